@@ -1,0 +1,402 @@
+package expr
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/expr-lang/expr"
+	"github.com/gosimple/slug"
+	"github.com/jmespath/go-jmespath"
+
+	"polysynergy/shared/nodes"
+)
+
+// Function documents one function available in expressions beyond expr-lang's builtins.
+type Function struct {
+	Name string `json:"name"`
+	Sig  string `json:"signature"`
+	Doc  string `json:"doc"`
+	fn   func(args ...any) (any, error)
+}
+
+// Functions lists PolySynergy's own expression functions (expr-lang's builtins such as
+// upper, lower, trim, split, join, replace, len, keys, values, now, toJSON and fromJSON come
+// on top, as do the operators `contains`, `startsWith`, `endsWith`, `matches`, `in`).
+func Functions() []Function { return functions() }
+
+var functions = sync.OnceValue(func() []Function {
+	return []Function{
+		{Name: "default", Sig: "default(value, fallback)", Doc: "value unless it is null or an empty string, else fallback.", fn: fnDefault},
+		{Name: "coalesce", Sig: "coalesce(a, b, …)", Doc: "The first argument that is not null or empty.", fn: fnCoalesce},
+		{Name: "includes", Sig: "includes(haystack, needle)", Doc: "Whether a string contains a substring, or a list an element.", fn: fnIncludes},
+		{Name: "capitalize", Sig: "capitalize(s)", Doc: "First letter upper-cased.", fn: str1(func(s string) any {
+			r := []rune(s)
+			if len(r) > 0 {
+				r[0] = unicode.ToUpper(r[0])
+			}
+			return string(r)
+		})},
+		{Name: "title", Sig: "title(s)", Doc: "Every word capitalised.", fn: str1(func(s string) any {
+			prev := ' '
+			return strings.Map(func(r rune) rune {
+				defer func() { prev = r }()
+				if unicode.IsSpace(prev) || prev == '-' || prev == '_' {
+					return unicode.ToUpper(r)
+				}
+				return r
+			}, s)
+		})},
+		{Name: "slugify", Sig: "slugify(s)", Doc: "A URL-safe lowercase slug.", fn: str1(func(s string) any { return slug.Make(s) })},
+		{Name: "urlEncode", Sig: "urlEncode(s)", Doc: "Percent-encodes a query value.", fn: str1(func(s string) any { return url.QueryEscape(s) })},
+		{Name: "urlDecode", Sig: "urlDecode(s)", Doc: "Decodes a percent-encoded value.", fn: func(a ...any) (any, error) {
+			if err := arity("urlDecode", a, 1); err != nil {
+				return nil, err
+			}
+			return url.QueryUnescape(nodes.ToString(a[0]))
+		}},
+		{Name: "sha256", Sig: "sha256(s)", Doc: "Hex SHA-256 of a string.", fn: str1(func(s string) any {
+			h := sha256.Sum256([]byte(s))
+			return hex.EncodeToString(h[:])
+		})},
+		{Name: "pow", Sig: "pow(x, y)", Doc: "x to the power y.", fn: num2(math.Pow)},
+		{Name: "sqrt", Sig: "sqrt(x)", Doc: "Square root.", fn: func(a ...any) (any, error) {
+			if err := arity("sqrt", a, 1); err != nil {
+				return nil, err
+			}
+			f, ok := nodes.ToFloat(a[0])
+			if !ok {
+				return nil, fmt.Errorf("sqrt: %s is not a number", nodes.Describe(a[0]))
+			}
+			return math.Sqrt(f), nil
+		}},
+		{Name: "number", Sig: "number(v)", Doc: "Converts a numeric string to a number.", fn: func(a ...any) (any, error) {
+			if err := arity("number", a, 1); err != nil {
+				return nil, err
+			}
+			f, ok := nodes.ToFloat(a[0])
+			if !ok {
+				return nil, fmt.Errorf("number: %s is not a number", nodes.Describe(a[0]))
+			}
+			return f, nil
+		}},
+		{Name: "jmespath", Sig: "jmespath(value, query)", Doc: "Runs a JMESPath query over a value.", fn: fnJMESPath},
+		{Name: "formatDate", Sig: "formatDate(t, layout, zone?)", Doc: "Formats a time (or RFC 3339 string / Unix seconds) with a Go layout or a name: RFC3339, date, time, datetime, unix, unixms; optionally in an IANA zone.", fn: fnFormatDate},
+		{Name: "parseDate", Sig: "parseDate(s, layout?, zone?)", Doc: "Parses a date string (RFC 3339 by default) read in an optional IANA zone.", fn: fnParseDate},
+		{Name: "addDate", Sig: "addDate(t, amount, unit)", Doc: "Adds an amount of years, months, days, hours, minutes or seconds.", fn: fnAddDate},
+		{Name: "diffDate", Sig: "diffDate(a, b, unit)", Doc: "a − b in days, hours, minutes or seconds.", fn: fnDiffDate},
+	}
+})
+
+var options = sync.OnceValue(func() []expr.Option {
+	opts := []expr.Option{expr.AllowUndefinedVariables(), expr.MaxNodes(MaxNodes)}
+	for _, f := range functions() {
+		opts = append(opts, expr.Function(f.Name, f.fn))
+	}
+	return opts
+})
+
+func arity(name string, a []any, n int) error {
+	if len(a) != n {
+		return fmt.Errorf("%s takes %d argument(s), got %d", name, n, len(a))
+	}
+	return nil
+}
+
+func str1(f func(string) any) func(...any) (any, error) {
+	return func(a ...any) (any, error) {
+		if len(a) != 1 {
+			return nil, fmt.Errorf("takes 1 argument, got %d", len(a))
+		}
+		return f(nodes.ToString(a[0])), nil
+	}
+}
+
+func num2(f func(x, y float64) float64) func(...any) (any, error) {
+	return func(a ...any) (any, error) {
+		if len(a) != 2 {
+			return nil, fmt.Errorf("takes 2 arguments, got %d", len(a))
+		}
+		x, ok1 := nodes.ToFloat(a[0])
+		y, ok2 := nodes.ToFloat(a[1])
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("arguments must be numbers")
+		}
+		return f(x, y), nil
+	}
+}
+
+func empty(v any) bool {
+	if v == nil {
+		return true
+	}
+	s, ok := v.(string)
+	return ok && s == ""
+}
+
+func fnDefault(a ...any) (any, error) {
+	if err := arity("default", a, 2); err != nil {
+		return nil, err
+	}
+	if empty(a[0]) {
+		return a[1], nil
+	}
+	return a[0], nil
+}
+
+func fnCoalesce(a ...any) (any, error) {
+	for _, v := range a {
+		if !empty(v) {
+			return v, nil
+		}
+	}
+	return nil, nil
+}
+
+func fnIncludes(a ...any) (any, error) {
+	if err := arity("includes", a, 2); err != nil {
+		return nil, err
+	}
+	if l, ok := nodes.ToList(a[0]); ok {
+		for _, e := range l {
+			if nodes.Equal(e, a[1]) {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	return strings.Contains(nodes.ToString(a[0]), nodes.ToString(a[1])), nil
+}
+
+func fnJMESPath(a ...any) (any, error) {
+	if err := arity("jmespath", a, 2); err != nil {
+		return nil, err
+	}
+	q, ok := a[1].(string)
+	if !ok {
+		return nil, fmt.Errorf("jmespath: the query must be a string")
+	}
+	return JMESPath(a[0], q)
+}
+
+// JMESPath runs a JMESPath query over a JSON-like value.
+func JMESPath(v any, query string) (any, error) {
+	jp, err := jmespath.Compile(query)
+	if err != nil {
+		return nil, fmt.Errorf("jmespath query %q: %w", query, err)
+	}
+	out, err := jp.Search(nodes.Normalize(v))
+	if err != nil {
+		return nil, fmt.Errorf("jmespath query %q: %w", query, err)
+	}
+	return out, nil
+}
+
+// Layouts names the date layouts accepted besides Go reference layouts.
+var layouts = map[string]string{
+	"RFC3339":     time.RFC3339,
+	"RFC3339Nano": time.RFC3339Nano,
+	"RFC1123":     time.RFC1123,
+	"RFC822":      time.RFC822,
+	"date":        "2006-01-02",
+	"time":        "15:04:05",
+	"datetime":    "2006-01-02 15:04:05",
+	"iso":         time.RFC3339,
+}
+
+// ToTime converts times, RFC 3339 strings and Unix seconds to a time.
+func ToTime(v any) (time.Time, error) {
+	switch x := v.(type) {
+	case time.Time:
+		return x, nil
+	case string:
+		for _, l := range []string{time.RFC3339Nano, time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+			if t, err := time.Parse(l, x); err == nil {
+				return t, nil
+			}
+		}
+		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 date", x)
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil {
+			return time.Time{}, err
+		}
+		return unixTime(f), nil
+	}
+	if f, ok := nodes.ToFloat(v); ok && nodes.IsNumber(v) {
+		return unixTime(f), nil
+	}
+	return time.Time{}, fmt.Errorf("%s is not a date", nodes.Describe(v))
+}
+
+func unixTime(f float64) time.Time {
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC()
+}
+
+// LoadZone loads an IANA time zone; "" means UTC.
+func LoadZone(name string) (*time.Location, error) {
+	if name == "" {
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("unknown time zone %q", name)
+	}
+	return loc, nil
+}
+
+// FormatTime formats t with a named or Go layout in zone.
+func FormatTime(t time.Time, layout, zone string) (any, error) {
+	loc, err := LoadZone(zone)
+	if err != nil {
+		return nil, err
+	}
+	t = t.In(loc)
+	switch layout {
+	case "unix":
+		return float64(t.Unix()), nil
+	case "unixms":
+		return float64(t.UnixMilli()), nil
+	case "":
+		layout = time.RFC3339
+	}
+	if l, ok := layouts[layout]; ok {
+		layout = l
+	}
+	return t.Format(layout), nil
+}
+
+func fnFormatDate(a ...any) (any, error) {
+	if len(a) < 2 || len(a) > 3 {
+		return nil, fmt.Errorf("formatDate takes 2 or 3 arguments, got %d", len(a))
+	}
+	t, err := ToTime(a[0])
+	if err != nil {
+		return nil, fmt.Errorf("formatDate: %w", err)
+	}
+	zone := ""
+	if len(a) == 3 {
+		zone = nodes.ToString(a[2])
+	}
+	return FormatTime(t, nodes.ToString(a[1]), zone)
+}
+
+// ParseTime parses s with an optional layout, reading it in zone when it has no offset.
+func ParseTime(s, layout, zone string) (time.Time, error) {
+	loc, err := LoadZone(zone)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if layout == "" {
+		for _, l := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+			if t, err := time.ParseInLocation(l, s, loc); err == nil {
+				return t, nil
+			}
+		}
+		return time.Time{}, fmt.Errorf("%q is not a date in a known format (give a layout)", s)
+	}
+	if l, ok := layouts[layout]; ok {
+		layout = l
+	}
+	t, err := time.ParseInLocation(layout, s, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse %q with layout %q: %w", s, layout, err)
+	}
+	return t, nil
+}
+
+func fnParseDate(a ...any) (any, error) {
+	if len(a) < 1 || len(a) > 3 {
+		return nil, fmt.Errorf("parseDate takes 1 to 3 arguments, got %d", len(a))
+	}
+	layout, zone := "", ""
+	if len(a) > 1 {
+		layout = nodes.ToString(a[1])
+	}
+	if len(a) > 2 {
+		zone = nodes.ToString(a[2])
+	}
+	return ParseTime(nodes.ToString(a[0]), layout, zone)
+}
+
+// AddTime adds amount units to t; months and years keep the day of month like time.AddDate.
+func AddTime(t time.Time, amount float64, unit string) (time.Time, error) {
+	n := int(amount)
+	switch strings.TrimSuffix(strings.ToLower(unit), "s") {
+	case "year":
+		return t.AddDate(n, 0, 0), nil
+	case "month":
+		return t.AddDate(0, n, 0), nil
+	case "week":
+		return t.AddDate(0, 0, 7*n), nil
+	case "day":
+		return t.AddDate(0, 0, n), nil
+	case "hour":
+		return t.Add(time.Duration(amount * float64(time.Hour))), nil
+	case "minute":
+		return t.Add(time.Duration(amount * float64(time.Minute))), nil
+	case "second":
+		return t.Add(time.Duration(amount * float64(time.Second))), nil
+	case "millisecond":
+		return t.Add(time.Duration(amount * float64(time.Millisecond))), nil
+	}
+	return time.Time{}, fmt.Errorf("unknown unit %q (years, months, weeks, days, hours, minutes, seconds, milliseconds)", unit)
+}
+
+func fnAddDate(a ...any) (any, error) {
+	if err := arity("addDate", a, 3); err != nil {
+		return nil, err
+	}
+	t, err := ToTime(a[0])
+	if err != nil {
+		return nil, fmt.Errorf("addDate: %w", err)
+	}
+	n, ok := nodes.ToFloat(a[1])
+	if !ok {
+		return nil, fmt.Errorf("addDate: amount %s is not a number", nodes.Describe(a[1]))
+	}
+	return AddTime(t, n, nodes.ToString(a[2]))
+}
+
+// DiffTime returns a − b in unit.
+func DiffTime(a, b time.Time, unit string) (float64, error) {
+	d := a.Sub(b)
+	switch strings.TrimSuffix(strings.ToLower(unit), "s") {
+	case "week":
+		return d.Hours() / (24 * 7), nil
+	case "day":
+		return d.Hours() / 24, nil
+	case "hour":
+		return d.Hours(), nil
+	case "minute":
+		return d.Minutes(), nil
+	case "second":
+		return d.Seconds(), nil
+	case "millisecond":
+		return float64(d.Milliseconds()), nil
+	}
+	return 0, fmt.Errorf("unknown unit %q (weeks, days, hours, minutes, seconds, milliseconds)", unit)
+}
+
+func fnDiffDate(a ...any) (any, error) {
+	if err := arity("diffDate", a, 3); err != nil {
+		return nil, err
+	}
+	t1, err := ToTime(a[0])
+	if err != nil {
+		return nil, fmt.Errorf("diffDate: %w", err)
+	}
+	t2, err := ToTime(a[1])
+	if err != nil {
+		return nil, fmt.Errorf("diffDate: %w", err)
+	}
+	return DiffTime(t1, t2, nodes.ToString(a[2]))
+}

@@ -1,0 +1,339 @@
+// Package expr evaluates the {{ expression }} templates of node inputs and resolves the
+// <secret:KEY> and <env:KEY> placeholders. Expressions use github.com/expr-lang/expr over
+// the outputs of finished nodes by handle, plus `trigger`, `run` and `env`; they are
+// compiled once per plan and evaluated without I/O at a bounded cost.
+package expr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+
+	"polysynergy/shared/nodes"
+)
+
+// MaxNodes bounds the size of one expression's syntax tree.
+const MaxNodes = 2000
+
+// Resolver supplies secret and environment values for the run's stage.
+type Resolver interface {
+	Secret(ctx context.Context, key string) (string, error)
+	Env(ctx context.Context, key string) (string, error)
+}
+
+// SyntaxError is an expression that does not parse, with its byte offset in the input.
+type SyntaxError struct {
+	Offset  int    // byte offset of the problem in the whole input string
+	Column  int    // 1-based column within the input string's line
+	Line    int    // 1-based line within the input string
+	Message string // what is wrong
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Message)
+}
+
+// PlaceholderKind is the kind of a <kind:KEY> placeholder.
+type PlaceholderKind string
+
+// The placeholder kinds.
+const (
+	SecretPlaceholder PlaceholderKind = "secret"
+	EnvPlaceholder    PlaceholderKind = "env"
+)
+
+// Placeholder is a <secret:KEY> or <env:KEY> reference found in a template.
+type Placeholder struct {
+	Kind PlaceholderKind
+	Key  string
+}
+
+// String renders the placeholder in its canonical form.
+func (p Placeholder) String() string { return "<" + string(p.Kind) + ":" + p.Key + ">" }
+
+// MissingError is a placeholder whose key has no value on the run's stage.
+type MissingError struct {
+	Placeholder Placeholder
+	Err         error
+}
+
+func (e *MissingError) Error() string {
+	return fmt.Sprintf("%s %q is not set on this stage: %v", e.Placeholder.Kind, e.Placeholder.Key, e.Err)
+}
+
+func (e *MissingError) Unwrap() error { return e.Err }
+
+type part struct {
+	lit  string
+	prog *vm.Program
+	code string
+	ph   *Placeholder
+}
+
+// Template is a compiled string value. The zero Template is the empty literal.
+type Template struct {
+	src    string
+	parts  []part
+	single bool // the whole string is one expression: its value keeps its type
+	refs   []string
+	phs    []Placeholder
+}
+
+var placeholderRE = regexp.MustCompile(`<(secret|sec|env|environment):([A-Za-z0-9_.\-/]+)>`)
+
+// HasSyntax reports whether s contains anything to evaluate.
+func HasSyntax(s string) bool {
+	return strings.Contains(s, "{{") || (strings.Contains(s, "<") && placeholderRE.MatchString(s))
+}
+
+// Compile parses a templated string. Text outside {{ }} is kept; placeholders are found in it.
+func Compile(s string) (*Template, error) {
+	t := &Template{src: s}
+	rest, offset := s, 0
+	for {
+		i := strings.Index(rest, "{{")
+		if i < 0 {
+			t.addLiteral(rest)
+			break
+		}
+		j := strings.Index(rest[i+2:], "}}")
+		if j < 0 {
+			return nil, syntaxAt(s, offset+i, "opening {{ has no closing }}")
+		}
+		t.addLiteral(rest[:i])
+		code := rest[i+2 : i+2+j]
+		if strings.TrimSpace(code) == "" {
+			return nil, syntaxAt(s, offset+i, "empty expression {{ }}")
+		}
+		prog, err := compileExpr(code)
+		if err != nil {
+			var fe *file.Error
+			pos := offset + i + 2
+			msg := err.Error()
+			if errors.As(err, &fe) {
+				pos += columnOffset(code, fe.Line, fe.Column)
+				msg = fe.Message
+			}
+			return nil, syntaxAt(s, pos, msg)
+		}
+		t.parts = append(t.parts, part{prog: prog, code: strings.TrimSpace(code)})
+		t.refs = appendRefs(t.refs, prog)
+		offset += i + 2 + j + 2
+		rest = rest[i+2+j+2:]
+	}
+	if len(t.parts) == 1 && t.parts[0].prog != nil {
+		t.single = true
+	}
+	return t, nil
+}
+
+func (t *Template) addLiteral(s string) {
+	if s == "" {
+		return
+	}
+	for s != "" {
+		loc := placeholderRE.FindStringSubmatchIndex(s)
+		if loc == nil {
+			t.parts = append(t.parts, part{lit: s})
+			return
+		}
+		if loc[0] > 0 {
+			t.parts = append(t.parts, part{lit: s[:loc[0]]})
+		}
+		kind := EnvPlaceholder
+		if k := s[loc[2]:loc[3]]; k == "secret" || k == "sec" {
+			kind = SecretPlaceholder
+		}
+		ph := Placeholder{Kind: kind, Key: s[loc[4]:loc[5]]}
+		t.phs = append(t.phs, ph)
+		t.parts = append(t.parts, part{ph: &ph})
+		s = s[loc[1]:]
+	}
+}
+
+// Source is the template's text.
+func (t *Template) Source() string { return t.src }
+
+// Literal reports whether the template has nothing to evaluate.
+func (t *Template) Literal() bool {
+	for _, p := range t.parts {
+		if p.prog != nil || p.ph != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Refs lists the root names the template's expressions read (node handles, trigger, run, env).
+func (t *Template) Refs() []string { return t.refs }
+
+// Placeholders lists the template's <secret:…> and <env:…> placeholders.
+func (t *Template) Placeholders() []Placeholder { return t.phs }
+
+// Eval renders the template. A template that is exactly one expression returns the
+// expression's value with its type; otherwise the parts are joined into a string.
+// Secrets resolved while rendering are reported to onSecret (for redaction).
+func (t *Template) Eval(ctx context.Context, env map[string]any, res Resolver, onSecret func(key, value string)) (any, error) {
+	if t.single {
+		return run(t.parts[0], env)
+	}
+	if len(t.parts) == 1 && t.parts[0].ph == nil {
+		return t.parts[0].lit, nil
+	}
+	var b strings.Builder
+	for _, p := range t.parts {
+		switch {
+		case p.prog != nil:
+			v, err := run(p, env)
+			if err != nil {
+				return nil, err
+			}
+			b.WriteString(nodes.ToString(v))
+		case p.ph != nil:
+			v, err := resolve(ctx, *p.ph, res)
+			if err != nil {
+				return nil, err
+			}
+			if p.ph.Kind == SecretPlaceholder && onSecret != nil {
+				onSecret(p.ph.Key, v)
+			}
+			b.WriteString(v)
+		default:
+			b.WriteString(p.lit)
+		}
+	}
+	return b.String(), nil
+}
+
+func resolve(ctx context.Context, ph Placeholder, res Resolver) (string, error) {
+	if res == nil {
+		return "", &MissingError{Placeholder: ph, Err: errors.New("no secrets or environment are configured")}
+	}
+	var (
+		v   string
+		err error
+	)
+	if ph.Kind == SecretPlaceholder {
+		v, err = res.Secret(ctx, ph.Key)
+	} else {
+		v, err = res.Env(ctx, ph.Key)
+	}
+	if err != nil {
+		return "", &MissingError{Placeholder: ph, Err: err}
+	}
+	return v, nil
+}
+
+// EvalError is an expression that failed while evaluating.
+type EvalError struct {
+	Code    string
+	Message string
+}
+
+func (e *EvalError) Error() string { return fmt.Sprintf("expression {{ %s }}: %s", e.Code, e.Message) }
+
+var vmPool = sync.Pool{New: func() any { return new(vm.VM) }}
+
+func run(p part, env map[string]any) (any, error) {
+	m := vmPool.Get().(*vm.VM)
+	v, err := m.Run(p.prog, env)
+	vmPool.Put(m)
+	if err != nil {
+		msg := err.Error()
+		var fe *file.Error
+		if errors.As(err, &fe) {
+			msg = fe.Message
+		}
+		return nil, &EvalError{Code: p.code, Message: msg}
+	}
+	return v, nil
+}
+
+func compileExpr(code string) (*vm.Program, error) {
+	return expr.Compile(code, options()...)
+}
+
+// Expression compiles a bare expression (no {{ }}), as used by filter/map/condition nodes.
+func Expression(code string) (*Program, error) {
+	prog, err := compileExpr(code)
+	if err != nil {
+		var fe *file.Error
+		if errors.As(err, &fe) {
+			return nil, &SyntaxError{Offset: columnOffset(code, fe.Line, fe.Column), Line: fe.Line, Column: fe.Column + 1, Message: fe.Message}
+		}
+		return nil, err
+	}
+	return &Program{p: part{prog: prog, code: code}}, nil
+}
+
+// Program is a compiled bare expression.
+type Program struct{ p part }
+
+// Run evaluates the expression over env.
+func (p *Program) Run(env map[string]any) (any, error) { return run(p.p, env) }
+
+// syntaxAt builds a SyntaxError for byte offset pos of s.
+func syntaxAt(s string, pos int, msg string) *SyntaxError {
+	if pos > len(s) {
+		pos = len(s)
+	}
+	line := 1 + strings.Count(s[:pos], "\n")
+	col := pos - strings.LastIndex(s[:pos], "\n")
+	return &SyntaxError{Offset: pos, Line: line, Column: col, Message: msg}
+}
+
+// columnOffset converts expr-lang's (line, 0-based column) within code to a byte offset.
+func columnOffset(code string, line, col int) int {
+	off := 0
+	for l := 1; l < line; l++ {
+		i := strings.IndexByte(code[off:], '\n')
+		if i < 0 {
+			break
+		}
+		off += i + 1
+	}
+	off += col
+	if off > len(code) {
+		off = len(code)
+	}
+	if off < 0 {
+		off = 0
+	}
+	return off
+}
+
+func appendRefs(refs []string, prog *vm.Program) []string {
+	node := prog.Node()
+	seen := map[string]bool{}
+	for _, r := range refs {
+		seen[r] = true
+	}
+	ast.Find(node, func(n ast.Node) bool {
+		if id, ok := n.(*ast.IdentifierNode); ok && !seen[id.Value] && !isLocal(node, id) {
+			seen[id.Value] = true
+			refs = append(refs, id.Value)
+		}
+		return false
+	})
+	return refs
+}
+
+// isLocal reports identifiers bound by closures or let (e.g. `#` and `let x = …`).
+func isLocal(root ast.Node, id *ast.IdentifierNode) bool {
+	local := false
+	ast.Find(root, func(n ast.Node) bool {
+		if v, ok := n.(*ast.VariableDeclaratorNode); ok && v.Name == id.Value {
+			local = true
+		}
+		return false
+	})
+	return local
+}

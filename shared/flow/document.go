@@ -1,0 +1,214 @@
+// Package flow is the flow document (polysynergy/flow@1): its model, JSON codec, validation
+// that reports every problem at once, and compilation into an immutable execution plan.
+package flow
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Schema is the document schema id this package reads and writes.
+const Schema = "polysynergy/flow@1"
+
+// MaxDocumentBytes caps a flow document's size.
+const MaxDocumentBytes = 8 << 20
+
+// Document is a flow: nodes, the connections between their ports, and editor groups.
+type Document struct {
+	Schema      string       `json:"schema"`
+	Nodes       []Node       `json:"nodes"`
+	Connections []Connection `json:"connections"`
+	Groups      []Group      `json:"groups,omitempty"`
+}
+
+// Node is one node of a flow.
+type Node struct {
+	ID        string         `json:"id"`
+	Handle    string         `json:"handle"`
+	Type      string         `json:"type"`
+	Version   int            `json:"version,omitempty"`
+	Values    map[string]any `json:"values,omitempty"`
+	Position  Position       `json:"position"`
+	Group     string         `json:"group,omitempty"`
+	Notes     string         `json:"notes,omitempty"`
+	FlowState string         `json:"flow_state,omitempty"`
+	Settings  Settings       `json:"settings,omitzero"`
+}
+
+// Flow states of a node.
+const (
+	StateEnabled  = ""         // runs normally
+	StateDisabled = "disabled" // never runs: treated as skipped, so its paths are dead
+)
+
+// Position is where the editor draws a node.
+type Position struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+}
+
+// Settings are a node's execution settings.
+type Settings struct {
+	// TimeoutMS bounds one attempt of the node; 0 means the type's default (if any) and
+	// the run's deadline.
+	TimeoutMS int `json:"timeout_ms,omitempty"`
+	// Retries is how many more attempts a failing node gets.
+	Retries int `json:"retries,omitempty"`
+	// BackoffMS is the wait before the first retry; it doubles for each next retry.
+	BackoffMS int `json:"backoff_ms,omitempty"`
+	// OnError decides what happens when the node fails and its false_path is not
+	// connected: "stop" (default) fails the run, "continue" carries on with null outputs.
+	OnError string `json:"on_error,omitempty"`
+	// Concurrency is how many iterations of a for-each run at once (default 1).
+	Concurrency int `json:"concurrency,omitempty"`
+}
+
+// On-error policies.
+const (
+	OnErrorStop     = "stop"
+	OnErrorContinue = "continue"
+)
+
+// Connection joins an output port to an input port. A port may name a dynamic sub-port
+// as "port.key".
+type Connection struct {
+	ID   string   `json:"id,omitempty"`
+	From Endpoint `json:"from"`
+	To   Endpoint `json:"to"`
+}
+
+// Endpoint is one end of a connection.
+type Endpoint struct {
+	Node string `json:"node"`
+	Port string `json:"port"`
+}
+
+// SplitPort splits "values.key" into its port and sub-key.
+func SplitPort(p string) (port, sub string) {
+	port, sub, _ = strings.Cut(p, ".")
+	return port, sub
+}
+
+// Group is an editor construct: a named set of nodes with exposed ports. It is flattened
+// when compiling.
+type Group struct {
+	ID      string        `json:"id"`
+	Name    string        `json:"name"`
+	Members []string      `json:"members"`
+	Inputs  []ExposedPort `json:"inputs,omitempty"`
+	Outputs []ExposedPort `json:"outputs,omitempty"`
+}
+
+// ExposedPort makes a member node's port visible on the group.
+type ExposedPort struct {
+	Name string `json:"name"`
+	Node string `json:"node"`
+	Port string `json:"port"`
+}
+
+// DecodeError is a document that is not valid JSON for the schema, with where it went wrong.
+type DecodeError struct {
+	Line, Column int
+	Message      string
+}
+
+func (e *DecodeError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("flow document, line %d column %d: %s", e.Line, e.Column, e.Message)
+	}
+	return "flow document: " + e.Message
+}
+
+// Decode reads a flow document, rejecting unknown fields, trailing data and other schemas.
+func Decode(data []byte) (*Document, error) {
+	if len(data) > MaxDocumentBytes {
+		return nil, &DecodeError{Message: fmt.Sprintf("document is %d bytes; the limit is %d", len(data), MaxDocumentBytes)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	var doc Document
+	if err := dec.Decode(&doc); err != nil {
+		return nil, decodeError(data, dec, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		line, col := position(data, int(dec.InputOffset()))
+		return nil, &DecodeError{Line: line, Column: col, Message: "unexpected data after the document"}
+	}
+	if doc.Schema != Schema {
+		return nil, &DecodeError{Message: fmt.Sprintf("schema is %q; expected %q", doc.Schema, Schema)}
+	}
+	for i := range doc.Nodes {
+		for k, v := range doc.Nodes[i].Values {
+			doc.Nodes[i].Values[k] = normalizeValue(v)
+		}
+	}
+	return &doc, nil
+}
+
+// Encode writes a document as indented JSON.
+func Encode(doc *Document) ([]byte, error) {
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+func decodeError(data []byte, dec *json.Decoder, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	off := int(dec.InputOffset())
+	msg := err.Error()
+	switch {
+	case errors.As(err, &syn):
+		off = int(syn.Offset)
+		msg = syn.Error()
+	case errors.As(err, &typ):
+		off = int(typ.Offset)
+		field := typ.Field
+		if field == "" {
+			field = "document"
+		}
+		msg = fmt.Sprintf("%s: expected %s, got JSON %s", field, typ.Type, typ.Value)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		msg = "document ends early"
+	case strings.HasPrefix(msg, "json: unknown field "):
+		msg = "unknown field " + strings.TrimPrefix(msg, "json: unknown field ")
+	}
+	msg = strings.TrimPrefix(msg, "json: ")
+	line, col := position(data, off)
+	return &DecodeError{Line: line, Column: col, Message: msg}
+}
+
+func position(data []byte, off int) (line, col int) {
+	if off > len(data) {
+		off = len(data)
+	}
+	if off < 0 {
+		off = 0
+	}
+	line = 1 + bytes.Count(data[:off], []byte{'\n'})
+	col = off - bytes.LastIndexByte(data[:off], '\n')
+	return line, col
+}
+
+// normalizeValue turns json.Number into float64 so values are plain JSON types.
+func normalizeValue(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if f, err := x.Float64(); err == nil {
+			return f
+		}
+		return x.String()
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalizeValue(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = normalizeValue(e)
+		}
+	}
+	return v
+}

@@ -1,0 +1,157 @@
+package nodes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// RunInfo describes the run a node executes in. Expressions see it as `run`.
+type RunInfo struct {
+	ID      string    `json:"id"`
+	FlowID  string    `json:"flow"`
+	Stage   string    `json:"stage"`
+	Version int       `json:"version"`
+	Started time.Time `json:"started"`
+	// Templates are named text templates supplied to the run (text.template extends them).
+	Templates map[string]string `json:"-"`
+}
+
+// Host is what the engine offers a running node besides its inputs.
+type Host interface {
+	Log(level, msg string)
+	Stream(chunk any)
+	SetResponse(resp any)
+	Secret(ctx context.Context, key string) (string, error)
+	Env(ctx context.Context, key string) (string, error)
+}
+
+// Call is one execution of a node: its resolved inputs and the engine's services.
+type Call struct {
+	NodeID string
+	Handle string
+	Type   *Type
+	// In holds the resolved input values by port name (templates evaluated, placeholders
+	// resolved, connections applied, defaults filled). Inputs are shared with other
+	// nodes: treat them as read-only (use Clone before changing a value).
+	In map[string]any
+	// Values are the node's literal values as stored in the flow (for dynamic rows).
+	Values map[string]any
+	// Trigger is the run's trigger data.
+	Trigger any
+	Run     *RunInfo
+	// Attempt counts from 1; retries increase it.
+	Attempt int
+	// Resume is set when a paused node is executed again by a resume.
+	Resume *Resume
+	Host   Host
+}
+
+// Resume is what a resumed node receives.
+type Resume struct {
+	Input   any `json:"input"`
+	Payload any `json:"payload"`
+}
+
+// PauseError asks the engine to pause the run at this node. The payload is stored with the
+// run state and handed back in Call.Resume.
+type PauseError struct{ Payload any }
+
+func (e *PauseError) Error() string { return "node paused the run" }
+
+// Pause pauses the run at this node; return its result from the node's code.
+func (c *Call) Pause(payload any) (Out, error) { return nil, &PauseError{Payload: payload} }
+
+// Log writes a line to the run's log for this node.
+func (c *Call) Log(format string, args ...any) {
+	if c.Host != nil {
+		c.Host.Log("info", fmt.Sprintf(format, args...))
+	}
+}
+
+// Warn writes a warning line to the run's log.
+func (c *Call) Warn(format string, args ...any) {
+	if c.Host != nil {
+		c.Host.Log("warn", fmt.Sprintf(format, args...))
+	}
+}
+
+// InputError is an error about one input port; the engine reports it with the node handle.
+type InputError struct {
+	Port   string
+	Reason string
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("input %q: %s", e.Port, e.Reason) }
+
+// Errorf returns an InputError for port.
+func Errorf(port, format string, args ...any) error {
+	return &InputError{Port: port, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Has reports whether input name has a non-nil value.
+func (c *Call) Has(name string) bool { return c.In[name] != nil }
+
+// Get returns input name as is.
+func (c *Call) Get(name string) any { return c.In[name] }
+
+// Str returns input name as a string (numbers and booleans are formatted; nil is "").
+func (c *Call) Str(name string) string { return ToString(c.In[name]) }
+
+// Float returns input name as a number, failing with an error naming the port.
+func (c *Call) Float(name string) (float64, error) {
+	f, ok := ToFloat(c.In[name])
+	if !ok {
+		return 0, Errorf(name, "expected a number, got %s", Describe(c.In[name]))
+	}
+	return f, nil
+}
+
+// Int returns input name as an integer, failing when it is not a whole number.
+func (c *Call) Int(name string) (int, error) {
+	f, err := c.Float(name)
+	if err != nil {
+		return 0, err
+	}
+	if f != float64(int(f)) {
+		return 0, Errorf(name, "expected a whole number, got %v", f)
+	}
+	return int(f), nil
+}
+
+// IntOr returns input name as an integer, or def when it is empty.
+func (c *Call) IntOr(name string, def int) (int, error) {
+	if c.In[name] == nil || c.In[name] == "" {
+		return def, nil
+	}
+	return c.Int(name)
+}
+
+// Bool returns input name as a boolean using Truthy's rules.
+func (c *Call) Bool(name string) bool { return Truthy(c.In[name]) }
+
+// List returns input name as a list, failing with an error naming the port.
+func (c *Call) List(name string) ([]any, error) {
+	l, ok := ToList(c.In[name])
+	if !ok {
+		return nil, Errorf(name, "expected a list, got %s", Describe(c.In[name]))
+	}
+	return l, nil
+}
+
+// Map returns input name as an object, failing with an error naming the port.
+func (c *Call) Map(name string) (map[string]any, error) {
+	switch m := c.In[name].(type) {
+	case map[string]any:
+		return m, nil
+	case Out:
+		return map[string]any(m), nil
+	case nil:
+		return nil, Errorf(name, "expected an object, got nothing")
+	}
+	return nil, Errorf(name, "expected an object, got %s", Describe(c.In[name]))
+}
+
+// ErrNotFound is returned by resolvers for a missing secret or environment variable.
+var ErrNotFound = errors.New("not found")

@@ -1,0 +1,383 @@
+package control
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"polysynergy/shared/expr"
+	"polysynergy/shared/nodes"
+)
+
+func branching() []*nodes.Type {
+	return []*nodes.Type{
+		{
+			ID: "control.if_else", Category: category, Name: "If / else", Icon: "git-branch",
+			Doc: "Takes `true_path` when `condition` is truthy and `false_path` otherwise, passing `value` on. " +
+				"Write the condition as an expression, e.g. `{{ order.total > 100 }}`. Falsy: false, null, 0, \"\", " +
+				"\"false\", \"0\", \"no\", \"off\", empty lists and objects.",
+			Inputs: []nodes.Port{
+				{Name: "condition", Type: nodes.Any, Required: true, Doc: "The condition to test."},
+				{Name: "value", Type: nodes.Any, Doc: "Passed on down the taken path (defaults to the condition)."},
+			},
+			Outputs: []nodes.Port{
+				{Name: nodes.PortTruePath, Type: nodes.Any, Branch: true, Doc: "Live when the condition holds."},
+				{Name: nodes.PortFalsePath, Type: nodes.Any, Branch: true, Doc: "Live when it does not."},
+				{Name: "value", Type: nodes.Any},
+				{Name: "result", Type: nodes.Boolean, Doc: "The condition's truth."},
+			},
+			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+				v := c.Get("value")
+				if !c.Has("value") {
+					v = c.Get("condition")
+				}
+				ok := nodes.Truthy(c.Get("condition"))
+				out := nodes.Out{"value": v, "result": ok}
+				if ok {
+					out[nodes.PortTruePath] = v
+				} else {
+					out[nodes.PortFalsePath] = v
+				}
+				return out, nil
+			},
+		},
+		router("control.switch", "Switch", "list",
+			"Compares `value` with each case's value in order; the first equal case's output is live (numbers "+
+				"compare by value, so \"3\" equals 3). No match takes `default`.",
+			func(c *nodes.Call, want, got any) (bool, any, error) { return nodes.Equal(want, got), got, nil }),
+		router("router.regex", "Regex router", "code",
+			"Tests `value` (as text) against each case's regular expression (RE2 syntax). A matching case's output "+
+				"carries `{value, match, groups}` where groups holds the named and numbered submatches.",
+			func(c *nodes.Call, want, got any) (bool, any, error) {
+				re, err := regexp.Compile(nodes.ToString(want))
+				if err != nil {
+					return false, nil, nodes.Errorf("cases", "pattern %q: %v", want, err)
+				}
+				s := nodes.ToString(got)
+				m := re.FindStringSubmatch(s)
+				if m == nil {
+					return false, nil, nil
+				}
+				groups := map[string]any{}
+				for i, name := range re.SubexpNames() {
+					if i == 0 {
+						continue
+					}
+					groups[fmt.Sprint(i)] = m[i]
+					if name != "" {
+						groups[name] = m[i]
+					}
+				}
+				return true, map[string]any{"value": got, "match": m[0], "groups": groups}, nil
+			}),
+		router("router.exact", "Exact value router", "equal",
+			"Routes on an exact, case-sensitive match of `value` (as text) with each case's value — for "+
+				"status codes, commands, event names.",
+			func(c *nodes.Call, want, got any) (bool, any, error) {
+				return nodes.ToString(want) == nodes.ToString(got), got, nil
+			}),
+		router("router.range", "Numeric range router", "sliders",
+			"Routes on which numeric range `value` falls in. Write each case as `min..max` (inclusive; either side "+
+				"may be left open, e.g. `..10` or `100..`).",
+			func(c *nodes.Call, want, got any) (bool, any, error) {
+				x, ok := nodes.ToFloat(got)
+				if !ok {
+					return false, nil, nodes.Errorf("value", "expected a number, got %s", nodes.Describe(got))
+				}
+				lo, hi, err := parseRange(nodes.ToString(want))
+				if err != nil {
+					return false, nil, nodes.Errorf("cases", "%v", err)
+				}
+				return (lo == nil || x >= *lo) && (hi == nil || x <= *hi), got, nil
+			}),
+		router("router.type", "Type router", "type",
+			"Routes on the type of `value`: each case names one of string, number, boolean, object, list, null.",
+			func(c *nodes.Call, want, got any) (bool, any, error) {
+				w := strings.ToLower(nodes.ToString(want))
+				switch w {
+				case "string", "number", "boolean", "object", "list", "null", "datetime", "bytes":
+				default:
+					return false, nil, nodes.Errorf("cases", "unknown type %q (string, number, boolean, object, list, null)", w)
+				}
+				return nodes.TypeName(got) == w, got, nil
+			}),
+		router("router.path", "Property path router", "key",
+			"Routes on which property path exists in `value` (an object): each case is a dotted path such as "+
+				"`payment.card.last4`; the first path present (and not null) wins and its output carries that property.",
+			func(c *nodes.Call, want, got any) (bool, any, error) {
+				v, ok := Lookup(got, nodes.ToString(want))
+				return ok && v != nil, v, nil
+			}),
+		router("router.membership", "List membership router", "list-checks",
+			"Routes on which list contains `value`: each case's value is a list (or a comma-separated string).",
+			func(c *nodes.Call, want, got any) (bool, any, error) {
+				list, ok := nodes.ToList(want)
+				if !ok {
+					for _, p := range strings.Split(nodes.ToString(want), ",") {
+						list = append(list, strings.TrimSpace(p))
+					}
+				}
+				for _, e := range list {
+					if nodes.Equal(e, got) {
+						return true, got, nil
+					}
+				}
+				return false, nil, nil
+			}),
+		timeRouter(),
+	}
+}
+
+// Lookup follows a dotted path (with [n] list indexes) through objects and lists.
+func Lookup(v any, path string) (any, bool) {
+	if path == "" {
+		return v, true
+	}
+	cur := v
+	for _, seg := range splitPath(path) {
+		switch x := cur.(type) {
+		case map[string]any:
+			e, ok := x[seg]
+			if !ok {
+				return nil, false
+			}
+			cur = e
+		case nodes.Out:
+			e, ok := x[seg]
+			if !ok {
+				return nil, false
+			}
+			cur = e
+		case []any:
+			var i int
+			if _, err := fmt.Sscanf(seg, "%d", &i); err != nil || fmt.Sprint(i) != seg {
+				return nil, false
+			}
+			if i < 0 {
+				i += len(x)
+			}
+			if i < 0 || i >= len(x) {
+				return nil, false
+			}
+			cur = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func splitPath(path string) []string {
+	path = strings.ReplaceAll(path, "[", ".")
+	path = strings.ReplaceAll(path, "]", "")
+	var out []string
+	for _, p := range strings.Split(path, ".") {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parseRange(s string) (lo, hi *float64, err error) {
+	a, b, ok := strings.Cut(s, "..")
+	if !ok {
+		return nil, nil, fmt.Errorf("range %q must look like min..max", s)
+	}
+	if a = strings.TrimSpace(a); a != "" {
+		f, ok := nodes.ToFloat(a)
+		if !ok {
+			return nil, nil, fmt.Errorf("range %q: %q is not a number", s, a)
+		}
+		lo = &f
+	}
+	if b = strings.TrimSpace(b); b != "" {
+		f, ok := nodes.ToFloat(b)
+		if !ok {
+			return nil, nil, fmt.Errorf("range %q: %q is not a number", s, b)
+		}
+		hi = &f
+	}
+	return lo, hi, nil
+}
+
+type matcher func(c *nodes.Call, want, got any) (bool, any, error)
+
+// router declares a node with a value, case rows (dynamic outputs) and a default output.
+func router(id, name, icon, doc string, match matcher) *nodes.Type {
+	return &nodes.Type{
+		ID: id, Category: category, Name: name, Icon: icon,
+		Doc: doc + " Add one row per case in `cases`: its key names the output, its value is what to match. " +
+			"With `mode` first (default) only the first matching case is live; with all, every matching case is.",
+		Inputs: []nodes.Port{
+			{Name: "value", Type: nodes.Any, Doc: "What to route on."},
+			{Name: "cases", Type: nodes.List, Dynamic: true, Doc: "Rows of {key, value}: output name and what to match."},
+			{Name: "mode", Type: nodes.String, Default: "first", Options: []string{"first", "all"}, Doc: "First match only, or every match."},
+		},
+		Outputs: []nodes.Port{
+			{Name: "cases", Type: nodes.Any, Dynamic: true, Branch: true, Doc: "One output per case."},
+			{Name: "default", Type: nodes.Any, Branch: true, Doc: "Live when no case matches."},
+			{Name: "matched", Type: nodes.List, Doc: "The keys of the matching cases."},
+		},
+		Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+			return route(c, match)
+		},
+	}
+}
+
+// caseRows returns the case keys in the order the rows were written, with their values.
+func caseRows(c *nodes.Call) ([]string, map[string]any) {
+	vals, _ := c.Get("cases").(map[string]any)
+	var keys []string
+	rows, _ := c.Values["cases"].([]any)
+	for _, r := range rows {
+		if m, ok := r.(map[string]any); ok {
+			if k, ok := m["key"].(string); ok && k != "" {
+				keys = append(keys, k)
+			}
+		}
+	}
+	if len(keys) == 0 && vals != nil {
+		for k := range vals {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+	}
+	return keys, vals
+}
+
+func route(c *nodes.Call, match matcher) (nodes.Out, error) {
+	keys, vals := caseRows(c)
+	all := c.Str("mode") == "all"
+	got := c.Get("value")
+	out := nodes.Out{}
+	matched := []any{}
+	for _, k := range keys {
+		ok, carry, err := match(c, vals[k], got)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out["cases."+k] = carry
+			matched = append(matched, k)
+			if !all {
+				break
+			}
+		}
+	}
+	if len(matched) == 0 {
+		out["default"] = got
+	}
+	out["matched"] = matched
+	return out, nil
+}
+
+func timeRouter() *nodes.Type {
+	t := router("router.time", "Time of day router", "clock",
+		"Routes on the time of day of `value` (a date; empty means now) in `timezone`. Each case is a window "+
+			"`HH:MM-HH:MM` (a window may pass midnight, e.g. `22:00-06:00`), optionally prefixed with days such as "+
+			"`mon-fri 09:00-17:00` or `sat,sun 10:00-14:00`.",
+		nil)
+	t.Inputs = append(t.Inputs, nodes.Port{Name: "timezone", Type: nodes.String, Default: "UTC", Doc: "IANA time zone, e.g. Europe/Amsterdam."})
+	t.Run = func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+		loc, err := expr.LoadZone(c.Str("timezone"))
+		if err != nil {
+			return nil, nodes.Errorf("timezone", "%v", err)
+		}
+		at := time.Now()
+		if c.Has("value") && c.Str("value") != "" {
+			at, err = expr.ToTime(c.Get("value"))
+			if err != nil {
+				return nil, nodes.Errorf("value", "%v", err)
+			}
+		}
+		local := at.In(loc)
+		return route(c, func(_ *nodes.Call, want, _ any) (bool, any, error) {
+			ok, err := inWindow(local, nodes.ToString(want))
+			if err != nil {
+				return false, nil, nodes.Errorf("cases", "%v", err)
+			}
+			return ok, local.Format(time.RFC3339), nil
+		})
+	}
+	return t
+}
+
+var dayNames = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
+
+func parseDays(s string) (map[time.Weekday]bool, error) {
+	days := map[time.Weekday]bool{}
+	for _, part := range strings.Split(strings.ToLower(s), ",") {
+		part = strings.TrimSpace(part)
+		a, b, isRange := strings.Cut(part, "-")
+		da, ok := dayNames[a]
+		if !ok {
+			return nil, fmt.Errorf("unknown day %q (use mon, tue, wed, thu, fri, sat, sun)", a)
+		}
+		if !isRange {
+			days[da] = true
+			continue
+		}
+		db, ok := dayNames[b]
+		if !ok {
+			return nil, fmt.Errorf("unknown day %q (use mon, tue, wed, thu, fri, sat, sun)", b)
+		}
+		for d := da; ; d = (d + 1) % 7 {
+			days[d] = true
+			if d == db {
+				break
+			}
+		}
+	}
+	return days, nil
+}
+
+func parseClock(s string) (int, error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("time %q must look like HH:MM", s)
+	}
+	return t.Hour()*60 + t.Minute(), nil
+}
+
+// inWindow reports whether t falls in a "[days ]HH:MM-HH:MM" window.
+func inWindow(t time.Time, spec string) (bool, error) {
+	spec = strings.TrimSpace(spec)
+	var days map[time.Weekday]bool
+	if i := strings.LastIndexByte(spec, ' '); i > 0 {
+		var err error
+		if days, err = parseDays(spec[:i]); err != nil {
+			return false, err
+		}
+		spec = spec[i+1:]
+	}
+	a, b, ok := strings.Cut(spec, "-")
+	if !ok {
+		return false, fmt.Errorf("window %q must look like HH:MM-HH:MM", spec)
+	}
+	from, err := parseClock(a)
+	if err != nil {
+		return false, err
+	}
+	to, err := parseClock(b)
+	if err != nil {
+		return false, err
+	}
+	m := t.Hour()*60 + t.Minute()
+	day := t.Weekday()
+	if from <= to {
+		return (days == nil || days[day]) && m >= from && m < to, nil
+	}
+	// passes midnight: the part after midnight belongs to the previous day's window
+	if m >= from {
+		return days == nil || days[day], nil
+	}
+	if m < to {
+		return days == nil || days[(day+6)%7], nil
+	}
+	return false, nil
+}

@@ -1,0 +1,290 @@
+// Package nodes defines what a node type is — its ports, documentation and code — and the
+// registry the flow compiler, the engine, the CLI and the API read the catalogue from.
+// Node families live in sub-packages and register themselves into a Registry.
+package nodes
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// PortType is the type of a port. Connections are checked against it.
+type PortType string
+
+// The port types of ARCHITECTURE §2, plus the two structural types used by loops and jumps.
+const (
+	Any      PortType = "any"
+	String   PortType = "string"
+	Number   PortType = "number"
+	Integer  PortType = "integer"
+	Boolean  PortType = "boolean"
+	Object   PortType = "object"
+	List     PortType = "list"
+	Bytes    PortType = "bytes"
+	DateTime PortType = "datetime"
+	Secret   PortType = "secret"
+	// Loop pairs a for-each or counter loop with its loop end.
+	Loop PortType = "loop"
+	// Jump joins a jump node to the `to` node it goes back to.
+	Jump PortType = "jump"
+)
+
+// ServiceType returns the port type of a service of the given kind, e.g. service:chat_model.
+func ServiceType(kind string) PortType { return PortType("service:" + kind) }
+
+// IsService reports whether the port type hands over a service instance.
+func (t PortType) IsService() bool { return strings.HasPrefix(string(t), "service:") }
+
+// Valid reports whether t is a known port type.
+func (t PortType) Valid() bool {
+	switch t {
+	case Any, String, Number, Integer, Boolean, Object, List, Bytes, DateTime, Secret, Loop, Jump:
+		return true
+	}
+	return t.IsService() && len(t) > len("service:")
+}
+
+// Compatible reports whether an output of type from may feed an input of type to.
+func Compatible(from, to PortType) bool {
+	if from == to {
+		return true
+	}
+	if from.IsService() || to.IsService() || from == Loop || to == Loop || from == Jump || to == Jump {
+		return false
+	}
+	if from == Any || to == Any {
+		return true
+	}
+	switch to {
+	case Number:
+		return from == Integer
+	case String:
+		return from == DateTime || from == Secret || from == Number || from == Integer || from == Boolean
+	case DateTime:
+		return from == String
+	case Secret:
+		return from == String
+	}
+	return false
+}
+
+// Names of the ports every node gets without declaring them.
+const (
+	PortNode      = "node"       // control input: run after the connected node
+	PortTruePath  = "true_path"  // carries the node's outputs on success
+	PortFalsePath = "false_path" // carries the error object on failure
+)
+
+// Editor kinds tell the editor which widget edits a port's value.
+const (
+	EditText     = "text"
+	EditNumber   = "number"
+	EditBoolean  = "boolean"
+	EditSelect   = "select"
+	EditSecret   = "secret"
+	EditEnv      = "env"
+	EditCode     = "code"
+	EditJSON     = "json"
+	EditTemplate = "template"
+	EditDict     = "dict"
+	EditList     = "list"
+	EditNone     = "none"
+)
+
+// Port describes one input or output of a node type.
+type Port struct {
+	Name     string   `json:"name"`
+	Type     PortType `json:"type"`
+	Label    string   `json:"label,omitempty"`
+	Doc      string   `json:"doc,omitempty"`
+	Default  any      `json:"default,omitempty"`
+	Required bool     `json:"required,omitempty"`
+	Editor   string   `json:"editor,omitempty"`
+	Options  []string `json:"options,omitempty"`
+	// Templated inputs have their string values evaluated as {{ }} templates. Set by
+	// the registry for string-carrying inputs unless Literal is set.
+	Templated bool `json:"templated"`
+	// Literal keeps a string input verbatim (e.g. a Jinja template body, JavaScript code).
+	Literal bool `json:"-"`
+	// Multi inputs accept several connections; their value is the first live one, or a
+	// list of every live value when the port's type is list.
+	Multi bool `json:"multi,omitempty"`
+	// Dynamic dict ports have sub-ports "port.key" for every row key in the node's values.
+	Dynamic bool `json:"dynamic,omitempty"`
+	// Branch outputs decide which path is live; only the branch ports a node emits on are.
+	Branch bool `json:"branch,omitempty"`
+	// Control inputs only order execution; their values are not handed to the code.
+	Control bool `json:"control,omitempty"`
+}
+
+// Control names a structural role the engine implements itself.
+type Control string
+
+// Structural roles.
+const (
+	ControlNone     Control = ""
+	ControlForEach  Control = "for_each"
+	ControlCounter  Control = "counter_loop"
+	ControlLoopEnd  Control = "loop_end"
+	ControlBreak    Control = "break"
+	ControlContinue Control = "continue"
+	ControlJump     Control = "jump"
+	ControlTo       Control = "to"
+	ControlBarrier  Control = "barrier"
+	ControlExit     Control = "exit"
+)
+
+// Type is a node type: everything the catalogue shows and the code that runs it.
+type Type struct {
+	ID       string `json:"id"`
+	Version  int    `json:"version"`
+	Category string `json:"category"`
+	Name     string `json:"name"`
+	Icon     string `json:"icon,omitempty"`
+	Doc      string `json:"doc"`
+	Inputs   []Port `json:"inputs"`
+	Outputs  []Port `json:"outputs"`
+	Trigger  bool   `json:"trigger,omitempty"`
+	// Control marks a node whose behaviour the engine provides (loops, jumps, exit…).
+	Control Control `json:"control,omitempty"`
+	// Service is the kind of service the node provides on its service output, if any.
+	Service string `json:"service,omitempty"`
+	// NoErrorPath hides the implicit false_path (control nodes that cannot fail).
+	NoErrorPath bool `json:"-"`
+	// Run is the node's code. Structural control nodes may leave it nil.
+	Run Func `json:"-"`
+}
+
+// Func is a node's code. It returns the values of its outputs by port name. Returning a
+// branch port's name (true_path, false_path, a case port) selects which branches are
+// live; when no branch port is named, true_path is live and carries the outputs.
+type Func func(ctx context.Context, c *Call) (Out, error)
+
+// Out holds a node's output values by port name.
+type Out map[string]any
+
+// Input returns the input port called name.
+func (t *Type) Input(name string) (*Port, bool) {
+	for i := range t.Inputs {
+		if t.Inputs[i].Name == name {
+			return &t.Inputs[i], true
+		}
+	}
+	return nil, false
+}
+
+// Output returns the output port called name.
+func (t *Type) Output(name string) (*Port, bool) {
+	for i := range t.Outputs {
+		if t.Outputs[i].Name == name {
+			return &t.Outputs[i], true
+		}
+	}
+	return nil, false
+}
+
+// Family returns the part of the id before the dot.
+func (t *Type) Family() string {
+	f, _, _ := strings.Cut(t.ID, ".")
+	return f
+}
+
+var idPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$`)
+var portPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// normalize fills in implicit ports and defaults and checks the declaration.
+func (t *Type) normalize() error {
+	if !idPattern.MatchString(t.ID) {
+		return fmt.Errorf("node type id %q: must look like family.name in lowercase", t.ID)
+	}
+	if t.Version == 0 {
+		t.Version = 1
+	}
+	if t.Name == "" || t.Category == "" || strings.TrimSpace(t.Doc) == "" {
+		return fmt.Errorf("node type %s: name, category and documentation are required", t.ID)
+	}
+	if t.Run == nil && t.Control == ControlNone {
+		return fmt.Errorf("node type %s: no code", t.ID)
+	}
+	if !t.Trigger {
+		if _, ok := t.Input(PortNode); !ok {
+			t.Inputs = append([]Port{{Name: PortNode, Type: Any, Multi: true, Control: true, Editor: EditNone,
+				Doc: "Runs this node after the connected node."}}, t.Inputs...)
+		}
+	}
+	if _, ok := t.Output(PortTruePath); !ok {
+		t.Outputs = append(t.Outputs, Port{Name: PortTruePath, Type: Any, Branch: true,
+			Doc: "Live when the node succeeds; carries its outputs."})
+	}
+	if _, ok := t.Output(PortFalsePath); !ok && !t.NoErrorPath {
+		t.Outputs = append(t.Outputs, Port{Name: PortFalsePath, Type: Object, Branch: true,
+			Doc: "Live when the node fails; carries {error, type, node, details}."})
+	}
+	seen := map[string]bool{}
+	for i := range t.Inputs {
+		p := &t.Inputs[i]
+		if err := p.check(t.ID, "input", seen); err != nil {
+			return err
+		}
+		if p.Editor == "" {
+			p.Editor = defaultEditor(p)
+		}
+		switch p.Type {
+		case String, Any, Object, List, Secret, DateTime:
+			p.Templated = !p.Literal && !p.Control
+		}
+	}
+	seen = map[string]bool{}
+	for i := range t.Outputs {
+		if err := t.Outputs[i].check(t.ID, "output", seen); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Port) check(typeID, dir string, seen map[string]bool) error {
+	if !portPattern.MatchString(p.Name) {
+		return fmt.Errorf("node type %s: %s port %q: name must be lowercase letters, digits and _", typeID, dir, p.Name)
+	}
+	if seen[p.Name] {
+		return fmt.Errorf("node type %s: %s port %q declared twice", typeID, dir, p.Name)
+	}
+	seen[p.Name] = true
+	if !p.Type.Valid() {
+		return fmt.Errorf("node type %s: %s port %q: unknown type %q", typeID, dir, p.Name, p.Type)
+	}
+	if p.Editor == EditSelect && len(p.Options) == 0 {
+		return fmt.Errorf("node type %s: %s port %q: a select needs options", typeID, dir, p.Name)
+	}
+	return nil
+}
+
+func defaultEditor(p *Port) string {
+	if p.Dynamic {
+		return EditDict
+	}
+	switch p.Type {
+	case Number, Integer:
+		return EditNumber
+	case Boolean:
+		return EditBoolean
+	case Object:
+		return EditJSON
+	case List:
+		return EditList
+	case Secret:
+		return EditSecret
+	case Loop, Jump, Bytes:
+		return EditNone
+	}
+	if p.Type.IsService() {
+		return EditNone
+	}
+	if len(p.Options) > 0 {
+		return EditSelect
+	}
+	return EditText
+}
