@@ -1,0 +1,44 @@
+package auth
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Identity is the signed-in user a request acts for.
+type Identity struct {
+	// Subject is the identity provider's stable user id (the `sub` claim).
+	Subject string
+	// Email is the user's e-mail address, empty when the token carries none
+	// (Cognito access tokens do not).
+	Email string
+	// Name is a display name: the `name` claim, else `cognito:username`,
+	// else `username`.
+	Name string
+}
+
+// FromAuthorizerClaims builds an Identity from the claims API Gateway's JWT
+// authorizer puts in an HTTP API (payload 2.0) request context at
+// requestContext.authorizer.jwt.claims. API Gateway has already verified the
+// token; this only reads it. A missing or blank `sub` is an error wrapping
+// ErrUnauthorized.
+func FromAuthorizerClaims(claims map[string]string) (Identity, error) {
+	return identityFrom(func(name string) string { return claims[name] })
+}
+
+// identityFrom reads the identity claims through get, which returns "" for a
+// claim that is absent or not a string.
+func identityFrom(get func(string) string) (Identity, error) {
+	sub := strings.TrimSpace(get("sub"))
+	if sub == "" {
+		return Identity{}, fmt.Errorf("%w: claim \"sub\" is missing or empty", ErrMalformed)
+	}
+	id := Identity{Subject: sub, Email: strings.TrimSpace(get("email"))}
+	for _, claim := range []string{"name", "cognito:username", "username"} {
+		if v := strings.TrimSpace(get(claim)); v != "" {
+			id.Name = v
+			break
+		}
+	}
+	return id, nil
+}
