@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
@@ -117,5 +120,25 @@ func decodeBlob(field string, v types.AttributeValue) ([]byte, error) {
 		return out, nil
 	default:
 		return nil, fmt.Errorf("decode %s: unexpected attribute type %T", field, v)
+	}
+}
+
+// avTime encodes a time the way attributevalue does (RFC 3339, nanoseconds).
+func avTime(t time.Time) types.AttributeValue { return avS(t.UTC().Format(time.RFC3339Nano)) }
+
+// updateInput builds an UpdateItem request.
+func updateInput(table string, k item, update, cond string, n names, v vals) *dynamodb.UpdateItemInput {
+	return &dynamodb.UpdateItemInput{
+		TableName: aws.String(table), Key: k, UpdateExpression: aws.String(update),
+		ConditionExpression:      optS(cond),
+		ExpressionAttributeNames: nilNames(n), ExpressionAttributeValues: nilVals(v),
+	}
+}
+
+// getInput builds a GetItem request with a projection.
+func getInput(table string, k item, projection string, n names) *dynamodb.GetItemInput {
+	return &dynamodb.GetItemInput{
+		TableName: aws.String(table), Key: k, ProjectionExpression: optS(projection),
+		ExpressionAttributeNames: nilNames(n),
 	}
 }

@@ -1,0 +1,466 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+)
+
+// Run is one execution of a flow.
+type Run struct {
+	Tenant  string `dynamodbav:"tenant"`
+	Project string `dynamodbav:"project"`
+	// ID is a ULID (sorts by start time); CreateRun assigns one when empty.
+	ID      string `dynamodbav:"run"`
+	Flow    string `dynamodbav:"flow"`
+	Stage   string `dynamodbav:"stage"`
+	Version int    `dynamodbav:"version"`
+	// Trigger is what started the run: route, schedule, editor, resume, ….
+	Trigger   string        `dynamodbav:"trigger"`
+	Status    string        `dynamodbav:"status"`
+	StartedAt time.Time     `dynamodbav:"started_at"`
+	Duration  time.Duration `dynamodbav:"-"`
+	Error     string        `dynamodbav:"error"`
+	// Summary is a small JSON document (counts, trigger info, …).
+	Summary   json.RawMessage `dynamodbav:"-"`
+	ExpiresAt time.Time       `dynamodbav:"-"`
+}
+
+// Key returns the run's key.
+func (r Run) Key() RunKey { return RunKey{Tenant: r.Tenant, Project: r.Project, Run: r.ID} }
+
+type runRec struct {
+	Item       string `dynamodbav:"kind"`
+	GSI1PK     string `dynamodbav:"GSI1PK"`
+	GSI1SK     string `dynamodbav:"GSI1SK"`
+	DurationMS int64  `dynamodbav:"duration_ms"`
+	ExpiresAt  int64  `dynamodbav:"expires_at"`
+	Run
+}
+
+// NodeResult is the record of one node execution in a run. Inputs,
+// Outputs, Error and Logs are JSON; together they are stored as one blob,
+// compressed when large.
+type NodeResult struct {
+	NodeID    string
+	Order     int
+	Status    string
+	StartedAt time.Time
+	Duration  time.Duration
+	Inputs    json.RawMessage
+	Outputs   json.RawMessage
+	Error     json.RawMessage
+	Logs      json.RawMessage
+}
+
+type nodeRec struct {
+	Item       string    `dynamodbav:"kind"`
+	NodeID     string    `dynamodbav:"node"`
+	Order      int       `dynamodbav:"order"`
+	Status     string    `dynamodbav:"status"`
+	StartedAt  time.Time `dynamodbav:"started_at"`
+	DurationMS int64     `dynamodbav:"duration_ms"`
+	ExpiresAt  int64     `dynamodbav:"expires_at"`
+}
+
+type nodeBlob struct {
+	Inputs  json.RawMessage `json:"inputs,omitempty"`
+	Outputs json.RawMessage `json:"outputs,omitempty"`
+	Error   json.RawMessage `json:"error,omitempty"`
+	Logs    json.RawMessage `json:"logs,omitempty"`
+}
+
+// Run state status values.
+const (
+	statePaused  = "paused"
+	stateResumed = "resumed"
+)
+
+func checkStatus(field, v string) error {
+	if v == "" || len(v) > 32 {
+		return invalid(field, "must be 1–32 characters")
+	}
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r == '_') {
+			return invalid(field, "must be lowercase letters and '_', got %q", v)
+		}
+	}
+	return nil
+}
+
+// CreateRun stores a new run. Empty ID gets a ULID at StartedAt (default
+// now); ExpiresAt defaults to StartedAt plus the run TTL.
+func (s *Store) CreateRun(ctx context.Context, r Run) (Run, error) {
+	op := "create run"
+	if r.StartedAt.IsZero() {
+		r.StartedAt = s.clock()
+	}
+	r.StartedAt = r.StartedAt.UTC()
+	if r.ID == "" {
+		id, err := s.newIDAt(r.StartedAt)
+		if err != nil {
+			return Run{}, fmt.Errorf("%s: %w", op, err)
+		}
+		r.ID = id
+	}
+	if err := r.Key().validate(); err != nil {
+		return Run{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkID("flow", r.Flow); err != nil {
+		return Run{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := ValidateStageName(r.Stage); err != nil {
+		return Run{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkStatus("trigger", r.Trigger); err != nil {
+		return Run{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkStatus("status", r.Status); err != nil {
+		return Run{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if len(r.Summary) > 0 {
+		if err := checkJSON("summary", r.Summary); err != nil {
+			return Run{}, fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	if r.ExpiresAt.IsZero() {
+		r.ExpiresAt = r.StartedAt.Add(s.runTTL)
+	}
+	r.ExpiresAt = time.Unix(r.ExpiresAt.Unix(), 0).UTC()
+	fk := r.Key().ProjectKey().Flow(r.Flow)
+	it, err := marshal(runRec{Item: kindRun, GSI1PK: flowRunsPK(fk), GSI1SK: r.ID, DurationMS: r.Duration.Milliseconds(),
+		ExpiresAt: r.ExpiresAt.Unix(), Run: r}, runPK(r.Key()), skRun)
+	if err != nil {
+		return Run{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if len(r.Summary) > 0 {
+		if it["summary"], err = s.encodeBlob("summary", r.Summary); err != nil {
+			return Run{}, fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table), Item: it, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return Run{}, fmt.Errorf("%s: run %s %w", op, r.ID, ErrExists)
+	}
+	if err != nil {
+		return Run{}, wrap(op, err)
+	}
+	return r, nil
+}
+
+func decodeRun(op string, it item) (Run, error) {
+	var rec runRec
+	if err := unmarshal(it, &rec); err != nil {
+		return Run{}, fmt.Errorf("%s: %w", op, err)
+	}
+	r := rec.Run
+	r.Duration = time.Duration(rec.DurationMS) * time.Millisecond
+	r.ExpiresAt = time.Unix(rec.ExpiresAt, 0).UTC()
+	sum, err := decodeBlob("summary", it["summary"])
+	if err != nil {
+		return Run{}, fmt.Errorf("%s: %w", op, err)
+	}
+	r.Summary = sum
+	return r, nil
+}
+
+// GetRun reads a run.
+func (s *Store) GetRun(ctx context.Context, k RunKey) (Run, error) {
+	op := fmt.Sprintf("get run %s", k.Run)
+	if err := k.validate(); err != nil {
+		return Run{}, fmt.Errorf("%s: %w", op, err)
+	}
+	it, err := s.get(ctx, op, "run", key(runPK(k), skRun), true)
+	if err != nil {
+		return Run{}, err
+	}
+	return decodeRun(op, it)
+}
+
+// RunUpdate changes a run; zero fields are left alone.
+type RunUpdate struct {
+	Status   string
+	Duration time.Duration
+	Error    string
+	Summary  json.RawMessage
+}
+
+// UpdateRun records a run's progress or outcome.
+func (s *Store) UpdateRun(ctx context.Context, k RunKey, u RunUpdate) error {
+	op := fmt.Sprintf("update run %s", k.Run)
+	if err := k.validate(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	set := ""
+	n := names{}
+	v := vals{}
+	add := func(expr string) {
+		if set != "" {
+			set += ", "
+		}
+		set += expr
+	}
+	if u.Status != "" {
+		if err := checkStatus("status", u.Status); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		add("#status = :status")
+		n["#status"] = "status"
+		v[":status"] = avS(u.Status)
+	}
+	if u.Duration != 0 {
+		add("duration_ms = :d")
+		v[":d"] = avN(u.Duration.Milliseconds())
+	}
+	if u.Error != "" {
+		add("#error = :e")
+		n["#error"] = "error"
+		v[":e"] = avS(u.Error)
+	}
+	if len(u.Summary) > 0 {
+		if err := checkJSON("summary", u.Summary); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		b, err := s.encodeBlob("summary", u.Summary)
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		add("summary = :sum")
+		v[":sum"] = b
+	}
+	if set == "" {
+		return nil
+	}
+	return s.updateExisting(ctx, op, "run", key(runPK(k), skRun), "SET "+set, n, v)
+}
+
+// ListRunsOptions selects runs of a flow.
+type ListRunsOptions struct {
+	ListOptions
+	// Stage and Status keep only matching runs ("" for all).
+	Stage  string
+	Status string
+}
+
+// ListRuns lists a flow's runs, newest first.
+func (s *Store) ListRuns(ctx context.Context, k FlowKey, o ListRunsOptions) (Page[Run], error) {
+	op := fmt.Sprintf("list runs of flow %s", k.Flow)
+	if err := k.validate(); err != nil {
+		return Page[Run]{}, fmt.Errorf("%s: %w", op, err)
+	}
+	q := query{index: IndexGSI1, pk: flowRunsPK(k), names: names{}, values: vals{}}
+	if o.Stage != "" {
+		if err := ValidateStageName(o.Stage); err != nil {
+			return Page[Run]{}, fmt.Errorf("%s: %w", op, err)
+		}
+		q.filter = "stage = :stage"
+		q.values[":stage"] = avS(o.Stage)
+	}
+	if o.Status != "" {
+		if err := checkStatus("status", o.Status); err != nil {
+			return Page[Run]{}, fmt.Errorf("%s: %w", op, err)
+		}
+		if q.filter != "" {
+			q.filter += " AND "
+		}
+		q.filter += "#status = :status"
+		q.names["#status"] = "status"
+		q.values[":status"] = avS(o.Status)
+	}
+	return listPage(ctx, s, op, q, o.ListOptions, decodeRun)
+}
+
+// PutNodeResult stores (or replaces) the result of one node execution,
+// keyed by its order in the run. Large results are compressed; a result
+// that cannot fit even compressed is an ErrTooLarge error, never dropped.
+func (s *Store) PutNodeResult(ctx context.Context, k RunKey, nr NodeResult) error {
+	op := fmt.Sprintf("put result of node %s in run %s", nr.NodeID, k.Run)
+	if err := k.validate(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkID("node", nr.NodeID); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if nr.Order < 0 || nr.Order > 99_999_999 {
+		return fmt.Errorf("%s: %w", op, invalid("order", "must be between 0 and 99999999, got %d", nr.Order))
+	}
+	if err := checkStatus("status", nr.Status); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	for _, f := range []struct {
+		name string
+		v    json.RawMessage
+	}{{"inputs", nr.Inputs}, {"outputs", nr.Outputs}, {"error", nr.Error}, {"logs", nr.Logs}} {
+		if len(f.v) > 0 && !json.Valid(f.v) {
+			return fmt.Errorf("%s: %w", op, invalid(f.name, "is not valid JSON"))
+		}
+	}
+	blob, err := json.Marshal(nodeBlob{Inputs: nr.Inputs, Outputs: nr.Outputs, Error: nr.Error, Logs: nr.Logs})
+	if err != nil {
+		return fmt.Errorf("%s: encode: %w", op, err)
+	}
+	it, err := marshal(nodeRec{Item: kindNode, NodeID: nr.NodeID, Order: nr.Order, Status: nr.Status,
+		StartedAt: nr.StartedAt.UTC(), DurationMS: nr.Duration.Milliseconds(),
+		ExpiresAt: s.clock().Add(s.runTTL).Unix()}, runPK(k), nodeSK(nr.Order))
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if it["data"], err = s.encodeBlob("node result", blob); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: it})
+	return wrap(op, err)
+}
+
+// ListNodeResults returns every node result of a run in execution order.
+func (s *Store) ListNodeResults(ctx context.Context, k RunKey) ([]NodeResult, error) {
+	op := fmt.Sprintf("list node results of run %s", k.Run)
+	if err := k.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	var out []NodeResult
+	err := s.queryAll(ctx, op, query{pk: runPK(k), skPrefix: preNode, forward: true, consistent: true}, func(it item) error {
+		var rec nodeRec
+		if err := unmarshal(it, &rec); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		raw, err := decodeBlob("node result", it["data"])
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		var b nodeBlob
+		if len(raw) > 0 {
+			if err := json.Unmarshal(raw, &b); err != nil {
+				return fmt.Errorf("%s: decode node %s: %w", op, rec.NodeID, err)
+			}
+		}
+		out = append(out, NodeResult{NodeID: rec.NodeID, Order: rec.Order, Status: rec.Status, StartedAt: rec.StartedAt,
+			Duration: time.Duration(rec.DurationMS) * time.Millisecond,
+			Inputs:   b.Inputs, Outputs: b.Outputs, Error: b.Error, Logs: b.Logs})
+		return nil
+	})
+	return out, err
+}
+
+// SaveRunState stores the state of a paused run (replacing an earlier one),
+// ready to be claimed once by ClaimResume.
+func (s *Store) SaveRunState(ctx context.Context, k RunKey, state json.RawMessage) error {
+	op := fmt.Sprintf("save state of run %s", k.Run)
+	if err := k.validate(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkJSON("state", state); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	now := s.clock()
+	it := key(runPK(k), skRunState)
+	it["kind"] = avS(kindRunState)
+	it["status"] = avS(statePaused)
+	it["paused_at"] = avTime(now)
+	it[attrTTL] = avN(now.Add(s.runTTL).Unix())
+	var err error
+	if it["data"], err = s.encodeBlob("run state", state); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: it})
+	return wrap(op, err)
+}
+
+// ClaimResume atomically marks a paused run's state as resumed and returns
+// it. Of any number of concurrent claims exactly one succeeds; the others
+// get ErrAlreadyClaimed. ErrNotFound when the run never paused.
+func (s *Store) ClaimResume(ctx context.Context, k RunKey) (json.RawMessage, error) {
+	op := fmt.Sprintf("claim resume of run %s", k.Run)
+	if err := k.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	in := updateInput(s.table, key(runPK(k), skRunState), "SET #status = :resumed, resumed_at = :now",
+		"#status = :paused", names{"#status": "status"},
+		vals{":resumed": avS(stateResumed), ":paused": avS(statePaused), ":now": avTime(s.clock())})
+	in.ReturnValues = "ALL_NEW"
+	in.ReturnValuesOnConditionCheckFailure = "ALL_OLD"
+	out, err := s.db.UpdateItem(ctx, in)
+	if ccf, ok := isConditionFailed(err); ok {
+		if len(ccf.Item) == 0 {
+			return nil, fmt.Errorf("%s: run state %w", op, ErrNotFound)
+		}
+		return nil, fmt.Errorf("%s: %w", op, ErrAlreadyClaimed)
+	}
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	state, err := decodeBlob("run state", out.Attributes["data"])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return state, nil
+}
+
+// ApplyRetention keeps the newest keep runs of a flow and deletes the rest
+// with their node results and state; keep 0 uses the flow's retention
+// setting. It returns how many runs it deleted.
+func (s *Store) ApplyRetention(ctx context.Context, k FlowKey, keep int) (int, error) {
+	op := fmt.Sprintf("apply retention to flow %s", k.Flow)
+	if err := k.validate(); err != nil {
+		return 0, fmt.Errorf("%s: %w", op, err)
+	}
+	if keep < 0 {
+		return 0, fmt.Errorf("%s: %w", op, invalid("keep", "must not be negative"))
+	}
+	if keep == 0 {
+		f, err := s.GetFlow(ctx, k)
+		if err != nil {
+			return 0, err
+		}
+		keep = f.Retention
+	}
+	var old []string
+	seen := 0
+	err := s.queryAll(ctx, op, query{index: IndexGSI1, pk: flowRunsPK(k), projection: "#run, PK, SK",
+		names: names{"#run": "run"}}, func(it item) error {
+		seen++
+		if seen > keep {
+			old = append(old, getS(it, "run"))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if err := s.deleteRuns(ctx, op, k.ProjectKey(), old); err != nil {
+		return 0, err
+	}
+	return len(old), nil
+}
+
+// deleteRuns deletes runs with everything in their partitions: first the
+// node results and state, then the run items, so a partial delete is found
+// again through the flow's run list.
+func (s *Store) deleteRuns(ctx context.Context, op string, pk ProjectKey, runs []string) error {
+	var parts, heads []item
+	for _, r := range runs {
+		rk := pk.Run(r)
+		err := s.queryAll(ctx, op, query{pk: runPK(rk), forward: true, consistent: true, projection: "PK, SK"},
+			func(it item) error {
+				if getS(it, attrSK) == skRun {
+					heads = append(heads, keyOf(it))
+				} else {
+					parts = append(parts, keyOf(it))
+				}
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+	}
+	if err := s.deleteKeys(ctx, op, parts); err != nil {
+		return err
+	}
+	return s.deleteKeys(ctx, op, heads)
+}

@@ -1,0 +1,552 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+)
+
+// Role is a member's role in a tenant.
+type Role string
+
+// Roles.
+const (
+	RoleAdmin  Role = "admin"
+	RoleEditor Role = "editor"
+	RoleViewer Role = "viewer"
+)
+
+func checkRole(r Role) error {
+	return checkOneOf("role", string(r), string(RoleAdmin), string(RoleEditor), string(RoleViewer))
+}
+
+// Item kinds, stored in every item's "kind" attribute.
+const (
+	kindTenant     = "tenant"
+	kindUser       = "user"
+	kindEmail      = "email"
+	kindMember     = "member"
+	kindInvite     = "invitation"
+	kindProject    = "project"
+	kindSlug       = "slug"
+	kindStage      = "stage"
+	kindRouteTable = "route_table"
+	kindFlow       = "flow"
+	kindDraft      = "draft"
+	kindVersion    = "version"
+	kindRoute      = "route"
+	kindSchedule   = "schedule"
+	kindBinding    = "binding"
+	kindSecret     = "secret"
+	kindEnv        = "env"
+	kindAPIKey     = "api_key"
+	kindAPIKeyRef  = "api_key_ref"
+	kindRun        = "run"
+	kindNode       = "node_result"
+	kindRunState   = "run_state"
+	kindConn       = "connection"
+	kindSub        = "subscription"
+)
+
+// Tenant is an organisation owning projects.
+type Tenant struct {
+	ID        string    `dynamodbav:"tenant"`
+	Name      string    `dynamodbav:"name"`
+	CreatedAt time.Time `dynamodbav:"created_at"`
+}
+
+type tenantRec struct {
+	Item string `dynamodbav:"kind"`
+	Tenant
+}
+
+// User is a person's profile, keyed by the identity provider's subject.
+type User struct {
+	Sub       string    `dynamodbav:"sub"`
+	Email     string    `dynamodbav:"email"`
+	Name      string    `dynamodbav:"name"`
+	UpdatedAt time.Time `dynamodbav:"updated_at"`
+}
+
+type userRec struct {
+	Item string `dynamodbav:"kind"`
+	User
+}
+
+type emailRec struct {
+	Item  string `dynamodbav:"kind"`
+	Email string `dynamodbav:"email"`
+	Sub   string `dynamodbav:"sub"`
+}
+
+// Membership is a user in a tenant with a role.
+type Membership struct {
+	Tenant    string    `dynamodbav:"tenant"`
+	Sub       string    `dynamodbav:"sub"`
+	Role      Role      `dynamodbav:"role"`
+	Email     string    `dynamodbav:"email,omitempty"`
+	CreatedAt time.Time `dynamodbav:"created_at"`
+}
+
+type memberRec struct {
+	Item   string `dynamodbav:"kind"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	Membership
+}
+
+// Invitation lets whoever signs in with Email join Tenant with Role.
+type Invitation struct {
+	Tenant    string    `dynamodbav:"tenant"`
+	Email     string    `dynamodbav:"email"`
+	Role      Role      `dynamodbav:"role"`
+	InvitedBy string    `dynamodbav:"invited_by,omitempty"`
+	CreatedAt time.Time `dynamodbav:"created_at"`
+	ExpiresAt time.Time `dynamodbav:"-"`
+}
+
+type inviteRec struct {
+	Item      string `dynamodbav:"kind"`
+	GSI1PK    string `dynamodbav:"GSI1PK"`
+	GSI1SK    string `dynamodbav:"GSI1SK"`
+	ExpiresAt int64  `dynamodbav:"expires_at"`
+	Invitation
+}
+
+// CreateTenantInput creates a tenant with its first admin.
+type CreateTenantInput struct {
+	Name       string
+	OwnerSub   string
+	OwnerEmail string
+}
+
+// CreateTenant creates a tenant and makes the owner its admin, atomically.
+func (s *Store) CreateTenant(ctx context.Context, in CreateTenantInput) (Tenant, error) {
+	const op = "create tenant"
+	if err := checkName("name", in.Name, 100); err != nil {
+		return Tenant{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkID("owner_sub", in.OwnerSub); err != nil {
+		return Tenant{}, fmt.Errorf("%s: %w", op, err)
+	}
+	email := ""
+	if in.OwnerEmail != "" {
+		var err error
+		if email, err = normEmail("owner_email", in.OwnerEmail); err != nil {
+			return Tenant{}, fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	now := s.clock()
+	id, err := s.newIDAt(now)
+	if err != nil {
+		return Tenant{}, fmt.Errorf("%s: %w", op, err)
+	}
+	t := Tenant{ID: id, Name: in.Name, CreatedAt: now}
+	tIt, err := marshal(tenantRec{Item: kindTenant, Tenant: t}, tenantPK(id), skTenant)
+	if err != nil {
+		return Tenant{}, fmt.Errorf("%s: %w", op, err)
+	}
+	m := Membership{Tenant: id, Sub: in.OwnerSub, Role: RoleAdmin, Email: email, CreatedAt: now}
+	mIt, err := s.memberItem(m)
+	if err != nil {
+		return Tenant{}, fmt.Errorf("%s: %w", op, err)
+	}
+	var tx txn
+	tx.put(s.table, tIt, "attribute_not_exists(PK)", nil, nil, ErrExists)
+	tx.put(s.table, mIt, "", nil, nil, nil)
+	if err := s.commit(ctx, op, &tx); err != nil {
+		return Tenant{}, err
+	}
+	return t, nil
+}
+
+// GetTenant reads a tenant.
+func (s *Store) GetTenant(ctx context.Context, id string) (Tenant, error) {
+	op := fmt.Sprintf("get tenant %s", id)
+	if err := checkID("tenant", id); err != nil {
+		return Tenant{}, fmt.Errorf("%s: %w", op, err)
+	}
+	it, err := s.get(ctx, op, "tenant", key(tenantPK(id), skTenant), false)
+	if err != nil {
+		return Tenant{}, err
+	}
+	var rec tenantRec
+	if err := unmarshal(it, &rec); err != nil {
+		return Tenant{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return rec.Tenant, nil
+}
+
+// RenameTenant changes a tenant's name.
+func (s *Store) RenameTenant(ctx context.Context, id, name string) error {
+	op := fmt.Sprintf("rename tenant %s", id)
+	if err := checkID("tenant", id); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkName("name", name, 100); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return s.updateExisting(ctx, op, "tenant", key(tenantPK(id), skTenant),
+		"SET #n = :n", names{"#n": "name"}, vals{":n": avS(name)})
+}
+
+// updateExisting runs an UpdateItem that requires the item to exist.
+func (s *Store) updateExisting(ctx context.Context, op, what string, k item, update string, n names, v vals) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table), Key: k, UpdateExpression: aws.String(update),
+		ConditionExpression:      aws.String("attribute_exists(PK)"),
+		ExpressionAttributeNames: nilNames(n), ExpressionAttributeValues: nilVals(v),
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return fmt.Errorf("%s: %s %w", op, what, ErrNotFound)
+	}
+	return wrap(op, err)
+}
+
+// PutUser creates or updates a user's profile and keeps the e-mail → sub
+// lookup in step (the newest sign-in with an address owns it).
+func (s *Store) PutUser(ctx context.Context, u User) (User, error) {
+	op := fmt.Sprintf("put user %s", u.Sub)
+	if err := checkID("sub", u.Sub); err != nil {
+		return User{}, fmt.Errorf("%s: %w", op, err)
+	}
+	email, err := normEmail("email", u.Email)
+	if err != nil {
+		return User{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if u.Name != "" {
+		if err := checkName("name", u.Name, 200); err != nil {
+			return User{}, fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	u.Email = email
+	u.UpdatedAt = s.clock()
+	for attempt := 0; attempt < s.commitAttempts; attempt++ {
+		old, err := s.GetUser(ctx, u.Sub)
+		exists := err == nil
+		if err != nil && !isNotFound(err) {
+			return User{}, err
+		}
+		uIt, err := marshal(userRec{Item: kindUser, User: u}, userPK(u.Sub), skProfile)
+		if err != nil {
+			return User{}, fmt.Errorf("%s: %w", op, err)
+		}
+		eIt, err := marshal(emailRec{Item: kindEmail, Email: email, Sub: u.Sub}, emailPK(email), skEmail)
+		if err != nil {
+			return User{}, fmt.Errorf("%s: %w", op, err)
+		}
+		var tx txn
+		if exists {
+			tx.put(s.table, uIt, "email = :old", nil, vals{":old": avS(old.Email)}, nil)
+		} else {
+			tx.put(s.table, uIt, "attribute_not_exists(PK)", nil, nil, nil)
+		}
+		tx.put(s.table, eIt, "", nil, nil, nil)
+		if exists && old.Email != email {
+			tx.del(s.table, key(emailPK(old.Email), skEmail), "attribute_not_exists(PK) OR #sub = :sub",
+				names{"#sub": "sub"}, vals{":sub": avS(u.Sub)}, nil)
+		}
+		err = s.commit(ctx, op, &tx)
+		if isRetry(err) {
+			continue
+		}
+		if err != nil {
+			return User{}, err
+		}
+		return u, nil
+	}
+	return User{}, fmt.Errorf("%s: %w", op, &ConflictError{What: "user profile"})
+}
+
+// GetUser reads a user's profile.
+func (s *Store) GetUser(ctx context.Context, sub string) (User, error) {
+	op := fmt.Sprintf("get user %s", sub)
+	if err := checkID("sub", sub); err != nil {
+		return User{}, fmt.Errorf("%s: %w", op, err)
+	}
+	it, err := s.get(ctx, op, "user", key(userPK(sub), skProfile), true)
+	if err != nil {
+		return User{}, err
+	}
+	var rec userRec
+	if err := unmarshal(it, &rec); err != nil {
+		return User{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return rec.User, nil
+}
+
+// LookupEmail returns the subject of the user with that e-mail address.
+func (s *Store) LookupEmail(ctx context.Context, email string) (string, error) {
+	op := "look up e-mail"
+	e, err := normEmail("email", email)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", op, err)
+	}
+	it, err := s.get(ctx, op, "e-mail", key(emailPK(e), skEmail), false)
+	if err != nil {
+		return "", err
+	}
+	return getS(it, "sub"), nil
+}
+
+func (s *Store) memberItem(m Membership) (item, error) {
+	return marshal(memberRec{Item: kindMember, GSI1PK: userPK(m.Sub), GSI1SK: tenantPK(m.Tenant), Membership: m},
+		tenantPK(m.Tenant), memberSK(m.Sub))
+}
+
+// AddMember adds a user to a tenant. ErrExists when already a member,
+// ErrNotFound when the tenant does not exist.
+func (s *Store) AddMember(ctx context.Context, m Membership) (Membership, error) {
+	op := fmt.Sprintf("add member %s to tenant %s", m.Sub, m.Tenant)
+	if err := checkID("tenant", m.Tenant); err != nil {
+		return Membership{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkID("sub", m.Sub); err != nil {
+		return Membership{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkRole(m.Role); err != nil {
+		return Membership{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if m.Email != "" {
+		e, err := normEmail("email", m.Email)
+		if err != nil {
+			return Membership{}, fmt.Errorf("%s: %w", op, err)
+		}
+		m.Email = e
+	}
+	m.CreatedAt = s.clock()
+	it, err := s.memberItem(m)
+	if err != nil {
+		return Membership{}, fmt.Errorf("%s: %w", op, err)
+	}
+	var tx txn
+	tx.check(s.table, key(tenantPK(m.Tenant), skTenant), "attribute_exists(PK)", nil, nil,
+		fmt.Errorf("tenant %w", ErrNotFound))
+	tx.put(s.table, it, "attribute_not_exists(PK)", nil, nil, fmt.Errorf("membership %w", ErrExists))
+	if err := s.commit(ctx, op, &tx); err != nil {
+		return Membership{}, err
+	}
+	return m, nil
+}
+
+// GetMembership reads a user's membership of a tenant (the authorisation
+// check of every request).
+func (s *Store) GetMembership(ctx context.Context, tenant, sub string) (Membership, error) {
+	op := fmt.Sprintf("get membership of %s in tenant %s", sub, tenant)
+	if err := checkID("tenant", tenant); err != nil {
+		return Membership{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkID("sub", sub); err != nil {
+		return Membership{}, fmt.Errorf("%s: %w", op, err)
+	}
+	it, err := s.get(ctx, op, "membership", key(tenantPK(tenant), memberSK(sub)), false)
+	if err != nil {
+		return Membership{}, err
+	}
+	return decodeMember(op, it)
+}
+
+func decodeMember(op string, it item) (Membership, error) {
+	var rec memberRec
+	if err := unmarshal(it, &rec); err != nil {
+		return Membership{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return rec.Membership, nil
+}
+
+// SetMemberRole changes a member's role.
+func (s *Store) SetMemberRole(ctx context.Context, tenant, sub string, role Role) error {
+	op := fmt.Sprintf("set role of %s in tenant %s", sub, tenant)
+	if err := checkID("tenant", tenant); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkID("sub", sub); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkRole(role); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return s.updateExisting(ctx, op, "membership", key(tenantPK(tenant), memberSK(sub)),
+		"SET #r = :r", names{"#r": "role"}, vals{":r": avS(string(role))})
+}
+
+// RemoveMember removes a user from a tenant.
+func (s *Store) RemoveMember(ctx context.Context, tenant, sub string) error {
+	op := fmt.Sprintf("remove member %s from tenant %s", sub, tenant)
+	if err := checkID("tenant", tenant); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkID("sub", sub); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return s.deleteExisting(ctx, op, "membership", key(tenantPK(tenant), memberSK(sub)))
+}
+
+// deleteExisting deletes an item that must exist.
+func (s *Store) deleteExisting(ctx context.Context, op, what string, k item) error {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(s.table), Key: k, ConditionExpression: aws.String("attribute_exists(PK)"),
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return fmt.Errorf("%s: %s %w", op, what, ErrNotFound)
+	}
+	return wrap(op, err)
+}
+
+// ListMembers lists a tenant's members in subject order.
+func (s *Store) ListMembers(ctx context.Context, tenant string, o ListOptions) (Page[Membership], error) {
+	op := fmt.Sprintf("list members of tenant %s", tenant)
+	if err := checkID("tenant", tenant); err != nil {
+		return Page[Membership]{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return listPage(ctx, s, op, query{pk: tenantPK(tenant), skPrefix: preMember, forward: true}, o, decodeMember)
+}
+
+// ListUserTenants lists the memberships of a user across tenants.
+func (s *Store) ListUserTenants(ctx context.Context, sub string, o ListOptions) (Page[Membership], error) {
+	op := fmt.Sprintf("list tenants of %s", sub)
+	if err := checkID("sub", sub); err != nil {
+		return Page[Membership]{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return listPage(ctx, s, op, query{index: IndexGSI1, pk: userPK(sub), skPrefix: "T#", forward: true}, o, decodeMember)
+}
+
+// listPage runs a paged query and decodes its items.
+func listPage[T any](ctx context.Context, s *Store, op string, q query, o ListOptions, dec func(string, item) (T, error)) (Page[T], error) {
+	items, next, err := s.queryPage(ctx, op, q, o.Cursor, o.Limit)
+	if err != nil {
+		return Page[T]{}, fmt.Errorf("%s: %w", op, err)
+	}
+	out := Page[T]{Items: make([]T, 0, len(items)), Next: next}
+	for _, it := range items {
+		v, err := dec(op, it)
+		if err != nil {
+			return Page[T]{}, err
+		}
+		out.Items = append(out.Items, v)
+	}
+	return out, nil
+}
+
+// CreateInvitation invites an e-mail address to a tenant. Inviting the same
+// address again replaces the invitation (new role, new expiry).
+func (s *Store) CreateInvitation(ctx context.Context, inv Invitation) (Invitation, error) {
+	op := fmt.Sprintf("invite to tenant %s", inv.Tenant)
+	if err := checkID("tenant", inv.Tenant); err != nil {
+		return Invitation{}, fmt.Errorf("%s: %w", op, err)
+	}
+	e, err := normEmail("email", inv.Email)
+	if err != nil {
+		return Invitation{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkRole(inv.Role); err != nil {
+		return Invitation{}, fmt.Errorf("%s: %w", op, err)
+	}
+	inv.Email = e
+	inv.CreatedAt = s.clock()
+	inv.ExpiresAt = inv.CreatedAt.Add(s.inviteTTL)
+	it, err := marshal(inviteRec{Item: kindInvite, GSI1PK: "INVITE#" + e, GSI1SK: tenantPK(inv.Tenant),
+		ExpiresAt: inv.ExpiresAt.Unix(), Invitation: inv}, tenantPK(inv.Tenant), inviteSK(e))
+	if err != nil {
+		return Invitation{}, fmt.Errorf("%s: %w", op, err)
+	}
+	var tx txn
+	tx.check(s.table, key(tenantPK(inv.Tenant), skTenant), "attribute_exists(PK)", nil, nil,
+		fmt.Errorf("tenant %w", ErrNotFound))
+	tx.put(s.table, it, "", nil, nil, nil)
+	if err := s.commit(ctx, op, &tx); err != nil {
+		return Invitation{}, err
+	}
+	return inv, nil
+}
+
+func decodeInvite(op string, it item) (Invitation, error) {
+	var rec inviteRec
+	if err := unmarshal(it, &rec); err != nil {
+		return Invitation{}, fmt.Errorf("%s: %w", op, err)
+	}
+	rec.Invitation.ExpiresAt = time.Unix(rec.ExpiresAt, 0).UTC()
+	return rec.Invitation, nil
+}
+
+// ListInvitations lists a tenant's pending, unexpired invitations.
+func (s *Store) ListInvitations(ctx context.Context, tenant string, o ListOptions) (Page[Invitation], error) {
+	op := fmt.Sprintf("list invitations of tenant %s", tenant)
+	if err := checkID("tenant", tenant); err != nil {
+		return Page[Invitation]{}, fmt.Errorf("%s: %w", op, err)
+	}
+	q := query{pk: tenantPK(tenant), skPrefix: preInvite, forward: true,
+		filter: "expires_at > :now", values: vals{":now": avN(s.clock().Unix())}}
+	return listPage(ctx, s, op, q, o, decodeInvite)
+}
+
+// DeleteInvitation withdraws an invitation.
+func (s *Store) DeleteInvitation(ctx context.Context, tenant, email string) error {
+	op := fmt.Sprintf("delete invitation in tenant %s", tenant)
+	if err := checkID("tenant", tenant); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	e, err := normEmail("email", email)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return s.deleteExisting(ctx, op, "invitation", key(tenantPK(tenant), inviteSK(e)))
+}
+
+// ClaimInvitations turns every unexpired invitation for email into a
+// membership of sub (called on sign-in). Each claim is atomic: the
+// invitation is consumed exactly when the membership is written. A user who
+// is already a member keeps their role and the invitation is consumed.
+func (s *Store) ClaimInvitations(ctx context.Context, sub, email string) ([]Membership, error) {
+	op := fmt.Sprintf("claim invitations of %s", sub)
+	if err := checkID("sub", sub); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	e, err := normEmail("email", email)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	now := s.clock()
+	var invites []Invitation
+	err = s.queryAll(ctx, op, query{index: IndexGSI1, pk: "INVITE#" + e, forward: true}, func(it item) error {
+		inv, err := decodeInvite(op, it)
+		if err == nil && inv.ExpiresAt.After(now) {
+			invites = append(invites, inv)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Membership
+	for _, inv := range invites {
+		m := Membership{Tenant: inv.Tenant, Sub: sub, Role: inv.Role, Email: e, CreatedAt: now}
+		mIt, err := s.memberItem(m)
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", op, err)
+		}
+		inviteKey := key(tenantPK(inv.Tenant), inviteSK(e))
+		var tx txn
+		tx.del(s.table, inviteKey, "attribute_exists(PK)", nil, nil, errInviteGone)
+		tx.put(s.table, mIt, "attribute_not_exists(PK)", nil, nil, errAlreadyMember)
+		err = s.commit(ctx, op, &tx)
+		switch {
+		case err == nil:
+			out = append(out, m)
+		case errorsIs(err, errInviteGone):
+			// claimed concurrently or withdrawn: nothing to do
+		case errorsIs(err, errAlreadyMember):
+			if _, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+				TableName: aws.String(s.table), Key: inviteKey,
+			}); err != nil {
+				return out, wrap(op, err)
+			}
+		default:
+			return out, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,113 @@
+package store
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// checkName accepts a display name: not blank, at most max characters, no
+// control characters.
+func checkName(field, v string, max int) error {
+	if strings.TrimSpace(v) == "" {
+		return invalid(field, "must not be empty")
+	}
+	if !utf8.ValidString(v) {
+		return invalid(field, "is not valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return invalid(field, "longer than %d characters (%d)", max, n)
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			return invalid(field, "contains a control character")
+		}
+	}
+	return nil
+}
+
+// normEmail lower-cases and trims an e-mail address and checks its shape.
+func normEmail(field, v string) (string, error) {
+	e := strings.ToLower(strings.TrimSpace(v))
+	switch {
+	case e == "":
+		return "", invalid(field, "must not be empty")
+	case len(e) > 254:
+		return "", invalid(field, "longer than 254 bytes")
+	case strings.Count(e, "@") != 1 || strings.HasPrefix(e, "@") || strings.HasSuffix(e, "@"):
+		return "", invalid(field, "is not an e-mail address")
+	}
+	if err := checkID(field, e); err != nil {
+		return "", err
+	}
+	return e, nil
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
+
+// MaxSlugLen is the longest project slug (a DNS label part).
+const MaxSlugLen = 40
+
+// ValidateSlug checks a project slug: lowercase letters, digits and hyphens,
+// 1–40 characters, starting and ending with a letter or digit, no "--".
+func ValidateSlug(slug string) error {
+	if slug == "" {
+		return invalid("slug", "must not be empty")
+	}
+	if len(slug) > MaxSlugLen {
+		return invalid("slug", "longer than %d characters", MaxSlugLen)
+	}
+	if !slugRE.MatchString(slug) {
+		return invalid("slug", "must be lowercase letters, digits and hyphens, starting and ending with a letter or digit")
+	}
+	if strings.Contains(slug, "--") {
+		return invalid("slug", "must not contain \"--\"")
+	}
+	return nil
+}
+
+var stageRE = regexp.MustCompile(`^[a-z][a-z0-9]{0,31}$`)
+
+// ValidateStageName checks a stage name: a lowercase letter then up to 31
+// lowercase letters or digits. Hyphens are not allowed because a trigger host
+// splits "{project}-{stage}" at its last hyphen.
+func ValidateStageName(name string) error {
+	if !stageRE.MatchString(name) {
+		return invalid("stage", "must be a lowercase letter followed by up to 31 lowercase letters or digits, got %q", name)
+	}
+	return nil
+}
+
+var varKeyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
+
+// ValidateVarKey checks a secret or environment variable key:
+// [A-Za-z_][A-Za-z0-9_]*, at most 128 characters.
+func ValidateVarKey(field, k string) error {
+	if !varKeyRE.MatchString(k) {
+		return invalid(field, "must match [A-Za-z_][A-Za-z0-9_]* (at most 128 characters), got %q", k)
+	}
+	return nil
+}
+
+// checkJSON requires a syntactically valid JSON document.
+func checkJSON(field string, doc []byte) error {
+	if len(doc) == 0 {
+		return invalid(field, "must not be empty")
+	}
+	if !json.Valid(doc) {
+		return invalid(field, "is not valid JSON")
+	}
+	return nil
+}
+
+// checkOneOf requires v to be one of allowed.
+func checkOneOf(field, v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return invalid(field, "must be one of %s, got %q", strings.Join(allowed, ", "), v)
+}
