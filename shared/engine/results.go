@@ -96,6 +96,11 @@ func (c *cleaner) redact(s string) string {
 // with a marker, values that are not data (service instances) described.
 func (c *cleaner) value(v any) any {
 	v = c.walk(v, 0)
+	switch v.(type) {
+	case map[string]any, []any:
+	default:
+		return v // scalars and strings are already cut
+	}
 	if size := approxSize(v, c.max+1); size > c.max {
 		b, err := json.Marshal(v)
 		if err != nil {

@@ -13,6 +13,8 @@ import (
 	"unicode"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/builtin"
 	"github.com/gosimple/slug"
 	"github.com/jmespath/go-jmespath"
 
@@ -66,6 +68,7 @@ var functions = sync.OnceValue(func() []Function {
 			h := sha256.Sum256([]byte(s))
 			return hex.EncodeToString(h[:])
 		})},
+		{Name: "mod", Sig: "mod(x, y)", Doc: "Remainder of x / y (also written x % y).", fn: fnMod},
 		{Name: "pow", Sig: "pow(x, y)", Doc: "x to the power y.", fn: num2(math.Pow)},
 		{Name: "sqrt", Sig: "sqrt(x)", Doc: "Square root.", fn: func(a ...any) (any, error) {
 			if err := arity("sqrt", a, 1); err != nil {
@@ -96,7 +99,7 @@ var functions = sync.OnceValue(func() []Function {
 })
 
 var options = sync.OnceValue(func() []expr.Option {
-	opts := []expr.Option{expr.AllowUndefinedVariables(), expr.MaxNodes(MaxNodes)}
+	opts := []expr.Option{expr.AllowUndefinedVariables(), expr.MaxNodes(MaxNodes), expr.Patch(modPatch{})}
 	for _, f := range functions() {
 		opts = append(opts, expr.Function(f.Name, f.fn))
 	}
@@ -399,4 +402,45 @@ func fnDiffDate(a ...any) (any, error) {
 		return nil, fmt.Errorf("diffDate: %w", err)
 	}
 	return DiffTime(t1, t2, nodes.ToString(a[2]))
+}
+
+// IsFunction reports whether name is an expression function (builtin or ours), which a
+// node handle may not shadow.
+func IsFunction(name string) bool {
+	if _, ok := builtin.Index[name]; ok {
+		return true
+	}
+	for _, f := range functions() {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// modPatch rewrites `a % b` into mod(a, b), so JSON numbers (float64) work with %.
+type modPatch struct{}
+
+func (modPatch) Visit(node *ast.Node) {
+	if b, ok := (*node).(*ast.BinaryNode); ok && b.Operator == "%" {
+		ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: "mod"}, Arguments: []ast.Node{b.Left, b.Right}})
+	}
+}
+
+func fnMod(a ...any) (any, error) {
+	if len(a) != 2 {
+		return nil, fmt.Errorf("%% takes 2 operands")
+	}
+	x, ok1 := nodes.ToFloat(a[0])
+	y, ok2 := nodes.ToFloat(a[1])
+	if !ok1 || !ok2 || !nodes.IsNumber(a[0]) || !nodes.IsNumber(a[1]) {
+		return nil, fmt.Errorf("%% needs numbers, got %s and %s", nodes.Describe(a[0]), nodes.Describe(a[1]))
+	}
+	if y == 0 {
+		return nil, fmt.Errorf("%% by zero")
+	}
+	if x == math.Trunc(x) && y == math.Trunc(y) {
+		return float64(int64(x) % int64(y)), nil
+	}
+	return math.Mod(x, y), nil
 }

@@ -317,7 +317,7 @@ func appendRefs(refs []string, prog *vm.Program) []string {
 		seen[r] = true
 	}
 	ast.Find(node, func(n ast.Node) bool {
-		if id, ok := n.(*ast.IdentifierNode); ok && !seen[id.Value] && !isLocal(node, id) {
+		if id, ok := n.(*ast.IdentifierNode); ok && !seen[id.Value] && !IsFunction(id.Value) && !isLocal(node, id) {
 			seen[id.Value] = true
 			refs = append(refs, id.Value)
 		}

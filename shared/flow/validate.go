@@ -143,6 +143,9 @@ func (b *builder) nodes() {
 		case reserved[n.Handle]:
 			b.add(path+"/handle", name, "", "handle %q is reserved for expressions", n.Handle)
 			ok = false
+		case expr.IsFunction(n.Handle):
+			b.add(path+"/handle", name, "", "handle %q is the name of an expression function; choose another", n.Handle)
+			ok = false
 		case b.plan.byHandle[n.Handle] != nil:
 			b.add(path+"/handle", name, "", "handle %q is used by another node", n.Handle)
 			ok = false
@@ -309,7 +312,7 @@ func (b *builder) connections() {
 		}
 		b.plan.Edges = append(b.plan.Edges, e)
 		from.Out = append(from.Out, e)
-		if fport == nodes.PortFalsePath {
+		if fport == nodes.PortFalsePath && from.Type.ErrorPath() {
 			from.HasFalsePath = true
 		}
 		if !e.Back {

@@ -155,6 +155,18 @@ type Type struct {
 	NoErrorPath bool `json:"-"`
 	// Run is the node's code. Structural control nodes may leave it nil.
 	Run Func `json:"-"`
+
+	falseIsBranch bool
+}
+
+// ErrorPath reports whether failures of this node go down false_path (when connected).
+// Nodes that use false_path as a logic branch (if/else, compare) send errors by on_error.
+func (t *Type) ErrorPath() bool {
+	if t.falseIsBranch {
+		return false
+	}
+	_, ok := t.Output(PortFalsePath)
+	return ok
 }
 
 // Func is a node's code. It returns the values of its outputs by port name. Returning a
@@ -218,7 +230,10 @@ func (t *Type) normalize() error {
 		t.Outputs = append(t.Outputs, Port{Name: PortTruePath, Type: Any, Branch: true,
 			Doc: "Live when the node succeeds; carries its outputs."})
 	}
-	if _, ok := t.Output(PortFalsePath); !ok && !t.NoErrorPath {
+	if p, ok := t.Output(PortFalsePath); ok {
+		// a declared false_path is a logic branch (if/else), not the error path
+		t.falseIsBranch = p.Branch
+	} else if !t.NoErrorPath {
 		t.Outputs = append(t.Outputs, Port{Name: PortFalsePath, Type: Object, Branch: true,
 			Doc: "Live when the node fails; carries {error, type, node, details}."})
 	}
@@ -231,10 +246,7 @@ func (t *Type) normalize() error {
 		if p.Editor == "" {
 			p.Editor = defaultEditor(p)
 		}
-		switch p.Type {
-		case String, Any, Object, List, Secret, DateTime:
-			p.Templated = !p.Literal && !p.Control
-		}
+		p.Templated = !p.Literal && !p.Control && p.Type != Loop && p.Type != Jump && p.Type != Bytes && !p.Type.IsService()
 	}
 	seen = map[string]bool{}
 	for i := range t.Outputs {
