@@ -53,6 +53,20 @@ func marshal(rec any, pk, sk string) (item, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode item %s/%s: %w", pk, sk, err)
 	}
+	// Empty lists and maps are left out (decoders treat absent as empty):
+	// some DynamoDB-compatible endpoints cannot round-trip them.
+	for k, v := range it {
+		switch v := v.(type) {
+		case *types.AttributeValueMemberL:
+			if len(v.Value) == 0 {
+				delete(it, k)
+			}
+		case *types.AttributeValueMemberM:
+			if len(v.Value) == 0 {
+				delete(it, k)
+			}
+		}
+	}
 	it[attrPK] = avS(pk)
 	it[attrSK] = avS(sk)
 	return it, nil

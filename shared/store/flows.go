@@ -106,7 +106,7 @@ type Segment struct {
 // RouteConfig is how a route flow is triggered over HTTP.
 type RouteConfig struct {
 	Method        string    `dynamodbav:"method"`
-	Segments      []Segment `dynamodbav:"segments"`
+	Segments      []Segment `dynamodbav:"segments,omitempty"`
 	RequireAPIKey bool      `dynamodbav:"require_api_key"`
 	Description   string    `dynamodbav:"description"`
 	// ResponseMode is "wait" (answer with the flow's response) or "async"
@@ -144,7 +144,7 @@ type Schedule struct {
 	Flow    string `dynamodbav:"flow"`
 	ScheduleConfig
 	// Bindings maps stage → published version.
-	Bindings  map[string]int `dynamodbav:"bindings"`
+	Bindings  map[string]int `dynamodbav:"bindings,omitempty"`
 	UpdatedAt time.Time      `dynamodbav:"updated_at"`
 }
 
@@ -544,10 +544,20 @@ func (s *Store) SaveDraft(ctx context.Context, k FlowKey, doc json.RawMessage, e
 		ReturnValuesOnConditionCheckFailure: "ALL_OLD",
 	})
 	if ccf, ok := isConditionFailed(err); ok {
-		if len(ccf.Item) == 0 {
+		cur := ccf.Item
+		if len(cur) == 0 {
+			// Not every endpoint returns the item with the failure; read
+			// the revision to tell "missing" from "stale".
+			resp, gerr := s.db.GetItem(ctx, getInput(s.table, key(flowPK(k), skDraft), "revision", nil))
+			if gerr != nil {
+				return 0, wrap(op, gerr)
+			}
+			cur = resp.Item
+		}
+		if len(cur) == 0 {
 			return 0, fmt.Errorf("%s: draft %w", op, ErrNotFound)
 		}
-		return 0, fmt.Errorf("%s: %w", op, &ConflictError{What: "draft", Current: int(getN(ccf.Item, "revision"))})
+		return 0, fmt.Errorf("%s: %w", op, &ConflictError{What: "draft", Current: int(getN(cur, "revision"))})
 	}
 	if err != nil {
 		return 0, wrap(op, err)
@@ -639,28 +649,26 @@ func (s *Store) UpdateRoute(ctx context.Context, k FlowKey, rc RouteConfig) (Rou
 	if err != nil {
 		return Route{}, fmt.Errorf("%s: %w", op, err)
 	}
-	probe, err := marshal(rc, "", "")
+	cur, err := s.getRoute(ctx, op, k, true)
+	if err != nil {
+		return Route{}, err
+	}
+	r := Route{ID: cur.ID, Flow: cur.Flow, RouteConfig: rc, UpdatedAt: s.clock()}
+	it, err := marshal(routeRec{Item: kindRoute, Route: r}, flowPK(k), skRoute)
 	if err != nil {
 		return Route{}, fmt.Errorf("%s: %w", op, err)
 	}
-	in := updateInput(s.table, key(flowPK(k), skRoute),
-		"SET #m = :m, #seg = :seg, require_api_key = :rk, description = :d, response_mode = :rm, updated_at = :now",
-		"attribute_exists(PK)", names{"#m": "method", "#seg": "segments"},
-		vals{":m": probe["method"], ":seg": probe["segments"], ":rk": probe["require_api_key"],
-			":d": probe["description"], ":rm": probe["response_mode"], ":now": avTime(s.clock())})
-	in.ReturnValues = "ALL_NEW"
-	out, err := s.db.UpdateItem(ctx, in)
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table), Item: it, ConditionExpression: aws.String("#route = :id"),
+		ExpressionAttributeNames: names{"#route": "route"}, ExpressionAttributeValues: vals{":id": avS(cur.ID)},
+	})
 	if _, ok := isConditionFailed(err); ok {
 		return Route{}, fmt.Errorf("%s: route %w", op, ErrNotFound)
 	}
 	if err != nil {
 		return Route{}, wrap(op, err)
 	}
-	var rec routeRec
-	if err := unmarshal(out.Attributes, &rec); err != nil {
-		return Route{}, fmt.Errorf("%s: %w", op, err)
-	}
-	return rec.Route, nil
+	return r, nil
 }
 
 // GetSchedule reads a schedule flow's schedule.

@@ -13,7 +13,7 @@ import (
 type Connection struct {
 	ID          string    `dynamodbav:"connection"`
 	Sub         string    `dynamodbav:"sub"`
-	Tenants     []string  `dynamodbav:"tenants"`
+	Tenants     []string  `dynamodbav:"tenants,omitempty"`
 	ConnectedAt time.Time `dynamodbav:"connected_at"`
 	// ExpiresAt defaults to ConnectedAt + 2h (API Gateway's limit).
 	ExpiresAt time.Time `dynamodbav:"-"`

@@ -107,7 +107,7 @@ type TableAdmin interface {
 
 // CreateTable creates the table from TableSchema, waits until it is active
 // and enables TTL on expires_at. An endpoint that does not implement TTL (the
-// embedded server) is tolerated with a warning; deployed tables get TTL and
+// embedded server) is tolerated (logged at debug level); deployed tables get TTL and
 // point-in-time recovery from the CDK stack. A table that already exists is an
 // ErrExists error.
 func CreateTable(ctx context.Context, client TableAdmin, table string) error {
@@ -130,7 +130,7 @@ func CreateTable(ctx context.Context, client TableAdmin, table string) error {
 	})
 	if err != nil {
 		if ttlUnsupported(err) {
-			slog.WarnContext(ctx, "dynamodb endpoint does not support TTL; expired items stay until deleted",
+			slog.DebugContext(ctx, "dynamodb endpoint does not support TTL; expired items stay until deleted",
 				"table", table)
 			return nil
 		}
