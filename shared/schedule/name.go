@@ -10,14 +10,15 @@ import (
 const MaxNameLen = 64
 
 // Name derives the EventBridge Scheduler schedule name of a flow's schedule on
-// a stage. The name is deterministic, at most [MaxNameLen] characters of
-// [0-9a-zA-Z-_.], starts with the readable parts (characters outside the
-// allowed set become '-', long inputs are cut) and ends with a hash of the
-// exact inputs, so different inputs never share a name.
+// a stage. The name is deterministic and at most [MaxNameLen] characters of
+// [0-9a-zA-Z-_.]: a readable part "flow.stage.project.tenant" (most specific
+// first, so it survives the cut to length; characters outside the allowed
+// set become '-', empty parts '-'), then '_' and 16 hex digits of a SHA-256
+// of the exact inputs, so different inputs never share a name.
 func Name(tenant, project, flow, stage string) string {
 	sum := sha256.Sum256([]byte(strings.Join([]string{tenant, project, flow, stage}, "\x00")))
 	suffix := "_" + hex.EncodeToString(sum[:8])
-	parts := []string{tenant, project, flow, stage}
+	parts := []string{flow, stage, project, tenant}
 	for i, p := range parts {
 		parts[i] = sanitizeNamePart(p)
 	}
