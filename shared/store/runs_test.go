@@ -1,0 +1,311 @@
+package store_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"polysynergy/shared/store"
+)
+
+func TestRunsCRUDAndPagination(t *testing.T) {
+	f := setup(t)
+	tn := f.tenant(t, "Acme")
+	pk := f.project(t, tn.ID, "Shop", "shop").Key()
+	f.stage(t, pk, "prod", 1)
+	fl := f.routeFlow(t, pk, "Orders", "orders")
+	other := f.routeFlow(t, pk, "Other", "other")
+
+	var ids []string
+	for i := 0; i < 25; i++ {
+		stage, status := "prod", "success"
+		if i%2 == 1 {
+			stage = "mock"
+		}
+		if i%5 == 0 {
+			status = "error"
+		}
+		r := must[store.Run](t)(f.s.CreateRun(f.ctx, store.Run{Tenant: tn.ID, Project: pk.Project, Flow: fl.ID, Stage: stage,
+			Version: 1, Trigger: "route", Status: status, Duration: time.Duration(i) * time.Millisecond}))
+		ids = append(ids, r.ID)
+	}
+	must[store.Run](t)(f.s.CreateRun(f.ctx, store.Run{Tenant: tn.ID, Project: pk.Project, Flow: other.ID, Stage: "prod", Trigger: "route", Status: "success"}))
+
+	r0 := must[store.Run](t)(f.s.GetRun(f.ctx, pk.Run(ids[0])))
+	if r0.Flow != fl.ID || r0.Status != "error" || r0.Stage != "prod" || r0.Version != 1 || r0.ExpiresAt.Sub(r0.StartedAt) < store.DefaultRunTTL-time.Second {
+		t.Fatalf("run = %+v", r0)
+	}
+	noErr(t, f.s.UpdateRun(f.ctx, pk.Run(ids[1]), store.RunUpdate{Status: "paused", Duration: 1500 * time.Millisecond,
+		Error: "waiting", Summary: json.RawMessage(`{"nodes":3}`)}))
+	r1 := must[store.Run](t)(f.s.GetRun(f.ctx, pk.Run(ids[1])))
+	if r1.Status != "paused" || r1.Duration != 1500*time.Millisecond || r1.Error != "waiting" || string(r1.Summary) != `{"nodes":3}` {
+		t.Fatalf("updated run = %+v", r1)
+	}
+	wantErr(t, f.s.UpdateRun(f.ctx, pk.Run("nope"), store.RunUpdate{Status: "success"}), store.ErrNotFound)
+	_, err := f.s.CreateRun(f.ctx, store.Run{Tenant: tn.ID, Project: pk.Project, ID: ids[0], Flow: fl.ID, Stage: "prod", Trigger: "route", Status: "success"})
+	wantErr(t, err, store.ErrExists)
+
+	// Newest first, in pages of 10.
+	var seen []string
+	cursor := ""
+	for pages := 0; ; pages++ {
+		p := must[store.Page[store.Run]](t)(f.s.ListRuns(f.ctx, fl.Key(), store.ListRunsOptions{ListOptions: store.ListOptions{Limit: 10, Cursor: cursor}}))
+		for _, r := range p.Items {
+			seen = append(seen, r.ID)
+		}
+		if p.Next == "" {
+			if pages != 2 || len(p.Items) != 5 {
+				t.Fatalf("last page %d has %d items", pages, len(p.Items))
+			}
+			break
+		}
+		cursor = p.Next
+	}
+	if len(seen) != 25 {
+		t.Fatalf("listed %d runs, want 25", len(seen))
+	}
+	for i, id := range seen {
+		if id != ids[24-i] {
+			t.Fatalf("run %d = %s, want %s (newest first)", i, id, ids[24-i])
+		}
+	}
+
+	// Filters page exactly too.
+	var errs []string
+	cursor = ""
+	for {
+		p := must[store.Page[store.Run]](t)(f.s.ListRuns(f.ctx, fl.Key(), store.ListRunsOptions{Status: "error", Stage: "prod",
+			ListOptions: store.ListOptions{Limit: 2, Cursor: cursor}}))
+		if len(p.Items) > 2 || (p.Next != "" && len(p.Items) != 2) {
+			t.Fatalf("filtered page of %d items, next %q", len(p.Items), p.Next)
+		}
+		for _, r := range p.Items {
+			if r.Status != "error" || r.Stage != "prod" {
+				t.Fatalf("filter let through %+v", r)
+			}
+			errs = append(errs, r.ID)
+		}
+		if p.Next == "" {
+			break
+		}
+		cursor = p.Next
+	}
+	if want := []string{ids[20], ids[10], ids[0]}; !equal(errs, want) {
+		t.Fatalf("error runs on prod = %v, want %v", errs, want)
+	}
+
+	// Limits and cursors.
+	p := must[store.Page[store.Run]](t)(f.s.ListRuns(f.ctx, fl.Key(), store.ListRunsOptions{ListOptions: store.ListOptions{Limit: 5000}}))
+	if len(p.Items) != 25 {
+		t.Fatalf("big limit listed %d", len(p.Items))
+	}
+	_, err = f.s.ListRuns(f.ctx, fl.Key(), store.ListRunsOptions{ListOptions: store.ListOptions{Limit: -1}})
+	wantField(t, err, "limit")
+	first := must[store.Page[store.Run]](t)(f.s.ListRuns(f.ctx, fl.Key(), store.ListRunsOptions{ListOptions: store.ListOptions{Limit: 3}}))
+	badCursors := []struct {
+		name   string
+		flow   store.FlowKey
+		cursor string
+	}{
+		{"not base64", fl.Key(), "!!!"},
+		{"not json", fl.Key(), base64.RawURLEncoding.EncodeToString([]byte("hello"))},
+		{"wrong attributes", fl.Key(), base64.RawURLEncoding.EncodeToString([]byte(`{"PK":"x","SK":"y"}`))},
+		{"empty values", fl.Key(), base64.RawURLEncoding.EncodeToString([]byte(`{"PK":"","SK":"","GSI1PK":"","GSI1SK":""}`))},
+		{"another flow's cursor", other.Key(), first.Next},
+		{"too long", fl.Key(), strings.Repeat("a", 5000)},
+	}
+	for _, c := range badCursors {
+		_, err := f.s.ListRuns(f.ctx, c.flow, store.ListRunsOptions{ListOptions: store.ListOptions{Cursor: c.cursor}})
+		if !wantFieldOK(err, "cursor") {
+			t.Errorf("cursor %s: error %v, want a validation error on cursor", c.name, err)
+		}
+	}
+}
+
+func wantFieldOK(err error, field string) bool {
+	var ve *store.ValidationError
+	return errors.As(err, &ve) && ve.Field == field && errors.Is(err, store.ErrInvalid)
+}
+
+func wantField(t testing.TB, err error, field string) {
+	t.Helper()
+	if !wantFieldOK(err, field) {
+		t.Fatalf("error %v, want a validation error on %s", err, field)
+	}
+}
+
+func TestRetention(t *testing.T) {
+	f := setup(t)
+	tn := f.tenant(t, "Acme")
+	pk := f.project(t, tn.ID, "Shop", "shop").Key()
+	keep := 3
+	fl := must[store.Flow](t)(f.s.CreateFlow(f.ctx, pk, store.CreateFlowInput{Kind: store.KindBlueprint, Name: "B", Document: flowDoc(1), Retention: keep}))
+	var ids []string
+	for i := 0; i < 10; i++ {
+		r := must[store.Run](t)(f.s.CreateRun(f.ctx, store.Run{Tenant: tn.ID, Project: pk.Project, Flow: fl.ID, Stage: "mock", Trigger: "editor", Status: "success"}))
+		ids = append(ids, r.ID)
+		for n := 0; n < 3; n++ {
+			noErr(t, f.s.PutNodeResult(f.ctx, r.Key(), store.NodeResult{NodeID: fmt.Sprintf("n%d", n), Order: n, Status: "success",
+				Outputs: json.RawMessage(`{"ok":true}`)}))
+		}
+		noErr(t, f.s.SaveRunState(f.ctx, r.Key(), json.RawMessage(`{"paused":"n1"}`)))
+	}
+	deleted := must[int](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 0))
+	if deleted != 7 {
+		t.Fatalf("deleted %d runs, want 7", deleted)
+	}
+	p := must[store.Page[store.Run]](t)(f.s.ListRuns(f.ctx, fl.Key(), store.ListRunsOptions{}))
+	if len(p.Items) != 3 || p.Items[0].ID != ids[9] || p.Items[2].ID != ids[7] {
+		t.Fatalf("kept runs = %+v", p.Items)
+	}
+	for _, id := range ids[:7] {
+		_, err := f.s.GetRun(f.ctx, pk.Run(id))
+		wantErr(t, err, store.ErrNotFound)
+		if nr := must[[]store.NodeResult](t)(f.s.ListNodeResults(f.ctx, pk.Run(id))); len(nr) != 0 {
+			t.Fatalf("node results of deleted run %s left: %d", id, len(nr))
+		}
+		_, err = f.s.ClaimResume(f.ctx, pk.Run(id))
+		wantErr(t, err, store.ErrNotFound)
+	}
+	if nr := must[[]store.NodeResult](t)(f.s.ListNodeResults(f.ctx, pk.Run(ids[9]))); len(nr) != 3 {
+		t.Fatalf("kept run has %d node results", len(nr))
+	}
+	if again := must[int](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 0)); again != 0 {
+		t.Fatalf("second retention deleted %d", again)
+	}
+	if n := must[int](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 1)); n != 2 {
+		t.Fatalf("retention to 1 deleted %d", n)
+	}
+	// Every run item carries expires_at.
+	for _, it := range f.scan(t) {
+		switch it["kind"] {
+		case "run", "node_result", "run_state":
+			if exp, ok := it["expires_at"].(float64); !ok || exp <= 0 {
+				t.Fatalf("%v item without expires_at: %v", it["kind"], it)
+			}
+		}
+	}
+}
+
+func TestNodeResults(t *testing.T) {
+	f := setup(t)
+	tn := f.tenant(t, "Acme")
+	pk := f.project(t, tn.ID, "Shop", "shop").Key()
+	rk := pk.Run("01JRUN0000000000000000000A")
+	started := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	want := []store.NodeResult{
+		{NodeID: "fetch", Order: 0, Status: "success", StartedAt: started, Duration: 120 * time.Millisecond,
+			Inputs: json.RawMessage(`{"url":"https://x"}`), Outputs: json.RawMessage(`{"status":200}`), Logs: json.RawMessage(`["GET https://x"]`)},
+		{NodeID: "parse", Order: 1, Status: "error", StartedAt: started.Add(time.Second),
+			Error: json.RawMessage(`{"error":"bad json","type":"ParseError","node":"parse"}`)},
+		{NodeID: "fetch", Order: 2, Status: "skipped"},
+	}
+	for _, nr := range want {
+		noErr(t, f.s.PutNodeResult(f.ctx, rk, nr))
+	}
+	got := must[[]store.NodeResult](t)(f.s.ListNodeResults(f.ctx, rk))
+	if len(got) != len(want) {
+		t.Fatalf("%d results, want %d", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.NodeID != w.NodeID || g.Order != w.Order || g.Status != w.Status || !g.StartedAt.Equal(w.StartedAt) ||
+			g.Duration != w.Duration || !bytes.Equal(g.Inputs, w.Inputs) || !bytes.Equal(g.Outputs, w.Outputs) ||
+			!bytes.Equal(g.Error, w.Error) || !bytes.Equal(g.Logs, w.Logs) {
+			t.Fatalf("result %d = %+v, want %+v", i, g, w)
+		}
+	}
+	err := f.s.PutNodeResult(f.ctx, rk, store.NodeResult{NodeID: "x", Order: 3, Status: "success", Outputs: json.RawMessage(`{`)})
+	wantField(t, err, "outputs")
+}
+
+func TestLargeNodeResultCompressed(t *testing.T) {
+	f := setup(t)
+	tn := f.tenant(t, "Acme")
+	pk := f.project(t, tn.ID, "Shop", "shop").Key()
+	rk := pk.Run("01JRUN0000000000000000000B")
+
+	rows := make([]map[string]any, 0, 8000)
+	for i := 0; i < 8000; i++ {
+		rows = append(rows, map[string]any{"id": i, "name": fmt.Sprintf("customer %d", i), "email": fmt.Sprintf("c%d@example.com", i), "active": i%3 == 0})
+	}
+	big, _ := json.Marshal(map[string]any{"rows": rows})
+	if len(big) < 500_000 {
+		t.Fatalf("test output only %d bytes", len(big))
+	}
+	noErr(t, f.s.PutNodeResult(f.ctx, rk, store.NodeResult{NodeID: "query", Order: 0, Status: "success", Outputs: big}))
+	got := must[[]store.NodeResult](t)(f.s.ListNodeResults(f.ctx, rk))
+	if len(got) != 1 || !bytes.Equal(got[0].Outputs, big) {
+		t.Fatal("large result did not round-trip")
+	}
+	raw := f.rawItem(t, "T#"+tn.ID+"#P#"+pk.Project+"#R#"+rk.Run, "NODE#00000000")
+	b, ok := raw["data"].(*types.AttributeValueMemberB)
+	if !ok || len(b.Value) < 2 || b.Value[0] != 0x1f || b.Value[1] != 0x8b || len(b.Value) > store.MaxBlob {
+		t.Fatalf("stored data is %T (want gzip bytes under %d)", raw["data"], store.MaxBlob)
+	}
+
+	// Incompressible and too large: an error, not a silent drop.
+	noise := make([]byte, 600_000)
+	_, _ = rand.Read(noise)
+	huge, _ := json.Marshal(base64.StdEncoding.EncodeToString(noise))
+	err := f.s.PutNodeResult(f.ctx, rk, store.NodeResult{NodeID: "blob", Order: 1, Status: "success", Outputs: huge})
+	wantErr(t, err, store.ErrTooLarge)
+}
+
+func TestClaimResumeExactlyOnce(t *testing.T) {
+	f := setup(t)
+	tn := f.tenant(t, "Acme")
+	pk := f.project(t, tn.ID, "Shop", "shop").Key()
+	rk := pk.Run("01JRUN0000000000000000000C")
+	_, err := f.s.ClaimResume(f.ctx, rk)
+	wantErr(t, err, store.ErrNotFound)
+
+	state := json.RawMessage(`{"node":"approve","outputs":{"fetch":{"status":200}},"order":4}`)
+	noErr(t, f.s.SaveRunState(f.ctx, rk, state))
+
+	const claimers = 16
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins, already := 0, 0
+	for i := 0; i < claimers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := f.s.ClaimResume(f.ctx, rk)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				wins++
+				if !bytes.Equal(got, state) {
+					t.Errorf("claimed state = %s", got)
+				}
+			case errors.Is(err, store.ErrAlreadyClaimed):
+				already++
+			default:
+				t.Errorf("claim: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 || already != claimers-1 {
+		t.Fatalf("%d claims won, %d refused; want 1 and %d", wins, already, claimers-1)
+	}
+	// Pausing again arms a new claim.
+	noErr(t, f.s.SaveRunState(f.ctx, rk, json.RawMessage(`{"node":"second"}`)))
+	got := must[json.RawMessage](t)(f.s.ClaimResume(f.ctx, rk))
+	if string(got) != `{"node":"second"}` {
+		t.Fatalf("second pause state = %s", got)
+	}
+	_, err = f.s.ClaimResume(f.ctx, rk)
+	wantErr(t, err, store.ErrAlreadyClaimed)
+}
