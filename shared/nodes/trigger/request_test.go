@@ -214,8 +214,12 @@ func TestRequestFromHTTP(t *testing.T) {
 		},
 		{
 			name: "body at the limit",
-			req:  func() *http.Request { r := httptest.NewRequest("POST", "http://h/", strings.NewReader("12345")); r.RemoteAddr = ""; return r },
-			max:  5,
+			req: func() *http.Request {
+				r := httptest.NewRequest("POST", "http://h/", strings.NewReader("12345"))
+				r.RemoteAddr = ""
+				return r
+			},
+			max: 5,
 			want: HTTPRequest{Method: "POST", Path: "/", Host: "h", Headers: map[string]string{"host": "h"}, Query: map[string][]string{},
 				Cookies: map[string]string{}, Params: map[string]any{}, Body: "12345"},
 		},

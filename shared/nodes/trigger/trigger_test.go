@@ -100,9 +100,9 @@ func TestRoute(t *testing.T) {
 	mp := multipartBody(t)
 	type want map[string]any
 	cases := []struct {
-		name    string
-		trigger any
-		want    want   // outputs compared with nodes.Equal
+		name     string
+		trigger  any
+		want     want   // outputs compared with nodes.Equal
 		errField string // FieldError field when the node must fail
 		errText  string
 	}{
@@ -221,9 +221,9 @@ func TestRoute(t *testing.T) {
 				"source_ip": "10.0.0.1", "headers": map[string]any{"x-trace": "t1"}, "query": map[string]any{}},
 		},
 		{
-			name:     "no trigger data",
-			trigger:  nil,
-			errText:  "no HTTP request",
+			name:    "no trigger data",
+			trigger: nil,
+			errText: "no HTTP request",
 		},
 		{
 			name:     "not a request",
