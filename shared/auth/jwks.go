@@ -43,7 +43,6 @@ type keySource struct {
 	keys        map[string]*rsa.PublicKey
 	fetchedAt   time.Time // last successful fetch
 	attemptedAt time.Time // last fetch attempt, successful or not
-	fetches     int       // number of fetch attempts, for tests and logs
 }
 
 // key returns the verification key named kid, refreshing the JWKS first when
@@ -105,7 +104,6 @@ func (s *keySource) refreshIfDue(ctx context.Context, reason string) {
 func (s *keySource) fetch(ctx context.Context) error {
 	s.mu.Lock()
 	s.attemptedAt = s.now()
-	s.fetches++
 	s.mu.Unlock()
 
 	keys, err := s.download(ctx)
