@@ -75,9 +75,14 @@ func (h *host) Env(ctx context.Context, key string) (string, error) {
 }
 
 // exec runs a node's code with its retries, timeout and panic recovery.
-func (r *runState) exec(ctx context.Context, pn *flow.PlanNode, in map[string]any, env map[string]any, resume *nodes.Resume, res NodeResult) (nodes.Out, error, NodeResult) {
-	h := &host{r: r, pn: pn, ctx: ctx, iter: res.Iteration}
-	call := &nodes.Call{NodeID: pn.Node.ID, Handle: pn.Handle(), Type: pn.Type, In: in, Values: pn.Node.Values,
+func (r *runState) exec(ctx context.Context, pn *flow.PlanNode, in map[string]any, resume *nodes.Resume, res NodeResult) (nodes.Out, error, NodeResult) {
+	x := &struct {
+		h    host
+		call nodes.Call
+	}{}
+	h, call := &x.h, &x.call
+	h.r, h.pn, h.ctx, h.iter = r, pn, ctx, res.Iteration
+	*call = nodes.Call{NodeID: pn.Node.ID, Handle: pn.Handle(), Type: pn.Type, In: in, Values: pn.Node.Values,
 		Trigger: r.req.Trigger, Run: r.info, Resume: resume, Host: h}
 	settings := pn.Node.Settings
 	attempts := 1 + settings.Retries
@@ -90,8 +95,7 @@ func (r *runState) exec(ctx context.Context, pn *flow.PlanNode, in map[string]an
 		call.Attempt = a
 		out, err = attempt(ctx, pn, call, timeout)
 		res.Attempts = a
-		var pause *nodes.PauseError
-		if err == nil || errors.As(err, &pause) || a >= attempts || ctx.Err() != nil {
+		if err == nil || a >= attempts || ctx.Err() != nil || isPause(err) {
 			break
 		}
 		wait := time.Duration(settings.BackoffMS) * time.Millisecond << (a - 1)
@@ -112,6 +116,11 @@ func (r *runState) exec(ctx context.Context, pn *flow.PlanNode, in map[string]an
 	res.Logs = h.logs
 	h.mu.Unlock()
 	return out, err, res
+}
+
+func isPause(err error) bool {
+	var pause *nodes.PauseError
+	return errors.As(err, &pause)
 }
 
 // attempt runs the node's code once, recovering panics and enforcing its timeout.

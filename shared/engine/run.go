@@ -109,8 +109,10 @@ func (r *runState) record(ctx context.Context, res NodeResult) {
 			r.eng.opt.Logger.Warn("store node result", "run", r.req.RunID, "node", res.Handle, "err", err)
 		}
 	}
-	r.publish(ctx, Event{Type: EventNodeEnd, Node: res.Handle, NodeID: res.NodeID, NodeType: res.Type,
-		Order: res.Order, Status: res.Status, Iteration: res.Iteration, Data: res})
+	if r.eng.opt.Publisher != nil {
+		r.publish(ctx, Event{Type: EventNodeEnd, Node: res.Handle, NodeID: res.NodeID, NodeType: res.Type,
+			Order: res.Order, Status: res.Status, Iteration: res.Iteration, Data: res})
+	}
 }
 
 func (r *runState) nodeIndex(id string) int {
@@ -151,6 +153,7 @@ func (r *runState) execute(ctx context.Context, restored *scope) (*Run, error) {
 			r.envVars[k] = v
 		}
 	}
+	r.results = make([]NodeResult, 0, len(r.plan.Nodes))
 	if restored == nil {
 		r.publish(ctx, Event{Type: EventRunStart, Data: map[string]any{"stage": r.req.Stage, "start": r.startHandle(), "version": r.req.Version}})
 	}

@@ -144,6 +144,9 @@ func (s *scope) enqueue(n int) {
 		return
 	}
 	s.status[n] = nsQueued
+	if len(s.queue) == 0 {
+		s.queue = s.queue[:0:cap(s.queue)]
+	}
 	s.queue = append(s.queue, n)
 }
 
@@ -296,14 +299,8 @@ func (s *scope) deadInput(pn *flow.PlanNode) bool {
 // dispatch decides and starts a ready node. holdsSlot says a concurrency slot was taken.
 func (s *scope) dispatch(ctx context.Context, n int, holdsSlot bool) {
 	pn := s.r.plan.Nodes[n]
-	release := func() {
-		if holdsSlot {
-			<-s.r.sem
-			holdsSlot = false
-		}
-	}
 	if pn.Type.Control == nodes.ControlLoopEnd && s.header == pn.Header {
-		release()
+		s.free(&holdsSlot)
 		if s.deadInput(pn) {
 			s.status[n] = nsSkipped // nothing to collect in this iteration
 			return
@@ -312,17 +309,17 @@ func (s *scope) dispatch(ctx context.Context, n int, holdsSlot bool) {
 		return
 	}
 	if pn.Node.FlowState == flow.StateDisabled || s.deadInput(pn) {
-		release()
+		s.free(&holdsSlot)
 		s.skip(ctx, pn)
 		return
 	}
 	if pn.LoopEnd >= 0 || pn.Type.Control == nodes.ControlForEach || pn.Type.Control == nodes.ControlCounter {
-		release()
+		s.free(&holdsSlot)
 		s.startLoop(ctx, pn)
 		return
 	}
 	if s.r.budget.Add(1) > int64(s.r.eng.opt.MaxNodeRuns) {
-		release()
+		s.free(&holdsSlot)
 		s.r.fail(&NodeError{Type: ErrKindBudget, Node: pn.Handle(),
 			Error: fmt.Sprintf("the run exceeded its budget of %d node executions at node %q", s.r.eng.opt.MaxNodeRuns, pn.Handle())})
 		s.stop = true
@@ -336,13 +333,13 @@ func (s *scope) dispatch(ctx context.Context, n int, holdsSlot bool) {
 		Inputs: in, Iteration: s.iterIdx}
 	s.r.publish(ctx, Event{Type: EventNodeStart, Node: pn.Handle(), NodeID: pn.Node.ID, NodeType: pn.Type.ID, Order: order, Iteration: s.iterIdx})
 	if ierr != nil {
-		release()
+		s.free(&holdsSlot)
 		s.complete(ctx, completion{node: n, gen: s.gen[n], err: ierr, result: res})
 		return
 	}
 	switch pn.Type.Control {
 	case nodes.ControlExit, nodes.ControlBreak, nodes.ControlContinue, nodes.ControlJump:
-		release()
+		s.free(&holdsSlot)
 		s.control(ctx, pn, in, res)
 		return
 	}
@@ -355,17 +352,27 @@ func (s *scope) dispatch(ctx context.Context, n int, holdsSlot bool) {
 	s.r.mu.Unlock()
 	gen := s.gen[n]
 	if s.r.sem == nil {
-		out, err, rec := s.r.exec(ctx, pn, in, s.env, resume, res)
+		out, err, rec := s.r.exec(ctx, pn, in, resume, res)
 		s.complete(ctx, completion{node: n, gen: gen, out: out, err: err, result: rec})
 		return
 	}
 	s.running++
-	env := s.env
-	go func() {
-		out, err, rec := s.r.exec(ctx, pn, in, env, resume, res)
-		release()
-		s.done <- completion{node: n, gen: gen, out: out, err: err, result: rec}
-	}()
+	go s.execAsync(ctx, pn, in, resume, res, gen, holdsSlot)
+}
+
+// free gives back a concurrency slot if one is held.
+func (s *scope) free(held *bool) {
+	if *held {
+		<-s.r.sem
+		*held = false
+	}
+}
+
+// execAsync runs a node on its own goroutine and reports to the scope.
+func (s *scope) execAsync(ctx context.Context, pn *flow.PlanNode, in map[string]any, resume *nodes.Resume, res NodeResult, gen uint32, held bool) {
+	out, err, rec := s.r.exec(ctx, pn, in, resume, res)
+	s.free(&held)
+	s.done <- completion{node: pn.Index, gen: gen, out: out, err: err, result: rec}
 }
 
 // skip marks a node skipped and its paths dead.
@@ -399,14 +406,17 @@ func (s *scope) complete(ctx context.Context, c completion) {
 	pn := s.r.plan.Nodes[n]
 	res := c.result
 	res.DurationMS = durMS(s.r.now().Sub(res.StartedAt))
-	var pause *nodes.PauseError
-	switch {
-	case c.err == nil:
+	if c.err == nil {
 		s.status[n] = nsDone
 		res.Status = StatusSuccess
 		res.Outputs = c.out
 		s.setOut(pn, c.out)
 		s.emit(pn, c.out)
+		s.r.record(ctx, res)
+		return
+	}
+	pause := new(nodes.PauseError)
+	switch {
 	case errors.As(c.err, &pause):
 		if s.header >= 0 {
 			ne := &NodeError{Type: ErrKindNode, Node: pn.Handle(), Error: fmt.Sprintf("node %q cannot pause inside a loop", pn.Handle())}

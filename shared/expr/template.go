@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -74,9 +75,13 @@ func (e *MissingError) Unwrap() error { return e.Err }
 type part struct {
 	lit  string
 	prog *vm.Program
+	lazy *lazyProgram // plain paths: compiled only if the fast walk cannot answer
+	path []step
 	code string
 	ph   *Placeholder
 }
+
+func (p part) isExpr() bool { return p.prog != nil || p.lazy != nil }
 
 // Template is a compiled string value. The zero Template is the empty literal.
 type Template struct {
@@ -113,6 +118,15 @@ func Compile(s string) (*Template, error) {
 		if strings.TrimSpace(code) == "" {
 			return nil, syntaxAt(s, offset+i, "empty expression {{ }}")
 		}
+		if steps, ok := parsePlainPath(code); ok {
+			t.parts = append(t.parts, part{lazy: &lazyProgram{code: code}, path: steps, code: strings.TrimSpace(code)})
+			if !slices.Contains(t.refs, steps[0].key) {
+				t.refs = append(t.refs, steps[0].key)
+			}
+			offset += i + 2 + j + 2
+			rest = rest[i+2+j+2:]
+			continue
+		}
 		prog, err := compileExpr(code)
 		if err != nil {
 			var fe *file.Error
@@ -124,12 +138,12 @@ func Compile(s string) (*Template, error) {
 			}
 			return nil, syntaxAt(s, pos, msg)
 		}
-		t.parts = append(t.parts, part{prog: prog, code: strings.TrimSpace(code)})
+		t.parts = append(t.parts, part{prog: prog, path: fastPath(prog), code: strings.TrimSpace(code)})
 		t.refs = appendRefs(t.refs, prog)
 		offset += i + 2 + j + 2
 		rest = rest[i+2+j+2:]
 	}
-	if len(t.parts) == 1 && t.parts[0].prog != nil {
+	if len(t.parts) == 1 && t.parts[0].isExpr() {
 		t.single = true
 	}
 	return t, nil
@@ -165,7 +179,7 @@ func (t *Template) Source() string { return t.src }
 // Literal reports whether the template has nothing to evaluate.
 func (t *Template) Literal() bool {
 	for _, p := range t.parts {
-		if p.prog != nil || p.ph != nil {
+		if p.isExpr() || p.ph != nil {
 			return false
 		}
 	}
@@ -191,7 +205,7 @@ func (t *Template) Eval(ctx context.Context, env map[string]any, res Resolver, o
 	var b strings.Builder
 	for _, p := range t.parts {
 		switch {
-		case p.prog != nil:
+		case p.isExpr():
 			v, err := run(p, env)
 			if err != nil {
 				return nil, err
@@ -243,8 +257,20 @@ func (e *EvalError) Error() string { return fmt.Sprintf("expression {{ %s }}: %s
 var vmPool = sync.Pool{New: func() any { return new(vm.VM) }}
 
 func run(p part, env map[string]any) (any, error) {
+	if p.path != nil {
+		if v, ok := walk(p.path, env); ok {
+			return v, nil
+		}
+	}
+	prog := p.prog
+	if prog == nil {
+		var err error
+		if prog, err = p.lazy.get(); err != nil {
+			return nil, &EvalError{Code: p.code, Message: err.Error()}
+		}
+	}
 	m := vmPool.Get().(*vm.VM)
-	v, err := m.Run(p.prog, env)
+	v, err := m.Run(prog, env)
 	vmPool.Put(m)
 	if err != nil {
 		msg := err.Error()
@@ -253,6 +279,13 @@ func run(p part, env map[string]any) (any, error) {
 			msg = fe.Message
 		}
 		return nil, &EvalError{Code: p.code, Message: msg}
+	}
+	if ss, ok := v.([]string); ok {
+		l := make([]any, len(ss))
+		for i, e := range ss {
+			l[i] = e
+		}
+		return l, nil
 	}
 	return v, nil
 }
@@ -271,7 +304,7 @@ func Expression(code string) (*Program, error) {
 		}
 		return nil, err
 	}
-	return &Program{p: part{prog: prog, code: code}}, nil
+	return &Program{p: part{prog: prog, path: fastPath(prog), code: code}}, nil
 }
 
 // Program is a compiled bare expression.

@@ -86,13 +86,9 @@ func build(doc *Document, reg *nodes.Registry) (*Plan, Problems) {
 	b.values()
 	b.required()
 	b.groups()
-	if len(b.probs) == 0 {
-		b.cycles()
-	}
-	if len(b.probs) == 0 {
-		b.loops()
-		b.jumps()
-	}
+	b.cycles()
+	b.loops()
+	b.jumps()
 	sort.SliceStable(b.probs, func(i, j int) bool { return pathLess(b.probs[i].Path, b.probs[j].Path) })
 	if len(b.probs) > 0 {
 		return nil, b.probs
@@ -431,6 +427,9 @@ func (b *builder) required() {
 			if !in.Port.Required || len(in.Edges) > 0 || in.Port.Default != nil {
 				continue
 			}
+			if raw, ok := pn.Node.Values[in.Port.Name]; ok && !in.HasValue && raw != nil && raw != "" {
+				continue // the value is there but invalid: reported already
+			}
 			if in.HasValue {
 				if s, ok := in.Value.lit.(string); !ok || s != "" {
 					continue
@@ -647,7 +646,7 @@ func (b *builder) loops() {
 		}
 	}
 	for _, pn := range b.plan.Nodes {
-		if pn.Type.Control == nodes.ControlLoopEnd && pn.Header < 0 {
+		if pn.Type.Control == nodes.ControlLoopEnd && pn.Header < 0 && len(pn.In) > 0 && pn.input("loop") != nil && len(pn.input("loop").Edges) > 0 {
 			b.add(fmt.Sprintf("/nodes/%d", b.docIndex(pn)), pn.Handle(), "loop", "loop end %q is not connected to a for-each or counter loop", pn.Handle())
 		}
 	}

@@ -1,0 +1,178 @@
+package expr_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"polysynergy/shared/expr"
+	"polysynergy/shared/nodes"
+)
+
+type res map[string]string
+
+func (r res) Secret(_ context.Context, k string) (string, error) {
+	if v, ok := r["secret:"+k]; ok {
+		return v, nil
+	}
+	return "", nodes.ErrNotFound
+}
+
+func (r res) Env(_ context.Context, k string) (string, error) {
+	if v, ok := r["env:"+k]; ok {
+		return v, nil
+	}
+	return "", nodes.ErrNotFound
+}
+
+var env = map[string]any{
+	"fetch": map[string]any{"body": map[string]any{"items": []any{
+		map[string]any{"name": "first"}, map[string]any{"name": "second"}}}, "status": 200.0},
+	"trigger": map[string]any{"query": map[string]any{"q": "Hello World"}},
+	"run":     map[string]any{"stage": "prod"},
+	"n":       7.0,
+	"when":    time.Date(2026, 3, 29, 0, 30, 0, 0, time.UTC),
+}
+
+func eval(t *testing.T, src string) any {
+	t.Helper()
+	tm, err := expr.Compile(src)
+	if err != nil {
+		t.Fatalf("compile %q: %v", src, err)
+	}
+	v, err := tm.Eval(context.Background(), env, res{"secret:KEY": "s3cr3t", "env:HOST": "h.example"}, nil)
+	if err != nil {
+		t.Fatalf("eval %q: %v", src, err)
+	}
+	return v
+}
+
+func TestTemplates(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		want any
+	}{
+		{"{{ fetch.body.items[0].name }}", "first"},
+		{"{{ fetch.status }}", 200.0},
+		{"status={{ fetch.status }}!", "status=200!"},
+		{"{{ fetch.body.items }}", []any{map[string]any{"name": "first"}, map[string]any{"name": "second"}}},
+		{"{{ upper(trigger.query.q) }}", "HELLO WORLD"},
+		{"{{ lower(trim('  A  ')) }}", "a"},
+		{"{{ split('a,b', ',') }}", []any{"a", "b"}},
+		{"{{ join(['a','b'], '-') }}", "a-b"},
+		{"{{ replace('aXa', 'X', 'y') }}", "aya"},
+		{"{{ trigger.query.q contains 'World' }}", true},
+		{"{{ trigger.query.q startsWith 'Hello' }}", true},
+		{"{{ includes(['a','b'], 'b') }}", true},
+		{"{{ len(fetch.body.items) }}", 2},
+		{"{{ keys({'b': 1}) }}", []any{"b"}},
+		{"{{ default(fetch.missing, 'fallback') }}", "fallback"},
+		{"{{ coalesce(nil, '', 'x') }}", "x"},
+		{"{{ n % 4 }}", 3.0},
+		{"{{ toJSON({'a': 1}) }}", "{\n  \"a\": 1\n}"},
+		{"{{ fromJSON('[1,2]') }}", []any{1.0, 2.0}},
+		{"{{ jmespath(fetch.body, 'items[1].name') }}", "second"},
+		{"{{ formatDate(when, 'datetime', 'Europe/Amsterdam') }}", "2026-03-29 01:30:00"},
+		{"{{ formatDate(addDate(when, 1, 'days'), 'date') }}", "2026-03-30"},
+		{"{{ diffDate('2026-01-02', '2026-01-01', 'hours') }}", 24.0},
+		{"{{ slugify('Hello, World!') }}", "hello-world"},
+		{"{{ pow(2, 10) }}", 1024.0},
+		{"key=<secret:KEY> host=<env:HOST>", "key=s3cr3t host=h.example"},
+		{"plain text", "plain text"},
+		{"{{ run.stage == 'prod' ? 'live' : 'test' }}", "live"},
+	} {
+		if got := eval(t, tc.src); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s = %#v, want %#v", tc.src, got, tc.want)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	_, err := expr.Compile("a {{ fetch.( }} b")
+	var se *expr.SyntaxError
+	if !errors.As(err, &se) || se.Column < 10 || se.Line != 1 {
+		t.Fatalf("syntax error with position: %#v", err)
+	}
+	if _, err := expr.Compile("{{ open"); err == nil || !strings.Contains(err.Error(), "no closing }}") {
+		t.Fatalf("unclosed: %v", err)
+	}
+	tm, _ := expr.Compile("{{ nothing.here }}")
+	if _, err := tm.Eval(context.Background(), env, nil, nil); err == nil || !strings.Contains(err.Error(), "nothing.here") {
+		t.Fatalf("eval error names the expression: %v", err)
+	}
+	tm, _ = expr.Compile("<secret:MISSING>")
+	_, err = tm.Eval(context.Background(), env, res{}, nil)
+	var me *expr.MissingError
+	if !errors.As(err, &me) || me.Placeholder.Key != "MISSING" || !strings.Contains(err.Error(), `secret "MISSING"`) {
+		t.Fatalf("missing secret: %v", err)
+	}
+	// cost is bounded: a huge range exhausts the memory budget instead of running away
+	tm, err = expr.Compile("{{ len(map(1..100000000, # * 2)) }}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tm.Eval(context.Background(), env, nil, nil); err == nil {
+		t.Fatal("a runaway expression must fail")
+	}
+}
+
+func TestRefsAndPlaceholders(t *testing.T) {
+	tm, err := expr.Compile("{{ fetch.body }} {{ default(other.x, 1) }} <sec:A> <environment:B> {{ map([1], # + 1) }}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(tm.Refs(), []string{"fetch", "other"}) {
+		t.Fatalf("refs %v", tm.Refs())
+	}
+	want := []expr.Placeholder{{Kind: expr.SecretPlaceholder, Key: "A"}, {Kind: expr.EnvPlaceholder, Key: "B"}}
+	if !reflect.DeepEqual(tm.Placeholders(), want) {
+		t.Fatalf("placeholders %v", tm.Placeholders())
+	}
+	var seen []string
+	tm, _ = expr.Compile("x<secret:KEY>")
+	_, _ = tm.Eval(context.Background(), nil, res{"secret:KEY": "v"}, func(k, v string) { seen = append(seen, k+"="+v) })
+	if !reflect.DeepEqual(seen, []string{"KEY=v"}) {
+		t.Fatalf("onSecret %v", seen)
+	}
+}
+
+func BenchmarkMemberAccess(b *testing.B) {
+	tm, err := expr.Compile("{{ a.b.items[3].name }}")
+	if err != nil {
+		b.Fatal(err)
+	}
+	items := []any{}
+	for i := 0; i < 5; i++ {
+		items = append(items, map[string]any{"name": "n"})
+	}
+	e := map[string]any{"a": map[string]any{"b": map[string]any{"items": items}}}
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := tm.Eval(ctx, e, nil, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func FuzzTemplate(f *testing.F) {
+	for _, s := range []string{"{{ a.b }}", "x {{ 1 + }} y", "<secret:K> {{ upper(a) }}", "{{ map(1..3, # * 2) }}", "{{", "}}{{", "{{ a % 0 }}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tm, err := expr.Compile(s)
+		if err != nil {
+			var se *expr.SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("compile error without position: %v", err)
+			}
+			if se.Offset < 0 || se.Offset > len(s) {
+				t.Fatalf("offset %d out of range", se.Offset)
+			}
+			return
+		}
+		_, _ = tm.Eval(context.Background(), map[string]any{"a": map[string]any{"b": 1.0}}, res{}, nil)
+	})
+}

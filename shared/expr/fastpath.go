@@ -1,0 +1,124 @@
+package expr
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/vm"
+)
+
+var plainPathRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]{1,9}\])*$`)
+
+// parsePlainPath reads `a.b[3].c` without the expression compiler (plans with hundreds of
+// such expressions compile much faster); ok is false for anything else.
+func parsePlainPath(code string) ([]step, bool) {
+	code = strings.TrimSpace(code)
+	if !plainPathRE.MatchString(code) {
+		return nil, false
+	}
+	var steps []step
+	for _, seg := range strings.Split(strings.ReplaceAll(code, "[", ".["), ".") {
+		if strings.HasPrefix(seg, "[") {
+			i, err := strconv.Atoi(seg[1 : len(seg)-1])
+			if err != nil {
+				return nil, false
+			}
+			steps = append(steps, step{index: i, isIdx: true})
+			continue
+		}
+		if keywords[seg] || (len(steps) == 0 && IsFunction(seg)) {
+			return nil, false
+		}
+		steps = append(steps, step{key: seg})
+	}
+	return steps, true
+}
+
+var keywords = map[string]bool{"in": true, "not": true, "and": true, "or": true, "matches": true, "contains": true,
+	"startsWith": true, "endsWith": true, "let": true, "if": true, "else": true, "nil": true, "true": true, "false": true}
+
+// lazyProgram compiles an expression the first time the fast path cannot answer.
+type lazyProgram struct {
+	code string
+	once sync.Once
+	prog *vm.Program
+	err  error
+}
+
+func (l *lazyProgram) get() (*vm.Program, error) {
+	l.once.Do(func() { l.prog, l.err = compileExpr(l.code) })
+	return l.prog, l.err
+}
+
+// step is one hop of a plain member path: a map key or a list index.
+type step struct {
+	key   string
+	index int
+	isIdx bool
+}
+
+// fastPath recognises expressions that are only member access from a root name with
+// constant keys and indexes (`fetch.body.items[3].name`), the most common expression by
+// far. Such paths are walked directly over maps and lists; anything unusual falls back to
+// the expression VM, so results and errors stay exactly expr-lang's.
+func fastPath(prog *vm.Program) []step {
+	var steps []step
+	n := prog.Node()
+	for {
+		switch x := n.(type) {
+		case *ast.IdentifierNode:
+			steps = append(steps, step{key: x.Value})
+			for i, j := 0, len(steps)-1; i < j; i, j = i+1, j-1 {
+				steps[i], steps[j] = steps[j], steps[i]
+			}
+			return steps
+		case *ast.MemberNode:
+			if x.Optional || x.Method {
+				return nil
+			}
+			switch p := x.Property.(type) {
+			case *ast.StringNode:
+				steps = append(steps, step{key: p.Value})
+			case *ast.IntegerNode:
+				if p.Value < 0 {
+					return nil
+				}
+				steps = append(steps, step{index: p.Value, isIdx: true})
+			default:
+				return nil
+			}
+			n = x.Node
+		default:
+			return nil
+		}
+	}
+}
+
+// walk follows the path; ok is false whenever the VM should decide instead.
+func walk(steps []step, env map[string]any) (any, bool) {
+	cur, ok := env[steps[0].key]
+	if !ok {
+		return nil, false
+	}
+	for _, s := range steps[1:] {
+		if s.isIdx {
+			l, isList := cur.([]any)
+			if !isList || s.index >= len(l) {
+				return nil, false
+			}
+			cur = l[s.index]
+			continue
+		}
+		m, isMap := cur.(map[string]any)
+		if !isMap {
+			return nil, false
+		}
+		if cur, ok = m[s.key]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
