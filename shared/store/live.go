@@ -109,8 +109,9 @@ func (s *Store) DeleteConnection(ctx context.Context, id string) error {
 	return wrap(op, err)
 }
 
-// Subscribe subscribes a live connection to a flow's run events; the
-// subscription expires with the connection.
+// Subscribe subscribes a live connection to an existing flow's run events;
+// the subscription expires with the connection. Whether the user may see
+// the flow is the caller's check.
 func (s *Store) Subscribe(ctx context.Context, connID string, k FlowKey) error {
 	op := fmt.Sprintf("subscribe %s to flow %s", connID, k.Flow)
 	if err := k.validate(); err != nil {
@@ -127,6 +128,8 @@ func (s *Store) Subscribe(ctx context.Context, connID string, k FlowKey) error {
 	}
 	var tx txn
 	tx.check(s.table, key(connPK(connID), skConn), "attribute_exists(PK)", nil, nil, fmt.Errorf("connection %w", ErrNotFound))
+	tx.check(s.table, key(projectPK(k.ProjectKey()), flowSK(k.Flow)), "#state = :active", names{"#state": "state"},
+		vals{":active": avS(stateActive)}, fmt.Errorf("flow %w", ErrNotFound))
 	tx.put(s.table, it, "", nil, nil, nil)
 	return s.commit(ctx, op, &tx)
 }
