@@ -1,0 +1,366 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"polysynergy/shared/engine"
+	"polysynergy/shared/flow"
+	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/catalog"
+)
+
+// runFlags are the flags run and resume share.
+type runFlags struct {
+	input       string
+	env         kvFlag
+	secrets     kvFlag
+	concurrency int
+	jsonOut     bool
+	state       string
+	timeout     time.Duration
+	stage       string
+}
+
+func (rf *runFlags) register(fsName string, fs *flag.FlagSet) {
+	rf.env, rf.secrets = kvFlag{}, kvFlag{}
+	inputHelp := "trigger input as JSON, or @file to read it from a file"
+	if fsName == "resume" {
+		inputHelp = "the paused node's answer as JSON, or @file"
+	}
+	fs.StringVar(&rf.input, "input", "", inputHelp)
+	fs.Var(rf.env, "env", "environment variable KEY=VALUE (repeatable)")
+	fs.Var(rf.secrets, "secret", "secret KEY=VALUE (repeatable; never printed)")
+	fs.IntVar(&rf.concurrency, "concurrency", 4, "nodes of the run executing at once (1 = deterministic order)")
+	fs.BoolVar(&rf.jsonOut, "json", false, "print the run record as JSON instead of progress")
+	fs.StringVar(&rf.state, "state", "", "where a paused run's state is kept (default FLOW.state.json)")
+	fs.DurationVar(&rf.timeout, "timeout", 5*time.Minute, "the run's deadline")
+	fs.StringVar(&rf.stage, "stage", "mock", "stage name the run reports (run.stage)")
+}
+
+func cmdRun(ctx context.Context, env *Env, args []string) int {
+	fs := newFlags(env, "run", "FLOW.json [--input JSON|@file] [--start NODE] [--env K=V]… [--secret K=V]… [--concurrency N] [--json]")
+	var rf runFlags
+	rf.register("run", fs)
+	start := fs.String("start", "", "handle or id of the node to start from (default: the flow's trigger)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return ExitInvalid
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return ExitInvalid
+	}
+	plan, code := loadPlan(env, pos[0])
+	if plan == nil {
+		return code
+	}
+	input, err := readInput(rf.input)
+	if err != nil {
+		env.errorf("--input: %v", err)
+		return ExitInvalid
+	}
+	req := engine.Request{RunID: ulid.Make().String(), FlowID: flowID(pos[0]), Stage: rf.stage, Start: *start,
+		Trigger: input, Resolver: mapResolver{env: rf.env, secrets: rf.secrets}}
+	pr := &printer{w: env.Stdout, quiet: rf.jsonOut}
+	eng := engine.New(engine.Options{Concurrency: rf.concurrency, Deadline: rf.timeout, Publisher: pr})
+	run, err := eng.Run(ctx, plan, req)
+	if err != nil {
+		env.errorf("%v", err)
+		return ExitInvalid
+	}
+	return finish(env, pos[0], &rf, run)
+}
+
+func cmdResume(ctx context.Context, env *Env, args []string) int {
+	fs := newFlags(env, "resume", "FLOW.json --node NODE [--input JSON|@file] [--state FILE] [--secret K=V]…")
+	var rf runFlags
+	rf.register("resume", fs)
+	node := fs.String("node", "", "the paused node to continue (default: the only paused node)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return ExitInvalid
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return ExitInvalid
+	}
+	plan, code := loadPlan(env, pos[0])
+	if plan == nil {
+		return code
+	}
+	input, err := readInput(rf.input)
+	if err != nil {
+		env.errorf("--input: %v", err)
+		return ExitInvalid
+	}
+	statePath := rf.state
+	if statePath == "" {
+		statePath = defaultState(pos[0])
+	}
+	// claim the state file so a run resumes exactly once, even with two resumes at once
+	claimed := statePath + ".resuming"
+	if err := os.Rename(statePath, claimed); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			env.errorf("no paused run at %s (it was resumed already, or never paused)", statePath)
+		} else {
+			env.errorf("claim state %s: %v", statePath, err)
+		}
+		return ExitInvalid
+	}
+	data, err := os.ReadFile(claimed)
+	if err != nil {
+		env.errorf("read state: %v", err)
+		return ExitInvalid
+	}
+	var st engine.State
+	if err := json.Unmarshal(data, &st); err != nil {
+		_ = os.Rename(claimed, statePath)
+		env.errorf("state file %s is not a run state: %v", statePath, err)
+		return ExitInvalid
+	}
+	if *node == "" {
+		paused := st.PausedNodes()
+		if len(paused) != 1 {
+			_ = os.Rename(claimed, statePath)
+			env.errorf("the run is paused at %v; say which with --node", paused)
+			return ExitInvalid
+		}
+		*node = paused[0]
+	}
+	pr := &printer{w: env.Stdout, quiet: rf.jsonOut}
+	eng := engine.New(engine.Options{Concurrency: rf.concurrency, Deadline: rf.timeout, Publisher: pr})
+	run, err := eng.Resume(ctx, plan, &st, *node, input, engine.Request{Resolver: mapResolver{env: rf.env, secrets: rf.secrets}})
+	if err != nil {
+		_ = os.Rename(claimed, statePath) // not resumed: leave it resumable
+		env.errorf("%v", err)
+		return ExitInvalid
+	}
+	_ = os.Remove(claimed)
+	rf.state = statePath
+	return finish(env, pos[0], &rf, run)
+}
+
+// finish prints the outcome, keeps a paused run's state, and picks the exit code.
+func finish(env *Env, flowPath string, rf *runFlags, run *engine.Run) int {
+	if run.Status == engine.StatusPaused {
+		path := rf.state
+		if path == "" {
+			path = defaultState(flowPath)
+		}
+		data, _ := json.MarshalIndent(run.State, "", "  ")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			env.errorf("save paused state: %v", err)
+			return ExitFailed
+		}
+		if !rf.jsonOut {
+			for _, h := range run.State.PausedNodes() {
+				p, _ := json.Marshal(run.State.Paused[h])
+				fmt.Fprintf(env.Stdout, "\npaused at %s: %s\nstate saved to %s\nresume with: polysynergy resume %s --node %s --input '<json>'\n",
+					h, p, path, flowPath, h)
+			}
+		}
+	}
+	if rf.jsonOut {
+		out := *run
+		data, _ := json.MarshalIndent(&out, "", "  ")
+		fmt.Fprintln(env.Stdout, string(data))
+	} else {
+		printOutcome(env.Stdout, run)
+	}
+	if run.Status == engine.StatusError {
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+func printOutcome(w io.Writer, run *engine.Run) {
+	fmt.Fprintf(w, "\nrun %s %s in %.1fms\n", run.ID, run.Status, run.DurationMS)
+	if run.Error != nil {
+		fmt.Fprintf(w, "error: %s\n", run.Error.Error)
+	}
+	switch {
+	case run.Response != nil:
+		printResponse(w, run.Response)
+	case run.Exited:
+		fmt.Fprintf(w, "output: %s\n", compact(run.Output))
+	case run.Status == engine.StatusSuccess:
+		// the outputs of the last node that ran
+		for i := len(run.Nodes) - 1; i >= 0; i-- {
+			n := run.Nodes[i]
+			if n.Status == engine.StatusSuccess {
+				fmt.Fprintf(w, "result (%s): %s\n", n.Handle, compact(n.Outputs))
+				break
+			}
+		}
+	}
+}
+
+func printResponse(w io.Writer, resp any) {
+	m, _ := resp.(map[string]any)
+	if m == nil {
+		fmt.Fprintf(w, "response: %s\n", compact(resp))
+		return
+	}
+	fmt.Fprintf(w, "HTTP %v\n", m["status"])
+	if h, ok := m["headers"].(map[string]any); ok {
+		keys := make([]string, 0, len(h))
+		for k := range h {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "%s: %v\n", k, h[k])
+		}
+	}
+	if c, ok := m["cookies"].([]any); ok {
+		for _, v := range c {
+			fmt.Fprintf(w, "set-cookie: %v\n", v)
+		}
+	}
+	fmt.Fprintf(w, "\n%v\n", m["body"])
+}
+
+func compact(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	s := string(b)
+	if len(s) > 2000 {
+		s = s[:2000] + "…"
+	}
+	return s
+}
+
+// printer prints node progress as events arrive.
+type printer struct {
+	mu    sync.Mutex
+	w     io.Writer
+	quiet bool
+}
+
+func (p *printer) Publish(_ context.Context, ev engine.Event) {
+	if p.quiet || ev.Type != engine.EventNodeEnd {
+		return
+	}
+	res, ok := ev.Data.(engine.NodeResult)
+	if !ok {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	order := "  -"
+	if res.Order > 0 {
+		order = fmt.Sprintf("%3d", res.Order)
+	}
+	iter := ""
+	if len(res.Iteration) > 0 {
+		iter = fmt.Sprintf(" [%s]", strings.Trim(strings.Join(strings.Fields(fmt.Sprint(res.Iteration)), ","), "[]"))
+	}
+	line := fmt.Sprintf("#%s  %-20s %-8s %8.1fms", order, res.Handle+iter, res.Status, res.DurationMS)
+	if res.Error != nil {
+		line += "  " + res.Error.Error
+	}
+	fmt.Fprintln(p.w, line)
+	for _, l := range res.Logs {
+		fmt.Fprintf(p.w, "      %s: %s\n", l.Level, l.Message)
+	}
+}
+
+// loadPlan reads, decodes and compiles a flow file, reporting problems.
+func loadPlan(env *Env, path string) (*flow.Plan, int) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		env.errorf("read flow: %v", err)
+		return nil, ExitInvalid
+	}
+	doc, err := flow.Decode(data)
+	if err != nil {
+		env.errorf("%s: %v", path, err)
+		return nil, ExitInvalid
+	}
+	plan, err := flow.Compile(doc, catalog.Default())
+	var ve *flow.ValidationError
+	if errors.As(err, &ve) {
+		printProblems(env.Stderr, path, ve.Problems)
+		return nil, ExitInvalid
+	}
+	if err != nil {
+		env.errorf("%s: %v", path, err)
+		return nil, ExitInvalid
+	}
+	return plan, ExitOK
+}
+
+func printProblems(w io.Writer, path string, probs flow.Problems) {
+	fmt.Fprintf(w, "%s: %d problem(s):\n", path, len(probs))
+	for _, p := range probs {
+		where := p.Path
+		if p.Node != "" {
+			where += " (" + p.Node
+			if p.Port != "" {
+				where += "." + p.Port
+			}
+			where += ")"
+		}
+		fmt.Fprintf(w, "  %s: %s\n", where, p.Message)
+	}
+}
+
+func readInput(s string) (any, error) {
+	if s == "" {
+		return nil, nil
+	}
+	data := []byte(s)
+	if strings.HasPrefix(s, "@") {
+		var err error
+		if data, err = os.ReadFile(s[1:]); err != nil {
+			return nil, err
+		}
+	}
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("not JSON: %v", err)
+	}
+	return v, nil
+}
+
+func defaultState(flowPath string) string {
+	return strings.TrimSuffix(flowPath, ".json") + ".state.json"
+}
+
+func flowID(path string) string {
+	base := path[strings.LastIndexAny(path, `/\`)+1:]
+	return strings.TrimSuffix(base, ".json")
+}
+
+// mapResolver serves --env and --secret values.
+type mapResolver struct{ env, secrets map[string]string }
+
+func (m mapResolver) Secret(_ context.Context, key string) (string, error) {
+	if v, ok := m.secrets[key]; ok {
+		return v, nil
+	}
+	return "", fmt.Errorf("%w (pass it with --secret %s=…)", nodes.ErrNotFound, key)
+}
+
+func (m mapResolver) Env(_ context.Context, key string) (string, error) {
+	if v, ok := m.env[key]; ok {
+		return v, nil
+	}
+	return "", fmt.Errorf("%w (pass it with --env %s=…)", nodes.ErrNotFound, key)
+}
+
+func (m mapResolver) EnvVars(context.Context) (map[string]string, error) { return m.env, nil }

@@ -1,0 +1,39 @@
+// Package catalog assembles the full node registry from every node family.
+package catalog
+
+import (
+	"fmt"
+	"sync"
+
+	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/control"
+)
+
+// families lists every node family's registration function.
+var families = []struct {
+	name     string
+	register func(*nodes.Registry) error
+}{
+	{"control", control.Register},
+}
+
+// New builds a registry holding every node family.
+func New() (*nodes.Registry, error) {
+	r := nodes.NewRegistry()
+	for _, f := range families {
+		if err := f.register(r); err != nil {
+			return nil, fmt.Errorf("node family %s: %w", f.name, err)
+		}
+	}
+	return r, nil
+}
+
+// Default is the process-wide registry, built once. A family that fails to register is a
+// programming error caught by the tests, so Default panics on it.
+var Default = sync.OnceValue(func() *nodes.Registry {
+	r, err := New()
+	if err != nil {
+		panic(err)
+	}
+	return r
+})
