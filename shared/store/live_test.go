@@ -70,4 +70,3 @@ func TestConnectionsAndSubscriptions(t *testing.T) {
 		t.Fatalf("deleted %d subscriptions of c2, want 1", n)
 	}
 }
-
