@@ -171,6 +171,42 @@ func structural() []*nodes.Type {
 			},
 		},
 		{
+			ID: "control.approval", Category: category, Name: "Human approval", Icon: "user-check",
+			Doc: "Pauses the run and waits for a person. The run's state is saved; resuming it with an answer " +
+				"(`{\"approved\": true, \"comment\": \"…\"}`, or just `true`/`false`) continues here exactly once: " +
+				"`true_path` when approved, `false_path` when rejected. `message` and `data` are shown to the approver.",
+			Inputs: []nodes.Port{
+				{Name: "message", Type: nodes.String, Default: "Approve?", Doc: "What to ask."},
+				{Name: "data", Type: nodes.Any, Doc: "Context shown with the question."},
+			},
+			Outputs: []nodes.Port{
+				{Name: nodes.PortTruePath, Type: nodes.Any, Branch: true, Doc: "Live when approved."},
+				{Name: nodes.PortFalsePath, Type: nodes.Any, Branch: true, Doc: "Live when rejected."},
+				{Name: "approved", Type: nodes.Boolean},
+				{Name: "comment", Type: nodes.String},
+				{Name: "answer", Type: nodes.Any, Doc: "The whole resume input."},
+				{Name: "data", Type: nodes.Any},
+			},
+			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+				if c.Resume == nil {
+					return c.Pause(map[string]any{"message": c.Str("message"), "data": c.Get("data")})
+				}
+				ans := c.Resume.Input
+				approved, comment := nodes.Truthy(ans), ""
+				if m, ok := ans.(map[string]any); ok {
+					approved = nodes.Truthy(m["approved"])
+					comment = nodes.ToString(m["comment"])
+				}
+				out := nodes.Out{"approved": approved, "comment": comment, "answer": ans, "data": c.Get("data")}
+				if approved {
+					out[nodes.PortTruePath] = ans
+				} else {
+					out[nodes.PortFalsePath] = ans
+				}
+				return out, nil
+			},
+		},
+		{
 			ID: "control.random_path", Category: category, Name: "Random path", Icon: "shuffle", NoErrorPath: true,
 			Doc: "Takes `true_path` with probability `probability` (0–1), otherwise `false_path` — for A/B splits " +
 				"and sampling. Passes `value` on either way.",

@@ -1,0 +1,196 @@
+// Package platform reads the functions' configuration from the environment and builds
+// their AWS clients, with every endpoint overridable so the same binaries run against AWS,
+// the local cloud (`polysynergy dev`) and the tests.
+package platform
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+)
+
+// Environment variable names, shared by the CDK stack, the local cloud and the functions.
+const (
+	EnvTable            = "POLYSYNERGY_TABLE"             // DynamoDB table name
+	EnvRegion           = "AWS_REGION"                    // AWS region
+	EnvDynamoEndpoint   = "POLYSYNERGY_DYNAMODB_ENDPOINT" // override the DynamoDB endpoint
+	EnvLambdaEndpoint   = "POLYSYNERGY_LAMBDA_ENDPOINT"   // override the Lambda endpoint
+	EnvKMSEndpoint      = "POLYSYNERGY_KMS_ENDPOINT"      // override the KMS endpoint
+	EnvSchedEndpoint    = "POLYSYNERGY_SCHEDULER_ENDPOINT"
+	EnvWSEndpoint       = "POLYSYNERGY_WS_ENDPOINT"      // API Gateway Management API endpoint (https://…/stage)
+	EnvKMSKey           = "POLYSYNERGY_KMS_KEY"          // KMS key id/ARN for secrets
+	EnvSecretsKeyFile   = "POLYSYNERGY_SECRETS_KEY_FILE" // local key file instead of KMS (dev, tests)
+	EnvIssuer           = "POLYSYNERGY_ISSUER"           // OIDC issuer URL
+	EnvAudience         = "POLYSYNERGY_AUDIENCE"         // expected JWT audience (app client id)
+	EnvJWKSURL          = "POLYSYNERGY_JWKS_URL"         // JWKS URL (default issuer + /.well-known/jwks.json)
+	EnvBaseDomain       = "POLYSYNERGY_BASE_DOMAIN"      // trigger base domain, e.g. example.com or localhost
+	EnvRunnerFunction   = "POLYSYNERGY_RUNNER_FUNCTION"  // runner Lambda name/ARN
+	EnvScheduleGroup    = "POLYSYNERGY_SCHEDULE_GROUP"   // EventBridge Scheduler group
+	EnvSchedulerRoleARN = "POLYSYNERGY_SCHEDULER_ROLE_ARN"
+	EnvRunnerARN        = "POLYSYNERGY_RUNNER_ARN" // target of schedules
+	EnvRunRetention     = "POLYSYNERGY_RUN_RETENTION"
+	EnvLogLevel         = "POLYSYNERGY_LOG_LEVEL"
+)
+
+// Config is every function's configuration.
+type Config struct {
+	Table            string
+	Region           string
+	DynamoEndpoint   string
+	LambdaEndpoint   string
+	KMSEndpoint      string
+	SchedEndpoint    string
+	WSEndpoint       string
+	KMSKey           string
+	SecretsKeyFile   string
+	Issuer           string
+	Audience         string
+	JWKSURL          string
+	BaseDomain       string
+	RunnerFunction   string
+	ScheduleGroup    string
+	SchedulerRoleARN string
+	RunnerARN        string
+	RunRetention     int
+	LogLevel         slog.Level
+}
+
+// FromEnv reads the configuration; lookup is os.LookupEnv in production.
+func FromEnv(lookup func(string) (string, bool)) (Config, error) {
+	get := func(k string) string {
+		v, _ := lookup(k)
+		return strings.TrimSpace(v)
+	}
+	c := Config{
+		Table: get(EnvTable), Region: get(EnvRegion), DynamoEndpoint: get(EnvDynamoEndpoint),
+		LambdaEndpoint: get(EnvLambdaEndpoint), KMSEndpoint: get(EnvKMSEndpoint), SchedEndpoint: get(EnvSchedEndpoint),
+		WSEndpoint: get(EnvWSEndpoint), KMSKey: get(EnvKMSKey), SecretsKeyFile: get(EnvSecretsKeyFile),
+		Issuer: get(EnvIssuer), Audience: get(EnvAudience), JWKSURL: get(EnvJWKSURL), BaseDomain: get(EnvBaseDomain),
+		RunnerFunction: get(EnvRunnerFunction), ScheduleGroup: get(EnvScheduleGroup),
+		SchedulerRoleARN: get(EnvSchedulerRoleARN), RunnerARN: get(EnvRunnerARN), RunRetention: 100,
+	}
+	if c.Region == "" {
+		c.Region = "us-east-1"
+	}
+	if c.Table == "" {
+		return c, fmt.Errorf("%s is not set: the DynamoDB table name is required", EnvTable)
+	}
+	if c.JWKSURL == "" && c.Issuer != "" {
+		c.JWKSURL = strings.TrimSuffix(c.Issuer, "/") + "/.well-known/jwks.json"
+	}
+	if v := get(EnvRunRetention); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return c, fmt.Errorf("%s=%q: want a positive number of runs to keep per flow", EnvRunRetention, v)
+		}
+		c.RunRetention = n
+	}
+	if v := get(EnvLogLevel); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return c, fmt.Errorf("%s=%q: want debug, info, warn or error", EnvLogLevel, v)
+		}
+	}
+	return c, nil
+}
+
+// MustFromEnv is FromEnv over the process environment; a function cannot start without it.
+func MustFromEnv() Config {
+	c, err := FromEnv(os.LookupEnv)
+	if err != nil {
+		slog.Error("configuration", "err", err)
+		os.Exit(1)
+	}
+	return c
+}
+
+// Logger returns a JSON logger at the configured level (Lambda ships stdout to CloudWatch).
+func (c Config) Logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: c.LogLevel}))
+}
+
+// AWS loads the AWS configuration. With any endpoint overridden and no credentials in the
+// environment (the local cloud), static dummy credentials are used.
+func (c Config) AWS(ctx context.Context) (aws.Config, error) {
+	opts := []func(*config.LoadOptions) error{config.WithRegion(c.Region)}
+	if c.local() && os.Getenv("AWS_ACCESS_KEY_ID") == "" {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	cfg.RetryMaxAttempts = 3
+	return cfg, nil
+}
+
+func (c Config) local() bool {
+	return c.DynamoEndpoint != "" || c.LambdaEndpoint != "" || c.WSEndpoint != "" && strings.HasPrefix(c.WSEndpoint, "http://")
+}
+
+// DynamoDB returns a DynamoDB client.
+func (c Config) DynamoDB(cfg aws.Config) *dynamodb.Client {
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		if c.DynamoEndpoint != "" {
+			o.BaseEndpoint = aws.String(c.DynamoEndpoint)
+		}
+	})
+}
+
+// Lambda returns a Lambda client (to invoke the runner).
+func (c Config) Lambda(cfg aws.Config) *lambda.Client {
+	return lambda.NewFromConfig(cfg, func(o *lambda.Options) {
+		if c.LambdaEndpoint != "" {
+			o.BaseEndpoint = aws.String(c.LambdaEndpoint)
+		}
+	})
+}
+
+// KMS returns a KMS client.
+func (c Config) KMS(cfg aws.Config) *kms.Client {
+	return kms.NewFromConfig(cfg, func(o *kms.Options) {
+		if c.KMSEndpoint != "" {
+			o.BaseEndpoint = aws.String(c.KMSEndpoint)
+		}
+	})
+}
+
+// Scheduler returns an EventBridge Scheduler client.
+func (c Config) Scheduler(cfg aws.Config) *scheduler.Client {
+	return scheduler.NewFromConfig(cfg, func(o *scheduler.Options) {
+		if c.SchedEndpoint != "" {
+			o.BaseEndpoint = aws.String(c.SchedEndpoint)
+		}
+	})
+}
+
+// Management returns the API Gateway Management API client for the WebSocket API, or nil
+// when no WebSocket endpoint is configured.
+func (c Config) Management(cfg aws.Config) *apigatewaymanagementapi.Client {
+	if c.WSEndpoint == "" {
+		return nil
+	}
+	return apigatewaymanagementapi.NewFromConfig(cfg, func(o *apigatewaymanagementapi.Options) {
+		o.BaseEndpoint = aws.String(c.WSEndpoint)
+	})
+}
+
+// Timeout is a helper for deadlines derived from Lambda's remaining time.
+func Timeout(ctx context.Context, margin time.Duration) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, dl.Add(-margin))
+	}
+	return context.WithCancel(ctx)
+}

@@ -1,0 +1,55 @@
+package platform
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestFromEnv(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{EnvTable: "t", EnvIssuer: "http://localhost:8090/", EnvRunRetention: "7", EnvLogLevel: "debug"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Region != "us-east-1" || c.JWKSURL != "http://localhost:8090/.well-known/jwks.json" || c.RunRetention != 7 || c.LogLevel.String() != "DEBUG" {
+		t.Fatalf("%+v", c)
+	}
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{}, EnvTable + " is not set"},
+		{map[string]string{EnvTable: "t", EnvRunRetention: "0"}, EnvRunRetention},
+		{map[string]string{EnvTable: "t", EnvLogLevel: "loud"}, EnvLogLevel},
+	} {
+		if _, err := FromEnv(env(tc.env)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v", tc.env, err)
+		}
+	}
+}
+
+func TestClientsUseOverriddenEndpoints(t *testing.T) {
+	c, _ := FromEnv(env(map[string]string{EnvTable: "t", EnvDynamoEndpoint: "http://127.0.0.1:1", EnvWSEndpoint: "http://127.0.0.1:2/ws"}))
+	cfg, err := c.AWS(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := *c.DynamoDB(cfg).Options().BaseEndpoint; got != "http://127.0.0.1:1" {
+		t.Fatalf("dynamodb endpoint %s", got)
+	}
+	if c.Management(cfg) == nil {
+		t.Fatal("management client")
+	}
+	creds, err := cfg.Credentials.Retrieve(context.Background())
+	if err != nil || creds.AccessKeyID == "" {
+		t.Fatalf("local credentials: %v", err)
+	}
+	c.WSEndpoint = ""
+	if c.Management(cfg) != nil {
+		t.Fatal("no endpoint, no client")
+	}
+}
