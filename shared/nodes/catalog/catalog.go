@@ -7,6 +7,10 @@ import (
 
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/control"
+	"polysynergy/shared/nodes/debug"
+	"polysynergy/shared/nodes/response"
+	"polysynergy/shared/nodes/trigger"
+	"polysynergy/shared/nodes/variables"
 )
 
 // families lists every node family's registration function.
@@ -15,6 +19,10 @@ var families = []struct {
 	register func(*nodes.Registry) error
 }{
 	{"control", control.Register},
+	{"trigger", trigger.Register},
+	{"response", response.Register},
+	{"debug", debug.Register},
+	{"variables", variables.Register},
 }
 
 // New builds a registry holding every node family.
