@@ -1,0 +1,306 @@
+// Package oidc is the local cloud's development identity provider: an OpenID Connect issuer
+// with discovery, JWKS, an authorize endpoint whose sign-in page lists dev users (and creates
+// one by e-mail), and a token endpoint with PKCE. Its tokens carry the claims Cognito puts in
+// its ID and access tokens, so the editor signs in locally exactly as it does in AWS.
+package oidc
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/oklog/ulid/v2"
+)
+
+// Token lifetimes, as Cognito's defaults.
+const (
+	TokenTTL = time.Hour
+	CodeTTL  = 2 * time.Minute
+	keyID    = "polysynergy-dev"
+)
+
+// User is a dev user.
+type User struct {
+	Sub     string    `json:"sub"`
+	Email   string    `json:"email"`
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+}
+
+// Provider is the dev identity provider. It is safe for concurrent use.
+type Provider struct {
+	issuer   string
+	clientID string
+	dir      string
+	now      func() time.Time
+	key      *rsa.PrivateKey
+	pub      jwk.Key
+
+	mu      sync.Mutex
+	users   map[string]User // by e-mail
+	codes   map[string]grant
+	refresh map[string]string // refresh token → e-mail
+}
+
+type grant struct {
+	email       string
+	clientID    string
+	redirectURI string
+	challenge   string
+	nonce       string
+	expires     time.Time
+}
+
+// Config configures a Provider.
+type Config struct {
+	// Issuer is the issuer URL (the local cloud's base URL).
+	Issuer string
+	// ClientID is the editor's app client id; tokens are issued only to it.
+	ClientID string
+	// Dir keeps the signing key and the users across restarts ("" keeps them in memory).
+	Dir string
+	Now func() time.Time
+}
+
+// New loads (or creates) the signing key and users.
+func New(cfg Config) (*Provider, error) {
+	if cfg.Issuer == "" || cfg.ClientID == "" {
+		return nil, errors.New("dev identity provider: issuer and client id are required")
+	}
+	p := &Provider{issuer: strings.TrimSuffix(cfg.Issuer, "/"), clientID: cfg.ClientID, dir: cfg.Dir, now: cfg.Now,
+		users: map[string]User{}, codes: map[string]grant{}, refresh: map[string]string{}}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if err := p.loadKey(); err != nil {
+		return nil, err
+	}
+	if err := p.loadUsers(); err != nil {
+		return nil, err
+	}
+	pub, err := jwk.Import(&p.key.PublicKey)
+	if err != nil {
+		return nil, fmt.Errorf("dev identity provider: public key: %w", err)
+	}
+	_ = pub.Set(jwk.KeyIDKey, keyID)
+	_ = pub.Set(jwk.AlgorithmKey, jwa.RS256())
+	_ = pub.Set(jwk.KeyUsageKey, "sig")
+	p.pub = pub
+	return p, nil
+}
+
+// Issuer is the issuer URL.
+func (p *Provider) Issuer() string { return p.issuer }
+
+// ClientID is the app client id tokens are issued to.
+func (p *Provider) ClientID() string { return p.clientID }
+
+// KeySet is the public JWKS.
+func (p *Provider) KeySet() jwk.Set {
+	set := jwk.NewSet()
+	_ = set.AddKey(p.pub)
+	return set
+}
+
+func (p *Provider) loadKey() error {
+	path := filepath.Join(p.dir, "oidc-signing-key.pem")
+	if p.dir != "" {
+		if data, err := os.ReadFile(path); err == nil {
+			block, _ := pem.Decode(data)
+			if block == nil {
+				return fmt.Errorf("dev identity provider: %s is not a PEM key; delete it to make a new one", path)
+			}
+			k, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+			if err != nil {
+				return fmt.Errorf("dev identity provider: read %s: %w", path, err)
+			}
+			p.key = k
+			return nil
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("dev identity provider: %w", err)
+		}
+	}
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return fmt.Errorf("dev identity provider: generate key: %w", err)
+	}
+	p.key = k
+	if p.dir == "" {
+		return nil
+	}
+	data := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return fmt.Errorf("dev identity provider: save key: %w", err)
+	}
+	return nil
+}
+
+func (p *Provider) usersPath() string { return filepath.Join(p.dir, "dev-users.json") }
+
+func (p *Provider) loadUsers() error {
+	if p.dir == "" {
+		return nil
+	}
+	data, err := os.ReadFile(p.usersPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("dev identity provider: %w", err)
+	}
+	var users []User
+	if err := json.Unmarshal(data, &users); err != nil {
+		return fmt.Errorf("dev identity provider: %s: %w", p.usersPath(), err)
+	}
+	for _, u := range users {
+		p.users[u.Email] = u
+	}
+	return nil
+}
+
+func (p *Provider) saveUsersLocked() error {
+	if p.dir == "" {
+		return nil
+	}
+	data, _ := json.MarshalIndent(p.usersLocked(), "", "  ")
+	tmp := p.usersPath() + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("dev identity provider: save users: %w", err)
+	}
+	return os.Rename(tmp, p.usersPath())
+}
+
+func (p *Provider) usersLocked() []User {
+	out := make([]User, 0, len(p.users))
+	for _, u := range p.users {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Email < out[j].Email })
+	return out
+}
+
+// Users lists the dev users by e-mail.
+func (p *Provider) Users() []User {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.usersLocked()
+}
+
+// EnsureUser returns the user with this e-mail, creating it (with name, or one made from the
+// address) when new.
+func (p *Provider) EnsureUser(email, name string) (User, error) {
+	addr, err := mail.ParseAddress(strings.TrimSpace(email))
+	if err != nil || addr.Address != strings.TrimSpace(email) {
+		return User{}, fmt.Errorf("email %q is not an e-mail address", email)
+	}
+	e := strings.ToLower(addr.Address)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if u, ok := p.users[e]; ok {
+		return u, nil
+	}
+	if name = strings.TrimSpace(name); name == "" {
+		name = strings.Split(e, "@")[0]
+	}
+	u := User{Sub: strings.ToLower(ulid.Make().String()), Email: e, Name: name, Created: p.now().UTC()}
+	p.users[e] = u
+	if err := p.saveUsersLocked(); err != nil {
+		delete(p.users, e)
+		return User{}, err
+	}
+	return u, nil
+}
+
+// Tokens are what the token endpoint returns.
+type Tokens struct {
+	IDToken      string `json:"id_token"`
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	ExpiresIn    int    `json:"expires_in"`
+	TokenType    string `json:"token_type"`
+}
+
+// Issue signs ID and access tokens for a user (what `polysynergy dev token` prints).
+func (p *Provider) Issue(u User, nonce string) (Tokens, error) {
+	now := p.now().UTC()
+	common := map[string]any{
+		"sub": u.Sub, "iss": p.issuer, "iat": now.Unix(), "exp": now.Add(TokenTTL).Unix(), "auth_time": now.Unix(),
+		"cognito:username": u.Sub, "email": u.Email, "email_verified": true, "name": u.Name,
+	}
+	id := clone(common)
+	id["aud"], id["token_use"] = p.clientID, "id"
+	if nonce != "" {
+		id["nonce"] = nonce
+	}
+	access := clone(common)
+	access["client_id"], access["token_use"], access["scope"] = p.clientID, "access", "openid email profile"
+	access["jti"] = ulid.Make().String()
+	idTok, err := p.sign(id)
+	if err != nil {
+		return Tokens{}, err
+	}
+	accTok, err := p.sign(access)
+	if err != nil {
+		return Tokens{}, err
+	}
+	rt := randomToken()
+	p.mu.Lock()
+	p.refresh[rt] = u.Email
+	p.mu.Unlock()
+	return Tokens{IDToken: idTok, AccessToken: accTok, RefreshToken: rt, ExpiresIn: int(TokenTTL.Seconds()), TokenType: "Bearer"}, nil
+}
+
+func clone(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m)+4)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func (p *Provider) sign(claims map[string]any) (string, error) {
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	hdr := jws.NewHeaders()
+	_ = hdr.Set(jws.KeyIDKey, keyID)
+	_ = hdr.Set("typ", "JWT")
+	tok, err := jws.Sign(payload, jws.WithKey(jwa.RS256(), p.key, jws.WithProtectedHeaders(hdr)))
+	if err != nil {
+		return "", fmt.Errorf("sign token: %w", err)
+	}
+	return string(tok), nil
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// S256 is the PKCE S256 transform of a verifier.
+func S256(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+var jwaRS256 = jwa.RS256()
+
+var errExpired = errors.New("token expired")
