@@ -68,13 +68,15 @@ func Start(tb testing.TB, opts ...store.Option) *Env {
 }
 
 // NewClient returns a DynamoDB client for an endpoint: static credentials,
-// region us-east-1, and no SDK retries (so injected failures surface at once).
+// region us-east-1, no SDK retries (so injected failures surface at once),
+// and store.OwnedBodyTransport.
 func NewClient(url string) *dynamodb.Client {
 	return dynamodb.New(dynamodb.Options{
 		BaseEndpoint:     aws.String(url),
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       &http.Client{Transport: store.OwnedBodyTransport{}},
 	})
 }
 
