@@ -1,0 +1,319 @@
+// Package dynamo runs the local cloud's DynamoDB: the embedded DynamoDB-compatible server
+// (github.com/truora/minidyn) on loopback, with the store's table, data kept under the data
+// dir across restarts (written at most a second after a change, and on close), DynamoDB's TTL
+// emulated, and failures injectable for fault tests.
+package dynamo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/truora/minidyn/server"
+
+	"polysynergy/shared/store"
+)
+
+// SnapshotFile is the data file under the data dir.
+const SnapshotFile = "dynamodb.json"
+
+// Options configure the local DynamoDB.
+type Options struct {
+	Dir   string        // where data is kept; "" keeps nothing
+	Table string        // table name
+	Reset bool          // start empty, discarding kept data
+	Flush time.Duration // how soon a change reaches the disk (default 1 s)
+	Now   func() time.Time
+	Log   *slog.Logger
+}
+
+// DB is a running local DynamoDB.
+type DB struct {
+	opt    Options
+	srv    *server.Server
+	http   *http.Server
+	ln     net.Listener
+	url    string
+	dirty  atomic.Bool
+	mu     sync.RWMutex // writers of the data vs the snapshot
+	fault  atomic.Pointer[Fault]
+	stop   chan struct{}
+	done   chan struct{}
+	closed atomic.Bool
+}
+
+// Fault makes matching operations fail as DynamoDB does when throttling or failing.
+type Fault struct {
+	// Ops lists the operations that fail (e.g. "PutItem"); empty means every operation.
+	Ops []string `json:"ops,omitempty"`
+	// Kind is "throttle" (400 ProvisionedThroughputExceededException) or "error" (500).
+	Kind string `json:"kind"`
+}
+
+// Start runs the server on a loopback port, creates the table and loads kept data.
+func Start(ctx context.Context, opt Options) (*DB, error) {
+	if opt.Table == "" {
+		return nil, errors.New("local dynamodb: a table name is required")
+	}
+	if opt.Flush <= 0 {
+		opt.Flush = time.Second
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	d := &DB{opt: opt, srv: server.NewServer(), stop: make(chan struct{}), done: make(chan struct{})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("local dynamodb: listen: %w", err)
+	}
+	d.ln, d.url = ln, "http://"+ln.Addr().String()
+	d.http = &http.Server{Handler: http.HandlerFunc(d.serve), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = d.http.Serve(ln) }()
+	if err := store.CreateTable(ctx, NewClient(d.url), opt.Table); err != nil {
+		d.http.Close()
+		return nil, fmt.Errorf("local dynamodb: create table: %w", err)
+	}
+	if opt.Reset && opt.Dir != "" {
+		if err := os.Remove(d.path()); err != nil && !errors.Is(err, os.ErrNotExist) {
+			d.http.Close()
+			return nil, fmt.Errorf("local dynamodb: reset: %w", err)
+		}
+	}
+	if err := d.load(); err != nil {
+		d.http.Close()
+		return nil, err
+	}
+	go d.flusher()
+	return d, nil
+}
+
+// URL is the endpoint to point DynamoDB clients at.
+func (d *DB) URL() string { return d.url }
+
+// NewClient returns a DynamoDB client for a local endpoint.
+func NewClient(url string) *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{
+		BaseEndpoint: aws.String(url),
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+		HTTPClient:   &http.Client{Transport: store.OwnedBodyTransport{}},
+	})
+}
+
+// SetFault installs (or with nil removes) an injected failure.
+func (d *DB) SetFault(f *Fault) { d.fault.Store(f) }
+
+var writeOps = map[string]bool{"PutItem": true, "DeleteItem": true, "UpdateItem": true, "BatchWriteItem": true, "TransactWriteItems": true}
+
+func (d *DB) serve(w http.ResponseWriter, r *http.Request) {
+	target := r.Header.Get("X-Amz-Target")
+	op := target[strings.LastIndexByte(target, '.')+1:]
+	if f := d.fault.Load(); f != nil && (len(f.Ops) == 0 || contains(f.Ops, op)) {
+		status, typ := http.StatusInternalServerError, "InternalServerError"
+		if f.Kind == "throttle" {
+			status, typ = http.StatusBadRequest, "ProvisionedThroughputExceededException"
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"__type": "com.amazonaws.dynamodb.v20120810#" + typ, "message": "injected failure (" + f.Kind + ")"})
+		return
+	}
+	if writeOps[op] {
+		d.mu.RLock()
+		defer d.mu.RUnlock()
+		d.dirty.Store(true)
+	}
+	d.srv.ServeHTTP(w, r)
+}
+
+func contains(l []string, s string) bool {
+	for _, e := range l {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *DB) path() string { return filepath.Join(d.opt.Dir, SnapshotFile) }
+
+// call sends one DynamoDB JSON request straight to the embedded server.
+func (d *DB) call(op string, body any) ([]byte, error) {
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(data))
+	req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	rec := httptest.NewRecorder()
+	d.srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		return nil, fmt.Errorf("%s: %d %s", op, rec.Code, strings.TrimSpace(rec.Body.String()))
+	}
+	return rec.Body.Bytes(), nil
+}
+
+type snapshot struct {
+	Table string            `json:"table"`
+	Saved time.Time         `json:"saved"`
+	Items []json.RawMessage `json:"items"`
+}
+
+// load restores kept items.
+func (d *DB) load() error {
+	if d.opt.Dir == "" {
+		return nil
+	}
+	data, err := os.ReadFile(d.path())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("local dynamodb: read %s: %w", d.path(), err)
+	}
+	var snap snapshot
+	if err := json.Unmarshal(data, &snap); err != nil {
+		return fmt.Errorf("local dynamodb: %s is damaged (%v); start with --reset to begin empty", d.path(), err)
+	}
+	for i := 0; i < len(snap.Items); i += 25 {
+		end := min(i+25, len(snap.Items))
+		var reqs []any
+		for _, it := range snap.Items[i:end] {
+			reqs = append(reqs, map[string]any{"PutRequest": map[string]any{"Item": it}})
+		}
+		if _, err := d.call("BatchWriteItem", map[string]any{"RequestItems": map[string]any{d.opt.Table: reqs}}); err != nil {
+			return fmt.Errorf("local dynamodb: restore: %w", err)
+		}
+	}
+	d.opt.Log.Info("local dynamodb restored", "items", len(snap.Items), "file", d.path())
+	return nil
+}
+
+// scan reads every item, deleting those whose expires_at has passed (DynamoDB's TTL).
+func (d *DB) scan() ([]json.RawMessage, error) {
+	var items []json.RawMessage
+	var start json.RawMessage
+	now := d.opt.Now().Unix()
+	for {
+		in := map[string]any{"TableName": d.opt.Table}
+		if start != nil {
+			in["ExclusiveStartKey"] = start
+		}
+		out, err := d.call("Scan", in)
+		if err != nil {
+			return nil, err
+		}
+		var page struct {
+			Items            []json.RawMessage `json:"Items"`
+			LastEvaluatedKey json.RawMessage   `json:"LastEvaluatedKey"`
+		}
+		if err := json.Unmarshal(out, &page); err != nil {
+			return nil, err
+		}
+		for _, it := range page.Items {
+			var attrs map[string]map[string]json.RawMessage
+			if json.Unmarshal(it, &attrs) == nil {
+				if exp, ok := attrs[store.TableSchema().TTLAttribute]["N"]; ok {
+					var s string
+					_ = json.Unmarshal(exp, &s)
+					if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 && n < now {
+						key := map[string]any{"PK": attrs["PK"], "SK": attrs["SK"]}
+						if _, err := d.call("DeleteItem", map[string]any{"TableName": d.opt.Table, "Key": key}); err == nil {
+							continue
+						}
+					}
+				}
+			}
+			items = append(items, it)
+		}
+		if len(page.LastEvaluatedKey) == 0 || string(page.LastEvaluatedKey) == "null" {
+			return items, nil
+		}
+		start = page.LastEvaluatedKey
+	}
+}
+
+// Flush writes the data to disk now (when anything changed).
+func (d *DB) Flush() error {
+	if d.opt.Dir == "" || !d.dirty.Load() {
+		return nil
+	}
+	d.mu.Lock() // no writes while the snapshot is taken
+	d.dirty.Store(false)
+	items, err := d.scan()
+	d.mu.Unlock()
+	if err != nil {
+		d.dirty.Store(true)
+		return fmt.Errorf("local dynamodb: snapshot: %w", err)
+	}
+	data, err := json.Marshal(snapshot{Table: d.opt.Table, Saved: d.opt.Now().UTC(), Items: items})
+	if err != nil {
+		return err
+	}
+	tmp := d.path() + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		d.dirty.Store(true)
+		return fmt.Errorf("local dynamodb: save: %w", err)
+	}
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		d.dirty.Store(true)
+		return fmt.Errorf("local dynamodb: save: %w", err)
+	}
+	if err := os.Rename(tmp, d.path()); err != nil {
+		d.dirty.Store(true)
+		return fmt.Errorf("local dynamodb: save: %w", err)
+	}
+	return nil
+}
+
+func (d *DB) flusher() {
+	defer close(d.done)
+	t := time.NewTicker(d.opt.Flush)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-t.C:
+			if err := d.Flush(); err != nil {
+				d.opt.Log.Error("local dynamodb flush", "err", err)
+			}
+		}
+	}
+}
+
+// Close writes the data a last time and stops the server.
+func (d *DB) Close(ctx context.Context) error {
+	if !d.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	close(d.stop)
+	<-d.done
+	ferr := d.Flush()
+	serr := d.http.Shutdown(ctx)
+	return errors.Join(ferr, serr)
+}

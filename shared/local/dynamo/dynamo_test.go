@@ -1,0 +1,106 @@
+package dynamo_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"polysynergy/shared/local/dynamo"
+	"polysynergy/shared/store"
+)
+
+func put(t *testing.T, c *dynamodb.Client, table, pk string, expires int64) {
+	t.Helper()
+	item := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: "x"}}
+	if expires > 0 {
+		item["expires_at"] = &types.AttributeValueMemberN{Value: itoa(expires)}
+	}
+	if _, err := c.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func has(t *testing.T, c *dynamodb.Client, table, pk string) bool {
+	out, err := c.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(table),
+		Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: "x"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Item != nil
+}
+
+func TestPersistsAcrossRestartsWithTTLAndReset(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	now := time.Now()
+	db, err := dynamo.Start(ctx, dynamo.Options{Dir: dir, Table: "t", Flush: 20 * time.Millisecond, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := dynamo.NewClient(db.URL())
+	put(t, c, "t", "keep", 0)
+	put(t, c, "t", "expired", now.Add(-time.Minute).Unix())
+	put(t, c, "t", "fresh", now.Add(time.Hour).Unix())
+	time.Sleep(200 * time.Millisecond) // the flusher writes within its interval, without Close
+	if !has(t, c, "t", "keep") || has(t, c, "t", "expired") {
+		t.Fatal("TTL sweep: expired items go, others stay")
+	}
+	// a crash (no Close) loses at most the last interval: start a second server on the same files
+	db2, err := dynamo.Start(ctx, dynamo.Options{Dir: dir, Table: "t", Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2 := dynamo.NewClient(db2.URL())
+	if !has(t, c2, "t", "keep") || !has(t, c2, "t", "fresh") {
+		t.Fatal("data did not survive")
+	}
+	put(t, c2, "t", "later", 0)
+	if err := db2.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close(ctx)
+	db3, err := dynamo.Start(ctx, dynamo.Options{Dir: dir, Table: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !has(t, dynamo.NewClient(db3.URL()), "t", "later") {
+		t.Fatal("Close flushes")
+	}
+	_ = db3.Close(ctx)
+	db4, err := dynamo.Start(ctx, dynamo.Options{Dir: dir, Table: "t", Reset: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db4.Close(ctx)
+	if has(t, dynamo.NewClient(db4.URL()), "t", "keep") {
+		t.Fatal("reset starts empty")
+	}
+}
+
+func TestInjectedFaultsReachTheStoreAsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	db, err := dynamo.Start(ctx, dynamo.Options{Table: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	st := store.New(dynamo.NewClient(db.URL()), "t")
+	db.SetFault(&dynamo.Fault{Kind: "throttle"})
+	_, err = st.GetTenant(ctx, "01ARZ3NDEKTSV4RRFFQ69G5FAV")
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("throttled: %v", err)
+	}
+	db.SetFault(nil)
+	_, err = st.GetTenant(ctx, "01ARZ3NDEKTSV4RRFFQ69G5FAV")
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("after clearing: %v", err)
+	}
+}
