@@ -45,6 +45,7 @@ type ConflictError struct {
 	Current int
 }
 
+// Error implements error.
 func (e *ConflictError) Error() string {
 	return fmt.Sprintf("conflict: %s is at revision %d", e.What, e.Current)
 }
@@ -55,6 +56,7 @@ type ValidationError struct {
 	Reason string
 }
 
+// Error implements error: "field: reason".
 func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
 
 // Is makes errors.Is(err, ErrInvalid) true.

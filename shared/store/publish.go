@@ -518,7 +518,7 @@ func (s *Store) DeleteFlow(ctx context.Context, k FlowKey) error {
 		return err
 	}
 	if meta.State != stateDeleting {
-		if err := s.updateExistingCond(ctx, op, key(projectPK(k.ProjectKey()), flowSK(k.Flow)),
+		if err := s.updateExisting(ctx, op, "flow", key(projectPK(k.ProjectKey()), flowSK(k.Flow)),
 			"SET #state = :deleting, updated_at = :now", names{"#state": "state"},
 			vals{":deleting": avS(stateDeleting), ":now": avTime(s.clock())}); err != nil {
 			return err
@@ -534,11 +534,6 @@ func (s *Store) DeleteFlow(ctx context.Context, k FlowKey) error {
 		}
 	}
 	return s.purgeFlow(ctx, k)
-}
-
-// updateExistingCond updates an existing item (ErrNotFound otherwise).
-func (s *Store) updateExistingCond(ctx context.Context, op string, k item, update string, n names, v vals) error {
-	return s.updateExisting(ctx, op, "item", k, update, n, v)
 }
 
 // purgeFlow deletes a flow's runs (with their items), the items of its
