@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -20,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+
+	"polysynergy/shared/store"
 )
 
 // Environment variable names, shared by the CDK stack, the local cloud and the functions.
@@ -146,6 +149,8 @@ func (c Config) DynamoDB(cfg aws.Config) *dynamodb.Client {
 		if c.DynamoEndpoint != "" {
 			o.BaseEndpoint = aws.String(c.DynamoEndpoint)
 		}
+		// see store.OwnedBodyTransport: request bodies must outlive smithy's early close
+		o.HTTPClient = &http.Client{Transport: store.OwnedBodyTransport{}, Timeout: 30 * time.Second}
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/control"
+	"polysynergy/shared/nodes/data"
 	"polysynergy/shared/nodes/debug"
 	"polysynergy/shared/nodes/response"
 	"polysynergy/shared/nodes/trigger"
@@ -19,6 +20,7 @@ var families = []struct {
 	register func(*nodes.Registry) error
 }{
 	{"control", control.Register},
+	{"data", data.Register},
 	{"trigger", trigger.Register},
 	{"response", response.Register},
 	{"debug", debug.Register},
