@@ -1,0 +1,254 @@
+// Package apigw emulates the parts of API Gateway and Lambda the local cloud needs: HTTP
+// APIs (payload format 2.0, with the JWT authorizer's claims after verifying the token as
+// API Gateway does) and the Lambda Invoke API. Every function receives exactly the JSON
+// Lambda would pass: events are marshalled, handed to the function's handler as bytes, and
+// its JSON answer is unmarshalled — never a shortcut struct.
+package apigw
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/oklog/ulid/v2"
+
+	"polysynergy/shared/auth"
+)
+
+// Function is a Lambda function as the runtime sees it: JSON in, JSON out.
+type Function func(ctx context.Context, payload []byte) ([]byte, error)
+
+// MaxPayload is API Gateway's request size limit (10 MB).
+const MaxPayload = 10 << 20
+
+// Authorizer decides whether a request needs a verified JWT.
+type Authorizer struct {
+	// Verifier checks tokens (issuer, audience, expiry, signature).
+	Verifier *auth.Verifier
+	// Public reports routes without the authorizer (health, OIDC, trigger routes).
+	Public func(method, path string) bool
+}
+
+// HTTPOptions configure an HTTP API.
+type HTTPOptions struct {
+	// Name is the API's id in events (apiId).
+	Name string
+	// Authorizer, when set, verifies `Authorization: Bearer` tokens on non-public routes and
+	// answers 401 like API Gateway otherwise.
+	Authorizer *Authorizer
+	// StripPrefix removes a path prefix before the event is built (a stage mapping).
+	Log *slog.Logger
+	Now func() time.Time
+}
+
+// HTTPAPI returns an http.Handler that turns requests into payload 2.0 events for fn.
+func HTTPAPI(fn Function, opt HTTPOptions) http.Handler {
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Name == "" {
+		opt.Name = "local"
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ev, status, msg := buildEvent(r, opt)
+		if status != 0 {
+			writeGatewayError(w, status, msg)
+			return
+		}
+		payload, err := json.Marshal(ev)
+		if err != nil {
+			writeGatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+			return
+		}
+		out, err := fn(r.Context(), payload)
+		if err != nil {
+			opt.Log.Error("function failed", "api", opt.Name, "path", r.URL.Path, "err", err)
+			writeGatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+			return
+		}
+		if err := writeResponse(w, out); err != nil {
+			opt.Log.Error("function answered badly", "api", opt.Name, "path", r.URL.Path, "err", err)
+			writeGatewayError(w, http.StatusBadGateway, "Internal Server Error")
+		}
+	})
+}
+
+// writeGatewayError answers as API Gateway does for its own errors.
+func writeGatewayError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Apigw-Requestid", ulid.Make().String())
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer`)
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"message": msg})
+}
+
+func buildEvent(r *http.Request, opt HTTPOptions) (*events.APIGatewayV2HTTPRequest, int, string) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxPayload+1))
+	if err != nil {
+		return nil, http.StatusBadRequest, "Bad Request"
+	}
+	if len(body) > MaxPayload {
+		return nil, http.StatusRequestEntityTooLarge, "Request Entity Too Large"
+	}
+	now := opt.Now()
+	ev := &events.APIGatewayV2HTTPRequest{
+		Version: "2.0", RouteKey: "$default", RawPath: r.URL.EscapedPath(), RawQueryString: r.URL.RawQuery,
+		Headers: map[string]string{},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RouteKey: "$default", AccountID: "000000000000", Stage: "$default", RequestID: ulid.Make().String(),
+			APIID: opt.Name, DomainName: r.Host, DomainPrefix: strings.Split(r.Host, ".")[0],
+			Time: now.UTC().Format("02/Jan/2006:15:04:05 -0700"), TimeEpoch: now.UnixMilli(),
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
+				Method: r.Method, Path: r.URL.Path, Protocol: r.Proto, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
+			},
+		},
+	}
+	for k, v := range r.Header {
+		lk := strings.ToLower(k)
+		if lk == "cookie" {
+			for _, line := range v {
+				for _, c := range strings.Split(line, ";") {
+					if c = strings.TrimSpace(c); c != "" {
+						ev.Cookies = append(ev.Cookies, c)
+					}
+				}
+			}
+			continue
+		}
+		ev.Headers[lk] = strings.Join(v, ",")
+	}
+	ev.Headers["host"] = r.Host
+	if q := r.URL.Query(); len(q) > 0 {
+		ev.QueryStringParameters = map[string]string{}
+		for k, v := range q {
+			ev.QueryStringParameters[k] = strings.Join(v, ",")
+		}
+	}
+	if len(body) > 0 {
+		if isText(r.Header.Get("Content-Type")) {
+			ev.Body = string(body)
+		} else {
+			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+		}
+	}
+	if a := opt.Authorizer; a != nil && (a.Public == nil || !a.Public(r.Method, r.URL.Path)) && r.Method != http.MethodOptions {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || tok == "" {
+			return nil, http.StatusUnauthorized, "Unauthorized"
+		}
+		_, claims, err := a.Verifier.Verify(r.Context(), strings.TrimSpace(tok))
+		if err != nil {
+			return nil, http.StatusUnauthorized, "Unauthorized"
+		}
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: ClaimStrings(claims), Scopes: nil},
+		}
+	}
+	return ev, 0, ""
+}
+
+// ClaimStrings renders claims the way API Gateway's JWT authorizer passes them: every value
+// a string, lists as "[a b]".
+func ClaimStrings(claims map[string]any) map[string]string {
+	out := make(map[string]string, len(claims))
+	for k, v := range claims {
+		switch x := v.(type) {
+		case string:
+			out[k] = x
+		case float64:
+			out[k] = strconv.FormatFloat(x, 'f', -1, 64)
+		case json.Number:
+			out[k] = x.String()
+		case bool:
+			out[k] = strconv.FormatBool(x)
+		case []any:
+			parts := make([]string, len(x))
+			for i, e := range x {
+				parts[i] = fmt.Sprint(e)
+			}
+			out[k] = "[" + strings.Join(parts, " ") + "]"
+		default:
+			b, _ := json.Marshal(x)
+			out[k] = string(b)
+		}
+	}
+	return out
+}
+
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// isText reports content types API Gateway passes as text rather than base64.
+func isText(ct string) bool {
+	if ct == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return strings.HasPrefix(mt, "text/") || mt == "application/json" || strings.HasSuffix(mt, "+json") ||
+		mt == "application/x-www-form-urlencoded" || mt == "application/xml" || strings.HasSuffix(mt, "+xml") ||
+		mt == "application/javascript" || mt == "application/graphql"
+}
+
+// writeResponse writes a function's payload 2.0 answer.
+func writeResponse(w http.ResponseWriter, out []byte) error {
+	var resp events.APIGatewayV2HTTPResponse
+	if err := json.Unmarshal(out, &resp); err != nil || resp.StatusCode == 0 {
+		// a bare value: API Gateway answers 200 with it as JSON
+		if json.Valid(out) && (err != nil || !strings.Contains(string(out), "statusCode")) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			_, werr := w.Write(out)
+			return werr
+		}
+		return errors.New("the function's answer is not an HTTP response")
+	}
+	for k, v := range resp.Headers {
+		w.Header().Set(k, v)
+	}
+	for k, vs := range resp.MultiValueHeaders {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	for _, c := range resp.Cookies {
+		w.Header().Add("Set-Cookie", c)
+	}
+	body := []byte(resp.Body)
+	if resp.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(resp.Body)
+		if err != nil {
+			return fmt.Errorf("isBase64Encoded body is not base64: %w", err)
+		}
+		body = b
+	}
+	if w.Header().Get("Content-Type") == "" && len(body) > 0 {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, err := w.Write(body)
+	return err
+}
