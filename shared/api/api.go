@@ -1,0 +1,354 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/catalog"
+	"polysynergy/shared/secrets"
+	"polysynergy/shared/store"
+)
+
+// Prefix is where every endpoint lives.
+const Prefix = "/api/v1"
+
+// OpenAPIPath is the OpenAPI 3.1 document's path.
+const OpenAPIPath = Prefix + "/openapi.json"
+
+// Body limits.
+const (
+	// DefaultMaxBody caps a request body (64 KiB) unless an operation says more.
+	DefaultMaxBody = 64 << 10
+	// MaxDocumentBody caps the bodies that carry flow documents or bundles.
+	MaxDocumentBody = 6 << 20
+)
+
+// Config is what the handler needs.
+type Config struct {
+	// Store is the DynamoDB store (required).
+	Store *store.Store
+	// DB is the raw DynamoDB client the store runs on; the few operations the
+	// store has no method for (API key rename, run deletion) use it directly
+	// on the store's key layout. Required.
+	DB store.API
+	// Box seals secret values (required for the secrets endpoints).
+	Box *secrets.Box
+	// Registry is the node registry flows are validated against;
+	// nil means catalog.Default().
+	Registry *nodes.Registry
+	// Authenticator, when set, authenticates requests that carry no API
+	// Gateway authorizer claims (the local cloud and tests).
+	Authenticator Authenticator
+	// Logger receives request errors; nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock (schedule previews); nil means time.Now.
+	Now func() time.Time
+	// Version is the API version shown in the OpenAPI document.
+	Version string
+}
+
+// Handler is the REST API as an http.Handler.
+type Handler struct {
+	cfg    Config
+	st     *store.Store
+	db     store.API
+	table  string
+	box    *secrets.Box
+	reg    *nodes.Registry
+	authn  Authenticator
+	log    *slog.Logger
+	now    func() time.Time
+	mux    *http.ServeMux
+	api    huma.API
+	routes []Route
+
+	catalogOnce sync.Once
+	catalogJSON []byte
+}
+
+// Scope says who may call an operation.
+type Scope string
+
+// Scopes.
+const (
+	// ScopePublic needs no identity.
+	ScopePublic Scope = "public"
+	// ScopeUser needs a signed-in caller.
+	ScopeUser Scope = "user"
+	// ScopeTenant needs a member of the tenant in the path whose role allows
+	// the operation's action.
+	ScopeTenant Scope = "tenant"
+)
+
+// Route is one endpoint, as the CDK stack declares it on API Gateway.
+type Route struct {
+	Method      string
+	Path        string
+	OperationID string
+	// Public routes have no JWT authorizer.
+	Public bool
+	Scope  Scope
+	// Action is the permission checked for tenant-scoped routes.
+	Action auth.Action
+}
+
+// New builds the handler.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("api: Config.Store is required")
+	}
+	if cfg.DB == nil {
+		return nil, errors.New("api: Config.DB is required")
+	}
+	if cfg.Box == nil {
+		return nil, errors.New("api: Config.Box is required")
+	}
+	return build(cfg), nil
+}
+
+// Routes lists every endpoint of the API (for the CDK stack).
+func Routes() []Route {
+	h := build(Config{})
+	return append([]Route(nil), h.routes...)
+}
+
+// build registers every operation; it needs no dependencies.
+func build(cfg Config) *Handler {
+	h := &Handler{cfg: cfg, st: cfg.Store, db: cfg.DB, box: cfg.Box, reg: cfg.Registry,
+		authn: cfg.Authenticator, log: cfg.Logger, now: cfg.Now}
+	if cfg.Store != nil {
+		h.table = cfg.Store.Table()
+	}
+	if h.reg == nil {
+		h.reg = catalog.Default()
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	version := cfg.Version
+	if version == "" {
+		version = "1.0.0"
+	}
+	hc := huma.DefaultConfig("PolySynergy API", version)
+	hc.OpenAPIPath = Prefix + "/openapi"
+	hc.DocsPath = ""
+	hc.SchemasPath = ""
+	hc.CreateHooks = nil
+	hc.Formats = map[string]huma.Format{
+		"application/json": huma.DefaultJSONFormat,
+		"json":             huma.DefaultJSONFormat,
+	}
+	hc.Info.Description = "The management API of PolySynergy: tenants, members, projects, stages, flows, " +
+		"routes, schedules, versions, publishing, secrets, environment variables, API keys, runs, " +
+		"the node catalogue and export/import. Errors are RFC 9457 problem documents."
+	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT",
+			Description: "An ID or access token of the identity provider (Cognito, or the local dev issuer)."},
+	}
+	hc.Transformers = []huma.Transformer{h.transform}
+	h.mux = http.NewServeMux()
+	h.api = humago.New(h.mux, hc)
+	h.api.UseMiddleware(h.authorize)
+	h.registerAll()
+	// huma registers its own error model while defining operations; every
+	// error here is a Problem, so the unused schemas are dropped.
+	schemas := h.api.OpenAPI().Components.Schemas.Map()
+	delete(schemas, "ErrorModel")
+	delete(schemas, "ErrorDetail")
+	h.routes = append(h.routes, Route{Method: http.MethodGet, Path: OpenAPIPath, OperationID: "getOpenAPI",
+		Public: true, Scope: ScopePublic})
+	return h
+}
+
+// OpenAPI returns the OpenAPI document.
+func (h *Handler) OpenAPI() *huma.OpenAPI { return h.api.OpenAPI() }
+
+// ServeHTTP serves the API: it gives every response an X-Request-Id, caps
+// the body, answers unknown paths and methods with problems, and dispatches
+// to the operations.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := r.Header.Get(RequestIDHeader)
+	if !validRequestID(id) {
+		id = newRequestID()
+	}
+	w.Header().Set(RequestIDHeader, id)
+	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxDocumentBody+1)
+	}
+	if _, pattern := h.mux.Handler(r); pattern == "" {
+		h.noRoute(w, r)
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// noRoute answers a request no operation matches: 405 with Allow when the
+// path exists for other methods, else 404.
+func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := h.mux.Handler(probe); pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	p := newProblem(http.StatusNotFound, TypeNotFound, fmt.Sprintf("no endpoint at %s", r.URL.Path))
+	if len(allow) > 0 {
+		p = newProblem(http.StatusMethodNotAllowed, "", fmt.Sprintf("%s is not allowed here", r.Method))
+		for _, m := range allow {
+			w.Header().Add("Allow", m)
+		}
+	}
+	p.Instance = requestURN(RequestID(r.Context()))
+	writeProblem(w, p)
+}
+
+// writeProblem writes p as problem+json.
+func writeProblem(w http.ResponseWriter, p *Problem) {
+	for k, vs := range p.GetHeaders() {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	w.Header().Set("Content-Type", ProblemContentType)
+	w.WriteHeader(p.Status)
+	b, err := jsonMarshal(p)
+	if err != nil {
+		return
+	}
+	_, _ = w.Write(b)
+}
+
+// transform turns huma's own error bodies into problems and stamps every
+// problem with the request.
+func (h *Handler) transform(ctx huma.Context, _ string, v any) (any, error) {
+	switch e := v.(type) {
+	case *huma.ErrorModel:
+		p := fromHuma(e)
+		p.Instance = requestURN(RequestID(ctx.Context()))
+		return p, nil
+	case *Problem:
+		if e.Instance == "" {
+			e.Instance = requestURN(RequestID(ctx.Context()))
+		}
+	}
+	return v, nil
+}
+
+// writeHumaProblem answers from middleware.
+func writeHumaProblem(ctx huma.Context, p *Problem) {
+	for k, vs := range p.GetHeaders() {
+		for _, v := range vs {
+			ctx.AppendHeader(k, v)
+		}
+	}
+	if p.Instance == "" {
+		p.Instance = requestURN(RequestID(ctx.Context()))
+	}
+	ctx.SetHeader("Content-Type", ProblemContentType)
+	ctx.SetStatus(p.Status)
+	b, err := jsonMarshal(p)
+	if err != nil {
+		return
+	}
+	_, _ = ctx.BodyWriter().Write(b)
+}
+
+// opMeta is what the middleware needs to know about an operation.
+type opMeta struct {
+	scope  Scope
+	action auth.Action
+}
+
+const metaKey = "polysynergy"
+
+// Extension names in the OpenAPI document.
+const (
+	ExtScope  = "x-polysynergy-scope"
+	ExtAction = "x-polysynergy-action"
+)
+
+// endpoint describes one operation to register.
+type endpoint struct {
+	id      string
+	method  string
+	path    string // below Prefix
+	summary string
+	tag     string
+	scope   Scope
+	action  auth.Action
+	status  int   // success status (default 200, or 204 for empty outputs)
+	maxBody int64 // 0: DefaultMaxBody
+}
+
+// errorStatuses are the error responses documented for each scope.
+var errorStatuses = map[Scope][]int{
+	ScopePublic: {500, 503},
+	ScopeUser:   {400, 401, 413, 422, 500, 503},
+	ScopeTenant: {400, 401, 403, 404, 409, 413, 422, 500, 503},
+}
+
+// register adds one operation: the OpenAPI entry, the route table entry,
+// the authorisation metadata and error mapping.
+func register[I, O any](h *Handler, e endpoint, fn func(context.Context, *I) (*O, error)) {
+	op := huma.Operation{
+		OperationID:   e.id,
+		Method:        e.method,
+		Path:          Prefix + e.path,
+		Summary:       e.summary,
+		Tags:          []string{e.tag},
+		DefaultStatus: e.status,
+		MaxBodyBytes:  e.maxBody,
+		Metadata:      map[string]any{metaKey: opMeta{scope: e.scope, action: e.action}},
+		Extensions:    map[string]any{ExtScope: string(e.scope)},
+		Responses:     map[string]*huma.Response{},
+	}
+	if op.MaxBodyBytes == 0 {
+		op.MaxBodyBytes = DefaultMaxBody
+	}
+	if e.action != "" {
+		op.Extensions[ExtAction] = string(e.action)
+		if min, ok := auth.MinimumRole(e.action); ok {
+			op.Description = fmt.Sprintf("Needs the %s permission (role %s or above).", e.action, min)
+		}
+	}
+	if e.scope != ScopePublic {
+		op.Security = []map[string][]string{{"bearer": {}}}
+	}
+	registry := h.api.OpenAPI().Components.Schemas
+	schema := registry.Schema(reflect.TypeFor[Problem](), true, "Problem")
+	for _, code := range errorStatuses[e.scope] {
+		op.Responses[fmt.Sprint(code)] = &huma.Response{
+			Description: http.StatusText(code),
+			Content:     map[string]*huma.MediaType{ProblemContentType: {Schema: schema}},
+		}
+	}
+	h.routes = append(h.routes, Route{Method: e.method, Path: op.Path, OperationID: e.id,
+		Public: e.scope == ScopePublic, Scope: e.scope, Action: e.action})
+	huma.Register(h.api, op, func(ctx context.Context, in *I) (*O, error) {
+		out, err := fn(ctx, in)
+		if err != nil {
+			return nil, toProblem(ctx, h.log, err)
+		}
+		return out, nil
+	})
+}

@@ -1,0 +1,185 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/oklog/ulid/v2"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/store"
+)
+
+// Authenticator finds the caller of a request that has no API Gateway
+// authorizer claims. It returns errNoCredentials-wrapping errors (or
+// auth.ErrUnauthorized ones) when the request carries nothing usable.
+type Authenticator interface {
+	Authenticate(ctx context.Context, r *http.Request) (auth.Identity, error)
+}
+
+// ErrNoCredentials means the request carries no credentials at all.
+var ErrNoCredentials = errors.New("no credentials")
+
+// BearerAuthenticator verifies "Authorization: Bearer <JWT>" with an
+// auth.Verifier (the local cloud and tests; in AWS the API Gateway JWT
+// authorizer has verified the token already).
+type BearerAuthenticator struct {
+	Verifier *auth.Verifier
+}
+
+// Authenticate implements Authenticator.
+func (b BearerAuthenticator) Authenticate(ctx context.Context, r *http.Request) (auth.Identity, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return auth.Identity{}, ErrNoCredentials
+	}
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return auth.Identity{}, fmt.Errorf("%w: the Authorization header must be \"Bearer <token>\"", auth.ErrUnauthorized)
+	}
+	id, _, err := b.Verifier.Verify(ctx, strings.TrimSpace(token))
+	if err != nil {
+		return auth.Identity{}, err
+	}
+	return id, nil
+}
+
+// identify returns the caller: from the API Gateway HTTP API JWT
+// authorizer claims in the request context (Lambda), else from the
+// Authenticator. Headers such as X-GoLambdaProxy-ApiGw-Context are never
+// trusted.
+func (h *Handler) identify(ctx context.Context, r *http.Request) (auth.Identity, error) {
+	if gw, ok := core.GetAPIGatewayV2ContextFromContext(ctx); ok {
+		if gw.Authorizer != nil && gw.Authorizer.JWT != nil && len(gw.Authorizer.JWT.Claims) > 0 {
+			return auth.FromAuthorizerClaims(gw.Authorizer.JWT.Claims)
+		}
+	}
+	if h.authn == nil || r == nil {
+		return auth.Identity{}, ErrNoCredentials
+	}
+	return h.authn.Authenticate(ctx, r)
+}
+
+// Principal is the authorised caller of an operation.
+type Principal struct {
+	Identity auth.Identity
+	// Tenant and Role are set for tenant-scoped operations.
+	Tenant string
+	Role   auth.Role
+}
+
+type principalKey struct{}
+
+// principal returns the caller the middleware authorised.
+func principal(ctx context.Context) Principal {
+	p, _ := ctx.Value(principalKey{}).(Principal)
+	return p
+}
+
+// authorize is the one place that authenticates and authorises: public
+// operations pass; others need an identity (401); tenant operations need
+// a membership of the path's tenant (404 otherwise, so existence does not
+// leak) whose role allows the operation's action (403). One membership
+// read per request.
+func (h *Handler) authorize(ctx huma.Context, next func(huma.Context)) {
+	op := ctx.Operation()
+	meta, _ := op.Metadata[metaKey].(opMeta)
+	if meta.scope == ScopePublic {
+		next(ctx)
+		return
+	}
+	r, _ := humago.Unwrap(ctx)
+	id, err := h.identify(ctx.Context(), r)
+	if err != nil {
+		detail := "sign in: this endpoint needs a bearer token"
+		if !errors.Is(err, ErrNoCredentials) {
+			detail = "the token was rejected; sign in again"
+			if !errors.Is(err, auth.ErrUnauthorized) {
+				h.log.WarnContext(ctx.Context(), "authentication failed", "request_id", RequestID(ctx.Context()), "err", err)
+			}
+		}
+		p := newProblem(http.StatusUnauthorized, TypeUnauthorized, detail)
+		ctx.SetHeader("WWW-Authenticate", `Bearer realm="polysynergy"`)
+		writeHumaProblem(ctx, p)
+		return
+	}
+	pr := Principal{Identity: id}
+	if meta.scope == ScopeTenant {
+		if p := checkPathIDs(ctx, op); p != nil {
+			writeHumaProblem(ctx, p)
+			return
+		}
+		tenant := ctx.Param("tenant")
+		m, err := h.st.GetMembership(ctx.Context(), tenant, id.Subject)
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
+				writeHumaProblem(ctx, notFound("tenant"))
+				return
+			}
+			writeHumaProblem(ctx, toProblem(ctx.Context(), h.log, err))
+			return
+		}
+		role := auth.Role(m.Role)
+		if err := auth.Require(role, meta.action); err != nil {
+			min, _ := auth.MinimumRole(meta.action)
+			writeHumaProblem(ctx, newProblem(http.StatusForbidden, TypeForbidden,
+				fmt.Sprintf("%s needs role %s; you are %s in this tenant", meta.action, min, role)))
+			return
+		}
+		pr.Tenant, pr.Role = tenant, role
+	}
+	next(huma.WithValue(ctx, principalKey{}, pr))
+}
+
+// checkPathIDs answers 404 for malformed ids, stage names and version
+// numbers in the path, before anything is read.
+func checkPathIDs(ctx huma.Context, op *huma.Operation) *Problem {
+	for _, p := range op.Parameters {
+		if p.In != "path" {
+			continue
+		}
+		v := ctx.Param(p.Name)
+		ok := true
+		switch p.Name {
+		case "tenant", "project", "flow", "run", "key_id":
+			ok = validULID(v)
+		case "stage":
+			ok = store.ValidateStageName(v) == nil
+		case "version", "from", "to":
+			ok = validVersion(v)
+		case "sub":
+			ok = v != "" && len(v) <= 128 && !strings.ContainsAny(v, "# \t\r\n")
+		}
+		if !ok {
+			return notFound(strings.ReplaceAll(p.Name, "_", " "))
+		}
+	}
+	return nil
+}
+
+// validULID reports a canonical 26-character ULID.
+func validULID(s string) bool {
+	if len(s) != ulid.EncodedSize {
+		return false
+	}
+	_, err := ulid.ParseStrict(s)
+	return err == nil
+}
+
+func validVersion(s string) bool {
+	if s == "" || len(s) > 9 || s[0] == '0' {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,142 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/store"
+)
+
+// Health is the health check's answer.
+type Health struct {
+	Status  string    `json:"status" example:"ok"`
+	Version string    `json:"version"`
+	Time    time.Time `json:"time"`
+}
+
+func (h *Handler) registerHealth() {
+	register(h, endpoint{id: "getHealth", method: http.MethodGet, path: "/health", summary: "Health check",
+		tag: "Meta", scope: ScopePublic},
+		func(ctx context.Context, _ *NoInput) (*Out[Health], error) {
+			v := h.cfg.Version
+			if v == "" {
+				v = "1.0.0"
+			}
+			return ok(Health{Status: "ok", Version: v, Time: h.now().UTC()})
+		})
+}
+
+// MembershipView is a tenant the caller belongs to.
+type MembershipView struct {
+	Tenant     string    `json:"tenant" doc:"Tenant id"`
+	TenantName string    `json:"tenant_name"`
+	Role       string    `json:"role" enum:"admin,editor,viewer"`
+	Since      time.Time `json:"since"`
+}
+
+// Me is the signed-in user.
+type Me struct {
+	Sub         string           `json:"sub"`
+	Email       string           `json:"email,omitempty"`
+	Name        string           `json:"name,omitempty"`
+	Memberships []MembershipView `json:"memberships" nullable:"false"`
+	// CreatedTenant is set when this call created the personal tenant.
+	CreatedTenant string `json:"created_tenant,omitempty" doc:"The personal tenant this sign-in created"`
+	// Claimed lists tenants joined through invitations by this call.
+	Claimed []string `json:"claimed,omitempty" doc:"Tenants joined through invitations in this call"`
+}
+
+func (h *Handler) registerMe() {
+	register(h, endpoint{id: "getMe", method: http.MethodGet, path: "/me",
+		summary: "The signed-in user and their tenants (the first sign-in creates a personal tenant)",
+		tag:     "Me", scope: ScopeUser},
+		func(ctx context.Context, _ *NoInput) (*Out[Me], error) {
+			me, err := h.signIn(ctx, principal(ctx).Identity)
+			if err != nil {
+				return nil, err
+			}
+			return ok(me)
+		})
+}
+
+// signIn records the user's profile, claims invitations for their e-mail
+// address, and creates a personal tenant when they belong to none.
+func (h *Handler) signIn(ctx context.Context, id auth.Identity) (Me, error) {
+	me := Me{Sub: id.Subject, Email: strings.ToLower(id.Email), Name: id.Name}
+	if id.Email != "" {
+		u, err := h.st.GetUser(ctx, id.Subject)
+		switch {
+		case errors.Is(err, store.ErrNotFound) || err == nil && (u.Email != me.Email || u.Name != id.Name):
+			if _, err := h.st.PutUser(ctx, store.User{Sub: id.Subject, Email: id.Email, Name: id.Name}); err != nil &&
+				!errors.Is(err, store.ErrInvalid) {
+				return Me{}, err
+			}
+		case err != nil:
+			return Me{}, err
+		}
+		claimed, err := h.st.ClaimInvitations(ctx, id.Subject, id.Email)
+		if err != nil && !errors.Is(err, store.ErrInvalid) {
+			return Me{}, err
+		}
+		for _, m := range claimed {
+			me.Claimed = append(me.Claimed, m.Tenant)
+		}
+	}
+	ms, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Membership], error) {
+		return h.st.ListUserTenants(ctx, id.Subject, o)
+	})
+	if err != nil {
+		return Me{}, err
+	}
+	if len(ms) == 0 {
+		t, err := h.st.CreateTenant(ctx, store.CreateTenantInput{Name: personalTenantName(id),
+			OwnerSub: id.Subject, OwnerEmail: validEmailOrEmpty(id.Email)})
+		if err != nil {
+			return Me{}, err
+		}
+		me.CreatedTenant = t.ID
+		me.Memberships = []MembershipView{{Tenant: t.ID, TenantName: t.Name, Role: string(store.RoleAdmin), Since: t.CreatedAt}}
+		return me, nil
+	}
+	me.Memberships = make([]MembershipView, 0, len(ms))
+	for _, m := range ms {
+		t, err := h.st.GetTenant(ctx, m.Tenant)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return Me{}, err
+		}
+		me.Memberships = append(me.Memberships, MembershipView{Tenant: m.Tenant, TenantName: t.Name,
+			Role: string(m.Role), Since: m.CreatedAt.UTC()})
+	}
+	return me, nil
+}
+
+// personalTenantName names the tenant a first sign-in creates.
+func personalTenantName(id auth.Identity) string {
+	who := id.Name
+	if who == "" {
+		who, _, _ = strings.Cut(id.Email, "@")
+	}
+	if who == "" {
+		return "Personal workspace"
+	}
+	if r := []rune(who); len(r) > 60 {
+		who = string(r[:60])
+	}
+	return fmt.Sprintf("%s's workspace", who)
+}
+
+func validEmailOrEmpty(e string) string {
+	e = strings.TrimSpace(e)
+	if strings.Count(e, "@") != 1 || strings.HasPrefix(e, "@") || strings.HasSuffix(e, "@") || strings.ContainsAny(e, " #") {
+		return ""
+	}
+	return e
+}

@@ -1,0 +1,264 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/store"
+)
+
+// ProblemContentType is the media type of every error response (RFC 9457).
+const ProblemContentType = "application/problem+json"
+
+// Problem types beyond "about:blank" (whose title is the HTTP status text).
+const (
+	TypeValidation   = "urn:polysynergy:problem:validation"
+	TypeFlowInvalid  = "urn:polysynergy:problem:flow-invalid"
+	TypeConflict     = "urn:polysynergy:problem:conflict"
+	TypeDraftStale   = "urn:polysynergy:problem:draft-revision"
+	TypeSlugTaken    = "urn:polysynergy:problem:slug-taken"
+	TypeRouteTaken   = "urn:polysynergy:problem:route-taken"
+	TypeUnavailable  = "urn:polysynergy:problem:unavailable"
+	TypeTooLarge     = "urn:polysynergy:problem:too-large"
+	TypeUnauthorized = "urn:polysynergy:problem:unauthorized"
+	TypeForbidden    = "urn:polysynergy:problem:forbidden"
+	TypeNotFound     = "urn:polysynergy:problem:not-found"
+	TypeInternal     = "urn:polysynergy:problem:internal"
+)
+
+// RetryAfterSeconds is the Retry-After the API gives when DynamoDB is
+// unavailable or throttling.
+const RetryAfterSeconds = 2
+
+// FieldError names one failing field of a request.
+type FieldError struct {
+	// Location is where the value is: body.name, body.route.segments[1].name,
+	// query.cursor, path.stage, or a JSON pointer into a flow document
+	// (body.document/nodes/3/values/url).
+	Location string `json:"location" doc:"Where the error is, e.g. body.name, query.limit or body.document/nodes/0/type"`
+	// Message says what is wrong.
+	Message string `json:"message" doc:"What is wrong with the value"`
+	// Value is the offending value, when it helps.
+	Value any `json:"value,omitempty" doc:"The offending value, when it helps"`
+}
+
+// Problem is an RFC 9457 problem document: every error the API returns.
+type Problem struct {
+	Type     string `json:"type" doc:"A URI identifying the problem type; about:blank means the HTTP status says it all"`
+	Title    string `json:"title" doc:"A short summary of the problem type"`
+	Status   int    `json:"status" doc:"The HTTP status code"`
+	Detail   string `json:"detail" doc:"What went wrong in this occurrence"`
+	Instance string `json:"instance,omitempty" doc:"The request this occurrence belongs to (urn:polysynergy:request:<id>)"`
+	// Errors lists each failing field.
+	Errors []FieldError `json:"errors,omitempty" doc:"Each failing field"`
+	// CurrentRevision is the stored draft revision (draft conflicts).
+	CurrentRevision *int `json:"current_revision,omitempty" doc:"The draft's current revision, when a save was based on a stale one"`
+
+	headers http.Header
+}
+
+// Error implements error.
+func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Title, p.Detail) }
+
+// GetStatus implements huma.StatusError.
+func (p *Problem) GetStatus() int { return p.Status }
+
+// GetHeaders implements huma.HeadersError (Retry-After on 503).
+func (p *Problem) GetHeaders() http.Header {
+	if p.headers == nil {
+		return http.Header{}
+	}
+	return p.headers
+}
+
+// ContentType implements huma.ContentTypeFilter.
+func (p *Problem) ContentType(string) string { return ProblemContentType }
+
+// newProblem builds a problem; typ "" means about:blank.
+func newProblem(status int, typ, detail string, errs ...FieldError) *Problem {
+	title := http.StatusText(status)
+	if typ == "" {
+		typ = "about:blank"
+	} else {
+		title = typeTitles[typ]
+	}
+	if title == "" {
+		title = http.StatusText(status)
+	}
+	return &Problem{Type: typ, Title: title, Status: status, Detail: detail, Errors: errs}
+}
+
+var typeTitles = map[string]string{
+	TypeValidation:   "Invalid request",
+	TypeFlowInvalid:  "Flow is invalid",
+	TypeConflict:     "Conflict",
+	TypeDraftStale:   "Draft revision is stale",
+	TypeSlugTaken:    "Slug is taken",
+	TypeRouteTaken:   "Route is taken",
+	TypeUnavailable:  "Service unavailable",
+	TypeTooLarge:     "Too large",
+	TypeUnauthorized: "Unauthorized",
+	TypeForbidden:    "Forbidden",
+	TypeNotFound:     "Not found",
+	TypeInternal:     "Internal error",
+}
+
+// invalidField is a 422 naming one field.
+func invalidField(location, format string, args ...any) *Problem {
+	msg := fmt.Sprintf(format, args...)
+	return newProblem(http.StatusUnprocessableEntity, TypeValidation, location+": "+msg,
+		FieldError{Location: location, Message: msg})
+}
+
+// invalidFields is a 422 naming several fields.
+func invalidFields(errs []FieldError) *Problem {
+	detail := fmt.Sprintf("%d invalid field(s)", len(errs))
+	if len(errs) == 1 {
+		detail = errs[0].Location + ": " + errs[0].Message
+	}
+	return newProblem(http.StatusUnprocessableEntity, TypeValidation, detail, errs...)
+}
+
+func isInvalid(err error) bool { return errors.Is(err, store.ErrInvalid) }
+
+func notFound(what string) *Problem {
+	return newProblem(http.StatusNotFound, TypeNotFound, what+" not found")
+}
+
+func conflict(typ, detail string, errs ...FieldError) *Problem {
+	return newProblem(http.StatusConflict, typ, detail, errs...)
+}
+
+func unavailable() *Problem {
+	p := newProblem(http.StatusServiceUnavailable, TypeUnavailable,
+		"the database is unavailable or throttling; retry after the time in Retry-After")
+	p.headers = http.Header{"Retry-After": []string{strconv.Itoa(RetryAfterSeconds)}}
+	return p
+}
+
+// fieldErr tags a store or handler error with the request location of the
+// value it is about, e.g. "body" so that a store ValidationError for field
+// "name" becomes location "body.name".
+type fieldErr struct {
+	prefix string
+	err    error
+}
+
+func (e *fieldErr) Error() string { return e.err.Error() }
+func (e *fieldErr) Unwrap() error { return e.err }
+
+// at tags err so store validation errors are reported under prefix
+// ("body", "query", "path", "body.items[2]").
+func at(prefix string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &fieldErr{prefix: prefix, err: err}
+}
+
+// toProblem maps any error a handler returns to a problem. Internal errors
+// are logged with the request id and answered without their text.
+func toProblem(ctx context.Context, log *slog.Logger, err error) *Problem {
+	var p *Problem
+	if errors.As(err, &p) {
+		return p
+	}
+	prefix := "body"
+	var fe *fieldErr
+	if errors.As(err, &fe) {
+		prefix = fe.prefix
+	}
+	var ve *store.ValidationError
+	var ce *store.ConflictError
+	switch {
+	case errors.Is(err, store.ErrUnavailable):
+		log.WarnContext(ctx, "store unavailable", "request_id", RequestID(ctx), "err", err)
+		return unavailable()
+	case errors.As(err, &ce):
+		if ce.What == "draft" {
+			cur := ce.Current
+			p := conflict(TypeDraftStale, fmt.Sprintf("the draft is at revision %d; reload it and apply your change again", cur))
+			p.CurrentRevision = &cur
+			return p
+		}
+		return conflict(TypeConflict, fmt.Sprintf("the %s changed concurrently; retry", ce.What))
+	case errors.As(err, &ve):
+		loc := ve.Field
+		switch {
+		case loc == "cursor" || loc == "limit":
+			loc = "query." + loc
+		case prefix != "":
+			loc = prefix + "." + loc
+		}
+		return invalidField(loc, "%s", ve.Reason)
+	case errors.Is(err, store.ErrSlugTaken):
+		return conflict(TypeSlugTaken, "the slug is used by another project; choose another",
+			FieldError{Location: "body.slug", Message: "is taken"})
+	case errors.Is(err, store.ErrStageInUse):
+		return conflict(TypeConflict, "flows are still published to the stage")
+	case errors.Is(err, store.ErrExists):
+		return conflict(TypeConflict, "it already exists")
+	case errors.Is(err, store.ErrNotFound):
+		return notFound(notFoundWhat(err))
+	case errors.Is(err, store.ErrTooLarge):
+		return newProblem(http.StatusRequestEntityTooLarge, TypeTooLarge, "the document is too large to store even compressed")
+	case errors.Is(err, auth.ErrForbidden):
+		return newProblem(http.StatusForbidden, TypeForbidden, "your role does not allow this")
+	case errors.Is(err, auth.ErrUnauthorized):
+		return newProblem(http.StatusUnauthorized, TypeUnauthorized, "sign in with a valid token")
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		log.WarnContext(ctx, "request cancelled", "request_id", RequestID(ctx), "err", err)
+		return unavailable()
+	}
+	log.ErrorContext(ctx, "internal error", "request_id", RequestID(ctx), "err", err)
+	return newProblem(http.StatusInternalServerError, TypeInternal, "an internal error occurred; quote the request id when reporting it")
+}
+
+// notFoundWhat names the missing thing from a store error ("get flow X:
+// flow not found" → "flow").
+func notFoundWhat(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	msg = strings.TrimSuffix(msg, " "+store.ErrNotFound.Error())
+	msg = strings.TrimSuffix(msg, " (or not active)")
+	if msg == "" || strings.Contains(msg, store.ErrNotFound.Error()) {
+		return "resource"
+	}
+	return msg
+}
+
+// fromHuma converts huma's own errors (parameter and body validation, body
+// too large, unsupported media type) into problems with the same shape.
+func fromHuma(m *huma.ErrorModel) *Problem {
+	typ := ""
+	switch m.Status {
+	case http.StatusUnprocessableEntity, http.StatusBadRequest:
+		typ = TypeValidation
+	case http.StatusRequestEntityTooLarge:
+		typ = TypeTooLarge
+	}
+	p := newProblem(m.Status, typ, m.Detail)
+	for _, d := range m.Errors {
+		if d == nil {
+			continue
+		}
+		p.Errors = append(p.Errors, FieldError{Location: d.Location, Message: d.Message, Value: d.Value})
+	}
+	if len(p.Errors) == 1 && (p.Detail == "validation failed" || p.Detail == "") {
+		p.Detail = p.Errors[0].Location + ": " + p.Errors[0].Message
+	}
+	if p.Detail == "" {
+		p.Detail = p.Title
+	}
+	return p
+}

@@ -1,0 +1,302 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gosimple/slug"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/routing"
+	"polysynergy/shared/store"
+)
+
+// ProjectView is a project.
+type ProjectView struct {
+	ID              string     `json:"id"`
+	Tenant          string     `json:"tenant"`
+	Name            string     `json:"name"`
+	Slug            string     `json:"slug" doc:"Trigger hosts are {slug}-{stage}.<domain>"`
+	ProductionStage string     `json:"production_stage,omitempty"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	TrashedAt       *time.Time `json:"trashed_at,omitempty" doc:"Set while the project is in the trash"`
+}
+
+func projectView(p store.Project) ProjectView {
+	return ProjectView{ID: p.ID, Tenant: p.Tenant, Name: p.Name, Slug: p.Slug, ProductionStage: p.ProductionStage,
+		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), TrashedAt: utcPtr(p.TrashedAt)}
+}
+
+// CreateProjectBody creates a project.
+type CreateProjectBody struct {
+	Name string `json:"name" minLength:"1" maxLength:"100"`
+	// Slug is suggested from the name when empty.
+	Slug string `json:"slug,omitempty" maxLength:"40" doc:"Lowercase letters, digits and hyphens (≤ 40), unique across the deployment; suggested from the name when absent"`
+}
+
+// UpdateProjectBody changes a project's name or slug.
+type UpdateProjectBody struct {
+	Name *string `json:"name,omitempty" minLength:"1" maxLength:"100"`
+	Slug *string `json:"slug,omitempty" minLength:"1" maxLength:"40"`
+}
+
+// SlugSuggestion answers whether a slug is free.
+type SlugSuggestion struct {
+	Slug      string `json:"slug"`
+	Available bool   `json:"available"`
+}
+
+func (h *Handler) registerProjects() {
+	const tag = "Projects"
+	register(h, endpoint{id: "listProjects", method: http.MethodGet, path: "/tenants/{tenant}/projects",
+		summary: "List projects by name", tag: tag, scope: ScopeTenant, action: auth.ActionProjectRead},
+		func(ctx context.Context, in *struct {
+			TenantPath
+			PageQuery
+		}) (*Out[List[ProjectView]], error) {
+			p, err := h.st.ListProjects(ctx, in.Tenant, in.opts())
+			if err != nil {
+				return nil, at("query", err)
+			}
+			return ok(List[ProjectView]{Items: mapSlice(p.Items, projectView), NextCursor: p.Next})
+		})
+	register(h, endpoint{id: "createProject", method: http.MethodPost, path: "/tenants/{tenant}/projects",
+		summary: "Create a project (with its mock stage)", tag: tag, scope: ScopeTenant,
+		action: auth.ActionProjectCreate, status: http.StatusCreated},
+		func(ctx context.Context, in *struct {
+			TenantPath
+			Body CreateProjectBody
+		}) (*Created[ProjectView], error) {
+			p, err := h.createProject(ctx, in.Tenant, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return &Created[ProjectView]{Body: projectView(p)}, nil
+		})
+	register(h, endpoint{id: "checkProjectSlug", method: http.MethodGet, path: "/tenants/{tenant}/project-slug",
+		summary: "Suggest a slug for a name, or check that a slug is free", tag: tag, scope: ScopeTenant,
+		action: auth.ActionProjectRead},
+		func(ctx context.Context, in *struct {
+			TenantPath
+			Name string `query:"name" maxLength:"100" doc:"Suggest a slug from this name"`
+			Slug string `query:"slug" maxLength:"40" doc:"Check this slug"`
+		}) (*Out[SlugSuggestion], error) {
+			s := in.Slug
+			if s == "" {
+				if strings.TrimSpace(in.Name) == "" {
+					return nil, invalidField("query.name", "give a name or a slug")
+				}
+				s = SuggestSlug(in.Name)
+			} else if err := checkSlug("query.slug", s); err != nil {
+				return nil, err
+			}
+			_, err := h.st.ResolveSlug(ctx, s)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				return ok(SlugSuggestion{Slug: s, Available: true})
+			case err != nil:
+				return nil, err
+			}
+			return ok(SlugSuggestion{Slug: s, Available: false})
+		})
+	register(h, endpoint{id: "getProject", method: http.MethodGet, path: "/tenants/{tenant}/projects/{project}",
+		summary: "Get a project", tag: tag, scope: ScopeTenant, action: auth.ActionProjectRead},
+		func(ctx context.Context, in *ProjectPath) (*Out[ProjectView], error) {
+			p, err := h.st.GetProject(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			return ok(projectView(p))
+		})
+	register(h, endpoint{id: "updateProject", method: http.MethodPatch, path: "/tenants/{tenant}/projects/{project}",
+		summary: "Rename a project or change its slug (409 when taken)", tag: tag, scope: ScopeTenant,
+		action: auth.ActionProjectUpdate},
+		func(ctx context.Context, in *struct {
+			ProjectPath
+			Body UpdateProjectBody
+		}) (*Out[ProjectView], error) {
+			k := in.key()
+			var errs []FieldError
+			if in.Body.Name != nil {
+				if err := checkName("body.name", *in.Body.Name, 100); err != nil {
+					errs = append(errs, err.(*Problem).Errors...)
+				}
+			}
+			if in.Body.Slug != nil {
+				if err := checkSlug("body.slug", *in.Body.Slug); err != nil {
+					errs = append(errs, err.(*Problem).Errors...)
+				}
+			}
+			if len(errs) > 0 {
+				return nil, invalidFields(errs)
+			}
+			if _, err := h.st.GetProject(ctx, k); err != nil {
+				return nil, err
+			}
+			if in.Body.Slug != nil {
+				if err := h.st.ChangeSlug(ctx, k, *in.Body.Slug); err != nil {
+					return nil, err
+				}
+			}
+			if in.Body.Name != nil {
+				if err := h.st.RenameProject(ctx, k, *in.Body.Name); err != nil {
+					return nil, err
+				}
+			}
+			p, err := h.st.GetProject(ctx, k)
+			if err != nil {
+				return nil, err
+			}
+			return ok(projectView(p))
+		})
+	register(h, endpoint{id: "trashProject", method: http.MethodPost, path: "/tenants/{tenant}/projects/{project}/trash",
+		summary: "Move a project to the trash (its triggers stop)", tag: tag, scope: ScopeTenant,
+		action: auth.ActionProjectTrash},
+		func(ctx context.Context, in *ProjectPath) (*Out[ProjectView], error) {
+			if err := h.st.TrashProject(ctx, in.key()); err != nil {
+				return nil, err
+			}
+			p, err := h.st.GetProject(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			return ok(projectView(p))
+		})
+	register(h, endpoint{id: "listTrash", method: http.MethodGet, path: "/tenants/{tenant}/trash",
+		summary: "List trashed projects", tag: tag, scope: ScopeTenant, action: auth.ActionProjectRead},
+		func(ctx context.Context, in *struct {
+			TenantPath
+			PageQuery
+		}) (*Out[List[ProjectView]], error) {
+			p, err := h.st.ListTrashedProjects(ctx, in.Tenant, in.opts())
+			if err != nil {
+				return nil, at("query", err)
+			}
+			return ok(List[ProjectView]{Items: mapSlice(p.Items, projectView), NextCursor: p.Next})
+		})
+	register(h, endpoint{id: "restoreProject", method: http.MethodPost, path: "/tenants/{tenant}/projects/{project}/restore",
+		summary: "Restore a project from the trash", tag: tag, scope: ScopeTenant, action: auth.ActionProjectRestore},
+		func(ctx context.Context, in *ProjectPath) (*Out[ProjectView], error) {
+			if err := h.st.RestoreProject(ctx, in.key()); err != nil {
+				return nil, err
+			}
+			p, err := h.st.GetProject(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			return ok(projectView(p))
+		})
+	register(h, endpoint{id: "deleteProject", method: http.MethodDelete, path: "/tenants/{tenant}/projects/{project}",
+		summary: "Delete a project permanently with everything under it", tag: tag, scope: ScopeTenant,
+		action: auth.ActionProjectDelete, status: statusNoContent},
+		func(ctx context.Context, in *ProjectPath) (*Empty, error) {
+			return nil, h.st.DeleteProject(ctx, in.key())
+		})
+}
+
+// createProject creates a project; without a slug it suggests one from
+// the name and, when that is taken, tries numbered and random variants.
+func (h *Handler) createProject(ctx context.Context, tenant string, b CreateProjectBody) (store.Project, error) {
+	var errs []FieldError
+	if err := checkName("body.name", b.Name, 100); err != nil {
+		errs = append(errs, err.(*Problem).Errors...)
+	}
+	if b.Slug != "" {
+		if err := checkSlug("body.slug", b.Slug); err != nil {
+			errs = append(errs, err.(*Problem).Errors...)
+		}
+	}
+	if len(errs) > 0 {
+		return store.Project{}, invalidFields(errs)
+	}
+	if b.Slug != "" {
+		p, err := h.st.CreateProject(ctx, tenant, store.CreateProjectInput{Name: b.Name, Slug: b.Slug})
+		return p, at("body", err)
+	}
+	base := SuggestSlug(b.Name)
+	for i := 1; i <= 6; i++ {
+		s := base
+		switch {
+		case i > 1 && i <= 3:
+			s = withSuffix(base, fmt.Sprint(i))
+		case i > 3:
+			s = withSuffix(base, randomSuffix())
+		}
+		p, err := h.st.CreateProject(ctx, tenant, store.CreateProjectInput{Name: b.Name, Slug: s})
+		if errors.Is(err, store.ErrSlugTaken) {
+			continue
+		}
+		return p, at("body", err)
+	}
+	return store.Project{}, conflict(TypeSlugTaken, "no free slug was found for the name; give one",
+		FieldError{Location: "body.slug", Message: "every suggestion is taken"})
+}
+
+// checkSlug validates a project slug for both the store and the router.
+func checkSlug(location, s string) error {
+	if err := store.ValidateSlug(s); err != nil {
+		var ve *store.ValidationError
+		if errors.As(err, &ve) {
+			return invalidField(location, "%s", ve.Reason)
+		}
+		return invalidField(location, "%v", err)
+	}
+	if err := routing.ValidateProjectSlug(s); err != nil {
+		return invalidField(location, "%v", err)
+	}
+	return nil
+}
+
+// SuggestSlug turns a project name into a valid slug: transliterated,
+// lowercase, hyphen-separated, at most 40 characters ("project" when
+// nothing is left).
+func SuggestSlug(name string) string {
+	s := slug.Make(name)
+	s = strings.ReplaceAll(s, "_", "-")
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
+			if r == '-' && strings.HasSuffix(b.String(), "-") {
+				continue
+			}
+			b.WriteRune(r)
+		}
+	}
+	s = strings.Trim(b.String(), "-")
+	if len(s) > store.MaxSlugLen {
+		s = s[:store.MaxSlugLen]
+		if i := strings.LastIndexByte(s, '-'); i >= store.MaxSlugLen/2 {
+			s = s[:i]
+		}
+		s = strings.Trim(s, "-")
+	}
+	if s == "" || checkSlug("slug", s) != nil {
+		return "project"
+	}
+	return s
+}
+
+// withSuffix appends "-suffix", shortening base to stay within 40.
+func withSuffix(base, suffix string) string {
+	max := store.MaxSlugLen - len(suffix) - 1
+	if len(base) > max {
+		base = strings.TrimRight(base[:max], "-")
+	}
+	return base + "-" + suffix
+}
+
+func randomSuffix() string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b[:])
+}

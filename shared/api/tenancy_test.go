@@ -1,0 +1,213 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"polysynergy/shared/auth"
+)
+
+// tenancyCase is an operation's entry in the tenancy test. Every operation
+// of the OpenAPI document must have one, so a new endpoint cannot be added
+// without being walked here.
+type tenancyCase struct {
+	// query is appended to GET requests of the positive check.
+	query string
+	// skipRead leaves a GET out of the positive check (it needs input the
+	// fixture cannot give), with the reason.
+	skipRead string
+}
+
+var tenancyCases = map[string]tenancyCase{
+	"getHealth":        {},
+	"getMe":            {},
+	"getTenant":        {},
+	"renameTenant":     {},
+	"listMembers":      {},
+	"setMemberRole":    {},
+	"removeMember":     {},
+	"listInvitations":  {},
+	"invite":           {},
+	"deleteInvitation": {},
+	"listProjects":     {},
+	"createProject":    {},
+	"checkProjectSlug": {query: "?name=Hello"},
+	"getProject":       {},
+	"updateProject":    {},
+	"trashProject":     {},
+	"listTrash":        {},
+	"restoreProject":   {},
+	"deleteProject":    {},
+}
+
+// tenancyFixture is tenant A with one of everything, its members by role,
+// and an outsider with a tenant of their own.
+type tenancyFixture struct {
+	e                     *env
+	admin, editor, viewer user
+	outsider              user
+	params                map[string]string
+}
+
+func newTenancyFixture(t *testing.T) *tenancyFixture {
+	e := newEnv(t)
+	f := &tenancyFixture{e: e}
+	f.admin = e.signIn("admin")
+	tenant := f.admin.tenant
+	for _, who := range []struct {
+		name string
+		role string
+		u    *user
+	}{{"editor", "editor", &f.editor}, {"viewer", "viewer", &f.viewer}} {
+		e.do(http.MethodPost, "/tenants/"+tenant+"/invitations", f.admin.token,
+			map[string]string{"email": who.name + "@example.com", "role": who.role}).status(http.StatusCreated)
+		*who.u = e.signIn(who.name)
+		if who.u.tenant != tenant {
+			t.Fatalf("%s joined %s, want %s", who.name, who.u.tenant, tenant)
+		}
+	}
+	f.outsider = e.signIn("outsider")
+	var p ProjectView
+	e.do(http.MethodPost, "/tenants/"+tenant+"/projects", f.admin.token, map[string]string{"name": "Fixture"}).ok(&p)
+	e.do(http.MethodPost, "/tenants/"+tenant+"/invitations", f.admin.token,
+		map[string]string{"email": "pending@example.com", "role": "viewer"}).status(http.StatusCreated)
+	f.params = map[string]string{
+		"tenant":  tenant,
+		"project": p.ID,
+		"sub":     f.viewer.sub,
+		"email":   "pending@example.com",
+	}
+	f.extend(t)
+	return f
+}
+
+// extend adds the fixtures of the later endpoint groups.
+func (f *tenancyFixture) extend(t *testing.T) {}
+
+type specOp struct {
+	id, method, path string
+	scope            Scope
+	action           auth.Action
+	params           []string
+}
+
+// specOps reads every operation from the served OpenAPI document.
+func specOps(t *testing.T, e *env) []specOp {
+	t.Helper()
+	var doc struct {
+		Paths map[string]map[string]struct {
+			OperationID string `json:"operationId"`
+			Scope       string `json:"x-polysynergy-scope"`
+			Action      string `json:"x-polysynergy-action"`
+			Parameters  []struct {
+				Name string `json:"name"`
+				In   string `json:"in"`
+			} `json:"parameters"`
+		} `json:"paths"`
+	}
+	r := e.do(http.MethodGet, "/openapi.json", "", nil).status(http.StatusOK)
+	if err := json.Unmarshal(r.Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var ops []specOp
+	for path, item := range doc.Paths {
+		for method, op := range item {
+			so := specOp{id: op.OperationID, method: strings.ToUpper(method), path: path,
+				scope: Scope(op.Scope), action: auth.Action(op.Action)}
+			for _, p := range op.Parameters {
+				if p.In == "path" {
+					so.params = append(so.params, p.Name)
+				}
+			}
+			ops = append(ops, so)
+		}
+	}
+	sort.Slice(ops, func(i, j int) bool { return ops[i].id < ops[j].id })
+	return ops
+}
+
+func (f *tenancyFixture) url(t *testing.T, op specOp) string {
+	t.Helper()
+	u := op.path
+	for _, p := range op.params {
+		v, ok := f.params[p]
+		if !ok {
+			t.Fatalf("%s: no fixture value for path parameter %q", op.id, p)
+		}
+		u = strings.ReplaceAll(u, "{"+p+"}", v)
+	}
+	return u
+}
+
+// TestTenancyEveryOperation walks every operation of the OpenAPI document:
+// anonymous callers get 401, members of another tenant 404, roles below
+// the operation's permission 403, and readers with the permission 200.
+func TestTenancyEveryOperation(t *testing.T) {
+	f := newTenancyFixture(t)
+	e := f.e
+	ops := specOps(t, e)
+	inSpec := map[string]bool{}
+	roles := map[auth.Role]user{auth.RoleViewer: f.viewer, auth.RoleEditor: f.editor, auth.RoleAdmin: f.admin}
+	for _, op := range ops {
+		inSpec[op.id] = true
+		tc, ok := tenancyCases[op.id]
+		if !ok {
+			t.Errorf("operation %s (%s %s) has no entry in tenancyCases: add it", op.id, op.method, op.path)
+			continue
+		}
+		url := f.url(t, op)
+		switch op.scope {
+		case ScopePublic:
+			continue
+		case ScopeUser:
+			e.do(op.method, url, "", `{}`).problem(http.StatusUnauthorized)
+			continue
+		case ScopeTenant:
+		default:
+			t.Errorf("%s: unknown scope %q", op.id, op.scope)
+			continue
+		}
+		min, known := auth.MinimumRole(op.action)
+		if !known {
+			t.Errorf("%s: unknown action %q", op.id, op.action)
+			continue
+		}
+		t.Run(op.id, func(t *testing.T) {
+			if p := e.do(op.method, url, "", `{}`).problem(http.StatusUnauthorized); p.Type != TypeUnauthorized {
+				t.Errorf("anonymous: type %q", p.Type)
+			}
+			if p := e.do(op.method, url, f.outsider.token, `{}`).problem(http.StatusNotFound); strings.Contains(p.Detail, "role") {
+				t.Errorf("outsider: detail %q leaks membership", p.Detail)
+			}
+			// The outsider's own tenant in the path with tenant A's ids: still nothing.
+			if len(op.params) > 1 && op.method == http.MethodGet {
+				own := strings.Replace(url, f.params["tenant"], f.outsider.tenant, 1)
+				if r := e.do(op.method, own, f.outsider.token, nil); r.Status != http.StatusNotFound && r.Status != http.StatusOK {
+					t.Errorf("outsider via own tenant: %s", r)
+				} else if r.Status == http.StatusOK && strings.Contains(string(r.Body), f.params["project"]) {
+					t.Errorf("outsider via own tenant sees tenant A's project: %s", r)
+				}
+			}
+			for _, role := range auth.Roles() {
+				if role.AtLeast(min) {
+					continue
+				}
+				p := e.do(op.method, url, roles[role].token, `{}`).problem(http.StatusForbidden)
+				if !strings.Contains(p.Detail, string(min)) {
+					t.Errorf("%s: 403 detail %q does not name the needed role %s", role, p.Detail, min)
+				}
+			}
+			if op.method == http.MethodGet && tc.skipRead == "" {
+				e.do(op.method, url+tc.query, roles[min].token, nil).status(http.StatusOK)
+			}
+		})
+	}
+	for id := range tenancyCases {
+		if !inSpec[id] {
+			t.Errorf("tenancyCases has %s, which the document does not", id)
+		}
+	}
+}

@@ -1,0 +1,207 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/store"
+)
+
+// TenantView is a tenant.
+type TenantView struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	// Role is the caller's role in it.
+	Role string `json:"role"`
+}
+
+// MemberView is a member of a tenant.
+type MemberView struct {
+	Sub   string    `json:"sub"`
+	Email string    `json:"email,omitempty"`
+	Role  string    `json:"role" enum:"admin,editor,viewer"`
+	Since time.Time `json:"since"`
+}
+
+// InvitationView is a pending invitation.
+type InvitationView struct {
+	Email     string    `json:"email"`
+	Role      string    `json:"role" enum:"admin,editor,viewer"`
+	InvitedBy string    `json:"invited_by,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// RenameBody renames something.
+type RenameBody struct {
+	Name string `json:"name" minLength:"1" maxLength:"200" doc:"The new name"`
+}
+
+// RoleBody sets a role.
+type RoleBody struct {
+	Role string `json:"role" enum:"admin,editor,viewer"`
+}
+
+// InviteBody invites an e-mail address.
+type InviteBody struct {
+	Email string `json:"email" minLength:"3" maxLength:"254" doc:"Whoever signs in with this address joins the tenant"`
+	Role  string `json:"role" enum:"admin,editor,viewer"`
+}
+
+// MemberPath names a member.
+type MemberPath struct {
+	Tenant string `path:"tenant" doc:"Tenant id (ULID)"`
+	Sub    string `path:"sub" doc:"The member's subject"`
+}
+
+// InvitationPath names an invitation.
+type InvitationPath struct {
+	Tenant string `path:"tenant" doc:"Tenant id (ULID)"`
+	Email  string `path:"email" doc:"The invited e-mail address"`
+}
+
+func memberView(m store.Membership) MemberView {
+	return MemberView{Sub: m.Sub, Email: m.Email, Role: string(m.Role), Since: m.CreatedAt.UTC()}
+}
+
+func inviteView(i store.Invitation) InvitationView {
+	return InvitationView{Email: i.Email, Role: string(i.Role), InvitedBy: i.InvitedBy,
+		CreatedAt: i.CreatedAt.UTC(), ExpiresAt: i.ExpiresAt.UTC()}
+}
+
+func (h *Handler) registerTenants() {
+	const tag = "Members"
+	register(h, endpoint{id: "getTenant", method: http.MethodGet, path: "/tenants/{tenant}", summary: "Get a tenant",
+		tag: tag, scope: ScopeTenant, action: auth.ActionMemberRead},
+		func(ctx context.Context, in *TenantPath) (*Out[TenantView], error) {
+			t, err := h.st.GetTenant(ctx, in.Tenant)
+			if err != nil {
+				return nil, err
+			}
+			return ok(TenantView{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.UTC(), Role: string(principal(ctx).Role)})
+		})
+	register(h, endpoint{id: "renameTenant", method: http.MethodPatch, path: "/tenants/{tenant}", summary: "Rename a tenant",
+		tag: tag, scope: ScopeTenant, action: auth.ActionMemberManage},
+		func(ctx context.Context, in *struct {
+			TenantPath
+			Body RenameBody
+		}) (*Out[TenantView], error) {
+			if err := checkName("body.name", in.Body.Name, 100); err != nil {
+				return nil, err
+			}
+			if err := h.st.RenameTenant(ctx, in.Tenant, in.Body.Name); err != nil {
+				return nil, err
+			}
+			t, err := h.st.GetTenant(ctx, in.Tenant)
+			if err != nil {
+				return nil, err
+			}
+			return ok(TenantView{ID: t.ID, Name: in.Body.Name, CreatedAt: t.CreatedAt.UTC(), Role: string(principal(ctx).Role)})
+		})
+	register(h, endpoint{id: "listMembers", method: http.MethodGet, path: "/tenants/{tenant}/members", summary: "List members",
+		tag: tag, scope: ScopeTenant, action: auth.ActionMemberRead},
+		func(ctx context.Context, in *struct {
+			TenantPath
+			PageQuery
+		}) (*Out[List[MemberView]], error) {
+			p, err := h.st.ListMembers(ctx, in.Tenant, in.opts())
+			if err != nil {
+				return nil, at("query", err)
+			}
+			return ok(List[MemberView]{Items: mapSlice(p.Items, memberView), NextCursor: p.Next})
+		})
+	register(h, endpoint{id: "setMemberRole", method: http.MethodPatch, path: "/tenants/{tenant}/members/{sub}",
+		summary: "Change a member's role (a tenant keeps at least one admin)",
+		tag:     tag, scope: ScopeTenant, action: auth.ActionMemberManage},
+		func(ctx context.Context, in *struct {
+			MemberPath
+			Body RoleBody
+		}) (*Out[MemberView], error) {
+			m, err := h.st.GetMembership(ctx, in.Tenant, in.Sub)
+			if err != nil {
+				return nil, err
+			}
+			role := store.Role(in.Body.Role)
+			if m.Role == store.RoleAdmin && role != store.RoleAdmin {
+				if err := h.keepAnAdmin(ctx, in.Tenant, in.Sub); err != nil {
+					return nil, err
+				}
+			}
+			if err := h.st.SetMemberRole(ctx, in.Tenant, in.Sub, role); err != nil {
+				return nil, err
+			}
+			m.Role = role
+			return ok(memberView(m))
+		})
+	register(h, endpoint{id: "removeMember", method: http.MethodDelete, path: "/tenants/{tenant}/members/{sub}",
+		summary: "Remove a member (never the last admin)",
+		tag:     tag, scope: ScopeTenant, action: auth.ActionMemberManage, status: statusNoContent},
+		func(ctx context.Context, in *MemberPath) (*Empty, error) {
+			m, err := h.st.GetMembership(ctx, in.Tenant, in.Sub)
+			if err != nil {
+				return nil, err
+			}
+			if m.Role == store.RoleAdmin {
+				if err := h.keepAnAdmin(ctx, in.Tenant, in.Sub); err != nil {
+					return nil, err
+				}
+			}
+			return nil, h.st.RemoveMember(ctx, in.Tenant, in.Sub)
+		})
+	register(h, endpoint{id: "listInvitations", method: http.MethodGet, path: "/tenants/{tenant}/invitations",
+		summary: "List pending invitations", tag: tag, scope: ScopeTenant, action: auth.ActionMemberRead},
+		func(ctx context.Context, in *struct {
+			TenantPath
+			PageQuery
+		}) (*Out[List[InvitationView]], error) {
+			p, err := h.st.ListInvitations(ctx, in.Tenant, in.opts())
+			if err != nil {
+				return nil, at("query", err)
+			}
+			return ok(List[InvitationView]{Items: mapSlice(p.Items, inviteView), NextCursor: p.Next})
+		})
+	register(h, endpoint{id: "invite", method: http.MethodPost, path: "/tenants/{tenant}/invitations",
+		summary: "Invite an e-mail address with a role (claimed when that address signs in)",
+		tag:     tag, scope: ScopeTenant, action: auth.ActionMemberManage, status: http.StatusCreated},
+		func(ctx context.Context, in *struct {
+			TenantPath
+			Body InviteBody
+		}) (*Created[InvitationView], error) {
+			inv, err := h.st.CreateInvitation(ctx, store.Invitation{Tenant: in.Tenant, Email: in.Body.Email,
+				Role: store.Role(in.Body.Role), InvitedBy: principal(ctx).Identity.Subject})
+			if err != nil {
+				return nil, at("body", err)
+			}
+			return &Created[InvitationView]{Body: inviteView(inv)}, nil
+		})
+	register(h, endpoint{id: "deleteInvitation", method: http.MethodDelete, path: "/tenants/{tenant}/invitations/{email}",
+		summary: "Withdraw an invitation", tag: tag, scope: ScopeTenant, action: auth.ActionMemberManage, status: statusNoContent},
+		func(ctx context.Context, in *InvitationPath) (*Empty, error) {
+			err := h.st.DeleteInvitation(ctx, in.Tenant, strings.TrimSpace(in.Email))
+			if err != nil && isInvalid(err) {
+				return nil, notFound("invitation")
+			}
+			return nil, err
+		})
+}
+
+// keepAnAdmin refuses to take the admin role from sub when no other admin
+// would remain.
+func (h *Handler) keepAnAdmin(ctx context.Context, tenant, sub string) error {
+	ms, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Membership], error) {
+		return h.st.ListMembers(ctx, tenant, o)
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.Role == store.RoleAdmin && m.Sub != sub {
+			return nil
+		}
+	}
+	return conflict(TypeConflict, "a tenant needs at least one admin; make someone else admin first")
+}
