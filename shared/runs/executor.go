@@ -1,0 +1,449 @@
+package runs
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"polysynergy/shared/engine"
+	"polysynergy/shared/flow"
+	"polysynergy/shared/secrets"
+	"polysynergy/shared/store"
+)
+
+// Options configure an Executor.
+type Options struct {
+	// Store is where flows are read and runs recorded (required).
+	Store Store
+	// Secrets opens the stage's secret values; nil means secrets are unavailable (a run
+	// reading one fails naming the key).
+	Secrets *secrets.Box
+	// Compiler compiles documents, caching plans by content hash (required).
+	Compiler *flow.Compiler
+	// Engine configures the engine; its Publisher, Sink, Logger and Now are set per run.
+	Engine engine.Options
+	// Publishers returns a run's publisher when the job brings none (nil: no events).
+	Publishers PublisherFunc
+	Logger     *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// ClaimTTL is how long the record of an idempotent run with policy none lives
+	// (default 24 h: longer than Lambda retries an event).
+	ClaimTTL time.Duration
+	// Retention overrides the flow's retention setting when > 0.
+	Retention int
+	// PlanCacheSize bounds the compiled versions kept (default 512).
+	PlanCacheSize int
+	// WriteConcurrency bounds the node-result writes of one run in flight (default 8).
+	WriteConcurrency int
+	// WriteAttempts is how often a store write is tried while the store is unavailable
+	// (default 3); WriteBackoff the first pause between attempts (default 50 ms).
+	WriteAttempts int
+	WriteBackoff  time.Duration
+}
+
+// Executor executes flows for the runner and the router. It is safe for concurrent use.
+type Executor struct {
+	opt   Options
+	st    Store
+	box   *secrets.Box
+	comp  *flow.Compiler
+	log   *slog.Logger
+	now   func() time.Time
+	plans *planCache
+	ids   *ulid.LockedMonotonicReader
+
+	bg       sync.WaitGroup
+	retMu    sync.Mutex
+	retBusy  map[store.FlowKey]bool
+	retAgain map[store.FlowKey]bool
+}
+
+// New returns an executor.
+func New(opt Options) (*Executor, error) {
+	if opt.Store == nil {
+		return nil, errors.New("new executor: Store is required")
+	}
+	if opt.Compiler == nil {
+		return nil, errors.New("new executor: Compiler is required")
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.ClaimTTL <= 0 {
+		opt.ClaimTTL = 24 * time.Hour
+	}
+	if opt.WriteConcurrency <= 0 {
+		opt.WriteConcurrency = 8
+	}
+	if opt.WriteAttempts <= 0 {
+		opt.WriteAttempts = 3
+	}
+	if opt.WriteBackoff <= 0 {
+		opt.WriteBackoff = 50 * time.Millisecond
+	}
+	if opt.Retention < 0 || opt.Retention > store.MaxRetention {
+		return nil, fmt.Errorf("new executor: Retention: must be 0 (the flow's setting) to %d, got %d", store.MaxRetention, opt.Retention)
+	}
+	return &Executor{
+		opt: opt, st: opt.Store, box: opt.Secrets, comp: opt.Compiler, log: opt.Logger, now: opt.Now,
+		plans:    newPlanCache(opt.PlanCacheSize),
+		ids:      &ulid.LockedMonotonicReader{MonotonicReader: ulid.Monotonic(rand.Reader, 0)},
+		retBusy:  map[store.FlowKey]bool{},
+		retAgain: map[store.FlowKey]bool{},
+	}, nil
+}
+
+// NewRunID returns a new run id (a ULID at the executor's clock), for callers that hand
+// out the id before the run starts (the API's 202, the router's hand-off).
+func (x *Executor) NewRunID() string {
+	return ulid.MustNew(ulid.Timestamp(x.now()), x.ids).String()
+}
+
+// active is one run in progress: what finishing it needs.
+type active struct {
+	key      store.RunKey
+	fk       store.FlowKey
+	kind     Kind
+	version  int
+	draft    []byte
+	stage    string
+	subStage string
+	save     store.RunSaving
+	recorded bool
+	keep     int // retention (0: the flow's setting)
+	sink     *sink
+	res      *resolver
+	pub      engine.Publisher
+}
+
+// Execute runs a job and returns the run record (secrets redacted, values truncated).
+//
+//   - A job that is invalid fails with a *JobError (errors.Is ErrInvalidJob).
+//   - A job whose RunID exists already is not run again: the stored record is returned
+//     with an error wrapping ErrDuplicateRun.
+//   - A flow that cannot be loaded, compiled or started gives an error (and, when the run
+//     is recorded, a run record with status error).
+//   - A run that executed but whose record or results could not be fully stored returns
+//     the run and an error.
+//
+// A flow that fails is not an error: the run's Status is "error" with its Error set.
+func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
+	if err := job.normalize(); err != nil {
+		return nil, err
+	}
+	fk := store.FlowKey{Tenant: job.Tenant, Project: job.Project, Flow: job.Flow}
+	a := &active{fk: fk, kind: job.Kind, version: job.Version, stage: job.Stage, subStage: job.SubStage,
+		save: job.Save, keep: x.opt.Retention}
+	if a.save == "" {
+		// The flow's own setting. A flow that does not exist (or cannot be read) gets no
+		// run record: nothing is claimed, so a retry may succeed.
+		f, err := x.st.GetFlow(ctx, fk)
+		if err != nil {
+			return nil, fmt.Errorf("load flow %s: %w", fk.Flow, err)
+		}
+		a.save = f.RunSaving
+		if a.save == "" {
+			a.save = store.SaveAll
+		}
+		if a.keep == 0 {
+			a.keep = f.Retention
+		}
+	}
+	comp, draft, loadErr := x.loadPlan(ctx, fk, job.Version)
+	a.draft = draft
+	if loadErr != nil && errors.Is(loadErr, store.ErrUnavailable) {
+		return nil, loadErr // nothing claimed yet: the caller may retry
+	}
+	runID := job.RunID
+	if runID == "" {
+		runID = x.NewRunID()
+	}
+	a.key = store.RunKey{Tenant: job.Tenant, Project: job.Project, Run: runID}
+	a.pub = x.publisher(ctx, job.Publisher, RunRef{Kind: job.Kind, Tenant: job.Tenant, Project: job.Project, Flow: job.Flow, RunID: runID})
+	started := x.now()
+
+	if a.save == store.SaveAll || job.RunID != "" {
+		rec := store.Run{Tenant: job.Tenant, Project: job.Project, ID: runID, Flow: job.Flow, Stage: job.Stage,
+			Version: job.Version, Trigger: string(job.Kind), Status: engine.StatusRunning, StartedAt: started,
+			Summary: rawJSON(summary{Start: job.Start, SubStage: job.SubStage, Save: a.save})}
+		if a.save == store.SaveNone {
+			rec.ExpiresAt = started.Add(x.opt.ClaimTTL)
+		}
+		if _, err := x.st.CreateRun(ctx, rec); err != nil {
+			if errors.Is(err, store.ErrExists) {
+				return x.existing(ctx, a.key)
+			}
+			return nil, fmt.Errorf("record run %s: %w", runID, err)
+		}
+		a.recorded = true
+	}
+	if loadErr != nil {
+		return nil, x.failStart(ctx, a, started, loadErr)
+	}
+
+	mode := sinkDiscard
+	switch a.save {
+	case store.SaveAll:
+		mode = sinkWrite
+	case store.SaveErrors:
+		mode = sinkBuffer
+	}
+	a.sink = newSink(ctx, x, a.key, mode, 0, nil)
+	effStage := job.Stage
+	if job.SubStage != "" {
+		effStage = job.SubStage
+	}
+	a.res = newResolver(x.st, x.box, fk.ProjectKey(), effStage)
+	var res engine.Resolver = a.res
+	if !comp.readsEnv {
+		res = noEnv{a.res}
+	}
+	runCtx := ctx
+	if !job.Deadline.IsZero() {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithDeadline(ctx, job.Deadline)
+		defer cancel()
+	}
+	run, err := x.engine(a).Run(runCtx, comp.plan, engine.Request{RunID: runID, FlowID: job.Flow, Version: job.Version,
+		Stage: job.Stage, Start: job.Start, Trigger: job.Trigger, Resolver: res})
+	if err != nil {
+		a.sink.flush(false)
+		return nil, x.failStart(ctx, a, started, fmt.Errorf("start run %s: %w", runID, err))
+	}
+	return x.finish(ctx, a, run)
+}
+
+// engine returns an engine wired to one run's publisher and sink.
+func (x *Executor) engine(a *active) *engine.Engine {
+	eo := x.opt.Engine
+	eo.Publisher = a.pub
+	eo.Sink = nil
+	if a.sink.mode != sinkDiscard {
+		eo.Sink = a.sink
+	}
+	eo.Logger = x.log
+	eo.Now = x.now
+	return engine.New(eo)
+}
+
+func (x *Executor) publisher(ctx context.Context, p engine.Publisher, ref RunRef) engine.Publisher {
+	if p != nil {
+		return p
+	}
+	if x.opt.Publishers != nil {
+		return x.opt.Publishers(ctx, ref)
+	}
+	return nil
+}
+
+// failStart records and announces a run that could not start, and returns cause.
+func (x *Executor) failStart(ctx context.Context, a *active, started time.Time, cause error) error {
+	dctx := context.WithoutCancel(ctx)
+	if a.pub != nil {
+		a.pub.Publish(dctx, engine.Event{Type: engine.EventRunEnd, RunID: a.key.Run, FlowID: a.fk.Flow, Seq: 1,
+			Time: x.now(), Status: engine.StatusError,
+			Data: map[string]any{"status": engine.StatusError, "error": cause.Error()}})
+	}
+	dur := x.now().Sub(started)
+	sum := rawJSON(summary{SubStage: a.subStage, Save: a.save, Saved: a.save != store.SaveNone, ErrorType: "start_error"})
+	var err error
+	switch {
+	case a.recorded:
+		err = x.retry(dctx, func(ctx context.Context) error {
+			return x.st.UpdateRun(ctx, a.key, store.RunUpdate{Status: engine.StatusError, Duration: nonZero(dur),
+				Error: cause.Error(), Summary: sum})
+		})
+	case a.save != store.SaveNone:
+		_, err = x.st.CreateRun(dctx, store.Run{Tenant: a.key.Tenant, Project: a.key.Project, ID: a.key.Run,
+			Flow: a.fk.Flow, Stage: a.stage, Version: a.version, Trigger: string(a.kind), Status: engine.StatusError,
+			StartedAt: started, Duration: nonZero(dur), Error: cause.Error(), Summary: sum})
+	}
+	if err != nil {
+		x.log.ErrorContext(ctx, "run failure not recorded", "run", a.key.Run, "err", err)
+	}
+	return cause
+}
+
+// finish stores a run's outcome: its state when it paused, otherwise its record and the
+// results its policy keeps; then applies retention to a kept run in the background.
+func (x *Executor) finish(ctx context.Context, a *active, run *engine.Run) (*engine.Run, error) {
+	dctx := context.WithoutCancel(ctx)
+	if a.res != nil {
+		redactRun(run, a.res.known())
+	}
+	if run.Status == engine.StatusPaused {
+		lost := a.sink.flush(false)
+		if err := x.savePaused(dctx, a, run); err != nil {
+			x.recordOutcome(dctx, a, run, lost, fmt.Sprintf("the run paused but its state could not be saved: %v", err))
+			return run, err
+		}
+		if err := x.recordOutcome(dctx, a, run, lost, ""); err != nil {
+			return run, err
+		}
+		return run, nil
+	}
+	keep := a.save == store.SaveAll || a.save == store.SaveErrors && run.Status == engine.StatusError
+	lost := a.sink.flush(keep)
+	if err := x.recordOutcome(dctx, a, run, lost, ""); err != nil {
+		return run, err
+	}
+	if keep {
+		x.retain(dctx, a.fk, a.keep)
+	}
+	if lost > 0 {
+		return run, fmt.Errorf("run %s: %d node results could not be stored", a.key.Run, lost)
+	}
+	return run, nil
+}
+
+// savePaused stores a paused run's state (always, whatever the policy: resuming needs it).
+func (x *Executor) savePaused(ctx context.Context, a *active, run *engine.Run) error {
+	known := map[string]string{}
+	if a.res != nil {
+		known = a.res.known()
+	}
+	eng, masked, err := maskState(run.State, known)
+	if err != nil {
+		return err
+	}
+	ss := savedState{Format: stateFormat, Kind: a.kind, Flow: a.fk.Flow, Version: a.version, Stage: a.stage,
+		SubStage: a.subStage, Save: a.save, Recorded: a.recorded || a.save == store.SaveAll, Skips: a.sink.skipCount(),
+		Pending: a.sink.buffered(), Masked: masked, Engine: eng}
+	if a.version == 0 {
+		ss.Draft = a.draft
+	}
+	raw := rawJSON(ss)
+	return x.retry(ctx, func(ctx context.Context) error {
+		if err := x.st.SaveRunState(ctx, a.key, raw); err != nil {
+			return fmt.Errorf("save state of paused run %s: %w", a.key.Run, err)
+		}
+		return nil
+	})
+}
+
+// recordOutcome updates (or, for a run kept only now, creates) the run record.
+func (x *Executor) recordOutcome(ctx context.Context, a *active, run *engine.Run, lost int, failure string) error {
+	status := run.Status
+	paused := status == engine.StatusPaused
+	failed := status == engine.StatusError
+	keep := a.save == store.SaveAll || a.save == store.SaveErrors && failed
+	if failure != "" {
+		status, keep = engine.StatusError, a.save != store.SaveNone
+	}
+	if !a.recorded && !keep {
+		return nil
+	}
+	sum := summarize(a, run, keep && !paused || a.save == store.SaveAll, lost)
+	msg := failure
+	if msg == "" && run.Error != nil {
+		msg = run.Error.Error
+	}
+	dur := durationOf(run.DurationMS)
+	var err error
+	if a.recorded {
+		err = x.retry(ctx, func(ctx context.Context) error {
+			return x.st.UpdateRun(ctx, a.key, store.RunUpdate{Status: status, Duration: nonZero(dur), Error: msg,
+				Summary: rawJSON(sum)})
+		})
+	} else {
+		err = x.retry(ctx, func(ctx context.Context) error {
+			_, err := x.st.CreateRun(ctx, store.Run{Tenant: a.key.Tenant, Project: a.key.Project, ID: a.key.Run,
+				Flow: a.fk.Flow, Stage: a.stage, Version: a.version, Trigger: string(a.kind), Status: status,
+				StartedAt: run.StartedAt, Duration: nonZero(dur), Error: msg, Summary: rawJSON(sum)})
+			return err
+		})
+		if err == nil {
+			a.recorded = true
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("record outcome of run %s: %w", a.key.Run, err)
+	}
+	return nil
+}
+
+// retry runs a store write, again while the store is unavailable.
+func (x *Executor) retry(ctx context.Context, fn func(context.Context) error) error {
+	for attempt := 1; ; attempt++ {
+		err := fn(ctx)
+		if err == nil || !errors.Is(err, store.ErrUnavailable) || attempt >= x.opt.WriteAttempts {
+			return err
+		}
+		select {
+		case <-time.After(x.opt.WriteBackoff * time.Duration(attempt)):
+		case <-ctx.Done():
+			return err
+		}
+	}
+}
+
+// nonZero keeps a duration from being "left alone" by UpdateRun.
+func nonZero(d time.Duration) time.Duration {
+	if d < time.Millisecond {
+		return time.Millisecond
+	}
+	return d
+}
+
+// retain applies the flow's retention in the background, at most one pass per flow at a
+// time (a run finishing meanwhile asks for one more pass). Errors are logged; the next
+// kept run tries again.
+func (x *Executor) retain(ctx context.Context, fk store.FlowKey, keep int) {
+	x.retMu.Lock()
+	if x.retBusy[fk] {
+		x.retAgain[fk] = true
+		x.retMu.Unlock()
+		return
+	}
+	x.retBusy[fk] = true
+	x.retMu.Unlock()
+	x.bg.Add(1)
+	go func() {
+		defer x.bg.Done()
+		for {
+			rctx, cancel := context.WithTimeout(ctx, time.Minute)
+			n, err := x.st.ApplyRetention(rctx, fk, keep)
+			cancel()
+			if err != nil {
+				x.log.WarnContext(ctx, "apply run retention", "flow", fk.Flow, "err", err)
+			} else if n > 0 {
+				x.log.DebugContext(ctx, "run retention", "flow", fk.Flow, "deleted", n)
+			}
+			x.retMu.Lock()
+			if !x.retAgain[fk] {
+				delete(x.retBusy, fk)
+				x.retMu.Unlock()
+				return
+			}
+			delete(x.retAgain, fk)
+			x.retMu.Unlock()
+		}
+	}()
+}
+
+// Wait blocks until the executor's background work (retention) is done or ctx ends. A
+// Lambda handler need not call it: work frozen with the sandbox continues on the next
+// invocation, and a lost pass is made up by the next kept run.
+func (x *Executor) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		x.bg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,208 @@
+package runs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"polysynergy/shared/engine"
+	"polysynergy/shared/store"
+)
+
+// Kind says what started a run. It is recorded as the run's trigger.
+type Kind string
+
+// Job kinds.
+const (
+	// KindSchedule is a firing of a published schedule (EventBridge Scheduler).
+	KindSchedule Kind = "schedule"
+	// KindEditor is a run started from the editor: the draft (Version 0) or a version,
+	// usually on the mock stage.
+	KindEditor Kind = "editor"
+	// KindResume continues a paused run (a runner payload kind; use Executor.Resume).
+	KindResume Kind = "resume"
+	// KindRouter is an HTTP request on a published route, run inline by the router or
+	// handed to the runner.
+	KindRouter Kind = "router"
+)
+
+// Job is one flow execution to perform.
+type Job struct {
+	Kind    Kind
+	Tenant  string
+	Project string
+	Flow    string
+	// Version is the flow version to run; 0 runs the flow's current draft (editor runs only).
+	Version int
+	// Stage is the run's stage; editor runs default to "mock".
+	Stage string
+	// SubStage, only with Stage "mock", is the stage whose secrets and environment
+	// variables the run borrows ("" uses mock's own).
+	SubStage string
+	// RunID, when given, makes the job idempotent: a run with that id runs once. Empty
+	// means a new ULID and no idempotency claim.
+	RunID string
+	// Start is the handle or id of the node to start from ("" = the flow's trigger).
+	Start string
+	// Trigger is the run's trigger data (an HTTP request, a schedule event, test input).
+	Trigger any
+	// Save is the run-saving policy; "" reads the flow's setting (editor runs: all).
+	Save store.RunSaving
+	// Deadline bounds the run's wall time (zero: the engine's default deadline).
+	Deadline time.Time
+	// Publisher receives the run's events; nil uses Options.Publishers (or none).
+	Publisher engine.Publisher
+}
+
+// ResumeJob continues a paused run.
+type ResumeJob struct {
+	Tenant  string
+	Project string
+	Flow    string
+	RunID   string
+	// Node is the handle or id of the paused node to continue.
+	Node string
+	// Input is handed to the resumed node (an approval's answer, …).
+	Input any
+	// Deadline bounds the resumed part's wall time (zero: the engine's default).
+	Deadline time.Time
+	// Publisher receives the run's events; nil uses Options.Publishers (or none).
+	Publisher engine.Publisher
+}
+
+// RunRef names a run whose events are about to be published.
+type RunRef struct {
+	Kind    Kind
+	Tenant  string
+	Project string
+	Flow    string
+	RunID   string
+}
+
+// PublisherFunc returns the publisher for one run's events (nil for none). The live
+// package's WebSocket fan-out is plugged in here.
+type PublisherFunc func(ctx context.Context, run RunRef) engine.Publisher
+
+// Errors.
+var (
+	// ErrDuplicateRun is returned with the stored record when a Job names a run id that
+	// already exists: the flow is not run again.
+	ErrDuplicateRun = errors.New("run already exists")
+	// ErrAlreadyResumed: the paused run was already claimed by another resume.
+	ErrAlreadyResumed = errors.New("run already resumed")
+	// ErrNotPaused: the run has no paused state to resume (it never paused, or it is gone).
+	ErrNotPaused = errors.New("run is not paused")
+	// ErrInvalidJob: a Job or ResumeJob field is missing or wrong; the error is a *JobError.
+	ErrInvalidJob = errors.New("invalid job")
+)
+
+// JobError is a bad Job or ResumeJob field.
+type JobError struct {
+	Field  string
+	Reason string
+}
+
+func (e *JobError) Error() string { return fmt.Sprintf("job field %s: %s", e.Field, e.Reason) }
+
+// Is makes errors.Is(err, ErrInvalidJob) true.
+func (e *JobError) Is(target error) bool { return target == ErrInvalidJob }
+
+func jobErr(field, format string, args ...any) error {
+	return &JobError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// normalize checks a job and fills its defaults.
+func (j *Job) normalize() error {
+	switch j.Kind {
+	case KindSchedule, KindEditor, KindRouter:
+	case KindResume:
+		return jobErr("kind", "resume jobs go through Resume, not Execute")
+	case "":
+		return jobErr("kind", "is required (schedule, editor or router)")
+	default:
+		return jobErr("kind", "unknown kind %q (want schedule, editor or router)", j.Kind)
+	}
+	if err := checkKeys(j.Tenant, j.Project, j.Flow); err != nil {
+		return err
+	}
+	if j.Version < 0 {
+		return jobErr("version", "must not be negative, got %d", j.Version)
+	}
+	if j.Version == 0 && j.Kind != KindEditor {
+		return jobErr("version", "is required for %s runs (only editor runs may run the draft)", j.Kind)
+	}
+	if j.Stage == "" && j.Kind == KindEditor {
+		j.Stage = store.MockStage
+	}
+	if j.Stage == "" {
+		return jobErr("stage", "is required")
+	}
+	if err := store.ValidateStageName(j.Stage); err != nil {
+		return jobErr("stage", "%v", err)
+	}
+	if j.SubStage != "" {
+		if j.Stage != store.MockStage {
+			return jobErr("sub_stage", "only runs on the %q stage may borrow another stage's values (stage is %q)", store.MockStage, j.Stage)
+		}
+		if err := store.ValidateStageName(j.SubStage); err != nil {
+			return jobErr("sub_stage", "%v", err)
+		}
+	}
+	if j.RunID != "" {
+		if err := checkID("run_id", j.RunID); err != nil {
+			return err
+		}
+	}
+	switch j.Save {
+	case "", store.SaveAll, store.SaveErrors, store.SaveNone:
+	default:
+		return jobErr("save", "unknown policy %q (want all, errors or none)", j.Save)
+	}
+	if j.Save == "" && j.Kind == KindEditor {
+		j.Save = store.SaveAll
+	}
+	return nil
+}
+
+func (j *ResumeJob) validate() error {
+	if err := checkKeys(j.Tenant, j.Project, j.Flow); err != nil {
+		return err
+	}
+	if j.RunID == "" {
+		return jobErr("run_id", "is required")
+	}
+	if err := checkID("run_id", j.RunID); err != nil {
+		return err
+	}
+	if j.Node == "" {
+		return jobErr("node", "is required (the paused node's handle or id)")
+	}
+	return nil
+}
+
+func checkKeys(tenant, project, flow string) error {
+	for _, f := range []struct{ name, v string }{{"tenant", tenant}, {"project", project}, {"flow", flow}} {
+		if f.v == "" {
+			return jobErr(f.name, "is required")
+		}
+		if err := checkID(f.name, f.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkID accepts what the store accepts inside keys: 1–128 printable bytes without '#'
+// or spaces.
+func checkID(field, v string) error {
+	if len(v) > 128 {
+		return jobErr(field, "longer than 128 bytes")
+	}
+	for _, r := range v {
+		if r == '#' || r <= ' ' || r == 0x7f {
+			return jobErr(field, "contains %q, which is not allowed", r)
+		}
+	}
+	return nil
+}

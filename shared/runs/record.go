@@ -1,0 +1,173 @@
+package runs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"polysynergy/shared/engine"
+	"polysynergy/shared/store"
+)
+
+// summary is the run record's small JSON document.
+type summary struct {
+	Start    string          `json:"start,omitempty"`
+	SubStage string          `json:"sub_stage,omitempty"`
+	Save     store.RunSaving `json:"save"`
+	// Saved says the run's node results are stored.
+	Saved     bool             `json:"saved"`
+	Counts    map[string]int   `json:"counts,omitempty"`
+	ErrorNode string           `json:"error_node,omitempty"`
+	ErrorType string           `json:"error_type,omitempty"`
+	Response  *responseSummary `json:"response,omitempty"`
+	Output    any              `json:"output,omitempty"`
+	Exited    bool             `json:"exited,omitempty"`
+	PausedAt  []string         `json:"paused_at,omitempty"`
+	// Edges is the state of every edge (live, dead, pending) of a kept run.
+	Edges map[string]string `json:"edges,omitempty"`
+	// LostResults counts node results the store refused.
+	LostResults int `json:"lost_results,omitempty"`
+}
+
+// responseSummary is what the run answered over HTTP.
+type responseSummary struct {
+	Status      int    `json:"status"`
+	ContentType string `json:"content_type,omitempty"`
+}
+
+// maxSummaryOutput bounds the exit value copied into a run record.
+const maxSummaryOutput = 4 << 10
+
+// summarize builds a finished (or paused) run's summary; details (output, edges) only for
+// runs whose data the policy keeps.
+func summarize(a *active, run *engine.Run, details bool, lost int) summary {
+	s := summary{Start: run.Start, SubStage: a.subStage, Save: a.save, Saved: a.sink != nil && a.sink.writing(),
+		Exited: run.Exited, LostResults: lost, Counts: map[string]int{}}
+	for _, n := range run.Nodes {
+		s.Counts[n.Status]++
+	}
+	if run.Error != nil {
+		s.ErrorNode, s.ErrorType = run.Error.Node, run.Error.Type
+	}
+	if run.State != nil {
+		s.PausedAt = run.State.PausedNodes()
+	}
+	s.Response = responseOf(run.Response)
+	if details {
+		s.Edges = run.Edges
+		if run.Output != nil {
+			if b, err := json.Marshal(run.Output); err == nil && len(b) <= maxSummaryOutput {
+				s.Output = json.RawMessage(b)
+			} else {
+				s.Output = map[string]any{"$truncated": true, "bytes": len(b)}
+			}
+		}
+	}
+	return s
+}
+
+// responseOf reads the status and content type of what an HTTP response node set.
+func responseOf(v any) *responseSummary {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var r struct {
+		Status  int            `json:"status"`
+		Headers map[string]any `json:"headers"`
+	}
+	if json.Unmarshal(b, &r) != nil {
+		return nil
+	}
+	out := &responseSummary{Status: r.Status}
+	for k, v := range r.Headers {
+		if strings.EqualFold(k, "content-type") {
+			out.ContentType, _ = v.(string)
+		}
+	}
+	return out
+}
+
+// existing returns the stored record of a run that already exists, with its node
+// results, and an error wrapping ErrDuplicateRun.
+func (x *Executor) existing(ctx context.Context, key store.RunKey) (*engine.Run, error) {
+	dup := fmt.Errorf("run %s: %w", key.Run, ErrDuplicateRun)
+	r, err := x.st.GetRun(ctx, key)
+	if err != nil {
+		return nil, errors.Join(dup, fmt.Errorf("read existing run %s: %w", key.Run, err))
+	}
+	run := &engine.Run{ID: r.ID, FlowID: r.Flow, Version: r.Version, Stage: r.Stage, Status: r.Status,
+		StartedAt: r.StartedAt, DurationMS: float64(r.Duration.Microseconds()) / 1000, Edges: map[string]string{}}
+	var sum summary
+	if len(r.Summary) > 0 && json.Unmarshal(r.Summary, &sum) == nil {
+		run.Start = sum.Start
+		if sum.Edges != nil {
+			run.Edges = sum.Edges
+		}
+		run.Exited = sum.Exited
+	}
+	if r.Error != "" {
+		run.Error = &engine.NodeError{Error: r.Error, Type: sum.ErrorType, Node: sum.ErrorNode}
+	}
+	results, err := x.st.ListNodeResults(ctx, key)
+	if err != nil {
+		return run, errors.Join(dup, fmt.Errorf("read results of existing run %s: %w", key.Run, err))
+	}
+	for _, nr := range results {
+		run.Nodes = append(run.Nodes, fromStoreResult(nr))
+	}
+	return run, dup
+}
+
+// fromStoreResult converts a stored node result back (handle and type are not stored).
+func fromStoreResult(nr store.NodeResult) engine.NodeResult {
+	r := engine.NodeResult{NodeID: nr.NodeID, Status: nr.Status, StartedAt: nr.StartedAt,
+		DurationMS: float64(nr.Duration.Microseconds()) / 1000}
+	if nr.Order < skipBase {
+		r.Order = nr.Order
+	}
+	_ = json.Unmarshal(nr.Inputs, &r.Inputs)
+	_ = json.Unmarshal(nr.Outputs, &r.Outputs)
+	if len(nr.Error) > 0 {
+		var e engine.NodeError
+		if json.Unmarshal(nr.Error, &e) == nil {
+			r.Error = &e
+		}
+	}
+	_ = json.Unmarshal(nr.Logs, &r.Logs)
+	return r
+}
+
+// redactRun replaces secret values left in the run-level error (the engine redacts node
+// results, not the failure it reports for the run) with <secret:KEY>.
+func redactRun(run *engine.Run, known map[string]string) {
+	if run == nil || run.Error == nil || len(known) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(known))
+	for k, v := range known {
+		if v != "" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return len(known[keys[i]]) > len(known[keys[j]]) })
+	msg := run.Error.Error
+	for _, k := range keys {
+		msg = strings.ReplaceAll(msg, known[k], "<secret:"+k+">")
+	}
+	if msg != run.Error.Error {
+		e := *run.Error
+		e.Error = msg
+		run.Error = &e
+	}
+}
+
+// durationOf converts engine milliseconds.
+func durationOf(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }

@@ -1,0 +1,109 @@
+package runs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"polysynergy/shared/nodes"
+	"polysynergy/shared/secrets"
+	"polysynergy/shared/store"
+)
+
+// resolver supplies one run's secrets and environment variables from the store: secrets
+// are read and decrypted lazily, once per key per run; the stage's variables are read
+// once, on first use. It implements engine.Resolver and engine.EnvLister.
+type resolver struct {
+	st    Store
+	box   *secrets.Box
+	pk    store.ProjectKey
+	stage string // the stage whose values are used (a mock run's sub-stage)
+
+	mu      sync.Mutex
+	secrets map[string]string
+	env     map[string]string
+	envErr  error
+	envDone bool
+}
+
+func newResolver(st Store, box *secrets.Box, pk store.ProjectKey, stage string) *resolver {
+	return &resolver{st: st, box: box, pk: pk, stage: stage, secrets: map[string]string{}}
+}
+
+// Secret returns a secret's value on the resolver's stage. A key without a value is an
+// error wrapping nodes.ErrNotFound that names the key and the stage.
+func (r *resolver) Secret(ctx context.Context, key string) (string, error) {
+	r.mu.Lock()
+	v, ok := r.secrets[key]
+	r.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	if r.box == nil {
+		return "", fmt.Errorf("secret %q on stage %q: secrets are not configured for this runner", key, r.stage)
+	}
+	ct, err := r.st.GetSecretValue(ctx, r.pk, key, r.stage)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("%w: secret %q has no value on stage %q", nodes.ErrNotFound, key, r.stage)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read secret %q on stage %q: %w", key, r.stage, err)
+	}
+	pt, err := r.box.OpenEncoded(ctx, ct, secrets.SecretContext(r.pk.Tenant, r.pk.Project, r.stage, key))
+	if err != nil {
+		return "", fmt.Errorf("decrypt secret %q on stage %q: %w", key, r.stage, err)
+	}
+	v = string(pt)
+	r.mu.Lock()
+	r.secrets[key] = v
+	r.mu.Unlock()
+	return v, nil
+}
+
+// Env returns an environment variable of the resolver's stage; a missing one wraps
+// nodes.ErrNotFound and names the key and the stage.
+func (r *resolver) Env(ctx context.Context, key string) (string, error) {
+	vars, err := r.EnvVars(ctx)
+	if err != nil {
+		return "", err
+	}
+	v, ok := vars[key]
+	if !ok {
+		return "", fmt.Errorf("%w: environment variable %q has no value on stage %q", nodes.ErrNotFound, key, r.stage)
+	}
+	return v, nil
+}
+
+// EnvVars returns every environment variable of the stage, read once per run.
+func (r *resolver) EnvVars(ctx context.Context) (map[string]string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.envDone {
+		r.env, r.envErr = r.st.StageEnv(ctx, r.pk, r.stage)
+		if r.envErr != nil {
+			r.envErr = fmt.Errorf("read environment variables of stage %q: %w", r.stage, r.envErr)
+		} else {
+			r.envDone = true
+		}
+	}
+	return r.env, r.envErr
+}
+
+// known returns the secret values read so far, by key.
+func (r *resolver) known() map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]string, len(r.secrets))
+	for k, v := range r.secrets {
+		out[k] = v
+	}
+	return out
+}
+
+// noEnv hides EnvVars from the engine for plans that never read `env` (saving a query);
+// <env:KEY> placeholders still resolve through Env.
+type noEnv struct{ r *resolver }
+
+func (n noEnv) Secret(ctx context.Context, key string) (string, error) { return n.r.Secret(ctx, key) }
+func (n noEnv) Env(ctx context.Context, key string) (string, error)    { return n.r.Env(ctx, key) }
