@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 
+	"polysynergy/shared/secrets"
 	"polysynergy/shared/store"
 )
 
@@ -198,4 +199,27 @@ func Timeout(ctx context.Context, margin time.Duration) (context.Context, contex
 		return context.WithDeadline(ctx, dl.Add(-margin))
 	}
 	return context.WithCancel(ctx)
+}
+
+// SecretsBox returns the envelope encryption of secrets: a local key file when one is
+// configured (local cloud, tests), else the KMS key; nil when neither is configured.
+func (c Config) SecretsBox(cfg aws.Config) (*secrets.Box, error) {
+	var w secrets.KeyWrapper
+	switch {
+	case c.SecretsKeyFile != "":
+		lw, err := secrets.LoadOrCreateKeyFile(c.SecretsKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("secrets key file: %w", err)
+		}
+		w = lw
+	case c.KMSKey != "":
+		kw, err := secrets.NewKMSWrapper(c.KMS(cfg), c.KMSKey)
+		if err != nil {
+			return nil, fmt.Errorf("secrets KMS key: %w", err)
+		}
+		w = kw
+	default:
+		return nil, nil
+	}
+	return secrets.NewBox(w)
 }

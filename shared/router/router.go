@@ -1,0 +1,358 @@
+// Package router answers HTTP requests on published routes: `{project}-{stage}.<domain>`
+// (or `/{project}/{stage}/…`) → the stage's route table → API key check → the bound flow
+// version run inline with the request as its trigger → the flow's HTTP response node as the
+// answer. Routes in "answer at once" mode reply 202 with the run id and hand the run over.
+package router
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/engine"
+	"polysynergy/shared/nodes/response"
+	"polysynergy/shared/nodes/trigger"
+	"polysynergy/shared/routing"
+	"polysynergy/shared/runs"
+	"polysynergy/shared/store"
+)
+
+// Store is what the router reads.
+type Store interface {
+	ResolveSlug(ctx context.Context, slug string) (store.SlugLookup, error)
+	GetRouteTable(ctx context.Context, k store.ProjectKey, stage string) (store.RouteTable, error)
+	LookupAPIKey(ctx context.Context, hash string) (store.APIKeyRef, error)
+	TouchLastUsed(ctx context.Context, k store.ProjectKey, id string, at time.Time) error
+}
+
+// Executor runs flows (runs.Executor).
+type Executor interface {
+	Execute(ctx context.Context, job runs.Job) (*engine.Run, error)
+	NewRunID() string
+}
+
+// Response modes of a route.
+const (
+	ModeWait  = "wait"
+	ModeAsync = "async"
+)
+
+// Config configures a Router.
+type Config struct {
+	Store    Store
+	Executor Executor
+	// HandOff starts a run elsewhere (the runner) for routes answering at once.
+	HandOff func(ctx context.Context, job runs.Job) error
+	// BaseDomain is the trigger domain ("example.com", "localhost").
+	BaseDomain string
+	// CacheTTL is how long a route table is trusted before it is read again (default 2 s).
+	CacheTTL time.Duration
+	// Deadline bounds an inline run (default 28 s: API Gateway gives up at 29 s).
+	Deadline time.Duration
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Router handles trigger requests. It is safe for concurrent use; route tables are cached
+// in the warm Lambda.
+type Router struct {
+	cfg   Config
+	mu    sync.Mutex
+	cache map[string]*cached
+}
+
+type cached struct {
+	fetched time.Time
+	version int64
+	table   *routing.Table
+	routes  map[string]store.PublishedRoute
+	lookup  store.SlugLookup
+	missing bool // no project or no route table
+}
+
+// New returns a router.
+func New(cfg Config) (*Router, error) {
+	if cfg.Store == nil || cfg.Executor == nil {
+		return nil, errors.New("new router: Store and Executor are required")
+	}
+	if cfg.CacheTTL <= 0 {
+		cfg.CacheTTL = 2 * time.Second
+	}
+	if cfg.Deadline <= 0 {
+		cfg.Deadline = 28 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Router{cfg: cfg, cache: map[string]*cached{}}, nil
+}
+
+// problem builds an application/problem+json answer.
+func problem(status int, title, detail string, extra map[string]string) events.APIGatewayV2HTTPResponse {
+	b, _ := json.Marshal(map[string]any{"type": "about:blank", "title": title, "status": status, "detail": detail})
+	h := map[string]string{"content-type": "application/problem+json"}
+	for k, v := range extra {
+		h[k] = v
+	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: h, Body: string(b)}
+}
+
+// Handle answers one API Gateway HTTP API (payload 2.0) request.
+func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	host := ev.Headers["host"]
+	if host == "" {
+		host = ev.RequestContext.DomainName
+	}
+	path := ev.RawPath
+	if path == "" {
+		path = ev.RequestContext.HTTP.Path
+	}
+	target, err := routing.ParseHost(host, r.cfg.BaseDomain)
+	if err != nil {
+		t, rest, perr := routing.ParsePath(path)
+		if perr != nil {
+			var he *routing.HostError
+			reason := err.Error()
+			if errors.As(err, &he) {
+				reason = he.Reason
+			}
+			return problem(http.StatusBadRequest, "Bad Request",
+				fmt.Sprintf("cannot tell the project and stage from host %q (%s), nor from the path", host, reason), nil), nil
+		}
+		target, path = t, rest
+	}
+	entry, err := r.table(ctx, target)
+	if err != nil {
+		r.cfg.Logger.Error("route table", "project", target.Project, "stage", target.Stage, "err", err)
+		return problem(http.StatusServiceUnavailable, "Service Unavailable", "routes could not be read; try again", map[string]string{"retry-after": "1"}), nil
+	}
+	if entry.missing {
+		return problem(http.StatusNotFound, "Not Found", fmt.Sprintf("project %q has nothing published on stage %q", target.Project, target.Stage), nil), nil
+	}
+	method := ev.RequestContext.HTTP.Method
+	m, err := entry.table.Match(method, path)
+	var mna *routing.MethodNotAllowedError
+	switch {
+	case errors.As(err, &mna) && method == http.MethodOptions:
+		return preflight(ev, mna.Allow), nil
+	case errors.As(err, &mna):
+		return problem(http.StatusMethodNotAllowed, "Method Not Allowed",
+			fmt.Sprintf("%s is not allowed on %s; use %s", method, path, strings.Join(mna.Allow, ", ")),
+			map[string]string{"allow": strings.Join(mna.Allow, ", ")}), nil
+	case errors.Is(err, routing.ErrNotFound):
+		return problem(http.StatusNotFound, "Not Found", fmt.Sprintf("no route matches %s %s", method, path), nil), nil
+	case err != nil:
+		return problem(http.StatusBadRequest, "Bad Request", err.Error(), nil), nil
+	}
+	route := entry.routes[m.Route.ID]
+	pk := store.ProjectKey{Tenant: entry.lookup.Tenant, Project: entry.lookup.Project}
+
+	var touch sync.WaitGroup
+	if route.RequireAPIKey {
+		keyID, ok := r.checkKey(ctx, ev, pk)
+		if !ok {
+			return problem(http.StatusUnauthorized, "Unauthorized", "this route needs an API key: send X-API-Key or Authorization: Bearer psk_…",
+				map[string]string{"www-authenticate": `Bearer realm="polysynergy"`}), nil
+		}
+		// the last-used time is written next to the run, not before it
+		touch.Add(1)
+		go func() {
+			defer touch.Done()
+			tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			defer cancel()
+			if err := r.cfg.Store.TouchLastUsed(tctx, pk, keyID, r.cfg.Now()); err != nil {
+				r.cfg.Logger.Warn("api key last used", "key", keyID, "err", err)
+			}
+		}()
+	}
+	defer touch.Wait()
+
+	req := requestOf(ev, path, m.Params)
+	job := runs.Job{Kind: runs.KindRouter, Tenant: pk.Tenant, Project: pk.Project, Flow: route.FlowID, Version: route.Version,
+		Stage: target.Stage, Trigger: req.Map(), Save: route.RunSaving, RunID: r.cfg.Executor.NewRunID()}
+	if route.ResponseMode == ModeAsync {
+		if r.cfg.HandOff == nil {
+			return problem(http.StatusServiceUnavailable, "Service Unavailable", "background runs are not configured", nil), nil
+		}
+		if err := r.cfg.HandOff(ctx, job); err != nil {
+			r.cfg.Logger.Error("hand off run", "run", job.RunID, "err", err)
+			return problem(http.StatusServiceUnavailable, "Service Unavailable", "the run could not be started; try again",
+				map[string]string{"retry-after": "1"}), nil
+		}
+		b, _ := json.Marshal(map[string]string{"run_id": job.RunID, "status": "accepted"})
+		return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusAccepted, Body: string(b),
+			Headers: map[string]string{"content-type": "application/json", "x-run-id": job.RunID}}, nil
+	}
+	deadline := r.cfg.Now().Add(r.cfg.Deadline)
+	if dl, ok := ctx.Deadline(); ok && dl.Add(-time.Second).Before(deadline) {
+		deadline = dl.Add(-time.Second)
+	}
+	job.Deadline = deadline
+	run, err := r.cfg.Executor.Execute(ctx, job)
+	if err != nil {
+		r.cfg.Logger.Error("run flow", "flow", route.FlowID, "run", job.RunID, "err", err)
+		if errors.Is(err, store.ErrUnavailable) {
+			return problem(http.StatusServiceUnavailable, "Service Unavailable", "the flow could not be run; try again",
+				map[string]string{"retry-after": "1"}), nil
+		}
+		return problem(http.StatusInternalServerError, "Internal Server Error", fmt.Sprintf("flow %s could not be run", route.FlowID), nil), nil
+	}
+	return r.answer(run, route), nil
+}
+
+// answer maps the run to the HTTP reply.
+func (r *Router) answer(run *engine.Run, route store.PublishedRoute) events.APIGatewayV2HTTPResponse {
+	runHdr := map[string]string{"x-run-id": run.ID}
+	if run.Error != nil && (run.Error.Type == engine.ErrKindDeadline || run.Error.Type == engine.ErrKindCancelled) {
+		return problem(http.StatusGatewayTimeout, "Gateway Timeout", fmt.Sprintf("flow %s did not answer in time", route.FlowID), runHdr)
+	}
+	if run.Response == nil {
+		detail := fmt.Sprintf("flow %s ended without an HTTP response", route.FlowID)
+		if run.Error != nil {
+			detail = fmt.Sprintf("flow %s failed before answering: %s", route.FlowID, run.Error.Error)
+		}
+		return problem(http.StatusInternalServerError, "Internal Server Error", detail, runHdr)
+	}
+	resp, err := response.FromValue(run.Response)
+	if err != nil {
+		return problem(http.StatusInternalServerError, "Internal Server Error", fmt.Sprintf("flow %s set an invalid response: %v", route.FlowID, err), runHdr)
+	}
+	out := events.APIGatewayV2HTTPResponse{StatusCode: resp.Status, Headers: map[string]string{}, Body: resp.Body,
+		IsBase64Encoded: resp.IsBase64, Cookies: resp.Cookies}
+	for k, v := range resp.Headers {
+		out.Headers[k] = v
+	}
+	out.Headers["x-run-id"] = run.ID
+	return out
+}
+
+// checkKey accepts X-API-Key or Authorization: Bearer psk_… keys of this project.
+func (r *Router) checkKey(ctx context.Context, ev events.APIGatewayV2HTTPRequest, pk store.ProjectKey) (string, bool) {
+	key := ev.Headers["x-api-key"]
+	if key == "" {
+		if b, ok := strings.CutPrefix(ev.Headers["authorization"], "Bearer "); ok {
+			key = strings.TrimSpace(b)
+		}
+	}
+	if !auth.LooksLikeAPIKey(key) {
+		return "", false
+	}
+	ref, err := r.cfg.Store.LookupAPIKey(ctx, auth.HashAPIKey(key))
+	if err != nil || ref.Tenant != pk.Tenant || ref.Project != pk.Project {
+		return "", false
+	}
+	return ref.KeyID, true
+}
+
+// table returns the stage's route table, cached for CacheTTL and rebuilt only when the
+// published version changed.
+func (r *Router) table(ctx context.Context, t routing.Target) (*cached, error) {
+	key := t.Project + "\x00" + t.Stage
+	now := r.cfg.Now()
+	r.mu.Lock()
+	c := r.cache[key]
+	r.mu.Unlock()
+	if c != nil && now.Sub(c.fetched) < r.cfg.CacheTTL {
+		return c, nil
+	}
+	lookup, err := r.cfg.Store.ResolveSlug(ctx, t.Project)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && lookup.Trashed) {
+		return r.remember(key, &cached{fetched: now, missing: true}), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	rt, err := r.cfg.Store.GetRouteTable(ctx, store.ProjectKey{Tenant: lookup.Tenant, Project: lookup.Project}, t.Stage)
+	if errors.Is(err, store.ErrNotFound) {
+		return r.remember(key, &cached{fetched: now, missing: true}), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c != nil && !c.missing && c.version == rt.Version && c.lookup == lookup {
+		fresh := *c
+		fresh.fetched = now
+		return r.remember(key, &fresh), nil
+	}
+	routes := make([]routing.Route, 0, len(rt.Routes))
+	byID := make(map[string]store.PublishedRoute, len(rt.Routes))
+	for _, pr := range rt.Routes {
+		segs := make([]routing.Segment, len(pr.Segments))
+		for i, s := range pr.Segments {
+			segs[i] = routing.Segment{Kind: routing.SegmentKind(s.Kind), Value: s.Value, Name: s.Name, Type: routing.VarType(s.Type)}
+		}
+		routes = append(routes, routing.Route{ID: pr.RouteID, Method: pr.Method, Segments: segs})
+		byID[pr.RouteID] = pr
+	}
+	table, err := routing.NewTable(routes)
+	if err != nil {
+		return nil, fmt.Errorf("build route table of %s/%s: %w", t.Project, t.Stage, err)
+	}
+	return r.remember(key, &cached{fetched: now, version: rt.Version, table: table, routes: byID, lookup: lookup}), nil
+}
+
+func (r *Router) remember(key string, c *cached) *cached {
+	r.mu.Lock()
+	r.cache[key] = c
+	r.mu.Unlock()
+	return c
+}
+
+// preflight answers a CORS preflight for a path that has routes.
+func preflight(ev events.APIGatewayV2HTTPRequest, allow []string) events.APIGatewayV2HTTPResponse {
+	origin := ev.Headers["origin"]
+	if origin == "" {
+		origin = "*"
+	}
+	h := map[string]string{
+		"access-control-allow-origin":  origin,
+		"access-control-allow-methods": strings.Join(allow, ", "),
+		"access-control-max-age":       "600",
+		"allow":                        strings.Join(allow, ", "),
+		"vary":                         "Origin",
+	}
+	if rh := ev.Headers["access-control-request-headers"]; rh != "" {
+		h["access-control-allow-headers"] = rh
+	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusNoContent, Headers: h}
+}
+
+// requestOf turns the event into the route trigger's request.
+func requestOf(ev events.APIGatewayV2HTTPRequest, path string, params map[string]any) trigger.HTTPRequest {
+	req := trigger.HTTPRequest{Method: ev.RequestContext.HTTP.Method, Path: path, Host: ev.Headers["host"],
+		SourceIP: ev.RequestContext.HTTP.SourceIP, Headers: map[string]string{}, Query: map[string][]string{},
+		Cookies: map[string]string{}, Params: params, Body: ev.Body, IsBase64: ev.IsBase64Encoded}
+	for k, v := range ev.Headers {
+		req.Headers[strings.ToLower(k)] = v
+	}
+	if q, err := url.ParseQuery(ev.RawQueryString); err == nil {
+		for k, v := range q {
+			req.Query[k] = v
+		}
+	} else {
+		for k, v := range ev.QueryStringParameters {
+			req.Query[k] = strings.Split(v, ",")
+		}
+	}
+	for _, c := range ev.Cookies {
+		name, val, _ := strings.Cut(c, "=")
+		req.Cookies[strings.TrimSpace(name)] = val
+	}
+	if req.Params == nil {
+		req.Params = map[string]any{}
+	}
+	return req
+}

@@ -1,0 +1,281 @@
+package router_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/flow"
+	"polysynergy/shared/nodes/catalog"
+	"polysynergy/shared/router"
+	"polysynergy/shared/runs"
+	"polysynergy/shared/secrets"
+	"polysynergy/shared/store"
+	"polysynergy/shared/store/storetest"
+)
+
+type fixture struct {
+	st      *store.Store
+	env     *storetest.Env
+	r       *router.Router
+	pk      store.ProjectKey
+	flow    store.FlowKey
+	handoff chan runs.Job
+	box     *secrets.Box
+}
+
+func node(h, typ string, values map[string]any) map[string]any {
+	return map[string]any{"id": h, "handle": h, "type": typ, "position": map[string]any{"x": 0, "y": 0}, "values": values}
+}
+
+func conn(a, ap, b, bp string) map[string]any {
+	return map[string]any{"from": map[string]any{"node": a, "port": ap}, "to": map[string]any{"node": b, "port": bp}}
+}
+
+// helloFlow: route → response with a greeting, a secret header and the typed id.
+func helloFlow() json.RawMessage {
+	doc := map[string]any{"schema": flow.Schema,
+		"nodes": []any{
+			node("route", "trigger.route", nil),
+			node("reply", "http.response", map[string]any{
+				"status": 200,
+				"body": map[string]any{"hello": "{{ route.params.name }}", "n": "{{ route.params.n }}", "q": "{{ route.query_all.tag }}",
+					"json": "{{ route.json }}", "cookie": "{{ route.cookies.session }}", "token": "<secret:TOKEN>"},
+				"cookies": []any{"seen=1; Path=/"},
+			}),
+		},
+		"connections": []any{conn("route", "true_path", "reply", "node")}}
+	b, _ := json.Marshal(doc)
+	return b
+}
+
+func setup(t *testing.T, saving store.RunSaving, mode string, requireKey bool, doc json.RawMessage) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	env := storetest.Start(t)
+	st := env.Store
+	ten, err := st.CreateTenant(ctx, store.CreateTenantInput{Name: "Acme", OwnerSub: "owner", OwnerEmail: "o@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.CreateProject(ctx, ten.ID, store.CreateProjectInput{Name: "Shop", Slug: "my-shop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk := store.ProjectKey{Tenant: ten.ID, Project: p.ID}
+	if _, err := st.CreateStage(ctx, pk, "dev", 1); err != nil {
+		t.Fatal(err)
+	}
+	f, err := st.CreateFlow(ctx, pk, store.CreateFlowInput{Kind: store.KindRoute, Name: "hello", Document: doc, RunSaving: saving,
+		Route: &store.RouteConfig{Method: "GET", ResponseMode: mode, RequireAPIKey: requireKey, Segments: []store.Segment{
+			{Kind: "static", Value: "hello"}, {Kind: "variable", Name: "name", Type: "string"}, {Kind: "variable", Name: "n", Type: "number"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fk := store.FlowKey{Tenant: ten.ID, Project: p.ID, Flow: f.ID}
+	if _, err := st.Publish(ctx, store.PublishInput{Flow: fk, Stage: "dev", By: "owner"}); err != nil {
+		t.Fatal(err)
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	lw, _ := secrets.NewLocalWrapper(key)
+	box, _ := secrets.NewBox(lw)
+	sealed, err := box.Seal(ctx, []byte("tok-123-secret"), secrets.SecretContext(ten.ID, p.ID, "dev", "TOKEN"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetSecret(ctx, pk, "TOKEN", "dev", sealed.Encode()); err != nil {
+		t.Fatal(err)
+	}
+	x, err := runs.New(runs.Options{Store: st, Secrets: box, Compiler: flow.NewCompiler(catalog.Default(), 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := &fixture{st: st, env: env, pk: pk, flow: fk, handoff: make(chan runs.Job, 1), box: box}
+	fx.r, err = router.New(router.Config{Store: st, Executor: x, BaseDomain: "example.com", CacheTTL: time.Millisecond,
+		HandOff: func(_ context.Context, j runs.Job) error { fx.handoff <- j; return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = x.Wait(context.Background()) })
+	return fx
+}
+
+func request(method, host, rawPath, query string, headers map[string]string, body string) events.APIGatewayV2HTTPRequest {
+	h := map[string]string{"host": host}
+	for k, v := range headers {
+		h[k] = v
+	}
+	return events.APIGatewayV2HTTPRequest{Version: "2.0", RouteKey: "$default", RawPath: rawPath, RawQueryString: query,
+		Headers: h, Body: body, Cookies: []string{"session=s1"},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{DomainName: host,
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: rawPath, SourceIP: "1.2.3.4"}}}
+}
+
+func TestPublishedRouteAnswersAndRecordsTheRun(t *testing.T) {
+	fx := setup(t, store.SaveAll, router.ModeWait, false, helloFlow())
+	ctx := context.Background()
+	resp, err := fx.r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/ada/42", "tag=a&tag=b", nil, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || resp.Headers["x-run-id"] == "" || len(resp.Cookies) != 1 {
+		t.Fatalf("%d %v %s", resp.StatusCode, resp.Headers, resp.Body)
+	}
+	var body map[string]any
+	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+		t.Fatal(err)
+	}
+	if body["hello"] != "ada" || body["n"] != 42.0 || body["cookie"] != "s1" || body["token"] != "<secret:TOKEN>" {
+		t.Fatalf("body %v", body)
+	}
+	if tags, _ := body["q"].([]any); len(tags) != 2 {
+		t.Fatalf("repeated query keys: %v", body["q"])
+	}
+	run, err := fx.st.GetRun(ctx, store.RunKey{Tenant: fx.pk.Tenant, Project: fx.pk.Project, Run: resp.Headers["x-run-id"]})
+	if err != nil || run.Status != "success" || run.Stage != "dev" {
+		t.Fatalf("stored run %+v %v", run, err)
+	}
+	results, err := fx.st.ListNodeResults(ctx, store.RunKey{Tenant: fx.pk.Tenant, Project: fx.pk.Project, Run: run.ID})
+	if err != nil || len(results) != 2 {
+		t.Fatalf("node results %d %v", len(results), err)
+	}
+	raw, _ := json.Marshal(results)
+	if strings.Contains(string(raw), "tok-123-secret") {
+		t.Fatal("the secret reached the stored results")
+	}
+	// the path form reaches the same route
+	resp, _ = fx.r.Handle(ctx, request("GET", "abc123.execute-api.us-east-1.amazonaws.com", "/my-shop/dev/hello/grace/7", "", nil, ""))
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"grace"`) {
+		t.Fatalf("path form: %d %s", resp.StatusCode, resp.Body)
+	}
+}
+
+func TestRoutingErrors(t *testing.T) {
+	fx := setup(t, store.SaveNone, router.ModeWait, false, helloFlow())
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, method, host, path string
+		status                   int
+		want                     string
+	}{
+		{"unknown project", "GET", "nope-dev.example.com", "/hello/a/1", 404, "nothing published"},
+		{"unknown stage", "GET", "my-shop-prod.example.com", "/hello/a/1", 404, "nothing published"},
+		{"no route", "GET", "my-shop-dev.example.com", "/bye", 404, "no route matches"},
+		{"typed variable", "GET", "my-shop-dev.example.com", "/hello/a/notanumber", 404, "no route matches"},
+		{"wrong method", "POST", "my-shop-dev.example.com", "/hello/a/1", 405, "use GET"},
+		{"bad host", "GET", "nohyphen.example.com", "/x", 400, "cannot tell the project"},
+	} {
+		resp, err := fx.r.Handle(ctx, request(tc.method, tc.host, tc.path, "", nil, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != tc.status || !strings.Contains(resp.Body, tc.want) || resp.Headers["content-type"] != "application/problem+json" {
+			t.Errorf("%s: %d %s", tc.name, resp.StatusCode, resp.Body)
+		}
+		if tc.status == 405 && !strings.Contains(resp.Headers["allow"], "GET") {
+			t.Errorf("405 without Allow: %v", resp.Headers)
+		}
+	}
+	resp, _ := fx.r.Handle(ctx, request("OPTIONS", "my-shop-dev.example.com", "/hello/a/1", "", map[string]string{"origin": "https://app.example", "access-control-request-headers": "content-type"}, ""))
+	if resp.StatusCode != 204 || resp.Headers["access-control-allow-origin"] != "https://app.example" || !strings.Contains(resp.Headers["access-control-allow-methods"], "GET") {
+		t.Fatalf("preflight %d %v", resp.StatusCode, resp.Headers)
+	}
+	// DynamoDB failing → 503 with Retry-After, once the cached table expires
+	fx.env.SetFault(func(op string) *storetest.Fault { return &storetest.Fault{Status: 500, Type: "InternalServerError"} })
+	time.Sleep(5 * time.Millisecond)
+	resp, _ = fx.r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/a/1", "", nil, ""))
+	if resp.StatusCode != 503 || resp.Headers["retry-after"] == "" {
+		t.Fatalf("store down: %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
+	}
+}
+
+func TestAPIKeysAsyncModeAndMissingResponse(t *testing.T) {
+	fx := setup(t, store.SaveAll, router.ModeWait, true, helloFlow())
+	ctx := context.Background()
+	plain, stored, err := auth.NewAPIKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := fx.st.CreateAPIKey(ctx, fx.pk, store.CreateAPIKeyInput{Label: "ci", Prefix: stored.Prefix, Hash: stored.Hash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		headers map[string]string
+		status  int
+	}{
+		{nil, 401},
+		{map[string]string{"x-api-key": "psk_wrong"}, 401},
+		{map[string]string{"x-api-key": plain}, 200},
+		{map[string]string{"authorization": "Bearer " + plain}, 200},
+	} {
+		resp, _ := fx.r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/a/1", "", tc.headers, ""))
+		if resp.StatusCode != tc.status {
+			t.Errorf("%v: %d %s", tc.headers, resp.StatusCode, resp.Body)
+		}
+	}
+	got, err := fx.st.GetAPIKey(ctx, fx.pk, k.ID)
+	if err != nil || got.LastUsed == nil {
+		t.Fatalf("last used not recorded: %+v %v", got, err)
+	}
+
+	// a flow without a response node: 500 naming the flow
+	noResp, _ := json.Marshal(map[string]any{"schema": flow.Schema, "nodes": []any{node("route", "trigger.route", nil)}, "connections": []any{}})
+	fx2 := setup(t, store.SaveErrors, router.ModeWait, false, noResp)
+	resp, _ := fx2.r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/a/1", "", nil, ""))
+	if resp.StatusCode != 500 || !strings.Contains(resp.Body, "ended without an HTTP response") || !strings.Contains(resp.Body, fx2.flow.Flow) {
+		t.Fatalf("no response: %d %s", resp.StatusCode, resp.Body)
+	}
+
+	fx3 := setup(t, store.SaveAll, router.ModeAsync, false, helloFlow())
+	resp, _ = fx3.r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/a/1", "", nil, ""))
+	if resp.StatusCode != 202 || !strings.Contains(resp.Body, "run_id") {
+		t.Fatalf("async: %d %s", resp.StatusCode, resp.Body)
+	}
+	job := <-fx3.handoff
+	if job.Kind != runs.KindRouter || job.Flow != fx3.flow.Flow || job.RunID != resp.Headers["x-run-id"] {
+		t.Fatalf("handed off %+v", job)
+	}
+}
+
+func TestBinaryBodiesAndDeadline(t *testing.T) {
+	doc, _ := json.Marshal(map[string]any{"schema": flow.Schema, "nodes": []any{
+		node("route", "trigger.route", nil),
+		node("reply", "http.response", map[string]any{"body": "{{ route.body }}", "body_type": "base64",
+			"headers": []any{map[string]any{"key": "content-type", "value": "image/png"}}}),
+	}, "connections": []any{conn("route", "true_path", "reply", "node")}})
+	fx := setup(t, store.SaveNone, router.ModeWait, false, doc)
+	png := base64.StdEncoding.EncodeToString([]byte{0x89, 'P', 'N', 'G', 0, 1})
+	ev := request("GET", "my-shop-dev.example.com", "/hello/a/1", "", map[string]string{"content-type": "image/png"}, png)
+	ev.IsBase64Encoded = true
+	resp, _ := fx.r.Handle(context.Background(), ev)
+	if resp.StatusCode != 200 || !resp.IsBase64Encoded || resp.Body != png || resp.Headers["content-type"] != "image/png" {
+		t.Fatalf("binary: %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
+	}
+
+	slow, _ := json.Marshal(map[string]any{"schema": flow.Schema, "nodes": []any{
+		node("route", "trigger.route", nil), node("wait", "control.delay", map[string]any{"ms": 60000}),
+	}, "connections": []any{conn("route", "true_path", "wait", "node")}})
+	fx2 := setup(t, store.SaveAll, router.ModeWait, false, slow)
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		resp, _ = fx2.r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/a/1", "", nil, ""))
+	}()
+	wg.Wait()
+	if resp.StatusCode != 504 {
+		t.Fatalf("deadline: %d %s", resp.StatusCode, resp.Body)
+	}
+}
