@@ -59,8 +59,8 @@ type Config struct {
 	CacheTTL time.Duration
 	// Deadline bounds an inline run (default 28 s: API Gateway gives up at 29 s).
 	Deadline time.Duration
-	Logger *slog.Logger
-	Now    func() time.Time
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // Router handles trigger requests. It is safe for concurrent use; route tables are cached
