@@ -28,7 +28,7 @@ import (
 // node is one node of a test flow.
 type node struct {
 	id, typ string
-	values  map[string]any
+	values  map[string]any // the key "$disabled" disables the node
 }
 
 // conn joins from.port → to.port.
@@ -39,8 +39,17 @@ func doc(t testing.TB, ns []node, cs ...conn) json.RawMessage {
 	t.Helper()
 	d := flow.Document{Schema: flow.Schema}
 	for i, n := range ns {
-		d.Nodes = append(d.Nodes, flow.Node{ID: n.id, Handle: n.id, Type: n.typ, Values: n.values,
-			Position: flow.Position{X: float64(i) * 200}})
+		fn := flow.Node{ID: n.id, Handle: n.id, Type: n.typ, Values: n.values, Position: flow.Position{X: float64(i) * 200}}
+		if n.values["$disabled"] == true {
+			fn.FlowState = flow.StateDisabled
+			fn.Values = map[string]any{}
+			for k, v := range n.values {
+				if k != "$disabled" {
+					fn.Values[k] = v
+				}
+			}
+		}
+		d.Nodes = append(d.Nodes, fn)
 	}
 	for _, c := range cs {
 		d.Connections = append(d.Connections, flow.Connection{From: flow.Endpoint{Node: c.from, Port: c.fromPort},
@@ -158,7 +167,7 @@ func setup(t testing.TB, opts ...func(*runs.Options)) *fixture {
 	}
 	f.comp = flow.NewCompiler(catalog.Default(), 0)
 	o := runs.Options{Store: f.st, Secrets: f.box, Compiler: f.comp, WriteBackoff: time.Millisecond,
-		Engine: engine.Options{Concurrency: 1},
+		Engine:     engine.Options{Concurrency: 1},
 		Publishers: func(context.Context, runs.RunRef) engine.Publisher { return f.pub }}
 	for _, fn := range opts {
 		fn(&o)
