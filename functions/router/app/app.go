@@ -1,0 +1,89 @@
+// Package app wires the router function from its configuration; the Lambda main and the
+// local cloud both build it here.
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"polysynergy/shared/flow"
+	"polysynergy/shared/nodes/catalog"
+	"polysynergy/shared/platform"
+	"polysynergy/shared/router"
+	"polysynergy/shared/runs"
+	"polysynergy/shared/store"
+)
+
+// Handler is the router function's Lambda handler.
+type Handler func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
+// New builds the router from cfg. publishers supplies live event publishers (nil: none).
+func New(ctx context.Context, cfg platform.Config, publishers runs.PublisherFunc) (Handler, error) {
+	awsCfg, err := cfg.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	log := cfg.Logger()
+	st := store.New(cfg.DynamoDB(awsCfg), cfg.Table, store.WithLogger(log))
+	box, err := cfg.SecretsBox(awsCfg)
+	if err != nil {
+		return nil, err
+	}
+	x, err := runs.New(runs.Options{Store: st, Secrets: box, Compiler: flow.NewCompiler(catalog.Default(), 0),
+		Publishers: publishers, Logger: log, Retention: 0})
+	if err != nil {
+		return nil, err
+	}
+	var handOff func(context.Context, runs.Job) error
+	if cfg.RunnerFunction != "" {
+		lc := cfg.Lambda(awsCfg)
+		handOff = func(ctx context.Context, job runs.Job) error { return invokeRunner(ctx, lc, cfg.RunnerFunction, job) }
+	}
+	r, err := router.New(router.Config{Store: st, Executor: x, HandOff: handOff, BaseDomain: cfg.BaseDomain, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		resp, err := r.Handle(ctx, ev)
+		// results written in the background must land before Lambda freezes the process
+		_ = x.Wait(ctx)
+		return resp, err
+	}, nil
+}
+
+// HandOffPayload is the runner payload for a route that answers at once.
+type HandOffPayload struct {
+	Kind    string          `json:"kind"`
+	Tenant  string          `json:"tenant"`
+	Project string          `json:"project"`
+	Flow    string          `json:"flow"`
+	Version int             `json:"version"`
+	Stage   string          `json:"stage"`
+	RunID   string          `json:"run_id"`
+	Trigger json.RawMessage `json:"trigger"`
+	Save    string          `json:"save,omitempty"`
+}
+
+// invokeRunner starts the run on the runner function without waiting for it.
+func invokeRunner(ctx context.Context, lc *lambda.Client, fn string, job runs.Job) error {
+	trig, err := json.Marshal(job.Trigger)
+	if err != nil {
+		return fmt.Errorf("hand off run %s: %w", job.RunID, err)
+	}
+	payload, err := json.Marshal(HandOffPayload{Kind: string(runs.KindRouter), Tenant: job.Tenant, Project: job.Project,
+		Flow: job.Flow, Version: job.Version, Stage: job.Stage, RunID: job.RunID, Trigger: trig, Save: string(job.Save)})
+	if err != nil {
+		return fmt.Errorf("hand off run %s: %w", job.RunID, err)
+	}
+	_, err = lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(fn), InvocationType: types.InvocationTypeEvent, Payload: payload})
+	if err != nil {
+		return fmt.Errorf("hand off run %s to %s: %w", job.RunID, fn, err)
+	}
+	return nil
+}

@@ -1,0 +1,23 @@
+// Command router is the trigger router Lambda: HTTP requests on {project}-{stage}.<domain>.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"polysynergy/functions/router/app"
+	"polysynergy/shared/platform"
+)
+
+func main() {
+	cfg := platform.MustFromEnv()
+	h, err := app.New(context.Background(), cfg, nil)
+	if err != nil {
+		slog.Error("start router", "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}
