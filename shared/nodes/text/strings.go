@@ -1,0 +1,619 @@
+package text
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gosimple/slug"
+
+	"polysynergy/shared/nodes"
+)
+
+// maxPadWidth bounds text.pad so a width typo cannot allocate gigabytes.
+const maxPadWidth = 1 << 20
+
+func stringTypes() []*nodes.Type {
+	return []*nodes.Type{
+		{
+			ID: "text.concatenate", Category: category, Name: "Concatenate", Icon: "combine",
+			Doc: "Joins `values` into one text with `separator` between them. Connect several outputs to `values` " +
+				"(or give a list); lists among them are flattened one level and empty (null) values are skipped. " +
+				"Numbers print without a trailing `.0`, objects as JSON.\n\n**Outputs**: `text`.\n\n" +
+				"**Example**: values `[\"Order\", 42, \"shipped\"]`, separator `\" \"` → `Order 42 shipped`.",
+			Inputs: []nodes.Port{
+				{Name: "values", Type: nodes.List, Multi: true, Doc: "The parts, in order."},
+				{Name: "separator", Type: nodes.String, Default: "", Doc: "Put between parts."},
+			},
+			Outputs: []nodes.Port{textOut("The joined text.")},
+			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+				parts := flatten(c, "values")
+				strs := make([]string, 0, len(parts))
+				for _, p := range parts {
+					if p != nil {
+						strs = append(strs, nodes.ToString(p))
+					}
+				}
+				return nodes.Out{"text": strings.Join(strs, c.Str("separator"))}, nil
+			},
+		},
+		{
+			ID: "text.split", Category: category, Name: "Split", Icon: "split",
+			Doc: "Splits `text` at every `separator` into a list. An empty separator splits into characters. " +
+				"`limit` > 0 caps the number of parts (the last part keeps the rest); `trim` strips spaces around " +
+				"each part and `skip_empty` drops empty parts.\n\n**Outputs**: `parts` (list of strings), `count`.\n\n" +
+				"**Example**: `a, b,,c` with separator `,`, trim and skip_empty → `[\"a\", \"b\", \"c\"]`.",
+			Inputs: []nodes.Port{
+				textIn("The text to split."),
+				{Name: "separator", Type: nodes.String, Default: ",", Doc: "Where to split; empty splits into characters."},
+				{Name: "limit", Type: nodes.Integer, Default: 0.0, Doc: "At most this many parts (0: no limit)."},
+				{Name: "trim", Type: nodes.Boolean, Default: false, Doc: "Strip whitespace around each part."},
+				{Name: "skip_empty", Type: nodes.Boolean, Default: false, Doc: "Drop empty parts."},
+			},
+			Outputs: []nodes.Port{
+				{Name: "parts", Type: nodes.List, Doc: "The parts."},
+				{Name: "count", Type: nodes.Integer, Doc: "How many parts."},
+			},
+			Run: runSplit,
+		},
+		{
+			ID: "text.join", Category: category, Name: "Join", Icon: "link",
+			Doc: "Joins the elements of `list` into text with `separator` between them; null elements become empty " +
+				"text, numbers print without a trailing `.0`, objects as JSON.\n\n**Outputs**: `text`.\n\n" +
+				"**Example**: `[\"red\", \"green\", \"blue\"]` with separator `, ` → `red, green, blue`.",
+			Inputs: []nodes.Port{
+				{Name: "list", Type: nodes.List, Required: true, Doc: "The elements to join."},
+				{Name: "separator", Type: nodes.String, Default: ", ", Doc: "Put between elements."},
+			},
+			Outputs: []nodes.Port{textOut("The joined text.")},
+			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+				l, err := c.List("list")
+				if err != nil {
+					return nil, err
+				}
+				strs := make([]string, len(l))
+				for i, e := range l {
+					strs[i] = nodes.ToString(e)
+				}
+				return nodes.Out{"text": strings.Join(strs, c.Str("separator"))}, nil
+			},
+		},
+		{
+			ID: "text.replace", Category: category, Name: "Replace", Icon: "replace",
+			Doc: "Replaces occurrences of `find` in `text` with `replace` — every occurrence (`mode` all) or only the " +
+				"first. `find` is plain text (use **Regex replace** for patterns); `case_insensitive` matches " +
+				"regardless of case.\n\n**Outputs**: `text`, `count` (replacements made).\n\n" +
+				"**Example**: `Hello World, hello!` with find `hello`, replace `bye`, case-insensitive → " +
+				"`bye World, bye!`, count 2.",
+			Inputs: []nodes.Port{
+				textIn("The text to change."),
+				{Name: "find", Type: nodes.String, Required: true, Doc: "The text to look for (not empty)."},
+				{Name: "replace", Type: nodes.String, Default: "", Doc: "What to put instead."},
+				{Name: "mode", Type: nodes.String, Default: "all", Options: []string{"all", "first"}, Doc: "Replace every occurrence or the first."},
+				{Name: "case_insensitive", Type: nodes.Boolean, Default: false, Doc: "Ignore case when matching."},
+			},
+			Outputs: []nodes.Port{
+				textOut("The changed text."),
+				{Name: "count", Type: nodes.Integer, Doc: "How many replacements were made."},
+			},
+			Run: runReplace,
+		},
+		{
+			ID: "text.case", Category: category, Name: "Change case", Icon: "case-sensitive",
+			Doc: "Changes the case of `text`: `upper`, `lower`, `title` (every word capitalised), `capitalize` " +
+				"(first letter upper, the rest lower), or rewrites it as an identifier: `snake` (`order_total`), " +
+				"`kebab` (`order-total`), `camel` (`orderTotal`), `pascal` (`OrderTotal`). Identifier modes split words " +
+				"at spaces, punctuation and case changes (`HTTPServer` → `http_server`).\n\n**Outputs**: `text`.\n\n" +
+				"**Example**: `Order total (EUR)` with mode `snake` → `order_total_eur`.",
+			Inputs: []nodes.Port{
+				textIn("The text to change."),
+				{Name: "mode", Type: nodes.String, Default: "upper", Required: true,
+					Options: []string{"upper", "lower", "title", "capitalize", "snake", "camel", "kebab", "pascal"}, Doc: "The case to produce."},
+			},
+			Outputs: []nodes.Port{textOut("The changed text.")},
+			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+				mode, err := option(c, "mode")
+				if err != nil {
+					return nil, err
+				}
+				return nodes.Out{"text": changeCase(c.Str("text"), mode)}, nil
+			},
+		},
+		{
+			ID: "text.trim", Category: category, Name: "Trim", Icon: "scissors",
+			Doc: "Removes whitespace — or any of the given `characters` — from both ends of `text`, or only the " +
+				"left or right end.\n\n**Outputs**: `text`.\n\n**Example**: `--abc--` with characters `-` and side " +
+				"`left` → `abc--`.",
+			Inputs: []nodes.Port{
+				textIn("The text to trim."),
+				{Name: "side", Type: nodes.String, Default: "both", Options: []string{"both", "left", "right"}, Doc: "Which end(s) to trim."},
+				{Name: "characters", Type: nodes.String, Default: "", Doc: "The characters to remove (empty: whitespace)."},
+			},
+			Outputs: []nodes.Port{textOut("The trimmed text.")},
+			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+				side, err := option(c, "side")
+				if err != nil {
+					return nil, err
+				}
+				s, chars := c.Str("text"), c.Str("characters")
+				left, right := side != "right", side != "left"
+				if chars == "" {
+					if left {
+						s = strings.TrimLeftFunc(s, unicode.IsSpace)
+					}
+					if right {
+						s = strings.TrimRightFunc(s, unicode.IsSpace)
+					}
+				} else {
+					if left {
+						s = strings.TrimLeft(s, chars)
+					}
+					if right {
+						s = strings.TrimRight(s, chars)
+					}
+				}
+				return nodes.Out{"text": s}, nil
+			},
+		},
+		{
+			ID: "text.slugify", Category: category, Name: "Slugify", Icon: "link-2",
+			Doc: "Turns `text` into a URL-safe slug: accents transliterated (`é` → `e`, with language-specific rules " +
+				"such as German `ü` → `ue` when `language` is `de`), lower case, everything else replaced by the " +
+				"separator. `max_length` > 0 shortens the slug at a word boundary.\n\n**Outputs**: `slug`.\n\n" +
+				"**Example**: `Crème Brûlée & Co!` → `creme-brulee-and-co`.",
+			Inputs: []nodes.Port{
+				textIn("The text to slugify."),
+				{Name: "separator", Type: nodes.String, Default: "-", Doc: "Between words."},
+				{Name: "max_length", Type: nodes.Integer, Default: 0.0, Doc: "Longest slug (0: no limit)."},
+				{Name: "language", Type: nodes.String, Default: "en", Doc: "Transliteration language (en, de, fr, nl, es, …)."},
+			},
+			Outputs: []nodes.Port{{Name: "slug", Type: nodes.String, Doc: "The slug."}},
+			Run:     runSlugify,
+		},
+		{
+			ID: "text.length", Category: category, Name: "Length", Icon: "ruler",
+			Doc: "Measures `text`: `length` counts characters (Unicode code points, so `é` and `😀` count 1), " +
+				"`bytes` its UTF-8 size.\n\n**Example**: `héllo` → length 5, bytes 6.",
+			Inputs: []nodes.Port{textIn("The text to measure.")},
+			Outputs: []nodes.Port{
+				{Name: "length", Type: nodes.Integer, Doc: "Number of characters."},
+				{Name: "bytes", Type: nodes.Integer, Doc: "Number of UTF-8 bytes."},
+			},
+			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+				s := c.Str("text")
+				return nodes.Out{"length": float64(utf8.RuneCountInString(s)), "bytes": float64(len(s))}, nil
+			},
+		},
+		{
+			ID: "text.substring", Category: category, Name: "Substring", Icon: "text-cursor",
+			Doc: "Cuts characters `start` (inclusive) to `end` (exclusive) out of `text`, counting characters, not " +
+				"bytes. Negative positions count from the end (`-1` is the last character); an empty `end` means to " +
+				"the end. Positions outside the text are clamped.\n\n**Outputs**: `text`.\n\n" +
+				"**Example**: `2024-05-17` with start `-5` → `05-17`; start 0, end 4 → `2024`.",
+			Inputs: []nodes.Port{
+				textIn("The text to cut from."),
+				{Name: "start", Type: nodes.Integer, Default: 0.0, Doc: "First character (from 0; negative counts from the end)."},
+				{Name: "end", Type: nodes.Integer, Doc: "Stop before this character (empty: to the end)."},
+			},
+			Outputs: []nodes.Port{textOut("The cut-out text.")},
+			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+				rs := []rune(c.Str("text"))
+				start, err := c.IntOr("start", 0)
+				if err != nil {
+					return nil, err
+				}
+				end, err := c.IntOr("end", len(rs))
+				if err != nil {
+					return nil, err
+				}
+				start, end = clampIndex(start, len(rs)), clampIndex(end, len(rs))
+				if start >= end {
+					return nodes.Out{"text": ""}, nil
+				}
+				return nodes.Out{"text": string(rs[start:end])}, nil
+			},
+		},
+		{
+			ID: "text.pad", Category: category, Name: "Pad", Icon: "align-justify",
+			Doc: "Pads `text` with `char` to `width` characters: on the `left` (right-aligns, e.g. numbers), the " +
+				"`right`, or `both` (centres). Text already as wide is returned unchanged.\n\n**Outputs**: `text`.\n\n" +
+				"**Example**: `42` with width 5, char `0`, side left → `00042`.",
+			Inputs: []nodes.Port{
+				textIn("The text to pad."),
+				{Name: "width", Type: nodes.Integer, Required: true, Doc: "The width to reach, in characters."},
+				{Name: "side", Type: nodes.String, Default: "left", Options: []string{"left", "right", "both"}, Doc: "Where to add padding."},
+				{Name: "char", Type: nodes.String, Default: " ", Doc: "The padding character (exactly one)."},
+			},
+			Outputs: []nodes.Port{textOut("The padded text.")},
+			Run:     runPad,
+		},
+		{
+			ID: "text.truncate", Category: category, Name: "Truncate", Icon: "text-select",
+			Doc: "Shortens `text` to at most `max` characters, ending with `ellipsis` when it had to cut (the " +
+				"ellipsis counts towards `max`). With `word_boundary` the cut moves back to the last space so no word " +
+				"is split.\n\n**Outputs**: `text`, `truncated` (whether it was cut).\n\n" +
+				"**Example**: `The quick brown fox` with max 12 and word_boundary → `The quick…`.",
+			Inputs: []nodes.Port{
+				textIn("The text to shorten."),
+				{Name: "max", Type: nodes.Integer, Required: true, Doc: "Longest result, in characters."},
+				{Name: "ellipsis", Type: nodes.String, Default: "…", Doc: "Appended when the text was cut."},
+				{Name: "word_boundary", Type: nodes.Boolean, Default: false, Doc: "Cut at a space rather than mid-word."},
+			},
+			Outputs: []nodes.Port{
+				textOut("The shortened text."),
+				{Name: "truncated", Type: nodes.Boolean, Doc: "True when the text was cut."},
+			},
+			Run: runTruncate,
+		},
+		{
+			ID: "text.contains", Category: category, Name: "Text contains", Icon: "search",
+			Doc: "Tests whether `text` contains `search` (or, by `mode`, starts or ends with it) and takes " +
+				"`true_path` or `false_path` accordingly, carrying `text`.\n\n**Outputs**: `result` (boolean), " +
+				"`true_path`, `false_path`.\n\n**Example**: `Invoice #123 paid` contains `PAID` case-insensitively → " +
+				"true_path.",
+			Inputs: []nodes.Port{
+				textIn("The text to test."),
+				{Name: "search", Type: nodes.String, Required: true, Doc: "What to look for."},
+				{Name: "mode", Type: nodes.String, Default: "contains", Options: []string{"contains", "starts_with", "ends_with"}, Doc: "Where search must occur."},
+				{Name: "case_insensitive", Type: nodes.Boolean, Default: false, Doc: "Ignore case."},
+			},
+			Outputs: append([]nodes.Port{{Name: "result", Type: nodes.Boolean, Doc: "Whether the text matched."}}, branchPorts("`text`")...),
+			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+				mode, err := option(c, "mode")
+				if err != nil {
+					return nil, err
+				}
+				s, search := c.Str("text"), c.Str("search")
+				if c.Bool("case_insensitive") {
+					s, search = strings.ToLower(s), strings.ToLower(search)
+				}
+				var ok bool
+				switch mode {
+				case "starts_with":
+					ok = strings.HasPrefix(s, search)
+				case "ends_with":
+					ok = strings.HasSuffix(s, search)
+				default:
+					ok = strings.Contains(s, search)
+				}
+				return branch(nodes.Out{"result": ok}, ok, c.Str("text")), nil
+			},
+		},
+		{
+			ID: "text.split_lines", Category: category, Name: "Split lines", Icon: "list",
+			Doc: "Splits `text` into its lines (at `\\n`, `\\r\\n` or `\\r`); a final line break does not add an " +
+				"empty line. `trim` strips each line, `skip_empty` drops blank lines.\n\n**Outputs**: `lines`, " +
+				"`count`.\n\n**Example**: `a\\r\\n\\nb\\n` → `[\"a\", \"\", \"b\"]`; with skip_empty → `[\"a\", \"b\"]`.",
+			Inputs: []nodes.Port{
+				textIn("The text to split."),
+				{Name: "trim", Type: nodes.Boolean, Default: false, Doc: "Strip whitespace around each line."},
+				{Name: "skip_empty", Type: nodes.Boolean, Default: false, Doc: "Drop empty lines."},
+			},
+			Outputs: []nodes.Port{
+				{Name: "lines", Type: nodes.List, Doc: "The lines."},
+				{Name: "count", Type: nodes.Integer, Doc: "How many lines."},
+			},
+			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+				lines := splitLines(c.Str("text"))
+				out := make([]any, 0, len(lines))
+				for _, l := range lines {
+					if c.Bool("trim") {
+						l = strings.TrimSpace(l)
+					}
+					if c.Bool("skip_empty") && strings.TrimSpace(l) == "" {
+						continue
+					}
+					out = append(out, l)
+				}
+				return nodes.Out{"lines": out, "count": float64(len(out))}, nil
+			},
+		},
+		{
+			ID: "text.word_count", Category: category, Name: "Word count", Icon: "whole-word",
+			Doc: "Counts the words in `text`: runs of characters between whitespace that contain at least one letter " +
+				"or digit (so a lone `-` or `…` is not a word).\n\n**Outputs**: `count`, `words` (the words, " +
+				"punctuation included as written).\n\n**Example**: `Hello, world — again!` → 3.",
+			Inputs: []nodes.Port{textIn("The text to count.")},
+			Outputs: []nodes.Port{
+				{Name: "count", Type: nodes.Integer, Doc: "Number of words."},
+				{Name: "words", Type: nodes.List, Doc: "The words."},
+			},
+			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+				words := []any{}
+				for _, f := range strings.Fields(c.Str("text")) {
+					if strings.IndexFunc(f, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 {
+						words = append(words, f)
+					}
+				}
+				return nodes.Out{"count": float64(len(words)), "words": words}, nil
+			},
+		},
+	}
+}
+
+func runSplit(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+	s, sep := c.Str("text"), c.Str("separator")
+	limit, err := c.IntOr("limit", 0)
+	if err != nil {
+		return nil, err
+	}
+	if limit < 0 {
+		return nil, nodes.Errorf("limit", "must be 0 (no limit) or more, got %d", limit)
+	}
+	if limit == 0 {
+		limit = -1
+	}
+	var parts []string
+	switch {
+	case s == "":
+		parts = nil
+	case sep == "":
+		rs := []rune(s)
+		for i, r := range rs {
+			if limit > 0 && len(parts) == limit-1 {
+				parts = append(parts, string(rs[i:]))
+				break
+			}
+			parts = append(parts, string(r))
+		}
+	default:
+		parts = strings.SplitN(s, sep, limit)
+	}
+	out := make([]any, 0, len(parts))
+	for _, p := range parts {
+		if c.Bool("trim") {
+			p = strings.TrimSpace(p)
+		}
+		if c.Bool("skip_empty") && p == "" {
+			continue
+		}
+		out = append(out, p)
+	}
+	return nodes.Out{"parts": out, "count": float64(len(out))}, nil
+}
+
+func runReplace(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+	s, find, repl := c.Str("text"), c.Str("find"), c.Str("replace")
+	if find == "" {
+		return nil, nodes.Errorf("find", "must not be empty")
+	}
+	mode, err := option(c, "mode")
+	if err != nil {
+		return nil, err
+	}
+	n := -1
+	if mode == "first" {
+		n = 1
+	}
+	var locs [][]int
+	if c.Bool("case_insensitive") {
+		locs = regexp.MustCompile("(?i)"+regexp.QuoteMeta(find)).FindAllStringIndex(s, n)
+	} else {
+		for i := 0; i <= len(s) && (n < 0 || len(locs) < n); {
+			j := strings.Index(s[i:], find)
+			if j < 0 {
+				break
+			}
+			locs = append(locs, []int{i + j, i + j + len(find)})
+			i += j + len(find)
+		}
+	}
+	var b strings.Builder
+	last := 0
+	for _, l := range locs {
+		b.WriteString(s[last:l[0]])
+		b.WriteString(repl)
+		last = l[1]
+	}
+	b.WriteString(s[last:])
+	return nodes.Out{"text": b.String(), "count": float64(len(locs))}, nil
+}
+
+// words splits text into words for identifier cases: at non-letters/digits, at a lower
+// case letter or digit followed by an upper case one, and before the last upper case
+// letter of a run followed by a lower case one ("HTTPServer" → HTTP, Server).
+func words(s string) []string {
+	rs := []rune(s)
+	var out []string
+	start := -1
+	for i, r := range rs {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			if start >= 0 {
+				out = append(out, string(rs[start:i]))
+				start = -1
+			}
+			continue
+		}
+		if start < 0 {
+			start = i
+			continue
+		}
+		prev := rs[i-1]
+		if unicode.IsUpper(r) && (unicode.IsLower(prev) || unicode.IsDigit(prev) ||
+			unicode.IsUpper(prev) && i+1 < len(rs) && unicode.IsLower(rs[i+1])) {
+			out = append(out, string(rs[start:i]))
+			start = i
+		}
+	}
+	if start >= 0 {
+		out = append(out, string(rs[start:]))
+	}
+	return out
+}
+
+// capitalize upper-cases the first letter and lower-cases the rest.
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + strings.ToLower(s[n:])
+}
+
+func changeCase(s, mode string) string {
+	switch mode {
+	case "lower":
+		return strings.ToLower(s)
+	case "title":
+		prev := ' '
+		return strings.Map(func(r rune) rune {
+			defer func() { prev = r }()
+			if unicode.IsLetter(prev) || unicode.IsDigit(prev) || prev == '\'' || prev == '’' {
+				return unicode.ToLower(r)
+			}
+			return unicode.ToTitle(r)
+		}, s)
+	case "capitalize":
+		return capitalize(s)
+	case "snake", "kebab":
+		ws := words(s)
+		for i, w := range ws {
+			ws[i] = strings.ToLower(w)
+		}
+		sep := "_"
+		if mode == "kebab" {
+			sep = "-"
+		}
+		return strings.Join(ws, sep)
+	case "camel", "pascal":
+		ws := words(s)
+		for i, w := range ws {
+			if i == 0 && mode == "camel" {
+				ws[i] = strings.ToLower(w)
+			} else {
+				ws[i] = capitalize(w)
+			}
+		}
+		return strings.Join(ws, "")
+	}
+	return strings.ToUpper(s)
+}
+
+func runSlugify(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+	max, err := c.IntOr("max_length", 0)
+	if err != nil {
+		return nil, err
+	}
+	if max < 0 {
+		return nil, nodes.Errorf("max_length", "must be 0 (no limit) or more, got %d", max)
+	}
+	lang := c.Str("language")
+	if lang == "" {
+		lang = "en"
+	}
+	s := slug.MakeLang(c.Str("text"), lang)
+	sep := c.Str("separator")
+	if sep != "-" {
+		s = strings.ReplaceAll(s, "-", sep)
+	}
+	if max > 0 && len(s) > max {
+		cut := s[:max]
+		if sep != "" && !strings.HasPrefix(s[max:], sep) {
+			if i := strings.LastIndex(cut, sep); i > 0 {
+				cut = cut[:i]
+			}
+		}
+		if sep != "" {
+			cut = strings.TrimSuffix(cut, sep)
+		}
+		s = cut
+	}
+	return nodes.Out{"slug": s}, nil
+}
+
+// clampIndex turns a possibly negative index into a position within [0, n].
+func clampIndex(i, n int) int {
+	if i < 0 {
+		i += n
+	}
+	return min(max(i, 0), n)
+}
+
+func runPad(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+	width, err := c.Int("width")
+	if err != nil {
+		return nil, err
+	}
+	if width < 0 || width > maxPadWidth {
+		return nil, nodes.Errorf("width", "must be between 0 and %d, got %d", maxPadWidth, width)
+	}
+	side, err := option(c, "side")
+	if err != nil {
+		return nil, err
+	}
+	ch := c.Str("char")
+	if utf8.RuneCountInString(ch) != 1 {
+		return nil, nodes.Errorf("char", "must be exactly one character, got %q", ch)
+	}
+	s := c.Str("text")
+	missing := width - utf8.RuneCountInString(s)
+	if missing <= 0 {
+		return nodes.Out{"text": s}, nil
+	}
+	switch side {
+	case "right":
+		s += strings.Repeat(ch, missing)
+	case "both":
+		s = strings.Repeat(ch, missing/2) + s + strings.Repeat(ch, missing-missing/2)
+	default:
+		s = strings.Repeat(ch, missing) + s
+	}
+	return nodes.Out{"text": s}, nil
+}
+
+func runTruncate(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+	max, err := c.Int("max")
+	if err != nil {
+		return nil, err
+	}
+	if max < 0 {
+		return nil, nodes.Errorf("max", "must be 0 or more, got %d", max)
+	}
+	s := c.Str("text")
+	rs := []rune(s)
+	if len(rs) <= max {
+		return nodes.Out{"text": s, "truncated": false}, nil
+	}
+	ell := []rune(c.Str("ellipsis"))
+	if len(ell) >= max {
+		return nodes.Out{"text": string(rs[:max]), "truncated": true}, nil
+	}
+	keep := rs[:max-len(ell)]
+	if c.Bool("word_boundary") && !unicode.IsSpace(rs[len(keep)]) {
+		for i := len(keep) - 1; i > 0; i-- {
+			if unicode.IsSpace(keep[i]) {
+				keep = keep[:i]
+				break
+			}
+		}
+	}
+	return nodes.Out{"text": strings.TrimRightFunc(string(keep), unicode.IsSpace) + string(ell), "truncated": true}, nil
+}
+
+// splitLines splits at \r\n, \n and \r; a final line break ends the last line.
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\n':
+			out = append(out, s[start:i])
+			start = i + 1
+		case '\r':
+			out = append(out, s[start:i])
+			if i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}

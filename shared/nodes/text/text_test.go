@@ -1,0 +1,306 @@
+package text
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/nodetest"
+)
+
+// nodeCase is one run of a node type: its inputs and what must come out.
+type nodeCase struct {
+	name      string
+	id        string
+	in        map[string]any
+	templates map[string]string // named templates of the run (text.template)
+	want      nodes.Out         // outputs that must be present with these values
+	path      string            // the branch port that must be live, if any
+	errPort   string            // the port a failure must name; "" means success
+	errHas    string            // text the error message must contain
+}
+
+func registry(t testing.TB) *nodes.Registry {
+	t.Helper()
+	r := nodes.NewRegistry()
+	if err := Register(r); err != nil {
+		t.Fatalf("Register: %v", err)
+	}
+	return r
+}
+
+// run executes a node like nodetest.Run, with the run's named templates.
+func run(ctx context.Context, typ *nodes.Type, in map[string]any, templates map[string]string) (nodes.Out, error) {
+	if templates == nil {
+		out, err, _ := nodetest.Run(ctx, typ, in, nodetest.Options{})
+		return out, err
+	}
+	full := map[string]any{}
+	for _, p := range typ.Inputs {
+		if !p.Control {
+			full[p.Name] = p.Default
+		}
+	}
+	for k, v := range in {
+		full[k] = v
+	}
+	c := &nodes.Call{NodeID: "n1", Handle: "node", Type: typ, In: full, Host: &nodetest.Host{}, Attempt: 1,
+		Run: &nodes.RunInfo{ID: "run1", FlowID: "flow1", Stage: "mock", Templates: templates}}
+	return typ.Run(ctx, c)
+}
+
+func runCases(t *testing.T, cases []nodeCase) {
+	t.Helper()
+	r := registry(t)
+	for _, tc := range cases {
+		t.Run(tc.id+"/"+tc.name, func(t *testing.T) {
+			typ, ok := r.Lookup(tc.id)
+			if !ok {
+				t.Fatalf("node type %s is not registered", tc.id)
+			}
+			out, err := run(context.Background(), typ, tc.in, tc.templates)
+			check(t, tc, out, err)
+		})
+	}
+}
+
+func check(t *testing.T, tc nodeCase, out nodes.Out, err error) {
+	t.Helper()
+	if tc.errPort != "" {
+		var ie *nodes.InputError
+		if !errors.As(err, &ie) {
+			t.Fatalf("want an error naming %q, got %v (outputs %v)", tc.errPort, err, out)
+		}
+		if ie.Port != tc.errPort {
+			t.Fatalf("error names port %q, want %q: %v", ie.Port, tc.errPort, err)
+		}
+		if tc.errHas != "" && !strings.Contains(err.Error(), tc.errHas) {
+			t.Fatalf("error %q does not mention %q", err, tc.errHas)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("unexpected error: %v", err)
+	}
+	for k, want := range tc.want {
+		got, ok := out[k]
+		if !ok {
+			t.Fatalf("output %q missing from %v", k, out)
+		}
+		if !reflect.DeepEqual(nodes.Normalize(got), nodes.Normalize(want)) {
+			t.Errorf("output %q = %#v, want %#v", k, got, want)
+		}
+	}
+	if tc.path != "" {
+		other := nodes.PortFalsePath
+		if tc.path == nodes.PortFalsePath {
+			other = nodes.PortTruePath
+		}
+		if _, ok := out[tc.path]; !ok {
+			t.Errorf("branch %s is not live: %v", tc.path, out)
+		}
+		if _, ok := out[other]; ok {
+			t.Errorf("branch %s is live too: %v", other, out)
+		}
+	}
+}
+
+func txt(s string) nodes.Out { return nodes.Out{"text": s} }
+
+func stringCases() []nodeCase {
+	tp, fp := nodes.PortTruePath, nodes.PortFalsePath
+	return []nodeCase{
+		{name: "parts", id: "text.concatenate", in: map[string]any{"values": []any{"Order", 42.0, "shipped"}, "separator": " "}, want: txt("Order 42 shipped")},
+		{name: "flattens and skips null", id: "text.concatenate", in: map[string]any{"values": []any{[]any{"a", "b"}, nil, map[string]any{"k": 1.0}}}, want: txt(`ab{"k":1}`)},
+		{name: "nothing", id: "text.concatenate", in: map[string]any{}, want: txt("")},
+
+		{name: "comma", id: "text.split", in: map[string]any{"text": "a,b,,c"}, want: nodes.Out{"parts": []any{"a", "b", "", "c"}, "count": 4.0}},
+		{name: "trim and skip", id: "text.split", in: map[string]any{"text": "a, b,,c ", "trim": true, "skip_empty": true}, want: nodes.Out{"parts": []any{"a", "b", "c"}}},
+		{name: "limit", id: "text.split", in: map[string]any{"text": "k=v=w", "separator": "=", "limit": 2.0}, want: nodes.Out{"parts": []any{"k", "v=w"}}},
+		{name: "characters", id: "text.split", in: map[string]any{"text": "héj", "separator": ""}, want: nodes.Out{"parts": []any{"h", "é", "j"}}},
+		{name: "characters limited", id: "text.split", in: map[string]any{"text": "héj", "separator": "", "limit": 2.0}, want: nodes.Out{"parts": []any{"h", "éj"}}},
+		{name: "empty text", id: "text.split", in: map[string]any{"text": ""}, want: nodes.Out{"parts": []any{}, "count": 0.0}},
+		{name: "negative limit", id: "text.split", in: map[string]any{"text": "a", "limit": -1.0}, errPort: "limit"},
+
+		{name: "elements", id: "text.join", in: map[string]any{"list": []any{"red", 2.0, nil, true}}, want: txt("red, 2, , true")},
+		{name: "separator", id: "text.join", in: map[string]any{"list": []any{"a", "b"}, "separator": "|"}, want: txt("a|b")},
+		{name: "not a list", id: "text.join", in: map[string]any{"list": "a,b"}, errPort: "list"},
+
+		{name: "all", id: "text.replace", in: map[string]any{"text": "a.b.c", "find": ".", "replace": "/"}, want: nodes.Out{"text": "a/b/c", "count": 2.0}},
+		{name: "first", id: "text.replace", in: map[string]any{"text": "a.b.c", "find": ".", "replace": "", "mode": "first"}, want: nodes.Out{"text": "ab.c", "count": 1.0}},
+		{name: "case-insensitive", id: "text.replace", in: map[string]any{"text": "Hello World, hello!", "find": "hello", "replace": "bye", "case_insensitive": true}, want: nodes.Out{"text": "bye World, bye!", "count": 2.0}},
+		{name: "pattern characters are literal", id: "text.replace", in: map[string]any{"text": "1+1=2", "find": "+", "replace": " plus ", "case_insensitive": true}, want: txt("1 plus 1=2")},
+		{name: "not found", id: "text.replace", in: map[string]any{"text": "abc", "find": "x", "replace": "y"}, want: nodes.Out{"text": "abc", "count": 0.0}},
+		{name: "empty find", id: "text.replace", in: map[string]any{"text": "abc", "find": ""}, errPort: "find"},
+		{name: "bad mode", id: "text.replace", in: map[string]any{"text": "abc", "find": "a", "mode": "some"}, errPort: "mode"},
+
+		{name: "upper", id: "text.case", in: map[string]any{"text": "école", "mode": "upper"}, want: txt("ÉCOLE")},
+		{name: "lower", id: "text.case", in: map[string]any{"text": "ÉCOLE", "mode": "lower"}, want: txt("école")},
+		{name: "title", id: "text.case", in: map[string]any{"text": "hELLO wide-world it's", "mode": "title"}, want: txt("Hello Wide-World It's")},
+		{name: "capitalize", id: "text.case", in: map[string]any{"text": "hELLO World", "mode": "capitalize"}, want: txt("Hello world")},
+		{name: "snake", id: "text.case", in: map[string]any{"text": "Order total (EUR)", "mode": "snake"}, want: txt("order_total_eur")},
+		{name: "snake from camel", id: "text.case", in: map[string]any{"text": "HTTPServerError2Count", "mode": "snake"}, want: txt("http_server_error2_count")},
+		{name: "kebab", id: "text.case", in: map[string]any{"text": "userId", "mode": "kebab"}, want: txt("user-id")},
+		{name: "camel", id: "text.case", in: map[string]any{"text": "first_name-value", "mode": "camel"}, want: txt("firstNameValue")},
+		{name: "pascal", id: "text.case", in: map[string]any{"text": "HTTP server", "mode": "pascal"}, want: txt("HttpServer")},
+		{name: "bad mode", id: "text.case", in: map[string]any{"text": "x", "mode": "shout"}, errPort: "mode"},
+
+		{name: "whitespace", id: "text.trim", in: map[string]any{"text": " \t x y \n"}, want: txt("x y")},
+		{name: "left characters", id: "text.trim", in: map[string]any{"text": "--abc--", "characters": "-", "side": "left"}, want: txt("abc--")},
+		{name: "right", id: "text.trim", in: map[string]any{"text": "  abc  ", "side": "right"}, want: txt("  abc")},
+		{name: "bad side", id: "text.trim", in: map[string]any{"text": "x", "side": "middle"}, errPort: "side"},
+
+		{name: "accents", id: "text.slugify", in: map[string]any{"text": "Crème Brûlée & Co!"}, want: nodes.Out{"slug": "creme-brulee-and-co"}},
+		{name: "german", id: "text.slugify", in: map[string]any{"text": "Grüße aus Köln", "language": "de"}, want: nodes.Out{"slug": "gruesse-aus-koeln"}},
+		{name: "separator", id: "text.slugify", in: map[string]any{"text": "Hello World", "separator": "_"}, want: nodes.Out{"slug": "hello_world"}},
+		{name: "max length at a word", id: "text.slugify", in: map[string]any{"text": "the quick brown fox", "max_length": 12.0}, want: nodes.Out{"slug": "the-quick"}},
+		{name: "max length exact word end", id: "text.slugify", in: map[string]any{"text": "the quick brown", "max_length": 9.0}, want: nodes.Out{"slug": "the-quick"}},
+		{name: "negative max", id: "text.slugify", in: map[string]any{"text": "x", "max_length": -1.0}, errPort: "max_length"},
+
+		{name: "runes and bytes", id: "text.length", in: map[string]any{"text": "héllo😀"}, want: nodes.Out{"length": 6.0, "bytes": 10.0}},
+		{name: "empty", id: "text.length", in: map[string]any{}, want: nodes.Out{"length": 0.0, "bytes": 0.0}},
+
+		{name: "negative start", id: "text.substring", in: map[string]any{"text": "2024-05-17", "start": -5.0}, want: txt("05-17")},
+		{name: "start and end", id: "text.substring", in: map[string]any{"text": "2024-05-17", "start": 0.0, "end": 4.0}, want: txt("2024")},
+		{name: "runes", id: "text.substring", in: map[string]any{"text": "añb😀c", "start": 1.0, "end": -1.0}, want: txt("ñb😀")},
+		{name: "clamped", id: "text.substring", in: map[string]any{"text": "abc", "start": -10.0, "end": 99.0}, want: txt("abc")},
+		{name: "empty range", id: "text.substring", in: map[string]any{"text": "abc", "start": 2.0, "end": 1.0}, want: txt("")},
+		{name: "fractional start", id: "text.substring", in: map[string]any{"text": "abc", "start": 1.5}, errPort: "start"},
+
+		{name: "left zeros", id: "text.pad", in: map[string]any{"text": "42", "width": 5.0, "char": "0"}, want: txt("00042")},
+		{name: "right", id: "text.pad", in: map[string]any{"text": "ab", "width": 4.0, "side": "right", "char": "·"}, want: txt("ab··")},
+		{name: "both", id: "text.pad", in: map[string]any{"text": "ab", "width": 5.0, "side": "both", "char": "*"}, want: txt("*ab**")},
+		{name: "already wide", id: "text.pad", in: map[string]any{"text": "abcdef", "width": 3.0}, want: txt("abcdef")},
+		{name: "two characters", id: "text.pad", in: map[string]any{"text": "a", "width": 3.0, "char": "ab"}, errPort: "char"},
+		{name: "huge width", id: "text.pad", in: map[string]any{"text": "a", "width": 1e12}, errPort: "width"},
+		{name: "no width", id: "text.pad", in: map[string]any{"text": "a"}, errPort: "width"},
+
+		{name: "word boundary", id: "text.truncate", in: map[string]any{"text": "The quick brown fox", "max": 12.0, "word_boundary": true}, want: nodes.Out{"text": "The quick…", "truncated": true}},
+		{name: "mid-word", id: "text.truncate", in: map[string]any{"text": "The quick brown fox", "max": 12.0, "ellipsis": "..."}, want: nodes.Out{"text": "The quick...", "truncated": true}},
+		{name: "fits", id: "text.truncate", in: map[string]any{"text": "short", "max": 5.0}, want: nodes.Out{"text": "short", "truncated": false}},
+		{name: "tiny max", id: "text.truncate", in: map[string]any{"text": "abcdef", "max": 2.0, "ellipsis": "..."}, want: nodes.Out{"text": "ab", "truncated": true}},
+		{name: "negative max", id: "text.truncate", in: map[string]any{"text": "abc", "max": -1.0}, errPort: "max"},
+
+		{name: "contains", id: "text.contains", in: map[string]any{"text": "Invoice #123 paid", "search": "PAID", "case_insensitive": true}, want: nodes.Out{"result": true, tp: "Invoice #123 paid"}, path: tp},
+		{name: "case matters", id: "text.contains", in: map[string]any{"text": "Invoice paid", "search": "PAID"}, want: nodes.Out{"result": false, fp: "Invoice paid"}, path: fp},
+		{name: "starts_with", id: "text.contains", in: map[string]any{"text": "ERR: disk", "search": "ERR", "mode": "starts_with"}, want: nodes.Out{"result": true}, path: tp},
+		{name: "ends_with", id: "text.contains", in: map[string]any{"text": "report.csv", "search": ".pdf", "mode": "ends_with"}, want: nodes.Out{"result": false}, path: fp},
+		{name: "bad mode", id: "text.contains", in: map[string]any{"text": "x", "search": "x", "mode": "near"}, errPort: "mode"},
+
+		{name: "mixed breaks", id: "text.split_lines", in: map[string]any{"text": "a\r\n\nb\rc\n"}, want: nodes.Out{"lines": []any{"a", "", "b", "c"}, "count": 4.0}},
+		{name: "trim and skip", id: "text.split_lines", in: map[string]any{"text": " a \n  \n b", "trim": true, "skip_empty": true}, want: nodes.Out{"lines": []any{"a", "b"}}},
+		{name: "empty", id: "text.split_lines", in: map[string]any{"text": ""}, want: nodes.Out{"lines": []any{}, "count": 0.0}},
+
+		{name: "punctuation is not a word", id: "text.word_count", in: map[string]any{"text": "Hello, world — again!"}, want: nodes.Out{"count": 3.0, "words": []any{"Hello,", "world", "again!"}}},
+		{name: "empty", id: "text.word_count", in: map[string]any{"text": "  "}, want: nodes.Out{"count": 0.0}},
+	}
+}
+
+func TestStringNodes(t *testing.T) { runCases(t, stringCases()) }
+
+func regexCases() []nodeCase {
+	tp, fp := nodes.PortTruePath, nodes.PortFalsePath
+	return []nodeCase{
+		{name: "named group", id: "text.regex_match", in: map[string]any{"pattern": `order-(?P<id>\d+)`, "text": "see order-1234"},
+			want: nodes.Out{"matched": true, "match": "order-1234", "index": 4.0, "groups": map[string]any{"1": "1234", "id": "1234"}, tp: "see order-1234"}, path: tp},
+		{name: "rune index", id: "text.regex_match", in: map[string]any{"pattern": `b`, "text": "ééb"}, want: nodes.Out{"index": 2.0}, path: tp},
+		{name: "optional group absent", id: "text.regex_match", in: map[string]any{"pattern": `a(x)?`, "text": "a"}, want: nodes.Out{"groups": map[string]any{"1": nil}}, path: tp},
+		{name: "no match", id: "text.regex_match", in: map[string]any{"pattern": `\d`, "text": "abc"},
+			want: nodes.Out{"matched": false, "match": "", "index": -1.0, "groups": map[string]any{}, fp: "abc"}, path: fp},
+		{name: "flags", id: "text.regex_match", in: map[string]any{"pattern": `^b.c$`, "text": "a\nB\nC", "case_insensitive": true, "multiline": true, "dot_all": true}, want: nodes.Out{"match": "B\nC"}, path: tp},
+		{name: "bad pattern", id: "text.regex_match", in: map[string]any{"pattern": `(unclosed`, "text": "x"}, errPort: "pattern", errHas: "missing closing )"},
+		{name: "no backreferences", id: "text.regex_match", in: map[string]any{"pattern": `(a)\1`, "text": "aa"}, errPort: "pattern"},
+
+		{name: "all with groups", id: "text.regex_extract", in: map[string]any{"pattern": `(\w+)@(?P<host>\w+)\.com`, "text": "ann@acme.com, bob@example.com", "group": "2"},
+			want: nodes.Out{"count": 2.0, "values": []any{"acme", "example"}, "matches": []any{
+				map[string]any{"match": "ann@acme.com", "index": 0.0, "groups": map[string]any{"1": "ann", "2": "acme", "host": "acme"}},
+				map[string]any{"match": "bob@example.com", "index": 14.0, "groups": map[string]any{"1": "bob", "2": "example", "host": "example"}},
+			}}},
+		{name: "group by name, limited", id: "text.regex_extract", in: map[string]any{"pattern": `(?P<n>\d+)`, "text": "é1 é22 é333", "group": "n", "limit": 2.0},
+			want: nodes.Out{"values": []any{"1", "22"}, "count": 2.0}},
+		{name: "whole matches", id: "text.regex_extract", in: map[string]any{"pattern": `\d+`, "text": "a1b22"}, want: nodes.Out{"values": []any{"1", "22"}}},
+		{name: "none", id: "text.regex_extract", in: map[string]any{"pattern": `\d`, "text": "abc"}, want: nodes.Out{"matches": []any{}, "values": []any{}, "count": 0.0}},
+		{name: "unknown group", id: "text.regex_extract", in: map[string]any{"pattern": `(a)`, "text": "a", "group": "year"}, errPort: "group"},
+		{name: "group out of range", id: "text.regex_extract", in: map[string]any{"pattern": `(a)`, "text": "a", "group": "2"}, errPort: "group"},
+		{name: "bad pattern", id: "text.regex_extract", in: map[string]any{"pattern": `[z-a]`, "text": "a"}, errPort: "pattern"},
+		{name: "negative limit", id: "text.regex_extract", in: map[string]any{"pattern": `a`, "text": "a", "limit": -2.0}, errPort: "limit"},
+
+		{name: "groups", id: "text.regex_replace", in: map[string]any{"pattern": `(\d{4})-(\d{2})-(\d{2})`, "replacement": "$3/$2/$1", "text": "due 2024-05-17"},
+			want: nodes.Out{"text": "due 17/05/2024", "count": 1.0}},
+		{name: "named and limited", id: "text.regex_replace", in: map[string]any{"pattern": `(?P<d>\d)`, "replacement": "<${d}>", "text": "1 2 3", "limit": 2.0},
+			want: nodes.Out{"text": "<1> <2> 3", "count": 2.0}},
+		{name: "literal", id: "text.regex_replace", in: map[string]any{"pattern": `\d+`, "replacement": "$1 cost", "literal": true, "text": "a 10"},
+			want: txt("a $1 cost")},
+		{name: "case-insensitive delete", id: "text.regex_replace", in: map[string]any{"pattern": `secret`, "text": "a SECRET b", "case_insensitive": true}, want: txt("a  b")},
+		{name: "bad pattern", id: "text.regex_replace", in: map[string]any{"pattern": `*`, "text": "a"}, errPort: "pattern"},
+		{name: "blow-up", id: "text.regex_replace", in: map[string]any{"pattern": ``, "text": strings.Repeat("a", 1000), "replacement": strings.Repeat("x", 10000)}, errPort: "replacement"},
+	}
+}
+
+func TestRegexNodes(t *testing.T) { runCases(t, regexCases()) }
+
+func markdownCases() []nodeCase {
+	return []nodeCase{
+		{name: "basic", id: "text.markdown_to_html", in: map[string]any{"markdown": "# Hi\n\n**bold** <b>x</b>"},
+			want: nodes.Out{"html": "<h1>Hi</h1>\n<p><strong>bold</strong> &lt;b&gt;x&lt;/b&gt;</p>\n"}},
+		{name: "html block escaped", id: "text.markdown_to_html", in: map[string]any{"markdown": "<script>alert(1)</script>\n\nafter"},
+			want: nodes.Out{"html": "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n<p>after</p>\n"}},
+		{name: "javascript link dropped", id: "text.markdown_to_html", in: map[string]any{"markdown": "[x](javascript:alert(1))"},
+			want: nodes.Out{"html": "<p><a href=\"\">x</a></p>\n"}},
+		{name: "html allowed", id: "text.markdown_to_html", in: map[string]any{"markdown": "a <b>x</b>", "allow_html": true},
+			want: nodes.Out{"html": "<p>a <b>x</b></p>\n"}},
+		{name: "gfm", id: "text.markdown_to_html", in: map[string]any{"markdown": "| a |\n|---|\n| b |\n\n~~old~~"},
+			want: nodes.Out{"html": "<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>b</td>\n</tr>\n</tbody>\n</table>\n<p><del>old</del></p>\n"}},
+		{name: "hard wraps", id: "text.markdown_to_html", in: map[string]any{"markdown": "a\nb", "hard_wraps": true}, want: nodes.Out{"html": "<p>a<br>\nb</p>\n"}},
+		{name: "too large", id: "text.markdown_to_html", in: map[string]any{"markdown": strings.Repeat("a", maxMarkdownBytes+1)}, errPort: "markdown"},
+	}
+}
+
+func TestMarkdown(t *testing.T) { runCases(t, markdownCases()) }
+
+// TestFamilyDeclarations checks that every type is documented, categorised and tested.
+func TestFamilyDeclarations(t *testing.T) {
+	r := registry(t)
+	covered := map[string]bool{}
+	for _, cases := range [][]nodeCase{stringCases(), regexCases(), markdownCases(), templateCases()} {
+		for _, c := range cases {
+			covered[c.id] = true
+		}
+	}
+	for _, typ := range r.Types() {
+		if typ.Category != category {
+			t.Errorf("%s: category %q", typ.ID, typ.Category)
+		}
+		if typ.Family() != "text" {
+			t.Errorf("%s: not in the text family", typ.ID)
+		}
+		if len(typ.Doc) < 80 || !strings.Contains(typ.Doc, "Example") {
+			t.Errorf("%s: documentation too thin (needs an example): %q", typ.ID, typ.Doc)
+		}
+		if typ.Icon == "" || typ.Name == "" {
+			t.Errorf("%s: name or icon missing", typ.ID)
+		}
+		for _, p := range append(append([]nodes.Port{}, typ.Inputs...), typ.Outputs...) {
+			if p.Doc == "" {
+				t.Errorf("%s: port %s has no doc", typ.ID, p.Name)
+			}
+		}
+		if !covered[typ.ID] {
+			t.Errorf("%s: no test case", typ.ID)
+		}
+		delete(covered, typ.ID)
+	}
+	for id := range covered {
+		t.Errorf("test cases for unregistered type %s", id)
+	}
+	if r.Len() < 19 {
+		t.Errorf("only %d text types registered", r.Len())
+	}
+	tpl, _ := r.Lookup("text.template")
+	if p, _ := tpl.Input("template"); p.Templated || p.Editor != nodes.EditTemplate {
+		t.Errorf("text.template's template input must be literal with the template editor: %+v", p)
+	}
+}
