@@ -1,0 +1,247 @@
+// Validation the editor runs as you edit, so problems show on nodes before saving. It follows
+// Go's shared/flow validation (same paths and, where it can, the same wording); the server's
+// answer stays the authority and its problems are shown the same way (problemsFromServer).
+
+import type { CatalogIndex, PortSpec } from './catalog';
+import type { FlowDocument } from './flow';
+import { findExpressions, expressionRefs } from './expressions';
+import { findInput, findOutput, isBackConnection } from './graph';
+import { handleProblem } from './handles';
+import { compatible, splitPort } from './ports';
+
+export interface Problem {
+  /** JSON pointer into the document, e.g. /nodes/3/values/url. */
+  path: string;
+  message: string;
+  /** Id of the node concerned. */
+  node?: string;
+  /** Port concerned on that node. */
+  port?: string;
+}
+
+function literalProblem(p: PortSpec, v: unknown): string | null {
+  if (v === null || v === undefined || v === '') return null;
+  if (typeof v === 'string' && v.includes('{{') && p.templated) return null;
+  if (typeof v === 'string' && /^<(secret|sec|env|environment):[^>]+>$/.test(v.trim())) return null;
+  switch (p.type) {
+    case 'number':
+    case 'integer': {
+      const f = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+      if (!Number.isFinite(f)) return `input "${p.name}" takes a number, not ${describe(v)}`;
+      if (p.type === 'integer' && !Number.isInteger(f)) return `input "${p.name}" takes a whole number, not ${f}`;
+      return null;
+    }
+    case 'boolean':
+      if (typeof v === 'boolean') return null;
+      if (typeof v === 'string' && ['true', 'false'].includes(v.toLowerCase())) return null;
+      return `input "${p.name}" takes true or false, not ${describe(v)}`;
+  }
+  return null;
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return 'a list';
+  if (v && typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+function strings(v: unknown, f: (s: string, sub: string) => void, sub = ''): void {
+  if (typeof v === 'string') f(v, sub);
+  else if (Array.isArray(v)) v.forEach((x, i) => strings(x, f, `${sub}/${i}`));
+  else if (v && typeof v === 'object') Object.entries(v).forEach(([k, x]) => strings(x, f, `${sub}/${k}`));
+}
+
+const escape = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** Every problem the editor can see in a document, ordered by path. */
+export function validateDocument(doc: FlowDocument, catalog: CatalogIndex): Problem[] {
+  const probs: Problem[] = [];
+  const add = (path: string, message: string, node?: string, port?: string) => probs.push({ path, message, node, port });
+  const handles = new Map<string, string>();
+  const ids = new Set<string>();
+  doc.nodes.forEach((n, i) => {
+    const path = `/nodes/${i}`;
+    if (!n.id) add(`${path}/id`, 'node id is empty');
+    else if (ids.has(n.id)) add(`${path}/id`, `node id "${n.id}" is used by another node`, n.id);
+    ids.add(n.id);
+    const hp = handleProblem(n.handle, handles.keys());
+    if (hp) add(`${path}/handle`, hp, n.id);
+    else handles.set(n.handle, n.id);
+    const t = catalog.get(n.type);
+    if (!t) {
+      add(`${path}/type`, `unknown node type "${n.type}"`, n.id);
+      return;
+    }
+    if (n.version && n.version > t.version) {
+      add(`${path}/version`, `node type ${n.type} has version ${t.version}; this document asks for ${n.version}`, n.id);
+    }
+    const s = n.settings ?? {};
+    const range = (k: 'timeout_ms' | 'retries' | 'backoff_ms' | 'concurrency', max: number) => {
+      const v = s[k];
+      if (v !== undefined && (v < 0 || v > max || !Number.isInteger(v))) add(`${path}/settings/${k}`, `${k} must be a whole number between 0 and ${max}`, n.id);
+    };
+    range('timeout_ms', 900000);
+    range('retries', 10);
+    range('backoff_ms', 60000);
+    range('concurrency', 64);
+  });
+  const byId = new Map(doc.nodes.map((n) => [n.id, n]));
+  const sources = new Map<string, number>();
+  const seen = new Set<string>();
+  const connectedInputs = new Set<string>();
+  doc.connections.forEach((c, i) => {
+    const path = `/connections/${i}`;
+    const from = byId.get(c.from.node);
+    const to = byId.get(c.to.node);
+    if (!from) add(`${path}/from/node`, `connection comes from node "${c.from.node}", which does not exist`, to?.id, c.to.port);
+    if (!to) add(`${path}/to/node`, `connection goes to node "${c.to.node}", which does not exist`, from?.id);
+    if (!from || !to) return;
+    const ft = catalog.get(from.type);
+    const tt = catalog.get(to.type);
+    if (!ft || !tt) return;
+    const key = `${from.id}/${c.from.port}>${to.id}/${c.to.port}`;
+    if (seen.has(key)) {
+      add(path, 'the same connection is made twice', to.id, c.to.port);
+      return;
+    }
+    seen.add(key);
+    const op = findOutput(from, ft, c.from.port);
+    const ip = findInput(to, tt, c.to.port);
+    if (!op) add(`${path}/from/port`, `node "${from.handle}" (${ft.id}) has no output port "${c.from.port}"`, from.id, c.from.port);
+    if (!ip) add(`${path}/to/port`, `node "${to.handle}" (${tt.id}) has no input port "${c.to.port}"`, to.id, c.to.port);
+    if (!op || !ip) return;
+    if (op.sub === undefined && ip.sub === undefined && !compatible(String(op.spec.type), String(ip.spec.type))) {
+      add(path, `output ${from.handle}.${c.from.port} (${op.spec.type}) cannot feed input ${to.handle}.${c.to.port} (${ip.spec.type})`, to.id, c.to.port);
+      return;
+    }
+    if (from.id === to.id) {
+      add(path, `node "${to.handle}" is connected to itself`, to.id, c.to.port);
+      return;
+    }
+    const tg = `${to.id}\u0000${c.to.port}`;
+    const prev = sources.get(tg);
+    if (prev !== undefined && !ip.spec.multi) {
+      add(`${path}/to`, `input ${to.handle}.${c.to.port} already has a source (connection ${prev}); it takes one`, to.id, c.to.port);
+      return;
+    }
+    sources.set(tg, i);
+    connectedInputs.add(`${to.id}\u0000${splitPort(c.to.port).port}`);
+  });
+  // values, expressions and required inputs
+  doc.nodes.forEach((n, i) => {
+    const t = catalog.get(n.type);
+    if (!t) return;
+    const path = `/nodes/${i}/values`;
+    for (const [k, v] of Object.entries(n.values ?? {})) {
+      const p = t.inputs.find((x) => x.name === k);
+      if (!p) {
+        add(`${path}/${escape(k)}`, `node type ${t.id} has no input "${k}"`, n.id, k);
+        continue;
+      }
+      if (v === null || v === undefined) continue;
+      const lp = literalProblem(p, v);
+      if (lp) {
+        add(`${path}/${escape(k)}`, lp, n.id, k);
+        continue;
+      }
+      if (!p.templated) continue;
+      strings(v, (s, sub) => {
+        for (const e of findExpressions(s)) {
+          if (!e.closed) {
+            add(`${path}/${escape(k)}${sub}`, `expression at column ${e.start + 1}: {{ is not closed with }}`, n.id, k);
+            continue;
+          }
+          for (const r of expressionRefs(e.body)) {
+            if (r.name === 'trigger' || r.name === 'run' || r.name === 'env' || r.name === 'each') continue;
+            if (!handles.has(r.name)) add(`${path}/${escape(k)}${sub}`, `expression {{ … }} refers to "${r.name}", which is not a node handle (nor trigger, run or env)`, n.id, k);
+          }
+        }
+      });
+    }
+    for (const p of t.inputs) {
+      if (!p.required || p.default !== undefined && p.default !== null) continue;
+      if (connectedInputs.has(`${n.id}\u0000${p.name}`)) continue;
+      const v = n.values?.[p.name];
+      if (v !== undefined && v !== null && v !== '') continue;
+      add(`${path}/${escape(p.name)}`, `required input "${p.name}" of "${n.handle}" has neither a value nor a connection`, n.id, p.name);
+    }
+  });
+  cycles(doc, catalog, byId, add);
+  return probs.sort((a, b) => comparePaths(a.path, b.path));
+}
+
+function cycles(
+  doc: FlowDocument,
+  catalog: CatalogIndex,
+  byId: Map<string, FlowDocument['nodes'][number]>,
+  add: (path: string, message: string, node?: string, port?: string) => void,
+): void {
+  const out = new Map<string, { to: string; index: number }[]>();
+  doc.connections.forEach((c, index) => {
+    if (!byId.has(c.from.node) || !byId.has(c.to.node)) return;
+    if (isBackConnection(doc, catalog, c, byId)) return;
+    const list = out.get(c.from.node) ?? [];
+    list.push({ to: c.to.node, index });
+    out.set(c.from.node, list);
+  });
+  const color = new Map<string, number>();
+  const stack: string[] = [];
+  const visit = (n: string) => {
+    color.set(n, 1);
+    stack.push(n);
+    for (const e of out.get(n) ?? []) {
+      const c = color.get(e.to) ?? 0;
+      if (c === 0) visit(e.to);
+      else if (c === 1) {
+        const start = stack.lastIndexOf(e.to);
+        const names = [...stack.slice(start), e.to].map((id) => byId.get(id)?.handle ?? id);
+        add(`/connections/${e.index}`, `connection closes a cycle ${names.join(' → ')}; repeat work with a for-each or a jump/to pair instead`, e.to, doc.connections[e.index]?.to.port);
+      }
+    }
+    stack.pop();
+    color.set(n, 2);
+  };
+  for (const n of doc.nodes) if (!color.get(n.id)) visit(n.id);
+}
+
+/** Orders JSON pointers with numeric segments numerically, as Go does. */
+export function comparePaths(a: string, b: string): number {
+  const as = a.split('/');
+  const bs = b.split('/');
+  for (let i = 0; i < as.length && i < bs.length; i++) {
+    if (as[i] === bs[i]) continue;
+    const ai = /^\d+$/.test(as[i]!) ? Number(as[i]) : NaN;
+    const bi = /^\d+$/.test(bs[i]!) ? Number(bs[i]) : NaN;
+    if (!Number.isNaN(ai) && !Number.isNaN(bi)) return ai - bi;
+    return as[i]! < bs[i]! ? -1 : 1;
+  }
+  return as.length - bs.length;
+}
+
+/** A problem as the API reports it (Go's flow.Problem): node and port name a handle. */
+export interface ServerProblem {
+  path: string;
+  message: string;
+  node?: string;
+  port?: string;
+}
+
+/** Maps the server's problems onto node ids, by the JSON pointer's node or connection index. */
+export function problemsFromServer(doc: FlowDocument, list: ServerProblem[]): Problem[] {
+  return list.map((p) => {
+    let node: string | undefined;
+    let port = p.port;
+    const mn = /^\/nodes\/(\d+)/.exec(p.path);
+    const mc = /^\/connections\/(\d+)/.exec(p.path);
+    if (mn) node = doc.nodes[Number(mn[1])]?.id;
+    else if (mc) {
+      const c = doc.connections[Number(mc[1])];
+      node = c?.to.node;
+      port = port ?? c?.to.port;
+    }
+    if (!node && p.node) node = doc.nodes.find((n) => n.handle === p.node || n.id === p.node)?.id;
+    return { path: p.path, message: p.message, node, port };
+  });
+}
+

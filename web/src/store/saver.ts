@@ -1,0 +1,160 @@
+// Autosave: saves an editor store's document as the flow's draft, debounced, with the
+// draft's revision. A 409 stops saving and offers "load theirs" or "keep mine"; a 401 keeps
+// the unsaved document and waits for the session to come back; nothing is dropped silently.
+
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { ApiError, ConflictError, SessionExpiredError } from '../api/client';
+import type { Draft, SavedDraft } from '../api/types';
+import type { FlowDocument } from '../model/flow';
+import type { ServerProblem } from '../model/validate';
+import type { EditorStore } from './editor';
+
+/** What the saver needs from the API client (ApiClient bound to one flow). */
+export interface DraftBackend {
+  getDraft(): Promise<Draft>;
+  saveDraft(doc: FlowDocument, revision: number, opts?: { force?: boolean }): Promise<SavedDraft>;
+}
+
+export type SaveState =
+  | { kind: 'saved' }
+  | { kind: 'unsaved' }
+  | { kind: 'saving' }
+  | { kind: 'error'; message: string }
+  | { kind: 'conflict'; theirRevision: number | null }
+  | { kind: 'session-expired' };
+
+export interface SaverState {
+  state: SaveState;
+  revision: number;
+  /** The store's change counter that is saved on the server. */
+  savedChanges: number;
+  lastSavedAt: number | null;
+  problems: ServerProblem[];
+}
+
+export interface SaverOptions {
+  debounceMs?: number;
+  timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
+  now?: () => number;
+}
+
+/** Keeps one editor store saved as its flow's draft. */
+export class DraftSaver {
+  readonly state: StoreApi<SaverState>;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private inFlight: Promise<void> | null = null;
+  private readonly unsubscribe: () => void;
+  private readonly debounceMs: number;
+  private readonly timers: NonNullable<SaverOptions['timers']>;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly editor: EditorStore,
+    private readonly backend: DraftBackend,
+    revision: number,
+    opts: SaverOptions = {},
+  ) {
+    this.debounceMs = opts.debounceMs ?? 800;
+    this.timers = opts.timers ?? { setTimeout, clearTimeout };
+    this.now = opts.now ?? Date.now;
+    this.state = createStore<SaverState>()(() => ({
+      state: { kind: 'saved' },
+      revision,
+      savedChanges: editor.getState().changes,
+      lastSavedAt: null,
+      problems: [],
+    }));
+    this.unsubscribe = editor.subscribe((s, prev) => {
+      if (s.changes !== prev.changes) this.changed();
+    });
+  }
+
+  /** Whether the store holds changes the server does not have. */
+  get dirty(): boolean {
+    return this.editor.getState().changes !== this.state.getState().savedChanges;
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    if (this.timer) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private changed() {
+    const k = this.state.getState().state.kind;
+    if (k === 'conflict' || k === 'session-expired') return; // wait for the person's choice
+    if (this.dirty) this.state.setState({ state: { kind: 'unsaved' } });
+    this.schedule();
+  }
+
+  private schedule() {
+    if (this.timer) this.timers.clearTimeout(this.timer);
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, this.debounceMs);
+  }
+
+  /** Saves now if there are unsaved changes (waits for a save in flight first). */
+  async flush(opts: { force?: boolean } = {}): Promise<void> {
+    if (this.inFlight) await this.inFlight;
+    const k = this.state.getState().state.kind;
+    if (!opts.force && (k === 'conflict' || k === 'session-expired')) return;
+    if (!this.dirty && !opts.force) return;
+    this.inFlight = this.save(opts.force ?? false);
+    try {
+      await this.inFlight;
+    } finally {
+      this.inFlight = null;
+    }
+    // edits made while saving
+    if (this.dirty && this.state.getState().state.kind === 'unsaved') this.schedule();
+  }
+
+  private async save(force: boolean): Promise<void> {
+    const { doc, changes } = this.editor.getState();
+    const { revision } = this.state.getState();
+    this.state.setState({ state: { kind: 'saving' } });
+    try {
+      const r = await this.backend.saveDraft(doc, revision, force ? { force: true } : {});
+      const dirtyNow = this.editor.getState().changes !== changes;
+      this.state.setState({
+        revision: r.revision,
+        savedChanges: changes,
+        lastSavedAt: this.now(),
+        problems: r.problems ?? [],
+        state: dirtyNow ? { kind: 'unsaved' } : { kind: 'saved' },
+      });
+    } catch (err) {
+      if (err instanceof ConflictError) this.state.setState({ state: { kind: 'conflict', theirRevision: err.currentRevision } });
+      else if (err instanceof SessionExpiredError) this.state.setState({ state: { kind: 'session-expired' } });
+      else this.state.setState({ state: { kind: 'error', message: err instanceof ApiError ? err.message : String(err) } });
+    }
+  }
+
+  /** After a conflict: keep my document, saving it over their revision. */
+  async keepMine(): Promise<void> {
+    const s = this.state.getState().state;
+    if (s.kind !== 'conflict') return;
+    let rev = s.theirRevision;
+    if (rev === null) rev = (await this.backend.getDraft()).revision;
+    this.state.setState({ revision: rev, state: { kind: 'unsaved' } });
+    await this.flush({ force: true });
+  }
+
+  /**
+   * After a conflict: load their document. It replaces mine as one undo step, so undo still
+   * brings mine back — nothing is lost either way.
+   */
+  async loadTheirs(): Promise<void> {
+    const d = await this.backend.getDraft();
+    this.editor.getState().load(d.document, { keepHistory: true });
+    this.state.setState({ revision: d.revision, savedChanges: this.editor.getState().changes, state: { kind: 'saved' }, lastSavedAt: this.now() });
+  }
+
+  /** After signing in again (or an error): try saving what is unsaved. */
+  async retry(): Promise<void> {
+    this.state.setState({ state: this.dirty ? { kind: 'unsaved' } : { kind: 'saved' } });
+    await this.flush();
+  }
+}
