@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 TEST_TARGETS := test-go
 BENCH_TARGETS := bench-go
 
-.PHONY: all build test vet test-go bench bench-go fuzz clean help
+.PHONY: all build dev test vet test-go bench bench-go fuzz clean help
 
 all: build
 
@@ -35,6 +35,11 @@ fuzz: ## run every fuzzer for FUZZTIME (default 20s) each
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+DEV_FLAGS ?=
+dev: build ## the whole platform on http://localhost:8090 (editor, API, WebSocket, triggers, schedules)
+	@if [ -f web/package.json ]; then $(MAKE) --no-print-directory web; fi
+	build/polysynergy dev $(DEV_FLAGS)
 
 clean: ## remove build outputs
 	rm -rf build cdk.out

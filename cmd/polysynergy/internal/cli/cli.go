@@ -40,6 +40,7 @@ func commands() []command {
 		{"resume", "continue a paused run from its state file", cmdResume},
 		{"validate", "list every problem of a flow file", cmdValidate},
 		{"nodes", "list the node catalogue", cmdNodes},
+		{"dev", "run the whole platform locally (editor, API, triggers, schedules)", cmdDev},
 	}
 }
 

@@ -1,0 +1,201 @@
+package main_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// bin is the CLI built once for these tests, exercised as a user would.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "polysynergy-cli")
+	if err != nil {
+		panic(err)
+	}
+	bin = filepath.Join(dir, "polysynergy")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		panic("build the CLI: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// cli runs the built binary and returns stdout, stderr and the exit code.
+func cli(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func expect(t *testing.T, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("output lacks %q:\n%s", w, got)
+		}
+	}
+}
+
+func example(name string) string { return filepath.Join("..", "..", "examples", name) }
+
+func TestExamples(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		code  int
+		wants []string
+	}{
+		{"hello-route.json", []string{"--input", `{"method":"GET","path":"/hello/ada","params":{"name":"ada"}}`}, 0,
+			[]string{"HTTP 200", "Hello, Ada! You called GET /hello/ada.", "x-powered-by: polysynergy", "#  1  route", "success"}},
+		{"branching.json", nil, 0, []string{"output: \"large order of 250: needs review\"", "accept", "skipped"}},
+		{"branching.json", []string{"--input", `{"order":"{\"amount\": 20}"}`}, 0, []string{"small order of 20: accepted"}},
+		{"branching.json", []string{"--input", `{"order":"not json"}`}, 0, []string{"invalid order", "warn: rejected:"}},
+		{"for-each.json", []string{"--concurrency", "1"}, 0, []string{`"names":["ADA","GRACE","LINUS"]`, `"count":3`, "shout [2]"}},
+		{"retry-jump.json", nil, 0, []string{"succeeded on attempt 3"}},
+		{"retry-jump.json", []string{"--input", `{"succeed_on": 99}`}, 0, []string{"gave up after 5 retries"}},
+		{"fan-out.json", nil, 0, []string{`"upper":"FLOWS RUN IN PARALLEL"`, `"words":4`, `"double":42`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := cli(t, append([]string{"run", example(tc.name)}, tc.args...)...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tc.code, out, errOut)
+			}
+			expect(t, out, tc.wants...)
+		})
+	}
+}
+
+func TestPauseAndResumeExactlyOnce(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(example("approval.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flowPath := filepath.Join(dir, "approval.json")
+	if err := os.WriteFile(flowPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code := cli(t, "run", flowPath)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	expect(t, out, "paused at ask", "Refund 120 EUR to ada?", "run ", "paused")
+	if _, err := os.Stat(filepath.Join(dir, "approval.state.json")); err != nil {
+		t.Fatalf("state not saved: %v", err)
+	}
+	out, errOut, code := cli(t, "resume", flowPath, "--input", `{"approved": true, "comment": "ok by finance"}`)
+	if code != 0 {
+		t.Fatalf("resume exit %d: %s %s", code, out, errOut)
+	}
+	expect(t, out, "refunded 120 EUR (ok by finance)")
+	if strings.Contains(out, "#  1  start") {
+		t.Fatal("resume ran the trigger again")
+	}
+	_, errOut, code = cli(t, "resume", flowPath, "--input", `{"approved": false}`)
+	if code != 2 || !strings.Contains(errOut, "no paused run") {
+		t.Fatalf("a second resume must be refused: exit %d %s", code, errOut)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const head = `{"schema":"polysynergy/flow@1","connections":[],"nodes":[`
+	for _, tc := range []struct {
+		name, body string
+		code       int
+		want       string
+	}{
+		{"malformed.json", "{\"schema\": \"polysynergy/flow@1\",\n \"nodes\": [,]}", 2, "line 2"},
+		{"unknown.json", head + `{"id":"a","handle":"a","type":"no.such","position":{"x":0,"y":0}}]}`, 2, `unknown node type "no.such"`},
+		{"badexpr.json", head + `{"id":"a","handle":"a","type":"debug.log","position":{"x":0,"y":0},"values":{"message":"{{ 1 + }}"}}]}`, 2, "/nodes/0/values/message (a.message): expression at column"},
+		{"fails.json", head + `{"id":"a","handle":"boom","type":"debug.fail","position":{"x":0,"y":0},"values":{"message":"it broke"}}]}`, 1, `node "boom": it broke`},
+		{"slow.json", head + `{"id":"a","handle":"wait","type":"control.delay","position":{"x":0,"y":0},"values":{"ms":60000}}]}`, 1, "deadline"},
+		{"endless.json", head + `{"id":"t","handle":"again","type":"control.to","position":{"x":0,"y":0}},
+			{"id":"j","handle":"loop","type":"control.jump","position":{"x":0,"y":0},"values":{"max_retries":100000000}}],
+			"connections":[{"from":{"node":"t","port":"true_path"},"to":{"node":"j","port":"node"}},{"from":{"node":"j","port":"to"},"to":{"node":"t","port":"from"}}]}`, 1, "budget of 10000 node executions"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := tc.body
+			if tc.name == "endless.json" {
+				body = strings.Replace(body, `"connections":[],`, "", 1)
+			}
+			out, errOut, code := cli(t, "run", write(tc.name, body), "--timeout", "300ms")
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, out, errOut)
+			}
+			expect(t, out+errOut, tc.want)
+			if strings.Contains(out+errOut, "goroutine ") || strings.Contains(out+errOut, "panic:") {
+				t.Fatalf("a stack trace reached the user:\n%s", out+errOut)
+			}
+		})
+	}
+}
+
+func TestValidateAndCatalogue(t *testing.T) {
+	out, _, code := cli(t, "validate", example("hello-route.json"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	expect(t, out, "valid (3 nodes")
+	out, _, code = cli(t, "nodes", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var cat struct {
+		Count      int
+		Categories []struct {
+			Name  string
+			Types []struct {
+				ID, Doc string
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &cat); err != nil {
+		t.Fatal(err)
+	}
+	if cat.Count < 80 || len(cat.Categories) < 8 {
+		t.Fatalf("catalogue has %d types in %d categories", cat.Count, len(cat.Categories))
+	}
+	for _, c := range cat.Categories {
+		for _, ty := range c.Types {
+			if ty.Doc == "" {
+				t.Errorf("%s has no documentation", ty.ID)
+			}
+		}
+	}
+	out, _, code = cli(t, "nodes", "control.for_each")
+	if code != 0 || !strings.Contains(out, "Loop end") {
+		t.Fatalf("one type's help: %d %s", code, out)
+	}
+	_, errOut, code := cli(t, "frobnicate")
+	if code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
+		t.Fatalf("unknown command: %d %s", code, errOut)
+	}
+}

@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"polysynergy/shared/local/cloud"
+	"polysynergy/shared/local/oidc"
+)
+
+// serverFile records where a running local cloud listens (read by `dev token`).
+const serverFile = "server.json"
+
+func cmdDev(ctx context.Context, env *Env, args []string) int {
+	if len(args) > 0 && args[0] == "token" {
+		return cmdDevToken(env, args[1:])
+	}
+	fs := newFlags(env, "dev", "[--port 8090] [--data-dir .polysynergy] [--reset] [--dynamodb-endpoint URL] [--web web/dist]\n       polysynergy dev token --user EMAIL")
+	port := fs.Int("port", 8090, "port for everything (editor, API, WebSocket, triggers)")
+	dir := fs.String("data-dir", ".polysynergy", "where data, keys and dev users are kept")
+	reset := fs.Bool("reset", false, "start with empty data")
+	dynamoURL := fs.String("dynamodb-endpoint", "", "use this DynamoDB endpoint (e.g. DynamoDB Local) instead of the embedded one")
+	web := fs.String("web", filepath.Join("web", "dist"), "the built editor")
+	faults := fs.Bool("allow-faults", false, "enable POST /_dev/faults to inject DynamoDB failures")
+	verbose := fs.Bool("v", false, "log every function error and warning")
+	if _, err := parse(fs, args); err != nil {
+		return ExitInvalid
+	}
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+	c, err := cloud.Start(ctx, cloud.Options{Port: *port, DataDir: *dir, Reset: *reset, DynamoEndpoint: *dynamoURL,
+		WebDir: *web, AllowFaults: *faults, Log: log})
+	if err != nil {
+		env.errorf("%v", err)
+		return ExitFailed
+	}
+	info, _ := json.Marshal(map[string]any{"url": c.URL(), "pid": os.Getpid(), "started": time.Now().UTC()})
+	_ = os.WriteFile(filepath.Join(*dir, serverFile), info, 0o600)
+	storage := "embedded DynamoDB, kept in " + *dir
+	if *dynamoURL != "" {
+		storage = *dynamoURL
+	}
+	fmt.Fprintf(env.Stdout, `
+  PolySynergy is running (local cloud)
+
+  Editor      %[1]s
+  REST API    %[1]s/api/v1   (OpenAPI: %[1]s/api/v1/openapi.json)
+  WebSocket   %[2]s/ws
+  Triggers    http://{project}-{stage}.localhost:%[3]d/…
+  Sign-in     %[1]s/.well-known/openid-configuration  (dev users; token for scripts: polysynergy dev token --user you@example.com)
+  Storage     %[4]s
+
+  Ctrl-C stops it; data is flushed first.
+`, c.URL(), "ws://localhost:"+fmt.Sprint(c.Port()), c.Port(), storage)
+	<-ctx.Done()
+	fmt.Fprintln(env.Stdout, "\nstopping…")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	_ = os.Remove(filepath.Join(*dir, serverFile))
+	if err := c.Close(sctx); err != nil {
+		env.errorf("stop: %v", err)
+		return ExitFailed
+	}
+	fmt.Fprintln(env.Stdout, "stopped; data saved.")
+	return ExitOK
+}
+
+func cmdDevToken(env *Env, args []string) int {
+	fs := newFlags(env, "dev token", "--user EMAIL [--name NAME] [--data-dir .polysynergy] [--id]")
+	user := fs.String("user", "", "the dev user's e-mail (created when new)")
+	name := fs.String("name", "", "the user's name when created")
+	dir := fs.String("data-dir", ".polysynergy", "the local cloud's data dir")
+	idToken := fs.Bool("id", false, "print the ID token instead of the access token")
+	if _, err := parse(fs, args); err != nil {
+		return ExitInvalid
+	}
+	if *user == "" {
+		fs.Usage()
+		return ExitInvalid
+	}
+	issuer := "http://localhost:8090"
+	if data, err := os.ReadFile(filepath.Join(*dir, serverFile)); err == nil {
+		var info struct{ URL string }
+		if json.Unmarshal(data, &info) == nil && info.URL != "" {
+			issuer = info.URL
+		}
+	}
+	p, err := oidc.New(oidc.Config{Issuer: issuer, ClientID: cloud.ClientID, Dir: *dir})
+	if err != nil {
+		env.errorf("%v", err)
+		return ExitFailed
+	}
+	u, err := p.EnsureUser(*user, *name)
+	if err != nil {
+		env.errorf("--user: %v", err)
+		return ExitInvalid
+	}
+	toks, err := p.Issue(u, "")
+	if err != nil {
+		env.errorf("%v", err)
+		return ExitFailed
+	}
+	if *idToken {
+		fmt.Fprintln(env.Stdout, toks.IDToken)
+	} else {
+		fmt.Fprintln(env.Stdout, toks.AccessToken)
+	}
+	return ExitOK
+}

@@ -1,0 +1,328 @@
+// Package cloud is `polysynergy dev`: the whole platform on one machine and one port —
+// embedded DynamoDB kept on disk, API Gateway emulation (HTTP APIs with a JWT authorizer,
+// the WebSocket API and its Management API, the Lambda Invoke API), the functions called
+// with exactly the JSON Lambda would pass, trigger hosts `{project}-{stage}.localhost`, a
+// scheduler, a dev identity provider, and the editor.
+package cloud
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/local/apigw"
+	"polysynergy/shared/local/datadir"
+	"polysynergy/shared/local/dynamo"
+	"polysynergy/shared/local/mgmtapi"
+	"polysynergy/shared/local/oidc"
+	"polysynergy/shared/local/scheduler"
+	"polysynergy/shared/platform"
+	"polysynergy/shared/store"
+)
+
+// ClientID is the editor's app client id in the local cloud.
+const ClientID = "polysynergy-editor"
+
+// Table is the local table name.
+const Table = "polysynergy"
+
+// Options configure the local cloud.
+type Options struct {
+	// Port to listen on (0 picks a free one).
+	Port int
+	// DataDir keeps data across restarts (default .polysynergy).
+	DataDir string
+	// Reset starts with empty data.
+	Reset bool
+	// DynamoEndpoint uses an external DynamoDB (e.g. DynamoDB Local) instead of the embedded one.
+	DynamoEndpoint string
+	// WebDir is the built editor (default web/dist).
+	WebDir string
+	// AllowFaults enables POST /_dev/faults (fault injection for tests and demos).
+	AllowFaults bool
+	// SchedulerInterval is how often schedules are checked (default 1 s).
+	SchedulerInterval time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// WSIdleTimeout and WSMaxLifetime override API Gateway's WebSocket limits (tests).
+	WSIdleTimeout, WSMaxLifetime time.Duration
+	Log                          *slog.Logger
+}
+
+// Cloud is a running local cloud.
+type Cloud struct {
+	opt      Options
+	url      string
+	port     int
+	lock     *datadir.Lock
+	db       *dynamo.DB
+	idp      *oidc.Provider
+	lambdas  *apigw.Lambda
+	gateway  *mgmtapi.Gateway
+	srv      []*http.Server
+	sched    *scheduler.Scheduler
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	Config   platform.Config
+	Store    *store.Store
+	closeMu  sync.Mutex
+	closed   bool
+	services []func(context.Context) error
+}
+
+// URL is the base URL (http://localhost:PORT).
+func (c *Cloud) URL() string { return c.url }
+
+// Port is the port the cloud listens on.
+func (c *Cloud) Port() int { return c.port }
+
+// Provider is the dev identity provider.
+func (c *Cloud) Provider() *oidc.Provider { return c.idp }
+
+// TriggerURL is the base URL of a project stage's triggers.
+func (c *Cloud) TriggerURL(slug, stage string) string {
+	return fmt.Sprintf("http://%s-%s.localhost:%d", slug, stage, c.port)
+}
+
+// Start brings the whole platform up.
+func Start(ctx context.Context, opt Options) (_ *Cloud, err error) {
+	if opt.DataDir == "" {
+		opt.DataDir = ".polysynergy"
+	}
+	if opt.WebDir == "" {
+		opt.WebDir = filepath.Join("web", "dist")
+	}
+	if opt.SchedulerInterval <= 0 {
+		opt.SchedulerInterval = time.Second
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	c := &Cloud{opt: opt}
+	defer func() {
+		if err != nil {
+			_ = c.Close(context.Background())
+		}
+	}()
+	if c.lock, err = datadir.Acquire(opt.DataDir); err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", opt.Port))
+	if err != nil {
+		return nil, fmt.Errorf("listen on port %d: %w (is something else using it? try --port)", opt.Port, err)
+	}
+	c.port = ln.Addr().(*net.TCPAddr).Port
+	c.url = fmt.Sprintf("http://localhost:%d", c.port)
+	listeners := []net.Listener{ln}
+	if ln6, err := net.Listen("tcp", fmt.Sprintf("[::1]:%d", c.port)); err == nil {
+		listeners = append(listeners, ln6) // browsers may resolve *.localhost to ::1 first
+	}
+
+	dynamoURL := opt.DynamoEndpoint
+	if dynamoURL == "" {
+		if c.db, err = dynamo.Start(ctx, dynamo.Options{Dir: opt.DataDir, Table: Table, Reset: opt.Reset, Now: opt.Now, Log: opt.Log}); err != nil {
+			return nil, err
+		}
+		dynamoURL = c.db.URL()
+	} else if err := store.CreateTable(ctx, dynamo.NewClient(dynamoURL), Table); err != nil && !strings.Contains(err.Error(), "ResourceInUse") {
+		return nil, fmt.Errorf("create table on %s: %w", dynamoURL, err)
+	}
+
+	if c.idp, err = oidc.New(oidc.Config{Issuer: c.url, ClientID: ClientID, Dir: opt.DataDir, Now: opt.Now}); err != nil {
+		return nil, err
+	}
+	c.Config = platform.Config{
+		Table: Table, Region: "us-east-1", DynamoEndpoint: dynamoURL, LambdaEndpoint: c.url, WSEndpoint: c.url,
+		SecretsKeyFile: filepath.Join(opt.DataDir, "secrets.key"), Issuer: c.url, Audience: ClientID,
+		JWKSURL: c.url + oidc.PathJWKS, BaseDomain: "localhost", RunnerFunction: "runner", RunRetention: 100,
+		ScheduleGroup: "local",
+	}
+	awsCfg, err := c.Config.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.Store = store.New(c.Config.DynamoDB(awsCfg), Table, store.WithLogger(opt.Log))
+	verifier, err := auth.NewVerifierFromKeySet(c.idp.KeySet(), auth.Config{Issuer: c.url, Audience: ClientID, Now: opt.Now})
+	if err != nil {
+		return nil, err
+	}
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	c.cancel = cancel
+	c.lambdas = apigw.NewLambda(runCtx, opt.Log)
+	fns, err := buildFunctions(runCtx, c.Config, verifier, c.lambdas, opt.Log)
+	if err != nil {
+		return nil, err
+	}
+	for name, fn := range fns.named {
+		c.lambdas.Register(name, fn)
+	}
+	reg := mgmtapi.NewRegistry(opt.Now)
+	if c.gateway, err = mgmtapi.NewGateway(mgmtapi.GatewayConfig{Invoke: mgmtapi.InvokeFunc(fns.ws), Registry: reg,
+		IdleTimeout: opt.WSIdleTimeout, MaxLifetime: opt.WSMaxLifetime, Logger: opt.Log, Now: opt.Now}); err != nil {
+		return nil, err
+	}
+	mgmt := mgmtapi.NewServer(reg)
+
+	apiHTTP := apigw.HTTPAPI(fns.api, apigw.HTTPOptions{Name: "api", Log: opt.Log, Now: opt.Now,
+		Authorizer: &apigw.Authorizer{Verifier: verifier, Public: fns.public}})
+	routerHTTP := apigw.HTTPAPI(fns.router, apigw.HTTPOptions{Name: "router", Log: opt.Log, Now: opt.Now})
+
+	mux := http.NewServeMux()
+	c.idp.Routes(mux)
+	c.lambdas.Routes(mux)
+	mux.Handle("/api/", apiHTTP)
+	mux.Handle("/@connections/", mgmt)
+	mux.Handle("/ws", c.gateway)
+	mux.HandleFunc("GET /config.json", c.configJSON)
+	if opt.AllowFaults {
+		mux.HandleFunc("POST /_dev/faults", c.faults)
+	}
+	mux.Handle("/", c.editor())
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isTriggerHost(r.Host) {
+			routerHTTP.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	for _, l := range listeners {
+		srv := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second}
+		c.srv = append(c.srv, srv)
+		c.wg.Add(1)
+		go func(l net.Listener) {
+			defer c.wg.Done()
+			if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				opt.Log.Error("serve", "err", err)
+			}
+		}(l)
+	}
+
+	c.sched = scheduler.New(c.Store, func(ctx context.Context, f scheduler.Firing) error {
+		return fns.fireSchedule(ctx, f)
+	}, opt.Now(), opt.Log)
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		c.sched.Run(runCtx, opt.SchedulerInterval, opt.Now)
+	}()
+	return c, nil
+}
+
+// Tick runs the scheduler once at now (tests drive schedules with an injected clock).
+func (c *Cloud) Tick(ctx context.Context, now time.Time) (int, error) { return c.sched.Tick(ctx, now) }
+
+// isTriggerHost reports hosts of the form {project}-{stage}.localhost.
+func isTriggerHost(host string) bool {
+	h := host
+	if i := strings.LastIndexByte(h, ':'); i > 0 && !strings.Contains(h[i:], "]") {
+		h = h[:i]
+	}
+	h = strings.ToLower(strings.TrimSuffix(h, "."))
+	label, rest, ok := strings.Cut(h, ".")
+	return ok && rest == "localhost" && strings.Contains(label, "-")
+}
+
+func (c *Cloud) configJSON(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"apiUrl": c.url + "/api/v1", "wsUrl": strings.Replace(c.url, "http://", "ws://", 1) + "/ws",
+		"issuer": c.url, "clientId": ClientID, "triggerDomain": fmt.Sprintf("localhost:%d", c.port),
+		"triggerScheme": "http", "local": true,
+	})
+}
+
+func (c *Cloud) faults(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		DynamoDB *dynamo.Fault `json:"dynamodb"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
+		http.Error(w, "body: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if c.db == nil {
+		http.Error(w, "faults need the embedded DynamoDB", http.StatusConflict)
+		return
+	}
+	if in.DynamoDB != nil && in.DynamoDB.Kind == "" {
+		in.DynamoDB = nil
+	}
+	c.db.SetFault(in.DynamoDB)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// editor serves the built editor with single-page-app fallback.
+func (c *Cloud) editor() http.Handler {
+	dir := c.opt.WebDir
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		index := filepath.Join(dir, "index.html")
+		if _, err := os.Stat(index); err != nil {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, "<!doctype html><title>PolySynergy</title><h1>The editor is not built</h1><p>Run <code>make web</code> (or <code>make dev</code>, which builds it) and reload. The API is at <a href=\"/api/v1/openapi.json\">/api/v1</a>.</p>")
+			return
+		}
+		p := filepath.Clean("/" + r.URL.Path)
+		if st, err := os.Stat(filepath.Join(dir, p)); err == nil && !st.IsDir() {
+			if strings.HasPrefix(p, "/assets/") {
+				w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+			}
+			files.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		http.ServeFile(w, r, index)
+	})
+}
+
+// Close shuts down gracefully: connections drain, data is flushed, the lock released.
+func (c *Cloud) Close(ctx context.Context) error {
+	c.closeMu.Lock()
+	defer c.closeMu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	var errs []error
+	if c.gateway != nil {
+		errs = append(errs, c.gateway.Shutdown(ctx))
+	}
+	for _, s := range c.srv {
+		errs = append(errs, s.Shutdown(ctx))
+	}
+	if c.cancel != nil {
+		c.cancel()
+	}
+	if c.lambdas != nil {
+		c.lambdas.Wait()
+	}
+	c.wg.Wait()
+	for _, f := range c.services {
+		errs = append(errs, f(ctx))
+	}
+	if c.db != nil {
+		errs = append(errs, c.db.Close(ctx))
+	}
+	errs = append(errs, c.lock.Release())
+	return errors.Join(errs...)
+}
+
+// invoker adapts a typed Lambda handler to the JSON-in, JSON-out function the emulators call.
+func invoker(handler any) apigw.Function { return lambda.NewHandler(handler).Invoke }

@@ -1,0 +1,127 @@
+package cloud
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	routerapp "polysynergy/functions/router/app"
+	"polysynergy/shared/api"
+	"polysynergy/shared/auth"
+	"polysynergy/shared/engine"
+	"polysynergy/shared/live"
+	"polysynergy/shared/local/apigw"
+	"polysynergy/shared/local/scheduler"
+	"polysynergy/shared/platform"
+	"polysynergy/shared/runs"
+	"polysynergy/shared/store"
+)
+
+// functions are the platform's Lambda functions, each called with Lambda's JSON.
+type functions struct {
+	named        map[string]apigw.Function
+	api, router  apigw.Function
+	ws           apigw.Function
+	public       func(method, path string) bool
+	fireSchedule func(ctx context.Context, f scheduler.Firing) error
+}
+
+// buildFunctions builds every function from the same configuration the Lambdas read.
+func buildFunctions(ctx context.Context, cfg platform.Config, verifier *auth.Verifier, lambdas *apigw.Lambda, log *slog.Logger) (*functions, error) {
+	awsCfg, err := cfg.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db := cfg.DynamoDB(awsCfg)
+	st := store.New(db, cfg.Table, store.WithLogger(log))
+	box, err := cfg.SecretsBox(awsCfg)
+	if err != nil {
+		return nil, err
+	}
+	mgmt := cfg.Management(awsCfg)
+	publishers := func(ctx context.Context, ref runs.RunRef) engine.Publisher {
+		p, err := live.NewPublisher(live.PublisherConfig{Flow: store.FlowKey{Tenant: ref.Tenant, Project: ref.Project, Flow: ref.Flow},
+			Store: st, Client: mgmt, Logger: log})
+		if err != nil {
+			log.Error("live publisher", "err", err)
+			return nil
+		}
+		return closeAtEnd{p}
+	}
+
+	apiHandler, err := api.New(api.Config{Store: st, DB: db, Box: box, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	apiFn := invoker(httpadapter.NewV2(apiHandler).ProxyWithContext)
+
+	routerFn, err := routerapp.New(ctx, cfg, publishers)
+	if err != nil {
+		return nil, err
+	}
+	wsHandler, err := live.NewHandler(live.HandlerConfig{Store: st, Verifier: verifier, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	f := &functions{
+		named:  map[string]apigw.Function{},
+		api:    apiFn,
+		router: invoker(routerFn),
+		ws:     invoker(wsHandler.Handle),
+		public: publicRoutes(),
+	}
+	f.named["api"], f.named["router"], f.named["ws"] = f.api, f.router, f.ws
+	f.fireSchedule = func(ctx context.Context, fr scheduler.Firing) error {
+		fn, ok := f.named["runner"]
+		if !ok {
+			return fmt.Errorf("no runner function to fire schedule %s", fr.ScheduleID)
+		}
+		payload, _ := json.Marshal(map[string]any{"kind": "schedule", "tenant": fr.Tenant, "project": fr.Project, "flow": fr.Flow,
+			"version": fr.Version, "stage": fr.Stage, "schedule_id": fr.ScheduleID, "cron": fr.Cron, "timezone": fr.Timezone,
+			"fired_at": fr.At.UTC().Format(time.RFC3339)})
+		_, err := fn(ctx, payload)
+		return err
+	}
+	return f, nil
+}
+
+// closeAtEnd flushes a live publisher when its run ends or pauses, so every event is out
+// before the function returns.
+type closeAtEnd struct{ p *live.Publisher }
+
+func (c closeAtEnd) Publish(ctx context.Context, ev engine.Event) {
+	c.p.Publish(ctx, ev)
+	if ev.Type == engine.EventRunEnd || ev.Type == engine.EventRunPaused {
+		_ = c.p.Close(context.WithoutCancel(ctx))
+	}
+}
+
+// publicRoutes matches the REST routes that have no JWT authorizer.
+func publicRoutes() func(method, path string) bool {
+	type pat struct {
+		method string
+		re     *regexp.Regexp
+	}
+	var pats []pat
+	for _, r := range api.Routes() {
+		if !r.Public {
+			continue
+		}
+		expr := "^" + regexp.MustCompile(`\\\{[^/]+?\\\}`).ReplaceAllString(regexp.QuoteMeta(r.Path), `[^/]+`) + "$"
+		pats = append(pats, pat{method: r.Method, re: regexp.MustCompile(expr)})
+	}
+	return func(method, path string) bool {
+		for _, p := range pats {
+			if (p.method == method || (method == "HEAD" && p.method == "GET")) && p.re.MatchString(path) {
+				return true
+			}
+		}
+		return strings.HasSuffix(path, "/openapi.json")
+	}
+}
