@@ -252,7 +252,17 @@ func fromHuma(m *huma.ErrorModel) *Problem {
 		if d == nil {
 			continue
 		}
-		p.Errors = append(p.Errors, FieldError{Location: d.Location, Message: d.Message, Value: d.Value})
+		fe := FieldError{Location: d.Location, Message: d.Message, Value: d.Value}
+		// "expected required property name to be present" at "body" names
+		// the field itself.
+		if rest, ok := strings.CutPrefix(d.Message, "expected required property "); ok {
+			if name, ok := strings.CutSuffix(rest, " to be present"); ok {
+				fe.Location += "." + name
+				fe.Message = "is required"
+				fe.Value = nil
+			}
+		}
+		p.Errors = append(p.Errors, fe)
 	}
 	if len(p.Errors) == 1 && (p.Detail == "validation failed" || p.Detail == "") {
 		p.Detail = p.Errors[0].Location + ": " + p.Errors[0].Message

@@ -37,13 +37,13 @@ func projectView(p store.Project) ProjectView {
 type CreateProjectBody struct {
 	Name string `json:"name" minLength:"1" maxLength:"100"`
 	// Slug is suggested from the name when empty.
-	Slug string `json:"slug,omitempty" maxLength:"40" doc:"Lowercase letters, digits and hyphens (≤ 40), unique across the deployment; suggested from the name when absent"`
+	Slug string `json:"slug,omitempty" maxLength:"40" pattern:"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$" patternDescription:"lowercase letters, digits and hyphens, starting and ending with a letter or digit" doc:"Lowercase letters, digits and hyphens (≤ 40), unique across the deployment; suggested from the name when absent"`
 }
 
 // UpdateProjectBody changes a project's name or slug.
 type UpdateProjectBody struct {
 	Name *string `json:"name,omitempty" minLength:"1" maxLength:"100"`
-	Slug *string `json:"slug,omitempty" minLength:"1" maxLength:"40"`
+	Slug *string `json:"slug,omitempty" minLength:"1" maxLength:"40" pattern:"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$" patternDescription:"lowercase letters, digits and hyphens, starting and ending with a letter or digit"`
 }
 
 // SlugSuggestion answers whether a slug is free.

@@ -19,7 +19,12 @@ type tenancyCase struct {
 	// skipRead leaves a GET out of the positive check (it needs input the
 	// fixture cannot give), with the reason.
 	skipRead string
+	// use maps a path parameter to another fixture value, e.g. "flow" to
+	// "schedule_flow" for schedule endpoints.
+	use map[string]string
 }
+
+var scheduleFlow = map[string]string{"flow": "schedule_flow"}
 
 var tenancyCases = map[string]tenancyCase{
 	"getHealth":        {},
@@ -41,6 +46,27 @@ var tenancyCases = map[string]tenancyCase{
 	"listTrash":        {},
 	"restoreProject":   {},
 	"deleteProject":    {},
+
+	"listStages":         {},
+	"createStage":        {},
+	"renameStage":        {},
+	"setProductionStage": {},
+	"reorderStages":      {},
+	"deleteStage":        {},
+
+	"listFlows":    {},
+	"createFlow":   {},
+	"getFlow":      {},
+	"updateFlow":   {},
+	"saveDraft":    {},
+	"validateFlow": {},
+	"deleteFlow":   {},
+
+	"getRoute":        {},
+	"updateRoute":     {},
+	"getSchedule":     {use: scheduleFlow},
+	"updateSchedule":  {use: scheduleFlow},
+	"previewSchedule": {},
 }
 
 // tenancyFixture is tenant A with one of everything, its members by role,
@@ -85,7 +111,16 @@ func newTenancyFixture(t *testing.T) *tenancyFixture {
 }
 
 // extend adds the fixtures of the later endpoint groups.
-func (f *tenancyFixture) extend(t *testing.T) {}
+func (f *tenancyFixture) extend(t *testing.T) {
+	e, a := f.e, f.admin
+	proj := "/tenants/" + f.params["tenant"] + "/projects/" + f.params["project"]
+	e.do(http.MethodPost, proj+"/stages", a.token, map[string]any{"name": "prod"}).status(http.StatusCreated)
+	f.params["stage"] = "prod"
+	_, rf := e.flow(a, proj, map[string]any{"kind": "route", "name": "Hello", "document": chainDoc(t, 3, "t")})
+	f.params["flow"] = rf.ID
+	_, sf := e.flow(a, proj, map[string]any{"kind": "schedule", "name": "Tick"})
+	f.params["schedule_flow"] = sf.ID
+}
 
 type specOp struct {
 	id, method, path string
@@ -129,11 +164,15 @@ func specOps(t *testing.T, e *env) []specOp {
 	return ops
 }
 
-func (f *tenancyFixture) url(t *testing.T, op specOp) string {
+func (f *tenancyFixture) url(t *testing.T, op specOp, tc tenancyCase) string {
 	t.Helper()
 	u := op.path
 	for _, p := range op.params {
-		v, ok := f.params[p]
+		key := p
+		if k, ok := tc.use[p]; ok {
+			key = k
+		}
+		v, ok := f.params[key]
 		if !ok {
 			t.Fatalf("%s: no fixture value for path parameter %q", op.id, p)
 		}
@@ -158,7 +197,7 @@ func TestTenancyEveryOperation(t *testing.T) {
 			t.Errorf("operation %s (%s %s) has no entry in tenancyCases: add it", op.id, op.method, op.path)
 			continue
 		}
-		url := f.url(t, op)
+		url := f.url(t, op, tc)
 		switch op.scope {
 		case ScopePublic:
 			continue

@@ -1,0 +1,364 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/flow"
+	"polysynergy/shared/store"
+)
+
+// emptyDocument is the draft of a new flow.
+const emptyDocument = `{"connections":[],"nodes":[],"schema":"polysynergy/flow@1"}`
+
+// FlowView is a flow's metadata.
+type FlowView struct {
+	ID            string    `json:"id"`
+	Project       string    `json:"project"`
+	Kind          string    `json:"kind" enum:"route,schedule,blueprint,service"`
+	Name          string    `json:"name"`
+	RunSaving     string    `json:"run_saving" enum:"all,errors,none"`
+	Retention     int       `json:"retention" doc:"How many runs are kept"`
+	LatestVersion int       `json:"latest_version" doc:"The newest version number (0: none)"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+func flowView(f store.Flow) FlowView {
+	return FlowView{ID: f.ID, Project: f.Project, Kind: string(f.Kind), Name: f.Name, RunSaving: string(f.RunSaving),
+		Retention: f.Retention, LatestVersion: f.LatestVersion, CreatedAt: f.CreatedAt.UTC(), UpdatedAt: f.UpdatedAt.UTC()}
+}
+
+// DraftView is a flow's editable document.
+type DraftView struct {
+	Document  json.RawMessage `json:"document" doc:"The flow document (polysynergy/flow@1)"`
+	Revision  int             `json:"revision" doc:"Send it back when saving; a stale one is refused with 409"`
+	UpdatedAt time.Time       `json:"updated_at"`
+}
+
+// FlowDetail is a flow with its draft.
+type FlowDetail struct {
+	FlowView
+	Draft DraftView `json:"draft"`
+}
+
+// CreateFlowBody creates a flow.
+type CreateFlowBody struct {
+	Kind string `json:"kind" enum:"route,schedule,blueprint,service"`
+	Name string `json:"name" minLength:"1" maxLength:"200"`
+	// Document is the first draft (empty when absent).
+	Document json.RawMessage `json:"document,omitempty" doc:"The first draft; an empty flow when absent"`
+	// Blueprint copies the draft of a blueprint flow of the project.
+	Blueprint string         `json:"blueprint,omitempty" maxLength:"26" doc:"Start from the draft of this blueprint flow"`
+	RunSaving string         `json:"run_saving,omitempty" enum:"all,errors,none"`
+	Retention int            `json:"retention,omitempty" minimum:"1" maximum:"10000"`
+	Route     *RouteBody     `json:"route,omitempty" doc:"Route flows: the trigger (default GET /<name>)"`
+	Schedule  *ScheduleInput `json:"schedule,omitempty" doc:"Schedule flows: when it fires (default hourly, disabled)"`
+}
+
+// UpdateFlowBody changes a flow's settings.
+type UpdateFlowBody struct {
+	Name      *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
+	RunSaving *string `json:"run_saving,omitempty" enum:"all,errors,none"`
+	Retention *int    `json:"retention,omitempty" minimum:"1" maximum:"10000"`
+}
+
+// SaveDraftBody saves a draft.
+type SaveDraftBody struct {
+	Document json.RawMessage `json:"document" doc:"The whole flow document"`
+	Revision int             `json:"revision" minimum:"1" doc:"The revision the edit is based on"`
+	// Force allows replacing a flow that has nodes by one that has none.
+	Force bool `json:"force,omitempty" doc:"Allow replacing a non-empty flow by an empty one"`
+}
+
+// SavedDraft is the answer to a save.
+type SavedDraft struct {
+	Revision int `json:"revision"`
+}
+
+// DocumentProblem is one problem of a flow document.
+type DocumentProblem struct {
+	Path    string `json:"path" doc:"JSON pointer into the document, e.g. /nodes/3/values/url"`
+	Message string `json:"message"`
+	Node    string `json:"node,omitempty"`
+	Port    string `json:"port,omitempty"`
+}
+
+func documentProblems(ps flow.Problems) []DocumentProblem {
+	return mapSlice(ps, func(p flow.Problem) DocumentProblem {
+		return DocumentProblem{Path: p.Path, Message: p.Message, Node: p.Node, Port: p.Port}
+	})
+}
+
+// ValidationReport lists a document's problems.
+type ValidationReport struct {
+	Valid    bool              `json:"valid"`
+	Problems []DocumentProblem `json:"problems" nullable:"false"`
+}
+
+// FlowListQuery filters flows.
+type FlowListQuery struct {
+	Kind string `query:"kind" enum:"route,schedule,blueprint,service" doc:"Only flows of this kind"`
+}
+
+func (h *Handler) registerFlows() {
+	const tag = "Flows"
+	base := "/tenants/{tenant}/projects/{project}/flows"
+	register(h, endpoint{id: "listFlows", method: http.MethodGet, path: base, summary: "List flows (optionally of one kind)",
+		tag: tag, scope: ScopeTenant, action: auth.ActionFlowRead},
+		func(ctx context.Context, in *struct {
+			ProjectPath
+			FlowListQuery
+			PageQuery
+		}) (*Out[List[FlowView]], error) {
+			if _, err := h.st.GetProject(ctx, in.key()); err != nil {
+				return nil, err
+			}
+			p, err := h.st.ListFlows(ctx, in.key(), store.ListFlowsOptions{ListOptions: in.opts(), Kind: store.FlowKind(in.Kind)})
+			if err != nil {
+				return nil, at("query", err)
+			}
+			return ok(List[FlowView]{Items: mapSlice(p.Items, flowView), NextCursor: p.Next})
+		})
+	register(h, endpoint{id: "createFlow", method: http.MethodPost, path: base,
+		summary: "Create a flow with an empty draft, a given document or a blueprint's draft", tag: tag,
+		scope: ScopeTenant, action: auth.ActionFlowWrite, status: http.StatusCreated, maxBody: MaxDocumentBody},
+		func(ctx context.Context, in *struct {
+			ProjectPath
+			Body CreateFlowBody
+		}) (*Created[FlowDetail], error) {
+			d, err := h.createFlow(ctx, in.key(), in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return &Created[FlowDetail]{Body: d}, nil
+		})
+	register(h, endpoint{id: "getFlow", method: http.MethodGet, path: base + "/{flow}", summary: "Get a flow with its draft",
+		tag: tag, scope: ScopeTenant, action: auth.ActionFlowRead},
+		func(ctx context.Context, in *FlowPath) (*Out[FlowDetail], error) {
+			var f store.Flow
+			var d store.Draft
+			var ferr, derr error
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				d, derr = h.st.GetDraft(ctx, in.key())
+			}()
+			f, ferr = h.st.GetFlow(ctx, in.key())
+			<-done
+			if ferr != nil {
+				return nil, ferr
+			}
+			if derr != nil {
+				return nil, derr
+			}
+			return ok(FlowDetail{FlowView: flowView(f), Draft: draftView(d)})
+		})
+	register(h, endpoint{id: "updateFlow", method: http.MethodPatch, path: base + "/{flow}",
+		summary: "Rename a flow or change its run settings", tag: tag, scope: ScopeTenant, action: auth.ActionFlowWrite},
+		func(ctx context.Context, in *struct {
+			FlowPath
+			Body UpdateFlowBody
+		}) (*Out[FlowView], error) {
+			u := store.FlowUpdate{Name: in.Body.Name, Retention: in.Body.Retention}
+			if in.Body.Name != nil {
+				if err := checkName("body.name", *in.Body.Name, 200); err != nil {
+					return nil, err
+				}
+			}
+			if in.Body.RunSaving != nil {
+				rs := store.RunSaving(*in.Body.RunSaving)
+				u.RunSaving = &rs
+			}
+			f, err := h.st.UpdateFlow(ctx, in.key(), u)
+			if err != nil {
+				return nil, at("body", err)
+			}
+			return ok(flowView(f))
+		})
+	register(h, endpoint{id: "saveDraft", method: http.MethodPut, path: base + "/{flow}/draft",
+		summary: "Save the draft (409 with current_revision when the revision is stale)", tag: tag,
+		scope: ScopeTenant, action: auth.ActionFlowWrite, maxBody: MaxDocumentBody},
+		func(ctx context.Context, in *struct {
+			FlowPath
+			Body SaveDraftBody
+		}) (*Out[SavedDraft], error) {
+			rev, err := h.saveDraft(ctx, in.key(), in.Body.Document, in.Body.Revision, in.Body.Force, "body.document")
+			if err != nil {
+				return nil, err
+			}
+			return ok(SavedDraft{Revision: rev})
+		})
+	register(h, endpoint{id: "validateFlow", method: http.MethodPost, path: base + "/{flow}/validate",
+		summary: "Validate the draft and list every problem", tag: tag, scope: ScopeTenant, action: auth.ActionFlowRead},
+		func(ctx context.Context, in *FlowPath) (*Out[ValidationReport], error) {
+			d, err := h.st.GetDraft(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			doc, err := flow.Decode(d.Document)
+			if err != nil {
+				return ok(ValidationReport{Problems: []DocumentProblem{{Path: "", Message: err.Error()}}})
+			}
+			probs := flow.Validate(doc, h.reg)
+			return ok(ValidationReport{Valid: len(probs) == 0, Problems: documentProblems(probs)})
+		})
+	register(h, endpoint{id: "deleteFlow", method: http.MethodDelete, path: base + "/{flow}",
+		summary: "Delete a flow (unpublishing it first) with its versions and runs", tag: tag, scope: ScopeTenant,
+		action: auth.ActionFlowWrite, status: statusNoContent},
+		func(ctx context.Context, in *FlowPath) (*Empty, error) {
+			return nil, h.st.DeleteFlow(ctx, in.key())
+		})
+}
+
+func draftView(d store.Draft) DraftView {
+	return DraftView{Document: d.Document, Revision: d.Revision, UpdatedAt: d.UpdatedAt.UTC()}
+}
+
+// decodeDocument checks a flow document and returns it in canonical
+// (compact, sorted-key) form, so equal documents hash equally.
+func decodeDocument(location string, raw json.RawMessage) (*flow.Document, []byte, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil, invalidField(location, "is required")
+	}
+	doc, err := flow.Decode(raw)
+	if err != nil {
+		var de *flow.DecodeError
+		if errors.As(err, &de) {
+			return nil, nil, invalidField(location, "%s", de.Error())
+		}
+		return nil, nil, invalidField(location, "%v", err)
+	}
+	if doc.Nodes == nil {
+		doc.Nodes = []flow.Node{}
+	}
+	if doc.Connections == nil {
+		doc.Connections = []flow.Connection{}
+	}
+	canon, err := json.Marshal(doc)
+	if err != nil {
+		return nil, nil, invalidField(location, "cannot be encoded: %v", err)
+	}
+	return doc, canon, nil
+}
+
+// saveDraft saves a document as the draft at expected revision. Replacing
+// a flow that has nodes by one without any needs force.
+func (h *Handler) saveDraft(ctx context.Context, k store.FlowKey, raw json.RawMessage, expected int, force bool,
+	location string) (int, error) {
+	doc, canon, err := decodeDocument(location, raw)
+	if err != nil {
+		return 0, err
+	}
+	if len(doc.Nodes) == 0 && !force {
+		cur, err := h.st.GetDraft(ctx, k)
+		if err != nil {
+			return 0, err
+		}
+		if cur.Revision != expected {
+			c := cur.Revision
+			p := conflict(TypeDraftStale, fmt.Sprintf("the draft is at revision %d; reload it and apply your change again", c))
+			p.CurrentRevision = &c
+			return 0, p
+		}
+		if old, err := flow.Decode(cur.Document); err == nil && len(old.Nodes) > 0 {
+			return 0, conflict(TypeConflict,
+				fmt.Sprintf("this would replace a flow of %d nodes by an empty one; send force: true to do it", len(old.Nodes)),
+				FieldError{Location: location, Message: "is empty while the saved draft is not"})
+		}
+	}
+	rev, err := h.st.SaveDraft(ctx, k, canon, expected)
+	if err != nil {
+		return 0, at("body", err)
+	}
+	return rev, nil
+}
+
+// createFlow validates and creates a flow.
+func (h *Handler) createFlow(ctx context.Context, k store.ProjectKey, b CreateFlowBody) (FlowDetail, error) {
+	kind := store.FlowKind(b.Kind)
+	var errs []FieldError
+	add := func(err error) {
+		var p *Problem
+		if errors.As(err, &p) {
+			errs = append(errs, p.Errors...)
+		}
+	}
+	if err := checkName("body.name", b.Name, 200); err != nil {
+		add(err)
+	}
+	if b.Blueprint != "" && len(b.Document) > 0 {
+		add(invalidField("body.blueprint", "give a document or a blueprint, not both"))
+	}
+	if b.Route != nil && kind != store.KindRoute {
+		add(invalidField("body.route", "only route flows have a route"))
+	}
+	if b.Schedule != nil && kind != store.KindSchedule {
+		add(invalidField("body.schedule", "only schedule flows have a schedule"))
+	}
+	in := store.CreateFlowInput{Kind: kind, Name: b.Name, RunSaving: store.RunSaving(b.RunSaving), Retention: b.Retention,
+		Document: []byte(emptyDocument)}
+	if len(b.Document) > 0 {
+		_, canon, err := decodeDocument("body.document", b.Document)
+		if err != nil {
+			add(err)
+		}
+		in.Document = canon
+	}
+	var route *store.RouteConfig
+	if kind == store.KindRoute {
+		rb := RouteBody{Method: "GET", Segments: []SegmentBody{{Kind: "static", Value: SuggestSlug(b.Name)}}}
+		if b.Route != nil {
+			rb = *b.Route
+		}
+		rc, ferrs := rb.config("body.route")
+		errs = append(errs, ferrs...)
+		route = &rc
+		in.Route = route
+	}
+	if kind == store.KindSchedule {
+		si := ScheduleInput{Cron: "0 * * * *", Timezone: "UTC"}
+		if b.Schedule != nil {
+			si = *b.Schedule
+		}
+		sc, _, ferrs := si.config(h.now(), "body.schedule")
+		errs = append(errs, ferrs...)
+		in.Schedule = &sc
+	}
+	if len(errs) > 0 {
+		return FlowDetail{}, invalidFields(errs)
+	}
+	if b.Blueprint != "" {
+		if !validULID(b.Blueprint) {
+			return FlowDetail{}, invalidField("body.blueprint", "no blueprint %q in this project", b.Blueprint)
+		}
+		bk := k.Flow(b.Blueprint)
+		bf, err := h.st.GetFlow(ctx, bk)
+		if errors.Is(err, store.ErrNotFound) || err == nil && bf.Kind != store.KindBlueprint {
+			return FlowDetail{}, invalidField("body.blueprint", "no blueprint %q in this project", b.Blueprint)
+		}
+		if err != nil {
+			return FlowDetail{}, err
+		}
+		d, err := h.st.GetDraft(ctx, bk)
+		if err != nil {
+			return FlowDetail{}, err
+		}
+		in.Document = d.Document
+	}
+	if route != nil {
+		if err := h.checkRouteFree(ctx, k, "", *route, "body.route"); err != nil {
+			return FlowDetail{}, err
+		}
+	}
+	f, err := h.st.CreateFlow(ctx, k, in)
+	if err != nil {
+		return FlowDetail{}, at("body", err)
+	}
+	return FlowDetail{FlowView: flowView(f), Draft: DraftView{Document: in.Document, Revision: 1, UpdatedAt: f.CreatedAt.UTC()}}, nil
+}

@@ -1,0 +1,187 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// project creates a project and returns its API path.
+func (e *env) project(u user, name string) (string, ProjectView) {
+	e.t.Helper()
+	var p ProjectView
+	e.do(http.MethodPost, "/tenants/"+u.tenant+"/projects", u.token, map[string]string{"name": name}).
+		status(http.StatusCreated).ok(&p)
+	return "/tenants/" + u.tenant + "/projects/" + p.ID, p
+}
+
+// flow creates a flow from body and returns its API path.
+func (e *env) flow(u user, project string, body map[string]any) (string, FlowDetail) {
+	e.t.Helper()
+	var f FlowDetail
+	e.do(http.MethodPost, project+"/flows", u.token, body).status(http.StatusCreated).ok(&f)
+	return project + "/flows/" + f.ID, f
+}
+
+func TestFlowCreateGetSaveDelete(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Flows")
+	doc := chainDoc(t, 5, "a")
+	path, f := e.flow(u, proj, map[string]any{"kind": "service", "name": "Helper", "document": doc})
+	if f.Kind != "service" || f.Draft.Revision != 1 || !validULID(f.ID) {
+		t.Fatalf("created %+v", f.FlowView)
+	}
+	var got FlowDetail
+	e.do(http.MethodGet, path, u.token, nil).ok(&got)
+	if got.Name != "Helper" || got.Draft.Revision != 1 {
+		t.Errorf("got %+v", got.FlowView)
+	}
+	var d1, d2 any
+	_ = json.Unmarshal(doc, &d1)
+	_ = json.Unmarshal(got.Draft.Document, &d2)
+	if b1, _ := json.Marshal(d1); string(b1) != mustJSON(t, d2) {
+		t.Errorf("document changed on the way:\n%s\n%s", b1, got.Draft.Document)
+	}
+
+	// Save with the right revision, then a stale one: 409 with current_revision.
+	var saved SavedDraft
+	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": chainDoc(t, 6, "b"), "revision": 1}).ok(&saved)
+	if saved.Revision != 2 {
+		t.Errorf("revision %d, want 2", saved.Revision)
+	}
+	p := e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": chainDoc(t, 7, "c"), "revision": 1}).
+		problem(http.StatusConflict)
+	if p.Type != TypeDraftStale || p.CurrentRevision == nil || *p.CurrentRevision != 2 {
+		t.Errorf("stale save problem %+v", p)
+	}
+	if !strings.Contains(string(e.do(http.MethodPut, path+"/draft", u.token,
+		map[string]any{"document": chainDoc(t, 7, "c"), "revision": 1}).Body), `"current_revision":2`) {
+		t.Error("current_revision not in the problem body")
+	}
+
+	// An empty document does not replace a non-empty one unless forced.
+	empty := json.RawMessage(emptyDocument)
+	p = e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": empty, "revision": 2}).
+		problem(http.StatusConflict)
+	wantFields(t, p, "body.document")
+	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": empty, "revision": 2, "force": true}).ok(&saved)
+	if saved.Revision != 3 {
+		t.Errorf("forced save revision %d", saved.Revision)
+	}
+	// Empty over empty needs no force.
+	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": empty, "revision": 3}).ok(&saved)
+
+	// Rename and settings.
+	var fv FlowView
+	e.do(http.MethodPatch, path, u.token, map[string]any{"name": "Renamed", "run_saving": "errors", "retention": 5}).ok(&fv)
+	if fv.Name != "Renamed" || fv.RunSaving != "errors" || fv.Retention != 5 {
+		t.Errorf("updated %+v", fv)
+	}
+	p = e.do(http.MethodPatch, path, u.token, map[string]any{"run_saving": "some", "retention": 0}).
+		problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.run_saving", "body.retention")
+
+	e.do(http.MethodDelete, path, u.token, nil).status(http.StatusNoContent)
+	e.do(http.MethodGet, path, u.token, nil).problem(http.StatusNotFound)
+	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": doc, "revision": 4}).problem(http.StatusNotFound)
+}
+
+func mustJSON(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestFlowBadInput(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Bad")
+	p := e.do(http.MethodPost, proj+"/flows", u.token, map[string]any{"kind": "magic", "name": ""}).
+		problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.kind", "body.name")
+	p = e.do(http.MethodPost, proj+"/flows", u.token, map[string]any{"kind": "service", "name": "x",
+		"document": map[string]any{"schema": "other@1"}}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.document")
+	p = e.do(http.MethodPost, proj+"/flows", u.token, map[string]any{"kind": "service", "name": "x",
+		"document": map[string]any{"schema": "polysynergy/flow@1", "nodes": []any{}, "connections": []any{}, "extra": 1}}).
+		problem(http.StatusUnprocessableEntity)
+	if !strings.Contains(p.Errors[0].Message, "extra") {
+		t.Errorf("unknown document field not named: %+v", p.Errors)
+	}
+	p = e.do(http.MethodPost, proj+"/flows", u.token, map[string]any{"kind": "route", "name": "x",
+		"route": map[string]any{"method": "GET", "segments": []map[string]string{
+			{"kind": "static", "value": "a"}, {"kind": "variable", "name": "1bad", "type": "string"}}},
+		"schedule": map[string]any{"cron": "* * * * *"}}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.route.segments[1]", "body.schedule")
+	p = e.do(http.MethodPost, proj+"/flows", u.token, map[string]any{"kind": "schedule", "name": "s",
+		"schedule": map[string]any{"cron": "61 * * * *", "timezone": "Mars/Olympus"}}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.schedule.cron", "body.schedule.timezone")
+	if !strings.Contains(p.Errors[0].Message+p.Errors[1].Message, "minute") {
+		t.Errorf("cron message not readable: %+v", p.Errors)
+	}
+	// A saved draft must still be a flow document.
+	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "ok"})
+	p = e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": "nope", "revision": 1}).
+		problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.document")
+	p = e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": chainDoc(t, 2, "x"), "revision": 0}).
+		problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.revision")
+	p = e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"revision": 1}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.document")
+}
+
+func TestFlowFromBlueprintAndKinds(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Kinds")
+	doc := chainDoc(t, 3, "bp")
+	_, bp := e.flow(u, proj, map[string]any{"kind": "blueprint", "name": "BP", "document": doc})
+	_, svc := e.flow(u, proj, map[string]any{"kind": "service", "name": "Svc"})
+	_, f := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "From BP", "blueprint": bp.ID})
+	var got FlowDetail
+	e.do(http.MethodGet, proj+"/flows/"+f.ID, u.token, nil).ok(&got)
+	if mustJSON(t, json.RawMessage(got.Draft.Document)) != mustJSON(t, bp.Draft.Document) {
+		t.Errorf("blueprint document not copied:\n%s\n%s", got.Draft.Document, bp.Draft.Document)
+	}
+	p := e.do(http.MethodPost, proj+"/flows", u.token, map[string]any{"kind": "service", "name": "x", "blueprint": svc.ID}).
+		problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.blueprint")
+	var list List[FlowView]
+	e.do(http.MethodGet, proj+"/flows?kind=blueprint", u.token, nil).ok(&list)
+	if len(list.Items) != 1 || list.Items[0].ID != bp.ID {
+		t.Errorf("blueprints %+v", list.Items)
+	}
+	e.do(http.MethodGet, proj+"/flows", u.token, nil).ok(&list)
+	if len(list.Items) != 3 {
+		t.Errorf("all flows %d, want 3", len(list.Items))
+	}
+	e.do(http.MethodGet, proj+"/flows?kind=other", u.token, nil).problem(http.StatusUnprocessableEntity)
+}
+
+func TestValidateFlow(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "V")
+	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "bad", "document": invalidDoc()})
+	var rep ValidationReport
+	e.do(http.MethodPost, path+"/validate", u.token, nil).ok(&rep)
+	if rep.Valid || len(rep.Problems) < 2 {
+		t.Fatalf("report %+v", rep)
+	}
+	for _, p := range rep.Problems {
+		if !strings.HasPrefix(p.Path, "/") {
+			t.Errorf("problem path %q is not a JSON pointer", p.Path)
+		}
+	}
+	path, _ = e.flow(u, proj, map[string]any{"kind": "service", "name": "good", "document": chainDoc(t, 3, "g")})
+	e.do(http.MethodPost, path+"/validate", u.token, nil).ok(&rep)
+	if !rep.Valid || len(rep.Problems) != 0 {
+		t.Errorf("valid flow report %+v", rep)
+	}
+}

@@ -1,0 +1,104 @@
+package api
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestInvitationClaimedOnFirstSignIn(t *testing.T) {
+	e := newEnv(t)
+	admin := e.signIn("admin")
+	base := "/tenants/" + admin.tenant
+	var inv InvitationView
+	e.do(http.MethodPost, base+"/invitations", admin.token,
+		map[string]string{"email": "Bob@Example.com", "role": "editor"}).status(http.StatusCreated).ok(&inv)
+	if inv.Email != "bob@example.com" || inv.Role != "editor" || inv.InvitedBy != admin.sub {
+		t.Errorf("invitation %+v", inv)
+	}
+	var invs List[InvitationView]
+	e.do(http.MethodGet, base+"/invitations", admin.token, nil).ok(&invs)
+	if len(invs.Items) != 1 {
+		t.Fatalf("invitations %+v, want 1", invs)
+	}
+	var me Me
+	e.do(http.MethodGet, "/me", token(t, "sub-bob", "bob@example.com", "Bob"), nil).ok(&me)
+	if len(me.Memberships) != 1 || me.Memberships[0].Tenant != admin.tenant || me.Memberships[0].Role != "editor" ||
+		me.CreatedTenant != "" || len(me.Claimed) != 1 {
+		t.Errorf("bob after sign-in: %+v, want only the invited tenant as editor", me)
+	}
+	e.do(http.MethodGet, base+"/invitations", admin.token, nil).ok(&invs)
+	if len(invs.Items) != 0 {
+		t.Errorf("invitation not consumed: %+v", invs)
+	}
+	var members List[MemberView]
+	e.do(http.MethodGet, base+"/members", admin.token, nil).ok(&members)
+	if len(members.Items) != 2 {
+		t.Errorf("members %+v, want 2", members)
+	}
+}
+
+func TestInviteValidation(t *testing.T) {
+	e := newEnv(t)
+	admin := e.signIn("admin")
+	p := e.do(http.MethodPost, "/tenants/"+admin.tenant+"/invitations", admin.token,
+		map[string]string{"email": "x", "role": "owner"}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.email", "body.role")
+	p = e.do(http.MethodPost, "/tenants/"+admin.tenant+"/invitations", admin.token,
+		map[string]string{"email": "no-at-sign", "role": "viewer"}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.email")
+}
+
+func TestMemberRolesAndLastAdmin(t *testing.T) {
+	e := newEnv(t)
+	admin := e.signIn("admin")
+	base := "/tenants/" + admin.tenant
+	e.do(http.MethodPost, base+"/invitations", admin.token, map[string]string{"email": "carol@example.com", "role": "viewer"}).
+		status(http.StatusCreated)
+	carol := e.signIn("carol")
+
+	// The only admin can be neither demoted nor removed.
+	p := e.do(http.MethodPatch, base+"/members/"+admin.sub, admin.token, map[string]string{"role": "editor"}).
+		problem(http.StatusConflict)
+	if p.Detail == "" {
+		t.Error("no detail")
+	}
+	e.do(http.MethodDelete, base+"/members/"+admin.sub, admin.token, nil).problem(http.StatusConflict)
+
+	// Promote carol; now the first admin may step down.
+	var m MemberView
+	e.do(http.MethodPatch, base+"/members/"+carol.sub, admin.token, map[string]string{"role": "admin"}).ok(&m)
+	if m.Role != "admin" {
+		t.Errorf("carol %+v", m)
+	}
+	e.do(http.MethodPatch, base+"/members/"+admin.sub, admin.token, map[string]string{"role": "viewer"}).ok(&m)
+	// The former admin is a viewer now: managing members is forbidden.
+	e.do(http.MethodDelete, base+"/members/"+carol.sub, admin.token, nil).problem(http.StatusForbidden)
+	e.do(http.MethodDelete, base+"/members/"+admin.sub, carol.token, nil).status(http.StatusNoContent)
+	e.do(http.MethodGet, base+"/members", admin.token, nil).problem(http.StatusNotFound)
+	e.do(http.MethodDelete, base+"/members/"+admin.sub, carol.token, nil).problem(http.StatusNotFound)
+	e.do(http.MethodPatch, base+"/members/"+carol.sub, carol.token, map[string]string{"role": "boss"}).
+		problem(http.StatusUnprocessableEntity)
+}
+
+func TestTenantRenameAndInvitationWithdraw(t *testing.T) {
+	e := newEnv(t)
+	admin := e.signIn("admin")
+	base := "/tenants/" + admin.tenant
+	var tv TenantView
+	e.do(http.MethodPatch, base, admin.token, map[string]string{"name": "Acme"}).ok(&tv)
+	e.do(http.MethodGet, base, admin.token, nil).ok(&tv)
+	if tv.Name != "Acme" || tv.Role != "admin" {
+		t.Errorf("tenant %+v", tv)
+	}
+	p := e.do(http.MethodPatch, base, admin.token, map[string]string{"name": "  "}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.name")
+	e.do(http.MethodPost, base+"/invitations", admin.token, map[string]string{"email": "dan@example.com", "role": "viewer"}).
+		status(http.StatusCreated)
+	e.do(http.MethodDelete, base+"/invitations/dan@example.com", admin.token, nil).status(http.StatusNoContent)
+	e.do(http.MethodDelete, base+"/invitations/dan@example.com", admin.token, nil).problem(http.StatusNotFound)
+	var me Me
+	e.do(http.MethodGet, "/me", token(t, "sub-dan", "dan@example.com", ""), nil).ok(&me)
+	if me.CreatedTenant == "" || len(me.Memberships) != 1 {
+		t.Errorf("withdrawn invitation was claimed: %+v", me)
+	}
+}

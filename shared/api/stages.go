@@ -1,0 +1,340 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/secrets"
+	"polysynergy/shared/store"
+)
+
+// stageNamePattern is a stage name: a lowercase letter, then up to 31
+// lowercase letters or digits (no hyphen: hosts split at the last one).
+const stageNamePattern = "^[a-z][a-z0-9]{0,31}$"
+
+// StageView is a stage.
+type StageView struct {
+	Name       string    `json:"name"`
+	Position   int       `json:"position"`
+	Production bool      `json:"production"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+func stageView(s store.Stage) StageView {
+	return StageView{Name: s.Name, Position: s.Position, Production: s.Production, CreatedAt: s.CreatedAt.UTC()}
+}
+
+// StagePath names a stage.
+type StagePath struct {
+	Tenant  string `path:"tenant" doc:"Tenant id (ULID)"`
+	Project string `path:"project" doc:"Project id (ULID)"`
+	Stage   string `path:"stage" doc:"Stage name"`
+}
+
+func (p StagePath) key() store.ProjectKey {
+	return store.ProjectKey{Tenant: p.Tenant, Project: p.Project}
+}
+
+// CreateStageBody creates a stage.
+type CreateStageBody struct {
+	Name string `json:"name" pattern:"^[a-z][a-z0-9]{0,31}$" patternDescription:"a lowercase letter, then up to 31 lowercase letters or digits" doc:"mock is reserved"`
+	// Position defaults to after the last stage.
+	Position *int `json:"position,omitempty" minimum:"0" maximum:"1000"`
+}
+
+// RenameStageBody renames a stage.
+type RenameStageBody struct {
+	Name string `json:"name" pattern:"^[a-z][a-z0-9]{0,31}$" patternDescription:"a lowercase letter, then up to 31 lowercase letters or digits"`
+}
+
+// ProductionBody names the production stage.
+type ProductionBody struct {
+	Stage string `json:"stage" maxLength:"32" doc:"The production stage; empty for none"`
+}
+
+// StageOrderBody orders the stages.
+type StageOrderBody struct {
+	Stages []string `json:"stages" minItems:"1" maxItems:"100" doc:"Every stage of the project exactly once, in the new order"`
+}
+
+func (h *Handler) registerStages() {
+	const tag = "Stages"
+	base := "/tenants/{tenant}/projects/{project}"
+	register(h, endpoint{id: "listStages", method: http.MethodGet, path: base + "/stages", summary: "List stages in order",
+		tag: tag, scope: ScopeTenant, action: auth.ActionStageRead},
+		func(ctx context.Context, in *ProjectPath) (*Out[[]StageView], error) {
+			st, err := h.stages(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			return ok(mapSlice(st, stageView))
+		})
+	register(h, endpoint{id: "createStage", method: http.MethodPost, path: base + "/stages", summary: "Create a stage",
+		tag: tag, scope: ScopeTenant, action: auth.ActionStageManage, status: http.StatusCreated},
+		func(ctx context.Context, in *struct {
+			ProjectPath
+			Body CreateStageBody
+		}) (*Created[StageView], error) {
+			if in.Body.Name == store.MockStage {
+				return nil, invalidField("body.name", "%q is reserved", store.MockStage)
+			}
+			st, err := h.stages(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			pos := 0
+			for _, s := range st {
+				pos = max(pos, s.Position+1)
+			}
+			if in.Body.Position != nil {
+				pos = *in.Body.Position
+			}
+			s, err := h.st.CreateStage(ctx, in.key(), in.Body.Name, pos)
+			if err != nil {
+				return nil, at("body", err)
+			}
+			return &Created[StageView]{Body: stageView(s)}, nil
+		})
+	register(h, endpoint{id: "renameStage", method: http.MethodPatch, path: base + "/stages/{stage}",
+		summary: "Rename a stage, moving its values, secrets and published flows", tag: tag, scope: ScopeTenant,
+		action: auth.ActionStageManage},
+		func(ctx context.Context, in *struct {
+			StagePath
+			Body RenameStageBody
+		}) (*Out[StageView], error) {
+			s, err := h.renameStage(ctx, in.key(), in.Stage, in.Body.Name, principal(ctx).Identity.Subject)
+			if err != nil {
+				return nil, err
+			}
+			return ok(stageView(s))
+		})
+	register(h, endpoint{id: "setProductionStage", method: http.MethodPut, path: base + "/production-stage",
+		summary: "Mark the production stage (at most one)", tag: tag, scope: ScopeTenant, action: auth.ActionStageManage},
+		func(ctx context.Context, in *struct {
+			ProjectPath
+			Body ProductionBody
+		}) (*Out[[]StageView], error) {
+			name := in.Body.Stage
+			if name == store.MockStage {
+				return nil, invalidField("body.stage", "the mock stage cannot be production")
+			}
+			if name != "" {
+				if store.ValidateStageName(name) != nil {
+					return nil, invalidField("body.stage", "no stage %q", name)
+				}
+				if _, err := h.st.GetStage(ctx, in.key(), name); err != nil {
+					if errors.Is(err, store.ErrNotFound) {
+						if _, perr := h.st.GetProject(ctx, in.key()); perr != nil {
+							return nil, perr
+						}
+						return nil, invalidField("body.stage", "no stage %q", name)
+					}
+					return nil, err
+				}
+			}
+			if err := h.st.SetProductionStage(ctx, in.key(), name); err != nil {
+				return nil, at("body", err)
+			}
+			st, err := h.stages(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			return ok(mapSlice(st, stageView))
+		})
+	register(h, endpoint{id: "reorderStages", method: http.MethodPut, path: base + "/stage-order",
+		summary: "Reorder the stages", tag: tag, scope: ScopeTenant, action: auth.ActionStageManage},
+		func(ctx context.Context, in *struct {
+			ProjectPath
+			Body StageOrderBody
+		}) (*Out[[]StageView], error) {
+			st, err := h.stages(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			have := map[string]store.Stage{}
+			for _, s := range st {
+				have[s.Name] = s
+			}
+			seen := map[string]bool{}
+			for i, n := range in.Body.Stages {
+				loc := fmt.Sprintf("body.stages[%d]", i)
+				if _, ok := have[n]; !ok {
+					return nil, invalidField(loc, "no stage %q", n)
+				}
+				if seen[n] {
+					return nil, invalidField(loc, "stage %q is listed twice", n)
+				}
+				seen[n] = true
+			}
+			if len(seen) != len(have) {
+				var missing []string
+				for n := range have {
+					if !seen[n] {
+						missing = append(missing, n)
+					}
+				}
+				slices.Sort(missing)
+				return nil, invalidField("body.stages", "must list every stage; missing %v", missing)
+			}
+			for i, n := range in.Body.Stages {
+				if have[n].Position != i {
+					if err := h.st.SetStagePosition(ctx, in.key(), n, i); err != nil {
+						return nil, err
+					}
+				}
+			}
+			st, err = h.stages(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			return ok(mapSlice(st, stageView))
+		})
+	register(h, endpoint{id: "deleteStage", method: http.MethodDelete, path: base + "/stages/{stage}",
+		summary: "Delete a stage (never mock), unpublishing what was bound to it", tag: tag, scope: ScopeTenant,
+		action: auth.ActionStageManage, status: statusNoContent},
+		func(ctx context.Context, in *StagePath) (*Empty, error) {
+			if in.Stage == store.MockStage {
+				return nil, invalidField("path.stage", "the mock stage cannot be deleted")
+			}
+			if _, err := h.st.GetStage(ctx, in.key(), in.Stage); err != nil {
+				return nil, err
+			}
+			if err := h.unpublishStage(ctx, in.key(), in.Stage); err != nil {
+				return nil, err
+			}
+			return nil, h.st.DeleteStage(ctx, in.key(), in.Stage)
+		})
+}
+
+// stages lists a project's stages; 404 when the project does not exist.
+func (h *Handler) stages(ctx context.Context, k store.ProjectKey) ([]store.Stage, error) {
+	st, err := h.st.ListStages(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	if len(st) == 0 { // every project has mock: no stages means no project
+		return nil, notFound("project")
+	}
+	return st, nil
+}
+
+// unpublishStage removes every flow published to a stage.
+func (h *Handler) unpublishStage(ctx context.Context, k store.ProjectKey, stage string) error {
+	bs, err := h.st.ListStageBindings(ctx, k, stage)
+	if err != nil {
+		return err
+	}
+	for _, b := range bs {
+		if err := h.st.Unpublish(ctx, k.Flow(b.Flow), stage); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// renameStage gives a stage a new name. The store has no rename, so it is
+// a copy then a delete: a new stage at the same position with the old
+// one's variables, secrets (re-sealed for the new name) and published
+// versions, production flag; then the old stage is unpublished and
+// deleted. When copying fails the new stage is removed again, so the old
+// one stays as it was.
+func (h *Handler) renameStage(ctx context.Context, k store.ProjectKey, from, to, by string) (store.Stage, error) {
+	if from == store.MockStage {
+		return store.Stage{}, invalidField("path.stage", "the mock stage cannot be renamed")
+	}
+	if to == store.MockStage {
+		return store.Stage{}, invalidField("body.name", "%q is reserved", store.MockStage)
+	}
+	old, err := h.st.GetStage(ctx, k, from)
+	if err != nil {
+		return store.Stage{}, err
+	}
+	if from == to {
+		return old, nil
+	}
+	created, err := h.st.CreateStage(ctx, k, to, old.Position)
+	if err != nil {
+		return store.Stage{}, at("body", err)
+	}
+	if err := h.copyStage(ctx, k, from, to, by, old.Production); err != nil {
+		if rerr := h.dropStage(context.WithoutCancel(ctx), k, to); rerr != nil {
+			h.log.ErrorContext(ctx, "rename stage: rollback failed", "stage", to, "err", rerr)
+		}
+		return store.Stage{}, err
+	}
+	if err := h.dropStage(ctx, k, from); err != nil {
+		return store.Stage{}, err
+	}
+	created.Production = old.Production
+	return created, nil
+}
+
+func (h *Handler) copyStage(ctx context.Context, k store.ProjectKey, from, to, by string, production bool) error {
+	vars, err := h.st.ListEnvVars(ctx, k)
+	if err != nil {
+		return err
+	}
+	for _, v := range vars {
+		if val, ok := v.Values[from]; ok {
+			if err := h.st.SetEnvVar(ctx, k, v.Key, to, val); err != nil {
+				return err
+			}
+		}
+	}
+	secs, err := h.st.ListSecrets(ctx, k)
+	if err != nil {
+		return err
+	}
+	for _, s := range secs {
+		if !slices.Contains(s.Stages, from) {
+			continue
+		}
+		ct, err := h.st.GetSecretValue(ctx, k, s.Key, from)
+		if err != nil {
+			return err
+		}
+		plain, err := h.box.OpenEncoded(ctx, ct, secrets.SecretContext(k.Tenant, k.Project, from, s.Key))
+		if err != nil {
+			return fmt.Errorf("rename stage: open secret %s: %w", s.Key, err)
+		}
+		sealed, err := h.box.Seal(ctx, plain, secrets.SecretContext(k.Tenant, k.Project, to, s.Key))
+		clear(plain)
+		if err != nil {
+			return fmt.Errorf("rename stage: seal secret %s: %w", s.Key, err)
+		}
+		if err := h.st.SetSecret(ctx, k, s.Key, to, sealed.Encode()); err != nil {
+			return err
+		}
+	}
+	bs, err := h.st.ListStageBindings(ctx, k, from)
+	if err != nil {
+		return err
+	}
+	for _, b := range bs {
+		if _, err := h.st.Publish(ctx, store.PublishInput{Flow: k.Flow(b.Flow), Stage: to, Version: b.Version, By: by,
+			Message: "stage renamed from " + from}); err != nil {
+			return err
+		}
+	}
+	if production {
+		return h.st.SetProductionStage(ctx, k, to)
+	}
+	return nil
+}
+
+// dropStage unpublishes and deletes a stage.
+func (h *Handler) dropStage(ctx context.Context, k store.ProjectKey, stage string) error {
+	if err := h.unpublishStage(ctx, k, stage); err != nil {
+		return err
+	}
+	err := h.st.DeleteStage(ctx, k, stage)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
+}

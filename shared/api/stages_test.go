@@ -1,0 +1,113 @@
+package api
+
+import (
+	"net/http"
+	"testing"
+
+	"polysynergy/shared/secrets"
+	"polysynergy/shared/store"
+)
+
+func stageNames(st []StageView) []string {
+	return mapSlice(st, func(s StageView) string { return s.Name })
+}
+
+func TestStages(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, pv := e.project(u, "Stages")
+	var s StageView
+	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "test"}).status(http.StatusCreated).ok(&s)
+	if s.Position != 1 {
+		t.Errorf("test position %d, want 1", s.Position)
+	}
+	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "prod"}).status(http.StatusCreated)
+	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "prod"}).problem(http.StatusConflict)
+	p := e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "mock"}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.name")
+	p = e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "my-stage"}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.name")
+
+	var st []StageView
+	e.do(http.MethodGet, proj+"/stages", u.token, nil).ok(&st)
+	if got := stageNames(st); len(got) != 3 || got[0] != "mock" || got[1] != "test" || got[2] != "prod" {
+		t.Errorf("stages %v", got)
+	}
+	// Production: at most one.
+	e.do(http.MethodPut, proj+"/production-stage", u.token, map[string]any{"stage": "prod"}).ok(&st)
+	e.do(http.MethodPut, proj+"/production-stage", u.token, map[string]any{"stage": "test"}).ok(&st)
+	n := 0
+	for _, s := range st {
+		if s.Production {
+			n++
+			if s.Name != "test" {
+				t.Errorf("production is %s", s.Name)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d production stages", n)
+	}
+	p = e.do(http.MethodPut, proj+"/production-stage", u.token, map[string]any{"stage": "mock"}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.stage")
+	p = e.do(http.MethodPut, proj+"/production-stage", u.token, map[string]any{"stage": "nope"}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.stage")
+
+	// Reorder.
+	e.do(http.MethodPut, proj+"/stage-order", u.token, map[string]any{"stages": []string{"mock", "prod", "test"}}).ok(&st)
+	if got := stageNames(st); got[1] != "prod" || got[2] != "test" {
+		t.Errorf("reordered %v", got)
+	}
+	p = e.do(http.MethodPut, proj+"/stage-order", u.token, map[string]any{"stages": []string{"mock", "prod"}}).
+		problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.stages")
+	p = e.do(http.MethodPut, proj+"/stage-order", u.token, map[string]any{"stages": []string{"mock", "prod", "prod"}}).
+		problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.stages[2]")
+
+	// Rename carries variables, secrets and the production flag.
+	k := store.ProjectKey{Tenant: u.tenant, Project: pv.ID}
+	if err := e.db.Store.SetEnvVar(t.Context(), k, "URL", "test", "https://t"); err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := e.box.Seal(t.Context(), []byte("s3cret"), secrets.SecretContext(k.Tenant, k.Project, "test", "TOKEN"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.Store.SetSecret(t.Context(), k, "TOKEN", "test", sealed.Encode()); err != nil {
+		t.Fatal(err)
+	}
+	e.do(http.MethodPatch, proj+"/stages/test", u.token, map[string]any{"name": "staging"}).ok(&s)
+	if s.Name != "staging" || !s.Production || s.Position != 2 {
+		t.Errorf("renamed %+v", s)
+	}
+	env, err := e.db.Store.StageEnv(t.Context(), k, "staging")
+	if err != nil || env["URL"] != "https://t" {
+		t.Errorf("env after rename %v %v", env, err)
+	}
+	ct, err := e.db.Store.GetSecretValue(t.Context(), k, "TOKEN", "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := e.box.OpenEncoded(t.Context(), ct, secrets.SecretContext(k.Tenant, k.Project, "staging", "TOKEN"))
+	if err != nil || string(plain) != "s3cret" {
+		t.Errorf("secret after rename %q %v", plain, err)
+	}
+	e.do(http.MethodGet, proj+"/stages", u.token, nil).ok(&st)
+	if got := stageNames(st); len(got) != 3 || got[2] != "staging" {
+		t.Errorf("after rename %v", got)
+	}
+	e.do(http.MethodPatch, proj+"/stages/test", u.token, map[string]any{"name": "x"}).problem(http.StatusNotFound)
+	e.do(http.MethodPatch, proj+"/stages/staging", u.token, map[string]any{"name": "prod"}).problem(http.StatusConflict)
+	e.do(http.MethodPatch, proj+"/stages/mock", u.token, map[string]any{"name": "fake"}).problem(http.StatusUnprocessableEntity)
+
+	// Delete: never mock; a deleted stage is gone with its values.
+	e.do(http.MethodDelete, proj+"/stages/mock", u.token, nil).problem(http.StatusUnprocessableEntity)
+	e.do(http.MethodDelete, proj+"/stages/staging", u.token, nil).status(http.StatusNoContent)
+	e.do(http.MethodDelete, proj+"/stages/staging", u.token, nil).problem(http.StatusNotFound)
+	e.do(http.MethodDelete, proj+"/stages/Bad-Name", u.token, nil).problem(http.StatusNotFound)
+	if _, err := e.db.Store.GetSecretValue(t.Context(), k, "TOKEN", "staging"); err == nil {
+		t.Error("secret of the deleted stage is still there")
+	}
+	e.do(http.MethodGet, "/tenants/"+u.tenant+"/projects/"+newRequestID()+"/stages", u.token, nil).problem(http.StatusNotFound)
+}

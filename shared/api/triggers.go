@@ -1,0 +1,316 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/routing"
+	"polysynergy/shared/schedule"
+	"polysynergy/shared/store"
+)
+
+// SegmentBody is one route path segment.
+type SegmentBody struct {
+	Kind  string `json:"kind" enum:"static,variable"`
+	Value string `json:"value,omitempty" maxLength:"200" doc:"A static segment's text"`
+	Name  string `json:"name,omitempty" maxLength:"64" doc:"A variable's name"`
+	Type  string `json:"type,omitempty" enum:"string,number,uuid,any" doc:"A variable's type"`
+}
+
+// RouteBody is a route flow's trigger.
+type RouteBody struct {
+	Method        string        `json:"method" enum:"GET,POST,PUT,PATCH,DELETE,HEAD,OPTIONS,ANY"`
+	Segments      []SegmentBody `json:"segments" maxItems:"32" nullable:"false" doc:"The path in order; none is /"`
+	RequireAPIKey bool          `json:"require_api_key,omitempty"`
+	Description   string        `json:"description,omitempty" maxLength:"1000"`
+	ResponseMode  string        `json:"response_mode,omitempty" enum:"wait,async" doc:"wait: answer with the flow's response; async: 202 with a run id"`
+}
+
+// RouteView is a route flow's trigger.
+type RouteView struct {
+	RouteBody
+	ID string `json:"id"`
+	// Pattern is the path as text, e.g. /users/{id:uuid}.
+	Pattern   string    `json:"pattern"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// config checks the route and converts it; every failing field is named.
+func (b RouteBody) config(location string) (store.RouteConfig, []FieldError) {
+	var errs []FieldError
+	segs := make([]routing.Segment, len(b.Segments))
+	out := make([]store.Segment, len(b.Segments))
+	for i, s := range b.Segments {
+		segs[i] = routing.Segment{Kind: routing.SegmentKind(s.Kind), Value: s.Value, Name: s.Name, Type: routing.VarType(s.Type)}
+		out[i] = store.Segment{Kind: s.Kind, Value: s.Value, Name: s.Name, Type: s.Type}
+	}
+	if err := routing.ValidateSegments(segs); err != nil {
+		var pe *routing.PatternError
+		loc := location + ".segments"
+		msg := err.Error()
+		if errors.As(err, &pe) {
+			msg = pe.Reason
+			if pe.Index >= 0 {
+				loc = fmt.Sprintf("%s[%d]", loc, pe.Index)
+			}
+		}
+		errs = append(errs, FieldError{Location: loc, Message: msg})
+	}
+	mode := b.ResponseMode
+	if mode == "" {
+		mode = "wait"
+	}
+	method := b.Method
+	if method == "" {
+		method = "GET"
+	}
+	return store.RouteConfig{Method: method, Segments: out, RequireAPIKey: b.RequireAPIKey, Description: b.Description,
+		ResponseMode: mode}, errs
+}
+
+func routeView(r store.Route) RouteView {
+	segs := make([]SegmentBody, len(r.Segments))
+	for i, s := range r.Segments {
+		segs[i] = SegmentBody{Kind: s.Kind, Value: s.Value, Name: s.Name, Type: s.Type}
+	}
+	return RouteView{ID: r.ID, RouteBody: RouteBody{Method: r.Method, Segments: segs, RequireAPIKey: r.RequireAPIKey,
+		Description: r.Description, ResponseMode: r.ResponseMode}, Pattern: routing.Pattern(routingSegments(r.Segments)).String(),
+		UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+func routingSegments(in []store.Segment) []routing.Segment {
+	out := make([]routing.Segment, len(in))
+	for i, s := range in {
+		out[i] = routing.Segment{Kind: routing.SegmentKind(s.Kind), Value: s.Value, Name: s.Name, Type: routing.VarType(s.Type)}
+	}
+	return out
+}
+
+// routeKey is the method and pattern with variable names dropped.
+func routeKey(method string, segs []store.Segment) string {
+	return routing.Route{Method: method, Segments: routingSegments(segs)}.Key()
+}
+
+// checkRouteFree refuses (409) a route whose method and pattern another
+// route flow of the project already has. self is the flow being changed.
+func (h *Handler) checkRouteFree(ctx context.Context, k store.ProjectKey, self string, rc store.RouteConfig, location string) error {
+	flows, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
+		return h.st.ListFlows(ctx, k, store.ListFlowsOptions{ListOptions: o, Kind: store.KindRoute})
+	})
+	if err != nil {
+		return err
+	}
+	want := routeKey(rc.Method, rc.Segments)
+	var (
+		mu    sync.Mutex
+		taken *store.Flow
+		first error
+		wg    sync.WaitGroup
+		sem   = make(chan struct{}, 8)
+	)
+	for i := range flows {
+		f := flows[i]
+		if f.ID == self {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			r, err := h.st.GetRoute(ctx, f.Key())
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+			case err != nil:
+				if first == nil {
+					first = err
+				}
+			case routeKey(r.Method, r.Segments) == want && taken == nil:
+				taken = &f
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	if taken != nil {
+		return conflict(TypeRouteTaken, fmt.Sprintf("flow %q (%s) already has the route %s", taken.Name, taken.ID, want),
+			FieldError{Location: location, Message: "the method and path are taken by flow " + taken.ID})
+	}
+	return nil
+}
+
+// ScheduleInput is when a schedule flow fires.
+type ScheduleInput struct {
+	Cron     string     `json:"cron" minLength:"1" maxLength:"200" doc:"5 fields (minute hour day-of-month month day-of-week) or @daily etc."`
+	Timezone string     `json:"timezone,omitempty" maxLength:"64" doc:"IANA time zone (default UTC)"`
+	Start    *time.Time `json:"start,omitempty" doc:"Do not fire before"`
+	End      *time.Time `json:"end,omitempty" doc:"Do not fire after"`
+	Enabled  bool       `json:"enabled,omitempty"`
+}
+
+// ScheduleView is a schedule with its next fire times.
+type ScheduleView struct {
+	Cron        string         `json:"cron"`
+	Timezone    string         `json:"timezone"`
+	Start       *time.Time     `json:"start,omitempty"`
+	End         *time.Time     `json:"end,omitempty"`
+	Enabled     bool           `json:"enabled"`
+	Description string         `json:"description" example:"At 09:30 on Monday through Friday"`
+	NextRuns    []time.Time    `json:"next_runs" nullable:"false" doc:"The next five fire times (within start/end)"`
+	Published   map[string]int `json:"published" nullable:"false" doc:"Stage → published version"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+}
+
+// config validates the schedule: the cron expression with a readable
+// message, the zone, the window. It also returns the parsed expression.
+func (s ScheduleInput) config(now time.Time, location string) (store.ScheduleConfig, *schedule.Cron, []FieldError) {
+	var errs []FieldError
+	c, err := schedule.Parse(s.Cron)
+	if err != nil {
+		errs = append(errs, FieldError{Location: location + ".cron", Message: err.Error(), Value: s.Cron})
+	}
+	tz := s.Timezone
+	if tz == "" {
+		tz = "UTC"
+	}
+	if _, err := schedule.LoadZone(tz); err != nil {
+		errs = append(errs, FieldError{Location: location + ".timezone", Message: err.Error(), Value: s.Timezone})
+	}
+	if s.Start != nil && s.End != nil && !s.End.After(*s.Start) {
+		errs = append(errs, FieldError{Location: location + ".end", Message: "must be after start"})
+	}
+	cron := strings.TrimSpace(s.Cron)
+	if m, ok := cronMacros[strings.ToLower(cron)]; ok {
+		cron = m // the store keeps the 5-field form
+	}
+	return store.ScheduleConfig{Cron: cron, Timezone: tz, Start: utcPtr(s.Start), End: utcPtr(s.End), Enabled: s.Enabled}, c, errs
+}
+
+// cronMacros are the macros schedule.Parse accepts, in 5-field form.
+var cronMacros = map[string]string{
+	"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
+	"@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
+}
+
+// nextRuns lists up to n fire times after now inside the window.
+func nextRuns(c *schedule.Cron, sc store.ScheduleConfig, now time.Time, n int) []time.Time {
+	loc, err := schedule.LoadZone(sc.Timezone)
+	if err != nil || c == nil {
+		return []time.Time{}
+	}
+	after := now
+	if sc.Start != nil && sc.Start.After(after) {
+		after = sc.Start.Add(-time.Nanosecond)
+	}
+	out := []time.Time{}
+	for _, t := range c.Next(after, loc, n) {
+		if sc.End != nil && t.After(*sc.End) {
+			break
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func (h *Handler) scheduleView(s store.Schedule) ScheduleView {
+	v := ScheduleView{Cron: s.Cron, Timezone: s.Timezone, Start: utcPtr(s.Start), End: utcPtr(s.End), Enabled: s.Enabled,
+		Published: s.Bindings, UpdatedAt: s.UpdatedAt.UTC(), NextRuns: []time.Time{}}
+	if v.Published == nil {
+		v.Published = map[string]int{}
+	}
+	if c, err := schedule.Parse(s.Cron); err == nil {
+		v.Description = c.Describe()
+		v.NextRuns = nextRuns(c, s.ScheduleConfig, h.now(), 5)
+	}
+	return v
+}
+
+// SchedulePreview describes a cron expression.
+type SchedulePreview struct {
+	Description string      `json:"description"`
+	NextRuns    []time.Time `json:"next_runs" nullable:"false"`
+}
+
+func (h *Handler) registerTriggers() {
+	const tag = "Triggers"
+	base := "/tenants/{tenant}/projects/{project}/flows/{flow}"
+	register(h, endpoint{id: "getRoute", method: http.MethodGet, path: base + "/route", summary: "Get a route flow's route",
+		tag: tag, scope: ScopeTenant, action: auth.ActionRouteRead},
+		func(ctx context.Context, in *FlowPath) (*Out[RouteView], error) {
+			r, err := h.st.GetRoute(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			return ok(routeView(r))
+		})
+	register(h, endpoint{id: "updateRoute", method: http.MethodPut, path: base + "/route",
+		summary: "Change a route flow's route (409 when another route flow has the method and pattern)", tag: tag,
+		scope: ScopeTenant, action: auth.ActionRouteWrite},
+		func(ctx context.Context, in *struct {
+			FlowPath
+			Body RouteBody
+		}) (*Out[RouteView], error) {
+			rc, errs := in.Body.config("body")
+			if len(errs) > 0 {
+				return nil, invalidFields(errs)
+			}
+			if _, err := h.st.GetRoute(ctx, in.key()); err != nil {
+				return nil, err
+			}
+			if err := h.checkRouteFree(ctx, in.key().ProjectKey(), in.Flow, rc, "body"); err != nil {
+				return nil, err
+			}
+			r, err := h.st.UpdateRoute(ctx, in.key(), rc)
+			if err != nil {
+				return nil, err
+			}
+			return ok(routeView(r))
+		})
+	register(h, endpoint{id: "getSchedule", method: http.MethodGet, path: base + "/schedule",
+		summary: "Get a schedule flow's schedule with its next five fire times", tag: tag, scope: ScopeTenant,
+		action: auth.ActionScheduleRead},
+		func(ctx context.Context, in *FlowPath) (*Out[ScheduleView], error) {
+			s, err := h.st.GetSchedule(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			return ok(h.scheduleView(s))
+		})
+	register(h, endpoint{id: "updateSchedule", method: http.MethodPut, path: base + "/schedule",
+		summary: "Change when a schedule flow fires", tag: tag, scope: ScopeTenant, action: auth.ActionScheduleWrite},
+		func(ctx context.Context, in *struct {
+			FlowPath
+			Body ScheduleInput
+		}) (*Out[ScheduleView], error) {
+			sc, _, errs := in.Body.config(h.now(), "body")
+			if len(errs) > 0 {
+				return nil, invalidFields(errs)
+			}
+			s, err := h.st.UpdateSchedule(ctx, in.key(), sc)
+			if err != nil {
+				return nil, err
+			}
+			return ok(h.scheduleView(s))
+		})
+	register(h, endpoint{id: "previewSchedule", method: http.MethodPost, path: "/schedule-preview",
+		summary: "Describe a cron expression and list its next five fire times", tag: tag, scope: ScopeUser},
+		func(ctx context.Context, in *struct {
+			Body ScheduleInput
+		}) (*Out[SchedulePreview], error) {
+			sc, c, errs := in.Body.config(h.now(), "body")
+			if len(errs) > 0 {
+				return nil, invalidFields(errs)
+			}
+			return ok(SchedulePreview{Description: c.Describe(), NextRuns: nextRuns(c, sc, h.now(), 5)})
+		})
+}

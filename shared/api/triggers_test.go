@@ -1,0 +1,100 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func seg(kind, a, b string) map[string]string {
+	if kind == "static" {
+		return map[string]string{"kind": "static", "value": a}
+	}
+	return map[string]string{"kind": "variable", "name": a, "type": b}
+}
+
+func TestRoutesAndDuplicates(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Routes")
+	// The default route comes from the name.
+	p1, f1 := e.flow(u, proj, map[string]any{"kind": "route", "name": "List Users"})
+	var r RouteView
+	e.do(http.MethodGet, p1+"/route", u.token, nil).ok(&r)
+	if r.Method != "GET" || r.Pattern != "/list-users" || r.ResponseMode != "wait" {
+		t.Errorf("default route %+v", r)
+	}
+	e.do(http.MethodPut, p1+"/route", u.token, map[string]any{"method": "GET",
+		"segments": []any{seg("static", "users", ""), seg("variable", "id", "uuid")}, "require_api_key": true,
+		"description": "one user", "response_mode": "async"}).ok(&r)
+	if r.Pattern != "/users/{id:uuid}" || !r.RequireAPIKey || r.ResponseMode != "async" {
+		t.Errorf("updated route %+v", r)
+	}
+	// Same method and pattern with another variable name: 409.
+	p := e.do(http.MethodPost, proj+"/flows", u.token, map[string]any{"kind": "route", "name": "Dup",
+		"route": map[string]any{"method": "GET", "segments": []any{seg("static", "users", ""), seg("variable", "user", "uuid")}}}).
+		problem(http.StatusConflict)
+	if p.Type != TypeRouteTaken || !strings.Contains(p.Detail, f1.ID) {
+		t.Errorf("duplicate route problem %+v", p)
+	}
+	// Another method or type is fine.
+	p2, _ := e.flow(u, proj, map[string]any{"kind": "route", "name": "Dup",
+		"route": map[string]any{"method": "POST", "segments": []any{seg("static", "users", ""), seg("variable", "user", "uuid")}}})
+	e.flow(u, proj, map[string]any{"kind": "route", "name": "Num",
+		"route": map[string]any{"method": "GET", "segments": []any{seg("static", "users", ""), seg("variable", "n", "number")}}})
+	// Changing the second into the first's route: 409; into its own: fine.
+	e.do(http.MethodPut, p2+"/route", u.token, map[string]any{"method": "GET",
+		"segments": []any{seg("static", "users", ""), seg("variable", "x", "uuid")}}).problem(http.StatusConflict)
+	e.do(http.MethodPut, p2+"/route", u.token, map[string]any{"method": "POST",
+		"segments": []any{seg("static", "users", ""), seg("variable", "renamed", "uuid")}}).ok(nil)
+	// Bad segments are named by index.
+	p = e.do(http.MethodPut, p2+"/route", u.token, map[string]any{"method": "POST",
+		"segments": []any{seg("static", "a", ""), seg("static", "..", "")}}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.segments[1]")
+	p = e.do(http.MethodPut, p2+"/route", u.token, map[string]any{"method": "FETCH", "segments": []any{}}).
+		problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.method")
+	// A service flow has no route.
+	sp, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "svc"})
+	e.do(http.MethodGet, sp+"/route", u.token, nil).problem(http.StatusNotFound)
+}
+
+func TestSchedules(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Sched")
+	path, _ := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Nightly",
+		"schedule": map[string]any{"cron": "30 9 * * 1-5", "timezone": "Europe/Amsterdam", "enabled": true}})
+	var s ScheduleView
+	e.do(http.MethodGet, path+"/schedule", u.token, nil).ok(&s)
+	if s.Cron != "30 9 * * 1-5" || s.Timezone != "Europe/Amsterdam" || !s.Enabled || len(s.NextRuns) != 5 {
+		t.Fatalf("schedule %+v", s)
+	}
+	if !strings.Contains(s.Description, "09:30") {
+		t.Errorf("description %q", s.Description)
+	}
+	// e.clock is Monday 2030-01-07 08:00 UTC = 09:00 in Amsterdam: first run 09:30 the same day.
+	want := time.Date(2030, 1, 7, 8, 30, 0, 0, time.UTC)
+	if !s.NextRuns[0].Equal(want) {
+		t.Errorf("first run %v, want %v", s.NextRuns[0], want)
+	}
+	end := time.Date(2030, 1, 9, 0, 0, 0, 0, time.UTC)
+	e.do(http.MethodPut, path+"/schedule", u.token, map[string]any{"cron": "@daily", "timezone": "UTC",
+		"end": end, "enabled": false}).ok(&s)
+	if len(s.NextRuns) != 2 || s.Enabled {
+		t.Errorf("windowed schedule %+v, want 2 runs before the end", s)
+	}
+	p := e.do(http.MethodPut, path+"/schedule", u.token, map[string]any{"cron": "0 25 * * *", "timezone": "UTC",
+		"start": end, "end": end.Add(-time.Hour)}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.cron", "body.end")
+	if !strings.Contains(p.Errors[0].Message, "hour") {
+		t.Errorf("cron message %q does not name the hour field", p.Errors[0].Message)
+	}
+	var pv SchedulePreview
+	e.do(http.MethodPost, "/schedule-preview", u.token, map[string]any{"cron": "*/15 * * * *"}).ok(&pv)
+	if len(pv.NextRuns) != 5 || pv.NextRuns[1].Sub(pv.NextRuns[0]) != 15*time.Minute || pv.Description == "" {
+		t.Errorf("preview %+v", pv)
+	}
+	e.do(http.MethodPost, "/schedule-preview", u.token, map[string]any{"cron": "every day"}).problem(http.StatusUnprocessableEntity)
+}
