@@ -46,8 +46,11 @@ export function slugHandle(text: string): string {
  * function names get a suffix too, so a Delay node's handle is never `delay`'s function twin.
  */
 export function uniqueHandle(base: string, taken: Set<string>): string {
-  const b = slugHandle(base);
+  let b = slugHandle(base);
   if (handleProblem(b, taken) === null) return b;
+  // "log_2" taken → "log_3", not "log_2_2"
+  const m = /^(.+?)_(\d+)$/.exec(b);
+  if (m && handleProblem(m[1]!, []) === null) b = m[1]!;
   for (let i = 2; ; i++) {
     const h = `${b}_${i}`;
     if (handleProblem(h, taken) === null) return h;

@@ -1,0 +1,145 @@
+import { describe, expect, it, vi } from 'vitest';
+import { SCHEMA } from '../model/flow';
+import { ApiClient, ApiError, ConflictError, FlowInvalidError, SessionExpiredError } from './client';
+
+type Call = { url: string; init: RequestInit };
+
+function fake(...answers: (Response | Error)[]) {
+  const calls: Call[] = [];
+  const f = vi.fn(async (url: RequestInfo | URL, init?: RequestInit) => {
+    calls.push({ url: String(url), init: init ?? {} });
+    const a = answers.shift();
+    if (!a) throw new Error('no more answers');
+    if (a instanceof Error) throw a;
+    return a;
+  });
+  return { fetch: f as unknown as typeof fetch, calls };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+const problem = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json', ...headers } });
+
+const client = (f: typeof fetch, extra: Partial<ConstructorParameters<typeof ApiClient>[0]> = {}) =>
+  new ApiClient({ baseUrl: '/api/v1/', fetch: f, getToken: () => 'tok', sleep: async () => {}, ...extra });
+
+describe('ApiClient requests', () => {
+  it('sends the bearer token, JSON bodies and query parameters', async () => {
+    const { fetch, calls } = fake(json(201, { id: 'p1', name: 'Shop', slug: 'shop' }), json(200, { items: [] }));
+    const api = client(fetch);
+    const p = await api.createProject({ name: 'Shop' });
+    expect(p.slug).toBe('shop');
+    expect(calls[0]!.url).toBe('/api/v1/projects');
+    expect(calls[0]!.init.method).toBe('POST');
+    expect((calls[0]!.init.headers as Record<string, string>).Authorization).toBe('Bearer tok');
+    expect((calls[0]!.init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
+    expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ name: 'Shop' });
+    await api.listFlows('p 1', 'route', { limit: 20, cursor: undefined });
+    expect(calls[1]!.url).toBe('/api/v1/projects/p%201/flows?limit=20&kind=route');
+  });
+
+  it('answers undefined for 204', async () => {
+    const { fetch } = fake(new Response(null, { status: 204 }));
+    await expect(client(fetch).trashProject('p1')).resolves.toBeUndefined();
+  });
+
+  it('checks the draft document it reads and sends the document as Go writes it', async () => {
+    const document = { schema: SCHEMA, nodes: [{ id: 'a', handle: 'a', type: 'debug.log', position: { x: 0.4, y: 0 } }], connections: [] };
+    const { fetch, calls } = fake(json(200, { document, revision: 3 }), json(200, { revision: 4 }), json(200, { document: { schema: 'x' }, revision: 1 }));
+    const api = client(fetch);
+    const d = await api.getDraft('p', 'f');
+    expect(d.revision).toBe(3);
+    await api.saveDraft('p', 'f', d.document, d.revision);
+    expect(calls[1]!.init.method).toBe('PUT');
+    expect(JSON.parse(String(calls[1]!.init.body))).toEqual({ document: { ...document, nodes: [{ ...document.nodes[0], position: { x: 0, y: 0 } }], groups: [] }, revision: 3 });
+    await expect(api.getDraft('p', 'f')).rejects.toThrow(/schema/);
+  });
+});
+
+describe('ApiClient errors', () => {
+  it('turns problem+json into ApiError with field errors and the request id', async () => {
+    const { fetch } = fake(
+      problem(400, { title: 'Bad Request', status: 400, detail: 'validation failed', errors: [{ message: 'must be at most 40 characters', location: 'body.slug', value: 'x'.repeat(41) }, { message: 'is required', location: 'body.name' }] }, { 'X-Request-Id': 'req-1' }),
+    );
+    const err = await client(fetch).createProject({ name: '', slug: 'x'.repeat(41) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    const e = err as ApiError;
+    expect(e.status).toBe(400);
+    expect(e.message).toBe('Bad Request: validation failed');
+    expect(e.fieldErrors.map((f) => f.field)).toEqual(['slug', 'name']);
+    expect(e.fieldError('name')).toBe('is required');
+    expect(e.requestId).toBe('req-1');
+    expect(e.method).toBe('POST');
+    expect(e.path).toBe('/projects');
+  });
+
+  it('reads RFC 9457 invalid_params and JSON-pointer fields too', async () => {
+    const { fetch } = fake(problem(422, { title: 'Invalid', invalid_params: [{ name: 'cron', reason: 'minute field: 61 is out of range' }, { pointer: '/segments/1/type', detail: 'unknown type' }] }));
+    const e = (await client(fetch).putSchedule('p', 'f', { cron: '61 * * * *', timezone: 'UTC', enabled: true }).catch((x: unknown) => x)) as ApiError;
+    expect(e.fieldErrors).toEqual([
+      { field: 'cron', message: 'minute field: 61 is out of range' },
+      { field: 'segments.1.type', message: 'unknown type' },
+    ]);
+  });
+
+  it('keeps a non-JSON error body as the detail', async () => {
+    const { fetch } = fake(new Response('upstream exploded', { status: 500, statusText: 'Internal Server Error' }));
+    const e = (await client(fetch).me().catch((x: unknown) => x)) as ApiError;
+    expect(e.status).toBe(500);
+    expect(e.title).toBe('Server error');
+    expect(e.detail).toBe('upstream exploded');
+    expect(e.fieldErrors).toEqual([]);
+  });
+
+  it('turns 401 into SessionExpiredError and tells the listeners', async () => {
+    const { fetch } = fake(problem(401, { title: 'Unauthorized', status: 401 }), problem(401, { title: 'Unauthorized' }));
+    const api = client(fetch);
+    const seen: string[] = [];
+    const off = api.onSessionExpired((e) => seen.push(e.path));
+    await expect(api.listProjects()).rejects.toBeInstanceOf(SessionExpiredError);
+    off();
+    await expect(api.listProjects()).rejects.toBeInstanceOf(SessionExpiredError);
+    expect(seen).toEqual(['/projects']);
+  });
+
+  it('turns 409 into ConflictError carrying the current revision', async () => {
+    const { fetch } = fake(problem(409, { title: 'Conflict', detail: 'the draft changed', current_revision: 7 }), problem(409, { title: 'Conflict', detail: 'slug taken' }));
+    const api = client(fetch);
+    const e = (await api.saveDraft('p', 'f', { schema: SCHEMA, nodes: [], connections: [] }, 5).catch((x: unknown) => x)) as ConflictError;
+    expect(e).toBeInstanceOf(ConflictError);
+    expect(e.currentRevision).toBe(7);
+    const e2 = (await api.updateProject('p', { slug: 'taken' }).catch((x: unknown) => x)) as ConflictError;
+    expect(e2.currentRevision).toBeNull();
+    expect(e2.detail).toBe('slug taken');
+  });
+
+  it('turns 422 with flow problems into FlowInvalidError', async () => {
+    const { fetch } = fake(problem(422, { title: 'Flow is invalid', problems: [{ path: '/nodes/0/handle', message: 'bad', node: 'x' }, { path: '/schema', message: 'nope' }] }));
+    const e = (await client(fetch).publish('p', 'f', 'prod').catch((x: unknown) => x)) as FlowInvalidError;
+    expect(e).toBeInstanceOf(FlowInvalidError);
+    expect(e.problems).toEqual([
+      { path: '/nodes/0/handle', message: 'bad', node: 'x' },
+      { path: '/schema', message: 'nope' },
+    ]);
+  });
+
+  it('retries reads on 503 honouring Retry-After, but never writes', async () => {
+    const sleeps: number[] = [];
+    const { fetch, calls } = fake(problem(503, { title: 'Unavailable' }, { 'Retry-After': '2' }), json(200, { items: [{ id: 'p' }] }), problem(503, { title: 'Unavailable' }));
+    const api = client(fetch, { sleep: async (ms) => void sleeps.push(ms) });
+    expect((await api.listProjects()).items).toHaveLength(1);
+    expect(sleeps).toEqual([2000]);
+    await expect(api.createProject({ name: 'x' })).rejects.toMatchObject({ status: 503 });
+    expect(calls).toHaveLength(3);
+  });
+
+  it('gives up after the retries with a status-0 error when there is no connection', async () => {
+    const sleeps: number[] = [];
+    const { fetch } = fake(new TypeError('Failed to fetch'), new TypeError('Failed to fetch'), new TypeError('Failed to fetch'));
+    const e = (await client(fetch, { sleep: async (ms) => void sleeps.push(ms) }).me().catch((x: unknown) => x)) as ApiError;
+    expect(e.isNetwork).toBe(true);
+    expect(e.detail).toBe('Failed to fetch');
+    expect(sleeps).toEqual([300, 600]);
+  });
+});

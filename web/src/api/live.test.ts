@@ -1,0 +1,146 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LiveSocket, resolveWsUrl, type RunEvent, type SocketLike } from './live';
+
+class FakeSocket implements SocketLike {
+  readyState = 0;
+  sent: unknown[] = [];
+  onopen: SocketLike['onopen'] = null;
+  onclose: SocketLike['onclose'] = null;
+  onerror: SocketLike['onerror'] = null;
+  onmessage: SocketLike['onmessage'] = null;
+  constructor(readonly url: string) {}
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  close() {
+    this.readyState = 3;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  drop() {
+    this.readyState = 3;
+    this.onclose?.({ code: 1006, reason: '' });
+  }
+  receive(msg: unknown) {
+    this.onmessage?.({ data: JSON.stringify(msg) });
+  }
+}
+
+const ev = (seq: number, extra: Partial<RunEvent> = {}): RunEvent => ({ type: 'node_end', run_id: 'r1', flow_id: 'f1', seq, ...extra });
+
+describe('LiveSocket', () => {
+  let sockets: FakeSocket[];
+  let live: LiveSocket;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    sockets = [];
+    live = new LiveSocket({
+      url: 'ws://localhost:8090/ws',
+      getToken: () => 'jwt.x',
+      createSocket: (u) => {
+        const s = new FakeSocket(u);
+        sockets.push(s);
+        return s;
+      },
+      random: () => 1,
+      minDelayMs: 100,
+      maxDelayMs: 1000,
+      pingMs: 60_000,
+    });
+  });
+  afterEach(() => {
+    live.stop();
+    vi.useRealTimers();
+  });
+
+  it('connects with the token and subscribes to flows followed before and after opening', async () => {
+    live.subscribe('p1', 'f1', () => {});
+    live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sockets[0]!.url).toBe('ws://localhost:8090/ws?token=jwt.x');
+    expect(live.status).toBe('connecting');
+    sockets[0]!.open();
+    expect(live.status).toBe('open');
+    live.subscribe('p1', 'f2', () => {});
+    expect(sockets[0]!.sent).toEqual([
+      { action: 'subscribe', project: 'p1', flow: 'f1' },
+      { action: 'subscribe', project: 'p1', flow: 'f2' },
+    ]);
+  });
+
+  it('reconnects with growing delays and subscribes again', async () => {
+    const got: number[] = [];
+    live.subscribe('p1', 'f1', (e) => got.push(e.seq));
+    live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    sockets[0]!.open();
+    sockets[0]!.drop();
+    expect(live.status).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(99);
+    expect(sockets).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sockets).toHaveLength(2);
+    sockets[1]!.drop(); // failed again before opening: the next wait is longer
+    await vi.advanceTimersByTimeAsync(199);
+    expect(sockets).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sockets).toHaveLength(3);
+    sockets[2]!.open();
+    expect(sockets[2]!.sent).toEqual([{ action: 'subscribe', project: 'p1', flow: 'f1' }]);
+    sockets[2]!.receive(ev(1));
+    expect(got).toEqual([1]);
+  });
+
+  it('delivers each event once to the listeners of its flow, out of order too', async () => {
+    const f1: number[] = [];
+    const f2: number[] = [];
+    live.subscribe('p1', 'f1', (e) => f1.push(e.seq));
+    live.subscribe('p1', 'f2', (e) => f2.push(e.seq));
+    live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const s = sockets[0]!;
+    s.open();
+    s.receive(ev(2));
+    s.receive(ev(1));
+    s.receive(ev(2));
+    s.receive([ev(3), ev(1, { run_id: 'r2', flow_id: 'f2' })]);
+    s.receive({ type: 'pong' });
+    s.onmessage?.({ data: 'not json' });
+    expect(f1).toEqual([2, 1, 3]);
+    expect(f2).toEqual([1]);
+  });
+
+  it('unsubscribes when the last listener of a flow leaves', async () => {
+    live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    sockets[0]!.open();
+    const off1 = live.subscribe('p1', 'f1', () => {});
+    const off2 = live.subscribe('p1', 'f1', () => {});
+    off1();
+    expect(sockets[0]!.sent).toHaveLength(1);
+    off2();
+    expect(sockets[0]!.sent.at(-1)).toEqual({ action: 'unsubscribe', project: 'p1', flow: 'f1' });
+  });
+
+  it('pings while open and stops reconnecting when stopped', async () => {
+    live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    sockets[0]!.open();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(sockets[0]!.sent).toEqual([{ action: 'ping' }]);
+    live.stop();
+    expect(live.status).toBe('stopped');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(sockets).toHaveLength(1);
+  });
+});
+
+describe('resolveWsUrl', () => {
+  it('makes configured paths absolute ws(s) URLs', () => {
+    expect(resolveWsUrl('/ws', 'https://editor.example.com/p/1')).toBe('wss://editor.example.com/ws');
+    expect(resolveWsUrl('/ws', 'http://localhost:8090/')).toBe('ws://localhost:8090/ws');
+    expect(resolveWsUrl('wss://abc.execute-api.eu-west-1.amazonaws.com/live', 'https://x')).toBe('wss://abc.execute-api.eu-west-1.amazonaws.com/live');
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { catalog, conn, doc, node } from '../test/fixtures';
+import { comparePaths, problemsFromServer, validateDocument } from './validate';
+
+describe('validateDocument', () => {
+  it('finds nothing wrong with a good flow', () => {
+    const d = doc(
+      [
+        node('t', 'trigger.route', { handle: 'route' }),
+        node('r', 'http.response', { handle: 'reply', values: { status: 201, body: { id: '{{ route.params.id }}' } } }),
+      ],
+      [conn('t', 'true_path', 'r', 'node')],
+    );
+    expect(validateDocument(d, catalog)).toEqual([]);
+  });
+
+  it('reports every problem with its path, node and port', () => {
+    const d = doc(
+      [
+        node('a', 'control.delay', { handle: 'wait', values: { ms: 'soon', nope: 1 } }),
+        node('b', 'control.delay', { handle: 'wait' }),
+        node('c', 'nothing.here', { handle: 'c' }),
+        node('d', 'variable.env', { handle: 'upper' }),
+        node('e', 'debug.log', { handle: 'log', values: { message: 'hi {{ ghost.x }} {{ wait', level: 'info' }, settings: { retries: 11 } }),
+        node('f', 'variable.string', { handle: 's' }),
+      ],
+      [conn('f', 'value', 'a', 'ms'), conn('f', 'value', 'e', 'value'), conn('a', 'value', 'e', 'value'), conn('x', 'value', 'e', 'node')],
+    );
+    const probs = validateDocument(d, catalog).map((p) => [p.path, p.node ?? '', p.port ?? '', p.message]);
+    expect(probs).toEqual([
+      ['/connections/0', 'a', 'ms', 'output s.value (string) cannot feed input wait.ms (integer)'],
+      ['/connections/2/to', 'e', 'value', 'input log.value already has a source (connection 1); it takes one'],
+      ['/connections/3/from/node', 'e', 'node', 'connection comes from node "x", which does not exist'],
+      ['/nodes/0/values/ms', 'a', 'ms', 'input "ms" takes a number, not "soon"'],
+      ['/nodes/0/values/nope', 'a', 'nope', 'node type control.delay has no input "nope"'],
+      ['/nodes/1/handle', 'b', '', 'handle "wait" is used by another node'],
+      ['/nodes/2/type', 'c', '', 'unknown node type "nothing.here"'],
+      ['/nodes/3/handle', 'd', '', 'handle "upper" is the name of an expression function; choose another'],
+      ['/nodes/3/values/key', 'd', 'key', 'required input "key" of "upper" has neither a value nor a connection'],
+      ['/nodes/4/settings/retries', 'e', '', 'retries must be a whole number between 0 and 10'],
+      ['/nodes/4/values/message', 'e', 'message', 'expression {{ … }} refers to "ghost", which is not a node handle (nor trigger, run or env)'],
+      ['/nodes/4/values/message', 'e', 'message', 'expression at column 18: {{ is not closed with }}'],
+    ]);
+  });
+
+  it('counts a connection into a dict sub-port as feeding the port', () => {
+    const d = doc(
+      [node('s', 'variable.string'), node('sw', 'control.switch', { values: { cases: [{ key: 'a', value: 1 }] } }), node('st', 'variable.store'), node('g', 'variable.store_get', { values: { key: 'k' } })],
+      [conn('s', 'value', 'sw', 'cases.a'), conn('st', 'store', 'g', 'store')],
+    );
+    expect(validateDocument(d, catalog)).toEqual([]);
+  });
+
+  it('reports a cycle once with its path of handles', () => {
+    const d = doc([node('a', 'control.delay'), node('b', 'control.delay')], [conn('a', 'true_path', 'b', 'node'), conn('b', 'true_path', 'a', 'node')]);
+    expect(validateDocument(d, catalog).map((p) => p.message)).toEqual([
+      'connection closes a cycle a → b → a; repeat work with a for-each or a jump/to pair instead',
+    ]);
+  });
+});
+
+describe('problems from the server', () => {
+  it('maps JSON pointers to node ids', () => {
+    const d = doc([node('a', 'control.delay'), node('b', 'control.delay', { handle: 'bee' })], [conn('a', 'true_path', 'b', 'node')]);
+    expect(
+      problemsFromServer(d, [
+        { path: '/nodes/1/values/ms', message: 'm1', node: 'bee', port: 'ms' },
+        { path: '/connections/0', message: 'm2' },
+        { path: '/groups/0', message: 'm3', node: 'bee' },
+        { path: '/schema', message: 'm4' },
+      ]),
+    ).toEqual([
+      { path: '/nodes/1/values/ms', message: 'm1', node: 'b', port: 'ms' },
+      { path: '/connections/0', message: 'm2', node: 'b', port: 'node' },
+      { path: '/groups/0', message: 'm3', node: 'b', port: undefined },
+      { path: '/schema', message: 'm4', node: undefined, port: undefined },
+    ]);
+  });
+
+  it('orders paths numerically', () => {
+    expect(['/nodes/10', '/nodes/2/x', '/connections/1', '/nodes/2'].sort(comparePaths)).toEqual(['/connections/1', '/nodes/2', '/nodes/2/x', '/nodes/10']);
+  });
+});

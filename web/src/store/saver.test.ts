@@ -1,0 +1,139 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ConflictError, SessionExpiredError } from '../api/client';
+import type { FlowDocument } from '../model/flow';
+import { catalog, doc, node } from '../test/fixtures';
+import { createEditorStore } from './editor';
+import { type DraftBackend, DraftSaver } from './saver';
+
+const init = { status: 0, title: 't', method: 'PUT', path: '/x' };
+
+function backend() {
+  const saves: { doc: FlowDocument; revision: number; force?: boolean }[] = [];
+  const answers: ((d: FlowDocument, r: number) => Promise<{ revision: number }>)[] = [];
+  let server: { document: FlowDocument; revision: number } = { document: doc([]), revision: 1 };
+  const b: DraftBackend = {
+    getDraft: async () => structuredClone(server),
+    saveDraft: async (d, revision, o) => {
+      saves.push({ doc: d, revision, force: o?.force });
+      const a = answers.shift();
+      if (a) return a(d, revision);
+      server = { document: d, revision: revision + 1 };
+      return { revision: revision + 1 };
+    },
+  };
+  return { b, saves, answers, setServer: (s: typeof server) => (server = s) };
+}
+
+describe('DraftSaver', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('saves once after edits settle, with the revision, and tracks the state', async () => {
+    const ed = createEditorStore(catalog, doc([node('a', 'debug.log')]));
+    const { b, saves } = backend();
+    const saver = new DraftSaver(ed, b, 1, { debounceMs: 500 });
+    expect(saver.state.getState().state.kind).toBe('saved');
+    ed.getState().setValue('a', 'message', 'h');
+    await vi.advanceTimersByTimeAsync(300);
+    ed.getState().setValue('a', 'message', 'hi');
+    expect(saver.state.getState().state.kind).toBe('unsaved');
+    await vi.advanceTimersByTimeAsync(499);
+    expect(saves).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(saves).toHaveLength(1);
+    expect(saves[0]!.revision).toBe(1);
+    expect(saves[0]!.doc.nodes[0]!.values).toEqual({ message: 'hi' });
+    expect(saver.state.getState()).toMatchObject({ revision: 2, state: { kind: 'saved' } });
+    expect(saver.dirty).toBe(false);
+    ed.getState().setNotes('a', 'n');
+    await vi.advanceTimersByTimeAsync(500);
+    expect(saves.map((s) => s.revision)).toEqual([1, 2]);
+    saver.dispose();
+  });
+
+  it('on a conflict stops saving; keep mine saves over their revision', async () => {
+    const ed = createEditorStore(catalog, doc([node('a', 'debug.log')]));
+    const { b, saves, answers } = backend();
+    const saver = new DraftSaver(ed, b, 1, { debounceMs: 10 });
+    answers.push(async () => {
+      throw new ConflictError({ ...init, status: 409 }, 5);
+    });
+    ed.getState().setValue('a', 'message', 'mine');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saver.state.getState().state).toEqual({ kind: 'conflict', theirRevision: 5 });
+    ed.getState().setValue('a', 'message', 'mine 2');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(saves).toHaveLength(1);
+    await saver.keepMine();
+    expect(saves[1]).toMatchObject({ revision: 5, force: true });
+    expect(saves[1]!.doc.nodes[0]!.values).toEqual({ message: 'mine 2' });
+    expect(saver.state.getState()).toMatchObject({ revision: 6, state: { kind: 'saved' } });
+  });
+
+  it('on a conflict, load theirs replaces the document and undo brings mine back', async () => {
+    const ed = createEditorStore(catalog, doc([node('a', 'debug.log')]));
+    const { b, answers, setServer } = backend();
+    const saver = new DraftSaver(ed, b, 1, { debounceMs: 10 });
+    answers.push(async () => {
+      throw new ConflictError({ ...init, status: 409 }, null);
+    });
+    ed.getState().setValue('a', 'message', 'mine');
+    await vi.advanceTimersByTimeAsync(10);
+    setServer({ document: doc([node('z', 'debug.log', { handle: 'theirs' })]), revision: 9 });
+    await saver.loadTheirs();
+    expect(ed.getState().doc.nodes.map((n) => n.handle)).toEqual(['theirs']);
+    expect(saver.state.getState()).toMatchObject({ revision: 9, state: { kind: 'saved' } });
+    expect(saver.dirty).toBe(false);
+    ed.getState().undo();
+    expect(ed.getState().doc.nodes[0]!.values).toEqual({ message: 'mine' });
+  });
+
+  it('keeps unsaved work when the session expires and saves it on retry', async () => {
+    const ed = createEditorStore(catalog, doc([node('a', 'debug.log')]));
+    const { b, saves, answers } = backend();
+    const saver = new DraftSaver(ed, b, 3, { debounceMs: 10 });
+    answers.push(async () => {
+      throw new SessionExpiredError({ ...init, status: 401 });
+    });
+    ed.getState().setValue('a', 'message', 'precious');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saver.state.getState().state.kind).toBe('session-expired');
+    expect(saver.dirty).toBe(true);
+    expect(ed.getState().doc.nodes[0]!.values).toEqual({ message: 'precious' });
+    await saver.retry();
+    expect(saves.map((s) => s.revision)).toEqual([3, 3]);
+    expect(saver.state.getState()).toMatchObject({ revision: 4, state: { kind: 'saved' } });
+  });
+
+  it('reports other errors and tries again on the next edit', async () => {
+    const ed = createEditorStore(catalog, doc([node('a', 'debug.log')]));
+    const { b, saves, answers } = backend();
+    const saver = new DraftSaver(ed, b, 1, { debounceMs: 10 });
+    answers.push(async () => {
+      throw new Error('boom');
+    });
+    ed.getState().setValue('a', 'message', 'x');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saver.state.getState().state).toEqual({ kind: 'error', message: 'Error: boom' });
+    ed.getState().setValue('a', 'message', 'xy');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saves).toHaveLength(2);
+    expect(saver.state.getState().state.kind).toBe('saved');
+  });
+
+  it('marks edits made while a save is in flight as unsaved and saves them next', async () => {
+    const ed = createEditorStore(catalog, doc([node('a', 'debug.log')]));
+    const { b, saves, answers } = backend();
+    const saver = new DraftSaver(ed, b, 1, { debounceMs: 10 });
+    answers.push(async (_d, r) => {
+      ed.getState().setValue('a', 'message', 'during');
+      return { revision: r + 1 };
+    });
+    ed.getState().setValue('a', 'message', 'before');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saver.state.getState().state.kind).toBe('unsaved');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saves.map((s) => s.doc.nodes[0]!.values!.message)).toEqual(['before', 'during']);
+    expect(saver.state.getState()).toMatchObject({ revision: 3, state: { kind: 'saved' } });
+  });
+});
