@@ -1,0 +1,313 @@
+package live_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"polysynergy/shared/live"
+	"polysynergy/shared/store"
+)
+
+func connectEvent(id string, query map[string]string, connectedAt time.Time) events.APIGatewayWebsocketProxyRequest {
+	return events.APIGatewayWebsocketProxyRequest{QueryStringParameters: query,
+		RequestContext: events.APIGatewayWebsocketProxyRequestContext{RouteKey: "$connect", EventType: "CONNECT",
+			ConnectionID: id, ConnectedAt: connectedAt.UnixMilli(), Stage: "dev"}}
+}
+
+func messageEvent(id, route, body string) events.APIGatewayWebsocketProxyRequest {
+	return events.APIGatewayWebsocketProxyRequest{Body: body,
+		RequestContext: events.APIGatewayWebsocketProxyRequestContext{RouteKey: route, EventType: "MESSAGE", ConnectionID: id}}
+}
+
+func disconnectEvent(id string) events.APIGatewayWebsocketProxyRequest {
+	return events.APIGatewayWebsocketProxyRequest{
+		RequestContext: events.APIGatewayWebsocketProxyRequestContext{RouteKey: "$disconnect", EventType: "DISCONNECT", ConnectionID: id}}
+}
+
+func TestHandlerConnect(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	at := time.Now().Truncate(time.Millisecond)
+	tests := []struct {
+		name   string
+		id     string
+		ev     func(id string) events.APIGatewayWebsocketProxyRequest
+		status int
+		sub    string
+	}{
+		{"no token", "c-none=", func(id string) events.APIGatewayWebsocketProxyRequest { return connectEvent(id, nil, at) }, 401, ""},
+		{"garbage token", "c-garbage=", func(id string) events.APIGatewayWebsocketProxyRequest {
+			return connectEvent(id, map[string]string{"token": "not.a.jwt"}, at)
+		}, 401, ""},
+		{"expired token", "c-expired=", func(id string) events.APIGatewayWebsocketProxyRequest {
+			return connectEvent(id, map[string]string{"token": w.iss.token(t, viewerSub, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()})}, at)
+		}, 401, ""},
+		{"wrong audience", "c-aud=", func(id string) events.APIGatewayWebsocketProxyRequest {
+			return connectEvent(id, map[string]string{"token": w.iss.token(t, viewerSub, map[string]any{"aud": "someone-else"})}, at)
+		}, 401, ""},
+		{"valid token", "c-ok=", func(id string) events.APIGatewayWebsocketProxyRequest {
+			return connectEvent(id, map[string]string{"token": w.iss.token(t, viewerSub, nil)}, at)
+		}, 200, viewerSub},
+		{"token only in the multi-value query", "c-multi=", func(id string) events.APIGatewayWebsocketProxyRequest {
+			ev := connectEvent(id, nil, at)
+			ev.MultiValueQueryStringParameters = map[string][]string{"token": {w.iss.token(t, ownerSub, nil)}}
+			return ev
+		}, 200, ownerSub},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := w.h.Handle(ctx, tt.ev(tt.id))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d (%s); want %d", resp.StatusCode, resp.Body, tt.status)
+			}
+			c, err := w.st.GetConnection(ctx, tt.id)
+			if tt.sub == "" {
+				if !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("connection stored for a rejected $connect: %+v, %v", c, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Sub != tt.sub || !c.ConnectedAt.Equal(at) || !c.ExpiresAt.Equal(at.Add(2*time.Hour).Truncate(time.Second)) {
+				t.Errorf("connection %+v; want sub %s connected at %v expiring 2 h later", c, tt.sub, at)
+			}
+		})
+	}
+	if _, err := w.h.Handle(ctx, events.APIGatewayWebsocketProxyRequest{}); err == nil || !strings.Contains(err.Error(), "connectionId") {
+		t.Errorf("event without connection id: %v; want an error naming connectionId", err)
+	}
+}
+
+func reply(t *testing.T, resp events.APIGatewayProxyResponse) live.Reply {
+	t.Helper()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d; want 200", resp.StatusCode)
+	}
+	var r live.Reply
+	if err := json.Unmarshal([]byte(resp.Body), &r); err != nil {
+		t.Fatalf("reply %q: %v", resp.Body, err)
+	}
+	return r
+}
+
+func TestHandlerMessages(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	for id, sub := range map[string]string{"viewer=": viewerSub, "owner=": ownerSub, "stranger=": strangerSub} {
+		resp, err := w.h.Handle(ctx, connectEvent(id, map[string]string{"token": w.iss.token(t, sub, nil)}, time.Now()))
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("connect %s: %d %v", id, resp.StatusCode, err)
+		}
+	}
+	T, P, F := w.tenant.ID, w.project.ID, w.flow.ID
+	msg := func(v map[string]any) string { b, _ := json.Marshal(v); return string(b) }
+	subscribers := func() []string {
+		ids, err := w.st.ListSubscribers(ctx, w.flow.Key())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	steps := []struct {
+		name string
+		conn string
+		body string
+		b64  bool
+		want live.Reply
+		// wantMsg must be contained in the reply's message.
+		wantMsg string
+		after   func(t *testing.T)
+	}{
+		{name: "ping", conn: "viewer=", body: `{"action":"ping","id":"p1"}`, want: live.Reply{Type: "pong", ID: "p1"}},
+		{name: "ping base64", conn: "viewer=", body: base64.StdEncoding.EncodeToString([]byte(`{"action":"ping"}`)), b64: true,
+			want: live.Reply{Type: "pong"}},
+		{name: "viewer subscribes with tenant", conn: "viewer=",
+			body: msg(map[string]any{"action": "subscribe", "tenant": T, "project": P, "flow": F, "id": "s1"}),
+			want: live.Reply{Type: "subscribed", ID: "s1", Tenant: T, Project: P, Flow: F},
+			after: func(t *testing.T) {
+				if got := subscribers(); !slices.Equal(got, []string{"viewer="}) {
+					t.Errorf("subscribers %v; want [viewer=]", got)
+				}
+			}},
+		{name: "owner subscribes without tenant", conn: "owner=",
+			body: msg(map[string]any{"action": "subscribe", "project": P, "flow": F}),
+			want: live.Reply{Type: "subscribed", Tenant: T, Project: P, Flow: F},
+			after: func(t *testing.T) {
+				if got := subscribers(); len(got) != 2 {
+					t.Errorf("subscribers %v; want owner= and viewer=", got)
+				}
+			}},
+		{name: "stranger naming the tenant", conn: "stranger=",
+			body:    msg(map[string]any{"action": "subscribe", "tenant": T, "project": P, "flow": F}),
+			want:    live.Reply{Type: "error", Action: "subscribe"},
+			wantMsg: "tenant " + T + " not found"},
+		{name: "stranger without tenant", conn: "stranger=",
+			body:    msg(map[string]any{"action": "subscribe", "project": P, "flow": F}),
+			want:    live.Reply{Type: "error", Action: "subscribe"},
+			wantMsg: "project " + P + " not found",
+			after: func(t *testing.T) {
+				if got := subscribers(); slices.Contains(got, "stranger=") {
+					t.Errorf("stranger subscribed: %v", got)
+				}
+			}},
+		{name: "viewer into another tenant's flow", conn: "viewer=",
+			body:    msg(map[string]any{"action": "subscribe", "tenant": w.other.ID, "project": w.otherPrj.ID, "flow": w.otherFlw.ID}),
+			want:    live.Reply{Type: "error", Action: "subscribe"},
+			wantMsg: "tenant " + w.other.ID + " not found"},
+		{name: "unknown flow", conn: "viewer=", body: msg(map[string]any{"action": "subscribe", "tenant": T, "project": P, "flow": "nope"}),
+			want: live.Reply{Type: "error", Action: "subscribe"}, wantMsg: "flow nope not found"},
+		{name: "unknown project", conn: "viewer=", body: msg(map[string]any{"action": "subscribe", "project": "nope", "flow": F}),
+			want: live.Reply{Type: "error", Action: "subscribe"}, wantMsg: "project nope not found"},
+		{name: "not JSON", conn: "viewer=", body: `subscribe please`, want: live.Reply{Type: "error"}, wantMsg: "message: want a JSON object"},
+		{name: "no action", conn: "viewer=", body: `{"flow":"x"}`, want: live.Reply{Type: "error"}, wantMsg: "action: required"},
+		{name: "unknown action", conn: "viewer=", body: `{"action":"dance"}`, want: live.Reply{Type: "error", Action: "dance"}, wantMsg: `action "dance": unknown`},
+		{name: "action not a string", conn: "viewer=", body: `{"action":1}`, want: live.Reply{Type: "error"}, wantMsg: "action: want a string"},
+		{name: "flow missing", conn: "viewer=", body: msg(map[string]any{"action": "subscribe", "project": P}),
+			want: live.Reply{Type: "error", Action: "subscribe"}, wantMsg: "flow: required"},
+		{name: "bad project id", conn: "viewer=", body: msg(map[string]any{"action": "subscribe", "project": "a#b", "flow": F}),
+			want: live.Reply{Type: "error", Action: "subscribe"}, wantMsg: "project: contains '#'"},
+		{name: "unregistered connection", conn: "ghost=", body: msg(map[string]any{"action": "subscribe", "project": P, "flow": F}),
+			want: live.Reply{Type: "error", Action: "subscribe"}, wantMsg: "connection not registered"},
+		{name: "viewer unsubscribes", conn: "viewer=", body: msg(map[string]any{"action": "unsubscribe", "project": P, "flow": F}),
+			want: live.Reply{Type: "unsubscribed", Tenant: T, Project: P, Flow: F},
+			after: func(t *testing.T) {
+				if got := subscribers(); !slices.Equal(got, []string{"owner="}) {
+					t.Errorf("subscribers %v; want [owner=]", got)
+				}
+			}},
+		{name: "unsubscribe again is fine", conn: "viewer=", body: msg(map[string]any{"action": "unsubscribe", "project": P, "flow": F}),
+			want: live.Reply{Type: "unsubscribed", Project: P, Flow: F}},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			ev := messageEvent(st.conn, "$default", st.body)
+			ev.IsBase64Encoded = st.b64
+			resp, err := w.h.Handle(ctx, ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := reply(t, resp)
+			if !strings.Contains(got.Message, st.wantMsg) {
+				t.Errorf("message %q; want it to contain %q", got.Message, st.wantMsg)
+			}
+			got.Message = ""
+			if got != st.want {
+				t.Errorf("reply %+v; want %+v", got, st.want)
+			}
+			if st.after != nil {
+				st.after(t)
+			}
+		})
+	}
+
+	t.Run("trashed project", func(t *testing.T) {
+		if err := w.st.TrashProject(ctx, w.project.Key()); err != nil {
+			t.Fatal(err)
+		}
+		for _, body := range []string{
+			msg(map[string]any{"action": "subscribe", "tenant": T, "project": P, "flow": F}),
+			msg(map[string]any{"action": "subscribe", "project": P, "flow": F}),
+		} {
+			got := reply(t, must(w.h.Handle(ctx, messageEvent("viewer=", "subscribe", body))))
+			if got.Type != "error" || !strings.Contains(got.Message, "project "+P+" not found") {
+				t.Errorf("subscribe to a trashed project: %+v; want project not found", got)
+			}
+		}
+	})
+
+	t.Run("disconnect", func(t *testing.T) {
+		resp, err := w.h.Handle(ctx, disconnectEvent("owner="))
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("disconnect: %d %v", resp.StatusCode, err)
+		}
+		if _, err := w.st.GetConnection(ctx, "owner="); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("connection after $disconnect: %v; want not found", err)
+		}
+		if got := subscribers(); len(got) != 0 {
+			t.Errorf("subscribers after $disconnect %v; want none", got)
+		}
+	})
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func TestParseClientMessage(t *testing.T) {
+	long := strings.Repeat("x", 129)
+	tests := []struct {
+		body string
+		want live.ClientMessage
+		err  string
+	}{
+		{`{"action":"ping"}`, live.ClientMessage{Action: "ping"}, ""},
+		{`{"action":"ping","project":"a b"}`, live.ClientMessage{Action: "ping", Project: "a b"}, ""},
+		{`{"action":"subscribe","tenant":"t","project":"p","flow":"f","id":"7","extra":[1]}`,
+			live.ClientMessage{Action: "subscribe", Tenant: "t", Project: "p", Flow: "f", ID: "7"}, ""},
+		{`{"action":"unsubscribe","project":"p","flow":"f","tenant":null}`, live.ClientMessage{Action: "unsubscribe", Project: "p", Flow: "f"}, ""},
+		{`{"action":"subscribe","project":"p"}`, live.ClientMessage{}, "flow: required"},
+		{`{"action":"subscribe","flow":"f"}`, live.ClientMessage{}, "project: required"},
+		{`{"action":"subscribe","project":"` + long + `","flow":"f"}`, live.ClientMessage{}, "project: longer than 128 bytes"},
+		{`{"action":"subscribe","project":"p","flow":"f","tenant":"t\u0000"}`, live.ClientMessage{}, "tenant: contains"},
+		{`{"action":"ping","id":"` + strings.Repeat("i", 200) + `"}`, live.ClientMessage{}, "id: longer than 128 bytes"},
+		{`{"action":["ping"]}`, live.ClientMessage{}, "action: want a string"},
+		{`{"ACTION":"ping"}`, live.ClientMessage{}, "action: required"},
+		{`[]`, live.ClientMessage{}, "message: want a JSON object"},
+		{``, live.ClientMessage{}, "message: want a JSON object"},
+	}
+	for _, tt := range tests {
+		got, err := live.ParseClientMessage([]byte(tt.body))
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("ParseClientMessage(%.60s): %v; want error %q", tt.body, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseClientMessage(%s) = %+v, %v; want %+v", tt.body, got, err, tt.want)
+		}
+	}
+}
+
+func FuzzParseClientMessage(f *testing.F) {
+	f.Add([]byte(`{"action":"subscribe","tenant":"t","project":"p","flow":"f","id":"1"}`))
+	f.Add([]byte(`{"action":"ping"}`))
+	f.Add([]byte(`{"action":"unsubscribe","project":"p#","flow":"f"}`))
+	f.Add([]byte(`{"action":"subscribe","project":"p","flow":"\u2028"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		m, err := live.ParseClientMessage(body)
+		if err != nil {
+			if !strings.Contains(err.Error(), ":") {
+				t.Fatalf("error %q does not name a field", err)
+			}
+			return
+		}
+		switch m.Action {
+		case live.ActionPing:
+		case live.ActionSubscribe, live.ActionUnsubscribe:
+			for _, v := range []string{m.Project, m.Flow} {
+				if v == "" || len(v) > 128 || strings.ContainsAny(v, "# \t\n") {
+					t.Fatalf("accepted id %q in %+v", v, m)
+				}
+			}
+		default:
+			t.Fatalf("accepted action %q", m.Action)
+		}
+	})
+}
