@@ -283,7 +283,8 @@ func (b *builder) connections() {
 			continue
 		}
 		ft, tt := op.Type, ip.Type
-		if fsub != "" || tsub != "" {
+		if fsub != "" || tsub != "" || (ip.Multi && ip.Type == nodes.List && !op.Type.IsService()) {
+			// sub-ports are untyped; a multi list input collects values of any type
 			ft, tt = nodes.Any, nodes.Any
 		}
 		if !nodes.Compatible(ft, tt) {

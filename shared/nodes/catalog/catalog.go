@@ -9,7 +9,9 @@ import (
 	"polysynergy/shared/nodes/control"
 	"polysynergy/shared/nodes/data"
 	"polysynergy/shared/nodes/debug"
+	"polysynergy/shared/nodes/logic"
 	"polysynergy/shared/nodes/response"
+	"polysynergy/shared/nodes/text"
 	"polysynergy/shared/nodes/trigger"
 	"polysynergy/shared/nodes/variables"
 )
@@ -20,6 +22,8 @@ var families = []struct {
 	register func(*nodes.Registry) error
 }{
 	{"control", control.Register},
+	{"logic", logic.Register},
+	{"text", text.Register},
 	{"data", data.Register},
 	{"trigger", trigger.Register},
 	{"response", response.Register},
