@@ -1,0 +1,338 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/flow"
+	"polysynergy/shared/schedule"
+	"polysynergy/shared/store"
+)
+
+// PublishBody publishes a flow to a stage.
+type PublishBody struct {
+	Stage string `json:"stage" minLength:"1" maxLength:"32"`
+	// Version binds an existing version; absent publishes the draft.
+	Version int `json:"version,omitempty" minimum:"1" doc:"Publish this version; the draft when absent"`
+	// Revision, with the draft, refuses (409) unless the draft is still at it.
+	Revision int    `json:"revision,omitempty" minimum:"1" doc:"Publish the draft only if it is at this revision"`
+	Message  string `json:"message,omitempty" maxLength:"1000" doc:"The new version's message"`
+}
+
+// PublicationView is a flow bound to a stage.
+type PublicationView struct {
+	Stage       string    `json:"stage"`
+	Version     int       `json:"version"`
+	PublishedAt time.Time `json:"published_at"`
+	By          string    `json:"by"`
+}
+
+// PublishResult tells what publishing did.
+type PublishResult struct {
+	Publication PublicationView `json:"publication"`
+	Version     VersionView     `json:"version"`
+	// Created is true when the draft was snapshotted into a new version.
+	Created bool `json:"created"`
+}
+
+// PublicationPath names a flow's publication on a stage.
+type PublicationPath struct {
+	Tenant  string `path:"tenant" doc:"Tenant id (ULID)"`
+	Project string `path:"project" doc:"Project id (ULID)"`
+	Flow    string `path:"flow" doc:"Flow id (ULID)"`
+	Stage   string `path:"stage" doc:"Stage name"`
+}
+
+// MatrixCell is one flow on one stage.
+type MatrixCell struct {
+	Version     int       `json:"version"`
+	PublishedAt time.Time `json:"published_at"`
+	By          string    `json:"by"`
+	// DraftDiffers is true when the draft is not the published version.
+	DraftDiffers bool `json:"draft_differs"`
+}
+
+// MatrixRow is one flow across the stages.
+type MatrixRow struct {
+	Flow          string `json:"flow"`
+	Name          string `json:"name"`
+	Kind          string `json:"kind"`
+	LatestVersion int    `json:"latest_version"`
+	// DraftChanged is true when the draft differs from the latest version
+	// (or there is none).
+	DraftChanged bool `json:"draft_changed"`
+	// Stages maps stage → cell for the stages the flow is published to.
+	Stages map[string]MatrixCell `json:"stages" nullable:"false"`
+}
+
+// PublishMatrix is every flow × stage of a project.
+type PublishMatrix struct {
+	Stages []string    `json:"stages" nullable:"false"`
+	Flows  []MatrixRow `json:"flows" nullable:"false"`
+}
+
+func publicationView(b store.Binding) PublicationView {
+	return PublicationView{Stage: b.Stage, Version: b.Version, PublishedAt: b.PublishedAt.UTC(), By: b.By}
+}
+
+func (h *Handler) registerPublish() {
+	const tag = "Publishing"
+	base := "/tenants/{tenant}/projects/{project}/flows/{flow}"
+	register(h, endpoint{id: "publishFlow", method: http.MethodPost, path: base + "/publish",
+		summary: "Publish the draft (snapshotting it when changed) or a version to a stage; 422 lists every problem",
+		tag:     tag, scope: ScopeTenant, action: auth.ActionFlowPublish},
+		func(ctx context.Context, in *struct {
+			FlowPath
+			Body PublishBody
+		}) (*Out[PublishResult], error) {
+			res, err := h.publish(ctx, in.key(), in.Body, principal(ctx).Identity.Subject)
+			if err != nil {
+				return nil, err
+			}
+			return ok(res)
+		})
+	register(h, endpoint{id: "listPublications", method: http.MethodGet, path: base + "/publications",
+		summary: "List the stages a flow is published to", tag: tag, scope: ScopeTenant, action: auth.ActionFlowRead},
+		func(ctx context.Context, in *FlowPath) (*Out[[]PublicationView], error) {
+			if _, err := h.st.GetFlow(ctx, in.key()); err != nil {
+				return nil, err
+			}
+			bs, err := h.st.ListFlowBindings(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			return ok(mapSlice(bs, publicationView))
+		})
+	register(h, endpoint{id: "unpublishFlow", method: http.MethodDelete, path: base + "/publications/{stage}",
+		summary: "Unpublish a flow from a stage", tag: tag, scope: ScopeTenant, action: auth.ActionFlowPublish,
+		status: statusNoContent},
+		func(ctx context.Context, in *PublicationPath) (*Empty, error) {
+			return nil, h.st.Unpublish(ctx, store.FlowKey{Tenant: in.Tenant, Project: in.Project, Flow: in.Flow}, in.Stage)
+		})
+	register(h, endpoint{id: "getPublishMatrix", method: http.MethodGet, path: "/tenants/{tenant}/projects/{project}/publish-matrix",
+		summary: "Every flow × stage: the bound version and whether the draft differs", tag: tag, scope: ScopeTenant,
+		action: auth.ActionFlowRead},
+		func(ctx context.Context, in *ProjectPath) (*Out[PublishMatrix], error) {
+			m, err := h.matrix(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			return ok(m)
+		})
+}
+
+// publish validates and compiles the document being published and binds
+// it: the store snapshots the draft into a version when it changed and
+// writes version, binding, stage count and route table or schedule in one
+// transaction.
+func (h *Handler) publish(ctx context.Context, k store.FlowKey, b PublishBody, by string) (PublishResult, error) {
+	if store.ValidateStageName(b.Stage) != nil {
+		return PublishResult{}, invalidField("body.stage", "no stage %q", b.Stage)
+	}
+	if b.Version > 0 && b.Revision > 0 {
+		return PublishResult{}, invalidField("body.revision", "only applies when publishing the draft, not a version")
+	}
+	f, err := h.st.GetFlow(ctx, k)
+	if err != nil {
+		return PublishResult{}, err
+	}
+	if f.Kind == store.KindBlueprint {
+		return PublishResult{}, invalidField("path.flow", "blueprints are templates and cannot be published")
+	}
+	if _, err := h.st.GetStage(ctx, k.ProjectKey(), b.Stage); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return PublishResult{}, invalidField("body.stage", "no stage %q", b.Stage)
+		}
+		return PublishResult{}, err
+	}
+	var raw []byte
+	expected := 0
+	if b.Version > 0 {
+		v, err := h.st.GetVersion(ctx, k, b.Version)
+		if errors.Is(err, store.ErrNotFound) {
+			return PublishResult{}, invalidField("body.version", "no version %d", b.Version)
+		}
+		if err != nil {
+			return PublishResult{}, err
+		}
+		raw = v.Document
+	} else {
+		d, err := h.st.GetDraft(ctx, k)
+		if err != nil {
+			return PublishResult{}, err
+		}
+		if b.Revision > 0 && d.Revision != b.Revision {
+			return PublishResult{}, toProblem(ctx, h.log, &store.ConflictError{What: "draft", Current: d.Revision})
+		}
+		raw, expected = d.Document, d.Revision
+	}
+	if err := h.compile(raw); err != nil {
+		return PublishResult{}, err
+	}
+	switch f.Kind {
+	case store.KindRoute:
+		if err := h.checkPublishedRouteFree(ctx, k, b.Stage); err != nil {
+			return PublishResult{}, err
+		}
+	case store.KindSchedule:
+		s, err := h.st.GetSchedule(ctx, k)
+		if err != nil {
+			return PublishResult{}, err
+		}
+		if _, err := schedule.ToEventBridge(s.Cron); err != nil {
+			return PublishResult{}, invalidField("schedule.cron", "%v", err)
+		}
+	}
+	res, err := h.st.Publish(ctx, store.PublishInput{Flow: k, Stage: b.Stage, Version: b.Version,
+		ExpectedRevision: expected, By: by, Message: b.Message})
+	if err != nil {
+		return PublishResult{}, at("body", err)
+	}
+	return PublishResult{Publication: publicationView(res.Binding), Version: versionView(res.Version), Created: res.Created}, nil
+}
+
+// compile validates and compiles a document: 422 listing every problem
+// with its JSON pointer.
+func (h *Handler) compile(raw []byte) error {
+	doc, err := flow.Decode(raw)
+	if err != nil {
+		return newProblem(http.StatusUnprocessableEntity, TypeFlowInvalid, "the flow document cannot be read: "+err.Error(),
+			FieldError{Location: "/", Message: err.Error()})
+	}
+	if _, err := flow.Compile(doc, h.reg); err != nil {
+		var ve *flow.ValidationError
+		if !errors.As(err, &ve) {
+			return fmt.Errorf("compile flow: %w", err)
+		}
+		errs := make([]FieldError, 0, len(ve.Problems))
+		for _, p := range ve.Problems {
+			loc := p.Path
+			if loc == "" {
+				loc = "/"
+			}
+			fe := FieldError{Location: loc, Message: p.Message}
+			if p.Node != "" {
+				fe.Value = p.Node
+			}
+			errs = append(errs, fe)
+		}
+		return newProblem(http.StatusUnprocessableEntity, TypeFlowInvalid,
+			fmt.Sprintf("the flow has %d problem(s); each is listed with its JSON pointer", len(errs)), errs...)
+	}
+	return nil
+}
+
+// checkPublishedRouteFree refuses to publish a route flow onto a stage
+// whose route table already serves its method and pattern for another
+// flow.
+func (h *Handler) checkPublishedRouteFree(ctx context.Context, k store.FlowKey, stage string) error {
+	r, err := h.st.GetRoute(ctx, k)
+	if err != nil {
+		return err
+	}
+	t, err := h.st.GetRouteTable(ctx, k.ProjectKey(), stage)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	want := routeKey(r.Method, r.Segments)
+	for _, pr := range t.Routes {
+		if pr.FlowID != k.Flow && routeKey(pr.Method, pr.Segments) == want {
+			return conflict(TypeRouteTaken, fmt.Sprintf("stage %q already serves %s with flow %s", stage, want, pr.FlowID),
+				FieldError{Location: "body.stage", Message: "serves the same route with flow " + pr.FlowID})
+		}
+	}
+	return nil
+}
+
+// matrix builds the publish matrix, reading flows concurrently.
+func (h *Handler) matrix(ctx context.Context, k store.ProjectKey) (PublishMatrix, error) {
+	st, err := h.stages(ctx, k)
+	if err != nil {
+		return PublishMatrix{}, err
+	}
+	flows, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
+		return h.st.ListFlows(ctx, k, store.ListFlowsOptions{ListOptions: o})
+	})
+	if err != nil {
+		return PublishMatrix{}, err
+	}
+	m := PublishMatrix{Stages: mapSlice(st, func(s store.Stage) string { return s.Name }),
+		Flows: make([]MatrixRow, len(flows))}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		sem   = make(chan struct{}, 8)
+	)
+	for i, f := range flows {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			row, err := h.matrixRow(ctx, f)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && first == nil {
+				first = err
+			}
+			m.Flows[i] = row
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return PublishMatrix{}, first
+	}
+	return m, nil
+}
+
+func (h *Handler) matrixRow(ctx context.Context, f store.Flow) (MatrixRow, error) {
+	row := MatrixRow{Flow: f.ID, Name: f.Name, Kind: string(f.Kind), LatestVersion: f.LatestVersion,
+		Stages: map[string]MatrixCell{}, DraftChanged: true}
+	d, err := h.st.GetDraft(ctx, f.Key())
+	if err != nil {
+		return row, err
+	}
+	sum := sha256.Sum256(d.Document)
+	draftHash := hex.EncodeToString(sum[:])
+	bs, err := h.st.ListFlowBindings(ctx, f.Key())
+	if err != nil {
+		return row, err
+	}
+	hashes := map[int]string{}
+	if f.LatestVersion > 0 {
+		p, err := h.st.ListVersions(ctx, f.Key(), store.ListOptions{Limit: store.MaxLimit})
+		if err != nil {
+			return row, err
+		}
+		for _, v := range p.Items {
+			hashes[v.Number] = v.Hash
+		}
+	}
+	for _, b := range bs {
+		hash, ok := hashes[b.Version]
+		if !ok {
+			v, err := h.st.GetVersion(ctx, f.Key(), b.Version)
+			if err != nil {
+				return row, err
+			}
+			hash = v.Hash
+		}
+		row.Stages[b.Stage] = MatrixCell{Version: b.Version, PublishedAt: b.PublishedAt.UTC(), By: b.By,
+			DraftDiffers: hash != draftHash}
+	}
+	if f.LatestVersion > 0 {
+		row.DraftChanged = hashes[f.LatestVersion] != draftHash
+	}
+	return row, nil
+}

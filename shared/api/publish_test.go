@@ -1,0 +1,210 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"polysynergy/shared/flow"
+	"polysynergy/shared/store"
+)
+
+func TestVersionsRestoreAndDiff(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "V")
+	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "f", "document": chainDoc(t, 3, "one")})
+	var cv CreatedVersion
+	e.do(http.MethodPost, path+"/versions", u.token, map[string]any{"message": "first"}).status(http.StatusCreated).ok(&cv)
+	if !cv.Created || cv.Version.Number != 1 || cv.Version.Author != u.sub || cv.Version.Message != "first" {
+		t.Errorf("version %+v", cv)
+	}
+	e.do(http.MethodPost, path+"/versions", u.token, map[string]any{}).ok(&cv)
+	if cv.Created || cv.Version.Number != 1 {
+		t.Errorf("unchanged draft made a version: %+v", cv)
+	}
+	// Change: a node removed, one changed, one added.
+	doc2, err := flow.Decode(chainDoc(t, 3, "one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc2.Nodes[1].Values["message"] = "changed"
+	doc2.Nodes[1].Position.X = 999
+	doc2.Nodes = append(doc2.Nodes[:2], flow.Node{ID: "extra", Handle: "extra", Type: "debug.log",
+		Values: map[string]any{"message": "new"}})
+	doc2.Connections = []flow.Connection{doc2.Connections[0],
+		{ID: "c9", From: flow.Endpoint{Node: "n1", Port: "true_path"}, To: flow.Endpoint{Node: "extra", Port: "node"}}}
+	raw2, _ := json.Marshal(doc2)
+	var saved SavedDraft
+	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": json.RawMessage(raw2), "revision": 1}).ok(&saved)
+	e.do(http.MethodPost, path+"/versions", u.token, map[string]any{"message": "second"}).ok(&cv)
+	if !cv.Created || cv.Version.Number != 2 {
+		t.Fatalf("second version %+v", cv)
+	}
+	var list List[VersionView]
+	e.do(http.MethodGet, path+"/versions", u.token, nil).ok(&list)
+	if len(list.Items) != 2 || list.Items[0].Number != 2 || list.Items[1].Number != 1 {
+		t.Errorf("versions %+v, want newest first", list.Items)
+	}
+	var d Diff
+	e.do(http.MethodGet, path+"/diff?from=1&to=2", u.token, nil).ok(&d)
+	if d.Same || len(d.Nodes.Added) != 1 || d.Nodes.Added[0].ID != "extra" ||
+		len(d.Nodes.Removed) != 1 || d.Nodes.Removed[0].ID != "n2" ||
+		len(d.Nodes.Changed) != 1 || d.Nodes.Changed[0].ID != "n1" {
+		t.Fatalf("diff nodes %+v", d.Nodes)
+	}
+	if got := strings.Join(d.Nodes.Changed[0].Fields, ","); got != "values.message,position" {
+		t.Errorf("changed fields %q", got)
+	}
+	if len(d.Connections.Added) != 1 || d.Connections.Added[0].To != "extra.node" ||
+		len(d.Connections.Removed) != 1 || d.Connections.Removed[0].From != "n1.true_path" {
+		t.Errorf("diff connections %+v", d.Connections)
+	}
+	e.do(http.MethodGet, path+"/diff?from=2&to=draft", u.token, nil).ok(&d)
+	if !d.Same {
+		t.Errorf("version 2 and draft differ: %+v", d)
+	}
+	p := e.do(http.MethodGet, path+"/diff?from=9&to=draft", u.token, nil).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "query.from")
+	p = e.do(http.MethodGet, path+"/diff?from=x&to=1", u.token, nil).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "query.from")
+
+	// Restore version 1 into the draft.
+	var vd VersionDetail
+	e.do(http.MethodGet, path+"/versions/1", u.token, nil).ok(&vd)
+	e.do(http.MethodPost, path+"/versions/1/restore", u.token, map[string]any{"revision": 1}).problem(http.StatusConflict)
+	e.do(http.MethodPost, path+"/versions/1/restore", u.token, nil).ok(&saved)
+	var f FlowDetail
+	e.do(http.MethodGet, path, u.token, nil).ok(&f)
+	if string(f.Draft.Document) != string(vd.Document) || f.Draft.Revision != saved.Revision {
+		t.Errorf("draft after restore:\n%s\nwant\n%s", f.Draft.Document, vd.Document)
+	}
+	e.do(http.MethodGet, path+"/versions/7", u.token, nil).problem(http.StatusNotFound)
+	e.do(http.MethodGet, path+"/versions/0", u.token, nil).problem(http.StatusNotFound)
+	e.do(http.MethodGet, path+"/versions/abc", u.token, nil).problem(http.StatusNotFound)
+}
+
+func TestPublishUnpublishAndMatrix(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, pv := e.project(u, "Pub")
+	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "prod"}).status(http.StatusCreated)
+	path, f := e.flow(u, proj, map[string]any{"kind": "route", "name": "hello", "document": chainDoc(t, 3, "p")})
+	var res PublishResult
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod", "message": "go"}).ok(&res)
+	if !res.Created || res.Version.Number != 1 || res.Publication.Stage != "prod" || res.Publication.By != u.sub {
+		t.Fatalf("publish %+v", res)
+	}
+	k := store.ProjectKey{Tenant: u.tenant, Project: pv.ID}
+	tbl, err := e.db.Store.GetRouteTable(t.Context(), k, "prod")
+	if err != nil || len(tbl.Routes) != 1 || tbl.Routes[0].FlowID != f.ID || tbl.Routes[0].Version != 1 {
+		t.Fatalf("route table %+v %v", tbl, err)
+	}
+	// Publishing the unchanged draft again binds the same version.
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).ok(&res)
+	if res.Created || res.Version.Number != 1 {
+		t.Errorf("republish %+v", res)
+	}
+	var m PublishMatrix
+	e.do(http.MethodGet, proj+"/publish-matrix", u.token, nil).ok(&m)
+	if len(m.Flows) != 1 || m.Flows[0].DraftChanged || m.Flows[0].Stages["prod"].Version != 1 ||
+		m.Flows[0].Stages["prod"].DraftDiffers || strings.Join(m.Stages, ",") != "mock,prod" {
+		t.Errorf("matrix %+v", m)
+	}
+	// Edit the draft: the matrix shows it differs.
+	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": chainDoc(t, 4, "q"), "revision": 1}).ok(nil)
+	e.do(http.MethodGet, proj+"/publish-matrix", u.token, nil).ok(&m)
+	if !m.Flows[0].DraftChanged || !m.Flows[0].Stages["prod"].DraftDiffers {
+		t.Errorf("matrix after edit %+v", m.Flows[0])
+	}
+	// A stale revision is refused.
+	p := e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod", "revision": 1}).
+		problem(http.StatusConflict)
+	if p.CurrentRevision == nil || *p.CurrentRevision != 2 {
+		t.Errorf("stale publish %+v", p)
+	}
+	// An invalid draft lists every problem with its JSON pointer and binds nothing.
+	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": invalidDoc(), "revision": 2}).ok(nil)
+	p = e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod"}).problem(http.StatusUnprocessableEntity)
+	if p.Type != TypeFlowInvalid || len(p.Errors) < 2 {
+		t.Fatalf("invalid publish %+v", p)
+	}
+	for _, fe := range p.Errors {
+		if !strings.HasPrefix(fe.Location, "/") {
+			t.Errorf("problem location %q is not a JSON pointer", fe.Location)
+		}
+	}
+	var vs List[VersionView]
+	e.do(http.MethodGet, path+"/versions", u.token, nil).ok(&vs)
+	if len(vs.Items) != 1 {
+		t.Errorf("invalid publish created a version: %+v", vs.Items)
+	}
+	// Publishing an existing version works whatever the draft.
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod", "version": 1}).ok(&res)
+	p = e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod", "version": 5}).
+		problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.version")
+	p = e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "nope"}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.stage")
+
+	// Another route flow with the same route can't go onto that stage.
+	p2, f2 := e.flow(u, proj, map[string]any{"kind": "route", "name": "other", "document": chainDoc(t, 2, "o"),
+		"route": map[string]any{"method": "GET", "segments": []any{seg("static", "other", "")}}})
+	if err := updateRouteDirect(e, u.tenant, pv.ID, f2.ID, f.ID); err != nil {
+		t.Fatal(err)
+	}
+	p = e.do(http.MethodPost, p2+"/publish", u.token, map[string]any{"stage": "prod"}).problem(http.StatusConflict)
+	if p.Type != TypeRouteTaken {
+		t.Errorf("route conflict type %q", p.Type)
+	}
+
+	var pubs []PublicationView
+	e.do(http.MethodGet, path+"/publications", u.token, nil).ok(&pubs)
+	if len(pubs) != 2 {
+		t.Errorf("publications %+v", pubs)
+	}
+	e.do(http.MethodDelete, path+"/publications/prod", u.token, nil).status(http.StatusNoContent)
+	e.do(http.MethodDelete, path+"/publications/prod", u.token, nil).problem(http.StatusNotFound)
+	tbl, err = e.db.Store.GetRouteTable(t.Context(), k, "prod")
+	if err != nil || len(tbl.Routes) != 0 {
+		t.Errorf("route table after unpublish %+v %v", tbl, err)
+	}
+	// Deleting a stage unpublishes what is bound to it.
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod", "version": 1}).ok(nil)
+	e.do(http.MethodDelete, proj+"/stages/prod", u.token, nil).status(http.StatusNoContent)
+	e.do(http.MethodGet, path+"/publications", u.token, nil).ok(&pubs)
+	if len(pubs) != 1 || pubs[0].Stage != "mock" {
+		t.Errorf("publications after stage delete %+v", pubs)
+	}
+}
+
+// updateRouteDirect gives flow a the route of flow b in the store, as if
+// the duplicate check had been raced.
+func updateRouteDirect(e *env, tenant, project, a, b string) error {
+	k := store.ProjectKey{Tenant: tenant, Project: project}
+	r, err := e.db.Store.GetRoute(e.t.Context(), k.Flow(b))
+	if err != nil {
+		return err
+	}
+	_, err = e.db.Store.UpdateRoute(e.t.Context(), k.Flow(a), r.RouteConfig)
+	return err
+}
+
+func TestPublishSchedule(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "S")
+	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "prod"}).status(http.StatusCreated)
+	path, _ := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "tick", "document": chainDoc(t, 2, "s"),
+		"schedule": map[string]any{"cron": "0 6 * * *", "enabled": true}})
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod"}).ok(nil)
+	var s ScheduleView
+	e.do(http.MethodGet, path+"/schedule", u.token, nil).ok(&s)
+	if s.Published["prod"] != 1 {
+		t.Errorf("schedule bindings %+v", s.Published)
+	}
+	bp, _ := e.flow(u, proj, map[string]any{"kind": "blueprint", "name": "bp", "document": chainDoc(t, 2, "b")})
+	p := e.do(http.MethodPost, bp+"/publish", u.token, map[string]any{"stage": "prod"}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "path.flow")
+}
