@@ -57,6 +57,9 @@ type PublisherConfig struct {
 	// they are sent together (default 5 ms).
 	Window time.Duration
 	// MaxParallel bounds the connections posted to at once (default 32).
+	// Give the Management API client's HTTP transport at least as many idle
+	// connections per host (the SDK's default keeps 10), or the excess
+	// connections are re-dialled (TLS handshakes in AWS) for every burst.
 	MaxParallel int
 	// MaxMessageBytes caps each message (default and maximum 128 KB).
 	MaxMessageBytes int
