@@ -38,6 +38,10 @@ type Options struct {
 	ClaimTTL time.Duration
 	// Retention overrides the flow's retention setting when > 0.
 	Retention int
+	// RetentionInterval is the least time between two retention passes over one flow's
+	// runs (default 1 minute; negative: a pass after every kept run). Between passes a
+	// flow may hold a few more runs than it keeps; they go at the next pass.
+	RetentionInterval time.Duration
 	// PlanCacheSize bounds the compiled versions kept (default 512).
 	PlanCacheSize int
 	// WriteConcurrency bounds the node-result writes of one run in flight (default 8).
@@ -63,6 +67,7 @@ type Executor struct {
 	retMu    sync.Mutex
 	retBusy  map[store.FlowKey]bool
 	retAgain map[store.FlowKey]bool
+	retLast  map[store.FlowKey]time.Time
 }
 
 // New returns an executor.
@@ -88,6 +93,9 @@ func New(opt Options) (*Executor, error) {
 	if opt.WriteAttempts <= 0 {
 		opt.WriteAttempts = 3
 	}
+	if opt.RetentionInterval == 0 {
+		opt.RetentionInterval = time.Minute
+	}
 	if opt.WriteBackoff <= 0 {
 		opt.WriteBackoff = 50 * time.Millisecond
 	}
@@ -100,6 +108,7 @@ func New(opt Options) (*Executor, error) {
 		ids:      &ulid.LockedMonotonicReader{MonotonicReader: ulid.Monotonic(rand.Reader, 0)},
 		retBusy:  map[store.FlowKey]bool{},
 		retAgain: map[store.FlowKey]bool{},
+		retLast:  map[store.FlowKey]time.Time{},
 	}, nil
 }
 
@@ -120,6 +129,7 @@ type active struct {
 	subStage string
 	save     store.RunSaving
 	recorded bool
+	creating chan error // the run record being created in the background
 	keep     int // retention (0: the flow's setting)
 	sink     *sink
 	res      *resolver
@@ -179,11 +189,22 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 		if a.save == store.SaveNone {
 			rec.ExpiresAt = started.Add(x.opt.ClaimTTL)
 		}
-		if _, err := x.st.CreateRun(ctx, rec); err != nil {
-			if errors.Is(err, store.ErrExists) {
-				return x.existing(ctx, a.key)
+		if job.RunID != "" {
+			// the record is the claim on the id: it must exist before the flow runs
+			if _, err := x.st.CreateRun(ctx, rec); err != nil {
+				if errors.Is(err, store.ErrExists) {
+					return x.existing(ctx, a.key)
+				}
+				return nil, fmt.Errorf("record run %s: %w", runID, err)
 			}
-			return nil, fmt.Errorf("record run %s: %w", runID, err)
+		} else {
+			// a fresh id claims nothing: write the "running" record while the flow runs
+			ch := make(chan error, 1)
+			a.creating = ch
+			go func() {
+				_, err := x.st.CreateRun(context.WithoutCancel(ctx), rec)
+				ch <- err
+			}()
 		}
 		a.recorded = true
 	}
@@ -246,8 +267,23 @@ func (x *Executor) publisher(ctx context.Context, p engine.Publisher, ref RunRef
 	return nil
 }
 
+// settle waits for the run record written in the background; when that failed, the
+// outcome is recorded with a new record instead.
+func (x *Executor) settle(ctx context.Context, a *active) {
+	if a.creating == nil {
+		return
+	}
+	err := <-a.creating
+	a.creating = nil
+	if err != nil {
+		x.log.WarnContext(ctx, "record running run", "run", a.key.Run, "err", err)
+		a.recorded = false
+	}
+}
+
 // failStart records and announces a run that could not start, and returns cause.
 func (x *Executor) failStart(ctx context.Context, a *active, started time.Time, cause error) error {
+	x.settle(ctx, a)
 	dctx := context.WithoutCancel(ctx)
 	if a.pub != nil {
 		a.pub.Publish(dctx, engine.Event{Type: engine.EventRunEnd, RunID: a.key.Run, FlowID: a.fk.Flow, Seq: 1,
@@ -278,6 +314,7 @@ func (x *Executor) failStart(ctx context.Context, a *active, started time.Time, 
 // results its policy keeps; then applies retention to a kept run in the background.
 func (x *Executor) finish(ctx context.Context, a *active, run *engine.Run) (*engine.Run, error) {
 	dctx := context.WithoutCancel(ctx)
+	x.settle(dctx, a)
 	if a.res != nil {
 		redactRun(run, a.res.known())
 	}
@@ -395,11 +432,26 @@ func nonZero(d time.Duration) time.Duration {
 	return d
 }
 
-// retain applies the flow's retention in the background, at most one pass per flow at a
-// time (a run finishing meanwhile asks for one more pass). Errors are logged; the next
-// kept run tries again.
+// retain applies the flow's retention in the background: at most one pass per flow at a
+// time (a run kept meanwhile asks for one more) and, with a RetentionInterval, at most one
+// per interval. Errors are logged; the next pass makes up for a failed one.
 func (x *Executor) retain(ctx context.Context, fk store.FlowKey, keep int) {
+	now := x.now()
 	x.retMu.Lock()
+	if iv := x.opt.RetentionInterval; iv > 0 {
+		if last, ok := x.retLast[fk]; ok && now.Sub(last) < iv {
+			x.retMu.Unlock()
+			return
+		}
+		x.retLast[fk] = now
+		if len(x.retLast) > 4096 { // forget flows not seen for an interval
+			for k, t := range x.retLast {
+				if now.Sub(t) >= iv {
+					delete(x.retLast, k)
+				}
+			}
+		}
+	}
 	if x.retBusy[fk] {
 		x.retAgain[fk] = true
 		x.retMu.Unlock()

@@ -476,3 +476,35 @@ func TestJobPublisherOverridesFactory(t *testing.T) {
 		t.Errorf("factory publisher got %v, want nothing", got)
 	}
 }
+
+func TestRetentionInterval(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2025, 5, 1, 8, 0, 0, 0, time.UTC)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Millisecond)
+		return now
+	}
+	f := setup(t, func(o *runs.Options) { o.RetentionInterval, o.Now = time.Hour, clock })
+	fk := f.flow(t, okFlow(t), store.SaveAll, 1)
+	for range 3 {
+		if _, err := f.x.Execute(f.ctx, f.job(fk, runs.KindSchedule)); err != nil {
+			t.Fatalf("execute: %v", err)
+		}
+		f.wait(t)
+	}
+	if l := f.listRuns(t, fk); len(l) != 3 {
+		t.Fatalf("runs within the interval = %d, want 3 (one pass, made after the first run)", len(l))
+	}
+	mu.Lock()
+	now = now.Add(time.Hour)
+	mu.Unlock()
+	if _, err := f.x.Execute(f.ctx, f.job(fk, runs.KindSchedule)); err != nil {
+		t.Fatalf("execute: %v", err)
+	}
+	f.wait(t)
+	if l := f.listRuns(t, fk); len(l) != 1 {
+		t.Errorf("runs after the interval = %d, want 1", len(l))
+	}
+}

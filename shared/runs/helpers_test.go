@@ -166,7 +166,7 @@ func setup(t testing.TB, opts ...func(*runs.Options)) *fixture {
 		t.Fatalf("create stage: %v", err)
 	}
 	f.comp = flow.NewCompiler(catalog.Default(), 0)
-	o := runs.Options{Store: f.st, Secrets: f.box, Compiler: f.comp, WriteBackoff: time.Millisecond,
+	o := runs.Options{Store: f.st, Secrets: f.box, Compiler: f.comp, WriteBackoff: time.Millisecond, RetentionInterval: -1,
 		Engine:     engine.Options{Concurrency: 1},
 		Publishers: func(context.Context, runs.RunRef) engine.Publisher { return f.pub }}
 	for _, fn := range opts {
