@@ -130,7 +130,7 @@ type active struct {
 	save     store.RunSaving
 	recorded bool
 	creating chan error // the run record being created in the background
-	keep     int // retention (0: the flow's setting)
+	keep     int        // retention (0: the flow's setting)
 	sink     *sink
 	res      *resolver
 	pub      engine.Publisher
