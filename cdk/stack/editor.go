@@ -1,0 +1,163 @@
+package stack
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3deployment"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// EditorConfig is the editor's runtime configuration, served as /config.json
+// next to the app. The local cloud serves the same document.
+type EditorConfig struct {
+	APIURL       *string `json:"api_url"`       // REST API base URL (https://…, no trailing slash)
+	WebSocketURL *string `json:"ws_url"`        // live WebSocket URL (wss://…/live)
+	Issuer       *string `json:"issuer"`        // OIDC issuer (Cognito user pool)
+	ClientID     *string `json:"client_id"`     // OIDC client id of the editor
+	AuthURL      *string `json:"auth_url"`      // Cognito hosted sign-in domain
+	RedirectPath *string `json:"redirect_path"` // sign-in callback path on the editor's origin
+	TriggerURL   *string `json:"trigger_url"`   // how triggers are reached (https://{project}-{stage}.<domain> or the router URL)
+}
+
+// Editor is the private bucket holding the editor and the CloudFront
+// distribution in front of it.
+type Editor struct {
+	Bucket       awss3.Bucket
+	Distribution awscloudfront.Distribution
+	scope        constructs.Construct
+	distDir      string // web/dist, or "" when it has not been built
+	logRetention awslogs.RetentionDays
+}
+
+// NewEditor creates the bucket (no public access, encrypted, TLS only, emptied
+// on destroy) and the distribution (origin access control, single-page-app
+// fallback, security headers). The content is deployed by Publish once the
+// API and identity exist. extraConnect lists further origins the editor may
+// call (the trigger domain).
+func NewEditor(scope constructs.Construct, id, assetRoot string, extraConnect []string, retention awslogs.RetentionDays) *Editor {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	bucket := awss3.NewBucket(c, jsii.String("Bucket"), &awss3.BucketProps{
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		EnforceSSL:        jsii.Bool(true),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		RemovalPolicy:     awscdk.RemovalPolicy_DESTROY,
+		AutoDeleteObjects: jsii.Bool(true),
+	})
+	connect := "'self' https://*.amazonaws.com wss://*.amazonaws.com https://*.amazoncognito.com"
+	for _, o := range extraConnect {
+		connect += " " + o
+	}
+	csp := "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+		"font-src 'self' data:; connect-src " + connect + "; worker-src 'self' blob:; frame-ancestors 'none'; " +
+		"base-uri 'self'; form-action 'self' https://*.amazoncognito.com; object-src 'none'"
+	headers := awscloudfront.NewResponseHeadersPolicy(c, jsii.String("SecurityHeaders"), &awscloudfront.ResponseHeadersPolicyProps{
+		Comment: jsii.String("PolySynergy editor security headers"),
+		SecurityHeadersBehavior: &awscloudfront.ResponseSecurityHeadersBehavior{
+			ContentSecurityPolicy: &awscloudfront.ResponseHeadersContentSecurityPolicy{ContentSecurityPolicy: jsii.String(csp), Override: jsii.Bool(true)},
+			ContentTypeOptions:    &awscloudfront.ResponseHeadersContentTypeOptions{Override: jsii.Bool(true)},
+			FrameOptions:          &awscloudfront.ResponseHeadersFrameOptions{FrameOption: awscloudfront.HeadersFrameOption_DENY, Override: jsii.Bool(true)},
+			ReferrerPolicy: &awscloudfront.ResponseHeadersReferrerPolicy{
+				ReferrerPolicy: awscloudfront.HeadersReferrerPolicy_STRICT_ORIGIN_WHEN_CROSS_ORIGIN, Override: jsii.Bool(true),
+			},
+			StrictTransportSecurity: &awscloudfront.ResponseHeadersStrictTransportSecurity{
+				AccessControlMaxAge: awscdk.Duration_Days(jsii.Number(730)), IncludeSubdomains: jsii.Bool(true), Override: jsii.Bool(true),
+			},
+			XssProtection: &awscloudfront.ResponseHeadersXSSProtection{Protection: jsii.Bool(true), ModeBlock: jsii.Bool(true), Override: jsii.Bool(true)},
+		},
+	})
+	spa := func(status float64) *awscloudfront.ErrorResponse {
+		return &awscloudfront.ErrorResponse{
+			HttpStatus: jsii.Number(status), ResponseHttpStatus: jsii.Number(200),
+			ResponsePagePath: jsii.String("/index.html"), Ttl: awscdk.Duration_Seconds(jsii.Number(0)),
+		}
+	}
+	dist := awscloudfront.NewDistribution(c, jsii.String("Distribution"), &awscloudfront.DistributionProps{
+		Comment: jsii.String("PolySynergy editor"),
+		DefaultBehavior: &awscloudfront.BehaviorOptions{
+			Origin:                awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(bucket, nil),
+			ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
+			CachePolicy:           awscloudfront.CachePolicy_CACHING_OPTIMIZED(),
+			ResponseHeadersPolicy: headers,
+			Compress:              jsii.Bool(true),
+		},
+		DefaultRootObject: jsii.String("index.html"),
+		ErrorResponses:    &[]*awscloudfront.ErrorResponse{spa(403), spa(404)},
+		HttpVersion:       awscloudfront.HttpVersion_HTTP2_AND_3,
+		PriceClass:        awscloudfront.PriceClass_PRICE_CLASS_100,
+	})
+
+	cdknag.NagSuppressions_AddResourceSuppressions(bucket, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-S1"),
+		Reason: jsii.String("The bucket holds only the editor's static build; it is private, read by CloudFront alone, and CloudFront requests are the access record that matters."),
+	}}, jsii.Bool(true))
+	cdknag.NagSuppressions_AddResourceSuppressions(dist, &[]*cdknag.NagPackSuppression{
+		{Id: jsii.String("AwsSolutions-CFR1"), Reason: jsii.String("The editor is offered worldwide; sign-in, not geography, restricts access.")},
+		{Id: jsii.String("AwsSolutions-CFR2"), Reason: jsii.String("The distribution serves static files only; the APIs behind Cognito do the work, and a WAF web ACL is an optional cost the operator may attach.")},
+		{Id: jsii.String("AwsSolutions-CFR3"), Reason: jsii.String("Access logs of static editor files are optional; they need an ACL-enabled log bucket that the operator can add.")},
+		{Id: jsii.String("AwsSolutions-CFR4"), Reason: jsii.String("The distribution uses the default *.cloudfront.net certificate, whose TLS policy CloudFront fixes; HTTPS is enforced by redirect.")},
+	}, jsii.Bool(true))
+
+	e := &Editor{Bucket: bucket, Distribution: dist, scope: c, logRetention: retention}
+	if st, err := os.Stat(filepath.Join(assetRoot, "web", "dist", "index.html")); err == nil && !st.IsDir() {
+		e.distDir = filepath.Join(assetRoot, "web", "dist")
+	}
+	return e
+}
+
+// URL is the editor's origin, https://<distribution domain>.
+func (e *Editor) URL() *string {
+	return awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"), e.Distribution.DistributionDomainName()})
+}
+
+// Built reports whether web/dist was found and is deployed (otherwise a placeholder page is).
+func (e *Editor) Built() bool { return e.distDir != "" }
+
+// Publish deploys web/dist (or a placeholder page when the editor has not been
+// built) with the generated config.json and invalidates the distribution.
+func (e *Editor) Publish(cfg EditorConfig) awss3deployment.BucketDeployment {
+	sources := []awss3deployment.ISource{}
+	if e.distDir != "" {
+		sources = append(sources, awss3deployment.Source_Asset(jsii.String(e.distDir), nil))
+	} else {
+		sources = append(sources, awss3deployment.Source_Data(jsii.String("index.html"), jsii.String(placeholderPage), nil))
+	}
+	sources = append(sources, awss3deployment.Source_JsonData(jsii.String("config.json"), map[string]any{
+		"api_url": cfg.APIURL, "ws_url": cfg.WebSocketURL, "issuer": cfg.Issuer, "client_id": cfg.ClientID,
+		"auth_url": cfg.AuthURL, "redirect_path": cfg.RedirectPath, "trigger_url": cfg.TriggerURL,
+	}, nil))
+	logs := awslogs.NewLogGroup(e.scope, jsii.String("DeployLogs"), &awslogs.LogGroupProps{
+		Retention: e.logRetention, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	return awss3deployment.NewBucketDeployment(e.scope, jsii.String("Deploy"), &awss3deployment.BucketDeploymentProps{
+		Sources:           &sources,
+		DestinationBucket: e.Bucket,
+		Distribution:      e.Distribution,
+		DistributionPaths: jsii.Strings("/*"),
+		Prune:             jsii.Bool(true),
+		CacheControl:      &[]awss3deployment.CacheControl{awss3deployment.CacheControl_NoCache()},
+		MemoryLimit:       jsii.Number(512),
+		LogGroup:          logs,
+	})
+}
+
+// placeholderPage is deployed when web/dist does not exist, so the stack
+// deploys before the editor is built.
+const placeholderPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>PolySynergy</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; padding: 0 1rem">
+<h1>PolySynergy</h1>
+<p>The platform is deployed, but this deployment was made before the editor was built.</p>
+<p>Build it (<code>make synth</code> builds <code>web/dist</code>) and run <code>make deploy</code> again.
+The API and its configuration are described in <a href="config.json">config.json</a>.</p>
+</body></html>
+`
