@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
-	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -72,9 +71,6 @@ type Handler struct {
 	mux    *http.ServeMux
 	api    huma.API
 	routes []Route
-
-	catalogOnce sync.Once
-	catalogJSON []byte
 }
 
 // Scope says who may call an operation.

@@ -23,11 +23,11 @@ func (h *Handler) registerAll() {
 	h.registerTriggers()
 	h.registerVersions()
 	h.registerPublish()
-	// h.registerSecrets()
-	// h.registerEnv()
-	// h.registerAPIKeys()
-	// h.registerRuns()
-	// h.registerCatalog()
+	h.registerSecrets()
+	h.registerEnv()
+	h.registerAPIKeys()
+	h.registerRuns()
+	h.registerCatalog()
 	// h.registerBundles()
 }
 

@@ -78,6 +78,29 @@ var tenancyCases = map[string]tenancyCase{
 	"listPublications": {},
 	"unpublishFlow":    {},
 	"getPublishMatrix": {},
+
+	"listSecrets":       {},
+	"setSecret":         {},
+	"deleteSecretStage": {},
+	"deleteSecret":      {},
+
+	"listEnv":        {},
+	"setEnv":         {},
+	"setEnvStage":    {},
+	"deleteEnvStage": {},
+	"deleteEnv":      {},
+
+	"listAPIKeys":  {},
+	"createAPIKey": {},
+	"renameAPIKey": {},
+	"deleteAPIKey": {},
+
+	"listRuns":   {},
+	"getRun":     {},
+	"deleteRun":  {},
+	"deleteRuns": {},
+
+	"getNodeCatalog": {},
 }
 
 // tenancyFixture is tenant A with one of everything, its members by role,
@@ -134,6 +157,13 @@ func (f *tenancyFixture) extend(t *testing.T) {
 	var res PublishResult
 	e.do(http.MethodPost, proj+"/flows/"+rf.ID+"/publish", a.token, map[string]any{"stage": "prod"}).ok(&res)
 	f.params["version"] = "1"
+	e.do(http.MethodPut, proj+"/secrets/TOKEN/stages/prod", a.token, map[string]any{"value": "v"}).status(http.StatusNoContent)
+	e.do(http.MethodPut, proj+"/env/URL/stages/prod", a.token, map[string]any{"value": "v"}).ok(nil)
+	f.params["key"] = "TOKEN"
+	var nk NewAPIKey
+	e.do(http.MethodPost, proj+"/api-keys", a.token, map[string]any{"label": "k"}).ok(&nk)
+	f.params["key_id"] = nk.ID
+	f.params["run"] = e.addRun(f.params["tenant"], f.params["project"], rf.ID, "prod", "success", 1).ID
 }
 
 type specOp struct {

@@ -1,0 +1,160 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"time"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/nodes"
+	"polysynergy/shared/store"
+)
+
+// RunView is one execution of a flow.
+type RunView struct {
+	ID         string          `json:"id"`
+	Flow       string          `json:"flow"`
+	Stage      string          `json:"stage"`
+	Version    int             `json:"version" doc:"The version run (0: the draft)"`
+	Trigger    string          `json:"trigger"`
+	Status     string          `json:"status"`
+	StartedAt  time.Time       `json:"started_at"`
+	DurationMS int64           `json:"duration_ms"`
+	Error      string          `json:"error,omitempty"`
+	Summary    json.RawMessage `json:"summary,omitempty"`
+	ExpiresAt  time.Time       `json:"expires_at"`
+}
+
+// NodeResultView is the record of one node execution.
+type NodeResultView struct {
+	Node       string          `json:"node"`
+	Order      int             `json:"order"`
+	Status     string          `json:"status"`
+	StartedAt  time.Time       `json:"started_at"`
+	DurationMS int64           `json:"duration_ms"`
+	Inputs     json.RawMessage `json:"inputs,omitempty"`
+	Outputs    json.RawMessage `json:"outputs,omitempty"`
+	Error      json.RawMessage `json:"error,omitempty"`
+	Logs       json.RawMessage `json:"logs,omitempty"`
+}
+
+// RunDetail is a run with its node results.
+type RunDetail struct {
+	RunView
+	Nodes []NodeResultView `json:"nodes" nullable:"false"`
+}
+
+// DeletedRuns counts deleted runs.
+type DeletedRuns struct {
+	Deleted int `json:"deleted"`
+}
+
+// RunPath names a run of a flow.
+type RunPath struct {
+	Tenant  string `path:"tenant" doc:"Tenant id (ULID)"`
+	Project string `path:"project" doc:"Project id (ULID)"`
+	Flow    string `path:"flow" doc:"Flow id (ULID)"`
+	Run     string `path:"run" doc:"Run id (ULID)"`
+}
+
+func (p RunPath) key() store.RunKey {
+	return store.RunKey{Tenant: p.Tenant, Project: p.Project, Run: p.Run}
+}
+
+func runView(r store.Run) RunView {
+	return RunView{ID: r.ID, Flow: r.Flow, Stage: r.Stage, Version: r.Version, Trigger: r.Trigger, Status: r.Status,
+		StartedAt: r.StartedAt.UTC(), DurationMS: r.Duration.Milliseconds(), Error: r.Error, Summary: r.Summary,
+		ExpiresAt: r.ExpiresAt.UTC()}
+}
+
+func nodeResultView(n store.NodeResult) NodeResultView {
+	return NodeResultView{Node: n.NodeID, Order: n.Order, Status: n.Status, StartedAt: n.StartedAt.UTC(),
+		DurationMS: n.Duration.Milliseconds(), Inputs: n.Inputs, Outputs: n.Outputs, Error: n.Error, Logs: n.Logs}
+}
+
+func (h *Handler) registerRuns() {
+	const tag = "Runs"
+	base := "/tenants/{tenant}/projects/{project}/flows/{flow}/runs"
+	register(h, endpoint{id: "listRuns", method: http.MethodGet, path: base,
+		summary: "List a flow's runs, newest first", tag: tag, scope: ScopeTenant, action: auth.ActionRunRead},
+		func(ctx context.Context, in *struct {
+			FlowPath
+			Stage  string `query:"stage" maxLength:"32" doc:"Only runs on this stage"`
+			Status string `query:"status" maxLength:"32" doc:"Only runs with this status"`
+			PageQuery
+		}) (*Out[List[RunView]], error) {
+			if _, err := h.st.GetFlow(ctx, in.key()); err != nil {
+				return nil, err
+			}
+			p, err := h.st.ListRuns(ctx, in.key(), store.ListRunsOptions{ListOptions: in.opts(), Stage: in.Stage, Status: in.Status})
+			if err != nil {
+				return nil, at("query", err)
+			}
+			return ok(List[RunView]{Items: mapSlice(p.Items, runView), NextCursor: p.Next})
+		})
+	register(h, endpoint{id: "getRun", method: http.MethodGet, path: base + "/{run}",
+		summary: "Get a run with its node results", tag: tag, scope: ScopeTenant, action: auth.ActionRunRead},
+		func(ctx context.Context, in *RunPath) (*Out[RunDetail], error) {
+			var (
+				r    store.Run
+				ns   []store.NodeResult
+				rerr error
+				wg   sync.WaitGroup
+			)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r, rerr = h.st.GetRun(ctx, in.key())
+			}()
+			ns, err := h.st.ListNodeResults(ctx, in.key())
+			wg.Wait()
+			if rerr != nil {
+				return nil, rerr
+			}
+			if r.Flow != in.Flow {
+				return nil, notFound("run")
+			}
+			if err != nil {
+				return nil, err
+			}
+			return ok(RunDetail{RunView: runView(r), Nodes: mapSlice(ns, nodeResultView)})
+		})
+	register(h, endpoint{id: "deleteRun", method: http.MethodDelete, path: base + "/{run}",
+		summary: "Delete a run with its node results", tag: tag, scope: ScopeTenant, action: auth.ActionRunWrite,
+		status: statusNoContent},
+		func(ctx context.Context, in *RunPath) (*Empty, error) {
+			r, err := h.st.GetRun(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			if r.Flow != in.Flow {
+				return nil, notFound("run")
+			}
+			return nil, h.deleteRuns(ctx, in.key().ProjectKey(), []string{in.Run})
+		})
+	register(h, endpoint{id: "deleteRuns", method: http.MethodDelete, path: base,
+		summary: "Delete every run of a flow", tag: tag, scope: ScopeTenant, action: auth.ActionRunWrite},
+		func(ctx context.Context, in *FlowPath) (*Out[DeletedRuns], error) {
+			if _, err := h.st.GetFlow(ctx, in.key()); err != nil {
+				return nil, err
+			}
+			ids, err := h.flowRunIDs(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			if err := h.deleteRuns(ctx, in.key().ProjectKey(), ids); err != nil {
+				return nil, err
+			}
+			return ok(DeletedRuns{Deleted: len(ids)})
+		})
+}
+
+func (h *Handler) registerCatalog() {
+	register(h, endpoint{id: "getNodeCatalog", method: http.MethodGet, path: "/nodes",
+		summary: "The node catalogue: every node type grouped by category", tag: "Nodes", scope: ScopeUser},
+		func(ctx context.Context, _ *NoInput) (*Out[nodes.Catalog], error) {
+			return ok(h.reg.Catalog())
+		})
+}
