@@ -28,7 +28,7 @@ func (h *Handler) registerAll() {
 	h.registerAPIKeys()
 	h.registerRuns()
 	h.registerCatalog()
-	// h.registerBundles()
+	h.registerBundles()
 }
 
 // Path parameter sets.

@@ -101,6 +101,10 @@ var tenancyCases = map[string]tenancyCase{
 	"deleteRuns": {},
 
 	"getNodeCatalog": {},
+
+	"exportFlows":   {},
+	"previewImport": {},
+	"importFlows":   {},
 }
 
 // tenancyFixture is tenant A with one of everything, its members by role,

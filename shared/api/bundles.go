@@ -1,0 +1,520 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/store"
+)
+
+// BundleFormat identifies an export bundle.
+const BundleFormat = "polysynergy/bundle@1"
+
+// MaxBundleFlows bounds the flows of one bundle.
+const MaxBundleFlows = 200
+
+// Bundle is an export of a project's flows.
+type Bundle struct {
+	Format     string       `json:"format" enum:"polysynergy/bundle@1"`
+	ExportedAt time.Time    `json:"exported_at,omitempty"`
+	Project    string       `json:"project,omitempty" maxLength:"100" doc:"The project the flows came from (informative)"`
+	Flows      []BundleFlow `json:"flows" maxItems:"200" nullable:"false"`
+}
+
+// BundleFlow is one flow of a bundle: its draft and settings.
+type BundleFlow struct {
+	Name      string          `json:"name" minLength:"1" maxLength:"200"`
+	Kind      string          `json:"kind" enum:"route,schedule,blueprint,service"`
+	Document  json.RawMessage `json:"document"`
+	RunSaving string          `json:"run_saving,omitempty" enum:"all,errors,none"`
+	Retention int             `json:"retention,omitempty" minimum:"1" maximum:"10000"`
+	Route     *RouteBody      `json:"route,omitempty"`
+	Schedule  *ScheduleInput  `json:"schedule,omitempty"`
+}
+
+// ExportQuery chooses flows to export.
+type ExportQuery struct {
+	Flows []string `query:"flow" maxItems:"200" doc:"Export only these flows (ids); every flow when absent"`
+}
+
+// ImportPreviewBody is a bundle to preview.
+type ImportPreviewBody struct {
+	Bundle Bundle `json:"bundle"`
+}
+
+// PreviewItem is one flow of a bundle and what it would collide with.
+type PreviewItem struct {
+	Index int    `json:"index"`
+	Name  string `json:"name"`
+	Kind  string `json:"kind"`
+	// Conflict is the existing flow with the same name, if any.
+	Conflict *FlowView `json:"conflict,omitempty" doc:"The project's flow with the same name"`
+	// SuggestedName is a free name for action rename.
+	SuggestedName string `json:"suggested_name,omitempty"`
+}
+
+// ImportPreview lists every flow of a bundle.
+type ImportPreview struct {
+	Items []PreviewItem `json:"items" nullable:"false"`
+}
+
+// ImportChoice says what to do with one flow of the bundle.
+type ImportChoice struct {
+	Index  int    `json:"index" minimum:"0"`
+	Action string `json:"action" enum:"create,skip,rename,overwrite"`
+	// Name is the new name for rename (a free one is chosen when absent).
+	Name string `json:"name,omitempty" maxLength:"200"`
+}
+
+// ImportBody applies a bundle.
+type ImportBody struct {
+	Bundle Bundle `json:"bundle"`
+	// Items chooses per flow; flows that collide by name need a choice,
+	// others are created.
+	Items []ImportChoice `json:"items,omitempty" maxItems:"200"`
+}
+
+// ImportedItem is what happened to one flow.
+type ImportedItem struct {
+	Index  int    `json:"index"`
+	Action string `json:"action" enum:"create,skip,rename,overwrite"`
+	Flow   string `json:"flow,omitempty" doc:"The created or overwritten flow"`
+	Name   string `json:"name"`
+}
+
+// ImportResult lists what the import did.
+type ImportResult struct {
+	Items []ImportedItem `json:"items" nullable:"false"`
+}
+
+func (h *Handler) registerBundles() {
+	const tag = "Export and import"
+	base := "/tenants/{tenant}/projects/{project}"
+	register(h, endpoint{id: "exportFlows", method: http.MethodGet, path: base + "/export",
+		summary: "Export the project's flows (or the chosen ones) as one bundle", tag: tag, scope: ScopeTenant,
+		action: auth.ActionExportRead},
+		func(ctx context.Context, in *struct {
+			ProjectPath
+			ExportQuery
+		}) (*Out[Bundle], error) {
+			b, err := h.export(ctx, in.key(), in.Flows)
+			if err != nil {
+				return nil, err
+			}
+			return ok(b)
+		})
+	register(h, endpoint{id: "previewImport", method: http.MethodPost, path: base + "/import/preview",
+		summary: "Preview an import: each flow of the bundle and the flow it collides with by name", tag: tag,
+		scope: ScopeTenant, action: auth.ActionImportWrite, maxBody: MaxDocumentBody},
+		func(ctx context.Context, in *struct {
+			ProjectPath
+			Body ImportPreviewBody
+		}) (*Out[ImportPreview], error) {
+			if _, err := h.checkBundle(in.Body.Bundle, "body.bundle"); err != nil {
+				return nil, err
+			}
+			existing, err := h.flowsByName(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			taken := namesOf(existing)
+			out := ImportPreview{Items: []PreviewItem{}}
+			for i, bf := range in.Body.Bundle.Flows {
+				it := PreviewItem{Index: i, Name: bf.Name, Kind: bf.Kind}
+				if f, ok := existing[bf.Name]; ok {
+					fv := flowView(f)
+					it.Conflict = &fv
+					it.SuggestedName = freeName(bf.Name, taken)
+				}
+				out.Items = append(out.Items, it)
+			}
+			return ok(out)
+		})
+	register(h, endpoint{id: "importFlows", method: http.MethodPost, path: base + "/import",
+		summary: "Import a bundle, choosing skip, rename or overwrite for flows that collide by name", tag: tag,
+		scope: ScopeTenant, action: auth.ActionImportWrite, maxBody: MaxDocumentBody},
+		func(ctx context.Context, in *struct {
+			ProjectPath
+			Body ImportBody
+		}) (*Out[ImportResult], error) {
+			res, err := h.importBundle(ctx, in.key(), in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return ok(res)
+		})
+}
+
+// export reads flows with their drafts and triggers.
+func (h *Handler) export(ctx context.Context, k store.ProjectKey, only []string) (Bundle, error) {
+	p, err := h.st.GetProject(ctx, k)
+	if err != nil {
+		return Bundle{}, err
+	}
+	var flows []store.Flow
+	if len(only) == 0 {
+		flows, err = collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
+			return h.st.ListFlows(ctx, k, store.ListFlowsOptions{ListOptions: o})
+		})
+		if err != nil {
+			return Bundle{}, err
+		}
+	} else {
+		for i, id := range only {
+			if !validULID(id) {
+				return Bundle{}, invalidField(fmt.Sprintf("query.flow[%d]", i), "no flow %q in this project", id)
+			}
+			f, err := h.st.GetFlow(ctx, k.Flow(id))
+			if errors.Is(err, store.ErrNotFound) {
+				return Bundle{}, invalidField(fmt.Sprintf("query.flow[%d]", i), "no flow %q in this project", id)
+			}
+			if err != nil {
+				return Bundle{}, err
+			}
+			flows = append(flows, f)
+		}
+	}
+	b := Bundle{Format: BundleFormat, ExportedAt: h.now().UTC(), Project: p.Name, Flows: []BundleFlow{}}
+	for _, f := range flows {
+		d, err := h.st.GetDraft(ctx, f.Key())
+		if err != nil {
+			return Bundle{}, err
+		}
+		bf := BundleFlow{Name: f.Name, Kind: string(f.Kind), Document: d.Document, RunSaving: string(f.RunSaving),
+			Retention: f.Retention}
+		switch f.Kind {
+		case store.KindRoute:
+			r, err := h.st.GetRoute(ctx, f.Key())
+			if err != nil {
+				return Bundle{}, err
+			}
+			rv := routeView(r).RouteBody
+			bf.Route = &rv
+		case store.KindSchedule:
+			s, err := h.st.GetSchedule(ctx, f.Key())
+			if err != nil {
+				return Bundle{}, err
+			}
+			bf.Schedule = &ScheduleInput{Cron: s.Cron, Timezone: s.Timezone, Start: utcPtr(s.Start), End: utcPtr(s.End),
+				Enabled: s.Enabled}
+		}
+		b.Flows = append(b.Flows, bf)
+	}
+	return b, nil
+}
+
+// checkedFlow is a bundle flow after validation.
+type checkedFlow struct {
+	BundleFlow
+	canon    []byte
+	route    *store.RouteConfig
+	schedule *store.ScheduleConfig
+}
+
+// checkBundle validates every flow of a bundle, naming each failing field.
+func (h *Handler) checkBundle(b Bundle, location string) ([]checkedFlow, error) {
+	var errs []FieldError
+	add := func(err error) {
+		var p *Problem
+		if errors.As(err, &p) {
+			errs = append(errs, p.Errors...)
+		}
+	}
+	out := make([]checkedFlow, len(b.Flows))
+	for i, bf := range b.Flows {
+		loc := fmt.Sprintf("%s.flows[%d]", location, i)
+		cf := checkedFlow{BundleFlow: bf}
+		if err := checkName(loc+".name", bf.Name, 200); err != nil {
+			add(err)
+		}
+		_, canon, err := decodeDocument(loc+".document", bf.Document)
+		if err != nil {
+			add(err)
+		}
+		cf.canon = canon
+		kind := store.FlowKind(bf.Kind)
+		if bf.Route != nil && kind != store.KindRoute {
+			add(invalidField(loc+".route", "only route flows have a route"))
+		}
+		if bf.Schedule != nil && kind != store.KindSchedule {
+			add(invalidField(loc+".schedule", "only schedule flows have a schedule"))
+		}
+		switch kind {
+		case store.KindRoute:
+			rb := RouteBody{Method: "GET", Segments: []SegmentBody{{Kind: "static", Value: SuggestSlug(bf.Name)}}}
+			if bf.Route != nil {
+				rb = *bf.Route
+			}
+			rc, ferrs := rb.config(loc + ".route")
+			errs = append(errs, ferrs...)
+			cf.route = &rc
+		case store.KindSchedule:
+			si := ScheduleInput{Cron: "0 * * * *", Timezone: "UTC"}
+			if bf.Schedule != nil {
+				si = *bf.Schedule
+			}
+			sc, _, ferrs := si.config(h.now(), loc+".schedule")
+			errs = append(errs, ferrs...)
+			cf.schedule = &sc
+		}
+		out[i] = cf
+	}
+	if len(errs) > 0 {
+		return nil, invalidFields(errs)
+	}
+	return out, nil
+}
+
+// flowsByName maps the project's flow names to flows (404 for no project).
+func (h *Handler) flowsByName(ctx context.Context, k store.ProjectKey) (map[string]store.Flow, error) {
+	if _, err := h.st.GetProject(ctx, k); err != nil {
+		return nil, err
+	}
+	flows, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
+		return h.st.ListFlows(ctx, k, store.ListFlowsOptions{ListOptions: o})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]store.Flow, len(flows))
+	for _, f := range flows {
+		if _, dup := out[f.Name]; !dup {
+			out[f.Name] = f
+		}
+	}
+	return out, nil
+}
+
+func namesOf(m map[string]store.Flow) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for n := range m {
+		out[n] = true
+	}
+	return out
+}
+
+// freeName returns "name (2)", "name (3)", … not in taken.
+func freeName(name string, taken map[string]bool) string {
+	for i := 2; ; i++ {
+		suffix := fmt.Sprintf(" (%d)", i)
+		base := name
+		if r := []rune(base); len(r)+len(suffix) > 200 {
+			base = string(r[:200-len(suffix)])
+		}
+		if n := base + suffix; !taken[n] {
+			return n
+		}
+	}
+}
+
+// plannedItem is a decided import step.
+type plannedItem struct {
+	checkedFlow
+	index  int
+	action string
+	name   string
+	target *store.Flow // overwrite
+}
+
+// importBundle validates the whole bundle and every choice first, so bad
+// input writes nothing; then it creates or overwrites flow by flow (each
+// flow's creation is one transaction).
+func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b ImportBody) (ImportResult, error) {
+	flows, err := h.checkBundle(b.Bundle, "body.bundle")
+	if err != nil {
+		return ImportResult{}, err
+	}
+	existing, err := h.flowsByName(ctx, k)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	choices := map[int]ImportChoice{}
+	var errs []FieldError
+	for i, c := range b.Items {
+		loc := fmt.Sprintf("body.items[%d]", i)
+		switch {
+		case c.Index >= len(flows):
+			errs = append(errs, FieldError{Location: loc + ".index", Message: fmt.Sprintf("the bundle has %d flows", len(flows))})
+		case choices[c.Index].Action != "":
+			errs = append(errs, FieldError{Location: loc + ".index", Message: fmt.Sprintf("flow %d is chosen twice", c.Index)})
+		default:
+			choices[c.Index] = c
+		}
+	}
+	taken := namesOf(existing)
+	var plan []plannedItem
+	for i, cf := range flows {
+		loc := fmt.Sprintf("body.bundle.flows[%d]", i)
+		c, chosen := choices[i]
+		cur, collides := existing[cf.Name]
+		action := c.Action
+		if !chosen {
+			action = "create"
+			if collides {
+				errs = append(errs, FieldError{Location: loc + ".name",
+					Message: fmt.Sprintf("flow %q exists; choose skip, rename or overwrite in items", cf.Name)})
+				continue
+			}
+		}
+		it := plannedItem{checkedFlow: cf, index: i, action: action, name: cf.Name}
+		switch action {
+		case "create":
+			if collides || taken[cf.Name] {
+				errs = append(errs, FieldError{Location: loc + ".name",
+					Message: fmt.Sprintf("flow %q exists; choose skip, rename or overwrite", cf.Name)})
+			}
+		case "rename":
+			it.name = strings.TrimSpace(c.Name)
+			if it.name == "" {
+				it.name = freeName(cf.Name, taken)
+			} else if taken[it.name] {
+				errs = append(errs, FieldError{Location: fmt.Sprintf("body.items[%d].name", indexOfChoice(b.Items, i)),
+					Message: fmt.Sprintf("flow %q exists too", it.name)})
+			}
+		case "overwrite":
+			if !collides {
+				errs = append(errs, FieldError{Location: loc + ".name",
+					Message: fmt.Sprintf("no flow %q to overwrite", cf.Name)})
+				continue
+			}
+			if string(cur.Kind) != cf.Kind {
+				errs = append(errs, FieldError{Location: loc + ".kind",
+					Message: fmt.Sprintf("flow %q is a %s flow; a %s flow cannot overwrite it", cf.Name, cur.Kind, cf.Kind)})
+			}
+			it.target = &cur
+		}
+		if action == "create" || action == "rename" {
+			taken[it.name] = true
+		}
+		plan = append(plan, it)
+	}
+	if len(errs) > 0 {
+		return ImportResult{}, invalidFields(errs)
+	}
+	if err := h.checkImportRoutes(ctx, k, plan); err != nil {
+		return ImportResult{}, err
+	}
+	res := ImportResult{Items: []ImportedItem{}}
+	for _, it := range plan {
+		done := ImportedItem{Index: it.index, Action: it.action, Name: it.name}
+		switch it.action {
+		case "skip":
+		case "create", "rename":
+			f, err := h.st.CreateFlow(ctx, k, store.CreateFlowInput{Kind: store.FlowKind(it.Kind), Name: it.name,
+				Document: it.canon, RunSaving: store.RunSaving(it.RunSaving), Retention: it.Retention,
+				Route: it.route, Schedule: it.schedule})
+			if err != nil {
+				return ImportResult{}, at(fmt.Sprintf("body.bundle.flows[%d]", it.index), err)
+			}
+			done.Flow = f.ID
+		case "overwrite":
+			if err := h.overwrite(ctx, *it.target, it); err != nil {
+				return ImportResult{}, err
+			}
+			done.Flow = it.target.ID
+		}
+		res.Items = append(res.Items, done)
+	}
+	return res, nil
+}
+
+func indexOfChoice(items []ImportChoice, flow int) int {
+	for i, c := range items {
+		if c.Index == flow {
+			return i
+		}
+	}
+	return 0
+}
+
+// checkImportRoutes refuses an import whose route flows would share a
+// method and pattern with each other or with the project's other route
+// flows.
+func (h *Handler) checkImportRoutes(ctx context.Context, k store.ProjectKey, plan []plannedItem) error {
+	seen := map[string]int{}
+	overwritten := map[string]bool{}
+	for _, it := range plan {
+		if it.target != nil {
+			overwritten[it.target.ID] = true
+		}
+	}
+	for _, it := range plan {
+		if it.route == nil || it.action == "skip" {
+			continue
+		}
+		loc := fmt.Sprintf("body.bundle.flows[%d].route", it.index)
+		key := routeKey(it.route.Method, it.route.Segments)
+		if prev, dup := seen[key]; dup {
+			return conflict(TypeRouteTaken, fmt.Sprintf("flows %d and %d of the bundle both have the route %s", prev, it.index, key),
+				FieldError{Location: loc, Message: "duplicates the route of flow " + fmt.Sprint(prev)})
+		}
+		seen[key] = it.index
+	}
+	if len(seen) == 0 {
+		return nil
+	}
+	flows, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
+		return h.st.ListFlows(ctx, k, store.ListFlowsOptions{ListOptions: o, Kind: store.KindRoute})
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range flows {
+		if overwritten[f.ID] {
+			continue
+		}
+		r, err := h.st.GetRoute(ctx, f.Key())
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if i, clash := seen[routeKey(r.Method, r.Segments)]; clash {
+			return conflict(TypeRouteTaken, fmt.Sprintf("flow %q (%s) already has the route of bundle flow %d", f.Name, f.ID, i),
+				FieldError{Location: fmt.Sprintf("body.bundle.flows[%d].route", i), Message: "taken by flow " + f.ID})
+		}
+	}
+	return nil
+}
+
+// overwrite replaces an existing flow's draft, trigger and settings.
+func (h *Handler) overwrite(ctx context.Context, f store.Flow, it plannedItem) error {
+	d, err := h.st.GetDraft(ctx, f.Key())
+	if err != nil {
+		return err
+	}
+	if _, err := h.st.SaveDraft(ctx, f.Key(), it.canon, d.Revision); err != nil {
+		return err
+	}
+	if it.route != nil {
+		if _, err := h.st.UpdateRoute(ctx, f.Key(), *it.route); err != nil {
+			return err
+		}
+	}
+	if it.schedule != nil {
+		if _, err := h.st.UpdateSchedule(ctx, f.Key(), *it.schedule); err != nil {
+			return err
+		}
+	}
+	u := store.FlowUpdate{}
+	if it.RunSaving != "" {
+		rs := store.RunSaving(it.RunSaving)
+		u.RunSaving = &rs
+	}
+	if it.Retention > 0 {
+		u.Retention = &it.Retention
+	}
+	if u.RunSaving != nil || u.Retention != nil {
+		if _, err := h.st.UpdateFlow(ctx, f.Key(), u); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package api
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestExportImport(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	src, _ := e.project(u, "Source")
+	_, rf := e.flow(u, src, map[string]any{"kind": "route", "name": "Hello", "document": chainDoc(t, 4, "h"),
+		"route": map[string]any{"method": "POST", "segments": []any{seg("static", "hello", "")}}, "run_saving": "errors"})
+	e.flow(u, src, map[string]any{"kind": "schedule", "name": "Tick", "document": chainDoc(t, 2, "t"),
+		"schedule": map[string]any{"cron": "0 3 * * *", "timezone": "Europe/Paris", "enabled": true}})
+	e.flow(u, src, map[string]any{"kind": "blueprint", "name": "BP", "document": chainDoc(t, 2, "b")})
+
+	var all, one Bundle
+	e.do(http.MethodGet, src+"/export", u.token, nil).ok(&all)
+	if all.Format != BundleFormat || len(all.Flows) != 3 || all.Project != "Source" {
+		t.Fatalf("export %+v", all)
+	}
+	e.do(http.MethodGet, src+"/export?flow="+rf.ID, u.token, nil).ok(&one)
+	if len(one.Flows) != 1 || one.Flows[0].Route == nil || one.Flows[0].Route.Method != "POST" || one.Flows[0].RunSaving != "errors" {
+		t.Fatalf("export one %+v", one)
+	}
+	p := e.do(http.MethodGet, src+"/export?flow=nope", u.token, nil).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "query.flow[0]")
+
+	// Into an empty project: everything is created.
+	dst, _ := e.project(u, "Dest")
+	var prev ImportPreview
+	e.do(http.MethodPost, dst+"/import/preview", u.token, map[string]any{"bundle": all}).ok(&prev)
+	if len(prev.Items) != 3 || prev.Items[0].Conflict != nil {
+		t.Fatalf("preview %+v", prev)
+	}
+	var res ImportResult
+	e.do(http.MethodPost, dst+"/import", u.token, map[string]any{"bundle": all}).ok(&res)
+	if len(res.Items) != 3 || res.Items[0].Action != "create" || res.Items[0].Flow == "" {
+		t.Fatalf("import %+v", res)
+	}
+	var r RouteView
+	e.do(http.MethodGet, dst+"/flows/"+res.Items[0].Flow+"/route", u.token, nil).ok(&r)
+	if r.Method != "POST" || r.Pattern != "/hello" {
+		t.Errorf("imported route %+v", r)
+	}
+	var s ScheduleView
+	e.do(http.MethodGet, dst+"/flows/"+res.Items[1].Flow+"/schedule", u.token, nil).ok(&s)
+	if s.Cron != "0 3 * * *" || s.Timezone != "Europe/Paris" || !s.Enabled {
+		t.Errorf("imported schedule %+v", s)
+	}
+
+	// Again: every flow collides by name.
+	e.do(http.MethodPost, dst+"/import/preview", u.token, map[string]any{"bundle": all}).ok(&prev)
+	for _, it := range prev.Items {
+		if it.Conflict == nil || it.Conflict.Name != it.Name || it.SuggestedName != it.Name+" (2)" {
+			t.Errorf("preview item %+v", it)
+		}
+	}
+	p = e.do(http.MethodPost, dst+"/import", u.token, map[string]any{"bundle": all}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.bundle.flows[0].name", "body.bundle.flows[1].name", "body.bundle.flows[2].name")
+	// Renaming a route flow keeps its route: 409, nothing written.
+	p = e.do(http.MethodPost, dst+"/import", u.token, map[string]any{"bundle": all, "items": []map[string]any{
+		{"index": 0, "action": "rename"}, {"index": 1, "action": "skip"}, {"index": 2, "action": "skip"}}}).
+		problem(http.StatusConflict)
+	wantFields(t, p, "body.bundle.flows[0].route")
+	// Overwrite the route flow, rename the schedule, skip the blueprint.
+	all.Flows[0].Document = chainDoc(t, 6, "new")
+	res = ImportResult{}
+	e.do(http.MethodPost, dst+"/import", u.token, map[string]any{"bundle": all, "items": []map[string]any{
+		{"index": 0, "action": "overwrite"}, {"index": 1, "action": "rename", "name": "Tock"},
+		{"index": 2, "action": "skip"}}}).ok(&res)
+	if res.Items[0].Action != "overwrite" || res.Items[1].Name != "Tock" || res.Items[2].Flow != "" {
+		t.Errorf("import with choices %+v", res)
+	}
+	var f FlowDetail
+	e.do(http.MethodGet, dst+"/flows/"+res.Items[0].Flow, u.token, nil).ok(&f)
+	if f.Draft.Revision != 2 || mustJSON(t, f.Draft.Document) != mustJSON(t, all.Flows[0].Document) {
+		t.Errorf("overwritten draft rev %d", f.Draft.Revision)
+	}
+	var list List[FlowView]
+	e.do(http.MethodGet, dst+"/flows", u.token, nil).ok(&list)
+	if len(list.Items) != 4 {
+		t.Errorf("flows after imports %d, want 4", len(list.Items))
+	}
+	// Bad bundles name each field; a kind mismatch cannot overwrite.
+	p = e.do(http.MethodPost, dst+"/import", u.token, map[string]any{"bundle": map[string]any{"format": "polysynergy/bundle@1",
+		"flows": []map[string]any{{"name": " ", "kind": "route", "document": "x"}}}}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.bundle.flows[0].name", "body.bundle.flows[0].document")
+	all.Flows[2].Kind = "service"
+	p = e.do(http.MethodPost, dst+"/import", u.token, map[string]any{"bundle": map[string]any{"format": BundleFormat,
+		"flows": []BundleFlow{all.Flows[2]}}, "items": []map[string]any{{"index": 0, "action": "overwrite"}, {"index": 3, "action": "skip"}}}).
+		problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.bundle.flows[0].kind", "body.items[1].index")
+	e.do(http.MethodPost, dst+"/import", u.token, map[string]any{"bundle": map[string]any{"format": "zip", "flows": []any{}}}).
+		problem(http.StatusUnprocessableEntity)
+}
