@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"time"
 	"unicode"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -231,10 +230,10 @@ func (h *Handler) connect(ctx context.Context, req events.APIGatewayWebsocketPro
 		h.log.ErrorContext(ctx, "websocket connect: verify token", "connection", id, "err", err)
 		return status(http.StatusInternalServerError)
 	}
+	// The store stamps the connection with its clock (within milliseconds of
+	// requestContext.connectedAt, and replayed events stay valid); it expires
+	// 2 h later, with API Gateway's connection limit.
 	c := store.Connection{ID: id, Sub: who.Subject}
-	if ms := req.RequestContext.ConnectedAt; ms > 0 {
-		c.ConnectedAt = time.UnixMilli(ms).UTC()
-	}
 	if _, err := h.st.PutConnection(ctx, c); err != nil {
 		if errors.Is(err, store.ErrInvalid) {
 			h.log.InfoContext(ctx, "websocket connect: bad connection", "connection", id, "err", err)
