@@ -1,0 +1,300 @@
+// Package functions_test proves every function through the real AWS Lambda runtime: each
+// is built as a Linux `bootstrap` and started under the Lambda Runtime Interface Emulator
+// (aws-lambda-rie), and every sample event in events/<function>/ is invoked through it
+// against the local endpoints (embedded DynamoDB, dev identity provider, Management API).
+package functions_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"polysynergy/functions/internal/fixture"
+	"polysynergy/shared/local/dynamo"
+	"polysynergy/shared/local/mgmtapi"
+	"polysynergy/shared/local/oidc"
+	"polysynergy/shared/platform"
+	"polysynergy/shared/secrets"
+	"polysynergy/shared/store"
+)
+
+const table = "polysynergy-rie"
+
+// expectation is an <event>.expect.json file.
+type expectation struct {
+	StatusCode      int      `json:"statusCode"`
+	BodyContains    []string `json:"bodyContains"`
+	Body            *string  `json:"body"`
+	IsBase64Encoded *bool    `json:"isBase64Encoded"`
+	Contains        []string `json:"contains"`
+	FunctionError   bool     `json:"functionError"`
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+func build(t *testing.T, dir, out string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("go", append([]string{"build", "-trimpath", "-ldflags=-s -w", "-o", out}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build %v: %v\n%s", args, err, b)
+	}
+}
+
+// lockedBuffer collects a process's output.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+var initRE = regexp.MustCompile(`Init Duration: ([0-9.]+) ms`)
+
+func TestFunctionsThroughTheLambdaRuntime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds every function and the runtime emulator")
+	}
+	ctx := context.Background()
+	root, _ := filepath.Abs("..")
+	bin := t.TempDir()
+	rie := filepath.Join(bin, "aws-lambda-rie")
+	build(t, root, rie, "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie")
+
+	// the local endpoints the functions talk to
+	dataDir := t.TempDir()
+	db, err := dynamo.Start(ctx, dynamo.Options{Table: table})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(context.Background()) })
+	mux := http.NewServeMux()
+	idpSrv := httptest.NewServer(mux)
+	t.Cleanup(idpSrv.Close)
+	idp, err := oidc.New(oidc.Config{Issuer: idpSrv.URL, ClientID: "editor", Dir: dataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp.Routes(mux)
+	reg := mgmtapi.NewRegistry(time.Now)
+	mux.Handle("/@connections/", mgmtapi.NewServer(reg))
+	owner, err := idp.EnsureUser("owner@example.com", "Owner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks, err := idp.Issue(owner, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(dataDir, "secrets.key")
+	lw, err := secrets.LoadOrCreateKeyFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, _ := secrets.NewBox(lw)
+	st := store.New(dynamo.NewClient(db.URL()), table)
+	data, err := fixture.Seed(ctx, st, box, owner.Sub, owner.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := data.Vars()
+	vars["TOKEN"] = toks.AccessToken
+	vars["ID_TOKEN"] = toks.IDToken
+
+	env := []string{
+		platform.EnvTable + "=" + table, platform.EnvDynamoEndpoint + "=" + db.URL(),
+		platform.EnvSecretsKeyFile + "=" + keyFile, platform.EnvIssuer + "=" + idpSrv.URL, platform.EnvAudience + "=editor",
+		platform.EnvJWKSURL + "=" + idpSrv.URL + oidc.PathJWKS, platform.EnvBaseDomain + "=example.com",
+		platform.EnvWSEndpoint + "=" + idpSrv.URL, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+	}
+
+	fns, _ := filepath.Glob(filepath.Join(root, "events", "*"))
+	sort.Strings(fns)
+	ran := 0
+	for _, evDir := range fns {
+		name := filepath.Base(evDir)
+		if _, err := os.Stat(filepath.Join(root, "functions", name, "main.go")); err != nil {
+			continue
+		}
+		cases, _ := filepath.Glob(filepath.Join(evDir, "*.json"))
+		var events []string
+		for _, c := range cases {
+			if !strings.HasSuffix(c, ".expect.json") {
+				events = append(events, c)
+			}
+		}
+		if len(events) == 0 {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			boot := filepath.Join(bin, name, "bootstrap")
+			build(t, root, boot, "-tags", "lambda.norpc", "./functions/"+name)
+			addr, apiAddr := freePort(t), freePort(t)
+			cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr, "--log-level", "error", boot)
+			cmd.Env = env
+			out := &lockedBuffer{}
+			cmd.Stdout, cmd.Stderr = out, out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
+			url := "http://" + addr + "/2015-03-31/functions/function/invocations"
+			for _, ev := range events {
+				caseName := strings.TrimSuffix(filepath.Base(ev), ".json")
+				payload := substitute(t, ev, vars)
+				resp := invoke(t, url, payload)
+				exp := loadExpect(t, strings.TrimSuffix(ev, ".json")+".expect.json")
+				check(t, name+"/"+caseName, resp, exp, out)
+				ran++
+			}
+			if m := initRE.FindStringSubmatch(out.String()); m != nil {
+				t.Logf("%s: init duration %s ms", name, m[1])
+			}
+		})
+	}
+	if ran == 0 {
+		t.Fatal("no events were invoked")
+	}
+}
+
+func substitute(t *testing.T, path string, vars map[string]string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for k, v := range vars {
+		s = strings.ReplaceAll(s, "${"+k+"}", v)
+	}
+	if m := regexp.MustCompile(`\$\{[A-Z_]+\}`).FindString(s); m != "" {
+		t.Fatalf("%s: unknown placeholder %s", path, m)
+	}
+	return []byte(s)
+}
+
+func loadExpect(t *testing.T, path string) expectation {
+	var e expectation
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return e
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &e); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return e
+}
+
+type invocation struct {
+	raw     []byte
+	fnError bool
+}
+
+// invoke calls the emulator, retrying while the runtime starts.
+func invoke(t *testing.T, url string, payload []byte) invocation {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Post(url, "application/json", bytes.NewReader(payload))
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			return invocation{raw: b, fnError: resp.Header.Get("X-Amz-Function-Error") != "" || bytes.Contains(b, []byte(`"errorType"`))}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the emulator did not answer: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func check(t *testing.T, name string, inv invocation, e expectation, out fmt.Stringer) {
+	t.Helper()
+	if inv.fnError != e.FunctionError {
+		t.Errorf("%s: function error %v, want %v: %s\n%s", name, inv.fnError, e.FunctionError, inv.raw, tail(out.String()))
+		return
+	}
+	for _, c := range e.Contains {
+		if !strings.Contains(string(inv.raw), c) {
+			t.Errorf("%s: answer lacks %q: %s", name, c, inv.raw)
+		}
+	}
+	if e.StatusCode == 0 && e.Body == nil && e.BodyContains == nil {
+		return
+	}
+	var resp struct {
+		StatusCode      int    `json:"statusCode"`
+		Body            string `json:"body"`
+		IsBase64Encoded bool   `json:"isBase64Encoded"`
+	}
+	if err := json.Unmarshal(inv.raw, &resp); err != nil {
+		t.Errorf("%s: answer is not a response: %s", name, inv.raw)
+		return
+	}
+	if e.StatusCode != 0 && resp.StatusCode != e.StatusCode {
+		t.Errorf("%s: status %d, want %d: %s", name, resp.StatusCode, e.StatusCode, resp.Body)
+	}
+	if e.Body != nil && resp.Body != *e.Body {
+		t.Errorf("%s: body %q, want %q", name, resp.Body, *e.Body)
+	}
+	if e.IsBase64Encoded != nil && resp.IsBase64Encoded != *e.IsBase64Encoded {
+		t.Errorf("%s: isBase64Encoded %v", name, resp.IsBase64Encoded)
+	}
+	for _, c := range e.BodyContains {
+		if !strings.Contains(resp.Body, c) {
+			t.Errorf("%s: body lacks %q: %s", name, c, resp.Body)
+		}
+	}
+}
+
+func tail(s string) string {
+	sc := bufio.NewScanner(strings.NewReader(s))
+	var lines []string
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if len(lines) > 20 {
+		lines = lines[len(lines)-20:]
+	}
+	return strings.Join(lines, "\n")
+}
