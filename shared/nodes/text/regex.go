@@ -10,6 +10,9 @@ import (
 	"polysynergy/shared/nodes"
 )
 
+// maxResultBytes bounds the text regex_replace builds.
+const maxResultBytes = 8 << 20
+
 // regexPorts are the inputs every regex node shares.
 func regexPorts() []nodes.Port {
 	return []nodes.Port{
@@ -228,8 +231,8 @@ func runRegexReplace(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 			b = re.ExpandString(b, repl, s, loc)
 		}
 		last = loc[1]
-		if len(b) > MaxOutputBytes {
-			return nil, nodes.Errorf("replacement", "the result would be larger than %d bytes", MaxOutputBytes)
+		if len(b) > maxResultBytes {
+			return nil, nodes.Errorf("replacement", "the result would be larger than %d bytes", maxResultBytes)
 		}
 	}
 	b = append(b, s[last:]...)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/text/jinja"
 )
 
 func templateType() *nodes.Type {
@@ -64,7 +65,7 @@ func runTemplate(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 	if c.Run != nil {
 		named = c.Run.Templates
 	}
-	out, err := Render(ctx, c.Str("template"), data, named, RenderOptions{Strict: c.Bool("strict"), AutoEscape: c.Bool("autoescape")})
+	out, err := jinja.Render(ctx, c.Str("template"), data, named, jinja.RenderOptions{Strict: c.Bool("strict"), AutoEscape: c.Bool("autoescape")})
 	if err != nil {
 		if isContextErr(err) {
 			return nil, fmt.Errorf("render template: %w", err)

@@ -1,5 +1,5 @@
 // Package text holds the text node family: Jinja templates (text.template, rendered by
-// gonja inside a sandbox), string utilities (split, join, replace, case, trim, pad,
+// the sandboxed renderer of package jinja), string utilities (split, join, replace, case, trim, pad,
 // truncate, slugify…), regular expressions (match, extract, replace) and Markdown to HTML.
 package text
 
