@@ -223,7 +223,9 @@ func Parse(lookup func(key string) (any, bool)) (Settings, error) {
 // Validate checks the settings' values and cross-field rules.
 func (s Settings) Validate() []error {
 	var errs []error
-	bad := func(key string, v any, reason string) { errs = append(errs, &Error{Key: key, Value: v, Reason: reason}) }
+	bad := func(key string, v any, reason string) {
+		errs = append(errs, &Error{Key: key, Value: v, Reason: reason})
+	}
 
 	if !stackNameRE.MatchString(s.StackName) {
 		bad(KeyStackName, s.StackName, "want a letter then up to 49 letters, digits or hyphens (names derived from it must fit 64 characters)")

@@ -139,4 +139,4 @@ type accessLogSettings struct {
 }
 
 func (a *accessLogSettings) Destination() awsapigatewayv2.IAccessLogDestination { return a.destination }
-func (a *accessLogSettings) Format() awsapigateway.AccessLogFormat               { return a.format }
+func (a *accessLogSettings) Format() awsapigateway.AccessLogFormat              { return a.format }
