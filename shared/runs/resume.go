@@ -110,6 +110,11 @@ func (x *Executor) Resume(ctx context.Context, job ResumeJob) (*engine.Run, erro
 	run, err := x.engine(a).Resume(runCtx, comp.plan, st, job.Node, job.Input, engine.Request{Resolver: r})
 	if err != nil {
 		a.sink.flush(false)
+		if ss.Recorded {
+			if uerr := x.st.UpdateRun(context.WithoutCancel(ctx), key, store.RunUpdate{Status: engine.StatusPaused}); uerr != nil {
+				x.log.WarnContext(ctx, "mark run paused again", "run", job.RunID, "err", uerr)
+			}
+		}
 		cause := fmt.Errorf("resume run %s at %q: %w", job.RunID, job.Node, err)
 		if errors.Is(err, engine.ErrNotPaused) {
 			cause = fmt.Errorf("resume run %s: %w: %w", job.RunID, ErrNotPaused, err)
