@@ -123,7 +123,9 @@ type PayloadError struct {
 	Reason string
 }
 
-func (e *PayloadError) Error() string { return fmt.Sprintf("runner payload: %s: %s", e.Field, e.Reason) }
+func (e *PayloadError) Error() string {
+	return fmt.Sprintf("runner payload: %s: %s", e.Field, e.Reason)
+}
 
 func payloadErr(field, format string, args ...any) error {
 	return &PayloadError{Field: field, Reason: fmt.Sprintf(format, args...)}
