@@ -62,12 +62,16 @@ var opTokens = map[string]tokens.Type{"*": tokens.Multiply, "+": tokens.Addition
 	"~": tokens.Tilde, "==": tokens.Equals, "!=": tokens.Ne, "<": tokens.LowerThan, "<=": tokens.LowerThanOrEqual,
 	">": tokens.GreaterThan, ">=": tokens.GreaterThanOrEqual, "in": tokens.In}
 
+// instrumenter rewrites one parsed template tree in place.
 type instrumenter struct {
 	b    *budget
 	seen map[unsafe.Pointer]bool
 	src  string // source of the template being walked, for quoting expressions
 }
 
+// walk visits every value reachable from v that belongs to gonja's node and control
+// structure types (exported or not), instrumenting the nodes it recognises; seen stops it
+// from visiting a node twice (macros and blocks are reachable along several paths).
 func (in *instrumenter) walk(v reflect.Value, depth int) {
 	if depth > 100_000 {
 		panic("template tree too deep")

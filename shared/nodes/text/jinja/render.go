@@ -10,10 +10,12 @@
 //   - sources are limited in size, bracket/tag nesting and tokens per tag before parsing;
 //   - the parsed tree is instrumented: every block body (loop bodies, if branches, macro
 //     bodies, blocks, captured `set` bodies…) runs under a guard that counts steps and
-//     nesting depth, checks the context and counts the bytes it writes; `+`, `~` and `*`
-//     and every `{{ output }}` go through size checks before they materialise a value;
-//   - filters, string methods and the range/lipsum globals that can amplify their input
-//     are wrapped with size checks, range returns a bounded list;
+//     nesting depth, checks the context and counts the bytes it writes; macro defaults
+//     count as a nesting level; the operators that build values (`+ ~ * %`) or walk whole
+//     containers (`== != < <= > >= in`), every `{{ output }}` and every `{% set %}` go
+//     through size checks, so no value can double its way past the limits;
+//   - filters, tests, string methods and the range/lipsum globals are wrapped with size
+//     checks on what they read and build; range returns a bounded list;
 //   - include/import/from are re-implemented over the run's named templates so that every
 //     template that is loaded is limited and instrumented the same way;
 //   - the output is capped, and a panic inside the engine becomes an error.
