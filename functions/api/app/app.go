@@ -1,0 +1,61 @@
+// Package app wires the api Lambda: platform configuration → DynamoDB store, secrets box and
+// the shared/api handler, behind aws-lambda-go-api-proxy's HTTP API (payload 2.0) adapter.
+// The local cloud embeds it the same way the Lambda runtime does.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"polysynergy/shared/api"
+	"polysynergy/shared/platform"
+	"polysynergy/shared/secrets"
+	"polysynergy/shared/store"
+)
+
+// Handler is the Lambda handler of the api function.
+type Handler func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
+// NewHTTP builds the API's net/http handler from the configuration. Identity comes from the
+// JWT authorizer claims API Gateway puts in each event.
+func NewHTTP(ctx context.Context, cfg platform.Config) (*api.Handler, error) {
+	log := cfg.Logger()
+	awsCfg, err := cfg.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db := cfg.DynamoDB(awsCfg)
+	st := store.New(db, cfg.Table, store.WithLogger(log))
+	var w secrets.KeyWrapper
+	switch {
+	case cfg.SecretsKeyFile != "":
+		if w, err = secrets.LoadOrCreateKeyFile(cfg.SecretsKeyFile); err != nil {
+			return nil, fmt.Errorf("secrets key file: %w", err)
+		}
+	case cfg.KMSKey != "":
+		if w, err = secrets.NewKMSWrapper(cfg.KMS(awsCfg), cfg.KMSKey); err != nil {
+			return nil, fmt.Errorf("secrets KMS key: %w", err)
+		}
+	default:
+		return nil, errors.New("set " + platform.EnvKMSKey + " or " + platform.EnvSecretsKeyFile + ": the API seals secret values")
+	}
+	box, err := secrets.NewBox(w)
+	if err != nil {
+		return nil, fmt.Errorf("secrets box: %w", err)
+	}
+	return api.New(api.Config{Store: st, DB: db, Box: box, Logger: log})
+}
+
+// New builds the Lambda handler: each HTTP API v2 event becomes an http.Request whose
+// context carries the event's request context (and so the authorizer claims).
+func New(ctx context.Context, cfg platform.Config) (Handler, error) {
+	h, err := NewHTTP(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return httpadapter.NewV2(h).ProxyWithContext, nil
+}
