@@ -14,6 +14,7 @@ import (
 
 	"polysynergy/shared/flow"
 	"polysynergy/shared/nodes/catalog"
+	"polysynergy/shared/nodes/trigger"
 	"polysynergy/shared/platform"
 	"polysynergy/shared/router"
 	"polysynergy/shared/runs"
@@ -57,27 +58,28 @@ func New(ctx context.Context, cfg platform.Config, publishers runs.PublisherFunc
 	}, nil
 }
 
-// HandOffPayload is the runner payload for a route that answers at once.
+// HandOffPayload is the runner's router payload (functions/runner) for a route that
+// answers at once.
 type HandOffPayload struct {
-	Kind    string          `json:"kind"`
-	Tenant  string          `json:"tenant"`
-	Project string          `json:"project"`
-	Flow    string          `json:"flow"`
-	Version int             `json:"version"`
-	Stage   string          `json:"stage"`
-	RunID   string          `json:"run_id"`
-	Trigger json.RawMessage `json:"trigger"`
-	Save    string          `json:"save,omitempty"`
+	Kind    string              `json:"kind"`
+	Tenant  string              `json:"tenant"`
+	Project string              `json:"project"`
+	Flow    string              `json:"flow"`
+	Version int                 `json:"version"`
+	Stage   string              `json:"stage"`
+	RunID   string              `json:"run_id"`
+	Request trigger.HTTPRequest `json:"request"`
+	Save    string              `json:"save,omitempty"`
 }
 
 // invokeRunner starts the run on the runner function without waiting for it.
 func invokeRunner(ctx context.Context, lc *lambda.Client, fn string, job runs.Job) error {
-	trig, err := json.Marshal(job.Trigger)
+	req, err := trigger.RequestFromTrigger(job.Trigger)
 	if err != nil {
 		return fmt.Errorf("hand off run %s: %w", job.RunID, err)
 	}
 	payload, err := json.Marshal(HandOffPayload{Kind: string(runs.KindRouter), Tenant: job.Tenant, Project: job.Project,
-		Flow: job.Flow, Version: job.Version, Stage: job.Stage, RunID: job.RunID, Trigger: trig, Save: string(job.Save)})
+		Flow: job.Flow, Version: job.Version, Stage: job.Stage, RunID: job.RunID, Request: req, Save: string(job.Save)})
 	if err != nil {
 		return fmt.Errorf("hand off run %s: %w", job.RunID, err)
 	}

@@ -12,12 +12,15 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	routerapp "polysynergy/functions/router/app"
+	"polysynergy/functions/runner/runner"
 	"polysynergy/shared/api"
 	"polysynergy/shared/auth"
 	"polysynergy/shared/engine"
+	"polysynergy/shared/flow"
 	"polysynergy/shared/live"
 	"polysynergy/shared/local/apigw"
 	"polysynergy/shared/local/scheduler"
+	"polysynergy/shared/nodes/catalog"
 	"polysynergy/shared/platform"
 	"polysynergy/shared/runs"
 	"polysynergy/shared/store"
@@ -69,6 +72,17 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *auth.Ver
 	if err != nil {
 		return nil, err
 	}
+	x, err := runs.New(runs.Options{Store: st, Secrets: box, Compiler: flow.NewCompiler(catalog.Default(), 0),
+		Publishers: publishers, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	runnerHandler := runner.New(x, runner.Options{Logger: log})
+	runnerFn := invoker(func(ctx context.Context, raw json.RawMessage) (runner.Response, error) {
+		resp, err := runnerHandler.Handle(ctx, raw)
+		_ = x.Wait(ctx)
+		return resp, err
+	})
 	f := &functions{
 		named:  map[string]apigw.Function{},
 		api:    apiFn,
@@ -76,7 +90,7 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *auth.Ver
 		ws:     invoker(wsHandler.Handle),
 		public: publicRoutes(),
 	}
-	f.named["api"], f.named["router"], f.named["ws"] = f.api, f.router, f.ws
+	f.named["api"], f.named["router"], f.named["ws"], f.named["runner"] = f.api, f.router, f.ws, runnerFn
 	f.fireSchedule = func(ctx context.Context, fr scheduler.Firing) error {
 		fn, ok := f.named["runner"]
 		if !ok {
@@ -84,7 +98,7 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *auth.Ver
 		}
 		payload, _ := json.Marshal(map[string]any{"kind": "schedule", "tenant": fr.Tenant, "project": fr.Project, "flow": fr.Flow,
 			"version": fr.Version, "stage": fr.Stage, "schedule_id": fr.ScheduleID, "cron": fr.Cron, "timezone": fr.Timezone,
-			"fired_at": fr.At.UTC().Format(time.RFC3339)})
+			"scheduled_time": fr.At.UTC().Format(time.RFC3339)})
 		_, err := fn(ctx, payload)
 		return err
 	}
