@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/coder/websocket"
@@ -57,8 +58,13 @@ func newCloud(tb testing.TB, tune func(*mgmtapi.GatewayConfig)) *cloud {
 		_ = gw.Shutdown(ctx)
 		ts.Close()
 	})
+	// An HTTP client keeping as many idle connections as the publisher
+	// posts in parallel (the SDK's default keeps 10 per host).
+	hc := awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+		tr.MaxIdleConnsPerHost = live.DefaultMaxParallel
+	})
 	client := apigatewaymanagementapi.New(apigatewaymanagementapi.Options{
-		BaseEndpoint: aws.String(ts.URL + "/mgmt/dev"), Region: "us-east-1",
+		BaseEndpoint: aws.String(ts.URL + "/mgmt/dev"), Region: "us-east-1", HTTPClient: hc,
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
 	return &cloud{world: w, gw: gw, wsURL: "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws", client: client}
 }
