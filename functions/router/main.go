@@ -14,7 +14,13 @@ import (
 
 func main() {
 	cfg := platform.MustFromEnv()
-	h, err := app.New(context.Background(), cfg, nil)
+	ctx := context.Background()
+	pubs, err := app.LivePublishers(ctx, cfg)
+	if err != nil {
+		slog.Error("start router", "err", err)
+		os.Exit(1)
+	}
+	h, err := app.New(ctx, cfg, pubs)
 	if err != nil {
 		slog.Error("start router", "err", err)
 		os.Exit(1)

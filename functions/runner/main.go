@@ -11,6 +11,7 @@ import (
 
 	"polysynergy/functions/runner/runner"
 	"polysynergy/shared/flow"
+	"polysynergy/shared/live"
 	"polysynergy/shared/nodes/catalog"
 	"polysynergy/shared/platform"
 	"polysynergy/shared/runs"
@@ -50,7 +51,8 @@ func main() {
 	default:
 		log.Warn("no " + platform.EnvKMSKey + " or " + platform.EnvSecretsKeyFile + ": runs cannot read secrets")
 	}
-	x, err := runs.New(runs.Options{Store: st, Secrets: box, Compiler: flow.NewCompiler(catalog.Default(), 0), Logger: log})
+	x, err := runs.New(runs.Options{Store: st, Secrets: box, Compiler: flow.NewCompiler(catalog.Default(), 0), Logger: log,
+		Publishers: live.ForRuns(st, cfg.Management(awsCfg), log)})
 	if err != nil {
 		fail(log, "executor", err)
 	}

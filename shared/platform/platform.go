@@ -192,6 +192,10 @@ func (c Config) Management(cfg aws.Config) *apigatewaymanagementapi.Client {
 	}
 	return apigatewaymanagementapi.NewFromConfig(cfg, func(o *apigatewaymanagementapi.Options) {
 		o.BaseEndpoint = aws.String(c.WSEndpoint)
+		// the live publisher posts to up to 32 connections at once: keep that many warm
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 64
+		o.HTTPClient = &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"polysynergy/shared/flow"
+	"polysynergy/shared/live"
 	"polysynergy/shared/nodes/catalog"
 	"polysynergy/shared/nodes/trigger"
 	"polysynergy/shared/platform"
@@ -88,4 +89,19 @@ func invokeRunner(ctx context.Context, lc *lambda.Client, fn string, job runs.Jo
 		return fmt.Errorf("hand off run %s to %s: %w", job.RunID, fn, err)
 	}
 	return nil
+}
+
+// LivePublishers returns the WebSocket fan-out of run events when a WebSocket endpoint is
+// configured (nil otherwise).
+func LivePublishers(ctx context.Context, cfg platform.Config) (runs.PublisherFunc, error) {
+	awsCfg, err := cfg.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	mgmt := cfg.Management(awsCfg)
+	if mgmt == nil {
+		return nil, nil
+	}
+	st := store.New(cfg.DynamoDB(awsCfg), cfg.Table)
+	return live.ForRuns(st, mgmt, cfg.Logger()), nil
 }

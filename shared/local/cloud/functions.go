@@ -15,7 +15,6 @@ import (
 	"polysynergy/functions/runner/runner"
 	"polysynergy/shared/api"
 	"polysynergy/shared/auth"
-	"polysynergy/shared/engine"
 	"polysynergy/shared/flow"
 	"polysynergy/shared/live"
 	"polysynergy/shared/local/apigw"
@@ -48,15 +47,7 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *auth.Ver
 		return nil, err
 	}
 	mgmt := cfg.Management(awsCfg)
-	publishers := func(ctx context.Context, ref runs.RunRef) engine.Publisher {
-		p, err := live.NewPublisher(live.PublisherConfig{Flow: store.FlowKey{Tenant: ref.Tenant, Project: ref.Project, Flow: ref.Flow},
-			Store: st, Client: mgmt, Logger: log})
-		if err != nil {
-			log.Error("live publisher", "err", err)
-			return nil
-		}
-		return closeAtEnd{p}
-	}
+	publishers := live.ForRuns(st, mgmt, log)
 
 	apiHandler, err := api.New(api.Config{Store: st, DB: db, Box: box, Logger: log})
 	if err != nil {
@@ -103,17 +94,6 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *auth.Ver
 		return err
 	}
 	return f, nil
-}
-
-// closeAtEnd flushes a live publisher when its run ends or pauses, so every event is out
-// before the function returns.
-type closeAtEnd struct{ p *live.Publisher }
-
-func (c closeAtEnd) Publish(ctx context.Context, ev engine.Event) {
-	c.p.Publish(ctx, ev)
-	if ev.Type == engine.EventRunEnd || ev.Type == engine.EventRunPaused {
-		_ = c.p.Close(context.WithoutCancel(ctx))
-	}
 }
 
 // publicRoutes matches the REST routes that have no JWT authorizer.
