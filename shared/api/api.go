@@ -294,6 +294,9 @@ type endpoint struct {
 	action  auth.Action
 	status  int   // success status (default 200, or 204 for empty outputs)
 	maxBody int64 // 0: DefaultMaxBody
+	// rawBody, for operations that read RawBody and decode it themselves
+	// (strictDecode), is the body type documented in the OpenAPI document.
+	rawBody any
 }
 
 // errorStatuses are the error responses documented for each scope.
@@ -307,16 +310,17 @@ var errorStatuses = map[Scope][]int{
 // the authorisation metadata and error mapping.
 func register[I, O any](h *Handler, e endpoint, fn func(context.Context, *I) (*O, error)) {
 	op := huma.Operation{
-		OperationID:   e.id,
-		Method:        e.method,
-		Path:          Prefix + e.path,
-		Summary:       e.summary,
-		Tags:          []string{e.tag},
-		DefaultStatus: e.status,
-		MaxBodyBytes:  e.maxBody,
-		Metadata:      map[string]any{metaKey: opMeta{scope: e.scope, action: e.action}},
-		Extensions:    map[string]any{ExtScope: string(e.scope)},
-		Responses:     map[string]*huma.Response{},
+		OperationID:      e.id,
+		Method:           e.method,
+		Path:             Prefix + e.path,
+		Summary:          e.summary,
+		Tags:             []string{e.tag},
+		DefaultStatus:    e.status,
+		MaxBodyBytes:     e.maxBody,
+		SkipValidateBody: e.rawBody != nil,
+		Metadata:         map[string]any{metaKey: opMeta{scope: e.scope, action: e.action}},
+		Extensions:       map[string]any{ExtScope: string(e.scope)},
+		Responses:        map[string]*huma.Response{},
 	}
 	if op.MaxBodyBytes == 0 {
 		op.MaxBodyBytes = DefaultMaxBody
@@ -347,4 +351,11 @@ func register[I, O any](h *Handler, e endpoint, fn func(context.Context, *I) (*O
 		}
 		return out, nil
 	})
+	if e.rawBody != nil {
+		item := h.api.OpenAPI().Paths[op.Path]
+		documented := map[string]*huma.Operation{http.MethodPost: item.Post, http.MethodPut: item.Put,
+			http.MethodPatch: item.Patch}[e.method]
+		documented.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+			"application/json": {Schema: registry.Schema(reflect.TypeOf(e.rawBody), true, "")}}}
+	}
 }

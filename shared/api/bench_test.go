@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,25 +10,56 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 )
+
+// requestMaker builds the i-th request of a benchmark.
+type requestMaker func(b *testing.B, method, path string, body []byte) *http.Request
+
+// viaAuthorizer builds requests as the Lambda adapter does in AWS: an HTTP
+// API v2 event whose JWT authorizer claims identify the caller.
+func viaAuthorizer(u user) requestMaker {
+	return func(b *testing.B, method, path string, body []byte) *http.Request {
+		ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: Prefix + path,
+			Headers: map[string]string{"content-type": "application/json"}, Body: string(body),
+			RequestContext: events.APIGatewayV2HTTPRequestContext{
+				DomainName: "api.example.com", HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: Prefix + path},
+				Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
+					Claims: map[string]string{"sub": u.sub, "email": u.email}}}}}
+		var acc core.RequestAccessorV2
+		r, err := acc.EventToRequestWithContext(context.Background(), ev)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return r
+	}
+}
+
+// viaBearer builds requests with an RS256 JWT verified against the JWKS
+// (the local cloud's path).
+func viaBearer(u user) requestMaker {
+	return func(b *testing.B, method, path string, body []byte) *http.Request {
+		r := httptest.NewRequest(method, Prefix+path, bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Authorization", "Bearer "+u.token)
+		return r
+	}
+}
 
 // benchCall times one in-process request per iteration and reports the
 // median and 99th percentile besides the mean.
-func benchCall(b *testing.B, e *env, method, path, tok string, body func(i int) []byte, want int) {
+func benchCall(b *testing.B, e *env, mk requestMaker, method, path string, body func(i int) []byte, want int) {
 	b.Helper()
 	var times []time.Duration
 	i := 0
 	for b.Loop() {
-		var rd *bytes.Reader
+		var raw []byte
 		if body != nil {
-			rd = bytes.NewReader(body(i))
+			raw = body(i)
 		}
-		req := httptest.NewRequest(method, Prefix+path, nil)
-		if rd != nil {
-			req = httptest.NewRequest(method, Prefix+path, rd)
-			req.Header.Set("Content-Type", "application/json")
-		}
-		req.Header.Set("Authorization", "Bearer "+tok)
+		req := mk(b, method, path, raw)
 		rec := httptest.NewRecorder()
 		start := time.Now()
 		e.h.ServeHTTP(rec, req)
@@ -44,6 +76,13 @@ func benchCall(b *testing.B, e *env, method, path, tok string, body func(i int) 
 	}
 }
 
+// bothPaths runs a benchmark through the Lambda authorizer path and the
+// bearer JWT path.
+func bothPaths(b *testing.B, u user, run func(b *testing.B, mk requestMaker)) {
+	b.Run("authorizer", func(b *testing.B) { run(b, viaAuthorizer(u)) })
+	b.Run("bearer", func(b *testing.B) { run(b, viaBearer(u)) })
+}
+
 func BenchmarkListProjects(b *testing.B) {
 	e := newEnv(b)
 	u := e.signIn("bench")
@@ -51,7 +90,9 @@ func BenchmarkListProjects(b *testing.B) {
 		e.do(http.MethodPost, "/tenants/"+u.tenant+"/projects", u.token, map[string]string{"name": fmt.Sprintf("Project %02d", i)}).
 			status(http.StatusCreated)
 	}
-	benchCall(b, e, http.MethodGet, "/tenants/"+u.tenant+"/projects", u.token, nil, http.StatusOK)
+	bothPaths(b, u, func(b *testing.B, mk requestMaker) {
+		benchCall(b, e, mk, http.MethodGet, "/tenants/"+u.tenant+"/projects", nil, http.StatusOK)
+	})
 }
 
 func BenchmarkGetFlow200Nodes(b *testing.B) {
@@ -59,21 +100,25 @@ func BenchmarkGetFlow200Nodes(b *testing.B) {
 	u := e.signIn("bench")
 	proj, _ := e.project(u, "Bench")
 	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "big", "document": chainDoc(b, 200, "bench")})
-	benchCall(b, e, http.MethodGet, path, u.token, nil, http.StatusOK)
+	bothPaths(b, u, func(b *testing.B, mk requestMaker) {
+		benchCall(b, e, mk, http.MethodGet, path, nil, http.StatusOK)
+	})
 }
 
 func BenchmarkSaveDraft200Nodes(b *testing.B) {
 	e := newEnv(b)
 	u := e.signIn("bench")
 	proj, _ := e.project(u, "Bench")
-	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "big", "document": chainDoc(b, 200, "bench")})
 	docs := [2]json.RawMessage{chainDoc(b, 200, "even"), chainDoc(b, 200, "odd")}
-	body := func(i int) []byte {
-		raw, err := json.Marshal(map[string]any{"document": docs[i%2], "revision": i + 1})
-		if err != nil {
-			b.Fatal(err)
+	bothPaths(b, u, func(b *testing.B, mk requestMaker) {
+		path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "big", "document": docs[1]})
+		body := func(i int) []byte {
+			raw, err := json.Marshal(map[string]any{"document": docs[i%2], "revision": i + 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return raw
 		}
-		return raw
-	}
-	benchCall(b, e, http.MethodPut, path+"/draft", u.token, body, http.StatusOK)
+		benchCall(b, e, mk, http.MethodPut, path+"/draft", body, http.StatusOK)
+	})
 }

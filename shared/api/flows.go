@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -183,12 +184,21 @@ func (h *Handler) registerFlows() {
 		})
 	register(h, endpoint{id: "saveDraft", method: http.MethodPut, path: base + "/{flow}/draft",
 		summary: "Save the draft (409 with current_revision when the revision is stale)", tag: tag,
-		scope: ScopeTenant, action: auth.ActionFlowWrite, maxBody: MaxDocumentBody},
+		scope: ScopeTenant, action: auth.ActionFlowWrite, maxBody: MaxDocumentBody, rawBody: SaveDraftBody{}},
 		func(ctx context.Context, in *struct {
 			FlowPath
-			Body SaveDraftBody
+			RawBody []byte `contentType:"application/json"`
 		}) (*Out[SavedDraft], error) {
-			rev, err := h.saveDraft(ctx, in.key(), in.Body.Document, in.Body.Revision, in.Body.Force, "body.document")
+			// A draft can be large: it is decoded once, strictly, here
+			// instead of by huma's generic validation (two more parses).
+			var body SaveDraftBody
+			if err := strictDecode(in.RawBody, &body); err != nil {
+				return nil, err
+			}
+			if body.Revision < 1 {
+				return nil, invalidField("body.revision", "must be at least 1")
+			}
+			rev, err := h.saveDraft(ctx, in.key(), body.Document, body.Revision, body.Force, "body.document")
 			if err != nil {
 				return nil, err
 			}
@@ -220,8 +230,8 @@ func draftView(d store.Draft) DraftView {
 	return DraftView{Document: d.Document, Revision: d.Revision, UpdatedAt: d.UpdatedAt.UTC()}
 }
 
-// decodeDocument checks a flow document and returns it in canonical
-// (compact, sorted-key) form, so equal documents hash equally.
+// decodeDocument checks a flow document and returns it compacted (what
+// is stored, and hashed to tell whether a draft changed).
 func decodeDocument(location string, raw json.RawMessage) (*flow.Document, []byte, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil, invalidField(location, "is required")
@@ -240,11 +250,15 @@ func decodeDocument(location string, raw json.RawMessage) (*flow.Document, []byt
 	if doc.Connections == nil {
 		doc.Connections = []flow.Connection{}
 	}
-	canon, err := json.Marshal(doc)
-	if err != nil {
-		return nil, nil, invalidField(location, "cannot be encoded: %v", err)
+	if bytes.IndexAny(raw, "\n\r\t") < 0 && !bytes.Contains(raw, []byte(": ")) && !bytes.Contains(raw, []byte(", ")) {
+		return doc, raw, nil // already compact, as editors send it
 	}
-	return doc, canon, nil
+	var buf bytes.Buffer
+	buf.Grow(len(raw))
+	if err := json.Compact(&buf, raw); err != nil {
+		return nil, nil, invalidField(location, "%v", err)
+	}
+	return doc, buf.Bytes(), nil
 }
 
 // saveDraft saves a document as the draft at expected revision. Replacing

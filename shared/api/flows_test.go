@@ -134,6 +134,14 @@ func TestFlowBadInput(t *testing.T) {
 	wantFields(t, p, "body.revision")
 	p = e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"revision": 1}).problem(http.StatusUnprocessableEntity)
 	wantFields(t, p, "body.document")
+	p = e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": chainDoc(t, 2, "x"), "revision": 1, "extra": true}).
+		problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.extra")
+	p = e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": chainDoc(t, 2, "x"), "revision": "one"}).
+		problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.revision")
+	p = e.do(http.MethodPut, path+"/draft", u.token, `{"revision":1,"document":{}} {}`).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body")
 }
 
 func TestFlowFromBlueprintAndKinds(t *testing.T) {

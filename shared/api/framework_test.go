@@ -88,6 +88,10 @@ func TestOpenAPIDocument(t *testing.T) {
 			}
 		}
 	}
+	put := doc.Paths[Prefix+"/tenants/{tenant}/projects/{project}/flows/{flow}/draft"]["put"]
+	if b, _ := json.Marshal(put["requestBody"]); !strings.Contains(string(b), "SaveDraftBody") {
+		t.Errorf("saveDraft's request body is not documented as SaveDraftBody: %s", b)
+	}
 	routes := Routes()
 	if len(routes) != ops+1 { // + openapi.json itself
 		t.Errorf("Routes() has %d entries, the document %d operations (+1)", len(routes), ops)
@@ -212,5 +216,39 @@ func TestMalformedIDsAre404(t *testing.T) {
 		"/tenants/" + strings.ToLower(u.tenant) + "x/projects",
 	} {
 		e.do(http.MethodGet, path, u.token, nil).problem(http.StatusNotFound)
+	}
+}
+
+// TestReadsRevealNothingBeforeMembership: reads run while the membership is
+// checked, but what a non-member or an under-privileged member gets never
+// depends on the operation's own answer.
+func TestReadsRevealNothingBeforeMembership(t *testing.T) {
+	e := newEnv(t)
+	owner := e.signIn("owner")
+	outsider := e.signIn("outsider")
+	e.do(http.MethodPost, "/tenants/"+owner.tenant+"/invitations", owner.token,
+		map[string]string{"email": "viewer@example.com", "role": "viewer"}).status(http.StatusCreated)
+	viewer := e.signIn("viewer")
+	base := "/tenants/" + owner.tenant
+	var p ProjectView
+	e.do(http.MethodPost, base+"/projects", owner.token, map[string]string{"name": "P"}).ok(&p)
+	missing := base + "/projects/" + newRequestID()
+	for _, path := range []string{base + "/projects?limit=0", base + "/projects?cursor=%%%", missing,
+		missing + "/flows", base + "/projects/" + p.ID} {
+		pr := e.do(http.MethodGet, path, outsider.token, nil).problem(http.StatusNotFound)
+		if pr.Detail != "tenant not found" || len(pr.Errors) != 0 {
+			t.Errorf("outsider %s: %+v", path, pr)
+		}
+	}
+	for _, path := range []string{base + "/projects/" + p.ID + "/api-keys?limit=0", missing + "/api-keys"} {
+		pr := e.do(http.MethodGet, path, viewer.token, nil).problem(http.StatusForbidden)
+		if len(pr.Errors) != 0 {
+			t.Errorf("viewer %s: %+v", path, pr)
+		}
+	}
+	// Members get the operation's own answer.
+	e.do(http.MethodGet, base+"/projects?limit=0", viewer.token, nil).problem(http.StatusUnprocessableEntity)
+	if pr := e.do(http.MethodGet, missing, viewer.token, nil).problem(http.StatusNotFound); pr.Detail != "project not found" {
+		t.Errorf("member: %+v", pr)
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/danielgtaylor/huma/v2"
@@ -72,13 +74,20 @@ type Principal struct {
 	// Tenant and Role are set for tenant-scoped operations.
 	Tenant string
 	Role   auth.Role
+
+	gate *gate
 }
 
 type principalKey struct{}
 
-// principal returns the caller the middleware authorised.
+// principal returns the caller the middleware authorised (waiting for the
+// membership check of a read that started before it finished).
 func principal(ctx context.Context) Principal {
 	p, _ := ctx.Value(principalKey{}).(Principal)
+	if p.gate != nil {
+		<-p.gate.done
+		p.Role = p.gate.role
+	}
 	return p
 }
 
@@ -110,32 +119,116 @@ func (h *Handler) authorize(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	pr := Principal{Identity: id}
-	if meta.scope == ScopeTenant {
-		if p := checkPathIDs(ctx, op); p != nil {
-			writeHumaProblem(ctx, p)
-			return
-		}
-		tenant := ctx.Param("tenant")
-		m, err := h.st.GetMembership(ctx.Context(), tenant, id.Subject)
-		if err != nil {
-			if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
-				writeHumaProblem(ctx, notFound("tenant"))
-				return
-			}
-			writeHumaProblem(ctx, toProblem(ctx.Context(), h.log, err))
-			return
-		}
-		role := auth.Role(m.Role)
-		if err := auth.Require(role, meta.action); err != nil {
-			min, _ := auth.MinimumRole(meta.action)
-			writeHumaProblem(ctx, newProblem(http.StatusForbidden, TypeForbidden,
-				fmt.Sprintf("%s needs role %s; you are %s in this tenant", meta.action, min, role)))
-			return
-		}
-		pr.Tenant, pr.Role = tenant, role
+	if meta.scope != ScopeTenant {
+		next(huma.WithValue(ctx, principalKey{}, pr))
+		return
 	}
-	next(huma.WithValue(ctx, principalKey{}, pr))
+	if p := checkPathIDs(ctx, op); p != nil {
+		writeHumaProblem(ctx, p)
+		return
+	}
+	pr.Tenant = ctx.Param("tenant")
+	if op.Method != http.MethodGet {
+		role, deny := h.permit(ctx.Context(), pr.Tenant, id.Subject, meta.action)
+		if deny != nil {
+			writeHumaProblem(ctx, deny)
+			return
+		}
+		pr.Role = role
+		next(huma.WithValue(ctx, principalKey{}, pr))
+		return
+	}
+	// A read runs while its membership is checked: its store reads are
+	// under the path's tenant and nothing reaches the caller before the
+	// check passes (every write to the response waits for it), so the
+	// round trips overlap without leaking anything.
+	g := &gate{done: make(chan struct{})}
+	go func() {
+		defer close(g.done)
+		g.role, g.deny = h.permit(ctx.Context(), pr.Tenant, id.Subject, meta.action)
+	}()
+	pr.gate = g
+	next(huma.WithValue(&gatedContext{innerContext: ctx, g: g}, principalKey{}, pr))
 }
+
+// permit is the one permission lookup of an operation: the caller's
+// membership of the tenant and whether its role allows the action. A
+// non-member gets 404, so existence does not leak; a role below the action's
+// 403.
+func (h *Handler) permit(ctx context.Context, tenant, sub string, action auth.Action) (auth.Role, *Problem) {
+	m, err := h.st.GetMembership(ctx, tenant, sub)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
+			return "", notFound("tenant")
+		}
+		return "", toProblem(ctx, h.log, err)
+	}
+	role := auth.Role(m.Role)
+	if err := auth.Require(role, action); err != nil {
+		min, _ := auth.MinimumRole(action)
+		return "", newProblem(http.StatusForbidden, TypeForbidden,
+			fmt.Sprintf("%s needs role %s; you are %s in this tenant", action, min, role))
+	}
+	return role, nil
+}
+
+// gate is a membership check in flight.
+type gate struct {
+	done chan struct{}
+	role auth.Role
+	deny *Problem
+}
+
+// gatedContext holds back everything written to the response until the
+// gate's check is done; when it denies, the denial is written instead and
+// the operation's own answer is dropped.
+type gatedContext struct {
+	innerContext
+	g    *gate
+	once sync.Once
+}
+
+// innerContext names the embedded huma.Context (whose Context method
+// would clash with a field called Context).
+type innerContext = huma.Context
+
+// pass waits for the check and reports whether the operation may answer.
+func (c *gatedContext) pass() bool {
+	<-c.g.done
+	if c.g.deny == nil {
+		return true
+	}
+	c.once.Do(func() { writeHumaProblem(c.innerContext, c.g.deny) })
+	return false
+}
+
+func (c *gatedContext) SetStatus(code int) {
+	if c.pass() {
+		c.innerContext.SetStatus(code)
+	}
+}
+
+func (c *gatedContext) SetHeader(name, value string) {
+	if c.pass() {
+		c.innerContext.SetHeader(name, value)
+	}
+}
+
+func (c *gatedContext) AppendHeader(name, value string) {
+	if c.pass() {
+		c.innerContext.AppendHeader(name, value)
+	}
+}
+
+func (c *gatedContext) BodyWriter() io.Writer {
+	if c.pass() {
+		return c.innerContext.BodyWriter()
+	}
+	return io.Discard
+}
+
+// Unwrap lets humago.Unwrap reach the request.
+func (c *gatedContext) Unwrap() huma.Context { return c.innerContext }
 
 // checkPathIDs answers 404 for malformed ids, stage names and version
 // numbers in the path, before anything is read.

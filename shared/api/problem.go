@@ -253,6 +253,10 @@ func fromHuma(m *huma.ErrorModel) *Problem {
 			continue
 		}
 		fe := FieldError{Location: d.Location, Message: d.Message, Value: d.Value}
+		// Never echo a large body back.
+		if s, ok := fe.Value.(string); ok && len(s) > 256 {
+			fe.Value = nil
+		}
 		// "expected required property name to be present" at "body" names
 		// the field itself.
 		if rest, ok := strings.CutPrefix(d.Message, "expected required property "); ok {
