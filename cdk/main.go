@@ -35,7 +35,11 @@ func run() error {
 		if err != nil {
 			return err
 		}
+		// What the CLI adds by default: construct paths and asset locations in the template.
+		ctx["aws:cdk:enable-path-metadata"] = true
+		ctx["aws:cdk:enable-asset-metadata"] = true
 		props.Context = &ctx
+		props.StackTraces = jsii.Bool(false)
 	}
 	app := awscdk.NewApp(props)
 	s, err := settings.Parse(func(key string) (any, bool) {

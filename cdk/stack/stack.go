@@ -117,7 +117,7 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 //	function  table  secrets key       runner  live posts  schedules
 //	api       rw     GenerateDataKey   invoke  -           manage + pass role
 //	router    rw     Decrypt           invoke  post        -
-//	ws        rw     -                 -       post        -
+//	ws        rw     -                 -       -           -
 //	runner    rw     Decrypt           -       post        manage + pass role
 func (st *Stack) wire(runnerARN *string) {
 	f, d := st.Functions, st.Data
@@ -149,8 +149,8 @@ func (st *Stack) wire(runnerARN *string) {
 	grantInvoke(f.Router, runnerARN)
 	st.Realtime.GrantPost(f.Router.Role)
 
-	env(f.WS, k(platform.EnvIssuer), issuer, k(platform.EnvAudience), audience, k(platform.EnvWSEndpoint), wsEndpoint)
-	st.Realtime.GrantPost(f.WS.Role)
+	// The ws function answers on the connection itself (its Lambda response); it never posts.
+	env(f.WS, k(platform.EnvIssuer), issuer, k(platform.EnvAudience), audience)
 
 	env(f.Runner, k(platform.EnvKMSKey), d.Key.KeyArn(), k(platform.EnvWSEndpoint), wsEndpoint,
 		k(platform.EnvRunnerARN), runnerARN, k(platform.EnvScheduleGroup), st.Triggers.ScheduleGroupName(),

@@ -294,7 +294,7 @@ func (y *synthesized) checkEnvironment(t *testing.T) {
 		"api": {platform.EnvTable, platform.EnvKMSKey, platform.EnvIssuer, platform.EnvAudience, platform.EnvRunnerFunction,
 			platform.EnvRunnerARN, platform.EnvScheduleGroup, platform.EnvSchedulerRoleARN, platform.EnvBaseDomain},
 		"router": {platform.EnvTable, platform.EnvKMSKey, platform.EnvWSEndpoint, platform.EnvRunnerFunction, platform.EnvBaseDomain},
-		"ws":     {platform.EnvTable, platform.EnvIssuer, platform.EnvAudience, platform.EnvWSEndpoint},
+		"ws":     {platform.EnvTable, platform.EnvIssuer, platform.EnvAudience},
 		"runner": {platform.EnvTable, platform.EnvKMSKey, platform.EnvWSEndpoint, platform.EnvRunnerARN, platform.EnvScheduleGroup,
 			platform.EnvSchedulerRoleARN, platform.EnvBaseDomain},
 	}
@@ -516,7 +516,7 @@ func (y *synthesized) checkWebSocket(t *testing.T) {
 			"ApiId": map[string]any{"Ref": wsAPI}, "StageName": stack.LiveStageName, "AutoDeploy": true,
 		})
 	})
-	// The runner, router and ws function may post to connections, on this API's live stage only.
+	// The runner and the router may post to connections, on this API's live stage only.
 	posters := map[string]bool{}
 	for id, p := range y.ofType("AWS::IAM::Policy") {
 		for _, st := range statements(props(p)["PolicyDocument"]) {
@@ -534,8 +534,8 @@ func (y *synthesized) checkWebSocket(t *testing.T) {
 			}
 		}
 	}
-	if !posters["Runner"] || !posters["Router"] || !posters["Ws"] || posters["Api"] {
-		t.Errorf("functions allowed to post to connections: %v, want Runner, Router, Ws", posters)
+	if !posters["Runner"] || !posters["Router"] || posters["Ws"] || posters["Api"] {
+		t.Errorf("functions allowed to post to connections: %v, want Runner and Router", posters)
 	}
 }
 
