@@ -179,7 +179,6 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 		runID = x.NewRunID()
 	}
 	a.key = store.RunKey{Tenant: job.Tenant, Project: job.Project, Run: runID}
-	a.pub = x.publisher(ctx, job.Publisher, RunRef{Kind: job.Kind, Tenant: job.Tenant, Project: job.Project, Flow: job.Flow, RunID: runID})
 	started := x.now()
 
 	if a.save == store.SaveAll || job.RunID != "" {
@@ -208,6 +207,9 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 		}
 		a.recorded = true
 	}
+	// a duplicate has returned above: from here on the run's events are published
+	a.pub = x.publisher(ctx, job.Publisher, RunRef{Kind: job.Kind, Tenant: job.Tenant, Project: job.Project, Flow: job.Flow, RunID: runID})
+	defer x.closePublisher(ctx, a.pub)
 	if loadErr != nil {
 		return nil, x.failStart(ctx, a, started, loadErr)
 	}
@@ -255,6 +257,20 @@ func (x *Executor) engine(a *active) *engine.Engine {
 	eo.Logger = x.log
 	eo.Now = x.now
 	return engine.New(eo)
+}
+
+// closer is implemented by publishers that hold resources until the run is done.
+type closer interface {
+	Close(ctx context.Context) error
+}
+
+// closePublisher closes a publisher that can be closed, once the executor is done with it.
+func (x *Executor) closePublisher(ctx context.Context, p engine.Publisher) {
+	if c, ok := p.(closer); ok {
+		if err := c.Close(context.WithoutCancel(ctx)); err != nil {
+			x.log.WarnContext(ctx, "close run publisher", "err", err)
+		}
+	}
 }
 
 func (x *Executor) publisher(ctx context.Context, p engine.Publisher, ref RunRef) engine.Publisher {

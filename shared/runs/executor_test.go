@@ -1,6 +1,7 @@
 package runs_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -506,5 +507,46 @@ func TestRetentionInterval(t *testing.T) {
 	f.wait(t)
 	if l := f.listRuns(t, fk); len(l) != 1 {
 		t.Errorf("runs after the interval = %d, want 1", len(l))
+	}
+}
+
+// closing is a publisher that counts its events and closes.
+type closing struct {
+	mu     sync.Mutex
+	events int
+	closed int
+}
+
+func (c *closing) Publish(context.Context, engine.Event) { c.mu.Lock(); c.events++; c.mu.Unlock() }
+func (c *closing) Close(context.Context) error           { c.mu.Lock(); c.closed++; c.mu.Unlock(); return nil }
+
+func TestPublishersAreAskedForRunsThatGoAheadAndClosed(t *testing.T) {
+	var made []*closing
+	var refs []runs.RunRef
+	f := setup(t, func(o *runs.Options) {
+		o.Publishers = func(_ context.Context, ref runs.RunRef) engine.Publisher {
+			c := &closing{}
+			made, refs = append(made, c), append(refs, ref)
+			return c
+		}
+	})
+	fk := f.flow(t, okFlow(t), store.SaveAll, 0)
+	job := f.job(fk, runs.KindSchedule)
+	job.RunID = "01JPUBLISHERS0000000000000"
+	if _, err := f.x.Execute(f.ctx, job); err != nil {
+		t.Fatalf("execute: %v", err)
+	}
+	if _, err := f.x.Execute(f.ctx, job); !errors.Is(err, runs.ErrDuplicateRun) {
+		t.Fatalf("duplicate: %v", err)
+	}
+	if len(made) != 1 {
+		t.Fatalf("publishers made = %d, want 1 (none for the duplicate)", len(made))
+	}
+	if made[0].closed != 1 || made[0].events == 0 {
+		t.Errorf("publisher got %d events and %d closes, want events and one close", made[0].events, made[0].closed)
+	}
+	want := runs.RunRef{Kind: runs.KindSchedule, Tenant: fk.Tenant, Project: fk.Project, Flow: fk.Flow, RunID: job.RunID}
+	if refs[0] != want {
+		t.Errorf("ref = %+v, want %+v", refs[0], want)
 	}
 }

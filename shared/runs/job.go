@@ -81,7 +81,10 @@ type RunRef struct {
 }
 
 // PublisherFunc returns the publisher for one run's events (nil for none). The live
-// package's WebSocket fan-out is plugged in here.
+// package's WebSocket fan-out is plugged in here. It is asked only for runs that go ahead
+// (not for duplicates or resumes refused before they start). A publisher with a method
+// Close(ctx) error is closed once the executor is done with the run — after its run_end
+// or run_paused event, or after a resume that could not proceed.
 type PublisherFunc func(ctx context.Context, run RunRef) engine.Publisher
 
 // Errors.

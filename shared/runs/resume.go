@@ -97,6 +97,7 @@ func (x *Executor) Resume(ctx context.Context, job ResumeJob) (*engine.Run, erro
 		sink: newSink(ctx, x, key, mode, ss.Skips, ss.Pending)}
 	a.pub = x.publisher(ctx, job.Publisher, RunRef{Kind: KindResume, Tenant: job.Tenant, Project: job.Project,
 		Flow: job.Flow, RunID: job.RunID})
+	defer x.closePublisher(ctx, a.pub)
 	var r engine.Resolver = res
 	if !comp.readsEnv {
 		r = noEnv{res}
