@@ -6,6 +6,9 @@ GO ?= go
 export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
+# Go packages of the module (npm's node_modules may hold stray .go templates).
+GO_PKGS = $(shell $(GO) list -e ./... | grep -v /node_modules/)
+
 TEST_TARGETS := test-go
 BENCH_TARGETS := bench-go
 
@@ -20,17 +23,17 @@ build: ## build the CLI into build/polysynergy
 	$(GO) build -o build/polysynergy ./cmd/polysynergy
 
 vet:
-	$(GO) vet ./...
+	$(GO) vet $(GO_PKGS)
 
 test-go: vet ## Go vet and every Go test, fuzz seed corpora included
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 $(GO_PKGS)
 
 bench-go:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem $(GO_PKGS)
 
 FUZZTIME ?= 20s
 fuzz: ## run every fuzzer for FUZZTIME (default 20s) each
-	@set -e; for pkg in $$($(GO) list ./...); do \
+	@set -e; for pkg in $(GO_PKGS); do \
 	  for f in $$($(GO) test -list 'Fuzz.*' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \

@@ -181,7 +181,11 @@ func (r *runState) execute(ctx context.Context, restored *scope) (*Run, error) {
 	}
 	switch {
 	case failure != nil:
-		run.Status, run.Error = StatusError, failure
+		redacted := *failure
+		c := r.cleaner()
+		redacted.Error = c.redact(redacted.Error)
+		redacted.Details = c.value(redacted.Details)
+		run.Status, run.Error = StatusError, &redacted
 	case paused:
 		run.Status = StatusPaused
 		run.State = r.snapshot(s)
