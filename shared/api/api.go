@@ -55,6 +55,12 @@ type Config struct {
 	Now func() time.Time
 	// Version is the API version shown in the OpenAPI document.
 	Version string
+	// Runner starts editor runs and resumes (nil: those endpoints answer 503).
+	Runner RunStarter
+	// Scheduler keeps EventBridge Scheduler in step with published schedules (nil: no sync,
+	// as in the local cloud, whose scheduler reads the store).
+	Scheduler       ScheduleSync
+	SchedulerTarget SchedulerTarget
 }
 
 // Handler is the REST API as an http.Handler.

@@ -27,6 +27,7 @@ func (h *Handler) registerAll() {
 	h.registerEnv()
 	h.registerAPIKeys()
 	h.registerRuns()
+	h.registerExecute()
 	h.registerCatalog()
 	h.registerBundles()
 }

@@ -96,6 +96,10 @@ func (h *Handler) registerPublish() {
 			if err != nil {
 				return nil, err
 			}
+			if err := h.syncSchedule(ctx, in.key(), in.Body.Stage); err != nil {
+				h.log.Error("publish: schedule sync", "flow", in.Flow, "stage", in.Body.Stage, "err", err)
+				return nil, unavailable()
+			}
 			return ok(res)
 		})
 	register(h, endpoint{id: "listPublications", method: http.MethodGet, path: base + "/publications",
@@ -114,7 +118,15 @@ func (h *Handler) registerPublish() {
 		summary: "Unpublish a flow from a stage", tag: tag, scope: ScopeTenant, action: auth.ActionFlowPublish,
 		status: statusNoContent},
 		func(ctx context.Context, in *PublicationPath) (*Empty, error) {
-			return nil, h.st.Unpublish(ctx, store.FlowKey{Tenant: in.Tenant, Project: in.Project, Flow: in.Flow}, in.Stage)
+			k := store.FlowKey{Tenant: in.Tenant, Project: in.Project, Flow: in.Flow}
+			if err := h.st.Unpublish(ctx, k, in.Stage); err != nil {
+				return nil, err
+			}
+			if err := h.unsyncSchedule(ctx, k, in.Stage); err != nil {
+				h.log.Error("unpublish: schedule sync", "flow", in.Flow, "stage", in.Stage, "err", err)
+				return nil, unavailable()
+			}
+			return nil, nil
 		})
 	register(h, endpoint{id: "getPublishMatrix", method: http.MethodGet, path: "/tenants/{tenant}/projects/{project}/publish-matrix",
 		summary: "Every flow × stage: the bound version and whether the draft differs", tag: tag, scope: ScopeTenant,

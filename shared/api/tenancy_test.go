@@ -99,6 +99,8 @@ var tenancyCases = map[string]tenancyCase{
 	"getRun":     {},
 	"deleteRun":  {},
 	"deleteRuns": {},
+	"startRun":   {},
+	"resumeRun":  {},
 
 	"getNodeCatalog": {},
 

@@ -300,6 +300,10 @@ func (h *Handler) registerTriggers() {
 			if err != nil {
 				return nil, err
 			}
+			if err := h.resyncSchedule(ctx, in.key()); err != nil {
+				h.log.Error("schedule sync", "flow", in.Flow, "err", err)
+				return nil, unavailable()
+			}
 			return ok(h.scheduleView(s))
 		})
 	register(h, endpoint{id: "previewSchedule", method: http.MethodPost, path: "/schedule-preview",

@@ -4,6 +4,11 @@
 package app
 
 import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"polysynergy/shared/schedule"
+
 	"context"
 	"errors"
 	"fmt"
@@ -47,7 +52,31 @@ func NewHTTP(ctx context.Context, cfg platform.Config) (*api.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secrets box: %w", err)
 	}
-	return api.New(api.Config{Store: st, DB: db, Box: box, Logger: log})
+	ac := api.Config{Store: st, DB: db, Box: box, Logger: log}
+	if cfg.RunnerFunction != "" {
+		ac.Runner = LambdaRunner{Client: cfg.Lambda(awsCfg), Function: cfg.RunnerFunction}
+	}
+	if cfg.ScheduleGroup != "" && cfg.RunnerARN != "" && cfg.SchedulerRoleARN != "" {
+		ac.Scheduler = schedule.NewSyncer(cfg.Scheduler(awsCfg), cfg.ScheduleGroup, log)
+		ac.SchedulerTarget = api.SchedulerTarget{Group: cfg.ScheduleGroup, RunnerARN: cfg.RunnerARN, RoleARN: cfg.SchedulerRoleARN}
+	}
+	return api.New(ac)
+}
+
+// LambdaRunner starts runs by invoking the runner function asynchronously.
+type LambdaRunner struct {
+	Client   *lambda.Client
+	Function string
+}
+
+// StartRun implements api.RunStarter.
+func (r LambdaRunner) StartRun(ctx context.Context, payload []byte) error {
+	_, err := r.Client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(r.Function),
+		InvocationType: lambdatypes.InvocationTypeEvent, Payload: payload})
+	if err != nil {
+		return fmt.Errorf("invoke %s: %w", r.Function, err)
+	}
+	return nil
 }
 
 // New builds the Lambda handler: each HTTP API v2 event becomes an http.Request whose

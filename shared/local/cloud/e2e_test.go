@@ -250,6 +250,59 @@ func TestLocalCloudEndToEnd(t *testing.T) {
 	api.do("GET", pbase+"/flows/"+fl.ID+"/runs/"+runs.Items[0].ID, nil, 200, nil)
 	api.do("GET", pbase+"/secrets", nil, 200, nil)
 
+	// an editor run answers 202 at once and streams its events to the subscriber
+	var started struct {
+		RunID string `json:"run_id"`
+	}
+	api.do("POST", pbase+"/flows/"+fl.ID+"/runs", map[string]any{"input": map[string]any{"method": "GET", "path": "/hello/bob",
+		"params": map[string]any{"name": "bob"}}, "sub_stage": "dev"}, 202, &started)
+	for done := false; !done; {
+		_, msg, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("editor run events: %v", err)
+		}
+		seen.Write(msg)
+		var evs []struct {
+			Type  string `json:"type"`
+			RunID string `json:"run_id"`
+		}
+		_ = json.Unmarshal(msg, &evs)
+		for _, e := range evs {
+			done = done || (e.Type == "run_end" && e.RunID == started.RunID)
+		}
+	}
+
+	// a paused run resumes exactly once
+	adoc := map[string]any{"schema": "polysynergy/flow@1", "nodes": []any{
+		map[string]any{"id": "a1", "handle": "start", "type": "trigger.manual", "position": map[string]any{"x": 0, "y": 0}},
+		map[string]any{"id": "a2", "handle": "ask", "type": "control.approval", "position": map[string]any{"x": 0, "y": 0}, "values": map[string]any{"message": "ok?"}},
+		map[string]any{"id": "a3", "handle": "yes", "type": "debug.log", "position": map[string]any{"x": 0, "y": 0}, "values": map[string]any{"message": "approved: {{ ask.comment }}"}},
+	}, "connections": []any{
+		map[string]any{"from": map[string]any{"node": "a1", "port": "true_path"}, "to": map[string]any{"node": "a2", "port": "node"}},
+		map[string]any{"from": map[string]any{"node": "a2", "port": "true_path"}, "to": map[string]any{"node": "a3", "port": "node"}},
+	}}
+	var af struct{ ID string }
+	api.do("POST", pbase+"/flows", map[string]any{"kind": "blueprint", "name": "approve", "document": adoc}, 201, &af)
+	api.do("POST", pbase+"/flows/"+af.ID+"/runs", map[string]any{}, 202, &started)
+	waitStatus := func(want string) {
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			var r struct{ Status string }
+			api.do("GET", pbase+"/flows/"+af.ID+"/runs/"+started.RunID, nil, 200, &r)
+			if r.Status == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("run %s is %s, want %s", started.RunID, r.Status, want)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	waitStatus("paused")
+	api.do("POST", pbase+"/flows/"+af.ID+"/runs/"+started.RunID+"/resume", map[string]any{"node": "ask", "input": map[string]any{"approved": true, "comment": "fine"}}, 202, nil)
+	waitStatus("success")
+	api.do("POST", pbase+"/flows/"+af.ID+"/runs/"+started.RunID+"/resume", map[string]any{"node": "ask", "input": map[string]any{"approved": false}}, 409, nil)
+
 	// a schedule fires (clock injected through Tick)
 	var sched struct{ ID string }
 	sdoc := map[string]any{"schema": "polysynergy/flow@1", "nodes": []any{

@@ -11,6 +11,7 @@ import (
 
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	apiapp "polysynergy/functions/api/app"
 	routerapp "polysynergy/functions/router/app"
 	"polysynergy/functions/runner/runner"
 	"polysynergy/shared/api"
@@ -49,7 +50,8 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *auth.Ver
 	mgmt := cfg.Management(awsCfg)
 	publishers := live.ForRuns(st, mgmt, log)
 
-	apiHandler, err := api.New(api.Config{Store: st, DB: db, Box: box, Logger: log})
+	apiHandler, err := api.New(api.Config{Store: st, DB: db, Box: box, Logger: log,
+		Runner: apiapp.LambdaRunner{Client: cfg.Lambda(awsCfg), Function: cfg.RunnerFunction}})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,229 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/schedule"
+	"polysynergy/shared/store"
+)
+
+// RunStarter hands a run to the runner without waiting for it (an asynchronous Lambda
+// invocation in AWS and in the local cloud). The payload is the runner's JSON.
+type RunStarter interface {
+	StartRun(ctx context.Context, payload []byte) error
+}
+
+// ScheduleSync keeps EventBridge Scheduler in step with published schedules.
+type ScheduleSync interface {
+	Upsert(ctx context.Context, spec schedule.ScheduleSpec) error
+	Delete(ctx context.Context, name string) error
+}
+
+// SchedulerTarget is what a schedule invokes: the runner, with the role Scheduler assumes.
+type SchedulerTarget struct {
+	Group     string
+	RunnerARN string
+	RoleARN   string
+}
+
+// StartRunBody starts an editor run.
+type StartRunBody struct {
+	Start string `json:"start,omitempty" maxLength:"100" doc:"Handle or id of the node to play from (default: the flow's trigger)"`
+	// Input is the trigger's test input (a mock request, manual play input…).
+	Input json.RawMessage `json:"input,omitempty" doc:"Test input handed to the trigger"`
+	Stage string          `json:"stage,omitempty" maxLength:"32" doc:"Stage to run on (default mock)"`
+	// SubStage lends another stage's secrets and variables to a mock run.
+	SubStage string `json:"sub_stage,omitempty" maxLength:"32" doc:"With stage mock: whose secrets and variables to use"`
+	Version  int    `json:"version,omitempty" minimum:"0" doc:"Run this version instead of the draft"`
+}
+
+// ResumeRunBody continues a paused run.
+type ResumeRunBody struct {
+	Node  string          `json:"node" minLength:"1" maxLength:"100" doc:"The paused node (handle or id)"`
+	Input json.RawMessage `json:"input,omitempty" doc:"The paused node's answer (an approval: {\"approved\": true})"`
+}
+
+// StartedRun is the answer to a started run: its events stream over the WebSocket.
+type StartedRun struct {
+	RunID  string `json:"run_id"`
+	Status string `json:"status" doc:"accepted: the run is starting"`
+}
+
+func (h *Handler) registerExecute() {
+	const tag = "Runs"
+	base := "/tenants/{tenant}/projects/{project}/flows/{flow}/runs"
+	register(h, endpoint{id: "startRun", method: http.MethodPost, path: base,
+		summary: "Run the flow now (editor play); answers at once, events stream over the WebSocket", tag: tag,
+		scope: ScopeTenant, action: auth.ActionRunStart, status: http.StatusAccepted, maxBody: MaxDocumentBody},
+		func(ctx context.Context, in *struct {
+			FlowPath
+			Body StartRunBody
+		}) (*Out[StartedRun], error) {
+			b := in.Body
+			if b.Stage == "" {
+				b.Stage = "mock"
+			}
+			if store.ValidateStageName(b.Stage) != nil && b.Stage != "mock" {
+				return nil, invalidField("body.stage", "no stage %q", b.Stage)
+			}
+			if b.SubStage != "" && b.Stage != "mock" {
+				return nil, invalidField("body.sub_stage", "only mock runs borrow another stage's values")
+			}
+			if len(b.Input) > 0 && !json.Valid(b.Input) {
+				return nil, invalidField("body.input", "is not JSON")
+			}
+			k := in.key()
+			if _, err := h.st.GetFlow(ctx, k); err != nil {
+				return nil, err
+			}
+			for _, st := range []string{b.Stage, b.SubStage} {
+				if st == "" || st == "mock" {
+					continue
+				}
+				if _, err := h.st.GetStage(ctx, k.ProjectKey(), st); err != nil {
+					if errors.Is(err, store.ErrNotFound) {
+						return nil, invalidField("body.stage", "the project has no stage %q", st)
+					}
+					return nil, err
+				}
+			}
+			if h.cfg.Runner == nil {
+				return nil, noRunner()
+			}
+			id := ulid.Make().String()
+			payload, _ := json.Marshal(map[string]any{"kind": "editor", "tenant": k.Tenant, "project": k.Project,
+				"flow": k.Flow, "version": b.Version, "stage": b.Stage, "sub_stage": b.SubStage, "run_id": id,
+				"start": b.Start, "input": rawOrNull(b.Input)})
+			if err := h.cfg.Runner.StartRun(ctx, payload); err != nil {
+				h.log.Error("start run", "flow", k.Flow, "err", err)
+				return nil, unavailable()
+			}
+			return ok(StartedRun{RunID: id, Status: "accepted"})
+		})
+	register(h, endpoint{id: "resumeRun", method: http.MethodPost, path: base + "/{run}/resume",
+		summary: "Continue a paused run with the paused node's answer (exactly once)", tag: tag,
+		scope: ScopeTenant, action: auth.ActionRunStart, status: http.StatusAccepted},
+		func(ctx context.Context, in *struct {
+			RunPath
+			Body ResumeRunBody
+		}) (*Out[StartedRun], error) {
+			if len(in.Body.Input) > 0 && !json.Valid(in.Body.Input) {
+				return nil, invalidField("body.input", "is not JSON")
+			}
+			run, err := h.st.GetRun(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			if run.Flow != in.Flow {
+				return nil, store.ErrNotFound
+			}
+			if run.Status != "paused" {
+				return nil, conflict(TypeConflict, fmt.Sprintf("run %s is %s, not paused", run.ID, run.Status))
+			}
+			if h.cfg.Runner == nil {
+				return nil, noRunner()
+			}
+			payload, _ := json.Marshal(map[string]any{"kind": "resume", "tenant": in.Tenant, "project": in.Project,
+				"flow": in.Flow, "run_id": run.ID, "node": in.Body.Node, "input": rawOrNull(in.Body.Input)})
+			if err := h.cfg.Runner.StartRun(ctx, payload); err != nil {
+				h.log.Error("resume run", "run", run.ID, "err", err)
+				return nil, unavailable()
+			}
+			return ok(StartedRun{RunID: run.ID, Status: "accepted"})
+		})
+}
+
+// noRunner answers when this deployment cannot start runs.
+func noRunner() *Problem {
+	p := newProblem(http.StatusServiceUnavailable, TypeUnavailable, "runs cannot be started here: no runner is configured")
+	return p
+}
+
+func rawOrNull(b json.RawMessage) json.RawMessage {
+	if len(b) == 0 {
+		return json.RawMessage("null")
+	}
+	return b
+}
+
+// syncSchedule puts the flow's schedule for stage into EventBridge Scheduler (no-op without
+// a Scheduler, as in the local cloud, whose scheduler reads the store).
+func (h *Handler) syncSchedule(ctx context.Context, k store.FlowKey, stage string) error {
+	if h.cfg.Scheduler == nil {
+		return nil
+	}
+	f, err := h.st.GetFlow(ctx, k)
+	if err != nil || f.Kind != store.KindSchedule {
+		return err
+	}
+	sc, err := h.st.GetSchedule(ctx, k)
+	if err != nil {
+		return err
+	}
+	b, err := h.st.GetBinding(ctx, k, stage)
+	if err != nil {
+		return err
+	}
+	name := schedule.Name(k.Tenant, k.Project, k.Flow, stage)
+	// Scheduler fills in <aws.scheduler.…> in the target input, so they must stay literal
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(map[string]any{"kind": "schedule", "tenant": k.Tenant, "project": k.Project, "flow": k.Flow,
+		"version": b.Version, "stage": stage, "schedule_id": name, "cron": sc.Cron, "timezone": sc.Timezone,
+		"scheduled_time": "<aws.scheduler.scheduled-time>", "execution_id": "<aws.scheduler.execution-id>"})
+	input := bytes.TrimSpace(buf.Bytes())
+	t := h.cfg.SchedulerTarget
+	spec := schedule.ScheduleSpec{Name: name, GroupName: t.Group, Cron: sc.Cron, TimeZone: orDefault(sc.Timezone, "UTC"),
+		Start: sc.Start, End: sc.End, Enabled: sc.Enabled, TargetARN: t.RunnerARN, RoleARN: t.RoleARN, Input: string(input)}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := h.cfg.Scheduler.Upsert(ctx, spec); err != nil {
+		return fmt.Errorf("sync schedule %s: %w", name, err)
+	}
+	return nil
+}
+
+// unsyncSchedule removes the flow's schedule for stage from EventBridge Scheduler.
+func (h *Handler) unsyncSchedule(ctx context.Context, k store.FlowKey, stage string) error {
+	if h.cfg.Scheduler == nil {
+		return nil
+	}
+	if err := h.cfg.Scheduler.Delete(ctx, schedule.Name(k.Tenant, k.Project, k.Flow, stage)); err != nil {
+		return fmt.Errorf("remove schedule of %s on %s: %w", k.Flow, stage, err)
+	}
+	return nil
+}
+
+// resyncSchedule updates every stage a schedule flow is published to.
+func (h *Handler) resyncSchedule(ctx context.Context, k store.FlowKey) error {
+	if h.cfg.Scheduler == nil {
+		return nil
+	}
+	bs, err := h.st.ListFlowBindings(ctx, k)
+	if err != nil {
+		return err
+	}
+	for _, b := range bs {
+		if err := h.syncSchedule(ctx, k, b.Stage); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,153 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+
+	"polysynergy/shared/schedule"
+	"polysynergy/shared/store"
+)
+
+type startedRuns struct {
+	mu       sync.Mutex
+	payloads []map[string]any
+}
+
+func (s *startedRuns) StartRun(_ context.Context, payload []byte) error {
+	var m map[string]any
+	if err := json.Unmarshal(payload, &m); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.payloads = append(s.payloads, m)
+	s.mu.Unlock()
+	return nil
+}
+
+func TestStartAndResumeRuns(t *testing.T) {
+	e := newEnv(t)
+	runner := &startedRuns{}
+	e.h.cfg.Runner = runner
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Runs")
+	path, f := e.flow(u, proj, map[string]any{"kind": "route", "name": "Play"})
+
+	var started StartedRun
+	e.do(http.MethodPost, path+"/runs", u.token, map[string]any{"start": "route", "input": map[string]any{"method": "GET"}}).
+		status(http.StatusAccepted).ok(&started)
+	if !validULID(started.RunID) || len(runner.payloads) != 1 {
+		t.Fatalf("started %+v, payloads %v", started, runner.payloads)
+	}
+	p := runner.payloads[0]
+	if p["kind"] != "editor" || p["flow"] != f.ID || p["stage"] != "mock" || p["run_id"] != started.RunID || p["start"] != "route" {
+		t.Fatalf("payload %v", p)
+	}
+	wantFields(t, e.do(http.MethodPost, path+"/runs", u.token, map[string]any{"stage": "nope"}).problem(422), "body.stage")
+	wantFields(t, e.do(http.MethodPost, path+"/runs", u.token, map[string]any{"stage": "mock", "sub_stage": "prod"}).problem(422), "body.stage")
+
+	// resume: only a paused run of this flow
+	pk := store.ProjectKey{Tenant: u.tenant, Project: f.Project}
+	run, err := e.db.Store.CreateRun(context.Background(), store.Run{Tenant: pk.Tenant, Project: pk.Project, Flow: f.ID, Stage: "mock", Trigger: "editor", Status: "paused"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.do(http.MethodPost, path+"/runs/"+run.ID+"/resume", u.token, map[string]any{"node": "ask", "input": map[string]any{"approved": true}}).
+		status(http.StatusAccepted).ok(&started)
+	if last := runner.payloads[len(runner.payloads)-1]; last["kind"] != "resume" || last["run_id"] != run.ID || last["node"] != "ask" {
+		t.Fatalf("resume payload %v", last)
+	}
+	done, _ := e.db.Store.CreateRun(context.Background(), store.Run{Tenant: pk.Tenant, Project: pk.Project, Flow: f.ID, Stage: "mock", Trigger: "editor", Status: "success"})
+	e.do(http.MethodPost, path+"/runs/"+done.ID+"/resume", u.token, map[string]any{"node": "ask"}).problem(409)
+	wantFields(t, e.do(http.MethodPost, path+"/runs/"+run.ID+"/resume", u.token, map[string]any{}).problem(422), "body.node")
+
+	// without a runner the endpoints say so
+	e.h.cfg.Runner = nil
+	if pr := e.do(http.MethodPost, path+"/runs", u.token, map[string]any{}).problem(503); !strings.Contains(pr.Detail, "no runner") {
+		t.Fatalf("no runner: %+v", pr)
+	}
+}
+
+// fakeScheduler speaks enough of EventBridge Scheduler's REST-JSON API for the SDK.
+type fakeScheduler struct {
+	mu       sync.Mutex
+	calls    []string
+	bodies   []map[string]any
+	existing map[string]bool
+}
+
+func (f *fakeScheduler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	name := strings.TrimPrefix(r.URL.Path, "/schedules/")
+	f.calls = append(f.calls, r.Method+" "+name)
+	b, _ := io.ReadAll(r.Body)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	f.bodies = append(f.bodies, m)
+	w.Header().Set("Content-Type", "application/json")
+	switch r.Method {
+	case http.MethodPost:
+		if f.existing[name] {
+			w.Header().Set("X-Amzn-Errortype", "ConflictException")
+			w.WriteHeader(409)
+			_, _ = w.Write([]byte(`{"Message":"exists"}`))
+			return
+		}
+		f.existing[name] = true
+		_, _ = w.Write([]byte(`{"ScheduleArn":"arn:aws:scheduler:us-east-1:1:schedule/g/` + name + `"}`))
+	case http.MethodPut:
+		_, _ = w.Write([]byte(`{"ScheduleArn":"arn:aws:scheduler:us-east-1:1:schedule/g/` + name + `"}`))
+	case http.MethodDelete:
+		delete(f.existing, name)
+		_, _ = w.Write([]byte(`{}`))
+	}
+}
+
+func TestPublishedSchedulesReachEventBridgeScheduler(t *testing.T) {
+	e := newEnv(t)
+	fake := &fakeScheduler{existing: map[string]bool{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	client := scheduler.New(scheduler.Options{BaseEndpoint: aws.String(srv.URL), Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")})
+	e.h.cfg.Scheduler = schedule.NewSyncer(client, "polysynergy", quietLogger())
+	e.h.cfg.SchedulerTarget = SchedulerTarget{Group: "polysynergy", RunnerARN: "arn:aws:lambda:us-east-1:1:function:runner", RoleARN: "arn:aws:iam::1:role/sched"}
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Schedules")
+	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "prod"}).status(http.StatusCreated)
+	path, f := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Nightly",
+		"schedule": map[string]any{"cron": "30 9 * * 1-5", "timezone": "Europe/Amsterdam", "enabled": true}})
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod"}).status(http.StatusOK)
+	name := schedule.Name(u.tenant, f.Project, f.ID, "prod")
+	if len(fake.calls) != 1 || fake.calls[0] != "POST "+name {
+		t.Fatalf("calls %v", fake.calls)
+	}
+	body := fake.bodies[0]
+	target, _ := body["Target"].(map[string]any)
+	if body["ScheduleExpression"] != "cron(30 9 ? * 2-6 *)" || body["ScheduleExpressionTimezone"] != "Europe/Amsterdam" ||
+		body["State"] != "ENABLED" || target["Arn"] != "arn:aws:lambda:us-east-1:1:function:runner" ||
+		!strings.Contains(target["Input"].(string), `"kind":"schedule"`) || !strings.Contains(target["Input"].(string), "<aws.scheduler.scheduled-time>") {
+		t.Fatalf("schedule sent %v", body)
+	}
+	// editing the published schedule updates it
+	e.do(http.MethodPut, path+"/schedule", u.token, map[string]any{"cron": "@daily", "timezone": "UTC", "enabled": false}).status(http.StatusOK)
+	last := fake.bodies[len(fake.bodies)-1]
+	if fake.calls[len(fake.calls)-1] != "PUT "+name || last["ScheduleExpression"] != "cron(0 0 * * ? *)" || last["State"] != "DISABLED" {
+		t.Fatalf("update: %v %v", fake.calls, last)
+	}
+	// unpublishing deletes it
+	e.do(http.MethodDelete, path+"/publications/prod", u.token, nil).status(http.StatusNoContent)
+	if fake.calls[len(fake.calls)-1] != "DELETE "+name {
+		t.Fatalf("unpublish: %v", fake.calls)
+	}
+}
