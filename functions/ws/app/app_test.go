@@ -157,14 +157,14 @@ func TestReplayEvents(t *testing.T) {
 		body   map[string]string
 		check  func(t *testing.T)
 	}{
-		{name: "connect with a forged token", event: "connect", status: 401,
+		{name: "connect with a forged token", event: "1-connect", status: 401,
 			vars: map[string]string{"TOKEN": vars["TOKEN"][:len(vars["TOKEN"])-4] + "AAAA"},
 			check: func(t *testing.T) {
 				if _, err := st.GetConnection(ctx, connID); !errors.Is(err, store.ErrNotFound) {
 					t.Errorf("connection stored for a forged token: %v", err)
 				}
 			}},
-		{name: "connect", event: "connect", vars: vars, status: 200, check: func(t *testing.T) {
+		{name: "connect", event: "1-connect", vars: vars, status: 200, check: func(t *testing.T) {
 			c, err := st.GetConnection(ctx, connID)
 			if err != nil || c.Sub != sub {
 				t.Fatalf("connection %+v, %v; want one for %s", c, err, sub)
@@ -173,7 +173,7 @@ func TestReplayEvents(t *testing.T) {
 				t.Errorf("connected at %v, expires %v; want now and 2 h later", c.ConnectedAt, c.ExpiresAt)
 			}
 		}},
-		{name: "subscribe", event: "subscribe", vars: vars, status: 200,
+		{name: "subscribe", event: "2-subscribe", vars: vars, status: 200,
 			body: map[string]string{"type": "subscribed", "id": "sub-1", "tenant": tenant.ID, "project": project.ID, "flow": fl.ID},
 			check: func(t *testing.T) {
 				ids, err := st.ListSubscribers(ctx, fl.Key())
@@ -181,8 +181,8 @@ func TestReplayEvents(t *testing.T) {
 					t.Errorf("subscribers %v, %v; want [%s]", ids, err, connID)
 				}
 			}},
-		{name: "ping", event: "ping", status: 200, body: map[string]string{"type": "pong"}},
-		{name: "disconnect", event: "disconnect", status: 200, check: func(t *testing.T) {
+		{name: "ping", event: "3-ping", status: 200, body: map[string]string{"type": "pong"}},
+		{name: "disconnect", event: "4-disconnect", status: 200, check: func(t *testing.T) {
 			if _, err := st.GetConnection(ctx, connID); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("connection after disconnect: %v; want not found", err)
 			}
