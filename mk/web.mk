@@ -1,0 +1,32 @@
+# The editor (web/): Node packages pinned by web/package-lock.json, a Vite build into
+# web/dist (served by `polysynergy dev` and, in AWS, from S3/CloudFront), Vitest unit tests.
+# Needs Node >= 20.19 and npm on PATH; packages come from the npm registry.
+NPM ?= npm
+WEB_DIR := web
+# npm rewrites node_modules/.package-lock.json on every install: `npm ci` runs again only
+# when package.json or package-lock.json is newer (or node_modules is missing).
+WEB_DEPS := $(WEB_DIR)/node_modules/.package-lock.json
+
+.PHONY: web web-deps test-web test-web-browser web-clean
+
+$(WEB_DEPS): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json
+	cd $(WEB_DIR) && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+web-deps: $(WEB_DEPS)
+
+web: $(WEB_DEPS) ## build the editor into web/dist (npm ci when needed, type-check, vite build)
+	cd $(WEB_DIR) && $(NPM) run build
+
+test-web: $(WEB_DEPS) ## editor unit tests (Vitest) and the TypeScript type check
+	cd $(WEB_DIR) && $(NPM) run typecheck && $(NPM) test
+
+# Browser tests: headless Debian Chromium (/usr/bin/chromium, or CHROMIUM_PATH) driven by
+# playwright-core against the built editor; screenshots land in web/test-results/.
+test-web-browser: web ## editor browser tests in headless Chromium
+	cd $(WEB_DIR) && $(NPM) run test:browser
+
+web-clean:
+	rm -rf $(WEB_DIR)/dist $(WEB_DIR)/node_modules
+
+TEST_TARGETS += test-web test-web-browser
