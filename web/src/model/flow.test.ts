@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DocumentError, parseDocument, rowKeys, SCHEMA, toJSON } from './flow';
-import { handleProblem, uniqueHandle } from './handles';
+import { baseHandleForType, handleProblem, uniqueHandle } from './handles';
 
 const sample = {
   schema: SCHEMA,
@@ -86,5 +86,11 @@ describe('handles', () => {
     expect(uniqueHandle('upper', new Set())).toBe('upper_2');
     expect(uniqueHandle('HTTP Request!', new Set())).toBe('http_request');
     expect(uniqueHandle('404', new Set())).toBe('n_404');
+  });
+
+  it('starts new nodes with the type name, or the whole id when the name is taken by expressions', () => {
+    expect(baseHandleForType('http.response')).toBe('response');
+    expect(baseHandleForType('variable.number')).toBe('variable_number');
+    expect(baseHandleForType('trigger.route')).toBe('route');
   });
 });

@@ -57,8 +57,14 @@ export function uniqueHandle(base: string, taken: Set<string>): string {
   }
 }
 
-/** The handle a new node of a type starts with: the part of the id after the family. */
+/**
+ * The handle a new node of a type starts with: the part of the id after the family, or the
+ * whole id when that part is a reserved word or a function name (variable.number →
+ * variable_number, not number_2).
+ */
 export function baseHandleForType(typeId: string): string {
   const parts = typeId.split('.');
-  return parts[parts.length - 1] ?? typeId;
+  const last = parts[parts.length - 1] ?? typeId;
+  if (reservedHandles.has(last) || expressionFunctions.has(last)) return slugHandle(typeId);
+  return last;
 }
