@@ -1,0 +1,296 @@
+// The canvas: React Flow, controlled by the editor store. Every change a gesture makes goes
+// through the store (so undo, autosave and validation see it); React Flow only draws.
+
+import {
+  Background,
+  BackgroundVariant,
+  type Connection as RFConnection,
+  Controls,
+  type Edge,
+  type EdgeChange,
+  type FinalConnectionState,
+  MiniMap,
+  type NodeChange,
+  type OnConnectStartParams,
+  ReactFlow,
+  useReactFlow,
+} from '@xyflow/react';
+import { type DragEvent, type RefObject, useCallback, useMemo, useRef, useState } from 'react';
+import { useEditor, useEditorEnv } from '../editor/context';
+import type { Connection, Position } from '../model/flow';
+import { canConnect } from '../model/graph';
+import type { Problem } from '../model/validate';
+import { GRID, PALETTE_MIME } from './constants';
+import { type Measured, NodeDeriver, deriveEdges } from './derive';
+import { categoryColor } from './icons';
+import { ConnectingContext, type ConnectingState, type NodeRunView, NodeView, type PsNode } from './NodeView';
+
+
+const nodeTypes = { ps: NodeView };
+
+function toConnection(c: RFConnection): Connection | null {
+  if (!c.source || !c.target || !c.sourceHandle || !c.targetHandle) return null;
+  return { from: { node: c.source, port: c.sourceHandle }, to: { node: c.target, port: c.targetHandle } };
+}
+
+export interface CanvasProps {
+  problems: ReadonlyMap<string, Problem[]>;
+  runs?: ReadonlyMap<string, NodeRunView>;
+  touchedEdges?: ReadonlySet<string>;
+  deadEdges?: ReadonlySet<string>;
+  colorMode: 'light' | 'dark';
+  /** Measured node sizes, shared with auto-layout. */
+  measured: RefObject<Map<string, Measured>>;
+  /** The last pointer position over the canvas in flow coordinates (for paste). */
+  pointer: RefObject<Position | null>;
+  onMessage(text: string): void;
+}
+
+export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, measured, pointer, onMessage }: CanvasProps) {
+  const { store } = useEditorEnv();
+  const doc = useEditor((s) => s.doc);
+  const selection = useEditor((s) => s.selection);
+  const snap = useEditor((s) => s.snapToGrid);
+  const catalog = useEditor((s) => s.catalog);
+  const rf = useReactFlow();
+  const deriver = useRef(new NodeDeriver());
+  const [measureTick, setMeasureTick] = useState(0);
+  const [connecting, setConnecting] = useState<ConnectingState>({ active: false, accepts: () => false });
+  const reconnected = useRef(false);
+  const dragging = useRef(false);
+
+  const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
+  const selectedEdges = useMemo(() => new Set(selection.edges), [selection.edges]);
+
+  const nodes = useMemo(
+    () => deriver.current.derive(doc, catalog, selectedNodes, problems, measured.current, runs),
+    // measureTick: sizes live in a ref
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [doc, catalog, selectedNodes, problems, runs, measureTick],
+  );
+  const edges = useMemo(() => deriveEdges(doc, selectedEdges, touchedEdges, deadEdges), [doc, selectedEdges, touchedEdges, deadEdges]);
+
+  const applySelect = useCallback(
+    (nodeChanges: { id: string; selected: boolean }[], edgeChanges: { id: string; selected: boolean }[]) => {
+      if (!nodeChanges.length && !edgeChanges.length) return;
+      const cur = store.getState().selection;
+      const ns = new Set(cur.nodes);
+      const es = new Set(cur.edges);
+      for (const c of nodeChanges) c.selected ? ns.add(c.id) : ns.delete(c.id);
+      for (const c of edgeChanges) c.selected ? es.add(c.id) : es.delete(c.id);
+      store.getState().select({ nodes: [...ns], edges: [...es] });
+    },
+    [store],
+  );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<PsNode>[]) => {
+      const moves = new Map<string, Position>();
+      let nudge = false;
+      const selects: { id: string; selected: boolean }[] = [];
+      let resized = false;
+      for (const c of changes) {
+        if (c.type === 'position' && c.position) {
+          moves.set(c.id, { x: Math.round(c.position.x), y: Math.round(c.position.y) });
+          // arrow keys on a focused node move it without a drag: each press is an edit
+          if (!c.dragging && !dragging.current) nudge = true;
+        }
+        else if (c.type === 'select') selects.push({ id: c.id, selected: c.selected });
+        else if (c.type === 'dimensions' && c.dimensions) {
+          const prev = measured.current.get(c.id);
+          if (!prev || prev.width !== c.dimensions.width || prev.height !== c.dimensions.height) {
+            measured.current.set(c.id, { width: c.dimensions.width, height: c.dimensions.height });
+            resized = true;
+          }
+        }
+      }
+      if (moves.size) store.getState().moveNodes(moves, nudge ? { coalesce: 'nudge' } : { record: false });
+      applySelect(selects, []);
+      if (resized) setMeasureTick((t) => t + 1);
+    },
+    [store, measured, applySelect],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<Edge>[]) => {
+      const selects: { id: string; selected: boolean }[] = [];
+      for (const c of changes) if (c.type === 'select') selects.push({ id: c.id, selected: c.selected });
+      applySelect([], selects);
+    },
+    [applySelect],
+  );
+
+  const isValidConnection = useCallback(
+    (c: RFConnection | Edge) => {
+      const conn = toConnection(c as RFConnection);
+      if (!conn) return false;
+      const s = store.getState();
+      return canConnect(s.doc, s.catalog, conn).ok;
+    },
+    [store],
+  );
+
+  const onConnectStart = useCallback(
+    (_e: unknown, p: OnConnectStartParams) => {
+      if (!p.nodeId || !p.handleId) return;
+      const s = store.getState();
+      const from = { node: p.nodeId, port: p.handleId, kind: p.handleType };
+      const memo = new Map<string, boolean>();
+      setConnecting({
+        active: true,
+        accepts(nodeId, handleId, kind) {
+          if (kind === from.kind) return false;
+          const key = `${nodeId}\u0000${handleId}`;
+          let ok = memo.get(key);
+          if (ok === undefined) {
+            const c: Connection =
+              from.kind === 'source'
+                ? { from: { node: from.node, port: from.port }, to: { node: nodeId, port: handleId } }
+                : { from: { node: nodeId, port: handleId }, to: { node: from.node, port: from.port } };
+            ok = canConnect(s.doc, s.catalog, c).ok;
+            memo.set(key, ok);
+          }
+          return ok;
+        },
+      });
+    },
+    [store],
+  );
+
+  const onConnectEnd = useCallback(
+    (_e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      setConnecting({ active: false, accepts: () => false });
+      if (state.toHandle && state.fromHandle && !state.isValid) {
+        if (state.toHandle.type === state.fromHandle.type) {
+          onMessage('Connect an output (right side of a node) to an input (left side).');
+          return;
+        }
+        const from = state.fromHandle.type === 'source' ? state.fromHandle : state.toHandle;
+        const to = state.fromHandle.type === 'source' ? state.toHandle : state.fromHandle;
+        if (!from.id || !to.id) return;
+        const s = store.getState();
+        const r = canConnect(s.doc, s.catalog, { from: { node: from.nodeId, port: from.id }, to: { node: to.nodeId, port: to.id } });
+        if (!r.ok) onMessage(r.reason);
+      }
+    },
+    [store, onMessage],
+  );
+
+  const onConnect = useCallback(
+    (c: RFConnection) => {
+      const conn = toConnection(c);
+      if (!conn) return;
+      const r = store.getState().connect(conn);
+      if (!r.ok) onMessage(r.reason);
+    },
+    [store, onMessage],
+  );
+
+  const onReconnectStart = useCallback(() => {
+    reconnected.current = false;
+  }, []);
+
+  const onReconnect = useCallback(
+    (old: Edge, c: RFConnection) => {
+      const conn = toConnection(c);
+      if (!conn) return;
+      reconnected.current = true;
+      const r = store.getState().reconnect(old.id, conn);
+      if (!r.ok) onMessage(r.reason);
+    },
+    [store, onMessage],
+  );
+
+  const onReconnectEnd = useCallback(
+    (_e: MouseEvent | TouchEvent, edge: Edge, _h: unknown, state: FinalConnectionState) => {
+      // dropped on empty canvas: the edge goes
+      if (!reconnected.current && !state.toHandle) store.getState().removeConnections([edge.id]);
+    },
+    [store],
+  );
+
+  const onNodeDragStart = useCallback(() => {
+    dragging.current = true;
+    store.getState().checkpoint();
+  }, [store]);
+  const onNodeDragStop = useCallback(() => {
+    dragging.current = false;
+  }, []);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(PALETTE_MIME)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const type = e.dataTransfer.getData(PALETTE_MIME);
+      if (!type) return;
+      e.preventDefault();
+      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      const g = store.getState().snapToGrid ? GRID : 1;
+      store.getState().addNode(type, { x: Math.round(p.x / g) * g, y: Math.round(p.y / g) * g });
+    },
+    [rf, store],
+  );
+
+  const onPointerMove = useCallback(
+    (e: React.PointerEvent) => {
+      pointer.current = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+    },
+    [rf, pointer],
+  );
+
+  const big = doc.nodes.length > 150;
+
+  return (
+    <ConnectingContext.Provider value={connecting}>
+      <div className="ps-canvas" onDragOver={onDragOver} onDrop={onDrop} onPointerMove={onPointerMove} onPointerLeave={() => (pointer.current = null)}>
+        <ReactFlow<PsNode, Edge>
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          onConnectStart={onConnectStart}
+          onConnectEnd={onConnectEnd}
+          isValidConnection={isValidConnection}
+          onReconnect={onReconnect}
+          onReconnectStart={onReconnectStart}
+          onReconnectEnd={onReconnectEnd}
+          onNodeDragStart={onNodeDragStart}
+          onNodeDragStop={onNodeDragStop}
+          onSelectionDragStart={onNodeDragStart}
+          onSelectionDragStop={onNodeDragStop}
+          snapToGrid={snap}
+          snapGrid={[GRID, GRID]}
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={['Meta', 'Control', 'Shift']}
+          onlyRenderVisibleElements={big}
+          colorMode={colorMode}
+          minZoom={0.1}
+          maxZoom={2}
+          fitView
+          fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+          proOptions={{ hideAttribution: true }}
+        >
+          <Background variant={snap ? BackgroundVariant.Dots : BackgroundVariant.Lines} gap={GRID} size={1} />
+          <MiniMap
+            pannable
+            zoomable
+            ariaLabel="Minimap"
+            nodeColor={(n) => {
+              const t = (n as PsNode).data?.type;
+              return t ? categoryColor(t.category) : '#999';
+            }}
+          />
+          <Controls showInteractive={false} />
+        </ReactFlow>
+      </div>
+    </ConnectingContext.Provider>
+  );
+}

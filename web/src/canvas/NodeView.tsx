@@ -1,0 +1,167 @@
+// How a node looks on the canvas: a header with its icon, handle and type; its input ports
+// on the left and outputs on the right (from the catalogue, dict rows as sub-ports), with
+// types on hover, value previews, problem marks and the live run state.
+
+import { Handle, type Node, type NodeProps, Position } from '@xyflow/react';
+import { createContext, memo, useContext } from 'react';
+import { type NodeTypeSpec, portLabel } from '../model/catalog';
+import type { FlowNode } from '../model/flow';
+import { type NodePort, nodeInputs, nodeOutputs } from '../model/graph';
+import { describeType, PORT_FALSE, PORT_NODE, PORT_TRUE } from '../model/ports';
+import { previewValue } from '../model/preview';
+import type { Problem } from '../model/validate';
+import { categoryColor, iconGlyph } from './icons';
+
+export interface NodeRunView {
+  status: 'running' | 'success' | 'error' | 'skipped' | 'paused';
+  order?: number;
+}
+
+export interface PsNodeData extends Record<string, unknown> {
+  node: FlowNode;
+  type: NodeTypeSpec | undefined;
+  problems: Problem[];
+  /** Input port ids that have a connection. */
+  connected: ReadonlySet<string>;
+  run?: NodeRunView;
+}
+
+export type PsNode = Node<PsNodeData, 'ps'>;
+
+/** While a connection is being drawn: whether a handle would accept it. */
+export interface ConnectingState {
+  active: boolean;
+  accepts(nodeId: string, handleId: string, kind: 'source' | 'target'): boolean;
+}
+
+export const ConnectingContext = createContext<ConnectingState>({ active: false, accepts: () => false });
+
+function portTitle(p: NodePort, dir: 'input' | 'output'): string {
+  const name = p.sub !== undefined ? `${p.spec.name}.${p.sub}` : p.spec.name;
+  const type = p.sub !== undefined ? 'any (row)' : describeType(String(p.spec.type));
+  const bits = [`${dir} ${name}: ${type}`];
+  if (p.spec.required) bits.push('required');
+  if (p.spec.multi) bits.push('takes several connections');
+  if (p.spec.doc) bits.push(p.spec.doc);
+  return bits.join(' — ');
+}
+
+function PortRow({
+  nodeId,
+  port,
+  dir,
+  value,
+  connected,
+  problem,
+}: {
+  nodeId: string;
+  port: NodePort;
+  dir: 'input' | 'output';
+  value?: unknown;
+  connected?: boolean;
+  problem?: string;
+}) {
+  const connecting = useContext(ConnectingContext);
+  const kind = dir === 'input' ? 'target' : 'source';
+  let state = '';
+  if (connecting.active) state = connecting.accepts(nodeId, port.id, kind) ? ' ps-port-ok' : ' ps-port-no';
+  const path = port.id === PORT_TRUE ? ' ps-port-true' : port.id === PORT_FALSE ? ' ps-port-false' : '';
+  const label = port.sub !== undefined ? port.sub : portLabel(port.spec);
+  const preview = dir === 'input' && !connected && value !== undefined ? previewValue(value, 22) : '';
+  return (
+    <div
+      className={`ps-port ps-port-${dir}${path}${problem ? ' ps-port-problem' : ''}${port.sub !== undefined ? ' ps-port-sub' : ''}${state}`}
+      title={problem ? `${portTitle(port, dir)}\n⚠ ${problem}` : portTitle(port, dir)}
+      data-port={port.id}
+    >
+      <Handle
+        type={kind}
+        position={dir === 'input' ? Position.Left : Position.Right}
+        id={port.id}
+        className={`ps-handle ps-type-${String(port.spec.type).replace(/[^a-z]/g, '-')}`}
+      />
+      <span className="ps-port-label">
+        {label}
+        {port.spec.required && dir === 'input' ? <span className="ps-required">*</span> : null}
+      </span>
+      <span className="ps-port-type">{port.sub !== undefined ? 'row' : String(port.spec.type)}</span>
+      {preview ? <span className="ps-port-preview">{preview}</span> : null}
+    </div>
+  );
+}
+
+function NodeViewImpl({ id, data, selected }: NodeProps<PsNode>) {
+  const { node, type, problems, connected, run } = data;
+  if (!type) {
+    return (
+      <div className={`ps-node ps-node-unknown${selected ? ' selected' : ''}`} title={`unknown node type ${node.type}`}>
+        <Handle type="target" position={Position.Left} id={PORT_NODE} className="ps-handle" />
+        <div className="ps-node-header">
+          <span className="ps-node-icon">?</span>
+          <span className="ps-node-handle">{node.handle}</span>
+        </div>
+        <div className="ps-node-problem-line">Unknown node type {node.type}</div>
+      </div>
+    );
+  }
+  const inputs = nodeInputs(node, type);
+  const outputs = nodeOutputs(node, type);
+  const portProblem = new Map<string, string>();
+  for (const p of problems) if (p.port && !portProblem.has(p.port)) portProblem.set(p.port, p.message);
+  const cls = [
+    'ps-node',
+    selected ? 'selected' : '',
+    problems.length ? 'ps-node-has-problems' : '',
+    node.flow_state === 'disabled' ? 'ps-node-disabled' : '',
+    type.trigger ? 'ps-node-trigger' : '',
+    run ? `ps-run-${run.status}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div className={cls} data-node-id={id} data-handle={node.handle}>
+      <div className="ps-node-header" style={{ borderTopColor: categoryColor(type.category) }}>
+        <span className="ps-node-icon" aria-hidden>
+          {iconGlyph(type.icon, type.name)}
+        </span>
+        <span className="ps-node-titles">
+          <span className="ps-node-handle">{node.handle}</span>
+          <span className="ps-node-type">{type.name}</span>
+        </span>
+        {run?.order ? (
+          <span className="ps-node-order" title={`ran as number ${run.order}`}>
+            {run.order}
+          </span>
+        ) : null}
+        {problems.length ? (
+          <span className="ps-node-problems" title={problems.map((p) => p.message).join('\n')}>
+            ⚠ {problems.length}
+          </span>
+        ) : null}
+      </div>
+      <div className="ps-node-body">
+        <div className="ps-node-inputs">
+          {inputs.map((p) => (
+            <PortRow
+              key={p.id}
+              nodeId={id}
+              port={p}
+              dir="input"
+              value={p.sub === undefined ? node.values?.[p.id] : undefined}
+              connected={connected.has(p.id)}
+              problem={portProblem.get(p.id)}
+            />
+          ))}
+        </div>
+        <div className="ps-node-outputs">
+          {outputs.map((p) => (
+            <PortRow key={p.id} nodeId={id} port={p} dir="output" />
+          ))}
+        </div>
+      </div>
+      {node.notes ? <div className="ps-node-notes">{node.notes}</div> : null}
+    </div>
+  );
+}
+
+export const NodeView = memo(NodeViewImpl);

@@ -1,0 +1,297 @@
+// The flow editor: toolbar, palette, canvas, inspector and problems, with the keyboard
+// shortcuts and the system clipboard wired to the open flow's store.
+
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { type ReactNode, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import { Canvas } from '../canvas/Canvas';
+import type { Measured } from '../canvas/derive';
+import type { NodeRunView } from '../canvas/NodeView';
+import { Palette, type PaletteHandle } from '../canvas/Palette';
+import { GRID } from '../canvas/constants';
+import { Inspector } from '../inspector/Inspector';
+import type { Position } from '../model/flow';
+import { DEFAULT_NODE_SIZE } from '../model/layout';
+import { type Problem, validateDocument } from '../model/validate';
+import type { EditorStore } from '../store/editor';
+import type { Theme } from '../ui/theme';
+import { EditorContext, type EditorEnv } from './context';
+import { shortcutFor } from './shortcuts';
+import { ShortcutSheet } from './ShortcutSheet';
+
+export interface EditorScreenProps {
+  store: EditorStore;
+  title: ReactNode;
+  /** The save indicator (saved / unsaved / error). */
+  status?: ReactNode;
+  /** Extra toolbar controls (import/export, run, publish…). */
+  actions?: ReactNode;
+  /** Problems the server reported, shown with the editor's own. */
+  serverProblems?: Problem[];
+  runs?: ReadonlyMap<string, NodeRunView>;
+  secretKeys?: string[];
+  envKeys?: string[];
+  theme: Theme;
+  onTheme(t: Theme): void;
+}
+
+const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+
+function isEditableTarget(t: EventTarget | null): boolean {
+  if (!(t instanceof HTMLElement)) return false;
+  if (t.isContentEditable) return true;
+  if (t.closest('.cm-editor')) return true;
+  const tag = t.tagName;
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT';
+}
+
+function groupProblems(list: Problem[]): Map<string, Problem[]> {
+  const m = new Map<string, Problem[]>();
+  for (const p of list) {
+    if (!p.node) continue;
+    const l = m.get(p.node) ?? [];
+    l.push(p);
+    m.set(p.node, l);
+  }
+  return m;
+}
+
+function Editor(props: EditorScreenProps) {
+  const { store, theme } = props;
+  const rf = useReactFlow();
+  const doc = useStore(store, (s) => s.doc);
+  const catalog = useStore(store, (s) => s.catalog);
+  const canUndo = useStore(store, (s) => s.past.length > 0);
+  const canRedo = useStore(store, (s) => s.future.length > 0);
+  const snap = useStore(store, (s) => s.snapToGrid);
+  const [sheet, setSheet] = useState(false);
+  const [problemsOpen, setProblemsOpen] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const palette = useRef<PaletteHandle>(null);
+  const measured = useRef(new Map<string, Measured>());
+  const pointer = useRef<Position | null>(null);
+  const canvasBox = useRef<HTMLDivElement>(null);
+
+  const say = useCallback((text: string) => setMessage(text), []);
+  useEffect(() => {
+    if (!message) return;
+    const t = setTimeout(() => setMessage(null), 4000);
+    return () => clearTimeout(t);
+  }, [message]);
+
+  // validation runs on a deferred copy, so typing and dragging stay smooth
+  const deferred = useDeferredValue(doc);
+  const local = useMemo(() => validateDocument(deferred, catalog), [deferred, catalog]);
+  const allProblems = useMemo(() => [...local, ...(props.serverProblems ?? [])], [local, props.serverProblems]);
+  const lastKey = useRef('');
+  const lastMap = useRef(new Map<string, Problem[]>());
+  const problems = useMemo(() => {
+    const key = allProblems.map((p) => `${p.node}|${p.port}|${p.message}`).join('\n');
+    if (key !== lastKey.current) {
+      lastKey.current = key;
+      lastMap.current = groupProblems(allProblems);
+    }
+    return lastMap.current;
+  }, [allProblems]);
+
+  const viewportCenter = useCallback((): Position => {
+    const r = canvasBox.current?.getBoundingClientRect();
+    if (!r) return { x: 0, y: 0 };
+    const p = rf.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 });
+    return { x: p.x - DEFAULT_NODE_SIZE.width / 2, y: p.y - DEFAULT_NODE_SIZE.height / 2 };
+  }, [rf]);
+
+  const place = useCallback(
+    (typeId: string) => {
+      const s = store.getState();
+      let p = viewportCenter();
+      // cascade when something already sits there
+      for (let i = 0; i < 20 && s.doc.nodes.some((n) => Math.abs(n.position.x - p.x) < 24 && Math.abs(n.position.y - p.y) < 24); i++) p = { x: p.x + 32, y: p.y + 32 };
+      const g = s.snapToGrid ? GRID : 1;
+      const id = s.addNode(typeId, { x: Math.round(p.x / g) * g, y: Math.round(p.y / g) * g });
+      if (id) say(`Added ${catalog.get(typeId)?.name ?? typeId}`);
+    },
+    [store, viewportCenter, catalog, say],
+  );
+
+  const fit = useCallback(() => void rf.fitView({ padding: 0.2, duration: 200, maxZoom: 1 }), [rf]);
+  const layout = useCallback(() => {
+    store.getState().autoLayout(measured.current);
+    requestAnimationFrame(() => void rf.fitView({ padding: 0.2, duration: 200, maxZoom: 1 }));
+  }, [store, rf]);
+
+  const focusNode = useCallback(
+    (id: string) => {
+      store.getState().select({ nodes: [id], edges: [] });
+      void rf.fitView({ nodes: [{ id }], maxZoom: 1.2, duration: 300, padding: 0.5 });
+    },
+    [store, rf],
+  );
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (sheet || e.defaultPrevented) return;
+      if (isEditableTarget(e.target)) return;
+      const action = shortcutFor(e, isMac);
+      if (!action) return;
+      const s = store.getState();
+      e.preventDefault();
+      switch (action) {
+        case 'undo':
+          s.undo();
+          break;
+        case 'redo':
+          s.redo();
+          break;
+        case 'delete':
+          s.removeSelection();
+          break;
+        case 'duplicate':
+          s.duplicateSelection();
+          break;
+        case 'selectAll':
+          s.selectAll();
+          break;
+        case 'clearSelection':
+          s.clearSelection();
+          break;
+        case 'fitView':
+          fit();
+          break;
+        case 'autoLayout':
+          layout();
+          break;
+        case 'toggleGrid':
+          s.setSnapToGrid(!s.snapToGrid);
+          say(s.snapToGrid ? 'Snap to grid off' : 'Snap to grid on');
+          break;
+        case 'focusPalette':
+          palette.current?.focus();
+          break;
+        case 'shortcuts':
+          setSheet(true);
+          break;
+      }
+    };
+    const onCopy = (e: ClipboardEvent) => {
+      if (isEditableTarget(e.target) || isEditableTarget(document.activeElement)) return;
+      const text = store.getState().copySelection();
+      if (!text || !e.clipboardData) return;
+      e.clipboardData.setData('text/plain', text);
+      e.preventDefault();
+      if (e.type === 'cut') store.getState().removeSelection();
+    };
+    const onPaste = (e: ClipboardEvent) => {
+      if (isEditableTarget(e.target) || isEditableTarget(document.activeElement)) return;
+      const text = e.clipboardData?.getData('text/plain');
+      if (!text) return;
+      const ids = store.getState().paste(text, pointer.current ?? undefined);
+      if (ids.length) {
+        e.preventDefault();
+        say(`Pasted ${ids.length} node${ids.length === 1 ? '' : 's'}`);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('copy', onCopy);
+    window.addEventListener('cut', onCopy);
+    window.addEventListener('paste', onPaste);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('copy', onCopy);
+      window.removeEventListener('cut', onCopy);
+      window.removeEventListener('paste', onPaste);
+    };
+  }, [store, sheet, fit, layout, say]);
+
+  const problemCount = allProblems.length;
+
+  return (
+    <div className="ps-editor">
+      <header className="ps-toolbar" role="toolbar" aria-label="Flow">
+        <div className="ps-toolbar-title">{props.title}</div>
+        <div className="ps-toolbar-group">
+          <button type="button" className="ps-icon-button" title="Undo (Ctrl+Z)" aria-label="Undo" disabled={!canUndo} onClick={() => store.getState().undo()}>
+            ↶
+          </button>
+          <button type="button" className="ps-icon-button" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" disabled={!canRedo} onClick={() => store.getState().redo()}>
+            ↷
+          </button>
+        </div>
+        <div className="ps-toolbar-group">
+          <button type="button" className="ps-button ps-small" onClick={fit} title="Fit view (F)">
+            Fit
+          </button>
+          <button type="button" className="ps-button ps-small" onClick={layout} title="Auto-layout (Shift+L)">
+            Layout
+          </button>
+          <button type="button" className={`ps-button ps-small${snap ? ' on' : ''}`} aria-pressed={snap} onClick={() => store.getState().setSnapToGrid(!snap)} title="Snap to grid (G)">
+            Grid
+          </button>
+        </div>
+        <button
+          type="button"
+          className={`ps-button ps-small ps-problems-button${problemCount ? ' has' : ''}`}
+          aria-expanded={problemsOpen}
+          onClick={() => setProblemsOpen((o) => !o)}
+          title="Validation problems"
+        >
+          {problemCount ? `⚠ ${problemCount} problem${problemCount === 1 ? '' : 's'}` : '✓ No problems'}
+        </button>
+        <div className="ps-toolbar-spacer" />
+        {props.status}
+        {props.actions}
+        <button type="button" className="ps-icon-button" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" onClick={() => setSheet(true)}>
+          ?
+        </button>
+        <button type="button" className="ps-icon-button" title="Light or dark theme" aria-label="Toggle theme" onClick={() => props.onTheme(theme === 'dark' ? 'light' : 'dark')}>
+          {theme === 'dark' ? '☀' : '☾'}
+        </button>
+      </header>
+      <div className="ps-editor-body">
+        <Palette ref={palette} catalog={catalog} onPlace={place} />
+        <div className="ps-canvas-box" ref={canvasBox}>
+          <Canvas problems={problems} runs={props.runs} colorMode={theme} measured={measured} pointer={pointer} onMessage={say} />
+          {doc.nodes.length === 0 ? (
+            <div className="ps-canvas-empty">
+              <p>This flow is empty.</p>
+              <p className="ps-hint">Start with a trigger from the palette, or paste a flow (Ctrl+V).</p>
+            </div>
+          ) : null}
+          {problemsOpen ? (
+            <div className="ps-problems-panel" aria-label="Problems">
+              {problemCount === 0 ? <div className="ps-empty">No problems.</div> : null}
+              <ul>
+                {allProblems.map((p, i) => {
+                  const n = p.node ? doc.nodes.find((x) => x.id === p.node) : undefined;
+                  return (
+                    <li key={i}>
+                      <button type="button" className="ps-link" disabled={!n} onClick={() => n && focusNode(n.id)}>
+                        <span className="ps-mono">{n ? `${n.handle}${p.port ? `.${p.port}` : ''}` : p.path}</span> {p.message}
+                      </button>
+                    </li>
+                  );
+                })}
+              </ul>
+            </div>
+          ) : null}
+          <div className="ps-toast" role="status" aria-live="polite">
+            {message}
+          </div>
+        </div>
+        <Inspector problems={problems} />
+      </div>
+      {sheet ? <ShortcutSheet mac={isMac} onClose={() => setSheet(false)} /> : null}
+    </div>
+  );
+}
+
+export function EditorScreen(props: EditorScreenProps) {
+  const env: EditorEnv = useMemo(() => ({ store: props.store, secretKeys: props.secretKeys ?? [], envKeys: props.envKeys ?? [] }), [props.store, props.secretKeys, props.envKeys]);
+  return (
+    <EditorContext.Provider value={env}>
+      <ReactFlowProvider>
+        <Editor {...props} />
+      </ReactFlowProvider>
+    </EditorContext.Provider>
+  );
+}

@@ -1,0 +1,104 @@
+// CodeMirror 6 for code, JSON and template values. Loaded lazily (see editors.tsx), so the
+// canvas opens without it. Templates complete {{ }} names like the text editor does.
+
+import { autocompletion, closeBrackets, type CompletionContext as CMContext, type CompletionResult as CMResult } from '@codemirror/autocomplete';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { javascript } from '@codemirror/lang-javascript';
+import { json } from '@codemirror/lang-json';
+import { bracketMatching, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { Compartment, EditorState, type Extension } from '@codemirror/state';
+import { Decoration, type DecorationSet, EditorView, keymap, lineNumbers, MatchDecorator, placeholder as cmPlaceholder, ViewPlugin, type ViewUpdate } from '@codemirror/view';
+import { useEffect, useRef } from 'react';
+import { type CompletionContext, completeExpression } from '../model/expressions';
+
+export type CodeLanguage = 'json' | 'javascript' | 'template' | 'text';
+
+export interface CodeEditorProps {
+  value: string;
+  onChange(v: string): void;
+  language: CodeLanguage;
+  ctx?: CompletionContext;
+  label?: string;
+  placeholder?: string;
+  minLines?: number;
+}
+
+const exprMarks = new MatchDecorator({ regexp: /\{\{[^}]*\}\}/g, decoration: Decoration.mark({ class: 'ps-cm-expr' }) });
+const exprHighlight = ViewPlugin.fromClass(
+  class {
+    decorations: DecorationSet;
+    constructor(view: EditorView) {
+      this.decorations = exprMarks.createDeco(view);
+    }
+    update(u: ViewUpdate) {
+      this.decorations = exprMarks.updateDeco(u, this.decorations);
+    }
+  },
+  { decorations: (v) => v.decorations },
+);
+
+function languageOf(l: CodeLanguage): Extension {
+  if (l === 'json') return json();
+  if (l === 'javascript') return javascript();
+  return [];
+}
+
+export default function CodeEditor({ value, onChange, language, ctx, label, placeholder, minLines = 4 }: CodeEditorProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const onChangeRef = useRef(onChange);
+  const ctxRef = useRef(ctx);
+  onChangeRef.current = onChange;
+  ctxRef.current = ctx;
+  const lang = useRef(new Compartment());
+
+  useEffect(() => {
+    const source = (c: CMContext): CMResult | null => {
+      const cx = ctxRef.current;
+      if (!cx) return null;
+      const text = c.state.doc.toString();
+      const r = completeExpression(text, c.pos, cx);
+      if (!r) return null;
+      return { from: r.from, to: r.to, options: r.options.map((o) => ({ label: o.label, detail: o.detail, apply: o.apply, type: o.kind === 'function' ? 'function' : o.kind === 'node' ? 'variable' : 'property' })) };
+    };
+    const v = new EditorView({
+      parent: host.current!,
+      state: EditorState.create({
+        doc: value,
+        extensions: [
+          lineNumbers(),
+          history(),
+          closeBrackets(),
+          bracketMatching(),
+          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          keymap.of([indentWithTab, ...defaultKeymap, ...historyKeymap]),
+          lang.current.of(languageOf(language)),
+          autocompletion({ override: [source], activateOnTyping: true }),
+          exprHighlight,
+          EditorView.lineWrapping,
+          EditorView.contentAttributes.of({ 'aria-label': label ?? 'code' }),
+          ...(placeholder ? [cmPlaceholder(placeholder)] : []),
+          EditorView.theme({ '.cm-content': { minHeight: `${minLines * 1.4}em` } }),
+          EditorView.updateListener.of((u) => {
+            if (u.docChanged) onChangeRef.current(u.state.doc.toString());
+          }),
+        ],
+      }),
+    });
+    view.current = v;
+    return () => v.destroy();
+    // created once; value and language are synced below
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    const v = view.current;
+    if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+  }, [value]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: lang.current.reconfigure(languageOf(language)) });
+  }, [language]);
+
+  return <div className="ps-code" ref={host} />;
+}

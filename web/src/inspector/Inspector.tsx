@@ -1,0 +1,212 @@
+// The inspector: the selected node's handle, state, inputs (one editor per port), execution
+// settings, notes and its type's documentation; the problems found on it.
+
+import { useEffect, useMemo, useState } from 'react';
+import { useActions, useEditor, useEditorEnv } from '../editor/context';
+import { isEditable, portLabel, type PortSpec } from '../model/catalog';
+import type { FlowNode, NodeSettings } from '../model/flow';
+import { describeType } from '../model/ports';
+import type { Problem } from '../model/validate';
+import { Markdown } from '../ui/Markdown';
+import { completionContextFor } from './completion';
+import { PortEditor } from './editors';
+
+function HandleField({ node }: { node: FlowNode }) {
+  const actions = useActions();
+  const [text, setText] = useState(node.handle);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    setText(node.handle);
+    setProblem(null);
+  }, [node.handle, node.id]);
+  const commit = () => {
+    const p = actions.setHandle(node.id, text.trim());
+    setProblem(p);
+  };
+  return (
+    <div className="ps-field">
+      <label className="ps-label" htmlFor={`handle-${node.id}`}>
+        Handle <span className="ps-hint">how expressions name this node</span>
+      </label>
+      <input
+        id={`handle-${node.id}`}
+        className={`ps-input ps-mono${problem ? ' invalid' : ''}`}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit();
+          if (e.key === 'Escape') {
+            setText(node.handle);
+            setProblem(null);
+          }
+        }}
+      />
+      {problem ? <div className="ps-field-error">{problem}</div> : null}
+    </div>
+  );
+}
+
+function NumberSetting({ label, value, max, onChange, hint }: { label: string; value: number | undefined; max: number; onChange(v: number | undefined): void; hint?: string }) {
+  const bad = value !== undefined && (value < 0 || value > max || !Number.isInteger(value));
+  return (
+    <label className="ps-setting">
+      <span>{label}</span>
+      <input
+        className={`ps-input${bad ? ' invalid' : ''}`}
+        type="number"
+        min={0}
+        max={max}
+        step={1}
+        value={value ?? ''}
+        placeholder={hint ?? '0'}
+        onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.valueAsNumber)}
+      />
+    </label>
+  );
+}
+
+function Settings({ node, isLoop }: { node: FlowNode; isLoop: boolean }) {
+  const actions = useActions();
+  const s = node.settings ?? {};
+  const set = (patch: NodeSettings) => actions.setSettings(node.id, patch);
+  return (
+    <div className="ps-settings">
+      <NumberSetting label="Timeout (ms)" value={s.timeout_ms} max={900000} hint="type default" onChange={(v) => set({ timeout_ms: v })} />
+      <NumberSetting label="Retries" value={s.retries} max={10} onChange={(v) => set({ retries: v })} />
+      <NumberSetting label="Backoff (ms)" value={s.backoff_ms} max={60000} hint="doubles per retry" onChange={(v) => set({ backoff_ms: v })} />
+      <label className="ps-setting">
+        <span>On error</span>
+        <select className="ps-input" value={s.on_error ?? ''} onChange={(e) => set({ on_error: e.target.value as NodeSettings['on_error'] })}>
+          <option value="">stop the run (default)</option>
+          <option value="stop">stop the run</option>
+          <option value="continue">continue with null outputs</option>
+        </select>
+      </label>
+      {isLoop ? <NumberSetting label="Concurrency" value={s.concurrency} max={64} hint="1" onChange={(v) => set({ concurrency: v })} /> : null}
+      <p className="ps-hint">With false_path connected, a failure goes down false_path instead.</p>
+    </div>
+  );
+}
+
+function Section({ title, children, open = true }: { title: string; children: React.ReactNode; open?: boolean }) {
+  return (
+    <details className="ps-section" open={open}>
+      <summary>{title}</summary>
+      <div className="ps-section-body">{children}</div>
+    </details>
+  );
+}
+
+export function Inspector({ problems }: { problems: ReadonlyMap<string, Problem[]> }) {
+  const { secretKeys, envKeys } = useEditorEnv();
+  const actions = useActions();
+  const selection = useEditor((s) => s.selection);
+  const doc = useEditor((s) => s.doc);
+  const catalog = useEditor((s) => s.catalog);
+  const node = selection.nodes.length === 1 ? doc.nodes.find((n) => n.id === selection.nodes[0]) : undefined;
+  const type = node ? catalog.get(node.type) : undefined;
+  const ctx = useMemo(() => (node ? completionContextFor(doc, catalog, node.id, envKeys) : null), [doc, catalog, node, envKeys]);
+
+  if (!node) {
+    return (
+      <aside className="ps-inspector" aria-label="Inspector">
+        <div className="ps-empty">
+          {selection.nodes.length > 1 ? (
+            <>
+              <p>{selection.nodes.length} nodes selected.</p>
+              <div className="ps-row">
+                <button type="button" className="ps-button" onClick={() => actions.duplicateSelection()}>
+                  Duplicate
+                </button>
+                <button type="button" className="ps-button ps-danger" onClick={() => actions.removeSelection()}>
+                  Delete
+                </button>
+              </div>
+            </>
+          ) : selection.edges.length ? (
+            <>
+              <p>{selection.edges.length === 1 ? 'A connection is' : `${selection.edges.length} connections are`} selected.</p>
+              <button type="button" className="ps-button ps-danger" onClick={() => actions.removeSelection()}>
+                Delete
+              </button>
+            </>
+          ) : (
+            <p>Select a node to edit it. Add nodes from the palette: click, drag, or search with /.</p>
+          )}
+        </div>
+      </aside>
+    );
+  }
+  const nodeProblems = problems.get(node.id) ?? [];
+  const connectedInputs = new Set(doc.connections.filter((c) => c.to.node === node.id).map((c) => c.to.port.split('.')[0]!));
+  const sourceOf = (port: string) => {
+    const c = doc.connections.find((x) => x.to.node === node.id && x.to.port === port);
+    if (!c) return null;
+    const from = doc.nodes.find((n) => n.id === c.from.node);
+    return `${from?.handle ?? c.from.node}.${c.from.port}`;
+  };
+  const editable: PortSpec[] = type ? type.inputs.filter(isEditable) : [];
+  return (
+    <aside className="ps-inspector" aria-label="Inspector">
+      <header className="ps-inspector-header">
+        <div className="ps-inspector-title">{type?.name ?? node.type}</div>
+        <div className="ps-hint ps-mono">
+          {node.type} v{node.version ?? type?.version ?? 1}
+        </div>
+      </header>
+      {nodeProblems.length ? (
+        <ul className="ps-problem-list" aria-label="Problems of this node">
+          {nodeProblems.map((p, i) => (
+            <li key={i}>⚠ {p.message}</li>
+          ))}
+        </ul>
+      ) : null}
+      <HandleField node={node} />
+      <label className="ps-switch">
+        <input type="checkbox" checked={node.flow_state !== 'disabled'} onChange={(e) => actions.setFlowState(node.id, e.target.checked ? '' : 'disabled')} />
+        <span>{node.flow_state === 'disabled' ? 'Disabled: treated as skipped' : 'Enabled'}</span>
+      </label>
+      {type ? (
+        <Section title="Inputs">
+          {editable.length === 0 ? <p className="ps-hint">This node has no values to set.</p> : null}
+          {editable.map((p) => {
+            const src = connectedInputs.has(p.name) && !p.dynamic ? sourceOf(p.name) : null;
+            const probs = nodeProblems.filter((x) => x.port === p.name);
+            return (
+              <div className="ps-field" key={p.name}>
+                <div className="ps-label" title={p.doc}>
+                  {portLabel(p)}
+                  {p.required ? <span className="ps-required">*</span> : null}
+                  <span className="ps-type-chip">{describeType(String(p.type))}</span>
+                </div>
+                {src ? (
+                  <div className="ps-connected">← connected from {src}</div>
+                ) : (
+                  <PortEditor port={p} value={node.values?.[p.name]} onChange={(v) => actions.setValue(node.id, p.name, v)} ctx={ctx!} secretKeys={secretKeys} envKeys={envKeys} invalid={probs.length > 0} />
+                )}
+                {p.doc ? <div className="ps-hint">{p.doc}</div> : null}
+                {probs.map((x, i) => (
+                  <div className="ps-field-error" key={i}>
+                    {x.message}
+                  </div>
+                ))}
+              </div>
+            );
+          })}
+        </Section>
+      ) : null}
+      <Section title="Settings" open={false}>
+        <Settings node={node} isLoop={type?.control === 'for_each' || type?.control === 'counter_loop'} />
+      </Section>
+      <Section title="Notes" open={!!node.notes}>
+        <textarea className="ps-input" rows={3} value={node.notes ?? ''} aria-label="Notes" placeholder="Notes shown on the node" onChange={(e) => actions.setNotes(node.id, e.target.value)} />
+      </Section>
+      {type ? (
+        <Section title="Documentation">
+          <Markdown text={type.doc} />
+        </Section>
+      ) : null}
+    </aside>
+  );
+}

@@ -1,0 +1,361 @@
+// One editor per port editor kind (Go's nodes.Edit*): text, number, boolean, select, secret,
+// env, code, json, template, dict rows and list. Values are stored as the engine reads them:
+// numbers as numbers, JSON as JSON, `{{ }}` expressions as strings.
+
+import { lazy, Suspense, useEffect, useId, useState } from 'react';
+import type { PortSpec } from '../model/catalog';
+import type { CompletionContext } from '../model/expressions';
+import type { DictRow } from '../model/flow';
+import { ExprInput } from './ExprInput';
+
+const CodeEditor = lazy(() => import('./CodeEditor'));
+
+export interface PortEditorProps {
+  port: PortSpec;
+  value: unknown;
+  onChange(v: unknown): void;
+  ctx: CompletionContext;
+  secretKeys: string[];
+  envKeys: string[];
+  invalid?: boolean;
+}
+
+const isExpr = (v: unknown) => typeof v === 'string' && v.includes('{{');
+
+/** Reads a list item typed as text: JSON values stay JSON, everything else is a string. */
+export function parseItem(text: string): unknown {
+  const t = text.trim();
+  if (t === '') return '';
+  if (/^(-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null)$/.test(t) || /^[[{"]/.test(t)) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** Shows a list item as text: strings as they are, other values as JSON. */
+export function showItem(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** Converts a select's option text to the port's type (options are strings in the catalogue). */
+export function optionValue(port: PortSpec, text: string): unknown {
+  if (text === '') return undefined;
+  if (port.type === 'integer' || port.type === 'number') {
+    const n = Number(text);
+    return Number.isFinite(n) ? n : text;
+  }
+  if (port.type === 'boolean') return text === 'true';
+  return text;
+}
+
+/** Reads dict values: rows `[{key, type, value}]`, or a plain object turned into rows. */
+export function toRows(v: unknown): DictRow[] {
+  if (Array.isArray(v)) return v.filter((r) => r && typeof r === 'object').map((r) => ({ ...(r as DictRow) }));
+  if (v && typeof v === 'object') return Object.entries(v).map(([key, value]) => ({ key, value }));
+  return [];
+}
+
+function Suspended({ children }: { children: React.ReactNode }) {
+  return <Suspense fallback={<div className="ps-code ps-loading">Loading editor…</div>}>{children}</Suspense>;
+}
+
+function ExprToggle({ on, onToggle }: { on: boolean; onToggle(): void }) {
+  return (
+    <button type="button" className={`ps-icon-button ps-expr-toggle${on ? ' on' : ''}`} title={on ? 'Use a fixed value' : 'Use an expression {{ }}'} aria-pressed={on} onClick={onToggle}>
+      {'{}'}
+    </button>
+  );
+}
+
+function NumberEditor({ port, value, onChange, ctx, invalid }: PortEditorProps) {
+  const [expr, setExpr] = useState(isExpr(value));
+  const [text, setText] = useState(value === undefined || value === null ? '' : String(value));
+  useEffect(() => setText(value === undefined || value === null ? '' : String(value)), [value]);
+  if (expr) {
+    return (
+      <div className="ps-row">
+        <ExprInput value={typeof value === 'string' ? value : ''} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} />
+        <ExprToggle on onToggle={() => (setExpr(false), onChange(undefined))} />
+      </div>
+    );
+  }
+  return (
+    <div className="ps-row">
+      <input
+        className={`ps-input${invalid ? ' invalid' : ''}`}
+        type="number"
+        step={port.type === 'integer' ? 1 : 'any'}
+        value={text}
+        aria-label={port.name}
+        placeholder={port.default !== undefined ? String(port.default) : ''}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (e.target.value === '') onChange(undefined);
+          else if (Number.isFinite(e.target.valueAsNumber)) onChange(e.target.valueAsNumber);
+        }}
+      />
+      <ExprToggle on={false} onToggle={() => (setExpr(true), onChange('{{  }}'))} />
+    </div>
+  );
+}
+
+function BooleanEditor({ port, value, onChange, ctx, invalid }: PortEditorProps) {
+  const [expr, setExpr] = useState(isExpr(value));
+  if (expr) {
+    return (
+      <div className="ps-row">
+        <ExprInput value={typeof value === 'string' ? value : ''} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} />
+        <ExprToggle on onToggle={() => (setExpr(false), onChange(undefined))} />
+      </div>
+    );
+  }
+  const checked = value === undefined ? port.default === true : value === true || value === 'true';
+  return (
+    <div className="ps-row">
+      <label className="ps-switch">
+        <input type="checkbox" checked={checked} aria-label={port.name} onChange={(e) => onChange(e.target.checked)} />
+        <span>{checked ? 'true' : 'false'}</span>
+      </label>
+      <ExprToggle on={false} onToggle={() => (setExpr(true), onChange('{{  }}'))} />
+    </div>
+  );
+}
+
+function SelectEditor({ port, value, onChange, ctx, invalid }: PortEditorProps) {
+  const [expr, setExpr] = useState(isExpr(value));
+  if (expr) {
+    return (
+      <div className="ps-row">
+        <ExprInput value={typeof value === 'string' ? value : ''} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} />
+        <ExprToggle on onToggle={() => (setExpr(false), onChange(undefined))} />
+      </div>
+    );
+  }
+  return (
+    <div className="ps-row">
+      <select className={`ps-input${invalid ? ' invalid' : ''}`} aria-label={port.name} value={value === undefined || value === null ? '' : String(value)} onChange={(e) => onChange(optionValue(port, e.target.value))}>
+        <option value="">{port.default !== undefined ? `default (${String(port.default)})` : '—'}</option>
+        {(port.options ?? []).map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+      <ExprToggle on={false} onToggle={() => (setExpr(true), onChange('{{  }}'))} />
+    </div>
+  );
+}
+
+/** Secret and environment pickers: a known key from the project, or any key typed in. */
+function KeyPicker({ port, value, onChange, keys, kind, invalid }: PortEditorProps & { keys: string[]; kind: 'secret' | 'env' }) {
+  const listId = useId();
+  // a secret-typed port holds a placeholder; a key input (variable.secret's key) holds the name
+  const wrap = kind === 'secret' ? port.type === 'secret' : false;
+  const prefix = kind === 'secret' ? 'secret' : 'env';
+  const re = new RegExp(`^<(?:${kind === 'secret' ? 'secret|sec' : 'env|environment'}):([^>]*)>$`);
+  const raw = typeof value === 'string' ? value : '';
+  const m = re.exec(raw);
+  const key = wrap && m ? m[1]! : raw;
+  return (
+    <div className="ps-row">
+      <input
+        className={`ps-input${invalid ? ' invalid' : ''}`}
+        list={listId}
+        value={key}
+        aria-label={port.name}
+        placeholder={kind === 'secret' ? 'SECRET_KEY' : 'VARIABLE_NAME'}
+        onChange={(e) => {
+          const k = e.target.value;
+          onChange(k === '' ? undefined : wrap ? `<${prefix}:${k}>` : k);
+        }}
+      />
+      <datalist id={listId}>
+        {keys.map((k) => (
+          <option key={k} value={k} />
+        ))}
+      </datalist>
+      {keys.length === 0 ? <span className="ps-hint">{kind === 'secret' ? 'no secrets yet' : 'no variables yet'}</span> : null}
+    </div>
+  );
+}
+
+function JsonEditor({ port, value, onChange, ctx }: PortEditorProps) {
+  const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v, null, 2));
+  const [text, setText] = useState(show(value));
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    // follow outside changes (undo, another editor) unless they are what we typed
+    let same = false;
+    try {
+      same = text.trim() !== '' && JSON.stringify(JSON.parse(text)) === JSON.stringify(value);
+    } catch {
+      same = false;
+    }
+    if (!same && !(text.trim() === '' && value === undefined)) {
+      setText(show(value));
+      setError(null);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [value]);
+  return (
+    <div>
+      <Suspended>
+        <CodeEditor
+          value={text}
+          language="json"
+          ctx={ctx}
+          label={port.name}
+          placeholder={port.default !== undefined ? JSON.stringify(port.default) : 'JSON, e.g. {"id": "{{ route.params.id }}"}'}
+          onChange={(t) => {
+            setText(t);
+            if (t.trim() === '') {
+              setError(null);
+              onChange(undefined);
+              return;
+            }
+            try {
+              onChange(JSON.parse(t));
+              setError(null);
+            } catch (e) {
+              setError(e instanceof Error ? e.message : 'not valid JSON');
+            }
+          }}
+        />
+      </Suspended>
+      {error ? <div className="ps-field-error">Not saved: {error}</div> : null}
+    </div>
+  );
+}
+
+function DictEditor({ port, value, onChange, ctx }: PortEditorProps) {
+  const rows = toRows(value);
+  const set = (next: DictRow[]) => onChange(next.length ? next : undefined);
+  const update = (i: number, patch: Partial<DictRow>) => set(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const keys = rows.map((r) => r.key);
+  return (
+    <div className="ps-dict">
+      {rows.length === 0 ? <div className="ps-hint">No rows. Each row's key becomes a sub-port {port.name}.key.</div> : null}
+      {rows.map((r, i) => (
+        <div className="ps-dict-row" key={i}>
+          <input
+            className={`ps-input ps-dict-key${!r.key || keys.indexOf(r.key) !== i ? ' invalid' : ''}`}
+            value={r.key}
+            placeholder="key"
+            aria-label={`${port.name} row ${i + 1} key`}
+            onChange={(e) => update(i, { key: e.target.value })}
+          />
+          <select className="ps-input ps-dict-type" value={r.type ?? 'string'} aria-label={`${port.name} row ${i + 1} type`} onChange={(e) => update(i, { type: e.target.value })}>
+            {['string', 'number', 'boolean', 'object', 'list', 'any'].map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+          <div className="ps-dict-value">
+            <ExprInput
+              value={showItem(r.value ?? '')}
+              label={`${port.name} row ${i + 1} value`}
+              ctx={ctx}
+              onChange={(t) => update(i, { value: r.type && r.type !== 'string' ? parseItem(t) : t })}
+            />
+          </div>
+          <div className="ps-dict-actions">
+            <button type="button" className="ps-icon-button" title="Move up" disabled={i === 0} onClick={() => set(rows.map((x, j) => (j === i - 1 ? rows[i]! : j === i ? rows[i - 1]! : x)))}>
+              ↑
+            </button>
+            <button type="button" className="ps-icon-button" title="Remove row" onClick={() => set(rows.filter((_, j) => j !== i))}>
+              ✕
+            </button>
+          </div>
+        </div>
+      ))}
+      <button type="button" className="ps-button ps-small" onClick={() => set([...rows, { key: nextKey(keys), type: 'string', value: '' }])}>
+        + Add row
+      </button>
+    </div>
+  );
+}
+
+function nextKey(keys: string[]): string {
+  for (let i = 1; ; i++) if (!keys.includes(`key${i}`)) return `key${i}`;
+}
+
+function ListEditor({ port, value, onChange, ctx }: PortEditorProps) {
+  const items = Array.isArray(value) ? value : value === undefined || value === null || value === '' ? [] : [value];
+  const set = (next: unknown[]) => onChange(next.length ? next : undefined);
+  if (isExpr(value)) {
+    return <ExprInput value={value as string} onChange={onChange} ctx={ctx} label={port.name} />;
+  }
+  return (
+    <div className="ps-list">
+      {items.map((it, i) => (
+        <div className="ps-list-row" key={i}>
+          <ExprInput value={showItem(it)} label={`${port.name} item ${i + 1}`} ctx={ctx} onChange={(t) => set(items.map((x, j) => (j === i ? parseItem(t) : x)))} />
+          <button type="button" className="ps-icon-button" title="Remove item" onClick={() => set(items.filter((_, j) => j !== i))}>
+            ✕
+          </button>
+        </div>
+      ))}
+      <div className="ps-row">
+        <button type="button" className="ps-button ps-small" onClick={() => set([...items, ''])}>
+          + Add item
+        </button>
+        <button type="button" className="ps-button ps-small ps-quiet" title="Use one expression that gives the whole list" onClick={() => onChange('{{  }}')}>
+          Use expression
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** The editor for one port, chosen by its editor kind. */
+export function PortEditor(props: PortEditorProps) {
+  const { port, value, onChange, ctx, invalid } = props;
+  switch (port.editor ?? 'text') {
+    case 'number':
+      return <NumberEditor {...props} />;
+    case 'boolean':
+      return <BooleanEditor {...props} />;
+    case 'select':
+      return <SelectEditor {...props} />;
+    case 'secret':
+      return <KeyPicker {...props} keys={props.secretKeys} kind="secret" />;
+    case 'env':
+      return <KeyPicker {...props} keys={props.envKeys} kind="env" />;
+    case 'json':
+      return <JsonEditor {...props} />;
+    case 'code':
+    case 'template':
+      return (
+        <Suspended>
+          <CodeEditor
+            value={typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value)}
+            language={port.editor === 'code' ? 'javascript' : 'template'}
+            ctx={port.templated ? ctx : undefined}
+            label={port.name}
+            onChange={(t) => onChange(t === '' ? undefined : t)}
+          />
+        </Suspended>
+      );
+    case 'dict':
+      return <DictEditor {...props} />;
+    case 'list':
+      return <ListEditor {...props} />;
+    case 'none':
+      return null;
+    default:
+      return (
+        <ExprInput
+          value={typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value)}
+          onChange={(t) => onChange(t === '' ? undefined : t)}
+          ctx={ctx}
+          label={port.name}
+          invalid={invalid}
+          placeholder={port.default !== undefined ? `default: ${String(port.default)}` : port.templated ? 'text or {{ expression }}' : ''}
+          multiline={false}
+        />
+      );
+  }
+}
