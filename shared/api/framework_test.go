@@ -1,11 +1,15 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -251,4 +255,40 @@ func TestReadsRevealNothingBeforeMembership(t *testing.T) {
 	if pr := e.do(http.MethodGet, missing, viewer.token, nil).problem(http.StatusNotFound); pr.Detail != "project not found" {
 		t.Errorf("member: %+v", pr)
 	}
+}
+
+// TestIdentityFromAuthorizerContext: in Lambda the caller comes from the
+// JWT authorizer claims of the event; the proxy's context header is never
+// trusted.
+func TestIdentityFromAuthorizerContext(t *testing.T) {
+	e := newEnv(t)
+	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: Prefix + "/me",
+		RequestContext: events.APIGatewayV2HTTPRequestContext{DomainName: "api.example.com",
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodGet, Path: Prefix + "/me"},
+			Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
+				Claims: map[string]string{"sub": "sub-lambda", "email": "lambda@example.com", "cognito:username": "lam"}}}}}
+	var acc core.RequestAccessorV2
+	req, err := acc.EventToRequestWithContext(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	var me Me
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &me) != nil || me.Sub != "sub-lambda" || me.Name != "lam" {
+		t.Fatalf("authorizer identity: %d %s", rec.Code, rec.Body)
+	}
+	// Claims without a subject are refused.
+	ev.RequestContext.Authorizer.JWT.Claims = map[string]string{"email": "x@example.com"}
+	req, _ = acc.EventToRequestWithContext(context.Background(), ev)
+	rec = httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusUnauthorized {
+		t.Errorf("claims without sub: %d %s", rec.Code, rec.Body)
+	}
+	// A forged proxy context header is not an identity.
+	ctxJSON, _ := json.Marshal(events.APIGatewayV2HTTPRequestContext{Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+		JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": "sub-lambda"}}}})
+	r := e.doHeaders(http.MethodGet, "/me", "", nil, map[string]string{core.APIGwContextHeader: string(ctxJSON)})
+	r.problem(http.StatusUnauthorized)
 }
