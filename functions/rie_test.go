@@ -26,10 +26,13 @@ import (
 	"time"
 
 	"polysynergy/functions/internal/fixture"
+	"polysynergy/shared/flow"
 	"polysynergy/shared/local/dynamo"
 	"polysynergy/shared/local/mgmtapi"
 	"polysynergy/shared/local/oidc"
+	"polysynergy/shared/nodes/catalog"
 	"polysynergy/shared/platform"
+	"polysynergy/shared/runs"
 	"polysynergy/shared/secrets"
 	"polysynergy/shared/store"
 )
@@ -136,6 +139,16 @@ func TestFunctionsThroughTheLambdaRuntime(t *testing.T) {
 	vars := data.Vars()
 	vars["TOKEN"] = toks.AccessToken
 	vars["ID_TOKEN"] = toks.IDToken
+	// a paused run for the runner's resume events
+	x, err := runs.New(runs.Options{Store: st, Secrets: box, Compiler: flow.NewCompiler(catalog.Default(), 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	paused, err := x.Execute(ctx, runs.Job{Kind: runs.KindEditor, Tenant: data.Tenant, Project: data.Project, Flow: data.Flows["APPROVAL"]})
+	if err != nil || paused.Status != "paused" {
+		t.Fatalf("paused run: %v %+v", err, paused)
+	}
+	vars["RUN_PAUSED"] = paused.ID
 
 	env := []string{
 		platform.EnvTable + "=" + table, platform.EnvDynamoEndpoint + "=" + db.URL(),
@@ -154,9 +167,14 @@ func TestFunctionsThroughTheLambdaRuntime(t *testing.T) {
 			continue
 		}
 		cases, _ := filepath.Glob(filepath.Join(evDir, "*.json"))
+		// events with an <name>.expect.json are replayed here; every event is also replayed
+		// in-process by its function's own tests
 		var events []string
 		for _, c := range cases {
-			if !strings.HasSuffix(c, ".expect.json") {
+			if strings.HasSuffix(c, ".expect.json") {
+				continue
+			}
+			if _, err := os.Stat(strings.TrimSuffix(c, ".json") + ".expect.json"); err == nil {
 				events = append(events, c)
 			}
 		}

@@ -183,3 +183,29 @@ func TestRetentionOfCoversEverySetting(t *testing.T) {
 		t.Errorf("%d distinct retentions for %d settings", len(seen), len(settings.RetentionDays()))
 	}
 }
+
+// FuzzValidateRoutes: ValidateRoutes never panics, and a route it accepts is
+// an absolute path of static or whole-segment variable parts with a known method.
+func FuzzValidateRoutes(f *testing.F) {
+	f.Add("GET", "/api/v1/projects/{project}")
+	f.Add("POST", "/files/{path+}")
+	f.Add("DELETE", "/a//b")
+	f.Add("get", "{x}")
+	f.Add("PUT", "/{a}/{a}")
+	f.Fuzz(func(t *testing.T, method, path string) {
+		err := ValidateRoutes([]RouteSpec{{Method: method, Path: path}})
+		if err != nil {
+			var re *RouteError
+			if !errors.As(err, &re) || re.Reason == "" {
+				t.Fatalf("error %v is not a *RouteError with a reason", err)
+			}
+			return
+		}
+		if !knownMethod(method) || !strings.HasPrefix(path, "/") || strings.Contains(path, "//") {
+			t.Fatalf("accepted %s %q", method, path)
+		}
+		if strings.Count(path, "+}") > 1 || (strings.Contains(path, "+}") && !strings.HasSuffix(path, "+}")) {
+			t.Fatalf("accepted a greedy variable that is not last: %q", path)
+		}
+	})
+}

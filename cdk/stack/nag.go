@@ -3,7 +3,6 @@ package stack
 import (
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3deployment"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -12,19 +11,21 @@ import (
 // Wildcard findings (cdk-nag AwsSolutions-IAM5) that the platform's own roles
 // carry, each with why the wildcard is the narrowest possible grant. Each
 // suppression applies only to findings matching its pattern.
-var wildcardReasons = []struct{ pattern, reason string }{
-	{`^Resource::<DataTable[0-9A-F]+\.Arn>/index/\*$`,
-		"The store queries the table's global secondary indexes; the grant covers only this table's indexes (table/index/*)."},
-	{`^Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<RealtimeApi[0-9A-F]+>/live/\*/@connections/\*$`,
-		"API Gateway assigns connection ids at $connect; posting is limited to this WebSocket API's live stage."},
-	{`^Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<TriggersScheduleGroup[0-9A-F]+>/\*$`,
-		"Schedule names are derived from flows when they are published; management is limited to the platform's own schedule group."},
+func wildcardReasons() []struct{ pattern, reason string } {
+	return []struct{ pattern, reason string }{
+		{`^Resource::<DataTable[0-9A-F]+\.Arn>/index/\*$`,
+			"The store queries the table's global secondary indexes; the grant covers only this table's indexes (table/index/*)."},
+		{`^Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<RealtimeApi[0-9A-F]+>/live/\*/@connections/\*$`,
+			"API Gateway assigns connection ids at $connect; posting is limited to this WebSocket API's live stage."},
+		{`^Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<TriggersScheduleGroup[0-9A-F]+>/\*$`,
+			"Schedule names are derived from flows when they are published; management is limited to the platform's own schedule group."},
+	}
 }
 
 // suppressRoleWildcards records the wildcard reasons on a function role.
 func suppressRoleWildcards(role constructs.IConstruct) {
 	var supp []*cdknag.NagPackSuppression
-	for _, w := range wildcardReasons {
+	for _, w := range wildcardReasons() {
 		supp = append(supp, &cdknag.NagPackSuppression{
 			Id:        jsii.String("AwsSolutions-IAM5"),
 			Reason:    jsii.String(w.reason),
@@ -36,7 +37,7 @@ func suppressRoleWildcards(role constructs.IConstruct) {
 
 // suppressCDKInternals records, with reasons, the cdk-nag findings on the
 // function the CDK library adds for the editor's bucket deployment.
-func (st *Stack) suppressCDKInternals(deploy awss3deployment.BucketDeployment) {
+func (st *Stack) suppressCDKInternals() {
 	for _, child := range *st.Stack.Node().Children() {
 		if !strings.HasPrefix(*child.Node().Id(), "Custom::CDKBucketDeployment") {
 			continue
@@ -57,5 +58,4 @@ func (st *Stack) suppressCDKInternals(deploy awss3deployment.BucketDeployment) {
 				"The CDK library pins the bucket-deployment function's Python runtime with its bundled AWS CLI layer; it runs only during deployments.")},
 		}, jsii.Bool(true))
 	}
-	_ = deploy
 }

@@ -96,7 +96,7 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 
 	st.wire(runnerARN)
 
-	deploy := st.Editor.Publish(EditorConfig{
+	st.Editor.Publish(EditorConfig{
 		APIURL: st.RestAPI.URL(), WebSocketURL: st.Realtime.URL(), Issuer: st.Identity.Issuer(),
 		ClientID: st.Identity.Client.UserPoolClientId(), AuthURL: st.Identity.Domain.BaseUrl(nil),
 		RedirectPath: jsii.String(CallbackPath), TriggerURL: st.Triggers.URL(),
@@ -107,7 +107,7 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 		Table:     st.Data.Table, Key: st.Data.Key, AlarmEmail: s.AlarmEmail,
 	})
 	st.outputs()
-	st.suppressCDKInternals(deploy)
+	st.suppressCDKInternals()
 	return st, nil
 }
 
