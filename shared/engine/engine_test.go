@@ -519,7 +519,8 @@ func TestSecretsAreResolvedAndRedacted(t *testing.T) {
 
 	b = newFlow().node("call", "test.log", map[string]any{"message": "<secret:MISSING>"})
 	r = run(t, engine.New(engine.Options{}), compile(t, tn.reg, b), engine.Request{Resolver: res, Stage: "prod"})
-	if r.Status != engine.StatusError || r.Error.Type != engine.ErrKindSecret || !strings.Contains(r.Error.Error, `"MISSING"`) || r.Error.Port != "message" {
+	if r.Status != engine.StatusError || r.Error.Type != engine.ErrKindSecret || !strings.Contains(r.Error.Error, `"MISSING"`) ||
+		!strings.Contains(r.Error.Error, `stage "prod"`) || r.Error.Port != "message" {
 		t.Fatalf("missing secret: %+v", r.Error)
 	}
 }

@@ -588,6 +588,7 @@ func (s *scope) valueError(port string, err error) error {
 	var me *expr.MissingError
 	if errors.As(err, &me) {
 		kind = ErrKindSecret
+		err = fmt.Errorf("%s %q is not set on stage %q: %w", me.Placeholder.Kind, me.Placeholder.Key, s.r.req.Stage, me.Err)
 	}
 	return &evalError{kind: kind, port: port, err: err}
 }
