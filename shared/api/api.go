@@ -150,10 +150,7 @@ func build(cfg Config) *Handler {
 	hc.DocsPath = ""
 	hc.SchemasPath = ""
 	hc.CreateHooks = nil
-	hc.Formats = map[string]huma.Format{
-		"application/json": huma.DefaultJSONFormat,
-		"json":             huma.DefaultJSONFormat,
-	}
+	hc.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	hc.Info.Description = "The management API of PolySynergy: tenants, members, projects, stages, flows, " +
 		"routes, schedules, versions, publishing, secrets, environment variables, API keys, runs, " +
 		"the node catalogue and export/import. Errors are RFC 9457 problem documents."
