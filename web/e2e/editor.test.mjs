@@ -85,7 +85,7 @@ test('edits a value with {{ }} autocomplete of upstream handles', async () => {
 test('refuses an incompatible connection and says why', async () => {
   const search = page.getByRole('searchbox', { name: 'Search nodes' });
   await search.fill('number');
-  await page.getByRole('option', { name: 'Number' }).click();
+  await page.locator('[data-type-id="variable.number"]').click();
   await search.fill('delay');
   await page.keyboard.press('Enter');
   await search.fill('');

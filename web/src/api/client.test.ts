@@ -22,7 +22,7 @@ const problem = (status: number, body: unknown, headers: Record<string, string> 
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json', ...headers } });
 
 const client = (f: typeof fetch, extra: Partial<ConstructorParameters<typeof ApiClient>[0]> = {}) =>
-  new ApiClient({ baseUrl: '/api/v1/', fetch: f, getToken: () => 'tok', sleep: async () => {}, ...extra });
+  new ApiClient({ baseUrl: '/api/v1/', fetch: f, getToken: () => 'tok', sleep: async () => {}, tenant: 't1', ...extra });
 
 describe('ApiClient requests', () => {
   it('sends the bearer token, JSON bodies and query parameters', async () => {
@@ -30,23 +30,31 @@ describe('ApiClient requests', () => {
     const api = client(fetch);
     const p = await api.createProject({ name: 'Shop' });
     expect(p.slug).toBe('shop');
-    expect(calls[0]!.url).toBe('/api/v1/projects');
+    expect(calls[0]!.url).toBe('/api/v1/tenants/t1/projects');
     expect(calls[0]!.init.method).toBe('POST');
     expect((calls[0]!.init.headers as Record<string, string>).Authorization).toBe('Bearer tok');
     expect((calls[0]!.init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
     expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ name: 'Shop' });
     await api.listFlows('p 1', 'route', { limit: 20, cursor: undefined });
-    expect(calls[1]!.url).toBe('/api/v1/projects/p%201/flows?limit=20&kind=route');
+    expect(calls[1]!.url).toBe('/api/v1/tenants/t1/projects/p%201/flows?kind=route&limit=20');
   });
 
   it('answers undefined for 204', async () => {
     const { fetch } = fake(new Response(null, { status: 204 }));
-    await expect(client(fetch).trashProject('p1')).resolves.toBeUndefined();
+    await expect(client(fetch).deleteFlow('p1', 'f1')).resolves.toBeUndefined();
+  });
+
+  it('needs a tenant for tenant-scoped calls', async () => {
+    const { fetch } = fake(json(200, { sub: 'u', memberships: [] }));
+    const api = client(fetch, { tenant: undefined });
+    await expect(api.me()).resolves.toMatchObject({ sub: 'u' });
+    expect(() => api.listProjects()).toThrow('no tenant chosen');
   });
 
   it('checks the draft document it reads and sends the document as Go writes it', async () => {
     const document = { schema: SCHEMA, nodes: [{ id: 'a', handle: 'a', type: 'debug.log', position: { x: 0.4, y: 0 } }], connections: [] };
-    const { fetch, calls } = fake(json(200, { document, revision: 3 }), json(200, { revision: 4 }), json(200, { document: { schema: 'x' }, revision: 1 }));
+    const flow = (doc: unknown, revision: number) => json(200, { id: 'f', project: 'p', kind: 'route', name: 'F', draft: { document: doc, revision, updated_at: 'now' } });
+    const { fetch, calls } = fake(flow(document, 3), json(200, { revision: 4 }), flow({ schema: 'x' }, 1));
     const api = client(fetch);
     const d = await api.getDraft('p', 'f');
     expect(d.revision).toBe(3);
@@ -71,7 +79,7 @@ describe('ApiClient errors', () => {
     expect(e.fieldError('name')).toBe('is required');
     expect(e.requestId).toBe('req-1');
     expect(e.method).toBe('POST');
-    expect(e.path).toBe('/projects');
+    expect(e.path).toBe('/tenants/t1/projects');
   });
 
   it('reads RFC 9457 invalid_params and JSON-pointer fields too', async () => {
@@ -100,7 +108,7 @@ describe('ApiClient errors', () => {
     await expect(api.listProjects()).rejects.toBeInstanceOf(SessionExpiredError);
     off();
     await expect(api.listProjects()).rejects.toBeInstanceOf(SessionExpiredError);
-    expect(seen).toEqual(['/projects']);
+    expect(seen).toEqual(['/tenants/t1/projects']);
   });
 
   it('turns 409 into ConflictError carrying the current revision', async () => {
@@ -114,8 +122,19 @@ describe('ApiClient errors', () => {
     expect(e2.detail).toBe('slug taken');
   });
 
-  it('turns 422 with flow problems into FlowInvalidError', async () => {
-    const { fetch } = fake(problem(422, { title: 'Flow is invalid', problems: [{ path: '/nodes/0/handle', message: 'bad', node: 'x' }, { path: '/schema', message: 'nope' }] }));
+  it('turns 422 flow-invalid into FlowInvalidError with the flow problems', async () => {
+    const { fetch } = fake(
+      problem(422, {
+        type: 'urn:polysynergy:problem:flow-invalid',
+        title: 'Unprocessable Entity',
+        status: 422,
+        detail: 'the flow has 2 problem(s); each is listed with its JSON pointer',
+        errors: [
+          { location: '/nodes/0/handle', message: 'bad', value: 'x' },
+          { location: '/schema', message: 'nope' },
+        ],
+      }),
+    );
     const e = (await client(fetch).publish('p', 'f', 'prod').catch((x: unknown) => x)) as FlowInvalidError;
     expect(e).toBeInstanceOf(FlowInvalidError);
     expect(e.problems).toEqual([

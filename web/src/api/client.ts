@@ -16,24 +16,34 @@ import type {
   Draft,
   EnvVar,
   Flow,
+  FlowDetail,
   FlowKind,
   ListParams,
   Me,
   Member,
+  NewApiKey,
   Page,
   Project,
-  PublishCell,
+  PublishMatrix,
+  PublishResult,
   Role,
   Route,
+  RouteInput,
   Run,
   RunDetail,
+  RunSaving,
   RunStatus,
   SavedDraft,
   Schedule,
+  ScheduleInput,
   SecretInfo,
   Stage,
+  StartedRun,
   StartRunInput,
+  Tenant,
+  ValidationReport,
   Version,
+  VersionDetail,
 } from './types';
 
 /** One invalid field of a request, as the API names it (e.g. "name", "segments[1].type"). */
@@ -143,7 +153,20 @@ function fieldErrorsOf(p: ProblemDocument): FieldError[] {
   return out;
 }
 
+/** The problem type of a flow that does not validate; its errors are the flow's problems. */
+export const FLOW_INVALID = 'urn:polysynergy:problem:flow-invalid';
+
 function problemsOf(p: ProblemDocument): ServerProblem[] {
+  if (p.type === FLOW_INVALID && Array.isArray(p.errors)) {
+    // each error: location = JSON pointer into the document, value = the node's handle
+    return (p.errors as unknown[])
+      .filter((x): x is Record<string, unknown> => !!x && typeof x === 'object')
+      .map((x) => ({
+        path: typeof x.location === 'string' && x.location !== '/' ? x.location : '',
+        message: typeof x.message === 'string' ? x.message : '',
+        ...(typeof x.value === 'string' ? { node: x.value } : {}),
+      }));
+  }
   const list = p.problems;
   if (!Array.isArray(list)) return [];
   return list
@@ -189,8 +212,10 @@ export interface ApiClientOptions {
   /** Retries for idempotent reads on 502/503/504 and network failures (default 2). */
   retries?: number;
   sleep?: (ms: number) => Promise<void>;
-  /** Extra headers on every request (e.g. the chosen tenant). */
+  /** Extra headers on every request. */
   headers?: Record<string, string>;
+  /** The tenant tenant-scoped calls act in (see setTenant). */
+  tenant?: string;
 }
 
 const enc = encodeURIComponent;
@@ -202,8 +227,10 @@ export class ApiClient {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly retries: number;
   private readonly expiredListeners = new Set<(e: SessionExpiredError) => void>();
+  private tenant: string | undefined;
 
   constructor(private readonly opts: ApiClientOptions) {
+    this.tenant = opts.tenant;
     this.base = opts.baseUrl.replace(/\/+$/, '');
     this.fetchImpl = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
@@ -308,7 +335,7 @@ export class ApiClient {
       const cr = problem?.current_revision;
       return new ConflictError(init, typeof cr === 'number' ? cr : null);
     }
-    if (res.status === 422 && problem && Array.isArray(problem.problems)) return new FlowInvalidError(init, problemsOf(problem));
+    if (res.status === 422 && problem && (problem.type === FLOW_INVALID || Array.isArray(problem.problems))) return new FlowInvalidError(init, problemsOf(problem));
     return new ApiError(init);
   }
 
@@ -316,8 +343,9 @@ export class ApiClient {
     return this.request<T>('GET', path, { query, signal });
   }
 
-  // ---- me, catalogue -------------------------------------------------------------------
+  // ---- identity, catalogue ------------------------------------------------------------
 
+  /** The caller and their tenants; the first sign-in creates a personal tenant. */
   me(): Promise<Me> {
     return this.get('/me');
   }
@@ -326,70 +354,123 @@ export class ApiClient {
     return parseCatalog(await this.get<unknown>('/nodes'));
   }
 
+  previewSchedule(input: ScheduleInput): Promise<{ description: string; next_runs: string[] }> {
+    return this.request('POST', '/schedule-preview', { body: input });
+  }
+
+  /** Chooses the tenant the tenant-scoped calls below act in. */
+  setTenant(tenant: string): void {
+    this.tenant = tenant;
+  }
+
+  private tp(rest = ''): string {
+    if (!this.tenant) throw new Error('api: no tenant chosen (call setTenant)');
+    return `/tenants/${enc(this.tenant)}${rest}`;
+  }
+
+  private pp(project: string, rest = ''): string {
+    return this.tp(`/projects/${enc(project)}${rest}`);
+  }
+
+  private fp(project: string, flow: string, rest = ''): string {
+    return this.pp(project, `/flows/${enc(flow)}${rest}`);
+  }
+
+  // ---- tenant and members --------------------------------------------------------------
+
+  getTenant(): Promise<Tenant> {
+    return this.get(this.tp());
+  }
+  renameTenant(name: string): Promise<Tenant> {
+    return this.request('PATCH', this.tp(), { body: { name } });
+  }
+  listMembers(p: ListParams = {}): Promise<Page<Member>> {
+    return this.get(this.tp('/members'), { ...p });
+  }
+  setMemberRole(sub: string, role: Role): Promise<Member> {
+    return this.request('PATCH', this.tp(`/members/${enc(sub)}`), { body: { role } });
+  }
+  removeMember(sub: string): Promise<void> {
+    return this.request('DELETE', this.tp(`/members/${enc(sub)}`));
+  }
+  invite(email: string, role: Role): Promise<unknown> {
+    return this.request('POST', this.tp('/invitations'), { body: { email, role } });
+  }
+
   // ---- projects ------------------------------------------------------------------------
 
   listProjects(p: ListParams = {}): Promise<Page<Project>> {
-    return this.get('/projects', { ...p });
+    return this.get(this.tp('/projects'), { ...p });
   }
-  listTrashedProjects(p: ListParams = {}): Promise<Page<Project>> {
-    return this.get('/projects', { ...p, trashed: true });
+  listTrash(p: ListParams = {}): Promise<Page<Project>> {
+    return this.get(this.tp('/trash'), { ...p });
+  }
+  /** Whether a slug is free, with a suggestion. */
+  checkProjectSlug(q: { name?: string; slug?: string }): Promise<unknown> {
+    return this.get(this.tp('/project-slug'), { ...q });
   }
   createProject(input: { name: string; slug?: string }): Promise<Project> {
-    return this.request('POST', '/projects', { body: input });
+    return this.request('POST', this.tp('/projects'), { body: input });
   }
   getProject(project: string): Promise<Project> {
-    return this.get(`/projects/${enc(project)}`);
+    return this.get(this.pp(project));
   }
   updateProject(project: string, input: { name?: string; slug?: string }): Promise<Project> {
-    return this.request('PATCH', `/projects/${enc(project)}`, { body: input });
+    return this.request('PATCH', this.pp(project), { body: input });
   }
-  trashProject(project: string): Promise<void> {
-    return this.request('DELETE', `/projects/${enc(project)}`);
+  trashProject(project: string): Promise<Project> {
+    return this.request('POST', this.pp(project, '/trash'));
   }
   restoreProject(project: string): Promise<Project> {
-    return this.request('POST', `/projects/${enc(project)}/restore`);
+    return this.request('POST', this.pp(project, '/restore'));
   }
   deleteProjectPermanently(project: string): Promise<void> {
-    return this.request('DELETE', `/projects/${enc(project)}`, { query: { permanent: true } });
+    return this.request('DELETE', this.pp(project));
   }
 
   // ---- stages --------------------------------------------------------------------------
 
-  listStages(project: string): Promise<Page<Stage>> {
-    return this.get(`/projects/${enc(project)}/stages`);
+  listStages(project: string): Promise<Stage[]> {
+    return this.get<Stage[] | null>(this.pp(project, '/stages')).then((l) => l ?? []);
   }
-  createStage(project: string, input: { name: string; production?: boolean }): Promise<Stage> {
-    return this.request('POST', `/projects/${enc(project)}/stages`, { body: input });
+  createStage(project: string, input: { name: string; position?: number }): Promise<Stage> {
+    return this.request('POST', this.pp(project, '/stages'), { body: input });
   }
-  updateStage(project: string, stage: string, input: { name?: string; production?: boolean; position?: number }): Promise<Stage> {
-    return this.request('PATCH', `/projects/${enc(project)}/stages/${enc(stage)}`, { body: input });
+  renameStage(project: string, stage: string, name: string): Promise<Stage> {
+    return this.request('PATCH', this.pp(project, `/stages/${enc(stage)}`), { body: { name } });
   }
   deleteStage(project: string, stage: string): Promise<void> {
-    return this.request('DELETE', `/projects/${enc(project)}/stages/${enc(stage)}`);
+    return this.request('DELETE', this.pp(project, `/stages/${enc(stage)}`));
+  }
+  reorderStages(project: string, stages: string[]): Promise<Stage[]> {
+    return this.request('PUT', this.pp(project, '/stage-order'), { body: { stages } });
+  }
+  setProductionStage(project: string, stage: string): Promise<unknown> {
+    return this.request('PUT', this.pp(project, '/production-stage'), { body: { stage } });
   }
 
   // ---- flows and drafts ----------------------------------------------------------------
 
   listFlows(project: string, kind?: FlowKind, p: ListParams = {}): Promise<Page<Flow>> {
-    return this.get(`/projects/${enc(project)}/flows`, { ...p, kind });
+    return this.get(this.pp(project, '/flows'), { kind, ...p });
   }
-  createFlow(project: string, input: { kind: FlowKind; name: string; blueprint?: string }): Promise<Flow> {
-    return this.request('POST', `/projects/${enc(project)}/flows`, { body: input });
+  createFlow(project: string, input: { kind: FlowKind; name: string; blueprint?: string; document?: FlowDocument; route?: RouteInput; schedule?: ScheduleInput }): Promise<FlowDetail> {
+    const body = input.document ? { ...input, document: toJSON(input.document) } : input;
+    return this.request('POST', this.pp(project, '/flows'), { body });
   }
-  getFlow(project: string, flow: string): Promise<Flow> {
-    return this.get(`/projects/${enc(project)}/flows/${enc(flow)}`);
+  /** The flow with its draft; the draft's document is checked like Go's decoder does. */
+  async getFlow(project: string, flow: string): Promise<FlowDetail> {
+    const f = await this.get<FlowDetail & { draft: { document: unknown } }>(this.fp(project, flow));
+    return { ...f, draft: { ...f.draft, document: parseDocument(f.draft.document) } };
   }
-  updateFlow(project: string, flow: string, input: { name?: string; run_saving?: Flow['run_saving']; retention?: number }): Promise<Flow> {
-    return this.request('PATCH', `/projects/${enc(project)}/flows/${enc(flow)}`, { body: input });
+  async getDraft(project: string, flow: string): Promise<Draft> {
+    return (await this.getFlow(project, flow)).draft;
+  }
+  updateFlow(project: string, flow: string, input: { name?: string; run_saving?: RunSaving; retention?: number }): Promise<Flow> {
+    return this.request('PATCH', this.fp(project, flow), { body: input });
   }
   deleteFlow(project: string, flow: string): Promise<void> {
-    return this.request('DELETE', `/projects/${enc(project)}/flows/${enc(flow)}`);
-  }
-
-  /** The flow's draft; its document is checked like Go's decoder does. */
-  async getDraft(project: string, flow: string): Promise<Draft> {
-    const d = await this.get<{ document: unknown; revision: number; updated_at?: string }>(`/projects/${enc(project)}/flows/${enc(flow)}/draft`);
-    return { document: parseDocument(d.document), revision: d.revision, ...(d.updated_at ? { updated_at: d.updated_at } : {}) };
+    return this.request('DELETE', this.fp(project, flow));
   }
 
   /**
@@ -397,102 +478,127 @@ export class ApiClient {
    * current one; `force` replaces a non-empty flow by an empty one.
    */
   saveDraft(project: string, flow: string, doc: FlowDocument, revision: number, opts: { force?: boolean } = {}): Promise<SavedDraft> {
-    return this.request('PUT', `/projects/${enc(project)}/flows/${enc(flow)}/draft`, {
+    return this.request('PUT', this.fp(project, flow, '/draft'), {
       body: { document: toJSON(doc), revision, ...(opts.force ? { force: true } : {}) },
     });
+  }
+  /** Validates the saved draft on the server. */
+  validateFlow(project: string, flow: string): Promise<ValidationReport> {
+    return this.request('POST', this.fp(project, flow, '/validate'));
   }
 
   // ---- versions and publishing ---------------------------------------------------------
 
   listVersions(project: string, flow: string, p: ListParams = {}): Promise<Page<Version>> {
-    return this.get(`/projects/${enc(project)}/flows/${enc(flow)}/versions`, { ...p });
+    return this.get(this.fp(project, flow, '/versions'), { ...p });
   }
-  getVersion(project: string, flow: string, version: number): Promise<Version> {
-    return this.get(`/projects/${enc(project)}/flows/${enc(flow)}/versions/${version}`);
+  createVersion(project: string, flow: string, message?: string): Promise<unknown> {
+    return this.request('POST', this.fp(project, flow, '/versions'), { body: message ? { message } : {} });
   }
-  restoreVersion(project: string, flow: string, version: number): Promise<SavedDraft> {
-    return this.request('POST', `/projects/${enc(project)}/flows/${enc(flow)}/versions/${version}/restore`);
+  async getVersion(project: string, flow: string, version: number): Promise<VersionDetail> {
+    const v = await this.get<VersionDetail & { document: unknown }>(this.fp(project, flow, `/versions/${version}`));
+    return { ...v, document: parseDocument(v.document) };
   }
-  diffVersions(project: string, flow: string, from: number, to: number): Promise<unknown> {
-    return this.get(`/projects/${enc(project)}/flows/${enc(flow)}/versions/diff`, { from, to });
+  /** Copies a version into the draft (over `revision` when given). */
+  restoreVersion(project: string, flow: string, version: number, revision?: number): Promise<SavedDraft> {
+    return this.request('POST', this.fp(project, flow, `/versions/${version}/restore`), { body: revision !== undefined ? { revision } : {} });
   }
-  publish(project: string, flow: string, stage: string, message?: string): Promise<{ version: number }> {
-    return this.request('POST', `/projects/${enc(project)}/flows/${enc(flow)}/publish`, { body: { stage, ...(message ? { message } : {}) } });
+  diffVersions(project: string, flow: string, from: number | 'draft', to: number | 'draft'): Promise<unknown> {
+    return this.get(this.fp(project, flow, '/diff'), { from, to });
+  }
+  publish(project: string, flow: string, stage: string, opts: { message?: string; revision?: number; version?: number } = {}): Promise<PublishResult> {
+    return this.request('POST', this.fp(project, flow, '/publish'), { body: { stage, ...opts } });
   }
   unpublish(project: string, flow: string, stage: string): Promise<void> {
-    return this.request('POST', `/projects/${enc(project)}/flows/${enc(flow)}/unpublish`, { body: { stage } });
+    return this.request('DELETE', this.fp(project, flow, `/publications/${enc(stage)}`));
   }
-  publishMatrix(project: string): Promise<{ items: PublishCell[] }> {
-    return this.get(`/projects/${enc(project)}/publish-matrix`);
+  listPublications(project: string, flow: string): Promise<unknown> {
+    return this.get(this.fp(project, flow, '/publications'));
+  }
+  publishMatrix(project: string): Promise<PublishMatrix> {
+    return this.get(this.pp(project, '/publish-matrix'));
   }
 
   // ---- triggers ------------------------------------------------------------------------
 
   getRoute(project: string, flow: string): Promise<Route> {
-    return this.get(`/projects/${enc(project)}/flows/${enc(flow)}/route`);
+    return this.get(this.fp(project, flow, '/route'));
   }
-  putRoute(project: string, flow: string, route: Route): Promise<Route> {
-    return this.request('PUT', `/projects/${enc(project)}/flows/${enc(flow)}/route`, { body: route });
+  putRoute(project: string, flow: string, route: RouteInput): Promise<Route> {
+    return this.request('PUT', this.fp(project, flow, '/route'), { body: route });
   }
   getSchedule(project: string, flow: string): Promise<Schedule> {
-    return this.get(`/projects/${enc(project)}/flows/${enc(flow)}/schedule`);
+    return this.get(this.fp(project, flow, '/schedule'));
   }
-  putSchedule(project: string, flow: string, schedule: Omit<Schedule, 'next'>): Promise<Schedule> {
-    return this.request('PUT', `/projects/${enc(project)}/flows/${enc(flow)}/schedule`, { body: schedule });
+  putSchedule(project: string, flow: string, schedule: ScheduleInput): Promise<Schedule> {
+    return this.request('PUT', this.fp(project, flow, '/schedule'), { body: schedule });
   }
 
   // ---- runs ----------------------------------------------------------------------------
 
   listRuns(project: string, flow: string, p: ListParams & { stage?: string; status?: RunStatus } = {}): Promise<Page<Run>> {
-    return this.get(`/projects/${enc(project)}/flows/${enc(flow)}/runs`, { ...p });
+    return this.get(this.fp(project, flow, '/runs'), { ...p });
   }
-  /** Starts an editor run; it answers at once with the run id, events follow on the socket. */
-  startRun(project: string, flow: string, input: StartRunInput): Promise<{ run_id: string }> {
-    return this.request('POST', `/projects/${enc(project)}/flows/${enc(flow)}/runs`, { body: input });
+  /** Starts an editor run; it answers 202 at once with the run id, events follow on the socket. */
+  startRun(project: string, flow: string, input: StartRunInput): Promise<StartedRun> {
+    return this.request('POST', this.fp(project, flow, '/runs'), { body: input });
   }
-  getRun(project: string, run: string): Promise<RunDetail> {
-    return this.get(`/projects/${enc(project)}/runs/${enc(run)}`);
+  getRun(project: string, flow: string, run: string): Promise<RunDetail> {
+    return this.get(this.fp(project, flow, `/runs/${enc(run)}`));
   }
-  resumeRun(project: string, run: string, input: { node: string; input?: unknown }): Promise<{ run_id: string }> {
-    return this.request('POST', `/projects/${enc(project)}/runs/${enc(run)}/resume`, { body: input });
+  resumeRun(project: string, flow: string, run: string, input: { node: string; input?: unknown }): Promise<StartedRun> {
+    return this.request('POST', this.fp(project, flow, `/runs/${enc(run)}/resume`), { body: input });
   }
-  deleteRuns(project: string, flow: string): Promise<void> {
-    return this.request('DELETE', `/projects/${enc(project)}/flows/${enc(flow)}/runs`);
+  deleteRun(project: string, flow: string, run: string): Promise<void> {
+    return this.request('DELETE', this.fp(project, flow, `/runs/${enc(run)}`));
+  }
+  deleteRuns(project: string, flow: string): Promise<unknown> {
+    return this.request('DELETE', this.fp(project, flow, '/runs'));
   }
 
-  // ---- secrets, variables, keys, members -----------------------------------------------
+  // ---- secrets, variables, keys, bundles -----------------------------------------------
 
   listSecrets(project: string): Promise<Page<SecretInfo>> {
-    return this.get(`/projects/${enc(project)}/secrets`);
+    return this.get(this.pp(project, '/secrets'));
   }
-  setSecret(project: string, key: string, stage: string, value: string): Promise<void> {
-    return this.request('PUT', `/projects/${enc(project)}/secrets/${enc(key)}/${enc(stage)}`, { body: { value } });
+  setSecret(project: string, key: string, stage: string, value: string): Promise<unknown> {
+    return this.request('PUT', this.pp(project, `/secrets/${enc(key)}/stages/${enc(stage)}`), { body: { value } });
   }
   deleteSecret(project: string, key: string, stage?: string): Promise<void> {
-    return this.request('DELETE', stage ? `/projects/${enc(project)}/secrets/${enc(key)}/${enc(stage)}` : `/projects/${enc(project)}/secrets/${enc(key)}`);
+    return this.request('DELETE', this.pp(project, stage ? `/secrets/${enc(key)}/stages/${enc(stage)}` : `/secrets/${enc(key)}`));
   }
   listEnv(project: string): Promise<Page<EnvVar>> {
-    return this.get(`/projects/${enc(project)}/env`);
+    return this.get(this.pp(project, '/env'));
   }
-  setEnv(project: string, key: string, stage: string, value: string): Promise<void> {
-    return this.request('PUT', `/projects/${enc(project)}/env/${enc(key)}/${enc(stage)}`, { body: { value } });
+  /** Sets a variable's value on every given stage at once. */
+  setEnv(project: string, key: string, values: Record<string, string>): Promise<EnvVar> {
+    return this.request('PUT', this.pp(project, `/env/${enc(key)}`), { body: { values } });
+  }
+  setEnvStage(project: string, key: string, stage: string, value: string): Promise<EnvVar> {
+    return this.request('PUT', this.pp(project, `/env/${enc(key)}/stages/${enc(stage)}`), { body: { value } });
   }
   deleteEnv(project: string, key: string, stage?: string): Promise<void> {
-    return this.request('DELETE', stage ? `/projects/${enc(project)}/env/${enc(key)}/${enc(stage)}` : `/projects/${enc(project)}/env/${enc(key)}`);
+    return this.request('DELETE', this.pp(project, stage ? `/env/${enc(key)}/stages/${enc(stage)}` : `/env/${enc(key)}`));
   }
   listApiKeys(project: string): Promise<Page<ApiKey>> {
-    return this.get(`/projects/${enc(project)}/api-keys`);
+    return this.get(this.pp(project, '/api-keys'));
   }
-  createApiKey(project: string, label: string): Promise<ApiKey> {
-    return this.request('POST', `/projects/${enc(project)}/api-keys`, { body: { label } });
+  createApiKey(project: string, label: string): Promise<NewApiKey> {
+    return this.request('POST', this.pp(project, '/api-keys'), { body: { label } });
+  }
+  renameApiKey(project: string, id: string, label: string): Promise<ApiKey> {
+    return this.request('PATCH', this.pp(project, `/api-keys/${enc(id)}`), { body: { label } });
   }
   deleteApiKey(project: string, id: string): Promise<void> {
-    return this.request('DELETE', `/projects/${enc(project)}/api-keys/${enc(id)}`);
+    return this.request('DELETE', this.pp(project, `/api-keys/${enc(id)}`));
   }
-  listMembers(): Promise<Page<Member>> {
-    return this.get('/members');
+  exportFlows(project: string, flows?: string[]): Promise<unknown> {
+    return this.get(this.pp(project, '/export'), { flows: flows?.join(',') });
   }
-  inviteMember(email: string, role: Role): Promise<void> {
-    return this.request('POST', '/members', { body: { email, role } });
+  previewImport(project: string, bundle: unknown): Promise<unknown> {
+    return this.request('POST', this.pp(project, '/import/preview'), { body: { bundle } });
+  }
+  importFlows(project: string, body: unknown): Promise<unknown> {
+    return this.request('POST', this.pp(project, '/import'), { body });
   }
 }

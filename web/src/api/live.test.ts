@@ -137,6 +137,23 @@ describe('LiveSocket', () => {
   });
 });
 
+describe('LiveSocket with a tenant', () => {
+  it('names the tenant in subscriptions', () => {
+    const sent: unknown[] = [];
+    const s = new FakeSocket('x');
+    s.send = (d: string) => void sent.push(JSON.parse(d));
+    const live = new LiveSocket({ url: 'ws://h/ws', tenant: 't1', createSocket: () => s });
+    live.start();
+    return Promise.resolve().then(async () => {
+      await new Promise((r) => setTimeout(r, 0));
+      s.open();
+      live.subscribe('p', 'f', () => {});
+      expect(sent).toEqual([{ action: 'subscribe', tenant: 't1', project: 'p', flow: 'f' }]);
+      live.stop();
+    });
+  });
+});
+
 describe('resolveWsUrl', () => {
   it('makes configured paths absolute ws(s) URLs', () => {
     expect(resolveWsUrl('/ws', 'https://editor.example.com/p/1')).toBe('wss://editor.example.com/ws');

@@ -36,6 +36,8 @@ export type SocketFactory = (url: string) => SocketLike;
 export interface LiveSocketOptions {
   /** ws:// or wss:// URL of the WebSocket API. */
   url: string;
+  /** Sent with subscriptions so the server need not guess the tenant. */
+  tenant?: string;
   getToken?: () => string | null | undefined | Promise<string | null | undefined>;
   createSocket?: SocketFactory;
   /** First reconnect delay; it doubles up to maxDelayMs. */
@@ -68,7 +70,7 @@ export class LiveSocket {
   private readonly subs = new Map<string, { project: string; flow: string; listeners: Set<Listener> }>();
   private readonly seen = new Map<string, Set<number>>();
   private readonly statusListeners = new Set<(s: LiveStatus) => void>();
-  private readonly o: Required<Omit<LiveSocketOptions, 'getToken'>> & Pick<LiveSocketOptions, 'getToken'>;
+  private readonly o: Required<Omit<LiveSocketOptions, 'getToken' | 'tenant'>> & Pick<LiveSocketOptions, 'getToken' | 'tenant'>;
 
   constructor(opts: LiveSocketOptions) {
     this.o = {
@@ -119,7 +121,7 @@ export class LiveSocket {
     if (!sub) {
       sub = { project, flow, listeners: new Set() };
       this.subs.set(key, sub);
-      this.send({ action: 'subscribe', project, flow });
+      this.send(this.subMsg('subscribe', project, flow));
     }
     sub.listeners.add(f);
     return () => {
@@ -128,9 +130,13 @@ export class LiveSocket {
       s.listeners.delete(f);
       if (s.listeners.size === 0) {
         this.subs.delete(key);
-        this.send({ action: 'unsubscribe', project, flow });
+        this.send(this.subMsg('unsubscribe', project, flow));
       }
     };
+  }
+
+  private subMsg(action: 'subscribe' | 'unsubscribe', project: string, flow: string) {
+    return this.o.tenant ? { action, tenant: this.o.tenant, project, flow } : { action, project, flow };
   }
 
   private setStatus(s: LiveStatus) {
@@ -163,7 +169,7 @@ export class LiveSocket {
       if (this.socket !== s) return;
       this.attempt = 0;
       this.setStatus('open');
-      for (const sub of this.subs.values()) this.send({ action: 'subscribe', project: sub.project, flow: sub.flow });
+      for (const sub of this.subs.values()) this.send(this.subMsg('subscribe', sub.project, sub.flow));
       this.startPing();
     };
     s.onmessage = (ev) => this.deliver(ev.data);

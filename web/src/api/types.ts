@@ -8,7 +8,8 @@ import type { ServerProblem } from '../model/validate';
 
 export type Role = 'admin' | 'editor' | 'viewer';
 export type FlowKind = 'route' | 'schedule' | 'blueprint' | 'service';
-export type RunStatus = 'running' | 'success' | 'error' | 'paused' | 'cancelled';
+export type RunStatus = 'running' | 'success' | 'error' | 'paused' | 'cancelled' | string;
+export type RunSaving = 'all' | 'errors' | 'none';
 
 /** A page of a list; pass next_cursor back as `cursor` for the next one. */
 export interface Page<T> {
@@ -23,32 +24,52 @@ export interface ListParams {
 
 export interface Membership {
   tenant: string;
-  tenant_name?: string;
+  tenant_name: string;
   role: Role;
+  since: string;
 }
 
 export interface Me {
-  id: string;
-  email: string;
+  sub: string;
+  email?: string;
   name?: string;
   memberships: Membership[];
+  /** Set on the first sign-in, which creates a personal tenant. */
+  created_tenant?: string;
+  /** Invitations claimed by this sign-in. */
+  claimed?: string[] | null;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+  role: string;
+  created_at: string;
+}
+
+export interface Member {
+  sub: string;
+  email?: string;
+  role: Role;
+  since: string;
 }
 
 export interface Project {
   id: string;
+  tenant: string;
   name: string;
   slug: string;
   production_stage?: string;
   created_at: string;
   updated_at: string;
-  trashed_at?: string | null;
+  trashed_at?: string;
 }
 
 export interface Stage {
   name: string;
   position: number;
   production: boolean;
-  created_at?: string;
+  created_at: string;
 }
 
 export interface Flow {
@@ -56,8 +77,8 @@ export interface Flow {
   project: string;
   kind: FlowKind;
   name: string;
-  run_saving?: 'all' | 'errors' | 'none';
-  retention?: number;
+  run_saving: RunSaving;
+  retention: number;
   latest_version: number;
   created_at: string;
   updated_at: string;
@@ -69,20 +90,64 @@ export interface Draft {
   updated_at?: string;
 }
 
+/** A flow with its draft (GET flow, POST flows). */
+export interface FlowDetail extends Flow {
+  draft: Draft;
+}
+
 export interface SavedDraft {
   revision: number;
-  updated_at?: string;
-  /** Problems of the saved document (saving does not refuse an invalid draft). */
-  problems?: ServerProblem[];
+}
+
+export interface ValidationReport {
+  valid: boolean;
+  problems: ServerProblem[];
 }
 
 export interface Version {
-  version: number;
+  number: number;
   hash: string;
-  author?: string;
+  author: string;
   message?: string;
   created_at: string;
-  document?: FlowDocument;
+}
+
+export interface VersionDetail extends Version {
+  document: FlowDocument;
+}
+
+export interface Publication {
+  stage: string;
+  version: number;
+  by: string;
+  published_at: string;
+}
+
+export interface PublishResult {
+  created: boolean;
+  publication: Publication;
+  version: Version;
+}
+
+export interface MatrixCell {
+  version: number;
+  by: string;
+  published_at: string;
+  draft_differs: boolean;
+}
+
+export interface MatrixRow {
+  flow: string;
+  name: string;
+  kind: FlowKind;
+  latest_version: number;
+  draft_changed: boolean;
+  stages: Record<string, MatrixCell>;
+}
+
+export interface PublishMatrix {
+  stages: string[];
+  flows: MatrixRow[];
 }
 
 export interface Segment {
@@ -92,28 +157,41 @@ export interface Segment {
   type?: 'string' | 'number' | 'uuid' | 'any';
 }
 
-export interface Route {
-  method: string;
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'ANY';
+
+export interface RouteInput {
+  method: HttpMethod;
   segments: Segment[];
-  require_api_key: boolean;
+  require_api_key?: boolean;
   description?: string;
-  response_mode: 'wait' | 'async';
+  response_mode?: 'wait' | 'async';
+}
+
+export interface Route extends RouteInput {
+  id: string;
+  pattern: string;
+  updated_at: string;
+}
+
+export interface ScheduleInput {
+  cron: string;
+  timezone?: string;
+  start?: string;
+  end?: string;
+  enabled?: boolean;
 }
 
 export interface Schedule {
   cron: string;
+  description: string;
   timezone: string;
-  start?: string | null;
-  end?: string | null;
+  start?: string;
+  end?: string;
   enabled: boolean;
-  next?: string[];
-}
-
-export interface PublishCell {
-  flow: string;
-  stage: string;
-  version?: number;
-  draft_differs?: boolean;
+  next_runs: string[];
+  /** stage → published version */
+  published: Record<string, number>;
+  updated_at: string;
 }
 
 export interface Run {
@@ -124,20 +202,22 @@ export interface Run {
   trigger: string;
   status: RunStatus;
   started_at: string;
-  duration_ms?: number;
+  duration_ms: number;
   error?: string;
+  summary?: unknown;
+  expires_at: string;
 }
 
 export interface NodeResult {
-  node_id: string;
+  node: string;
   order: number;
-  status: 'success' | 'error' | 'skipped' | 'paused' | 'running';
-  started_at?: string;
-  duration_ms?: number;
+  status: 'success' | 'error' | 'skipped' | 'paused' | string;
+  started_at: string;
+  duration_ms: number;
   inputs?: unknown;
   outputs?: unknown;
   error?: unknown;
-  logs?: unknown[];
+  logs?: unknown;
 }
 
 export interface RunDetail extends Run {
@@ -145,19 +225,29 @@ export interface RunDetail extends Run {
 }
 
 export interface StartRunInput {
-  /** The node to play from: a trigger or any node. */
-  start_node: string;
+  /** The node to play from: a trigger or any node (default: the flow's trigger). */
+  start?: string;
   input?: unknown;
+  /** A stage whose secrets and variables the mock run borrows. */
   sub_stage?: string;
+  stage?: string;
+  version?: number;
+}
+
+export interface StartedRun {
+  run_id: string;
+  status: string;
 }
 
 export interface SecretInfo {
   key: string;
   stages: string[];
+  updated_at: string;
 }
 
 export interface EnvVar {
   key: string;
+  /** stage → value */
   values: Record<string, string>;
 }
 
@@ -166,16 +256,12 @@ export interface ApiKey {
   prefix: string;
   label: string;
   created_at: string;
-  last_used_at?: string | null;
-  /** Only in the answer to create: the key itself, shown once. */
-  key?: string;
+  last_used_at?: string;
 }
 
-export interface Member {
-  user: string;
-  email: string;
-  name?: string;
-  role: Role;
+/** The answer to creating a key: the key itself, shown once. */
+export interface NewApiKey extends ApiKey {
+  key: string;
 }
 
 export type { Catalog };

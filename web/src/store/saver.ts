@@ -6,7 +6,6 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { ApiError, ConflictError, SessionExpiredError } from '../api/client';
 import type { Draft, SavedDraft } from '../api/types';
 import type { FlowDocument } from '../model/flow';
-import type { ServerProblem } from '../model/validate';
 import type { EditorStore } from './editor';
 
 /** What the saver needs from the API client (ApiClient bound to one flow). */
@@ -29,7 +28,6 @@ export interface SaverState {
   /** The store's change counter that is saved on the server. */
   savedChanges: number;
   lastSavedAt: number | null;
-  problems: ServerProblem[];
 }
 
 export interface SaverOptions {
@@ -62,7 +60,6 @@ export class DraftSaver {
       revision,
       savedChanges: editor.getState().changes,
       lastSavedAt: null,
-      problems: [],
     }));
     this.unsubscribe = editor.subscribe((s, prev) => {
       if (s.changes !== prev.changes) this.changed();
@@ -122,7 +119,6 @@ export class DraftSaver {
         revision: r.revision,
         savedChanges: changes,
         lastSavedAt: this.now(),
-        problems: r.problems ?? [],
         state: dirtyNow ? { kind: 'unsaved' } : { kind: 'saved' },
       });
     } catch (err) {
