@@ -5,11 +5,13 @@
 package dynamo
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -39,8 +41,11 @@ type Options struct {
 	Table string        // table name
 	Reset bool          // start empty, discarding kept data
 	Flush time.Duration // how soon a change reaches the disk (default 1 s)
-	Now   func() time.Time
-	Log   *slog.Logger
+	// SweepInterval is how often items past their expires_at are deleted (default 1 min;
+	// DynamoDB itself takes up to days).
+	SweepInterval time.Duration
+	Now           func() time.Time
+	Log           *slog.Logger
 }
 
 // DB is a running local DynamoDB.
@@ -52,6 +57,10 @@ type DB struct {
 	url    string
 	dirty  atomic.Bool
 	mu     sync.RWMutex // writers of the data vs the snapshot
+	walMu  sync.Mutex   // orders writes and their log lines
+	wal    *os.File
+	walBuf *bufio.Writer
+	walN   int64
 	fault  atomic.Pointer[Fault]
 	stop   chan struct{}
 	done   chan struct{}
@@ -73,6 +82,9 @@ func Start(ctx context.Context, opt Options) (*DB, error) {
 	}
 	if opt.Flush <= 0 {
 		opt.Flush = time.Second
+	}
+	if opt.SweepInterval <= 0 {
+		opt.SweepInterval = time.Minute
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -99,6 +111,10 @@ func Start(ctx context.Context, opt Options) (*DB, error) {
 		}
 	}
 	if err := d.load(); err != nil {
+		d.http.Close()
+		return nil, err
+	}
+	if err := d.replay(); err != nil {
 		d.http.Close()
 		return nil, err
 	}
@@ -139,12 +155,55 @@ func (d *DB) serve(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]string{"__type": "com.amazonaws.dynamodb.v20120810#" + typ, "message": "injected failure (" + f.Kind + ")"})
 		return
 	}
-	if writeOps[op] {
+	if writeOps[op] && d.opt.Dir != "" {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, "read body", http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		d.mu.RLock()
 		defer d.mu.RUnlock()
-		d.dirty.Store(true)
+		// writes are applied and logged one at a time, so a replay applies them in order
+		d.walMu.Lock()
+		defer d.walMu.Unlock()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		d.srv.ServeHTTP(rec, r)
+		if rec.status == http.StatusOK {
+			d.logWrite(op, body)
+		}
+		return
 	}
 	d.srv.ServeHTTP(w, r)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// walFile is the log of writes since the last snapshot.
+const walFile = "dynamodb.wal"
+
+// logWrite appends a successful write to the log (flushed to disk within Flush's interval).
+func (d *DB) logWrite(op string, body []byte) {
+	if d.walBuf == nil {
+		return
+	}
+	line, _ := json.Marshal(walEntry{Op: op, Body: body})
+	n, _ := d.walBuf.Write(append(line, '\n'))
+	d.walN += int64(n)
+	d.dirty.Store(true)
+}
+
+type walEntry struct {
+	Op   string          `json:"op"`
+	Body json.RawMessage `json:"body"`
 }
 
 func contains(l []string, s string) bool {
@@ -211,6 +270,58 @@ func (d *DB) load() error {
 	return nil
 }
 
+// replay applies the writes logged since the last snapshot and opens the log for appending.
+func (d *DB) replay() error {
+	if d.opt.Dir == "" {
+		return nil
+	}
+	path := filepath.Join(d.opt.Dir, walFile)
+	if d.opt.Reset {
+		_ = os.Remove(path)
+	}
+	if f, err := os.Open(path); err == nil {
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 64<<20)
+		n := 0
+		for sc.Scan() {
+			var e walEntry
+			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+				break // a line cut short by a crash ends the log
+			}
+			var body any
+			_ = json.Unmarshal(e.Body, &body)
+			if _, err := d.call(e.Op, body); err != nil {
+				d.opt.Log.Warn("local dynamodb replay", "op", e.Op, "err", err)
+			}
+			n++
+		}
+		f.Close()
+		if n > 0 {
+			d.opt.Log.Info("local dynamodb replayed writes", "count", n)
+			d.dirty.Store(true)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("local dynamodb: open write log: %w", err)
+	}
+	d.wal, d.walBuf = f, bufio.NewWriterSize(f, 1<<20)
+	return nil
+}
+
+// syncWAL writes buffered log lines to disk.
+func (d *DB) syncWAL() error {
+	d.walMu.Lock()
+	defer d.walMu.Unlock()
+	if d.walBuf == nil {
+		return nil
+	}
+	if err := d.walBuf.Flush(); err != nil {
+		return err
+	}
+	return d.wal.Sync()
+}
+
 // scan reads every item, deleting those whose expires_at has passed (DynamoDB's TTL).
 func (d *DB) scan() ([]json.RawMessage, error) {
 	var items []json.RawMessage
@@ -255,8 +366,26 @@ func (d *DB) scan() ([]json.RawMessage, error) {
 	}
 }
 
-// Flush writes the data to disk now (when anything changed).
+// Flush puts the writes logged so far on disk (at most a second after they happened), and
+// compacts the log into a snapshot once it has grown large.
 func (d *DB) Flush() error {
+	if d.opt.Dir == "" {
+		return nil
+	}
+	if err := d.syncWAL(); err != nil {
+		return fmt.Errorf("local dynamodb: write log: %w", err)
+	}
+	d.walMu.Lock()
+	big := d.walN > 32<<20
+	d.walMu.Unlock()
+	if big {
+		return d.Snapshot()
+	}
+	return nil
+}
+
+// Snapshot writes every item to the snapshot file and empties the write log.
+func (d *DB) Snapshot() error {
 	if d.opt.Dir == "" || !d.dirty.Load() {
 		return nil
 	}
@@ -289,6 +418,16 @@ func (d *DB) Flush() error {
 		d.dirty.Store(true)
 		return fmt.Errorf("local dynamodb: save: %w", err)
 	}
+	// the snapshot holds everything: start the log afresh
+	d.walMu.Lock()
+	defer d.walMu.Unlock()
+	if d.wal != nil {
+		_ = d.walBuf.Flush()
+		if err := d.wal.Truncate(0); err != nil {
+			return fmt.Errorf("local dynamodb: truncate write log: %w", err)
+		}
+		d.walN = 0
+	}
 	return nil
 }
 
@@ -296,6 +435,8 @@ func (d *DB) flusher() {
 	defer close(d.done)
 	t := time.NewTicker(d.opt.Flush)
 	defer t.Stop()
+	sweep := time.NewTicker(d.opt.SweepInterval)
+	defer sweep.Stop()
 	for {
 		select {
 		case <-d.stop:
@@ -303,6 +444,11 @@ func (d *DB) flusher() {
 		case <-t.C:
 			if err := d.Flush(); err != nil {
 				d.opt.Log.Error("local dynamodb flush", "err", err)
+			}
+		case <-sweep.C:
+			// scan deletes what has expired (DynamoDB's TTL); writes go on meanwhile
+			if _, err := d.scan(); err != nil {
+				d.opt.Log.Error("local dynamodb expiry sweep", "err", err)
 			}
 		}
 	}
@@ -315,7 +461,13 @@ func (d *DB) Close(ctx context.Context) error {
 	}
 	close(d.stop)
 	<-d.done
-	ferr := d.Flush()
 	serr := d.http.Shutdown(ctx)
+	ferr := d.Flush()
+	if ferr == nil {
+		ferr = d.Snapshot()
+	}
+	if d.wal != nil {
+		_ = d.wal.Close()
+	}
 	return errors.Join(ferr, serr)
 }
