@@ -3,7 +3,6 @@
 // exchange flow documents with `polysynergy run` and `polysynergy validate`.
 
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useStore } from 'zustand';
 import { EditorScreen } from './editor/EditorScreen';
 import type { CatalogIndex } from './model/catalog';
 import { emptyDocument, type FlowDocument, parseDocument, toJSON } from './model/flow';
@@ -25,20 +24,28 @@ function loadLocal(): FlowDocument {
 export function Playground({ catalog, catalogNote }: { catalog: CatalogIndex; catalogNote?: string }) {
   const store = useMemo(() => createEditorStore(catalog, loadLocal()), [catalog]);
   const [theme, setTheme] = useTheme();
-  const changes = useStore(store, (s) => s.changes);
   const [saved, setSaved] = useState(true);
   const file = useRef<HTMLInputElement>(null);
   const [error, setError] = useState<string | null>(null);
 
+  // saved in this browser a moment after the last change (a subscription, so a drag does
+  // not re-render the screen on every frame)
   useEffect(() => {
-    if (changes === 0) return;
-    setSaved(false);
-    const t = setTimeout(() => {
-      localStorage.setItem(KEY, JSON.stringify(toJSON(store.getState().doc)));
-      setSaved(true);
-    }, 400);
-    return () => clearTimeout(t);
-  }, [changes, store]);
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const unsubscribe = store.subscribe((s, prev) => {
+      if (s.changes === prev.changes) return;
+      setSaved(false);
+      clearTimeout(t);
+      t = setTimeout(() => {
+        localStorage.setItem(KEY, JSON.stringify(toJSON(store.getState().doc)));
+        setSaved(true);
+      }, 400);
+    });
+    return () => {
+      unsubscribe();
+      clearTimeout(t);
+    };
+  }, [store]);
 
   const exportDoc = () => {
     const blob = new Blob([JSON.stringify(toJSON(store.getState().doc), null, 2) + '\n'], { type: 'application/json' });

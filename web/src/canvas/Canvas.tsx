@@ -68,7 +68,8 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [doc, catalog, selectedNodes, problems, runs, measureTick],
   );
-  const edges = useMemo(() => deriveEdges(doc, selectedEdges, touchedEdges, deadEdges), [doc, selectedEdges, touchedEdges, deadEdges]);
+  const connections = doc.connections;
+  const edges = useMemo(() => deriveEdges(connections, selectedEdges, touchedEdges, deadEdges), [connections, selectedEdges, touchedEdges, deadEdges]);
 
   const applySelect = useCallback(
     (nodeChanges: { id: string; selected: boolean }[], edgeChanges: { id: string; selected: boolean }[]) => {

@@ -1,7 +1,7 @@
 // The node palette: search, categories, keyboard navigation (↑ ↓ Enter, Esc), and click or
 // drag to place a node.
 
-import { forwardRef, type KeyboardEvent, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { forwardRef, type KeyboardEvent, memo, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import type { CatalogIndex, NodeTypeSpec } from '../model/catalog';
 import { categoryColor, iconGlyph } from './icons';
 import { PALETTE_MIME } from './constants';
@@ -37,7 +37,7 @@ function firstSentence(doc: string): string {
   return s.replace(/[`*]/g, '').slice(0, 160);
 }
 
-export const Palette = forwardRef<PaletteHandle, { catalog: CatalogIndex; onPlace(typeId: string): void }>(function Palette({ catalog, onPlace }, ref) {
+export const Palette = memo(forwardRef<PaletteHandle, { catalog: CatalogIndex; onPlace(typeId: string): void }>(function Palette({ catalog, onPlace }, ref) {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
@@ -151,4 +151,4 @@ export const Palette = forwardRef<PaletteHandle, { catalog: CatalogIndex; onPlac
       </div>
     </div>
   );
-});
+}));

@@ -83,8 +83,8 @@ export class NodeDeriver {
 }
 
 /** The edges of the document; true_path edges are green, false_path edges red. */
-export function deriveEdges(doc: FlowDocument, selected: ReadonlySet<string>, touched?: ReadonlySet<string>, dead?: ReadonlySet<string>): Edge[] {
-  return doc.connections.map((c) => {
+export function deriveEdges(connections: FlowDocument['connections'], selected: ReadonlySet<string>, touched?: ReadonlySet<string>, dead?: ReadonlySet<string>): Edge[] {
+  return connections.map((c) => {
     const key = connectionKey(c);
     const cls = ['ps-edge'];
     if (c.from.port === PORT_TRUE) cls.push('ps-edge-true');

@@ -17,6 +17,7 @@ import type { EditorStore } from '../store/editor';
 import type { Theme } from '../ui/theme';
 import { EditorContext, type EditorEnv } from './context';
 import { shortcutFor } from './shortcuts';
+import { useStructuralDoc } from './structural';
 import { ShortcutSheet } from './ShortcutSheet';
 
 export interface EditorScreenProps {
@@ -80,7 +81,8 @@ function Editor(props: EditorScreenProps) {
   }, [message]);
 
   // validation runs on a deferred copy, so typing and dragging stay smooth
-  const deferred = useDeferredValue(doc);
+  const structural = useStructuralDoc(doc);
+  const deferred = useDeferredValue(structural);
   const local = useMemo(() => validateDocument(deferred, catalog), [deferred, catalog]);
   const allProblems = useMemo(() => [...local, ...(props.serverProblems ?? [])], [local, props.serverProblems]);
   const lastKey = useRef('');

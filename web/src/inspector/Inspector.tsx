@@ -1,8 +1,9 @@
 // The inspector: the selected node's handle, state, inputs (one editor per port), execution
 // settings, notes and its type's documentation; the problems found on it.
 
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { useActions, useEditor, useEditorEnv } from '../editor/context';
+import { useStructuralDoc } from '../editor/structural';
 import { isEditable, portLabel, type PortSpec } from '../model/catalog';
 import type { FlowNode, NodeSettings } from '../model/flow';
 import { describeType } from '../model/ports';
@@ -98,11 +99,11 @@ function Section({ title, children, open = true }: { title: string; children: Re
   );
 }
 
-export function Inspector({ problems }: { problems: ReadonlyMap<string, Problem[]> }) {
+export const Inspector = memo(function Inspector({ problems }: { problems: ReadonlyMap<string, Problem[]> }) {
   const { secretKeys, envKeys } = useEditorEnv();
   const actions = useActions();
   const selection = useEditor((s) => s.selection);
-  const doc = useEditor((s) => s.doc);
+  const doc = useStructuralDoc(useEditor((s) => s.doc));
   const catalog = useEditor((s) => s.catalog);
   const node = selection.nodes.length === 1 ? doc.nodes.find((n) => n.id === selection.nodes[0]) : undefined;
   const type = node ? catalog.get(node.type) : undefined;
@@ -209,4 +210,4 @@ export function Inspector({ problems }: { problems: ReadonlyMap<string, Problem[
       ) : null}
     </aside>
   );
-}
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DocumentError, parseDocument, rowKeys, SCHEMA, toJSON } from './flow';
+import { DocumentError, parseDocument, rowKeys, sameButPositions, SCHEMA, toJSON } from './flow';
 import { baseHandleForType, handleProblem, uniqueHandle } from './handles';
 
 const sample = {
@@ -92,5 +92,19 @@ describe('handles', () => {
     expect(baseHandleForType('http.response')).toBe('response');
     expect(baseHandleForType('variable.number')).toBe('variable_number');
     expect(baseHandleForType('trigger.route')).toBe('route');
+  });
+});
+
+describe('sameButPositions', () => {
+  it('ignores moved nodes but sees every other change', () => {
+    const a = parseDocument(structuredClone(sample));
+    const moved = { ...a, nodes: a.nodes.map((n, i) => (i === 0 ? { ...n, position: { x: 9, y: 9 } } : n)) };
+    expect(sameButPositions(a, moved)).toBe(true);
+    const renamed = { ...a, nodes: a.nodes.map((n, i) => (i === 0 ? { ...n, handle: 'x' } : n)) };
+    expect(sameButPositions(a, renamed)).toBe(false);
+    expect(sameButPositions(a, { ...a, connections: [...a.connections] })).toBe(false);
+    expect(sameButPositions(a, { ...a, nodes: a.nodes.slice(1) })).toBe(false);
+    const revalued = { ...a, nodes: a.nodes.map((n, i) => (i === 1 ? { ...n, values: { ...n.values } } : n)) };
+    expect(sameButPositions(a, revalued)).toBe(false);
   });
 });

@@ -285,3 +285,31 @@ export function newId(prefix = 'n'): string {
     .padStart(6, '0');
   return `${prefix}_${Date.now().toString(36).slice(-4)}${counter.toString(36).padStart(2, '0')}${rand}`;
 }
+
+/**
+ * Whether two documents differ at most in node positions: validation, autocomplete and
+ * everything else that ignores the drawing can keep its last answer during a drag.
+ */
+export function sameButPositions(a: FlowDocument, b: FlowDocument): boolean {
+  if (a === b) return true;
+  if (a.connections !== b.connections || a.groups !== b.groups || a.nodes.length !== b.nodes.length) return false;
+  for (let i = 0; i < a.nodes.length; i++) {
+    const x = a.nodes[i]!;
+    const y = b.nodes[i]!;
+    if (x === y) continue;
+    if (
+      x.id !== y.id ||
+      x.handle !== y.handle ||
+      x.type !== y.type ||
+      x.version !== y.version ||
+      x.values !== y.values ||
+      x.group !== y.group ||
+      x.notes !== y.notes ||
+      x.flow_state !== y.flow_state ||
+      x.settings !== y.settings
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
