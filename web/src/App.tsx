@@ -3,7 +3,7 @@
 
 import { useEffect, useMemo, useState } from 'react';
 import { ApiClient, ApiError } from './api/client';
-import { CALLBACK_PATH, POPUP_CALLBACK_PATH, Session } from './auth/session';
+import { POPUP_CALLBACK_PATH, Session } from './auth/session';
 import { loadConfig, type RuntimeConfig } from './config';
 import { CatalogIndex, parseCatalog } from './model/catalog';
 import { Playground } from './Playground';
@@ -46,7 +46,7 @@ export function App() {
         await session.completePopup();
         return;
       }
-      if (location.pathname === CALLBACK_PATH) {
+      if (location.pathname === session.callbackPath) {
         setBoot({ step: 'loading', what: 'your session' });
         const to = await session.completeSignIn();
         history.replaceState(null, '', to);

@@ -11,8 +11,23 @@ describe('runtime config', () => {
     });
   });
 
+  it('reads what the local cloud serves', () => {
+    const local = {
+      apiUrl: 'http://localhost:8090/api/v1',
+      clientId: 'polysynergy-editor',
+      issuer: 'http://localhost:8090',
+      local: true,
+      redirectPath: '/callback',
+      triggerUrl: 'http://{project}-{stage}.localhost:8090',
+      wsUrl: 'ws://localhost:8090/ws',
+    };
+    expect(parseConfig(local)).toEqual(local);
+  });
+
   it.each([
     [null, 'expected a JSON object'],
+    [{ apiUrl: '/a', wsUrl: '/ws', redirectPath: 'callback' }, '"redirectPath" must start with /'],
+    [{ apiUrl: '/a', wsUrl: '/ws', local: 'yes' }, '"local" must be true or false'],
     [{ wsUrl: '/ws' }, '"apiUrl" is required'],
     [{ apiUrl: 1, wsUrl: '/ws' }, '"apiUrl" must be a string'],
     [{ apiUrl: '/a', wsUrl: '/ws', issuer: 'https://id' }, '"clientId" is required when "issuer" is set'],

@@ -11,6 +11,12 @@ export interface RuntimeConfig {
   clientId: string;
   /** Optional OIDC scopes (default "openid email profile"). */
   scope?: string;
+  /** Where the identity provider sends the browser back (default /auth/callback). */
+  redirectPath?: string;
+  /** The trigger URL pattern, e.g. "http://{project}-{stage}.localhost:8090". */
+  triggerUrl?: string;
+  /** True on the local cloud. */
+  local?: boolean;
 }
 
 /** Checks a parsed /config.json, naming the field that is wrong. */
@@ -30,6 +36,17 @@ export function parseConfig(raw: unknown): RuntimeConfig {
   if (cfg.issuer && !cfg.clientId) throw new Error('config.json: "clientId" is required when "issuer" is set');
   const scope = str('scope', false);
   if (scope) cfg.scope = scope;
+  const redirectPath = str('redirectPath', false);
+  if (redirectPath) {
+    if (!redirectPath.startsWith('/')) throw new Error('config.json: "redirectPath" must start with /');
+    cfg.redirectPath = redirectPath;
+  }
+  const triggerUrl = str('triggerUrl', false);
+  if (triggerUrl) cfg.triggerUrl = triggerUrl;
+  if (r.local !== undefined) {
+    if (typeof r.local !== 'boolean') throw new Error('config.json: "local" must be true or false');
+    cfg.local = r.local;
+  }
   return cfg;
 }
 

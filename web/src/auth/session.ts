@@ -10,13 +10,16 @@ export const POPUP_CALLBACK_PATH = '/auth/popup';
 
 export class Session {
   private readonly um: UserManager | null;
+  /** The path the identity provider returns to after a redirect sign-in. */
+  readonly callbackPath: string;
 
   constructor(cfg: RuntimeConfig, origin: string = location.origin) {
+    this.callbackPath = cfg.redirectPath ?? CALLBACK_PATH;
     this.um = cfg.issuer
       ? new UserManager({
           authority: cfg.issuer,
           client_id: cfg.clientId,
-          redirect_uri: origin + CALLBACK_PATH,
+          redirect_uri: origin + this.callbackPath,
           popup_redirect_uri: origin + POPUP_CALLBACK_PATH,
           post_logout_redirect_uri: `${origin}/`,
           response_type: 'code',
