@@ -16,15 +16,16 @@ import (
 )
 
 // EditorConfig is the editor's runtime configuration, served as /config.json
-// next to the app. The local cloud serves the same document.
+// next to the app, with the keys the editor reads (web/src/config.ts); the local cloud
+// serves the same document.
 type EditorConfig struct {
-	APIURL       *string `json:"api_url"`       // REST API base URL (https://…, no trailing slash)
-	WebSocketURL *string `json:"ws_url"`        // live WebSocket URL (wss://…/live)
+	APIURL       *string `json:"apiUrl"`       // REST API base URL (https://…, no trailing slash)
+	WebSocketURL *string `json:"wsUrl"`        // live WebSocket URL (wss://…/live)
 	Issuer       *string `json:"issuer"`        // OIDC issuer (Cognito user pool)
-	ClientID     *string `json:"client_id"`     // OIDC client id of the editor
-	AuthURL      *string `json:"auth_url"`      // Cognito hosted sign-in domain
-	RedirectPath *string `json:"redirect_path"` // sign-in callback path on the editor's origin
-	TriggerURL   *string `json:"trigger_url"`   // how triggers are reached (https://{project}-{stage}.<domain> or the router URL)
+	ClientID     *string `json:"clientId"`     // OIDC client id of the editor
+	AuthURL      *string `json:"authUrl"`      // Cognito hosted sign-in domain
+	RedirectPath *string `json:"redirectPath"` // sign-in callback path on the editor's origin
+	TriggerURL   *string `json:"triggerUrl"`   // how triggers are reached (https://{project}-{stage}.<domain> or the router URL)
 }
 
 // Editor is the private bucket holding the editor and the CloudFront
@@ -131,8 +132,8 @@ func (e *Editor) Publish(cfg EditorConfig) awss3deployment.BucketDeployment {
 		sources = append(sources, awss3deployment.Source_Data(jsii.String("index.html"), jsii.String(placeholderPage), nil))
 	}
 	sources = append(sources, awss3deployment.Source_JsonData(jsii.String("config.json"), map[string]any{
-		"api_url": cfg.APIURL, "ws_url": cfg.WebSocketURL, "issuer": cfg.Issuer, "client_id": cfg.ClientID,
-		"auth_url": cfg.AuthURL, "redirect_path": cfg.RedirectPath, "trigger_url": cfg.TriggerURL,
+		"apiUrl": cfg.APIURL, "wsUrl": cfg.WebSocketURL, "issuer": cfg.Issuer, "clientId": cfg.ClientID,
+		"authUrl": cfg.AuthURL, "redirectPath": cfg.RedirectPath, "triggerUrl": cfg.TriggerURL,
 	}, nil))
 	logs := awslogs.NewLogGroup(e.scope, jsii.String("DeployLogs"), &awslogs.LogGroupProps{
 		Retention: e.logRetention, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,

@@ -714,15 +714,15 @@ func (y *synthesized) checkEditor(t *testing.T) {
 	if err := json.Unmarshal(raw, &cfg); err != nil {
 		t.Fatalf("config.json %s: %v", raw, err)
 	}
-	wantKeys := []string{"api_url", "auth_url", "client_id", "issuer", "redirect_path", "trigger_url", "ws_url"}
+	wantKeys := []string{"apiUrl", "authUrl", "clientId", "issuer", "redirectPath", "triggerUrl", "wsUrl"}
 	if got := keys(cfg); !slices.Equal(got, wantKeys) {
 		t.Errorf("config.json keys %v, want %v", got, wantKeys)
 	}
-	if cfg["redirect_path"] != stack.CallbackPath || !strings.Contains(cfg["issuer"], "marker") {
+	if cfg["redirectPath"] != stack.CallbackPath || !strings.Contains(cfg["issuer"], "marker") {
 		t.Errorf("config.json %s", raw)
 	}
-	if y.s.HasDomain() && cfg["trigger_url"] != "https://{project}-{stage}."+y.s.Domain {
-		t.Errorf("trigger_url %q, want the wildcard domain", cfg["trigger_url"])
+	if y.s.HasDomain() && cfg["triggerUrl"] != "https://{project}-{stage}."+y.s.Domain {
+		t.Errorf("triggerUrl %q, want the wildcard domain", cfg["triggerUrl"])
 	}
 	if built := y.st.Editor.Built(); built != (y.s.AssetRoot != "" && exists(filepath.Join(y.s.AssetRoot, "web", "dist", "index.html"))) {
 		t.Errorf("editor built = %v, disagreeing with web/dist", built)

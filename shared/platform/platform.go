@@ -153,7 +153,10 @@ func (c Config) DynamoDB(cfg aws.Config) *dynamodb.Client {
 			o.DisableValidateResponseChecksum = true
 		}
 		// see store.OwnedBodyTransport: request bodies must outlive smithy's early close
-		o.HTTPClient = &http.Client{Transport: store.OwnedBodyTransport{}, Timeout: 30 * time.Second}
+		// keep enough connections warm for a busy function (the default keeps 2 per host)
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 128
+		o.HTTPClient = &http.Client{Transport: store.OwnedBodyTransport{Base: tr}, Timeout: 30 * time.Second}
 	})
 }
 

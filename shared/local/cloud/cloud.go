@@ -243,8 +243,8 @@ func (c *Cloud) configJSON(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"apiUrl": c.url + "/api/v1", "wsUrl": strings.Replace(c.url, "http://", "ws://", 1) + "/ws",
-		"issuer": c.url, "clientId": ClientID, "triggerDomain": fmt.Sprintf("localhost:%d", c.port),
-		"triggerScheme": "http", "local": true,
+		"issuer": c.url, "clientId": ClientID, "redirectPath": "/callback",
+		"triggerUrl": fmt.Sprintf("http://{project}-{stage}.localhost:%d", c.port), "local": true,
 	})
 }
 

@@ -131,10 +131,18 @@ func NewClient(url string) *dynamodb.Client {
 		BaseEndpoint: aws.String(url),
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
-		HTTPClient:   &http.Client{Transport: store.OwnedBodyTransport{}},
+		HTTPClient:   &http.Client{Transport: store.OwnedBodyTransport{Base: localTransport()}},
 		// the embedded server's CRC32 headers do not match the SDK's expectations
 		DisableValidateResponseChecksum: true,
 	})
+}
+
+// localTransport keeps many loopback connections warm (the default keeps 2 per host, so a
+// busy server would open and close a connection per request).
+func localTransport() http.RoundTripper {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 256
+	return tr
 }
 
 // SetFault installs (or with nil removes) an injected failure.
