@@ -30,6 +30,9 @@ export interface EditorScreenProps {
   /** Problems the server reported, shown with the editor's own. */
   serverProblems?: Problem[];
   runs?: ReadonlyMap<string, NodeRunView>;
+  /** Edges a run went along and edges it found dead (see store/run.ts edgeStates). */
+  touchedEdges?: ReadonlySet<string>;
+  deadEdges?: ReadonlySet<string>;
   secretKeys?: string[];
   envKeys?: string[];
   theme: Theme;
@@ -252,7 +255,7 @@ function Editor(props: EditorScreenProps) {
       <div className="ps-editor-body">
         <Palette ref={palette} catalog={catalog} onPlace={place} />
         <div className="ps-canvas-box" ref={canvasBox}>
-          <Canvas problems={problems} runs={props.runs} colorMode={theme} measured={measured} pointer={pointer} onMessage={say} />
+          <Canvas problems={problems} runs={props.runs} touchedEdges={props.touchedEdges} deadEdges={props.deadEdges} colorMode={theme} measured={measured} pointer={pointer} onMessage={say} />
           {doc.nodes.length === 0 ? (
             <div className="ps-canvas-empty">
               <p>This flow is empty.</p>
