@@ -182,8 +182,10 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 
 	req := requestOf(ev, path, m.Params)
 	job := runs.Job{Kind: runs.KindRouter, Tenant: pk.Tenant, Project: pk.Project, Flow: route.FlowID, Version: route.Version,
-		Stage: target.Stage, Trigger: req.Map(), Save: route.RunSaving, RunID: r.cfg.Executor.NewRunID()}
+		Stage: target.Stage, Trigger: req.Map(), Save: route.RunSaving}
 	if route.ResponseMode == ModeAsync {
+		// the runner may be invoked again on failure: the run id makes it run once
+		job.RunID = r.cfg.Executor.NewRunID()
 		if r.cfg.HandOff == nil {
 			return problem(http.StatusServiceUnavailable, "Service Unavailable", "background runs are not configured", nil), nil
 		}

@@ -30,6 +30,7 @@ type fixture struct {
 	flow    store.FlowKey
 	handoff chan runs.Job
 	box     *secrets.Box
+	x       *runs.Executor
 }
 
 func node(h, typ string, values map[string]any) map[string]any {
@@ -58,6 +59,11 @@ func helloFlow() json.RawMessage {
 }
 
 func setup(t *testing.T, saving store.RunSaving, mode string, requireKey bool, doc json.RawMessage) *fixture {
+	t.Helper()
+	return setupTB(t, saving, mode, requireKey, doc)
+}
+
+func setupTB(t testing.TB, saving store.RunSaving, mode string, requireKey bool, doc json.RawMessage) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	env := storetest.Start(t)
@@ -99,7 +105,7 @@ func setup(t *testing.T, saving store.RunSaving, mode string, requireKey bool, d
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx := &fixture{st: st, env: env, pk: pk, flow: fk, handoff: make(chan runs.Job, 1), box: box}
+	fx := &fixture{st: st, env: env, pk: pk, flow: fk, handoff: make(chan runs.Job, 1), box: box, x: x}
 	fx.r, err = router.New(router.Config{Store: st, Executor: x, BaseDomain: "example.com", CacheTTL: time.Millisecond,
 		HandOff: func(_ context.Context, j runs.Job) error { fx.handoff <- j; return nil }})
 	if err != nil {
