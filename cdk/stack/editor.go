@@ -21,7 +21,7 @@ import (
 type EditorConfig struct {
 	APIURL       *string `json:"apiUrl"`       // REST API base URL (https://…, no trailing slash)
 	WebSocketURL *string `json:"wsUrl"`        // live WebSocket URL (wss://…/live)
-	Issuer       *string `json:"issuer"`        // OIDC issuer (Cognito user pool)
+	Issuer       *string `json:"issuer"`       // OIDC issuer (Cognito user pool)
 	ClientID     *string `json:"clientId"`     // OIDC client id of the editor
 	AuthURL      *string `json:"authUrl"`      // Cognito hosted sign-in domain
 	RedirectPath *string `json:"redirectPath"` // sign-in callback path on the editor's origin
