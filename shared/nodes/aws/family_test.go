@@ -1,0 +1,97 @@
+package aws
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+
+	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/nodetest"
+)
+
+// tested lists the node types with behaviour tests in this package.
+var tested = []string{
+	"aws.dynamodb_get", "aws.dynamodb_put", "aws.dynamodb_query", "aws.dynamodb_update", "aws.dynamodb_delete",
+}
+
+func TestFamilyDeclarations(t *testing.T) {
+	r := nodes.NewRegistry()
+	if err := Register(r); err != nil {
+		t.Fatalf("Register: %v", err)
+	}
+	var ids []string
+	for _, typ := range r.Types() {
+		ids = append(ids, typ.ID)
+		if typ.Category != "AWS" || typ.Doc == "" || typ.Name == "" || typ.Icon == "" {
+			t.Errorf("%s: category %q, name %q, icon %q, doc %d bytes", typ.ID, typ.Category, typ.Name, typ.Icon, len(typ.Doc))
+		}
+		for _, p := range []string{portRegion, portEndpoint} {
+			if _, ok := typ.Input(p); !ok {
+				t.Errorf("%s: no %s input", typ.ID, p)
+			}
+		}
+		for _, p := range typ.Inputs {
+			if !p.Control && p.Doc == "" {
+				t.Errorf("%s: input %s has no doc", typ.ID, p.Name)
+			}
+		}
+	}
+	want := slices.Clone(tested)
+	slices.Sort(want)
+	slices.Sort(ids)
+	if !slices.Equal(ids, want) {
+		t.Fatalf("registered %v, tested %v", ids, want)
+	}
+}
+
+func TestRegionAndEndpoint(t *testing.T) {
+	var mu sync.Mutex
+	loads := map[string]int{}
+	load := func(ctx context.Context, region string) (sdkaws.Config, error) {
+		mu.Lock()
+		loads[region]++
+		mu.Unlock()
+		return testLoader(ctx, region)
+	}
+	r := nodes.NewRegistry()
+	if err := RegisterWith(r, load); err != nil {
+		t.Fatal(err)
+	}
+	_, url := dynamoEnv(t)
+	get := lookup(t, r, "aws.dynamodb_get")
+	in := func(region, endpoint string) map[string]any {
+		return map[string]any{"table": "users", "key": map[string]any{"pk": "a", "sk": 1.0}, portRegion: region, portEndpoint: endpoint}
+	}
+	cases := []struct {
+		name      string
+		envRegion string
+		in        map[string]any
+		wantErr   string
+		wantLoads map[string]int
+	}{
+		{name: "no region anywhere", in: in("", url), wantErr: `input "region": no region given and AWS_REGION is not set`, wantLoads: map[string]int{}},
+		{name: "region from AWS_REGION", envRegion: "eu-central-1", in: in("", url), wantLoads: map[string]int{"eu-central-1": 1}},
+		{name: "explicit region", envRegion: "eu-central-1", in: in("us-west-2", url), wantLoads: map[string]int{"eu-central-1": 1, "us-west-2": 1}},
+		{name: "cached region", in: in("us-west-2", url), wantLoads: map[string]int{"eu-central-1": 1, "us-west-2": 1}},
+		{name: "bad endpoint", in: in("us-west-2", "localhost:4566"), wantErr: `input "endpoint_url": must be an http:// or https:// URL`,
+			wantLoads: map[string]int{"eu-central-1": 1, "us-west-2": 1}},
+	}
+	for _, c := range cases {
+		t.Setenv("AWS_REGION", c.envRegion)
+		_, err, _ := nodetest.Run(context.Background(), get, c.in, nodetest.Options{})
+		checkErr(t, err, c.wantErr)
+		mu.Lock()
+		for k, v := range c.wantLoads {
+			if loads[k] != v {
+				t.Errorf("%s: configs loaded for %s = %d, want %d", c.name, k, loads[k], v)
+			}
+		}
+		if len(loads) != len(c.wantLoads) {
+			t.Errorf("%s: loaded %v, want %v", c.name, loads, c.wantLoads)
+		}
+		mu.Unlock()
+	}
+}
