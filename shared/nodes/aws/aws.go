@@ -64,6 +64,7 @@ func RegisterWith(r *nodes.Registry, load ConfigLoader) error {
 func (f *family) types() []*nodes.Type {
 	var all []*nodes.Type
 	all = append(all, f.dynamoTypes()...)
+	all = append(all, f.sqsTypes()...)
 	return all
 }
 
