@@ -483,20 +483,27 @@ func (s *scope) setOut(pn *flow.PlanNode, out nodes.Out) {
 // ports, those the node named are live, or true_path when it named none.
 func (s *scope) emit(pn *flow.PlanNode, out nodes.Out) {
 	explicit := false
-	for k := range out {
-		base, _ := flow.SplitPort(k)
-		if p, ok := pn.Type.Output(base); ok && p.Branch {
+	for _, b := range pn.Branches {
+		if _, ok := out[b]; ok {
 			explicit = true
 			break
+		}
+	}
+	if !explicit && pn.DynamicBranch {
+		for k := range out {
+			base, _ := flow.SplitPort(k)
+			if p, ok := pn.Type.Output(base); ok && p.Branch {
+				explicit = true
+				break
+			}
 		}
 	}
 	for _, e := range pn.Out {
 		if e.Back {
 			continue
 		}
-		p, _ := pn.Type.Output(e.FromPort)
 		live := true
-		if p != nil && p.Branch {
+		if e.FromBranch {
 			if explicit {
 				_, live = out[e.OutName]
 			} else {

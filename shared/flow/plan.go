@@ -48,6 +48,10 @@ type PlanNode struct {
 	Region []int
 	// HasFalsePath is set when false_path has a connection.
 	HasFalsePath bool
+	// Branches are the node type's branch output names; DynamicBranch is set when one of
+	// them has sub-ports ("cases.<key>").
+	Branches      []string
+	DynamicBranch bool
 }
 
 // Handle is the node's handle.
@@ -69,6 +73,7 @@ type Edge struct {
 	FromPort, FromSub  string
 	ToPort, ToSub      string
 	Back               bool // a jump's back-edge to its `to` node: not a dependency
+	FromBranch         bool // the source port is a branch output (true_path, false_path, cases…)
 	OutName            string
 	ConnectionPosition int
 }

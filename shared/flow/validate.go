@@ -194,6 +194,12 @@ func (b *builder) nodes() {
 			}
 			pn.Inputs = append(pn.Inputs, &PlanInput{Port: p})
 		}
+		for _, o := range t.Outputs {
+			if o.Branch {
+				pn.Branches = append(pn.Branches, o.Name)
+				pn.DynamicBranch = pn.DynamicBranch || o.Dynamic
+			}
+		}
 	}
 }
 
@@ -303,7 +309,7 @@ func (b *builder) connections() {
 		sources[tg] = i
 		e := &Edge{Index: len(b.plan.Edges), ID: c.ID, From: from.Index, To: to.Index, FromPort: fport, FromSub: fsub,
 			ToPort: tport, ToSub: tsub, OutName: c.From.Port, ConnectionPosition: i,
-			Back: op.Type == nodes.Jump}
+			Back: op.Type == nodes.Jump, FromBranch: op.Branch}
 		if e.ID == "" {
 			e.ID = fmt.Sprintf("c%d", i)
 		}
