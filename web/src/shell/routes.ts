@@ -1,0 +1,57 @@
+// The editor's addresses: the path names the screen and, in a project, the open flow, so a
+// link or a reload comes back to the same place.
+
+export type Route =
+  | { name: 'projects' }
+  | { name: 'trash' }
+  | { name: 'project'; project: string }
+  | { name: 'flow'; project: string; flow: string }
+  | { name: 'playground' }
+  | { name: 'not-found'; path: string };
+
+const dec = (s: string): string | null => {
+  try {
+    const v = decodeURIComponent(s);
+    return v ? v : null;
+  } catch {
+    return null;
+  }
+};
+
+/** Reads a location path ("/p/{project}/f/{flow}"); unknown paths give not-found. */
+export function parseRoute(path: string): Route {
+  const parts = path.replace(/\/+$/, '').split('/').slice(1);
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === '')) return { name: 'projects' };
+  if (parts.length === 1 && parts[0] === 'projects') return { name: 'projects' };
+  if (parts.length === 1 && parts[0] === 'trash') return { name: 'trash' };
+  if (parts.length === 1 && parts[0] === 'playground') return { name: 'playground' };
+  if (parts[0] === 'p' && parts.length >= 2) {
+    const project = dec(parts[1] ?? '');
+    if (!project) return { name: 'not-found', path };
+    if (parts.length === 2) return { name: 'project', project };
+    if (parts.length === 4 && parts[2] === 'f') {
+      const flow = dec(parts[3] ?? '');
+      if (flow) return { name: 'flow', project, flow };
+    }
+  }
+  return { name: 'not-found', path };
+}
+
+/** The path of a route (the inverse of parseRoute). */
+export function routePath(r: Route): string {
+  const e = encodeURIComponent;
+  switch (r.name) {
+    case 'projects':
+      return '/';
+    case 'trash':
+      return '/trash';
+    case 'playground':
+      return '/playground';
+    case 'project':
+      return `/p/${e(r.project)}`;
+    case 'flow':
+      return `/p/${e(r.project)}/f/${e(r.flow)}`;
+    case 'not-found':
+      return r.path;
+  }
+}
