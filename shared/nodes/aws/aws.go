@@ -65,6 +65,9 @@ func (f *family) types() []*nodes.Type {
 	var all []*nodes.Type
 	all = append(all, f.dynamoTypes()...)
 	all = append(all, f.sqsTypes()...)
+	all = append(all, f.eventBridgeTypes()...)
+	all = append(all, f.lambdaTypes()...)
+	all = append(all, f.secretsTypes()...)
 	return all
 }
 

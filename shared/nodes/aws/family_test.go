@@ -15,7 +15,7 @@ import (
 // tested lists the node types with behaviour tests in this package.
 var tested = []string{
 	"aws.dynamodb_get", "aws.dynamodb_put", "aws.dynamodb_query", "aws.dynamodb_update", "aws.dynamodb_delete",
-	"aws.sqs_send",
+	"aws.sqs_send", "aws.eventbridge_put", "aws.lambda_invoke", "aws.secrets_get",
 }
 
 func TestFamilyDeclarations(t *testing.T) {
