@@ -68,6 +68,7 @@ func (f *family) types() []*nodes.Type {
 	all = append(all, f.eventBridgeTypes()...)
 	all = append(all, f.lambdaTypes()...)
 	all = append(all, f.secretsTypes()...)
+	all = append(all, f.snsTypes()...)
 	return all
 }
 

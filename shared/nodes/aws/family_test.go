@@ -15,7 +15,7 @@ import (
 // tested lists the node types with behaviour tests in this package.
 var tested = []string{
 	"aws.dynamodb_get", "aws.dynamodb_put", "aws.dynamodb_query", "aws.dynamodb_update", "aws.dynamodb_delete",
-	"aws.sqs_send", "aws.eventbridge_put", "aws.lambda_invoke", "aws.secrets_get",
+	"aws.sqs_send", "aws.eventbridge_put", "aws.lambda_invoke", "aws.secrets_get", "aws.sns_publish",
 }
 
 func TestFamilyDeclarations(t *testing.T) {
