@@ -36,7 +36,12 @@ func NewRealtime(scope constructs.Construct, id string, handler awslambda.IFunct
 		RouteSelectionExpression: jsii.String("$request.body.action"),
 		ConnectRouteOptions:      integ("Connect"),
 		DisconnectRouteOptions:   integ("Disconnect"),
-		DefaultRouteOptions:      integ("Default"),
+		// subscribe, unsubscribe and ping arrive on $default and are answered through the
+		// integration's response, which needs a route response
+		DefaultRouteOptions: &awsapigatewayv2.WebSocketRouteOptions{
+			Integration:    awsapigatewayv2integrations.NewWebSocketLambdaIntegration(jsii.String("DefaultIntegration"), handler, nil),
+			ReturnResponse: jsii.Bool(true),
+		},
 	})
 	stage := awsapigatewayv2.NewWebSocketStage(c, jsii.String("Stage"), &awsapigatewayv2.WebSocketStageProps{
 		WebSocketApi: api,
