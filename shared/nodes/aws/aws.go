@@ -69,6 +69,7 @@ func (f *family) types() []*nodes.Type {
 	all = append(all, f.lambdaTypes()...)
 	all = append(all, f.secretsTypes()...)
 	all = append(all, f.snsTypes()...)
+	all = append(all, f.s3Types()...)
 	return all
 }
 
