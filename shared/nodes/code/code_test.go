@@ -48,6 +48,8 @@ func TestJavaScript(t *testing.T) {
 		{name: "date as RFC 3339", in: map[string]any{"code": "return new Date(Date.UTC(2024, 0, 2, 3, 4, 5))"}, want: "2024-01-02T03:04:05Z"},
 		{name: "syntax error with line", in: map[string]any{"code": "let a = 1;\nlet b = ;\nreturn a"}, errPort: "code",
 			errHas: []string{"SyntaxError", "line 2"}},
+		{name: "syntax error column on line 1", in: map[string]any{"code": "return 1 +* 2"}, errPort: "code",
+			errHas: []string{"line 1, column 11"}},
 		{name: "runtime error with line", in: map[string]any{"code": "let a = 1;\n\nnull.foo;"}, errPort: "code",
 			errHas: []string{"TypeError", "line 3"}},
 		{name: "thrown error with line", in: map[string]any{"code": "\nthrow new Error('boom')"}, errPort: "code",
@@ -125,6 +127,16 @@ func TestJavaScriptConsole(t *testing.T) {
 		t.Fatalf("host logs = %#v, want %#v", host.Logs, wantHost)
 	}
 	if out["result"] != "ok" {
+		t.Fatalf("result = %v", out["result"])
+	}
+	out, err, _ = nodetest.Run(context.Background(), typ, map[string]any{"code": "return 'quiet'"}, nodetest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, ok := out["logs"].([]any); !ok || len(l) != 0 {
+		t.Fatalf("logs without console use = %#v, want an empty list", out["logs"])
+	}
+	if out["result"] != "quiet" {
 		t.Fatalf("result = %v", out["result"])
 	}
 }

@@ -441,6 +441,34 @@ func TestRequestRedirects(t *testing.T) {
 	}
 }
 
+func TestRedirectDropsCredentialsForOtherHosts(t *testing.T) {
+	h := newHarness(t)
+	other := httptest.NewServer(http.HandlerFunc(echo))
+	defer other.Close()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/away", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, other.URL, http.StatusFound) })
+	mux.HandleFunc("/here", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/echo", http.StatusFound) })
+	mux.HandleFunc("/echo", echo)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for _, tc := range []struct {
+		path, auth, field, want string
+	}{
+		{"/here", "api_key_header", "api_key", "k"},
+		{"/away", "api_key_header", "api_key", ""},
+		{"/here", "bearer", "auth", "Bearer t"},
+		{"/away", "bearer", "auth", ""},
+	} {
+		out, err := h.run(t, "http.request", req(srv.URL+tc.path, "auth", tc.auth, "api_key", "k", "token", "t"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := out["body"].(map[string]any)[tc.field]; got != tc.want {
+			t.Errorf("%s with %s: %s = %q, want %q", tc.path, tc.auth, tc.field, got, tc.want)
+		}
+	}
+}
+
 func TestRequestResponseTypes(t *testing.T) {
 	h := newHarness(t)
 	mux := http.NewServeMux()

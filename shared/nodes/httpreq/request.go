@@ -106,6 +106,7 @@ type request struct {
 	allowPriv   bool
 	failOnError bool
 	auth        string
+	apiKeyName  string
 }
 
 func (f *family) runRequest(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
@@ -204,6 +205,13 @@ func (f *family) client(req *request) *http.Client {
 			}
 			if len(via) >= maxRedirects {
 				return fmt.Errorf("stopped after %d redirects", maxRedirects)
+			}
+			if r.URL.Host != via[0].URL.Host {
+				// credentials are for the original host only
+				r.Header.Del("Authorization")
+				if req.apiKeyName != "" {
+					r.Header.Del(req.apiKeyName)
+				}
 			}
 			return nil
 		},
@@ -565,6 +573,7 @@ func setAuth(c *nodes.Call, r *request) error {
 			return nodes.Errorf("api_key", "is required for api_key_header auth")
 		}
 		r.header.Set(name, c.Str("api_key"))
+		r.apiKeyName = name
 	case "oauth2_client_credentials":
 		// the token is fetched per attempt (from the cache when valid)
 	default:
