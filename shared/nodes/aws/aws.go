@@ -70,6 +70,7 @@ func (f *family) types() []*nodes.Type {
 	all = append(all, f.secretsTypes()...)
 	all = append(all, f.snsTypes()...)
 	all = append(all, f.s3Types()...)
+	all = append(all, f.sesTypes()...)
 	return all
 }
 

@@ -16,7 +16,7 @@ import (
 var tested = []string{
 	"aws.dynamodb_get", "aws.dynamodb_put", "aws.dynamodb_query", "aws.dynamodb_update", "aws.dynamodb_delete",
 	"aws.sqs_send", "aws.eventbridge_put", "aws.lambda_invoke", "aws.secrets_get", "aws.sns_publish",
-	"aws.s3_get", "aws.s3_put", "aws.s3_list", "aws.s3_delete", "aws.s3_presign",
+	"aws.s3_get", "aws.s3_put", "aws.s3_list", "aws.s3_delete", "aws.s3_presign", "aws.ses_send",
 }
 
 func TestFamilyDeclarations(t *testing.T) {
