@@ -3,6 +3,8 @@ package live
 import (
 	"context"
 	"log/slog"
+	"sync"
+	"time"
 
 	"polysynergy/shared/engine"
 	"polysynergy/shared/runs"
@@ -16,9 +18,10 @@ func ForRuns(st Subscribers, client Poster, log *slog.Logger) runs.PublisherFunc
 	if client == nil {
 		return nil
 	}
+	shared := &subscriberCache{st: st, ttl: DefaultSubscriberTTL, entries: map[store.FlowKey]cachedSubs{}}
 	return func(ctx context.Context, ref runs.RunRef) engine.Publisher {
 		p, err := NewPublisher(PublisherConfig{Flow: store.FlowKey{Tenant: ref.Tenant, Project: ref.Project, Flow: ref.Flow},
-			Store: st, Client: client, Logger: log})
+			Store: shared, Client: client, Logger: log})
 		if err != nil {
 			if log != nil {
 				log.Error("live publisher", "flow", ref.Flow, "err", err)
@@ -37,4 +40,42 @@ func (c closeAtEnd) Publish(ctx context.Context, ev engine.Event) {
 	if ev.Type == engine.EventRunEnd || ev.Type == engine.EventRunPaused {
 		_ = c.p.Close(context.WithoutCancel(ctx))
 	}
+}
+
+// subscriberCache shares each flow's subscriber list between the publishers of its runs for
+// a second, so a busy route does not query its subscribers on every request.
+type subscriberCache struct {
+	st      Subscribers
+	ttl     time.Duration
+	mu      sync.Mutex
+	entries map[store.FlowKey]cachedSubs
+}
+
+type cachedSubs struct {
+	ids []string
+	at  time.Time
+}
+
+func (c *subscriberCache) ListSubscribers(ctx context.Context, k store.FlowKey) ([]string, error) {
+	c.mu.Lock()
+	e, ok := c.entries[k]
+	c.mu.Unlock()
+	if ok && time.Since(e.at) < c.ttl {
+		return e.ids, nil
+	}
+	ids, err := c.st.ListSubscribers(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.entries[k] = cachedSubs{ids: ids, at: time.Now()}
+	c.mu.Unlock()
+	return ids, nil
+}
+
+func (c *subscriberCache) DeleteConnection(ctx context.Context, id string) error {
+	c.mu.Lock()
+	clear(c.entries) // a gone connection may be in any flow's list
+	c.mu.Unlock()
+	return c.st.DeleteConnection(ctx, id)
 }
