@@ -68,7 +68,9 @@ func TestJavaScript(t *testing.T) {
 		{name: "memory out of range", in: map[string]any{"code": "return 1", "memory_mb": 0.0}, errPort: "memory_mb"},
 		{name: "infinite loop stopped by timeout", in: map[string]any{"code": "while (true) {}", "timeout_ms": 50.0},
 			errPort: "timeout_ms", errHas: []string{"50 ms"}},
-		{name: "memory hog stopped", in: map[string]any{"code": "let a = []; while (true) a.push('x'.repeat(1e6) + a.length)",
+		{name: "memory hog stopped", in: map[string]any{"code": "let a = []; while (true) a.push('x'.repeat(1e6))",
+			"timeout_ms": 30000.0}, errPort: "memory_mb", errHas: []string{"64 MB"}},
+		{name: "memory hog stopped at a lower limit", in: map[string]any{"code": "let a = []; while (true) a.push('x'.repeat(1e6) + a.length)",
 			"memory_mb": 16.0, "timeout_ms": 30000.0}, errPort: "memory_mb", errHas: []string{"16 MB"}},
 	}
 	for _, tc := range cases {
@@ -172,5 +174,21 @@ func TestFamilyDocumented(t *testing.T) {
 	}
 	if r.Len() != len(covered) {
 		t.Errorf("registered %d types, covered %d", r.Len(), len(covered))
+	}
+}
+
+func BenchmarkJavaScript(b *testing.B) {
+	r := nodes.NewRegistry()
+	if err := Register(r); err != nil {
+		b.Fatal(err)
+	}
+	typ, _ := r.Lookup("code.javascript")
+	in := map[string]any{"code": "return input.items.map(x => x * 2).reduce((a, b) => a + b, 0)",
+		"input": map[string]any{"items": []any{1.0, 2.0, 3.0, 4.0}}}
+	for b.Loop() {
+		out, err, _ := nodetest.Run(context.Background(), typ, in, nodetest.Options{})
+		if err != nil || out["result"] != 20.0 {
+			b.Fatalf("run: %v %v", out, err)
+		}
 	}
 }
