@@ -181,7 +181,9 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 	a.key = store.RunKey{Tenant: job.Tenant, Project: job.Project, Run: runID}
 	started := x.now()
 
-	if a.save == store.SaveAll || job.RunID != "" {
+	// a router run lasts one request (≤ 29 s): its record is written once, when it ends;
+	// longer runs show as "running" while they run
+	if (a.save == store.SaveAll && job.Kind != KindRouter) || job.RunID != "" {
 		rec := store.Run{Tenant: job.Tenant, Project: job.Project, ID: runID, Flow: job.Flow, Stage: job.Stage,
 			Version: job.Version, Trigger: string(job.Kind), Status: engine.StatusRunning, StartedAt: started,
 			Summary: rawJSON(summary{Start: job.Start, SubStage: job.SubStage, Save: a.save})}

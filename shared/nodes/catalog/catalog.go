@@ -6,9 +6,11 @@ import (
 	"sync"
 
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/code"
 	"polysynergy/shared/nodes/control"
 	"polysynergy/shared/nodes/data"
 	"polysynergy/shared/nodes/debug"
+	"polysynergy/shared/nodes/httpreq"
 	"polysynergy/shared/nodes/logic"
 	"polysynergy/shared/nodes/response"
 	"polysynergy/shared/nodes/text"
@@ -27,6 +29,8 @@ var families = []struct {
 	{"data", data.Register},
 	{"trigger", trigger.Register},
 	{"response", response.Register},
+	{"http", httpreq.Register},
+	{"code", code.Register},
 	{"debug", debug.Register},
 	{"variables", variables.Register},
 }
