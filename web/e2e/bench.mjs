@@ -46,7 +46,7 @@ try {
   const flow = JSON.stringify(bigFlow(500));
   await page.addInitScript((f) => localStorage.setItem('ps.playground.v1', f), flow);
   const t0 = Date.now();
-  await page.goto(server.url);
+  await page.goto(`${server.url}/playground`);
   await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length > 0, null, { timeout: 60000 });
   const opened = Date.now() - t0;
   const rendered = await page.locator('.react-flow__node').count();

@@ -22,7 +22,7 @@ before(async () => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   page = await context.newPage();
   errors = watchConsole(page);
-  await page.goto(server.url);
+  await page.goto(`${server.url}/playground`);
   await page.getByRole('listbox').first().waitFor();
 });
 

@@ -2,17 +2,20 @@
 // show the editor. Each step has its loading and error state.
 
 import { useEffect, useMemo, useState } from 'react';
-import { ApiClient, ApiError } from './api/client';
+import { ApiClient, ApiError, SessionExpiredError } from './api/client';
+import type { Me } from './api/types';
 import { POPUP_CALLBACK_PATH, Session } from './auth/session';
 import { loadConfig, type RuntimeConfig } from './config';
 import { CatalogIndex, parseCatalog } from './model/catalog';
 import { Playground } from './Playground';
+import { Shell } from './shell/Shell';
 
 type Boot =
   | { step: 'loading'; what: string }
   | { step: 'error'; title: string; detail: string; offline?: boolean }
   | { step: 'signin' }
-  | { step: 'ready'; catalog: CatalogIndex; note?: string };
+  | { step: 'ready'; catalog: CatalogIndex; note?: string }
+  | { step: 'shell'; catalog: CatalogIndex; me: Me; api: ApiClient };
 
 async function builtInCatalog(): Promise<CatalogIndex> {
   const m = await import('./fixtures/catalog.json');
@@ -57,9 +60,9 @@ export function App() {
       }
       setBoot({ step: 'loading', what: 'the node catalogue' });
       const api = new ApiClient({ baseUrl: cfg.apiUrl, getToken: () => session.token() });
+      let catalog: CatalogIndex;
       try {
-        const catalog = new CatalogIndex(await api.catalog());
-        if (!cancelled) setBoot({ step: 'ready', catalog });
+        catalog = new CatalogIndex(await api.catalog());
       } catch (e) {
         if (import.meta.env.DEV) {
           if (!cancelled) setBoot({ step: 'ready', catalog: await builtInCatalog(), note: 'built-in catalogue (API not reachable)' });
@@ -67,6 +70,23 @@ export function App() {
         }
         const detail = e instanceof ApiError ? `${e.message}${e.requestId ? ` (request ${e.requestId})` : ''}` : String(e);
         if (!cancelled) setBoot({ step: 'error', title: 'The node catalogue could not be loaded', detail, offline: true });
+        return;
+      }
+      if (location.pathname === '/playground') {
+        if (!cancelled) setBoot({ step: 'ready', catalog });
+        return;
+      }
+      setBoot({ step: 'loading', what: 'your workspaces' });
+      try {
+        const me = await api.me();
+        if (!cancelled) setBoot({ step: 'shell', catalog, me, api });
+      } catch (e) {
+        if (cancelled) return;
+        if (e instanceof SessionExpiredError && session.enabled) return setBoot({ step: 'signin' });
+        // a static server without the API: the playground keeps the editor usable
+        if (!session.enabled) return setBoot({ step: 'ready', catalog, note: 'no API' });
+        const detail = e instanceof ApiError ? `${e.message}${e.requestId ? ` (request ${e.requestId})` : ''}` : String(e);
+        setBoot({ step: 'error', title: 'Your account could not be loaded', detail, offline: true });
       }
     })().catch((e: unknown) => !cancelled && setBoot({ step: 'error', title: 'Sign-in failed', detail: String(e instanceof Error ? e.message : e) }));
     return () => {
@@ -111,5 +131,7 @@ export function App() {
       );
     case 'ready':
       return <Playground catalog={boot.catalog} catalogNote={boot.note} />;
+    case 'shell':
+      return cfg && session ? <Shell cfg={cfg} api={boot.api} session={session} catalog={boot.catalog} me={boot.me} /> : null;
   }
 }

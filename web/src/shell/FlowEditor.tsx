@@ -1,0 +1,259 @@
+// One open flow: its draft in the canvas editor, autosaved with the draft's revision, and the
+// Run button with live node states over the WebSocket and a logs / output panel.
+
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import { ApiError, FlowInvalidError } from '../api/client';
+import type { RunEvent } from '../api/live';
+import type { FlowDetail } from '../api/types';
+import { EditorScreen } from '../editor/EditorScreen';
+import { createEditorStore, type EditorStore } from '../store/editor';
+import { applyRunEvent, edgeStates, newRun, runFromDetail, type RunState } from '../store/run';
+import { DraftSaver, type SaveState } from '../store/saver';
+import { useShell } from './context';
+
+/** An open flow kept while its tab is open, so switching tabs keeps unsaved work and undo. */
+export interface OpenFlow {
+  flow: FlowDetail;
+  store: EditorStore;
+  saver: DraftSaver;
+}
+
+const finished = (s: string) => s !== 'running' && s !== 'paused';
+
+function saveLabel(s: SaveState): { cls: string; text: string } {
+  switch (s.kind) {
+    case 'saved':
+      return { cls: 'saved', text: 'Saved' };
+    case 'unsaved':
+      return { cls: 'unsaved', text: 'Unsaved changes' };
+    case 'saving':
+      return { cls: 'unsaved', text: 'Saving…' };
+    case 'error':
+      return { cls: 'error', text: `Not saved: ${s.message}` };
+    case 'conflict':
+      return { cls: 'error', text: 'Changed elsewhere' };
+    case 'session-expired':
+      return { cls: 'error', text: 'Not saved — sign in again' };
+  }
+}
+
+function json(v: unknown): string {
+  try {
+    return JSON.stringify(v, null, 2) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+function RunPanel({ run, onClose }: { run: RunState; onClose(): void }) {
+  const [tab, setTab] = useState<'logs' | 'output'>('logs');
+  return (
+    <section className="ps-run-panel" aria-label="Run">
+      <div className="ps-row">
+        <strong>Run</strong> <span className={`ps-chip ps-run-${run.status}`}>{run.status}</span>
+        <span className="ps-hint">{run.runId}</span>
+        <span className="ps-toolbar-spacer" />
+        <div role="tablist" className="ps-row">
+          <button type="button" role="tab" aria-selected={tab === 'logs'} className="ps-button ps-small" onClick={() => setTab('logs')}>
+            Logs ({run.logs.length})
+          </button>
+          <button type="button" role="tab" aria-selected={tab === 'output'} className="ps-button ps-small" onClick={() => setTab('output')}>
+            Output ({run.results.size})
+          </button>
+        </div>
+        <button type="button" className="ps-icon-button" aria-label="Close the run panel" onClick={onClose}>
+          ×
+        </button>
+      </div>
+      {run.error ? <p className="ps-field-error">{run.error}</p> : null}
+      <div className="ps-run-panel-body">
+        {tab === 'logs' ? (
+          run.logs.length ? (
+            <ol className="ps-log-list">
+              {run.logs.map((l) => (
+                <li key={`${l.seq}`}>
+                  <span className="ps-hint">{l.node ?? ''}</span> <code>{typeof l.data === 'string' ? l.data : json(l.data)}</code>
+                </li>
+              ))}
+            </ol>
+          ) : (
+            <p className="ps-hint">{finished(run.status) ? 'No logs.' : 'Waiting for logs…'}</p>
+          )
+        ) : run.results.size ? (
+          <dl className="ps-output-list">
+            {[...run.results].map(([node, data]) => (
+              <div key={node}>
+                <dt>{node}</dt>
+                <dd>
+                  <pre>{json(data)}</pre>
+                </dd>
+              </div>
+            ))}
+          </dl>
+        ) : (
+          <p className="ps-hint">{finished(run.status) ? 'No node output.' : 'Waiting for output…'}</p>
+        )}
+      </div>
+    </section>
+  );
+}
+
+export function FlowEditor({ project, open, title }: { project: string; open: OpenFlow; title: React.ReactNode }) {
+  const { api, live, theme, setTheme, signInEpoch, triggerUrl } = useShell();
+  const { store, saver, flow } = open;
+  const save = useStore(saver.state, (s) => s.state);
+  const doc = useStore(store, (s) => s.doc);
+  const [run, setRun] = useState<RunState | null>(null);
+  const [runError, setRunError] = useState<string | null>(null);
+  const [starting, setStarting] = useState(false);
+  const buffer = useRef<RunEvent[]>([]);
+  const runRef = useRef<RunState | null>(null);
+  runRef.current = run;
+
+  // signed in again after the session expired: save what waited
+  const firstEpoch = useRef(signInEpoch);
+  useEffect(() => {
+    if (signInEpoch !== firstEpoch.current) void saver.retry();
+  }, [signInEpoch, saver]);
+
+  // live events of this flow; kept briefly so events before the run id is known are not lost
+  useEffect(() => {
+    return live.subscribe(project, flow.id, (e) => {
+      const cur = runRef.current;
+      if (cur && e.run_id === cur.runId) {
+        const next = applyRunEvent(cur, e);
+        runRef.current = next;
+        setRun(next);
+        if (e.type === 'run_end') void refresh(cur.runId);
+      } else {
+        buffer.current.push(e);
+        if (buffer.current.length > 1000) buffer.current.splice(0, buffer.current.length - 1000);
+      }
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [live, project, flow.id]);
+
+  const refresh = async (runId: string) => {
+    try {
+      const d = await api.getRun(project, flow.id, runId);
+      if (runRef.current?.runId !== runId) return;
+      const stored = runFromDetail(d);
+      // stored results have inputs and outputs; keep live logs when the stored run has none
+      const merged: RunState = { ...stored, logs: stored.logs.length ? stored.logs : (runRef.current?.logs ?? []) };
+      if (!stored.nodes.size && runRef.current) {
+        merged.nodes = runRef.current.nodes;
+        merged.results = runRef.current.results;
+      }
+      runRef.current = merged;
+      setRun(merged);
+    } catch {
+      /* the live state stays */
+    }
+  };
+
+  const start = async () => {
+    setStarting(true);
+    setRunError(null);
+    try {
+      await saver.flush();
+      const r = await api.startRun(project, flow.id, {});
+      let s = newRun(r.run_id);
+      for (const e of buffer.current) s = applyRunEvent(s, e);
+      buffer.current = buffer.current.filter((e) => e.run_id !== r.run_id);
+      runRef.current = s;
+      setRun(s);
+      // without the socket (or when events were missed) the stored run tells the outcome
+      for (let i = 0; i < 30 && runRef.current?.runId === r.run_id && !finished(runRef.current.status); i++) {
+        await new Promise((res) => setTimeout(res, live.status === 'open' ? 2000 : 1000));
+        if (runRef.current?.runId !== r.run_id) break;
+        if (live.status !== 'open' || i > 2) await refresh(r.run_id);
+      }
+      if (runRef.current?.runId === r.run_id && finished(runRef.current.status)) await refresh(r.run_id);
+    } catch (e) {
+      if (e instanceof FlowInvalidError) setRunError(`The flow has problems: ${e.problems.map((p) => p.message).join('; ')}`);
+      else setRunError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  const edges = useMemo(() => (run ? edgeStates(doc, run) : null), [doc, run]);
+  const label = saveLabel(save);
+
+  return (
+    <div className="ps-flow-editor">
+      <div className="ps-flow-editor-main">
+        <EditorScreen
+          store={store}
+          theme={theme}
+          onTheme={setTheme}
+          title={title}
+          status={
+            <span className={`ps-save-state ${label.cls}`} role="status" aria-label="Save state">
+              {label.text}
+              {save.kind === 'error' || save.kind === 'session-expired' ? (
+                <button type="button" className="ps-link" onClick={() => void saver.retry()}>
+                  Retry
+                </button>
+              ) : null}
+            </span>
+          }
+          actions={
+            <>
+              {flow.kind === 'route' && triggerUrl ? <span className="ps-hint">{flow.kind}</span> : null}
+              <button type="button" className="ps-button ps-small ps-primary" onClick={() => void start()} disabled={starting} title="Run the flow from its trigger">
+                {starting && !run ? 'Starting…' : '▶ Run'}
+              </button>
+            </>
+          }
+          {...(run ? { runs: run.nodes } : {})}
+          {...(edges ? { touchedEdges: edges.touched, deadEdges: edges.dead } : {})}
+        />
+      </div>
+      {runError ? (
+        <div className="ps-banner ps-banner-error" role="alert">
+          {runError}
+          <button type="button" className="ps-link" onClick={() => setRunError(null)}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+      {run ? <RunPanel run={run} onClose={() => setRun(null)} /> : null}
+      {save.kind === 'conflict' ? (
+        <div className="ps-modal-backdrop">
+          <div className="ps-modal" role="dialog" aria-modal="true" aria-labelledby="ps-conflict-title">
+            <h2 id="ps-conflict-title">This flow was changed elsewhere</h2>
+            <p>
+              Someone (or another tab) saved this flow{save.theirRevision !== null ? ` (revision ${save.theirRevision})` : ''} after you opened it. Keep your version and save it over
+              theirs, or load theirs — undo still brings yours back.
+            </p>
+            <div className="ps-row">
+              <button type="button" className="ps-button ps-primary" onClick={() => void saver.keepMine()}>
+                Keep mine
+              </button>
+              <button type="button" className="ps-button" onClick={() => void saver.loadTheirs()}>
+                Load theirs
+              </button>
+            </div>
+          </div>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** Opens a flow: its detail with the draft, an editor store and a saver bound to it. */
+export async function openFlow(api: import('../api/client').ApiClient, catalog: import('../model/catalog').CatalogIndex, project: string, flowId: string): Promise<OpenFlow> {
+  const flow = await api.getFlow(project, flowId);
+  const store = createEditorStore(catalog, flow.draft.document);
+  const saver = new DraftSaver(
+    store,
+    {
+      getDraft: () => api.getDraft(project, flowId),
+      saveDraft: (doc, revision, opts) => api.saveDraft(project, flowId, doc, revision, opts),
+    },
+    flow.draft.revision,
+  );
+  return { flow, store, saver };
+}

@@ -1,0 +1,255 @@
+// A project: the left panel lists its flows by kind (with create), tabs of open flows
+// (remembered per project), and the open flow in the editor. The URL names the open flow.
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError } from '../api/client';
+import type { Flow, FlowKind, Project } from '../api/types';
+import { useShell } from './context';
+import { FlowEditor, type OpenFlow, openFlow } from './FlowEditor';
+import { navigate } from './router';
+import { routePath } from './routes';
+import { TabMemory, type Tabs } from './tabs';
+
+const KINDS: { kind: FlowKind; title: string }[] = [
+  { kind: 'route', title: 'Routes' },
+  { kind: 'schedule', title: 'Schedules' },
+  { kind: 'blueprint', title: 'Blueprints' },
+  { kind: 'service', title: 'Services' },
+];
+
+const errText = (e: unknown) => (e instanceof ApiError ? (e.fieldErrors[0] ? `${e.fieldErrors[0].field}: ${e.fieldErrors[0].message}` : e.message) : String(e));
+
+type Load<T> = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; value: T };
+
+function NewFlow({ kind, onCreate, onCancel }: { kind: FlowKind; onCreate(name: string): Promise<void>; onCancel(): void }) {
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      className="ps-new-flow"
+      aria-label={`New ${kind}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!name.trim()) return setError('Give it a name.');
+        setBusy(true);
+        onCreate(name.trim())
+          .catch((err: unknown) => setError(errText(err)))
+          .finally(() => setBusy(false));
+      }}
+    >
+      <input className="ps-input" autoFocus aria-label={`New ${kind} name`} value={name} placeholder={`${kind} name`} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && onCancel()} />
+      <button type="submit" className="ps-button ps-small ps-primary" disabled={busy}>
+        Create
+      </button>
+      {error ? <p className="ps-field-error">{error}</p> : null}
+    </form>
+  );
+}
+
+export function ProjectShell({ project, flow: routeFlow }: { project: string; flow: string | null }) {
+  const { api, catalog, tenant } = useShell();
+  const [proj, setProj] = useState<Load<Project>>({ status: 'loading' });
+  const [flows, setFlows] = useState<Load<Flow[]>>({ status: 'loading' });
+  const [creating, setCreating] = useState<FlowKind | null>(null);
+  const memory = useRef(new TabMemory(localStorage));
+  const [tabs, setTabs] = useState<Tabs>(() => memory.current.get(project));
+  const cache = useRef(new Map<string, OpenFlow>());
+  const [current, setCurrent] = useState<Load<OpenFlow> | null>(null);
+
+  const loadFlows = useCallback(() => {
+    setFlows({ status: 'loading' });
+    api.listFlows(project, undefined, { limit: 200 }).then(
+      (p) => {
+        setFlows({ status: 'ready', value: p.items });
+        setTabs(memory.current.retain(project, new Set(p.items.map((f) => f.id))));
+      },
+      (e: unknown) => setFlows({ status: 'error', message: errText(e) }),
+    );
+  }, [api, project]);
+
+  useEffect(() => {
+    setProj({ status: 'loading' });
+    api.getProject(project).then(
+      (p) => setProj({ status: 'ready', value: p }),
+      (e: unknown) => setProj({ status: 'error', message: errText(e) }),
+    );
+    loadFlows();
+    setTabs(memory.current.get(project));
+  }, [api, project, tenant, loadFlows]);
+
+  // no flow in the URL: reopen the remembered active tab
+  useEffect(() => {
+    if (!routeFlow) {
+      const t = memory.current.get(project);
+      if (t.active) navigate(routePath({ name: 'flow', project, flow: t.active }), { replace: true });
+      return;
+    }
+    setTabs(memory.current.open(project, routeFlow));
+  }, [project, routeFlow]);
+
+  // load the open flow (kept while its tab stays open)
+  useEffect(() => {
+    if (!routeFlow) return setCurrent(null);
+    const hit = cache.current.get(routeFlow);
+    if (hit) return setCurrent({ status: 'ready', value: hit });
+    let cancelled = false;
+    setCurrent({ status: 'loading' });
+    openFlow(api, catalog, project, routeFlow).then(
+      (o) => {
+        if (cancelled) return o.saver.dispose();
+        cache.current.set(routeFlow, o);
+        setCurrent({ status: 'ready', value: o });
+      },
+      (e: unknown) => !cancelled && setCurrent({ status: 'error', message: errText(e) }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, catalog, project, routeFlow]);
+
+  // leaving the project: save what is unsaved, then let go
+  useEffect(() => {
+    const c = cache.current;
+    return () => {
+      for (const o of c.values()) void o.saver.flush().finally(() => o.saver.dispose());
+      c.clear();
+    };
+  }, [project]);
+
+  // warn before closing the page with unsaved work
+  useEffect(() => {
+    const f = (e: BeforeUnloadEvent) => {
+      if ([...cache.current.values()].some((o) => o.saver.dirty)) e.preventDefault();
+    };
+    window.addEventListener('beforeunload', f);
+    return () => window.removeEventListener('beforeunload', f);
+  }, []);
+
+  const closeTab = (id: string) => {
+    const o = cache.current.get(id);
+    if (o) {
+      void o.saver.flush().finally(() => o.saver.dispose());
+      cache.current.delete(id);
+    }
+    const t = memory.current.close(project, id);
+    setTabs(t);
+    if (id === routeFlow) navigate(t.active ? routePath({ name: 'flow', project, flow: t.active }) : routePath({ name: 'project', project }));
+  };
+
+  const flowName = (id: string) => (flows.status === 'ready' ? (flows.value.find((f) => f.id === id)?.name ?? id) : id);
+  const goFlow = (id: string) => navigate(routePath({ name: 'flow', project, flow: id }));
+
+  const title = (
+    <>
+      <a
+        href="/"
+        className="ps-link"
+        onClick={(e) => {
+          e.preventDefault();
+          navigate('/');
+        }}
+      >
+        Projects
+      </a>{' '}
+      / <strong>{proj.status === 'ready' ? proj.value.name : '…'}</strong>
+    </>
+  );
+
+  return (
+    <div className="ps-project-shell">
+      <nav className="ps-side" aria-label="Project">
+        <div className="ps-side-title">{title}</div>
+        {proj.status === 'error' ? <p className="ps-field-error">{proj.message}</p> : null}
+        {flows.status === 'loading' ? (
+          <p role="status" className="ps-hint">
+            Loading flows…
+          </p>
+        ) : flows.status === 'error' ? (
+          <div role="alert">
+            <p className="ps-field-error">{flows.message}</p>
+            <button type="button" className="ps-button ps-small" onClick={loadFlows}>
+              Try again
+            </button>
+          </div>
+        ) : (
+          KINDS.map(({ kind, title: t }) => {
+            const list = flows.value.filter((f) => f.kind === kind);
+            return (
+              <section key={kind} className="ps-side-section" aria-label={t}>
+                <div className="ps-row">
+                  <h2>{t}</h2>
+                  <span className="ps-toolbar-spacer" />
+                  <button type="button" className="ps-icon-button" aria-label={`New ${kind}`} title={`New ${kind}`} onClick={() => setCreating(creating === kind ? null : kind)}>
+                    +
+                  </button>
+                </div>
+                {creating === kind ? (
+                  <NewFlow
+                    kind={kind}
+                    onCancel={() => setCreating(null)}
+                    onCreate={async (name) => {
+                      const f = await api.createFlow(project, { kind, name });
+                      setCreating(null);
+                      setFlows((l) => (l.status === 'ready' ? { status: 'ready', value: [...l.value, f] } : l));
+                      goFlow(f.id);
+                    }}
+                  />
+                ) : null}
+                {list.length === 0 && creating !== kind ? <p className="ps-hint ps-side-empty">None yet</p> : null}
+                <ul>
+                  {list.map((f) => (
+                    <li key={f.id}>
+                      <a
+                        href={routePath({ name: 'flow', project, flow: f.id })}
+                        className={`ps-side-item${f.id === routeFlow ? ' active' : ''}`}
+                        aria-current={f.id === routeFlow ? 'page' : undefined}
+                        onClick={(e) => {
+                          e.preventDefault();
+                          goFlow(f.id);
+                        }}
+                      >
+                        {f.name}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            );
+          })
+        )}
+      </nav>
+      <div className="ps-project-main">
+        {tabs.open.length ? (
+          <div className="ps-tabs" role="tablist" aria-label="Open flows">
+            {tabs.open.map((id) => (
+              <div key={id} className={`ps-tab${id === routeFlow ? ' active' : ''}`}>
+                <button type="button" role="tab" aria-selected={id === routeFlow} onClick={() => goFlow(id)}>
+                  {flowName(id)}
+                </button>
+                <button type="button" className="ps-tab-close" aria-label={`Close ${flowName(id)}`} onClick={() => closeTab(id)}>
+                  ×
+                </button>
+              </div>
+            ))}
+          </div>
+        ) : null}
+        {!routeFlow ? (
+          <div className="ps-empty">
+            <p>Open a flow from the left, or create one with +.</p>
+          </div>
+        ) : current === null || current.status === 'loading' ? (
+          <div className="ps-empty" role="status">
+            <div className="ps-spinner" aria-hidden /> Loading the flow…
+          </div>
+        ) : current.status === 'error' ? (
+          <div className="ps-empty" role="alert">
+            <p className="ps-field-error">{current.message}</p>
+          </div>
+        ) : (
+          <FlowEditor key={current.value.flow.id} project={project} open={current.value} title={<strong>{current.value.flow.name}</strong>} />
+        )}
+      </div>
+    </div>
+  );
+}

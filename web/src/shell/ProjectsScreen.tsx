@@ -1,0 +1,219 @@
+// Projects: the list with create, rename and move to trash; the trash with restore.
+
+import { useEffect, useMemo, useState } from 'react';
+import { useStore } from 'zustand';
+import { ApiError } from '../api/client';
+import type { Project } from '../api/types';
+import { useShell } from './context';
+import { createProjectsStore, type Load, suggestSlug } from './projects';
+import { navigate } from './router';
+import { routePath } from './routes';
+
+function errText(e: unknown): string {
+  if (e instanceof ApiError) return e.fieldErrors.length ? e.fieldErrors.map((f) => `${f.field}: ${f.message}`).join('; ') : e.message;
+  return e instanceof Error ? e.message : String(e);
+}
+
+function ListState({ load, empty, retry }: { load: Load<Project>; empty: string; retry(): void }) {
+  if (load.status === 'idle' || load.status === 'loading')
+    return (
+      <div className="ps-empty" role="status">
+        <div className="ps-spinner" aria-hidden /> Loading…
+      </div>
+    );
+  if (load.status === 'error')
+    return (
+      <div className="ps-empty" role="alert">
+        <p className="ps-field-error">{load.message}</p>
+        <button type="button" className="ps-button" onClick={retry}>
+          Try again
+        </button>
+      </div>
+    );
+  if (load.items.length === 0) return <p className="ps-empty">{empty}</p>;
+  return null;
+}
+
+function CreateProject({ onCreate }: { onCreate(name: string, slug: string): Promise<void> }) {
+  const [name, setName] = useState('');
+  const [slug, setSlug] = useState('');
+  const [slugEdited, setSlugEdited] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const shownSlug = slugEdited ? slug : suggestSlug(name);
+  return (
+    <form
+      className="ps-create-form"
+      aria-label="New project"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!name.trim()) return setError('Give the project a name.');
+        setBusy(true);
+        setError(null);
+        onCreate(name.trim(), shownSlug)
+          .then(() => {
+            setName('');
+            setSlug('');
+            setSlugEdited(false);
+          })
+          .catch((err: unknown) => setError(errText(err)))
+          .finally(() => setBusy(false));
+      }}
+    >
+      <label>
+        Name
+        <input className="ps-input" value={name} onChange={(e) => setName(e.target.value)} placeholder="My project" />
+      </label>
+      <label>
+        Slug
+        <input
+          className="ps-input"
+          value={shownSlug}
+          onChange={(e) => {
+            setSlugEdited(true);
+            setSlug(e.target.value);
+          }}
+          placeholder="my-project"
+        />
+      </label>
+      <button type="submit" className="ps-button ps-primary" disabled={busy}>
+        {busy ? 'Creating…' : 'Create project'}
+      </button>
+      {error ? (
+        <p className="ps-field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+function ProjectRow({ p, onRename, onTrash }: { p: Project; onRename(name: string): Promise<unknown>; onTrash(): Promise<void> }) {
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(p.name);
+  const [error, setError] = useState<string | null>(null);
+  const run = (f: () => Promise<unknown>) => f().then(
+    () => setError(null),
+    (e: unknown) => setError(errText(e)),
+  );
+  return (
+    <li className="ps-project-row">
+      {editing ? (
+        <form
+          className="ps-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(() => onRename(name.trim())).then(() => setEditing(false));
+          }}
+        >
+          <input className="ps-input" aria-label="Project name" value={name} autoFocus onChange={(e) => setName(e.target.value)} />
+          <button type="submit" className="ps-button ps-small ps-primary">
+            Save
+          </button>
+          <button type="button" className="ps-button ps-small" onClick={() => setEditing(false)}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <a
+          className="ps-project-link"
+          href={routePath({ name: 'project', project: p.id })}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate(routePath({ name: 'project', project: p.id }));
+          }}
+        >
+          <strong>{p.name}</strong> <span className="ps-hint">{p.slug}</span>
+        </a>
+      )}
+      <span className="ps-toolbar-spacer" />
+      {!editing ? (
+        <>
+          <button type="button" className="ps-button ps-small" onClick={() => (setName(p.name), setEditing(true))}>
+            Rename
+          </button>
+          <button type="button" className="ps-button ps-small" onClick={() => void run(onTrash)}>
+            Move to trash
+          </button>
+        </>
+      ) : null}
+      {error ? <span className="ps-field-error">{error}</span> : null}
+    </li>
+  );
+}
+
+export function ProjectsScreen({ trash }: { trash: boolean }) {
+  const { api, tenant } = useShell();
+  const store = useMemo(() => createProjectsStore(api), [api, tenant]);
+  const projects = useStore(store, (s) => s.projects);
+  const trashed = useStore(store, (s) => s.trash);
+  const [restoreError, setRestoreError] = useState<string | null>(null);
+
+  useEffect(() => {
+    void (trash ? store.getState().loadTrash() : store.getState().load());
+  }, [store, trash]);
+
+  if (trash)
+    return (
+      <section className="ps-page" aria-label="Trash">
+        <div className="ps-row">
+          <h1>Trash</h1>
+          <span className="ps-toolbar-spacer" />
+          <button type="button" className="ps-button" onClick={() => navigate('/')}>
+            Back to projects
+          </button>
+        </div>
+        <p className="ps-hint">Projects in the trash stop serving their routes and schedules. Restore brings one back as it was.</p>
+        <ListState load={trashed} empty="The trash is empty." retry={() => void store.getState().loadTrash()} />
+        {restoreError ? <p className="ps-field-error">{restoreError}</p> : null}
+        {trashed.status === 'ready' && trashed.items.length ? (
+          <ul className="ps-project-list">
+            {trashed.items.map((p) => (
+              <li key={p.id} className="ps-project-row">
+                <strong>{p.name}</strong> <span className="ps-hint">{p.trashed_at ? `trashed ${new Date(p.trashed_at).toLocaleString()}` : ''}</span>
+                <span className="ps-toolbar-spacer" />
+                <button
+                  type="button"
+                  className="ps-button ps-small"
+                  onClick={() =>
+                    void store
+                      .getState()
+                      .restore(p.id)
+                      .then(() => setRestoreError(null), (e: unknown) => setRestoreError(errText(e)))
+                  }
+                >
+                  Restore
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </section>
+    );
+
+  return (
+    <section className="ps-page" aria-label="Projects">
+      <div className="ps-row">
+        <h1>Projects</h1>
+        <span className="ps-toolbar-spacer" />
+        <button type="button" className="ps-button" onClick={() => navigate('/trash')}>
+          Trash
+        </button>
+      </div>
+      <CreateProject
+        onCreate={async (name, slug) => {
+          const p = await store.getState().create(name, slug || undefined);
+          navigate(routePath({ name: 'project', project: p.id }));
+        }}
+      />
+      <ListState load={projects} empty="No projects yet — create the first one above." retry={() => void store.getState().load()} />
+      {projects.status === 'ready' && projects.items.length ? (
+        <ul className="ps-project-list">
+          {projects.items.map((p) => (
+            <ProjectRow key={p.id} p={p} onRename={(name) => store.getState().rename(p.id, name)} onTrash={() => store.getState().moveToTrash(p.id)} />
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,154 @@
+// The signed-in app: a top bar (tenant switcher, who is signed in, sign-out), the "session
+// expired" banner (signing in again in a popup keeps the page and its unsaved work), and the
+// screens the URL names.
+
+import { useEffect, useMemo, useState } from 'react';
+import type { ApiClient } from '../api/client';
+import { LiveSocket, resolveWsUrl } from '../api/live';
+import type { Me } from '../api/types';
+import type { Session } from '../auth/session';
+import type { RuntimeConfig } from '../config';
+import type { CatalogIndex } from '../model/catalog';
+import { Playground } from '../Playground';
+import { useTheme } from '../ui/theme';
+import { ShellContext, type ShellEnv } from './context';
+import { ProjectShell } from './ProjectShell';
+import { ProjectsScreen } from './ProjectsScreen';
+import { navigate, usePath } from './router';
+import { parseRoute } from './routes';
+import { pickTenant, TENANT_KEY } from './tenant';
+
+export interface ShellProps {
+  cfg: RuntimeConfig;
+  api: ApiClient;
+  session: Session;
+  catalog: CatalogIndex;
+  me: Me;
+}
+
+function remembered(): string | null {
+  try {
+    return localStorage.getItem(TENANT_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function Shell({ cfg, api, session, catalog, me }: ShellProps) {
+  const path = usePath();
+  const route = parseRoute(path);
+  const [theme, setTheme] = useTheme();
+  const [tenant, setTenantState] = useState<string | null>(() => pickTenant(me, remembered()));
+  const [expired, setExpired] = useState(false);
+  const [signInEpoch, setSignInEpoch] = useState(0);
+  const [signInError, setSignInError] = useState<string | null>(null);
+
+  useEffect(() => api.onSessionExpired(() => setExpired(true)), [api]);
+
+  const chooseTenant = (t: string) => {
+    try {
+      localStorage.setItem(TENANT_KEY, t);
+    } catch {
+      /* remembered for this page only */
+    }
+    setTenantState(t);
+    navigate('/');
+  };
+
+  const live = useMemo(() => {
+    if (!tenant) return null;
+    return new LiveSocket({ url: resolveWsUrl(cfg.wsUrl, location.href), tenant, getToken: () => session.token() });
+  }, [cfg.wsUrl, tenant, session]);
+  useEffect(() => {
+    if (!live) return;
+    live.start();
+    return () => live.stop();
+  }, [live]);
+
+  const env: ShellEnv | null = useMemo(() => {
+    if (!tenant || !live) return null;
+    api.setTenant(tenant);
+    return { api, live, catalog, tenant, signInEpoch, theme, setTheme, triggerUrl: cfg.triggerUrl };
+  }, [api, live, catalog, tenant, signInEpoch, theme, setTheme, cfg.triggerUrl]);
+
+  const signInAgain = async () => {
+    setSignInError(null);
+    try {
+      await session.signInPopup();
+      setExpired(false);
+      setSignInEpoch((n) => n + 1);
+      live?.stop();
+      live?.start();
+    } catch (e) {
+      setSignInError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  if (route.name === 'playground') return <Playground catalog={catalog} />;
+
+  const who = me.email ?? me.name ?? me.sub;
+  let screen: React.ReactNode;
+  if (!env) screen = <p className="ps-empty">You are not a member of any workspace yet. Ask for an invitation.</p>;
+  else if (route.name === 'projects') screen = <ProjectsScreen trash={false} />;
+  else if (route.name === 'trash') screen = <ProjectsScreen trash />;
+  else if (route.name === 'project' || route.name === 'flow') screen = <ProjectShell key={`${tenant}/${route.project}`} project={route.project} flow={route.name === 'flow' ? route.flow : null} />;
+  else
+    screen = (
+      <div className="ps-empty">
+        <p>Nothing lives at {route.path}.</p>
+        <button type="button" className="ps-button" onClick={() => navigate('/')}>
+          Go to projects
+        </button>
+      </div>
+    );
+
+  return (
+    <div className="ps-app">
+      <header className="ps-topbar">
+        <a
+          href="/"
+          className="ps-brand"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/');
+          }}
+        >
+          PolySynergy
+        </a>
+        {me.memberships.length > 1 ? (
+          <label className="ps-row">
+            <span className="ps-hint">Workspace</span>
+            <select className="ps-input" value={tenant ?? ''} onChange={(e) => chooseTenant(e.target.value)} aria-label="Workspace">
+              {me.memberships.map((m) => (
+                <option key={m.tenant} value={m.tenant}>
+                  {m.tenant_name || m.tenant} ({m.role})
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : me.memberships[0] ? (
+          <span className="ps-hint">{me.memberships[0].tenant_name || me.memberships[0].tenant}</span>
+        ) : null}
+        <span className="ps-toolbar-spacer" />
+        <span className="ps-hint" title={me.sub}>
+          {who}
+        </span>
+        {session.enabled ? (
+          <button type="button" className="ps-button ps-small" onClick={() => void session.signOut()}>
+            Sign out
+          </button>
+        ) : null}
+      </header>
+      {expired ? (
+        <div className="ps-banner ps-banner-error" role="alert">
+          Your session expired. Your unsaved work is kept on this page; sign in again to save it.
+          <button type="button" className="ps-button ps-small ps-primary" onClick={() => void signInAgain()}>
+            Sign in again
+          </button>
+          {signInError ? <span className="ps-field-error">{signInError}</span> : null}
+        </div>
+      ) : null}
+      <main className="ps-app-main">{env ? <ShellContext.Provider value={env}>{screen}</ShellContext.Provider> : screen}</main>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+// What every signed-in screen shares: the API client (acting in the chosen tenant), the live
+// socket, the node catalogue and the session's state.
+
+import { createContext, useContext } from 'react';
+import type { ApiClient } from '../api/client';
+import type { LiveSocket } from '../api/live';
+import type { CatalogIndex } from '../model/catalog';
+import type { Theme } from '../ui/theme';
+
+export interface ShellEnv {
+  api: ApiClient;
+  live: LiveSocket;
+  catalog: CatalogIndex;
+  tenant: string;
+  /** Goes up by one each time the person signs in again after the session expired. */
+  signInEpoch: number;
+  theme: Theme;
+  setTheme(t: Theme): void;
+  triggerUrl?: string | undefined;
+}
+
+export const ShellContext = createContext<ShellEnv | null>(null);
+
+export function useShell(): ShellEnv {
+  const v = useContext(ShellContext);
+  if (!v) throw new Error('useShell outside the signed-in shell');
+  return v;
+}
