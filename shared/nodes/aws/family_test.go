@@ -2,7 +2,10 @@ package aws
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -95,5 +98,62 @@ func TestRegionAndEndpoint(t *testing.T) {
 			t.Errorf("%s: loaded %v, want %v", c.name, loads, c.wantLoads)
 		}
 		mu.Unlock()
+	}
+}
+
+// TestDefaultChain runs a node through Register's default configuration chain with
+// credentials from the environment, as a function's role provides them.
+func TestDefaultChain(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDROLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "rolesecret")
+	t.Setenv("AWS_SESSION_TOKEN", "roletoken")
+	t.Setenv("AWS_REGION", "ap-southeast-2")
+	r := nodes.NewRegistry()
+	if err := Register(r); err != nil {
+		t.Fatal(err)
+	}
+	rec, url := fake(t, sqsFake)
+	out, err, _ := nodetest.Run(context.Background(), lookup(t, r, "aws.sqs_send"),
+		map[string]any{"queue_url": "https://sqs.ap-southeast-2.amazonaws.com/1/q", "message": "hi", portEndpoint: url}, nodetest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out["message_id"] != "msg-1" {
+		t.Errorf("message_id = %v", out["message_id"])
+	}
+	req := rec.last(t)
+	if auth := req.Header.Get("Authorization"); !strings.Contains(auth, "Credential=AKIDROLE/") || !strings.Contains(auth, "/ap-southeast-2/sqs/") {
+		t.Errorf("Authorization = %q, want the environment's key and region", auth)
+	}
+	if got := req.Header.Get("X-Amz-Security-Token"); got != "roletoken" {
+		t.Errorf("X-Amz-Security-Token = %q, want roletoken", got)
+	}
+}
+
+// TestCancelled: a node stops waiting when its context is cancelled.
+func TestCancelled(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	_, url := fake(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	typ := lookup(t, registry(t), "aws.sqs_send")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err, _ := nodetest.Run(ctx, typ, map[string]any{"queue_url": "https://q", "message": "m", portRegion: "eu-west-1", portEndpoint: url}, nodetest.Options{})
+		done <- err
+	}()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("error = %v, want context.Canceled", err)
 	}
 }
