@@ -1,5 +1,5 @@
 // Package aws holds the AWS node family: DynamoDB on user tables, SQS, EventBridge,
-// Lambda and Secrets Manager, called with aws-sdk-go-v2 and the function role's
+// Lambda, Secrets Manager, SNS, S3 and SES, called with aws-sdk-go-v2 and the function role's
 // credentials (the SDK's default configuration chain). Every node takes a `region`
 // (default: the AWS_REGION environment variable) and an advanced `endpoint_url` for a
 // custom endpoint (LocalStack-style setups and tests).
