@@ -132,6 +132,7 @@ type active struct {
 	creating chan error // the run record being created in the background
 	keep     int        // retention (0: the flow's setting)
 	sink     *sink
+	batch    bool // router run with policy all: record and results are written together at the end
 	res      *resolver
 	pub      engine.Publisher
 }
@@ -220,6 +221,10 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 	switch a.save {
 	case store.SaveAll:
 		mode = sinkWrite
+		if !a.recorded && job.Kind == KindRouter {
+			// one batch write when the request ends instead of a write per node
+			mode, a.batch = sinkBuffer, true
+		}
 	case store.SaveErrors:
 		mode = sinkBuffer
 	}
@@ -348,6 +353,14 @@ func (x *Executor) finish(ctx context.Context, a *active, run *engine.Run) (*eng
 		return run, nil
 	}
 	keep := a.save == store.SaveAll || a.save == store.SaveErrors && run.Status == engine.StatusError
+	if a.batch && run.Status != engine.StatusPaused {
+		if err := x.recordBatch(dctx, a, run); err == nil {
+			x.retain(dctx, a.fk, a.keep)
+			return run, nil
+		} else {
+			x.log.WarnContext(dctx, "record run in one batch; writing it piece by piece", "run", a.key.Run, "err", err)
+		}
+	}
 	lost := a.sink.flush(keep)
 	if err := x.recordOutcome(dctx, a, run, lost, ""); err != nil {
 		return run, err
@@ -516,4 +529,24 @@ func (x *Executor) Wait(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// recordBatch writes a finished router run and its buffered results together.
+func (x *Executor) recordBatch(ctx context.Context, a *active, run *engine.Run) error {
+	buf := a.sink.buffered()
+	results := make([]store.NodeResult, len(buf))
+	for i, r := range buf {
+		results[i] = toStoreResult(r)
+	}
+	msg := ""
+	if run.Error != nil {
+		msg = run.Error.Error
+	}
+	sum := summarize(a, run, true, 0)
+	return x.retry(ctx, func(ctx context.Context) error {
+		_, err := x.st.RecordRun(ctx, store.Run{Tenant: a.key.Tenant, Project: a.key.Project, ID: a.key.Run,
+			Flow: a.fk.Flow, Stage: a.stage, Version: a.version, Trigger: string(a.kind), Status: run.Status,
+			StartedAt: run.StartedAt, Duration: nonZero(durationOf(run.DurationMS)), Error: msg, Summary: rawJSON(sum)}, results)
+		return err
+	})
 }

@@ -15,6 +15,7 @@ type Store interface {
 	GetSecretValue(ctx context.Context, k store.ProjectKey, secretKey, stage string) ([]byte, error)
 	StageEnv(ctx context.Context, k store.ProjectKey, stage string) (map[string]string, error)
 	CreateRun(ctx context.Context, r store.Run) (store.Run, error)
+	RecordRun(ctx context.Context, r store.Run, results []store.NodeResult) (store.Run, error)
 	GetRun(ctx context.Context, k store.RunKey) (store.Run, error)
 	UpdateRun(ctx context.Context, k store.RunKey, u store.RunUpdate) error
 	PutNodeResult(ctx context.Context, k store.RunKey, nr store.NodeResult) error

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // Run is one execution of a flow.
@@ -131,16 +132,9 @@ func (s *Store) CreateRun(ctx context.Context, r Run) (Run, error) {
 		r.ExpiresAt = r.StartedAt.Add(s.runTTL)
 	}
 	r.ExpiresAt = time.Unix(r.ExpiresAt.Unix(), 0).UTC()
-	fk := r.Key().ProjectKey().Flow(r.Flow)
-	it, err := marshal(runRec{Item: kindRun, GSI1PK: flowRunsPK(fk), GSI1SK: r.ID, DurationMS: r.Duration.Milliseconds(),
-		ExpiresAt: r.ExpiresAt.Unix(), Run: r}, runPK(r.Key()), skRun)
+	it, err := s.runItem(r)
 	if err != nil {
 		return Run{}, fmt.Errorf("%s: %w", op, err)
-	}
-	if len(r.Summary) > 0 {
-		if it["summary"], err = s.encodeBlob("summary", r.Summary); err != nil {
-			return Run{}, fmt.Errorf("%s: %w", op, err)
-		}
 	}
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table), Item: it, ConditionExpression: aws.String("attribute_not_exists(PK)"),
@@ -301,21 +295,109 @@ func (s *Store) PutNodeResult(ctx context.Context, k RunKey, nr NodeResult) erro
 			return fmt.Errorf("%s: %w", op, invalid(f.name, "is not valid JSON"))
 		}
 	}
+	it, err := s.nodeItem(k, nr)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: it})
+	return wrap(op, err)
+}
+
+// runItem builds a run's item (its expiry and id already set).
+func (s *Store) runItem(r Run) (item, error) {
+	fk := r.Key().ProjectKey().Flow(r.Flow)
+	it, err := marshal(runRec{Item: kindRun, GSI1PK: flowRunsPK(fk), GSI1SK: r.ID, DurationMS: r.Duration.Milliseconds(),
+		ExpiresAt: r.ExpiresAt.Unix(), Run: r}, runPK(r.Key()), skRun)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.Summary) > 0 {
+		if it["summary"], err = s.encodeBlob("summary", r.Summary); err != nil {
+			return nil, err
+		}
+	}
+	return it, nil
+}
+
+// nodeItem builds a node result's item.
+func (s *Store) nodeItem(k RunKey, nr NodeResult) (item, error) {
 	blob, err := json.Marshal(nodeBlob{Inputs: nr.Inputs, Outputs: nr.Outputs, Error: nr.Error, Logs: nr.Logs})
 	if err != nil {
-		return fmt.Errorf("%s: encode: %w", op, err)
+		return nil, fmt.Errorf("encode: %w", err)
 	}
 	it, err := marshal(nodeRec{Item: kindNode, NodeID: nr.NodeID, Order: nr.Order, Status: nr.Status,
 		StartedAt: nr.StartedAt.UTC(), DurationMS: nr.Duration.Milliseconds(),
 		ExpiresAt: s.clock().Add(s.runTTL).Unix()}, runPK(k), nodeSK(nr.Order))
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return nil, err
 	}
 	if it["data"], err = s.encodeBlob("node result", blob); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return nil, err
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: it})
-	return wrap(op, err)
+	return it, nil
+}
+
+// RecordRun writes a finished run and its node results in as few requests as DynamoDB
+// allows (batches of 25), for runs recorded only once they end (the router's). The run
+// must not exist yet; results are validated like PutNodeResult's.
+func (s *Store) RecordRun(ctx context.Context, r Run, results []NodeResult) (Run, error) {
+	op := "record run"
+	if r.StartedAt.IsZero() {
+		r.StartedAt = s.clock()
+	}
+	r.StartedAt = r.StartedAt.UTC()
+	if r.ID == "" {
+		id, err := s.newIDAt(r.StartedAt)
+		if err != nil {
+			return Run{}, fmt.Errorf("%s: %w", op, err)
+		}
+		r.ID = id
+	}
+	if err := r.Key().validate(); err != nil {
+		return Run{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkID("flow", r.Flow); err != nil {
+		return Run{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := ValidateStageName(r.Stage); err != nil {
+		return Run{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkStatus("status", r.Status); err != nil {
+		return Run{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if r.ExpiresAt.IsZero() {
+		r.ExpiresAt = r.StartedAt.Add(s.runTTL)
+	}
+	r.ExpiresAt = time.Unix(r.ExpiresAt.Unix(), 0).UTC()
+	it, err := s.runItem(r)
+	if err != nil {
+		return Run{}, fmt.Errorf("%s: %w", op, err)
+	}
+	reqs := []types.WriteRequest{{PutRequest: &types.PutRequest{Item: it}}}
+	for _, nr := range results {
+		if err := checkID("node", nr.NodeID); err != nil {
+			return Run{}, fmt.Errorf("%s: %w", op, err)
+		}
+		if nr.Order < 0 || nr.Order > 99_999_999 {
+			return Run{}, fmt.Errorf("%s: %w", op, invalid("order", "must be between 0 and 99999999, got %d", nr.Order))
+		}
+		if err := checkStatus("status", nr.Status); err != nil {
+			return Run{}, fmt.Errorf("%s: %w", op, err)
+		}
+		nit, err := s.nodeItem(r.Key(), nr)
+		if err != nil {
+			return Run{}, fmt.Errorf("%s: node %s: %w", op, nr.NodeID, err)
+		}
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: nit}})
+	}
+	for len(reqs) > 0 {
+		n := min(25, len(reqs))
+		if err := s.batchWrite(ctx, op, reqs[:n]); err != nil {
+			return Run{}, err
+		}
+		reqs = reqs[n:]
+	}
+	return r, nil
 }
 
 // ListNodeResults returns every node result of a run in execution order.
