@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/aws"
 	"polysynergy/shared/nodes/code"
 	"polysynergy/shared/nodes/control"
 	"polysynergy/shared/nodes/data"
@@ -31,6 +32,7 @@ var families = []struct {
 	{"response", response.Register},
 	{"http", httpreq.Register},
 	{"code", code.Register},
+	{"aws", aws.Register},
 	{"debug", debug.Register},
 	{"variables", variables.Register},
 }
