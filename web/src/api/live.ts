@@ -79,7 +79,13 @@ export class LiveSocket {
       maxDelayMs: 30000,
       pingMs: 4 * 60 * 1000,
       random: Math.random,
-      timers: { setTimeout, clearTimeout, setInterval, clearInterval },
+      // bound: browsers refuse window.setTimeout called on another object ("Illegal invocation")
+      timers: {
+        setTimeout: globalThis.setTimeout.bind(globalThis),
+        clearTimeout: globalThis.clearTimeout.bind(globalThis),
+        setInterval: globalThis.setInterval.bind(globalThis),
+        clearInterval: globalThis.clearInterval.bind(globalThis),
+      },
       ...opts,
     };
   }

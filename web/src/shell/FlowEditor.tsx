@@ -100,7 +100,7 @@ function RunPanel({ run, onClose }: { run: RunState; onClose(): void }) {
 }
 
 export function FlowEditor({ project, open, title }: { project: string; open: OpenFlow; title: React.ReactNode }) {
-  const { api, live, theme, setTheme, signInEpoch, triggerUrl } = useShell();
+  const { api, live, theme, setTheme, signInEpoch } = useShell();
   const { store, saver, flow } = open;
   const save = useStore(saver.state, (s) => s.state);
   const doc = useStore(store, (s) => s.doc);
@@ -201,7 +201,6 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
           }
           actions={
             <>
-              {flow.kind === 'route' && triggerUrl ? <span className="ps-hint">{flow.kind}</span> : null}
               <button type="button" className="ps-button ps-small ps-primary" onClick={() => void start()} disabled={starting} title="Run the flow from its trigger">
                 {starting && !run ? 'Starting…' : '▶ Run'}
               </button>

@@ -53,7 +53,8 @@ export class DraftSaver {
     opts: SaverOptions = {},
   ) {
     this.debounceMs = opts.debounceMs ?? 800;
-    this.timers = opts.timers ?? { setTimeout, clearTimeout };
+    // bound: browsers refuse window.setTimeout called on another object ("Illegal invocation")
+    this.timers = opts.timers ?? { setTimeout: globalThis.setTimeout.bind(globalThis), clearTimeout: globalThis.clearTimeout.bind(globalThis) };
     this.now = opts.now ?? Date.now;
     this.state = createStore<SaverState>()(() => ({
       state: { kind: 'saved' },
