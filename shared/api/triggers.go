@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +31,7 @@ type RouteBody struct {
 	RequireAPIKey bool          `json:"require_api_key,omitempty"`
 	Description   string        `json:"description,omitempty" maxLength:"1000"`
 	ResponseMode  string        `json:"response_mode,omitempty" enum:"wait,async" doc:"wait: answer with the flow's response; async: 202 with a run id"`
+	CORSOrigins   []string      `json:"cors_origins,omitempty" maxItems:"20" doc:"Browser origins allowed to call the route (https://app.example.com, or * for any); none: no CORS"`
 }
 
 // RouteView is a route flow's trigger.
@@ -62,6 +64,16 @@ func (b RouteBody) config(location string) (store.RouteConfig, []FieldError) {
 		}
 		errs = append(errs, FieldError{Location: loc, Message: msg})
 	}
+	for i, o := range b.CORSOrigins {
+		if o == "*" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			errs = append(errs, FieldError{Location: fmt.Sprintf("%s.cors_origins[%d]", location, i),
+				Message: fmt.Sprintf("%q is not an origin (scheme://host[:port]) or *", o)})
+		}
+	}
 	mode := b.ResponseMode
 	if mode == "" {
 		mode = "wait"
@@ -70,8 +82,12 @@ func (b RouteBody) config(location string) (store.RouteConfig, []FieldError) {
 	if method == "" {
 		method = "GET"
 	}
+	origins := make([]string, len(b.CORSOrigins))
+	for i, o := range b.CORSOrigins {
+		origins[i] = strings.TrimSuffix(o, "/")
+	}
 	return store.RouteConfig{Method: method, Segments: out, RequireAPIKey: b.RequireAPIKey, Description: b.Description,
-		ResponseMode: mode}, errs
+		ResponseMode: mode, CORSOrigins: origins}, errs
 }
 
 func routeView(r store.Route) RouteView {
@@ -80,7 +96,7 @@ func routeView(r store.Route) RouteView {
 		segs[i] = SegmentBody{Kind: s.Kind, Value: s.Value, Name: s.Name, Type: s.Type}
 	}
 	return RouteView{ID: r.ID, RouteBody: RouteBody{Method: r.Method, Segments: segs, RequireAPIKey: r.RequireAPIKey,
-		Description: r.Description, ResponseMode: r.ResponseMode}, Pattern: routing.Pattern(routingSegments(r.Segments)).String(),
+		Description: r.Description, ResponseMode: r.ResponseMode, CORSOrigins: r.CORSOrigins}, Pattern: routing.Pattern(routingSegments(r.Segments)).String(),
 		UpdatedAt: r.UpdatedAt.UTC()}
 }
 

@@ -143,11 +143,12 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 		return problem(http.StatusNotFound, "Not Found", fmt.Sprintf("project %q has nothing published on stage %q", target.Project, target.Stage), nil), nil
 	}
 	method := ev.RequestContext.HTTP.Method
+	if method == http.MethodOptions && ev.Headers["access-control-request-method"] != "" {
+		return r.preflight(ev, entry, path), nil
+	}
 	m, err := entry.table.Match(method, path)
 	var mna *routing.MethodNotAllowedError
 	switch {
-	case errors.As(err, &mna) && method == http.MethodOptions:
-		return preflight(ev, mna.Allow), nil
 	case errors.As(err, &mna):
 		return problem(http.StatusMethodNotAllowed, "Method Not Allowed",
 			fmt.Sprintf("%s is not allowed on %s; use %s", method, path, strings.Join(mna.Allow, ", ")),
@@ -212,7 +213,36 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 		}
 		return problem(http.StatusInternalServerError, "Internal Server Error", fmt.Sprintf("flow %s could not be run", route.FlowID), nil), nil
 	}
-	return r.answer(run, route), nil
+	resp := r.answer(run, route)
+	corsHeaders(resp.Headers, ev.Headers["origin"], route.CORSOrigins)
+	return resp, nil
+}
+
+// allowedOrigin returns the Access-Control-Allow-Origin value for origin, or "".
+func allowedOrigin(origin string, allowed []string) string {
+	for _, a := range allowed {
+		if a == "*" {
+			return "*"
+		}
+		if origin != "" && strings.EqualFold(a, origin) {
+			return origin
+		}
+	}
+	return ""
+}
+
+// corsHeaders adds the CORS answer headers when the route allows the request's origin.
+func corsHeaders(h map[string]string, origin string, allowed []string) {
+	if h == nil || len(allowed) == 0 {
+		return
+	}
+	if o := allowedOrigin(origin, allowed); o != "" {
+		h["access-control-allow-origin"] = o
+		h["access-control-expose-headers"] = "x-run-id"
+		if o != "*" {
+			h["vary"] = "Origin"
+		}
+	}
 }
 
 // answer maps the run to the HTTP reply.
@@ -313,18 +343,31 @@ func (r *Router) remember(key string, c *cached) *cached {
 	return c
 }
 
-// preflight answers a CORS preflight for a path that has routes.
-func preflight(ev events.APIGatewayV2HTTPRequest, allow []string) events.APIGatewayV2HTTPResponse {
+// preflight answers a CORS preflight with the CORS options of the route the browser is
+// about to call: 204 with the allowed origin and methods, or 403 when the route does not
+// allow the origin (or allows no browser calls at all).
+func (r *Router) preflight(ev events.APIGatewayV2HTTPRequest, entry *cached, path string) events.APIGatewayV2HTTPResponse {
+	want := strings.ToUpper(ev.Headers["access-control-request-method"])
 	origin := ev.Headers["origin"]
-	if origin == "" {
-		origin = "*"
+	m, err := entry.table.Match(want, path)
+	if err != nil {
+		return problem(http.StatusNotFound, "Not Found", fmt.Sprintf("no route matches %s %s", want, path), nil)
+	}
+	route := entry.routes[m.Route.ID]
+	o := allowedOrigin(origin, route.CORSOrigins)
+	if o == "" {
+		return problem(http.StatusForbidden, "Forbidden", fmt.Sprintf("origin %q may not call %s %s from a browser (the route's CORS origins do not include it)", origin, want, path), nil)
 	}
 	h := map[string]string{
-		"access-control-allow-origin":  origin,
-		"access-control-allow-methods": strings.Join(allow, ", "),
+		"access-control-allow-origin":  o,
+		"access-control-allow-methods": route.Method + ", OPTIONS",
 		"access-control-max-age":       "600",
-		"allow":                        strings.Join(allow, ", "),
-		"vary":                         "Origin",
+	}
+	if route.Method == routing.MethodAny {
+		h["access-control-allow-methods"] = want + ", OPTIONS"
+	}
+	if o != "*" {
+		h["vary"] = "Origin"
 	}
 	if rh := ev.Headers["access-control-request-headers"]; rh != "" {
 		h["access-control-allow-headers"] = rh

@@ -81,7 +81,7 @@ func setupTB(t testing.TB, saving store.RunSaving, mode string, requireKey bool,
 		t.Fatal(err)
 	}
 	f, err := st.CreateFlow(ctx, pk, store.CreateFlowInput{Kind: store.KindRoute, Name: "hello", Document: doc, RunSaving: saving,
-		Route: &store.RouteConfig{Method: "GET", ResponseMode: mode, RequireAPIKey: requireKey, Segments: []store.Segment{
+		Route: &store.RouteConfig{Method: "GET", ResponseMode: mode, RequireAPIKey: requireKey, CORSOrigins: []string{"https://app.example"}, Segments: []store.Segment{
 			{Kind: "static", Value: "hello"}, {Kind: "variable", Name: "name", Type: "string"}, {Kind: "variable", Name: "n", Type: "number"}}}})
 	if err != nil {
 		t.Fatal(err)
@@ -191,9 +191,19 @@ func TestRoutingErrors(t *testing.T) {
 			t.Errorf("405 without Allow: %v", resp.Headers)
 		}
 	}
-	resp, _ := fx.r.Handle(ctx, request("OPTIONS", "my-shop-dev.example.com", "/hello/a/1", "", map[string]string{"origin": "https://app.example", "access-control-request-headers": "content-type"}, ""))
-	if resp.StatusCode != 204 || resp.Headers["access-control-allow-origin"] != "https://app.example" || !strings.Contains(resp.Headers["access-control-allow-methods"], "GET") {
+	pre := map[string]string{"origin": "https://app.example", "access-control-request-method": "GET", "access-control-request-headers": "content-type"}
+	resp, _ := fx.r.Handle(ctx, request("OPTIONS", "my-shop-dev.example.com", "/hello/a/1", "", pre, ""))
+	if resp.StatusCode != 204 || resp.Headers["access-control-allow-origin"] != "https://app.example" ||
+		!strings.Contains(resp.Headers["access-control-allow-methods"], "GET") || resp.Headers["access-control-allow-headers"] != "content-type" {
 		t.Fatalf("preflight %d %v", resp.StatusCode, resp.Headers)
+	}
+	pre["origin"] = "https://evil.example"
+	if resp, _ := fx.r.Handle(ctx, request("OPTIONS", "my-shop-dev.example.com", "/hello/a/1", "", pre, "")); resp.StatusCode != 403 || resp.Headers["access-control-allow-origin"] != "" {
+		t.Fatalf("preflight from another origin: %d %v", resp.StatusCode, resp.Headers)
+	}
+	resp, _ = fx.r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/ada/1", "", map[string]string{"origin": "https://app.example"}, ""))
+	if resp.StatusCode != 200 || resp.Headers["access-control-allow-origin"] != "https://app.example" || resp.Headers["vary"] != "Origin" {
+		t.Fatalf("CORS on the answer: %d %v", resp.StatusCode, resp.Headers)
 	}
 	// DynamoDB failing → 503 with Retry-After, once the cached table expires
 	fx.env.SetFault(func(op string) *storetest.Fault { return &storetest.Fault{Status: 500, Type: "InternalServerError"} })

@@ -112,6 +112,9 @@ type RouteConfig struct {
 	// ResponseMode is "wait" (answer with the flow's response) or "async"
 	// (answer 202 with a run id).
 	ResponseMode string `dynamodbav:"response_mode"`
+	// CORSOrigins are the browser origins allowed to call the route ("*" for any);
+	// none means no CORS headers.
+	CORSOrigins []string `dynamodbav:"cors_origins,omitempty"`
 }
 
 // Route is a route flow's trigger configuration.

@@ -39,6 +39,7 @@ type PublishedRoute struct {
 	RequireAPIKey bool      `json:"require_api_key"`
 	ResponseMode  string    `json:"response_mode"`
 	RunSaving     RunSaving `json:"run_saving"`
+	CORSOrigins   []string  `json:"cors_origins,omitempty"`
 }
 
 // RouteTable is the published routes of one project stage, read by the
@@ -261,7 +262,8 @@ func (s *Store) addBinding(ctx context.Context, op string, tx *txn, f Flow, b Bi
 			return err
 		}
 		entry := PublishedRoute{RouteID: r.ID, FlowID: fk.Flow, Version: b.Version, Method: r.Method,
-			Segments: r.Segments, RequireAPIKey: r.RequireAPIKey, ResponseMode: r.ResponseMode, RunSaving: f.RunSaving}
+			Segments: r.Segments, RequireAPIKey: r.RequireAPIKey, ResponseMode: r.ResponseMode, RunSaving: f.RunSaving,
+			CORSOrigins: r.CORSOrigins}
 		return s.addRouteTableWrite(ctx, op, tx, pk, b.Stage, func(routes []PublishedRoute) []PublishedRoute {
 			return append(withoutFlow(routes, fk.Flow), entry)
 		})
