@@ -46,7 +46,7 @@ function json(v: unknown): string {
   }
 }
 
-function RunPanel({ run, onClose }: { run: RunState; onClose(): void }) {
+function RunPanel({ run, onClose, nameOf }: { run: RunState; onClose(): void; nameOf(id: string): string }) {
   const [tab, setTab] = useState<'logs' | 'output'>('logs');
   return (
     <section className="ps-run-panel" aria-label="Run">
@@ -73,7 +73,7 @@ function RunPanel({ run, onClose }: { run: RunState; onClose(): void }) {
             <ol className="ps-log-list">
               {run.logs.map((l) => (
                 <li key={`${l.seq}`}>
-                  <span className="ps-hint">{l.node ?? ''}</span> <code>{typeof l.data === 'string' ? l.data : json(l.data)}</code>
+                  <span className="ps-hint">{l.node ? nameOf(l.node) : ''}</span> <code>{typeof l.data === 'string' ? l.data : json(l.data)}</code>
                 </li>
               ))}
             </ol>
@@ -84,7 +84,7 @@ function RunPanel({ run, onClose }: { run: RunState; onClose(): void }) {
           <dl className="ps-output-list">
             {[...run.results].map(([node, data]) => (
               <div key={node}>
-                <dt>{node}</dt>
+                <dt>{nameOf(node)}</dt>
                 <dd>
                   <pre>{json(data)}</pre>
                 </dd>
@@ -218,7 +218,7 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
           </button>
         </div>
       ) : null}
-      {run ? <RunPanel run={run} onClose={() => setRun(null)} /> : null}
+      {run ? <RunPanel run={run} onClose={() => setRun(null)} nameOf={(id) => doc.nodes.find((n) => n.id === id)?.handle ?? id} /> : null}
       {save.kind === 'conflict' ? (
         <div className="ps-modal-backdrop">
           <div className="ps-modal" role="dialog" aria-modal="true" aria-labelledby="ps-conflict-title">
