@@ -1,0 +1,141 @@
+// A walk through the signed-in editor against a running local cloud, by hand (not part of
+// `make test`, which has no local cloud running):
+//
+//   make web && go build -o /tmp/ps ./cmd/polysynergy
+//   /tmp/ps dev --port 18099 --data-dir /tmp/psweb --web web/dist &
+//   TOKEN=$(/tmp/ps dev token --user you@example.com --data-dir /tmp/psweb) node web/e2e/local-cloud.mjs http://localhost:18099
+//
+// It signs in through the dev provider, creates a project and a route flow, places and
+// connects two nodes, runs the flow and reads the run panel, reloads (tabs come back), makes
+// a draft conflict through the API and keeps mine, then trashes and restores the project.
+// Screenshots land in web/test-results/local-cloud/. It exits non-zero on the first failure.
+
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { launch, watchConsole } from './browser.mjs';
+
+const base = (process.argv[2] ?? 'http://localhost:18099').replace(/\/+$/, '');
+const token = process.env.TOKEN;
+if (!token) throw new Error('TOKEN: set it to `polysynergy dev token --user you@example.com`');
+const user = process.env.USER_EMAIL ?? 'you@example.com';
+const shots = new URL('../test-results/local-cloud/', import.meta.url).pathname;
+await mkdir(shots, { recursive: true });
+
+const api = async (method, path, body) => {
+  const r = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const t = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${t}`);
+  return t ? JSON.parse(t) : null;
+};
+
+const browser = await launch();
+const page = await browser.newPage({ viewport: { width: 1400, height: 880 } });
+const errors = watchConsole(page);
+const shot = (n) => page.screenshot({ path: `${shots}${n}.png` });
+const step = async (name, f) => {
+  process.stdout.write(`${name} … `);
+  await f();
+  await shot(name);
+  console.log('ok');
+};
+let failed = false;
+try {
+  await step('01-sign-in', async () => {
+    await page.goto(base);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const known = page.locator('button', { hasText: user }).first();
+    if (await known.count()) await known.click();
+    else {
+      await page.getByRole('textbox', { name: 'E-mail' }).fill(user);
+      await page.getByRole('button', { name: 'Create user and sign in' }).click();
+    }
+    await page.getByRole('heading', { name: 'Projects' }).waitFor();
+  });
+  const projectName = `Journey ${Date.now()}`;
+  await step('02-create-project', async () => {
+    await page.getByPlaceholder('My project').fill(projectName);
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByRole('region', { name: 'Routes' }).waitFor();
+    assert.match(new URL(page.url()).pathname, /^\/p\/[^/]+$/);
+  });
+  await step('03-create-route', async () => {
+    await page.getByRole('button', { name: 'New route' }).click();
+    await page.getByLabel('New route name').fill('hello');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('searchbox', { name: 'Search nodes' }).waitFor();
+    assert.match(new URL(page.url()).pathname, /^\/p\/[^/]+\/f\/[^/]+$/);
+  });
+  await step('04-nodes', async () => {
+    await page.locator('[data-type-id="trigger.mock_route"]').click();
+    const search = page.getByRole('searchbox', { name: 'Search nodes' });
+    await search.fill('log');
+    await page.keyboard.press('Enter');
+    await search.fill('');
+    await page.getByRole('button', { name: 'Layout' }).click();
+    await page.waitForTimeout(400);
+    const out = page.locator('[data-handle="mock_route"] .ps-port-output[data-port="true_path"] .react-flow__handle');
+    const inp = page.locator('[data-handle="log"] .ps-port-input[data-port="node"] .react-flow__handle');
+    const a = await out.boundingBox();
+    const b = await inp.boundingBox();
+    await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(a.x + 30, a.y + 5, { steps: 4 });
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+    await page.mouse.up();
+    await page.getByRole('status', { name: 'Save state' }).filter({ hasText: /^Saved/ }).waitFor();
+    assert.equal(await page.locator('.react-flow__edge').count(), 1);
+  });
+  await step('05-run', async () => {
+    await page.getByRole('button', { name: '▶ Run' }).click();
+    const panel = page.getByRole('region', { name: 'Run' });
+    await panel.locator('.ps-run-success').waitFor({ timeout: 20000 });
+    await page.locator('[data-handle="log"].ps-run-success').waitFor();
+    assert.match(await panel.innerText(), /Logs \(1\)/);
+  });
+  await step('06-reload-keeps-tabs', async () => {
+    await page.reload();
+    await page.getByRole('tab', { name: 'hello' }).waitFor();
+    await page.locator('[data-handle="log"]').waitFor();
+  });
+  await step('07-conflict', async () => {
+    const [, , project, , flow] = new URL(page.url()).pathname.split('/');
+    const me = await api('GET', '/me');
+    const tenant = me.memberships[0].tenant;
+    const fp = `/tenants/${tenant}/projects/${project}/flows/${flow}`;
+    const d = (await api('GET', fp)).draft;
+    await api('PUT', `${fp}/draft`, { document: d.document, revision: d.revision });
+    await page.locator('[data-type-id="trigger.manual"]').click();
+    await page.getByRole('dialog', { name: 'This flow was changed elsewhere' }).waitFor();
+    await shot('07-conflict-dialog');
+    await page.getByRole('button', { name: 'Keep mine' }).click();
+    await page.getByRole('status', { name: 'Save state' }).filter({ hasText: /^Saved/ }).waitFor();
+    const d2 = (await api('GET', fp)).draft;
+    assert.equal(d2.document.nodes.length, 3);
+  });
+  await step('08-trash-and-restore', async () => {
+    await page.getByRole('link', { name: 'Projects' }).first().click();
+    const row = page.locator('.ps-project-row', { hasText: projectName });
+    await row.getByRole('button', { name: 'Move to trash' }).click();
+    await row.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Trash', exact: true }).click();
+    const trashed = page.locator('.ps-project-row', { hasText: projectName });
+    await trashed.getByRole('button', { name: 'Restore' }).click();
+    await trashed.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Back to projects' }).click();
+    await page.locator('.ps-project-row', { hasText: projectName }).waitFor();
+  });
+  // the browser logs the 409 of the conflict step itself; nothing else may be logged
+  const unexpected = errors.filter((e) => !/status of 409/.test(e));
+  assert.deepEqual(unexpected, []);
+} catch (e) {
+  failed = true;
+  console.log('FAILED');
+  console.error(e);
+  await shot('failure');
+}
+await browser.close();
+process.exit(failed ? 1 : 0);
