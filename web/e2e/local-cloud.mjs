@@ -7,7 +7,8 @@
 //
 // It signs in through the dev provider, creates a project and a route flow, places and
 // connects two nodes, runs the flow and reads the run panel, reloads (tabs come back), makes
-// a draft conflict through the API and keeps mine, then trashes and restores the project.
+// a draft conflict through the API and keeps mine, lets the session expire and signs in again
+// in a popup without losing the unsaved node, then trashes and restores the project.
 // Screenshots land in web/test-results/local-cloud/. It exits non-zero on the first failure.
 
 import assert from 'node:assert/strict';
@@ -116,7 +117,26 @@ try {
     const d2 = (await api('GET', fp)).draft;
     assert.equal(d2.document.nodes.length, 3);
   });
-  await step('08-trash-and-restore', async () => {
+  await step('08-session-expired', async () => {
+    // spoil the stored access token: the next save answers 401
+    await page.evaluate(() => {
+      for (const k of Object.keys(sessionStorage)) {
+        if (!k.startsWith('oidc.user')) continue;
+        const u = JSON.parse(sessionStorage.getItem(k));
+        u.access_token = 'spoiled';
+        sessionStorage.setItem(k, JSON.stringify(u));
+      }
+    });
+    await page.locator('[data-type-id="trigger.schedule"]').click();
+    await page.getByText('Your session expired').waitFor();
+    await page.getByRole('status', { name: 'Save state' }).filter({ hasText: /sign in again/ }).waitFor();
+    await shot('08-session-expired-banner');
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Sign in again' }).click()]);
+    await popup.locator('button', { hasText: user }).first().click();
+    await page.getByText('Your session expired').waitFor({ state: 'detached' });
+    await page.getByRole('status', { name: 'Save state' }).filter({ hasText: /^Saved/ }).waitFor();
+  });
+  await step('09-trash-and-restore', async () => {
     await page.getByRole('link', { name: 'Projects' }).first().click();
     const row = page.locator('.ps-project-row', { hasText: projectName });
     await row.getByRole('button', { name: 'Move to trash' }).click();
@@ -128,8 +148,8 @@ try {
     await page.getByRole('button', { name: 'Back to projects' }).click();
     await page.locator('.ps-project-row', { hasText: projectName }).waitFor();
   });
-  // the browser logs the 409 of the conflict step itself; nothing else may be logged
-  const unexpected = errors.filter((e) => !/status of 409/.test(e));
+  // the browser logs the 409 of the conflict step and the 401 of the expired session itself
+  const unexpected = errors.filter((e) => !/status of (409|401)/.test(e));
   assert.deepEqual(unexpected, []);
 } catch (e) {
   failed = true;
