@@ -36,6 +36,8 @@ const api = async (method, path, body) => {
 const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1400, height: 880 } });
 const errors = watchConsole(page);
+const frames = [];
+page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
 const shot = (n) => page.screenshot({ path: `${shots}${n}.png` });
 const step = async (name, f) => {
   process.stdout.write(`${name} … `);
@@ -96,6 +98,8 @@ try {
     await panel.locator('.ps-run-success').waitFor({ timeout: 20000 });
     await page.locator('[data-handle="log"].ps-run-success').waitFor();
     assert.match(await panel.innerText(), /Logs \(1\)/);
+    // the node states came live over the WebSocket
+    assert.ok(frames.some((f) => f.includes('"node_end"')), `no node_end event among ${frames.length} WebSocket frames: ${frames.slice(0, 5).join(' | ')}`);
   });
   await step('06-reload-keeps-tabs', async () => {
     await page.reload();
