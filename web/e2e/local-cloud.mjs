@@ -106,6 +106,23 @@ try {
     await page.getByRole('tab', { name: 'hello' }).waitFor();
     await page.locator('[data-handle="log"]').waitFor();
   });
+  await step('06b-second-tab', async () => {
+    const first = new URL(page.url()).pathname;
+    await page.getByRole('button', { name: 'New schedule' }).click();
+    await page.getByLabel('New schedule name').fill('nightly');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('tab', { name: 'nightly', selected: true }).waitFor();
+    assert.notEqual(new URL(page.url()).pathname, first);
+    await page.getByRole('tab', { name: 'hello' }).click();
+    await page.locator('[data-handle="log"]').waitFor();
+    assert.equal(new URL(page.url()).pathname, first);
+    await page.goBack();
+    await page.getByRole('tab', { name: 'nightly', selected: true }).waitFor();
+    await page.getByRole('button', { name: 'Close nightly' }).click();
+    await page.locator('[data-handle="log"]').waitFor();
+    assert.equal(new URL(page.url()).pathname, first);
+    assert.equal(await page.getByRole('tab').count(), 1);
+  });
   await step('07-conflict', async () => {
     const [, , project, , flow] = new URL(page.url()).pathname.split('/');
     const me = await api('GET', '/me');
