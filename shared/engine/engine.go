@@ -98,6 +98,12 @@ type Request struct {
 	Templates map[string]string
 	// Concurrency overrides the engine's per-run concurrency when > 0.
 	Concurrency int
+	// Flows loads other flows of the project for nodes that run them (flow tools);
+	// nil: such nodes fail with an error saying the run cannot call flows.
+	Flows FlowLoader
+
+	// callers are the flows of the enclosing runs, outermost first (nested flow calls).
+	callers []string
 }
 
 // Run statuses.

@@ -24,6 +24,7 @@ type runState struct {
 	start int
 
 	order  atomic.Int64
+	calls  atomic.Int64 // nested flow calls, numbering their run ids
 	seq    atomic.Int64
 	budget atomic.Int64
 	halt   atomic.Bool // stop dispatching everywhere: exit, fatal error, pause
