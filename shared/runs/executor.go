@@ -245,7 +245,7 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 		defer cancel()
 	}
 	run, err := x.engine(a).Run(runCtx, comp.plan, engine.Request{RunID: runID, FlowID: job.Flow, Version: job.Version,
-		Stage: job.Stage, Start: job.Start, Trigger: job.Trigger, Resolver: res})
+		Stage: job.Stage, Start: job.Start, Trigger: job.Trigger, Resolver: res, Flows: x.flowLoader(fk.ProjectKey(), job.Kind, job.Stage)})
 	if err != nil {
 		a.sink.flush(false)
 		return nil, x.failStart(ctx, a, started, fmt.Errorf("start run %s: %w", runID, err))

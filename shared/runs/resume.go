@@ -108,7 +108,8 @@ func (x *Executor) Resume(ctx context.Context, job ResumeJob) (*engine.Run, erro
 		runCtx, cancel = context.WithDeadline(ctx, job.Deadline)
 		defer cancel()
 	}
-	run, err := x.engine(a).Resume(runCtx, comp.plan, st, job.Node, job.Input, engine.Request{Resolver: r})
+	run, err := x.engine(a).Resume(runCtx, comp.plan, st, job.Node, job.Input, engine.Request{Resolver: r,
+		Flows: x.flowLoader(fk.ProjectKey(), ss.Kind, ss.Stage)})
 	if err != nil {
 		a.sink.flush(false)
 		if ss.Recorded {

@@ -12,6 +12,7 @@ type Store interface {
 	GetFlow(ctx context.Context, k store.FlowKey) (store.Flow, error)
 	GetDraft(ctx context.Context, k store.FlowKey) (store.Draft, error)
 	GetVersion(ctx context.Context, k store.FlowKey, n int) (store.Version, error)
+	GetBinding(ctx context.Context, k store.FlowKey, stage string) (store.Binding, error)
 	GetSecretValue(ctx context.Context, k store.ProjectKey, secretKey, stage string) ([]byte, error)
 	StageEnv(ctx context.Context, k store.ProjectKey, stage string) (map[string]string, error)
 	CreateRun(ctx context.Context, r store.Run) (store.Run, error)
