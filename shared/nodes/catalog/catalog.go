@@ -15,6 +15,7 @@ import (
 	"polysynergy/shared/nodes/logic"
 	"polysynergy/shared/nodes/response"
 	"polysynergy/shared/nodes/text"
+	"polysynergy/shared/nodes/tool"
 	"polysynergy/shared/nodes/trigger"
 	"polysynergy/shared/nodes/variables"
 )
@@ -35,6 +36,7 @@ var families = []struct {
 	{"aws", aws.Register},
 	{"debug", debug.Register},
 	{"variables", variables.Register},
+	{"tool", tool.Register},
 }
 
 // New builds a registry holding every node family.
