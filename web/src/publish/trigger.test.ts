@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { Segment } from '../api/types';
+import { curlExample, routePattern, samplePath, stageBaseUrl, triggerUrl } from './trigger';
+
+const segs: Segment[] = [
+  { kind: 'static', value: 'users' },
+  { kind: 'variable', name: 'id', type: 'uuid' },
+  { kind: 'static', value: 'orders' },
+  { kind: 'variable', name: 'n', type: 'number' },
+  { kind: 'variable', name: 'slug', type: 'string' },
+];
+
+describe('trigger URLs', () => {
+  it('writes the pattern with variable types', () => {
+    expect(routePattern([])).toBe('/');
+    expect(routePattern(segs)).toBe('/users/{id:uuid}/orders/{n:number}/{slug}');
+  });
+  it('fills samples per type', () => {
+    expect(samplePath(segs)).toBe('/users/00000000-0000-4000-8000-000000000000/orders/42/slug');
+  });
+  it('puts slug and stage into the host pattern', () => {
+    expect(stageBaseUrl('http://{project}-{stage}.localhost:8090', 'shop', 'prod')).toBe('http://shop-prod.localhost:8090');
+    expect(stageBaseUrl('https://{project}-{stage}.example.com/', 'shop', 'dev')).toBe('https://shop-dev.example.com');
+    expect(stageBaseUrl('https://abc.execute-api.eu-west-1.amazonaws.com', 'shop', 'dev')).toBe('https://abc.execute-api.eu-west-1.amazonaws.com/shop/dev');
+    expect(stageBaseUrl(undefined, 'shop', 'dev')).toBeNull();
+    expect(triggerUrl('http://{project}-{stage}.localhost:8090', 'shop', 'prod', segs)).toBe('http://shop-prod.localhost:8090/users/{id}/orders/{n}/{slug}');
+    expect(triggerUrl('', 'shop', 'prod', segs)).toBeNull();
+  });
+  it('writes a curl line with method, key and body', () => {
+    expect(curlExample({ pattern: 'http://{project}-{stage}.localhost:8090', slug: 's', stage: 'dev', method: 'GET', segments: [] })).toBe("curl -i 'http://s-dev.localhost:8090/'");
+    expect(curlExample({ pattern: 'http://{project}-{stage}.localhost:8090', slug: 's', stage: 'dev', method: 'POST', segments: segs.slice(0, 2), requireApiKey: true })).toBe(
+      `curl -i -X POST -H "X-API-Key: $POLYSYNERGY_API_KEY" -H 'Content-Type: application/json' -d '{}' 'http://s-dev.localhost:8090/users/00000000-0000-4000-8000-000000000000'`,
+    );
+  });
+});
