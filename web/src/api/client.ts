@@ -13,10 +13,12 @@ import { parseDocument, toJSON, type FlowDocument } from '../model/flow';
 import type { ServerProblem } from '../model/validate';
 import type {
   ApiKey,
+  CreatedVersion,
   Draft,
   EnvVar,
   Flow,
   FlowDetail,
+  FlowDiff,
   FlowKind,
   ListParams,
   Me,
@@ -24,6 +26,7 @@ import type {
   NewApiKey,
   Page,
   Project,
+  Publication,
   PublishMatrix,
   PublishResult,
   Role,
@@ -492,7 +495,7 @@ export class ApiClient {
   listVersions(project: string, flow: string, p: ListParams = {}): Promise<Page<Version>> {
     return this.get(this.fp(project, flow, '/versions'), { ...p });
   }
-  createVersion(project: string, flow: string, message?: string): Promise<unknown> {
+  createVersion(project: string, flow: string, message?: string): Promise<CreatedVersion> {
     return this.request('POST', this.fp(project, flow, '/versions'), { body: message ? { message } : {} });
   }
   async getVersion(project: string, flow: string, version: number): Promise<VersionDetail> {
@@ -503,7 +506,7 @@ export class ApiClient {
   restoreVersion(project: string, flow: string, version: number, revision?: number): Promise<SavedDraft> {
     return this.request('POST', this.fp(project, flow, `/versions/${version}/restore`), { body: revision !== undefined ? { revision } : {} });
   }
-  diffVersions(project: string, flow: string, from: number | 'draft', to: number | 'draft'): Promise<unknown> {
+  diffVersions(project: string, flow: string, from: number | 'draft', to: number | 'draft'): Promise<FlowDiff> {
     return this.get(this.fp(project, flow, '/diff'), { from, to });
   }
   publish(project: string, flow: string, stage: string, opts: { message?: string; revision?: number; version?: number } = {}): Promise<PublishResult> {
@@ -512,8 +515,8 @@ export class ApiClient {
   unpublish(project: string, flow: string, stage: string): Promise<void> {
     return this.request('DELETE', this.fp(project, flow, `/publications/${enc(stage)}`));
   }
-  listPublications(project: string, flow: string): Promise<unknown> {
-    return this.get(this.fp(project, flow, '/publications'));
+  listPublications(project: string, flow: string): Promise<Publication[]> {
+    return this.get<Publication[] | null>(this.fp(project, flow, '/publications')).then((l) => l ?? []);
   }
   publishMatrix(project: string): Promise<PublishMatrix> {
     return this.get(this.pp(project, '/publish-matrix'));

@@ -129,6 +129,46 @@ export interface PublishResult {
   version: Version;
 }
 
+/** The answer to snapshotting the draft: created is false when it equals the latest. */
+export interface CreatedVersion {
+  version: Version;
+  created: boolean;
+}
+
+/** A node named in a diff. */
+export interface DiffNodeRef {
+  id: string;
+  handle: string;
+  type: string;
+}
+
+/** A node on both sides with what differs (type, handle, values.<port>, position, …). */
+export interface DiffNodeChange extends DiffNodeRef {
+  fields: string[];
+}
+
+/** A connection in a diff; from and to are "node-id.port". */
+export interface DiffConnectionRef {
+  id?: string;
+  from: string;
+  to: string;
+}
+
+export interface DiffConnectionChange {
+  id: string;
+  before: DiffConnectionRef;
+  after: DiffConnectionRef;
+}
+
+/** Two documents of a flow compared (GET …/diff?from=&to=; a side is a number or "draft"). */
+export interface FlowDiff {
+  from: string;
+  to: string;
+  same: boolean;
+  nodes: { added: DiffNodeRef[]; removed: DiffNodeRef[]; changed: DiffNodeChange[] };
+  connections: { added: DiffConnectionRef[]; removed: DiffConnectionRef[]; changed: DiffConnectionChange[] };
+}
+
 export interface MatrixCell {
   version: number;
   by: string;
@@ -165,6 +205,8 @@ export interface RouteInput {
   require_api_key?: boolean;
   description?: string;
   response_mode?: 'wait' | 'async';
+  /** Browser origins allowed to call the route (https://app.example.com, or *). */
+  cors_origins?: string[];
 }
 
 export interface Route extends RouteInput {
