@@ -31,6 +31,7 @@ type runFlags struct {
 	state       string
 	timeout     time.Duration
 	stage       string
+	flows       string
 }
 
 func (rf *runFlags) register(fsName string, fs *flag.FlagSet) {
@@ -47,6 +48,7 @@ func (rf *runFlags) register(fsName string, fs *flag.FlagSet) {
 	fs.StringVar(&rf.state, "state", "", "where a paused run's state is kept (default FLOW.state.json)")
 	fs.DurationVar(&rf.timeout, "timeout", 5*time.Minute, "the run's deadline")
 	fs.StringVar(&rf.stage, "stage", "mock", "stage name the run reports (run.stage)")
+	fs.StringVar(&rf.flows, "flows", "", "directory of the flows this flow may call by id, as ID.json (flow tools; default: the flow file's directory)")
 }
 
 func cmdRun(ctx context.Context, env *Env, args []string) int {
@@ -72,7 +74,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) int {
 		return ExitInvalid
 	}
 	req := engine.Request{RunID: ulid.Make().String(), FlowID: flowID(pos[0]), Stage: rf.stage, Start: *start,
-		Trigger: input, Resolver: mapResolver{env: rf.env, secrets: rf.secrets}}
+		Trigger: input, Resolver: mapResolver{env: rf.env, secrets: rf.secrets}, Flows: dirLoader(rf.flowsDir(pos[0]))}
 	pr := &printer{w: env.Stdout, quiet: rf.jsonOut}
 	eng := engine.New(engine.Options{Concurrency: rf.concurrency, Deadline: rf.timeout, Publisher: pr})
 	run, err := eng.Run(ctx, plan, req)
@@ -141,7 +143,8 @@ func cmdResume(ctx context.Context, env *Env, args []string) int {
 	}
 	pr := &printer{w: env.Stdout, quiet: rf.jsonOut}
 	eng := engine.New(engine.Options{Concurrency: rf.concurrency, Deadline: rf.timeout, Publisher: pr})
-	run, err := eng.Resume(ctx, plan, &st, *node, input, engine.Request{Resolver: mapResolver{env: rf.env, secrets: rf.secrets}})
+	run, err := eng.Resume(ctx, plan, &st, *node, input, engine.Request{Resolver: mapResolver{env: rf.env, secrets: rf.secrets},
+		Flows: dirLoader(rf.flowsDir(pos[0]))})
 	if err != nil {
 		_ = os.Rename(claimed, statePath) // not resumed: leave it resumable
 		env.errorf("%v", err)
