@@ -13,6 +13,7 @@ import { parseDocument, toJSON, type FlowDocument } from '../model/flow';
 import type { ServerProblem } from '../model/validate';
 import type {
   ApiKey,
+  Bundle,
   CreatedVersion,
   Draft,
   EnvVar,
@@ -20,6 +21,10 @@ import type {
   FlowDetail,
   FlowDiff,
   FlowKind,
+  ImportChoice,
+  ImportPreview,
+  ImportResult,
+  Invitation,
   ListParams,
   Me,
   Member,
@@ -396,8 +401,14 @@ export class ApiClient {
   removeMember(sub: string): Promise<void> {
     return this.request('DELETE', this.tp(`/members/${enc(sub)}`));
   }
-  invite(email: string, role: Role): Promise<unknown> {
+  invite(email: string, role: Role): Promise<Invitation> {
     return this.request('POST', this.tp('/invitations'), { body: { email, role } });
+  }
+  listInvitations(p: ListParams = {}): Promise<Page<Invitation>> {
+    return this.get(this.tp('/invitations'), { ...p });
+  }
+  deleteInvitation(email: string): Promise<void> {
+    return this.request('DELETE', this.tp(`/invitations/${enc(email)}`));
   }
 
   // ---- projects ------------------------------------------------------------------------
@@ -448,7 +459,8 @@ export class ApiClient {
   reorderStages(project: string, stages: string[]): Promise<Stage[]> {
     return this.request('PUT', this.pp(project, '/stage-order'), { body: { stages } });
   }
-  setProductionStage(project: string, stage: string): Promise<unknown> {
+  /** Marks the production stage ('' for none); answers the stages in order. */
+  setProductionStage(project: string, stage: string): Promise<Stage[]> {
     return this.request('PUT', this.pp(project, '/production-stage'), { body: { stage } });
   }
 
@@ -561,17 +573,18 @@ export class ApiClient {
 
   // ---- secrets, variables, keys, bundles -----------------------------------------------
 
-  listSecrets(project: string): Promise<Page<SecretInfo>> {
-    return this.get(this.pp(project, '/secrets'));
+  /** Secret keys with the stages that have a value; values are never returned. */
+  listSecrets(project: string): Promise<SecretInfo[]> {
+    return this.get<SecretInfo[] | null>(this.pp(project, '/secrets')).then((l) => l ?? []);
   }
-  setSecret(project: string, key: string, stage: string, value: string): Promise<unknown> {
+  setSecret(project: string, key: string, stage: string, value: string): Promise<void> {
     return this.request('PUT', this.pp(project, `/secrets/${enc(key)}/stages/${enc(stage)}`), { body: { value } });
   }
   deleteSecret(project: string, key: string, stage?: string): Promise<void> {
     return this.request('DELETE', this.pp(project, stage ? `/secrets/${enc(key)}/stages/${enc(stage)}` : `/secrets/${enc(key)}`));
   }
-  listEnv(project: string): Promise<Page<EnvVar>> {
-    return this.get(this.pp(project, '/env'));
+  listEnv(project: string): Promise<EnvVar[]> {
+    return this.get<EnvVar[] | null>(this.pp(project, '/env')).then((l) => l ?? []);
   }
   /** Sets a variable's value on every given stage at once. */
   setEnv(project: string, key: string, values: Record<string, string>): Promise<EnvVar> {
@@ -595,13 +608,16 @@ export class ApiClient {
   deleteApiKey(project: string, id: string): Promise<void> {
     return this.request('DELETE', this.pp(project, `/api-keys/${enc(id)}`));
   }
-  exportFlows(project: string, flows?: string[]): Promise<unknown> {
-    return this.get(this.pp(project, '/export'), { flows: flows?.join(',') });
+  /** The project's flows as one bundle; only the given flow ids when some are given. */
+  exportFlows(project: string, flows?: string[]): Promise<Bundle> {
+    return this.get(this.pp(project, '/export'), { flow: flows?.length ? flows.join(',') : undefined });
   }
-  previewImport(project: string, bundle: unknown): Promise<unknown> {
+  /** Each flow of the bundle with the project's flow it collides with by name. */
+  previewImport(project: string, bundle: Bundle): Promise<ImportPreview> {
     return this.request('POST', this.pp(project, '/import/preview'), { body: { bundle } });
   }
-  importFlows(project: string, body: unknown): Promise<unknown> {
+  /** Imports the bundle; flows that collide by name need a choice in items. */
+  importFlows(project: string, body: { bundle: Bundle; items?: ImportChoice[] }): Promise<ImportResult> {
     return this.request('POST', this.pp(project, '/import'), { body });
   }
 }

@@ -307,3 +307,67 @@ export interface NewApiKey extends ApiKey {
 }
 
 export type { Catalog };
+
+/** A pending invitation: whoever signs in with the address joins the tenant with the role. */
+export interface Invitation {
+  email: string;
+  role: Role;
+  invited_by?: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** An export of a project's flows (GET …/export), the input of an import. */
+export interface Bundle {
+  format: 'polysynergy/bundle@1';
+  exported_at?: string;
+  project?: string;
+  flows: BundleFlow[];
+}
+
+/** One flow of a bundle: its draft document and settings. */
+export interface BundleFlow {
+  name: string;
+  kind: FlowKind;
+  document: unknown;
+  run_saving?: RunSaving;
+  retention?: number;
+  route?: RouteInput;
+  schedule?: ScheduleInput;
+}
+
+/** One flow of a bundle and the project's flow it collides with by name. */
+export interface ImportPreviewItem {
+  index: number;
+  name: string;
+  kind: FlowKind;
+  conflict?: Flow;
+  /** A free name for action rename. */
+  suggested_name?: string;
+}
+
+export interface ImportPreview {
+  items: ImportPreviewItem[];
+}
+
+export type ImportAction = 'create' | 'skip' | 'rename' | 'overwrite';
+
+/** What to do with one flow of the bundle (flows that collide by name need one). */
+export interface ImportChoice {
+  index: number;
+  action: ImportAction;
+  /** The new name for rename (a free one is chosen when absent). */
+  name?: string;
+}
+
+export interface ImportedItem {
+  index: number;
+  action: ImportAction;
+  /** The created or overwritten flow. */
+  flow?: string;
+  name: string;
+}
+
+export interface ImportResult {
+  items: ImportedItem[];
+}
