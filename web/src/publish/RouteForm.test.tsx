@@ -1,0 +1,104 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Route } from '../api/types';
+import { RouteForm } from './RouteForm';
+import { type Call, invalid, mockApi } from './testing';
+
+afterEach(cleanup);
+
+const route: Route = {
+  id: 'r1',
+  method: 'GET',
+  segments: [
+    { kind: 'static', value: 'users' },
+    { kind: 'variable', name: 'id', type: 'uuid' },
+  ],
+  require_api_key: false,
+  description: '',
+  response_mode: 'wait',
+  cors_origins: ['https://app.example.com'],
+  pattern: '/users/{id:uuid}',
+  updated_at: '2026-01-01T00:00:00Z',
+};
+const PATH = /^\/tenants\/t1\/projects\/p1\/flows\/f1\/route$/;
+
+function setup(put: (c: Call) => { status?: number; body?: unknown }) {
+  const m = mockApi([
+    ['GET', PATH, { body: route }],
+    ['PUT', PATH, put],
+  ]);
+  render(<RouteForm api={m.api} project="p1" flow="f1" slug="shop" stages={['dev', 'prod']} triggerPattern="http://{project}-{stage}.localhost:8090" published={{ prod: 3 }} />);
+  return m;
+}
+
+describe('RouteForm', () => {
+  it('shows the trigger URL per stage and a curl example', async () => {
+    setup(() => ({ body: route }));
+    expect(await screen.findByTestId('trigger-url-dev')).toHaveProperty('textContent', 'http://shop-dev.localhost:8090/users/{id}');
+    expect(screen.getByTestId('trigger-url-prod').textContent).toBe('http://shop-prod.localhost:8090/users/{id}');
+    expect(screen.getByTestId('curl-example').textContent).toBe("curl -i 'http://shop-dev.localhost:8090/users/00000000-0000-4000-8000-000000000000'");
+    expect(screen.getByRole('button', { name: 'Copy the dev URL' })).toBeTruthy();
+    expect(screen.getByText('prod · v3')).toBeTruthy();
+  });
+
+  it('sends the edited route: method, added, reordered and removed segments, key, mode', async () => {
+    const { calls } = setup((c) => ({ body: { ...route, ...(c.body as object) } }));
+    await screen.findByLabelText('Method');
+    fireEvent.change(screen.getByLabelText('Method'), { target: { value: 'POST' } });
+    fireEvent.click(screen.getByRole('button', { name: '+ Variable' }));
+    fireEvent.change(screen.getByLabelText('Segment 3 name'), { target: { value: 'n' } });
+    fireEvent.change(screen.getByLabelText('Segment 3 type'), { target: { value: 'number' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Move segment 3 up' }));
+    fireEvent.click(screen.getByRole('button', { name: '+ Static' }));
+    fireEvent.change(screen.getByLabelText('Segment 4 text'), { target: { value: 'tmp' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Remove segment 4' }));
+    fireEvent.click(screen.getByLabelText('Require an API key'));
+    fireEvent.click(screen.getByLabelText('Answer 202 at once with the run id'));
+    fireEvent.change(screen.getByLabelText('Description'), { target: { value: 'orders' } });
+    expect(screen.getByTestId('route-pattern').textContent).toBe('POST /users/{n:number}/{id:uuid}');
+    fireEvent.click(screen.getByRole('button', { name: 'Save route' }));
+    await screen.findByText('Saved');
+    const put = calls.find((c) => c.method === 'PUT');
+    expect(put?.body).toEqual({
+      method: 'POST',
+      segments: [
+        { kind: 'static', value: 'users' },
+        { kind: 'variable', name: 'n', type: 'number' },
+        { kind: 'variable', name: 'id', type: 'uuid' },
+      ],
+      require_api_key: true,
+      description: 'orders',
+      response_mode: 'async',
+      cors_origins: ['https://app.example.com'],
+    });
+    expect(screen.getByTestId('curl-example').textContent).toContain('-X POST -H "X-API-Key: $POLYSYNERGY_API_KEY"');
+  });
+
+  it('puts validation errors on their segment', async () => {
+    setup(() => invalid([{ location: 'body.segments[1]', message: 'variable name must match [a-z_][a-z0-9_]*' }]));
+    await screen.findByLabelText('Method');
+    fireEvent.click(screen.getByRole('button', { name: 'Save route' }));
+    const msg = await screen.findByText('variable name must match [a-z_][a-z0-9_]*');
+    expect(msg.closest('[role=group]')?.getAttribute('aria-label')).toBe('Segment 2');
+    expect(screen.getByLabelText('Segment 2 name').className).toContain('invalid');
+  });
+
+  it('shows a taken route (409) on the form', async () => {
+    setup(() => ({
+      status: 409,
+      body: { type: 'urn:polysynergy:problem:route-taken', title: 'Conflict', status: 409, detail: 'flow "Orders" (f2) already has the route GET /users/{uuid}', errors: [{ location: 'body', message: 'the method and path are taken by flow f2' }] },
+    }));
+    await screen.findByLabelText('Method');
+    fireEvent.click(screen.getByRole('button', { name: 'Save route' }));
+    const alert = await screen.findByText('This route is taken.');
+    expect(alert.parentElement?.textContent).toContain('already has the route GET /users/{uuid}');
+  });
+
+  it('shows a load error with a retry', async () => {
+    const m = mockApi([['GET', PATH, { status: 500, body: { title: 'Internal Server Error', status: 500, detail: 'boom' } }]]);
+    render(<RouteForm api={m.api} project="p1" flow="f1" slug="shop" stages={[]} />);
+    expect(await screen.findByText('boom')).toBeTruthy();
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy());
+  });
+});

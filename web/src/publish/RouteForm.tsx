@@ -1,0 +1,315 @@
+// The route form of a route flow: method, the path as ordered segments (static text or a
+// typed variable), API key requirement, description and response mode; the trigger URL of
+// every stage with a copy button and a curl example. Errors of the API land on their fields;
+// a 409 (another route flow has the method and path) is shown on the form.
+
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { type ApiClient, ConflictError } from '../api/client';
+import type { HttpMethod, Route, RouteInput, Segment } from '../api/types';
+import { CopyButton, errText, fieldError, type Load, LoadError, Loading, otherFieldErrors } from './common';
+import { curlExample, routePattern, triggerUrl } from './trigger';
+import './publish.css';
+
+const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'];
+const TYPES: NonNullable<Segment['type']>[] = ['string', 'number', 'uuid', 'any'];
+
+export interface RouteFormProps {
+  api: ApiClient;
+  project: string;
+  flow: string;
+  /** The project's slug: the first part of the trigger host. */
+  slug: string;
+  stages: string[];
+  /** The runtime config's trigger URL pattern. */
+  triggerPattern?: string | undefined;
+  /** Stage → published version, to tell where the route is live. */
+  published?: Record<string, number>;
+  onSaved?(r: Route): void;
+}
+
+/** What the form edits; segments carry a local key so reordering keeps focus and state. */
+interface FormState {
+  method: HttpMethod;
+  segments: (Segment & { key: number })[];
+  require_api_key: boolean;
+  description: string;
+  response_mode: 'wait' | 'async';
+  cors_origins?: string[] | undefined;
+}
+
+let keySeq = 0;
+const withKey = (s: Segment) => ({ ...s, key: ++keySeq });
+
+function fromRoute(r: Route): FormState {
+  return {
+    method: r.method,
+    segments: (r.segments ?? []).map(withKey),
+    require_api_key: !!r.require_api_key,
+    description: r.description ?? '',
+    response_mode: r.response_mode === 'async' ? 'async' : 'wait',
+    cors_origins: r.cors_origins,
+  };
+}
+
+/** The request body the form sends. */
+export function routeBody(f: FormState): RouteInput {
+  return {
+    method: f.method,
+    segments: f.segments.map((s) =>
+      s.kind === 'static' ? { kind: 'static', value: (s.value ?? '').trim() } : { kind: 'variable', name: (s.name ?? '').trim(), type: s.type ?? 'string' },
+    ),
+    require_api_key: f.require_api_key,
+    description: f.description,
+    response_mode: f.response_mode,
+    ...(f.cors_origins?.length ? { cors_origins: f.cors_origins } : {}),
+  };
+}
+
+export function RouteForm(props: RouteFormProps) {
+  const { api, project, flow } = props;
+  const [load, setLoad] = useState<Load<Route>>({ status: 'loading' });
+  const [form, setForm] = useState<FormState | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [saving, setSaving] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const [curlStage, setCurlStage] = useState<string>('');
+
+  const reload = useCallback(() => {
+    setLoad({ status: 'loading' });
+    api.getRoute(project, flow).then(
+      (r) => {
+        setLoad({ status: 'ready', value: r });
+        setForm(fromRoute(r));
+      },
+      (e: unknown) => setLoad({ status: 'error', message: errText(e), error: e }),
+    );
+  }, [api, project, flow]);
+  useEffect(reload, [reload]);
+
+  const stage = curlStage || props.stages[0] || '';
+  const body = useMemo(() => (form ? routeBody(form) : null), [form]);
+
+  if (load.status === 'loading') return <Loading what="the route" />;
+  if (load.status === 'error') return <LoadError message={load.message} onRetry={reload} />;
+  if (!form || !body) return null;
+
+  const edit = (patch: Partial<FormState>) => {
+    setForm({ ...form, ...patch });
+    setSaved(false);
+  };
+  const editSeg = (i: number, patch: Partial<Segment>) => edit({ segments: form.segments.map((s, j) => (j === i ? { ...s, ...patch } : s)) });
+  const move = (i: number, d: -1 | 1) => {
+    const l = [...form.segments];
+    const j = i + d;
+    if (j < 0 || j >= l.length) return;
+    [l[i], l[j]] = [l[j]!, l[i]!];
+    edit({ segments: l });
+  };
+
+  const submit = async () => {
+    setSaving(true);
+    setError(null);
+    try {
+      const r = await api.putRoute(project, flow, body);
+      setLoad({ status: 'ready', value: r });
+      setForm(fromRoute(r));
+      setSaved(true);
+      props.onSaved?.(r);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const segErr = (i: number) => fieldError(error, `segments[${i}]`) ?? fieldError(error, `segments[${i}]`, true);
+  const shown = (f: string) => /^(method|description|require_api_key|response_mode|segments(\[\d+\].*)?)$/.test(f);
+  const rest = otherFieldErrors(error, shown);
+  const conflict = error instanceof ConflictError ? error : null;
+  const general = error && !conflict && rest.length === 0 && !(error as { fieldErrors?: unknown[] }).fieldErrors?.length ? errText(error) : null;
+
+  return (
+    <form
+      className="ps-pub-form"
+      aria-label="Route"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <div className="ps-pub-field">
+        <label className="ps-pub-label" htmlFor="ps-route-method">
+          Method
+        </label>
+        <select id="ps-route-method" className={`ps-input${fieldError(error, 'method') ? ' invalid' : ''}`} value={form.method} onChange={(e) => edit({ method: e.target.value as HttpMethod })}>
+          {METHODS.map((m) => (
+            <option key={m} value={m}>
+              {m}
+            </option>
+          ))}
+        </select>
+        {fieldError(error, 'method') ? <span className="ps-field-error">{fieldError(error, 'method')}</span> : null}
+      </div>
+
+      <fieldset aria-describedby="ps-route-pattern">
+        <legend>Path</legend>
+        {form.segments.length === 0 ? <p className="ps-hint">No segments: the route answers on /.</p> : null}
+        {form.segments.map((s, i) => {
+          const err = segErr(i);
+          const n = i + 1;
+          return (
+            <div key={s.key} className="ps-seg-row" role="group" aria-label={`Segment ${n}`}>
+              <select
+                className="ps-input"
+                aria-label={`Segment ${n} kind`}
+                value={s.kind}
+                onChange={(e) => editSeg(i, e.target.value === 'static' ? { kind: 'static', value: s.value ?? s.name ?? '' } : { kind: 'variable', name: s.name ?? s.value ?? '', type: s.type ?? 'string' })}
+              >
+                <option value="static">Static</option>
+                <option value="variable">Variable</option>
+              </select>
+              {s.kind === 'static' ? (
+                <input className={`ps-input${err ? ' invalid' : ''}`} aria-label={`Segment ${n} text`} value={s.value ?? ''} placeholder="users" onChange={(e) => editSeg(i, { value: e.target.value })} />
+              ) : (
+                <input className={`ps-input${err ? ' invalid' : ''}`} aria-label={`Segment ${n} name`} value={s.name ?? ''} placeholder="id" onChange={(e) => editSeg(i, { name: e.target.value })} />
+              )}
+              {s.kind === 'variable' ? (
+                <select className="ps-input" aria-label={`Segment ${n} type`} value={s.type ?? 'string'} onChange={(e) => editSeg(i, { type: e.target.value as Segment['type'] })}>
+                  {TYPES.map((t) => (
+                    <option key={t} value={t}>
+                      {t}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <span />
+              )}
+              <span className="ps-seg-actions">
+                <button type="button" className="ps-icon-button" aria-label={`Move segment ${n} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                  ↑
+                </button>
+                <button type="button" className="ps-icon-button" aria-label={`Move segment ${n} down`} disabled={i === form.segments.length - 1} onClick={() => move(i, 1)}>
+                  ↓
+                </button>
+                <button type="button" className="ps-icon-button" aria-label={`Remove segment ${n}`} onClick={() => edit({ segments: form.segments.filter((_, j) => j !== i) })}>
+                  ×
+                </button>
+              </span>
+              {err ? <span className="ps-field-error ps-seg-error">{err}</span> : null}
+            </div>
+          );
+        })}
+        <div className="ps-row">
+          <button type="button" className="ps-button ps-small" onClick={() => edit({ segments: [...form.segments, withKey({ kind: 'static', value: '' })] })}>
+            + Static
+          </button>
+          <button type="button" className="ps-button ps-small" onClick={() => edit({ segments: [...form.segments, withKey({ kind: 'variable', name: '', type: 'string' })] })}>
+            + Variable
+          </button>
+          <span className="ps-toolbar-spacer" />
+          <code id="ps-route-pattern" className="ps-hint" data-testid="route-pattern">
+            {form.method} {routePattern(body.segments)}
+          </code>
+        </div>
+        {fieldError(error, 'segments') ? <p className="ps-field-error">{fieldError(error, 'segments')}</p> : null}
+      </fieldset>
+
+      <label className="ps-switch">
+        <input type="checkbox" checked={form.require_api_key} onChange={(e) => edit({ require_api_key: e.target.checked })} /> Require an API key
+      </label>
+
+      <fieldset>
+        <legend>Response</legend>
+        <label className="ps-switch">
+          <input type="radio" name="ps-response-mode" checked={form.response_mode === 'wait'} onChange={() => edit({ response_mode: 'wait' })} /> Wait for the flow and answer with its response
+        </label>
+        <label className="ps-switch">
+          <input type="radio" name="ps-response-mode" checked={form.response_mode === 'async'} onChange={() => edit({ response_mode: 'async' })} /> Answer 202 at once with the run id
+        </label>
+      </fieldset>
+
+      <div className="ps-pub-field">
+        <label className="ps-pub-label" htmlFor="ps-route-description">
+          Description
+        </label>
+        <textarea id="ps-route-description" className="ps-input" rows={2} value={form.description} onChange={(e) => edit({ description: e.target.value })} />
+        {fieldError(error, 'description') ? <span className="ps-field-error">{fieldError(error, 'description')}</span> : null}
+      </div>
+
+      {conflict ? (
+        <div className="ps-pub-alert" role="alert">
+          <strong>This route is taken.</strong> {conflict.detail || conflict.fieldErrors[0]?.message}
+        </div>
+      ) : null}
+      {rest.length || general ? (
+        <div className="ps-pub-alert" role="alert">
+          {general ?? (
+            <ul>
+              {rest.map((m) => (
+                <li key={m}>{m}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      ) : null}
+
+      <div className="ps-row">
+        <button type="submit" className="ps-button ps-primary" disabled={saving}>
+          {saving ? 'Saving…' : 'Save route'}
+        </button>
+        {saved ? (
+          <span className="ps-pub-ok" role="status">
+            Saved
+          </span>
+        ) : null}
+      </div>
+
+      <section aria-label="Trigger URLs">
+        <h3 className="ps-pub-label">Trigger URL</h3>
+        {props.stages.length === 0 ? <p className="ps-hint">The project has no stages yet.</p> : null}
+        {!props.triggerPattern && props.stages.length ? <p className="ps-hint">This deployment names no trigger URL (triggerUrl in config.json).</p> : null}
+        {props.triggerPattern
+          ? props.stages.map((st) => {
+              const url = triggerUrl(props.triggerPattern, props.slug, st, body.segments) ?? '';
+              const v = props.published?.[st];
+              return (
+                <div key={st} className="ps-pub-url">
+                  <span className="ps-chip" title={v ? `version ${v} is published here` : 'not published here'}>
+                    {st}
+                    {v ? ` · v${v}` : ''}
+                  </span>
+                  <code data-testid={`trigger-url-${st}`} aria-label={`Trigger URL on ${st}`}>
+                    {url}
+                  </code>
+                  <CopyButton text={url} label={`Copy the ${st} URL`} />
+                </div>
+              );
+            })
+          : null}
+        {props.triggerPattern && stage ? (
+          <>
+            <div className="ps-row">
+              <label className="ps-pub-label" htmlFor="ps-curl-stage">
+                curl on
+              </label>
+              <select id="ps-curl-stage" className="ps-input" style={{ width: 'auto' }} value={stage} onChange={(e) => setCurlStage(e.target.value)}>
+                {props.stages.map((s) => (
+                  <option key={s}>{s}</option>
+                ))}
+              </select>
+              <span className="ps-toolbar-spacer" />
+              <CopyButton
+                text={curlExample({ pattern: props.triggerPattern, slug: props.slug, stage, method: body.method, segments: body.segments, requireApiKey: !!body.require_api_key }) ?? ''}
+                label="Copy the curl example"
+              />
+            </div>
+            <pre className="ps-pub-pre" data-testid="curl-example">
+              {curlExample({ pattern: props.triggerPattern, slug: props.slug, stage, method: body.method, segments: body.segments, requireApiKey: !!body.require_api_key })}
+            </pre>
+          </>
+        ) : null}
+        {props.published && props.stages.length && !Object.keys(props.published).length ? <p className="ps-hint">Not published yet: publish the flow to a stage to make its URL answer.</p> : null}
+      </section>
+    </form>
+  );
+}

@@ -1,0 +1,81 @@
+// Small pieces the publishing screens share: error text, field errors by name, a copy
+// button, times, and the loading / error states.
+
+import { useState } from 'react';
+import { ApiError } from '../api/client';
+
+/** A readable message for any error. */
+export function errText(e: unknown): string {
+  if (e instanceof ApiError) return e.detail || e.title;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The API's message for a field (exact, or the first under it when prefix is set). */
+export function fieldError(err: unknown, field: string, prefix = false): string | undefined {
+  if (!(err instanceof ApiError)) return undefined;
+  const f = err.fieldErrors.find((x) => x.field === field || (prefix && x.field.startsWith(`${field}.`)));
+  return f?.message;
+}
+
+/** Field errors the form does not show beside a field, so none is lost. */
+export function otherFieldErrors(err: unknown, shown: (field: string) => boolean): string[] {
+  if (!(err instanceof ApiError)) return [];
+  return err.fieldErrors.filter((f) => !shown(f.field)).map((f) => (f.field ? `${f.field}: ${f.message}` : f.message));
+}
+
+export type Load<T> = { status: 'loading' } | { status: 'error'; message: string; error: unknown } | { status: 'ready'; value: T };
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <div className="ps-empty" role="status">
+      <div className="ps-spinner" aria-hidden /> Loading {what}…
+    </div>
+  );
+}
+
+export function LoadError({ message, onRetry }: { message: string; onRetry?: () => void }) {
+  return (
+    <div className="ps-empty" role="alert">
+      <p className="ps-field-error">{message}</p>
+      {onRetry ? (
+        <button type="button" className="ps-button ps-small" onClick={onRetry}>
+          Try again
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+/** A date-time in the person's locale (and the given zone). */
+export function formatTime(iso: string, timeZone?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  try {
+    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', ...(timeZone ? { timeZone } : {}) }).format(d);
+  } catch {
+    return d.toISOString();
+  }
+}
+
+export function CopyButton({ text, label }: { text: string; label: string }) {
+  const [done, setDone] = useState<'copied' | 'failed' | null>(null);
+  return (
+    <button
+      type="button"
+      className="ps-button ps-small"
+      aria-label={label}
+      title={label}
+      onClick={() => {
+        const c = typeof navigator !== 'undefined' ? navigator.clipboard : undefined;
+        if (!c) return setDone('failed');
+        c.writeText(text).then(
+          () => setDone('copied'),
+          () => setDone('failed'),
+        );
+        setTimeout(() => setDone(null), 2000);
+      }}
+    >
+      {done === 'copied' ? 'Copied' : done === 'failed' ? 'Copy failed' : 'Copy'}
+    </button>
+  );
+}
