@@ -22,8 +22,9 @@ test-web: $(WEB_DEPS) ## editor unit tests (Vitest) and the TypeScript type chec
 	cd $(WEB_DIR) && $(NPM) run typecheck && $(NPM) test
 
 # Browser tests: headless Debian Chromium (/usr/bin/chromium, or CHROMIUM_PATH) driven by
-# playwright-core against the built editor; screenshots land in web/test-results/.
-test-web-browser: web ## editor browser tests in headless Chromium
+# playwright-core against the built editor; screenshots land in web/test-results/. The journey
+# (web/e2e/journey.test.mjs) starts build/polysynergy dev itself on a free port.
+test-web-browser: web build ## editor browser tests in headless Chromium (the journey against the local cloud)
 	cd $(WEB_DIR) && $(NPM) run test:browser
 
 # Figures, reported not asserted: initial JavaScript (gzip) and a 500-node flow opening and

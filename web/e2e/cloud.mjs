@@ -1,0 +1,100 @@
+// Starts the real local cloud (`polysynergy dev`) for a browser test: a free port chosen by
+// the server itself (--port 0), a temporary data dir (--reset), the editor from web/dist.
+// The test gets the base URL, a way to mint dev-user tokens, the server's log (printed when
+// a test fails) and stop(), which ends the server even when the test did not finish.
+
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const web = fileURLToPath(new URL('..', import.meta.url));
+const repo = join(web, '..');
+
+/** The CLI the journey runs: POLYSYNERGY_BIN, or build/polysynergy (`make build`). */
+export async function cliPath() {
+  const bin = process.env.POLYSYNERGY_BIN ?? join(repo, 'build', 'polysynergy');
+  if (existsSync(bin)) return bin;
+  // `npm run test:browser` without make: build it the way the Makefile does
+  const go = existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go';
+  await run(go, ['build', '-o', bin, './cmd/polysynergy'], { cwd: repo, maxBuffer: 1 << 24 });
+  return bin;
+}
+
+/**
+ * Starts `polysynergy dev` and waits until it answers. Resolves to
+ * { url, port, dataDir, log(), token(email), stop() }.
+ */
+export async function startCloud({ timeoutMs = 60000 } = {}) {
+  const bin = await cliPath();
+  const dataDir = await mkdtemp(join(tmpdir(), 'ps-journey-'));
+  const dist = join(web, 'dist');
+  if (!existsSync(join(dist, 'index.html'))) throw new Error(`no built editor in ${dist}: run \`make web\` first`);
+  const child = spawn(bin, ['dev', '--port', '0', '--data-dir', dataDir, '--reset', '--web', dist, '-v'], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  let exited = null;
+  const exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve((exited = { code, signal }))));
+  // the test process ending in any way (a timeout, an uncaught error) ends the server too
+  const reap = () => {
+    if (!exited) child.kill('SIGKILL');
+  };
+  process.once('exit', reap);
+
+  const stop = async () => {
+    if (!exited) {
+      child.kill('SIGINT');
+      const t = setTimeout(() => child.kill('SIGKILL'), 15000);
+      await exit;
+      clearTimeout(t);
+    }
+    process.removeListener('exit', reap);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    const deadline = Date.now() + timeoutMs;
+    let url = null;
+    while (!url) {
+      if (exited) throw new Error(`polysynergy dev exited (${JSON.stringify(exited)}) before it was ready`);
+      if (Date.now() > deadline) throw new Error('polysynergy dev did not print its address in time');
+      const m = /Editor\s+(http:\/\/localhost:\d+)/.exec(out);
+      if (m) url = m[1];
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    // ready: the runtime config and the API answer
+    for (;;) {
+      if (exited) throw new Error(`polysynergy dev exited (${JSON.stringify(exited)})`);
+      try {
+        const [c, n] = await Promise.all([fetch(`${url}/config.json`), fetch(`${url}/api/v1/openapi.json`)]);
+        if (c.ok && n.ok) break;
+      } catch {
+        /* not yet */
+      }
+      if (Date.now() > deadline) throw new Error(`polysynergy dev at ${url} did not become ready`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const port = Number(new URL(url).port);
+    return {
+      url,
+      port,
+      dataDir,
+      log: () => out,
+      /** An access token of the dev user with this e-mail (created when new). */
+      token: async (email) => (await run(bin, ['dev', 'token', '--user', email, '--data-dir', dataDir])).stdout.trim(),
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    e.message += `\n--- polysynergy dev log ---\n${out}`;
+    throw e;
+  }
+}

@@ -1,0 +1,218 @@
+// The editor's journey against the real local cloud: this test starts `polysynergy dev` itself
+// (e2e/cloud.mjs: a free port, a temporary data dir), then drives headless Chromium through
+// sign in → project → route flow → nodes from the palette → connect → edit values → run with
+// node states and outputs → run history → publish → the trigger URL → that run in history →
+// restore an older version. Screenshots of the key screens land in test-results/journey/.
+// The server is stopped at the end whatever happened; its log is printed when a step failed.
+//
+// Steps whose UI does not exist yet call the API instead; they are named `api:` below.
+
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import { launch, watchConsole } from './browser.mjs';
+import { startCloud } from './cloud.mjs';
+
+const shots = new URL('../test-results/journey/', import.meta.url).pathname;
+const user = 'journey@example.com';
+let cloud;
+let browser;
+let page;
+let errors;
+let token;
+let failed = null;
+const frames = [];
+/** What the steps learn and later steps use. */
+const at = { tenant: '', project: '', slug: '', flow: '', stage: 'live' };
+
+before(async () => {
+  await mkdir(shots, { recursive: true });
+  cloud = await startCloud();
+  browser = await launch();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 880 } });
+  page = await context.newPage();
+  errors = watchConsole(page);
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
+});
+
+after(async () => {
+  try {
+    await browser?.close();
+  } finally {
+    if (failed) console.log(`--- polysynergy dev log (a step failed: ${failed}) ---\n${cloud?.log() ?? '(not started)'}`);
+    await cloud?.stop();
+  }
+});
+
+const shot = (name) => page.screenshot({ path: `${shots}${name}.png` });
+
+/** One step of the journey: later steps do not run once one failed. */
+function step(name, f) {
+  test(name, async () => {
+    if (failed) throw new Error(`not run: step ${failed} failed`);
+    try {
+      await f();
+      await shot(name);
+    } catch (e) {
+      failed = name;
+      await shot(`${name}-failure`).catch(() => {});
+      throw e;
+    }
+  });
+}
+
+async function api(method, path, body) {
+  const r = await fetch(`${cloud.url}/api/v1${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const t = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${t}`);
+  return t ? JSON.parse(t) : null;
+}
+const fp = (rest = '') => `/tenants/${at.tenant}/projects/${at.project}/flows/${at.flow}${rest}`;
+
+const output = (h, port) => page.locator(`[data-handle="${h}"] .ps-port-output[data-port="${port}"] .react-flow__handle`);
+const input = (h, port) => page.locator(`[data-handle="${h}"] .ps-port-input[data-port="${port}"] .react-flow__handle`);
+const saved = () => page.getByRole('status', { name: 'Save state' }).filter({ hasText: /^Saved/ }).waitFor();
+
+/** Replaces the text of a CodeMirror editor (insertText: no bracket auto-closing). */
+async function setCode(content, text) {
+  await content.click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(text);
+}
+
+async function drag(from, to) {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 30, a.y + a.height / 2 + 5, { steps: 4 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
+
+step('01-sign-in', async () => {
+  await page.goto(cloud.url);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // the dev provider's sign-in page: a new user
+  await page.getByRole('textbox', { name: 'E-mail' }).fill(user);
+  await page.getByRole('button', { name: 'Create user and sign in' }).click();
+  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+  // the API steps act as the same user, with the editor's own access token
+  token = await page.evaluate(() => {
+    const k = Object.keys(sessionStorage).find((x) => x.startsWith('oidc.user'));
+    return k ? JSON.parse(sessionStorage.getItem(k)).access_token : null;
+  });
+  assert.ok(token, 'the editor keeps an access token after signing in');
+  const me = await api('GET', '/me');
+  at.tenant = me.memberships[0].tenant;
+});
+
+step('02-create-project', async () => {
+  await page.getByPlaceholder('My project').fill('Journey');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.getByRole('region', { name: 'Routes' }).waitFor();
+  at.project = new URL(page.url()).pathname.split('/')[2];
+  assert.match(at.project, /^[0-9A-Z]{26}$/);
+  at.slug = (await api('GET', `/tenants/${at.tenant}/projects/${at.project}`)).slug;
+  assert.ok(at.slug, 'the project has a slug');
+});
+
+step('03-create-route-flow', async () => {
+  await page.getByRole('button', { name: 'New route' }).click();
+  await page.getByLabel('New route name').fill('hello');
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
+  await page.getByRole('searchbox', { name: 'Search nodes' }).waitFor();
+  at.flow = new URL(page.url()).pathname.split('/')[4];
+  assert.match(at.flow, /^[0-9A-Z]{26}$/);
+});
+
+step('04-add-nodes-from-palette', async () => {
+  await page.locator('[data-type-id="trigger.mock_route"]').click();
+  const search = page.getByRole('searchbox', { name: 'Search nodes' });
+  await search.fill('http response');
+  await page.keyboard.press('Enter');
+  await search.fill('');
+  await page.getByRole('button', { name: 'Layout' }).click();
+  await page.waitForTimeout(400);
+  await page.locator('[data-handle="mock_route"]').waitFor();
+  await page.locator('[data-handle="response"]').waitFor();
+  assert.equal(await page.locator('.react-flow__node').count(), 2);
+});
+
+step('05-connect', async () => {
+  await drag(output('mock_route', 'true_path'), input('response', 'node'));
+  await page.locator('.react-flow__edge').first().waitFor();
+  assert.equal(await page.locator('.react-flow__edge').count(), 1);
+});
+
+step('06-edit-values', async () => {
+  await page.locator('.react-flow__node:has([data-handle="response"]) .ps-node-header').click();
+  const status = page.getByRole('spinbutton', { name: 'status', exact: true });
+  await status.fill('201');
+  // body (any) is a JSON editor: a JSON string with an expression in it
+  await setCode(page.locator('.ps-inspector .cm-content').first(), '"Hello {{ mock_route.query.name }}"');
+  await saved();
+  const d = (await api('GET', fp())).draft.document;
+  const resp = d.nodes.find((n) => n.type === 'http.response');
+  assert.equal(resp.values.body, 'Hello {{ mock_route.query.name }}');
+  assert.equal(resp.values.status, 201);
+  assert.equal(d.connections.length, 1);
+});
+
+step('07-run', async () => {
+  await page.getByRole('button', { name: '▶ Run' }).click();
+  const panel = page.getByRole('region', { name: 'Run' });
+  await panel.locator('.ps-run-success').waitFor({ timeout: 20000 });
+  await page.locator('[data-handle="response"].ps-run-success').waitFor();
+  await page.locator('[data-handle="mock_route"].ps-run-success').waitFor();
+  assert.ok(frames.some((f) => f.includes('"node_end"')), 'node states came over the WebSocket');
+  await panel.getByRole('tab', { name: /Output/ }).click();
+  await panel.getByText('"method": "GET"').first().waitFor();
+});
+
+step('08-publish', async () => {
+  // api: no stage screen or publish UI exists yet in the editor
+  await api('POST', `/tenants/${at.tenant}/projects/${at.project}/stages`, { name: at.stage });
+  const r = await api('POST', fp('/publish'), { stage: at.stage, message: 'first' });
+  assert.equal(r.publication.stage, at.stage);
+  assert.equal(r.version.number, 1);
+});
+
+step('09-call-trigger-url', async () => {
+  const url = `http://${at.slug}-${at.stage}.localhost:${cloud.port}/hello?name=Ada`;
+  // in the browser itself: Chromium resolves *.localhost to loopback
+  const tab = await page.context().newPage();
+  const res = await tab.goto(url);
+  assert.equal(res.status(), 201, await res.text());
+  assert.equal(await res.text(), 'Hello Ada');
+  await tab.screenshot({ path: `${shots}09-trigger-url-in-browser.png` });
+  await tab.close();
+});
+
+step('12-restore-older-version', async () => {
+  // a second version, different from the first: the response says Bye
+  await page.locator('.react-flow__node:has([data-handle="response"]) .ps-node-header').click();
+  await setCode(page.locator('.ps-inspector .cm-content').first(), '"Bye"');
+  await saved();
+  // api: no versions UI exists yet in the editor
+  const r = await api('POST', fp('/publish'), { stage: at.stage, message: 'second' });
+  assert.equal(r.version.number, 2);
+  const tab = await page.context().newPage();
+  const res = await tab.goto(`http://${at.slug}-${at.stage}.localhost:${cloud.port}/hello`);
+  assert.equal(await res.text(), 'Bye');
+  await tab.close();
+  await api('POST', fp('/versions/1/restore'), {});
+  // the open editor learns of the restored draft: load theirs
+  await page.reload();
+  await page.locator('.react-flow__node:has([data-handle="response"]) .ps-node-header').click();
+  assert.match(await page.locator('.ps-inspector .cm-content').first().innerText(), /Hello \{\{ mock_route\.query\.name \}\}/);
+});
+
+step('13-no-console-errors', async () => {
+  assert.deepEqual(errors, []);
+});
