@@ -14,7 +14,7 @@ func TestReason(t *testing.T) {
 	for _, tc := range []struct{ ip, want string }{
 		{"127.0.0.1", "loopback"}, {"::1", "loopback"}, {"10.1.2.3", "private"}, {"192.168.0.5", "private"},
 		{"172.16.0.1", "private"}, {"100.64.1.1", "private"}, {"169.254.169.254", "cloud metadata"},
-		{"169.254.1.1", "link-local"}, {"0.0.0.0", "unspecified"}, {"224.0.0.1", "multicast"},
+		{"169.254.1.1", "link-local"}, {"0.0.0.0", "unspecified"}, {"239.1.1.1", "multicast"},
 		{"255.255.255.255", "broadcast"}, {"::ffff:10.0.0.1", "private"}, {"8.8.8.8", ""}, {"2606:4700::1111", ""},
 	} {
 		if got := Reason(netip.MustParseAddr(tc.ip)); got != tc.want {
