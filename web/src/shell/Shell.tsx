@@ -95,7 +95,7 @@ export function Shell({ cfg, api, session, catalog, me }: ShellProps) {
   else
     screen = (
       <div className="ps-empty">
-        <p>Nothing lives at {route.path}.</p>
+        <p>Nothing lives at {path}.</p>
         <button type="button" className="ps-button" onClick={() => navigate('/')}>
           Go to projects
         </button>

@@ -1,8 +1,16 @@
 // The editor's addresses: the path names the screen and, in a project, the open flow, so a
 // link or a reload comes back to the same place.
 
+/** The management screens of a project (members are the tenant's, shown in the project too). */
+export const SETTINGS_SECTIONS = ['secrets', 'env', 'stages', 'api-keys', 'members', 'export'] as const;
+export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
+
+const isSection = (s: string): s is SettingsSection => (SETTINGS_SECTIONS as readonly string[]).includes(s);
+
 export type Route =
   | { name: 'projects' }
+  | { name: 'members' }
+  | { name: 'settings'; project: string; section: SettingsSection }
   | { name: 'trash' }
   | { name: 'project'; project: string }
   | { name: 'flow'; project: string; flow: string }
@@ -25,6 +33,7 @@ export function parseRoute(path: string): Route {
   if (parts.length === 1 && parts[0] === 'projects') return { name: 'projects' };
   if (parts.length === 1 && parts[0] === 'trash') return { name: 'trash' };
   if (parts.length === 1 && parts[0] === 'playground') return { name: 'playground' };
+  if (parts.length === 1 && parts[0] === 'members') return { name: 'members' };
   if (parts[0] === 'p' && parts.length >= 2) {
     const project = dec(parts[1] ?? '');
     if (!project) return { name: 'not-found', path };
@@ -33,6 +42,7 @@ export function parseRoute(path: string): Route {
       const flow = dec(parts[3] ?? '');
       if (flow) return { name: 'flow', project, flow };
     }
+    if (parts.length === 4 && parts[2] === 'settings' && isSection(parts[3] ?? '')) return { name: 'settings', project, section: parts[3] as SettingsSection };
   }
   return { name: 'not-found', path };
 }
@@ -47,6 +57,10 @@ export function routePath(r: Route): string {
       return '/trash';
     case 'playground':
       return '/playground';
+    case 'members':
+      return '/members';
+    case 'settings':
+      return `/p/${e(r.project)}/settings/${r.section}`;
     case 'project':
       return `/p/${e(r.project)}`;
     case 'flow':

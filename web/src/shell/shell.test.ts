@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/client';
 import type { Me, Project } from '../api/types';
 import { createProjectsStore, type ProjectsBackend, suggestSlug } from './projects';
-import { parseRoute, type Route, routePath } from './routes';
+import { parseRoute, type Route, routePath, SETTINGS_SECTIONS } from './routes';
 import { type KeyValue, TabMemory } from './tabs';
 import { pickTenant } from './tenant';
 
@@ -18,12 +18,25 @@ describe('routes', () => {
     ['/p/prj1/f', { name: 'not-found', path: '/p/prj1/f' }],
     ['/p/%E0%A4%A/f/x', { name: 'not-found', path: '/p/%E0%A4%A/f/x' }],
     ['/nope', { name: 'not-found', path: '/nope' }],
+    ['/members', { name: 'members' }],
+    ['/p/prj1/settings/secrets', { name: 'settings', project: 'prj1', section: 'secrets' }],
+    ['/p/prj1/settings/api-keys/', { name: 'settings', project: 'prj1', section: 'api-keys' }],
+    ['/p/prj1/settings/export', { name: 'settings', project: 'prj1', section: 'export' }],
+    ['/p/prj1/settings/nope', { name: 'not-found', path: '/p/prj1/settings/nope' }],
+    ['/p/prj1/settings', { name: 'not-found', path: '/p/prj1/settings' }],
   ];
   it.each(cases)('parses %s', (path, want) => {
     expect(parseRoute(path)).toEqual(want);
   });
   it('round-trips', () => {
-    const rs: Route[] = [{ name: 'projects' }, { name: 'trash' }, { name: 'project', project: 'a b' }, { name: 'flow', project: 'p', flow: 'f/1?' }];
+    const rs: Route[] = [
+      { name: 'projects' },
+      { name: 'trash' },
+      { name: 'members' },
+      { name: 'project', project: 'a b' },
+      { name: 'flow', project: 'p', flow: 'f/1?' },
+      ...SETTINGS_SECTIONS.map((section): Route => ({ name: 'settings', project: 'p q', section })),
+    ];
     for (const r of rs) expect(parseRoute(routePath(r))).toEqual(r);
   });
 });
