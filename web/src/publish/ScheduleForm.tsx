@@ -1,0 +1,263 @@
+// The schedule form of a schedule flow: a 5-field cron expression described in plain words
+// as it is typed, the next five fire times (the API's answer: a preview while editing, the
+// saved schedule's after saving), the IANA time zone (a list with a search box), an optional
+// start / end window and the enabled switch. The API's validation errors land on the fields.
+
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ApiClient } from '../api/client';
+import type { Schedule, ScheduleInput } from '../api/types';
+import { errText, fieldError, formatTime, type Load, LoadError, Loading, otherFieldErrors } from './common';
+import { tryDescribeCron } from './cron';
+import './publish.css';
+
+export interface ScheduleFormProps {
+  api: ApiClient;
+  project: string;
+  flow: string;
+  onSaved?(s: Schedule): void;
+  /** Milliseconds to wait after typing before asking for a preview (default 400). */
+  previewDelayMs?: number;
+}
+
+interface FormState {
+  cron: string;
+  timezone: string;
+  /** datetime-local values in the browser's time; '' for none. */
+  start: string;
+  end: string;
+  enabled: boolean;
+}
+
+/** Every IANA zone the browser knows, with UTC first. */
+export function timeZones(): string[] {
+  let list: string[] = [];
+  try {
+    list = Intl.supportedValuesOf('timeZone');
+  } catch {
+    /* an old engine: UTC and whatever is typed */
+  }
+  return ['UTC', ...list.filter((z) => z !== 'UTC')];
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** An RFC 3339 time as a datetime-local value in the browser's time zone. */
+export function toLocalInput(iso: string | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A datetime-local value (browser time) as RFC 3339 UTC; undefined for empty or invalid. */
+export function fromLocalInput(v: string): string | undefined {
+  if (!v) return undefined;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+/** The request body the form sends. */
+export function scheduleBody(f: FormState): ScheduleInput {
+  const start = fromLocalInput(f.start);
+  const end = fromLocalInput(f.end);
+  return { cron: f.cron.trim(), timezone: f.timezone, ...(start ? { start } : {}), ...(end ? { end } : {}), enabled: f.enabled };
+}
+
+function fromSchedule(s: Schedule): FormState {
+  return { cron: s.cron, timezone: s.timezone || 'UTC', start: toLocalInput(s.start), end: toLocalInput(s.end), enabled: s.enabled };
+}
+
+type Preview = { description: string; next_runs: string[] } | { error: unknown };
+
+export function ScheduleForm(props: ScheduleFormProps) {
+  const { api, project, flow } = props;
+  const delay = props.previewDelayMs ?? 400;
+  const [load, setLoad] = useState<Load<Schedule>>({ status: 'loading' });
+  const [form, setForm] = useState<FormState | null>(null);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [saving, setSaving] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const [search, setSearch] = useState('');
+  const zones = useMemo(timeZones, []);
+  const edited = useRef(false);
+
+  const reload = useCallback(() => {
+    setLoad({ status: 'loading' });
+    api.getSchedule(project, flow).then(
+      (s) => {
+        setLoad({ status: 'ready', value: s });
+        setForm(fromSchedule(s));
+        setPreview({ description: s.description, next_runs: s.next_runs });
+        edited.current = false;
+      },
+      (e: unknown) => setLoad({ status: 'error', message: errText(e), error: e }),
+    );
+  }, [api, project, flow]);
+  useEffect(reload, [reload]);
+
+  // the next fire times of what is typed, from the API, once typing pauses
+  const body = useMemo(() => (form ? scheduleBody(form) : null), [form]);
+  const bodyKey = body ? JSON.stringify({ ...body, enabled: undefined }) : '';
+  useEffect(() => {
+    if (!body || !edited.current) return;
+    if (!tryDescribeCron(body.cron).ok) return setPreview(null);
+    let live = true;
+    const t = setTimeout(() => {
+      api.previewSchedule(body).then(
+        (p) => live && setPreview(p),
+        (e: unknown) => live && setPreview({ error: e }),
+      );
+    }, delay);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, bodyKey, delay]);
+
+  if (load.status === 'loading') return <Loading what="the schedule" />;
+  if (load.status === 'error') return <LoadError message={load.message} onRetry={reload} />;
+  if (!form || !body) return null;
+
+  const edit = (patch: Partial<FormState>) => {
+    edited.current = true;
+    setForm({ ...form, ...patch });
+    setSaved(false);
+  };
+
+  const submit = async () => {
+    setSaving(true);
+    setError(null);
+    try {
+      const s = await api.putSchedule(project, flow, body);
+      setLoad({ status: 'ready', value: s });
+      setForm(fromSchedule(s));
+      setPreview({ description: s.description, next_runs: s.next_runs });
+      edited.current = false;
+      setSaved(true);
+      props.onSaved?.(s);
+    } catch (e) {
+      setError(e);
+    }
+    setSaving(false);
+  };
+
+  const local = tryDescribeCron(form.cron);
+  const previewErr = preview && 'error' in preview ? preview.error : null;
+  // errors of the save first, then of the preview
+  const err = (f: string) => fieldError(error, f) ?? fieldError(previewErr, f);
+  const cronErr = err('cron') ?? (local.ok ? undefined : local.error);
+  const rest = [...otherFieldErrors(error, (f) => ['cron', 'timezone', 'start', 'end', 'enabled'].includes(f))];
+  const general = error && !rest.length && !['cron', 'timezone', 'start', 'end'].some((f) => fieldError(error, f)) ? errText(error) : null;
+  const q = search.trim().toLowerCase();
+  const shownZones = (q ? zones.filter((z) => z.toLowerCase().includes(q)) : zones).slice(0, 400);
+  if (!shownZones.includes(form.timezone)) shownZones.unshift(form.timezone);
+  const runs = preview && !('error' in preview) ? preview.next_runs : null;
+
+  return (
+    <form
+      className="ps-pub-form"
+      aria-label="Schedule"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <div className="ps-pub-field">
+        <label className="ps-pub-label" htmlFor="ps-cron">
+          Cron (minute hour day-of-month month day-of-week)
+        </label>
+        <input
+          id="ps-cron"
+          className={`ps-input ps-mono${cronErr ? ' invalid' : ''}`}
+          value={form.cron}
+          spellCheck={false}
+          placeholder="*/15 * * * *"
+          aria-invalid={!!cronErr}
+          aria-describedby="ps-cron-text"
+          onChange={(e) => edit({ cron: e.target.value })}
+        />
+        <span id="ps-cron-text" data-testid="cron-description" className={cronErr ? 'ps-field-error' : 'ps-hint'}>
+          {cronErr ?? (local.ok ? local.text : '')}
+        </span>
+      </div>
+
+      <div className="ps-pub-field">
+        <label className="ps-pub-label" htmlFor="ps-tz">
+          Time zone
+        </label>
+        <input className="ps-input" type="search" aria-label="Search time zones" placeholder="Search, e.g. Amsterdam" value={search} onChange={(e) => setSearch(e.target.value)} />
+        <select id="ps-tz" className={`ps-input ps-tz-list${err('timezone') ? ' invalid' : ''}`} size={5} value={form.timezone} onChange={(e) => edit({ timezone: e.target.value })}>
+          {shownZones.map((z) => (
+            <option key={z} value={z}>
+              {z}
+            </option>
+          ))}
+        </select>
+        {err('timezone') ? <span className="ps-field-error">{err('timezone')}</span> : null}
+      </div>
+
+      <fieldset>
+        <legend>Window (optional, your local time)</legend>
+        <div className="ps-row">
+          <label className="ps-pub-field" style={{ flex: 1 }}>
+            <span className="ps-pub-label">Start</span>
+            <input type="datetime-local" className={`ps-input${err('start') ? ' invalid' : ''}`} value={form.start} onChange={(e) => edit({ start: e.target.value })} />
+          </label>
+          <label className="ps-pub-field" style={{ flex: 1 }}>
+            <span className="ps-pub-label">End</span>
+            <input type="datetime-local" className={`ps-input${err('end') ? ' invalid' : ''}`} value={form.end} onChange={(e) => edit({ end: e.target.value })} />
+          </label>
+        </div>
+        {err('start') ? <p className="ps-field-error">Start: {err('start')}</p> : null}
+        {err('end') ? <p className="ps-field-error">End: {err('end')}</p> : null}
+      </fieldset>
+
+      <label className="ps-switch">
+        <input type="checkbox" role="switch" aria-checked={form.enabled} checked={form.enabled} onChange={(e) => edit({ enabled: e.target.checked })} /> Enabled
+      </label>
+
+      <section aria-label="Next fire times">
+        <h3 className="ps-pub-label">Next fire times ({form.timezone})</h3>
+        {runs === null ? (
+          <p className="ps-hint">{cronErr ? 'Fix the expression to see when it fires.' : 'Working them out…'}</p>
+        ) : runs.length === 0 ? (
+          <p className="ps-hint">It does not fire again{form.end ? ' before the window ends' : ''}.</p>
+        ) : (
+          <ol className="ps-next-runs" data-testid="next-runs">
+            {runs.map((t) => (
+              <li key={t}>
+                <time dateTime={t}>{formatTime(t, form.timezone)}</time>
+              </li>
+            ))}
+          </ol>
+        )}
+        {!form.enabled ? <p className="ps-hint">Disabled: published stages do not fire until it is enabled.</p> : null}
+      </section>
+
+      {rest.length || general ? (
+        <div className="ps-pub-alert" role="alert">
+          {general ?? (
+            <ul>
+              {rest.map((m) => (
+                <li key={m}>{m}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      ) : null}
+
+      <div className="ps-row">
+        <button type="submit" className="ps-button ps-primary" disabled={saving}>
+          {saving ? 'Saving…' : 'Save schedule'}
+        </button>
+        {saved ? (
+          <span className="ps-pub-ok" role="status">
+            Saved
+          </span>
+        ) : null}
+      </div>
+    </form>
+  );
+}
