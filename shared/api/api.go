@@ -276,6 +276,9 @@ func writeHumaProblem(ctx huma.Context, p *Problem) {
 type opMeta struct {
 	scope  Scope
 	action auth.Action
+	// overlap lets a write decode its body while its membership check is in
+	// flight; its handler calls permitted before touching the store.
+	overlap bool
 }
 
 const metaKey = "polysynergy"
@@ -300,6 +303,8 @@ type endpoint struct {
 	// rawBody, for operations that read RawBody and decode it themselves
 	// (strictDecode), is the body type documented in the OpenAPI document.
 	rawBody any
+	// overlap: see opMeta.overlap.
+	overlap bool
 }
 
 // errorStatuses are the error responses documented for each scope.
@@ -321,7 +326,7 @@ func register[I, O any](h *Handler, e endpoint, fn func(context.Context, *I) (*O
 		DefaultStatus:    e.status,
 		MaxBodyBytes:     e.maxBody,
 		SkipValidateBody: e.rawBody != nil,
-		Metadata:         map[string]any{metaKey: opMeta{scope: e.scope, action: e.action}},
+		Metadata:         map[string]any{metaKey: opMeta{scope: e.scope, action: e.action, overlap: e.overlap}},
 		Extensions:       map[string]any{ExtScope: string(e.scope)},
 		Responses:        map[string]*huma.Response{},
 	}

@@ -66,7 +66,7 @@ func TestFaultsAreServiceUnavailable(t *testing.T) {
 	}{
 		{"membership read throttled", throttled, []string{"GetItem"}, http.MethodGet, path, nil},
 		{"list failing", internal, []string{"Query"}, http.MethodGet, proj + "/flows", nil},
-		{"draft save throttled", throttled, []string{"PutItem"}, http.MethodPut, path + "/draft",
+		{"draft save throttled", throttled, []string{"TransactWriteItems"}, http.MethodPut, path + "/draft",
 			map[string]any{"document": chainDoc(t, 4, "g"), "revision": 1}},
 		{"me failing", internal, []string{"Query", "GetItem"}, http.MethodGet, "/me", nil},
 		{"service unavailable", storetest.Fault{Status: 503, Type: "ServiceUnavailable"}, []string{"GetItem"},

@@ -184,7 +184,7 @@ func (h *Handler) registerFlows() {
 		})
 	register(h, endpoint{id: "saveDraft", method: http.MethodPut, path: base + "/{flow}/draft",
 		summary: "Save the draft (409 with current_revision when the revision is stale)", tag: tag,
-		scope: ScopeTenant, action: auth.ActionFlowWrite, maxBody: MaxDocumentBody, rawBody: SaveDraftBody{}},
+		scope: ScopeTenant, action: auth.ActionFlowWrite, maxBody: MaxDocumentBody, rawBody: SaveDraftBody{}, overlap: true},
 		func(ctx context.Context, in *struct {
 			FlowPath
 			RawBody []byte `contentType:"application/json"`
@@ -267,6 +267,11 @@ func (h *Handler) saveDraft(ctx context.Context, k store.FlowKey, raw json.RawMe
 	location string) (int, error) {
 	doc, canon, err := decodeDocument(location, raw)
 	if err != nil {
+		return 0, err
+	}
+	// Nothing above touched the store: an overlapping save waits here for
+	// its membership check.
+	if err := permitted(ctx); err != nil {
 		return 0, err
 	}
 	if len(doc.Nodes) == 0 && !force {

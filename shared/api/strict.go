@@ -2,48 +2,76 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // strictDecode decodes a request body read as RawBody into v, refusing
-// unknown fields, wrong types and trailing data with a problem naming the
-// field (422), or 400 for malformed JSON.
+// unknown fields, wrong types, duplicate names and trailing data with a
+// problem naming the field (422), or 400 for malformed JSON. It is used for
+// the large bodies (flow documents) huma's generic validation would parse
+// several times; member names match exactly.
 func strictDecode(data []byte, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return newProblem(http.StatusBadRequest, TypeValidation, "a JSON request body is required",
 			FieldError{Location: "body", Message: "is required"})
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true)); err != nil {
 		return bodyProblem(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return invalidField("body", "unexpected data after the JSON value")
 	}
 	return nil
 }
 
 func bodyProblem(err error) error {
-	var ute *json.UnmarshalTypeError
-	var se *json.SyntaxError
+	var sem *jsonv2.SemanticError
+	var syn *jsontext.SyntacticError
 	switch {
-	case errors.As(err, &ute):
-		loc := "body"
-		if ute.Field != "" {
-			loc += "." + ute.Field
+	case errors.As(err, &syn):
+		msg := syn.Err.Error()
+		switch {
+		case errors.Is(syn.Err, io.ErrUnexpectedEOF):
+			msg = "the body ends early"
+		case strings.Contains(msg, "after top-level value"):
+			return invalidField("body", "unexpected data after the JSON value")
 		}
-		return invalidField(loc, "expected %s, got %s", ute.Type.String(), ute.Value)
-	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
-		return newProblem(http.StatusBadRequest, TypeValidation, "the body is not valid JSON: "+err.Error(),
-			FieldError{Location: "body", Message: err.Error()})
-	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return invalidField("body."+strings.Trim(name, `"`), "unknown field")
+		msg = fmt.Sprintf("%s (at byte %d)", msg, syn.ByteOffset)
+		return newProblem(http.StatusBadRequest, TypeValidation, "the body is not valid JSON: "+msg,
+			FieldError{Location: bodyLocation(string(syn.JSONPointer)), Message: msg})
+	case errors.As(err, &sem):
+		loc := bodyLocation(string(sem.JSONPointer))
+		switch {
+		case errors.Is(sem.Err, jsonv2.ErrUnknownName):
+			return invalidField(loc, "unknown field")
+		case sem.GoType != nil:
+			return invalidField(loc, "expected %s, got %s", sem.GoType, sem.JSONKind)
+		}
+		return invalidField(loc, "%v", sem.Err)
 	}
 	return invalidField("body", "%v", err)
+}
+
+// bodyLocation turns a JSON pointer into a field location: /document/nodes/0
+// becomes body.document.nodes[0].
+func bodyLocation(ptr string) string {
+	var b strings.Builder
+	b.WriteString("body")
+	if ptr == "" {
+		return b.String()
+	}
+	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		if _, err := strconv.Atoi(tok); err == nil {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		b.WriteString("." + tok)
+	}
+	return b.String()
 }

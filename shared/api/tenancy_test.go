@@ -300,3 +300,42 @@ func TestTenancyEveryOperation(t *testing.T) {
 		}
 	}
 }
+
+// TestOverlappedSaveWaitsForTheCheck: a draft save decodes its body while the
+// membership check is in flight; an outsider still gets 404 (even for a body
+// that would be 422), a viewer 403, and neither changes the draft.
+func TestOverlappedSaveWaitsForTheCheck(t *testing.T) {
+	f := newTenancyFixture(t)
+	e := f.e
+	path := "/tenants/" + f.params["tenant"] + "/projects/" + f.params["project"] + "/flows/" + f.params["flow"]
+	var before FlowDetail
+	e.do(http.MethodGet, path, f.admin.token, nil).ok(&before)
+	good := map[string]any{"document": chainDoc(t, 5, "intruder"), "revision": before.Draft.Revision}
+	bad := map[string]any{"document": map[string]any{"schema": "polysynergy/flow@1", "bogus": true}, "revision": 1}
+	for _, tc := range []struct {
+		who  user
+		body any
+		want int
+	}{
+		{f.outsider, good, http.StatusNotFound},
+		{f.outsider, bad, http.StatusNotFound},
+		{f.viewer, good, http.StatusForbidden},
+		{f.viewer, bad, http.StatusForbidden},
+	} {
+		p := e.do(http.MethodPut, path+"/draft", tc.who.token, tc.body).problem(tc.want)
+		if p.Status != tc.want {
+			t.Errorf("%s: problem status %d, want %d", tc.who.sub, p.Status, tc.want)
+		}
+	}
+	var after FlowDetail
+	e.do(http.MethodGet, path, f.admin.token, nil).ok(&after)
+	if after.Draft.Revision != before.Draft.Revision || string(after.Draft.Document) != string(before.Draft.Document) {
+		t.Fatalf("draft changed by refused saves: revision %d → %d", before.Draft.Revision, after.Draft.Revision)
+	}
+	// The editor's save of the same body goes through.
+	var saved SavedDraft
+	e.do(http.MethodPut, path+"/draft", f.editor.token, good).ok(&saved)
+	if saved.Revision != before.Draft.Revision+1 {
+		t.Fatalf("editor save → revision %d, want %d", saved.Revision, before.Draft.Revision+1)
+	}
+}

@@ -8,7 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Schema is the document schema id this package reads and writes.
@@ -123,29 +127,18 @@ func (e *DecodeError) Error() string {
 	return "flow document: " + e.Message
 }
 
-// Decode reads a flow document, rejecting unknown fields, trailing data and other schemas.
+// Decode reads a flow document, rejecting unknown fields, duplicate names, invalid UTF-8,
+// trailing data and other schemas. Member names match exactly (no case folding).
 func Decode(data []byte) (*Document, error) {
 	if len(data) > MaxDocumentBytes {
 		return nil, &DecodeError{Message: fmt.Sprintf("document is %d bytes; the limit is %d", len(data), MaxDocumentBytes)}
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	dec.UseNumber()
 	var doc Document
-	if err := dec.Decode(&doc); err != nil {
-		return nil, decodeError(data, dec, err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		line, col := position(data, int(dec.InputOffset()))
-		return nil, &DecodeError{Line: line, Column: col, Message: "unexpected data after the document"}
+	if err := jsonv2.Unmarshal(data, &doc, jsonv2.RejectUnknownMembers(true)); err != nil {
+		return nil, decodeError(data, err)
 	}
 	if doc.Schema != Schema {
 		return nil, &DecodeError{Message: fmt.Sprintf("schema is %q; expected %q", doc.Schema, Schema)}
-	}
-	for i := range doc.Nodes {
-		for k, v := range doc.Nodes[i].Values {
-			doc.Nodes[i].Values[k] = normalizeValue(v)
-		}
 	}
 	return &doc, nil
 }
@@ -155,30 +148,64 @@ func Encode(doc *Document) ([]byte, error) {
 	return json.MarshalIndent(doc, "", "  ")
 }
 
-func decodeError(data []byte, dec *json.Decoder, err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	off := int(dec.InputOffset())
-	msg := err.Error()
+func decodeError(data []byte, err error) error {
+	var syn *jsontext.SyntacticError
+	var sem *jsonv2.SemanticError
+	off, msg := int64(len(data)), err.Error()
 	switch {
 	case errors.As(err, &syn):
-		off = int(syn.Offset)
-		msg = syn.Error()
-	case errors.As(err, &typ):
-		off = int(typ.Offset)
-		field := typ.Field
-		if field == "" {
-			field = "document"
+		off, msg = syn.ByteOffset, syn.Err.Error()
+		switch {
+		case errors.Is(syn.Err, io.ErrUnexpectedEOF):
+			msg = "document ends early"
+		case strings.Contains(msg, "after top-level value"):
+			msg = "unexpected data after the document"
 		}
-		msg = fmt.Sprintf("%s: expected %s, got JSON %s", field, typ.Type, typ.Value)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		msg = "document ends early"
-	case strings.HasPrefix(msg, "json: unknown field "):
-		msg = "unknown field " + strings.TrimPrefix(msg, "json: unknown field ")
+	case errors.As(err, &sem):
+		off = sem.ByteOffset
+		field := pointerField(string(sem.JSONPointer))
+		switch {
+		case errors.Is(sem.Err, jsonv2.ErrUnknownName):
+			name := field
+			if i := strings.LastIndexByte(name, '.'); i >= 0 {
+				name = name[i+1:]
+			}
+			msg = fmt.Sprintf("unknown field %q", name)
+			if strings.Contains(field, ".") {
+				msg += " in " + field[:strings.LastIndexByte(field, '.')]
+			}
+		case sem.GoType != nil:
+			got := sem.JSONKind.String()
+			if sem.JSONValue != nil {
+				got += " " + string(sem.JSONValue)
+			}
+			msg = fmt.Sprintf("%s: expected %s, got JSON %s", field, sem.GoType, got)
+		default:
+			msg = fmt.Sprintf("%s: %v", field, sem.Err)
+		}
 	}
-	msg = strings.TrimPrefix(msg, "json: ")
-	line, col := position(data, off)
+	line, col := position(data, int(off))
 	return &DecodeError{Line: line, Column: col, Message: msg}
+}
+
+// pointerField turns a JSON pointer (/nodes/3/values) into nodes[3].values.
+func pointerField(ptr string) string {
+	if ptr == "" {
+		return "document"
+	}
+	var b strings.Builder
+	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		if _, err := strconv.Atoi(tok); err == nil && b.Len() > 0 {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+	}
+	return b.String()
 }
 
 func position(data []byte, off int) (line, col int) {
@@ -191,24 +218,4 @@ func position(data []byte, off int) (line, col int) {
 	line = 1 + bytes.Count(data[:off], []byte{'\n'})
 	col = off - bytes.LastIndexByte(data[:off], '\n')
 	return line, col
-}
-
-// normalizeValue turns json.Number into float64 so values are plain JSON types.
-func normalizeValue(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if f, err := x.Float64(); err == nil {
-			return f
-		}
-		return x.String()
-	case map[string]any:
-		for k, e := range x {
-			x[k] = normalizeValue(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = normalizeValue(e)
-		}
-	}
-	return v
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -521,6 +522,9 @@ func decodeDraft(op string, it item) (Draft, error) {
 	return Draft{Document: doc, Revision: rec.Revision, UpdatedAt: rec.UpdatedAt}, nil
 }
 
+// errStaleDraft marks a failed revision condition inside SaveDraft.
+var errStaleDraft = errors.New("stale draft revision")
+
 // SaveDraft replaces the draft's document if the stored revision is
 // expectedRevision, and returns the new revision. A stale expectedRevision
 // is a *ConflictError carrying the current revision.
@@ -540,37 +544,30 @@ func (s *Store) SaveDraft(ctx context.Context, k FlowKey, doc json.RawMessage, e
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", op, err)
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(s.table), Item: it,
-		ConditionExpression:                 aws.String("revision = :exp"),
-		ExpressionAttributeValues:           vals{":exp": avN(int64(expectedRevision))},
-		ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-	})
-	if ccf, ok := isConditionFailed(err); ok {
-		cur := ccf.Item
-		if len(cur) == 0 {
-			// Not every endpoint returns the item with the failure; read
-			// the revision to tell "missing" from "stale".
-			resp, gerr := s.db.GetItem(ctx, getInput(s.table, key(flowPK(k), skDraft), "revision", nil))
-			if gerr != nil {
-				return 0, wrap(op, gerr)
-			}
-			cur = resp.Item
+	// The draft and the flow's "updated" time change together in one
+	// transaction (one round trip; the draft is compressed, so its write
+	// units stay small).
+	var t txn
+	t.put(s.table, it, "revision = :exp", nil, vals{":exp": avN(int64(expectedRevision))}, errStaleDraft)
+	t.update(s.table, key(projectPK(k.ProjectKey()), flowSK(k.Flow)), "SET updated_at = :now", "attribute_exists(PK)",
+		nil, vals{":now": avTime(now)}, ErrNotFound)
+	err = s.commit(ctx, op, &t)
+	if errors.Is(err, errStaleDraft) {
+		// Tell "missing" from "stale" by reading the current revision.
+		resp, gerr := s.db.GetItem(ctx, getInput(s.table, key(flowPK(k), skDraft), "revision", nil))
+		if gerr != nil {
+			return 0, wrap(op, gerr)
 		}
-		if len(cur) == 0 {
+		if len(resp.Item) == 0 {
 			return 0, fmt.Errorf("%s: draft %w", op, ErrNotFound)
 		}
-		return 0, fmt.Errorf("%s: %w", op, &ConflictError{What: "draft", Current: int(getN(cur, "revision"))})
+		return 0, fmt.Errorf("%s: %w", op, &ConflictError{What: "draft", Current: int(getN(resp.Item, "revision"))})
+	}
+	if errors.Is(err, ErrNotFound) {
+		return 0, fmt.Errorf("%s: flow %w", op, ErrNotFound)
 	}
 	if err != nil {
-		return 0, wrap(op, err)
-	}
-	// The flow's "updated" time follows the draft. It is a small separate
-	// write (a transaction would double the cost of every save); if it fails
-	// the draft is still saved.
-	if _, err := s.db.UpdateItem(ctx, updateInput(s.table, key(projectPK(k.ProjectKey()), flowSK(k.Flow)),
-		"SET updated_at = :now", "attribute_exists(PK)", nil, vals{":now": avTime(now)})); err != nil {
-		s.log.WarnContext(ctx, "draft saved but flow updated_at not refreshed", "flow", k.Flow, "error", err)
+		return 0, err
 	}
 	return expectedRevision + 1, nil
 }

@@ -85,7 +85,7 @@ const (
 	MaxRetention = 10000
 	// CompressAbove is the blob size (bytes) above which JSON blobs are
 	// gzip-compressed; DynamoDB's item limit is 400 KB.
-	CompressAbove = 350 * 1024
+	CompressAbove = 8 * 1024
 	// MaxBlob is the largest stored (possibly compressed) blob; larger ones
 	// fail with ErrTooLarge instead of being dropped.
 	MaxBlob = 390 * 1024

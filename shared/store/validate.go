@@ -1,7 +1,7 @@
 package store
 
 import (
-	"encoding/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"regexp"
 	"strings"
 	"unicode"
@@ -96,7 +96,9 @@ func checkJSON(field string, doc []byte) error {
 	if len(doc) == 0 {
 		return invalid(field, "must not be empty")
 	}
-	if !json.Valid(doc) {
+	// jsontext validates about twice as fast as encoding/json's scanner;
+	// the options keep encoding/json's leniency.
+	if !jsontext.Value(doc).IsValid(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)) {
 		return invalid(field, "is not valid JSON")
 	}
 	return nil
