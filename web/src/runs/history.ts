@@ -1,0 +1,101 @@
+// The run history of one flow: pages of runs (newest first) filtered by stage and status,
+// loaded from GET …/runs. Answers that arrive after the filter changed are dropped.
+
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ListParams, Page, Run, RunStatus } from '../api/types';
+
+/** The part of the API client the history uses. */
+export interface RunsApi {
+  listRuns(project: string, flow: string, p: ListParams & { stage?: string; status?: RunStatus }): Promise<Page<Run>>;
+}
+
+export interface HistoryFilter {
+  stage: string;
+  status: string;
+}
+
+export interface HistoryState {
+  filter: HistoryFilter;
+  items: Run[];
+  next: string | null;
+  loading: boolean;
+  /** True once the first page (for the current filter) arrived. */
+  loaded: boolean;
+  error: string | null;
+  reload(): Promise<void>;
+  more(): Promise<void>;
+  setFilter(f: Partial<HistoryFilter>): Promise<void>;
+}
+
+export type HistoryStore = StoreApi<HistoryState>;
+
+export const PAGE_SIZE = 20;
+
+export function createHistory(api: RunsApi, project: string, flow: string, pageSize = PAGE_SIZE): HistoryStore {
+  let generation = 0;
+  return createStore<HistoryState>()((set, get) => {
+    const load = async (append: boolean) => {
+      const gen = append ? generation : ++generation;
+      const { filter, next } = get();
+      set({ loading: true, error: null });
+      try {
+        const page = await api.listRuns(project, flow, {
+          limit: pageSize,
+          ...(append && next ? { cursor: next } : {}),
+          ...(filter.stage ? { stage: filter.stage } : {}),
+          ...(filter.status ? { status: filter.status } : {}),
+        });
+        if (gen !== generation) return;
+        const items = page.items ?? [];
+        set((s) => ({
+          items: append ? [...s.items, ...items.filter((r) => !s.items.some((x) => x.id === r.id))] : items,
+          next: page.next_cursor || null,
+          loading: false,
+          loaded: true,
+        }));
+      } catch (e) {
+        if (gen !== generation) return;
+        set({ loading: false, error: e instanceof Error ? e.message : String(e) });
+      }
+    };
+    return {
+      filter: { stage: '', status: '' },
+      items: [],
+      next: null,
+      loading: false,
+      loaded: false,
+      error: null,
+      reload: () => load(false),
+      more: async () => {
+        if (!get().next || get().loading) return;
+        await load(true);
+      },
+      setFilter: (f) => {
+        set((s) => ({ filter: { ...s.filter, ...f }, items: [], next: null, loaded: false }));
+        return load(false);
+      },
+    };
+  });
+}
+
+/** "850 ms", "1.3 s", "2 min 5 s", "1 h 2 min". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+}
+
+/** When a run started, relative to now for recent runs ("12 s ago", "5 min ago"), else the date. */
+export function formatWhen(iso: string, now: Date = new Date()): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  const d = now.getTime() - t.getTime();
+  if (d >= 0 && d < 60_000) return `${Math.max(1, Math.round(d / 1000))} s ago`;
+  if (d >= 0 && d < 3_600_000) return `${Math.round(d / 60_000)} min ago`;
+  if (d >= 0 && d < 86_400_000) return `${Math.round(d / 3_600_000)} h ago`;
+  return t.toISOString().slice(0, 16).replace('T', ' ');
+}

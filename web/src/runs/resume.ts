@@ -1,0 +1,35 @@
+// Resuming a paused run: which nodes wait for an answer, the answer as JSON, and the run's
+// state once the resume was accepted (it runs again; its events continue on the socket).
+
+import type { RunState } from '../store/run';
+
+/** Ids of the nodes a paused run waits on, in their run order. */
+export function pausedNodes(run: RunState): string[] {
+  return [...run.nodes]
+    .filter(([, v]) => v.status === 'paused')
+    .sort(([, a], [, b]) => (a.order ?? 0) - (b.order ?? 0))
+    .map(([id]) => id);
+}
+
+/** The body of POST …/resume from the input text ('' sends no input). */
+export function resumeBody(node: string, text: string): { body?: { node: string; input?: unknown }; problem?: string } {
+  if (!node) return { problem: 'choose the paused node to continue' };
+  if (!text.trim()) return { body: { node } };
+  try {
+    return { body: { node, input: JSON.parse(text) } };
+  } catch (e) {
+    return { problem: `input is not valid JSON (${e instanceof Error ? e.message : String(e)})` };
+  }
+}
+
+/** The run after its resume was accepted: running again, the answered node running. */
+export function resumedRun(run: RunState, node: string): RunState {
+  const nodes = new Map(run.nodes);
+  const prev = nodes.get(node);
+  if (prev) nodes.set(node, { ...prev, status: 'running' });
+  const { error: _error, ...rest } = run;
+  return { ...rest, status: 'running', nodes };
+}
+
+/** The answer an approval node expects, as a starting point for the input editor. */
+export const DEFAULT_RESUME_INPUT = '{\n  "approved": true\n}';
