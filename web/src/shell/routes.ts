@@ -13,6 +13,7 @@ export type Route =
   | { name: 'settings'; project: string; section: SettingsSection }
   | { name: 'trash' }
   | { name: 'project'; project: string }
+  | { name: 'publish'; project: string }
   | { name: 'flow'; project: string; flow: string }
   | { name: 'playground' }
   | { name: 'not-found'; path: string };
@@ -38,6 +39,7 @@ export function parseRoute(path: string): Route {
     const project = dec(parts[1] ?? '');
     if (!project) return { name: 'not-found', path };
     if (parts.length === 2) return { name: 'project', project };
+    if (parts.length === 3 && parts[2] === 'publish') return { name: 'publish', project };
     if (parts.length === 4 && parts[2] === 'f') {
       const flow = dec(parts[3] ?? '');
       if (flow) return { name: 'flow', project, flow };
@@ -63,6 +65,8 @@ export function routePath(r: Route): string {
       return `/p/${e(r.project)}/settings/${r.section}`;
     case 'project':
       return `/p/${e(r.project)}`;
+    case 'publish':
+      return `/p/${e(r.project)}/publish`;
     case 'flow':
       return `/p/${e(r.project)}/f/${e(r.flow)}`;
     case 'not-found':

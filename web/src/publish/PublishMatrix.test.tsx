@@ -1,0 +1,99 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PublishMatrix } from '../api/types';
+import { PublishMatrixScreen } from './PublishMatrix';
+import { type Handler, mockApi } from './testing';
+
+afterEach(cleanup);
+
+const matrix = (v: number, differs: boolean): PublishMatrix => ({
+  stages: ['dev', 'prod'],
+  flows: [
+    { flow: 'f1', name: 'Orders', kind: 'route', latest_version: v, draft_changed: differs, stages: { dev: { version: v, by: 'u1', published_at: '2026-11-01T10:00:00Z', draft_differs: differs } } },
+    { flow: 'f2', name: 'Nightly', kind: 'schedule', latest_version: 0, draft_changed: true, stages: {} },
+    { flow: 'f3', name: 'Template', kind: 'blueprint', latest_version: 0, draft_changed: true, stages: {} },
+  ],
+});
+const MATRIX = /^\/tenants\/t1\/projects\/p1\/publish-matrix$/;
+
+function setup(extra: Handler[]) {
+  let published = false;
+  const m = mockApi([
+    ...extra,
+    ['POST', /\/flows\/f1\/publish$/, () => ((published = true), { body: { created: true, publication: { stage: 'prod', version: 4, by: 'u1', published_at: '2026-11-02T00:00:00Z' }, version: { number: 4, hash: 'h', author: 'u1', created_at: '2026-11-02T00:00:00Z' } } })],
+    ['GET', MATRIX, () => ({ body: published ? { ...matrix(4, false), flows: [{ ...matrix(4, false).flows[0]!, stages: { ...matrix(4, false).flows[0]!.stages, prod: { version: 4, by: 'u1', published_at: '2026-11-02T00:00:00Z', draft_differs: false } } }, ...matrix(4, false).flows.slice(1)] } : matrix(3, true) })],
+  ]);
+  render(<PublishMatrixScreen api={m.api} project="p1" flowHref={(f) => `/p/p1/f/${f}`} />);
+  return m;
+}
+
+describe('PublishMatrixScreen', () => {
+  it('renders flows × stages with bound versions and draft differs', async () => {
+    setup([]);
+    const table = await screen.findByTestId('publish-matrix');
+    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Flow', 'Latest', 'dev', 'prod']);
+    const dev = screen.getByTestId('matrix-cell-f1-dev');
+    expect(dev.textContent).toContain('v3');
+    expect(dev.textContent).toContain('draft differs');
+    expect(screen.getByTestId('matrix-cell-f1-prod').textContent).toContain('not published');
+    expect(screen.queryByTestId('matrix-cell-f3-dev')).toBeNull();
+    expect(screen.getByRole('link', { name: 'Orders' }).getAttribute('href')).toBe('/p/p1/f/f1');
+    expect(screen.getByRole('button', { name: 'Unpublish Orders from dev' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Unpublish Orders from prod' })).toBeNull();
+  });
+
+  it('publishes the draft to a stage and shows the new binding', async () => {
+    const { calls } = setup([]);
+    fireEvent.click(await screen.findByRole('button', { name: 'Publish Orders to prod' }));
+    expect(await screen.findByText('Published Orders v4 to prod (a new version of the draft).')).toBeTruthy();
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ stage: 'prod' });
+    expect(screen.getByTestId('matrix-cell-f1-prod').textContent).toContain('v4');
+    expect(screen.getByTestId('matrix-cell-f1-prod').textContent).toContain('up to date');
+  });
+
+  it('unpublishes after confirming', async () => {
+    const { calls } = setup([['DELETE', /\/flows\/f1\/publications\/dev$/, { status: 204 }]]);
+    fireEvent.click(await screen.findByRole('button', { name: 'Unpublish Orders from dev' }));
+    expect(calls.some((c) => c.method === 'DELETE')).toBe(false);
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm unpublish Orders from dev' }));
+    expect(await screen.findByText('Unpublished Orders from dev.')).toBeTruthy();
+    expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.path)).toEqual(['/tenants/t1/projects/p1/flows/f1/publications/dev']);
+  });
+
+  it('lists the problems of a flow that does not validate', async () => {
+    setup([
+      [
+        'POST',
+        /\/flows\/f2\/publish$/,
+        {
+          status: 422,
+          body: {
+            type: 'urn:polysynergy:problem:flow-invalid',
+            title: 'Unprocessable Entity',
+            status: 422,
+            detail: 'the flow has 2 problem(s)',
+            errors: [
+              { location: '/nodes/0/values/url', message: 'required', value: 'fetch' },
+              { location: '/', message: 'the flow has no trigger' },
+            ],
+          },
+        },
+      ],
+    ]);
+    fireEvent.click(await screen.findByRole('button', { name: 'Publish Nightly to dev' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Nightly cannot be published: it has 2 problems.');
+    expect(within(alert).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['/nodes/0/values/url: required', 'the flow has no trigger']);
+  });
+
+  it('shows empty and error states', async () => {
+    const m = mockApi([['GET', MATRIX, { body: { stages: ['dev'], flows: [] } }]]);
+    render(<PublishMatrixScreen api={m.api} project="p1" />);
+    expect(await screen.findByText(/No flows yet/)).toBeTruthy();
+    cleanup();
+    const e = mockApi([['GET', MATRIX, { status: 403, body: { title: 'Forbidden', status: 403, detail: 'your role does not allow this' } }]]);
+    render(<PublishMatrixScreen api={e.api} project="p1" />);
+    expect(await screen.findByText('your role does not allow this')).toBeTruthy();
+  });
+});

@@ -1,0 +1,208 @@
+// The project's publish matrix: every flow × stage with the bound version and whether the
+// draft differs from it; publish the draft to a stage or unpublish from one. A flow that does
+// not validate (422) lists its problems on its row.
+
+import { useCallback, useEffect, useState } from 'react';
+import { type ApiClient, ConflictError, FlowInvalidError } from '../api/client';
+import type { MatrixRow, PublishMatrix } from '../api/types';
+import { errText, formatTime, type Load, LoadError, Loading } from './common';
+import './publish.css';
+
+export interface PublishMatrixProps {
+  api: ApiClient;
+  project: string;
+  /** The flow editor's address of a flow (links on the flow names). */
+  flowHref?(flow: string): string;
+  onOpenFlow?(flow: string): void;
+}
+
+type RowProblem = { flow: string; stage: string; message: string; problems: string[] };
+
+export function PublishMatrixScreen(props: PublishMatrixProps) {
+  const { api, project } = props;
+  const [load, setLoad] = useState<Load<PublishMatrix>>({ status: 'loading' });
+  const [busy, setBusy] = useState<string | null>(null);
+  const [confirm, setConfirm] = useState<string | null>(null);
+  const [problem, setProblem] = useState<RowProblem | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+
+  const reload = useCallback(
+    (quiet = false) => {
+      if (!quiet) setLoad({ status: 'loading' });
+      return api.publishMatrix(project).then(
+        (m) => setLoad({ status: 'ready', value: m }),
+        (e: unknown) => setLoad({ status: 'error', message: errText(e), error: e }),
+      );
+    },
+    [api, project],
+  );
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  const act = async (row: MatrixRow, stage: string, what: 'publish' | 'unpublish') => {
+    const key = `${row.flow}/${stage}`;
+    setBusy(key);
+    setConfirm(null);
+    setProblem(null);
+    setNote(null);
+    try {
+      if (what === 'publish') {
+        const r = await api.publish(project, row.flow, stage);
+        setNote(`Published ${row.name} v${r.version.number} to ${stage}${r.created ? ' (a new version of the draft)' : ''}.`);
+      } else {
+        await api.unpublish(project, row.flow, stage);
+        setNote(`Unpublished ${row.name} from ${stage}.`);
+      }
+      await reload(true);
+    } catch (e) {
+      const problems = e instanceof FlowInvalidError ? e.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)) : [];
+      const message = e instanceof FlowInvalidError ? `${row.name} cannot be published: it has ${problems.length} problem${problems.length === 1 ? '' : 's'}.` : e instanceof ConflictError ? `${row.name}: ${e.detail || e.title}` : `${row.name}: ${errText(e)}`;
+      setProblem({ flow: row.flow, stage, message, problems });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const title = <h1 style={{ fontSize: 18, margin: '0 0 10px' }}>Publishing</h1>;
+  if (load.status === 'loading')
+    return (
+      <div className="ps-matrix-page">
+        {title}
+        <Loading what="the publish matrix" />
+      </div>
+    );
+  if (load.status === 'error')
+    return (
+      <div className="ps-matrix-page">
+        {title}
+        <LoadError message={load.message} onRetry={() => void reload()} />
+      </div>
+    );
+  const m = load.value;
+  const flows = [...m.flows].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+
+  return (
+    <div className="ps-matrix-page">
+      {title}
+      <p className="ps-hint">Which version of each flow every stage runs. Publishing sends the flow's saved draft (as a new version when it changed).</p>
+      <div aria-live="polite" role="status">
+        {note ? <p className="ps-pub-ok">{note}</p> : null}
+      </div>
+      {m.stages.length === 0 ? <p className="ps-empty">This project has no stages yet. Add one under the project's settings.</p> : null}
+      {flows.length === 0 ? (
+        <p className="ps-empty">No flows yet. Create a route or schedule flow, then publish it here.</p>
+      ) : m.stages.length ? (
+        <table className="ps-matrix" data-testid="publish-matrix" aria-label="Publish matrix">
+          <thead>
+            <tr>
+              <th scope="col">Flow</th>
+              <th scope="col">Latest</th>
+              {m.stages.map((s) => (
+                <th key={s} scope="col">
+                  {s}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {flows.map((row) => (
+              <tr key={row.flow}>
+                <th scope="row">
+                  {props.flowHref ? (
+                    <a
+                      className="ps-link"
+                      href={props.flowHref(row.flow)}
+                      onClick={(e) => {
+                        if (!props.onOpenFlow) return;
+                        e.preventDefault();
+                        props.onOpenFlow(row.flow);
+                      }}
+                    >
+                      {row.name}
+                    </a>
+                  ) : (
+                    row.name
+                  )}{' '}
+                  <span className="ps-chip">{row.kind}</span>
+                  {problem && problem.flow === row.flow ? (
+                    <div className="ps-pub-alert" role="alert" style={{ fontWeight: 400, marginTop: 6 }}>
+                      {problem.message}
+                      {problem.problems.length ? (
+                        <ul>
+                          {problem.problems.map((p, i) => (
+                            <li key={i}>{p}</li>
+                          ))}
+                        </ul>
+                      ) : null}
+                    </div>
+                  ) : null}
+                </th>
+                <td>
+                  {row.latest_version ? `v${row.latest_version}` : <span className="ps-hint">none</span>}
+                  {row.draft_changed && row.kind !== 'blueprint' ? (
+                    <div>
+                      <span className="ps-chip ps-differs" title="The draft has changes no version has">
+                        draft changed
+                      </span>
+                    </div>
+                  ) : null}
+                </td>
+                {m.stages.map((stage) => {
+                  const cell = row.stages[stage];
+                  const key = `${row.flow}/${stage}`;
+                  if (row.kind === 'blueprint')
+                    return (
+                      <td key={stage} className="ps-hint" title="Blueprints are templates and are not published">
+                        —
+                      </td>
+                    );
+                  return (
+                    <td key={stage} data-testid={`matrix-cell-${row.flow}-${stage}`}>
+                      <div className="ps-matrix-cell">
+                        {cell ? (
+                          <span title={`published ${formatTime(cell.published_at)} by ${cell.by}`}>
+                            <strong>v{cell.version}</strong> {cell.draft_differs ? <span className="ps-chip ps-differs">draft differs</span> : <span className="ps-chip">up to date</span>}
+                          </span>
+                        ) : (
+                          <span className="ps-hint">not published</span>
+                        )}
+                        {confirm === key ? (
+                          <span className="ps-row">
+                            <button type="button" className="ps-button ps-small ps-danger" onClick={() => void act(row, stage, 'unpublish')} aria-label={`Confirm unpublish ${row.name} from ${stage}`}>
+                              Unpublish
+                            </button>
+                            <button type="button" className="ps-button ps-small" onClick={() => setConfirm(null)}>
+                              Cancel
+                            </button>
+                          </span>
+                        ) : (
+                          <span className="ps-row">
+                            <button
+                              type="button"
+                              className="ps-button ps-small ps-primary"
+                              disabled={busy !== null}
+                              aria-label={`Publish ${row.name} to ${stage}`}
+                              onClick={() => void act(row, stage, 'publish')}
+                            >
+                              {busy === key ? '…' : cell ? 'Republish' : 'Publish'}
+                            </button>
+                            {cell ? (
+                              <button type="button" className="ps-button ps-small" disabled={busy !== null} aria-label={`Unpublish ${row.name} from ${stage}`} onClick={() => setConfirm(key)}>
+                                Unpublish
+                              </button>
+                            ) : null}
+                          </span>
+                        )}
+                      </div>
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}
