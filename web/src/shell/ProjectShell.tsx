@@ -160,6 +160,16 @@ export function ProjectShell({ project, flow: routeFlow }: { project: string; fl
     <div className="ps-project-shell">
       <nav className="ps-side" aria-label="Project">
         <div className="ps-side-title">{title}</div>
+        <a
+          href={routePath({ name: 'publish', project })}
+          className="ps-side-item"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate(routePath({ name: 'publish', project }));
+          }}
+        >
+          Publishing (stages × flows)
+        </a>
         {proj.status === 'error' ? <p className="ps-field-error">{proj.message}</p> : null}
         {flows.status === 'loading' ? (
           <p role="status" className="ps-hint">

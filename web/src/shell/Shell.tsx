@@ -10,6 +10,7 @@ import type { Session } from '../auth/session';
 import type { RuntimeConfig } from '../config';
 import type { CatalogIndex } from '../model/catalog';
 import { Playground } from '../Playground';
+import { PublishPage } from '../publish/PublishPage';
 import { useTheme } from '../ui/theme';
 import { ShellContext, type ShellEnv } from './context';
 import { ProjectShell } from './ProjectShell';
@@ -91,6 +92,7 @@ export function Shell({ cfg, api, session, catalog, me }: ShellProps) {
   if (!env) screen = <p className="ps-empty">You are not a member of any workspace yet. Ask for an invitation.</p>;
   else if (route.name === 'projects') screen = <ProjectsScreen trash={false} />;
   else if (route.name === 'trash') screen = <ProjectsScreen trash />;
+  else if (route.name === 'publish') screen = <PublishPage key={`${tenant}/${route.project}`} project={route.project} />;
   else if (route.name === 'project' || route.name === 'flow') screen = <ProjectShell key={`${tenant}/${route.project}`} project={route.project} flow={route.name === 'flow' ? route.flow : null} />;
   else
     screen = (
