@@ -1,0 +1,133 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Stage } from '../api/types';
+import { StagesScreen, stageNameProblem } from './StagesScreen';
+import { fakeApi, invalid } from './testkit';
+
+afterEach(cleanup);
+
+const st = (name: string, position: number, production = false): Stage => ({ name, position, production, created_at: '2026-01-01T00:00:00Z' });
+const three = [st('mock', 0), st('staging', 1), st('prod', 2, true)];
+
+describe('stage names', () => {
+  it.each([
+    ['', 'Give the stage a name.'],
+    ['mock', '"mock" is reserved.'],
+    ['Prod', 'A lowercase letter'],
+    ['my-stage', 'A lowercase letter'],
+    ['9a', 'A lowercase letter'],
+    ['staging', 'There is already a stage "staging".'],
+  ])('%s is refused', (name, want) => {
+    expect(stageNameProblem(name, ['mock', 'staging'])).toContain(want);
+  });
+  it('accepts a good name', () => expect(stageNameProblem('qa2', ['mock'])).toBeNull());
+});
+
+describe('StagesScreen', () => {
+  it('lists the stages in order with the production badge', async () => {
+    const { api } = fakeApi({ 'GET /stages': { status: 200, body: [three[2], three[0], three[1]] } });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    const rows = await screen.findAllByRole('row');
+    expect(rows.slice(1).map((r) => within(r).getAllByRole('cell')[1]!.textContent?.trim())).toEqual(['mock (editor runs)', 'staging', 'prod']);
+    expect(within(rows[3]!).getByText('Production')).toBeTruthy();
+    // mock has no rename, production or delete
+    expect(within(rows[1]!).queryByRole('button', { name: /delete/i })).toBeNull();
+    expect(within(rows[1]!).queryByRole('button', { name: 'Rename' })).toBeNull();
+  });
+
+  it('adds a stage, refusing mock before asking and showing the API error on the field', async () => {
+    const { api, writes } = fakeApi({
+      'GET /stages': { status: 200, body: three },
+      'POST /stages': [invalid('name: taken', [{ location: 'body.name', message: 'a stage "qa" exists' }]), { status: 201, body: st('qa', 3) }],
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    const input = await screen.findByLabelText(/Stage name/);
+    fireEvent.change(input, { target: { value: 'mock' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add stage' }));
+    expect(await screen.findByText('"mock" is reserved.')).toBeTruthy();
+    expect(writes()).toHaveLength(0);
+
+    fireEvent.change(input, { target: { value: 'qa' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add stage' }));
+    expect(await screen.findByText('a stage "qa" exists')).toBeTruthy();
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(writes()[0]).toMatchObject({ method: 'POST', path: '/stages', body: { name: 'qa' } });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Add stage' }));
+    await waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(5));
+    expect(screen.getByText('qa')).toBeTruthy();
+  });
+
+  it('moves a stage with the keyboard-reachable arrow buttons', async () => {
+    const { api, writes } = fakeApi({
+      'GET /stages': { status: 200, body: three },
+      'PUT /stage-order': { status: 200, body: [st('mock', 0), st('prod', 1, true), st('staging', 2)] },
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    const down = await screen.findByRole('button', { name: 'Move staging down' });
+    expect((screen.getByRole('button', { name: 'Move mock up' }) as HTMLButtonElement).disabled).toBe(true);
+    down.focus();
+    fireEvent.click(down);
+    await waitFor(() => expect(writes()).toHaveLength(1));
+    expect(writes()[0]).toMatchObject({ method: 'PUT', path: '/stage-order', body: { stages: ['mock', 'prod', 'staging'] } });
+    await waitFor(() => expect(screen.getAllByRole('row')[2]!.textContent).toContain('prod'));
+    expect(screen.getByRole('status').textContent).toContain('staging moved down');
+  });
+
+  it('marks production, renames and deletes after confirming that it unpublishes', async () => {
+    const { api, writes } = fakeApi({
+      'GET /stages': { status: 200, body: three },
+      'PUT /production-stage': { status: 200, body: [st('mock', 0), st('staging', 1, true), st('prod', 2)] },
+      'PATCH /stages/staging': { status: 200, body: st('qa', 1, true) },
+      'DELETE /stages/prod': { status: 204 },
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    const row = () => screen.getAllByRole('row').find((r) => r.textContent?.includes('staging') || r.textContent?.includes('qa'))!;
+    fireEvent.click(await within(await waitFor(row)).findByRole('button', { name: 'Make production' }));
+    await waitFor(() => expect(within(row()).getByText('Production')).toBeTruthy());
+    expect(writes()[0]).toMatchObject({ method: 'PUT', path: '/production-stage', body: { stage: 'staging' } });
+
+    fireEvent.click(within(row()).getByRole('button', { name: 'Rename' }));
+    fireEvent.change(screen.getByLabelText('New stage name'), { target: { value: 'qa' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(screen.getByText('qa')).toBeTruthy());
+    expect(writes()[1]).toMatchObject({ method: 'PATCH', path: '/stages/staging', body: { name: 'qa' } });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Delete stage prod' }));
+    const ask = screen.getByRole('group', { name: 'Confirm: Delete stage prod' });
+    expect(ask.textContent).toContain('unpublished');
+    expect(writes()).toHaveLength(2);
+    fireEvent.click(within(ask).getByRole('button', { name: 'Delete stage' }));
+    await waitFor(() => expect(screen.queryByText('prod')).toBeNull());
+    expect(writes()[2]).toMatchObject({ method: 'DELETE', path: '/stages/prod' });
+  });
+
+  it('cancels a delete with Escape', async () => {
+    const { api, writes } = fakeApi({ 'GET /stages': { status: 200, body: three } });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete stage prod' }));
+    fireEvent.keyDown(screen.getByRole('group', { name: 'Confirm: Delete stage prod' }), { key: 'Escape' });
+    expect(screen.queryByRole('group', { name: /Confirm/ })).toBeNull();
+    expect(writes()).toHaveLength(0);
+  });
+
+  it('is read-only for editors and viewers', async () => {
+    const { api } = fakeApi({ 'GET /stages': { status: 200, body: three } });
+    render(<StagesScreen api={api} project="P1" role="editor" />);
+    await screen.findByText('staging');
+    expect(screen.getByRole('note').textContent).toBe('Only admins can change stages.');
+    expect(screen.queryByRole('button')).toBeNull();
+    expect(screen.queryByRole('form', { name: 'New stage' })).toBeNull();
+  });
+
+  it('shows the loading and error states and retries', async () => {
+    const { api, calls } = fakeApi({ 'GET /stages': [{ status: 500, body: { title: 'Server error', detail: 'store down' } }, { status: 200, body: three }] });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    expect(screen.getByRole('status').textContent).toContain('Loading stages');
+    expect((await screen.findByRole('alert')).textContent).toContain('store down');
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText('staging')).toBeTruthy();
+    expect(calls.filter((c) => c.path === '/stages')).toHaveLength(2);
+  });
+});

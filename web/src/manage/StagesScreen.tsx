@@ -1,0 +1,281 @@
+// Stages: listed in order; add (name rules shown, mock reserved), rename, move up and down,
+// mark production (at most one), delete (never mock; it unpublishes what the stage serves).
+
+import { useState } from 'react';
+import type { ApiClient } from '../api/client';
+import type { Role, Stage } from '../api/types';
+import { can } from './roles';
+import { ConfirmButton, errText, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad } from './common';
+import './manage.css';
+
+export const MOCK_STAGE = 'mock';
+const NAME_RULE = 'A lowercase letter, then up to 31 lowercase letters or digits (no dashes). "mock" is reserved.';
+const NAME_RE = /^[a-z][a-z0-9]{0,31}$/;
+
+/** Why a stage name is refused before asking the API, or null. */
+export function stageNameProblem(name: string, existing: string[]): string | null {
+  if (!name) return 'Give the stage a name.';
+  if (name === MOCK_STAGE) return '"mock" is reserved.';
+  if (!NAME_RE.test(name)) return NAME_RULE;
+  if (existing.includes(name)) return `There is already a stage "${name}".`;
+  return null;
+}
+
+const ordered = (l: Stage[]) => [...l].sort((a, b) => a.position - b.position || a.name.localeCompare(b.name));
+
+function NewStage({ existing, onCreate }: { existing: string[]; onCreate(name: string): Promise<void> }) {
+  const [name, setName] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const nameErr = problem ?? fieldError(error, 'name');
+  return (
+    <form
+      className="ps-m-form"
+      aria-label="New stage"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const p = stageNameProblem(name.trim(), existing);
+        setProblem(p);
+        setError(null);
+        if (p) return;
+        setBusy(true);
+        onCreate(name.trim())
+          .then(() => setName(''), setError)
+          .finally(() => setBusy(false));
+      }}
+    >
+      <label>
+        Stage name
+        <input
+          {...invalidProps('new-stage-name', nameErr)}
+          id="new-stage-name"
+          value={name}
+          placeholder="staging"
+          autoComplete="off"
+          onChange={(e) => {
+            setName(e.target.value);
+            setProblem(null);
+          }}
+        />
+        <span className="ps-hint">{NAME_RULE}</span>
+        <FieldMessage id="new-stage-name" message={nameErr} />
+      </label>
+      <div className="ps-m-submit">
+        <button type="submit" className="ps-button ps-primary" disabled={busy}>
+          {busy ? 'Adding…' : 'Add stage'}
+        </button>
+      </div>
+      {formError(error, ['name']) ? (
+        <p className="ps-field-error ps-m-form-error" role="alert">
+          {formError(error, ['name'])}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+function RenameStage({ stage, existing, onRename, onCancel }: { stage: string; existing: string[]; onRename(name: string): Promise<void>; onCancel(): void }) {
+  const [name, setName] = useState(stage);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const id = `rename-stage-${stage}`;
+  const msg = problem ?? fieldError(error, 'name') ?? (error ? errText(error) : undefined);
+  return (
+    <form
+      className="ps-row"
+      aria-label={`Rename stage ${stage}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        const n = name.trim();
+        if (n === stage) return onCancel();
+        const p = stageNameProblem(n, existing);
+        setProblem(p);
+        if (p) return;
+        onRename(n).catch(setError);
+      }}
+    >
+      <input {...invalidProps(id, msg)} id={id} aria-label="New stage name" value={name} autoFocus onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && onCancel()} />
+      <button type="submit" className="ps-button ps-small ps-primary">
+        Save
+      </button>
+      <button type="button" className="ps-button ps-small" onClick={onCancel}>
+        Cancel
+      </button>
+      <FieldMessage id={id} message={msg} />
+    </form>
+  );
+}
+
+export function StagesScreen({ api, project, role }: { api: ApiClient; project: string; role: Role | null }) {
+  const [load, reload, set] = useLoad(() => api.listStages(project).then(ordered), [api, project]);
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState('');
+  const manage = can(role, 'stages.manage');
+
+  const act = (f: () => Promise<unknown>) =>
+    f().then(
+      () => setError(null),
+      (e: unknown) => setError(errText(e)),
+    );
+
+  const move = (list: Stage[], i: number, by: -1 | 1) => {
+    const names = list.map((s) => s.name);
+    const j = i + by;
+    if (j < 0 || j >= names.length) return;
+    [names[i], names[j]] = [names[j]!, names[i]!];
+    void act(async () => {
+      const answer = await api.reorderStages(project, names);
+      set(() => ordered(answer));
+      setStatus(`${list[i]!.name} moved ${by < 0 ? 'up' : 'down'}`);
+      // keep the keyboard on the button that was pressed (or its twin at the list's edge)
+      setTimeout(() => {
+        const dir = by < 0 ? 'up' : 'down';
+        const b = document.getElementById(`stage-${dir}-${list[i]!.name}`) as HTMLButtonElement | null;
+        (b && !b.disabled ? b : document.getElementById(`stage-${dir === 'up' ? 'down' : 'up'}-${list[i]!.name}`))?.focus();
+      }, 0);
+    });
+  };
+
+  return (
+    <Screen
+      title="Stages"
+      intro="Stages are the environments a flow is published to (for example staging and production). Each has its own variables and secrets. The mock stage is where the editor runs flows; it is always there."
+      readOnly={manage ? null : 'Only admins can change stages.'}
+    >
+      <LoadState load={load} what="stages" retry={reload} />
+      {load.status === 'ready' ? (
+        <>
+          {manage ? (
+            <NewStage
+              existing={load.value.map((s) => s.name)}
+              onCreate={async (name) => {
+                const created = await api.createStage(project, { name });
+                set((l) => ordered([...l, created]));
+              }}
+            />
+          ) : null}
+          {error ? (
+            <p className="ps-field-error" role="alert">
+              {error}
+            </p>
+          ) : null}
+          <p className="ps-hint" role="status" aria-live="polite">
+            {status}
+          </p>
+          {load.value.length === 0 ? (
+            <p className="ps-empty">No stages yet.</p>
+          ) : (
+            <table className="ps-m-table">
+              <thead>
+                <tr>
+                  <th scope="col">Order</th>
+                  <th scope="col">Stage</th>
+                  <th scope="col">Production</th>
+                  <th scope="col">
+                    <span className="ps-hint">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {load.value.map((s, i, list) => {
+                  const mock = s.name === MOCK_STAGE;
+                  return (
+                    <tr key={s.name}>
+                      <td>
+                        {manage ? (
+                          <span className="ps-row">
+                            <button type="button" id={`stage-up-${s.name}`} className="ps-icon-button" aria-label={`Move ${s.name} up`} title="Move up" disabled={i === 0} onClick={() => move(list, i, -1)}>
+                              ↑
+                            </button>
+                            <button
+                              type="button"
+                              id={`stage-down-${s.name}`}
+                              className="ps-icon-button"
+                              aria-label={`Move ${s.name} down`}
+                              title="Move down"
+                              disabled={i === list.length - 1}
+                              onClick={() => move(list, i, 1)}
+                            >
+                              ↓
+                            </button>
+                          </span>
+                        ) : (
+                          i + 1
+                        )}
+                      </td>
+                      <td>
+                        {renaming === s.name ? (
+                          <RenameStage
+                            stage={s.name}
+                            existing={list.map((x) => x.name).filter((n) => n !== s.name)}
+                            onCancel={() => setRenaming(null)}
+                            onRename={async (name) => {
+                              const answer = await api.renameStage(project, s.name, name);
+                              setRenaming(null);
+                              set((l) => ordered(l.map((x) => (x.name === s.name ? answer : x))));
+                            }}
+                          />
+                        ) : (
+                          <>
+                            <strong className="ps-mono">{s.name}</strong> {mock ? <span className="ps-hint">(editor runs)</span> : null}
+                          </>
+                        )}
+                      </td>
+                      <td>
+                        {s.production ? <span className="ps-m-badge prod">Production</span> : <span className="ps-m-unset">—</span>}
+                      </td>
+                      <td className="ps-m-actions">
+                        {manage && !mock && renaming !== s.name ? (
+                          <span className="ps-m-actions">
+                            {s.production ? (
+                              <button
+                                type="button"
+                                className="ps-button ps-small"
+                                onClick={() => void act(async () => {
+                                    const l = await api.setProductionStage(project, '');
+                                    set(() => ordered(l));
+                                  })}
+                              >
+                                Unmark production
+                              </button>
+                            ) : (
+                              <button type="button" className="ps-button ps-small" onClick={() => void act(async () => {
+                                    const l = await api.setProductionStage(project, s.name);
+                                    set(() => ordered(l));
+                                  })}>
+                                Make production
+                              </button>
+                            )}
+                            <button type="button" className="ps-button ps-small" onClick={() => setRenaming(s.name)}>
+                              Rename
+                            </button>
+                            <ConfirmButton
+                              label="Delete"
+                              accessibleName={`Delete stage ${s.name}`}
+                              question={
+                                <>
+                                  Delete <strong>{s.name}</strong>? Every flow published to it is unpublished, and its variables and secrets are removed.
+                                </>
+                              }
+                              confirmLabel="Delete stage"
+                              onConfirm={async () => {
+                                await api.deleteStage(project, s.name);
+                                set((l) => l.filter((x) => x.name !== s.name));
+                              }}
+                            />
+                          </span>
+                        ) : null}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+        </>
+      ) : null}
+    </Screen>
+  );
+}

@@ -1,0 +1,210 @@
+// Pieces the management screens share: a loaded value with its loading / error states, error
+// texts (by field when the API names one), an inline confirmation, and the screen frame.
+
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError } from '../api/client';
+
+/** A readable message for any error. */
+export function errText(e: unknown): string {
+  if (e instanceof ApiError) {
+    if (e.isNetwork) return 'The API could not be reached.';
+    return e.detail || e.title;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The API's message for one field ("name", "path.key", "values.prod"), if it named it. */
+export function fieldError(e: unknown, ...fields: string[]): string | undefined {
+  if (!(e instanceof ApiError)) return undefined;
+  for (const f of fields) {
+    const m = e.fieldError(f);
+    if (m) return m;
+  }
+  return undefined;
+}
+
+/** The error's text unless it is only about fields the form already shows. */
+export function formError(e: unknown, shown: string[]): string | null {
+  if (e === null || e === undefined) return null;
+  if (e instanceof ApiError && e.fieldErrors.length > 0) {
+    const rest = e.fieldErrors.filter((f) => !shown.includes(f.field));
+    if (rest.length === 0) return null;
+    return rest.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ');
+  }
+  return errText(e);
+}
+
+export type Load<T> = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; value: T };
+
+/**
+ * Loads a value when the inputs change; reload fetches again, set changes the loaded value
+ * in place (after a change the API confirmed). Answers of superseded loads are dropped.
+ */
+export function useLoad<T>(f: () => Promise<T>, deps: readonly unknown[]): [Load<T>, () => void, (g: (v: T) => T) => void] {
+  const [load, setLoad] = useState<Load<T>>({ status: 'loading' });
+  const seq = useRef(0);
+  const run = useCallback(f, deps);
+  const reload = useCallback(() => {
+    const n = ++seq.current;
+    setLoad({ status: 'loading' });
+    run().then(
+      (value) => n === seq.current && setLoad({ status: 'ready', value }),
+      (e: unknown) => n === seq.current && setLoad({ status: 'error', message: errText(e) }),
+    );
+  }, [run]);
+  useEffect(() => {
+    reload();
+    return () => {
+      seq.current++;
+    };
+  }, [reload]);
+  const set = useCallback((g: (v: T) => T) => setLoad((l) => (l.status === 'ready' ? { status: 'ready', value: g(l.value) } : l)), []);
+  return [load, reload, set];
+}
+
+/** The loading and error states of a load; renders nothing once it is ready. */
+export function LoadState({ load, what, retry }: { load: Load<unknown>; what: string; retry(): void }) {
+  if (load.status === 'loading')
+    return (
+      <div className="ps-empty" role="status">
+        <div className="ps-spinner" aria-hidden /> Loading {what}…
+      </div>
+    );
+  if (load.status === 'error')
+    return (
+      <div className="ps-empty" role="alert">
+        <p className="ps-field-error">
+          Could not load {what}: {load.message}
+        </p>
+        <button type="button" className="ps-button ps-small" onClick={retry}>
+          Try again
+        </button>
+      </div>
+    );
+  return null;
+}
+
+/** A screen of the settings area: a title, what it is for, and its content. */
+export function Screen({ title, intro, children, readOnly }: { title: string; intro: ReactNode; children: ReactNode; readOnly?: string | null }) {
+  return (
+    <section className="ps-page ps-m-screen" aria-label={title}>
+      <h1>{title}</h1>
+      <p className="ps-hint">{intro}</p>
+      {readOnly ? (
+        <p className="ps-m-note" role="note">
+          {readOnly}
+        </p>
+      ) : null}
+      {children}
+    </section>
+  );
+}
+
+/**
+ * A button that asks before acting: the first press shows the question with Confirm and
+ * Cancel (Escape cancels), so destructive actions are never one keystroke away.
+ */
+export function ConfirmButton({
+  label,
+  question,
+  confirmLabel,
+  onConfirm,
+  disabled,
+  small = true,
+  accessibleName,
+}: {
+  label: string;
+  question: ReactNode;
+  confirmLabel?: string;
+  onConfirm(): Promise<unknown>;
+  disabled?: boolean;
+  small?: boolean;
+  accessibleName?: string;
+}) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const openRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) confirmRef.current?.focus();
+  }, [asking]);
+  const cancel = () => {
+    setAsking(false);
+    setError(null);
+    setTimeout(() => openRef.current?.focus(), 0);
+  };
+  const cls = `ps-button${small ? ' ps-small' : ''} ps-danger`;
+  if (!asking)
+    return (
+      <button ref={openRef} type="button" className={cls} disabled={disabled} aria-label={accessibleName} onClick={() => setAsking(true)}>
+        {label}
+      </button>
+    );
+  return (
+    <span
+      className="ps-m-confirm"
+      role="group"
+      aria-label={accessibleName ? `Confirm: ${accessibleName}` : `Confirm ${label}`}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          cancel();
+        }
+      }}
+    >
+      <span className="ps-m-question">{question}</span>
+      <button
+        ref={confirmRef}
+        type="button"
+        className={`${cls} ps-m-danger-solid`}
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          setError(null);
+          onConfirm().then(
+            () => {
+              setBusy(false);
+              setAsking(false);
+            },
+            (e: unknown) => {
+              setBusy(false);
+              setError(errText(e));
+            },
+          );
+        }}
+      >
+        {busy ? 'Working…' : (confirmLabel ?? label)}
+      </button>
+      <button type="button" className="ps-button ps-small" onClick={cancel}>
+        Cancel
+      </button>
+      {error ? (
+        <span className="ps-field-error" role="alert">
+          {error}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+/** A date-time in the person's locale ("—" when absent). */
+export function when(iso: string | undefined | null): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** An input's props for an error the API named: marked invalid and described by it. */
+export function invalidProps(id: string, message: string | undefined) {
+  return message ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-error`, className: 'ps-input invalid' } : { className: 'ps-input' };
+}
+
+export function FieldMessage({ id, message }: { id: string; message: string | undefined }) {
+  return message ? (
+    <span id={`${id}-error`} className="ps-field-error" role="alert">
+      {message}
+    </span>
+  ) : null;
+}
