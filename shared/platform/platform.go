@@ -154,9 +154,7 @@ func (c Config) DynamoDB(cfg aws.Config) *dynamodb.Client {
 		}
 		// see store.OwnedBodyTransport: request bodies must outlive smithy's early close
 		// keep enough connections warm for a busy function (the default keeps 2 per host)
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 128
-		o.HTTPClient = &http.Client{Transport: store.OwnedBodyTransport{Base: tr}, Timeout: 30 * time.Second}
+		o.HTTPClient = store.NewHTTPClient(30 * time.Second)
 	})
 }
 

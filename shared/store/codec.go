@@ -3,8 +3,8 @@ package store
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"fmt"
-	"io"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -127,11 +127,17 @@ func decodeBlob(field string, v types.AttributeValue) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("decompress %s: %w", field, err)
 		}
-		out, err := io.ReadAll(zr)
-		if err != nil {
+		// gzip's trailer holds the uncompressed size: read into a buffer
+		// of that size instead of growing one.
+		if len(v.Value) < 18 { // header and trailer of the smallest gzip stream
+			return nil, fmt.Errorf("decompress %s: %d bytes is too short for gzip", field, len(v.Value))
+		}
+		size := int(binary.LittleEndian.Uint32(v.Value[len(v.Value)-4:]))
+		buf := bytes.NewBuffer(make([]byte, 0, min(size, 16<<20)+bytes.MinRead))
+		if _, err := buf.ReadFrom(zr); err != nil {
 			return nil, fmt.Errorf("decompress %s: %w", field, err)
 		}
-		return out, nil
+		return buf.Bytes(), nil
 	default:
 		return nil, fmt.Errorf("decode %s: unexpected attribute type %T", field, v)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"time"
 )
 
 // OwnedBodyTransport is an http.RoundTripper for DynamoDB clients that
@@ -38,4 +39,14 @@ func (t OwnedBodyTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	r.ContentLength = int64(len(b))
 	return base.RoundTrip(r)
+}
+
+// NewHTTPClient is the HTTP client every DynamoDB client of the platform
+// uses: OwnedBodyTransport over a transport that keeps enough connections
+// warm for a busy function (net/http keeps 2 idle connections per host by
+// default, so parallel reads would dial on every request).
+func NewHTTPClient(timeout time.Duration) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 128
+	return &http.Client{Transport: OwnedBodyTransport{Base: tr}, Timeout: timeout}
 }

@@ -76,7 +76,7 @@ func NewClient(url string) *dynamodb.Client {
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
 		RetryMaxAttempts: 1,
-		HTTPClient:       &http.Client{Transport: store.OwnedBodyTransport{}},
+		HTTPClient:       store.NewHTTPClient(0),
 	})
 }
 
