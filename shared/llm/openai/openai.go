@@ -1,0 +1,374 @@
+// Package openai implements llm.Model on the OpenAI chat completions API and every API that
+// speaks it (Mistral, Ollama's /v1 endpoint, vLLM, LiteLLM, any base URL): messages, tool
+// (function) calls, streaming over server-sent events, temperature, max tokens, JSON-schema
+// structured output and token usage.
+//
+// The client does not read OPENAI_* environment variables: everything comes from Config, so a
+// flow's model node decides where requests go. It does not use the HTTP nodes' SSRF guard
+// either: the base URL is set by the flow author (a local Ollama on 127.0.0.1 is a normal
+// target), not by data flowing through the run.
+package openai
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	oai "github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/shared"
+
+	"polysynergy/shared/llm"
+)
+
+// DefaultBaseURL is OpenAI's API.
+const DefaultBaseURL = "https://api.openai.com/v1"
+
+// Config configures a Model.
+type Config struct {
+	// Provider names the service in Describe and errors ("openai", "mistral", "ollama"…).
+	Provider string
+	// BaseURL is the API root ending in /v1; DefaultBaseURL when empty.
+	BaseURL string
+	// APIKey is sent as a bearer token; empty sends none (Ollama needs none).
+	APIKey string
+	// Model is the model name, e.g. "gpt-4o-mini". Required.
+	Model string
+	// Temperature and MaxTokens are used when a request does not set its own.
+	Temperature *float64
+	MaxTokens   int
+	// MaxCompletionTokens sends the limit as max_completion_tokens (OpenAI's current name,
+	// required by its reasoning models) instead of max_tokens (what compatible APIs read).
+	MaxCompletionTokens bool
+	// Timeout bounds each request attempt (0: none beyond the context).
+	Timeout time.Duration
+	// MaxRetries retries failed requests (429, 5xx, connection errors) with backoff.
+	MaxRetries int
+	// HTTPClient sends the requests; http.DefaultClient's transport when nil.
+	HTTPClient *http.Client
+}
+
+// Model is a chat model behind an OpenAI-compatible API. It is safe for concurrent use.
+type Model struct {
+	cfg Config
+	svc oai.ChatCompletionService
+}
+
+// New returns a Model for cfg.
+func New(cfg Config) (*Model, error) {
+	if strings.TrimSpace(cfg.Model) == "" {
+		return nil, errors.New("openai model: the model name is required")
+	}
+	if cfg.Provider == "" {
+		cfg.Provider = "openai"
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if !strings.HasPrefix(cfg.BaseURL, "http://") && !strings.HasPrefix(cfg.BaseURL, "https://") {
+		return nil, fmt.Errorf("%s model: base URL %q must start with http:// or https://", cfg.Provider, cfg.BaseURL)
+	}
+	if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	opts := []option.RequestOption{
+		option.WithBaseURL(cfg.BaseURL),
+		option.WithHTTPClient(hc),
+		option.WithMaxRetries(cfg.MaxRetries),
+	}
+	if cfg.APIKey != "" {
+		opts = append(opts, option.WithAPIKey(cfg.APIKey))
+	}
+	if cfg.Timeout > 0 {
+		opts = append(opts, option.WithRequestTimeout(cfg.Timeout))
+	}
+	// The chat completion service alone: the client constructor would read OPENAI_* variables.
+	return &Model{cfg: cfg, svc: oai.NewChatCompletionService(opts...)}, nil
+}
+
+// Describe names provider and model, e.g. "openai/gpt-4o-mini".
+func (m *Model) Describe() string { return m.cfg.Provider + "/" + m.cfg.Model }
+
+// MarshalJSON shows the model as its description (run records never see the key).
+func (m *Model) MarshalJSON() ([]byte, error) { return json.Marshal(m.Describe()) }
+
+// Chat sends one chat completion request; with onDelta set it streams and calls onDelta
+// with each piece of text in order.
+func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string)) (llm.Response, error) {
+	params, err := m.params(req)
+	if err != nil {
+		return llm.Response{}, m.wrap("build the request", err)
+	}
+	if onDelta == nil {
+		cc, err := m.svc.New(ctx, params)
+		if err != nil {
+			return llm.Response{}, m.wrap("chat completion", err)
+		}
+		return m.response(cc)
+	}
+	params.StreamOptions = oai.ChatCompletionStreamOptionsParam{IncludeUsage: oai.Bool(true)}
+	stream := m.svc.NewStreaming(ctx, params)
+	defer stream.Close()
+	var acc accumulator
+	for stream.Next() {
+		acc.add(stream.Current(), onDelta)
+	}
+	if err := stream.Err(); err != nil {
+		return llm.Response{}, m.wrap("stream chat completion", err)
+	}
+	return acc.response(m)
+}
+
+// params turns a neutral request into the SDK's request parameters.
+func (m *Model) params(req llm.Request) (oai.ChatCompletionNewParams, error) {
+	p := oai.ChatCompletionNewParams{Model: shared.ChatModel(m.cfg.Model)}
+	for i, msg := range req.Messages {
+		mp, err := message(msg)
+		if err != nil {
+			return p, fmt.Errorf("message %d: %w", i, err)
+		}
+		p.Messages = append(p.Messages, mp)
+	}
+	if len(p.Messages) == 0 {
+		return p, errors.New("no messages")
+	}
+	for _, t := range req.Tools {
+		fd := shared.FunctionDefinitionParam{Name: t.Name, Parameters: shared.FunctionParameters(objectSchema(t.Parameters))}
+		if t.Description != "" {
+			fd.Description = oai.String(t.Description)
+		}
+		p.Tools = append(p.Tools, oai.ChatCompletionFunctionTool(fd))
+	}
+	temp := req.Temperature
+	if temp == nil {
+		temp = m.cfg.Temperature
+	}
+	if temp != nil {
+		p.Temperature = oai.Float(*temp)
+	}
+	max := req.MaxTokens
+	if max <= 0 {
+		max = m.cfg.MaxTokens
+	}
+	if max > 0 {
+		if m.cfg.MaxCompletionTokens {
+			p.MaxCompletionTokens = oai.Int(int64(max))
+		} else {
+			p.MaxTokens = oai.Int(int64(max))
+		}
+	}
+	if o := req.Output; o != nil {
+		name := o.Name
+		if name == "" {
+			name = "answer"
+		}
+		p.ResponseFormat = oai.ChatCompletionNewParamsResponseFormatUnion{
+			OfJSONSchema: &shared.ResponseFormatJSONSchemaParam{JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{
+				Name: name, Schema: o.Schema, Strict: oai.Bool(false),
+			}},
+		}
+	}
+	return p, nil
+}
+
+// objectSchema returns a tool's parameter schema, an empty object schema when it has none.
+func objectSchema(s map[string]any) map[string]any {
+	if len(s) == 0 {
+		return map[string]any{"type": "object", "properties": map[string]any{}}
+	}
+	return s
+}
+
+func message(msg llm.Message) (oai.ChatCompletionMessageParamUnion, error) {
+	switch msg.Role {
+	case llm.System:
+		return oai.SystemMessage(msg.Content), nil
+	case llm.User:
+		return oai.UserMessage(msg.Content), nil
+	case llm.ToolRole:
+		if msg.ToolCallID == "" {
+			return oai.ChatCompletionMessageParamUnion{}, errors.New("a tool message needs the id of the call it answers")
+		}
+		return oai.ToolMessage(msg.Content, msg.ToolCallID), nil
+	case llm.Assistant:
+		a := oai.ChatCompletionAssistantMessageParam{}
+		if msg.Content != "" || len(msg.ToolCalls) == 0 {
+			a.Content.OfString = oai.String(msg.Content)
+		}
+		for _, tc := range msg.ToolCalls {
+			args, err := json.Marshal(nonNil(tc.Arguments))
+			if err != nil {
+				return oai.ChatCompletionMessageParamUnion{}, fmt.Errorf("arguments of tool call %s: %w", tc.ID, err)
+			}
+			a.ToolCalls = append(a.ToolCalls, oai.ChatCompletionMessageToolCallUnionParam{
+				OfFunction: &oai.ChatCompletionMessageFunctionToolCallParam{
+					ID:       tc.ID,
+					Function: oai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: tc.Name, Arguments: string(args)},
+				},
+			})
+		}
+		return oai.ChatCompletionMessageParamUnion{OfAssistant: &a}, nil
+	}
+	return oai.ChatCompletionMessageParamUnion{}, fmt.Errorf("unknown role %q (want system, user, assistant or tool)", msg.Role)
+}
+
+func nonNil(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// response converts a non-streamed completion.
+func (m *Model) response(cc *oai.ChatCompletion) (llm.Response, error) {
+	if len(cc.Choices) == 0 {
+		return llm.Response{}, m.wrap("chat completion", errors.New("the answer has no choices"))
+	}
+	ch := cc.Choices[0]
+	out := llm.Response{
+		Message:    llm.Message{Role: llm.Assistant, Content: ch.Message.Content},
+		StopReason: ch.FinishReason,
+		Usage:      llm.Usage{InputTokens: int(cc.Usage.PromptTokens), OutputTokens: int(cc.Usage.CompletionTokens)},
+	}
+	if out.Message.Content == "" && ch.Message.Refusal != "" {
+		return llm.Response{}, m.wrap("chat completion", fmt.Errorf("the model refused: %s", ch.Message.Refusal))
+	}
+	for _, tc := range ch.Message.ToolCalls {
+		if tc.Type != "" && tc.Type != "function" {
+			continue
+		}
+		call, err := toolCall(tc.ID, tc.Function.Name, tc.Function.Arguments)
+		if err != nil {
+			return llm.Response{}, m.wrap("chat completion", err)
+		}
+		out.Message.ToolCalls = append(out.Message.ToolCalls, call)
+	}
+	return out, nil
+}
+
+// toolCall decodes a call's JSON arguments.
+func toolCall(id, name, args string) (llm.ToolCall, error) {
+	call := llm.ToolCall{ID: id, Name: name, Arguments: map[string]any{}}
+	if strings.TrimSpace(args) == "" {
+		return call, nil
+	}
+	if err := json.Unmarshal([]byte(args), &call.Arguments); err != nil {
+		return call, fmt.Errorf("tool call %s (%s): arguments are not a JSON object: %w", id, name, err)
+	}
+	if call.Arguments == nil {
+		call.Arguments = map[string]any{}
+	}
+	return call, nil
+}
+
+// accumulator rebuilds the answer from stream chunks: text in order, tool calls by index
+// (id and name arrive first, then the arguments in pieces), usage from the last chunk.
+type accumulator struct {
+	text   strings.Builder
+	calls  map[int64]*partialCall
+	finish string
+	usage  llm.Usage
+}
+
+type partialCall struct {
+	id, name string
+	args     strings.Builder
+}
+
+func (a *accumulator) add(ch oai.ChatCompletionChunk, onDelta func(string)) {
+	if ch.Usage.PromptTokens > 0 || ch.Usage.CompletionTokens > 0 {
+		a.usage = llm.Usage{InputTokens: int(ch.Usage.PromptTokens), OutputTokens: int(ch.Usage.CompletionTokens)}
+	}
+	for _, c := range ch.Choices {
+		if c.Index != 0 {
+			continue
+		}
+		if c.Delta.Content != "" {
+			a.text.WriteString(c.Delta.Content)
+			onDelta(c.Delta.Content)
+		}
+		for _, tc := range c.Delta.ToolCalls {
+			if a.calls == nil {
+				a.calls = map[int64]*partialCall{}
+			}
+			p := a.calls[tc.Index]
+			if p == nil {
+				p = &partialCall{}
+				a.calls[tc.Index] = p
+			}
+			if tc.ID != "" {
+				p.id = tc.ID
+			}
+			if tc.Function.Name != "" {
+				p.name += tc.Function.Name
+			}
+			p.args.WriteString(tc.Function.Arguments)
+		}
+		if c.FinishReason != "" {
+			a.finish = c.FinishReason
+		}
+	}
+}
+
+func (a *accumulator) response(m *Model) (llm.Response, error) {
+	out := llm.Response{Message: llm.Message{Role: llm.Assistant, Content: a.text.String()}, StopReason: a.finish, Usage: a.usage}
+	idx := make([]int64, 0, len(a.calls))
+	for i := range a.calls {
+		idx = append(idx, i)
+	}
+	sort.Slice(idx, func(i, j int) bool { return idx[i] < idx[j] })
+	for _, i := range idx {
+		p := a.calls[i]
+		call, err := toolCall(p.id, p.name, p.args.String())
+		if err != nil {
+			return llm.Response{}, m.wrap("stream chat completion", err)
+		}
+		out.Message.ToolCalls = append(out.Message.ToolCalls, call)
+	}
+	return out, nil
+}
+
+// Error is a failed request: which provider and model, what was being done, and why. The
+// API key never appears in it.
+type Error struct {
+	Model string // provider/model
+	Op    string // what was being done
+	Err   error
+	key   string
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("%s: %s: %v", e.Model, e.Op, e.Err)
+	var ae *oai.Error
+	if errors.As(e.Err, &ae) && ae.Message != "" {
+		msg += ": " + ae.Message
+	}
+	if e.key != "" {
+		msg = strings.ReplaceAll(msg, e.key, "[redacted]")
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// StatusCode is the HTTP status of the API's refusal, or 0.
+func (e *Error) StatusCode() int {
+	var ae *oai.Error
+	if errors.As(e.Err, &ae) {
+		return ae.StatusCode
+	}
+	return 0
+}
+
+func (m *Model) wrap(op string, err error) error {
+	return &Error{Model: m.Describe(), Op: op, Err: err, key: m.cfg.APIKey}
+}

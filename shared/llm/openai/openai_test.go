@@ -1,0 +1,328 @@
+package openai_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"polysynergy/shared/llm"
+	"polysynergy/shared/llm/openai"
+	"polysynergy/shared/llm/openai/openaitest"
+)
+
+const key = "sk-test-SECRET-1234567890"
+
+// wire is a server answering with a fixed body, recording the request.
+type wire struct {
+	mu     sync.Mutex
+	body   map[string]any
+	header http.Header
+	path   string
+}
+
+func (w *wire) serve(t *testing.T, status int, ctype, answer string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.mu.Lock()
+		w.path = r.URL.Path
+		w.header = r.Header.Clone()
+		_ = json.Unmarshal(b, &w.body)
+		w.mu.Unlock()
+		rw.Header().Set("Content-Type", ctype)
+		rw.WriteHeader(status)
+		_, _ = io.WriteString(rw, answer)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/v1"
+}
+
+func newModel(t *testing.T, base string, mod func(*openai.Config)) *openai.Model {
+	t.Helper()
+	cfg := openai.Config{BaseURL: base, APIKey: key, Model: "gpt-test"}
+	if mod != nil {
+		mod(&cfg)
+	}
+	m, err := openai.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func ptr(f float64) *float64 { return &f }
+
+func conversation() []llm.Message {
+	return []llm.Message{
+		{Role: llm.System, Content: "Be brief."},
+		{Role: llm.User, Content: "Weather in Paris?"},
+		{Role: llm.Assistant, ToolCalls: []llm.ToolCall{{ID: "call_1", Name: "weather", Arguments: map[string]any{"city": "Paris"}}}},
+		{Role: llm.ToolRole, ToolCallID: "call_1", Name: "weather", Content: `{"temp":21}`},
+	}
+}
+
+const completionJSON = `{
+  "id": "chatcmpl-abc", "object": "chat.completion", "created": 1764000000, "model": "gpt-test",
+  "choices": [{"index": 0, "finish_reason": "tool_calls", "logprobs": null,
+    "message": {"role": "assistant", "content": "Checking.", "refusal": null,
+      "tool_calls": [{"id": "call_2", "type": "function", "function": {"name": "forecast", "arguments": "{\"city\":\"Paris\",\"days\":2}"}}]}}],
+  "usage": {"prompt_tokens": 31, "completion_tokens": 9, "total_tokens": 40}
+}`
+
+func TestChatSendsToolsSchemaTemperatureAndParsesToolCalls(t *testing.T) {
+	var w wire
+	m := newModel(t, w.serve(t, 200, "application/json", completionJSON), nil)
+	resp, err := m.Chat(context.Background(), llm.Request{
+		Messages:    conversation(),
+		Tools:       []llm.ToolSpec{{Name: "forecast", Description: "Forecast for a city", Parameters: map[string]any{"type": "object", "properties": map[string]any{"city": map[string]any{"type": "string"}}, "required": []any{"city"}}}},
+		Temperature: ptr(0.2), MaxTokens: 300,
+		Output: &llm.OutputSchema{Name: "weather", Schema: map[string]any{"type": "object", "properties": map[string]any{"temp": map[string]any{"type": "number"}}}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := llm.Response{
+		Message: llm.Message{Role: llm.Assistant, Content: "Checking.",
+			ToolCalls: []llm.ToolCall{{ID: "call_2", Name: "forecast", Arguments: map[string]any{"city": "Paris", "days": 2.0}}}},
+		StopReason: "tool_calls", Usage: llm.Usage{InputTokens: 31, OutputTokens: 9},
+	}
+	if !reflect.DeepEqual(resp, want) {
+		t.Fatalf("response\n got %+v\nwant %+v", resp, want)
+	}
+	if w.path != "/v1/chat/completions" {
+		t.Errorf("path %q", w.path)
+	}
+	if got := w.header.Get("Authorization"); got != "Bearer "+key {
+		t.Errorf("authorization %q", got)
+	}
+	b := w.body
+	if b["model"] != "gpt-test" || b["temperature"] != 0.2 || b["max_tokens"] != 300.0 {
+		t.Errorf("model/temperature/max_tokens: %v %v %v", b["model"], b["temperature"], b["max_tokens"])
+	}
+	if _, ok := b["stream"]; ok {
+		t.Error("a non-streamed request must not ask to stream")
+	}
+	tools := b["tools"].([]any)
+	fn := tools[0].(map[string]any)["function"].(map[string]any)
+	if tools[0].(map[string]any)["type"] != "function" || fn["name"] != "forecast" || fn["description"] != "Forecast for a city" ||
+		fn["parameters"].(map[string]any)["required"].([]any)[0] != "city" {
+		t.Errorf("tools %v", tools)
+	}
+	rf := b["response_format"].(map[string]any)
+	js := rf["json_schema"].(map[string]any)
+	if rf["type"] != "json_schema" || js["name"] != "weather" || js["schema"].(map[string]any)["type"] != "object" {
+		t.Errorf("response_format %v", rf)
+	}
+	msgs := b["messages"].([]any)
+	if len(msgs) != 4 {
+		t.Fatalf("messages %v", msgs)
+	}
+	roles := []string{}
+	for _, m := range msgs {
+		roles = append(roles, m.(map[string]any)["role"].(string))
+	}
+	if strings.Join(roles, ",") != "system,user,assistant,tool" {
+		t.Errorf("roles %v", roles)
+	}
+	asst := msgs[2].(map[string]any)
+	call := asst["tool_calls"].([]any)[0].(map[string]any)
+	if call["id"] != "call_1" || call["type"] != "function" || call["function"].(map[string]any)["arguments"] != `{"city":"Paris"}` {
+		t.Errorf("assistant tool call %v", call)
+	}
+	tool := msgs[3].(map[string]any)
+	if tool["tool_call_id"] != "call_1" || tool["content"] != `{"temp":21}` {
+		t.Errorf("tool message %v", tool)
+	}
+}
+
+func TestConfigDefaultsAndMaxCompletionTokens(t *testing.T) {
+	var w wire
+	base := w.serve(t, 200, "application/json", completionJSON)
+	m := newModel(t, base, func(c *openai.Config) {
+		c.Temperature, c.MaxTokens, c.MaxCompletionTokens = ptr(0.7), 55, true
+	})
+	if _, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "hi"}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if w.body["temperature"] != 0.7 || w.body["max_completion_tokens"] != 55.0 || w.body["max_tokens"] != nil {
+		t.Errorf("defaults not applied: %v", w.body)
+	}
+	if w.body["tools"] != nil || w.body["response_format"] != nil {
+		t.Errorf("no tools or schema were asked for: %v", w.body)
+	}
+	if m.Describe() != "openai/gpt-test" {
+		t.Errorf("describe %q", m.Describe())
+	}
+	b, _ := json.Marshal(m)
+	if strings.Contains(string(b), key) || string(b) != `"openai/gpt-test"` {
+		t.Errorf("the model marshals as %s", b)
+	}
+}
+
+// streamSSE is a real chat completions stream: role chunk, text pieces, a tool call whose
+// arguments arrive in three pieces, a second tool call, the finish chunk, usage, [DONE].
+const streamSSE = `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}],"usage":null}
+
+data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[{"index":0,"delta":{"content":"Let me"},"logprobs":null,"finish_reason":null}],"usage":null}
+
+data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[{"index":0,"delta":{"content":" check."},"logprobs":null,"finish_reason":null}],"usage":null}
+
+data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"weather","arguments":""}}]},"logprobs":null,"finish_reason":null}],"usage":null}
+
+data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"ci"}}]},"logprobs":null,"finish_reason":null}],"usage":null}
+
+data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"ty\": \"Oslo\"}"}}]},"logprobs":null,"finish_reason":null}],"usage":null}
+
+data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"time","arguments":"{}"}}]},"logprobs":null,"finish_reason":null}],"usage":null}
+
+data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"tool_calls"}],"usage":null}
+
+data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[],"usage":{"prompt_tokens":20,"completion_tokens":7,"total_tokens":27}}
+
+data: [DONE]
+
+`
+
+func TestStreamDeliversTextInOrderAndAssemblesToolCalls(t *testing.T) {
+	var w wire
+	m := newModel(t, w.serve(t, 200, "text/event-stream", streamSSE), nil)
+	var deltas []string
+	resp, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "weather?"}}},
+		func(s string) { deltas = append(deltas, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(deltas, []string{"Let me", " check."}) {
+		t.Errorf("deltas %q", deltas)
+	}
+	want := llm.Response{
+		Message: llm.Message{Role: llm.Assistant, Content: "Let me check.", ToolCalls: []llm.ToolCall{
+			{ID: "call_a", Name: "weather", Arguments: map[string]any{"city": "Oslo"}},
+			{ID: "call_b", Name: "time", Arguments: map[string]any{}},
+		}},
+		StopReason: "tool_calls", Usage: llm.Usage{InputTokens: 20, OutputTokens: 7},
+	}
+	if !reflect.DeepEqual(resp, want) {
+		t.Fatalf("response\n got %+v\nwant %+v", resp, want)
+	}
+	if w.body["stream"] != true || w.body["stream_options"].(map[string]any)["include_usage"] != true {
+		t.Errorf("stream request %v", w.body)
+	}
+}
+
+func TestErrorsNameProviderAndOperationButNotTheKey(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+		stream bool
+		want   []string
+		code   int
+	}{
+		{"unauthorized", 401, `{"error":{"message":"Incorrect API key provided: ` + key + `","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}`, false,
+			[]string{"openai/gpt-test", "chat completion", "401", "Incorrect API key provided"}, 401},
+		{"stream refused", 429, `{"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}}`, true,
+			[]string{"openai/gpt-test", "stream chat completion", "429", "Rate limit reached"}, 429},
+		{"no choices", 200, `{"id":"x","object":"chat.completion","created":1,"model":"gpt-test","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":0,"total_tokens":1}}`, false,
+			[]string{"the answer has no choices"}, 0},
+		{"bad arguments", 200, `{"id":"x","object":"chat.completion","created":1,"model":"gpt-test","choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"[1,"}}]}}]}`, false,
+			[]string{"tool call c (f): arguments are not a JSON object"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var w wire
+			m := newModel(t, w.serve(t, tc.status, "application/json", tc.body), nil)
+			var onDelta func(string)
+			if tc.stream {
+				onDelta = func(string) {}
+			}
+			_, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "x"}}}, onDelta)
+			if err == nil {
+				t.Fatal("expected an error")
+			}
+			for _, s := range tc.want {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q lacks %q", err, s)
+				}
+			}
+			if strings.Contains(err.Error(), key) {
+				t.Errorf("the API key leaked: %q", err)
+			}
+			var oe *openai.Error
+			if !errors.As(err, &oe) || oe.StatusCode() != tc.code {
+				t.Errorf("status code of %v: want %d", err, tc.code)
+			}
+		})
+	}
+}
+
+func TestBadConfigAndRequests(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  openai.Config
+		want string
+	}{
+		{openai.Config{}, "model name is required"},
+		{openai.Config{Model: "m", BaseURL: "ftp://x"}, `base URL "ftp://x" must start with http`},
+	} {
+		if _, err := openai.New(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("New(%+v) = %v, want %q", tc.cfg, err, tc.want)
+		}
+	}
+	m := newModel(t, "http://127.0.0.1:1/v1", nil)
+	for _, tc := range []struct {
+		msgs []llm.Message
+		want string
+	}{
+		{nil, "no messages"},
+		{[]llm.Message{{Role: "robot", Content: "x"}}, `message 0: unknown role "robot"`},
+		{[]llm.Message{{Role: llm.ToolRole, Content: "x"}}, "needs the id of the call"},
+	} {
+		_, err := m.Chat(context.Background(), llm.Request{Messages: tc.msgs}, nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "build the request") {
+			t.Errorf("%v: got %v, want %q", tc.msgs, err, tc.want)
+		}
+	}
+}
+
+func TestCancelledContext(t *testing.T) {
+	srv := openaitest.New(t, openaitest.Turn{Text: "never"})
+	m := newModel(t, srv.URL, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := m.Chat(ctx, llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "x"}}}, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("want context.Canceled, got %v", err)
+	}
+}
+
+func TestScriptedStandIn(t *testing.T) {
+	srv := openaitest.New(t,
+		openaitest.Turn{Calls: []openaitest.Call{{ID: "c1", Name: "lookup", Arguments: map[string]any{"q": "go"}}}},
+		openaitest.Turn{Text: "Go is a language.", InputTokens: 40, OutputTokens: 8},
+	)
+	m := newModel(t, srv.URL, nil)
+	var pieces []string
+	r1, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "go?"}}}, func(s string) { pieces = append(pieces, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r1.Message.ToolCalls) != 1 || r1.Message.ToolCalls[0].Arguments["q"] != "go" || len(pieces) != 0 {
+		t.Fatalf("first turn %+v %q", r1, pieces)
+	}
+	r2, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "go?"}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.Message.Content != "Go is a language." || r2.Usage != (llm.Usage{InputTokens: 40, OutputTokens: 8}) {
+		t.Fatalf("second turn %+v", r2)
+	}
+	if len(srv.Requests()) != 2 || srv.Remaining() != 0 {
+		t.Fatalf("requests %d remaining %d", len(srv.Requests()), srv.Remaining())
+	}
+}
