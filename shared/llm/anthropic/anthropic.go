@@ -1,0 +1,296 @@
+// Package anthropic implements llm.Model on Anthropic's Messages API: system prompt, text,
+// tool_use and tool_result blocks, streaming (message_start, content_block_start/delta/stop,
+// message_delta, message_stop), temperature, max tokens, JSON-schema structured output
+// (output_config.format) and token usage.
+//
+// The client does not read ANTHROPIC_* environment variables: everything comes from Config.
+// Like the OpenAI client it does not use the HTTP nodes' SSRF guard: the base URL is chosen
+// by the flow author (a proxy or gateway on a private address is a normal target).
+package anthropic
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	sdk "github.com/anthropics/anthropic-sdk-go/v2"
+	"github.com/anthropics/anthropic-sdk-go/v2/option"
+
+	"polysynergy/shared/llm"
+)
+
+// DefaultBaseURL is Anthropic's API.
+const DefaultBaseURL = "https://api.anthropic.com"
+
+// DefaultMaxTokens is the answer limit when neither the request nor the config sets one
+// (the Messages API requires a limit).
+const DefaultMaxTokens = 4096
+
+// Config configures a Model.
+type Config struct {
+	// BaseURL is the API root (without /v1); DefaultBaseURL when empty.
+	BaseURL string
+	// APIKey authenticates the requests. Required.
+	APIKey string
+	// Model is the model name, e.g. "claude-sonnet-4-5". Required.
+	Model string
+	// Temperature and MaxTokens are used when a request does not set its own.
+	Temperature *float64
+	MaxTokens   int
+	// Timeout bounds each request attempt (0: none beyond the context).
+	Timeout time.Duration
+	// MaxRetries retries failed requests (429, 5xx, overloaded) with backoff.
+	MaxRetries int
+	// HTTPClient sends the requests; a plain http.Client when nil.
+	HTTPClient *http.Client
+}
+
+// Model is a Claude chat model. It is safe for concurrent use.
+type Model struct {
+	cfg    Config
+	client sdk.Client
+}
+
+// New returns a Model for cfg.
+func New(cfg Config) (*Model, error) {
+	if strings.TrimSpace(cfg.Model) == "" {
+		return nil, errors.New("anthropic model: the model name is required")
+	}
+	if cfg.APIKey == "" {
+		return nil, errors.New("anthropic model: the API key is required")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if !strings.HasPrefix(cfg.BaseURL, "http://") && !strings.HasPrefix(cfg.BaseURL, "https://") {
+		return nil, fmt.Errorf("anthropic model: base URL %q must start with http:// or https://", cfg.BaseURL)
+	}
+	if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	opts := []option.RequestOption{
+		option.WithoutEnvironmentDefaults(),
+		option.WithBaseURL(cfg.BaseURL),
+		option.WithHTTPClient(hc),
+		option.WithAPIKey(cfg.APIKey),
+		option.WithMaxRetries(cfg.MaxRetries),
+	}
+	if cfg.Timeout > 0 {
+		opts = append(opts, option.WithRequestTimeout(cfg.Timeout))
+	}
+	return &Model{cfg: cfg, client: sdk.NewClient(opts...)}, nil
+}
+
+// Describe names provider and model, e.g. "anthropic/claude-sonnet-4-5".
+func (m *Model) Describe() string { return "anthropic/" + m.cfg.Model }
+
+// MarshalJSON shows the model as its description (run records never see the key).
+func (m *Model) MarshalJSON() ([]byte, error) { return json.Marshal(m.Describe()) }
+
+// Chat sends one Messages request; with onDelta set it streams and calls onDelta with each
+// piece of text in order.
+func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string)) (llm.Response, error) {
+	params, err := m.params(req)
+	if err != nil {
+		return llm.Response{}, m.wrap("build the request", err)
+	}
+	if onDelta == nil {
+		msg, err := m.client.Messages.New(ctx, params)
+		if err != nil {
+			return llm.Response{}, m.wrap("create message", err)
+		}
+		return m.response(msg)
+	}
+	stream := m.client.Messages.NewStreaming(ctx, params)
+	defer stream.Close()
+	var acc sdk.Message
+	for stream.Next() {
+		ev := stream.Current()
+		if err := acc.Accumulate(ev); err != nil {
+			return llm.Response{}, m.wrap("stream message", err)
+		}
+		if ev.Type == "content_block_delta" && ev.Delta.Type == "text_delta" && ev.Delta.Text != "" {
+			onDelta(ev.Delta.Text)
+		}
+	}
+	if err := stream.Err(); err != nil {
+		return llm.Response{}, m.wrap("stream message", err)
+	}
+	return m.response(&acc)
+}
+
+func (m *Model) params(req llm.Request) (sdk.MessageNewParams, error) {
+	max := req.MaxTokens
+	if max <= 0 {
+		max = m.cfg.MaxTokens
+	}
+	if max <= 0 {
+		max = DefaultMaxTokens
+	}
+	p := sdk.MessageNewParams{Model: m.cfg.Model, MaxTokens: int64(max)}
+	for i, msg := range req.Messages {
+		switch msg.Role {
+		case llm.System:
+			if msg.Content != "" {
+				p.System = append(p.System, sdk.TextBlockParam{Text: msg.Content})
+			}
+		case llm.User:
+			p.Messages = appendUser(p.Messages, sdk.NewTextBlock(msg.Content))
+		case llm.ToolRole:
+			if msg.ToolCallID == "" {
+				return p, fmt.Errorf("message %d: a tool message needs the id of the call it answers", i)
+			}
+			p.Messages = appendUser(p.Messages, sdk.NewToolResultBlock(msg.ToolCallID, msg.Content, false))
+		case llm.Assistant:
+			var blocks []sdk.ContentBlockParamUnion
+			if msg.Content != "" {
+				blocks = append(blocks, sdk.NewTextBlock(msg.Content))
+			}
+			for _, tc := range msg.ToolCalls {
+				args := tc.Arguments
+				if args == nil {
+					args = map[string]any{}
+				}
+				blocks = append(blocks, sdk.NewToolUseBlock(tc.ID, args, tc.Name))
+			}
+			if len(blocks) == 0 {
+				blocks = append(blocks, sdk.NewTextBlock(""))
+			}
+			p.Messages = append(p.Messages, sdk.NewAssistantMessage(blocks...))
+		default:
+			return p, fmt.Errorf("message %d: unknown role %q (want system, user, assistant or tool)", i, msg.Role)
+		}
+	}
+	if len(p.Messages) == 0 {
+		return p, errors.New("no user or assistant messages")
+	}
+	for _, t := range req.Tools {
+		tp := sdk.ToolParam{Name: t.Name, InputSchema: inputSchema(t.Parameters)}
+		if t.Description != "" {
+			tp.Description = sdk.String(t.Description)
+		}
+		p.Tools = append(p.Tools, sdk.ToolUnionParam{OfTool: &tp})
+	}
+	if o := req.Output; o != nil {
+		p.OutputConfig = sdk.OutputConfigParam{Format: sdk.JSONOutputFormatParam{Schema: o.Schema}}
+	}
+	temp := req.Temperature
+	if temp == nil {
+		temp = m.cfg.Temperature
+	}
+	if temp != nil {
+		// this SDK version has no temperature field; the API still reads it
+		p.SetExtraFields(map[string]any{"temperature": *temp})
+	}
+	return p, nil
+}
+
+// appendUser adds a block to the last message when it is a user message (tool results of
+// one turn share a user message), or starts a new user message.
+func appendUser(msgs []sdk.MessageParam, b sdk.ContentBlockParamUnion) []sdk.MessageParam {
+	if n := len(msgs); n > 0 && msgs[n-1].OfUser != nil {
+		msgs[n-1].OfUser.Content = append(msgs[n-1].OfUser.Content, b)
+		return msgs
+	}
+	return append(msgs, sdk.NewUserMessage(b))
+}
+
+// inputSchema turns a JSON object schema into the SDK's input schema (properties and
+// required in their fields, every other keyword kept).
+func inputSchema(s map[string]any) sdk.ToolInputSchemaParam {
+	out := sdk.ToolInputSchemaParam{Properties: map[string]any{}}
+	for k, v := range s {
+		switch k {
+		case "type":
+		case "properties":
+			out.Properties = v
+		case "required":
+			if l, ok := v.([]any); ok {
+				for _, e := range l {
+					if s, ok := e.(string); ok {
+						out.Required = append(out.Required, s)
+					}
+				}
+			} else if l, ok := v.([]string); ok {
+				out.Required = append(out.Required, l...)
+			}
+		default:
+			if out.ExtraFields == nil {
+				out.ExtraFields = map[string]any{}
+			}
+			out.ExtraFields[k] = v
+		}
+	}
+	return out
+}
+
+func (m *Model) response(msg *sdk.Message) (llm.Response, error) {
+	out := llm.Response{
+		Message:    llm.Message{Role: llm.Assistant},
+		StopReason: string(msg.StopReason),
+		Usage:      llm.Usage{InputTokens: int(msg.Usage.InputTokens), OutputTokens: int(msg.Usage.OutputTokens)},
+	}
+	var text strings.Builder
+	for _, b := range msg.Content {
+		switch b.Type {
+		case "text":
+			text.WriteString(b.Text)
+		case "tool_use":
+			call := llm.ToolCall{ID: b.ID, Name: b.Name, Arguments: map[string]any{}}
+			if len(b.Input) > 0 {
+				if err := json.Unmarshal(b.Input, &call.Arguments); err != nil {
+					return llm.Response{}, m.wrap("read the answer", fmt.Errorf("tool call %s (%s): input is not a JSON object: %w", b.ID, b.Name, err))
+				}
+				if call.Arguments == nil {
+					call.Arguments = map[string]any{}
+				}
+			}
+			out.Message.ToolCalls = append(out.Message.ToolCalls, call)
+		}
+	}
+	out.Message.Content = text.String()
+	if msg.StopReason == "refusal" && out.Message.Content == "" {
+		return llm.Response{}, m.wrap("create message", errors.New("the model refused to answer"))
+	}
+	return out, nil
+}
+
+// Error is a failed request: which model, what was being done, and why. The API key never
+// appears in it.
+type Error struct {
+	Model string // anthropic/model
+	Op    string // what was being done
+	Err   error
+	key   string
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("%s: %s: %v", e.Model, e.Op, e.Err)
+	if e.key != "" {
+		msg = strings.ReplaceAll(msg, e.key, "[redacted]")
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// StatusCode is the HTTP status of the API's refusal, or 0.
+func (e *Error) StatusCode() int {
+	var ae *sdk.Error
+	if errors.As(e.Err, &ae) {
+		return ae.StatusCode
+	}
+	return 0
+}
+
+func (m *Model) wrap(op string, err error) error {
+	return &Error{Model: m.Describe(), Op: op, Err: err, key: m.cfg.APIKey}
+}

@@ -1,0 +1,303 @@
+package anthropic_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"polysynergy/shared/llm"
+	"polysynergy/shared/llm/anthropic"
+	"polysynergy/shared/llm/anthropic/anthropictest"
+)
+
+const key = "sk-ant-test-SECRET-987654321"
+
+type wire struct {
+	mu     sync.Mutex
+	body   map[string]any
+	header http.Header
+	path   string
+}
+
+func (w *wire) serve(t *testing.T, status int, ctype, answer string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.mu.Lock()
+		w.path, w.header = r.URL.Path, r.Header.Clone()
+		_ = json.Unmarshal(b, &w.body)
+		w.mu.Unlock()
+		rw.Header().Set("Content-Type", ctype)
+		rw.WriteHeader(status)
+		_, _ = io.WriteString(rw, answer)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func newModel(t *testing.T, base string, mod func(*anthropic.Config)) *anthropic.Model {
+	t.Helper()
+	cfg := anthropic.Config{BaseURL: base, APIKey: key, Model: "claude-test"}
+	if mod != nil {
+		mod(&cfg)
+	}
+	m, err := anthropic.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func ptr(f float64) *float64 { return &f }
+
+const messageJSON = `{
+  "id": "msg_01", "type": "message", "role": "assistant", "model": "claude-test",
+  "content": [
+    {"type": "text", "text": "I'll look that up."},
+    {"type": "tool_use", "id": "toolu_2", "name": "forecast", "input": {"city": "Paris", "days": 2}}
+  ],
+  "stop_reason": "tool_use", "stop_sequence": null,
+  "usage": {"input_tokens": 52, "output_tokens": 17, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
+}`
+
+func TestMessagesRequestAndToolUseResponse(t *testing.T) {
+	var w wire
+	m := newModel(t, w.serve(t, 200, "application/json", messageJSON), nil)
+	resp, err := m.Chat(context.Background(), llm.Request{
+		Messages: []llm.Message{
+			{Role: llm.System, Content: "Be brief."},
+			{Role: llm.User, Content: "Weather in Paris and Rome?"},
+			{Role: llm.Assistant, Content: "Checking both.", ToolCalls: []llm.ToolCall{
+				{ID: "toolu_a", Name: "weather", Arguments: map[string]any{"city": "Paris"}},
+				{ID: "toolu_b", Name: "weather", Arguments: map[string]any{"city": "Rome"}},
+			}},
+			{Role: llm.ToolRole, ToolCallID: "toolu_a", Content: `{"temp":21}`},
+			{Role: llm.ToolRole, ToolCallID: "toolu_b", Content: `{"temp":25}`},
+		},
+		Tools: []llm.ToolSpec{{Name: "forecast", Description: "Forecast", Parameters: map[string]any{
+			"type": "object", "properties": map[string]any{"city": map[string]any{"type": "string"}}, "required": []any{"city"},
+			"additionalProperties": false}}},
+		Temperature: ptr(0.3), MaxTokens: 500,
+		Output: &llm.OutputSchema{Name: "w", Schema: map[string]any{"type": "object"}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := llm.Response{
+		Message: llm.Message{Role: llm.Assistant, Content: "I'll look that up.",
+			ToolCalls: []llm.ToolCall{{ID: "toolu_2", Name: "forecast", Arguments: map[string]any{"city": "Paris", "days": 2.0}}}},
+		StopReason: "tool_use", Usage: llm.Usage{InputTokens: 52, OutputTokens: 17},
+	}
+	if !reflect.DeepEqual(resp, want) {
+		t.Fatalf("response\n got %+v\nwant %+v", resp, want)
+	}
+	if w.path != "/v1/messages" {
+		t.Errorf("path %q", w.path)
+	}
+	if !strings.Contains(w.header.Get("Authorization")+w.header.Get("X-Api-Key"), key) || w.header.Get("Anthropic-Version") == "" {
+		t.Errorf("auth headers %v", w.header)
+	}
+	b := w.body
+	if b["model"] != "claude-test" || b["max_tokens"] != 500.0 || b["temperature"] != 0.3 {
+		t.Errorf("model/max_tokens/temperature %v %v %v", b["model"], b["max_tokens"], b["temperature"])
+	}
+	sys := b["system"].([]any)[0].(map[string]any)
+	if sys["text"] != "Be brief." {
+		t.Errorf("system %v", b["system"])
+	}
+	msgs := b["messages"].([]any)
+	if len(msgs) != 3 {
+		t.Fatalf("want user, assistant, user(tool results); got %v", msgs)
+	}
+	asst := msgs[1].(map[string]any)
+	blocks := asst["content"].([]any)
+	if asst["role"] != "assistant" || len(blocks) != 3 || blocks[1].(map[string]any)["type"] != "tool_use" ||
+		blocks[2].(map[string]any)["input"].(map[string]any)["city"] != "Rome" {
+		t.Errorf("assistant turn %v", asst)
+	}
+	results := msgs[2].(map[string]any)["content"].([]any)
+	if msgs[2].(map[string]any)["role"] != "user" || len(results) != 2 ||
+		results[0].(map[string]any)["type"] != "tool_result" || results[1].(map[string]any)["tool_use_id"] != "toolu_b" {
+		t.Errorf("tool results %v", msgs[2])
+	}
+	tool := b["tools"].([]any)[0].(map[string]any)
+	schema := tool["input_schema"].(map[string]any)
+	if tool["name"] != "forecast" || schema["type"] != "object" || schema["required"].([]any)[0] != "city" ||
+		schema["additionalProperties"] != false || schema["properties"].(map[string]any)["city"] == nil {
+		t.Errorf("tool %v", tool)
+	}
+	format := b["output_config"].(map[string]any)["format"].(map[string]any)
+	if format["type"] != "json_schema" || format["schema"].(map[string]any)["type"] != "object" {
+		t.Errorf("output_config %v", b["output_config"])
+	}
+}
+
+const streamEvents = `event: message_start
+data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-test","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}}
+
+event: content_block_start
+data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+event: ping
+data: {"type":"ping"}
+
+event: content_block_delta
+data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Okay,"}}
+
+event: content_block_delta
+data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" checking."}}
+
+event: content_block_stop
+data: {"type":"content_block_stop","index":0}
+
+event: content_block_start
+data: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_9","name":"weather","input":{}}}
+
+event: content_block_delta
+data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":""}}
+
+event: content_block_delta
+data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"city\": \"Os"}}
+
+event: content_block_delta
+data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"lo\"}"}}
+
+event: content_block_stop
+data: {"type":"content_block_stop","index":1}
+
+event: message_delta
+data: {"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":33}}
+
+event: message_stop
+data: {"type":"message_stop"}
+
+`
+
+func TestStreamTextDeltasAndInputJSON(t *testing.T) {
+	var w wire
+	m := newModel(t, w.serve(t, 200, "text/event-stream", streamEvents), nil)
+	var deltas []string
+	resp, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "weather?"}}},
+		func(s string) { deltas = append(deltas, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(deltas, []string{"Okay,", " checking."}) {
+		t.Errorf("deltas %q", deltas)
+	}
+	want := llm.Response{
+		Message: llm.Message{Role: llm.Assistant, Content: "Okay, checking.",
+			ToolCalls: []llm.ToolCall{{ID: "toolu_9", Name: "weather", Arguments: map[string]any{"city": "Oslo"}}}},
+		StopReason: "tool_use", Usage: llm.Usage{InputTokens: 25, OutputTokens: 33},
+	}
+	if !reflect.DeepEqual(resp, want) {
+		t.Fatalf("response\n got %+v\nwant %+v", resp, want)
+	}
+	if w.body["stream"] != true || w.body["max_tokens"] != float64(anthropic.DefaultMaxTokens) {
+		t.Errorf("request %v", w.body)
+	}
+	if _, ok := w.body["temperature"]; ok {
+		t.Error("no temperature was set")
+	}
+}
+
+func TestErrorsAndValidation(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+		stream bool
+		want   []string
+		code   int
+	}{
+		{"auth", 401, `{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key ` + key + `"}}`, false,
+			[]string{"anthropic/claude-test", "create message", "401", "authentication_error"}, 401},
+		{"overloaded stream", 529, `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`, true,
+			[]string{"stream message", "529", "Overloaded"}, 529},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var w wire
+			m := newModel(t, w.serve(t, tc.status, "application/json", tc.body), nil)
+			var onDelta func(string)
+			if tc.stream {
+				onDelta = func(string) {}
+			}
+			_, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "x"}}}, onDelta)
+			if err == nil {
+				t.Fatal("expected an error")
+			}
+			for _, s := range tc.want {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q lacks %q", err, s)
+				}
+			}
+			if strings.Contains(err.Error(), key) {
+				t.Errorf("the API key leaked: %q", err)
+			}
+			var ae *anthropic.Error
+			if !errors.As(err, &ae) || ae.StatusCode() != tc.code {
+				t.Errorf("status of %v: want %d", err, tc.code)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		cfg  anthropic.Config
+		want string
+	}{
+		{anthropic.Config{APIKey: "k"}, "model name is required"},
+		{anthropic.Config{Model: "m"}, "API key is required"},
+		{anthropic.Config{Model: "m", APIKey: "k", BaseURL: "api.anthropic.com"}, "must start with http"},
+	} {
+		if _, err := anthropic.New(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("New(%+v) = %v, want %q", tc.cfg, err, tc.want)
+		}
+	}
+	m := newModel(t, "http://127.0.0.1:1", nil)
+	for _, tc := range []struct {
+		msgs []llm.Message
+		want string
+	}{
+		{[]llm.Message{{Role: llm.System, Content: "only a system prompt"}}, "no user or assistant messages"},
+		{[]llm.Message{{Role: "robot"}}, `unknown role "robot"`},
+		{[]llm.Message{{Role: llm.ToolRole, Content: "x"}}, "needs the id of the call"},
+	} {
+		if _, err := m.Chat(context.Background(), llm.Request{Messages: tc.msgs}, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: got %v, want %q", tc.msgs, err, tc.want)
+		}
+	}
+	b, _ := json.Marshal(m)
+	if string(b) != `"anthropic/claude-test"` {
+		t.Errorf("marshals as %s", b)
+	}
+}
+
+func TestScriptedStandIn(t *testing.T) {
+	srv := anthropictest.New(t,
+		anthropictest.Turn{Text: "Let me look.", Calls: []anthropictest.Call{{ID: "tu1", Name: "lookup", Input: map[string]any{"q": "go"}}}},
+		anthropictest.Turn{Text: "Go is a language."},
+	)
+	m := newModel(t, srv.URL, func(c *anthropic.Config) { c.MaxTokens = 99 })
+	var pieces []string
+	r1, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "go?"}}}, func(s string) { pieces = append(pieces, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r1.Message.Content != "Let me look." || len(r1.Message.ToolCalls) != 1 || r1.Message.ToolCalls[0].Arguments["q"] != "go" ||
+		strings.Join(pieces, "|") != "Let| me| look." {
+		t.Fatalf("first turn %+v %q", r1, pieces)
+	}
+	r2, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "go?"}}}, nil)
+	if err != nil || r2.Message.Content != "Go is a language." || r2.Usage.InputTokens != 12 {
+		t.Fatalf("second turn %+v %v", r2, err)
+	}
+	if srv.Requests()[0]["max_tokens"] != 99.0 {
+		t.Errorf("max tokens from the config: %v", srv.Requests()[0]["max_tokens"])
+	}
+}

@@ -1,0 +1,217 @@
+// Package anthropictest is a scripted stand-in for Anthropic's Messages API, for tests: an
+// httptest server that answers POST /v1/messages with the next scripted turn, as a JSON
+// message or, when the request asks to stream, as the event stream (message_start,
+// content_block_start, content_block_delta with text_delta / input_json_delta,
+// content_block_stop, message_delta, message_stop). It records every request body.
+package anthropictest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Call is a tool_use block a scripted turn makes.
+type Call struct {
+	ID    string
+	Name  string
+	Input map[string]any
+}
+
+// Turn is one scripted answer.
+type Turn struct {
+	// Text is the answer's text block (streamed in word pieces, or as Pieces when set).
+	Text   string
+	Pieces []string
+	Calls  []Call
+	// Status, when not 0 or 200, answers with this HTTP status and an Anthropic error body.
+	Status int
+	// InputTokens and OutputTokens are reported as usage (defaults 12 and 6).
+	InputTokens, OutputTokens int
+}
+
+// Server is the stand-in. URL is its base URL (without /v1).
+type Server struct {
+	URL      string
+	srv      *httptest.Server
+	mu       sync.Mutex
+	turns    []Turn
+	requests []map[string]any
+	headers  []http.Header
+}
+
+// New starts a stand-in that plays turns in order; it is closed when the test ends.
+func New(t testing.TB, turns ...Turn) *Server {
+	s := &Server{turns: turns}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.handle))
+	s.URL = s.srv.URL
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// Requests returns the decoded request bodies received so far.
+func (s *Server) Requests() []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]map[string]any(nil), s.requests...)
+}
+
+// Headers returns the request headers received so far.
+func (s *Server) Headers() []http.Header {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]http.Header(nil), s.headers...)
+}
+
+// Remaining is the number of turns not played yet.
+func (s *Server) Remaining() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.turns)
+}
+
+func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.URL.Path != "/v1/messages" {
+		writeError(w, http.StatusNotFound, "not_found_error", fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
+		return
+	}
+	var body map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request_error", "body is not JSON: "+err.Error())
+		return
+	}
+	s.mu.Lock()
+	s.requests = append(s.requests, body)
+	s.headers = append(s.headers, r.Header.Clone())
+	if len(s.turns) == 0 {
+		s.mu.Unlock()
+		writeError(w, http.StatusInternalServerError, "api_error", "the script has no more turns")
+		return
+	}
+	turn := s.turns[0]
+	s.turns = s.turns[1:]
+	s.mu.Unlock()
+	if turn.Status != 0 && turn.Status != http.StatusOK {
+		writeError(w, turn.Status, "invalid_request_error", turn.Text)
+		return
+	}
+	if turn.InputTokens == 0 {
+		turn.InputTokens = 12
+	}
+	if turn.OutputTokens == 0 {
+		turn.OutputTokens = 6
+	}
+	model, _ := body["model"].(string)
+	if stream, _ := body["stream"].(bool); stream {
+		writeStream(w, model, turn)
+		return
+	}
+	writeMessage(w, model, turn)
+}
+
+func writeError(w http.ResponseWriter, status int, typ, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Request-Id", "req_test")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"type": "error", "error": map[string]any{"type": typ, "message": msg}})
+}
+
+func stopReason(t Turn) string {
+	if len(t.Calls) > 0 {
+		return "tool_use"
+	}
+	return "end_turn"
+}
+
+func input(c Call) map[string]any {
+	if c.Input == nil {
+		return map[string]any{}
+	}
+	return c.Input
+}
+
+func usage(in, out int) map[string]any {
+	return map[string]any{"input_tokens": in, "output_tokens": out, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
+}
+
+func writeMessage(w http.ResponseWriter, model string, t Turn) {
+	var content []any
+	if t.Text != "" || len(t.Calls) == 0 {
+		content = append(content, map[string]any{"type": "text", "text": t.Text})
+	}
+	for _, c := range t.Calls {
+		content = append(content, map[string]any{"type": "tool_use", "id": c.ID, "name": c.Name, "input": input(c)})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"id": "msg_test", "type": "message", "role": "assistant", "model": model, "content": content,
+		"stop_reason": stopReason(t), "stop_sequence": nil, "usage": usage(t.InputTokens, t.OutputTokens),
+	})
+}
+
+// Pieces splits text into the pieces a stream sends: words with their leading spaces.
+func Pieces(text string) []string {
+	var out []string
+	for i, w := range strings.Split(text, " ") {
+		if i > 0 {
+			w = " " + w
+		}
+		if w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func writeStream(w http.ResponseWriter, model string, t Turn) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	fl, _ := w.(http.Flusher)
+	send := func(event string, v any) {
+		b, _ := json.Marshal(v)
+		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b)
+		if fl != nil {
+			fl.Flush()
+		}
+	}
+	send("message_start", map[string]any{"type": "message_start", "message": map[string]any{
+		"id": "msg_test", "type": "message", "role": "assistant", "model": model, "content": []any{},
+		"stop_reason": nil, "stop_sequence": nil, "usage": usage(t.InputTokens, 1)}})
+	index := 0
+	if t.Text != "" || len(t.Pieces) > 0 {
+		send("content_block_start", map[string]any{"type": "content_block_start", "index": index,
+			"content_block": map[string]any{"type": "text", "text": ""}})
+		send("ping", map[string]any{"type": "ping"})
+		pieces := t.Pieces
+		if pieces == nil {
+			pieces = Pieces(t.Text)
+		}
+		for _, p := range pieces {
+			send("content_block_delta", map[string]any{"type": "content_block_delta", "index": index,
+				"delta": map[string]any{"type": "text_delta", "text": p}})
+		}
+		send("content_block_stop", map[string]any{"type": "content_block_stop", "index": index})
+		index++
+	}
+	for _, c := range t.Calls {
+		send("content_block_start", map[string]any{"type": "content_block_start", "index": index,
+			"content_block": map[string]any{"type": "tool_use", "id": c.ID, "name": c.Name, "input": map[string]any{}}})
+		b, _ := json.Marshal(input(c))
+		args := string(b)
+		half := len(args) / 2
+		for _, part := range []string{"", args[:half], args[half:]} {
+			send("content_block_delta", map[string]any{"type": "content_block_delta", "index": index,
+				"delta": map[string]any{"type": "input_json_delta", "partial_json": part}})
+		}
+		send("content_block_stop", map[string]any{"type": "content_block_stop", "index": index})
+		index++
+	}
+	send("message_delta", map[string]any{"type": "message_delta",
+		"delta": map[string]any{"stop_reason": stopReason(t), "stop_sequence": nil},
+		"usage": map[string]any{"output_tokens": t.OutputTokens}})
+	send("message_stop", map[string]any{"type": "message_stop"})
+}
