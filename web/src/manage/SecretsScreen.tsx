@@ -1,0 +1,254 @@
+// Secrets: keys with the stages they have a value on — values are never shown. Admins set a
+// value per stage (a password field, cleared once saved) and delete a key's value on one
+// stage or everywhere.
+
+import { useState } from 'react';
+import type { ApiClient } from '../api/client';
+import type { Role, SecretInfo, Stage } from '../api/types';
+import { can } from './roles';
+import { ConfirmButton, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad, when } from './common';
+import './manage.css';
+
+const KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Why a secret or variable key is refused before asking the API, or null. */
+export function keyProblem(key: string): string | null {
+  if (!key) return 'Give the key a name.';
+  if (key.length > 128) return 'At most 128 characters.';
+  if (!KEY_RE.test(key)) return 'Letters, digits and _, not starting with a digit.';
+  return null;
+}
+
+const byKey = (a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key);
+
+interface Data {
+  stages: Stage[];
+  secrets: SecretInfo[];
+}
+
+/** The form that sets a value: key (fixed for an existing secret), stage and the value itself. */
+function SetValue({
+  fixedKey,
+  stages,
+  defaultStage,
+  onSave,
+  onCancel,
+}: {
+  fixedKey?: string;
+  stages: string[];
+  defaultStage?: string;
+  onSave(key: string, stage: string, value: string): Promise<void>;
+  onCancel?: () => void;
+}) {
+  const [key, setKey] = useState(fixedKey ?? '');
+  const [stage, setStage] = useState(defaultStage ?? stages[0] ?? '');
+  const [value, setValue] = useState('');
+  const [problem, setProblem] = useState<{ key?: string; value?: string }>({});
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const prefix = fixedKey ? `secret-${fixedKey}` : 'new-secret';
+  const keyErr = problem.key ?? fieldError(error, 'path.key', 'key');
+  const valueErr = problem.value ?? fieldError(error, 'value');
+  const stageErr = fieldError(error, 'path.stage', 'stage');
+  return (
+    <form
+      className="ps-m-form"
+      aria-label={fixedKey ? `Set ${fixedKey}` : 'New secret'}
+      onSubmit={(e) => {
+        e.preventDefault();
+        const p = { ...(fixedKey ? {} : { key: keyProblem(key.trim()) ?? undefined }), value: value ? undefined : 'Enter the value.' };
+        setProblem(p);
+        setError(null);
+        if (p.key || p.value) return;
+        setBusy(true);
+        onSave(fixedKey ?? key.trim(), stage, value).then(
+          () => {
+            setBusy(false);
+            setValue('');
+            if (!fixedKey) setKey('');
+          },
+          (err: unknown) => {
+            setBusy(false);
+            setError(err);
+          },
+        );
+      }}
+    >
+      {fixedKey ? null : (
+        <label>
+          Key
+          <input {...invalidProps(`${prefix}-key`, keyErr)} id={`${prefix}-key`} className={`${keyErr ? 'ps-input invalid' : 'ps-input'} ps-mono`} value={key} placeholder="STRIPE_KEY" autoComplete="off" onChange={(e) => setKey(e.target.value)} />
+          <FieldMessage id={`${prefix}-key`} message={keyErr} />
+        </label>
+      )}
+      <label>
+        Stage
+        <select {...invalidProps(`${prefix}-stage`, stageErr)} id={`${prefix}-stage`} value={stage} onChange={(e) => setStage(e.target.value)}>
+          {stages.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        <FieldMessage id={`${prefix}-stage`} message={stageErr} />
+      </label>
+      <label>
+        Value
+        <input
+          {...invalidProps(`${prefix}-value`, valueErr)}
+          id={`${prefix}-value`}
+          type="password"
+          autoComplete="new-password"
+          spellCheck={false}
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          onKeyDown={(e) => e.key === 'Escape' && onCancel?.()}
+        />
+        <span className="ps-hint">Sealed when saved; never shown again.</span>
+        <FieldMessage id={`${prefix}-value`} message={valueErr} />
+      </label>
+      <div className="ps-m-submit">
+        <button type="submit" className="ps-button ps-primary" disabled={busy || stages.length === 0}>
+          {busy ? 'Saving…' : 'Save secret'}
+        </button>
+        {onCancel ? (
+          <button type="button" className="ps-button" onClick={onCancel}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+      {formError(error, ['path.key', 'key', 'value', 'path.stage', 'stage']) ? (
+        <p className="ps-field-error ps-m-form-error" role="alert">
+          {formError(error, ['path.key', 'key', 'value', 'path.stage', 'stage'])}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+export function SecretsScreen({ api, project, role }: { api: ApiClient; project: string; role: Role | null }) {
+  const readable = can(role, 'secrets.read');
+  const write = can(role, 'secrets.write');
+  const [load, reload, set] = useLoad<Data | null>(
+    async () => (readable ? { stages: await api.listStages(project), secrets: (await api.listSecrets(project)).sort(byKey) } : null),
+    [api, project, readable],
+  );
+  const [editing, setEditing] = useState<string | null>(null);
+  const [status, setStatus] = useState('');
+
+  const saved = (key: string, stage: string) => {
+    set((d) => {
+      if (!d) return d;
+      const now = new Date().toISOString();
+      const has = d.secrets.find((s) => s.key === key);
+      const secrets = has
+        ? d.secrets.map((s) => (s.key === key ? { ...s, stages: s.stages.includes(stage) ? s.stages : [...s.stages, stage], updated_at: now } : s))
+        : [...d.secrets, { key, stages: [stage], updated_at: now }].sort(byKey);
+      return { ...d, secrets };
+    });
+    setStatus(`Saved ${key} on ${stage}. The value is sealed and will not be shown again.`);
+  };
+
+  return (
+    <Screen
+      title="Secrets"
+      intro={
+        <>
+          Values flows read with the secret picker, per stage. They are sealed when saved and never shown again — not here, not in run logs. Flows run in the editor use the{' '}
+          <span className="ps-mono">mock</span> stage's values.
+        </>
+      }
+      readOnly={!readable ? 'Only editors and admins can see secrets.' : write ? null : 'Only admins can change secrets.'}
+    >
+      {!readable ? null : <LoadState load={load} what="secrets" retry={reload} />}
+      {load.status === 'ready' && load.value ? (
+        <>
+          {write ? <SetValue stages={load.value.stages.map((s) => s.name)} onSave={async (key, stage, value) => (await api.setSecret(project, key, stage, value), saved(key, stage))} /> : null}
+          <p className="ps-hint ps-m-ok" role="status" aria-live="polite">
+            {status}
+          </p>
+          {load.value.secrets.length === 0 ? (
+            <p className="ps-empty">No secrets yet.{write ? ' Add one above.' : ''}</p>
+          ) : (
+            <table className="ps-m-table">
+              <thead>
+                <tr>
+                  <th scope="col">Key</th>
+                  <th scope="col">Set on stages</th>
+                  <th scope="col">Updated</th>
+                  <th scope="col">
+                    <span className="ps-hint">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {load.value.secrets.map((s) => (
+                  <tr key={s.key}>
+                    <td>
+                      <strong className="ps-mono">{s.key}</strong>
+                    </td>
+                    <td>
+                      {s.stages.length === 0 ? <span className="ps-m-unset">no stage</span> : null}
+                      {s.stages.map((stage) => (
+                        <span key={stage} className="ps-m-stage-chip">
+                          {stage}
+                          {write ? (
+                            <ConfirmButton
+                              label="×"
+                              accessibleName={`Delete ${s.key} on ${stage}`}
+                              question={`Delete the value of ${s.key} on ${stage}?`}
+                              confirmLabel="Delete"
+                              onConfirm={async () => {
+                                await api.deleteSecret(project, s.key, stage);
+                                set((d) => d && { ...d, secrets: d.secrets.map((x) => (x.key === s.key ? { ...x, stages: x.stages.filter((y) => y !== stage) } : x)).filter((x) => x.stages.length > 0) });
+                                setStatus(`Deleted ${s.key} on ${stage}.`);
+                              }}
+                            />
+                          ) : null}
+                        </span>
+                      ))}
+                      {editing === s.key && load.value ? (
+                        <SetValue
+                          fixedKey={s.key}
+                          stages={load.value.stages.map((x) => x.name)}
+                          defaultStage={load.value.stages.find((x) => !s.stages.includes(x.name))?.name}
+                          onCancel={() => setEditing(null)}
+                          onSave={async (key, stage, value) => {
+                            await api.setSecret(project, key, stage, value);
+                            setEditing(null);
+                            saved(key, stage);
+                          }}
+                        />
+                      ) : null}
+                    </td>
+                    <td className="ps-hint">{when(s.updated_at)}</td>
+                    <td className="ps-m-actions">
+                      {write ? (
+                        <span className="ps-m-actions">
+                          <button type="button" className="ps-button ps-small" aria-label={`Set a value of ${s.key}`} onClick={() => setEditing(editing === s.key ? null : s.key)}>
+                            Set value
+                          </button>
+                          <ConfirmButton
+                            label="Delete"
+                            accessibleName={`Delete ${s.key} on every stage`}
+                            question={`Delete ${s.key} on every stage? Flows that read it will fail.`}
+                            confirmLabel="Delete everywhere"
+                            onConfirm={async () => {
+                              await api.deleteSecret(project, s.key);
+                              set((d) => d && { ...d, secrets: d.secrets.filter((x) => x.key !== s.key) });
+                              setStatus(`Deleted ${s.key}.`);
+                            }}
+                          />
+                        </span>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      ) : null}
+    </Screen>
+  );
+}
