@@ -561,7 +561,9 @@ func (s *scope) inputs(ctx context.Context, pn *flow.PlanNode) (map[string]any, 
 				subs[e.ToSub] = val
 				continue
 			}
-			if pi.Port.Multi && pi.Port.Type == nodes.List {
+			if pi.Port.Multi && (pi.Port.Type == nodes.List || pi.Port.Type.IsService()) {
+				// a multi list input collects every live value; so does a multi service
+				// input (an agent's tools): the consumer gets a list of the instances
 				l, _ := v.([]any)
 				v = append(l, val)
 				set = true

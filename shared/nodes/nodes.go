@@ -109,7 +109,8 @@ type Port struct {
 	// Literal keeps a string input verbatim (e.g. a Jinja template body, JavaScript code).
 	Literal bool `json:"-"`
 	// Multi inputs accept several connections; their value is the first live one, or a
-	// list of every live value when the port's type is list.
+	// list of every live value when the port's type is list or a service type (a list of
+	// the connected service instances, in connection order).
 	Multi bool `json:"multi,omitempty"`
 	// Dynamic dict ports have sub-ports "port.key" for every row key in the node's values.
 	Dynamic bool `json:"dynamic,omitempty"`
