@@ -5,8 +5,12 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { ApiError, FlowInvalidError } from '../api/client';
 import type { RunEvent } from '../api/live';
-import type { FlowDetail } from '../api/types';
+import type { FlowDetail, Run, StartRunInput } from '../api/types';
 import { EditorScreen } from '../editor/EditorScreen';
+import { ResumeForm } from '../runs/ResumeForm';
+import { resumedRun } from '../runs/resume';
+import { RunControls } from '../runs/RunControls';
+import { RunHistory } from '../runs/RunHistory';
 import { createEditorStore, type EditorStore } from '../store/editor';
 import { applyRunEvent, edgeStates, newRun, runFromDetail, type RunState } from '../store/run';
 import { DraftSaver, type SaveState } from '../store/saver';
@@ -46,7 +50,7 @@ function json(v: unknown): string {
   }
 }
 
-function RunPanel({ run, onClose, nameOf }: { run: RunState; onClose(): void; nameOf(id: string): string }) {
+function RunPanel({ run, onClose, nameOf, resume }: { run: RunState; onClose(): void; nameOf(id: string): string; resume?: React.ReactNode }) {
   const [tab, setTab] = useState<'logs' | 'output'>('logs');
   return (
     <section className="ps-run-panel" aria-label="Run">
@@ -67,6 +71,7 @@ function RunPanel({ run, onClose, nameOf }: { run: RunState; onClose(): void; na
         </button>
       </div>
       {run.error ? <p className="ps-field-error">{run.error}</p> : null}
+      {run.status === 'paused' ? resume : null}
       <div className="ps-run-panel-body">
         {tab === 'logs' ? (
           run.logs.length ? (
@@ -107,6 +112,8 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
   const [run, setRun] = useState<RunState | null>(null);
   const [runError, setRunError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [stages, setStages] = useState<string[]>([]);
   const buffer = useRef<RunEvent[]>([]);
   const runRef = useRef<RunState | null>(null);
   runRef.current = run;
@@ -152,29 +159,71 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
     }
   };
 
-  const start = async () => {
+  // the project's stages, for the run options' sub-stage and the history's stage filter
+  useEffect(() => {
+    let live = true;
+    api.listStages(project).then(
+      (l) => live && setStages(l.map((x) => x.name)),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, project]);
+
+  // without the socket (or when events were missed) the stored run tells the outcome
+  const follow = async (runId: string) => {
+    // a paused run waits for its answer: following resumes with it
+    const waiting = () => runRef.current?.runId === runId && !finished(runRef.current.status) && runRef.current.status !== 'paused';
+    for (let i = 0; i < 30 && waiting(); i++) {
+      await new Promise((res) => setTimeout(res, live.status === 'open' ? 2000 : 1000));
+      if (runRef.current?.runId !== runId) break;
+      if (live.status !== 'open' || i > 2) await refresh(runId);
+    }
+    if (runRef.current?.runId === runId && finished(runRef.current.status)) await refresh(runId);
+  };
+
+  const start = async (input: StartRunInput = {}) => {
     setStarting(true);
     setRunError(null);
     try {
       await saver.flush();
-      const r = await api.startRun(project, flow.id, {});
+      const r = await api.startRun(project, flow.id, input);
       let s = newRun(r.run_id);
       for (const e of buffer.current) s = applyRunEvent(s, e);
       buffer.current = buffer.current.filter((e) => e.run_id !== r.run_id);
       runRef.current = s;
       setRun(s);
-      // without the socket (or when events were missed) the stored run tells the outcome
-      for (let i = 0; i < 30 && runRef.current?.runId === r.run_id && !finished(runRef.current.status); i++) {
-        await new Promise((res) => setTimeout(res, live.status === 'open' ? 2000 : 1000));
-        if (runRef.current?.runId !== r.run_id) break;
-        if (live.status !== 'open' || i > 2) await refresh(r.run_id);
-      }
-      if (runRef.current?.runId === r.run_id && finished(runRef.current.status)) await refresh(r.run_id);
+      await follow(r.run_id);
     } catch (e) {
       if (e instanceof FlowInvalidError) setRunError(`The flow has problems: ${e.problems.map((p) => p.message).join('; ')}`);
       else setRunError(e instanceof ApiError ? e.message : String(e));
     } finally {
       setStarting(false);
+    }
+  };
+
+  /** Continues the paused run on the panel; its events come on the socket as before. */
+  const resume = async (body: { node: string; input?: unknown }) => {
+    const cur = runRef.current;
+    if (!cur) return;
+    await api.resumeRun(project, flow.id, cur.runId, body);
+    const next = resumedRun(cur, body.node);
+    runRef.current = next;
+    setRun(next);
+    await follow(cur.runId);
+  };
+
+  /** Shows a past run on the canvas: its node states, outputs and logs. */
+  const openPast = async (r: Run) => {
+    setRunError(null);
+    try {
+      const d = await api.getRun(project, flow.id, r.id);
+      const s = runFromDetail(d);
+      runRef.current = s;
+      setRun(s);
+    } catch (e) {
+      setRunError(e instanceof ApiError ? e.message : String(e));
     }
   };
 
@@ -201,9 +250,17 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
           }
           actions={
             <>
-              <button type="button" className="ps-button ps-small ps-primary" onClick={() => void start()} disabled={starting} title="Run the flow from its trigger">
-                {starting && !run ? 'Starting…' : '▶ Run'}
-              </button>
+              <RunControls
+                store={store}
+                flow={flow.id}
+                kind={flow.kind}
+                stages={stages}
+                starting={starting}
+                startingLabel={!run}
+                historyOpen={historyOpen}
+                onRun={(input) => void start(input)}
+                onToggleHistory={() => setHistoryOpen((o) => !o)}
+              />
             </>
           }
           {...(run ? { runs: run.nodes } : {})}
@@ -218,7 +275,26 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
           </button>
         </div>
       ) : null}
-      {run ? <RunPanel run={run} onClose={() => setRun(null)} nameOf={(id) => doc.nodes.find((n) => n.id === id)?.handle ?? id} /> : null}
+      {run ? (
+        <RunPanel
+          run={run}
+          onClose={() => setRun(null)}
+          nameOf={(id) => doc.nodes.find((n) => n.id === id)?.handle ?? id}
+          resume={<ResumeForm key={run.runId} run={run} nameOf={(id) => doc.nodes.find((n) => n.id === id)?.handle ?? id} onResume={resume} />}
+        />
+      ) : null}
+      {historyOpen ? (
+        <RunHistory
+          api={api}
+          project={project}
+          flow={flow.id}
+          stages={stages}
+          refreshKey={run ? `${run.runId}:${finished(run.status)}` : ''}
+          current={run?.runId}
+          onOpen={(r) => void openPast(r)}
+          onClose={() => setHistoryOpen(false)}
+        />
+      ) : null}
       {save.kind === 'conflict' ? (
         <div className="ps-modal-backdrop">
           <div className="ps-modal" role="dialog" aria-modal="true" aria-labelledby="ps-conflict-title">

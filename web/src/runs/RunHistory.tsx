@@ -1,0 +1,123 @@
+// The run history panel: the flow's runs newest first (status, time, duration, trigger,
+// stage, version), filtered by stage and status, a page at a time; Open shows a past run on
+// the canvas with its node states and outputs.
+
+import { useEffect, useMemo } from 'react';
+import { useStore } from 'zustand';
+import type { Run } from '../api/types';
+import { createHistory, formatDuration, formatWhen, type RunsApi } from './history';
+import './runs.css';
+
+export interface RunHistoryProps {
+  api: RunsApi;
+  project: string;
+  flow: string;
+  stages: string[];
+  /** Changes when a run started or ended, so the list reloads. */
+  refreshKey: string;
+  /** The run on the canvas, marked in the list. */
+  current?: string | undefined;
+  onOpen(run: Run): void;
+  onClose(): void;
+}
+
+const STATUSES = ['running', 'success', 'error', 'paused', 'cancelled'];
+
+export function RunHistory(p: RunHistoryProps) {
+  const history = useMemo(() => createHistory(p.api, p.project, p.flow), [p.api, p.project, p.flow]);
+  const s = useStore(history);
+
+  useEffect(() => {
+    void history.getState().reload();
+  }, [history, p.refreshKey]);
+
+  const stageNames = ['mock', ...p.stages.filter((x) => x !== 'mock')];
+
+  return (
+    <section className="ps-run-history" aria-label="Run history">
+      <div className="ps-row">
+        <strong>History</strong>
+        <select className="ps-input ps-small-input" aria-label="Stage" value={s.filter.stage} onChange={(e) => void s.setFilter({ stage: e.target.value })}>
+          <option value="">All stages</option>
+          {stageNames.map((x) => (
+            <option key={x} value={x}>
+              {x}
+            </option>
+          ))}
+        </select>
+        <select className="ps-input ps-small-input" aria-label="Status" value={s.filter.status} onChange={(e) => void s.setFilter({ status: e.target.value })}>
+          <option value="">Any status</option>
+          {STATUSES.map((x) => (
+            <option key={x} value={x}>
+              {x}
+            </option>
+          ))}
+        </select>
+        <button type="button" className="ps-button ps-small" onClick={() => void s.reload()} disabled={s.loading}>
+          Refresh
+        </button>
+        <span className="ps-toolbar-spacer" />
+        <button type="button" className="ps-icon-button" aria-label="Close the run history" onClick={p.onClose}>
+          ×
+        </button>
+      </div>
+      <div className="ps-run-history-body">
+        {s.error ? (
+          <div role="alert" className="ps-field-error">
+            {s.error}{' '}
+            <button type="button" className="ps-link" onClick={() => void s.reload()}>
+              Try again
+            </button>
+          </div>
+        ) : null}
+        {!s.loaded && s.loading ? (
+          <p className="ps-hint" role="status">
+            Loading runs…
+          </p>
+        ) : null}
+        {s.loaded && s.items.length === 0 ? <p className="ps-hint">{s.filter.stage || s.filter.status ? 'No runs match.' : 'No runs yet. Press ▶ Run, or call the published route.'}</p> : null}
+        {s.items.length ? (
+          <table className="ps-run-table">
+            <thead>
+              <tr>
+                <th scope="col">Status</th>
+                <th scope="col">Started</th>
+                <th scope="col">Duration</th>
+                <th scope="col">Trigger</th>
+                <th scope="col">Stage</th>
+                <th scope="col">Version</th>
+                <th scope="col">
+                  <span className="ps-visually-hidden">Open</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.items.map((r) => (
+                <tr key={r.id} data-run={r.id} className={r.id === p.current ? 'current' : undefined} aria-current={r.id === p.current ? 'true' : undefined}>
+                  <td>
+                    <span className={`ps-chip ps-run-${r.status}`}>{r.status}</span>
+                  </td>
+                  <td title={r.started_at}>{formatWhen(r.started_at)}</td>
+                  <td>{formatDuration(r.duration_ms)}</td>
+                  <td>{r.trigger}</td>
+                  <td>{r.stage}</td>
+                  <td>{r.version ? `v${r.version}` : 'draft'}</td>
+                  <td>
+                    <button type="button" className="ps-button ps-small" aria-label={`Open the ${r.trigger} run of ${formatWhen(r.started_at)} on ${r.stage}`} onClick={() => p.onOpen(r)}>
+                      Open
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+        {s.next ? (
+          <button type="button" className="ps-button ps-small" onClick={() => void s.more()} disabled={s.loading}>
+            {s.loading ? 'Loading…' : 'Load more'}
+          </button>
+        ) : null}
+      </div>
+    </section>
+  );
+}
