@@ -1,0 +1,123 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EnvVar, Stage } from '../api/types';
+import { EnvScreen, envChanges } from './EnvScreen';
+import { fakeApi, invalid } from './testkit';
+
+afterEach(cleanup);
+
+const stages: Stage[] = [
+  { name: 'prod', position: 2, production: true, created_at: '' },
+  { name: 'mock', position: 0, production: false, created_at: '' },
+  { name: 'staging', position: 1, production: false, created_at: '' },
+];
+const vars: EnvVar[] = [
+  { key: 'BASE_URL', values: { mock: 'http://localhost', prod: 'https://api.example.com' } },
+  { key: 'DEBUG', values: { mock: 'true' } },
+];
+const base = { 'GET /stages': { status: 200, body: stages }, 'GET /env': { status: 200, body: vars } };
+
+describe('envChanges', () => {
+  it('sets changed values and removes cleared ones', () => {
+    expect(envChanges({ a: '1', b: '2', c: '3' }, { a: '1', b: '', c: '4', d: '5', e: '' })).toEqual({ set: { c: '4', d: '5' }, remove: ['b'] });
+  });
+});
+
+describe('EnvScreen', () => {
+  it('shows a table of values by stage in stage order', async () => {
+    const { api } = fakeApi(base);
+    render(<EnvScreen api={api} project="P1" role="viewer" />);
+    const rows = await screen.findAllByRole('row');
+    expect(within(rows[0]!).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Key', 'mock', 'staging', 'prod', 'Actions']);
+    expect(within(rows[1]!).getAllByRole('cell').map((c) => c.textContent)).toEqual(['http://localhost', '—', 'https://api.example.com', '']);
+    expect(screen.getByRole('note').textContent).toContain('Only editors and admins');
+    expect(screen.queryByRole('button')).toBeNull();
+  });
+
+  it('adds a variable with values on the filled stages', async () => {
+    const { api, writes } = fakeApi({ ...base, 'PUT /env/TIMEOUT': { status: 200, body: { key: 'TIMEOUT', values: { staging: '30' } } } });
+    render(<EnvScreen api={api} project="P1" role="editor" />);
+    const form = await screen.findByRole('form', { name: 'New variable' });
+    fireEvent.change(within(form).getByLabelText('Key'), { target: { value: 'TIMEOUT' } });
+    fireEvent.change(within(form).getByLabelText('New variable on staging'), { target: { value: '30' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Add variable' }));
+    await screen.findByText('Saved TIMEOUT.');
+    expect(writes()).toEqual([expect.objectContaining({ method: 'PUT', path: '/env/TIMEOUT', body: { values: { staging: '30' } } })]);
+    const row = screen.getByRole('row', { name: /TIMEOUT/ });
+    expect(within(row).getAllByRole('cell')[1]!.textContent).toBe('30');
+  });
+
+  it('shows the API errors on the key and on the stage field they name', async () => {
+    const { api } = fakeApi({
+      ...base,
+      'PUT /env/X': invalid('values.staging: longer than 64 KiB', [{ location: 'body.values.staging', message: 'longer than 64 KiB' }]),
+      'PUT /env/lower': invalid('path.key: reserved', [{ location: 'path.key', message: 'starts with a reserved prefix' }]),
+    });
+    render(<EnvScreen api={api} project="P1" role="editor" />);
+    const form = await screen.findByRole('form', { name: 'New variable' });
+    fireEvent.change(within(form).getByLabelText('Key'), { target: { value: 'X' } });
+    const staging = within(form).getByLabelText('New variable on staging');
+    fireEvent.change(staging, { target: { value: 'huge' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Add variable' }));
+    expect(await within(form).findByText('longer than 64 KiB')).toBeTruthy();
+    expect(staging.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(staging.getAttribute('aria-describedby')!)!.textContent).toBe('longer than 64 KiB');
+
+    fireEvent.change(within(form).getByLabelText('Key'), { target: { value: 'lower' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Add variable' }));
+    expect(await within(form).findByText('starts with a reserved prefix')).toBeTruthy();
+    expect(within(form).getByLabelText(/^Key/).getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('refuses a bad key and an empty variable before asking', async () => {
+    const { api, writes } = fakeApi(base);
+    render(<EnvScreen api={api} project="P1" role="editor" />);
+    const form = await screen.findByRole('form', { name: 'New variable' });
+    fireEvent.change(within(form).getByLabelText('Key'), { target: { value: '1BAD' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Add variable' }));
+    expect(await within(form).findByText(/Letters, digits and _/)).toBeTruthy();
+    fireEvent.change(within(form).getByLabelText(/^Key/), { target: { value: 'GOOD' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Add variable' }));
+    expect(await within(form).findByText('Give it a value on at least one stage.')).toBeTruthy();
+    expect(writes()).toHaveLength(0);
+  });
+
+  it('edits a row: changed values in one PUT, a cleared value deleted on its stage', async () => {
+    const { api, writes } = fakeApi({
+      ...base,
+      'PUT /env/BASE_URL': { status: 200, body: { key: 'BASE_URL', values: { mock: 'http://localhost', staging: 'https://staging', prod: 'https://api.example.com' } } },
+      'DELETE /env/BASE_URL/stages/mock': { status: 204 },
+    });
+    render(<EnvScreen api={api} project="P1" role="editor" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit BASE_URL' }));
+    const form = screen.getByRole('form', { name: 'Edit BASE_URL' });
+    fireEvent.change(within(form).getByLabelText('BASE_URL on staging'), { target: { value: 'https://staging' } });
+    fireEvent.change(within(form).getByLabelText('BASE_URL on mock'), { target: { value: '' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(screen.queryByRole('form', { name: 'Edit BASE_URL' })).toBeNull());
+    expect(writes().map((c) => [c.method, c.path, c.body])).toEqual([
+      ['PUT', '/env/BASE_URL', { values: { staging: 'https://staging' } }],
+      ['DELETE', '/env/BASE_URL/stages/mock', undefined],
+    ]);
+    const row = screen.getByRole('row', { name: /BASE_URL/ });
+    expect(within(row).getAllByRole('cell').map((c) => c.textContent)).toEqual(['—', 'https://staging', 'https://api.example.com', 'EditDelete']);
+  });
+
+  it('deletes a variable after confirming', async () => {
+    const { api, writes } = fakeApi({ ...base, 'DELETE /env/DEBUG': { status: 204 } });
+    render(<EnvScreen api={api} project="P1" role="editor" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete DEBUG' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete everywhere' }));
+    await waitFor(() => expect(screen.queryByRole('row', { name: /DEBUG/ })).toBeNull());
+    expect(writes()[0]).toMatchObject({ method: 'DELETE', path: '/env/DEBUG' });
+  });
+
+  it('says when there are none and shows load errors', async () => {
+    const { api } = fakeApi({ 'GET /stages': { status: 200, body: stages }, 'GET /env': [{ status: 403, body: { title: 'Forbidden', detail: 'not a member' } }, { status: 200, body: [] }] });
+    render(<EnvScreen api={api} project="P1" role="editor" />);
+    expect((await screen.findByRole('alert')).textContent).toContain('not a member');
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText('No variables yet. Add one above.')).toBeTruthy();
+  });
+});

@@ -1,0 +1,253 @@
+// Environment variables: a table of keys by stage with their values; editors add, edit (a
+// cleared field removes the value on that stage) and delete them. Errors the API names are
+// shown on the key or on the stage's field.
+
+import { useState } from 'react';
+import type { ApiClient } from '../api/client';
+import type { EnvVar, Role, Stage } from '../api/types';
+import { can } from './roles';
+import { ConfirmButton, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad } from './common';
+import { keyProblem } from './SecretsScreen';
+import './manage.css';
+
+interface Data {
+  stages: Stage[];
+  vars: EnvVar[];
+}
+
+const byKey = (a: EnvVar, b: EnvVar) => a.key.localeCompare(b.key);
+
+/** The calls that turn `before` into `after`: values to set (one PUT) and stages to clear. */
+export function envChanges(before: Record<string, string>, after: Record<string, string>): { set: Record<string, string>; remove: string[] } {
+  const set: Record<string, string> = {};
+  const remove: string[] = [];
+  for (const [stage, v] of Object.entries(after)) {
+    const had = Object.hasOwn(before, stage);
+    if (v === '' && had) remove.push(stage);
+    else if (v !== '' && before[stage] !== v) set[stage] = v;
+  }
+  return { set, remove: remove.sort() };
+}
+
+const stageFields = (stages: Stage[]) => stages.map((s) => s.name);
+
+/** The editable values of one variable (or of a new one, with its key). */
+function ValuesForm({
+  stages,
+  initial,
+  fixedKey,
+  onSave,
+  onCancel,
+  layout,
+}: {
+  stages: string[];
+  initial: Record<string, string>;
+  fixedKey?: string;
+  onSave(key: string, values: Record<string, string>): Promise<void>;
+  onCancel?: () => void;
+  layout: 'form' | 'row';
+}) {
+  const [key, setKey] = useState(fixedKey ?? '');
+  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(stages.map((s) => [s, initial[s] ?? ''])));
+  const [problem, setProblem] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const prefix = fixedKey ? `env-${fixedKey}` : 'new-env';
+  const keyErr = (fixedKey ? undefined : problem) ?? fieldError(error, 'path.key', 'key');
+  const shown = ['path.key', 'key', ...stages.map((s) => `values.${s}`)];
+  const submit = () => {
+    const k = fixedKey ?? key.trim();
+    const kp = fixedKey ? null : keyProblem(k);
+    setProblem(kp);
+    setError(null);
+    if (kp) return;
+    if (!fixedKey && Object.values(values).every((v) => v === '')) return setError(new Error('Give it a value on at least one stage.'));
+    setBusy(true);
+    onSave(k, values).then(
+      () => {
+        setBusy(false);
+        if (!fixedKey) {
+          setKey('');
+          setValues(Object.fromEntries(stages.map((s) => [s, ''])));
+        }
+      },
+      (e: unknown) => {
+        setBusy(false);
+        setError(e);
+      },
+    );
+  };
+  const inputs = stages.map((s) => {
+    const id = `${prefix}-${s}`;
+    const msg = fieldError(error, `values.${s}`);
+    return (
+      <label key={s} className="ps-m-field">
+        {layout === 'form' ? s : <span className="ps-hint">{s}</span>}
+        <input
+          {...invalidProps(id, msg)}
+          id={id}
+          aria-label={`${fixedKey ?? 'New variable'} on ${s}`}
+          value={values[s] ?? ''}
+          placeholder={Object.hasOwn(initial, s) ? '(cleared: removed on save)' : 'not set'}
+          autoComplete="off"
+          spellCheck={false}
+          onChange={(e) => setValues((v) => ({ ...v, [s]: e.target.value }))}
+          onKeyDown={(e) => e.key === 'Escape' && onCancel?.()}
+        />
+        <FieldMessage id={id} message={msg} />
+      </label>
+    );
+  });
+  return (
+    <form
+      className="ps-m-form"
+      aria-label={fixedKey ? `Edit ${fixedKey}` : 'New variable'}
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      {fixedKey ? null : (
+        <label>
+          Key
+          <input {...invalidProps(`${prefix}-key`, keyErr)} id={`${prefix}-key`} className={`${keyErr ? 'ps-input invalid' : 'ps-input'} ps-mono`} value={key} placeholder="API_BASE_URL" autoComplete="off" onChange={(e) => setKey(e.target.value)} />
+          <FieldMessage id={`${prefix}-key`} message={keyErr} />
+        </label>
+      )}
+      {inputs}
+      <div className="ps-m-submit">
+        <button type="submit" className="ps-button ps-primary" disabled={busy}>
+          {busy ? 'Saving…' : fixedKey ? 'Save' : 'Add variable'}
+        </button>
+        {onCancel ? (
+          <button type="button" className="ps-button" onClick={onCancel}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+      {formError(error, shown) ? (
+        <p className="ps-field-error ps-m-form-error" role="alert">
+          {formError(error, shown)}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+export function EnvScreen({ api, project, role }: { api: ApiClient; project: string; role: Role | null }) {
+  const [load, reload, set] = useLoad<Data>(async () => {
+    const [stages, vars] = await Promise.all([api.listStages(project), api.listEnv(project)]);
+    return { stages: [...stages].sort((a, b) => a.position - b.position), vars: vars.sort(byKey) };
+  }, [api, project]);
+  const write = can(role, 'env.write');
+  const [editing, setEditing] = useState<string | null>(null);
+  const [status, setStatus] = useState('');
+
+  const save = async (key: string, before: Record<string, string>, after: Record<string, string>) => {
+    const { set: values, remove } = envChanges(before, after);
+    let next: Record<string, string> = { ...before };
+    if (Object.keys(values).length) next = { ...(await api.setEnv(project, key, values)).values };
+    for (const s of remove) {
+      await api.deleteEnv(project, key, s);
+      delete next[s];
+    }
+    set((d) => {
+      const rest = d.vars.filter((v) => v.key !== key);
+      return { ...d, vars: Object.keys(next).length ? [...rest, { key, values: next }].sort(byKey) : rest };
+    });
+    setStatus(`Saved ${key}.`);
+  };
+
+  return (
+    <Screen
+      title="Environment variables"
+      intro="Plain values flows read per stage (base URLs, feature flags). Unlike secrets they are shown to everyone in the project; put credentials in Secrets."
+      readOnly={write ? null : 'Only editors and admins can change variables.'}
+    >
+      <LoadState load={load} what="variables" retry={reload} />
+      {load.status === 'ready' ? (
+        <>
+          {write ? <ValuesForm layout="form" stages={stageFields(load.value.stages)} initial={{}} onSave={(key, values) => save(key, {}, values)} /> : null}
+          <p className="ps-hint ps-m-ok" role="status" aria-live="polite">
+            {status}
+          </p>
+          {load.value.vars.length === 0 ? (
+            <p className="ps-empty">No variables yet.{write ? ' Add one above.' : ''}</p>
+          ) : (
+            <div style={{ overflowX: 'auto' }}>
+              <table className="ps-m-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Key</th>
+                    {load.value.stages.map((s) => (
+                      <th key={s.name} scope="col" className="ps-mono">
+                        {s.name}
+                      </th>
+                    ))}
+                    <th scope="col">
+                      <span className="ps-hint">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {load.value.vars.map((v) =>
+                    editing === v.key ? (
+                      <tr key={v.key}>
+                        <td colSpan={load.value.stages.length + 2}>
+                          <strong className="ps-mono">{v.key}</strong>
+                          <ValuesForm
+                            layout="row"
+                            fixedKey={v.key}
+                            stages={stageFields(load.value.stages)}
+                            initial={v.values}
+                            onCancel={() => setEditing(null)}
+                            onSave={async (key, values) => {
+                              await save(key, v.values, values);
+                              setEditing(null);
+                            }}
+                          />
+                          <p className="ps-hint">Clear a field to remove the value on that stage.</p>
+                        </td>
+                      </tr>
+                    ) : (
+                      <tr key={v.key}>
+                        <th scope="row" className="ps-mono">
+                          {v.key}
+                        </th>
+                        {load.value.stages.map((s) => (
+                          <td key={s.name} className="ps-m-value">
+                            {Object.hasOwn(v.values, s.name) ? v.values[s.name] : <span className="ps-m-unset" aria-label="not set">—</span>}
+                          </td>
+                        ))}
+                        <td className="ps-m-actions">
+                          {write ? (
+                            <span className="ps-m-actions">
+                              <button type="button" className="ps-button ps-small" aria-label={`Edit ${v.key}`} onClick={() => setEditing(v.key)}>
+                                Edit
+                              </button>
+                              <ConfirmButton
+                                label="Delete"
+                                accessibleName={`Delete ${v.key}`}
+                                question={`Delete ${v.key} on every stage?`}
+                                confirmLabel="Delete everywhere"
+                                onConfirm={async () => {
+                                  await api.deleteEnv(project, v.key);
+                                  set((d) => ({ ...d, vars: d.vars.filter((x) => x.key !== v.key) }));
+                                  setStatus(`Deleted ${v.key}.`);
+                                }}
+                              />
+                            </span>
+                          ) : null}
+                        </td>
+                      </tr>
+                    ),
+                  )}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      ) : null}
+    </Screen>
+  );
+}
