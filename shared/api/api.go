@@ -14,7 +14,7 @@ import (
 
 	"polysynergy/shared/auth"
 	"polysynergy/shared/nodes"
-	"polysynergy/shared/nodes/catalog"
+	"polysynergy/shared/nodes/specs"
 	"polysynergy/shared/secrets"
 	"polysynergy/shared/store"
 )
@@ -44,7 +44,7 @@ type Config struct {
 	// Box seals secret values (required for the secrets endpoints).
 	Box *secrets.Box
 	// Registry is the node registry flows are validated against;
-	// nil means catalog.Default().
+	// nil means the embedded specs (package specs).
 	Registry *nodes.Registry
 	// Authenticator, when set, authenticates requests that carry no API
 	// Gateway authorizer claims (the local cloud and tests).
@@ -133,7 +133,13 @@ func build(cfg Config) *Handler {
 		h.table = cfg.Store.Table()
 	}
 	if h.reg == nil {
-		h.reg = catalog.Default()
+		// The catalogue as data: the API validates and compiles flows but
+		// never runs them, so it links no node family's code.
+		reg, err := specs.Registry()
+		if err != nil {
+			panic(fmt.Sprintf("embedded node specs: %v", err)) // caught by the specs tests
+		}
+		h.reg = reg
 	}
 	if h.log == nil {
 		h.log = slog.Default()
