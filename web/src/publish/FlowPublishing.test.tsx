@@ -1,0 +1,103 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FlowDetail } from '../api/types';
+import { createEditorStore } from '../store/editor';
+import { DraftSaver } from '../store/saver';
+import { catalog, doc, node } from '../test/fixtures';
+import { usePublishing, type PublishingOptions } from './FlowPublishing';
+import { type Handler, mockApi } from './testing';
+
+afterEach(cleanup);
+
+const P = '/tenants/t1/projects/p1';
+const F = `${P}/flows/f1`;
+const startDoc = doc([node('n1', 'http.request', { values: { url: 'https://example.com' } })]);
+const flow: FlowDetail = { id: 'f1', project: 'p1', kind: 'route', name: 'Orders', run_saving: 'all', retention: 10, latest_version: 2, created_at: '', updated_at: '', draft: { document: startDoc, revision: 5 } };
+
+function Harness(o: PublishingOptions) {
+  const p = usePublishing(o);
+  return (
+    <div>
+      {p.actions}
+      {p.panel}
+      {p.banner}
+      <ul aria-label="marked">
+        {p.serverProblems?.map((x, i) => (
+          <li key={i}>
+            {x.node}|{x.port ?? ''}|{x.message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function setup(extra: Handler[]) {
+  let revision = 5;
+  const m = mockApi([
+    ...extra,
+    ['GET', new RegExp(`^${P}/stages$`), { body: [{ name: 'prod', position: 1, production: true, created_at: '' }, { name: 'dev', position: 0, production: false, created_at: '' }] }],
+    ['GET', new RegExp(`^${P}$`), { body: { id: 'p1', tenant: 't1', name: 'Shop', slug: 'shop', created_at: '', updated_at: '' } }],
+    ['GET', new RegExp(`^${F}/publications$`), { body: [{ stage: 'prod', version: 2, by: 'ann', published_at: '2026-11-01T00:00:00Z' }] }],
+    ['PUT', new RegExp(`^${F}/draft$`), () => ({ body: { revision: ++revision } })],
+    ['GET', new RegExp(`^${F}/route$`), { body: { id: 'r1', method: 'GET', segments: [{ kind: 'static', value: 'orders' }], pattern: '/orders', updated_at: '' } }],
+  ]);
+  const store = createEditorStore(catalog, startDoc);
+  const saver = new DraftSaver(store, { getDraft: () => m.api.getDraft('p1', 'f1'), saveDraft: (d, r, o) => m.api.saveDraft('p1', 'f1', d, r, o) }, 5, { debounceMs: 60_000 });
+  render(<Harness api={m.api} project="p1" flow={flow} store={store} saver={saver} triggerUrl="http://{project}-{stage}.localhost:8090" />);
+  return { ...m, store, saver };
+}
+
+describe('publishing in the flow editor', () => {
+  it('saves unsaved edits, then publishes the draft at its revision to the chosen stage', async () => {
+    const { calls, store } = setup([
+      ['POST', new RegExp(`^${F}/publish$`), { body: { created: true, publication: { stage: 'dev', version: 3, by: 'ann', published_at: '' }, version: { number: 3, hash: 'h', author: 'ann', created_at: '' } } }],
+    ]);
+    const select = (await screen.findByTestId('publish-stage')) as HTMLSelectElement;
+    await waitFor(() => expect([...select.options].map((o) => o.textContent)).toEqual(['dev', 'prod · v2']));
+    expect(select.value).toBe('dev');
+    act(() => store.getState().setValue('n1', 'url', 'https://example.org'));
+    fireEvent.click(screen.getByRole('button', { name: 'Publish' }));
+    expect((await screen.findByTestId('publish-outcome')).textContent).toContain('Published version 3 to dev (a new version of the draft).');
+    const put = calls.findIndex((c) => c.method === 'PUT');
+    const post = calls.findIndex((c) => c.method === 'POST');
+    expect(put).toBeGreaterThanOrEqual(0);
+    expect(post).toBeGreaterThan(put);
+    expect(calls[post]?.body).toEqual({ stage: 'dev', revision: 6 });
+  });
+
+  it('lists and marks the problems of a refused publish', async () => {
+    setup([
+      [
+        'POST',
+        new RegExp(`^${F}/publish$`),
+        {
+          status: 422,
+          body: { type: 'urn:polysynergy:problem:flow-invalid', title: 'Unprocessable Entity', status: 422, detail: 'the flow has 2 problem(s)', errors: [{ location: '/nodes/0/values/method', message: 'required', value: 'n1' }, { location: '/', message: 'the flow has no trigger' }] },
+        },
+      ],
+    ]);
+    await waitFor(() => expect((screen.getByTestId('publish-stage') as HTMLSelectElement).value).toBe('dev'));
+    fireEvent.click(screen.getByTestId('publish-button'));
+    const out = await screen.findByRole('alert');
+    expect(out.textContent).toContain('Not published: the flow has 2 problems (marked on the canvas).');
+    expect(within(out).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['n1: required', 'flow: the flow has no trigger']);
+    expect(within(screen.getByRole('list', { name: 'marked' })).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['n1||required', '||the flow has no trigger']);
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss' }));
+    expect(within(screen.getByRole('list', { name: 'marked' })).queryAllByRole('listitem')).toHaveLength(0);
+  });
+
+  it('unpublishes from a stage after confirming, in the panel', async () => {
+    const { calls } = setup([['DELETE', new RegExp(`^${F}/publications/prod$`), { status: 204 }]]);
+    fireEvent.click(screen.getByRole('button', { name: 'Publishing panel' }));
+    expect(screen.getByRole('tab', { name: 'Route', selected: true })).toBeTruthy();
+    expect((await screen.findByTestId('trigger-url-dev')).textContent).toBe('http://shop-dev.localhost:8090/orders');
+    fireEvent.click(screen.getByRole('tab', { name: 'Stages' }));
+    expect((await screen.findByTestId('stage-prod')).textContent).toContain('v2');
+    fireEvent.click(screen.getByRole('button', { name: 'Unpublish from prod' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm unpublish from prod' }));
+    expect((await screen.findByTestId('publish-outcome')).textContent).toContain('Unpublished from prod.');
+    expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.path)).toEqual([`${F}/publications/prod`]);
+  });
+});

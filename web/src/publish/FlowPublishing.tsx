@@ -1,0 +1,309 @@
+// Publishing inside the flow editor: a stage select and Publish button in the toolbar, and a
+// panel over the inspector with the flow's trigger (route or schedule form), its stages
+// (published version, unpublish) and its versions. Publishing saves the draft first and
+// sends its revision; a flow that does not validate (422) gets its problems listed and
+// marked on the canvas like the editor's own.
+
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { type ApiClient, ApiError, ConflictError, FlowInvalidError } from '../api/client';
+import type { FlowDetail, Publication } from '../api/types';
+import { type Problem, problemsFromServer } from '../model/validate';
+import type { EditorStore } from '../store/editor';
+import type { DraftSaver } from '../store/saver';
+import { errText, formatTime } from './common';
+import { RouteForm } from './RouteForm';
+import { ScheduleForm } from './ScheduleForm';
+import { type DraftControl, VersionsPanel } from './VersionsPanel';
+import './publish.css';
+
+export interface PublishingOptions {
+  api: ApiClient;
+  project: string;
+  flow: FlowDetail;
+  store: EditorStore;
+  saver: DraftSaver;
+  /** The runtime config's trigger URL pattern. */
+  triggerUrl?: string | undefined;
+}
+
+export interface Publishing {
+  /** Toolbar controls: stage select, Publish, the panel toggle. */
+  actions: React.ReactNode;
+  /** The panel (null when closed); render it inside the editor's main box. */
+  panel: React.ReactNode;
+  /** The outcome of the last publish / unpublish (null when none). */
+  banner: React.ReactNode;
+  /** The server's problems from a refused publish, for EditorScreen's serverProblems. */
+  serverProblems: Problem[] | undefined;
+}
+
+type Tab = 'trigger' | 'stages' | 'versions';
+type Outcome = { kind: 'ok'; text: string } | { kind: 'error'; text: string; problems?: string[] };
+
+const saveWhy: Record<string, string> = {
+  conflict: 'the draft was changed elsewhere',
+  'session-expired': 'the session expired',
+  error: 'saving failed',
+  unsaved: 'edits are still coming in',
+  saving: 'a save is still running',
+};
+
+/** A DraftControl over the open flow's saver. */
+export function draftControl(saver: DraftSaver): DraftControl {
+  return {
+    dirty: () => saver.dirty,
+    save: async () => {
+      await saver.flush();
+      const k = saver.state.getState().state.kind;
+      if (k === 'saved' && !saver.dirty) return { ok: true };
+      return { ok: false, reason: saveWhy[k] ?? k };
+    },
+    revision: () => saver.state.getState().revision,
+    reload: () => saver.loadTheirs(),
+  };
+}
+
+export function usePublishing(o: PublishingOptions): Publishing {
+  const { api, project, flow, store, saver } = o;
+  const publishable = flow.kind !== 'blueprint';
+  const hasTrigger = flow.kind === 'route' || flow.kind === 'schedule';
+  const [stages, setStages] = useState<string[] | null>(null);
+  const [slug, setSlug] = useState<string>('');
+  const [pubs, setPubs] = useState<Publication[]>([]);
+  const [stage, setStage] = useState<string>('');
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [problems, setProblems] = useState<Problem[] | undefined>(undefined);
+  const [tab, setTab] = useState<Tab | null>(null);
+  const [confirm, setConfirm] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const draft = useMemo(() => draftControl(saver), [saver]);
+
+  const loadPubs = useCallback(() => api.listPublications(project, flow.id).then(setPubs, () => undefined), [api, project, flow.id]);
+
+  useEffect(() => {
+    let live = true;
+    setLoadError(null);
+    Promise.all([api.listStages(project), api.getProject(project)]).then(
+      ([st, p]) => {
+        if (!live) return;
+        const names = [...st].sort((a, b) => a.position - b.position).map((s) => s.name);
+        setStages(names);
+        setSlug(p.slug);
+        setStage((cur) => cur || names.find((n) => !st.find((s) => s.name === n)?.production) || names[0] || '');
+      },
+      (e: unknown) => live && setLoadError(errText(e)),
+    );
+    if (publishable) void loadPubs();
+    return () => {
+      live = false;
+    };
+  }, [api, project, publishable, loadPubs]);
+
+  const publish = async (to: string) => {
+    setBusy(true);
+    setOutcome(null);
+    try {
+      const s = await draft.save();
+      if (!s.ok) {
+        setOutcome({ kind: 'error', text: `Not published: the draft could not be saved first (${s.reason}).` });
+        return;
+      }
+      const r = await api.publish(project, flow.id, to, { revision: draft.revision() });
+      setProblems(undefined);
+      setOutcome({ kind: 'ok', text: `Published version ${r.version.number} to ${to}${r.created ? ' (a new version of the draft)' : ''}.` });
+      await loadPubs();
+    } catch (e) {
+      if (e instanceof FlowInvalidError) {
+        const list = problemsFromServer(store.getState().doc, e.problems);
+        setProblems(list);
+        setOutcome({
+          kind: 'error',
+          text: `Not published: the flow has ${list.length} problem${list.length === 1 ? '' : 's'} (marked on the canvas).`,
+          problems: list.map((p) => {
+            const n = p.node ? store.getState().doc.nodes.find((x) => x.id === p.node) : undefined;
+            return `${n ? `${n.handle}${p.port ? `.${p.port}` : ''}` : p.path || 'flow'}: ${p.message}`;
+          }),
+        });
+      } else if (e instanceof ConflictError) {
+        setOutcome({ kind: 'error', text: `Not published: ${e.detail || e.fieldErrors[0]?.message || 'the draft was changed elsewhere'}.` });
+      } else {
+        setOutcome({ kind: 'error', text: `Not published: ${e instanceof ApiError ? errText(e) : String(e)}` });
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const unpublish = async (from: string) => {
+    setBusy(true);
+    setConfirm(null);
+    setOutcome(null);
+    try {
+      await api.unpublish(project, flow.id, from);
+      setOutcome({ kind: 'ok', text: `Unpublished from ${from}.` });
+      await loadPubs();
+    } catch (e) {
+      setOutcome({ kind: 'error', text: `Not unpublished: ${errText(e)}` });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const published = useMemo(() => Object.fromEntries(pubs.map((p) => [p.stage, p.version])), [pubs]);
+  const openTab = (t: Tab) => setTab((cur) => (cur === t ? null : t));
+
+  const actions = (
+    <div className="ps-pub-bar" role="group" aria-label="Publishing">
+      {publishable ? (
+        <>
+          <select
+            className="ps-input"
+            aria-label="Stage"
+            data-testid="publish-stage"
+            value={stage}
+            disabled={!stages?.length}
+            onChange={(e) => setStage(e.target.value)}
+            title="The stage to publish to"
+          >
+            {stages === null ? <option value="">…</option> : null}
+            {stages?.length === 0 ? <option value="">no stages</option> : null}
+            {stages?.map((s) => (
+              <option key={s} value={s}>
+                {s}
+                {published[s] ? ` · v${published[s]}` : ''}
+              </option>
+            ))}
+          </select>
+          <button
+            type="button"
+            className="ps-button ps-small"
+            aria-label="Publish"
+            data-testid="publish-button"
+            disabled={busy || !stage}
+            title={stage ? `Publish the draft to ${stage}` : 'Add a stage first'}
+            onClick={() => void publish(stage)}
+          >
+            {busy ? 'Publishing…' : 'Publish'}
+          </button>
+        </>
+      ) : null}
+      <button
+        type="button"
+        className={`ps-button ps-small${tab ? ' on' : ''}`}
+        aria-pressed={tab !== null}
+        aria-label="Publishing panel"
+        data-testid="publishing-panel-toggle"
+        title="Trigger, stages and versions"
+        onClick={() => setTab((cur) => (cur ? null : hasTrigger ? 'trigger' : publishable ? 'stages' : 'versions'))}
+      >
+        {hasTrigger ? 'Trigger & versions' : 'Versions'}
+      </button>
+    </div>
+  );
+
+  const tabs: { id: Tab; label: string; show: boolean }[] = [
+    { id: 'trigger', label: flow.kind === 'schedule' ? 'Schedule' : 'Route', show: hasTrigger },
+    { id: 'stages', label: 'Stages', show: publishable },
+    { id: 'versions', label: 'Versions', show: true },
+  ];
+
+  const panel = tab ? (
+    <aside className="ps-pub-panel ps-pub-overlay" aria-label="Publishing panel" onKeyDown={(e) => e.key === 'Escape' && setTab(null)}>
+      <div className="ps-pub-panel-tabs" role="tablist" aria-label="Publishing">
+        {tabs
+          .filter((t) => t.show)
+          .map((t) => (
+            <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} className={`ps-button ps-small${tab === t.id ? ' on' : ''}`} onClick={() => openTab(t.id)}>
+              {t.label}
+            </button>
+          ))}
+        <span className="ps-toolbar-spacer" />
+        <button type="button" className="ps-icon-button" aria-label="Close the publishing panel" onClick={() => setTab(null)}>
+          ×
+        </button>
+      </div>
+      <div className="ps-pub-panel-body" role="tabpanel">
+        {loadError ? <p className="ps-field-error">{loadError}</p> : null}
+        {tab === 'trigger' && flow.kind === 'route' ? (
+          <RouteForm api={api} project={project} flow={flow.id} slug={slug} stages={stages ?? []} triggerPattern={o.triggerUrl} published={published} />
+        ) : tab === 'trigger' && flow.kind === 'schedule' ? (
+          <ScheduleForm api={api} project={project} flow={flow.id} />
+        ) : tab === 'stages' ? (
+          <section aria-label="Stages">
+            {stages === null ? <p className="ps-hint">Loading stages…</p> : stages.length === 0 ? <p className="ps-hint">The project has no stages yet; add one under the project's settings.</p> : null}
+            <ul className="ps-versions">
+              {stages?.map((s) => {
+                const p = pubs.find((x) => x.stage === s);
+                return (
+                  <li key={s} className="ps-version" data-testid={`stage-${s}`}>
+                    <div className="ps-version-head">
+                      <strong>{s}</strong>
+                      <span className="ps-toolbar-spacer" />
+                      {p ? <span>v{p.version}</span> : <span className="ps-hint">not published</span>}
+                    </div>
+                    {p ? (
+                      <div className="ps-hint">
+                        {formatTime(p.published_at)} by {p.by}
+                      </div>
+                    ) : null}
+                    <div className="ps-version-actions">
+                      <button type="button" className="ps-button ps-small" disabled={busy} aria-label={`Publish to ${s}`} onClick={() => void publish(s)}>
+                        {p ? 'Republish the draft' : 'Publish the draft'}
+                      </button>
+                      {p && confirm !== s ? (
+                        <button type="button" className="ps-button ps-small" disabled={busy} aria-label={`Unpublish from ${s}`} onClick={() => setConfirm(s)}>
+                          Unpublish
+                        </button>
+                      ) : null}
+                      {p && confirm === s ? (
+                        <>
+                          <button type="button" className="ps-button ps-small ps-danger" aria-label={`Confirm unpublish from ${s}`} onClick={() => void unpublish(s)}>
+                            Unpublish from {s}
+                          </button>
+                          <button type="button" className="ps-button ps-small" onClick={() => setConfirm(null)}>
+                            Cancel
+                          </button>
+                        </>
+                      ) : null}
+                    </div>
+                  </li>
+                );
+              })}
+            </ul>
+          </section>
+        ) : tab === 'versions' ? (
+          <VersionsPanel api={api} project={project} flow={flow.id} draft={draft} onRestored={() => void loadPubs()} />
+        ) : null}
+      </div>
+    </aside>
+  ) : null;
+
+  const banner = outcome ? (
+    <div className={`ps-banner${outcome.kind === 'error' ? ' ps-banner-error' : ''}`} role={outcome.kind === 'error' ? 'alert' : 'status'} data-testid="publish-outcome">
+      <div>
+        {outcome.text}
+        {outcome.kind === 'error' && outcome.problems?.length ? (
+          <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
+            {outcome.problems.map((p, i) => (
+              <li key={i}>{p}</li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
+      <button
+        type="button"
+        className="ps-link"
+        onClick={() => {
+          setOutcome(null);
+          setProblems(undefined);
+        }}
+      >
+        Dismiss
+      </button>
+    </div>
+  ) : null;
+
+  // problems of a refused publish stay until dismissed or the next publish
+  return { actions, panel, banner, serverProblems: problems };
+}
