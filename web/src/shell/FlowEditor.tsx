@@ -7,6 +7,7 @@ import { ApiError, FlowInvalidError } from '../api/client';
 import type { RunEvent } from '../api/live';
 import type { FlowDetail, Run, StartRunInput } from '../api/types';
 import { EditorScreen } from '../editor/EditorScreen';
+import { usePublishing } from '../publish/FlowPublishing';
 import { ResumeForm } from '../runs/ResumeForm';
 import { resumedRun } from '../runs/resume';
 import { RunControls } from '../runs/RunControls';
@@ -105,8 +106,9 @@ function RunPanel({ run, onClose, nameOf, resume }: { run: RunState; onClose(): 
 }
 
 export function FlowEditor({ project, open, title }: { project: string; open: OpenFlow; title: React.ReactNode }) {
-  const { api, live, theme, setTheme, signInEpoch } = useShell();
+  const { api, live, theme, setTheme, signInEpoch, triggerUrl } = useShell();
   const { store, saver, flow } = open;
+  const pub = usePublishing({ api, project, flow, store, saver, triggerUrl });
   const save = useStore(saver.state, (s) => s.state);
   const doc = useStore(store, (s) => s.doc);
   const [run, setRun] = useState<RunState | null>(null);
@@ -261,12 +263,16 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
                 onRun={(input) => void start(input)}
                 onToggleHistory={() => setHistoryOpen((o) => !o)}
               />
+              {pub.actions}
             </>
           }
+          serverProblems={pub.serverProblems}
           {...(run ? { runs: run.nodes } : {})}
           {...(edges ? { touchedEdges: edges.touched, deadEdges: edges.dead } : {})}
         />
+        {pub.panel}
       </div>
+      {pub.banner}
       {runError ? (
         <div className="ps-banner ps-banner-error" role="alert">
           {runError}
