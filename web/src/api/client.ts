@@ -596,8 +596,8 @@ export class ApiClient {
   deleteEnv(project: string, key: string, stage?: string): Promise<void> {
     return this.request('DELETE', this.pp(project, stage ? `/env/${enc(key)}/stages/${enc(stage)}` : `/env/${enc(key)}`));
   }
-  listApiKeys(project: string): Promise<Page<ApiKey>> {
-    return this.get(this.pp(project, '/api-keys'));
+  listApiKeys(project: string, p: ListParams = {}): Promise<Page<ApiKey>> {
+    return this.get(this.pp(project, '/api-keys'), { ...p });
   }
   createApiKey(project: string, label: string): Promise<NewApiKey> {
     return this.request('POST', this.pp(project, '/api-keys'), { body: { label } });
