@@ -101,6 +101,11 @@ type Request struct {
 	// Flows loads other flows of the project for nodes that run them (flow tools);
 	// nil: such nodes fail with an error saying the run cannot call flows.
 	Flows FlowLoader
+	// DenyPrivateNetwork turns every node's allow_private_network input off
+	// (nodes.PortAllowPrivateNetwork): the project does not allow its flows
+	// to reach loopback, private, link-local or cloud-metadata addresses.
+	// False leaves it to the nodes' inputs (the CLI on one's own machine).
+	DenyPrivateNetwork bool
 
 	// callers are the flows of the enclosing runs, outermost first (nested flow calls).
 	callers []string

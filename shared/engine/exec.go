@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -82,6 +83,12 @@ func (r *runState) exec(ctx context.Context, pn *flow.PlanNode, in map[string]an
 	}{}
 	h, call := &x.h, &x.call
 	h.r, h.pn, h.ctx, h.iter = r, pn, ctx, res.Iteration
+	if r.req.DenyPrivateNetwork {
+		if v, ok := in[nodes.PortAllowPrivateNetwork]; ok && v != false {
+			in = maps.Clone(in)
+			in[nodes.PortAllowPrivateNetwork] = false
+		}
+	}
 	*call = nodes.Call{NodeID: pn.Node.ID, Handle: pn.Handle(), Type: pn.Type, In: in, Values: pn.Node.Values,
 		Trigger: r.req.Trigger, Run: r.info, Resume: resume, Host: h}
 	settings := pn.Node.Settings

@@ -103,7 +103,8 @@ func (r *runState) callFlow(ctx context.Context, call nodes.FlowCall) (any, erro
 	sub.opt.Publisher, sub.opt.Sink = nil, nil
 	req := Request{RunID: fmt.Sprintf("%s.%d", r.req.RunID, r.calls.Add(1)), FlowID: call.FlowID, Version: lf.Version,
 		Stage: r.req.Stage, Start: start, Trigger: call.Input, Resolver: r.req.Resolver, Templates: r.req.Templates,
-		Concurrency: r.conc, Flows: r.req.Flows, callers: append(slices.Clone(r.req.callers), r.req.FlowID)}
+		Concurrency: r.conc, Flows: r.req.Flows, DenyPrivateNetwork: r.req.DenyPrivateNetwork,
+		callers: append(slices.Clone(r.req.callers), r.req.FlowID)}
 	nr, err := sub.newRun(lf.Plan, req)
 	if err != nil {
 		return nil, fmt.Errorf("call flow %s: %w", call.FlowID, err)

@@ -70,6 +70,12 @@ func Compatible(from, to PortType) bool {
 	return false
 }
 
+// PortAllowPrivateNetwork is the input of nodes that connect to user-given
+// endpoints and may reach loopback, private, link-local and cloud-metadata
+// addresses only when it is on. A run whose project does not allow private
+// networks sees it off whatever the flow says (the engine enforces it).
+const PortAllowPrivateNetwork = "allow_private_network"
+
 // Names of the ports every node gets without declaring them.
 const (
 	PortNode      = "node"       // control input: run after the connected node

@@ -75,7 +75,7 @@ func (f *family) requestType() *nodes.Type {
 			{Name: "response_type", Type: nodes.String, Default: "auto", Options: []string{"auto", "json", "text", "base64"},
 				Editor: nodes.EditSelect, Doc: "How to decode the response body."},
 			{Name: "max_response_bytes", Type: nodes.Integer, Default: float64(defaultMaxBytes), Doc: "Largest response body accepted."},
-			{Name: "allow_private_network", Type: nodes.Boolean, Default: false,
+			{Name: nodes.PortAllowPrivateNetwork, Type: nodes.Boolean, Default: false,
 				Doc: "Allow loopback, private, link-local and metadata addresses."},
 			{Name: "fail_on_error_status", Type: nodes.Boolean, Default: false, Doc: "Fail the node on a 4xx/5xx status."},
 		},
@@ -366,7 +366,7 @@ func parseRequest(c *nodes.Call) (*request, error) {
 		return nil, nodes.Errorf("max_response_bytes", "must be positive, got %d", max)
 	}
 	r.maxBytes = int64(max)
-	r.allowPriv = c.Bool("allow_private_network")
+	r.allowPriv = c.Bool(nodes.PortAllowPrivateNetwork)
 	r.failOnError = c.Bool("fail_on_error_status")
 	return r, nil
 }

@@ -18,7 +18,7 @@ import (
 )
 
 // PortName is the input port that lifts the guard.
-const PortName = "allow_private_network"
+const PortName = nodes.PortAllowPrivateNetwork
 
 // Port is the `allow_private_network` input every guarded node declares.
 func Port() nodes.Port {
