@@ -1,0 +1,103 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Invitation, Member } from '../api/types';
+import { MembersScreen } from './MembersScreen';
+import { fakeApi, invalid } from './testkit';
+
+afterEach(cleanup);
+
+const members: Member[] = [
+  { sub: 'u-ann', email: 'ann@example.com', role: 'admin', since: '2026-01-01T00:00:00Z' },
+  { sub: 'u-bob', email: 'bob@example.com', role: 'viewer', since: '2026-01-02T00:00:00Z' },
+];
+const invitations: Invitation[] = [{ email: 'cy@example.com', role: 'editor', created_at: '2026-03-01T00:00:00Z', expires_at: '2026-03-15T00:00:00Z' }];
+const base = { 'GET ~/members': { status: 200, body: { items: members } }, 'GET ~/invitations': { status: 200, body: { items: invitations } } };
+const lastAdmin = { status: 409, body: { title: 'Conflict', status: 409, detail: 'a tenant needs at least one admin; make someone else admin first' } };
+
+describe('MembersScreen', () => {
+  it('lists members with roles and pending invitations', async () => {
+    const { api } = fakeApi(base);
+    render(<MembersScreen api={api} role="viewer" me="u-bob" workspace="Acme" />);
+    const rows = (await screen.findAllByRole('row')).slice(1);
+    expect(within(rows[0]!).getAllByRole('cell').map((c) => c.textContent?.trim())).toEqual(['ann@example.com', 'admin', expect.any(String), '']);
+    expect(within(rows[1]!).getByText('you')).toBeTruthy();
+    const inv = screen.getByRole('table', { name: 'Pending invitations' });
+    expect(within(inv).getByText('cy@example.com')).toBeTruthy();
+    expect(screen.getByRole('note').textContent).toContain('Only admins');
+    expect(screen.queryByRole('button')).toBeNull();
+    expect(screen.queryByRole('combobox')).toBeNull();
+  });
+
+  it('invites by e-mail with a role', async () => {
+    const { api, writes } = fakeApi({
+      ...base,
+      'POST ~/invitations': { status: 201, body: { email: 'dee@example.com', role: 'viewer', created_at: '2026-04-01T00:00:00Z', expires_at: '2026-04-15T00:00:00Z' } },
+    });
+    render(<MembersScreen api={api} role="admin" />);
+    await screen.findByText('ann@example.com');
+    const form = screen.getByRole('form', { name: 'Invite' });
+    fireEvent.change(within(form).getByLabelText('E-mail'), { target: { value: 'dee@example.com' } });
+    fireEvent.change(within(form).getByLabelText('Role'), { target: { value: 'viewer' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Invite' }));
+    const inv = screen.getByRole('table', { name: 'Pending invitations' });
+    expect(await within(inv).findByText('dee@example.com')).toBeTruthy();
+    expect(writes()[0]).toMatchObject({ method: 'POST', path: '~/invitations', body: { email: 'dee@example.com', role: 'viewer' } });
+  });
+
+  it('shows an invitation refused by the API on the e-mail field', async () => {
+    const { api } = fakeApi({ ...base, 'POST ~/invitations': invalid('email: invalid', [{ location: 'body.email', message: 'is not an e-mail address' }]) });
+    render(<MembersScreen api={api} role="admin" />);
+    const form = await screen.findByRole('form', { name: 'Invite' });
+    fireEvent.change(within(form).getByLabelText('E-mail'), { target: { value: 'x@y' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Invite' }));
+    expect(await within(form).findByText('is not an e-mail address')).toBeTruthy();
+    expect(within(form).getByLabelText(/^E-mail/).getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('changes a role, and shows the last-admin refusal with the role unchanged', async () => {
+    const { api, writes } = fakeApi({
+      ...base,
+      'PATCH ~/members/u-bob': { status: 200, body: { ...members[1], role: 'editor' } },
+      'PATCH ~/members/u-ann': lastAdmin,
+    });
+    render(<MembersScreen api={api} role="admin" me="u-ann" />);
+    const bob = (await screen.findByLabelText('Role of bob@example.com')) as HTMLSelectElement;
+    fireEvent.change(bob, { target: { value: 'editor' } });
+    await waitFor(() => expect(bob.disabled).toBe(false));
+    expect(bob.value).toBe('editor');
+    const ann = screen.getByLabelText('Role of ann@example.com') as HTMLSelectElement;
+    fireEvent.change(ann, { target: { value: 'viewer' } });
+    expect(await screen.findByText('a tenant needs at least one admin; make someone else admin first')).toBeTruthy();
+    expect(ann.value).toBe('admin');
+    expect(writes().map((c) => [c.method, c.path, c.body])).toEqual([
+      ['PATCH', '~/members/u-bob', { role: 'editor' }],
+      ['PATCH', '~/members/u-ann', { role: 'viewer' }],
+    ]);
+  });
+
+  it('removes a member after confirming and shows the API refusal for the last admin', async () => {
+    const { api, writes } = fakeApi({ ...base, 'DELETE ~/members/u-bob': { status: 204 }, 'DELETE ~/members/u-ann': lastAdmin });
+    render(<MembersScreen api={api} role="admin" me="u-ann" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Remove bob@example.com' }));
+    fireEvent.click(within(screen.getByRole('group', { name: /Confirm/ })).getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(screen.queryByText('bob@example.com')).toBeNull());
+    fireEvent.click(screen.getByRole('button', { name: 'Remove ann@example.com' }));
+    const ask = screen.getByRole('group', { name: /Confirm/ });
+    expect(ask.textContent).toContain('Remove yourself?');
+    fireEvent.click(within(ask).getByRole('button', { name: 'Remove' }));
+    expect((await within(ask).findByRole('alert')).textContent).toBe('a tenant needs at least one admin; make someone else admin first');
+    expect(screen.getByText('ann@example.com')).toBeTruthy();
+    expect(writes().map((c) => `${c.method} ${c.path}`)).toEqual(['DELETE ~/members/u-bob', 'DELETE ~/members/u-ann']);
+  });
+
+  it('withdraws an invitation', async () => {
+    const { api, writes } = fakeApi({ ...base, 'DELETE ~/invitations/cy@example.com': { status: 204 } });
+    render(<MembersScreen api={api} role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Withdraw the invitation of cy@example.com' }));
+    fireEvent.click(within(screen.getByRole('group', { name: /Confirm/ })).getByRole('button', { name: 'Withdraw' }));
+    await waitFor(() => expect(screen.queryByText('cy@example.com')).toBeNull());
+    expect(writes()[0]).toMatchObject({ method: 'DELETE', path: '~/invitations/cy@example.com' });
+    expect(screen.getByText('None.')).toBeTruthy();
+  });
+});

@@ -1,0 +1,249 @@
+// Members of the workspace (tenant): who has which role, pending invitations, and for admins
+// invite by e-mail, change roles, remove members and withdraw invitations. The API keeps at
+// least one admin; its refusal is shown as it words it.
+
+import { useState } from 'react';
+import type { ApiClient } from '../api/client';
+import type { Invitation, Member, Role } from '../api/types';
+import { collectPages } from './ApiKeysScreen';
+import { can } from './roles';
+import { ConfirmButton, errText, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad, when } from './common';
+import './manage.css';
+
+const ROLES: { role: Role; what: string }[] = [
+  { role: 'viewer', what: 'sees flows, runs and variables' },
+  { role: 'editor', what: 'also edits, runs and publishes flows and reads secrets' },
+  { role: 'admin', what: 'also manages stages, secrets, API keys and members' },
+];
+
+interface Data {
+  members: Member[];
+  invitations: Invitation[];
+}
+
+function Invite({ onInvite }: { onInvite(email: string, role: Role): Promise<void> }) {
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<Role>('editor');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const emailErr = problem ?? fieldError(error, 'email');
+  const roleErr = fieldError(error, 'role');
+  return (
+    <form
+      className="ps-m-form"
+      aria-label="Invite"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const m = email.trim();
+        const p = /^[^\s@]+@[^\s@]+$/.test(m) ? null : 'Enter an e-mail address.';
+        setProblem(p);
+        setError(null);
+        if (p) return;
+        setBusy(true);
+        onInvite(m, role).then(
+          () => {
+            setBusy(false);
+            setEmail('');
+          },
+          (err: unknown) => {
+            setBusy(false);
+            setError(err);
+          },
+        );
+      }}
+    >
+      <label>
+        E-mail
+        <input {...invalidProps('invite-email', emailErr)} id="invite-email" type="email" value={email} placeholder="someone@example.com" autoComplete="off" onChange={(e) => setEmail(e.target.value)} />
+        <FieldMessage id="invite-email" message={emailErr} />
+      </label>
+      <label>
+        Role
+        <select {...invalidProps('invite-role', roleErr)} id="invite-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+          {ROLES.map((r) => (
+            <option key={r.role} value={r.role}>
+              {r.role}
+            </option>
+          ))}
+        </select>
+        <FieldMessage id="invite-role" message={roleErr} />
+      </label>
+      <div className="ps-m-submit">
+        <button type="submit" className="ps-button ps-primary" disabled={busy}>
+          {busy ? 'Inviting…' : 'Invite'}
+        </button>
+      </div>
+      <p className="ps-hint ps-m-form-error">Whoever signs in with this address joins the workspace with the role.</p>
+      {formError(error, ['email', 'role']) ? (
+        <p className="ps-field-error ps-m-form-error" role="alert">
+          {formError(error, ['email', 'role'])}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+function RoleSelect({ m, onChange }: { m: Member; onChange(role: Role): Promise<void> }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const id = `role-${m.sub}`;
+  return (
+    <>
+      <select
+        {...invalidProps(id, error ?? undefined)}
+        id={id}
+        aria-label={`Role of ${m.email ?? m.sub}`}
+        value={m.role}
+        disabled={busy}
+        onChange={(e) => {
+          const r = e.target.value as Role;
+          setBusy(true);
+          setError(null);
+          onChange(r).then(
+            () => setBusy(false),
+            (err: unknown) => {
+              setBusy(false);
+              setError(errText(err));
+            },
+          );
+        }}
+      >
+        {ROLES.map((r) => (
+          <option key={r.role} value={r.role}>
+            {r.role}
+          </option>
+        ))}
+      </select>
+      <FieldMessage id={id} message={error ?? undefined} />
+    </>
+  );
+}
+
+export function MembersScreen({ api, role, me, workspace }: { api: ApiClient; role: Role | null; me?: string; workspace?: string }) {
+  const [load, reload, set] = useLoad<Data>(async () => {
+    const [members, invitations] = await Promise.all([collectPages((cursor) => api.listMembers({ limit: 100, cursor })), collectPages((cursor) => api.listInvitations({ limit: 100, cursor }))]);
+    return { members, invitations };
+  }, [api]);
+  const manage = can(role, 'members.manage');
+  const name = (m: Member) => m.email ?? m.sub;
+
+  return (
+    <Screen
+      title="Members"
+      intro={
+        <>
+          Who can work in {workspace ? <strong>{workspace}</strong> : 'this workspace'} — every project in it. Roles: {ROLES.map((r) => `${r.role} ${r.what}`).join('; ')}.
+        </>
+      }
+      readOnly={manage ? null : 'Only admins can invite members and change roles.'}
+    >
+      {manage ? (
+        <Invite
+          onInvite={async (email, r) => {
+            const inv = await api.invite(email, r);
+            set((d) => ({ ...d, invitations: [inv, ...d.invitations.filter((x) => x.email !== inv.email)] }));
+          }}
+        />
+      ) : null}
+      <LoadState load={load} what="members" retry={reload} />
+      {load.status === 'ready' ? (
+        <>
+          {load.value.members.length === 0 ? (
+            <p className="ps-empty">No members.</p>
+          ) : (
+            <table className="ps-m-table">
+              <thead>
+                <tr>
+                  <th scope="col">Member</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Since</th>
+                  <th scope="col">
+                    <span className="ps-hint">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {load.value.members.map((m) => (
+                  <tr key={m.sub}>
+                    <td>
+                      {name(m)} {m.sub === me ? <span className="ps-m-badge">you</span> : null}
+                    </td>
+                    <td>
+                      {manage ? (
+                        <RoleSelect
+                          m={m}
+                          onChange={async (r) => {
+                            const answer = await api.setMemberRole(m.sub, r);
+                            set((d) => ({ ...d, members: d.members.map((x) => (x.sub === m.sub ? { ...x, ...answer } : x)) }));
+                          }}
+                        />
+                      ) : (
+                        m.role
+                      )}
+                    </td>
+                    <td className="ps-hint">{when(m.since)}</td>
+                    <td className="ps-m-actions">
+                      {manage ? (
+                        <ConfirmButton
+                          label="Remove"
+                          accessibleName={`Remove ${name(m)}`}
+                          question={m.sub === me ? 'Remove yourself? You lose access to this workspace.' : `Remove ${name(m)} from the workspace?`}
+                          confirmLabel="Remove"
+                          onConfirm={async () => {
+                            await api.removeMember(m.sub);
+                            set((d) => ({ ...d, members: d.members.filter((x) => x.sub !== m.sub) }));
+                          }}
+                        />
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <h2>Pending invitations</h2>
+          {load.value.invitations.length === 0 ? (
+            <p className="ps-hint">None.</p>
+          ) : (
+            <table className="ps-m-table" aria-label="Pending invitations">
+              <thead>
+                <tr>
+                  <th scope="col">E-mail</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">
+                    <span className="ps-hint">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {load.value.invitations.map((i) => (
+                  <tr key={i.email}>
+                    <td>{i.email}</td>
+                    <td>{i.role}</td>
+                    <td className="ps-hint">{when(i.expires_at)}</td>
+                    <td className="ps-m-actions">
+                      {manage ? (
+                        <ConfirmButton
+                          label="Withdraw"
+                          accessibleName={`Withdraw the invitation of ${i.email}`}
+                          question={`Withdraw the invitation of ${i.email}?`}
+                          confirmLabel="Withdraw"
+                          onConfirm={async () => {
+                            await api.deleteInvitation(i.email);
+                            set((d) => ({ ...d, invitations: d.invitations.filter((x) => x.email !== i.email) }));
+                          }}
+                        />
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      ) : null}
+    </Screen>
+  );
+}
