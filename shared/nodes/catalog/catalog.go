@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/ai"
 	"polysynergy/shared/nodes/aws"
 	"polysynergy/shared/nodes/code"
 	"polysynergy/shared/nodes/control"
@@ -36,6 +37,7 @@ var families = []struct {
 	{"aws", aws.Register},
 	{"debug", debug.Register},
 	{"variables", variables.Register},
+	{"ai", ai.Register},
 	{"tool", tool.Register},
 }
 
