@@ -55,7 +55,7 @@ export function DiffCanvas({ view, label }: { view: DiffView; label: string }) {
   return (
     <div className="ps-diff-box" role="img" aria-label={label} data-testid="diff-canvas">
       <ReactFlowProvider>
-        <ReactFlow nodes={nodes} edges={edges} fitView nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} proOptions={{ hideAttribution: true }} minZoom={0.1}>
+        <ReactFlow nodes={nodes} edges={edges} fitView fitViewOptions={{ maxZoom: 1, padding: 0.2 }} nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} proOptions={{ hideAttribution: true }} minZoom={0.1}>
           <Background />
         </ReactFlow>
       </ReactFlowProvider>

@@ -190,14 +190,14 @@ export function usePublishing(o: PublishingOptions): Publishing {
       ) : null}
       <button
         type="button"
-        className={`ps-button ps-small${tab ? ' on' : ''}`}
+        className={`ps-icon-button${tab ? ' on' : ''}`}
         aria-pressed={tab !== null}
         aria-label="Publishing panel"
         data-testid="publishing-panel-toggle"
-        title="Trigger, stages and versions"
+        title={hasTrigger ? 'Trigger, stages and versions' : 'Stages and versions'}
         onClick={() => setTab((cur) => (cur ? null : hasTrigger ? 'trigger' : publishable ? 'stages' : 'versions'))}
       >
-        {hasTrigger ? 'Trigger & versions' : 'Versions'}
+        ☰
       </button>
     </div>
   );

@@ -200,12 +200,12 @@ export function ScheduleForm(props: ScheduleFormProps) {
 
       <fieldset>
         <legend>Window (optional, your local time)</legend>
-        <div className="ps-row">
-          <label className="ps-pub-field" style={{ flex: 1 }}>
+        <div className="ps-pub-window">
+          <label className="ps-pub-field">
             <span className="ps-pub-label">Start</span>
             <input type="datetime-local" className={`ps-input${err('start') ? ' invalid' : ''}`} value={form.start} onChange={(e) => edit({ start: e.target.value })} />
           </label>
-          <label className="ps-pub-field" style={{ flex: 1 }}>
+          <label className="ps-pub-field">
             <span className="ps-pub-label">End</span>
             <input type="datetime-local" className={`ps-input${err('end') ? ' invalid' : ''}`} value={form.end} onChange={(e) => edit({ end: e.target.value })} />
           </label>
