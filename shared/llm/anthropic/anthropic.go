@@ -4,8 +4,8 @@
 // (output_config.format) and token usage.
 //
 // The client does not read ANTHROPIC_* environment variables: everything comes from Config.
-// Like the OpenAI client it does not use the HTTP nodes' SSRF guard: the base URL is chosen
-// by the flow author (a proxy or gateway on a private address is a normal target).
+// Network policy is the caller's: the AI nodes pass an HTTP client whose dialer is
+// shared/nodes/netguard's.
 package anthropic
 
 import (

@@ -4,9 +4,9 @@
 // structured output and token usage.
 //
 // The client does not read OPENAI_* environment variables: everything comes from Config, so a
-// flow's model node decides where requests go. It does not use the HTTP nodes' SSRF guard
-// either: the base URL is set by the flow author (a local Ollama on 127.0.0.1 is a normal
-// target), not by data flowing through the run.
+// flow's model node decides where requests go. Network policy is the caller's: the AI nodes
+// pass an HTTP client whose dialer is shared/nodes/netguard's (private addresses only with
+// allow_private_network).
 package openai
 
 import (

@@ -7,20 +7,19 @@
 // shared/nodes/memory and others) hand out an llm.Memory. The agent drives them through those
 // interfaces only.
 //
-// Network policy: model clients do not use the HTTP nodes' SSRF guard. A model's base URL is
-// configuration chosen by the flow author (a local Ollama on 127.0.0.1, a proxy on a private
-// network), not data flowing through the run, so every address is allowed. ai.http_tool
-// calls URLs built from the model's arguments, which are data: it uses the guard
-// (httpreq.GuardedTransport) unless its allow_private_network input is set.
+// Network policy: every node here that connects somewhere (model APIs, HTTP tools) goes
+// through shared/nodes/netguard, like the HTTP request node: loopback, private, link-local
+// and cloud-metadata addresses are refused unless the node's `allow_private_network` input
+// is on (a project that denies private networks turns it off for every node). ai.ollama
+// has it on by default since Ollama normally runs on localhost; tests that point a model
+// at an httptest stand-in on 127.0.0.1 set it explicitly.
 package ai
 
 import (
-	"net"
 	"net/http"
-	"time"
 
 	"polysynergy/shared/nodes"
-	"polysynergy/shared/nodes/httpreq"
+	"polysynergy/shared/nodes/netguard"
 )
 
 const category = "AI"
@@ -28,25 +27,26 @@ const category = "AI"
 // family holds what the AI nodes share across runs: HTTP transports (connections to a
 // model API are reused by later runs of a warm process).
 type family struct {
-	models  *http.Transport // model APIs: no SSRF guard (see the package doc)
-	guarded *http.Transport // http_tool
-	open    *http.Transport // http_tool with allow_private_network
+	guarded *http.Transport // private addresses refused
+	open    *http.Transport // allow_private_network
 }
 
 func newFamily() *family {
-	plain := func() *http.Transport {
-		return &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			ForceAttemptHTTP2:     true,
-			MaxIdleConns:          100,
-			MaxIdleConnsPerHost:   10,
-			IdleConnTimeout:       90 * time.Second,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ExpectContinueTimeout: time.Second,
-		}
+	tr := func(allow bool) *http.Transport {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.Proxy = nil // the guard must see the real destination
+		t.DialContext = netguard.Dialer(allow, 0)
+		return t
 	}
-	return &family{models: plain(), guarded: httpreq.GuardedTransport(), open: plain()}
+	return &family{guarded: tr(false), open: tr(true)}
+}
+
+// transport picks the transport for a node's allow_private_network input.
+func (f *family) transport(allowPrivate bool) *http.Transport {
+	if allowPrivate {
+		return f.open
+	}
+	return f.guarded
 }
 
 // Register adds the family to r.

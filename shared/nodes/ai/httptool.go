@@ -15,6 +15,7 @@ import (
 
 	"polysynergy/shared/llm"
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/netguard"
 )
 
 // maxToolBody caps the response body an HTTP tool reads.
@@ -34,8 +35,7 @@ func (f *family) httpToolType() *nodes.Type {
 			"Arguments named in the URL as `{name}` are put into the path (escaped); the others go into the query " +
 			"string for GET, DELETE and HEAD, or into a JSON body for POST, PUT and PATCH. A JSON answer is parsed; " +
 			"an HTTP error status is reported to the model as the tool's error.\n\n" +
-			"URLs are built from the model's arguments, so the SSRF guard of **HTTP request** applies: private, " +
-			"loopback, link-local and cloud metadata addresses are refused unless `allow_private_network` is on.\n\n" +
+			"URLs are built from the model's arguments, so the network guard applies: " + netguard.Doc + "\n\n" +
 			"**Inputs**\n\n- `name` — the tool's name as the model sees it (letters, digits, `_`, `-`).\n" +
 			"- `description` — what it does and when to use it.\n- `method`, `url` — the request, e.g. " +
 			"`GET https://api.example.com/orders/{id}`.\n- `parameters` — JSON schema of the arguments " +
@@ -54,7 +54,7 @@ func (f *family) httpToolType() *nodes.Type {
 			{Name: "headers", Type: nodes.Object, Doc: "Request headers."},
 			{Name: "needs_confirmation", Type: nodes.Boolean, Default: false, Doc: "Pause for approval before each call."},
 			{Name: "timeout", Type: nodes.Number, Default: 30.0, Doc: "Seconds a call may take."},
-			{Name: "allow_private_network", Type: nodes.Boolean, Default: false, Doc: "Allow private and loopback addresses."},
+			netguard.Port(),
 		},
 		Outputs: []nodes.Port{{Name: "tool", Type: nodes.ServiceType(llm.KindTool), Doc: "The tool service."}},
 		Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
@@ -136,11 +136,7 @@ func (f *family) newHTTPTool(c *nodes.Call) (*HTTPTool, error) {
 	if secs <= 0 || secs > 900 {
 		return nil, nodes.Errorf("timeout", "must be between 0 and 900 seconds, got %v", secs)
 	}
-	tr := f.guarded
-	if c.Bool("allow_private_network") {
-		tr = f.open
-	}
-	client := &http.Client{Transport: tr, CheckRedirect: func(r *http.Request, via []*http.Request) error {
+	client := &http.Client{Transport: f.transport(c.Bool(netguard.PortName)), CheckRedirect: func(r *http.Request, via []*http.Request) error {
 		if len(via) >= 5 {
 			return fmt.Errorf("stopped after %d redirects", len(via))
 		}

@@ -11,6 +11,7 @@ import (
 	"polysynergy/shared/llm/anthropic"
 	"polysynergy/shared/llm/openai"
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/netguard"
 )
 
 // provider describes one model node type.
@@ -69,9 +70,10 @@ func (f *family) modelType(p provider) *nodes.Type {
 		"- `temperature` — sampling temperature (0–2) used when the consuming node sets none.\n" +
 		"- `max_tokens` — answer length limit used when the consuming node sets none.\n" +
 		"- `base_url` — the API root" + defaultNote(p.baseURL) + "; point it at a proxy, a gateway or a test stand-in. " +
-		"Model endpoints are configuration, so private and loopback addresses are allowed.\n" +
+		"Loopback and private addresses need `allow_private_network`.\n" +
 		"- `timeout` — seconds one request may take (default 120).\n" +
-		"- `max_retries` — retries of rate-limited or failed requests, with backoff (default 2).\n\n" +
+		"- `max_retries` — retries of rate-limited or failed requests, with backoff (default 2).\n" +
+		"- `allow_private_network` — " + netguard.Doc + "\n\n" +
 		"**Outputs**\n\n- `model` — the chat model service.\n\n" +
 		"**Example**: `api_key` = `<secret:" + strings.ToUpper(strings.ReplaceAll(p.vendor, "-", "_")) + "_API_KEY>`, `model` = `" +
 		firstNonEmpty(p.model, "my-model") + "`, connected to an Agent's `model`."
@@ -85,6 +87,7 @@ func (f *family) modelType(p provider) *nodes.Type {
 			{Name: "base_url", Type: nodes.String, Required: p.baseURL == "", Default: base, Doc: "The API's base URL."},
 			{Name: "timeout", Type: nodes.Number, Default: 120.0, Doc: "Seconds one request may take."},
 			{Name: "max_retries", Type: nodes.Integer, Default: 2.0, Doc: "Retries of failed requests."},
+			guardPort(p.id == "ai.ollama"),
 		},
 		Outputs: []nodes.Port{{Name: "model", Type: nodes.ServiceType(llm.KindModel), Doc: "The chat model service."}},
 		Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
@@ -163,7 +166,7 @@ func (f *family) newModel(p provider, c *nodes.Call) (llm.Model, error) {
 	if retries < 0 || retries > 10 {
 		return nil, nodes.Errorf("max_retries", "must be between 0 and 10, got %d", retries)
 	}
-	hc := &http.Client{Transport: f.models}
+	hc := &http.Client{Transport: f.transport(c.Bool(netguard.PortName))}
 	timeout := time.Duration(secs * float64(time.Second))
 	if p.anthropic {
 		m, err := anthropic.New(anthropic.Config{BaseURL: base, APIKey: key, Model: name, Temperature: temp,
@@ -179,4 +182,12 @@ func (f *family) newModel(p provider, c *nodes.Call) (llm.Model, error) {
 		return nil, fmt.Errorf("%s: %w", p.id, err)
 	}
 	return m, nil
+}
+
+// guardPort is the allow_private_network input, on by default where the service normally
+// runs on the same machine (Ollama).
+func guardPort(on bool) nodes.Port {
+	p := netguard.Port()
+	p.Default = on
+	return p
 }
