@@ -66,7 +66,7 @@ func TestChat(t *testing.T) {
 				}
 			}},
 		{name: "structured", turn: openaitest.Turn{Text: `{"category": "billing"}`},
-			in: map[string]any{"prompt": "My invoice is wrong", "output_schema": schema, "schema_name": "ticket"},
+			in:   map[string]any{"prompt": "My invoice is wrong", "output_schema": schema, "schema_name": "ticket"},
 			text: `{"category": "billing"}`, data: map[string]any{"category": "billing"},
 			check: func(t *testing.T, b map[string]any) {
 				js := b["response_format"].(map[string]any)["json_schema"].(map[string]any)
