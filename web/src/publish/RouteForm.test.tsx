@@ -73,6 +73,7 @@ describe('RouteForm', () => {
       cors_origins: ['https://app.example.com'],
     });
     expect(screen.getByTestId('curl-example').textContent).toContain('-X POST -H "X-API-Key: $POLYSYNERGY_API_KEY"');
+    expect(screen.getByTestId('route-republish-hint').textContent).toContain('publish again to change it there');
   });
 
   it('puts validation errors on their segment', async () => {

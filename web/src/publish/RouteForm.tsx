@@ -263,6 +263,11 @@ export function RouteForm(props: RouteFormProps) {
           </span>
         ) : null}
       </div>
+      {saved && props.published && Object.keys(props.published).length ? (
+        <p className="ps-hint" data-testid="route-republish-hint">
+          Stages keep serving the route they were published with ({Object.keys(props.published).join(', ')}); publish again to change it there.
+        </p>
+      ) : null}
 
       <section aria-label="Trigger URLs">
         <h3 className="ps-pub-label">Trigger URL</h3>

@@ -32,6 +32,7 @@ describe('ScheduleForm', () => {
     const runs = screen.getByTestId('next-runs').querySelectorAll('time');
     expect([...runs].map((t) => t.getAttribute('datetime'))).toEqual(saved.next_runs);
     expect((screen.getByLabelText('Time zone') as HTMLSelectElement).value).toBe('Europe/Amsterdam');
+    expect(screen.getByTestId('schedule-published').textContent).toBe('Not published to any stage yet: publish it to make it fire.');
   });
 
   it('previews what is typed with the API and describes it at once', async () => {

@@ -234,6 +234,13 @@ export function ScheduleForm(props: ScheduleFormProps) {
           </ol>
         )}
         {!form.enabled ? <p className="ps-hint">Disabled: published stages do not fire until it is enabled.</p> : null}
+        <p className="ps-hint" data-testid="schedule-published">
+          {Object.keys(load.value.published ?? {}).length
+            ? `Fires on ${Object.entries(load.value.published)
+                .map(([st, v]) => `${st} (v${v})`)
+                .join(', ')}.`
+            : 'Not published to any stage yet: publish it to make it fire.'}
+        </p>
       </section>
 
       {rest.length || general ? (
