@@ -10,14 +10,20 @@ import {
   type EdgeChange,
   type FinalConnectionState,
   MiniMap,
+  type Node,
   type NodeChange,
   type OnConnectStartParams,
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
 import { type DragEvent, type RefObject, useCallback, useMemo, useRef, useState } from 'react';
+import { useStore } from 'zustand';
 import { useEditor, useEditorEnv } from '../editor/context';
-import type { Connection, Position } from '../model/flow';
+import { GroupOverlay } from '../groups/GroupControls';
+import { GroupNode, type GroupRfNode, groupRunStatus } from '../groups/GroupNode';
+import { groupUi } from '../groups/state';
+import { groupIdOfBox, groupView, isBoxId, moveGroup, resolveEnd } from '../groups/view';
+import type { Connection, FlowDocument, Position } from '../model/flow';
 import { canConnect } from '../model/graph';
 import type { Problem } from '../model/validate';
 import { GRID, PALETTE_MIME } from './constants';
@@ -26,11 +32,16 @@ import { categoryColor } from './icons';
 import { ConnectingContext, type ConnectingState, type NodeRunView, NodeView, type PsNode } from './NodeView';
 
 
-const nodeTypes = { ps: NodeView };
+const nodeTypes = { ps: NodeView, psGroup: GroupNode };
 
-function toConnection(c: RFConnection): Connection | null {
+type CanvasNode = PsNode | GroupRfNode;
+
+/** The document connection a drawn one means (a group box's handle stands for a member port). */
+function toConnection(c: RFConnection, doc: FlowDocument): Connection | null {
   if (!c.source || !c.target || !c.sourceHandle || !c.targetHandle) return null;
-  return { from: { node: c.source, port: c.sourceHandle }, to: { node: c.target, port: c.targetHandle } };
+  const from = resolveEnd(doc, c.source, c.sourceHandle);
+  const to = resolveEnd(doc, c.target, c.targetHandle);
+  return from && to ? { from, to } : null;
 }
 
 export interface CanvasProps {
@@ -58,18 +69,43 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
   const [connecting, setConnecting] = useState<ConnectingState>({ active: false, accepts: () => false });
   const reconnected = useRef(false);
   const dragging = useRef(false);
+  const ui = groupUi(store);
+  const openGroup = useStore(ui, (s) => s.open);
+  const selectedGroup = useStore(ui, (s) => s.selected);
+  const view = useMemo(() => groupView(doc, openGroup), [doc, openGroup]);
 
   const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
   const selectedEdges = useMemo(() => new Set(selection.edges), [selection.edges]);
 
-  const nodes = useMemo(
+  const derived = useMemo(
     () => deriver.current.derive(doc, catalog, selectedNodes, problems, measured.current, runs),
     // measureTick: sizes live in a ref
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [doc, catalog, selectedNodes, problems, runs, measureTick],
   );
+  // groups: members of closed groups give way to their group's box; an open group shows alone
+  const nodes = useMemo((): CanvasNode[] => {
+    if (!view.hidden.size && !view.boxes.length) return derived;
+    const shown: CanvasNode[] = derived.filter((n) => !view.hidden.has(n.id));
+    for (const b of view.boxes) {
+      const run = groupRunStatus(b.group.members, runs);
+      shown.push({ id: b.id, type: 'psGroup', position: b.position, selected: b.group.id === selectedGroup, data: { box: b, ...(run ? { run } : {}) } });
+    }
+    return shown;
+  }, [derived, view, runs, selectedGroup]);
   const connections = doc.connections;
-  const edges = useMemo(() => deriveEdges(connections, selectedEdges, touchedEdges, deadEdges), [connections, selectedEdges, touchedEdges, deadEdges]);
+  const edges = useMemo(() => {
+    const all = deriveEdges(connections, selectedEdges, touchedEdges, deadEdges);
+    if (!view.hidden.size && !view.boxes.length) return all;
+    const out: Edge[] = [];
+    connections.forEach((c, i) => {
+      const e = view.edge(c);
+      if (!e) return;
+      const base = all[i]!;
+      out.push(e.collapsed ? { ...base, source: e.source, sourceHandle: e.sourceHandle, target: e.target, targetHandle: e.targetHandle, reconnectable: false } : base);
+    });
+    return out;
+  }, [connections, selectedEdges, touchedEdges, deadEdges, view]);
 
   const applySelect = useCallback(
     (nodeChanges: { id: string; selected: boolean }[], edgeChanges: { id: string; selected: boolean }[]) => {
@@ -85,12 +121,20 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
   );
 
   const onNodesChange = useCallback(
-    (changes: NodeChange<PsNode>[]) => {
+    (changes: NodeChange<CanvasNode>[]) => {
       const moves = new Map<string, Position>();
       let nudge = false;
       const selects: { id: string; selected: boolean }[] = [];
       let resized = false;
       for (const c of changes) {
+        if ('id' in c && isBoxId(c.id)) {
+          // a group box: moving it moves its members; selecting it opens its panel
+          if (c.type === 'position' && c.position) {
+            for (const [id, p] of moveGroup(store.getState().doc, groupIdOfBox(c.id), { x: Math.round(c.position.x), y: Math.round(c.position.y) })) moves.set(id, p);
+            if (!c.dragging && !dragging.current) nudge = true;
+          } else if (c.type === 'select') ui.getState().setSelected(c.selected ? groupIdOfBox(c.id) : ui.getState().selected === groupIdOfBox(c.id) ? null : ui.getState().selected);
+          continue;
+        }
         if (c.type === 'position' && c.position) {
           moves.set(c.id, { x: Math.round(c.position.x), y: Math.round(c.position.y) });
           // arrow keys on a focused node move it without a drag: each press is an edit
@@ -109,7 +153,14 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
       applySelect(selects, []);
       if (resized) setMeasureTick((t) => t + 1);
     },
-    [store, measured, applySelect],
+    [store, measured, applySelect, ui],
+  );
+
+  const onNodeDoubleClick = useCallback(
+    (_e: React.MouseEvent, n: Node) => {
+      if (isBoxId(n.id)) ui.getState().setOpen(groupIdOfBox(n.id));
+    },
+    [ui],
   );
 
   const onEdgesChange = useCallback(
@@ -123,9 +174,9 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
 
   const isValidConnection = useCallback(
     (c: RFConnection | Edge) => {
-      const conn = toConnection(c as RFConnection);
-      if (!conn) return false;
       const s = store.getState();
+      const conn = toConnection(c as RFConnection, s.doc);
+      if (!conn) return false;
       return canConnect(s.doc, s.catalog, conn).ok;
     },
     [store],
@@ -135,7 +186,9 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
     (_e: unknown, p: OnConnectStartParams) => {
       if (!p.nodeId || !p.handleId) return;
       const s = store.getState();
-      const from = { node: p.nodeId, port: p.handleId, kind: p.handleType };
+      const start = resolveEnd(s.doc, p.nodeId, p.handleId);
+      if (!start) return;
+      const from = { node: start.node, port: start.port, kind: p.handleType };
       const memo = new Map<string, boolean>();
       setConnecting({
         active: true,
@@ -144,11 +197,13 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
           const key = `${nodeId}\u0000${handleId}`;
           let ok = memo.get(key);
           if (ok === undefined) {
-            const c: Connection =
-              from.kind === 'source'
-                ? { from: { node: from.node, port: from.port }, to: { node: nodeId, port: handleId } }
-                : { from: { node: nodeId, port: handleId }, to: { node: from.node, port: from.port } };
-            ok = canConnect(s.doc, s.catalog, c).ok;
+            const other = resolveEnd(s.doc, nodeId, handleId);
+            const c: Connection | null = !other
+              ? null
+              : from.kind === 'source'
+                ? { from: { node: from.node, port: from.port }, to: other }
+                : { from: other, to: { node: from.node, port: from.port } };
+            ok = c ? canConnect(s.doc, s.catalog, c).ok : false;
             memo.set(key, ok);
           }
           return ok;
@@ -170,7 +225,13 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
         const to = state.fromHandle.type === 'source' ? state.toHandle : state.fromHandle;
         if (!from.id || !to.id) return;
         const s = store.getState();
-        const r = canConnect(s.doc, s.catalog, { from: { node: from.nodeId, port: from.id }, to: { node: to.nodeId, port: to.id } });
+        const a = resolveEnd(s.doc, from.nodeId, from.id);
+        const b = resolveEnd(s.doc, to.nodeId, to.id);
+        if (!a || !b) {
+          onMessage('Expose the port on the group first (select the group).');
+          return;
+        }
+        const r = canConnect(s.doc, s.catalog, { from: a, to: b });
         if (!r.ok) onMessage(r.reason);
       }
     },
@@ -179,7 +240,7 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
 
   const onConnect = useCallback(
     (c: RFConnection) => {
-      const conn = toConnection(c);
+      const conn = toConnection(c, store.getState().doc);
       if (!conn) return;
       const r = store.getState().connect(conn);
       if (!r.ok) onMessage(r.reason);
@@ -193,7 +254,7 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
 
   const onReconnect = useCallback(
     (old: Edge, c: RFConnection) => {
-      const conn = toConnection(c);
+      const conn = toConnection(c, store.getState().doc);
       if (!conn) return;
       reconnected.current = true;
       const r = store.getState().reconnect(old.id, conn);
@@ -249,7 +310,7 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
   return (
     <ConnectingContext.Provider value={connecting}>
       <div className="ps-canvas" onDragOver={onDragOver} onDrop={onDrop} onPointerMove={onPointerMove} onPointerLeave={() => (pointer.current = null)}>
-        <ReactFlow<PsNode, Edge>
+        <ReactFlow<CanvasNode, Edge>
           nodes={nodes}
           edges={edges}
           nodeTypes={nodeTypes}
@@ -262,6 +323,7 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
           onReconnect={onReconnect}
           onReconnectStart={onReconnectStart}
           onReconnectEnd={onReconnectEnd}
+          onNodeDoubleClick={onNodeDoubleClick}
           onNodeDragStart={onNodeDragStart}
           onNodeDragStop={onNodeDragStop}
           onSelectionDragStart={onNodeDragStart}
@@ -285,11 +347,13 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
             zoomable
             ariaLabel="Minimap"
             nodeColor={(n) => {
+              if (n.type === 'psGroup') return '#6366f1';
               const t = (n as PsNode).data?.type;
               return t ? categoryColor(t.category) : '#999';
             }}
           />
           <Controls showInteractive={false} />
+          <GroupOverlay store={store} />
         </ReactFlow>
       </div>
     </ConnectingContext.Provider>

@@ -9,6 +9,7 @@ import type { Measured } from '../canvas/derive';
 import type { NodeRunView } from '../canvas/NodeView';
 import { Palette, type PaletteHandle } from '../canvas/Palette';
 import { GRID } from '../canvas/constants';
+import { GroupButton } from '../groups/GroupControls';
 import { Inspector } from '../inspector/Inspector';
 import type { Position } from '../model/flow';
 import { DEFAULT_NODE_SIZE } from '../model/layout';
@@ -232,6 +233,9 @@ function Editor(props: EditorScreenProps) {
           <button type="button" className={`ps-button ps-small${snap ? ' on' : ''}`} aria-pressed={snap} onClick={() => store.getState().setSnapToGrid(!snap)} title="Snap to grid (G)">
             Grid
           </button>
+        </div>
+        <div className="ps-toolbar-group">
+          <GroupButton store={store} onMessage={say} />
         </div>
         <button
           type="button"

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDocument, toJSON } from '../model/flow';
 import { catalog, conn, doc, node } from '../test/fixtures';
-import { createGroup, dissolveGroup, exposePort, GroupError, groupOfNode, pruneGroups, renameGroup, unexposePort } from './model';
+import { addMembers, createGroup, dissolveGroup, exposePort, GroupError, groupOfNode, pruneGroups, renameGroup, unexposePort } from './model';
 
 // manual → a → b → out, with a and b to be grouped
 const sample = () =>
@@ -87,5 +87,17 @@ describe('groups', () => {
     const none = pruneGroups({ ...g, nodes: g.nodes.filter((n) => n.id !== 'a' && n.id !== 'b') });
     expect(none.groups).toEqual([]);
     expect(pruneGroups(g)).toBe(g);
+  });
+});
+
+describe('adding members', () => {
+  it('adds only nodes in no group', () => {
+    const { doc: g } = createGroup(sample(), ['a'], 'G', 'g1');
+    const { doc: two } = createGroup(g, ['out'], 'H', 'g2');
+    const d = addMembers(two, 'g1', ['m', 'out', 'zz']);
+    expect(d.groups![0]!.members).toEqual(['a', 'm']);
+    expect(d.nodes.find((n) => n.id === 'm')!.group).toBe('g1');
+    expect(d.nodes.find((n) => n.id === 'out')!.group).toBe('g2');
+    expect(addMembers(d, 'g1', ['a'])).toBe(d);
   });
 });

@@ -183,3 +183,16 @@ export function pruneGroups(doc: FlowDocument): FlowDocument {
     });
   return changed ? { ...doc, groups: next } : doc;
 }
+
+/** Puts nodes that are in no group into a group (nodes placed while the group is open). */
+export function addMembers(doc: FlowDocument, id: string, nodeIds: string[]): FlowDocument {
+  const g = findGroup(doc, id);
+  if (!g) throw new GroupError(`There is no group ${id}.`);
+  const add = new Set(nodeIds.filter((n) => doc.nodes.some((x) => x.id === n) && !groupOfNode(doc, n)));
+  if (!add.size) return doc;
+  return {
+    ...doc,
+    nodes: doc.nodes.map((n) => (add.has(n.id) ? { ...n, group: id } : n)),
+    groups: groupsOf(doc).map((x) => (x.id === id ? { ...x, members: [...x.members, ...add] } : x)),
+  };
+}
