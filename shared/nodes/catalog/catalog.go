@@ -12,6 +12,7 @@ import (
 	"polysynergy/shared/nodes/control"
 	"polysynergy/shared/nodes/data"
 	"polysynergy/shared/nodes/debug"
+	"polysynergy/shared/nodes/email"
 	"polysynergy/shared/nodes/httpreq"
 	"polysynergy/shared/nodes/logic"
 	"polysynergy/shared/nodes/response"
@@ -39,6 +40,7 @@ var families = []struct {
 	{"variables", variables.Register},
 	{"ai", ai.Register},
 	{"tool", tool.Register},
+	{"email", email.Register},
 }
 
 // New builds a registry holding every node family.
