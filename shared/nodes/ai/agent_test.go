@@ -1,0 +1,321 @@
+package ai_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"polysynergy/shared/llm"
+	"polysynergy/shared/llm/openai/openaitest"
+	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/nodetest"
+)
+
+// fakeTool records its calls.
+type fakeTool struct {
+	name    string
+	confirm bool
+	result  any
+	err     error
+	mu      sync.Mutex
+	calls   []map[string]any
+}
+
+func (f *fakeTool) Spec() llm.ToolSpec {
+	return llm.ToolSpec{Name: f.name, Description: "the " + f.name + " tool",
+		Parameters: map[string]any{"type": "object", "properties": map[string]any{"q": map[string]any{"type": "string"}}}}
+}
+func (f *fakeTool) NeedsConfirmation() bool { return f.confirm }
+func (f *fakeTool) Call(_ context.Context, args map[string]any) (any, error) {
+	f.mu.Lock()
+	f.calls = append(f.calls, args)
+	f.mu.Unlock()
+	return f.result, f.err
+}
+
+func call(id, name string, args map[string]any) openaitest.Call {
+	return openaitest.Call{ID: id, Name: name, Arguments: args}
+}
+
+// toolMessages returns the tool messages of a request body: call id → content.
+func toolMessages(body map[string]any) map[string]string {
+	out := map[string]string{}
+	for _, m := range body["messages"].([]any) {
+		mm := m.(map[string]any)
+		if mm["role"] == "tool" {
+			out[mm["tool_call_id"].(string)] = mm["content"].(string)
+		}
+	}
+	return out
+}
+
+func runAgent(t *testing.T, in map[string]any, opt nodetest.Options) (nodes.Out, error, *nodetest.Host) {
+	t.Helper()
+	return nodetest.Run(context.Background(), typ(t, "ai.agent"), in, opt)
+}
+
+func TestAgentToolLoop(t *testing.T) {
+	weather := &fakeTool{name: "weather", result: map[string]any{"temp": 21.0}}
+	clock := &fakeTool{name: "clock", result: "12:00"}
+	broken := &fakeTool{name: "broken", err: errors.New("upstream down")}
+	srv := openaitest.New(t,
+		openaitest.Turn{Text: "Let me check.", Calls: []openaitest.Call{
+			call("c1", "weather", map[string]any{"q": "Paris"}), call("c2", "clock", nil)}},
+		openaitest.Turn{Calls: []openaitest.Call{call("c3", "broken", nil), call("c4", "nosuch", map[string]any{"x": 1.0})}},
+		openaitest.Turn{Text: "It is 21 degrees at noon.", InputTokens: 50, OutputTokens: 9},
+	)
+	out, err, h := runAgent(t, map[string]any{"model": openaiModel(t, srv), "tools": []any{weather, clock, broken},
+		"instructions": "You are helpful.", "prompt": "Weather and time in Paris?"}, nodetest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out["answer"] != "It is 21 degrees at noon." || out["data"] != nil {
+		t.Fatalf("answer %q data %v", out["answer"], out["data"])
+	}
+	if !reflect.DeepEqual(weather.calls, []map[string]any{{"q": "Paris"}}) || len(clock.calls) != 1 || len(broken.calls) != 1 {
+		t.Fatalf("tool calls %v %v %v", weather.calls, clock.calls, broken.calls)
+	}
+	steps := out["steps"].([]any)
+	var summary []string
+	for _, s := range steps {
+		m := s.(map[string]any)
+		summary = append(summary, m["tool"].(string)+":"+m["status"].(string))
+		if _, ok := m["duration_ms"].(float64); !ok {
+			t.Errorf("step without duration: %v", m)
+		}
+	}
+	if strings.Join(summary, ",") != "weather:ok,clock:ok,broken:error,nosuch:error" {
+		t.Fatalf("steps %v", summary)
+	}
+	if s := steps[0].(map[string]any); s["step"] != 1.0 || s["call_id"] != "c1" || !reflect.DeepEqual(s["result"], map[string]any{"temp": 21.0}) {
+		t.Errorf("first step %v", s)
+	}
+	if s := steps[2].(map[string]any); s["error"] != "upstream down" || s["step"] != 2.0 {
+		t.Errorf("failed step %v", s)
+	}
+	u := out["usage"].(map[string]any)
+	if u["model_calls"] != 3.0 || u["input_tokens"] != 70.0 || u["output_tokens"] != 19.0 {
+		t.Errorf("usage %v", u)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 3 {
+		t.Fatalf("%d model calls", len(reqs))
+	}
+	if tm := toolMessages(reqs[1]); tm["c1"] != `{"temp":21}` || tm["c2"] != "12:00" {
+		t.Errorf("results sent back %v", tm)
+	}
+	if tm := toolMessages(reqs[2]); tm["c3"] != "Error: upstream down" || !strings.Contains(tm["c4"], `no tool called "nosuch"`) {
+		t.Errorf("errors sent back %v", tm)
+	}
+	tools := reqs[0]["tools"].([]any)
+	if len(tools) != 3 || tools[0].(map[string]any)["function"].(map[string]any)["name"] != "weather" {
+		t.Errorf("tools offered %v", tools)
+	}
+	if msgs := out["messages"].([]any); len(msgs) != 9 || msgs[0].(map[string]any)["role"] != "system" {
+		t.Errorf("messages %d %v", len(msgs), msgs[0])
+	}
+	// a log line per tool call
+	joined := strings.Join(h.Logs, "\n")
+	for _, w := range []string{"tool weather (call c1) with {\"q\":\"Paris\"} answered", "tool clock (call c2)",
+		"warn: tool broken (call c3) failed", "unknown tool \"nosuch\""} {
+		if !strings.Contains(joined, w) {
+			t.Errorf("logs lack %q:\n%s", w, joined)
+		}
+	}
+	// stream: tool events, then the final answer's tokens in order
+	var kinds []string
+	for _, c := range h.Streamed {
+		m := c.(map[string]any)
+		kinds = append(kinds, m["kind"].(string))
+	}
+	want := "token,token,token,tool_call,tool_result,tool_call,tool_result,tool_call,tool_result,token,token,token,token,token,token"
+	if strings.Join(kinds, ",") != want {
+		t.Errorf("stream kinds\n got %s\nwant %s", strings.Join(kinds, ","), want)
+	}
+	if got := strings.Join(tokens(h), ""); got != "Let me check.It is 21 degrees at noon." {
+		t.Errorf("tokens %q", got)
+	}
+}
+
+func TestAgentStructuredAnswerAndMemory(t *testing.T) {
+	ctx := context.Background()
+	memOut, _, _ := nodetest.Run(ctx, typ(t, "ai.buffer_memory"), nil, nodetest.Options{})
+	mem := memOut["memory"].(llm.Memory)
+	_ = mem.Append(ctx, "s1", llm.Message{Role: llm.User, Content: "My name is Ada."}, llm.Message{Role: llm.Assistant, Content: "Hello Ada."})
+	srv := openaitest.New(t, openaitest.Turn{Text: `{"name": "Ada"}`})
+	out, err, h := runAgent(t, map[string]any{"model": openaiModel(t, srv), "memory": mem, "session": "s1", "stream": false,
+		"prompt": "What is my name?", "output_schema": map[string]any{"type": "object", "properties": map[string]any{"name": map[string]any{"type": "string"}}}},
+		nodetest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(out["data"], map[string]any{"name": "Ada"}) {
+		t.Fatalf("data %v", out["data"])
+	}
+	body := srv.Requests()[0]
+	msgs := body["messages"].([]any)
+	if len(msgs) != 3 || msgs[0].(map[string]any)["content"] != "My name is Ada." {
+		t.Errorf("history not loaded: %v", msgs)
+	}
+	if body["response_format"] == nil || body["stream"] != nil || len(h.Streamed) != 0 {
+		t.Errorf("schema %v stream %v streamed %d", body["response_format"], body["stream"], len(h.Streamed))
+	}
+	saved, _ := mem.Load(ctx, "s1", 0)
+	if len(saved) != 4 || saved[2].Content != "What is my name?" || saved[3].Content != `{"name": "Ada"}` {
+		t.Errorf("memory after the turn: %v", saved)
+	}
+}
+
+func TestAgentMaxSteps(t *testing.T) {
+	loop := &fakeTool{name: "again", result: "more"}
+	srv := openaitest.New(t,
+		openaitest.Turn{Calls: []openaitest.Call{call("a", "again", nil)}},
+		openaitest.Turn{Calls: []openaitest.Call{call("b", "again", nil)}},
+	)
+	_, err, _ := runAgent(t, map[string]any{"model": openaiModel(t, srv), "tools": loop, "prompt": "go", "max_steps": 2.0}, nodetest.Options{})
+	if err == nil || !strings.Contains(err.Error(), "max_steps (2 model calls)") {
+		t.Fatalf("got %v", err)
+	}
+	if len(loop.calls) != 2 {
+		t.Errorf("tool ran %d times", len(loop.calls))
+	}
+}
+
+func TestAgentInputErrors(t *testing.T) {
+	dup1, dup2 := &fakeTool{name: "same"}, &fakeTool{name: "same"}
+	for _, tc := range []struct {
+		name string
+		in   map[string]any
+		port string
+		want string
+	}{
+		{"no model", map[string]any{"prompt": "x"}, "model", "expected a chat model service"},
+		{"empty prompt", map[string]any{"prompt": " "}, "prompt", "the prompt is empty"},
+		{"duplicate tools", map[string]any{"prompt": "x", "tools": []any{dup1, dup2}}, "tools", `both called "same"`},
+		{"not a tool", map[string]any{"prompt": "x", "tools": []any{"search"}}, "tools", "connection 1 is not a tool service"},
+		{"memory without session", map[string]any{"prompt": "x", "memory": &stubMemory{}}, "session", "session id is required"},
+		{"bad memory", map[string]any{"prompt": "x", "memory": "redis"}, "memory", "expected a memory service"},
+		{"max steps", map[string]any{"prompt": "x", "max_steps": 0.0}, "max_steps", "between 1 and 100"},
+		{"history", map[string]any{"prompt": "x", "memory": &stubMemory{}, "session": "s", "history": -1.0}, "history", "must not be negative"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := map[string]any{}
+			if tc.name != "no model" {
+				in["model"] = openaiModel(t, openaitest.New(t))
+			}
+			for k, v := range tc.in {
+				in[k] = v
+			}
+			_, err, _ := runAgent(t, in, nodetest.Options{})
+			var ie *nodes.InputError
+			if !errors.As(err, &ie) || ie.Port != tc.port || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %q on %s", err, tc.want, tc.port)
+			}
+		})
+	}
+}
+
+// stubMemory is a minimal llm.Memory.
+type stubMemory struct{}
+
+func (*stubMemory) Load(context.Context, string, int) ([]llm.Message, error) { return nil, nil }
+func (*stubMemory) Append(context.Context, string, ...llm.Message) error      { return nil }
+
+// pause runs the agent until it pauses and returns the payload as stored state has it.
+func pause(t *testing.T, in map[string]any) map[string]any {
+	t.Helper()
+	_, err, _ := runAgent(t, in, nodetest.Options{})
+	var pe *nodes.PauseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("want a pause, got %v", err)
+	}
+	b, _ := json.Marshal(pe.Payload)
+	var payload map[string]any
+	if err := json.Unmarshal(b, &payload); err != nil {
+		t.Fatal(err)
+	}
+	return payload
+}
+
+func TestAgentConfirmation(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		decision any
+		args     []map[string]any // calls the tool gets
+		result   string           // what the model is told
+		status   string
+	}{
+		{"approved as asked", map[string]any{"approve": true}, []map[string]any{{"q": "refund 100"}}, "done", "ok"},
+		{"approved with edits", map[string]any{"approve": true, "arguments": map[string]any{"q": "refund 50"}},
+			[]map[string]any{{"q": "refund 50"}}, `The user approved this call with changed arguments: {"q":"refund 50"}. Result: done`, "ok"},
+		{"rejected", map[string]any{"approve": false, "reason": "too much"}, nil, "The user rejected this call. Reason: too much", "rejected"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			refund := &fakeTool{name: "refund", confirm: true, result: "done"}
+			lookup := &fakeTool{name: "lookup", result: "order 7"}
+			srv := openaitest.New(t,
+				openaitest.Turn{Calls: []openaitest.Call{call("c1", "lookup", nil), call("c2", "refund", map[string]any{"q": "refund 100"})}},
+				openaitest.Turn{Text: "Finished."},
+			)
+			in := map[string]any{"model": openaiModel(t, srv), "tools": []any{lookup, refund}, "prompt": "refund order 7"}
+			payload := pause(t, in)
+			if payload["kind"] != "tool_confirmation" || payload["tool"] != "refund" || payload["call_id"] != "c2" ||
+				!reflect.DeepEqual(payload["arguments"], map[string]any{"q": "refund 100"}) ||
+				!strings.Contains(payload["question"].(string), `refund with {"q":"refund 100"}`) {
+				t.Fatalf("payload %v", payload)
+			}
+			if len(lookup.calls) != 1 || len(refund.calls) != 0 {
+				t.Fatalf("before the pause: lookup %d refund %d", len(lookup.calls), len(refund.calls))
+			}
+			out, err, _ := runAgent(t, in, nodetest.Options{Resume: &nodes.Resume{Input: tc.decision, Payload: payload}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out["answer"] != "Finished." || !reflect.DeepEqual(refund.calls, tc.args) || len(lookup.calls) != 1 {
+				t.Fatalf("answer %q refund calls %v lookup calls %d", out["answer"], refund.calls, len(lookup.calls))
+			}
+			if tm := toolMessages(srv.Requests()[1]); tm["c2"] != tc.result || tm["c1"] != "order 7" {
+				t.Fatalf("tool messages %v", tm)
+			}
+			steps := out["steps"].([]any)
+			if len(steps) != 2 || steps[1].(map[string]any)["status"] != tc.status {
+				t.Fatalf("steps %v", steps)
+			}
+		})
+	}
+}
+
+func TestAgentResumeErrors(t *testing.T) {
+	refund := &fakeTool{name: "refund", confirm: true}
+	srv := openaitest.New(t, openaitest.Turn{Calls: []openaitest.Call{call("c1", "refund", nil)}})
+	model := openaiModel(t, srv)
+	payload := pause(t, map[string]any{"model": model, "tools": refund, "prompt": "x"})
+	for _, tc := range []struct {
+		name    string
+		input   any
+		payload any
+		tools   any
+		want    string
+	}{
+		{"no decision", nil, payload, refund, `expected {"approve"`},
+		{"approve not bool", map[string]any{"approve": "yes"}, payload, refund, `"approve" must be true or false`},
+		{"arguments not object", map[string]any{"approve": true, "arguments": "x"}, payload, refund, `"arguments" must be an object`},
+		{"lost state", map[string]any{"approve": true}, map[string]any{"x": 1.0}, refund, "paused state of the agent is missing"},
+		{"tool gone", map[string]any{"approve": true}, payload, nil, `"refund" the run paused for is no longer connected`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err, _ := runAgent(t, map[string]any{"model": model, "tools": tc.tools, "prompt": "x"},
+				nodetest.Options{Resume: &nodes.Resume{Input: tc.input, Payload: tc.payload}})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+	if len(refund.calls) != 0 {
+		t.Fatal("the tool ran without a valid approval")
+	}
+}
