@@ -223,7 +223,7 @@ func TestAgentInputErrors(t *testing.T) {
 type stubMemory struct{}
 
 func (*stubMemory) Load(context.Context, string, int) ([]llm.Message, error) { return nil, nil }
-func (*stubMemory) Append(context.Context, string, ...llm.Message) error      { return nil }
+func (*stubMemory) Append(context.Context, string, ...llm.Message) error     { return nil }
 
 // pause runs the agent until it pauses and returns the payload as stored state has it.
 func pause(t *testing.T, in map[string]any) map[string]any {
