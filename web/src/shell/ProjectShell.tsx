@@ -4,10 +4,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import type { Flow, FlowKind, Project } from '../api/types';
+import { SettingsNav, SettingsScreen } from '../manage/SettingsScreen';
 import { useShell } from './context';
 import { FlowEditor, type OpenFlow, openFlow } from './FlowEditor';
 import { navigate } from './router';
-import { routePath } from './routes';
+import { routePath, type SettingsSection } from './routes';
 import { TabMemory, type Tabs } from './tabs';
 
 const KINDS: { kind: FlowKind; title: string }[] = [
@@ -47,7 +48,7 @@ function NewFlow({ kind, onCreate, onCancel }: { kind: FlowKind; onCreate(name: 
   );
 }
 
-export function ProjectShell({ project, flow: routeFlow }: { project: string; flow: string | null }) {
+export function ProjectShell({ project, flow: routeFlow, section = null }: { project: string; flow: string | null; section?: SettingsSection | null }) {
   const { api, catalog, tenant } = useShell();
   const [proj, setProj] = useState<Load<Project>>({ status: 'loading' });
   const [flows, setFlows] = useState<Load<Flow[]>>({ status: 'loading' });
@@ -81,12 +82,13 @@ export function ProjectShell({ project, flow: routeFlow }: { project: string; fl
   // no flow in the URL: reopen the remembered active tab
   useEffect(() => {
     if (!routeFlow) {
+      if (section) return; // a settings screen is open, not a flow
       const t = memory.current.get(project);
       if (t.active) navigate(routePath({ name: 'flow', project, flow: t.active }), { replace: true });
       return;
     }
     setTabs(memory.current.open(project, routeFlow));
-  }, [project, routeFlow]);
+  }, [project, routeFlow, section]);
 
   // load the open flow (kept while its tab stays open)
   useEffect(() => {
@@ -228,6 +230,7 @@ export function ProjectShell({ project, flow: routeFlow }: { project: string; fl
             );
           })
         )}
+        <SettingsNav project={project} active={section} />
       </nav>
       <div className="ps-project-main">
         {tabs.open.length ? (
@@ -244,7 +247,11 @@ export function ProjectShell({ project, flow: routeFlow }: { project: string; fl
             ))}
           </div>
         ) : null}
-        {!routeFlow ? (
+        {section ? (
+          <div className="ps-m-main-scroll">
+            <SettingsScreen project={project} section={section} onFlowsChanged={loadFlows} />
+          </div>
+        ) : !routeFlow ? (
           <div className="ps-empty">
             <p>Open a flow from the left, or create one with +.</p>
           </div>

@@ -9,6 +9,7 @@ import type { Me } from '../api/types';
 import type { Session } from '../auth/session';
 import type { RuntimeConfig } from '../config';
 import type { CatalogIndex } from '../model/catalog';
+import { MembersPage } from '../manage/SettingsScreen';
 import { Playground } from '../Playground';
 import { PublishPage } from '../publish/PublishPage';
 import { useTheme } from '../ui/theme';
@@ -69,8 +70,9 @@ export function Shell({ cfg, api, session, catalog, me }: ShellProps) {
   const env: ShellEnv | null = useMemo(() => {
     if (!tenant || !live) return null;
     api.setTenant(tenant);
-    return { api, live, catalog, tenant, signInEpoch, theme, setTheme, triggerUrl: cfg.triggerUrl };
-  }, [api, live, catalog, tenant, signInEpoch, theme, setTheme, cfg.triggerUrl]);
+    const membership = me.memberships.find((m) => m.tenant === tenant);
+    return { api, live, catalog, tenant, signInEpoch, theme, setTheme, triggerUrl: cfg.triggerUrl, role: membership?.role, sub: me.sub, tenantName: membership?.tenant_name || tenant };
+  }, [api, live, catalog, tenant, signInEpoch, theme, setTheme, cfg.triggerUrl, me]);
 
   const signInAgain = async () => {
     setSignInError(null);
@@ -93,6 +95,8 @@ export function Shell({ cfg, api, session, catalog, me }: ShellProps) {
   else if (route.name === 'projects') screen = <ProjectsScreen trash={false} />;
   else if (route.name === 'trash') screen = <ProjectsScreen trash />;
   else if (route.name === 'publish') screen = <PublishPage key={`${tenant}/${route.project}`} project={route.project} />;
+  else if (route.name === 'members') screen = <MembersPage key={tenant} />;
+  else if (route.name === 'settings') screen = <ProjectShell key={`${tenant}/${route.project}`} project={route.project} flow={null} section={route.section} />;
   else if (route.name === 'project' || route.name === 'flow') screen = <ProjectShell key={`${tenant}/${route.project}`} project={route.project} flow={route.name === 'flow' ? route.flow : null} />;
   else
     screen = (
@@ -130,6 +134,19 @@ export function Shell({ cfg, api, session, catalog, me }: ShellProps) {
           </label>
         ) : me.memberships[0] ? (
           <span className="ps-hint">{me.memberships[0].tenant_name || me.memberships[0].tenant}</span>
+        ) : null}
+        {tenant ? (
+          <a
+            href="/members"
+            className="ps-link"
+            aria-current={route.name === 'members' ? 'page' : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/members');
+            }}
+          >
+            Members
+          </a>
         ) : null}
         <span className="ps-toolbar-spacer" />
         <span className="ps-hint" title={me.sub}>

@@ -4,6 +4,7 @@
 import { createContext, useContext } from 'react';
 import type { ApiClient } from '../api/client';
 import type { LiveSocket } from '../api/live';
+import type { Role } from '../api/types';
 import type { CatalogIndex } from '../model/catalog';
 import type { Theme } from '../ui/theme';
 
@@ -17,6 +18,12 @@ export interface ShellEnv {
   theme: Theme;
   setTheme(t: Theme): void;
   triggerUrl?: string | undefined;
+  /** The signed-in member's role in the tenant (screens show read-only views below it). */
+  role?: Role | undefined;
+  /** The signed-in person's subject. */
+  sub?: string | undefined;
+  /** The tenant's display name. */
+  tenantName?: string | undefined;
 }
 
 export const ShellContext = createContext<ShellEnv | null>(null);
