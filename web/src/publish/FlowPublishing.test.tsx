@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FlowDetail } from '../api/types';
 import { createEditorStore } from '../store/editor';
+import { validateDocument } from '../model/validate';
 import { DraftSaver } from '../store/saver';
 import { catalog, doc, node } from '../test/fixtures';
 import { usePublishing, type PublishingOptions } from './FlowPublishing';
@@ -67,22 +68,31 @@ describe('publishing in the flow editor', () => {
     expect(calls[post]?.body).toEqual({ stage: 'dev', revision: 6 });
   });
 
-  it('lists and marks the problems of a refused publish', async () => {
-    setup([
+  it('lists and marks the problems of a refused publish (once, when the editor finds them too)', async () => {
+    const local = validateDocument(doc([node('n1', 'http.request')]), catalog).find((p) => p.node === 'n1');
+    expect(local).toBeDefined();
+    const { store } = setup([
       [
         'POST',
         new RegExp(`^${F}/publish$`),
         {
           status: 422,
-          body: { type: 'urn:polysynergy:problem:flow-invalid', title: 'Unprocessable Entity', status: 422, detail: 'the flow has 2 problem(s)', errors: [{ location: '/nodes/0/values/method', message: 'required', value: 'n1' }, { location: '/', message: 'the flow has no trigger' }] },
+          body: {
+            type: 'urn:polysynergy:problem:flow-invalid',
+            title: 'Unprocessable Entity',
+            status: 422,
+            detail: 'the flow has 3 problem(s)',
+            errors: [{ location: '/nodes/0/values/method', message: 'required', value: 'n1' }, { location: '/', message: 'the flow has no trigger' }, { location: local!.path, message: local!.message, value: 'n1' }],
+          },
         },
       ],
     ]);
+    act(() => store.getState().setValue('n1', 'url', ''));
     await waitFor(() => expect((screen.getByTestId('publish-stage') as HTMLSelectElement).value).toBe('dev'));
     fireEvent.click(screen.getByTestId('publish-button'));
     const out = await screen.findByRole('alert');
-    expect(out.textContent).toContain('Not published: the flow has 2 problems (marked on the canvas).');
-    expect(within(out).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['n1: required', 'flow: the flow has no trigger']);
+    expect(out.textContent).toContain('Not published: the flow has 3 problems (marked on the canvas).');
+    expect(within(out).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['n1: required', 'flow: the flow has no trigger', `n1${local!.port ? `.${local!.port}` : ''}: ${local!.message}`]);
     expect(within(screen.getByRole('list', { name: 'marked' })).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['n1||required', '||the flow has no trigger']);
     fireEvent.click(screen.getByRole('button', { name: 'Dismiss' }));
     expect(within(screen.getByRole('list', { name: 'marked' })).queryAllByRole('listitem')).toHaveLength(0);

@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { type ApiClient, ApiError, ConflictError, FlowInvalidError } from '../api/client';
 import type { FlowDetail, Publication } from '../api/types';
-import { type Problem, problemsFromServer } from '../model/validate';
+import { type Problem, problemsFromServer, validateDocument } from '../model/validate';
 import type { EditorStore } from '../store/editor';
 import type { DraftSaver } from '../store/saver';
 import { errText, formatTime } from './common';
@@ -77,6 +77,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
   const [tab, setTab] = useState<Tab | null>(null);
   const [confirm, setConfirm] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const [versionsKey, setVersionsKey] = useState(0);
   const draft = useMemo(() => draftControl(saver), [saver]);
 
   const loadPubs = useCallback(() => api.listPublications(project, flow.id).then(setPubs, () => undefined), [api, project, flow.id]);
@@ -112,11 +113,15 @@ export function usePublishing(o: PublishingOptions): Publishing {
       const r = await api.publish(project, flow.id, to, { revision: draft.revision() });
       setProblems(undefined);
       setOutcome({ kind: 'ok', text: `Published version ${r.version.number} to ${to}${r.created ? ' (a new version of the draft)' : ''}.` });
+      if (r.created) setVersionsKey((k) => k + 1);
       await loadPubs();
     } catch (e) {
       if (e instanceof FlowInvalidError) {
-        const list = problemsFromServer(store.getState().doc, e.problems);
-        setProblems(list);
+        const { doc, catalog } = store.getState();
+        const list = problemsFromServer(doc, e.problems);
+        // the editor already shows what its own validation finds; mark only the rest
+        const local = new Set(validateDocument(doc, catalog).map((p) => `${p.node ?? ''}|${p.message}`));
+        setProblems(list.filter((p) => !local.has(`${p.node ?? ''}|${p.message}`)));
         setOutcome({
           kind: 'error',
           text: `Not published: the flow has ${list.length} problem${list.length === 1 ? '' : 's'} (marked on the canvas).`,
@@ -158,7 +163,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
       {publishable ? (
         <>
           <select
-            className="ps-input"
+            className="ps-input ps-pub-stage"
             aria-label="Stage"
             data-testid="publish-stage"
             value={stage}
@@ -273,7 +278,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
             </ul>
           </section>
         ) : tab === 'versions' ? (
-          <VersionsPanel api={api} project={project} flow={flow.id} draft={draft} onRestored={() => void loadPubs()} />
+          <VersionsPanel key={versionsKey} api={api} project={project} flow={flow.id} draft={draft} onRestored={() => void loadPubs()} />
         ) : null}
       </div>
     </aside>
