@@ -263,7 +263,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
                       ) : null}
                       {p && confirm === s ? (
                         <>
-                          <button type="button" className="ps-button ps-small ps-danger" aria-label={`Confirm unpublish from ${s}`} onClick={() => void unpublish(s)}>
+                          <button type="button" autoFocus className="ps-button ps-small ps-danger" aria-label={`Confirm unpublish from ${s}`} onClick={() => void unpublish(s)}>
                             Unpublish from {s}
                           </button>
                           <button type="button" className="ps-button ps-small" onClick={() => setConfirm(null)}>

@@ -169,7 +169,7 @@ export function PublishMatrixScreen(props: PublishMatrixProps) {
                         )}
                         {confirm === key ? (
                           <span className="ps-row">
-                            <button type="button" className="ps-button ps-small ps-danger" onClick={() => void act(row, stage, 'unpublish')} aria-label={`Confirm unpublish ${row.name} from ${stage}`}>
+                            <button type="button" autoFocus className="ps-button ps-small ps-danger" onClick={() => void act(row, stage, 'unpublish')} aria-label={`Confirm unpublish ${row.name} from ${stage}`}>
                               Unpublish
                             </button>
                             <button type="button" className="ps-button ps-small" onClick={() => setConfirm(null)}>

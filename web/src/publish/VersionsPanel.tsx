@@ -41,7 +41,14 @@ type Shown =
 
 function Modal({ title, onClose, children }: { title: string; onClose(): void; children: React.ReactNode }) {
   const close = useRef<HTMLButtonElement>(null);
-  useEffect(() => close.current?.focus(), []);
+  // focus moves into the dialog and back to where it was when the dialog closes
+  useEffect(() => {
+    const before = document.activeElement;
+    close.current?.focus();
+    return () => {
+      if (before instanceof HTMLElement && before.isConnected) before.focus();
+    };
+  }, []);
   return (
     <div className="ps-modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
       <div className="ps-modal ps-wide" role="dialog" aria-modal="true" aria-label={title}>
