@@ -20,6 +20,7 @@ import (
 	"polysynergy/shared/nodes/tool"
 	"polysynergy/shared/nodes/trigger"
 	"polysynergy/shared/nodes/variables"
+	"polysynergy/shared/nodes/vector"
 )
 
 // families lists every node family's registration function.
@@ -41,6 +42,7 @@ var families = []struct {
 	{"ai", ai.Register},
 	{"tool", tool.Register},
 	{"email", email.Register},
+	{"vector", vector.Register},
 }
 
 // New builds a registry holding every node family.
