@@ -26,10 +26,13 @@ type ProjectView struct {
 	CreatedAt       time.Time  `json:"created_at"`
 	UpdatedAt       time.Time  `json:"updated_at"`
 	TrashedAt       *time.Time `json:"trashed_at,omitempty" doc:"Set while the project is in the trash"`
+	// AllowPrivateNetwork: see UpdateProjectBody.
+	AllowPrivateNetwork bool `json:"allow_private_network" doc:"Whether the project's flows may reach loopback, private, link-local and cloud-metadata addresses"`
 }
 
 func projectView(p store.Project) ProjectView {
 	return ProjectView{ID: p.ID, Tenant: p.Tenant, Name: p.Name, Slug: p.Slug, ProductionStage: p.ProductionStage,
+		AllowPrivateNetwork: p.AllowPrivateNetwork,
 		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), TrashedAt: utcPtr(p.TrashedAt)}
 }
 
@@ -44,6 +47,11 @@ type CreateProjectBody struct {
 type UpdateProjectBody struct {
 	Name *string `json:"name,omitempty" minLength:"1" maxLength:"100"`
 	Slug *string `json:"slug,omitempty" minLength:"1" maxLength:"40" pattern:"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$" patternDescription:"lowercase letters, digits and hyphens, starting and ending with a letter or digit"`
+	// AllowPrivateNetwork lets the project's flows reach loopback, private,
+	// link-local and cloud-metadata addresses (the SSRF guard of the HTTP,
+	// AI, vector store, MCP and e-mail nodes); each node still opts in with
+	// its allow_private_network input. Admins only.
+	AllowPrivateNetwork *bool `json:"allow_private_network,omitempty" doc:"Let the project's flows reach private networks (admins only; nodes still opt in)"`
 }
 
 // SlugSuggestion answers whether a slug is free.
@@ -115,7 +123,7 @@ func (h *Handler) registerProjects() {
 			return ok(projectView(p))
 		})
 	register(h, endpoint{id: "updateProject", method: http.MethodPatch, path: "/tenants/{tenant}/projects/{project}",
-		summary: "Rename a project or change its slug (409 when taken)", tag: tag, scope: ScopeTenant,
+		summary: "Rename a project, change its slug (409 when taken) or its private network access (admins)", tag: tag, scope: ScopeTenant,
 		action: auth.ActionProjectUpdate},
 		func(ctx context.Context, in *struct {
 			ProjectPath
@@ -136,8 +144,20 @@ func (h *Handler) registerProjects() {
 			if len(errs) > 0 {
 				return nil, invalidFields(errs)
 			}
+			if in.Body.AllowPrivateNetwork != nil {
+				if role := principal(ctx).Role; role != auth.RoleAdmin {
+					return nil, newProblem(http.StatusForbidden, TypeForbidden,
+						fmt.Sprintf("changing allow_private_network needs role admin; you are %s in this tenant", role),
+						FieldError{Location: "body.allow_private_network", Message: "needs role admin"})
+				}
+			}
 			if _, err := h.st.GetProject(ctx, k); err != nil {
 				return nil, err
+			}
+			if in.Body.AllowPrivateNetwork != nil {
+				if err := h.st.SetPrivateNetwork(ctx, k, *in.Body.AllowPrivateNetwork); err != nil {
+					return nil, err
+				}
 			}
 			if in.Body.Slug != nil {
 				if err := h.st.ChangeSlug(ctx, k, *in.Body.Slug); err != nil {

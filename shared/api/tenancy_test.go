@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"sort"
@@ -337,5 +338,35 @@ func TestOverlappedSaveWaitsForTheCheck(t *testing.T) {
 	e.do(http.MethodPut, path+"/draft", f.editor.token, good).ok(&saved)
 	if saved.Revision != before.Draft.Revision+1 {
 		t.Fatalf("editor save → revision %d, want %d", saved.Revision, before.Draft.Revision+1)
+	}
+}
+
+// Private network access is an admin's decision: editors may rename a
+// project but not open its flows to private addresses.
+func TestPrivateNetworkSettingIsForAdmins(t *testing.T) {
+	f := newTenancyFixture(t)
+	e := f.e
+	path := "/tenants/" + f.params["tenant"] + "/projects/" + f.params["project"]
+	var p ProjectView
+	e.do(http.MethodGet, path, f.viewer.token, nil).ok(&p)
+	if p.AllowPrivateNetwork {
+		t.Fatal("a new project allows private networks")
+	}
+	prob := e.do(http.MethodPatch, path, f.editor.token, map[string]any{"allow_private_network": true}).problem(http.StatusForbidden)
+	if len(prob.Errors) == 0 || prob.Errors[0].Location != "body.allow_private_network" {
+		t.Fatalf("editor's change: %+v", prob)
+	}
+	e.do(http.MethodPatch, path, f.outsider.token, map[string]any{"allow_private_network": true}).problem(http.StatusNotFound)
+	e.do(http.MethodPatch, path, f.admin.token, map[string]any{"allow_private_network": true}).ok(&p)
+	if !p.AllowPrivateNetwork {
+		t.Fatalf("admin's change not applied: %+v", p)
+	}
+	lk, err := e.h.st.ResolveSlug(context.Background(), p.Slug)
+	if err != nil || !lk.AllowPrivateNetwork {
+		t.Fatalf("router's lookup %+v, %v", lk, err)
+	}
+	e.do(http.MethodPatch, path, f.editor.token, map[string]any{"name": "Renamed"}).ok(&p)
+	if p.Name != "Renamed" || !p.AllowPrivateNetwork {
+		t.Fatalf("editor rename: %+v", p)
 	}
 }

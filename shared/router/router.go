@@ -183,7 +183,7 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 
 	req := requestOf(ev, path, m.Params)
 	job := runs.Job{Kind: runs.KindRouter, Tenant: pk.Tenant, Project: pk.Project, Flow: route.FlowID, Version: route.Version,
-		Stage: target.Stage, Trigger: req.Map(), Save: route.RunSaving}
+		Stage: target.Stage, Trigger: req.Map(), Save: route.RunSaving, AllowPrivateNetwork: &entry.lookup.AllowPrivateNetwork}
 	if route.ResponseMode == ModeAsync {
 		// the runner may be invoked again on failure: the run id makes it run once
 		job.RunID = r.cfg.Executor.NewRunID()

@@ -245,12 +245,28 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 		defer cancel()
 	}
 	run, err := x.engine(a).Run(runCtx, comp.plan, engine.Request{RunID: runID, FlowID: job.Flow, Version: job.Version,
-		Stage: job.Stage, Start: job.Start, Trigger: job.Trigger, Resolver: res, Flows: x.flowLoader(fk.ProjectKey(), job.Kind, job.Stage)})
+		Stage: job.Stage, Start: job.Start, Trigger: job.Trigger, Resolver: res, Flows: x.flowLoader(fk.ProjectKey(), job.Kind, job.Stage),
+		DenyPrivateNetwork: !x.privateNetwork(ctx, fk.ProjectKey(), job.AllowPrivateNetwork)})
 	if err != nil {
 		a.sink.flush(false)
 		return nil, x.failStart(ctx, a, started, fmt.Errorf("start run %s: %w", runID, err))
 	}
 	return x.finish(ctx, a, run)
+}
+
+// privateNetwork is whether the project lets its flows reach private
+// networks: known is the caller's copy of the setting; without it the project
+// is read. A project that cannot be read denies (the safe answer).
+func (x *Executor) privateNetwork(ctx context.Context, pk store.ProjectKey, known *bool) bool {
+	if known != nil {
+		return *known
+	}
+	p, err := x.st.GetProject(ctx, pk)
+	if err != nil {
+		x.log.WarnContext(ctx, "read project's private network setting; denying", "project", pk.Project, "err", err)
+		return false
+	}
+	return p.AllowPrivateNetwork
 }
 
 // engine returns an engine wired to one run's publisher and sink.

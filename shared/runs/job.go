@@ -53,6 +53,9 @@ type Job struct {
 	Deadline time.Time
 	// Publisher receives the run's events; nil uses Options.Publishers (or none).
 	Publisher engine.Publisher
+	// AllowPrivateNetwork is the project's setting when the caller already
+	// knows it (the router's cached slug lookup); nil reads the project.
+	AllowPrivateNetwork *bool
 }
 
 // ResumeJob continues a paused run.

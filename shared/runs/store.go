@@ -9,6 +9,7 @@ import (
 
 // Store is what the executor needs of the store; *store.Store implements it.
 type Store interface {
+	GetProject(ctx context.Context, k store.ProjectKey) (store.Project, error)
 	GetFlow(ctx context.Context, k store.FlowKey) (store.Flow, error)
 	GetDraft(ctx context.Context, k store.FlowKey) (store.Draft, error)
 	GetVersion(ctx context.Context, k store.FlowKey, n int) (store.Version, error)

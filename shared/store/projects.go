@@ -30,6 +30,10 @@ type Project struct {
 	CreatedAt       time.Time  `dynamodbav:"created_at"`
 	UpdatedAt       time.Time  `dynamodbav:"updated_at"`
 	TrashedAt       *time.Time `dynamodbav:"trashed_at"`
+	// AllowPrivateNetwork lets the project's flows reach loopback, private,
+	// link-local and cloud-metadata addresses (nodes still opt in with their
+	// allow_private_network input). Off by default.
+	AllowPrivateNetwork bool `dynamodbav:"allow_private_network"`
 }
 
 // Key returns the project's key.
@@ -50,6 +54,8 @@ type SlugLookup struct {
 	Project string `dynamodbav:"project"`
 	// Trashed is true while the project is in the trash (serve nothing).
 	Trashed bool `dynamodbav:"trashed"`
+	// AllowPrivateNetwork mirrors the project's setting for the router.
+	AllowPrivateNetwork bool `dynamodbav:"allow_private_network"`
 }
 
 type slugRec struct {
@@ -232,6 +238,7 @@ func (s *Store) ChangeSlug(ctx context.Context, k ProjectKey, slug string) error
 		now := s.clock()
 		newIt, err := marshal(slugRec{Item: kindSlug, SlugLookup: SlugLookup{
 			Slug: slug, Tenant: k.Tenant, Project: k.Project, Trashed: rec.State == stateTrashed,
+			AllowPrivateNetwork: rec.AllowPrivateNetwork,
 		}}, slugPK(slug), skSlug)
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
@@ -243,6 +250,41 @@ func (s *Store) ChangeSlug(ctx context.Context, k ProjectKey, slug string) error
 		tx.del(s.table, key(slugPK(rec.Slug), skSlug), "tenant = :t AND #project = :p", names{"#project": "project"},
 			vals{":t": avS(k.Tenant), ":p": avS(k.Project)}, nil)
 		tx.put(s.table, newIt, "attribute_not_exists(PK)", nil, nil, fmt.Errorf("slug %q: %w", slug, ErrSlugTaken))
+		err = s.commit(ctx, op, &tx)
+		if isRetry(err) {
+			continue
+		}
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, &ConflictError{What: "project"})
+}
+
+// SetPrivateNetwork changes whether the project's flows may reach private
+// networks, on the project and its slug lookup (the router's copy) in one
+// transaction.
+func (s *Store) SetPrivateNetwork(ctx context.Context, k ProjectKey, allow bool) error {
+	op := fmt.Sprintf("set private network access of project %s", k.Project)
+	if err := k.validate(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	for attempt := 0; attempt < s.commitAttempts; attempt++ {
+		rec, err := s.getProjectRec(ctx, op, k, true)
+		if err != nil {
+			return err
+		}
+		if rec.State == stateDeleting {
+			return fmt.Errorf("%s: project %w", op, ErrNotFound)
+		}
+		if rec.AllowPrivateNetwork == allow {
+			return nil
+		}
+		var tx txn
+		tx.update(s.table, key(projectPK(k), skProject), "SET allow_private_network = :a, updated_at = :now",
+			"slug = :slug AND #state = :state", names{"#state": "state"},
+			vals{":a": avBool(allow), ":now": avTime(s.clock()), ":slug": avS(rec.Slug), ":state": avS(rec.State)}, nil)
+		tx.update(s.table, key(slugPK(rec.Slug), skSlug), "SET allow_private_network = :a",
+			"tenant = :t AND #project = :p", names{"#project": "project"},
+			vals{":a": avBool(allow), ":t": avS(k.Tenant), ":p": avS(k.Project)}, nil)
 		err = s.commit(ctx, op, &tx)
 		if isRetry(err) {
 			continue

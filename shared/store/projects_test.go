@@ -276,3 +276,36 @@ func TestStages(t *testing.T) {
 		t.Fatalf("stages after delete = %v, want %v", got, want)
 	}
 }
+
+func TestPrivateNetworkSettingFollowsTheSlug(t *testing.T) {
+	f := setup(t)
+	a := f.tenant(t, "Acme")
+	p := f.project(t, a.ID, "Lab", "lab")
+	if p.AllowPrivateNetwork || must[store.SlugLookup](t)(f.s.ResolveSlug(f.ctx, "lab")).AllowPrivateNetwork {
+		t.Fatal("a new project allows private networks")
+	}
+	if err := f.s.SetPrivateNetwork(f.ctx, p.Key(), true); err != nil {
+		t.Fatal(err)
+	}
+	if got := must[store.Project](t)(f.s.GetProject(f.ctx, p.Key())); !got.AllowPrivateNetwork {
+		t.Fatal("project does not allow private networks after the change")
+	}
+	if lk := must[store.SlugLookup](t)(f.s.ResolveSlug(f.ctx, "lab")); !lk.AllowPrivateNetwork || lk.Project != p.ID {
+		t.Fatalf("slug lookup %+v", lk)
+	}
+	// A new slug carries the setting; turning it off reaches the new lookup.
+	if err := f.s.ChangeSlug(f.ctx, p.Key(), "lab-2"); err != nil {
+		t.Fatal(err)
+	}
+	if lk := must[store.SlugLookup](t)(f.s.ResolveSlug(f.ctx, "lab-2")); !lk.AllowPrivateNetwork {
+		t.Fatalf("new slug lost the setting: %+v", lk)
+	}
+	if err := f.s.SetPrivateNetwork(f.ctx, p.Key(), false); err != nil {
+		t.Fatal(err)
+	}
+	if lk := must[store.SlugLookup](t)(f.s.ResolveSlug(f.ctx, "lab-2")); lk.AllowPrivateNetwork {
+		t.Fatalf("setting not turned off on the lookup: %+v", lk)
+	}
+	b := f.tenant(t, "Beta")
+	wantErr(t, f.s.SetPrivateNetwork(f.ctx, store.ProjectKey{Tenant: b.ID, Project: p.ID}, true), store.ErrNotFound)
+}
