@@ -33,7 +33,8 @@ describe('StagesScreen', () => {
     expect(within(rows[3]!).getByText('Production')).toBeTruthy();
     // mock has no rename, production or delete
     expect(within(rows[1]!).queryByRole('button', { name: /delete/i })).toBeNull();
-    expect(within(rows[1]!).queryByRole('button', { name: 'Rename' })).toBeNull();
+    expect(within(rows[1]!).queryByRole('button', { name: /Rename|production/ })).toBeNull();
+    expect(within(rows[3]!).getByRole('button', { name: 'Unmark prod as production' })).toBeTruthy();
   });
 
   it('adds a stage, refusing mock before asking and showing the API error on the field', async () => {
@@ -84,11 +85,11 @@ describe('StagesScreen', () => {
     });
     render(<StagesScreen api={api} project="P1" role="admin" />);
     const row = () => screen.getAllByRole('row').find((r) => r.textContent?.includes('staging') || r.textContent?.includes('qa'))!;
-    fireEvent.click(await within(await waitFor(row)).findByRole('button', { name: 'Make production' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Make staging the production stage' }));
     await waitFor(() => expect(within(row()).getByText('Production')).toBeTruthy());
     expect(writes()[0]).toMatchObject({ method: 'PUT', path: '/production-stage', body: { stage: 'staging' } });
 
-    fireEvent.click(within(row()).getByRole('button', { name: 'Rename' }));
+    fireEvent.click(within(row()).getByRole('button', { name: 'Rename stage staging' }));
     fireEvent.change(screen.getByLabelText('New stage name'), { target: { value: 'qa' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(screen.getByText('qa')).toBeTruthy());

@@ -120,6 +120,12 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
       (e: unknown) => setError(errText(e)),
     );
 
+  const setProduction = (name: string) =>
+    void act(async () => {
+      const l = await api.setProductionStage(project, name);
+      set(() => ordered(l));
+    });
+
   const move = (list: Stage[], i: number, by: -1 | 1) => {
     const names = list.map((s) => s.name);
     const j = i + by;
@@ -230,25 +236,15 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
                         {manage && !mock && renaming !== s.name ? (
                           <span className="ps-m-actions">
                             {s.production ? (
-                              <button
-                                type="button"
-                                className="ps-button ps-small"
-                                onClick={() => void act(async () => {
-                                    const l = await api.setProductionStage(project, '');
-                                    set(() => ordered(l));
-                                  })}
-                              >
+                              <button type="button" className="ps-button ps-small" aria-label={`Unmark ${s.name} as production`} onClick={() => setProduction('')}>
                                 Unmark production
                               </button>
                             ) : (
-                              <button type="button" className="ps-button ps-small" onClick={() => void act(async () => {
-                                    const l = await api.setProductionStage(project, s.name);
-                                    set(() => ordered(l));
-                                  })}>
+                              <button type="button" className="ps-button ps-small" aria-label={`Make ${s.name} the production stage`} onClick={() => setProduction(s.name)}>
                                 Make production
                               </button>
                             )}
-                            <button type="button" className="ps-button ps-small" onClick={() => setRenaming(s.name)}>
+                            <button type="button" className="ps-button ps-small" aria-label={`Rename stage ${s.name}`} onClick={() => setRenaming(s.name)}>
                               Rename
                             </button>
                             <ConfirmButton
