@@ -56,6 +56,8 @@ describe('RouteForm', () => {
     fireEvent.click(screen.getByLabelText('Require an API key'));
     fireEvent.click(screen.getByLabelText('Answer 202 at once with the run id'));
     fireEvent.change(screen.getByLabelText('Description'), { target: { value: 'orders' } });
+    expect((screen.getByLabelText(/^Browser origins/) as HTMLTextAreaElement).value).toBe('https://app.example.com');
+    fireEvent.change(screen.getByLabelText(/^Browser origins/), { target: { value: 'https://app.example.com\n https://admin.example.com \n' } });
     expect(screen.getByTestId('route-pattern').textContent).toBe('POST /users/{n:number}/{id:uuid}');
     fireEvent.click(screen.getByRole('button', { name: 'Save route' }));
     await screen.findByText('Saved');
@@ -70,7 +72,7 @@ describe('RouteForm', () => {
       require_api_key: true,
       description: 'orders',
       response_mode: 'async',
-      cors_origins: ['https://app.example.com'],
+      cors_origins: ['https://app.example.com', 'https://admin.example.com'],
     });
     expect(screen.getByTestId('curl-example').textContent).toContain('-X POST -H "X-API-Key: $POLYSYNERGY_API_KEY"');
     expect(screen.getByTestId('route-republish-hint').textContent).toContain('publish again to change it there');
@@ -83,6 +85,15 @@ describe('RouteForm', () => {
     const msg = await screen.findByText('variable name must match [a-z_][a-z0-9_]*');
     expect(msg.closest('[role=group]')?.getAttribute('aria-label')).toBe('Segment 2');
     expect(screen.getByLabelText('Segment 2 name').className).toContain('invalid');
+  });
+
+  it('puts a bad origin on the origins field', async () => {
+    setup(() => invalid([{ location: 'body.cors_origins[0]', message: '"app" is not an origin (scheme://host[:port]) or *' }]));
+    await screen.findByLabelText('Method');
+    fireEvent.click(screen.getByRole('button', { name: 'Save route' }));
+    expect(await screen.findByText('"app" is not an origin (scheme://host[:port]) or *')).toBeTruthy();
+    expect(screen.getByLabelText(/^Browser origins/).className).toContain('invalid');
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 
   it('shows a taken route (409) on the form', async () => {

@@ -4,7 +4,7 @@
 // a 409 (another route flow has the method and path) is shown on the form.
 
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { type ApiClient, ConflictError } from '../api/client';
+import { type ApiClient, ApiError, ConflictError } from '../api/client';
 import type { HttpMethod, Route, RouteInput, Segment } from '../api/types';
 import { CopyButton, errText, fieldError, type Load, LoadError, Loading, otherFieldErrors } from './common';
 import { curlExample, routePattern, triggerUrl } from './trigger';
@@ -34,7 +34,8 @@ interface FormState {
   require_api_key: boolean;
   description: string;
   response_mode: 'wait' | 'async';
-  cors_origins?: string[] | undefined;
+  /** One origin a line. */
+  cors: string;
 }
 
 let keySeq = 0;
@@ -47,7 +48,7 @@ function fromRoute(r: Route): FormState {
     require_api_key: !!r.require_api_key,
     description: r.description ?? '',
     response_mode: r.response_mode === 'async' ? 'async' : 'wait',
-    cors_origins: r.cors_origins,
+    cors: (r.cors_origins ?? []).join('\n'),
   };
 }
 
@@ -61,7 +62,10 @@ export function routeBody(f: FormState): RouteInput {
     require_api_key: f.require_api_key,
     description: f.description,
     response_mode: f.response_mode,
-    ...(f.cors_origins?.length ? { cors_origins: f.cors_origins } : {}),
+    cors_origins: f.cors
+      .split(/[\s,]+/)
+      .map((o) => o.trim())
+      .filter(Boolean),
   };
 }
 
@@ -123,7 +127,8 @@ export function RouteForm(props: RouteFormProps) {
   };
 
   const segErr = (i: number) => fieldError(error, `segments[${i}]`) ?? fieldError(error, `segments[${i}]`, true);
-  const shown = (f: string) => /^(method|description|require_api_key|response_mode|segments(\[\d+\].*)?)$/.test(f);
+  const shown = (f: string) => /^(method|description|require_api_key|response_mode|segments(\[\d+\].*)?|cors_origins(\[\d+\])?)$/.test(f);
+  const corsErrors = error instanceof ApiError ? error.fieldErrors.filter((f) => f.field.startsWith('cors_origins')).map((f) => f.message) : [];
   const rest = otherFieldErrors(error, shown);
   const conflict = error instanceof ConflictError ? error : null;
   const general = error && !conflict && rest.length === 0 && !(error as { fieldErrors?: unknown[] }).fieldErrors?.length ? errText(error) : null;
@@ -234,6 +239,25 @@ export function RouteForm(props: RouteFormProps) {
         </label>
         <textarea id="ps-route-description" className="ps-input" rows={2} value={form.description} onChange={(e) => edit({ description: e.target.value })} />
         {fieldError(error, 'description') ? <span className="ps-field-error">{fieldError(error, 'description')}</span> : null}
+      </div>
+
+      <div className="ps-pub-field">
+        <label className="ps-pub-label" htmlFor="ps-route-cors">
+          Browser origins allowed (CORS), one a line
+        </label>
+        <textarea
+          id="ps-route-cors"
+          className={`ps-input${corsErrors.length ? ' invalid' : ''}`}
+          rows={2}
+          placeholder="https://app.example.com"
+          value={form.cors}
+          onChange={(e) => edit({ cors: e.target.value })}
+        />
+        {corsErrors.map((m) => (
+          <span key={m} className="ps-field-error">
+            {m}
+          </span>
+        ))}
       </div>
 
       {conflict ? (
