@@ -98,13 +98,20 @@ describe('publishing in the flow editor', () => {
     expect(within(screen.getByRole('list', { name: 'marked' })).queryAllByRole('listitem')).toHaveLength(0);
   });
 
-  it('unpublishes from a stage after confirming, in the panel', async () => {
-    const { calls } = setup([['DELETE', new RegExp(`^${F}/publications/prod$`), { status: 204 }]]);
+  it('publishes with a message and unpublishes after confirming, in the panel', async () => {
+    const { calls } = setup([
+      ['DELETE', new RegExp(`^${F}/publications/prod$`), { status: 204 }],
+      ['POST', new RegExp(`^${F}/publish$`), { body: { created: true, publication: { stage: 'dev', version: 3, by: 'ann', published_at: '' }, version: { number: 3, hash: 'h', author: 'ann', created_at: '' } } }],
+    ]);
     fireEvent.click(screen.getByRole('button', { name: 'Publishing panel' }));
     expect(screen.getByRole('tab', { name: 'Route', selected: true })).toBeTruthy();
     expect((await screen.findByTestId('trigger-url-dev')).textContent).toBe('http://shop-dev.localhost:8090/orders');
     fireEvent.click(screen.getByRole('tab', { name: 'Stages' }));
     expect((await screen.findByTestId('stage-prod')).textContent).toContain('v2');
+    fireEvent.change(screen.getByLabelText('Message for the new version (optional)'), { target: { value: 'new reply' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Publish to dev' }));
+    expect((await screen.findByTestId('publish-outcome')).textContent).toContain('Published version 3 to dev');
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ stage: 'dev', revision: 5, message: 'new reply' });
     fireEvent.click(screen.getByRole('button', { name: 'Unpublish from prod' }));
     fireEvent.click(screen.getByRole('button', { name: 'Confirm unpublish from prod' }));
     expect((await screen.findByTestId('publish-outcome')).textContent).toContain('Unpublished from prod.');

@@ -78,6 +78,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
   const [confirm, setConfirm] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [versionsKey, setVersionsKey] = useState(0);
+  const [message, setMessage] = useState('');
   const draft = useMemo(() => draftControl(saver), [saver]);
 
   const loadPubs = useCallback(() => api.listPublications(project, flow.id).then(setPubs, () => undefined), [api, project, flow.id]);
@@ -110,7 +111,8 @@ export function usePublishing(o: PublishingOptions): Publishing {
         setOutcome({ kind: 'error', text: `Not published: the draft could not be saved first (${s.reason}).` });
         return;
       }
-      const r = await api.publish(project, flow.id, to, { revision: draft.revision() });
+      const r = await api.publish(project, flow.id, to, { revision: draft.revision(), ...(message.trim() ? { message: message.trim() } : {}) });
+      setMessage('');
       setProblems(undefined);
       setOutcome({ kind: 'ok', text: `Published version ${r.version.number} to ${to}${r.created ? ' (a new version of the draft)' : ''}.` });
       if (r.created) setVersionsKey((k) => k + 1);
@@ -236,6 +238,12 @@ export function usePublishing(o: PublishingOptions): Publishing {
           <ScheduleForm api={api} project={project} flow={flow.id} />
         ) : tab === 'stages' ? (
           <section aria-label="Stages">
+            <div className="ps-pub-field">
+              <label className="ps-pub-label" htmlFor="ps-publish-message">
+                Message for the new version (optional)
+              </label>
+              <input id="ps-publish-message" className="ps-input" value={message} placeholder="What changed" onChange={(e) => setMessage(e.target.value)} />
+            </div>
             {stages === null ? <p className="ps-hint">Loading stages…</p> : stages.length === 0 ? <p className="ps-hint">The project has no stages yet; add one under the project's settings.</p> : null}
             <ul className="ps-versions">
               {stages?.map((s) => {
