@@ -11,7 +11,7 @@ import (
 
 	"polysynergy/functions/runner/runner"
 	"polysynergy/shared/flow"
-	"polysynergy/shared/live"
+	"polysynergy/shared/live/publish"
 	"polysynergy/shared/nodes/catalog"
 	"polysynergy/shared/platform"
 	"polysynergy/shared/runs"
@@ -52,7 +52,7 @@ func main() {
 		log.Warn("no " + platform.EnvKMSKey + " or " + platform.EnvSecretsKeyFile + ": runs cannot read secrets")
 	}
 	x, err := runs.New(runs.Options{Store: st, Secrets: box, Compiler: flow.NewCompiler(catalog.Default(), 0), Logger: log,
-		Publishers: live.ForRuns(st, cfg.Management(awsCfg), log)})
+		Publishers: publish.ForRuns(st, cfg.Management(awsCfg), log)})
 	if err != nil {
 		fail(log, "executor", err)
 	}

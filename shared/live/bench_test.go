@@ -9,6 +9,7 @@ import (
 
 	"polysynergy/shared/engine"
 	"polysynergy/shared/live"
+	"polysynergy/shared/live/publish"
 )
 
 // BenchmarkFanOut measures publishing one event to 100 subscribers: from
@@ -38,7 +39,7 @@ func BenchmarkFanOut(b *testing.B) {
 		ttl  time.Duration
 	}{{"cached", time.Hour}, {"lookup", time.Nanosecond}} {
 		b.Run(fmt.Sprintf("%s/subscribers=%d", bc.name, subscribers), func(b *testing.B) {
-			p, err := live.NewPublisher(live.PublisherConfig{Flow: c.flow.Key(), Store: c.st, Client: c.client,
+			p, err := publish.NewPublisher(publish.PublisherConfig{Flow: c.flow.Key(), Store: c.st, Client: c.client,
 				SubscriberTTL: bc.ttl, Logger: quiet})
 			if err != nil {
 				b.Fatal(err)

@@ -1,11 +1,12 @@
-// Package live streams run events to the editor over WebSockets.
-//
-// Publisher implements engine.Publisher for one flow: it coalesces bursts of
-// events into JSON-array messages (at most 128 KB, large data summarised),
-// posts them to every connection subscribed to the flow through the API
-// Gateway Management API, in parallel, and deletes connections that answer
-// 410 Gone. Handler is the WebSocket API function: $connect with a JWT,
-// $disconnect, and the subscribe / unsubscribe / ping actions.
+// Package live streams run events to the editor over WebSockets. This
+// package is the WebSocket API function's side: Handler takes $connect with a
+// JWT, $disconnect, and the subscribe / unsubscribe / ping actions. The
+// runs' side is package live/publish, whose Publisher implements
+// engine.Publisher for one flow: it coalesces bursts of events into
+// JSON-array messages (at most 128 KB, large data summarised), posts them to
+// every connection subscribed to the flow through the API Gateway Management
+// API, in parallel, and deletes connections that answer 410 Gone. The split
+// keeps the flow engine out of the WebSocket function's binary.
 //
 // Wire format, server → client: every message is a JSON array of
 // engine.Event objects (type, run_id, flow_id, seq, time, node, …, data),

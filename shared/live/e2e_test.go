@@ -22,6 +22,7 @@ import (
 	"polysynergy/shared/engine"
 	"polysynergy/shared/flow"
 	"polysynergy/shared/live"
+	"polysynergy/shared/live/publish"
 	"polysynergy/shared/local/mgmtapi"
 	"polysynergy/shared/nodes/catalog"
 	"polysynergy/shared/store"
@@ -61,7 +62,7 @@ func newCloud(tb testing.TB, tune func(*mgmtapi.GatewayConfig)) *cloud {
 	// An HTTP client keeping as many idle connections as the publisher
 	// posts in parallel (the SDK's default keeps 10 per host).
 	hc := awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-		tr.MaxIdleConnsPerHost = live.DefaultMaxParallel
+		tr.MaxIdleConnsPerHost = publish.DefaultMaxParallel
 	})
 	client := apigatewaymanagementapi.New(apigatewaymanagementapi.Options{
 		BaseEndpoint: aws.String(ts.URL + "/mgmt/dev"), Region: "us-east-1", HTTPClient: hc,
@@ -69,9 +70,9 @@ func newCloud(tb testing.TB, tune func(*mgmtapi.GatewayConfig)) *cloud {
 	return &cloud{world: w, gw: gw, wsURL: "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws", client: client}
 }
 
-func (c *cloud) publisher(tb testing.TB, k store.FlowKey) *live.Publisher {
+func (c *cloud) publisher(tb testing.TB, k store.FlowKey) *publish.Publisher {
 	tb.Helper()
-	p, err := live.NewPublisher(live.PublisherConfig{Flow: k, Store: c.st, Client: c.client, Logger: quiet})
+	p, err := publish.NewPublisher(publish.PublisherConfig{Flow: k, Store: c.st, Client: c.client, Logger: quiet})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func (c *cloud) connect(tb testing.TB, sub string) *client {
 	if err != nil {
 		tb.Fatalf("dial as %s: %v", sub, err)
 	}
-	conn.SetReadLimit(2 * live.MaxMessageBytes)
+	conn.SetReadLimit(2 * publish.MaxMessageBytes)
 	cl := &client{c: conn, msgs: make(chan []byte, 1000), closed: make(chan error, 1)}
 	go func() {
 		for {
@@ -152,8 +153,8 @@ func (cl *client) events(tb testing.TB, n int) ([]map[string]any, int) {
 	for len(out) < n {
 		b := cl.next(tb)
 		msgs++
-		if len(b) > live.MaxMessageBytes {
-			tb.Errorf("message of %d bytes; limit %d", len(b), live.MaxMessageBytes)
+		if len(b) > publish.MaxMessageBytes {
+			tb.Errorf("message of %d bytes; limit %d", len(b), publish.MaxMessageBytes)
 		}
 		var arr []map[string]any
 		if err := json.Unmarshal(b, &arr); err != nil {
@@ -217,8 +218,13 @@ func TestLiveEndToEnd(t *testing.T) {
 			t.Errorf("event %d = %v %v %v; want %s of run-1 in flow %s", i, e["type"], e["run_id"], e["flow_id"], wantTypes[i], c.flow.ID)
 		}
 	}
-	body := at(got[3], "data", "outputs", "body")
-	if at(body, "$summary") != true || at(body, "bytes") != float64(len(big)+2) || at(body, "path") != "/outputs/body" {
+	var body map[string]any
+	if data, ok := got[3]["data"].(map[string]any); ok {
+		if outs, ok := data["outputs"].(map[string]any); ok {
+			body, _ = outs["body"].(map[string]any)
+		}
+	}
+	if body["$summary"] != true || body["bytes"] != float64(len(big)+2) || body["path"] != "/outputs/body" {
 		t.Errorf("node_end body = %.200v; want a summary of the %d-byte value at /outputs/body", body, len(big)+2)
 	}
 	if st := p.Stats(); st.Events != 5 || st.Summarised != 1 || st.Gone != 0 || st.Failed != 0 {

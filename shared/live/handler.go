@@ -96,7 +96,7 @@ func ParseClientMessage(body []byte) (ClientMessage, error) {
 		return m, nil
 	case ActionSubscribe, ActionUnsubscribe:
 	default:
-		return m, fmt.Errorf("action %q: unknown; want subscribe, unsubscribe or ping", cutUTF8(m.Action, 64))
+		return m, fmt.Errorf("action %q: unknown; want subscribe, unsubscribe or ping", CutUTF8(m.Action, 64))
 	}
 	for _, f := range []struct {
 		name, v  string
@@ -255,7 +255,7 @@ func (h *Handler) disconnect(ctx context.Context, id string) events.APIGatewayPr
 }
 
 func (h *Handler) reply(r Reply) events.APIGatewayProxyResponse {
-	b, _ := encode(r)
+	b, _ := Marshal(r)
 	return events.APIGatewayProxyResponse{StatusCode: http.StatusOK, Body: string(b),
 		Headers: map[string]string{"Content-Type": "application/json"}}
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 
 	"polysynergy/shared/engine"
-	"polysynergy/shared/live"
+	"polysynergy/shared/live/publish"
 	"polysynergy/shared/store"
 )
 
@@ -141,13 +141,13 @@ func (f *fakeSubs) listCalls() int {
 	return f.lists
 }
 
-func newPublisher(t *testing.T, subs live.Subscribers, poster live.Poster, tune func(*live.PublisherConfig)) *live.Publisher {
+func newPublisher(t *testing.T, subs publish.Subscribers, poster publish.Poster, tune func(*publish.PublisherConfig)) *publish.Publisher {
 	t.Helper()
-	cfg := live.PublisherConfig{Flow: testFlow, Store: subs, Client: poster, Logger: quiet, SubscriberTTL: time.Hour}
+	cfg := publish.PublisherConfig{Flow: testFlow, Store: subs, Client: poster, Logger: quiet, SubscriberTTL: time.Hour}
 	if tune != nil {
 		tune(&cfg)
 	}
-	p, err := live.NewPublisher(cfg)
+	p, err := publish.NewPublisher(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,13 +155,13 @@ func newPublisher(t *testing.T, subs live.Subscribers, poster live.Poster, tune 
 	return p
 }
 
-func publish(p *live.Publisher, seqs ...int64) {
+func publishSeqs(p *publish.Publisher, seqs ...int64) {
 	for _, s := range seqs {
 		p.Publish(context.Background(), engine.Event{Type: engine.EventNodeLog, RunID: "r1", FlowID: "f1", Seq: s, Data: fmt.Sprint("line ", s)})
 	}
 }
 
-func flush(t *testing.T, p *live.Publisher) {
+func flush(t *testing.T, p *publish.Publisher) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -184,8 +184,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 
 func TestPublisherCoalescesInSeqOrder(t *testing.T) {
 	poster := newFakePoster()
-	p := newPublisher(t, &fakeSubs{ids: []string{"a", "b"}}, poster, func(c *live.PublisherConfig) { c.Window = 200 * time.Millisecond })
-	publish(p, 3, 1, 2, 5, 4)
+	p := newPublisher(t, &fakeSubs{ids: []string{"a", "b"}}, poster, func(c *publish.PublisherConfig) { c.Window = 200 * time.Millisecond })
+	publishSeqs(p, 3, 1, 2, 5, 4)
 	eventually(t, "delivery to a and b", func() bool { return poster.callsTo("a") > 0 && poster.callsTo("b") > 0 })
 	for _, id := range []string{"a", "b"} {
 		if got := fmt.Sprint(poster.seqs(t, id)); got != "[[1 2 3 4 5]]" {
@@ -200,18 +200,18 @@ func TestPublisherCoalescesInSeqOrder(t *testing.T) {
 
 func TestPublisherHoldsEventsAfterAGap(t *testing.T) {
 	poster := newFakePoster()
-	p := newPublisher(t, &fakeSubs{ids: []string{"a"}}, poster, func(c *live.PublisherConfig) { c.Window = 300 * time.Millisecond })
-	publish(p, 1, 2)
+	p := newPublisher(t, &fakeSubs{ids: []string{"a"}}, poster, func(c *publish.PublisherConfig) { c.Window = 300 * time.Millisecond })
+	publishSeqs(p, 1, 2)
 	flush(t, p)
-	publish(p, 4) // 3 is still on its way (a concurrent node)
+	publishSeqs(p, 4) // 3 is still on its way (a concurrent node)
 	time.Sleep(500 * time.Millisecond)
-	publish(p, 3)
+	publishSeqs(p, 3)
 	eventually(t, "3 and 4", func() bool { return len(slices.Concat(poster.seqs(t, "a")...)) == 4 })
 	if got := slices.Concat(poster.seqs(t, "a")...); !slices.IsSorted(got) {
 		t.Errorf("delivered seqs %v; want ascending", got)
 	}
 	// A seq that never comes holds the rest back only for a while.
-	publish(p, 6)
+	publishSeqs(p, 6)
 	eventually(t, "6 without 5", func() bool { return len(slices.Concat(poster.seqs(t, "a")...)) == 5 })
 	if got := slices.Concat(poster.seqs(t, "a")...); fmt.Sprint(got) != "[1 2 3 4 6]" {
 		t.Errorf("delivered seqs %v; want [1 2 3 4 6]", got)
@@ -220,7 +220,7 @@ func TestPublisherHoldsEventsAfterAGap(t *testing.T) {
 
 func TestPublisherSplitsLargeBatchesInOrder(t *testing.T) {
 	poster := newFakePoster()
-	p := newPublisher(t, &fakeSubs{ids: []string{"a", "b", "c"}}, poster, func(c *live.PublisherConfig) {
+	p := newPublisher(t, &fakeSubs{ids: []string{"a", "b", "c"}}, poster, func(c *publish.PublisherConfig) {
 		c.Window = time.Second
 		c.MaxMessageBytes = 2048
 	})
@@ -249,9 +249,9 @@ func TestPublisherForgetsGoneConnections(t *testing.T) {
 	poster.gone["b"] = true
 	subs := &fakeSubs{ids: []string{"a", "b", "c"}}
 	p := newPublisher(t, subs, poster, nil)
-	publish(p, 1)
+	publishSeqs(p, 1)
 	flush(t, p)
-	publish(p, 2)
+	publishSeqs(p, 2)
 	flush(t, p)
 	if got := fmt.Sprint(subs.deleted); got != "[b]" {
 		t.Errorf("deleted %s; want [b]", got)
@@ -272,10 +272,10 @@ func TestPublisherForgetsGoneConnections(t *testing.T) {
 func TestPublisherSubscriberCache(t *testing.T) {
 	poster := newFakePoster()
 	subs := &fakeSubs{}
-	p := newPublisher(t, subs, poster, func(c *live.PublisherConfig) { c.SubscriberTTL = 100 * time.Millisecond })
-	publish(p, 1)
+	p := newPublisher(t, subs, poster, func(c *publish.PublisherConfig) { c.SubscriberTTL = 100 * time.Millisecond })
+	publishSeqs(p, 1)
 	flush(t, p)
-	publish(p, 2)
+	publishSeqs(p, 2)
 	flush(t, p)
 	if n := subs.listCalls(); n != 1 {
 		t.Errorf("listed subscribers %d times within the TTL; want 1", n)
@@ -287,7 +287,7 @@ func TestPublisherSubscriberCache(t *testing.T) {
 	subs.ids = []string{"late"}
 	subs.mu.Unlock()
 	time.Sleep(150 * time.Millisecond)
-	publish(p, 3)
+	publishSeqs(p, 3)
 	flush(t, p)
 	if got := fmt.Sprint(poster.seqs(t, "late")); got != "[[3]]" {
 		t.Errorf("a subscriber that joined got %s; want [[3]] once the TTL passed", got)
@@ -297,7 +297,7 @@ func TestPublisherSubscriberCache(t *testing.T) {
 	subs.err = errors.New("throttled")
 	subs.mu.Unlock()
 	time.Sleep(150 * time.Millisecond)
-	publish(p, 4)
+	publishSeqs(p, 4)
 	flush(t, p)
 	if got := fmt.Sprint(poster.seqs(t, "late")); got != "[[3] [4]]" {
 		t.Errorf("after a failed lookup got %s; want [[3] [4]] (previous list reused)", got)
@@ -311,8 +311,8 @@ func TestPublisherBoundsParallelPosts(t *testing.T) {
 	for i := range 20 {
 		ids = append(ids, fmt.Sprintf("c%02d", i))
 	}
-	p := newPublisher(t, &fakeSubs{ids: ids}, poster, func(c *live.PublisherConfig) { c.MaxParallel = 3 })
-	publish(p, 1)
+	p := newPublisher(t, &fakeSubs{ids: ids}, poster, func(c *publish.PublisherConfig) { c.MaxParallel = 3 })
+	publishSeqs(p, 1)
 	flush(t, p)
 	if m := poster.maxActive.Load(); m > 3 {
 		t.Errorf("%d posts at once; want at most 3", m)
@@ -326,15 +326,15 @@ func TestPublisherBoundsParallelPosts(t *testing.T) {
 
 func TestPublisherCloseFlushes(t *testing.T) {
 	poster := newFakePoster()
-	p := newPublisher(t, &fakeSubs{ids: []string{"a"}}, poster, func(c *live.PublisherConfig) { c.Window = time.Hour })
-	publish(p, 1, 2)
+	p := newPublisher(t, &fakeSubs{ids: []string{"a"}}, poster, func(c *publish.PublisherConfig) { c.Window = time.Hour })
+	publishSeqs(p, 1, 2)
 	if err := p.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got := fmt.Sprint(poster.seqs(t, "a")); got != "[[1 2]]" {
 		t.Errorf("after Close a got %s; want [[1 2]]", got)
 	}
-	publish(p, 3)
+	publishSeqs(p, 3)
 	if err := p.Close(context.Background()); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
@@ -350,7 +350,7 @@ func TestPublisherCloseGivesUpAtDeadline(t *testing.T) {
 	poster := newFakePoster()
 	poster.block = make(chan struct{})
 	p := newPublisher(t, &fakeSubs{ids: []string{"a"}}, poster, nil)
-	publish(p, 1)
+	publishSeqs(p, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	err := p.Close(ctx)
@@ -366,7 +366,7 @@ func TestPublisherDropsLogsWhenBacklogged(t *testing.T) {
 	poster := newFakePoster()
 	poster.block = make(chan struct{})
 	poster.entered = make(chan struct{}, 1)
-	p := newPublisher(t, &fakeSubs{ids: []string{"a"}}, poster, func(c *live.PublisherConfig) {
+	p := newPublisher(t, &fakeSubs{ids: []string{"a"}}, poster, func(c *publish.PublisherConfig) {
 		c.MaxPending = 3
 		c.Window = time.Millisecond
 	})
@@ -393,24 +393,24 @@ func TestPublisherDropsLogsWhenBacklogged(t *testing.T) {
 }
 
 func TestNewPublisherValidates(t *testing.T) {
-	ok := live.PublisherConfig{Flow: testFlow, Store: &fakeSubs{}, Client: newFakePoster()}
+	ok := publish.PublisherConfig{Flow: testFlow, Store: &fakeSubs{}, Client: newFakePoster()}
 	tests := []struct {
 		name   string
-		change func(*live.PublisherConfig)
+		change func(*publish.PublisherConfig)
 		want   string
 	}{
-		{"no flow", func(c *live.PublisherConfig) { c.Flow.Flow = "" }, "Flow"},
-		{"no store", func(c *live.PublisherConfig) { c.Store = nil }, "Store"},
-		{"no client", func(c *live.PublisherConfig) { c.Client = nil }, "Client"},
-		{"message too large", func(c *live.PublisherConfig) { c.MaxMessageBytes = live.MaxMessageBytes + 1 }, "MaxMessageBytes"},
-		{"message too small", func(c *live.PublisherConfig) { c.MaxMessageBytes = 100 }, "MaxMessageBytes"},
-		{"negative window", func(c *live.PublisherConfig) { c.Window = -1 }, "Window"},
+		{"no flow", func(c *publish.PublisherConfig) { c.Flow.Flow = "" }, "Flow"},
+		{"no store", func(c *publish.PublisherConfig) { c.Store = nil }, "Store"},
+		{"no client", func(c *publish.PublisherConfig) { c.Client = nil }, "Client"},
+		{"message too large", func(c *publish.PublisherConfig) { c.MaxMessageBytes = publish.MaxMessageBytes + 1 }, "MaxMessageBytes"},
+		{"message too small", func(c *publish.PublisherConfig) { c.MaxMessageBytes = 100 }, "MaxMessageBytes"},
+		{"negative window", func(c *publish.PublisherConfig) { c.Window = -1 }, "Window"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := ok
 			tt.change(&cfg)
-			_, err := live.NewPublisher(cfg)
+			_, err := publish.NewPublisher(cfg)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("NewPublisher: %v; want an error naming %s", err, tt.want)
 			}

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"polysynergy/shared/flow"
-	"polysynergy/shared/live"
+	"polysynergy/shared/live/publish"
 	"polysynergy/shared/nodes/catalog"
 	"polysynergy/shared/nodes/trigger"
 	"polysynergy/shared/platform"
@@ -103,5 +103,5 @@ func LivePublishers(ctx context.Context, cfg platform.Config) (runs.PublisherFun
 		return nil, nil
 	}
 	st := store.New(cfg.DynamoDB(awsCfg), cfg.Table)
-	return live.ForRuns(st, mgmt, cfg.Logger()), nil
+	return publish.ForRuns(st, mgmt, cfg.Logger()), nil
 }

@@ -18,6 +18,7 @@ import (
 	"polysynergy/shared/auth"
 	"polysynergy/shared/flow"
 	"polysynergy/shared/live"
+	"polysynergy/shared/live/publish"
 	"polysynergy/shared/local/apigw"
 	"polysynergy/shared/local/scheduler"
 	"polysynergy/shared/nodes/catalog"
@@ -48,7 +49,7 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *auth.Ver
 		return nil, err
 	}
 	mgmt := cfg.Management(awsCfg)
-	publishers := live.ForRuns(st, mgmt, log)
+	publishers := publish.ForRuns(st, mgmt, log)
 
 	apiHandler, err := api.New(api.Config{Store: st, DB: db, Box: box, Logger: log,
 		Runner: apiapp.LambdaRunner{Client: cfg.Lambda(awsCfg), Function: cfg.RunnerFunction}})

@@ -1,4 +1,4 @@
-package live
+package publish
 
 import (
 	"bytes"
@@ -8,9 +8,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"polysynergy/shared/engine"
+	"polysynergy/shared/live"
 )
 
 // MaxMessageBytes is the largest message posted to a connection: API
@@ -43,18 +43,6 @@ type Summary struct {
 	Path string `json:"path,omitempty"`
 }
 
-// encode is json.Marshal without HTML escaping (what goes to the client is
-// not embedded in HTML, and escaping would inflate sizes).
-func encode(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
 // EncodeEvent returns ev's JSON encoding of at most max bytes. When ev is
 // larger, the biggest values inside ev.Data are replaced by Summary objects
 // (largest first, descending into objects and arrays so the structure
@@ -62,7 +50,7 @@ func encode(v any) ([]byte, error) {
 // happened. It fails only when ev does not fit even with its whole data
 // summarised, or does not encode.
 func EncodeEvent(ev engine.Event, max int) (msg []byte, summarised bool, err error) {
-	b, err := encode(ev)
+	b, err := live.Marshal(ev)
 	if err != nil {
 		return nil, false, fmt.Errorf("encode %s event %d: %w", ev.Type, ev.Seq, err)
 	}
@@ -72,7 +60,7 @@ func EncodeEvent(ev engine.Event, max int) (msg []byte, summarised bool, err err
 	if ev.Data == nil {
 		return nil, false, fmt.Errorf("encode %s event %d: %d bytes without data, limit %d", ev.Type, ev.Seq, len(b), max)
 	}
-	data, err := encode(ev.Data)
+	data, err := live.Marshal(ev.Data)
 	if err != nil {
 		return nil, false, fmt.Errorf("encode %s event %d data: %w", ev.Type, ev.Seq, err)
 	}
@@ -84,11 +72,11 @@ func EncodeEvent(ev engine.Event, max int) (msg []byte, summarised bool, err err
 	}
 	target := max - (len(b) - len(data))
 	ev.Data, _ = shrink(generic, "", data, target, 0)
-	if b, err = encode(ev); err == nil && len(b) <= max {
+	if b, err = live.Marshal(ev); err == nil && len(b) <= max {
 		return b, true, nil
 	}
 	ev.Data = summarise(generic, "", data)
-	if b, err = encode(ev); err != nil {
+	if b, err = live.Marshal(ev); err != nil {
 		return nil, false, fmt.Errorf("encode %s event %d: %w", ev.Type, ev.Seq, err)
 	}
 	if len(b) > max {
@@ -117,7 +105,7 @@ func shrink(v any, path string, enc []byte, target, depth int) (any, int) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, c := range x {
-			b, err := encode(c)
+			b, err := live.Marshal(c)
 			if err != nil {
 				return summarise(v, path, enc), summarySize(v, path, enc)
 			}
@@ -125,7 +113,7 @@ func shrink(v any, path string, enc []byte, target, depth int) (any, int) {
 		}
 	case []any:
 		for i, c := range x {
-			b, err := encode(c)
+			b, err := live.Marshal(c)
 			if err != nil {
 				return summarise(v, path, enc), summarySize(v, path, enc)
 			}
@@ -169,23 +157,12 @@ func summarise(v any, path string, enc []byte) Summary {
 	if s, ok := v.(string); ok {
 		preview = s
 	}
-	return Summary{Summary: true, Bytes: len(enc), Preview: cutUTF8(preview, PreviewBytes), Path: path}
+	return Summary{Summary: true, Bytes: len(enc), Preview: live.CutUTF8(preview, PreviewBytes), Path: path}
 }
 
 func summarySize(v any, path string, enc []byte) int {
-	b, _ := encode(summarise(v, path, enc))
+	b, _ := live.Marshal(summarise(v, path, enc))
 	return len(b)
-}
-
-// cutUTF8 returns at most n bytes of s, cut on a rune boundary.
-func cutUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // pointerEscape escapes a JSON pointer reference token (RFC 6901).

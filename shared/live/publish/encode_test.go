@@ -1,4 +1,4 @@
-package live_test
+package publish_test
 
 import (
 	"encoding/json"
@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"polysynergy/shared/engine"
-	"polysynergy/shared/live"
+	"polysynergy/shared/live/publish"
 )
 
 var t0 = time.Date(2025, 5, 6, 7, 8, 9, 0, time.UTC)
@@ -60,8 +60,8 @@ func TestEncodeEvent(t *testing.T) {
 				if at(d, "$summary") != true || at(d, "bytes") != float64(len(big)+2) || at(d, "path") != nil {
 					t.Errorf("data = %.300v; want a summary of %d bytes without a path", d, len(big)+2)
 				}
-				if p, _ := at(d, "preview").(string); len(p) > live.PreviewBytes || !strings.HasPrefix(big, p) || len(p) < live.PreviewBytes-1 {
-					t.Errorf("preview of %d bytes; want the first ~%d bytes of the text on a rune boundary", len(p), live.PreviewBytes)
+				if p, _ := at(d, "preview").(string); len(p) > publish.PreviewBytes || !strings.HasPrefix(big, p) || len(p) < publish.PreviewBytes-1 {
+					t.Errorf("preview of %d bytes; want the first ~%d bytes of the text on a rune boundary", len(p), publish.PreviewBytes)
 				}
 			}},
 		{"nested value summarised in place", ev(3, engine.EventNodeEnd, engine.NodeResult{NodeID: "n1", Handle: "fetch", Status: "success",
@@ -99,7 +99,7 @@ func TestEncodeEvent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, sum, err := live.EncodeEvent(tt.ev, limit)
+			b, sum, err := publish.EncodeEvent(tt.ev, limit)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -138,7 +138,7 @@ func TestEncodeEventErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := live.EncodeEvent(tt.ev, 4096)
+			_, _, err := publish.EncodeEvent(tt.ev, 4096)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %v; want one mentioning %q", err, tt.want)
 			}
@@ -164,7 +164,7 @@ func TestEncodeMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			enc, err := live.EncodeMessages(tt.evs, tt.limit)
+			enc, err := publish.EncodeMessages(tt.evs, tt.limit)
 			if (err != nil) != (tt.skipped > 0) {
 				t.Errorf("error %v; want one only when events are skipped", err)
 			}
@@ -210,7 +210,7 @@ func FuzzEncodeEvent(f *testing.F) {
 		}
 		limit = 1024 + abs(limit)%(64*1024)
 		e := engine.Event{Type: engine.EventNodeEnd, RunID: "r", FlowID: "f", Seq: 42, Time: t0, Data: v}
-		b, sum, err := live.EncodeEvent(e, limit)
+		b, sum, err := publish.EncodeEvent(e, limit)
 		if err != nil {
 			t.Fatalf("EncodeEvent: %v", err)
 		}
