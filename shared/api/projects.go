@@ -32,8 +32,8 @@ type ProjectView struct {
 
 func projectView(p store.Project) ProjectView {
 	return ProjectView{ID: p.ID, Tenant: p.Tenant, Name: p.Name, Slug: p.Slug, ProductionStage: p.ProductionStage,
-		AllowPrivateNetwork: p.AllowPrivateNetwork,
-		CreatedAt:           p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), TrashedAt: utcPtr(p.TrashedAt)}
+		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), TrashedAt: utcPtr(p.TrashedAt),
+		AllowPrivateNetwork: p.AllowPrivateNetwork}
 }
 
 // CreateProjectBody creates a project.
