@@ -75,7 +75,7 @@ function Export({ api, project }: { api: ApiClient; project: string }) {
           <p className="ps-hint">This project has no flows to export.</p>
         ) : (
           <>
-            <fieldset className="ps-m-form" style={{ display: 'block' }}>
+            <fieldset className="ps-m-checklist">
               <legend className="ps-hint">Choose flows, or export them all</legend>
               {flows.value.map((f) => (
                 <label key={f.id} className="ps-switch">
