@@ -24,6 +24,7 @@ type loadResult struct {
 	rate          int
 	sent, errors  int64
 	p50, p99, max time.Duration
+	firstErr      string
 }
 
 // BenchmarkTriggerLoad drives GET on a published route (route → set → response, runs saved)
@@ -57,7 +58,7 @@ func BenchmarkTriggerLoad(b *testing.B) {
 	best := 0
 	for _, r := range []int{50, 100, 200, 400, 800, 1200, 1600, 2000, 3000} {
 		step := constantRate(client, url, r, 5*time.Second)
-		b.Logf("step %d req/s for 5s: errors %d, p50 %s, p99 %s", r, step.errors, step.p50, step.p99)
+		b.Logf("step %d req/s for 5s: errors %d (first: %s), p50 %s, p99 %s", r, step.errors, step.firstErr, step.p50, step.p99)
 		if step.errors > 0 || step.p99 > time.Second {
 			break
 		}
@@ -73,7 +74,8 @@ func BenchmarkTriggerLoad(b *testing.B) {
 	b.ReportMetric(float64(res.p99.Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(res.errors), "errors")
 	b.ReportMetric(float64(res.sent)/float64(secs), "req/s")
-	b.Logf("%d req/s for %ds: sent %d, errors %d, p50 %s, p99 %s, max %s", rate, secs, res.sent, res.errors, res.p50, res.p99, res.max)
+	b.Logf("%d req/s for %ds: sent %d, errors %d (first: %s), p50 %s, p99 %s, max %s", rate, secs, res.sent, res.errors, res.firstErr,
+		res.p50, res.p99, res.max)
 }
 
 func envInt(name string, def int) int {
@@ -101,6 +103,7 @@ func constantRate(c *http.Client, url string, rate int, d time.Duration) loadRes
 	n := int(float64(rate) * d.Seconds())
 	lat := make([]time.Duration, n)
 	var errs atomic.Int64
+	var first atomic.Value
 	var wg sync.WaitGroup
 	interval := time.Second / time.Duration(rate)
 	start := time.Now()
@@ -114,13 +117,15 @@ func constantRate(c *http.Client, url string, rate int, d time.Duration) loadRes
 			t0 := time.Now()
 			if err := hit(c, url); err != nil {
 				errs.Add(1)
+				first.CompareAndSwap(nil, err.Error())
 			}
 			lat[i] = time.Since(t0)
 		}(i)
 	}
 	wg.Wait()
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	return loadResult{rate: rate, sent: int64(n), errors: errs.Load(), p50: lat[n/2], p99: lat[n*99/100], max: lat[n-1]}
+	fe, _ := first.Load().(string)
+	return loadResult{rate: rate, sent: int64(n), errors: errs.Load(), p50: lat[n/2], p99: lat[n*99/100], max: lat[n-1], firstErr: fe}
 }
 
 // seedRoute publishes GET /items/{id} (route → set → response) on project "load", stage dev.
