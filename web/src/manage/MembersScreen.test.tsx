@@ -100,4 +100,15 @@ describe('MembersScreen', () => {
     expect(writes()[0]).toMatchObject({ method: 'DELETE', path: '~/invitations/cy@example.com' });
     expect(screen.getByText('None.')).toBeTruthy();
   });
+
+  it('turns read-only at once when admins take the admin role from themselves', async () => {
+    const two = [members[0]!, { ...members[1]!, role: 'admin' as const }];
+    const { api } = fakeApi({ ...base, 'GET ~/members': { status: 200, body: { items: two } }, 'PATCH ~/members/u-ann': { status: 200, body: { ...members[0], role: 'editor' } } });
+    render(<MembersScreen api={api} role="admin" me="u-ann" />);
+    fireEvent.change(await screen.findByLabelText('Role of ann@example.com'), { target: { value: 'editor' } });
+    expect(await screen.findByRole('note')).toBeTruthy();
+    expect(screen.queryByRole('form', { name: 'Invite' })).toBeNull();
+    expect(screen.queryByRole('combobox')).toBeNull();
+    expect(within(screen.getAllByRole('row')[1]!).getAllByRole('cell')[1]!.textContent).toBe('editor');
+  });
 });

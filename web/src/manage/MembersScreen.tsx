@@ -125,7 +125,9 @@ export function MembersScreen({ api, role, me, workspace }: { api: ApiClient; ro
     const [members, invitations] = await Promise.all([collectPages((cursor) => api.listMembers({ limit: 100, cursor })), collectPages((cursor) => api.listInvitations({ limit: 100, cursor }))]);
     return { members, invitations };
   }, [api]);
-  const manage = can(role, 'members.manage');
+  // a change of one's own role applies here at once (the shell learns it at the next sign-in)
+  const [ownRole, setOwnRole] = useState<Role | null>(null);
+  const manage = can(ownRole ?? role, 'members.manage');
   const name = (m: Member) => m.email ?? m.sub;
 
   return (
@@ -175,6 +177,7 @@ export function MembersScreen({ api, role, me, workspace }: { api: ApiClient; ro
                           m={m}
                           onChange={async (r) => {
                             const answer = await api.setMemberRole(m.sub, r);
+                            if (m.sub === me) setOwnRole(answer.role);
                             set((d) => ({ ...d, members: d.members.map((x) => (x.sub === m.sub ? { ...x, ...answer } : x)) }));
                           }}
                         />
