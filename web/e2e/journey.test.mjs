@@ -166,13 +166,36 @@ step('06-edit-values', async () => {
 
 step('07-run', async () => {
   await page.getByRole('button', { name: '▶ Run' }).click();
-  const panel = page.getByRole('region', { name: 'Run' });
+  const panel = page.getByRole('region', { name: 'Run', exact: true });
   await panel.locator('.ps-run-success').waitFor({ timeout: 20000 });
   await page.locator('[data-handle="response"].ps-run-success').waitFor();
   await page.locator('[data-handle="mock_route"].ps-run-success').waitFor();
   assert.ok(frames.some((f) => f.includes('"node_end"')), 'node states came over the WebSocket');
   await panel.getByRole('tab', { name: /Output/ }).click();
   await panel.getByText('"method": "GET"').first().waitFor();
+});
+
+step('07b-run-with-a-test-request', async () => {
+  await page.getByRole('button', { name: 'Run options' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Run options' });
+  await dialog.getByLabel('Send a test request').check();
+  await dialog.getByLabel('Path').fill('/hello');
+  await dialog.getByRole('button', { name: '+ Parameter' }).click();
+  await dialog.getByLabel('Query 1 name').fill('name');
+  await dialog.getByLabel('Query 1 value').fill('Ada');
+  await shot('07b-run-options');
+  await dialog.getByRole('button', { name: 'Save and run' }).click();
+  const panel = page.getByRole('region', { name: 'Run', exact: true });
+  await panel.getByText('Hello Ada').first().waitFor({ timeout: 20000 });
+  await panel.locator('.ps-run-success').waitFor({ timeout: 20000 });
+});
+
+step('07c-history-of-editor-runs', async () => {
+  await page.getByRole('button', { name: 'History', exact: true }).click();
+  const history = page.getByRole('region', { name: 'Run history' });
+  await history.locator('tbody tr').nth(1).waitFor();
+  assert.equal(await history.locator('tbody tr').count(), 2);
+  assert.match(await history.locator('tbody tr').first().innerText(), /success[\s\S]*mock[\s\S]*draft/);
 });
 
 step('08-publish', async () => {
@@ -192,6 +215,97 @@ step('09-call-trigger-url', async () => {
   assert.equal(await res.text(), 'Hello Ada');
   await tab.screenshot({ path: `${shots}09-trigger-url-in-browser.png` });
   await tab.close();
+});
+
+step('10-trigger-run-in-history', async () => {
+  const history = page.getByRole('region', { name: 'Run history' });
+  // the trigger's run happened outside the editor: refresh the list, then filter by its stage
+  await history.getByRole('button', { name: 'Refresh' }).click();
+  await history.locator(`tbody tr:has-text("${at.stage}")`).first().waitFor();
+  await history.getByLabel('Stage').selectOption(at.stage);
+  const row = history.locator('tbody tr').first();
+  await row.waitFor();
+  assert.equal(await history.locator('tbody tr').count(), 1);
+  assert.match(await row.innerText(), new RegExp(`success[\\s\\S]*${at.stage}[\\s\\S]*v1`));
+  // open it: the canvas shows the stored node states, the panel its outputs
+  await page.getByRole('button', { name: 'Close the run panel' }).click();
+  await row.getByRole('button', { name: /^Open/ }).click();
+  const panel = page.getByRole('region', { name: 'Run', exact: true });
+  await panel.locator('.ps-run-success').waitFor();
+  await page.locator('[data-handle="response"].ps-run-success').waitFor();
+  await panel.getByRole('tab', { name: /Output/ }).click();
+  await panel.getByText('Hello Ada').first().waitFor();
+  await history.getByLabel('Stage').selectOption('');
+  await page.getByRole('button', { name: 'History', exact: true }).click();
+});
+
+step('11-pause-and-resume', async () => {
+  await page.getByRole('button', { name: 'New blueprint' }).click();
+  await page.getByLabel('New blueprint name').fill('approve');
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
+  await page.getByRole('tab', { name: 'approve', selected: true }).waitFor();
+  const search = page.getByRole('searchbox', { name: 'Search nodes' });
+  await page.locator('[data-type-id="trigger.manual"]').click();
+  await search.fill('approval');
+  await page.keyboard.press('Enter');
+  await search.fill('debug log');
+  await page.keyboard.press('Enter');
+  await search.fill('');
+  await page.getByRole('button', { name: 'Layout' }).click();
+  await page.waitForTimeout(400);
+  await drag(output('manual', 'true_path'), input('approval', 'node'));
+  await drag(output('approval', 'true_path'), input('log', 'node'));
+  await page.locator('.react-flow__edge').nth(1).waitFor();
+  await saved();
+  await page.getByRole('button', { name: '▶ Run' }).click();
+  const panel = page.getByRole('region', { name: 'Run', exact: true });
+  await panel.locator('.ps-chip.ps-run-paused').waitFor({ timeout: 20000 });
+  await page.locator('[data-handle="approval"].ps-run-paused').waitFor();
+  const resume = panel.getByRole('group', { name: 'Resume the paused run' });
+  await resume.waitFor();
+  await shot('11-paused');
+  await resume.getByRole('button', { name: 'Resume' }).click();
+  await panel.locator('.ps-chip.ps-run-success').waitFor({ timeout: 20000 });
+  await page.locator('[data-handle="log"].ps-run-success').waitFor();
+  await page.locator('[data-handle="approval"].ps-run-success').waitFor();
+});
+
+step('11b-group', async () => {
+  await page.getByRole('button', { name: 'Close the run panel' }).click();
+  await page.locator('.react-flow__node:has([data-handle="approval"]) .ps-node-header').click();
+  await page.locator('.react-flow__node:has([data-handle="log"]) .ps-node-header').click({ modifiers: ['Shift'] });
+  await page.getByRole('button', { name: 'Group', exact: true }).click();
+  const box = page.locator('.ps-group-box');
+  await box.waitFor();
+  assert.equal(await page.locator('[data-handle="approval"]').count(), 0, 'members hide behind the closed group');
+  const panel = page.getByRole('region', { name: 'Group' });
+  await panel.getByLabel('Group name').fill('Review');
+  await panel.getByRole('button', { name: 'Rename' }).click();
+  await box.getByText('Review').waitFor();
+  assert.equal(await page.locator('.react-flow__edge').count(), 1, 'the edge into the group ends on its box');
+  await saved();
+  await shot('11b-group-closed');
+  await box.dblclick();
+  await page.getByRole('region', { name: 'Open group' }).waitFor();
+  await page.locator('[data-handle="approval"]').waitFor();
+  assert.equal(await page.locator('[data-handle="manual"]').count(), 0);
+  await shot('11b-group-open');
+  await page.getByRole('button', { name: 'Close group' }).click();
+  // the server takes the grouped document: it validates and runs
+  const d = (await api('GET', `/tenants/${at.tenant}/projects/${at.project}/flows/${new URL(page.url()).pathname.split('/')[4]}`)).draft.document;
+  assert.equal(d.groups.length, 1);
+  assert.equal(d.groups[0].name, 'Review');
+  assert.deepEqual(d.groups[0].inputs.map((p) => p.name), ['approval_node']);
+  await page.getByRole('button', { name: '▶ Run' }).click();
+  const runPanel = page.getByRole('region', { name: 'Run', exact: true });
+  await runPanel.locator('.ps-chip.ps-run-paused').waitFor({ timeout: 20000 });
+  await box.locator('xpath=..').waitFor();
+  await page.locator('.ps-group-box').click();
+  await page.getByRole('region', { name: 'Group' }).getByRole('button', { name: 'Dissolve' }).click();
+  await page.locator('[data-handle="approval"]').waitFor();
+  assert.equal(await page.locator('.react-flow__edge').count(), 2);
+  await page.getByRole('tab', { name: 'hello' }).click();
+  await page.locator('[data-handle="response"]').waitFor();
 });
 
 step('12-restore-older-version', async () => {

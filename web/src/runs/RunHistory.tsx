@@ -31,7 +31,8 @@ export function RunHistory(p: RunHistoryProps) {
     void history.getState().reload();
   }, [history, p.refreshKey]);
 
-  const stageNames = ['mock', ...p.stages.filter((x) => x !== 'mock')];
+  // the project's stages, and any a listed run ran on (a stage added since the list loaded)
+  const stageNames = [...new Set(['mock', ...p.stages, ...s.items.map((r) => r.stage), ...(s.filter.stage ? [s.filter.stage] : [])])];
 
   return (
     <section className="ps-run-history" aria-label="Run history">

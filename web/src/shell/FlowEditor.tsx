@@ -171,7 +171,8 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
     return () => {
       live = false;
     };
-  }, [api, project]);
+    // opening the history or the options reads them again: stages change on their own screen
+  }, [api, project, historyOpen]);
 
   // without the socket (or when events were missed) the stored run tells the outcome
   const follow = async (runId: string) => {
