@@ -15,6 +15,7 @@ import (
 	"polysynergy/shared/nodes/email"
 	"polysynergy/shared/nodes/httpreq"
 	"polysynergy/shared/nodes/logic"
+	"polysynergy/shared/nodes/memory"
 	"polysynergy/shared/nodes/response"
 	"polysynergy/shared/nodes/text"
 	"polysynergy/shared/nodes/tool"
@@ -43,6 +44,7 @@ var families = []struct {
 	{"tool", tool.Register},
 	{"email", email.Register},
 	{"vector", vector.Register},
+	{"memory", memory.Register},
 }
 
 // New builds a registry holding every node family.
