@@ -248,7 +248,7 @@ step('11-pause-and-resume', async () => {
   await page.locator('[data-type-id="trigger.manual"]').click();
   await search.fill('approval');
   await page.keyboard.press('Enter');
-  await search.fill('debug log');
+  await search.fill('log');
   await page.keyboard.press('Enter');
   await search.fill('');
   await page.getByRole('button', { name: 'Layout' }).click();
