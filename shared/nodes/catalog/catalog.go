@@ -15,6 +15,7 @@ import (
 	"polysynergy/shared/nodes/email"
 	"polysynergy/shared/nodes/httpreq"
 	"polysynergy/shared/nodes/logic"
+	"polysynergy/shared/nodes/mcp"
 	"polysynergy/shared/nodes/memory"
 	"polysynergy/shared/nodes/response"
 	"polysynergy/shared/nodes/text"
@@ -45,6 +46,7 @@ var families = []struct {
 	{"email", email.Register},
 	{"vector", vector.Register},
 	{"memory", memory.Register},
+	{"mcp", mcp.Register},
 }
 
 // New builds a registry holding every node family.

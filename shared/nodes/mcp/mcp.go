@@ -1,0 +1,282 @@
+// Package mcp holds the MCP node family: the tools of a Model Context Protocol server,
+// reached over streamable HTTP with the official go-sdk client, offered to agents as an
+// llm.ToolProvider.
+package mcp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"polysynergy/shared/llm"
+	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/netguard"
+)
+
+const category = "AI"
+
+// Register adds the MCP family to r.
+func Register(r *nodes.Registry) error { return r.Register(toolsType()) }
+
+func toolsType() *nodes.Type {
+	return &nodes.Type{
+		ID: "mcp.tools", Category: category, Name: "MCP tools", Icon: "plug", Service: llm.KindTool,
+		Doc: "Offers the tools of a Model Context Protocol (MCP) server to an agent. The server is reached over " +
+			"MCP's streamable HTTP transport; the tool list (names, descriptions, input schemas) is read from the " +
+			"server when the agent first asks, and each call opens a session, calls the tool and closes it. A tool " +
+			"result marked as an error reaches the agent as an error (the model sees its text).\n\n" +
+			"**Inputs**\n\n- `url` — the server's MCP endpoint, e.g. `https://mcp.example.com/mcp`.\n" +
+			"- `bearer_token` — sent as `Authorization: Bearer …` (a secret; empty: none).\n" +
+			"- `headers` — extra request headers, e.g. `{\"X-Api-Key\": \"<secret:KEY>\"}`.\n" +
+			"- `allowed_tools` — only these tool names (empty: every tool the server lists).\n" +
+			"- `needs_confirmation` — pause the agent's run for approval before each call.\n" +
+			"- `timeout_ms` — per request.\n- `allow_private_network` — " + netguard.Doc + "\n\n" +
+			"**Outputs**\n\n- `tools` — the tool service (connect to an agent's tools).\n\n" +
+			"**Example**: url `https://mcp.linear.app/mcp`, bearer_token `<secret:LINEAR_TOKEN>`, allowed_tools " +
+			"`[\"list_issues\", \"create_issue\"]`, needs_confirmation on: the agent may list issues and create one after approval.",
+		Inputs: []nodes.Port{
+			{Name: "url", Type: nodes.String, Required: true, Doc: "MCP endpoint URL (streamable HTTP)."},
+			{Name: "bearer_token", Type: nodes.Secret, Doc: "Bearer token (optional)."},
+			{Name: "headers", Type: nodes.Object, Doc: "Extra HTTP headers."},
+			{Name: "allowed_tools", Type: nodes.List, Doc: "Tool names to offer (empty: all)."},
+			{Name: "needs_confirmation", Type: nodes.Boolean, Default: false, Doc: "Ask for approval before each call."},
+			{Name: "timeout_ms", Type: nodes.Integer, Default: 30000.0, Doc: "Request timeout in milliseconds."},
+			netguard.Port(),
+		},
+		Outputs: []nodes.Port{{Name: "tools", Type: nodes.ServiceType(llm.KindTool), Doc: "The server's tools."}},
+		Run:     runTools,
+	}
+}
+
+func runTools(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+	u := strings.TrimSpace(c.Str("url"))
+	pu, err := url.Parse(u)
+	if u == "" || err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+		return nil, nodes.Errorf("url", "must be an http:// or https:// URL, got %q", u)
+	}
+	hdr := http.Header{}
+	if c.Has("headers") {
+		m, err := c.Map("headers")
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range m {
+			if strings.TrimSpace(k) == "" || strings.ContainsAny(k, " :\r\n") {
+				return nil, nodes.Errorf("headers", "invalid header name %q", k)
+			}
+			s := nodes.ToString(v)
+			if strings.ContainsAny(s, "\r\n") {
+				return nil, nodes.Errorf("headers", "header %s: value must be one line", k)
+			}
+			hdr.Set(k, s)
+		}
+	}
+	if tok := strings.TrimSpace(c.Str("bearer_token")); tok != "" {
+		hdr.Set("Authorization", "Bearer "+tok)
+	}
+	var allowed []string
+	if c.Has("allowed_tools") {
+		l, err := c.List("allowed_tools")
+		if err != nil {
+			return nil, err
+		}
+		for i, v := range l {
+			s, ok := v.(string)
+			if !ok || strings.TrimSpace(s) == "" {
+				return nil, nodes.Errorf("allowed_tools", "item %d must be a tool name, got %s", i, nodes.Describe(v))
+			}
+			allowed = append(allowed, strings.TrimSpace(s))
+		}
+	}
+	ms, err := c.IntOr("timeout_ms", 30000)
+	if err != nil {
+		return nil, err
+	}
+	if ms <= 0 {
+		return nil, nodes.Errorf("timeout_ms", "must be positive, got %d", ms)
+	}
+	hc := netguard.HTTPClient(c.Bool(netguard.PortName), 0)
+	hc.Transport = headerTransport{next: hc.Transport, h: hdr}
+	return nodes.Out{"tools": &Server{url: u, hc: hc, allowed: allowed, confirm: c.Bool("needs_confirmation"),
+		timeout: time.Duration(ms) * time.Millisecond}}, nil
+}
+
+// headerTransport adds fixed headers to every request.
+type headerTransport struct {
+	next http.RoundTripper
+	h    http.Header
+}
+
+func (t headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	for k, v := range t.h {
+		r.Header[k] = v
+	}
+	return t.next.RoundTrip(r)
+}
+
+// Server is an MCP server's tools as an llm.ToolProvider.
+type Server struct {
+	url     string
+	hc      *http.Client
+	allowed []string
+	confirm bool
+	timeout time.Duration
+
+	mu    sync.Mutex
+	tools []llm.Tool
+}
+
+// connect opens a session with the server.
+func (s *Server) connect(ctx context.Context) (*sdk.ClientSession, error) {
+	client := sdk.NewClient(&sdk.Implementation{Name: "polysynergy", Version: "1"}, nil)
+	cs, err := client.Connect(ctx, &sdk.StreamableClientTransport{Endpoint: s.url, HTTPClient: s.hc,
+		MaxRetries: -1, DisableStandaloneSSE: true}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("connect to MCP server %s: %w", s.url, err)
+	}
+	return cs, nil
+}
+
+// Tools lists the server's tools (once; later calls reuse the list), keeping only the
+// allowed ones. An allowed name the server does not offer is an error.
+func (s *Server) Tools(ctx context.Context) ([]llm.Tool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tools != nil {
+		return s.tools, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	cs, err := s.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cs.Close()
+	var out []llm.Tool
+	seen := map[string]bool{}
+	for t, err := range cs.Tools(ctx, nil) {
+		if err != nil {
+			return nil, fmt.Errorf("list the tools of MCP server %s: %w", s.url, err)
+		}
+		seen[t.Name] = true
+		if len(s.allowed) > 0 && !slices.Contains(s.allowed, t.Name) {
+			continue
+		}
+		params, err := schema(t.InputSchema)
+		if err != nil {
+			return nil, fmt.Errorf("MCP tool %s: %w", t.Name, err)
+		}
+		out = append(out, &tool{srv: s, spec: llm.ToolSpec{Name: t.Name, Description: t.Description, Parameters: params}})
+	}
+	var missing []string
+	for _, a := range s.allowed {
+		if !seen[a] {
+			missing = append(missing, a)
+		}
+	}
+	if len(missing) > 0 {
+		names := make([]string, 0, len(seen))
+		for n := range seen {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return nil, fmt.Errorf("MCP server %s has no tool %s (it has %s)", s.url, strings.Join(missing, ", "), strings.Join(names, ", "))
+	}
+	if out == nil {
+		out = []llm.Tool{}
+	}
+	s.tools = out
+	return out, nil
+}
+
+// schema converts a tool's input schema to a plain object.
+func schema(v any) (map[string]any, error) {
+	if v == nil {
+		return map[string]any{"type": "object", "properties": map[string]any{}}, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode input schema: %w", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("input schema is not an object: %w", err)
+	}
+	return m, nil
+}
+
+// tool is one tool of an MCP server.
+type tool struct {
+	srv  *Server
+	spec llm.ToolSpec
+}
+
+func (t *tool) Spec() llm.ToolSpec      { return t.spec }
+func (t *tool) NeedsConfirmation() bool { return t.srv.confirm }
+
+// Call calls the tool in a fresh session. Structured content is returned as is; otherwise
+// the text contents, joined. A result marked as an error is returned as an error.
+func (t *tool) Call(ctx context.Context, args map[string]any) (any, error) {
+	ctx, cancel := context.WithTimeout(ctx, t.srv.timeout)
+	defer cancel()
+	cs, err := t.srv.connect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("call MCP tool %s: %w", t.spec.Name, err)
+	}
+	defer cs.Close()
+	if args == nil {
+		args = map[string]any{}
+	}
+	res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: t.spec.Name, Arguments: args})
+	if err != nil {
+		return nil, fmt.Errorf("call MCP tool %s: %w", t.spec.Name, err)
+	}
+	text := contentText(res.Content)
+	if res.IsError {
+		if text == "" {
+			text = "the tool reported an error"
+		}
+		return nil, errors.New(text)
+	}
+	if res.StructuredContent != nil {
+		b, err := json.Marshal(res.StructuredContent)
+		if err == nil {
+			var v any
+			if json.Unmarshal(b, &v) == nil {
+				return v, nil
+			}
+		}
+	}
+	return text, nil
+}
+
+// contentText joins a result's text contents, describing other kinds.
+func contentText(cs []sdk.Content) string {
+	var parts []string
+	for _, c := range cs {
+		switch x := c.(type) {
+		case *sdk.TextContent:
+			parts = append(parts, x.Text)
+		case *sdk.ImageContent:
+			parts = append(parts, fmt.Sprintf("[image %s, %d bytes]", x.MIMEType, len(x.Data)))
+		case *sdk.AudioContent:
+			parts = append(parts, fmt.Sprintf("[audio %s, %d bytes]", x.MIMEType, len(x.Data)))
+		default:
+			if b, err := json.Marshal(c); err == nil {
+				parts = append(parts, string(b))
+			}
+		}
+	}
+	return strings.Join(parts, "\n")
+}

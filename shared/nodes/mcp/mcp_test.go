@@ -1,0 +1,194 @@
+package mcp
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"polysynergy/shared/llm"
+	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/nodetest"
+)
+
+type addIn struct {
+	A float64 `json:"a" jsonschema:"the first number"`
+	B float64 `json:"b" jsonschema:"the second number"`
+}
+
+type addOut struct {
+	Sum float64 `json:"sum"`
+}
+
+type echoIn struct {
+	Text string `json:"text"`
+}
+
+// mcpServer starts an in-process MCP server over streamable HTTP with two tools, add
+// (structured result) and echo (text; "boom" is an error result). Requests without the
+// bearer token get 401.
+func mcpServer(t *testing.T) (string, *atomic.Int32) {
+	t.Helper()
+	srv := sdk.NewServer(&sdk.Implementation{Name: "test", Version: "1"}, nil)
+	sdk.AddTool(srv, &sdk.Tool{Name: "add", Description: "Adds two numbers"},
+		func(_ context.Context, _ *sdk.CallToolRequest, in addIn) (*sdk.CallToolResult, addOut, error) {
+			return nil, addOut{Sum: in.A + in.B}, nil
+		})
+	sdk.AddTool(srv, &sdk.Tool{Name: "echo", Description: "Echoes a text"},
+		func(_ context.Context, _ *sdk.CallToolRequest, in echoIn) (*sdk.CallToolResult, any, error) {
+			if in.Text == "boom" {
+				return &sdk.CallToolResult{IsError: true, Content: []sdk.Content{&sdk.TextContent{Text: "echo failed: boom"}}}, nil, nil
+			}
+			return &sdk.CallToolResult{Content: []sdk.Content{&sdk.TextContent{Text: "echo: " + in.Text}}}, nil, nil
+		})
+	h := sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return srv }, nil)
+	var requests atomic.Int32
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		if r.Header.Get("Authorization") != "Bearer tok" || r.Header.Get("X-Team") != "blue" {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	return hs.URL + "/mcp", &requests
+}
+
+func lookup(t *testing.T) *nodes.Type {
+	t.Helper()
+	r := nodes.NewRegistry()
+	if err := Register(r); err != nil {
+		t.Fatal(err)
+	}
+	typ, _ := r.Lookup("mcp.tools")
+	return typ
+}
+
+func TestFamilyDocumented(t *testing.T) {
+	typ := lookup(t)
+	if typ == nil || typ.Service != llm.KindTool || !strings.Contains(typ.Doc, "**Example**") || !strings.Contains(typ.Doc, "allow_private_network") {
+		t.Fatalf("mcp.tools must provide tools and document its inputs and the private-network guard: %+v", typ)
+	}
+}
+
+func provider(t *testing.T, in map[string]any) (llm.ToolProvider, error) {
+	t.Helper()
+	out, err, _ := nodetest.Run(context.Background(), lookup(t), in, nodetest.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return out["tools"].(llm.ToolProvider), nil
+}
+
+func TestTools(t *testing.T) {
+	url, requests := mcpServer(t)
+	base := func(extra map[string]any) map[string]any {
+		in := map[string]any{"url": url, "bearer_token": "tok", "headers": map[string]any{"X-Team": "blue"}, "allow_private_network": true}
+		for k, v := range extra {
+			in[k] = v
+		}
+		return in
+	}
+	ctx := context.Background()
+
+	p, err := provider(t, base(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tools, err := p.Tools(ctx)
+	if err != nil {
+		t.Fatalf("list: %v", err)
+	}
+	byName := map[string]llm.Tool{}
+	for _, tl := range tools {
+		byName[tl.Spec().Name] = tl
+	}
+	if len(tools) != 2 || byName["add"] == nil || byName["echo"] == nil {
+		t.Fatalf("tools = %d %v, want add and echo", len(tools), byName)
+	}
+	add := byName["add"]
+	spec := add.Spec()
+	props, _ := spec.Parameters["properties"].(map[string]any)
+	if spec.Description != "Adds two numbers" || spec.Parameters["type"] != "object" || props["a"] == nil || props["b"] == nil {
+		t.Errorf("add spec = %+v", spec)
+	}
+	if add.NeedsConfirmation() {
+		t.Error("needs_confirmation defaults to off")
+	}
+	before := requests.Load()
+	if again, _ := p.Tools(ctx); len(again) != 2 || requests.Load() != before {
+		t.Errorf("a second Tools call asked the server again (%d → %d requests)", before, requests.Load())
+	}
+
+	calls := []struct {
+		tool    string
+		args    map[string]any
+		want    any
+		wantErr string
+	}{
+		{tool: "add", args: map[string]any{"a": 2.0, "b": 40.0}, want: map[string]any{"sum": 42.0}},
+		{tool: "echo", args: map[string]any{"text": "hi"}, want: "echo: hi"},
+		{tool: "echo", args: map[string]any{"text": "boom"}, wantErr: "echo failed: boom"},
+		{tool: "add", args: map[string]any{"a": "two"}, wantErr: `validating /properties/a`},
+	}
+	for _, c := range calls {
+		got, err := byName[c.tool].Call(ctx, c.args)
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("%s(%v): error %v, want %q", c.tool, c.args, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s(%v) = %#v, %v; want %#v", c.tool, c.args, got, err, c.want)
+		}
+	}
+
+	// allow-list and confirmation
+	p, err = provider(t, base(map[string]any{"allowed_tools": []any{"echo"}, "needs_confirmation": true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tools, err = p.Tools(ctx)
+	if err != nil || len(tools) != 1 || tools[0].Spec().Name != "echo" || !tools[0].NeedsConfirmation() {
+		t.Fatalf("allowed tools = %v, %v; want echo needing confirmation", tools, err)
+	}
+
+	for _, tc := range []struct {
+		name    string
+		in      map[string]any
+		wantErr string // from the node
+		listErr string // from Tools
+	}{
+		{name: "unknown allowed tool", in: base(map[string]any{"allowed_tools": []any{"echo", "rm"}}), listErr: "has no tool rm (it has add, echo)"},
+		{name: "no token", in: base(map[string]any{"bearer_token": ""}), listErr: "connect to MCP server"},
+		{name: "private network refused", in: base(map[string]any{"allow_private_network": false}), listErr: "refusing to connect to 127.0.0.1"},
+		{name: "bad url", in: base(map[string]any{"url": "mcp.example.com"}), wantErr: `input "url": must be an http`},
+		{name: "bad header", in: base(map[string]any{"headers": map[string]any{"Bad Name": "x"}}), wantErr: `input "headers": invalid header name`},
+		{name: "header with newline", in: base(map[string]any{"headers": map[string]any{"X-A": "a\nb"}}), wantErr: `input "headers": header X-A: value must be one line`},
+		{name: "bad allowed tool", in: base(map[string]any{"allowed_tools": []any{1.0}}), wantErr: `input "allowed_tools": item 0 must be a tool name`},
+		{name: "bad timeout", in: base(map[string]any{"timeout_ms": 0.0}), wantErr: `input "timeout_ms": must be positive`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := provider(t, tc.in)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.Tools(ctx); err == nil || !strings.Contains(err.Error(), tc.listErr) {
+				t.Fatalf("list error = %v, want %q", err, tc.listErr)
+			}
+		})
+	}
+}
