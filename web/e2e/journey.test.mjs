@@ -5,7 +5,7 @@
 // restore an older version. Screenshots of the key screens land in test-results/journey/.
 // The server is stopped at the end whatever happened; its log is printed when a step failed.
 //
-// Steps whose UI does not exist yet call the API instead; they are named `api:` below.
+// Every step goes through the editor's UI; the API is only read to check what was saved.
 
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -199,11 +199,22 @@ step('07c-history-of-editor-runs', async () => {
 });
 
 step('08-publish', async () => {
-  // api: no stage screen or publish UI exists yet in the editor
-  await api('POST', `/tenants/${at.tenant}/projects/${at.project}/stages`, { name: at.stage });
-  const r = await api('POST', fp('/publish'), { stage: at.stage, message: 'first' });
-  assert.equal(r.publication.stage, at.stage);
-  assert.equal(r.version.number, 1);
+  // a stage to publish to, on the Stages screen
+  const flowUrl = page.url();
+  await page.getByRole('link', { name: 'Stages', exact: true }).click();
+  await page.getByLabel('Stage name').fill(at.stage);
+  await page.getByRole('button', { name: 'Add stage' }).click();
+  await page.getByText(at.stage, { exact: true }).first().waitFor();
+  await shot('08-stages');
+  await page.goto(flowUrl);
+  await page.locator('[data-handle="response"]').waitFor();
+  // publish the draft from the editor's toolbar
+  await page.locator('[data-testid=publish-stage]').selectOption(at.stage);
+  await page.locator('[data-testid=publish-button]').click();
+  const outcome = page.locator('[data-testid=publish-outcome]');
+  await outcome.filter({ hasText: `Published version 1 to ${at.stage}` }).waitFor();
+  const pubs = await api('GET', fp('/publications'));
+  assert.equal(JSON.stringify(pubs).includes(`"${at.stage}"`), true, JSON.stringify(pubs));
 });
 
 step('09-call-trigger-url', async () => {
@@ -219,6 +230,7 @@ step('09-call-trigger-url', async () => {
 
 step('10-trigger-run-in-history', async () => {
   const history = page.getByRole('region', { name: 'Run history' });
+  if (!(await history.count())) await page.getByRole('button', { name: 'History', exact: true }).click();
   // the trigger's run happened outside the editor: refresh the list, then filter by its stage
   await history.getByRole('button', { name: 'Refresh' }).click();
   await history.locator(`tbody tr:has-text("${at.stage}")`).first().waitFor();
@@ -228,7 +240,8 @@ step('10-trigger-run-in-history', async () => {
   assert.equal(await history.locator('tbody tr').count(), 1);
   assert.match(await row.innerText(), new RegExp(`success[\\s\\S]*${at.stage}[\\s\\S]*v1`));
   // open it: the canvas shows the stored node states, the panel its outputs
-  await page.getByRole('button', { name: 'Close the run panel' }).click();
+  const close = page.getByRole('button', { name: 'Close the run panel' });
+  if (await close.count()) await close.click();
   await row.getByRole('button', { name: /^Open/ }).click();
   const panel = page.getByRole('region', { name: 'Run', exact: true });
   await panel.locator('.ps-run-success').waitFor();
@@ -313,18 +326,27 @@ step('12-restore-older-version', async () => {
   await page.locator('.react-flow__node:has([data-handle="response"]) .ps-node-header').click();
   await setCode(page.locator('.ps-inspector .cm-content').first(), '"Bye"');
   await saved();
-  // api: no versions UI exists yet in the editor
-  const r = await api('POST', fp('/publish'), { stage: at.stage, message: 'second' });
-  assert.equal(r.version.number, 2);
+  await page.locator('[data-testid=publish-stage]').selectOption(at.stage);
+  await page.locator('[data-testid=publish-button]').click();
+  await page.locator('[data-testid=publish-outcome]').filter({ hasText: `Published version 2 to ${at.stage}` }).waitFor();
   const tab = await page.context().newPage();
   const res = await tab.goto(`http://${at.slug}-${at.stage}.localhost:${cloud.port}/hello`);
   assert.equal(await res.text(), 'Bye');
   await tab.close();
-  await api('POST', fp('/versions/1/restore'), {});
-  // the open editor learns of the restored draft: load theirs
-  await page.reload();
+  // restore version 1 into the draft from the versions panel
+  await page.locator('[data-testid=publishing-panel-toggle]').click();
+  await page.getByRole('tab', { name: 'Versions' }).click();
+  await page.locator('[data-testid=versions-list]').waitFor();
+  await shot('12-versions');
+  await page.locator('[data-testid=restore-version-1]').click();
+  await page.locator('[data-testid=confirm-restore]').click();
+  await page.getByText('Restored version 1 into the draft').waitFor();
+  await shot('12-restored');
+  const d = (await api('GET', fp())).draft.document;
+  assert.equal(d.nodes.find((n) => n.type === 'http.response').values.body, 'Hello {{ mock_route.query.name }}');
+  // the editor shows the restored draft
   await page.locator('.react-flow__node:has([data-handle="response"]) .ps-node-header').click();
-  assert.match(await page.locator('.ps-inspector .cm-content').first().innerText(), /Hello \{\{ mock_route\.query\.name \}\}/);
+  await page.locator('.ps-inspector .cm-content', { hasText: 'Hello {{ mock_route.query.name }}' }).first().waitFor();
 });
 
 step('13-no-console-errors', async () => {
