@@ -3,6 +3,7 @@ package runner_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -29,7 +30,12 @@ func agentRegistry(t *testing.T) *nodes.Registry {
 			{Name: "args", Type: nodes.Object}},
 		Outputs: []nodes.Port{{Name: "answer", Type: nodes.Any}},
 		Run: func(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
-			tools, err := c.Get("tools").(llm.ToolProvider).Tools(ctx)
+			// a multi service input receives every connected provider as a list
+			provs, _ := c.Get("tools").([]any)
+			if len(provs) == 0 {
+				return nil, fmt.Errorf("no tools connected, got %v", c.Get("tools"))
+			}
+			tools, err := provs[0].(llm.ToolProvider).Tools(ctx)
 			if err != nil {
 				return nil, err
 			}

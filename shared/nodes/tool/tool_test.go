@@ -205,7 +205,12 @@ func TestFlowToolInEngine(t *testing.T) {
 				{Name: "args", Type: nodes.Object}},
 			Outputs: []nodes.Port{{Name: "answer", Type: nodes.Any}, {Name: "spec", Type: nodes.Object}},
 			Run: func(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
-				tools, err := c.Get("tools").(llm.ToolProvider).Tools(ctx)
+				// a multi service input receives every connected provider as a list
+				provs, _ := c.Get("tools").([]any)
+				if len(provs) == 0 {
+					return nil, fmt.Errorf("no tools connected, got %v", c.Get("tools"))
+				}
+				tools, err := provs[0].(llm.ToolProvider).Tools(ctx)
 				if err != nil {
 					return nil, err
 				}
