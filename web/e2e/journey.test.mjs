@@ -85,6 +85,34 @@ async function setCode(content, text) {
   await page.keyboard.insertText(text);
 }
 
+/** Lays the canvas out once every node drew, and waits for the nodes to stop moving. */
+async function layout(count) {
+  await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, count);
+  await page.getByRole('button', { name: 'Layout' }).click();
+  let last = '';
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(150);
+    const now = await page.evaluate(() => [...document.querySelectorAll('.react-flow__node')].map((n) => n.getAttribute('style')).join('|'));
+    if (now === last) return;
+    last = now;
+  }
+}
+
+/** Draws a connection; a drag the page missed (it was busy) is tried once more. */
+async function connect(from, to) {
+  const before = await page.locator('.react-flow__edge').count();
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await drag(from, to);
+    try {
+      await page.waitForFunction((n) => document.querySelectorAll('.react-flow__edge').length > n, before, { timeout: 3000 });
+      return;
+    } catch {
+      /* try again */
+    }
+  }
+  throw new Error('the connection was not made');
+}
+
 async function drag(from, to) {
   const a = await from.boundingBox();
   const b = await to.boundingBox();
@@ -137,15 +165,14 @@ step('04-add-nodes-from-palette', async () => {
   await search.fill('http response');
   await page.keyboard.press('Enter');
   await search.fill('');
-  await page.getByRole('button', { name: 'Layout' }).click();
-  await page.waitForTimeout(400);
+  await layout(2);
   await page.locator('[data-handle="mock_route"]').waitFor();
   await page.locator('[data-handle="response"]').waitFor();
   assert.equal(await page.locator('.react-flow__node').count(), 2);
 });
 
 step('05-connect', async () => {
-  await drag(output('mock_route', 'true_path'), input('response', 'node'));
+  await connect(output('mock_route', 'true_path'), input('response', 'node'));
   await page.locator('.react-flow__edge').first().waitFor();
   assert.equal(await page.locator('.react-flow__edge').count(), 1);
 });
@@ -264,10 +291,9 @@ step('11-pause-and-resume', async () => {
   await search.fill('log');
   await page.keyboard.press('Enter');
   await search.fill('');
-  await page.getByRole('button', { name: 'Layout' }).click();
-  await page.waitForTimeout(400);
-  await drag(output('manual', 'true_path'), input('approval', 'node'));
-  await drag(output('approval', 'true_path'), input('log', 'node'));
+  await layout(3);
+  await connect(output('manual', 'true_path'), input('approval', 'node'));
+  await connect(output('approval', 'true_path'), input('log', 'node'));
   await page.locator('.react-flow__edge').nth(1).waitFor();
   await saved();
   await page.getByRole('button', { name: '▶ Run' }).click();
