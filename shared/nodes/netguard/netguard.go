@@ -29,7 +29,8 @@ func Port() nodes.Port {
 
 // Doc is the sentence the nodes' documentation uses to describe the guard.
 const Doc = "Endpoints on loopback, private, link-local or cloud-metadata addresses are refused unless " +
-	"`allow_private_network` is on (as for the HTTP request node); turn it on for a server inside your own network " +
+	"`allow_private_network` is on and the project allows private networks (as for the HTTP request node); turn it " +
+	"on for a server inside your own network " +
 	"(e.g. Ollama or Qdrant on localhost)."
 
 // BlockedError is returned when the guard refuses an address.
