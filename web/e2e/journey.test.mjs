@@ -8,7 +8,7 @@
 // Every step goes through the editor's UI; the API is only read to check what was saved.
 
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { launch, watchConsole } from './browser.mjs';
 import { startCloud } from './cloud.mjs';
@@ -26,6 +26,7 @@ const frames = [];
 const at = { tenant: '', project: '', slug: '', flow: '', stage: 'live' };
 
 before(async () => {
+  await rm(shots, { recursive: true, force: true }); // no failure shots of an earlier run
   await mkdir(shots, { recursive: true });
   cloud = await startCloud();
   browser = await launch();
