@@ -143,8 +143,7 @@ func TestAgentToolLoop(t *testing.T) {
 
 func TestAgentStructuredAnswerAndMemory(t *testing.T) {
 	ctx := context.Background()
-	memOut, _, _ := nodetest.Run(ctx, typ(t, "ai.buffer_memory"), nil, nodetest.Options{})
-	mem := memOut["memory"].(llm.Memory)
+	mem := &listMemory{sessions: map[string][]llm.Message{}}
 	_ = mem.Append(ctx, "s1", llm.Message{Role: llm.User, Content: "My name is Ada."}, llm.Message{Role: llm.Assistant, Content: "Hello Ada."})
 	srv := openaitest.New(t, openaitest.Turn{Text: `{"name": "Ada"}`})
 	out, err, h := runAgent(t, map[string]any{"model": openaiModel(t, srv), "memory": mem, "session": "s1", "stream": false,
@@ -217,6 +216,29 @@ func TestAgentInputErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// listMemory keeps sessions in a map.
+type listMemory struct {
+	mu       sync.Mutex
+	sessions map[string][]llm.Message
+}
+
+func (m *listMemory) Load(_ context.Context, s string, limit int) ([]llm.Message, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l := m.sessions[s]
+	if limit > 0 && len(l) > limit {
+		l = l[len(l)-limit:]
+	}
+	return append([]llm.Message(nil), l...), nil
+}
+
+func (m *listMemory) Append(_ context.Context, s string, msgs ...llm.Message) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sessions[s] = append(m.sessions[s], msgs...)
+	return nil
 }
 
 // stubMemory is a minimal llm.Memory.

@@ -1,6 +1,7 @@
 // Package ai is the AI node family: chat model services (OpenAI, Anthropic, Mistral, Ollama,
 // any OpenAI-compatible API), a single chat completion, the tool-calling agent with human
-// confirmation of sensitive tools, an HTTP tool, and the chat trigger.
+// confirmation of sensitive tools, an HTTP tool, and the chat trigger. Memories come from
+// the memory family (shared/nodes/memory), more tools from the tool and mcp families.
 //
 // Model nodes hand out an llm.Model on their `model` output (service kind llm.KindModel);
 // tool nodes hand out an llm.ToolProvider (llm.KindTool); memory nodes (package
@@ -53,6 +54,6 @@ func (f *family) transport(allowPrivate bool) *http.Transport {
 func Register(r *nodes.Registry) error {
 	f := newFamily()
 	types := f.modelTypes()
-	types = append(types, chatType(), agentType(), f.httpToolType(), chatTriggerType(), bufferMemoryType())
+	types = append(types, chatType(), agentType(), f.httpToolType(), chatTriggerType())
 	return r.Register(types...)
 }

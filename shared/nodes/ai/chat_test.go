@@ -197,33 +197,3 @@ func TestChatTrigger(t *testing.T) {
 		})
 	}
 }
-
-func TestBufferMemory(t *testing.T) {
-	ctx := context.Background()
-	out, err, _ := nodetest.Run(ctx, typ(t, "ai.buffer_memory"), map[string]any{"initial": []any{
-		map[string]any{"role": "user", "content": "I am Ada."}, map[string]any{"role": "assistant", "content": "Hi Ada."}}}, nodetest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := out["memory"].(llm.Memory)
-	if err := mem.Append(ctx, "s1", llm.Message{Role: llm.User, Content: "q"}, llm.Message{Role: llm.Assistant, Content: "a"}); err != nil {
-		t.Fatal(err)
-	}
-	all, _ := mem.Load(ctx, "s1", 0)
-	last, _ := mem.Load(ctx, "s1", 2)
-	other, _ := mem.Load(ctx, "s2", 0)
-	if len(all) != 4 || all[0].Content != "I am Ada." || all[3].Content != "a" {
-		t.Errorf("all %v", all)
-	}
-	if len(last) != 2 || last[0].Content != "q" {
-		t.Errorf("last two %v", last)
-	}
-	if len(other) != 2 {
-		t.Errorf("a new session starts from the initial messages: %v", other)
-	}
-	_, err, _ = nodetest.Run(ctx, typ(t, "ai.buffer_memory"), map[string]any{"initial": "nope"}, nodetest.Options{})
-	var ie *nodes.InputError
-	if !errors.As(err, &ie) || ie.Port != "initial" {
-		t.Fatalf("bad initial: %v", err)
-	}
-}

@@ -30,7 +30,7 @@ func typ(t testing.TB, id string) *nodes.Type {
 // covered lists the types the tests of this package exercise.
 var covered = []string{
 	"ai.openai", "ai.anthropic", "ai.mistral", "ai.ollama", "ai.openai_compatible",
-	"ai.chat", "ai.agent", "ai.http_tool", "ai.chat_trigger", "ai.buffer_memory",
+	"ai.chat", "ai.agent", "ai.http_tool", "ai.chat_trigger",
 }
 
 func TestFamily(t *testing.T) {

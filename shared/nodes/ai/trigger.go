@@ -3,9 +3,7 @@ package ai
 import (
 	"context"
 	"strings"
-	"sync"
 
-	"polysynergy/shared/llm"
 	"polysynergy/shared/nodes"
 )
 
@@ -58,66 +56,3 @@ func chatTriggerType() *nodes.Type {
 		},
 	}
 }
-
-func bufferMemoryType() *nodes.Type {
-	return &nodes.Type{
-		ID: "ai.buffer_memory", Category: category, Name: "Run memory", Icon: "brain", Service: llm.KindMemory,
-		Doc: "A conversation memory that lives for one run: agents connected to it share their sessions' history " +
-			"while the run lasts (e.g. turns of a for-each over questions). It starts from `initial` messages. For " +
-			"memory that outlasts the run use a persistent memory node.\n\n**Inputs**\n\n" +
-			"- `initial` — messages every session starts with: a list of `{role, content}`.\n\n" +
-			"**Outputs**\n\n- `memory` — the memory service (connect to an Agent's `memory`).\n\n" +
-			"**Example**: initial `[{\"role\":\"user\",\"content\":\"My name is Ada.\"},{\"role\":\"assistant\",\"content\":\"Hello Ada!\"}]`.",
-		Inputs: []nodes.Port{{Name: "initial", Type: nodes.List, Doc: "Messages every session starts with."}},
-		Outputs: []nodes.Port{
-			{Name: "memory", Type: nodes.ServiceType(llm.KindMemory), Doc: "The memory service."},
-		},
-		Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
-			m := &BufferMemory{sessions: map[string][]llm.Message{}}
-			if c.Has("initial") {
-				init, err := messagesInput(c, "initial")
-				if err != nil {
-					return nil, err
-				}
-				m.initial = init
-			}
-			return nodes.Out{"memory": m}, nil
-		},
-	}
-}
-
-// BufferMemory is an in-process llm.Memory for one run.
-type BufferMemory struct {
-	mu       sync.Mutex
-	initial  []llm.Message
-	sessions map[string][]llm.Message
-}
-
-// Load returns the last limit messages of the session (all when limit ≤ 0).
-func (m *BufferMemory) Load(_ context.Context, session string, limit int) ([]llm.Message, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	msgs, ok := m.sessions[session]
-	if !ok {
-		msgs = m.initial
-	}
-	if limit > 0 && len(msgs) > limit {
-		msgs = msgs[len(msgs)-limit:]
-	}
-	return append([]llm.Message(nil), msgs...), nil
-}
-
-// Append adds messages to the end of the session.
-func (m *BufferMemory) Append(_ context.Context, session string, msgs ...llm.Message) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	cur, ok := m.sessions[session]
-	if !ok {
-		cur = append([]llm.Message(nil), m.initial...)
-	}
-	m.sessions[session] = append(cur, msgs...)
-	return nil
-}
-
-// Describe names the memory for run records.
-func (m *BufferMemory) Describe() string { return "run memory" }
