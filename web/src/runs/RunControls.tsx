@@ -69,7 +69,7 @@ export function RunControls(p: RunControlsProps) {
     <>
       <button
         type="button"
-        className="ps-button ps-small ps-primary"
+        className="ps-button ps-small ps-primary ps-nowrap"
         onClick={() => run({ ...options, start: startHandle })}
         disabled={p.starting}
         title={startHandle ? `Run the flow from ${startHandle}` : 'Run the flow from its trigger'}
@@ -78,15 +78,15 @@ export function RunControls(p: RunControlsProps) {
       </button>
       <button
         type="button"
-        className="ps-button ps-small"
+        className="ps-button ps-small ps-nowrap"
         disabled={p.starting || !selectedHandle}
         onClick={() => selectedHandle && run(options, selectedHandle)}
         title={selectedHandle ? `Run from ${selectedHandle}, with the run options` : 'Select one node to run from it'}
       >
         ▶ From selection
       </button>
-      <button type="button" className="ps-button ps-small" aria-haspopup="dialog" onClick={() => setOpen(true)} title="Start node, test request, secrets">
-        Run options
+      <button type="button" className="ps-icon-button" aria-haspopup="dialog" aria-label="Run options" onClick={() => setOpen(true)} title="Run options: start node, test request, secrets">
+        ⚙
       </button>
       <button type="button" className={`ps-button ps-small${p.historyOpen ? ' on' : ''}`} aria-pressed={p.historyOpen} onClick={p.onToggleHistory} title="Past runs of this flow">
         History
