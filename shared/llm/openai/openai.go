@@ -45,6 +45,9 @@ type Config struct {
 	// MaxCompletionTokens sends the limit as max_completion_tokens (OpenAI's current name,
 	// required by its reasoning models) instead of max_tokens (what compatible APIs read).
 	MaxCompletionTokens bool
+	// OmitStreamOptions leaves stream_options out of streamed requests, for APIs that refuse
+	// unknown fields (Mistral, which reports usage on the last chunk anyway).
+	OmitStreamOptions bool
 	// Timeout bounds each request attempt (0: none beyond the context).
 	Timeout time.Duration
 	// MaxRetries retries failed requests (429, 5xx, connection errors) with backoff.
@@ -115,7 +118,9 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 		}
 		return m.response(cc)
 	}
-	params.StreamOptions = oai.ChatCompletionStreamOptionsParam{IncludeUsage: oai.Bool(true)}
+	if !m.cfg.OmitStreamOptions {
+		params.StreamOptions = oai.ChatCompletionStreamOptionsParam{IncludeUsage: oai.Bool(true)}
+	}
 	stream := m.svc.NewStreaming(ctx, params)
 	defer stream.Close()
 	var acc accumulator

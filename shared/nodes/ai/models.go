@@ -177,7 +177,7 @@ func (f *family) newModel(p provider, c *nodes.Call) (llm.Model, error) {
 		return m, nil
 	}
 	m, err := openai.New(openai.Config{Provider: p.vendor, BaseURL: base, APIKey: key, Model: name, Temperature: temp,
-		MaxTokens: maxTok, MaxCompletionTokens: p.id == "ai.openai", Timeout: timeout, MaxRetries: retries, HTTPClient: hc})
+		MaxTokens: maxTok, MaxCompletionTokens: p.id == "ai.openai", OmitStreamOptions: p.id == "ai.mistral", Timeout: timeout, MaxRetries: retries, HTTPClient: hc})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.id, err)
 	}

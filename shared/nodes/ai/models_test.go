@@ -91,10 +91,10 @@ func TestModelNodesSpeakTheirAPIs(t *testing.T) {
 
 	mis := openaitest.New(t, openaitest.Turn{Text: "bonjour"})
 	m = modelFrom(t, "ai.mistral", map[string]any{"api_key": "k", "base_url": mis.URL, "max_tokens": 12.0, netguard.PortName: true})
-	if r, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "hi"}}}, nil); err != nil || r.Message.Content != "bonjour" {
+	if r, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "hi"}}}, func(string) {}); err != nil || r.Message.Content != "bonjour" || r.Usage.InputTokens != 10 {
 		t.Fatalf("%+v %v", r, err)
 	}
-	if b := mis.Requests()[0]; b["max_tokens"] != 12.0 || b["model"] != "mistral-small-latest" {
+	if b := mis.Requests()[0]; b["max_tokens"] != 12.0 || b["model"] != "mistral-small-latest" || b["stream"] != true || b["stream_options"] != nil {
 		t.Errorf("mistral request %v", b)
 	}
 
