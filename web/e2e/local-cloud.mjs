@@ -1,9 +1,12 @@
-// A walk through the signed-in editor against a running local cloud, by hand (not part of
-// `make test`, which has no local cloud running):
+// A walk through the signed-in editor against the local cloud, by hand (`make test` runs the
+// journey in e2e/journey.test.mjs instead). Without arguments it starts its own
+// `polysynergy dev` (e2e/cloud.mjs: a free port, a temporary data dir):
 //
-//   make web && go build -o /tmp/ps ./cmd/polysynergy
-//   /tmp/ps dev --port 18099 --data-dir /tmp/psweb --web web/dist &
-//   TOKEN=$(/tmp/ps dev token --user you@example.com --data-dir /tmp/psweb) node web/e2e/local-cloud.mjs http://localhost:18099
+//   make web build && node web/e2e/local-cloud.mjs
+//
+// or walks a cloud that is already running:
+//
+//   node web/e2e/local-cloud.mjs http://localhost:18099
 //
 // It signs in through the dev provider, creates a project and a route flow, places and
 // connects two nodes, runs the flow and reads the run panel, reloads (tabs come back), makes
@@ -14,10 +17,12 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { launch, watchConsole } from './browser.mjs';
+import { startCloud } from './cloud.mjs';
 
-const base = (process.argv[2] ?? 'http://localhost:18099').replace(/\/+$/, '');
-const token = process.env.TOKEN;
-if (!token) throw new Error('TOKEN: set it to `polysynergy dev token --user you@example.com`');
+const cloud = process.argv[2] ? null : await startCloud();
+const base = (process.argv[2] ?? cloud.url).replace(/\/+$/, '');
+// the API calls act as the signed-in user, with the editor's own access token
+let token = process.env.TOKEN;
 const user = process.env.USER_EMAIL ?? 'you@example.com';
 const shots = new URL('../test-results/local-cloud/', import.meta.url).pathname;
 await mkdir(shots, { recursive: true });
@@ -57,6 +62,11 @@ try {
       await page.getByRole('button', { name: 'Create user and sign in' }).click();
     }
     await page.getByRole('heading', { name: 'Projects' }).waitFor();
+    token ??= await page.evaluate(() => {
+      const k = Object.keys(sessionStorage).find((x) => x.startsWith('oidc.user'));
+      return k ? JSON.parse(sessionStorage.getItem(k)).access_token : null;
+    });
+    assert.ok(token, 'an access token after signing in');
   });
   const projectName = `Journey ${Date.now()}`;
   await step('02-create-project', async () => {
@@ -179,4 +189,8 @@ try {
   await shot('failure');
 }
 await browser.close();
+if (cloud) {
+  if (failed) console.log(`--- polysynergy dev log ---\n${cloud.log()}`);
+  await cloud.stop();
+}
 process.exit(failed ? 1 : 0);
