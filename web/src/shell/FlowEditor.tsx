@@ -115,6 +115,7 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
   const [runError, setRunError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
+  const [otherRuns, setOtherRuns] = useState(0);
   const [stages, setStages] = useState<string[]>([]);
   const buffer = useRef<RunEvent[]>([]);
   const runRef = useRef<RunState | null>(null);
@@ -138,6 +139,8 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
       } else {
         buffer.current.push(e);
         if (buffer.current.length > 1000) buffer.current.splice(0, buffer.current.length - 1000);
+        // a run the editor did not start (a trigger, another tab) ended: the history re-reads
+        if (e.type === 'run_end') setOtherRuns((n) => n + 1);
       }
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -296,7 +299,7 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
           project={project}
           flow={flow.id}
           stages={stages}
-          refreshKey={run ? `${run.runId}:${finished(run.status)}` : ''}
+          refreshKey={`${run ? `${run.runId}:${finished(run.status)}` : ''}/${otherRuns}`}
           current={run?.runId}
           onOpen={(r) => void openPast(r)}
           onClose={() => setHistoryOpen(false)}
