@@ -9,7 +9,7 @@ import type { Measured } from '../canvas/derive';
 import type { NodeRunView } from '../canvas/NodeView';
 import { Palette, type PaletteHandle } from '../canvas/Palette';
 import { GRID } from '../canvas/constants';
-import { GroupButton } from '../groups/GroupControls';
+import { GroupButton, groupSelection } from '../groups/GroupControls';
 import { Inspector } from '../inspector/Inspector';
 import type { Position } from '../model/flow';
 import { DEFAULT_NODE_SIZE } from '../model/layout';
@@ -173,6 +173,9 @@ function Editor(props: EditorScreenProps) {
           break;
         case 'focusPalette':
           palette.current?.focus();
+          break;
+        case 'group':
+          if (s.selection.nodes.length) say(groupSelection(store));
           break;
         case 'shortcuts':
           setSheet(true);

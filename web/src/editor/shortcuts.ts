@@ -11,6 +11,7 @@ export type ShortcutAction =
   | 'autoLayout'
   | 'toggleGrid'
   | 'focusPalette'
+  | 'group'
   | 'shortcuts';
 
 export interface Shortcut {
@@ -31,6 +32,7 @@ export const shortcuts: Shortcut[] = [
   { action: 'autoLayout', keys: ['Shift+L'], label: 'Auto-layout (the selection, or everything)' },
   { action: 'toggleGrid', keys: ['G'], label: 'Snap to grid on/off' },
   { action: 'focusPalette', keys: ['/', 'N'], label: 'Search the node palette' },
+  { action: 'group', keys: ['Mod+G'], label: 'Group the selected nodes' },
   { action: 'shortcuts', keys: ['?'], label: 'Show this sheet' },
 ];
 

@@ -95,3 +95,21 @@ describe('group controls', () => {
     expect(store.getState().doc.groups![0]!.members).toEqual(['a']);
   });
 });
+
+describe('groupSelection', () => {
+  it('groups from the keyboard path too, and refuses while a group is open', async () => {
+    const { groupSelection } = await import('./GroupControls');
+    const { shortcutFor } = await import('../editor/shortcuts');
+    expect(shortcutFor({ key: 'g', ctrlKey: true, metaKey: false, shiftKey: false, altKey: false })).toBe('group');
+    expect(shortcutFor({ key: 'g', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false })).toBe('toggleGrid');
+    const store = sample();
+    store.getState().select({ nodes: ['a', 'b'], edges: [] });
+    expect(groupSelection(store)).toMatch(/^Grouped/);
+    const id = store.getState().doc.groups![0]!.id;
+    expect(groupUi(store).getState().selected).toBe(id);
+    groupUi(store).getState().setOpen(id);
+    store.getState().select({ nodes: ['m'], edges: [] });
+    expect(groupSelection(store)).toMatch(/Close the open group/);
+    expect(store.getState().doc.groups).toHaveLength(1);
+  });
+});

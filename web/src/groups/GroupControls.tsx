@@ -21,6 +21,25 @@ function apply(store: EditorStore, f: (d: FlowDocument) => FlowDocument): string
   }
 }
 
+/**
+ * Makes a group of the selected nodes (one undo step) and selects it; returns what to tell
+ * the person.
+ */
+export function groupSelection(store: EditorStore): string {
+  const ui = groupUi(store);
+  if (ui.getState().open) return 'Close the open group to make another.';
+  let made = '';
+  const problem = apply(store, (d) => {
+    const r = createGroup(d, store.getState().selection.nodes);
+    made = r.group.id;
+    return r.doc;
+  });
+  if (problem) return problem;
+  store.getState().clearSelection();
+  ui.getState().setSelected(made);
+  return 'Grouped — double-click the group to open it';
+}
+
 /** The toolbar button: group the selected nodes. */
 export function GroupButton({ store, onMessage }: { store: EditorStore; onMessage?(text: string): void }) {
   const ui = groupUi(store);
@@ -31,20 +50,10 @@ export function GroupButton({ store, onMessage }: { store: EditorStore; onMessag
       type="button"
       className="ps-button ps-small"
       disabled={count === 0 || open !== null}
-      title={open ? 'Close the open group to make another' : 'Group the selected nodes'}
+      title={open ? 'Close the open group to make another' : 'Group the selected nodes (Ctrl+G)'}
       onClick={() => {
-        let made = '';
-        const problem = apply(store, (d) => {
-          const r = createGroup(d, store.getState().selection.nodes);
-          made = r.group.id;
-          return r.doc;
-        });
-        if (problem) onMessage?.(problem);
-        else {
-          store.getState().clearSelection();
-          ui.getState().setSelected(made);
-          onMessage?.('Grouped — double-click the group to open it');
-        }
+        const text = groupSelection(store);
+        onMessage?.(text);
       }}
     >
       Group
