@@ -84,7 +84,7 @@ function RunPanel({ run, onClose, nameOf, resume }: { run: RunState; onClose(): 
               ))}
             </ol>
           ) : (
-            <p className="ps-hint">{finished(run.status) ? 'No logs.' : 'Waiting for logs…'}</p>
+            <p className="ps-hint">{run.status === 'running' ? 'Waiting for logs…' : 'No logs.'}</p>
           )
         ) : run.results.size ? (
           <dl className="ps-output-list">
@@ -98,7 +98,7 @@ function RunPanel({ run, onClose, nameOf, resume }: { run: RunState; onClose(): 
             ))}
           </dl>
         ) : (
-          <p className="ps-hint">{finished(run.status) ? 'No node output.' : 'Waiting for output…'}</p>
+          <p className="ps-hint">{run.status === 'running' ? 'Waiting for output…' : 'No node output.'}</p>
         )}
       </div>
     </section>
