@@ -10,6 +10,8 @@ import type { NodeRunView } from '../canvas/NodeView';
 import { Palette, type PaletteHandle } from '../canvas/Palette';
 import { GRID } from '../canvas/constants';
 import { GroupButton, groupSelection } from '../groups/GroupControls';
+import { groupOfNode } from '../groups/model';
+import { groupUi } from '../groups/state';
 import { Inspector } from '../inspector/Inspector';
 import type { Position } from '../model/flow';
 import { DEFAULT_NODE_SIZE } from '../model/layout';
@@ -128,8 +130,16 @@ function Editor(props: EditorScreenProps) {
 
   const focusNode = useCallback(
     (id: string) => {
+      // a node inside a group shows when its group is open; one outside, at the top level
+      const g = groupOfNode(store.getState().doc, id);
+      const ui = groupUi(store);
+      const want = g?.id ?? null;
+      const moved = ui.getState().open !== want;
+      if (moved) ui.getState().setOpen(want);
       store.getState().select({ nodes: [id], edges: [] });
-      void rf.fitView({ nodes: [{ id }], maxZoom: 1.2, duration: 300, padding: 0.5 });
+      const fitTo = () => void rf.fitView({ nodes: [{ id }], maxZoom: 1.2, duration: 300, padding: 0.5 });
+      if (moved) requestAnimationFrame(() => requestAnimationFrame(fitTo));
+      else fitTo();
     },
     [store, rf],
   );
