@@ -339,11 +339,16 @@ step('11b-group', async () => {
   await page.getByRole('button', { name: '▶ Run' }).click();
   const runPanel = page.getByRole('region', { name: 'Run', exact: true });
   await runPanel.locator('.ps-chip.ps-run-paused').waitFor({ timeout: 20000 });
-  await box.locator('xpath=..').waitFor();
+  await shot('11b-grouped-run-paused');
   await page.locator('.ps-group-box').click();
   await page.getByRole('region', { name: 'Group' }).getByRole('button', { name: 'Dissolve' }).click();
   await page.locator('[data-handle="approval"]').waitFor();
-  assert.equal(await page.locator('.react-flow__edge').count(), 2);
+  await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 2);
+  await saved();
+  const after = (await api('GET', `/tenants/${at.tenant}/projects/${at.project}/flows/${new URL(page.url()).pathname.split('/')[4]}`)).draft.document;
+  assert.equal(after.groups?.length ?? 0, 0);
+  assert.equal(after.nodes.length, 3);
+  assert.equal(after.connections.length, 2);
   await page.getByRole('tab', { name: 'hello' }).click();
   await page.locator('[data-handle="response"]').waitFor();
 });
