@@ -33,7 +33,7 @@ type Project struct {
 	// AllowPrivateNetwork lets the project's flows reach loopback, private,
 	// link-local and cloud-metadata addresses (nodes still opt in with their
 	// allow_private_network input). Off by default.
-	AllowPrivateNetwork bool `dynamodbav:"allow_private_network"`
+	AllowPrivateNetwork bool `dynamodbav:"allow_private_network,omitempty"`
 }
 
 // Key returns the project's key.
@@ -55,7 +55,7 @@ type SlugLookup struct {
 	// Trashed is true while the project is in the trash (serve nothing).
 	Trashed bool `dynamodbav:"trashed"`
 	// AllowPrivateNetwork mirrors the project's setting for the router.
-	AllowPrivateNetwork bool `dynamodbav:"allow_private_network"`
+	AllowPrivateNetwork bool `dynamodbav:"allow_private_network,omitempty"`
 }
 
 type slugRec struct {
