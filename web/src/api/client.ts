@@ -45,6 +45,7 @@ import type {
   Schedule,
   ScheduleInput,
   SecretInfo,
+  SlugCheck,
   Stage,
   StartedRun,
   StartRunInput,
@@ -420,7 +421,7 @@ export class ApiClient {
     return this.get(this.tp('/trash'), { ...p });
   }
   /** Whether a slug is free, with a suggestion. */
-  checkProjectSlug(q: { name?: string; slug?: string }): Promise<unknown> {
+  checkProjectSlug(q: { name?: string; slug?: string }): Promise<SlugCheck> {
     return this.get(this.tp('/project-slug'), { ...q });
   }
   createProject(input: { name: string; slug?: string }): Promise<Project> {
@@ -429,7 +430,8 @@ export class ApiClient {
   getProject(project: string): Promise<Project> {
     return this.get(this.pp(project));
   }
-  updateProject(project: string, input: { name?: string; slug?: string }): Promise<Project> {
+  /** Renames, changes the slug (409 when taken) or, for admins, the private network access. */
+  updateProject(project: string, input: { name?: string; slug?: string; allow_private_network?: boolean }): Promise<Project> {
     return this.request('PATCH', this.pp(project), { body: input });
   }
   trashProject(project: string): Promise<Project> {

@@ -63,6 +63,14 @@ export interface Project {
   created_at: string;
   updated_at: string;
   trashed_at?: string;
+  /** Whether the project's flows may reach loopback, private, link-local and cloud-metadata addresses (nodes still opt in). */
+  allow_private_network?: boolean;
+}
+
+/** The answer of the slug check: the slug asked about (or suggested from a name) and whether it is free. */
+export interface SlugCheck {
+  slug: string;
+  available: boolean;
 }
 
 export interface Stage {
