@@ -43,7 +43,9 @@ func (c closeAtEnd) Publish(ctx context.Context, ev engine.Event) {
 }
 
 // subscriberCache shares each flow's subscriber list between the publishers of its runs for
-// a second, so a busy route does not query its subscribers on every request.
+// a second, so a busy route does not query its subscribers on every request. One read per
+// flow is in flight at a time: while it runs, other runs use the previous list (or, with
+// none yet, wait for it) instead of all querying at once when the list expires.
 type subscriberCache struct {
 	st      Subscribers
 	ttl     time.Duration
@@ -52,25 +54,50 @@ type subscriberCache struct {
 }
 
 type cachedSubs struct {
-	ids []string
-	at  time.Time
+	ids     []string
+	at      time.Time     // zero: never read
+	loading chan struct{} // closed when the read in flight ends
 }
 
 func (c *subscriberCache) ListSubscribers(ctx context.Context, k store.FlowKey) ([]string, error) {
-	c.mu.Lock()
-	e, ok := c.entries[k]
-	c.mu.Unlock()
-	if ok && time.Since(e.at) < c.ttl {
-		return e.ids, nil
+	for {
+		c.mu.Lock()
+		e := c.entries[k]
+		switch {
+		case !e.at.IsZero() && time.Since(e.at) < c.ttl:
+			c.mu.Unlock()
+			return e.ids, nil
+		case e.loading != nil && !e.at.IsZero():
+			c.mu.Unlock()
+			return e.ids, nil // stale for the moment the fresh list takes
+		case e.loading != nil:
+			ch := e.loading
+			c.mu.Unlock()
+			select {
+			case <-ch:
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		ch := make(chan struct{})
+		e.loading = ch
+		c.entries[k] = e
+		c.mu.Unlock()
+		ids, err := c.st.ListSubscribers(ctx, k)
+		c.mu.Lock()
+		if cur, ok := c.entries[k]; ok && cur.loading == ch {
+			if err == nil {
+				c.entries[k] = cachedSubs{ids: ids, at: time.Now()}
+			} else {
+				cur.loading = nil
+				c.entries[k] = cur
+			}
+		}
+		c.mu.Unlock()
+		close(ch)
+		return ids, err
 	}
-	ids, err := c.st.ListSubscribers(ctx, k)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	c.entries[k] = cachedSubs{ids: ids, at: time.Now()}
-	c.mu.Unlock()
-	return ids, nil
 }
 
 func (c *subscriberCache) DeleteConnection(ctx context.Context, id string) error {
