@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Role } from '../api/types';
@@ -10,8 +10,8 @@ import { fakeApi } from './testkit';
 
 afterEach(cleanup);
 
-function withShell(api: ShellEnv['api'], role: Role, children: ReactNode) {
-  const env = { api, tenant: 'T1', signInEpoch: 0, theme: 'light', setTheme: () => {}, role, sub: 'u-1', tenantName: 'Acme' } as unknown as ShellEnv;
+function withShell(api: ShellEnv['api'], role: Role, children: ReactNode, triggerUrl?: string) {
+  const env = { api, tenant: 'T1', signInEpoch: 0, theme: 'light', setTheme: () => {}, role, sub: 'u-1', tenantName: 'Acme', triggerUrl } as unknown as ShellEnv;
   return <ShellContext.Provider value={env}>{children}</ShellContext.Provider>;
 }
 
@@ -46,5 +46,24 @@ describe('SettingsScreen', () => {
     expect(screen.getByText('you')).toBeTruthy();
     expect(screen.getByText('Acme')).toBeTruthy();
     expect(screen.getByRole('form', { name: 'Invite' })).toBeTruthy();
+  });
+
+  it('opens General first, with the trigger URL pattern of the shell, and tells the shell of a rename', async () => {
+    expect(SETTINGS_SECTIONS[0]).toBe('general');
+    const project = { id: 'P1', tenant: 'T1', name: 'Shop', slug: 'shop', created_at: '', updated_at: '' };
+    const { api } = fakeApi({
+      'GET ': { status: 200, body: project },
+      'GET /stages': { status: 200, body: [{ name: 'prod', position: 1, production: true, created_at: '' }] },
+      'GET ~/project-slug': { status: 200, body: { slug: 'store', available: true } },
+      'PATCH ': { status: 200, body: { ...project, name: 'Store' } },
+    });
+    const names: string[] = [];
+    render(withShell(api, 'editor', <SettingsScreen project="P1" section="general" onProjectChanged={(p) => names.push(p.name)} />, 'https://{project}-{stage}.run.example'));
+    expect(screen.getByRole('heading', { name: 'General' })).toBeTruthy();
+    fireEvent.change(await screen.findByLabelText('Slug'), { target: { value: 'store' } });
+    expect(screen.getByRole('note', { name: 'Trigger addresses change' }).textContent).toContain('https://shop-prod.run.example → https://store-prod.run.example');
+    fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'Store' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Rename' }));
+    await waitFor(() => expect(names).toEqual(['Store']));
   });
 });

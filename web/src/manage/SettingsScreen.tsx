@@ -1,20 +1,22 @@
-// The settings area of a project shell: the left panel's entries (secrets, environment
+// The settings area of a project shell: the left panel's entries (general, secrets, environment
 // variables, stages, API keys, members, export / import) and the screen the URL names. Members
 // belong to the workspace; they are reachable from every project and from the top bar.
 
-import type { Role } from '../api/types';
+import type { Project, Role } from '../api/types';
 import { useShell } from '../shell/context';
 import { navigate } from '../shell/router';
 import { routePath, SETTINGS_SECTIONS, type SettingsSection } from '../shell/routes';
 import { ApiKeysScreen } from './ApiKeysScreen';
 import { BundlesScreen } from './BundlesScreen';
 import { EnvScreen } from './EnvScreen';
+import { GeneralScreen } from './GeneralScreen';
 import { MembersScreen } from './MembersScreen';
 import { SecretsScreen } from './SecretsScreen';
 import { StagesScreen } from './StagesScreen';
 import './manage.css';
 
 export const SECTION_TITLES: Record<SettingsSection, string> = {
+  general: 'General',
   secrets: 'Secrets',
   env: 'Environment variables',
   stages: 'Stages',
@@ -52,11 +54,26 @@ export function SettingsNav({ project, active }: { project: string; active: Sett
   );
 }
 
-/** The screen of one settings section, acting with the shell's client and the member's role. */
-export function SettingsScreen({ project, section, onFlowsChanged }: { project: string; section: SettingsSection; onFlowsChanged?: () => void }) {
-  const { api, role, sub, tenantName } = useShell();
+/**
+ * The screen of one settings section, acting with the shell's client and the member's role.
+ * onProjectChanged hears the project after a rename, slug or network change.
+ */
+export function SettingsScreen({
+  project,
+  section,
+  onFlowsChanged,
+  onProjectChanged,
+}: {
+  project: string;
+  section: SettingsSection;
+  onFlowsChanged?: () => void;
+  onProjectChanged?: (p: Project) => void;
+}) {
+  const { api, role, sub, tenantName, triggerUrl } = useShell();
   const r: Role | null = role ?? null;
   switch (section) {
+    case 'general':
+      return <GeneralScreen api={api} project={project} role={r} triggerPattern={triggerUrl} {...(onProjectChanged ? { onChanged: onProjectChanged } : {})} />;
     case 'secrets':
       return <SecretsScreen api={api} project={project} role={r} />;
     case 'env':

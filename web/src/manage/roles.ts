@@ -11,7 +11,9 @@ export type Capability =
   | 'env.write'
   | 'apikeys'
   | 'members.manage'
-  | 'import';
+  | 'import'
+  | 'project.update'
+  | 'project.network';
 
 const rank: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
 
@@ -23,6 +25,8 @@ const needs: Record<Capability, Role> = {
   apikeys: 'admin',
   'members.manage': 'admin',
   import: 'editor',
+  'project.update': 'editor',
+  'project.network': 'admin',
 };
 
 /** Whether a member with this role may do c; an unknown role may do nothing beyond reading. */

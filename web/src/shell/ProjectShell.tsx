@@ -249,7 +249,7 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
         ) : null}
         {section ? (
           <div className="ps-m-main-scroll">
-            <SettingsScreen project={project} section={section} onFlowsChanged={loadFlows} />
+            <SettingsScreen project={project} section={section} onFlowsChanged={loadFlows} onProjectChanged={(p) => setProj({ status: 'ready', value: p })} />
           </div>
         ) : !routeFlow ? (
           <div className="ps-empty">

@@ -2,7 +2,7 @@
 // link or a reload comes back to the same place.
 
 /** The management screens of a project (members are the tenant's, shown in the project too). */
-export const SETTINGS_SECTIONS = ['secrets', 'env', 'stages', 'api-keys', 'members', 'export'] as const;
+export const SETTINGS_SECTIONS = ['general', 'secrets', 'env', 'stages', 'api-keys', 'members', 'export'] as const;
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
 
 const isSection = (s: string): s is SettingsSection => (SETTINGS_SECTIONS as readonly string[]).includes(s);
