@@ -58,15 +58,15 @@ function setup(nodes = [node('chat1', 'ai.chat_trigger'), node('agent', 'ai.agen
 describe('the chat panel', () => {
   it('offers Chat only for a flow with a chat trigger', () => {
     setup([node('route', 'trigger.route')]);
-    expect(screen.queryByRole('button', { name: 'Chat with this flow' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Chat' })).toBeNull();
     cleanup();
     setup();
-    expect(screen.getByRole('button', { name: 'Chat with this flow' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Chat' })).toBeTruthy();
   });
 
   it('explains itself when empty, sends on Enter, keeps Shift+Enter for a new line, and streams the answer', async () => {
     const { calls, live, flush } = setup();
-    fireEvent.click(screen.getByRole('button', { name: 'Chat with this flow' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Chat' }));
     const panel = screen.getByRole('complementary', { name: 'Chat' });
     expect(within(panel).getByText(/Talk to this flow/)).toBeTruthy();
     const session = localStorage.getItem(sessionKey('p1', 'f1'));
@@ -95,7 +95,7 @@ describe('the chat panel', () => {
 
   it('asks the paused confirmation with Approve and Reject, and a failed run shows its error', async () => {
     const { calls, live } = setup();
-    fireEvent.click(screen.getByRole('button', { name: 'Chat with this flow' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Chat' }));
     const box = screen.getByRole('textbox', { name: 'Message' });
     fireEvent.change(box, { target: { value: 'Refund order 7' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
@@ -115,7 +115,7 @@ describe('the chat panel', () => {
 
   it('starts a new conversation with a new session', () => {
     setup();
-    fireEvent.click(screen.getByRole('button', { name: 'Chat with this flow' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Chat' }));
     const before = screen.getByLabelText('Session id').textContent;
     fireEvent.click(screen.getByRole('button', { name: 'New conversation' }));
     const after = screen.getByLabelText('Session id').textContent;

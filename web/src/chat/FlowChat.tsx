@@ -58,9 +58,9 @@ export function useFlowChat(p: FlowChatProps): { button: React.ReactNode; panel:
     <button
       type="button"
       className={`ps-icon-button${shown ? ' on' : ''}`}
-      aria-label={shown ? 'Close the chat' : 'Chat with this flow'}
+      aria-label="Chat"
       aria-pressed={shown}
-      title="Chat with this flow"
+      title="Chat with this flow (its chat trigger)"
       onClick={() => setOpen((o) => !o)}
     >
       💬

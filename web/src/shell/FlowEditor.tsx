@@ -6,6 +6,7 @@ import { useStore } from 'zustand';
 import { ApiError, FlowInvalidError } from '../api/client';
 import type { RunEvent } from '../api/live';
 import type { FlowDetail, Run, StartRunInput } from '../api/types';
+import { useFlowChat } from '../chat/FlowChat';
 import { EditorScreen } from '../editor/EditorScreen';
 import { usePublishing } from '../publish/FlowPublishing';
 import { ResumeForm } from '../runs/ResumeForm';
@@ -106,9 +107,10 @@ function RunPanel({ run, onClose, nameOf, resume }: { run: RunState; onClose(): 
 }
 
 export function FlowEditor({ project, open, title }: { project: string; open: OpenFlow; title: React.ReactNode }) {
-  const { api, live, theme, setTheme, signInEpoch, triggerUrl } = useShell();
+  const { api, live, theme, setTheme, signInEpoch, triggerUrl, email, sub } = useShell();
   const { store, saver, flow } = open;
   const pub = usePublishing({ api, project, flow, store, saver, triggerUrl });
+  const chat = useFlowChat({ api, live, project, flow: flow.id, store, flush: () => saver.flush(), user: email ?? sub ?? '' });
   const save = useStore(saver.state, (s) => s.state);
   const doc = useStore(store, (s) => s.doc);
   const [run, setRun] = useState<RunState | null>(null);
@@ -267,6 +269,7 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
                 onRun={(input) => void start(input)}
                 onToggleHistory={() => setHistoryOpen((o) => !o)}
               />
+              {chat.button}
               {pub.actions}
             </>
           }
@@ -275,6 +278,7 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
           {...(edges ? { touchedEdges: edges.touched, deadEdges: edges.dead } : {})}
         />
         {pub.panel}
+        {chat.panel}
       </div>
       {pub.banner}
       {runError ? (

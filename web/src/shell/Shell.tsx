@@ -71,7 +71,7 @@ export function Shell({ cfg, api, session, catalog, me }: ShellProps) {
     if (!tenant || !live) return null;
     api.setTenant(tenant);
     const membership = me.memberships.find((m) => m.tenant === tenant);
-    return { api, live, catalog, tenant, signInEpoch, theme, setTheme, triggerUrl: cfg.triggerUrl, role: membership?.role, sub: me.sub, tenantName: membership?.tenant_name || tenant };
+    return { api, live, catalog, tenant, signInEpoch, theme, setTheme, triggerUrl: cfg.triggerUrl, role: membership?.role, sub: me.sub, email: me.email, tenantName: membership?.tenant_name || tenant };
   }, [api, live, catalog, tenant, signInEpoch, theme, setTheme, cfg.triggerUrl, me]);
 
   const signInAgain = async () => {

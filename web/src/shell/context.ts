@@ -22,6 +22,8 @@ export interface ShellEnv {
   role?: Role | undefined;
   /** The signed-in person's subject. */
   sub?: string | undefined;
+  /** The signed-in person's e-mail (the chat panel sends it as the user). */
+  email?: string | undefined;
   /** The tenant's display name. */
   tenantName?: string | undefined;
 }
