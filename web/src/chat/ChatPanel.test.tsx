@@ -122,4 +122,17 @@ describe('the chat panel', () => {
     expect(after).not.toBe(before);
     expect(localStorage.getItem(sessionKey('p1', 'f1'))).toBe(after);
   });
+
+  it('closes on Escape and with its close button, and opens again from the toolbar', () => {
+    setup();
+    const toggle = screen.getByRole('button', { name: 'Chat' });
+    fireEvent.click(toggle);
+    expect(toggle.getAttribute('aria-pressed')).toBe('true');
+    fireEvent.keyDown(screen.getByRole('textbox', { name: 'Message' }), { key: 'Escape' });
+    expect(screen.queryByRole('complementary', { name: 'Chat' })).toBeNull();
+    expect(toggle.getAttribute('aria-pressed')).toBe('false');
+    fireEvent.click(toggle);
+    fireEvent.click(screen.getByRole('button', { name: 'Close the chat panel' }));
+    expect(screen.queryByRole('complementary', { name: 'Chat' })).toBeNull();
+  });
 });

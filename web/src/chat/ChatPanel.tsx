@@ -96,7 +96,16 @@ export function ChatPanel({ chat, onClose }: { chat: ChatStore; onClose(): void 
   };
 
   return (
-    <aside className="ps-chat-panel" aria-label="Chat">
+    <aside
+      className="ps-chat-panel"
+      aria-label="Chat"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          onClose();
+        }
+      }}
+    >
       <div className="ps-chat-head">
         <strong>Chat</strong>
         <span className="ps-hint ps-chat-session" title={session}>
