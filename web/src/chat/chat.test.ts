@@ -145,6 +145,14 @@ describe('the assistant message from events', () => {
     expect(confirmationBody(m.confirmation!, false)).toEqual({ node: 'agent', input: { approve: false } });
   });
 
+  it('asks again when the agent pauses for a second tool after an answered one', () => {
+    const answered: ChatMessage[] = [
+      { id: 'a', role: 'assistant', text: '', runId: 'r1', status: 'streaming', confirmation: { node: 'agent', tool: 'refund', question: 'Allow refund?', answered: 'approved' } },
+    ];
+    const m = reply(applyChatEvent(answered, ev(5, 'stream', { data: { node: 'agent', kind: 'confirmation', tool: 'email', call_id: 'c2', arguments: { to: 'ann' } } }), flowDoc));
+    expect(m.confirmation).toEqual({ node: 'agent', tool: 'email', question: 'Allow the agent to call email?', arguments: { to: 'ann' } });
+  });
+
   it('takes the answer from the stored run when the events told none', () => {
     const detail = {
       id: 'r1', flow: 'f1', stage: 'mock', version: 0, trigger: 'editor', status: 'success' as const, started_at: 't', duration_ms: 5, expires_at: 't',

@@ -207,7 +207,7 @@ export function applyChatEvent(msgs: ChatMessage[], e: RunEvent, doc?: FlowDocum
         if (kind === 'confirmation') {
           const tool = String(c.tool ?? '');
           const node = typeof c.node === 'string' ? c.node : (e.node ?? e.node_id ?? '');
-          return { ...m, confirmation: { node, tool, question: m.confirmation?.question ?? `Allow the agent to call ${tool}?`, ...(c.arguments !== undefined ? { arguments: c.arguments } : {}) } };
+          return { ...m, confirmation: { node, tool, question: (!m.confirmation?.answered && m.confirmation?.question) || `Allow the agent to call ${tool}?`, ...(c.arguments !== undefined ? { arguments: c.arguments } : {}) } };
         }
         return m;
       }
