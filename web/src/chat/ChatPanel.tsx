@@ -44,13 +44,10 @@ function Assistant({ m, chat }: { m: ChatMessage; chat: ChatStore }) {
           ))}
         </ul>
       ) : null}
-      {m.text ? <div className="ps-chat-text">{m.text}</div> : null}
-      {waiting ? <div className="ps-hint">Thinking…</div> : null}
-      {m.status === 'done' && !m.text ? <div className="ps-hint">The run finished without an answer.</div> : null}
       {c ? (
         <div className="ps-chat-confirm" role="group" aria-label="Confirmation">
           <p>{c.question}</p>
-          {c.arguments !== undefined ? <pre>{json(c.arguments)}</pre> : null}
+          {c.arguments !== undefined && !c.question.includes(json(c.arguments)) ? <pre>{json(c.arguments)}</pre> : null}
           {c.answered ? (
             <p className="ps-hint">{c.answered === 'approved' ? 'Approved.' : 'Rejected.'}</p>
           ) : m.status === 'paused' ? (
@@ -65,6 +62,9 @@ function Assistant({ m, chat }: { m: ChatMessage; chat: ChatStore }) {
           ) : null}
         </div>
       ) : null}
+      {m.text ? <div className="ps-chat-text">{m.text}</div> : null}
+      {waiting ? <div className="ps-hint">Thinking…</div> : null}
+      {m.status === 'done' && !m.text ? <div className="ps-hint">The run finished without an answer.</div> : null}
       {m.error ? (
         <p className="ps-field-error" role="alert">
           {m.error}

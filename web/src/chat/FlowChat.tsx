@@ -63,7 +63,7 @@ export function useFlowChat(p: FlowChatProps): { button: React.ReactNode; panel:
       title="Chat with this flow (its chat trigger)"
       onClick={() => setOpen((o) => !o)}
     >
-      💬
+      {'\u2709\uFE0E'}
     </button>
   ) : null;
   const panel = shown ? <ChatPanel chat={chat} onClose={() => setOpen(false)} /> : null;
