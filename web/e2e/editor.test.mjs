@@ -132,3 +132,23 @@ test('shows the shortcut sheet and validation problems', async () => {
   await page.screenshot({ path: `${shots}editor-canvas.png` });
   assert.deepEqual(errors, []);
 });
+
+test('the toolbar keeps every control in view at 1280 px and at the narrowest 1024 px', async () => {
+  for (const width of [1280, 1024]) {
+    await page.setViewportSize({ width, height: 800 });
+    const m = await page.evaluate(() => {
+      const bar = document.querySelector('[role="toolbar"][aria-label="Flow"]');
+      const b = bar.getBoundingClientRect();
+      const out = [...bar.querySelectorAll('button, select, [role="status"]')]
+        .map((el) => ({ name: el.getAttribute('aria-label') || el.textContent.trim(), r: el.getBoundingClientRect() }))
+        .filter(({ r }) => r.left < b.left - 0.5 || r.right > b.right + 0.5 || r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5)
+        .map(({ name }) => name);
+      return { out, scroll: bar.scrollWidth, client: bar.clientWidth, page: document.documentElement.scrollWidth };
+    });
+    assert.deepEqual(m.out, [], `controls outside the toolbar at ${width} px`);
+    assert.ok(m.scroll <= m.client, `the toolbar overflows at ${width} px: ${m.scroll} > ${m.client}`);
+    assert.ok(m.page <= width, `the page scrolls sideways at ${width} px: ${m.page}`);
+    await page.getByRole('button', { name: 'Toggle theme' }).click({ trial: true });
+  }
+  await page.setViewportSize({ width: 1400, height: 880 });
+});

@@ -384,3 +384,24 @@ step('12-restore-older-version', async () => {
 step('13-no-console-errors', async () => {
   assert.deepEqual(errors, []);
 });
+
+step('14-toolbar-fits-1280', async () => {
+  // the signed-in flow editor (project panel, run, history, publishing) at a 1280 px laptop
+  await page.setViewportSize({ width: 1280, height: 800 });
+  try {
+    const m = await page.evaluate(() => {
+      const bar = document.querySelector('[role="toolbar"][aria-label="Flow"]');
+      const b = bar.getBoundingClientRect();
+      const controls = [...bar.querySelectorAll('button, select, [role="status"]')].map((el) => ({ name: el.getAttribute('aria-label') || el.textContent.trim(), r: el.getBoundingClientRect() }));
+      const out = controls.filter(({ r }) => r.left < b.left - 0.5 || r.right > b.right + 0.5 || r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5).map(({ name }) => name);
+      return { names: controls.map((c) => c.name), out, scroll: bar.scrollWidth, client: bar.clientWidth, page: document.documentElement.scrollWidth };
+    });
+    for (const want of ['Undo', 'Publish', 'Keyboard shortcuts', 'Toggle theme']) assert.ok(m.names.includes(want), `${want} in the toolbar: ${m.names.join(', ')}`);
+    assert.deepEqual(m.out, [], 'controls outside the toolbar at 1280 px');
+    assert.ok(m.scroll <= m.client, `the toolbar overflows at 1280 px: ${m.scroll} > ${m.client}`);
+    assert.ok(m.page <= 1280, `the page scrolls sideways at 1280 px: ${m.page}`);
+    await shot('14-toolbar-1280');
+  } finally {
+    await page.setViewportSize({ width: 1400, height: 880 });
+  }
+});
