@@ -12,6 +12,7 @@ import { GRID } from '../canvas/constants';
 import { GroupButton, groupSelection } from '../groups/GroupControls';
 import { groupOfNode } from '../groups/model';
 import { groupUi } from '../groups/state';
+import { preloadCodeEditor } from '../inspector/editors';
 import { Inspector } from '../inspector/Inspector';
 import type { Position } from '../model/flow';
 import { DEFAULT_NODE_SIZE } from '../model/layout';
@@ -80,6 +81,7 @@ function Editor(props: EditorScreenProps) {
   const canvasBox = useRef<HTMLDivElement>(null);
 
   const say = useCallback((text: string) => setMessage(text), []);
+  useEffect(preloadCodeEditor, []);
   useEffect(() => {
     if (!message) return;
     const t = setTimeout(() => setMessage(null), 4000);

@@ -48,6 +48,15 @@ export interface GroupView {
 }
 
 /** The view of the document with `open` (a group id) entered, or the top level. */
+/** The view of a flow without groups: one object, so what depends on it (the canvas's edges)
+ * is not rebuilt when a node moves. */
+const NO_GROUPS: GroupView = {
+  open: null,
+  hidden: new Set<string>(),
+  boxes: [],
+  edge: (c) => ({ source: c.from.node, sourceHandle: c.from.port, target: c.to.node, targetHandle: c.to.port, collapsed: false }),
+};
+
 export function groupView(doc: FlowDocument, open: string | null): GroupView {
   const groups = groupsOf(doc);
   const opened = open ? (findGroup(doc, open) ?? null) : null;
@@ -64,9 +73,7 @@ export function groupView(doc: FlowDocument, open: string | null): GroupView {
       edge: (c) => (inside.has(c.from.node) && inside.has(c.to.node) ? { source: c.from.node, sourceHandle: c.from.port, target: c.to.node, targetHandle: c.to.port, collapsed: false } : null),
     };
   }
-  if (!groups.length) {
-    return { open: null, hidden, boxes: [], edge: (c) => ({ source: c.from.node, sourceHandle: c.from.port, target: c.to.node, targetHandle: c.to.port, collapsed: false }) };
-  }
+  if (!groups.length) return NO_GROUPS;
   const pos = new Map(doc.nodes.map((n) => [n.id, n.position]));
   for (const m of owner.keys()) hidden.add(m);
   const anyIn = new Set<string>();

@@ -8,7 +8,16 @@ import type { CompletionContext } from '../model/expressions';
 import type { DictRow } from '../model/flow';
 import { ExprInput } from './ExprInput';
 
-const CodeEditor = lazy(() => import('./CodeEditor'));
+const loadCodeEditor = () => import('./CodeEditor');
+const CodeEditor = lazy(loadCodeEditor);
+
+/** Loads the code editor's chunk while the browser is idle, so selecting the first node does
+ * not wait for it (the inspector shows code, JSON and template ports with it). */
+export function preloadCodeEditor(): void {
+  const go = () => void loadCodeEditor().catch(() => undefined);
+  if (typeof window !== 'undefined' && 'requestIdleCallback' in window) window.requestIdleCallback(go, { timeout: 3000 });
+  else setTimeout(go, 1000);
+}
 
 export interface PortEditorProps {
   port: PortSpec;
