@@ -71,7 +71,11 @@ function PortRow({
   return (
     <div
       className={`ps-port ps-port-${dir}${path}${problem ? ' ps-port-problem' : ''}${port.sub !== undefined ? ' ps-port-sub' : ''}${state}`}
-      title={problem ? `${portTitle(port, dir)}\n⚠ ${problem}` : portTitle(port, dir)}
+      // the hover text is built when the pointer arrives: building and setting it for every
+      // port of a 500-node flow up front cost a noticeable part of opening it
+      onPointerEnter={(e) => {
+        e.currentTarget.title = problem ? `${portTitle(port, dir)}\n⚠ ${problem}` : portTitle(port, dir);
+      }}
       data-port={port.id}
     >
       <Handle
