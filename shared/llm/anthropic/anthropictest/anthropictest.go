@@ -7,12 +7,14 @@ package anthropictest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
+
+	"polysynergy/shared/llm/llmtest"
 )
 
 // Call is a tool_use block a scripted turn makes.
@@ -36,42 +38,19 @@ type Turn struct {
 
 // Server is the stand-in. URL is its base URL (without /v1).
 type Server struct {
-	URL      string
-	srv      *httptest.Server
-	mu       sync.Mutex
-	turns    []Turn
-	requests []map[string]any
-	headers  []http.Header
+	// Script plays the turns and records requests (Add, Requests, Headers, Remaining).
+	*llmtest.Script[Turn]
+	URL string
+	srv *httptest.Server
 }
 
 // New starts a stand-in that plays turns in order; it is closed when the test ends.
 func New(t testing.TB, turns ...Turn) *Server {
-	s := &Server{turns: turns}
+	s := &Server{Script: llmtest.NewScript(turns...)}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.handle))
 	s.URL = s.srv.URL
 	t.Cleanup(s.srv.Close)
 	return s
-}
-
-// Requests returns the decoded request bodies received so far.
-func (s *Server) Requests() []map[string]any {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]map[string]any(nil), s.requests...)
-}
-
-// Headers returns the request headers received so far.
-func (s *Server) Headers() []http.Header {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]http.Header(nil), s.headers...)
-}
-
-// Remaining is the number of turns not played yet.
-func (s *Server) Remaining() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.turns)
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
@@ -79,22 +58,15 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found_error", fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
 		return
 	}
-	var body map[string]any
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "body is not JSON: "+err.Error())
+	body, turn, err := s.Take(r)
+	switch {
+	case errors.Is(err, llmtest.ErrNoTurns):
+		writeError(w, http.StatusInternalServerError, "api_error", err.Error())
+		return
+	case err != nil:
+		writeError(w, http.StatusBadRequest, "invalid_request_error", err.Error())
 		return
 	}
-	s.mu.Lock()
-	s.requests = append(s.requests, body)
-	s.headers = append(s.headers, r.Header.Clone())
-	if len(s.turns) == 0 {
-		s.mu.Unlock()
-		writeError(w, http.StatusInternalServerError, "api_error", "the script has no more turns")
-		return
-	}
-	turn := s.turns[0]
-	s.turns = s.turns[1:]
-	s.mu.Unlock()
 	if turn.Status != 0 && turn.Status != http.StatusOK {
 		writeError(w, turn.Status, "invalid_request_error", turn.Text)
 		return
