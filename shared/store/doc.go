@@ -44,7 +44,11 @@
 // metadata, secrets, variables, keys) are one partition; each flow's heavy
 // items (draft, versions, bindings, subscriptions) another; each run with
 // its node results and pause state a third, so listing flows never reads
-// documents and deleting a run is one partition. Lists that cross
+// documents and deleting a run is one partition. A run recorded in one go
+// when it ends (the router's) keeps small results (≤ 8 KB encoded) on its
+// own item, so it is one write and one item; its item also names its node
+// result orders ("node_orders"), so retention deletes it without reading
+// its partition first. Run lists project those results away. Lists that cross
 // partitions use GSI1: a user's tenants, an e-mail's invitations, a
 // tenant's projects by state and name, a stage's bindings, a connection's
 // subscriptions and a flow's runs newest first. GSI2 lists published

@@ -216,3 +216,45 @@ func FuzzValidateSlug(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNodeOrders: a run item's list of node result orders is read back exactly as
+// written, and anything else makes retention read the run's partition instead.
+func FuzzNodeOrders(f *testing.F) {
+	for _, s := range []string{"0,1,2", "none", "", "7", "1,,2", "-1", "x", "0,99999999", "3,1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		p := partsOf(item{"run": &types.AttributeValueMemberS{Value: "r1"}, attrNodeOrders: &types.AttributeValueMemberS{Value: v}})
+		if p.run != "r1" {
+			t.Fatalf("run id %q", p.run)
+		}
+		if !p.known {
+			if p.orders != nil {
+				t.Fatalf("orders %v for an unknown partition", p.orders)
+			}
+			return
+		}
+		if v == noNodeOrders {
+			if len(p.orders) != 0 {
+				t.Fatalf("%q gave orders %v", v, p.orders)
+			}
+			return
+		}
+		back := make([]string, len(p.orders))
+		for i, o := range p.orders {
+			if o < 0 {
+				t.Fatalf("negative order %d from %q", o, v)
+			}
+			back[i] = fmt.Sprint(o)
+		}
+		// nodeSK must be able to name every order it accepted
+		for _, o := range p.orders {
+			if !strings.HasPrefix(nodeSK(o), preNode) {
+				t.Fatalf("order %d has no node key", o)
+			}
+		}
+		if len(back) == 0 {
+			t.Fatalf("%q: known with no orders but not %q", v, noNodeOrders)
+		}
+	})
+}

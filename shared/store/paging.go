@@ -53,11 +53,12 @@ func normLimit(n int) (int, error) {
 
 // query describes one Query the paging helpers run.
 type query struct {
-	index      string // "" for the table, or an index name
-	pk         string // partition key value
-	skPrefix   string // optional begins_with on the sort key
-	forward    bool   // ascending sort key order
-	consistent bool   // strongly consistent (table only)
+	index      string    // "" for the table, or an index name
+	pk         string    // partition key value
+	skPrefix   string    // optional begins_with on the sort key
+	skBetween  [2]string // optional inclusive sort key range (when skPrefix is "")
+	forward    bool      // ascending sort key order
+	consistent bool      // strongly consistent (table only)
 	filter     string
 	names      map[string]string
 	values     map[string]types.AttributeValue
@@ -93,6 +94,10 @@ func (s *Store) queryInput(q query) *dynamodb.QueryInput {
 		names["#sk"] = skName
 		values[":skp"] = avS(q.skPrefix)
 		cond += " AND begins_with(#sk, :skp)"
+	} else if q.skBetween[0] != "" {
+		names["#sk"] = skName
+		values[":skfrom"], values[":skto"] = avS(q.skBetween[0]), avS(q.skBetween[1])
+		cond += " AND #sk BETWEEN :skfrom AND :skto"
 	}
 	maps.Copy(names, q.names)
 	maps.Copy(values, q.values)

@@ -543,10 +543,10 @@ func (s *Store) DeleteFlow(ctx context.Context, k FlowKey) error {
 // resumed from the metadata.
 func (s *Store) purgeFlow(ctx context.Context, k FlowKey) error {
 	op := fmt.Sprintf("purge flow %s", k.Flow)
-	var runs []string
-	err := s.queryAll(ctx, op, query{index: IndexGSI1, pk: flowRunsPK(k), forward: true, projection: "#run",
+	var runs []runParts
+	err := s.queryAll(ctx, op, query{index: IndexGSI1, pk: flowRunsPK(k), forward: true, projection: "#run, " + attrNodeOrders,
 		names: names{"#run": "run"}}, func(it item) error {
-		runs = append(runs, getS(it, "run"))
+		runs = append(runs, partsOf(it))
 		return nil
 	})
 	if err != nil {

@@ -1,9 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -242,6 +246,11 @@ type ListRunsOptions struct {
 	Status string
 }
 
+// runListAttrs are the attributes a run list reads: the run's fields and the index
+// position (for cursors), without its node results.
+var runListAttrs = []string{attrPK, attrSK, attrGSI1PK, attrGSI1SK, "kind", "duration_ms", "expires_at", "summary",
+	"tenant", "project", "run", "flow", "stage", "version", "trigger", "status", "started_at", "error"}
+
 // ListRuns lists a flow's runs, newest first.
 func (s *Store) ListRuns(ctx context.Context, k FlowKey, o ListRunsOptions) (Page[Run], error) {
 	op := fmt.Sprintf("list runs of flow %s", k.Flow)
@@ -249,6 +258,13 @@ func (s *Store) ListRuns(ctx context.Context, k FlowKey, o ListRunsOptions) (Pag
 		return Page[Run]{}, fmt.Errorf("%s: %w", op, err)
 	}
 	q := query{index: IndexGSI1, pk: flowRunsPK(k), names: names{}, values: vals{}}
+	// everything of the run but the node results some runs carry
+	proj := make([]string, len(runListAttrs))
+	for i, a := range runListAttrs {
+		proj[i] = fmt.Sprintf("#l%d", i)
+		q.names[proj[i]] = a
+	}
+	q.projection = strings.Join(proj, ", ")
 	if o.Stage != "" {
 		if err := ValidateStageName(o.Stage); err != nil {
 			return Page[Run]{}, fmt.Errorf("%s: %w", op, err)
@@ -373,7 +389,6 @@ func (s *Store) RecordRun(ctx context.Context, r Run, results []NodeResult) (Run
 	if err != nil {
 		return Run{}, fmt.Errorf("%s: %w", op, err)
 	}
-	reqs := []types.WriteRequest{{PutRequest: &types.PutRequest{Item: it}}}
 	for _, nr := range results {
 		if err := checkID("node", nr.NodeID); err != nil {
 			return Run{}, fmt.Errorf("%s: %w", op, err)
@@ -384,6 +399,27 @@ func (s *Store) RecordRun(ctx context.Context, r Run, results []NodeResult) (Run
 		if err := checkStatus("status", nr.Status); err != nil {
 			return Run{}, fmt.Errorf("%s: %w", op, err)
 		}
+	}
+	// small results travel on the run's own item: one write, one item to delete
+	if blob, ok, err := s.inlineResults(results); err != nil {
+		return Run{}, fmt.Errorf("%s: %w", op, err)
+	} else if ok {
+		it[attrResults] = blob
+		it[attrNodeOrders] = avS(noNodeOrders)
+		_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: it})
+		if err != nil {
+			return Run{}, wrap(op, err)
+		}
+		return r, nil
+	}
+	// the run's partition is known in full: retention deletes it without reading it first
+	orders := make([]string, len(results))
+	for i, nr := range results {
+		orders[i] = strconv.Itoa(nr.Order)
+	}
+	it[attrNodeOrders] = avS(cmp.Or(strings.Join(orders, ","), noNodeOrders))
+	reqs := []types.WriteRequest{{PutRequest: &types.PutRequest{Item: it}}}
+	for _, nr := range results {
 		nit, err := s.nodeItem(r.Key(), nr)
 		if err != nil {
 			return Run{}, fmt.Errorf("%s: node %s: %w", op, nr.NodeID, err)
@@ -407,7 +443,17 @@ func (s *Store) ListNodeResults(ctx context.Context, k RunKey) ([]NodeResult, er
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	var out []NodeResult
-	err := s.queryAll(ctx, op, query{pk: runPK(k), skPrefix: preNode, forward: true, consistent: true}, func(it item) error {
+	// the node items and the run's own item (NODE#… < RUN), which holds small results itself
+	var inline []NodeResult
+	err := s.queryAll(ctx, op, query{pk: runPK(k), skBetween: [2]string{preNode, skRun}, forward: true, consistent: true}, func(it item) error {
+		if getS(it, attrSK) == skRun {
+			var err error
+			inline, err = decodeInlineResults(it[attrResults])
+			if err != nil {
+				return fmt.Errorf("%s: %w", op, err)
+			}
+			return nil
+		}
 		var rec nodeRec
 		if err := unmarshal(it, &rec); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
@@ -427,7 +473,22 @@ func (s *Store) ListNodeResults(ctx context.Context, k RunKey) ([]NodeResult, er
 			Inputs:   b.Inputs, Outputs: b.Outputs, Error: b.Error, Logs: b.Logs})
 		return nil
 	})
-	return out, err
+	if err != nil || len(inline) == 0 {
+		return out, err
+	}
+	// results written one by one after the run (a retried write) take the place of their
+	// inline copies
+	have := make(map[int]bool, len(out))
+	for _, r := range out {
+		have[r.Order] = true
+	}
+	for _, r := range inline {
+		if !have[r.Order] {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b NodeResult) int { return cmp.Compare(a.Order, b.Order) })
+	return out, nil
 }
 
 // SaveRunState stores the state of a paused run (replacing an earlier one),
@@ -502,13 +563,13 @@ func (s *Store) ApplyRetention(ctx context.Context, k FlowKey, keep int) (int, e
 		}
 		keep = f.Retention
 	}
-	var old []string
+	var old []runParts
 	seen := 0
-	err := s.queryAll(ctx, op, query{index: IndexGSI1, pk: flowRunsPK(k), projection: "#run, PK, SK",
+	err := s.queryAll(ctx, op, query{index: IndexGSI1, pk: flowRunsPK(k), projection: "#run, PK, SK, " + attrNodeOrders,
 		names: names{"#run": "run"}}, func(it item) error {
 		seen++
 		if seen > keep {
-			old = append(old, getS(it, "run"))
+			old = append(old, partsOf(it))
 		}
 		return nil
 	})
@@ -521,13 +582,122 @@ func (s *Store) ApplyRetention(ctx context.Context, k FlowKey, keep int) (int, e
 	return len(old), nil
 }
 
+// attrResults holds, on the item of a run recorded in one go, its node results when
+// they are small (inlineResultsMax encoded): the run is then that one item.
+const (
+	attrResults      = "results"
+	inlineResultsMax = 8 << 10
+)
+
+// inlineResult is a node result kept on its run's item.
+type inlineResult struct {
+	NodeID     string          `json:"node"`
+	Order      int             `json:"order"`
+	Status     string          `json:"status"`
+	StartedAt  time.Time       `json:"started_at"`
+	DurationMS int64           `json:"duration_ms"`
+	Inputs     json.RawMessage `json:"inputs,omitempty"`
+	Outputs    json.RawMessage `json:"outputs,omitempty"`
+	Error      json.RawMessage `json:"error,omitempty"`
+	Logs       json.RawMessage `json:"logs,omitempty"`
+}
+
+// inlineResults encodes results for the run's own item; ok is false when they are too
+// large (they are then items of their own).
+func (s *Store) inlineResults(results []NodeResult) (types.AttributeValue, bool, error) {
+	l := make([]inlineResult, len(results))
+	for i, nr := range results {
+		l[i] = inlineResult{NodeID: nr.NodeID, Order: nr.Order, Status: nr.Status, StartedAt: nr.StartedAt.UTC(),
+			DurationMS: nr.Duration.Milliseconds(), Inputs: nr.Inputs, Outputs: nr.Outputs, Error: nr.Error, Logs: nr.Logs}
+	}
+	raw, err := json.Marshal(l)
+	if err != nil {
+		return nil, false, fmt.Errorf("encode node results: %w", err)
+	}
+	if len(raw) > 8*inlineResultsMax { // would not compress enough: skip the work
+		return nil, false, nil
+	}
+	v, err := s.encodeBlob("node results", raw)
+	if err != nil {
+		return nil, false, err
+	}
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return v, len(v.Value) <= inlineResultsMax, nil
+	case *types.AttributeValueMemberB:
+		return v, len(v.Value) <= inlineResultsMax, nil
+	}
+	return nil, false, nil
+}
+
+// decodeInlineResults reads the results kept on a run's item (none when v is nil).
+func decodeInlineResults(v types.AttributeValue) ([]NodeResult, error) {
+	raw, err := decodeBlob("node results", v)
+	if err != nil || len(raw) == 0 {
+		return nil, err
+	}
+	var l []inlineResult
+	if err := json.Unmarshal(raw, &l); err != nil {
+		return nil, fmt.Errorf("decode node results: %w", err)
+	}
+	out := make([]NodeResult, len(l))
+	for i, r := range l {
+		out[i] = NodeResult{NodeID: r.NodeID, Order: r.Order, Status: r.Status, StartedAt: r.StartedAt,
+			Duration: time.Duration(r.DurationMS) * time.Millisecond, Inputs: r.Inputs, Outputs: r.Outputs, Error: r.Error, Logs: r.Logs}
+	}
+	return out, nil
+}
+
+// attrNodeOrders lists, on the item of a run recorded in one go (RecordRun), the
+// orders of its node results, everything its partition holds: "0,1,3", or
+// noNodeOrders for none.
+const (
+	attrNodeOrders = "node_orders"
+	noNodeOrders   = "none"
+)
+
+// runParts is a run to delete and, when its item lists them, its node results.
+type runParts struct {
+	run    string
+	known  bool
+	orders []int
+}
+
+// partsOf reads a run item's id and node result orders.
+func partsOf(it item) runParts {
+	p := runParts{run: getS(it, "run")}
+	v := getS(it, attrNodeOrders)
+	if v == "" {
+		return p
+	}
+	if v != noNodeOrders {
+		for f := range strings.SplitSeq(v, ",") {
+			o, err := strconv.Atoi(f)
+			if err != nil || o < 0 {
+				return runParts{run: p.run} // not ours: read the partition instead
+			}
+			p.orders = append(p.orders, o)
+		}
+	}
+	p.known = true
+	return p
+}
+
 // deleteRuns deletes runs with everything in their partitions: first the
 // node results and state, then the run items, so a partial delete is found
 // again through the flow's run list.
-func (s *Store) deleteRuns(ctx context.Context, op string, pk ProjectKey, runs []string) error {
+func (s *Store) deleteRuns(ctx context.Context, op string, pk ProjectKey, runs []runParts) error {
 	var parts, heads []item
 	for _, r := range runs {
-		rk := pk.Run(r)
+		rk := pk.Run(r.run)
+		if r.known {
+			// recorded in one go: its partition is the run item and the listed results
+			for _, o := range r.orders {
+				parts = append(parts, key(runPK(rk), nodeSK(o)))
+			}
+			heads = append(heads, key(runPK(rk), skRun))
+			continue
+		}
 		err := s.queryAll(ctx, op, query{pk: runPK(rk), forward: true, consistent: true, projection: "PK, SK"},
 			func(it item) error {
 				if getS(it, attrSK) == skRun {

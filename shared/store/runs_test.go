@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"polysynergy/shared/store"
+	"polysynergy/shared/store/storetest"
 )
 
 func TestRunsCRUDAndPagination(t *testing.T) {
@@ -192,6 +193,157 @@ func TestRetention(t *testing.T) {
 			if exp, ok := it["expires_at"].(float64); !ok || exp <= 0 {
 				t.Fatalf("%v item without expires_at: %v", it["kind"], it)
 			}
+		}
+	}
+}
+
+// A router run with small results is one item: its results travel on it, come back in
+// order with every field, stay out of run lists, and give way to results written one by
+// one afterwards (a retried write).
+func TestRecordedRunKeepsSmallResultsOnItsItem(t *testing.T) {
+	f := setup(t)
+	tn := f.tenant(t, "Acme")
+	pk := f.project(t, tn.ID, "Shop", "shop").Key()
+	fl := f.routeFlow(t, pk, "Orders", "orders")
+	at := f.clock.Now().UTC().Truncate(time.Millisecond)
+	results := []store.NodeResult{
+		{NodeID: "route", Order: 0, Status: "success", StartedAt: at, Duration: 2 * time.Millisecond, Outputs: json.RawMessage(`{"path":"/x"}`)},
+		{NodeID: "boom", Order: 1, Status: "error", StartedAt: at, Inputs: json.RawMessage(`{"a":1}`), Error: json.RawMessage(`{"message":"no"}`),
+			Logs: json.RawMessage(`[{"level":"info","msg":"hi"}]`)},
+		{NodeID: "reply", Order: 2, Status: "skipped", StartedAt: at},
+	}
+	r := must[store.Run](t)(f.s.RecordRun(f.ctx, store.Run{Tenant: tn.ID, Project: pk.Project, Flow: fl.ID, Stage: "dev",
+		Trigger: "router", Status: "error", Error: "boom failed", Summary: json.RawMessage(`{"nodes":3}`)}, results))
+	items := 0
+	for _, it := range f.scan(t) {
+		if p, _ := it["PK"].(string); strings.HasSuffix(p, "#R#"+r.ID) {
+			items++
+			if it["kind"] != "run" {
+				t.Fatalf("run partition holds a %v item", it["kind"])
+			}
+		}
+	}
+	if items != 1 {
+		t.Fatalf("run partition has %d items, want 1", items)
+	}
+	back := must[[]store.NodeResult](t)(f.s.ListNodeResults(f.ctx, r.Key()))
+	if len(back) != 3 {
+		t.Fatalf("results = %+v", back)
+	}
+	for i, w := range results {
+		g := back[i]
+		if g.NodeID != w.NodeID || g.Order != w.Order || g.Status != w.Status || !g.StartedAt.Equal(w.StartedAt) || g.Duration != w.Duration ||
+			string(g.Inputs) != string(w.Inputs) || string(g.Outputs) != string(w.Outputs) || string(g.Error) != string(w.Error) || string(g.Logs) != string(w.Logs) {
+			t.Fatalf("result %d = %+v, want %+v", i, g, w)
+		}
+	}
+	p := must[store.Page[store.Run]](t)(f.s.ListRuns(f.ctx, fl.Key(), store.ListRunsOptions{Status: "error"}))
+	if len(p.Items) != 1 || p.Items[0].ID != r.ID || p.Items[0].Error != "boom failed" || string(p.Items[0].Summary) != `{"nodes":3}` ||
+		p.Items[0].Trigger != "router" || p.Items[0].Stage != "dev" {
+		t.Fatalf("run list = %+v", p.Items)
+	}
+	noErr(t, f.s.PutNodeResult(f.ctx, r.Key(), store.NodeResult{NodeID: "boom", Order: 1, Status: "success", Outputs: json.RawMessage(`{"again":true}`)}))
+	back = must[[]store.NodeResult](t)(f.s.ListNodeResults(f.ctx, r.Key()))
+	if len(back) != 3 || back[1].Status != "success" || string(back[1].Outputs) != `{"again":true}` || back[2].NodeID != "reply" {
+		t.Fatalf("after a result written on its own: %+v", back)
+	}
+	if n := must[int](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 1)); n != 0 {
+		t.Fatalf("retention deleted %d", n)
+	}
+}
+
+// noise is n bytes of base64 that does not compress.
+func noise(t testing.TB, n int) string {
+	b := make([]byte, n*3/4)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// Runs recorded in one go (the router's) list their node results on the run item, so
+// retention deletes them without reading each run's partition; runs written piece by
+// piece are still read first. Either way nothing of a deleted run is left.
+func TestRetentionOfRecordedRuns(t *testing.T) {
+	f := setup(t)
+	tn := f.tenant(t, "Acme")
+	pk := f.project(t, tn.ID, "Shop", "shop").Key()
+	fl := must[store.Flow](t)(f.s.CreateFlow(f.ctx, pk, store.CreateFlowInput{Kind: store.KindBlueprint, Name: "B", Document: flowDoc(1), Retention: 2}))
+	var ids []string
+	for i := 0; i < 6; i++ {
+		var results []store.NodeResult
+		for n := 0; n < i%3; n++ { // 0, 1 or 2 results, orders with a gap
+			out := json.RawMessage(`{"ok":true}`)
+			if i >= 4 { // too large to travel on the run's item: items of their own
+				out = json.RawMessage(fmt.Sprintf(`{"noise":%q}`, noise(t, 48<<10)))
+			}
+			results = append(results, store.NodeResult{NodeID: fmt.Sprintf("n%d", n), Order: 2 * n, Status: "success",
+				Outputs: out})
+		}
+		r := must[store.Run](t)(f.s.RecordRun(f.ctx, store.Run{Tenant: tn.ID, Project: pk.Project, Flow: fl.ID, Stage: "dev",
+			Trigger: "router", Status: "success"}, results))
+		ids = append(ids, r.ID)
+		f.clock.Advance(time.Millisecond)
+		back := must[[]store.NodeResult](t)(f.s.ListNodeResults(f.ctx, r.Key()))
+		if len(back) != len(results) {
+			t.Fatalf("run %d: %d results read back, want %d", i, len(back), len(results))
+		}
+		for j := range back {
+			if back[j].NodeID != results[j].NodeID || back[j].Order != results[j].Order || string(back[j].Outputs) != string(results[j].Outputs) {
+				t.Fatalf("run %d result %d read back as %+v", i, j, back[j])
+			}
+		}
+	}
+	// one run written piece by piece, newest of all is kept; make it the oldest instead
+	old := must[store.Run](t)(f.s.CreateRun(f.ctx, store.Run{Tenant: tn.ID, Project: pk.Project, Flow: fl.ID, Stage: "mock",
+		Trigger: "editor", Status: "success", StartedAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}))
+	noErr(t, f.s.PutNodeResult(f.ctx, old.Key(), store.NodeResult{NodeID: "n0", Order: 0, Status: "success"}))
+	var mu sync.Mutex
+	ops := map[string]int{}
+	f.env.SetFault(func(op string) *storetest.Fault {
+		mu.Lock()
+		defer mu.Unlock()
+		ops[op]++
+		return nil
+	})
+	if n := must[int](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 0)); n != 5 {
+		t.Fatalf("deleted %d runs, want 5", n)
+	}
+	f.env.SetFault(nil)
+	// the flow's run list, then the partition of the one run that does not list its results
+	if ops["Query"] != 2 {
+		t.Fatalf("retention made %d queries (%v), want 2", ops["Query"], ops)
+	}
+	left := map[string]int{}
+	for _, it := range f.scan(t) {
+		if k, _ := it["kind"].(string); k == "run" || k == "node_result" {
+			left[it["PK"].(string)]++
+		}
+	}
+	want := map[string]int{}
+	for _, id := range ids[4:] {
+		p := must[store.Run](t)(f.s.GetRun(f.ctx, pk.Run(id)))
+		results := must[[]store.NodeResult](t)(f.s.ListNodeResults(f.ctx, pk.Run(id)))
+		if p.ID != id {
+			t.Fatalf("kept run %s read back as %s", id, p.ID)
+		}
+		want[id] = 1 + len(results)
+		if len(results) == 0 {
+			t.Fatalf("kept run %s lost its results", id)
+		}
+	}
+	if len(left) != 2 {
+		t.Fatalf("run partitions left: %v, want the 2 newest (%v)", left, want)
+	}
+	for pkey, n := range left {
+		matched := false
+		for id, w := range want {
+			if strings.HasSuffix(pkey, "#R#"+id) && n == w {
+				matched = true
+			}
+		}
+		if !matched {
+			t.Fatalf("partition %s has %d items; kept runs %v", pkey, n, want)
 		}
 	}
 }
