@@ -42,6 +42,10 @@ type Options struct {
 	// runs (default 1 minute; negative: a pass after every kept run). Between passes a
 	// flow may hold a few more runs than it keeps; they go at the next pass.
 	RetentionInterval time.Duration
+	// RetentionEvery starts a pass before the interval is up once this many runs of a
+	// flow were kept since its last pass (default 50), so a busy flow's runs stay near
+	// its retention instead of piling up for a whole interval.
+	RetentionEvery int
 	// PlanCacheSize bounds the compiled versions kept (default 512).
 	PlanCacheSize int
 	// WriteConcurrency bounds the node-result writes of one run in flight (default 8).
@@ -63,11 +67,15 @@ type Executor struct {
 	plans *planCache
 	ids   *ulid.LockedMonotonicReader
 
-	bg       sync.WaitGroup
+	// background work (retention passes) in flight; bgIdle closes when it reaches 0
+	bgMu     sync.Mutex
+	bgN      int
+	bgIdle   chan struct{}
 	retMu    sync.Mutex
 	retBusy  map[store.FlowKey]bool
 	retAgain map[store.FlowKey]bool
 	retLast  map[store.FlowKey]time.Time
+	retKept  map[store.FlowKey]int
 }
 
 // New returns an executor.
@@ -96,6 +104,9 @@ func New(opt Options) (*Executor, error) {
 	if opt.RetentionInterval == 0 {
 		opt.RetentionInterval = time.Minute
 	}
+	if opt.RetentionEvery <= 0 {
+		opt.RetentionEvery = 50
+	}
 	if opt.WriteBackoff <= 0 {
 		opt.WriteBackoff = 50 * time.Millisecond
 	}
@@ -109,6 +120,7 @@ func New(opt Options) (*Executor, error) {
 		retBusy:  map[store.FlowKey]bool{},
 		retAgain: map[store.FlowKey]bool{},
 		retLast:  map[store.FlowKey]time.Time{},
+		retKept:  map[store.FlowKey]int{},
 	}, nil
 }
 
@@ -120,21 +132,22 @@ func (x *Executor) NewRunID() string {
 
 // active is one run in progress: what finishing it needs.
 type active struct {
-	key      store.RunKey
-	fk       store.FlowKey
-	kind     Kind
-	version  int
-	draft    []byte
-	stage    string
-	subStage string
-	save     store.RunSaving
-	recorded bool
-	creating chan error // the run record being created in the background
-	keep     int        // retention (0: the flow's setting)
-	sink     *sink
-	batch    bool // router run with policy all: record and results are written together at the end
-	res      *resolver
-	pub      engine.Publisher
+	key        store.RunKey
+	fk         store.FlowKey
+	kind       Kind
+	version    int
+	draft      []byte
+	stage      string
+	subStage   string
+	save       store.RunSaving
+	recorded   bool
+	creating   chan error // the run record being created in the background
+	keep       int        // retention (0: the flow's setting)
+	sink       *sink
+	batch      bool // router run with policy all: record and results are written together at the end
+	batchTried bool // that write was attempted (and may have landed even if it seemed to fail)
+	res        *resolver
+	pub        engine.Publisher
 }
 
 // Execute runs a job and returns the run record (secrets redacted, values truncated).
@@ -370,6 +383,7 @@ func (x *Executor) finish(ctx context.Context, a *active, run *engine.Run) (*eng
 	}
 	keep := a.save == store.SaveAll || a.save == store.SaveErrors && run.Status == engine.StatusError
 	if a.batch && run.Status != engine.StatusPaused {
+		a.batchTried = true
 		if err := x.recordBatch(dctx, a, run); err == nil {
 			x.retain(dctx, a.fk, a.keep)
 			return run, nil
@@ -446,6 +460,14 @@ func (x *Executor) recordOutcome(ctx context.Context, a *active, run *engine.Run
 				StartedAt: run.StartedAt, Duration: nonZero(dur), Error: msg, Summary: rawJSON(sum)})
 			return err
 		})
+		if errors.Is(err, store.ErrExists) && a.batchTried {
+			// the batch that seemed to fail (a timeout, say) did write the run: its id is
+			// fresh, so the record is this run's own; bring its outcome up to date
+			err = x.retry(ctx, func(ctx context.Context) error {
+				return x.st.UpdateRun(ctx, a.key, store.RunUpdate{Status: status, Duration: nonZero(dur), Error: msg,
+					Summary: rawJSON(sum)})
+			})
+		}
 		if err == nil {
 			a.recorded = true
 		}
@@ -486,15 +508,18 @@ func (x *Executor) retain(ctx context.Context, fk store.FlowKey, keep int) {
 	now := x.now()
 	x.retMu.Lock()
 	if iv := x.opt.RetentionInterval; iv > 0 {
-		if last, ok := x.retLast[fk]; ok && now.Sub(last) < iv {
+		x.retKept[fk]++
+		if last, ok := x.retLast[fk]; ok && now.Sub(last) < iv && x.retKept[fk] < x.opt.RetentionEvery {
 			x.retMu.Unlock()
 			return
 		}
 		x.retLast[fk] = now
+		delete(x.retKept, fk)
 		if len(x.retLast) > 4096 { // forget flows not seen for an interval
 			for k, t := range x.retLast {
 				if now.Sub(t) >= iv {
 					delete(x.retLast, k)
+					delete(x.retKept, k)
 				}
 			}
 		}
@@ -506,9 +531,9 @@ func (x *Executor) retain(ctx context.Context, fk store.FlowKey, keep int) {
 	}
 	x.retBusy[fk] = true
 	x.retMu.Unlock()
-	x.bg.Add(1)
+	x.bgStart()
 	go func() {
-		defer x.bg.Done()
+		defer x.bgDone()
 		for {
 			rctx, cancel := context.WithTimeout(ctx, time.Minute)
 			n, err := x.st.ApplyRetention(rctx, fk, keep)
@@ -530,21 +555,41 @@ func (x *Executor) retain(ctx context.Context, fk store.FlowKey, keep int) {
 	}()
 }
 
-// Wait blocks until the executor's background work (retention) is done or ctx ends. A
-// Lambda handler need not call it: work frozen with the sandbox continues on the next
-// invocation, and a lost pass is made up by the next kept run.
+// Wait blocks until the executor's background work (retention) is done or ctx ends. It
+// may be called while runs go on. A Lambda handler need not call it: work frozen with the
+// sandbox continues on the next invocation, and a lost pass is made up by the next kept run.
 func (x *Executor) Wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() {
-		x.bg.Wait()
-		close(done)
-	}()
+	x.bgMu.Lock()
+	if x.bgN == 0 {
+		x.bgMu.Unlock()
+		return nil
+	}
+	idle := x.bgIdle
+	x.bgMu.Unlock()
 	select {
-	case <-done:
+	case <-idle:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// bgStart counts one piece of background work in, bgDone out.
+func (x *Executor) bgStart() {
+	x.bgMu.Lock()
+	if x.bgN == 0 {
+		x.bgIdle = make(chan struct{})
+	}
+	x.bgN++
+	x.bgMu.Unlock()
+}
+
+func (x *Executor) bgDone() {
+	x.bgMu.Lock()
+	if x.bgN--; x.bgN == 0 {
+		close(x.bgIdle)
+	}
+	x.bgMu.Unlock()
 }
 
 // recordBatch writes a finished router run and its buffered results together.

@@ -1,6 +1,7 @@
 package runs_test
 
 import (
+	"fmt"
 	"context"
 	"encoding/json"
 	"errors"
@@ -234,6 +235,45 @@ func TestExplicitPolicyOverridesFlowSetting(t *testing.T) {
 	}
 	if l := f.listRuns(t, fk); len(l) != 1 || l[0].Trigger != "router" {
 		t.Errorf("runs = %+v, want one router run", l)
+	}
+}
+
+// landedButLost writes router runs but reports the write as failed, as a timeout after
+// DynamoDB applied it would.
+type landedButLost struct{ runs.Store }
+
+func (l landedButLost) RecordRun(ctx context.Context, r store.Run, results []store.NodeResult) (store.Run, error) {
+	if _, err := l.Store.RecordRun(ctx, r, results); err != nil {
+		return store.Run{}, err
+	}
+	return store.Run{}, fmt.Errorf("record run: %w", store.ErrUnavailable)
+}
+
+// A router run whose one-batch write seemed to fail but landed is recorded once, with its
+// outcome, and no error reaches the caller.
+func TestRouterBatchThatLandedDespiteAnError(t *testing.T) {
+	f := setup(t)
+	x, err := runs.New(runs.Options{Store: landedButLost{f.st}, Secrets: f.box, Compiler: f.comp, WriteBackoff: time.Millisecond,
+		RetentionInterval: -1, Engine: engine.Options{Concurrency: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fk := f.flow(t, okFlow(t), store.SaveAll, 0)
+	job := f.job(fk, runs.KindRouter)
+	job.Save = store.SaveAll
+	run, err := x.Execute(f.ctx, job)
+	if err != nil {
+		t.Fatalf("execute: %v", err)
+	}
+	if err := x.Wait(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	l := f.listRuns(t, fk)
+	if len(l) != 1 || l[0].ID != run.ID || l[0].Status != "success" || l[0].Trigger != "router" {
+		t.Fatalf("runs = %+v, want the one router run, succeeded", l)
+	}
+	if got := len(f.results(t, run.ID)); got != 2 {
+		t.Errorf("results = %d, want 2", got)
 	}
 }
 
@@ -507,6 +547,59 @@ func TestRetentionInterval(t *testing.T) {
 	f.wait(t)
 	if l := f.listRuns(t, fk); len(l) != 1 {
 		t.Errorf("runs after the interval = %d, want 1", len(l))
+	}
+}
+
+// A busy flow gets a pass every RetentionEvery kept runs, well within the interval.
+func TestRetentionEveryFewRuns(t *testing.T) {
+	f := setup(t, func(o *runs.Options) { o.RetentionInterval, o.RetentionEvery = time.Hour, 4 })
+	fk := f.flow(t, okFlow(t), store.SaveAll, 2)
+	counts := []int{}
+	for range 9 {
+		if _, err := f.x.Execute(f.ctx, f.job(fk, runs.KindSchedule)); err != nil {
+			t.Fatalf("execute: %v", err)
+		}
+		f.wait(t)
+		counts = append(counts, len(f.listRuns(t, fk)))
+	}
+	// a pass after the first run (none before), then after every 4th kept run
+	want := []int{1, 2, 3, 4, 2, 3, 4, 5, 2}
+	if fmt.Sprint(counts) != fmt.Sprint(want) {
+		t.Fatalf("runs kept after each run = %v, want %v", counts, want)
+	}
+}
+
+// Wait may be called by many requests at once while others start retention passes (the
+// local cloud serves concurrent requests from one executor); each returns once idle.
+func TestWaitWhileRunsGoOn(t *testing.T) {
+	f := setup(t)
+	fk := f.flow(t, okFlow(t), store.SaveAll, 3)
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := f.x.Execute(f.ctx, f.job(fk, runs.KindSchedule)); err != nil {
+				errs <- err
+				return
+			}
+			errs <- f.x.Wait(f.ctx)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("execute or wait: %v", err)
+		}
+	}
+	if err := f.x.Wait(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	// every pass has ended, the last one after the last kept run
+	if l := f.listRuns(t, fk); len(l) != 3 {
+		t.Fatalf("runs kept = %d, want 3", len(l))
 	}
 }
 
