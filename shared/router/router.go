@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"golang.org/x/sync/singleflight"
 
 	"polysynergy/shared/auth"
 	"polysynergy/shared/engine"
@@ -69,6 +70,7 @@ type Router struct {
 	cfg   Config
 	mu    sync.Mutex
 	cache map[string]*cached
+	loads singleflight.Group // route table reads in flight, by cache key
 }
 
 type cached struct {
@@ -291,6 +293,11 @@ func (r *Router) checkKey(ctx context.Context, ev events.APIGatewayV2HTTPRequest
 
 // table returns the stage's route table, cached for CacheTTL and rebuilt only when the
 // published version changed.
+//
+// One read per table is in flight at a time, whatever the number of requests waiting for
+// it; once a table was read, requests keep getting it while a fresher one is read in the
+// background (for up to staleFor), so a busy route never waits for the store nor piles
+// reads onto it when its entry expires.
 func (r *Router) table(ctx context.Context, t routing.Target) (*cached, error) {
 	key := t.Project + "\x00" + t.Stage
 	now := r.cfg.Now()
@@ -300,6 +307,41 @@ func (r *Router) table(ctx context.Context, t routing.Target) (*cached, error) {
 	if c != nil && now.Sub(c.fetched) < r.cfg.CacheTTL {
 		return c, nil
 	}
+	if c != nil && now.Sub(c.fetched) < staleFor*r.cfg.CacheTTL {
+		r.loads.DoChan(key, func() (any, error) {
+			lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			fresh, err := r.load(lctx, key, t, c)
+			if err != nil {
+				r.cfg.Logger.Warn("refresh route table", "project", t.Project, "stage", t.Stage, "err", err)
+			}
+			return fresh, err
+		})
+		return c, nil
+	}
+	ch := r.loads.DoChan(key, func() (any, error) {
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return r.load(lctx, key, t, c)
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*cached), nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("read route table of %s/%s: %w", t.Project, t.Stage, ctx.Err())
+	}
+}
+
+// staleFor is how many cache lifetimes an entry is still served while a fresher one is
+// read; past that, requests wait for the read.
+const staleFor = 15
+
+// load reads a stage's route table (c is the entry it replaces, if any) and caches it.
+func (r *Router) load(ctx context.Context, key string, t routing.Target, c *cached) (*cached, error) {
+	now := r.cfg.Now()
 	lookup, err := r.cfg.Store.ResolveSlug(ctx, t.Project)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && lookup.Trashed) {
 		return r.remember(key, &cached{fetched: now, missing: true}), nil

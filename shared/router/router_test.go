@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -205,9 +206,10 @@ func TestRoutingErrors(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Headers["access-control-allow-origin"] != "https://app.example" || resp.Headers["vary"] != "Origin" {
 		t.Fatalf("CORS on the answer: %d %v", resp.StatusCode, resp.Headers)
 	}
-	// DynamoDB failing → 503 with Retry-After, once the cached table expires
+	// DynamoDB failing → 503 with Retry-After, once the cached table is too old to serve
+	// while it is read again
 	fx.env.SetFault(func(op string) *storetest.Fault { return &storetest.Fault{Status: 500, Type: "InternalServerError"} })
-	time.Sleep(5 * time.Millisecond)
+	time.Sleep(30 * time.Millisecond)
 	resp, _ = fx.r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/a/1", "", nil, ""))
 	if resp.StatusCode != 503 || resp.Headers["retry-after"] == "" {
 		t.Fatalf("store down: %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
@@ -293,5 +295,92 @@ func TestBinaryBodiesAndDeadline(t *testing.T) {
 	wg.Wait()
 	if resp.StatusCode != 504 {
 		t.Fatalf("deadline: %d %s", resp.StatusCode, resp.Body)
+	}
+}
+
+// countingStore counts route table reads and makes each take a while.
+type countingStore struct {
+	router.Store
+	slugs, tables atomic.Int64
+	delay         time.Duration
+}
+
+func (c *countingStore) ResolveSlug(ctx context.Context, slug string) (store.SlugLookup, error) {
+	c.slugs.Add(1)
+	return c.Store.ResolveSlug(ctx, slug)
+}
+
+func (c *countingStore) GetRouteTable(ctx context.Context, k store.ProjectKey, stage string) (store.RouteTable, error) {
+	c.tables.Add(1)
+	time.Sleep(c.delay)
+	return c.Store.GetRouteTable(ctx, k, stage)
+}
+
+// Requests arriving together at a stage nobody asked for yet share one read of its route
+// table; once it expires they are answered from the old one while one request's worth of
+// reading happens in the background, and a newly published route is served after that.
+func TestRouteTableIsReadOnceAtATime(t *testing.T) {
+	fx := setup(t, store.SaveNone, router.ModeWait, false, helloFlow())
+	ctx := context.Background()
+	cs := &countingStore{Store: fx.st, delay: 20 * time.Millisecond}
+	r, err := router.New(router.Config{Store: cs, Executor: fx.x, BaseDomain: "example.com", CacheTTL: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	burst := func() []int {
+		var wg sync.WaitGroup
+		codes := make([]int, 30)
+		for i := range codes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp, err := r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/ada/1", "", nil, ""))
+				if err == nil {
+					codes[i] = resp.StatusCode
+				}
+			}()
+		}
+		wg.Wait()
+		return codes
+	}
+	for _, c := range burst() {
+		if c != 200 {
+			t.Fatalf("first burst: status %d", c)
+		}
+	}
+	if s, tb := cs.slugs.Load(), cs.tables.Load(); s != 1 || tb != 1 {
+		t.Fatalf("first burst read the slug %d and the table %d times, want once each", s, tb)
+	}
+	time.Sleep(60 * time.Millisecond) // expired, still within the time it is served while read again
+	for _, c := range burst() {
+		if c != 200 {
+			t.Fatalf("burst after expiry: status %d", c)
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for cs.tables.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(30 * time.Millisecond) // the background read ends
+	if s, tb := cs.slugs.Load(), cs.tables.Load(); s != 2 || tb != 2 {
+		t.Fatalf("after expiry the slug was read %d and the table %d times in all, want twice each", s, tb)
+	}
+	// a route published meanwhile is served once the refreshed table is in
+	if err := fx.st.Unpublish(ctx, fx.flow, "dev"); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(2 * time.Second)
+	for {
+		resp, err := r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/ada/1", "", nil, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode == 404 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("unpublished route still answers %d", resp.StatusCode)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -52,10 +52,10 @@ func New(ctx context.Context, cfg platform.Config, publishers runs.PublisherFunc
 		return nil, err
 	}
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-		resp, err := r.Handle(ctx, ev)
-		// results written in the background must land before Lambda freezes the process
-		_ = x.Wait(ctx)
-		return resp, err
+		// a run's record and results are written before Handle returns; a retention pass it
+		// started goes on in the background and is not waited for (a pass frozen with the
+		// sandbox continues on its next request, and a lost one is made up by the next)
+		return r.Handle(ctx, ev)
 	}, nil
 }
 
