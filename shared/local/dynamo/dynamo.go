@@ -317,17 +317,21 @@ func (d *DB) replay() error {
 	return nil
 }
 
-// syncWAL writes buffered log lines to disk.
+// syncWAL writes buffered log lines to disk. Writes wait only while the lines are handed to
+// the operating system, not while the disk syncs.
 func (d *DB) syncWAL() error {
 	d.walMu.Lock()
-	defer d.walMu.Unlock()
 	if d.walBuf == nil {
+		d.walMu.Unlock()
 		return nil
 	}
-	if err := d.walBuf.Flush(); err != nil {
+	err := d.walBuf.Flush()
+	f := d.wal
+	d.walMu.Unlock()
+	if err != nil {
 		return err
 	}
-	return d.wal.Sync()
+	return f.Sync()
 }
 
 // scan reads every item, deleting those whose expires_at has passed (DynamoDB's TTL).
