@@ -207,6 +207,12 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 	}
 	job.Deadline = deadline
 	run, err := r.cfg.Executor.Execute(ctx, job)
+	if err != nil && run != nil {
+		// the flow ran (and did whatever it does) but its record could not be stored in
+		// full: its answer still goes out, as a retry would run it again
+		r.cfg.Logger.Error("record run", "flow", route.FlowID, "run", run.ID, "err", err)
+		err = nil
+	}
 	if err != nil {
 		r.cfg.Logger.Error("run flow", "flow", route.FlowID, "run", job.RunID, "err", err)
 		if errors.Is(err, store.ErrUnavailable) {

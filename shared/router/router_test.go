@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -382,5 +383,37 @@ func TestRouteTableIsReadOnceAtATime(t *testing.T) {
 			t.Fatalf("unpublished route still answers %d", resp.StatusCode)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A flow that ran answers even when its record cannot be stored (the store failing its
+// writes): the caller gets the flow's answer, not a 503 that would make it run the flow
+// again, and nothing of the run is half-written.
+func TestAnswerWhenTheRecordCannotBeStored(t *testing.T) {
+	fx := setup(t, store.SaveAll, router.ModeWait, false, helloFlow())
+	ctx := context.Background()
+	fx.env.SetFault(func(op string) *storetest.Fault {
+		if op == "PutItem" || op == "BatchWriteItem" {
+			return &storetest.Fault{Status: 500, Type: "InternalServerError"}
+		}
+		return nil
+	})
+	resp, err := fx.r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/ada/1", "", nil, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, "ada") || resp.Headers["x-run-id"] == "" {
+		t.Fatalf("answer = %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
+	}
+	fx.env.SetFault(nil)
+	p, err := fx.st.ListRuns(ctx, fx.flow, store.ListRunsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Items) != 0 {
+		t.Fatalf("runs = %+v, want none stored", p.Items)
+	}
+	if _, err := fx.st.GetRun(ctx, fx.pk.Run(resp.Headers["x-run-id"])); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("get run: %v, want not found", err)
 	}
 }

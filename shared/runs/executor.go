@@ -384,10 +384,17 @@ func (x *Executor) finish(ctx context.Context, a *active, run *engine.Run) (*eng
 	keep := a.save == store.SaveAll || a.save == store.SaveErrors && run.Status == engine.StatusError
 	if a.batch && run.Status != engine.StatusPaused {
 		a.batchTried = true
-		if err := x.recordBatch(dctx, a, run); err == nil {
+		err := x.recordBatch(dctx, a, run)
+		switch {
+		case err == nil:
 			x.retain(dctx, a.fk, a.keep)
 			return run, nil
-		} else {
+		case errors.Is(err, store.ErrUnavailable):
+			// the store is failing or overloaded even after retries: writing the same run in
+			// more requests would only add to its load
+			x.log.ErrorContext(dctx, "record run: the store is unavailable; the run is not kept", "run", a.key.Run, "err", err)
+			return run, fmt.Errorf("record run %s: %w", a.key.Run, err)
+		default:
 			x.log.WarnContext(dctx, "record run in one batch; writing it piece by piece", "run", a.key.Run, "err", err)
 		}
 	}

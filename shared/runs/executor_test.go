@@ -238,42 +238,78 @@ func TestExplicitPolicyOverridesFlowSetting(t *testing.T) {
 	}
 }
 
-// landedButLost writes router runs but reports the write as failed, as a timeout after
-// DynamoDB applied it would.
-type landedButLost struct{ runs.Store }
+// flakyRecords writes router runs but reports the first `lost` writes as failed (as a
+// timeout after DynamoDB applied them would), and counts results written one by one.
+type flakyRecords struct {
+	runs.Store
+	mu      sync.Mutex
+	lost    int
+	records int
+	pieces  int
+}
 
-func (l landedButLost) RecordRun(ctx context.Context, r store.Run, results []store.NodeResult) (store.Run, error) {
+func (l *flakyRecords) RecordRun(ctx context.Context, r store.Run, results []store.NodeResult) (store.Run, error) {
+	l.mu.Lock()
+	l.records++
+	fail := l.records <= l.lost
+	l.mu.Unlock()
 	if _, err := l.Store.RecordRun(ctx, r, results); err != nil {
 		return store.Run{}, err
 	}
-	return store.Run{}, fmt.Errorf("record run: %w", store.ErrUnavailable)
+	if fail {
+		return store.Run{}, fmt.Errorf("record run: %w", store.ErrUnavailable)
+	}
+	return r, nil
 }
 
-// A router run whose one-batch write seemed to fail but landed is recorded once, with its
-// outcome, and no error reaches the caller.
-func TestRouterBatchThatLandedDespiteAnError(t *testing.T) {
+func (l *flakyRecords) PutNodeResult(ctx context.Context, k store.RunKey, nr store.NodeResult) error {
+	l.mu.Lock()
+	l.pieces++
+	l.mu.Unlock()
+	return l.Store.PutNodeResult(ctx, k, nr)
+}
+
+// A router run's one write that seemed to fail is tried again (it may have landed: the
+// write replaces itself); when the store stays unavailable the run is not written piece by
+// piece on top (that would add to the load of a struggling store) and the caller gets the
+// run with the error.
+func TestRouterRecordWhenTheStoreStruggles(t *testing.T) {
 	f := setup(t)
-	x, err := runs.New(runs.Options{Store: landedButLost{f.st}, Secrets: f.box, Compiler: f.comp, WriteBackoff: time.Millisecond,
-		RetentionInterval: -1, Engine: engine.Options{Concurrency: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	fk := f.flow(t, okFlow(t), store.SaveAll, 0)
-	job := f.job(fk, runs.KindRouter)
-	job.Save = store.SaveAll
-	run, err := x.Execute(f.ctx, job)
-	if err != nil {
-		t.Fatalf("execute: %v", err)
-	}
-	if err := x.Wait(f.ctx); err != nil {
-		t.Fatal(err)
-	}
-	l := f.listRuns(t, fk)
-	if len(l) != 1 || l[0].ID != run.ID || l[0].Status != "success" || l[0].Trigger != "router" {
-		t.Fatalf("runs = %+v, want the one router run, succeeded", l)
-	}
-	if got := len(f.results(t, run.ID)); got != 2 {
-		t.Errorf("results = %d, want 2", got)
+	for _, tc := range []struct {
+		name    string
+		lost    int
+		wantErr bool
+		runs    int
+	}{{"one lost answer", 1, false, 1}, {"unavailable throughout", 99, true, 2}} {
+		fs := &flakyRecords{Store: f.st, lost: tc.lost}
+		x, err := runs.New(runs.Options{Store: fs, Secrets: f.box, Compiler: f.comp, WriteBackoff: time.Millisecond,
+			RetentionInterval: -1, Engine: engine.Options{Concurrency: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		job := f.job(fk, runs.KindRouter)
+		job.Save = store.SaveAll
+		run, err := x.Execute(f.ctx, job)
+		if (err != nil) != tc.wantErr || tc.wantErr && !errors.Is(err, store.ErrUnavailable) {
+			t.Fatalf("%s: execute error %v", tc.name, err)
+		}
+		if run == nil || run.Status != "success" {
+			t.Fatalf("%s: run %+v", tc.name, run)
+		}
+		if err := x.Wait(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if fs.pieces != 0 {
+			t.Errorf("%s: %d results written one by one", tc.name, fs.pieces)
+		}
+		// the flaky store wrote every attempt: the record is there once, complete
+		if l := f.listRuns(t, fk); len(l) != tc.runs || l[0].ID != run.ID || l[0].Status != "success" {
+			t.Fatalf("%s: runs = %+v", tc.name, l)
+		}
+		if got := len(f.results(t, run.ID)); got != 2 {
+			t.Errorf("%s: results = %d, want 2", tc.name, got)
+		}
 	}
 }
 
