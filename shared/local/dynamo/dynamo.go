@@ -203,8 +203,16 @@ func (d *DB) logWrite(op string, body []byte) {
 	if d.walBuf == nil {
 		return
 	}
-	line, _ := json.Marshal(walEntry{Op: op, Body: body})
-	n, _ := d.walBuf.Write(append(line, '\n'))
+	// one line per write: {"op":…,"body":…} with the body as it came (accepted by the
+	// server, so valid JSON), compacted only if it spans lines
+	if bytes.ContainsAny(body, "\r\n") {
+		var c bytes.Buffer
+		if json.Compact(&c, body) != nil {
+			return
+		}
+		body = c.Bytes()
+	}
+	n, _ := fmt.Fprintf(d.walBuf, "{\"op\":%q,\"body\":%s}\n", op, body)
 	d.walN += int64(n)
 	d.dirty.Store(true)
 }
