@@ -68,8 +68,9 @@ type Config struct {
 	ScheduleGroup    string
 	SchedulerRoleARN string
 	RunnerARN        string
-	RunRetention     int
-	LogLevel         slog.Level
+	// RunRetention is how many runs a flow created without its own setting keeps.
+	RunRetention int
+	LogLevel     slog.Level
 }
 
 // FromEnv reads the configuration; lookup is os.LookupEnv in production.
@@ -97,8 +98,8 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if v := get(EnvRunRetention); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return c, fmt.Errorf("%s=%q: want a positive number of runs to keep per flow", EnvRunRetention, v)
+		if err != nil || n < 1 || n > store.MaxRetention {
+			return c, fmt.Errorf("%s=%q: want the number of runs to keep per flow, 1 to %d", EnvRunRetention, v, store.MaxRetention)
 		}
 		c.RunRetention = n
 	}

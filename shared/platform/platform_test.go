@@ -24,6 +24,7 @@ func TestFromEnv(t *testing.T) {
 	}{
 		{map[string]string{}, EnvTable + " is not set"},
 		{map[string]string{EnvTable: "t", EnvRunRetention: "0"}, EnvRunRetention},
+		{map[string]string{EnvTable: "t", EnvRunRetention: "10001"}, "1 to 10000"},
 		{map[string]string{EnvTable: "t", EnvLogLevel: "loud"}, EnvLogLevel},
 	} {
 		if _, err := FromEnv(env(tc.env)); err == nil || !strings.Contains(err.Error(), tc.want) {

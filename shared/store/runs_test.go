@@ -252,6 +252,20 @@ func TestRecordedRunKeepsSmallResultsOnItsItem(t *testing.T) {
 	}
 }
 
+// The deployment's default retention applies to flows created without their own.
+func TestDefaultRetentionOption(t *testing.T) {
+	for _, tc := range []struct{ opt, want int }{{7, 7}, {0, store.DefaultRetention}, {store.MaxRetention + 1, store.DefaultRetention}} {
+		f := setup(t, store.WithDefaultRetention(tc.opt))
+		tn := f.tenant(t, "Acme")
+		pk := f.project(t, tn.ID, "Shop", "shop").Key()
+		fl := must[store.Flow](t)(f.s.CreateFlow(f.ctx, pk, store.CreateFlowInput{Kind: store.KindBlueprint, Name: "B", Document: flowDoc(1)}))
+		own := must[store.Flow](t)(f.s.CreateFlow(f.ctx, pk, store.CreateFlowInput{Kind: store.KindBlueprint, Name: "C", Document: flowDoc(1), Retention: 3}))
+		if fl.Retention != tc.want || own.Retention != 3 {
+			t.Errorf("option %d: flow keeps %d (want %d), own setting %d", tc.opt, fl.Retention, tc.want, own.Retention)
+		}
+	}
+}
+
 // noise is n bytes of base64 that does not compress.
 func noise(t testing.TB, n int) string {
 	b := make([]byte, n*3/4)

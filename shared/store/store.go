@@ -64,6 +64,16 @@ func WithRunTTL(d time.Duration) Option {
 	return func(s *Store) { s.runTTL = d }
 }
 
+// WithDefaultRetention sets how many runs a flow created without its own setting keeps
+// (default DefaultRetention; values outside 1…MaxRetention are ignored).
+func WithDefaultRetention(n int) Option {
+	return func(s *Store) {
+		if n >= 1 && n <= MaxRetention {
+			s.defaultRetained = n
+		}
+	}
+}
+
 // WithBatchBackoff sets the first wait before retrying unprocessed batch
 // writes (it doubles on each attempt). Default 25ms.
 func WithBatchBackoff(d time.Duration) Option {

@@ -34,7 +34,7 @@ func NewHTTP(ctx context.Context, cfg platform.Config) (*api.Handler, error) {
 		return nil, err
 	}
 	db := cfg.DynamoDB(awsCfg)
-	st := store.New(db, cfg.Table, store.WithLogger(log))
+	st := store.New(db, cfg.Table, store.WithLogger(log), store.WithDefaultRetention(cfg.RunRetention))
 	var w secrets.KeyWrapper
 	switch {
 	case cfg.SecretsKeyFile != "":

@@ -43,7 +43,7 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *auth.Ver
 		return nil, err
 	}
 	db := cfg.DynamoDB(awsCfg)
-	st := store.New(db, cfg.Table, store.WithLogger(log))
+	st := store.New(db, cfg.Table, store.WithLogger(log), store.WithDefaultRetention(cfg.RunRetention))
 	box, err := cfg.SecretsBox(awsCfg)
 	if err != nil {
 		return nil, err
