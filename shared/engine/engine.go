@@ -176,7 +176,15 @@ const (
 	ErrKindBudget     = "budget_exceeded"
 	ErrKindDeadline   = "deadline_exceeded"
 	ErrKindCancelled  = "cancelled"
+	// ErrKindUnavailable: something the run depends on (the store holding its secrets, say)
+	// was failing or overloaded; the same run may well succeed when tried again.
+	ErrKindUnavailable = "unavailable"
 )
+
+// ErrUnavailable is wrapped by resolvers (and nodes) around errors of a service that is
+// failing or overloaded, as opposed to a value that does not exist; the node's error is
+// then of kind ErrKindUnavailable.
+var ErrUnavailable = errors.New("temporarily unavailable")
 
 // ErrNotPaused is returned by Resume for a run that is not paused at the given node.
 var ErrNotPaused = errors.New("run is not paused at that node")

@@ -232,6 +232,8 @@ func (r *runState) nodeError(pn *flow.PlanNode, err error) *NodeError {
 		ne.Type, ne.Port = ee.kind, ee.port
 	case errors.As(err, &ie):
 		ne.Type, ne.Port = ErrKindInput, ie.Port
+	case errors.Is(err, ErrUnavailable):
+		ne.Type = ErrKindUnavailable
 	case errors.As(err, &pe):
 		ne.Type = ErrKindPanic
 	case errors.As(err, &te):

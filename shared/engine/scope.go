@@ -595,9 +595,15 @@ func (s *scope) inputs(ctx context.Context, pn *flow.PlanNode) (map[string]any, 
 func (s *scope) valueError(port string, err error) error {
 	kind := ErrKindExpression
 	var me *expr.MissingError
-	if errors.As(err, &me) {
+	switch {
+	case errors.As(err, &me) && errors.Is(err, ErrUnavailable):
+		kind = ErrKindUnavailable
+		err = fmt.Errorf("%s %q could not be read on stage %q: %w", me.Placeholder.Kind, me.Placeholder.Key, s.r.req.Stage, me.Err)
+	case errors.As(err, &me):
 		kind = ErrKindSecret
 		err = fmt.Errorf("%s %q is not set on stage %q: %w", me.Placeholder.Kind, me.Placeholder.Key, s.r.req.Stage, me.Err)
+	case errors.Is(err, ErrUnavailable):
+		kind = ErrKindUnavailable
 	}
 	return &evalError{kind: kind, port: port, err: err}
 }

@@ -67,10 +67,11 @@ type Config struct {
 // Router handles trigger requests. It is safe for concurrent use; route tables are cached
 // in the warm Lambda.
 type Router struct {
-	cfg   Config
-	mu    sync.Mutex
-	cache map[string]*cached
-	loads singleflight.Group // route table reads in flight, by cache key
+	cfg     Config
+	mu      sync.Mutex
+	cache   map[string]*cached
+	loads   singleflight.Group // route table reads in flight, by cache key
+	reading map[string]bool    // keys being read (under mu)
 }
 
 type cached struct {
@@ -99,7 +100,7 @@ func New(cfg Config) (*Router, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Router{cfg: cfg, cache: map[string]*cached{}}, nil
+	return &Router{cfg: cfg, cache: map[string]*cached{}, reading: map[string]bool{}}, nil
 }
 
 // problem builds an application/problem+json answer.
@@ -259,6 +260,11 @@ func (r *Router) answer(run *engine.Run, route store.PublishedRoute) events.APIG
 	if run.Error != nil && (run.Error.Type == engine.ErrKindDeadline || run.Error.Type == engine.ErrKindCancelled) {
 		return problem(http.StatusGatewayTimeout, "Gateway Timeout", fmt.Sprintf("flow %s did not answer in time", route.FlowID), runHdr)
 	}
+	if run.Response == nil && run.Error != nil && run.Error.Type == engine.ErrKindUnavailable {
+		return problem(http.StatusServiceUnavailable, "Service Unavailable",
+			fmt.Sprintf("flow %s could not answer: a service it depends on is unavailable; try again (run %s has the details)", route.FlowID, run.ID),
+			map[string]string{"x-run-id": run.ID, "retry-after": "1"})
+	}
 	if run.Response == nil {
 		detail := fmt.Sprintf("flow %s ended without an HTTP response", route.FlowID)
 		if run.Error != nil {
@@ -301,31 +307,32 @@ func (r *Router) checkKey(ctx context.Context, ev events.APIGatewayV2HTTPRequest
 // published version changed.
 //
 // One read per table is in flight at a time, whatever the number of requests waiting for
-// it; once a table was read, requests keep getting it while a fresher one is read in the
-// background (for up to staleFor), so a busy route never waits for the store nor piles
-// reads onto it when its entry expires.
+// it: the request that finds the entry expired reads it again (so a change is served
+// once CacheTTL has passed), and requests arriving meanwhile are answered from the
+// entry it replaces (for up to staleFor lifetimes), so a busy route neither piles reads
+// onto the store nor waits when its entry expires.
 func (r *Router) table(ctx context.Context, t routing.Target) (*cached, error) {
 	key := t.Project + "\x00" + t.Stage
 	now := r.cfg.Now()
 	r.mu.Lock()
-	c := r.cache[key]
+	c, reading := r.cache[key], r.reading[key]
 	r.mu.Unlock()
 	if c != nil && now.Sub(c.fetched) < r.cfg.CacheTTL {
 		return c, nil
 	}
-	if c != nil && now.Sub(c.fetched) < staleFor*r.cfg.CacheTTL {
-		r.loads.DoChan(key, func() (any, error) {
-			lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			fresh, err := r.load(lctx, key, t, c)
-			if err != nil {
-				r.cfg.Logger.Warn("refresh route table", "project", t.Project, "stage", t.Stage, "err", err)
-			}
-			return fresh, err
-		})
+	if c != nil && reading && now.Sub(c.fetched) < staleFor*r.cfg.CacheTTL {
 		return c, nil
 	}
 	ch := r.loads.DoChan(key, func() (any, error) {
+		r.mu.Lock()
+		r.reading[key] = true
+		r.mu.Unlock()
+		defer func() {
+			r.mu.Lock()
+			delete(r.reading, key)
+			r.mu.Unlock()
+		}()
+		// the read outlives a caller that gives up: others may be waiting for it
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		return r.load(lctx, key, t, c)
@@ -342,7 +349,7 @@ func (r *Router) table(ctx context.Context, t routing.Target) (*cached, error) {
 }
 
 // staleFor is how many cache lifetimes an entry is still served while a fresher one is
-// read; past that, requests wait for the read.
+// being read; past that, requests wait for the read.
 const staleFor = 15
 
 // load reads a stage's route table (c is the entry it replaces, if any) and caches it.

@@ -318,13 +318,13 @@ func (c *countingStore) GetRouteTable(ctx context.Context, k store.ProjectKey, s
 }
 
 // Requests arriving together at a stage nobody asked for yet share one read of its route
-// table; once it expires they are answered from the old one while one request's worth of
-// reading happens in the background, and a newly published route is served after that.
+// table; once it expires, one request reads it again while the others are answered from
+// the old one, and a change is served from then on.
 func TestRouteTableIsReadOnceAtATime(t *testing.T) {
 	fx := setup(t, store.SaveNone, router.ModeWait, false, helloFlow())
 	ctx := context.Background()
 	cs := &countingStore{Store: fx.st, delay: 20 * time.Millisecond}
-	r, err := router.New(router.Config{Store: cs, Executor: fx.x, BaseDomain: "example.com", CacheTTL: 50 * time.Millisecond})
+	r, err := router.New(router.Config{Store: cs, Executor: fx.x, BaseDomain: "example.com", CacheTTL: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,7 +352,7 @@ func TestRouteTableIsReadOnceAtATime(t *testing.T) {
 	if s, tb := cs.slugs.Load(), cs.tables.Load(); s != 1 || tb != 1 {
 		t.Fatalf("first burst read the slug %d and the table %d times, want once each", s, tb)
 	}
-	time.Sleep(60 * time.Millisecond) // expired, still within the time it is served while read again
+	time.Sleep(350 * time.Millisecond) // expired, still within the time it is served while read again
 	for _, c := range burst() {
 		if c != 200 {
 			t.Fatalf("burst after expiry: status %d", c)
@@ -415,5 +415,34 @@ func TestAnswerWhenTheRecordCannotBeStored(t *testing.T) {
 	}
 	if _, err := fx.st.GetRun(ctx, fx.pk.Run(resp.Headers["x-run-id"])); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("get run: %v, want not found", err)
+	}
+}
+
+// A flow whose secret cannot be read because the store is failing answers 503 with
+// Retry-After (try again), not 500, and the answer names the run, not the store's error.
+func TestUnavailableSecretAnswers503(t *testing.T) {
+	fx := setup(t, store.SaveNone, router.ModeWait, false, helloFlow())
+	ctx := context.Background()
+	// the route table stays cached: only the run meets the failing store
+	r, err := router.New(router.Config{Store: fx.st, Executor: fx.x, BaseDomain: "example.com", CacheTTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/ada/1", "", nil, "")); resp.StatusCode != 200 {
+		t.Fatalf("before: %d %s", resp.StatusCode, resp.Body)
+	}
+	fx.env.SetFault(func(op string) *storetest.Fault {
+		if op == "GetItem" {
+			return &storetest.Fault{Status: 400, Type: "ProvisionedThroughputExceededException"}
+		}
+		return nil
+	})
+	resp, err := r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/ada/1", "", nil, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 503 || resp.Headers["retry-after"] == "" || resp.Headers["x-run-id"] == "" ||
+		!strings.Contains(resp.Body, "unavailable") || strings.Contains(resp.Body, "DynamoDB") || strings.Contains(resp.Body, "TOKEN") {
+		t.Fatalf("answer = %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
 	}
 }

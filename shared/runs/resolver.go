@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"polysynergy/shared/engine"
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/secrets"
 	"polysynergy/shared/store"
@@ -48,7 +49,7 @@ func (r *resolver) Secret(ctx context.Context, key string) (string, error) {
 		return "", fmt.Errorf("%w: secret %q has no value on stage %q", nodes.ErrNotFound, key, r.stage)
 	}
 	if err != nil {
-		return "", fmt.Errorf("read secret %q on stage %q: %w", key, r.stage, err)
+		return "", fmt.Errorf("read secret %q on stage %q: %w", key, r.stage, unavailable(err))
 	}
 	pt, err := r.box.OpenEncoded(ctx, ct, secrets.SecretContext(r.pk.Tenant, r.pk.Project, r.stage, key))
 	if err != nil {
@@ -82,7 +83,7 @@ func (r *resolver) EnvVars(ctx context.Context) (map[string]string, error) {
 	if !r.envDone {
 		r.env, r.envErr = r.st.StageEnv(ctx, r.pk, r.stage)
 		if r.envErr != nil {
-			r.envErr = fmt.Errorf("read environment variables of stage %q: %w", r.stage, r.envErr)
+			r.envErr = fmt.Errorf("read environment variables of stage %q: %w", r.stage, unavailable(r.envErr))
 		} else {
 			r.envDone = true
 		}
@@ -107,3 +108,12 @@ type noEnv struct{ r *resolver }
 
 func (n noEnv) Secret(ctx context.Context, key string) (string, error) { return n.r.Secret(ctx, key) }
 func (n noEnv) Env(ctx context.Context, key string) (string, error)    { return n.r.Env(ctx, key) }
+
+// unavailable marks a store error that may pass (throttling, outages) for the engine, so
+// the node's error says so and a router answers 503 rather than 500.
+func unavailable(err error) error {
+	if errors.Is(err, store.ErrUnavailable) {
+		return fmt.Errorf("%w (%w)", err, engine.ErrUnavailable)
+	}
+	return err
+}
