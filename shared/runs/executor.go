@@ -43,8 +43,9 @@ type Options struct {
 	// flow may hold a few more runs than it keeps; they go at the next pass.
 	RetentionInterval time.Duration
 	// RetentionEvery starts a pass before the interval is up once this many runs of a
-	// flow were kept since its last pass (default 50), so a busy flow's runs stay near
-	// its retention instead of piling up for a whole interval.
+	// flow were kept since its last pass (default 50), or as many as the flow keeps when
+	// that is more (up to 5,000), so a busy flow's runs stay within about twice its
+	// retention instead of piling up for a whole interval.
 	RetentionEvery int
 	// PlanCacheSize bounds the compiled versions kept (default 512).
 	PlanCacheSize int
@@ -55,6 +56,9 @@ type Options struct {
 	WriteAttempts int
 	WriteBackoff  time.Duration
 }
+
+// maxRetentionEvery bounds the runs kept between two passes over a flow that keeps many.
+const maxRetentionEvery = 5000
 
 // Executor executes flows for the runner and the router. It is safe for concurrent use.
 type Executor struct {
@@ -75,7 +79,8 @@ type Executor struct {
 	retBusy  map[store.FlowKey]bool
 	retAgain map[store.FlowKey]bool
 	retLast  map[store.FlowKey]time.Time
-	retKept  map[store.FlowKey]int
+	retKept  map[store.FlowKey]int // runs kept since the flow's last pass
+	retKeep  map[store.FlowKey]int // how many runs the flow keeps, as its last pass said
 }
 
 // New returns an executor.
@@ -121,6 +126,7 @@ func New(opt Options) (*Executor, error) {
 		retAgain: map[store.FlowKey]bool{},
 		retLast:  map[store.FlowKey]time.Time{},
 		retKept:  map[store.FlowKey]int{},
+		retKeep:  map[store.FlowKey]int{},
 	}, nil
 }
 
@@ -516,7 +522,10 @@ func (x *Executor) retain(ctx context.Context, fk store.FlowKey, keep int) {
 	x.retMu.Lock()
 	if iv := x.opt.RetentionInterval; iv > 0 {
 		x.retKept[fk]++
-		if last, ok := x.retLast[fk]; ok && now.Sub(last) < iv && x.retKept[fk] < x.opt.RetentionEvery {
+		// a pass reads every kept run: a flow keeping many is passed over less often, so
+		// what passes read stays near two runs per run kept
+		every := max(x.opt.RetentionEvery, min(x.retKeep[fk], maxRetentionEvery))
+		if last, ok := x.retLast[fk]; ok && now.Sub(last) < iv && x.retKept[fk] < every {
 			x.retMu.Unlock()
 			return
 		}
@@ -527,6 +536,7 @@ func (x *Executor) retain(ctx context.Context, fk store.FlowKey, keep int) {
 				if now.Sub(t) >= iv {
 					delete(x.retLast, k)
 					delete(x.retKept, k)
+					delete(x.retKeep, k)
 				}
 			}
 		}
@@ -543,14 +553,17 @@ func (x *Executor) retain(ctx context.Context, fk store.FlowKey, keep int) {
 		defer x.bgDone()
 		for {
 			rctx, cancel := context.WithTimeout(ctx, time.Minute)
-			n, err := x.st.ApplyRetention(rctx, fk, keep)
+			pass, err := x.st.ApplyRetention(rctx, fk, keep)
 			cancel()
 			if err != nil {
 				x.log.WarnContext(ctx, "apply run retention", "flow", fk.Flow, "err", err)
-			} else if n > 0 {
-				x.log.DebugContext(ctx, "run retention", "flow", fk.Flow, "deleted", n)
+			} else if pass.Deleted > 0 {
+				x.log.DebugContext(ctx, "run retention", "flow", fk.Flow, "deleted", pass.Deleted)
 			}
 			x.retMu.Lock()
+			if pass.Keep > 0 {
+				x.retKeep[fk] = pass.Keep
+			}
 			if !x.retAgain[fk] {
 				delete(x.retBusy, fk)
 				x.retMu.Unlock()

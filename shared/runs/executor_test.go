@@ -605,6 +605,26 @@ func TestRetentionEveryFewRuns(t *testing.T) {
 	}
 }
 
+// A flow keeping more runs than RetentionEvery is passed over once per that many kept
+// runs (learned from its last pass), not every RetentionEvery.
+func TestRetentionEveryFollowsTheFlowsSetting(t *testing.T) {
+	f := setup(t, func(o *runs.Options) { o.RetentionInterval, o.RetentionEvery = time.Hour, 2 })
+	fk := f.flow(t, okFlow(t), store.SaveAll, 4)
+	counts := []int{}
+	for range 10 {
+		if _, err := f.x.Execute(f.ctx, f.job(fk, runs.KindSchedule)); err != nil {
+			t.Fatalf("execute: %v", err)
+		}
+		f.wait(t)
+		counts = append(counts, len(f.listRuns(t, fk)))
+	}
+	// a pass after the first run (which learns the flow keeps 4), then after every 4th
+	want := []int{1, 2, 3, 4, 4, 5, 6, 7, 4, 5}
+	if fmt.Sprint(counts) != fmt.Sprint(want) {
+		t.Fatalf("runs kept after each run = %v, want %v", counts, want)
+	}
+}
+
 // Wait may be called by many requests at once while others start retention passes (the
 // local cloud serves concurrent requests from one executor); each returns once idle.
 func TestWaitWhileRunsGoOn(t *testing.T) {

@@ -24,7 +24,7 @@ type Store interface {
 	ListNodeResults(ctx context.Context, k store.RunKey) ([]store.NodeResult, error)
 	SaveRunState(ctx context.Context, k store.RunKey, state json.RawMessage) error
 	ClaimResume(ctx context.Context, k store.RunKey) (json.RawMessage, error)
-	ApplyRetention(ctx context.Context, k store.FlowKey, keep int) (int, error)
+	ApplyRetention(ctx context.Context, k store.FlowKey, keep int) (store.RetentionPass, error)
 }
 
 var _ Store = (*store.Store)(nil)

@@ -545,21 +545,27 @@ func (s *Store) ClaimResume(ctx context.Context, k RunKey) (json.RawMessage, err
 	return state, nil
 }
 
+// RetentionPass is what one retention pass over a flow's runs did.
+type RetentionPass struct {
+	Deleted int // runs deleted
+	Keep    int // the number of runs kept (the flow's setting when none was given)
+}
+
 // ApplyRetention keeps the newest keep runs of a flow and deletes the rest
 // with their node results and state; keep 0 uses the flow's retention
-// setting. It returns how many runs it deleted.
-func (s *Store) ApplyRetention(ctx context.Context, k FlowKey, keep int) (int, error) {
+// setting.
+func (s *Store) ApplyRetention(ctx context.Context, k FlowKey, keep int) (RetentionPass, error) {
 	op := fmt.Sprintf("apply retention to flow %s", k.Flow)
 	if err := k.validate(); err != nil {
-		return 0, fmt.Errorf("%s: %w", op, err)
+		return RetentionPass{}, fmt.Errorf("%s: %w", op, err)
 	}
 	if keep < 0 {
-		return 0, fmt.Errorf("%s: %w", op, invalid("keep", "must not be negative"))
+		return RetentionPass{}, fmt.Errorf("%s: %w", op, invalid("keep", "must not be negative"))
 	}
 	if keep == 0 {
 		f, err := s.GetFlow(ctx, k)
 		if err != nil {
-			return 0, err
+			return RetentionPass{}, err
 		}
 		keep = f.Retention
 	}
@@ -574,12 +580,12 @@ func (s *Store) ApplyRetention(ctx context.Context, k FlowKey, keep int) (int, e
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return RetentionPass{Keep: keep}, err
 	}
 	if err := s.deleteRuns(ctx, op, k.ProjectKey(), old); err != nil {
-		return 0, err
+		return RetentionPass{Keep: keep}, err
 	}
-	return len(old), nil
+	return RetentionPass{Deleted: len(old), Keep: keep}, nil
 }
 
 // attrResults holds, on the item of a run recorded in one go, its node results when

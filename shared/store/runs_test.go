@@ -160,7 +160,11 @@ func TestRetention(t *testing.T) {
 		}
 		noErr(t, f.s.SaveRunState(f.ctx, r.Key(), json.RawMessage(`{"paused":"n1"}`)))
 	}
-	deleted := must[int](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 0))
+	pass := must[store.RetentionPass](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 0))
+	deleted := pass.Deleted
+	if pass.Keep != keep {
+		t.Fatalf("pass kept %d, want the flow's %d", pass.Keep, keep)
+	}
 	if deleted != 7 {
 		t.Fatalf("deleted %d runs, want 7", deleted)
 	}
@@ -180,10 +184,10 @@ func TestRetention(t *testing.T) {
 	if nr := must[[]store.NodeResult](t)(f.s.ListNodeResults(f.ctx, pk.Run(ids[9]))); len(nr) != 3 {
 		t.Fatalf("kept run has %d node results", len(nr))
 	}
-	if again := must[int](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 0)); again != 0 {
+	if again := must[store.RetentionPass](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 0)).Deleted; again != 0 {
 		t.Fatalf("second retention deleted %d", again)
 	}
-	if n := must[int](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 1)); n != 2 {
+	if n := must[store.RetentionPass](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 1)).Deleted; n != 2 {
 		t.Fatalf("retention to 1 deleted %d", n)
 	}
 	// Every run item carries expires_at.
@@ -247,7 +251,7 @@ func TestRecordedRunKeepsSmallResultsOnItsItem(t *testing.T) {
 	if len(back) != 3 || back[1].Status != "success" || string(back[1].Outputs) != `{"again":true}` || back[2].NodeID != "reply" {
 		t.Fatalf("after a result written on its own: %+v", back)
 	}
-	if n := must[int](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 1)); n != 0 {
+	if n := must[store.RetentionPass](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 1)).Deleted; n != 0 {
 		t.Fatalf("retention deleted %d", n)
 	}
 }
@@ -320,7 +324,7 @@ func TestRetentionOfRecordedRuns(t *testing.T) {
 		ops[op]++
 		return nil
 	})
-	if n := must[int](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 0)); n != 5 {
+	if n := must[store.RetentionPass](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 0)).Deleted; n != 5 {
 		t.Fatalf("deleted %d runs, want 5", n)
 	}
 	f.env.SetFault(nil)
