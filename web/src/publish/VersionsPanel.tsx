@@ -11,6 +11,7 @@ import { errText, formatTime, type Load, LoadError, Loading } from './common';
 import { classifyDiff, type DiffView, diffIsEmpty } from './diff';
 import { DiffCanvas } from './DiffCanvas';
 import './publish.css';
+import { Modal } from '../ui/Modal';
 
 /** What the panel needs from the open flow's editor and saver. */
 export interface DraftControl {
@@ -39,28 +40,18 @@ type Shown =
   | { kind: 'view'; version: number; load: Load<{ doc: FlowDocument; view: DiffView; meta: Version }> }
   | { kind: 'diff'; from: Side; to: Side; load: Load<{ diff: FlowDiff; view: DiffView }> };
 
-function Modal({ title, onClose, children }: { title: string; onClose(): void; children: React.ReactNode }) {
+function Dialog({ title, onClose, children }: { title: string; onClose(): void; children: React.ReactNode }) {
   const close = useRef<HTMLButtonElement>(null);
-  // focus moves into the dialog and back to where it was when the dialog closes
-  useEffect(() => {
-    const before = document.activeElement;
-    close.current?.focus();
-    return () => {
-      if (before instanceof HTMLElement && before.isConnected) before.focus();
-    };
-  }, []);
   return (
-    <div className="ps-modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <div className="ps-modal ps-wide" role="dialog" aria-modal="true" aria-label={title}>
-        <div className="ps-modal-header">
-          <h2>{title}</h2>
-          <button ref={close} type="button" className="ps-icon-button" aria-label="Close" onClick={onClose}>
-            ×
-          </button>
-        </div>
-        {children}
+    <Modal label={title} className="ps-wide" onClose={onClose} initialFocus={close}>
+      <div className="ps-modal-header">
+        <h2>{title}</h2>
+        <button ref={close} type="button" className="ps-icon-button" aria-label="Close" onClick={onClose}>
+          ×
+        </button>
       </div>
-    </div>
+      {children}
+    </Modal>
   );
 }
 
@@ -323,7 +314,7 @@ export function VersionsPanel(props: VersionsPanelProps) {
       ) : null}
 
       {restoring !== null ? (
-        <Modal title={`Restore version ${restoring}?`} onClose={() => !restoreBusy && setRestoring(null)}>
+        <Dialog title={`Restore version ${restoring}?`} onClose={() => !restoreBusy && setRestoring(null)}>
           <p>
             The draft becomes a copy of version {restoring}. {draft.dirty() ? 'Your unsaved edits are saved first, ' : 'The current draft '}
             {draft.dirty() ? 'so the draft you have now stays one undo step away.' : 'stays one undo step away.'}
@@ -341,11 +332,11 @@ export function VersionsPanel(props: VersionsPanelProps) {
               Cancel
             </button>
           </div>
-        </Modal>
+        </Dialog>
       ) : null}
 
       {shown ? (
-        <Modal title={shown.kind === 'view' ? `Version ${shown.version}` : `Changes from ${sideLabel(shown.from)} to ${sideLabel(shown.to)}`} onClose={() => setShown(null)}>
+        <Dialog title={shown.kind === 'view' ? `Version ${shown.version}` : `Changes from ${sideLabel(shown.from)} to ${sideLabel(shown.to)}`} onClose={() => setShown(null)}>
           {shown.load.status === 'loading' ? (
             <Loading what={shown.kind === 'view' ? 'the version' : 'the changes'} />
           ) : shown.load.status === 'error' ? (
@@ -373,7 +364,7 @@ export function VersionsPanel(props: VersionsPanelProps) {
               <DiffLists diff={shown.load.value.diff} />
             </>
           ) : null}
-        </Modal>
+        </Dialog>
       ) : null}
     </div>
   );

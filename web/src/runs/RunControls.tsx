@@ -1,12 +1,13 @@
 // The run controls of the flow toolbar: Run (from the trigger, with the remembered options),
 // Run from the selected node, the run options dialog, and the history toggle.
 
-import { lazy, Suspense, useEffect, useId, useMemo, useState } from 'react';
+import { lazy, Suspense, useId, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import type { StartRunInput } from '../api/types';
 import type { EditorStore } from '../store/editor';
 import { defaultOptions, type KeyValue, loadOptions, METHODS, type OptionProblem, type RunOptions, saveOptions, startInput, takesRequest } from './options';
 import './runs.css';
+import { Modal } from '../ui/Modal';
 
 const CodeEditor = lazy(() => import('../inspector/CodeEditor'));
 
@@ -160,99 +161,89 @@ export function RunOptionsDialog(p: RunOptionsDialogProps) {
   const problemOf = (f: string) => p.problems.find((x) => x.field === f)?.message;
   const sorted = useMemo(() => [...p.handles].sort((a, b) => Number(b.trigger) - Number(a.trigger) || a.handle.localeCompare(b.handle)), [p.handles]);
 
-  useEffect(() => {
-    const f = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') p.onCancel();
-    };
-    window.addEventListener('keydown', f);
-    return () => window.removeEventListener('keydown', f);
-  }, [p]);
-
   return (
-    <div className="ps-modal-backdrop">
-      <div className="ps-modal ps-run-options" role="dialog" aria-modal="true" aria-labelledby={`${id}-t`}>
-        <h2 id={`${id}-t`}>Run options</h2>
-        <label className="ps-label" htmlFor={`${id}-start`}>
-          Start from
-        </label>
-        <select id={`${id}-start`} className="ps-input" value={o.start} onChange={(e) => setO({ ...o, start: e.target.value })}>
-          <option value="">The flow's trigger</option>
-          {sorted.map((h) => (
-            <option key={h.handle} value={h.handle}>
-              {h.handle}
-              {h.trigger ? ' (trigger)' : ''}
+    <Modal className="ps-run-options" labelledBy={`${id}-t`} onClose={p.onCancel}>
+      <h2 id={`${id}-t`}>Run options</h2>
+      <label className="ps-label" htmlFor={`${id}-start`}>
+        Start from
+      </label>
+      <select id={`${id}-start`} className="ps-input" value={o.start} onChange={(e) => setO({ ...o, start: e.target.value })}>
+        <option value="">The flow's trigger</option>
+        {sorted.map((h) => (
+          <option key={h.handle} value={h.handle}>
+            {h.handle}
+            {h.trigger ? ' (trigger)' : ''}
+          </option>
+        ))}
+      </select>
+      <label className="ps-label" htmlFor={`${id}-sub`}>
+        Secrets and variables from
+      </label>
+      <select id={`${id}-sub`} className="ps-input" value={o.subStage} onChange={(e) => setO({ ...o, subStage: e.target.value })}>
+        <option value="">mock (its own)</option>
+        {p.stages
+          .filter((s) => s !== 'mock')
+          .map((s) => (
+            <option key={s} value={s}>
+              {s}
             </option>
           ))}
-        </select>
-        <label className="ps-label" htmlFor={`${id}-sub`}>
-          Secrets and variables from
-        </label>
-        <select id={`${id}-sub`} className="ps-input" value={o.subStage} onChange={(e) => setO({ ...o, subStage: e.target.value })}>
-          <option value="">mock (its own)</option>
-          {p.stages
-            .filter((s) => s !== 'mock')
-            .map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-        </select>
-        <p className="ps-hint">Editor runs use the mock stage; they may borrow another stage's secrets and environment variables.</p>
-        {p.takesRequest ? (
-          <>
-            <label className="ps-switch">
-              <input type="checkbox" checked={o.useRequest} onChange={(e) => setO({ ...o, useRequest: e.target.checked })} /> Send a test request
-            </label>
-            {o.useRequest ? (
-              <div className="ps-run-request" aria-label="Test request" role="group">
-                <div className="ps-row">
-                  <select className={`ps-input ps-run-method${problemOf('request.method') ? ' invalid' : ''}`} aria-label="Method" value={req.method} onChange={(e) => setReq({ method: e.target.value })}>
-                    {METHODS.map((m) => (
-                      <option key={m}>{m}</option>
-                    ))}
-                  </select>
-                  <input className={`ps-input${problemOf('request.path') ? ' invalid' : ''}`} aria-label="Path" placeholder="/path?query" value={req.path} onChange={(e) => setReq({ path: e.target.value })} />
-                </div>
-                <Rows label="Headers" field="request.headers" rows={req.headers} onChange={(headers) => setReq({ headers })} addLabel="+ Header" problems={p.problems} />
-                <Rows label="Query" field="request.query" rows={req.query} onChange={(query) => setReq({ query })} addLabel="+ Parameter" problems={p.problems} />
-                <div className="ps-label">Body</div>
-                <Suspense fallback={<textarea className="ps-input" aria-label="Request body" value={req.body} onChange={(e) => setReq({ body: e.target.value })} />}>
-                  <CodeEditor value={req.body} onChange={(body) => setReq({ body })} language="json" label="Request body" placeholder='{"name": "Ada"}' minLines={3} />
-                </Suspense>
+      </select>
+      <p className="ps-hint">Editor runs use the mock stage; they may borrow another stage's secrets and environment variables.</p>
+      {p.takesRequest ? (
+        <>
+          <label className="ps-switch">
+            <input type="checkbox" checked={o.useRequest} onChange={(e) => setO({ ...o, useRequest: e.target.checked })} /> Send a test request
+          </label>
+          {o.useRequest ? (
+            <div className="ps-run-request" aria-label="Test request" role="group">
+              <div className="ps-row">
+                <select className={`ps-input ps-run-method${problemOf('request.method') ? ' invalid' : ''}`} aria-label="Method" value={req.method} onChange={(e) => setReq({ method: e.target.value })}>
+                  {METHODS.map((m) => (
+                    <option key={m}>{m}</option>
+                  ))}
+                </select>
+                <input className={`ps-input${problemOf('request.path') ? ' invalid' : ''}`} aria-label="Path" placeholder="/path?query" value={req.path} onChange={(e) => setReq({ path: e.target.value })} />
               </div>
-            ) : (
-              <p className="ps-hint">The mock route's own inputs make the request.</p>
-            )}
-          </>
-        ) : (
-          <>
-            <div className="ps-label">Test input (JSON)</div>
-            <Suspense fallback={<textarea className="ps-input" aria-label="Test input" value={o.input} onChange={(e) => setO({ ...o, input: e.target.value })} />}>
-              <CodeEditor value={o.input} onChange={(input) => setO({ ...o, input })} language="json" label="Test input" placeholder="{}" minLines={3} />
-            </Suspense>
-          </>
-        )}
-        {p.problems.length ? (
-          <ul className="ps-field-error" role="alert">
-            {p.problems.map((x) => (
-              <li key={x.field + x.message}>
-                {x.field}: {x.message}
-              </li>
-            ))}
-          </ul>
-        ) : null}
-        <div className="ps-row ps-run-options-actions">
-          <button type="button" className="ps-button ps-primary" onClick={() => p.onSave(o, true)}>
-            Save and run
-          </button>
-          <button type="button" className="ps-button" onClick={() => p.onSave(o, false)}>
-            Save
-          </button>
-          <button type="button" className="ps-button" onClick={p.onCancel}>
-            Cancel
-          </button>
-        </div>
+              <Rows label="Headers" field="request.headers" rows={req.headers} onChange={(headers) => setReq({ headers })} addLabel="+ Header" problems={p.problems} />
+              <Rows label="Query" field="request.query" rows={req.query} onChange={(query) => setReq({ query })} addLabel="+ Parameter" problems={p.problems} />
+              <div className="ps-label">Body</div>
+              <Suspense fallback={<textarea className="ps-input" aria-label="Request body" value={req.body} onChange={(e) => setReq({ body: e.target.value })} />}>
+                <CodeEditor value={req.body} onChange={(body) => setReq({ body })} language="json" label="Request body" placeholder='{"name": "Ada"}' minLines={3} />
+              </Suspense>
+            </div>
+          ) : (
+            <p className="ps-hint">The mock route's own inputs make the request.</p>
+          )}
+        </>
+      ) : (
+        <>
+          <div className="ps-label">Test input (JSON)</div>
+          <Suspense fallback={<textarea className="ps-input" aria-label="Test input" value={o.input} onChange={(e) => setO({ ...o, input: e.target.value })} />}>
+            <CodeEditor value={o.input} onChange={(input) => setO({ ...o, input })} language="json" label="Test input" placeholder="{}" minLines={3} />
+          </Suspense>
+        </>
+      )}
+      {p.problems.length ? (
+        <ul className="ps-field-error" role="alert">
+          {p.problems.map((x) => (
+            <li key={x.field + x.message}>
+              {x.field}: {x.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <div className="ps-row ps-run-options-actions">
+        <button type="button" className="ps-button ps-primary" onClick={() => p.onSave(o, true)}>
+          Save and run
+        </button>
+        <button type="button" className="ps-button" onClick={() => p.onSave(o, false)}>
+          Save
+        </button>
+        <button type="button" className="ps-button" onClick={p.onCancel}>
+          Cancel
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }

@@ -17,6 +17,7 @@ import { createEditorStore, type EditorStore } from '../store/editor';
 import { applyRunEvent, edgeStates, newRun, runFromDetail, type RunState } from '../store/run';
 import { DraftSaver, type SaveState } from '../store/saver';
 import { useShell } from './context';
+import { Modal } from '../ui/Modal';
 
 /** An open flow kept while its tab is open, so switching tabs keeps unsaved work and undo. */
 export interface OpenFlow {
@@ -310,23 +311,21 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
         />
       ) : null}
       {save.kind === 'conflict' ? (
-        <div className="ps-modal-backdrop">
-          <div className="ps-modal" role="dialog" aria-modal="true" aria-labelledby="ps-conflict-title">
-            <h2 id="ps-conflict-title">This flow was changed elsewhere</h2>
-            <p>
-              Someone (or another tab) saved this flow{save.theirRevision !== null ? ` (revision ${save.theirRevision})` : ''} after you opened it. Keep your version and save it over
-              theirs, or load theirs — undo still brings yours back.
-            </p>
-            <div className="ps-row">
-              <button type="button" className="ps-button ps-primary" onClick={() => void saver.keepMine()}>
-                Keep mine
-              </button>
-              <button type="button" className="ps-button" onClick={() => void saver.loadTheirs()}>
-                Load theirs
-              </button>
-            </div>
+        <Modal labelledBy="ps-conflict-title">
+          <h2 id="ps-conflict-title">This flow was changed elsewhere</h2>
+          <p>
+            Someone (or another tab) saved this flow{save.theirRevision !== null ? ` (revision ${save.theirRevision})` : ''} after you opened it. Keep your version and save it over
+            theirs, or load theirs — undo still brings yours back.
+          </p>
+          <div className="ps-row">
+            <button type="button" className="ps-button ps-primary" onClick={() => void saver.keepMine()}>
+              Keep mine
+            </button>
+            <button type="button" className="ps-button" onClick={() => void saver.loadTheirs()}>
+              Load theirs
+            </button>
           </div>
-        </div>
+        </Modal>
       ) : null}
     </div>
   );
