@@ -92,7 +92,12 @@ export const Palette = memo(forwardRef<PaletteHandle, { catalog: CatalogIndex; o
         e.dataTransfer.effectAllowed = 'copy';
       }}
       onClick={() => onPlace(t.id)}
-      onMouseEnter={() => setActive(visible.findIndex((v) => v.id === t.id))}
+      // the pointer picks an item when it moves, not when the list changes under a resting
+      // pointer (typing a search would otherwise select whatever lands under it)
+      onMouseMove={() => {
+        const i = visible.findIndex((v) => v.id === t.id);
+        if (i !== active) setActive(i);
+      }}
       title={`${t.id}\n\n${firstSentence(t.doc)}\n\nClick or drag to add.`}
     >
       <span className="ps-palette-icon" style={{ background: categoryColor(t.category) }} aria-hidden>

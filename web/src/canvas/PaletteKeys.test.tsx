@@ -1,0 +1,31 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { catalog } from '../test/fixtures';
+import { Palette, searchTypes } from './Palette';
+
+afterEach(cleanup);
+
+describe('palette keys and pointer', () => {
+  it('Enter adds the best match even when the list changed under a resting pointer; moving the pointer picks', () => {
+    const placed: string[] = [];
+    render(<Palette catalog={catalog} onPlace={(id) => placed.push(id)} />);
+    const search = screen.getByRole('searchbox', { name: 'Search nodes' });
+    fireEvent.change(search, { target: { value: 'resp' } });
+    const options = screen.getAllByRole('option');
+    // the list re-rendered under a pointer that did not move: nothing is picked by it
+    fireEvent.mouseEnter(options[2]!);
+    fireEvent.mouseOver(options[2]!);
+    fireEvent.keyDown(search, { key: 'Enter' });
+    expect(placed).toEqual([searchTypes(catalog, 'resp')[0]!.id]);
+    // moving the pointer over an item picks it
+    fireEvent.mouseMove(options[1]!);
+    expect(options[1]!.getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(search, { key: 'Enter' });
+    expect(placed[1]).toBe(options[1]!.getAttribute('data-type-id'));
+    // a new search starts at its best match again
+    fireEvent.change(search, { target: { value: 'log' } });
+    fireEvent.keyDown(search, { key: 'Enter' });
+    expect(placed[2]).toBe(searchTypes(catalog, 'log')[0]!.id);
+  });
+});
