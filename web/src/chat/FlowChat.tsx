@@ -21,6 +21,8 @@ export interface FlowChatProps {
   flush(): Promise<void>;
   /** The signed-in person's e-mail (the chat's user). */
   user: string;
+  /** Told each run a message starts (the editor shows it on the canvas). */
+  onRun?(runId: string): void;
   storage?: KeyValueStore;
 }
 
@@ -46,6 +48,7 @@ export function useFlowChat(p: FlowChatProps): { button: React.ReactNode; panel:
         user: () => props.current.user,
         storage: p.storage ?? (typeof localStorage !== 'undefined' ? localStorage : memory()),
         liveOpen: () => props.current.live.status === 'open',
+        onRun: (runId) => props.current.onRun?.(runId),
       }),
     // one conversation per open flow
     // eslint-disable-next-line react-hooks/exhaustive-deps

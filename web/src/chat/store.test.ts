@@ -83,6 +83,26 @@ describe('chat store', () => {
     ]);
   });
 
+  it('tells the editor the run each message starts (the canvas shows it), and none for a refused start', async () => {
+    const runs: string[] = [];
+    let refuse = false;
+    const { chat } = setup(
+      {
+        [`POST /api/v1/tenants/t1${RUNS}`]: () =>
+          refuse ? problem(422, { title: 'Unprocessable Entity', status: 422, detail: 'the flow has problems' }) : started(),
+        [`GET /api/v1/tenants/t1${RUNS}/r1`]: () => json(200, { id: 'r1', status: 'success', nodes: [] }),
+      },
+      { onRun: (id) => runs.push(id) },
+    );
+    const sending = chat.send('hi');
+    await vi.waitFor(() => expect(runs).toEqual(['r1']));
+    chat.apply(ev(1, 'run_end', { status: 'success' }));
+    await sending;
+    refuse = true;
+    await chat.send('again');
+    expect(runs).toEqual(['r1']);
+  });
+
   it('assembles streamed tokens of its run in order, including events that came before the run id', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

@@ -33,6 +33,8 @@ export interface ChatDeps {
   storage: KeyValueStore;
   /** Whether live events arrive; without them the stored run is polled. */
   liveOpen?(): boolean;
+  /** Told each run a message starts, so the canvas can show it as it goes. */
+  onRun?(runId: string): void;
   sleep?(ms: number): Promise<void>;
   newId?(): string;
 }
@@ -139,6 +141,7 @@ export function createChatStore(d: ChatDeps): ChatStore {
       return;
     }
     patch(reply.id, { runId, status: 'streaming' });
+    d.onRun?.(runId);
     const mine = early.filter((e) => e.run_id === runId).sort((a, b) => a.seq - b.seq);
     early = early.filter((e) => e.run_id !== runId);
     for (const e of mine) apply(e);

@@ -111,7 +111,21 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
   const { api, live, theme, setTheme, signInEpoch, triggerUrl, email, sub } = useShell();
   const { store, saver, flow } = open;
   const pub = usePublishing({ api, project, flow, store, saver, triggerUrl });
-  const chat = useFlowChat({ api, live, project, flow: flow.id, store, flush: () => saver.flush(), user: email ?? sub ?? '' });
+  // a chat message's run shows on the canvas like a run started from the toolbar
+  const chat = useFlowChat({
+    api,
+    live,
+    project,
+    flow: flow.id,
+    store,
+    flush: () => saver.flush(),
+    user: email ?? sub ?? '',
+    onRun: (runId) => {
+      setRunError(null);
+      adopt(runId);
+      void follow(runId);
+    },
+  });
   const save = useStore(saver.state, (s) => s.state);
   const doc = useStore(store, (s) => s.doc);
   const [run, setRun] = useState<RunState | null>(null);
@@ -192,17 +206,22 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
     if (runRef.current?.runId === runId && finished(runRef.current.status)) await refresh(runId);
   };
 
+  /** Makes runId the run the canvas shows, with its events that came before its id was known. */
+  const adopt = (runId: string) => {
+    let s = newRun(runId);
+    for (const e of buffer.current) s = applyRunEvent(s, e);
+    buffer.current = buffer.current.filter((e) => e.run_id !== runId);
+    runRef.current = s;
+    setRun(s);
+  };
+
   const start = async (input: StartRunInput = {}) => {
     setStarting(true);
     setRunError(null);
     try {
       await saver.flush();
       const r = await api.startRun(project, flow.id, input);
-      let s = newRun(r.run_id);
-      for (const e of buffer.current) s = applyRunEvent(s, e);
-      buffer.current = buffer.current.filter((e) => e.run_id !== r.run_id);
-      runRef.current = s;
-      setRun(s);
+      adopt(r.run_id);
       await follow(r.run_id);
     } catch (e) {
       if (e instanceof FlowInvalidError) setRunError(`The flow has problems: ${e.problems.map((p) => p.message).join('; ')}`);
