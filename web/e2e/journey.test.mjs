@@ -349,6 +349,17 @@ step('11b-group', async () => {
   assert.equal(after.groups?.length ?? 0, 0);
   assert.equal(after.nodes.length, 3);
   assert.equal(after.connections.length, 2);
+  // a selected group box goes with its nodes on Delete; undo brings them back, grouped
+  await page.locator('.react-flow__node:has([data-handle="approval"]) .ps-node-header').click();
+  await page.locator('.react-flow__node:has([data-handle="log"]) .ps-node-header').click({ modifiers: ['Shift'] });
+  await page.getByRole('button', { name: 'Group', exact: true }).click();
+  await page.locator('.ps-group-box').click();
+  await page.keyboard.press('Delete');
+  await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 1);
+  assert.equal(await page.locator('.ps-group-box').count(), 0);
+  await page.keyboard.press('Control+z');
+  await page.locator('.ps-group-box').waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 1);
   await page.getByRole('tab', { name: 'hello' }).click();
   await page.locator('[data-handle="response"]').waitFor();
 });

@@ -10,7 +10,7 @@ import type { NodeRunView } from '../canvas/NodeView';
 import { Palette, type PaletteHandle } from '../canvas/Palette';
 import { GRID } from '../canvas/constants';
 import { GroupButton, groupSelection } from '../groups/GroupControls';
-import { groupOfNode } from '../groups/model';
+import { findGroup, groupOfNode } from '../groups/model';
 import { groupUi } from '../groups/state';
 import { preloadCodeEditor } from '../inspector/editors';
 import { Inspector } from '../inspector/Inspector';
@@ -161,9 +161,14 @@ function Editor(props: EditorScreenProps) {
         case 'redo':
           s.redo();
           break;
-        case 'delete':
-          s.removeSelection();
+        case 'delete': {
+          // a selected group box goes with the nodes inside it (undo brings them back)
+          const ui = groupUi(store).getState();
+          const g = ui.selected ? findGroup(s.doc, ui.selected) : undefined;
+          s.removeSelection(g?.members ?? []);
+          if (g) ui.setSelected(null);
           break;
+        }
         case 'duplicate':
           s.duplicateSelection();
           break;

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createGroup } from '../groups/model';
 import { connectionKey } from '../model/flow';
 import { catalog, conn, doc, node } from '../test/fixtures';
 import { COALESCE_MS, createEditorStore, HISTORY_LIMIT } from './editor';
@@ -86,6 +87,23 @@ describe('editor store', () => {
     expect(s.getState().doc.connections).toEqual([]);
     expect(s.getState().doc.nodes.map((n) => n.id)).toEqual(['n', 'e']);
     s.getState().undo();
+    expect(s.getState().doc.connections).toHaveLength(2);
+  });
+
+  it('removes a group box with its members and the selection as one undoable step', () => {
+    const s = createEditorStore(
+      catalog,
+      doc([node('m', 'trigger.manual'), node('a', 'debug.log'), node('b', 'debug.log'), node('c', 'debug.log')], [conn('m', 'true_path', 'a', 'node'), conn('a', 'true_path', 'b', 'node')]),
+    );
+    s.getState().edit((d) => createGroup(d, ['a', 'b'], 'Pair', 'g1').doc);
+    s.getState().select({ nodes: ['c'], edges: [] });
+    s.getState().removeSelection(['a', 'b']);
+    expect(s.getState().doc.nodes.map((n) => n.id)).toEqual(['m']);
+    expect(s.getState().doc.connections).toEqual([]);
+    expect(s.getState().doc.groups ?? []).toEqual([]);
+    s.getState().undo();
+    expect(s.getState().doc.nodes.map((n) => n.id)).toEqual(['m', 'a', 'b', 'c']);
+    expect(s.getState().doc.groups?.[0]?.members).toEqual(['a', 'b']);
     expect(s.getState().doc.connections).toHaveLength(2);
   });
 

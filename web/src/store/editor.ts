@@ -65,7 +65,8 @@ export interface EditorActions {
   moveNodes(positions: Map<string, Position>, opts?: EditOptions): void;
   removeNodes(ids: string[]): void;
   removeConnections(keys: string[]): void;
-  removeSelection(): void;
+  /** Removes the selected nodes and connections, and alsoNodes (a selected group box's members), as one step. */
+  removeSelection(alsoNodes?: string[]): void;
   connect(c: Connection): ConnectCheck;
   reconnect(oldKey: string, c: Connection): ConnectCheck;
   setValue(nodeId: string, port: string, value: unknown): void;
@@ -240,9 +241,9 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
         commit(next, {}, pruneSelection(next, get().selection));
       },
 
-      removeSelection() {
+      removeSelection(alsoNodes = []) {
         const { selection, doc: d } = get();
-        const nodes = new Set(selection.nodes);
+        const nodes = new Set([...selection.nodes, ...alsoNodes]);
         const edges = new Set(selection.edges);
         if (!nodes.size && !edges.size) return;
         const next: FlowDocument = {
