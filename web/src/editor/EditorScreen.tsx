@@ -147,6 +147,11 @@ function Editor(props: EditorScreenProps) {
   );
 
   useEffect(() => {
+    // the members of the selected group box: deleting, copying or duplicating the box acts on them
+    const boxMembers = (): string[] => {
+      const sel = groupUi(store).getState().selected;
+      return (sel && findGroup(store.getState().doc, sel)?.members) || [];
+    };
     const onKey = (e: KeyboardEvent) => {
       if (sheet || e.defaultPrevented) return;
       if (isEditableTarget(e.target)) return;
@@ -163,14 +168,12 @@ function Editor(props: EditorScreenProps) {
           break;
         case 'delete': {
           // a selected group box goes with the nodes inside it (undo brings them back)
-          const ui = groupUi(store).getState();
-          const g = ui.selected ? findGroup(s.doc, ui.selected) : undefined;
-          s.removeSelection(g?.members ?? []);
-          if (g) ui.setSelected(null);
+          s.removeSelection(boxMembers());
+          groupUi(store).getState().setSelected(null);
           break;
         }
         case 'duplicate':
-          s.duplicateSelection();
+          s.duplicateSelection(boxMembers());
           break;
         case 'selectAll':
           s.selectAll();
@@ -201,11 +204,15 @@ function Editor(props: EditorScreenProps) {
     };
     const onCopy = (e: ClipboardEvent) => {
       if (isEditableTarget(e.target) || isEditableTarget(document.activeElement)) return;
-      const text = store.getState().copySelection();
+      const also = boxMembers();
+      const text = store.getState().copySelection(also);
       if (!text || !e.clipboardData) return;
       e.clipboardData.setData('text/plain', text);
       e.preventDefault();
-      if (e.type === 'cut') store.getState().removeSelection();
+      if (e.type === 'cut') {
+        store.getState().removeSelection(also);
+        if (also.length) groupUi(store).getState().setSelected(null);
+      }
     };
     const onPaste = (e: ClipboardEvent) => {
       if (isEditableTarget(e.target) || isEditableTarget(document.activeElement)) return;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { conn, doc, node } from '../test/fixtures';
 import { copyNodes, parseClipboard, pasteNodes } from './clipboard';
 import { SCHEMA } from './flow';
+import { createGroup } from '../groups/model';
 
 describe('copy and paste', () => {
   const d = doc(
@@ -13,7 +14,7 @@ describe('copy and paste', () => {
     [conn('a', 'value', 'b', 'value'), conn('b', 'true_path', 'c', 'node')],
   );
 
-  it('copies the nodes and only the connections among them, without groups', () => {
+  it('copies the nodes and only the connections among them, without the old group field', () => {
     const p = copyNodes(d, ['a', 'b']);
     expect(p.nodes.map((n) => n.id)).toEqual(['a', 'b']);
     expect(p.connections).toEqual([conn('a', 'value', 'b', 'value')]);
@@ -33,6 +34,27 @@ describe('copy and paste', () => {
     expect(r.doc.connections.at(-1)).toEqual(conn(r.ids[0]!, 'value', r.ids[1]!, 'value'));
     expect(r.doc.nodes).toHaveLength(5);
     expect(new Set(r.doc.nodes.map((n) => n.id)).size).toBe(5);
+  });
+
+  it('carries whole groups with new ids, members and exposed ports; a partly copied group stays behind', () => {
+    const grouped = createGroup(d, ['a', 'b'], 'Pair', 'g7').doc;
+    const withPort = { ...grouped, groups: grouped.groups!.map((g) => ({ ...g, outputs: [{ name: 'done', node: 'b', port: 'true_path' }] })) };
+    const payload = parseClipboard(JSON.stringify(copyNodes(withPort, ['a', 'b', 'c'])))!;
+    expect(payload.groups?.map((g) => g.name)).toEqual(['Pair']);
+    const r = pasteNodes(withPort, payload, { offset: 40 });
+    const [na, nb] = r.ids;
+    const pasted = r.doc.groups!.at(-1)!;
+    expect(r.doc.groups).toHaveLength(2);
+    expect(pasted.id).not.toBe('g7');
+    expect(pasted).toMatchObject({ name: 'Pair', members: [na, nb], outputs: [{ name: 'done', node: nb, port: 'true_path' }] });
+    // the original group is untouched
+    expect(r.doc.groups![0]).toEqual(withPort.groups[0]);
+    // half a group: its nodes come without it
+    expect(copyNodes(withPort, ['b', 'c']).groups).toBeUndefined();
+    expect(pasteNodes(withPort, copyNodes(withPort, ['b'])).doc.groups).toHaveLength(1);
+    // a whole flow document pastes with its groups
+    const fromDoc = parseClipboard(JSON.stringify(withPort))!;
+    expect(pasteNodes(doc([]), fromDoc).doc.groups?.[0]?.members).toHaveLength(2);
   });
 
   it('keeps handles that are free and offsets when no place is given', () => {

@@ -2,7 +2,7 @@
 // pastes into another flow or another browser tab. A whole flow document pastes too.
 
 import { renameInValue } from './expressions';
-import { type Connection, type FlowDocument, type FlowNode, type Position, newId, parseDocument, SCHEMA } from './flow';
+import { type Connection, type ExposedPort, type FlowDocument, type FlowNode, type Group, type Position, newId, parseDocument, SCHEMA } from './flow';
 import { uniqueHandle } from './handles';
 
 export const CLIPBOARD_KIND = 'polysynergy/clipboard@1';
@@ -11,15 +11,18 @@ export interface ClipboardPayload {
   kind: typeof CLIPBOARD_KIND;
   nodes: FlowNode[];
   connections: Connection[];
+  /** Groups whose every member is among the nodes. */
+  groups?: Group[];
 }
 
-/** The selected nodes and the connections between them. */
+/** The selected nodes, the connections between them and the groups they make up whole. */
 export function copyNodes(doc: FlowDocument, ids: Iterable<string>): ClipboardPayload {
   const set = new Set(ids);
   const nodes = doc.nodes.filter((n) => set.has(n.id)).map((n) => structuredClone(n));
   for (const n of nodes) delete n.group;
   const connections = doc.connections.filter((c) => set.has(c.from.node) && set.has(c.to.node)).map((c) => structuredClone(c));
-  return { kind: CLIPBOARD_KIND, nodes, connections };
+  const groups = (doc.groups ?? []).filter((g) => g.members.length > 0 && g.members.every((m) => set.has(m))).map((g) => structuredClone(g));
+  return groups.length ? { kind: CLIPBOARD_KIND, nodes, connections, groups } : { kind: CLIPBOARD_KIND, nodes, connections };
 }
 
 /** Reads clipboard text: our payload, or a flow document; null for anything else. */
@@ -32,18 +35,18 @@ export function parseClipboard(text: string): ClipboardPayload | null {
   }
   if (!raw || typeof raw !== 'object') return null;
   const r = raw as Record<string, unknown>;
+  const payload = (doc: FlowDocument): ClipboardPayload =>
+    doc.groups?.length ? { kind: CLIPBOARD_KIND, nodes: doc.nodes, connections: doc.connections, groups: doc.groups } : { kind: CLIPBOARD_KIND, nodes: doc.nodes, connections: doc.connections };
   if (r.kind === CLIPBOARD_KIND) {
     try {
-      const doc = parseDocument({ schema: SCHEMA, nodes: r.nodes, connections: r.connections });
-      return { kind: CLIPBOARD_KIND, nodes: doc.nodes, connections: doc.connections };
+      return payload(parseDocument({ schema: SCHEMA, nodes: r.nodes, connections: r.connections, ...(r.groups !== undefined ? { groups: r.groups } : {}) }));
     } catch {
       return null;
     }
   }
   if (r.schema === SCHEMA) {
     try {
-      const doc = parseDocument(raw);
-      return { kind: CLIPBOARD_KIND, nodes: doc.nodes, connections: doc.connections };
+      return payload(parseDocument(raw));
     } catch {
       return null;
     }
@@ -96,8 +99,17 @@ export function pasteNodes(doc: FlowDocument, payload: ClipboardPayload, opts: {
   const connections = payload.connections
     .filter((c) => idMap.has(c.from.node) && idMap.has(c.to.node))
     .map((c): Connection => ({ from: { node: idMap.get(c.from.node)!, port: c.from.port }, to: { node: idMap.get(c.to.node)!, port: c.to.port } }));
-  return {
-    doc: { ...doc, nodes: [...doc.nodes, ...nodes], connections: [...doc.connections, ...connections] },
-    ids: nodes.map((n) => n.id),
-  };
+  // groups come along whole, with new ids, their members and exposed ports renamed
+  const port = (p: ExposedPort): ExposedPort => ({ ...p, node: idMap.get(p.node)! });
+  const groups = (payload.groups ?? [])
+    .filter((g) => g.members.length > 0 && g.members.every((m) => idMap.has(m)) && [...(g.inputs ?? []), ...(g.outputs ?? [])].every((p) => idMap.has(p.node)))
+    .map((g): Group => {
+      const copy: Group = { id: newId('g'), name: g.name, members: g.members.map((m) => idMap.get(m)!) };
+      if (g.inputs) copy.inputs = g.inputs.map(port);
+      if (g.outputs) copy.outputs = g.outputs.map(port);
+      return copy;
+    });
+  const next: FlowDocument = { ...doc, nodes: [...doc.nodes, ...nodes], connections: [...doc.connections, ...connections] };
+  if (groups.length) next.groups = [...(doc.groups ?? []), ...groups];
+  return { doc: next, ids: nodes.map((n) => n.id) };
 }

@@ -107,6 +107,21 @@ describe('editor store', () => {
     expect(s.getState().doc.connections).toHaveLength(2);
   });
 
+  it('copies and duplicates a group box with its members, the copy grouped again', () => {
+    const s = createEditorStore(catalog, doc([node('m', 'trigger.manual'), node('a', 'debug.log'), node('b', 'debug.log')], [conn('a', 'true_path', 'b', 'node')]));
+    s.getState().edit((d) => createGroup(d, ['a', 'b'], 'Pair', 'g1').doc);
+    s.getState().clearSelection();
+    const text = s.getState().copySelection(['a', 'b'])!;
+    expect(JSON.parse(text).groups[0]).toMatchObject({ id: 'g1', name: 'Pair', members: ['a', 'b'] });
+    const ids = s.getState().duplicateSelection(['a', 'b']);
+    const groups = s.getState().doc.groups!;
+    expect(groups).toHaveLength(2);
+    expect(groups[1]).toMatchObject({ name: 'Pair', members: ids });
+    expect(s.getState().doc.connections.at(-1)).toEqual(conn(ids[0]!, 'true_path', ids[1]!, 'node'));
+    s.getState().undo();
+    expect(s.getState().doc.groups).toHaveLength(1);
+  });
+
   it('moves a connection to another source with reconnect', () => {
     const s = createEditorStore(catalog, doc([node('a', 'variable.string'), node('b', 'variable.string'), node('d', 'control.delay')], [conn('a', 'value', 'd', 'value')]));
     const old = connectionKey(conn('a', 'value', 'd', 'value'));

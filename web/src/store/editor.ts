@@ -79,10 +79,11 @@ export interface EditorActions {
   selectAll(): void;
   clearSelection(): void;
   /** The selection as clipboard JSON, or null when nothing is selected. */
-  copySelection(): string | null;
+  /** The selection (and alsoNodes: a selected group box's members) as clipboard text. */
+  copySelection(alsoNodes?: string[]): string | null;
   /** Pastes clipboard JSON; returns the new node ids (empty when the text was not ours). */
   paste(text: string, at?: Position): string[];
-  duplicateSelection(): string[];
+  duplicateSelection(alsoNodes?: string[]): string[];
   autoLayout(sizes: Map<string, Size>): void;
   setSnapToGrid(on: boolean): void;
 }
@@ -363,10 +364,11 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
         set({ selection: { nodes: [], edges: [] } });
       },
 
-      copySelection() {
+      copySelection(alsoNodes = []) {
         const { selection, doc: d } = get();
-        if (!selection.nodes.length) return null;
-        return JSON.stringify(copyNodes(d, selection.nodes), null, 2);
+        const ids = [...selection.nodes, ...alsoNodes];
+        if (!ids.length) return null;
+        return JSON.stringify(copyNodes(d, ids), null, 2);
       },
 
       paste(text, at) {
@@ -377,10 +379,11 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
         return r.ids;
       },
 
-      duplicateSelection() {
+      duplicateSelection(alsoNodes = []) {
         const { selection, doc: d } = get();
-        if (!selection.nodes.length) return [];
-        const r = pasteNodes(d, copyNodes(d, selection.nodes), { offset: 40 });
+        const ids = [...selection.nodes, ...alsoNodes];
+        if (!ids.length) return [];
+        const r = pasteNodes(d, copyNodes(d, ids), { offset: 40 });
         commit(r.doc, {}, { nodes: r.ids, edges: [] });
         return r.ids;
       },
