@@ -163,3 +163,33 @@ func newWorld(tb testing.TB) *world {
 	must(err)
 	return w
 }
+
+// The test helpers themselves: the issuer's tokens pass the real verifier (and one it did
+// not sign, or an expired one, does not), and the world holds two tenants apart.
+func TestHelpersIssueVerifiableTokensAndSeparateTenants(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	id, _, err := w.iss.verifier.Verify(ctx, w.iss.token(t, ownerSub, nil))
+	if err != nil || id.Subject != ownerSub || id.Email != ownerSub+"@example.com" {
+		t.Fatalf("owner token: %+v %v", id, err)
+	}
+	if _, _, err := w.iss.verifier.Verify(ctx, w.iss.token(t, ownerSub, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()})); err == nil {
+		t.Fatal("an expired token passed")
+	}
+	other := newIssuer(t)
+	other.kid = "someone-else"
+	if _, _, err := w.iss.verifier.Verify(ctx, other.token(t, ownerSub, nil)); err == nil {
+		t.Fatal("a token under an unknown key passed")
+	}
+	members, err := w.st.ListMembers(ctx, w.tenant.ID, store.ListOptions{})
+	if err != nil || len(members.Items) != 2 {
+		t.Fatalf("members of the first tenant: %+v %v", members.Items, err)
+	}
+	flows, err := w.st.ListFlows(ctx, w.project.Key(), store.ListFlowsOptions{})
+	if err != nil || len(flows.Items) != 1 || flows.Items[0].ID != w.flow.ID {
+		t.Fatalf("flows of the first project: %+v %v", flows.Items, err)
+	}
+	if w.otherFlw.ID == w.flow.ID || w.other.ID == w.tenant.ID {
+		t.Fatal("the two tenants share ids")
+	}
+}

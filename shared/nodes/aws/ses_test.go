@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -53,4 +54,31 @@ func TestSESSend(t *testing.T) {
 		{name: "no body", in: map[string]any{"from": "a@example.com", "to": "b@example.com", "subject": "s"}, wantErr: `input "text": give a text or an html body`},
 		{name: "no subject", in: map[string]any{"from": "a@example.com", "to": "b@example.com", "text": "t"}, wantErr: `input "subject": required`},
 	})
+}
+
+// The SES stand-in answers as SES v2 does: unknown routes 404, an unverified sender 400
+// MessageRejected (the error type in X-Amzn-Errortype), otherwise a message id.
+func TestSESFakeSpeaksSESv2(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(sesFake))
+	defer srv.Close()
+	send := func(method, path, body string) (int, string, string) {
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("X-Amzn-Errortype"), string(b)
+	}
+	if code, typ, _ := send(http.MethodGet, "/v2/email/outbound-emails", ""); code != 404 || typ != "NotFoundException" {
+		t.Errorf("wrong route: %d %q", code, typ)
+	}
+	if code, typ, body := send(http.MethodPost, "/v2/email/outbound-emails", `{"FromEmailAddress":"a@unverified.example"}`); code != 400 ||
+		typ != "MessageRejected" || !strings.Contains(body, "not verified") {
+		t.Errorf("unverified sender: %d %q %s", code, typ, body)
+	}
+	if code, _, body := send(http.MethodPost, "/v2/email/outbound-emails", `{"FromEmailAddress":"a@example.com"}`); code != 200 || body != `{"MessageId":"ses-1"}` {
+		t.Errorf("send: %d %s", code, body)
+	}
 }

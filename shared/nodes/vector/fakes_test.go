@@ -351,3 +351,43 @@ func wordVector(s string) []float64 {
 	s = strings.ToLower(s)
 	return []float64{float64(strings.Count(s, "cat")) + 0.01, float64(strings.Count(s, "dog")) + 0.01, float64(strings.Count(s, "car")) + 0.01}
 }
+
+// The stand-ins' own semantics, which the node tests rely on: Qdrant's filter clauses,
+// cosine similarity, and embeddings that put texts about the same thing close together.
+func TestFakeSemantics(t *testing.T) {
+	p := fakePoint{id: 7.0, payload: map[string]any{"kind": "pet", "age": 3.0}}
+	cond := func(k string, v any) map[string]any {
+		return map[string]any{"key": k, "match": map[string]any{"value": v}}
+	}
+	for _, tc := range []struct {
+		name   string
+		filter map[string]any
+		want   bool
+	}{
+		{"must match", map[string]any{"must": []any{cond("kind", "pet")}}, true},
+		{"must miss", map[string]any{"must": []any{cond("kind", "car")}}, false},
+		{"should one of", map[string]any{"should": []any{cond("kind", "car"), cond("age", 3.0)}}, true},
+		{"should none", map[string]any{"should": []any{cond("kind", "car")}}, false},
+		{"must_not", map[string]any{"must_not": cond("kind", "pet")}, false},
+		{"any of", map[string]any{"must": []any{map[string]any{"key": "kind", "match": map[string]any{"any": []any{"car", "pet"}}}}}, true},
+		{"range inside", map[string]any{"must": []any{map[string]any{"key": "age", "range": map[string]any{"gte": 3.0, "lt": 4.0}}}}, true},
+		{"range outside", map[string]any{"must": []any{map[string]any{"key": "age", "range": map[string]any{"gt": 3.0}}}}, false},
+		{"has_id", map[string]any{"must": []any{map[string]any{"has_id": []any{7.0}}}}, true},
+		{"missing key", map[string]any{"must": []any{cond("colour", "red")}}, false},
+		{"nested", map[string]any{"must": []any{map[string]any{"should": []any{cond("kind", "pet")}}}}, true},
+	} {
+		if got := matchFilter(tc.filter, p); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if c := cosine([]float64{1, 0}, []float64{1, 0}); math.Abs(c-1) > 1e-9 {
+		t.Errorf("cosine of equal vectors = %v", c)
+	}
+	if c := cosine([]float64{0, 0}, []float64{1, 0}); c != 0 {
+		t.Errorf("cosine with a zero vector = %v", c)
+	}
+	cat, kitten, car := wordVector("a cat sat"), wordVector("my Cat and another cat"), wordVector("a car")
+	if cosine(cat, kitten) <= cosine(cat, car) {
+		t.Errorf("cat texts are not closer to each other than to car: %v %v", cosine(cat, kitten), cosine(cat, car))
+	}
+}
