@@ -136,6 +136,19 @@ func qdrant(c *nodes.Call) (*Qdrant, error) {
 	return NewQdrant(u, strings.TrimSpace(c.Str(portKey)), netguard.HTTPClient(c.Bool(netguard.PortName), timeout)), nil
 }
 
+// qdrantCollection is the client and the collection name a collection node works on.
+func qdrantCollection(c *nodes.Call) (*Qdrant, string, error) {
+	q, err := qdrant(c)
+	if err != nil {
+		return nil, "", err
+	}
+	name, err := collection(c)
+	if err != nil {
+		return nil, "", err
+	}
+	return q, name, nil
+}
+
 func collection(c *nodes.Call) (string, error) {
 	n := strings.TrimSpace(c.Str(portCollection))
 	if n == "" {
@@ -329,11 +342,7 @@ func qdrantTypes() []*nodes.Type {
 }
 
 func createCollection(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
-	q, err := qdrant(c)
-	if err != nil {
-		return nil, err
-	}
-	name, err := collection(c)
+	q, name, err := qdrantCollection(c)
 	if err != nil {
 		return nil, err
 	}
@@ -388,11 +397,7 @@ func listCollections(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 }
 
 func deleteCollection(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
-	q, err := qdrant(c)
-	if err != nil {
-		return nil, err
-	}
-	name, err := collection(c)
+	q, name, err := qdrantCollection(c)
 	if err != nil {
 		return nil, err
 	}
@@ -404,11 +409,7 @@ func deleteCollection(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 }
 
 func upsert(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
-	q, err := qdrant(c)
-	if err != nil {
-		return nil, err
-	}
-	name, err := collection(c)
+	q, name, err := qdrantCollection(c)
 	if err != nil {
 		return nil, err
 	}
@@ -513,11 +514,7 @@ func upsert(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 }
 
 func search(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
-	q, err := qdrant(c)
-	if err != nil {
-		return nil, err
-	}
-	name, err := collection(c)
+	q, name, err := qdrantCollection(c)
 	if err != nil {
 		return nil, err
 	}
@@ -591,11 +588,7 @@ func search(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 }
 
 func deletePoints(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
-	q, err := qdrant(c)
-	if err != nil {
-		return nil, err
-	}
-	name, err := collection(c)
+	q, name, err := qdrantCollection(c)
 	if err != nil {
 		return nil, err
 	}
