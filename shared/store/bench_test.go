@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -72,6 +73,31 @@ func BenchmarkGetRouteTable50Routes(b *testing.B) {
 		t, err := f.s.GetRouteTable(f.ctx, pk, "mock")
 		if err != nil || len(t.Routes) != 50 {
 			b.Fatalf("route table: %v (%d)", err, len(t.Routes))
+		}
+	}
+}
+
+// BenchmarkRetentionPass reads a flow's runs for a retention pass (nothing to delete) with
+// 200 runs kept, as a busy route flow's passes do.
+func BenchmarkRetentionPass200Runs(b *testing.B) {
+	f := setup(b)
+	tn := f.tenant(b, "Acme")
+	pk := f.project(b, tn.ID, "Shop", "shop").Key()
+	fl := f.routeFlow(b, pk, "Orders", "orders")
+	results := []store.NodeResult{
+		{NodeID: "route", Order: 0, Status: "success", Outputs: json.RawMessage(`{"path":"/orders","params":{"id":42}}`)},
+		{NodeID: "item", Order: 1, Status: "success", Outputs: json.RawMessage(`{"object":{"id":42,"name":"item 42"}}`)},
+		{NodeID: "reply", Order: 2, Status: "success", Outputs: json.RawMessage(`{"status":200}`)},
+	}
+	for i := 0; i < 200; i++ {
+		must[store.Run](b)(f.s.RecordRun(f.ctx, store.Run{Tenant: tn.ID, Project: pk.Project, Flow: fl.ID, Stage: "dev",
+			Trigger: "router", Status: "success", Summary: json.RawMessage(`{"nodes":3}`)}, results))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		pass, err := f.s.ApplyRetention(f.ctx, fl.Key(), 200)
+		if err != nil || pass.Deleted != 0 {
+			b.Fatalf("retention pass: %v (%d deleted)", err, pass.Deleted)
 		}
 	}
 }

@@ -63,6 +63,7 @@ type query struct {
 	names      map[string]string
 	values     map[string]types.AttributeValue
 	projection string
+	pageSize   int32 // items per request for queryAll (0: as many as DynamoDB returns)
 }
 
 // keyNames returns the partition and sort key attribute names of the index.
@@ -118,6 +119,9 @@ func (s *Store) queryInput(q query) *dynamodb.QueryInput {
 	}
 	if q.projection != "" {
 		in.ProjectionExpression = aws.String(q.projection)
+	}
+	if q.pageSize > 0 {
+		in.Limit = aws.Int32(q.pageSize)
 	}
 	return in
 }

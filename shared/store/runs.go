@@ -571,8 +571,10 @@ func (s *Store) ApplyRetention(ctx context.Context, k FlowKey, keep int) (Retent
 	}
 	var old []runParts
 	seen := 0
+	// read in pages: each request stays short, so writes to the table are not held up
+	// for a whole pass (DynamoDB Local and the embedded server handle one at a time)
 	err := s.queryAll(ctx, op, query{index: IndexGSI1, pk: flowRunsPK(k), projection: "#run, PK, SK, " + attrNodeOrders,
-		names: names{"#run": "run"}}, func(it item) error {
+		names: names{"#run": "run"}, pageSize: retentionPage}, func(it item) error {
 		seen++
 		if seen > keep {
 			old = append(old, partsOf(it))
@@ -587,6 +589,9 @@ func (s *Store) ApplyRetention(ctx context.Context, k FlowKey, keep int) (Retent
 	}
 	return RetentionPass{Deleted: len(old), Keep: keep}, nil
 }
+
+// retentionPage is how many runs one request of a retention pass reads.
+const retentionPage = 250
 
 // attrResults holds, on the item of a run recorded in one go, its node results when
 // they are small (inlineResultsMax encoded): the run is then that one item.

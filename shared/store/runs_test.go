@@ -201,6 +201,39 @@ func TestRetention(t *testing.T) {
 	}
 }
 
+// A pass over more runs than one request reads (retentionPage) still keeps exactly the
+// newest ones.
+func TestRetentionAcrossPages(t *testing.T) {
+	f := setup(t)
+	tn := f.tenant(t, "Acme")
+	pk := f.project(t, tn.ID, "Shop", "shop").Key()
+	fl := f.routeFlow(t, pk, "Orders", "orders")
+	var ids []string
+	for i := 0; i < 320; i++ {
+		r := must[store.Run](t)(f.s.RecordRun(f.ctx, store.Run{Tenant: tn.ID, Project: pk.Project, Flow: fl.ID, Stage: "dev",
+			Trigger: "router", Status: "success"}, []store.NodeResult{{NodeID: "route", Order: 0, Status: "success"}}))
+		ids = append(ids, r.ID)
+	}
+	pass := must[store.RetentionPass](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 30))
+	if pass.Deleted != 290 {
+		t.Fatalf("deleted %d runs, want 290", pass.Deleted)
+	}
+	var kept []string
+	cursor := ""
+	for {
+		p := must[store.Page[store.Run]](t)(f.s.ListRuns(f.ctx, fl.Key(), store.ListRunsOptions{ListOptions: store.ListOptions{Cursor: cursor}}))
+		for _, r := range p.Items {
+			kept = append(kept, r.ID)
+		}
+		if cursor = p.Next; cursor == "" {
+			break
+		}
+	}
+	if len(kept) != 30 || kept[0] != ids[319] || kept[29] != ids[290] {
+		t.Fatalf("kept %d runs (%v … %v), want the newest 30", len(kept), kept[:min(1, len(kept))], kept[max(0, len(kept)-1):])
+	}
+}
+
 // A router run with small results is one item: its results travel on it, come back in
 // order with every field, stay out of run lists, and give way to results written one by
 // one afterwards (a retried write).

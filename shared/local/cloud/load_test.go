@@ -1,6 +1,7 @@
 package cloud_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,8 +11,10 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,40 +28,44 @@ type loadResult struct {
 	sent, errors  int64
 	p50, p99, max time.Duration
 	firstErr      string
+	cpuPerReq     time.Duration // CPU time of the whole process (server and load generator) per request
 }
 
 // BenchmarkTriggerLoad drives GET on a published route (route → set → response, runs saved)
 // of a running local cloud over loopback at constant rates: rising 5 s steps find the highest
-// rate sustained without errors, then the target runs: 2,000 requests/s for 20 s
-// (POLYSYNERGY_LOAD_RATE / POLYSYNERGY_LOAD_SECONDS change it). Run by `make bench`.
+// rate sustained without errors, then the target runs: 2,000 requests/s for 20 s. Each
+// phase also reports the process's CPU time per request (server and generator together).
+// Run by `make bench`. Environment:
+//   - POLYSYNERGY_LOAD_RATE, POLYSYNERGY_LOAD_SECONDS: the target phase (2000, 20)
+//   - POLYSYNERGY_LOAD_STEPS: the rising steps, comma-separated ("none" skips them)
+//   - POLYSYNERGY_LOAD_CONNS: the generator's keep-alive connections (64)
 func BenchmarkTriggerLoad(b *testing.B) {
 	rate := envInt("POLYSYNERGY_LOAD_RATE", 2000)
 	secs := envInt("POLYSYNERGY_LOAD_SECONDS", 20)
+	cloud.TuneGC() // as `polysynergy dev` does
 	c, err := cloud.Start(context.Background(), cloud.Options{DataDir: b.TempDir(), SchedulerInterval: time.Hour})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer c.Close(context.Background())
 	seedRoute(b, c)
-	port := c.Port()
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		MaxIdleConns: 2000, MaxIdleConnsPerHost: 2000,
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, network, fmt.Sprintf("127.0.0.1:%d", port))
-		}}}
-	url := fmt.Sprintf("http://load-dev.localhost:%d/items/42", port)
-	// warm up: plan cache, route table, connections
+	gen := &loadGen{addr: fmt.Sprintf("127.0.0.1:%d", c.Port()), host: fmt.Sprintf("load-dev.localhost:%d", c.Port()),
+		path: "/items/42", conns: envInt("POLYSYNERGY_LOAD_CONNS", 64), timeout: 10 * time.Second}
+	// warm up: plan cache, route table
+	warm := &loadConn{g: gen}
 	for i := 0; i < 200; i++ {
-		if err := hit(client, url); err != nil {
+		if err := warm.get(); err != nil {
 			b.Fatalf("warm-up: %v", err)
 		}
 	}
+	warm.close()
 	b.ResetTimer()
 	// first the highest rate it keeps up with: rising 5 s steps, stopping at the first errors
 	best := 0
-	for _, r := range []int{50, 100, 200, 400, 800, 1200, 1600, 2000, 3000} {
-		step := constantRate(client, url, r, 5*time.Second)
-		b.Logf("step %d req/s for 5s: errors %d (first: %s), p50 %s, p99 %s", r, step.errors, step.firstErr, step.p50, step.p99)
+	for _, r := range loadSteps() {
+		step := gen.constantRate(r, 5*time.Second)
+		b.Logf("step %d req/s for 5s: errors %d (first: %s), p50 %s, p99 %s, CPU per request %s", r, step.errors, step.firstErr,
+			step.p50, step.p99, step.cpuPerReq)
 		if step.errors > 0 || step.p99 > time.Second {
 			break
 		}
@@ -69,13 +76,30 @@ func BenchmarkTriggerLoad(b *testing.B) {
 	b.Logf("highest rate sustained with 0 errors: %d req/s", best)
 	time.Sleep(5 * time.Second)
 	// then the target: rate req/s for secs seconds
-	res := constantRate(client, url, rate, time.Duration(secs)*time.Second)
+	res := gen.constantRate(rate, time.Duration(secs)*time.Second)
 	b.ReportMetric(float64(res.p50.Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(res.p99.Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(res.errors), "errors")
 	b.ReportMetric(float64(res.sent)/float64(secs), "req/s")
-	b.Logf("%d req/s for %ds: sent %d, errors %d (first: %s), p50 %s, p99 %s, max %s", rate, secs, res.sent, res.errors, res.firstErr,
-		res.p50, res.p99, res.max)
+	b.ReportMetric(float64(res.cpuPerReq.Microseconds()), "cpu-µs/req")
+	b.Logf("%d req/s for %ds: sent %d, errors %d (first: %s), p50 %s, p99 %s, max %s, CPU per request %s", rate, secs, res.sent,
+		res.errors, res.firstErr, res.p50, res.p99, res.max, res.cpuPerReq)
+}
+
+// loadSteps are the rates of the rising steps: POLYSYNERGY_LOAD_STEPS as a comma-separated list
+// ("none" for no steps, to profile the target rate alone), or the default ladder.
+func loadSteps() []int {
+	v := os.Getenv("POLYSYNERGY_LOAD_STEPS")
+	if v == "" {
+		return []int{50, 100, 200, 400, 800, 1200, 1600, 2000, 3000}
+	}
+	var steps []int
+	for _, f := range strings.Split(v, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
+			steps = append(steps, n)
+		}
+	}
+	return steps
 }
 
 func envInt(name string, def int) int {
@@ -85,47 +109,114 @@ func envInt(name string, def int) int {
 	return def
 }
 
-func hit(c *http.Client, url string) error {
-	resp, err := c.Get(url)
+// loadGen sends GET requests over a fixed pool of keep-alive connections, as wrk2 or
+// vegeta do: a request waits for a free connection when all are busy, and its latency
+// counts from when it was due, so a stalled server shows in the figures instead of
+// being hidden by the generator (coordinated omission). Each connection is one
+// goroutine writing a request and reading its answer, which keeps the generator's
+// share of the CPU small.
+type loadGen struct {
+	addr, host, path string
+	conns            int
+	timeout          time.Duration
+}
+
+// loadConn is one keep-alive connection of the generator.
+type loadConn struct {
+	g  *loadGen
+	nc net.Conn
+	br *bufio.Reader
+}
+
+func (c *loadConn) close() {
+	if c.nc != nil {
+		c.nc.Close()
+		c.nc, c.br = nil, nil
+	}
+}
+
+// get sends one request and reads its answer, dialling first when needed.
+func (c *loadConn) get() error {
+	if c.nc == nil {
+		nc, err := net.DialTimeout("tcp", c.g.addr, c.g.timeout)
+		if err != nil {
+			return err
+		}
+		c.nc, c.br = nc, bufio.NewReader(nc)
+	}
+	_ = c.nc.SetDeadline(time.Now().Add(c.g.timeout))
+	if _, err := fmt.Fprintf(c.nc, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: polysynergy-load\r\n\r\n", c.g.path, c.g.host); err != nil {
+		c.close()
+		return err
+	}
+	resp, err := http.ReadResponse(c.br, nil)
+	if err != nil {
+		c.close()
+		return err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.Close {
+		c.close()
+	}
 	if err != nil {
 		return err
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
+	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("status %d", resp.StatusCode)
 	}
 	return nil
 }
 
-// constantRate sends requests at a fixed rate (open loop) and measures each one.
-func constantRate(c *http.Client, url string, rate int, d time.Duration) loadResult {
+// constantRate sends requests at a fixed rate (open loop) for d and measures each one
+// from the time it was due.
+func (g *loadGen) constantRate(rate int, d time.Duration) loadResult {
 	n := int(float64(rate) * d.Seconds())
 	lat := make([]time.Duration, n)
 	var errs atomic.Int64
 	var first atomic.Value
-	var wg sync.WaitGroup
 	interval := time.Second / time.Duration(rate)
+	due := make(chan int, n)
+	cpu0 := processCPU()
 	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < g.conns; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &loadConn{g: g}
+			defer c.close()
+			for i := range due {
+				if err := c.get(); err != nil {
+					errs.Add(1)
+					first.CompareAndSwap(nil, err.Error())
+				}
+				lat[i] = time.Since(start.Add(time.Duration(i) * interval))
+			}
+		}()
+	}
 	for i := 0; i < n; i++ {
 		if wait := time.Until(start.Add(time.Duration(i) * interval)); wait > 0 {
 			time.Sleep(wait)
 		}
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			t0 := time.Now()
-			if err := hit(c, url); err != nil {
-				errs.Add(1)
-				first.CompareAndSwap(nil, err.Error())
-			}
-			lat[i] = time.Since(t0)
-		}(i)
+		due <- i
 	}
+	close(due)
 	wg.Wait()
+	cpu := processCPU() - cpu0
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	fe, _ := first.Load().(string)
-	return loadResult{rate: rate, sent: int64(n), errors: errs.Load(), p50: lat[n/2], p99: lat[n*99/100], max: lat[n-1], firstErr: fe}
+	return loadResult{rate: rate, sent: int64(n), errors: errs.Load(), p50: lat[n/2], p99: lat[n*99/100], max: lat[n-1], firstErr: fe,
+		cpuPerReq: cpu / time.Duration(n)}
+}
+
+// processCPU is the CPU time (user and system) this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // seedRoute publishes GET /items/{id} (route → set → response) on project "load", stage dev.

@@ -36,6 +36,7 @@ func cmdDev(ctx context.Context, env *Env, args []string) int {
 		level = slog.LevelInfo
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+	cloud.TuneGC()
 	c, err := cloud.Start(ctx, cloud.Options{Port: *port, DataDir: *dir, Reset: *reset, DynamoEndpoint: *dynamoURL,
 		WebDir: *web, AllowFaults: *faults, Log: log})
 	if err != nil {
