@@ -96,6 +96,7 @@ const (
 	EditTemplate = "template"
 	EditDict     = "dict"
 	EditList     = "list"
+	EditFlow     = "flow" // another flow of the project, by id
 	EditNone     = "none"
 )
 

@@ -18,6 +18,7 @@ import (
 	"polysynergy/shared/nodes/mcp"
 	"polysynergy/shared/nodes/memory"
 	"polysynergy/shared/nodes/response"
+	"polysynergy/shared/nodes/subflow"
 	"polysynergy/shared/nodes/text"
 	"polysynergy/shared/nodes/tool"
 	"polysynergy/shared/nodes/trigger"
@@ -43,6 +44,7 @@ var families = []struct {
 	{"variables", variables.Register},
 	{"ai", ai.Register},
 	{"tool", tool.Register},
+	{"subflow", subflow.Register},
 	{"email", email.Register},
 	{"vector", vector.Register},
 	{"memory", memory.Register},
