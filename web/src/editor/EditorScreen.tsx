@@ -19,7 +19,7 @@ import { DEFAULT_NODE_SIZE } from '../model/layout';
 import { type Problem, validateDocument } from '../model/validate';
 import type { EditorStore } from '../store/editor';
 import type { Theme } from '../ui/theme';
-import { EditorContext, type EditorEnv } from './context';
+import { EditorContext, type EditorEnv, type FlowChoice, type FlowLinks } from './context';
 import { shortcutFor } from './shortcuts';
 import { useStructuralDoc } from './structural';
 import { ShortcutSheet } from './ShortcutSheet';
@@ -37,8 +37,16 @@ export interface EditorScreenProps {
   /** Edges a run went along and edges it found dead (see store/run.ts edgeStates). */
   touchedEdges?: ReadonlySet<string>;
   deadEdges?: ReadonlySet<string>;
+  /** Secret keys of the project (the secret picker offers them). */
   secretKeys?: string[];
+  /** Environment variable names of the project (the env picker and {{ env. }} offer them). */
   envKeys?: string[];
+  /** The project's flows (the flow picker offers them, except the open one). */
+  flows?: FlowChoice[];
+  /** The id of the open flow. */
+  flowId?: string;
+  /** Opens another flow of the project (the flow picker's Open link). */
+  flowLinks?: FlowLinks;
   theme: Theme;
   onTheme(t: Theme): void;
 }
@@ -321,8 +329,15 @@ function Editor(props: EditorScreenProps) {
   );
 }
 
+const NONE: string[] = [];
+const NO_FLOWS: FlowChoice[] = [];
+
 export function EditorScreen(props: EditorScreenProps) {
-  const env: EditorEnv = useMemo(() => ({ store: props.store, secretKeys: props.secretKeys ?? [], envKeys: props.envKeys ?? [] }), [props.store, props.secretKeys, props.envKeys]);
+  const { store, secretKeys, envKeys, flows, flowId, flowLinks } = props;
+  const env: EditorEnv = useMemo(
+    () => ({ store, secretKeys: secretKeys ?? NONE, envKeys: envKeys ?? NONE, flows: flows ?? NO_FLOWS, flowId: flowId ?? '', flowLinks }),
+    [store, secretKeys, envKeys, flows, flowId, flowLinks],
+  );
   return (
     <EditorContext.Provider value={env}>
       <ReactFlowProvider>

@@ -100,7 +100,7 @@ function Section({ title, children, open = true }: { title: string; children: Re
 }
 
 export const Inspector = memo(function Inspector({ problems }: { problems: ReadonlyMap<string, Problem[]> }) {
-  const { secretKeys, envKeys } = useEditorEnv();
+  const { secretKeys, envKeys, flows, flowId, flowLinks } = useEditorEnv();
   const actions = useActions();
   const selection = useEditor((s) => s.selection);
   const doc = useStructuralDoc(useEditor((s) => s.doc));
@@ -184,7 +184,18 @@ export const Inspector = memo(function Inspector({ problems }: { problems: Reado
                 {src ? (
                   <div className="ps-connected">← connected from {src}</div>
                 ) : (
-                  <PortEditor port={p} value={node.values?.[p.name]} onChange={(v) => actions.setValue(node.id, p.name, v)} ctx={ctx!} secretKeys={secretKeys} envKeys={envKeys} invalid={probs.length > 0} />
+                  <PortEditor
+                    port={p}
+                    value={node.values?.[p.name]}
+                    onChange={(v) => actions.setValue(node.id, p.name, v)}
+                    ctx={ctx!}
+                    secretKeys={secretKeys}
+                    envKeys={envKeys}
+                    flows={flows}
+                    flowId={flowId}
+                    flowLinks={flowLinks}
+                    invalid={probs.length > 0}
+                  />
                 )}
                 {p.doc ? <div className="ps-hint">{p.doc}</div> : null}
                 {probs.map((x, i) => (

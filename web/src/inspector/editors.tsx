@@ -1,8 +1,9 @@
 // One editor per port editor kind (Go's nodes.Edit*): text, number, boolean, select, secret,
-// env, code, json, template, dict rows and list. Values are stored as the engine reads them:
+// env, flow, code, json, template, dict rows and list. Values are stored as the engine reads them:
 // numbers as numbers, JSON as JSON, `{{ }}` expressions as strings.
 
 import { lazy, Suspense, useEffect, useId, useState } from 'react';
+import type { FlowChoice, FlowLinks } from '../editor/context';
 import type { PortSpec } from '../model/catalog';
 import type { CompletionContext } from '../model/expressions';
 import type { DictRow } from '../model/flow';
@@ -26,6 +27,12 @@ export interface PortEditorProps {
   ctx: CompletionContext;
   secretKeys: string[];
   envKeys: string[];
+  /** The project's flows, for the flow picker. */
+  flows?: FlowChoice[];
+  /** The open flow's id: the flow picker leaves it out (a flow cannot call itself). */
+  flowId?: string;
+  /** Opens a flow of the project (the flow picker's Open link); absent where nothing opens. */
+  flowLinks?: FlowLinks | undefined;
   invalid?: boolean;
 }
 
@@ -192,6 +199,51 @@ function KeyPicker({ port, value, onChange, keys, kind, invalid }: PortEditorPro
   );
 }
 
+/** The label of a flow in the flow picker: its name with its kind. */
+export function flowLabel(f: FlowChoice): string {
+  return f.kind ? `${f.name} (${f.kind})` : f.name;
+}
+
+/**
+ * The flow picker: another flow of the project, stored by id. The open flow is not offered (a
+ * flow cannot call itself); a value that names no offered flow (a deleted flow, an expression)
+ * stays as an option of its own, so choosing nothing never drops it silently.
+ */
+export function FlowPicker({ port, value, onChange, flows = [], flowId = '', flowLinks, invalid }: PortEditorProps) {
+  const others = flows.filter((f) => f.id !== flowId).sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id));
+  const current = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  const chosen = others.find((f) => f.id === current);
+  const stray = current !== '' && !chosen ? current : null;
+  return (
+    <div className="ps-row">
+      <select className={`ps-input${invalid || stray !== null ? ' invalid' : ''}`} aria-label={port.name} value={current} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}>
+        <option value="">— choose a flow —</option>
+        {stray !== null ? <option value={stray}>{stray === flowId ? `this flow ${stray} (a flow cannot call itself)` : `unknown flow ${stray}`}</option> : null}
+        {others.map((f) => (
+          <option key={f.id} value={f.id}>
+            {flowLabel(f)}
+          </option>
+        ))}
+      </select>
+      {chosen && flowLinks ? (
+        <a
+          className="ps-button ps-small"
+          href={flowLinks.href(chosen.id)}
+          title={`Open ${chosen.name}`}
+          onClick={(e) => {
+            if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return; // a new tab or window
+            e.preventDefault();
+            flowLinks.open(chosen.id);
+          }}
+        >
+          Open
+        </a>
+      ) : null}
+      {others.length === 0 ? <span className="ps-hint">no other flows in this project</span> : null}
+    </div>
+  );
+}
+
 function JsonEditor({ port, value, onChange, ctx }: PortEditorProps) {
   const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v, null, 2));
   const [text, setText] = useState(show(value));
@@ -333,6 +385,8 @@ export function PortEditor(props: PortEditorProps) {
       return <KeyPicker {...props} keys={props.secretKeys} kind="secret" />;
     case 'env':
       return <KeyPicker {...props} keys={props.envKeys} kind="env" />;
+    case 'flow':
+      return <FlowPicker {...props} />;
     case 'json':
       return <JsonEditor {...props} />;
     case 'code':

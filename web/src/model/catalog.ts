@@ -10,6 +10,7 @@ export type EditorKind =
   | 'select'
   | 'secret'
   | 'env'
+  | 'flow'
   | 'code'
   | 'json'
   | 'template'

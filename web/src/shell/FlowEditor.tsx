@@ -7,6 +7,7 @@ import { ApiError, FlowInvalidError } from '../api/client';
 import type { RunEvent } from '../api/live';
 import type { FlowDetail, Run, StartRunInput } from '../api/types';
 import { useFlowChat } from '../chat/FlowChat';
+import type { FlowLinks } from '../editor/context';
 import { EditorScreen } from '../editor/EditorScreen';
 import { usePublishing } from '../publish/FlowPublishing';
 import { ResumeForm } from '../runs/ResumeForm';
@@ -17,6 +18,9 @@ import { createEditorStore, type EditorStore } from '../store/editor';
 import { applyRunEvent, edgeStates, newRun, runFromDetail, type RunState } from '../store/run';
 import { DraftSaver, type SaveState } from '../store/saver';
 import { useShell } from './context';
+import { useEditorLists } from './editorLists';
+import { navigate } from './router';
+import { routePath } from './routes';
 import { Modal } from '../ui/Modal';
 
 /** An open flow kept while its tab is open, so switching tabs keeps unsaved work and undo. */
@@ -126,6 +130,15 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
       void follow(runId);
     },
   });
+  // what the inspector's secret, env and flow pickers offer
+  const lists = useEditorLists(api, project);
+  const flowLinks: FlowLinks = useMemo(
+    () => ({
+      href: (id) => routePath({ name: 'flow', project, flow: id }),
+      open: (id) => navigate(routePath({ name: 'flow', project, flow: id })),
+    }),
+    [project],
+  );
   const save = useStore(saver.state, (s) => s.state);
   const doc = useStore(store, (s) => s.doc);
   const [run, setRun] = useState<RunState | null>(null);
@@ -294,6 +307,11 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
             </>
           }
           serverProblems={pub.serverProblems}
+          secretKeys={lists.secretKeys}
+          envKeys={lists.envKeys}
+          flows={lists.flows}
+          flowId={flow.id}
+          flowLinks={flowLinks}
           {...(run ? { runs: run.nodes } : {})}
           {...(edges ? { touchedEdges: edges.touched, deadEdges: edges.dead } : {})}
         />

@@ -1,0 +1,145 @@
+// @vitest-environment jsdom
+// The flow editor of the app: the secret, env and flow pickers offer what the project has,
+// loaded through the real ApiClient over a scripted fetch.
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ApiClient } from '../api/client';
+import type { LiveSocket } from '../api/live';
+import type { EnvVar, Flow, SecretInfo } from '../api/types';
+import { fakeApi, type Answer } from '../manage/testkit';
+import { CatalogIndex, type NodeTypeSpec } from '../model/catalog';
+import { toJSON } from '../model/flow';
+import { catalog as fixtureCatalog, doc, node } from '../test/fixtures';
+import { ShellContext, type ShellEnv } from './context';
+import { FlowEditor, openFlow, type OpenFlow } from './FlowEditor';
+
+// `tool.flow` as Go declares it (nodes.EditFlow); the fixture gains it when it is regenerated
+const toolFlow: NodeTypeSpec = {
+  id: 'tool.flow',
+  version: 1,
+  category: 'AI',
+  name: 'Flow tool',
+  doc: 'Calls another flow as a tool.',
+  inputs: [{ name: 'flow_id', type: 'string', required: true, editor: 'flow', templated: true, doc: 'The id of the flow to call.' }],
+  outputs: [],
+};
+const catalog = fixtureCatalog.get('tool.flow')
+  ? fixtureCatalog
+  : new CatalogIndex({ count: fixtureCatalog.size + 1, categories: [...fixtureCatalog.categories, { name: 'Test', types: [toolFlow] }] });
+
+class FakeLive {
+  status = 'open' as const;
+  subscribe() {
+    return () => undefined;
+  }
+}
+
+beforeAll(() => {
+  // React Flow measures its pane; jsdom has no layout
+  globalThis.ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  } as unknown as typeof ResizeObserver;
+});
+beforeEach(() => localStorage.clear());
+afterEach(cleanup);
+
+const flowRow = (id: string, name: string, kind: Flow['kind']): Flow => ({ id, project: 'P1', kind, name, run_saving: 'all', retention: 100, latest_version: 0, created_at: '', updated_at: '' });
+const draft = doc([node('sec', 'variable.secret'), node('var', 'variable.env'), node('tool', 'tool.flow', { values: { flow_id: 'F2' } })]);
+const secrets: SecretInfo[] = [
+  { key: 'STRIPE_KEY', stages: ['prod'], updated_at: '' },
+  { key: 'DB_URL', stages: ['mock', 'staging'], updated_at: '' },
+];
+const env: EnvVar[] = [{ key: 'REGION', values: { prod: 'eu-west-1' } }];
+
+const routes = (over: Record<string, Answer | Answer[]> = {}) => ({
+  'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Checkout', 'route'), draft: { document: toJSON(draft), revision: 3 } } },
+  'GET /secrets': { status: 200, body: secrets },
+  'GET /env': { status: 200, body: env },
+  'GET /flows': [
+    { status: 200, body: { items: [flowRow('F1', 'Checkout', 'route'), flowRow('F2', 'Lookup order', 'service')], next_cursor: 'n1' } },
+    { status: 200, body: { items: [flowRow('F3', 'Nightly report', 'schedule')] } },
+  ],
+  'GET /stages': { status: 200, body: [] },
+  ...over,
+});
+
+async function renderEditor(api: ApiClient): Promise<OpenFlow> {
+  const open = await openFlow(api, catalog, 'P1', 'F1');
+  const env: ShellEnv = { api, live: new FakeLive() as unknown as LiveSocket, catalog, tenant: 'T1', signInEpoch: 0, theme: 'light', setTheme: () => undefined };
+  render(
+    <ShellContext.Provider value={env}>
+      <FlowEditor project="P1" open={open} title={<strong>Checkout</strong>} />
+    </ShellContext.Provider>,
+  );
+  return open;
+}
+
+const inspector = () => screen.getByRole('complementary', { name: 'Inspector' });
+const select = (open: OpenFlow, id: string) => act(() => open.store.getState().select({ nodes: [id], edges: [] }));
+/** The options of the datalist an input offers. */
+const suggestions = (input: HTMLElement) => [...(document.getElementById(input.getAttribute('list')!)?.querySelectorAll('option') ?? [])].map((o) => o.value);
+
+describe('the flow editor', () => {
+  it("offers the project's secret keys (every stage's) to a secret node", async () => {
+    const { api, calls } = fakeApi(routes());
+    const open = await renderEditor(api);
+    select(open, 'sec');
+    const key = within(inspector()).getByRole('combobox', { name: 'key' });
+    await waitFor(() => expect(suggestions(key)).toEqual(['DB_URL', 'STRIPE_KEY']));
+    expect(within(inspector()).queryByText('no secrets yet')).toBeNull();
+    // only keys are asked for: no request reads a secret's value
+    expect(calls.filter((c) => c.path.startsWith('/secrets')).map((c) => `${c.method} ${c.path}`)).toEqual(['GET /secrets']);
+    fireEvent.change(key, { target: { value: 'DB_URL' } });
+    expect(open.store.getState().doc.nodes.find((n) => n.id === 'sec')!.values).toEqual({ key: 'DB_URL' });
+    open.saver.dispose();
+  });
+
+  it("offers the project's variable names to an env node", async () => {
+    const { api } = fakeApi(routes());
+    const open = await renderEditor(api);
+    select(open, 'var');
+    const key = within(inspector()).getByRole('combobox', { name: 'key' });
+    await waitFor(() => expect(suggestions(key)).toEqual(['REGION']));
+    expect(within(inspector()).queryByText('no variables yet')).toBeNull();
+    open.saver.dispose();
+  });
+
+  it("offers the project's other flows (every page) to a flow tool, and opens the chosen one", async () => {
+    const { api, calls } = fakeApi(routes());
+    const open = await renderEditor(api);
+    select(open, 'tool');
+    const picker = within(inspector()).getByRole('combobox', { name: 'flow_id' }) as HTMLSelectElement;
+    await waitFor(() =>
+      expect([...picker.options].map((o) => o.textContent)).toEqual(['— choose a flow —', 'Lookup order (service)', 'Nightly report (schedule)']),
+    );
+    expect(picker.value).toBe('F2');
+    expect(calls.filter((c) => c.path === '/flows').map((c) => c.query.get('cursor'))).toEqual([null, 'n1']);
+    fireEvent.change(picker, { target: { value: 'F3' } });
+    expect(open.store.getState().doc.nodes.find((n) => n.id === 'tool')!.values).toEqual({ flow_id: 'F3' });
+    const link = within(inspector()).getByRole('link', { name: 'Open' });
+    expect(link.getAttribute('href')).toBe('/p/P1/f/F3');
+    fireEvent.click(link);
+    expect(location.pathname).toBe('/p/P1/f/F3');
+    open.saver.dispose();
+  });
+
+  it('works on with empty pickers when the lists fail to load', async () => {
+    const fail = { status: 500, body: { title: 'Internal Server Error', status: 500 } };
+    const { api, calls } = fakeApi(routes({ 'GET /secrets': fail, 'GET /env': fail, 'GET /flows': fail }));
+    const open = await renderEditor(api);
+    await waitFor(() => expect(calls.filter((c) => ['/secrets', '/env', '/flows'].includes(c.path))).toHaveLength(3));
+    await act(() => new Promise((r) => setTimeout(r, 20))); // the failed answers are in
+    select(open, 'sec');
+    expect(within(inspector()).getByText('no secrets yet')).toBeTruthy();
+    select(open, 'var');
+    expect(within(inspector()).getByText('no variables yet')).toBeTruthy();
+    select(open, 'tool');
+    expect(within(inspector()).getByText('no other flows in this project')).toBeTruthy();
+    const picker = within(inspector()).getByRole('combobox', { name: 'flow_id' }) as HTMLSelectElement;
+    expect(picker.selectedOptions[0]!.textContent).toBe('unknown flow F2');
+    expect(screen.getByRole('toolbar', { name: 'Flow' })).toBeTruthy();
+    open.saver.dispose();
+  });
+});
