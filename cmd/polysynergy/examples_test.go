@@ -74,6 +74,9 @@ func TestExamples(t *testing.T) {
 		{"retry-jump.json", nil, 0, []string{"succeeded on attempt 3"}},
 		{"retry-jump.json", []string{"--input", `{"succeed_on": 99}`}, 0, []string{"gave up after 5 retries"}},
 		{"fan-out.json", nil, 0, []string{`"upper":"FLOWS RUN IN PARALLEL"`, `"words":4`, `"double":42`}},
+		{"checkout.json", nil, 0, []string{`output: "total 100 (80 + 20 VAT)"`, "price", "success"}},
+		{"checkout.json", []string{"--input", `{"items":[{"price":8}]}`}, 0, []string{`output: "total 10 (8 + 2 VAT)"`}},
+		{"price-with-vat.json", []string{"--input", `{"amount":100}`}, 0, []string{`"gross":121`, `"vat":21`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, errOut, code := cli(t, append([]string{"run", example(tc.name)}, tc.args...)...)

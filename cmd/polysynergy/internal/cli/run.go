@@ -48,7 +48,7 @@ func (rf *runFlags) register(fsName string, fs *flag.FlagSet) {
 	fs.StringVar(&rf.state, "state", "", "where a paused run's state is kept (default FLOW.state.json)")
 	fs.DurationVar(&rf.timeout, "timeout", 5*time.Minute, "the run's deadline")
 	fs.StringVar(&rf.stage, "stage", "mock", "stage name the run reports (run.stage)")
-	fs.StringVar(&rf.flows, "flows", "", "directory of the flows this flow may call by id, as ID.json (flow tools; default: the flow file's directory)")
+	fs.StringVar(&rf.flows, "flows", "", "directory of the flows this flow may call by id, as ID.json (Call flow and Flow tool nodes; default: the flow file's directory)")
 }
 
 func cmdRun(ctx context.Context, env *Env, args []string) int {
