@@ -134,7 +134,7 @@ function Editor(props: EditorScreenProps) {
 
   const fit = useCallback(() => void rf.fitView({ padding: 0.2, duration: 200, maxZoom: 1 }), [rf]);
   const layout = useCallback(() => {
-    store.getState().autoLayout(measured.current);
+    store.getState().autoLayout(measured.current, groupUi(store).getState().open);
     requestAnimationFrame(() => void rf.fitView({ padding: 0.2, duration: 200, maxZoom: 1 }));
   }, [store, rf]);
 

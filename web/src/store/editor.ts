@@ -84,7 +84,9 @@ export interface EditorActions {
   /** Pastes clipboard JSON; returns the new node ids (empty when the text was not ours). */
   paste(text: string, at?: Position): string[];
   duplicateSelection(alsoNodes?: string[]): string[];
-  autoLayout(sizes: Map<string, Size>): void;
+  /** Lays out the selection (when more than one node) or everything; with `open` (an
+   * entered group) only that group's members. Groups move as one box. */
+  autoLayout(sizes: Map<string, Size>, open?: string | null): void;
   setSnapToGrid(on: boolean): void;
 }
 
@@ -388,10 +390,10 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
         return r.ids;
       },
 
-      autoLayout(sizes) {
+      autoLayout(sizes, open) {
         const { doc: d, selection } = get();
         const only = selection.nodes.length > 1 ? new Set(selection.nodes) : undefined;
-        const positions = layoutPositions(d, sizes, only);
+        const positions = layoutPositions(d, sizes, only, open);
         get().moveNodes(positions);
       },
 
