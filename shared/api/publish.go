@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"polysynergy/shared/auth"
 	"polysynergy/shared/flow"
+	"polysynergy/shared/nodes"
 	"polysynergy/shared/schedule"
 	"polysynergy/shared/store"
 )
@@ -188,6 +190,9 @@ func (h *Handler) publish(ctx context.Context, k store.FlowKey, b PublishBody, b
 	if err := h.compile(raw); err != nil {
 		return PublishResult{}, err
 	}
+	if err := h.checkCalledFlows(ctx, k, raw, b.Stage); err != nil {
+		return PublishResult{}, err
+	}
 	switch f.Kind {
 	case store.KindRoute:
 		if err := h.checkPublishedRouteFree(ctx, k, b.Stage); err != nil {
@@ -237,6 +242,62 @@ func (h *Handler) compile(raw []byte) error {
 		}
 		return newProblem(http.StatusUnprocessableEntity, TypeFlowInvalid,
 			fmt.Sprintf("the flow has %d problem(s); each is listed with its JSON pointer", len(errs)), errs...)
+	}
+	return nil
+}
+
+// checkCalledFlows refuses to publish a flow whose nodes call other flows (inputs edited as a
+// flow picker, e.g. Call flow's and Flow tool's flow_id) that a run on the stage could not
+// load: a flow that does not exist in the project, the flow itself, or one not published on
+// the stage (published runs call the version published there). Every problem is listed with
+// its JSON pointer, like the document's own. Ids given as expressions are checked when the
+// run calls them.
+func (h *Handler) checkCalledFlows(ctx context.Context, k store.FlowKey, raw []byte, stage string) error {
+	doc, err := flow.Decode(raw)
+	if err != nil {
+		return fmt.Errorf("read the flow document: %w", err)
+	}
+	var errs []FieldError
+	for i, n := range doc.Nodes {
+		typ, ok := h.reg.Lookup(n.Type)
+		if !ok || n.FlowState == flow.StateDisabled {
+			continue
+		}
+		for _, p := range typ.Inputs {
+			if p.Editor != nodes.EditFlow {
+				continue
+			}
+			id, _ := n.Values[p.Name].(string)
+			id = strings.TrimSpace(id)
+			if id == "" || strings.Contains(id, "{{") {
+				continue
+			}
+			loc := fmt.Sprintf("/nodes/%d/values/%s", i, p.Name)
+			problem := func(format string, args ...any) {
+				errs = append(errs, FieldError{Location: loc, Message: fmt.Sprintf(format, args...), Value: n.ID})
+			}
+			if id == k.Flow {
+				problem("a flow cannot call itself")
+				continue
+			}
+			called, err := h.st.GetFlow(ctx, k.ProjectKey().Flow(id))
+			if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
+				problem("no flow %q in this project", id)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := h.st.GetBinding(ctx, called.Key(), stage); errors.Is(err, store.ErrNotFound) {
+				problem("calls flow %q (%s), which is not published on stage %q: publish it there first", called.Name, id, stage)
+			} else if err != nil {
+				return err
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return newProblem(http.StatusUnprocessableEntity, TypeFlowInvalid,
+			fmt.Sprintf("the flow calls %d flow(s) a run on stage %q could not run; each is listed with its JSON pointer", len(errs), stage), errs...)
 	}
 	return nil
 }

@@ -208,3 +208,67 @@ func TestPublishSchedule(t *testing.T) {
 	p := e.do(http.MethodPost, bp+"/publish", u.token, map[string]any{"stage": "prod"}).problem(http.StatusUnprocessableEntity)
 	wantFields(t, p, "path.flow")
 }
+
+// callerDoc plays manually and calls flow target with a Call flow node (disabled when asked).
+func callerDoc(t *testing.T, target string, disabled bool) json.RawMessage {
+	t.Helper()
+	doc := flow.Document{Schema: flow.Schema, Nodes: []flow.Node{
+		{ID: "n0", Handle: "start", Type: "trigger.manual"},
+		{ID: "n1", Handle: "call", Type: "flow.call", Position: flow.Position{X: 200}, Values: map[string]any{"flow_id": target}},
+	}, Connections: []flow.Connection{{ID: "c1", From: flow.Endpoint{Node: "n0", Port: "true_path"}, To: flow.Endpoint{Node: "n1", Port: "node"}}}}
+	if disabled {
+		doc.Nodes[1].FlowState = flow.StateDisabled
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Publishing a flow that calls another checks the called flow: it must exist in the project,
+// not be the flow itself, and be published on the stage (published runs call that version).
+func TestPublishChecksCalledFlows(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Calls")
+	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "prod"}).status(http.StatusCreated)
+	svcPath, svc := e.flow(u, proj, map[string]any{"kind": "service", "name": "Lookup", "document": chainDoc(t, 2, "svc")})
+	path, caller := e.flow(u, proj, map[string]any{"kind": "service", "name": "Caller", "document": callerDoc(t, svc.ID, false)})
+
+	p := e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod"}).problem(http.StatusUnprocessableEntity)
+	if p.Type != TypeFlowInvalid || len(p.Errors) != 1 || p.Errors[0].Location != "/nodes/1/values/flow_id" ||
+		!strings.Contains(p.Errors[0].Message, `calls flow "Lookup"`) || !strings.Contains(p.Errors[0].Message, `not published on stage "prod"`) {
+		t.Fatalf("publish before the called flow: %+v", p)
+	}
+	var vs List[VersionView]
+	e.do(http.MethodGet, path+"/versions", u.token, nil).ok(&vs)
+	if len(vs.Items) != 0 {
+		t.Fatalf("a refused publish made %d versions", len(vs.Items))
+	}
+	e.do(http.MethodPost, svcPath+"/publish", u.token, map[string]any{"stage": "prod"}).ok(nil)
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod"}).ok(nil)
+
+	for _, tc := range []struct {
+		target, want string
+	}{
+		{"01ARZ3NDEKTSV4RRFFQ69G5FAV", `no flow "01ARZ3NDEKTSV4RRFFQ69G5FAV" in this project`},
+		{"not-an-id", `no flow "not-an-id" in this project`},
+		{caller.ID, "a flow cannot call itself"},
+	} {
+		var d FlowDetail
+		e.do(http.MethodGet, path, u.token, nil).ok(&d)
+		e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": callerDoc(t, tc.target, false), "revision": d.Draft.Revision}).ok(nil)
+		p := e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod"}).problem(http.StatusUnprocessableEntity)
+		if len(p.Errors) != 1 || p.Errors[0].Message != tc.want || p.Errors[0].Value != "n1" {
+			t.Errorf("calling %s: %+v, want %q", tc.target, p.Errors, tc.want)
+		}
+	}
+	// a disabled node and an id given as an expression are not checked
+	for _, doc := range []json.RawMessage{callerDoc(t, "01ARZ3NDEKTSV4RRFFQ69G5FAV", true), callerDoc(t, "{{ start.input.flow }}", false)} {
+		var d FlowDetail
+		e.do(http.MethodGet, path, u.token, nil).ok(&d)
+		e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": doc, "revision": d.Draft.Revision}).ok(nil)
+		e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod"}).ok(nil)
+	}
+}
