@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -117,10 +118,13 @@ func (h *Handler) registerPublish() {
 			return ok(mapSlice(bs, publicationView))
 		})
 	register(h, endpoint{id: "unpublishFlow", method: http.MethodDelete, path: base + "/publications/{stage}",
-		summary: "Unpublish a flow from a stage", tag: tag, scope: ScopeTenant, action: auth.ActionFlowPublish,
+		summary: "Unpublish a flow from a stage; 409 while flows published there call it", tag: tag, scope: ScopeTenant, action: auth.ActionFlowPublish,
 		status: statusNoContent},
 		func(ctx context.Context, in *PublicationPath) (*Empty, error) {
 			k := store.FlowKey{Tenant: in.Tenant, Project: in.Project, Flow: in.Flow}
+			if err := h.checkNotCalled(ctx, k, in.Stage); err != nil {
+				return nil, err
+			}
 			if err := h.st.Unpublish(ctx, k, in.Stage); err != nil {
 				return nil, err
 			}
@@ -253,11 +257,53 @@ func (h *Handler) compile(raw []byte) error {
 // its JSON pointer, like the document's own. Ids given as expressions are checked when the
 // run calls them.
 func (h *Handler) checkCalledFlows(ctx context.Context, k store.FlowKey, raw []byte, stage string) error {
-	doc, err := flow.Decode(raw)
+	refs, err := h.flowRefs(raw)
 	if err != nil {
-		return fmt.Errorf("read the flow document: %w", err)
+		return err
 	}
 	var errs []FieldError
+	for _, r := range refs {
+		problem := func(format string, args ...any) {
+			errs = append(errs, FieldError{Location: r.location, Message: fmt.Sprintf(format, args...), Value: r.node})
+		}
+		if r.flow == k.Flow {
+			problem("a flow cannot call itself")
+			continue
+		}
+		called, err := h.st.GetFlow(ctx, k.ProjectKey().Flow(r.flow))
+		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
+			problem("no flow %q in this project", r.flow)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := h.st.GetBinding(ctx, called.Key(), stage); errors.Is(err, store.ErrNotFound) {
+			problem("calls flow %q (%s), which is not published on stage %q: publish it there first", called.Name, r.flow, stage)
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		return newProblem(http.StatusUnprocessableEntity, TypeFlowInvalid,
+			fmt.Sprintf("the flow calls %d flow(s) a run on stage %q could not run; each is listed with its JSON pointer", len(errs), stage), errs...)
+	}
+	return nil
+}
+
+// flowRef is a node input naming another flow by id.
+type flowRef struct {
+	flow, node, location string
+}
+
+// flowRefs lists the literal flow ids a document's enabled nodes name in inputs edited as a
+// flow picker (Call flow's and Flow tool's flow_id); ids given as expressions are left out.
+func (h *Handler) flowRefs(raw []byte) ([]flowRef, error) {
+	doc, err := flow.Decode(raw)
+	if err != nil {
+		return nil, fmt.Errorf("read the flow document: %w", err)
+	}
+	var refs []flowRef
 	for i, n := range doc.Nodes {
 		typ, ok := h.reg.Lookup(n.Type)
 		if !ok || n.FlowState == flow.StateDisabled {
@@ -268,36 +314,56 @@ func (h *Handler) checkCalledFlows(ctx context.Context, k store.FlowKey, raw []b
 				continue
 			}
 			id, _ := n.Values[p.Name].(string)
-			id = strings.TrimSpace(id)
-			if id == "" || strings.Contains(id, "{{") {
-				continue
-			}
-			loc := fmt.Sprintf("/nodes/%d/values/%s", i, p.Name)
-			problem := func(format string, args ...any) {
-				errs = append(errs, FieldError{Location: loc, Message: fmt.Sprintf(format, args...), Value: n.ID})
-			}
-			if id == k.Flow {
-				problem("a flow cannot call itself")
-				continue
-			}
-			called, err := h.st.GetFlow(ctx, k.ProjectKey().Flow(id))
-			if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
-				problem("no flow %q in this project", id)
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if _, err := h.st.GetBinding(ctx, called.Key(), stage); errors.Is(err, store.ErrNotFound) {
-				problem("calls flow %q (%s), which is not published on stage %q: publish it there first", called.Name, id, stage)
-			} else if err != nil {
-				return err
+			if id = strings.TrimSpace(id); id != "" && !strings.Contains(id, "{{") {
+				refs = append(refs, flowRef{flow: id, node: n.ID, location: fmt.Sprintf("/nodes/%d/values/%s", i, p.Name)})
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return newProblem(http.StatusUnprocessableEntity, TypeFlowInvalid,
-			fmt.Sprintf("the flow calls %d flow(s) a run on stage %q could not run; each is listed with its JSON pointer", len(errs), stage), errs...)
+	return refs, nil
+}
+
+// checkNotCalled refuses to unpublish a flow from a stage while another flow published there
+// calls it (its runs would fail): 409 naming every such flow.
+func (h *Handler) checkNotCalled(ctx context.Context, k store.FlowKey, stage string) error {
+	flows, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
+		return h.st.ListFlows(ctx, k.ProjectKey(), store.ListFlowsOptions{ListOptions: o})
+	})
+	if err != nil {
+		return err
+	}
+	var callers []FieldError
+	var names []string
+	for _, f := range flows {
+		if f.ID == k.Flow {
+			continue
+		}
+		b, err := h.st.GetBinding(ctx, f.Key(), stage)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		v, err := h.st.GetVersion(ctx, f.Key(), b.Version)
+		if err != nil {
+			return err
+		}
+		refs, err := h.flowRefs(v.Document)
+		if err != nil {
+			continue // an unreadable document calls nothing that could fail
+		}
+		for _, r := range refs {
+			if r.flow == k.Flow {
+				callers = append(callers, FieldError{Location: "path.flow",
+					Message: fmt.Sprintf("flow %q (version %d on stage %q) calls it at node %s", f.Name, b.Version, stage, r.node), Value: f.ID})
+				names = append(names, strconv.Quote(f.Name))
+				break
+			}
+		}
+	}
+	if len(callers) > 0 {
+		return conflict(TypeConflict, fmt.Sprintf("flows published on stage %q call this flow (%s): unpublish them, or publish versions that do not call it, first",
+			stage, strings.Join(names, ", ")), callers...)
 	}
 	return nil
 }

@@ -249,6 +249,21 @@ func TestPublishChecksCalledFlows(t *testing.T) {
 	e.do(http.MethodPost, svcPath+"/publish", u.token, map[string]any{"stage": "prod"}).ok(nil)
 	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod"}).ok(nil)
 
+	// while the caller is published on prod, the called flow stays there
+	p = e.do(http.MethodDelete, svcPath+"/publications/prod", u.token, nil).problem(http.StatusConflict)
+	if len(p.Errors) != 1 || p.Errors[0].Value != caller.ID || !strings.Contains(p.Errors[0].Message, `flow "Caller" (version 1 on stage "prod") calls it at node n1`) ||
+		!strings.Contains(p.Detail, `call this flow ("Caller")`) {
+		t.Fatalf("unpublishing a called flow: %+v", p)
+	}
+	var pubs []PublicationView
+	e.do(http.MethodGet, svcPath+"/publications", u.token, nil).ok(&pubs)
+	if len(pubs) != 1 || pubs[0].Stage != "prod" {
+		t.Fatalf("the refused unpublish removed the publication: %+v", pubs)
+	}
+	// on a stage where no caller is published it goes
+	e.do(http.MethodPost, svcPath+"/publish", u.token, map[string]any{"stage": "mock"}).ok(nil)
+	e.do(http.MethodDelete, svcPath+"/publications/mock", u.token, nil).status(http.StatusNoContent)
+
 	for _, tc := range []struct {
 		target, want string
 	}{
@@ -271,4 +286,6 @@ func TestPublishChecksCalledFlows(t *testing.T) {
 		e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": doc, "revision": d.Draft.Revision}).ok(nil)
 		e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod"}).ok(nil)
 	}
+	// the caller's published version no longer calls it: the called flow may go
+	e.do(http.MethodDelete, svcPath+"/publications/prod", u.token, nil).status(http.StatusNoContent)
 }
