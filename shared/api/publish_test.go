@@ -255,6 +255,10 @@ func TestPublishChecksCalledFlows(t *testing.T) {
 		!strings.Contains(p.Detail, `call this flow ("Caller")`) {
 		t.Fatalf("unpublishing a called flow: %+v", p)
 	}
+	p = e.do(http.MethodDelete, svcPath, u.token, nil).problem(http.StatusConflict)
+	if len(p.Errors) != 1 || p.Errors[0].Value != caller.ID {
+		t.Fatalf("deleting a called flow: %+v", p)
+	}
 	var pubs []PublicationView
 	e.do(http.MethodGet, svcPath+"/publications", u.token, nil).ok(&pubs)
 	if len(pubs) != 1 || pubs[0].Stage != "prod" {
@@ -288,4 +292,6 @@ func TestPublishChecksCalledFlows(t *testing.T) {
 	}
 	// the caller's published version no longer calls it: the called flow may go
 	e.do(http.MethodDelete, svcPath+"/publications/prod", u.token, nil).status(http.StatusNoContent)
+	e.do(http.MethodPost, svcPath+"/publish", u.token, map[string]any{"stage": "prod"}).ok(nil)
+	e.do(http.MethodDelete, svcPath, u.token, nil).status(http.StatusNoContent)
 }
