@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"polysynergy/shared/auth"
+	"polysynergy/shared/flow"
+	"polysynergy/shared/nodes"
 	"polysynergy/shared/store"
 )
 
@@ -29,6 +31,9 @@ type Bundle struct {
 
 // BundleFlow is one flow of a bundle: its draft and settings.
 type BundleFlow struct {
+	// ID is the flow's id in the project it came from. Flows of the bundle that call it
+	// (Call flow, Flow tool) are pointed at the flow it becomes on import.
+	ID        string          `json:"id,omitempty" maxLength:"26" doc:"The flow's id where it was exported; references to it from other flows of the bundle follow it on import"`
 	Name      string          `json:"name" minLength:"1" maxLength:"200"`
 	Kind      string          `json:"kind" enum:"route,schedule,blueprint,service"`
 	Document  json.RawMessage `json:"document"`
@@ -186,7 +191,7 @@ func (h *Handler) export(ctx context.Context, k store.ProjectKey, only []string)
 		if err != nil {
 			return Bundle{}, err
 		}
-		bf := BundleFlow{Name: f.Name, Kind: string(f.Kind), Document: d.Document, RunSaving: string(f.RunSaving),
+		bf := BundleFlow{ID: f.ID, Name: f.Name, Kind: string(f.Kind), Document: d.Document, RunSaving: string(f.RunSaving),
 			Retention: f.Retention}
 		switch f.Kind {
 		case store.KindRoute:
@@ -400,28 +405,104 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 	if err := h.checkImportRoutes(ctx, k, plan); err != nil {
 		return ImportResult{}, err
 	}
-	res := ImportResult{Items: []ImportedItem{}}
+	// where each bundle flow ends up, so calls between the bundle's flows follow them: created
+	// flows get new ids, an overwritten flow is its target, a skipped one the project's flow
+	// of that name (if any)
+	moved := map[string]string{}
 	for _, it := range plan {
-		done := ImportedItem{Index: it.index, Action: it.action, Name: it.name}
-		switch it.action {
-		case "skip":
-		case "create", "rename":
-			f, err := h.st.CreateFlow(ctx, k, store.CreateFlowInput{Kind: store.FlowKind(it.Kind), Name: it.name,
-				Document: it.canon, RunSaving: store.RunSaving(it.RunSaving), Retention: it.Retention,
-				Route: it.route, Schedule: it.schedule})
-			if err != nil {
-				return ImportResult{}, at(fmt.Sprintf("body.bundle.flows[%d]", it.index), err)
+		switch {
+		case it.ID == "":
+		case it.action == "overwrite":
+			moved[it.ID] = it.target.ID
+		case it.action == "skip":
+			if cur, ok := existing[it.Name]; ok {
+				moved[it.ID] = cur.ID
 			}
-			done.Flow = f.ID
-		case "overwrite":
-			if err := h.overwrite(ctx, *it.target, it); err != nil {
-				return ImportResult{}, err
-			}
-			done.Flow = it.target.ID
 		}
-		res.Items = append(res.Items, done)
 	}
-	return res, nil
+	done := make([]ImportedItem, len(plan))
+	var created []int
+	for i, it := range plan {
+		done[i] = ImportedItem{Index: it.index, Action: it.action, Name: it.name}
+		if it.action != "create" && it.action != "rename" {
+			continue
+		}
+		f, err := h.st.CreateFlow(ctx, k, store.CreateFlowInput{Kind: store.FlowKind(it.Kind), Name: it.name,
+			Document: it.canon, RunSaving: store.RunSaving(it.RunSaving), Retention: it.Retention,
+			Route: it.route, Schedule: it.schedule})
+		if err != nil {
+			return ImportResult{}, at(fmt.Sprintf("body.bundle.flows[%d]", it.index), err)
+		}
+		done[i].Flow = f.ID
+		if it.ID != "" {
+			moved[it.ID] = f.ID
+		}
+		created = append(created, i)
+	}
+	for _, i := range created {
+		doc, changed, err := h.remapFlowRefs(plan[i].canon, moved)
+		if err != nil || !changed {
+			continue
+		}
+		fk := k.Flow(done[i].Flow)
+		if _, err := h.st.SaveDraft(ctx, fk, doc, 1); err != nil {
+			return ImportResult{}, at(fmt.Sprintf("body.bundle.flows[%d]", plan[i].index), err)
+		}
+	}
+	for i, it := range plan {
+		if it.action != "overwrite" {
+			continue
+		}
+		if doc, changed, err := h.remapFlowRefs(it.canon, moved); err == nil && changed {
+			it.canon = doc
+		}
+		if err := h.overwrite(ctx, *it.target, it); err != nil {
+			return ImportResult{}, err
+		}
+		done[i].Flow = it.target.ID
+	}
+	return ImportResult{Items: append([]ImportedItem{}, done...)}, nil
+}
+
+// remapFlowRefs points the flow ids a document names in flow-picker inputs (Call flow's and
+// Flow tool's flow_id) at their new ids; changed is false when none moved.
+func (h *Handler) remapFlowRefs(raw []byte, moved map[string]string) ([]byte, bool, error) {
+	if len(moved) == 0 {
+		return raw, false, nil
+	}
+	doc, err := flow.Decode(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	changed := false
+	for _, n := range doc.Nodes {
+		typ, ok := h.reg.Lookup(n.Type)
+		if !ok {
+			continue
+		}
+		for _, p := range typ.Inputs {
+			if p.Editor != nodes.EditFlow {
+				continue
+			}
+			id, _ := n.Values[p.Name].(string)
+			if to, ok := moved[strings.TrimSpace(id)]; ok && to != id {
+				n.Values[p.Name] = to
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return raw, false, nil
+	}
+	out, err := flow.Encode(doc)
+	if err != nil {
+		return nil, false, err
+	}
+	_, canon, err := decodeDocument("document", out)
+	if err != nil {
+		return nil, false, err
+	}
+	return canon, true, nil
 }
 
 func indexOfChoice(items []ImportChoice, flow int) int {

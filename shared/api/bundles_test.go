@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"testing"
+
+	"polysynergy/shared/flow"
 )
 
 func TestExportImport(t *testing.T) {
@@ -94,4 +96,69 @@ func TestExportImport(t *testing.T) {
 	wantFields(t, p, "body.bundle.flows[0].kind", "body.items[1].index")
 	e.do(http.MethodPost, dst+"/import", u.token, map[string]any{"bundle": map[string]any{"format": "zip", "flows": []any{}}}).
 		problem(http.StatusUnprocessableEntity)
+}
+
+// Flows of a bundle that call each other keep calling each other after an import: the
+// references follow the flows to their new ids (created), their targets (overwritten) or the
+// project's flow of the same name (skipped); references outside the bundle stay as they are.
+func TestImportRemapsCalledFlows(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	src, _ := e.project(u, "Source")
+	_, callee := e.flow(u, src, map[string]any{"kind": "service", "name": "Lookup", "document": chainDoc(t, 2, "svc")})
+	_, caller := e.flow(u, src, map[string]any{"kind": "service", "name": "Caller", "document": callerDoc(t, callee.ID, false)})
+	_, outside := e.flow(u, src, map[string]any{"kind": "service", "name": "Outside", "document": callerDoc(t, "01ARZ3NDEKTSV4RRFFQ69G5FAV", false)})
+	var b Bundle
+	e.do(http.MethodGet, src+"/export", u.token, nil).ok(&b)
+	if len(b.Flows) != 3 {
+		t.Fatalf("export has %d flows", len(b.Flows))
+	}
+	ids := map[string]string{}
+	for _, f := range b.Flows {
+		ids[f.Name] = f.ID
+	}
+	if ids["Lookup"] != callee.ID || ids["Caller"] != caller.ID || ids["Outside"] != outside.ID {
+		t.Fatalf("exported ids %v", ids)
+	}
+	calls := func(project, flowID string) string {
+		t.Helper()
+		var d FlowDetail
+		e.do(http.MethodGet, project+"/flows/"+flowID, u.token, nil).ok(&d)
+		doc, err := flow.Decode(d.Draft.Document)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := doc.Nodes[1].Values["flow_id"].(string)
+		return id
+	}
+
+	dst, _ := e.project(u, "Dest")
+	var res ImportResult
+	e.do(http.MethodPost, dst+"/import", u.token, map[string]any{"bundle": b}).ok(&res)
+	got := map[string]string{}
+	for _, it := range res.Items {
+		got[it.Name] = it.Flow
+	}
+	if c := calls(dst, got["Caller"]); c != got["Lookup"] || c == callee.ID {
+		t.Fatalf("the imported caller calls %q, want the imported Lookup %q", c, got["Lookup"])
+	}
+	if c := calls(dst, got["Outside"]); c != "01ARZ3NDEKTSV4RRFFQ69G5FAV" {
+		t.Fatalf("a reference outside the bundle changed to %q", c)
+	}
+
+	// again, overwriting Caller and skipping Lookup: Caller calls the project's Lookup
+	var again ImportResult
+	e.do(http.MethodPost, dst+"/import", u.token, map[string]any{"bundle": b, "items": []any{
+		map[string]any{"index": 0, "action": "skip"}, map[string]any{"index": 1, "action": "overwrite"},
+		map[string]any{"index": 2, "action": "skip"}}}).ok(&again)
+	if c := calls(dst, got["Caller"]); c != got["Lookup"] {
+		t.Fatalf("the overwritten caller calls %q, want %q", c, got["Lookup"])
+	}
+	// renaming both makes a second pair calling each other
+	e.do(http.MethodPost, dst+"/import", u.token, map[string]any{"bundle": b, "items": []any{
+		map[string]any{"index": 0, "action": "rename"}, map[string]any{"index": 1, "action": "rename"},
+		map[string]any{"index": 2, "action": "skip"}}}).ok(&again)
+	if again.Items[0].Name != "Lookup (2)" || calls(dst, again.Items[1].Flow) != again.Items[0].Flow {
+		t.Fatalf("renamed pair %+v: caller calls %q", again.Items, calls(dst, again.Items[1].Flow))
+	}
 }
