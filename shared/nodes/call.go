@@ -155,3 +155,12 @@ func (c *Call) Map(name string) (map[string]any, error) {
 
 // ErrNotFound is returned by resolvers for a missing secret or environment variable.
 var ErrNotFound = errors.New("not found")
+
+// TriggerOr is the run's trigger data (a copy), or the value of input port when the run has
+// none, for triggers that take a test value to play with in the editor.
+func (c *Call) TriggerOr(port string) any {
+	if c.Trigger != nil {
+		return Clone(Normalize(c.Trigger))
+	}
+	return c.Get(port)
+}

@@ -1,6 +1,10 @@
 package nodes
 
-import "context"
+import (
+	"context"
+	"errors"
+	"strings"
+)
 
 // FlowCall asks the engine to run another flow of the same project as a nested run.
 type FlowCall struct {
@@ -24,4 +28,18 @@ type FlowCaller interface {
 	// deadline, and returns the value the nested run ended with (an exit value, or what
 	// a response node set). A failed nested run is an error.
 	CallFlow(ctx context.Context, call FlowCall) (any, error)
+}
+
+// CalledFlow reads the flow id a node names in input port and the host that runs flows, for
+// nodes that call other flows. Errors name the port, or say the run cannot call flows.
+func CalledFlow(c *Call, port string) (FlowCaller, string, error) {
+	id := strings.TrimSpace(c.Str(port))
+	if id == "" {
+		return nil, "", Errorf(port, "required")
+	}
+	fc, ok := c.Host.(FlowCaller)
+	if !ok || c.Host == nil {
+		return nil, "", errors.New("this run cannot call other flows")
+	}
+	return fc, id, nil
 }

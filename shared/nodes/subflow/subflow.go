@@ -6,8 +6,6 @@ package subflow
 
 import (
 	"context"
-	"errors"
-	"strings"
 
 	"polysynergy/shared/nodes"
 )
@@ -39,10 +37,7 @@ func inputType() *nodes.Type {
 		},
 		Outputs: []nodes.Port{{Name: "input", Type: nodes.Any, Doc: "The caller's input, or the test input."}},
 		Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
-			if c.Trigger != nil {
-				return nodes.Out{"input": nodes.Clone(nodes.Normalize(c.Trigger))}, nil
-			}
-			return nodes.Out{"input": c.Get("test_input")}, nil
+			return nodes.Out{"input": c.TriggerOr("test_input")}, nil
 		},
 	}
 }
@@ -72,13 +67,9 @@ func callType() *nodes.Type {
 }
 
 func runCall(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
-	id := strings.TrimSpace(c.Str("flow_id"))
-	if id == "" {
-		return nil, nodes.Errorf("flow_id", "required")
-	}
-	fc, ok := c.Host.(nodes.FlowCaller)
-	if !ok || c.Host == nil {
-		return nil, errors.New("this run cannot call other flows")
+	fc, id, err := nodes.CalledFlow(c, "flow_id")
+	if err != nil {
+		return nil, err
 	}
 	v, err := fc.CallFlow(ctx, nodes.FlowCall{FlowID: id, StartType: InputID, Input: nodes.Clone(c.Get("input"))})
 	if err != nil {

@@ -7,7 +7,6 @@ package tool
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -111,13 +110,9 @@ func flowType() *nodes.Type {
 }
 
 func runFlowTool(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
-	id := strings.TrimSpace(c.Str("flow_id"))
-	if id == "" {
-		return nil, nodes.Errorf("flow_id", "required")
-	}
-	fc, ok := c.Host.(nodes.FlowCaller)
-	if !ok || c.Host == nil {
-		return nil, errors.New("this run cannot call other flows")
+	fc, id, err := nodes.CalledFlow(c, "flow_id")
+	if err != nil {
+		return nil, err
 	}
 	vals, err := fc.FlowNodeValues(ctx, id, StartID)
 	if err != nil {

@@ -247,10 +247,7 @@ func manual() *nodes.Type {
 			{Name: "input", Type: nodes.Any, Doc: "The trigger data or the test input."},
 		},
 		Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
-			if c.Trigger != nil {
-				return nodes.Out{"input": nodes.Clone(nodes.Normalize(c.Trigger))}, nil
-			}
-			return nodes.Out{"input": c.Get("test_input")}, nil
+			return nodes.Out{"input": c.TriggerOr("test_input")}, nil
 		},
 	}
 }
