@@ -573,7 +573,7 @@ func (s *Store) ApplyRetention(ctx context.Context, k FlowKey, keep int) (Retent
 	seen := 0
 	// read in pages: each request stays short, so writes to the table are not held up
 	// for a whole pass (DynamoDB Local and the embedded server handle one at a time)
-	err := s.queryAll(ctx, op, query{index: IndexGSI1, pk: flowRunsPK(k), projection: "#run, PK, SK, " + attrNodeOrders,
+	err := s.queryAll(ctx, op, query{index: IndexGSI1, pk: flowRunsPK(k), projection: "#run, " + attrNodeOrders,
 		names: names{"#run": "run"}, pageSize: retentionPage}, func(it item) error {
 		seen++
 		if seen > keep {
