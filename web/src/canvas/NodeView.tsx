@@ -4,6 +4,7 @@
 
 import { Handle, type Node, type NodeProps, Position } from '@xyflow/react';
 import { createContext, memo, useContext } from 'react';
+import { EditorContext } from '../editor/context';
 import { type NodeTypeSpec, portLabel } from '../model/catalog';
 import type { FlowNode } from '../model/flow';
 import { type NodePort, nodeInputs, nodeOutputs } from '../model/graph';
@@ -46,6 +47,15 @@ function portTitle(p: NodePort, dir: 'input' | 'output'): string {
   return bits.join(' — ');
 }
 
+/** The value shown beside an unconnected input: a flow picked by id shows as its name. */
+export function portPreview(port: NodePort, value: unknown, flows: readonly { id: string; name: string }[] | undefined): string {
+  if (port.spec.editor === 'flow' && typeof value === 'string') {
+    const f = flows?.find((x) => x.id === value.trim());
+    if (f) return previewValue(`→ ${f.name}`, 22);
+  }
+  return previewValue(value, 22);
+}
+
 function PortRow({
   nodeId,
   port,
@@ -67,7 +77,8 @@ function PortRow({
   if (connecting.active) state = connecting.accepts(nodeId, port.id, kind) ? ' ps-port-ok' : ' ps-port-no';
   const path = port.id === PORT_TRUE ? ' ps-port-true' : port.id === PORT_FALSE ? ' ps-port-false' : '';
   const label = port.sub !== undefined ? port.sub : portLabel(port.spec);
-  const preview = dir === 'input' && !connected && value !== undefined ? previewValue(value, 22) : '';
+  const env = useContext(EditorContext);
+  const preview = dir === 'input' && !connected && value !== undefined ? portPreview(port, value, env?.flows) : '';
   return (
     <div
       className={`ps-port ps-port-${dir}${path}${problem ? ' ps-port-problem' : ''}${port.sub !== undefined ? ' ps-port-sub' : ''}${state}`}
