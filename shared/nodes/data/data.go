@@ -1,6 +1,6 @@
 // Package data holds the data node family: building and reshaping objects, list
-// operations, JSON / CSV / JMESPath, type casts, encodings, hashes and signatures, ids,
-// and dates in IANA time zones. Node ids use the families data, list, json, csv,
+// operations, JSON / CSV / XML / JMESPath, type casts, encodings, hashes and signatures,
+// ids, and dates in IANA time zones. Node ids use the families data, list, json, csv, xml,
 // encoding, crypto, id and date; one Register adds them all.
 package data
 
@@ -24,10 +24,10 @@ const (
 	catDate     = "Date & time"
 )
 
-// Register adds every data, list, json, csv, encoding, crypto, id and date node type to r.
+// Register adds every data, list, json, csv, xml, encoding, crypto, id and date node type to r.
 func Register(r *nodes.Registry) error {
 	for _, group := range [][]*nodes.Type{
-		objectTypes(), listTypes(), jsonTypes(), csvTypes(), encodingTypes(), cryptoTypes(), dateTypes(),
+		objectTypes(), listTypes(), jsonTypes(), csvTypes(), xmlTypes(), encodingTypes(), cryptoTypes(), dateTypes(),
 	} {
 		if err := r.Register(group...); err != nil {
 			return err

@@ -32,7 +32,7 @@ type nodeCase struct {
 // allCases gathers every family table.
 func allCases() []nodeCase {
 	var all []nodeCase
-	for _, group := range [][]nodeCase{objectCases(), listCases(), jsonCases(), csvCases(), encodingCases(),
+	for _, group := range [][]nodeCase{objectCases(), listCases(), jsonCases(), csvCases(), xmlCases(), encodingCases(),
 		cryptoCases(), dateCases()} {
 		all = append(all, group...)
 	}
@@ -128,7 +128,7 @@ func TestRegisterFamily(t *testing.T) {
 			t.Errorf("%s: needs a name, an icon and documentation with an example", typ.ID)
 		}
 		switch typ.Family() {
-		case "data", "list", "json", "csv", "encoding", "crypto", "id", "date":
+		case "data", "list", "json", "csv", "xml", "encoding", "crypto", "id", "date":
 		default:
 			t.Errorf("%s: unexpected family %q", typ.ID, typ.Family())
 		}

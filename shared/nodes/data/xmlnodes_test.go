@@ -1,0 +1,115 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"polysynergy/shared/nodes"
+)
+
+func xmlCases() []nodeCase {
+	return []nodeCase{
+		// xml.parse
+		{name: "attributes, repeats and text", id: "xml.parse", in: map[string]any{"text": `<?xml version="1.0"?>
+<!-- an order -->
+<order id="7" xmlns:x="urn:x"><x:item sku="a">Apple</x:item><item>Pear</item><note/><total>12.50</total></order>`},
+			want: nodes.Out{"root": "order", "value": map[string]any{"@id": "7", "item": []any{map[string]any{"@sku": "a", "#text": "Apple"}, "Pear"},
+				"note": "", "total": "12.50"}}},
+		{name: "always list and inferred types", id: "xml.parse", in: map[string]any{"text": "<r><n>3</n><ok>true</ok><zip>007</zip></r>",
+			"always_list": true, "infer_types": true},
+			want: nodes.Out{"data": map[string]any{"r": map[string]any{"n": []any{3.0}, "ok": []any{true}, "zip": []any{"007"}}}}},
+		{name: "mixed text, entities and CDATA", id: "xml.parse", in: map[string]any{"text": "<p>a &amp; b&nbsp;<b>bold</b><![CDATA[<raw>]]></p>"},
+			want: nodes.Out{"value": map[string]any{"b": "bold", "#text": "a & b\u00a0<raw>"}}},
+		{name: "text only root", id: "xml.parse", in: map[string]any{"text": "<greeting> hi </greeting>"}, want: nodes.Out{"data": map[string]any{"greeting": "hi"}}},
+		{name: "unclosed", id: "xml.parse", in: map[string]any{"text": "<a>\n<b></a>"}, errPort: "text", errText: "invalid XML at line 2"},
+		{name: "two roots", id: "xml.parse", in: map[string]any{"text": "<a/><b/>"}, errPort: "text", errText: "a second root element <b>"},
+		{name: "empty", id: "xml.parse", in: map[string]any{"text": "  "}, errPort: "text", errText: "no root element"},
+		{name: "text outside", id: "xml.parse", in: map[string]any{"text": "<a/>junk"}, errPort: "text", errText: "text outside the root"},
+
+		// xml.format
+		{name: "object", id: "xml.format", in: map[string]any{"root": "order", "value": map[string]any{"@id": 7.0, "item": []any{"a", "b"},
+			"note": nil, "who": map[string]any{"#text": "Ann & Bo", "@vip": true}}},
+			want: nodes.Out{"text": `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
+				`<order id="7"><item>a</item><item>b</item><note></note><who vip="true">Ann &amp; Bo</who></order>`}},
+		{name: "indented scalar", id: "xml.format", in: map[string]any{"value": map[string]any{"a": map[string]any{"b": 1.0}}, "indent": true},
+			want: nodes.Out{"text": `<?xml version="1.0" encoding="UTF-8"?>` + "\n<root>\n  <a>\n    <b>1</b>\n  </a>\n</root>\n"}},
+		{name: "bad root", id: "xml.format", in: map[string]any{"value": "x", "root": "1st"}, errPort: "root", errText: "not a usable element name"},
+		{name: "reserved root", id: "xml.format", in: map[string]any{"value": "x", "root": "xmlThing"}, errPort: "root"},
+		{name: "bad key", id: "xml.format", in: map[string]any{"value": map[string]any{"a b": 1.0}}, errPort: "value", errText: `value.a b: "a b" is not a usable element name`},
+		{name: "object attribute", id: "xml.format", in: map[string]any{"value": map[string]any{"@a": map[string]any{}}}, errPort: "value", errText: "an attribute holds text"},
+		{name: "list root", id: "xml.format", in: map[string]any{"value": []any{"a", "b"}}, errPort: "value", errText: "one root element"},
+		{name: "nested lists", id: "xml.format", in: map[string]any{"value": map[string]any{"a": []any{[]any{"x"}}}}, errPort: "value", errText: "a list inside a list"},
+	}
+}
+
+func TestXMLRoundTrip(t *testing.T) {
+	r := newRegistry(t)
+	value := map[string]any{"@id": "A-1", "line": []any{map[string]any{"@n": "1", "#text": "<tag> & \"quotes\""}, "plain"},
+		"empty": "", "nested": map[string]any{"deep": "x"}}
+	f, err := runNode(t, r, "xml.format", map[string]any{"root": "doc", "value": value, "indent": true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := runNode(t, r, "xml.parse", map[string]any{"text": f["text"]}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(p["data"], map[string]any{"doc": value}) {
+		t.Fatalf("round trip = %#v, want %#v\n%s", p["data"], value, f["text"])
+	}
+}
+
+func TestXMLDepthLimit(t *testing.T) {
+	deep := strings.Repeat("<a>", maxXMLDepth+1) + strings.Repeat("</a>", maxXMLDepth+1)
+	_, err := ParseXML(context.Background(), deep, XMLOptions{})
+	var xe *XMLError
+	if !errors.As(err, &xe) || !strings.Contains(xe.Msg, "nest deeper") {
+		t.Fatalf("deep document: %v", err)
+	}
+	v := any("x")
+	for i := 0; i < maxXMLDepth+2; i++ {
+		v = map[string]any{"a": v}
+	}
+	if _, err := FormatXML("root", v, false); err == nil || !strings.Contains(err.Error(), "nested deeper") {
+		t.Fatalf("deep value: %v", err)
+	}
+}
+
+// FuzzParseXML checks that ParseXML never panics, reports bad input as XMLErrors with a line,
+// and that what it reads has one root and formats back into XML that reads the same.
+func FuzzParseXML(f *testing.F) {
+	for _, s := range []string{`<a x="1"><b>t</b><b/></a>`, "<a>&amp;&nbsp;<![CDATA[x]]></a>", "<a><b>", "<a/><b/>",
+		`<?xml version="1.0"?><!DOCTYPE a><a xmlns="urn:x"><!--c--><n:b xmlns:n="urn:n">1</n:b></a>`, "text", "<a>x<b/>y</a>"} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, s string, always bool) {
+		data, err := ParseXML(context.Background(), s, XMLOptions{AlwaysList: always})
+		if err != nil {
+			var xe *XMLError
+			if !errors.As(err, &xe) || xe.Line < 1 {
+				t.Fatalf("ParseXML(%q): bad error %v", s, err)
+			}
+			return
+		}
+		if len(data) != 1 {
+			t.Fatalf("ParseXML(%q) = %#v: want one root", s, data)
+		}
+		for root, v := range data {
+			text, err := FormatXML(root, v, false)
+			if err != nil {
+				return // names that parse but are not written (e.g. xml-prefixed) are refused, not mangled
+			}
+			again, err := ParseXML(context.Background(), text, XMLOptions{AlwaysList: always})
+			if err != nil {
+				t.Fatalf("formatted %q does not parse: %v", text, err)
+			}
+			if !reflect.DeepEqual(again, data) && !always {
+				t.Fatalf("ParseXML(%q) = %#v, formatted %q reads %#v", s, data, text, again)
+			}
+		}
+	})
+}
