@@ -39,8 +39,11 @@ type BundleFlow struct {
 	Document  json.RawMessage `json:"document"`
 	RunSaving string          `json:"run_saving,omitempty" enum:"all,errors,none"`
 	Retention int             `json:"retention,omitempty" minimum:"1" maximum:"10000"`
-	Route     *RouteBody      `json:"route,omitempty"`
-	Schedule  *ScheduleInput  `json:"schedule,omitempty"`
+	// ErrorFlow is the id (where it was exported) of the flow run when this one fails; it
+	// follows that flow when both are imported, and is dropped otherwise.
+	ErrorFlow string         `json:"error_flow,omitempty" maxLength:"26" doc:"The error flow's id where it was exported"`
+	Route     *RouteBody     `json:"route,omitempty"`
+	Schedule  *ScheduleInput `json:"schedule,omitempty"`
 }
 
 // ExportQuery chooses flows to export.
@@ -192,7 +195,7 @@ func (h *Handler) export(ctx context.Context, k store.ProjectKey, only []string)
 			return Bundle{}, err
 		}
 		bf := BundleFlow{ID: f.ID, Name: f.Name, Kind: string(f.Kind), Document: d.Document, RunSaving: string(f.RunSaving),
-			Retention: f.Retention}
+			Retention: f.Retention, ErrorFlow: f.ErrorFlow}
 		switch f.Kind {
 		case store.KindRoute:
 			r, err := h.st.GetRoute(ctx, f.Key())
@@ -447,6 +450,20 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 		fk := k.Flow(done[i].Flow)
 		if _, err := h.st.SaveDraft(ctx, fk, doc, 1); err != nil {
 			return ImportResult{}, at(fmt.Sprintf("body.bundle.flows[%d]", plan[i].index), err)
+		}
+	}
+	// error flows follow like references; one outside the bundle is dropped
+	for i, it := range plan {
+		to, ok := moved[it.ErrorFlow]
+		if it.ErrorFlow == "" || !ok || done[i].Flow == "" && it.action != "overwrite" {
+			continue
+		}
+		fk := k.Flow(done[i].Flow)
+		if it.action == "overwrite" {
+			fk = it.target.Key()
+		}
+		if _, err := h.st.UpdateFlow(ctx, fk, store.FlowUpdate{ErrorFlow: &to}); err != nil {
+			return ImportResult{}, at(fmt.Sprintf("body.bundle.flows[%d].error_flow", it.index), err)
 		}
 	}
 	for i, it := range plan {

@@ -108,6 +108,7 @@ func TestImportRemapsCalledFlows(t *testing.T) {
 	_, callee := e.flow(u, src, map[string]any{"kind": "service", "name": "Lookup", "document": chainDoc(t, 2, "svc")})
 	_, caller := e.flow(u, src, map[string]any{"kind": "service", "name": "Caller", "document": callerDoc(t, callee.ID, false)})
 	_, outside := e.flow(u, src, map[string]any{"kind": "service", "name": "Outside", "document": callerDoc(t, "01ARZ3NDEKTSV4RRFFQ69G5FAV", false)})
+	e.do(http.MethodPatch, src+"/flows/"+caller.ID, u.token, map[string]any{"error_flow": callee.ID}).ok(nil)
 	var b Bundle
 	e.do(http.MethodGet, src+"/export", u.token, nil).ok(&b)
 	if len(b.Flows) != 3 {
@@ -144,6 +145,24 @@ func TestImportRemapsCalledFlows(t *testing.T) {
 	}
 	if c := calls(dst, got["Outside"]); c != "01ARZ3NDEKTSV4RRFFQ69G5FAV" {
 		t.Fatalf("a reference outside the bundle changed to %q", c)
+	}
+	var cf FlowDetail
+	e.do(http.MethodGet, dst+"/flows/"+got["Caller"], u.token, nil).ok(&cf)
+	if cf.ErrorFlow != got["Lookup"] {
+		t.Fatalf("the imported caller's error flow is %q, want the imported Lookup %q", cf.ErrorFlow, got["Lookup"])
+	}
+	// exported alone, the error flow is dropped on import (it is no flow of the project)
+	var alone Bundle
+	e.do(http.MethodGet, src+"/export?flow="+caller.ID, u.token, nil).ok(&alone)
+	if alone.Flows[0].ErrorFlow != callee.ID {
+		t.Fatalf("export lost the error flow: %+v", alone.Flows[0])
+	}
+	lone, _ := e.project(u, "Lone")
+	var lr ImportResult
+	e.do(http.MethodPost, lone+"/import", u.token, map[string]any{"bundle": alone}).ok(&lr)
+	e.do(http.MethodGet, lone+"/flows/"+lr.Items[0].Flow, u.token, nil).ok(&cf)
+	if cf.ErrorFlow != "" {
+		t.Fatalf("an error flow outside the bundle was kept: %q", cf.ErrorFlow)
 	}
 
 	// again, overwriting Caller and skipping Lookup: Caller calls the project's Lookup

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"polysynergy/shared/auth"
@@ -25,6 +26,7 @@ type FlowView struct {
 	Name          string    `json:"name"`
 	RunSaving     string    `json:"run_saving" enum:"all,errors,none"`
 	Retention     int       `json:"retention" doc:"How many runs are kept"`
+	ErrorFlow     string    `json:"error_flow" doc:"The flow run when a published run of this one fails (empty: none)"`
 	LatestVersion int       `json:"latest_version" doc:"The newest version number (0: none)"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
@@ -32,7 +34,7 @@ type FlowView struct {
 
 func flowView(f store.Flow) FlowView {
 	return FlowView{ID: f.ID, Project: f.Project, Kind: string(f.Kind), Name: f.Name, RunSaving: string(f.RunSaving),
-		Retention: f.Retention, LatestVersion: f.LatestVersion, CreatedAt: f.CreatedAt.UTC(), UpdatedAt: f.UpdatedAt.UTC()}
+		Retention: f.Retention, ErrorFlow: f.ErrorFlow, LatestVersion: f.LatestVersion, CreatedAt: f.CreatedAt.UTC(), UpdatedAt: f.UpdatedAt.UTC()}
 }
 
 // DraftView is a flow's editable document.
@@ -67,6 +69,7 @@ type UpdateFlowBody struct {
 	Name      *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
 	RunSaving *string `json:"run_saving,omitempty" enum:"all,errors,none"`
 	Retention *int    `json:"retention,omitempty" minimum:"1" maximum:"10000"`
+	ErrorFlow *string `json:"error_flow,omitempty" maxLength:"26" doc:"A flow of the project to run when a published run of this one fails (it starts at its Flow input with {flow, run, error}); empty removes it"`
 }
 
 // SaveDraftBody saves a draft.
@@ -161,7 +164,7 @@ func (h *Handler) registerFlows() {
 			return ok(FlowDetail{FlowView: flowView(f), Draft: draftView(d)})
 		})
 	register(h, endpoint{id: "updateFlow", method: http.MethodPatch, path: base + "/{flow}",
-		summary: "Rename a flow or change its run settings", tag: tag, scope: ScopeTenant, action: auth.ActionFlowWrite},
+		summary: "Rename a flow or change its run settings and error flow", tag: tag, scope: ScopeTenant, action: auth.ActionFlowWrite},
 		func(ctx context.Context, in *struct {
 			FlowPath
 			Body UpdateFlowBody
@@ -175,6 +178,20 @@ func (h *Handler) registerFlows() {
 			if in.Body.RunSaving != nil {
 				rs := store.RunSaving(*in.Body.RunSaving)
 				u.RunSaving = &rs
+			}
+			if ef := in.Body.ErrorFlow; ef != nil {
+				id := strings.TrimSpace(*ef)
+				if id == in.Flow {
+					return nil, invalidField("body.error_flow", "a flow cannot be its own error flow")
+				}
+				if id != "" {
+					if _, err := h.st.GetFlow(ctx, in.key().ProjectKey().Flow(id)); errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
+						return nil, invalidField("body.error_flow", "no flow %q in this project", id)
+					} else if err != nil {
+						return nil, err
+					}
+				}
+				u.ErrorFlow = &id
 			}
 			f, err := h.st.UpdateFlow(ctx, in.key(), u)
 			if err != nil {

@@ -193,3 +193,48 @@ func TestValidateFlow(t *testing.T) {
 		t.Errorf("valid flow report %+v", rep)
 	}
 }
+
+func TestErrorFlowSetting(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Errs")
+	path, f := e.flow(u, proj, map[string]any{"kind": "service", "name": "Main", "document": chainDoc(t, 2, "m")})
+	_, handler := e.flow(u, proj, map[string]any{"kind": "service", "name": "On failure", "document": chainDoc(t, 2, "h")})
+	if f.ErrorFlow != "" {
+		t.Fatalf("a new flow has error flow %q", f.ErrorFlow)
+	}
+	var v FlowView
+	e.do(http.MethodPatch, path, u.token, map[string]any{"error_flow": handler.ID}).ok(&v)
+	if v.ErrorFlow != handler.ID {
+		t.Fatalf("after setting: %+v", v)
+	}
+	var d FlowDetail
+	e.do(http.MethodGet, path, u.token, nil).ok(&d)
+	if d.ErrorFlow != handler.ID {
+		t.Fatalf("read back: %+v", d.FlowView)
+	}
+	for _, tc := range []struct{ id, want string }{
+		{f.ID, "a flow cannot be its own error flow"},
+		{"01ARZ3NDEKTSV4RRFFQ69G5FAV", `no flow "01ARZ3NDEKTSV4RRFFQ69G5FAV" in this project`},
+		{"bad#id", `no flow "bad#id" in this project`},
+	} {
+		p := e.do(http.MethodPatch, path, u.token, map[string]any{"error_flow": tc.id}).problem(http.StatusUnprocessableEntity)
+		if len(p.Errors) != 1 || p.Errors[0].Location != "body.error_flow" || p.Errors[0].Message != tc.want {
+			t.Errorf("error_flow %q: %+v, want %q", tc.id, p.Errors, tc.want)
+		}
+	}
+	// another tenant's flow id is no flow of this project
+	other := e.signIn("bob")
+	oproj, _ := e.project(other, "Theirs")
+	_, theirs := e.flow(other, oproj, map[string]any{"kind": "service", "name": "X", "document": chainDoc(t, 2, "x")})
+	e.do(http.MethodPatch, path, u.token, map[string]any{"error_flow": theirs.ID}).problem(http.StatusUnprocessableEntity)
+	// the name alone leaves it; "" removes it
+	e.do(http.MethodPatch, path, u.token, map[string]any{"name": "Main 2"}).ok(&v)
+	if v.ErrorFlow != handler.ID || v.Name != "Main 2" {
+		t.Fatalf("after renaming: %+v", v)
+	}
+	e.do(http.MethodPatch, path, u.token, map[string]any{"error_flow": ""}).ok(&v)
+	if v.ErrorFlow != "" {
+		t.Fatalf("after clearing: %+v", v)
+	}
+}

@@ -270,7 +270,11 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 		a.sink.flush(false)
 		return nil, x.failStart(ctx, a, started, fmt.Errorf("start run %s: %w", runID, err))
 	}
-	return x.finish(ctx, a, run)
+	out, err := x.finish(ctx, a, run)
+	if out != nil && out.Status == engine.StatusError && (job.Kind == KindRouter || job.Kind == KindSchedule) {
+		x.runErrorFlow(ctx, job, out)
+	}
+	return out, err
 }
 
 // privateNetwork is whether the project lets its flows reach private

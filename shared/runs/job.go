@@ -25,6 +25,9 @@ const (
 	// KindRouter is an HTTP request on a published route, run inline by the router or
 	// handed to the runner.
 	KindRouter Kind = "router"
+	// KindError is a run of a flow's error flow, started because a published run of the
+	// flow failed; its trigger data is {flow, run, error}.
+	KindError Kind = "error"
 )
 
 // Job is one flow execution to perform.
@@ -121,7 +124,7 @@ func jobErr(field, format string, args ...any) error {
 // normalize checks a job and fills its defaults.
 func (j *Job) normalize() error {
 	switch j.Kind {
-	case KindSchedule, KindEditor, KindRouter:
+	case KindSchedule, KindEditor, KindRouter, KindError:
 	case KindResume:
 		return jobErr("kind", "resume jobs go through Resume, not Execute")
 	case "":

@@ -46,6 +46,9 @@ type Flow struct {
 	RunSaving RunSaving `dynamodbav:"run_saving"`
 	// Retention is how many runs are kept (newest first).
 	Retention int `dynamodbav:"retention"`
+	// ErrorFlow is the flow of the project that runs when a published run of this one
+	// fails ("" for none).
+	ErrorFlow string `dynamodbav:"error_flow,omitempty"`
 	// LatestVersion is the highest version number (0: none yet).
 	LatestVersion int       `dynamodbav:"latest_version"`
 	CreatedAt     time.Time `dynamodbav:"created_at"`
@@ -445,6 +448,8 @@ type FlowUpdate struct {
 	Name      *string
 	RunSaving *RunSaving
 	Retention *int
+	// ErrorFlow sets the flow run when a published run fails ("" removes it).
+	ErrorFlow *string
 }
 
 // UpdateFlow changes a flow's name or run settings. Published route tables
@@ -479,7 +484,23 @@ func (s *Store) UpdateFlow(ctx context.Context, k FlowKey, u FlowUpdate) (Flow, 
 		set = append(set, "retention = :ret")
 		v[":ret"] = avN(int64(*u.Retention))
 	}
-	in := updateInput(s.table, key(projectPK(k.ProjectKey()), flowSK(k.Flow)), "SET "+strings.Join(set, ", "),
+	expr := "SET " + strings.Join(set, ", ")
+	if u.ErrorFlow != nil {
+		switch *u.ErrorFlow {
+		case "":
+			expr += ", error_flow = :ef" // an empty string, not REMOVE: the embedded server mishandles SET … REMOVE
+			v[":ef"] = avS("")
+		case k.Flow:
+			return Flow{}, fmt.Errorf("%s: %w", op, invalid("error_flow", "a flow cannot be its own error flow"))
+		default:
+			if err := checkID("error_flow", *u.ErrorFlow); err != nil {
+				return Flow{}, fmt.Errorf("%s: %w", op, err)
+			}
+			expr += ", error_flow = :ef"
+			v[":ef"] = avS(*u.ErrorFlow)
+		}
+	}
+	in := updateInput(s.table, key(projectPK(k.ProjectKey()), flowSK(k.Flow)), expr,
 		"#state = :active", n, v)
 	in.ReturnValues = "ALL_NEW"
 	out, err := s.db.UpdateItem(ctx, in)

@@ -70,6 +70,21 @@ func TestFlowsCRUD(t *testing.T) {
 	_, err = f.s.UpdateFlow(f.ctx, rf.Key(), store.FlowUpdate{Retention: &bad})
 	wantErr(t, err, store.ErrInvalid)
 
+	// an error flow is set, read back and removed; itself or a malformed id is refused
+	ef := sf.ID
+	up = must[store.Flow](t)(f.s.UpdateFlow(f.ctx, rf.Key(), store.FlowUpdate{ErrorFlow: &ef}))
+	if up.ErrorFlow != sf.ID || must[store.Flow](t)(f.s.GetFlow(f.ctx, rf.Key())).ErrorFlow != sf.ID || up.Name != name {
+		t.Fatalf("error flow set = %+v", up)
+	}
+	for _, bad := range []string{rf.ID, "a#b"} {
+		_, err = f.s.UpdateFlow(f.ctx, rf.Key(), store.FlowUpdate{ErrorFlow: &bad})
+		wantErr(t, err, store.ErrInvalid)
+	}
+	none := ""
+	if up = must[store.Flow](t)(f.s.UpdateFlow(f.ctx, rf.Key(), store.FlowUpdate{ErrorFlow: &none})); up.ErrorFlow != "" {
+		t.Fatalf("error flow not removed: %+v; stored %+v", up, must[store.Flow](t)(f.s.GetFlow(f.ctx, rf.Key())))
+	}
+
 	nr := must[store.Route](t)(f.s.UpdateRoute(f.ctx, rf.Key(), store.RouteConfig{Method: "GET", ResponseMode: "async",
 		Segments: []store.Segment{{Kind: "static", Value: "v2"}}}))
 	if nr.Method != "GET" || nr.ResponseMode != "async" || nr.ID != r.ID || len(nr.Segments) != 1 || nr.RequireAPIKey {

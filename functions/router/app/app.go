@@ -54,8 +54,15 @@ func New(ctx context.Context, cfg platform.Config, publishers runs.PublisherFunc
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		// a run's record and results are written before Handle returns; a retention pass it
 		// started goes on in the background and is not waited for (a pass frozen with the
-		// sandbox continues on its next request, and a lost one is made up by the next)
-		return r.Handle(ctx, ev)
+		// sandbox continues on its next request, and a lost one is made up by the next). A
+		// failed run's error flow is: the answer to a failed request waits for it.
+		resp, err := r.Handle(ctx, ev)
+		if resp.StatusCode >= 500 {
+			if werr := x.Wait(ctx); werr != nil {
+				log.WarnContext(ctx, "wait for the error flow", "err", werr)
+			}
+		}
+		return resp, err
 	}, nil
 }
 

@@ -135,6 +135,14 @@ func (h *Handler) execute(ctx context.Context, kind string, job runs.Job) (Respo
 	}
 	h.opt.Logger.InfoContext(ctx, "run finished", "kind", kind, "flow", job.Flow, "run", run.ID, "status", run.Status,
 		"duration_ms", run.DurationMS)
+	if run.Status == engine.StatusError {
+		// the flow's error flow runs in the background: finish it before the sandbox freezes
+		if w, ok := h.x.(interface{ Wait(context.Context) error }); ok {
+			if err := w.Wait(ctx); err != nil {
+				h.opt.Logger.WarnContext(ctx, "wait for the error flow", "run", run.ID, "err", err)
+			}
+		}
+	}
 	return resp, nil
 }
 

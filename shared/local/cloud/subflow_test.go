@@ -2,6 +2,7 @@ package cloud_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -56,5 +57,71 @@ func TestLocalCloudCallFlow(t *testing.T) {
 	status, body := trigger(t, c.Port(), "calls-dev.localhost", "/price/80")
 	if status != 200 || !strings.Contains(body, `"gross":100`) || !strings.Contains(body, `"net":80`) {
 		t.Fatalf("price: %d %s, want the called flow's result", status, body)
+	}
+}
+
+// A published route that fails starts its error flow: the failed request's answer comes
+// after the error flow ran, and the error flow's run (trigger "error") names the failure.
+func TestLocalCloudErrorFlow(t *testing.T) {
+	dir := t.TempDir()
+	seen := &recorder{}
+	c := start(t, dir, seen)
+	defer func() { _ = c.Close(context.Background()) }()
+	api := &client{t: t, base: c.URL(), token: signIn(t, c.URL(), "linus@example.com"), seen: seen}
+	var me struct {
+		Memberships []struct{ Tenant string } `json:"memberships"`
+	}
+	api.do("GET", "/me", nil, 200, &me)
+	var proj struct{ ID string }
+	api.do("POST", "/tenants/"+me.Memberships[0].Tenant+"/projects", map[string]any{"name": "Errs", "slug": "errs"}, 201, &proj)
+	pbase := "/tenants/" + me.Memberships[0].Tenant + "/projects/" + proj.ID
+	api.do("POST", pbase+"/stages", map[string]any{"name": "dev"}, 201, nil)
+	node := func(id, typ string, x float64, values map[string]any) map[string]any {
+		return map[string]any{"id": id, "handle": id, "type": typ, "position": map[string]any{"x": x, "y": 0}, "values": values}
+	}
+	link := func(from, to string) map[string]any {
+		return map[string]any{"from": map[string]any{"node": from, "port": "true_path"}, "to": map[string]any{"node": to, "port": "node"}}
+	}
+	var handler struct{ ID string }
+	api.do("POST", pbase+"/flows", map[string]any{"kind": "service", "name": "alert", "document": map[string]any{
+		"schema": "polysynergy/flow@1",
+		"nodes": []any{node("input", "flow.input", 0, nil),
+			node("log", "debug.log", 200, map[string]any{"message": "{{ input.input.flow.name }}: {{ input.input.error.error }}"})},
+		"connections": []any{link("input", "log")}}}, 201, &handler)
+	api.do("POST", pbase+"/flows/"+handler.ID+"/publish", map[string]any{"stage": "dev"}, 200, nil)
+	var route struct{ ID string }
+	api.do("POST", pbase+"/flows", map[string]any{"kind": "route", "name": "checkout", "document": map[string]any{
+		"schema":      "polysynergy/flow@1",
+		"nodes":       []any{node("route", "trigger.route", 0, nil), node("boom", "debug.fail", 200, map[string]any{"message": "payment declined"})},
+		"connections": []any{link("route", "boom")}},
+		"route": map[string]any{"method": "GET", "segments": []any{map[string]any{"kind": "static", "value": "pay"}}}}, 201, &route)
+	api.do("PATCH", pbase+"/flows/"+route.ID, map[string]any{"error_flow": handler.ID}, 200, nil)
+	api.do("POST", pbase+"/flows/"+route.ID+"/publish", map[string]any{"stage": "dev"}, 200, nil)
+
+	if status, _ := trigger(t, c.Port(), "errs-dev.localhost", "/pay"); status != 500 {
+		t.Fatalf("failing route: status %d, want 500", status)
+	}
+	var runs struct {
+		Items []struct {
+			ID, Status, Trigger, Stage string
+		}
+	}
+	api.do("GET", pbase+"/flows/"+handler.ID+"/runs", nil, 200, &runs)
+	if len(runs.Items) != 1 || runs.Items[0].Trigger != "error" || runs.Items[0].Status != "success" || runs.Items[0].Stage != "dev" {
+		t.Fatalf("error flow runs = %+v, want one successful error run", runs.Items)
+	}
+	var detail struct {
+		Nodes []struct {
+			Node string
+			Logs json.RawMessage
+		}
+	}
+	api.do("GET", pbase+"/flows/"+handler.ID+"/runs/"+runs.Items[0].ID, nil, 200, &detail)
+	logged := ""
+	for _, n := range detail.Nodes {
+		logged += string(n.Logs)
+	}
+	if !strings.Contains(logged, "checkout: ") || !strings.Contains(logged, "payment declined") {
+		t.Fatalf("the error flow's log = %s, want the failed flow and its error", logged)
 	}
 }
