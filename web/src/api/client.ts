@@ -21,6 +21,7 @@ import type {
   FlowDetail,
   FlowDiff,
   FlowKind,
+  FlowUpdate,
   ImportChoice,
   ImportPreview,
   ImportResult,
@@ -39,7 +40,6 @@ import type {
   RouteInput,
   Run,
   RunDetail,
-  RunSaving,
   RunStatus,
   SavedDraft,
   Schedule,
@@ -483,7 +483,8 @@ export class ApiClient {
   async getDraft(project: string, flow: string): Promise<Draft> {
     return (await this.getFlow(project, flow)).draft;
   }
-  updateFlow(project: string, flow: string, input: { name?: string; run_saving?: RunSaving; retention?: number }): Promise<Flow> {
+  /** Changes the flow's settings: only the fields given ("" clears error_flow). */
+  updateFlow(project: string, flow: string, input: FlowUpdate): Promise<Flow> {
     return this.request('PATCH', this.fp(project, flow), { body: input });
   }
   deleteFlow(project: string, flow: string): Promise<void> {

@@ -87,9 +87,20 @@ export interface Flow {
   name: string;
   run_saving: RunSaving;
   retention: number;
+  /** The flow of the project that runs when a published run of this one fails ('' or absent: none). */
+  error_flow?: string;
   latest_version: number;
   created_at: string;
   updated_at: string;
+}
+
+/** The settings PATCH …/flows/{flow} changes: only the fields present are changed. */
+export interface FlowUpdate {
+  name?: string;
+  run_saving?: RunSaving;
+  retention?: number;
+  /** Another flow's id, or '' to run none when a published run fails. */
+  error_flow?: string;
 }
 
 export interface Draft {

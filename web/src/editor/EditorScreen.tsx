@@ -57,6 +57,8 @@ function isEditableTarget(t: EventTarget | null): boolean {
   if (!(t instanceof HTMLElement)) return false;
   if (t.isContentEditable) return true;
   if (t.closest('.cm-editor')) return true;
+  // keys pressed in a dialog (on its buttons too) are the dialog's, not the canvas's
+  if (t.closest('[role="dialog"]')) return true;
   const tag = t.tagName;
   return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT';
 }

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { ApiError, FlowInvalidError } from '../api/client';
 import type { RunEvent } from '../api/live';
-import type { FlowDetail, Run, StartRunInput } from '../api/types';
+import type { FlowDetail, FlowUpdate, Flow, Run, StartRunInput } from '../api/types';
 import { useFlowChat } from '../chat/FlowChat';
 import type { FlowLinks } from '../editor/context';
 import { EditorScreen } from '../editor/EditorScreen';
@@ -19,6 +19,7 @@ import { applyRunEvent, edgeStates, newRun, runFromDetail, type RunState } from 
 import { DraftSaver, type SaveState } from '../store/saver';
 import { useShell } from './context';
 import { useEditorLists } from './editorLists';
+import { FlowSettingsDialog } from './FlowSettings';
 import { navigate } from './router';
 import { routePath } from './routes';
 import { Modal } from '../ui/Modal';
@@ -111,9 +112,29 @@ function RunPanel({ run, onClose, nameOf, resume }: { run: RunState; onClose(): 
   );
 }
 
-export function FlowEditor({ project, open, title }: { project: string; open: OpenFlow; title: React.ReactNode }) {
+/** The open flow with a settings change the API answered: what was sent, then the answer (its draft stays). */
+export function withSettings(flow: FlowDetail, answer: Flow, sent: FlowUpdate): FlowDetail {
+  return { ...flow, ...sent, ...answer, draft: flow.draft };
+}
+
+export function FlowEditor({
+  project,
+  open,
+  title,
+  onFlowChanged,
+}: {
+  project: string;
+  open: OpenFlow;
+  title: React.ReactNode;
+  /** The flow's settings changed (its name, say): the shell shows them (the title, the tabs). */
+  onFlowChanged?: (flow: FlowDetail) => void;
+}) {
   const { api, live, theme, setTheme, signInEpoch, triggerUrl, email, sub } = useShell();
-  const { store, saver, flow } = open;
+  const { store, saver } = open;
+  // the flow as its settings last were: the dialog opens on them after a save even without a shell
+  const [flow, setFlow] = useState<FlowDetail>(open.flow);
+  useEffect(() => setFlow(open.flow), [open.flow]);
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const pub = usePublishing({ api, project, flow, store, saver, triggerUrl });
   // a chat message's run shows on the canvas like a run started from the toolbar
   const chat = useFlowChat({
@@ -304,6 +325,9 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
               />
               {chat.button}
               {pub.actions}
+              <button type="button" className="ps-button ps-small" aria-haspopup="dialog" title="Flow settings: name, run history, error flow" onClick={() => setSettingsOpen(true)}>
+                Settings
+              </button>
             </>
           }
           serverProblems={pub.serverProblems}
@@ -345,6 +369,21 @@ export function FlowEditor({ project, open, title }: { project: string; open: Op
           current={run?.runId}
           onOpen={(r) => void openPast(r)}
           onClose={() => setHistoryOpen(false)}
+        />
+      ) : null}
+      {settingsOpen ? (
+        <FlowSettingsDialog
+          api={api}
+          project={project}
+          flow={flow}
+          flows={lists.flows}
+          onClose={() => setSettingsOpen(false)}
+          onSaved={(answer, sent) => {
+            const next = withSettings(flow, answer, sent);
+            setFlow(next);
+            setSettingsOpen(false);
+            onFlowChanged?.(next);
+          }}
         />
       ) : null}
       {save.kind === 'conflict' ? (

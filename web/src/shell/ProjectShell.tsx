@@ -3,7 +3,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
-import type { Flow, FlowKind, Project } from '../api/types';
+import type { Flow, FlowDetail, FlowKind, Project } from '../api/types';
 import { SettingsNav, SettingsScreen } from '../manage/SettingsScreen';
 import { useShell } from './context';
 import { FlowEditor, type OpenFlow, openFlow } from './FlowEditor';
@@ -139,6 +139,18 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
     if (id === routeFlow) navigate(t.active ? routePath({ name: 'flow', project, flow: t.active }) : routePath({ name: 'project', project }));
   };
 
+  // the open flow's settings changed (the dialog saved them): its title, tab and list entry follow
+  const flowChanged = (f: FlowDetail) => {
+    const o = cache.current.get(f.id);
+    if (o) {
+      const next = { ...o, flow: f };
+      cache.current.set(f.id, next);
+      setCurrent((c) => (c?.status === 'ready' && c.value.flow.id === f.id ? { status: 'ready', value: next } : c));
+    }
+    const { name, run_saving, retention, error_flow, updated_at } = f;
+    setFlows((l) => (l.status === 'ready' ? { status: 'ready', value: l.value.map((x) => (x.id === f.id ? { ...x, name, run_saving, retention, error_flow, updated_at } : x)) } : l));
+  };
+
   const flowName = (id: string) => (flows.status === 'ready' ? (flows.value.find((f) => f.id === id)?.name ?? id) : id);
   const goFlow = (id: string) => navigate(routePath({ name: 'flow', project, flow: id }));
 
@@ -264,7 +276,7 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
             <p className="ps-field-error">{current.message}</p>
           </div>
         ) : (
-          <FlowEditor key={current.value.flow.id} project={project} open={current.value} title={<strong>{current.value.flow.name}</strong>} />
+          <FlowEditor key={current.value.flow.id} project={project} open={current.value} title={<strong>{current.value.flow.name}</strong>} onFlowChanged={flowChanged} />
         )}
       </div>
     </div>
