@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"polysynergy/shared/engine"
+	"polysynergy/shared/nodes/subflow"
 	"polysynergy/shared/store"
 )
 
@@ -13,7 +14,7 @@ import (
 const errorFlowTimeout = 5 * time.Minute
 
 // runErrorFlow starts, in the background, the failed flow's error flow (when it has one): the
-// version published on the failed run's stage, from its trigger (a Flow input), with
+// version published on the failed run's stage, from its Flow input node, with
 // {flow: {id, name}, run: {id, stage, version, trigger, started_at}, error: {error, type,
 // node, …}}. The error flow's own failures start nothing more. Problems are logged: the
 // failed run's answer does not wait for them.
@@ -43,6 +44,23 @@ func (x *Executor) runErrorFlow(ctx context.Context, job Job, failed *engine.Run
 			x.log.WarnContext(ctx, "find the error flow's version", "error_flow", f.ErrorFlow, "stage", job.Stage, "err", err)
 			return
 		}
+		// it starts at its Flow input (it may have other triggers for playing in the editor)
+		comp, _, err := x.loadPlan(ctx, efk, b.Version)
+		if err != nil {
+			x.log.WarnContext(ctx, "load the error flow", "error_flow", f.ErrorFlow, "version", b.Version, "err", err)
+			return
+		}
+		var start []string
+		for _, pn := range comp.plan.Nodes {
+			if pn.Type.ID == subflow.InputID {
+				start = append(start, pn.Handle())
+			}
+		}
+		if len(start) != 1 {
+			x.log.WarnContext(ctx, "the error flow needs exactly one Flow input node", "error_flow", f.ErrorFlow,
+				"version", b.Version, "flow_inputs", len(start))
+			return
+		}
 		var cause any
 		if failed.Error != nil {
 			cause = failed.Error.Object()
@@ -54,7 +72,7 @@ func (x *Executor) runErrorFlow(ctx context.Context, job Job, failed *engine.Run
 			"error": cause,
 		}
 		run, err := x.Execute(ctx, Job{Kind: KindError, Tenant: job.Tenant, Project: job.Project, Flow: f.ErrorFlow,
-			Version: b.Version, Stage: job.Stage, Trigger: trigger})
+			Version: b.Version, Stage: job.Stage, Start: start[0], Trigger: trigger})
 		switch {
 		case err != nil:
 			x.log.WarnContext(ctx, "run the error flow", "flow", job.Flow, "error_flow", f.ErrorFlow, "run", failed.ID, "err", err)

@@ -19,10 +19,12 @@ func TestErrorFlow(t *testing.T) {
 		{"sec", "variable.secret", map[string]any{"key": "API_KEY"}},
 		{"boom", "debug.fail", map[string]any{"message": "no stock (key {{ sec.value }})"}},
 	}, chain("start", "sec", "boom")...), store.SaveAll, 100)
+	// the error flow also has a trigger to play it by hand: the run starts at its Flow input
 	handler, err := f.st.CreateFlow(f.ctx, f.pk, store.CreateFlowInput{Kind: store.KindService, Name: "On failure", Document: doc(t, []node{
+		{"play", "trigger.manual", nil},
 		{"input", "flow.input", nil},
 		{"log", "debug.log", map[string]any{"message": "{{ input.input.flow.name }} failed at {{ input.input.error.node }}: {{ input.input.error.error }}"}},
-	}, chain("input", "log")...)})
+	}, conn{"play", "true_path", "log", "node"}, conn{"input", "true_path", "log", "node"})})
 	if err != nil {
 		t.Fatal(err)
 	}
