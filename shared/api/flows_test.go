@@ -233,8 +233,17 @@ func TestErrorFlowSetting(t *testing.T) {
 	if v.ErrorFlow != handler.ID || v.Name != "Main 2" {
 		t.Fatalf("after renaming: %+v", v)
 	}
+	// while Main is published on mock with it as its error flow, the error flow stays there
+	hpath := proj + "/flows/" + handler.ID
+	e.do(http.MethodPost, hpath+"/publish", u.token, map[string]any{"stage": "mock"}).ok(nil)
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).ok(nil)
+	p := e.do(http.MethodDelete, hpath+"/publications/mock", u.token, nil).problem(http.StatusConflict)
+	if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Message, "runs it when it fails") {
+		t.Fatalf("unpublishing an error flow in use: %+v", p)
+	}
 	e.do(http.MethodPatch, path, u.token, map[string]any{"error_flow": ""}).ok(&v)
 	if v.ErrorFlow != "" {
 		t.Fatalf("after clearing: %+v", v)
 	}
+	e.do(http.MethodDelete, hpath+"/publications/mock", u.token, nil).status(http.StatusNoContent)
 }

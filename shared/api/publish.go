@@ -323,7 +323,8 @@ func (h *Handler) flowRefs(raw []byte) ([]flowRef, error) {
 }
 
 // checkNotCalled refuses to unpublish a flow from a stage while another flow published there
-// calls it (its runs would fail): 409 naming every such flow.
+// calls it or names it as its error flow (its runs would fail, or their failures go
+// unhandled): 409 naming every such flow.
 func (h *Handler) checkNotCalled(ctx context.Context, k store.FlowKey, stage string) error {
 	flows, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
 		return h.st.ListFlows(ctx, k.ProjectKey(), store.ListFlowsOptions{ListOptions: o})
@@ -343,6 +344,12 @@ func (h *Handler) checkNotCalled(ctx context.Context, k store.FlowKey, stage str
 		}
 		if err != nil {
 			return err
+		}
+		if f.ErrorFlow == k.Flow {
+			callers = append(callers, FieldError{Location: "path.flow",
+				Message: fmt.Sprintf("flow %q (version %d on stage %q) runs it when it fails (its error flow)", f.Name, b.Version, stage), Value: f.ID})
+			names = append(names, strconv.Quote(f.Name))
+			continue
 		}
 		v, err := h.st.GetVersion(ctx, f.Key(), b.Version)
 		if err != nil {
