@@ -1,6 +1,7 @@
 // Package text holds the text node family: Jinja templates (text.template, rendered by
 // the sandboxed renderer of package jinja), string utilities (split, join, replace, case, trim, pad,
-// truncate, slugify…), regular expressions (match, extract, replace) and Markdown to HTML.
+// truncate, slugify…), regular expressions (match, extract, replace), Markdown to HTML and
+// extracting values from HTML with CSS selectors.
 package text
 
 import (
@@ -19,7 +20,7 @@ func Register(r *nodes.Registry) error {
 	all = append(all, templateType())
 	all = append(all, stringTypes()...)
 	all = append(all, regexTypes()...)
-	all = append(all, markdownType())
+	all = append(all, markdownType(), htmlExtractType())
 	return r.Register(all...)
 }
 

@@ -265,7 +265,7 @@ func TestMarkdown(t *testing.T) { runCases(t, markdownCases()) }
 func TestFamilyDeclarations(t *testing.T) {
 	r := registry(t)
 	covered := map[string]bool{}
-	for _, cases := range [][]nodeCase{stringCases(), regexCases(), markdownCases(), templateCases()} {
+	for _, cases := range [][]nodeCase{stringCases(), regexCases(), markdownCases(), templateCases(), htmlCases()} {
 		for _, c := range cases {
 			covered[c.id] = true
 		}
