@@ -206,3 +206,19 @@ func TestValidateAndCatalogue(t *testing.T) {
 		t.Fatalf("unknown command: %d %s", code, errOut)
 	}
 }
+
+// The editor's built-in catalogue (used offline and by its tests) is the CLI's, so it never
+// lags behind the node families.
+func TestWebCatalogFixtureIsCurrent(t *testing.T) {
+	out, errOut, code := cli(t, "nodes", "--json")
+	if code != 0 {
+		t.Fatalf("nodes --json: exit %d: %s", code, errOut)
+	}
+	fixture, err := os.ReadFile(filepath.Join("..", "..", "web", "src", "fixtures", "catalog.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(fixture) != out {
+		t.Fatal("web/src/fixtures/catalog.json is out of date: run `npm run catalog` in web/")
+	}
+}

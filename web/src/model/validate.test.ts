@@ -68,12 +68,15 @@ describe('problems from the server', () => {
         { path: '/connections/0', message: 'm2' },
         { path: '/groups/0', message: 'm3', node: 'bee' },
         { path: '/schema', message: 'm4' },
+        { path: '/nodes/0/values/a~1b', message: 'm5' },
       ]),
     ).toEqual([
       { path: '/nodes/1/values/ms', message: 'm1', node: 'b', port: 'ms' },
       { path: '/connections/0', message: 'm2', node: 'b', port: 'node' },
       { path: '/groups/0', message: 'm3', node: 'b', port: undefined },
       { path: '/schema', message: 'm4', node: undefined, port: undefined },
+      // the port is read from the pointer when the server names none
+      { path: '/nodes/0/values/a~1b', message: 'm5', node: 'a', port: 'a/b' },
     ]);
   });
 

@@ -234,8 +234,12 @@ export function problemsFromServer(doc: FlowDocument, list: ServerProblem[]): Pr
     let port = p.port;
     const mn = /^\/nodes\/(\d+)/.exec(p.path);
     const mc = /^\/connections\/(\d+)/.exec(p.path);
-    if (mn) node = doc.nodes[Number(mn[1])]?.id;
-    else if (mc) {
+    if (mn) {
+      node = doc.nodes[Number(mn[1])]?.id;
+      // a problem at /nodes/N/values/<port> is about that input
+      const mv = /^\/nodes\/\d+\/values\/([^/]+)/.exec(p.path);
+      if (mv && port === undefined) port = mv[1]!.replace(/~1/g, '/').replace(/~0/g, '~');
+    } else if (mc) {
       const c = doc.connections[Number(mc[1])];
       node = c?.to.node;
       port = port ?? c?.to.port;

@@ -92,8 +92,8 @@ describe('publishing in the flow editor', () => {
     fireEvent.click(screen.getByTestId('publish-button'));
     const out = await screen.findByRole('alert');
     expect(out.textContent).toContain('Not published: the flow has 3 problems (marked on the canvas).');
-    expect(within(out).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['n1: required', 'flow: the flow has no trigger', `n1${local!.port ? `.${local!.port}` : ''}: ${local!.message}`]);
-    expect(within(screen.getByRole('list', { name: 'marked' })).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['n1||required', '||the flow has no trigger']);
+    expect(within(out).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['n1.method: required', 'flow: the flow has no trigger', `n1${local!.port ? `.${local!.port}` : ''}: ${local!.message}`]);
+    expect(within(screen.getByRole('list', { name: 'marked' })).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['n1|method|required', '||the flow has no trigger']);
     fireEvent.click(screen.getByRole('button', { name: 'Dismiss' }));
     expect(within(screen.getByRole('list', { name: 'marked' })).queryAllByRole('listitem')).toHaveLength(0);
   });
