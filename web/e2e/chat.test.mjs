@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { launch, watchConsole } from './browser.mjs';
-import { startCloud } from './cloud.mjs';
+import { signInForApi, startCloud } from './cloud.mjs';
 
 const shots = new URL('../test-results/chat/', import.meta.url).pathname;
 let cloud;
@@ -61,25 +61,7 @@ test('a chat message streams its answer and lights the flow on the canvas', asyn
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 880 } })).newPage();
   const errors = watchConsole(page);
   try {
-    await page.goto(cloud.url);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('textbox', { name: 'E-mail' }).fill('chat@example.com');
-    await page.getByRole('button', { name: 'Create user and sign in' }).click();
-    await page.getByRole('heading', { name: 'Projects' }).waitFor();
-    const token = await page.evaluate(() => {
-      const k = Object.keys(sessionStorage).find((x) => x.startsWith('oidc.user'));
-      return k ? JSON.parse(sessionStorage.getItem(k)).access_token : null;
-    });
-    const api = async (method, path, body) => {
-      const r = await fetch(`${cloud.url}/api/v1${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await r.text();
-      assert.ok(r.ok, `${method} ${path}: ${r.status} ${text}`);
-      return text ? JSON.parse(text) : null;
-    };
+    const api = await signInForApi(page, cloud, 'chat@example.com');
     const tenant = (await api('GET', '/me')).memberships[0].tenant;
     const project = (await api('POST', `/tenants/${tenant}/projects`, { name: 'Chat' })).id;
     const base = `/tenants/${tenant}/projects/${project}`;

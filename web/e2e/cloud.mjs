@@ -98,3 +98,31 @@ export async function startCloud({ timeoutMs = 60000 } = {}) {
     throw e;
   }
 }
+
+/**
+ * Signs a new dev user in through the editor's sign-in page and returns a client for the
+ * REST API with that user's token: api(method, path, body) → the decoded answer (it fails
+ * the test on any answer that is not 2xx).
+ */
+export async function signInForApi(page, cloud, email) {
+  await page.goto(cloud.url);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('textbox', { name: 'E-mail' }).fill(email);
+  await page.getByRole('button', { name: 'Create user and sign in' }).click();
+  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+  const token = await page.evaluate(() => {
+    const k = Object.keys(sessionStorage).find((x) => x.startsWith('oidc.user'));
+    return k ? JSON.parse(sessionStorage.getItem(k)).access_token : null;
+  });
+  if (!token) throw new Error('no access token in the session after signing in');
+  return async (method, path, body) => {
+    const r = await fetch(`${cloud.url}/api/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+}

@@ -5,31 +5,51 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"polysynergy/shared/local/cloud"
 )
 
-// A published route calls a service flow with a Call flow node: the route answers with what
-// the called flow exited with, from the version published on the route's stage.
-func TestLocalCloudCallFlow(t *testing.T) {
+// calledFlowsEnv is a running local cloud with a signed-in user's project (slug) and its dev
+// stage, for the flow-calling tests.
+type calledFlowsEnv struct {
+	cloud *cloud.Cloud
+	api   *client
+	pbase string
+}
+
+func newCalledFlowsEnv(t *testing.T, email, slug string) *calledFlowsEnv {
+	t.Helper()
 	dir := t.TempDir()
 	seen := &recorder{}
 	c := start(t, dir, seen)
-	defer func() { _ = c.Close(context.Background()) }()
-	api := &client{t: t, base: c.URL(), token: signIn(t, c.URL(), "grace@example.com"), seen: seen}
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	api := &client{t: t, base: c.URL(), token: signIn(t, c.URL(), email), seen: seen}
 	var me struct {
 		Memberships []struct{ Tenant string } `json:"memberships"`
 	}
 	api.do("GET", "/me", nil, 200, &me)
 	var proj struct{ ID string }
-	api.do("POST", "/tenants/"+me.Memberships[0].Tenant+"/projects", map[string]any{"name": "Calls", "slug": "calls"}, 201, &proj)
+	api.do("POST", "/tenants/"+me.Memberships[0].Tenant+"/projects", map[string]any{"name": slug, "slug": slug}, 201, &proj)
 	pbase := "/tenants/" + me.Memberships[0].Tenant + "/projects/" + proj.ID
 	api.do("POST", pbase+"/stages", map[string]any{"name": "dev"}, 201, nil)
+	return &calledFlowsEnv{cloud: c, api: api, pbase: pbase}
+}
 
-	node := func(id, typ string, x float64, values map[string]any) map[string]any {
-		return map[string]any{"id": id, "handle": id, "type": typ, "position": map[string]any{"x": x, "y": 0}, "values": values}
-	}
-	link := func(from, to string) map[string]any {
-		return map[string]any{"from": map[string]any{"node": from, "port": "true_path"}, "to": map[string]any{"node": to, "port": "node"}}
-	}
+// flowNode and chainLink build flow document parts.
+func flowNode(id, typ string, x float64, values map[string]any) map[string]any {
+	return map[string]any{"id": id, "handle": id, "type": typ, "position": map[string]any{"x": x, "y": 0}, "values": values}
+}
+
+func chainLink(from, to string) map[string]any {
+	return map[string]any{"from": map[string]any{"node": from, "port": "true_path"}, "to": map[string]any{"node": to, "port": "node"}}
+}
+
+// A published route calls a service flow with a Call flow node: the route answers with what
+// the called flow exited with, from the version published on the route's stage.
+func TestLocalCloudCallFlow(t *testing.T) {
+	e := newCalledFlowsEnv(t, "grace@example.com", "calls")
+	c, api, pbase := e.cloud, e.api, e.pbase
+	node, link := flowNode, chainLink
 	var svc struct{ ID string }
 	api.do("POST", pbase+"/flows", map[string]any{"kind": "service", "name": "with vat", "document": map[string]any{
 		"schema": "polysynergy/flow@1",
@@ -63,25 +83,9 @@ func TestLocalCloudCallFlow(t *testing.T) {
 // A published route that fails starts its error flow: the failed request's answer comes
 // after the error flow ran, and the error flow's run (trigger "error") names the failure.
 func TestLocalCloudErrorFlow(t *testing.T) {
-	dir := t.TempDir()
-	seen := &recorder{}
-	c := start(t, dir, seen)
-	defer func() { _ = c.Close(context.Background()) }()
-	api := &client{t: t, base: c.URL(), token: signIn(t, c.URL(), "linus@example.com"), seen: seen}
-	var me struct {
-		Memberships []struct{ Tenant string } `json:"memberships"`
-	}
-	api.do("GET", "/me", nil, 200, &me)
-	var proj struct{ ID string }
-	api.do("POST", "/tenants/"+me.Memberships[0].Tenant+"/projects", map[string]any{"name": "Errs", "slug": "errs"}, 201, &proj)
-	pbase := "/tenants/" + me.Memberships[0].Tenant + "/projects/" + proj.ID
-	api.do("POST", pbase+"/stages", map[string]any{"name": "dev"}, 201, nil)
-	node := func(id, typ string, x float64, values map[string]any) map[string]any {
-		return map[string]any{"id": id, "handle": id, "type": typ, "position": map[string]any{"x": x, "y": 0}, "values": values}
-	}
-	link := func(from, to string) map[string]any {
-		return map[string]any{"from": map[string]any{"node": from, "port": "true_path"}, "to": map[string]any{"node": to, "port": "node"}}
-	}
+	e := newCalledFlowsEnv(t, "linus@example.com", "errs")
+	c, api, pbase := e.cloud, e.api, e.pbase
+	node, link := flowNode, chainLink
 	var handler struct{ ID string }
 	api.do("POST", pbase+"/flows", map[string]any{"kind": "service", "name": "alert", "document": map[string]any{
 		"schema": "polysynergy/flow@1",
