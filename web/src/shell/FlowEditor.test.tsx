@@ -5,47 +5,18 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../api/client';
 import type { LiveSocket } from '../api/live';
-import type { EnvVar, Flow, SecretInfo } from '../api/types';
+import type { EnvVar, SecretInfo } from '../api/types';
 import { fakeApi, type Answer } from '../manage/testkit';
-import { CatalogIndex, type NodeTypeSpec } from '../model/catalog';
 import { toJSON } from '../model/flow';
-import { catalog as fixtureCatalog, doc, node } from '../test/fixtures';
+import { catalog, doc, node } from '../test/fixtures';
+import { FakeLive, flowRow, installResizeObserver } from '../test/shell';
 import { ShellContext, type ShellEnv } from './context';
 import { FlowEditor, openFlow, type OpenFlow } from './FlowEditor';
 
-// `tool.flow` as Go declares it (nodes.EditFlow); the fixture gains it when it is regenerated
-const toolFlow: NodeTypeSpec = {
-  id: 'tool.flow',
-  version: 1,
-  category: 'AI',
-  name: 'Flow tool',
-  doc: 'Calls another flow as a tool.',
-  inputs: [{ name: 'flow_id', type: 'string', required: true, editor: 'flow', templated: true, doc: 'The id of the flow to call.' }],
-  outputs: [],
-};
-const catalog = fixtureCatalog.get('tool.flow')
-  ? fixtureCatalog
-  : new CatalogIndex({ count: fixtureCatalog.size + 1, categories: [...fixtureCatalog.categories, { name: 'Test', types: [toolFlow] }] });
-
-class FakeLive {
-  status = 'open' as const;
-  subscribe() {
-    return () => undefined;
-  }
-}
-
-beforeAll(() => {
-  // React Flow measures its pane; jsdom has no layout
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-});
+beforeAll(installResizeObserver);
 beforeEach(() => localStorage.clear());
 afterEach(cleanup);
 
-const flowRow = (id: string, name: string, kind: Flow['kind']): Flow => ({ id, project: 'P1', kind, name, run_saving: 'all', retention: 100, latest_version: 0, created_at: '', updated_at: '' });
 const draft = doc([node('sec', 'variable.secret'), node('var', 'variable.env'), node('tool', 'tool.flow', { values: { flow_id: 'F2' } })]);
 const secrets: SecretInfo[] = [
   { key: 'STRIPE_KEY', stages: ['prod'], updated_at: '' },

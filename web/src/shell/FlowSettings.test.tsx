@@ -12,39 +12,14 @@ import { toJSON } from '../model/flow';
 import { catalog, doc, node } from '../test/fixtures';
 import { ShellContext, type ShellEnv } from './context';
 import { FlowEditor, openFlow, type OpenFlow } from './FlowEditor';
+import { FakeLive, flowRow, installResizeObserver } from '../test/shell';
 import { formProblems, settingsChanges } from './FlowSettings';
 import { ProjectShell } from './ProjectShell';
 
-class FakeLive {
-  status = 'open' as const;
-  subscribe() {
-    return () => undefined;
-  }
-}
-
-beforeAll(() => {
-  // React Flow measures its pane; jsdom has no layout
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-});
+beforeAll(installResizeObserver);
 beforeEach(() => localStorage.clear());
 afterEach(cleanup);
 
-const flowRow = (id: string, name: string, kind: Flow['kind'], over: Partial<Flow> = {}): Flow => ({
-  id,
-  project: 'P1',
-  kind,
-  name,
-  run_saving: 'all',
-  retention: 100,
-  latest_version: 0,
-  created_at: '',
-  updated_at: '',
-  ...over,
-});
 const draft = doc([node('a', 'variable.string')]);
 const self = (over: Partial<Flow> = {}) => flowRow('F1', 'Checkout', 'route', { run_saving: 'errors', retention: 50, error_flow: 'F2', ...over });
 const detail = (over: Partial<Flow> = {}): FlowDetail => ({ ...self(over), draft: { document: toJSON(draft), revision: 3 } });

@@ -4,21 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../api/client';
 import type { EnvVar, Flow, SecretInfo } from '../api/types';
 import { fakeApi } from '../manage/testkit';
+import { flowRow } from '../test/shell';
 import { FLOW_PAGE, loadEnvKeys, loadFlowChoices, loadSecretKeys, MAX_FLOW_PAGES, useEditorLists } from './editorLists';
 
 afterEach(cleanup);
 
-const flow = (id: string, name: string, kind: Flow['kind'] = 'route'): Flow => ({
-  id,
-  project: 'P1',
-  kind,
-  name,
-  run_saving: 'all',
-  retention: 100,
-  latest_version: 0,
-  created_at: '',
-  updated_at: '',
-});
+const flow = (id: string, name: string, kind: Flow['kind'] = 'route'): Flow => flowRow(id, name, kind);
 
 const secrets: SecretInfo[] = [
   { key: 'STRIPE_KEY', stages: ['mock', 'prod'], updated_at: '' },
