@@ -11,6 +11,7 @@ import (
 	"polysynergy/shared/flow"
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/control"
+	"polysynergy/shared/nodes/nodetest"
 )
 
 // flowNodes is a registry with a start trigger, a node that calls a flow and one that
@@ -90,13 +91,7 @@ func TestCallFlow(t *testing.T) {
 		"boom": compile(t, reg, newFlow().node("start", "flowtest.start", nil).
 			node("bad", "flowtest.call", map[string]any{"flow": ""}).chain("start", "bad")),
 	}
-	load := func(_ context.Context, id string) (engine.LoadedFlow, error) {
-		p, ok := plans[id]
-		if !ok {
-			return engine.LoadedFlow{}, fmt.Errorf("flow %s: %w", id, nodes.ErrNotFound)
-		}
-		return engine.LoadedFlow{Plan: p, Version: 3}, nil
-	}
+	load := nodetest.Flows(plans, 3)
 	tests := []struct {
 		name      string
 		flowID    string

@@ -3,7 +3,6 @@ package subflow_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -127,18 +126,7 @@ func TestCallNode(t *testing.T) {
 }
 
 // compile builds a plan with the full catalogue from a flow document written as JSON.
-func compile(t *testing.T, doc string) *flow.Plan {
-	t.Helper()
-	d, err := flow.Decode([]byte(doc))
-	if err != nil {
-		t.Fatalf("decode: %v", err)
-	}
-	p, err := flow.Compile(d, catalog.Default())
-	if err != nil {
-		t.Fatalf("compile: %v", err)
-	}
-	return p
-}
+func compile(t *testing.T, doc string) *flow.Plan { return nodetest.Compile(t, catalog.Default(), doc) }
 
 // callee is a flow started by Flow input that ends with body (an exit, a response or a failure).
 func callee(t *testing.T, end string) *flow.Plan {
@@ -168,13 +156,7 @@ func TestCallFlowInEngine(t *testing.T) {
 		"manual": compile(t, `{"schema":"polysynergy/flow@1","nodes":[{"id":"play","handle":"play","type":"trigger.manual"}]}`),
 	}
 	plans["self"] = caller(t, "self")
-	load := func(_ context.Context, id string) (engine.LoadedFlow, error) {
-		p, ok := plans[id]
-		if !ok {
-			return engine.LoadedFlow{}, fmt.Errorf("flow %s: %w", id, nodes.ErrNotFound)
-		}
-		return engine.LoadedFlow{Plan: p, Version: 3}, nil
-	}
+	load := nodetest.Flows(plans, 3)
 	tests := []struct {
 		target string
 		want   any

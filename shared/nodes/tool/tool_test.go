@@ -179,20 +179,6 @@ func TestFlowToolNode(t *testing.T) {
 	}
 }
 
-// compile builds a plan from a flow document written as JSON.
-func compile(t *testing.T, reg *nodes.Registry, doc string) *flow.Plan {
-	t.Helper()
-	d, err := flow.Decode([]byte(doc))
-	if err != nil {
-		t.Fatalf("decode: %v", err)
-	}
-	p, err := flow.Compile(d, reg)
-	if err != nil {
-		t.Fatalf("compile: %v", err)
-	}
-	return p
-}
-
 // TestFlowToolInEngine runs a caller flow whose "agent" calls the tool flow through the
 // engine: Tool start receives the arguments, Tool result's value comes back.
 func TestFlowToolInEngine(t *testing.T) {
@@ -227,23 +213,18 @@ func TestFlowToolInEngine(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	toolFlow := compile(t, reg, `{"schema":"polysynergy/flow@1","nodes":[
+	toolFlow := nodetest.Compile(t, reg, `{"schema":"polysynergy/flow@1","nodes":[
 		{"id":"start","handle":"start","type":"tool.start","values":{"name":"add","description":"Adds two numbers",
 		 "parameters":{"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}}}}},
 		{"id":"res","handle":"res","type":"tool.result","values":{"value":"{{ {'sum': start.arguments.a + start.arguments.b} }}"}}],
 		"connections":[{"from":{"node":"start","port":"true_path"},"to":{"node":"res","port":"node"}}]}`)
-	main := compile(t, reg, `{"schema":"polysynergy/flow@1","nodes":[
+	main := nodetest.Compile(t, reg, `{"schema":"polysynergy/flow@1","nodes":[
 		{"id":"go","handle":"go","type":"test.start"},
 		{"id":"tool","handle":"tool","type":"tool.flow","values":{"flow_id":"adder"}},
 		{"id":"agent","handle":"agent","type":"test.agent","values":{"args":{"a":2,"b":3}}}],
 		"connections":[{"from":{"node":"go","port":"true_path"},"to":{"node":"agent","port":"node"}},
 		{"from":{"node":"tool","port":"tool"},"to":{"node":"agent","port":"tools"}}]}`)
-	load := func(_ context.Context, id string) (engine.LoadedFlow, error) {
-		if id != "adder" {
-			return engine.LoadedFlow{}, fmt.Errorf("flow %s: %w", id, nodes.ErrNotFound)
-		}
-		return engine.LoadedFlow{Plan: toolFlow, Version: 2}, nil
-	}
+	load := nodetest.Flows(map[string]*flow.Plan{"adder": toolFlow}, 2)
 	run, err := engine.New(engine.Options{Concurrency: 1}).Run(context.Background(), main,
 		engine.Request{RunID: "r1", FlowID: "main", Stage: "prod", Flows: load})
 	if err != nil {
