@@ -236,7 +236,7 @@ func (h *Handler) registerFlows() {
 			return ok(ValidationReport{Valid: len(probs) == 0, Problems: documentProblems(probs)})
 		})
 	register(h, endpoint{id: "deleteFlow", method: http.MethodDelete, path: base + "/{flow}",
-		summary: "Delete a flow (unpublishing it first) with its versions and runs; 409 while published flows call it", tag: tag, scope: ScopeTenant,
+		summary: "Delete a flow (unpublishing it first) with its versions and runs; 409 while published flows call it or any flow names it as its error flow", tag: tag, scope: ScopeTenant,
 		action: auth.ActionFlowWrite, status: statusNoContent},
 		func(ctx context.Context, in *FlowPath) (*Empty, error) {
 			bs, err := h.st.ListFlowBindings(ctx, in.key())
@@ -247,6 +247,9 @@ func (h *Handler) registerFlows() {
 				if err := h.checkNotCalled(ctx, in.key(), b.Stage); err != nil {
 					return nil, err
 				}
+			}
+			if err := h.checkNotErrorFlow(ctx, in.key()); err != nil {
+				return nil, err
 			}
 			return nil, h.st.DeleteFlow(ctx, in.key())
 		})

@@ -246,4 +246,18 @@ func TestErrorFlowSetting(t *testing.T) {
 		t.Fatalf("after clearing: %+v", v)
 	}
 	e.do(http.MethodDelete, hpath+"/publications/mock", u.token, nil).status(http.StatusNoContent)
+
+	// a flow that names it as its error flow keeps it from being deleted, published or not
+	_, draftOnly := e.flow(u, proj, map[string]any{"kind": "service", "name": "Draft only", "document": chainDoc(t, 2, "d")})
+	dpath := proj + "/flows/" + draftOnly.ID
+	e.do(http.MethodPatch, dpath, u.token, map[string]any{"error_flow": handler.ID}).ok(nil)
+	p = e.do(http.MethodDelete, hpath, u.token, nil).problem(http.StatusConflict)
+	if len(p.Errors) != 1 || p.Errors[0].Value != draftOnly.ID || p.Errors[0].Message != `flow "Draft only" names it as its error flow` ||
+		!strings.Contains(p.Detail, `"Draft only"`) {
+		t.Fatalf("deleting an error flow in use: %+v", p)
+	}
+	e.do(http.MethodGet, hpath, u.token, nil).ok(nil) // still there
+	e.do(http.MethodPatch, dpath, u.token, map[string]any{"error_flow": ""}).ok(nil)
+	e.do(http.MethodDelete, hpath, u.token, nil).status(http.StatusNoContent)
+	e.do(http.MethodGet, hpath, u.token, nil).problem(http.StatusNotFound)
 }

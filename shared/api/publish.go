@@ -375,6 +375,32 @@ func (h *Handler) checkNotCalled(ctx context.Context, k store.FlowKey, stage str
 	return nil
 }
 
+// checkNotErrorFlow refuses to delete a flow that any other flow of the project, published
+// or not, names as its error flow: 409 naming each, so the setting is changed on purpose
+// instead of pointing at nothing.
+func (h *Handler) checkNotErrorFlow(ctx context.Context, k store.FlowKey) error {
+	flows, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
+		return h.st.ListFlows(ctx, k.ProjectKey(), store.ListFlowsOptions{ListOptions: o})
+	})
+	if err != nil {
+		return err
+	}
+	var users []FieldError
+	var names []string
+	for _, f := range flows {
+		if f.ID != k.Flow && f.ErrorFlow == k.Flow {
+			users = append(users, FieldError{Location: "path.flow",
+				Message: fmt.Sprintf("flow %q names it as its error flow", f.Name), Value: f.ID})
+			names = append(names, strconv.Quote(f.Name))
+		}
+	}
+	if len(users) > 0 {
+		return conflict(TypeConflict, fmt.Sprintf("flows name this flow as their error flow (%s): choose another error flow for them, or none, first",
+			strings.Join(names, ", ")), users...)
+	}
+	return nil
+}
+
 // checkPublishedRouteFree refuses to publish a route flow onto a stage
 // whose route table already serves its method and pattern for another
 // flow.
