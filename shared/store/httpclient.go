@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"time"
@@ -16,8 +17,14 @@ import (
 // (reported by the store as ErrUnavailable). DynamoDB request bodies are
 // small JSON documents, so the copy is cheap. Base defaults to
 // http.DefaultTransport.
+//
+// Timeout, when set, bounds each request from sending it to reading the last byte of
+// its answer, as http.Client.Timeout does. It is applied here as the request's
+// context deadline because a client timeout over a transport net/http does not know
+// costs a goroutine and a timer channel per request.
 type OwnedBodyTransport struct {
-	Base http.RoundTripper
+	Base    http.RoundTripper
+	Timeout time.Duration
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -26,27 +33,78 @@ func (t OwnedBodyTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	if req.Body == nil || req.Body == http.NoBody {
-		return base.RoundTrip(req)
+	ctx, cancel := req.Context(), context.CancelFunc(nil)
+	if t.Timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, t.Timeout)
 	}
-	b, err := io.ReadAll(req.Body)
-	_ = req.Body.Close()
+	r := req
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := readBody(req.Body, req.ContentLength)
+		_ = req.Body.Close()
+		if err != nil {
+			if cancel != nil {
+				cancel()
+			}
+			return nil, err
+		}
+		r = req.Clone(ctx)
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+		r.ContentLength = int64(len(b))
+	} else if cancel != nil {
+		r = req.WithContext(ctx)
+	}
+	resp, err := base.RoundTrip(r)
+	if cancel == nil {
+		return resp, err
+	}
 	if err != nil {
+		cancel()
 		return nil, err
 	}
-	r := req.Clone(req.Context())
-	r.Body = io.NopCloser(bytes.NewReader(b))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	r.ContentLength = int64(len(b))
-	return base.RoundTrip(r)
+	// the deadline covers reading the answer; closing it (or reading it to the end) ends it
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// readBody reads a body whose length is usually announced (the SDK sets it) into a
+// buffer of that size at once, instead of one grown by doubling.
+func readBody(r io.Reader, n int64) ([]byte, error) {
+	if n < 0 || n > 64<<20 {
+		n = 0
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
+}
+
+// cancelOnClose releases a request's deadline once its answer has been read or closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	if err == io.EOF {
+		c.cancel()
+	}
+	return n, err
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
 }
 
 // NewHTTPClient is the HTTP client every DynamoDB client of the platform
 // uses: OwnedBodyTransport over a transport that keeps enough connections
 // warm for a busy function (net/http keeps 2 idle connections per host by
-// default, so parallel reads would dial on every request).
+// default, so parallel reads would dial on every request). timeout bounds
+// each request with its answer (0: no bound).
 func NewHTTPClient(timeout time.Duration) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 128
-	return &http.Client{Transport: OwnedBodyTransport{Base: tr}, Timeout: timeout}
+	return &http.Client{Transport: OwnedBodyTransport{Base: tr, Timeout: timeout}}
 }
