@@ -129,7 +129,7 @@ export function FlowEditor({
   /** The flow's settings changed (its name, say): the shell shows them (the title, the tabs). */
   onFlowChanged?: (flow: FlowDetail) => void;
 }) {
-  const { api, live, theme, setTheme, signInEpoch, triggerUrl, email, sub } = useShell();
+  const { api, live, theme, setTheme, signInEpoch, triggerUrl, email, sub, role } = useShell();
   const { store, saver } = open;
   // the flow as its settings last were: the dialog opens on them after a save even without a shell
   const [flow, setFlow] = useState<FlowDetail>(open.flow);
@@ -377,6 +377,7 @@ export function FlowEditor({
           project={project}
           flow={flow}
           flows={lists.flows}
+          readOnly={role === 'viewer'}
           onClose={() => setSettingsOpen(false)}
           onSaved={(answer, sent) => {
             const next = withSettings(flow, answer, sent);

@@ -13,7 +13,7 @@ import { catalog, doc, node } from '../test/fixtures';
 import { ShellContext, type ShellEnv } from './context';
 import { FlowEditor, openFlow, type OpenFlow } from './FlowEditor';
 import { FakeLive, flowRow, installResizeObserver } from '../test/shell';
-import { formProblems, settingsChanges } from './FlowSettings';
+import { READ_ONLY_NOTE, formProblems, settingsChanges } from './FlowSettings';
 import { ProjectShell } from './ProjectShell';
 
 beforeAll(installResizeObserver);
@@ -34,9 +34,9 @@ const routes = (over: Partial<Flow> = {}, more: Record<string, Answer | Answer[]
   ...more,
 });
 
-async function renderEditor(api: ApiClient, onFlowChanged?: (f: FlowDetail) => void): Promise<OpenFlow> {
+async function renderEditor(api: ApiClient, onFlowChanged?: (f: FlowDetail) => void, role?: ShellEnv['role']): Promise<OpenFlow> {
   const open = await openFlow(api, catalog, 'P1', 'F1');
-  const env: ShellEnv = { api, live: new FakeLive() as unknown as LiveSocket, catalog, tenant: 'T1', signInEpoch: 0, theme: 'light', setTheme: () => undefined };
+  const env: ShellEnv = { api, live: new FakeLive() as unknown as LiveSocket, catalog, tenant: 'T1', signInEpoch: 0, theme: 'light', setTheme: () => undefined, role };
   render(
     <ShellContext.Provider value={env}>
       <FlowEditor project="P1" open={open} title={<strong>Checkout</strong>} {...(onFlowChanged ? { onFlowChanged } : {})} />
@@ -223,6 +223,35 @@ describe('the flow settings dialog', () => {
     cancel.focus();
     fireEvent.keyDown(cancel, { key: 'Delete' });
     expect(open.store.getState().doc.nodes.map((n) => n.id)).toEqual(['a']);
+    open.saver.dispose();
+  });
+
+  it('shows a viewer the settings without a way to change them', async () => {
+    const { api, calls, writes } = fakeApi(routes());
+    const open = await renderEditor(api, undefined, 'viewer');
+    await openSettings(calls);
+    expect(within(dialog()).getByRole('note').textContent).toBe(READ_ONLY_NOTE);
+    expect(nameInput().value).toBe('Checkout');
+    expect(errorFlow().value).toBe('F2');
+    for (const el of [nameInput(), retention(), errorFlow(), radio('Save every run')]) expect(el.matches(':disabled')).toBe(true);
+    expect(within(dialog()).queryByRole('button', { name: 'Save' })).toBeNull();
+    // submitting the form (Enter in a field) sends nothing
+    fireEvent.submit(nameInput().form!);
+    expect(patches(writes)).toEqual([]);
+    fireEvent.click(within(dialog()).getByRole('button', { name: 'Close' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(writes()).toEqual([]);
+    open.saver.dispose();
+  });
+
+  it('lets an editor change the settings', async () => {
+    const { api, calls } = fakeApi(routes());
+    const open = await renderEditor(api, undefined, 'editor');
+    await openSettings(calls);
+    expect(within(dialog()).queryByRole('note')).toBeNull();
+    expect(nameInput().matches(':disabled')).toBe(false);
+    fireEvent.change(retention(), { target: { value: '20' } });
+    expect(saveButton().disabled).toBe(false);
     open.saver.dispose();
   });
 

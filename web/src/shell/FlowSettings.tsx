@@ -77,9 +77,14 @@ export interface FlowSettingsDialogProps {
   /** The API changed the flow: its answer and what was sent. */
   onSaved(answer: Flow, sent: FlowUpdate): void;
   onClose(): void;
+  /** The signed-in member may only look (a viewer): the fields show, nothing can change. */
+  readOnly?: boolean;
 }
 
-export function FlowSettingsDialog({ api, project, flow, flows, onSaved, onClose }: FlowSettingsDialogProps) {
+/** What a member who may only look is told in place of Save. */
+export const READ_ONLY_NOTE = 'You can see these settings; changing them needs the editor or admin role.';
+
+export function FlowSettingsDialog({ api, project, flow, flows, onSaved, onClose, readOnly = false }: FlowSettingsDialogProps) {
   const id = useId();
   const [form, setForm] = useState<SettingsForm>(() => formOf(flow));
   const [busy, setBusy] = useState(false);
@@ -101,7 +106,7 @@ export function FlowSettingsDialog({ api, project, flow, flows, onSaved, onClose
   const other = formError(error, FIELDS);
 
   const save = () => {
-    if (busy || invalid || !changed) return;
+    if (readOnly || busy || invalid || !changed) return;
     setBusy(true);
     setError(null);
     setSent(form);
@@ -129,6 +134,12 @@ export function FlowSettingsDialog({ api, project, flow, flows, onSaved, onClose
         }}
       >
         <h2 id={`${id}-t`}>Flow settings</h2>
+        {readOnly ? (
+          <p className="ps-hint" role="note">
+            {READ_ONLY_NOTE}
+          </p>
+        ) : null}
+        <fieldset className="ps-flow-settings-fields" disabled={readOnly}>
 
         <div className="ps-field">
           <label className="ps-label" htmlFor={`${id}-name`}>
@@ -206,6 +217,8 @@ export function FlowSettingsDialog({ api, project, flow, flows, onSaved, onClose
           <FieldMessage id={`${id}-error-flow`} message={errorFlowMsg} />
         </div>
 
+        </fieldset>
+
         {other ? (
           <p className="ps-field-error" role="alert">
             {other}
@@ -213,11 +226,13 @@ export function FlowSettingsDialog({ api, project, flow, flows, onSaved, onClose
         ) : null}
 
         <div className="ps-row ps-flow-settings-actions">
-          <button type="submit" className="ps-button ps-primary" disabled={busy || invalid || !changed}>
-            {busy ? 'Saving…' : 'Save'}
-          </button>
+          {readOnly ? null : (
+            <button type="submit" className="ps-button ps-primary" disabled={busy || invalid || !changed}>
+              {busy ? 'Saving…' : 'Save'}
+            </button>
+          )}
           <button type="button" className="ps-button" disabled={busy} onClick={onClose}>
-            Cancel
+            {readOnly ? 'Close' : 'Cancel'}
           </button>
         </div>
       </form>
