@@ -20,25 +20,58 @@ func ForRuns(st Subscribers, client Poster, log *slog.Logger) runs.PublisherFunc
 	}
 	shared := &subscriberCache{st: st, ttl: DefaultSubscriberTTL, entries: map[store.FlowKey]cachedSubs{}}
 	return func(ctx context.Context, ref runs.RunRef) engine.Publisher {
-		p, err := NewPublisher(PublisherConfig{Flow: store.FlowKey{Tenant: ref.Tenant, Project: ref.Project, Flow: ref.Flow},
-			Store: shared, Client: client, Logger: log})
-		if err != nil {
-			if log != nil {
-				log.Error("live publisher", "flow", ref.Flow, "err", err)
-			}
-			return nil
-		}
-		return closeAtEnd{p}
+		fk := store.FlowKey{Tenant: ref.Tenant, Project: ref.Project, Flow: ref.Flow}
+		return &whenWatched{flow: fk, subs: shared, log: log, open: func() (*Publisher, error) {
+			return NewPublisher(PublisherConfig{Flow: fk, Store: shared, Client: client, Logger: log})
+		}}
 	}
 }
 
-// closeAtEnd flushes the publisher when its run ends or pauses.
-type closeAtEnd struct{ p *Publisher }
+// whenWatched is a run's publisher that opens a Publisher only when the flow may have
+// subscribers: while a list read within the subscriber TTL says nobody watches the flow,
+// events are dropped where they are published, without a sender, a batch or an encoding
+// per run (a busy route nobody watches pays nothing for live events). That is the same
+// staleness a Publisher accepts when it sends. With the list expired or never read, events
+// go through a Publisher, whose sender reads the list again (one read per flow at a time),
+// so a subscriber who arrived since is not missed, and the runs after it find the list
+// fresh. Publish never waits for the store. Once opened, the Publisher is flushed and
+// closed when the run ends or pauses, before the function returns.
+type whenWatched struct {
+	flow store.FlowKey
+	subs *subscriberCache
+	log  *slog.Logger
+	open func() (*Publisher, error)
 
-func (c closeAtEnd) Publish(ctx context.Context, ev engine.Event) {
-	c.p.Publish(ctx, ev)
-	if ev.Type == engine.EventRunEnd || ev.Type == engine.EventRunPaused {
-		_ = c.p.Close(context.WithoutCancel(ctx))
+	mu     sync.Mutex
+	p      *Publisher
+	failed bool
+}
+
+func (w *whenWatched) Publish(ctx context.Context, ev engine.Event) {
+	end := ev.Type == engine.EventRunEnd || ev.Type == engine.EventRunPaused
+	w.mu.Lock()
+	p := w.p
+	if p == nil && !w.failed {
+		if ids, fresh := w.subs.peek(w.flow); fresh && len(ids) == 0 {
+			w.mu.Unlock()
+			return // nobody watches: nothing to send
+		}
+		var err error
+		if p, err = w.open(); err != nil {
+			w.failed = true
+			if w.log != nil {
+				w.log.Error("live publisher", "flow", w.flow.Flow, "err", err)
+			}
+		}
+		w.p = p
+	}
+	w.mu.Unlock()
+	if p == nil {
+		return
+	}
+	p.Publish(ctx, ev)
+	if end {
+		_ = p.Close(context.WithoutCancel(ctx))
 	}
 }
 
@@ -80,24 +113,45 @@ func (c *subscriberCache) ListSubscribers(ctx context.Context, k store.FlowKey) 
 				return nil, ctx.Err()
 			}
 		}
-		ch := make(chan struct{})
-		e.loading = ch
-		c.entries[k] = e
+		ch := c.startLoad(k, e)
 		c.mu.Unlock()
-		ids, err := c.st.ListSubscribers(ctx, k)
-		c.mu.Lock()
-		if cur, ok := c.entries[k]; ok && cur.loading == ch {
-			if err == nil {
-				c.entries[k] = cachedSubs{ids: ids, at: time.Now()}
-			} else {
-				cur.loading = nil
-				c.entries[k] = cur
-			}
-		}
-		c.mu.Unlock()
-		close(ch)
-		return ids, err
+		return c.load(ctx, k, ch)
 	}
+}
+
+// startLoad marks a read of k's list as in flight (c.mu held).
+func (c *subscriberCache) startLoad(k store.FlowKey, e cachedSubs) chan struct{} {
+	ch := make(chan struct{})
+	e.loading = ch
+	c.entries[k] = e
+	return ch
+}
+
+// load reads k's list for the read startLoad marked, keeps it unless it failed, and ends
+// the read.
+func (c *subscriberCache) load(ctx context.Context, k store.FlowKey, ch chan struct{}) ([]string, error) {
+	ids, err := c.st.ListSubscribers(ctx, k)
+	c.mu.Lock()
+	if cur, ok := c.entries[k]; ok && cur.loading == ch {
+		if err == nil {
+			c.entries[k] = cachedSubs{ids: ids, at: time.Now()}
+		} else {
+			cur.loading = nil
+			c.entries[k] = cur
+		}
+	}
+	c.mu.Unlock()
+	close(ch)
+	return ids, err
+}
+
+// peek answers a flow's subscriber list as cached, without reading or waiting; fresh says
+// it was read within the TTL.
+func (c *subscriberCache) peek(k store.FlowKey) (ids []string, fresh bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.entries[k]
+	return e.ids, !e.at.IsZero() && time.Since(e.at) < c.ttl
 }
 
 func (c *subscriberCache) DeleteConnection(ctx context.Context, id string) error {

@@ -3,11 +3,17 @@ package publish
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
+
+	"polysynergy/shared/engine"
 	"polysynergy/shared/store"
 )
 
@@ -94,4 +100,150 @@ func TestSubscriberCacheReadsOncePerBurst(t *testing.T) {
 	if st.reads.Load() != before+1 {
 		t.Fatal("the failed read was cached")
 	}
+}
+
+// recordingPoster keeps what was posted, per connection.
+type recordingPoster struct {
+	mu  sync.Mutex
+	got map[string]int
+}
+
+func (r *recordingPoster) PostToConnection(_ context.Context, in *apigatewaymanagementapi.PostToConnectionInput,
+	_ ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.PostToConnectionOutput, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got[*in.ConnectionId]++
+	return &apigatewaymanagementapi.PostToConnectionOutput{}, nil
+}
+
+func (r *recordingPoster) posts(id string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.got[id]
+}
+
+// gatedSubs answers ListSubscribers with its current list, waiting while gate is closed.
+type gatedSubs struct {
+	mu    sync.Mutex
+	ids   []string
+	gate  chan struct{} // nil: answer at once
+	reads atomic.Int32
+}
+
+func (g *gatedSubs) ListSubscribers(ctx context.Context, _ store.FlowKey) ([]string, error) {
+	g.reads.Add(1)
+	g.mu.Lock()
+	gate := g.gate
+	g.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Clone(g.ids), nil
+}
+
+func (g *gatedSubs) DeleteConnection(context.Context, string) error { return nil }
+
+func runEvents(run string) []engine.Event {
+	return []engine.Event{{Type: engine.EventRunStart, RunID: run, Seq: 1}, {Type: engine.EventNodeStart, RunID: run, Seq: 2},
+		{Type: engine.EventNodeEnd, RunID: run, Seq: 3}, {Type: engine.EventRunEnd, RunID: run, Seq: 4}}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for range 500 {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("gave up waiting: %s", what)
+}
+
+// A run's events are sent while the flow has subscribers, and dropped without opening a
+// publisher while a list read within the TTL says nobody watches; once that list expires,
+// runs go through a publisher again, which reads the list before it sends, so a subscriber
+// who arrived meanwhile gets the rest of a run; publishing never waits for the store.
+func TestRunPublishersSendOnlyWhenWatched(t *testing.T) {
+	subs := &gatedSubs{}
+	poster := &recordingPoster{got: map[string]int{}}
+	ttl := 50 * time.Millisecond
+	cache := &subscriberCache{st: subs, ttl: ttl, entries: map[store.FlowKey]cachedSubs{}}
+	fk := store.FlowKey{Tenant: "t", Project: "p", Flow: "f"}
+	opened := atomic.Int32{}
+	newRun := func() *whenWatched {
+		return &whenWatched{flow: fk, subs: cache, open: func() (*Publisher, error) {
+			opened.Add(1)
+			return NewPublisher(PublisherConfig{Flow: fk, Store: cache, Client: poster, SubscriberTTL: ttl, Logger: slog.New(slog.DiscardHandler)})
+		}}
+	}
+	ctx := context.Background()
+	freshEmpty := func() bool { ids, fresh := cache.peek(fk); return fresh && len(ids) == 0 }
+
+	// the list was never read: the first run goes through a publisher, which finds nobody
+	w := newRun()
+	for _, ev := range runEvents("r1") {
+		w.Publish(ctx, ev)
+	}
+	if opened.Load() != 1 {
+		t.Fatalf("with the subscriber list unknown, %d publishers were opened, want 1", opened.Load())
+	}
+	if poster.posts("conn-1") != 0 {
+		t.Fatal("posted with nobody subscribed")
+	}
+
+	// nobody watches (the list was just read): runs open nothing
+	waitFor(t, "a fresh empty list", freshEmpty)
+	before := opened.Load()
+	for i := range 20 {
+		w := newRun()
+		for _, ev := range runEvents(fmt.Sprintf("q%d", i)) {
+			w.Publish(ctx, ev)
+		}
+		if !freshEmpty() {
+			break // the list expired on a slow machine: the check below would not hold
+		}
+		if n := opened.Load(); n != before {
+			t.Fatalf("a run of an unwatched flow opened a publisher (%d)", n-before)
+		}
+	}
+
+	// a subscriber arrives: once the empty list has expired, a run reaches them
+	subs.mu.Lock()
+	subs.ids = []string{"conn-1"}
+	subs.mu.Unlock()
+	time.Sleep(ttl + 10*time.Millisecond)
+	w = newRun()
+	for _, ev := range runEvents("r2") {
+		w.Publish(ctx, ev)
+	}
+	if poster.posts("conn-1") == 0 {
+		t.Fatal("the new subscriber got nothing of the run")
+	}
+
+	// a store that does not answer never holds up a run
+	gate := make(chan struct{})
+	subs.mu.Lock()
+	subs.gate = gate
+	subs.mu.Unlock()
+	time.Sleep(ttl + 10*time.Millisecond)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w := newRun()
+		for _, ev := range runEvents("r3")[:3] {
+			w.Publish(ctx, ev)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("publishing waited for the store")
+	}
+	close(gate)
 }

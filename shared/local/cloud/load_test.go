@@ -281,3 +281,36 @@ func seedRoute(b *testing.B, c *cloud.Cloud) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkTriggerRequest sends one GET at a time to the published route of
+// BenchmarkTriggerLoad over one keep-alive connection: the time and allocations of a request
+// through every part (front, router function, engine, run saved in the embedded DynamoDB),
+// without the queueing of a load test. Allocations count the whole process.
+func BenchmarkTriggerRequest(b *testing.B) {
+	cloud.TuneGC()
+	c, err := cloud.Start(context.Background(), cloud.Options{DataDir: b.TempDir(), SchedulerInterval: time.Hour})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	seedRoute(b, c)
+	gen := &loadGen{addr: fmt.Sprintf("127.0.0.1:%d", c.Port()), host: fmt.Sprintf("load-dev.localhost:%d", c.Port()),
+		path: "/items/42", conns: 1, timeout: 10 * time.Second}
+	conn := &loadConn{g: gen}
+	defer conn.close()
+	for i := 0; i < 200; i++ { // plan cache, route table, subscriber list
+		if err := conn.get(); err != nil {
+			b.Fatalf("warm-up: %v", err)
+		}
+	}
+	cpu0 := processCPU()
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		if err := conn.get(); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(n), "cpu-µs/req")
+}
