@@ -50,21 +50,26 @@ type Options struct {
 
 // DB is a running local DynamoDB.
 type DB struct {
-	opt    Options
-	srv    *server.Server
-	http   *http.Server
-	ln     net.Listener
-	url    string
-	dirty  atomic.Bool
-	mu     sync.RWMutex // writers of the data vs the snapshot
-	walMu  sync.Mutex   // orders writes and their log lines
-	wal    *os.File
-	walBuf *bufio.Writer
-	walN   int64
-	fault  atomic.Pointer[Fault]
-	stop   chan struct{}
-	done   chan struct{}
-	closed atomic.Bool
+	opt   Options
+	srv   *server.Server
+	http  *http.Server
+	ln    net.Listener
+	url   string
+	dirty atomic.Bool
+	mu    sync.RWMutex // writers of the data vs the snapshot
+	walMu sync.Mutex   // orders writes and their log lines; guards walBuf and walN
+	// walBuf collects log lines in memory: a write never waits for the file system. The
+	// flusher hands them to the file (fileMu held) within Flush's interval, or sooner once
+	// walKick says the buffer has grown large.
+	walBuf  *bytes.Buffer
+	walN    int64 // bytes logged since the last snapshot
+	walKick chan struct{}
+	fileMu  sync.Mutex // the log file: its writes, syncs and truncation
+	wal     *os.File
+	fault   atomic.Pointer[Fault]
+	stop    chan struct{}
+	done    chan struct{}
+	closed  atomic.Bool
 }
 
 // Fault makes matching operations fail as DynamoDB does when throttling or failing.
@@ -92,7 +97,7 @@ func Start(ctx context.Context, opt Options) (*DB, error) {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	d := &DB{opt: opt, srv: server.NewServer(), stop: make(chan struct{}), done: make(chan struct{})}
+	d := &DB{opt: opt, srv: server.NewServer(), stop: make(chan struct{}), done: make(chan struct{}), walKick: make(chan struct{}, 1)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("local dynamodb: listen: %w", err)
@@ -222,7 +227,16 @@ func (d *DB) logWrite(op string, body []byte) {
 	n, _ := fmt.Fprintf(d.walBuf, "{\"op\":%q,\"body\":%s}\n", op, body)
 	d.walN += int64(n)
 	d.dirty.Store(true)
+	if d.walBuf.Len() >= walHandOff {
+		select {
+		case d.walKick <- struct{}{}:
+		default:
+		}
+	}
 }
+
+// walHandOff is how much logged data makes the flusher write it before its interval is up.
+const walHandOff = 4 << 20
 
 type walEntry struct {
 	Op   string          `json:"op"`
@@ -328,25 +342,31 @@ func (d *DB) replay() error {
 	if err != nil {
 		return fmt.Errorf("local dynamodb: open write log: %w", err)
 	}
-	d.wal, d.walBuf = f, bufio.NewWriterSize(f, 1<<20)
+	d.wal, d.walBuf = f, &bytes.Buffer{}
 	return nil
 }
 
-// syncWAL writes buffered log lines to disk. Writes wait only while the lines are handed to
-// the operating system, not while the disk syncs.
+// syncWAL writes the logged lines to the file and syncs it. Writes wait only for the moment
+// the buffer is swapped for an empty one, never for the file system.
 func (d *DB) syncWAL() error {
+	d.fileMu.Lock()
+	defer d.fileMu.Unlock()
 	d.walMu.Lock()
 	if d.walBuf == nil {
 		d.walMu.Unlock()
 		return nil
 	}
-	err := d.walBuf.Flush()
-	f := d.wal
+	lines := d.walBuf
+	d.walBuf = &bytes.Buffer{}
+	d.walBuf.Grow(lines.Cap())
 	d.walMu.Unlock()
-	if err != nil {
+	if lines.Len() == 0 {
+		return nil
+	}
+	if _, err := d.wal.Write(lines.Bytes()); err != nil {
 		return err
 	}
-	return f.Sync()
+	return d.wal.Sync()
 }
 
 // scan reads every item, deleting those whose expires_at has passed (DynamoDB's TTL).
@@ -416,46 +436,75 @@ func (d *DB) Snapshot() error {
 	if d.opt.Dir == "" || !d.dirty.Load() {
 		return nil
 	}
+	// the log file is not written while the snapshot is taken and the file emptied: the lines
+	// logged before the scan are in the snapshot, those after it stay in the buffer
+	d.fileMu.Lock()
+	defer d.fileMu.Unlock()
 	d.mu.Lock() // no writes while the snapshot is taken
 	d.dirty.Store(false)
 	items, err := d.scan()
+	var pending *bytes.Buffer
+	if err == nil {
+		d.walMu.Lock()
+		pending = d.walBuf
+		if d.walBuf != nil {
+			d.walBuf = &bytes.Buffer{}
+		}
+		d.walMu.Unlock()
+	}
 	d.mu.Unlock()
 	if err != nil {
 		d.dirty.Store(true)
 		return fmt.Errorf("local dynamodb: snapshot: %w", err)
 	}
+	// on failure from here the lines go back to the log, which still needs them
+	fail := func(err error) error {
+		d.dirty.Store(true)
+		d.restoreLines(pending)
+		return fmt.Errorf("local dynamodb: save: %w", err)
+	}
 	data, err := json.Marshal(snapshot{Table: d.opt.Table, Saved: d.opt.Now().UTC(), Items: items})
 	if err != nil {
-		return err
+		return fail(err)
 	}
 	tmp := d.path() + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
-		d.dirty.Store(true)
-		return fmt.Errorf("local dynamodb: save: %w", err)
+		return fail(err)
 	}
 	_, werr := f.Write(data)
 	serr := f.Sync()
 	cerr := f.Close()
 	if err := errors.Join(werr, serr, cerr); err != nil {
-		d.dirty.Store(true)
-		return fmt.Errorf("local dynamodb: save: %w", err)
+		return fail(err)
 	}
 	if err := os.Rename(tmp, d.path()); err != nil {
-		d.dirty.Store(true)
-		return fmt.Errorf("local dynamodb: save: %w", err)
+		return fail(err)
 	}
-	// the snapshot holds everything: start the log afresh
-	d.walMu.Lock()
-	defer d.walMu.Unlock()
+	// the snapshot holds everything logged before its scan: start the log afresh
 	if d.wal != nil {
-		_ = d.walBuf.Flush()
 		if err := d.wal.Truncate(0); err != nil {
+			// the snapshot holds the taken lines; the file's older lines stay and would be
+			// replayed over it, as before this snapshot
 			return fmt.Errorf("local dynamodb: truncate write log: %w", err)
 		}
-		d.walN = 0
+		d.walMu.Lock()
+		d.walN = int64(d.walBuf.Len())
+		d.walMu.Unlock()
 	}
 	return nil
+}
+
+// restoreLines puts lines taken from the buffer for a snapshot that failed back in front of
+// those logged since, so the log still has them.
+func (d *DB) restoreLines(lines *bytes.Buffer) {
+	if lines == nil || lines.Len() == 0 {
+		return
+	}
+	d.walMu.Lock()
+	defer d.walMu.Unlock()
+	_, _ = lines.Write(d.walBuf.Bytes())
+	d.walBuf = lines
 }
 
 func (d *DB) flusher() {
@@ -469,6 +518,10 @@ func (d *DB) flusher() {
 		case <-d.stop:
 			return
 		case <-t.C:
+			if err := d.Flush(); err != nil {
+				d.opt.Log.Error("local dynamodb flush", "err", err)
+			}
+		case <-d.walKick:
 			if err := d.Flush(); err != nil {
 				d.opt.Log.Error("local dynamodb flush", "err", err)
 			}
