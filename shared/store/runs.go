@@ -79,11 +79,14 @@ type nodeBlob struct {
 	Logs    json.RawMessage `json:"logs,omitempty"`
 }
 
-// Run state status values.
+// Run state status values (a paused run's record has status "paused" too).
 const (
 	statePaused  = "paused"
 	stateResumed = "resumed"
 )
+
+// runStatusRunning is the status of a run record while its run goes on.
+const runStatusRunning = "running"
 
 func checkStatus(field, v string) error {
 	if v == "" || len(v) > 32 {
@@ -548,12 +551,15 @@ func (s *Store) ClaimResume(ctx context.Context, k RunKey) (json.RawMessage, err
 // RetentionPass is what one retention pass over a flow's runs did.
 type RetentionPass struct {
 	Deleted int // runs deleted
+	Spared  int // older runs left because they are still running or paused
 	Keep    int // the number of runs kept (the flow's setting when none was given)
 }
 
 // ApplyRetention keeps the newest keep runs of a flow and deletes the rest
 // with their node results and state; keep 0 uses the flow's retention
-// setting.
+// setting. An older run that is still running or paused (waiting to be resumed)
+// is spared: its record and state are still to be written or read, and a later
+// pass deletes it once it has ended (its expiry removes one that never ends).
 func (s *Store) ApplyRetention(ctx context.Context, k FlowKey, keep int) (RetentionPass, error) {
 	op := fmt.Sprintf("apply retention to flow %s", k.Flow)
 	if err := k.validate(); err != nil {
@@ -570,24 +576,29 @@ func (s *Store) ApplyRetention(ctx context.Context, k FlowKey, keep int) (Retent
 		keep = f.Retention
 	}
 	var old []runParts
-	seen := 0
+	seen, spared := 0, 0
 	// read in pages: each request stays short, so writes to the table are not held up
 	// for a whole pass (DynamoDB Local and the embedded server handle one at a time)
-	err := s.queryAll(ctx, op, query{index: IndexGSI1, pk: flowRunsPK(k), projection: "#run, " + attrNodeOrders,
-		names: names{"#run": "run"}, pageSize: retentionPage}, func(it item) error {
+	err := s.queryAll(ctx, op, query{index: IndexGSI1, pk: flowRunsPK(k), projection: "#run, #status, " + attrNodeOrders,
+		names: names{"#run": "run", "#status": "status"}, pageSize: retentionPage}, func(it item) error {
 		seen++
-		if seen > keep {
-			old = append(old, partsOf(it))
+		if seen <= keep {
+			return nil
 		}
+		if st := getS(it, "status"); st == runStatusRunning || st == statePaused {
+			spared++
+			return nil
+		}
+		old = append(old, partsOf(it))
 		return nil
 	})
 	if err != nil {
 		return RetentionPass{Keep: keep}, err
 	}
 	if err := s.deleteRuns(ctx, op, k.ProjectKey(), old); err != nil {
-		return RetentionPass{Keep: keep}, err
+		return RetentionPass{Spared: spared, Keep: keep}, err
 	}
-	return RetentionPass{Deleted: len(old), Keep: keep}, nil
+	return RetentionPass{Deleted: len(old), Spared: spared, Keep: keep}, nil
 }
 
 // retentionPage is how many runs one request of a retention pass reads.

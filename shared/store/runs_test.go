@@ -190,6 +190,28 @@ func TestRetention(t *testing.T) {
 	if n := must[store.RetentionPass](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 1)).Deleted; n != 2 {
 		t.Fatalf("retention to 1 deleted %d", n)
 	}
+	// Older runs still running or paused are spared until they end.
+	var live []string
+	for i, st := range []string{"running", "paused", "success", "success"} {
+		r := must[store.Run](t)(f.s.CreateRun(f.ctx, store.Run{Tenant: tn.ID, Project: pk.Project, Flow: fl.ID, Stage: "mock", Trigger: "schedule", Status: st}))
+		if i < 2 {
+			live = append(live, r.ID)
+		}
+	}
+	pass = must[store.RetentionPass](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 1))
+	if pass.Deleted != 2 || pass.Spared != 2 {
+		t.Fatalf("pass with running and paused runs: %+v, want 2 deleted (older finished runs) and 2 spared", pass)
+	}
+	for _, id := range live {
+		must[store.Run](t)(f.s.GetRun(f.ctx, pk.Run(id)))
+	}
+	noErr(t, f.s.UpdateRun(f.ctx, pk.Run(live[0]), store.RunUpdate{Status: "success"}))
+	pass = must[store.RetentionPass](t)(f.s.ApplyRetention(f.ctx, fl.Key(), 1))
+	if pass.Deleted != 1 || pass.Spared != 1 {
+		t.Fatalf("pass after the running run ended: %+v, want it deleted and the paused one spared", pass)
+	}
+	_, err := f.s.GetRun(f.ctx, pk.Run(live[0]))
+	wantErr(t, err, store.ErrNotFound)
 	// Every run item carries expires_at.
 	for _, it := range f.scan(t) {
 		switch it["kind"] {
