@@ -22,7 +22,7 @@ import { useEditor, useEditorEnv } from '../editor/context';
 import { GroupOverlay } from '../groups/GroupControls';
 import { GroupNode, type GroupRfNode, groupRunStatus } from '../groups/GroupNode';
 import { groupUi } from '../groups/state';
-import { groupIdOfBox, groupView, isBoxId, moveGroup, resolveEnd } from '../groups/view';
+import { type GroupView, groupIdOfBox, groupView, isBoxId, moveGroup, resolveEnd } from '../groups/view';
 import type { Connection, FlowDocument, Position } from '../model/flow';
 import { canConnect } from '../model/graph';
 import type { Problem } from '../model/validate';
@@ -84,15 +84,12 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
     [doc, catalog, selectedNodes, problems, runs, measureTick],
   );
   // groups: members of closed groups give way to their group's box; an open group shows alone
-  const nodes = useMemo((): CanvasNode[] => {
-    if (!view.hidden.size && !view.boxes.length) return derived;
-    const shown: CanvasNode[] = derived.filter((n) => !view.hidden.has(n.id));
-    for (const b of view.boxes) {
-      const run = groupRunStatus(b.group.members, runs);
-      shown.push({ id: b.id, type: 'psGroup', position: b.position, selected: b.group.id === selectedGroup, data: { box: b, ...(run ? { run } : {}) } });
-    }
-    return shown;
-  }, [derived, view, runs, selectedGroup]);
+  const nodes = useMemo(
+    () => withGroupBoxes(derived, view, runs, selectedGroup, measured.current),
+    // measureTick: sizes live in a ref
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [derived, view, runs, selectedGroup, measureTick],
+  );
   const connections = doc.connections;
   const edges = useMemo(() => {
     const all = deriveEdges(connections, selectedEdges, touchedEdges, deadEdges);
@@ -128,8 +125,15 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
       let resized = false;
       for (const c of changes) {
         if ('id' in c && isBoxId(c.id)) {
-          // a group box: moving it moves its members; selecting it opens its panel
-          if (c.type === 'position' && c.position) {
+          // a group box: moving it moves its members; selecting it opens its panel; its size
+          // is kept like a node's, so a box rebuilt (a run's progress, say) stays shown
+          if (c.type === 'dimensions' && c.dimensions) {
+            const prev = measured.current.get(c.id);
+            if (!prev || prev.width !== c.dimensions.width || prev.height !== c.dimensions.height) {
+              measured.current.set(c.id, { width: c.dimensions.width, height: c.dimensions.height });
+              resized = true;
+            }
+          } else if (c.type === 'position' && c.position) {
             for (const [id, p] of moveGroup(store.getState().doc, groupIdOfBox(c.id), { x: Math.round(c.position.x), y: Math.round(c.position.y) })) moves.set(id, p);
             if (!c.dragging && !dragging.current) nudge = true;
           } else if (c.type === 'select') ui.getState().setSelected(c.selected ? groupIdOfBox(c.id) : ui.getState().selected === groupIdOfBox(c.id) ? null : ui.getState().selected);
@@ -358,4 +362,34 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
       </div>
     </ConnectingContext.Provider>
   );
+}
+
+/**
+ * The canvas's nodes with groups applied: members of closed groups give way to their group's
+ * box, an open group shows alone. A box carries its measured size once known: React Flow
+ * hides a node it has no size for until it measures it again, which a box rebuilt with the
+ * same size (on a run's progress, say) may never get.
+ */
+export function withGroupBoxes(
+  derived: CanvasNode[],
+  view: GroupView,
+  runs: ReadonlyMap<string, NodeRunView> | undefined,
+  selectedGroup: string | null,
+  measured: ReadonlyMap<string, Measured>,
+): CanvasNode[] {
+  if (!view.hidden.size && !view.boxes.length) return derived;
+  const shown: CanvasNode[] = derived.filter((n) => !view.hidden.has(n.id));
+  for (const b of view.boxes) {
+    const run = groupRunStatus(b.group.members, runs);
+    const m = measured.get(b.id);
+    shown.push({
+      id: b.id,
+      type: 'psGroup',
+      position: b.position,
+      selected: b.group.id === selectedGroup,
+      ...(m ? { measured: { width: m.width, height: m.height } } : {}),
+      data: { box: b, ...(run ? { run } : {}) },
+    });
+  }
+  return shown;
 }
