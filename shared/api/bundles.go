@@ -167,9 +167,7 @@ func (h *Handler) export(ctx context.Context, k store.ProjectKey, only []string)
 	}
 	var flows []store.Flow
 	if len(only) == 0 {
-		flows, err = collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
-			return h.st.ListFlows(ctx, k, store.ListFlowsOptions{ListOptions: o})
-		})
+		flows, err = h.projectFlows(ctx, k, store.ListFlowsOptions{})
 		if err != nil {
 			return Bundle{}, err
 		}
@@ -284,9 +282,7 @@ func (h *Handler) flowsByName(ctx context.Context, k store.ProjectKey) (map[stri
 	if _, err := h.st.GetProject(ctx, k); err != nil {
 		return nil, err
 	}
-	flows, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
-		return h.st.ListFlows(ctx, k, store.ListFlowsOptions{ListOptions: o})
-	})
+	flows, err := h.projectFlows(ctx, k, store.ListFlowsOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -557,9 +553,7 @@ func (h *Handler) checkImportRoutes(ctx context.Context, k store.ProjectKey, pla
 	if len(seen) == 0 {
 		return nil
 	}
-	flows, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
-		return h.st.ListFlows(ctx, k, store.ListFlowsOptions{ListOptions: o, Kind: store.KindRoute})
-	})
+	flows, err := h.projectFlows(ctx, k, store.ListFlowsOptions{Kind: store.KindRoute})
 	if err != nil {
 		return err
 	}

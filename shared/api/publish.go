@@ -322,13 +322,19 @@ func (h *Handler) flowRefs(raw []byte) ([]flowRef, error) {
 	return refs, nil
 }
 
+// projectFlows reads every flow of a project that opt selects, page by page.
+func (h *Handler) projectFlows(ctx context.Context, pk store.ProjectKey, opt store.ListFlowsOptions) ([]store.Flow, error) {
+	return collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
+		opt.ListOptions = o
+		return h.st.ListFlows(ctx, pk, opt)
+	})
+}
+
 // checkNotCalled refuses to unpublish a flow from a stage while another flow published there
 // calls it or names it as its error flow (its runs would fail, or their failures go
 // unhandled): 409 naming every such flow.
 func (h *Handler) checkNotCalled(ctx context.Context, k store.FlowKey, stage string) error {
-	flows, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
-		return h.st.ListFlows(ctx, k.ProjectKey(), store.ListFlowsOptions{ListOptions: o})
-	})
+	flows, err := h.projectFlows(ctx, k.ProjectKey(), store.ListFlowsOptions{})
 	if err != nil {
 		return err
 	}
@@ -379,9 +385,7 @@ func (h *Handler) checkNotCalled(ctx context.Context, k store.FlowKey, stage str
 // or not, names as its error flow: 409 naming each, so the setting is changed on purpose
 // instead of pointing at nothing.
 func (h *Handler) checkNotErrorFlow(ctx context.Context, k store.FlowKey) error {
-	flows, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
-		return h.st.ListFlows(ctx, k.ProjectKey(), store.ListFlowsOptions{ListOptions: o})
-	})
+	flows, err := h.projectFlows(ctx, k.ProjectKey(), store.ListFlowsOptions{})
 	if err != nil {
 		return err
 	}
@@ -432,9 +436,7 @@ func (h *Handler) matrix(ctx context.Context, k store.ProjectKey) (PublishMatrix
 	if err != nil {
 		return PublishMatrix{}, err
 	}
-	flows, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
-		return h.st.ListFlows(ctx, k, store.ListFlowsOptions{ListOptions: o})
-	})
+	flows, err := h.projectFlows(ctx, k, store.ListFlowsOptions{})
 	if err != nil {
 		return PublishMatrix{}, err
 	}

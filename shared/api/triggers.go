@@ -116,9 +116,7 @@ func routeKey(method string, segs []store.Segment) string {
 // checkRouteFree refuses (409) a route whose method and pattern another
 // route flow of the project already has. self is the flow being changed.
 func (h *Handler) checkRouteFree(ctx context.Context, k store.ProjectKey, self string, rc store.RouteConfig, location string) error {
-	flows, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Flow], error) {
-		return h.st.ListFlows(ctx, k, store.ListFlowsOptions{ListOptions: o, Kind: store.KindRoute})
-	})
+	flows, err := h.projectFlows(ctx, k, store.ListFlowsOptions{Kind: store.KindRoute})
 	if err != nil {
 		return err
 	}

@@ -43,15 +43,7 @@ type loadResult struct {
 func BenchmarkTriggerLoad(b *testing.B) {
 	rate := envInt("POLYSYNERGY_LOAD_RATE", 2000)
 	secs := envInt("POLYSYNERGY_LOAD_SECONDS", 20)
-	cloud.TuneGC() // as `polysynergy dev` does
-	c, err := cloud.Start(context.Background(), cloud.Options{DataDir: b.TempDir(), SchedulerInterval: time.Hour})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close(context.Background())
-	seedRoute(b, c)
-	gen := &loadGen{addr: fmt.Sprintf("127.0.0.1:%d", c.Port()), host: fmt.Sprintf("load-dev.localhost:%d", c.Port()),
-		path: "/items/42", conns: envInt("POLYSYNERGY_LOAD_CONNS", 64), timeout: 10 * time.Second}
+	gen := startLoadCloud(b, envInt("POLYSYNERGY_LOAD_CONNS", 64))
 	// warm up: plan cache, route table
 	warm := &loadConn{g: gen}
 	for i := 0; i < 200; i++ {
@@ -107,6 +99,21 @@ func BenchmarkTriggerLoad(b *testing.B) {
 	b.Logf("%d req/s for %ds: sent %d, errors %d (first: %s), p50 %s, p99 %s, max %s, CPU per request %s", rate, secs, res.sent,
 		res.errors, res.firstErr, res.p50, res.p99, res.max, res.cpuPerReq)
 	b.Logf("rising 5 s steps: %s; highest rate sustained (0 errors, p99 within %s): %d req/s", strings.Join(steps, "; "), maxStepP99, best)
+}
+
+// startLoadCloud starts a local cloud (closed when b ends) with the collector tuned as
+// `polysynergy dev` tunes it and the load route published, and returns a generator for it
+// with conns connections.
+func startLoadCloud(b *testing.B, conns int) *loadGen {
+	cloud.TuneGC()
+	c, err := cloud.Start(context.Background(), cloud.Options{DataDir: b.TempDir(), SchedulerInterval: time.Hour})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = c.Close(context.Background()) })
+	seedRoute(b, c)
+	return &loadGen{addr: fmt.Sprintf("127.0.0.1:%d", c.Port()), host: fmt.Sprintf("load-dev.localhost:%d", c.Port()),
+		path: "/items/42", conns: conns, timeout: 10 * time.Second}
 }
 
 // loadSteps are the rates of the rising steps: POLYSYNERGY_LOAD_STEPS as a comma-separated list
@@ -287,16 +294,7 @@ func seedRoute(b *testing.B, c *cloud.Cloud) {
 // through every part (front, router function, engine, run saved in the embedded DynamoDB),
 // without the queueing of a load test. Allocations count the whole process.
 func BenchmarkTriggerRequest(b *testing.B) {
-	cloud.TuneGC()
-	c, err := cloud.Start(context.Background(), cloud.Options{DataDir: b.TempDir(), SchedulerInterval: time.Hour})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close(context.Background())
-	seedRoute(b, c)
-	gen := &loadGen{addr: fmt.Sprintf("127.0.0.1:%d", c.Port()), host: fmt.Sprintf("load-dev.localhost:%d", c.Port()),
-		path: "/items/42", conns: 1, timeout: 10 * time.Second}
-	conn := &loadConn{g: gen}
+	conn := &loadConn{g: startLoadCloud(b, 1)}
 	defer conn.close()
 	for i := 0; i < 200; i++ { // plan cache, route table, subscriber list
 		if err := conn.get(); err != nil {
