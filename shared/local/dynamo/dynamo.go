@@ -369,11 +369,11 @@ func (d *DB) syncWAL() error {
 	return d.wal.Sync()
 }
 
-// scan reads every item, deleting those whose expires_at has passed (DynamoDB's TTL).
-func (d *DB) scan() ([]json.RawMessage, error) {
-	var items []json.RawMessage
+// scanPages reads every item as the embedded server answers Scan: one response per page.
+// It only copies: a snapshot holds writes back while it runs.
+func (d *DB) scanPages() ([][]byte, error) {
+	var pages [][]byte
 	var start json.RawMessage
-	now := d.opt.Now().Unix()
 	for {
 		in := map[string]any{"TableName": d.opt.Table}
 		if start != nil {
@@ -383,9 +383,30 @@ func (d *DB) scan() ([]json.RawMessage, error) {
 		if err != nil {
 			return nil, err
 		}
+		pages = append(pages, out)
 		var page struct {
-			Items            []json.RawMessage `json:"Items"`
-			LastEvaluatedKey json.RawMessage   `json:"LastEvaluatedKey"`
+			LastEvaluatedKey json.RawMessage `json:"LastEvaluatedKey"`
+		}
+		if err := json.Unmarshal(out, &page); err != nil {
+			return nil, err
+		}
+		if len(page.LastEvaluatedKey) == 0 || string(page.LastEvaluatedKey) == "null" {
+			return pages, nil
+		}
+		start = page.LastEvaluatedKey
+	}
+}
+
+// live returns the items of Scan pages whose expires_at has not passed, and deletes the
+// others (DynamoDB's TTL). A deletion holds only while the item still has the expiry it was
+// read with: one written again since then stays.
+func (d *DB) live(pages [][]byte) ([]json.RawMessage, error) {
+	var items []json.RawMessage
+	now := d.opt.Now().Unix()
+	ttl := store.TableSchema().TTLAttribute
+	for _, out := range pages {
+		var page struct {
+			Items []json.RawMessage `json:"Items"`
 		}
 		if err := json.Unmarshal(out, &page); err != nil {
 			return nil, err
@@ -393,24 +414,36 @@ func (d *DB) scan() ([]json.RawMessage, error) {
 		for _, it := range page.Items {
 			var attrs map[string]map[string]json.RawMessage
 			if json.Unmarshal(it, &attrs) == nil {
-				if exp, ok := attrs[store.TableSchema().TTLAttribute]["N"]; ok {
+				if exp, ok := attrs[ttl]["N"]; ok {
 					var s string
 					_ = json.Unmarshal(exp, &s)
 					if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 && n < now {
-						key := map[string]any{"PK": attrs["PK"], "SK": attrs["SK"]}
-						if _, err := d.call("DeleteItem", map[string]any{"TableName": d.opt.Table, "Key": key}); err == nil {
-							continue
+						_, err := d.call("DeleteItem", map[string]any{"TableName": d.opt.Table,
+							"Key":                       map[string]any{"PK": attrs["PK"], "SK": attrs["SK"]},
+							"ConditionExpression":       "#ttl = :ttl",
+							"ExpressionAttributeNames":  map[string]string{"#ttl": ttl},
+							"ExpressionAttributeValues": map[string]any{":ttl": map[string]string{"N": s}}})
+						if err != nil {
+							d.opt.Log.Debug("local dynamodb expiry: item kept", "err", err)
 						}
+						continue
 					}
 				}
 			}
 			items = append(items, it)
 		}
-		if len(page.LastEvaluatedKey) == 0 || string(page.LastEvaluatedKey) == "null" {
-			return items, nil
-		}
-		start = page.LastEvaluatedKey
 	}
+	return items, nil
+}
+
+// sweep deletes the items whose expires_at has passed; writes go on meanwhile.
+func (d *DB) sweep() error {
+	pages, err := d.scanPages()
+	if err != nil {
+		return err
+	}
+	_, err = d.live(pages)
+	return err
 }
 
 // Flush puts the writes logged so far on disk (at most a second after they happened), and
@@ -440,9 +473,9 @@ func (d *DB) Snapshot() error {
 	// logged before the scan are in the snapshot, those after it stay in the buffer
 	d.fileMu.Lock()
 	defer d.fileMu.Unlock()
-	d.mu.Lock() // no writes while the snapshot is taken
+	d.mu.Lock() // no writes while the items are copied: only that part holds them back
 	d.dirty.Store(false)
-	items, err := d.scan()
+	pages, err := d.scanPages()
 	var pending *bytes.Buffer
 	if err == nil {
 		d.walMu.Lock()
@@ -453,8 +486,15 @@ func (d *DB) Snapshot() error {
 		d.walMu.Unlock()
 	}
 	d.mu.Unlock()
+	var items []json.RawMessage
+	if err == nil {
+		// an expired item left out here is deleted too; writes logged after the copy
+		// follow the snapshot in the log, as they follow it in the table
+		items, err = d.live(pages)
+	}
 	if err != nil {
 		d.dirty.Store(true)
+		d.restoreLines(pending)
 		return fmt.Errorf("local dynamodb: snapshot: %w", err)
 	}
 	// on failure from here the lines go back to the log, which still needs them
@@ -527,7 +567,7 @@ func (d *DB) flusher() {
 			}
 		case <-sweep.C:
 			// scan deletes what has expired (DynamoDB's TTL); writes go on meanwhile
-			if _, err := d.scan(); err != nil {
+			if err := d.sweep(); err != nil {
 				d.opt.Log.Error("local dynamodb expiry sweep", "err", err)
 			}
 		}
