@@ -62,6 +62,7 @@ type DB struct {
 	// flusher hands them to the file (fileMu held) within Flush's interval, or sooner once
 	// walKick says the buffer has grown large.
 	walBuf  *bytes.Buffer
+	walFree *bytes.Buffer // the buffer written last, emptied for the next swap (fileMu held)
 	walN    int64 // bytes logged since the last snapshot
 	walKick chan struct{}
 	fileMu  sync.Mutex // the log file: its writes, syncs and truncation
@@ -356,16 +357,32 @@ func (d *DB) syncWAL() error {
 		d.walMu.Unlock()
 		return nil
 	}
-	lines := d.walBuf
-	d.walBuf = &bytes.Buffer{}
-	d.walBuf.Grow(lines.Cap())
-	d.walMu.Unlock()
-	if lines.Len() == 0 {
+	if d.walBuf.Len() == 0 {
+		d.walMu.Unlock()
 		return nil
 	}
-	if _, err := d.wal.Write(lines.Bytes()); err != nil {
+	// two buffers take turns: one collects lines while the other is written, so a busy
+	// server allocates (and the kernel zeroes) no new megabytes every interval
+	lines, next := d.walBuf, d.walFree
+	if next == nil {
+		next = bytes.NewBuffer(make([]byte, 0, lines.Cap()))
+	}
+	d.walBuf, d.walFree = next, nil
+	d.walMu.Unlock()
+	size, err := d.wal.Seek(0, io.SeekEnd)
+	if err != nil {
+		d.restoreLines(lines)
 		return err
 	}
+	if _, err := d.wal.Write(lines.Bytes()); err != nil {
+		// the lines go back to the buffer for the next try, and a part written is cut off
+		// (a replay stops at a broken line, and would miss every line after it)
+		_ = d.wal.Truncate(size)
+		d.restoreLines(lines)
+		return err
+	}
+	lines.Reset()
+	d.walFree = lines
 	return d.wal.Sync()
 }
 
