@@ -58,7 +58,7 @@ export interface CanvasProps {
 }
 
 export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, measured, pointer, onMessage }: CanvasProps) {
-  const { store } = useEditorEnv();
+  const { store, readOnly } = useEditorEnv();
   const doc = useEditor((s) => s.doc);
   const selection = useEditor((s) => s.selection);
   const snap = useEditor((s) => s.snapToGrid);
@@ -328,6 +328,9 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
           onReconnectStart={onReconnectStart}
           onReconnectEnd={onReconnectEnd}
           onNodeDoubleClick={onNodeDoubleClick}
+          nodesDraggable={!readOnly}
+          nodesConnectable={!readOnly}
+          edgesReconnectable={!readOnly}
           onNodeDragStart={onNodeDragStart}
           onNodeDragStop={onNodeDragStop}
           onSelectionDragStart={onNodeDragStart}

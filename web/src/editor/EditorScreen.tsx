@@ -20,7 +20,7 @@ import { type Problem, validateDocument } from '../model/validate';
 import type { EditorStore } from '../store/editor';
 import type { Theme } from '../ui/theme';
 import { EditorContext, type EditorEnv, type FlowChoice, type FlowLinks } from './context';
-import { shortcutFor } from './shortcuts';
+import { LOOK_ACTIONS, shortcutFor } from './shortcuts';
 import { useStructuralDoc } from './structural';
 import { ShortcutSheet } from './ShortcutSheet';
 
@@ -49,6 +49,9 @@ export interface EditorScreenProps {
   flowLinks?: FlowLinks;
   theme: Theme;
   onTheme(t: Theme): void;
+  /** The signed-in member may only look (a viewer): the canvas, palette and inspector offer
+   * no changes and the store refuses them; selecting, copying and runs' states still show. */
+  readOnly?: boolean;
 }
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
@@ -76,6 +79,7 @@ function groupProblems(list: Problem[]): Map<string, Problem[]> {
 
 function Editor(props: EditorScreenProps) {
   const { store, theme } = props;
+  const readOnly = props.readOnly ?? false;
   const rf = useReactFlow();
   const doc = useStore(store, (s) => s.doc);
   const catalog = useStore(store, (s) => s.catalog);
@@ -167,6 +171,7 @@ function Editor(props: EditorScreenProps) {
       if (isEditableTarget(e.target)) return;
       const action = shortcutFor(e, isMac);
       if (!action) return;
+      if (readOnly && !LOOK_ACTIONS.has(action)) return;
       const s = store.getState();
       e.preventDefault();
       switch (action) {
@@ -219,13 +224,13 @@ function Editor(props: EditorScreenProps) {
       if (!text || !e.clipboardData) return;
       e.clipboardData.setData('text/plain', text);
       e.preventDefault();
-      if (e.type === 'cut') {
+      if (e.type === 'cut' && !readOnly) {
         store.getState().removeSelection(also);
         if (also.length) groupUi(store).getState().setSelected(null);
       }
     };
     const onPaste = (e: ClipboardEvent) => {
-      if (isEditableTarget(e.target) || isEditableTarget(document.activeElement)) return;
+      if (readOnly || isEditableTarget(e.target) || isEditableTarget(document.activeElement)) return;
       const text = e.clipboardData?.getData('text/plain');
       if (!text) return;
       const ids = store.getState().paste(text, pointer.current ?? undefined);
@@ -244,7 +249,7 @@ function Editor(props: EditorScreenProps) {
       window.removeEventListener('cut', onCopy);
       window.removeEventListener('paste', onPaste);
     };
-  }, [store, sheet, fit, layout, say]);
+  }, [store, sheet, fit, layout, say, readOnly]);
 
   const problemCount = allProblems.length;
 
@@ -252,28 +257,34 @@ function Editor(props: EditorScreenProps) {
     <div className="ps-editor">
       <header className="ps-toolbar" role="toolbar" aria-label="Flow">
         <div className="ps-toolbar-title">{props.title}</div>
-        <div className="ps-toolbar-group">
-          <button type="button" className="ps-icon-button" title="Undo (Ctrl+Z)" aria-label="Undo" disabled={!canUndo} onClick={() => store.getState().undo()}>
-            ↶
-          </button>
-          <button type="button" className="ps-icon-button" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" disabled={!canRedo} onClick={() => store.getState().redo()}>
-            ↷
-          </button>
-        </div>
+        {readOnly ? null : (
+          <div className="ps-toolbar-group">
+            <button type="button" className="ps-icon-button" title="Undo (Ctrl+Z)" aria-label="Undo" disabled={!canUndo} onClick={() => store.getState().undo()}>
+              ↶
+            </button>
+            <button type="button" className="ps-icon-button" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" disabled={!canRedo} onClick={() => store.getState().redo()}>
+              ↷
+            </button>
+          </div>
+        )}
         <div className="ps-toolbar-group">
           <button type="button" className="ps-button ps-small" onClick={fit} title="Fit view (F)">
             Fit
           </button>
-          <button type="button" className="ps-button ps-small" onClick={layout} title="Auto-layout (Shift+L)">
-            Layout
-          </button>
+          {readOnly ? null : (
+            <button type="button" className="ps-button ps-small" onClick={layout} title="Auto-layout (Shift+L)">
+              Layout
+            </button>
+          )}
           <button type="button" className={`ps-button ps-small${snap ? ' on' : ''}`} aria-pressed={snap} onClick={() => store.getState().setSnapToGrid(!snap)} title="Snap to grid (G)">
             Grid
           </button>
         </div>
-        <div className="ps-toolbar-group">
-          <GroupButton store={store} onMessage={say} />
-        </div>
+        {readOnly ? null : (
+          <div className="ps-toolbar-group">
+            <GroupButton store={store} onMessage={say} />
+          </div>
+        )}
         <button
           type="button"
           className={`ps-button ps-small ps-problems-button${problemCount ? ' has' : ''}`}
@@ -293,14 +304,14 @@ function Editor(props: EditorScreenProps) {
           {theme === 'dark' ? '☀' : '☾'}
         </button>
       </header>
-      <div className="ps-editor-body">
-        <Palette ref={palette} catalog={catalog} onPlace={place} />
+      <div className={`ps-editor-body${readOnly ? ' read-only' : ''}`}>
+        {readOnly ? null : <Palette ref={palette} catalog={catalog} onPlace={place} />}
         <div className="ps-canvas-box" ref={canvasBox}>
           <Canvas problems={problems} runs={props.runs} touchedEdges={props.touchedEdges} deadEdges={props.deadEdges} colorMode={theme} measured={measured} pointer={pointer} onMessage={say} />
           {doc.nodes.length === 0 ? (
             <div className="ps-canvas-empty">
               <p>This flow is empty.</p>
-              <p className="ps-hint">Start with a trigger from the palette, or paste a flow (Ctrl+V).</p>
+              <p className="ps-hint">{readOnly ? 'An editor or admin of the project can add nodes to it.' : 'Start with a trigger from the palette, or paste a flow (Ctrl+V).'}</p>
             </div>
           ) : null}
           {problemsOpen ? (
@@ -326,7 +337,7 @@ function Editor(props: EditorScreenProps) {
         </div>
         <Inspector problems={problems} />
       </div>
-      {sheet ? <ShortcutSheet mac={isMac} onClose={() => setSheet(false)} /> : null}
+      {sheet ? <ShortcutSheet mac={isMac} readOnly={readOnly} onClose={() => setSheet(false)} /> : null}
     </div>
   );
 }
@@ -336,9 +347,12 @@ const NO_FLOWS: FlowChoice[] = [];
 
 export function EditorScreen(props: EditorScreenProps) {
   const { store, secretKeys, envKeys, flows, flowId, flowLinks } = props;
+  const readOnly = props.readOnly ?? false;
+  // the store refuses edits too, so nothing (a shortcut, a paste, a stray control) changes the flow
+  if (store.getState().readOnly !== readOnly) store.getState().setReadOnly(readOnly);
   const env: EditorEnv = useMemo(
-    () => ({ store, secretKeys: secretKeys ?? NONE, envKeys: envKeys ?? NONE, flows: flows ?? NO_FLOWS, flowId: flowId ?? '', flowLinks }),
-    [store, secretKeys, envKeys, flows, flowId, flowLinks],
+    () => ({ store, secretKeys: secretKeys ?? NONE, envKeys: envKeys ?? NONE, flows: flows ?? NO_FLOWS, flowId: flowId ?? '', flowLinks, readOnly }),
+    [store, secretKeys, envKeys, flows, flowId, flowLinks, readOnly],
   );
   return (
     <EditorContext.Provider value={env}>

@@ -1,9 +1,10 @@
 // The keyboard shortcut sheet (`?`).
 
 import { Modal } from '../ui/Modal';
-import { displayKeys, gestures, shortcuts } from './shortcuts';
+import { displayKeys, gestures, LOOK_ACTIONS, shortcuts } from './shortcuts';
 
-export function ShortcutSheet({ onClose, mac }: { onClose(): void; mac: boolean }) {
+/** readOnly: only what a viewer can do (select, copy, fit, zoom). */
+export function ShortcutSheet({ onClose, mac, readOnly = false }: { onClose(): void; mac: boolean; readOnly?: boolean }) {
   // `?` closes the sheet it opened
   const onKey = (e: { key: string }) => {
     if (e.key !== '?') return false;
@@ -20,7 +21,9 @@ export function ShortcutSheet({ onClose, mac }: { onClose(): void; mac: boolean 
       </header>
       <table className="ps-shortcuts">
         <tbody>
-          {shortcuts.map((s) => (
+          {shortcuts
+            .filter((s) => !readOnly || LOOK_ACTIONS.has(s.action))
+            .map((s) => (
             <tr key={s.action}>
               <td>
                 {s.keys.map((k) => (
@@ -30,7 +33,9 @@ export function ShortcutSheet({ onClose, mac }: { onClose(): void; mac: boolean 
               <td>{s.label}</td>
             </tr>
           ))}
-          {gestures.map((g) => (
+          {gestures
+            .filter((g) => (readOnly ? g.look : g.keys !== 'Mod+C'))
+            .map((g) => (
             <tr key={g.keys}>
               <td>
                 <kbd>{displayKeys(g.keys, mac).replace(/Mod/g, mac ? '⌘' : 'Ctrl')}</kbd>

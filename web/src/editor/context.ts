@@ -30,6 +30,8 @@ export interface EditorEnv {
   flowId: string;
   /** Opens another flow of the project; absent where the editor has nowhere to go. */
   flowLinks?: FlowLinks | undefined;
+  /** The signed-in member may only look (a viewer): nothing offers a change. */
+  readOnly: boolean;
 }
 
 export const EditorContext = createContext<EditorEnv | null>(null);

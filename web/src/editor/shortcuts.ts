@@ -36,14 +36,19 @@ export const shortcuts: Shortcut[] = [
   { action: 'shortcuts', keys: ['?'], label: 'Show this sheet' },
 ];
 
-/** Other gestures listed in the sheet; the canvas and the browser handle them. */
-export const gestures: { keys: string; label: string }[] = [
+/** The shortcuts that only look (select, fit, show the sheet): all a read-only editor answers. */
+export const LOOK_ACTIONS: ReadonlySet<ShortcutAction> = new Set<ShortcutAction>(['selectAll', 'clearSelection', 'fitView', 'toggleGrid', 'shortcuts']);
+
+/** Other gestures listed in the sheet; the canvas and the browser handle them. look: they
+ * change nothing, so a read-only editor has them too. */
+export const gestures: { keys: string; label: string; look?: boolean }[] = [
   { keys: 'Mod+C / Mod+X / Mod+V', label: 'Copy, cut and paste as JSON (also between flows and browser tabs)' },
-  { keys: 'Shift+drag', label: 'Box select' },
-  { keys: 'Shift/Mod+click', label: 'Add to or remove from the selection' },
+  { keys: 'Mod+C', label: 'Copy the selection as JSON (paste it into a flow you can edit)', look: true },
+  { keys: 'Shift+drag', label: 'Box select', look: true },
+  { keys: 'Shift/Mod+click', label: 'Add to or remove from the selection', look: true },
   { keys: 'Drag a port', label: 'Connect; compatible ports light up' },
   { keys: 'Drag an edge end', label: 'Reconnect; drop on empty canvas to delete' },
-  { keys: 'Scroll / pinch', label: 'Zoom; drag the background to pan' },
+  { keys: 'Scroll / pinch', label: 'Zoom; drag the background to pan', look: true },
   { keys: 'Tab, then arrows', label: 'Focus a node and move it with the keyboard' },
 ];
 

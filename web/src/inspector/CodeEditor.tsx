@@ -8,7 +8,8 @@ import { json } from '@codemirror/lang-json';
 import { bracketMatching, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import { Decoration, type DecorationSet, EditorView, keymap, lineNumbers, MatchDecorator, placeholder as cmPlaceholder, ViewPlugin, type ViewUpdate } from '@codemirror/view';
-import { useEffect, useRef } from 'react';
+import { useContext, useEffect, useRef } from 'react';
+import { EditorContext } from '../editor/context';
 import { type CompletionContext, completeExpression } from '../model/expressions';
 
 export type CodeLanguage = 'json' | 'javascript' | 'template' | 'text';
@@ -21,6 +22,8 @@ export interface CodeEditorProps {
   label?: string;
   placeholder?: string;
   minLines?: number;
+  /** Shows the value without letting it change; by default, whether the open flow is read-only. */
+  readOnly?: boolean;
 }
 
 const exprMarks = new MatchDecorator({ regexp: /\{\{[^}]*\}\}/g, decoration: Decoration.mark({ class: 'ps-cm-expr' }) });
@@ -43,7 +46,12 @@ function languageOf(l: CodeLanguage): Extension {
   return [];
 }
 
-export default function CodeEditor({ value, onChange, language, ctx, label, placeholder, minLines = 4 }: CodeEditorProps) {
+const lockedWhen = (on: boolean): Extension => [EditorState.readOnly.of(on), EditorView.editable.of(!on)];
+
+export default function CodeEditor({ value, onChange, language, ctx, label, placeholder, minLines = 4, readOnly }: CodeEditorProps) {
+  const envReadOnly = useContext(EditorContext)?.readOnly ?? false;
+  const locked = readOnly ?? envReadOnly;
+  const lock = useRef(new Compartment());
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const onChangeRef = useRef(onChange);
@@ -73,6 +81,7 @@ export default function CodeEditor({ value, onChange, language, ctx, label, plac
           syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
           keymap.of([indentWithTab, ...defaultKeymap, ...historyKeymap]),
           lang.current.of(languageOf(language)),
+          lock.current.of(lockedWhen(locked)),
           autocompletion({ override: [source], activateOnTyping: true }),
           exprHighlight,
           EditorView.lineWrapping,
@@ -99,6 +108,10 @@ export default function CodeEditor({ value, onChange, language, ctx, label, plac
   useEffect(() => {
     view.current?.dispatch({ effects: lang.current.reconfigure(languageOf(language)) });
   }, [language]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: lock.current.reconfigure(lockedWhen(locked)) });
+  }, [locked]);
 
   return <div className="ps-code" ref={host} />;
 }

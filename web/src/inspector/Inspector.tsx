@@ -100,7 +100,7 @@ function Section({ title, children, open = true }: { title: string; children: Re
 }
 
 export const Inspector = memo(function Inspector({ problems }: { problems: ReadonlyMap<string, Problem[]> }) {
-  const { secretKeys, envKeys, flows, flowId, flowLinks } = useEditorEnv();
+  const { secretKeys, envKeys, flows, flowId, flowLinks, readOnly } = useEditorEnv();
   const actions = useActions();
   const selection = useEditor((s) => s.selection);
   const doc = useStructuralDoc(useEditor((s) => s.doc));
@@ -116,24 +116,28 @@ export const Inspector = memo(function Inspector({ problems }: { problems: Reado
           {selection.nodes.length > 1 ? (
             <>
               <p>{selection.nodes.length} nodes selected.</p>
-              <div className="ps-row">
-                <button type="button" className="ps-button" onClick={() => actions.duplicateSelection()}>
-                  Duplicate
-                </button>
-                <button type="button" className="ps-button ps-danger" onClick={() => actions.removeSelection()}>
-                  Delete
-                </button>
-              </div>
+              {readOnly ? null : (
+                <div className="ps-row">
+                  <button type="button" className="ps-button" onClick={() => actions.duplicateSelection()}>
+                    Duplicate
+                  </button>
+                  <button type="button" className="ps-button ps-danger" onClick={() => actions.removeSelection()}>
+                    Delete
+                  </button>
+                </div>
+              )}
             </>
           ) : selection.edges.length ? (
             <>
               <p>{selection.edges.length === 1 ? 'A connection is' : `${selection.edges.length} connections are`} selected.</p>
-              <button type="button" className="ps-button ps-danger" onClick={() => actions.removeSelection()}>
-                Delete
-              </button>
+              {readOnly ? null : (
+                <button type="button" className="ps-button ps-danger" onClick={() => actions.removeSelection()}>
+                  Delete
+                </button>
+              )}
             </>
           ) : (
-            <p>Select a node to edit it. Add nodes from the palette: click, drag, or search with /.</p>
+            <p>{readOnly ? 'Select a node to see its values, settings and documentation.' : 'Select a node to edit it. Add nodes from the palette: click, drag, or search with /.'}</p>
           )}
         </div>
       </aside>
@@ -163,57 +167,65 @@ export const Inspector = memo(function Inspector({ problems }: { problems: Reado
           ))}
         </ul>
       ) : null}
-      <HandleField node={node} />
-      <label className="ps-switch">
-        <input type="checkbox" checked={node.flow_state !== 'disabled'} onChange={(e) => actions.setFlowState(node.id, e.target.checked ? '' : 'disabled')} />
-        <span>{node.flow_state === 'disabled' ? 'Disabled: treated as skipped' : 'Enabled'}</span>
-      </label>
-      {type ? (
-        <Section title="Inputs">
-          {editable.length === 0 ? <p className="ps-hint">This node has no values to set.</p> : null}
-          {editable.map((p) => {
-            const src = connectedInputs.has(p.name) && !p.dynamic ? sourceOf(p.name) : null;
-            const probs = nodeProblems.filter((x) => x.port === p.name);
-            return (
-              <div className="ps-field" key={p.name}>
-                <div className="ps-label" title={p.doc}>
-                  {portLabel(p)}
-                  {p.required ? <span className="ps-required">*</span> : null}
-                  <span className="ps-type-chip">{describeType(String(p.type))}</span>
-                </div>
-                {src ? (
-                  <div className="ps-connected">← connected from {src}</div>
-                ) : (
-                  <PortEditor
-                    port={p}
-                    value={node.values?.[p.name]}
-                    onChange={(v) => actions.setValue(node.id, p.name, v)}
-                    ctx={ctx!}
-                    secretKeys={secretKeys}
-                    envKeys={envKeys}
-                    flows={flows}
-                    flowId={flowId}
-                    flowLinks={flowLinks}
-                    invalid={probs.length > 0}
-                  />
-                )}
-                {p.doc ? <div className="ps-hint">{p.doc}</div> : null}
-                {probs.map((x, i) => (
-                  <div className="ps-field-error" key={i}>
-                    {x.message}
-                  </div>
-                ))}
-              </div>
-            );
-          })}
-        </Section>
+      {readOnly ? (
+        <p className="ps-hint ps-read-only-note" role="note">
+          Read only: viewers can look at this flow but not change it.
+        </p>
       ) : null}
-      <Section title="Settings" open={false}>
-        <Settings node={node} isLoop={type?.control === 'for_each' || type?.control === 'counter_loop'} />
-      </Section>
-      <Section title="Notes" open={!!node.notes}>
-        <textarea className="ps-input" rows={3} value={node.notes ?? ''} aria-label="Notes" placeholder="Notes shown on the node" onChange={(e) => actions.setNotes(node.id, e.target.value)} />
-      </Section>
+      {/* a disabled fieldset turns off every control inside it; code editors follow the same flag */}
+      <fieldset className="ps-inspector-fields" disabled={readOnly}>
+        <HandleField node={node} />
+        <label className="ps-switch">
+          <input type="checkbox" checked={node.flow_state !== 'disabled'} onChange={(e) => actions.setFlowState(node.id, e.target.checked ? '' : 'disabled')} />
+          <span>{node.flow_state === 'disabled' ? 'Disabled: treated as skipped' : 'Enabled'}</span>
+        </label>
+        {type ? (
+          <Section title="Inputs">
+            {editable.length === 0 ? <p className="ps-hint">This node has no values to set.</p> : null}
+            {editable.map((p) => {
+              const src = connectedInputs.has(p.name) && !p.dynamic ? sourceOf(p.name) : null;
+              const probs = nodeProblems.filter((x) => x.port === p.name);
+              return (
+                <div className="ps-field" key={p.name}>
+                  <div className="ps-label" title={p.doc}>
+                    {portLabel(p)}
+                    {p.required ? <span className="ps-required">*</span> : null}
+                    <span className="ps-type-chip">{describeType(String(p.type))}</span>
+                  </div>
+                  {src ? (
+                    <div className="ps-connected">← connected from {src}</div>
+                  ) : (
+                    <PortEditor
+                      port={p}
+                      value={node.values?.[p.name]}
+                      onChange={(v) => actions.setValue(node.id, p.name, v)}
+                      ctx={ctx!}
+                      secretKeys={secretKeys}
+                      envKeys={envKeys}
+                      flows={flows}
+                      flowId={flowId}
+                      flowLinks={flowLinks}
+                      invalid={probs.length > 0}
+                    />
+                  )}
+                  {p.doc ? <div className="ps-hint">{p.doc}</div> : null}
+                  {probs.map((x, i) => (
+                    <div className="ps-field-error" key={i}>
+                      {x.message}
+                    </div>
+                  ))}
+                </div>
+              );
+            })}
+          </Section>
+        ) : null}
+        <Section title="Settings" open={false}>
+          <Settings node={node} isLoop={type?.control === 'for_each' || type?.control === 'counter_loop'} />
+        </Section>
+        <Section title="Notes" open={!!node.notes}>
+          <textarea className="ps-input" rows={3} value={node.notes ?? ''} aria-label="Notes" placeholder="Notes shown on the node" onChange={(e) => actions.setNotes(node.id, e.target.value)} />
+        </Section>
+      </fieldset>
       {type ? (
         <Section title="Documentation">
           <Markdown text={type.doc} />

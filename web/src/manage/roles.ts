@@ -12,7 +12,9 @@ export type Capability =
   | 'apikeys'
   | 'members.manage'
   | 'import'
+  | 'project.create'
   | 'project.update'
+  | 'project.trash'
   | 'project.network';
 
 const rank: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
@@ -25,7 +27,9 @@ const needs: Record<Capability, Role> = {
   apikeys: 'admin',
   'members.manage': 'admin',
   import: 'editor',
+  'project.create': 'editor',
   'project.update': 'editor',
+  'project.trash': 'admin',
   'project.network': 'admin',
 };
 

@@ -24,6 +24,9 @@ export interface PublishingOptions {
   saver: DraftSaver;
   /** The runtime config's trigger URL pattern. */
   triggerUrl?: string | undefined;
+  /** The signed-in member may only look (a viewer): no Publish, and the panel shows the
+   * trigger, stages and versions with its controls turned off. */
+  readOnly?: boolean;
 }
 
 export interface Publishing {
@@ -162,7 +165,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
 
   const actions = (
     <div className="ps-pub-bar" role="group" aria-label="Publishing">
-      {publishable ? (
+      {publishable && !o.readOnly ? (
         <>
           <select
             className="ps-input ps-pub-stage"
@@ -230,7 +233,12 @@ export function usePublishing(o: PublishingOptions): Publishing {
           ×
         </button>
       </div>
-      <div className="ps-pub-panel-body" role="tabpanel">
+      <fieldset className="ps-pub-panel-body" role="tabpanel" disabled={o.readOnly}>
+        {o.readOnly ? (
+          <p className="ps-hint" role="note">
+            Read only: an editor or admin of the project publishes this flow and changes its trigger.
+          </p>
+        ) : null}
         {loadError ? <p className="ps-field-error">{loadError}</p> : null}
         {tab === 'trigger' && flow.kind === 'route' ? (
           <RouteForm api={api} project={project} flow={flow.id} slug={slug} stages={stages ?? []} triggerPattern={o.triggerUrl} published={published} />
@@ -288,7 +296,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
         ) : tab === 'versions' ? (
           <VersionsPanel key={versionsKey} api={api} project={project} flow={flow.id} draft={draft} onRestored={() => void loadPubs()} />
         ) : null}
-      </div>
+      </fieldset>
     </aside>
   ) : null;
 

@@ -17,18 +17,35 @@ const matrix = (v: number, differs: boolean): PublishMatrix => ({
 });
 const MATRIX = /^\/tenants\/t1\/projects\/p1\/publish-matrix$/;
 
-function setup(extra: Handler[]) {
+function setup(extra: Handler[], readOnly = false) {
   let published = false;
   const m = mockApi([
     ...extra,
     ['POST', /\/flows\/f1\/publish$/, () => ((published = true), { body: { created: true, publication: { stage: 'prod', version: 4, by: 'u1', published_at: '2026-11-02T00:00:00Z' }, version: { number: 4, hash: 'h', author: 'u1', created_at: '2026-11-02T00:00:00Z' } } })],
     ['GET', MATRIX, () => ({ body: published ? { ...matrix(4, false), flows: [{ ...matrix(4, false).flows[0]!, stages: { ...matrix(4, false).flows[0]!.stages, prod: { version: 4, by: 'u1', published_at: '2026-11-02T00:00:00Z', draft_differs: false } } }, ...matrix(4, false).flows.slice(1)] } : matrix(3, true) })],
   ]);
-  render(<PublishMatrixScreen api={m.api} project="p1" flowHref={(f) => `/p/p1/f/${f}`} />);
+  render(<PublishMatrixScreen api={m.api} project="p1" flowHref={(f) => `/p/p1/f/${f}`} readOnly={readOnly} />);
   return m;
 }
 
 describe('PublishMatrixScreen', () => {
+  it("shows a viewer the matrix with its buttons off, and sends nothing", async () => {
+    const { calls } = setup([], true);
+    const table = await screen.findByTestId('publish-matrix');
+    expect(screen.getByRole('note').textContent).toMatch(/^Read only/);
+    expect(screen.getByTestId('matrix-cell-f1-dev').textContent).toContain('v3');
+    const publish = within(table).getByRole('button', { name: 'Publish Orders to prod' });
+    const unpublish = within(table).getByRole('button', { name: 'Unpublish Orders from dev' });
+    expect(publish.matches(':disabled')).toBe(true);
+    expect(unpublish.matches(':disabled')).toBe(true);
+    fireEvent.click(publish);
+    fireEvent.click(unpublish);
+    expect(screen.queryByRole('button', { name: 'Confirm unpublish Orders from dev' })).toBeNull();
+    expect(calls.filter((c) => c.method !== 'GET')).toEqual([]);
+    // the flow links still open the flows
+    expect(screen.getByRole('link', { name: 'Orders' }).getAttribute('href')).toBe('/p/p1/f/f1');
+  });
+
   it('renders flows × stages with bound versions and draft differs', async () => {
     setup([]);
     const table = await screen.findByTestId('publish-matrix');

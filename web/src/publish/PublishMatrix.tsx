@@ -14,6 +14,8 @@ export interface PublishMatrixProps {
   /** The flow editor's address of a flow (links on the flow names). */
   flowHref?(flow: string): string;
   onOpenFlow?(flow: string): void;
+  /** The signed-in member may only look (a viewer): the matrix shows, its buttons are off. */
+  readOnly?: boolean;
 }
 
 type RowProblem = { flow: string; stage: string; message: string; problems: string[] };
@@ -86,6 +88,11 @@ export function PublishMatrixScreen(props: PublishMatrixProps) {
     <div className="ps-matrix-page">
       {title}
       <p className="ps-hint">Which version of each flow every stage runs. Publishing sends the flow's saved draft (as a new version when it changed).</p>
+      {props.readOnly ? (
+        <p className="ps-hint" role="note">
+          Read only: an editor or admin of the project publishes and unpublishes flows.
+        </p>
+      ) : null}
       <div aria-live="polite" role="status">
         {note ? <p className="ps-pub-ok">{note}</p> : null}
       </div>
@@ -93,115 +100,117 @@ export function PublishMatrixScreen(props: PublishMatrixProps) {
       {flows.length === 0 ? (
         <p className="ps-empty">No flows yet. Create a route or schedule flow, then publish it here.</p>
       ) : m.stages.length ? (
-        <table className="ps-matrix" data-testid="publish-matrix" aria-label="Publish matrix">
-          <thead>
-            <tr>
-              <th scope="col">Flow</th>
-              <th scope="col">Latest</th>
-              {m.stages.map((s) => (
-                <th key={s} scope="col">
-                  {s}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {flows.map((row) => (
-              <tr key={row.flow}>
-                <th scope="row">
-                  {props.flowHref ? (
-                    <a
-                      className="ps-link"
-                      href={props.flowHref(row.flow)}
-                      onClick={(e) => {
-                        if (!props.onOpenFlow) return;
-                        e.preventDefault();
-                        props.onOpenFlow(row.flow);
-                      }}
-                    >
-                      {row.name}
-                    </a>
-                  ) : (
-                    row.name
-                  )}{' '}
-                  <span className="ps-chip">{row.kind}</span>
-                  {problem && problem.flow === row.flow ? (
-                    <div className="ps-pub-alert" role="alert" style={{ fontWeight: 400, marginTop: 6 }}>
-                      {problem.message}
-                      {problem.problems.length ? (
-                        <ul>
-                          {problem.problems.map((p, i) => (
-                            <li key={i}>{p}</li>
-                          ))}
-                        </ul>
-                      ) : null}
-                    </div>
-                  ) : null}
-                </th>
-                <td>
-                  {row.latest_version ? `v${row.latest_version}` : <span className="ps-hint">none</span>}
-                  {row.draft_changed && row.kind !== 'blueprint' ? (
-                    <div>
-                      <span className="ps-chip ps-differs" title="The draft has changes no version has">
-                        draft changed
-                      </span>
-                    </div>
-                  ) : null}
-                </td>
-                {m.stages.map((stage) => {
-                  const cell = row.stages[stage];
-                  const key = `${row.flow}/${stage}`;
-                  if (row.kind === 'blueprint')
+        <fieldset className="ps-matrix-fields" disabled={props.readOnly}>
+          <table className="ps-matrix" data-testid="publish-matrix" aria-label="Publish matrix">
+            <thead>
+              <tr>
+                <th scope="col">Flow</th>
+                <th scope="col">Latest</th>
+                {m.stages.map((s) => (
+                  <th key={s} scope="col">
+                    {s}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {flows.map((row) => (
+                <tr key={row.flow}>
+                  <th scope="row">
+                    {props.flowHref ? (
+                      <a
+                        className="ps-link"
+                        href={props.flowHref(row.flow)}
+                        onClick={(e) => {
+                          if (!props.onOpenFlow) return;
+                          e.preventDefault();
+                          props.onOpenFlow(row.flow);
+                        }}
+                      >
+                        {row.name}
+                      </a>
+                    ) : (
+                      row.name
+                    )}{' '}
+                    <span className="ps-chip">{row.kind}</span>
+                    {problem && problem.flow === row.flow ? (
+                      <div className="ps-pub-alert" role="alert" style={{ fontWeight: 400, marginTop: 6 }}>
+                        {problem.message}
+                        {problem.problems.length ? (
+                          <ul>
+                            {problem.problems.map((p, i) => (
+                              <li key={i}>{p}</li>
+                            ))}
+                          </ul>
+                        ) : null}
+                      </div>
+                    ) : null}
+                  </th>
+                  <td>
+                    {row.latest_version ? `v${row.latest_version}` : <span className="ps-hint">none</span>}
+                    {row.draft_changed && row.kind !== 'blueprint' ? (
+                      <div>
+                        <span className="ps-chip ps-differs" title="The draft has changes no version has">
+                          draft changed
+                        </span>
+                      </div>
+                    ) : null}
+                  </td>
+                  {m.stages.map((stage) => {
+                    const cell = row.stages[stage];
+                    const key = `${row.flow}/${stage}`;
+                    if (row.kind === 'blueprint')
+                      return (
+                        <td key={stage} className="ps-hint" title="Blueprints are templates and are not published">
+                          —
+                        </td>
+                      );
                     return (
-                      <td key={stage} className="ps-hint" title="Blueprints are templates and are not published">
-                        —
-                      </td>
-                    );
-                  return (
-                    <td key={stage} data-testid={`matrix-cell-${row.flow}-${stage}`}>
-                      <div className="ps-matrix-cell">
-                        {cell ? (
-                          <span title={`published ${formatTime(cell.published_at)} by ${cell.by}`}>
-                            <strong>v{cell.version}</strong> {cell.draft_differs ? <span className="ps-chip ps-differs">draft differs</span> : <span className="ps-chip">up to date</span>}
-                          </span>
-                        ) : (
-                          <span className="ps-hint">not published</span>
-                        )}
-                        {confirm === key ? (
-                          <span className="ps-row">
-                            <button type="button" autoFocus className="ps-button ps-small ps-danger" onClick={() => void act(row, stage, 'unpublish')} aria-label={`Confirm unpublish ${row.name} from ${stage}`}>
-                              Unpublish
-                            </button>
-                            <button type="button" className="ps-button ps-small" onClick={() => setConfirm(null)}>
-                              Cancel
-                            </button>
-                          </span>
-                        ) : (
-                          <span className="ps-row">
-                            <button
-                              type="button"
-                              className="ps-button ps-small ps-primary"
-                              disabled={busy !== null}
-                              aria-label={`Publish ${row.name} to ${stage}`}
-                              onClick={() => void act(row, stage, 'publish')}
-                            >
-                              {busy === key ? '…' : cell ? 'Republish' : 'Publish'}
-                            </button>
-                            {cell ? (
-                              <button type="button" className="ps-button ps-small" disabled={busy !== null} aria-label={`Unpublish ${row.name} from ${stage}`} onClick={() => setConfirm(key)}>
+                      <td key={stage} data-testid={`matrix-cell-${row.flow}-${stage}`}>
+                        <div className="ps-matrix-cell">
+                          {cell ? (
+                            <span title={`published ${formatTime(cell.published_at)} by ${cell.by}`}>
+                              <strong>v{cell.version}</strong> {cell.draft_differs ? <span className="ps-chip ps-differs">draft differs</span> : <span className="ps-chip">up to date</span>}
+                            </span>
+                          ) : (
+                            <span className="ps-hint">not published</span>
+                          )}
+                          {confirm === key ? (
+                            <span className="ps-row">
+                              <button type="button" autoFocus className="ps-button ps-small ps-danger" onClick={() => void act(row, stage, 'unpublish')} aria-label={`Confirm unpublish ${row.name} from ${stage}`}>
                                 Unpublish
                               </button>
-                            ) : null}
-                          </span>
-                        )}
-                      </div>
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                              <button type="button" className="ps-button ps-small" onClick={() => setConfirm(null)}>
+                                Cancel
+                              </button>
+                            </span>
+                          ) : (
+                            <span className="ps-row">
+                              <button
+                                type="button"
+                                className="ps-button ps-small ps-primary"
+                                disabled={busy !== null}
+                                aria-label={`Publish ${row.name} to ${stage}`}
+                                onClick={() => void act(row, stage, 'publish')}
+                              >
+                                {busy === key ? '…' : cell ? 'Republish' : 'Publish'}
+                              </button>
+                              {cell ? (
+                                <button type="button" className="ps-button ps-small" disabled={busy !== null} aria-label={`Unpublish ${row.name} from ${stage}`} onClick={() => setConfirm(key)}>
+                                  Unpublish
+                                </button>
+                              ) : null}
+                            </span>
+                          )}
+                        </div>
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </fieldset>
       ) : null}
     </div>
   );

@@ -8,7 +8,7 @@ import { routePath } from '../shell/routes';
 import { PublishMatrixScreen } from './PublishMatrix';
 
 export function PublishPage({ project }: { project: string }) {
-  const { api, tenant } = useShell();
+  const { api, tenant, role } = useShell();
   const [name, setName] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
@@ -37,7 +37,13 @@ export function PublishPage({ project }: { project: string }) {
         / <strong>Publishing</strong>
       </nav>
       <div style={{ flex: 1, minHeight: 0 }}>
-        <PublishMatrixScreen api={api} project={project} flowHref={(flow) => routePath({ name: 'flow', project, flow })} onOpenFlow={(flow) => navigate(routePath({ name: 'flow', project, flow }))} />
+        <PublishMatrixScreen
+          api={api}
+          project={project}
+          flowHref={(flow) => routePath({ name: 'flow', project, flow })}
+          onOpenFlow={(flow) => navigate(routePath({ name: 'flow', project, flow }))}
+          readOnly={role === 'viewer'}
+        />
       </div>
     </div>
   );

@@ -33,6 +33,9 @@ export interface OpenFlow {
 
 const finished = (s: string) => s !== 'running' && s !== 'paused';
 
+/** Why a viewer's editor changes nothing (the Read only chip's title). */
+export const READ_ONLY_TITLE = 'You are a viewer in this project: you can look at this flow, its runs and its versions. An editor or admin can change, run or publish it.';
+
 function saveLabel(s: SaveState): { cls: string; text: string } {
   switch (s.kind) {
     case 'saved':
@@ -135,7 +138,9 @@ export function FlowEditor({
   const [flow, setFlow] = useState<FlowDetail>(open.flow);
   useEffect(() => setFlow(open.flow), [open.flow]);
   const [settingsOpen, setSettingsOpen] = useState(false);
-  const pub = usePublishing({ api, project, flow, store, saver, triggerUrl });
+  // a viewer looks: the server refuses their changes and runs, so nothing offers them
+  const readOnly = role === 'viewer';
+  const pub = usePublishing({ api, project, flow, store, saver, triggerUrl, readOnly });
   // a chat message's run shows on the canvas like a run started from the toolbar
   const chat = useFlowChat({
     api,
@@ -152,7 +157,7 @@ export function FlowEditor({
     },
   });
   // what the inspector's secret, env and flow pickers offer
-  const lists = useEditorLists(api, project);
+  const lists = useEditorLists(api, project, !readOnly);
   const flowLinks: FlowLinks = useMemo(
     () => ({
       href: (id) => routePath({ name: 'flow', project, flow: id }),
@@ -300,30 +305,43 @@ export function FlowEditor({
           theme={theme}
           onTheme={setTheme}
           title={title}
+          readOnly={readOnly}
           status={
-            <span className={`ps-save-state ${label.cls}`} role="status" aria-label="Save state">
-              {label.text}
-              {save.kind === 'error' || save.kind === 'session-expired' ? (
-                <button type="button" className="ps-link" onClick={() => void saver.retry()}>
-                  Retry
-                </button>
-              ) : null}
-            </span>
+            readOnly ? (
+              <span className="ps-save-state read-only" role="status" aria-label="Save state" title={READ_ONLY_TITLE}>
+                Read only
+              </span>
+            ) : (
+              <span className={`ps-save-state ${label.cls}`} role="status" aria-label="Save state">
+                {label.text}
+                {save.kind === 'error' || save.kind === 'session-expired' ? (
+                  <button type="button" className="ps-link" onClick={() => void saver.retry()}>
+                    Retry
+                  </button>
+                ) : null}
+              </span>
+            )
           }
           actions={
             <>
-              <RunControls
-                store={store}
-                flow={flow.id}
-                kind={flow.kind}
-                stages={stages}
-                starting={starting}
-                startingLabel={!run}
-                historyOpen={historyOpen}
-                onRun={(input) => void start(input)}
-                onToggleHistory={() => setHistoryOpen((o) => !o)}
-              />
-              {chat.button}
+              {readOnly ? (
+                <button type="button" className={`ps-button ps-small${historyOpen ? ' on' : ''}`} aria-pressed={historyOpen} onClick={() => setHistoryOpen((o) => !o)} title="Past runs of this flow">
+                  History
+                </button>
+              ) : (
+                <RunControls
+                  store={store}
+                  flow={flow.id}
+                  kind={flow.kind}
+                  stages={stages}
+                  starting={starting}
+                  startingLabel={!run}
+                  historyOpen={historyOpen}
+                  onRun={(input) => void start(input)}
+                  onToggleHistory={() => setHistoryOpen((o) => !o)}
+                />
+              )}
+              {readOnly ? null : chat.button}
               {pub.actions}
               <button type="button" className="ps-button ps-small" aria-haspopup="dialog" title="Flow settings: name, run history, error flow" onClick={() => setSettingsOpen(true)}>
                 Settings
@@ -340,7 +358,7 @@ export function FlowEditor({
           {...(edges ? { touchedEdges: edges.touched, deadEdges: edges.dead } : {})}
         />
         {pub.panel}
-        {chat.panel}
+        {readOnly ? null : chat.panel}
       </div>
       {pub.banner}
       {runError ? (
@@ -356,7 +374,7 @@ export function FlowEditor({
           run={run}
           onClose={() => setRun(null)}
           nameOf={(id) => doc.nodes.find((n) => n.id === id)?.handle ?? id}
-          resume={<ResumeForm key={run.runId} run={run} nameOf={(id) => doc.nodes.find((n) => n.id === id)?.handle ?? id} onResume={resume} />}
+          resume={readOnly ? undefined : <ResumeForm key={run.runId} run={run} nameOf={(id) => doc.nodes.find((n) => n.id === id)?.handle ?? id} onResume={resume} />}
         />
       ) : null}
       {historyOpen ? (

@@ -49,7 +49,9 @@ function NewFlow({ kind, onCreate, onCancel }: { kind: FlowKind; onCreate(name: 
 }
 
 export function ProjectShell({ project, flow: routeFlow, section = null }: { project: string; flow: string | null; section?: SettingsSection | null }) {
-  const { api, catalog, tenant } = useShell();
+  const { api, catalog, tenant, role } = useShell();
+  // a viewer looks: no new flows (the API refuses them)
+  const readOnly = role === 'viewer';
   const [proj, setProj] = useState<Load<Project>>({ status: 'loading' });
   const [flows, setFlows] = useState<Load<Flow[]>>({ status: 'loading' });
   const [creating, setCreating] = useState<FlowKind | null>(null);
@@ -204,9 +206,11 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
                 <div className="ps-row">
                   <h2>{t}</h2>
                   <span className="ps-toolbar-spacer" />
-                  <button type="button" className="ps-icon-button" aria-label={`New ${kind}`} title={`New ${kind}`} onClick={() => setCreating(creating === kind ? null : kind)}>
-                    +
-                  </button>
+                  {readOnly ? null : (
+                    <button type="button" className="ps-icon-button" aria-label={`New ${kind}`} title={`New ${kind}`} onClick={() => setCreating(creating === kind ? null : kind)}>
+                      +
+                    </button>
+                  )}
                 </div>
                 {creating === kind ? (
                   <NewFlow

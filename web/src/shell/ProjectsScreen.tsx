@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { ApiError } from '../api/client';
+import { can } from '../manage/roles';
 import type { Project } from '../api/types';
 import { useShell } from './context';
 import { createProjectsStore, type Load, suggestSlug } from './projects';
@@ -88,7 +89,8 @@ function CreateProject({ onCreate }: { onCreate(name: string, slug: string): Pro
   );
 }
 
-function ProjectRow({ p, onRename, onTrash }: { p: Project; onRename(name: string): Promise<unknown>; onTrash(): Promise<void> }) {
+/** A project of the list; onRename and onTrash are absent for a member whose role may not. */
+function ProjectRow({ p, onRename, onTrash }: { p: Project; onRename?: ((name: string) => Promise<unknown>) | undefined; onTrash?: (() => Promise<void>) | undefined }) {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(p.name);
   const [error, setError] = useState<string | null>(null);
@@ -103,7 +105,7 @@ function ProjectRow({ p, onRename, onTrash }: { p: Project; onRename(name: strin
           className="ps-row"
           onSubmit={(e) => {
             e.preventDefault();
-            void run(() => onRename(name.trim())).then(() => setEditing(false));
+            void run(() => onRename!(name.trim())).then(() => setEditing(false));
           }}
         >
           <input className="ps-input" aria-label="Project name" value={name} autoFocus onChange={(e) => setName(e.target.value)} />
@@ -127,15 +129,15 @@ function ProjectRow({ p, onRename, onTrash }: { p: Project; onRename(name: strin
         </a>
       )}
       <span className="ps-toolbar-spacer" />
-      {!editing ? (
-        <>
-          <button type="button" className="ps-button ps-small" onClick={() => (setName(p.name), setEditing(true))}>
-            Rename
-          </button>
-          <button type="button" className="ps-button ps-small" onClick={() => void run(onTrash)}>
-            Move to trash
-          </button>
-        </>
+      {!editing && onRename ? (
+        <button type="button" className="ps-button ps-small" onClick={() => (setName(p.name), setEditing(true))}>
+          Rename
+        </button>
+      ) : null}
+      {!editing && onTrash ? (
+        <button type="button" className="ps-button ps-small" onClick={() => void run(onTrash)}>
+          Move to trash
+        </button>
       ) : null}
       {error ? <span className="ps-field-error">{error}</span> : null}
     </li>
@@ -143,7 +145,11 @@ function ProjectRow({ p, onRename, onTrash }: { p: Project; onRename(name: strin
 }
 
 export function ProjectsScreen({ trash }: { trash: boolean }) {
-  const { api, tenant } = useShell();
+  const { api, tenant, role } = useShell();
+  // what the member's role allows (the API refuses the rest): viewers only look
+  const create = can(role, 'project.create');
+  const rename = can(role, 'project.update');
+  const trashes = can(role, 'project.trash');
   const store = useMemo(() => createProjectsStore(api), [api, tenant]);
   const projects = useStore(store, (s) => s.projects);
   const trashed = useStore(store, (s) => s.trash);
@@ -196,21 +202,38 @@ export function ProjectsScreen({ trash }: { trash: boolean }) {
       <div className="ps-row">
         <h1>Projects</h1>
         <span className="ps-toolbar-spacer" />
-        <button type="button" className="ps-button" onClick={() => navigate('/trash')}>
-          Trash
-        </button>
+        {trashes ? (
+          <button type="button" className="ps-button" onClick={() => navigate('/trash')}>
+            Trash
+          </button>
+        ) : null}
       </div>
-      <CreateProject
-        onCreate={async (name, slug) => {
-          const p = await store.getState().create(name, slug || undefined);
-          navigate(routePath({ name: 'project', project: p.id }));
-        }}
+      {create ? (
+        <CreateProject
+          onCreate={async (name, slug) => {
+            const p = await store.getState().create(name, slug || undefined);
+            navigate(routePath({ name: 'project', project: p.id }));
+          }}
+        />
+      ) : (
+        <p className="ps-hint" role="note">
+          You are a {role ?? 'member'} in this workspace: you can open its projects and look at their flows and runs. An editor or admin creates and changes them.
+        </p>
+      )}
+      <ListState
+        load={projects}
+        empty={create ? 'No projects yet — create the first one above.' : 'No projects yet — an editor or admin of this workspace creates them.'}
+        retry={() => void store.getState().load()}
       />
-      <ListState load={projects} empty="No projects yet — create the first one above." retry={() => void store.getState().load()} />
       {projects.status === 'ready' && projects.items.length ? (
         <ul className="ps-project-list">
           {projects.items.map((p) => (
-            <ProjectRow key={p.id} p={p} onRename={(name) => store.getState().rename(p.id, name)} onTrash={() => store.getState().moveToTrash(p.id)} />
+            <ProjectRow
+              key={p.id}
+              p={p}
+              onRename={rename ? (name) => store.getState().rename(p.id, name) : undefined}
+              onTrash={trashes ? () => store.getState().moveToTrash(p.id) : undefined}
+            />
           ))}
         </ul>
       ) : null}

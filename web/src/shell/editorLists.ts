@@ -54,8 +54,9 @@ export interface EditorLists {
 
 const EMPTY: EditorLists = { secretKeys: [], envKeys: [], flows: [] };
 
-/** Loads the pickers' lists for a project; each list is empty until (and unless) it loads. */
-export function useEditorLists(api: ApiClient, project: string): EditorLists {
+/** Loads the pickers' lists for a project; each list is empty until (and unless) it loads.
+ * secrets false leaves the secret keys out (a viewer may not list them: the API refuses). */
+export function useEditorLists(api: ApiClient, project: string, secrets = true): EditorLists {
   const [lists, setLists] = useState<EditorLists>(EMPTY);
   useEffect(() => {
     let live = true;
@@ -65,12 +66,12 @@ export function useEditorLists(api: ApiClient, project: string): EditorLists {
         (v) => live && setLists((l) => ({ ...l, [key]: v })),
         () => undefined, // the picker then says there is nothing to offer; typing a key still works
       );
-    void fill('secretKeys', loadSecretKeys(api, project));
+    if (secrets) void fill('secretKeys', loadSecretKeys(api, project));
     void fill('envKeys', loadEnvKeys(api, project));
     void fill('flows', loadFlowChoices(api, project));
     return () => {
       live = false;
     };
-  }, [api, project]);
+  }, [api, project, secrets]);
   return lists;
 }

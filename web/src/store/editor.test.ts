@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createGroup } from '../groups/model';
 import { connectionKey } from '../model/flow';
 import { catalog, conn, doc, node } from '../test/fixtures';
-import { COALESCE_MS, createEditorStore, HISTORY_LIMIT } from './editor';
+import { COALESCE_MS, createEditorStore, HISTORY_LIMIT, READ_ONLY } from './editor';
 
 const handles = (s: ReturnType<typeof createEditorStore>) => s.getState().doc.nodes.map((n) => n.handle);
 
@@ -196,5 +196,44 @@ describe('editor store', () => {
     s.getState().setNotes('a', 'hello');
     s.getState().undo();
     expect(s.getState().changes).toBe(c0 + 2);
+  });
+
+  it('refuses every edit while read-only (a viewer), but selects, copies and loads', () => {
+    const s = createEditorStore(catalog, doc([node('a', 'variable.string', { values: { value: 'x' } }), node('b', 'debug.log')]));
+    s.getState().setValue('a', 'value', 'before');
+    const before = s.getState().doc;
+    const changes = s.getState().changes;
+    s.getState().setReadOnly(true);
+    const st = s.getState();
+    expect(st.addNode('debug.log', { x: 0, y: 0 })).toBeNull();
+    st.setValue('a', 'value', 'changed');
+    st.setNotes('a', 'note');
+    st.setSettings('a', { retries: 2 });
+    st.setFlowState('a', 'disabled');
+    expect(st.setHandle('a', 'renamed')).toBe(READ_ONLY);
+    expect(st.connect(conn('a', 'true_path', 'b', 'node'))).toEqual({ ok: false, reason: READ_ONLY });
+    st.moveNodes(new Map([['a', { x: 500, y: 500 }]]));
+    st.edit((d) => ({ ...d, nodes: [] }));
+    st.autoLayout(new Map());
+    st.checkpoint();
+    st.undo(); // the setValue before read-only stays
+    expect(st.paste(st.copySelection(['a'])!)).toEqual([]);
+    st.select({ nodes: ['a', 'b'] });
+    expect(st.duplicateSelection()).toEqual([]);
+    st.removeSelection();
+    expect(s.getState().doc).toBe(before);
+    expect(s.getState().changes).toBe(changes);
+    // looking still works: the selection, copying it
+    expect(s.getState().selection.nodes).toEqual(['a', 'b']);
+    expect(JSON.parse(s.getState().copySelection()!).nodes.map((n: { handle: string }) => n.handle)).toEqual(['a', 'b']);
+    s.getState().clearSelection();
+    expect(s.getState().selection.nodes).toEqual([]);
+    // the server's document still loads (another tab saved it)
+    s.getState().load(doc([node('c', 'debug.log')]));
+    expect(handles(s)).toEqual(['c']);
+    // editable again
+    s.getState().setReadOnly(false);
+    s.getState().setNotes('c', 'now');
+    expect(s.getState().doc.nodes[0]!.notes).toBe('now');
   });
 });

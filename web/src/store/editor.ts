@@ -43,6 +43,9 @@ export interface EditorState {
   /** Increments on every document change; savers compare it. */
   changes: number;
   snapToGrid: boolean;
+  /** The signed-in member may only look (a viewer): edits, undo and redo change nothing;
+   * selecting, copying and loading a document still work. */
+  readOnly: boolean;
 }
 
 export interface EditOptions {
@@ -88,11 +91,15 @@ export interface EditorActions {
    * entered group) only that group's members. Groups move as one box. */
   autoLayout(sizes: Map<string, Size>, open?: string | null): void;
   setSnapToGrid(on: boolean): void;
+  setReadOnly(on: boolean): void;
 }
 
 export type EditorStore = StoreApi<EditorState & EditorActions>;
 
 const now = () => Date.now();
+
+/** Why an edit of a read-only flow did nothing. */
+export const READ_ONLY = 'viewers can look at this flow but not change it';
 
 function updateNode(doc: FlowDocument, id: string, f: (n: FlowNode) => FlowNode): FlowDocument {
   let changed = false;
@@ -111,6 +118,7 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
     const commit = (next: FlowDocument, opts: EditOptions = {}, selection?: Selection) => {
       const s = get();
       if (next === s.doc && !selection) return;
+      if (s.readOnly && next !== s.doc) return; // an edit, refused whole (its selection too)
       if (next === s.doc) {
         set({ selection: selection! });
         return;
@@ -151,6 +159,7 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
       lastEdit: null,
       changes: 0,
       snapToGrid: true,
+      readOnly: false,
 
       load(d, opts = {}) {
         const s = get();
@@ -167,13 +176,14 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
 
       checkpoint() {
         const s = get();
+        if (s.readOnly) return;
         set({ past: [...s.past, s.doc].slice(-HISTORY_LIMIT), future: [], lastEdit: null });
       },
 
       undo() {
         const s = get();
         const prev = s.past[s.past.length - 1];
-        if (!prev) return;
+        if (!prev || s.readOnly) return;
         set({
           doc: prev,
           past: s.past.slice(0, -1),
@@ -187,7 +197,7 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
       redo() {
         const s = get();
         const next = s.future[0];
-        if (!next) return;
+        if (!next || s.readOnly) return;
         set({
           doc: next,
           past: [...s.past, s.doc],
@@ -201,7 +211,7 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
       addNode(typeId, position) {
         const s = get();
         const t = s.catalog.get(typeId);
-        if (!t) return null;
+        if (!t || s.readOnly) return null;
         const id = newId();
         const handle = uniqueHandle(baseHandleForType(t.id), new Set(s.doc.nodes.map((n) => n.handle)));
         const node: FlowNode = { id, handle, type: t.id, version: t.version, position: { x: Math.round(position.x), y: Math.round(position.y) } };
@@ -260,6 +270,7 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
 
       connect(c) {
         const s = get();
+        if (s.readOnly) return { ok: false, reason: READ_ONLY };
         const check = canConnect(s.doc, s.catalog, c);
         if (!check.ok) return check;
         const conn: Connection = { from: { ...c.from }, to: { ...c.to } };
@@ -268,6 +279,7 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
       },
 
       reconnect(oldKey, c) {
+        if (get().readOnly) return { ok: false, reason: READ_ONLY };
         const s = get();
         const check = canConnect(s.doc, s.catalog, c, oldKey);
         if (!check.ok) return check;
@@ -308,6 +320,7 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
         const node = d.nodes.find((n) => n.id === nodeId);
         if (!node) return 'the node is not in the flow';
         if (node.handle === handle) return null;
+        if (get().readOnly) return READ_ONLY;
         const problem = handleProblem(handle, d.nodes.filter((n) => n.id !== nodeId).map((n) => n.handle));
         if (problem) return problem;
         const old = node.handle;
@@ -374,6 +387,7 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
       },
 
       paste(text, at) {
+        if (get().readOnly) return [];
         const payload = parseClipboard(text);
         if (!payload || !payload.nodes.length) return [];
         const r = pasteNodes(get().doc, payload, at ? { at } : {});
@@ -384,7 +398,7 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
       duplicateSelection(alsoNodes = []) {
         const { selection, doc: d } = get();
         const ids = [...selection.nodes, ...alsoNodes];
-        if (!ids.length) return [];
+        if (!ids.length || get().readOnly) return [];
         const r = pasteNodes(d, copyNodes(d, ids), { offset: 40 });
         commit(r.doc, {}, { nodes: r.ids, edges: [] });
         return r.ids;
@@ -399,6 +413,10 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
 
       setSnapToGrid(on) {
         set({ snapToGrid: on });
+      },
+
+      setReadOnly(on) {
+        if (get().readOnly !== on) set({ readOnly: on });
       },
     };
   });

@@ -1,0 +1,120 @@
+// A viewer in the real local cloud: the owner invites them with the viewer role; signed in,
+// they pick the owner's workspace and open a flow. The editor says it is read only, offers no
+// run, palette or publish; dragging a node, pressing Delete or pasting changes nothing, the
+// inspector's fields are off, and the editor sends no write at all. The past runs still show.
+
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import { launch, watchConsole } from './browser.mjs';
+import { signInForApi, startCloud } from './cloud.mjs';
+
+const shots = new URL('../test-results/viewer/', import.meta.url).pathname;
+let cloud;
+let browser;
+
+before(async () => {
+  await mkdir(shots, { recursive: true });
+  cloud = await startCloud();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await cloud?.stop();
+});
+
+test('a viewer looks at a flow and its runs without changing anything', async (t) => {
+  const ownerPage = await (await browser.newContext({ viewport: { width: 1400, height: 880 } })).newPage();
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 880 } })).newPage();
+  const errors = watchConsole(page);
+  try {
+    // the owner's project, flow (run once) and invitation
+    const owner = await signInForApi(ownerPage, cloud, 'owner@example.com');
+    const tenant = (await owner('GET', '/me')).memberships[0].tenant;
+    const project = (await owner('POST', `/tenants/${tenant}/projects`, { name: 'Shared' })).id;
+    const base = `/tenants/${tenant}/projects/${project}`;
+    const node = (id, type, x, values) => ({ id, handle: id, type, position: { x, y: 0 }, values });
+    const flow = await owner('POST', `${base}/flows`, {
+      kind: 'blueprint',
+      name: 'greeter',
+      document: {
+        schema: 'polysynergy/flow@1',
+        nodes: [node('start', 'trigger.manual', 0, {}), node('greet', 'variable.string', 320, { value: 'hello' })],
+        connections: [{ from: { node: 'start', port: 'true_path' }, to: { node: 'greet', port: 'node' } }],
+      },
+    });
+    await owner('POST', `${base}/flows/${flow.id}/runs`, {});
+    await owner('POST', `/tenants/${tenant}/invitations`, { email: 'viewer@example.com', role: 'viewer' });
+
+    // the viewer signs in, claiming the invitation: the owner's workspace is theirs to look at
+    await signInForApi(page, cloud, 'viewer@example.com');
+    await page.getByText('Shared', { exact: true }).waitFor();
+    // the projects screen offers a viewer no changes either
+    for (const name of ['Create project', 'Rename', 'Move to trash', 'Trash']) assert.equal(await page.getByRole('button', { name, exact: true }).count(), 0, `no ${name} button`);
+    const writes = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/v1/') && r.method() !== 'GET' && r.method() !== 'OPTIONS') writes.push(`${r.method()} ${r.url()}`);
+    });
+    await page.goto(`${cloud.url}/p/${project}/f/${flow.id}`);
+    const greet = page.locator('.react-flow__node:has([data-handle="greet"])');
+    await greet.waitFor();
+    const status = page.getByRole('status', { name: 'Save state' });
+    assert.equal((await status.textContent()).trim(), 'Read only');
+    assert.equal(await page.getByRole('button', { name: '▶ Run' }).count(), 0, 'no Run button');
+    assert.equal(await page.getByRole('button', { name: 'Publish', exact: true }).count(), 0, 'no Publish button');
+    assert.equal(await page.getByLabel('Search nodes').count(), 0, 'no palette');
+    assert.equal(await page.getByRole('button', { name: 'Undo' }).count(), 0, 'no Undo');
+    assert.equal(await page.getByRole('button', { name: /^New / }).count(), 0, 'no New flow buttons');
+
+    // dragging a node does not move it (the drag pans the view: both nodes keep their distance)
+    const header = greet.locator('.ps-node-header');
+    const start = page.locator('.react-flow__node:has([data-handle="start"])');
+    const gap = async () => {
+      const [a, b] = [await start.boundingBox(), await greet.boundingBox()];
+      return { dx: b.x - a.x, dy: b.y - a.y };
+    };
+    const before = await gap();
+    const hb = await header.boundingBox();
+    await page.mouse.move(hb.x + 20, hb.y + hb.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(hb.x + 220, hb.y + 160, { steps: 8 });
+    await page.mouse.up();
+    const afterDrag = await gap();
+    assert.ok(Math.abs(afterDrag.dx - before.dx) < 1 && Math.abs(afterDrag.dy - before.dy) < 1, `the node moved: ${JSON.stringify(before)} → ${JSON.stringify(afterDrag)}`);
+
+    // selected, it shows its values with the fields off; Delete leaves it
+    await header.click();
+    const inspector = page.getByRole('complementary', { name: 'Inspector' });
+    await inspector.getByRole('note').waitFor();
+    const handle = inspector.getByLabel(/^Handle/);
+    assert.equal(await handle.inputValue(), 'greet');
+    assert.ok(await handle.isDisabled(), 'the handle field is off');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Control+d');
+    assert.equal(await page.locator('.react-flow__node:has([data-handle])').count(), 2, 'both nodes are still there');
+
+    // the past run opens from the history
+    await page.getByRole('button', { name: 'History' }).click();
+    const history = page.getByRole('region', { name: 'Run history' });
+    await history.getByRole('button', { name: /^Open the .* run of/ }).first().click();
+    await page.locator('[data-handle="greet"].ps-run-success').waitFor({ timeout: 10000 });
+    await page.screenshot({ path: `${shots}viewer.png` });
+
+    await page.waitForTimeout(1500); // an autosave would have gone out by now
+    assert.deepEqual(writes, [], 'the viewer sent no writes');
+    const stored = await owner('GET', `${base}/flows/${flow.id}`);
+    assert.deepEqual(
+      stored.draft.document.nodes.map((n) => [n.id, n.position.x]),
+      [
+        ['start', 0],
+        ['greet', 320],
+      ],
+    );
+    assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
+  } catch (e) {
+    await page.screenshot({ path: `${shots}failure.png` }).catch(() => {});
+    t.diagnostic(cloud.log());
+    throw e;
+  }
+});

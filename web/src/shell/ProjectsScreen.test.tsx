@@ -1,0 +1,58 @@
+// @vitest-environment jsdom
+// The projects screen offers what the member's role allows, as the API decides it: an admin
+// creates, renames and trashes; an editor creates and renames; a viewer only opens projects.
+import { cleanup, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LiveSocket } from '../api/live';
+import type { Role } from '../api/types';
+import { fakeApi } from '../manage/testkit';
+import { catalog } from '../test/fixtures';
+import { FakeLive } from '../test/shell';
+import { ShellContext, type ShellEnv } from './context';
+import { ProjectsScreen } from './ProjectsScreen';
+
+afterEach(cleanup);
+
+const project = { id: 'P1', name: 'Shop', slug: 'shop', created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z' };
+
+async function screenFor(role: Role, items = [project]) {
+  const { api, writes } = fakeApi({ 'GET ~/projects': { status: 200, body: { items } } });
+  const env: ShellEnv = { api, live: new FakeLive() as unknown as LiveSocket, catalog, tenant: 'T1', signInEpoch: 0, theme: 'light', setTheme: () => undefined, role };
+  render(
+    <ShellContext.Provider value={env}>
+      <ProjectsScreen trash={false} />
+    </ShellContext.Provider>,
+  );
+  const page = screen.getByRole('region', { name: 'Projects' });
+  if (items.length) await within(page).findByRole('link', { name: /Shop/ });
+  return { page, writes };
+}
+
+const button = (page: HTMLElement, name: string) => within(page).queryByRole('button', { name });
+
+describe('the projects screen by role', () => {
+  it('lets an admin create, rename and trash projects', async () => {
+    const { page } = await screenFor('admin');
+    for (const name of ['Create project', 'Rename', 'Move to trash', 'Trash']) expect(button(page, name)).not.toBeNull();
+    expect(within(page).queryByRole('note')).toBeNull();
+  });
+
+  it('lets an editor create and rename, not trash', async () => {
+    const { page } = await screenFor('editor');
+    for (const name of ['Create project', 'Rename']) expect(button(page, name)).not.toBeNull();
+    for (const name of ['Move to trash', 'Trash']) expect(button(page, name)).toBeNull();
+  });
+
+  it('lets a viewer open projects and change nothing', async () => {
+    const { page, writes } = await screenFor('viewer');
+    for (const name of ['Create project', 'Rename', 'Move to trash', 'Trash']) expect(button(page, name)).toBeNull();
+    expect(within(page).getByRole('note').textContent).toMatch(/^You are a viewer in this workspace/);
+    expect(within(page).getByRole('link', { name: /Shop/ }).getAttribute('href')).toBe('/p/P1');
+    expect(writes()).toEqual([]);
+  });
+
+  it('tells a viewer with no projects who creates them', async () => {
+    const { page } = await screenFor('viewer', []);
+    expect(await within(page).findByText('No projects yet — an editor or admin of this workspace creates them.')).toBeTruthy();
+  });
+});
