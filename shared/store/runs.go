@@ -601,8 +601,11 @@ func (s *Store) ApplyRetention(ctx context.Context, k FlowKey, keep int) (Retent
 	return RetentionPass{Deleted: len(old), Spared: spared, Keep: keep}, nil
 }
 
-// retentionPage is how many runs one request of a retention pass reads.
-const retentionPage = 250
+// retentionPage is how many runs one request of a retention pass reads. Small pages keep
+// each request short where the table serves one request at a time (DynamoDB Local, the
+// embedded server: a page of 250 held writes back for 10–25 ms under load); in DynamoDB a
+// pass of a few hundred runs then takes a few more requests, in the background.
+const retentionPage = 25
 
 // attrResults holds, on the item of a run recorded in one go, its node results when
 // they are small (inlineResultsMax encoded): the run is then that one item.

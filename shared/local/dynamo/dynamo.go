@@ -57,7 +57,8 @@ type DB struct {
 	url   string
 	dirty atomic.Bool
 	mu    sync.RWMutex // writers of the data vs the snapshot
-	walMu sync.Mutex   // orders writes and their log lines; guards walBuf and walN
+	keys  *keyLocks    // orders the writes to each item with their log lines
+	walMu sync.Mutex   // guards walBuf and walN
 	// walBuf collects log lines in memory: a write never waits for the file system. The
 	// flusher hands them to the file (fileMu held) within Flush's interval, or sooner once
 	// walKick says the buffer has grown large.
@@ -98,7 +99,9 @@ func Start(ctx context.Context, opt Options) (*DB, error) {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	d := &DB{opt: opt, srv: server.NewServer(), stop: make(chan struct{}), done: make(chan struct{}), walKick: make(chan struct{}, 1)}
+	schema := store.TableSchema()
+	d := &DB{opt: opt, srv: server.NewServer(), keys: newKeyLocks(schema.PartitionKey.Name, schema.SortKey.Name),
+		stop: make(chan struct{}), done: make(chan struct{}), walKick: make(chan struct{}, 1)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("local dynamodb: listen: %w", err)
@@ -185,13 +188,15 @@ func (d *DB) serve(w http.ResponseWriter, r *http.Request) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		d.mu.RLock()
 		defer d.mu.RUnlock()
-		// writes are applied and logged one at a time, so a replay applies them in order
-		d.walMu.Lock()
-		defer d.walMu.Unlock()
+		// the writes to an item are applied and logged one at a time, so a replay applies
+		// them in order; writes to other items go on meanwhile
+		defer d.keys.lock(body)()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		d.srv.ServeHTTP(rec, r)
 		if rec.status == http.StatusOK {
+			d.walMu.Lock()
 			d.logWrite(op, body)
+			d.walMu.Unlock()
 		}
 		return
 	}
