@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,6 +31,8 @@ type loadResult struct {
 	p50, p99, max time.Duration
 	firstErr      string
 	cpuPerReq     time.Duration // CPU time of the whole process (server and load generator) per request
+	over20        int64         // requests slower than 20 ms (the p99 bound)
+	gcCycles      uint32        // garbage collections during the phase (each one's mark slows requests)
 }
 
 // BenchmarkTriggerLoad drives GET on a published route (route → set → response, runs saved)
@@ -96,8 +100,10 @@ func BenchmarkTriggerLoad(b *testing.B) {
 	b.ReportMetric(float64(res.sent)/float64(secs), "req/s")
 	b.ReportMetric(float64(res.cpuPerReq.Microseconds()), "cpu-µs/req")
 	b.ReportMetric(float64(best), "max-rate-0-errors")
-	b.Logf("%d req/s for %ds: sent %d, errors %d (first: %s), p50 %s, p99 %s, max %s, CPU per request %s", rate, secs, res.sent,
-		res.errors, res.firstErr, res.p50, res.p99, res.max, res.cpuPerReq)
+	b.ReportMetric(100*float64(res.over20)/float64(max(res.sent, 1)), "%-over-20ms")
+	b.Logf("%d req/s for %ds: sent %d, errors %d (first: %s), p50 %s, p99 %s, max %s, CPU per request %s, "+
+		"%d requests (%.2f%%) over 20 ms, %d garbage collections", rate, secs, res.sent,
+		res.errors, res.firstErr, res.p50, res.p99, res.max, res.cpuPerReq, res.over20, 100*float64(res.over20)/float64(max(res.sent, 1)), res.gcCycles)
 	b.Logf("rising 5 s steps: %s; highest rate sustained (0 errors, p99 within %s): %d req/s", strings.Join(steps, "; "), maxStepP99, best)
 }
 
@@ -208,6 +214,9 @@ func (g *loadGen) constantRate(rate int, d time.Duration) loadResult {
 	interval := time.Second / time.Duration(rate)
 	due := make(chan int, n)
 	cpu0 := processCPU()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	gc0 := ms.NumGC
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w := 0; w < g.conns; w++ {
@@ -236,8 +245,10 @@ func (g *loadGen) constantRate(rate int, d time.Duration) loadResult {
 	cpu := processCPU() - cpu0
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	fe, _ := first.Load().(string)
+	runtime.ReadMemStats(&ms)
+	over20, _ := slices.BinarySearch(lat, 20*time.Millisecond+1)
 	return loadResult{rate: rate, sent: int64(n), errors: errs.Load(), p50: lat[n/2], p99: lat[n*99/100], max: lat[n-1], firstErr: fe,
-		cpuPerReq: cpu / time.Duration(n)}
+		cpuPerReq: cpu / time.Duration(n), over20: int64(n - over20), gcCycles: ms.NumGC - gc0}
 }
 
 // processCPU is the CPU time (user and system) this process has used.
