@@ -64,7 +64,7 @@ type DB struct {
 	// walKick says the buffer has grown large.
 	walBuf  *bytes.Buffer
 	walFree *bytes.Buffer // the buffer written last, emptied for the next swap (fileMu held)
-	walN    int64 // bytes logged since the last snapshot
+	walN    int64         // bytes logged since the last snapshot
 	walKick chan struct{}
 	fileMu  sync.Mutex // the log file: its writes, syncs and truncation
 	wal     *os.File

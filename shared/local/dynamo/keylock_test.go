@@ -73,7 +73,9 @@ func TestKeyStripesOfEveryKindOfWrite(t *testing.T) {
 // another item does not.
 func TestKeyLocksOrderWritesToOneItem(t *testing.T) {
 	l := newKeyLocks("PK", "SK")
-	body := func(pk string) []byte { return []byte(fmt.Sprintf(`{"TableName":"t","Item":{"PK":{"S":%q},"SK":{"S":"x"}}}`, pk)) }
+	body := func(pk string) []byte {
+		return []byte(fmt.Sprintf(`{"TableName":"t","Item":{"PK":{"S":%q},"SK":{"S":"x"}}}`, pk))
+	}
 	sa, _ := l.stripesOf(body("a"))
 	other := ""
 	for i := range 1000 { // an item on another stripe
