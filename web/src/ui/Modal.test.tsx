@@ -89,4 +89,24 @@ describe('modal dialog', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Done' }));
     expect(screen.queryByRole('dialog')).toBeNull();
   });
+
+  it('leaves out of Tab the controls of a disabled fieldset (a read-only form)', () => {
+    render(
+      <Modal label="Settings" onClose={() => undefined}>
+        <fieldset disabled>
+          <input aria-label="name" />
+          <select aria-label="kind">
+            <option>a</option>
+          </select>
+          <button type="button">Save</button>
+        </fieldset>
+        <button type="button">Close</button>
+      </Modal>,
+    );
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    expect(focusableIn(dialog).map((e) => e.getAttribute('aria-label') ?? e.textContent)).toEqual(['Close']);
+    expect(document.activeElement?.textContent).toBe('Close');
+    tab();
+    expect(document.activeElement?.textContent).toBe('Close');
+  });
 });

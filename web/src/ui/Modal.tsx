@@ -18,7 +18,8 @@ const FOCUSABLE = [
 /** The elements of root that Tab can reach, in document order. */
 export function focusableIn(root: HTMLElement): HTMLElement[] {
   return Array.from(root.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
-    (el) => !el.closest('[inert], [aria-hidden="true"]') && !(el instanceof HTMLInputElement && el.type === 'hidden'),
+    // a control turned off by a disabled fieldset around it (a viewer's form) cannot take focus either
+    (el) => !el.closest('[inert], [aria-hidden="true"]') && !(el instanceof HTMLInputElement && el.type === 'hidden') && !el.matches(':disabled'),
   );
 }
 
