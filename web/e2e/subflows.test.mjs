@@ -4,31 +4,18 @@
 // sets the flow's error flow. The project and flows are set up through the API.
 
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
-import { launch, watchConsole } from './browser.mjs';
-import { signInForApi, startCloud } from './cloud.mjs';
+import { test } from 'node:test';
+import { watchConsole } from './browser.mjs';
+import { signInForApi } from './cloud.mjs';
+import { cloudSuite, freshPage } from './suite.mjs';
 
-const shots = new URL('../test-results/subflows/', import.meta.url).pathname;
-let cloud;
-let browser;
-
-before(async () => {
-  await mkdir(shots, { recursive: true });
-  cloud = await startCloud();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await cloud?.stop();
-});
+const suite = cloudSuite('subflows');
 
 test('a Call flow node picks a flow, runs it, and the flow settings set an error flow', async (t) => {
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 880 } })).newPage();
+  const page = await freshPage(suite);
   const errors = watchConsole(page);
   try {
-    const api = await signInForApi(page, cloud, 'calls@example.com');
+    const api = await signInForApi(page, suite.cloud, 'calls@example.com');
     const tenant = (await api('GET', '/me')).memberships[0].tenant;
     const project = (await api('POST', `/tenants/${tenant}/projects`, { name: 'Calls' })).id;
     const base = `/tenants/${tenant}/projects/${project}`;
@@ -56,7 +43,7 @@ test('a Call flow node picks a flow, runs it, and the flow settings set an error
         connections: [link('start', 'price'), link('price', 'done')],
       },
     });
-    await page.goto(`${cloud.url}/p/${project}/f/${caller.id}`);
+    await page.goto(`${suite.cloud.url}/p/${project}/f/${caller.id}`);
     await page.locator('[data-handle="price"]').waitFor();
 
     // pick the called flow in the inspector: the canvas names it
@@ -64,7 +51,7 @@ test('a Call flow node picks a flow, runs it, and the flow settings set an error
     const picker = page.getByRole('combobox', { name: 'flow_id' });
     await picker.selectOption({ label: 'with vat (service)' });
     await page.locator('[data-handle="price"] .ps-port-preview', { hasText: '→ with vat' }).waitFor();
-    await page.screenshot({ path: `${shots}picked.png` });
+    await page.screenshot({ path: `${suite.shots}picked.png` });
 
     // an editor run calls the draft and lights the caller's nodes
     await page.getByRole('button', { name: '▶ Run' }).click();
@@ -81,7 +68,7 @@ test('a Call flow node picks a flow, runs it, and the flow settings set an error
     const dialog = page.getByRole('dialog', { name: 'Flow settings' });
     await dialog.getByLabel('When a published run fails, run flow').selectOption({ label: 'with vat (service)' });
     await dialog.getByLabel('Keep the last N runs').fill('25');
-    await page.screenshot({ path: `${shots}settings.png` });
+    await page.screenshot({ path: `${suite.shots}settings.png` });
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });
     const saved = await api('GET', `${base}/flows/${caller.id}`);
@@ -91,8 +78,8 @@ test('a Call flow node picks a flow, runs it, and the flow settings set an error
     assert.equal(draft.draft.document.nodes.find((n) => n.id === 'price').values.flow_id, vat.id, 'the picked flow is saved in the draft');
     assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
   } catch (e) {
-    await page.screenshot({ path: `${shots}failure.png` }).catch(() => {});
-    t.diagnostic(cloud.log());
+    await page.screenshot({ path: `${suite.shots}failure.png` }).catch(() => {});
+    t.diagnostic(suite.cloud.log());
     throw e;
   }
 });

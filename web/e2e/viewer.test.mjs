@@ -1,36 +1,23 @@
-// A viewer in the real local cloud: the owner invites them with the viewer role; signed in,
-// they pick the owner's workspace and open a flow. The editor says it is read only, offers no
+// A viewer in the real local cloud: the owner invites them with the viewer role; signing in
+// claims the invitation, and they open a flow of the owner's workspace. The editor says it is read only, offers no
 // run, palette or publish; dragging a node, pressing Delete or pasting changes nothing, the
 // inspector's fields are off, and the editor sends no write at all. The past runs still show.
 
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
-import { launch, watchConsole } from './browser.mjs';
-import { signInForApi, startCloud } from './cloud.mjs';
+import { test } from 'node:test';
+import { watchConsole } from './browser.mjs';
+import { signInForApi } from './cloud.mjs';
+import { cloudSuite, freshPage } from './suite.mjs';
 
-const shots = new URL('../test-results/viewer/', import.meta.url).pathname;
-let cloud;
-let browser;
-
-before(async () => {
-  await mkdir(shots, { recursive: true });
-  cloud = await startCloud();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await cloud?.stop();
-});
+const suite = cloudSuite('viewer');
 
 test('a viewer looks at a flow and its runs without changing anything', async (t) => {
-  const ownerPage = await (await browser.newContext({ viewport: { width: 1400, height: 880 } })).newPage();
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 880 } })).newPage();
+  const ownerPage = await freshPage(suite);
+  const page = await freshPage(suite);
   const errors = watchConsole(page);
   try {
     // the owner's project, flow (run once) and invitation
-    const owner = await signInForApi(ownerPage, cloud, 'owner@example.com');
+    const owner = await signInForApi(ownerPage, suite.cloud, 'owner@example.com');
     const tenant = (await owner('GET', '/me')).memberships[0].tenant;
     const project = (await owner('POST', `/tenants/${tenant}/projects`, { name: 'Shared' })).id;
     const base = `/tenants/${tenant}/projects/${project}`;
@@ -48,7 +35,7 @@ test('a viewer looks at a flow and its runs without changing anything', async (t
     await owner('POST', `/tenants/${tenant}/invitations`, { email: 'viewer@example.com', role: 'viewer' });
 
     // the viewer signs in, claiming the invitation: the owner's workspace is theirs to look at
-    await signInForApi(page, cloud, 'viewer@example.com');
+    await signInForApi(page, suite.cloud, 'viewer@example.com');
     await page.getByText('Shared', { exact: true }).waitFor();
     // the projects screen offers a viewer no changes either
     for (const name of ['Create project', 'Rename', 'Move to trash', 'Trash']) assert.equal(await page.getByRole('button', { name, exact: true }).count(), 0, `no ${name} button`);
@@ -56,7 +43,7 @@ test('a viewer looks at a flow and its runs without changing anything', async (t
     page.on('request', (r) => {
       if (r.url().includes('/api/v1/') && r.method() !== 'GET' && r.method() !== 'OPTIONS') writes.push(`${r.method()} ${r.url()}`);
     });
-    await page.goto(`${cloud.url}/p/${project}/f/${flow.id}`);
+    await page.goto(`${suite.cloud.url}/p/${project}/f/${flow.id}`);
     const greet = page.locator('.react-flow__node:has([data-handle="greet"])');
     await greet.waitFor();
     const status = page.getByRole('status', { name: 'Save state' });
@@ -99,7 +86,7 @@ test('a viewer looks at a flow and its runs without changing anything', async (t
     const history = page.getByRole('region', { name: 'Run history' });
     await history.getByRole('button', { name: /^Open the .* run of/ }).first().click();
     await page.locator('[data-handle="greet"].ps-run-success').waitFor({ timeout: 10000 });
-    await page.screenshot({ path: `${shots}viewer.png` });
+    await page.screenshot({ path: `${suite.shots}viewer.png` });
 
     await page.waitForTimeout(1500); // an autosave would have gone out by now
     assert.deepEqual(writes, [], 'the viewer sent no writes');
@@ -113,8 +100,8 @@ test('a viewer looks at a flow and its runs without changing anything', async (t
     );
     assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
   } catch (e) {
-    await page.screenshot({ path: `${shots}failure.png` }).catch(() => {});
-    t.diagnostic(cloud.log());
+    await page.screenshot({ path: `${suite.shots}failure.png` }).catch(() => {});
+    t.diagnostic(suite.cloud.log());
     throw e;
   }
 });

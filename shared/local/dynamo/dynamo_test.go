@@ -166,15 +166,21 @@ func TestWriteLogKeepsEveryBodyOnOneLine(t *testing.T) {
 // Writes made while snapshots are taken all survive a crash (a restart from the files
 // without Close): each line is in the snapshot or stays in the write log, never dropped
 // when the log is emptied.
-func TestSnapshotsWhileWritingLoseNothing(t *testing.T) {
-	dir := t.TempDir()
-	ctx := context.Background()
-	db, err := dynamo.Start(ctx, dynamo.Options{Dir: dir, Table: "t", Flush: time.Hour})
+// startKept starts a server keeping its data in dir, flushed only when asked (Flush, Snapshot),
+// and closed when the test ends; a second one on the same dir reads what the files hold.
+func startKept(t *testing.T, dir string) (*dynamo.DB, *dynamodb.Client) {
+	t.Helper()
+	db, err := dynamo.Start(context.Background(), dynamo.Options{Dir: dir, Table: "t", Flush: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close(ctx)
-	c := dynamo.NewClient(db.URL())
+	t.Cleanup(func() { _ = db.Close(context.Background()) })
+	return db, dynamo.NewClient(db.URL())
+}
+
+func TestSnapshotsWhileWritingLoseNothing(t *testing.T) {
+	dir := t.TempDir()
+	db, c := startKept(t, dir)
 	const n = 1500
 	done := make(chan struct{})
 	go func() {
@@ -198,12 +204,7 @@ func TestSnapshotsWhileWritingLoseNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// a crash: the files as they are, the first server never closed
-	db2, err := dynamo.Start(ctx, dynamo.Options{Dir: dir, Table: "t"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db2.Close(ctx)
-	c2 := dynamo.NewClient(db2.URL())
+	_, c2 := startKept(t, dir)
 	var missing []string
 	for i := range n {
 		if k := fmt.Sprintf("k%03d", i); !has(t, c2, "t", k) {
@@ -222,12 +223,7 @@ func TestSnapshotsWhileWritingLoseNothing(t *testing.T) {
 func TestConcurrentWritesToOneItemReplayInOrder(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	db, err := dynamo.Start(ctx, dynamo.Options{Dir: dir, Table: "t", Flush: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(ctx)
-	c := dynamo.NewClient(db.URL())
+	db, c := startKept(t, dir)
 	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 	hot := map[string]types.AttributeValue{"PK": s("hot"), "SK": s("x")}
 	const writers, each = 6, 60
@@ -285,12 +281,7 @@ func TestConcurrentWritesToOneItemReplayInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	// a crash: the log as it is, no snapshot, the first server never closed
-	db2, err := dynamo.Start(ctx, dynamo.Options{Dir: dir, Table: "t"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db2.Close(ctx)
-	c2 := dynamo.NewClient(db2.URL())
+	_, c2 := startKept(t, dir)
 	if got := last(c2); got != want {
 		t.Fatalf("after a replay the hot item's last write is %q; the table had %q", got, want)
 	}

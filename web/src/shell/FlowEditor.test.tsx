@@ -1,17 +1,16 @@
 // @vitest-environment jsdom
 // The flow editor of the app: the secret, env and flow pickers offer what the project has,
 // loaded through the real ApiClient over a scripted fetch.
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../api/client';
-import type { LiveSocket } from '../api/live';
 import type { EnvVar, SecretInfo } from '../api/types';
 import { fakeApi, type Answer } from '../manage/testkit';
 import { toJSON } from '../model/flow';
-import { catalog, doc, node } from '../test/fixtures';
-import { FakeLive, flowRow, installResizeObserver } from '../test/shell';
-import { ShellContext, type ShellEnv } from './context';
-import { FlowEditor, openFlow, type OpenFlow } from './FlowEditor';
+import { renderFlowEditor } from '../test/editor';
+import { doc, node } from '../test/fixtures';
+import { flowRow, installResizeObserver } from '../test/shell';
+import type { OpenFlow } from './FlowEditor';
 
 beforeAll(installResizeObserver);
 beforeEach(() => localStorage.clear());
@@ -36,16 +35,7 @@ const routes = (over: Record<string, Answer | Answer[]> = {}) => ({
   ...over,
 });
 
-async function renderEditor(api: ApiClient): Promise<OpenFlow> {
-  const open = await openFlow(api, catalog, 'P1', 'F1');
-  const env: ShellEnv = { api, live: new FakeLive() as unknown as LiveSocket, catalog, tenant: 'T1', signInEpoch: 0, theme: 'light', setTheme: () => undefined };
-  render(
-    <ShellContext.Provider value={env}>
-      <FlowEditor project="P1" open={open} title={<strong>Checkout</strong>} />
-    </ShellContext.Provider>,
-  );
-  return open;
-}
+const renderEditor = (api: ApiClient): Promise<OpenFlow> => renderFlowEditor(api, { title: 'Checkout' });
 
 const inspector = () => screen.getByRole('complementary', { name: 'Inspector' });
 const select = (open: OpenFlow, id: string) => act(() => open.store.getState().select({ nodes: [id], edges: [] }));

@@ -11,7 +11,8 @@ import { fakeApi, invalid, type Answer } from '../manage/testkit';
 import { toJSON } from '../model/flow';
 import { catalog, doc, node } from '../test/fixtures';
 import { ShellContext, type ShellEnv } from './context';
-import { FlowEditor, openFlow, type OpenFlow } from './FlowEditor';
+import type { OpenFlow } from './FlowEditor';
+import { renderFlowEditor } from '../test/editor';
 import { FakeLive, flowRow, installResizeObserver } from '../test/shell';
 import { READ_ONLY_NOTE, formProblems, settingsChanges } from './FlowSettings';
 import { ProjectShell } from './ProjectShell';
@@ -34,16 +35,8 @@ const routes = (over: Partial<Flow> = {}, more: Record<string, Answer | Answer[]
   ...more,
 });
 
-async function renderEditor(api: ApiClient, onFlowChanged?: (f: FlowDetail) => void, role?: ShellEnv['role']): Promise<OpenFlow> {
-  const open = await openFlow(api, catalog, 'P1', 'F1');
-  const env: ShellEnv = { api, live: new FakeLive() as unknown as LiveSocket, catalog, tenant: 'T1', signInEpoch: 0, theme: 'light', setTheme: () => undefined, role };
-  render(
-    <ShellContext.Provider value={env}>
-      <FlowEditor project="P1" open={open} title={<strong>Checkout</strong>} {...(onFlowChanged ? { onFlowChanged } : {})} />
-    </ShellContext.Provider>,
-  );
-  return open;
-}
+const renderEditor = (api: ApiClient, onFlowChanged?: (f: FlowDetail) => void, role?: ShellEnv['role']): Promise<OpenFlow> =>
+  renderFlowEditor(api, { title: 'Checkout', role, ...(onFlowChanged ? { onFlowChanged } : {}) });
 
 const dialog = () => screen.getByRole('dialog', { name: 'Flow settings' });
 const field = (name: string | RegExp) => within(dialog()).getByLabelText(name) as HTMLInputElement & HTMLSelectElement;

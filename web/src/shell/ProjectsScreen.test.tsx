@@ -3,12 +3,10 @@
 // creates, renames and trashes; an editor creates and renames; a viewer only opens projects.
 import { cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LiveSocket } from '../api/live';
 import type { Role } from '../api/types';
 import { fakeApi } from '../manage/testkit';
-import { catalog } from '../test/fixtures';
-import { FakeLive } from '../test/shell';
-import { ShellContext, type ShellEnv } from './context';
+import { shellEnv } from '../test/editor';
+import { ShellContext } from './context';
 import { ProjectsScreen } from './ProjectsScreen';
 
 afterEach(cleanup);
@@ -17,9 +15,8 @@ const project = { id: 'P1', name: 'Shop', slug: 'shop', created_at: '2026-11-01T
 
 async function screenFor(role: Role, items = [project]) {
   const { api, writes } = fakeApi({ 'GET ~/projects': { status: 200, body: { items } } });
-  const env: ShellEnv = { api, live: new FakeLive() as unknown as LiveSocket, catalog, tenant: 'T1', signInEpoch: 0, theme: 'light', setTheme: () => undefined, role };
   render(
-    <ShellContext.Provider value={env}>
+    <ShellContext.Provider value={shellEnv(api, role)}>
       <ProjectsScreen trash={false} />
     </ShellContext.Provider>,
   );

@@ -3,17 +3,17 @@
 // its runs and its publishing, and offers no change — no palette, undo, run, chat or publish;
 // the inspector's controls are off; shortcuts, cut and paste change nothing; nothing is sent.
 // An editor's editor, for contrast, offers them.
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../api/client';
-import type { LiveSocket } from '../api/live';
 import type { Flow, FlowDetail } from '../api/types';
 import { fakeApi } from '../manage/testkit';
 import { toJSON } from '../model/flow';
-import { catalog, conn, doc, node } from '../test/fixtures';
-import { FakeLive, flowRow, installResizeObserver } from '../test/shell';
-import { ShellContext, type ShellEnv } from './context';
-import { FlowEditor, openFlow, READ_ONLY_TITLE, type OpenFlow } from './FlowEditor';
+import { renderFlowEditor } from '../test/editor';
+import { conn, doc, node } from '../test/fixtures';
+import { flowRow, installResizeObserver } from '../test/shell';
+import type { ShellEnv } from './context';
+import { READ_ONLY_TITLE, type OpenFlow } from './FlowEditor';
 
 beforeAll(installResizeObserver);
 beforeEach(() => localStorage.clear());
@@ -34,16 +34,7 @@ const routes = {
   'GET /flows/F1/runs': { status: 200, body: { items: [] } },
 };
 
-async function renderEditor(api: ApiClient, role: ShellEnv['role']): Promise<OpenFlow> {
-  const open = await openFlow(api, catalog, 'P1', 'F1');
-  const env: ShellEnv = { api, live: new FakeLive() as unknown as LiveSocket, catalog, tenant: 'T1', signInEpoch: 0, theme: 'light', setTheme: () => undefined, role };
-  render(
-    <ShellContext.Provider value={env}>
-      <FlowEditor project="P1" open={open} title={<strong>Greeter</strong>} />
-    </ShellContext.Provider>,
-  );
-  return open;
-}
+const renderEditor = (api: ApiClient, role: ShellEnv['role']): Promise<OpenFlow> => renderFlowEditor(api, { title: 'Greeter', role });
 
 const toolbar = () => screen.getByRole('toolbar', { name: 'Flow' });
 const inspector = () => screen.getByRole('complementary', { name: 'Inspector' });
