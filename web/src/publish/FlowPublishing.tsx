@@ -233,7 +233,8 @@ export function usePublishing(o: PublishingOptions): Publishing {
           ×
         </button>
       </div>
-      <fieldset className="ps-pub-panel-body" role="tabpanel" disabled={o.readOnly}>
+      {/* a viewer's trigger and stages tabs show with their controls off; versions still open and compare */}
+      <fieldset className="ps-pub-panel-body" role="tabpanel" disabled={o.readOnly && tab !== 'versions'}>
         {o.readOnly ? (
           <p className="ps-hint" role="note">
             Read only: an editor or admin of the project publishes this flow and changes its trigger.
@@ -294,7 +295,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
             </ul>
           </section>
         ) : tab === 'versions' ? (
-          <VersionsPanel key={versionsKey} api={api} project={project} flow={flow.id} draft={draft} onRestored={() => void loadPubs()} />
+          <VersionsPanel key={versionsKey} api={api} project={project} flow={flow.id} draft={draft} onRestored={() => void loadPubs()} readOnly={o.readOnly ?? false} />
         ) : null}
       </fieldset>
     </aside>

@@ -31,6 +31,9 @@ export interface VersionsPanelProps {
   flow: string;
   draft: DraftControl;
   onRestored?(version: number, revision: number): void;
+  /** The signed-in member may only look (a viewer): versions show and compare, nothing is
+   * saved as a version or restored. */
+  readOnly?: boolean;
 }
 
 type Side = number | 'draft';
@@ -213,19 +216,21 @@ export function VersionsPanel(props: VersionsPanelProps) {
 
   return (
     <div className="ps-pub-form">
-      <form
-        className="ps-row"
-        aria-label="Save the draft as a version"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void snapshot();
-        }}
-      >
-        <input className="ps-input" aria-label="Version message" placeholder="Message (optional)" value={message} onChange={(e) => setMessage(e.target.value)} />
-        <button type="submit" className="ps-button ps-small" disabled={snapping}>
-          Save as version
-        </button>
-      </form>
+      {props.readOnly ? null : (
+        <form
+          className="ps-row"
+          aria-label="Save the draft as a version"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void snapshot();
+          }}
+        >
+          <input className="ps-input" aria-label="Version message" placeholder="Message (optional)" value={message} onChange={(e) => setMessage(e.target.value)} />
+          <button type="submit" className="ps-button ps-small" disabled={snapping}>
+            Save as version
+          </button>
+        </form>
+      )}
       <div aria-live="polite" role="status">
         {note ? <p className="ps-pub-ok">{note}</p> : null}
       </div>
@@ -290,18 +295,20 @@ export function VersionsPanel(props: VersionsPanelProps) {
                     vs v{items[i + 1]!.number}
                   </button>
                 ) : null}
-                <button
-                  type="button"
-                  className="ps-button ps-small"
-                  aria-label={`Restore version ${v.number}`}
-                  data-testid={`restore-version-${v.number}`}
-                  onClick={() => {
-                    setRestoreError(null);
-                    setRestoring(v.number);
-                  }}
-                >
-                  Restore
-                </button>
+                {props.readOnly ? null : (
+                  <button
+                    type="button"
+                    className="ps-button ps-small"
+                    aria-label={`Restore version ${v.number}`}
+                    data-testid={`restore-version-${v.number}`}
+                    onClick={() => {
+                      setRestoreError(null);
+                      setRestoring(v.number);
+                    }}
+                  >
+                    Restore
+                  </button>
+                )}
               </div>
             </li>
           ))}

@@ -32,6 +32,7 @@ const routes = {
   'GET /publications': { status: 200, body: [] },
   'GET /flows/F1/publications': { status: 200, body: [] },
   'GET /flows/F1/runs': { status: 200, body: { items: [] } },
+  'GET /flows/F1/versions': { status: 200, body: { items: [{ number: 2, hash: 'h2', author: 'owner', message: 'second', created_at: '2026-11-27T10:00:00Z' }] } },
 };
 
 const renderEditor = (api: ApiClient, role: ShellEnv['role']): Promise<OpenFlow> => renderFlowEditor(api, { title: 'Greeter', role });
@@ -107,6 +108,14 @@ describe("a viewer's flow editor", () => {
     const panel = await screen.findByRole('complementary', { name: 'Publishing panel' });
     expect(within(panel).getByRole('note').textContent).toMatch(/^Read only/);
     expect((within(panel).getByRole('tabpanel') as HTMLFieldSetElement).disabled).toBe(true);
+    // its versions still open and compare; none is saved or restored
+    fireEvent.click(within(panel).getByRole('tab', { name: 'Versions' }));
+    const view = await within(panel).findByRole('button', { name: 'View version 2' });
+    expect((within(panel).getByRole('tabpanel') as HTMLFieldSetElement).disabled).toBe(false);
+    expect(view.matches(':disabled')).toBe(false);
+    expect(within(panel).getByRole('button', { name: 'Compare version 2 with the draft' }).matches(':disabled')).toBe(false);
+    expect(within(panel).queryByRole('button', { name: 'Restore version 2' })).toBeNull();
+    expect(within(panel).queryByRole('button', { name: 'Save as version' })).toBeNull();
 
     // nothing was ever sent to change anything
     await new Promise((r) => setTimeout(r, 50));
