@@ -562,7 +562,7 @@ func (x *Executor) retain(ctx context.Context, fk store.FlowKey, keep int) {
 			if err != nil {
 				x.log.WarnContext(ctx, "apply run retention", "flow", fk.Flow, "err", err)
 			} else if pass.Deleted > 0 {
-				x.log.DebugContext(ctx, "run retention", "flow", fk.Flow, "deleted", pass.Deleted)
+				x.log.DebugContext(ctx, "run retention", "flow", fk.Flow, "deleted", pass.Deleted, "read", pass.Read, "requests", pass.Reads)
 			}
 			x.retMu.Lock()
 			if pass.Keep > 0 {

@@ -64,6 +64,7 @@ type query struct {
 	values     map[string]types.AttributeValue
 	projection string
 	pageSize   int32 // items per request for queryAll (0: as many as DynamoDB returns)
+	pageMax    int32 // with pageSize: each further request asks for twice as many, up to pageMax
 }
 
 // keyNames returns the partition and sort key attribute names of the index.
@@ -169,21 +170,30 @@ func (s *Store) queryPage(ctx context.Context, op string, q query, cursor string
 
 // queryAll calls fn for every item of the query, page by page.
 func (s *Store) queryAll(ctx context.Context, op string, q query, fn func(item) error) error {
+	_, err := s.queryPages(ctx, op, q, fn)
+	return err
+}
+
+// queryPages is queryAll that also returns how many requests it made.
+func (s *Store) queryPages(ctx context.Context, op string, q query, fn func(item) error) (int, error) {
 	in := s.queryInput(q)
-	for {
+	for n := 1; ; n++ {
 		resp, err := s.db.Query(ctx, in)
 		if err != nil {
-			return wrap(op, err)
+			return n, wrap(op, err)
 		}
 		for _, it := range resp.Items {
 			if err := fn(it); err != nil {
-				return err
+				return n, err
 			}
 		}
 		if len(resp.LastEvaluatedKey) == 0 {
-			return nil
+			return n, nil
 		}
 		in.ExclusiveStartKey = resp.LastEvaluatedKey
+		if in.Limit != nil && q.pageMax > *in.Limit {
+			in.Limit = aws.Int32(min(2**in.Limit, q.pageMax))
+		}
 	}
 }
 

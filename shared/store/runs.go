@@ -553,6 +553,8 @@ type RetentionPass struct {
 	Deleted int // runs deleted
 	Spared  int // older runs left because they are still running or paused
 	Keep    int // the number of runs kept (the flow's setting when none was given)
+	Read    int // runs read
+	Reads   int // requests that read them
 }
 
 // ApplyRetention keeps the newest keep runs of a flow and deletes the rest
@@ -577,10 +579,13 @@ func (s *Store) ApplyRetention(ctx context.Context, k FlowKey, keep int) (Retent
 	}
 	var old []runParts
 	seen, spared := 0, 0
-	// read in pages: each request stays short, so writes to the table are not held up
-	// for a whole pass (DynamoDB Local and the embedded server handle one at a time)
-	err := s.queryAll(ctx, op, query{index: IndexGSI1, pk: flowRunsPK(k), projection: "#run, #status, " + attrNodeOrders,
-		names: names{"#run": "run", "#status": "status"}, pageSize: retentionPage}, func(it item) error {
+	// read in pages that grow: a pass over the usual few hundred runs stays a few short
+	// requests, so writes to the table are not held up (DynamoDB Local and the embedded
+	// server handle one request at a time), and one over a flow that has fallen far behind
+	// (thousands of runs) takes a few dozen requests, not hundreds, each of which the
+	// embedded server answers in time that grows with the table
+	reads, err := s.queryPages(ctx, op, query{index: IndexGSI1, pk: flowRunsPK(k), projection: "#run, #status, " + attrNodeOrders,
+		names: names{"#run": "run", "#status": "status"}, pageSize: retentionPage, pageMax: retentionPageMax}, func(it item) error {
 		seen++
 		if seen <= keep {
 			return nil
@@ -592,20 +597,29 @@ func (s *Store) ApplyRetention(ctx context.Context, k FlowKey, keep int) (Retent
 		old = append(old, partsOf(it))
 		return nil
 	})
+	pass := RetentionPass{Keep: keep, Read: seen, Reads: reads}
 	if err != nil {
-		return RetentionPass{Keep: keep}, err
+		return pass, err
 	}
+	pass.Spared = spared
 	if err := s.deleteRuns(ctx, op, k.ProjectKey(), old); err != nil {
-		return RetentionPass{Spared: spared, Keep: keep}, err
+		return pass, err
 	}
-	return RetentionPass{Deleted: len(old), Spared: spared, Keep: keep}, nil
+	pass.Deleted = len(old)
+	return pass, nil
 }
 
-// retentionPage is how many runs one request of a retention pass reads. Small pages keep
-// each request short where the table serves one request at a time (DynamoDB Local, the
-// embedded server: a page of 250 held writes back for 10–25 ms under load); in DynamoDB a
-// pass of a few hundred runs then takes a few more requests, in the background.
-const retentionPage = 25
+// retentionPage is how many runs the first request of a retention pass reads, and
+// retentionPageMax the most one request reads: each request reads twice as many as the
+// one before. The first pages are small because the embedded server holds every write
+// back while it answers one (a page of 250 held them for 10–25 ms under load), and the
+// later ones large because it sorts the whole index for every request (hundreds of small
+// requests over a flow with thousands of runs kept it busy for seconds). In DynamoDB a
+// pass of a few hundred runs takes a few requests either way, in the background.
+const (
+	retentionPage    = 25
+	retentionPageMax = 800
+)
 
 // attrResults holds, on the item of a run recorded in one go, its node results when
 // they are small (inlineResultsMax encoded): the run is then that one item.

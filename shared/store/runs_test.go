@@ -240,6 +240,10 @@ func TestRetentionAcrossPages(t *testing.T) {
 	if pass.Deleted != 290 {
 		t.Fatalf("deleted %d runs, want 290", pass.Deleted)
 	}
+	// pages grow (25, 50, 100, 200): four requests read the 320 runs, not thirteen
+	if pass.Read != 320 || pass.Reads != 4 {
+		t.Fatalf("the pass read %d runs in %d requests, want 320 in 4", pass.Read, pass.Reads)
+	}
 	var kept []string
 	cursor := ""
 	for {
