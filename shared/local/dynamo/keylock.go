@@ -1,10 +1,11 @@
 package dynamo
 
 import (
-	"encoding/json"
 	"hash/maphash"
 	"slices"
 	"sync"
+
+	"github.com/valyala/fastjson"
 )
 
 // keyLocks orders the writes to each item with its log lines: a write holds the stripes of
@@ -16,6 +17,7 @@ type keyLocks struct {
 	seed    maphash.Seed
 	pk, sk  string // the table's key attributes
 	stripes [keyStripes]sync.Mutex
+	parsers fastjson.ParserPool
 }
 
 // keyStripes is how many locks the items share (by a hash of their key).
@@ -25,87 +27,83 @@ func newKeyLocks(pk, sk string) *keyLocks {
 	return &keyLocks{seed: maphash.MakeSeed(), pk: pk, sk: sk}
 }
 
-// writeKeys is what a write request says about the items it touches: PutItem's Item,
-// DeleteItem's and UpdateItem's Key, BatchWriteItem's requests, TransactWriteItems' items.
-type writeKeys struct {
-	TableName     string                     `json:"TableName"`
-	Item          map[string]json.RawMessage `json:"Item"`
-	Key           map[string]json.RawMessage `json:"Key"`
-	RequestItems  map[string][]batchRequest  `json:"RequestItems"`
-	TransactItems []transactItem             `json:"TransactItems"`
-}
-
-type batchRequest struct {
-	PutRequest    *struct{ Item map[string]json.RawMessage } `json:"PutRequest"`
-	DeleteRequest *struct{ Key map[string]json.RawMessage }  `json:"DeleteRequest"`
-}
-
-type keyedPart struct {
-	TableName string                     `json:"TableName"`
-	Item      map[string]json.RawMessage `json:"Item"`
-	Key       map[string]json.RawMessage `json:"Key"`
-}
-
-type transactItem struct {
-	Put            *keyedPart `json:"Put"`
-	Update         *keyedPart `json:"Update"`
-	Delete         *keyedPart `json:"Delete"`
-	ConditionCheck *keyedPart `json:"ConditionCheck"`
-}
-
 // stripesOf lists, ascending and without repeats, the stripes of the items a write request
-// touches; ok is false when the request does not say (it then takes every stripe).
+// touches (PutItem's Item, DeleteItem's and UpdateItem's Key, BatchWriteItem's requests,
+// TransactWriteItems' items); ok is false when the request does not say (it then takes
+// every stripe). It reads the body with a pooled fastjson parser: every write passes here,
+// and decoding whole items into maps cost more than a twentieth of a busy server's time.
 func (l *keyLocks) stripesOf(body []byte) (out []int, ok bool) {
-	var w writeKeys
-	if err := json.Unmarshal(body, &w); err != nil {
+	p := l.parsers.Get()
+	defer l.parsers.Put(p)
+	v, err := p.ParseBytes(body)
+	if err != nil || v.Type() != fastjson.TypeObject {
 		return nil, false
 	}
-	add := func(table string, attrs map[string]json.RawMessage) bool {
-		pk, ok := attrs[l.pk]
-		if !ok {
+	var buf []byte
+	add := func(table []byte, attrs *fastjson.Value) bool {
+		if attrs == nil || attrs.Type() != fastjson.TypeObject {
+			return false
+		}
+		pk := attrs.Get(l.pk)
+		if pk == nil {
 			return false
 		}
 		var h maphash.Hash
 		h.SetSeed(l.seed)
-		_, _ = h.WriteString(table)
+		_, _ = h.Write(table)
 		_ = h.WriteByte(0)
-		_, _ = h.Write(pk)
+		buf = pk.MarshalTo(buf[:0])
+		_, _ = h.Write(buf)
 		_ = h.WriteByte(0)
-		_, _ = h.Write(attrs[l.sk])
+		if sk := attrs.Get(l.sk); sk != nil {
+			buf = sk.MarshalTo(buf[:0])
+			_, _ = h.Write(buf)
+		}
 		out = append(out, int(h.Sum64()%keyStripes))
 		return true
 	}
+	table := v.GetStringBytes("TableName")
 	switch {
-	case w.Item != nil:
-		ok = add(w.TableName, w.Item)
-	case w.Key != nil:
-		ok = add(w.TableName, w.Key)
-	case w.RequestItems != nil:
-		ok = true
-		for table, reqs := range w.RequestItems {
-			for _, r := range reqs {
+	case present(v.Get("Item")):
+		ok = add(table, v.Get("Item"))
+	case present(v.Get("Key")):
+		ok = add(table, v.Get("Key"))
+	case present(v.Get("RequestItems")):
+		tables := v.GetObject("RequestItems")
+		ok = tables != nil
+		if tables == nil {
+			break
+		}
+		tables.Visit(func(table []byte, reqs *fastjson.Value) {
+			list, err := reqs.Array()
+			if err != nil {
+				ok = false
+				return
+			}
+			for _, r := range list {
 				switch {
-				case r.PutRequest != nil:
-					ok = ok && add(table, r.PutRequest.Item)
-				case r.DeleteRequest != nil:
-					ok = ok && add(table, r.DeleteRequest.Key)
+				case present(r.Get("PutRequest")):
+					ok = ok && add(table, r.Get("PutRequest", "Item"))
+				case present(r.Get("DeleteRequest")):
+					ok = ok && add(table, r.Get("DeleteRequest", "Key"))
 				default:
 					ok = false
 				}
 			}
-		}
-	case w.TransactItems != nil:
-		ok = true
-		for _, t := range w.TransactItems {
+		})
+	case present(v.Get("TransactItems")):
+		list, err := v.Get("TransactItems").Array()
+		ok = err == nil
+		for _, t := range list {
 			switch {
-			case t.Put != nil:
-				ok = ok && add(t.Put.TableName, t.Put.Item)
-			case t.Update != nil:
-				ok = ok && add(t.Update.TableName, t.Update.Key)
-			case t.Delete != nil:
-				ok = ok && add(t.Delete.TableName, t.Delete.Key)
-			case t.ConditionCheck != nil:
-				ok = ok && add(t.ConditionCheck.TableName, t.ConditionCheck.Key)
+			case present(t.Get("Put")):
+				ok = ok && add(t.GetStringBytes("Put", "TableName"), t.Get("Put", "Item"))
+			case present(t.Get("Update")):
+				ok = ok && add(t.GetStringBytes("Update", "TableName"), t.Get("Update", "Key"))
+			case present(t.Get("Delete")):
+				ok = ok && add(t.GetStringBytes("Delete", "TableName"), t.Get("Delete", "Key"))
+			case present(t.Get("ConditionCheck")):
+				ok = ok && add(t.GetStringBytes("ConditionCheck", "TableName"), t.Get("ConditionCheck", "Key"))
 			default:
 				ok = false
 			}
@@ -117,6 +115,10 @@ func (l *keyLocks) stripesOf(body []byte) (out []int, ok bool) {
 	slices.Sort(out)
 	return slices.Compact(out), true
 }
+
+// present is whether a member is there and not null (a null member counts as left out, as
+// when it is decoded into a Go map or pointer).
+func present(v *fastjson.Value) bool { return v != nil && v.Type() != fastjson.TypeNull }
 
 // lock takes the stripes of the items body touches (every stripe when it cannot tell),
 // always in ascending order so two writes never wait for each other in a circle, and
