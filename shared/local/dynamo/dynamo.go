@@ -44,8 +44,15 @@ type Options struct {
 	// SweepInterval is how often items past their expires_at are deleted (default 1 min;
 	// DynamoDB itself takes up to days).
 	SweepInterval time.Duration
-	Now           func() time.Time
-	Log           *slog.Logger
+	// The write log is compacted into a snapshot once it has passed CompactAt and the
+	// writes have paused for QuietFor, or once it has passed CompactMax while they go on.
+	// A snapshot holds writes back while it copies the items, so a busy server is not
+	// interrupted for one every few seconds; a replay after a crash reads at most
+	// CompactMax of log (defaults 32 MB, 250 ms, 128 MB).
+	CompactAt, CompactMax int64
+	QuietFor              time.Duration
+	Now                   func() time.Time
+	Log                   *slog.Logger
 }
 
 // DB is a running local DynamoDB.
@@ -65,6 +72,7 @@ type DB struct {
 	walBuf  *bytes.Buffer
 	walFree *bytes.Buffer // the buffer written last, emptied for the next swap (fileMu held)
 	walN    int64         // bytes logged since the last snapshot
+	lastLog atomic.Int64  // when the last write was logged (Unix nanoseconds)
 	walKick chan struct{}
 	fileMu  sync.Mutex // the log file: its writes, syncs and truncation
 	wal     *os.File
@@ -92,6 +100,15 @@ func Start(ctx context.Context, opt Options) (*DB, error) {
 	}
 	if opt.SweepInterval <= 0 {
 		opt.SweepInterval = time.Minute
+	}
+	if opt.CompactAt <= 0 {
+		opt.CompactAt = 32 << 20
+	}
+	if opt.CompactMax < opt.CompactAt {
+		opt.CompactMax = max(opt.CompactAt, 128<<20)
+	}
+	if opt.QuietFor <= 0 {
+		opt.QuietFor = 250 * time.Millisecond
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -232,6 +249,7 @@ func (d *DB) logWrite(op string, body []byte) {
 	}
 	n, _ := fmt.Fprintf(d.walBuf, "{\"op\":%q,\"body\":%s}\n", op, body)
 	d.walN += int64(n)
+	d.lastLog.Store(time.Now().UnixNano())
 	d.dirty.Store(true)
 	if d.walBuf.Len() >= walHandOff {
 		select {
@@ -469,7 +487,7 @@ func (d *DB) sweep() error {
 }
 
 // Flush puts the writes logged so far on disk (at most a second after they happened), and
-// compacts the log into a snapshot once it has grown large.
+// compacts the log into a snapshot once it has grown large (see Options.CompactAt).
 func (d *DB) Flush() error {
 	if d.opt.Dir == "" {
 		return nil
@@ -478,9 +496,10 @@ func (d *DB) Flush() error {
 		return fmt.Errorf("local dynamodb: write log: %w", err)
 	}
 	d.walMu.Lock()
-	big := d.walN > 32<<20
+	n := d.walN
 	d.walMu.Unlock()
-	if big {
+	quiet := time.Since(time.Unix(0, d.lastLog.Load())) >= d.opt.QuietFor
+	if n > d.opt.CompactMax || n > d.opt.CompactAt && quiet {
 		return d.Snapshot()
 	}
 	return nil

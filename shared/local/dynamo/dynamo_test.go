@@ -163,9 +163,6 @@ func TestWriteLogKeepsEveryBodyOnOneLine(t *testing.T) {
 	}
 }
 
-// Writes made while snapshots are taken all survive a crash (a restart from the files
-// without Close): each line is in the snapshot or stays in the write log, never dropped
-// when the log is emptied.
 // startKept starts a server keeping its data in dir, flushed only when asked (Flush, Snapshot),
 // and closed when the test ends; a second one on the same dir reads what the files hold.
 func startKept(t *testing.T, dir string) (*dynamo.DB, *dynamodb.Client) {
@@ -178,6 +175,9 @@ func startKept(t *testing.T, dir string) (*dynamo.DB, *dynamodb.Client) {
 	return db, dynamo.NewClient(db.URL())
 }
 
+// Writes made while snapshots are taken all survive a crash (a restart from the files
+// without Close): each line is in the snapshot or stays in the write log, never dropped
+// when the log is emptied.
 func TestSnapshotsWhileWritingLoseNothing(t *testing.T) {
 	dir := t.TempDir()
 	db, c := startKept(t, dir)
@@ -287,5 +287,88 @@ func TestConcurrentWritesToOneItemReplayInOrder(t *testing.T) {
 	}
 	if !has(t, c2, "t", "other-w0-002") || !has(t, c2, "t", "side-w1-003") {
 		t.Fatal("items written beside the hot one are missing after the replay")
+	}
+}
+
+// The write log becomes a snapshot at a pause in the writes once it has passed CompactAt,
+// and while writes go on only once it has passed CompactMax; what it held is kept either way.
+func TestLogCompactsAtAPauseOrOnceLarge(t *testing.T) {
+	ctx := context.Background()
+	start := func(dir string, quiet time.Duration) (*dynamo.DB, *dynamodb.Client) {
+		t.Helper()
+		db, err := dynamo.Start(ctx, dynamo.Options{Dir: dir, Table: "t", Flush: time.Hour, CompactAt: 4 << 10, CompactMax: 64 << 10, QuietFor: quiet})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close(ctx) })
+		return db, dynamo.NewClient(db.URL())
+	}
+	size := func(path string) int64 {
+		t.Helper()
+		fi, err := os.Stat(path)
+		if errors.Is(err, os.ErrNotExist) {
+			return -1
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	flush := func(db *dynamo.DB) {
+		t.Helper()
+		if err := db.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// writes that never pause: past CompactAt the log only grows; past CompactMax it is compacted
+	busy := t.TempDir()
+	db, c := start(busy, time.Hour)
+	for i := range 60 {
+		put(t, c, "t", fmt.Sprintf("busy%03d", i), 0)
+	}
+	flush(db)
+	if wal := size(filepath.Join(busy, "dynamodb.wal")); wal <= 4<<10 || size(filepath.Join(busy, dynamo.SnapshotFile)) != -1 {
+		t.Fatalf("log of %d bytes, past CompactAt while writes go on, was compacted", wal)
+	}
+	i := 60
+	for size(filepath.Join(busy, dynamo.SnapshotFile)) == -1 {
+		if wal := size(filepath.Join(busy, "dynamodb.wal")); wal > 64<<10 {
+			t.Fatalf("log of %d bytes, past CompactMax, was not compacted", wal)
+		}
+		for range 50 {
+			put(t, c, "t", fmt.Sprintf("busy%03d", i), 0)
+			i++
+		}
+		flush(db)
+	}
+	if wal := size(filepath.Join(busy, "dynamodb.wal")); wal != 0 {
+		t.Fatalf("past CompactMax: the log still holds %d bytes after the snapshot", wal)
+	}
+
+	// a pause: past CompactAt the log is compacted at the next flush
+	calm := t.TempDir()
+	db, c = start(calm, 20*time.Millisecond)
+	for i := range 60 {
+		put(t, c, "t", fmt.Sprintf("calm%03d", i), 0)
+	}
+	time.Sleep(100 * time.Millisecond)
+	flush(db)
+	if wal, snap := size(filepath.Join(calm, "dynamodb.wal")), size(filepath.Join(calm, dynamo.SnapshotFile)); wal != 0 || snap <= 0 {
+		t.Fatalf("after a pause: log of %d bytes and snapshot of %d, want the log compacted into the snapshot", wal, snap)
+	}
+
+	// both hold every write after a crash (the servers above are never closed before this)
+	for dir, keys := range map[string]int{busy: i, calm: 60} {
+		_, c := startKept(t, dir)
+		prefix := "busy"
+		if dir == calm {
+			prefix = "calm"
+		}
+		for k := range keys {
+			if key := fmt.Sprintf("%s%03d", prefix, k); !has(t, c, "t", key) {
+				t.Fatalf("%s lost", key)
+			}
+		}
 	}
 }
