@@ -351,8 +351,12 @@ func (s *scope) dispatch(ctx context.Context, n int, holdsSlot bool) {
 	}
 	s.r.mu.Unlock()
 	gen := s.gen[n]
-	if s.r.sem == nil {
+	if s.r.sem == nil || s.running == 0 && s.timers == 0 && len(s.queue) == 0 {
+		// nothing else in this scope can start, finish or wake while the node runs (or the
+		// engine runs one node at a time): run it here instead of on a goroutine of its own,
+		// which saves a hand-over to the scheduler and back for each node of a straight flow
 		out, err, rec := s.r.exec(ctx, pn, in, resume, res)
+		s.free(&holdsSlot)
 		s.complete(ctx, completion{node: n, gen: gen, out: out, err: err, result: rec})
 		return
 	}
