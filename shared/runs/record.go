@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -70,27 +71,58 @@ func summarize(a *active, run *engine.Run, details bool, lost int) summary {
 	return s
 }
 
-// responseOf reads the status and content type of what an HTTP response node set.
+// responseOf sums up the HTTP response a flow set: its status and content type. A response
+// node sets the response's map form, read as it is (its body can be large: it is not
+// encoded for this); any other value is read through its JSON form. A status that is not a
+// whole number, or headers that are not an object, give no summary.
 func responseOf(v any) *responseSummary {
 	if v == nil {
 		return nil
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil
-	}
-	var r struct {
-		Status  int            `json:"status"`
-		Headers map[string]any `json:"headers"`
-	}
-	if json.Unmarshal(b, &r) != nil {
-		return nil
-	}
-	out := &responseSummary{Status: r.Status}
-	for k, v := range r.Headers {
-		if strings.EqualFold(k, "content-type") {
-			out.ContentType, _ = v.(string)
+	m, ok := v.(map[string]any)
+	if !ok {
+		b, err := json.Marshal(v)
+		if err != nil || json.Unmarshal(b, &m) != nil || m == nil {
+			return nil
 		}
+	}
+	out := &responseSummary{}
+	switch st := m["status"].(type) {
+	case nil:
+	case float64:
+		if st != math.Trunc(st) || math.Abs(st) > math.MaxInt32 {
+			return nil
+		}
+		out.Status = int(st)
+	case int:
+		out.Status = st
+	case int64:
+		out.Status = int(st)
+	case json.Number:
+		n, err := st.Int64()
+		if err != nil {
+			return nil
+		}
+		out.Status = int(n)
+	default:
+		return nil
+	}
+	switch h := m["headers"].(type) {
+	case nil:
+	case map[string]any:
+		for k, v := range h {
+			if strings.EqualFold(k, "content-type") {
+				out.ContentType, _ = v.(string)
+			}
+		}
+	case map[string]string:
+		for k, v := range h {
+			if strings.EqualFold(k, "content-type") {
+				out.ContentType = v
+			}
+		}
+	default:
+		return nil
 	}
 	return out
 }
