@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { launch, watchConsole } from './browser.mjs';
-import { signInForApi, startCloud } from './cloud.mjs';
+import { createProject, signInForApi, startCloud } from './cloud.mjs';
 
 const shots = new URL('../test-results/chat/', import.meta.url).pathname;
 let cloud;
@@ -62,9 +62,7 @@ test('a chat message streams its answer and lights the flow on the canvas', asyn
   const errors = watchConsole(page);
   try {
     const api = await signInForApi(page, cloud, 'chat@example.com');
-    const tenant = (await api('GET', '/me')).memberships[0].tenant;
-    const project = (await api('POST', `/tenants/${tenant}/projects`, { name: 'Chat' })).id;
-    const base = `/tenants/${tenant}/projects/${project}`;
+    const { project, base } = await createProject(api, 'Chat');
     // the stand-in is on loopback: the project (an admin's switch) and the model node allow it
     await api('PATCH', base, { allow_private_network: true });
     await api('PUT', `${base}/secrets/OPENAI_API_KEY/stages/mock`, { value: 'sk-e2e-secret' });

@@ -126,3 +126,18 @@ export async function signInForApi(page, cloud, email) {
     return text ? JSON.parse(text) : null;
   };
 }
+
+/**
+ * Creates a project in the signed-in user's first tenant through the REST API and returns
+ * { tenant, project, base } (base: the project's API path).
+ */
+export async function createProject(api, name) {
+  const tenant = (await api('GET', '/me')).memberships[0].tenant;
+  const project = (await api('POST', `/tenants/${tenant}/projects`, { name })).id;
+  return { tenant, project, base: `/tenants/${tenant}/projects/${project}` };
+}
+
+/** A flow document's node: id and handle alike, at (x, 0). */
+export function flowNode(id, type, x, values) {
+  return { id, handle: id, type, position: { x, y: 0 }, values };
+}

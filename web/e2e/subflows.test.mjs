@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { watchConsole } from './browser.mjs';
-import { signInForApi } from './cloud.mjs';
+import { createProject, flowNode, signInForApi } from './cloud.mjs';
 import { cloudSuite, freshPage } from './suite.mjs';
 
 const suite = cloudSuite('subflows');
@@ -16,10 +16,8 @@ test('a Call flow node picks a flow, runs it, and the flow settings set an error
   const errors = watchConsole(page);
   try {
     const api = await signInForApi(page, suite.cloud, 'calls@example.com');
-    const tenant = (await api('GET', '/me')).memberships[0].tenant;
-    const project = (await api('POST', `/tenants/${tenant}/projects`, { name: 'Calls' })).id;
-    const base = `/tenants/${tenant}/projects/${project}`;
-    const node = (id, type, x, values) => ({ id, handle: id, type, position: { x, y: 0 }, values });
+    const { project, base } = await createProject(api, 'Calls');
+    const node = flowNode;
     const link = (from, to) => ({ from: { node: from, port: 'true_path' }, to: { node: to, port: 'node' } });
     const vat = await api('POST', `${base}/flows`, {
       kind: 'service',

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { watchConsole } from './browser.mjs';
-import { signInForApi } from './cloud.mjs';
+import { createProject, flowNode, signInForApi } from './cloud.mjs';
 import { cloudSuite, freshPage } from './suite.mjs';
 
 const suite = cloudSuite('viewer');
@@ -18,10 +18,8 @@ test('a viewer looks at a flow and its runs without changing anything', async (t
   try {
     // the owner's project, flow (run once) and invitation
     const owner = await signInForApi(ownerPage, suite.cloud, 'owner@example.com');
-    const tenant = (await owner('GET', '/me')).memberships[0].tenant;
-    const project = (await owner('POST', `/tenants/${tenant}/projects`, { name: 'Shared' })).id;
-    const base = `/tenants/${tenant}/projects/${project}`;
-    const node = (id, type, x, values) => ({ id, handle: id, type, position: { x, y: 0 }, values });
+    const { tenant, project, base } = await createProject(owner, 'Shared');
+    const node = flowNode;
     const flow = await owner('POST', `${base}/flows`, {
       kind: 'blueprint',
       name: 'greeter',

@@ -6,6 +6,7 @@ import { useStore } from 'zustand';
 import type { ChatMessage } from './chat';
 import type { ChatStore } from './store';
 import './chat.css';
+import { submitWith } from '../ui/forms';
 
 function json(v: unknown): string {
   try {
@@ -138,10 +139,7 @@ export function ChatPanel({ chat, onClose }: { chat: ChatStore; onClose(): void 
       )}
       <form
         className="ps-chat-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
+        onSubmit={submitWith(submit)}
       >
         <textarea
           ref={box}

@@ -9,6 +9,7 @@ import type { HttpMethod, Route, RouteInput, Segment } from '../api/types';
 import { CopyButton, errText, fieldError, type Load, LoadError, Loading, otherFieldErrors } from './common';
 import { curlExample, routePattern, triggerUrl } from './trigger';
 import './publish.css';
+import { submitWith } from '../ui/forms';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'];
 const TYPES: NonNullable<Segment['type']>[] = ['string', 'number', 'uuid', 'any'];
@@ -137,10 +138,7 @@ export function RouteForm(props: RouteFormProps) {
     <form
       className="ps-pub-form"
       aria-label="Route"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
+      onSubmit={submitWith(submit)}
     >
       <div className="ps-pub-field">
         <label className="ps-pub-label" htmlFor="ps-route-method">

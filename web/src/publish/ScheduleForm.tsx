@@ -9,6 +9,7 @@ import type { Schedule, ScheduleInput } from '../api/types';
 import { errText, fieldError, formatTime, type Load, LoadError, Loading, otherFieldErrors } from './common';
 import { tryDescribeCron } from './cron';
 import './publish.css';
+import { submitWith } from '../ui/forms';
 
 export interface ScheduleFormProps {
   api: ApiClient;
@@ -159,10 +160,7 @@ export function ScheduleForm(props: ScheduleFormProps) {
     <form
       className="ps-pub-form"
       aria-label="Schedule"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
+      onSubmit={submitWith(submit)}
     >
       <div className="ps-pub-field">
         <label className="ps-pub-label" htmlFor="ps-cron">

@@ -12,6 +12,7 @@ import { classifyDiff, type DiffView, diffIsEmpty } from './diff';
 import { DiffCanvas } from './DiffCanvas';
 import './publish.css';
 import { Modal } from '../ui/Modal';
+import { submitWith } from '../ui/forms';
 
 /** What the panel needs from the open flow's editor and saver. */
 export interface DraftControl {
@@ -220,10 +221,7 @@ export function VersionsPanel(props: VersionsPanelProps) {
         <form
           className="ps-row"
           aria-label="Save the draft as a version"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void snapshot();
-          }}
+          onSubmit={submitWith(snapshot)}
         >
           <input className="ps-input" aria-label="Version message" placeholder="Message (optional)" value={message} onChange={(e) => setMessage(e.target.value)} />
           <button type="submit" className="ps-button ps-small" disabled={snapping}>

@@ -10,6 +10,7 @@ import { flowLabel } from '../inspector/editors';
 import { FieldMessage, fieldError, formError, invalidProps } from '../manage/common';
 import { Modal } from '../ui/Modal';
 import './flowSettings.css';
+import { submitWith } from '../ui/forms';
 
 /** The longest flow name the API takes. */
 export const NAME_MAX = 200;
@@ -128,10 +129,7 @@ export function FlowSettingsDialog({ api, project, flow, flows, onSaved, onClose
     <Modal className="ps-flow-settings" labelledBy={`${id}-t`} onClose={busy ? undefined : onClose}>
       <form
         aria-labelledby={`${id}-t`}
-        onSubmit={(e) => {
-          e.preventDefault();
-          save();
-        }}
+        onSubmit={submitWith(save)}
       >
         <h2 id={`${id}-t`}>Flow settings</h2>
         {readOnly ? (
