@@ -20,10 +20,10 @@ func main() {
 		slog.Error("start router", "err", err)
 		os.Exit(1)
 	}
-	h, err := app.New(ctx, cfg, pubs)
+	a, err := app.New(ctx, cfg, pubs)
 	if err != nil {
 		slog.Error("start router", "err", err)
 		os.Exit(1)
 	}
-	lambda.Start(h)
+	lambda.Start(a.Handle)
 }

@@ -25,8 +25,21 @@ import (
 // Handler is the router function's Lambda handler.
 type Handler func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 
+// App is the router function: its Lambda handler, and the background work its runs start.
+type App struct {
+	// Handle answers one trigger request.
+	Handle Handler
+	x      *runs.Executor
+}
+
+// Drain waits until the background work the router's runs started (retention passes) is
+// done, or ctx ends. Lambda never calls it (work frozen with the sandbox continues on its
+// next request); a host that stops, such as the local cloud, calls it before it closes the
+// store, so no pass is cut off half-way and logged as failing.
+func (a *App) Drain(ctx context.Context) error { return a.x.Wait(ctx) }
+
 // New builds the router from cfg. publishers supplies live event publishers (nil: none).
-func New(ctx context.Context, cfg platform.Config, publishers runs.PublisherFunc) (Handler, error) {
+func New(ctx context.Context, cfg platform.Config, publishers runs.PublisherFunc) (*App, error) {
 	awsCfg, err := cfg.AWS(ctx)
 	if err != nil {
 		return nil, err
@@ -51,7 +64,7 @@ func New(ctx context.Context, cfg platform.Config, publishers runs.PublisherFunc
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	handle := func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		// a run's record and results are written before Handle returns; a retention pass it
 		// started goes on in the background and is not waited for (a pass frozen with the
 		// sandbox continues on its next request, and a lost one is made up by the next). A
@@ -63,7 +76,8 @@ func New(ctx context.Context, cfg platform.Config, publishers runs.PublisherFunc
 			}
 		}
 		return resp, err
-	}, nil
+	}
+	return &App{Handle: handle, x: x}, nil
 }
 
 // HandOffPayload is the runner's router payload (functions/runner) for a route that

@@ -63,22 +63,23 @@ type Options struct {
 
 // Cloud is a running local cloud.
 type Cloud struct {
-	opt      Options
-	url      string
-	port     int
-	lock     *datadir.Lock
-	db       *dynamo.DB
-	idp      *oidc.Provider
-	lambdas  *apigw.Lambda
-	gateway  *mgmtapi.Gateway
-	srv      []*http.Server
-	sched    *scheduler.Scheduler
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	Config   platform.Config
-	Store    *store.Store
-	closeMu  sync.Mutex
-	closed   bool
+	opt     Options
+	url     string
+	port    int
+	lock    *datadir.Lock
+	db      *dynamo.DB
+	idp     *oidc.Provider
+	lambdas *apigw.Lambda
+	gateway *mgmtapi.Gateway
+	srv     []*http.Server
+	sched   *scheduler.Scheduler
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	Config  platform.Config
+	Store   *store.Store
+	closeMu sync.Mutex
+	closed  bool
+	// services are stopped by Close after the servers and before the store
 	services []func(context.Context) error
 }
 
@@ -172,6 +173,8 @@ func Start(ctx context.Context, opt Options) (_ *Cloud, err error) {
 	for name, fn := range fns.named {
 		c.lambdas.Register(name, fn)
 	}
+	// on Close, the router's background work (retention passes) ends before the store does
+	c.services = append(c.services, fns.drain)
 	reg := mgmtapi.NewRegistry(opt.Now)
 	if c.gateway, err = mgmtapi.NewGateway(mgmtapi.GatewayConfig{Invoke: mgmtapi.InvokeFunc(fns.ws), Registry: reg,
 		IdleTimeout: opt.WSIdleTimeout, MaxLifetime: opt.WSMaxLifetime, Logger: opt.Log, Now: opt.Now}); err != nil {

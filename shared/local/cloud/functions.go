@@ -34,6 +34,9 @@ type functions struct {
 	ws           apigw.Function
 	public       func(method, path string) bool
 	fireSchedule func(ctx context.Context, f scheduler.Firing) error
+	// drain waits for the background work of the functions' runs (the router's retention
+	// passes); the runner's invocations wait for theirs before they return
+	drain func(ctx context.Context) error
 }
 
 // buildFunctions builds every function from the same configuration the Lambdas read.
@@ -58,7 +61,7 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *auth.Ver
 	}
 	apiFn := invoker(httpadapter.NewV2(apiHandler).ProxyWithContext)
 
-	routerFn, err := routerapp.New(ctx, cfg, publishers)
+	routerApp, err := routerapp.New(ctx, cfg, publishers)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +83,8 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *auth.Ver
 	f := &functions{
 		named:  map[string]apigw.Function{},
 		api:    apiFn,
-		router: invoker(routerFn),
+		router: invoker(routerApp.Handle),
+		drain:  routerApp.Drain,
 		ws:     invoker(wsHandler.Handle),
 		public: publicRoutes(),
 	}

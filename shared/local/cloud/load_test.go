@@ -159,7 +159,7 @@ func startLoadCloud(b *testing.B, conns int) *loadGen {
 func loadSteps() []int {
 	v := os.Getenv("POLYSYNERGY_LOAD_STEPS")
 	if v == "" {
-		return []int{50, 100, 200, 400, 800, 1200, 1600, 2000, 3000}
+		return []int{50, 100, 200, 400, 800, 1200, 1600, 2000, 2500, 3000, 3500, 4000, 5000}
 	}
 	var steps []int
 	for _, f := range strings.Split(v, ",") {
@@ -306,7 +306,12 @@ func processCPU() time.Duration {
 }
 
 // seedRoute publishes GET /items/{id} (route → set → response) on project "load", stage dev.
-func seedRoute(b *testing.B, c *cloud.Cloud) {
+func seedRoute(b *testing.B, c *cloud.Cloud) { seedRouteFlow(b, c, 0) }
+
+// seedRouteFlow publishes seedRoute's flow, keeping retention runs (0: the default), and
+// returns its key.
+func seedRouteFlow(b testing.TB, c *cloud.Cloud, retention int) store.FlowKey {
+	b.Helper()
 	ctx := context.Background()
 	st := c.Store
 	ten, err := st.CreateTenant(ctx, store.CreateTenantInput{Name: "Load", OwnerSub: "load-owner", OwnerEmail: "load@example.com"})
@@ -334,15 +339,17 @@ func seedRoute(b *testing.B, c *cloud.Cloud) {
 			map[string]any{"key": "name", "type": "string", "value": "item {{ route.params.id }}"}}}),
 		node("reply", "http.response", map[string]any{"body": "{{ item.object }}"}),
 	}, "connections": []any{link("route", "item"), link("item", "reply")}})
-	f, err := st.CreateFlow(ctx, pk, store.CreateFlowInput{Kind: store.KindRoute, Name: "items", Document: doc, RunSaving: store.SaveAll,
+	f, err := st.CreateFlow(ctx, pk, store.CreateFlowInput{Kind: store.KindRoute, Name: "items", Document: doc, RunSaving: store.SaveAll, Retention: retention,
 		Route: &store.RouteConfig{Method: "GET", ResponseMode: "wait", Segments: []store.Segment{
 			{Kind: "static", Value: "items"}, {Kind: "variable", Name: "id", Type: "number"}}}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := st.Publish(ctx, store.PublishInput{Flow: store.FlowKey{Tenant: ten.ID, Project: p.ID, Flow: f.ID}, Stage: "dev", By: "load-owner"}); err != nil {
+	fk := store.FlowKey{Tenant: ten.ID, Project: p.ID, Flow: f.ID}
+	if _, err := st.Publish(ctx, store.PublishInput{Flow: fk, Stage: "dev", By: "load-owner"}); err != nil {
 		b.Fatal(err)
 	}
+	return fk
 }
 
 // BenchmarkTriggerRequest sends one GET at a time to the published route of
