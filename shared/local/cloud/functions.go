@@ -27,6 +27,9 @@ import (
 	"polysynergy/shared/store"
 )
 
+// drainFor is how long stopping waits for the router's background work.
+const drainFor = 5 * time.Second
+
 // functions are the platform's Lambda functions, each called with Lambda's JSON.
 type functions struct {
 	named        map[string]apigw.Function
@@ -84,7 +87,16 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *auth.Ver
 		named:  map[string]apigw.Function{},
 		api:    apiFn,
 		router: invoker(routerApp.Handle),
-		drain:  routerApp.Drain,
+		drain: func(ctx context.Context) error {
+			// a pass still running after drainFor is left (the next start's passes make up
+			// for it): stopping must not wait long, nor fail, for a clean-up
+			dctx, cancel := context.WithTimeout(ctx, drainFor)
+			defer cancel()
+			if err := routerApp.Drain(dctx); err != nil {
+				log.Warn("stop: a run retention pass is still running; it is left for the next start", "err", err)
+			}
+			return nil
+		},
 		ws:     invoker(wsHandler.Handle),
 		public: publicRoutes(),
 	}
