@@ -49,7 +49,7 @@ type expectation struct {
 	FunctionError   bool     `json:"functionError"`
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -60,7 +60,7 @@ func freePort(t *testing.T) string {
 	return addr
 }
 
-func build(t *testing.T, dir, out string, args ...string) {
+func build(t testing.TB, dir, out string, args ...string) {
 	t.Helper()
 	cmd := exec.Command("go", append([]string{"build", "-trimpath", "-ldflags=-s -w", "-o", out}, args...)...)
 	cmd.Dir = dir
@@ -82,81 +82,27 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 	return l.b.Write(p)
 }
 
+func (l *lockedBuffer) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Len()
+}
+
 func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
 }
 
-var initRE = regexp.MustCompile(`Init Duration: ([0-9.]+) ms`)
-
 func TestFunctionsThroughTheLambdaRuntime(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds every function and the runtime emulator")
 	}
-	ctx := context.Background()
 	root, _ := filepath.Abs("..")
 	bin := t.TempDir()
 	rie := filepath.Join(bin, "aws-lambda-rie")
 	build(t, root, rie, "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie")
-
-	// the local endpoints the functions talk to
-	dataDir := t.TempDir()
-	db, err := dynamo.Start(ctx, dynamo.Options{Table: table})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
-	mux := http.NewServeMux()
-	idpSrv := httptest.NewServer(mux)
-	t.Cleanup(idpSrv.Close)
-	idp, err := oidc.New(oidc.Config{Issuer: idpSrv.URL, ClientID: "editor", Dir: dataDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	idp.Routes(mux)
-	reg := mgmtapi.NewRegistry(time.Now)
-	mux.Handle("/@connections/", mgmtapi.NewServer(reg))
-	owner, err := idp.EnsureUser("owner@example.com", "Owner")
-	if err != nil {
-		t.Fatal(err)
-	}
-	toks, err := idp.Issue(owner, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyFile := filepath.Join(dataDir, "secrets.key")
-	lw, err := secrets.LoadOrCreateKeyFile(keyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	box, _ := secrets.NewBox(lw)
-	st := store.New(dynamo.NewClient(db.URL()), table)
-	data, err := fixture.Seed(ctx, st, box, owner.Sub, owner.Email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vars := data.Vars()
-	vars["TOKEN"] = toks.AccessToken
-	vars["ID_TOKEN"] = toks.IDToken
-	// a paused run for the runner's resume events
-	x, err := runs.New(runs.Options{Store: st, Secrets: box, Compiler: flow.NewCompiler(catalog.Default(), 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	paused, err := x.Execute(ctx, runs.Job{Kind: runs.KindEditor, Tenant: data.Tenant, Project: data.Project, Flow: data.Flows["APPROVAL"]})
-	if err != nil || paused.Status != "paused" {
-		t.Fatalf("paused run: %v %+v", err, paused)
-	}
-	vars["RUN_PAUSED"] = paused.ID
-
-	env := []string{
-		platform.EnvTable + "=" + table, platform.EnvDynamoEndpoint + "=" + db.URL(),
-		platform.EnvSecretsKeyFile + "=" + keyFile, platform.EnvIssuer + "=" + idpSrv.URL, platform.EnvAudience + "=editor",
-		platform.EnvJWKSURL + "=" + idpSrv.URL + oidc.PathJWKS, platform.EnvBaseDomain + "=example.com",
-		platform.EnvWSEndpoint + "=" + idpSrv.URL, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
-		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-	}
+	env, vars := startEndpoints(t)
 
 	fns, _ := filepath.Glob(filepath.Join(root, "events", "*"))
 	sort.Strings(fns)
@@ -202,9 +148,6 @@ func TestFunctionsThroughTheLambdaRuntime(t *testing.T) {
 				check(t, name+"/"+caseName, resp, exp, out)
 				ran++
 			}
-			if m := initRE.FindStringSubmatch(out.String()); m != nil {
-				t.Logf("%s: init duration %s ms", name, m[1])
-			}
 		})
 	}
 	if ran == 0 {
@@ -212,7 +155,76 @@ func TestFunctionsThroughTheLambdaRuntime(t *testing.T) {
 	}
 }
 
-func substitute(t *testing.T, path string, vars map[string]string) []byte {
+// startEndpoints starts the local endpoints the functions talk to (the embedded DynamoDB
+// with the fixture's data, the dev identity provider, the Management API) and returns the
+// functions' environment and the values for the events' ${PLACEHOLDERS}.
+func startEndpoints(t testing.TB) (env []string, vars map[string]string) {
+	ctx := context.Background()
+	dataDir := t.TempDir()
+	db, err := dynamo.Start(ctx, dynamo.Options{Table: table})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(context.Background()) })
+	mux := http.NewServeMux()
+	idpSrv := httptest.NewServer(mux)
+	t.Cleanup(idpSrv.Close)
+	idp, err := oidc.New(oidc.Config{Issuer: idpSrv.URL, ClientID: "editor", Dir: dataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp.Routes(mux)
+	reg := mgmtapi.NewRegistry(time.Now)
+	mux.Handle("/@connections/", mgmtapi.NewServer(reg))
+	owner, err := idp.EnsureUser("owner@example.com", "Owner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks, err := idp.Issue(owner, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(dataDir, "secrets.key")
+	lw, err := secrets.LoadOrCreateKeyFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, _ := secrets.NewBox(lw)
+	st := store.New(dynamo.NewClient(db.URL()), table)
+	data, err := fixture.Seed(ctx, st, box, owner.Sub, owner.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars = data.Vars()
+	vars["TOKEN"] = toks.AccessToken
+	vars["ID_TOKEN"] = toks.IDToken
+	// a paused run for the runner's resume events
+	x, err := runs.New(runs.Options{Store: st, Secrets: box, Compiler: flow.NewCompiler(catalog.Default(), 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	paused, err := x.Execute(ctx, runs.Job{Kind: runs.KindEditor, Tenant: data.Tenant, Project: data.Project, Flow: data.Flows["APPROVAL"]})
+	if err != nil || paused.Status != "paused" {
+		t.Fatalf("paused run: %v %+v", err, paused)
+	}
+	vars["RUN_PAUSED"] = paused.ID
+
+	env = []string{
+		platform.EnvTable + "=" + table, platform.EnvDynamoEndpoint + "=" + db.URL(),
+		platform.EnvSecretsKeyFile + "=" + keyFile, platform.EnvIssuer + "=" + idpSrv.URL, platform.EnvAudience + "=editor",
+		platform.EnvJWKSURL + "=" + idpSrv.URL + oidc.PathJWKS, platform.EnvBaseDomain + "=example.com",
+		platform.EnvWSEndpoint + "=" + idpSrv.URL, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+	}
+	// the Go runtime's settings the deployment gives a function (memory as the router's)
+	for k, v := range platform.GoRuntimeEnv(1024) {
+		env = append(env, k+"="+v)
+	}
+
+	return env, vars
+}
+
+func substitute(t testing.TB, path string, vars map[string]string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -228,7 +240,7 @@ func substitute(t *testing.T, path string, vars map[string]string) []byte {
 	return []byte(s)
 }
 
-func loadExpect(t *testing.T, path string) expectation {
+func loadExpect(t testing.TB, path string) expectation {
 	var e expectation
 	b, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
@@ -249,15 +261,13 @@ type invocation struct {
 }
 
 // invoke calls the emulator, retrying while the runtime starts.
-func invoke(t *testing.T, url string, payload []byte) invocation {
+func invoke(t testing.TB, url string, payload []byte) invocation {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Post(url, "application/json", bytes.NewReader(payload))
 		if err == nil {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			return invocation{raw: b, fnError: resp.Header.Get("X-Amz-Function-Error") != "" || bytes.Contains(b, []byte(`"errorType"`))}
+			return readInvocation(resp)
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the emulator did not answer: %v", err)
@@ -266,7 +276,14 @@ func invoke(t *testing.T, url string, payload []byte) invocation {
 	}
 }
 
-func check(t *testing.T, name string, inv invocation, e expectation, out fmt.Stringer) {
+// readInvocation reads the emulator's answer to an invocation.
+func readInvocation(resp *http.Response) invocation {
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return invocation{raw: b, fnError: resp.Header.Get("X-Amz-Function-Error") != "" || bytes.Contains(b, []byte(`"errorType"`))}
+}
+
+func check(t testing.TB, name string, inv invocation, e expectation, out fmt.Stringer) {
 	t.Helper()
 	if inv.fnError != e.FunctionError {
 		t.Errorf("%s: function error %v, want %v: %s\n%s", name, inv.fnError, e.FunctionError, inv.raw, tail(out.String()))

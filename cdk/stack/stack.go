@@ -6,6 +6,8 @@ package stack
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
@@ -129,6 +131,10 @@ func (st *Stack) wire(runnerARN *string) {
 	k := jsii.String
 	for _, fn := range f.All() {
 		env(fn, k(platform.EnvTable), d.Table.TableName())
+		rt := platform.GoRuntimeEnv(fn.Spec.MemoryMB)
+		for _, name := range slices.Sorted(maps.Keys(rt)) {
+			env(fn, k(name), k(rt[name]))
+		}
 		d.GrantData(fn.Role)
 	}
 	issuer, audience := st.Identity.Issuer(), st.Identity.Client.UserPoolClientId()

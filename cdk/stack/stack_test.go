@@ -272,6 +272,12 @@ func (y *synthesized) checkFunctions(t *testing.T) {
 		if _, ok := p["LoggingConfig"].(map[string]any)["LogGroup"]; !ok {
 			t.Errorf("%s: no own log group", spec.Name)
 		}
+		// the Go runtime starts with the collector's target raised and a memory limit
+		// inside the function's memory
+		vars, _ := p["Environment"].(map[string]any)["Variables"].(map[string]any)
+		if vars["GOGC"] != "400" || vars["GOMEMLIMIT"] != fmt.Sprintf("%dMiB", spec.MemoryMB*4/5) {
+			t.Errorf("%s: GOGC %v GOMEMLIMIT %v, want 400 and %dMiB", spec.Name, vars["GOGC"], vars["GOMEMLIMIT"], spec.MemoryMB*4/5)
+		}
 	}
 	// Lambda functions other than ours are the CDK's own deployment helpers.
 	for id, r := range y.ofType("AWS::Lambda::Function") {
@@ -311,6 +317,7 @@ func (y *synthesized) checkEnvironment(t *testing.T) {
 	}
 	fns := y.ourFunctions(t)
 	for name, keysWanted := range want {
+		keysWanted = append(keysWanted, "GOGC", "GOMEMLIMIT") // the Go runtime's, checked in checkFunctions
 		vars, _ := props(fns[name])["Environment"].(map[string]any)["Variables"].(map[string]any)
 		got := keys(vars)
 		sort.Strings(keysWanted)

@@ -70,7 +70,7 @@ type Handler struct {
 	db     store.API
 	table  string
 	box    *secrets.Box
-	reg    *nodes.Registry
+	reg    func() *nodes.Registry // the node catalogue
 	authn  Authenticator
 	log    *slog.Logger
 	now    func() time.Time
@@ -127,19 +127,24 @@ func Routes() []Route {
 
 // build registers every operation; it needs no dependencies.
 func build(cfg Config) *Handler {
-	h := &Handler{cfg: cfg, st: cfg.Store, db: cfg.DB, box: cfg.Box, reg: cfg.Registry,
+	h := &Handler{cfg: cfg, st: cfg.Store, db: cfg.DB, box: cfg.Box,
 		authn: cfg.Authenticator, log: cfg.Logger, now: cfg.Now}
 	if cfg.Store != nil {
 		h.table = cfg.Store.Table()
 	}
-	if h.reg == nil {
-		// The catalogue as data: the API validates and compiles flows but
-		// never runs them, so it links no node family's code.
-		reg, err := specs.Registry()
-		if err != nil {
-			panic(fmt.Sprintf("embedded node specs: %v", err)) // caught by the specs tests
+	if cfg.Registry != nil {
+		h.reg = func() *nodes.Registry { return cfg.Registry }
+	} else {
+		// The catalogue as data: the API validates and compiles flows but never runs
+		// them, so it links no node family's code. It is decoded on first use (once),
+		// not at start: most requests never need it, and a cold start should not wait.
+		h.reg = func() *nodes.Registry {
+			reg, err := specs.Registry()
+			if err != nil {
+				panic(fmt.Sprintf("embedded node specs: %v", err)) // caught by the specs tests
+			}
+			return reg
 		}
-		h.reg = reg
 	}
 	if h.log == nil {
 		h.log = slog.Default()

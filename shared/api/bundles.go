@@ -489,7 +489,7 @@ func (h *Handler) remapFlowRefs(raw []byte, moved map[string]string) ([]byte, bo
 	}
 	changed := false
 	for _, n := range doc.Nodes {
-		typ, ok := h.reg.Lookup(n.Type)
+		typ, ok := h.reg().Lookup(n.Type)
 		if !ok {
 			continue
 		}

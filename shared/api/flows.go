@@ -232,7 +232,7 @@ func (h *Handler) registerFlows() {
 			if err != nil {
 				return ok(ValidationReport{Problems: []DocumentProblem{{Path: "", Message: err.Error()}}})
 			}
-			probs := flow.Validate(doc, h.reg)
+			probs := flow.Validate(doc, h.reg())
 			return ok(ValidationReport{Valid: len(probs) == 0, Problems: documentProblems(probs)})
 		})
 	register(h, endpoint{id: "deleteFlow", method: http.MethodDelete, path: base + "/{flow}",

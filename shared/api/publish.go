@@ -227,7 +227,7 @@ func (h *Handler) compile(raw []byte) error {
 		return newProblem(http.StatusUnprocessableEntity, TypeFlowInvalid, "the flow document cannot be read: "+err.Error(),
 			FieldError{Location: "/", Message: err.Error()})
 	}
-	if _, err := flow.Compile(doc, h.reg); err != nil {
+	if _, err := flow.Compile(doc, h.reg()); err != nil {
 		var ve *flow.ValidationError
 		if !errors.As(err, &ve) {
 			return fmt.Errorf("compile flow: %w", err)
@@ -305,7 +305,7 @@ func (h *Handler) flowRefs(raw []byte) ([]flowRef, error) {
 	}
 	var refs []flowRef
 	for i, n := range doc.Nodes {
-		typ, ok := h.reg.Lookup(n.Type)
+		typ, ok := h.reg().Lookup(n.Type)
 		if !ok || n.FlowState == flow.StateDisabled {
 			continue
 		}

@@ -155,6 +155,6 @@ func (h *Handler) registerCatalog() {
 	register(h, endpoint{id: "getNodeCatalog", method: http.MethodGet, path: "/nodes",
 		summary: "The node catalogue: every node type grouped by category", tag: "Nodes", scope: ScopeUser},
 		func(ctx context.Context, _ *NoInput) (*Out[nodes.Catalog], error) {
-			return ok(h.reg.Catalog())
+			return ok(h.reg().Catalog())
 		})
 }

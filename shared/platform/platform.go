@@ -231,3 +231,22 @@ func (c Config) SecretsBox(cfg aws.Config) (*secrets.Box, error) {
 	}
 	return secrets.NewBox(w)
 }
+
+// GoGC is the garbage collector's target every function runs with (the GOGC variable).
+// Go's default, 100, makes the collector run while the packages initialise — the SDKs
+// allocate several megabytes then — and that cycle, on a function's one or two vCPUs,
+// was a third of a cold start; 400 lets the initialisation finish first. GOMEMLIMIT keeps
+// the larger heap inside the function's memory.
+const GoGC = 400
+
+// GoRuntimeEnv is the Go runtime's environment for a function of memoryMB: GOGC, and a
+// GOMEMLIMIT of four fifths of the memory (the rest is the runtime's own, the stacks and
+// the Lambda runtime). The deployment sets it on every function and the runtime tests
+// start the functions with it; it must be in the environment because the runtime reads
+// it before any package initialises.
+func GoRuntimeEnv(memoryMB int) map[string]string {
+	return map[string]string{
+		"GOGC":       strconv.Itoa(GoGC),
+		"GOMEMLIMIT": strconv.Itoa(memoryMB*4/5) + "MiB",
+	}
+}

@@ -54,3 +54,15 @@ func TestClientsUseOverriddenEndpoints(t *testing.T) {
 		t.Fatal("no endpoint, no client")
 	}
 }
+
+func TestGoRuntimeEnv(t *testing.T) {
+	for _, tc := range []struct {
+		memoryMB int
+		limit    string
+	}{{256, "204MiB"}, {512, "409MiB"}, {1024, "819MiB"}, {10240, "8192MiB"}} {
+		env := GoRuntimeEnv(tc.memoryMB)
+		if len(env) != 2 || env["GOGC"] != "400" || env["GOMEMLIMIT"] != tc.limit {
+			t.Errorf("GoRuntimeEnv(%d) = %v, want GOGC 400 and GOMEMLIMIT %s", tc.memoryMB, env, tc.limit)
+		}
+	}
+}

@@ -111,3 +111,17 @@ func FuzzLoadSpecs(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLoadSpecs decodes the embedded catalogue, as the API does once per cold start.
+func BenchmarkLoadSpecs(b *testing.B) {
+	b.SetBytes(int64(len(specs.JSON())))
+	for range b.N {
+		reg, err := nodes.LoadSpecs(specs.JSON())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if reg.Len() < 150 {
+			b.Fatalf("%d types", reg.Len())
+		}
+	}
+}
