@@ -6,7 +6,6 @@ package nodes
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -211,12 +210,38 @@ func (t *Type) Family() string {
 	return f
 }
 
-var idPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$`)
-var portPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+// isName reports whether s is a port name or a part of a type id: a lowercase letter,
+// then lowercase letters, digits and _. (Checked by hand: every port of every type is
+// checked while a function starts, and a regular expression made that a third of it.)
+func isName(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// isTypeID reports whether s is a type id: two or more names joined by dots.
+func isTypeID(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if !isName(p) {
+			return false
+		}
+	}
+	return true
+}
 
 // normalize fills in implicit ports and defaults and checks the declaration.
 func (t *Type) normalize() error {
-	if !idPattern.MatchString(t.ID) {
+	if !isTypeID(t.ID) {
 		return fmt.Errorf("node type id %q: must look like family.name in lowercase", t.ID)
 	}
 	if t.Version == 0 {
@@ -266,7 +291,7 @@ func (t *Type) normalize() error {
 }
 
 func (p *Port) check(typeID, dir string, seen map[string]bool) error {
-	if !portPattern.MatchString(p.Name) {
+	if !isName(p.Name) {
 		return fmt.Errorf("node type %s: %s port %q: name must be lowercase letters, digits and _", typeID, dir, p.Name)
 	}
 	if seen[p.Name] {
