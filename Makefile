@@ -25,8 +25,13 @@ build: ## build the CLI into build/polysynergy
 vet:
 	$(GO) vet $(GO_PKGS)
 
+# Packages with code that only the Lambda build (LAMBDA_TAGS, mk/functions.mk) compiles.
+LAMBDA_TAGGED_PKGS := ./shared/nodes/aws/
+
 test-go: vet ## Go vet and every Go test, fuzz seed corpora included
 	$(GO) test -count=1 $(GO_PKGS)
+	$(GO) vet -tags $(LAMBDA_TAGS) $(LAMBDA_TAGGED_PKGS)
+	$(GO) test -count=1 -tags $(LAMBDA_TAGS) $(LAMBDA_TAGGED_PKGS)
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem $(GO_PKGS)

@@ -50,7 +50,7 @@ func BenchmarkColdStart(b *testing.B) {
 	env, vars := startEndpoints(b)
 	for _, p := range coldProbes {
 		boot := filepath.Join(bin, p.function, "bootstrap")
-		build(b, root, boot, "-tags", "lambda.norpc", "./functions/"+p.function)
+		build(b, root, boot, "-tags", lambdaTags, "./functions/"+p.function)
 		event := filepath.Join(root, "events", p.function, p.event+".json")
 		payload := substitute(b, event, vars)
 		exp := loadExpect(b, filepath.Join(root, "events", p.function, p.event+".expect.json"))

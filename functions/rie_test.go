@@ -39,6 +39,19 @@ import (
 
 const table = "polysynergy-rie"
 
+// lambdaTags are the build tags of a function's binary, as LAMBDA_TAGS in mk/functions.mk.
+const lambdaTags = "lambda.norpc,polysynergy_lambda"
+
+func TestLambdaTagsMatchTheMakefile(t *testing.T) {
+	mk, err := os.ReadFile("../mk/functions.mk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(mk), "\nLAMBDA_TAGS := "+lambdaTags+"\n") {
+		t.Fatalf("mk/functions.mk does not set LAMBDA_TAGS := %s", lambdaTags)
+	}
+}
+
 // expectation is an <event>.expect.json file.
 type expectation struct {
 	StatusCode      int      `json:"statusCode"`
@@ -129,7 +142,7 @@ func TestFunctionsThroughTheLambdaRuntime(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			boot := filepath.Join(bin, name, "bootstrap")
-			build(t, root, boot, "-tags", "lambda.norpc", "./functions/"+name)
+			build(t, root, boot, "-tags", lambdaTags, "./functions/"+name)
 			addr, apiAddr := freePort(t), freePort(t)
 			cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr, "--log-level", "error", boot)
 			cmd.Env = env

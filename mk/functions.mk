@@ -2,7 +2,10 @@
 # binary in build/<name>/bootstrap, the asset the CDK stack deploys on provided.al2023.
 # Go's build cache keeps a rebuild of unchanged functions fast.
 FUNCTIONS := $(patsubst functions/%/main.go,%,$(wildcard functions/*/main.go))
-LAMBDA_GOFLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
+# lambda.norpc drops aws-lambda-go's net/rpc mode; polysynergy_lambda builds the parts that
+# differ in a function (the AWS nodes read the role's credentials from the environment).
+LAMBDA_TAGS := lambda.norpc,polysynergy_lambda
+LAMBDA_GOFLAGS := -tags $(LAMBDA_TAGS) -trimpath -ldflags='-s -w'
 
 .PHONY: lambdas
 

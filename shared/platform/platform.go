@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -22,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 
+	"polysynergy/shared/awsenv"
 	"polysynergy/shared/secrets"
 	"polysynergy/shared/store"
 )
@@ -126,16 +126,18 @@ func (c Config) Logger() *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: c.LogLevel}))
 }
 
-// AWS loads the AWS configuration. With any endpoint overridden and no credentials in the
+// AWS returns the AWS configuration: the region, and the credentials Lambda puts in the
+// environment (see awsenv). With any endpoint overridden and no credentials in the
 // environment (the local cloud), static dummy credentials are used.
 func (c Config) AWS(ctx context.Context) (aws.Config, error) {
-	opts := []func(*config.LoadOptions) error{config.WithRegion(c.Region)}
-	if c.local() && os.Getenv("AWS_ACCESS_KEY_ID") == "" {
-		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+	var cfg aws.Config
+	if c.local() && os.Getenv(awsenv.EnvAccessKeyID) == "" {
+		cfg = awsenv.WithCredentials(c.Region, credentials.NewStaticCredentialsProvider("local", "local", ""))
+	} else {
+		var err error
+		if cfg, err = awsenv.Load(c.Region, nil); err != nil {
+			return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+		}
 	}
 	cfg.RetryMaxAttempts = 3
 	return cfg, nil

@@ -1,6 +1,6 @@
 // Package aws holds the AWS node family: DynamoDB on user tables, SQS, EventBridge,
 // Lambda, Secrets Manager, SNS, S3 and SES, called with aws-sdk-go-v2 and the function role's
-// credentials (the SDK's default configuration chain). Every node takes a `region`
+// credentials (see DefaultLoader). Every node takes a `region`
 // (default: the AWS_REGION environment variable) and an advanced `endpoint_url` for a
 // custom endpoint (LocalStack-style setups and tests).
 package aws
@@ -13,7 +13,6 @@ import (
 	"sync"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"polysynergy/shared/nodes"
 )
@@ -29,10 +28,12 @@ const (
 // ConfigLoader returns the SDK configuration for a region.
 type ConfigLoader func(ctx context.Context, region string) (sdkaws.Config, error)
 
-// DefaultLoader loads the SDK's default configuration chain (environment, shared files,
-// the function role) for region.
+// DefaultLoader loads the configuration for region: in the Lambda functions (built with
+// the polysynergy_lambda tag) from the environment, where Lambda puts the function role's
+// credentials (loader_lambda.go); elsewhere — the local cloud, the CLI — through the SDK's
+// default chain, with shared files and profiles (loader.go).
 func DefaultLoader(ctx context.Context, region string) (sdkaws.Config, error) {
-	return config.LoadDefaultConfig(ctx, config.WithRegion(region))
+	return loadDefault(ctx, region)
 }
 
 // family holds what the family's nodes share: the configuration loader and the
