@@ -66,3 +66,30 @@ func TestGoRuntimeEnv(t *testing.T) {
 		}
 	}
 }
+
+// In Lambda the configuration comes from the environment: the region, and the role's
+// credentials; without credentials a function does not start.
+func TestAWSFromTheLambdaEnvironment(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDROLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "role-secret")
+	t.Setenv("AWS_SESSION_TOKEN", "role-token")
+	c, err := FromEnv(env(map[string]string{EnvTable: "t", EnvRegion: "eu-west-3"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := c.AWS(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := cfg.Credentials.Retrieve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Region != "eu-west-3" || creds.AccessKeyID != "AKIDROLE" || creds.SessionToken != "role-token" || cfg.RetryMaxAttempts != 3 {
+		t.Errorf("region %q retries %d credentials %+v", cfg.Region, cfg.RetryMaxAttempts, creds)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	if _, err := c.AWS(context.Background()); err == nil || !strings.Contains(err.Error(), "AWS_ACCESS_KEY_ID") {
+		t.Errorf("no credentials: %v", err)
+	}
+}
