@@ -17,10 +17,11 @@ import (
 )
 
 // coldProbes names, for each function, the sample event its cold starts are timed with:
-// one that does the function's ordinary work (a route flow run and saved, an editor run,
-// a WebSocket connection recorded) and can be repeated.
+// one that does the function's ordinary work (projects listed from DynamoDB for a signed-in
+// user, a route flow run and saved, an editor run, a WebSocket connection recorded) and can
+// be repeated.
 var coldProbes = []struct{ function, event string }{
-	{"api", "01-health"},
+	{"api", "04-list-projects"},
 	{"router", "get-path-variables"},
 	{"runner", "rie-editor"},
 	{"ws", "1-connect"},
