@@ -143,16 +143,9 @@ func TestFunctionsThroughTheLambdaRuntime(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			boot := filepath.Join(bin, name, "bootstrap")
 			build(t, root, boot, "-tags", lambdaTags, "./functions/"+name)
-			addr, apiAddr := freePort(t), freePort(t)
-			cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr, "--log-level", "error", boot)
-			cmd.Env = env
-			out := &lockedBuffer{}
-			cmd.Stdout, cmd.Stderr = out, out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-			url := "http://" + addr + "/2015-03-31/functions/function/invocations"
+			em := startEmulator(t, rie, boot, env)
+			t.Cleanup(em.stop)
+			url, out := em.url, em.out
 			for _, ev := range events {
 				caseName := strings.TrimSuffix(filepath.Base(ev), ".json")
 				payload := substitute(t, ev, vars)
