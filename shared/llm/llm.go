@@ -44,6 +44,25 @@ type ToolSpec struct {
 	Parameters  map[string]any `json:"parameters"`
 }
 
+// MaxToolNameLen is the longest tool name the providers accept.
+const MaxToolNameLen = 64
+
+// ValidToolName reports whether name is a tool name every provider accepts: 1 to 64 ASCII
+// letters, digits, underscores or hyphens (OpenAI's and Anthropic's ^[a-zA-Z0-9_-]{1,64}$).
+func ValidToolName(name string) bool {
+	if len(name) == 0 || len(name) > MaxToolNameLen {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // OutputSchema asks the model for a JSON answer matching Schema (structured output).
 type OutputSchema struct {
 	Name   string         `json:"name"`

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -198,8 +197,6 @@ func checkRetention(n int) error {
 	return nil
 }
 
-var varNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
-
 // normRoute checks a route configuration and fills defaults.
 func normRoute(r RouteConfig) (RouteConfig, error) {
 	r.Method = strings.ToUpper(r.Method)
@@ -230,7 +227,7 @@ func normRoute(r RouteConfig) (RouteConfig, error) {
 				return r, invalid(f+".value", "must be 1–200 characters without '/', '?' or '#'")
 			}
 		case "variable":
-			if !varNameRE.MatchString(sg.Name) {
+			if !identifier(sg.Name, 64) {
 				return r, invalid(f+".name", "must match [A-Za-z_][A-Za-z0-9_]*, got %q", sg.Name)
 			}
 			if seen[sg.Name] {

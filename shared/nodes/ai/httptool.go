@@ -21,10 +21,8 @@ import (
 // maxToolBody caps the response body an HTTP tool reads.
 const maxToolBody = 1 << 20
 
-var (
-	toolNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
-	placeholder     = regexp.MustCompile(`\{([a-zA-Z_][a-zA-Z0-9_]*)\}`)
-)
+// placeholder is a {name} in an HTTP tool's URL.
+var placeholder = regexp.MustCompile(`\{([a-zA-Z_][a-zA-Z0-9_]*)\}`)
 
 func (f *family) httpToolType() *nodes.Type {
 	return &nodes.Type{
@@ -81,7 +79,7 @@ type HTTPTool struct {
 
 func (f *family) newHTTPTool(c *nodes.Call) (*HTTPTool, error) {
 	name := strings.TrimSpace(c.Str("name"))
-	if !toolNamePattern.MatchString(name) {
+	if !llm.ValidToolName(name) {
 		return nil, nodes.Errorf("name", "%q: use 1–64 letters, digits, _ or -", name)
 	}
 	desc := strings.TrimSpace(c.Str("description"))

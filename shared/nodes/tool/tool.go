@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"polysynergy/shared/llm"
@@ -28,8 +27,6 @@ const (
 func Register(r *nodes.Registry) error {
 	return r.Register(startType(), resultType(), flowType())
 }
-
-var namePattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 
 // emptySchema is the parameter schema of a tool that takes no arguments.
 func emptySchema() map[string]any {
@@ -136,7 +133,7 @@ func runFlowTool(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 // specFromValues reads a tool spec from a Tool start node's values.
 func specFromValues(v map[string]any) (llm.ToolSpec, error) {
 	name := strings.TrimSpace(nodes.ToString(v["name"]))
-	if !namePattern.MatchString(name) {
+	if !llm.ValidToolName(name) {
 		return llm.ToolSpec{}, nodes.Errorf("name", "must be 1 to 64 letters, digits, _ or -, got %q", name)
 	}
 	params := emptySchema()
