@@ -14,8 +14,8 @@ import (
 	"polysynergy/shared/live/publish"
 	"polysynergy/shared/nodes/catalog"
 	"polysynergy/shared/platform"
+	"polysynergy/shared/platform/clients"
 	"polysynergy/shared/runs"
-	"polysynergy/shared/secrets"
 	"polysynergy/shared/store"
 )
 
@@ -28,31 +28,15 @@ func main() {
 		fail(log, "aws configuration", err)
 	}
 	st := store.New(cfg.DynamoDB(awsCfg), cfg.Table, store.WithLogger(log))
-	var box *secrets.Box
-	switch {
-	case cfg.SecretsKeyFile != "":
-		w, err := secrets.LoadOrCreateKeyFile(cfg.SecretsKeyFile)
-		if err != nil {
-			fail(log, "secrets key file", err)
-		}
-		box, err = secrets.NewBox(w)
-		if err != nil {
-			fail(log, "secrets box", err)
-		}
-	case cfg.KMSKey != "":
-		w, err := secrets.NewKMSWrapper(cfg.KMS(awsCfg), cfg.KMSKey)
-		if err != nil {
-			fail(log, "kms key", err)
-		}
-		box, err = secrets.NewBox(w)
-		if err != nil {
-			fail(log, "secrets box", err)
-		}
-	default:
+	box, err := clients.SecretsBox(cfg, awsCfg)
+	if err != nil {
+		fail(log, "secrets", err)
+	}
+	if box == nil {
 		log.Warn("no " + platform.EnvKMSKey + " or " + platform.EnvSecretsKeyFile + ": runs cannot read secrets")
 	}
 	x, err := runs.New(runs.Options{Store: st, Secrets: box, Compiler: flow.NewCompiler(catalog.Default(), 0), Logger: log,
-		Publishers: publish.ForRuns(st, cfg.Management(awsCfg), log)})
+		Publishers: publish.ForRuns(st, publish.Client(cfg.WSEndpoint, awsCfg), log)})
 	if err != nil {
 		fail(log, "executor", err)
 	}

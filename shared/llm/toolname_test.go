@@ -13,18 +13,18 @@ var toolNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 
 func TestValidToolName(t *testing.T) {
 	for name, want := range map[string]bool{
-		"":                             false,
-		"get_weather":                  true,
-		"Get-Weather2":                 true,
-		"-":                            true,
-		"has space":                    false,
-		"dot.name":                     false,
-		"ünïcode":                      false,
-		"new\nline":                    false,
-		strings.Repeat("a", 64):        true,
-		strings.Repeat("a", 65):        false,
-		strings.Repeat("Z9_-", 16):     true,
-		strings.Repeat("Z9_-", 16)+"x": false,
+		"":                               false,
+		"get_weather":                    true,
+		"Get-Weather2":                   true,
+		"-":                              true,
+		"has space":                      false,
+		"dot.name":                       false,
+		"ünïcode":                        false,
+		"new\nline":                      false,
+		strings.Repeat("a", 64):          true,
+		strings.Repeat("a", 65):          false,
+		strings.Repeat("Z9_-", 16):       true,
+		strings.Repeat("Z9_-", 16) + "x": false,
 	} {
 		if got := llm.ValidToolName(name); got != want {
 			t.Errorf("ValidToolName(%q) = %v, want %v", name, got, want)

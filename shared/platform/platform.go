@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -15,14 +14,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 
 	"polysynergy/shared/awsenv"
-	"polysynergy/shared/secrets"
 	"polysynergy/shared/store"
 )
 
@@ -161,77 +155,12 @@ func (c Config) DynamoDB(cfg aws.Config) *dynamodb.Client {
 	})
 }
 
-// Lambda returns a Lambda client (to invoke the runner).
-func (c Config) Lambda(cfg aws.Config) *lambda.Client {
-	return lambda.NewFromConfig(cfg, func(o *lambda.Options) {
-		if c.LambdaEndpoint != "" {
-			o.BaseEndpoint = aws.String(c.LambdaEndpoint)
-		}
-	})
-}
-
-// KMS returns a KMS client.
-func (c Config) KMS(cfg aws.Config) *kms.Client {
-	return kms.NewFromConfig(cfg, func(o *kms.Options) {
-		if c.KMSEndpoint != "" {
-			o.BaseEndpoint = aws.String(c.KMSEndpoint)
-		}
-	})
-}
-
-// Scheduler returns an EventBridge Scheduler client.
-func (c Config) Scheduler(cfg aws.Config) *scheduler.Client {
-	return scheduler.NewFromConfig(cfg, func(o *scheduler.Options) {
-		if c.SchedEndpoint != "" {
-			o.BaseEndpoint = aws.String(c.SchedEndpoint)
-		}
-	})
-}
-
-// Management returns the API Gateway Management API client for the WebSocket API, or nil
-// when no WebSocket endpoint is configured.
-func (c Config) Management(cfg aws.Config) *apigatewaymanagementapi.Client {
-	if c.WSEndpoint == "" {
-		return nil
-	}
-	return apigatewaymanagementapi.NewFromConfig(cfg, func(o *apigatewaymanagementapi.Options) {
-		o.BaseEndpoint = aws.String(c.WSEndpoint)
-		// the live publisher posts to up to 32 connections at once: keep that many warm
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 64
-		o.HTTPClient = &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	})
-}
-
 // Timeout is a helper for deadlines derived from Lambda's remaining time.
 func Timeout(ctx context.Context, margin time.Duration) (context.Context, context.CancelFunc) {
 	if dl, ok := ctx.Deadline(); ok {
 		return context.WithDeadline(ctx, dl.Add(-margin))
 	}
 	return context.WithCancel(ctx)
-}
-
-// SecretsBox returns the envelope encryption of secrets: a local key file when one is
-// configured (local cloud, tests), else the KMS key; nil when neither is configured.
-func (c Config) SecretsBox(cfg aws.Config) (*secrets.Box, error) {
-	var w secrets.KeyWrapper
-	switch {
-	case c.SecretsKeyFile != "":
-		lw, err := secrets.LoadOrCreateKeyFile(c.SecretsKeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("secrets key file: %w", err)
-		}
-		w = lw
-	case c.KMSKey != "":
-		kw, err := secrets.NewKMSWrapper(c.KMS(cfg), c.KMSKey)
-		if err != nil {
-			return nil, fmt.Errorf("secrets KMS key: %w", err)
-		}
-		w = kw
-	default:
-		return nil, nil
-	}
-	return secrets.NewBox(w)
 }
 
 // GoGC is the garbage collector's target every function runs with (the GOGC variable).

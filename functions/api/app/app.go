@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"polysynergy/shared/schedule"
 
 	"context"
@@ -18,7 +19,7 @@ import (
 
 	"polysynergy/shared/api"
 	"polysynergy/shared/platform"
-	"polysynergy/shared/secrets"
+	"polysynergy/shared/platform/clients"
 	"polysynergy/shared/store"
 )
 
@@ -35,29 +36,19 @@ func NewHTTP(ctx context.Context, cfg platform.Config) (*api.Handler, error) {
 	}
 	db := cfg.DynamoDB(awsCfg)
 	st := store.New(db, cfg.Table, store.WithLogger(log), store.WithDefaultRetention(cfg.RunRetention))
-	var w secrets.KeyWrapper
-	switch {
-	case cfg.SecretsKeyFile != "":
-		if w, err = secrets.LoadOrCreateKeyFile(cfg.SecretsKeyFile); err != nil {
-			return nil, fmt.Errorf("secrets key file: %w", err)
-		}
-	case cfg.KMSKey != "":
-		if w, err = secrets.NewKMSWrapper(cfg.KMS(awsCfg), cfg.KMSKey); err != nil {
-			return nil, fmt.Errorf("secrets KMS key: %w", err)
-		}
-	default:
-		return nil, errors.New("set " + platform.EnvKMSKey + " or " + platform.EnvSecretsKeyFile + ": the API seals secret values")
-	}
-	box, err := secrets.NewBox(w)
+	box, err := clients.SecretsBox(cfg, awsCfg)
 	if err != nil {
-		return nil, fmt.Errorf("secrets box: %w", err)
+		return nil, err
+	}
+	if box == nil {
+		return nil, errors.New("set " + platform.EnvKMSKey + " or " + platform.EnvSecretsKeyFile + ": the API seals secret values")
 	}
 	ac := api.Config{Store: st, DB: db, Box: box, Logger: log}
 	if cfg.RunnerFunction != "" {
-		ac.Runner = LambdaRunner{Client: cfg.Lambda(awsCfg), Function: cfg.RunnerFunction}
+		ac.Runner = LambdaRunner{Client: clients.Lambda(cfg, awsCfg), Function: cfg.RunnerFunction}
 	}
 	if cfg.ScheduleGroup != "" && cfg.RunnerARN != "" && cfg.SchedulerRoleARN != "" {
-		ac.Scheduler = schedule.NewSyncer(cfg.Scheduler(awsCfg), cfg.ScheduleGroup, log)
+		ac.Scheduler = schedule.NewSyncer(schedulerClient(cfg, awsCfg), cfg.ScheduleGroup, log)
 		ac.SchedulerTarget = api.SchedulerTarget{Group: cfg.ScheduleGroup, RunnerARN: cfg.RunnerARN, RoleARN: cfg.SchedulerRoleARN}
 	}
 	return api.New(ac)
@@ -87,4 +78,13 @@ func New(ctx context.Context, cfg platform.Config) (Handler, error) {
 		return nil, err
 	}
 	return httpadapter.NewV2(h).ProxyWithContext, nil
+}
+
+// schedulerClient returns an EventBridge Scheduler client (only the API syncs schedules).
+func schedulerClient(c platform.Config, cfg aws.Config) *scheduler.Client {
+	return scheduler.NewFromConfig(cfg, func(o *scheduler.Options) {
+		if c.SchedEndpoint != "" {
+			o.BaseEndpoint = aws.String(c.SchedEndpoint)
+		}
+	})
 }

@@ -17,6 +17,7 @@ import (
 	"polysynergy/shared/nodes/catalog"
 	"polysynergy/shared/nodes/trigger"
 	"polysynergy/shared/platform"
+	"polysynergy/shared/platform/clients"
 	"polysynergy/shared/router"
 	"polysynergy/shared/runs"
 	"polysynergy/shared/store"
@@ -46,7 +47,7 @@ func New(ctx context.Context, cfg platform.Config, publishers runs.PublisherFunc
 	}
 	log := cfg.Logger()
 	st := store.New(cfg.DynamoDB(awsCfg), cfg.Table, store.WithLogger(log))
-	box, err := cfg.SecretsBox(awsCfg)
+	box, err := clients.SecretsBox(cfg, awsCfg)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +58,7 @@ func New(ctx context.Context, cfg platform.Config, publishers runs.PublisherFunc
 	}
 	var handOff func(context.Context, runs.Job) error
 	if cfg.RunnerFunction != "" {
-		lc := cfg.Lambda(awsCfg)
+		lc := clients.Lambda(cfg, awsCfg)
 		handOff = func(ctx context.Context, job runs.Job) error { return invokeRunner(ctx, lc, cfg.RunnerFunction, job) }
 	}
 	r, err := router.New(router.Config{Store: st, Executor: x, HandOff: handOff, BaseDomain: cfg.BaseDomain, Logger: log})
@@ -119,7 +120,7 @@ func LivePublishers(ctx context.Context, cfg platform.Config) (runs.PublisherFun
 	if err != nil {
 		return nil, err
 	}
-	mgmt := cfg.Management(awsCfg)
+	mgmt := publish.Client(cfg.WSEndpoint, awsCfg)
 	if mgmt == nil {
 		return nil, nil
 	}

@@ -23,6 +23,7 @@ import (
 	"polysynergy/shared/local/scheduler"
 	"polysynergy/shared/nodes/catalog"
 	"polysynergy/shared/platform"
+	"polysynergy/shared/platform/clients"
 	"polysynergy/shared/runs"
 	"polysynergy/shared/store"
 )
@@ -50,15 +51,15 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *auth.Ver
 	}
 	db := cfg.DynamoDB(awsCfg)
 	st := store.New(db, cfg.Table, store.WithLogger(log), store.WithDefaultRetention(cfg.RunRetention))
-	box, err := cfg.SecretsBox(awsCfg)
+	box, err := clients.SecretsBox(cfg, awsCfg)
 	if err != nil {
 		return nil, err
 	}
-	mgmt := cfg.Management(awsCfg)
+	mgmt := publish.Client(cfg.WSEndpoint, awsCfg)
 	publishers := publish.ForRuns(st, mgmt, log)
 
 	apiHandler, err := api.New(api.Config{Store: st, DB: db, Box: box, Logger: log,
-		Runner: apiapp.LambdaRunner{Client: cfg.Lambda(awsCfg), Function: cfg.RunnerFunction}})
+		Runner: apiapp.LambdaRunner{Client: clients.Lambda(cfg, awsCfg), Function: cfg.RunnerFunction}})
 	if err != nil {
 		return nil, err
 	}
