@@ -20,7 +20,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
 
-	"polysynergy/shared/auth"
+	authtoken "polysynergy/shared/auth/token"
 	"polysynergy/shared/secrets"
 	"polysynergy/shared/store/storetest"
 )
@@ -56,7 +56,7 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	db := storetest.Start(t)
 	jwks := jwksServer(t)
-	v, err := auth.NewVerifier(context.Background(), auth.Config{Issuer: testIssuer, Audience: testAudience,
+	v, err := authtoken.NewVerifier(context.Background(), authtoken.Config{Issuer: testIssuer, Audience: testAudience,
 		JWKSURL: jwks.URL, Logger: quietLogger()})
 	if err != nil {
 		t.Fatalf("verifier: %v", err)

@@ -29,10 +29,10 @@ type Authenticator interface {
 var ErrNoCredentials = errors.New("no credentials")
 
 // BearerAuthenticator verifies "Authorization: Bearer <JWT>" with an
-// auth.Verifier (the local cloud and tests; in AWS the API Gateway JWT
-// authorizer has verified the token already).
+// auth.TokenVerifier such as *token.Verifier (the local cloud and tests; in AWS
+// the API Gateway JWT authorizer has verified the token already).
 type BearerAuthenticator struct {
-	Verifier *auth.Verifier
+	Verifier auth.TokenVerifier
 }
 
 // Authenticate implements Authenticator.

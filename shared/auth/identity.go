@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
@@ -23,12 +24,13 @@ type Identity struct {
 // token; this only reads it. A missing or blank `sub` is an error wrapping
 // ErrUnauthorized.
 func FromAuthorizerClaims(claims map[string]string) (Identity, error) {
-	return identityFrom(func(name string) string { return claims[name] })
+	return IdentityFromClaims(func(name string) string { return claims[name] })
 }
 
-// identityFrom reads the identity claims through get, which returns "" for a
-// claim that is absent or not a string.
-func identityFrom(get func(string) string) (Identity, error) {
+// IdentityFromClaims reads the identity claims through get, which returns "" for a
+// claim that is absent or not a string. A missing or blank `sub` is an error
+// wrapping ErrMalformed.
+func IdentityFromClaims(get func(string) string) (Identity, error) {
 	sub := strings.TrimSpace(get("sub"))
 	if sub == "" {
 		return Identity{}, fmt.Errorf("%w: claim \"sub\" is missing or empty", ErrMalformed)
@@ -41,4 +43,12 @@ func identityFrom(get func(string) string) (Identity, error) {
 		}
 	}
 	return id, nil
+}
+
+// TokenVerifier verifies a bearer token and returns who it identifies and all its
+// claims; every rejection wraps ErrUnauthorized. *token.Verifier implements it (the
+// WebSocket function's $connect, the local cloud); a function that needs no verifying
+// does not link the JOSE library.
+type TokenVerifier interface {
+	Verify(ctx context.Context, token string) (Identity, map[string]any, error)
 }

@@ -140,12 +140,8 @@ type HandlerStore interface {
 
 var _ HandlerStore = (*store.Store)(nil)
 
-// TokenVerifier verifies the $connect token; *auth.Verifier implements it.
-type TokenVerifier interface {
-	Verify(ctx context.Context, token string) (auth.Identity, map[string]any, error)
-}
-
-var _ TokenVerifier = (*auth.Verifier)(nil)
+// TokenVerifier verifies the $connect token; *token.Verifier implements it.
+type TokenVerifier = auth.TokenVerifier
 
 // HandlerConfig configures a Handler.
 type HandlerConfig struct {

@@ -15,7 +15,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
 
-	"polysynergy/shared/auth"
+	"polysynergy/shared/auth/token"
 	"polysynergy/shared/live"
 	"polysynergy/shared/store"
 	"polysynergy/shared/store/storetest"
@@ -27,11 +27,11 @@ const (
 )
 
 // issuer signs RS256 tokens with a fresh key whose public half a JWKS
-// server publishes; verifier is a real auth.Verifier fetching it.
+// server publishes; verifier is a real token.Verifier fetching it.
 type issuer struct {
 	priv     *rsa.PrivateKey
 	kid      string
-	verifier *auth.Verifier
+	verifier *token.Verifier
 }
 
 var (
@@ -74,7 +74,7 @@ func newIssuer(tb testing.TB) *issuer {
 		_, _ = w.Write(body)
 	}))
 	tb.Cleanup(ts.Close)
-	is.verifier, err = auth.NewVerifier(context.Background(), auth.Config{Issuer: testIssuer, Audience: testAudience,
+	is.verifier, err = token.NewVerifier(context.Background(), token.Config{Issuer: testIssuer, Audience: testAudience,
 		JWKSURL: ts.URL + "/.well-known/jwks.json", Logger: quiet})
 	if err != nil {
 		tb.Fatal(err)

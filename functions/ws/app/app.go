@@ -9,7 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"polysynergy/shared/auth"
+	"polysynergy/shared/auth/token"
 	"polysynergy/shared/live"
 	"polysynergy/shared/platform"
 	"polysynergy/shared/store"
@@ -31,7 +31,7 @@ func New(ctx context.Context, cfg platform.Config) (Handler, error) {
 	}
 	log := cfg.Logger()
 	st := store.New(cfg.DynamoDB(awsCfg), cfg.Table, store.WithLogger(log))
-	ver, err := auth.NewVerifier(ctx, auth.Config{Issuer: cfg.Issuer, Audience: cfg.Audience, JWKSURL: cfg.JWKSURL, Logger: log})
+	ver, err := token.NewVerifier(ctx, token.Config{Issuer: cfg.Issuer, Audience: cfg.Audience, JWKSURL: cfg.JWKSURL, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("websocket function: %w", err)
 	}

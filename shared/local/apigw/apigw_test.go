@@ -24,7 +24,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
 
-	"polysynergy/shared/auth"
+	"polysynergy/shared/auth/token"
 	"polysynergy/shared/local/apigw"
 )
 
@@ -37,7 +37,7 @@ func echo(_ context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatew
 
 func fn(handler any) apigw.Function { return lambda.NewHandler(handler).Invoke }
 
-func signer(t *testing.T) (*auth.Verifier, func(claims map[string]any) string) {
+func signer(t *testing.T) (*token.Verifier, func(claims map[string]any) string) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +47,7 @@ func signer(t *testing.T) (*auth.Verifier, func(claims map[string]any) string) {
 	_ = pub.Set(jwk.AlgorithmKey, jwa.RS256())
 	set := jwk.NewSet()
 	_ = set.AddKey(pub)
-	v, err := auth.NewVerifierFromKeySet(set, auth.Config{Issuer: "https://issuer", Audience: "app"})
+	v, err := token.NewVerifierFromKeySet(set, token.Config{Issuer: "https://issuer", Audience: "app"})
 	if err != nil {
 		t.Fatal(err)
 	}

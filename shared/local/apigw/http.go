@@ -23,7 +23,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/oklog/ulid/v2"
 
-	"polysynergy/shared/auth"
+	"polysynergy/shared/auth/token"
 )
 
 // Function is a Lambda function as the runtime sees it: JSON in, JSON out.
@@ -35,7 +35,7 @@ const MaxPayload = 10 << 20
 // Authorizer decides whether a request needs a verified JWT.
 type Authorizer struct {
 	// Verifier checks tokens (issuer, audience, expiry, signature).
-	Verifier *auth.Verifier
+	Verifier *token.Verifier
 	// Public reports routes without the authorizer (health, OIDC, trigger routes).
 	Public func(method, path string) bool
 }

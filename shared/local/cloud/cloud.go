@@ -21,7 +21,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"polysynergy/shared/auth"
+	"polysynergy/shared/auth/token"
 	"polysynergy/shared/local/apigw"
 	"polysynergy/shared/local/datadir"
 	"polysynergy/shared/local/dynamo"
@@ -158,7 +158,7 @@ func Start(ctx context.Context, opt Options) (_ *Cloud, err error) {
 		return nil, err
 	}
 	c.Store = store.New(c.Config.DynamoDB(awsCfg), Table, store.WithLogger(opt.Log))
-	verifier, err := auth.NewVerifierFromKeySet(c.idp.KeySet(), auth.Config{Issuer: c.url, Audience: ClientID, Now: opt.Now})
+	verifier, err := token.NewVerifierFromKeySet(c.idp.KeySet(), token.Config{Issuer: c.url, Audience: ClientID, Now: opt.Now})
 	if err != nil {
 		return nil, err
 	}

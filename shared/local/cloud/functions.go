@@ -15,7 +15,7 @@ import (
 	routerapp "polysynergy/functions/router/app"
 	"polysynergy/functions/runner/runner"
 	"polysynergy/shared/api"
-	"polysynergy/shared/auth"
+	"polysynergy/shared/auth/token"
 	"polysynergy/shared/flow"
 	"polysynergy/shared/live"
 	"polysynergy/shared/live/publish"
@@ -44,7 +44,7 @@ type functions struct {
 }
 
 // buildFunctions builds every function from the same configuration the Lambdas read.
-func buildFunctions(ctx context.Context, cfg platform.Config, verifier *auth.Verifier, lambdas *apigw.Lambda, log *slog.Logger) (*functions, error) {
+func buildFunctions(ctx context.Context, cfg platform.Config, verifier *token.Verifier, lambdas *apigw.Lambda, log *slog.Logger) (*functions, error) {
 	awsCfg, err := cfg.AWS(ctx)
 	if err != nil {
 		return nil, err

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"polysynergy/shared/auth"
+	"polysynergy/shared/auth/token"
 	"polysynergy/shared/local/oidc"
 )
 
@@ -101,7 +101,7 @@ func TestAuthorizationCodeWithPKCE(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("token: %d %v", status, toks)
 	}
-	ver, err := auth.NewVerifier(context.Background(), auth.Config{Issuer: srv.URL, Audience: client, JWKSURL: srv.URL + oidc.PathJWKS})
+	ver, err := token.NewVerifier(context.Background(), token.Config{Issuer: srv.URL, Audience: client, JWKSURL: srv.URL + oidc.PathJWKS})
 	if err != nil {
 		t.Fatal(err)
 	}

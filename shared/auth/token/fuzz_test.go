@@ -1,8 +1,9 @@
-package auth
+package token
 
 import (
 	"context"
 	"errors"
+	"polysynergy/shared/auth"
 	"testing"
 	"time"
 )
@@ -10,7 +11,7 @@ import (
 // FuzzVerify feeds arbitrary strings to Verify. None may panic and none may
 // verify: the verifying key is generated afresh on every run, so no stored
 // seed can carry a valid signature, and the seeds signed here with that key
-// all break a claim rule. Every rejection must wrap ErrUnauthorized.
+// all break a claim rule. Every rejection must wrap auth.ErrUnauthorized.
 func FuzzVerify(f *testing.F) {
 	key := newSigningKey(f, "k1")
 	now := time.Unix(1_800_000_000, 0)
@@ -41,10 +42,10 @@ func FuzzVerify(f *testing.F) {
 		if err == nil {
 			t.Fatalf("Verify accepted %q as %+v", token, id)
 		}
-		if !errors.Is(err, ErrUnauthorized) {
-			t.Fatalf("Verify(%q) error %v does not wrap ErrUnauthorized", token, err)
+		if !errors.Is(err, auth.ErrUnauthorized) {
+			t.Fatalf("Verify(%q) error %v does not wrap auth.ErrUnauthorized", token, err)
 		}
-		if id != (Identity{}) || claims != nil {
+		if id != (auth.Identity{}) || claims != nil {
 			t.Fatalf("Verify(%q) returned identity %+v, claims %v with an error", token, id, claims)
 		}
 	})

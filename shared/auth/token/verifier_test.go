@@ -1,4 +1,4 @@
-package auth
+package token
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"polysynergy/shared/auth"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -232,47 +233,47 @@ func TestVerifyAccepts(t *testing.T) {
 	tests := []struct {
 		name   string
 		claims map[string]any
-		want   Identity
+		want   auth.Identity
 	}{
 		{
 			name:   "cognito ID token",
 			claims: idClaims(now),
-			want:   Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
+			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
 		},
 		{
 			name:   "cognito access token with client_id and no aud",
 			claims: accessClaims(now),
-			want:   Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Name: "ada"},
+			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Name: "ada"},
 		},
 		{
 			name:   "aud list containing the audience",
 			claims: with(idClaims(now), map[string]any{"aud": []string{"other", testAudience}}),
-			want:   Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
+			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
 		},
 		{
 			name:   "name falls back to cognito:username",
 			claims: with(idClaims(now), map[string]any{"name": nil}),
-			want:   Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "ada"},
+			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "ada"},
 		},
 		{
 			name:   "no token_use (dev identity provider)",
 			claims: with(idClaims(now), map[string]any{"token_use": nil}),
-			want:   Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
+			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
 		},
 		{
 			name:   "expired but within skew",
 			claims: with(idClaims(now), map[string]any{"exp": now.Add(-20 * time.Second).Unix()}),
-			want:   Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
+			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
 		},
 		{
 			name:   "nbf and iat slightly ahead, within skew",
 			claims: with(idClaims(now), map[string]any{"nbf": now.Add(20 * time.Second).Unix(), "iat": now.Add(20 * time.Second).Unix()}),
-			want:   Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
+			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
 		},
 		{
 			name:   "fractional exp",
 			claims: with(idClaims(now), map[string]any{"exp": float64(now.Add(time.Hour).Unix()) + 0.5}),
-			want:   Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
+			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
 		},
 	}
 	for _, tt := range tests {
@@ -330,46 +331,46 @@ func TestVerifyRejects(t *testing.T) {
 		token string
 		want  error
 	}{
-		{"empty", "", ErrMalformed},
-		{"one part", "abc", ErrMalformed},
-		{"two parts", "abc.def", ErrMalformed},
-		{"four parts", valid + ".x", ErrMalformed},
-		{"empty signature part", parts[0] + "." + parts[1] + ".", ErrMalformed},
-		{"non-base64url characters", parts[0] + "." + parts[1] + "+/." + parts[2], ErrMalformed},
-		{"bearer prefix left on", "Bearer " + valid, ErrMalformed},
-		{"too long", valid + strings.Repeat("A", MaxTokenBytes), ErrMalformed},
-		{"header not JSON", b64([]byte("not json")) + "." + parts[1] + "." + parts[2], ErrMalformed},
-		{"payload not a JSON object", signRaw(t, []byte(`["a"]`), jwa.RS256(), key.priv, "k1"), ErrMalformed},
-		{"payload not JSON", signRaw(t, []byte(`hello`), jwa.RS256(), key.priv, "k1"), ErrMalformed},
-		{"missing kid", signRaw(t, idJSON, jwa.RS256(), key.priv, ""), ErrMalformed},
-		{"alg none", b64([]byte(`{"alg":"none","kid":"k1"}`)) + "." + parts[1] + ".AAAA", ErrUnsupportedAlgorithm},
-		{"alg HS256", signRaw(t, idJSON, jwa.HS256(), []byte("a-shared-secret-of-thirty-two-b!"), "k1"), ErrUnsupportedAlgorithm},
-		{"alg ES256", signRaw(t, idJSON, jwa.ES256(), ecKey, "k1"), ErrUnsupportedAlgorithm},
-		{"alg PS256 with the right RSA key", signRaw(t, idJSON, jwa.PS256(), key.priv, "k1"), ErrUnsupportedAlgorithm},
-		{"unknown kid", signRaw(t, idJSON, jwa.RS256(), key.priv, "k2"), ErrUnknownKey},
-		{"signed by another key under the same kid", signClaims(t, impostor, idClaims(now)), ErrBadSignature},
-		{"payload changed after signing", tamperedPayload, ErrBadSignature},
-		{"signature bit flipped", flippedSig, ErrBadSignature},
-		{"expired", signClaims(t, key, with(idClaims(now), map[string]any{"exp": now.Add(-time.Minute).Unix()})), ErrExpired},
-		{"missing exp", signClaims(t, key, with(idClaims(now), map[string]any{"exp": nil})), ErrMalformed},
-		{"exp as string", signClaims(t, key, with(idClaims(now), map[string]any{"exp": "tomorrow"})), ErrMalformed},
-		{"exp absurdly large", signClaims(t, key, with(idClaims(now), map[string]any{"exp": 1e300})), ErrMalformed},
-		{"exp negative", signClaims(t, key, with(idClaims(now), map[string]any{"exp": -1})), ErrMalformed},
-		{"nbf in the future", signClaims(t, key, with(idClaims(now), map[string]any{"nbf": now.Add(time.Minute).Unix()})), ErrNotYetValid},
-		{"iat in the future", signClaims(t, key, with(idClaims(now), map[string]any{"iat": now.Add(time.Hour).Unix()})), ErrNotYetValid},
-		{"wrong issuer", signClaims(t, key, with(idClaims(now), map[string]any{"iss": "https://evil.example"})), ErrWrongIssuer},
-		{"missing issuer", signClaims(t, key, with(idClaims(now), map[string]any{"iss": nil})), ErrWrongIssuer},
-		{"issuer not a string", signClaims(t, key, with(idClaims(now), map[string]any{"iss": 7})), ErrWrongIssuer},
-		{"wrong aud", signClaims(t, key, with(idClaims(now), map[string]any{"aud": "other-client"})), ErrWrongAudience},
-		{"aud list without the audience", signClaims(t, key, with(idClaims(now), map[string]any{"aud": []string{"a", "b"}})), ErrWrongAudience},
-		{"no aud and no client_id", signClaims(t, key, with(idClaims(now), map[string]any{"aud": nil})), ErrWrongAudience},
-		{"access token for another client", signClaims(t, key, with(accessClaims(now), map[string]any{"client_id": "other-client"})), ErrWrongAudience},
-		{"aud as a number", signClaims(t, key, with(idClaims(now), map[string]any{"aud": 5})), ErrMalformed},
-		{"aud list with a number", signClaims(t, key, with(idClaims(now), map[string]any{"aud": []any{"x", 5}})), ErrMalformed},
-		{"refresh token_use", signClaims(t, key, with(idClaims(now), map[string]any{"token_use": "refresh"})), ErrWrongTokenUse},
-		{"token_use not a string", signClaims(t, key, with(idClaims(now), map[string]any{"token_use": true})), ErrWrongTokenUse},
-		{"missing sub", signClaims(t, key, with(idClaims(now), map[string]any{"sub": nil})), ErrMalformed},
-		{"blank sub", signClaims(t, key, with(idClaims(now), map[string]any{"sub": "  "})), ErrMalformed},
+		{"empty", "", auth.ErrMalformed},
+		{"one part", "abc", auth.ErrMalformed},
+		{"two parts", "abc.def", auth.ErrMalformed},
+		{"four parts", valid + ".x", auth.ErrMalformed},
+		{"empty signature part", parts[0] + "." + parts[1] + ".", auth.ErrMalformed},
+		{"non-base64url characters", parts[0] + "." + parts[1] + "+/." + parts[2], auth.ErrMalformed},
+		{"bearer prefix left on", "Bearer " + valid, auth.ErrMalformed},
+		{"too long", valid + strings.Repeat("A", MaxTokenBytes), auth.ErrMalformed},
+		{"header not JSON", b64([]byte("not json")) + "." + parts[1] + "." + parts[2], auth.ErrMalformed},
+		{"payload not a JSON object", signRaw(t, []byte(`["a"]`), jwa.RS256(), key.priv, "k1"), auth.ErrMalformed},
+		{"payload not JSON", signRaw(t, []byte(`hello`), jwa.RS256(), key.priv, "k1"), auth.ErrMalformed},
+		{"missing kid", signRaw(t, idJSON, jwa.RS256(), key.priv, ""), auth.ErrMalformed},
+		{"alg none", b64([]byte(`{"alg":"none","kid":"k1"}`)) + "." + parts[1] + ".AAAA", auth.ErrUnsupportedAlgorithm},
+		{"alg HS256", signRaw(t, idJSON, jwa.HS256(), []byte("a-shared-secret-of-thirty-two-b!"), "k1"), auth.ErrUnsupportedAlgorithm},
+		{"alg ES256", signRaw(t, idJSON, jwa.ES256(), ecKey, "k1"), auth.ErrUnsupportedAlgorithm},
+		{"alg PS256 with the right RSA key", signRaw(t, idJSON, jwa.PS256(), key.priv, "k1"), auth.ErrUnsupportedAlgorithm},
+		{"unknown kid", signRaw(t, idJSON, jwa.RS256(), key.priv, "k2"), auth.ErrUnknownKey},
+		{"signed by another key under the same kid", signClaims(t, impostor, idClaims(now)), auth.ErrBadSignature},
+		{"payload changed after signing", tamperedPayload, auth.ErrBadSignature},
+		{"signature bit flipped", flippedSig, auth.ErrBadSignature},
+		{"expired", signClaims(t, key, with(idClaims(now), map[string]any{"exp": now.Add(-time.Minute).Unix()})), auth.ErrExpired},
+		{"missing exp", signClaims(t, key, with(idClaims(now), map[string]any{"exp": nil})), auth.ErrMalformed},
+		{"exp as string", signClaims(t, key, with(idClaims(now), map[string]any{"exp": "tomorrow"})), auth.ErrMalformed},
+		{"exp absurdly large", signClaims(t, key, with(idClaims(now), map[string]any{"exp": 1e300})), auth.ErrMalformed},
+		{"exp negative", signClaims(t, key, with(idClaims(now), map[string]any{"exp": -1})), auth.ErrMalformed},
+		{"nbf in the future", signClaims(t, key, with(idClaims(now), map[string]any{"nbf": now.Add(time.Minute).Unix()})), auth.ErrNotYetValid},
+		{"iat in the future", signClaims(t, key, with(idClaims(now), map[string]any{"iat": now.Add(time.Hour).Unix()})), auth.ErrNotYetValid},
+		{"wrong issuer", signClaims(t, key, with(idClaims(now), map[string]any{"iss": "https://evil.example"})), auth.ErrWrongIssuer},
+		{"missing issuer", signClaims(t, key, with(idClaims(now), map[string]any{"iss": nil})), auth.ErrWrongIssuer},
+		{"issuer not a string", signClaims(t, key, with(idClaims(now), map[string]any{"iss": 7})), auth.ErrWrongIssuer},
+		{"wrong aud", signClaims(t, key, with(idClaims(now), map[string]any{"aud": "other-client"})), auth.ErrWrongAudience},
+		{"aud list without the audience", signClaims(t, key, with(idClaims(now), map[string]any{"aud": []string{"a", "b"}})), auth.ErrWrongAudience},
+		{"no aud and no client_id", signClaims(t, key, with(idClaims(now), map[string]any{"aud": nil})), auth.ErrWrongAudience},
+		{"access token for another client", signClaims(t, key, with(accessClaims(now), map[string]any{"client_id": "other-client"})), auth.ErrWrongAudience},
+		{"aud as a number", signClaims(t, key, with(idClaims(now), map[string]any{"aud": 5})), auth.ErrMalformed},
+		{"aud list with a number", signClaims(t, key, with(idClaims(now), map[string]any{"aud": []any{"x", 5}})), auth.ErrMalformed},
+		{"refresh token_use", signClaims(t, key, with(idClaims(now), map[string]any{"token_use": "refresh"})), auth.ErrWrongTokenUse},
+		{"token_use not a string", signClaims(t, key, with(idClaims(now), map[string]any{"token_use": true})), auth.ErrWrongTokenUse},
+		{"missing sub", signClaims(t, key, with(idClaims(now), map[string]any{"sub": nil})), auth.ErrMalformed},
+		{"blank sub", signClaims(t, key, with(idClaims(now), map[string]any{"sub": "  "})), auth.ErrMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -381,10 +382,10 @@ func TestVerifyRejects(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Errorf("error %q is not %q", err, tt.want)
 			}
-			if !errors.Is(err, ErrUnauthorized) {
-				t.Errorf("error %q does not wrap ErrUnauthorized", err)
+			if !errors.Is(err, auth.ErrUnauthorized) {
+				t.Errorf("error %q does not wrap auth.ErrUnauthorized", err)
 			}
-			if id != (Identity{}) || claims != nil {
+			if id != (auth.Identity{}) || claims != nil {
 				t.Errorf("got identity %+v and claims %v alongside an error", id, claims)
 			}
 		})
@@ -397,11 +398,11 @@ func TestVerifyRejects(t *testing.T) {
 }
 
 func TestVerifyErrorClassesAreDistinct(t *testing.T) {
-	classes := []error{ErrMalformed, ErrUnsupportedAlgorithm, ErrUnknownKey, ErrBadSignature,
-		ErrExpired, ErrNotYetValid, ErrWrongIssuer, ErrWrongAudience, ErrWrongTokenUse}
+	classes := []error{auth.ErrMalformed, auth.ErrUnsupportedAlgorithm, auth.ErrUnknownKey, auth.ErrBadSignature,
+		auth.ErrExpired, auth.ErrNotYetValid, auth.ErrWrongIssuer, auth.ErrWrongAudience, auth.ErrWrongTokenUse}
 	for i, a := range classes {
-		if !errors.Is(a, ErrUnauthorized) {
-			t.Errorf("%v does not wrap ErrUnauthorized", a)
+		if !errors.Is(a, auth.ErrUnauthorized) {
+			t.Errorf("%v does not wrap auth.ErrUnauthorized", a)
 		}
 		for j, b := range classes {
 			if i != j && errors.Is(a, b) {
@@ -409,8 +410,8 @@ func TestVerifyErrorClassesAreDistinct(t *testing.T) {
 			}
 		}
 	}
-	if errors.Is(ErrForbidden, ErrUnauthorized) {
-		t.Error("ErrForbidden must not match ErrUnauthorized")
+	if errors.Is(auth.ErrForbidden, auth.ErrUnauthorized) {
+		t.Error("auth.ErrForbidden must not match auth.ErrUnauthorized")
 	}
 }
 
@@ -447,15 +448,15 @@ func TestVerifyRefreshesOnUnknownKidRateLimited(t *testing.T) {
 		tok := signClaims(t, signingKey{kid: kid, priv: k1.priv}, idClaims(clock.Now()))
 		clock.Advance(time.Minute)
 		_, _, err := v.Verify(ctx, tok)
-		if !errors.Is(err, ErrUnknownKey) {
-			t.Fatalf("kid %s: error %v, want ErrUnknownKey", kid, err)
+		if !errors.Is(err, auth.ErrUnknownKey) {
+			t.Fatalf("kid %s: error %v, want auth.ErrUnknownKey", kid, err)
 		}
 		if got, want := srv.hits.Load(), int64(3+i); got != want {
 			t.Fatalf("kid %s: hits = %d, want %d", kid, got, want)
 		}
 		// Immediately again: rate limited, no fetch.
-		if _, _, err := v.Verify(ctx, tok); !errors.Is(err, ErrUnknownKey) {
-			t.Fatalf("kid %s again: error %v, want ErrUnknownKey", kid, err)
+		if _, _, err := v.Verify(ctx, tok); !errors.Is(err, auth.ErrUnknownKey) {
+			t.Fatalf("kid %s again: error %v, want auth.ErrUnknownKey", kid, err)
 		}
 		if got, want := srv.hits.Load(), int64(3+i); got != want {
 			t.Fatalf("kid %s again: hits = %d, want %d (rate limited)", kid, got, want)
@@ -491,14 +492,14 @@ func TestVerifyConcurrentUnknownKidFetchesOnce(t *testing.T) {
 	var unknown atomic.Int64
 	for range 32 {
 		wg.Go(func() {
-			if _, _, err := v.Verify(ctx, tok); errors.Is(err, ErrUnknownKey) {
+			if _, _, err := v.Verify(ctx, tok); errors.Is(err, auth.ErrUnknownKey) {
 				unknown.Add(1)
 			}
 		})
 	}
 	wg.Wait()
 	if got := unknown.Load(); got != 32 {
-		t.Errorf("%d of 32 verifications failed with ErrUnknownKey, want all", got)
+		t.Errorf("%d of 32 verifications failed with auth.ErrUnknownKey, want all", got)
 	}
 	if got := srv.hits.Load(); got != 2 {
 		t.Errorf("hits = %d, want 2 (initial + one refresh)", got)
@@ -549,8 +550,8 @@ func TestVerifyCacheTTLAndFailedRefresh(t *testing.T) {
 	srv.setKeys(t, publicSet(t, k2))
 	clock.Advance(time.Minute)
 	_, _, err = v.Verify(ctx, signClaims(t, k1, idClaims(clock.Now())))
-	if !errors.Is(err, ErrUnknownKey) {
-		t.Fatalf("rotated-out key: error %v, want ErrUnknownKey", err)
+	if !errors.Is(err, auth.ErrUnknownKey) {
+		t.Fatalf("rotated-out key: error %v, want auth.ErrUnknownKey", err)
 	}
 	if _, _, err := v.Verify(ctx, signClaims(t, k2, idClaims(clock.Now()))); err != nil {
 		t.Fatalf("rotated-in key: %v", err)
@@ -569,7 +570,7 @@ func TestVerifyHonoursContext(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want context.Canceled", err)
 	}
-	if errors.Is(err, ErrUnauthorized) {
+	if errors.Is(err, auth.ErrUnauthorized) {
 		t.Errorf("a cancelled context is not an authentication failure: %v", err)
 	}
 }

@@ -1,4 +1,8 @@
-package auth
+// Package token verifies the identity provider's JWTs against its JWKS, as API
+// Gateway's JWT authorizer does: the WebSocket function checks the $connect token
+// with it, and the local cloud every request. It is apart from auth so that the
+// functions API Gateway authorizes do not link the JOSE library.
+package token
 
 import (
 	"bytes"
@@ -10,6 +14,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"polysynergy/shared/auth"
 	"strings"
 	"time"
 
@@ -170,56 +175,56 @@ func orDefault(d, def time.Duration) time.Duration {
 // list) or `client_id` equal to the audience; `exp` not passed and `nbf`/`iat`
 // not in the future, each with the configured skew; `token_use`, if present,
 // "id" or "access"; and a non-empty `sub`. Every rejection wraps
-// ErrUnauthorized and one of the more specific Err* classes.
-func (v *Verifier) Verify(ctx context.Context, token string) (Identity, map[string]any, error) {
+// auth.ErrUnauthorized and one of the more specific Err* classes.
+func (v *Verifier) Verify(ctx context.Context, token string) (auth.Identity, map[string]any, error) {
 	if err := ctx.Err(); err != nil {
-		return Identity{}, nil, fmt.Errorf("verify token: %w", err)
+		return auth.Identity{}, nil, fmt.Errorf("verify token: %w", err)
 	}
 	raw := []byte(token)
 	if err := checkShape(raw); err != nil {
-		return Identity{}, nil, fmt.Errorf("verify token: %w", err)
+		return auth.Identity{}, nil, fmt.Errorf("verify token: %w", err)
 	}
 	msg, err := jws.Parse(raw, jws.WithCompact())
 	if err != nil {
-		return Identity{}, nil, fmt.Errorf("verify token: %w: %v", ErrMalformed, err)
+		return auth.Identity{}, nil, fmt.Errorf("verify token: %w: %v", auth.ErrMalformed, err)
 	}
 	sigs := msg.Signatures()
 	if len(sigs) != 1 || sigs[0].ProtectedHeaders() == nil {
-		return Identity{}, nil, fmt.Errorf("verify token: %w: want exactly one signature with a protected header", ErrMalformed)
+		return auth.Identity{}, nil, fmt.Errorf("verify token: %w: want exactly one signature with a protected header", auth.ErrMalformed)
 	}
 	hdr := sigs[0].ProtectedHeaders()
 	alg, ok := hdr.Algorithm()
 	if !ok {
-		return Identity{}, nil, fmt.Errorf("verify token: %w: header \"alg\" is missing", ErrMalformed)
+		return auth.Identity{}, nil, fmt.Errorf("verify token: %w: header \"alg\" is missing", auth.ErrMalformed)
 	}
 	if alg.String() != jwa.RS256().String() {
-		return Identity{}, nil, fmt.Errorf("verify token: %w: header \"alg\" is %q, only RS256 is accepted", ErrUnsupportedAlgorithm, alg.String())
+		return auth.Identity{}, nil, fmt.Errorf("verify token: %w: header \"alg\" is %q, only RS256 is accepted", auth.ErrUnsupportedAlgorithm, alg.String())
 	}
 	kid, _ := hdr.KeyID()
 	if kid == "" {
-		return Identity{}, nil, fmt.Errorf("verify token: %w: header \"kid\" is missing", ErrMalformed)
+		return auth.Identity{}, nil, fmt.Errorf("verify token: %w: header \"kid\" is missing", auth.ErrMalformed)
 	}
 	pub, err := v.keys.key(ctx, kid)
 	if err != nil {
-		return Identity{}, nil, fmt.Errorf("verify token: %w", err)
+		return auth.Identity{}, nil, fmt.Errorf("verify token: %w", err)
 	}
 	payload, err := jws.VerifyCompactFast(pub, raw, jwa.RS256())
 	if err != nil {
-		return Identity{}, nil, fmt.Errorf("verify token: %w: %v", ErrBadSignature, err)
+		return auth.Identity{}, nil, fmt.Errorf("verify token: %w: %v", auth.ErrBadSignature, err)
 	}
 	claims, err := decodeClaims(payload)
 	if err != nil {
-		return Identity{}, nil, fmt.Errorf("verify token: %w", err)
+		return auth.Identity{}, nil, fmt.Errorf("verify token: %w", err)
 	}
 	if err := v.checkClaims(claims); err != nil {
-		return Identity{}, nil, fmt.Errorf("verify token: %w", err)
+		return auth.Identity{}, nil, fmt.Errorf("verify token: %w", err)
 	}
-	id, err := identityFrom(func(name string) string {
+	id, err := auth.IdentityFromClaims(func(name string) string {
 		s, _ := claims[name].(string)
 		return s
 	})
 	if err != nil {
-		return Identity{}, nil, fmt.Errorf("verify token: %w", err)
+		return auth.Identity{}, nil, fmt.Errorf("verify token: %w", err)
 	}
 	return id, claims, nil
 }
@@ -228,19 +233,19 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Identity, map[stri
 func checkShape(raw []byte) error {
 	switch {
 	case len(raw) == 0:
-		return fmt.Errorf("%w: token is empty", ErrMalformed)
+		return fmt.Errorf("%w: token is empty", auth.ErrMalformed)
 	case len(raw) > MaxTokenBytes:
-		return fmt.Errorf("%w: token is %d bytes, more than %d", ErrMalformed, len(raw), MaxTokenBytes)
+		return fmt.Errorf("%w: token is %d bytes, more than %d", auth.ErrMalformed, len(raw), MaxTokenBytes)
 	case bytes.Count(raw, []byte{'.'}) != 2:
-		return fmt.Errorf("%w: want three dot-separated parts", ErrMalformed)
+		return fmt.Errorf("%w: want three dot-separated parts", auth.ErrMalformed)
 	}
 	for _, part := range bytes.Split(raw, []byte{'.'}) {
 		if len(part) == 0 {
-			return fmt.Errorf("%w: empty part", ErrMalformed)
+			return fmt.Errorf("%w: empty part", auth.ErrMalformed)
 		}
 		for _, c := range part {
 			if !isBase64URL(c) {
-				return fmt.Errorf("%w: character %q outside base64url", ErrMalformed, c)
+				return fmt.Errorf("%w: character %q outside base64url", auth.ErrMalformed, c)
 			}
 		}
 	}
@@ -254,10 +259,10 @@ func isBase64URL(c byte) bool {
 func decodeClaims(payload []byte) (map[string]any, error) {
 	var claims map[string]any
 	if err := json.Unmarshal(payload, &claims); err != nil {
-		return nil, fmt.Errorf("%w: payload is not a JSON object: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: payload is not a JSON object: %v", auth.ErrMalformed, err)
 	}
 	if claims == nil {
-		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
+		return nil, fmt.Errorf("%w: payload is not a JSON object", auth.ErrMalformed)
 	}
 	return claims, nil
 }
@@ -265,10 +270,10 @@ func decodeClaims(payload []byte) (map[string]any, error) {
 func (v *Verifier) checkClaims(claims map[string]any) error {
 	iss, ok := claims["iss"].(string)
 	if !ok {
-		return fmt.Errorf("%w: claim \"iss\" is missing or not a string", ErrWrongIssuer)
+		return fmt.Errorf("%w: claim \"iss\" is missing or not a string", auth.ErrWrongIssuer)
 	}
 	if iss != v.issuer {
-		return fmt.Errorf("%w: claim \"iss\" is %q, want %q", ErrWrongIssuer, iss, v.issuer)
+		return fmt.Errorf("%w: claim \"iss\" is %q, want %q", auth.ErrWrongIssuer, iss, v.issuer)
 	}
 
 	now := v.now()
@@ -277,10 +282,10 @@ func (v *Verifier) checkClaims(claims map[string]any) error {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("%w: claim \"exp\" is missing", ErrMalformed)
+		return fmt.Errorf("%w: claim \"exp\" is missing", auth.ErrMalformed)
 	}
 	if now.After(exp.Add(v.skew)) {
-		return fmt.Errorf("%w: claim \"exp\" is %s, now is %s", ErrExpired, exp.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+		return fmt.Errorf("%w: claim \"exp\" is %s, now is %s", auth.ErrExpired, exp.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}
 	for _, name := range []string{"nbf", "iat"} {
 		t, ok, err := numericDate(claims, name)
@@ -288,7 +293,7 @@ func (v *Verifier) checkClaims(claims map[string]any) error {
 			return err
 		}
 		if ok && t.After(now.Add(v.skew)) {
-			return fmt.Errorf("%w: claim %q is %s, now is %s", ErrNotYetValid, name, t.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+			return fmt.Errorf("%w: claim %q is %s, now is %s", auth.ErrNotYetValid, name, t.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 		}
 	}
 
@@ -299,7 +304,7 @@ func (v *Verifier) checkClaims(claims map[string]any) error {
 	if raw, present := claims["token_use"]; present {
 		use, _ := raw.(string)
 		if use != "id" && use != "access" {
-			return fmt.Errorf("%w: claim \"token_use\" is %v, want \"id\" or \"access\"", ErrWrongTokenUse, raw)
+			return fmt.Errorf("%w: claim \"token_use\" is %v, want \"id\" or \"access\"", auth.ErrWrongTokenUse, raw)
 		}
 	}
 	return nil
@@ -319,7 +324,7 @@ func (v *Verifier) checkAudience(claims map[string]any) error {
 		for _, a := range aud {
 			s, ok := a.(string)
 			if !ok {
-				return fmt.Errorf("%w: claim \"aud\" holds a non-string", ErrMalformed)
+				return fmt.Errorf("%w: claim \"aud\" holds a non-string", auth.ErrMalformed)
 			}
 			if s == v.audience {
 				return nil
@@ -328,7 +333,7 @@ func (v *Verifier) checkAudience(claims map[string]any) error {
 		}
 	case nil:
 	default:
-		return fmt.Errorf("%w: claim \"aud\" is neither a string nor a list", ErrMalformed)
+		return fmt.Errorf("%w: claim \"aud\" is neither a string nor a list", auth.ErrMalformed)
 	}
 	if cid, ok := claims["client_id"].(string); ok {
 		if cid == v.audience {
@@ -337,9 +342,9 @@ func (v *Verifier) checkAudience(claims map[string]any) error {
 		seen = append(seen, "client_id="+cid)
 	}
 	if len(seen) == 0 {
-		return fmt.Errorf("%w: neither \"aud\" nor \"client_id\" is present, want %q", ErrWrongAudience, v.audience)
+		return fmt.Errorf("%w: neither \"aud\" nor \"client_id\" is present, want %q", auth.ErrWrongAudience, v.audience)
 	}
-	return fmt.Errorf("%w: audience %q, want %q", ErrWrongAudience, strings.Join(seen, ","), v.audience)
+	return fmt.Errorf("%w: audience %q, want %q", auth.ErrWrongAudience, strings.Join(seen, ","), v.audience)
 }
 
 // numericDate reads a NumericDate claim (seconds since the epoch, maybe
@@ -351,8 +356,10 @@ func numericDate(claims map[string]any, name string) (t time.Time, ok bool, err 
 	}
 	f, isNum := raw.(float64)
 	if !isNum || math.IsNaN(f) || f < 0 || f > maxTime {
-		return time.Time{}, false, fmt.Errorf("%w: claim %q is not a valid NumericDate", ErrMalformed, name)
+		return time.Time{}, false, fmt.Errorf("%w: claim %q is not a valid NumericDate", auth.ErrMalformed, name)
 	}
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(frac*1e9)), true, nil
 }
+
+var _ auth.TokenVerifier = (*Verifier)(nil)

@@ -1,4 +1,4 @@
-package auth
+package token
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"polysynergy/shared/auth"
 	"sync"
 	"time"
 
@@ -68,7 +69,7 @@ func (s *keySource) key(ctx context.Context, kid string) (*rsa.PublicKey, error)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("look up signing key %q: %w", kid, err)
 	}
-	return nil, fmt.Errorf("%w: no key with kid %q in the JWKS", ErrUnknownKey, kid)
+	return nil, fmt.Errorf("%w: no key with kid %q in the JWKS", auth.ErrUnknownKey, kid)
 }
 
 func (s *keySource) lookup(kid string) (*rsa.PublicKey, bool) {
