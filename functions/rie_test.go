@@ -143,7 +143,7 @@ func TestFunctionsThroughTheLambdaRuntime(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			boot := filepath.Join(bin, name, "bootstrap")
 			build(t, root, boot, "-tags", lambdaTags, "./functions/"+name)
-			em := startEmulator(t, rie, boot, env)
+			em := startEmulator(t, rie, env, boot)
 			t.Cleanup(em.stop)
 			url, out := em.url, em.out
 			for _, ev := range events {
@@ -159,6 +159,17 @@ func TestFunctionsThroughTheLambdaRuntime(t *testing.T) {
 	if ran == 0 {
 		t.Fatal("no events were invoked")
 	}
+	// the cold-start benchmark's init clock: the function answers through it, and it
+	// reports the function's init duration
+	t.Run("initclock", func(t *testing.T) {
+		clock := filepath.Join(bin, "initclock")
+		build(t, root, clock, "./functions/internal/initclock")
+		ev := filepath.Join(root, "events", "ws", "1-connect")
+		if ms := initDuration(t, rie, clock, filepath.Join(bin, "ws", "bootstrap"), env, substitute(t, ev+".json", vars),
+			loadExpect(t, ev+".expect.json"), "ws/1-connect"); ms <= 0 {
+			t.Fatalf("init duration %v ms", ms)
+		}
+	})
 }
 
 // startEndpoints starts the local endpoints the functions talk to (the embedded DynamoDB

@@ -23,7 +23,9 @@ bench-lambda: lambdas ## each function's binary size, and its cold start under t
 	@for f in $(FUNCTIONS); do printf '  %-8s %6.1f MB   %5.1f MB deflated\n' $$f \
 	  $$(echo "scale=1; $$(stat -c %s build/$$f/bootstrap) / 1048576" | bc) \
 	  $$(echo "scale=1; $$(gzip -c build/$$f/bootstrap | wc -c) / 1048576" | bc); done
-	@echo "== cold start under aws-lambda-rie, median of 9 fresh starts (target ≤ 20 ms): cold-ms is the first"
-	@echo "   invocation less a warm one; rie-init-ms is the emulator's own figure, which times only its call to"
-	@echo "   start the runtime; pkg-init-ms is the packages' initialisation (GODEBUG=inittrace=1)"
+	@echo "== cold start under aws-lambda-rie, medians of 9 fresh starts: init-ms is Lambda's Init Duration (process"
+	@echo "   start until the function first asks for an event; target ≤ 20 ms); cold-ms is what the first caller"
+	@echo "   waits more than a warm one (init and the first request's reads); pkg-init-ms is the packages'"
+	@echo "   initialisation (GODEBUG=inittrace=1); rie-init-ms is the emulator's own figure, which times only its"
+	@echo "   call that starts the process"
 	@$(GO) test -count=1 -run '^$$' -bench BenchmarkColdStart -benchtime 9x ./functions/
