@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -103,6 +104,7 @@ type TableAdmin interface {
 	CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
 	DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
 	UpdateTimeToLive(ctx context.Context, in *dynamodb.UpdateTimeToLiveInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error)
+	DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error)
 }
 
 // CreateTable creates the table from TableSchema, waits until it is active
@@ -137,6 +139,93 @@ func CreateTable(ctx context.Context, client TableAdmin, table string) error {
 		return wrap(fmt.Sprintf("enable ttl on %q", table), err)
 	}
 	return nil
+}
+
+// EnsureTable readies table on an endpoint that may have it already (DynamoDB Local
+// behind the local cloud's --dynamodb-endpoint): it creates the table as CreateTable does
+// or, when the table exists, checks that its keys and indexes are the schema's — a table of
+// another shape would fail on the first write instead — and waits until it is active.
+func EnsureTable(ctx context.Context, client TableAdmin, table string) error {
+	err := CreateTable(ctx, client, table)
+	if !errors.Is(err, ErrExists) {
+		return err
+	}
+	out, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	if err != nil {
+		return wrap(fmt.Sprintf("describe table %q", table), err)
+	}
+	if err := TableSchema().Check(out.Table); err != nil {
+		return fmt.Errorf("table %q exists with another shape: %w", table, err)
+	}
+	return waitActive(ctx, client, table)
+}
+
+// DeleteTable deletes table and its items and waits until it is gone. A table that does
+// not exist is not an error.
+func DeleteTable(ctx context.Context, client TableAdmin, table string) error {
+	_, err := client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(table)})
+	var missing *types.ResourceNotFoundException
+	if errors.As(err, &missing) {
+		return nil
+	}
+	if err != nil {
+		return wrap(fmt.Sprintf("delete table %q", table), err)
+	}
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+		_, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+		if errors.As(err, &missing) {
+			return nil
+		}
+		if err != nil {
+			return wrap(fmt.Sprintf("describe table %q", table), err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("wait for table %q to be deleted: %w", table, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// Check reports how a described table differs from the schema in its key and its
+// global secondary indexes (nil when it has them all; other indexes are its own business).
+func (sc Schema) Check(d *types.TableDescription) error {
+	if d == nil {
+		return errors.New("the endpoint described no table")
+	}
+	var errs []error
+	if got, want := keyString(d.KeySchema), keyString(sc.CreateTableInput("").KeySchema); got != want {
+		errs = append(errs, fmt.Errorf("its key is %s, want %s", got, want))
+	}
+	have := map[string][]types.KeySchemaElement{}
+	for _, ix := range d.GlobalSecondaryIndexes {
+		have[aws.ToString(ix.IndexName)] = ix.KeySchema
+	}
+	for _, ix := range sc.CreateTableInput("").GlobalSecondaryIndexes {
+		name := aws.ToString(ix.IndexName)
+		ks, ok := have[name]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("it has no global secondary index %q", name))
+		case keyString(ks) != keyString(ix.KeySchema):
+			errs = append(errs, fmt.Errorf("its index %q has the key %s, want %s", name, keyString(ks), keyString(ix.KeySchema)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// keyString renders a key schema as "pk (HASH), sk (RANGE)".
+func keyString(ks []types.KeySchemaElement) string {
+	parts := make([]string, 0, len(ks))
+	for _, k := range ks {
+		parts = append(parts, fmt.Sprintf("%s (%s)", aws.ToString(k.AttributeName), k.KeyType))
+	}
+	if len(parts) == 0 {
+		return "(none)"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // waitActive polls DescribeTable until the table (and its indexes) are

@@ -97,6 +97,22 @@ func (c *Cloud) TriggerURL(slug, stage string) string {
 	return fmt.Sprintf("http://%s-%s.localhost:%d", slug, stage, c.port)
 }
 
+// externalTable readies the platform's table on an external DynamoDB (--dynamodb-endpoint):
+// it is created when missing, kept (and its shape checked) when there, and deleted first
+// when reset asks to start empty.
+func externalTable(ctx context.Context, url string, reset bool) error {
+	client := dynamo.NewClient(url)
+	if reset {
+		if err := store.DeleteTable(ctx, client, Table); err != nil {
+			return fmt.Errorf("--reset on the DynamoDB at %s: %w", url, err)
+		}
+	}
+	if err := store.EnsureTable(ctx, client, Table); err != nil {
+		return fmt.Errorf("the DynamoDB at %s: %w", url, err)
+	}
+	return nil
+}
+
 // Start brings the whole platform up.
 func Start(ctx context.Context, opt Options) (_ *Cloud, err error) {
 	if opt.DataDir == "" {
@@ -140,8 +156,8 @@ func Start(ctx context.Context, opt Options) (_ *Cloud, err error) {
 			return nil, err
 		}
 		dynamoURL = c.db.URL()
-	} else if err := store.CreateTable(ctx, dynamo.NewClient(dynamoURL), Table); err != nil && !strings.Contains(err.Error(), "ResourceInUse") {
-		return nil, fmt.Errorf("create table on %s: %w", dynamoURL, err)
+	} else if err := externalTable(ctx, dynamoURL, opt.Reset); err != nil {
+		return nil, err
 	}
 
 	if c.idp, err = oidc.New(oidc.Config{Issuer: c.url, ClientID: ClientID, Dir: opt.DataDir, Now: opt.Now}); err != nil {
