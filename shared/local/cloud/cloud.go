@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -286,7 +287,22 @@ func (c *Cloud) faults(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// editor serves the built editor with single-page-app fallback.
+// staticFile reports whether a path names one of the editor's files rather than a page of
+// the single-page app: anything under /assets/, or a name with a static file's extension.
+func staticFile(p string) bool {
+	if strings.HasPrefix(p, "/assets/") {
+		return true
+	}
+	switch strings.ToLower(path.Ext(p)) {
+	case ".js", ".mjs", ".css", ".map", ".json", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".webp",
+		".woff", ".woff2", ".ttf", ".wasm", ".txt", ".xml", ".webmanifest":
+		return true
+	}
+	return false
+}
+
+// editor serves the built editor with single-page-app fallback: a path that is not a file
+// of the build gets index.html, unless it names a static file (a 404 then).
 func (c *Cloud) editor() http.Handler {
 	dir := c.opt.WebDir
 	files := http.FileServer(http.Dir(dir))
@@ -304,6 +320,12 @@ func (c *Cloud) editor() http.Handler {
 				w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 			}
 			files.ServeHTTP(w, r)
+			return
+		}
+		if staticFile(p) {
+			// a script or style the page asks for and the build lacks (an old page after a
+			// rebuild): a 404, not the page in its place
+			http.Error(w, "not found: "+p+" is not in the built editor", http.StatusNotFound)
 			return
 		}
 		w.Header().Set("Cache-Control", "no-cache")

@@ -1,0 +1,236 @@
+package main_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// devServer is a running `polysynergy dev`, started as a user starts it.
+type devServer struct {
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	out  strings.Builder
+	done chan error
+	url  string
+	port string
+}
+
+func (d *devServer) output() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.out.String()
+}
+
+var editorLine = regexp.MustCompile(`Editor\s+(http://localhost:(\d+))`)
+
+// startDev runs `polysynergy dev` on a free port and waits for its banner.
+func startDev(t *testing.T, args ...string) *devServer {
+	t.Helper()
+	d := &devServer{cmd: exec.Command(bin, append([]string{"dev", "--port", "0"}, args...)...), done: make(chan error, 1)}
+	pr, pw := io.Pipe()
+	d.cmd.Stdout, d.cmd.Stderr = pw, pw
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { d.done <- d.cmd.Wait(); pw.Close() }()
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			d.mu.Lock()
+			d.out.WriteString(sc.Text() + "\n")
+			d.mu.Unlock()
+			if strings.Contains(sc.Text(), "Ctrl-C stops it") {
+				close(ready)
+			}
+		}
+	}()
+	t.Cleanup(func() { _ = d.cmd.Process.Kill() })
+	select {
+	case <-ready:
+	case err := <-d.done:
+		t.Fatalf("polysynergy dev exited before it was ready: %v\n%s", err, d.output())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("polysynergy dev printed no banner\n%s", d.output())
+	}
+	m := editorLine.FindStringSubmatch(d.output())
+	if m == nil {
+		t.Fatalf("the banner names no editor URL:\n%s", d.output())
+	}
+	d.url, d.port = m[1], m[2]
+	return d
+}
+
+// stop sends Ctrl-C and returns the exit error.
+func (d *devServer) stop(t *testing.T) error {
+	t.Helper()
+	if err := d.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-d.done:
+		return err
+	case <-time.After(30 * time.Second):
+		t.Fatalf("polysynergy dev did not stop on Ctrl-C\n%s", d.output())
+		return nil
+	}
+}
+
+// get fetches url (with a bearer token when one is given) and returns status, headers and body.
+func get(t *testing.T, url, host, token string) (int, http.Header, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if host != "" {
+		req.Host = host
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+func devToken(t *testing.T, dir, email string) string {
+	t.Helper()
+	out, errOut, code := cli(t, "dev", "token", "--user", email, "--data-dir", dir)
+	if code != 0 || strings.Count(strings.TrimSpace(out), ".") != 2 {
+		t.Fatalf("dev token: exit %d, %q %s", code, out, errOut)
+	}
+	return strings.TrimSpace(out)
+}
+
+// TestDevCommand is a newcomer's `make dev`: the banner's URLs answer, a scripted token
+// works, Ctrl-C saves the data and a restart finds it.
+func TestDevCommand(t *testing.T) {
+	dir := t.TempDir()
+	web := filepath.Join(t.TempDir(), "dist")
+	if err := os.MkdirAll(filepath.Join(web, "assets"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.WriteFile(filepath.Join(web, "index.html"), []byte("<!doctype html><title>PolySynergy editor</title>"), 0o644)
+	_ = os.WriteFile(filepath.Join(web, "assets", "app.js"), []byte("console.log('editor')"), 0o644)
+
+	d := startDev(t, "--data-dir", dir, "--web", web)
+	expect(t, d.output(), "PolySynergy is running", d.url+"/api/v1", "ws://localhost:"+d.port+"/ws",
+		"http://{project}-{stage}.localhost:"+d.port+"/…", "/.well-known/openid-configuration", "Storage     embedded DynamoDB, kept in "+dir)
+
+	// the editor, with single-page-app fallback; a missing asset is a 404, not the page
+	for path, want := range map[string]string{"/": "PolySynergy editor", "/p/some-project/flows/x": "PolySynergy editor",
+		"/assets/app.js": "console.log('editor')"} {
+		if code, _, body := get(t, d.url+path, "", ""); code != 200 || !strings.Contains(body, want) {
+			t.Errorf("GET %s: %d %q, want 200 with %q", path, code, body, want)
+		}
+	}
+	if code, _, _ := get(t, d.url+"/assets/gone-1234.js", "", ""); code != http.StatusNotFound {
+		t.Errorf("GET a missing asset: %d, want 404", code)
+	}
+
+	// the runtime configuration names this server
+	code, _, body := get(t, d.url+"/config.json", "", "")
+	var conf map[string]any
+	if code != 200 || json.Unmarshal([]byte(body), &conf) != nil {
+		t.Fatalf("/config.json: %d %s", code, body)
+	}
+	for k, want := range map[string]string{"apiUrl": d.url + "/api/v1", "wsUrl": "ws://localhost:" + d.port + "/ws", "issuer": d.url} {
+		if conf[k] != want {
+			t.Errorf("/config.json %s = %v, want %s", k, conf[k], want)
+		}
+	}
+	if code, _, body := get(t, d.url+"/.well-known/openid-configuration", "", ""); code != 200 || !strings.Contains(body, `"issuer":"`+d.url+`"`) {
+		t.Errorf("discovery document: %d %s", code, body)
+	}
+	if code, _, body := get(t, d.url+"/api/v1/openapi.json", "", ""); code != 200 || !strings.Contains(body, `"openapi"`) {
+		t.Errorf("OpenAPI document: %d %.200s", code, body)
+	}
+
+	// a token for scripts works against the API; without one the API answers 401
+	tok := devToken(t, dir, "ada@example.com")
+	code, _, body = get(t, d.url+"/api/v1/me", "", tok)
+	var me struct {
+		Email       string
+		Memberships []struct{ Tenant string }
+	}
+	if code != 200 || json.Unmarshal([]byte(body), &me) != nil || me.Email != "ada@example.com" || len(me.Memberships) == 0 {
+		t.Fatalf("/me with the dev token: %d %s", code, body)
+	}
+	if code, _, _ := get(t, d.url+"/api/v1/me", "", ""); code != http.StatusUnauthorized {
+		t.Errorf("/me without a token: %d, want 401", code)
+	}
+	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/v1/tenants/%s/projects", d.url, me.Memberships[0].Tenant),
+		strings.NewReader(`{"name":"Kept across restarts","slug":"kept"}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create a project: %d", resp.StatusCode)
+	}
+
+	// a trigger host nothing is published on gets a problem document
+	code, hdr, body := get(t, "http://127.0.0.1:"+d.port+"/hello", "nothing-dev.localhost:"+d.port, "")
+	if code != http.StatusNotFound || hdr.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("unknown trigger host: %d %s %s", code, hdr.Get("Content-Type"), body)
+	}
+
+	// a second local cloud on the same data dir refuses to start, and says why
+	_, errOut, exit := cli(t, "dev", "--port", "0", "--data-dir", dir, "--web", web)
+	if exit == 0 || !strings.Contains(errOut, "another polysynergy dev") {
+		t.Errorf("second instance: exit %d, %s", exit, errOut)
+	}
+
+	// Ctrl-C flushes and says so; the data is there after a restart
+	if err := d.stop(t); err != nil {
+		t.Fatalf("exit after Ctrl-C: %v\n%s", err, d.output())
+	}
+	expect(t, d.output(), "stopped; data saved.")
+	if _, err := os.Stat(filepath.Join(dir, "server.json")); !os.IsNotExist(err) {
+		t.Errorf("server.json is left behind after a clean stop: %v", err)
+	}
+	d = startDev(t, "--data-dir", dir, "--web", web)
+	code, _, body = get(t, fmt.Sprintf("%s/api/v1/tenants/%s/projects", d.url, me.Memberships[0].Tenant), "", devToken(t, dir, "ada@example.com"))
+	if code != 200 || !strings.Contains(body, `"slug":"kept"`) {
+		t.Fatalf("projects after a restart: %d %s", code, body)
+	}
+	if err := d.stop(t); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDevCommandPortInUse names the port and what to do when it is taken.
+func TestDevCommandPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "dev", "--port", port, "--data-dir", t.TempDir()).CombinedOutput()
+	if err == nil {
+		t.Fatalf("started on a port in use:\n%s", out)
+	}
+	expect(t, string(out), "port "+port, "--port")
+}
