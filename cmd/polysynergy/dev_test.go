@@ -234,3 +234,43 @@ func TestDevCommandPortInUse(t *testing.T) {
 	}
 	expect(t, string(out), "port "+port, "--port")
 }
+
+// TestDevCommandCrash: a local cloud killed outright keeps what was written more than a
+// second before (the write log reaches the disk within one), and the next start is not
+// refused by the dead one's lock.
+func TestDevCommandCrash(t *testing.T) {
+	dir := t.TempDir()
+	d := startDev(t, "--data-dir", dir)
+	tok := devToken(t, dir, "grace@example.com")
+	_, _, body := get(t, d.url+"/api/v1/me", "", tok)
+	var me struct{ Memberships []struct{ Tenant string } }
+	if err := json.Unmarshal([]byte(body), &me); err != nil || len(me.Memberships) == 0 {
+		t.Fatalf("/me: %s", body)
+	}
+	projects := fmt.Sprintf("%s/api/v1/tenants/%s/projects", d.url, me.Memberships[0].Tenant)
+	req, _ := http.NewRequest(http.MethodPost, projects, strings.NewReader(`{"name":"Survives a crash","slug":"survivor"}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create a project: %d", resp.StatusCode)
+	}
+	time.Sleep(2 * time.Second) // past the one second the write log may take to reach the disk
+	if err := d.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-d.done
+
+	d = startDev(t, "--data-dir", dir)
+	projects = fmt.Sprintf("%s/api/v1/tenants/%s/projects", d.url, me.Memberships[0].Tenant)
+	if code, _, body := get(t, projects, "", devToken(t, dir, "grace@example.com")); code != 200 || !strings.Contains(body, `"slug":"survivor"`) {
+		t.Fatalf("projects after a crash and a restart: %d %s", code, body)
+	}
+	if err := d.stop(t); err != nil {
+		t.Fatal(err)
+	}
+}
