@@ -194,6 +194,12 @@ func TestDevCommand(t *testing.T) {
 		t.Errorf("unknown trigger host: %d %s %s", code, hdr.Get("Content-Type"), body)
 	}
 
+	// a host under localhost without a stage is a trigger host gone wrong, and told so
+	code, hdr, body = get(t, "http://127.0.0.1:"+d.port+"/hello", "shop.localhost:"+d.port, "")
+	if code != http.StatusBadRequest || hdr.Get("Content-Type") != "application/problem+json" || !strings.Contains(body, "shop.localhost") {
+		t.Errorf("trigger host without a stage: %d %s %s", code, hdr.Get("Content-Type"), body)
+	}
+
 	// a second local cloud on the same data dir refuses to start, and says why
 	_, errOut, exit := cli(t, "dev", "--port", "0", "--data-dir", dir, "--web", web)
 	if exit == 0 || !strings.Contains(errOut, "another polysynergy dev") {

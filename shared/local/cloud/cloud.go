@@ -247,15 +247,16 @@ func Start(ctx context.Context, opt Options) (_ *Cloud, err error) {
 // Tick runs the scheduler once at now (tests drive schedules with an injected clock).
 func (c *Cloud) Tick(ctx context.Context, now time.Time) (int, error) { return c.sched.Tick(ctx, now) }
 
-// isTriggerHost reports hosts of the form {project}-{stage}.localhost.
+// isTriggerHost reports whether a request is for the router: any host under localhost
+// ({project}-{stage}.localhost, and the malformed ones, which the router answers with why),
+// while localhost itself serves the editor, the API and the rest.
 func isTriggerHost(host string) bool {
 	h := host
 	if i := strings.LastIndexByte(h, ':'); i > 0 && !strings.Contains(h[i:], "]") {
 		h = h[:i]
 	}
 	h = strings.ToLower(strings.TrimSuffix(h, "."))
-	label, rest, ok := strings.Cut(h, ".")
-	return ok && rest == "localhost" && strings.Contains(label, "-")
+	return strings.HasSuffix(h, ".localhost") && len(h) > len(".localhost")
 }
 
 func (c *Cloud) configJSON(w http.ResponseWriter, _ *http.Request) {
