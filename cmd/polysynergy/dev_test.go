@@ -109,6 +109,23 @@ func get(t *testing.T, url, host, token string) (int, http.Header, string) {
 	return resp.StatusCode, resp.Header, string(b)
 }
 
+// createProject creates a project through the API at projects (a tenant's projects URL).
+func createProject(t *testing.T, projects, token, name, slug string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"name": name, "slug": slug})
+	req, _ := http.NewRequest(http.MethodPost, projects, strings.NewReader(string(body)))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create project %q: %d", slug, resp.StatusCode)
+	}
+}
+
 func devToken(t *testing.T, dir, email string) string {
 	t.Helper()
 	out, errOut, code := cli(t, "dev", "token", "--user", email, "--data-dir", dir)
@@ -175,18 +192,7 @@ func TestDevCommand(t *testing.T) {
 	if code, _, _ := get(t, d.url+"/api/v1/me", "", ""); code != http.StatusUnauthorized {
 		t.Errorf("/me without a token: %d, want 401", code)
 	}
-	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/v1/tenants/%s/projects", d.url, me.Memberships[0].Tenant),
-		strings.NewReader(`{"name":"Kept across restarts","slug":"kept"}`))
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("create a project: %d", resp.StatusCode)
-	}
+	createProject(t, fmt.Sprintf("%s/api/v1/tenants/%s/projects", d.url, me.Memberships[0].Tenant), tok, "Kept across restarts", "kept")
 
 	// a trigger host nothing is published on gets a problem document
 	code, hdr, body := get(t, "http://127.0.0.1:"+d.port+"/hello", "nothing-dev.localhost:"+d.port, "")
@@ -254,17 +260,7 @@ func TestDevCommandCrash(t *testing.T) {
 		t.Fatalf("/me: %s", body)
 	}
 	projects := fmt.Sprintf("%s/api/v1/tenants/%s/projects", d.url, me.Memberships[0].Tenant)
-	req, _ := http.NewRequest(http.MethodPost, projects, strings.NewReader(`{"name":"Survives a crash","slug":"survivor"}`))
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("create a project: %d", resp.StatusCode)
-	}
+	createProject(t, projects, tok, "Survives a crash", "survivor")
 	time.Sleep(2 * time.Second) // past the one second the write log may take to reach the disk
 	if err := d.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)

@@ -171,22 +171,15 @@ func DeleteTable(ctx context.Context, client TableAdmin, table string) error {
 	if err != nil {
 		return wrap(fmt.Sprintf("delete table %q", table), err)
 	}
-	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
-		_, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	return pollTable(ctx, client, table, "deleted", func(_ *types.TableDescription, err error) (bool, error) {
 		if errors.As(err, &missing) {
-			return nil
+			return true, nil
 		}
 		if err != nil {
-			return wrap(fmt.Sprintf("describe table %q", table), err)
+			return false, wrap(fmt.Sprintf("describe table %q", table), err)
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("wait for table %q to be deleted: %w", table, ctx.Err())
-		case <-t.C:
-		}
-	}
+		return false, nil
+	})
 }
 
 // Check reports how a described table differs from the schema in its key and its
@@ -231,19 +224,31 @@ func keyString(ks []types.KeySchemaElement) string {
 // waitActive polls DescribeTable until the table (and its indexes) are
 // active. An empty status (embedded servers) counts as active.
 func waitActive(ctx context.Context, client TableAdmin, table string) error {
+	return pollTable(ctx, client, table, "active", func(d *types.TableDescription, err error) (bool, error) {
+		if err != nil {
+			return false, wrap(fmt.Sprintf("describe table %q", table), err)
+		}
+		return tableActive(d), nil
+	})
+}
+
+// pollTable describes table, pausing longer each time (up to 2 s), until done reports the
+// state named by what, done returns an error, or ctx ends.
+func pollTable(ctx context.Context, client TableAdmin, table, what string, done func(*types.TableDescription, error) (bool, error)) error {
 	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
 		out, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
-		if err != nil {
-			return wrap(fmt.Sprintf("describe table %q", table), err)
+		var d *types.TableDescription
+		if out != nil {
+			d = out.Table
 		}
-		if tableActive(out.Table) {
-			return nil
+		if ok, err := done(d, err); err != nil || ok {
+			return err
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("wait for table %q: %w", table, ctx.Err())
+			return fmt.Errorf("wait for table %q to be %s: %w", table, what, ctx.Err())
 		case <-t.C:
 		}
 	}

@@ -25,14 +25,21 @@ func startExternal(t *testing.T, dir, url string, reset bool) (*cloud.Cloud, err
 		Reset: reset, SchedulerInterval: time.Hour, AllowFaults: true, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
 
-func TestLocalCloudOnAnExternalDynamoDB(t *testing.T) {
-	ctx := context.Background()
-	// another DynamoDB server stands in for DynamoDB Local; it already holds someone else's table
-	ext, err := dynamo.Start(ctx, dynamo.Options{Table: "someone-elses"})
+// standIn starts a DynamoDB server that stands in for DynamoDB Local, holding a table of
+// someone else's.
+func standIn(t *testing.T, table string) *dynamo.DB {
+	t.Helper()
+	db, err := dynamo.Start(context.Background(), dynamo.Options{Table: table})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ext.Close(ctx)
+	t.Cleanup(func() { _ = db.Close(context.Background()) })
+	return db
+}
+
+func TestLocalCloudOnAnExternalDynamoDB(t *testing.T) {
+	ctx := context.Background()
+	ext := standIn(t, "someone-elses")
 	dir := t.TempDir()
 
 	c, err := startExternal(t, dir, ext.URL(), false)
@@ -100,11 +107,7 @@ func TestLocalCloudOnAnExternalDynamoDB(t *testing.T) {
 	}
 
 	// a table of the platform's name but another shape is refused with the reason
-	other, err := dynamo.Start(ctx, dynamo.Options{Table: "unrelated"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close(ctx)
+	other := standIn(t, "unrelated")
 	_, err = dynamo.NewClient(other.URL()).CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String(cloud.Table),
 		BillingMode:          types.BillingModePayPerRequest,
 		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
