@@ -415,18 +415,26 @@ func TestVerifyErrorClassesAreDistinct(t *testing.T) {
 	}
 }
 
+// refreshLimited returns a verifier of the JWKS holding key, refetched at most once a
+// minute, with its JWKS server and clock.
+func refreshLimited(t *testing.T, key signingKey) (*Verifier, *jwksServer, *fakeClock) {
+	t.Helper()
+	srv := newJWKSServer(t, publicSet(t, key))
+	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	cfg := testConfig(srv.url(), clock)
+	cfg.MinRefreshInterval = time.Minute
+	v, err := NewVerifier(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("NewVerifier: %v", err)
+	}
+	return v, srv, clock
+}
+
 func TestVerifyRefreshesOnUnknownKidRateLimited(t *testing.T) {
 	ctx := context.Background()
 	k1 := newSigningKey(t, "k1")
 	k2 := newSigningKey(t, "k2")
-	srv := newJWKSServer(t, publicSet(t, k1))
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
-	cfg := testConfig(srv.url(), clock)
-	cfg.MinRefreshInterval = time.Minute
-	v, err := NewVerifier(ctx, cfg)
-	if err != nil {
-		t.Fatalf("NewVerifier: %v", err)
-	}
+	v, srv, clock := refreshLimited(t, k1)
 	if got := srv.hits.Load(); got != 1 {
 		t.Fatalf("hits after NewVerifier = %d, want 1", got)
 	}
@@ -478,14 +486,7 @@ func TestVerifyRefreshesOnUnknownKidRateLimited(t *testing.T) {
 func TestVerifyConcurrentUnknownKidFetchesOnce(t *testing.T) {
 	ctx := context.Background()
 	k1 := newSigningKey(t, "k1")
-	srv := newJWKSServer(t, publicSet(t, k1))
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
-	cfg := testConfig(srv.url(), clock)
-	cfg.MinRefreshInterval = time.Minute
-	v, err := NewVerifier(ctx, cfg)
-	if err != nil {
-		t.Fatalf("NewVerifier: %v", err)
-	}
+	v, srv, clock := refreshLimited(t, k1)
 	clock.Advance(2 * time.Minute)
 	tok := signClaims(t, signingKey{kid: "unknown", priv: k1.priv}, idClaims(clock.Now()))
 	var wg sync.WaitGroup
