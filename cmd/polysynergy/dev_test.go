@@ -276,3 +276,26 @@ func TestDevCommandCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDevCommandBadFlags: what `polysynergy dev` cannot start with is refused at once,
+// naming the flag and the reason.
+func TestDevCommandBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--port", "99999"}, 2, "--port: 99999 is not a port"},
+		{[]string{"--port", "-1"}, 2, "--port: -1 is not a port"},
+		{[]string{"--dynamodb-endpoint", "localhost:8000"}, 2, `--dynamodb-endpoint: "localhost:8000" is not an http(s) URL`},
+		{[]string{"tokens"}, 2, `unexpected argument "tokens"`},
+		{[]string{"token", "--user", "a@example.com", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"token"}, 2, "--user EMAIL"},
+		{[]string{"--port", "0", "--dynamodb-endpoint", "http://127.0.0.1:1"}, 1, "does not answer (is it running?)"},
+	} {
+		_, errOut, code := cli(t, append(append([]string{"dev"}, tc.args...), "--data-dir", t.TempDir())...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("dev %v: exit %d, %q; want exit %d saying %q", tc.args, code, errOut, tc.code, tc.want)
+		}
+	}
+}

@@ -109,6 +109,9 @@ func externalTable(ctx context.Context, url string, reset bool) error {
 		}
 	}
 	if err := store.EnsureTable(ctx, client, Table); err != nil {
+		if errors.Is(err, store.ErrUnavailable) {
+			return fmt.Errorf("the DynamoDB at %s does not answer (is it running?): %w", url, err)
+		}
 		return fmt.Errorf("the DynamoDB at %s: %w", url, err)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -28,7 +29,13 @@ func cmdDev(ctx context.Context, env *Env, args []string) int {
 	web := fs.String("web", filepath.Join("web", "dist"), "the built editor")
 	faults := fs.Bool("allow-faults", false, "enable POST /_dev/faults to inject DynamoDB failures")
 	verbose := fs.Bool("v", false, "log every function error and warning")
-	if _, err := parse(fs, args); err != nil {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return ExitInvalid
+	}
+	if err := checkDevFlags(pos, *port, *dynamoURL); err != nil {
+		env.errorf("%v", err)
+		fs.Usage()
 		return ExitInvalid
 	}
 	level := slog.LevelWarn
@@ -80,7 +87,13 @@ func cmdDevToken(env *Env, args []string) int {
 	name := fs.String("name", "", "the user's name when created")
 	dir := fs.String("data-dir", ".polysynergy", "the local cloud's data dir")
 	idToken := fs.Bool("id", false, "print the ID token instead of the access token")
-	if _, err := parse(fs, args); err != nil {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return ExitInvalid
+	}
+	if len(pos) > 0 {
+		env.errorf("unexpected argument %q", pos[0])
+		fs.Usage()
 		return ExitInvalid
 	}
 	if *user == "" {
@@ -115,4 +128,21 @@ func cmdDevToken(env *Env, args []string) int {
 		fmt.Fprintln(env.Stdout, toks.AccessToken)
 	}
 	return ExitOK
+}
+
+// checkDevFlags refuses what `polysynergy dev` cannot start with, naming the flag.
+func checkDevFlags(pos []string, port int, dynamoURL string) error {
+	if len(pos) > 0 {
+		return fmt.Errorf("unexpected argument %q (did you mean `polysynergy dev token`?)", pos[0])
+	}
+	if port < 0 || port > 65535 {
+		return fmt.Errorf("--port: %d is not a port; use 1 to 65535, or 0 for any free one", port)
+	}
+	if dynamoURL != "" {
+		u, err := url.Parse(dynamoURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--dynamodb-endpoint: %q is not an http(s) URL such as http://localhost:8000", dynamoURL)
+		}
+	}
+	return nil
 }
