@@ -53,7 +53,7 @@ func BenchmarkColdStart(b *testing.B) {
 	rie := filepath.Join(bin, "aws-lambda-rie")
 	build(b, root, rie, "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie")
 	clock := filepath.Join(bin, "initclock")
-	build(b, root, clock, "./functions/internal/initclock")
+	build(b, root, clock, "./functions/internal/initclock/cmd")
 	env, vars := startEndpoints(b)
 	for _, p := range coldProbes {
 		boot := filepath.Join(bin, p.function, "bootstrap")

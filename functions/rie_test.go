@@ -163,7 +163,7 @@ func TestFunctionsThroughTheLambdaRuntime(t *testing.T) {
 	// reports the function's init duration
 	t.Run("initclock", func(t *testing.T) {
 		clock := filepath.Join(bin, "initclock")
-		build(t, root, clock, "./functions/internal/initclock")
+		build(t, root, clock, "./functions/internal/initclock/cmd")
 		ev := filepath.Join(root, "events", "ws", "1-connect")
 		if ms := initDuration(t, rie, clock, filepath.Join(bin, "ws", "bootstrap"), env, substitute(t, ev+".json", vars),
 			loadExpect(t, ev+".expect.json"), "ws/1-connect"); ms <= 0 {
