@@ -1,6 +1,8 @@
 // Package platform reads the functions' configuration from the environment and builds
-// their AWS clients, with every endpoint overridable so the same binaries run against AWS,
-// the local cloud (`polysynergy dev`) and the tests.
+// their AWS configuration and DynamoDB client, with every endpoint overridable so the same
+// binaries run against AWS, the local cloud (`polysynergy dev`) and the tests. The other
+// service clients are built where they are used (platform/clients, publish.Client), so a
+// function links only those it needs.
 package platform
 
 import (
