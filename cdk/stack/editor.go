@@ -13,6 +13,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"polysynergy/shared/spa"
 )
 
 // EditorConfig is the editor's runtime configuration, served as /config.json
@@ -75,26 +77,41 @@ func NewEditor(scope constructs.Construct, id, assetRoot string, extraConnect []
 			XssProtection: &awscloudfront.ResponseHeadersXSSProtection{Protection: jsii.Bool(true), ModeBlock: jsii.Bool(true), Override: jsii.Bool(true)},
 		},
 	})
-	spa := func(status float64) *awscloudfront.ErrorResponse {
-		return &awscloudfront.ErrorResponse{
-			HttpStatus: jsii.Number(status), ResponseHttpStatus: jsii.Number(200),
-			ResponsePagePath: jsii.String("/index.html"), Ttl: awscdk.Duration_Seconds(jsii.Number(0)),
-		}
-	}
+	// The single-page app's rule (package spa, as the local cloud serves it): a page path is
+	// answered with index.html by a viewer-request function, and a file the build lacks is a
+	// 404 — not index.html, which an old page would take for a script. S3 tells a missing
+	// object from a forbidden one only to a reader that may list the bucket.
+	pages := awscloudfront.NewFunction(c, jsii.String("Pages"), &awscloudfront.FunctionProps{
+		Comment: jsii.String("PolySynergy editor: page paths get index.html"),
+		Code:    awscloudfront.FunctionCode_FromInline(jsii.String(spa.ViewerRequestFunction())),
+		Runtime: awscloudfront.FunctionRuntime_JS_2_0(),
+	})
+	origin := awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(bucket, &awscloudfrontorigins.S3BucketOriginWithOACProps{
+		OriginAccessLevels: &[]awscloudfront.AccessLevel{awscloudfront.AccessLevel_READ, awscloudfront.AccessLevel_LIST},
+	})
 	dist := awscloudfront.NewDistribution(c, jsii.String("Distribution"), &awscloudfront.DistributionProps{
 		Comment: jsii.String("PolySynergy editor"),
 		DefaultBehavior: &awscloudfront.BehaviorOptions{
-			Origin:                awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(bucket, nil),
+			Origin:                origin,
 			ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
 			CachePolicy:           awscloudfront.CachePolicy_CACHING_OPTIMIZED(),
 			ResponseHeadersPolicy: headers,
 			Compress:              jsii.Bool(true),
+			FunctionAssociations: &[]*awscloudfront.FunctionAssociation{{
+				Function: pages, EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST,
+			}},
 		},
 		DefaultRootObject: jsii.String("index.html"),
-		ErrorResponses:    &[]*awscloudfront.ErrorResponse{spa(403), spa(404)},
 		HttpVersion:       awscloudfront.HttpVersion_HTTP2_AND_3,
 		PriceClass:        awscloudfront.PriceClass_PRICE_CLASS_100,
 	})
+	// listing is safe here: "/" is index.html (the default root object, and the function
+	// rewrites it too), so no request reaches the bucket's listing, and the bucket holds
+	// only the editor's public build
+	if o := dist.Node().TryFindChild(jsii.String("Origin1")); o != nil {
+		awscdk.Annotations_Of(o).AcknowledgeWarning(jsii.String("@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk"),
+			jsii.String("the default root object and the pages function answer / with index.html"))
+	}
 
 	cdknag.NagSuppressions_AddResourceSuppressions(bucket, &[]*cdknag.NagPackSuppression{{
 		Id:     jsii.String("AwsSolutions-S1"),

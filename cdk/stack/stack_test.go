@@ -20,6 +20,7 @@ import (
 	"polysynergy/cdk/stack"
 	"polysynergy/shared/api"
 	"polysynergy/shared/platform"
+	"polysynergy/shared/spa"
 	"polysynergy/shared/store"
 )
 
@@ -646,19 +647,28 @@ func (y *synthesized) checkEditor(t *testing.T) {
 		if cfg["DefaultRootObject"] != "index.html" {
 			t.Errorf("default root object %v", cfg["DefaultRootObject"])
 		}
-		fallback := 0
-		for _, e := range cfg["CustomErrorResponses"].([]any) {
-			m := e.(map[string]any)
-			if m["ResponseCode"] == float64(200) && m["ResponsePagePath"] == "/index.html" {
-				fallback++
-			}
-		}
-		if fallback != 2 {
-			t.Errorf("SPA fallback for 403 and 404 missing: %v", cfg["CustomErrorResponses"])
+		// a missing file is a 404, not index.html: no error response turns one into the page
+		if errs, ok := cfg["CustomErrorResponses"]; ok {
+			t.Errorf("error responses %v: a missing script would be answered with a page", errs)
 		}
 		beh := cfg["DefaultCacheBehavior"].(map[string]any)
 		if beh["ViewerProtocolPolicy"] != "redirect-to-https" || beh["ResponseHeadersPolicyId"] == nil {
 			t.Errorf("default behaviour %v, want HTTPS and the security headers policy", beh)
+		}
+		assocs, _ := beh["FunctionAssociations"].([]any)
+		if len(assocs) != 1 || assocs[0].(map[string]any)["EventType"] != "viewer-request" {
+			t.Errorf("function associations %v, want the pages function on viewer-request", assocs)
+		}
+	}
+	fns := y.ofType("AWS::CloudFront::Function")
+	if len(fns) != 1 {
+		t.Fatalf("%d CloudFront functions, want 1", len(fns))
+	}
+	for _, f := range fns {
+		p := props(f)
+		conf := p["FunctionConfig"].(map[string]any)
+		if conf["Runtime"] != "cloudfront-js-2.0" || p["FunctionCode"] != spa.ViewerRequestFunction() || p["AutoPublish"] != true {
+			t.Errorf("pages function %v, want spa.ViewerRequestFunction on cloudfront-js-2.0, published", p)
 		}
 	}
 	must(t, "security headers", func() {
@@ -686,6 +696,10 @@ func (y *synthesized) checkEditor(t *testing.T) {
 		doc, _ := json.Marshal(props(bp)["PolicyDocument"])
 		if !strings.Contains(string(doc), `"aws:SecureTransport":"false"`) || !strings.Contains(string(doc), "cloudfront.amazonaws.com") {
 			t.Errorf("bucket policy %s lacks SSL-only or the CloudFront grant", doc)
+		}
+		// listing lets S3 answer a missing file with 404 rather than 403
+		if !strings.Contains(string(doc), "s3:ListBucket") || !strings.Contains(string(doc), "s3:GetObject") {
+			t.Errorf("bucket policy %s does not let CloudFront read and list", doc)
 		}
 	}
 	deployments := y.ofType("Custom::CDKBucketDeployment")

@@ -14,7 +14,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -30,6 +29,7 @@ import (
 	"polysynergy/shared/local/oidc"
 	"polysynergy/shared/local/scheduler"
 	"polysynergy/shared/platform"
+	"polysynergy/shared/spa"
 	"polysynergy/shared/store"
 )
 
@@ -291,22 +291,9 @@ func (c *Cloud) faults(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// staticFile reports whether a path names one of the editor's files rather than a page of
-// the single-page app: anything under /assets/, or a name with a static file's extension.
-func staticFile(p string) bool {
-	if strings.HasPrefix(p, "/assets/") {
-		return true
-	}
-	switch strings.ToLower(path.Ext(p)) {
-	case ".js", ".mjs", ".css", ".map", ".json", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".webp",
-		".woff", ".woff2", ".ttf", ".wasm", ".txt", ".xml", ".webmanifest":
-		return true
-	}
-	return false
-}
-
-// editor serves the built editor with single-page-app fallback: a path that is not a file
-// of the build gets index.html, unless it names a static file (a 404 then).
+// editor serves the built editor by the rule the CloudFront distribution follows too
+// (package spa): a file of the build is served, a missing one is a 404, and any other path
+// is a page of the app and gets index.html.
 func (c *Cloud) editor() http.Handler {
 	dir := c.opt.WebDir
 	files := http.FileServer(http.Dir(dir))
@@ -320,13 +307,13 @@ func (c *Cloud) editor() http.Handler {
 		}
 		p := filepath.Clean("/" + r.URL.Path)
 		if st, err := os.Stat(filepath.Join(dir, p)); err == nil && !st.IsDir() {
-			if strings.HasPrefix(p, "/assets/") {
+			if strings.HasPrefix(p, spa.AssetsPrefix) {
 				w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 			}
 			files.ServeHTTP(w, r)
 			return
 		}
-		if staticFile(p) {
+		if spa.StaticFile(p) {
 			// a script or style the page asks for and the build lacks (an old page after a
 			// rebuild): a 404, not the page in its place
 			http.Error(w, "not found: "+p+" is not in the built editor", http.StatusNotFound)
