@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -217,6 +218,11 @@ func TestDevCommand(t *testing.T) {
 		t.Fatalf("exit after Ctrl-C: %v\n%s", err, d.output())
 	}
 	expect(t, d.output(), "stopped; data saved.")
+	// a token for a local cloud that is not running still comes, with a note saying so
+	out, errOut, exit := cli(t, "dev", "token", "--user", "ada@example.com", "--data-dir", dir)
+	if exit != 0 || strings.TrimSpace(out) == "" || !strings.Contains(errOut, "no local cloud is running on "+dir) {
+		t.Errorf("dev token with the cloud stopped: exit %d, %q, %q", exit, out, errOut)
+	}
 	if _, err := os.Stat(filepath.Join(dir, "server.json")); !os.IsNotExist(err) {
 		t.Errorf("server.json is left behind after a clean stop: %v", err)
 	}
@@ -291,9 +297,14 @@ func TestDevCommandBadFlags(t *testing.T) {
 		{[]string{"tokens"}, 2, `unexpected argument "tokens"`},
 		{[]string{"token", "--user", "a@example.com", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"token"}, 2, "--user EMAIL"},
+		{[]string{"token", "--user", "a@example.com", "--data-dir", "/no/such/dir"}, 2, "--data-dir: no local cloud data in /no/such/dir"},
 		{[]string{"--port", "0", "--dynamodb-endpoint", "http://127.0.0.1:1"}, 1, "does not answer (is it running?)"},
 	} {
-		_, errOut, code := cli(t, append(append([]string{"dev"}, tc.args...), "--data-dir", t.TempDir())...)
+		args := append([]string{"dev"}, tc.args...)
+		if !slices.Contains(tc.args, "--data-dir") {
+			args = append(args, "--data-dir", t.TempDir())
+		}
+		_, errOut, code := cli(t, args...)
 		if code != tc.code || !strings.Contains(errOut, tc.want) {
 			t.Errorf("dev %v: exit %d, %q; want exit %d saying %q", tc.args, code, errOut, tc.code, tc.want)
 		}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"polysynergy/shared/local/cloud"
@@ -100,12 +101,13 @@ func cmdDevToken(env *Env, args []string) int {
 		fs.Usage()
 		return ExitInvalid
 	}
-	issuer := "http://localhost:8090"
-	if data, err := os.ReadFile(filepath.Join(*dir, serverFile)); err == nil {
-		var info struct{ URL string }
-		if json.Unmarshal(data, &info) == nil && info.URL != "" {
-			issuer = info.URL
-		}
+	if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
+		env.errorf("--data-dir: no local cloud data in %s; start `polysynergy dev --data-dir %s` first, or name the data dir it uses", *dir, *dir)
+		return ExitInvalid
+	}
+	issuer, running := devServer(*dir)
+	if !running {
+		fmt.Fprintf(env.Stderr, "polysynergy: note: no local cloud is running on %s; the token is for %s, so start it on that port to use it\n", *dir, issuer)
 	}
 	p, err := oidc.New(oidc.Config{Issuer: issuer, ClientID: cloud.ClientID, Dir: *dir})
 	if err != nil {
@@ -145,4 +147,23 @@ func checkDevFlags(pos []string, port int, dynamoURL string) error {
 		}
 	}
 	return nil
+}
+
+// devServer reads the address the local cloud on dir recorded when it started (the
+// default one when none did) and whether that process is still running.
+func devServer(dir string) (url string, running bool) {
+	url = "http://localhost:8090"
+	data, err := os.ReadFile(filepath.Join(dir, serverFile))
+	if err != nil {
+		return url, false
+	}
+	var info struct {
+		URL string `json:"url"`
+		PID int    `json:"pid"`
+	}
+	if json.Unmarshal(data, &info) != nil || info.URL == "" {
+		return url, false
+	}
+	// signal 0 checks that the process exists without touching it
+	return info.URL, info.PID > 0 && syscall.Kill(info.PID, 0) == nil
 }
