@@ -77,6 +77,20 @@ func (y *synthesized) ofType(typ string) map[string]map[string]any {
 	return out
 }
 
+// only returns the logical id and properties of the template's one resource of typ,
+// failing the test unless there is exactly one.
+func (y *synthesized) only(t *testing.T, typ, what string) (string, map[string]any) {
+	t.Helper()
+	rs := y.ofType(typ)
+	if len(rs) != 1 {
+		t.Fatalf("%d %s, want 1", len(rs), what)
+	}
+	for id, r := range rs {
+		return id, props(r)
+	}
+	return "", nil
+}
+
 func props(r map[string]any) map[string]any {
 	p, _ := r["Properties"].(map[string]any)
 	return p
@@ -619,17 +633,10 @@ func (y *synthesized) checkEditor(t *testing.T) {
 	if len(dists) != 1 {
 		t.Fatalf("%d distributions, want 1", len(dists))
 	}
-	oacs := y.ofType("AWS::CloudFront::OriginAccessControl")
-	if len(oacs) != 1 {
-		t.Fatalf("%d origin access controls, want 1", len(oacs))
-	}
-	var oacID string
-	for id, o := range oacs {
-		oacID = id
-		cfg := props(o)["OriginAccessControlConfig"].(map[string]any)
-		if cfg["OriginAccessControlOriginType"] != "s3" || cfg["SigningBehavior"] != "always" || cfg["SigningProtocol"] != "sigv4" {
-			t.Errorf("origin access control %v", cfg)
-		}
+	oacID, oac := y.only(t, "AWS::CloudFront::OriginAccessControl", "origin access controls")
+	if cfg := oac["OriginAccessControlConfig"].(map[string]any); cfg["OriginAccessControlOriginType"] != "s3" ||
+		cfg["SigningBehavior"] != "always" || cfg["SigningProtocol"] != "sigv4" {
+		t.Errorf("origin access control %v", cfg)
 	}
 	for _, d := range dists {
 		cfg := props(d)["DistributionConfig"].(map[string]any)
@@ -660,16 +667,10 @@ func (y *synthesized) checkEditor(t *testing.T) {
 			t.Errorf("function associations %v, want the pages function on viewer-request", assocs)
 		}
 	}
-	fns := y.ofType("AWS::CloudFront::Function")
-	if len(fns) != 1 {
-		t.Fatalf("%d CloudFront functions, want 1", len(fns))
-	}
-	for _, f := range fns {
-		p := props(f)
-		conf := p["FunctionConfig"].(map[string]any)
-		if conf["Runtime"] != "cloudfront-js-2.0" || p["FunctionCode"] != spa.ViewerRequestFunction() || p["AutoPublish"] != true {
-			t.Errorf("pages function %v, want spa.ViewerRequestFunction on cloudfront-js-2.0, published", p)
-		}
+	_, fn := y.only(t, "AWS::CloudFront::Function", "CloudFront functions")
+	if conf := fn["FunctionConfig"].(map[string]any); conf["Runtime"] != "cloudfront-js-2.0" ||
+		fn["FunctionCode"] != spa.ViewerRequestFunction() || fn["AutoPublish"] != true {
+		t.Errorf("pages function %v, want spa.ViewerRequestFunction on cloudfront-js-2.0, published", fn)
 	}
 	must(t, "security headers", func() {
 		y.template.HasResourceProperties(jsii.String("AWS::CloudFront::ResponseHeadersPolicy"), assertions.Match_ObjectLike(&map[string]any{
@@ -702,25 +703,18 @@ func (y *synthesized) checkEditor(t *testing.T) {
 			t.Errorf("bucket policy %s does not let CloudFront read and list", doc)
 		}
 	}
-	deployments := y.ofType("Custom::CDKBucketDeployment")
-	if len(deployments) != 1 {
-		t.Fatalf("%d bucket deployments, want 1", len(deployments))
+	_, p := y.only(t, "Custom::CDKBucketDeployment", "bucket deployments")
+	if keys := p["SourceObjectKeys"].([]any); len(keys) != 2 {
+		t.Errorf("deployment sources %v, want the editor and config.json", keys)
 	}
-	for _, d := range deployments {
-		p := props(d)
-		keys := p["SourceObjectKeys"].([]any)
-		if len(keys) != 2 {
-			t.Errorf("deployment sources %v, want the editor and config.json", keys)
+	markers, _ := json.Marshal(p["SourceMarkers"])
+	for _, want := range []string{"RestApi", "RealtimeApi", "IdentityUserPoolEditorClient", "ProviderURL", "IdentityUserPoolDomain"} {
+		if !strings.Contains(string(markers), want) {
+			t.Errorf("config.json values %s do not reference %s", markers, want)
 		}
-		markers, _ := json.Marshal(p["SourceMarkers"])
-		for _, want := range []string{"RestApi", "RealtimeApi", "IdentityUserPoolEditorClient", "ProviderURL", "IdentityUserPoolDomain"} {
-			if !strings.Contains(string(markers), want) {
-				t.Errorf("config.json values %s do not reference %s", markers, want)
-			}
-		}
-		if paths, _ := json.Marshal(p["DistributionPaths"]); string(paths) != `["/*"]` {
-			t.Errorf("deployment invalidates %s, want /*", paths)
-		}
+	}
+	if paths, _ := json.Marshal(p["DistributionPaths"]); string(paths) != `["/*"]` {
+		t.Errorf("deployment invalidates %s, want /*", paths)
 	}
 	// The staged config.json has the editor's keys, every value filled at deploy time.
 	configs, _ := filepath.Glob(filepath.Join(y.outdir, "asset.*", "config.json"))
