@@ -201,7 +201,15 @@ func TestValidateAndCatalogue(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Loop end") {
 		t.Fatalf("one type's help: %d %s", code, out)
 	}
-	_, errOut, code := cli(t, "frobnicate")
+	out, _, code = cli(t, "nodes", "--category", "aws")
+	if code != 0 || !strings.Contains(out, "aws.dynamodb_delete") || strings.Contains(out, "ai.agent") {
+		t.Fatalf("one category, any case: %d %s", code, out)
+	}
+	_, errOut, code := cli(t, "nodes", "--category", "nope")
+	if code != 2 || !strings.Contains(errOut, `--category: no category "nope"; the categories are AI, AWS,`) {
+		t.Fatalf("unknown category: %d %s", code, errOut)
+	}
+	_, errOut, code = cli(t, "frobnicate")
 	if code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
 		t.Fatalf("unknown command: %d %s", code, errOut)
 	}

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"polysynergy/shared/flow"
+	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/catalog"
 )
 
@@ -83,14 +84,16 @@ func cmdNodes(_ context.Context, env *Env, args []string) int {
 	}
 	cat := reg.Catalog()
 	if *category != "" {
-		var keep = cat.Categories[:0]
+		var keep []nodes.CatalogCategory
+		names := make([]string, 0, len(cat.Categories))
 		for _, c := range cat.Categories {
+			names = append(names, c.Name)
 			if strings.EqualFold(c.Name, *category) {
 				keep = append(keep, c)
 			}
 		}
 		if len(keep) == 0 {
-			env.errorf("no category %q", *category)
+			env.errorf("--category: no category %q; the categories are %s", *category, strings.Join(names, ", "))
 			return ExitInvalid
 		}
 		cat.Categories = keep
