@@ -209,6 +209,18 @@ func TestValidateAndCatalogue(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, `--category: no category "nope"; the categories are AI, AWS,`) {
 		t.Fatalf("unknown category: %d %s", code, errOut)
 	}
+	for flag, want := range map[string]string{
+		"--concurrency=0": "--concurrency: 0 is below 1",
+		"--timeout=-1s":   "--timeout: -1s is not a positive duration",
+		"--timeout=0":     "--timeout: 0s is not a positive duration",
+	} {
+		for _, cmd := range []string{"run", "resume"} {
+			_, errOut, code = cli(t, cmd, example("hello-route.json"), flag)
+			if code != 2 || !strings.Contains(errOut, want) {
+				t.Errorf("%s %s: %d %s", cmd, flag, code, errOut)
+			}
+		}
+	}
 	_, errOut, code = cli(t, "frobnicate")
 	if code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
 		t.Fatalf("unknown command: %d %s", code, errOut)

@@ -51,6 +51,19 @@ func (rf *runFlags) register(fsName string, fs *flag.FlagSet) {
 	fs.StringVar(&rf.flows, "flows", "", "directory of the flows this flow may call by id, as ID.json (Call flow and Flow tool nodes; default: the flow file's directory)")
 }
 
+// check refuses flag values the engine would otherwise quietly replace with its defaults.
+func (rf *runFlags) check(env *Env) bool {
+	switch {
+	case rf.concurrency < 1:
+		env.errorf("--concurrency: %d is below 1; it is how many nodes of the run execute at once", rf.concurrency)
+		return false
+	case rf.timeout <= 0:
+		env.errorf("--timeout: %s is not a positive duration such as 30s or 5m", rf.timeout)
+		return false
+	}
+	return true
+}
+
 func cmdRun(ctx context.Context, env *Env, args []string) int {
 	fs := newFlags(env, "run", "FLOW.json [--input JSON|@file] [--start NODE] [--env K=V]… [--secret K=V]… [--concurrency N] [--json]")
 	var rf runFlags
@@ -62,6 +75,9 @@ func cmdRun(ctx context.Context, env *Env, args []string) int {
 	}
 	if len(pos) != 1 {
 		fs.Usage()
+		return ExitInvalid
+	}
+	if !rf.check(env) {
 		return ExitInvalid
 	}
 	plan, code := loadPlan(env, pos[0])
@@ -96,6 +112,9 @@ func cmdResume(ctx context.Context, env *Env, args []string) int {
 	}
 	if len(pos) != 1 {
 		fs.Usage()
+		return ExitInvalid
+	}
+	if !rf.check(env) {
 		return ExitInvalid
 	}
 	plan, code := loadPlan(env, pos[0])
