@@ -517,6 +517,32 @@ func TestSecretsAreResolvedAndRedacted(t *testing.T) {
 		t.Fatal("a secret read by a node is redacted too")
 	}
 
+	// a secret is redacted also as flows encode it on the way out (JSON strings, URLs)
+	const odd = `pa"ss\Zq9word <&> /?x y`
+	res.sec["ODD"] = odd
+	b = newFlow().node("enc", "test.encode", map[string]any{"value": "<secret:ODD>"})
+	rec = &recorder{}
+	r = run(t, engine.New(engine.Options{Concurrency: 1, Publisher: rec}), compile(t, tn.reg, b), engine.Request{Resolver: res})
+	if r.Status != engine.StatusSuccess {
+		t.Fatalf("%s %+v", r.Status, r.Error)
+	}
+	for port, want := range map[string]string{"json": `"<secret:ODD>"`, "json_plain": `"<secret:ODD>"`,
+		"json_twice": `"\"<secret:ODD>\""`, "query": "<secret:ODD>", "path": "<secret:ODD>"} {
+		if got := result(t, r, "enc").Outputs[port]; got != want {
+			t.Errorf("%s recorded as %#v, want %#v", port, got, want)
+		}
+	}
+	all, _ = json.Marshal(r)
+	events, _ = json.Marshal(rec.events)
+	for _, s := range []string{string(all), string(events)} {
+		if strings.Contains(s, "Zq9word") {
+			t.Fatalf("an encoded secret leaked: %s", s)
+		}
+	}
+	if !strings.Contains(string(events), `"message":"sending \"\u003csecret:ODD\u003e\""`) {
+		t.Errorf("the log line is redacted in its event: %s", events)
+	}
+
 	b = newFlow().node("call", "test.log", map[string]any{"message": "<secret:MISSING>"})
 	r = run(t, engine.New(engine.Options{}), compile(t, tn.reg, b), engine.Request{Resolver: res, Stage: "prod"})
 	if r.Status != engine.StatusError || r.Error.Type != engine.ErrKindSecret || !strings.Contains(r.Error.Error, `"MISSING"`) ||

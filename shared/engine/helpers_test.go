@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -150,6 +152,22 @@ func newTestNodes(t testing.TB) *testNodes {
 			Run: func(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 				v, err := c.Host.Secret(ctx, c.Str("key"))
 				return nodes.Out{"value": v}, err
+			}},
+		&nodes.Type{ID: "test.encode", Category: "Test", Name: "Encode", Doc: doc,
+			Inputs: []nodes.Port{{Name: "value", Type: nodes.String}},
+			Outputs: []nodes.Port{{Name: "json", Type: nodes.String}, {Name: "json_plain", Type: nodes.String},
+				{Name: "json_twice", Type: nodes.String}, {Name: "query", Type: nodes.String}, {Name: "path", Type: nodes.String}},
+			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+				v := c.Str("value")
+				once, _ := json.Marshal(v)
+				twice, _ := json.Marshal(string(once))
+				var plain strings.Builder
+				enc := json.NewEncoder(&plain)
+				enc.SetEscapeHTML(false)
+				_ = enc.Encode(v)
+				c.Log("sending %s", once)
+				return nodes.Out{"json": string(once), "json_plain": strings.TrimSpace(plain.String()), "json_twice": string(twice),
+					"query": url.QueryEscape(v), "path": url.PathEscape(v)}, nil
 			}},
 		&nodes.Type{ID: "test.log", Category: "Test", Name: "Log", Doc: doc,
 			Inputs:  []nodes.Port{{Name: "message", Type: nodes.String}},

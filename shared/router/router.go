@@ -184,6 +184,9 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 	}
 	defer touch.Wait()
 
+	// the project's own keys are the platform's credentials, not the flow's data: they are
+	// not handed to the flow, so they reach no run record, event or log
+	dropAPIKeyHeaders(ev.Headers)
 	req := requestOf(ev, path, m.Params)
 	job := runs.Job{Kind: runs.KindRouter, Tenant: pk.Tenant, Project: pk.Project, Flow: route.FlowID, Version: route.Version,
 		Stage: target.Stage, Trigger: req.Map(), Save: route.RunSaving, AllowPrivateNetwork: &entry.lookup.AllowPrivateNetwork}
@@ -301,6 +304,23 @@ func (r *Router) checkKey(ctx context.Context, ev events.APIGatewayV2HTTPRequest
 		return "", false
 	}
 	return ref.KeyID, true
+}
+
+// dropAPIKeyHeaders removes the headers that carry a project API key (X-API-Key: psk_…
+// or Authorization: Bearer psk_…), whether or not the route asked for one.
+func dropAPIKeyHeaders(h map[string]string) {
+	for k, v := range h {
+		switch strings.ToLower(k) {
+		case "x-api-key":
+			if auth.LooksLikeAPIKey(strings.TrimSpace(v)) {
+				delete(h, k)
+			}
+		case "authorization":
+			if b, ok := strings.CutPrefix(v, "Bearer "); ok && auth.LooksLikeAPIKey(strings.TrimSpace(b)) {
+				delete(h, k)
+			}
+		}
+	}
 }
 
 // table returns the stage's route table, cached for CacheTTL and rebuilt only when the

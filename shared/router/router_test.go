@@ -241,6 +241,15 @@ func TestAPIKeysAsyncModeAndMissingResponse(t *testing.T) {
 		if resp.StatusCode != tc.status {
 			t.Errorf("%v: %d %s", tc.headers, resp.StatusCode, resp.Body)
 		}
+		if resp.StatusCode != 200 {
+			continue
+		}
+		// the key is the platform's credential: the run (readable by viewers) never holds it
+		results, err := fx.st.ListNodeResults(ctx, fx.pk.Run(resp.Headers["x-run-id"]))
+		raw, _ := json.Marshal(results)
+		if err != nil || len(results) == 0 || !strings.Contains(string(raw), `"method"`) || strings.Contains(string(raw), plain) {
+			t.Errorf("%v: the run's results hold the API key (or none were stored: %v): %s", tc.headers, err, raw)
+		}
 	}
 	got, err := fx.st.GetAPIKey(ctx, fx.pk, k.ID)
 	if err != nil || got.LastUsed == nil {
