@@ -233,9 +233,20 @@ func (h *Handler) checkBundle(b Bundle, location string) ([]checkedFlow, error) 
 		}
 	}
 	out := make([]checkedFlow, len(b.Flows))
+	firstWithID := map[string]int{}
 	for i, bf := range b.Flows {
 		loc := fmt.Sprintf("%s.flows[%d]", location, i)
 		cf := checkedFlow{BundleFlow: bf}
+		if bf.ID != "" {
+			if j, dup := firstWithID[bf.ID]; dup {
+				add(invalidField(loc+".id", "flows[%d] has this id too; references to it would be ambiguous", j))
+			} else {
+				firstWithID[bf.ID] = i
+			}
+			if bf.ErrorFlow == bf.ID {
+				add(invalidField(loc+".error_flow", "a flow cannot be its own error flow"))
+			}
+		}
 		if err := checkName(loc+".name", bf.Name, 200); err != nil {
 			add(err)
 		}
@@ -459,7 +470,7 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 			fk = it.target.Key()
 		}
 		if _, err := h.st.UpdateFlow(ctx, fk, store.FlowUpdate{ErrorFlow: &to}); err != nil {
-			return ImportResult{}, at(fmt.Sprintf("body.bundle.flows[%d].error_flow", it.index), err)
+			return ImportResult{}, at(fmt.Sprintf("body.bundle.flows[%d]", it.index), err) // the store names error_flow
 		}
 	}
 	for i, it := range plan {

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 
 	"polysynergy/shared/flow"
+	"polysynergy/shared/store"
 )
 
 func TestExportImport(t *testing.T) {
@@ -163,6 +165,31 @@ func TestImportRemapsCalledFlows(t *testing.T) {
 	e.do(http.MethodGet, lone+"/flows/"+lr.Items[0].Flow, u.token, nil).ok(&cf)
 	if cf.ErrorFlow != "" {
 		t.Fatalf("an error flow outside the bundle was kept: %q", cf.ErrorFlow)
+	}
+
+	// a flow that is its own error flow, or two flows with one id, are refused before
+	// anything is written
+	empty := json.RawMessage(`{"schema":"polysynergy/flow@1","nodes":[],"connections":[]}`)
+	bad, _ := e.project(u, "Bad")
+	for name, tc := range map[string]struct {
+		flows []BundleFlow
+		field string
+	}{
+		"own error flow": {[]BundleFlow{{ID: callee.ID, Name: "Self", Kind: "service", Document: empty, ErrorFlow: callee.ID}},
+			"body.bundle.flows[0].error_flow"},
+		"same id twice": {[]BundleFlow{{ID: callee.ID, Name: "One", Kind: "service", Document: empty},
+			{ID: callee.ID, Name: "Two", Kind: "service", Document: empty}}, "body.bundle.flows[1].id"},
+	} {
+		bundle := Bundle{Format: b.Format, Flows: tc.flows}
+		for _, path := range []string{"/import", "/import/preview"} {
+			p := e.do(http.MethodPost, bad+path, u.token, map[string]any{"bundle": bundle}).problem(http.StatusUnprocessableEntity)
+			wantFields(t, p, tc.field)
+		}
+		var list struct{ Items []store.Flow }
+		e.do(http.MethodGet, bad+"/flows", u.token, nil).ok(&list)
+		if len(list.Items) != 0 {
+			t.Fatalf("%s: a refused import wrote %d flows", name, len(list.Items))
+		}
 	}
 
 	// again, overwriting Caller and skipping Lookup: Caller calls the project's Lookup
