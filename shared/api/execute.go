@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/oklog/ulid/v2"
 
 	"polysynergy/shared/auth"
+	"polysynergy/shared/flow"
 	"polysynergy/shared/schedule"
 	"polysynergy/shared/store"
 )
@@ -85,16 +88,22 @@ func (h *Handler) registerExecute() {
 			if _, err := h.st.GetFlow(ctx, k); err != nil {
 				return nil, err
 			}
-			for _, st := range []string{b.Stage, b.SubStage} {
-				if st == "" || st == "mock" {
+			for _, st := range []struct{ field, name string }{{"body.stage", b.Stage}, {"body.sub_stage", b.SubStage}} {
+				if st.name == "" || st.name == "mock" {
 					continue
 				}
-				if _, err := h.st.GetStage(ctx, k.ProjectKey(), st); err != nil {
+				if store.ValidateStageName(st.name) != nil {
+					return nil, invalidField(st.field, "no stage %q", st.name)
+				}
+				if _, err := h.st.GetStage(ctx, k.ProjectKey(), st.name); err != nil {
 					if errors.Is(err, store.ErrNotFound) {
-						return nil, invalidField("body.stage", "the project has no stage %q", st)
+						return nil, invalidField(st.field, "the project has no stage %q", st.name)
 					}
 					return nil, err
 				}
+			}
+			if err := h.checkRunStart(ctx, k, b.Version, b.Start); err != nil {
+				return nil, err
 			}
 			if h.cfg.Runner == nil {
 				return nil, noRunner()
@@ -129,6 +138,15 @@ func (h *Handler) registerExecute() {
 			if run.Status != "paused" {
 				return nil, conflict(TypeConflict, fmt.Sprintf("run %s is %s, not paused", run.ID, run.Status))
 			}
+			var sum struct {
+				PausedAt  []string `json:"paused_at"`
+				PausedIDs []string `json:"paused_ids"`
+			}
+			_ = json.Unmarshal(run.Summary, &sum)
+			// a record from before paused_ids, or from a runner that did not say, is left to the runner
+			if len(sum.PausedAt) > 0 && !slices.Contains(sum.PausedAt, in.Body.Node) && !slices.Contains(sum.PausedIDs, in.Body.Node) {
+				return nil, invalidField("body.node", "run %s is not paused at %q; it waits at %s", run.ID, in.Body.Node, strings.Join(sum.PausedAt, ", "))
+			}
 			if h.cfg.Runner == nil {
 				return nil, noRunner()
 			}
@@ -140,6 +158,45 @@ func (h *Handler) registerExecute() {
 			}
 			return ok(StartedRun{RunID: run.ID, Status: "accepted"})
 		})
+}
+
+// checkRunStart refuses an editor run of a version the flow does not have, or from a node
+// the run's document (the draft, or that version) does not have.
+func (h *Handler) checkRunStart(ctx context.Context, k store.FlowKey, version int, start string) error {
+	if version == 0 && start == "" {
+		return nil
+	}
+	var raw json.RawMessage
+	what := "draft"
+	if version > 0 {
+		v, err := h.st.GetVersion(ctx, k, version)
+		if errors.Is(err, store.ErrNotFound) {
+			return invalidField("body.version", "the flow has no version %d", version)
+		}
+		if err != nil {
+			return err
+		}
+		raw, what = v.Document, fmt.Sprintf("version %d", version)
+	} else {
+		d, err := h.st.GetDraft(ctx, k)
+		if err != nil {
+			return err
+		}
+		raw = d.Document
+	}
+	if start == "" {
+		return nil
+	}
+	doc, err := flow.Decode(raw)
+	if err != nil {
+		return nil // the runner reports a document it cannot read on the run
+	}
+	for _, n := range doc.Nodes {
+		if n.ID == start || n.Handle == start {
+			return nil
+		}
+	}
+	return invalidField("body.start", "the flow's %s has no node %q (give a node's handle or id)", what, start)
 }
 
 // noRunner answers when this deployment cannot start runs.

@@ -40,31 +40,52 @@ func TestStartAndResumeRuns(t *testing.T) {
 	e.h.cfg.Runner = runner
 	u := e.signIn("alice")
 	proj, _ := e.project(u, "Runs")
-	path, f := e.flow(u, proj, map[string]any{"kind": "route", "name": "Play"})
+	path, f := e.flow(u, proj, map[string]any{"kind": "route", "name": "Play", "document": chainDoc(t, 2, "play")})
 
 	var started StartedRun
-	e.do(http.MethodPost, path+"/runs", u.token, map[string]any{"start": "route", "input": map[string]any{"method": "GET"}}).
+	e.do(http.MethodPost, path+"/runs", u.token, map[string]any{"start": "log_1", "input": map[string]any{"method": "GET"}}).
 		status(http.StatusAccepted).ok(&started)
 	if !validULID(started.RunID) || len(runner.payloads) != 1 {
 		t.Fatalf("started %+v, payloads %v", started, runner.payloads)
 	}
 	p := runner.payloads[0]
-	if p["kind"] != "editor" || p["flow"] != f.ID || p["stage"] != "mock" || p["run_id"] != started.RunID || p["start"] != "route" {
+	if p["kind"] != "editor" || p["flow"] != f.ID || p["stage"] != "mock" || p["run_id"] != started.RunID || p["start"] != "log_1" {
 		t.Fatalf("payload %v", p)
 	}
 	wantFields(t, e.do(http.MethodPost, path+"/runs", u.token, map[string]any{"stage": "nope"}).problem(422), "body.stage")
-	wantFields(t, e.do(http.MethodPost, path+"/runs", u.token, map[string]any{"stage": "mock", "sub_stage": "prod"}).problem(422), "body.stage")
+	for body, field := range map[string]string{
+		`{"stage": "mock", "sub_stage": "prod"}`: "body.sub_stage",
+		`{"sub_stage": "Bad!"}`:                  "body.sub_stage",
+		`{"version": 99}`:                        "body.version",
+		`{"start": "nosuch"}`:                    "body.start",
+		`{"version": 1, "start": "start"}`:       "body.version",
+	} {
+		wantFields(t, e.do(http.MethodPost, path+"/runs", u.token, json.RawMessage(body)).problem(422), field)
+	}
+	if n := len(runner.payloads); n != 1 {
+		t.Fatalf("refused runs reached the runner: %d payloads", n)
+	}
+	e.do(http.MethodPost, path+"/runs", u.token, map[string]any{"start": "n1"}).status(http.StatusAccepted) // a node's id does too
 
 	// resume: only a paused run of this flow
 	pk := store.ProjectKey{Tenant: u.tenant, Project: f.Project}
-	run, err := e.db.Store.CreateRun(context.Background(), store.Run{Tenant: pk.Tenant, Project: pk.Project, Flow: f.ID, Stage: "mock", Trigger: "editor", Status: "paused"})
+	run, err := e.db.Store.CreateRun(context.Background(), store.Run{Tenant: pk.Tenant, Project: pk.Project, Flow: f.ID, Stage: "mock", Trigger: "editor", Status: "paused",
+		Summary: json.RawMessage(`{"paused_at":["ask"],"paused_ids":["n7"]}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.do(http.MethodPost, path+"/runs/"+run.ID+"/resume", u.token, map[string]any{"node": "ask", "input": map[string]any{"approved": true}}).
-		status(http.StatusAccepted).ok(&started)
-	if last := runner.payloads[len(runner.payloads)-1]; last["kind"] != "resume" || last["run_id"] != run.ID || last["node"] != "ask" {
-		t.Fatalf("resume payload %v", last)
+	for _, node := range []string{"ask", "n7"} {
+		e.do(http.MethodPost, path+"/runs/"+run.ID+"/resume", u.token, map[string]any{"node": node, "input": map[string]any{"approved": true}}).
+			status(http.StatusAccepted).ok(&started)
+		if last := runner.payloads[len(runner.payloads)-1]; last["kind"] != "resume" || last["run_id"] != run.ID || last["node"] != node {
+			t.Fatalf("resume payload %v", last)
+		}
+	}
+	before := len(runner.payloads)
+	p422 := e.do(http.MethodPost, path+"/runs/"+run.ID+"/resume", u.token, map[string]any{"node": "zzz"}).problem(422)
+	wantFields(t, p422, "body.node")
+	if !strings.Contains(p422.Detail, `not paused at "zzz"; it waits at ask`) || len(runner.payloads) != before {
+		t.Fatalf("resume at a node that is not paused: %+v (payloads %d → %d)", p422, before, len(runner.payloads))
 	}
 	done, _ := e.db.Store.CreateRun(context.Background(), store.Run{Tenant: pk.Tenant, Project: pk.Project, Flow: f.ID, Stage: "mock", Trigger: "editor", Status: "success"})
 	e.do(http.MethodPost, path+"/runs/"+done.ID+"/resume", u.token, map[string]any{"node": "ask"}).problem(409)

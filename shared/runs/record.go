@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -28,6 +29,8 @@ type summary struct {
 	Output    any              `json:"output,omitempty"`
 	Exited    bool             `json:"exited,omitempty"`
 	PausedAt  []string         `json:"paused_at,omitempty"`
+	// PausedIDs are the ids of the nodes PausedAt names by handle (a resume may name either).
+	PausedIDs []string `json:"paused_ids,omitempty"`
 	// Edges is the state of every edge (live, dead, pending) of a kept run.
 	Edges map[string]string `json:"edges,omitempty"`
 	// LostResults counts node results the store refused.
@@ -56,6 +59,11 @@ func summarize(a *active, run *engine.Run, details bool, lost int) summary {
 	}
 	if run.State != nil {
 		s.PausedAt = run.State.PausedNodes()
+		for _, n := range run.Nodes {
+			if slices.Contains(s.PausedAt, n.Handle) && !slices.Contains(s.PausedIDs, n.NodeID) {
+				s.PausedIDs = append(s.PausedIDs, n.NodeID)
+			}
+		}
 	}
 	s.Response = responseOf(run.Response)
 	if details {

@@ -45,10 +45,12 @@ func TestPauseThenResumeExactlyOnce(t *testing.T) {
 		t.Fatalf("record = %+v, %v; want status paused", rec, err)
 	}
 	var sum struct {
-		PausedAt []string `json:"paused_at"`
+		PausedAt  []string `json:"paused_at"`
+		PausedIDs []string `json:"paused_ids"`
 	}
-	if err := json.Unmarshal(rec.Summary, &sum); err != nil || len(sum.PausedAt) != 1 || sum.PausedAt[0] != "ask" {
-		t.Errorf("summary paused_at = %v (%v), want [ask]", sum.PausedAt, err)
+	if err := json.Unmarshal(rec.Summary, &sum); err != nil || len(sum.PausedAt) != 1 || sum.PausedAt[0] != "ask" ||
+		len(sum.PausedIDs) != 1 || sum.PausedIDs[0] != "ask" {
+		t.Errorf("summary paused_at = %v, paused_ids = %v (%v), want [ask] (the API checks a resume's node against both)", sum.PausedAt, sum.PausedIDs, err)
 	}
 	before := f.results(t, id)
 	if len(before) != 3 || byNode(before)["ask"].Status != "paused" {
