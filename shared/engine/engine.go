@@ -179,6 +179,9 @@ const (
 	// ErrKindUnavailable: something the run depends on (the store holding its secrets, say)
 	// was failing or overloaded; the same run may well succeed when tried again.
 	ErrKindUnavailable = "unavailable"
+	// ErrKindRequest: the data that started the run (a route's HTTP request) could not be
+	// read; the caller's fault (see nodes.RequestError).
+	ErrKindRequest = "request_error"
 )
 
 // ErrUnavailable is wrapped by resolvers (and nodes) around errors of a service that is

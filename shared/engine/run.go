@@ -227,11 +227,14 @@ func (r *runState) nodeError(pn *flow.PlanNode, err error) *NodeError {
 	var pe *panicError
 	var te *timeoutError
 	var ee *evalError
+	var re *nodes.RequestError
 	switch {
 	case errors.As(err, &ee):
 		ne.Type, ne.Port = ee.kind, ee.port
 	case errors.As(err, &ie):
 		ne.Type, ne.Port = ErrKindInput, ie.Port
+	case errors.As(err, &re):
+		ne.Type, ne.Details = ErrKindRequest, map[string]any{"field": re.Field, "reason": re.Reason}
 	case errors.Is(err, ErrUnavailable):
 		ne.Type = ErrKindUnavailable
 	case errors.As(err, &pe):

@@ -85,6 +85,19 @@ type InputError struct {
 
 func (e *InputError) Error() string { return fmt.Sprintf("input %q: %s", e.Port, e.Reason) }
 
+// RequestError is an error about the data that started the run (the HTTP request of a
+// route: a body that does not parse as its content type says, a malformed query string):
+// the caller's fault, not the flow's. The engine reports it with kind request_error, and a
+// route that did not answer turns it into 400 Bad Request.
+type RequestError struct {
+	Field  string
+	Reason string
+}
+
+func (e *RequestError) Error() string {
+	return fmt.Sprintf("trigger data: field %q: %s", e.Field, e.Reason)
+}
+
 // Errorf returns an InputError for port.
 func Errorf(port, format string, args ...any) error {
 	return &InputError{Port: port, Reason: fmt.Sprintf(format, args...)}

@@ -268,10 +268,25 @@ func (r *Router) answer(run *engine.Run, route store.PublishedRoute) events.APIG
 			fmt.Sprintf("flow %s could not answer: a service it depends on is unavailable; try again (run %s has the details)", route.FlowID, run.ID),
 			map[string]string{"x-run-id": run.ID, "retry-after": "1"})
 	}
+	if run.Response == nil && run.Error != nil && run.Error.Type == engine.ErrKindRequest {
+		// the caller's request could not be read (a JSON body that is not JSON, say)
+		field, reason := "request", "could not be read"
+		if d, ok := run.Error.Details.(map[string]any); ok {
+			if f, ok := d["field"].(string); ok && f != "" {
+				field = f
+			}
+			if r, ok := d["reason"].(string); ok && r != "" {
+				reason = r
+			}
+		}
+		return problem(http.StatusBadRequest, "Bad Request", fmt.Sprintf("the request's %s: %s", field, reason), runHdr)
+	}
 	if run.Response == nil {
-		detail := fmt.Sprintf("flow %s ended without an HTTP response", route.FlowID)
+		// the error's text stays in the run, for the flow's owners: it may name hosts,
+		// nodes or data the caller has no business seeing
+		detail := fmt.Sprintf("flow %s ended without an HTTP response; run %s has the details", route.FlowID, run.ID)
 		if run.Error != nil {
-			detail = fmt.Sprintf("flow %s failed before answering: %s", route.FlowID, run.Error.Error)
+			detail = fmt.Sprintf("flow %s failed (%s) before answering; run %s has the details", route.FlowID, run.Error.Type, run.ID)
 		}
 		return problem(http.StatusInternalServerError, "Internal Server Error", detail, runHdr)
 	}

@@ -290,6 +290,29 @@ func TestBinaryBodiesAndDeadline(t *testing.T) {
 		t.Fatalf("binary: %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
 	}
 
+	// a body that is not what its content type says is the caller's fault: 400, naming why
+	bad := request("GET", "my-shop-dev.example.com", "/hello/a/1", "", map[string]string{"content-type": "application/json"}, "{bad")
+	resp, _ = fx.r.Handle(context.Background(), bad)
+	if resp.StatusCode != 400 || resp.Headers["x-run-id"] == "" ||
+		!strings.Contains(resp.Body, `the request's body: content-type application/json but the body is not valid JSON`) {
+		t.Fatalf("malformed JSON body: %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
+	}
+
+	// a flow failing before it answers: 500 pointing at the run, without the error's text
+	failing, _ := json.Marshal(map[string]any{"schema": flow.Schema, "nodes": []any{
+		node("route", "trigger.route", nil), node("boom", "debug.fail", map[string]any{"message": "db at 10.1.2.3:5432 refused"}),
+	}, "connections": []any{conn("route", "true_path", "boom", "node")}})
+	fx3 := setup(t, store.SaveErrors, router.ModeWait, false, failing)
+	resp, _ = fx3.r.Handle(context.Background(), request("GET", "my-shop-dev.example.com", "/hello/a/1", "", nil, ""))
+	runID := resp.Headers["x-run-id"]
+	if resp.StatusCode != 500 || runID == "" || strings.Contains(resp.Body, "10.1.2.3") || strings.Contains(resp.Body, "boom") ||
+		!strings.Contains(resp.Body, "failed (node_error) before answering; run "+runID+" has the details") {
+		t.Fatalf("failing flow: %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
+	}
+	if stored, err := fx3.st.GetRun(context.Background(), fx3.pk.Run(runID)); err != nil || stored.Status != "error" {
+		t.Fatalf("the failed run is kept for its owners: %+v %v", stored, err)
+	}
+
 	slow, _ := json.Marshal(map[string]any{"schema": flow.Schema, "nodes": []any{
 		node("route", "trigger.route", nil), node("wait", "control.delay", map[string]any{"ms": 60000}),
 	}, "connections": []any{conn("route", "true_path", "wait", "node")}})

@@ -43,15 +43,7 @@ type HTTPRequest struct {
 }
 
 // FieldError reports a field of trigger data that could not be read or decoded.
-type FieldError struct {
-	Field  string
-	Reason string
-}
-
-// Error implements error.
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("trigger data: field %q: %s", e.Field, e.Reason)
-}
+type FieldError = nodes.RequestError
 
 func fieldErr(field, format string, args ...any) error {
 	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
