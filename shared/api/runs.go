@@ -82,7 +82,7 @@ func (h *Handler) registerRuns() {
 		func(ctx context.Context, in *struct {
 			FlowPath
 			Stage  string `query:"stage" maxLength:"32" doc:"Only runs on this stage"`
-			Status string `query:"status" maxLength:"32" doc:"Only runs with this status"`
+			Status string `query:"status" enum:"running,success,error,paused" doc:"Only runs with this status (a cancelled or timed-out run ends as error)"`
 			PageQuery
 		}) (*Out[List[RunView]], error) {
 			if _, err := h.st.GetFlow(ctx, in.key()); err != nil {

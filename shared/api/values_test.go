@@ -194,8 +194,10 @@ func TestRuns(t *testing.T) {
 	if len(list.Items) != 2 || list.NextCursor == "" {
 		t.Errorf("page %+v", list)
 	}
-	p := e.do(http.MethodGet, path+"/runs?status=BAD!", u.token, nil).problem(http.StatusUnprocessableEntity)
-	wantFields(t, p, "query.status")
+	for _, status := range []string{"BAD!", "bogus", "cancelled"} {
+		p := e.do(http.MethodGet, path+"/runs?status="+status, u.token, nil).problem(http.StatusUnprocessableEntity)
+		wantFields(t, p, "query.status")
+	}
 	var d RunDetail
 	e.do(http.MethodGet, path+"/runs/"+r1.ID, u.token, nil).ok(&d)
 	if d.ID != r1.ID || len(d.Nodes) != 2 || d.Nodes[1].Order != 1 || string(d.Summary) != `{"nodes":2}` {

@@ -21,7 +21,8 @@ export interface RunHistoryProps {
   onClose(): void;
 }
 
-const STATUSES = ['running', 'success', 'error', 'paused', 'cancelled'];
+// a cancelled or timed-out run ends as error, its error naming why
+const STATUSES = ['running', 'success', 'error', 'paused'];
 
 export function RunHistory(p: RunHistoryProps) {
   const history = useMemo(() => createHistory(p.api, p.project, p.flow), [p.api, p.project, p.flow]);
