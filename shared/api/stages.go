@@ -107,7 +107,7 @@ func (h *Handler) registerStages() {
 			StagePath
 			Body RenameStageBody
 		}) (*Out[StageView], error) {
-			s, err := h.renameStage(ctx, in.key(), in.Stage, in.Body.Name, principal(ctx).Identity.Subject)
+			s, err := h.renameStage(ctx, in.key(), in.Stage, in.Body.Name)
 			if err != nil {
 				return nil, err
 			}
@@ -243,7 +243,7 @@ func (h *Handler) unpublishStage(ctx context.Context, k store.ProjectKey, stage 
 // versions, production flag; then the old stage is unpublished and
 // deleted. When copying fails the new stage is removed again, so the old
 // one stays as it was.
-func (h *Handler) renameStage(ctx context.Context, k store.ProjectKey, from, to, by string) (store.Stage, error) {
+func (h *Handler) renameStage(ctx context.Context, k store.ProjectKey, from, to string) (store.Stage, error) {
 	if from == store.MockStage {
 		return store.Stage{}, invalidField("path.stage", "the mock stage cannot be renamed")
 	}
@@ -257,11 +257,11 @@ func (h *Handler) renameStage(ctx context.Context, k store.ProjectKey, from, to,
 	if from == to {
 		return old, nil
 	}
-	created, err := h.st.CreateStage(ctx, k, to, old.Position)
+	created, err := h.st.CreateStageAs(ctx, k, store.Stage{Name: to, Position: old.Position, CreatedAt: old.CreatedAt})
 	if err != nil {
 		return store.Stage{}, at("body", err)
 	}
-	if err := h.copyStage(ctx, k, from, to, by, old.Production); err != nil {
+	if err := h.copyStage(ctx, k, from, to, old.Production); err != nil {
 		if rerr := h.dropStage(context.WithoutCancel(ctx), k, to); rerr != nil {
 			h.log.ErrorContext(ctx, "rename stage: rollback failed", "stage", to, "err", rerr)
 		}
@@ -274,7 +274,7 @@ func (h *Handler) renameStage(ctx context.Context, k store.ProjectKey, from, to,
 	return created, nil
 }
 
-func (h *Handler) copyStage(ctx context.Context, k store.ProjectKey, from, to, by string, production bool) error {
+func (h *Handler) copyStage(ctx context.Context, k store.ProjectKey, from, to string, production bool) error {
 	vars, err := h.st.ListEnvVars(ctx, k)
 	if err != nil {
 		return err
@@ -316,8 +316,9 @@ func (h *Handler) copyStage(ctx context.Context, k store.ProjectKey, from, to, b
 		return err
 	}
 	for _, b := range bs {
-		if _, err := h.st.Publish(ctx, store.PublishInput{Flow: k.Flow(b.Flow), Stage: to, Version: b.Version, By: by,
-			Message: "stage renamed from " + from}); err != nil {
+		// the same publication under the stage's new name: who published it and when stay
+		if _, err := h.st.Publish(ctx, store.PublishInput{Flow: k.Flow(b.Flow), Stage: to, Version: b.Version, By: b.By,
+			PublishedAt: b.PublishedAt, Message: "stage renamed from " + from}); err != nil {
 			return err
 		}
 	}

@@ -77,9 +77,27 @@ func TestStages(t *testing.T) {
 	if err := e.db.Store.SetSecret(t.Context(), k, "TOKEN", "test", sealed.Encode()); err != nil {
 		t.Fatal(err)
 	}
+	_, bound := e.flow(u, proj, map[string]any{"kind": "service", "name": "Bound", "document": chainDoc(t, 2, "b")})
+	pub, err := e.db.Store.Publish(t.Context(), store.PublishInput{Flow: k.Flow(bound.ID), Stage: "test", By: "publisher-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := e.db.Store.GetStage(t.Context(), k, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.do(http.MethodPatch, proj+"/stages/test", u.token, map[string]any{"name": "staging"}).ok(&s)
 	if s.Name != "staging" || !s.Production || s.Position != 2 {
 		t.Errorf("renamed %+v", s)
+	}
+	// the same stage and publications under a new name: when and by whom stay
+	after, err := e.db.Store.GetStage(t.Context(), k, "staging")
+	if err != nil || !after.CreatedAt.Equal(before.CreatedAt) || !s.CreatedAt.Equal(before.CreatedAt) {
+		t.Errorf("renamed stage created %v (answer %v), was %v (%v)", after.CreatedAt, s.CreatedAt, before.CreatedAt, err)
+	}
+	bs, err := e.db.Store.ListStageBindings(t.Context(), k, "staging")
+	if err != nil || len(bs) != 1 || !bs[0].PublishedAt.Equal(pub.Binding.PublishedAt) || bs[0].By != "publisher-1" || bs[0].Version != pub.Version.Number {
+		t.Errorf("bindings after rename %+v %v; published %+v", bs, err, pub.Binding)
 	}
 	env, err := e.db.Store.StageEnv(t.Context(), k, "staging")
 	if err != nil || env["URL"] != "https://t" {

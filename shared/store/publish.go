@@ -74,6 +74,9 @@ type PublishInput struct {
 	ExpectedRevision int
 	By               string
 	Message          string
+	// PublishedAt is the binding's publication time; zero means now. A renamed stage's
+	// bindings keep the time their versions were published.
+	PublishedAt time.Time
 }
 
 // PublishResult tells what Publish did.
@@ -200,8 +203,12 @@ func (s *Store) publishOnce(ctx context.Context, op string, in PublishInput, bin
 		}
 	}
 	if bind {
+		at := now
+		if !in.PublishedAt.IsZero() {
+			at = in.PublishedAt
+		}
 		b := Binding{Tenant: fk.Tenant, Project: fk.Project, Flow: fk.Flow, FlowKind: meta.Flow.Kind, Stage: in.Stage,
-			Version: res.Version.Number, PublishedAt: now, By: in.By}
+			Version: res.Version.Number, PublishedAt: at, By: in.By}
 		if err := s.addBinding(ctx, op, &tx, meta.Flow, b); err != nil {
 			return PublishResult{}, err
 		}

@@ -46,7 +46,30 @@ func (s *Store) CreateStage(ctx context.Context, k ProjectKey, name string, posi
 	if name == MockStage {
 		return Stage{}, fmt.Errorf("%s: %w", op, invalid("stage", "%q is reserved", MockStage))
 	}
-	st := Stage{Name: name, Position: position, CreatedAt: s.clock()}
+	return s.createStage(ctx, op, k, Stage{Name: name, Position: position, CreatedAt: s.clock()})
+}
+
+// CreateStageAs adds a stage with st's name, position and creation time: a renamed stage
+// keeps when it was created. ErrExists when the name is taken; "mock" is reserved.
+func (s *Store) CreateStageAs(ctx context.Context, k ProjectKey, st Stage) (Stage, error) {
+	op := fmt.Sprintf("create stage %q in project %s", st.Name, k.Project)
+	if err := k.validate(); err != nil {
+		return Stage{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := ValidateStageName(st.Name); err != nil {
+		return Stage{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if st.Name == MockStage {
+		return Stage{}, fmt.Errorf("%s: %w", op, invalid("stage", "%q is reserved", MockStage))
+	}
+	if st.CreatedAt.IsZero() {
+		st.CreatedAt = s.clock()
+	}
+	st.Production = false // set by SetProductionStage, which keeps the project's record in step
+	return s.createStage(ctx, op, k, st)
+}
+
+func (s *Store) createStage(ctx context.Context, op string, k ProjectKey, st Stage) (Stage, error) {
 	it, err := s.stageItem(k, st, 0)
 	if err != nil {
 		return Stage{}, fmt.Errorf("%s: %w", op, err)
