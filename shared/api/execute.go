@@ -88,6 +88,9 @@ func (h *Handler) registerExecute() {
 			if _, err := h.st.GetFlow(ctx, k); err != nil {
 				return nil, err
 			}
+			if err := h.notTrashed(ctx, k.ProjectKey()); err != nil {
+				return nil, err
+			}
 			for _, st := range []struct{ field, name string }{{"body.stage", b.Stage}, {"body.sub_stage", b.SubStage}} {
 				if st.name == "" || st.name == "mock" {
 					continue
@@ -135,6 +138,9 @@ func (h *Handler) registerExecute() {
 			if run.Flow != in.Flow {
 				return nil, store.ErrNotFound
 			}
+			if err := h.notTrashed(ctx, in.key().ProjectKey()); err != nil {
+				return nil, err
+			}
 			if run.Status != "paused" {
 				return nil, conflict(TypeConflict, fmt.Sprintf("run %s is %s, not paused", run.ID, run.Status))
 			}
@@ -158,6 +164,19 @@ func (h *Handler) registerExecute() {
 			}
 			return ok(StartedRun{RunID: run.ID, Status: "accepted"})
 		})
+}
+
+// notTrashed refuses to run or publish the flows of a project in the trash (its triggers
+// are off until it is restored).
+func (h *Handler) notTrashed(ctx context.Context, k store.ProjectKey) error {
+	p, err := h.st.GetProject(ctx, k)
+	if err != nil {
+		return err
+	}
+	if p.TrashedAt != nil {
+		return conflict(TypeConflict, fmt.Sprintf("project %q is in the trash; restore it to run or publish its flows", p.Name))
+	}
+	return nil
 }
 
 // checkRunStart refuses an editor run of a version the flow does not have, or from a node

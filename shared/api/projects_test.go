@@ -1,8 +1,10 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"path"
 	"strings"
 	"testing"
 
@@ -84,9 +86,24 @@ func TestProjectLifecycle(t *testing.T) {
 	wantFields(t, pr, "body.slug", "body.name")
 
 	// Trash, list, restore.
+	fpath, _ := e.flow(u, base+"/projects/"+p.ID, map[string]any{"kind": "service", "name": "Kept", "document": chainDoc(t, 2, "k")})
+	e.h.cfg.Runner = &startedRuns{}
+	e.do(http.MethodPost, base+"/projects/"+p.ID+"/stages", u.token, map[string]any{"name": "live"}).status(http.StatusCreated)
 	e.do(http.MethodPost, base+"/projects/"+p.ID+"/trash", u.token, nil).ok(&p)
 	if p.TrashedAt == nil {
 		t.Error("trashed project has no trashed_at")
+	}
+	// nothing of a trashed project is published or run
+	if pr := e.do(http.MethodPost, fpath+"/publish", u.token, map[string]any{"stage": "live"}).problem(http.StatusConflict); !strings.Contains(pr.Detail, "is in the trash") {
+		t.Errorf("publish in a trashed project: %+v", pr)
+	}
+	// the store refuses it as well (a project trashed while a publish is under way)
+	if _, err := e.db.Store.Publish(t.Context(), store.PublishInput{Flow: store.FlowKey{Tenant: u.tenant, Project: p.ID, Flow: path.Base(fpath)},
+		Stage: "live", By: "x"}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("store publish in a trashed project: %v", err)
+	}
+	if pr := e.do(http.MethodPost, fpath+"/runs", u.token, map[string]any{}).problem(http.StatusConflict); !strings.Contains(pr.Detail, "is in the trash") {
+		t.Errorf("run in a trashed project: %+v", pr)
 	}
 	var list, trash List[ProjectView]
 	e.do(http.MethodGet, base+"/projects", u.token, nil).ok(&list)

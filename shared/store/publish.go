@@ -152,6 +152,7 @@ func (s *Store) publishOnce(ctx context.Context, op string, in PublishInput, bin
 	metaKey := key(projectPK(fk.ProjectKey()), flowSK(fk.Flow))
 	activeCond := names{"#state": "state"}
 	var tx txn
+	s.checkProjectActive(&tx, fk.ProjectKey()) // nothing is published in a project in the trash
 	var res PublishResult
 	if in.Version > 0 {
 		v, err := s.getVersionMeta(ctx, op, fk, in.Version)
