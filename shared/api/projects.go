@@ -161,7 +161,7 @@ func (h *Handler) registerProjects() {
 			}
 			if in.Body.Slug != nil {
 				if err := h.st.ChangeSlug(ctx, k, *in.Body.Slug); err != nil {
-					return nil, err
+					return nil, h.slugTaken(ctx, k.Tenant, *in.Body.Slug, err)
 				}
 			}
 			if in.Body.Name != nil {
@@ -237,7 +237,7 @@ func (h *Handler) createProject(ctx context.Context, tenant string, b CreateProj
 	}
 	if b.Slug != "" {
 		p, err := h.st.CreateProject(ctx, tenant, store.CreateProjectInput{Name: b.Name, Slug: b.Slug})
-		return p, at("body", err)
+		return p, at("body", h.slugTaken(ctx, tenant, b.Slug, err))
 	}
 	base := SuggestSlug(b.Name)
 	for i := 1; i <= 6; i++ {
@@ -256,6 +256,25 @@ func (h *Handler) createProject(ctx context.Context, tenant string, b CreateProj
 	}
 	return store.Project{}, conflict(TypeSlugTaken, "no free slug was found for the name; give one",
 		FieldError{Location: "body.slug", Message: "every suggestion is taken"})
+}
+
+// slugTaken explains ErrSlugTaken when the slug belongs to one of the tenant's own projects
+// in the trash (which keeps its slug until it is deleted for good); other errors, and a slug
+// of another tenant, pass unchanged.
+func (h *Handler) slugTaken(ctx context.Context, tenant, slug string, err error) error {
+	if !errors.Is(err, store.ErrSlugTaken) {
+		return err
+	}
+	l, lerr := h.st.ResolveSlug(ctx, slug)
+	if lerr != nil || l.Tenant != tenant || !l.Trashed {
+		return err
+	}
+	name := l.Project
+	if p, perr := h.st.GetProject(ctx, store.ProjectKey{Tenant: tenant, Project: l.Project}); perr == nil {
+		name = p.Name
+	}
+	return conflict(TypeSlugTaken, fmt.Sprintf("the slug belongs to project %q, which is in the trash; restore it, delete it for good, or choose another slug", name),
+		FieldError{Location: "body.slug", Message: fmt.Sprintf("is taken by project %q in the trash", name)})
 }
 
 // checkSlug validates a project slug for both the store and the router.

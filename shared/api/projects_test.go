@@ -105,6 +105,15 @@ func TestProjectLifecycle(t *testing.T) {
 	if pr := e.do(http.MethodPost, fpath+"/runs", u.token, map[string]any{}).problem(http.StatusConflict); !strings.Contains(pr.Detail, "is in the trash") {
 		t.Errorf("run in a trashed project: %+v", pr)
 	}
+	// its slug stays taken, and the answer says by what
+	if pr := e.do(http.MethodPost, base+"/projects", u.token, map[string]string{"name": "Again", "slug": "shop"}).problem(http.StatusConflict); !pr.hasField("body.slug") ||
+		!strings.Contains(pr.Errors[0].Message, `is taken by project "Shop" in the trash`) {
+		t.Errorf("slug of a trashed project: %+v", pr)
+	}
+	mallory := e.signIn("mallory")
+	if pr := e.do(http.MethodPost, "/tenants/"+mallory.tenant+"/projects", mallory.token, map[string]string{"name": "Again", "slug": "shop"}).problem(http.StatusConflict); strings.Contains(pr.Detail, "Shop") || strings.Contains(pr.Detail, "trash") {
+		t.Errorf("another tenant learns of the trashed project: %+v", pr)
+	}
 	var list, trash List[ProjectView]
 	e.do(http.MethodGet, base+"/projects", u.token, nil).ok(&list)
 	e.do(http.MethodGet, base+"/trash", u.token, nil).ok(&trash)
