@@ -32,6 +32,7 @@ type runState struct {
 	mu        sync.Mutex
 	results   []NodeResult
 	secrets   map[string]string // secret value → key, for redaction
+	clean     *cleaner          // built from secrets; nil when a secret was added since
 	jumps     map[int]int
 	failure   *NodeError
 	exited    bool
@@ -65,14 +66,21 @@ func (r *runState) fail(ne *NodeError) {
 
 func (r *runState) onSecret(key, value string) {
 	r.mu.Lock()
-	r.secrets[value] = key
+	if _, known := r.secrets[value]; !known {
+		r.secrets[value] = key
+		r.clean = nil
+	}
 	r.mu.Unlock()
 }
 
+// cleaner returns the run's cleaner (it does not change once built, so it is shared).
 func (r *runState) cleaner() *cleaner {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return newCleaner(r.eng.opt.MaxValueBytes, r.secrets)
+	if r.clean == nil {
+		r.clean = newCleaner(r.eng.opt.MaxValueBytes, r.secrets)
+	}
+	return r.clean
 }
 
 func (r *runState) publish(ctx context.Context, ev Event) {
