@@ -539,6 +539,9 @@ func TestSecretsAreResolvedAndRedacted(t *testing.T) {
 			t.Fatalf("an encoded secret leaked: %s", s)
 		}
 	}
+	if !strings.Contains(string(events), `"type":"stream"`) || !strings.Contains(string(events), `"delta":"\u003csecret:ODD\u003e"`) {
+		t.Errorf("the streamed chunk is redacted in its event: %s", events)
+	}
 	if !strings.Contains(string(events), `"message":"sending \"\u003csecret:ODD\u003e\""`) {
 		t.Errorf("the log line is redacted in its event: %s", events)
 	}

@@ -41,7 +41,11 @@ func (h *host) Log(level, msg string) {
 }
 
 func (h *host) Stream(chunk any) {
-	h.r.publish(h.ctx, Event{Type: EventStream, Node: h.pn.Handle(), NodeID: h.pn.Node.ID, Iteration: h.iter, Data: chunk})
+	if h.r.eng.opt.Publisher == nil {
+		return
+	}
+	// a model may repeat a secret it was given: chunks are redacted like results
+	h.r.publish(h.ctx, Event{Type: EventStream, Node: h.pn.Handle(), NodeID: h.pn.Node.ID, Iteration: h.iter, Data: h.r.cleaner().value(chunk)})
 }
 
 func (h *host) SetResponse(resp any) {

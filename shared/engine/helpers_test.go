@@ -166,6 +166,7 @@ func newTestNodes(t testing.TB) *testNodes {
 				enc.SetEscapeHTML(false)
 				_ = enc.Encode(v)
 				c.Log("sending %s", once)
+				c.Host.Stream(map[string]any{"delta": v, "json": string(once)})
 				return nodes.Out{"json": string(once), "json_plain": strings.TrimSpace(plain.String()), "json_twice": string(twice),
 					"query": url.QueryEscape(v), "path": url.PathEscape(v)}, nil
 			}},
