@@ -48,6 +48,29 @@ describe('run state', () => {
     expect(s.results.get('a')).toMatchObject({ outputs: { x: 1 } });
   });
 
+  it('fills the logs list of a reopened run, ordered like the live node_log events', () => {
+    const s = runFromDetail({
+      id: 'r9', flow: 'f', stage: 'mock', version: 0, trigger: 'editor', status: 'success', started_at: 't', duration_ms: 3, expires_at: 't',
+      nodes: [
+        {
+          node: 'b', order: 2, status: 'success', started_at: 't', duration_ms: 1,
+          logs: [
+            { time: '2025-01-01T00:00:02Z', level: 'info', message: 'b1' },
+            { time: '2025-01-01T00:00:02Z', level: 'info', message: 'b2' },
+          ],
+        },
+        { node: 'a', order: 1, status: 'success', started_at: 't', duration_ms: 1, logs: [{ time: '2025-01-01T00:00:01Z', level: 'warn', message: 'a1' }] },
+        { node: 'c', order: 0, status: 'skipped', started_at: 't', duration_ms: 0 },
+      ],
+    });
+    expect(s.logs.map((l) => [l.seq, l.node, (l.data as { message: string }).message])).toEqual([
+      [1, 'a', 'a1'],
+      [2, 'b', 'b1'],
+      [3, 'b', 'b2'],
+    ]);
+    expect(s.logs[0]).toEqual({ seq: 1, node: 'a', time: '2025-01-01T00:00:01Z', data: { time: '2025-01-01T00:00:01Z', level: 'warn', message: 'a1' } });
+  });
+
   it('finds touched and dead edges', () => {
     const d = doc([node('a', 'control.if_else'), node('b', 'debug.log'), node('c', 'debug.log'), node('x', 'debug.log')], [
       conn('a', 'true_path', 'b', 'node'),

@@ -76,7 +76,32 @@ export function runFromDetail(r: RunDetail): RunState {
     s.nodes.set(n.node, { status, ...(n.order ? { order: n.order } : {}) });
     s.results.set(n.node, { inputs: n.inputs, outputs: n.outputs, error: n.error, logs: n.logs });
   }
+  s.logs = storedLogs(r);
   return s;
+}
+
+/**
+ * The run's log lines from its stored node results, in the order the live node_log events
+ * came in: by time, ties (and lines without a time) by the node's execution order and then
+ * the line's place in its node. Each line is what a node_log event carries ({time, level,
+ * message}), under a made-up seq.
+ */
+function storedLogs(r: RunDetail): LogLine[] {
+  const lines: { time?: string; ms: number; order: number; node: string; i: number; data: unknown }[] = [];
+  r.nodes.forEach((n, k) => {
+    if (!Array.isArray(n.logs)) return;
+    const order = n.order || Number.MAX_SAFE_INTEGER - r.nodes.length + k;
+    n.logs.forEach((l: unknown, i) => {
+      const time = l && typeof l === 'object' && typeof (l as { time?: unknown }).time === 'string' ? (l as { time: string }).time : undefined;
+      const ms = time ? Date.parse(time) : NaN;
+      lines.push({ ...(time ? { time } : {}), ms: Number.isNaN(ms) ? NaN : ms, order, node: n.node, i, data: l });
+    });
+  });
+  lines.sort((a, b) => {
+    if (!Number.isNaN(a.ms) && !Number.isNaN(b.ms) && a.ms !== b.ms) return a.ms - b.ms;
+    return a.order - b.order || a.i - b.i;
+  });
+  return lines.map((l, k) => ({ seq: k + 1, node: l.node, ...(l.time ? { time: l.time } : {}), data: l.data }));
 }
 
 /**
