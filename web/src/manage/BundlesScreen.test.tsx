@@ -51,6 +51,17 @@ describe('bundle files', () => {
 });
 
 describe('BundlesScreen export', () => {
+  it('lists every flow of the project, page after page', async () => {
+    const { api, calls } = fakeApi({
+      'GET /flows': (c) =>
+        c.query.get('cursor') === 'p2' ? { status: 200, body: { items: [flow('F201', 'Far away')] } } : { status: 200, body: { items: flows, next_cursor: 'p2' } },
+    });
+    render(<BundlesScreen api={api} project="P1" role="viewer" />);
+    expect(await screen.findByLabelText(/Far away/)).toBeTruthy();
+    expect(screen.getByLabelText(/Orders/)).toBeTruthy();
+    expect(calls.filter((c) => c.path === '/flows').map((c) => c.query.get('cursor'))).toEqual([null, 'p2']);
+  });
+
   let blobs: Blob[];
   let clicked: string[];
   beforeEach(() => {

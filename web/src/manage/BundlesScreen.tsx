@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { ApiError, type ApiClient } from '../api/client';
 import type { Bundle, Flow, ImportAction, ImportChoice, ImportPreview, ImportResult, Role } from '../api/types';
+import { loadAllFlows } from '../shell/editorLists';
 import { navigate } from '../shell/router';
 import { routePath } from '../shell/routes';
 import { can } from './roles';
@@ -47,7 +48,7 @@ function download(name: string, text: string) {
 }
 
 function Export({ api, project }: { api: ApiClient; project: string }) {
-  const [flows, reload] = useLoad<Flow[]>(async () => (await api.listFlows(project, undefined, { limit: 200 })).items, [api, project]);
+  const [flows, reload] = useLoad<Flow[]>(() => loadAllFlows(api, project), [api, project]);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);

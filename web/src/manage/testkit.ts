@@ -10,7 +10,7 @@ export interface Recorded {
   body: unknown;
 }
 
-export type Answer = { status: number; body?: unknown } | (() => { status: number; body?: unknown });
+export type Answer = { status: number; body?: unknown } | ((call: Recorded) => { status: number; body?: unknown });
 
 /** Routes: "METHOD /path/after/the/project" (or after the tenant when it starts with "~"). */
 export function fakeApi(routes: Record<string, Answer | Answer[]>) {
@@ -22,11 +22,12 @@ export function fakeApi(routes: Record<string, Answer | Answer[]>) {
     const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
     const full = decodeURIComponent(u.pathname);
     const rel = full.startsWith('/api/v1/tenants/T1/projects/P1') ? full.slice('/api/v1/tenants/T1/projects/P1'.length) : '~' + full.slice('/api/v1/tenants/T1'.length);
-    calls.push({ method, path: rel, query: u.searchParams, body });
+    const call: Recorded = { method, path: rel, query: u.searchParams, body };
+    calls.push(call);
     const q = queues.get(`${method} ${rel}`);
     if (!q || q.length === 0) return new Response(JSON.stringify({ title: 'Not found', status: 404, detail: `no fake for ${method} ${rel}` }), { status: 404 });
     const a = q.length > 1 ? q.shift()! : q[0]!;
-    const { status, body: out } = typeof a === 'function' ? a() : a;
+    const { status, body: out } = typeof a === 'function' ? a(call) : a;
     if (status === 204 || out === undefined) return new Response(null, { status: status === 200 ? 204 : status });
     return new Response(JSON.stringify(out), { status, headers: { 'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json' } });
   };

@@ -6,6 +6,7 @@ import { ApiError } from '../api/client';
 import type { Flow, FlowDetail, FlowKind, Project } from '../api/types';
 import { SettingsNav, SettingsScreen } from '../manage/SettingsScreen';
 import { useShell } from './context';
+import { loadAllFlows } from './editorLists';
 import { FlowEditor, type OpenFlow, openFlow } from './FlowEditor';
 import { navigate } from './router';
 import { routePath, type SettingsSection } from './routes';
@@ -62,10 +63,11 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
 
   const loadFlows = useCallback(() => {
     setFlows({ status: 'loading' });
-    api.listFlows(project, undefined, { limit: 200 }).then(
-      (p) => {
-        setFlows({ status: 'ready', value: p.items });
-        setTabs(memory.current.retain(project, new Set(p.items.map((f) => f.id))));
+    // every page: tabs of flows past the first page must not be taken for deleted ones
+    loadAllFlows(api, project).then(
+      (items) => {
+        setFlows({ status: 'ready', value: items });
+        setTabs(memory.current.retain(project, new Set(items.map((f) => f.id))));
       },
       (e: unknown) => setFlows({ status: 'error', message: errText(e) }),
     );

@@ -4,6 +4,7 @@
 
 import { useEffect, useState } from 'react';
 import type { ApiClient } from '../api/client';
+import type { Flow } from '../api/types';
 import type { FlowChoice } from '../editor/context';
 
 /** The page size the flow list is read with (the API's maximum). */
@@ -28,9 +29,9 @@ export async function loadEnvKeys(api: ApiClient, project: string): Promise<stri
   return sortedUnique((await api.listEnv(project)).map((v) => v.key));
 }
 
-/** Every flow of the project, read page by page. */
-export async function loadFlowChoices(api: ApiClient, project: string): Promise<FlowChoice[]> {
-  const out: FlowChoice[] = [];
+/** Every flow of the project, read page by page (following next_cursor). */
+export async function loadAllFlows(api: ApiClient, project: string): Promise<Flow[]> {
+  const out: Flow[] = [];
   const seen = new Set<string>();
   let cursor: string | undefined;
   for (let i = 0; i < MAX_FLOW_PAGES; i++) {
@@ -38,12 +39,17 @@ export async function loadFlowChoices(api: ApiClient, project: string): Promise<
     for (const f of page.items ?? []) {
       if (seen.has(f.id)) continue;
       seen.add(f.id);
-      out.push({ id: f.id, name: f.name, kind: f.kind });
+      out.push(f);
     }
     if (!page.next_cursor || page.next_cursor === cursor) break;
     cursor = page.next_cursor;
   }
   return out;
+}
+
+/** Every flow of the project, as the pickers offer them. */
+export async function loadFlowChoices(api: ApiClient, project: string): Promise<FlowChoice[]> {
+  return (await loadAllFlows(api, project)).map((f) => ({ id: f.id, name: f.name, kind: f.kind }));
 }
 
 export interface EditorLists {

@@ -1,0 +1,61 @@
+// @vitest-environment jsdom
+// The project shell: the sidebar's flow list (every page of it), the tabs of open flows and
+// what a deep link shows.
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LiveSocket } from '../api/live';
+import type { Flow, FlowDetail } from '../api/types';
+import { fakeApi, type Answer } from '../manage/testkit';
+import { toJSON } from '../model/flow';
+import { catalog, doc, node } from '../test/fixtures';
+import { FakeLive, flowRow, installResizeObserver } from '../test/shell';
+import { ShellContext, type ShellEnv } from './context';
+import { ProjectShell } from './ProjectShell';
+
+beforeAll(installResizeObserver);
+beforeEach(() => localStorage.clear());
+afterEach(cleanup);
+
+const detail = (f: Flow): FlowDetail => ({ ...f, draft: { document: toJSON(doc([node('a', 'variable.string')])), revision: 1 } });
+
+// 200 flows on the first page, two more on the second
+const firstPage = Array.from({ length: 200 }, (_, i) => flowRow(`F${String(i).padStart(3, '0')}`, `Flow ${i}`));
+const far = flowRow('FAR', 'Far away', 'schedule');
+const far2 = flowRow('FAR2', 'Further away', 'service');
+
+const routes = (more: Record<string, Answer | Answer[]> = {}) => ({
+  'GET ': { status: 200, body: { id: 'P1', name: 'Shop', slug: 'shop' } },
+  'GET /flows': (c: { query: URLSearchParams }) =>
+    c.query.get('cursor') === 'next' ? { status: 200, body: { items: [far, far2] } } : { status: 200, body: { items: firstPage, next_cursor: 'next' } },
+  'GET /flows/FAR': { status: 200, body: detail(far) },
+  'GET /secrets': { status: 200, body: [] },
+  'GET /env': { status: 200, body: [] },
+  'GET /stages': { status: 200, body: [] },
+  ...more,
+});
+
+function renderShell(api: ShellEnv['api'], flow: string | null) {
+  const env: ShellEnv = { api, live: new FakeLive() as unknown as LiveSocket, catalog, tenant: 'T1', signInEpoch: 0, theme: 'light', setTheme: () => undefined };
+  return render(
+    <ShellContext.Provider value={env}>
+      <ProjectShell project="P1" flow={flow} />
+    </ShellContext.Provider>,
+  );
+}
+
+describe('the project sidebar', () => {
+  it('lists flows past the first page and keeps their tabs (a deep-linked one gets its tab)', async () => {
+    localStorage.setItem('ps.tabs.P1', JSON.stringify({ open: ['F001', 'FAR2'], active: 'F001' }));
+    const { api, calls } = fakeApi(routes());
+    renderShell(api, 'FAR');
+    const schedules = await screen.findByRole('region', { name: 'Schedules' });
+    await waitFor(() => expect(within(schedules).getByRole('link', { name: 'Far away' })).toBeTruthy());
+    expect(within(screen.getByRole('region', { name: 'Services' })).getByRole('link', { name: 'Further away' })).toBeTruthy();
+    const shellPages = calls.filter((c) => c.path === '/flows').map((c) => c.query.get('cursor'));
+    expect(shellPages).toContain('next');
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Far away' })).toBeTruthy());
+    expect(screen.getByRole('tab', { name: 'Further away' })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'Flow 1' })).toBeTruthy();
+    expect(JSON.parse(localStorage.getItem('ps.tabs.P1')!)).toEqual({ open: ['F001', 'FAR2', 'FAR'], active: 'FAR' });
+  });
+});
