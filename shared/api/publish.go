@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"polysynergy/shared/auth"
 	"polysynergy/shared/flow"
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/routing"
 	"polysynergy/shared/schedule"
 	"polysynergy/shared/store"
 )
@@ -35,6 +37,18 @@ type PublicationView struct {
 	Version     int       `json:"version"`
 	PublishedAt time.Time `json:"published_at"`
 	By          string    `json:"by"`
+	// Route is what the stage serves, for a route flow: the route as it was when the flow
+	// was last published there.
+	Route *ServedRoute `json:"route,omitempty" doc:"For a route flow: the route the stage serves"`
+	// RouteDiffers: the flow's route settings changed since it was published to the stage.
+	RouteDiffers bool `json:"route_differs,omitempty" doc:"The flow's route (method, path, API key, response mode, CORS) or run saving changed since this publication; the stage serves the old one until the flow is published there again"`
+}
+
+// ServedRoute is a route as a stage serves it.
+type ServedRoute struct {
+	Method        string `json:"method"`
+	Path          string `json:"path" doc:"The path pattern, e.g. /orders/{id:number}"`
+	RequireAPIKey bool   `json:"require_api_key"`
 }
 
 // PublishResult tells what publishing did.
@@ -60,6 +74,8 @@ type MatrixCell struct {
 	By          string    `json:"by"`
 	// DraftDiffers is true when the draft is not the published version.
 	DraftDiffers bool `json:"draft_differs"`
+	// RouteDiffers is true when a route flow's route settings changed since this publication.
+	RouteDiffers bool `json:"route_differs,omitempty" doc:"The flow's route settings changed since this publication; publish again to serve them"`
 }
 
 // MatrixRow is one flow across the stages.
@@ -108,14 +124,34 @@ func (h *Handler) registerPublish() {
 	register(h, endpoint{id: "listPublications", method: http.MethodGet, path: base + "/publications",
 		summary: "List the stages a flow is published to", tag: tag, scope: ScopeTenant, action: auth.ActionFlowRead},
 		func(ctx context.Context, in *FlowPath) (*Out[[]PublicationView], error) {
-			if _, err := h.st.GetFlow(ctx, in.key()); err != nil {
+			f, err := h.st.GetFlow(ctx, in.key())
+			if err != nil {
 				return nil, err
 			}
 			bs, err := h.st.ListFlowBindings(ctx, in.key())
 			if err != nil {
 				return nil, err
 			}
-			return ok(mapSlice(bs, publicationView))
+			views := mapSlice(bs, publicationView)
+			if f.Kind != store.KindRoute || len(bs) == 0 {
+				return ok(views)
+			}
+			cur, err := h.st.GetRoute(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			for i := range views {
+				t, err := h.st.GetRouteTable(ctx, in.key().ProjectKey(), views[i].Stage)
+				if err != nil {
+					return nil, err
+				}
+				if pr, found := servedRoute(t, f.ID); found {
+					views[i].Route = &ServedRoute{Method: pr.Method, Path: routing.Pattern(routingSegments(pr.Segments)).String(),
+						RequireAPIKey: pr.RequireAPIKey}
+					views[i].RouteDiffers = routeDiffers(pr, cur, f.RunSaving)
+				}
+			}
+			return ok(views)
 		})
 	register(h, endpoint{id: "unpublishFlow", method: http.MethodDelete, path: base + "/publications/{stage}",
 		summary: "Unpublish a flow from a stage; 409 while flows published there call it", tag: tag, scope: ScopeTenant, action: auth.ActionFlowPublish,
@@ -434,6 +470,24 @@ func (h *Handler) checkPublishedRouteFree(ctx context.Context, k store.FlowKey, 
 }
 
 // matrix builds the publish matrix, reading flows concurrently.
+// servedRoute finds a flow's entry in a stage's route table.
+func servedRoute(t store.RouteTable, flow string) (store.PublishedRoute, bool) {
+	for _, r := range t.Routes {
+		if r.FlowID == flow {
+			return r, true
+		}
+	}
+	return store.PublishedRoute{}, false
+}
+
+// routeDiffers reports whether a route flow's current route settings (and run saving) are
+// not what a stage serves.
+func routeDiffers(served store.PublishedRoute, cur store.Route, saving store.RunSaving) bool {
+	return served.Method != cur.Method || !slices.Equal(served.Segments, cur.Segments) ||
+		served.RequireAPIKey != cur.RequireAPIKey || served.ResponseMode != cur.ResponseMode ||
+		served.RunSaving != saving || !slices.Equal(served.CORSOrigins, cur.CORSOrigins)
+}
+
 func (h *Handler) matrix(ctx context.Context, k store.ProjectKey) (PublishMatrix, error) {
 	st, err := h.stages(ctx, k)
 	if err != nil {
@@ -442,6 +496,17 @@ func (h *Handler) matrix(ctx context.Context, k store.ProjectKey) (PublishMatrix
 	flows, err := h.projectFlows(ctx, k, store.ListFlowsOptions{})
 	if err != nil {
 		return PublishMatrix{}, err
+	}
+	// each stage's route table, read once for all route flows
+	tables := map[string]store.RouteTable{}
+	if slices.ContainsFunc(flows, func(f store.Flow) bool { return f.Kind == store.KindRoute }) {
+		for _, s := range st {
+			t, err := h.st.GetRouteTable(ctx, k, s.Name)
+			if err != nil {
+				return PublishMatrix{}, err
+			}
+			tables[s.Name] = t
+		}
 	}
 	m := PublishMatrix{Stages: mapSlice(st, func(s store.Stage) string { return s.Name }),
 		Flows: make([]MatrixRow, len(flows))}
@@ -457,7 +522,7 @@ func (h *Handler) matrix(ctx context.Context, k store.ProjectKey) (PublishMatrix
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			row, err := h.matrixRow(ctx, f)
+			row, err := h.matrixRow(ctx, f, tables)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil && first == nil {
@@ -473,7 +538,7 @@ func (h *Handler) matrix(ctx context.Context, k store.ProjectKey) (PublishMatrix
 	return m, nil
 }
 
-func (h *Handler) matrixRow(ctx context.Context, f store.Flow) (MatrixRow, error) {
+func (h *Handler) matrixRow(ctx context.Context, f store.Flow, tables map[string]store.RouteTable) (MatrixRow, error) {
 	row := MatrixRow{Flow: f.ID, Name: f.Name, Kind: string(f.Kind), LatestVersion: f.LatestVersion,
 		Stages: map[string]MatrixCell{}, DraftChanged: true}
 	d, err := h.st.GetDraft(ctx, f.Key())
@@ -496,6 +561,12 @@ func (h *Handler) matrixRow(ctx context.Context, f store.Flow) (MatrixRow, error
 			hashes[v.Number] = v.Hash
 		}
 	}
+	var cur store.Route
+	if f.Kind == store.KindRoute && len(bs) > 0 {
+		if cur, err = h.st.GetRoute(ctx, f.Key()); err != nil {
+			return row, err
+		}
+	}
 	for _, b := range bs {
 		hash, ok := hashes[b.Version]
 		if !ok {
@@ -505,8 +576,11 @@ func (h *Handler) matrixRow(ctx context.Context, f store.Flow) (MatrixRow, error
 			}
 			hash = v.Hash
 		}
-		row.Stages[b.Stage] = MatrixCell{Version: b.Version, PublishedAt: b.PublishedAt.UTC(), By: b.By,
-			DraftDiffers: hash != draftHash}
+		cell := MatrixCell{Version: b.Version, PublishedAt: b.PublishedAt.UTC(), By: b.By, DraftDiffers: hash != draftHash}
+		if served, found := servedRoute(tables[b.Stage], f.ID); found && f.Kind == store.KindRoute {
+			cell.RouteDiffers = routeDiffers(served, cur, f.RunSaving)
+		}
+		row.Stages[b.Stage] = cell
 	}
 	if f.LatestVersion > 0 {
 		row.DraftChanged = hashes[f.LatestVersion] != draftHash

@@ -118,6 +118,39 @@ func TestPublishUnpublishAndMatrix(t *testing.T) {
 	if !m.Flows[0].DraftChanged || !m.Flows[0].Stages["prod"].DraftDiffers {
 		t.Errorf("matrix after edit %+v", m.Flows[0])
 	}
+	// Change the route: the stages keep serving the published one, and say the flow's differs.
+	var pubs []PublicationView
+	e.do(http.MethodGet, path+"/publications", u.token, nil).ok(&pubs)
+	if len(pubs) != 2 || pubs[0].Route == nil || pubs[0].RouteDiffers || pubs[1].Route == nil {
+		t.Fatalf("publications %+v", pubs)
+	}
+	served := pubs[0].Route.Path
+	e.do(http.MethodPut, path+"/route", u.token, map[string]any{"method": "POST",
+		"segments": []any{seg("static", "orders", ""), seg("variable", "id", "number")}}).ok(nil)
+	e.do(http.MethodGet, path+"/publications", u.token, nil).ok(&pubs)
+	for _, pb := range pubs {
+		if pb.Route == nil || pb.Route.Path != served || pb.Route.Method != "GET" || !pb.RouteDiffers {
+			t.Errorf("after a route change, %s serves %+v (differs %v), want the old GET %s", pb.Stage, pb.Route, pb.RouteDiffers, served)
+		}
+	}
+	e.do(http.MethodGet, proj+"/publish-matrix", u.token, nil).ok(&m)
+	if !m.Flows[0].Stages["prod"].RouteDiffers || !m.Flows[0].Stages["mock"].RouteDiffers {
+		t.Errorf("matrix after a route change %+v", m.Flows[0])
+	}
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod", "version": 1}).ok(&res)
+	pubs = nil // omitted fields would keep their old values
+	e.do(http.MethodGet, path+"/publications", u.token, nil).ok(&pubs)
+	for _, pb := range pubs {
+		if want := pb.Stage == "mock"; pb.RouteDiffers != want || (pb.Stage == "prod" && (pb.Route.Path != "/orders/{id:number}" || pb.Route.Method != "POST")) {
+			t.Errorf("after publishing prod again: %s serves %+v (differs %v)", pb.Stage, pb.Route, pb.RouteDiffers)
+		}
+	}
+	m = PublishMatrix{}
+	e.do(http.MethodGet, proj+"/publish-matrix", u.token, nil).ok(&m)
+	if m.Flows[0].Stages["prod"].RouteDiffers || !m.Flows[0].Stages["mock"].RouteDiffers {
+		t.Errorf("matrix after publishing prod again %+v", m.Flows[0])
+	}
+
 	// A stale revision is refused.
 	p := e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod", "revision": 1}).
 		problem(http.StatusConflict)
@@ -159,7 +192,6 @@ func TestPublishUnpublishAndMatrix(t *testing.T) {
 		t.Errorf("route conflict type %q", p.Type)
 	}
 
-	var pubs []PublicationView
 	e.do(http.MethodGet, path+"/publications", u.token, nil).ok(&pubs)
 	if len(pubs) != 2 {
 		t.Errorf("publications %+v", pubs)
