@@ -142,7 +142,7 @@ func (h *Handler) registerPublish() {
 			}
 			for i := range views {
 				t, err := h.st.GetRouteTable(ctx, in.key().ProjectKey(), views[i].Stage)
-				if err != nil {
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
 					return nil, err
 				}
 				if pr, found := servedRoute(t, f.ID); found {
@@ -502,7 +502,7 @@ func (h *Handler) matrix(ctx context.Context, k store.ProjectKey) (PublishMatrix
 	if slices.ContainsFunc(flows, func(f store.Flow) bool { return f.Kind == store.KindRoute }) {
 		for _, s := range st {
 			t, err := h.st.GetRouteTable(ctx, k, s.Name)
-			if err != nil {
+			if err != nil && !errors.Is(err, store.ErrNotFound) { // none: nothing published there
 				return PublishMatrix{}, err
 			}
 			tables[s.Name] = t
