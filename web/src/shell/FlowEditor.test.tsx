@@ -103,4 +103,43 @@ describe('the flow editor', () => {
     expect(screen.getByRole('toolbar', { name: 'Flow' })).toBeTruthy();
     open.saver.dispose();
   });
+
+  it('asks before emptying the flow (not "changed elsewhere"), then saves with force', async () => {
+    const refused = {
+      status: 409,
+      body: {
+        type: 'urn:polysynergy:problem:conflict',
+        title: 'Conflict',
+        status: 409,
+        detail: 'this would replace a flow of 3 nodes by an empty one; send force: true to do it',
+        errors: [{ location: 'body.document', message: 'is empty while the saved draft is not' }],
+      },
+    };
+    const { api, writes } = fakeApi(routes({ 'PUT /flows/F1/draft': [refused, { status: 200, body: { revision: 4 } }] }));
+    const open = await renderEditor(api);
+    act(() => open.store.getState().removeNodes(['sec', 'var', 'tool']));
+    const dialog = await screen.findByRole('dialog', { name: 'Empty this flow?' }, { timeout: 3000 });
+    expect(screen.queryByText('This flow was changed elsewhere')).toBeNull();
+    expect(dialog.textContent).toContain('which has 3 nodes');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Empty the flow' }));
+    await waitFor(() => expect(writes().filter((w) => w.method === 'PUT')).toHaveLength(2));
+    expect(writes()[1]!.body).toMatchObject({ revision: 3, force: true, document: { nodes: [] } });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(screen.getByRole('status', { name: 'Save state' }).textContent).toBe('Saved');
+    open.saver.dispose();
+  });
+
+  it('undoing the delete from the emptying question brings the nodes back', async () => {
+    const refused = { status: 409, body: { type: 'urn:polysynergy:problem:conflict', title: 'Conflict', status: 409, detail: 'this would replace a flow of 3 nodes by an empty one; send force: true to do it' } };
+    const { api, writes } = fakeApi(routes({ 'PUT /flows/F1/draft': [refused, { status: 200, body: { revision: 4 } }] }));
+    const open = await renderEditor(api);
+    act(() => open.store.getState().removeNodes(['sec', 'var', 'tool']));
+    const dialog = await screen.findByRole('dialog', { name: 'Empty this flow?' }, { timeout: 3000 });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Undo the delete' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(open.store.getState().doc.nodes.map((n) => n.id)).toEqual(['sec', 'var', 'tool']);
+    // never sent with force
+    expect(writes().some((w) => (w.body as { force?: boolean }).force)).toBe(false);
+    open.saver.dispose();
+  });
 });

@@ -48,6 +48,8 @@ function saveLabel(s: SaveState): { cls: string; text: string } {
       return { cls: 'error', text: `Not saved: ${s.message}` };
     case 'conflict':
       return { cls: 'error', text: 'Changed elsewhere' };
+    case 'confirm-empty':
+      return { cls: 'unsaved', text: 'Not saved — confirm emptying the flow' };
     case 'session-expired':
       return { cls: 'error', text: 'Not saved — sign in again' };
   }
@@ -404,6 +406,23 @@ export function FlowEditor({
             onFlowChanged?.(next);
           }}
         />
+      ) : null}
+      {save.kind === 'confirm-empty' ? (
+        <Modal labelledBy="ps-empty-title">
+          <h2 id="ps-empty-title">Empty this flow?</h2>
+          <p>
+            You removed every node. Saving now replaces the saved draft of “{flow.name}”{save.savedNodes !== null ? `, which has ${save.savedNodes} node${save.savedNodes === 1 ? '' : 's'},` : ''} by an
+            empty one. Until you choose, nothing is saved.
+          </p>
+          <div className="ps-row">
+            <button type="button" className="ps-button ps-danger" onClick={() => void saver.confirmEmpty()}>
+              Empty the flow
+            </button>
+            <button type="button" className="ps-button" onClick={() => void saver.keepNodes()}>
+              Undo the delete
+            </button>
+          </div>
+        </Modal>
       ) : null}
       {save.kind === 'conflict' ? (
         <Modal labelledBy="ps-conflict-title">

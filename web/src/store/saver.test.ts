@@ -88,6 +88,65 @@ describe('DraftSaver', () => {
     expect(ed.getState().doc.nodes[0]!.values).toEqual({ message: 'mine' });
   });
 
+  const emptyRefused = () =>
+    new ConflictError(
+      { ...init, status: 409, title: 'Conflict', type: 'urn:polysynergy:problem:conflict', detail: 'this would replace a flow of 2 nodes by an empty one; send force: true to do it' },
+      null,
+    );
+
+  it('asks before emptying a flow (not a conflict); confirming saves with force', async () => {
+    const ed = createEditorStore(catalog, doc([node('a', 'debug.log'), node('b', 'debug.log')]));
+    const { b, saves, answers } = backend();
+    const saver = new DraftSaver(ed, b, 1, { debounceMs: 10 });
+    answers.push(async () => {
+      throw emptyRefused();
+    });
+    ed.getState().removeNodes(['a', 'b']);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saver.state.getState().state).toEqual({ kind: 'confirm-empty', savedNodes: 2 });
+    // no autosave retries meanwhile
+    await vi.advanceTimersByTimeAsync(100);
+    expect(saves).toHaveLength(1);
+    await saver.confirmEmpty();
+    expect(saves[1]).toMatchObject({ revision: 1, force: true });
+    expect(saves[1]!.doc.nodes).toEqual([]);
+    expect(saver.state.getState()).toMatchObject({ revision: 2, state: { kind: 'saved' } });
+  });
+
+  it('asks before emptying a flow; undo the delete brings the nodes back and saving resumes', async () => {
+    const ed = createEditorStore(catalog, doc([node('a', 'debug.log'), node('b', 'debug.log')]));
+    const { b, saves, answers } = backend();
+    const saver = new DraftSaver(ed, b, 1, { debounceMs: 10 });
+    ed.getState().setValue('a', 'message', 'kept');
+    await vi.advanceTimersByTimeAsync(10);
+    answers.push(async () => {
+      throw emptyRefused();
+    });
+    ed.getState().removeNodes(['a']);
+    ed.getState().removeNodes(['b']);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saver.state.getState().state.kind).toBe('confirm-empty');
+    // undo goes back to the last document with nodes: the edit that emptied it is undone
+    await saver.keepNodes();
+    expect(ed.getState().doc.nodes.map((n) => n.id)).toEqual(['b']);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saves.map((s) => s.force)).toEqual([undefined, undefined, undefined]);
+    expect(saves[2]!.doc.nodes.map((n) => n.id)).toEqual(['b']);
+    expect(saver.state.getState().state.kind).toBe('saved');
+  });
+
+  it('a stale revision of an empty document is still a conflict', async () => {
+    const ed = createEditorStore(catalog, doc([node('a', 'debug.log')]));
+    const { b, answers } = backend();
+    const saver = new DraftSaver(ed, b, 1, { debounceMs: 10 });
+    answers.push(async () => {
+      throw new ConflictError({ ...init, status: 409, type: 'urn:polysynergy:problem:draft-revision' }, 4);
+    });
+    ed.getState().removeNodes(['a']);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saver.state.getState().state).toEqual({ kind: 'conflict', theirRevision: 4 });
+  });
+
   it('keeps unsaved work when the session expires and saves it on retry', async () => {
     const ed = createEditorStore(catalog, doc([node('a', 'debug.log')]));
     const { b, saves, answers } = backend();

@@ -1,5 +1,6 @@
 // Autosave: saves an editor store's document as the flow's draft, debounced, with the
-// draft's revision. A 409 stops saving and offers "load theirs" or "keep mine"; a 401 keeps
+// draft's revision. A 409 stops saving and offers "load theirs" or "keep mine"; a 409 for
+// emptying a flow that has nodes asks first (confirm, saved with force, or undo); a 401 keeps
 // the unsaved document and waits for the session to come back; nothing is dropped silently.
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
@@ -20,7 +21,26 @@ export type SaveState =
   | { kind: 'saving' }
   | { kind: 'error'; message: string }
   | { kind: 'conflict'; theirRevision: number | null }
+  /** The document has no nodes while the saved draft has `savedNodes`: the API wants force. */
+  | { kind: 'confirm-empty'; savedNodes: number | null }
   | { kind: 'session-expired' };
+
+/** The problem type of the API's 409s other than a stale revision (shared/api TypeConflict). */
+export const PROBLEM_CONFLICT = 'urn:polysynergy:problem:conflict';
+
+/**
+ * Whether a save's 409 is the API refusing to replace a flow that has nodes by an empty one
+ * (it wants force: true), as opposed to a stale revision (the draft changed elsewhere).
+ */
+export function isEmptyingRefused(err: unknown, doc: FlowDocument): err is ConflictError {
+  return err instanceof ConflictError && doc.nodes.length === 0 && err.type === PROBLEM_CONFLICT && err.currentRevision === null;
+}
+
+/** How many nodes the saved draft has, as the API's detail says ("a flow of N nodes"). */
+function savedNodesOf(err: ApiError): number | null {
+  const m = /flow of (\d+) nodes?/.exec(err.detail);
+  return m ? Number(m[1]) : null;
+}
 
 export interface SaverState {
   state: SaveState;
@@ -81,6 +101,8 @@ export class DraftSaver {
   private changed() {
     const k = this.state.getState().state.kind;
     if (k === 'conflict' || k === 'session-expired') return; // wait for the person's choice
+    // emptying the flow waits for a confirmation, unless the document has nodes again
+    if (k === 'confirm-empty' && this.editor.getState().doc.nodes.length === 0) return;
     if (this.dirty) this.state.setState({ state: { kind: 'unsaved' } });
     this.schedule();
   }
@@ -97,7 +119,7 @@ export class DraftSaver {
   async flush(opts: { force?: boolean } = {}): Promise<void> {
     if (this.inFlight) await this.inFlight;
     const k = this.state.getState().state.kind;
-    if (!opts.force && (k === 'conflict' || k === 'session-expired')) return;
+    if (!opts.force && (k === 'conflict' || k === 'session-expired' || k === 'confirm-empty')) return;
     if (!this.dirty && !opts.force) return;
     this.inFlight = this.save(opts.force ?? false);
     try {
@@ -123,7 +145,8 @@ export class DraftSaver {
         state: dirtyNow ? { kind: 'unsaved' } : { kind: 'saved' },
       });
     } catch (err) {
-      if (err instanceof ConflictError) this.state.setState({ state: { kind: 'conflict', theirRevision: err.currentRevision } });
+      if (isEmptyingRefused(err, doc)) this.state.setState({ state: { kind: 'confirm-empty', savedNodes: savedNodesOf(err) } });
+      else if (err instanceof ConflictError) this.state.setState({ state: { kind: 'conflict', theirRevision: err.currentRevision } });
       else if (err instanceof SessionExpiredError) this.state.setState({ state: { kind: 'session-expired' } });
       else this.state.setState({ state: { kind: 'error', message: err instanceof ApiError ? err.message : String(err) } });
     }
@@ -147,6 +170,28 @@ export class DraftSaver {
     const d = await this.backend.getDraft();
     this.editor.getState().load(d.document, { keepHistory: true });
     this.state.setState({ revision: d.revision, savedChanges: this.editor.getState().changes, state: { kind: 'saved' }, lastSavedAt: this.now() });
+  }
+
+  /** After the API refused to empty the flow: empty it anyway (saved with force). */
+  async confirmEmpty(): Promise<void> {
+    if (this.state.getState().state.kind !== 'confirm-empty') return;
+    this.state.setState({ state: { kind: 'unsaved' } });
+    await this.flush({ force: true });
+  }
+
+  /**
+   * After the API refused to empty the flow: bring the nodes back by undoing the edits that
+   * removed them (redo empties it again); with no undo history, the saved draft is loaded
+   * as one undo step.
+   */
+  async keepNodes(): Promise<void> {
+    if (this.state.getState().state.kind !== 'confirm-empty') return;
+    const ed = this.editor.getState;
+    for (let i = 0; i < 200 && ed().doc.nodes.length === 0 && ed().past.length > 0; i++) ed().undo();
+    if (ed().doc.nodes.length === 0) return this.loadTheirs();
+    // undo made the document dirty again and (nodes back) saving resumes; make sure it does
+    if (this.state.getState().state.kind === 'confirm-empty') this.state.setState({ state: this.dirty ? { kind: 'unsaved' } : { kind: 'saved' } });
+    if (this.dirty) this.schedule();
   }
 
   /** After signing in again (or an error): try saving what is unsaved. */
