@@ -98,6 +98,41 @@ describe('publishing in the flow editor', () => {
     expect(within(screen.getByRole('list', { name: 'marked' })).queryAllByRole('listitem')).toHaveLength(0);
   });
 
+  it("clears a node's server problem once that field changes, and the flow's once a changed draft saves", async () => {
+    const { store, saver } = setup([
+      [
+        'POST',
+        new RegExp(`^${F}/publish$`),
+        {
+          status: 422,
+          body: {
+            type: 'urn:polysynergy:problem:flow-invalid',
+            title: 'Unprocessable Entity',
+            status: 422,
+            detail: 'the flow has 2 problem(s)',
+            errors: [{ location: '/nodes/0/values/method', message: 'bad expression', value: 'n1' }, { location: '/', message: 'the flow has no trigger' }],
+          },
+        },
+      ],
+    ]);
+    await waitFor(() => expect((screen.getByTestId('publish-stage') as HTMLSelectElement).value).toBe('dev'));
+    fireEvent.click(screen.getByTestId('publish-button'));
+    await screen.findByRole('alert');
+    const marked = () => within(screen.getByRole('list', { name: 'marked' })).queryAllByRole('listitem').map((l) => l.textContent);
+    expect(marked()).toEqual(['n1|method|bad expression', '||the flow has no trigger']);
+    // another field or a move leaves it
+    act(() => store.getState().setValue('n1', 'url', 'https://example.net'));
+    act(() => store.getState().moveNodes(new Map([['n1', { x: 40, y: 40 }]])));
+    expect(marked()).toEqual(['n1|method|bad expression', '||the flow has no trigger']);
+    // the field it names changes: gone
+    act(() => store.getState().setValue('n1', 'method', 'POST'));
+    expect(marked()).toEqual(['||the flow has no trigger']);
+    // the changed draft saves: the flow's problem goes, and with it the refusal
+    await act(() => saver.flush());
+    expect(marked()).toEqual([]);
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('publishes with a message and unpublishes after confirming, in the panel', async () => {
     const { calls } = setup([
       ['DELETE', new RegExp(`^${F}/publications/prod$`), { status: 204 }],

@@ -4,9 +4,10 @@
 // sends its revision; a flow that does not validate (422) gets its problems listed and
 // marked on the canvas like the editor's own.
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { type ApiClient, ApiError, ConflictError, FlowInvalidError } from '../api/client';
 import type { FlowDetail, Publication } from '../api/types';
+import type { FlowDocument } from '../model/flow';
 import { type Problem, problemsFromServer, validateDocument } from '../model/validate';
 import type { EditorStore } from '../store/editor';
 import type { DraftSaver } from '../store/saver';
@@ -51,6 +52,23 @@ const saveWhy: Record<string, string> = {
   saving: 'a save is still running',
 };
 
+/**
+ * What a server problem of a node is about, as a string that changes when that changes: the
+ * port's value and the connections into it, or (no port) the node without its position and
+ * its connections. A removed node marks as ''.
+ */
+export function problemMark(d: FlowDocument, p: Problem): string {
+  const n = d.nodes.find((x) => x.id === p.node);
+  if (!n) return '';
+  if (p.port !== undefined) {
+    const into = d.connections.filter((c) => c.to.node === n.id && c.to.port === p.port).map((c) => `${c.from.node}.${c.from.port}`);
+    return JSON.stringify([n.values?.[p.port] ?? null, into]);
+  }
+  const { position: _position, ...rest } = n;
+  const touching = d.connections.filter((c) => c.to.node === n.id || c.from.node === n.id);
+  return JSON.stringify([rest, touching]);
+}
+
 /** A DraftControl over the open flow's saver. */
 export function draftControl(saver: DraftSaver): DraftControl {
   return {
@@ -77,6 +95,8 @@ export function usePublishing(o: PublishingOptions): Publishing {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [problems, setProblems] = useState<Problem[] | undefined>(undefined);
+  // the document the server's problems are about
+  const problemsDoc = useRef<FlowDocument | null>(null);
   const [tab, setTab] = useState<Tab | null>(null);
   const [confirm, setConfirm] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -124,6 +144,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
       if (e instanceof FlowInvalidError) {
         const { doc, catalog } = store.getState();
         const list = problemsFromServer(doc, e.problems);
+        problemsDoc.current = doc;
         // the editor already shows what its own validation finds; mark only the rest
         const local = new Set(validateDocument(doc, catalog).map((p) => `${p.node ?? ''}|${p.message}`));
         setProblems(list.filter((p) => !local.has(`${p.node ?? ''}|${p.message}`)));
@@ -326,6 +347,32 @@ export function usePublishing(o: PublishingOptions): Publishing {
     </div>
   ) : null;
 
-  // problems of a refused publish stay until dismissed or the next publish
+  // problems of a refused publish stay until dismissed, the next publish, or until what they
+  // are about changes: a node's field (or the node, or its connections), and for problems of
+  // the flow as a whole, a successful save of a changed document
+  useEffect(() => {
+    if (!problems?.length) return;
+    const now = store.getState().doc;
+    const base = problemsDoc.current ?? now;
+    const marks = problems.map((p) => problemMark(now, p));
+    const keep = (d: FlowDocument, saved: boolean) => problems.filter((p, i) => (p.node ? problemMark(d, p) === marks[i] : !(saved && d !== base)));
+    const update = (next: Problem[]) => {
+      if (next.length === problems.length) return;
+      setProblems(next.length ? next : undefined);
+      // every marked problem is gone: so is the refusal listing them
+      if (!next.length) setOutcome((o) => (o?.kind === 'error' && o.problems ? null : o));
+    };
+    const offDoc = store.subscribe((st, prev) => {
+      if (st.doc !== prev.doc) update(keep(st.doc, false));
+    });
+    const offSave = saver.state.subscribe((st, prev) => {
+      if (st.state.kind === 'saved' && st.revision !== prev.revision) update(keep(store.getState().doc, true));
+    });
+    return () => {
+      offDoc();
+      offSave();
+    };
+  }, [problems, store, saver]);
+
   return { actions, panel, banner, serverProblems: problems };
 }
