@@ -1,0 +1,39 @@
+// The stylesheets' button variants: a variant that colours a button (its own background)
+// has its own hover rule, as specific as the plain `.ps-button:hover:not(:disabled)`, which
+// would otherwise put its grey under the variant's white text.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const sheets = ['styles.css', 'manage/manage.css'].map((f) => [f, readFileSync(new URL(`./${f}`, import.meta.url), 'utf8')] as const);
+
+/** The rules of a sheet: selector → declarations (comments dropped, no nesting). */
+function rules(css: string): [string, Record<string, string>][] {
+  const out: [string, Record<string, string>][] = [];
+  const body = css.replace(/\/\*[\s\S]*?\*\//g, '');
+  for (const m of body.matchAll(/([^{}]+)\{([^{}]*)\}/g)) {
+    const decls: Record<string, string> = {};
+    for (const d of m[2]!.split(';')) {
+      const i = d.indexOf(':');
+      if (i > 0) decls[d.slice(0, i).trim()] = d.slice(i + 1).trim();
+    }
+    for (const sel of m[1]!.split(',')) out.push([sel.trim(), decls]);
+  }
+  return out;
+}
+
+describe('button variants', () => {
+  const all = sheets.flatMap(([, css]) => rules(css));
+  const coloured = all.filter(([sel, d]) => /^\.ps-button\.[\w-]+$/.test(sel) && d.background && d.color === 'white').map(([sel]) => sel);
+
+  it('finds the coloured variants', () => expect(coloured).toEqual(expect.arrayContaining(['.ps-button.ps-primary', '.ps-button.ps-m-danger-solid'])));
+
+  it.each(['.ps-button.ps-primary', '.ps-button.ps-m-danger-solid', '.ps-button.ps-danger'])('%s keeps its colours on hover', (variant) => {
+    const hover = all.find(([sel]) => sel === `${variant}:hover:not(:disabled)`);
+    expect(hover, `${variant}:hover:not(:disabled)`).toBeDefined();
+    const d = hover![1];
+    expect(d.background).toBeDefined();
+    expect(d.background).not.toBe('var(--panel-2)');
+    const base = all.find(([sel]) => sel === variant)![1];
+    if (base.color) expect(d.color).toBe(base.color);
+  });
+});
