@@ -37,3 +37,10 @@ describe('button variants', () => {
     if (base.color) expect(d.color).toBe(base.color);
   });
 });
+
+describe('the minimap', () => {
+  it('lets pointer events through to the canvas under it', () => {
+    const all = sheets.flatMap(([, css]) => rules(css));
+    expect(all.find(([sel]) => sel === '.react-flow__minimap.ps-minimap')?.[1]['pointer-events']).toBe('none');
+  });
+});

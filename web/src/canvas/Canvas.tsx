@@ -5,6 +5,7 @@ import {
   Background,
   BackgroundVariant,
   type Connection as RFConnection,
+  ControlButton,
   Controls,
   type Edge,
   type EdgeChange,
@@ -26,7 +27,7 @@ import { type GroupView, groupIdOfBox, groupView, isBoxId, moveGroup, resolveEnd
 import type { Connection, FlowDocument, Position } from '../model/flow';
 import { canConnect } from '../model/graph';
 import type { Problem } from '../model/validate';
-import { GRID, PALETTE_MIME } from './constants';
+import { FIT_PADDING, GRID, MINIMAP_KEY, MINIMAP_SIZE, PALETTE_MIME } from './constants';
 import { type Measured, NodeDeriver, deriveEdges } from './derive';
 import { categoryColor } from './icons';
 import { ConnectingContext, type ConnectingState, type NodeRunView, NodeView, type PsNode } from './NodeView';
@@ -59,6 +60,17 @@ export interface CanvasProps {
 
 export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, measured, pointer, onMessage }: CanvasProps) {
   const { store, readOnly } = useEditorEnv();
+  const [minimap, setMinimap] = useState(() => readMinimap());
+  const toggleMinimap = useCallback(() => {
+    setMinimap((on) => {
+      try {
+        localStorage.setItem(MINIMAP_KEY, on ? 'off' : 'on');
+      } catch {
+        /* storage blocked: the choice lasts this page */
+      }
+      return !on;
+    });
+  }, []);
   const doc = useEditor((s) => s.doc);
   const selection = useEditor((s) => s.selection);
   const snap = useEditor((s) => s.snapToGrid);
@@ -345,26 +357,46 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
           minZoom={0.1}
           maxZoom={2}
           fitView
-          fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+          fitViewOptions={{ maxZoom: 1, padding: FIT_PADDING }}
           proOptions={{ hideAttribution: true }}
         >
           <Background variant={snap ? BackgroundVariant.Dots : BackgroundVariant.Lines} gap={GRID} size={1} />
-          <MiniMap
-            pannable
-            zoomable
-            ariaLabel="Minimap"
-            nodeColor={(n) => {
-              if (n.type === 'psGroup') return '#6366f1';
-              const t = (n as PsNode).data?.type;
-              return t ? categoryColor(t.category) : '#999';
-            }}
-          />
-          <Controls showInteractive={false} />
+          {/* small and only a picture: it neither pans nor zooms, and pointer events go
+              through it to the canvas (styles.css), so it steals no drag from a port */}
+          {minimap ? (
+            <MiniMap
+              className="ps-minimap"
+              ariaLabel="Minimap"
+              style={{ width: MINIMAP_SIZE.width, height: MINIMAP_SIZE.height }}
+              nodeColor={(n) => {
+                if (n.type === 'psGroup') return '#6366f1';
+                const t = (n as PsNode).data?.type;
+                return t ? categoryColor(t.category) : '#999';
+              }}
+            />
+          ) : null}
+          <Controls showInteractive={false} fitViewOptions={{ maxZoom: 1, padding: FIT_PADDING }}>
+            <ControlButton onClick={toggleMinimap} aria-label={minimap ? 'Hide the minimap' : 'Show the minimap'} title={minimap ? 'Hide the minimap' : 'Show the minimap'} aria-pressed={minimap}>
+              <svg viewBox="0 0 16 16" aria-hidden width="12" height="12">
+                <rect x="1.5" y="3.5" width="13" height="9" rx="1" fill="none" stroke="currentColor" />
+                <rect x="8" y="7" width="5" height="4" fill="currentColor" />
+              </svg>
+            </ControlButton>
+          </Controls>
           <GroupOverlay store={store} />
         </ReactFlow>
       </div>
     </ConnectingContext.Provider>
   );
+}
+
+/** Whether the minimap shows (it does unless hidden before, in this browser). */
+function readMinimap(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(MINIMAP_KEY) !== 'off';
+  } catch {
+    return true;
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { Canvas } from '../canvas/Canvas';
 import type { Measured } from '../canvas/derive';
 import type { NodeRunView } from '../canvas/NodeView';
 import { Palette, type PaletteHandle } from '../canvas/Palette';
-import { GRID } from '../canvas/constants';
+import { FIT_PADDING, GRID } from '../canvas/constants';
 import { GroupButton, groupSelection } from '../groups/GroupControls';
 import { findGroup, groupOfNode } from '../groups/model';
 import { groupUi } from '../groups/state';
@@ -138,10 +138,10 @@ function Editor(props: EditorScreenProps) {
     [store, viewportCenter, catalog, say],
   );
 
-  const fit = useCallback(() => void rf.fitView({ padding: 0.2, duration: 200, maxZoom: 1 }), [rf]);
+  const fit = useCallback(() => void rf.fitView({ padding: FIT_PADDING, duration: 200, maxZoom: 1 }), [rf]);
   const layout = useCallback(() => {
     store.getState().autoLayout(measured.current, groupUi(store).getState().open);
-    requestAnimationFrame(() => void rf.fitView({ padding: 0.2, duration: 200, maxZoom: 1 }));
+    requestAnimationFrame(() => void rf.fitView({ padding: FIT_PADDING, duration: 200, maxZoom: 1 }));
   }, [store, rf]);
 
   const focusNode = useCallback(

@@ -11,6 +11,7 @@ import { renderFlowEditor } from '../test/editor';
 import { doc, node } from '../test/fixtures';
 import { flowRow, installResizeObserver } from '../test/shell';
 import type { OpenFlow } from './FlowEditor';
+import { FIT_PADDING, MINIMAP_SIZE } from '../canvas/constants';
 
 beforeAll(installResizeObserver);
 beforeEach(() => localStorage.clear());
@@ -140,6 +141,23 @@ describe('the flow editor', () => {
     expect(open.store.getState().doc.nodes.map((n) => n.id)).toEqual(['sec', 'var', 'tool']);
     // never sent with force
     expect(writes().some((w) => (w.body as { force?: boolean }).force)).toBe(false);
+    open.saver.dispose();
+  });
+
+  it('shows a small minimap that takes no pointer (no pan, no zoom), can be hidden, and Fit leaves room for it', async () => {
+    const { api } = fakeApi(routes());
+    const open = await renderEditor(api);
+    const map = screen.getByTestId('rf__minimap');
+    expect(map.classList.contains('ps-minimap')).toBe(true);
+    expect(map.querySelector('svg')!.getAttribute('width')).toBe(String(MINIMAP_SIZE.width));
+    expect(map.querySelector('svg')!.getAttribute('height')).toBe(String(MINIMAP_SIZE.height));
+    // the bottom strip Fit keeps free holds the minimap and its 15px margin
+    expect(parseInt(FIT_PADDING.bottom, 10)).toBeGreaterThanOrEqual(MINIMAP_SIZE.height + 15);
+    fireEvent.click(screen.getByRole('button', { name: 'Hide the minimap' }));
+    expect(screen.queryByTestId('rf__minimap')).toBeNull();
+    expect(localStorage.getItem('ps.minimap')).toBe('off');
+    fireEvent.click(screen.getByRole('button', { name: 'Show the minimap' }));
+    expect(screen.getByTestId('rf__minimap')).toBeTruthy();
     open.saver.dispose();
   });
 });
