@@ -34,7 +34,7 @@ function Harness(o: PublishingOptions) {
   );
 }
 
-function setup(extra: Handler[]) {
+function setup(extra: Handler[], f: FlowDetail = flow) {
   let revision = 5;
   const m = mockApi([
     ...extra,
@@ -46,7 +46,7 @@ function setup(extra: Handler[]) {
   ]);
   const store = createEditorStore(catalog, startDoc);
   const saver = new DraftSaver(store, { getDraft: () => m.api.getDraft('p1', 'f1'), saveDraft: (d, r, o) => m.api.saveDraft('p1', 'f1', d, r, o) }, 5, { debounceMs: 60_000 });
-  render(<Harness api={m.api} project="p1" flow={flow} store={store} saver={saver} triggerUrl="http://{project}-{stage}.localhost:8090" />);
+  render(<Harness api={m.api} project="p1" flow={f} store={store} saver={saver} triggerUrl="http://{project}-{stage}.localhost:8090" />);
   return { ...m, store, saver };
 }
 
@@ -131,6 +131,30 @@ describe('publishing in the flow editor', () => {
     await act(() => saver.flush());
     expect(marked()).toEqual([]);
     expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it("the schedule's stages follow a publish from the toolbar while its panel is open", async () => {
+    let published = false;
+    setup(
+      [
+        ['GET', new RegExp(`^${F}/schedule$`), () => ({ body: { cron: '0 9 * * *', description: 'At 09:00', timezone: 'UTC', enabled: true, next_runs: [], published: published ? { dev: 3 } : {}, updated_at: '' } })],
+        ['GET', new RegExp(`^${F}/publications$`), () => ({ body: published ? [{ stage: 'dev', version: 3, by: 'ann', published_at: '' }] : [] })],
+        [
+          'POST',
+          new RegExp(`^${F}/publish$`),
+          () => {
+            published = true;
+            return { body: { created: true, publication: { stage: 'dev', version: 3, by: 'ann', published_at: '' }, version: { number: 3, hash: 'h', author: 'ann', created_at: '' } } };
+          },
+        ],
+      ],
+      { ...flow, kind: 'schedule' },
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Publishing panel' }));
+    expect((await screen.findByTestId('schedule-published')).textContent).toBe('Not published to any stage yet: publish it to make it fire.');
+    await waitFor(() => expect((screen.getByTestId('publish-stage') as HTMLSelectElement).value).toBe('dev'));
+    fireEvent.click(screen.getByTestId('publish-button'));
+    await waitFor(() => expect(screen.getByTestId('schedule-published').textContent).toBe('Fires on dev (v3).'));
   });
 
   it('publishes with a message and unpublishes after confirming, in the panel', async () => {

@@ -265,7 +265,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
         {tab === 'trigger' && flow.kind === 'route' ? (
           <RouteForm api={api} project={project} flow={flow.id} slug={slug} stages={stages ?? []} triggerPattern={o.triggerUrl} published={published} />
         ) : tab === 'trigger' && flow.kind === 'schedule' ? (
-          <ScheduleForm api={api} project={project} flow={flow.id} />
+          <ScheduleForm api={api} project={project} flow={flow.id} refreshKey={pubs.map((p) => `${p.stage}:${p.version}`).join(',')} />
         ) : tab === 'stages' ? (
           <section aria-label="Stages">
             <div className="ps-pub-field">

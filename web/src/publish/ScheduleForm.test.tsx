@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Schedule } from '../api/types';
-import { ScheduleForm, timeZones } from './ScheduleForm';
+import { ScheduleForm, timeZones, untilPassed } from './ScheduleForm';
 import { type Call, type Handler, invalid, mockApi } from './testing';
 
 afterEach(cleanup);
@@ -84,5 +84,46 @@ describe('ScheduleForm', () => {
     expect(z[0]).toBe('UTC');
     expect(z).toContain('Europe/Amsterdam');
     expect(new Set(z).size).toBe(z.length);
+  });
+});
+
+describe('ScheduleForm keeps up', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('reads the schedule again when the publications change (a publish from the toolbar)', async () => {
+    let reads = 0;
+    const m = mockApi([['GET', PATH, () => ({ body: ++reads === 1 ? saved : { ...saved, published: { dev: 3 } } })]]);
+    const view = render(<ScheduleForm api={m.api} project="p1" flow="f1" refreshKey="" />);
+    expect((await screen.findByTestId('schedule-published')).textContent).toBe('Not published to any stage yet: publish it to make it fire.');
+    view.rerender(<ScheduleForm api={m.api} project="p1" flow="f1" refreshKey="dev:3" />);
+    await waitFor(() => expect(screen.getByTestId('schedule-published').textContent).toBe('Fires on dev (v3).'));
+    expect(screen.queryByText(/Loading/)).toBeNull();
+    expect(reads).toBe(2);
+  });
+
+  it('works the next fire times out again once the first has passed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(new Date('2026-12-01T07:59:00Z'));
+    let reads = 0;
+    const later = { ...saved, next_runs: [...saved.next_runs.slice(1), '2026-12-08T08:00:00Z'] };
+    const m = mockApi([['GET', PATH, () => ({ body: ++reads === 1 ? saved : later })]]);
+    render(<ScheduleForm api={m.api} project="p1" flow="f1" />);
+    await act(() => vi.advanceTimersByTimeAsync(0));
+    const shown = () => [...screen.getByTestId('next-runs').querySelectorAll('time')].map((t) => t.getAttribute('datetime'));
+    expect(shown()).toEqual(saved.next_runs);
+    await act(() => vi.advanceTimersByTimeAsync(30_000));
+    expect(reads).toBe(1);
+    await act(() => vi.advanceTimersByTimeAsync(35_000));
+    expect(reads).toBe(2);
+    expect(shown()).toEqual(later.next_runs);
+  });
+
+  it('waits until just after the first time, within bounds', () => {
+    const now = Date.parse('2026-12-01T07:00:00Z');
+    expect(untilPassed(undefined, now)).toBeNull();
+    expect(untilPassed('nonsense', now)).toBeNull();
+    expect(untilPassed('2026-12-01T07:00:30Z', now)).toBe(31_000);
+    expect(untilPassed('2026-12-01T06:00:00Z', now)).toBe(5000);
+    expect(untilPassed('2026-12-09T07:00:00Z', now)).toBe(3_600_000);
   });
 });

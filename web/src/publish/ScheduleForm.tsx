@@ -18,6 +18,17 @@ export interface ScheduleFormProps {
   onSaved?(s: Schedule): void;
   /** Milliseconds to wait after typing before asking for a preview (default 400). */
   previewDelayMs?: number;
+  /** Changes when the flow's publications change (a publish, an unpublish, from anywhere in the
+   * editor): the schedule is read again, for the stages it fires on. */
+  refreshKey?: string;
+}
+
+/** How long to wait before the next fire time shown has passed (at most an hour; then look again). */
+export function untilPassed(first: string | undefined, now: number): number | null {
+  if (!first) return null;
+  const at = Date.parse(first);
+  if (Number.isNaN(at)) return null;
+  return Math.min(Math.max(at - now + 1000, 5000), 3_600_000);
 }
 
 interface FormState {
@@ -97,6 +108,25 @@ export function ScheduleForm(props: ScheduleFormProps) {
   }, [api, project, flow]);
   useEffect(reload, [reload]);
 
+  // the schedule again, without the loading state; what is being typed stays
+  const refresh = useCallback(() => {
+    api.getSchedule(project, flow).then(
+      (s) => {
+        setLoad({ status: 'ready', value: s });
+        if (edited.current) return;
+        setForm(fromSchedule(s));
+        setPreview({ description: s.description, next_runs: s.next_runs });
+      },
+      () => undefined, // the shown one stays; the next change tries again
+    );
+  }, [api, project, flow]);
+  const lastKey = useRef(props.refreshKey);
+  useEffect(() => {
+    if (props.refreshKey === lastKey.current) return;
+    lastKey.current = props.refreshKey;
+    refresh();
+  }, [props.refreshKey, refresh]);
+
   // the next fire times of what is typed, from the API, once typing pauses
   const body = useMemo(() => (form ? scheduleBody(form) : null), [form]);
   const bodyKey = body ? JSON.stringify({ ...body, enabled: undefined }) : '';
@@ -116,6 +146,23 @@ export function ScheduleForm(props: ScheduleFormProps) {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, bodyKey, delay]);
+
+  // once the first fire time shown has passed, the list is worked out again
+  const bodyRef = useRef(body);
+  bodyRef.current = body;
+  const [recheck, setRecheck] = useState(0);
+  const firstRun = preview && !('error' in preview) ? preview.next_runs[0] : undefined;
+  useEffect(() => {
+    const wait = untilPassed(firstRun, Date.now());
+    if (wait === null) return;
+    const t = setTimeout(() => {
+      if (Date.parse(firstRun!) > Date.now()) return setRecheck((n) => n + 1); // not yet (waits are capped)
+      const b = bodyRef.current;
+      if (edited.current && b) api.previewSchedule(b).then(setPreview, () => undefined);
+      else refresh();
+    }, wait);
+    return () => clearTimeout(t);
+  }, [api, firstRun, recheck, refresh]);
 
   if (load.status === 'loading') return <Loading what="the schedule" />;
   if (load.status === 'error') return <LoadError message={load.message} onRetry={reload} />;
