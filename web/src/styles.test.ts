@@ -44,3 +44,13 @@ describe('the minimap', () => {
     expect(all.find(([sel]) => sel === '.react-flow__minimap.ps-minimap')?.[1]['pointer-events']).toBe('none');
   });
 });
+
+describe('flow tabs', () => {
+  it('have a max width and cut a long name with an ellipsis on one line', () => {
+    const all = sheets.flatMap(([, css]) => rules(css));
+    const tab = all.find(([sel]) => sel === '.ps-tab')![1];
+    expect(tab['max-width']).toMatch(/^\d+px$/);
+    const name = all.find(([sel]) => sel === '.ps-tab .ps-tab-name')?.[1];
+    expect(name).toMatchObject({ overflow: 'hidden', 'text-overflow': 'ellipsis', 'white-space': 'nowrap' });
+  });
+});

@@ -58,4 +58,13 @@ describe('the project sidebar', () => {
     expect(screen.getByRole('tab', { name: 'Flow 1' })).toBeTruthy();
     expect(JSON.parse(localStorage.getItem('ps.tabs.P1')!)).toEqual({ open: ['F001', 'FAR2', 'FAR'], active: 'FAR' });
   });
+
+  it("gives a tab its flow's full name as a tooltip (a long one is cut short on screen)", async () => {
+    const long = 'A very long flow name '.repeat(7).trim();
+    const { api } = fakeApi(routes({ 'GET /flows': { status: 200, body: { items: [flowRow('FAR', long, 'schedule')] } }, 'GET /flows/FAR': { status: 200, body: detail(flowRow('FAR', long, 'schedule')) } }));
+    renderShell(api, 'FAR');
+    const tab = await screen.findByRole('tab', { name: long });
+    expect(tab.getAttribute('title')).toBe(long);
+    expect(tab.classList.contains('ps-tab-name')).toBe(true);
+  });
 });

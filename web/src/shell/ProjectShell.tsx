@@ -255,7 +255,7 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
           <div className="ps-tabs" role="tablist" aria-label="Open flows">
             {tabs.open.map((id) => (
               <div key={id} className={`ps-tab${id === routeFlow ? ' active' : ''}`}>
-                <button type="button" role="tab" aria-selected={id === routeFlow} onClick={() => goFlow(id)}>
+                <button type="button" role="tab" className="ps-tab-name" title={flowName(id)} aria-selected={id === routeFlow} onClick={() => goFlow(id)}>
                   {flowName(id)}
                 </button>
                 <button type="button" className="ps-tab-close" aria-label={`Close ${flowName(id)}`} onClick={() => closeTab(id)}>
