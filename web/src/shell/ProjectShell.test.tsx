@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // The project shell: the sidebar's flow list (every page of it), the tabs of open flows and
 // what a deep link shows.
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LiveSocket } from '../api/live';
 import type { Flow, FlowDetail } from '../api/types';
@@ -66,5 +66,30 @@ describe('the project sidebar', () => {
     const tab = await screen.findByRole('tab', { name: long });
     expect(tab.getAttribute('title')).toBe(long);
     expect(tab.classList.contains('ps-tab-name')).toBe(true);
+  });
+});
+
+describe('a deep link to a missing project', () => {
+  it('shows one not-found state with the way back to the projects', async () => {
+    const missing = { status: 404, body: { title: 'Not Found', status: 404, detail: 'project not found' } };
+    const { api } = fakeApi({ 'GET ': missing, 'GET /flows': missing });
+    renderShell(api, null);
+    const alert = await screen.findByRole('alert', { name: 'Project not found' });
+    await act(() => new Promise((r) => setTimeout(r, 20))); // the flows' answer is in too
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+    expect(screen.queryByText(/project not found/)).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Try again' })).toBeNull();
+    expect(screen.queryByText(/Open a flow from the left/)).toBeNull();
+    expect(screen.queryByRole('navigation', { name: 'Project' })).toBeNull();
+    const back = within(alert).getByRole('link', { name: 'Back to your projects' });
+    fireEvent.click(back);
+    expect(location.pathname).toBe('/');
+  });
+
+  it('keeps the shell (with its message) for other failures', async () => {
+    const { api } = fakeApi({ 'GET ': { status: 500, body: { title: 'Internal Server Error', status: 500, detail: 'boom' } }, 'GET /flows': { status: 200, body: { items: [] } } });
+    renderShell(api, null);
+    expect(await screen.findByText('Internal Server Error: boom')).toBeTruthy();
+    expect(screen.getByRole('navigation', { name: 'Project' })).toBeTruthy();
   });
 });

@@ -53,7 +53,7 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
   const { api, catalog, tenant, role } = useShell();
   // a viewer looks: no new flows (the API refuses them)
   const readOnly = role === 'viewer';
-  const [proj, setProj] = useState<Load<Project>>({ status: 'loading' });
+  const [proj, setProj] = useState<Load<Project> | { status: 'missing' }>({ status: 'loading' });
   const [flows, setFlows] = useState<Load<Flow[]>>({ status: 'loading' });
   const [creating, setCreating] = useState<FlowKind | null>(null);
   const memory = useRef(new TabMemory(localStorage));
@@ -77,7 +77,8 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
     setProj({ status: 'loading' });
     api.getProject(project).then(
       (p) => setProj({ status: 'ready', value: p }),
-      (e: unknown) => setProj({ status: 'error', message: errText(e) }),
+      // no such project (or not one of the member's): one clear state, not the shell around it
+      (e: unknown) => setProj(e instanceof ApiError && (e.status === 404 || e.status === 403) ? { status: 'missing' } : { status: 'error', message: errText(e) }),
     );
     loadFlows();
     setTabs(memory.current.get(project));
@@ -173,6 +174,27 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
       / <strong>{proj.status === 'ready' ? proj.value.name : '…'}</strong>
     </>
   );
+
+  if (proj.status === 'missing') {
+    return (
+      <div className="ps-empty ps-not-found" role="alert" aria-labelledby="ps-not-found-title">
+        <h1 id="ps-not-found-title">Project not found</h1>
+        <p>
+          There is no project <code>{project}</code> here, or you are not a member of it.
+        </p>
+        <a
+          href="/"
+          className="ps-button ps-primary"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/');
+          }}
+        >
+          Back to your projects
+        </a>
+      </div>
+    );
+  }
 
   return (
     <div className="ps-project-shell">
