@@ -127,12 +127,15 @@ export function FlowEditor({
   open,
   title,
   onFlowChanged,
+  onFlowDeleted,
 }: {
   project: string;
   open: OpenFlow;
   title: React.ReactNode;
   /** The flow's settings changed (its name, say): the shell shows them (the title, the tabs). */
   onFlowChanged?: (flow: FlowDetail) => void;
+  /** The flow was deleted (from its settings): the shell closes its tab. */
+  onFlowDeleted?: (id: string) => void;
 }) {
   const { api, live, theme, setTheme, signInEpoch, triggerUrl, email, sub, role } = useShell();
   const { store, saver } = open;
@@ -405,6 +408,16 @@ export function FlowEditor({
             setSettingsOpen(false);
             onFlowChanged?.(next);
           }}
+          {...(onFlowDeleted
+            ? {
+                onDeleted: () => {
+                  // nothing more is saved into a flow that is gone
+                  saver.dispose();
+                  setSettingsOpen(false);
+                  onFlowDeleted(flow.id);
+                },
+              }
+            : {})}
         />
       ) : null}
       {save.kind === 'confirm-empty' ? (

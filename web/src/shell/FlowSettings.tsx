@@ -7,7 +7,7 @@ import type { ApiClient } from '../api/client';
 import type { Flow, FlowUpdate, RunSaving } from '../api/types';
 import type { FlowChoice } from '../editor/context';
 import { flowLabel } from '../inspector/editors';
-import { FieldMessage, fieldError, formError, invalidProps } from '../manage/common';
+import { ConfirmButton, FieldMessage, fieldError, formError, invalidProps } from '../manage/common';
 import { Modal } from '../ui/Modal';
 import './flowSettings.css';
 import { submitWith } from '../ui/forms';
@@ -80,12 +80,15 @@ export interface FlowSettingsDialogProps {
   onClose(): void;
   /** The signed-in member may only look (a viewer): the fields show, nothing can change. */
   readOnly?: boolean;
+  /** The flow was deleted (after the member confirmed): the editor lets go of it. Without it
+   * the dialog offers no delete. */
+  onDeleted?(): void;
 }
 
 /** What a member who may only look is told in place of Save. */
 export const READ_ONLY_NOTE = 'You can see these settings; changing them needs the editor or admin role.';
 
-export function FlowSettingsDialog({ api, project, flow, flows, onSaved, onClose, readOnly = false }: FlowSettingsDialogProps) {
+export function FlowSettingsDialog({ api, project, flow, flows, onSaved, onClose, readOnly = false, onDeleted }: FlowSettingsDialogProps) {
   const id = useId();
   const [form, setForm] = useState<SettingsForm>(() => formOf(flow));
   const [busy, setBusy] = useState(false);
@@ -222,6 +225,23 @@ export function FlowSettingsDialog({ api, project, flow, flows, onSaved, onClose
             {other}
           </p>
         ) : null}
+
+        {readOnly || !onDeleted ? null : (
+          <section className="ps-flow-settings-delete" aria-label="Delete this flow">
+            {/* the API refuses (409) while other flows call it or name it as their error flow: its detail shows here */}
+            <ConfirmButton
+              label="Delete flow…"
+              accessibleName={`Delete the flow ${flow.name}`}
+              question={`Delete “${flow.name}” with its versions and runs? It is unpublished from every stage. This cannot be undone.`}
+              confirmLabel={`Delete “${flow.name}”`}
+              disabled={busy}
+              onConfirm={async () => {
+                await api.deleteFlow(project, flow.id);
+                onDeleted();
+              }}
+            />
+          </section>
+        )}
 
         <div className="ps-row ps-flow-settings-actions">
           {readOnly ? null : (

@@ -93,3 +93,63 @@ describe('a deep link to a missing project', () => {
     expect(screen.getByRole('navigation', { name: 'Project' })).toBeTruthy();
   });
 });
+
+describe('deleting a flow', () => {
+  const two = [flowRow('F1', 'Checkout'), flowRow('F2', 'Refunds')];
+  const base = (more: Record<string, Answer | Answer[]> = {}) => ({
+    'GET ': { status: 200, body: { id: 'P1', name: 'Shop', slug: 'shop' } },
+    'GET /flows': { status: 200, body: { items: two } },
+    'GET /flows/F1': { status: 200, body: detail(two[0]!) },
+    'GET /secrets': { status: 200, body: [] },
+    'GET /env': { status: 200, body: [] },
+    'GET /stages': { status: 200, body: [] },
+    ...more,
+  });
+  const openDelete = async () => {
+    fireEvent.click(await screen.findByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Flow settings' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Delete the flow Checkout' }));
+    const confirm = within(dialog).getByRole('group', { name: 'Confirm: Delete the flow Checkout' });
+    expect(confirm.textContent).toContain('Delete “Checkout” with its versions and runs?');
+    return { dialog, confirm };
+  };
+
+  it('asks naming the flow, deletes it, closes its tab and drops it from the list', async () => {
+    localStorage.setItem('ps.tabs.P1', JSON.stringify({ open: ['F2', 'F1'], active: 'F1' }));
+    const { api, writes } = fakeApi(base({ 'DELETE /flows/F1': { status: 204 } }));
+    history.replaceState(null, '', '/p/P1/f/F1');
+    renderShell(api, 'F1');
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Checkout' })).toBeTruthy());
+    const { confirm } = await openDelete();
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Delete “Checkout”' }));
+    await waitFor(() => expect(screen.queryByRole('tab', { name: 'Checkout' })).toBeNull());
+    expect(writes().map((w) => `${w.method} ${w.path}`)).toEqual(['DELETE /flows/F1']);
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(within(screen.getByRole('region', { name: 'Routes' })).queryByRole('link', { name: 'Checkout' })).toBeNull();
+    expect(screen.getByRole('tab', { name: 'Refunds' })).toBeTruthy();
+    expect(location.pathname).toBe('/p/P1/f/F2');
+  });
+
+  it("shows the API's reason when it refuses (409), and keeps the flow", async () => {
+    const refused = { status: 409, body: { type: 'urn:polysynergy:problem:conflict', title: 'Conflict', status: 409, detail: 'flow Refunds names this flow as its error flow' } };
+    const { api } = fakeApi(base({ 'DELETE /flows/F1': refused }));
+    renderShell(api, 'F1');
+    const { confirm } = await openDelete();
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Delete “Checkout”' }));
+    expect((await within(confirm).findByRole('alert')).textContent).toBe('flow Refunds names this flow as its error flow');
+    expect(screen.getByRole('dialog', { name: 'Flow settings' })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'Checkout' })).toBeTruthy();
+  });
+
+  it('is not offered to a viewer', async () => {
+    const { api } = fakeApi(base());
+    const env: ShellEnv = { api, live: new FakeLive() as unknown as LiveSocket, catalog, tenant: 'T1', signInEpoch: 0, theme: 'light', setTheme: () => undefined, role: 'viewer' };
+    render(
+      <ShellContext.Provider value={env}>
+        <ProjectShell project="P1" flow="F1" />
+      </ShellContext.Provider>,
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Settings' }));
+    expect(within(screen.getByRole('dialog', { name: 'Flow settings' })).queryByRole('button', { name: /Delete/ })).toBeNull();
+  });
+});

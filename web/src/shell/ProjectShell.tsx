@@ -156,6 +156,16 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
     setFlows((l) => (l.status === 'ready' ? { status: 'ready', value: l.value.map((x) => (x.id === f.id ? { ...x, name, run_saving, retention, error_flow, updated_at } : x)) } : l));
   };
 
+  // the open flow was deleted: its tab closes without saving, and it leaves the list
+  const flowDeleted = (id: string) => {
+    cache.current.get(id)?.saver.dispose();
+    cache.current.delete(id);
+    setFlows((l) => (l.status === 'ready' ? { status: 'ready', value: l.value.filter((x) => x.id !== id) } : l));
+    const t = memory.current.close(project, id);
+    setTabs(t);
+    if (id === routeFlow) navigate(t.active ? routePath({ name: 'flow', project, flow: t.active }) : routePath({ name: 'project', project }), { replace: true });
+  };
+
   const flowName = (id: string) => (flows.status === 'ready' ? (flows.value.find((f) => f.id === id)?.name ?? id) : id);
   const goFlow = (id: string) => navigate(routePath({ name: 'flow', project, flow: id }));
 
@@ -304,7 +314,7 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
             <p className="ps-field-error">{current.message}</p>
           </div>
         ) : (
-          <FlowEditor key={current.value.flow.id} project={project} open={current.value} title={<strong>{current.value.flow.name}</strong>} onFlowChanged={flowChanged} />
+          <FlowEditor key={current.value.flow.id} project={project} open={current.value} title={<strong>{current.value.flow.name}</strong>} onFlowChanged={flowChanged} onFlowDeleted={flowDeleted} />
         )}
       </div>
     </div>
