@@ -35,6 +35,20 @@ describe('EnvScreen', () => {
     expect(screen.queryByRole('button')).toBeNull();
   });
 
+  it('refuses to add a variable under a key that exists, naming it (no overwrite)', async () => {
+    const { api, writes } = fakeApi({ ...base, 'PUT /env/BASE_URL': { status: 200, body: { key: 'BASE_URL', values: { prod: 'oops' } } } });
+    render(<EnvScreen api={api} project="P1" role="editor" />);
+    const form = await screen.findByRole('form', { name: 'New variable' });
+    fireEvent.change(within(form).getByLabelText('Key'), { target: { value: ' BASE_URL ' } });
+    fireEvent.change(within(form).getByLabelText('New variable on prod'), { target: { value: 'oops' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Add variable' }));
+    expect(within(form).getByText('BASE_URL already exists: change its values with Edit in the table below.')).toBeTruthy();
+    expect(form.querySelector('#new-env-key')!.getAttribute('aria-invalid')).toBe('true');
+    expect(writes()).toEqual([]);
+    const row = screen.getByRole('row', { name: /BASE_URL/ });
+    expect(within(row).getAllByRole('cell')[2]!.textContent).toBe('https://api.example.com');
+  });
+
   it('adds a variable with values on the filled stages', async () => {
     const { api, writes } = fakeApi({ ...base, 'PUT /env/TIMEOUT': { status: 200, body: { key: 'TIMEOUT', values: { staging: '30' } } } });
     render(<EnvScreen api={api} project="P1" role="editor" />);

@@ -39,8 +39,11 @@ function ValuesForm({
   onSave,
   onCancel,
   layout,
+  existing = [],
 }: {
   stages: string[];
+  /** The keys the project has: a new variable may not take one (that would overwrite its values). */
+  existing?: string[];
   initial: Record<string, string>;
   fixedKey?: string;
   onSave(key: string, values: Record<string, string>): Promise<void>;
@@ -57,7 +60,7 @@ function ValuesForm({
   const shown = ['path.key', 'key', ...stages.map((s) => `values.${s}`)];
   const submit = () => {
     const k = fixedKey ?? key.trim();
-    const kp = fixedKey ? null : keyProblem(k);
+    const kp = fixedKey ? null : (keyProblem(k) ?? (existing.includes(k) ? `${k} already exists: change its values with Edit in the table below.` : null));
     setProblem(kp);
     setError(null);
     if (kp) return;
@@ -167,7 +170,7 @@ export function EnvScreen({ api, project, role }: { api: ApiClient; project: str
       <LoadState load={load} what="variables" retry={reload} />
       {load.status === 'ready' ? (
         <>
-          {write ? <ValuesForm layout="form" stages={stageFields(load.value.stages)} initial={{}} onSave={(key, values) => save(key, {}, values)} /> : null}
+          {write ? <ValuesForm layout="form" stages={stageFields(load.value.stages)} existing={load.value.vars.map((v) => v.key)} initial={{}} onSave={(key, values) => save(key, {}, values)} /> : null}
           <p className="ps-hint ps-m-ok" role="status" aria-live="polite">
             {status}
           </p>
