@@ -367,6 +367,11 @@ export class ApiClient {
     return this.request('POST', '/schedule-preview', { body: input });
   }
 
+  /** The tenant the tenant-scoped calls act in (undefined before one is chosen). */
+  get currentTenant(): string | undefined {
+    return this.tenant;
+  }
+
   /** Chooses the tenant the tenant-scoped calls below act in. */
   setTenant(tenant: string): void {
     this.tenant = tenant;

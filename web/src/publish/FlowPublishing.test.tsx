@@ -157,6 +157,13 @@ describe('publishing in the flow editor', () => {
     await waitFor(() => expect(screen.getByTestId('schedule-published').textContent).toBe('Fires on dev (v3).'));
   });
 
+  it("names the stage's publisher by email when the members list knows them", async () => {
+    setup([['GET', /^\/tenants\/t1\/members$/, { body: { items: [{ sub: 'ann', email: 'ann@example.com', role: 'editor', since: '' }] } }]]);
+    fireEvent.click(screen.getByRole('button', { name: 'Publishing panel' }));
+    fireEvent.click(screen.getByRole('tab', { name: 'Stages' }));
+    await waitFor(() => expect(screen.getByTestId('stage-prod').textContent).toContain('by ann@example.com'));
+  });
+
   it('publishes with a message and unpublishes after confirming, in the panel', async () => {
     const { calls } = setup([
       ['DELETE', new RegExp(`^${F}/publications/prod$`), { status: 204 }],

@@ -12,6 +12,7 @@ import { type Problem, problemsFromServer, validateDocument } from '../model/val
 import type { EditorStore } from '../store/editor';
 import type { DraftSaver } from '../store/saver';
 import { errText, formatTime } from './common';
+import { useMemberName } from './members';
 import { RouteForm } from './RouteForm';
 import { ScheduleForm } from './ScheduleForm';
 import { type DraftControl, VersionsPanel } from './VersionsPanel';
@@ -103,6 +104,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
   const [versionsKey, setVersionsKey] = useState(0);
   const [message, setMessage] = useState('');
   const draft = useMemo(() => draftControl(saver), [saver]);
+  const nameOf = useMemberName(api);
 
   const loadPubs = useCallback(() => api.listPublications(project, flow.id).then(setPubs, () => undefined), [api, project, flow.id]);
 
@@ -287,7 +289,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
                     </div>
                     {p ? (
                       <div className="ps-hint">
-                        {formatTime(p.published_at)} by {p.by}
+                        {formatTime(p.published_at)} by <span title={p.by}>{nameOf(p.by)}</span>
                       </div>
                     ) : null}
                     <div className="ps-version-actions">

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { type ApiClient, ConflictError, FlowInvalidError } from '../api/client';
 import type { MatrixRow, PublishMatrix } from '../api/types';
 import { errText, formatTime, type Load, LoadError, Loading } from './common';
+import { useMemberName } from './members';
 import './publish.css';
 
 export interface PublishMatrixProps {
@@ -27,6 +28,7 @@ export function PublishMatrixScreen(props: PublishMatrixProps) {
   const [confirm, setConfirm] = useState<string | null>(null);
   const [problem, setProblem] = useState<RowProblem | null>(null);
   const [note, setNote] = useState<string | null>(null);
+  const nameOf = useMemberName(api);
 
   const reload = useCallback(
     (quiet = false) => {
@@ -169,7 +171,7 @@ export function PublishMatrixScreen(props: PublishMatrixProps) {
                       <td key={stage} data-testid={`matrix-cell-${row.flow}-${stage}`}>
                         <div className="ps-matrix-cell">
                           {cell ? (
-                            <span title={`published ${formatTime(cell.published_at)} by ${cell.by}`}>
+                            <span title={`published ${formatTime(cell.published_at)} by ${nameOf(cell.by)}`}>
                               <strong>v{cell.version}</strong> {cell.draft_differs ? <span className="ps-chip ps-differs">draft differs</span> : <span className="ps-chip">up to date</span>}
                             </span>
                           ) : (

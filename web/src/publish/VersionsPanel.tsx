@@ -10,6 +10,7 @@ import type { FlowDocument } from '../model/flow';
 import { errText, formatTime, type Load, LoadError, Loading } from './common';
 import { classifyDiff, type DiffView, diffIsEmpty } from './diff';
 import { DiffCanvas } from './DiffCanvas';
+import { useMemberName } from './members';
 import './publish.css';
 import { Modal } from '../ui/Modal';
 import { submitWith } from '../ui/forms';
@@ -121,6 +122,7 @@ export function VersionsPanel(props: VersionsPanelProps) {
   const [note, setNote] = useState<string | null>(null);
   const [message, setMessage] = useState('');
   const [snapping, setSnapping] = useState(false);
+  const nameOf = useMemberName(api);
 
   const reload = useCallback(() => {
     setList({ status: 'loading' });
@@ -279,7 +281,9 @@ export function VersionsPanel(props: VersionsPanelProps) {
                   {formatTime(v.created_at)}
                 </time>
               </div>
-              <div className="ps-hint">by {v.author}</div>
+              <div className="ps-hint">
+                by <span title={v.author}>{nameOf(v.author)}</span>
+              </div>
               {v.message ? <p className="ps-version-msg">{v.message}</p> : null}
               <div className="ps-version-actions">
                 <button type="button" className="ps-button ps-small" aria-label={`View version ${v.number}`} onClick={() => void view(v)}>
@@ -349,7 +353,7 @@ export function VersionsPanel(props: VersionsPanelProps) {
           ) : shown.kind === 'view' && 'doc' in shown.load.value ? (
             <>
               <p className="ps-hint">
-                {shown.load.value.meta.hash.slice(0, 12)} · by {shown.load.value.meta.author} · {formatTime(shown.load.value.meta.created_at)}
+                {shown.load.value.meta.hash.slice(0, 12)} · by {nameOf(shown.load.value.meta.author)} · {formatTime(shown.load.value.meta.created_at)}
                 {shown.load.value.meta.message ? ` · ${shown.load.value.meta.message}` : ''}
               </p>
               <DiffCanvas view={shown.load.value.view} label={`Version ${shown.version} of the flow`} />
