@@ -1,12 +1,13 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConflictError } from '../api/client';
 import type { FlowDetail } from '../api/types';
 import { createEditorStore } from '../store/editor';
 import { validateDocument } from '../model/validate';
 import { DraftSaver } from '../store/saver';
 import { catalog, doc, node } from '../test/fixtures';
-import { usePublishing, type PublishingOptions } from './FlowPublishing';
+import { draftControl, usePublishing, type PublishingOptions } from './FlowPublishing';
 import { type Handler, mockApi } from './testing';
 
 afterEach(cleanup);
@@ -182,5 +183,25 @@ describe('publishing in the flow editor', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Confirm unpublish from prod' }));
     expect((await screen.findByTestId('publish-outcome')).textContent).toContain('Unpublished from prod.');
     expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.path)).toEqual([`${F}/publications/prod`]);
+  });
+});
+
+describe('the draft control publishing saves through', () => {
+  it('says why it could not save while emptying the flow waits for an answer', async () => {
+    const store = createEditorStore(catalog, startDoc);
+    const saver = new DraftSaver(
+      store,
+      {
+        getDraft: async () => ({ document: startDoc, revision: 5 }),
+        saveDraft: async () => {
+          throw new ConflictError({ status: 409, title: 'Conflict', type: 'urn:polysynergy:problem:conflict', detail: 'this would replace a flow of 1 nodes by an empty one; send force: true to do it', method: 'PUT', path: '/x' }, null);
+        },
+      },
+      5,
+      { debounceMs: 60_000 },
+    );
+    store.getState().removeNodes(['n1']);
+    expect(await draftControl(saver).save()).toEqual({ ok: false, reason: 'emptying the flow waits for your answer' });
+    saver.dispose();
   });
 });

@@ -47,6 +47,7 @@ type Outcome = { kind: 'ok'; text: string } | { kind: 'error'; text: string; pro
 
 const saveWhy: Record<string, string> = {
   conflict: 'the draft was changed elsewhere',
+  'confirm-empty': 'emptying the flow waits for your answer',
   'session-expired': 'the session expired',
   error: 'saving failed',
   unsaved: 'edits are still coming in',
