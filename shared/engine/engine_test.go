@@ -277,6 +277,34 @@ func TestForEachCollectsBreakContinueAndConcurrency(t *testing.T) {
 	}
 }
 
+// Bounds that come from a request may be anything: a span too large to count, NaN or
+// infinity fails the loop node with an input error naming the input, never a panic.
+func TestCounterLoopBoundsOutOfRange(t *testing.T) {
+	tn := newTestNodes(t)
+	for name, tc := range map[string]struct {
+		values map[string]any
+		port   string
+	}{
+		"huge span": {map[string]any{"from": 0.0, "to": 1e19}, "to"},
+		"tiny step": {map[string]any{"from": 0.0, "to": 1e308, "step": 1e-300}, "to"},
+		"NaN from":  {map[string]any{"from": "{{ 0/0 }}", "to": 3.0}, "from"},
+		"inf to":    {map[string]any{"from": 0.0, "to": "{{ 1/0 }}"}, "to"},
+		"NaN step":  {map[string]any{"from": 0.0, "to": 3.0, "step": "{{ 0/0 }}"}, "step"},
+	} {
+		b := newFlow().
+			node("loop", "control.counter_loop", tc.values).
+			node("cell", "test.pass", map[string]any{"value": "{{ loop.value }}"}).
+			node("end", "control.loop_end", nil).
+			conn("loop", "true_path", "cell", "node").
+			conn("cell", "value", "end", "value").
+			conn("loop", "loop", "end", "loop")
+		r := run(t, engine.New(engine.Options{Concurrency: 1}), compile(t, tn.reg, b), engine.Request{})
+		if r.Status != engine.StatusError || r.Error == nil || r.Error.Type != engine.ErrKindInput || r.Error.Port != tc.port {
+			t.Errorf("%s: %s %+v", name, r.Status, r.Error)
+		}
+	}
+}
+
 func TestCounterLoopAndNestedLoops(t *testing.T) {
 	tn := newTestNodes(t)
 	b := newFlow().

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"sync"
 
@@ -109,13 +110,23 @@ func loopItems(h *flow.PlanNode, in map[string]any) ([]any, error) {
 		if !ok2 {
 			return nil, nodes.Errorf("to", "expected a number, got %s", nodes.Describe(in["to"]))
 		}
+		for _, b := range []struct {
+			port string
+			v    float64
+		}{{"from", from}, {"to", to}, {"step", step}} {
+			if math.IsNaN(b.v) || math.IsInf(b.v, 0) {
+				return nil, nodes.Errorf(b.port, "must be a finite number, got %v", b.v)
+			}
+		}
 		if (step > 0 && from > to) || (step < 0 && from < to) {
 			return []any{}, nil
 		}
-		count := int((to-from)/step) + 1
-		if count > MaxIterations {
-			return nil, nodes.Errorf("to", "the loop would run %d times; the limit is %d", count, MaxIterations)
+		// compared as a float first: a huge span would overflow the int conversion
+		n := math.Floor((to-from)/step) + 1
+		if math.IsInf(n, 0) || n > MaxIterations {
+			return nil, nodes.Errorf("to", "the loop would run %.6g times; the limit is %d", n, MaxIterations)
 		}
+		count := int(n)
 		items := make([]any, count)
 		for i := range items {
 			items[i] = from + float64(i)*step
