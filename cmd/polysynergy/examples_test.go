@@ -242,3 +242,18 @@ func TestWebCatalogFixtureIsCurrent(t *testing.T) {
 		t.Fatal("web/src/fixtures/catalog.json is out of date: run `npm run catalog` in web/")
 	}
 }
+
+// A value JSON cannot hold (1/0 is +Inf) is reported, not printed as an empty record.
+func TestRunJSONWithInfinity(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "inf.json")
+	doc := `{"schema":"polysynergy/flow@1","nodes":[{"id":"s","handle":"start","type":"trigger.manual","position":{"x":0,"y":0}},` +
+		`{"id":"e","handle":"out","type":"control.exit","position":{"x":200,"y":0},"values":{"value":"{{ 1/0 }}"}}],` +
+		`"connections":[{"id":"c","from":{"node":"s","port":"true_path"},"to":{"node":"e","port":"node"}}]}`
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := cli(t, "run", path, "--json")
+	if code != 1 || strings.TrimSpace(out) != "" || !strings.Contains(errOut, "--json: the run record cannot be written as JSON") {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+	}
+}

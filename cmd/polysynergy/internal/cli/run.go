@@ -181,7 +181,12 @@ func finish(env *Env, flowPath string, rf *runFlags, run *engine.Run) int {
 		if path == "" {
 			path = defaultState(flowPath)
 		}
-		data, _ := json.MarshalIndent(run.State, "", "  ")
+		data, err := json.MarshalIndent(run.State, "", "  ")
+		if err != nil {
+			// a value JSON cannot hold (NaN or infinity from an expression such as 1/0)
+			env.errorf("save paused state: the run's values cannot be written as JSON: %v", err)
+			return ExitFailed
+		}
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			env.errorf("save paused state: %v", err)
 			return ExitFailed
@@ -196,7 +201,11 @@ func finish(env *Env, flowPath string, rf *runFlags, run *engine.Run) int {
 	}
 	if rf.jsonOut {
 		out := *run
-		data, _ := json.MarshalIndent(&out, "", "  ")
+		data, err := json.MarshalIndent(&out, "", "  ")
+		if err != nil {
+			env.errorf("--json: the run record cannot be written as JSON: %v (a NaN or infinity, from an expression such as 1/0?)", err)
+			return ExitFailed
+		}
 		fmt.Fprintln(env.Stdout, string(data))
 	} else {
 		printOutcome(env.Stdout, run)
