@@ -8,7 +8,7 @@ import { validateDocument } from '../model/validate';
 import { DraftSaver } from '../store/saver';
 import { catalog, doc, node } from '../test/fixtures';
 import { draftControl, usePublishing, type PublishingOptions } from './FlowPublishing';
-import { type Handler, mockApi } from './testing';
+import { flowInvalid, type Handler, mockApi } from './testing';
 
 afterEach(cleanup);
 
@@ -76,16 +76,7 @@ describe('publishing in the flow editor', () => {
       [
         'POST',
         new RegExp(`^${F}/publish$`),
-        {
-          status: 422,
-          body: {
-            type: 'urn:polysynergy:problem:flow-invalid',
-            title: 'Unprocessable Entity',
-            status: 422,
-            detail: 'the flow has 3 problem(s)',
-            errors: [{ location: '/nodes/0/values/method', message: 'required', value: 'n1' }, { location: '/', message: 'the flow has no trigger' }, { location: local!.path, message: local!.message, value: 'n1' }],
-          },
-        },
+        flowInvalid([{ location: '/nodes/0/values/method', message: 'required', value: 'n1' }, { location: '/', message: 'the flow has no trigger' }, { location: local!.path, message: local!.message, value: 'n1' }]),
       ],
     ]);
     act(() => store.getState().setValue('n1', 'url', ''));
@@ -104,16 +95,7 @@ describe('publishing in the flow editor', () => {
       [
         'POST',
         new RegExp(`^${F}/publish$`),
-        {
-          status: 422,
-          body: {
-            type: 'urn:polysynergy:problem:flow-invalid',
-            title: 'Unprocessable Entity',
-            status: 422,
-            detail: 'the flow has 2 problem(s)',
-            errors: [{ location: '/nodes/0/values/method', message: 'bad expression', value: 'n1' }, { location: '/', message: 'the flow has no trigger' }],
-          },
-        },
+        flowInvalid([{ location: '/nodes/0/values/method', message: 'bad expression', value: 'n1' }, { location: '/', message: 'the flow has no trigger' }]),
       ],
     ]);
     await waitFor(() => expect((screen.getByTestId('publish-stage') as HTMLSelectElement).value).toBe('dev'));

@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, within } from '@testing-library/rea
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PublishMatrix } from '../api/types';
 import { PublishMatrixScreen } from './PublishMatrix';
-import { type Handler, mockApi } from './testing';
+import { flowInvalid, type Handler, mockApi } from './testing';
 
 afterEach(cleanup);
 
@@ -83,19 +83,10 @@ describe('PublishMatrixScreen', () => {
       [
         'POST',
         /\/flows\/f2\/publish$/,
-        {
-          status: 422,
-          body: {
-            type: 'urn:polysynergy:problem:flow-invalid',
-            title: 'Unprocessable Entity',
-            status: 422,
-            detail: 'the flow has 2 problem(s)',
-            errors: [
+        flowInvalid([
               { location: '/nodes/0/values/url', message: 'required', value: 'fetch' },
               { location: '/', message: 'the flow has no trigger' },
-            ],
-          },
-        },
+            ]),
       ],
     ]);
     fireEvent.click(await screen.findByRole('button', { name: 'Publish Nightly to dev' }));

@@ -36,3 +36,11 @@ export function mockApi(handlers: Handler[]): { api: ApiClient; calls: Call[] } 
 export function invalid(errors: { location: string; message: string }[]): Answer {
   return { status: 422, body: { type: 'urn:polysynergy:problem:validation', title: 'Unprocessable Entity', status: 422, detail: 'invalid', errors } };
 }
+
+/** The API's 422 for a flow that does not validate: its problems by JSON pointer (value: the node id). */
+export function flowInvalid(errors: { location: string; message: string; value?: string }[]): Answer {
+  return {
+    status: 422,
+    body: { type: 'urn:polysynergy:problem:flow-invalid', title: 'Unprocessable Entity', status: 422, detail: `the flow has ${errors.length} problem(s)`, errors },
+  };
+}
