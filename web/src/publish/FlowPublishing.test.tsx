@@ -109,10 +109,10 @@ describe('publishing in the flow editor', () => {
     expect(marked()).toEqual(['n1|method|bad expression', '||the flow has no trigger']);
     // the field it names changes: gone
     act(() => store.getState().setValue('n1', 'method', 'POST'));
-    expect(marked()).toEqual(['||the flow has no trigger']);
+    await waitFor(() => expect(marked()).toEqual(['||the flow has no trigger']));
     // the changed draft saves: the flow's problem goes, and with it the refusal
     await act(() => saver.flush());
-    expect(marked()).toEqual([]);
+    await waitFor(() => expect(marked()).toEqual([]));
     expect(screen.queryByRole('alert')).toBeNull();
   });
 

@@ -356,8 +356,9 @@ export function usePublishing(o: PublishingOptions): Publishing {
   useEffect(() => {
     if (!problems?.length) return;
     const now = store.getState().doc;
+    // marked against the published document: an edit made before this effect ran counts too
     const base = problemsDoc.current ?? now;
-    const marks = problems.map((p) => problemMark(now, p));
+    const marks = problems.map((p) => problemMark(base, p));
     const keep = (d: FlowDocument, saved: boolean) => problems.filter((p, i) => (p.node ? problemMark(d, p) === marks[i] : !(saved && d !== base)));
     const update = (next: Problem[]) => {
       if (next.length === problems.length) return;
@@ -371,6 +372,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
     const offSave = saver.state.subscribe((st, prev) => {
       if (st.state.kind === 'saved' && st.revision !== prev.revision) update(keep(store.getState().doc, true));
     });
+    if (now !== base) update(keep(now, false));
     return () => {
       offDoc();
       offSave();
