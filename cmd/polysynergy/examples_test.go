@@ -257,3 +257,51 @@ func TestRunJSONWithInfinity(t *testing.T) {
 		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
 	}
 }
+
+// A paused run's state file and its printout name the secrets the run used, never their
+// values; the resume resolves them again from --secret and refuses without them.
+func TestPausedStateKeepsSecretKeysOnly(t *testing.T) {
+	dir := t.TempDir()
+	flowPath := filepath.Join(dir, "secret-approval.json")
+	doc := `{"schema":"polysynergy/flow@1","nodes":[
+	 {"id":"start","handle":"start","type":"trigger.manual","position":{"x":0,"y":0}},
+	 {"id":"read","handle":"read","type":"variable.secret","position":{"x":200,"y":0},"values":{"key":"SHOP_TOKEN"}},
+	 {"id":"ask","handle":"ask","type":"control.approval","position":{"x":400,"y":0},
+	  "values":{"message":"call the shop with <secret:SHOP_TOKEN>?","data":"{{ {'auth': 'Bearer ' + read.value, 'json': toJSON(read.value)} }}"}},
+	 {"id":"done","handle":"done","type":"control.exit","position":{"x":600,"y":0},
+	  "values":{"value":"{{ read.value == 'shop-\"7<secret>' && ask.data.auth == 'Bearer ' + read.value && fromJSON(ask.data.json) == read.value }}"}}],
+	 "connections":[
+	 {"from":{"node":"start","port":"true_path"},"to":{"node":"read","port":"node"}},
+	 {"from":{"node":"read","port":"true_path"},"to":{"node":"ask","port":"node"}},
+	 {"from":{"node":"ask","port":"true_path"},"to":{"node":"done","port":"node"}}]}`
+	if err := os.WriteFile(flowPath, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const value = `shop-"7<secret>`
+	out, errOut, code := cli(t, "run", flowPath, "--secret", "SHOP_TOKEN="+value)
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	expect(t, out, "paused at ask", "<secret:SHOP_TOKEN")
+	state, err := os.ReadFile(filepath.Join(dir, "secret-approval.state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{out, errOut, string(state)} {
+		if strings.Contains(s, "shop-") {
+			t.Fatalf("a secret value was printed or saved:\n%s", s)
+		}
+	}
+	if !strings.Contains(string(state), `"<secret:SHOP_TOKEN@`) {
+		t.Fatalf("the state file names the key readably:\n%s", state)
+	}
+	_, errOut, code = cli(t, "resume", flowPath, "--input", `{"approved": true}`)
+	if code != 2 || !strings.Contains(errOut, `secret "SHOP_TOKEN"`) {
+		t.Fatalf("a resume without the secret must be refused naming it: exit %d %s", code, errOut)
+	}
+	out, errOut, code = cli(t, "resume", flowPath, "--input", `{"approved": true}`, "--secret", "SHOP_TOKEN="+value)
+	if code != 0 {
+		t.Fatalf("resume exit %d: %s %s", code, out, errOut)
+	}
+	expect(t, out, "output: true")
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -632,5 +634,68 @@ func TestStartFromANodeRunsItsUpstream(t *testing.T) {
 	}
 	if _, err := engine.New(engine.Options{}).Run(context.Background(), p, engine.Request{Start: "nope"}); err == nil {
 		t.Fatal("an unknown start node is refused")
+	}
+}
+
+func TestPausedStateHoldsSecretKeysNotValues(t *testing.T) {
+	tn := newTestNodes(t)
+	const odd = `pa"ss\Zq9word <&> /?x y`
+	once, _ := json.Marshal(odd)
+	twice, _ := json.Marshal(string(once))
+	// the trigger carries the forms a resumed run must see again, so the flow itself can
+	// compare them (recorded results are redacted, which would hide a wrong form)
+	expect := map[string]any{"raw": odd, "json": string(once[1 : len(once)-1]), "twice": string(twice[1 : len(twice)-1]),
+		"path": url.PathEscape(odd), "query": url.QueryEscape(odd)}
+	b := newFlow().
+		node("start", "test.trigger", nil).
+		node("read", "test.secret", map[string]any{"key": "ODD"}).
+		node("enc", "test.encode", map[string]any{"value": "{{ read.value }}"}).
+		node("ask", "test.approve", map[string]any{"question": "send <secret:TOKEN> as {{ enc.query }}?"}).
+		node("final", "test.pass", map[string]any{"value": "{{ [read.value == trigger.expect.raw, enc.json == '\"' + trigger.expect.json + '\"', " +
+			"enc.json_twice == '\"' + trigger.expect.twice + '\"', enc.path == trigger.expect.path, " +
+			"enc.query == trigger.expect.query, trigger.echo == 'tok-551'] }}"}).
+		chain("start", "read", "enc", "ask", "final")
+	p := compile(t, tn.reg, b)
+	res := secrets{sec: map[string]string{"ODD": odd, "TOKEN": "tok-551"}}
+	req := engine.Request{RunID: "r-sec", Resolver: res, Trigger: map[string]any{"echo": "tok-551", "expect": expect}}
+	r := run(t, engine.New(engine.Options{Concurrency: 1}), p, req)
+	if r.Status != engine.StatusPaused {
+		t.Fatalf("status %s %+v", r.Status, r.Error)
+	}
+	data, err := json.Marshal(r.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"Zq9word", "tok-551"} {
+		if strings.Contains(string(data), leak) {
+			t.Fatalf("the paused state holds a secret value (%s): %s", leak, data)
+		}
+	}
+	if !strings.Contains(string(data), "secret:ODD") || !strings.Contains(string(data), "secret:TOKEN") {
+		t.Fatalf("the state names the keys where the values were: %s", data)
+	}
+
+	var st engine.State
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := engine.New(engine.Options{}).Resume(context.Background(), compile(t, tn.reg, b), &st, "ask", "yes",
+		engine.Request{Resolver: secrets{sec: map[string]string{"ODD": odd}}}); err == nil ||
+		!strings.Contains(err.Error(), `secret "TOKEN"`) {
+		t.Fatalf("resuming without a secret the state needs: %v", err)
+	}
+	r2, err := engine.New(engine.Options{Concurrency: 1}).Resume(context.Background(), compile(t, tn.reg, b), &st, "ask", "yes",
+		engine.Request{Resolver: res})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.Status != engine.StatusSuccess {
+		t.Fatalf("resumed: %s %+v", r2.Status, r2.Error)
+	}
+	if got := result(t, r2, "final").Outputs["value"]; !reflect.DeepEqual(got, []any{true, true, true, true, true, true}) {
+		t.Fatalf("after the resume every form of the secret is back as it was: %#v", got)
+	}
+	if strings.Contains(fmt.Sprint(st.Trigger), "tok-551") {
+		t.Fatal("the caller's state is left sealed")
 	}
 }

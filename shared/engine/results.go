@@ -4,9 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"reflect"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -86,45 +84,6 @@ func newCleaner(max int, secrets map[string]string) *cleaner {
 	// longest first so a secret containing another is replaced whole
 	sort.Slice(c.secrets, func(i, j int) bool { return len(c.secrets[i].value) > len(c.secrets[j].value) })
 	return c
-}
-
-// secretForms returns a secret's value as it is written and as flows commonly encode it on
-// the way out: inside a JSON string (once, and again when that JSON is itself put in a
-// string; with and without Go's escaping of <, > and &) and in a URL (query and path
-// escaping). A secret with nothing to escape has one form.
-func secretForms(v string) []string {
-	forms := []string{v}
-	add := func(f string) {
-		if f != "" && !slices.Contains(forms, f) {
-			forms = append(forms, f)
-		}
-	}
-	for _, once := range jsonEscapes(v) {
-		add(once)
-		for _, twice := range jsonEscapes(once) {
-			add(twice)
-		}
-	}
-	add(url.QueryEscape(v))
-	add(url.PathEscape(v))
-	return forms
-}
-
-// jsonEscapes returns s as it appears between the quotes of a JSON string, as written by
-// an encoder that escapes <, > and & and by one that does not.
-func jsonEscapes(s string) []string {
-	var out []string
-	for _, html := range []bool{true, false} {
-		var b strings.Builder
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(html)
-		if err := enc.Encode(s); err != nil {
-			continue
-		}
-		q := strings.TrimSuffix(b.String(), "\n")
-		out = append(out, q[1:len(q)-1])
-	}
-	return out
 }
 
 func (c *cleaner) redact(s string) string {

@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"time"
 
@@ -14,7 +16,8 @@ import (
 const StateVersion = 1
 
 // State is everything a paused run needs to continue in another process. It serialises
-// to JSON. Secret values are never stored: only the keys used, re-resolved on resume.
+// to JSON. Secret values are never in it: only the keys used and markers where their
+// values were, resolved again on resume.
 type State struct {
 	Version     int                  `json:"version"`
 	PlanHash    string               `json:"plan_hash"`
@@ -34,6 +37,9 @@ type State struct {
 	Seq         int64                `json:"seq"`
 	Budget      int64                `json:"budget"`
 	SecretKeys  []string             `json:"secret_keys,omitempty"`
+	// SecretMark is the random part of the markers standing in for secret values (see
+	// seal.go); empty when the state holds none.
+	SecretMark string `json:"secret_mark,omitempty"`
 }
 
 // NodeState is a finished node in a paused run.
@@ -85,8 +91,10 @@ func (r *runState) snapshot(s *scope) *State {
 			st.SecretKeys = append(st.SecretKeys, k)
 		}
 	}
+	secrets := maps.Clone(r.secrets)
 	r.mu.Unlock()
 	sort.Strings(st.SecretKeys)
+	st.seal(secrets)
 	for n, c := range s.jumps {
 		st.Jumps[r.plan.Nodes[n].Handle()] = c
 	}
@@ -124,6 +132,28 @@ func (e *Engine) Resume(ctx context.Context, plan *flow.Plan, st *State, node st
 	if !ok {
 		return nil, fmt.Errorf("%w: %q (paused at %v)", ErrNotPaused, node, st.PausedNodes())
 	}
+	values, missing := map[string]string{}, map[string]error{}
+	for _, k := range st.SecretKeys {
+		if req.Resolver == nil {
+			missing[k] = errors.New("the resume has no secret resolver")
+			continue
+		}
+		v, err := req.Resolver.Secret(ctx, k)
+		if err != nil {
+			missing[k] = err
+			continue
+		}
+		values[k] = v
+	}
+	if st.SecretMark != "" { // unseal a copy: the caller's state stays as it was
+		c := *st
+		c.Nodes, c.Paused = maps.Clone(st.Nodes), maps.Clone(st.Paused)
+		st = &c
+	}
+	if err := st.unseal(values, missing); err != nil {
+		return nil, err
+	}
+	payload = st.Paused[pn.Handle()]
 	req.RunID, req.FlowID, req.Version, req.Stage, req.Trigger = st.RunID, st.FlowID, st.FlowVersion, st.Stage, st.Trigger
 	r, err := e.newRun(plan, req)
 	if err != nil {
@@ -144,12 +174,8 @@ func (e *Engine) Resume(ctx context.Context, plan *flow.Plan, st *State, node st
 			r.inRun[n.Index] = true
 		}
 	}
-	for _, k := range st.SecretKeys {
-		if req.Resolver != nil {
-			if v, err := req.Resolver.Secret(ctx, k); err == nil {
-				r.onSecret(k, v)
-			}
-		}
+	for k, v := range values {
+		r.onSecret(k, v)
 	}
 	r.resume = &resumeInfo{node: pn.Index, input: input, payload: payload}
 	r.paused = map[int]any{}

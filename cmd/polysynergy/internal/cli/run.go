@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -181,7 +182,7 @@ func finish(env *Env, flowPath string, rf *runFlags, run *engine.Run) int {
 		if path == "" {
 			path = defaultState(flowPath)
 		}
-		data, err := json.MarshalIndent(run.State, "", "  ")
+		data, err := marshalReadable(run.State, "  ")
 		if err != nil {
 			// a value JSON cannot hold (NaN or infinity from an expression such as 1/0)
 			env.errorf("save paused state: the run's values cannot be written as JSON: %v", err)
@@ -193,7 +194,7 @@ func finish(env *Env, flowPath string, rf *runFlags, run *engine.Run) int {
 		}
 		if !rf.jsonOut {
 			for _, h := range run.State.PausedNodes() {
-				p, _ := json.Marshal(run.State.Paused[h])
+				p, _ := marshalReadable(run.State.Paused[h], "")
 				fmt.Fprintf(env.Stdout, "\npaused at %s: %s\nstate saved to %s\nresume with: polysynergy resume %s --node %s --input '<json>'\n",
 					h, p, path, flowPath, h)
 			}
@@ -395,3 +396,16 @@ func (m mapResolver) Env(_ context.Context, key string) (string, error) {
 }
 
 func (m mapResolver) EnvVars(context.Context) (map[string]string, error) { return m.env, nil }
+
+// marshalReadable writes JSON without escaping <, > and &, so the markers standing in for
+// secrets (<secret:KEY@…>) read as they are.
+func marshalReadable(v any, indent string) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", indent)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
