@@ -60,7 +60,9 @@ func javascript() *nodes.Type {
 			"(`require`, `process`, `fetch`, `setTimeout` are not defined). The script is stopped after " +
 			"`timeout_ms` and when the Go heap grows by more than `memory_mb` while it runs.\n\n" +
 			"Results are converted to plain JSON values; functions and `undefined` become `null`, " +
-			"dates become RFC 3339 strings. Errors report the line and column in `code`.\n\n" +
+			"dates become RFC 3339 strings, and `NaN` and infinities become `null` with a warning in the " +
+			"log (as `JSON.stringify` does). A returned promise (an `async` body) is awaited: its value is " +
+			"the result and a rejection fails the node. Errors report the line and column in `code`.\n\n" +
 			"Example: with `input` = `{\"a\": 1}` and code `return {b: input.a + 1}`, `result` is `{\"b\": 2}`.",
 		Inputs: []nodes.Port{
 			{Name: "code", Type: nodes.String, Required: true, Literal: true, Editor: nodes.EditCode,
@@ -146,14 +148,43 @@ func runJS(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 		}
 		return nil, scriptError(err, timeoutMS, memMB)
 	}
-	res, err := export(ret, 0)
+	if p, ok := ret.Export().(*goja.Promise); ok {
+		// an async function or a returned promise: the job queue has run by now, and with
+		// no timers or I/O in the sandbox nothing can settle it later
+		switch p.State() {
+		case goja.PromiseStateFulfilled:
+			ret = p.Result()
+		case goja.PromiseStateRejected:
+			return nil, nodes.Errorf("code", "the returned promise was rejected: %s", rejection(p.Result()))
+		default:
+			return nil, nodes.Errorf("code", "the returned promise never settled (the sandbox has no timers, network or I/O to wait for)")
+		}
+	}
+	ex := &exporter{}
+	res, err := ex.export(ret, "result", 0)
 	if err != nil {
 		return nil, nodes.Errorf("code", "result cannot be converted: %v", err)
+	}
+	for i, path := range ex.lost {
+		if i == 3 {
+			c.Warn("%d more numbers that are not JSON numbers became null", len(ex.lost)-i)
+			break
+		}
+		c.Warn("%s became null: NaN and infinities are not JSON numbers", path)
 	}
 	if logs == nil {
 		logs = []any{}
 	}
 	return nodes.Out{"result": res, "logs": logs}, nil
+}
+
+// rejection describes a promise's rejection reason: an Error as "Name: message", any other
+// value as console.log would print it.
+func rejection(v goja.Value) string {
+	if obj, ok := v.(*goja.Object); ok && obj.ClassName() == "Error" {
+		return obj.String()
+	}
+	return formatArg(v)
 }
 
 func parseJSON(vm *goja.Runtime, s string) (goja.Value, error) {
@@ -252,7 +283,7 @@ func formatArg(v goja.Value) string {
 	if _, ok := goja.AssertFunction(v); ok {
 		return "[function]"
 	}
-	x, err := export(v, 0)
+	x, err := (&exporter{}).export(v, "", 0)
 	if err != nil {
 		return v.String()
 	}
@@ -263,8 +294,11 @@ func formatArg(v goja.Value) string {
 	return string(b)
 }
 
-// export converts a JavaScript value to a plain JSON-like Go value.
-func export(v goja.Value, depth int) (any, error) {
+// exporter converts JavaScript values to plain JSON-like Go values, noting where a number
+// JSON cannot hold (NaN, ±Infinity) became null, as JSON.stringify does.
+type exporter struct{ lost []string }
+
+func (ex *exporter) export(v goja.Value, path string, depth int) (any, error) {
 	if depth > maxExportDepth {
 		return nil, fmt.Errorf("nested deeper than %d levels (a cycle?)", maxExportDepth)
 	}
@@ -280,7 +314,7 @@ func export(v goja.Value, depth int) (any, error) {
 			n := obj.Get("length").ToInteger()
 			out := make([]any, 0, n)
 			for i := int64(0); i < n; i++ {
-				e, err := export(obj.Get(strconv.FormatInt(i, 10)), depth+1)
+				e, err := ex.export(obj.Get(strconv.FormatInt(i, 10)), fmt.Sprintf("%s[%d]", path, i), depth+1)
 				if err != nil {
 					return nil, err
 				}
@@ -293,11 +327,11 @@ func export(v goja.Value, depth int) (any, error) {
 			}
 			return nil, nil
 		case "String", "Number", "Boolean":
-			return primitive(obj.Export(), obj.String()), nil
+			return ex.primitive(obj.Export(), obj.String(), path), nil
 		}
 		out := map[string]any{}
 		for _, k := range obj.Keys() {
-			e, err := export(obj.Get(k), depth+1)
+			e, err := ex.export(obj.Get(k), path+"."+k, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -305,17 +339,18 @@ func export(v goja.Value, depth int) (any, error) {
 		}
 		return out, nil
 	}
-	return primitive(v.Export(), v.String()), nil
+	return ex.primitive(v.Export(), v.String(), path), nil
 }
 
 // primitive converts an exported JavaScript primitive; NaN and infinities become nil and
 // anything else (BigInt, symbols) its string form.
-func primitive(x any, str string) any {
+func (ex *exporter) primitive(x any, str, path string) any {
 	switch x := x.(type) {
 	case int64:
 		return float64(x)
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
+			ex.lost = append(ex.lost, fmt.Sprintf("%s (%s)", path, str))
 			return nil
 		}
 		return x

@@ -45,6 +45,15 @@ func TestJavaScript(t *testing.T) {
 		{name: "no return", in: map[string]any{"code": "let x = 1"}, want: nil},
 		{name: "functions and undefined become null", in: map[string]any{"code": "return {f: () => 1, u: undefined, a: [undefined, NaN]}"},
 			want: map[string]any{"f": nil, "u": nil, "a": []any{nil, nil}}},
+		{name: "a returned promise is awaited", in: map[string]any{"code": "return Promise.resolve(input).then(x => x * 2)", "input": 21.0}, want: 42.0},
+		{name: "an async body is awaited", in: map[string]any{"code": "const f = async () => { const v = await Promise.resolve(3); return {v} }\nreturn f()"},
+			want: map[string]any{"v": 3.0}},
+		{name: "a rejected promise fails the node", in: map[string]any{"code": "return Promise.reject(new Error('nope'))"}, errPort: "code",
+			errHas: []string{"promise was rejected: Error: nope"}},
+		{name: "a promise rejected with a value", in: map[string]any{"code": "return Promise.reject({code: 7})"}, errPort: "code",
+			errHas: []string{`rejected: {"code":7}`}},
+		{name: "a promise that never settles fails the node", in: map[string]any{"code": "return new Promise(() => {})"}, errPort: "code",
+			errHas: []string{"never settled"}},
 		{name: "date as RFC 3339", in: map[string]any{"code": "return new Date(Date.UTC(2024, 0, 2, 3, 4, 5))"}, want: "2024-01-02T03:04:05Z"},
 		{name: "syntax error with line", in: map[string]any{"code": "let a = 1;\nlet b = ;\nreturn a"}, errPort: "code",
 			errHas: []string{"SyntaxError", "line 2"}},
@@ -98,6 +107,24 @@ func TestJavaScript(t *testing.T) {
 				t.Fatalf("result = %#v, want %#v", out["result"], tc.want)
 			}
 		})
+	}
+}
+
+func TestJavaScriptNonJSONNumbersWarn(t *testing.T) {
+	out, err, host := nodetest.Run(context.Background(), jsType(t), map[string]any{
+		"code": "return {inf: 1/0, ok: 2, list: [NaN, -1/0, 3, NaN, NaN]}"}, nodetest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"inf": nil, "ok": 2.0, "list": []any{nil, nil, 3.0, nil, nil}}
+	if !reflect.DeepEqual(out["result"], want) {
+		t.Fatalf("result = %#v, want %#v", out["result"], want)
+	}
+	logs := strings.Join(host.Logs, "\n")
+	for _, s := range []string{"warn: result.inf (Infinity) became null", "warn: result.list[0] (NaN) became null", "2 more numbers"} {
+		if !strings.Contains(logs, s) {
+			t.Errorf("logs %q do not say %q", logs, s)
+		}
 	}
 }
 
