@@ -17,7 +17,7 @@ func templateType() *nodes.Type {
 			"The variables are the properties of `context` plus the rows of `variables` (rows win). Named " +
 			"templates supplied with the run can be extended (`{% extends \"base.html\" %}` with " +
 			"`{% block %}`s), included (`{% include \"footer\" %}`) and imported (`{% from \"macros\" import " +
-			"button %}`). Whole numbers print without a decimal point.\n\n" +
+			"button %}`). Whole numbers from the flow print without a decimal point; arithmetic is Jinja's, so `/` always gives a decimal (`{{ 4 / 2 }}` prints `2.0`) while `//` divides to a whole number (`{{ 4 // 2 }}` prints `2`).\n\n" +
 			"Rendering is sandboxed: the output is capped at 8 MB, loops and macro calls at 250 000, nesting at " +
 			"256 levels, `range()` at 100 000 elements, and every value built at 8 MB; going past a limit fails " +
 			"the node.\n\n" +

@@ -40,6 +40,7 @@ func templateCases() []nodeCase {
 	order := map[string]any{"user": map[string]any{"name": "ada"}, "orders": []any{map[string]any{"id": 1.0, "total": 9.5}, map[string]any{"id": 2.0, "total": 20.0}}}
 	return []nodeCase{
 		tpl("variables and loop", "Hello {{ user.name | capitalize }}! {% for o in orders %}#{{ o.id }}={{ o.total }} {% endfor %}", order, "Hello Ada! #1=9.5 #2=20 "),
+		tpl("division is Jinja's", "{{ n / 2 }} {{ n // 2 }} {{ 7 / 2 }} {{ (n / 2) | int }}", map[string]any{"n": 4.0}, "2.0 2 3.5 2"),
 		tpl("whole numbers print as integers", "{{ n }} {{ n + 1 }} {{ f * 2 }} {{ big }}", map[string]any{"n": 3.0, "f": 1.25, "big": 1e20}, "3 4 2.5 1e+20"),
 		tpl("filters", "{{ items | join(', ') }}|{{ name | upper }}|{{ missing | default('n/a') }}|{{ items | length }}", map[string]any{"items": []any{"a", "b"}, "name": "x"}, "a, b|X|n/a|2"),
 		tpl("conditions and loop variables", "{% for i in range(3) %}{% if loop.first %}[{% endif %}{{ i }}{% if not loop.last %},{% else %}]{% endif %}{% endfor %}", nil, "[0,1,2]"),
