@@ -119,6 +119,32 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// A member path that reads into the wrong kind of value says which part and what it is,
+// not expr-lang's internals ("invalid operation: int(string)").
+func TestPathErrorsNameThePart(t *testing.T) {
+	env := map[string]any{"start": map[string]any{"input": map[string]any{"s": "abc", "l": []any{1.0, 2.0}, "n": nil, "b": true,
+		"m": map[string]any{"k": 1.0}}}}
+	for code, want := range map[string]string{
+		"start.input.s.x":    "cannot read .x: start.input.s is a string, not an object",
+		"start.input.l.x":    "cannot read .x: start.input.l is a list, not an object",
+		"start.input.b.x":    "cannot read .x: start.input.b is a boolean, not an object",
+		"start.input.n.x":    "cannot read .x: start.input.n is null",
+		"start.input.m.k.z":  "cannot read .z: start.input.m.k is a number, not an object",
+		"start.input.l[1].y": "cannot read .y: start.input.l[1] is a number, not an object",
+		"start.input.s[0].y": "cannot read .y: start.input.s[0] is a string, not an object",
+		"start.input.b[0]":   "cannot read [0]: start.input.b is a boolean, not a list",
+	} {
+		tm, err := expr.Compile("{{ " + code + " }}")
+		if err != nil {
+			t.Fatalf("%s: %v", code, err)
+		}
+		_, err = tm.Eval(context.Background(), env, nil, nil)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", code, err, want)
+		}
+	}
+}
+
 func TestRefsAndPlaceholders(t *testing.T) {
 	tm, err := expr.Compile("{{ fetch.body }} {{ default(other.x, 1) }} <sec:A> <environment:B> {{ map([1], # + 1) }}")
 	if err != nil {

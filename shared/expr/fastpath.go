@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -121,4 +122,65 @@ func walk(steps []step, env map[string]any) (any, bool) {
 		}
 	}
 	return cur, true
+}
+
+// pathError explains why a plain member path failed in the VM in the flow's terms, for the
+// cases where expr-lang's own message names its internals ("invalid operation:
+// int(string)" for a field read on a string). It returns "" to keep the VM's message.
+func pathError(steps []step, env map[string]any) string {
+	cur, ok := env[steps[0].key]
+	if !ok {
+		return ""
+	}
+	name := steps[0].key
+	for _, s := range steps[1:] {
+		if s.isIdx {
+			l, isList := cur.([]any)
+			if str, isStr := cur.(string); isStr { // strings index to characters
+				if s.index >= len(str) {
+					return ""
+				}
+				cur, name = str[s.index:s.index+1], fmt.Sprintf("%s[%d]", name, s.index)
+				continue
+			}
+			if !isList {
+				if cur == nil {
+					return fmt.Sprintf("cannot read [%d]: %s is null", s.index, name)
+				}
+				if _, isMap := cur.(map[string]any); !isMap {
+					return fmt.Sprintf("cannot read [%d]: %s is %s, not a list", s.index, name, kindOf(cur))
+				}
+				return "" // a map read by a number: the VM's answer stands
+			}
+			if s.index >= len(l) {
+				return ""
+			}
+			cur, name = l[s.index], fmt.Sprintf("%s[%d]", name, s.index)
+			continue
+		}
+		m, isMap := cur.(map[string]any)
+		if !isMap {
+			if cur == nil {
+				return fmt.Sprintf("cannot read .%s: %s is null", s.key, name)
+			}
+			return fmt.Sprintf("cannot read .%s: %s is %s, not an object", s.key, name, kindOf(cur))
+		}
+		cur, name = m[s.key], name+"."+s.key
+	}
+	return ""
+}
+
+// kindOf names a value's JSON kind with an article, for messages.
+func kindOf(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case []any:
+		return "a list"
+	case bool:
+		return "a boolean"
+	case float64, float32, int, int64, int32, uint, uint64:
+		return "a number"
+	}
+	return fmt.Sprintf("a %T", v)
 }

@@ -278,6 +278,11 @@ func run(p part, env map[string]any) (any, error) {
 		if errors.As(err, &fe) {
 			msg = fe.Message
 		}
+		if p.path != nil {
+			if m := pathError(p.path, env); m != "" {
+				msg = m
+			}
+		}
 		return nil, &EvalError{Code: p.code, Message: msg}
 	}
 	if ss, ok := v.([]string); ok {

@@ -90,6 +90,9 @@ func Parse(s string) (Path, error) {
 			num := s[i : i+end]
 			n, ok := parseIndex(num)
 			if !ok {
+				if d := strings.TrimPrefix(num, "-"); d != "" && strings.Trim(d, "0123456789") == "" {
+					return fail(i, "index %s is too large (at most %d digits)", num, maxIndexDigits)
+				}
 				return fail(i, "index %q must be a whole number (quote keys: [\"key\"])", num)
 			}
 			p = append(p, Segment{Index: n, IsIndex: true})
@@ -128,9 +131,12 @@ func bareKey(s string) (string, int) {
 	return s[:n], n
 }
 
+// maxIndexDigits bounds a list index; no list a flow holds comes near 10^9 items.
+const maxIndexDigits = 9
+
 func parseIndex(s string) (int, bool) {
 	digits := strings.TrimPrefix(s, "-")
-	if digits == "" || len(digits) > 9 {
+	if digits == "" || len(digits) > maxIndexDigits {
 		return 0, false
 	}
 	for i := 0; i < len(digits); i++ {
