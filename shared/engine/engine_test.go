@@ -358,6 +358,40 @@ func TestJumpRetriesUntilSuccessOrExhausted(t *testing.T) {
 		if tc.wantPath == "gave_up" && tn.count("call") != 4 {
 			t.Fatalf("1 call + 3 retries, got %d", tn.count("call"))
 		}
+		if tc.wantPath == "gave_up" {
+			// the last result of the jump: it did not fire, so attempt stays at the jumps made
+			last := result(t, r, "retry")
+			if fmt.Sprint(last.Outputs["attempt"]) != "3" || fmt.Sprint(result(t, r, "gave_up").Outputs["value"]) != "3" {
+				t.Fatalf("exhausted after 3 jumps: attempt %#v, exhausted.attempts %#v", last.Outputs["attempt"], result(t, r, "gave_up").Outputs["value"])
+			}
+		}
+	}
+}
+
+func TestJumpSettingsOutOfRangeFailTheJump(t *testing.T) {
+	for _, tc := range []struct {
+		values map[string]any
+		port   string
+	}{
+		{map[string]any{"max_retries": -1.0}, "max_retries"},
+		{map[string]any{"max_retries": "{{ 2.5 }}"}, "max_retries"},
+		{map[string]any{"max_retries": "{{ 0/0 }}"}, "max_retries"},
+		{map[string]any{"max_retries": 1e9}, "max_retries"},
+		{map[string]any{"delay_ms": -5.0}, "delay_ms"},
+		{map[string]any{"delay_ms": "{{ 1/0 }}"}, "delay_ms"},
+	} {
+		tn := newTestNodes(t)
+		b := newFlow().
+			node("again", "control.to", nil).
+			node("bad", "test.fail", nil).
+			node("retry", "control.jump", tc.values).
+			chain("again", "bad").
+			conn("bad", "false_path", "retry", "node").
+			conn("retry", "to", "again", "from")
+		r := run(t, engine.New(engine.Options{}), compile(t, tn.reg, b), engine.Request{})
+		if r.Status != engine.StatusError || r.Error.Node != "retry" || r.Error.Port != tc.port || tn.count("bad") != 1 {
+			t.Errorf("%v: %s %+v (bad ran %d times)", tc.values, r.Status, r.Error, tn.count("bad"))
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"time"
@@ -686,25 +687,49 @@ func (s *scope) control(ctx context.Context, pn *flow.PlanNode, in map[string]an
 	case nodes.ControlContinue:
 		s.stop = true
 	case nodes.ControlJump:
-		max, ok := nodes.ToFloat(in["max_retries"])
-		if !ok {
-			max = 3
+		max, delay, err := jumpSettings(in)
+		if err != nil {
+			s.complete(ctx, completion{node: n, gen: s.gen[n], err: err, result: res})
+			return
 		}
-		delay, _ := nodes.ToFloat(in["delay_ms"])
 		count := s.jumps[n] + 1
-		out["attempt"] = count
-		if count > int(max) {
+		if count > max {
+			// attempt counts the jumps that fired; this time it does not
+			out["attempt"] = count - 1
 			out["exhausted"] = map[string]any{"attempts": count - 1}
 			s.finishControl(ctx, pn, out, res)
 			return
 		}
 		s.jumps[n] = count
 		s.finishControl(ctx, pn, nodes.Out{"attempt": count, nodes.PortTruePath: nil}, res)
-		s.jumpBack(pn, time.Duration(delay)*time.Millisecond)
+		s.jumpBack(pn, delay)
 		return
 	}
 	s.finishControl(ctx, pn, out, res)
 }
+
+// jumpSettings reads a jump's max_retries (default 3) and delay_ms (default 0).
+func jumpSettings(in map[string]any) (int, time.Duration, error) {
+	max, delay := 3.0, 0.0
+	if v, set := in["max_retries"]; set && v != nil {
+		f, ok := nodes.ToFloat(v)
+		if !ok || f != math.Trunc(f) || f < 0 || f > MaxIterations {
+			return 0, 0, nodes.Errorf("max_retries", "must be a whole number from 0 to %d, got %s", MaxIterations, nodes.Describe(v))
+		}
+		max = f
+	}
+	if v, set := in["delay_ms"]; set && v != nil {
+		f, ok := nodes.ToFloat(v)
+		if !ok || math.IsNaN(f) || f < 0 || f > float64(maxJumpDelay/time.Millisecond) {
+			return 0, 0, nodes.Errorf("delay_ms", "must be a number of milliseconds from 0 to %d, got %s", maxJumpDelay/time.Millisecond, nodes.Describe(v))
+		}
+		delay = f
+	}
+	return int(max), time.Duration(delay * float64(time.Millisecond)), nil
+}
+
+// maxJumpDelay bounds one jump's wait; the run's deadline bounds them all.
+const maxJumpDelay = 15 * time.Minute
 
 func (s *scope) finishControl(ctx context.Context, pn *flow.PlanNode, out nodes.Out, res NodeResult) {
 	s.status[pn.Index] = nsDone
