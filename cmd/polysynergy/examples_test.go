@@ -141,7 +141,7 @@ func TestBadInput(t *testing.T) {
 		{"fails.json", head + `{"id":"a","handle":"boom","type":"debug.fail","position":{"x":0,"y":0},"values":{"message":"it broke"}}]}`, 1, `node "boom": it broke`},
 		{"slow.json", head + `{"id":"a","handle":"wait","type":"control.delay","position":{"x":0,"y":0},"values":{"ms":60000}}]}`, 1, "deadline"},
 		{"endless.json", head + `{"id":"t","handle":"again","type":"control.to","position":{"x":0,"y":0}},
-			{"id":"j","handle":"loop","type":"control.jump","position":{"x":0,"y":0},"values":{"max_retries":100000000}}],
+			{"id":"j","handle":"loop","type":"control.jump","position":{"x":0,"y":0},"values":{"max_retries":100000}}],
 			"connections":[{"from":{"node":"t","port":"true_path"},"to":{"node":"j","port":"node"}},{"from":{"node":"j","port":"to"},"to":{"node":"t","port":"from"}}]}`, 1, "budget of 10000 node executions"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
