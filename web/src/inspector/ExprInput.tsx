@@ -3,7 +3,7 @@
 // expression shows as a chip, red when it names something unknown.
 
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { type CompletionContext, type CompletionResult, completeExpression, expressionRefs, findExpressions } from '../model/expressions';
+import { bodySyntaxProblem, type CompletionContext, type CompletionResult, completeExpression, expressionRefs, findExpressions } from '../model/expressions';
 
 export interface ExprInputProps {
   value: string;
@@ -14,9 +14,11 @@ export interface ExprInputProps {
   label?: string;
   id?: string;
   invalid?: boolean;
+  /** Id of what describes the value's problems (aria-describedby). */
+  describedBy?: string | undefined;
 }
 
-export function ExprInput({ value, onChange, ctx, placeholder, multiline, label, id, invalid }: ExprInputProps) {
+export function ExprInput({ value, onChange, ctx, placeholder, multiline, label, id, invalid, describedBy }: ExprInputProps) {
   const ref = useRef<HTMLTextAreaElement & HTMLInputElement>(null);
   const [completion, setCompletion] = useState<CompletionResult | null>(null);
   const [active, setActive] = useState(0);
@@ -82,8 +84,9 @@ export function ExprInput({ value, onChange, ctx, placeholder, multiline, label,
   const chips = useMemo(
     () =>
       findExpressions(value).map((e) => {
-        const unknown = e.closed ? expressionRefs(e.body).filter((r) => !known.has(r.name)).map((r) => r.name) : [];
-        return { text: e.closed ? e.body.trim() : `${e.body.trim()} …`, ok: e.closed && unknown.length === 0, why: !e.closed ? 'not closed with }}' : unknown.length ? `unknown: ${unknown.join(', ')}` : '' };
+        const syntax = !e.closed ? 'not closed with }}' : !e.body.trim() ? 'empty' : (bodySyntaxProblem(e.body)?.reason ?? null);
+        const unknown = syntax ? [] : expressionRefs(e.body).filter((r) => !known.has(r.name)).map((r) => r.name);
+        return { text: e.closed ? e.body.trim() : `${e.body.trim()} …`, ok: !syntax && unknown.length === 0, why: syntax ?? (unknown.length ? `unknown: ${unknown.join(', ')}` : '') };
       }),
     [value, known],
   );
@@ -95,6 +98,7 @@ export function ExprInput({ value, onChange, ctx, placeholder, multiline, label,
     placeholder,
     'aria-label': label,
     'aria-invalid': invalid || undefined,
+    'aria-describedby': describedBy,
     'aria-autocomplete': 'list' as const,
     'aria-expanded': !!completion,
     'aria-controls': completion ? listId : undefined,

@@ -90,6 +90,19 @@ function Settings({ node, isLoop }: { node: FlowNode; isLoop: boolean }) {
   );
 }
 
+/**
+ * Where inside a port's value a problem is, when deeper than the value itself: "body.message"
+ * for /nodes/2/values/body/message, "items[1]" for /nodes/0/values/items/1; null otherwise.
+ */
+export function valuePlace(path: string, port: string): string | null {
+  const m = /^\/nodes\/\d+\/values\/([^/]+)((?:\/[^/]*)+)$/.exec(path);
+  if (!m) return null;
+  const unescape = (k: string) => k.replace(/~1/g, '/').replace(/~0/g, '~');
+  if (unescape(m[1]!) !== port) return null;
+  const rest = m[2]!.slice(1).split('/').map(unescape);
+  return port + rest.map((k) => (/^\d+$/.test(k) ? `[${k}]` : `.${k}`)).join('');
+}
+
 function Section({ title, children, open = true }: { title: string; children: React.ReactNode; open?: boolean }) {
   return (
     <details className="ps-section" open={open}>
@@ -206,14 +219,23 @@ export const Inspector = memo(function Inspector({ problems }: { problems: Reado
                       flowId={flowId}
                       flowLinks={flowLinks}
                       invalid={probs.length > 0}
+                      describedBy={probs.length ? `ps-field-problems-${p.name}` : undefined}
                     />
                   )}
                   {p.doc ? <div className="ps-hint">{p.doc}</div> : null}
-                  {probs.map((x, i) => (
-                    <div className="ps-field-error" key={i}>
-                      {x.message}
+                  {probs.length ? (
+                    <div id={`ps-field-problems-${p.name}`} data-testid={`field-problems-${p.name}`}>
+                      {probs.map((x, i) => {
+                        const where = valuePlace(x.path, p.name);
+                        return (
+                          <div className="ps-field-error" key={i}>
+                            {where ? <span className="ps-mono">{where}: </span> : null}
+                            {x.message}
+                          </div>
+                        );
+                      })}
                     </div>
-                  ))}
+                  ) : null}
                 </div>
               );
             })}

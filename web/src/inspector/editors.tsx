@@ -34,6 +34,8 @@ export interface PortEditorProps {
   /** Opens a flow of the project (the flow picker's Open link); absent where nothing opens. */
   flowLinks?: FlowLinks | undefined;
   invalid?: boolean;
+  /** Id of the field's problems, for aria-describedby (when it has any). */
+  describedBy?: string | undefined;
 }
 
 const isExpr = (v: unknown) => typeof v === 'string' && v.includes('{{');
@@ -87,14 +89,14 @@ function ExprToggle({ on, onToggle }: { on: boolean; onToggle(): void }) {
   );
 }
 
-function NumberEditor({ port, value, onChange, ctx, invalid }: PortEditorProps) {
+function NumberEditor({ port, value, onChange, ctx, invalid, describedBy }: PortEditorProps) {
   const [expr, setExpr] = useState(isExpr(value));
   const [text, setText] = useState(value === undefined || value === null ? '' : String(value));
   useEffect(() => setText(value === undefined || value === null ? '' : String(value)), [value]);
   if (expr) {
     return (
       <div className="ps-row">
-        <ExprInput value={typeof value === 'string' ? value : ''} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} />
+        <ExprInput value={typeof value === 'string' ? value : ''} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} describedBy={describedBy} />
         <ExprToggle on onToggle={() => (setExpr(false), onChange(undefined))} />
       </div>
     );
@@ -107,6 +109,8 @@ function NumberEditor({ port, value, onChange, ctx, invalid }: PortEditorProps) 
         step={port.type === 'integer' ? 1 : 'any'}
         value={text}
         aria-label={port.name}
+        aria-invalid={invalid || undefined}
+        aria-describedby={describedBy}
         placeholder={port.default !== undefined ? String(port.default) : ''}
         onChange={(e) => {
           setText(e.target.value);
@@ -119,12 +123,12 @@ function NumberEditor({ port, value, onChange, ctx, invalid }: PortEditorProps) 
   );
 }
 
-function BooleanEditor({ port, value, onChange, ctx, invalid }: PortEditorProps) {
+function BooleanEditor({ port, value, onChange, ctx, invalid, describedBy }: PortEditorProps) {
   const [expr, setExpr] = useState(isExpr(value));
   if (expr) {
     return (
       <div className="ps-row">
-        <ExprInput value={typeof value === 'string' ? value : ''} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} />
+        <ExprInput value={typeof value === 'string' ? value : ''} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} describedBy={describedBy} />
         <ExprToggle on onToggle={() => (setExpr(false), onChange(undefined))} />
       </div>
     );
@@ -141,12 +145,12 @@ function BooleanEditor({ port, value, onChange, ctx, invalid }: PortEditorProps)
   );
 }
 
-function SelectEditor({ port, value, onChange, ctx, invalid }: PortEditorProps) {
+function SelectEditor({ port, value, onChange, ctx, invalid, describedBy }: PortEditorProps) {
   const [expr, setExpr] = useState(isExpr(value));
   if (expr) {
     return (
       <div className="ps-row">
-        <ExprInput value={typeof value === 'string' ? value : ''} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} />
+        <ExprInput value={typeof value === 'string' ? value : ''} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} describedBy={describedBy} />
         <ExprToggle on onToggle={() => (setExpr(false), onChange(undefined))} />
       </div>
     );
@@ -343,11 +347,11 @@ function nextKey(keys: string[]): string {
   for (let i = 1; ; i++) if (!keys.includes(`key${i}`)) return `key${i}`;
 }
 
-function ListEditor({ port, value, onChange, ctx }: PortEditorProps) {
+function ListEditor({ port, value, onChange, ctx, invalid, describedBy }: PortEditorProps) {
   const items = Array.isArray(value) ? value : value === undefined || value === null || value === '' ? [] : [value];
   const set = (next: unknown[]) => onChange(next.length ? next : undefined);
   if (isExpr(value)) {
-    return <ExprInput value={value as string} onChange={onChange} ctx={ctx} label={port.name} />;
+    return <ExprInput value={value as string} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} describedBy={describedBy} />;
   }
   return (
     <div className="ps-list">
@@ -373,7 +377,7 @@ function ListEditor({ port, value, onChange, ctx }: PortEditorProps) {
 
 /** The editor for one port, chosen by its editor kind. */
 export function PortEditor(props: PortEditorProps) {
-  const { port, value, onChange, ctx, invalid } = props;
+  const { port, value, onChange, ctx, invalid, describedBy } = props;
   switch (port.editor ?? 'text') {
     case 'number':
       return <NumberEditor {...props} />;
@@ -416,6 +420,7 @@ export function PortEditor(props: PortEditorProps) {
           ctx={ctx}
           label={port.name}
           invalid={invalid}
+          describedBy={describedBy}
           placeholder={port.default !== undefined ? `default: ${String(port.default)}` : port.templated ? 'text or {{ expression }}' : ''}
           multiline={false}
         />

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   completeExpression,
   type CompletionContext,
+  bodySyntaxProblem,
   expressionProblems,
   expressionRefs,
+  expressionSyntaxProblem,
   findExpressions,
   renameInText,
   renameInValue,
@@ -131,9 +133,59 @@ describe('completeExpression', () => {
 describe('expressionProblems', () => {
   it('names unclosed, empty and unknown expressions', () => {
     expect(expressionProblems('{{ a.b }} {{ }} {{ zz.y }} {{ trigger.x', new Set(['a', 'trigger']))).toEqual([
-      'expression at column 11 is empty',
+      'expression at column 11: empty expression {{ }}',
       'expression {{ … }} refers to "zz", which is not a node handle (nor trigger, run or env)',
-      'expression at column 28 is not closed with }}',
+      'expression at column 28: opening {{ has no closing }}',
     ]);
+  });
+});
+
+describe('the quick syntax check of an expression', () => {
+  it.each([
+    ['fetch.body.items[0]', null],
+    ['upper(route.params.name) + "x"', null],
+    ['{name: a.b, list: [1, (2 + 3)]}', null],
+    ['"}}{{[(" + \'\\\'\' + `a\\`', null],
+    ['a ?? b', null],
+    ['x ? y : z', null],
+    ['a.in + 1.5', null],
+    ['-1', null],
+    ["a /* it's */ + b // the end's +", null],
+    // what the server's parser takes (checked against polysynergy validate)
+    ['route.params // it\'s\n', null],
+    ['1.', null],
+    ['route.x?.y', null],
+    ["route.a ?? 'x'", null],
+    ['[1,2,][0]', null],
+    ['{a: 1,}.a', null],
+    ['route.a | upper()', null],
+    ['route.a != nil ? 1 : 2', null],
+    ['1..3', null],
+    ["route.a matches '^a'", null],
+    ['!true', null],
+    ['a /* open', { at: 2, reason: 'the comment started with /* is not closed with */' }],
+    ['fetch.body.items[0', { at: 16, reason: '[ is not closed with ]' }],
+    ['f(a, [1, 2)', { at: 10, reason: '] is missing before ) (to close [)' }],
+    ['a)', { at: 1, reason: ') has no ( to close' }],
+    ['"abc', { at: 0, reason: 'the text started with " is not closed with "' }],
+    ["'it\\'s", { at: 0, reason: "the text started with ' is not closed with '" }],
+    ['1 +', { at: 2, reason: '+ at the end has nothing after it' }],
+    ['a &&  ', { at: 2, reason: '&& at the end has nothing after it' }],
+    ['fetch.', { at: 5, reason: '. at the end has nothing after it' }],
+    ['a and', { at: 2, reason: 'and at the end has nothing after it' }],
+  ])('%s', (body, want) => {
+    expect(bodySyntaxProblem(body)).toEqual(want);
+  });
+
+  it('words problems like the server, with the column in the whole value (and the line past the first)', () => {
+    const at = (text: string) => findExpressions(text).map((e) => expressionSyntaxProblem(text, e));
+    expect(at('Hi {{ fetch.body.items[0 }} and {{ 1 + }} {{ }} {{ ok }}')).toEqual([
+      'expression at column 23: [ is not closed with ]',
+      'expression at column 38: + at the end has nothing after it',
+      'expression at column 43: empty expression {{ }}',
+      null,
+    ]);
+    expect(at('line one\nsay {{ "open }}')).toEqual(['expression at line 2, column 8: the text started with " is not closed with "']);
+    expect(at('x {{ trigger.id')).toEqual(['expression at column 3: opening {{ has no closing }}']);
   });
 });

@@ -30,6 +30,74 @@ export function findExpressions(text: string): ExpressionSpan[] {
   return out;
 }
 
+const closerOf: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+const openerOf: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+// an operator or keyword that needs something after it
+const dangling = /(\|\||&&|==|!=|<=|>=|\?\?|\.\.|[+\-*/%^<>!|?:]|(?<![0-9])\.|(?<![\w.$])(?:and|or|not|in|matches|contains|startsWith|endsWith))$/;
+
+/**
+ * The first syntax problem a scan of an expression's body finds without parsing it: a string
+ * literal or bracket that is not closed, a closing bracket without its opening one (or closing
+ * another), an operator with nothing after it. `at` is the offset in the body. The server
+ * parses for real (its validate and publish answers); this is what shows while typing.
+ */
+export function bodySyntaxProblem(body: string): { at: number; reason: string } | null {
+  const open: { ch: string; at: number }[] = [];
+  // the body with its comments blanked, for the check of its end
+  let code = '';
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch === '/' && (body[i + 1] === '/' || body[i + 1] === '*')) {
+      const block = body[i + 1] === '*';
+      const end = block ? body.indexOf('*/', i + 2) : body.indexOf('\n', i + 2);
+      if (block && end < 0) return { at: i, reason: 'the comment started with /* is not closed with */' };
+      const stop = end < 0 ? body.length : block ? end + 2 : end;
+      code += ' '.repeat(stop - i);
+      i = stop - 1;
+      continue;
+    }
+    if (ch === '"' || ch === "'" || ch === '`') {
+      const start = i++;
+      while (i < body.length && body[i] !== ch) i += ch !== '`' && body[i] === '\\' ? 2 : 1;
+      if (i >= body.length) return { at: start, reason: `the text started with ${ch} is not closed with ${ch}` };
+      code += body.slice(start, i + 1);
+      continue;
+    }
+    code += ch;
+    if (closerOf[ch]) open.push({ ch, at: i });
+    else if (openerOf[ch]) {
+      const top = open.pop();
+      if (!top) return { at: i, reason: `${ch} has no ${openerOf[ch]} to close` };
+      if (closerOf[top.ch] !== ch) return { at: i, reason: `${closerOf[top.ch]} is missing before ${ch} (to close ${top.ch})` };
+    }
+  }
+  const last = open.pop();
+  if (last) return { at: last.at, reason: `${last.ch} is not closed with ${closerOf[last.ch]}` };
+  const m = dangling.exec(code.replace(/\s+$/, ''));
+  if (m) return { at: m.index, reason: `${m[0]} at the end has nothing after it` };
+  return null;
+}
+
+/** "expression at column N" (and the line, past the first) of an offset in a text, as Go says it. */
+export function expressionAt(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return line > 1 ? `expression at line ${line}, column ${column}` : `expression at column ${column}`;
+}
+
+/**
+ * What is wrong with one {{ … }} of a text as far as a quick check can tell, worded like the
+ * server's validation ("expression at column 5: opening {{ has no closing }}"); null when
+ * nothing is.
+ */
+export function expressionSyntaxProblem(text: string, e: ExpressionSpan): string | null {
+  if (!e.closed) return `${expressionAt(text, e.start)}: opening {{ has no closing }}`;
+  if (!e.body.trim()) return `${expressionAt(text, e.start)}: empty expression {{ }}`;
+  const p = bodySyntaxProblem(e.body);
+  return p ? `${expressionAt(text, e.bodyStart + p.at)}: ${p.reason}` : null;
+}
+
 interface Token {
   kind: 'ident' | 'string' | 'number' | 'punct';
   text: string;
@@ -281,16 +349,13 @@ export function completeExpression(text: string, cursor: number, ctx: Completion
   return { from, to: end, options };
 }
 
-/** Problems of the expressions in a text: unclosed braces and names that are not known roots. */
+/** Problems of the expressions in a text: syntax a quick check sees, and names that are not known roots. */
 export function expressionProblems(text: string, known: Set<string>): string[] {
   const out: string[] = [];
   for (const e of findExpressions(text)) {
-    if (!e.closed) {
-      out.push(`expression at column ${e.start + 1} is not closed with }}`);
-      continue;
-    }
-    if (!e.body.trim()) {
-      out.push(`expression at column ${e.start + 1} is empty`);
+    const bad = expressionSyntaxProblem(text, e);
+    if (bad) {
+      out.push(bad);
       continue;
     }
     for (const r of expressionRefs(e.body)) {

@@ -39,7 +39,20 @@ describe('validateDocument', () => {
       ['/nodes/3/values/key', 'd', 'key', 'required input "key" of "upper" has neither a value nor a connection'],
       ['/nodes/4/settings/retries', 'e', '', 'retries must be a whole number between 0 and 10'],
       ['/nodes/4/values/message', 'e', 'message', 'expression {{ … }} refers to "ghost", which is not a node handle (nor trigger, run or env)'],
-      ['/nodes/4/values/message', 'e', 'message', 'expression at column 18: {{ is not closed with }}'],
+      ['/nodes/4/values/message', 'e', 'message', 'expression at column 18: opening {{ has no closing }}'],
+    ]);
+  });
+
+  it("reports each broken {{ }} of a templated value at its place, and none of a value that is not templated", () => {
+    const d = doc([
+      node('t', 'trigger.route', { handle: 'route' }),
+      node('r', 'http.response', { handle: 'reply', values: { status: 200, body: { a: '{{ route.body.items[0 }}', b: ['ok', '{{ 1 + }}'], c: '{{ route.params.id }}' } } }),
+      node('tpl', 'text.template', { values: { template: 'Hello {{ name | upper' } }),
+    ]);
+    const probs = validateDocument(d, catalog).filter((p) => p.message.startsWith('expression'));
+    expect(probs.map((p) => [p.path, p.node, p.port, p.message])).toEqual([
+      ['/nodes/1/values/body/a', 'r', 'body', 'expression at column 20: [ is not closed with ]'],
+      ['/nodes/1/values/body/b/1', 'r', 'body', 'expression at column 6: + at the end has nothing after it'],
     ]);
   });
 

@@ -4,7 +4,7 @@
 
 import type { CatalogIndex, PortSpec } from './catalog';
 import type { FlowDocument } from './flow';
-import { findExpressions, expressionRefs } from './expressions';
+import { expressionRefs, expressionSyntaxProblem, findExpressions } from './expressions';
 import { findInput, findOutput, isBackConnection } from './graph';
 import { handleProblem } from './handles';
 import { compatible, splitPort } from './ports';
@@ -148,8 +148,9 @@ export function validateDocument(doc: FlowDocument, catalog: CatalogIndex): Prob
       if (!p.templated) continue;
       strings(v, (s, sub) => {
         for (const e of findExpressions(s)) {
-          if (!e.closed) {
-            add(`${path}/${escape(k)}${sub}`, `expression at column ${e.start + 1}: {{ is not closed with }}`, n.id, k);
+          const bad = expressionSyntaxProblem(s, e);
+          if (bad) {
+            add(`${path}/${escape(k)}${sub}`, bad, n.id, k);
             continue;
           }
           for (const r of expressionRefs(e.body)) {
@@ -249,3 +250,19 @@ export function problemsFromServer(doc: FlowDocument, list: ServerProblem[]): Pr
   });
 }
 
+/**
+ * What a server problem of a node is about, as a string that changes when that changes: the
+ * port's value and the connections into it, or (no port) the node without its position and
+ * its connections. A removed node marks as ''.
+ */
+export function problemMark(d: FlowDocument, p: Problem): string {
+  const n = d.nodes.find((x) => x.id === p.node);
+  if (!n) return '';
+  if (p.port !== undefined) {
+    const into = d.connections.filter((c) => c.to.node === n.id && c.to.port === p.port).map((c) => `${c.from.node}.${c.from.port}`);
+    return JSON.stringify([n.values?.[p.port] ?? null, into]);
+  }
+  const { position: _position, ...rest } = n;
+  const touching = d.connections.filter((c) => c.to.node === n.id || c.from.node === n.id);
+  return JSON.stringify([rest, touching]);
+}

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { type ApiClient, ApiError, ConflictError, FlowInvalidError } from '../api/client';
 import type { FlowDetail, Publication } from '../api/types';
 import type { FlowDocument } from '../model/flow';
-import { type Problem, problemsFromServer, validateDocument } from '../model/validate';
+import { type Problem, problemMark, problemsFromServer, validateDocument } from '../model/validate';
 import type { EditorStore } from '../store/editor';
 import type { DraftSaver } from '../store/saver';
 import { errText, formatTime } from './common';
@@ -53,23 +53,6 @@ const saveWhy: Record<string, string> = {
   unsaved: 'edits are still coming in',
   saving: 'a save is still running',
 };
-
-/**
- * What a server problem of a node is about, as a string that changes when that changes: the
- * port's value and the connections into it, or (no port) the node without its position and
- * its connections. A removed node marks as ''.
- */
-export function problemMark(d: FlowDocument, p: Problem): string {
-  const n = d.nodes.find((x) => x.id === p.node);
-  if (!n) return '';
-  if (p.port !== undefined) {
-    const into = d.connections.filter((c) => c.to.node === n.id && c.to.port === p.port).map((c) => `${c.from.node}.${c.from.port}`);
-    return JSON.stringify([n.values?.[p.port] ?? null, into]);
-  }
-  const { position: _position, ...rest } = n;
-  const touching = d.connections.filter((c) => c.to.node === n.id || c.from.node === n.id);
-  return JSON.stringify([rest, touching]);
-}
 
 /** A DraftControl over the open flow's saver. */
 export function draftControl(saver: DraftSaver): DraftControl {
