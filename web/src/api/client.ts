@@ -506,8 +506,9 @@ export class ApiClient {
     });
   }
   /** Validates the saved draft on the server. */
-  validateFlow(project: string, flow: string): Promise<ValidationReport> {
-    return this.request('POST', this.fp(project, flow, '/validate'));
+  /** Validates the saved draft (not what is unsaved): every problem, by JSON pointer. */
+  validateFlow(project: string, flow: string, signal?: AbortSignal): Promise<ValidationReport> {
+    return this.request<ValidationReport>('POST', this.fp(project, flow, '/validate'), signal ? { signal } : {}).then((r) => ({ valid: !!r?.valid, problems: r?.problems ?? [] }));
   }
 
   // ---- versions and publishing ---------------------------------------------------------

@@ -32,7 +32,9 @@ export interface EditorScreenProps {
   /** Extra toolbar controls (import/export, run, publish…). */
   actions?: ReactNode;
   /** Problems the server reported, shown with the editor's own. */
-  serverProblems?: Problem[];
+  serverProblems?: Problem[] | undefined;
+  /** What the problems panel says about the server's check of the draft. */
+  problemsNote?: ReactNode;
   runs?: ReadonlyMap<string, NodeRunView>;
   /** Edges a run went along and edges it found dead (see store/run.ts edgeStates). */
   touchedEdges?: ReadonlySet<string>;
@@ -316,6 +318,7 @@ function Editor(props: EditorScreenProps) {
           ) : null}
           {problemsOpen ? (
             <div className="ps-problems-panel" aria-label="Problems">
+              {props.problemsNote ? <div className="ps-problems-note">{props.problemsNote}</div> : null}
               {problemCount === 0 ? <div className="ps-empty">No problems.</div> : null}
               <ul>
                 {allProblems.map((p, i) => {

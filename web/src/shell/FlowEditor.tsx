@@ -16,8 +16,10 @@ import { RunControls } from '../runs/RunControls';
 import { RunHistory } from '../runs/RunHistory';
 import { createEditorStore, type EditorStore } from '../store/editor';
 import { applyRunEvent, edgeStates, newRun, runFromDetail, type RunState } from '../store/run';
+import { mergeProblems } from '../store/checker';
 import { DraftSaver, type SaveState } from '../store/saver';
 import { useShell } from './context';
+import { useDraftCheck } from './draftCheck';
 import { useEditorLists } from './editorLists';
 import { FlowSettingsDialog } from './FlowSettings';
 import { navigate } from './router';
@@ -146,6 +148,10 @@ export function FlowEditor({
   // a viewer looks: the server refuses their changes and runs, so nothing offers them
   const readOnly = role === 'viewer';
   const pub = usePublishing({ api, project, flow, store, saver, triggerUrl, readOnly });
+  // the server's check of each autosaved revision: what the editor's own validation cannot see
+  // (a viewer changes nothing, so nothing is checked for them)
+  const check = useDraftCheck(api, project, flow.id, store, saver, !readOnly);
+  const serverProblems = useMemo(() => mergeProblems(pub.serverProblems, check.problems), [pub.serverProblems, check.problems]);
   // a chat message's run shows on the canvas like a run started from the toolbar
   const chat = useFlowChat({
     api,
@@ -353,7 +359,8 @@ export function FlowEditor({
               </button>
             </>
           }
-          serverProblems={pub.serverProblems}
+          serverProblems={serverProblems}
+          problemsNote={check.note}
           secretKeys={lists.secretKeys}
           envKeys={lists.envKeys}
           flows={lists.flows}
