@@ -4,7 +4,13 @@
 // node drives a Model with Tools and a Memory without knowing which provider is behind them.
 package llm
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
 
 // Role is who wrote a message.
 type Role string
@@ -34,6 +40,10 @@ type ToolCall struct {
 	ID        string         `json:"id"`
 	Name      string         `json:"name"`
 	Arguments map[string]any `json:"arguments"`
+	// Invalid, when set, says why the model's arguments could not be read as a JSON object
+	// (they were cut off or malformed); Arguments is then empty. The call is not run: the
+	// agent tells the model, which can call again.
+	Invalid string `json:"invalid,omitempty"`
 }
 
 // ToolSpec describes a tool to the model: its name, what it does and a JSON schema of
@@ -134,3 +144,26 @@ const (
 	KindTool     = "tool"
 	KindMemory   = "memory"
 )
+
+// InvalidArguments describes a tool call's arguments that are not a JSON object, for
+// ToolCall.Invalid: the decoding error and the start of the text.
+func InvalidArguments(raw string, err error) string {
+	const max = 200
+	if len(raw) > max {
+		cut := max
+		for cut > 0 && raw[cut]&0xC0 == 0x80 {
+			cut--
+		}
+		raw = raw[:cut] + "…"
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	reason := err.Error()
+	switch {
+	case errors.As(err, &typ):
+		reason = "not an object"
+	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF):
+		reason = "not valid JSON: " + err.Error()
+	}
+	return fmt.Sprintf("the arguments are %s: %q", reason, raw)
+}

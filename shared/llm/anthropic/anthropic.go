@@ -102,16 +102,23 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 	if err != nil {
 		return llm.Response{}, m.wrap("build the request", err)
 	}
+	var hr *http.Response
 	if onDelta == nil {
-		msg, err := m.client.Messages.New(ctx, params)
+		msg, err := m.client.Messages.New(ctx, params, option.WithResponseInto(&hr))
 		if err != nil {
-			return llm.Response{}, m.wrap("create message", err)
+			if ct := contentType(hr); hr != nil && hr.StatusCode < 400 && !strings.Contains(ct, "json") {
+				err = fmt.Errorf("the API answered with Content-Type %q instead of JSON (is base_url the API root, without /v1?)", ct)
+			}
+			return llm.Response{}, m.wrap("create message", m.timeout(ctx, err))
 		}
 		return m.response(msg)
 	}
-	stream := m.client.Messages.NewStreaming(ctx, params)
+	stream := m.client.Messages.NewStreaming(ctx, params, option.WithResponseInto(&hr))
 	defer stream.Close()
 	var acc sdk.Message
+	// The tool inputs as streamed: the SDK's accumulator replaces one that is not valid
+	// JSON (cut off at max_tokens) with {}, which would call the tool with no arguments.
+	inputs := map[int64]*strings.Builder{}
 	for stream.Next() {
 		ev := stream.Current()
 		if err := acc.Accumulate(ev); err != nil {
@@ -120,11 +127,48 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 		if ev.Type == "content_block_delta" && ev.Delta.Type == "text_delta" && ev.Delta.Text != "" {
 			onDelta(ev.Delta.Text)
 		}
+		if ev.Type == "content_block_delta" && ev.Delta.Type == "input_json_delta" && ev.Delta.PartialJSON != "" {
+			if inputs[ev.Index] == nil {
+				inputs[ev.Index] = &strings.Builder{}
+			}
+			inputs[ev.Index].WriteString(ev.Delta.PartialJSON)
+		}
 	}
 	if err := stream.Err(); err != nil {
-		return llm.Response{}, m.wrap("stream message", err)
+		return llm.Response{}, m.wrap("stream message", m.timeout(ctx, err))
+	}
+	if acc.StopReason == "" {
+		// Every Messages stream sends its stop reason in message_delta before message_stop.
+		// Without it the answer is incomplete: the connection was cut, or the body was no stream.
+		if ct := contentType(hr); hr != nil && !strings.Contains(ct, "text/event-stream") {
+			return llm.Response{}, m.wrap("stream message", fmt.Errorf(
+				"the API answered with Content-Type %q instead of an event stream (is base_url the API root, without /v1?)", ct))
+		}
+		return llm.Response{}, m.wrap("stream message", errors.New(
+			"the stream ended before the answer was complete (no stop reason; the connection was cut)"))
+	}
+	for i := range acc.Content {
+		if b := &acc.Content[i]; b.Type == "tool_use" && inputs[int64(i)] != nil {
+			b.Input = json.RawMessage(inputs[int64(i)].String())
+		}
 	}
 	return m.response(&acc)
+}
+
+func contentType(r *http.Response) string {
+	if r == nil {
+		return ""
+	}
+	return r.Header.Get("Content-Type")
+}
+
+// timeout turns the expiry of one request's own time limit (Config.Timeout) into an error
+// that says so: left as context.DeadlineExceeded it would read as the run's deadline.
+func (m *Model) timeout(ctx context.Context, err error) error {
+	if m.cfg.Timeout > 0 && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("no answer within the model's timeout of %s", m.cfg.Timeout)
+	}
+	return err
 }
 
 func (m *Model) params(req llm.Request) (sdk.MessageNewParams, error) {
@@ -247,7 +291,9 @@ func (m *Model) response(msg *sdk.Message) (llm.Response, error) {
 			call := llm.ToolCall{ID: b.ID, Name: b.Name, Arguments: map[string]any{}}
 			if len(b.Input) > 0 {
 				if err := json.Unmarshal(b.Input, &call.Arguments); err != nil {
-					return llm.Response{}, m.wrap("read the answer", fmt.Errorf("tool call %s (%s): input is not a JSON object: %w", b.ID, b.Name, err))
+					// malformed or cut off (max_tokens): the agent tells the model
+					call.Arguments = map[string]any{}
+					call.Invalid = llm.InvalidArguments(string(b.Input), err)
 				}
 				if call.Arguments == nil {
 					call.Arguments = map[string]any{}

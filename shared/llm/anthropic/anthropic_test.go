@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"polysynergy/shared/llm"
 	"polysynergy/shared/llm/anthropic"
@@ -299,5 +300,81 @@ func TestScriptedStandIn(t *testing.T) {
 	}
 	if srv.Requests()[0]["max_tokens"] != 99.0 {
 		t.Errorf("max tokens from the config: %v", srv.Requests()[0]["max_tokens"])
+	}
+}
+
+func chat(t *testing.T, m *anthropic.Model, stream bool) (llm.Response, error) {
+	t.Helper()
+	var onDelta func(string)
+	if stream {
+		onDelta = func(string) {}
+	}
+	return m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "x"}}}, onDelta)
+}
+
+// A stream that stops before message_delta (the connection closed cleanly mid-answer) or
+// a body that is no event stream is an incomplete answer, not a short or empty one.
+func TestStreamThatEndsEarlyIsAnError(t *testing.T) {
+	cut := streamEvents[:strings.Index(streamEvents, "event: content_block_stop")]
+	for _, tc := range []struct {
+		name, ctype, body string
+		want              string
+	}{
+		{"cut mid-answer", "text/event-stream", cut, "the stream ended before the answer was complete"},
+		{"JSON instead of a stream", "application/json", messageJSON, `answered with Content-Type "application/json" instead of an event stream`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var w wire
+			resp, err := chat(t, newModel(t, w.serve(t, 200, tc.ctype, tc.body), nil), true)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "anthropic/claude-test: stream message") {
+				t.Fatalf("got %+v, %v; want an error %q", resp, err, tc.want)
+			}
+		})
+	}
+	var w wire
+	if _, err := chat(t, newModel(t, w.serve(t, 200, "text/html", "<html>nginx</html>"), nil), false); err == nil ||
+		!strings.Contains(err.Error(), `answered with Content-Type "text/html" instead of JSON`) {
+		t.Fatalf("HTML to a plain request: %v", err)
+	}
+}
+
+// A request that outlives the model's own timeout says so; it is not the run's deadline.
+func TestRequestTimeoutIsNamed(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	m := newModel(t, srv.URL, func(c *anthropic.Config) { c.Timeout = 50 * time.Millisecond })
+	for _, stream := range []bool{false, true} {
+		_, err := chat(t, m, stream)
+		if err == nil || !strings.Contains(err.Error(), "no answer within the model's timeout of 50ms") || !strings.Contains(err.Error(), "anthropic/claude-test") {
+			t.Errorf("stream %v: %v", stream, err)
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("stream %v: the timeout reads as the run's deadline: %v", stream, err)
+		}
+	}
+}
+
+// A tool_use input that is not a JSON object (cut off at max_tokens) does not fail the
+// request: the call comes back marked Invalid so an agent can tell the model.
+func TestInvalidToolInputIsMarkedNotFatal(t *testing.T) {
+	cut := strings.Replace(streamEvents, `"partial_json":"lo\"}"`, `"partial_json":"lo"`, 1)
+	cut = strings.Replace(cut, `"stop_reason":"tool_use"`, `"stop_reason":"max_tokens"`, 1)
+	var w wire
+	resp, err := chat(t, newModel(t, w.serve(t, 200, "text/event-stream", cut), nil), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Message.ToolCalls) != 1 || resp.StopReason != "max_tokens" || resp.Message.Content != "Okay, checking." {
+		t.Fatalf("response %+v", resp)
+	}
+	if c := resp.Message.ToolCalls[0]; c.ID != "toolu_9" || c.Arguments == nil || len(c.Arguments) != 0 ||
+		!strings.Contains(c.Invalid, `not valid JSON: unexpected end of JSON input: "{\"city\": \"Oslo"`) {
+		t.Fatalf("call %+v", c)
 	}
 }

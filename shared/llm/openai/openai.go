@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -111,26 +110,56 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 	if err != nil {
 		return llm.Response{}, m.wrap("build the request", err)
 	}
+	var hr *http.Response
 	if onDelta == nil {
-		cc, err := m.svc.New(ctx, params)
+		cc, err := m.svc.New(ctx, params, option.WithResponseInto(&hr))
 		if err != nil {
-			return llm.Response{}, m.wrap("chat completion", err)
+			if ct := contentType(hr); hr != nil && hr.StatusCode < 400 && !strings.Contains(ct, "json") {
+				err = fmt.Errorf("the API answered with Content-Type %q instead of JSON (is base_url the API root, ending in /v1?)", ct)
+			}
+			return llm.Response{}, m.wrap("chat completion", m.timeout(ctx, err))
 		}
 		return m.response(cc)
 	}
 	if !m.cfg.OmitStreamOptions {
 		params.StreamOptions = oai.ChatCompletionStreamOptionsParam{IncludeUsage: oai.Bool(true)}
 	}
-	stream := m.svc.NewStreaming(ctx, params)
+	stream := m.svc.NewStreaming(ctx, params, option.WithResponseInto(&hr))
 	defer stream.Close()
 	var acc accumulator
 	for stream.Next() {
 		acc.add(stream.Current(), onDelta)
 	}
 	if err := stream.Err(); err != nil {
-		return llm.Response{}, m.wrap("stream chat completion", err)
+		return llm.Response{}, m.wrap("stream chat completion", m.timeout(ctx, err))
+	}
+	if acc.finish == "" {
+		// Every chat completions stream ends with a chunk carrying the finish reason. Without
+		// it the answer is incomplete: the connection was cut, or the body was no stream.
+		if ct := contentType(hr); hr != nil && !strings.Contains(ct, "text/event-stream") {
+			return llm.Response{}, m.wrap("stream chat completion", fmt.Errorf(
+				"the API answered with Content-Type %q instead of an event stream (is base_url the API root, ending in /v1?)", ct))
+		}
+		return llm.Response{}, m.wrap("stream chat completion", errors.New(
+			"the stream ended before the answer was complete (no finish reason; the connection was cut)"))
 	}
 	return acc.response(m)
+}
+
+func contentType(r *http.Response) string {
+	if r == nil {
+		return ""
+	}
+	return r.Header.Get("Content-Type")
+}
+
+// timeout turns the expiry of one request's own time limit (Config.Timeout) into an error
+// that says so: left as context.DeadlineExceeded it would read as the run's deadline.
+func (m *Model) timeout(ctx context.Context, err error) error {
+	if m.cfg.Timeout > 0 && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("no answer within the model's timeout of %s", m.cfg.Timeout)
+	}
+	return err
 }
 
 // params turns a neutral request into the SDK's request parameters.
@@ -251,37 +280,39 @@ func (m *Model) response(cc *oai.ChatCompletion) (llm.Response, error) {
 		if tc.Type != "" && tc.Type != "function" {
 			continue
 		}
-		call, err := toolCall(tc.ID, tc.Function.Name, tc.Function.Arguments)
-		if err != nil {
-			return llm.Response{}, m.wrap("chat completion", err)
-		}
-		out.Message.ToolCalls = append(out.Message.ToolCalls, call)
+		out.Message.ToolCalls = append(out.Message.ToolCalls, toolCall(tc.ID, tc.Function.Name, tc.Function.Arguments))
 	}
 	return out, nil
 }
 
-// toolCall decodes a call's JSON arguments.
-func toolCall(id, name, args string) (llm.ToolCall, error) {
+// toolCall decodes a call's JSON arguments. Arguments that are not a JSON object (a
+// model's malformed or cut-off output) leave the call's Arguments empty and say why in
+// Invalid.
+func toolCall(id, name, args string) llm.ToolCall {
 	call := llm.ToolCall{ID: id, Name: name, Arguments: map[string]any{}}
 	if strings.TrimSpace(args) == "" {
-		return call, nil
+		return call
 	}
 	if err := json.Unmarshal([]byte(args), &call.Arguments); err != nil {
-		return call, fmt.Errorf("tool call %s (%s): arguments are not a JSON object: %w", id, name, err)
+		call.Arguments = map[string]any{}
+		call.Invalid = llm.InvalidArguments(args, err)
 	}
 	if call.Arguments == nil {
 		call.Arguments = map[string]any{}
 	}
-	return call, nil
+	return call
 }
 
 // accumulator rebuilds the answer from stream chunks: text in order, tool calls by index
 // (id and name arrive first, then the arguments in pieces), usage from the last chunk.
+// A delta that brings a new call id at an index that already holds another call starts a
+// new call: some servers (Ollama's /v1) number every call of a turn 0.
 type accumulator struct {
-	text   strings.Builder
-	calls  map[int64]*partialCall
-	finish string
-	usage  llm.Usage
+	text    strings.Builder
+	calls   []*partialCall // in the order they started
+	byIndex map[int64]int  // the position in calls an index currently names
+	finish  string
+	usage   llm.Usage
 }
 
 type partialCall struct {
@@ -302,14 +333,16 @@ func (a *accumulator) add(ch oai.ChatCompletionChunk, onDelta func(string)) {
 			onDelta(c.Delta.Content)
 		}
 		for _, tc := range c.Delta.ToolCalls {
-			if a.calls == nil {
-				a.calls = map[int64]*partialCall{}
+			if a.byIndex == nil {
+				a.byIndex = map[int64]int{}
 			}
-			p := a.calls[tc.Index]
-			if p == nil {
-				p = &partialCall{}
-				a.calls[tc.Index] = p
+			pos, ok := a.byIndex[tc.Index]
+			if !ok || (tc.ID != "" && a.calls[pos].id != "" && tc.ID != a.calls[pos].id) {
+				a.calls = append(a.calls, &partialCall{})
+				pos = len(a.calls) - 1
+				a.byIndex[tc.Index] = pos
 			}
+			p := a.calls[pos]
 			if tc.ID != "" {
 				p.id = tc.ID
 			}
@@ -326,18 +359,8 @@ func (a *accumulator) add(ch oai.ChatCompletionChunk, onDelta func(string)) {
 
 func (a *accumulator) response(m *Model) (llm.Response, error) {
 	out := llm.Response{Message: llm.Message{Role: llm.Assistant, Content: a.text.String()}, StopReason: a.finish, Usage: a.usage}
-	idx := make([]int64, 0, len(a.calls))
-	for i := range a.calls {
-		idx = append(idx, i)
-	}
-	sort.Slice(idx, func(i, j int) bool { return idx[i] < idx[j] })
-	for _, i := range idx {
-		p := a.calls[i]
-		call, err := toolCall(p.id, p.name, p.args.String())
-		if err != nil {
-			return llm.Response{}, m.wrap("stream chat completion", err)
-		}
-		out.Message.ToolCalls = append(out.Message.ToolCalls, call)
+	for _, p := range a.calls {
+		out.Message.ToolCalls = append(out.Message.ToolCalls, toolCall(p.id, p.name, p.args.String()))
 	}
 	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"polysynergy/shared/llm"
 	"polysynergy/shared/llm/openai"
@@ -232,8 +233,6 @@ func TestErrorsNameProviderAndOperationButNotTheKey(t *testing.T) {
 			[]string{"openai/gpt-test", "stream chat completion", "429", "Rate limit reached"}, 429},
 		{"no choices", 200, `{"id":"x","object":"chat.completion","created":1,"model":"gpt-test","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":0,"total_tokens":1}}`, false,
 			[]string{"the answer has no choices"}, 0},
-		{"bad arguments", 200, `{"id":"x","object":"chat.completion","created":1,"model":"gpt-test","choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"[1,"}}]}}]}`, false,
-			[]string{"tool call c (f): arguments are not a JSON object"}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var w wire
@@ -324,5 +323,148 @@ func TestScriptedStandIn(t *testing.T) {
 	}
 	if len(srv.Requests()) != 2 || srv.Remaining() != 0 {
 		t.Fatalf("requests %d remaining %d", len(srv.Requests()), srv.Remaining())
+	}
+}
+
+func chat(t *testing.T, m *openai.Model, stream bool) (llm.Response, []string, error) {
+	t.Helper()
+	var deltas []string
+	var onDelta func(string)
+	if stream {
+		onDelta = func(s string) { deltas = append(deltas, s) }
+	}
+	resp, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "x"}}}, onDelta)
+	return resp, deltas, err
+}
+
+// A stream that stops before its finish chunk (the connection closed cleanly mid-answer)
+// or a body that is no event stream at all (a gateway that ignores stream: true) is an
+// incomplete answer, not a short or empty one.
+func TestStreamThatEndsEarlyIsAnError(t *testing.T) {
+	cut := strings.SplitN(streamSSE, `"finish_reason":"tool_calls"`, 2)[0]
+	cut = cut[:strings.LastIndex(cut, "data: ")]
+	for _, tc := range []struct {
+		name, ctype, body string
+		want              string
+	}{
+		{"cut mid-answer", "text/event-stream", cut, "the stream ended before the answer was complete"},
+		{"text only, no finish", "text/event-stream", `data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"The answer is"},"finish_reason":null}]}` + "\n\n", "the stream ended before the answer was complete"},
+		{"JSON instead of a stream", "application/json", completionJSON, `answered with Content-Type "application/json" instead of an event stream`},
+		{"HTML instead of a stream", "text/html", "<html>nginx</html>", `answered with Content-Type "text/html" instead of an event stream`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var w wire
+			m := newModel(t, w.serve(t, 200, tc.ctype, tc.body), nil)
+			resp, _, err := chat(t, m, true)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "openai/gpt-test: stream chat completion") {
+				t.Fatalf("got %+v, %v; want an error %q", resp, err, tc.want)
+			}
+		})
+	}
+	var w wire
+	m := newModel(t, w.serve(t, 200, "text/html", "<html>nginx</html>"), nil)
+	if _, _, err := chat(t, m, false); err == nil || !strings.Contains(err.Error(), `answered with Content-Type "text/html" instead of JSON (is base_url the API root, ending in /v1?)`) {
+		t.Fatalf("HTML to a plain request: %v", err)
+	}
+}
+
+// A request that outlives the model's own timeout says so; it is not the run's deadline
+// (context.DeadlineExceeded, which the engine reports as such).
+func TestRequestTimeoutIsNamed(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	m := newModel(t, srv.URL+"/v1", func(c *openai.Config) { c.Timeout = 50 * time.Millisecond })
+	for _, stream := range []bool{false, true} {
+		_, _, err := chat(t, m, stream)
+		if err == nil || !strings.Contains(err.Error(), "no answer within the model's timeout of 50ms") || !strings.Contains(err.Error(), "openai/gpt-test") {
+			t.Errorf("stream %v: %v", stream, err)
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("stream %v: the timeout reads as the run's deadline: %v", stream, err)
+		}
+	}
+}
+
+// Ollama's /v1 numbers every tool call of a streamed turn 0; calls with different ids are
+// still different calls.
+func TestStreamToolCallsSharingAnIndex(t *testing.T) {
+	body := `data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}
+
+data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"write","arguments":"{\"path\":\"a.py\"}"}}]},"finish_reason":null}]}
+
+data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_b","type":"function","function":{"name":"write","arguments":"{\"path\":"}}]},"finish_reason":null}]}
+
+data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"b.py\"}"}}]},"finish_reason":null}]}
+
+data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}
+
+data: [DONE]
+
+`
+	var w wire
+	m := newModel(t, w.serve(t, 200, "text/event-stream", body), nil)
+	resp, _, err := chat(t, m, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []llm.ToolCall{
+		{ID: "call_a", Name: "write", Arguments: map[string]any{"path": "a.py"}},
+		{ID: "call_b", Name: "write", Arguments: map[string]any{"path": "b.py"}},
+	}
+	if !reflect.DeepEqual(resp.Message.ToolCalls, want) {
+		t.Fatalf("tool calls\n got %+v\nwant %+v", resp.Message.ToolCalls, want)
+	}
+}
+
+// Arguments that are not a JSON object (malformed, or cut off at max_tokens) do not fail
+// the request: the call comes back marked Invalid, with the rest of the answer, so an
+// agent can tell the model.
+func TestInvalidToolArgumentsAreMarkedNotFatal(t *testing.T) {
+	plain := `{"id":"x","object":"chat.completion","created":1,"model":"gpt-test","choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","content":null,"tool_calls":[` +
+		`{"id":"c1","type":"function","function":{"name":"f","arguments":"{\"q\": \"Par"}},` +
+		`{"id":"c2","type":"function","function":{"name":"f","arguments":"[1,2]"}},` +
+		`{"id":"c3","type":"function","function":{"name":"f","arguments":"{\"q\":\"ok\"}"}}]}}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}`
+	streamed := `data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c1","type":"function","function":{"name":"f","arguments":"{\"q\": \"Par"}}]},"finish_reason":null}]}
+
+data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"c2","type":"function","function":{"name":"f","arguments":"[1,2]"}}]},"finish_reason":null}]}
+
+data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":2,"id":"c3","type":"function","function":{"name":"f","arguments":"{\"q\":\"ok\"}"}}]},"finish_reason":null}]}
+
+data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"length"}]}
+
+data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}
+
+data: [DONE]
+
+`
+	for _, stream := range []bool{false, true} {
+		var w wire
+		base := w.serve(t, 200, "application/json", plain)
+		if stream {
+			base = w.serve(t, 200, "text/event-stream", streamed)
+		}
+		resp, _, err := chat(t, newModel(t, base, nil), stream)
+		if err != nil {
+			t.Fatalf("stream %v: %v", stream, err)
+		}
+		calls := resp.Message.ToolCalls
+		if len(calls) != 3 || resp.Usage.OutputTokens != 4 {
+			t.Fatalf("stream %v: %+v", stream, resp)
+		}
+		if c := calls[0]; !strings.Contains(c.Invalid, `not valid JSON: unexpected end of JSON input: "{\"q\": \"Par"`) || len(c.Arguments) != 0 || c.Arguments == nil {
+			t.Errorf("stream %v: cut-off arguments %+v", stream, c)
+		}
+		if c := calls[1]; !strings.Contains(c.Invalid, `not an object: "[1,2]"`) || c.Arguments == nil {
+			t.Errorf("stream %v: list arguments %+v", stream, c)
+		}
+		if c := calls[2]; c.Invalid != "" || c.Arguments["q"] != "ok" {
+			t.Errorf("stream %v: valid arguments %+v", stream, c)
+		}
 	}
 }

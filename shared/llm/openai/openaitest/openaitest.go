@@ -22,6 +22,9 @@ type Call struct {
 	ID        string
 	Name      string
 	Arguments map[string]any
+	// Raw, when set, is sent as the arguments text instead of Arguments (malformed or
+	// cut-off arguments, as models sometimes write).
+	Raw string
 }
 
 // Turn is one scripted answer.
@@ -100,6 +103,9 @@ func finish(t Turn) string {
 }
 
 func argsJSON(c Call) string {
+	if c.Raw != "" {
+		return c.Raw
+	}
 	a := c.Arguments
 	if a == nil {
 		a = map[string]any{}
