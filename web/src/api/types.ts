@@ -140,6 +140,19 @@ export interface Publication {
   version: number;
   by: string;
   published_at: string;
+  /** For a route flow: the route the stage serves (as it was when the flow was published there). */
+  route?: ServedRoute;
+  /** The flow's route settings (method, path, API key, response mode, CORS, run saving) changed
+   * since it was published to this stage: it serves the old ones until published again. */
+  route_differs?: boolean;
+}
+
+/** A route as a stage serves it. */
+export interface ServedRoute {
+  method: string;
+  /** The path pattern, e.g. /orders/{id:number}. */
+  path: string;
+  require_api_key: boolean;
 }
 
 export interface PublishResult {
@@ -193,6 +206,8 @@ export interface MatrixCell {
   by: string;
   published_at: string;
   draft_differs: boolean;
+  /** A route flow's route settings changed since this publication: publish again to serve them. */
+  route_differs?: boolean;
 }
 
 export interface MatrixRow {

@@ -168,6 +168,71 @@ describe('publishing in the flow editor', () => {
   });
 });
 
+describe('the route each stage serves', () => {
+  const served = { method: 'POST', path: '/old', require_api_key: true };
+  function routeSetup() {
+    let republished = false;
+    let routeSaves = 0;
+    const m = setup([
+      [
+        'GET',
+        new RegExp(`^${F}/publications$`),
+        () => ({ body: [{ stage: 'prod', version: 2, by: 'ann', published_at: '2026-11-01T00:00:00Z', ...(republished ? { route: { method: 'GET', path: '/orders', require_api_key: false } } : { route: served, route_differs: true }) }] }),
+      ],
+      ['PUT', new RegExp(`^${F}/route$`), (c) => ((routeSaves++), { body: { id: 'r1', ...(c.body as object), pattern: '/orders', updated_at: '' } })],
+      [
+        'POST',
+        new RegExp(`^${F}/publish$`),
+        () => ((republished = true), { body: { created: false, publication: { stage: 'prod', version: 2, by: 'ann', published_at: '' }, version: { number: 2, hash: 'h', author: 'ann', created_at: '' } } }),
+      ],
+    ]);
+    return { ...m, routeSaves: () => routeSaves };
+  }
+
+  it('marks a stage serving an older route in the toolbar and shows what it serves in the Stages tab', async () => {
+    routeSetup();
+    const select = (await screen.findByTestId('publish-stage')) as HTMLSelectElement;
+    await waitFor(() => expect([...select.options].map((o) => o.textContent)).toEqual(['dev', 'prod · v2 · route changed']));
+    fireEvent.click(screen.getByRole('button', { name: 'Publishing panel' }));
+    fireEvent.click(screen.getByRole('tab', { name: 'Stages' }));
+    const prod = await screen.findByTestId('stage-prod');
+    expect(within(prod).getByTestId('served-route-prod').textContent).toBe('Serves POST /oldAPI key');
+    await waitFor(() =>
+      expect(within(prod).getByTestId('route-differs-prod').textContent).toBe('Published with an older route (POST /old, API key required); publish again to serve GET /orders, no API key.'),
+    );
+    // the publish action beside it stands out
+    expect(within(prod).getByRole('button', { name: 'Publish to prod' }).className).toContain('ps-primary');
+    // a stage it is not published to serves nothing and says only that
+    const dev = screen.getByTestId('stage-dev');
+    expect(dev.textContent).toContain('not published');
+    expect(within(dev).queryByTestId('served-route-dev')).toBeNull();
+  });
+
+  it('offers to publish again from the Route tab, and the notice goes once the stage serves the route', async () => {
+    const { calls } = routeSetup();
+    fireEvent.click(screen.getByRole('button', { name: 'Publishing panel' }));
+    const prod = await screen.findByTestId('stage-route-prod');
+    await waitFor(() => expect(within(prod).getByTestId('route-differs-prod').textContent).toContain('publish again to serve GET /orders, no API key.'));
+    expect(screen.getByTestId('stage-route-dev').textContent).toBe('dev not published: serves nothing');
+    fireEvent.click(within(prod).getByRole('button', { name: 'Publish again to prod' }));
+    expect((await screen.findByTestId('publish-outcome')).textContent).toContain('Published version 2 to prod.');
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ stage: 'prod', revision: 5 });
+    await waitFor(() => expect(within(prod).queryByTestId('route-differs-prod')).toBeNull());
+    expect(within(prod).getByTestId('served-route-prod').textContent).toBe('Serves GET /orders');
+  });
+
+  it('reads the publications again when the route is saved', async () => {
+    const { calls, routeSaves } = routeSetup();
+    fireEvent.click(screen.getByRole('button', { name: 'Publishing panel' }));
+    await screen.findByTestId('stage-route-prod');
+    const reads = () => calls.filter((c) => c.method === 'GET' && c.path.endsWith('/publications')).length;
+    const before = reads();
+    fireEvent.click(screen.getByRole('button', { name: 'Save route' }));
+    await waitFor(() => expect(routeSaves()).toBe(1));
+    await waitFor(() => expect(reads()).toBe(before + 1));
+  });
+});
+
 describe('the draft control publishing saves through', () => {
   it('says why it could not save while emptying the flow waits for an answer', async () => {
     const store = createEditorStore(catalog, startDoc);

@@ -6,7 +6,7 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { type ApiClient, ApiError, ConflictError, FlowInvalidError } from '../api/client';
-import type { FlowDetail, Publication } from '../api/types';
+import type { FlowDetail, Publication, Route } from '../api/types';
 import type { FlowDocument } from '../model/flow';
 import { type Problem, problemMark, problemsFromServer, validateDocument } from '../model/validate';
 import type { EditorStore } from '../store/editor';
@@ -15,6 +15,7 @@ import { errText, formatTime } from './common';
 import { useMemberName } from './members';
 import { RouteForm } from './RouteForm';
 import { ScheduleForm } from './ScheduleForm';
+import { StageRoute } from './ServedRoute';
 import { type DraftControl, VersionsPanel } from './VersionsPanel';
 import './publish.css';
 
@@ -90,7 +91,20 @@ export function usePublishing(o: PublishingOptions): Publishing {
   const draft = useMemo(() => draftControl(saver), [saver]);
   const nameOf = useMemberName(api);
 
-  const loadPubs = useCallback(() => api.listPublications(project, flow.id).then(setPubs, () => undefined), [api, project, flow.id]);
+  // the flow's route now, for what publishing again would serve where a stage serves an older one
+  const [route, setRoute] = useState<Route | null>(null);
+  const isRoute = flow.kind === 'route';
+  const loadPubs = useCallback(
+    () =>
+      api.listPublications(project, flow.id).then(
+        (l) => {
+          setPubs(l);
+          if (isRoute && l.some((p) => p.route_differs)) return api.getRoute(project, flow.id).then(setRoute, () => undefined);
+        },
+        () => undefined,
+      ),
+    [api, project, flow.id, isRoute],
+  );
 
   useEffect(() => {
     let live = true;
@@ -168,6 +182,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
   };
 
   const published = useMemo(() => Object.fromEntries(pubs.map((p) => [p.stage, p.version])), [pubs]);
+  const routeChanged = useMemo(() => new Set(pubs.filter((p) => p.route_differs).map((p) => p.stage)), [pubs]);
   const openTab = (t: Tab) => setTab((cur) => (cur === t ? null : t));
 
   const actions = (
@@ -189,6 +204,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
               <option key={s} value={s}>
                 {s}
                 {published[s] ? ` · v${published[s]}` : ''}
+                {routeChanged.has(s) ? ' · route changed' : ''}
               </option>
             ))}
           </select>
@@ -249,7 +265,23 @@ export function usePublishing(o: PublishingOptions): Publishing {
         ) : null}
         {loadError ? <p className="ps-field-error">{loadError}</p> : null}
         {tab === 'trigger' && flow.kind === 'route' ? (
-          <RouteForm api={api} project={project} flow={flow.id} slug={slug} stages={stages ?? []} triggerPattern={o.triggerUrl} published={published} />
+          <RouteForm
+            api={api}
+            project={project}
+            flow={flow.id}
+            slug={slug}
+            stages={stages ?? []}
+            triggerPattern={o.triggerUrl}
+            published={published}
+            publications={publishable ? pubs : undefined}
+            onPublish={o.readOnly ? undefined : (s) => void publish(s)}
+            busy={busy}
+            onSaved={(r) => {
+              setRoute(r);
+              // whether each stage serves it now
+              void loadPubs();
+            }}
+          />
         ) : tab === 'trigger' && flow.kind === 'schedule' ? (
           <ScheduleForm api={api} project={project} flow={flow.id} refreshKey={pubs.map((p) => `${p.stage}:${p.version}`).join(',')} />
         ) : tab === 'stages' ? (
@@ -276,8 +308,15 @@ export function usePublishing(o: PublishingOptions): Publishing {
                         {formatTime(p.published_at)} by <span title={p.by}>{nameOf(p.by)}</span>
                       </div>
                     ) : null}
+                    {isRoute ? <StageRoute stage={s} publication={p} current={route} /> : null}
                     <div className="ps-version-actions">
-                      <button type="button" className="ps-button ps-small" disabled={busy} aria-label={`Publish to ${s}`} onClick={() => void publish(s)}>
+                      <button
+                        type="button"
+                        className={`ps-button ps-small${p?.route_differs ? ' ps-primary' : ''}`}
+                        disabled={busy}
+                        aria-label={`Publish to ${s}`}
+                        onClick={() => void publish(s)}
+                      >
                         {p ? 'Republish the draft' : 'Publish the draft'}
                       </button>
                       {p && confirm !== s ? (

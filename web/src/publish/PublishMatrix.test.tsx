@@ -95,6 +95,36 @@ describe('PublishMatrixScreen', () => {
     expect(within(alert).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['/nodes/0/values/url: required', 'the flow has no trigger']);
   });
 
+  it("marks a stage that serves an older route of the flow", async () => {
+    const m = mockApi([
+      [
+        'GET',
+        MATRIX,
+        {
+          body: {
+            stages: ['dev', 'prod'],
+            flows: [
+              {
+                flow: 'f1',
+                name: 'Orders',
+                kind: 'route',
+                latest_version: 3,
+                draft_changed: false,
+                stages: { dev: { version: 3, by: 'u1', published_at: '', draft_differs: false }, prod: { version: 3, by: 'u1', published_at: '', draft_differs: false, route_differs: true } },
+              },
+            ],
+          },
+        },
+      ],
+    ]);
+    render(<PublishMatrixScreen api={m.api} project="p1" />);
+    const prod = await screen.findByTestId('matrix-cell-f1-prod');
+    const chip = within(prod).getByText('route changed');
+    expect(chip.getAttribute('title')).toBe("The flow's route settings changed since it was published to prod; prod serves the old route until it is published again");
+    expect(within(prod).getByRole('button', { name: 'Publish Orders to prod' }).getAttribute('title')).toBe('Publish again to serve the current route on prod');
+    expect(within(screen.getByTestId('matrix-cell-f1-dev')).queryByText('route changed')).toBeNull();
+  });
+
   it('shows empty and error states', async () => {
     const m = mockApi([['GET', MATRIX, { body: { stages: ['dev'], flows: [] } }]]);
     render(<PublishMatrixScreen api={m.api} project="p1" />);

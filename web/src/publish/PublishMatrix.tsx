@@ -173,6 +173,14 @@ export function PublishMatrixScreen(props: PublishMatrixProps) {
                           {cell ? (
                             <span title={`published ${formatTime(cell.published_at)} by ${nameOf(cell.by)}`}>
                               <strong>v{cell.version}</strong> {cell.draft_differs ? <span className="ps-chip ps-differs">draft differs</span> : <span className="ps-chip">up to date</span>}
+                              {cell.route_differs ? (
+                                <>
+                                  {' '}
+                                  <span className="ps-chip ps-differs" title={`The flow's route settings changed since it was published to ${stage}; ${stage} serves the old route until it is published again`}>
+                                    route changed
+                                  </span>
+                                </>
+                              ) : null}
                             </span>
                           ) : (
                             <span className="ps-hint">not published</span>
@@ -193,6 +201,7 @@ export function PublishMatrixScreen(props: PublishMatrixProps) {
                                 className="ps-button ps-small ps-primary"
                                 disabled={busy !== null}
                                 aria-label={`Publish ${row.name} to ${stage}`}
+                                title={cell?.route_differs ? `Publish again to serve the current route on ${stage}` : undefined}
                                 onClick={() => void act(row, stage, 'publish')}
                               >
                                 {busy === key ? '…' : cell ? 'Republish' : 'Publish'}

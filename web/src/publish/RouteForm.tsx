@@ -5,8 +5,9 @@
 
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { type ApiClient, ApiError, ConflictError } from '../api/client';
-import type { HttpMethod, Route, RouteInput, Segment } from '../api/types';
+import type { HttpMethod, Publication, Route, RouteInput, Segment } from '../api/types';
 import { CopyButton, errText, fieldError, type Load, LoadError, Loading, otherFieldErrors } from './common';
+import { StageRoute } from './ServedRoute';
 import { curlExample, routePattern, triggerUrl } from './trigger';
 import './publish.css';
 import { submitWith } from '../ui/forms';
@@ -25,6 +26,13 @@ export interface RouteFormProps {
   triggerPattern?: string | undefined;
   /** Stage → published version, to tell where the route is live. */
   published?: Record<string, number>;
+  /** The flow's publications with the route each stage serves (the API's listPublications):
+   * each published stage shows it, and a notice where it is an older one than the saved route. */
+  publications?: Publication[] | undefined;
+  /** Publishes the draft to a stage (the notice's action); absent for a viewer. */
+  onPublish?: ((stage: string) => void) | undefined;
+  /** A publish is running. */
+  busy?: boolean;
   onSaved?(r: Route): void;
 }
 
@@ -285,7 +293,22 @@ export function RouteForm(props: RouteFormProps) {
           </span>
         ) : null}
       </div>
-      {saved && props.published && Object.keys(props.published).length ? (
+      {props.publications ? (
+        <section aria-label="Served routes" className="ps-pub-field">
+          <h3 className="ps-pub-label">What the stages serve</h3>
+          {props.stages.length === 0 ? <p className="ps-hint">The project has no stages yet.</p> : null}
+          {props.stages.map((st) => {
+            const p = props.publications!.find((x) => x.stage === st);
+            return (
+              <div key={st} className="ps-served-stage" data-testid={`stage-route-${st}`}>
+                <strong>{st}</strong> {p ? <span className="ps-hint">v{p.version}</span> : <span className="ps-hint">not published: serves nothing</span>}
+                <StageRoute stage={st} publication={p} current={load.value} onPublish={props.onPublish} busy={props.busy ?? false} />
+              </div>
+            );
+          })}
+        </section>
+      ) : null}
+      {saved && !props.publications && props.published && Object.keys(props.published).length ? (
         <p className="ps-hint" data-testid="route-republish-hint">
           Stages keep serving the route they were published with ({Object.keys(props.published).join(', ')}); publish again to change it there.
         </p>
