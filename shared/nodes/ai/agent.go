@@ -22,7 +22,8 @@ func agentType() *nodes.Type {
 		Doc: "Runs a tool-calling agent: the model reads the instructions and the prompt, may call the connected " +
 			"tools (each call's result goes back to the model), and repeats until it gives a final answer or " +
 			"`max_steps` model calls are used up (then the node fails naming `max_steps`). Every tool call is " +
-			"logged and recorded on `steps`. The answer's text is streamed to the editor while it is written, " +
+			"logged and recorded on `steps`. A call that cannot be made — an unknown tool, or arguments that are not a " +
+			"JSON object (malformed, or cut off at `max_tokens`) — is not run: the model is told why and may call again. The answer's text is streamed to the editor while it is written, " +
 			"together with tool call and tool result events.\n\n" +
 			"**Human in the loop**: a tool marked *needs confirmation* pauses the run before it is called. " +
 			"The pause names the tool, the call id and the arguments. Resume the run with " +
@@ -330,6 +331,16 @@ func (a *agent) loop(ctx context.Context, st agentState) (nodes.Out, error) {
 			if !ok {
 				msg := fmt.Sprintf("There is no tool called %q.", call.Name)
 				a.c.Warn("the model called unknown tool %q (call %s)", call.Name, call.ID)
+				st.Steps = append(st.Steps, Step{Step: st.ModelCalls, Tool: call.Name, CallID: call.ID, Arguments: call.Arguments,
+					Error: msg, Status: "error"})
+				st.Messages = append(st.Messages, llm.Message{Role: llm.ToolRole, ToolCallID: call.ID, Name: call.Name, Content: "Error: " + msg})
+				st.Pending = st.Pending[1:]
+				continue
+			}
+			if call.Invalid != "" {
+				// malformed or cut-off arguments: the tool is not run, the model is told and may call again
+				msg := fmt.Sprintf("The call was not made: %s. Call %s again with a JSON object as its arguments.", call.Invalid, call.Name)
+				a.c.Warn("the model called %s (call %s) with unreadable arguments: %s", call.Name, call.ID, call.Invalid)
 				st.Steps = append(st.Steps, Step{Step: st.ModelCalls, Tool: call.Name, CallID: call.ID, Arguments: call.Arguments,
 					Error: msg, Status: "error"})
 				st.Messages = append(st.Messages, llm.Message{Role: llm.ToolRole, ToolCallID: call.ID, Name: call.Name, Content: "Error: " + msg})

@@ -341,3 +341,38 @@ func TestAgentResumeErrors(t *testing.T) {
 		t.Fatal("the tool ran without a valid approval")
 	}
 }
+
+// Tool-call arguments the model wrote badly (not JSON, cut off, not an object) do not fail
+// the agent: the tool is not called, the model is told what was wrong, and it calls again.
+func TestAgentInvalidToolArguments(t *testing.T) {
+	for _, stream := range []bool{true, false} {
+		lookup := &fakeTool{name: "lookup", result: "found"}
+		srv := openaitest.New(t,
+			openaitest.Turn{Calls: []openaitest.Call{{ID: "c1", Name: "lookup", Raw: `{"q": "Par`}, {ID: "c2", Name: "lookup", Raw: `["Paris"]`}}},
+			openaitest.Turn{Calls: []openaitest.Call{call("c3", "lookup", map[string]any{"q": "Paris"})}},
+			openaitest.Turn{Text: "Found it."},
+		)
+		out, err, h := runAgent(t, map[string]any{"model": openaiModel(t, srv), "tools": lookup, "prompt": "find Paris", "stream": stream}, nodetest.Options{})
+		if err != nil {
+			t.Fatalf("stream %v: %v", stream, err)
+		}
+		if out["answer"] != "Found it." || !reflect.DeepEqual(lookup.calls, []map[string]any{{"q": "Paris"}}) {
+			t.Fatalf("stream %v: answer %q, tool calls %v", stream, out["answer"], lookup.calls)
+		}
+		tm := toolMessages(srv.Requests()[1])
+		for id, want := range map[string]string{"c1": `not valid JSON: unexpected end of JSON input: "{\"q\": \"Par"`, "c2": `not an object: "[\"Paris\"]"`} {
+			if !strings.HasPrefix(tm[id], "Error: The call was not made: the arguments are ") || !strings.Contains(tm[id], want) ||
+				!strings.Contains(tm[id], "Call lookup again with a JSON object") {
+				t.Errorf("stream %v: the model was told for %s: %q", stream, id, tm[id])
+			}
+		}
+		steps := out["steps"].([]any)
+		if len(steps) != 3 || steps[0].(map[string]any)["status"] != "error" || steps[1].(map[string]any)["status"] != "error" ||
+			steps[2].(map[string]any)["status"] != "ok" {
+			t.Fatalf("stream %v: steps %v", stream, steps)
+		}
+		if !strings.Contains(strings.Join(h.Logs, "\n"), "warn: the model called lookup (call c1) with unreadable arguments") {
+			t.Errorf("stream %v: logs %v", stream, h.Logs)
+		}
+	}
+}
