@@ -15,6 +15,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"polysynergy/shared/api"
 )
 
 // RestAPI is the HTTP API in front of the api function: one route per REST
@@ -94,8 +96,14 @@ func NewRestAPI(scope constructs.Construct, id string, p RestAPIProps) (*RestAPI
 	return r, nil
 }
 
-// URL is the API's base URL (the $default stage has no path prefix).
+// URL is the API's endpoint (the $default stage has no path prefix).
 func (r *RestAPI) URL() *string { return r.API.ApiEndpoint() }
+
+// BaseURL is where the endpoints live, the endpoint and api.Prefix
+// (https://…/api/v1): the editor's apiUrl, to which it appends /me, /tenants/….
+func (r *RestAPI) BaseURL() *string {
+	return awscdk.Fn_Join(jsii.String(""), &[]*string{r.API.ApiEndpoint(), jsii.String(api.Prefix)})
+}
 
 var nonAlnum = regexp.MustCompile(`[^A-Za-z0-9]+`)
 

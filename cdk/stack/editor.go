@@ -21,7 +21,7 @@ import (
 // next to the app, with the keys the editor reads (web/src/config.ts); the local cloud
 // serves the same document.
 type EditorConfig struct {
-	APIURL       *string `json:"apiUrl"`       // REST API base URL (https://…, no trailing slash)
+	APIURL       *string `json:"apiUrl"`       // where the REST endpoints live (https://…/api/v1, no trailing slash)
 	WebSocketURL *string `json:"wsUrl"`        // live WebSocket URL (wss://…/live)
 	Issuer       *string `json:"issuer"`       // OIDC issuer (Cognito user pool)
 	ClientID     *string `json:"clientId"`     // OIDC client id of the editor

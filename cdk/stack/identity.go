@@ -12,9 +12,15 @@ import (
 	"polysynergy/cdk/settings"
 )
 
-// CallbackPath is the editor's sign-in redirect path; the editor's origin
-// itself (path /) is registered too, for sign-out.
+// CallbackPath is the editor's sign-in redirect path (config.json's
+// redirectPath); the editor's origin itself (path /) is registered too, for
+// sign-out.
 const CallbackPath = "/callback"
+
+// PopupCallbackPath is where the editor's sign-in popup returns when a session
+// expires mid-edit (POPUP_CALLBACK_PATH in web/src/auth/session.ts); Cognito
+// refuses a redirect to a URL the client does not list.
+const PopupCallbackPath = "/auth/popup"
 
 // Identity is the Cognito user pool the editor signs in to, its app client and
 // the hosted sign-in domain. Its issuer backs the API's JWT authorizer and the
@@ -77,7 +83,9 @@ func NewIdentity(scope constructs.Construct, id string, p IdentityProps) *Identi
 	}
 	var callbacks, logouts []*string
 	for _, o := range origins {
-		callbacks = append(callbacks, awscdk.Fn_Join(jsii.String(""), &[]*string{o, jsii.String(CallbackPath)}))
+		for _, path := range []string{CallbackPath, PopupCallbackPath} {
+			callbacks = append(callbacks, awscdk.Fn_Join(jsii.String(""), &[]*string{o, jsii.String(path)}))
+		}
 		logouts = append(logouts, awscdk.Fn_Join(jsii.String(""), &[]*string{o, jsii.String("/")}))
 	}
 	client := pool.AddClient(jsii.String("EditorClient"), &awscognito.UserPoolClientOptions{

@@ -99,7 +99,7 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 	st.wire(runnerARN)
 
 	st.Editor.Publish(EditorConfig{
-		APIURL: st.RestAPI.URL(), WebSocketURL: st.Realtime.URL(), Issuer: st.Identity.Issuer(),
+		APIURL: st.RestAPI.BaseURL(), WebSocketURL: st.Realtime.URL(), Issuer: st.Identity.Issuer(),
 		ClientID: st.Identity.Client.UserPoolClientId(), AuthURL: st.Identity.Domain.BaseUrl(nil),
 		RedirectPath: jsii.String(CallbackPath), TriggerURL: st.Triggers.URL(),
 	})

@@ -736,6 +736,17 @@ func (y *synthesized) checkEditor(t *testing.T) {
 	if cfg["redirectPath"] != stack.CallbackPath || !strings.Contains(cfg["issuer"], "marker") {
 		t.Errorf("config.json %s", raw)
 	}
+	// the editor appends /me, /tenants/… to apiUrl: it must name where the endpoints live
+	var apiURL any
+	for _, m := range asSlice(p["SourceMarkers"]) {
+		if v, ok := m.(map[string]any)[cfg["apiUrl"]]; ok {
+			apiURL = v
+		}
+	}
+	restAPI := *y.st.Stack.GetLogicalId(y.st.RestAPI.API.Node().DefaultChild().(awscdk.CfnElement))
+	if j, _ := json.Marshal(apiURL); !strings.Contains(string(j), restAPI) || !strings.HasSuffix(string(j), `"`+api.Prefix+`"]]}`) {
+		t.Errorf("config.json apiUrl = %s, want the REST API's endpoint followed by %s", j, api.Prefix)
+	}
 	if y.s.HasDomain() && cfg["triggerUrl"] != "https://{project}-{stage}."+y.s.Domain {
 		t.Errorf("triggerUrl %q, want the wildcard domain", cfg["triggerUrl"])
 	}
@@ -776,8 +787,18 @@ func (y *synthesized) checkIdentity(t *testing.T) {
 			t.Errorf("OAuth flows %v, want code", flows)
 		}
 		cb, _ := json.Marshal(p["CallbackURLs"])
-		if !strings.Contains(string(cb), "EditorDistribution") || !strings.Contains(string(cb), stack.CallbackPath) {
-			t.Errorf("callback URLs %s lack the editor", cb)
+		// the redirect sign-in and the popup that renews an expired session both return to the editor
+		for _, path := range []string{stack.CallbackPath, stack.PopupCallbackPath} {
+			found := false
+			for _, u := range asSlice(p["CallbackURLs"]) {
+				j, _ := json.Marshal(u)
+				if strings.Contains(string(j), "EditorDistribution") && strings.HasSuffix(string(j), `"`+path+`"]]}`) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("callback URLs %s lack the editor's %s", cb, path)
+			}
 		}
 		if strings.Contains(string(cb), settings.LocalEditorURL) != y.s.LocalhostCallback {
 			t.Errorf("callback URLs %s: localhost present must equal localhostCallback=%v", cb, y.s.LocalhostCallback)

@@ -3,9 +3,12 @@
 package llmtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"regexp"
 	"sync"
 )
 
@@ -74,3 +77,28 @@ func (s *Script[T]) Take(r *http.Request) (map[string]any, T, error) {
 	s.turns = s.turns[1:]
 	return body, turn, nil
 }
+
+// RefusedToolName reports the first tool in r's JSON body whose name the real APIs refuse
+// (they answer 400: a name must match ^[a-zA-Z0-9_-]{1,64}$), reading each tool's name with
+// name. The body is left for Take to read.
+func RefusedToolName(r *http.Request, name func(tool map[string]any) string) (index int, tool string, refused bool) {
+	b, err := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	if err != nil {
+		return 0, "", false
+	}
+	var body struct {
+		Tools []map[string]any `json:"tools"`
+	}
+	if json.Unmarshal(b, &body) != nil {
+		return 0, "", false
+	}
+	for i, t := range body.Tools {
+		if n := name(t); !validName.MatchString(n) {
+			return i, n, true
+		}
+	}
+	return 0, "", false
+}
+
+var validName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)

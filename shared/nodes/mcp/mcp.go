@@ -5,6 +5,8 @@ package mcp
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,11 +36,13 @@ func toolsType() *nodes.Type {
 		Doc: "Offers the tools of a Model Context Protocol (MCP) server to an agent. The server is reached over " +
 			"MCP's streamable HTTP transport; the tool list (names, descriptions, input schemas) is read from the " +
 			"server when the agent first asks, and each call opens a session, calls the tool and closes it. A tool " +
-			"result marked as an error reaches the agent as an error (the model sees its text).\n\n" +
+			"result marked as an error reaches the agent as an error (the model sees its text). A tool whose name the model " +
+			"APIs refuse (MCP allows dots and up to 128 characters) is offered with `_` for the other characters " +
+			"(`files.read` as `files_read`), cut to 64 characters, and still called by its own name.\n\n" +
 			"**Inputs**\n\n- `url` — the server's MCP endpoint, e.g. `https://mcp.example.com/mcp`.\n" +
 			"- `bearer_token` — sent as `Authorization: Bearer …` (a secret; empty: none).\n" +
 			"- `headers` — extra request headers, e.g. `{\"X-Api-Key\": \"<secret:KEY>\"}`.\n" +
-			"- `allowed_tools` — only these tool names (empty: every tool the server lists).\n" +
+			"- `allowed_tools` — only these tools, by the server's names (empty: every tool the server lists).\n" +
 			"- `needs_confirmation` — pause the agent's run for approval before each call.\n" +
 			"- `timeout_ms` — per request.\n- `allow_private_network` — " + netguard.Doc + "\n\n" +
 			"**Outputs**\n\n- `tools` — the tool service (connect to an agent's tools).\n\n" +
@@ -163,8 +167,9 @@ func (s *Server) Tools(ctx context.Context) ([]llm.Tool, error) {
 		return nil, err
 	}
 	defer cs.Close()
-	var out []llm.Tool
+	var out []*tool
 	seen := map[string]bool{}
+	used := map[string]bool{} // names the model sees; valid server names keep theirs
 	for t, err := range cs.Tools(ctx, nil) {
 		if err != nil {
 			return nil, fmt.Errorf("list the tools of MCP server %s: %w", s.url, err)
@@ -177,7 +182,15 @@ func (s *Server) Tools(ctx context.Context) ([]llm.Tool, error) {
 		if err != nil {
 			return nil, fmt.Errorf("MCP tool %s: %w", t.Name, err)
 		}
-		out = append(out, &tool{srv: s, spec: llm.ToolSpec{Name: t.Name, Description: t.Description, Parameters: params}})
+		if llm.ValidToolName(t.Name) {
+			used[t.Name] = true
+		}
+		out = append(out, &tool{srv: s, remote: t.Name, spec: llm.ToolSpec{Name: t.Name, Description: t.Description, Parameters: params}})
+	}
+	for _, t := range out {
+		if !llm.ValidToolName(t.remote) {
+			t.spec.Name = modelName(t.remote, used)
+		}
 	}
 	var missing []string
 	for _, a := range s.allowed {
@@ -193,11 +206,11 @@ func (s *Server) Tools(ctx context.Context) ([]llm.Tool, error) {
 		sort.Strings(names)
 		return nil, fmt.Errorf("MCP server %s has no tool %s (it has %s)", s.url, strings.Join(missing, ", "), strings.Join(names, ", "))
 	}
-	if out == nil {
-		out = []llm.Tool{}
+	s.tools = make([]llm.Tool, len(out))
+	for i, t := range out {
+		s.tools[i] = t
 	}
-	s.tools = out
-	return out, nil
+	return s.tools, nil
 }
 
 // schema converts a tool's input schema to a plain object.
@@ -216,10 +229,47 @@ func schema(v any) (map[string]any, error) {
 	return m, nil
 }
 
-// tool is one tool of an MCP server.
+// modelName is the name a server's tool is offered to the model under. MCP allows names the
+// model APIs refuse (dots, up to 128 characters: "files.read"); those are offered with every
+// other character as _, cut to 64 with a hash of the whole name, and kept unique among used.
+func modelName(name string, used map[string]bool) string {
+	out := name
+	if !llm.ValidToolName(name) {
+		b := []byte(name) // bytes: a multi-byte character becomes several _
+		for i, c := range b {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+				b[i] = '_'
+			}
+		}
+		out = string(b)
+		if out == "" {
+			out = "tool"
+		}
+		if len(out) > llm.MaxToolNameLen {
+			sum := sha256.Sum256([]byte(name))
+			out = out[:llm.MaxToolNameLen-9] + "_" + hex.EncodeToString(sum[:4])
+		}
+	}
+	for i := 2; used[out]; i++ {
+		suffix := fmt.Sprintf("_%d", i)
+		base := out
+		if len(base)+len(suffix) > llm.MaxToolNameLen {
+			base = base[:llm.MaxToolNameLen-len(suffix)]
+		}
+		if !used[base+suffix] {
+			out = base + suffix
+		}
+	}
+	used[out] = true
+	return out
+}
+
+// tool is one tool of an MCP server. remote is its name on the server, spec.Name the one
+// the model sees.
 type tool struct {
-	srv  *Server
-	spec llm.ToolSpec
+	srv    *Server
+	remote string
+	spec   llm.ToolSpec
 }
 
 func (t *tool) Spec() llm.ToolSpec      { return t.spec }
@@ -238,7 +288,7 @@ func (t *tool) Call(ctx context.Context, args map[string]any) (any, error) {
 	if args == nil {
 		args = map[string]any{}
 	}
-	res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: t.spec.Name, Arguments: args})
+	res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: t.remote, Arguments: args})
 	if err != nil {
 		return nil, fmt.Errorf("call MCP tool %s: %w", t.spec.Name, err)
 	}

@@ -6,13 +6,16 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"polysynergy/shared/llm"
+	"polysynergy/shared/llm/openai/openaitest"
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/ai"
 	"polysynergy/shared/nodes/nodetest"
 )
 
@@ -190,5 +193,79 @@ func TestTools(t *testing.T) {
 				t.Fatalf("list error = %v, want %q", err, tc.listErr)
 			}
 		})
+	}
+}
+
+// MCP allows tool names the model APIs refuse (dots, up to 128 characters). They are offered
+// under names the APIs take, unique among the server's tools, and still called by their own
+// names; an agent (against a stand-in that refuses bad names, as the API does) uses them.
+func TestToolNamesTheModelAPIsRefuse(t *testing.T) {
+	long := strings.Repeat("very_long_tool_name_", 5) + "x" // 101 characters
+	srv := sdk.NewServer(&sdk.Implementation{Name: "test", Version: "1"}, nil)
+	var mu sync.Mutex
+	var called []string
+	for _, name := range []string{"files.read", "files_read", long, "ok-name"} {
+		sdk.AddTool(srv, &sdk.Tool{Name: name, Description: "tool " + name},
+			func(_ context.Context, req *sdk.CallToolRequest, in echoIn) (*sdk.CallToolResult, any, error) {
+				mu.Lock()
+				called = append(called, req.Params.Name)
+				mu.Unlock()
+				return &sdk.CallToolResult{Content: []sdk.Content{&sdk.TextContent{Text: req.Params.Name + ": " + in.Text}}}, nil, nil
+			})
+	}
+	hs := httptest.NewServer(sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return srv }, nil))
+	t.Cleanup(hs.Close)
+
+	p, err := provider(t, map[string]any{"url": hs.URL, "allow_private_network": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tools, err := p.Tools(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{} // server name (from the description) → offered name
+	for _, tl := range tools {
+		s := tl.Spec()
+		if !llm.ValidToolName(s.Name) {
+			t.Errorf("tool %q is offered to the model as %q", s.Description, s.Name)
+		}
+		names[strings.TrimPrefix(s.Description, "tool ")] = s.Name
+	}
+	if names["files_read"] != "files_read" || names["ok-name"] != "ok-name" || names["files.read"] != "files_read_2" ||
+		len(names[long]) != llm.MaxToolNameLen || !strings.HasPrefix(names[long], "very_long_tool_name_very_long") {
+		t.Fatalf("offered names %v", names)
+	}
+
+	model := openaitest.New(t,
+		openaitest.Turn{Calls: []openaitest.Call{
+			{ID: "c1", Name: names["files.read"], Arguments: map[string]any{"text": "a"}},
+			{ID: "c2", Name: names[long], Arguments: map[string]any{"text": "b"}},
+		}},
+		openaitest.Turn{Text: "Done."},
+	)
+	r := nodes.NewRegistry()
+	if err := ai.Register(r); err != nil {
+		t.Fatal(err)
+	}
+	agentType, _ := r.Lookup("ai.agent")
+	modelType, _ := r.Lookup("ai.openai")
+	mout, err, _ := nodetest.Run(context.Background(), modelType, map[string]any{"api_key": "sk-test", "base_url": model.URL,
+		"max_retries": 0.0, "allow_private_network": true}, nodetest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err, _ := nodetest.Run(context.Background(), agentType, map[string]any{"model": mout["model"], "tools": []any{p},
+		"prompt": "read both"}, nodetest.Options{})
+	if err != nil {
+		t.Fatalf("agent: %v", err)
+	}
+	if out["answer"] != "Done." {
+		t.Fatalf("answer %v", out["answer"])
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(called, ",") != "files.read,"+long {
+		t.Fatalf("the server was called as %v", called)
 	}
 }

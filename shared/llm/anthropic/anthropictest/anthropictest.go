@@ -2,7 +2,8 @@
 // httptest server that answers POST /v1/messages with the next scripted turn, as a JSON
 // message or, when the request asks to stream, as the event stream (message_start,
 // content_block_start, content_block_delta with text_delta / input_json_delta,
-// content_block_stop, message_delta, message_stop). It records every request body.
+// content_block_stop, message_delta, message_stop). It records every request body. Like the
+// API, it refuses (400) a request offering a tool whose name is not ^[a-zA-Z0-9_-]{1,64}$.
 package anthropictest
 
 import (
@@ -56,6 +57,15 @@ func New(t testing.TB, turns ...Turn) *Server {
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost || r.URL.Path != "/v1/messages" {
 		writeError(w, http.StatusNotFound, "not_found_error", fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
+		return
+	}
+	if i, name, bad := llmtest.RefusedToolName(r, func(t map[string]any) string {
+		n, _ := t["name"].(string)
+		return n
+	}); bad {
+		// as the API: the request is refused before it is a turn
+		writeError(w, http.StatusBadRequest, "invalid_request_error", fmt.Sprintf(
+			"tools.%d.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$' (got %q)", i, name))
 		return
 	}
 	body, turn, err := s.Take(r)

@@ -2,7 +2,8 @@
 // for tests: an httptest server that answers POST /v1/chat/completions with the next
 // scripted turn, as JSON or, when the request asks to stream, as server-sent events
 // (role chunk, content pieces, tool_calls deltas with the arguments in pieces, a finish
-// chunk, a usage chunk and data: [DONE]). It records every request body.
+// chunk, a usage chunk and data: [DONE]). It records every request body. Like the API, it
+// refuses (400) a request offering a tool whose name is not ^[a-zA-Z0-9_-]{1,64}$.
 package openaitest
 
 import (
@@ -60,6 +61,16 @@ func New(t testing.TB, turns ...Turn) *Server {
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost || r.URL.Path != "/v1/chat/completions" {
 		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
+		return
+	}
+	if i, name, bad := llmtest.RefusedToolName(r, func(t map[string]any) string {
+		fn, _ := t["function"].(map[string]any)
+		n, _ := fn["name"].(string)
+		return n
+	}); bad {
+		// as the API: the request is refused before it is a turn
+		writeError(w, http.StatusBadRequest, "invalid_request_error", fmt.Sprintf(
+			"Invalid 'tools[%d].function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$', got %q.", i, name))
 		return
 	}
 	body, turn, err := s.Take(r)
