@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Schedule } from '../api/types';
 import { ScheduleForm, timeZones, untilPassed } from './ScheduleForm';
@@ -51,10 +51,14 @@ describe('ScheduleForm', () => {
     const { calls } = setup([['PUT', PATH, (c: Call) => ({ body: { ...saved, ...(c.body as object), next_runs: [] } })]]);
     await screen.findByTestId('cron-description');
     fireEvent.change(screen.getByLabelText(/^Cron/), { target: { value: ' 30 6 * * * ' } });
-    fireEvent.change(screen.getByLabelText('Search time zones'), { target: { value: 'tokyo' } });
-    const tz = screen.getByLabelText('Time zone') as HTMLSelectElement;
-    expect([...tz.options].map((o) => o.value)).toContain('Asia/Tokyo');
-    fireEvent.change(tz, { target: { value: 'Asia/Tokyo' } });
+    // the time zone is searched in its own field and picked from what it finds
+    const tz = screen.getByRole('combobox', { name: 'Time zone' });
+    fireEvent.change(tz, { target: { value: 'tokyo' } });
+    const zones = screen.getByRole('listbox', { name: 'Time zones' });
+    expect(within(zones).getAllByRole('option').map((o) => o.textContent)).toContain('Asia/TokyoUTC+09:00');
+    fireEvent.click(within(zones).getByRole('option', { name: /Asia\/Tokyo/ }));
+    expect((tz as HTMLInputElement).value).toBe('Asia/Tokyo');
+    expect(screen.queryByRole('listbox')).toBeNull();
     fireEvent.change(screen.getByLabelText('Start'), { target: { value: '2027-01-01T00:00' } });
     fireEvent.change(screen.getByLabelText('End'), { target: { value: '2027-06-30T12:30' } });
     fireEvent.click(screen.getByRole('switch', { name: 'Enabled' }));
@@ -76,6 +80,8 @@ describe('ScheduleForm', () => {
     expect(await screen.findByText('unknown time zone "Mars/Base"')).toBeTruthy();
     expect(screen.getByText('End: must be after start')).toBeTruthy();
     expect(screen.getByLabelText('Time zone').className).toContain('invalid');
+    expect(screen.getByLabelText('Time zone').getAttribute('aria-describedby')).toBe('ps-tz-now ps-tz-error');
+    expect(screen.getByLabelText('Time zone').getAttribute('aria-invalid')).toBe('true');
     expect(screen.getByLabelText('End').className).toContain('invalid');
   });
 

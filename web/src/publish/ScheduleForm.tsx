@@ -1,6 +1,6 @@
 // The schedule form of a schedule flow: a 5-field cron expression described in plain words
 // as it is typed, the next five fire times (the API's answer: a preview while editing, the
-// saved schedule's after saving), the IANA time zone (a list with a search box), an optional
+// saved schedule's after saving), the IANA time zone (a searchable picker), an optional
 // start / end window and the enabled switch. The API's validation errors land on the fields.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -8,8 +8,11 @@ import type { ApiClient } from '../api/client';
 import type { Schedule, ScheduleInput } from '../api/types';
 import { errText, fieldError, formatTime, type Load, LoadError, Loading, otherFieldErrors } from './common';
 import { tryDescribeCron } from './cron';
+import { TimeZonePicker } from './TimeZonePicker';
 import './publish.css';
 import { submitWith } from '../ui/forms';
+
+export { timeZones } from './timezones';
 
 export interface ScheduleFormProps {
   api: ApiClient;
@@ -38,17 +41,6 @@ interface FormState {
   start: string;
   end: string;
   enabled: boolean;
-}
-
-/** Every IANA zone the browser knows, with UTC first. */
-export function timeZones(): string[] {
-  let list: string[] = [];
-  try {
-    list = Intl.supportedValuesOf('timeZone');
-  } catch {
-    /* an old engine: UTC and whatever is typed */
-  }
-  return ['UTC', ...list.filter((z) => z !== 'UTC')];
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -90,8 +82,6 @@ export function ScheduleForm(props: ScheduleFormProps) {
   const [error, setError] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
-  const [search, setSearch] = useState('');
-  const zones = useMemo(timeZones, []);
   const edited = useRef(false);
 
   const reload = useCallback(() => {
@@ -198,9 +188,6 @@ export function ScheduleForm(props: ScheduleFormProps) {
   const cronErr = err('cron') ?? (local.ok ? undefined : local.error);
   const rest = [...otherFieldErrors(error, (f) => ['cron', 'timezone', 'start', 'end', 'enabled'].includes(f))];
   const general = error && !rest.length && !['cron', 'timezone', 'start', 'end'].some((f) => fieldError(error, f)) ? errText(error) : null;
-  const q = search.trim().toLowerCase();
-  const shownZones = (q ? zones.filter((z) => z.toLowerCase().includes(q)) : zones).slice(0, 400);
-  if (!shownZones.includes(form.timezone)) shownZones.unshift(form.timezone);
   const runs = preview && !('error' in preview) ? preview.next_runs : null;
 
   return (
@@ -232,15 +219,12 @@ export function ScheduleForm(props: ScheduleFormProps) {
         <label className="ps-pub-label" htmlFor="ps-tz">
           Time zone
         </label>
-        <input className="ps-input" type="search" aria-label="Search time zones" placeholder="Search, e.g. Amsterdam" value={search} onChange={(e) => setSearch(e.target.value)} />
-        <select id="ps-tz" className={`ps-input ps-tz-list${err('timezone') ? ' invalid' : ''}`} size={5} value={form.timezone} onChange={(e) => edit({ timezone: e.target.value })}>
-          {shownZones.map((z) => (
-            <option key={z} value={z}>
-              {z}
-            </option>
-          ))}
-        </select>
-        {err('timezone') ? <span className="ps-field-error">{err('timezone')}</span> : null}
+        <TimeZonePicker id="ps-tz" value={form.timezone} onChange={(timezone) => edit({ timezone })} invalid={!!err('timezone')} describedBy={err('timezone') ? 'ps-tz-error' : undefined} />
+        {err('timezone') ? (
+          <span id="ps-tz-error" className="ps-field-error">
+            {err('timezone')}
+          </span>
+        ) : null}
       </div>
 
       <fieldset>

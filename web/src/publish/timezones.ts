@@ -1,0 +1,107 @@
+// IANA time zones for the schedule form: the browser's full list (Intl.supportedValuesOf) with a
+// built-in fallback for engines without it, each zone's UTC offset at a moment, and the search
+// the time-zone picker filters with (city words, with or without underscores, or an offset).
+
+/** Zones offered when the engine cannot list its own (no Intl.supportedValuesOf). */
+export const FALLBACK_ZONES: readonly string[] = [
+  'Africa/Abidjan', 'Africa/Accra', 'Africa/Addis_Ababa', 'Africa/Algiers', 'Africa/Cairo', 'Africa/Casablanca', 'Africa/Dar_es_Salaam',
+  'Africa/Johannesburg', 'Africa/Kinshasa', 'Africa/Lagos', 'Africa/Nairobi', 'Africa/Tunis',
+  'America/Anchorage', 'America/Argentina/Buenos_Aires', 'America/Bogota', 'America/Caracas', 'America/Chicago', 'America/Denver',
+  'America/Edmonton', 'America/Guatemala', 'America/Halifax', 'America/Havana', 'America/Lima', 'America/Los_Angeles',
+  'America/Mexico_City', 'America/Montevideo', 'America/New_York', 'America/Panama', 'America/Phoenix', 'America/Puerto_Rico',
+  'America/Santiago', 'America/Sao_Paulo', 'America/St_Johns', 'America/Toronto', 'America/Vancouver', 'America/Winnipeg',
+  'Asia/Almaty', 'Asia/Baghdad', 'Asia/Bangkok', 'Asia/Colombo', 'Asia/Dhaka', 'Asia/Dubai', 'Asia/Ho_Chi_Minh', 'Asia/Hong_Kong',
+  'Asia/Jakarta', 'Asia/Jerusalem', 'Asia/Kabul', 'Asia/Karachi', 'Asia/Kathmandu', 'Asia/Kolkata', 'Asia/Kuala_Lumpur', 'Asia/Manila',
+  'Asia/Riyadh', 'Asia/Seoul', 'Asia/Shanghai', 'Asia/Singapore', 'Asia/Taipei', 'Asia/Tashkent', 'Asia/Tehran', 'Asia/Tokyo',
+  'Asia/Yangon', 'Asia/Yekaterinburg',
+  'Atlantic/Azores', 'Atlantic/Canary', 'Atlantic/Reykjavik',
+  'Australia/Adelaide', 'Australia/Brisbane', 'Australia/Darwin', 'Australia/Hobart', 'Australia/Melbourne', 'Australia/Perth', 'Australia/Sydney',
+  'Europe/Amsterdam', 'Europe/Athens', 'Europe/Belgrade', 'Europe/Berlin', 'Europe/Brussels', 'Europe/Bucharest', 'Europe/Budapest',
+  'Europe/Copenhagen', 'Europe/Dublin', 'Europe/Helsinki', 'Europe/Istanbul', 'Europe/Kiev', 'Europe/Lisbon', 'Europe/London',
+  'Europe/Madrid', 'Europe/Moscow', 'Europe/Oslo', 'Europe/Paris', 'Europe/Prague', 'Europe/Rome', 'Europe/Stockholm', 'Europe/Vienna',
+  'Europe/Warsaw', 'Europe/Zurich',
+  'Pacific/Auckland', 'Pacific/Fiji', 'Pacific/Guam', 'Pacific/Honolulu', 'Pacific/Port_Moresby', 'Pacific/Tongatapu',
+];
+
+/** Every IANA zone the browser knows (the fallback list without Intl.supportedValuesOf), UTC first. */
+export function timeZones(list: () => readonly string[] = () => Intl.supportedValuesOf('timeZone')): string[] {
+  let zones: readonly string[] = [];
+  try {
+    zones = list();
+  } catch {
+    /* an older engine */
+  }
+  if (!zones.length) zones = FALLBACK_ZONES;
+  return ['UTC', ...new Set(zones.filter((z) => z !== 'UTC'))];
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+
+function formatter(zone: string): Intl.DateTimeFormat | null {
+  let f = formatters.get(zone);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    } catch {
+      f = null;
+    }
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+/** Whether the engine knows a zone name (an alias such as US/Eastern too). */
+export function isZone(zone: string): boolean {
+  return zone.trim() !== '' && formatter(zone) !== null;
+}
+
+/** A zone's offset from UTC in minutes at a moment (null for a zone the engine does not know). */
+export function offsetMinutes(zone: string, at: Date): number | null {
+  const f = formatter(zone);
+  if (!f) return null;
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour! % 24, p.minute!, p.second!);
+  const whole = Math.floor(at.getTime() / 1000) * 1000;
+  return Math.round((wall - whole) / 60000);
+}
+
+/** An offset as "UTC", "UTC+01:00" or "UTC−03:30". */
+export function formatOffset(minutes: number): string {
+  if (minutes === 0) return 'UTC';
+  const a = Math.abs(minutes);
+  return `UTC${minutes < 0 ? '−' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+/** A zone's offset at a moment as shown ("UTC+05:30"); '' for a zone the engine does not know. */
+export function zoneOffset(zone: string, at: Date): string {
+  const m = offsetMinutes(zone, at);
+  return m === null ? '' : formatOffset(m);
+}
+
+const norm = (s: string) => s.toLowerCase().replace(/[_/]/g, ' ').replace(/−/g, '-');
+
+/** What a search matches a zone on: its name in words and its offset, long and short ("utc+5:30", "+1"). */
+function haystack(zone: string, offset: string): string {
+  const short = offset.replace(/([+−-])0?(\d+):00$/, '$1$2').replace(/([+−-])0(\d):/, '$1$2:');
+  return `${norm(zone)} ${norm(offset)} ${norm(short)}`;
+}
+
+/**
+ * The zones a search shows, best first: those whose city starts with what is typed, then the
+ * rest that contain every word of it (in name or offset), in list order. An empty search shows
+ * all of them.
+ */
+export function searchZones(zones: readonly string[], query: string, offsetOf: (zone: string) => string): string[] {
+  const words = norm(query).split(/\s+/).filter(Boolean);
+  if (!words.length) return [...zones];
+  const first: string[] = [];
+  const rest: string[] = [];
+  for (const z of zones) {
+    const h = haystack(z, offsetOf(z));
+    if (!words.every((w) => h.includes(w))) continue;
+    const city = norm(z.slice(z.lastIndexOf('/') + 1));
+    (city.startsWith(norm(query).trim()) ? first : rest).push(z);
+  }
+  return [...first, ...rest];
+}
