@@ -77,14 +77,19 @@ func (w *whenWatched) Publish(ctx context.Context, ev engine.Event) {
 
 // subscriberCache shares each flow's subscriber list between the publishers of its runs for
 // a second, so a busy route does not query its subscribers on every request. One read per
-// flow is in flight at a time: while it runs, other runs use the previous list (or, with
-// none yet, wait for it) instead of all querying at once when the list expires.
+// flow is in flight at a time: while it runs, other runs use the previous list when it
+// expired less than a TTL ago (a busy route's list, refreshed every TTL), and otherwise wait
+// for it, instead of all querying at once when the list expires. A list read long ago is
+// never answered: the connections of then may be gone and today's subscribers missing.
 type subscriberCache struct {
 	st      Subscribers
 	ttl     time.Duration
 	mu      sync.Mutex
 	entries map[store.FlowKey]cachedSubs
 }
+
+// staleFor is how many TTLs old a list may be and still be answered while it refreshes.
+const staleFor = 2
 
 type cachedSubs struct {
 	ids     []string
@@ -100,9 +105,9 @@ func (c *subscriberCache) ListSubscribers(ctx context.Context, k store.FlowKey) 
 		case !e.at.IsZero() && time.Since(e.at) < c.ttl:
 			c.mu.Unlock()
 			return e.ids, nil
-		case e.loading != nil && !e.at.IsZero():
+		case e.loading != nil && !e.at.IsZero() && time.Since(e.at) < staleFor*c.ttl:
 			c.mu.Unlock()
-			return e.ids, nil // stale for the moment the fresh list takes
+			return e.ids, nil // only just expired: stale for the moment the fresh list takes
 		case e.loading != nil:
 			ch := e.loading
 			c.mu.Unlock()

@@ -247,3 +247,60 @@ func TestRunPublishersSendOnlyWhenWatched(t *testing.T) {
 	}
 	close(gate)
 }
+
+// A list read long ago is not answered while a fresh one is read: a flow nobody ran for
+// minutes gets a burst of runs, and each must reach today's subscribers, not the
+// connections that watched it back then (it lost whole runs' events: posts went to a
+// gone connection while the open ones got nothing).
+func TestSubscriberCacheDoesNotAnswerAnOldListWhileRefreshing(t *testing.T) {
+	subs := &gatedSubs{ids: []string{"old-conn"}}
+	ttl := 200 * time.Millisecond
+	c := &subscriberCache{st: subs, ttl: ttl, entries: map[store.FlowKey]cachedSubs{}}
+	fk := store.FlowKey{Tenant: "t", Project: "p", Flow: "f"}
+	ctx := context.Background()
+	if ids, err := c.ListSubscribers(ctx, fk); err != nil || !slices.Equal(ids, []string{"old-conn"}) {
+		t.Fatalf("first read: %v %v", ids, err)
+	}
+	// minutes pass; the old connection left, a new one subscribed
+	c.mu.Lock()
+	e := c.entries[fk]
+	e.at = time.Now().Add(-10 * time.Minute)
+	c.entries[fk] = e
+	c.mu.Unlock()
+	gate := make(chan struct{})
+	subs.mu.Lock()
+	subs.ids, subs.gate = []string{"new-conn"}, gate
+	subs.mu.Unlock()
+
+	first := make(chan []string, 1)
+	go func() { ids, _ := c.ListSubscribers(ctx, fk); first <- ids }()
+	waitFor(t, "the refresh to start", func() bool { return subs.reads.Load() == 2 })
+	second := make(chan []string, 1)
+	go func() { ids, _ := c.ListSubscribers(ctx, fk); second <- ids }()
+	select {
+	case ids := <-second:
+		t.Fatalf("a concurrent run got the list of 10 minutes ago (%v) instead of waiting for the refresh", ids)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(gate)
+	for _, ch := range []chan []string{first, second} {
+		if ids := <-ch; !slices.Equal(ids, []string{"new-conn"}) {
+			t.Fatalf("after the refresh: %v", ids)
+		}
+	}
+
+	// a list that only just expired is still answered while it refreshes (a busy route
+	// does not wait for each refresh)
+	subs.mu.Lock()
+	gate = make(chan struct{})
+	subs.gate = gate
+	subs.mu.Unlock()
+	time.Sleep(ttl + 5*time.Millisecond)
+	go func() { ids, _ := c.ListSubscribers(ctx, fk); first <- ids }()
+	waitFor(t, "the second refresh to start", func() bool { return subs.reads.Load() == 3 })
+	if ids, err := c.ListSubscribers(ctx, fk); err != nil || !slices.Equal(ids, []string{"new-conn"}) {
+		t.Fatalf("while a recent list refreshes: %v %v", ids, err)
+	}
+	close(gate)
+	<-first
+}
