@@ -379,7 +379,7 @@ func (a *agent) loop(ctx context.Context, st agentState) (nodes.Out, error) {
 		msg.Role = llm.Assistant
 		st.Messages = append(st.Messages, msg)
 		if len(msg.ToolCalls) == 0 {
-			return a.finish(ctx, st, msg.Content)
+			return a.finish(ctx, st, resp)
 		}
 		for i := range msg.ToolCalls {
 			if msg.ToolCalls[i].ID == "" {
@@ -432,12 +432,14 @@ func (a *agent) stream1(chunk map[string]any) {
 }
 
 // finish parses a structured answer, saves the turn to memory and builds the outputs.
-func (a *agent) finish(ctx context.Context, st agentState, answer string) (nodes.Out, error) {
+func (a *agent) finish(ctx context.Context, st agentState, resp llm.Response) (nodes.Out, error) {
+	answer := resp.Message.Content
 	var data any
+	warnCutOff(a.c, resp)
 	if a.req.Output != nil {
 		var err error
 		if data, err = parseJSONAnswer(answer); err != nil {
-			return nil, err
+			return nil, cutOffError(resp, err)
 		}
 	}
 	if a.memory != nil {

@@ -90,9 +90,10 @@ func runChat(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 		return nil, err
 	}
 	var data any
+	warnCutOff(c, resp)
 	if req.Output != nil {
 		if data, err = parseJSONAnswer(resp.Message.Content); err != nil {
-			return nil, err
+			return nil, cutOffError(resp, err)
 		}
 	}
 	return nodes.Out{
@@ -197,6 +198,25 @@ func hasConversation(msgs []llm.Message) bool {
 		}
 	}
 	return false
+}
+
+// cutOff reports whether the model stopped at its answer length limit (OpenAI's "length",
+// Anthropic's "max_tokens").
+func cutOff(resp llm.Response) bool { return resp.StopReason == "length" || resp.StopReason == "max_tokens" }
+
+// warnCutOff warns that an answer is incomplete because it reached max_tokens.
+func warnCutOff(c *nodes.Call, resp llm.Response) {
+	if cutOff(resp) {
+		c.Warn("the answer was cut off at the max_tokens limit (%d tokens written); raise max_tokens for a whole answer", resp.Usage.OutputTokens)
+	}
+}
+
+// cutOffError adds to a structured answer's parse error that the answer was cut off.
+func cutOffError(resp llm.Response, err error) error {
+	if cutOff(resp) {
+		return fmt.Errorf("%w: the answer was cut off at the max_tokens limit (%d tokens written); raise max_tokens", err, resp.Usage.OutputTokens)
+	}
+	return err
 }
 
 // parseJSONAnswer parses a structured answer, tolerating a ```json fence around it.

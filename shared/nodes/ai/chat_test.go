@@ -197,3 +197,28 @@ func TestChatTrigger(t *testing.T) {
 		})
 	}
 }
+
+// An answer cut off at max_tokens is flagged: a warning on the node's log, and a structured
+// answer that does not parse says why.
+func TestChatAnswerCutOffAtMaxTokens(t *testing.T) {
+	schema := map[string]any{"type": "object", "properties": map[string]any{"category": map[string]any{"type": "string"}}}
+	for _, stream := range []bool{false, true} {
+		srv := openaitest.New(t,
+			openaitest.Turn{Text: "Once upon a", Finish: "length", OutputTokens: 3},
+			openaitest.Turn{Text: `{"category": "bil`, Finish: "length", OutputTokens: 4},
+		)
+		model := openaiModel(t, srv)
+		out, err, h := nodetest.Run(context.Background(), typ(t, "ai.chat"), map[string]any{"model": model, "prompt": "a story", "stream": stream}, nodetest.Options{})
+		if err != nil || out["text"] != "Once upon a" {
+			t.Fatalf("stream %v: %v %v", stream, out, err)
+		}
+		if !strings.Contains(strings.Join(h.Logs, "\n"), "warn: the answer was cut off at the max_tokens limit (3 tokens written)") {
+			t.Errorf("stream %v: logs %v", stream, h.Logs)
+		}
+		_, err, _ = nodetest.Run(context.Background(), typ(t, "ai.chat"), map[string]any{"model": model, "prompt": "classify", "output_schema": schema, "stream": stream}, nodetest.Options{})
+		if err == nil || !strings.Contains(err.Error(), "not valid JSON for output_schema") ||
+			!strings.Contains(err.Error(), "the answer was cut off at the max_tokens limit (4 tokens written); raise max_tokens") {
+			t.Errorf("stream %v: structured answer cut off: %v", stream, err)
+		}
+	}
+}

@@ -39,6 +39,9 @@ type Turn struct {
 	Status int
 	// InputTokens and OutputTokens are reported as usage (defaults 10 and 5).
 	InputTokens, OutputTokens int
+	// Finish, when set, is the finish reason (e.g. "length": cut off at max_tokens) instead
+	// of "stop" or "tool_calls".
+	Finish string
 }
 
 // Server is the stand-in. URL is its base URL including /v1.
@@ -107,6 +110,9 @@ func writeError(w http.ResponseWriter, status int, typ, msg string) {
 }
 
 func finish(t Turn) string {
+	if t.Finish != "" {
+		return t.Finish
+	}
 	if len(t.Calls) > 0 {
 		return "tool_calls"
 	}
