@@ -25,6 +25,7 @@ import (
 	"polysynergy/shared/live/publish"
 	"polysynergy/shared/local/mgmtapi"
 	"polysynergy/shared/nodes/catalog"
+	"polysynergy/shared/runs"
 	"polysynergy/shared/store"
 )
 
@@ -409,5 +410,69 @@ func TestLiveEngineRun(t *testing.T) {
 	}
 	if ends != 9 {
 		t.Errorf("%d node_end events; want 9", ends)
+	}
+}
+
+// A member removed from the tenant after subscribing gets no more of the flow's run events
+// (the subscription was authorised once, but lives with the connection for up to 2 h) and
+// loses the subscription; the members who stay get every event. Both ways runs publish: a
+// Publisher on the store, and the runs' publishers of ForRuns.
+func TestLiveRemovedMemberGetsNoMoreEvents(t *testing.T) {
+	for _, via := range []string{"publisher", "runs"} {
+		t.Run(via, func(t *testing.T) {
+			c := newCloud(t, nil)
+			ctx := context.Background()
+			owner, viewer := c.connect(t, ownerSub), c.connect(t, viewerSub)
+			for _, cl := range []*client{owner, viewer} {
+				cl.send(t, map[string]string{"action": "subscribe", "project": c.project.ID, "flow": c.flow.ID})
+				if r := cl.reply(t); r.Type != live.ReplySubscribed {
+					t.Fatalf("subscribe: %+v", r)
+				}
+			}
+			if subs, _ := c.st.ListSubscribers(ctx, c.flow.Key()); len(subs) != 2 {
+				t.Fatalf("subscribers %v; want 2", subs)
+			}
+			if err := c.st.RemoveMember(ctx, c.tenant.ID, viewerSub); err != nil {
+				t.Fatal(err)
+			}
+
+			var pub engine.Publisher
+			var done func() error
+			switch via {
+			case "publisher":
+				p := c.publisher(t, c.flow.Key())
+				pub, done = p, func() error { return p.Close(ctx) }
+			default:
+				pub = publish.ForRuns(c.st, c.client, quiet)(ctx, runs.RunRef{Kind: runs.KindRouter,
+					Tenant: c.tenant.ID, Project: c.project.ID, Flow: c.flow.ID, RunID: "run-1"})
+				done = func() error { return nil } // closed by run_end
+			}
+			for _, e := range runEvents(c.flow.ID) {
+				pub.Publish(ctx, e)
+			}
+			if err := done(); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := owner.events(t, 3); got[0]["type"] != "run_start" || got[2]["type"] != "run_end" {
+				t.Fatalf("the owner got %v; want the run", got)
+			}
+			viewer.send(t, map[string]string{"action": "ping"})
+			if r := viewer.next(t); !strings.Contains(string(r), `"pong"`) {
+				t.Fatalf("the removed member got %.300s; want no run events, only the pong", r)
+			}
+			subs, err := c.st.ListSubscribers(ctx, c.flow.Key())
+			if err != nil || len(subs) != 1 {
+				t.Fatalf("subscribers after the removed member was found: %v %v; want only the owner's", subs, err)
+			}
+		})
+	}
+}
+
+func runEvents(flowID string) []engine.Event {
+	now := time.Now().UTC()
+	return []engine.Event{
+		{Type: engine.EventRunStart, RunID: "run-1", FlowID: flowID, Seq: 1, Time: now},
+		{Type: engine.EventNodeStart, RunID: "run-1", FlowID: flowID, Seq: 2, Time: now, Node: "start"},
+		{Type: engine.EventRunEnd, RunID: "run-1", FlowID: flowID, Seq: 3, Time: now, Status: "success"},
 	}
 }

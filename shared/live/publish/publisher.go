@@ -37,7 +37,8 @@ type Poster interface {
 var _ Poster = (*apigatewaymanagementapi.Client)(nil)
 
 // Subscribers finds a flow's subscribed connections and forgets gone ones;
-// *store.Store implements it.
+// *store.Store implements it (and SubscriberAccess, which checks that each
+// subscriber may still read the flow).
 type Subscribers interface {
 	ListSubscribers(ctx context.Context, k store.FlowKey) ([]string, error)
 	DeleteConnection(ctx context.Context, id string) error
@@ -98,6 +99,7 @@ type Stats struct {
 type Publisher struct {
 	cfg    PublisherConfig
 	log    *slog.Logger
+	access *accessFilter // nil: the store cannot tell who may still read the flow
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -166,6 +168,7 @@ func NewPublisher(cfg PublisherConfig) (*Publisher, error) {
 		kick: make(chan struct{}, 1), flushes: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{}),
 		lastSeq: map[string]int64{},
 	}
+	p.access = newAccessFilter(cfg.Store, p.log)
 	go p.run()
 	return p, nil
 }
@@ -368,6 +371,9 @@ func (p *Publisher) subscribers() []string {
 	ctx, cancel := context.WithTimeout(p.ctx, p.cfg.PostTimeout)
 	defer cancel()
 	subs, err := p.cfg.Store.ListSubscribers(ctx, p.cfg.Flow)
+	if err == nil {
+		subs, err = p.access.allowed(ctx, p.cfg.Flow, subs)
+	}
 	if err != nil {
 		p.log.Warn("list live subscribers; using the previous list", "err", err, "previous", len(p.subs))
 		return p.subs
@@ -452,6 +458,7 @@ func (p *Publisher) forget(gone []string) {
 		ctx, cancel := context.WithTimeout(p.ctx, p.cfg.PostTimeout)
 		err := p.cfg.Store.DeleteConnection(ctx, id)
 		cancel()
+		p.access.forget(id)
 		if err != nil {
 			p.log.Warn("delete gone connection", "connection", id, "err", err)
 			continue

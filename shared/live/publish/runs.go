@@ -18,7 +18,8 @@ func ForRuns(st Subscribers, client Poster, log *slog.Logger) runs.PublisherFunc
 	if client == nil {
 		return nil
 	}
-	shared := &subscriberCache{st: st, ttl: DefaultSubscriberTTL, entries: map[store.FlowKey]cachedSubs{}}
+	shared := &subscriberCache{st: st, ttl: DefaultSubscriberTTL, entries: map[store.FlowKey]cachedSubs{},
+		access: newAccessFilter(st, log)}
 	return func(ctx context.Context, ref runs.RunRef) engine.Publisher {
 		fk := store.FlowKey{Tenant: ref.Tenant, Project: ref.Project, Flow: ref.Flow}
 		return &whenWatched{flow: fk, subs: shared, log: log, open: func() (*Publisher, error) {
@@ -83,6 +84,7 @@ func (w *whenWatched) Publish(ctx context.Context, ev engine.Event) {
 // never answered: the connections of then may be gone and today's subscribers missing.
 type subscriberCache struct {
 	st      Subscribers
+	access  *accessFilter // nil: st cannot tell who may still read a flow
 	ttl     time.Duration
 	mu      sync.Mutex
 	entries map[store.FlowKey]cachedSubs
@@ -136,6 +138,9 @@ func (c *subscriberCache) startLoad(k store.FlowKey, e cachedSubs) chan struct{}
 // the read.
 func (c *subscriberCache) load(ctx context.Context, k store.FlowKey, ch chan struct{}) ([]string, error) {
 	ids, err := c.st.ListSubscribers(ctx, k)
+	if err == nil {
+		ids, err = c.access.allowed(ctx, k, ids)
+	}
 	c.mu.Lock()
 	if cur, ok := c.entries[k]; ok && cur.loading == ch {
 		if err == nil {
@@ -163,5 +168,6 @@ func (c *subscriberCache) DeleteConnection(ctx context.Context, id string) error
 	c.mu.Lock()
 	clear(c.entries) // a gone connection may be in any flow's list
 	c.mu.Unlock()
+	c.access.forget(id)
 	return c.st.DeleteConnection(ctx, id)
 }
