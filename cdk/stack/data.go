@@ -3,6 +3,7 @@ package stack
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
@@ -17,17 +18,44 @@ import (
 // Data is the platform's state: the single DynamoDB table and the KMS key
 // that wraps the data keys of secrets.
 type Data struct {
-	Table awsdynamodb.Table
-	Key   awskms.Key
+	Table   awsdynamodb.Table
+	Key     awskms.Key
+	indexes []string // the schema's index names
 }
 
-// dataActions are the DynamoDB actions the store performs. Transactions are
-// authorised per item through PutItem, UpdateItem, DeleteItem and ConditionCheckItem.
-func dataActions() []string {
-	return []string{
-		"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
-		"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-		"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+// TableAccess is what one function may do with the table: item actions on
+// the table itself, and Query on the named global secondary indexes.
+type TableAccess struct {
+	Actions []string
+	Indexes []string
+}
+
+// StoreAccess is every item operation shared/store performs: single-item reads
+// and writes, queries, batch writes, and transactions, which IAM authorises per
+// item through PutItem, UpdateItem, DeleteItem and ConditionCheckItem. The
+// deployed functions query GSI1 only; GSI2 (published schedules across the
+// deployment) is read by the local scheduler, never in AWS.
+func StoreAccess() TableAccess {
+	return TableAccess{
+		Actions: []string{
+			"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+			"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+		},
+		Indexes: []string{store.IndexGSI1},
+	}
+}
+
+// ConnectionAccess is what the WebSocket function's store calls need: it reads
+// memberships and projects, puts and deletes connections and subscriptions (a
+// subscription is a transaction checking the connection and the flow, then a
+// put; a connection's subscriptions go in batch deletes) and lists a
+// connection's subscriptions and a user's tenants on GSI1. It never updates an
+// item.
+func ConnectionAccess() TableAccess {
+	return TableAccess{
+		Actions: []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+			"dynamodb:ConditionCheckItem"},
+		Indexes: []string{store.IndexGSI1},
 	}
 }
 
@@ -138,10 +166,35 @@ func NewData(scope constructs.Construct, id string, schema store.Schema, retain 
 		RemovalPolicy:     removal,
 		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
 	})
-	return &Data{Table: table, Key: key}, nil
+	d := &Data{Table: table, Key: key}
+	for _, ix := range schema.Indexes {
+		d.indexes = append(d.indexes, ix.Name)
+	}
+	return d, nil
 }
 
-// GrantData lets grantee perform the store's item operations on the table and its indexes.
-func (d *Data) GrantData(grantee awsiam.IGrantable) {
-	d.Table.Grant(grantee, *jsii.Strings(dataActions()...)...)
+// Grant lets grantee perform access's actions on the table and Query the
+// indexes it names, each by its own ARN (no table/index/* wildcard). An index
+// the schema lacks is an error.
+func (d *Data) Grant(grantee awsiam.IGrantable, access TableAccess) error {
+	// not Table.Grant, which adds table/index/* for every action
+	grantee.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings(access.Actions...),
+		Resources: &[]*string{d.Table.TableArn()},
+	}))
+	if len(access.Indexes) == 0 {
+		return nil
+	}
+	var arns []*string
+	for _, name := range access.Indexes {
+		if !slices.Contains(d.indexes, name) {
+			return fmt.Errorf("table grant: index %q is not in the store schema (%v)", name, d.indexes)
+		}
+		arns = append(arns, awscdk.Fn_Join(jsii.String("/"), &[]*string{d.Table.TableArn(), jsii.String("index"), jsii.String(name)}))
+	}
+	grantee.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("dynamodb:Query"),
+		Resources: &arns,
+	}))
+	return nil
 }

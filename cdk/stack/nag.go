@@ -13,8 +13,6 @@ import (
 // suppression applies only to findings matching its pattern.
 func wildcardReasons() []struct{ pattern, reason string } {
 	return []struct{ pattern, reason string }{
-		{`^Resource::<DataTable[0-9A-F]+\.Arn>/index/\*$`,
-			"The store queries the table's global secondary indexes; the grant covers only this table's indexes (table/index/*)."},
 		{`^Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<RealtimeApi[0-9A-F]+>/live/\*/@connections/\*$`,
 			"API Gateway assigns connection ids at $connect; posting is limited to this WebSocket API's live stage."},
 		{`^Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<TriggersScheduleGroup[0-9A-F]+>/\*$`,

@@ -96,7 +96,9 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 		Router: st.Functions.Router, RunnerARN: runnerARN, Settings: s, Throttle: throttle, Retention: retention,
 	})
 
-	st.wire(runnerARN)
+	if err := st.wire(runnerARN); err != nil {
+		return nil, err
+	}
 
 	st.Editor.Publish(EditorConfig{
 		APIURL: st.RestAPI.BaseURL(), WebSocketURL: st.Realtime.URL(), Issuer: st.Identity.Issuer(),
@@ -113,15 +115,18 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 	return st, nil
 }
 
-// wire gives each function its environment and exactly the permissions for
-// the calls it makes:
+// wire gives each function its environment — exactly the variables its main
+// and shared/platform read — and exactly the permissions for the calls it makes:
 //
-//	function  table  secrets key       runner  live posts  schedules
-//	api       rw     GenerateDataKey   invoke  -           manage + pass role
-//	router    rw     Decrypt           invoke  post        -
-//	ws        rw     -                 -       -           -
-//	runner    rw     Decrypt           -       post        manage + pass role
-func (st *Stack) wire(runnerARN *string) {
+//	function  table             secrets key                runner  live posts  schedules
+//	api       store             GenerateDataKey + Decrypt  invoke  -           manage + pass role
+//	router    store             Decrypt                    invoke  post        -
+//	ws        connections only  -                          -       -           -
+//	runner    store             Decrypt                    -       post        -
+//
+// The API decrypts as well as seals: renaming a stage opens each of its secrets
+// and seals it again under the new stage's encryption context.
+func (st *Stack) wire(runnerARN *string) error {
 	f, d := st.Functions, st.Data
 	env := func(fn *Function, kv ...*string) {
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -135,22 +140,26 @@ func (st *Stack) wire(runnerARN *string) {
 		for _, name := range slices.Sorted(maps.Keys(rt)) {
 			env(fn, k(name), k(rt[name]))
 		}
-		d.GrantData(fn.Role)
+		access := StoreAccess()
+		if fn == f.WS {
+			access = ConnectionAccess()
+		}
+		if err := d.Grant(fn.Role, access); err != nil {
+			return fmt.Errorf("function %s: %w", fn.Spec.Name, err)
+		}
 	}
 	issuer, audience := st.Identity.Issuer(), st.Identity.Client.UserPoolClientId()
 	wsEndpoint := st.Realtime.CallbackURL()
-	baseDomain := st.Triggers.BaseDomain()
 
-	env(f.API, k(platform.EnvKMSKey), d.Key.KeyArn(), k(platform.EnvIssuer), issuer, k(platform.EnvAudience), audience,
+	env(f.API, k(platform.EnvKMSKey), d.Key.KeyArn(),
 		k(platform.EnvRunnerFunction), f.Runner.Fn.FunctionName(), k(platform.EnvRunnerARN), runnerARN,
-		k(platform.EnvScheduleGroup), st.Triggers.ScheduleGroupName(), k(platform.EnvSchedulerRoleARN), st.Triggers.SchedulerRole.RoleArn(),
-		k(platform.EnvBaseDomain), baseDomain)
-	d.Key.Grant(f.API.Role, k("kms:GenerateDataKey")) // envelope encryption: a fresh data key per secret
+		k(platform.EnvScheduleGroup), st.Triggers.ScheduleGroupName(), k(platform.EnvSchedulerRoleARN), st.Triggers.SchedulerRole.RoleArn())
+	d.Key.Grant(f.API.Role, k("kms:GenerateDataKey"), k("kms:Decrypt")) // seal with a fresh data key per secret; open on stage rename
 	grantInvoke(f.API, runnerARN)
 	st.Triggers.GrantManageSchedules(f.API.Role)
 
 	env(f.Router, k(platform.EnvKMSKey), d.Key.KeyArn(), k(platform.EnvWSEndpoint), wsEndpoint,
-		k(platform.EnvRunnerFunction), f.Runner.Fn.FunctionName(), k(platform.EnvBaseDomain), baseDomain)
+		k(platform.EnvRunnerFunction), f.Runner.Fn.FunctionName(), k(platform.EnvBaseDomain), st.Triggers.BaseDomain())
 	d.Key.GrantDecrypt(f.Router.Role)
 	grantInvoke(f.Router, runnerARN)
 	st.Realtime.GrantPost(f.Router.Role)
@@ -158,16 +167,14 @@ func (st *Stack) wire(runnerARN *string) {
 	// The ws function answers on the connection itself (its Lambda response); it never posts.
 	env(f.WS, k(platform.EnvIssuer), issuer, k(platform.EnvAudience), audience)
 
-	env(f.Runner, k(platform.EnvKMSKey), d.Key.KeyArn(), k(platform.EnvWSEndpoint), wsEndpoint,
-		k(platform.EnvRunnerARN), runnerARN, k(platform.EnvScheduleGroup), st.Triggers.ScheduleGroupName(),
-		k(platform.EnvSchedulerRoleARN), st.Triggers.SchedulerRole.RoleArn(), k(platform.EnvBaseDomain), baseDomain)
+	env(f.Runner, k(platform.EnvKMSKey), d.Key.KeyArn(), k(platform.EnvWSEndpoint), wsEndpoint)
 	d.Key.GrantDecrypt(f.Runner.Role)
 	st.Realtime.GrantPost(f.Runner.Role)
-	st.Triggers.GrantManageSchedules(f.Runner.Role)
 
 	for _, fn := range f.All() {
 		suppressRoleWildcards(fn.Role)
 	}
+	return nil
 }
 
 // grantInvoke lets fn invoke the runner (the unqualified function only).

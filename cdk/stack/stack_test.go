@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -242,6 +243,7 @@ func TestStack(t *testing.T) {
 			t.Run("rest routes", y.checkRESTRoutes)
 			t.Run("websocket", y.checkWebSocket)
 			t.Run("scheduler role", y.checkSchedulerRole)
+			t.Run("function permissions", y.checkPermissions)
 			t.Run("editor", y.checkEditor)
 			t.Run("identity", y.checkIdentity)
 			t.Run("custom domain", y.checkDomain)
@@ -321,44 +323,99 @@ func (y *synthesized) checkFunctions(t *testing.T) {
 	}
 }
 
+// functionNeeds is, per function, the configuration its main and app package
+// read (functions/<name>), as platform.Config fields, and the template
+// resource each value must come from. A field missing here that the function
+// reads would start it half-configured in AWS: the api silently without
+// schedules, the router without live events.
+var functionNeeds = map[string]map[string]string{
+	// functions/api/app: the store, the secrets box (seal and open), the runner for
+	// editor runs, and the schedule syncer, which it builds only with all three set
+	"api": {"Table": "DataTable", "KMSKey": "DataSecretsKey", "RunnerFunction": "FunctionsRunnerFunction",
+		"RunnerARN": ":function:", "ScheduleGroup": "TriggersScheduleGroup", "SchedulerRoleARN": "TriggersSchedulerRole"},
+	// functions/router/app: the store, the secrets box, live posts, hand-off to the
+	// runner and the trigger host's base domain
+	"router": {"Table": "DataTable", "KMSKey": "DataSecretsKey", "WSEndpoint": "RealtimeApi",
+		"RunnerFunction": "FunctionsRunnerFunction", "BaseDomain": ""},
+	// functions/ws/app: the store and the token verifier (the JWKS URL follows from the issuer)
+	"ws": {"Table": "DataTable", "Issuer": "IdentityUserPool", "Audience": "IdentityUserPoolEditorClient", "JWKSURL": "IdentityUserPool"},
+	// functions/runner: the store, the secrets box and live posts
+	"runner": {"Table": "DataTable", "KMSKey": "DataSecretsKey", "WSEndpoint": "RealtimeApi"},
+}
+
+// checkEnvironment reads each function's synthesised environment through
+// platform.FromEnv, as the function does at start: every field the function
+// needs is set, from the right resource, and no variable is set that
+// FromEnv does not read or the function does not need.
 func (y *synthesized) checkEnvironment(t *testing.T) {
-	want := map[string][]string{
-		"api": {platform.EnvTable, platform.EnvKMSKey, platform.EnvIssuer, platform.EnvAudience, platform.EnvRunnerFunction,
-			platform.EnvRunnerARN, platform.EnvScheduleGroup, platform.EnvSchedulerRoleARN, platform.EnvBaseDomain},
-		"router": {platform.EnvTable, platform.EnvKMSKey, platform.EnvWSEndpoint, platform.EnvRunnerFunction, platform.EnvBaseDomain},
-		"ws":     {platform.EnvTable, platform.EnvIssuer, platform.EnvAudience},
-		"runner": {platform.EnvTable, platform.EnvKMSKey, platform.EnvWSEndpoint, platform.EnvRunnerARN, platform.EnvScheduleGroup,
-			platform.EnvSchedulerRoleARN, platform.EnvBaseDomain},
-	}
 	fns := y.ourFunctions(t)
-	for name, keysWanted := range want {
-		keysWanted = append(keysWanted, "GOGC", "GOMEMLIMIT") // the Go runtime's, checked in checkFunctions
+	for name, needs := range functionNeeds {
 		vars, _ := props(fns[name])["Environment"].(map[string]any)["Variables"].(map[string]any)
-		got := keys(vars)
-		sort.Strings(keysWanted)
-		if !slices.Equal(got, keysWanted) {
-			t.Errorf("%s environment = %v, want %v", name, got, keysWanted)
+		rendered := map[string]string{}
+		for k, v := range vars {
+			j, _ := json.Marshal(v)
+			rendered[k] = string(j)
+			if s, ok := v.(string); ok {
+				rendered[k] = s
+			}
 		}
-		if tbl, _ := json.Marshal(vars[platform.EnvTable]); !strings.Contains(string(tbl), `"Ref":"DataTable`) {
-			t.Errorf("%s: %s = %s, want the table's name", name, platform.EnvTable, tbl)
+		cfg, err := platform.FromEnv(func(k string) (string, bool) { v, ok := rendered[k]; return v, ok })
+		if err != nil {
+			t.Errorf("%s: platform.FromEnv: %v", name, err)
+			continue
+		}
+		fields := reflect.ValueOf(cfg)
+		for field, from := range needs {
+			v := fields.FieldByName(field)
+			if !v.IsValid() {
+				t.Fatalf("platform.Config has no field %s", field)
+			}
+			if got := v.String(); got == "" || !strings.Contains(got, from) {
+				t.Errorf("%s: %s = %q, want a value from %q", name, field, got, from)
+			}
+			if field == "WSEndpoint" && (!strings.HasPrefix(v.String(), `{"Fn::Join":["",["https://"`) || !strings.Contains(v.String(), "/"+stack.LiveStageName)) {
+				t.Errorf("%s: %s = %q, want the Management API endpoint https://…/%s", name, field, v.String(), stack.LiveStageName)
+			}
+		}
+		// every variable set is one the function needs (or the Go runtime's)
+		read := map[string]bool{"GOGC": true, "GOMEMLIMIT": true}
+		for field := range needs {
+			if env := envOf(field); env != "" {
+				read[env] = true
+			}
+		}
+		for k := range vars {
+			if !read[k] {
+				t.Errorf("%s: %s is set but the function does not read it", name, k)
+			}
 		}
 	}
-	// The runner's own ARN (target of the schedules it writes) names its fixed function name.
-	runner := props(fns["runner"])
-	arn, _ := json.Marshal(runner["Environment"].(map[string]any)["Variables"].(map[string]any)[platform.EnvRunnerARN])
-	name, _ := json.Marshal(runner["FunctionName"])
-	if !strings.Contains(string(arn), ":function:") || !strings.Contains(string(arn), string(name)) {
-		t.Errorf("runner ARN %s does not name the runner function %s", arn, name)
+	// The runner's ARN (the target of the schedules the api writes) names its fixed function name.
+	runnerName, _ := json.Marshal(props(fns["runner"])["FunctionName"])
+	arn, _ := json.Marshal(props(fns["api"])["Environment"].(map[string]any)["Variables"].(map[string]any)[platform.EnvRunnerARN])
+	if !strings.Contains(string(arn), ":function:") || !strings.Contains(string(arn), string(runnerName)) {
+		t.Errorf("runner ARN %s does not name the runner function %s", arn, runnerName)
 	}
 	router := props(fns["router"])["Environment"].(map[string]any)["Variables"].(map[string]any)
 	if y.s.HasDomain() && router[platform.EnvBaseDomain] != y.s.Domain {
 		t.Errorf("router base domain = %v, want %q", router[platform.EnvBaseDomain], y.s.Domain)
 	}
 	if !y.s.HasDomain() {
-		if _, isString := router[platform.EnvBaseDomain].(string); isString {
-			t.Errorf("router base domain = %v, want the router API's own host", router[platform.EnvBaseDomain])
+		if j, _ := json.Marshal(router[platform.EnvBaseDomain]); !strings.Contains(string(j), "TriggersRouterApi") {
+			t.Errorf("router base domain = %s, want the router API's own host", j)
 		}
 	}
+}
+
+// envOf is the environment variable platform.FromEnv reads a Config field from
+// ("" for a derived field such as JWKSURL, which follows from the issuer).
+func envOf(field string) string {
+	return map[string]string{
+		"Table": platform.EnvTable, "KMSKey": platform.EnvKMSKey, "RunnerFunction": platform.EnvRunnerFunction,
+		"RunnerARN": platform.EnvRunnerARN, "ScheduleGroup": platform.EnvScheduleGroup, "SchedulerRoleARN": platform.EnvSchedulerRoleARN,
+		"WSEndpoint": platform.EnvWSEndpoint, "BaseDomain": platform.EnvBaseDomain, "Issuer": platform.EnvIssuer,
+		"Audience": platform.EnvAudience,
+	}[field]
 }
 
 func (y *synthesized) checkTable(t *testing.T) {
@@ -605,14 +662,14 @@ func (y *synthesized) checkSchedulerRole(t *testing.T) {
 	if !strings.Contains(string(res), ":function:") || !strings.Contains(string(res), string(runnerName)) || strings.Contains(string(res), `"*"`) {
 		t.Errorf("scheduler role may invoke %s, want only the runner %s", res, runnerName)
 	}
-	// Only the api and the runner may manage schedules, in the group only, and pass this role.
+	// Only the api manages schedules (the runner is their target, not their keeper), in the group only, and passes this role.
 	for id, p := range y.ofType("AWS::IAM::Policy") {
 		for _, st := range statements(props(p)["PolicyDocument"]) {
 			acts := asStrings(st["Action"])
 			res, _ := json.Marshal(st["Resource"])
 			switch {
 			case slices.Contains(acts, "scheduler:CreateSchedule"):
-				if !strings.HasPrefix(id, "FunctionsApi") && !strings.HasPrefix(id, "FunctionsRunner") {
+				if !strings.HasPrefix(id, "FunctionsApi") {
 					t.Errorf("%s may manage schedules", id)
 				}
 				if !strings.Contains(string(res), ":schedule/") || !strings.Contains(string(res), "TriggersScheduleGroup") {
@@ -624,6 +681,85 @@ func (y *synthesized) checkSchedulerRole(t *testing.T) {
 					t.Errorf("%s passes %s (%s), want the scheduler role to the scheduler only", id, res, cond)
 				}
 			}
+		}
+	}
+}
+
+// roleStatements are the statements of the policies attached to a role.
+func (y *synthesized) roleStatements(roleID string) []map[string]any {
+	var all []map[string]any
+	for _, p := range y.ofType("AWS::IAM::Policy") {
+		roles, _ := json.Marshal(props(p)["Roles"])
+		if strings.Contains(string(roles), `"`+roleID+`"`) {
+			all = append(all, statements(props(p)["PolicyDocument"])...)
+		}
+	}
+	return all
+}
+
+// checkPermissions checks each function role allows exactly the calls its
+// function makes (the table in stack.go's wire), each on its one resource.
+func (y *synthesized) checkPermissions(t *testing.T) {
+	logs := []string{"logs:CreateLogStream", "logs:PutLogEvents"}
+	schedules := []string{"scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "iam:PassRole"}
+	want := map[string][][]string{
+		"api":    {logs, stack.StoreAccess().Actions, {"kms:GenerateDataKey", "kms:Decrypt", "lambda:InvokeFunction"}, schedules},
+		"router": {logs, stack.StoreAccess().Actions, {"kms:Decrypt", "lambda:InvokeFunction", "execute-api:ManageConnections"}},
+		"ws":     {logs, stack.ConnectionAccess().Actions},
+		"runner": {logs, stack.StoreAccess().Actions, {"kms:Decrypt", "execute-api:ManageConnections"}},
+	}
+	table := *y.st.Stack.GetLogicalId(y.st.Data.Table.Node().DefaultChild().(awscdk.CfnElement))
+	key := *y.st.Stack.GetLogicalId(y.st.Data.Key.Node().DefaultChild().(awscdk.CfnElement))
+	runnerName, _ := json.Marshal(props(y.ourFunctions(t)["runner"])["FunctionName"])
+	for name, fn := range y.ourFunctions(t) {
+		roleID := props(fn)["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+		var wantActions []string
+		for _, group := range want[name] {
+			wantActions = append(wantActions, group...)
+		}
+		wantActions = slices.Compact(slices.Sorted(slices.Values(wantActions)))
+		var got []string
+		indexQuery := false
+		for _, st := range y.roleStatements(roleID) {
+			acts := asStrings(st["Action"])
+			got = append(got, acts...)
+			res, _ := json.Marshal(st["Resource"])
+			if st["Effect"] != "Allow" {
+				t.Errorf("%s: statement %v is not an Allow", name, st)
+			}
+			if strings.Contains(string(res), "/index/*") || slices.Contains(asStrings(st["Resource"]), "*") {
+				t.Errorf("%s: %v on %s: a wildcard where one resource is meant", name, acts, res)
+			}
+			switch {
+			case strings.HasPrefix(acts[0], "dynamodb:"):
+				if string(res) == fmt.Sprintf(`{"Fn::GetAtt":["%s","Arn"]}`, table) {
+					continue
+				}
+				// Query on each index the functions use, by name
+				if !slices.Equal(acts, []string{"dynamodb:Query"}) || !strings.Contains(string(res), `"index/`+store.IndexGSI1+`"`) {
+					t.Errorf("%s: %v on %s, want the table, or Query on index %s", name, acts, res, store.IndexGSI1)
+				}
+				indexQuery = true
+			case strings.HasPrefix(acts[0], "kms:"):
+				if string(res) != fmt.Sprintf(`{"Fn::GetAtt":["%s","Arn"]}`, key) {
+					t.Errorf("%s: %v on %s, want the secrets key", name, acts, res)
+				}
+			case acts[0] == "lambda:InvokeFunction":
+				if !strings.Contains(string(res), ":function:") || !strings.Contains(string(res), string(runnerName)) {
+					t.Errorf("%s: may invoke %s, want only the runner %s", name, res, runnerName)
+				}
+			case strings.HasPrefix(acts[0], "logs:"):
+				if !strings.Contains(string(res), "Functions"+strings.ToUpper(name[:1])+name[1:]+"Logs") {
+					t.Errorf("%s: writes logs to %s, want its own log group", name, res)
+				}
+			}
+		}
+		got = slices.Compact(slices.Sorted(slices.Values(got)))
+		if !slices.Equal(got, wantActions) {
+			t.Errorf("%s may %v, want %v", name, got, wantActions)
+		}
+		if !indexQuery {
+			t.Errorf("%s may not query index %s", name, store.IndexGSI1)
 		}
 	}
 }
