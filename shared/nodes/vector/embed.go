@@ -5,7 +5,9 @@ package vector
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -33,20 +35,55 @@ const maxBatch = 256
 
 // OpenAIEmbedder embeds texts with an OpenAI-compatible /embeddings endpoint.
 type OpenAIEmbedder struct {
-	client     openai.Client
+	svc        openai.EmbeddingService
 	model      string
 	dimensions int
 	endpoint   string
+	key        string
+	timeout    time.Duration // the HTTP client's, for errors
 }
 
 // NewOpenAIEmbedder returns an embedder for model at baseURL (e.g. https://api.openai.com/v1)
 // using httpClient (nil: the default client). dimensions > 0 asks for shortened vectors.
+// It reads no OPENAI_* environment variables.
 func NewOpenAIEmbedder(baseURL, apiKey, model string, dimensions int, httpClient option.HTTPClient) *OpenAIEmbedder {
-	opts := []option.RequestOption{option.WithBaseURL(baseURL), option.WithAPIKey(apiKey), option.WithMaxRetries(2)}
+	opts := []option.RequestOption{option.WithBaseURL(baseURL), option.WithMaxRetries(2)}
+	if apiKey != "" {
+		opts = append(opts, option.WithAPIKey(apiKey))
+	}
+	e := &OpenAIEmbedder{model: model, dimensions: dimensions, endpoint: baseURL, key: apiKey}
 	if httpClient != nil {
 		opts = append(opts, option.WithHTTPClient(httpClient))
+		if hc, ok := httpClient.(*http.Client); ok {
+			e.timeout = hc.Timeout
+		}
 	}
-	return &OpenAIEmbedder{client: openai.NewClient(opts...), model: model, dimensions: dimensions, endpoint: baseURL}
+	// the embeddings service alone: the client constructor would read OPENAI_* variables
+	e.svc = openai.NewEmbeddingService(opts...)
+	return e
+}
+
+// fail describes a failed request: the API's own message, the embedder's timeout named as
+// such (context.DeadlineExceeded would read as the run's deadline), never the key.
+func (e *OpenAIEmbedder) fail(ctx context.Context, n int, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("embed %d text(s) with %s: %w", n, e.model, err)
+	}
+	msg := err.Error()
+	var ae *openai.Error
+	if errors.As(err, &ae) && ae.Message != "" {
+		msg += ": " + ae.Message
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		msg = "no answer within the embedder's timeout"
+		if e.timeout > 0 {
+			msg += " of " + e.timeout.String()
+		}
+	}
+	if e.key != "" {
+		msg = strings.ReplaceAll(msg, e.key, "[redacted]")
+	}
+	return fmt.Errorf("embed %d text(s) with %s: %s", n, e.model, msg)
 }
 
 // Describe names the endpoint and model, e.g. "https://api.openai.com/v1 text-embedding-3-small".
@@ -63,9 +100,9 @@ func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float64
 		if e.dimensions > 0 {
 			p.Dimensions = openai.Int(int64(e.dimensions))
 		}
-		resp, err := e.client.Embeddings.New(ctx, p)
+		resp, err := e.svc.New(ctx, p)
 		if err != nil {
-			return nil, fmt.Errorf("embed %d text(s) with %s: %w", len(batch), e.model, err)
+			return nil, e.fail(ctx, len(batch), err)
 		}
 		if len(resp.Data) != len(batch) {
 			return nil, fmt.Errorf("embed %d text(s) with %s: the endpoint returned %d vectors", len(batch), e.model, len(resp.Data))

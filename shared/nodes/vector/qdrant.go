@@ -66,12 +66,15 @@ func (q *Qdrant) Do(ctx context.Context, method, path string, body, out any) err
 	}
 	resp, err := q.hc.Do(req)
 	if err != nil {
-		return err
+		return q.timeout(ctx, err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	if err != nil {
-		return fmt.Errorf("read answer: %w", err)
+		return fmt.Errorf("read answer: %w", q.timeout(ctx, err))
+	}
+	if len(raw) > maxAnswer {
+		return fmt.Errorf("the answer is larger than %d MiB; ask for fewer points (limit) or leave vectors out (with_vector)", maxAnswer>>20)
 	}
 	var env struct {
 		Result json.RawMessage `json:"result"`
@@ -99,6 +102,18 @@ func (q *Qdrant) Do(ctx context.Context, method, path string, body, out any) err
 		return fmt.Errorf("decode answer: %w", err)
 	}
 	return nil
+}
+
+// maxAnswer bounds the answer a Qdrant request reads.
+const maxAnswer = 64 << 20
+
+// timeout names the client's own timeout (timeout_ms) when it expired: left as
+// context.DeadlineExceeded it would read as the run's deadline.
+func (q *Qdrant) timeout(ctx context.Context, err error) error {
+	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("no answer from Qdrant within the timeout of %s (timeout_ms)", q.hc.Timeout)
+	}
+	return err
 }
 
 // Names of the ports every Qdrant node has.
