@@ -135,7 +135,8 @@ func defineTable(sc store.Schema) (tableDefinition, error) {
 
 // NewData creates the table from the store's schema and the secrets key.
 // With retain, both survive `cdk destroy` (the key must outlive the table, or
-// the stored secrets could never be decrypted again).
+// the stored secrets could never be decrypted again) and the table has
+// deletion protection.
 func NewData(scope constructs.Construct, id string, schema store.Schema, retain bool) (*Data, error) {
 	def, err := defineTable(schema)
 	if err != nil {
@@ -156,6 +157,8 @@ func NewData(scope constructs.Construct, id string, schema store.Schema, retain 
 		},
 		Encryption:    awsdynamodb.TableEncryption_AWS_MANAGED,
 		RemovalPolicy: removal,
+		// with retain, a delete outside CloudFormation (console, CLI) is refused too
+		DeletionProtection: jsii.Bool(retain),
 	})
 	for _, gsi := range def.indexes {
 		table.AddGlobalSecondaryIndex(gsi)

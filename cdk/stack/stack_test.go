@@ -492,6 +492,9 @@ func (y *synthesized) checkTable(t *testing.T) {
 	if table["DeletionPolicy"] != wantPolicy || table["UpdateReplacePolicy"] != wantPolicy {
 		t.Errorf("table deletion policy %v/%v, want %s", table["DeletionPolicy"], table["UpdateReplacePolicy"], wantPolicy)
 	}
+	if p["DeletionProtectionEnabled"] != y.s.RetainData {
+		t.Errorf("table deletion protection %v, want %v (retainData)", p["DeletionProtectionEnabled"], y.s.RetainData)
+	}
 	for _, r := range y.ofType("AWS::KMS::Key") {
 		if props(r)["EnableKeyRotation"] != true {
 			t.Error("secrets key rotation is off")
