@@ -1,7 +1,8 @@
 // Package scheduler is the local cloud's stand-in for EventBridge Scheduler: while the
 // server runs, published schedules fire at their times in their time zones, within their
 // start/end window, through the same payload the runner gets in AWS. Missed times are not
-// caught up (EventBridge does not either).
+// caught up (EventBridge does not either): neither those before the server started nor,
+// after the machine slept, those more than MaxLate ago.
 package scheduler
 
 import (
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"polysynergy/shared/schedule"
@@ -29,14 +31,25 @@ type Firing struct {
 	At                           time.Time
 }
 
-// Fire delivers a firing (invokes the runner with its schedule payload).
+// Fire delivers a firing: it starts the runner with the schedule's payload and returns
+// once the invocation is accepted, without waiting for the run (EventBridge invokes the
+// runner asynchronously), so one schedule's long run never delays another's firing.
 type Fire func(ctx context.Context, f Firing) error
 
-// Scheduler fires schedules. Tick drives it; Run ticks on a clock.
+// MaxLate is how late a fire time may still fire: a tick that comes later than that after
+// it (the machine slept, the process was stopped) counts it as missed, as EventBridge
+// Scheduler, which does not sleep, would have fired it then; it does not fire a night's
+// worth of an every-minute schedule at once on waking.
+const MaxLate = time.Minute
+
+// Scheduler fires schedules. Tick drives it; Run ticks on a clock. It is safe for
+// concurrent use: each fire time fires once, whoever ticks.
 type Scheduler struct {
 	st   Store
 	fire Fire
 	log  *slog.Logger
+
+	mu   sync.Mutex
 	last time.Time // fire times after this have not been considered yet
 }
 
@@ -53,8 +66,11 @@ func ScheduleID(sc store.Schedule, stage string) string {
 	return schedule.Name(sc.Tenant, sc.Project, sc.Flow, stage)
 }
 
-// Tick fires every schedule due in (last, now] and returns how many fired.
+// Tick fires every schedule due in (last, now] (but not more than MaxLate before now) and
+// returns how many fired.
 func (s *Scheduler) Tick(ctx context.Context, now time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	from := s.last
 	if !now.After(from) {
 		return 0, nil
@@ -73,6 +89,9 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) (int, error) {
 		cursor = page.Next
 	}
 	s.last = now
+	// fire times before late are missed (the ticks stopped: the machine slept)
+	late := now.Add(-MaxLate)
+	var missed []string
 	fired := 0
 	var errs []error
 	for _, sc := range all {
@@ -89,7 +108,15 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) (int, error) {
 			s.log.Warn("schedule has a bad time zone", "flow", sc.Flow, "zone", sc.Timezone, "err", err)
 			continue
 		}
-		for _, at := range cron.Next(from, loc, 1000) {
+		start := from
+		if from.Before(late) {
+			if first := cron.Next(from, loc, 1); len(first) == 1 && first[0].Before(late) && len(sc.Bindings) > 0 &&
+				(sc.Start == nil || !first[0].Before(*sc.Start)) && (sc.End == nil || !first[0].After(*sc.End)) {
+				missed = append(missed, sc.Flow)
+			}
+			start = late.Add(-time.Nanosecond)
+		}
+		for _, at := range cron.Next(start, loc, 1000) {
 			if at.After(now) {
 				break
 			}
@@ -106,6 +133,11 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) (int, error) {
 				fired++
 			}
 		}
+	}
+	if len(missed) > 0 {
+		s.log.Warn("schedules missed their times: the scheduler did not run (was the machine asleep?); they are not "+
+			"caught up, as EventBridge would have fired them then", "flows", missed,
+			"from", from.UTC().Format(time.RFC3339), "to", late.UTC().Format(time.RFC3339))
 	}
 	return fired, errors.Join(errs...)
 }

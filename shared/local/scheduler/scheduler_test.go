@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,5 +65,82 @@ func TestSchedulesFireInTheirZoneAndWindow(t *testing.T) {
 	s2 := scheduler.New(st, func(context.Context, scheduler.Firing) error { t.Fatal("missed times fire"); return nil }, start.Add(time.Hour), nil)
 	if n, _ := s2.Tick(ctx, start.Add(time.Hour+time.Second)); n != 0 {
 		t.Fatal("fired")
+	}
+}
+
+// everyMinute publishes an every-minute schedule to stage prod of a new project.
+func everyMinute(t *testing.T, st *store.Store) store.FlowKey {
+	t.Helper()
+	ctx := context.Background()
+	ten, err := st.CreateTenant(ctx, store.CreateTenantInput{Name: "T", OwnerSub: "o", OwnerEmail: "o@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.CreateProject(ctx, ten.ID, store.CreateProjectInput{Name: "P", Slug: "p-every"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk := store.ProjectKey{Tenant: ten.ID, Project: p.ID}
+	if _, err := st.CreateStage(ctx, pk, "prod", 1); err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := json.Marshal(map[string]any{"schema": "polysynergy/flow@1", "nodes": []any{}, "connections": []any{}})
+	f, err := st.CreateFlow(ctx, pk, store.CreateFlowInput{Kind: store.KindSchedule, Name: "every minute", Document: doc,
+		Schedule: &store.ScheduleConfig{Cron: "* * * * *", Timezone: "UTC", Enabled: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fk := store.FlowKey{Tenant: ten.ID, Project: p.ID, Flow: f.ID}
+	if _, err := st.Publish(ctx, store.PublishInput{Flow: fk, Stage: "prod", By: "o"}); err != nil {
+		t.Fatal(err)
+	}
+	return fk
+}
+
+// Ticks that overlap (the clock's and a test's, or a slow tick and the next) fire each time
+// once: they both read the time of the last tick before either moved it on, and the
+// schedule fired twice.
+func TestConcurrentTicksFireEachTimeOnce(t *testing.T) {
+	st, _ := storetest.New(t)
+	everyMinute(t, st)
+	var fired atomic.Int32
+	start := time.Date(2026, 1, 10, 7, 59, 30, 0, time.UTC)
+	s := scheduler.New(st, func(context.Context, scheduler.Firing) error { fired.Add(1); return nil }, start, nil)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.Tick(context.Background(), start.Add(45*time.Second)); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := fired.Load(); n != 1 {
+		t.Fatalf("08:00 fired %d times by 8 overlapping ticks, want once", n)
+	}
+}
+
+// After the machine slept for three hours, an every-minute schedule fires for the last
+// minute only, not 180 times at once on waking.
+func TestTimesMissedWhileAsleepAreNotCaughtUp(t *testing.T) {
+	st, _ := storetest.New(t)
+	everyMinute(t, st)
+	var at []time.Time
+	start := time.Date(2026, 1, 10, 7, 59, 30, 0, time.UTC)
+	s := scheduler.New(st, func(_ context.Context, f scheduler.Firing) error { at = append(at, f.At); return nil }, start, nil)
+	wake := start.Add(3 * time.Hour) // 10:59:30
+	n, err := s.Tick(context.Background(), wake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || !at[0].Equal(time.Date(2026, 1, 10, 10, 59, 0, 0, time.UTC)) {
+		t.Fatalf("on waking: %d firings (the first at %v); want one, at 10:59 (at most %s late)", n, at[:min(len(at), 3)], scheduler.MaxLate)
+	}
+	// a time exactly MaxLate ago still fires
+	at = nil
+	if n, err := s.Tick(context.Background(), time.Date(2026, 1, 10, 11, 1, 0, 0, time.UTC)); err != nil || n != 2 {
+		t.Fatalf("11:00 and 11:01 from a tick at 11:01: %d %v (%v)", n, err, at)
 	}
 }
