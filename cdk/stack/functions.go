@@ -9,9 +9,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdadestinations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // FunctionSpec is how one Lambda function is sized.
@@ -47,7 +50,19 @@ type Function struct {
 // <assetRoot>/build/<name>/bootstrap.
 type Functions struct {
 	API, Router, WS, Runner *Function
+	// RunnerFailures receives the runner's asynchronous invocations (schedules,
+	// editor runs, router hand-offs) that still failed after Lambda's retries, or
+	// aged out, so no run is lost without a trace.
+	RunnerFailures awssqs.Queue
 }
+
+// Asynchronous invocations of the runner: Lambda retries a failed one twice
+// (the runner answers a retried run from its record, so a retry never runs a
+// flow twice) and gives up on an event older than six hours.
+const (
+	RunnerRetryAttempts = 2
+	RunnerMaxEventAge   = 6 // hours
+)
 
 // All returns the functions in a fixed order.
 func (f *Functions) All() []*Function { return []*Function{f.API, f.Router, f.WS, f.Runner} }
@@ -84,6 +99,7 @@ func NewFunctions(scope constructs.Construct, id, assetRoot string, retention aw
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	made := map[string]*Function{}
+	var runnerScope constructs.Construct
 	for _, s := range FunctionSpecs() {
 		name := s.Name
 		fc := constructs.NewConstruct(c, jsii.String(titleCase(name)))
@@ -110,11 +126,28 @@ func NewFunctions(scope constructs.Construct, id, assetRoot string, retention aw
 		}
 		if name == "runner" {
 			props.FunctionName = RunnerFunctionName()
+			runnerScope = fc
 		}
 		fn := awslambda.NewFunction(fc, jsii.String("Function"), props)
 		made[name] = &Function{Spec: s, Fn: fn, Role: role, LogGroup: logs}
 	}
-	return &Functions{API: made["api"], Router: made["router"], WS: made["ws"], Runner: made["runner"]}, nil
+	f := &Functions{API: made["api"], Router: made["router"], WS: made["ws"], Runner: made["runner"]}
+	f.RunnerFailures = awssqs.NewQueue(runnerScope, jsii.String("Failures"), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(f.RunnerFailures, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-SQS3"),
+		Reason: jsii.String("This queue is itself the dead-letter destination of the runner's failed asynchronous " +
+			"invocations; an alarm fires on its first message."),
+	}}, jsii.Bool(true))
+	f.Runner.Fn.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
+		RetryAttempts: jsii.Number(RunnerRetryAttempts),
+		MaxEventAge:   awscdk.Duration_Hours(jsii.Number(RunnerMaxEventAge)),
+		OnFailure:     awslambdadestinations.NewSqsDestination(f.RunnerFailures),
+	})
+	return f, nil
 }
 
 // RunnerARN is the runner's ARN built from its fixed name.

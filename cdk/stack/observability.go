@@ -1,6 +1,9 @@
 package stack
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -10,41 +13,54 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
 // Observability holds the alarms and, when an e-mail address is configured,
-// the topic they notify.
+// the topic they notify and its key.
 type Observability struct {
 	Alarms []awscloudwatch.Alarm
 	Topic  awssns.Topic // nil without alarmEmail
+	Key    awskms.Key   // encrypts the topic; nil without alarmEmail
 }
 
 // ObservabilityProps are what the alarms watch.
 type ObservabilityProps struct {
-	Functions  []*Function
-	APIs       map[string]awsapigatewayv2.HttpApi // name → HTTP API (REST API, router)
-	Table      awsdynamodb.Table
-	Key        awskms.Key // encrypts the alarm topic
+	Functions []*Function
+	// RunnerFailures holds the runner's asynchronous invocations that failed for good.
+	RunnerFailures awssqs.IQueue
+	APIs           map[string]awsapigatewayv2.HttpApi // name → HTTP API (REST API, router)
+	Table          awsdynamodb.Table
+	// Indexes are the table's global secondary indexes, whose throttling DynamoDB reports apart.
+	Indexes    []string
 	AlarmEmail string
 }
 
 // NewObservability creates alarms on every function's errors and throttles,
-// on 5xx answers of the HTTP APIs and on DynamoDB throttling, with an SNS
-// e-mail subscription when configured.
+// on the runner's failed asynchronous invocations, on 5xx answers of the HTTP
+// APIs and on DynamoDB throttling of the table and its indexes, with an SNS
+// e-mail subscription when configured. The topic has its own key: CloudWatch
+// must be allowed to use it, and the secrets key admits no service.
 func NewObservability(scope constructs.Construct, id string, p ObservabilityProps) *Observability {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	o := &Observability{}
 	if p.AlarmEmail != "" {
+		o.Key = awskms.NewKey(c, jsii.String("AlarmKey"), &awskms.KeyProps{
+			Description:       jsii.String("PolySynergy: encrypts the alarm notifications topic"),
+			EnableKeyRotation: jsii.Bool(true),
+			RemovalPolicy:     awscdk.RemovalPolicy_DESTROY,
+			PendingWindow:     awscdk.Duration_Days(jsii.Number(7)),
+		})
 		o.Topic = awssns.NewTopic(c, jsii.String("AlarmTopic"), &awssns.TopicProps{
 			DisplayName: jsii.String("PolySynergy alarms"),
-			MasterKey:   p.Key,
+			MasterKey:   o.Key,
 			EnforceSSL:  jsii.Bool(true),
 		})
 		o.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(p.AlarmEmail), nil))
 		// CloudWatch publishes to the encrypted topic with the key.
-		p.Key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		o.Key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("AllowCloudWatchAlarmsToEncryptForTopic"),
 			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
 			Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
@@ -80,14 +96,34 @@ func NewObservability(scope constructs.Construct, id string, p ObservabilityProp
 		}
 		alarm(name+"5xx", "The "+name+" answered 5xx in 5 minutes", api.MetricServerError(sum))
 	}
-	alarm("TableThrottles", "DynamoDB throttled reads or writes in 5 minutes", awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-		Expression: jsii.String("reads + writes"),
-		UsingMetrics: &map[string]awscloudwatch.IMetric{
-			"reads":  p.Table.Metric(jsii.String("ReadThrottleEvents"), sum),
-			"writes": p.Table.Metric(jsii.String("WriteThrottleEvents"), sum),
-		},
-		Label:  jsii.String("Throttled requests"),
-		Period: five,
-	}))
+	if p.RunnerFailures != nil {
+		alarm("RunnerFailedInvocations", "A runner invocation (schedule, editor run, resume or router hand-off) failed after "+
+			"its retries or aged out; it waits in the runner's failure queue with the error",
+			p.RunnerFailures.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Maximum")}))
+	}
+	// DynamoDB reports throttling of the table and of each index apart.
+	throttles := map[string]awscloudwatch.IMetric{}
+	var terms []string
+	for i, index := range append([]string{""}, p.Indexes...) {
+		dims := map[string]*string{"TableName": p.Table.TableName()}
+		if index != "" {
+			dims["GlobalSecondaryIndexName"] = jsii.String(index)
+		}
+		for _, m := range []string{"ReadThrottleEvents", "WriteThrottleEvents"} {
+			name := fmt.Sprintf("%s%d", strings.ToLower(m[:1]), i)
+			throttles[name] = awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+				Namespace: jsii.String("AWS/DynamoDB"), MetricName: jsii.String(m), DimensionsMap: &dims,
+				Period: five, Statistic: jsii.String("Sum"),
+			})
+			terms = append(terms, name)
+		}
+	}
+	alarm("TableThrottles", "DynamoDB throttled reads or writes of the table or an index in 5 minutes",
+		awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression:   jsii.String(strings.Join(terms, " + ")),
+			UsingMetrics: &throttles,
+			Label:        jsii.String("Throttled requests"),
+			Period:       five,
+		}))
 	return o
 }

@@ -106,9 +106,9 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 		RedirectPath: jsii.String(CallbackPath), TriggerURL: st.Triggers.URL(),
 	})
 	st.Observability = NewObservability(st.Stack, "Observability", ObservabilityProps{
-		Functions: st.Functions.All(),
-		APIs:      map[string]awsapigatewayv2.HttpApi{"RestApi": st.RestAPI.API, "RouterApi": st.Triggers.RouterAPI},
-		Table:     st.Data.Table, Key: st.Data.Key, AlarmEmail: s.AlarmEmail,
+		Functions: st.Functions.All(), RunnerFailures: st.Functions.RunnerFailures,
+		APIs:  map[string]awsapigatewayv2.HttpApi{"RestApi": st.RestAPI.API, "RouterApi": st.Triggers.RouterAPI},
+		Table: st.Data.Table, Indexes: st.Data.indexes, AlarmEmail: s.AlarmEmail,
 	})
 	st.outputs()
 	st.suppressCDKInternals()
@@ -197,6 +197,7 @@ const (
 	OutputAuthURL      = "SignInUrl"
 	OutputUserPoolID   = "UserPoolId"
 	OutputTableName    = "TableName"
+	OutputRunnerFailed = "RunnerFailureQueue"
 )
 
 func (st *Stack) outputs() {
@@ -215,4 +216,5 @@ func (st *Stack) outputs() {
 	out(OutputAuthURL, "Cognito hosted sign-in domain", st.Identity.Domain.BaseUrl(nil))
 	out(OutputUserPoolID, "Cognito user pool (create users here when self sign-up is off)", st.Identity.Pool.UserPoolId())
 	out(OutputTableName, "DynamoDB table", st.Data.Table.TableName())
+	out(OutputRunnerFailed, "Runner invocations that failed after their retries (SQS queue URL)", st.Functions.RunnerFailures.QueueUrl())
 }

@@ -313,6 +313,28 @@ func (y *synthesized) checkFunctions(t *testing.T) {
 			}))
 		})
 	}
+	// The runner's asynchronous invocations are retried, then kept in its failure queue.
+	queue := *y.st.Stack.GetLogicalId(y.st.Functions.RunnerFailures.Node().DefaultChild().(awscdk.CfnElement))
+	runnerID := *y.st.Stack.GetLogicalId(y.st.Functions.Runner.Fn.Node().DefaultChild().(awscdk.CfnElement))
+	_, invoke := y.only(t, "AWS::Lambda::EventInvokeConfig", "asynchronous invocation configs")
+	onFailure, _ := json.Marshal(invoke["DestinationConfig"])
+	if fn, _ := invoke["FunctionName"].(map[string]any); fn["Ref"] != runnerID || invoke["Qualifier"] != "$LATEST" ||
+		invoke["MaximumRetryAttempts"] != float64(stack.RunnerRetryAttempts) ||
+		invoke["MaximumEventAgeInSeconds"] != float64(stack.RunnerMaxEventAge*3600) ||
+		string(onFailure) != fmt.Sprintf(`{"OnFailure":{"Destination":{"Fn::GetAtt":["%s","Arn"]}}}`, queue) {
+		t.Errorf("runner asynchronous invocation config %v, want %d retries, %d h and failures to %s", invoke,
+			stack.RunnerRetryAttempts, stack.RunnerMaxEventAge, queue)
+	}
+	must(t, "failure queue", func() {
+		y.template.HasResourceProperties(jsii.String("AWS::SQS::Queue"), &map[string]any{
+			"SqsManagedSseEnabled": true, "MessageRetentionPeriod": 14 * 24 * 3600,
+		})
+	})
+	for _, qp := range y.ofType("AWS::SQS::QueuePolicy") {
+		if doc, _ := json.Marshal(props(qp)["PolicyDocument"]); !strings.Contains(string(doc), `"aws:SecureTransport":"false"`) {
+			t.Errorf("failure queue policy %s does not refuse plain HTTP", doc)
+		}
+	}
 	// Functions log only to their own group: no AWS managed policies on their roles.
 	for name, r := range fns {
 		roleID := props(r)["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
@@ -495,12 +517,20 @@ func (y *synthesized) checkTable(t *testing.T) {
 	if p["DeletionProtectionEnabled"] != y.s.RetainData {
 		t.Errorf("table deletion protection %v, want %v (retainData)", p["DeletionProtectionEnabled"], y.s.RetainData)
 	}
-	for _, r := range y.ofType("AWS::KMS::Key") {
-		if props(r)["EnableKeyRotation"] != true {
-			t.Error("secrets key rotation is off")
-		}
-		if r["DeletionPolicy"] != wantPolicy {
-			t.Errorf("key deletion policy %v, want %s (the key must outlive the table)", r["DeletionPolicy"], wantPolicy)
+	secretsKey := *y.st.Stack.GetLogicalId(y.st.Data.Key.Node().DefaultChild().(awscdk.CfnElement))
+	key := y.resources()[secretsKey]
+	if props(key)["EnableKeyRotation"] != true {
+		t.Error("secrets key rotation is off")
+	}
+	if key["DeletionPolicy"] != wantPolicy {
+		t.Errorf("key deletion policy %v, want %s (the key must outlive the table)", key["DeletionPolicy"], wantPolicy)
+	}
+	// The secrets key's policy is the account's alone: principals get it through their IAM
+	// policies (checkPermissions), and no service is admitted.
+	for _, st := range statements(props(key)["KeyPolicy"]) {
+		principal, _ := json.Marshal(st["Principal"])
+		if !strings.Contains(string(principal), ":root") || strings.Contains(string(principal), "Service") {
+			t.Errorf("secrets key policy admits %s: %v", principal, st)
 		}
 	}
 }
@@ -709,7 +739,8 @@ func (y *synthesized) checkPermissions(t *testing.T) {
 		"api":    {logs, stack.StoreAccess().Actions, {"kms:GenerateDataKey", "kms:Decrypt", "lambda:InvokeFunction"}, schedules},
 		"router": {logs, stack.StoreAccess().Actions, {"kms:Decrypt", "lambda:InvokeFunction", "execute-api:ManageConnections"}},
 		"ws":     {logs, stack.ConnectionAccess().Actions},
-		"runner": {logs, stack.StoreAccess().Actions, {"kms:Decrypt", "execute-api:ManageConnections"}},
+		"runner": {logs, stack.StoreAccess().Actions, {"kms:Decrypt", "execute-api:ManageConnections"},
+			{"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}}, // its failure destination
 	}
 	table := *y.st.Stack.GetLogicalId(y.st.Data.Table.Node().DefaultChild().(awscdk.CfnElement))
 	key := *y.st.Stack.GetLogicalId(y.st.Data.Key.Node().DefaultChild().(awscdk.CfnElement))
@@ -750,6 +781,11 @@ func (y *synthesized) checkPermissions(t *testing.T) {
 			case acts[0] == "lambda:InvokeFunction":
 				if !strings.Contains(string(res), ":function:") || !strings.Contains(string(res), string(runnerName)) {
 					t.Errorf("%s: may invoke %s, want only the runner %s", name, res, runnerName)
+				}
+			case strings.HasPrefix(acts[0], "sqs:"):
+				queue := *y.st.Stack.GetLogicalId(y.st.Functions.RunnerFailures.Node().DefaultChild().(awscdk.CfnElement))
+				if string(res) != fmt.Sprintf(`{"Fn::GetAtt":["%s","Arn"]}`, queue) {
+					t.Errorf("%s: %v on %s, want the runner's failure queue", name, acts, res)
 				}
 			case strings.HasPrefix(acts[0], "logs:"):
 				if !strings.Contains(string(res), "Functions"+strings.ToUpper(name[:1])+name[1:]+"Logs") {
@@ -997,9 +1033,45 @@ func (y *synthesized) checkDomain(t *testing.T) {
 
 func (y *synthesized) checkObservability(t *testing.T) {
 	alarms := y.ofType("AWS::CloudWatch::Alarm")
-	wantAlarms := 2*len(stack.FunctionSpecs()) + 2 + 1 // errors and throttles per function, 5xx per HTTP API, DynamoDB throttles
+	// errors and throttles per function, the runner's failure queue, 5xx per HTTP API, DynamoDB throttles
+	wantAlarms := 2*len(stack.FunctionSpecs()) + 1 + 2 + 1
 	if len(alarms) != wantAlarms {
 		t.Errorf("%d alarms, want %d", len(alarms), wantAlarms)
+	}
+	queue := *y.st.Stack.GetLogicalId(y.st.Functions.RunnerFailures.Node().DefaultChild().(awscdk.CfnElement))
+	must(t, "runner failures alarm", func() {
+		y.template.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), assertions.Match_ObjectLike(&map[string]any{
+			"MetricName": "ApproximateNumberOfMessagesVisible", "Namespace": "AWS/SQS", "Threshold": 1,
+			"ComparisonOperator": "GreaterThanOrEqualToThreshold",
+			"Dimensions":         []any{map[string]any{"Name": "QueueName", "Value": map[string]any{"Fn::GetAtt": []any{queue, "QueueName"}}}},
+		}))
+	})
+	// DynamoDB throttling is watched on the table and on each index of the schema.
+	var throttled []string
+	for _, a := range alarms {
+		for _, m := range asSlice(props(a)["Metrics"]) {
+			stat, _ := m.(map[string]any)["MetricStat"].(map[string]any)
+			metric, _ := stat["Metric"].(map[string]any)
+			if metric["Namespace"] != "AWS/DynamoDB" {
+				continue
+			}
+			index := "table"
+			for _, d := range asSlice(metric["Dimensions"]) {
+				if d.(map[string]any)["Name"] == "GlobalSecondaryIndexName" {
+					index = d.(map[string]any)["Value"].(string)
+				}
+			}
+			throttled = append(throttled, index+" "+metric["MetricName"].(string))
+		}
+	}
+	sort.Strings(throttled)
+	var wantThrottled []string
+	for _, ix := range append([]string{"table"}, indexNames()...) {
+		wantThrottled = append(wantThrottled, ix+" ReadThrottleEvents", ix+" WriteThrottleEvents")
+	}
+	sort.Strings(wantThrottled)
+	if !slices.Equal(throttled, wantThrottled) {
+		t.Errorf("DynamoDB throttle alarms watch %v, want %v", throttled, wantThrottled)
 	}
 	topics := y.ofType("AWS::SNS::Topic")
 	for id, a := range alarms {
@@ -1013,6 +1085,11 @@ func (y *synthesized) checkObservability(t *testing.T) {
 			t.Errorf("topic without alarmEmail")
 		}
 	} else {
+		// the topic has its own key, which CloudWatch may use; the secrets key stays the functions' alone
+		_, topic := y.only(t, "AWS::SNS::Topic", "alarm topics")
+		if k, _ := json.Marshal(topic["KmsMasterKeyId"]); !strings.Contains(string(k), "ObservabilityAlarmKey") {
+			t.Errorf("alarm topic encrypted with %s, want its own key", k)
+		}
 		must(t, "e-mail subscription", func() {
 			y.template.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), &map[string]any{
 				"Protocol": "email", "Endpoint": y.s.AlarmEmail, "TopicArn": assertions.Match_AnyValue(),
@@ -1026,7 +1103,8 @@ func (y *synthesized) checkObservability(t *testing.T) {
 	}
 	outputs := y.raw["Outputs"].(map[string]any)
 	want := []string{stack.OutputEditorURL, stack.OutputAPIURL, stack.OutputWebSocketURL, stack.OutputRouterURL,
-		stack.OutputIssuer, stack.OutputClientID, stack.OutputAuthURL, stack.OutputUserPoolID, stack.OutputTableName}
+		stack.OutputIssuer, stack.OutputClientID, stack.OutputAuthURL, stack.OutputUserPoolID, stack.OutputTableName,
+		stack.OutputRunnerFailed}
 	if y.s.HasDomain() {
 		want = append(want, stack.OutputRouterDomain)
 	}
@@ -1046,7 +1124,7 @@ type wildcardException struct {
 func wildcardExceptions() []wildcardException {
 	return []wildcardException{
 		{"KMS key policies: a key policy's Resource \"*\" means the key itself",
-			regexp.MustCompile(`^DataSecretsKey[0-9A-F]+$`), nil},
+			regexp.MustCompile(`^(DataSecretsKey|ObservabilityAlarmKey)[0-9A-F]+$`), nil},
 		{"CloudFront invalidations have no resource-level permissions (CDK bucket deployment)",
 			regexp.MustCompile(`^CustomCDKBucketDeployment[0-9A-F]+512MiBServiceRoleDefaultPolicy[0-9A-F]+$`),
 			[]string{"cloudfront:GetInvalidation", "cloudfront:CreateInvalidation"}},
@@ -1215,6 +1293,15 @@ func union(a, b []string) []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// indexNames are the store schema's global secondary indexes.
+func indexNames() []string {
+	var out []string
+	for _, ix := range store.TableSchema().Indexes {
+		out = append(out, ix.Name)
+	}
 	return out
 }
 
