@@ -25,6 +25,7 @@ const PAGE = 10;
 
 export function TimeZonePicker({ id, value, onChange, invalid, describedBy, zones: given, now: at }: TimeZonePickerProps) {
   const zones = useMemo(() => given ?? timeZones(), [given]);
+  const listed = useMemo(() => new Set(zones), [zones]);
   const now = useMemo(() => at ?? new Date(), [at]);
   const listId = useId();
   const noteId = `${id}-now`;
@@ -173,9 +174,6 @@ export function TimeZonePicker({ id, value, onChange, invalid, describedBy, zone
           ▾
         </button>
       </div>
-      <div id={noteId} className="ps-hint" data-testid="tz-now">
-        {offset ? `${value} is ${offset} now${localTime ? ` (${localTime} there)` : ''}.` : `${value} is not a time zone this browser knows.`}
-      </div>
       {open ? (
         <ul ref={list} id={listId} role="listbox" aria-label="Time zones" className="ps-tz-options">
           {shown.map((z, i) => (
@@ -191,7 +189,7 @@ export function TimeZonePicker({ id, value, onChange, invalid, describedBy, zone
               onClick={() => pick(z)}
             >
               <span className="ps-tz-name">
-                {zones.includes(z) || z === value ? z : `Use ${z}`}
+                {listed.has(z) || z === value ? z : `Use ${z}`}
                 {z === value ? <span className="ps-visually-hidden"> (chosen)</span> : null}
               </span>
               <span className="ps-tz-offset">{offsetOf(z)}</span>
@@ -204,6 +202,9 @@ export function TimeZonePicker({ id, value, onChange, invalid, describedBy, zone
           ) : null}
         </ul>
       ) : null}
+      <div id={noteId} className="ps-hint" data-testid="tz-now">
+        {offset ? `${value} is ${offset === 'UTC' ? 'UTC+00:00' : offset} now${localTime ? ` (${localTime} there)` : ''}.` : `${value} is not a time zone this browser knows.`}
+      </div>
       <span className="ps-visually-hidden" aria-live="polite">
         {open && query ? `${shown.length} time zone${shown.length === 1 ? '' : 's'}` : ''}
       </span>
