@@ -112,16 +112,25 @@ func (c *Call) Get(name string) any { return c.In[name] }
 // Str returns input name as a string (numbers and booleans are formatted; nil is "").
 func (c *Call) Str(name string) string { return ToString(c.In[name]) }
 
-// Float returns input name as a number, failing with an error naming the port.
+// Float returns input name as a number, failing with an error naming the port when it is
+// not one or lies outside the port's Min and Max.
 func (c *Call) Float(name string) (float64, error) {
 	f, ok := ToFloat(c.In[name])
 	if !ok {
 		return 0, Errorf(name, "expected a number, got %s", Describe(c.In[name]))
 	}
+	if c.Type != nil {
+		if p, ok := c.Type.Input(name); ok {
+			if err := p.InRange(f); err != nil {
+				return 0, err
+			}
+		}
+	}
 	return f, nil
 }
 
-// Int returns input name as an integer, failing when it is not a whole number.
+// Int returns input name as an integer, failing when it is not a whole number or lies
+// outside the port's Min and Max.
 func (c *Call) Int(name string) (int, error) {
 	f, err := c.Float(name)
 	if err != nil {

@@ -124,6 +124,23 @@ type Port struct {
 	Branch bool `json:"branch,omitempty"`
 	// Control inputs only order execution; their values are not handed to the code.
 	Control bool `json:"control,omitempty"`
+	// Min and Max bound a number input. Call.Float, Int and IntOr refuse a value outside
+	// them at run time, and validation refuses a literal value outside them, so the node
+	// needs no check of its own. The editor can use them for its number fields.
+	Min *float64 `json:"min,omitempty"`
+	Max *float64 `json:"max,omitempty"`
+	// Check names a ValueCheck (CheckRegexp, CheckRange…) that the input's value — for a
+	// dynamic input, every row's value — must pass. Validation applies it to literal
+	// values; the node's code applies the same rule at run time (CheckValue).
+	Check string `json:"check,omitempty"`
+	// Distinct is for the dynamic input of a node that takes the first row that matches
+	// (switch, routers): rows must have different values (alike by Check's rule, or Equal),
+	// as a row like an earlier one could never be taken. Not required when the node's
+	// `mode` input is "all" (every matching row is taken).
+	Distinct bool `json:"distinct,omitempty"`
+	// Pauses is for a boolean input that, when true, makes the node — or, on a service
+	// provider, the nodes it serves (an agent asking to confirm a tool call) — pause the run.
+	Pauses bool `json:"pauses,omitempty"`
 }
 
 // Control names a structural role the engine implements itself.
@@ -158,6 +175,9 @@ type Type struct {
 	Control Control `json:"control,omitempty"`
 	// Service is the kind of service the node provides on its service output, if any.
 	Service string `json:"service,omitempty"`
+	// Pauses marks a node that pauses the run to wait for a resume (human approval).
+	// Pausing inside a loop body is not supported: validation refuses such a node there.
+	Pauses bool `json:"pauses,omitempty"`
 	// NoErrorPath hides the implicit false_path (control nodes that cannot fail).
 	NoErrorPath bool `json:"-"`
 	// Run is the node's code. Structural control nodes may leave it nil.
@@ -303,6 +323,30 @@ func (p *Port) check(typeID, dir string, seen map[string]bool) error {
 	}
 	if p.Editor == EditSelect && len(p.Options) == 0 {
 		return fmt.Errorf("node type %s: %s port %q: a select needs options", typeID, dir, p.Name)
+	}
+	if (p.Min != nil || p.Max != nil) && p.Type != Number && p.Type != Integer {
+		return fmt.Errorf("node type %s: %s port %q: only number inputs take min and max", typeID, dir, p.Name)
+	}
+	if p.Min != nil && p.Max != nil && *p.Min > *p.Max {
+		return fmt.Errorf("node type %s: %s port %q: min is above max", typeID, dir, p.Name)
+	}
+	if p.Check != "" {
+		if _, ok := LookupCheck(p.Check); !ok {
+			return fmt.Errorf("node type %s: %s port %q: unknown check %q", typeID, dir, p.Name, p.Check)
+		}
+	}
+	if p.Distinct && !p.Dynamic {
+		return fmt.Errorf("node type %s: %s port %q: only dynamic inputs can have distinct rows", typeID, dir, p.Name)
+	}
+	if p.Pauses && p.Type != Boolean {
+		return fmt.Errorf("node type %s: %s port %q: only boolean inputs can pause", typeID, dir, p.Name)
+	}
+	if p.Default != nil && (p.Min != nil || p.Max != nil) {
+		if f, ok := ToFloat(p.Default); ok {
+			if err := p.InRange(f); err != nil {
+				return fmt.Errorf("node type %s: %s port %q: the default %v", typeID, dir, p.Name, err)
+			}
+		}
 	}
 	return nil
 }

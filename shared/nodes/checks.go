@@ -1,0 +1,179 @@
+package nodes
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+)
+
+// Bound returns v for a port's Min or Max.
+func Bound(v float64) *float64 { return &v }
+
+// InRange reports an InputError when f lies outside the port's Min and Max (nil when the port
+// has none). Call.Float, Int and IntOr apply it, so a node declaring bounds needs no check of
+// its own; flow validation applies it to literal values.
+func (p *Port) InRange(f float64) error {
+	if p == nil || (p.Min == nil && p.Max == nil) {
+		return nil
+	}
+	if !math.IsNaN(f) && (p.Min == nil || f >= *p.Min) && (p.Max == nil || f <= *p.Max) {
+		return nil
+	}
+	got := ToString(f)
+	switch {
+	case p.Min != nil && p.Max != nil:
+		return Errorf(p.Name, "must be between %s and %s, got %s", ToString(*p.Min), ToString(*p.Max), got)
+	case p.Min != nil:
+		return Errorf(p.Name, "must be at least %s, got %s", ToString(*p.Min), got)
+	}
+	return Errorf(p.Name, "must be at most %s, got %s", ToString(*p.Max), got)
+}
+
+// CheckValue reports an InputError when v breaks the port's declared constraints: a number
+// outside Min and Max, or a value its Check refuses (for a dynamic port, v is one row's
+// value). Values that are not numbers are left to the node's own type checks by InRange.
+func (p *Port) CheckValue(v any) error {
+	if p == nil {
+		return nil
+	}
+	if p.Min != nil || p.Max != nil {
+		if f, ok := ToFloat(v); ok && !isBlank(v) {
+			if err := p.InRange(f); err != nil {
+				return err
+			}
+		}
+	}
+	if p.Check != "" {
+		if c, ok := LookupCheck(p.Check); ok && c.Valid != nil {
+			if err := c.Valid(v); err != nil {
+				return Errorf(p.Name, "%v", err)
+			}
+		}
+	}
+	return nil
+}
+
+// CheckInput is CheckValue for the input port called name (nil when there is none).
+func (t *Type) CheckInput(name string, v any) error {
+	p, ok := t.Input(name)
+	if !ok {
+		return nil
+	}
+	return p.CheckValue(v)
+}
+
+func isBlank(v any) bool {
+	s, ok := v.(string)
+	return ok && strings.TrimSpace(s) == ""
+}
+
+// ValueCheck is a rule a port's values must follow, named by Port.Check. Rules are named,
+// not functions on the port, because the node specs (the catalogue without code that the
+// API validates flows with) must carry them.
+type ValueCheck struct {
+	// Valid says why v cannot work, or returns nil.
+	Valid func(v any) error
+	// Same reports whether two valid values behave alike (for Port.Distinct); nil compares
+	// them with Equal.
+	Same func(a, b any) bool
+}
+
+// The names of the value checks.
+const (
+	// CheckRegexp: a regular expression in RE2 syntax, as Go's regexp package compiles it.
+	CheckRegexp = "regexp"
+	// CheckRange: a numeric range min..max (inclusive), either side may be left open.
+	CheckRange = "range"
+	// CheckValueType: the name of a value type (see ValueTypes).
+	CheckValueType = "value_type"
+	// CheckText: any value; two values are alike when their text (ToString) is.
+	CheckText = "text"
+)
+
+var valueChecks = map[string]ValueCheck{
+	CheckRegexp: {
+		Valid: func(v any) error { _, err := CompileRegexp(ToString(v)); return err },
+		Same:  sameText,
+	},
+	CheckRange: {
+		Valid: func(v any) error { _, _, err := ParseRange(ToString(v)); return err },
+		Same: func(a, b any) bool {
+			la, ha, _ := ParseRange(ToString(a))
+			lb, hb, _ := ParseRange(ToString(b))
+			eq := func(x, y *float64) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+			return eq(la, lb) && eq(ha, hb)
+		},
+	},
+	CheckValueType: {
+		Valid: func(v any) error {
+			if _, err := ValueType(ToString(v)); err != nil {
+				return err
+			}
+			return nil
+		},
+		Same: func(a, b any) bool {
+			x, _ := ValueType(ToString(a))
+			y, _ := ValueType(ToString(b))
+			return x == y
+		},
+	},
+	CheckText: {Same: sameText},
+}
+
+func sameText(a, b any) bool { return ToString(a) == ToString(b) }
+
+// LookupCheck finds a value check by name.
+func LookupCheck(name string) (ValueCheck, bool) {
+	c, ok := valueChecks[name]
+	return c, ok
+}
+
+// CompileRegexp compiles an RE2 pattern (Go's regexp), with the error message shorn of Go's
+// "error parsing regexp: " prefix (it names the part of the pattern that is wrong).
+func CompileRegexp(pattern string) (*regexp.Regexp, error) {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, errors.New(strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+	}
+	return re, nil
+}
+
+// ParseRange reads a numeric range "min..max" (inclusive); either side may be left open
+// (nil), as in "..10" or "100..".
+func ParseRange(s string) (lo, hi *float64, err error) {
+	a, b, ok := strings.Cut(s, "..")
+	if !ok {
+		return nil, nil, fmt.Errorf("range %q must look like min..max", s)
+	}
+	if a = strings.TrimSpace(a); a != "" {
+		f, ok := ToFloat(a)
+		if !ok {
+			return nil, nil, fmt.Errorf("range %q: %q is not a number", s, a)
+		}
+		lo = &f
+	}
+	if b = strings.TrimSpace(b); b != "" {
+		f, ok := ToFloat(b)
+		if !ok {
+			return nil, nil, fmt.Errorf("range %q: %q is not a number", s, b)
+		}
+		hi = &f
+	}
+	return lo, hi, nil
+}
+
+// ValueTypes are the type names TypeName gives plain values, as a type router names them.
+var ValueTypes = []string{"string", "number", "boolean", "object", "list", "null", "datetime", "bytes"}
+
+// ValueType reads the name of a value type in any case (see ValueTypes), lower-cased.
+func ValueType(s string) (string, error) {
+	w := strings.ToLower(strings.TrimSpace(s))
+	for _, t := range ValueTypes {
+		if t == w {
+			return w, nil
+		}
+	}
+	return "", fmt.Errorf("unknown type %q (%s)", s, strings.Join(ValueTypes, ", "))
+}
