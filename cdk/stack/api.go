@@ -65,7 +65,8 @@ func NewRestAPI(scope constructs.Construct, id string, p RestAPIProps) (*RestAPI
 	// One invoke permission for the whole API instead of one per route: a
 	// Lambda resource policy holds 20 KB, which ~60 route-scoped statements exceed.
 	integration := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("ApiIntegration"), p.Handler,
-		&awsapigatewayv2integrations.HttpLambdaIntegrationProps{ScopePermissionToRoute: jsii.Bool(false)})
+		&awsapigatewayv2integrations.HttpLambdaIntegrationProps{ScopePermissionToRoute: jsii.Bool(false),
+			Timeout: awscdk.Duration_Seconds(jsii.Number(IntegrationTimeout))})
 	authorizer := awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String("CognitoAuthorizer"), p.Pool,
 		&awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{
 			UserPoolClients: &[]awscognito.IUserPoolClient{p.Client},

@@ -26,13 +26,20 @@ type FunctionSpec struct {
 	Timeout     int // seconds
 }
 
-// FunctionSpecs lists the platform's functions. API Gateway waits at most 30 s
-// for an integration, so the functions behind it stop just before; the runner
-// serves schedules and editor runs and may take Lambda's 15 minutes.
+// IntegrationTimeout is how long the HTTP APIs wait for the api and router
+// functions, in seconds: the most an HTTP API integration may wait.
+const IntegrationTimeout = 29
+
+// FunctionSpecs lists the platform's functions. The functions behind the HTTP
+// APIs stop a second before the gateway gives up (IntegrationTimeout), so a
+// request that runs too long gets the function's answer, not the gateway's
+// bare 503: the router bounds an inline run by its remaining time less a
+// second, so it answers 504 itself at 27 s. The runner serves schedules and
+// editor runs and may take Lambda's 15 minutes.
 func FunctionSpecs() []FunctionSpec {
 	return []FunctionSpec{
-		{Name: "api", Description: "PolySynergy REST API", MemoryMB: 512, Timeout: 29},
-		{Name: "router", Description: "PolySynergy trigger router: runs published route flows", MemoryMB: 1024, Timeout: 29},
+		{Name: "api", Description: "PolySynergy REST API", MemoryMB: 512, Timeout: IntegrationTimeout - 1},
+		{Name: "router", Description: "PolySynergy trigger router: runs published route flows", MemoryMB: 1024, Timeout: IntegrationTimeout - 1},
 		{Name: "ws", Description: "PolySynergy live WebSocket API: connections and subscriptions", MemoryMB: 256, Timeout: 10},
 		{Name: "runner", Description: "PolySynergy runner: schedules, editor runs and resumes", MemoryMB: 1024, Timeout: 900},
 	}

@@ -313,6 +313,32 @@ func (y *synthesized) checkFunctions(t *testing.T) {
 			}))
 		})
 	}
+	// The HTTP APIs wait IntegrationTimeout for the api and the router, which stop before:
+	// a request that runs too long gets the function's answer, not the gateway's 503.
+	specs := map[string]stack.FunctionSpec{}
+	for _, spec := range stack.FunctionSpecs() {
+		specs[spec.Name] = spec
+	}
+	httpIntegrations := 0
+	for id, in := range y.ofType("AWS::ApiGatewayV2::Integration") {
+		p := props(in)
+		if p["PayloadFormatVersion"] != "2.0" {
+			continue // the WebSocket API's, which wait 29 s for the 10 s ws function
+		}
+		httpIntegrations++
+		if p["TimeoutInMillis"] != float64(stack.IntegrationTimeout*1000) {
+			t.Errorf("integration %s waits %v ms, want %d", id, p["TimeoutInMillis"], stack.IntegrationTimeout*1000)
+		}
+		target, _ := json.Marshal(p["IntegrationUri"])
+		for name, spec := range specs {
+			if strings.Contains(string(target), "Functions"+strings.ToUpper(name[:1])+name[1:]+"Function") && spec.Timeout >= stack.IntegrationTimeout {
+				t.Errorf("%s: timeout %d s, want less than the gateway's %d s", name, spec.Timeout, stack.IntegrationTimeout)
+			}
+		}
+	}
+	if httpIntegrations != 2 {
+		t.Errorf("%d HTTP API integrations, want one for the api and one for the router", httpIntegrations)
+	}
 	// The runner's asynchronous invocations are retried, then kept in its failure queue.
 	queue := *y.st.Stack.GetLogicalId(y.st.Functions.RunnerFailures.Node().DefaultChild().(awscdk.CfnElement))
 	runnerID := *y.st.Stack.GetLogicalId(y.st.Functions.Runner.Fn.Node().DefaultChild().(awscdk.CfnElement))

@@ -50,7 +50,8 @@ func NewTriggers(scope constructs.Construct, id string, p TriggersProps) *Trigge
 		Description:        jsii.String("PolySynergy trigger router: {project}-{stage}.<domain>/… and /{project}/{stage}/…"),
 		CreateDefaultStage: jsii.Bool(false),
 		DefaultIntegration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("RouterIntegration"), p.Router.Fn,
-			&awsapigatewayv2integrations.HttpLambdaIntegrationProps{ScopePermissionToRoute: jsii.Bool(false)}),
+			&awsapigatewayv2integrations.HttpLambdaIntegrationProps{ScopePermissionToRoute: jsii.Bool(false),
+				Timeout: awscdk.Duration_Seconds(jsii.Number(IntegrationTimeout))}),
 	})
 	t.RouterStage = newHTTPStage(c, t.RouterAPI, p.Throttle, p.Retention)
 	cdknag.NagSuppressions_AddResourceSuppressions(t.RouterAPI, &[]*cdknag.NagPackSuppression{{

@@ -373,11 +373,12 @@ func TestJumpSettingsOutOfRangeFailTheJump(t *testing.T) {
 		values map[string]any
 		port   string
 	}{
-		{map[string]any{"max_retries": -1.0}, "max_retries"},
+		// expressions: validation refuses literal values out of range before the run
+		{map[string]any{"max_retries": "{{ -1 }}"}, "max_retries"},
 		{map[string]any{"max_retries": "{{ 2.5 }}"}, "max_retries"},
 		{map[string]any{"max_retries": "{{ 0/0 }}"}, "max_retries"},
-		{map[string]any{"max_retries": 1e9}, "max_retries"},
-		{map[string]any{"delay_ms": -5.0}, "delay_ms"},
+		{map[string]any{"max_retries": "{{ 1e9 }}"}, "max_retries"},
+		{map[string]any{"delay_ms": "{{ -5 }}"}, "delay_ms"},
 		{map[string]any{"delay_ms": "{{ 1/0 }}"}, "delay_ms"},
 	} {
 		tn := newTestNodes(t)

@@ -687,7 +687,7 @@ func (s *scope) control(ctx context.Context, pn *flow.PlanNode, in map[string]an
 	case nodes.ControlContinue:
 		s.stop = true
 	case nodes.ControlJump:
-		max, delay, err := jumpSettings(in)
+		max, delay, err := jumpSettings(pn.Type, in)
 		if err != nil {
 			s.complete(ctx, completion{node: n, gen: s.gen[n], err: err, result: res})
 			return
@@ -708,19 +708,32 @@ func (s *scope) control(ctx context.Context, pn *flow.PlanNode, in map[string]an
 	s.finishControl(ctx, pn, out, res)
 }
 
-// jumpSettings reads a jump's max_retries (default 3) and delay_ms (default 0).
-func jumpSettings(in map[string]any) (int, time.Duration, error) {
+// jumpSettings reads a jump's max_retries (default 3) and delay_ms (default 0), within the
+// bounds its type declares on those ports (which validation applies to literal values).
+func jumpSettings(t *nodes.Type, in map[string]any) (int, time.Duration, error) {
 	max, delay := 3.0, 0.0
 	if v, set := in["max_retries"]; set && v != nil {
 		f, ok := nodes.ToFloat(v)
-		if !ok || f != math.Trunc(f) || f < 0 || f > MaxIterations {
+		if !ok || f != math.Trunc(f) {
+			return 0, 0, nodes.Errorf("max_retries", "must be a whole number, got %s", nodes.Describe(v))
+		}
+		if err := t.CheckInput("max_retries", f); err != nil {
+			return 0, 0, err
+		}
+		if f < 0 || f > MaxIterations { // whatever the type declares
 			return 0, 0, nodes.Errorf("max_retries", "must be a whole number from 0 to %d, got %s", MaxIterations, nodes.Describe(v))
 		}
 		max = f
 	}
 	if v, set := in["delay_ms"]; set && v != nil {
 		f, ok := nodes.ToFloat(v)
-		if !ok || math.IsNaN(f) || f < 0 || f > float64(maxJumpDelay/time.Millisecond) {
+		if !ok || math.IsNaN(f) {
+			return 0, 0, nodes.Errorf("delay_ms", "must be a number of milliseconds, got %s", nodes.Describe(v))
+		}
+		if err := t.CheckInput("delay_ms", f); err != nil {
+			return 0, 0, err
+		}
+		if f < 0 || f > float64(maxJumpDelay/time.Millisecond) { // whatever the type declares
 			return 0, 0, nodes.Errorf("delay_ms", "must be a number of milliseconds from 0 to %d, got %s", maxJumpDelay/time.Millisecond, nodes.Describe(v))
 		}
 		delay = f

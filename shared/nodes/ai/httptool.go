@@ -50,7 +50,7 @@ func (f *family) httpToolType() *nodes.Type {
 			{Name: "url", Type: nodes.String, Required: true, Doc: "The URL; {name} places an argument in it."},
 			{Name: "parameters", Type: nodes.Object, Doc: "JSON schema of the arguments."},
 			{Name: "headers", Type: nodes.Object, Doc: "Request headers."},
-			{Name: "needs_confirmation", Type: nodes.Boolean, Default: false, Doc: "Pause for approval before each call."},
+			{Name: "needs_confirmation", Type: nodes.Boolean, Default: false, Pauses: true, Doc: "Pause for approval before each call."},
 			{Name: "timeout", Type: nodes.Number, Default: 30.0, Doc: "Seconds a call may take."},
 			netguard.Port(),
 		},

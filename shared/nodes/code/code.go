@@ -68,10 +68,10 @@ func javascript() *nodes.Type {
 			{Name: "code", Type: nodes.String, Required: true, Literal: true, Editor: nodes.EditCode,
 				Doc: "The function body; `return` the result."},
 			{Name: "input", Type: nodes.Any, Doc: "Any JSON-like value, visible to the code as `input`."},
-			{Name: "timeout_ms", Type: nodes.Integer, Default: float64(defaultTimeoutMS),
+			{Name: "timeout_ms", Type: nodes.Integer, Default: float64(defaultTimeoutMS), Min: nodes.Bound(1), Max: nodes.Bound(maxTimeoutMS),
 				Doc: "Stop the script after this many milliseconds (max 30000)."},
-			{Name: "memory_mb", Type: nodes.Integer, Default: float64(defaultMemoryMB),
-				Doc: "Stop the script when the heap grows by more than this many megabytes."},
+			{Name: "memory_mb", Type: nodes.Integer, Default: float64(defaultMemoryMB), Min: nodes.Bound(1), Max: nodes.Bound(maxMemoryMB),
+				Doc: "Stop the script when the heap grows by more than this many megabytes (max 1024)."},
 		},
 		Outputs: []nodes.Port{
 			{Name: "result", Type: nodes.Any, Doc: "The returned value as JSON-like data."},
@@ -95,19 +95,14 @@ func runJS(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 	if strings.TrimSpace(src) == "" {
 		return nil, nodes.Errorf("code", "is empty")
 	}
+	// both refuse values outside their ports' Min and Max
 	timeoutMS, err := c.IntOr("timeout_ms", defaultTimeoutMS)
 	if err != nil {
 		return nil, err
 	}
-	if timeoutMS <= 0 || timeoutMS > maxTimeoutMS {
-		return nil, nodes.Errorf("timeout_ms", "must be between 1 and %d, got %d", maxTimeoutMS, timeoutMS)
-	}
 	memMB, err := c.IntOr("memory_mb", defaultMemoryMB)
 	if err != nil {
 		return nil, err
-	}
-	if memMB <= 0 || memMB > maxMemoryMB {
-		return nil, nodes.Errorf("memory_mb", "must be between 1 and %d, got %d", maxMemoryMB, memMB)
 	}
 	inputJSON, err := json.Marshal(nodes.Clone(c.Get("input")))
 	if err != nil {

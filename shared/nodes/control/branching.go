@@ -3,7 +3,6 @@ package control
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -46,13 +45,13 @@ func branching() []*nodes.Type {
 		},
 		router("control.switch", "Switch", "list",
 			"Compares `value` with each case's value in order; the first equal case's output is live (numbers "+
-				"compare by value, so \"3\" equals 3). No match takes `default`.",
+				"compare by value, so \"3\" equals 3). No match takes `default`.", "",
 			func(c *nodes.Call, want, got any) (bool, any, error) { return nodes.Equal(want, got), got, nil }),
 		router("router.regex", "Regex router", "code",
 			"Tests `value` (as text) against each case's regular expression (RE2 syntax). A matching case's output "+
-				"carries `{value, match, groups}` where groups holds the named and numbered submatches.",
+				"carries `{value, match, groups}` where groups holds the named and numbered submatches.", nodes.CheckRegexp,
 			func(c *nodes.Call, want, got any) (bool, any, error) {
-				re, err := regexp.Compile(nodes.ToString(want))
+				re, err := nodes.CompileRegexp(nodes.ToString(want))
 				if err != nil {
 					return false, nil, nodes.Errorf("cases", "pattern %q: %v", want, err)
 				}
@@ -75,44 +74,43 @@ func branching() []*nodes.Type {
 			}),
 		router("router.exact", "Exact value router", "equal",
 			"Routes on an exact, case-sensitive match of `value` (as text) with each case's value — for "+
-				"status codes, commands, event names.",
+				"status codes, commands, event names.", nodes.CheckText,
 			func(c *nodes.Call, want, got any) (bool, any, error) {
 				return nodes.ToString(want) == nodes.ToString(got), got, nil
 			}),
 		router("router.range", "Numeric range router", "sliders",
 			"Routes on which numeric range `value` falls in. Write each case as `min..max` (inclusive; either side "+
-				"may be left open, e.g. `..10` or `100..`).",
+				"may be left open, e.g. `..10` or `100..`).", nodes.CheckRange,
 			func(c *nodes.Call, want, got any) (bool, any, error) {
 				x, ok := nodes.ToFloat(got)
 				if !ok {
 					return false, nil, nodes.Errorf("value", "expected a number, got %s", nodes.Describe(got))
 				}
-				lo, hi, err := parseRange(nodes.ToString(want))
+				lo, hi, err := nodes.ParseRange(nodes.ToString(want))
 				if err != nil {
 					return false, nil, nodes.Errorf("cases", "%v", err)
 				}
 				return (lo == nil || x >= *lo) && (hi == nil || x <= *hi), got, nil
 			}),
 		router("router.type", "Type router", "type",
-			"Routes on the type of `value`: each case names one of string, number, boolean, object, list, null.",
+			"Routes on the type of `value`: each case names one of string, number, boolean, object, list, null, "+
+				"datetime, bytes.", nodes.CheckValueType,
 			func(c *nodes.Call, want, got any) (bool, any, error) {
-				w := strings.ToLower(nodes.ToString(want))
-				switch w {
-				case "string", "number", "boolean", "object", "list", "null", "datetime", "bytes":
-				default:
-					return false, nil, nodes.Errorf("cases", "unknown type %q (string, number, boolean, object, list, null)", w)
+				w, err := nodes.ValueType(nodes.ToString(want))
+				if err != nil {
+					return false, nil, nodes.Errorf("cases", "%v", err)
 				}
 				return nodes.TypeName(got) == w, got, nil
 			}),
 		router("router.path", "Property path router", "key",
 			"Routes on which property path exists in `value` (an object): each case is a dotted path such as "+
-				"`payment.card.last4`; the first path present (and not null) wins and its output carries that property.",
+				"`payment.card.last4`; the first path present (and not null) wins and its output carries that property.", nodes.CheckText,
 			func(c *nodes.Call, want, got any) (bool, any, error) {
 				v, ok := Lookup(got, nodes.ToString(want))
 				return ok && v != nil, v, nil
 			}),
 		router("router.membership", "List membership router", "list-checks",
-			"Routes on which list contains `value`: each case's value is a list (or a comma-separated string).",
+			"Routes on which list contains `value`: each case's value is a list (or a comma-separated string).", "",
 			func(c *nodes.Call, want, got any) (bool, any, error) {
 				list, ok := nodes.ToList(want)
 				if !ok {
@@ -182,39 +180,20 @@ func splitPath(path string) []string {
 	return out
 }
 
-func parseRange(s string) (lo, hi *float64, err error) {
-	a, b, ok := strings.Cut(s, "..")
-	if !ok {
-		return nil, nil, fmt.Errorf("range %q must look like min..max", s)
-	}
-	if a = strings.TrimSpace(a); a != "" {
-		f, ok := nodes.ToFloat(a)
-		if !ok {
-			return nil, nil, fmt.Errorf("range %q: %q is not a number", s, a)
-		}
-		lo = &f
-	}
-	if b = strings.TrimSpace(b); b != "" {
-		f, ok := nodes.ToFloat(b)
-		if !ok {
-			return nil, nil, fmt.Errorf("range %q: %q is not a number", s, b)
-		}
-		hi = &f
-	}
-	return lo, hi, nil
-}
-
 type matcher func(c *nodes.Call, want, got any) (bool, any, error)
 
 // router declares a node with a value, case rows (dynamic outputs) and a default output.
-func router(id, name, icon, doc string, match matcher) *nodes.Type {
+// check names the nodes.ValueCheck every case value must pass and that tells which cases
+// are alike ("" compares them with nodes.Equal); match applies the same rules at run time.
+func router(id, name, icon, doc, check string, match matcher) *nodes.Type {
 	return &nodes.Type{
 		ID: id, Category: category, Name: name, Icon: icon,
 		Doc: doc + " Add one row per case in `cases`: its key names the output, its value is what to match. " +
 			"With `mode` first (default) only the first matching case is live; with all, every matching case is.",
 		Inputs: []nodes.Port{
 			{Name: "value", Type: nodes.Any, Doc: "What to route on."},
-			{Name: "cases", Type: nodes.List, Dynamic: true, Doc: "Rows of {key, value}: output name and what to match."},
+			{Name: "cases", Type: nodes.List, Dynamic: true, Check: check, Distinct: true,
+				Doc: "Rows of {key, value}: output name and what to match. With mode first, no two cases may be alike."},
 			{Name: "mode", Type: nodes.String, Default: "first", Options: []string{"first", "all"}, Doc: "First match only, or every match."},
 		},
 		Outputs: []nodes.Port{
@@ -279,7 +258,7 @@ func timeRouter() *nodes.Type {
 	t := router("router.time", "Time of day router", "clock",
 		"Routes on the time of day of `value` (a date; empty means now) in `timezone`. Each case is a window "+
 			"`HH:MM-HH:MM` (a window may pass midnight, e.g. `22:00-06:00`), optionally prefixed with days such as "+
-			"`mon-fri 09:00-17:00` or `sat,sun 10:00-14:00`.",
+			"`mon-fri 09:00-17:00` or `sat,sun 10:00-14:00`.", nodes.CheckText,
 		nil)
 	t.Inputs = append(t.Inputs, nodes.Port{Name: "timezone", Type: nodes.String, Default: "UTC", Doc: "IANA time zone, e.g. Europe/Amsterdam."})
 	t.Run = func(_ context.Context, c *nodes.Call) (nodes.Out, error) {

@@ -13,6 +13,15 @@ import (
 
 const category = "Flow control"
 
+// Limits of the family's inputs (declared on the ports, which the engine reads for jumps).
+const (
+	// MaxJumpRetries bounds a jump's max_retries (the run's node budget bounds the rest).
+	MaxJumpRetries = 100000
+	// MaxDelayMS bounds one wait of Delay and of a jump: 15 minutes (the run's deadline
+	// bounds them all).
+	MaxDelayMS = 15 * 60 * 1000
+)
+
 // Register adds the family to r.
 func Register(r *nodes.Registry) error {
 	if err := r.Register(structural()...); err != nil {
@@ -75,11 +84,13 @@ func structural() []*nodes.Type {
 		},
 		{
 			ID: "control.break", Category: category, Name: "Break", Icon: "octagon", Control: nodes.ControlBreak, NoErrorPath: true,
-			Doc: "Inside a loop body: stops the loop. This iteration ends here; no further iterations start.",
+			Doc: "Inside a loop body: stops the loop. This iteration ends here; no further iterations start. " +
+				"Outside a loop body it is refused.",
 		},
 		{
 			ID: "control.continue", Category: category, Name: "Continue", Icon: "skip-forward", Control: nodes.ControlContinue, NoErrorPath: true,
-			Doc: "Inside a loop body: ends this iteration without collecting a value and goes on with the next.",
+			Doc: "Inside a loop body: ends this iteration without collecting a value and goes on with the next. " +
+				"Outside a loop body it is refused.",
 		},
 		{
 			ID: "control.to", Category: category, Name: "To (jump target)", Icon: "crosshair", NoErrorPath: true,
@@ -100,8 +111,10 @@ func structural() []*nodes.Type {
 				"`max_retries` jumps, it takes `exhausted` instead. Waits `delay_ms` before each jump. Typical use: " +
 				"To → HTTP request → (false path) → Jump.",
 			Inputs: []nodes.Port{
-				{Name: "max_retries", Type: nodes.Integer, Default: 3.0, Doc: "How many times to jump back."},
-				{Name: "delay_ms", Type: nodes.Integer, Default: 0.0, Doc: "Wait before each jump, in milliseconds."},
+				{Name: "max_retries", Type: nodes.Integer, Default: 3.0, Min: nodes.Bound(0), Max: nodes.Bound(MaxJumpRetries),
+					Doc: "How many times to jump back (at most 100000)."},
+				{Name: "delay_ms", Type: nodes.Integer, Default: 0.0, Min: nodes.Bound(0), Max: nodes.Bound(MaxDelayMS),
+					Doc: "Wait before each jump, in milliseconds (at most 15 minutes)."},
 			},
 			Outputs: []nodes.Port{
 				{Name: "to", Type: nodes.Jump, Doc: "Connect to the To node to go back to."},
@@ -149,16 +162,16 @@ func structural() []*nodes.Type {
 		},
 		{
 			ID: "control.delay", Category: category, Name: "Delay", Icon: "clock",
-			Doc:     "Waits `ms` milliseconds (at most 15 minutes, and never past the run's deadline), then passes `value` on.",
-			Inputs:  []nodes.Port{{Name: "ms", Type: nodes.Integer, Default: 1000.0, Doc: "How long to wait."}, {Name: "value", Type: nodes.Any}},
+			Doc: "Waits `ms` milliseconds (at most 15 minutes, and never past the run's deadline), then passes `value` on.",
+			Inputs: []nodes.Port{
+				{Name: "ms", Type: nodes.Integer, Default: 1000.0, Min: nodes.Bound(0), Max: nodes.Bound(MaxDelayMS), Doc: "How long to wait."},
+				{Name: "value", Type: nodes.Any},
+			},
 			Outputs: []nodes.Port{{Name: "value", Type: nodes.Any}},
 			Run: func(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
-				ms, err := c.Int("ms")
+				ms, err := c.Int("ms") // refuses values outside the port's bounds
 				if err != nil {
 					return nil, err
-				}
-				if ms < 0 || ms > 15*60*1000 {
-					return nil, nodes.Errorf("ms", "must be between 0 and 900000, got %d", ms)
 				}
 				t := time.NewTimer(time.Duration(ms) * time.Millisecond)
 				defer t.Stop()
@@ -171,10 +184,11 @@ func structural() []*nodes.Type {
 			},
 		},
 		{
-			ID: "control.approval", Category: category, Name: "Human approval", Icon: "user-check",
+			ID: "control.approval", Category: category, Name: "Human approval", Icon: "user-check", Pauses: true,
 			Doc: "Pauses the run and waits for a person. The run's state is saved; resuming it with an answer " +
 				"(`{\"approved\": true, \"comment\": \"…\"}`, or just `true`/`false`) continues here exactly once: " +
-				"`true_path` when approved, `false_path` when rejected. `message` and `data` are shown to the approver.",
+				"`true_path` when approved, `false_path` when rejected. `message` and `data` are shown to the approver. " +
+				"It cannot be used inside a loop body (a run cannot pause in the middle of a loop).",
 			Inputs: []nodes.Port{
 				{Name: "message", Type: nodes.String, Default: "Approve?", Doc: "What to ask."},
 				{Name: "data", Type: nodes.Any, Doc: "Context shown with the question."},
@@ -210,19 +224,16 @@ func structural() []*nodes.Type {
 			ID: "control.random_path", Category: category, Name: "Random path", Icon: "shuffle", NoErrorPath: true,
 			Doc: "Takes `true_path` with probability `probability` (0–1), otherwise `false_path` — for A/B splits " +
 				"and sampling. Passes `value` on either way.",
-			Inputs: []nodes.Port{{Name: "probability", Type: nodes.Number, Default: 0.5}, {Name: "value", Type: nodes.Any}},
+			Inputs: []nodes.Port{{Name: "probability", Type: nodes.Number, Default: 0.5, Min: nodes.Bound(0), Max: nodes.Bound(1)}, {Name: "value", Type: nodes.Any}},
 			Outputs: []nodes.Port{
 				{Name: nodes.PortTruePath, Type: nodes.Any, Branch: true},
 				{Name: nodes.PortFalsePath, Type: nodes.Any, Branch: true},
 				{Name: "value", Type: nodes.Any},
 			},
 			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
-				p, err := c.Float("probability")
+				p, err := c.Float("probability") // refuses values outside 0..1
 				if err != nil {
 					return nil, err
-				}
-				if p < 0 || p > 1 {
-					return nil, nodes.Errorf("probability", "must be between 0 and 1, got %v", p)
 				}
 				v := c.Get("value")
 				if rand.Float64() < p {

@@ -341,7 +341,7 @@ func chunkType() *nodes.Type {
 			"Example: `[1, 2, 3, 4, 5]`, size 2 → `[[1, 2], [3, 4], [5]]`.",
 		Inputs: []nodes.Port{
 			listIn("The list to split."),
-			{Name: "size", Type: nodes.Integer, Default: 10.0, Required: true, Doc: "Elements per chunk (at least 1)."},
+			{Name: "size", Type: nodes.Integer, Default: 10.0, Required: true, Min: nodes.Bound(1), Doc: "Elements per chunk (at least 1)."},
 		},
 		Outputs: []nodes.Port{
 			{Name: "chunks", Type: nodes.List, Doc: "The chunks."},
@@ -352,12 +352,9 @@ func chunkType() *nodes.Type {
 			if err != nil {
 				return nil, err
 			}
-			size, err := c.Int("size")
+			size, err := c.Int("size") // refuses sizes below the port's Min
 			if err != nil {
 				return nil, err
-			}
-			if size < 1 {
-				return nil, nodes.Errorf("size", "must be at least 1, got %d", size)
 			}
 			chunks := []any{}
 			for start := 0; start < len(list); start += size {

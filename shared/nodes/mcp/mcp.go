@@ -53,7 +53,7 @@ func toolsType() *nodes.Type {
 			{Name: "bearer_token", Type: nodes.Secret, Doc: "Bearer token (optional)."},
 			{Name: "headers", Type: nodes.Object, Doc: "Extra HTTP headers."},
 			{Name: "allowed_tools", Type: nodes.List, Doc: "Tool names to offer (empty: all)."},
-			{Name: "needs_confirmation", Type: nodes.Boolean, Default: false, Doc: "Ask for approval before each call."},
+			{Name: "needs_confirmation", Type: nodes.Boolean, Default: false, Pauses: true, Doc: "Ask for approval before each call."},
 			{Name: "timeout_ms", Type: nodes.Integer, Default: 30000.0, Doc: "Request timeout in milliseconds."},
 			netguard.Port(),
 		},

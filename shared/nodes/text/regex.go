@@ -16,7 +16,7 @@ const maxResultBytes = 8 << 20
 // regexPorts are the inputs every regex node shares.
 func regexPorts() []nodes.Port {
 	return []nodes.Port{
-		{Name: "pattern", Type: nodes.String, Required: true, Editor: nodes.EditCode,
+		{Name: "pattern", Type: nodes.String, Required: true, Editor: nodes.EditCode, Check: nodes.CheckRegexp,
 			Doc: "Regular expression in RE2 syntax (no backreferences or lookaround; always linear time)."},
 		textIn("The text to search."),
 		{Name: "case_insensitive", Type: nodes.Boolean, Default: false, Doc: "Ignore case (flag i)."},
@@ -101,9 +101,9 @@ func compile(c *nodes.Call) (*regexp.Regexp, error) {
 	if flags != "" {
 		pattern = "(?" + flags + ")" + pattern
 	}
-	re, err := regexp.Compile(pattern)
+	re, err := nodes.CompileRegexp(pattern) // as validation checks a literal pattern
 	if err != nil {
-		return nil, nodes.Errorf("pattern", "%v", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		return nil, nodes.Errorf("pattern", "%v", err)
 	}
 	return re, nil
 }

@@ -222,7 +222,8 @@ func stringTypes() []*nodes.Type {
 				"**Example**: `42` with width 5, char `0`, side left → `00042`.",
 			Inputs: []nodes.Port{
 				textIn("The text to pad."),
-				{Name: "width", Type: nodes.Integer, Required: true, Doc: "The width to reach, in characters."},
+				{Name: "width", Type: nodes.Integer, Required: true, Min: nodes.Bound(0), Max: nodes.Bound(maxPadWidth),
+					Doc: "The width to reach, in characters (at most 1048576)."},
 				{Name: "side", Type: nodes.String, Default: "left", Options: []string{"left", "right", "both"}, Doc: "Where to add padding."},
 				{Name: "char", Type: nodes.String, Default: " ", Doc: "The padding character (exactly one)."},
 			},
@@ -237,7 +238,7 @@ func stringTypes() []*nodes.Type {
 				"**Example**: `The quick brown fox` with max 12 and word_boundary → `The quick…`.",
 			Inputs: []nodes.Port{
 				textIn("The text to shorten."),
-				{Name: "max", Type: nodes.Integer, Required: true, Doc: "Longest result, in characters."},
+				{Name: "max", Type: nodes.Integer, Required: true, Min: nodes.Bound(0), Doc: "Longest result, in characters."},
 				{Name: "ellipsis", Type: nodes.String, Default: "…", Doc: "Appended when the text was cut."},
 				{Name: "word_boundary", Type: nodes.Boolean, Default: false, Doc: "Cut at a space rather than mid-word."},
 			},
@@ -532,12 +533,9 @@ func clampIndex(i, n int) int {
 }
 
 func runPad(_ context.Context, c *nodes.Call) (nodes.Out, error) {
-	width, err := c.Int("width")
+	width, err := c.Int("width") // refuses widths outside the port's Min and Max
 	if err != nil {
 		return nil, err
-	}
-	if width < 0 || width > maxPadWidth {
-		return nil, nodes.Errorf("width", "must be between 0 and %d, got %d", maxPadWidth, width)
 	}
 	side, err := option(c, "side")
 	if err != nil {
@@ -564,12 +562,9 @@ func runPad(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 }
 
 func runTruncate(_ context.Context, c *nodes.Call) (nodes.Out, error) {
-	max, err := c.Int("max")
+	max, err := c.Int("max") // refuses a negative max (the port's Min)
 	if err != nil {
 		return nil, err
-	}
-	if max < 0 {
-		return nil, nodes.Errorf("max", "must be 0 or more, got %d", max)
 	}
 	s := c.Str("text")
 	rs := []rune(s)

@@ -99,7 +99,7 @@ func flowType() *nodes.Type {
 			"**Example**: flow_id of a `lookup_order` flow, connected to an agent: the model can look up orders.",
 		Inputs: []nodes.Port{
 			{Name: "flow_id", Type: nodes.String, Required: true, Editor: nodes.EditFlow, Doc: "The id of the flow to call (it starts with Tool start)."},
-			{Name: "needs_confirmation", Type: nodes.Boolean, Default: false, Doc: "Ask for approval before each call."},
+			{Name: "needs_confirmation", Type: nodes.Boolean, Default: false, Pauses: true, Doc: "Ask for approval before each call."},
 		},
 		Outputs: []nodes.Port{{Name: "tool", Type: nodes.ServiceType(llm.KindTool), Doc: "The tool, for an agent."}},
 		Run:     runFlowTool,

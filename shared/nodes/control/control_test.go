@@ -1,0 +1,74 @@
+package control_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/control"
+	"polysynergy/shared/nodes/nodetest"
+)
+
+// At run time the nodes apply the rules validation applies to literal values (the ports'
+// bounds and checks), with the same messages.
+func TestRunTimeChecksMatchTheDeclarations(t *testing.T) {
+	r := nodes.NewRegistry()
+	if err := control.Register(r); err != nil {
+		t.Fatal(err)
+	}
+	rows := func(vals ...string) []any {
+		var out []any
+		for i, v := range vals {
+			out = append(out, map[string]any{"key": string(rune('a' + i)), "value": v})
+		}
+		return out
+	}
+	cases := func(vals ...string) map[string]any {
+		m := map[string]any{}
+		for i, v := range vals {
+			m[string(rune('a'+i))] = v
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		id     string
+		in     map[string]any
+		values map[string]any
+		port   string // the failing input, "" for success
+		want   string // in the error, or the live case
+	}{
+		{"control.delay", map[string]any{"ms": 900001.0}, nil, "ms", "must be between 0 and 900000, got 900001"},
+		{"control.delay", map[string]any{"ms": -1.0}, nil, "ms", "must be between 0 and 900000, got -1"},
+		{"control.random_path", map[string]any{"probability": 1.5}, nil, "probability", "must be between 0 and 1, got 1.5"},
+		{"router.range", map[string]any{"value": 5.0, "cases": cases("1..x")}, map[string]any{"cases": rows("1..x")}, "cases", `range "1..x": "x" is not a number`},
+		{"router.range", map[string]any{"value": 5.0, "cases": cases("..4", "4..6")}, map[string]any{"cases": rows("..4", "4..6")}, "", "cases.b"},
+		{"router.type", map[string]any{"value": 5.0, "cases": cases("integer")}, map[string]any{"cases": rows("integer")}, "cases", `unknown type "integer"`},
+		{"router.type", map[string]any{"value": 5.0, "cases": cases("String", "NUMBER")}, map[string]any{"cases": rows("String", "NUMBER")}, "", "cases.b"},
+		{"router.regex", map[string]any{"value": "x", "cases": cases("(x")}, map[string]any{"cases": rows("(x")}, "cases", "missing closing )"},
+		{"router.regex", map[string]any{"value": "ab", "cases": cases("^b", "^a")}, map[string]any{"cases": rows("^b", "^a")}, "", "cases.b"},
+	} {
+		typ, _ := r.Lookup(tc.id)
+		out, err, _ := nodetest.Run(context.Background(), typ, tc.in, nodetest.Options{Values: tc.values})
+		if tc.port == "" {
+			if _, ok := out[tc.want]; err != nil || !ok {
+				t.Errorf("%s %v: %v %v, want %s live", tc.id, tc.in, out, err, tc.want)
+			}
+			continue
+		}
+		var ie *nodes.InputError
+		if !errors.As(err, &ie) || ie.Port != tc.port || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %v: %v, want input %s: …%s…", tc.id, tc.in, err, tc.port, tc.want)
+		}
+		// the declaration refuses the same literal value
+		p, _ := typ.Input(tc.port)
+		v := tc.in[tc.port]
+		if p.Dynamic {
+			v = tc.values[tc.port].([]any)[0].(map[string]any)["value"]
+		}
+		if perr := p.CheckValue(v); perr == nil || !strings.Contains(perr.Error(), tc.want) {
+			t.Errorf("%s: the port's check says %v, want …%s…", tc.id, perr, tc.want)
+		}
+	}
+}
