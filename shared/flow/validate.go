@@ -57,23 +57,39 @@ const MaxNodes = 5000
 
 // Validate reports every problem of doc against the registry; nil means it compiles.
 func Validate(doc *Document, reg *nodes.Registry) Problems {
-	_, probs := build(doc, reg)
+	return ValidateWith(doc, reg, Options{})
+}
+
+// Options tell ValidateWith what a document does not say about itself.
+type Options struct {
+	// FlowID is the id the flow is stored under, when the caller knows it: a node that
+	// names that id literally as the flow to call (Call flow, Flow tool) is a problem, as
+	// the flow would call itself. Compile does not know it.
+	FlowID string
+}
+
+// ValidateWith is Validate with what the caller knows about the flow besides its document.
+func ValidateWith(doc *Document, reg *nodes.Registry, opt Options) Problems {
+	_, probs := build(doc, reg, opt)
 	return probs
 }
 
 type builder struct {
 	doc   *Document
 	reg   *nodes.Registry
+	opt   Options
 	plan  *Plan
 	probs Problems
+	// refs are the node handles each node's expressions read, checked once loops are known.
+	refs []exprRef
 }
 
 func (b *builder) add(path, node, port, format string, args ...any) {
 	b.probs = append(b.probs, Problem{Path: path, Node: node, Port: port, Message: fmt.Sprintf(format, args...)})
 }
 
-func build(doc *Document, reg *nodes.Registry) (*Plan, Problems) {
-	b := &builder{doc: doc, reg: reg, plan: &Plan{Doc: doc, byHandle: map[string]*PlanNode{}, byID: map[string]*PlanNode{}}}
+func build(doc *Document, reg *nodes.Registry, opt Options) (*Plan, Problems) {
+	b := &builder{doc: doc, reg: reg, opt: opt, plan: &Plan{Doc: doc, byHandle: map[string]*PlanNode{}, byID: map[string]*PlanNode{}}}
 	if doc.Schema != Schema {
 		b.add("/schema", "", "", "schema is %q; expected %q", doc.Schema, Schema)
 	}
@@ -84,11 +100,16 @@ func build(doc *Document, reg *nodes.Registry) (*Plan, Problems) {
 	b.nodes()
 	b.connections()
 	b.values()
+	b.literals()
 	b.required()
 	b.groups()
 	b.cycles()
 	b.loops()
 	b.jumps()
+	b.expressionScopes()
+	b.pauses()
+	b.loopControls()
+	b.selfCalls()
 	sort.SliceStable(b.probs, func(i, j int) bool { return pathLess(b.probs[i].Path, b.probs[j].Path) })
 	if len(b.probs) > 0 {
 		return nil, b.probs
@@ -349,14 +370,18 @@ func (b *builder) values() {
 				continue
 			}
 			in.Value, in.HasValue = cv, true
+			seen := map[string]bool{}
 			cv.Templates(func(t *expr.Template) {
 				for _, r := range t.Refs() {
-					if r == "trigger" || r == "run" || r == "env" {
+					if r == "trigger" || r == "run" || r == "env" || seen[r] {
 						continue
 					}
+					seen[r] = true
 					if _, ok := b.plan.byHandle[r]; !ok {
 						b.add(path+"/"+escape(k), pn.Handle(), k, "expression {{ … }} refers to %q, which is not a node handle (nor trigger, run or env)", r)
+						continue
 					}
+					b.refs = append(b.refs, exprRef{node: pn, port: k, path: path + "/" + escape(k), handle: r})
 				}
 			})
 		}

@@ -1,0 +1,304 @@
+package flow
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"polysynergy/shared/nodes"
+)
+
+// The checks in this file find what is well formed but certainly fails (or does nothing) at
+// run time: values outside what the node accepts, nodes that cannot work where they are,
+// expressions reading outputs that cannot exist when they are evaluated.
+
+// exprRef is a node handle an expression in one of a node's values reads.
+type exprRef struct {
+	node   *PlanNode
+	port   string
+	path   string // JSON pointer of the value
+	handle string
+}
+
+// literals checks literal values against their ports' declared constraints (Min, Max,
+// Check) and, for the rows of a dynamic input, Distinct.
+func (b *builder) literals() {
+	for _, pn := range b.plan.Nodes {
+		base := fmt.Sprintf("/nodes/%d/values/", b.docIndex(pn))
+		for _, in := range pn.Inputs {
+			if !in.HasValue {
+				continue
+			}
+			p, path := in.Port, base+escape(in.Port.Name)
+			if p.Dynamic {
+				b.rows(path, pn, in)
+				continue
+			}
+			if !in.Value.static || isEmptyString(in.Value.lit) || len(in.Edges) > 0 {
+				continue // an expression, unset, or the connection's value counts
+			}
+			if err := p.CheckValue(in.Value.lit); err != nil {
+				b.add(path, pn.Handle(), p.Name, "%v", err)
+			}
+		}
+	}
+}
+
+func isEmptyString(v any) bool {
+	s, ok := v.(string)
+	return ok && s == ""
+}
+
+// row is one row of a dynamic input's literal value.
+type row struct {
+	key   string
+	value any
+	path  string // below the input's pointer
+}
+
+// literalRows lists the rows of a dynamic input's value, as the engine reads them: a list of
+// {key, value} rows in order, or an object's entries in key order.
+func literalRows(v any) []row {
+	var out []row
+	switch x := v.(type) {
+	case []any:
+		for i, r := range x {
+			m, ok := r.(map[string]any)
+			if !ok {
+				continue
+			}
+			k, _ := m["key"].(string)
+			out = append(out, row{key: k, value: m["value"], path: fmt.Sprintf("/%d/value", i)})
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			out = append(out, row{key: k, value: x[k], path: "/" + escape(k)})
+		}
+	}
+	return out
+}
+
+// rows checks each literal row value of a dynamic input with the port's Check and, when
+// the node takes only the first matching row, that no row is like an earlier one.
+func (b *builder) rows(path string, pn *PlanNode, in *PlanInput) {
+	p := in.Port
+	if p.Check == "" && !p.Distinct {
+		return
+	}
+	connected := map[string]bool{}
+	for _, e := range in.Edges {
+		if e.ToSub == "" {
+			return // the whole input comes from a connection
+		}
+		connected[e.ToSub] = true
+	}
+	vc, _ := nodes.LookupCheck(p.Check)
+	same := vc.Same
+	if same == nil {
+		same = nodes.Equal
+	}
+	distinct := p.Distinct && takesFirst(pn)
+	seen := map[string]bool{}
+	var kept []row
+	for _, r := range literalRows(pn.Node.Values[p.Name]) {
+		if r.key == "" || seen[r.key] || connected[r.key] {
+			continue
+		}
+		seen[r.key] = true
+		if cv, err := CompileValue(r.value, p.Templated); err != nil || !cv.static {
+			continue // an expression: known when the node runs
+		}
+		if vc.Valid != nil {
+			if err := vc.Valid(r.value); err != nil {
+				b.add(path+r.path, pn.Handle(), p.Name, "case %q of input %q: %v", r.key, p.Name, err)
+				continue
+			}
+		}
+		if distinct {
+			for _, k := range kept {
+				if same(k.value, r.value) {
+					b.add(path+r.path, pn.Handle(), p.Name, "case %q is like case %q before it (%s), so it can never be taken: "+
+						"the node takes the first matching case (set mode to \"all\" to take every one)", r.key, k.key, describe(r.value))
+					break
+				}
+			}
+		}
+		kept = append(kept, r)
+	}
+}
+
+func describe(v any) string {
+	if v == nil {
+		return "no value"
+	}
+	return nodes.Describe(v)
+}
+
+// takesFirst reports whether a node with distinct rows takes only the first matching row:
+// its `mode` input is "first" (or left at its default), not "all" or an expression.
+func takesFirst(pn *PlanNode) bool {
+	in := pn.input("mode")
+	if in == nil {
+		return true
+	}
+	if len(in.Edges) > 0 {
+		return false
+	}
+	mode := in.Port.Default
+	if in.HasValue {
+		if !in.Value.static {
+			return false
+		}
+		if !isEmptyString(in.Value.lit) {
+			mode = in.Value.lit
+		}
+	}
+	return mode == nil || nodes.ToString(mode) == "first"
+}
+
+// within reports whether scope (a loop header's index, or -1 for the top) is loop h's
+// body or nested in it.
+func (b *builder) within(scope, h int) bool {
+	for i := 0; scope >= 0 && i <= len(b.plan.Nodes); i++ {
+		if scope == h {
+			return true
+		}
+		scope = b.plan.Nodes[scope].Scope
+	}
+	return false
+}
+
+// expressionScopes refuses expressions that read outputs which cannot exist where the
+// expression is evaluated: the node's own, those of a node inside a loop body from outside
+// that body (each iteration's outputs live only in that iteration), and a loop end's from
+// inside its loop (its results exist once the loop has finished).
+func (b *builder) expressionScopes() {
+	for _, r := range b.refs {
+		a, t := r.node, b.plan.byHandle[r.handle]
+		if t == nil {
+			continue
+		}
+		if a == t {
+			b.add(r.path, a.Handle(), r.port, "expression {{ … }} refers to %q, this node itself: a node cannot read its own outputs", r.handle)
+			continue
+		}
+		visible := t.Scope // where t's outputs can be read: the scope t runs in
+		if t.Type.Control == nodes.ControlLoopEnd && t.Header >= 0 {
+			// a loop end collects inside its loop; its results appear where the loop runs
+			h := b.plan.Nodes[t.Header]
+			if a == h || b.within(a.Scope, h.Index) {
+				b.add(r.path, a.Handle(), r.port, "expression {{ … }} refers to loop end %q, whose results exist only once loop %q has finished; %q runs before that",
+					r.handle, h.Handle(), a.Handle())
+				continue
+			}
+			visible = h.Scope
+		}
+		if visible < 0 || b.within(a.Scope, visible) {
+			continue
+		}
+		// name the outermost loop holding t but not a: its loop end is the way out
+		loop := visible
+		for x, i := visible, 0; x >= 0 && !b.within(a.Scope, x) && i <= len(b.plan.Nodes); x, i = b.plan.Nodes[x].Scope, i+1 {
+			loop = x
+		}
+		h := b.plan.Nodes[loop]
+		way := "collect it with a loop end and read the loop end's results"
+		if h.LoopEnd >= 0 {
+			way = fmt.Sprintf("connect it to loop end %q and read its results", b.plan.Nodes[h.LoopEnd].Handle())
+		}
+		b.add(r.path, a.Handle(), r.port, "expression {{ … }} refers to %q, which runs inside loop %q: its outputs exist only within each iteration; %s",
+			r.handle, h.Handle(), way)
+	}
+}
+
+func disabled(pn *PlanNode) bool { return pn.Node.FlowState == StateDisabled }
+
+// pauses refuses nodes that pause the run inside a loop body, which the engine cannot do:
+// pausing nodes (human approval), and nodes served by a provider set to pause them (an
+// agent using a tool that needs confirmation).
+func (b *builder) pauses() {
+	for _, pn := range b.plan.Nodes {
+		if pn.Scope < 0 || disabled(pn) || pn.Type.Control == nodes.ControlLoopEnd {
+			continue
+		}
+		loop := b.plan.Nodes[pn.Scope].Handle()
+		if pn.Type.Pauses {
+			b.add(fmt.Sprintf("/nodes/%d", b.docIndex(pn)), pn.Handle(), "",
+				"node %q (%s) pauses the run, but it is inside loop %q and a run cannot pause inside a loop; move it before or after the loop",
+				pn.Handle(), pn.Type.ID, loop)
+		}
+		for _, e := range pn.In {
+			from := b.plan.Nodes[e.From]
+			op, ok := from.Type.Output(e.FromPort)
+			if !ok || !op.Type.IsService() || disabled(from) {
+				continue
+			}
+			if port := pausingInput(from); port != "" {
+				b.add(fmt.Sprintf("/connections/%d", e.ConnectionPosition), pn.Handle(), e.ToPort,
+					"%q uses %q, whose %s is on: it pauses the run to ask, but %q is inside loop %q and a run cannot pause inside a loop",
+					pn.Handle(), from.Handle(), port, pn.Handle(), loop)
+			}
+		}
+	}
+}
+
+// pausingInput names a provider's input that makes it pause the nodes it serves and is
+// literally true ("" when there is none).
+func pausingInput(pn *PlanNode) string {
+	for _, in := range pn.Inputs {
+		if !in.Port.Pauses || len(in.Edges) > 0 {
+			continue
+		}
+		v := in.Port.Default
+		if in.HasValue {
+			if !in.Value.static {
+				continue
+			}
+			v = in.Value.lit
+		}
+		if on, ok := v.(bool); (ok && on) || strings.EqualFold(nodes.ToString(v), "true") {
+			return in.Port.Name
+		}
+	}
+	return ""
+}
+
+// loopControls refuses Break and Continue outside a loop body: there is no loop to stop.
+func (b *builder) loopControls() {
+	for _, pn := range b.plan.Nodes {
+		c := pn.Type.Control
+		if (c != nodes.ControlBreak && c != nodes.ControlContinue) || pn.Scope >= 0 || disabled(pn) {
+			continue
+		}
+		b.add(fmt.Sprintf("/nodes/%d", b.docIndex(pn)), pn.Handle(), "",
+			"%s %q is not inside a loop body, so there is no loop for it to %s: connect it after a for-each or counter loop's item, index or true_path, before the loop end",
+			strings.ToLower(pn.Type.Name), pn.Handle(), c)
+	}
+}
+
+// selfCalls refuses nodes naming the flow itself as the flow to call (inputs edited as a
+// flow picker: Call flow's and Flow tool's flow_id), when the caller said which flow it is.
+func (b *builder) selfCalls() {
+	if b.opt.FlowID == "" {
+		return
+	}
+	for _, pn := range b.plan.Nodes {
+		if disabled(pn) {
+			continue
+		}
+		for _, in := range pn.Inputs {
+			if in.Port.Editor != nodes.EditFlow || !in.HasValue || !in.Value.static || len(in.Edges) > 0 {
+				continue
+			}
+			if id, _ := in.Value.lit.(string); strings.TrimSpace(id) == b.opt.FlowID {
+				b.add(fmt.Sprintf("/nodes/%d/values/%s", b.docIndex(pn), escape(in.Port.Name)), pn.Handle(), in.Port.Name,
+					"a flow cannot call itself: %s %q is this flow's own id, so the call would recurse", in.Port.Name, b.opt.FlowID)
+			}
+		}
+	}
+}

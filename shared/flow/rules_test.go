@@ -1,0 +1,293 @@
+package flow_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"polysynergy/shared/flow"
+	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/catalog"
+)
+
+// fullRegistry is the whole catalogue, plus a test agent that uses tools.
+var fullRegistry = sync.OnceValues(func() (*nodes.Registry, error) {
+	r, err := catalog.New()
+	if err != nil {
+		return nil, err
+	}
+	run := func(context.Context, *nodes.Call) (nodes.Out, error) { return nodes.Out{}, nil }
+	return r, r.Register(&nodes.Type{ID: "t.agent", Category: "T", Name: "Agent", Doc: "d", Run: run,
+		Inputs:  []nodes.Port{{Name: "tools", Type: nodes.ServiceType("tool"), Multi: true}},
+		Outputs: []nodes.Port{{Name: "answer", Type: nodes.String}}})
+})
+
+// n writes a node whose id and handle are handle; values is a JSON object or "".
+func n(handle, typ, values string) string {
+	if values == "" {
+		values = "{}"
+	}
+	return fmt.Sprintf(`{"id":%q,"handle":%q,"type":%q,"position":{"x":0,"y":0},"values":%s}`, handle, handle, typ, values)
+}
+
+// c writes a connection "from.port>to.port".
+func c(spec string) string {
+	from, to, _ := strings.Cut(spec, ">")
+	fn, fp, _ := strings.Cut(from, ".")
+	tn, tp, _ := strings.Cut(to, ".")
+	return fmt.Sprintf(`{"from":{"node":%q,"port":%q},"to":{"node":%q,"port":%q}}`, fn, fp, tn, tp)
+}
+
+func doc(nodes []string, conns ...string) string {
+	for i, s := range conns {
+		conns[i] = c(s)
+	}
+	return `{"schema":"polysynergy/flow@1","nodes":[` + strings.Join(nodes, ",") + `],"connections":[` + strings.Join(conns, ",") + `]}`
+}
+
+// loop is a manual trigger, a for-each over [1, 2] and its loop end, with body between.
+func loop(body []string, conns ...string) string {
+	all := append([]string{n("start", "trigger.manual", ""), n("each", "control.for_each", `{"list":[1,2]}`),
+		n("end", "control.loop_end", "")}, body...)
+	return doc(all, append([]string{"start.true_path>each.node", "each.loop>end.loop"}, conns...)...)
+}
+
+type want struct{ path, msg string }
+
+type ruleCase struct {
+	name string
+	doc  string
+	id   string // the flow's own id, for ValidateWith
+	want []want
+}
+
+func checkRules(t *testing.T, cases []ruleCase) {
+	t.Helper()
+	reg, err := fullRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := decode(t, tc.doc)
+			probs := flow.ValidateWith(d, reg, flow.Options{FlowID: tc.id})
+			ok := len(probs) == len(tc.want)
+			for i := 0; ok && i < len(probs); i++ {
+				ok = probs[i].Path == tc.want[i].path && strings.Contains(probs[i].Message, tc.want[i].msg)
+			}
+			if !ok {
+				t.Errorf("got %d problem(s):\n%s\nwant:\n%v", len(probs), problemList(probs), tc.want)
+			}
+			if tc.id == "" {
+				// Compile agrees with Validate
+				if _, err := flow.Compile(d, reg); (err == nil) != (len(probs) == 0) {
+					t.Errorf("Compile: %v, Validate: %d problems", err, len(probs))
+				}
+			}
+		})
+	}
+}
+
+func problemList(probs flow.Problems) string {
+	var b strings.Builder
+	for _, p := range probs {
+		fmt.Fprintf(&b, "  %s [%s.%s]\n", p, p.Node, p.Port)
+	}
+	return b.String()
+}
+
+func TestPausingInsideALoop(t *testing.T) {
+	tool := func(confirm string) string {
+		return n("refund", "ai.http_tool", `{"name":"refund","description":"Refunds","url":"https://shop.example.com/refund",`+
+			`"needs_confirmation":`+confirm+`}`)
+	}
+	checkRules(t, []ruleCase{
+		{"approval in the body", loop([]string{n("ask", "control.approval", `{"message":"ok?"}`)},
+			"each.item>ask.node", "ask.approved>end.value"),
+			"", []want{{"/nodes/3", `node "ask" (control.approval) pauses the run, but it is inside loop "each"`}}},
+		{"approval in a nested loop names the inner loop", loop([]string{
+			n("inner", "control.counter_loop", `{"to":3}`), n("inner_end", "control.loop_end", ""),
+			n("ask", "control.approval", "")},
+			"each.item>inner.node", "inner.loop>inner_end.loop", "inner.value>ask.node", "inner_end.results>end.value"),
+			"", []want{{"/nodes/5", `inside loop "inner"`}}},
+		{"approval after the loop", loop([]string{n("ask", "control.approval", "")}, "end.results>ask.data"), "", nil},
+		{"disabled approval in the body", strings.Replace(loop([]string{n("ask", "control.approval", "")}, "each.item>ask.node"),
+			`"type":"control.approval",`, `"type":"control.approval","flow_state":"disabled",`, 1), "", nil},
+		{"an agent in the body with a tool that needs confirmation", loop([]string{tool("true"), n("agent", "t.agent", "")},
+			"each.item>agent.node", "refund.tool>agent.tools", "agent.answer>end.value"),
+			"", []want{{"/connections/3", `"agent" uses "refund", whose needs_confirmation is on: it pauses the run to ask, but "agent" is inside loop "each"`}}},
+		{"a tool set to confirm, as text", loop([]string{tool(`"true"`), n("agent", "t.agent", "")},
+			"each.item>agent.node", "refund.tool>agent.tools"),
+			"", []want{{"/connections/3", `whose needs_confirmation is on`}}},
+		{"a tool without confirmation", loop([]string{tool("false"), n("agent", "t.agent", "")},
+			"each.item>agent.node", "refund.tool>agent.tools"), "", nil},
+		{"confirmation given by an expression", loop([]string{tool(`"{{ start.input.confirm }}"`), n("agent", "t.agent", "")},
+			"each.item>agent.node", "refund.tool>agent.tools"), "", nil},
+		{"an agent outside the loop with a tool that needs confirmation", loop([]string{tool("true"), n("agent", "t.agent", "")},
+			"end.results>agent.node", "refund.tool>agent.tools"), "", nil},
+	})
+}
+
+func TestLiteralValuesOutOfRange(t *testing.T) {
+	one := func(typ, values string) string {
+		return doc([]string{n("start", "trigger.manual", ""), n("x", typ, values)}, "start.true_path>x.node")
+	}
+	js := func(extra string) string { return one("code.javascript", `{"code":"return 1"`+extra+`}`) }
+	router := func(typ, cases string) string { return one(typ, `{"value":"v","cases":`+cases+`}`) }
+	jump := func(values string) string {
+		return doc([]string{n("start", "trigger.manual", ""), n("again", "control.to", ""), n("retry", "control.jump", values)},
+			"start.true_path>again.node", "again.true_path>retry.node", "retry.to>again.from")
+	}
+	checkRules(t, []ruleCase{
+		{"JavaScript timeout 0", js(`,"timeout_ms":0`), "", []want{{"/nodes/1/values/timeout_ms", `input "timeout_ms": must be between 1 and 30000, got 0`}}},
+		{"JavaScript timeout over the limit", js(`,"timeout_ms":"60000"`), "", []want{{"/nodes/1/values/timeout_ms", "must be between 1 and 30000, got 60000"}}},
+		{"JavaScript memory 0", js(`,"memory_mb":0`), "", []want{{"/nodes/1/values/memory_mb", "must be between 1 and 1024, got 0"}}},
+		{"JavaScript timeout in range", js(`,"timeout_ms":30000`), "", nil},
+		{"JavaScript timeout by expression", js(`,"timeout_ms":"{{ 0 }}"`), "", nil},
+		{"JavaScript timeout left empty", js(`,"timeout_ms":""`), "", nil},
+		{"chunk size 0", one("list.chunk", `{"list":[1,2],"size":0}`), "", []want{{"/nodes/1/values/size", `input "size": must be at least 1, got 0`}}},
+		{"chunk size negative", one("list.chunk", `{"list":[1,2],"size":-3}`), "", []want{{"/nodes/1/values/size", "must be at least 1, got -3"}}},
+		{"chunk size 1", one("list.chunk", `{"list":[1,2],"size":1}`), "", nil},
+		{"pad to a huge width", one("text.pad", `{"text":"a","width":1e12}`), "", []want{{"/nodes/1/values/width", "must be between 0 and 1048576, got 1000000000000"}}},
+		{"pad to 10", one("text.pad", `{"text":"a","width":10}`), "", nil},
+		{"truncate to -1", one("text.truncate", `{"text":"abc","max":-1}`), "", []want{{"/nodes/1/values/max", `input "max": must be at least 0, got -1`}}},
+		{"truncate to 0", one("text.truncate", `{"text":"abc","max":0}`), "", nil},
+		{"delay past its limit", one("control.delay", `{"ms":3600000}`), "", []want{{"/nodes/1/values/ms", "must be between 0 and 900000, got 3600000"}}},
+		{"delay negative", one("control.delay", `{"ms":-1}`), "", []want{{"/nodes/1/values/ms", "must be between 0 and 900000, got -1"}}},
+		{"delay of a minute", one("control.delay", `{"ms":60000}`), "", nil},
+		{"random path probability 2", one("control.random_path", `{"probability":2}`), "", []want{{"/nodes/1/values/probability", "between 0 and 1"}}},
+		{"jump retries negative", jump(`{"max_retries":-1}`), "", []want{{"/nodes/2/values/max_retries", "must be between 0 and 100000, got -1"}}},
+		{"jump retries over the limit", jump(`{"max_retries":100001,"delay_ms":900001}`), "", []want{
+			{"/nodes/2/values/delay_ms", "must be between 0 and 900000, got 900001"},
+			{"/nodes/2/values/max_retries", "must be between 0 and 100000, got 100001"}}},
+		{"jump within its limits", jump(`{"max_retries":100000,"delay_ms":900000}`), "", nil},
+		{"a connection instead of the value", doc([]string{n("start", "trigger.manual", `{"test_input":0}`), n("x", "list.chunk", `{"list":[1],"size":0}`)},
+			"start.input>x.size"), "", nil},
+		{"regex router with a pattern that does not compile", router("router.regex", `[{"key":"ok","value":"^a+$"},{"key":"bad","value":"(a"}]`), "",
+			[]want{{"/nodes/1/values/cases/1/value", `case "bad" of input "cases": missing closing ): ` + "`(a`"}}},
+		{"regex router, RE2 has no lookahead", router("router.regex", `[{"key":"look","value":"a(?=b)"}]`), "",
+			[]want{{"/nodes/1/values/cases/0/value", `case "look" of input "cases": invalid or unsupported Perl syntax`}}},
+		{"regex router with patterns from expressions", router("router.regex", `[{"key":"x","value":"{{ start.input.re }}"}]`), "", nil},
+		{"regex router whose case is connected", doc([]string{n("start", "trigger.manual", ""),
+			n("x", "router.regex", `{"value":"v","cases":[{"key":"a","value":"("}]}`)}, "start.input>x.cases.a"), "", nil},
+		{"regex match with a bad pattern", one("text.regex_match", `{"pattern":"[a-","text":"abc"}`), "",
+			[]want{{"/nodes/1/values/pattern", `input "pattern": missing closing ]`}}},
+		{"range router with invalid ranges", router("router.range", `[{"key":"a","value":"1..x"},{"key":"b","value":"5"},{"key":"c","value":"..10"}]`), "",
+			[]want{{"/nodes/1/values/cases/0/value", `case "a" of input "cases": range "1..x": "x" is not a number`},
+				{"/nodes/1/values/cases/1/value", `case "b" of input "cases": range "5" must look like min..max`}}},
+		{"type router with an unknown type", router("router.type", `{"int":"integer","text":"String"}`), "",
+			[]want{{"/nodes/1/values/cases/int", `case "int" of input "cases": unknown type "integer" (string, number, boolean, object, list, null, datetime, bytes)`}}},
+		{"valid routers", doc([]string{n("start", "trigger.manual", ""),
+			n("re", "router.regex", `{"cases":[{"key":"a","value":"^(?P<id>\\d+)$"}]}`),
+			n("range", "router.range", `{"cases":[{"key":"low","value":"..10"},{"key":"mid","value":"10.5..100"},{"key":"high","value":"100.5.."}]}`),
+			n("ty", "router.type", `{"cases":[{"key":"s","value":"string"},{"key":"n","value":"NUMBER"}]}`)},
+			"start.true_path>re.node", "start.true_path>range.node", "start.true_path>ty.node"), "", nil},
+	})
+}
+
+func TestExpressionScopes(t *testing.T) {
+	checkRules(t, []ruleCase{
+		{"a node reading itself", doc([]string{n("me", "text.case", `{"text":"{{ me.text }}","mode":"upper"}`)}), "",
+			[]want{{"/nodes/0/values/text", `refers to "me", this node itself`}}},
+		{"after the loop, reading a node of its body", loop([]string{
+			n("shout", "text.case", `{"text":"{{ each.item }}","mode":"upper"}`),
+			n("after", "debug.log", `{"message":"last: {{ shout.text }}"}`)},
+			"each.item>shout.node", "shout.text>end.value", "end.results>after.node"),
+			"", []want{{"/nodes/4/values/message", `refers to "shout", which runs inside loop "each": its outputs exist only within each iteration; connect it to loop end "end" and read its results`}}},
+		{"the loop's own list reading its body", strings.Replace(loop([]string{n("shout", "text.case", `{"text":"x","mode":"upper"}`)},
+			"each.item>shout.node"), `{"list":[1,2]}`, `{"list":"{{ shout.text }}"}`, 1),
+			"", []want{{"/nodes/1/values/list", `refers to "shout", which runs inside loop "each"`}}},
+		{"after the loop, reading its loop end and header", loop([]string{
+			n("shout", "text.case", `{"text":"{{ each.item }} of {{ start.input }}","mode":"upper"}`),
+			n("after", "debug.log", `{"message":"{{ end.results }} in {{ each.iterations }}"}`)},
+			"each.item>shout.node", "shout.text>end.value", "end.results>after.node"), "", nil},
+		{"the loop end's value reads the body", loop([]string{
+			n("shout", "text.case", `{"text":"{{ each.item }}","mode":"upper"}`)},
+			"each.item>shout.node", "shout.true_path>end.value"), "", nil},
+		{"inside the body, reading the loop end", loop([]string{
+			n("shout", "text.case", `{"text":"{{ end.count }}","mode":"upper"}`)},
+			"each.item>shout.node", "shout.text>end.value"),
+			"", []want{{"/nodes/3/values/text", `refers to loop end "end", whose results exist only once loop "each" has finished; "shout" runs before that`}}},
+		{"a loop reading its own loop end", strings.Replace(loop(nil), `{"list":[1,2]}`, `{"list":"{{ end.results }}"}`, 1),
+			"", []want{{"/nodes/1/values/list", `refers to loop end "end", whose results exist only once loop "each" has finished`}}},
+		{"nested loops", loop([]string{
+			n("inner", "control.counter_loop", `{"to":3}`), n("inner_end", "control.loop_end", ""),
+			n("deep", "text.case", `{"text":"{{ inner.value }} {{ each.item }}","mode":"upper"}`),
+			n("mid", "debug.log", `{"message":"{{ deep.text }} {{ inner_end.results }}"}`),
+			n("after", "debug.log", `{"message":"{{ deep.text }} {{ mid.message }}"}`)},
+			"each.item>inner.node", "inner.loop>inner_end.loop", "inner.value>deep.node", "deep.text>inner_end.value",
+			"inner_end.results>mid.node", "mid.true_path>end.value", "end.results>after.node"),
+			"", []want{
+				{"/nodes/6/values/message", `refers to "deep", which runs inside loop "inner"`},
+				{"/nodes/7/values/message", `refers to "deep", which runs inside loop "each"`},
+				{"/nodes/7/values/message", `refers to "mid", which runs inside loop "each"`}}},
+		{"a loop without a loop end", doc([]string{n("start", "trigger.manual", ""), n("each", "control.for_each", `{"list":[1]}`),
+			n("body", "debug.log", `{"message":"x"}`), n("other", "debug.log", `{"message":"{{ body.message }}"}`)},
+			"start.true_path>each.node", "each.item>body.node"),
+			"", []want{{"/nodes/3/values/message", `runs inside loop "each": its outputs exist only within each iteration; collect it with a loop end`}}},
+	})
+}
+
+func TestDuplicateCases(t *testing.T) {
+	one := func(typ, values string) string {
+		return doc([]string{n("start", "trigger.manual", ""), n("x", typ, values)}, "start.true_path>x.node")
+	}
+	checkRules(t, []ruleCase{
+		{"switch with a number twice", one("control.switch", `{"value":"3","cases":[{"key":"a","value":3},{"key":"b","value":4},{"key":"c","value":"3"}]}`), "",
+			[]want{{"/nodes/1/values/cases/2/value", `case "c" is like case "a" before it (string "3"), so it can never be taken`}}},
+		{"switch with mode first set", one("control.switch", `{"mode":"first","cases":[{"key":"a","value":"x"},{"key":"b","value":"x"}]}`), "",
+			[]want{{"/nodes/1/values/cases/1/value", `case "b" is like case "a"`}}},
+		{"switch with every match taken", one("control.switch", `{"mode":"all","cases":[{"key":"a","value":"x"},{"key":"b","value":"x"}]}`), "", nil},
+		{"switch with mode from an expression", one("control.switch", `{"mode":"{{ 'first' }}","cases":[{"key":"a","value":"x"},{"key":"b","value":"x"}]}`), "", nil},
+		{"switch with cases from expressions", one("control.switch", `{"cases":[{"key":"a","value":"{{ 1 }}"},{"key":"b","value":"{{ 1 }}"}]}`), "", nil},
+		{"switch with different cases", one("control.switch", `{"cases":[{"key":"a","value":"x"},{"key":"b","value":"y"},{"key":"c","value":[1]},{"key":"d","value":{"k":1}}]}`), "", nil},
+		{"switch with objects alike", one("control.switch", `{"cases":{"a":{"k":1},"b":{"k":1.0}}}`), "",
+			[]want{{"/nodes/1/values/cases/b", `case "b" is like case "a"`}}},
+		{"exact router compares text", one("router.exact", `{"cases":[{"key":"a","value":"200"},{"key":"b","value":200},{"key":"c","value":"200.0"}]}`), "",
+			[]want{{"/nodes/1/values/cases/1/value", `case "b" is like case "a"`}}},
+		{"range router with the same range written twice", one("router.range", `{"cases":[{"key":"a","value":"1..5"},{"key":"b","value":" 1 .. 5.0 "}]}`), "",
+			[]want{{"/nodes/1/values/cases/1/value", `case "b" is like case "a"`}}},
+		{"type router in another case", one("router.type", `{"cases":[{"key":"a","value":"string"},{"key":"b","value":"String"}]}`), "",
+			[]want{{"/nodes/1/values/cases/1/value", `case "b" is like case "a"`}}},
+		{"regex router with a pattern twice", one("router.regex", `{"cases":[{"key":"a","value":"^x"},{"key":"b","value":"^x"}]}`), "",
+			[]want{{"/nodes/1/values/cases/1/value", `case "b" is like case "a"`}}},
+		{"path router with a path twice", one("router.path", `{"cases":[{"key":"a","value":"card.last4"},{"key":"b","value":"card.last4"}]}`), "",
+			[]want{{"/nodes/1/values/cases/1/value", `case "b" is like case "a"`}}},
+		{"membership router with a list twice", one("router.membership", `{"cases":[{"key":"a","value":[1,2]},{"key":"b","value":[1,2]},{"key":"c","value":[2,1]}]}`), "",
+			[]want{{"/nodes/1/values/cases/1/value", `case "b" is like case "a"`}}},
+		{"a connected case is not a literal", doc([]string{n("start", "trigger.manual", ""),
+			n("x", "control.switch", `{"cases":[{"key":"a","value":"x"},{"key":"b","value":"x"}]}`)}, "start.input>x.cases.b"), "", nil},
+	})
+}
+
+func TestBreakAndContinueOutsideALoop(t *testing.T) {
+	checkRules(t, []ruleCase{
+		{"break after the trigger", doc([]string{n("start", "trigger.manual", ""), n("stop", "control.break", "")}, "start.true_path>stop.node"), "",
+			[]want{{"/nodes/1", `break "stop" is not inside a loop body, so there is no loop for it to break`}}},
+		{"continue after a loop end", loop([]string{n("skip", "control.continue", "")}, "end.results>skip.node"), "",
+			[]want{{"/nodes/3", `continue "skip" is not inside a loop body, so there is no loop for it to continue`}}},
+		{"break and continue in a body", loop([]string{
+			n("check", "control.if_else", `{"condition":"{{ each.item > 1 }}"}`),
+			n("stop", "control.break", ""), n("skip", "control.continue", "")},
+			"each.item>check.node", "check.true_path>stop.node", "check.false_path>skip.node"), "", nil},
+	})
+}
+
+func TestCallingItself(t *testing.T) {
+	caller := func(flowID string) string {
+		return doc([]string{n("start", "trigger.manual", ""), n("again", "flow.call", `{"flow_id":`+flowID+`}`)}, "start.true_path>again.node")
+	}
+	checkRules(t, []ruleCase{
+		{"flow.call naming the flow", caller(`"flow_1"`), "flow_1",
+			[]want{{"/nodes/1/values/flow_id", `a flow cannot call itself: flow_id "flow_1" is this flow's own id`}}},
+		{"flow.call naming the flow with spaces", caller(`" flow_1 "`), "flow_1", []want{{"/nodes/1/values/flow_id", "cannot call itself"}}},
+		{"flow tool naming the flow", doc([]string{n("start", "trigger.manual", ""),
+			n("self_tool", "tool.flow", `{"flow_id":"flow_1"}`), n("agent", "t.agent", "")}, "self_tool.tool>agent.tools", "start.true_path>agent.node"),
+			"flow_1", []want{{"/nodes/1/values/flow_id", "cannot call itself"}}},
+		{"unknown own id", caller(`"flow_1"`), "", nil},
+		{"another flow", caller(`"flow_2"`), "flow_1", nil},
+		{"the id from an expression", caller(`"{{ 'flow_1' }}"`), "flow_1", nil},
+	})
+}
