@@ -5,6 +5,9 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -29,6 +32,9 @@ type Identity struct {
 	Pool   awscognito.UserPool
 	Client awscognito.UserPoolClient
 	Domain awscognito.UserPoolDomain
+	// TokenClaims is the pre-token-generation trigger that puts the verified
+	// e-mail address and the name into access tokens.
+	TokenClaims awslambda.Function
 }
 
 // IdentityProps are the identity construct's inputs.
@@ -36,7 +42,32 @@ type IdentityProps struct {
 	Settings settings.Settings
 	// EditorURL is the deployed editor's origin (https://…, no trailing slash).
 	EditorURL *string
+	Retention awslogs.RetentionDays
 }
+
+// Token lifetimes of the editor's app client.
+const (
+	AccessTokenHours = 1
+	IDTokenHours     = 1
+	RefreshTokenDays = 30
+)
+
+// AccessTokenClaimsJS is the pre-token-generation trigger (event version 2).
+// The editor sends its access token to the API and the WebSocket, and they read
+// who is calling from it — the e-mail address above all, which claims the
+// invitations sent to it. Cognito's access tokens carry neither e-mail nor name
+// (its ID tokens do, and the local identity provider puts them in both), so the
+// trigger adds them: the e-mail only once verified, so an address changed to
+// someone else's claims nothing before its owner confirms it.
+const AccessTokenClaimsJS = `exports.handler = async (event) => {
+  const a = (event.request && event.request.userAttributes) || {};
+  const claims = {};
+  if (a.email && a.email_verified === "true") claims.email = a.email;
+  if (a.name) claims.name = a.name;
+  event.response = { claimsAndScopeOverrideDetails: { accessTokenGeneration: { claimsToAddOrOverride: claims } } };
+  return event;
+};
+`
 
 // NewIdentity creates the user pool (e-mail sign-in, optional self sign-up and
 // MFA by context), the editor's public app client (authorization code with
@@ -70,12 +101,18 @@ func NewIdentity(scope constructs.Construct, id string, p IdentityProps) *Identi
 			RequireSymbols:   jsii.Bool(true),
 		},
 		AccountRecovery: awscognito.AccountRecovery_EMAIL_ONLY,
-		RemovalPolicy:   removal,
+		// a changed e-mail address takes effect once verified; until then the old one stays
+		KeepOriginal: &awscognito.KeepOriginalAttrs{Email: jsii.Bool(true)},
+		// access token customisation (the trigger below) needs Essentials or Plus
+		FeaturePlan:   awscognito.FeaturePlan_ESSENTIALS,
+		RemovalPolicy: removal,
 	}
 	if s.MFA != settings.MFAOff {
 		props.MfaSecondFactor = &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)}
 	}
 	pool := awscognito.NewUserPool(c, jsii.String("UserPool"), props)
+	claims := newTokenClaims(c, p.Retention)
+	pool.AddTrigger(awscognito.UserPoolOperation_PRE_TOKEN_GENERATION_CONFIG(), claims, awscognito.LambdaVersion_V2_0)
 
 	origins := []*string{p.EditorURL}
 	if s.LocalhostCallback {
@@ -100,9 +137,9 @@ func NewIdentity(scope constructs.Construct, id string, p IdentityProps) *Identi
 		SupportedIdentityProviders: &[]awscognito.UserPoolClientIdentityProvider{awscognito.UserPoolClientIdentityProvider_COGNITO()},
 		PreventUserExistenceErrors: jsii.Bool(true),
 		EnableTokenRevocation:      jsii.Bool(true),
-		AccessTokenValidity:        awscdk.Duration_Hours(jsii.Number(1)),
-		IdTokenValidity:            awscdk.Duration_Hours(jsii.Number(1)),
-		RefreshTokenValidity:       awscdk.Duration_Days(jsii.Number(30)),
+		AccessTokenValidity:        awscdk.Duration_Hours(jsii.Number(AccessTokenHours)),
+		IdTokenValidity:            awscdk.Duration_Hours(jsii.Number(IDTokenHours)),
+		RefreshTokenValidity:       awscdk.Duration_Days(jsii.Number(RefreshTokenDays)),
 	})
 	domain := pool.AddDomain(jsii.String("Domain"), &awscognito.UserPoolDomainOptions{
 		CognitoDomain: &awscognito.CognitoDomainOptions{DomainPrefix: authDomainPrefix(s)},
@@ -126,7 +163,34 @@ func NewIdentity(scope constructs.Construct, id string, p IdentityProps) *Identi
 		Reason: jsii.String("The Plus feature plan (threat protection) is billed per user; the pool stays on Essentials unless the operator opts in."),
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(pool, &supp, jsii.Bool(true))
-	return &Identity{Pool: pool, Client: client, Domain: domain}
+	return &Identity{Pool: pool, Client: client, Domain: domain, TokenClaims: claims}
+}
+
+// newTokenClaims creates the pre-token-generation function: Node.js on arm64,
+// its own role that may only write its own log group, and a log group with
+// retention. Cognito waits at most 5 s for a trigger.
+func newTokenClaims(scope constructs.Construct, retention awslogs.RetentionDays) awslambda.Function {
+	c := constructs.NewConstruct(scope, jsii.String("TokenClaims"))
+	logs := awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
+		Retention: retention, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("PolySynergy access token claims (Cognito trigger)"),
+	})
+	logs.GrantWrite(role)
+	return awslambda.NewFunction(c, jsii.String("Function"), &awslambda.FunctionProps{
+		Description:   jsii.String("PolySynergy: adds the verified e-mail and the name to Cognito access tokens"),
+		Runtime:       awslambda.Runtime_NODEJS_24_X(),
+		Architecture:  awslambda.Architecture_ARM_64(),
+		Handler:       jsii.String("index.handler"),
+		Code:          awslambda.Code_FromInline(jsii.String(AccessTokenClaimsJS)),
+		MemorySize:    jsii.Number(128),
+		Timeout:       awscdk.Duration_Seconds(jsii.Number(5)),
+		Role:          role,
+		LogGroup:      logs,
+		LoggingFormat: awslambda.LoggingFormat_JSON,
+	})
 }
 
 // Issuer is the OIDC issuer of the user pool's tokens.

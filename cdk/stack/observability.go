@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
@@ -31,8 +32,10 @@ type ObservabilityProps struct {
 	Functions []*Function
 	// RunnerFailures holds the runner's asynchronous invocations that failed for good.
 	RunnerFailures awssqs.IQueue
-	APIs           map[string]awsapigatewayv2.HttpApi // name → HTTP API (REST API, router)
-	Table          awsdynamodb.Table
+	// TokenClaims is Cognito's pre-token-generation trigger: when it fails, sign-ins fail.
+	TokenClaims awslambda.IFunction
+	APIs        map[string]awsapigatewayv2.HttpApi // name → HTTP API (REST API, router)
+	Table       awsdynamodb.Table
 	// Indexes are the table's global secondary indexes, whose throttling DynamoDB reports apart.
 	Indexes    []string
 	AlarmEmail string
@@ -95,6 +98,10 @@ func NewObservability(scope constructs.Construct, id string, p ObservabilityProp
 			continue
 		}
 		alarm(name+"5xx", "The "+name+" answered 5xx in 5 minutes", api.MetricServerError(sum))
+	}
+	if p.TokenClaims != nil {
+		alarm("TokenClaimsErrors", "The Cognito token trigger failed: sign-ins and token refreshes fail while it does",
+			p.TokenClaims.MetricErrors(sum))
 	}
 	if p.RunnerFailures != nil {
 		alarm("RunnerFailedInvocations", "A runner invocation (schedule, editor run, resume or router hand-off) failed after "+

@@ -78,7 +78,7 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 		extraConnect = append(extraConnect, "https://*."+s.Domain)
 	}
 	st.Editor = NewEditor(st.Stack, "Editor", s.AssetRoot, extraConnect, retention)
-	st.Identity = NewIdentity(st.Stack, "Identity", IdentityProps{Settings: s, EditorURL: st.Editor.URL()})
+	st.Identity = NewIdentity(st.Stack, "Identity", IdentityProps{Settings: s, EditorURL: st.Editor.URL(), Retention: retention})
 
 	origins := []*string{st.Editor.URL()}
 	if s.LocalhostCallback {
@@ -106,7 +106,7 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 		RedirectPath: jsii.String(CallbackPath), TriggerURL: st.Triggers.URL(),
 	})
 	st.Observability = NewObservability(st.Stack, "Observability", ObservabilityProps{
-		Functions: st.Functions.All(), RunnerFailures: st.Functions.RunnerFailures,
+		Functions: st.Functions.All(), RunnerFailures: st.Functions.RunnerFailures, TokenClaims: st.Identity.TokenClaims,
 		APIs:  map[string]awsapigatewayv2.HttpApi{"RestApi": st.RestAPI.API, "RouterApi": st.Triggers.RouterAPI},
 		Table: st.Data.Table, Indexes: st.Data.indexes, AlarmEmail: s.AlarmEmail,
 	})

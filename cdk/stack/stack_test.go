@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -302,7 +303,8 @@ func (y *synthesized) checkFunctions(t *testing.T) {
 		if p["Handler"] == "bootstrap" {
 			continue
 		}
-		if !strings.HasPrefix(id, "CustomCDKBucketDeployment") && !strings.HasPrefix(id, "CustomS3AutoDeleteObjectsCustomResourceProvider") {
+		if !strings.HasPrefix(id, "CustomCDKBucketDeployment") && !strings.HasPrefix(id, "CustomS3AutoDeleteObjectsCustomResourceProvider") &&
+			!strings.HasPrefix(id, "IdentityTokenClaimsFunction") { // checked in checkIdentity
 			t.Errorf("unexpected Lambda function %s", id)
 		}
 	}
@@ -1008,6 +1010,85 @@ func (y *synthesized) checkIdentity(t *testing.T) {
 	if len(y.ofType("AWS::Cognito::UserPoolDomain")) != 1 {
 		t.Error("no hosted sign-in domain")
 	}
+	// the editor's client: authorization code with PKCE (a public client: no secret, so
+	// the code is only redeemable with its verifier), Cognito sign-in only, short-lived tokens
+	must(t, "editor client", func() {
+		y.template.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), assertions.Match_ObjectLike(&map[string]any{
+			"GenerateSecret": false, "AllowedOAuthFlows": []any{"code"}, "AllowedOAuthScopes": []any{"openid", "email", "profile"},
+			"SupportedIdentityProviders": []any{"COGNITO"}, "EnableTokenRevocation": true, "PreventUserExistenceErrors": "ENABLED",
+			"AccessTokenValidity": stack.AccessTokenHours * 60, "IdTokenValidity": stack.IDTokenHours * 60,
+			"RefreshTokenValidity": stack.RefreshTokenDays * 24 * 60,
+			"TokenValidityUnits":   map[string]any{"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "minutes"},
+		}))
+	})
+	// Access tokens carry the verified e-mail (the API claims invitations with it): a version 2
+	// pre-token-generation trigger, which needs the Essentials plan; an e-mail change waits
+	// for verification.
+	claimsFn := *y.st.Stack.GetLogicalId(y.st.Identity.TokenClaims.Node().DefaultChild().(awscdk.CfnElement))
+	poolID := *y.st.Stack.GetLogicalId(y.st.Identity.Pool.Node().DefaultChild().(awscdk.CfnElement))
+	must(t, "token claims trigger", func() {
+		y.template.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), assertions.Match_ObjectLike(&map[string]any{
+			"UserPoolTier": "ESSENTIALS",
+			"LambdaConfig": map[string]any{"PreTokenGenerationConfig": map[string]any{
+				"LambdaArn": map[string]any{"Fn::GetAtt": []any{claimsFn, "Arn"}}, "LambdaVersion": "V2_0"}},
+			"UserAttributeUpdateSettings": map[string]any{"AttributesRequireVerificationBeforeUpdate": []any{"email"}},
+		}))
+		y.template.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), &map[string]any{
+			"Action": "lambda:InvokeFunction", "Principal": "cognito-idp.amazonaws.com",
+			"FunctionName": map[string]any{"Fn::GetAtt": []any{claimsFn, "Arn"}},
+			"SourceArn":    map[string]any{"Fn::GetAtt": []any{poolID, "Arn"}},
+		})
+	})
+	fn := props(y.resources()[claimsFn])
+	if arch, _ := fn["Architectures"].([]any); fn["Runtime"] != "nodejs24.x" || len(arch) != 1 || arch[0] != "arm64" ||
+		fn["Timeout"] != float64(5) || fn["LoggingConfig"].(map[string]any)["LogGroup"] == nil {
+		t.Errorf("token claims function %v, want nodejs24.x on arm64, 5 s, its own log group", fn)
+	}
+	roleID := fn["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	for _, st := range y.roleStatements(roleID) {
+		if a := asStrings(st["Action"]); !slices.Equal(a, []string{"logs:CreateLogStream", "logs:PutLogEvents"}) {
+			t.Errorf("token claims function may %v, want only to write its logs", a)
+		}
+	}
+}
+
+// TestAccessTokenClaims runs the pre-token-generation trigger in Node with the
+// events Cognito sends: the verified e-mail and the name go into the access
+// token, an unverified e-mail does not.
+func TestAccessTokenClaims(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "index.js"), []byte(stack.AccessTokenClaimsJS), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		attrs map[string]string
+		want  string
+	}{
+		{map[string]string{"sub": "s1", "email": "ann@example.com", "email_verified": "true", "name": "Ann"},
+			`{"email":"ann@example.com","name":"Ann"}`},
+		{map[string]string{"sub": "s1", "email": "eve@example.com", "email_verified": "false"}, `{}`},
+		{map[string]string{"sub": "s1", "email": "bob@example.com", "email_verified": "true"}, `{"email":"bob@example.com"}`},
+		{nil, `{}`},
+	}
+	for _, tc := range tests {
+		event, _ := json.Marshal(map[string]any{"version": "2", "triggerSource": "TokenGeneration_Authentication",
+			"request": map[string]any{"userAttributes": tc.attrs}, "response": map[string]any{}})
+		script := `const h = require("./index.js").handler;
+h(JSON.parse(process.argv[1])).then(e => process.stdout.write(JSON.stringify(e.response.claimsAndScopeOverrideDetails.accessTokenGeneration.claimsToAddOrOverride)));`
+		cmd := exec.Command(node, "-e", script, string(event))
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("node: %v\n%s", err, out)
+		}
+		if string(out) != tc.want {
+			t.Errorf("attributes %v: access token claims %s, want %s", tc.attrs, out, tc.want)
+		}
+	}
 }
 
 func (y *synthesized) checkDomain(t *testing.T) {
@@ -1059,8 +1140,9 @@ func (y *synthesized) checkDomain(t *testing.T) {
 
 func (y *synthesized) checkObservability(t *testing.T) {
 	alarms := y.ofType("AWS::CloudWatch::Alarm")
-	// errors and throttles per function, the runner's failure queue, 5xx per HTTP API, DynamoDB throttles
-	wantAlarms := 2*len(stack.FunctionSpecs()) + 1 + 2 + 1
+	// errors and throttles per function, the token trigger's errors, the runner's failure queue,
+	// 5xx per HTTP API, DynamoDB throttles
+	wantAlarms := 2*len(stack.FunctionSpecs()) + 1 + 1 + 2 + 1
 	if len(alarms) != wantAlarms {
 		t.Errorf("%d alarms, want %d", len(alarms), wantAlarms)
 	}
@@ -1070,6 +1152,13 @@ func (y *synthesized) checkObservability(t *testing.T) {
 			"MetricName": "ApproximateNumberOfMessagesVisible", "Namespace": "AWS/SQS", "Threshold": 1,
 			"ComparisonOperator": "GreaterThanOrEqualToThreshold",
 			"Dimensions":         []any{map[string]any{"Name": "QueueName", "Value": map[string]any{"Fn::GetAtt": []any{queue, "QueueName"}}}},
+		}))
+	})
+	claimsFn := *y.st.Stack.GetLogicalId(y.st.Identity.TokenClaims.Node().DefaultChild().(awscdk.CfnElement))
+	must(t, "token trigger alarm", func() {
+		y.template.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), assertions.Match_ObjectLike(&map[string]any{
+			"MetricName": "Errors", "Namespace": "AWS/Lambda",
+			"Dimensions": []any{map[string]any{"Name": "FunctionName", "Value": map[string]any{"Ref": claimsFn}}},
 		}))
 	})
 	// DynamoDB throttling is watched on the table and on each index of the schema.
