@@ -625,11 +625,31 @@ func (y *synthesized) checkRESTRoutes(t *testing.T) {
 	if strings.Contains(string(origins), settings.LocalEditorURL) != y.s.LocalhostCallback {
 		t.Errorf("CORS origins %s: local editor allowed = %v, want %v", origins, !y.s.LocalhostCallback, y.s.LocalhostCallback)
 	}
+	// the headers the editor sends (web/src/api/client.ts) are allowed, those it reads exposed
+	cors := api["CorsConfiguration"].(map[string]any)
+	if allow := asStrings(cors["AllowHeaders"]); !subset([]string{"authorization", "content-type"}, allow) {
+		t.Errorf("CORS allows headers %v, want authorization and content-type", allow)
+	}
+	if expose := asStrings(cors["ExposeHeaders"]); !subset([]string{"retry-after", "x-request-id"}, expose) {
+		t.Errorf("CORS exposes %v, want retry-after and x-request-id", expose)
+	}
+	wsAPI := *y.st.Stack.GetLogicalId(y.st.Realtime.API.Node().DefaultChild().(awscdk.CfnElement))
 	for id, st := range y.ofType("AWS::ApiGatewayV2::Stage") {
 		p := props(st)
 		th, _ := p["DefaultRouteSettings"].(map[string]any)
 		if th["ThrottlingRateLimit"] != y.s.APIRateLimit || th["ThrottlingBurstLimit"] != float64(y.s.APIBurstLimit) {
 			t.Errorf("stage %s throttling %v, want %v/%d", id, th, y.s.APIRateLimit, y.s.APIBurstLimit)
+		}
+		if ref, _ := p["ApiId"].(map[string]any); ref["Ref"] == wsAPI {
+			continue // WebSocket access logs need the account's API Gateway role (a justified suppression)
+		}
+		// HTTP API stages log every request as JSON into a log group of their own
+		logs, _ := p["AccessLogSettings"].(map[string]any)
+		dest, _ := json.Marshal(logs["DestinationArn"])
+		var line map[string]any
+		if err := json.Unmarshal([]byte(fmt.Sprint(logs["Format"])), &line); err != nil || line["status"] == nil || line["routeKey"] == nil ||
+			!strings.Contains(string(dest), "AccessLogs") {
+			t.Errorf("stage %s access logs %v, want JSON lines with status and route into its access log group", id, logs)
 		}
 	}
 	// One invoke permission for the API function, not one per route.
