@@ -232,7 +232,8 @@ func (h *Handler) registerFlows() {
 			if err != nil {
 				return ok(ValidationReport{Problems: []DocumentProblem{{Path: "", Message: err.Error()}}})
 			}
-			probs := flow.Validate(doc, h.reg())
+			// the stored flow's id: a node calling this very flow is a problem too
+			probs := flow.ValidateWith(doc, h.reg(), flow.Options{FlowID: in.Flow})
 			return ok(ValidationReport{Valid: len(probs) == 0, Problems: documentProblems(probs)})
 		})
 	register(h, endpoint{id: "deleteFlow", method: http.MethodDelete, path: base + "/{flow}",

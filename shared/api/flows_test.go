@@ -192,6 +192,26 @@ func TestValidateFlow(t *testing.T) {
 	if !rep.Valid || len(rep.Problems) != 0 {
 		t.Errorf("valid flow report %+v", rep)
 	}
+
+	// the endpoint knows the flow's id: a Call flow naming the flow itself is a problem
+	caller := func(id string) json.RawMessage {
+		return json.RawMessage(`{"schema":"polysynergy/flow@1","nodes":[` +
+			`{"id":"s","handle":"start","type":"trigger.manual","position":{"x":0,"y":0}},` +
+			`{"id":"c","handle":"again","type":"flow.call","position":{"x":200,"y":0},"values":{"flow_id":"` + id + `"}}],` +
+			`"connections":[{"from":{"node":"s","port":"true_path"},"to":{"node":"c","port":"node"}}]}`)
+	}
+	path, self := e.flow(u, proj, map[string]any{"kind": "service", "name": "recursive"})
+	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": caller(self.ID), "revision": 1}).ok(nil)
+	e.do(http.MethodPost, path+"/validate", u.token, nil).ok(&rep)
+	if rep.Valid || len(rep.Problems) != 1 || rep.Problems[0].Path != "/nodes/1/values/flow_id" ||
+		!strings.Contains(rep.Problems[0].Message, "a flow cannot call itself") || rep.Problems[0].Node != "again" {
+		t.Errorf("self call report %+v", rep)
+	}
+	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": caller("01HZZZZZZZZZZZZZZZZZZZZZZZ"), "revision": 2}).ok(nil)
+	e.do(http.MethodPost, path+"/validate", u.token, nil).ok(&rep)
+	if !rep.Valid {
+		t.Errorf("a call of another flow is checked when publishing, not here: %+v", rep)
+	}
 }
 
 func TestErrorFlowSetting(t *testing.T) {
