@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -224,6 +225,70 @@ func TestValidateAndCatalogue(t *testing.T) {
 	_, errOut, code = cli(t, "frobnicate")
 	if code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
 		t.Fatalf("unknown command: %d %s", code, errOut)
+	}
+}
+
+// validate lists what would certainly fail at run time, each problem with its JSON pointer and
+// the node and port concerned.
+func TestValidateProblems(t *testing.T) {
+	dir := t.TempDir()
+	node := func(handle, typ, values string) string {
+		return fmt.Sprintf(`{"id":%q,"handle":%q,"type":%q,"position":{"x":0,"y":0},"values":%s}`, handle, handle, typ, values)
+	}
+	conn := func(from, fport, to, tport string) string {
+		return fmt.Sprintf(`{"from":{"node":%q,"port":%q},"to":{"node":%q,"port":%q}}`, from, fport, to, tport)
+	}
+	flowDoc := func(nodes []string, conns ...string) string {
+		return `{"schema":"polysynergy/flow@1","nodes":[` + strings.Join(nodes, ",") + `],"connections":[` + strings.Join(conns, ",") + `]}`
+	}
+	start := node("start", "trigger.manual", "{}")
+	loop := []string{start, node("each", "control.for_each", `{"list":[1,2]}`), node("end", "control.loop_end", "{}")}
+	loopConns := []string{conn("start", "true_path", "each", "node"), conn("each", "loop", "end", "loop")}
+	for _, tc := range []struct {
+		name, body string
+		args       []string
+		want       string // "" when valid
+	}{
+		{"approval-in-loop.json", flowDoc(append(loop, node("ask", "control.approval", "{}")), append(loopConns, conn("each", "item", "ask", "node"))...), nil,
+			`/nodes/3 (ask): node "ask" (control.approval) pauses the run, but it is inside loop "each"`},
+		{"chunk.json", flowDoc([]string{start, node("batches", "list.chunk", `{"list":[1,2],"size":0}`)}, conn("start", "true_path", "batches", "node")), nil,
+			`/nodes/1/values/size (batches.size): input "size": must be at least 1, got 0`},
+		{"regex.json", flowDoc([]string{start, node("route", "router.regex", `{"cases":[{"key":"a","value":"(x"}]}`)}, conn("start", "true_path", "route", "node")), nil,
+			"/nodes/1/values/cases/0/value (route.cases): case \"a\" of input \"cases\": missing closing ): `(x`"},
+		{"self.json", flowDoc([]string{start, node("me", "debug.log", `{"message":"{{ me.message }}"}`)}, conn("start", "true_path", "me", "node")), nil,
+			`/nodes/1/values/message (me.message): expression {{ … }} refers to "me", this node itself`},
+		{"outside.json", flowDoc(append(loop, node("body", "debug.log", `{"message":"{{ each.item }}"}`), node("after", "debug.log", `{"message":"{{ body.message }}"}`)),
+			append(loopConns, conn("each", "item", "body", "node"), conn("end", "results", "after", "node"))...), nil,
+			`/nodes/4/values/message (after.message): expression {{ … }} refers to "body", which runs inside loop "each"`},
+		{"switch.json", flowDoc([]string{start, node("pick", "control.switch", `{"value":"a","cases":[{"key":"one","value":1},{"key":"uno","value":"1"}]}`)},
+			conn("start", "true_path", "pick", "node")), nil,
+			`/nodes/1/values/cases/1/value (pick.cases): case "uno" is like case "one" before it`},
+		{"break.json", flowDoc([]string{start, node("stop", "control.break", "{}")}, conn("start", "true_path", "stop", "node")), nil,
+			`/nodes/1 (stop): break "stop" is not inside a loop body`},
+		// `run` finds called flow ID in ID.json next to the flow: this file is flow "again"
+		{"again.json", flowDoc([]string{start, node("call", "flow.call", `{"flow_id":"again"}`)}, conn("start", "true_path", "call", "node")), nil,
+			`/nodes/1/values/flow_id (call.flow_id): a flow cannot call itself: flow_id "again" is this flow's own id`},
+		{"again.json", flowDoc([]string{start, node("call", "flow.call", `{"flow_id":"again"}`)}, conn("start", "true_path", "call", "node")),
+			[]string{"--flow-id", "01HZXTESTFLOW"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, tc.name)
+			if err := os.WriteFile(path, []byte(tc.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, errOut, code := cli(t, append([]string{"validate", path}, tc.args...)...)
+			if tc.want == "" {
+				if code != 0 {
+					t.Fatalf("exit %d: %s %s", code, out, errOut)
+				}
+				expect(t, out, "valid (2 nodes")
+				return
+			}
+			if code != 2 {
+				t.Fatalf("exit %d, want 2: %s %s", code, out, errOut)
+			}
+			expect(t, out, "1 problem(s)", tc.want)
+		})
 	}
 }
 

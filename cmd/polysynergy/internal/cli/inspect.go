@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -14,8 +15,9 @@ import (
 )
 
 func cmdValidate(_ context.Context, env *Env, args []string) int {
-	fs := newFlags(env, "validate", "FLOW.json [--json]")
+	fs := newFlags(env, "validate", "FLOW.json [--json] [--flow-id ID]")
 	jsonOut := fs.Bool("json", false, "print the problems as JSON")
+	flowID := fs.String("flow-id", "", "the flow's own id, to find nodes calling the flow itself (default: the file's name without .json, as run finds called flows)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return ExitInvalid
@@ -34,7 +36,15 @@ func cmdValidate(_ context.Context, env *Env, args []string) int {
 		env.errorf("%s: %v", pos[0], err)
 		return ExitInvalid
 	}
-	probs := flow.Validate(doc, catalog.Default())
+	id := *flowID
+	if id == "" {
+		// `run` calls flow ID by reading ID.json next to the file: this file is flow NAME
+		id = strings.TrimSuffix(filepath.Base(pos[0]), ".json")
+		if !flowIDPattern.MatchString(id) {
+			id = ""
+		}
+	}
+	probs := flow.ValidateWith(doc, catalog.Default(), flow.Options{FlowID: id})
 	if *jsonOut {
 		if probs == nil {
 			probs = flow.Problems{}
