@@ -183,10 +183,54 @@ func TestLambdaInvokeAPIWithTheRealClient(t *testing.T) {
 	if k := <-got; k != "async" {
 		t.Fatalf("async ran %q", k)
 	}
-	l.Wait()
+	if err := l.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
 	_, err = c.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("nope"), Payload: []byte(`{}`)})
 	var nf *types.ResourceNotFoundException
 	if !errors.As(err, &nf) {
 		t.Fatalf("unknown function: %v", err)
+	}
+}
+
+// Stopping waits for asynchronous invocations only until its context ends: then they are
+// cancelled, and Wait returns once they have; it waited for as long as they ran (a run
+// with a delay node kept `polysynergy dev` from stopping for minutes after Ctrl-C). Once
+// stopping, no invocation starts.
+func TestLambdaWaitCancelsAsyncInvocationsWhenItsContextEnds(t *testing.T) {
+	l := apigw.NewLambda(context.Background(), nil)
+	started, cancelled := make(chan struct{}), make(chan error, 1)
+	l.Register("runner", func(ctx context.Context, _ []byte) ([]byte, error) {
+		close(started)
+		select {
+		case <-ctx.Done():
+			cancelled <- ctx.Err()
+			return nil, ctx.Err()
+		case <-time.After(time.Minute):
+			cancelled <- nil
+			return []byte(`{}`), nil
+		}
+	})
+	if err := l.InvokeAsync("nope", []byte(`{}`)); err == nil {
+		t.Fatal("an unknown function was invoked")
+	}
+	if err := l.InvokeAsync("runner", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	t0 := time.Now()
+	if err := l.Wait(ctx); err != nil {
+		t.Fatalf("wait: %v", err)
+	}
+	if d := time.Since(t0); d > 5*time.Second {
+		t.Fatalf("stopping took %s", d)
+	}
+	if err := <-cancelled; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the running invocation was not cancelled: %v", err)
+	}
+	if err := l.InvokeAsync("runner", []byte(`{}`)); !errors.Is(err, apigw.ErrStopping) {
+		t.Fatalf("an invocation after stopping: %v", err)
 	}
 }

@@ -3,12 +3,15 @@ package apigw
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // InvokePath is the Lambda Invoke API's path pattern.
@@ -20,16 +23,30 @@ type Lambda struct {
 	mu    sync.RWMutex
 	funcs map[string]Function
 	log   *slog.Logger
-	async sync.WaitGroup
-	ctx   context.Context
+
+	// asynchronous invocations: they run under ctx, which only Wait cancels
+	ctx     context.Context
+	cancel  context.CancelFunc
+	amu     sync.Mutex
+	closing bool // Wait began: no new asynchronous invocations
+	async   sync.WaitGroup
+	running atomic.Int64
 }
 
-// NewLambda returns an empty function registry. Asynchronous invocations run under ctx.
+// ErrStopping is returned for an asynchronous invocation once Wait has begun.
+var ErrStopping = errors.New("the local cloud is stopping")
+
+// StopGrace is how long Wait gives cancelled invocations to return.
+const StopGrace = 5 * time.Second
+
+// NewLambda returns an empty function registry. Asynchronous invocations run under ctx's
+// values but not its cancellation: they go on until they end or Wait gives up on them.
 func NewLambda(ctx context.Context, log *slog.Logger) *Lambda {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Lambda{funcs: map[string]Function{}, log: log, ctx: ctx}
+	actx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	return &Lambda{funcs: map[string]Function{}, log: log, ctx: actx, cancel: cancel}
 }
 
 // Register adds a function under a name (the name or ARN callers use ends with it).
@@ -44,8 +61,60 @@ func (l *Lambda) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+InvokePath, l.invoke)
 }
 
-// Wait waits for asynchronous invocations to finish.
-func (l *Lambda) Wait() { l.async.Wait() }
+// InvokeAsync invokes a function as Lambda's Event invocation type does (what EventBridge
+// Scheduler and the router's hand-off use): it returns once the invocation is accepted and
+// the function runs in the background.
+func (l *Lambda) InvokeAsync(name string, payload []byte) error {
+	fn, ok := l.lookup(name)
+	if !ok {
+		return fmt.Errorf("invoke %s: function not found", name)
+	}
+	return l.start(name, fn, payload)
+}
+
+func (l *Lambda) start(name string, fn Function, payload []byte) error {
+	l.amu.Lock()
+	defer l.amu.Unlock()
+	if l.closing {
+		return fmt.Errorf("invoke %s: %w", name, ErrStopping)
+	}
+	l.async.Add(1)
+	l.running.Add(1)
+	go func() {
+		defer l.async.Done()
+		defer l.running.Add(-1)
+		if _, err := fn(l.ctx, payload); err != nil {
+			l.log.Error("async invocation failed", "function", name, "err", err)
+		}
+	}()
+	return nil
+}
+
+// Wait stops accepting asynchronous invocations and waits for those running to finish.
+// When ctx ends first, it cancels them (a run ends as cancelled) and gives them StopGrace
+// to return; the error says how many did not. Without that, stopping the local cloud
+// waited for as long as a run went on (a delay node: up to 15 minutes).
+func (l *Lambda) Wait(ctx context.Context) error {
+	l.amu.Lock()
+	l.closing = true
+	l.amu.Unlock()
+	done := make(chan struct{})
+	go func() { l.async.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	n := l.running.Load()
+	l.log.Warn("stopping: cancelling the functions still running", "count", n)
+	l.cancel()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(StopGrace):
+		return fmt.Errorf("stop functions: %d invocation(s) still running %s after they were cancelled", l.running.Load(), StopGrace)
+	}
+}
 
 func (l *Lambda) lookup(name string) (Function, bool) {
 	// an ARN (arn:aws:lambda:region:acct:function:name[:qualifier]) names the function too
@@ -87,13 +156,10 @@ func (l *Lambda) invoke(w http.ResponseWriter, r *http.Request) {
 	}
 	switch typ := r.Header.Get("X-Amz-Invocation-Type"); typ {
 	case "Event":
-		l.async.Add(1)
-		go func() {
-			defer l.async.Done()
-			if _, err := fn(context.WithoutCancel(l.ctx), payload); err != nil {
-				l.log.Error("async invocation failed", "function", name, "err", err)
-			}
-		}()
+		if err := l.start(name, fn, payload); err != nil {
+			lambdaError(w, http.StatusServiceUnavailable, "ServiceException", err.Error())
+			return
+		}
 		w.WriteHeader(http.StatusAccepted)
 		return
 	case "", "RequestResponse":

@@ -170,7 +170,7 @@ func Start(ctx context.Context, opt Options) (_ *Cloud, err error) {
 	c.Config = platform.Config{
 		Table: Table, Region: "us-east-1", DynamoEndpoint: dynamoURL, LambdaEndpoint: c.url, WSEndpoint: c.url,
 		SecretsKeyFile: filepath.Join(opt.DataDir, "secrets.key"), Issuer: c.url, Audience: ClientID,
-		JWKSURL: c.url + oidc.PathJWKS, BaseDomain: "localhost", RunnerFunction: "runner", RunRetention: 100,
+		JWKSURL: c.url + oidc.PathJWKS, BaseDomain: "localhost", RunnerFunction: runnerFunction, RunRetention: 100,
 		ScheduleGroup: "local",
 	}
 	awsCfg, err := c.Config.AWS(ctx)
@@ -236,8 +236,11 @@ func Start(ctx context.Context, opt Options) (_ *Cloud, err error) {
 		}(l)
 	}
 
-	c.sched = scheduler.New(c.Store, func(ctx context.Context, f scheduler.Firing) error {
-		return fns.fireSchedule(ctx, f)
+	// EventBridge Scheduler invokes the runner asynchronously: a schedule's run never
+	// holds up the next firing (they ran one after another, so a long run delayed every
+	// other schedule)
+	c.sched = scheduler.New(c.Store, func(_ context.Context, f scheduler.Firing) error {
+		return c.lambdas.InvokeAsync(runnerFunction, schedulePayload(f))
 	}, opt.Now(), opt.Log)
 	c.wg.Add(1)
 	go func() {
@@ -324,7 +327,11 @@ func (c *Cloud) editor() http.Handler {
 	})
 }
 
-// Close shuts down gracefully: connections drain, data is flushed, the lock released.
+// closeRest bounds what Close does once the functions have stopped.
+const closeRest = 10 * time.Second
+
+// Close shuts down gracefully: connections drain, the functions still running get until
+// ctx ends and are cancelled then, data is flushed, the lock released.
 func (c *Cloud) Close(ctx context.Context) error {
 	c.closeMu.Lock()
 	defer c.closeMu.Unlock()
@@ -342,15 +349,20 @@ func (c *Cloud) Close(ctx context.Context) error {
 	if c.cancel != nil {
 		c.cancel()
 	}
-	if c.lambdas != nil {
-		c.lambdas.Wait()
-	}
+	// the scheduler and the servers stop first, so nothing starts a function after this
 	c.wg.Wait()
+	if c.lambdas != nil {
+		errs = append(errs, c.lambdas.Wait(ctx))
+	}
+	// what is left (background work, the data's flush) gets its own time: ctx may have
+	// been spent waiting for the functions
+	rest, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeRest)
+	defer cancel()
 	for _, f := range c.services {
-		errs = append(errs, f(ctx))
+		errs = append(errs, f(rest))
 	}
 	if c.db != nil {
-		errs = append(errs, c.db.Close(ctx))
+		errs = append(errs, c.db.Close(rest))
 	}
 	errs = append(errs, c.lock.Release())
 	return errors.Join(errs...)

@@ -3,7 +3,6 @@ package cloud
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -33,11 +32,10 @@ const drainFor = 5 * time.Second
 
 // functions are the platform's Lambda functions, each called with Lambda's JSON.
 type functions struct {
-	named        map[string]apigw.Function
-	api, router  apigw.Function
-	ws           apigw.Function
-	public       func(method, path string) bool
-	fireSchedule func(ctx context.Context, f scheduler.Firing) error
+	named       map[string]apigw.Function
+	api, router apigw.Function
+	ws          apigw.Function
+	public      func(method, path string) bool
 	// drain waits for the background work of the functions' runs (the router's retention
 	// passes); the runner's invocations wait for theirs before they return
 	drain func(ctx context.Context) error
@@ -101,19 +99,20 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *token.Ve
 		ws:     invoker(wsHandler.Handle),
 		public: publicRoutes(),
 	}
-	f.named["api"], f.named["router"], f.named["ws"], f.named["runner"] = f.api, f.router, f.ws, runnerFn
-	f.fireSchedule = func(ctx context.Context, fr scheduler.Firing) error {
-		fn, ok := f.named["runner"]
-		if !ok {
-			return fmt.Errorf("no runner function to fire schedule %s", fr.ScheduleID)
-		}
-		payload, _ := json.Marshal(map[string]any{"kind": "schedule", "tenant": fr.Tenant, "project": fr.Project, "flow": fr.Flow,
-			"version": fr.Version, "stage": fr.Stage, "schedule_id": fr.ScheduleID, "cron": fr.Cron, "timezone": fr.Timezone,
-			"scheduled_time": fr.At.UTC().Format(time.RFC3339)})
-		_, err := fn(ctx, payload)
-		return err
-	}
+	f.named["api"], f.named["router"], f.named["ws"], f.named[runnerFunction] = f.api, f.router, f.ws, runnerFn
 	return f, nil
+}
+
+// runnerFunction is the runner's function name (platform.Config.RunnerFunction).
+const runnerFunction = "runner"
+
+// schedulePayload is the runner's payload for a schedule firing, as EventBridge Scheduler
+// sends it.
+func schedulePayload(fr scheduler.Firing) []byte {
+	payload, _ := json.Marshal(map[string]any{"kind": "schedule", "tenant": fr.Tenant, "project": fr.Project, "flow": fr.Flow,
+		"version": fr.Version, "stage": fr.Stage, "schedule_id": fr.ScheduleID, "cron": fr.Cron, "timezone": fr.Timezone,
+		"scheduled_time": fr.At.UTC().Format(time.RFC3339)})
+	return payload
 }
 
 // publicRoutes matches the REST routes that have no JWT authorizer.
