@@ -124,11 +124,31 @@ func NewEditor(scope constructs.Construct, id, assetRoot string, extraConnect []
 		{Id: jsii.String("AwsSolutions-CFR4"), Reason: jsii.String("The distribution uses the default *.cloudfront.net certificate, whose TLS policy CloudFront fixes; HTTPS is enforced by redirect.")},
 	}, jsii.Bool(true))
 
+	autoDeleteLogs(c, retention)
+
 	e := &Editor{Bucket: bucket, Distribution: dist, scope: c, logRetention: retention}
 	if st, err := os.Stat(filepath.Join(assetRoot, "web", "dist", "index.html")); err == nil && !st.IsDir() {
 		e.distDir = filepath.Join(assetRoot, "web", "dist")
 	}
 	return e
+}
+
+// autoDeleteLogs gives the CDK's function that empties the bucket on destroy
+// a log group with retention: left alone it logs to /aws/lambda/<name>, which
+// Lambda creates on first use and keeps forever.
+func autoDeleteLogs(scope constructs.Construct, retention awslogs.RetentionDays) {
+	provider := awscdk.Stack_Of(scope).Node().TryFindChild(jsii.String("Custom::S3AutoDeleteObjectsCustomResourceProvider"))
+	if provider == nil {
+		panic("the bucket's auto-delete provider is missing: was AutoDeleteObjects dropped?")
+	}
+	handler, ok := provider.Node().TryFindChild(jsii.String("Handler")).(awscdk.CfnResource)
+	if !ok {
+		panic("the auto-delete provider has no Handler resource")
+	}
+	logs := awslogs.NewLogGroup(scope, jsii.String("AutoDeleteLogs"), &awslogs.LogGroupProps{
+		Retention: retention, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	handler.AddPropertyOverride(jsii.String("LoggingConfig"), map[string]any{"LogGroup": logs.LogGroupName()})
 }
 
 // URL is the editor's origin, https://<distribution domain>.

@@ -1231,7 +1231,17 @@ func (y *synthesized) checkObservability(t *testing.T) {
 			})
 		})
 	}
-	for id, lg := range y.ofType("AWS::Logs::LogGroup") {
+	// Every function, the CDK's helpers too, logs to a group of the stack (with retention),
+	// never to the /aws/lambda/<name> group Lambda would create and keep forever.
+	groups := y.ofType("AWS::Logs::LogGroup")
+	for id, fn := range y.ofType("AWS::Lambda::Function") {
+		lc, _ := props(fn)["LoggingConfig"].(map[string]any)
+		ref, _ := lc["LogGroup"].(map[string]any)
+		if _, ok := groups[fmt.Sprint(ref["Ref"])]; !ok {
+			t.Errorf("function %s logs to %v, want a log group of the stack", id, lc["LogGroup"])
+		}
+	}
+	for id, lg := range groups {
 		if props(lg)["RetentionInDays"] != float64(y.s.LogRetentionDays) {
 			t.Errorf("log group %s retention %v, want %d", id, props(lg)["RetentionInDays"], y.s.LogRetentionDays)
 		}
