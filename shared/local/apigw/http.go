@@ -32,6 +32,15 @@ type Function func(ctx context.Context, payload []byte) ([]byte, error)
 // MaxPayload is API Gateway's request size limit (10 MB).
 const MaxPayload = 10 << 20
 
+// Lambda's limits on a synchronous invocation: the event it is given, and what it answers.
+// API Gateway's 10 MB never reaches a Lambda function: a request whose event (the body,
+// base64 when binary, with the headers) passes 6 MB is refused with 413, and a function
+// answering more than 6 MB fails the request with 500, as in AWS.
+const (
+	MaxLambdaRequest  = 6 << 20
+	MaxLambdaResponse = 6<<20 + 100
+)
+
 // Authorizer decides whether a request needs a verified JWT.
 type Authorizer struct {
 	// Verifier checks tokens (issuer, audience, expiry, signature).
@@ -74,9 +83,21 @@ func HTTPAPI(fn Function, opt HTTPOptions) http.Handler {
 			writeGatewayError(w, http.StatusInternalServerError, "Internal Server Error")
 			return
 		}
+		if len(payload) > MaxLambdaRequest {
+			opt.Log.Warn("request too large for Lambda: its event is over 6 MB (base64 makes binary bodies a third larger)",
+				"api", opt.Name, "path", r.URL.Path, "event_bytes", len(payload))
+			writeGatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+			return
+		}
 		out, err := fn(r.Context(), payload)
 		if err != nil {
 			opt.Log.Error("function failed", "api", opt.Name, "path", r.URL.Path, "err", err)
+			writeGatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+			return
+		}
+		if len(out) > MaxLambdaResponse {
+			opt.Log.Error("function answered more than Lambda's 6 MB response limit; Lambda fails such an invocation",
+				"api", opt.Name, "path", r.URL.Path, "response_bytes", len(out))
 			writeGatewayError(w, http.StatusInternalServerError, "Internal Server Error")
 			return
 		}
