@@ -719,8 +719,10 @@ func (y *synthesized) checkSchedulerRole(t *testing.T) {
 	}
 	principal, _ := json.Marshal(trust[0]["Principal"])
 	cond, _ := json.Marshal(trust[0]["Condition"])
-	if string(principal) != `{"Service":"scheduler.amazonaws.com"}` || !strings.Contains(string(cond), "aws:SourceAccount") {
-		t.Errorf("scheduler role trusts %s with %s, want scheduler.amazonaws.com limited to this account", principal, cond)
+	group := *y.st.Stack.GetLogicalId(y.st.Triggers.ScheduleGroup)
+	if string(principal) != `{"Service":"scheduler.amazonaws.com"}` || !strings.Contains(string(cond), "aws:SourceAccount") ||
+		!strings.Contains(string(cond), fmt.Sprintf(`"aws:SourceArn":{"Fn::GetAtt":["%s","Arn"]}`, group)) {
+		t.Errorf("scheduler role trusts %s with %s, want scheduler.amazonaws.com limited to this account's schedule group", principal, cond)
 	}
 	var all []map[string]any
 	for _, p := range role["Policies"].([]any) {

@@ -90,8 +90,9 @@ func NewTriggers(scope constructs.Construct, id string, p TriggersProps) *Trigge
 	})
 	t.SchedulerRole = awsiam.NewRole(c, jsii.String("SchedulerRole"), &awsiam.RoleProps{
 		Description: jsii.String("EventBridge Scheduler invokes the PolySynergy runner"),
+		// only for schedules of the platform's group (confused-deputy prevention)
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), nil).WithConditions(&map[string]any{
-			"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()},
+			"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID(), "aws:SourceArn": t.ScheduleGroup.AttrArn()},
 		}),
 		InlinePolicies: &map[string]awsiam.PolicyDocument{
 			"InvokeRunner": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
