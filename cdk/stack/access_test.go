@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"maps"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -14,6 +15,7 @@ import (
 
 	"polysynergy/cdk/stack"
 	"polysynergy/shared/live"
+	"polysynergy/shared/store"
 )
 
 // dynamoActions maps the DynamoDB client's item operations to the IAM actions
@@ -174,5 +176,72 @@ func TestConnectionAccessCoversTheWebSocketFunction(t *testing.T) {
 	}
 	if slices.Contains(granted, "dynamodb:UpdateItem") {
 		t.Error("the ws function never updates an item")
+	}
+}
+
+// TestDeployedFunctionsQueryOnlyGrantedIndexes: the functions may Query the
+// indexes StoreAccess names; every other index of the schema is used only by
+// the local cloud (GSI2, the published schedules its scheduler fires). A
+// deployed function querying another index would be denied only in AWS.
+func TestDeployedFunctionsQueryOnlyGrantedIndexes(t *testing.T) {
+	granted := stack.StoreAccess().Indexes
+	for _, ix := range store.TableSchema().Indexes {
+		if slices.Contains(granted, ix.Name) {
+			continue
+		}
+		// the store methods querying the index, then who calls them outside shared/local
+		constant := map[string]string{store.IndexGSI1: "IndexGSI1", store.IndexGSI2: "IndexGSI2"}[ix.Name]
+		if constant == "" {
+			t.Fatalf("index %s: no store constant known to this test", ix.Name)
+		}
+		var methods []string
+		for name, decls := range parsePackage(t, "../../shared/store") {
+			for _, fn := range decls {
+				found := false
+				ast.Inspect(fn.Body, func(n ast.Node) bool { // query{index: IndexGSIn, …}
+					if kv, ok := n.(*ast.KeyValueExpr); ok {
+						k, _ := kv.Key.(*ast.Ident)
+						v, _ := kv.Value.(*ast.Ident)
+						found = found || k != nil && v != nil && k.Name == "index" && v.Name == constant
+					}
+					return !found
+				})
+				if found {
+					methods = append(methods, name)
+				}
+			}
+		}
+		if len(methods) == 0 {
+			continue
+		}
+		t.Logf("index %s is queried by store.%v; looking for callers outside shared/local", ix.Name, methods)
+		err := filepath.WalkDir("../..", func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				switch d.Name() {
+				case "node_modules", "web", ".git", "local", "store", "cdk", "testdata":
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return nil
+			}
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, m := range methods {
+				if strings.Contains(string(src), "."+m+"(") {
+					t.Errorf("%s calls store.%s, which queries %s: grant the index in StoreAccess", path, m, ix.Name)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
