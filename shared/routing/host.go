@@ -10,14 +10,18 @@ const (
 	// MaxProjectLen is the longest project slug, in bytes.
 	MaxProjectLen = 40
 	// MaxStageLen is the longest stage name, in bytes.
-	MaxStageLen = 40
+	MaxStageLen = 32
 )
 
-// Target is the project stage a trigger request addresses.
+// Target is the project stage a trigger request addresses. Its parts follow the rules
+// projects and stages are created by (package store), so a target that parses names a
+// project stage that may exist, and one that cannot exist is refused here with the reason
+// instead of reaching the store as invalid input.
 type Target struct {
-	// Project is the project's slug: lowercase letters, digits and hyphens.
+	// Project is the project's slug: lowercase letters, digits and hyphens, not starting or
+	// ending with a hyphen, without "--" (so no punycode label, "xn--…").
 	Project string `json:"project"`
-	// Stage is the stage name: lowercase letters, digits and underscores.
+	// Stage is the stage name: a lowercase letter, then lowercase letters and digits.
 	Stage string `json:"stage"`
 }
 
@@ -145,7 +149,7 @@ func ParsePath(path string) (Target, string, error) {
 
 // ValidateProjectSlug reports whether s is a valid project slug: 1 to
 // MaxProjectLen lowercase letters, digits and hyphens, not starting or ending
-// with a hyphen.
+// with a hyphen, without "--".
 func ValidateProjectSlug(s string) error {
 	if reason := checkProject(s); reason != "" {
 		return fmt.Errorf("project slug %q: %s", s, reason)
@@ -153,9 +157,9 @@ func ValidateProjectSlug(s string) error {
 	return nil
 }
 
-// ValidateStage reports whether s is a valid stage name: 1 to MaxStageLen
-// lowercase letters, digits and underscores. A stage has no hyphen because a
-// trigger host splits project and stage at the last hyphen.
+// ValidateStage reports whether s is a valid stage name: a lowercase letter,
+// then lowercase letters and digits, at most MaxStageLen in all. A stage has no
+// hyphen because a trigger host splits project and stage at the last hyphen.
 func ValidateStage(s string) error {
 	if reason := checkStage(s); reason != "" {
 		return fmt.Errorf("stage %q: %s", s, reason)
@@ -255,6 +259,9 @@ func checkProject(s string) string {
 	if s[0] == '-' || s[len(s)-1] == '-' {
 		return fmt.Sprintf("the project slug %q must not start or end with a hyphen", s)
 	}
+	if strings.Contains(s, "--") {
+		return fmt.Sprintf("the project slug %q contains \"--\", which no project slug has", s)
+	}
 	return ""
 }
 
@@ -267,9 +274,12 @@ func checkStage(s string) string {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return fmt.Sprintf("the stage %q contains %s; only lowercase letters, digits and underscores are allowed", s, charName(c))
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return fmt.Sprintf("the stage %q contains %s; only lowercase letters and digits are allowed", s, charName(c))
 		}
+	}
+	if c := s[0]; c < 'a' || c > 'z' {
+		return fmt.Sprintf("the stage %q must start with a lowercase letter", s)
 	}
 	return ""
 }
