@@ -160,19 +160,20 @@ func (s *Server) Tools(ctx context.Context) ([]llm.Tool, error) {
 	if s.tools != nil {
 		return s.tools, nil
 	}
+	outer := ctx
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	cs, err := s.connect(ctx)
 	if err != nil {
-		return nil, err
+		return nil, s.timedOut(outer, err)
 	}
-	defer cs.Close()
+	defer closeSession(ctx, cs)
 	var out []*tool
 	seen := map[string]bool{}
 	used := map[string]bool{} // names the model sees; valid server names keep theirs
 	for t, err := range cs.Tools(ctx, nil) {
 		if err != nil {
-			return nil, fmt.Errorf("list the tools of MCP server %s: %w", s.url, err)
+			return nil, s.timedOut(outer, fmt.Errorf("list the tools of MCP server %s: %w", s.url, err))
 		}
 		seen[t.Name] = true
 		if len(s.allowed) > 0 && !slices.Contains(s.allowed, t.Name) {
@@ -211,6 +212,27 @@ func (s *Server) Tools(ctx context.Context) ([]llm.Tool, error) {
 		s.tools[i] = t
 	}
 	return s.tools, nil
+}
+
+// closeSession ends a session. After a timeout or cancellation it does so in the background:
+// ending it asks the server to drop the session, which a server still busy with the
+// abandoned request may take up to 5 seconds (the SDK's limit) to answer, and the caller
+// has waited long enough.
+func closeSession(ctx context.Context, cs *sdk.ClientSession) {
+	if ctx.Err() != nil {
+		go cs.Close()
+		return
+	}
+	_ = cs.Close()
+}
+
+// timedOut names the node's timeout_ms when it is what expired (outer, the caller's context,
+// still live): left as context.DeadlineExceeded it would read as the run's deadline.
+func (s *Server) timedOut(outer context.Context, err error) error {
+	if outer.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("no answer from MCP server %s within timeout_ms (%s)", s.url, s.timeout)
+	}
+	return err
 }
 
 // schema converts a tool's input schema to a plain object.
@@ -278,19 +300,20 @@ func (t *tool) NeedsConfirmation() bool { return t.srv.confirm }
 // Call calls the tool in a fresh session. Structured content is returned as is; otherwise
 // the text contents, joined. A result marked as an error is returned as an error.
 func (t *tool) Call(ctx context.Context, args map[string]any) (any, error) {
+	outer := ctx
 	ctx, cancel := context.WithTimeout(ctx, t.srv.timeout)
 	defer cancel()
 	cs, err := t.srv.connect(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("call MCP tool %s: %w", t.spec.Name, err)
+		return nil, t.srv.timedOut(outer, fmt.Errorf("call MCP tool %s: %w", t.spec.Name, err))
 	}
-	defer cs.Close()
+	defer closeSession(ctx, cs)
 	if args == nil {
 		args = map[string]any{}
 	}
 	res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: t.remote, Arguments: args})
 	if err != nil {
-		return nil, fmt.Errorf("call MCP tool %s: %w", t.spec.Name, err)
+		return nil, t.srv.timedOut(outer, fmt.Errorf("call MCP tool %s: %w", t.spec.Name, err))
 	}
 	text := contentText(res.Content)
 	if res.IsError {

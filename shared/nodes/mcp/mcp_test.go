@@ -2,6 +2,7 @@ package mcp
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -267,5 +269,62 @@ func TestToolNamesTheModelAPIsRefuse(t *testing.T) {
 	defer mu.Unlock()
 	if strings.Join(called, ",") != "files.read,"+long {
 		t.Fatalf("the server was called as %v", called)
+	}
+}
+
+// A server that does not answer within timeout_ms is named as such, for listing and for a
+// call, soon after timeout_ms, instead of reading as the run's deadline (which fails the agent as "the run's
+// deadline passed").
+func TestTimeoutIsNamed(t *testing.T) {
+	release := make(chan struct{})
+	srv := sdk.NewServer(&sdk.Implementation{Name: "test", Version: "1"}, nil)
+	sdk.AddTool(srv, &sdk.Tool{Name: "slow", Description: "answers when the test ends"},
+		func(ctx context.Context, _ *sdk.CallToolRequest, _ echoIn) (*sdk.CallToolResult, any, error) {
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+			return &sdk.CallToolResult{Content: []sdk.Content{&sdk.TextContent{Text: "late"}}}, nil, nil
+		})
+	h := sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return srv }, nil)
+	var hang atomic.Bool
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hang.Load() {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { close(release); hs.Close() })
+	ctx := context.Background()
+	p, err := provider(t, map[string]any{"url": hs.URL, "timeout_ms": 200.0, "allow_private_network": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tools, err := p.Tools(ctx)
+	if err != nil || len(tools) != 1 {
+		t.Fatalf("list: %v %v", tools, err)
+	}
+	start := time.Now()
+	_, err = tools[0].Call(ctx, map[string]any{"text": "x"})
+	if err == nil || !strings.Contains(err.Error(), "within timeout_ms (200ms)") || errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("call: %v", err)
+	}
+	// ending the session with a server still busy with the call must not hold the caller
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the call returned after %s, timeout_ms is 200ms", d)
+	}
+	hang.Store(true)
+	p, _ = provider(t, map[string]any{"url": hs.URL, "timeout_ms": 200.0, "allow_private_network": true})
+	start = time.Now()
+	_, err = p.Tools(ctx)
+	if err == nil || !strings.Contains(err.Error(), "no answer from MCP server "+hs.URL+" within timeout_ms (200ms)") || errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("list: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("listing returned after %s, timeout_ms is 200ms", d)
 	}
 }
