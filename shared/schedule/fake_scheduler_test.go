@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -147,6 +148,10 @@ func (f *fakeScheduler) serve(r *http.Request, rec *recordedRequest) (int, any) 
 	switch r.Method {
 	case http.MethodPost, http.MethodPut:
 		if !validFakeBody(rec.Body) {
+			return http.StatusBadRequest, fakeError{http.StatusBadRequest, "ValidationException"}
+		}
+		// "The StartDate you specify cannot be earlier than 5 minutes ago."
+		if start, ok := rec.Body["StartDate"].(float64); ok && time.Unix(int64(start), 0).Before(time.Now().Add(-5*time.Minute)) {
 			return http.StatusBadRequest, fakeError{http.StatusBadRequest, "ValidationException"}
 		}
 		_, exists := f.schedules[key]

@@ -48,6 +48,7 @@ type Syncer struct {
 	client SchedulerAPI
 	group  string
 	log    *slog.Logger
+	now    func() time.Time
 }
 
 // NewSyncer returns a Syncer using client. group is the schedule group used
@@ -57,7 +58,7 @@ func NewSyncer(client SchedulerAPI, group string, logger *slog.Logger) *Syncer {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Syncer{client: client, group: group, log: logger}
+	return &Syncer{client: client, group: group, log: logger, now: time.Now}
 }
 
 // maxDescriptionLen is the API's limit on a schedule description.
@@ -98,6 +99,13 @@ func (s *Syncer) prepare(spec ScheduleSpec) (*request, error) {
 	}
 	if spec.Start != nil && spec.End != nil && !spec.End.After(*spec.Start) {
 		return nil, &Error{Field: "End", Value: spec.End.Format(time.RFC3339), Reason: "must be after Start " + spec.Start.Format(time.RFC3339)}
+	}
+	if r.start != nil && !r.start.After(s.now()) {
+		// EventBridge refuses a StartDate more than 5 minutes ago ("cannot be earlier than
+		// 5 minutes ago"), so a schedule whose start has passed could no longer be updated
+		// (every publish after the start date failed); a start that has passed restricts
+		// nothing, so it is left out
+		r.start = nil
 	}
 	if spec.TargetARN == "" {
 		return nil, &Error{Field: "TargetARN", Value: "", Reason: "is required"}

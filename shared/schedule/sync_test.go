@@ -19,8 +19,9 @@ const (
 )
 
 func testSpec(t *testing.T) ScheduleSpec {
-	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	end := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	// a start in the future: EventBridge refuses one more than 5 minutes ago
+	start := time.Now().UTC().Truncate(time.Hour).Add(24 * time.Hour)
+	end := start.AddDate(1, 0, 0)
 	return ScheduleSpec{
 		Name:      Name("01JTENANT", "01JPROJECT", "01JFLOW", "prod"),
 		Cron:      "*/15 9-17 * * 1-5",
@@ -323,5 +324,28 @@ func TestSyncerHonoursContext(t *testing.T) {
 	err := NewSyncer(fake.client(), testGroup, nil).Upsert(ctx, testSpec(t))
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Upsert with a cancelled context = %v, want context.Canceled", err)
+	}
+}
+
+// A schedule whose start date has passed is synced without it: EventBridge refuses a
+// StartDate more than 5 minutes ago, so once the start had passed every publish or edit of
+// the schedule failed in AWS (the local cloud, which does not sync, never showed it).
+func TestSyncerLeavesOutAStartThatHasPassed(t *testing.T) {
+	fake := newFakeScheduler(t)
+	s := NewSyncer(fake.client(), testGroup, nil)
+	spec := testSpec(t)
+	past := time.Now().Add(-30 * 24 * time.Hour)
+	spec.Start = &past
+	for range 2 { // create, then update
+		if err := s.Upsert(context.Background(), spec); err != nil {
+			t.Fatalf("Upsert with a start a month ago: %v", err)
+		}
+	}
+	body, _ := fake.stored(testGroup, spec.Name)
+	if _, ok := body["StartDate"]; ok {
+		t.Errorf("StartDate sent: %v", body["StartDate"])
+	}
+	if body["EndDate"] != float64(spec.End.Unix()) {
+		t.Errorf("EndDate = %v, want %d", body["EndDate"], spec.End.Unix())
 	}
 }
