@@ -1,8 +1,14 @@
 // Package aws holds the AWS node family: DynamoDB on user tables, SQS, EventBridge,
-// Lambda, Secrets Manager, SNS, S3 and SES, called with aws-sdk-go-v2 and the function role's
-// credentials (see DefaultLoader). Every node takes a `region`
-// (default: the AWS_REGION environment variable) and an advanced `endpoint_url` for a
-// custom endpoint (LocalStack-style setups and tests).
+// Lambda, Secrets Manager, SNS, S3 and SES, called with aws-sdk-go-v2. Every node takes a
+// `region` (default: the AWS_REGION environment variable), credentials of the flow's own
+// (`access_key_id`, `secret_access_key`, `session_token`, normally from project secrets),
+// and an advanced `endpoint_url` for a custom endpoint (LocalStack-style setups and tests),
+// guarded like the HTTP request node unless `allow_private_network` is on.
+//
+// Without credentials of its own a node uses the host's (DefaultLoader) only where the
+// host is the user's own machine (the CLI, the local cloud). In the Lambda functions the
+// host's credentials are the platform's role, which can read every tenant's data: they
+// are never lent to flows (ambientCredentials is false in that build).
 package aws
 
 import (
@@ -13,16 +19,21 @@ import (
 	"sync"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/netguard"
 )
 
 const category = "AWS"
 
 // Names of the ports every AWS node has.
 const (
-	portRegion   = "region"
-	portEndpoint = "endpoint_url"
+	portRegion       = "region"
+	portEndpoint     = "endpoint_url"
+	portAccessKeyID  = "access_key_id"
+	portSecretKey    = "secret_access_key"
+	portSessionToken = "session_token"
 )
 
 // ConfigLoader returns the SDK configuration for a region.
@@ -40,6 +51,9 @@ func DefaultLoader(ctx context.Context, region string) (sdkaws.Config, error) {
 // configurations already loaded, per region.
 type family struct {
 	load ConfigLoader
+	// ambient says a node without credentials of its own may use the loader's (the
+	// host's); false in the Lambda functions, where they are the platform's role.
+	ambient bool
 
 	mu   sync.Mutex
 	cfgs map[string]sdkaws.Config
@@ -49,7 +63,7 @@ func newFamily(load ConfigLoader) *family {
 	if load == nil {
 		load = DefaultLoader
 	}
-	return &family{load: load, cfgs: map[string]sdkaws.Config{}}
+	return &family{load: load, ambient: ambientCredentials, cfgs: map[string]sdkaws.Config{}}
 }
 
 // Register adds the AWS family to r, using the SDK's default configuration chain.
@@ -58,8 +72,7 @@ func Register(r *nodes.Registry) error { return RegisterWith(r, DefaultLoader) }
 // RegisterWith adds the AWS family to r with a custom configuration loader (nil means
 // DefaultLoader). Configurations are loaded once per region and reused.
 func RegisterWith(r *nodes.Registry, load ConfigLoader) error {
-	f := newFamily(load)
-	return r.Register(f.types()...)
+	return r.Register(newFamily(load).types()...)
 }
 
 func (f *family) types() []*nodes.Type {
@@ -104,12 +117,33 @@ func (f *family) target(ctx context.Context, c *nodes.Call) (target, error) {
 	if !ok {
 		var err error
 		cfg, err = f.load(ctx, region)
-		if err != nil {
+		if err != nil && f.ambient {
 			return target{}, fmt.Errorf("load AWS configuration for region %s: %w", region, err)
+		}
+		if err != nil { // the flow brings its credentials; only the region is needed
+			cfg = sdkaws.Config{Region: region}
 		}
 		f.mu.Lock()
 		f.cfgs[region] = cfg
 		f.mu.Unlock()
+	}
+	cfg = cfg.Copy()
+	keyID, secret := strings.TrimSpace(c.Str(portAccessKeyID)), strings.TrimSpace(c.Str(portSecretKey))
+	switch {
+	case keyID != "" && secret != "":
+		cfg.Credentials = sdkaws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(keyID, secret,
+			strings.TrimSpace(c.Str(portSessionToken))))
+	case keyID != "":
+		return target{}, nodes.Errorf(portSecretKey, "required with access_key_id (e.g. <secret:AWS_SECRET_ACCESS_KEY>)")
+	case secret != "":
+		return target{}, nodes.Errorf(portAccessKeyID, "required with secret_access_key (e.g. <secret:AWS_ACCESS_KEY_ID>)")
+	case !f.ambient:
+		return target{}, nodes.Errorf(portAccessKeyID, "AWS nodes need credentials of your own here: store an access key "+
+			"in the project's secrets and set access_key_id to <secret:AWS_ACCESS_KEY_ID> and secret_access_key to "+
+			"<secret:AWS_SECRET_ACCESS_KEY> (the platform's own role is never lent to flows)")
+	}
+	if ep != nil && !c.Bool(netguard.PortName) {
+		cfg.HTTPClient = netguard.HTTPClient(false, 0)
 	}
 	return target{cfg: cfg, endpoint: ep}, nil
 }
@@ -118,8 +152,17 @@ func (f *family) target(ctx context.Context, c *nodes.Call) (target, error) {
 func common() []nodes.Port {
 	return []nodes.Port{
 		{Name: portRegion, Type: nodes.String, Doc: "AWS region, e.g. eu-west-1. Empty: the AWS_REGION environment variable."},
+		{Name: portAccessKeyID, Type: nodes.String, Label: "Access key ID",
+			Doc: "The access key the call is signed with, normally `<secret:AWS_ACCESS_KEY_ID>`. Required on the " +
+				"platform; on your own machine (CLI, local cloud) empty means your usual AWS credentials."},
+		{Name: portSecretKey, Type: nodes.Secret, Label: "Secret access key",
+			Doc: "The access key's secret, normally `<secret:AWS_SECRET_ACCESS_KEY>`; required with `access_key_id`."},
+		{Name: portSessionToken, Type: nodes.Secret, Label: "Session token (advanced)",
+			Doc: "Advanced: the session token of temporary credentials, e.g. `<secret:AWS_SESSION_TOKEN>`."},
 		{Name: portEndpoint, Type: nodes.String, Label: "Endpoint URL (advanced)",
-			Doc: "Advanced: a custom service endpoint (LocalStack and similar). Empty: the AWS endpoint for the region."},
+			Doc: "Advanced: a custom service endpoint (LocalStack and similar). Empty: the AWS endpoint for the region. " +
+				netguard.Doc},
+		netguard.Port(),
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/netguard"
 	"polysynergy/shared/nodes/nodetest"
 )
 
@@ -61,14 +62,11 @@ func TestRegionAndEndpoint(t *testing.T) {
 		mu.Unlock()
 		return testLoader(ctx, region)
 	}
-	r := nodes.NewRegistry()
-	if err := RegisterWith(r, load); err != nil {
-		t.Fatal(err)
-	}
+	r := registryWith(t, load)
 	_, url := dynamoEnv(t)
 	get := lookup(t, r, "aws.dynamodb_get")
 	in := func(region, endpoint string) map[string]any {
-		return map[string]any{"table": "users", "key": map[string]any{"pk": "a", "sk": 1.0}, portRegion: region, portEndpoint: endpoint}
+		return map[string]any{"table": "users", "key": map[string]any{"pk": "a", "sk": 1.0}, portRegion: region, portEndpoint: endpoint, netguard.PortName: true}
 	}
 	cases := []struct {
 		name      string
@@ -102,7 +100,8 @@ func TestRegionAndEndpoint(t *testing.T) {
 }
 
 // TestDefaultChain runs a node through Register's default configuration chain with
-// credentials from the environment, as a function's role provides them.
+// credentials from the environment: used on a user's machine, refused in the functions
+// (built with polysynergy_lambda), where they are the platform role's.
 func TestDefaultChain(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
@@ -119,7 +118,15 @@ func TestDefaultChain(t *testing.T) {
 	}
 	rec, url := fake(t, sqsFake)
 	out, err, _ := nodetest.Run(context.Background(), lookup(t, r, "aws.sqs_send"),
-		map[string]any{"queue_url": "https://sqs.ap-southeast-2.amazonaws.com/1/q", "message": "hi", portEndpoint: url}, nodetest.Options{})
+		map[string]any{"queue_url": "https://sqs.ap-southeast-2.amazonaws.com/1/q", "message": "hi", portEndpoint: url, netguard.PortName: true}, nodetest.Options{})
+	if !ambientCredentials {
+		// in the functions these are the platform role's credentials: never lent to a flow
+		var ie *nodes.InputError
+		if !errors.As(err, &ie) || ie.Port != portAccessKeyID || rec.count() != 0 {
+			t.Fatalf("a node without credentials in the functions: %v (%d requests)", err, rec.count())
+		}
+		return
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +156,7 @@ func TestCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err, _ := nodetest.Run(ctx, typ, map[string]any{"queue_url": "https://q", "message": "m", portRegion: "eu-west-1", portEndpoint: url}, nodetest.Options{})
+		_, err, _ := nodetest.Run(ctx, typ, map[string]any{"queue_url": "https://q", "message": "m", portRegion: "eu-west-1", portEndpoint: url, netguard.PortName: true}, nodetest.Options{})
 		done <- err
 	}()
 	cancel()

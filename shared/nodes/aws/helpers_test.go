@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/netguard"
 	"polysynergy/shared/nodes/nodetest"
 	"polysynergy/shared/store"
 )
@@ -33,8 +34,17 @@ func testLoader(_ context.Context, region string) (sdkaws.Config, error) {
 // registry registers the family with the test loader.
 func registry(t *testing.T) *nodes.Registry {
 	t.Helper()
+	return registryWith(t, testLoader)
+}
+
+// registryWith registers the family with load, its credentials usable by nodes without
+// their own (as on a user's machine; credentials_test.go covers the functions' rule).
+func registryWith(t *testing.T, load ConfigLoader) *nodes.Registry {
+	t.Helper()
+	f := newFamily(load)
+	f.ambient = true
 	r := nodes.NewRegistry()
-	if err := RegisterWith(r, testLoader); err != nil {
+	if err := r.Register(f.types()...); err != nil {
 		t.Fatalf("register: %v", err)
 	}
 	return r
@@ -111,7 +121,7 @@ func fake(t *testing.T, h http.HandlerFunc) (*recorder, string) {
 // run executes a node with inputs and the common region/endpoint filled in.
 func run(t *testing.T, typ *nodes.Type, url string, in map[string]any) (nodes.Out, error) {
 	t.Helper()
-	full := map[string]any{portRegion: "eu-west-1", portEndpoint: url}
+	full := map[string]any{portRegion: "eu-west-1", portEndpoint: url, netguard.PortName: true}
 	for k, v := range in {
 		full[k] = v
 	}

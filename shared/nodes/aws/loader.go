@@ -14,3 +14,7 @@ import (
 func loadDefault(ctx context.Context, region string) (sdkaws.Config, error) {
 	return config.LoadDefaultConfig(ctx, config.WithRegion(region))
 }
+
+// ambientCredentials: on the user's own machine a node without credentials uses the
+// user's (environment, profiles, SSO).
+const ambientCredentials = true

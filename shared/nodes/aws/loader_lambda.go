@@ -15,3 +15,7 @@ import (
 func loadDefault(_ context.Context, region string) (sdkaws.Config, error) {
 	return awsenv.Load(region, nil)
 }
+
+// ambientCredentials: in the functions the environment's credentials are the platform's
+// role; a node must bring its own.
+const ambientCredentials = false
