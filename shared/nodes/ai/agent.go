@@ -33,7 +33,8 @@ func agentType() *nodes.Type {
 			"- `model` — a model service.\n- `tools` — tool services (connect as many as needed).\n" +
 			"- `memory` — optional memory service: earlier turns of `session` are loaded before the prompt and the " +
 			"prompt and answer are saved after.\n- `session` — the conversation id for memory (e.g. `{{ chat.session }}`).\n" +
-			"- `history` — how many remembered messages to load (default 20).\n" +
+			"- `history` — how many remembered messages to load (default 20); they start at a user message " +
+			"(an answer whose question fell outside the window is left out).\n" +
 			"- `instructions` — the system prompt.\n- `prompt` — the user's message.\n" +
 			"- `output_schema` — a JSON object schema for a structured final answer (parsed onto `data`).\n" +
 			"- `max_steps` — the most model calls in one run (default 10).\n" +
@@ -238,7 +239,7 @@ func (a *agent) start(ctx context.Context) (agentState, error) {
 			if err != nil {
 				return st, fmt.Errorf("load memory of session %q: %w", a.session, err)
 			}
-			st.Messages = append(st.Messages, past...)
+			st.Messages = append(st.Messages, fromFirstUser(past)...)
 		}
 	}
 	prompt := a.c.Str("prompt")
@@ -247,6 +248,19 @@ func (a *agent) start(ctx context.Context) (agentState, error) {
 	}
 	st.Messages = append(st.Messages, llm.Message{Role: llm.User, Content: prompt})
 	return st, nil
+}
+
+// fromFirstUser drops the messages a history window kept before its first user message:
+// an answer or tool results whose question fell out of the window. Anthropic refuses a
+// conversation that does not start with the user, every provider one that starts with tool
+// results.
+func fromFirstUser(msgs []llm.Message) []llm.Message {
+	for i, m := range msgs {
+		if m.Role == llm.User {
+			return msgs[i:]
+		}
+	}
+	return nil
 }
 
 // resume restores the state from the pause payload and applies the user's decision to

@@ -10,8 +10,10 @@ import (
 	"testing"
 
 	"polysynergy/shared/llm"
+	"polysynergy/shared/llm/anthropic/anthropictest"
 	"polysynergy/shared/llm/openai/openaitest"
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/netguard"
 	"polysynergy/shared/nodes/nodetest"
 )
 
@@ -373,6 +375,48 @@ func TestAgentInvalidToolArguments(t *testing.T) {
 		}
 		if !strings.Contains(strings.Join(h.Logs, "\n"), "warn: the model called lookup (call c1) with unreadable arguments") {
 			t.Errorf("stream %v: logs %v", stream, h.Logs)
+		}
+	}
+}
+
+// A history window that starts mid-conversation (an odd history, or a memory whose first
+// kept messages are an answer or tool results) starts at the first user message: Anthropic
+// refuses a conversation that does not start with the user, and every provider one that
+// starts with tool results.
+func TestAgentHistoryStartsWithTheUser(t *testing.T) {
+	ctx := context.Background()
+	mem := &listMemory{sessions: map[string][]llm.Message{}}
+	_ = mem.Append(ctx, "s1",
+		llm.Message{Role: llm.User, Content: "My name is Ada."},
+		llm.Message{Role: llm.Assistant, ToolCalls: []llm.ToolCall{{ID: "t1", Name: "lookup", Arguments: map[string]any{}}}},
+		llm.Message{Role: llm.ToolRole, ToolCallID: "t1", Name: "lookup", Content: "nothing"},
+		llm.Message{Role: llm.Assistant, Content: "Hello Ada."},
+		llm.Message{Role: llm.User, Content: "I live in Paris."},
+		llm.Message{Role: llm.Assistant, Content: "Nice."})
+	for _, tc := range []struct {
+		history float64
+		want    []string // roles sent, after the system prompt
+	}{
+		{3, []string{"user", "assistant", "user"}},                                           // drops the answer "Hello Ada."
+		{5, []string{"user", "assistant", "user"}},                                           // drops the tool result and the answer
+		{6, []string{"user", "assistant", "user", "assistant", "user", "assistant", "user"}}, // the whole session
+	} {
+		srv := anthropictest.New(t, anthropictest.Turn{Text: "You are Ada from Paris."})
+		model := modelFrom(t, "ai.anthropic", map[string]any{"api_key": "sk-ant", "base_url": srv.URL, "max_retries": 0.0, netguard.PortName: true})
+		out, err, _ := runAgent(t, map[string]any{"model": model, "memory": &listMemory{sessions: map[string][]llm.Message{"s1": mem.sessions["s1"]}},
+			"session": "s1", "history": tc.history, "instructions": "Be brief.", "prompt": "Who am I?"}, nodetest.Options{})
+		if err != nil {
+			t.Fatalf("history %v: %v", tc.history, err)
+		}
+		if out["answer"] != "You are Ada from Paris." {
+			t.Fatalf("history %v: answer %v", tc.history, out["answer"])
+		}
+		var roles []string
+		for _, m := range srv.Requests()[0]["messages"].([]any) {
+			roles = append(roles, m.(map[string]any)["role"].(string))
+		}
+		if strings.Join(roles, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("history %v: roles sent %v, want %v", tc.history, roles, tc.want)
 		}
 	}
 }

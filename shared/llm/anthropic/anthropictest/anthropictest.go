@@ -3,13 +3,16 @@
 // message or, when the request asks to stream, as the event stream (message_start,
 // content_block_start, content_block_delta with text_delta / input_json_delta,
 // content_block_stop, message_delta, message_stop). It records every request body. Like the
-// API, it refuses (400) a request offering a tool whose name is not ^[a-zA-Z0-9_-]{1,64}$.
+// API, it refuses (400) a request offering a tool whose name is not ^[a-zA-Z0-9_-]{1,64}$,
+// or whose first message is not the user's.
 package anthropictest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -68,6 +71,11 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			"tools.%d.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$' (got %q)", i, name))
 		return
 	}
+	if first := firstRole(r); first != "" && first != "user" {
+		// as the API: the conversation must start with the user
+		writeError(w, http.StatusBadRequest, "invalid_request_error", `messages: first message must use the "user" role`)
+		return
+	}
 	body, turn, err := s.Take(r)
 	switch {
 	case errors.Is(err, llmtest.ErrNoTurns):
@@ -93,6 +101,22 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeMessage(w, model, turn)
+}
+
+// firstRole is the role of the request's first message ("" when unreadable), leaving the
+// body for Take.
+func firstRole(r *http.Request) string {
+	b, err := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	var body struct {
+		Messages []struct {
+			Role string `json:"role"`
+		} `json:"messages"`
+	}
+	if err != nil || json.Unmarshal(b, &body) != nil || len(body.Messages) == 0 {
+		return ""
+	}
+	return body.Messages[0].Role
 }
 
 func writeError(w http.ResponseWriter, status int, typ, msg string) {
