@@ -26,7 +26,7 @@ vet:
 	$(GO) vet $(GO_PKGS)
 
 # Packages with code that only the Lambda build (LAMBDA_TAGS, mk/functions.mk) compiles.
-LAMBDA_TAGGED_PKGS := ./shared/nodes/aws/
+LAMBDA_TAGGED_PKGS := ./shared/nodes/aws/ ./shared/nodes/netguard/
 
 test-go: vet ## Go vet and every Go test, fuzz seed corpora included
 	$(GO) test -count=1 $(GO_PKGS)

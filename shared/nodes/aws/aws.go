@@ -54,6 +54,9 @@ type family struct {
 	// ambient says a node without credentials of its own may use the loader's (the
 	// host's); false in the Lambda functions, where they are the platform's role.
 	ambient bool
+	// endpointClient is the HTTP client for calls to a custom endpoint_url: the network
+	// guard, lifted (where the host allows) by allow_private_network.
+	endpointClient func(allowPrivate bool) sdkaws.HTTPClient
 
 	mu   sync.Mutex
 	cfgs map[string]sdkaws.Config
@@ -63,7 +66,8 @@ func newFamily(load ConfigLoader) *family {
 	if load == nil {
 		load = DefaultLoader
 	}
-	return &family{load: load, ambient: ambientCredentials, cfgs: map[string]sdkaws.Config{}}
+	return &family{load: load, ambient: ambientCredentials, cfgs: map[string]sdkaws.Config{},
+		endpointClient: func(allow bool) sdkaws.HTTPClient { return netguard.HTTPClient(allow, 0) }}
 }
 
 // Register adds the AWS family to r, using the SDK's default configuration chain.
@@ -142,8 +146,8 @@ func (f *family) target(ctx context.Context, c *nodes.Call) (target, error) {
 			"in the project's secrets and set access_key_id to <secret:AWS_ACCESS_KEY_ID> and secret_access_key to "+
 			"<secret:AWS_SECRET_ACCESS_KEY> (the platform's own role is never lent to flows)")
 	}
-	if ep != nil && !c.Bool(netguard.PortName) {
-		cfg.HTTPClient = netguard.HTTPClient(false, 0)
+	if ep != nil {
+		cfg.HTTPClient = f.endpointClient(c.Bool(netguard.PortName))
 	}
 	return target{cfg: cfg, endpoint: ep}, nil
 }

@@ -16,9 +16,17 @@ import (
 
 // sqsType registers the family with load and the given ambient rule and returns sqs_send.
 func sqsType(t *testing.T, load ConfigLoader, ambient bool) *nodes.Type {
+	return sqsTypeGuarded(t, load, ambient, false)
+}
+
+// sqsTypeGuarded is sqsType with the network guard of the build (guarded) or none.
+func sqsTypeGuarded(t *testing.T, load ConfigLoader, ambient, guarded bool) *nodes.Type {
 	t.Helper()
 	f := newFamily(load)
 	f.ambient = ambient
+	if !guarded {
+		f.endpointClient = func(bool) sdkaws.HTTPClient { return http.DefaultClient }
+	}
 	r := nodes.NewRegistry()
 	if err := r.Register(f.types()...); err != nil {
 		t.Fatal(err)
@@ -96,13 +104,27 @@ func TestFlowCredentials(t *testing.T) {
 	}
 }
 
-// A custom endpoint on a private address is refused unless allow_private_network is on.
+// A custom endpoint on a private address is refused unless allow_private_network is on;
+// in the functions loopback (the Lambda runtime API) is refused even then.
 func TestEndpointGuard(t *testing.T) {
 	rec, url := fake(t, okSQS)
-	typ := sqsType(t, testLoader, true)
-	_, err, _ := nodetest.Run(context.Background(), typ, map[string]any{"queue_url": "https://q", "message": "m",
-		portRegion: "eu-west-1", portEndpoint: url}, nodetest.Options{})
-	if err == nil || !strings.Contains(err.Error(), "allow_private_network") || rec.count() != 0 {
-		t.Fatalf("loopback endpoint without allow_private_network: %v (%d requests)", err, rec.count())
+	typ := sqsTypeGuarded(t, testLoader, true, true)
+	for _, allow := range []bool{false, true} {
+		_, err, _ := nodetest.Run(context.Background(), typ, map[string]any{"queue_url": "https://q", "message": "hi",
+			portRegion: "eu-west-1", portEndpoint: url, netguard.PortName: allow}, nodetest.Options{})
+		switch {
+		case !allow:
+			if err == nil || !strings.Contains(err.Error(), "set allow_private_network") || rec.count() != 0 {
+				t.Fatalf("loopback endpoint without allow_private_network: %v (%d requests)", err, rec.count())
+			}
+		case netguard.Sandboxed:
+			if err == nil || !strings.Contains(err.Error(), "never reachable from the platform's functions") || rec.count() != 0 {
+				t.Fatalf("loopback endpoint in the functions: %v (%d requests)", err, rec.count())
+			}
+		default:
+			if err != nil || rec.count() != 1 {
+				t.Fatalf("loopback endpoint allowed on the user's machine: %v (%d requests)", err, rec.count())
+			}
+		}
 	}
 }

@@ -38,9 +38,14 @@ type BlockedError struct {
 	Host   string // the host being dialled
 	Addr   string // the address it resolved to
 	Reason string // why it is refused
+	// Always: refused whatever allow_private_network says (see Sandboxed).
+	Always bool
 }
 
 func (e *BlockedError) Error() string {
+	if e.Always {
+		return fmt.Sprintf("refusing to connect to %s (%s): a %s address is never reachable from the platform's functions", e.Host, e.Addr, e.Reason)
+	}
 	if e.Host == e.Addr {
 		return fmt.Sprintf("refusing to connect to %s: it is a %s address (set allow_private_network to allow it)", e.Host, e.Reason)
 	}
@@ -84,6 +89,18 @@ func Reason(ip netip.Addr) string {
 	return ""
 }
 
+// sandboxReason says why ip is refused even with allow_private_network where Sandboxed:
+// in a Lambda function loopback is the runtime API (the function's own invocations) and
+// link-local and metadata addresses are the platform's, never a user's server. Private
+// ranges stay reachable for functions placed in the user's VPC.
+func sandboxReason(ip netip.Addr) string {
+	switch why := Reason(ip); why {
+	case "cloud metadata", "invalid", "loopback", "link-local", "unspecified":
+		return why
+	}
+	return ""
+}
+
 // DialFunc dials network connections.
 type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 
@@ -98,6 +115,18 @@ func Dialer(allowPrivate bool, timeout time.Duration) DialFunc {
 			host = addr
 		}
 		d := net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+		if allowPrivate && Sandboxed {
+			d.Control = func(_, address string, _ syscall.RawConn) error {
+				ap, err := netip.ParseAddrPort(address)
+				if err != nil {
+					return &BlockedError{Host: host, Addr: address, Reason: "unparseable", Always: true}
+				}
+				if why := sandboxReason(ap.Addr()); why != "" {
+					return &BlockedError{Host: host, Addr: ap.Addr().Unmap().String(), Reason: why, Always: true}
+				}
+				return nil
+			}
+		}
 		if !allowPrivate {
 			d.Control = func(_, address string, _ syscall.RawConn) error {
 				ap, err := netip.ParseAddrPort(address)
