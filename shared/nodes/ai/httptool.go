@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -71,6 +72,7 @@ type HTTPTool struct {
 	spec    llm.ToolSpec
 	method  string
 	url     string
+	shown   string // the URL as errors name it: as written, secrets as placeholders
 	headers map[string]string
 	confirm bool
 	timeout time.Duration
@@ -145,8 +147,17 @@ func (f *family) newHTTPTool(c *nodes.Call) (*HTTPTool, error) {
 		}
 		return nil
 	}}
-	return &HTTPTool{spec: llm.ToolSpec{Name: name, Description: desc, Parameters: params}, method: method, url: raw,
+	return &HTTPTool{spec: llm.ToolSpec{Name: name, Description: desc, Parameters: params}, method: method, url: raw, shown: shownURL(c, u),
 		headers: headers, confirm: c.Bool("needs_confirmation"), timeout: time.Duration(secs * float64(time.Second)), client: client}, nil
+}
+
+// shownURL is the tool's URL for error messages: the node's literal url value when it has
+// one (secrets still as <secret:KEY>), else the resolved URL's scheme and host only.
+func shownURL(c *nodes.Call, resolved *url.URL) string {
+	if s, ok := c.Values["url"].(string); ok && strings.TrimSpace(s) != "" {
+		return strings.TrimSpace(s)
+	}
+	return resolved.Scheme + "://" + resolved.Host + "/…"
 }
 
 // Spec describes the tool to the model.
@@ -216,6 +227,7 @@ func (t *HTTPTool) Call(ctx context.Context, args map[string]any) (any, error) {
 		}
 		body = bytes.NewReader(b)
 	}
+	outer := ctx
 	ctx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, t.method, u.String(), body)
@@ -232,7 +244,16 @@ func (t *HTTPTool) Call(ctx context.Context, args map[string]any) (any, error) {
 	}
 	resp, err := t.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s %s: %w", t.spec.Name, t.method, u.Redacted(), err)
+		// The error goes to the model: it names the URL as the flow wrote it, never as
+		// resolved (a secret in its path or query would be sent to the model's provider).
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		if ctx.Err() == context.DeadlineExceeded && outer.Err() == nil {
+			err = fmt.Errorf("no answer within the tool's timeout of %s", t.timeout)
+		}
+		return nil, fmt.Errorf("%s: %s %s: %w", t.spec.Name, t.method, t.shown, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxToolBody+1))

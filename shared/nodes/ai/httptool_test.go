@@ -192,3 +192,32 @@ func TestHTTPToolInputErrors(t *testing.T) {
 		})
 	}
 }
+
+// A failed call's error goes to the model (and so to its provider): it names the URL as the
+// flow wrote it, never with a secret the URL was resolved with, and says when the tool's
+// timeout passed.
+func TestHTTPToolErrorsKeepSecretsOutOfTheModel(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	const secret = "tk-SUPERSECRET"
+	literal := srv.URL + "/bot<secret:BOT_TOKEN>/send?key=<secret:BOT_TOKEN>"
+	resolved := strings.ReplaceAll(literal, "<secret:BOT_TOKEN>", secret)
+	out, err, _ := nodetest.Run(context.Background(), typ(t, "ai.http_tool"), map[string]any{"name": "send", "description": "Sends.",
+		"url": resolved, "timeout": 0.05, netguard.PortName: true}, nodetest.Options{Values: map[string]any{"url": literal}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = out["tool"].(llm.Tool).Call(context.Background(), map[string]any{"text": "hi"})
+	if err == nil || strings.Contains(err.Error(), secret) {
+		t.Fatalf("error %v", err)
+	}
+	if want := "send: GET " + literal + ": no answer within the tool's timeout of 50ms"; err.Error() != want {
+		t.Errorf("error\n got %s\nwant %s", err, want)
+	}
+}
