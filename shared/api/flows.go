@@ -103,6 +103,9 @@ func documentProblems(ps flow.Problems) []DocumentProblem {
 type ValidationReport struct {
 	Valid    bool              `json:"valid"`
 	Problems []DocumentProblem `json:"problems" nullable:"false"`
+	// Revision is the draft revision checked, so an editor can tell an answer about a
+	// revision saved elsewhere from one about its own.
+	Revision int `json:"revision" doc:"The draft revision that was checked"`
 }
 
 // FlowListQuery filters flows.
@@ -230,11 +233,11 @@ func (h *Handler) registerFlows() {
 			}
 			doc, err := flow.Decode(d.Document)
 			if err != nil {
-				return ok(ValidationReport{Problems: []DocumentProblem{{Path: "", Message: err.Error()}}})
+				return ok(ValidationReport{Problems: []DocumentProblem{{Path: "", Message: err.Error()}}, Revision: d.Revision})
 			}
 			// the stored flow's id: a node calling this very flow is a problem too
 			probs := flow.ValidateWith(doc, h.reg(), flow.Options{FlowID: in.Flow})
-			return ok(ValidationReport{Valid: len(probs) == 0, Problems: documentProblems(probs)})
+			return ok(ValidationReport{Valid: len(probs) == 0, Problems: documentProblems(probs), Revision: d.Revision})
 		})
 	register(h, endpoint{id: "deleteFlow", method: http.MethodDelete, path: base + "/{flow}",
 		summary: "Delete a flow (unpublishing it first) with its versions and runs; 409 while published flows call it or any flow names it as its error flow", tag: tag, scope: ScopeTenant,

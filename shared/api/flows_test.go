@@ -207,9 +207,12 @@ func TestValidateFlow(t *testing.T) {
 		!strings.Contains(rep.Problems[0].Message, "a flow cannot call itself") || rep.Problems[0].Node != "again" {
 		t.Errorf("self call report %+v", rep)
 	}
+	if rep.Revision != 2 {
+		t.Errorf("the report names the revision it checked: %d, want 2", rep.Revision)
+	}
 	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": caller("01HZZZZZZZZZZZZZZZZZZZZZZZ"), "revision": 2}).ok(nil)
 	e.do(http.MethodPost, path+"/validate", u.token, nil).ok(&rep)
-	if !rep.Valid {
+	if !rep.Valid || rep.Revision != 3 {
 		t.Errorf("a call of another flow is checked when publishing, not here: %+v", rep)
 	}
 }

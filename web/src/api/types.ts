@@ -121,6 +121,8 @@ export interface SavedDraft {
 export interface ValidationReport {
   valid: boolean;
   problems: ServerProblem[];
+  /** The draft revision the server checked. */
+  revision?: number;
 }
 
 export interface Version {

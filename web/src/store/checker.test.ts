@@ -12,10 +12,15 @@ function setup(opts: { delayMs?: number } = {}) {
   const ed = createEditorStore(catalog, doc([node('log', 'debug.log', { values: { message: 'hi' } }), node('reply', 'http.response', { values: { status: 200 } })]));
   let revision = 1;
   const saver = new DraftSaver(ed, { getDraft: async () => ({ document: ed.getState().doc, revision }), saveDraft: async () => ({ revision: ++revision }) }, 1, { debounceMs: 100 });
-  const asked: { revision: number; signal: AbortSignal; answer(r: ServerProblem[]): void; fail(e: unknown): void }[] = [];
+  const asked: { revision: number; signal: AbortSignal; answer(r: ServerProblem[], checked?: number): void; fail(e: unknown): void }[] = [];
   const check = (signal: AbortSignal) =>
     new Promise<ValidationReport>((resolve, reject) => {
-      asked.push({ revision: saver.state.getState().revision, signal, answer: (problems) => resolve({ valid: problems.length === 0, problems }), fail: reject });
+      asked.push({
+        revision: saver.state.getState().revision,
+        signal,
+        answer: (problems, checked) => resolve({ valid: problems.length === 0, problems, revision: checked }),
+        fail: reject,
+      });
     });
   const checker = new DraftChecker(ed, saver, check, { delayMs: opts.delayMs ?? 500 });
   return { ed, saver, checker, asked };
@@ -68,6 +73,18 @@ describe('DraftChecker', () => {
     asked[1]!.answer([]);
     await vi.advanceTimersByTimeAsync(0);
     expect(checker.state.getState().answer).toMatchObject({ revision: 3, problems: [] });
+    saver.dispose();
+  });
+
+  it('drops an answer about a revision another tab saved meanwhile', async () => {
+    const { ed, saver, checker, asked } = setup({ delayMs: 10 });
+    checker.attach();
+    ed.getState().setValue('log', 'message', '{{ 1 + }}');
+    await vi.advanceTimersByTimeAsync(120);
+    expect(asked.map((a) => a.revision)).toEqual([2]);
+    asked[0]!.answer([bad('about their draft')], 3); // the server checked revision 3, saved elsewhere
+    await vi.advanceTimersByTimeAsync(0);
+    expect(checker.state.getState()).toMatchObject({ checking: false, error: null, answer: null });
     saver.dispose();
   });
 

@@ -157,6 +157,12 @@ export class DraftChecker {
     try {
       const report = await this.check(ctrl.signal);
       if (ctrl.signal.aborted || this.saver.state.getState().revision !== rev) return;
+      if (report.revision !== undefined && report.revision !== rev) {
+        // another tab saved in between: the answer is about its draft, not this one (the
+        // next save here meets that conflict), so nothing is shown for it
+        this.state.setState({ checking: false, error: null });
+        return;
+      }
       const local = validateDocument(doc, catalog);
       const problems = problemsFromServer(doc, report.problems).filter((p) => !shownLocally(p, local));
       this.state.setState({ checking: false, error: null, answer: { revision: rev, doc, problems } });
