@@ -111,7 +111,14 @@ func runTools(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 	}
 	hc := netguard.HTTPClient(c.Bool(netguard.PortName), 0)
 	hc.Transport = headerTransport{next: hc.Transport, h: hdr}
-	return nodes.Out{"tools": &Server{url: u, hc: hc, allowed: allowed, confirm: c.Bool("needs_confirmation"),
+	shown := u // nothing in it to hide, or only the scheme and host
+	if (pu.Path != "" && pu.Path != "/") || pu.RawQuery != "" || pu.User != nil {
+		shown = pu.Scheme + "://" + pu.Host + "/…"
+	}
+	if lit, ok := c.Values["url"].(string); ok && strings.TrimSpace(lit) != "" {
+		shown = strings.TrimSpace(lit)
+	}
+	return nodes.Out{"tools": &Server{url: u, shown: shown, hc: hc, allowed: allowed, confirm: c.Bool("needs_confirmation"),
 		timeout: time.Duration(ms) * time.Millisecond}}, nil
 }
 
@@ -132,6 +139,7 @@ func (t headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // Server is an MCP server's tools as an llm.ToolProvider.
 type Server struct {
 	url     string
+	shown   string // the URL as errors name it: as the flow wrote it, secrets as placeholders
 	hc      *http.Client
 	allowed []string
 	confirm bool
@@ -141,15 +149,35 @@ type Server struct {
 	tools []llm.Tool
 }
 
-// connect opens a session with the server.
+// connect opens a session with the server. It returns when ctx ends even if the SDK is
+// still tearing down a failed connection (which may wait up to 5 seconds for the server).
 func (s *Server) connect(ctx context.Context) (*sdk.ClientSession, error) {
-	client := sdk.NewClient(&sdk.Implementation{Name: "polysynergy", Version: "1"}, nil)
-	cs, err := client.Connect(ctx, &sdk.StreamableClientTransport{Endpoint: s.url, HTTPClient: s.hc,
-		MaxRetries: -1, DisableStandaloneSSE: true}, nil)
-	if err != nil {
-		return nil, fmt.Errorf("connect to MCP server %s: %w", s.url, err)
+	type result struct {
+		cs  *sdk.ClientSession
+		err error
 	}
-	return cs, nil
+	done := make(chan result, 1)
+	go func() {
+		client := sdk.NewClient(&sdk.Implementation{Name: "polysynergy", Version: "1"}, nil)
+		cs, err := client.Connect(ctx, &sdk.StreamableClientTransport{Endpoint: s.url, HTTPClient: s.hc,
+			MaxRetries: -1, DisableStandaloneSSE: true}, nil)
+		done <- result{cs, err}
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-ctx.Done():
+		go func() {
+			if late := <-done; late.cs != nil {
+				_ = late.cs.Close()
+			}
+		}()
+		r.err = ctx.Err()
+	}
+	if r.err != nil {
+		return nil, s.hide(fmt.Errorf("connect to MCP server %s: %w", s.shown, r.err))
+	}
+	return r.cs, nil
 }
 
 // Tools lists the server's tools (once; later calls reuse the list), keeping only the
@@ -173,7 +201,7 @@ func (s *Server) Tools(ctx context.Context) ([]llm.Tool, error) {
 	used := map[string]bool{} // names the model sees; valid server names keep theirs
 	for t, err := range cs.Tools(ctx, nil) {
 		if err != nil {
-			return nil, s.timedOut(outer, fmt.Errorf("list the tools of MCP server %s: %w", s.url, err))
+			return nil, s.timedOut(outer, s.hide(fmt.Errorf("list the tools of MCP server %s: %w", s.shown, err)))
 		}
 		seen[t.Name] = true
 		if len(s.allowed) > 0 && !slices.Contains(s.allowed, t.Name) {
@@ -205,7 +233,7 @@ func (s *Server) Tools(ctx context.Context) ([]llm.Tool, error) {
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		return nil, fmt.Errorf("MCP server %s has no tool %s (it has %s)", s.url, strings.Join(missing, ", "), strings.Join(names, ", "))
+		return nil, fmt.Errorf("MCP server %s has no tool %s (it has %s)", s.shown, strings.Join(missing, ", "), strings.Join(names, ", "))
 	}
 	s.tools = make([]llm.Tool, len(out))
 	for i, t := range out {
@@ -230,10 +258,28 @@ func closeSession(ctx context.Context, cs *sdk.ClientSession) {
 // still live): left as context.DeadlineExceeded it would read as the run's deadline.
 func (s *Server) timedOut(outer context.Context, err error) error {
 	if outer.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("no answer from MCP server %s within timeout_ms (%s)", s.url, s.timeout)
+		return fmt.Errorf("no answer from MCP server %s within timeout_ms (%s)", s.shown, s.timeout)
 	}
 	return err
 }
+
+// hide replaces the URL as resolved by the URL as written in err's text: a call's error goes
+// to the model and its provider, and the resolved URL may hold a secret (a token in its
+// path or query).
+func (s *Server) hide(err error) error {
+	if err == nil || s.shown == s.url {
+		return err
+	}
+	return &hidden{err: err, url: s.url, shown: s.shown}
+}
+
+type hidden struct {
+	err        error
+	url, shown string
+}
+
+func (h *hidden) Error() string { return strings.ReplaceAll(h.err.Error(), h.url, h.shown) }
+func (h *hidden) Unwrap() error { return h.err }
 
 // schema converts a tool's input schema to a plain object.
 func schema(v any) (map[string]any, error) {
@@ -313,7 +359,7 @@ func (t *tool) Call(ctx context.Context, args map[string]any) (any, error) {
 	}
 	res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: t.remote, Arguments: args})
 	if err != nil {
-		return nil, t.srv.timedOut(outer, fmt.Errorf("call MCP tool %s: %w", t.spec.Name, err))
+		return nil, t.srv.timedOut(outer, t.srv.hide(fmt.Errorf("call MCP tool %s: %w", t.spec.Name, err)))
 	}
 	text := contentText(res.Content)
 	if res.IsError {

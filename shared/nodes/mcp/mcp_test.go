@@ -328,3 +328,31 @@ func TestTimeoutIsNamed(t *testing.T) {
 		t.Errorf("listing returned after %s, timeout_ms is 200ms", d)
 	}
 }
+
+// A call's error goes to the model and its provider: it names the server's URL as the flow
+// wrote it, never with the secret it was resolved with (MCP servers often take a token in
+// the path).
+func TestErrorsKeepTheURLsSecretOut(t *testing.T) {
+	const secret = "zap-SUPERSECRET"
+	srv := sdk.NewServer(&sdk.Implementation{Name: "test", Version: "1"}, nil)
+	sdk.AddTool(srv, &sdk.Tool{Name: "echo", Description: "Echoes"},
+		func(_ context.Context, _ *sdk.CallToolRequest, in echoIn) (*sdk.CallToolResult, any, error) {
+			return &sdk.CallToolResult{Content: []sdk.Content{&sdk.TextContent{Text: in.Text}}}, nil, nil
+		})
+	hs := httptest.NewServer(sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return srv }, nil))
+	literal := hs.URL + "/s/<secret:ZAP>/mcp"
+	out, err, _ := nodetest.Run(context.Background(), lookup(t), map[string]any{"url": strings.Replace(literal, "<secret:ZAP>", secret, 1),
+		"allow_private_network": true}, nodetest.Options{Values: map[string]any{"url": literal}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tools, err := out["tools"].(llm.ToolProvider).Tools(context.Background())
+	if err != nil || len(tools) != 1 {
+		t.Fatalf("list: %v %v", tools, err)
+	}
+	hs.Close() // the server goes away between listing and calling
+	_, err = tools[0].Call(context.Background(), map[string]any{"text": "x"})
+	if err == nil || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "connect to MCP server "+literal) {
+		t.Fatalf("call error: %v", err)
+	}
+}
