@@ -107,6 +107,8 @@ function NumberEditor({ port, value, onChange, ctx, invalid, describedBy }: Port
         className={`ps-input${invalid ? ' invalid' : ''}`}
         type="number"
         step={port.type === 'integer' ? 1 : 'any'}
+        min={port.min}
+        max={port.max}
         value={text}
         aria-label={port.name}
         aria-invalid={invalid || undefined}

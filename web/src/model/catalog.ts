@@ -32,6 +32,9 @@ export interface PortSpec {
   dynamic?: boolean;
   branch?: boolean;
   control?: boolean;
+  /** Smallest and largest value a number input takes (validation refuses others). */
+  min?: number;
+  max?: number;
 }
 
 export interface NodeTypeSpec {

@@ -56,6 +56,21 @@ describe('validateDocument', () => {
     ]);
   });
 
+  it("refuses a literal number outside its input's bounds, as the server words it", () => {
+    const d = doc([
+      node('a', 'control.delay', { handle: 'wait', values: { ms: -5 } }),
+      node('b', 'code.javascript', { handle: 'js', values: { code: 'return 1', timeout_ms: 60000, memory_mb: '{{ 2 * 1024 }}' } }),
+      node('c', 'list.chunk', { handle: 'chunk', values: { list: [], size: 0 } }),
+      node('d', 'control.delay', { handle: 'ok', values: { ms: 900000 } }),
+    ]);
+    const probs = validateDocument(d, catalog).filter((p) => p.message.includes('must be'));
+    expect(probs.map((p) => [p.path, p.port, p.message])).toEqual([
+      ['/nodes/0/values/ms', 'ms', 'input "ms": must be between 0 and 900000, got -5'],
+      ['/nodes/1/values/timeout_ms', 'timeout_ms', 'input "timeout_ms": must be between 1 and 30000, got 60000'],
+      ['/nodes/2/values/size', 'size', 'input "size": must be at least 1, got 0'],
+    ]);
+  });
+
   it('counts a connection into a dict sub-port as feeding the port', () => {
     const d = doc(
       [node('s', 'variable.string'), node('sw', 'control.switch', { values: { cases: [{ key: 'a', value: 1 }] } }), node('st', 'variable.store'), node('g', 'variable.store_get', { values: { key: 'k' } })],

@@ -29,7 +29,7 @@ function literalProblem(p: PortSpec, v: unknown): string | null {
       const f = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
       if (!Number.isFinite(f)) return `input "${p.name}" takes a number, not ${describe(v)}`;
       if (p.type === 'integer' && !Number.isInteger(f)) return `input "${p.name}" takes a whole number, not ${f}`;
-      return null;
+      return rangeProblem(p, f);
     }
     case 'boolean':
       if (typeof v === 'boolean') return null;
@@ -37,6 +37,15 @@ function literalProblem(p: PortSpec, v: unknown): string | null {
       return `input "${p.name}" takes true or false, not ${describe(v)}`;
   }
   return null;
+}
+
+/** A number outside the port's declared bounds, worded as the server words it. */
+function rangeProblem(p: PortSpec, f: number): string | null {
+  const { min, max } = p;
+  if ((min === undefined || f >= min) && (max === undefined || f <= max)) return null;
+  if (min !== undefined && max !== undefined) return `input "${p.name}": must be between ${min} and ${max}, got ${f}`;
+  if (min !== undefined) return `input "${p.name}": must be at least ${min}, got ${f}`;
+  return `input "${p.name}": must be at most ${max}, got ${f}`;
 }
 
 function describe(v: unknown): string {

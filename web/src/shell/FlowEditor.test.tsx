@@ -58,6 +58,19 @@ describe('the flow editor', () => {
     open.saver.dispose();
   });
 
+  it("bounds a number input by its port's min and max and says why a value outside them is refused", async () => {
+    const d = doc([node('wait', 'control.delay', { values: { ms: 10 } })]);
+    const { api } = fakeApi(routes({ 'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Checkout', 'route'), draft: { document: toJSON(d), revision: 3 } } } }));
+    const open = await renderEditor(api);
+    select(open, 'wait');
+    const ms = within(inspector()).getByRole('spinbutton', { name: 'ms' });
+    expect([ms.getAttribute('min'), ms.getAttribute('max')]).toEqual(['0', '900000']);
+    fireEvent.change(ms, { target: { value: '-5' } });
+    expect(open.store.getState().doc.nodes[0]!.values).toEqual({ ms: -5 });
+    await waitFor(() => expect(within(inspector()).getByText('input "ms": must be between 0 and 900000, got -5')).toBeTruthy());
+    open.saver.dispose();
+  });
+
   it("offers the project's variable names to an env node", async () => {
     const { api } = fakeApi(routes());
     const open = await renderEditor(api);
