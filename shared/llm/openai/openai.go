@@ -309,6 +309,7 @@ func toolCall(id, name, args string) llm.ToolCall {
 // new call: some servers (Ollama's /v1) number every call of a turn 0.
 type accumulator struct {
 	text    strings.Builder
+	refusal strings.Builder
 	calls   []*partialCall // in the order they started
 	byIndex map[int64]int  // the position in calls an index currently names
 	finish  string
@@ -332,6 +333,7 @@ func (a *accumulator) add(ch oai.ChatCompletionChunk, onDelta func(string)) {
 			a.text.WriteString(c.Delta.Content)
 			onDelta(c.Delta.Content)
 		}
+		a.refusal.WriteString(c.Delta.Refusal)
 		for _, tc := range c.Delta.ToolCalls {
 			if a.byIndex == nil {
 				a.byIndex = map[int64]int{}
@@ -359,6 +361,9 @@ func (a *accumulator) add(ch oai.ChatCompletionChunk, onDelta func(string)) {
 
 func (a *accumulator) response(m *Model) (llm.Response, error) {
 	out := llm.Response{Message: llm.Message{Role: llm.Assistant, Content: a.text.String()}, StopReason: a.finish, Usage: a.usage}
+	if out.Message.Content == "" && a.refusal.Len() > 0 {
+		return llm.Response{}, m.wrap("stream chat completion", fmt.Errorf("the model refused: %s", a.refusal.String()))
+	}
 	for _, p := range a.calls {
 		out.Message.ToolCalls = append(out.Message.ToolCalls, toolCall(p.id, p.name, p.args.String()))
 	}

@@ -468,3 +468,31 @@ data: [DONE]
 		}
 	}
 }
+
+// A refusal (structured output the model declines to give) is an error naming it whether
+// the answer is streamed or not; streamed, it was an empty answer.
+func TestRefusalStreamedOrNot(t *testing.T) {
+	plain := `{"id":"x","object":"chat.completion","created":1,"model":"gpt-test","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":null,"refusal":"I can't help with that."}}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}`
+	streamed := `data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":null,"refusal":""},"finish_reason":null}]}
+
+data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"refusal":"I can't"},"finish_reason":null}]}
+
+data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"refusal":" help with that."},"finish_reason":null}]}
+
+data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}
+
+data: [DONE]
+
+`
+	for _, stream := range []bool{false, true} {
+		var w wire
+		base := w.serve(t, 200, "application/json", plain)
+		if stream {
+			base = w.serve(t, 200, "text/event-stream", streamed)
+		}
+		resp, _, err := chat(t, newModel(t, base, nil), stream)
+		if err == nil || !strings.Contains(err.Error(), "the model refused: I can't help with that.") {
+			t.Errorf("stream %v: %+v, %v", stream, resp, err)
+		}
+	}
+}
