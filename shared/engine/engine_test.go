@@ -619,6 +619,22 @@ func TestSecretsAreResolvedAndRedacted(t *testing.T) {
 	}
 }
 
+// The HTTP response is the caller's answer: secrets are redacted from it, but it is never
+// cut at the recording limit (a 100 KB body used to come back empty through the router).
+func TestResponseIsNotTruncated(t *testing.T) {
+	tn := newTestNodes(t)
+	big := strings.Repeat("x", 100<<10) + " <secret:K>"
+	b := newFlow().node("say", "test.log", map[string]any{"message": big})
+	r := run(t, engine.New(engine.Options{}), compile(t, tn.reg, b), engine.Request{Resolver: secrets{sec: map[string]string{"K": "hunter2"}}})
+	said, _ := r.Response.(map[string]any)["said"].(string)
+	if len(said) != 100<<10+len(" <secret:K>") || !strings.HasSuffix(said, " <secret:K>") {
+		t.Fatalf("response body %d bytes, ending %q", len(said), said[max(0, len(said)-20):])
+	}
+	if got, _ := result(t, r, "say").Outputs["message"].(string); !strings.Contains(got, "truncated") {
+		t.Fatal("the recorded result is still cut")
+	}
+}
+
 func TestLargeValuesAreTruncatedWithMarker(t *testing.T) {
 	tn := newTestNodes(t)
 	big := strings.Repeat("x", 100<<10)

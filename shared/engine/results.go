@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"sort"
 	"strings"
@@ -84,6 +85,14 @@ func newCleaner(max int, secrets map[string]string) *cleaner {
 	// longest first so a secret containing another is replaced whole
 	sort.Slice(c.secrets, func(i, j int) bool { return len(c.secrets[i].value) > len(c.secrets[j].value) })
 	return c
+}
+
+// uncut is the cleaner with no size limit: it only redacts (and describes values that are
+// not data).
+func (c *cleaner) uncut() *cleaner {
+	u := *c
+	u.max = math.MaxInt
+	return &u
 }
 
 func (c *cleaner) redact(s string) string {

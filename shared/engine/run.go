@@ -203,7 +203,9 @@ func (r *runState) execute(ctx context.Context, restored *scope) (*Run, error) {
 	}
 	run.DurationMS = durMS(r.now().Sub(r.started))
 	if c := r.cleaner(); run.Response != nil || run.Output != nil {
-		run.Response = c.value(run.Response)
+		// the response is the caller's answer, not a record: secrets go, nothing is cut
+		// (the trigger's own limit, 6 MB behind API Gateway, bounds it)
+		run.Response = c.uncut().walk(run.Response, 0)
 		run.Output = c.value(run.Output)
 	}
 	if run.Status == StatusPaused {

@@ -1,6 +1,7 @@
 package router_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -288,6 +289,16 @@ func TestBinaryBodiesAndDeadline(t *testing.T) {
 	resp, _ := fx.r.Handle(context.Background(), ev)
 	if resp.StatusCode != 200 || !resp.IsBase64Encoded || resp.Body != png || resp.Headers["content-type"] != "image/png" {
 		t.Fatalf("binary: %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
+	}
+
+	// a large answer comes back whole (it used to be cut at the 64 KiB recording limit, and
+	// answered as an empty 200)
+	large := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("0123456789"), 20<<10))
+	ev = request("GET", "my-shop-dev.example.com", "/hello/a/1", "", map[string]string{"content-type": "image/png"}, large)
+	ev.IsBase64Encoded = true
+	resp, _ = fx.r.Handle(context.Background(), ev)
+	if resp.StatusCode != 200 || resp.Body != large {
+		t.Fatalf("a 200 KB answer: %d, %d of %d base64 bytes", resp.StatusCode, len(resp.Body), len(large))
 	}
 
 	// a body that is not what its content type says is the caller's fault: 400, naming why
