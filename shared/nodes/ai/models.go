@@ -59,7 +59,7 @@ func (f *family) modelType(p provider) *nodes.Type {
 	if p.model != "" {
 		model = p.model
 	}
-	keyDoc := "The API key; use a secret, e.g. `<secret:OPENAI_API_KEY>`."
+	keyDoc := "The API key; use a secret, e.g. `<secret:" + strings.ToUpper(strings.ReplaceAll(p.vendor, "-", "_")) + "_API_KEY>`."
 	if !p.keyRequired {
 		keyDoc = "An API key, if the endpoint asks for one (sent as a bearer token)."
 	}
