@@ -527,7 +527,8 @@ func TestPauseSerialiseResumeExactlyOnce(t *testing.T) {
 	}
 	tn2 := newTestNodes(t)
 	p2 := compile(t, tn2.reg, b)
-	eng2 := engine.New(engine.Options{Concurrency: 1})
+	rec2 := &recorder{}
+	eng2 := engine.New(engine.Options{Concurrency: 1, Publisher: rec2})
 	if _, err := eng2.Resume(context.Background(), p2, &st, "before", nil, engine.Request{}); !errors.Is(err, engine.ErrNotPaused) {
 		t.Fatalf("resume at a node that is not paused: %v", err)
 	}
@@ -540,6 +541,17 @@ func TestPauseSerialiseResumeExactlyOnce(t *testing.T) {
 	}
 	if got := result(t, r2, "final").Outputs["value"]; got != "A7:true:A7" {
 		t.Fatalf("final %#v", got)
+	}
+	// the resumed run announces itself and numbers its events on from run_paused
+	pausedSeq := rec.events[len(rec.events)-1].Seq
+	first := rec2.events[0]
+	if first.Type != engine.EventRunStart || first.Seq != pausedSeq+1 || first.Data.(map[string]any)["resumed"] != "ask" {
+		t.Fatalf("first resumed event %+v (run_paused had seq %d)", first, pausedSeq)
+	}
+	for i, ev := range rec2.events[1:] {
+		if ev.Seq != first.Seq+int64(i)+1 {
+			t.Fatalf("resumed events are numbered on without gaps: %v", rec2.events)
+		}
 	}
 	if tn2.count("start") != 0 || tn2.count("before") != 0 || tn2.count("ask") != 1 {
 		t.Fatalf("finished nodes must not run again: start=%d before=%d ask=%d", tn2.count("start"), tn2.count("before"), tn2.count("ask"))

@@ -163,9 +163,12 @@ func (r *runState) execute(ctx context.Context, restored *scope) (*Run, error) {
 		}
 	}
 	r.results = make([]NodeResult, 0, len(r.plan.Nodes))
-	if restored == nil {
-		r.publish(ctx, Event{Type: EventRunStart, Data: map[string]any{"stage": r.req.Stage, "start": r.startHandle(), "version": r.req.Version}})
+	start := map[string]any{"stage": r.req.Stage, "start": r.startHandle(), "version": r.req.Version}
+	if restored != nil && r.resume != nil {
+		// a resumed run starts again, at the node it paused on, with the seq it left off at
+		start["resumed"] = r.plan.Nodes[r.resume.node].Handle()
 	}
+	r.publish(ctx, Event{Type: EventRunStart, Data: start})
 	s := restored
 	if s == nil {
 		s = r.topScope()
@@ -214,6 +217,7 @@ func (r *runState) execute(ctx context.Context, restored *scope) (*Run, error) {
 			handles = append(handles, r.plan.Nodes[n].Handle())
 		}
 		r.publish(context.WithoutCancel(ctx), Event{Type: EventRunPaused, Status: run.Status, Data: map[string]any{"nodes": handles}})
+		run.State.Seq = r.seq.Load() // the resumed run's events follow run_paused
 	} else {
 		r.publish(context.WithoutCancel(ctx), Event{Type: EventRunEnd, Status: run.Status,
 			Data: map[string]any{"status": run.Status, "duration_ms": run.DurationMS, "error": run.Error}})
