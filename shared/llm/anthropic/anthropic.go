@@ -323,7 +323,21 @@ func (e *Error) Error() string {
 	if e.key != "" {
 		msg = strings.ReplaceAll(msg, e.key, "[redacted]")
 	}
-	return msg
+	return cut(msg, maxErrorLen)
+}
+
+// maxErrorLen bounds an error's text: the SDK's error carries the whole answer body, which a
+// proxy's error page makes kilobytes of HTML.
+const maxErrorLen = 1000
+
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + fmt.Sprintf("… [%d bytes in all]", len(s))
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -376,5 +377,16 @@ func TestInvalidToolInputIsMarkedNotFatal(t *testing.T) {
 	if c := resp.Message.ToolCalls[0]; c.ID != "toolu_9" || c.Arguments == nil || len(c.Arguments) != 0 ||
 		!strings.Contains(c.Invalid, `not valid JSON: unexpected end of JSON input: "{\"city\": \"Oslo"`) {
 		t.Fatalf("call %+v", c)
+	}
+}
+
+// A proxy's error page (kilobytes of HTML) does not become a kilobytes-long error.
+func TestLongErrorBodyIsCut(t *testing.T) {
+	var w wire
+	page := "<html><body>502 Bad Gateway" + strings.Repeat(" padding", 10000) + "</body></html>"
+	_, err := chat(t, newModel(t, w.serve(t, 502, "text/html", page), func(c *anthropic.Config) { c.MaxRetries = 0 }), false)
+	if err == nil || !strings.Contains(err.Error(), "anthropic/claude-test: create message") || !strings.Contains(err.Error(), "502") ||
+		len(err.Error()) > 1100 || !strings.Contains(err.Error(), "bytes in all]") {
+		t.Fatalf("error (%d bytes): %.300s", len(fmt.Sprint(err)), err)
 	}
 }
