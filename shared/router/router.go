@@ -152,6 +152,10 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 	m, err := entry.table.Match(method, path)
 	var mna *routing.MethodNotAllowedError
 	switch {
+	case errors.As(err, &mna) && method == http.MethodOptions:
+		// a plain OPTIONS no route handles asks what the path allows: the list, as promised
+		return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusNoContent,
+			Headers: map[string]string{"allow": strings.Join(mna.Allow, ", ")}}, nil
 	case errors.As(err, &mna):
 		return problem(http.StatusMethodNotAllowed, "Method Not Allowed",
 			fmt.Sprintf("%s is not allowed on %s; use %s", method, path, strings.Join(mna.Allow, ", ")),
@@ -473,7 +477,11 @@ func requestOf(ev events.APIGatewayV2HTTPRequest, path string, params map[string
 	for k, v := range ev.Headers {
 		req.Headers[strings.ToLower(k)] = v
 	}
-	if q, err := url.ParseQuery(ev.RawQueryString); err == nil {
+	if ev.RawQueryString != "" {
+		// pairs that do not parse (a bad %-escape, a ;) are left out; the others are kept
+		// with their own values (API Gateway's parameters join repeats with commas, which
+		// cannot be told from commas in a value)
+		q, _ := url.ParseQuery(ev.RawQueryString)
 		for k, v := range q {
 			req.Query[k] = v
 		}

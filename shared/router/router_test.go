@@ -161,6 +161,13 @@ func TestPublishedRouteAnswersAndRecordsTheRun(t *testing.T) {
 	if strings.Contains(string(raw), "tok-123-secret") {
 		t.Fatal("the secret reached the stored results")
 	}
+	// a query with a pair that does not parse keeps the others as they were sent
+	bad := request("GET", "my-shop-dev.example.com", "/hello/ada/42", "x=%zz&tag=a,b&tag=c", nil, "")
+	bad.QueryStringParameters = map[string]string{"x": "%zz", "tag": "a,b,c"}
+	resp, _ = fx.r.Handle(ctx, bad)
+	if !strings.Contains(resp.Body, `"q":["a,b","c"]`) {
+		t.Fatalf("query with a bad pair: %d %s", resp.StatusCode, resp.Body)
+	}
 	// the path form reaches the same route
 	resp, _ = fx.r.Handle(ctx, request("GET", "abc123.execute-api.us-east-1.amazonaws.com", "/my-shop/dev/hello/grace/7", "", nil, ""))
 	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"grace"`) {
@@ -194,8 +201,13 @@ func TestRoutingErrors(t *testing.T) {
 			t.Errorf("405 without Allow: %v", resp.Headers)
 		}
 	}
+	// a plain OPTIONS (no preflight) is answered with what the path allows
+	resp, _ := fx.r.Handle(ctx, request("OPTIONS", "my-shop-dev.example.com", "/hello/a/1", "", nil, ""))
+	if resp.StatusCode != 204 || resp.Headers["allow"] != "GET, HEAD, OPTIONS" {
+		t.Fatalf("plain OPTIONS: %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
+	}
 	pre := map[string]string{"origin": "https://app.example", "access-control-request-method": "GET", "access-control-request-headers": "content-type"}
-	resp, _ := fx.r.Handle(ctx, request("OPTIONS", "my-shop-dev.example.com", "/hello/a/1", "", pre, ""))
+	resp, _ = fx.r.Handle(ctx, request("OPTIONS", "my-shop-dev.example.com", "/hello/a/1", "", pre, ""))
 	if resp.StatusCode != 204 || resp.Headers["access-control-allow-origin"] != "https://app.example" ||
 		!strings.Contains(resp.Headers["access-control-allow-methods"], "GET") || resp.Headers["access-control-allow-headers"] != "content-type" {
 		t.Fatalf("preflight %d %v", resp.StatusCode, resp.Headers)

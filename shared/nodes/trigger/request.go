@@ -28,7 +28,7 @@ type HTTPRequest struct {
 	// SourceIP is the client's address as the front door saw it.
 	SourceIP string `json:"source_ip"`
 	// Headers holds the request headers by lower-cased name; repeated headers are
-	// joined with ", ".
+	// joined with "," (as API Gateway combines them).
 	Headers map[string]string `json:"headers"`
 	// Query holds the query string's values by key; repeated keys keep every value.
 	Query map[string][]string `json:"query"`
@@ -107,7 +107,7 @@ func queryAll(q map[string][]string) map[string]any {
 
 // RequestFromTrigger reads an HTTP request from trigger data: an HTTPRequest (or a
 // pointer to one), its Map form, or anything whose JSON has that shape. It is lenient:
-// header names are lower-cased and a header may hold a list (joined with ", "); a query
+// header names are lower-cased and a header may hold a list (joined with ","); a query
 // value may be a string or a list and the query itself a raw query string; a query
 // string left on the path is moved into Query; cookies may be an object, a list of
 // "name=value" strings or a Cookie header, and are taken from the cookie header when

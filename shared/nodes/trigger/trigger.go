@@ -28,7 +28,7 @@ func requestOutputs() []nodes.Port {
 		{Name: "path", Type: nodes.String, Doc: "The request path, without the query string."},
 		{Name: "host", Type: nodes.String, Doc: "The Host the request arrived on."},
 		{Name: "source_ip", Type: nodes.String, Doc: "The client's IP address."},
-		{Name: "headers", Type: nodes.Object, Doc: "Request headers by lower-case name; repeated headers joined with \", \"."},
+		{Name: "headers", Type: nodes.Object, Doc: "Request headers by lower-case name; repeated headers joined with \",\" (as API Gateway combines them)."},
 		{Name: "query", Type: nodes.Object, Doc: "Query parameters: key → first value."},
 		{Name: "query_all", Type: nodes.Object, Doc: "Query parameters: key → list of every value."},
 		{Name: "cookies", Type: nodes.Object, Doc: "Request cookies by name."},
@@ -43,7 +43,7 @@ func requestOutputs() []nodes.Port {
 
 const requestDoc = "\n\n**Outputs**\n\n" +
 	"- `method`, `path`, `host`, `source_ip` — the request line and where it came from.\n" +
-	"- `headers` — lower-case names; repeated headers joined with `, `.\n" +
+	"- `headers` — lower-case names; repeated headers joined with `,` (as API Gateway combines them).\n" +
 	"- `query` — key → first value; `query_all` — key → every value as a list (`?tag=a&tag=b` gives `[\"a\", \"b\"]`).\n" +
 	"- `cookies`, `params` (typed path variables: `{id:number}` gives a number).\n" +
 	"- `body` — the raw text, or base64 text for binary bodies; `bytes_base64` — the base64 body when binary.\n" +
