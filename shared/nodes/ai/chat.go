@@ -202,7 +202,9 @@ func hasConversation(msgs []llm.Message) bool {
 
 // cutOff reports whether the model stopped at its answer length limit (OpenAI's "length",
 // Anthropic's "max_tokens").
-func cutOff(resp llm.Response) bool { return resp.StopReason == "length" || resp.StopReason == "max_tokens" }
+func cutOff(resp llm.Response) bool {
+	return resp.StopReason == "length" || resp.StopReason == "max_tokens"
+}
 
 // warnCutOff warns that an answer is incomplete because it reached max_tokens.
 func warnCutOff(c *nodes.Call, resp llm.Response) {
