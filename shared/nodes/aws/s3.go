@@ -54,7 +54,7 @@ func (f *family) s3Types() []*nodes.Type {
 			Inputs: withCommon(s3Bucket, s3Key,
 				nodes.Port{Name: "as", Type: nodes.String, Default: "text", Options: []string{"text", "json", "base64"},
 					Doc: "How to return the body."},
-				nodes.Port{Name: "max_bytes", Type: nodes.Integer, Default: float64(defaultMaxBytes), Doc: "Largest object to read."},
+				nodes.Port{Name: "max_bytes", Type: nodes.Integer, Min: nodes.Bound(1), Default: float64(defaultMaxBytes), Doc: "Largest object to read."},
 				nodes.Port{Name: "version_id", Type: nodes.String, Doc: "A specific object version."}),
 			Outputs: []nodes.Port{
 				{Name: "body", Type: nodes.Any, Doc: "The object's content."},
@@ -100,7 +100,7 @@ func (f *family) s3Types() []*nodes.Type {
 				nodes.Port{Name: "bucket", Type: nodes.String, Required: true, Doc: "Bucket name."},
 				nodes.Port{Name: "prefix", Type: nodes.String, Doc: "Only keys starting with this."},
 				nodes.Port{Name: "delimiter", Type: nodes.String, Doc: "Group keys by this separator."},
-				nodes.Port{Name: "max_keys", Type: nodes.Integer, Default: 1000.0, Doc: "Most keys per page (1–1000)."},
+				nodes.Port{Name: "max_keys", Type: nodes.Integer, Min: nodes.Bound(1), Max: nodes.Bound(1000), Default: 1000.0, Doc: "Most keys per page (1–1000)."},
 				nodes.Port{Name: "continuation_token", Type: nodes.String, Doc: "Continue a listing."}),
 			Outputs: []nodes.Port{
 				{Name: "objects", Type: nodes.List, Doc: "The objects on this page."},
@@ -134,7 +134,7 @@ func (f *family) s3Types() []*nodes.Type {
 				"Example: method `PUT`, key `uploads/avatar.png`, expires_seconds 300.",
 			Inputs: withCommon(s3Bucket, s3Key,
 				nodes.Port{Name: "method", Type: nodes.String, Default: "GET", Options: []string{"GET", "PUT"}, Doc: "Download or upload."},
-				nodes.Port{Name: "expires_seconds", Type: nodes.Integer, Default: 900.0, Doc: "How long the URL works."},
+				nodes.Port{Name: "expires_seconds", Type: nodes.Integer, Min: nodes.Bound(1), Max: nodes.Bound(604800), Default: 900.0, Doc: "How long the URL works, in seconds (at most 604800, 7 days)."},
 				nodes.Port{Name: "content_type", Type: nodes.String, Doc: "PUT only: the Content-Type the upload must use."}),
 			Outputs: []nodes.Port{
 				{Name: "url", Type: nodes.String, Doc: "The presigned URL."},
@@ -178,9 +178,6 @@ func (f *family) s3Get(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 	limit, err := c.IntOr("max_bytes", defaultMaxBytes)
 	if err != nil {
 		return nil, err
-	}
-	if limit <= 0 {
-		return nil, nodes.Errorf("max_bytes", "must be positive, got %d", limit)
 	}
 	cl, err := f.s3Client(ctx, c)
 	if err != nil {
@@ -305,9 +302,6 @@ func (f *family) s3List(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 	if err != nil {
 		return nil, err
 	}
-	if maxKeys < 1 || maxKeys > 1000 {
-		return nil, nodes.Errorf("max_keys", "must be between 1 and 1000, got %d", maxKeys)
-	}
 	cl, err := f.s3Client(ctx, c)
 	if err != nil {
 		return nil, err
@@ -369,9 +363,6 @@ func (f *family) s3Presign(ctx context.Context, c *nodes.Call) (nodes.Out, error
 	secs, err := c.IntOr("expires_seconds", 900)
 	if err != nil {
 		return nil, err
-	}
-	if secs < 1 || secs > 604800 {
-		return nil, nodes.Errorf("expires_seconds", "must be between 1 and 604800 (7 days), got %d", secs)
 	}
 	ctype := optStr(c, "content_type")
 	if ctype != nil && method != "PUT" {

@@ -27,7 +27,7 @@ func (f *family) sqsTypes() []*nodes.Type {
 		Inputs: withCommon(
 			nodes.Port{Name: "queue_url", Type: nodes.String, Required: true, Doc: "The queue's URL."},
 			nodes.Port{Name: "message", Type: nodes.Any, Required: true, Doc: "Message body: a string, or a value sent as JSON."},
-			nodes.Port{Name: "delay_seconds", Type: nodes.Integer, Doc: "Delay before the message can be received, 0–900 seconds."},
+			nodes.Port{Name: "delay_seconds", Type: nodes.Integer, Min: nodes.Bound(0), Max: nodes.Bound(900), Doc: "Delay before the message can be received, 0–900 seconds."},
 			nodes.Port{Name: "attributes", Type: nodes.Object, Doc: "Message attributes by name."},
 			nodes.Port{Name: "group_id", Type: nodes.String, Doc: "FIFO queues: the message group id."},
 			nodes.Port{Name: "dedup_id", Type: nodes.String, Doc: "FIFO queues: the deduplication id (optional with content-based deduplication)."},
@@ -96,9 +96,6 @@ func (f *family) sqsSend(ctx context.Context, c *nodes.Call) (nodes.Out, error) 
 	delay, err := c.IntOr("delay_seconds", 0)
 	if err != nil {
 		return nil, err
-	}
-	if delay < 0 || delay > 900 {
-		return nil, nodes.Errorf("delay_seconds", "must be between 0 and 900, got %d", delay)
 	}
 	attrs, err := sqsAttributes(c)
 	if err != nil {

@@ -298,7 +298,7 @@ func randomBytesType() *nodes.Type {
 		Doc: fmtDoc("Makes `size` cryptographically secure random bytes (1–%d), written as hex or Base64 — for "+
 			"tokens, nonces and keys.\n\nExample: size 16, hex → `3f9a…` (32 hex digits).", maxRandom),
 		Inputs: []nodes.Port{
-			{Name: "size", Type: nodes.Integer, Default: 32.0, Doc: "How many bytes."},
+			{Name: "size", Type: nodes.Integer, Min: nodes.Bound(1), Max: nodes.Bound(maxRandom), Default: 32.0, Doc: "How many bytes."},
 			encodingPort("How to write the bytes:"),
 		},
 		Outputs: []nodes.Port{{Name: "value", Type: nodes.String, Doc: "The encoded bytes."}},
@@ -306,9 +306,6 @@ func randomBytesType() *nodes.Type {
 			n, err := c.IntOr("size", 32)
 			if err != nil {
 				return nil, err
-			}
-			if n < 1 || n > maxRandom {
-				return nil, nodes.Errorf("size", "must be between 1 and %d, got %d", maxRandom, n)
 			}
 			enc, err := oneOf(c, "encoding", outputEncodings()...)
 			if err != nil {
@@ -348,7 +345,7 @@ func randomStringType() *nodes.Type {
 			"`urlsafe`, or your own `characters`. Every character is equally likely.\n\n"+
 			"Example: length 6, numeric → `402913`.", maxRandom),
 		Inputs: []nodes.Port{
-			{Name: "length", Type: nodes.Integer, Default: 32.0, Doc: "How many characters."},
+			{Name: "length", Type: nodes.Integer, Min: nodes.Bound(1), Max: nodes.Bound(maxRandom), Default: 32.0, Doc: "How many characters."},
 			{Name: "alphabet", Type: nodes.String, Default: "alphanumeric",
 				Options: []string{"alphanumeric", "lowercase", "numeric", "hex", "urlsafe"}, Doc: "The character set."},
 			{Name: "characters", Type: nodes.String, Doc: "A custom character set; overrides `alphabet`."},
@@ -358,9 +355,6 @@ func randomStringType() *nodes.Type {
 			n, err := c.IntOr("length", 32)
 			if err != nil {
 				return nil, err
-			}
-			if n < 1 || n > maxRandom {
-				return nil, nodes.Errorf("length", "must be between 1 and %d, got %d", maxRandom, n)
 			}
 			chars := []rune(c.Str("characters"))
 			if len(chars) == 0 {

@@ -133,7 +133,7 @@ func jsonStringifyType() *nodes.Type {
 			"Example: `{\"b\": 1, \"a\": [true]}` → `{\"a\":[true],\"b\":1}`.",
 		Inputs: []nodes.Port{
 			{Name: "value", Type: nodes.Any, Doc: "The value to render."},
-			{Name: "indent", Type: nodes.Integer, Default: 0.0, Doc: "Spaces per level (0–10); 0 is compact."},
+			{Name: "indent", Type: nodes.Integer, Min: nodes.Bound(0), Max: nodes.Bound(10), Default: 0.0, Doc: "Spaces per level (0–10); 0 is compact."},
 			{Name: "escape_html", Type: nodes.Boolean, Default: false, Doc: "Escape <, > and & as \\u003c etc."},
 		},
 		Outputs: []nodes.Port{{Name: "text", Type: nodes.String, Doc: "The JSON text."}},
@@ -141,9 +141,6 @@ func jsonStringifyType() *nodes.Type {
 			indent, err := c.IntOr("indent", 0)
 			if err != nil {
 				return nil, err
-			}
-			if indent < 0 || indent > 10 {
-				return nil, nodes.Errorf("indent", "must be between 0 and 10, got %d", indent)
 			}
 			s, err := marshalJSON(c.Get("value"), indent, c.Bool("escape_html"))
 			if err != nil {

@@ -55,7 +55,7 @@ func sendType() *nodes.Type {
 			"attachments `[{\"filename\": \"invoice.pdf\", \"content\": \"{{ pdf.base64 }}\", \"content_type\": \"application/pdf\"}]`.",
 		Inputs: []nodes.Port{
 			{Name: "host", Type: nodes.String, Required: true, Doc: "SMTP server host name."},
-			{Name: "port", Type: nodes.Integer, Doc: "SMTP port (empty: by TLS mode)."},
+			{Name: "port", Type: nodes.Integer, Min: nodes.Bound(1), Max: nodes.Bound(65535), Doc: "SMTP port (empty: by TLS mode)."},
 			{Name: "tls", Type: nodes.String, Default: TLSStartTLS, Options: []string{TLSStartTLS, TLSImplicit, TLSNone}, Doc: "Transport security."},
 			{Name: "username", Type: nodes.String, Doc: "SMTP user (empty: no authentication)."},
 			{Name: "password", Type: nodes.Secret, Doc: "SMTP password."},
@@ -68,7 +68,7 @@ func sendType() *nodes.Type {
 			{Name: "text", Type: nodes.String, Editor: nodes.EditTemplate, Doc: "Plain-text body."},
 			{Name: "html", Type: nodes.String, Editor: nodes.EditTemplate, Doc: "HTML body."},
 			{Name: "attachments", Type: nodes.List, Doc: "Attachments: {filename, content (base64), content_type}."},
-			{Name: "timeout_ms", Type: nodes.Integer, Default: 30000.0, Doc: "Timeout in milliseconds."},
+			{Name: "timeout_ms", Type: nodes.Integer, Min: nodes.Bound(1), Default: 30000.0, Doc: "Timeout in milliseconds."},
 			netguard.Port(),
 		},
 		Outputs: []nodes.Port{
@@ -161,15 +161,9 @@ func send(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 	if err != nil {
 		return nil, err
 	}
-	if port < 1 || port > 65535 {
-		return nil, nodes.Errorf("port", "must be between 1 and 65535, got %d", port)
-	}
 	timeoutMS, err := c.IntOr("timeout_ms", 30000)
 	if err != nil {
 		return nil, err
-	}
-	if timeoutMS <= 0 {
-		return nil, nodes.Errorf("timeout_ms", "must be positive, got %d", timeoutMS)
 	}
 	timeout := time.Duration(timeoutMS) * time.Millisecond
 

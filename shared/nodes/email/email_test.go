@@ -321,7 +321,7 @@ func TestSend(t *testing.T) {
 		{name: "no host", in: base(map[string]any{"host": " "}), wantErr: `input "host": required`},
 		{name: "bad tls", in: base(map[string]any{"tls": "ssl3"}), wantErr: `input "tls": must be one of none, starttls, tls`},
 		{name: "bad port", in: base(map[string]any{"port": 70000.0}), wantErr: `input "port": must be between 1 and 65535`},
-		{name: "bad timeout", in: base(map[string]any{"timeout_ms": 0.0}), wantErr: `input "timeout_ms": must be positive`},
+		{name: "bad timeout", in: base(map[string]any{"timeout_ms": 0.0}), wantErr: `input "timeout_ms": must be at least 1, got 0`},
 		{name: "attachment not base64", in: base(map[string]any{"attachments": []any{map[string]any{"filename": "a.txt", "content": "%%%"}}}), wantErr: `input "attachments": item 0 (a.txt): content is not base64`},
 		{name: "attachment without name", in: base(map[string]any{"attachments": []any{map[string]any{"content": "YQ=="}}}), wantErr: `input "attachments": item 0: filename is required`},
 		{name: "attachment not object", in: base(map[string]any{"attachments": []any{"x"}}), wantErr: `input "attachments": item 0 must be an object`},

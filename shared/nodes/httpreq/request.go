@@ -69,12 +69,12 @@ func (f *family) requestType() *nodes.Type {
 			{Name: "client_id", Type: nodes.String, Doc: "OAuth2 client id."},
 			{Name: "client_secret", Type: nodes.Secret, Doc: "OAuth2 client secret."},
 			{Name: "scope", Type: nodes.String, Doc: "OAuth2 scope (space-separated)."},
-			{Name: "timeout_ms", Type: nodes.Integer, Default: float64(defaultTimeoutMS), Doc: "Timeout per attempt in milliseconds."},
-			{Name: "retries", Type: nodes.Integer, Default: 0.0, Doc: "Extra attempts on 429/5xx (max 10)."},
+			{Name: "timeout_ms", Type: nodes.Integer, Min: nodes.Bound(1), Default: float64(defaultTimeoutMS), Doc: "Timeout per attempt in milliseconds."},
+			{Name: "retries", Type: nodes.Integer, Min: nodes.Bound(0), Max: nodes.Bound(maxRetries), Default: 0.0, Doc: "Extra attempts on 429/5xx (max 10)."},
 			{Name: "follow_redirects", Type: nodes.Boolean, Default: true, Doc: "Follow up to 10 redirects."},
 			{Name: "response_type", Type: nodes.String, Default: "auto", Options: []string{"auto", "json", "text", "base64"},
 				Editor: nodes.EditSelect, Doc: "How to decode the response body."},
-			{Name: "max_response_bytes", Type: nodes.Integer, Default: float64(defaultMaxBytes), Doc: "Largest response body accepted."},
+			{Name: "max_response_bytes", Type: nodes.Integer, Min: nodes.Bound(1), Default: float64(defaultMaxBytes), Doc: "Largest response body accepted."},
 			{Name: nodes.PortAllowPrivateNetwork, Type: nodes.Boolean, Default: false,
 				Doc: "Allow loopback, private, link-local and metadata addresses."},
 			{Name: "fail_on_error_status", Type: nodes.Boolean, Default: false, Doc: "Fail the node on a 4xx/5xx status."},
@@ -339,15 +339,9 @@ func parseRequest(c *nodes.Call) (*request, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ms <= 0 {
-		return nil, nodes.Errorf("timeout_ms", "must be positive, got %d", ms)
-	}
 	r.timeout = time.Duration(ms) * time.Millisecond
 	if r.retries, err = c.IntOr("retries", 0); err != nil {
 		return nil, err
-	}
-	if r.retries < 0 || r.retries > maxRetries {
-		return nil, nodes.Errorf("retries", "must be between 0 and %d, got %d", maxRetries, r.retries)
 	}
 	r.follow = c.Bool("follow_redirects") || c.In["follow_redirects"] == nil
 	r.respType = strings.ToLower(c.Str("response_type"))
@@ -361,9 +355,6 @@ func parseRequest(c *nodes.Call) (*request, error) {
 	max, err := c.IntOr("max_response_bytes", defaultMaxBytes)
 	if err != nil {
 		return nil, err
-	}
-	if max <= 0 {
-		return nil, nodes.Errorf("max_response_bytes", "must be positive, got %d", max)
 	}
 	r.maxBytes = int64(max)
 	r.allowPriv = c.Bool(nodes.PortAllowPrivateNetwork)

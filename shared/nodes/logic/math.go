@@ -147,7 +147,7 @@ func mathTypes() []*nodes.Type {
 				numberNote + "\n\n**Outputs**: `result`.\n\n**Example**: 3.14159 with digits 2 → 3.14.",
 			Inputs: []nodes.Port{
 				{Name: "value", Type: nodes.Number, Required: true, Doc: "The number."},
-				{Name: "digits", Type: nodes.Integer, Default: 0.0, Doc: "Decimals to keep (-15 to 15)."},
+				{Name: "digits", Type: nodes.Integer, Min: nodes.Bound(-15), Max: nodes.Bound(15), Default: 0.0, Doc: "Decimals to keep (-15 to 15)."},
 			},
 			Outputs: resultPort("The rounded number."),
 			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
@@ -158,9 +158,6 @@ func mathTypes() []*nodes.Type {
 				d, err := c.IntOr("digits", 0)
 				if err != nil {
 					return nil, err
-				}
-				if d < -15 || d > 15 {
-					return nil, nodes.Errorf("digits", "must be between -15 and 15, got %d", d)
 				}
 				return finite(Round(x, d), "value", "the result")
 			},
