@@ -13,6 +13,7 @@ import (
 
 	"polysynergy/shared/engine"
 	"polysynergy/shared/flow"
+	"polysynergy/shared/nodes"
 )
 
 func TestLinearChainAndExpressions(t *testing.T) {
@@ -393,6 +394,26 @@ func TestJumpSettingsOutOfRangeFailTheJump(t *testing.T) {
 		if r.Status != engine.StatusError || r.Error.Node != "retry" || r.Error.Port != tc.port || tn.count("bad") != 1 {
 			t.Errorf("%v: %s %+v (bad ran %d times)", tc.values, r.Status, r.Error, tn.count("bad"))
 		}
+	}
+}
+
+// A node whose own call timed out (its client's timeout, not the run's) fails as that
+// node's error; only the run's own deadline is reported as the run's deadline.
+func TestNodeTimeoutIsNotTheRunsDeadline(t *testing.T) {
+	tn := newTestNodes(t)
+	if err := tn.reg.Register(&nodes.Type{ID: "test.own_timeout", Category: "Test", Name: "Own timeout", Doc: "Times out on its own.",
+		Run: func(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
+			cctx, cancel := context.WithTimeout(ctx, time.Millisecond)
+			defer cancel()
+			<-cctx.Done()
+			return nil, fmt.Errorf("provider x: no answer within the model's timeout: %w", cctx.Err())
+		}}); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, engine.New(engine.Options{}), compile(t, tn.reg, newFlow().node("ask", "test.own_timeout", nil)), engine.Request{})
+	if r.Status != engine.StatusError || r.Error.Type != engine.ErrKindNode ||
+		r.Error.Error != `node "ask": provider x: no answer within the model's timeout: context deadline exceeded` {
+		t.Fatalf("own timeout reported as %+v", r.Error)
 	}
 }
 

@@ -14,14 +14,17 @@ import (
 
 // runState is the state one run shares across its scopes.
 type runState struct {
-	eng   *Engine
-	plan  *flow.Plan
-	req   Request
-	conc  int
-	sem   chan struct{}
-	info  *nodes.RunInfo
-	inRun []bool
-	start int
+	eng *Engine
+	// runErr reports why the run's own context ended (deadline, cancellation), nil while
+	// it runs: a node failing with a deadline error of its own is not the run's deadline.
+	runErr func() error
+	plan   *flow.Plan
+	req    Request
+	conc   int
+	sem    chan struct{}
+	info   *nodes.RunInfo
+	inRun  []bool
+	start  int
 
 	order  atomic.Int64
 	calls  atomic.Int64 // nested flow calls, numbering their run ids
@@ -151,6 +154,7 @@ func (r *runState) execute(ctx context.Context, restored *scope) (*Run, error) {
 	deadline := r.eng.opt.Deadline
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
+	r.runErr = ctx.Err
 	r.runEnv = map[string]any{"id": r.req.RunID, "flow": r.req.FlowID, "stage": r.req.Stage, "version": r.req.Version, "started": r.started}
 	r.envVars = map[string]any{}
 	if l, ok := r.req.Resolver.(EnvLister); ok {
@@ -255,10 +259,10 @@ func (r *runState) nodeError(pn *flow.PlanNode, err error) *NodeError {
 		ne.Type = ErrKindPanic
 	case errors.As(err, &te):
 		ne.Type = ErrKindTimeout
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded) && r.runEnded():
 		ne.Type = ErrKindDeadline
 		ne.Error = fmt.Sprintf("the run's deadline passed while %q was running", pn.Handle())
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled) && r.runEnded():
 		ne.Type = ErrKindCancelled
 		ne.Error = fmt.Sprintf("the run was cancelled while %q was running", pn.Handle())
 	}
@@ -269,6 +273,9 @@ func (r *runState) nodeError(pn *flow.PlanNode, err error) *NodeError {
 	}
 	return ne
 }
+
+// runEnded reports whether the run's own context has ended (true when unknown).
+func (r *runState) runEnded() bool { return r.runErr == nil || r.runErr() != nil }
 
 func trimPrefix(msg, port string) string {
 	p := fmt.Sprintf("input %q: ", port)
