@@ -417,6 +417,41 @@ func TestNodeTimeoutIsNotTheRunsDeadline(t *testing.T) {
 	}
 }
 
+// An expression reading a field its object does not have renders as nothing, as before,
+// and the node says so in its log (most such reads are typos).
+func TestMissingFieldIsLoggedAsAWarning(t *testing.T) {
+	tn := newTestNodes(t)
+	b := newFlow().
+		node("start", "test.trigger", nil).
+		node("say", "test.log", map[string]any{"message": "Message: {{ start.data.mesage }} {{ start.data.empty }} {{ start.data.message }}"}).
+		chain("start", "say")
+	rec := &recorder{}
+	r := run(t, engine.New(engine.Options{Publisher: rec}), compile(t, tn.reg, b),
+		engine.Request{Trigger: map[string]any{"message": "hi", "empty": nil}})
+	say := result(t, r, "say")
+	if say.Outputs["message"] != "Message:   hi" {
+		t.Fatalf("rendered %q", say.Outputs["message"])
+	}
+	want := `input "message": {{ start.data.mesage }} is empty: start.data has no field "mesage" (it has empty, message)`
+	if len(say.Logs) < 1 || say.Logs[0].Level != "warn" || say.Logs[0].Message != want {
+		t.Fatalf("logs %+v, want first %q", say.Logs, want)
+	}
+	for _, l := range say.Logs[1:] {
+		if l.Level == "warn" {
+			t.Fatalf("a null field or a field that is there is no warning: %+v", say.Logs)
+		}
+	}
+	var logged bool
+	for _, ev := range rec.events {
+		if ev.Type == engine.EventNodeLog && ev.Node == "say" && strings.Contains(fmt.Sprint(ev.Data), "mesage") {
+			logged = true
+		}
+	}
+	if !logged {
+		t.Fatal("the warning is sent live as a node_log event")
+	}
+}
+
 func TestRetriesWithBackoffTimeoutAndPanic(t *testing.T) {
 	tn := newTestNodes(t)
 	b := newFlow().

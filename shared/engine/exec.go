@@ -87,6 +87,9 @@ func (r *runState) exec(ctx context.Context, pn *flow.PlanNode, in map[string]an
 	}{}
 	h, call := &x.h, &x.call
 	h.r, h.pn, h.ctx, h.iter = r, pn, ctx, res.Iteration
+	for _, l := range res.Logs { // warnings found while resolving the inputs
+		h.Log(l.Level, l.Message)
+	}
 	if r.req.DenyPrivateNetwork {
 		if v, ok := in[nodes.PortAllowPrivateNetwork]; ok && v != false {
 			in = maps.Clone(in)

@@ -329,9 +329,12 @@ func (s *scope) dispatch(ctx context.Context, n int, holdsSlot bool) {
 	s.status[n] = nsRunning
 	order := int(s.r.order.Add(1))
 	start := s.r.now()
-	in, ierr := s.inputs(ctx, pn)
+	in, notes, ierr := s.inputsNoting(ctx, pn)
 	res := NodeResult{NodeID: pn.Node.ID, Handle: pn.Handle(), Type: pn.Type.ID, Order: order, StartedAt: start,
 		Inputs: in, Iteration: s.iterIdx}
+	for _, m := range notes { // exec publishes them as the node's first log lines
+		res.Logs = append(res.Logs, LogLine{Time: start, Level: "warn", Message: m})
+	}
 	s.r.publish(ctx, Event{Type: EventNodeStart, Node: pn.Handle(), NodeID: pn.Node.ID, NodeType: pn.Type.ID, Order: order, Iteration: s.iterIdx})
 	if ierr != nil {
 		s.free(&holdsSlot)
@@ -547,6 +550,14 @@ func (s *scope) edgeValue(e *flow.Edge) any {
 // inputs resolves a node's input values: connections, then values (templates evaluated),
 // then defaults.
 func (s *scope) inputs(ctx context.Context, pn *flow.PlanNode) (map[string]any, error) {
+	in, _, err := s.inputsNoting(ctx, pn)
+	return in, err
+}
+
+// inputsNoting is inputs that also says which expressions read a field their object does
+// not have (each is the node's warning: such a value renders as nothing).
+func (s *scope) inputsNoting(ctx context.Context, pn *flow.PlanNode) (map[string]any, []string, error) {
+	var notes []string
 	in := make(map[string]any, len(pn.Inputs))
 	var resolver = s.r.req.Resolver
 	for _, pi := range pn.Inputs {
@@ -582,7 +593,10 @@ func (s *scope) inputs(ctx context.Context, pn *flow.PlanNode) (map[string]any, 
 			var err error
 			v, err = pi.Value.Eval(ctx, s.env, resolver, s.r.onSecret)
 			if err != nil {
-				return in, s.valueError(name, err)
+				return in, notes, s.valueError(name, err)
+			}
+			for _, m := range pi.Value.Missing(s.env) {
+				notes = append(notes, fmt.Sprintf("input %q: %s", name, m))
 			}
 			set = true
 		}
@@ -594,7 +608,7 @@ func (s *scope) inputs(ctx context.Context, pn *flow.PlanNode) (map[string]any, 
 		}
 		in[name] = coerce(pi.Port.Type, v)
 	}
-	return in, nil
+	return in, notes, nil
 }
 
 func (s *scope) valueError(port string, err error) error {

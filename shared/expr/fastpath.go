@@ -2,6 +2,7 @@ package expr
 
 import (
 	"fmt"
+	"sort"
 	"regexp"
 	"strconv"
 	"strings"
@@ -183,4 +184,47 @@ func kindOf(v any) string {
 		return "a number"
 	}
 	return fmt.Sprintf("a %T", v)
+}
+
+// missingField describes the first step of a plain member path that names a field its
+// object does not have (`chat.mesage` when chat has no "mesage"), or "" when every field
+// is there (null values and list indexes are not reported: they are data, not typos).
+func missingField(code string, steps []step, env map[string]any) string {
+	cur, ok := env[steps[0].key]
+	if !ok {
+		return ""
+	}
+	name := steps[0].key
+	for _, s := range steps[1:] {
+		if s.isIdx {
+			l, isList := cur.([]any)
+			if !isList || s.index >= len(l) {
+				return ""
+			}
+			cur, name = l[s.index], fmt.Sprintf("%s[%d]", name, s.index)
+			continue
+		}
+		m, isMap := cur.(map[string]any)
+		if !isMap {
+			return ""
+		}
+		next, has := m[s.key]
+		if !has {
+			keys := make([]string, 0, len(m))
+			for k := range m {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			if len(keys) > 8 {
+				keys = append(keys[:8], "…")
+			}
+			has := "it has no fields"
+			if len(m) > 0 {
+				has = "it has " + strings.Join(keys, ", ")
+			}
+			return fmt.Sprintf("{{ %s }} is empty: %s has no field %q (%s)", strings.TrimSpace(code), name, s.key, has)
+		}
+		cur, name = next, name+"."+s.key
+	}
+	return ""
 }

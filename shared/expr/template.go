@@ -227,6 +227,22 @@ func (t *Template) Eval(ctx context.Context, env map[string]any, res Resolver, o
 	return b.String(), nil
 }
 
+// Missing describes the template's expressions that read a field their object does not
+// have (most often a typo: `{{ chat.mesage }}` renders as nothing). Only plain member paths
+// are looked at; the template's value is not changed.
+func (t *Template) Missing(env map[string]any) []string {
+	var out []string
+	for _, p := range t.parts {
+		if p.path == nil {
+			continue
+		}
+		if m := missingField(p.code, p.path, env); m != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 func resolve(ctx context.Context, ph Placeholder, res Resolver) (string, error) {
 	if res == nil {
 		return "", &MissingError{Placeholder: ph, Err: errors.New("no secrets or environment are configured")}

@@ -209,6 +209,29 @@ func (v *Value) Eval(ctx context.Context, env map[string]any, res expr.Resolver,
 	}
 }
 
+// Missing describes the value's expressions that read a field their object does not have
+// (see expr.Template.Missing).
+func (v *Value) Missing(env map[string]any) []string {
+	if v.static {
+		return nil
+	}
+	switch {
+	case v.tmpl != nil:
+		return v.tmpl.Missing(env)
+	case v.m != nil:
+		var out []string
+		for _, e := range v.m {
+			out = append(out, e.Missing(env)...)
+		}
+		return out
+	}
+	var out []string
+	for _, e := range v.l {
+		out = append(out, e.Missing(env)...)
+	}
+	return out
+}
+
 type pathError struct {
 	path string
 	err  error
