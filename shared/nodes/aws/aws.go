@@ -189,3 +189,22 @@ func optionalMap(c *nodes.Call, name string) (map[string]any, error) {
 	}
 	return c.Map(name)
 }
+
+// Source turns a node's region, credentials and endpoint inputs into an SDK
+// configuration, by the family's rules (the flow's own credentials; the host's only on the
+// user's machine; custom endpoints through the network guard), for AWS-backed nodes of
+// other families (the DynamoDB memory). Declare Ports() on such a node.
+type Source struct{ f *family }
+
+// NewSource returns a Source loading configurations with load (nil: DefaultLoader).
+func NewSource(load ConfigLoader) *Source { return &Source{f: newFamily(load)} }
+
+// Config returns the configuration for c and its custom endpoint (nil: AWS's own).
+func (s *Source) Config(ctx context.Context, c *nodes.Call) (sdkaws.Config, *string, error) {
+	t, err := s.f.target(ctx, c)
+	return t.cfg, t.endpoint, err
+}
+
+// Ports returns the region, credential, endpoint and network-guard inputs every AWS-backed
+// node declares.
+func Ports() []nodes.Port { return common() }

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
@@ -21,48 +19,18 @@ import (
 	"polysynergy/shared/nodes/aws"
 )
 
-// dynamoFamily holds the AWS configuration loader and the configurations loaded per region.
-type dynamoFamily struct {
-	load aws.ConfigLoader
-	mu   sync.Mutex
-	cfgs map[string]sdkaws.Config
-}
+// dynamoFamily resolves region, credentials and endpoint as the AWS node family does.
+type dynamoFamily struct{ src *aws.Source }
 
 func newDynamoFamily(load aws.ConfigLoader) *dynamoFamily {
-	if load == nil {
-		load = aws.DefaultLoader
-	}
-	return &dynamoFamily{load: load, cfgs: map[string]sdkaws.Config{}}
+	return &dynamoFamily{src: aws.NewSource(load)}
 }
 
-// client builds a DynamoDB client for the call's region and endpoint inputs, as the AWS
-// node family does.
+// client builds a DynamoDB client for the call's region, credentials and endpoint inputs.
 func (f *dynamoFamily) client(ctx context.Context, c *nodes.Call) (*dynamodb.Client, error) {
-	region := strings.TrimSpace(c.Str("region"))
-	if region == "" {
-		region = os.Getenv("AWS_REGION")
-	}
-	if region == "" {
-		return nil, nodes.Errorf("region", "no region given and AWS_REGION is not set")
-	}
-	var ep *string
-	if e := strings.TrimSpace(c.Str("endpoint_url")); e != "" {
-		if !strings.HasPrefix(e, "http://") && !strings.HasPrefix(e, "https://") {
-			return nil, nodes.Errorf("endpoint_url", "must be an http:// or https:// URL, got %q", e)
-		}
-		ep = &e
-	}
-	f.mu.Lock()
-	cfg, ok := f.cfgs[region]
-	f.mu.Unlock()
-	if !ok {
-		var err error
-		if cfg, err = f.load(ctx, region); err != nil {
-			return nil, fmt.Errorf("load AWS configuration for region %s: %w", region, err)
-		}
-		f.mu.Lock()
-		f.cfgs[region] = cfg
-		f.mu.Unlock()
+	cfg, ep, err := f.src.Config(ctx, c)
+	if err != nil {
+		return nil, err
 	}
 	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 		if ep != nil {
@@ -250,19 +218,18 @@ func (f *dynamoFamily) dynamoType() *nodes.Type {
 			"- `partition_key`, `sort_key` — the key attribute names (default `session`, `seq`).\n" +
 			"- `window` — how many of the last messages the agent loads at most (0: all).\n" +
 			"- `ttl_days` — days each message is kept (0: forever); stored in `ttl_attribute` (epoch seconds).\n" +
-			"- `region`, `endpoint_url` — as for the AWS nodes (credentials: the function's role).\n\n" +
+			"- `region`, `access_key_id`, `secret_access_key`, `session_token`, `endpoint_url` — as for the AWS nodes " +
+			"(the flow's own credentials, normally project secrets).\n\n" +
 			"**Outputs**\n\n- `memory` — the memory service (connect to an agent's memory).\n\n" +
 			"**Example**: table `chat_memory` (keys `session` S, `seq` N), window 20, ttl_days 30.",
-		Inputs: []nodes.Port{
+		Inputs: append([]nodes.Port{
 			{Name: "table", Type: nodes.String, Required: true, Doc: "Table name or ARN."},
 			{Name: "partition_key", Type: nodes.String, Default: "session", Doc: "Partition key attribute (string): the session id."},
 			{Name: "sort_key", Type: nodes.String, Default: "seq", Doc: "Sort key attribute (number): the message's sequence."},
 			{Name: "window", Type: nodes.Integer, Default: 20.0, Doc: "Most messages loaded (0: all)."},
 			{Name: "ttl_days", Type: nodes.Number, Default: 0.0, Doc: "Days to keep each message (0: forever)."},
 			{Name: "ttl_attribute", Type: nodes.String, Default: "expires_at", Doc: "TTL attribute name (epoch seconds)."},
-			{Name: "region", Type: nodes.String, Doc: "AWS region. Empty: the AWS_REGION environment variable."},
-			{Name: "endpoint_url", Type: nodes.String, Label: "Endpoint URL (advanced)", Doc: "Advanced: a custom DynamoDB endpoint."},
-		},
+		}, aws.Ports()...),
 		Outputs: []nodes.Port{{Name: "memory", Type: nodes.ServiceType(llm.KindMemory), Doc: "The memory."}},
 		Run: func(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 			table := strings.TrimSpace(c.Str("table"))

@@ -188,7 +188,7 @@ func TestBuffer(t *testing.T) {
 
 func TestDynamoMemory(t *testing.T) {
 	url, cl := dynamoEnv(t)
-	base := map[string]any{"table": "chat", "region": "eu-west-1", "endpoint_url": url, "window": 0.0}
+	base := map[string]any{"table": "chat", "region": "eu-west-1", "endpoint_url": url, "allow_private_network": true, "window": 0.0}
 	out, err := run(t, "memory.dynamodb", base)
 	checkErr(t, err, "")
 	scenario(t, out["memory"])
@@ -213,7 +213,7 @@ func TestDynamoMemory(t *testing.T) {
 	}
 
 	// the window bounds every load
-	out, err = run(t, "memory.dynamodb", map[string]any{"table": "chat", "region": "eu-west-1", "endpoint_url": url, "window": 3.0})
+	out, err = run(t, "memory.dynamodb", map[string]any{"table": "chat", "region": "eu-west-1", "endpoint_url": url, "allow_private_network": true, "window": 3.0})
 	checkErr(t, err, "")
 	got, err := out["memory"].(llm.Memory).Load(context.Background(), "s1", 10)
 	if err != nil || len(got) != 3 || got[0].Content != "Hi" {
@@ -223,7 +223,7 @@ func TestDynamoMemory(t *testing.T) {
 
 func TestDynamoMemoryToolCallsTTLAndConcurrency(t *testing.T) {
 	url, cl := dynamoEnv(t)
-	out, err := run(t, "memory.dynamodb", map[string]any{"table": "chat", "region": "eu-west-1", "endpoint_url": url})
+	out, err := run(t, "memory.dynamodb", map[string]any{"table": "chat", "region": "eu-west-1", "endpoint_url": url, "allow_private_network": true})
 	checkErr(t, err, "")
 	mem := out["memory"].(*DynamoMemory)
 	ctx := context.Background()
@@ -308,6 +308,8 @@ func TestDynamoMemoryInputErrors(t *testing.T) {
 		{map[string]any{"table": "t", "region": "eu-west-1", "window": -2.0}, `input "window": must be 0 or more`},
 		{map[string]any{"table": "t", "region": "eu-west-1", "ttl_days": -1.0}, `input "ttl_days": must be 0 or more`},
 		{map[string]any{"table": "t", "region": "eu-west-1", "ttl_days": "soon"}, `input "ttl_days": expected a number`},
+		// credentials follow the AWS nodes' rules (a flow's own key comes whole)
+		{map[string]any{"table": "t", "region": "eu-west-1", "access_key_id": "AKIDFLOW"}, `input "secret_access_key": required with access_key_id`},
 	} {
 		_, err := run(t, "memory.dynamodb", tc.in)
 		checkErr(t, err, tc.want)
