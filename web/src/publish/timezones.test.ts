@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FALLBACK_ZONES, formatOffset, isZone, offsetMinutes, searchZones, timeZones, zoneOffset } from './timezones';
+import { FALLBACK_ZONES, formatOffset, isZone, offsetMinutes, searchZones, timeZones, typedOffset, zoneOffset } from './timezones';
 
 const winter = new Date('2026-01-15T12:00:00Z');
 const summer = new Date('2026-07-15T12:00:00Z');
@@ -65,6 +65,26 @@ describe('searching zones', () => {
     expect(searchZones(zones, 'utc+5:30', offsetOf)).toEqual(['Asia/Colombo', 'Asia/Kolkata']);
     expect(searchZones(zones, 'utc+1', offsetOf)).toEqual(['Europe/Amsterdam', 'Australia/Lord_Howe']);
     expect(searchZones(zones, '-5', offsetOf)).toEqual(['America/New_York']);
+  });
+
+  it('finds the zones at UTC by their offset, +00:00 or +0, as any other offset', () => {
+    // their offset reads "UTC", which a search for +00:00 did not match
+    expect(searchZones(zones, '+00:00', offsetOf)).toEqual(['UTC', 'Europe/London']);
+    // +0 is also how +05:30 and +01:00 start: those follow the zones at exactly +0
+    expect(searchZones(zones, 'utc+0', offsetOf)).toEqual(['UTC', 'Europe/London', 'Asia/Colombo', 'Asia/Kolkata', 'Europe/Amsterdam']);
+  });
+
+  it('puts the zones at exactly the offset typed before those whose offset only contains it', () => {
+    const more = ['Australia/Sydney', 'Asia/Tokyo', 'Europe/Amsterdam', 'Pacific/Auckland'];
+    // Sydney is at +11:00, Auckland at +13:00 in January: they contain "+1" but are not at +1
+    expect(searchZones(more, '+1', offsetOf)).toEqual(['Europe/Amsterdam', 'Australia/Sydney', 'Pacific/Auckland']);
+    expect(searchZones(more, '+11', offsetOf)).toEqual(['Australia/Sydney']);
+    expect(typedOffset('+1')).toBe('UTC+01:00');
+    expect(typedOffset('UTC-5:30')).toBe('UTC−05:30');
+    expect(typedOffset('+0530')).toBe('UTC+05:30');
+    expect(typedOffset('+0')).toBe('UTC');
+    expect(typedOffset('amsterdam')).toBeNull();
+    expect(typedOffset('+15')).toBeNull();
   });
 
   it('shows everything for an empty search and nothing for a miss', () => {

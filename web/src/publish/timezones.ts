@@ -81,27 +81,39 @@ export function zoneOffset(zone: string, at: Date): string {
 
 const norm = (s: string) => s.toLowerCase().replace(/[_/]/g, ' ').replace(/−/g, '-');
 
-/** What a search matches a zone on: its name in words and its offset, long and short ("utc+5:30", "+1"). */
+/** What a search matches a zone on: its name in words and its offset, long and short ("utc+5:30",
+ * "+1"); a zone at UTC also as +00:00 and +0, which is how its offset is typed. */
 function haystack(zone: string, offset: string): string {
-  const short = offset.replace(/([+−-])0?(\d+):00$/, '$1$2').replace(/([+−-])0(\d):/, '$1$2:');
-  return `${norm(zone)} ${norm(offset)} ${norm(short)}`;
+  const long = offset === 'UTC' ? 'UTC+00:00' : offset;
+  const short = long.replace(/([+−-])0?(\d+):00$/, '$1$2').replace(/([+−-])0(\d):/, '$1$2:');
+  return `${norm(zone)} ${norm(long)} ${norm(short)}`;
+}
+
+/** The offset a search names ("+1", "utc-05:30", "+0530"), as formatOffset shows it; null when it names none. */
+export function typedOffset(query: string): string | null {
+  const m = /^(?:utc|gmt)?\s*([+−-])\s*(\d{1,2})(?::?(\d{2}))?$/i.exec(query.trim());
+  if (!m) return null;
+  const h = Number(m[2]);
+  const min = Number(m[3] ?? 0);
+  if (h > 14 || min > 59) return null;
+  return formatOffset((m[1] === '+' ? 1 : -1) * (h * 60 + min));
 }
 
 /**
- * The zones a search shows, best first: those whose city starts with what is typed, then the
- * rest that contain every word of it (in name or offset), in list order. An empty search shows
- * all of them.
+ * The zones a search shows, best first: those whose city starts with what is typed, then those
+ * at exactly the offset typed (+1 is UTC+01:00 before UTC+10:00), then the rest that contain
+ * every word of it (in name or offset), in list order. An empty search shows all of them.
  */
 export function searchZones(zones: readonly string[], query: string, offsetOf: (zone: string) => string): string[] {
   const words = norm(query).split(/\s+/).filter(Boolean);
   if (!words.length) return [...zones];
-  const first: string[] = [];
-  const rest: string[] = [];
+  const exact = typedOffset(query);
+  const tiers: string[][] = [[], [], []];
   for (const z of zones) {
-    const h = haystack(z, offsetOf(z));
-    if (!words.every((w) => h.includes(w))) continue;
+    const offset = offsetOf(z);
+    if (!words.every((w) => haystack(z, offset).includes(w))) continue;
     const city = norm(z.slice(z.lastIndexOf('/') + 1));
-    (city.startsWith(norm(query).trim()) ? first : rest).push(z);
+    tiers[city.startsWith(norm(query).trim()) ? 0 : exact !== null && offset === exact ? 1 : 2]!.push(z);
   }
-  return [...first, ...rest];
+  return tiers.flat();
 }
