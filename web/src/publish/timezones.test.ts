@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FALLBACK_ZONES, formatOffset, isZone, offsetMinutes, searchZones, timeZones, typedOffset, zoneOffset } from './timezones';
+import { FALLBACK_ZONES, formatOffset, isZone, offsetMinutes, RENAMED, searchZones, timeZones, typedOffset, zoneOffset } from './timezones';
 
 const winter = new Date('2026-01-15T12:00:00Z');
 const summer = new Date('2026-07-15T12:00:00Z');
@@ -13,6 +13,20 @@ describe('the time zones offered', () => {
     expect(z.length).toBe(all.filter((x) => x !== 'UTC').length + 1);
     expect(z.length).toBeGreaterThan(400);
     expect(z).toContain('Pacific/Kiritimati');
+  });
+
+  it("are under today's names where the engine lists an old one (Chromium's Asia/Calcutta is Asia/Kolkata)", () => {
+    // what Chromium and Node list: ICU keeps CLDR's old ids
+    const listed = ['Asia/Calcutta', 'Europe/Amsterdam', 'Europe/Kiev', 'America/Buenos_Aires', 'Asia/Saigon', 'UTC'];
+    expect(timeZones(() => listed)).toEqual(['UTC', 'America/Argentina/Buenos_Aires', 'Asia/Ho_Chi_Minh', 'Asia/Kolkata', 'Europe/Amsterdam', 'Europe/Kyiv']);
+    const z = timeZones();
+    for (const old of Object.keys(RENAMED)) expect(z).not.toContain(old);
+    expect(z).toEqual(expect.arrayContaining(['Asia/Kolkata', 'Europe/Kyiv', 'Asia/Kathmandu', 'Asia/Yangon', 'America/Nuuk']));
+    // every new name is one the engine knows, at the old one's offset
+    for (const [old, now] of Object.entries(RENAMED)) {
+      expect(isZone(now)).toBe(true);
+      expect(zoneOffset(now, winter)).toBe(zoneOffset(old, winter));
+    }
   });
 
   it('fall back to a built-in list when the engine cannot list its zones', () => {
@@ -54,6 +68,14 @@ describe('searching zones', () => {
     expect(searchZones(zones, 'NEW_YORK', offsetOf)).toEqual(['America/New_York']);
     expect(searchZones(zones, 'buenos', offsetOf)).toEqual(['America/Argentina/Buenos_Aires']);
     expect(searchZones(zones, 'europe', offsetOf)).toEqual(['Europe/Amsterdam', 'Europe/London']);
+  });
+
+  it('finds a renamed zone by its old name too', () => {
+    const z = ['Asia/Kolkata', 'Europe/Kyiv', 'Asia/Ho_Chi_Minh'];
+    expect(searchZones(z, 'kolkata', offsetOf)).toEqual(['Asia/Kolkata']);
+    expect(searchZones(z, 'calcutta', offsetOf)).toEqual(['Asia/Kolkata']);
+    expect(searchZones(z, 'kiev', offsetOf)).toEqual(['Europe/Kyiv']);
+    expect(searchZones(z, 'saigon', offsetOf)).toEqual(['Asia/Ho_Chi_Minh']);
   });
 
   it('puts the zones whose city starts with the search first', () => {

@@ -1,6 +1,7 @@
-// IANA time zones for the schedule form: the browser's full list (Intl.supportedValuesOf) with a
-// built-in fallback for engines without it, each zone's UTC offset at a moment, and the search
-// the time-zone picker filters with (city words, with or without underscores, or an offset).
+// IANA time zones for the schedule form: the browser's full list (Intl.supportedValuesOf, under
+// today's names) with a built-in fallback for engines without it, each zone's UTC offset at a
+// moment, and the search the time-zone picker filters with (city words, with or without
+// underscores, old names too, or an offset).
 
 /** Zones offered when the engine cannot list its own (no Intl.supportedValuesOf). */
 export const FALLBACK_ZONES: readonly string[] = [
@@ -17,13 +18,46 @@ export const FALLBACK_ZONES: readonly string[] = [
   'Atlantic/Azores', 'Atlantic/Canary', 'Atlantic/Reykjavik',
   'Australia/Adelaide', 'Australia/Brisbane', 'Australia/Darwin', 'Australia/Hobart', 'Australia/Melbourne', 'Australia/Perth', 'Australia/Sydney',
   'Europe/Amsterdam', 'Europe/Athens', 'Europe/Belgrade', 'Europe/Berlin', 'Europe/Brussels', 'Europe/Bucharest', 'Europe/Budapest',
-  'Europe/Copenhagen', 'Europe/Dublin', 'Europe/Helsinki', 'Europe/Istanbul', 'Europe/Kiev', 'Europe/Lisbon', 'Europe/London',
+  'Europe/Copenhagen', 'Europe/Dublin', 'Europe/Helsinki', 'Europe/Istanbul', 'Europe/Kyiv', 'Europe/Lisbon', 'Europe/London',
   'Europe/Madrid', 'Europe/Moscow', 'Europe/Oslo', 'Europe/Paris', 'Europe/Prague', 'Europe/Rome', 'Europe/Stockholm', 'Europe/Vienna',
   'Europe/Warsaw', 'Europe/Zurich',
   'Pacific/Auckland', 'Pacific/Fiji', 'Pacific/Guam', 'Pacific/Honolulu', 'Pacific/Port_Moresby', 'Pacific/Tongatapu',
 ];
 
-/** Every IANA zone the browser knows (the fallback list without Intl.supportedValuesOf), UTC first. */
+/**
+ * Zones browsers list under a name the tz database has since replaced (ICU keeps the old CLDR
+ * ids: Chromium lists Asia/Calcutta, not Asia/Kolkata), with today's name, which zone.tab and the
+ * server use and people search for.
+ */
+export const RENAMED: Readonly<Record<string, string>> = {
+  'Africa/Asmera': 'Africa/Asmara',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Coral_Harbour': 'America/Atikokan',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Godthab': 'America/Nuuk',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Louisville': 'America/Kentucky/Louisville',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+};
+
+/** The old name a zone is also found by (Asia/Kolkata: Asia/Calcutta). */
+const formerly = new Map(Object.entries(RENAMED).map(([old, now]) => [now, old]));
+
+/**
+ * Every IANA zone the browser knows (the fallback list without Intl.supportedValuesOf), under
+ * today's names (RENAMED), sorted, UTC first.
+ */
 export function timeZones(list: () => readonly string[] = () => Intl.supportedValuesOf('timeZone')): string[] {
   let zones: readonly string[] = [];
   try {
@@ -32,7 +66,8 @@ export function timeZones(list: () => readonly string[] = () => Intl.supportedVa
     /* an older engine */
   }
   if (!zones.length) zones = FALLBACK_ZONES;
-  return ['UTC', ...new Set(zones.filter((z) => z !== 'UTC'))];
+  const named = zones.map((z) => (RENAMED[z] && isZone(RENAMED[z]) ? RENAMED[z] : z));
+  return ['UTC', ...[...new Set(named.filter((z) => z !== 'UTC'))].sort()];
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat | null>();
@@ -86,7 +121,8 @@ const norm = (s: string) => s.toLowerCase().replace(/[_/]/g, ' ').replace(/−/g
 function haystack(zone: string, offset: string): string {
   const long = offset === 'UTC' ? 'UTC+00:00' : offset;
   const short = long.replace(/([+−-])0?(\d+):00$/, '$1$2').replace(/([+−-])0(\d):/, '$1$2:');
-  return `${norm(zone)} ${norm(long)} ${norm(short)}`;
+  const old = formerly.get(zone);
+  return `${norm(zone)} ${norm(long)} ${norm(short)}${old ? ` ${norm(old)}` : ''}`;
 }
 
 /** The offset a search names ("+1", "utc-05:30", "+0530"), as formatOffset shows it; null when it names none. */
@@ -113,7 +149,9 @@ export function searchZones(zones: readonly string[], query: string, offsetOf: (
     const offset = offsetOf(z);
     if (!words.every((w) => haystack(z, offset).includes(w))) continue;
     const city = norm(z.slice(z.lastIndexOf('/') + 1));
-    tiers[city.startsWith(norm(query).trim()) ? 0 : exact !== null && offset === exact ? 1 : 2]!.push(z);
+    const oldCity = formerly.has(z) ? norm(formerly.get(z)!.slice(formerly.get(z)!.lastIndexOf('/') + 1)) : null;
+    const q = norm(query).trim();
+    tiers[city.startsWith(q) || oldCity?.startsWith(q) ? 0 : exact !== null && offset === exact ? 1 : 2]!.push(z);
   }
   return tiers.flat();
 }
