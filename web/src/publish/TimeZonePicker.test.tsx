@@ -113,6 +113,27 @@ describe('TimeZonePicker', () => {
     expect(screen.getByTestId('chosen').textContent).toBe('Europe/Amsterdam');
   });
 
+  it("leaving the field with a listed zone's whole name typed picks it, as Enter does", () => {
+    const submit = vi.fn();
+    render(<Harness onSubmit={submit} />);
+    // typed out and left for the Save button: it was put back, and the old zone saved
+    fireEvent.change(box(), { target: { value: 'Asia/Tokyo' } });
+    fireEvent.blur(box());
+    expect(screen.getByTestId('chosen').textContent).toBe('Asia/Tokyo');
+    expect(box().value).toBe('Asia/Tokyo');
+    expect(screen.queryByRole('listbox')).toBeNull();
+    // Tab too, in any case, as the list names it
+    fireEvent.change(box(), { target: { value: ' america/new_york ' } });
+    fireEvent.keyDown(box(), { key: 'Tab' });
+    fireEvent.blur(box());
+    expect(screen.getByTestId('chosen').textContent).toBe('America/New_York');
+    // an alias is not guessed on leaving (a partial word can be one): Enter or a click uses it
+    fireEvent.change(box(), { target: { value: 'Japan' } });
+    fireEvent.blur(box());
+    expect(screen.getByTestId('chosen').textContent).toBe('America/New_York');
+    expect(submit).not.toHaveBeenCalled();
+  });
+
   it('says when nothing matches', () => {
     render(<Harness />);
     fireEvent.change(box(), { target: { value: 'atlantis' } });

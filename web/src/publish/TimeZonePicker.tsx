@@ -2,7 +2,8 @@
 // full IANA list by city words or offset, ↑ ↓ PageUp PageDown to move, Enter to pick, Escape to
 // put the chosen zone back; each zone shows its UTC offset now, and the chosen zone's offset and
 // local time show under the field. A zone name the engine knows but does not list (an alias such
-// as US/Eastern) can be used as typed.
+// as US/Eastern) can be used as typed. Leaving the field with the whole name of a listed zone typed
+// picks it (so typing it and pressing Save saves it); part of a name puts the chosen zone back.
 
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { isZone, searchZones, timeZones, zoneOffset } from './timezones';
@@ -22,6 +23,9 @@ export interface TimeZonePickerProps {
 }
 
 const PAGE = 10;
+
+/** A zone name as typed that the engine knows (an alias such as US/Eastern). */
+const isAlias = (typed: string) => /^[A-Za-z][\w+-]*(\/[\w+-]+)*$/.test(typed) && isZone(typed);
 
 export function TimeZonePicker({ id, value, onChange, invalid, describedBy, zones: given, now: at }: TimeZonePickerProps) {
   const zones = useMemo(() => given ?? timeZones(), [given]);
@@ -46,7 +50,7 @@ export function TimeZonePicker({ id, value, onChange, invalid, describedBy, zone
     const found = searchZones(zones, query ?? '', offsetOf);
     const typed = query?.trim() ?? '';
     // a zone the engine knows but does not list (an alias): offered as typed
-    if (typed && !zones.some((z) => z.toLowerCase() === typed.toLowerCase()) && /^[A-Za-z][\w+-]*(\/[\w+-]+)*$/.test(typed) && isZone(typed)) found.push(typed);
+    if (typed && !zones.some((z) => z.toLowerCase() === typed.toLowerCase()) && isAlias(typed)) found.push(typed);
     // the chosen zone is always there when nothing is typed, even one the list lacks
     if (!query && value && !found.includes(value)) found.unshift(value);
     return found;
@@ -72,6 +76,15 @@ export function TimeZonePicker({ id, value, onChange, invalid, describedBy, zone
   const pick = (z: string) => {
     if (z !== value) onChange(z);
     close();
+  };
+  /** Leaving the field (Tab, a click elsewhere such as Save): the whole name of a listed zone
+   * typed, in any case, is picked as Enter would pick it; anything else (part of a name, an
+   * alias, which takes Enter) puts the chosen zone back. */
+  const leave = () => {
+    const typed = query?.trim().toLowerCase();
+    const z = typed ? zones.find((x) => x.toLowerCase() === typed) : undefined;
+    if (z) pick(z);
+    else close();
   };
   const move = (d: number) => {
     if (!open) return openAt();
@@ -114,7 +127,7 @@ export function TimeZonePicker({ id, value, onChange, invalid, describedBy, zone
         close();
         break;
       case 'Tab':
-        if (open) close();
+        leave();
         break;
     }
   };
@@ -155,7 +168,7 @@ export function TimeZonePicker({ id, value, onChange, invalid, describedBy, zone
           }}
           onClick={() => (open ? undefined : openAt())}
           onKeyDown={onKeyDown}
-          onBlur={close}
+          onBlur={leave}
         />
         <button
           type="button"

@@ -1,0 +1,71 @@
+// Editor fixes from a third QA pass (a user coming from n8n), against the real local cloud. Set up
+// through the API, driven through the editor.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { watchConsole } from './browser.mjs';
+import { createProject, signInForApi } from './cloud.mjs';
+import { cloudSuite, freshPage } from './suite.mjs';
+
+const suite = cloudSuite('sweep');
+let page;
+let api;
+let errors;
+let at;
+
+let ready = null;
+function setUp() {
+  ready ??= (async () => {
+    page = await freshPage(suite);
+    errors = watchConsole(page);
+    api = await signInForApi(page, suite.cloud, 'sweep@example.com');
+    at = await createProject(api, 'Sweep');
+  })();
+  return ready;
+}
+
+async function guarded(t, name, f) {
+  try {
+    await setUp();
+    await f();
+    await page.screenshot({ path: `${suite.shots}${name}.png` });
+  } catch (e) {
+    await page?.screenshot({ path: `${suite.shots}${name}-failure.png` }).catch(() => {});
+    t.diagnostic(suite.cloud.log());
+    throw e;
+  }
+}
+
+test("a time zone typed out in full and left for Save is the one saved; +00:00 finds the zones at UTC, kolkata finds Asia/Kolkata", async (t) => {
+  await guarded(t, 'time-zone-typed', async () => {
+    const f = await api('POST', `${at.base}/flows`, { kind: 'schedule', name: 'typed zone' });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.getByRole('tab', { name: 'typed zone' }).waitFor();
+    await page.locator('[data-testid=publishing-panel-toggle]').click();
+    const form = page.getByRole('form', { name: 'Schedule' });
+    const zone = form.getByRole('combobox', { name: 'Time zone' });
+    await zone.waitFor();
+
+    await zone.click();
+    await zone.fill('+00:00');
+    const list = form.getByRole('listbox', { name: 'Time zones' });
+    await list.getByRole('option', { name: /^Europe\/London/ }).waitFor();
+    assert.equal(await list.getByText(/No time zone matches/).count(), 0);
+
+    // Chromium lists Asia/Calcutta: the picker lists it as Asia/Kolkata, found by either name
+    await zone.fill('kolkata');
+    await list.getByRole('option', { name: /^Asia\/Kolkata/ }).waitFor();
+    assert.equal(await list.getByRole('option').count(), 1);
+
+    // typed out, not picked from the list, then Save: the list closes under the pointer without
+    // moving Save away, and the zone typed is the one saved (it was put back, and UTC saved)
+    await zone.fill('Asia/Kolkata');
+    await list.waitFor();
+    await form.getByRole('button', { name: 'Save schedule' }).click();
+    await form.getByText('Saved', { exact: true }).waitFor();
+    assert.equal(await zone.inputValue(), 'Asia/Kolkata');
+    await form.getByTestId('tz-now').filter({ hasText: /^Asia\/Kolkata is UTC\+05:30 now/ }).waitFor();
+    assert.equal((await api('GET', `${at.base}/flows/${f.id}/schedule`)).timezone, 'Asia/Kolkata');
+    assert.deepEqual(errors, []);
+  });
+});
