@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { watchConsole } from './browser.mjs';
-import { createProject, signInForApi } from './cloud.mjs';
+import { createProject, flowNode, signInForApi } from './cloud.mjs';
 import { cloudSuite, freshPage } from './suite.mjs';
 
 const suite = cloudSuite('sweep');
@@ -66,6 +66,41 @@ test("a time zone typed out in full and left for Save is the one saved; +00:00 f
     assert.equal(await zone.inputValue(), 'Asia/Kolkata');
     await form.getByTestId('tz-now').filter({ hasText: /^Asia\/Kolkata is UTC\+05:30 now/ }).waitFor();
     assert.equal((await api('GET', `${at.base}/flows/${f.id}/schedule`)).timezone, 'Asia/Kolkata');
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('a paused run shows what the approval asks, with its data, and resumes from the editor', async (t) => {
+  await guarded(t, 'approval-question', async () => {
+    const link = (from, to, port = 'true_path') => ({ from: { node: from, port }, to: { node: to, port: 'node' } });
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'ship',
+      document: {
+        schema: 'polysynergy/flow@1',
+        nodes: [
+          flowNode('start', 'trigger.manual', 0, {}),
+          flowNode('ask', 'control.approval', 300, { message: 'Ship order 42?', data: { order: 42, total: 12.5 } }),
+          flowNode('yes', 'debug.log', 600, { message: 'shipped: {{ ask.comment }}' }),
+        ],
+        connections: [link('start', 'ask'), link('ask', 'yes')],
+      },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="ask"]').waitFor();
+    await page.getByRole('button', { name: '▶ Run' }).click();
+    await page.locator('[data-handle="ask"].ps-run-paused').waitFor({ timeout: 20000 });
+    const form = page.getByRole('group', { name: 'Resume the paused run' });
+    // the approver sees the question and its data (they were only in the raw output)
+    await form.getByTestId('pause-question').filter({ hasText: /^Ship order 42\?$/ }).waitFor();
+    assert.deepEqual(JSON.parse(await form.getByTestId('pause-data').textContent()), { order: 42, total: 12.5 });
+    await form.locator('.cm-content').click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText('{"approved": true, "comment": "ok"}');
+    await form.getByRole('button', { name: 'Resume' }).click();
+    await page.locator('[data-handle="yes"].ps-run-success').waitFor({ timeout: 20000 });
+    const panel = page.getByRole('region', { name: 'Run', exact: true });
+    await panel.getByText('shipped: ok').waitFor();
     assert.deepEqual(errors, []);
   });
 });

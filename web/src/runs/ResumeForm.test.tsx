@@ -55,4 +55,29 @@ describe('ResumeForm', () => {
     expect((await screen.findByRole('alert')).textContent).toBe('Conflict: run r1 is success, not paused');
     expect((screen.getByRole('button', { name: 'Resume' }) as HTMLButtonElement).disabled).toBe(false);
   });
+
+  it("shows what the paused node asks: an approval's message and data", () => {
+    const run = paused();
+    // a live node_end's data: the whole node result, its pause payload under outputs.pause
+    run.results.set('n2', { node_id: 'n2', status: 'paused', outputs: { pause: { message: 'Ship order 42?', data: { order: 42, total: '€ 12' } } } });
+    render(<ResumeForm run={run} nameOf={(id) => id} onResume={async () => {}} />);
+    expect(screen.getByTestId('pause-question').textContent).toBe('Ship order 42?');
+    expect(JSON.parse(screen.getByTestId('pause-data').textContent!)).toEqual({ order: 42, total: '€ 12' });
+  });
+
+  it("starts an agent's tool confirmation with the answer it expects (approve, not approved)", async () => {
+    const run = paused();
+    // a stored run's result (runFromDetail): outputs as recorded
+    run.results.set('n2', {
+      outputs: { pause: { kind: 'tool_confirmation', tool: 'delete_user', arguments: { id: 7 }, question: 'Allow the agent to call delete_user with {"id":7}?', state: {} } },
+    });
+    const sent = vi.fn(async (_b: { node: string; input?: unknown }) => {});
+    render(<ResumeForm run={run} nameOf={(id) => id} onResume={sent} />);
+    expect(screen.getByTestId('pause-question').textContent).toBe('Allow the agent to call delete_user with {"id":7}?');
+    expect(screen.queryByTestId('pause-data')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Resume' }));
+    await waitFor(() => expect(sent).toHaveBeenCalled());
+    // {"approved": true} failed the agent: "approve" must be true or false
+    expect(sent.mock.calls[0]![0]).toEqual({ node: 'n2', input: { approve: true } });
+  });
 });

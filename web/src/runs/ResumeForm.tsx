@@ -1,8 +1,9 @@
-// Continuing a paused run: the paused node, its answer as JSON, and Resume.
+// Continuing a paused run: the paused node, what it asks (an approval's message and data, an
+// agent's tool call), its answer as JSON (starting from what that kind of pause expects), and Resume.
 
 import { lazy, Suspense, useState } from 'react';
 import type { RunState } from '../store/run';
-import { DEFAULT_RESUME_INPUT, pausedNodes, resumeBody } from './resume';
+import { defaultResumeInput, pauseAsk, pausedNodes, resumeBody } from './resume';
 import './runs.css';
 
 const CodeEditor = lazy(() => import('../inspector/CodeEditor'));
@@ -16,10 +17,13 @@ export interface ResumeFormProps {
 export function ResumeForm({ run, nameOf, onResume }: ResumeFormProps) {
   const paused = pausedNodes(run);
   const [node, setNode] = useState(paused[0] ?? '');
-  const [text, setText] = useState(DEFAULT_RESUME_INPUT);
+  // null until edited: the paused node's default answer
+  const [edited, setText] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const target = paused.includes(node) ? node : (paused[0] ?? '');
+  const ask = target ? pauseAsk(run, target) : null;
+  const text = edited ?? defaultResumeInput(ask);
 
   const submit = async () => {
     const r = resumeBody(target, text);
@@ -52,6 +56,16 @@ export function ResumeForm({ run, nameOf, onResume }: ResumeFormProps) {
         )}
         <span className="ps-hint">answers with the input below and continues the run</span>
       </div>
+      {ask?.question ? (
+        <p className="ps-resume-question" data-testid="pause-question">
+          {ask.question}
+        </p>
+      ) : null}
+      {ask?.data !== undefined ? (
+        <pre className="ps-resume-data ps-mono" data-testid="pause-data" aria-label="Data shown with the question">
+          {typeof ask.data === 'string' ? ask.data : JSON.stringify(ask.data, null, 2)}
+        </pre>
+      ) : null}
       <Suspense fallback={<textarea className="ps-input" aria-label="Resume input" value={text} onChange={(e) => setText(e.target.value)} />}>
         <CodeEditor value={text} onChange={setText} language="json" label="Resume input" minLines={3} />
       </Suspense>

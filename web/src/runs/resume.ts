@@ -33,3 +33,35 @@ export function resumedRun(run: RunState, node: string): RunState {
 
 /** The answer an approval node expects, as a starting point for the input editor. */
 export const DEFAULT_RESUME_INPUT = '{\n  "approved": true\n}';
+
+/** The answer an agent waiting to call a tool expects (its Decision: approve, not approved). */
+export const TOOL_CONFIRMATION_INPUT = '{\n  "approve": true\n}';
+
+/** What a paused node asks: its pause payload (the result's outputs.pause), as the engine recorded it. */
+export interface PauseAsk {
+  /** The question: an approval's message, an agent's "Allow the agent to call …?". */
+  question?: string;
+  /** What the approval shows with its question. */
+  data?: unknown;
+  /** "tool_confirmation" for an agent waiting to call a tool. */
+  kind?: string;
+}
+
+/** The pause payload of a paused node from the run's results (live node_end or a stored run). */
+export function pauseAsk(run: RunState, node: string): PauseAsk | null {
+  const r = run.results.get(node) as { outputs?: { pause?: unknown } } | undefined;
+  const p = r?.outputs?.pause;
+  if (!p || typeof p !== 'object' || Array.isArray(p)) return null;
+  const o = p as Record<string, unknown>;
+  const question = typeof o.message === 'string' ? o.message : typeof o.question === 'string' ? o.question : undefined;
+  return {
+    ...(question ? { question } : {}),
+    ...(o.data !== undefined && o.data !== null ? { data: o.data } : {}),
+    ...(typeof o.kind === 'string' ? { kind: o.kind } : {}),
+  };
+}
+
+/** The input the editor starts with for a paused node: what its kind of pause expects. */
+export function defaultResumeInput(ask: PauseAsk | null): string {
+  return ask?.kind === 'tool_confirmation' ? TOOL_CONFIRMATION_INPUT : DEFAULT_RESUME_INPUT;
+}
