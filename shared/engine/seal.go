@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -58,20 +59,11 @@ func jsonEscaper(html bool) func(string) string {
 func secretForms(v string) []string {
 	forms := make([]string, 0, len(secretEncodings))
 	for _, e := range secretEncodings {
-		if f := e.enc(v); f != "" && !contains(forms, f) {
+		if f := e.enc(v); f != "" && !slices.Contains(forms, f) {
 			forms = append(forms, f)
 		}
 	}
 	return forms
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func sealMarker(key, form, mark string) string {
@@ -93,7 +85,7 @@ func sealer(secrets map[string]string, mark string) *strings.Replacer {
 		var seen []string
 		for _, e := range secretEncodings {
 			f := e.enc(v)
-			if f == "" || contains(seen, f) {
+			if f == "" || slices.Contains(seen, f) {
 				continue
 			}
 			seen = append(seen, f)
