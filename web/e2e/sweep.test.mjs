@@ -104,3 +104,37 @@ test('a paused run shows what the approval asks, with its data, and resumes from
     assert.deepEqual(errors, []);
   });
 });
+
+test('on a narrow window the project panel starts as a rail, so the toolbar and inspector fit without scrolling sideways', async (t) => {
+  await guarded(t, 'narrow-window', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'narrow',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('start', 'trigger.manual', 0, {})], connections: [] },
+    });
+    // a fresh start on this browser: no choice remembered
+    await page.evaluate(() => localStorage.removeItem('ps.projectPanel'));
+    await page.setViewportSize({ width: 1100, height: 760 });
+    try {
+      await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+      await page.locator('[data-handle="start"]').waitFor();
+      const fits = async () => {
+        const main = await page.locator('.ps-app-main').evaluate((e) => e.scrollWidth - e.clientWidth);
+        assert.equal(main, 0, 'nothing to scroll sideways');
+        for (const box of [await page.getByRole('button', { name: 'Settings', exact: true }).boundingBox(), await page.getByRole('complementary', { name: 'Inspector' }).boundingBox()])
+          assert.ok(box.x + box.width <= 1100, `in view: ${JSON.stringify(box)}`);
+      };
+      // Run, Settings and the inspector were past the right edge, behind a sideways scroll
+      await fits();
+      await page.getByRole('button', { name: 'Show the project panel' }).click();
+      await page.getByRole('link', { name: 'narrow' }).waitFor();
+      await page.getByRole('button', { name: 'Hide the project panel' }).click();
+      await page.getByRole('link', { name: 'narrow' }).waitFor({ state: 'detached' });
+      await fits();
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('ps.projectPanel'));
+      await page.setViewportSize({ width: 1400, height: 880 });
+    }
+    assert.deepEqual(errors, []);
+  });
+});

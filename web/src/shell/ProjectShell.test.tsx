@@ -11,6 +11,7 @@ import { catalog, doc, node } from '../test/fixtures';
 import { FakeLive, flowRow, installResizeObserver } from '../test/shell';
 import { ShellContext, type ShellEnv } from './context';
 import { ProjectShell } from './ProjectShell';
+import { sidePanelShown } from './sidePanel';
 
 beforeAll(installResizeObserver);
 beforeEach(() => localStorage.clear());
@@ -66,6 +67,35 @@ describe('the project sidebar', () => {
     const tab = await screen.findByRole('tab', { name: long });
     expect(tab.getAttribute('title')).toBe(long);
     expect(tab.classList.contains('ps-tab-name')).toBe(true);
+  });
+});
+
+describe('the project panel on a narrow window', () => {
+  it('hides to a rail and shows again, and the choice is remembered', async () => {
+    const { api } = fakeApi(routes());
+    renderShell(api, null);
+    await screen.findByRole('region', { name: 'Schedules' });
+    fireEvent.click(screen.getByRole('button', { name: 'Hide the project panel' }));
+    // the flows and settings leave the page's room to the editor; one button brings them back
+    expect(screen.queryByRole('region', { name: 'Schedules' })).toBeNull();
+    expect(screen.getByRole('navigation', { name: 'Project' }).textContent).toBe('»');
+    expect(localStorage.getItem('ps.projectPanel')).toBe('hidden');
+    cleanup();
+    renderShell(api, null);
+    await screen.findByRole('button', { name: 'Show the project panel' });
+    expect(screen.queryByRole('region', { name: 'Schedules' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Show the project panel' }));
+    expect(screen.getByRole('region', { name: 'Schedules' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Show the project panel' })).toBeNull();
+    expect(localStorage.getItem('ps.projectPanel')).toBe('shown');
+  });
+
+  it('starts hidden on a narrow window, unless the person chose to show it', () => {
+    const none = { getItem: () => null };
+    expect(sidePanelShown(none, () => true)).toBe(false);
+    expect(sidePanelShown(none, () => false)).toBe(true);
+    expect(sidePanelShown({ getItem: () => 'shown' }, () => true)).toBe(true);
+    expect(sidePanelShown({ getItem: () => 'hidden' }, () => false)).toBe(false);
   });
 });
 

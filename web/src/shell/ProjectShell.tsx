@@ -9,6 +9,7 @@ import { useShell } from './context';
 import { loadAllFlows } from './editorLists';
 import { FlowEditor, type OpenFlow, openFlow } from './FlowEditor';
 import { navigate } from './router';
+import { useSidePanel } from './sidePanel';
 import { routePath, type SettingsSection } from './routes';
 import { TabMemory, type Tabs } from './tabs';
 
@@ -56,6 +57,7 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
   const [proj, setProj] = useState<Load<Project> | { status: 'missing' }>({ status: 'loading' });
   const [flows, setFlows] = useState<Load<Flow[]>>({ status: 'loading' });
   const [creating, setCreating] = useState<FlowKind | null>(null);
+  const [sideShown, showSide] = useSidePanel();
   const memory = useRef(new TabMemory(localStorage));
   const [tabs, setTabs] = useState<Tabs>(() => memory.current.get(project));
   const cache = useRef(new Map<string, OpenFlow>());
@@ -208,8 +210,20 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
 
   return (
     <div className="ps-project-shell">
-      <nav className="ps-side" aria-label="Project">
-        <div className="ps-side-title">{title}</div>
+      {sideShown ? null : (
+        <nav className="ps-side-rail" aria-label="Project">
+          <button type="button" className="ps-icon-button" aria-label="Show the project panel" title="Show the project panel (flows and settings)" aria-expanded={false} onClick={() => showSide(true)}>
+            »
+          </button>
+        </nav>
+      )}
+      <nav className="ps-side" aria-label="Project" hidden={!sideShown}>
+        <div className="ps-side-title ps-row">
+          <span className="ps-side-title-text">{title}</span>
+          <button type="button" className="ps-icon-button ps-side-hide" aria-label="Hide the project panel" title="Hide the project panel (more room for the editor)" aria-expanded onClick={() => showSide(false)}>
+            «
+          </button>
+        </div>
         <a
           href={routePath({ name: 'publish', project })}
           className="ps-side-item"
