@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -22,7 +23,21 @@ func cmdDev(ctx context.Context, env *Env, args []string) int {
 	if len(args) > 0 && args[0] == "token" {
 		return cmdDevToken(env, args[1:])
 	}
-	fs := newFlags(env, "dev", "[--port 8090] [--data-dir .polysynergy] [--reset] [--dynamodb-endpoint URL] [--web web/dist]\n       polysynergy dev token --user EMAIL")
+	fs, u := newFlags(env, "dev", help{
+		synopsis: "[--port 8090] [--data-dir .polysynergy] [--reset] [--dynamodb-endpoint URL] [--web web/dist] [-v]\npolysynergy dev token --user EMAIL [--data-dir .polysynergy]",
+		about: `Runs the whole platform in this process, without AWS or Docker, until Ctrl-C: the editor
+(web/dist, which 'make dev' or 'make web' builds), the REST API under /api/v1, the live
+WebSocket, triggers on http://{project}-{stage}.localhost:PORT/… and schedules. Open the
+editor and sign in on its dev sign-in page (pick a user or create one). Data is kept in
+--data-dir and flushed on Ctrl-C. 'polysynergy dev token' prints a bearer token for scripts
+('polysynergy dev token --help').`,
+		examples: []string{
+			"polysynergy dev",
+			"polysynergy dev --port 9000 --data-dir /tmp/ps --reset",
+			"polysynergy dev --dynamodb-endpoint http://localhost:8000",
+		},
+		exits: "0 stopped by Ctrl-C with the data saved, 1 it could not start (port or data dir in use…) or stop cleanly, 2 bad usage.",
+	})
 	port := fs.Int("port", 8090, "port for everything (editor, API, WebSocket, triggers)")
 	dir := fs.String("data-dir", ".polysynergy", "where data, keys and dev users are kept")
 	reset := fs.Bool("reset", false, "start with empty data (with --dynamodb-endpoint: delete and recreate the table there)")
@@ -30,14 +45,12 @@ func cmdDev(ctx context.Context, env *Env, args []string) int {
 	web := fs.String("web", filepath.Join("web", "dist"), "the built editor")
 	faults := fs.Bool("allow-faults", false, "enable POST /_dev/faults to inject DynamoDB failures")
 	verbose := fs.Bool("v", false, "log every function error and warning")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return ExitInvalid
+	pos, code, ok := u.parse(args)
+	if !ok {
+		return code
 	}
 	if err := checkDevFlags(pos, *port, *dynamoURL); err != nil {
-		env.errorf("%v", err)
-		fs.Usage()
-		return ExitInvalid
+		return u.bad("%v", err)
 	}
 	level := slog.LevelWarn
 	if *verbose {
@@ -64,11 +77,13 @@ func cmdDev(ctx context.Context, env *Env, args []string) int {
   REST API    %[1]s/api/v1   (OpenAPI: %[1]s/api/v1/openapi.json)
   WebSocket   %[2]s/ws
   Triggers    http://{project}-{stage}.localhost:%[3]d/…
-  Sign-in     %[1]s/.well-known/openid-configuration  (dev users; token for scripts: polysynergy dev token --user you@example.com)
+  Sign-in     open the editor, press Sign in, pick a dev user or create one
+              (OpenID Connect: %[1]s/.well-known/openid-configuration)
+  Scripts     TOKEN=$(%[5]s)   (a bearer token for the REST API)
   Storage     %[4]s
 
   Ctrl-C stops it; data is flushed first.
-`, c.URL(), "ws://localhost:"+fmt.Sprint(c.Port()), c.Port(), storage)
+`, c.URL(), "ws://localhost:"+fmt.Sprint(c.Port()), c.Port(), storage, tokenCommand(*dir))
 	<-ctx.Done()
 	fmt.Fprintln(env.Stdout, "\nstopping…")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -83,23 +98,30 @@ func cmdDev(ctx context.Context, env *Env, args []string) int {
 }
 
 func cmdDevToken(env *Env, args []string) int {
-	fs := newFlags(env, "dev token", "--user EMAIL [--name NAME] [--data-dir .polysynergy] [--id]")
+	fs, usg := newFlags(env, "dev token", help{
+		synopsis: "--user EMAIL [--name NAME] [--data-dir .polysynergy] [--id]",
+		about: `Prints a bearer token (valid one hour) of a dev user of the local cloud that keeps its data
+in --data-dir: pass the --data-dir that 'polysynergy dev' was given. The user is created when
+new; its workspace is made on its first API call (GET /api/v1/me).`,
+		examples: []string{
+			"TOKEN=$(polysynergy dev token --user you@example.com)",
+			`curl -H "Authorization: Bearer $TOKEN" http://localhost:8090/api/v1/me`,
+		},
+		exits: "0 printed, 1 the token could not be made, 2 no local cloud data in --data-dir, an invalid --user, or bad usage.",
+	})
 	user := fs.String("user", "", "the dev user's e-mail (created when new)")
 	name := fs.String("name", "", "the user's name when created")
 	dir := fs.String("data-dir", ".polysynergy", "the local cloud's data dir")
 	idToken := fs.Bool("id", false, "print the ID token instead of the access token")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return ExitInvalid
+	pos, code, ok := usg.parse(args)
+	if !ok {
+		return code
 	}
 	if len(pos) > 0 {
-		env.errorf("unexpected argument %q", pos[0])
-		fs.Usage()
-		return ExitInvalid
+		return usg.bad("unexpected argument %q", pos[0])
 	}
 	if *user == "" {
-		fs.Usage()
-		return ExitInvalid
+		return usg.bad("missing --user EMAIL, the dev user to make a token for")
 	}
 	if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
 		env.errorf("--data-dir: no local cloud data in %s; start `polysynergy dev --data-dir %s` first, or name the data dir it uses", *dir, *dir)
@@ -130,6 +152,29 @@ func cmdDevToken(env *Env, args []string) int {
 		fmt.Fprintln(env.Stdout, toks.AccessToken)
 	}
 	return ExitOK
+}
+
+// tokenCommand is the `dev token` command line that works for this local cloud: the
+// program as it was started (build/polysynergy under make) and a --data-dir other than
+// the default.
+func tokenCommand(dir string) string {
+	prog := "polysynergy"
+	if len(os.Args) > 0 && filepath.Base(os.Args[0]) == "polysynergy" {
+		prog = os.Args[0]
+	}
+	cmd := prog + " dev token --user you@example.com"
+	if dir != ".polysynergy" {
+		cmd += " --data-dir " + shellQuote(dir)
+	}
+	return cmd
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but safe characters.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:@,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // checkDevFlags refuses what `polysynergy dev` cannot start with, naming the flag.

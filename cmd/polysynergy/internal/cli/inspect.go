@@ -15,16 +15,24 @@ import (
 )
 
 func cmdValidate(_ context.Context, env *Env, args []string) int {
-	fs := newFlags(env, "validate", "FLOW.json [--json] [--flow-id ID]")
-	jsonOut := fs.Bool("json", false, "print the problems as JSON")
+	fs, u := newFlags(env, "validate", help{
+		synopsis: "FLOW.json [--json] [--flow-id ID]",
+		about: `Checks a flow file against the node catalogue, as publishing does, without running it, and
+lists every problem with its JSON pointer and the node and port concerned.`,
+		examples: []string{
+			"polysynergy validate examples/hello-route.json",
+			"polysynergy validate my-flow.json --json",
+		},
+		exits: "0 the flow is valid, 2 it has problems, cannot be read or is not a flow document, or bad usage.",
+	})
+	jsonOut := fs.Bool("json", false, "print {valid, problems} as JSON")
 	flowID := fs.String("flow-id", "", "the flow's own id, to find nodes calling the flow itself (default: the file's name without .json, as run finds called flows)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return ExitInvalid
+	pos, code, ok := u.parse(args)
+	if !ok {
+		return code
 	}
 	if len(pos) != 1 {
-		fs.Usage()
-		return ExitInvalid
+		return u.argCount(pos, "the flow file to check (FLOW.json)")
 	}
 	data, err := os.ReadFile(pos[0])
 	if err != nil {
@@ -63,12 +71,22 @@ func cmdValidate(_ context.Context, env *Env, args []string) int {
 }
 
 func cmdNodes(_ context.Context, env *Env, args []string) int {
-	fs := newFlags(env, "nodes", "[--json] [--category NAME] [ID]")
-	jsonOut := fs.Bool("json", false, "print the catalogue as JSON, grouped by category")
-	category := fs.String("category", "", "only this category")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return ExitInvalid
+	fs, u := newFlags(env, "nodes", help{
+		synopsis: "[--json] [--category NAME] [ID]",
+		about: `Lists the node types by category, or, given a type's ID, that type's documentation, inputs
+and outputs. The IDs are what a flow document's "type" holds.`,
+		examples: []string{
+			"polysynergy nodes --category HTTP",
+			"polysynergy nodes http.response",
+			"polysynergy nodes --json > catalogue.json",
+		},
+		exits: "0 listed, 2 no such type or category, or bad usage.",
+	})
+	jsonOut := fs.Bool("json", false, "print the catalogue (or the type) as JSON, grouped by category")
+	category := fs.String("category", "", "only this category (any case, e.g. HTTP, \"Flow control\")")
+	pos, code, ok := u.parse(args)
+	if !ok {
+		return code
 	}
 	reg := catalog.Default()
 	if len(pos) == 1 {

@@ -48,7 +48,11 @@ func (rf *runFlags) register(fsName string, fs *flag.FlagSet) {
 	fs.BoolVar(&rf.jsonOut, "json", false, "print the run record as JSON instead of progress")
 	fs.StringVar(&rf.state, "state", "", "where a paused run's state is kept (default FLOW.state.json)")
 	fs.DurationVar(&rf.timeout, "timeout", 5*time.Minute, "the run's deadline")
-	fs.StringVar(&rf.stage, "stage", "mock", "stage name the run reports (run.stage)")
+	stageHelp := "stage name the run reports as {{ run.stage }}"
+	if fsName == "resume" {
+		stageHelp = "ignored: a resumed run keeps the stage it paused on"
+	}
+	fs.StringVar(&rf.stage, "stage", "mock", stageHelp)
 	fs.StringVar(&rf.flows, "flows", "", "directory of the flows this flow may call by id, as ID.json (Call flow and Flow tool nodes; default: the flow file's directory)")
 }
 
@@ -66,17 +70,31 @@ func (rf *runFlags) check(env *Env) bool {
 }
 
 func cmdRun(ctx context.Context, env *Env, args []string) int {
-	fs := newFlags(env, "run", "FLOW.json [--input JSON|@file] [--start NODE] [--env K=V]… [--secret K=V]… [--concurrency N] [--json]")
+	fs, u := newFlags(env, "run", help{
+		synopsis: "FLOW.json [--input JSON|@file] [--start NODE] [--env K=V]… [--secret K=V]… [--concurrency N] [--json] [--timeout 5m] [--state FILE] [--flows DIR] [--stage NAME]",
+		about: `Runs a flow file on this machine and prints each node as it finishes (order, handle, status,
+duration, error, log lines), then the HTTP response the flow set, its Exit value or the last
+node's outputs; --json prints the whole run record instead. --input is the trigger's data
+(for an HTTP route: {"method", "path", "params", "query", "headers", "body"…}). A run that
+pauses (Human approval) saves its state to FLOW.state.json: continue it with
+'polysynergy resume'. Call flow and Flow tool nodes find the flows they call as ID.json next
+to FLOW.json, or in --flows DIR.`,
+		examples: []string{
+			`polysynergy run examples/hello-route.json --input '{"method":"GET","path":"/hello/ada","params":{"name":"ada"}}'`,
+			`polysynergy run examples/checkout.json          # calls examples/price-with-vat.json`,
+			`polysynergy run flow.json --input @request.json --secret API_KEY=… --env REGION=eu-west-1 --json`,
+		},
+		exits: "0 the run succeeded or paused, 1 the run failed, 2 an invalid flow (its problems are listed) or bad usage.",
+	})
 	var rf runFlags
 	rf.register("run", fs)
 	start := fs.String("start", "", "handle or id of the node to start from (default: the flow's trigger)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return ExitInvalid
+	pos, code, ok := u.parse(args)
+	if !ok {
+		return code
 	}
 	if len(pos) != 1 {
-		fs.Usage()
-		return ExitInvalid
+		return u.argCount(pos, "the flow file to run (FLOW.json)")
 	}
 	if !rf.check(env) {
 		return ExitInvalid
@@ -103,17 +121,28 @@ func cmdRun(ctx context.Context, env *Env, args []string) int {
 }
 
 func cmdResume(ctx context.Context, env *Env, args []string) int {
-	fs := newFlags(env, "resume", "FLOW.json --node NODE [--input JSON|@file] [--state FILE] [--secret K=V]…")
+	fs, u := newFlags(env, "resume", help{
+		synopsis: "FLOW.json [--node NODE] [--input JSON|@file] [--state FILE] [--secret K=V]… [--env K=V]…",
+		about: `Continues a run that paused (Human approval) from its state file, FLOW.state.json unless
+--state names another, at the paused node with --input as that node's answer (Human
+approval: {"approved": true, "comment": "…"}, or just true or false). A run resumes exactly
+once: the state file is used up, so a second resume is refused. Secrets are not kept in the
+state: pass them again with --secret.`,
+		examples: []string{
+			`polysynergy run examples/approval.json          # pauses at "ask"`,
+			`polysynergy resume examples/approval.json --input '{"approved": true, "comment": "ok"}'`,
+		},
+		exits: "0 the run succeeded or paused again, 1 the resumed run failed, 2 no paused run at the state file, an invalid flow or bad usage.",
+	})
 	var rf runFlags
 	rf.register("resume", fs)
 	node := fs.String("node", "", "the paused node to continue (default: the only paused node)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return ExitInvalid
+	pos, code, ok := u.parse(args)
+	if !ok {
+		return code
 	}
 	if len(pos) != 1 {
-		fs.Usage()
-		return ExitInvalid
+		return u.argCount(pos, "the flow file of the paused run (FLOW.json)")
 	}
 	if !rf.check(env) {
 		return ExitInvalid
