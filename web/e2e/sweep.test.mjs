@@ -138,3 +138,32 @@ test('on a narrow window the project panel starts as a rail, so the toolbar and 
     assert.deepEqual(errors, []);
   });
 });
+
+test('nodes and connections built from the palette are named by their handles for assistive technology', async (t) => {
+  await guarded(t, 'canvas-names', async () => {
+    const f = await api('POST', `${at.base}/flows`, { kind: 'blueprint', name: 'named' });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.getByText('This flow is empty.').waitFor();
+    const search = page.getByRole('searchbox', { name: 'Search nodes' });
+    for (const q of ['manual', 'log']) {
+      await search.fill(q);
+      await page.keyboard.press('Enter');
+    }
+    await page.getByRole('button', { name: 'Layout' }).click();
+    await page.waitForTimeout(500); // the fit after the layout has settled
+    // ids made in the editor (n_…) named nothing: a node had no name, a connection read
+    // "Edge from n_lgfn01lmt3ps to n_lgt70264bqf5"
+    const manual = page.getByRole('group', { name: 'manual, Manual play', exact: true });
+    const log = page.getByRole('group', { name: 'log, Log', exact: true });
+    await manual.waitFor();
+    await log.waitFor();
+    const from = await manual.locator('.react-flow__handle[data-handleid="true_path"]').boundingBox();
+    const to = await log.locator('.react-flow__handle[data-handleid="node"]').boundingBox();
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await page.getByRole('group', { name: 'Connection from manual.true_path to log.node', exact: true }).waitFor();
+    assert.deepEqual(errors, []);
+  });
+});

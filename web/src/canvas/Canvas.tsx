@@ -103,8 +103,11 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
     [derived, view, runs, selectedGroup, measureTick],
   );
   const connections = doc.connections;
+  // the handles edges are named by, as a key that stays put while nodes are dragged
+  const handleKey = useMemo(() => doc.nodes.map((n) => `${n.id}\u0000${n.handle}`).join('\n'), [doc.nodes]);
   const edges = useMemo(() => {
-    const all = deriveEdges(connections, selectedEdges, touchedEdges, deadEdges);
+    const handles = new Map(handleKey.split('\n').map((l) => l.split('\u0000') as [string, string]));
+    const all = deriveEdges(connections, selectedEdges, touchedEdges, deadEdges, (id) => handles.get(id) ?? id);
     if (!view.hidden.size && !view.boxes.length) return all;
     const out: Edge[] = [];
     connections.forEach((c, i) => {
@@ -114,7 +117,7 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
       out.push(e.collapsed ? { ...base, source: e.source, sourceHandle: e.sourceHandle, target: e.target, targetHandle: e.targetHandle, reconnectable: false } : base);
     });
     return out;
-  }, [connections, selectedEdges, touchedEdges, deadEdges, view]);
+  }, [connections, handleKey, selectedEdges, touchedEdges, deadEdges, view]);
 
   const applySelect = useCallback(
     (nodeChanges: { id: string; selected: boolean }[], edgeChanges: { id: string; selected: boolean }[]) => {
@@ -422,6 +425,7 @@ export function withGroupBoxes(
       type: 'psGroup',
       position: b.position,
       selected: b.group.id === selectedGroup,
+      ariaLabel: `Group ${b.group.name || b.group.id}, ${b.group.members.length} node${b.group.members.length === 1 ? '' : 's'}${run ? `, ran: ${run}` : ''}`,
       ...(m ? { measured: { width: m.width, height: m.height } } : {}),
       data: { box: b, ...(run ? { run } : {}) },
     });

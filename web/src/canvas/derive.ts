@@ -24,6 +24,18 @@ export interface Measured {
   height: number;
 }
 
+/**
+ * A node's accessible name (React Flow gives its node groups none): its handle and type, its
+ * problems and how it ran, e.g. "fetch, HTTP request, 1 problem, ran: error".
+ */
+export function nodeAriaLabel(n: FlowNode, typeName: string | undefined, problems: number, run: NodeRunView | undefined): string {
+  const parts = [n.handle || n.id, typeName ?? n.type];
+  if (n.flow_state === 'disabled') parts.push('disabled');
+  if (problems) parts.push(`${problems} problem${problems === 1 ? '' : 's'}`);
+  if (run) parts.push(`ran: ${run.status}`);
+  return parts.join(', ');
+}
+
 /** Keeps React Flow node objects stable across renders. */
 export class NodeDeriver {
   private cache = new Map<string, CacheEntry>();
@@ -71,6 +83,7 @@ export class NodeDeriver {
         type: 'ps',
         position: n.position,
         selected: sel,
+        ariaLabel: nodeAriaLabel(n, catalog.get(n.type)?.name, probs.length, run),
         data: { node: n, type: catalog.get(n.type), problems: probs, connected: conn, ...(run ? { run } : {}) },
         ...(m ? { measured: { width: m.width, height: m.height } } : {}),
       };
@@ -82,8 +95,18 @@ export class NodeDeriver {
   }
 }
 
-/** The edges of the document; true_path edges are green, false_path edges red. */
-export function deriveEdges(connections: FlowDocument['connections'], selected: ReadonlySet<string>, touched?: ReadonlySet<string>, dead?: ReadonlySet<string>): Edge[] {
+/**
+ * The edges of the document; true_path edges are green, false_path edges red. Each is named by
+ * the handles and ports it joins ("Connection from fetch.true_path to save.node"); React Flow
+ * named it by node ids ("Edge from n_lgfn01lmt3ps to n_lgt70264bqf5").
+ */
+export function deriveEdges(
+  connections: FlowDocument['connections'],
+  selected: ReadonlySet<string>,
+  touched?: ReadonlySet<string>,
+  dead?: ReadonlySet<string>,
+  handleOf: (id: string) => string = (id) => id,
+): Edge[] {
   return connections.map((c) => {
     const key = connectionKey(c);
     const cls = ['ps-edge'];
@@ -99,6 +122,7 @@ export function deriveEdges(connections: FlowDocument['connections'], selected: 
       targetHandle: c.to.port,
       selected: selected.has(key),
       className: cls.join(' '),
+      ariaLabel: `Connection from ${handleOf(c.from.node)}.${c.from.port} to ${handleOf(c.to.node)}.${c.to.port}`,
       reconnectable: true,
     };
   });

@@ -35,6 +35,8 @@ describe('group boxes on the canvas', () => {
     const runs = new Map([['a', { status: 'paused' }]]) as unknown as Parameters<typeof withGroupBoxes>[2];
     const [, box] = withGroupBoxes(derived(['m', 'a', 'b']), view, runs, 'g1', sizes);
     expect(box).toMatchObject({ selected: true, measured: { width: 196, height: 58 }, data: { run: 'paused' } });
+    // named for assistive technology (React Flow gives a node none)
+    expect(box!.ariaLabel).toBe('Group Review, 2 nodes, ran: paused');
   });
 
   it('have no size before they are measured, and leave a flow without groups as it is', () => {
