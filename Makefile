@@ -5,6 +5,8 @@ SHELL := /bin/bash
 GO ?= go
 export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+# newer jsii warns of end-of-life Node versions unless told which majors are known
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 # Go packages of the module (npm's node_modules may hold stray .go templates).
 GO_PKGS = $(shell $(GO) list -e ./... | grep -v /node_modules/)

@@ -48,6 +48,8 @@ func TestHelp(t *testing.T) {
 		{[]string{"run", "x.json", "--bogus"}, "run: flag provided but not defined: -bogus"},
 		{[]string{"dev", "--port", "99999"}, "dev: --port: 99999 is not a port"},
 		{[]string{"help", "nope"}, `help: unknown command "nope"`},
+		{[]string{"nodes", "http.request", "extra"}, `nodes: unexpected argument "extra": it takes at most one`},
+		{[]string{"resume", "x.json", "--stage", "prod"}, "resume: flag provided but not defined: -stage"},
 	} {
 		out, errOut, code := runMain(tc.args...)
 		name := strings.Join(tc.args, " ")

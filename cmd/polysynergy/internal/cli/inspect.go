@@ -88,6 +88,9 @@ and outputs. The IDs are what a flow document's "type" holds.`,
 	if !ok {
 		return code
 	}
+	if len(pos) > 1 {
+		return u.bad("unexpected argument %q: it takes at most one, a node type's ID", pos[1])
+	}
 	reg := catalog.Default()
 	if len(pos) == 1 {
 		t, ok := reg.Lookup(pos[0])

@@ -48,11 +48,9 @@ func (rf *runFlags) register(fsName string, fs *flag.FlagSet) {
 	fs.BoolVar(&rf.jsonOut, "json", false, "print the run record as JSON instead of progress")
 	fs.StringVar(&rf.state, "state", "", "where a paused run's state is kept (default FLOW.state.json)")
 	fs.DurationVar(&rf.timeout, "timeout", 5*time.Minute, "the run's deadline")
-	stageHelp := "stage name the run reports as {{ run.stage }}"
-	if fsName == "resume" {
-		stageHelp = "ignored: a resumed run keeps the stage it paused on"
+	if fsName != "resume" { // a resumed run keeps the stage it paused on
+		fs.StringVar(&rf.stage, "stage", "mock", "stage name the run reports as {{ run.stage }}")
 	}
-	fs.StringVar(&rf.stage, "stage", "mock", stageHelp)
 	fs.StringVar(&rf.flows, "flows", "", "directory of the flows this flow may call by id, as ID.json (Call flow and Flow tool nodes; default: the flow file's directory)")
 }
 
