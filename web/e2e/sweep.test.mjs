@@ -167,3 +167,27 @@ test('nodes and connections built from the palette are named by their handles fo
     assert.deepEqual(errors, []);
   });
 });
+
+test('a 128-character secret or variable key and a long version message wrap instead of pushing the page sideways', async (t) => {
+  await guarded(t, 'long-words', async () => {
+    const key = 'K'.repeat(128);
+    await api('PUT', `${at.base}/secrets/${key}/stages/mock`, { value: 'x' });
+    await api('PUT', `${at.base}/env/${key}`, { values: { mock: `https://example.com/${'a'.repeat(150)}` } });
+    const sideways = () => page.evaluate(() => [...document.querySelectorAll('*')].filter((e) => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1).map((e) => e.className));
+    for (const [section, action] of [['secrets', /^Set a value of/], ['env', /^Edit/]]) {
+      await page.goto(`${suite.cloud.url}/p/${at.project}/settings/${section}`);
+      await page.getByText(key).waitFor();
+      assert.deepEqual(await sideways(), [], `${section}: nothing scrolls sideways`);
+      const b = await page.getByRole('button', { name: action }).first().boundingBox();
+      assert.ok(b.x + b.width <= 1400, `${section}: ${action} in view`);
+    }
+    const f = await api('POST', `${at.base}/flows`, { kind: 'blueprint', name: 'versioned' });
+    await api('POST', `${at.base}/flows/${f.id}/versions`, { message: `see ${'x'.repeat(200)}` });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.getByRole('tab', { name: 'versioned' }).waitFor();
+    await page.locator('[data-testid=publishing-panel-toggle]').click();
+    await page.getByTestId('version-1').waitFor();
+    assert.deepEqual(await sideways(), []);
+    assert.deepEqual(errors, []);
+  });
+});

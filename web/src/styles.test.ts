@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-const sheets = ['styles.css', 'manage/manage.css'].map((f) => [f, readFileSync(new URL(`./${f}`, import.meta.url), 'utf8')] as const);
+const sheets = ['styles.css', 'manage/manage.css', 'publish/publish.css'].map((f) => [f, readFileSync(new URL(`./${f}`, import.meta.url), 'utf8')] as const);
 
 /** The rules of a sheet: selector → declarations (comments dropped, no nesting). */
 function rules(css: string): [string, Record<string, string>][] {
@@ -52,5 +52,14 @@ describe('flow tabs', () => {
     expect(tab['max-width']).toMatch(/^\d+px$/);
     const name = all.find(([sel]) => sel === '.ps-tab .ps-tab-name')?.[1];
     expect(name).toMatchObject({ overflow: 'hidden', 'text-overflow': 'ellipsis', 'white-space': 'nowrap' });
+  });
+});
+
+describe('long words', () => {
+  it('wrap in the secrets and variables tables and in version messages instead of widening them', () => {
+    const all = sheets.flatMap(([, css]) => rules(css));
+    // a key may be 128 characters of one word: the table pushed its stages and actions out of view
+    expect(all.find(([sel]) => sel === '.ps-m-table tbody .ps-mono')?.[1]['overflow-wrap']).toBe('anywhere');
+    expect(all.find(([sel]) => sel === '.ps-version-msg')?.[1]['overflow-wrap']).toBe('anywhere');
   });
 });
