@@ -191,3 +191,21 @@ test('a 128-character secret or variable key and a long version message wrap ins
     assert.deepEqual(errors, []);
   });
 });
+
+test("clicking the publishing panel's selected tab again keeps the panel, and what was typed in it", async (t) => {
+  await guarded(t, 'panel-tab-again', async () => {
+    const f = await api('POST', `${at.base}/flows`, { kind: 'schedule', name: 'tab again' });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.getByRole('tab', { name: 'tab again' }).waitFor();
+    await page.locator('[data-testid=publishing-panel-toggle]').click();
+    const form = page.getByRole('form', { name: 'Schedule' });
+    const cron = form.getByRole('textbox', { name: /^Cron/ });
+    await cron.fill('*/5 * * * *');
+    // it closed the panel, the edited cron lost with it
+    await page.getByRole('tab', { name: 'Schedule', exact: true }).click();
+    await form.waitFor();
+    assert.equal(await cron.inputValue(), '*/5 * * * *');
+    assert.equal(await page.locator('[data-testid=publishing-panel-toggle]').getAttribute('aria-pressed'), 'true');
+    assert.deepEqual(errors, []);
+  });
+});

@@ -251,4 +251,19 @@ describe('the draft control publishing saves through', () => {
     expect(await draftControl(saver).save()).toEqual({ ok: false, reason: 'emptying the flow waits for your answer' });
     saver.dispose();
   });
+
+  it('keeps the panel open when its selected tab is clicked again, with what was typed in it', async () => {
+    setup([]);
+    fireEvent.click(await screen.findByRole('button', { name: 'Publishing panel' }));
+    const method = (await screen.findByLabelText('Method')) as HTMLSelectElement;
+    fireEvent.change(method, { target: { value: 'POST' } });
+    // the selected tab closed the panel, and the unsaved route went with it
+    fireEvent.click(screen.getByRole('tab', { name: 'Route' }));
+    expect(screen.getByRole('complementary', { name: 'Publishing panel' })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'Route' }).getAttribute('aria-selected')).toBe('true');
+    expect((screen.getByLabelText('Method') as HTMLSelectElement).value).toBe('POST');
+    // the toolbar's toggle and the close button still close it
+    fireEvent.click(screen.getByRole('button', { name: 'Close the publishing panel' }));
+    expect(screen.queryByRole('complementary', { name: 'Publishing panel' })).toBeNull();
+  });
 });

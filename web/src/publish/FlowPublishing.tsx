@@ -183,7 +183,6 @@ export function usePublishing(o: PublishingOptions): Publishing {
 
   const published = useMemo(() => Object.fromEntries(pubs.map((p) => [p.stage, p.version])), [pubs]);
   const routeChanged = useMemo(() => new Set(pubs.filter((p) => p.route_differs).map((p) => p.stage)), [pubs]);
-  const openTab = (t: Tab) => setTab((cur) => (cur === t ? null : t));
 
   const actions = (
     <div className="ps-pub-bar" role="group" aria-label="Publishing">
@@ -247,7 +246,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
         {tabs
           .filter((t) => t.show)
           .map((t) => (
-            <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} className={`ps-button ps-small${tab === t.id ? ' on' : ''}`} onClick={() => openTab(t.id)}>
+            <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} className={`ps-button ps-small${tab === t.id ? ' on' : ''}`} onClick={() => setTab(t.id)}>
               {t.label}
             </button>
           ))}
