@@ -209,3 +209,29 @@ test("clicking the publishing panel's selected tab again keeps the panel, and wh
     assert.deepEqual(errors, []);
   });
 });
+
+test("changing a route flow's run saving in its settings marks the stages it is published on as serving older settings", async (t) => {
+  await guarded(t, 'run-saving-differs', async () => {
+    await api('POST', `${at.base}/stages`, { name: 'live' }).catch(() => undefined);
+    const f = await api('POST', `${at.base}/flows`, { kind: 'route', name: 'saving' });
+    const fp = `${at.base}/flows/${f.id}`;
+    await api('PUT', `${fp}/route`, { method: 'GET', segments: [{ kind: 'static', value: 'saving' }] });
+    await api('POST', `${fp}/publish`, { stage: 'live' });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.getByRole('tab', { name: 'saving', exact: true }).waitFor();
+    await page.locator('[data-testid=publishing-panel-toggle]').click();
+    const live = page.getByTestId('stage-route-live');
+    await live.getByTestId('served-route-live').waitFor();
+    assert.equal(await live.getByTestId('route-differs-live').count(), 0);
+
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Flow settings' });
+    await dialog.getByText('Save failed runs only').click();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    // the API says so at once; the panel said nothing until the page was loaded again
+    await live.getByTestId('route-differs-live').filter({ hasText: /run saving changed/ }).waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=publish-stage] option')].some((o) => o.textContent === 'live · v1 · route changed'));
+    assert.deepEqual(errors, []);
+  });
+});

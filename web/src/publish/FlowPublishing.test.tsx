@@ -266,4 +266,31 @@ describe('the draft control publishing saves through', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Close the publishing panel' }));
     expect(screen.queryByRole('complementary', { name: 'Publishing panel' })).toBeNull();
   });
+
+  it("reads the publications again when the flow's run saving changes, so the stage shows its route changed", async () => {
+    // the API counts run saving in route_differs: once the flow's settings change it, the stage
+    // serves the old settings until published again
+    let saving = 'all';
+    const m = mockApi([
+      ['GET', new RegExp(`^${P}/stages$`), { body: [{ name: 'prod', position: 1, production: true, created_at: '' }] }],
+      ['GET', new RegExp(`^${P}$`), { body: { id: 'p1', tenant: 't1', name: 'Shop', slug: 'shop', created_at: '', updated_at: '' } }],
+      [
+        'GET',
+        new RegExp(`^${F}/publications$`),
+        () => ({ body: [{ stage: 'prod', version: 2, by: 'ann', published_at: '', route: { method: 'GET', path: '/orders' }, ...(saving === 'all' ? {} : { route_differs: true }) }] }),
+      ],
+      ['GET', new RegExp(`^${F}/route$`), { body: { id: 'r1', method: 'GET', segments: [{ kind: 'static', value: 'orders' }], pattern: '/orders', updated_at: '' } }],
+    ]);
+    const store = createEditorStore(catalog, startDoc);
+    const saver = new DraftSaver(store, { getDraft: () => m.api.getDraft('p1', 'f1'), saveDraft: (d, r, o) => m.api.saveDraft('p1', 'f1', d, r, o) }, 5, { debounceMs: 60_000 });
+    const props = { api: m.api, project: 'p1', store, saver, triggerUrl: 'http://{project}-{stage}.localhost:8090' };
+    const { rerender } = render(<Harness {...props} flow={flow} />);
+    const select = (await screen.findByTestId('publish-stage')) as HTMLSelectElement;
+    await waitFor(() => expect([...select.options].map((o) => o.textContent)).toEqual(['prod · v2']));
+    // the flow settings dialog saved run saving "errors"
+    saving = 'errors';
+    rerender(<Harness {...props} flow={{ ...flow, run_saving: 'errors' }} />);
+    await waitFor(() => expect([...select.options].map((o) => o.textContent)).toEqual(['prod · v2 · route changed']));
+    expect(m.calls.filter((c) => c.path === `${F}/publications`)).toHaveLength(2);
+  });
 });

@@ -125,6 +125,16 @@ export function usePublishing(o: PublishingOptions): Publishing {
     };
   }, [api, project, publishable, loadPubs]);
 
+  // the flow's run saving is part of what a stage serves (route_differs): a change in the flow's
+  // settings reads the publications again, so the route-changed notices follow it
+  const runSaving = flow.run_saving;
+  const lastRunSaving = useRef(runSaving);
+  useEffect(() => {
+    if (lastRunSaving.current === runSaving) return;
+    lastRunSaving.current = runSaving;
+    if (publishable) void loadPubs();
+  }, [runSaving, publishable, loadPubs]);
+
   const publish = async (to: string) => {
     setBusy(true);
     setOutcome(null);
