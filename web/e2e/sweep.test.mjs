@@ -168,7 +168,7 @@ test('nodes and connections built from the palette are named by their handles fo
   });
 });
 
-test('a 128-character secret or variable key and a long version message wrap instead of pushing the page sideways', async (t) => {
+test('a 128-character secret or variable key, a long version message and a long flow name in the publish matrix wrap instead of pushing the page sideways', async (t) => {
   await guarded(t, 'long-words', async () => {
     const key = 'K'.repeat(128);
     await api('PUT', `${at.base}/secrets/${key}/stages/mock`, { value: 'x' });
@@ -188,6 +188,15 @@ test('a 128-character secret or variable key and a long version message wrap ins
     await page.locator('[data-testid=publishing-panel-toggle]').click();
     await page.getByTestId('version-1').waitFor();
     assert.deepEqual(await sideways(), []);
+    // the publish matrix: a 200-character flow name pushed the stages and Publish out of view
+    const routeFlow = await api('POST', `${at.base}/flows`, { kind: 'route', name: 'r'.repeat(200) });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/publish`);
+    const publish = page.getByRole('button', { name: `Publish ${'r'.repeat(200)} to mock` });
+    await publish.waitFor();
+    assert.deepEqual(await sideways(), []);
+    const p = await publish.boundingBox();
+    assert.ok(p.x + p.width <= 1400, `Publish in view: ${JSON.stringify(p)}`);
+    await api('DELETE', `${at.base}/flows/${routeFlow.id}`);
     assert.deepEqual(errors, []);
   });
 });

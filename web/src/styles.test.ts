@@ -56,10 +56,12 @@ describe('flow tabs', () => {
 });
 
 describe('long words', () => {
-  it('wrap in the secrets and variables tables and in version messages instead of widening them', () => {
+  it('wrap in the secrets and variables tables, version messages and the publish matrix instead of widening them', () => {
     const all = sheets.flatMap(([, css]) => rules(css));
     // a key may be 128 characters of one word: the table pushed its stages and actions out of view
     expect(all.find(([sel]) => sel === '.ps-m-table tbody .ps-mono')?.[1]['overflow-wrap']).toBe('anywhere');
     expect(all.find(([sel]) => sel === '.ps-version-msg')?.[1]['overflow-wrap']).toBe('anywhere');
+    // a long flow name pushed the publish matrix's stages and their Publish buttons out of view
+    expect(all.find(([sel]) => sel === '.ps-matrix tbody th')?.[1]).toMatchObject({ 'max-width': '320px', 'overflow-wrap': 'anywhere' });
   });
 });
