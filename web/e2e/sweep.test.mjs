@@ -244,3 +244,30 @@ test("changing a route flow's run saving in its settings marks the stages it is 
     assert.deepEqual(errors, []);
   });
 });
+
+test('a comment or a hex number in an expression is not taken for a node name', async (t) => {
+  await guarded(t, 'expression-comment', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'commented',
+      document: {
+        schema: 'polysynergy/flow@1',
+        nodes: [flowNode('start', 'trigger.manual', 0, {}), flowNode('say', 'debug.log', 300, { message: 'x' })],
+        connections: [{ from: { node: 'start', port: 'true_path' }, to: { node: 'say', port: 'node' } }],
+      },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="say"]').waitFor();
+    await page.locator('.react-flow__node:has([data-handle="say"]) .ps-node-header').click();
+    const value = page.getByRole('complementary', { name: 'Inspector' }).getByRole('textbox', { name: 'value', exact: true });
+    // "refers to "the", which is not a node handle" (and "x1F") while the server found nothing
+    await value.fill('{{ start.input ?? 0x1F /* the default */ }}');
+    await page.getByRole('status', { name: 'Save state' }).filter({ hasText: /^Saved/ }).waitFor();
+    await page.getByRole('button', { name: '✓ No problems' }).click();
+    await page.getByLabel('Problems', { exact: true }).getByTestId('server-check').filter({ hasText: /^Checked by the server at revision \d+\.$/ }).waitFor();
+    await page.getByRole('button', { name: '✓ No problems' }).click();
+    assert.equal(await page.locator('[data-testid=field-problems-value]').count(), 0);
+    assert.equal(await page.locator('.ps-expr-chip.bad').count(), 0);
+    assert.deepEqual(errors, []);
+  });
+});

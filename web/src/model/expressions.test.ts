@@ -37,6 +37,12 @@ describe('expressionRefs', () => {
     ['true and not false', []],
     ['all(items.list, #.ok)', ['items']],
     ['trigger.json.id', ['trigger']],
+    // what the server's parser reads: comments name nothing, 0x1F and 1_000 are numbers, and
+    // null is a name (expr says nil), as the server's check says
+    ['fetch.body // the raw body', ['fetch']],
+    ['fetch.body /* the raw body */ + 1', ['fetch']],
+    ['0x1F + 0o17 + 0b101 + 1_000 + 1.5e3', []],
+    ['x != null', ['x', 'null']],
   ])('%s reads %j', (body, names) => {
     expect(expressionRefs(body).map((r) => r.name)).toEqual(names);
   });

@@ -113,6 +113,12 @@ function tokenize(src: string): Token[] {
       i++;
       continue;
     }
+    // comments (// to the line's end, /* … */) name nothing
+    if (ch === '/' && (src[i + 1] === '/' || src[i + 1] === '*')) {
+      const end = src[i + 1] === '*' ? src.indexOf('*/', i + 2) : src.indexOf('\n', i + 2);
+      i = end < 0 ? src.length : src[i + 1] === '*' ? end + 2 : end;
+      continue;
+    }
     if (ch === '"' || ch === "'" || ch === '`') {
       const start = i++;
       while (i < src.length && src[i] !== ch) i += src[i] === '\\' ? 2 : 1;
@@ -128,7 +134,9 @@ function tokenize(src: string): Token[] {
     }
     if (/[0-9]/.test(ch)) {
       const start = i;
-      while (i < src.length && /[0-9._eE]/.test(src[i]!)) i++;
+      // 0x1F, 0o17, 0b101 and 1_000 are numbers too, not a 0 and a name
+      const digits = ch === '0' && /[xXoObB]/.test(src[i + 1] ?? '') ? /[0-9a-fA-F_xXoObB]/ : /[0-9._eE]/;
+      while (i < src.length && (digits.test(src[i]!) || (src[i] === '_' && /[0-9]/.test(src[i + 1] ?? '')))) i++;
       out.push({ kind: 'number', text: src.slice(start, i), start });
       continue;
     }
@@ -138,7 +146,7 @@ function tokenize(src: string): Token[] {
   return out;
 }
 
-const keywords = new Set(['true', 'false', 'nil', 'null', 'in', 'not', 'and', 'or', 'let', 'matches', 'contains', 'startsWith', 'endsWith', 'if', 'else']);
+const keywords = new Set(['true', 'false', 'nil', 'in', 'not', 'and', 'or', 'let', 'matches', 'contains', 'startsWith', 'endsWith', 'if', 'else']);
 
 /** A root name used in an expression body (`fetch` in `fetch.body.items`), with its offset. */
 export interface Ref {
