@@ -271,3 +271,39 @@ test('a comment or a hex number in an expression is not taken for a node name', 
     assert.deepEqual(errors, []);
   });
 });
+
+test("a literal of the wrong type shows once after the server's check (its words and the editor's differed, so both showed)", async (t) => {
+  await guarded(t, 'literal-once', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'worded',
+      document: {
+        schema: 'polysynergy/flow@1',
+        nodes: [
+          flowNode('start', 'trigger.manual', 0, {}),
+          { ...flowNode('wait', 'control.delay', 300, { ms: 'soon' }), settings: { retries: 11 } },
+          flowNode('say', 'debug.log', 600, { message: 'x' }),
+        ],
+        connections: [
+          { from: { node: 'start', port: 'true_path' }, to: { node: 'wait', port: 'node' } },
+          { from: { node: 'wait', port: 'true_path' }, to: { node: 'say', port: 'node' } },
+        ],
+      },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="say"]').waitFor();
+    // an edit elsewhere saves a revision, which the server checks
+    await page.locator('.react-flow__node:has([data-handle="say"]) .ps-node-header').click();
+    await page.getByRole('complementary', { name: 'Inspector' }).getByRole('textbox', { name: 'value', exact: true }).fill('y');
+    await page.getByRole('button', { name: '⚠ 2 problems' }).click();
+    const panel = page.getByLabel('Problems', { exact: true });
+    await panel.getByTestId('server-check').filter({ hasText: /^Checked by the server at revision \d+\.$/ }).waitFor();
+    await page.waitForTimeout(300);
+    assert.deepEqual(
+      (await panel.locator('li').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim()),
+      ['wait retries must be between 0 and 10', 'wait.ms input "ms" takes a number, not string "soon"'],
+    );
+    await page.getByRole('button', { name: '⚠ 2 problems' }).waitFor();
+    assert.deepEqual(errors, []);
+  });
+});

@@ -19,24 +19,46 @@ export interface Problem {
   port?: string;
 }
 
+// Go's expr.placeholderRE: a <secret:KEY> or <env:KEY> anywhere in a string
+const placeholder = /<(secret|sec|env|environment):[A-Za-z0-9_.\-/]+>/;
+
+/**
+ * What flow validation (Go's literalTypeProblem) says of a literal value on a port, in its
+ * words, so the server's check of the same value is recognised as the same problem: a number
+ * port reads what Go's nodes.ToFloat reads (numbers, true/false, decimal strings with
+ * underscores), a boolean port true/false in any case, a select one of its options.
+ */
 function literalProblem(p: PortSpec, v: unknown): string | null {
   if (v === null || v === undefined || v === '') return null;
-  if (typeof v === 'string' && v.includes('{{') && p.templated) return null;
-  if (typeof v === 'string' && /^<(secret|sec|env|environment):[^>]+>$/.test(v.trim())) return null;
+  // an expression or a placeholder is checked when it runs (a templated port's only)
+  if (p.templated && typeof v === 'string' && (v.includes('{{') || placeholder.test(v))) return null;
   switch (p.type) {
     case 'number':
     case 'integer': {
-      const f = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-      if (!Number.isFinite(f)) return `input "${p.name}" takes a number, not ${describe(v)}`;
+      const f = toFloat(v);
+      if (f === null) return `input "${p.name}" takes a number, not ${describe(v)}`;
       if (p.type === 'integer' && !Number.isInteger(f)) return `input "${p.name}" takes a whole number, not ${f}`;
       return rangeProblem(p, f);
     }
     case 'boolean':
       if (typeof v === 'boolean') return null;
-      if (typeof v === 'string' && ['true', 'false'].includes(v.toLowerCase())) return null;
+      if (typeof v === 'string') return ['true', 'false'].includes(v.toLowerCase()) ? null : `input "${p.name}" takes true or false, not ${JSON.stringify(v.toLowerCase())}`;
       return `input "${p.name}" takes true or false, not ${describe(v)}`;
   }
+  if (p.options?.length && !p.multi && typeof v === 'string' && !p.options.includes(v)) return `input "${p.name}" must be one of ${p.options.join(', ')}, not ${JSON.stringify(v)}`;
   return null;
+}
+
+/** Go's nodes.ToFloat: a finite number, true (1) or false (0), or a string strconv.ParseFloat reads. */
+export function toFloat(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v !== 'string') return null;
+  const s = v.trim();
+  // decimal, with _ between digits; not 0x10, Infinity or NaN, which JavaScript's Number reads
+  if (!/^[+-]?(\d(_?\d)*(\.(\d(_?\d)*)?)?|\.\d(_?\d)*)([eE][+-]?\d(_?\d)*)?$/.test(s)) return null;
+  const f = Number(s.replace(/_/g, ''));
+  return Number.isFinite(f) ? f : null;
 }
 
 /** A number outside the port's declared bounds, worded as the server words it. */
@@ -48,11 +70,19 @@ function rangeProblem(p: PortSpec, f: number): string | null {
   return `input "${p.name}": must be at most ${max}, got ${f}`;
 }
 
-function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return 'a list';
-  if (v && typeof v === 'object') return 'an object';
-  return String(v);
+/** Go's nodes.Describe: the value's type and its text, quoted, cut at 40 characters ("string \"abc\""). */
+export function describe(v: unknown): string {
+  const type = v === null ? 'null' : typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'boolean' : typeof v === 'number' ? 'number' : Array.isArray(v) ? 'list' : 'object';
+  let text = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v === null ? '' : JSON.stringify(sortKeys(v));
+  if (text.length > 40) text = `${text.slice(0, 37)}...`;
+  return `${type} ${JSON.stringify(text)}`;
+}
+
+/** Objects with their keys sorted, as Go's encoding/json writes maps. */
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
 }
 
 function strings(v: unknown, f: (s: string, sub: string) => void, sub = ''): void {
@@ -86,9 +116,12 @@ export function validateDocument(doc: FlowDocument, catalog: CatalogIndex): Prob
       add(`${path}/version`, `node type ${n.type} has version ${t.version}; this document asks for ${n.version}`, n.id);
     }
     const s = n.settings ?? {};
+    // worded as the server words them (an out-of-range one), so its check is not shown twice
     const range = (k: 'timeout_ms' | 'retries' | 'backoff_ms' | 'concurrency', max: number) => {
       const v = s[k];
-      if (v !== undefined && (v < 0 || v > max || !Number.isInteger(v))) add(`${path}/settings/${k}`, `${k} must be a whole number between 0 and ${max}`, n.id);
+      if (v === undefined) return;
+      if (!Number.isInteger(v)) add(`${path}/settings/${k}`, `${k} must be a whole number`, n.id);
+      else if (v < 0 || v > max) add(`${path}/settings/${k}`, `${k} must be between 0 and ${max}`, n.id);
     };
     range('timeout_ms', 900000);
     range('retries', 10);
@@ -190,6 +223,8 @@ function cycles(
   const out = new Map<string, { to: string; index: number }[]>();
   doc.connections.forEach((c, index) => {
     if (!byId.has(c.from.node) || !byId.has(c.to.node)) return;
+    // a node connected to itself is reported as that, not as a cycle too
+    if (c.from.node === c.to.node) return;
     if (isBackConnection(doc, catalog, c, byId)) return;
     const list = out.get(c.from.node) ?? [];
     list.push({ to: c.to.node, index });
