@@ -45,4 +45,18 @@ describe('RunHistory', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     await screen.findByText(/No runs yet/);
   });
+
+  it("says what else starts the flow when it has no runs: a schedule fires, it is not called", async () => {
+    const listRuns = vi.fn<RunsApi['listRuns']>().mockResolvedValue({ items: [] });
+    const hint = async (kind: 'route' | 'schedule' | 'blueprint' | 'service') => {
+      render(<RunHistory api={{ listRuns }} project="p" flow="f1" kind={kind} stages={[]} refreshKey="" onOpen={() => {}} onClose={() => {}} />);
+      const text = (await screen.findByText(/No runs yet/)).textContent;
+      cleanup();
+      return text;
+    };
+    expect(await hint('route')).toBe('No runs yet. Press ▶ Run, or call the published route.');
+    expect(await hint('schedule')).toBe('No runs yet. Press ▶ Run, or publish and enable the schedule.');
+    expect(await hint('blueprint')).toBe('No runs yet. Press ▶ Run.');
+    expect(await hint('service')).toBe('No runs yet. Press ▶ Run, or call it from another flow.');
+  });
 });

@@ -4,7 +4,7 @@
 
 import { useEffect, useMemo } from 'react';
 import { useStore } from 'zustand';
-import type { Run } from '../api/types';
+import type { FlowKind, Run } from '../api/types';
 import { createHistory, formatDuration, formatWhen, type RunsApi } from './history';
 import './runs.css';
 
@@ -12,6 +12,8 @@ export interface RunHistoryProps {
   api: RunsApi;
   project: string;
   flow: string;
+  /** The flow's kind: what else runs it, for the empty list's hint. */
+  kind?: FlowKind;
   stages: string[];
   /** Changes when a run started or ended, so the list reloads. */
   refreshKey: string;
@@ -20,6 +22,13 @@ export interface RunHistoryProps {
   onOpen(run: Run): void;
   onClose(): void;
 }
+
+/** What starts a flow of each kind besides ▶ Run (a blueprint has nothing else). */
+const OTHER_STARTS: Partial<Record<FlowKind, string>> = {
+  route: ', or call the published route',
+  schedule: ', or publish and enable the schedule',
+  service: ', or call it from another flow',
+};
 
 // a cancelled or timed-out run ends as error, its error naming why
 const STATUSES = ['running', 'success', 'error', 'paused'];
@@ -77,7 +86,7 @@ export function RunHistory(p: RunHistoryProps) {
             Loading runs…
           </p>
         ) : null}
-        {s.loaded && s.items.length === 0 ? <p className="ps-hint">{s.filter.stage || s.filter.status ? 'No runs match.' : 'No runs yet. Press ▶ Run, or call the published route.'}</p> : null}
+        {s.loaded && s.items.length === 0 ? <p className="ps-hint">{s.filter.stage || s.filter.status ? 'No runs match.' : `No runs yet. Press ▶ Run${p.kind ? (OTHER_STARTS[p.kind] ?? '') : ''}.`}</p> : null}
         {s.items.length ? (
           <table className="ps-run-table">
             <thead>

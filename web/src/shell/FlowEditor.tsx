@@ -394,6 +394,7 @@ export function FlowEditor({
           api={api}
           project={project}
           flow={flow.id}
+          kind={flow.kind}
           stages={stages}
           refreshKey={`${run ? `${run.runId}:${finished(run.status)}` : ''}/${otherRuns}`}
           current={run?.runId}
