@@ -307,3 +307,25 @@ test("a literal of the wrong type shows once after the server's check (its words
     assert.deepEqual(errors, []);
   });
 });
+
+test('the problems list is a region its button controls, and Escape closes it back to the button', async (t) => {
+  await guarded(t, 'problems-keyboard', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'problems by keyboard',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('wait', 'control.delay', 0, { ms: -1 })], connections: [] },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    const button = page.getByRole('button', { name: '⚠ 1 problem' });
+    await button.focus();
+    await page.keyboard.press('Enter');
+    const region = page.getByRole('region', { name: 'Problems', exact: true });
+    await region.waitFor();
+    assert.equal(await button.getAttribute('aria-controls'), await region.getAttribute('id'));
+    await region.getByRole('button', { name: /^wait\.ms/ }).focus();
+    await page.keyboard.press('Escape');
+    await region.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), '⚠ 1 problem');
+    assert.deepEqual(errors, []);
+  });
+});

@@ -90,6 +90,7 @@ function Editor(props: EditorScreenProps) {
   const snap = useStore(store, (s) => s.snapToGrid);
   const [sheet, setSheet] = useState(false);
   const [problemsOpen, setProblemsOpen] = useState(false);
+  const problemsButton = useRef<HTMLButtonElement>(null);
   const [message, setMessage] = useState<string | null>(null);
   const palette = useRef<PaletteHandle>(null);
   const measured = useRef(new Map<string, Measured>());
@@ -289,9 +290,17 @@ function Editor(props: EditorScreenProps) {
         )}
         <button
           type="button"
+          ref={problemsButton}
           className={`ps-button ps-small ps-problems-button${problemCount ? ' has' : ''}`}
           aria-expanded={problemsOpen}
+          aria-controls={problemsOpen ? 'ps-problems-panel' : undefined}
           onClick={() => setProblemsOpen((o) => !o)}
+          onKeyDown={(e) => {
+            if (e.key !== 'Escape' || !problemsOpen) return;
+            e.preventDefault();
+            e.stopPropagation();
+            setProblemsOpen(false);
+          }}
           title="Validation problems"
         >
           {problemCount ? `⚠ ${problemCount} problem${problemCount === 1 ? '' : 's'}` : '✓ No problems'}
@@ -317,7 +326,20 @@ function Editor(props: EditorScreenProps) {
             </div>
           ) : null}
           {problemsOpen ? (
-            <div className="ps-problems-panel" aria-label="Problems">
+            <div
+              className="ps-problems-panel"
+              id="ps-problems-panel"
+              role="region"
+              aria-label="Problems"
+              onKeyDown={(e) => {
+                // Escape closes the list and gives the focus back to its button
+                if (e.key !== 'Escape') return;
+                e.preventDefault();
+                e.stopPropagation();
+                setProblemsOpen(false);
+                problemsButton.current?.focus();
+              }}
+            >
               {props.problemsNote ? <div className="ps-problems-note">{props.problemsNote}</div> : null}
               {problemCount === 0 ? <div className="ps-empty">No problems.</div> : null}
               <ul>

@@ -115,4 +115,22 @@ describe('expression problems while editing', () => {
     expect(validations(calls)).toHaveLength(0);
     open.saver.dispose();
   });
+
+  it('opens the problems list as a named region the button controls; Escape closes it and gives the button the focus', async () => {
+    const { api } = fakeApi(routes({ status: 200, body: { valid: true, problems: [] } }));
+    const open = await renderFlowEditor(api, { title: 'Greeter' });
+    act(() => open.store.getState().setValue('req', 'url', '{{ 1 + }}'));
+    const button = await screen.findByRole('button', { name: '⚠ 1 problem' });
+    fireEvent.click(button);
+    // a div with only an aria-label is not a landmark a screen reader announces
+    const panel = screen.getByRole('region', { name: 'Problems' });
+    expect(button.getAttribute('aria-controls')).toBe(panel.id);
+    const item = within(panel).getByRole('button', { name: /fetch\.url/ });
+    item.focus();
+    fireEvent.keyDown(item, { key: 'Escape' });
+    expect(screen.queryByRole('region', { name: 'Problems' })).toBeNull();
+    expect(document.activeElement).toBe(button);
+    expect(button.getAttribute('aria-expanded')).toBe('false');
+    open.saver.dispose();
+  });
 });
