@@ -32,6 +32,8 @@ function HandleField({ node }: { node: FlowNode }) {
       <input
         id={`handle-${node.id}`}
         className={`ps-input ps-mono${problem ? ' invalid' : ''}`}
+        aria-invalid={problem ? true : undefined}
+        aria-describedby={problem ? `handle-${node.id}-problem` : undefined}
         value={text}
         onChange={(e) => setText(e.target.value)}
         onBlur={commit}
@@ -43,7 +45,11 @@ function HandleField({ node }: { node: FlowNode }) {
           }
         }}
       />
-      {problem ? <div className="ps-field-error">{problem}</div> : null}
+      {problem ? (
+        <div className="ps-field-error" id={`handle-${node.id}-problem`}>
+          {problem}
+        </div>
+      ) : null}
     </div>
   );
 }
@@ -55,6 +61,7 @@ function NumberSetting({ label, value, max, onChange, hint }: { label: string; v
       <span>{label}</span>
       <input
         className={`ps-input${bad ? ' invalid' : ''}`}
+        aria-invalid={bad || undefined}
         type="number"
         min={0}
         max={max}

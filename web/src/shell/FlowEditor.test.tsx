@@ -71,6 +71,23 @@ describe('the flow editor', () => {
     open.saver.dispose();
   });
 
+  it("ties a refused handle and an out-of-range setting to their fields for assistive tech", async () => {
+    const { api } = fakeApi(routes());
+    const open = await renderEditor(api);
+    select(open, 'var');
+    const handle = within(inspector()).getByLabelText(/^Handle/) as HTMLInputElement;
+    fireEvent.change(handle, { target: { value: 'sec' } });
+    fireEvent.blur(handle);
+    // the problem showed under the field, which did not say it was invalid nor point at it
+    expect(handle.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(handle.getAttribute('aria-describedby')!)?.textContent).toBe('handle "sec" is used by another node');
+    const retries = within(inspector()).getByRole('spinbutton', { name: 'Retries' });
+    expect(retries.getAttribute('aria-invalid')).toBeNull();
+    fireEvent.change(retries, { target: { value: '11' } });
+    expect(retries.getAttribute('aria-invalid')).toBe('true');
+    open.saver.dispose();
+  });
+
   it("offers the project's variable names to an env node", async () => {
     const { api } = fakeApi(routes());
     const open = await renderEditor(api);
