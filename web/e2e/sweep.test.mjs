@@ -329,3 +329,25 @@ test('the problems list is a region its button controls, and Escape closes it ba
     assert.deepEqual(errors, []);
   });
 });
+
+test('nodes added one after another from the palette line up left to right, none covering another, the new one in view', async (t) => {
+  await guarded(t, 'palette-placement', async () => {
+    const f = await api('POST', `${at.base}/flows`, { kind: 'blueprint', name: 'placed' });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.getByText('This flow is empty.').waitFor();
+    const search = page.getByRole('searchbox', { name: 'Search nodes' });
+    for (const q of ['manual', 'http request', 'approval', 'log']) {
+      await search.fill(q);
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(300); // the pan to the new node
+    }
+    // each went 32 px from the last at the middle of the view: the 400 px HTTP request hid the rest
+    const boxes = await page.locator('.react-flow__node').evaluateAll((ns) => ns.map((n) => n.getBoundingClientRect().toJSON()));
+    assert.equal(boxes.length, 4);
+    for (let i = 1; i < boxes.length; i++) assert.ok(boxes[i].x >= boxes[i - 1].x + boxes[i - 1].width, `node ${i} right of node ${i - 1}: ${JSON.stringify(boxes)}`);
+    const canvas = await page.locator('.ps-canvas-box').boundingBox();
+    const last = boxes.at(-1);
+    assert.ok(last.x >= canvas.x && last.x + last.width <= canvas.x + canvas.width, `the last one in view: ${JSON.stringify({ last, canvas })}`);
+    assert.deepEqual(errors, []);
+  });
+});

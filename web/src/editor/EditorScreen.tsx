@@ -15,7 +15,7 @@ import { groupUi } from '../groups/state';
 import { preloadCodeEditor } from '../inspector/editors';
 import { Inspector } from '../inspector/Inspector';
 import type { Position } from '../model/flow';
-import { DEFAULT_NODE_SIZE } from '../model/layout';
+import { DEFAULT_NODE_SIZE, placement } from '../model/layout';
 import { type Problem, validateDocument } from '../model/validate';
 import type { EditorStore } from '../store/editor';
 import type { Theme } from '../ui/theme';
@@ -131,14 +131,23 @@ function Editor(props: EditorScreenProps) {
   const place = useCallback(
     (typeId: string) => {
       const s = store.getState();
-      let p = viewportCenter();
-      // cascade when something already sits there
-      for (let i = 0; i < 20 && s.doc.nodes.some((n) => Math.abs(n.position.x - p.x) < 24 && Math.abs(n.position.y - p.y) < 24); i++) p = { x: p.x + 32, y: p.y + 32 };
+      // right of the one selected node (the next step), else the view's middle; clear of the others
+      const after = s.selection.nodes.length === 1 ? s.doc.nodes.find((n) => n.id === s.selection.nodes[0]) : undefined;
+      const p = placement(s.doc.nodes, measured.current, after, viewportCenter());
       const g = s.snapToGrid ? GRID : 1;
-      const id = s.addNode(typeId, { x: Math.round(p.x / g) * g, y: Math.round(p.y / g) * g });
-      if (id) say(`Added ${catalog.get(typeId)?.name ?? typeId}`);
+      const at = { x: Math.round(p.x / g) * g, y: Math.round(p.y / g) * g };
+      const id = s.addNode(typeId, at);
+      if (!id) return;
+      say(`Added ${catalog.get(typeId)?.name ?? typeId}`);
+      // brought into view when it landed past the edge
+      const r = canvasBox.current?.getBoundingClientRect();
+      if (!r) return;
+      const a = rf.flowToScreenPosition(at);
+      const b = rf.flowToScreenPosition({ x: at.x + DEFAULT_NODE_SIZE.width, y: at.y + DEFAULT_NODE_SIZE.height });
+      if (a.x < r.left || a.y < r.top || b.x > r.right || b.y > r.bottom)
+        void rf.setCenter(at.x + DEFAULT_NODE_SIZE.width / 2, at.y + DEFAULT_NODE_SIZE.height / 2, { zoom: rf.getZoom(), duration: 200 });
     },
-    [store, viewportCenter, catalog, say],
+    [store, viewportCenter, catalog, say, rf],
   );
 
   const fit = useCallback(() => void rf.fitView({ padding: FIT_PADDING, duration: 200, maxZoom: 1 }), [rf]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createGroup } from '../groups/model';
 import { boxId } from '../groups/view';
 import { conn, doc, node } from '../test/fixtures';
-import { DEFAULT_NODE_SIZE, layoutPositions } from './layout';
+import { DEFAULT_NODE_SIZE, layoutPositions, placement } from './layout';
 
 // m → [group G: a → b] → out, drawn in a jumble; the group's members sit 200 apart.
 const grouped = () => {
@@ -61,5 +61,21 @@ describe('auto-layout', () => {
     expect([...p.keys()].sort()).toEqual(['a', 'b', 'm']);
     expect(p.get('b')!.x - p.get('a')!.x).toBe(200);
     expect(layoutPositions(d, new Map(), new Set(['nope'])).size).toBe(0);
+  });
+});
+
+describe('where a node from the palette goes', () => {
+  const at = (id: string, x: number, y: number) => ({ id, position: { x, y } });
+  it('right of the selected node, so adding one after another reads as a flow', () => {
+    const sizes = new Map([['a', { width: 200, height: 400 }]]);
+    expect(placement([at('a', 0, 0)], sizes, at('a', 0, 0), { x: 500, y: 500 })).toEqual({ x: 260, y: 0 });
+  });
+
+  it('at the middle of the view without a selection, moved on past the nodes it would cover', () => {
+    // the second and third nodes were put 32 px from the first and hid it (an HTTP request is 400 px tall)
+    const nodes = [at('a', 0, 0), at('b', 280, 40)];
+    const sizes = new Map([['a', { width: 220, height: 400 }]]);
+    expect(placement(nodes, sizes, undefined, { x: 10, y: 10 })).toEqual({ x: 560, y: 10 });
+    expect(placement(nodes, sizes, undefined, { x: 0, y: 700 })).toEqual({ x: 0, y: 700 });
   });
 });

@@ -97,3 +97,30 @@ export function layoutPositions(doc: FlowDocument, sizes: Map<string, Size>, onl
   }
   return result;
 }
+
+/**
+ * Where a node added from the palette goes: to the right of `after` (the one selected node, so
+ * adding nodes one after another lays them out as a flow reads), else at `center` (the view's
+ * middle); then on to the right past any node it would cover. Nodes are as big as measured
+ * (`sizes`), DEFAULT_NODE_SIZE before that; the new one is taken to be DEFAULT_NODE_SIZE.
+ */
+export function placement(
+  nodes: readonly { id: string; position: Position }[],
+  sizes: ReadonlyMap<string, Size>,
+  after: { id: string; position: Position } | undefined,
+  center: Position,
+  gap = 60,
+): Position {
+  const box = (n: { id: string; position: Position }) => ({ ...n.position, ...(sizes.get(n.id) ?? DEFAULT_NODE_SIZE) });
+  const size = DEFAULT_NODE_SIZE;
+  let p: Position = after ? { x: after.position.x + box(after).width + gap, y: after.position.y } : { ...center };
+  const pad = gap / 2;
+  const covered = (q: Position) =>
+    nodes.map(box).find((b) => q.x < b.x + b.width + pad && q.x + size.width + pad > b.x && q.y < b.y + b.height + pad && q.y + size.height + pad > b.y);
+  for (let i = 0; i < 200; i++) {
+    const b = covered(p);
+    if (!b) break;
+    p = { x: b.x + b.width + gap, y: p.y };
+  }
+  return p;
+}
