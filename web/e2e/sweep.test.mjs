@@ -351,3 +351,28 @@ test('nodes added one after another from the palette line up left to right, none
     assert.deepEqual(errors, []);
   });
 });
+
+test('a number input keeps its value while what is typed is not a number yet (1e on the way to 1e3), and says so', async (t) => {
+  await guarded(t, 'number-typing', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'typing numbers',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('wait', 'control.delay', 0, { ms: 12 })], connections: [] },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('.react-flow__node:has([data-handle="wait"]) .ps-node-header').click();
+    const ms = page.getByRole('complementary', { name: 'Inspector' }).getByRole('spinbutton', { name: 'ms' });
+    await ms.press('End');
+    await page.keyboard.type('e');
+    // the browser reads "12e" as empty: the value went, while the field still showed 12e
+    assert.equal(await ms.getAttribute('aria-invalid'), 'true');
+    await page.getByText('Not a number yet: the value stays 12.').waitFor();
+    await page.getByRole('status', { name: 'Save state' }).filter({ hasText: /^Saved/ }).waitFor();
+    assert.deepEqual((await api('GET', `${at.base}/flows/${f.id}`)).draft.document.nodes[0].values, { ms: 12 });
+    await page.keyboard.type('3');
+    await page.getByText('Not a number yet').waitFor({ state: 'detached' });
+    await page.getByRole('status', { name: 'Save state' }).filter({ hasText: /^Saved/ }).waitFor();
+    assert.equal(await ms.inputValue(), '12000');
+    assert.deepEqual(errors, []);
+  });
+});

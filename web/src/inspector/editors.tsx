@@ -92,6 +92,10 @@ function ExprToggle({ on, onToggle }: { on: boolean; onToggle(): void }) {
 function NumberEditor({ port, value, onChange, ctx, invalid, describedBy }: PortEditorProps) {
   const [expr, setExpr] = useState(isExpr(value));
   const [text, setText] = useState(value === undefined || value === null ? '' : String(value));
+  // what is typed is not a number yet ("1e", "-"): the browser reads it as empty, which cleared
+  // the value while the field still showed the text
+  const [unreadable, setUnreadable] = useState(false);
+  const unreadableId = useId();
   useEffect(() => setText(value === undefined || value === null ? '' : String(value)), [value]);
   if (expr) {
     return (
@@ -102,26 +106,37 @@ function NumberEditor({ port, value, onChange, ctx, invalid, describedBy }: Port
     );
   }
   return (
-    <div className="ps-row">
-      <input
-        className={`ps-input${invalid ? ' invalid' : ''}`}
-        type="number"
-        step={port.type === 'integer' ? 1 : 'any'}
-        min={port.min}
-        max={port.max}
-        value={text}
-        aria-label={port.name}
-        aria-invalid={invalid || undefined}
-        aria-describedby={describedBy}
-        placeholder={port.default !== undefined ? String(port.default) : ''}
-        onChange={(e) => {
-          setText(e.target.value);
-          if (e.target.value === '') onChange(undefined);
-          else if (Number.isFinite(e.target.valueAsNumber)) onChange(e.target.valueAsNumber);
-        }}
-      />
-      <ExprToggle on={false} onToggle={() => (setExpr(true), onChange('{{  }}'))} />
-    </div>
+    <>
+      <div className="ps-row">
+        <input
+          className={`ps-input${invalid || unreadable ? ' invalid' : ''}`}
+          type="number"
+          step={port.type === 'integer' ? 1 : 'any'}
+          min={port.min}
+          max={port.max}
+          value={text}
+          aria-label={port.name}
+          aria-invalid={invalid || unreadable || undefined}
+          aria-describedby={[unreadable ? unreadableId : '', describedBy ?? ''].filter(Boolean).join(' ') || undefined}
+          placeholder={port.default !== undefined ? String(port.default) : ''}
+          onChange={(e) => {
+            // ('' is what the browser reads of such text; keeping it keeps the text typed)
+            setText(e.target.value);
+            // the value stays what it was until the text reads as a number
+            if (e.target.validity?.badInput) return setUnreadable(true);
+            setUnreadable(false);
+            if (e.target.value === '') onChange(undefined);
+            else if (Number.isFinite(e.target.valueAsNumber)) onChange(e.target.valueAsNumber);
+          }}
+        />
+        <ExprToggle on={false} onToggle={() => (setUnreadable(false), setExpr(true), onChange('{{  }}'))} />
+      </div>
+      {unreadable ? (
+        <div className="ps-field-error" id={unreadableId}>
+          Not a number yet: the value stays {value === undefined || value === null || value === '' ? 'unset' : String(value)}.
+        </div>
+      ) : null}
+    </>
   );
 }
 

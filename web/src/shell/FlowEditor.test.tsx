@@ -88,6 +88,28 @@ describe('the flow editor', () => {
     open.saver.dispose();
   });
 
+  it('keeps the value of a number input while what is typed is not a number yet, and says so', async () => {
+    const d = doc([node('wait', 'control.delay', { values: { ms: 12 } })]);
+    const { api } = fakeApi(routes({ 'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Checkout', 'route'), draft: { document: toJSON(d), revision: 3 } } } }));
+    const open = await renderFlowEditor(api, { title: 'Checkout' });
+    select(open, 'wait');
+    const ms = within(inspector()).getByRole('spinbutton', { name: 'ms' }) as HTMLInputElement;
+    // "12e" on its way to "12e3": the browser reads it as empty, which cleared the value
+    Object.defineProperty(ms, 'validity', { configurable: true, get: () => ({ badInput: true }) });
+    fireEvent.change(ms, { target: { value: '' } });
+    expect(open.store.getState().doc.nodes[0]!.values).toEqual({ ms: 12 });
+    expect(ms.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(ms.getAttribute('aria-describedby')!)?.textContent).toBe('Not a number yet: the value stays 12.');
+    Object.defineProperty(ms, 'validity', { configurable: true, get: () => ({ badInput: false }) });
+    fireEvent.change(ms, { target: { value: '12000' } });
+    expect(open.store.getState().doc.nodes[0]!.values).toEqual({ ms: 12000 });
+    expect(ms.getAttribute('aria-invalid')).toBeNull();
+    // emptied on purpose: the value goes
+    fireEvent.change(ms, { target: { value: '' } });
+    expect(open.store.getState().doc.nodes[0]!.values).toEqual({});
+    open.saver.dispose();
+  });
+
   it("offers the project's variable names to an env node", async () => {
     const { api } = fakeApi(routes());
     const open = await renderEditor(api);
