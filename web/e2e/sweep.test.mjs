@@ -164,6 +164,17 @@ test('nodes and connections built from the palette are named by their handles fo
     await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
     await page.mouse.up();
     await page.getByRole('group', { name: 'Connection from manual.true_path to log.node', exact: true }).waitFor();
+    // a long handle stays inside its node (it ran past the right edge), whole in its tooltip
+    const long = 'a_very_long_handle_that_keeps_going_and_going_for_quite_a_while';
+    await log.locator('.ps-node-header').click();
+    const handle = page.getByRole('complementary', { name: 'Inspector' }).getByLabel(/^Handle/);
+    await handle.fill(long);
+    await handle.press('Enter');
+    const named = page.locator(`.react-flow__node:has([data-handle="${long}"])`);
+    const node = await named.boundingBox();
+    const text = await named.locator('.ps-node-handle').boundingBox();
+    assert.ok(text.x + text.width <= node.x + node.width, `the handle inside the node: ${JSON.stringify({ text, node })}`);
+    assert.equal(await named.locator('.ps-node-handle').getAttribute('title'), long);
     assert.deepEqual(errors, []);
   });
 });

@@ -64,4 +64,10 @@ describe('long words', () => {
     // a long flow name pushed the publish matrix's stages and their Publish buttons out of view
     expect(all.find(([sel]) => sel === '.ps-matrix tbody th')?.[1]).toMatchObject({ 'max-width': '320px', 'overflow-wrap': 'anywhere' });
   });
+
+  it('cut a long node handle inside its node', () => {
+    const all = sheets.flatMap(([, css]) => rules(css));
+    // a 60-character handle ran past the node's right edge
+    expect(all.find(([sel, d]) => sel === '.ps-node-handle' && d['text-overflow'])?.[1]).toMatchObject({ overflow: 'hidden', 'text-overflow': 'ellipsis', 'white-space': 'nowrap' });
+  });
 });

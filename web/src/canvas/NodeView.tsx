@@ -140,7 +140,9 @@ function NodeViewImpl({ id, data, selected }: NodeProps<PsNode>) {
           {iconGlyph(type.icon, type.name)}
         </span>
         <span className="ps-node-titles">
-          <span className="ps-node-handle">{node.handle}</span>
+          <span className="ps-node-handle" title={node.handle}>
+            {node.handle}
+          </span>
           <span className="ps-node-type">{type.name}</span>
         </span>
         {run?.order ? (
