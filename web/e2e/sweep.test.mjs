@@ -387,3 +387,34 @@ test('a number input keeps its value while what is typed is not a number yet (1e
     assert.deepEqual(errors, []);
   });
 });
+
+test('code values are coloured for the dark theme (the light style put true in dark blue on the dark panel)', async (t) => {
+  await guarded(t, 'dark-code', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'dark code',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('reply', 'http.response', 0, { body: { ok: true, n: 1 } })], connections: [] },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('.react-flow__node:has([data-handle="reply"]) .ps-node-header').click();
+    const token = page.locator('.ps-inspector .cm-content span', { hasText: /^true$/ });
+    await token.waitFor();
+    const colour = () => token.evaluate((e) => getComputedStyle(e).color);
+    const light = await colour();
+    await page.getByRole('button', { name: 'Toggle theme' }).click();
+    try {
+      await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+      const dark = await colour();
+      assert.notEqual(dark, light);
+      // contrast against the code panel: the token is light on the dark theme
+      const lum = (c) => {
+        const [r, g, b] = c.match(/\d+/g).slice(0, 3).map(Number);
+        return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+      };
+      assert.ok(lum(dark) > 0.5, `a light colour on the dark panel: ${dark}`);
+    } finally {
+      await page.getByRole('button', { name: 'Toggle theme' }).click();
+    }
+    assert.deepEqual(errors, []);
+  });
+});

@@ -5,9 +5,10 @@ import { autocompletion, closeBrackets, type CompletionContext as CMContext, typ
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { javascript } from '@codemirror/lang-javascript';
 import { json } from '@codemirror/lang-json';
-import { bracketMatching, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { bracketMatching, HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import { Decoration, type DecorationSet, EditorView, keymap, lineNumbers, MatchDecorator, placeholder as cmPlaceholder, ViewPlugin, type ViewUpdate } from '@codemirror/view';
+import { tags as t } from '@lezer/highlight';
 import { useContext, useEffect, useRef } from 'react';
 import { EditorContext } from '../editor/context';
 import { type CompletionContext, completeExpression } from '../model/expressions';
@@ -25,6 +26,23 @@ export interface CodeEditorProps {
   /** Shows the value without letting it change; by default, whether the open flow is read-only. */
   readOnly?: boolean;
 }
+
+/**
+ * Syntax colours from the theme's --code-* variables, so they read on the dark theme too
+ * (CodeMirror's default style is for a light background: true in #219 on the dark panel).
+ */
+export const codeHighlight = HighlightStyle.define([
+  { tag: t.keyword, color: 'var(--code-keyword)' },
+  { tag: [t.atom, t.bool, t.null, t.url, t.labelName], color: 'var(--code-atom)' },
+  { tag: [t.number, t.literal], color: 'var(--code-number)' },
+  { tag: t.string, color: 'var(--code-string)' },
+  { tag: [t.regexp, t.escape, t.special(t.string)], color: 'var(--code-regexp)' },
+  { tag: t.propertyName, color: 'var(--code-property)' },
+  { tag: [t.definition(t.variableName), t.function(t.variableName)], color: 'var(--code-definition)' },
+  { tag: [t.typeName, t.className, t.namespace], color: 'var(--code-type)' },
+  { tag: [t.comment, t.meta], color: 'var(--code-comment)' },
+  { tag: t.invalid, color: 'var(--code-invalid)' },
+]);
 
 const exprMarks = new MatchDecorator({ regexp: /\{\{[^}]*\}\}/g, decoration: Decoration.mark({ class: 'ps-cm-expr' }) });
 const exprHighlight = ViewPlugin.fromClass(
@@ -78,7 +96,7 @@ export default function CodeEditor({ value, onChange, language, ctx, label, plac
           history(),
           closeBrackets(),
           bracketMatching(),
-          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          syntaxHighlighting(codeHighlight),
           keymap.of([indentWithTab, ...defaultKeymap, ...historyKeymap]),
           lang.current.of(languageOf(language)),
           lock.current.of(lockedWhen(locked)),
