@@ -252,6 +252,10 @@ test("changing a route flow's run saving in its settings marks the stages it is 
     // the API says so at once; the panel said nothing until the page was loaded again
     await live.getByTestId('route-differs-live').filter({ hasText: /run saving changed/ }).waitFor();
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=publish-stage] option')].some((o) => o.textContent === 'live · v1 · route changed'));
+    // the select (120 px) cuts "· route changed" off the chosen stage: its border and tooltip say it
+    await page.locator('[data-testid=publish-stage]').selectOption('live');
+    await page.locator('[data-testid=publish-stage].ps-differs').waitFor();
+    assert.match(await page.locator('[data-testid=publish-stage]').getAttribute('title'), /live serves older route settings/);
     assert.deepEqual(errors, []);
   });
 });

@@ -292,5 +292,8 @@ describe('the draft control publishing saves through', () => {
     rerender(<Harness {...props} flow={{ ...flow, run_saving: 'errors' }} />);
     await waitFor(() => expect([...select.options].map((o) => o.textContent)).toEqual(['prod · v2 · route changed']));
     expect(m.calls.filter((c) => c.path === `${F}/publications`)).toHaveLength(2);
+    // the narrow select cuts its option's text: its border and tooltip say so
+    expect(select.classList.contains('ps-differs')).toBe(true);
+    expect(select.title).toBe('The stage to publish to: prod serves older route settings; publish again to serve the current ones');
   });
 });

@@ -199,13 +199,14 @@ export function usePublishing(o: PublishingOptions): Publishing {
       {publishable && !o.readOnly ? (
         <>
           <select
-            className="ps-input ps-pub-stage"
+            className={`ps-input ps-pub-stage${routeChanged.has(stage) ? ' ps-differs' : ''}`}
             aria-label="Stage"
             data-testid="publish-stage"
             value={stage}
             disabled={!stages?.length}
             onChange={(e) => setStage(e.target.value)}
-            title="The stage to publish to"
+            // the select is narrow: its option's "· route changed" is cut off, so the tooltip and border say it
+            title={routeChanged.has(stage) ? `The stage to publish to: ${stage} serves older route settings; publish again to serve the current ones` : 'The stage to publish to'}
           >
             {stages === null ? <option value="">…</option> : null}
             {stages?.length === 0 ? <option value="">no stages</option> : null}
