@@ -105,6 +105,9 @@ describe('RouteForm', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save route' }));
     const alert = await screen.findByText('This route is taken.');
     expect(alert.parentElement?.textContent).toContain('already has the route GET /users/{uuid}');
+    // said once: the 409's field error ("body: the method and path are taken…") made a second alert
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+    expect(screen.queryByText(/^body:/)).toBeNull();
   });
 
   it('shows a load error with a retry', async () => {

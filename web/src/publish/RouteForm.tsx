@@ -271,7 +271,8 @@ export function RouteForm(props: RouteFormProps) {
           <strong>This route is taken.</strong> {conflict.detail || conflict.fieldErrors[0]?.message}
         </div>
       ) : null}
-      {rest.length || general ? (
+      {/* a taken route's 409 names the field too ("body: the method and path are taken…"): said once above */}
+      {!conflict && (rest.length || general) ? (
         <div className="ps-pub-alert" role="alert">
           {general ?? (
             <ul>
