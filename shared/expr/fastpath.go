@@ -2,8 +2,8 @@ package expr
 
 import (
 	"fmt"
-	"sort"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"

@@ -106,10 +106,10 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 	if onDelta == nil {
 		msg, err := m.client.Messages.New(ctx, params, option.WithResponseInto(&hr))
 		if err != nil {
-			if ct := contentType(hr); hr != nil && hr.StatusCode < 400 && !strings.Contains(ct, "json") {
+			if ct := llm.ContentType(hr); hr != nil && hr.StatusCode < 400 && !strings.Contains(ct, "json") {
 				err = fmt.Errorf("the API answered with Content-Type %q instead of JSON (is base_url the API root, without /v1?)", ct)
 			}
-			return llm.Response{}, m.wrap("create message", m.timeout(ctx, err))
+			return llm.Response{}, m.wrap("create message", llm.OwnTimeout(ctx, m.cfg.Timeout, err))
 		}
 		return m.response(msg)
 	}
@@ -135,12 +135,12 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 		}
 	}
 	if err := stream.Err(); err != nil {
-		return llm.Response{}, m.wrap("stream message", m.timeout(ctx, err))
+		return llm.Response{}, m.wrap("stream message", llm.OwnTimeout(ctx, m.cfg.Timeout, err))
 	}
 	if acc.StopReason == "" {
 		// Every Messages stream sends its stop reason in message_delta before message_stop.
 		// Without it the answer is incomplete: the connection was cut, or the body was no stream.
-		if ct := contentType(hr); hr != nil && !strings.Contains(ct, "text/event-stream") {
+		if ct := llm.ContentType(hr); hr != nil && !strings.Contains(ct, "text/event-stream") {
 			return llm.Response{}, m.wrap("stream message", fmt.Errorf(
 				"the API answered with Content-Type %q instead of an event stream (is base_url the API root, without /v1?)", ct))
 		}
@@ -153,22 +153,6 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 		}
 	}
 	return m.response(&acc)
-}
-
-func contentType(r *http.Response) string {
-	if r == nil {
-		return ""
-	}
-	return r.Header.Get("Content-Type")
-}
-
-// timeout turns the expiry of one request's own time limit (Config.Timeout) into an error
-// that says so: left as context.DeadlineExceeded it would read as the run's deadline.
-func (m *Model) timeout(ctx context.Context, err error) error {
-	if m.cfg.Timeout > 0 && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("no answer within the model's timeout of %s", m.cfg.Timeout)
-	}
-	return err
 }
 
 func (m *Model) params(req llm.Request) (sdk.MessageNewParams, error) {

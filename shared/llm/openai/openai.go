@@ -114,10 +114,10 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 	if onDelta == nil {
 		cc, err := m.svc.New(ctx, params, option.WithResponseInto(&hr))
 		if err != nil {
-			if ct := contentType(hr); hr != nil && hr.StatusCode < 400 && !strings.Contains(ct, "json") {
+			if ct := llm.ContentType(hr); hr != nil && hr.StatusCode < 400 && !strings.Contains(ct, "json") {
 				err = fmt.Errorf("the API answered with Content-Type %q instead of JSON (is base_url the API root, ending in /v1?)", ct)
 			}
-			return llm.Response{}, m.wrap("chat completion", m.timeout(ctx, err))
+			return llm.Response{}, m.wrap("chat completion", llm.OwnTimeout(ctx, m.cfg.Timeout, err))
 		}
 		return m.response(cc)
 	}
@@ -131,12 +131,12 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 		acc.add(stream.Current(), onDelta)
 	}
 	if err := stream.Err(); err != nil {
-		return llm.Response{}, m.wrap("stream chat completion", m.timeout(ctx, err))
+		return llm.Response{}, m.wrap("stream chat completion", llm.OwnTimeout(ctx, m.cfg.Timeout, err))
 	}
 	if acc.finish == "" {
 		// Every chat completions stream ends with a chunk carrying the finish reason. Without
 		// it the answer is incomplete: the connection was cut, or the body was no stream.
-		if ct := contentType(hr); hr != nil && !strings.Contains(ct, "text/event-stream") {
+		if ct := llm.ContentType(hr); hr != nil && !strings.Contains(ct, "text/event-stream") {
 			return llm.Response{}, m.wrap("stream chat completion", fmt.Errorf(
 				"the API answered with Content-Type %q instead of an event stream (is base_url the API root, ending in /v1?)", ct))
 		}
@@ -144,22 +144,6 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 			"the stream ended before the answer was complete (no finish reason; the connection was cut)"))
 	}
 	return acc.response(m)
-}
-
-func contentType(r *http.Response) string {
-	if r == nil {
-		return ""
-	}
-	return r.Header.Get("Content-Type")
-}
-
-// timeout turns the expiry of one request's own time limit (Config.Timeout) into an error
-// that says so: left as context.DeadlineExceeded it would read as the run's deadline.
-func (m *Model) timeout(ctx context.Context, err error) error {
-	if m.cfg.Timeout > 0 && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("no answer within the model's timeout of %s", m.cfg.Timeout)
-	}
-	return err
 }
 
 // params turns a neutral request into the SDK's request parameters.
