@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ToString formats a value for a string input: strings as is, numbers without a trailing
@@ -183,7 +184,11 @@ func Describe(v any) string {
 	}
 	s := ToString(v)
 	if len(s) > 40 {
-		s = s[:37] + "..."
+		cut := 37
+		for cut > 0 && !utf8.RuneStart(s[cut]) { // never through a character
+			cut--
+		}
+		s = s[:cut] + "..."
 	}
 	return fmt.Sprintf("%s %q", TypeName(v), s)
 }

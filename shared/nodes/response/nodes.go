@@ -51,7 +51,7 @@ func httpResponse() *nodes.Type {
 			"**Outputs**\n\n- `response` — `{status, headers, cookies, body, is_base64}` as sent.\n\n" +
 			"**Example**: status 201, body `{{ create.item }}` answers `201` with the item as JSON.",
 		Inputs: []nodes.Port{
-			{Name: "status", Type: nodes.Integer, Default: 200.0, Doc: "HTTP status code (100–599)."},
+			{Name: "status", Type: nodes.Integer, Default: 200.0, Min: nodes.Bound(100), Max: nodes.Bound(599), Doc: "HTTP status code (100–599)."},
 			{Name: "headers", Type: nodes.Object, Dynamic: true, Doc: "Response headers: name → value."},
 			{Name: "cookies", Type: nodes.List, Doc: "Cookies to set: objects {name, value, …} or Set-Cookie strings."},
 			{Name: "body", Type: nodes.Any, Editor: nodes.EditJSON, Doc: "The response body."},
@@ -69,9 +69,6 @@ func runResponse(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 	status, err := c.IntOr("status", http.StatusOK)
 	if err != nil {
 		return nil, err
-	}
-	if status < 100 || status > 599 {
-		return nil, nodes.Errorf("status", "%d is not an HTTP status (100–599)", status)
 	}
 	headers, setCookies, err := readHeaders(c)
 	if err != nil {

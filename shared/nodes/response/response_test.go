@@ -123,7 +123,7 @@ func TestHTTPResponse(t *testing.T) {
 		{name: "bad base64", in: map[string]any{"body": "%%%", "body_type": "base64"}, errPort: "body", errText: "base64"},
 		{name: "base64 of an object", in: map[string]any{"body": map[string]any{}, "body_type": "base64"}, errPort: "body"},
 		{name: "unknown body type", in: map[string]any{"body_type": "xml"}, errPort: "body_type"},
-		{name: "status too low", in: map[string]any{"status": 99.0}, errPort: "status", errText: "100–599"},
+		{name: "status too low", in: map[string]any{"status": 99.0}, errPort: "status", errText: "must be between 100 and 599, got 99"},
 		{name: "status too high", in: map[string]any{"status": 600.0}, errPort: "status"},
 		{name: "no content", in: map[string]any{"status": 204.0}, want: resp(204, nil, nil, "", false)},
 		{name: "no content with a body", in: map[string]any{"status": 204.0, "body": "x"}, errPort: "body", errText: "does not allow a body"},
