@@ -96,6 +96,17 @@ func TestErrors(t *testing.T) {
 	if !errors.As(err, &se) || se.Column < 10 || se.Line != 1 {
 		t.Fatalf("syntax error with position: %#v", err)
 	}
+	// columns count characters, not bytes
+	_, err = expr.Compile("Grüße {{ a.b a.c }}")
+	if !errors.As(err, &se) || se.Column != 14 || se.Line != 1 {
+		t.Fatalf("syntax error after non-ASCII text: %#v", err)
+	}
+	_, err = expr.Compile("{{ 'ü' + }}") // the end of the expression: column 9, as for {{ 'u' + }}
+	_, ascii := expr.Compile("{{ 'u' + }}")
+	var sa *expr.SyntaxError
+	if !errors.As(err, &se) || !errors.As(ascii, &sa) || se.Column != sa.Column {
+		t.Fatalf("syntax error inside an expression with non-ASCII: %#v vs %#v", err, ascii)
+	}
 	if _, err := expr.Compile("{{ open"); err == nil || !strings.Contains(err.Error(), "no closing }}") {
 		t.Fatalf("unclosed: %v", err)
 	}

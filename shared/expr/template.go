@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -340,11 +341,12 @@ func syntaxAt(s string, pos int, msg string) *SyntaxError {
 		pos = len(s)
 	}
 	line := 1 + strings.Count(s[:pos], "\n")
-	col := pos - strings.LastIndex(s[:pos], "\n")
+	col := 1 + utf8.RuneCountInString(s[strings.LastIndex(s[:pos], "\n")+1:pos]) // characters, not bytes
 	return &SyntaxError{Offset: pos, Line: line, Column: col, Message: msg}
 }
 
-// columnOffset converts expr-lang's (line, 0-based column) within code to a byte offset.
+// columnOffset converts expr-lang's (line, 0-based column in characters) within code to a
+// byte offset.
 func columnOffset(code string, line, col int) int {
 	off := 0
 	for l := 1; l < line; l++ {
@@ -354,7 +356,11 @@ func columnOffset(code string, line, col int) int {
 		}
 		off += i + 1
 	}
-	off += col
+	for ; col > 0 && off < len(code) && code[off] != '\n'; col-- {
+		_, n := utf8.DecodeRuneInString(code[off:])
+		off += n
+	}
+	off += col // past the line's end: kept as expr-lang gave it, then bounded below
 	if off > len(code) {
 		off = len(code)
 	}
