@@ -35,6 +35,14 @@ func TestInvitationClaimedOnFirstSignIn(t *testing.T) {
 	if len(members.Items) != 2 {
 		t.Errorf("members %+v, want 2", members)
 	}
+	// inviting a member again (any case) is refused: it would never be claimed
+	p := e.do(http.MethodPost, base+"/invitations", admin.token,
+		map[string]string{"email": "BOB@example.COM", "role": "admin"}).problem(http.StatusConflict)
+	wantFields(t, p, "body.email")
+	e.do(http.MethodGet, base+"/invitations", admin.token, nil).ok(&invs)
+	if len(invs.Items) != 0 {
+		t.Errorf("a refused invitation was kept: %+v", invs)
+	}
 }
 
 func TestInviteValidation(t *testing.T) {

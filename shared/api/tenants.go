@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -171,6 +172,9 @@ func (h *Handler) registerTenants() {
 			TenantPath
 			Body InviteBody
 		}) (*Created[InvitationView], error) {
+			if err := h.notAMember(ctx, in.Tenant, in.Body.Email); err != nil {
+				return nil, err
+			}
 			inv, err := h.st.CreateInvitation(ctx, store.Invitation{Tenant: in.Tenant, Email: in.Body.Email,
 				Role: store.Role(in.Body.Role), InvitedBy: principal(ctx).Identity.Subject})
 			if err != nil {
@@ -204,4 +208,27 @@ func (h *Handler) keepAnAdmin(ctx context.Context, tenant, sub string) error {
 		}
 	}
 	return conflict(TypeConflict, "a tenant needs at least one admin; make someone else admin first")
+}
+
+// notAMember refuses an invitation of an address that already belongs to a member of the
+// tenant (compared without case, as addresses are): it would never be claimed.
+func (h *Handler) notAMember(ctx context.Context, tenant, email string) error {
+	want := strings.ToLower(strings.TrimSpace(email))
+	o := store.ListOptions{Limit: store.MaxLimit}
+	for {
+		p, err := h.st.ListMembers(ctx, tenant, o)
+		if err != nil {
+			return err
+		}
+		for _, m := range p.Items {
+			if m.Email != "" && strings.EqualFold(m.Email, want) {
+				return conflict(TypeConflict, fmt.Sprintf("%s is already a member of this tenant (role %s); change the member's role instead", m.Email, m.Role),
+					FieldError{Location: "body.email", Message: "is already a member"})
+			}
+		}
+		if p.Next == "" {
+			return nil
+		}
+		o.Cursor = p.Next
+	}
 }
