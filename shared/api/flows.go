@@ -12,6 +12,7 @@ import (
 
 	"polysynergy/shared/auth"
 	"polysynergy/shared/flow"
+	"polysynergy/shared/routing"
 	"polysynergy/shared/store"
 )
 
@@ -60,7 +61,7 @@ type CreateFlowBody struct {
 	Blueprint string         `json:"blueprint,omitempty" maxLength:"26" doc:"Start from the draft of this blueprint flow"`
 	RunSaving string         `json:"run_saving,omitempty" enum:"all,errors,none"`
 	Retention int            `json:"retention,omitempty" minimum:"1" maximum:"10000"`
-	Route     *RouteBody     `json:"route,omitempty" doc:"Route flows: the trigger (default GET /<name>)"`
+	Route     *RouteBody     `json:"route,omitempty" doc:"Route flows: the trigger (default: the method and path of the document's HTTP route node, else GET /<name>)"`
 	Schedule  *ScheduleInput `json:"schedule,omitempty" doc:"Schedule flows: when it fires (default hourly, disabled)"`
 }
 
@@ -265,6 +266,38 @@ func draftView(d store.Draft) DraftView {
 
 // decodeDocument checks a flow document and returns it compacted (what
 // is stored, and hashed to tell whether a draft changed).
+// nodeRoute is the route an HTTP route node of doc shows (its literal method and path),
+// the natural route for a route flow created from that document without one.
+func nodeRoute(doc *flow.Document) (RouteBody, bool) {
+	if doc == nil {
+		return RouteBody{}, false
+	}
+	for _, n := range doc.Nodes {
+		if n.Type != "trigger.route" {
+			continue
+		}
+		method, _ := n.Values["method"].(string)
+		path, _ := n.Values["path"].(string)
+		method = strings.ToUpper(strings.TrimSpace(method))
+		if method == "" {
+			method = "GET"
+		}
+		pat, err := routing.ParsePattern(strings.TrimSpace(path))
+		if err != nil || strings.Contains(path, "{{") {
+			return RouteBody{}, false
+		}
+		rb := RouteBody{Method: method, Segments: []SegmentBody{}}
+		for _, sg := range pat {
+			rb.Segments = append(rb.Segments, SegmentBody{Kind: string(sg.Kind), Value: sg.Value, Name: sg.Name, Type: string(sg.Type)})
+		}
+		if _, errs := rb.config("body.route"); len(errs) > 0 {
+			return RouteBody{}, false
+		}
+		return rb, true
+	}
+	return RouteBody{}, false
+}
+
 func decodeDocument(location string, raw json.RawMessage) (*flow.Document, []byte, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil, invalidField(location, "is required")
@@ -355,16 +388,20 @@ func (h *Handler) createFlow(ctx context.Context, k store.ProjectKey, b CreateFl
 	}
 	in := store.CreateFlowInput{Kind: kind, Name: b.Name, RunSaving: store.RunSaving(b.RunSaving), Retention: b.Retention,
 		Document: []byte(emptyDocument)}
+	var doc *flow.Document
 	if len(b.Document) > 0 {
-		_, canon, err := decodeDocument("body.document", b.Document)
+		d, canon, err := decodeDocument("body.document", b.Document)
 		if err != nil {
 			add(err)
 		}
-		in.Document = canon
+		doc, in.Document = d, canon
 	}
 	var route *store.RouteConfig
 	if kind == store.KindRoute {
 		rb := RouteBody{Method: "GET", Segments: []SegmentBody{{Kind: "static", Value: SuggestSlug(b.Name)}}}
+		if nr, ok := nodeRoute(doc); ok {
+			rb = nr
+		}
 		if b.Route != nil {
 			rb = *b.Route
 		}

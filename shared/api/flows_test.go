@@ -172,6 +172,31 @@ func TestFlowFromBlueprintAndKinds(t *testing.T) {
 	e.do(http.MethodGet, proj+"/flows?kind=other", u.token, nil).problem(http.StatusUnprocessableEntity)
 }
 
+// A route flow created from a document with an HTTP route node takes the node's method and
+// path as its route (the node's path used to be ignored in favour of GET /<name>).
+func TestRouteFlowTakesItsRouteNodesPath(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "R")
+	doc := func(method, path string) json.RawMessage {
+		return json.RawMessage(`{"schema":"polysynergy/flow@1","nodes":[{"id":"r","handle":"route","type":"trigger.route",` +
+			`"position":{"x":0,"y":0},"values":{"method":"` + method + `","path":"` + path + `"}}],"connections":[]}`)
+	}
+	route := func(name string, d json.RawMessage) RouteView {
+		path, _ := e.flow(u, proj, map[string]any{"kind": "route", "name": name, "document": d})
+		var r RouteView
+		e.do(http.MethodGet, path+"/route", u.token, nil).ok(&r)
+		return r
+	}
+	if r := route("greet", doc("post", "/hello/{name:string}")); r.Method != "POST" || r.Pattern != "/hello/{name}" {
+		t.Fatalf("route %+v, want POST /hello/{name}", r)
+	}
+	// a path that is not a pattern (or an expression) leaves the default GET /<name>
+	if r := route("other", doc("GET", "{{ x }}")); r.Method != "GET" || r.Pattern != "/other" {
+		t.Fatalf("route %+v, want GET /other", r)
+	}
+}
+
 func TestValidateFlow(t *testing.T) {
 	e := newEnv(t)
 	u := e.signIn("alice")
