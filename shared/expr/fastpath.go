@@ -125,50 +125,83 @@ func walk(steps []step, env map[string]any) (any, bool) {
 	return cur, true
 }
 
-// pathError explains why a plain member path failed in the VM in the flow's terms, for the
-// cases where expr-lang's own message names its internals ("invalid operation:
-// int(string)" for a field read on a string). It returns "" to keep the VM's message.
-func pathError(steps []step, env map[string]any) string {
+// trace is where following a plain member path over env ended up, in the flow's terms.
+type trace struct {
+	// stop is the step that could not be taken (nil when the path was followed to its end
+	// or ended where the VM's own answer stands: an index out of range, a map read by a
+	// number); at is what it was taken on, named name.
+	stop *step
+	at   any
+	name string
+	// missing is the first object found without a field the path names (a read that gives
+	// nil), named missingName, and missingKey that field.
+	missing     map[string]any
+	missingName string
+	missingKey  string
+}
+
+// follow walks steps over env the way the VM does (a missing field reads as nil, a string
+// indexes to a character) and says where it stopped.
+func follow(steps []step, env map[string]any) trace {
+	var tr trace
 	cur, ok := env[steps[0].key]
 	if !ok {
-		return ""
+		return tr
 	}
 	name := steps[0].key
-	for _, s := range steps[1:] {
+	for i := range steps[1:] {
+		s := &steps[i+1]
 		if s.isIdx {
-			l, isList := cur.([]any)
-			if str, isStr := cur.(string); isStr { // strings index to characters
-				if s.index >= len(str) {
-					return ""
+			switch x := cur.(type) {
+			case []any:
+				if s.index >= len(x) {
+					return tr
 				}
-				cur, name = str[s.index:s.index+1], fmt.Sprintf("%s[%d]", name, s.index)
-				continue
-			}
-			if !isList {
-				if cur == nil {
-					return fmt.Sprintf("cannot read [%d]: %s is null", s.index, name)
+				cur = x[s.index]
+			case string: // strings index to characters
+				if s.index >= len(x) {
+					return tr
 				}
-				if _, isMap := cur.(map[string]any); !isMap {
-					return fmt.Sprintf("cannot read [%d]: %s is %s, not a list", s.index, name, kindOf(cur))
-				}
-				return "" // a map read by a number: the VM's answer stands
+				cur = x[s.index : s.index+1]
+			case map[string]any:
+				return tr // a map read by a number: the VM's answer stands
+			default:
+				tr.stop, tr.at, tr.name = s, cur, name
+				return tr
 			}
-			if s.index >= len(l) {
-				return ""
-			}
-			cur, name = l[s.index], fmt.Sprintf("%s[%d]", name, s.index)
+			name = fmt.Sprintf("%s[%d]", name, s.index)
 			continue
 		}
 		m, isMap := cur.(map[string]any)
 		if !isMap {
-			if cur == nil {
-				return fmt.Sprintf("cannot read .%s: %s is null", s.key, name)
-			}
-			return fmt.Sprintf("cannot read .%s: %s is %s, not an object", s.key, name, kindOf(cur))
+			tr.stop, tr.at, tr.name = s, cur, name
+			return tr
 		}
-		cur, name = m[s.key], name+"."+s.key
+		next, has := m[s.key]
+		if !has && tr.missing == nil {
+			tr.missing, tr.missingName, tr.missingKey = m, name, s.key
+		}
+		cur, name = next, name+"."+s.key
 	}
-	return ""
+	return tr
+}
+
+// pathError explains why a plain member path failed in the VM in the flow's terms, for the
+// cases where expr-lang's own message names its internals ("invalid operation:
+// int(string)" for a field read on a string). It returns "" to keep the VM's message.
+func pathError(steps []step, env map[string]any) string {
+	tr := follow(steps, env)
+	switch {
+	case tr.stop == nil:
+		return ""
+	case tr.stop.isIdx && tr.at == nil:
+		return fmt.Sprintf("cannot read [%d]: %s is null", tr.stop.index, tr.name)
+	case tr.stop.isIdx:
+		return fmt.Sprintf("cannot read [%d]: %s is %s, not a list", tr.stop.index, tr.name, kindOf(tr.at))
+	case tr.at == nil:
+		return fmt.Sprintf("cannot read .%s: %s is null", tr.stop.key, tr.name)
+	}
+	return fmt.Sprintf("cannot read .%s: %s is %s, not an object", tr.stop.key, tr.name, kindOf(tr.at))
 }
 
 // kindOf names a value's JSON kind with an article, for messages.
@@ -190,41 +223,21 @@ func kindOf(v any) string {
 // object does not have (`chat.mesage` when chat has no "mesage"), or "" when every field
 // is there (null values and list indexes are not reported: they are data, not typos).
 func missingField(code string, steps []step, env map[string]any) string {
-	cur, ok := env[steps[0].key]
-	if !ok {
+	tr := follow(steps, env)
+	if tr.missing == nil {
 		return ""
 	}
-	name := steps[0].key
-	for _, s := range steps[1:] {
-		if s.isIdx {
-			l, isList := cur.([]any)
-			if !isList || s.index >= len(l) {
-				return ""
-			}
-			cur, name = l[s.index], fmt.Sprintf("%s[%d]", name, s.index)
-			continue
-		}
-		m, isMap := cur.(map[string]any)
-		if !isMap {
-			return ""
-		}
-		next, has := m[s.key]
-		if !has {
-			keys := make([]string, 0, len(m))
-			for k := range m {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			if len(keys) > 8 {
-				keys = append(keys[:8], "…")
-			}
-			has := "it has no fields"
-			if len(m) > 0 {
-				has = "it has " + strings.Join(keys, ", ")
-			}
-			return fmt.Sprintf("{{ %s }} is empty: %s has no field %q (%s)", strings.TrimSpace(code), name, s.key, has)
-		}
-		cur, name = next, name+"."+s.key
+	keys := make([]string, 0, len(tr.missing))
+	for k := range tr.missing {
+		keys = append(keys, k)
 	}
-	return ""
+	sort.Strings(keys)
+	if len(keys) > 8 {
+		keys = append(keys[:8], "…")
+	}
+	has := "it has no fields"
+	if len(keys) > 0 {
+		has = "it has " + strings.Join(keys, ", ")
+	}
+	return fmt.Sprintf("{{ %s }} is empty: %s has no field %q (%s)", strings.TrimSpace(code), tr.missingName, tr.missingKey, has)
 }

@@ -6,38 +6,26 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { watchConsole } from './browser.mjs';
-import { createProject, flowNode, signInForApi } from './cloud.mjs';
-import { cloudSuite, freshPage } from './suite.mjs';
+import { flowNode } from './cloud.mjs';
+import { cloudSuite, projectSession } from './suite.mjs';
 
 const suite = cloudSuite('checks');
+const session = projectSession(suite, {
+  email: 'checks@example.com',
+  project: 'Checks',
+  prepare: ({ api, at }) => api('POST', `${at.base}/stages`, { name: 'live' }),
+});
 let page;
 let api;
 let errors;
 let at;
 
-let ready = null;
-function setUp() {
-  ready ??= (async () => {
-    page = await freshPage(suite);
-    errors = watchConsole(page);
-    api = await signInForApi(page, suite.cloud, 'checks@example.com');
-    at = await createProject(api, 'Checks');
-    await api('POST', `${at.base}/stages`, { name: 'live' });
-  })();
-  return ready;
-}
-
-async function guarded(t, name, f) {
-  try {
-    await setUp();
-    await f();
-    await page.screenshot({ path: `${suite.shots}${name}.png` });
-  } catch (e) {
-    await page?.screenshot({ path: `${suite.shots}${name}-failure.png` }).catch(() => {});
-    t.diagnostic(suite.cloud.log());
-    throw e;
-  }
+/** Runs a test step in the session (set up on first use), keeping a screenshot of the page. */
+function guarded(t, shot, f) {
+  return session.guarded(t, shot, () => {
+    ({ page, api, errors, at } = session);
+    return f();
+  });
 }
 
 const saved = () => page.getByRole('status', { name: 'Save state' }).filter({ hasText: /^Saved/ }).waitFor();
@@ -149,9 +137,7 @@ test('the publishing panel shows the route each stage serves and offers to publi
 test("the schedule's time zone is searched and picked from the full list with the keyboard", async (t) => {
   await guarded(t, 'time-zone-picker', async () => {
     const f = await api('POST', `${at.base}/flows`, { kind: 'schedule', name: 'nightly' });
-    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
-    await page.getByRole('tab', { name: 'nightly' }).waitFor();
-    await page.locator('[data-testid=publishing-panel-toggle]').click();
+    await session.openPublishing(f);
     const form = page.getByRole('form', { name: 'Schedule' });
     const zone = form.getByRole('combobox', { name: 'Time zone' });
     await zone.waitFor();

@@ -6,40 +6,23 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { watchConsole } from './browser.mjs';
-import { createProject, flowNode, signInForApi } from './cloud.mjs';
-import { cloudSuite, freshPage } from './suite.mjs';
+import { flowNode } from './cloud.mjs';
+import { cloudSuite, projectSession } from './suite.mjs';
 
 const suite = cloudSuite('qa');
 const link = (from, to) => ({ from: { node: from, port: 'true_path' }, to: { node: to, port: 'node' } });
+const session = projectSession(suite, { email: 'qa@example.com', project: 'QA' });
 let page;
 let api;
 let errors;
 let at;
 
-/** Signs in and creates the project, once (the suite's cloud and browser are up by then). */
-let ready = null;
-function setUp() {
-  ready ??= (async () => {
-    page = await freshPage(suite);
-    errors = watchConsole(page);
-    api = await signInForApi(page, suite.cloud, 'qa@example.com');
-    at = await createProject(api, 'QA');
-  })();
-  return ready;
-}
-
-/** Runs a test step, keeping a screenshot of the page when it fails. */
-async function guarded(t, name, f) {
-  try {
-    await setUp();
-    await f();
-    await page.screenshot({ path: `${suite.shots}${name}.png` });
-  } catch (e) {
-    await page?.screenshot({ path: `${suite.shots}${name}-failure.png` }).catch(() => {});
-    t.diagnostic(suite.cloud.log());
-    throw e;
-  }
+/** Runs a test step in the session (set up on first use), keeping a screenshot of the page. */
+function guarded(t, shot, f) {
+  return session.guarded(t, shot, () => {
+    ({ page, api, errors, at } = session);
+    return f();
+  });
 }
 
 const saved = () => page.getByRole('status', { name: 'Save state' }).filter({ hasText: /^Saved/ }).waitFor();

@@ -4,8 +4,8 @@
 
 import { mkdir } from 'node:fs/promises';
 import { after, before } from 'node:test';
-import { launch } from './browser.mjs';
-import { startCloud } from './cloud.mjs';
+import { launch, watchConsole } from './browser.mjs';
+import { createProject, signInForApi, startCloud } from './cloud.mjs';
 
 /**
  * Registers the file's before and after hooks and returns { shots, cloud, browser }; cloud and
@@ -28,4 +28,41 @@ export function cloudSuite(name) {
 /** A new page in a fresh browser context (its own session) of the usual editor size. */
 export async function freshPage(suite) {
   return (await suite.browser.newContext({ viewport: { width: 1400, height: 880 } })).newPage();
+}
+
+/**
+ * A signed-in user with a project of their own, set up once, on first use, in one page of the
+ * suite: { page, api, errors, at } once set up. `prepare(session)` runs after the project is
+ * created. guarded(t, name, f) sets up, runs f and keeps a screenshot of the page (and the
+ * cloud's log when f fails).
+ */
+export function projectSession(suite, { email, project, prepare }) {
+  const session = { page: null, api: null, errors: null, at: null };
+  let ready = null;
+  const setUp = () =>
+    (ready ??= (async () => {
+      session.page = await freshPage(suite);
+      session.errors = watchConsole(session.page);
+      session.api = await signInForApi(session.page, suite.cloud, email);
+      session.at = await createProject(session.api, project);
+      if (prepare) await prepare(session);
+    })());
+  /** Opens a flow of the project in the editor, with its publishing panel shown. */
+  session.openPublishing = async (flow) => {
+    await session.page.goto(`${suite.cloud.url}/p/${session.at.project}/f/${flow.id}`);
+    await session.page.getByRole('tab', { name: flow.name, exact: true }).waitFor();
+    await session.page.locator('[data-testid=publishing-panel-toggle]').click();
+  };
+  session.guarded = async (t, name, f) => {
+    try {
+      await setUp();
+      await f();
+      await session.page.screenshot({ path: `${suite.shots}${name}.png` });
+    } catch (e) {
+      await session.page?.screenshot({ path: `${suite.shots}${name}-failure.png` }).catch(() => {});
+      t.diagnostic(suite.cloud.log());
+      throw e;
+    }
+  };
+  return session;
 }

@@ -3,45 +3,28 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { watchConsole } from './browser.mjs';
-import { createProject, flowNode, signInForApi } from './cloud.mjs';
-import { cloudSuite, freshPage } from './suite.mjs';
+import { flowNode } from './cloud.mjs';
+import { cloudSuite, projectSession } from './suite.mjs';
 
 const suite = cloudSuite('sweep');
+const session = projectSession(suite, { email: 'sweep@example.com', project: 'Sweep' });
 let page;
 let api;
 let errors;
 let at;
 
-let ready = null;
-function setUp() {
-  ready ??= (async () => {
-    page = await freshPage(suite);
-    errors = watchConsole(page);
-    api = await signInForApi(page, suite.cloud, 'sweep@example.com');
-    at = await createProject(api, 'Sweep');
-  })();
-  return ready;
-}
-
-async function guarded(t, name, f) {
-  try {
-    await setUp();
-    await f();
-    await page.screenshot({ path: `${suite.shots}${name}.png` });
-  } catch (e) {
-    await page?.screenshot({ path: `${suite.shots}${name}-failure.png` }).catch(() => {});
-    t.diagnostic(suite.cloud.log());
-    throw e;
-  }
+/** Runs a test step in the session (set up on first use), keeping a screenshot of the page. */
+function guarded(t, shot, f) {
+  return session.guarded(t, shot, () => {
+    ({ page, api, errors, at } = session);
+    return f();
+  });
 }
 
 test("a time zone typed out in full and left for Save is the one saved; +00:00 finds the zones at UTC, kolkata finds Asia/Kolkata", async (t) => {
   await guarded(t, 'time-zone-typed', async () => {
     const f = await api('POST', `${at.base}/flows`, { kind: 'schedule', name: 'typed zone' });
-    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
-    await page.getByRole('tab', { name: 'typed zone' }).waitFor();
-    await page.locator('[data-testid=publishing-panel-toggle]').click();
+    await session.openPublishing(f);
     const form = page.getByRole('form', { name: 'Schedule' });
     const zone = form.getByRole('combobox', { name: 'Time zone' });
     await zone.waitFor();
@@ -194,9 +177,7 @@ test('a 128-character secret or variable key, a long version message and a long 
     }
     const f = await api('POST', `${at.base}/flows`, { kind: 'blueprint', name: 'versioned' });
     await api('POST', `${at.base}/flows/${f.id}/versions`, { message: `see ${'x'.repeat(200)}` });
-    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
-    await page.getByRole('tab', { name: 'versioned' }).waitFor();
-    await page.locator('[data-testid=publishing-panel-toggle]').click();
+    await session.openPublishing(f);
     await page.getByTestId('version-1').waitFor();
     assert.deepEqual(await sideways(), []);
     // the publish matrix: a 200-character flow name pushed the stages and Publish out of view
@@ -215,9 +196,7 @@ test('a 128-character secret or variable key, a long version message and a long 
 test("clicking the publishing panel's selected tab again keeps the panel, and what was typed in it", async (t) => {
   await guarded(t, 'panel-tab-again', async () => {
     const f = await api('POST', `${at.base}/flows`, { kind: 'schedule', name: 'tab again' });
-    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
-    await page.getByRole('tab', { name: 'tab again' }).waitFor();
-    await page.locator('[data-testid=publishing-panel-toggle]').click();
+    await session.openPublishing(f);
     const form = page.getByRole('form', { name: 'Schedule' });
     const cron = form.getByRole('textbox', { name: /^Cron/ });
     await cron.fill('*/5 * * * *');
@@ -237,9 +216,7 @@ test("changing a route flow's run saving in its settings marks the stages it is 
     const fp = `${at.base}/flows/${f.id}`;
     await api('PUT', `${fp}/route`, { method: 'GET', segments: [{ kind: 'static', value: 'saving' }] });
     await api('POST', `${fp}/publish`, { stage: 'live' });
-    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
-    await page.getByRole('tab', { name: 'saving', exact: true }).waitFor();
-    await page.locator('[data-testid=publishing-panel-toggle]').click();
+    await session.openPublishing(f);
     const live = page.getByTestId('stage-route-live');
     await live.getByTestId('served-route-live').waitFor();
     assert.equal(await live.getByTestId('route-differs-live').count(), 0);

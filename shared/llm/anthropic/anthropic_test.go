@@ -17,6 +17,7 @@ import (
 	"polysynergy/shared/llm"
 	"polysynergy/shared/llm/anthropic"
 	"polysynergy/shared/llm/anthropic/anthropictest"
+	"polysynergy/shared/llm/llmtest"
 )
 
 const key = "sk-ant-test-SECRET-987654321"
@@ -341,15 +342,7 @@ func TestStreamThatEndsEarlyIsAnError(t *testing.T) {
 
 // A request that outlives the model's own timeout says so; it is not the run's deadline.
 func TestRequestTimeoutIsNamed(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(func() { close(release); srv.Close() })
-	m := newModel(t, srv.URL, func(c *anthropic.Config) { c.Timeout = 50 * time.Millisecond })
+	m := newModel(t, llmtest.Silent(t), func(c *anthropic.Config) { c.Timeout = 50 * time.Millisecond })
 	for _, stream := range []bool{false, true} {
 		_, err := chat(t, m, stream)
 		if err == nil || !strings.Contains(err.Error(), "no answer within the model's timeout of 50ms") || !strings.Contains(err.Error(), "anthropic/claude-test") {

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"sync"
+	"testing"
 )
 
 // Script plays turns of type T in order and records each request's JSON body and
@@ -102,3 +104,19 @@ func RefusedToolName(r *http.Request, name func(tool map[string]any) string) (in
 }
 
 var validName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+
+// Silent starts a server that answers no request: each waits until its client gives up
+// (or the test ends). It stands in for a provider past a timeout; it is closed when the
+// test ends.
+func Silent(t testing.TB) string {
+	t.Helper()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	return srv.URL
+}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"polysynergy/shared/llm"
+	"polysynergy/shared/llm/llmtest"
 	"polysynergy/shared/llm/openai"
 	"polysynergy/shared/llm/openai/openaitest"
 )
@@ -371,15 +372,7 @@ func TestStreamThatEndsEarlyIsAnError(t *testing.T) {
 // A request that outlives the model's own timeout says so; it is not the run's deadline
 // (context.DeadlineExceeded, which the engine reports as such).
 func TestRequestTimeoutIsNamed(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(func() { close(release); srv.Close() })
-	m := newModel(t, srv.URL+"/v1", func(c *openai.Config) { c.Timeout = 50 * time.Millisecond })
+	m := newModel(t, llmtest.Silent(t)+"/v1", func(c *openai.Config) { c.Timeout = 50 * time.Millisecond })
 	for _, stream := range []bool{false, true} {
 		_, _, err := chat(t, m, stream)
 		if err == nil || !strings.Contains(err.Error(), "no answer within the model's timeout of 50ms") || !strings.Contains(err.Error(), "openai/gpt-test") {

@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"polysynergy/shared/llm/llmtest"
 )
 
 // An embeddings endpoint's refusal carries its own message (without the key), and a request
@@ -56,15 +58,7 @@ func TestEmbedderErrors(t *testing.T) {
 
 // A Qdrant request past timeout_ms says so instead of reading as the run's deadline.
 func TestQdrantTimeoutIsNamed(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(func() { close(release); srv.Close() })
-	_, err := qdrantRun(t, "vector.qdrant_search", srv.URL, map[string]any{"collection": "docs", "vector": []any{0.1, 0.2}, "timeout_ms": 50.0})
+	_, err := qdrantRun(t, "vector.qdrant_search", llmtest.Silent(t), map[string]any{"collection": "docs", "vector": []any{0.1, 0.2}, "timeout_ms": 50.0})
 	if err == nil || !strings.Contains(err.Error(), "search qdrant collection docs: no answer from Qdrant within the timeout of 50ms (timeout_ms)") {
 		t.Fatalf("got %v", err)
 	}
