@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Route } from '../api/types';
 import { RouteForm } from './RouteForm';
 import { type Call, invalid, mockApi } from './testing';
@@ -23,9 +23,9 @@ const route: Route = {
 };
 const PATH = /^\/tenants\/t1\/projects\/p1\/flows\/f1\/route$/;
 
-function setup(put: (c: Call) => { status?: number; body?: unknown }) {
+function setup(put: (c: Call) => { status?: number; body?: unknown }, saved: Route = route) {
   const m = mockApi([
-    ['GET', PATH, { body: route }],
+    ['GET', PATH, { body: saved }],
     ['PUT', PATH, put],
   ]);
   render(<RouteForm api={m.api} project="p1" flow="f1" slug="shop" stages={['dev', 'prod']} triggerPattern="http://{project}-{stage}.localhost:8090" published={{ prod: 3 }} />);
@@ -40,6 +40,18 @@ describe('RouteForm', () => {
     expect(screen.getByTestId('curl-example').textContent).toBe("curl -i 'http://shop-dev.localhost:8090/users/00000000-0000-4000-8000-000000000000'");
     expect(screen.getByRole('button', { name: 'Copy the dev URL' })).toBeTruthy();
     expect(screen.getByText('prod · v3')).toBeTruthy();
+    expect(screen.getByTestId('curl-samples').textContent).toBe('Sample values in the path: {id} = 00000000-0000-4000-8000-000000000000. Put in your own before running it.');
+  });
+
+  it('fills a text variable of the curl example with a labelled sample word, and copies that command', async () => {
+    const writeText = vi.fn(() => Promise.resolve());
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    setup(() => ({ body: route }), { ...route, segments: [{ kind: 'static', value: 'hello' }, { kind: 'variable', name: 'name', type: 'string' }] });
+    expect(await screen.findByTestId('curl-example')).toHaveProperty('textContent', "curl -i 'http://shop-dev.localhost:8090/hello/ada'");
+    expect(screen.getByTestId('curl-samples').textContent).toBe('Sample values in the path: {name} = ada. Put in your own before running it.');
+    expect(screen.getByTestId('trigger-url-dev').textContent).toBe('http://shop-dev.localhost:8090/hello/{name}');
+    fireEvent.click(screen.getByRole('button', { name: 'Copy the curl example' }));
+    expect(writeText).toHaveBeenCalledWith("curl -i 'http://shop-dev.localhost:8090/hello/ada'");
   });
 
   it('sends the edited route: method, added, reordered and removed segments, key, mode', async () => {

@@ -8,7 +8,7 @@ import { type ApiClient, ApiError, ConflictError } from '../api/client';
 import type { HttpMethod, Publication, Route, RouteInput, Segment } from '../api/types';
 import { CopyButton, errText, fieldError, type Load, LoadError, Loading, otherFieldErrors } from './common';
 import { StageRoute } from './ServedRoute';
-import { curlExample, routePattern, triggerUrl } from './trigger';
+import { curlExample, routePattern, sampleValues, triggerUrl } from './trigger';
 import './publish.css';
 import { submitWith } from '../ui/forms';
 
@@ -101,6 +101,7 @@ export function RouteForm(props: RouteFormProps) {
 
   const stage = curlStage || props.stages[0] || '';
   const body = useMemo(() => (form ? routeBody(form) : null), [form]);
+  const samples = useMemo(() => (body ? sampleValues(body.segments) : []), [body]);
 
   if (load.status === 'loading') return <Loading what="the route" />;
   if (load.status === 'error') return <LoadError message={load.message} onRetry={reload} />;
@@ -354,9 +355,21 @@ export function RouteForm(props: RouteFormProps) {
                 label="Copy the curl example"
               />
             </div>
-            <pre className="ps-pub-pre" data-testid="curl-example">
+            <pre className="ps-pub-pre" data-testid="curl-example" aria-describedby={samples.length ? 'ps-curl-samples' : undefined}>
               {curlExample({ pattern: props.triggerPattern, slug: props.slug, stage, method: body.method, segments: body.segments, requireApiKey: !!body.require_api_key })}
             </pre>
+            {samples.length ? (
+              <p className="ps-hint" id="ps-curl-samples" data-testid="curl-samples">
+                Sample values in the path:{' '}
+                {samples.map((v, i) => (
+                  <span key={i}>
+                    {i ? ', ' : ''}
+                    <code>{`{${v.name}}`}</code> = <code>{v.value}</code>
+                  </span>
+                ))}
+                . Put in your own before running it.
+              </p>
+            ) : null}
           </>
         ) : null}
         {props.published && props.stages.length && !Object.keys(props.published).length ? <p className="ps-hint">Not published yet: publish the flow to a stage to make its URL answer.</p> : null}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Segment } from '../api/types';
-import { curlExample, routePattern, samplePath, stageBaseUrl, triggerUrl } from './trigger';
+import { curlExample, routePattern, samplePath, sampleValues, stageBaseUrl, triggerUrl } from './trigger';
 
 const segs: Segment[] = [
   { kind: 'static', value: 'users' },
@@ -15,8 +15,22 @@ describe('trigger URLs', () => {
     expect(routePattern([])).toBe('/');
     expect(routePattern(segs)).toBe('/users/{id:uuid}/orders/{n:number}/{slug}');
   });
-  it('fills samples per type', () => {
-    expect(samplePath(segs)).toBe('/users/00000000-0000-4000-8000-000000000000/orders/42/slug');
+  it('fills samples per type: text variables get sample words, not their own names', () => {
+    expect(samplePath(segs)).toBe('/users/00000000-0000-4000-8000-000000000000/orders/42/ada');
+    // /hello/{name} was called as /hello/name, which reads as a literal path
+    const hello: Segment[] = [{ kind: 'static', value: 'hello' }, { kind: 'variable', name: 'name', type: 'string' }];
+    expect(samplePath(hello)).toBe('/hello/ada');
+    expect(sampleValues([...hello, { kind: 'variable', name: 'rest', type: 'any' }])).toEqual([
+      { name: 'name', type: 'string', value: 'ada' },
+      { name: 'rest', type: 'any', value: 'grace' },
+    ]);
+  });
+  it('quotes the URL for the shell and turns curl globbing off where it has braces or brackets', () => {
+    const hello: Segment[] = [{ kind: 'static', value: "it's" }, { kind: 'variable', name: 'name', type: 'string' }];
+    expect(curlExample({ pattern: 'http://{project}-{stage}.localhost:8090', slug: 's', stage: 'dev', method: 'GET', segments: hello })).toBe(
+      `curl -i 'http://s-dev.localhost:8090/it'\\''s/ada'`,
+    );
+    expect(curlExample({ pattern: 'http://[::1]:8090', slug: 's', stage: 'dev', method: 'GET', segments: hello.slice(1) })).toBe(`curl -i -g 'http://[::1]:8090/s/dev/ada'`);
   });
   it('puts slug and stage into the host pattern', () => {
     expect(stageBaseUrl('http://{project}-{stage}.localhost:8090', 'shop', 'prod')).toBe('http://shop-prod.localhost:8090');

@@ -17,19 +17,28 @@ export function routePattern(segments: readonly Segment[]): string {
     .join('');
 }
 
-const SAMPLE: Record<NonNullable<Segment['type']>, (name: string) => string> = {
-  string: (n) => n || 'value',
-  any: (n) => n || 'value',
-  number: () => '42',
-  uuid: () => '00000000-0000-4000-8000-000000000000',
-};
+/** Sample words for text variables, one per variable in order: recognisably sample values
+ * (a variable's own name, /hello/name, read as a literal path). */
+export const SAMPLE_WORDS = ['ada', 'grace', 'alan', 'edsger', 'barbara', 'donald'];
+
+/** The sample value of each variable of the route, in order (what the curl example sends). */
+export function sampleValues(segments: readonly Segment[]): { name: string; type: NonNullable<Segment['type']>; value: string }[] {
+  let words = 0;
+  return segments
+    .filter((s) => s.kind === 'variable')
+    .map((s) => {
+      const type = s.type ?? 'string';
+      const value = type === 'number' ? '42' : type === 'uuid' ? '00000000-0000-4000-8000-000000000000' : SAMPLE_WORDS[words++ % SAMPLE_WORDS.length]!;
+      return { name: s.name ?? '', type, value };
+    });
+}
 
 /** The route's path with a sample value in each variable, so the URL can be called as is. */
 export function samplePath(segments: readonly Segment[]): string {
   if (!segments.length) return '/';
-  return segments
-    .map((s) => (s.kind === 'static' ? `/${encodeURIComponent(s.value ?? '')}` : `/${encodeURIComponent(SAMPLE[s.type ?? 'string'](s.name ?? ''))}`))
-    .join('');
+  const samples = sampleValues(segments);
+  let v = 0;
+  return segments.map((s) => `/${encodeURIComponent(s.kind === 'static' ? (s.value ?? '') : samples[v++]!.value)}`).join('');
 }
 
 /**
@@ -62,6 +71,9 @@ export function curlExample(opts: { pattern: string | undefined; slug: string; s
   // double quotes, so the shell fills in the key from the environment
   if (opts.requireApiKey) parts.push('-H', '"X-API-Key: $POLYSYNERGY_API_KEY"');
   if (method === 'POST' || method === 'PUT' || method === 'PATCH') parts.push('-H', shellQuote('Content-Type: application/json'), '-d', shellQuote('{}'));
-  parts.push(shellQuote(base + samplePath(opts.segments)));
+  // single-quoted for the shell; -g: curl reads {…} and […] in a URL as ranges to expand
+  const url = base + samplePath(opts.segments);
+  if (/[{}[\]]/.test(url)) parts.push('-g');
+  parts.push(shellQuote(url));
   return parts.join(' ');
 }
