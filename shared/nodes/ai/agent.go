@@ -11,6 +11,7 @@ import (
 
 	"polysynergy/shared/llm"
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/memory"
 )
 
 // maxToolResult caps the text of one tool result handed back to the model.
@@ -459,6 +460,9 @@ func (a *agent) finish(ctx context.Context, st agentState, resp llm.Response) (n
 	if a.memory != nil {
 		turn := []llm.Message{{Role: llm.User, Content: a.c.Str("prompt")}, {Role: llm.Assistant, Content: answer}}
 		if err := a.memory.Append(ctx, a.session, turn...); err != nil {
+			if big, ok := errors.AsType[*memory.TooLargeError](err); ok && big.Index == 0 {
+				return nil, nodes.Errorf("prompt", "cannot save the turn to memory of session %q: %v", a.session, big)
+			}
 			return nil, fmt.Errorf("save the turn to memory of session %q: %w", a.session, err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"polysynergy/shared/llm/anthropic/anthropictest"
 	"polysynergy/shared/llm/openai/openaitest"
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/memory"
 	"polysynergy/shared/nodes/netguard"
 	"polysynergy/shared/nodes/nodetest"
 )
@@ -218,6 +220,25 @@ func TestAgentInputErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A prompt too large for the memory's item limit fails naming the prompt input and the limit.
+func TestAgentPromptTooLargeForMemory(t *testing.T) {
+	srv := openaitest.New(t, openaitest.Turn{Text: "ok"})
+	_, err, _ := runAgent(t, map[string]any{"model": openaiModel(t, srv), "memory": tooLargeMemory{}, "session": "s", "stream": false,
+		"prompt": "a long prompt"}, nodetest.Options{})
+	var ie *nodes.InputError
+	if !errors.As(err, &ie) || ie.Port != "prompt" || !strings.Contains(err.Error(), "400 KB") {
+		t.Fatalf("got %v, want an error on prompt naming the limit", err)
+	}
+}
+
+// tooLargeMemory refuses every append as DynamoDB memory refuses a message over its item limit.
+type tooLargeMemory struct{}
+
+func (tooLargeMemory) Load(context.Context, string, int) ([]llm.Message, error) { return nil, nil }
+func (tooLargeMemory) Append(_ context.Context, _ string, msgs ...llm.Message) error {
+	return fmt.Errorf("append: %w", &memory.TooLargeError{Index: 0, Role: msgs[0].Role, Size: 500000})
 }
 
 // listMemory keeps sessions in a map.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -163,16 +164,29 @@ func (m *DynamoMemory) lastSeq(ctx context.Context, session string) (int64, erro
 // maxAppendTries bounds the retries when concurrent appends to one session collide.
 const maxAppendTries = 8
 
+// MaxItemBytes is DynamoDB's limit on the size of one item (400 KB).
+const MaxItemBytes = 400 * 1024
+
+// TooLargeError is a message that would not fit in one DynamoDB item. Append refuses the
+// whole batch before writing any of it.
+type TooLargeError struct {
+	Index int      // the message's position in the batch
+	Role  llm.Role // its role
+	Size  int      // the item's size in bytes, as DynamoDB counts it
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("the %s message is %d bytes as a DynamoDB item, over DynamoDB's limit of %d bytes (400 KB) per item", e.Role, e.Size, MaxItemBytes)
+}
+
 // Append adds messages to the end of session, each with the next sequence number. Each
 // put is conditional on the number being free, so concurrent appends never overwrite
-// each other: a collision reads the last number again and retries.
+// each other: a collision reads the last number again and retries. A message too large
+// for one item fails the append with a *TooLargeError before anything is written.
 func (m *DynamoMemory) Append(ctx context.Context, session string, msgs ...llm.Message) error {
 	now := m.now()
-	seq, err := m.lastSeq(ctx, session)
-	if err != nil {
-		return fmt.Errorf("append to memory of session %q in table %s: %w", session, m.table, err)
-	}
-	for _, msg := range msgs {
+	items := make([]map[string]types.AttributeValue, 0, len(msgs))
+	for i, msg := range msgs {
 		item, err := attributevalue.MarshalMap(stored{Role: string(msg.Role), Content: msg.Content, ToolCalls: msg.ToolCalls,
 			ToolCallID: msg.ToolCallID, Name: msg.Name, CreatedAt: now.UTC().Format(time.RFC3339Nano)})
 		if err != nil {
@@ -182,6 +196,18 @@ func (m *DynamoMemory) Append(ctx context.Context, session string, msgs ...llm.M
 		if m.ttl > 0 {
 			item[m.ttlAttr] = &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(m.ttl).Unix(), 10)}
 		}
+		// the sort key is written below; count it at its widest
+		item[m.sk] = &types.AttributeValueMemberN{Value: strconv.FormatInt(math.MaxInt64, 10)}
+		if n := itemSize(item); n > MaxItemBytes {
+			return fmt.Errorf("append to memory of session %q in table %s: %w", session, m.table, &TooLargeError{Index: i, Role: msg.Role, Size: n})
+		}
+		items = append(items, item)
+	}
+	seq, err := m.lastSeq(ctx, session)
+	if err != nil {
+		return fmt.Errorf("append to memory of session %q in table %s: %w", session, m.table, err)
+	}
+	for _, item := range items {
 		for try := 1; ; try++ {
 			seq++
 			item[m.sk] = &types.AttributeValueMemberN{Value: strconv.FormatInt(seq, 10)}
@@ -205,6 +231,76 @@ func (m *DynamoMemory) Append(ctx context.Context, session string, msgs ...llm.M
 
 var _ llm.Memory = (*DynamoMemory)(nil)
 
+// itemSize is an item's size as DynamoDB counts it against its item limit: each
+// attribute's name plus its value, strings and binaries by their bytes, numbers by
+// their digits (at most 21 bytes), lists and maps 3 bytes plus 1 per element plus
+// their elements (a map's element names included).
+func itemSize(item map[string]types.AttributeValue) int {
+	n := 0
+	for k, v := range item {
+		n += len(k) + valueSize(v)
+	}
+	return n
+}
+
+func valueSize(v types.AttributeValue) int {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return len(v.Value)
+	case *types.AttributeValueMemberN:
+		return numberSize(v.Value)
+	case *types.AttributeValueMemberB:
+		return len(v.Value)
+	case *types.AttributeValueMemberBOOL, *types.AttributeValueMemberNULL:
+		return 1
+	case *types.AttributeValueMemberSS:
+		n := 0
+		for _, s := range v.Value {
+			n += len(s)
+		}
+		return n
+	case *types.AttributeValueMemberNS:
+		n := 0
+		for _, s := range v.Value {
+			n += numberSize(s)
+		}
+		return n
+	case *types.AttributeValueMemberBS:
+		n := 0
+		for _, b := range v.Value {
+			n += len(b)
+		}
+		return n
+	case *types.AttributeValueMemberL:
+		n := 3
+		for _, e := range v.Value {
+			n += 1 + valueSize(e)
+		}
+		return n
+	case *types.AttributeValueMemberM:
+		n := 3
+		for k, e := range v.Value {
+			n += 1 + len(k) + valueSize(e)
+		}
+		return n
+	}
+	return 0
+}
+
+// numberSize is a number's size: one byte per two significant digits plus one, at most 21.
+func numberSize(s string) int {
+	digits := 0
+	for _, r := range strings.TrimLeft(strings.TrimLeft(s, "-+"), "0.") {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+		if r == 'e' || r == 'E' {
+			break
+		}
+	}
+	return min((digits+1)/2+1, 21)
+}
+
 func (f *dynamoFamily) dynamoType() *nodes.Type {
 	return &nodes.Type{
 		ID: "memory.dynamodb", Category: category, Name: "DynamoDB memory", Icon: "brain", Service: llm.KindMemory,
@@ -213,7 +309,8 @@ func (f *dynamoFamily) dynamoType() *nodes.Type {
 			"(number, 1, 2, …), with `role`, `content`, `tool_calls`, `tool_call_id`, `name` and `created_at`. " +
 			"Create the table with those two keys (on-demand billing is fine) and, to expire old conversations, " +
 			"enable TTL on the TTL attribute. Appends never overwrite: each put is conditional on the sequence " +
-			"number being free.\n\n" +
+			"number being free. A message must fit in one item (DynamoDB's 400 KB limit, keys and attribute names " +
+			"included): a larger one fails the node naming the input and the limit, and nothing of that append is stored.\n\n" +
 			"**Inputs**\n\n- `table` — the table name or ARN.\n" +
 			"- `partition_key`, `sort_key` — the key attribute names (default `session`, `seq`).\n" +
 			"- `window` — how many of the last messages the agent loads at most (0: all).\n" +

@@ -7,6 +7,7 @@ package memory
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -266,6 +267,12 @@ func appendType() *nodes.Type {
 				return nodes.Out{"count": 0.0}, nil
 			}
 			if err := m.Append(ctx, s, msgs...); err != nil {
+				if big, ok := errors.AsType[*TooLargeError](err); ok {
+					if c.Has("messages") {
+						return nil, nodes.Errorf("messages", "item %d: %v; shorten it or keep the text elsewhere (S3) and store a reference", big.Index, big)
+					}
+					return nil, nodes.Errorf("content", "%v; shorten it or keep the text elsewhere (S3) and store a reference", big)
+				}
 				return nil, err
 			}
 			return nodes.Out{"count": float64(len(msgs))}, nil

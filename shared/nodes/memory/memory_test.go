@@ -315,3 +315,50 @@ func TestDynamoMemoryInputErrors(t *testing.T) {
 		checkErr(t, err, tc.want)
 	}
 }
+
+// A message larger than DynamoDB's 400 KB item limit is refused before anything is
+// written (DynamoDB would answer with a raw ValidationException; the embedded one
+// used here does not enforce the limit at all), naming the input and the limit.
+func TestDynamoMemoryItemLimit(t *testing.T) {
+	url, _ := dynamoEnv(t)
+	out, err := run(t, "memory.dynamodb", map[string]any{"table": "chat", "region": "eu-west-1", "endpoint_url": url, "allow_private_network": true})
+	checkErr(t, err, "")
+	mem := out["memory"]
+	big := strings.Repeat("é", MaxItemBytes/2) // 2 bytes each: the limit in bytes, plus the item's other attributes
+
+	_, err = run(t, "memory.append", map[string]any{"memory": mem, "session": "s", "content": big})
+	checkErr(t, err, `input "content": the user message is `)
+	checkErr(t, err, "over DynamoDB's limit of 409600 bytes (400 KB) per item")
+
+	_, err = run(t, "memory.append", map[string]any{"memory": mem, "session": "s",
+		"messages": []any{map[string]any{"role": "user", "content": "fits"}, map[string]any{"role": "assistant", "content": big}}})
+	checkErr(t, err, `input "messages": item 1: the assistant message is `)
+
+	// neither append stored anything, not even the message that fits
+	got, err := run(t, "memory.load", map[string]any{"memory": mem, "session": "s"})
+	checkErr(t, err, "")
+	if got["count"] != 0.0 {
+		t.Errorf("stored %v messages after refused appends, want 0", got["count"])
+	}
+
+	// just under the limit still fits
+	fits := strings.Repeat("x", MaxItemBytes-200)
+	_, err = run(t, "memory.append", map[string]any{"memory": mem, "session": "s", "content": fits})
+	checkErr(t, err, "")
+}
+
+func TestItemSize(t *testing.T) {
+	item := map[string]types.AttributeValue{
+		"s":   &types.AttributeValueMemberS{Value: "héllo"},                                                                            // 1 + 6
+		"n":   &types.AttributeValueMemberN{Value: "12345"},                                                                            // 1 + 4
+		"b":   &types.AttributeValueMemberBOOL{Value: true},                                                                            // 1 + 1
+		"l":   &types.AttributeValueMemberL{Value: []types.AttributeValue{&types.AttributeValueMemberS{Value: "ab"}}},                  // 1 + 3 + 1 + 2
+		"map": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"k": &types.AttributeValueMemberNULL{Value: true}}}, // 3 + 3 + 1 + 1 + 1
+	}
+	if got, want := itemSize(item), 7+5+2+7+9; got != want {
+		t.Errorf("itemSize = %d, want %d", got, want)
+	}
+	if got := numberSize("-0.000123456789012345678901234567890123456789"); got != 21 {
+		t.Errorf("numberSize of 39 digits = %d, want 21", got)
+	}
+}
