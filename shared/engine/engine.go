@@ -87,6 +87,10 @@ type Request struct {
 	FlowID  string
 	Version int
 	Stage   string
+	// Tenant and Project own the run (empty outside the platform); nodes see them in
+	// nodes.RunInfo.
+	Tenant  string
+	Project string
 	// Start is the handle or id of the node the run starts from; empty means the flow's
 	// only trigger (or, with no trigger, every node without inputs).
 	Start string
@@ -227,7 +231,7 @@ func (e *Engine) newRun(plan *flow.Plan, req Request) (*runState, error) {
 		jumps:   map[int]int{},
 		secrets: map[string]string{},
 		info: &nodes.RunInfo{ID: req.RunID, FlowID: req.FlowID, Stage: req.Stage, Version: req.Version,
-			Templates: req.Templates},
+			Templates: req.Templates, Tenant: req.Tenant, Project: req.Project},
 		inRun: make([]bool, len(plan.Nodes)),
 		start: -1,
 	}

@@ -102,7 +102,7 @@ func (r *runState) callFlow(ctx context.Context, call nodes.FlowCall) (any, erro
 	sub := &Engine{opt: r.eng.opt}
 	sub.opt.Publisher, sub.opt.Sink = nil, nil
 	req := Request{RunID: fmt.Sprintf("%s.%d", r.req.RunID, r.calls.Add(1)), FlowID: call.FlowID, Version: lf.Version,
-		Stage: r.req.Stage, Start: start, Trigger: call.Input, Resolver: r.req.Resolver, Templates: r.req.Templates,
+		Stage: r.req.Stage, Tenant: r.req.Tenant, Project: r.req.Project, Start: start, Trigger: call.Input, Resolver: r.req.Resolver, Templates: r.req.Templates,
 		Concurrency: r.conc, Flows: r.req.Flows, DenyPrivateNetwork: r.req.DenyPrivateNetwork,
 		callers: append(slices.Clone(r.req.callers), r.req.FlowID)}
 	nr, err := sub.newRun(lf.Plan, req)

@@ -14,6 +14,11 @@ type RunInfo struct {
 	Stage   string    `json:"stage"`
 	Version int       `json:"version"`
 	Started time.Time `json:"started"`
+	// Tenant and Project own the run (empty outside the platform, e.g. the CLI). Expressions
+	// do not see them; nodes use them for what the platform decides per project (the
+	// external ID of an AWS role assumption).
+	Tenant  string `json:"-"`
+	Project string `json:"-"`
 	// Templates are named text templates supplied to the run (text.template extends them).
 	Templates map[string]string `json:"-"`
 }
