@@ -262,8 +262,77 @@ describe('the draft control publishing saves through', () => {
     expect(screen.getByRole('complementary', { name: 'Publishing panel' })).toBeTruthy();
     expect(screen.getByRole('tab', { name: 'Route' }).getAttribute('aria-selected')).toBe('true');
     expect((screen.getByLabelText('Method') as HTMLSelectElement).value).toBe('POST');
-    // the toolbar's toggle and the close button still close it
+    // the toolbar's toggle and the close button still close it (after asking about the unsaved route)
     fireEvent.click(screen.getByRole('button', { name: 'Close the publishing panel' }));
+    fireEvent.click(within(screen.getByRole('alertdialog', { name: 'You have unsaved changes' })).getByRole('button', { name: 'Discard' }));
+    expect(screen.queryByRole('complementary', { name: 'Publishing panel' })).toBeNull();
+  });
+
+  it("keeps the route form's unsaved edits while another tab is open, and asks before closing over them", async () => {
+    const { calls } = setup([['PUT', new RegExp(`^${F}/route$`), (c) => ({ body: { id: 'r1', ...(c.body as object), pattern: '/orders/{id}', updated_at: '' } })]]);
+    fireEvent.click(await screen.findByRole('button', { name: 'Publishing panel' }));
+    fireEvent.change(await screen.findByLabelText('Method'), { target: { value: 'POST' } });
+    fireEvent.click(screen.getByRole('button', { name: '+ Variable' }));
+    fireEvent.change(screen.getByLabelText('Segment 2 name'), { target: { value: 'id' } });
+    expect(screen.getByTestId('trigger-unsaved')).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'Route' }).getAttribute('aria-describedby')).toBe('ps-trigger-unsaved');
+    // to Stages and Versions and back: the edits are there
+    fireEvent.click(screen.getByRole('tab', { name: 'Stages' }));
+    expect(await screen.findByTestId('stage-prod')).toBeTruthy();
+    expect(screen.queryByRole('form', { name: 'Route' })).toBeNull(); // hidden, not shown under Stages
+    fireEvent.click(screen.getByRole('tab', { name: 'Versions' }));
+    fireEvent.click(screen.getByRole('tab', { name: 'Route' }));
+    expect((screen.getByLabelText('Method') as HTMLSelectElement).value).toBe('POST');
+    expect((screen.getByLabelText('Segment 2 name') as HTMLInputElement).value).toBe('id');
+    expect(screen.getByTestId('route-pattern').textContent).toBe('POST /orders/{id}');
+    // closing asks; Keep editing keeps panel and edits, Escape too
+    fireEvent.click(screen.getByRole('tab', { name: 'Stages' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Publishing panel' }));
+    const ask = screen.getByRole('alertdialog', { name: 'You have unsaved changes' });
+    expect(ask.textContent).toContain('closing the panel discards them');
+    expect(document.activeElement).toBe(within(ask).getByRole('button', { name: 'Keep editing' }));
+    fireEvent.click(within(ask).getByRole('button', { name: 'Keep editing' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.getByRole('tab', { name: 'Route', selected: true })).toBeTruthy();
+    expect((screen.getByLabelText('Segment 2 name') as HTMLInputElement).value).toBe('id');
+    fireEvent.keyDown(screen.getByLabelText('Method'), { key: 'Escape' });
+    expect(screen.getByRole('alertdialog', { name: 'You have unsaved changes' })).toBeTruthy();
+    fireEvent.keyDown(screen.getByRole('button', { name: 'Keep editing' }), { key: 'Escape' });
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.getByRole('complementary', { name: 'Publishing panel' })).toBeTruthy();
+    // once saved, closing asks nothing
+    fireEvent.click(screen.getByRole('button', { name: 'Save route' }));
+    await screen.findByText('Saved');
+    expect(calls.find((c) => c.method === 'PUT' && c.path.endsWith('/route'))?.body).toMatchObject({ method: 'POST', segments: [{ kind: 'static', value: 'orders' }, { kind: 'variable', name: 'id', type: 'string' }] });
+    expect(screen.queryByTestId('trigger-unsaved')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Close the publishing panel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.queryByRole('complementary', { name: 'Publishing panel' })).toBeNull();
+  });
+
+  it('discards unsaved schedule edits only when asked to, and keeps them across tabs', async () => {
+    setup(
+      [
+        ['GET', new RegExp(`^${F}/schedule$`), { body: { cron: '0 9 * * *', description: 'At 09:00', timezone: 'UTC', enabled: true, next_runs: [], published: {}, updated_at: '' } }],
+        ['POST', /schedule-preview$/, { body: { description: 'At 10:00', next_runs: [] } }],
+        ['GET', new RegExp(`^${F}/publications$`), { body: [] }],
+      ],
+      { ...flow, kind: 'schedule' },
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Publishing panel' }));
+    const cron = (await screen.findByLabelText(/^Cron/)) as HTMLInputElement;
+    fireEvent.change(cron, { target: { value: '0 10 * * *' } });
+    fireEvent.click(screen.getByRole('tab', { name: 'Versions' }));
+    fireEvent.click(screen.getByRole('tab', { name: 'Schedule' }));
+    expect((screen.getByLabelText(/^Cron/) as HTMLInputElement).value).toBe('0 10 * * *');
+    fireEvent.click(screen.getByRole('button', { name: 'Close the publishing panel' }));
+    expect(screen.getByRole('alertdialog').textContent).toContain('The schedule form holds edits that are not saved');
+    fireEvent.click(screen.getByRole('button', { name: 'Discard' }));
+    expect(screen.queryByRole('complementary', { name: 'Publishing panel' })).toBeNull();
+    // opened again: the saved schedule, and closing asks nothing
+    fireEvent.click(screen.getByRole('button', { name: 'Publishing panel' }));
+    expect(((await screen.findByLabelText(/^Cron/)) as HTMLInputElement).value).toBe('0 9 * * *');
+    fireEvent.click(screen.getByRole('button', { name: 'Publishing panel' }));
     expect(screen.queryByRole('complementary', { name: 'Publishing panel' })).toBeNull();
   });
 

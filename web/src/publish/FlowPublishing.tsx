@@ -84,6 +84,19 @@ export function usePublishing(o: PublishingOptions): Publishing {
   // the document the server's problems are about
   const problemsDoc = useRef<FlowDocument | null>(null);
   const [tab, setTab] = useState<Tab | null>(null);
+  // the trigger form stays mounted while the panel is open (its draft survives the other tabs);
+  // closing the panel with unsaved edits in it asks first
+  const [triggerDirty, setTriggerDirty] = useState(false);
+  const [closing, setClosing] = useState(false);
+  const closePanel = () => {
+    setTab(null);
+    setClosing(false);
+    setTriggerDirty(false);
+  };
+  const requestClose = () => {
+    if (triggerDirty && !o.readOnly) setClosing(true);
+    else closePanel();
+  };
   const [confirm, setConfirm] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [versionsKey, setVersionsKey] = useState(0);
@@ -238,7 +251,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
         aria-label="Publishing panel"
         data-testid="publishing-panel-toggle"
         title={hasTrigger ? 'Trigger, stages and versions' : 'Stages and versions'}
-        onClick={() => setTab((cur) => (cur ? null : hasTrigger ? 'trigger' : publishable ? 'stages' : 'versions'))}
+        onClick={() => (tab ? requestClose() : setTab(hasTrigger ? 'trigger' : publishable ? 'stages' : 'versions'))}
       >
         ☰
       </button>
@@ -252,20 +265,71 @@ export function usePublishing(o: PublishingOptions): Publishing {
   ];
 
   const panel = tab ? (
-    <aside className="ps-pub-panel ps-pub-overlay" aria-label="Publishing panel" onKeyDown={(e) => e.key === 'Escape' && setTab(null)}>
+    <aside
+      className="ps-pub-panel ps-pub-overlay"
+      aria-label="Publishing panel"
+      onKeyDown={(e) => {
+        // a control that used Escape itself (the time zone list) keeps the panel open
+        if (e.key !== 'Escape' || e.defaultPrevented) return;
+        if (closing) setClosing(false);
+        else requestClose();
+      }}
+    >
       <div className="ps-pub-panel-tabs" role="tablist" aria-label="Publishing">
         {tabs
           .filter((t) => t.show)
           .map((t) => (
-            <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} className={`ps-button ps-small${tab === t.id ? ' on' : ''}`} onClick={() => setTab(t.id)}>
+            <button
+              key={t.id}
+              type="button"
+              role="tab"
+              aria-selected={tab === t.id}
+              aria-describedby={t.id === 'trigger' && triggerDirty ? 'ps-trigger-unsaved' : undefined}
+              className={`ps-button ps-small${tab === t.id ? ' on' : ''}`}
+              onClick={() => setTab(t.id)}
+            >
               {t.label}
+              {t.id === 'trigger' && triggerDirty ? (
+                <span className="ps-unsaved-mark" aria-hidden data-testid="trigger-unsaved" title={`The ${t.label.toLowerCase()} has unsaved changes`}>
+                  {' '}•
+                </span>
+              ) : null}
             </button>
           ))}
+        {triggerDirty ? (
+          <span id="ps-trigger-unsaved" className="ps-sr-only">
+            unsaved changes
+          </span>
+        ) : null}
         <span className="ps-toolbar-spacer" />
-        <button type="button" className="ps-icon-button" aria-label="Close the publishing panel" onClick={() => setTab(null)}>
+        <button type="button" className="ps-icon-button" aria-label="Close the publishing panel" onClick={requestClose}>
           ×
         </button>
       </div>
+      {closing ? (
+        <div className="ps-pub-alert ps-pub-confirm" role="alertdialog" aria-labelledby="ps-unsaved-title" aria-describedby="ps-unsaved-text" data-testid="unsaved-trigger-confirm">
+          <strong id="ps-unsaved-title">You have unsaved changes</strong>{' '}
+          <span id="ps-unsaved-text">
+            The {flow.kind === 'schedule' ? 'schedule' : 'route'} form holds edits that are not saved; closing the panel discards them.
+          </span>
+          <div className="ps-row">
+            <button type="button" className="ps-button ps-small ps-danger" onClick={closePanel}>
+              Discard
+            </button>
+            <button
+              type="button"
+              className="ps-button ps-small ps-primary"
+              autoFocus
+              onClick={() => {
+                setClosing(false);
+                setTab('trigger');
+              }}
+            >
+              Keep editing
+            </button>
+          </div>
+        </div>
+      ) : null}
       {/* a viewer's trigger and stages tabs show with their controls off; versions still open and compare */}
       <fieldset className="ps-pub-panel-body" role="tabpanel" disabled={o.readOnly && tab !== 'versions'}>
         {o.readOnly ? (
@@ -274,27 +338,34 @@ export function usePublishing(o: PublishingOptions): Publishing {
           </p>
         ) : null}
         {loadError ? <p className="ps-field-error">{loadError}</p> : null}
-        {tab === 'trigger' && flow.kind === 'route' ? (
-          <RouteForm
-            api={api}
-            project={project}
-            flow={flow.id}
-            slug={slug}
-            stages={stages ?? []}
-            triggerPattern={o.triggerUrl}
-            published={published}
-            publications={publishable ? pubs : undefined}
-            onPublish={o.readOnly ? undefined : (s) => void publish(s)}
-            busy={busy}
-            onSaved={(r) => {
-              setRoute(r);
-              // whether each stage serves it now
-              void loadPubs();
-            }}
-          />
-        ) : tab === 'trigger' && flow.kind === 'schedule' ? (
-          <ScheduleForm api={api} project={project} flow={flow.id} refreshKey={pubs.map((p) => `${p.stage}:${p.version}`).join(',')} />
-        ) : tab === 'stages' ? (
+        {/* kept while the panel is open, hidden on the other tabs: what is typed there is not lost */}
+        {hasTrigger ? (
+          <div hidden={tab !== 'trigger'} data-testid="trigger-tab">
+            {flow.kind === 'route' ? (
+              <RouteForm
+                api={api}
+                project={project}
+                flow={flow.id}
+                slug={slug}
+                stages={stages ?? []}
+                triggerPattern={o.triggerUrl}
+                published={published}
+                publications={publishable ? pubs : undefined}
+                onPublish={o.readOnly ? undefined : (s) => void publish(s)}
+                busy={busy}
+                onSaved={(r) => {
+                  setRoute(r);
+                  // whether each stage serves it now
+                  void loadPubs();
+                }}
+                onDirty={setTriggerDirty}
+              />
+            ) : (
+              <ScheduleForm api={api} project={project} flow={flow.id} refreshKey={pubs.map((p) => `${p.stage}:${p.version}`).join(',')} onDirty={setTriggerDirty} />
+            )}
+          </div>
+        ) : null}
+        {tab === 'stages' ? (
           <section aria-label="Stages">
             <div className="ps-pub-field">
               <label className="ps-pub-label" htmlFor="ps-publish-message">

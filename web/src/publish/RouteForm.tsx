@@ -34,6 +34,8 @@ export interface RouteFormProps {
   /** A publish is running. */
   busy?: boolean;
   onSaved?(r: Route): void;
+  /** Told whether the form holds edits that are not saved (on every change of that). */
+  onDirty?(dirty: boolean): void;
 }
 
 /** What the form edits; segments carry a local key so reordering keeps focus and state. */
@@ -102,6 +104,10 @@ export function RouteForm(props: RouteFormProps) {
   const stage = curlStage || props.stages[0] || '';
   const body = useMemo(() => (form ? routeBody(form) : null), [form]);
   const samples = useMemo(() => (body ? sampleValues(body.segments) : []), [body]);
+  // unsaved: what the form would send differs from the saved route
+  const dirty = !!body && load.status === 'ready' && JSON.stringify(body) !== JSON.stringify(routeBody(fromRoute(load.value)));
+  const onDirty = props.onDirty;
+  useEffect(() => onDirty?.(dirty), [dirty, onDirty]);
 
   if (load.status === 'loading') return <Loading what="the route" />;
   if (load.status === 'error') return <LoadError message={load.message} onRetry={reload} />;

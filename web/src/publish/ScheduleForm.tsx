@@ -24,6 +24,8 @@ export interface ScheduleFormProps {
   /** Changes when the flow's publications change (a publish, an unpublish, from anywhere in the
    * editor): the schedule is read again, for the stages it fires on. */
   refreshKey?: string;
+  /** Told whether the form holds edits that are not saved (on every change of that). */
+  onDirty?(dirty: boolean): void;
 }
 
 /** How long to wait before the next fire time shown has passed (at most an hour; then look again). */
@@ -136,6 +138,11 @@ export function ScheduleForm(props: ScheduleFormProps) {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, bodyKey, delay]);
+
+  // unsaved: what the form would send differs from the saved schedule
+  const dirty = !!body && load.status === 'ready' && JSON.stringify(body) !== JSON.stringify(scheduleBody(fromSchedule(load.value)));
+  const onDirty = props.onDirty;
+  useEffect(() => onDirty?.(dirty), [dirty, onDirty]);
 
   // once the first fire time shown has passed, the list is worked out again
   const bodyRef = useRef(body);
