@@ -1,11 +1,12 @@
 // The inspector: the selected node's handle, state, inputs (one editor per port), execution
 // settings, notes and its type's documentation; the problems found on it.
 
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useActions, useEditor, useEditorEnv } from '../editor/context';
 import { useStructuralDoc } from '../editor/structural';
 import { isEditable, portLabel, type PortSpec } from '../model/catalog';
 import type { FlowNode, NodeSettings } from '../model/flow';
+import { type IntSetting, settingLabels, settingProblem, unsavable } from '../model/savable';
 import { describeType } from '../model/ports';
 import type { Problem } from '../model/validate';
 import { Markdown } from '../ui/Markdown';
@@ -54,23 +55,62 @@ function HandleField({ node }: { node: FlowNode }) {
   );
 }
 
-function NumberSetting({ label, value, max, onChange, hint }: { label: string; value: number | undefined; max: number; onChange(v: number | undefined): void; hint?: string }) {
-  const bad = value !== undefined && (value < 0 || value > max || !Number.isInteger(value));
+/**
+ * A whole-number setting. What is typed is checked here and the problem named under the field:
+ * a decimal (or text the browser cannot read) is not put into the document, which the server
+ * cannot read with one (autosave answered a technical 422); a number out of bounds is kept and
+ * said, as validation says it.
+ */
+function NumberSetting({ k, value, max, onChange, hint }: { k: IntSetting; value: number | undefined; max: number; onChange(v: number | undefined): void; hint?: string }) {
+  const label = settingLabels[k];
+  const [text, setText] = useState(value === undefined ? '' : String(value));
+  // a typed value that was refused: the document keeps the one before
+  const [refused, setRefused] = useState<string | null>(null);
+  useEffect(() => {
+    setText(value === undefined ? '' : String(value));
+    setRefused(null);
+  }, [value]);
+  const id = useId();
+  const kept = value === undefined ? 'unset' : String(value);
+  const problem =
+    refused ??
+    settingProblem(k, value) ??
+    (value !== undefined && (value < 0 || value > max) ? `${label} must be between 0 and ${max}` : null);
   return (
-    <label className="ps-setting">
-      <span>{label}</span>
-      <input
-        className={`ps-input${bad ? ' invalid' : ''}`}
-        aria-invalid={bad || undefined}
-        type="number"
-        min={0}
-        max={max}
-        step={1}
-        value={value ?? ''}
-        placeholder={hint ?? '0'}
-        onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.valueAsNumber)}
-      />
-    </label>
+    <div className="ps-setting-field">
+      <label className="ps-setting">
+        <span>{label}</span>
+        <input
+          className={`ps-input${problem ? ' invalid' : ''}`}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={problem ? id : undefined}
+          type="number"
+          min={0}
+          max={max}
+          step={1}
+          value={text}
+          placeholder={hint ?? '0'}
+          onChange={(e) => {
+            setText(e.target.value);
+            if (e.target.validity?.badInput) return setRefused(`${label} must be a number: the value stays ${kept}.`);
+            if (e.target.value === '') {
+              setRefused(null);
+              return onChange(undefined);
+            }
+            const v = e.target.valueAsNumber;
+            if (!Number.isFinite(v)) return setRefused(`${label} must be a number: the value stays ${kept}.`);
+            if (!Number.isInteger(v)) return setRefused(`${label} must be a whole number: the value stays ${kept}.`);
+            setRefused(null);
+            onChange(v);
+          }}
+        />
+      </label>
+      {problem ? (
+        <div className="ps-field-error" id={id} data-testid={`setting-problem-${k}`}>
+          {problem}
+        </div>
+      ) : null}
+    </div>
   );
 }
 
@@ -80,9 +120,9 @@ function Settings({ node, isLoop }: { node: FlowNode; isLoop: boolean }) {
   const set = (patch: NodeSettings) => actions.setSettings(node.id, patch);
   return (
     <div className="ps-settings">
-      <NumberSetting label="Timeout (ms)" value={s.timeout_ms} max={900000} hint="type default" onChange={(v) => set({ timeout_ms: v })} />
-      <NumberSetting label="Retries" value={s.retries} max={10} onChange={(v) => set({ retries: v })} />
-      <NumberSetting label="Backoff (ms)" value={s.backoff_ms} max={60000} hint="doubles per retry" onChange={(v) => set({ backoff_ms: v })} />
+      <NumberSetting k="timeout_ms" value={s.timeout_ms} max={900000} hint="type default" onChange={(v) => set({ timeout_ms: v })} />
+      <NumberSetting k="retries" value={s.retries} max={10} onChange={(v) => set({ retries: v })} />
+      <NumberSetting k="backoff_ms" value={s.backoff_ms} max={60000} hint="doubles per retry" onChange={(v) => set({ backoff_ms: v })} />
       <label className="ps-setting">
         <span>On error</span>
         <select className="ps-input" value={s.on_error ?? ''} onChange={(e) => set({ on_error: e.target.value as NodeSettings['on_error'] })}>
@@ -91,7 +131,7 @@ function Settings({ node, isLoop }: { node: FlowNode; isLoop: boolean }) {
           <option value="continue">continue with null outputs</option>
         </select>
       </label>
-      {isLoop ? <NumberSetting label="Concurrency" value={s.concurrency} max={64} hint="1" onChange={(v) => set({ concurrency: v })} /> : null}
+      {isLoop ? <NumberSetting k="concurrency" value={s.concurrency} max={64} hint="1" onChange={(v) => set({ concurrency: v })} /> : null}
       <p className="ps-hint">With false_path connected, a failure goes down false_path instead.</p>
     </div>
   );
@@ -110,9 +150,14 @@ export function valuePlace(path: string, port: string): string | null {
   return port + rest.map((k) => (/^\d+$/.test(k) ? `[${k}]` : `.${k}`)).join('');
 }
 
-function Section({ title, children, open = true }: { title: string; children: React.ReactNode; open?: boolean }) {
+/** A collapsible section; forceOpen opens it (never closes it) when it turns true. */
+function Section({ title, children, open = true, forceOpen = false }: { title: string; children: React.ReactNode; open?: boolean; forceOpen?: boolean }) {
+  const ref = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    if (forceOpen && ref.current) ref.current.open = true;
+  }, [forceOpen]);
   return (
-    <details className="ps-section" open={open}>
+    <details className="ps-section" open={open} ref={ref}>
       <summary>{title}</summary>
       <div className="ps-section-body">{children}</div>
     </details>
@@ -248,7 +293,8 @@ export const Inspector = memo(function Inspector({ problems }: { problems: Reado
             })}
           </Section>
         ) : null}
-        <Section title="Settings" open={false}>
+        {/* a setting the save refused (or validation flags) shows with its message */}
+        <Section title="Settings" open={false} forceOpen={nodeProblems.some((p) => p.path.includes('/settings/')) || unsavable({ ...doc, nodes: [node] }).length > 0}>
           <Settings node={node} isLoop={type?.control === 'for_each' || type?.control === 'counter_loop'} />
         </Section>
         <Section title="Notes" open={!!node.notes}>

@@ -4,7 +4,7 @@
 
 import { lazy, Suspense, useEffect, useId, useState } from 'react';
 import type { FlowChoice, FlowLinks } from '../editor/context';
-import type { PortSpec } from '../model/catalog';
+import { type PortSpec, portLabel } from '../model/catalog';
 import type { CompletionContext } from '../model/expressions';
 import type { DictRow } from '../model/flow';
 import { ExprInput } from './ExprInput';
@@ -37,6 +37,8 @@ export interface PortEditorProps {
   /** Id of the field's problems, for aria-describedby (when it has any). */
   describedBy?: string | undefined;
 }
+
+const capitalize = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
 
 const isExpr = (v: unknown) => typeof v === 'string' && v.includes('{{');
 
@@ -93,8 +95,9 @@ function NumberEditor({ port, value, onChange, ctx, invalid, describedBy }: Port
   const [expr, setExpr] = useState(isExpr(value));
   const [text, setText] = useState(value === undefined || value === null ? '' : String(value));
   // what is typed is not a number yet ("1e", "-"): the browser reads it as empty, which cleared
-  // the value while the field still showed the text
-  const [unreadable, setUnreadable] = useState(false);
+  // the value while the field still showed the text; or a decimal in a whole-number input
+  // ("Retries must be a whole number"): said here, and the value stays what it was
+  const [unreadable, setUnreadable] = useState<'nan' | 'decimal' | false>(false);
   const unreadableId = useId();
   useEffect(() => setText(value === undefined || value === null ? '' : String(value)), [value]);
   if (expr) {
@@ -116,14 +119,15 @@ function NumberEditor({ port, value, onChange, ctx, invalid, describedBy }: Port
           max={port.max}
           value={text}
           aria-label={port.name}
-          aria-invalid={invalid || unreadable || undefined}
+          aria-invalid={invalid || !!unreadable || undefined}
           aria-describedby={[unreadable ? unreadableId : '', describedBy ?? ''].filter(Boolean).join(' ') || undefined}
           placeholder={port.default !== undefined ? String(port.default) : ''}
           onChange={(e) => {
             // ('' is what the browser reads of such text; keeping it keeps the text typed)
             setText(e.target.value);
             // the value stays what it was until the text reads as a number
-            if (e.target.validity?.badInput) return setUnreadable(true);
+            if (e.target.validity?.badInput) return setUnreadable('nan');
+            if (port.type === 'integer' && Number.isFinite(e.target.valueAsNumber) && !Number.isInteger(e.target.valueAsNumber)) return setUnreadable('decimal');
             setUnreadable(false);
             if (e.target.value === '') onChange(undefined);
             else if (Number.isFinite(e.target.valueAsNumber)) onChange(e.target.valueAsNumber);
@@ -133,7 +137,8 @@ function NumberEditor({ port, value, onChange, ctx, invalid, describedBy }: Port
       </div>
       {unreadable ? (
         <div className="ps-field-error" id={unreadableId}>
-          Not a number yet: the value stays {value === undefined || value === null || value === '' ? 'unset' : String(value)}.
+          {unreadable === 'decimal' ? `${capitalize(portLabel(port))} must be a whole number: the value stays` : 'Not a number yet: the value stays'}{' '}
+          {value === undefined || value === null || value === '' ? 'unset' : String(value)}.
         </div>
       ) : null}
     </>

@@ -234,6 +234,16 @@ describe('the route each stage serves', () => {
 });
 
 describe('the draft control publishing saves through', () => {
+  it('says which field keeps the draft from saving (a decimal in a whole-number setting), and sends nothing', async () => {
+    const store = createEditorStore(catalog, startDoc);
+    let sent = 0;
+    const saver = new DraftSaver(store, { getDraft: async () => ({ document: startDoc, revision: 5 }), saveDraft: async () => ((sent++), { revision: 6 }) }, 5, { debounceMs: 60_000 });
+    store.getState().setSettings('n1', { retries: 1.5 });
+    expect(await draftControl(saver).save()).toEqual({ ok: false, reason: 'n1 · Retries must be a whole number' });
+    expect(sent).toBe(0);
+    saver.dispose();
+  });
+
   it('says why it could not save while emptying the flow waits for an answer', async () => {
     const store = createEditorStore(catalog, startDoc);
     const saver = new DraftSaver(

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { type ApiClient, ApiError, ConflictError, FlowInvalidError } from '../api/client';
 import type { FlowDetail, Publication, Route } from '../api/types';
 import type { FlowDocument } from '../model/flow';
+import { saveProblemsText } from '../model/savable';
 import { type Problem, problemMark, problemsFromServer, validateDocument } from '../model/validate';
 import type { EditorStore } from '../store/editor';
 import type { DraftSaver } from '../store/saver';
@@ -63,6 +64,8 @@ export function draftControl(saver: DraftSaver): DraftControl {
       await saver.flush();
       const k = saver.state.getState().state.kind;
       if (k === 'saved' && !saver.dirty) return { ok: true };
+      const st = saver.state.getState().state;
+      if (st.kind === 'invalid') return { ok: false, reason: saveProblemsText(st.problems) };
       return { ok: false, reason: saveWhy[k] ?? k };
     },
     revision: () => saver.state.getState().revision,

@@ -110,6 +110,60 @@ describe('the flow editor', () => {
     open.saver.dispose();
   });
 
+  it('refuses a decimal in a whole-number setting under the field, naming it, and autosave sends nothing invalid', async () => {
+    const d = doc([node('fetch', 'http.request', { values: { url: 'https://example.com' }, settings: { retries: 2 } })]);
+    const { api, writes } = fakeApi(routes({ 'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Checkout', 'route'), draft: { document: toJSON(d), revision: 3 } } }, 'PUT /flows/F1/draft': { status: 200, body: { revision: 4 } } }));
+    const open = await renderEditor(api);
+    select(open, 'fetch');
+    const retries = within(inspector()).getByRole('spinbutton', { name: 'Retries' }) as HTMLInputElement;
+    fireEvent.change(retries, { target: { value: '1.5' } });
+    expect(retries.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(retries.getAttribute('aria-describedby')!)?.textContent).toBe('Retries must be a whole number: the value stays 2.');
+    expect(open.store.getState().doc.nodes[0]!.settings).toEqual({ retries: 2 });
+    await act(() => open.saver.flush());
+    expect(writes()).toHaveLength(0);
+    // an integer input of the node's type refuses a decimal the same way
+    const max = within(inspector()).getByRole('spinbutton', { name: 'max_response_bytes' }) as HTMLInputElement;
+    fireEvent.change(max, { target: { value: '1000.5' } });
+    expect(document.getElementById(max.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent).toBe('Max response bytes must be a whole number: the value stays unset.');
+    expect(open.store.getState().doc.nodes[0]!.values).toEqual({ url: 'https://example.com' });
+    fireEvent.change(retries, { target: { value: '3' } });
+    expect(retries.getAttribute('aria-invalid')).toBeNull();
+    await act(() => open.saver.flush());
+    expect(writes().map((w) => (w.body as { document: { nodes: { settings?: unknown }[] } }).document.nodes[0]!.settings)).toEqual([{ retries: 3 }]);
+    open.saver.dispose();
+  });
+
+  it("shows a draft the save refused (the server's 422) by node and field in the save state, and selects the node", async () => {
+    // a draft opened with a decimal setting (an older draft, an import): not sent, and said
+    const d = doc([node('fetch', 'http.request', { values: { url: 'https://example.com' } }), node('log', 'debug.log', { settings: { retries: 1.5 } })]);
+    const msg = 'flow document, line 1 column 180: nodes[0].values.url: expected string, got JSON number 3';
+    const { api, writes } = fakeApi(
+      routes({
+        'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Checkout', 'route'), draft: { document: toJSON(d), revision: 3 } } },
+        'PUT /flows/F1/draft': { status: 422, body: { title: 'Unprocessable Entity', status: 422, detail: `body.document: ${msg}`, errors: [{ location: 'body.document', message: msg }] } },
+      }),
+    );
+    const open = await renderEditor(api);
+    act(() => open.store.getState().setNotes('fetch', 'n'));
+    await act(() => open.saver.flush());
+    expect(writes()).toHaveLength(0);
+    const state = screen.getByRole('status', { name: 'Save state' });
+    expect(state.textContent).toContain('Not saved: log · Retries must be a whole number');
+    fireEvent.click(within(state).getByRole('button', { name: 'Show Retries of log' }));
+    expect(open.store.getState().selection.nodes).toEqual(['log']);
+    const retries = within(inspector()).getByRole('spinbutton', { name: 'Retries' });
+    expect(retries.closest('details')?.open).toBe(true);
+    expect(document.getElementById(retries.getAttribute('aria-describedby')!)?.textContent).toBe('Retries must be a whole number');
+    fireEvent.change(retries, { target: { value: '1' } });
+    // the server refuses the next one: its problem is shown mapped, not "Unprocessable Entity: body.document: …"
+    await act(() => open.saver.flush());
+    expect(writes()).toHaveLength(1);
+    await waitFor(() => expect(screen.getByRole('status', { name: 'Save state' }).textContent).toContain('Not saved: fetch · Url must be text (got 3)'));
+    expect(screen.getByRole('status', { name: 'Save state' }).textContent).not.toContain('line 1 column');
+    open.saver.dispose();
+  });
+
   it("offers the project's variable names to an env node", async () => {
     const { api } = fakeApi(routes());
     const open = await renderEditor(api);

@@ -18,6 +18,7 @@ import { createEditorStore, type EditorStore } from '../store/editor';
 import { applyRunEvent, edgeStates, newRun, runFromDetail, type RunState } from '../store/run';
 import { mergeProblems } from '../store/checker';
 import { DraftSaver, type SaveState } from '../store/saver';
+import { saveProblemsText } from '../model/savable';
 import { useShell } from './context';
 import { useDraftCheck } from './draftCheck';
 import { useEditorLists } from './editorLists';
@@ -50,6 +51,8 @@ function saveLabel(s: SaveState): { cls: string; text: string } {
       return { cls: 'error', text: `Not saved: ${s.message}` };
     case 'conflict':
       return { cls: 'error', text: 'Changed elsewhere' };
+    case 'invalid':
+      return { cls: 'error', text: `Not saved: ${saveProblemsText(s.problems)}` };
     case 'confirm-empty':
       return { cls: 'unsaved', text: 'Not saved — confirm emptying the flow' };
     case 'session-expired':
@@ -323,11 +326,22 @@ export function FlowEditor({
                 Read only
               </span>
             ) : (
-              <span className={`ps-save-state ${label.cls}`} role="status" aria-label="Save state">
+              <span className={`ps-save-state ${label.cls}`} role="status" aria-label="Save state" title={label.cls === 'error' ? label.text : undefined}>
                 {label.text}
                 {save.kind === 'error' || save.kind === 'session-expired' ? (
                   <button type="button" className="ps-link" onClick={() => void saver.retry()}>
                     Retry
+                  </button>
+                ) : null}
+                {/* a value the save refused: the node is selected, so the inspector shows the field and why */}
+                {save.kind === 'invalid' && save.problems[0]?.node ? (
+                  <button
+                    type="button"
+                    className="ps-link"
+                    aria-label={`Show ${save.problems[0].field ?? 'the field'} of ${save.problems[0].handle ?? 'the node'}`}
+                    onClick={() => store.getState().select({ nodes: [save.problems[0]!.node!], edges: [] })}
+                  >
+                    Show
                   </button>
                 ) : null}
               </span>

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConflictError, SessionExpiredError } from '../api/client';
+import { ApiError, ConflictError, SessionExpiredError } from '../api/client';
 import type { FlowDocument } from '../model/flow';
 import { catalog, doc, node } from '../test/fixtures';
 import { createEditorStore } from './editor';
@@ -194,5 +194,40 @@ describe('DraftSaver', () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(saves.map((s) => s.doc.nodes[0]!.values!.message)).toEqual(['before', 'during']);
     expect(saver.state.getState()).toMatchObject({ revision: 3, state: { kind: 'saved' } });
+  });
+
+  it('does not send a document with a decimal in a whole-number setting, says which, and saves once it is fixed', async () => {
+    const ed = createEditorStore(catalog, doc([node('a', 'debug.log', { handle: 'log' })]));
+    const { b, saves } = backend();
+    const saver = new DraftSaver(ed, b, 1, { debounceMs: 10 });
+    ed.getState().setSettings('a', { retries: 1.5 });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saves).toHaveLength(0);
+    expect(saver.state.getState().state).toEqual({ kind: 'invalid', sent: false, problems: [{ node: 'a', handle: 'log', field: 'Retries', message: 'Retries must be a whole number' }] });
+    ed.getState().setSettings('a', { retries: 2 });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saves).toHaveLength(1);
+    expect(saves[0]!.doc.nodes[0]!.settings).toEqual({ retries: 2 });
+    expect(saver.state.getState().state.kind).toBe('saved');
+  });
+
+  it("maps the server's 422 for a draft onto the node and field it names, readably", async () => {
+    const ed = createEditorStore(catalog, doc([node('a', 'debug.log', { handle: 'log' }), node('b', 'http.request', { handle: 'fetch' })]));
+    const { b, saves, answers } = backend();
+    const saver = new DraftSaver(ed, b, 1, { debounceMs: 10 });
+    // the API's answer to a value its document reader refuses (shared/api invalidField)
+    const msg = 'flow document, line 1 column 212: nodes[1].values.retries: expected int, got JSON number 2.5';
+    answers.push(async () => {
+      throw new ApiError({ ...init, status: 422, title: 'Unprocessable Entity', detail: `body.document: ${msg}`, fieldErrors: [{ field: 'document', message: msg }] });
+    });
+    ed.getState().setValue('a', 'message', 'x');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saves).toHaveLength(1);
+    expect(saver.state.getState().state).toEqual({ kind: 'invalid', sent: true, problems: [{ node: 'b', handle: 'fetch', field: 'Retries', message: 'Retries must be a whole number (got 2.5)' }] });
+    // the next edit saves again
+    ed.getState().setValue('a', 'message', 'xy');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saves).toHaveLength(2);
+    expect(saver.state.getState().state.kind).toBe('saved');
   });
 });

@@ -7,6 +7,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { ApiError, ConflictError, SessionExpiredError } from '../api/client';
 import type { Draft, SavedDraft } from '../api/types';
 import type { FlowDocument } from '../model/flow';
+import { type SaveProblem, saveProblemsOf, unsavable } from '../model/savable';
 import type { EditorStore } from './editor';
 
 /** What the saver needs from the API client (ApiClient bound to one flow). */
@@ -20,6 +21,9 @@ export type SaveState =
   | { kind: 'unsaved' }
   | { kind: 'saving' }
   | { kind: 'error'; message: string }
+  /** The document has values the server refuses to read (found before sending: sent false) or
+   * the server refused it with a 422 (sent true); saving resumes once the document changes. */
+  | { kind: 'invalid'; problems: SaveProblem[]; sent: boolean }
   | { kind: 'conflict'; theirRevision: number | null }
   /** The document has no nodes while the saved draft has `savedNodes`: the API wants force. */
   | { kind: 'confirm-empty'; savedNodes: number | null }
@@ -132,8 +136,14 @@ export class DraftSaver {
   }
 
   private async save(force: boolean): Promise<void> {
-    const { doc, changes } = this.editor.getState();
+    const { doc, changes, catalog } = this.editor.getState();
     const { revision } = this.state.getState();
+    // a document the server cannot read is not sent (its 422 said only "line 1 column 107")
+    const blocked = unsavable(doc);
+    if (blocked.length) {
+      this.state.setState({ state: { kind: 'invalid', problems: blocked, sent: false } });
+      return;
+    }
     this.state.setState({ state: { kind: 'saving' } });
     try {
       const r = await this.backend.saveDraft(doc, revision, force ? { force: true } : {});
@@ -148,7 +158,11 @@ export class DraftSaver {
       if (isEmptyingRefused(err, doc)) this.state.setState({ state: { kind: 'confirm-empty', savedNodes: savedNodesOf(err) } });
       else if (err instanceof ConflictError) this.state.setState({ state: { kind: 'conflict', theirRevision: err.currentRevision } });
       else if (err instanceof SessionExpiredError) this.state.setState({ state: { kind: 'session-expired' } });
-      else this.state.setState({ state: { kind: 'error', message: err instanceof ApiError ? err.message : String(err) } });
+      else {
+        const problems = saveProblemsOf(err, doc, catalog);
+        if (problems) this.state.setState({ state: { kind: 'invalid', problems, sent: true } });
+        else this.state.setState({ state: { kind: 'error', message: err instanceof ApiError ? err.detail || err.title : String(err) } });
+      }
     }
   }
 
