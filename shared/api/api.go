@@ -61,6 +61,10 @@ type Config struct {
 	// as in the local cloud, whose scheduler reads the store).
 	Scheduler       ScheduleSync
 	SchedulerTarget SchedulerTarget
+	// AWSTrustPrincipal is the principal users' roles must trust for the AWS nodes'
+	// role_arn (the platform account's root, awstrust.EnvTrustPrincipal); GET project
+	// shows it with the project's external ID. Empty: unknown (the local cloud).
+	AWSTrustPrincipal string
 }
 
 // Handler is the REST API as an http.Handler.

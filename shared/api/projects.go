@@ -12,6 +12,7 @@ import (
 	"github.com/gosimple/slug"
 
 	"polysynergy/shared/auth"
+	"polysynergy/shared/awstrust"
 	"polysynergy/shared/routing"
 	"polysynergy/shared/store"
 )
@@ -28,6 +29,25 @@ type ProjectView struct {
 	TrashedAt       *time.Time `json:"trashed_at,omitempty" doc:"Set while the project is in the trash"`
 	// AllowPrivateNetwork: see UpdateProjectBody.
 	AllowPrivateNetwork bool `json:"allow_private_network" doc:"Whether the project's flows may reach loopback, private, link-local and cloud-metadata addresses"`
+	// AWSTrust is what a role in the user's AWS account must trust for the project's AWS
+	// nodes to assume it (their role_arn input); GET project only.
+	AWSTrust *AWSTrust `json:"aws_trust,omitempty" doc:"What a role in your AWS account must trust for this project's AWS nodes to assume it (role_arn); only in GET project"`
+}
+
+// AWSTrust is the trust a role in a user's account grants the platform for one project.
+type AWSTrust struct {
+	PrincipalARN string `json:"principal_arn,omitempty" doc:"The principal the role's trust policy allows: the platform account's root (only the platform's flow-running functions may assume roles there); absent where unknown (the local cloud, where your own credentials assume the role)"`
+	ExternalID   string `json:"external_id" doc:"The external ID the platform sends for this project (sts:ExternalId); flows cannot set it"`
+	TrustPolicy  string `json:"trust_policy,omitempty" doc:"The role's trust policy as JSON, ready to paste (when the principal is known)"`
+}
+
+// awsTrust is project p's AWSTrust.
+func (h *Handler) awsTrust(p store.Project) *AWSTrust {
+	t := &AWSTrust{PrincipalARN: h.cfg.AWSTrustPrincipal, ExternalID: awstrust.ExternalID(p.Tenant, p.ID)}
+	if t.PrincipalARN != "" {
+		t.TrustPolicy = awstrust.TrustPolicy(t.PrincipalARN, t.ExternalID)
+	}
+	return t
 }
 
 func projectView(p store.Project) ProjectView {
@@ -120,7 +140,9 @@ func (h *Handler) registerProjects() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(projectView(p))
+			v := projectView(p)
+			v.AWSTrust = h.awsTrust(p)
+			return ok(v)
 		})
 	register(h, endpoint{id: "updateProject", method: http.MethodPatch, path: "/tenants/{tenant}/projects/{project}",
 		summary: "Rename a project, change its slug (409 when taken) or its private network access (admins)", tag: tag, scope: ScopeTenant,

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"polysynergy/shared/awsenv"
+	"polysynergy/shared/awstrust"
 	"polysynergy/shared/store"
 )
 
@@ -43,6 +44,12 @@ const (
 	EnvRunnerARN        = "POLYSYNERGY_RUNNER_ARN" // target of schedules
 	EnvRunRetention     = "POLYSYNERGY_RUN_RETENTION"
 	EnvLogLevel         = "POLYSYNERGY_LOG_LEVEL"
+	// EnvAccountID is the platform's own account, on the functions that run flows: the AWS
+	// nodes never assume a role there (see awstrust).
+	EnvAccountID = awstrust.EnvAccountID
+	// EnvTrustPrincipal is the principal users' roles trust for the AWS nodes' role_arn,
+	// shown by the API with each project's external ID.
+	EnvTrustPrincipal = awstrust.EnvTrustPrincipal
 )
 
 // Config is every function's configuration.
@@ -67,6 +74,11 @@ type Config struct {
 	// RunRetention is how many runs a flow created without its own setting keeps.
 	RunRetention int
 	LogLevel     slog.Level
+	// AccountID is the platform's own AWS account (the AWS node family reads it from the
+	// environment itself).
+	AccountID string
+	// TrustPrincipal is the principal a user's role trusts so that AWS nodes may assume it.
+	TrustPrincipal string
 }
 
 // FromEnv reads the configuration; lookup is os.LookupEnv in production.
@@ -82,6 +94,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		Issuer: get(EnvIssuer), Audience: get(EnvAudience), JWKSURL: get(EnvJWKSURL), BaseDomain: get(EnvBaseDomain),
 		RunnerFunction: get(EnvRunnerFunction), ScheduleGroup: get(EnvScheduleGroup),
 		SchedulerRoleARN: get(EnvSchedulerRoleARN), RunnerARN: get(EnvRunnerARN), RunRetention: 100,
+		AccountID: get(EnvAccountID), TrustPrincipal: get(EnvTrustPrincipal),
 	}
 	if c.Region == "" {
 		c.Region = "us-east-1"
