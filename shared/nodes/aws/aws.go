@@ -9,6 +9,13 @@
 // host is the user's own machine (the CLI, the local cloud). In the Lambda functions the
 // host's credentials are the platform's role, which can read every tenant's data: they
 // are never lent to flows (ambientCredentials is false in that build).
+//
+// A node may instead act as a role in the user's account (`role_arn`, assume.go): it gets
+// temporary credentials from STS AssumeRole, signed with its own access key when it has
+// one, else with the host's credentials — in the functions the platform's role, whose one
+// use here is that sts:AssumeRole, with an external ID the platform derives from the run's
+// tenant and project (awstrust.ExternalID), and never on a role of the platform's own
+// account.
 package aws
 
 import (
@@ -21,6 +28,7 @@ import (
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"polysynergy/shared/awstrust"
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/netguard"
 )
@@ -58,8 +66,18 @@ type family struct {
 	// guard, lifted (where the host allows) by allow_private_network.
 	endpointClient func(allowPrivate bool) sdkaws.HTTPClient
 
+	// account is the platform's own AWS account (awstrust.EnvAccountID, else asked of STS
+	// once): where ambient is false, roles there are never assumed for a flow.
+	account string
+	// stsEndpoint, when set, receives the AssumeRole and GetCallerIdentity calls instead of
+	// AWS's STS (tests).
+	stsEndpoint string
+
 	mu   sync.Mutex
 	cfgs map[string]sdkaws.Config
+	// roles holds the assumed-role credentials by role, external ID, session name and
+	// base credentials (see assume).
+	roles map[string]*sdkaws.CredentialsCache
 }
 
 func newFamily(load ConfigLoader) *family {
@@ -67,6 +85,7 @@ func newFamily(load ConfigLoader) *family {
 		load = DefaultLoader
 	}
 	return &family{load: load, ambient: ambientCredentials, cfgs: map[string]sdkaws.Config{},
+		roles: map[string]*sdkaws.CredentialsCache{}, account: strings.TrimSpace(os.Getenv(awstrust.EnvAccountID)),
 		endpointClient: func(allow bool) sdkaws.HTTPClient { return netguard.HTTPClient(allow, 0) }}
 }
 
@@ -115,41 +134,73 @@ func (f *family) target(ctx context.Context, c *nodes.Call) (target, error) {
 		}
 		ep = &e
 	}
-	f.mu.Lock()
-	cfg, ok := f.cfgs[region]
-	f.mu.Unlock()
-	if !ok {
-		var err error
-		cfg, err = f.load(ctx, region)
-		if err != nil && f.ambient {
-			return target{}, fmt.Errorf("load AWS configuration for region %s: %w", region, err)
-		}
-		if err != nil { // the flow brings its credentials; only the region is needed
-			cfg = sdkaws.Config{Region: region}
-		}
-		f.mu.Lock()
-		f.cfgs[region] = cfg
-		f.mu.Unlock()
+	role, err := roleInput(c)
+	if err != nil {
+		return target{}, err
+	}
+	cfg, err := f.config(ctx, region)
+	if err != nil {
+		return target{}, err
 	}
 	cfg = cfg.Copy()
 	keyID, secret := strings.TrimSpace(c.Str(portAccessKeyID)), strings.TrimSpace(c.Str(portSecretKey))
+	token := strings.TrimSpace(c.Str(portSessionToken))
+	req := assumeRequest{baseID: "host", platform: !f.ambient}
 	switch {
 	case keyID != "" && secret != "":
-		cfg.Credentials = sdkaws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(keyID, secret,
-			strings.TrimSpace(c.Str(portSessionToken))))
+		cfg.Credentials = sdkaws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(keyID, secret, token))
+		req.baseID, req.platform = baseID(keyID, secret, token), false
 	case keyID != "":
 		return target{}, nodes.Errorf(portSecretKey, "required with access_key_id (e.g. <secret:AWS_SECRET_ACCESS_KEY>)")
 	case secret != "":
 		return target{}, nodes.Errorf(portAccessKeyID, "required with secret_access_key (e.g. <secret:AWS_ACCESS_KEY_ID>)")
+	case role != nil && cfg.Credentials == nil:
+		return target{}, nodes.Errorf(portRoleARN, "the platform has no credentials of its own here to assume %s with; "+
+			"give the node an access key (access_key_id, secret_access_key) allowed to assume it", role)
+	case role != nil:
+		// the host's credentials sign the AssumeRole call only: in the functions they are
+		// the platform's role, which is allowed nothing else on the user's account
 	case !f.ambient:
-		return target{}, nodes.Errorf(portAccessKeyID, "AWS nodes need credentials of your own here: store an access key "+
+		return target{}, nodes.Errorf(portAccessKeyID, "AWS nodes need credentials of your own here: set role_arn to a role "+
+			"in your account that trusts the platform (see the project's settings), or store an access key "+
 			"in the project's secrets and set access_key_id to <secret:AWS_ACCESS_KEY_ID> and secret_access_key to "+
 			"<secret:AWS_SECRET_ACCESS_KEY> (the platform's own role is never lent to flows)")
+	}
+	if role != nil {
+		req.role, req.base = *role, cfg.Copy()
+		creds, err := f.assume(ctx, c, req)
+		if err != nil {
+			return target{}, err
+		}
+		cfg.Credentials = creds
 	}
 	if ep != nil {
 		cfg.HTTPClient = f.endpointClient(c.Bool(netguard.PortName))
 	}
 	return target{cfg: cfg, endpoint: ep}, nil
+}
+
+// config loads (or reuses) the host's configuration for region. Where the host's
+// credentials may not be lent to flows (the functions), a configuration that cannot be
+// loaded is kept as the region alone: a node then brings credentials of its own.
+func (f *family) config(ctx context.Context, region string) (sdkaws.Config, error) {
+	f.mu.Lock()
+	cfg, ok := f.cfgs[region]
+	f.mu.Unlock()
+	if ok {
+		return cfg, nil
+	}
+	cfg, err := f.load(ctx, region)
+	if err != nil && f.ambient {
+		return sdkaws.Config{}, fmt.Errorf("load AWS configuration for region %s: %w", region, err)
+	}
+	if err != nil {
+		cfg = sdkaws.Config{Region: region}
+	}
+	f.mu.Lock()
+	f.cfgs[region] = cfg
+	f.mu.Unlock()
+	return cfg, nil
 }
 
 // common returns the region and endpoint ports every AWS node declares.
@@ -163,6 +214,13 @@ func common() []nodes.Port {
 			Doc: "The access key's secret, normally `<secret:AWS_SECRET_ACCESS_KEY>`; required with `access_key_id`."},
 		{Name: portSessionToken, Type: nodes.Secret, Label: "Session token (advanced)",
 			Doc: "Advanced: the session token of temporary credentials, e.g. `<secret:AWS_SESSION_TOKEN>`."},
+		{Name: portRoleARN, Type: nodes.String, Label: "Role ARN",
+			Doc: "A role in your AWS account to act as, `arn:aws:iam::<account>:role/<name>`. The node assumes it with " +
+				"STS AssumeRole and signs its call with the temporary credentials (kept for later nodes until they " +
+				"expire). The AssumeRole call is signed with the access key above when given, else on the platform " +
+				"by the platform itself, on your own machine with your usual credentials. The platform sends the " +
+				"project's external ID, `polysynergy-<tenant>-<project>`: the project's settings show it and the " +
+				"principal your role's trust policy must allow. Roles in the platform's own account are refused."},
 		{Name: portEndpoint, Type: nodes.String, Label: "Endpoint URL (advanced)",
 			Doc: "Advanced: a custom service endpoint (LocalStack and similar). Empty: the AWS endpoint for the region. " +
 				netguard.Doc},

@@ -45,6 +45,8 @@ type Options struct {
 	Trigger any
 	Host    *Host
 	Resume  *nodes.Resume
+	// Run describes the run (nil: run1 of flow1 on mock, outside any project).
+	Run *nodes.RunInfo
 }
 
 // Run executes node type t with the given inputs; missing inputs take the port defaults,
@@ -70,8 +72,12 @@ func Run(ctx context.Context, t *nodes.Type, in map[string]any, opt Options) (no
 	if h == nil {
 		h = &Host{}
 	}
+	info := opt.Run
+	if info == nil {
+		info = &nodes.RunInfo{ID: "run1", FlowID: "flow1", Stage: "mock"}
+	}
 	c := &nodes.Call{NodeID: "n1", Handle: "node", Type: t, In: full, Values: opt.Values, Trigger: opt.Trigger,
-		Run: &nodes.RunInfo{ID: "run1", FlowID: "flow1", Stage: "mock"}, Attempt: 1, Resume: opt.Resume, Host: h}
+		Run: info, Attempt: 1, Resume: opt.Resume, Host: h}
 	out, err := t.Run(ctx, c)
 	return out, err, h
 }
