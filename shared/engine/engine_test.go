@@ -308,6 +308,35 @@ func TestCounterLoopBoundsOutOfRange(t *testing.T) {
 	}
 }
 
+// Decimal steps count as written: from 0.1 to 0.3 by 0.1 reaches 0.3 (summing the floats
+// lands on 0.30000000000000004, past the bound), and every value is the decimal it reads as.
+func TestCounterLoopDecimalSteps(t *testing.T) {
+	tn := newTestNodes(t)
+	for _, tc := range []struct {
+		from, to, step float64
+		want           []any
+	}{
+		{0.1, 0.3, 0.1, []any{0.1, 0.2, 0.3}},
+		{0, 1, 0.1, []any{0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0}},
+		{1, 0, -0.25, []any{1.0, 0.75, 0.5, 0.25, 0.0}},
+		{0.3, 0.1, -0.1, []any{0.3, 0.2, 0.1}},
+		{1, 2, 0.3, []any{1.0, 1.3, 1.6, 1.9}},
+		{0, 3, 1.5, []any{0.0, 1.5, 3.0}},
+	} {
+		b := newFlow().
+			node("loop", "control.counter_loop", map[string]any{"from": tc.from, "to": tc.to, "step": tc.step}).
+			node("cell", "test.pass", map[string]any{"value": "{{ loop.value }}"}).
+			node("end", "control.loop_end", nil).
+			conn("loop", "true_path", "cell", "node").
+			conn("cell", "value", "end", "value").
+			conn("loop", "loop", "end", "loop")
+		r := run(t, engine.New(engine.Options{Concurrency: 1}), compile(t, tn.reg, b), engine.Request{})
+		if got := result(t, r, "end").Outputs["results"]; !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%v to %v by %v: %v, want %v (%s %+v)", tc.from, tc.to, tc.step, got, tc.want, r.Status, r.Error)
+		}
+	}
+}
+
 func TestCounterLoopAndNestedLoops(t *testing.T) {
 	tn := newTestNodes(t)
 	b := newFlow().
