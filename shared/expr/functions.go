@@ -16,7 +16,6 @@ import (
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/builtin"
 	"github.com/gosimple/slug"
-	"github.com/jmespath/go-jmespath"
 
 	"polysynergy/shared/nodes"
 )
@@ -191,9 +190,9 @@ func fnJMESPath(a ...any) (any, error) {
 
 // JMESPath runs a JMESPath query over a JSON-like value.
 func JMESPath(v any, query string) (any, error) {
-	jp, err := jmespath.Compile(query)
+	jp, err := nodes.CompileJMESPath(query)
 	if err != nil {
-		return nil, fmt.Errorf("jmespath query %q: %w", query, err)
+		return nil, err
 	}
 	out, err := jp.Search(nodes.Normalize(v))
 	if err != nil {

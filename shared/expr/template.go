@@ -329,6 +329,23 @@ func Expression(code string) (*Program, error) {
 	return &Program{p: part{prog: prog, path: fastPath(prog), code: code}}, nil
 }
 
+// ErrEmpty is Bare's error for code with no expression in it.
+var ErrEmpty = errors.New("is empty")
+
+// Bare compiles the expression a node takes as code (Filter list, Map list, Math
+// expression…): code is trimmed, and may be written inside one {{ }}. Code with nothing in
+// it is ErrEmpty; a syntax error is a *SyntaxError.
+func Bare(code string) (*Program, error) {
+	code = strings.TrimSpace(code)
+	if strings.HasPrefix(code, "{{") && strings.HasSuffix(code, "}}") && len(code) >= 4 {
+		code = strings.TrimSpace(code[2 : len(code)-2])
+	}
+	if code == "" {
+		return nil, ErrEmpty
+	}
+	return Expression(code)
+}
+
 // Program is a compiled bare expression.
 type Program struct{ p part }
 

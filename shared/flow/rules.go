@@ -1,10 +1,12 @@
 package flow
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
+	"polysynergy/shared/expr"
 	"polysynergy/shared/nodes"
 )
 
@@ -39,6 +41,12 @@ func (b *builder) literals() {
 			}
 			if err := p.CheckValue(in.Value.lit); err != nil {
 				b.add(path, pn.Handle(), p.Name, "%v", err)
+			}
+			if p.Check == nodes.CheckExpression {
+				// the nodes package cannot compile expressions: compile them here, as the node will
+				if _, err := expr.Bare(nodes.ToString(in.Value.lit)); err != nil && !errors.Is(err, expr.ErrEmpty) {
+					b.add(path, pn.Handle(), p.Name, "%v", nodes.Errorf(p.Name, "%v", err))
+				}
 			}
 		}
 	}

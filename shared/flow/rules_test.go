@@ -140,6 +140,10 @@ func TestLiteralValuesOutOfRange(t *testing.T) {
 		return doc([]string{n("start", "trigger.manual", ""), n("again", "control.to", ""), n("retry", "control.jump", values)},
 			"start.true_path>again.node", "again.true_path>retry.node", "retry.to>again.from")
 	}
+	counter := func(values string) string {
+		return doc([]string{n("start", "trigger.manual", ""), n("loop", "control.counter_loop", values), n("end", "control.loop_end", "")},
+			"start.true_path>loop.node", "loop.loop>end.loop")
+	}
 	checkRules(t, []ruleCase{
 		{"JavaScript timeout 0", js(`,"timeout_ms":0`), "", []want{{"/nodes/1/values/timeout_ms", `input "timeout_ms": must be between 1 and 30000, got 0`}}},
 		{"JavaScript timeout over the limit", js(`,"timeout_ms":"60000"`), "", []want{{"/nodes/1/values/timeout_ms", "must be between 1 and 30000, got 60000"}}},
@@ -189,6 +193,20 @@ func TestLiteralValuesOutOfRange(t *testing.T) {
 				{"/nodes/1/values/cases/1/value", `case "b" of input "cases": range "5" must look like min..max`}}},
 		{"type router with an unknown type", router("router.type", `{"int":"integer","text":"String"}`), "",
 			[]want{{"/nodes/1/values/cases/int", `case "int" of input "cases": unknown type "integer" (string, number, boolean, object, list, null, datetime, bytes)`}}},
+		{"counter loop by 0", counter(`{"to":3,"step":0}`), "", []want{{"/nodes/1/values/step", `input "step": must be a number other than 0`}}},
+		{"counter loop by 0.5", counter(`{"to":3,"step":0.5}`), "", nil},
+		{"counter loop by an expression", counter(`{"to":3,"step":"{{ 0 }}"}`), "", nil},
+		{"filter with an expression that does not parse", one("list.filter", `{"list":[1],"expression":"item >"}`), "",
+			[]want{{"/nodes/1/values/expression", `input "expression": line 1, column 6: unexpected token EOF`}}},
+		{"map with an expression in braces that does not parse", one("list.map", `{"list":[1],"expression":"{{ item + }}"}`), "",
+			[]want{{"/nodes/1/values/expression", `input "expression": line 1, column 6: unexpected token EOF`}}},
+		{"find with a good expression", one("list.find", `{"list":[1],"expression":"item.n > 2 && index < 5"}`), "", nil},
+		{"math expression that does not parse", one("math.expression", `{"expression":"1 +* 2"}`), "",
+			[]want{{"/nodes/1/values/expression", `input "expression": line 1, column 4: unexpected token Operator("*")`}}},
+		{"math expression", one("math.expression", `{"expression":"round(price * qty)"}`), "", nil},
+		{"JMESPath query that does not parse", one("json.jmespath", `{"value":{},"query":"people[?age >"}`), "",
+			[]want{{"/nodes/1/values/query", `input "query": jmespath query "people[?age >": `}}},
+		{"JMESPath query", one("json.jmespath", `{"value":{},"query":"people[?age > `+"`30`"+`].name"}`), "", nil},
 		{"valid routers", doc([]string{n("start", "trigger.manual", ""),
 			n("re", "router.regex", `{"cases":[{"key":"a","value":"^(?P<id>\\d+)$"}]}`),
 			n("range", "router.range", `{"cases":[{"key":"low","value":"..10"},{"key":"mid","value":"10.5..100"},{"key":"high","value":"100.5.."}]}`),

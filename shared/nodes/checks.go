@@ -6,6 +6,8 @@ import (
 	"math"
 	"regexp"
 	"strings"
+
+	"github.com/jmespath/go-jmespath"
 )
 
 // Bound returns v for a port's Min or Max.
@@ -90,6 +92,14 @@ const (
 	CheckValueType = "value_type"
 	// CheckText: any value; two values are alike when their text (ToString) is.
 	CheckText = "text"
+	// CheckNonZero: a number other than 0 (a loop's step).
+	CheckNonZero = "nonzero"
+	// CheckExpression: a bare expr-lang expression (optionally in one {{ }}), as the list and
+	// math nodes compile it. This package cannot compile expressions (shared/expr builds on
+	// it), so its Valid is nil: flow validation compiles literal values with expr.Bare.
+	CheckExpression = "expression"
+	// CheckJMESPath: a JMESPath query.
+	CheckJMESPath = "jmespath"
 )
 
 var valueChecks = map[string]ValueCheck{
@@ -120,6 +130,28 @@ var valueChecks = map[string]ValueCheck{
 		},
 	},
 	CheckText: {Same: sameText},
+	CheckNonZero: {
+		Valid: func(v any) error {
+			if f, ok := ToFloat(v); ok && f == 0 {
+				return errors.New("must be a number other than 0")
+			}
+			return nil
+		},
+	},
+	CheckExpression: {Same: sameText},
+	CheckJMESPath: {
+		Valid: func(v any) error { _, err := CompileJMESPath(ToString(v)); return err },
+		Same:  sameText,
+	},
+}
+
+// CompileJMESPath compiles a JMESPath query; the error names the query.
+func CompileJMESPath(query string) (*jmespath.JMESPath, error) {
+	jp, err := jmespath.Compile(query)
+	if err != nil {
+		return nil, fmt.Errorf("jmespath query %q: %w", query, err)
+	}
+	return jp, nil
 }
 
 func sameText(a, b any) bool { return ToString(a) == ToString(b) }

@@ -57,7 +57,7 @@ func structural() []*nodes.Type {
 			Inputs: []nodes.Port{
 				{Name: "from", Type: nodes.Number, Default: 1.0, Doc: "First value."},
 				{Name: "to", Type: nodes.Number, Required: true, Doc: "Last value (inclusive)."},
-				{Name: "step", Type: nodes.Number, Default: 1.0, Doc: "Increment; negative counts down."},
+				{Name: "step", Type: nodes.Number, Default: 1.0, Check: nodes.CheckNonZero, Doc: "Increment; negative counts down."},
 				{Name: "concurrency", Type: nodes.Integer, Doc: "Iterations at once (default 1)."},
 			},
 			Outputs: []nodes.Port{

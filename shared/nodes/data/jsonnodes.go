@@ -160,7 +160,8 @@ func jmespathType() *nodes.Type {
 			"- `people[*].{n: name}` → `[{\"n\": \"Ann\"}, {\"n\": \"Bo\"}]`\n- `length(people)` → 2",
 		Inputs: []nodes.Port{
 			{Name: "value", Type: nodes.Any, Required: true, Doc: "The value to query."},
-			{Name: "query", Type: nodes.String, Required: true, Literal: true, Editor: nodes.EditCode, Doc: "The JMESPath expression."},
+			{Name: "query", Type: nodes.String, Required: true, Literal: true, Editor: nodes.EditCode, Check: nodes.CheckJMESPath,
+				Doc: "The JMESPath expression."},
 		},
 		Outputs: []nodes.Port{{Name: "result", Type: nodes.Any, Doc: "What the query selected."}},
 		Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {

@@ -38,14 +38,7 @@ func optionalPath(doc string) nodes.Port {
 
 // itemProgram compiles an item expression input.
 func itemProgram(c *nodes.Call, port string) (*expr.Program, error) {
-	code := strings.TrimSpace(c.Str(port))
-	if strings.HasPrefix(code, "{{") && strings.HasSuffix(code, "}}") && len(code) >= 4 {
-		code = strings.TrimSpace(code[2 : len(code)-2])
-	}
-	if code == "" {
-		return nil, nodes.Errorf(port, "is empty")
-	}
-	p, err := expr.Expression(code)
+	p, err := expr.Bare(c.Str(port))
 	if err != nil {
 		return nil, nodes.Errorf(port, "%v", err)
 	}
@@ -74,7 +67,7 @@ func eachItem(ctx context.Context, prog *expr.Program, port string, list []any, 
 
 func exprPort(doc, example string) nodes.Port {
 	return nodes.Port{Name: "expression", Type: nodes.String, Required: true, Literal: true, Editor: nodes.EditCode,
-		Default: example, Doc: doc}
+		Check: nodes.CheckExpression, Default: example, Doc: doc}
 }
 
 func filterType() *nodes.Type {

@@ -2,7 +2,6 @@ package logic
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -235,7 +234,7 @@ func mathTypes() []*nodes.Type {
 				"**Example**: expression `round(price * qty * (1 + vat))` with rows price 9.99, qty 3, vat 0.21 → 36.",
 			Inputs: []nodes.Port{
 				{Name: "expression", Type: nodes.String, Required: true, Literal: true, Editor: nodes.EditCode,
-					Doc: "The expression (expr-lang syntax)."},
+					Check: nodes.CheckExpression, Doc: "The expression (expr-lang syntax)."},
 				{Name: "variables", Type: nodes.List, Dynamic: true, Doc: "Rows of {key, value}: the variables."},
 			},
 			Outputs: resultPort("The value of the expression."),
@@ -334,16 +333,8 @@ func runRandom(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 }
 
 func runExpression(_ context.Context, c *nodes.Call) (nodes.Out, error) {
-	code := c.Str("expression")
-	if strings.TrimSpace(code) == "" {
-		return nil, nodes.Errorf("expression", "is empty")
-	}
-	prog, err := expr.Expression(code)
+	prog, err := expr.Bare(c.Str("expression"))
 	if err != nil {
-		var se *expr.SyntaxError
-		if errors.As(err, &se) {
-			return nil, nodes.Errorf("expression", "column %d: %s", se.Column, se.Message)
-		}
 		return nil, nodes.Errorf("expression", "%v", err)
 	}
 	env := map[string]any{}
