@@ -5,6 +5,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { type ReactNode, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { Canvas } from '../canvas/Canvas';
+import { ConnectDialog } from '../canvas/ConnectDialog';
 import type { Measured } from '../canvas/derive';
 import type { NodeRunView } from '../canvas/NodeView';
 import { Palette, type PaletteHandle } from '../canvas/Palette';
@@ -89,6 +90,8 @@ function Editor(props: EditorScreenProps) {
   const canRedo = useStore(store, (s) => s.future.length > 0);
   const snap = useStore(store, (s) => s.snapToGrid);
   const [sheet, setSheet] = useState(false);
+  // the node whose output the keyboard connect dialog connects (null: closed)
+  const [connectFrom, setConnectFrom] = useState<string | null>(null);
   const [problemsOpen, setProblemsOpen] = useState(false);
   const problemsButton = useRef<HTMLButtonElement>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -172,6 +175,21 @@ function Editor(props: EditorScreenProps) {
     [store, rf],
   );
 
+  // C (or the inspector's Connect…): the focused node, else the one selected node
+  const startConnect = useCallback(
+    (nodeId?: string) => {
+      const s = store.getState();
+      const focused = document.activeElement instanceof HTMLElement ? document.activeElement.closest<HTMLElement>('.react-flow__node')?.dataset.id : undefined;
+      const id = nodeId ?? (focused && s.doc.nodes.some((n) => n.id === focused) ? focused : s.selection.nodes.length === 1 ? s.selection.nodes[0] : undefined);
+      if (!id) {
+        say(focused ? 'Open the group to connect the nodes inside it.' : 'Select one node (or Tab to it), then press C to connect one of its outputs.');
+        return;
+      }
+      setConnectFrom(id);
+    },
+    [store, say],
+  );
+
   useEffect(() => {
     // the members of the selected group box: deleting, copying or duplicating the box acts on them
     const boxMembers = (): string[] => {
@@ -179,7 +197,7 @@ function Editor(props: EditorScreenProps) {
       return (sel && findGroup(store.getState().doc, sel)?.members) || [];
     };
     const onKey = (e: KeyboardEvent) => {
-      if (sheet || e.defaultPrevented) return;
+      if (sheet || connectFrom !== null || e.defaultPrevented) return;
       if (isEditableTarget(e.target)) return;
       const action = shortcutFor(e, isMac);
       if (!action) return;
@@ -224,6 +242,9 @@ function Editor(props: EditorScreenProps) {
         case 'group':
           if (s.selection.nodes.length) say(groupSelection(store));
           break;
+        case 'connect':
+          startConnect();
+          break;
         case 'shortcuts':
           setSheet(true);
           break;
@@ -261,7 +282,7 @@ function Editor(props: EditorScreenProps) {
       window.removeEventListener('cut', onCopy);
       window.removeEventListener('paste', onPaste);
     };
-  }, [store, sheet, fit, layout, say, readOnly]);
+  }, [store, sheet, connectFrom, fit, layout, say, readOnly, startConnect]);
 
   const problemCount = allProblems.length;
 
@@ -369,9 +390,10 @@ function Editor(props: EditorScreenProps) {
             {message}
           </div>
         </div>
-        <Inspector problems={problems} />
+        <Inspector problems={problems} onConnect={readOnly ? undefined : startConnect} />
       </div>
       {sheet ? <ShortcutSheet mac={isMac} readOnly={readOnly} onClose={() => setSheet(false)} /> : null}
+      {connectFrom !== null && !readOnly ? <ConnectDialog store={store} node={connectFrom} onClose={() => setConnectFrom(null)} onMessage={say} /> : null}
     </div>
   );
 }

@@ -24,6 +24,9 @@ describe('shortcutFor', () => {
     [k('Escape'), false, 'clearSelection'],
     [k('z', { ctrlKey: true, altKey: true }), false, null],
     [k('x'), false, null],
+    [k('c'), false, 'connect'],
+    [k('C'), false, 'connect'],
+    [k('c', { ctrlKey: true }), false, null],
   ])('%j (mac %s) → %s', (e, mac, action) => {
     expect(shortcutFor(e, mac)).toBe(action);
   });

@@ -164,7 +164,7 @@ function Section({ title, children, open = true, forceOpen = false }: { title: s
   );
 }
 
-export const Inspector = memo(function Inspector({ problems }: { problems: ReadonlyMap<string, Problem[]> }) {
+export const Inspector = memo(function Inspector({ problems, onConnect }: { problems: ReadonlyMap<string, Problem[]>; onConnect?: ((nodeId: string) => void) | undefined }) {
   const { secretKeys, envKeys, flows, flowId, flowLinks, readOnly } = useEditorEnv();
   const actions = useActions();
   const selection = useEditor((s) => s.selection);
@@ -224,6 +224,11 @@ export const Inspector = memo(function Inspector({ problems }: { problems: Reado
         <div className="ps-hint ps-mono">
           {node.type} v{node.version ?? type?.version ?? 1}
         </div>
+        {onConnect && type?.outputs.length ? (
+          <button type="button" className="ps-button ps-small" aria-haspopup="dialog" title="Connect an output of this node to an input, with the keyboard (C)" onClick={() => onConnect(node.id)}>
+            Connect…
+          </button>
+        ) : null}
       </header>
       {nodeProblems.length ? (
         <ul className="ps-problem-list" aria-label="Problems of this node">

@@ -164,6 +164,35 @@ describe('the flow editor', () => {
     open.saver.dispose();
   });
 
+  it('connects ports with the keyboard: C on the selected node, search, Enter; said in the live region', async () => {
+    const d = doc([node('add', 'math.add'), node('log', 'debug.log')]);
+    const { api } = fakeApi(routes({ 'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Checkout', 'route'), draft: { document: toJSON(d), revision: 3 } } } }));
+    const open = await renderEditor(api);
+    // nothing selected: C says what to do
+    fireEvent.keyDown(window, { key: 'c' });
+    expect(screen.getByText('Select one node (or Tab to it), then press C to connect one of its outputs.')).toBeTruthy();
+    select(open, 'add');
+    fireEvent.keyDown(window, { key: 'c' });
+    const dialog = screen.getByRole('dialog', { name: 'Connect from add' });
+    const search = within(dialog).getByRole('combobox', { name: 'To input' });
+    fireEvent.change(search, { target: { value: 'log value' } });
+    fireEvent.keyDown(search, { key: 'Enter' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(open.store.getState().doc.connections).toEqual([{ from: { node: 'add', port: 'result' }, to: { node: 'log', port: 'value' } }]);
+    expect(screen.getByText('Connected add.result to log.value').closest('[aria-live]')?.getAttribute('aria-live')).toBe('polite');
+    // the new connection is selected, as after a drag; the inspector's Connect… opens it too,
+    // and the input now taken is not offered again
+    expect(open.store.getState().selection.edges).toHaveLength(1);
+    select(open, 'add');
+    fireEvent.click(within(inspector()).getByRole('button', { name: 'Connect…' }));
+    const again = screen.getByRole('dialog', { name: 'Connect from add' });
+    expect(within(within(again).getByRole('listbox', { name: 'Inputs' })).queryAllByRole('option').map((o) => o.textContent?.split(' ')[0])).not.toContain('log.value');
+    fireEvent.keyDown(within(again).getByRole('combobox', { name: 'To input' }), { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(open.store.getState().doc.connections).toHaveLength(1);
+    open.saver.dispose();
+  });
+
   it("offers the project's variable names to an env node", async () => {
     const { api } = fakeApi(routes());
     const open = await renderEditor(api);
