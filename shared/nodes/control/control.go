@@ -6,6 +6,7 @@ package control
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"polysynergy/shared/nodes"
@@ -186,7 +187,8 @@ func structural() []*nodes.Type {
 		{
 			ID: "control.approval", Category: category, Name: "Human approval", Icon: "user-check", Pauses: true,
 			Doc: "Pauses the run and waits for a person. The run's state is saved; resuming it with an answer " +
-				"(`{\"approved\": true, \"comment\": \"…\"}`, or just `true`/`false`) continues here exactly once: " +
+				"(`{\"approved\": true, \"comment\": \"…\"}`, or just `true`/`false`; any other answer fails the node rather than " +
+				"guess) continues here exactly once: " +
 				"`true_path` when approved, `false_path` when rejected. `message` and `data` are shown to the approver. " +
 				"It cannot be used inside a loop body (a run cannot pause in the middle of a loop).",
 			Inputs: []nodes.Port{
@@ -206,10 +208,15 @@ func structural() []*nodes.Type {
 					return c.Pause(map[string]any{"message": c.Str("message"), "data": c.Get("data")})
 				}
 				ans := c.Resume.Input
-				approved, comment := nodes.Truthy(ans), ""
+				var approved bool
+				comment := ""
 				if m, ok := ans.(map[string]any); ok {
-					approved = nodes.Truthy(m["approved"])
+					if approved, ok = yesNo(m["approved"]); !ok {
+						return nil, nodes.Errorf("resume", `"approved" must be true or false, got %s`, nodes.Describe(m["approved"]))
+					}
 					comment = nodes.ToString(m["comment"])
+				} else if approved, ok = yesNo(ans); !ok {
+					return nil, nodes.Errorf("resume", `expected true, false or {"approved": true|false, "comment": "…"}, got %s`, nodes.Describe(ans))
 				}
 				out := nodes.Out{"approved": approved, "comment": comment, "answer": ans, "data": c.Get("data")}
 				if approved {
@@ -243,4 +250,21 @@ func structural() []*nodes.Type {
 			},
 		},
 	}
+}
+
+// yesNo reads an approval: a boolean, or the text true or false in any case. Anything else
+// is no answer (ok false): a word or a number must not count as a yes for being non-empty.
+func yesNo(v any) (yes, ok bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	}
+	return false, false
 }

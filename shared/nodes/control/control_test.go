@@ -72,3 +72,46 @@ func TestRunTimeChecksMatchTheDeclarations(t *testing.T) {
 		}
 	}
 }
+
+// A human approval approves only on a clear yes: an answer that is neither true nor false
+// (a word, "maybe", an object without approved) fails the node naming the answer, instead of
+// counting as approved because it is not empty.
+func TestApprovalAnswers(t *testing.T) {
+	r := nodes.NewRegistry()
+	if err := control.Register(r); err != nil {
+		t.Fatal(err)
+	}
+	typ, _ := r.Lookup("control.approval")
+	for _, tc := range []struct {
+		answer   any
+		approved bool
+		err      string
+	}{
+		{true, true, ""},
+		{false, false, ""},
+		{"true", true, ""},
+		{" FALSE ", false, ""},
+		{map[string]any{"approved": true, "comment": "ok"}, true, ""},
+		{map[string]any{"approved": false}, false, ""},
+		{map[string]any{"approved": "true"}, true, ""},
+		{"rejected", false, `input "resume": expected true, false or {"approved": true|false, "comment": "…"}, got string "rejected"`},
+		{map[string]any{"approved": "maybe"}, false, `input "resume": "approved" must be true or false, got string "maybe"`},
+		{map[string]any{"comment": "looks good"}, false, `input "resume": "approved" must be true or false, got nothing`},
+		{1.0, false, `got number "1"`},
+		{nil, false, "got nothing"},
+	} {
+		out, err, _ := nodetest.Run(context.Background(), typ, map[string]any{"message": "ok?"}, nodetest.Options{Resume: &nodes.Resume{Input: tc.answer}})
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("answer %#v: %v %v, want an error containing %q", tc.answer, out, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || out["approved"] != tc.approved {
+			t.Errorf("answer %#v: approved %v (%v), want %v", tc.answer, out["approved"], err, tc.approved)
+		}
+		if _, live := out[nodes.PortTruePath]; live != tc.approved {
+			t.Errorf("answer %#v: true_path live %v, want %v", tc.answer, live, tc.approved)
+		}
+	}
+}
