@@ -485,6 +485,18 @@ func TestRequestResponseTypes(t *testing.T) {
 		w.Header().Set("Content-Type", "application/octet-stream")
 		w.Write([]byte{0xff, 0xfe, 0})
 	})
+	mux.HandleFunc("/latin1", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=ISO-8859-1")
+		w.Write([]byte("caf\xe9 \x80")) // é, and € as Windows-1252 (which browsers read ISO-8859-1 as)
+	})
+	mux.HandleFunc("/latin1json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=windows-1252")
+		w.Write([]byte("{\"name\":\"Ren\xe9e\"}"))
+	})
+	mux.HandleFunc("/oddcharset", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=x-unknown")
+		io.WriteString(w, "plain")
+	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	cases := []struct {
@@ -492,6 +504,13 @@ func TestRequestResponseTypes(t *testing.T) {
 		want     any
 		errPort  string
 	}{
+		// a declared charset is decoded to UTF-8 (it came out as base64, or with U+FFFD for text)
+		{"/latin1", "auto", "café €", ""},
+		{"/latin1", "text", "café €", ""},
+		{"/latin1", "base64", base64.StdEncoding.EncodeToString([]byte("caf\xe9 \x80")), ""},
+		{"/latin1json", "auto", map[string]any{"name": "Renée"}, ""},
+		{"/latin1json", "json", map[string]any{"name": "Renée"}, ""},
+		{"/oddcharset", "auto", "plain", ""},
 		{"/json", "auto", map[string]any{"a": []any{1.0, 2.0}}, ""},
 		{"/json", "text", `{"a":[1,2]}`, ""},
 		{"/json", "base64", base64.StdEncoding.EncodeToString([]byte(`{"a":[1,2]}`)), ""},

@@ -18,6 +18,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/unicode"
+
 	"polysynergy/shared/nodes"
 )
 
@@ -41,7 +45,9 @@ func (f *family) requestType() *nodes.Type {
 			"- `timeout_ms` per attempt; `retries` extra attempts on 429 and 5xx answers, waiting `Retry-After` when " +
 			"given (capped at 60 s) and otherwise 0.5 s, 1 s, 2 s… (capped at 30 s).\n" +
 			"- `follow_redirects` (up to 10); `response_type` `auto` (JSON by content type, text when UTF-8, " +
-			"otherwise base64), `json`, `text` or `base64`; `max_response_bytes` fails larger responses.\n" +
+			"otherwise base64), `json`, `text` or `base64`; text and JSON in another charset the content type " +
+			"declares (`charset=ISO-8859-1`, `windows-1252`, `Shift_JIS`…) are decoded to UTF-8; `max_response_bytes` " +
+			"fails larger responses.\n" +
 			"- `allow_private_network`: the request refuses loopback, private, link-local, multicast and cloud " +
 			"metadata addresses (checked on every connection, after DNS resolution and redirects) unless set.\n" +
 			"- `fail_on_error_status`: a 4xx/5xx answer fails the node (by default it succeeds with `ok` false).\n\n" +
@@ -588,8 +594,32 @@ func oauthInputs(c *nodes.Call) (tokenKey, string, error) {
 	return tokenKey{tokenURL: tu, clientID: c.Str("client_id"), scope: c.Str("scope")}, c.Str("client_secret"), nil
 }
 
-// decodeBody turns the response body into the output value per response_type.
+// charsetOf is the decoder for the charset a content type declares, or nil when it declares
+// none, UTF-8 (or its subset US-ASCII), or one unknown to the WHATWG encoding list.
+func charsetOf(ctype string) encoding.Encoding {
+	_, params, err := mime.ParseMediaType(ctype)
+	if err != nil {
+		return nil
+	}
+	cs := strings.ToLower(strings.TrimSpace(params["charset"]))
+	if cs == "" || cs == "utf-8" || cs == "utf8" || cs == "us-ascii" {
+		return nil
+	}
+	enc, err := htmlindex.Get(cs)
+	if err != nil || enc == unicode.UTF8 {
+		return nil
+	}
+	return enc
+}
+
+// decodeBody turns the response body into the output value per response_type. Text and
+// JSON in a charset the content type declares are decoded to UTF-8 first.
 func decodeBody(b []byte, ctype, respType string) (any, error) {
+	if enc := charsetOf(ctype); enc != nil && respType != "base64" {
+		if u, err := enc.NewDecoder().Bytes(b); err == nil {
+			b = u
+		}
+	}
 	switch respType {
 	case "text":
 		return string(b), nil
