@@ -62,7 +62,9 @@ type PreviewItem struct {
 	Name  string `json:"name"`
 	Kind  string `json:"kind"`
 	// Conflict is the existing flow with the same name, if any.
-	Conflict *FlowView `json:"conflict,omitempty" doc:"The project's flow with the same name"`
+	Conflict *FlowView `json:"conflict,omitempty" doc:"The project's flow with the same name (ignoring case)"`
+	// SameNameAs is an earlier flow of the bundle with the same name.
+	SameNameAs *int `json:"same_name_as,omitempty" doc:"An earlier flow of the bundle (its index) with the same name, ignoring case: flow names are unique in a project, so one of the two needs rename or skip"`
 	// SuggestedName is a free name for action rename.
 	SuggestedName string `json:"suggested_name,omitempty"`
 }
@@ -131,14 +133,24 @@ func (h *Handler) registerBundles() {
 			if err != nil {
 				return nil, err
 			}
-			taken := namesOf(existing)
+			taken := namesOf(existing, in.Body.Bundle.Flows)
+			first := map[string]int{}
 			out := ImportPreview{Items: []PreviewItem{}}
 			for i, bf := range in.Body.Bundle.Flows {
 				it := PreviewItem{Index: i, Name: bf.Name, Kind: bf.Kind}
-				if f, ok := existing[bf.Name]; ok {
+				folded := store.FoldName(bf.Name)
+				if f, ok := existing[folded]; ok {
 					fv := flowView(f)
 					it.Conflict = &fv
+				}
+				if j, dup := first[folded]; dup {
+					it.SameNameAs = &j
+				} else {
+					first[folded] = i
+				}
+				if it.Conflict != nil || it.SameNameAs != nil {
 					it.SuggestedName = freeName(bf.Name, taken)
+					taken[store.FoldName(it.SuggestedName)] = true
 				}
 				out.Items = append(out.Items, it)
 			}
@@ -288,7 +300,9 @@ func (h *Handler) checkBundle(b Bundle, location string) ([]checkedFlow, error) 
 	return out, nil
 }
 
-// flowsByName maps the project's flow names to flows (404 for no project).
+// flowsByName maps the project's flow names, folded (store.FoldName: trimmed, ignoring
+// case), to flows (404 for no project). Of flows that share a name (written before names
+// were unique) the first is kept.
 func (h *Handler) flowsByName(ctx context.Context, k store.ProjectKey) (map[string]store.Flow, error) {
 	if _, err := h.st.GetProject(ctx, k); err != nil {
 		return nil, err
@@ -299,30 +313,35 @@ func (h *Handler) flowsByName(ctx context.Context, k store.ProjectKey) (map[stri
 	}
 	out := make(map[string]store.Flow, len(flows))
 	for _, f := range flows {
-		if _, dup := out[f.Name]; !dup {
-			out[f.Name] = f
+		if _, dup := out[store.FoldName(f.Name)]; !dup {
+			out[store.FoldName(f.Name)] = f
 		}
 	}
 	return out, nil
 }
 
-func namesOf(m map[string]store.Flow) map[string]bool {
-	out := make(map[string]bool, len(m))
+// namesOf is the folded names a made-up name must avoid: the project's and the bundle's.
+func namesOf(m map[string]store.Flow, bundle []BundleFlow) map[string]bool {
+	out := make(map[string]bool, len(m)+len(bundle))
 	for n := range m {
 		out[n] = true
+	}
+	for _, bf := range bundle {
+		out[store.FoldName(bf.Name)] = true
 	}
 	return out
 }
 
-// freeName returns "name (2)", "name (3)", … not in taken.
+// freeName returns "name (2)", "name (3)", … whose folded form is not in taken.
 func freeName(name string, taken map[string]bool) string {
+	name = strings.TrimSpace(name)
 	for i := 2; ; i++ {
 		suffix := fmt.Sprintf(" (%d)", i)
 		base := name
 		if r := []rune(base); len(r)+len(suffix) > 200 {
-			base = string(r[:200-len(suffix)])
+			base = strings.TrimSpace(string(r[:200-len(suffix)]))
 		}
-		if n := base + suffix; !taken[n] {
+		if n := base + suffix; !taken[store.FoldName(n)] {
 			return n
 		}
 	}
@@ -362,35 +381,47 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 			choices[c.Index] = c
 		}
 	}
-	taken := namesOf(existing)
+	// Names the import gives, folded, and the bundle flow that gets each: they must differ
+	// from each other and from the project's flows that stay (an overwritten flow keeps its
+	// name). avoid is what a made-up name avoids: those and every name of the bundle.
+	gets := map[string]int{}
+	avoid := namesOf(existing, b.Bundle.Flows)
+	overwrites := map[string]int{}
 	var plan []plannedItem
 	for i, cf := range flows {
 		loc := fmt.Sprintf("body.bundle.flows[%d]", i)
+		folded := store.FoldName(cf.Name)
 		c, chosen := choices[i]
-		cur, collides := existing[cf.Name]
+		cur, collides := existing[folded]
 		action := c.Action
 		if !chosen {
 			action = "create"
 			if collides {
 				errs = append(errs, FieldError{Location: loc + ".name",
-					Message: fmt.Sprintf("flow %q exists; choose skip, rename or overwrite in items", cf.Name)})
+					Message: fmt.Sprintf("flow %q (%s) has this name; choose skip, rename or overwrite in items", cur.Name, cur.ID)})
 				continue
 			}
 		}
-		it := plannedItem{checkedFlow: cf, index: i, action: action, name: cf.Name}
+		it := plannedItem{checkedFlow: cf, index: i, action: action, name: strings.TrimSpace(cf.Name)}
+		nameLoc := loc + ".name" // where the name the flow gets comes from
 		switch action {
 		case "create":
-			if collides || taken[cf.Name] {
+			if collides {
 				errs = append(errs, FieldError{Location: loc + ".name",
-					Message: fmt.Sprintf("flow %q exists; choose skip, rename or overwrite", cf.Name)})
+					Message: fmt.Sprintf("flow %q (%s) has this name; choose skip, rename or overwrite", cur.Name, cur.ID)})
 			}
 		case "rename":
 			it.name = strings.TrimSpace(c.Name)
 			if it.name == "" {
-				it.name = freeName(cf.Name, taken)
-			} else if taken[it.name] {
-				errs = append(errs, FieldError{Location: fmt.Sprintf("body.items[%d].name", indexOfChoice(b.Items, i)),
-					Message: fmt.Sprintf("flow %q exists too", it.name)})
+				it.name = freeName(cf.Name, avoid)
+				break
+			}
+			nameLoc = fmt.Sprintf("body.items[%d].name", indexOfChoice(b.Items, i))
+			var p *Problem
+			if err := checkName(nameLoc, it.name, 200); errors.As(err, &p) {
+				errs = append(errs, p.Errors...)
+			} else if f, ok := existing[store.FoldName(it.name)]; ok {
+				errs = append(errs, FieldError{Location: nameLoc, Message: fmt.Sprintf("flow %q (%s) has this name too", f.Name, f.ID)})
 			}
 		case "overwrite":
 			if !collides {
@@ -402,10 +433,22 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 				errs = append(errs, FieldError{Location: loc + ".kind",
 					Message: fmt.Sprintf("flow %q is a %s flow; a %s flow cannot overwrite it", cf.Name, cur.Kind, cf.Kind)})
 			}
+			if j, twice := overwrites[cur.ID]; twice {
+				errs = append(errs, FieldError{Location: loc + ".name",
+					Message: fmt.Sprintf("flows[%d] of the bundle overwrites flow %q (%s) already; choose rename or skip for one of them", j, cur.Name, cur.ID)})
+			}
+			overwrites[cur.ID] = i
 			it.target = &cur
 		}
 		if action == "create" || action == "rename" {
-			taken[it.name] = true
+			fn := store.FoldName(it.name)
+			if j, dup := gets[fn]; dup {
+				errs = append(errs, FieldError{Location: nameLoc,
+					Message: fmt.Sprintf("flows[%d] of the bundle is imported as %q too; flow names are unique in a project (ignoring case): choose rename or skip for one of them in items",
+						j, it.name)})
+			}
+			gets[fn] = i
+			avoid[fn] = true
 		}
 		plan = append(plan, it)
 	}
@@ -425,7 +468,7 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 		case it.action == "overwrite":
 			moved[it.ID] = it.target.ID
 		case it.action == "skip":
-			if cur, ok := existing[it.Name]; ok {
+			if cur, ok := existing[store.FoldName(it.Name)]; ok {
 				moved[it.ID] = cur.ID
 			}
 		}

@@ -377,6 +377,7 @@ func (h *Handler) createFlow(ctx context.Context, k store.ProjectKey, b CreateFl
 	if err := checkName("body.name", b.Name, 200); err != nil {
 		add(err)
 	}
+	b.Name = strings.TrimSpace(b.Name)
 	if b.Blueprint != "" && len(b.Document) > 0 {
 		add(invalidField("body.blueprint", "give a document or a blueprint, not both"))
 	}
@@ -440,6 +441,10 @@ func (h *Handler) createFlow(ctx context.Context, k store.ProjectKey, b CreateFl
 		}
 		in.Document = d.Document
 	}
+	// the name first: a flow created twice has the same default route too, and its name says it better
+	if err := h.checkNameFree(ctx, k, "", b.Name, "body.name"); err != nil {
+		return FlowDetail{}, err
+	}
 	if route != nil {
 		if err := h.checkRouteFree(ctx, k, "", *route, "body.route"); err != nil {
 			return FlowDetail{}, err
@@ -450,4 +455,21 @@ func (h *Handler) createFlow(ctx context.Context, k store.ProjectKey, b CreateFl
 		return FlowDetail{}, at("body", err)
 	}
 	return FlowDetail{FlowView: flowView(f), Draft: DraftView{Document: in.Document, Revision: 1, UpdatedAt: f.CreatedAt.UTC()}}, nil
+}
+
+// checkNameFree refuses (409) a name another flow of the project has, compared trimmed and
+// ignoring case; self is the flow being renamed. The store enforces it again, race-free,
+// when it writes.
+func (h *Handler) checkNameFree(ctx context.Context, k store.ProjectKey, self, name, location string) error {
+	flows, err := h.projectFlows(ctx, k, store.ListFlowsOptions{})
+	if err != nil {
+		return err
+	}
+	want := store.FoldName(name)
+	for _, f := range flows {
+		if f.ID != self && store.FoldName(f.Name) == want {
+			return nameTaken(location, name, f.ID, f.Name)
+		}
+	}
+	return nil
 }

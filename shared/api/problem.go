@@ -26,6 +26,7 @@ const (
 	TypeDraftStale   = "urn:polysynergy:problem:draft-revision"
 	TypeSlugTaken    = "urn:polysynergy:problem:slug-taken"
 	TypeRouteTaken   = "urn:polysynergy:problem:route-taken"
+	TypeNameTaken    = "urn:polysynergy:problem:name-taken"
 	TypeUnavailable  = "urn:polysynergy:problem:unavailable"
 	TypeTooLarge     = "urn:polysynergy:problem:too-large"
 	TypeUnauthorized = "urn:polysynergy:problem:unauthorized"
@@ -103,6 +104,7 @@ var typeTitles = map[string]string{
 	TypeDraftStale:   "Draft revision is stale",
 	TypeSlugTaken:    "Slug is taken",
 	TypeRouteTaken:   "Route is taken",
+	TypeNameTaken:    "Name is taken",
 	TypeUnavailable:  "Service unavailable",
 	TypeTooLarge:     "Too large",
 	TypeUnauthorized: "Unauthorized",
@@ -135,6 +137,15 @@ func notFound(what string) *Problem {
 
 func conflict(typ, detail string, errs ...FieldError) *Problem {
 	return newProblem(http.StatusConflict, typ, detail, errs...)
+}
+
+// nameTaken is the 409 for a flow name another flow of the project has (flow names are
+// unique within a project, compared trimmed and ignoring case).
+func nameTaken(location, name, flowID, flowName string) *Problem {
+	return conflict(TypeNameTaken,
+		fmt.Sprintf("flow %q (%s) already has the name %q; flow names are unique within a project, ignoring case: choose another name",
+			flowName, flowID, strings.TrimSpace(name)),
+		FieldError{Location: location, Message: fmt.Sprintf("is taken by flow %q (%s)", flowName, flowID), Value: name})
 }
 
 func unavailable() *Problem {
@@ -178,6 +189,7 @@ func toProblem(ctx context.Context, log *slog.Logger, err error) *Problem {
 	}
 	var ve *store.ValidationError
 	var ce *store.ConflictError
+	var nt *store.NameTakenError
 	switch {
 	case errors.Is(err, store.ErrUnavailable):
 		log.WarnContext(ctx, "store unavailable", "request_id", RequestID(ctx), "err", err)
@@ -199,6 +211,8 @@ func toProblem(ctx context.Context, log *slog.Logger, err error) *Problem {
 			loc = prefix + "." + loc
 		}
 		return invalidField(loc, "%s", ve.Reason)
+	case errors.As(err, &nt):
+		return nameTaken(prefix+".name", nt.Name, nt.Flow, nt.FlowName)
 	case errors.Is(err, store.ErrSlugTaken):
 		return conflict(TypeSlugTaken, "the slug is used by another project; choose another",
 			FieldError{Location: "body.slug", Message: "is taken"})

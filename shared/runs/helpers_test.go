@@ -137,6 +137,8 @@ type fixture struct {
 	ctx  context.Context
 	pk   store.ProjectKey
 	comp *flow.Compiler
+	// flows counts the flows made, to name each one (names are unique in a project)
+	flows int
 }
 
 const secretValue = "sk-live-0123456789abcdef-SECRET"
@@ -181,7 +183,8 @@ func setup(t testing.TB, opts ...func(*runs.Options)) *fixture {
 // flow creates a flow with the given document and policy, and publishes version 1.
 func (f *fixture) flow(t testing.TB, d json.RawMessage, save store.RunSaving, retention int) store.FlowKey {
 	t.Helper()
-	fl, err := f.st.CreateFlow(f.ctx, f.pk, store.CreateFlowInput{Kind: store.KindBlueprint, Name: "Flow", Document: d,
+	f.flows++
+	fl, err := f.st.CreateFlow(f.ctx, f.pk, store.CreateFlowInput{Kind: store.KindBlueprint, Name: fmt.Sprintf("Flow %d", f.flows), Document: d,
 		RunSaving: save, Retention: retention})
 	if err != nil {
 		t.Fatalf("create flow: %v", err)

@@ -22,6 +22,7 @@
 //	stage             T#<t>#P#<p>             STAGE#<name>
 //	route table       T#<t>#P#<p>             ROUTES#<stage>
 //	flow (metadata)   T#<t>#P#<p>             FLOW#<f>
+//	flow name claim   T#<t>#P#<p>             FLOWNAME#<folded name>
 //	secret value      T#<t>#P#<p>             SECRET#<key>#<stage>
 //	env value         T#<t>#P#<p>             ENV#<key>#<stage>
 //	api key           T#<t>#P#<p>             APIKEY#<id>
@@ -59,9 +60,11 @@
 // Multi-item changes are single TransactWriteItems calls (all or nothing):
 // create tenant (+ admin), create project (+ slug lookup + mock stage),
 // change slug (delete old lookup + put new), trash/restore (+ lookup flag),
-// create flow (+ draft + route/schedule), publish (+ new version + binding +
-// stage count + route table or schedule), unpublish, production stage
-// switch, API key (+ hash lookup), invitation claim (+ membership). Drafts
+// create flow (+ draft + route/schedule + name claim), rename flow (+ release
+// the old name claim + claim the new one), delete flow (hide + release its
+// name claim), publish (+ new version + binding + stage count + route table
+// or schedule), unpublish, production stage switch, API key (+ hash lookup),
+// invitation claim (+ membership). Drafts
 // use optimistic concurrency on their revision; route tables and schedules
 // are replaced conditionally on a counter, retried on fresh reads. Deleting
 // a flow or project first hides it in one transaction, then removes its
@@ -69,7 +72,17 @@
 //
 // JSON blobs (documents, results, state, route tables) larger than
 // CompressAbove are gzip-compressed; a blob too large even then is
-// ErrTooLarge. Errors wrap ErrNotFound, ErrExists, ErrSlugTaken,
+// ErrTooLarge.
+//
+// Flow names are unique within a project, compared trimmed and case-folded
+// (FoldName): a flow's claim item holds its folded name, and since flows
+// written before claims existed have none, creating or renaming a flow also
+// looks through the project's flows. A taken name is a *NameTakenError
+// (ErrNameTaken) naming the flow that has it. Flows are not trashed one by
+// one; a project in the trash keeps its flows and their claims, so restoring
+// it never meets a name taken meanwhile.
+//
+// Errors wrap ErrNotFound, ErrExists, ErrSlugTaken, ErrNameTaken,
 // *ConflictError, *ValidationError (ErrInvalid) or ErrUnavailable (throttling,
 // 5xx and network failures from DynamoDB) with what was being done.
 //

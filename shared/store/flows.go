@@ -285,6 +285,7 @@ func (s *Store) CreateFlow(ctx context.Context, k ProjectKey, in CreateFlowInput
 	if err := checkName("name", in.Name, 200); err != nil {
 		return Flow{}, fmt.Errorf("%s: %w", op, err)
 	}
+	in.Name = strings.TrimSpace(in.Name)
 	if err := checkJSON("document", in.Document); err != nil {
 		return Flow{}, fmt.Errorf("%s: %w", op, err)
 	}
@@ -354,10 +355,40 @@ func (s *Store) CreateFlow(ctx context.Context, k ProjectKey, in CreateFlowInput
 		}
 		tx.put(s.table, sIt, "", nil, nil, nil)
 	}
-	if err := s.commit(ctx, op, &tx); err != nil {
+	nIt, err := flowNameItem(k, id, in.Name)
+	if err != nil {
+		return Flow{}, fmt.Errorf("%s: %w", op, err)
+	}
+	tx.put(s.table, nIt, "attribute_not_exists(PK)", nil, nil, errNameClaimed)
+	if err := s.commitNamed(ctx, op, &tx, k, in.Name, ""); err != nil {
 		return Flow{}, err
 	}
 	return f, nil
+}
+
+// commitNamed commits a transaction that claims name for flow self ("" for a
+// new flow) after making sure no flow written before claims existed has it.
+// A claim held by an active flow is a *NameTakenError; a stale one is removed
+// and the transaction tried again.
+func (s *Store) commitNamed(ctx context.Context, op string, tx *txn, k ProjectKey, name, self string) error {
+	taken, err := s.flowNamedIn(ctx, op, k, FoldName(name), self)
+	if err != nil {
+		return err
+	}
+	if taken != nil {
+		taken.Name = name
+		return fmt.Errorf("%s: %w", op, taken)
+	}
+	for attempt := 0; attempt < s.commitAttempts; attempt++ {
+		err := s.commit(ctx, op, tx)
+		if !errors.Is(err, errNameClaimed) {
+			return err
+		}
+		if err := s.claimTaken(ctx, op, k, name); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("%s: %w", op, &ConflictError{What: "flow name"})
 }
 
 func (s *Store) draftItem(fk FlowKey, doc []byte, rev int, now time.Time) (item, error) {
@@ -463,9 +494,11 @@ func (s *Store) UpdateFlow(ctx context.Context, k FlowKey, u FlowUpdate) (Flow, 
 		if err := checkName("name", *u.Name, 200); err != nil {
 			return Flow{}, fmt.Errorf("%s: %w", op, err)
 		}
+		name := strings.TrimSpace(*u.Name)
+		u.Name = &name
 		set = append(set, "#n = :n")
 		n["#n"] = "name"
-		v[":n"] = avS(*u.Name)
+		v[":n"] = avS(name)
 	}
 	if u.RunSaving != nil {
 		if err := checkRunSaving(*u.RunSaving); err != nil {
@@ -497,6 +530,14 @@ func (s *Store) UpdateFlow(ctx context.Context, k FlowKey, u FlowUpdate) (Flow, 
 			v[":ef"] = avS(*u.ErrorFlow)
 		}
 	}
+	if u.Name != nil {
+		return s.renameFlow(ctx, op, k, *u.Name, expr, n, v)
+	}
+	return s.updateFlowItem(ctx, op, k, expr, n, v)
+}
+
+// updateFlowItem applies an update expression to an active flow's metadata.
+func (s *Store) updateFlowItem(ctx context.Context, op string, k FlowKey, expr string, n names, v vals) (Flow, error) {
 	in := updateInput(s.table, key(projectPK(k.ProjectKey()), flowSK(k.Flow)), expr,
 		"#state = :active", n, v)
 	in.ReturnValues = "ALL_NEW"
@@ -512,6 +553,54 @@ func (s *Store) UpdateFlow(ctx context.Context, k FlowKey, u FlowUpdate) (Flow, 
 		return Flow{}, fmt.Errorf("%s: %w", op, err)
 	}
 	return rec.Flow, nil
+}
+
+// renameFlow applies an update expression that sets the flow's name, moving
+// its name claim in the same transaction: the old name is released and the
+// new one claimed (a change of case or spaces only keeps the claim).
+func (s *Store) renameFlow(ctx context.Context, op string, k FlowKey, name, expr string, n names, v vals) (Flow, error) {
+	pk := k.ProjectKey()
+	for attempt := 0; attempt < s.commitAttempts; attempt++ {
+		cur, err := s.getFlowRec(ctx, op, k, true)
+		if err != nil {
+			return Flow{}, err
+		}
+		if cur.State != stateActive {
+			return Flow{}, fmt.Errorf("%s: flow %w", op, ErrNotFound)
+		}
+		if cur.Name == name {
+			return s.updateFlowItem(ctx, op, k, expr, n, v)
+		}
+		v[":old"] = avS(cur.Name)
+		var tx txn
+		tx.update(s.table, key(projectPK(pk), flowSK(k.Flow)), expr, "#state = :active AND #n = :old", n, v, nil)
+		nIt, err := flowNameItem(pk, k.Flow, name)
+		if err != nil {
+			return Flow{}, fmt.Errorf("%s: %w", op, err)
+		}
+		if FoldName(cur.Name) == FoldName(name) {
+			tx.put(s.table, nIt, "attribute_not_exists(PK) OR #flow = :self", names{"#flow": "flow"},
+				vals{":self": avS(k.Flow)}, errNameClaimed)
+		} else {
+			if err := s.releaseFlowName(ctx, op, &tx, k, cur.Name); err != nil {
+				return Flow{}, err
+			}
+			tx.put(s.table, nIt, "attribute_not_exists(PK)", nil, nil, errNameClaimed)
+		}
+		err = s.commitNamed(ctx, op, &tx, pk, name, k.Flow)
+		if isRetry(err) {
+			continue
+		}
+		if err != nil {
+			return Flow{}, err
+		}
+		rec, err := s.getFlowRec(ctx, op, k, true)
+		if err != nil {
+			return Flow{}, err
+		}
+		return rec.Flow, nil
+	}
+	return Flow{}, fmt.Errorf("%s: %w", op, &ConflictError{What: "flow"})
 }
 
 // GetDraft reads a flow's draft (strongly consistent: the editor reloads

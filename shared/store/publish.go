@@ -523,16 +523,8 @@ func (s *Store) DeleteFlow(ctx context.Context, k FlowKey) error {
 	if err := k.validate(); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	meta, err := s.getFlowRec(ctx, op, k, true)
-	if err != nil {
+	if err := s.hideFlow(ctx, op, k); err != nil {
 		return err
-	}
-	if meta.State != stateDeleting {
-		if err := s.updateExisting(ctx, op, "flow", key(projectPK(k.ProjectKey()), flowSK(k.Flow)),
-			"SET #state = :deleting, updated_at = :now", names{"#state": "state"},
-			vals{":deleting": avS(stateDeleting), ":now": avTime(s.clock())}); err != nil {
-			return err
-		}
 	}
 	bindings, err := s.ListFlowBindings(ctx, k)
 	if err != nil {
@@ -544,6 +536,33 @@ func (s *Store) DeleteFlow(ctx context.Context, k FlowKey) error {
 		}
 	}
 	return s.purgeFlow(ctx, k)
+}
+
+// hideFlow marks a flow as being deleted and frees its name, in one
+// transaction (nothing to do when it is already being deleted).
+func (s *Store) hideFlow(ctx context.Context, op string, k FlowKey) error {
+	for attempt := 0; attempt < s.commitAttempts; attempt++ {
+		meta, err := s.getFlowRec(ctx, op, k, true)
+		if err != nil {
+			return err
+		}
+		if meta.State == stateDeleting {
+			return nil
+		}
+		var tx txn
+		tx.update(s.table, key(projectPK(k.ProjectKey()), flowSK(k.Flow)), "SET #state = :deleting, updated_at = :now",
+			"#state = :cur", names{"#state": "state"},
+			vals{":deleting": avS(stateDeleting), ":now": avTime(s.clock()), ":cur": avS(meta.State)}, nil)
+		if err := s.releaseFlowName(ctx, op, &tx, k, meta.Name); err != nil {
+			return err
+		}
+		err = s.commit(ctx, op, &tx)
+		if isRetry(err) {
+			continue
+		}
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, &ConflictError{What: "flow"})
 }
 
 // purgeFlow deletes a flow's runs (with their items), the items of its

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,6 +74,8 @@ type fixture struct {
 	x   *runs.Executor
 	h   *runner.Handler
 	pub *events
+	// flows counts the flows made, to name each one (names are unique in a project)
+	flows int
 }
 
 type events struct{ types []string }
@@ -115,7 +118,8 @@ func setup(t *testing.T) *fixture {
 // flow creates a flow and its version 1.
 func (f *fixture) flow(t *testing.T, kind store.FlowKind, d json.RawMessage) store.FlowKey {
 	t.Helper()
-	fl, err := f.st.CreateFlow(f.ctx, f.pk, store.CreateFlowInput{Kind: kind, Name: "Flow", Document: d,
+	f.flows++
+	fl, err := f.st.CreateFlow(f.ctx, f.pk, store.CreateFlowInput{Kind: kind, Name: fmt.Sprintf("Flow %d", f.flows), Document: d,
 		Schedule: &store.ScheduleConfig{Cron: "0 2 * * *", Timezone: "Europe/Amsterdam", Enabled: true}})
 	if err != nil {
 		t.Fatalf("flow: %v", err)
