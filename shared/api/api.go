@@ -257,7 +257,8 @@ func writeProblem(w http.ResponseWriter, p *Problem) {
 func (h *Handler) transform(ctx huma.Context, _ string, v any) (any, error) {
 	switch e := v.(type) {
 	case *huma.ErrorModel:
-		p := fromHuma(e)
+		op := ctx.Operation()
+		p := fromHuma(e, op != nil && carriesSecret(op.OperationID))
 		p.Instance = requestURN(RequestID(ctx.Context()))
 		return p, nil
 	case *Problem:
@@ -267,6 +268,10 @@ func (h *Handler) transform(ctx huma.Context, _ string, v any) (any, error) {
 	}
 	return v, nil
 }
+
+// carriesSecret reports whether an operation's request body holds a secret value, which
+// its problems never show back.
+func carriesSecret(operationID string) bool { return operationID == "setSecret" }
 
 // writeHumaProblem answers from middleware.
 func writeHumaProblem(ctx huma.Context, p *Problem) {

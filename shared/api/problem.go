@@ -253,7 +253,8 @@ func notFoundWhat(err error) string {
 
 // fromHuma converts huma's own errors (parameter and body validation, body
 // too large, unsupported media type) into problems with the same shape.
-func fromHuma(m *huma.ErrorModel) *Problem {
+// With secret set, no value is shown back (the operation's body carries a secret).
+func fromHuma(m *huma.ErrorModel, secret bool) *Problem {
 	typ := ""
 	switch m.Status {
 	case http.StatusUnprocessableEntity, http.StatusBadRequest:
@@ -267,8 +268,17 @@ func fromHuma(m *huma.ErrorModel) *Problem {
 			continue
 		}
 		fe := FieldError{Location: d.Location, Message: d.Message, Value: d.Value}
-		// Never echo a large body back.
-		if s, ok := fe.Value.(string); ok && len(s) > 256 {
+		// Never echo a secret, a large value, or a whole object or list (an unknown
+		// property's value is the object around it, secrets included) back.
+		switch v := fe.Value.(type) {
+		case string:
+			if len(v) > 256 {
+				fe.Value = nil
+			}
+		case map[string]any, []any:
+			fe.Value = nil
+		}
+		if secret {
 			fe.Value = nil
 		}
 		// "expected required property name to be present" at "body" names

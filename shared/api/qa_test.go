@@ -1,0 +1,33 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// A refused secret write never shows the value back: not inside the body echoed for an
+// unknown property, nor as a wrongly typed value.
+func TestSecretValueNotEchoedInProblems(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Vault")
+	for _, body := range []string{
+		`{"value":"hunter2-secret","extra":true}`,
+		`{"value":424242}`,
+		`{"value":["hunter2-secret"]}`,
+	} {
+		r := e.do(http.MethodPut, proj+"/secrets/API_TOKEN/stages/mock", u.token, body)
+		r.problem(http.StatusUnprocessableEntity)
+		if s := string(r.Body); strings.Contains(s, "hunter2") || strings.Contains(s, "424242") {
+			t.Errorf("the problem shows the secret: %s", s)
+		}
+	}
+	// elsewhere an unknown property is named without echoing the whole body
+	r := e.do(http.MethodPost, "/tenants/"+u.tenant+"/projects", u.token, `{"name":"A","bogus":1}`)
+	p := r.problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.bogus")
+	if strings.Contains(string(r.Body), `"name":"A"`) {
+		t.Errorf("the problem echoes the body: %s", r.Body)
+	}
+}
