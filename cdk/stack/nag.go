@@ -17,6 +17,9 @@ func wildcardReasons() []struct{ pattern, reason string } {
 			"API Gateway assigns connection ids at $connect; posting is limited to this WebSocket API's live stage."},
 		{`^Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<TriggersScheduleGroup[0-9A-F]+>/\*$`,
 			"Schedule names are derived from flows when they are published; management is limited to the platform's own schedule group."},
+		{`^Resource::arn:<AWS::Partition>:iam::\*:role/\*$`,
+			"The router and the runner assume roles that users name in their own accounts (AWS nodes' role_arn), unknown at deployment; " +
+				"the grant excludes this account (aws:ResourceAccount), and each user's trust policy requires the project's external ID."},
 	}
 }
 

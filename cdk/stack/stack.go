@@ -118,14 +118,17 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 // wire gives each function its environment — exactly the variables its main
 // and shared/platform read — and exactly the permissions for the calls it makes:
 //
-//	function  table             secrets key                runner  live posts  schedules
-//	api       store             GenerateDataKey + Decrypt  invoke  -           manage + pass role
-//	router    store             Decrypt                    invoke  post        -
-//	ws        connections only  -                          -       -           -
-//	runner    store             Decrypt                    -       post        -
+//	function  table             secrets key                runner  live posts  schedules           users' roles
+//	api       store             GenerateDataKey + Decrypt  invoke  -           manage + pass role  -
+//	router    store             Decrypt                    invoke  post        -                   assume
+//	ws        connections only  -                          -       -           -                   -
+//	runner    store             Decrypt                    -       post        -                   assume
 //
 // The API decrypts as well as seals: renaming a stage opens each of its secrets
-// and seals it again under the new stage's encryption context.
+// and seals it again under the new stage's encryption context. The functions that
+// run flows may assume roles in users' accounts (an AWS node's role_arn; see
+// grantAssumeUserRoles) and are told the platform's own account, whose roles they
+// refuse; the API shows users the principal their roles trust.
 func (st *Stack) wire(runnerARN *string) error {
 	f, d := st.Functions, st.Data
 	env := func(fn *Function, kv ...*string) {
@@ -151,7 +154,7 @@ func (st *Stack) wire(runnerARN *string) error {
 	issuer, audience := st.Identity.Issuer(), st.Identity.Client.UserPoolClientId()
 	wsEndpoint := st.Realtime.CallbackURL()
 
-	env(f.API, k(platform.EnvKMSKey), d.Key.KeyArn(),
+	env(f.API, k(platform.EnvTrustPrincipal), TrustPrincipal(), k(platform.EnvKMSKey), d.Key.KeyArn(),
 		k(platform.EnvRunnerFunction), f.Runner.Fn.FunctionName(), k(platform.EnvRunnerARN), runnerARN,
 		k(platform.EnvScheduleGroup), st.Triggers.ScheduleGroupName(), k(platform.EnvSchedulerRoleARN), st.Triggers.SchedulerRole.RoleArn())
 	d.Key.Grant(f.API.Role, k("kms:GenerateDataKey"), k("kms:Decrypt")) // seal with a fresh data key per secret; open on stage rename
@@ -163,6 +166,8 @@ func (st *Stack) wire(runnerARN *string) error {
 	d.Key.GrantDecrypt(f.Router.Role)
 	grantInvoke(f.Router, runnerARN)
 	st.Realtime.GrantPost(f.Router.Role)
+	env(f.Router, k(platform.EnvAccountID), awscdk.Aws_ACCOUNT_ID())
+	grantAssumeUserRoles(f.Router)
 
 	// The ws function answers on the connection itself (its Lambda response); it never posts.
 	env(f.WS, k(platform.EnvIssuer), issuer, k(platform.EnvAudience), audience)
@@ -170,11 +175,42 @@ func (st *Stack) wire(runnerARN *string) error {
 	env(f.Runner, k(platform.EnvKMSKey), d.Key.KeyArn(), k(platform.EnvWSEndpoint), wsEndpoint)
 	d.Key.GrantDecrypt(f.Runner.Role)
 	st.Realtime.GrantPost(f.Runner.Role)
+	env(f.Runner, k(platform.EnvAccountID), awscdk.Aws_ACCOUNT_ID())
+	grantAssumeUserRoles(f.Runner)
 
 	for _, fn := range f.All() {
 		suppressRoleWildcards(fn.Role)
 	}
 	return nil
+}
+
+// TrustPrincipal is the principal users' roles trust for the AWS nodes' role_arn: this
+// account's root, which delegates to the account's own policies — and only the router
+// and the runner are allowed sts:AssumeRole here, on other accounts' roles. The
+// function roles' ARNs are not used: a role replaced by a deployment would silently
+// break every user's trust policy.
+func TrustPrincipal() *string {
+	return awscdk.Fn_Join(jsii.String(""), jsii.Strings("arn:", *awscdk.Aws_PARTITION(), ":iam::", *awscdk.Aws_ACCOUNT_ID(), ":root"))
+}
+
+// UserRolesARN is the resource of the functions' sts:AssumeRole: any role, in any
+// account; the grant's condition excludes the platform's own.
+func UserRolesARN() *string {
+	return awscdk.Fn_Join(jsii.String(""), jsii.Strings("arn:", *awscdk.Aws_PARTITION(), ":iam::*:role/*"))
+}
+
+// grantAssumeUserRoles lets fn assume roles in users' accounts, never in this one
+// (aws:ResourceAccount): the platform's own roles can read every tenant's data. The
+// function also refuses them itself, and sends the project's external ID, which the
+// user's trust policy requires.
+func grantAssumeUserRoles(fn *Function) {
+	fn.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("sts:AssumeRole"),
+		Resources: &[]*string{UserRolesARN()},
+		Conditions: &map[string]any{
+			"StringNotEquals": map[string]any{"aws:ResourceAccount": awscdk.Aws_ACCOUNT_ID()},
+		},
+	}))
 }
 
 // grantInvoke lets fn invoke the runner (the unqualified function only).

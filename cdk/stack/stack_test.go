@@ -380,17 +380,20 @@ func (y *synthesized) checkFunctions(t *testing.T) {
 // schedules, the router without live events.
 var functionNeeds = map[string]map[string]string{
 	// functions/api/app: the store, the secrets box (seal and open), the runner for
-	// editor runs, and the schedule syncer, which it builds only with all three set
+	// editor runs, and the schedule syncer, which it builds only with all three set; the
+	// principal users' roles trust (GET project's aws_trust)
 	"api": {"Table": "DataTable", "KMSKey": "DataSecretsKey", "RunnerFunction": "FunctionsRunnerFunction",
-		"RunnerARN": ":function:", "ScheduleGroup": "TriggersScheduleGroup", "SchedulerRoleARN": "TriggersSchedulerRole"},
+		"RunnerARN": ":function:", "ScheduleGroup": "TriggersScheduleGroup", "SchedulerRoleARN": "TriggersSchedulerRole",
+		"TrustPrincipal": `":iam::",{"Ref":"AWS::AccountId"},":root"`},
 	// functions/router/app: the store, the secrets box, live posts, hand-off to the
-	// runner and the trigger host's base domain
+	// runner and the trigger host's base domain; the AWS nodes: the platform's account
 	"router": {"Table": "DataTable", "KMSKey": "DataSecretsKey", "WSEndpoint": "RealtimeApi",
-		"RunnerFunction": "FunctionsRunnerFunction", "BaseDomain": ""},
+		"RunnerFunction": "FunctionsRunnerFunction", "BaseDomain": "", "AccountID": `{"Ref":"AWS::AccountId"}`},
 	// functions/ws/app: the store and the token verifier (the JWKS URL follows from the issuer)
 	"ws": {"Table": "DataTable", "Issuer": "IdentityUserPool", "Audience": "IdentityUserPoolEditorClient", "JWKSURL": "IdentityUserPool"},
-	// functions/runner: the store, the secrets box and live posts
-	"runner": {"Table": "DataTable", "KMSKey": "DataSecretsKey", "WSEndpoint": "RealtimeApi"},
+	// functions/runner: the store, the secrets box and live posts; the AWS nodes: the
+	// platform's account
+	"runner": {"Table": "DataTable", "KMSKey": "DataSecretsKey", "WSEndpoint": "RealtimeApi", "AccountID": `{"Ref":"AWS::AccountId"}`},
 }
 
 // checkEnvironment reads each function's synthesised environment through
@@ -464,7 +467,7 @@ func envOf(field string) string {
 		"Table": platform.EnvTable, "KMSKey": platform.EnvKMSKey, "RunnerFunction": platform.EnvRunnerFunction,
 		"RunnerARN": platform.EnvRunnerARN, "ScheduleGroup": platform.EnvScheduleGroup, "SchedulerRoleARN": platform.EnvSchedulerRoleARN,
 		"WSEndpoint": platform.EnvWSEndpoint, "BaseDomain": platform.EnvBaseDomain, "Issuer": platform.EnvIssuer,
-		"Audience": platform.EnvAudience,
+		"Audience": platform.EnvAudience, "AccountID": platform.EnvAccountID, "TrustPrincipal": platform.EnvTrustPrincipal,
 	}[field]
 }
 
@@ -786,11 +789,13 @@ func (y *synthesized) checkPermissions(t *testing.T) {
 	logs := []string{"logs:CreateLogStream", "logs:PutLogEvents"}
 	schedules := []string{"scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "iam:PassRole"}
 	want := map[string][][]string{
-		"api":    {logs, stack.StoreAccess().Actions, {"kms:GenerateDataKey", "kms:Decrypt", "lambda:InvokeFunction"}, schedules},
-		"router": {logs, stack.StoreAccess().Actions, {"kms:Decrypt", "lambda:InvokeFunction", "execute-api:ManageConnections"}},
-		"ws":     {logs, stack.ConnectionAccess().Actions},
+		"api": {logs, stack.StoreAccess().Actions, {"kms:GenerateDataKey", "kms:Decrypt", "lambda:InvokeFunction"}, schedules},
+		"router": {logs, stack.StoreAccess().Actions, {"kms:Decrypt", "lambda:InvokeFunction", "execute-api:ManageConnections"},
+			{"sts:AssumeRole"}}, // users' roles (AWS nodes' role_arn)
+		"ws": {logs, stack.ConnectionAccess().Actions},
 		"runner": {logs, stack.StoreAccess().Actions, {"kms:Decrypt", "execute-api:ManageConnections"},
-			{"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}}, // its failure destination
+			{"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, // its failure destination
+			{"sts:AssumeRole"}},
 	}
 	table := *y.st.Stack.GetLogicalId(y.st.Data.Table.Node().DefaultChild().(awscdk.CfnElement))
 	key := *y.st.Stack.GetLogicalId(y.st.Data.Key.Node().DefaultChild().(awscdk.CfnElement))
@@ -836,6 +841,13 @@ func (y *synthesized) checkPermissions(t *testing.T) {
 				queue := *y.st.Stack.GetLogicalId(y.st.Functions.RunnerFailures.Node().DefaultChild().(awscdk.CfnElement))
 				if string(res) != fmt.Sprintf(`{"Fn::GetAtt":["%s","Arn"]}`, queue) {
 					t.Errorf("%s: %v on %s, want the runner's failure queue", name, acts, res)
+				}
+			case acts[0] == "sts:AssumeRole":
+				// any account's roles but this one's (the platform's roles read every tenant's data)
+				cond, _ := json.Marshal(st["Condition"])
+				if string(res) != `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::*:role/*"]]}` || len(acts) != 1 ||
+					string(cond) != `{"StringNotEquals":{"aws:ResourceAccount":{"Ref":"AWS::AccountId"}}}` {
+					t.Errorf("%s: %v on %s if %s, want sts:AssumeRole on roles outside this account", name, acts, res, cond)
 				}
 			case strings.HasPrefix(acts[0], "logs:"):
 				if !strings.Contains(string(res), "Functions"+strings.ToUpper(name[:1])+name[1:]+"Logs") {
