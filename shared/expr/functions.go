@@ -201,18 +201,6 @@ func JMESPath(v any, query string) (any, error) {
 	return out, nil
 }
 
-// Layouts names the date layouts accepted besides Go reference layouts.
-var layouts = map[string]string{
-	"RFC3339":     time.RFC3339,
-	"RFC3339Nano": time.RFC3339Nano,
-	"RFC1123":     time.RFC1123,
-	"RFC822":      time.RFC822,
-	"date":        "2006-01-02",
-	"time":        "15:04:05",
-	"datetime":    "2006-01-02 15:04:05",
-	"iso":         time.RFC3339,
-}
-
 // ToTime converts times, RFC 3339 strings and Unix seconds to a time.
 func ToTime(v any) (time.Time, error) {
 	switch x := v.(type) {
@@ -262,16 +250,14 @@ func FormatTime(t time.Time, layout, zone string) (any, error) {
 		return nil, err
 	}
 	t = t.In(loc)
+	if layout, err = nodes.DateLayout(layout); err != nil {
+		return nil, err
+	}
 	switch layout {
 	case "unix":
 		return float64(t.Unix()), nil
 	case "unixms":
 		return float64(t.UnixMilli()), nil
-	case "":
-		layout = time.RFC3339
-	}
-	if l, ok := layouts[layout]; ok {
-		layout = l
 	}
 	return t.Format(layout), nil
 }
@@ -305,8 +291,8 @@ func ParseTime(s, layout, zone string) (time.Time, error) {
 		}
 		return time.Time{}, fmt.Errorf("%q is not a date in a known format (give a layout)", s)
 	}
-	if l, ok := layouts[layout]; ok {
-		layout = l
+	if layout, err = nodes.DateLayout(layout); err != nil {
+		return time.Time{}, err
 	}
 	t, err := time.ParseInLocation(layout, s, loc)
 	if err != nil {

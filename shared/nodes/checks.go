@@ -6,6 +6,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/jmespath/go-jmespath"
 )
@@ -100,6 +101,8 @@ const (
 	CheckExpression = "expression"
 	// CheckJMESPath: a JMESPath query.
 	CheckJMESPath = "jmespath"
+	// CheckDateLayout: a date layout as the date nodes take it (see DateLayout).
+	CheckDateLayout = "date_layout"
 )
 
 var valueChecks = map[string]ValueCheck{
@@ -143,6 +146,48 @@ var valueChecks = map[string]ValueCheck{
 		Valid: func(v any) error { _, err := CompileJMESPath(ToString(v)); return err },
 		Same:  sameText,
 	},
+	CheckDateLayout: {
+		Valid: func(v any) error { _, err := DateLayout(ToString(v)); return err },
+		Same:  sameText,
+	},
+}
+
+// dateLayouts are the layouts the date nodes and functions know by name.
+var dateLayouts = map[string]string{
+	"RFC3339":     time.RFC3339,
+	"RFC3339Nano": time.RFC3339Nano,
+	"RFC1123":     time.RFC1123,
+	"RFC822":      time.RFC822,
+	"date":        "2006-01-02",
+	"time":        "15:04:05",
+	"datetime":    "2006-01-02 15:04:05",
+	"iso":         time.RFC3339,
+}
+
+// DateLayout resolves a date layout: empty is RFC 3339, a name (RFC3339, date, datetime…) is
+// its Go layout, unix and unixms (in any case) come back lower-cased for the caller to
+// handle, and anything else is a Go layout, which must hold some part of Go's reference
+// time: one with none (YYYY-MM-DD, as other tools write dates) would write itself whatever
+// the date, and parse nothing.
+func DateLayout(s string) (string, error) {
+	if s == "" {
+		return time.RFC3339, nil
+	}
+	if l, ok := dateLayouts[s]; ok {
+		return l, nil
+	}
+	if w := strings.ToLower(s); w == "unix" || w == "unixms" {
+		return w, nil
+	}
+	// two times that differ in every part the reference time has: a layout writing them
+	// alike writes none of them
+	a := time.Date(2006, 1, 2, 15, 4, 5, 0, time.FixedZone("MST", -7*3600))
+	b := time.Date(1999, 12, 31, 8, 59, 58, 123456789, time.UTC)
+	if a.Format(s) == b.Format(s) {
+		return "", fmt.Errorf("%q has no part of the reference time Mon Jan 2 15:04:05 MST 2006: write a Go layout "+
+			"(2006-01-02 for YYYY-MM-DD, 02/01/2006 15:04 for DD/MM/YYYY HH:mm) or a name (RFC3339, date, datetime, unix…)", s)
+	}
+	return s, nil
 }
 
 // CompileJMESPath compiles a JMESPath query; the error names the query.

@@ -107,16 +107,16 @@ func timeOutPorts(what string) []nodes.Port {
 	}
 }
 
-// formatIn formats t with a named or Go layout in loc.
-func formatIn(t time.Time, layout string, z zone) string {
-	if layout == "" {
-		layout = "RFC3339"
+// formatIn formats t with a named or Go layout in loc; the error names the format input.
+func formatIn(t time.Time, layout string, z zone) (string, error) {
+	if _, err := nodes.DateLayout(layout); err != nil {
+		return "", nodes.Errorf("format", "%v", err)
 	}
 	v, err := expr.FormatTime(t, layout, z.name)
 	if err != nil { // the zone was validated already
-		return t.In(z.loc).Format(time.RFC3339)
+		return "", nodes.Errorf("zone", "%v", err)
 	}
-	return nodes.ToString(v)
+	return nodes.ToString(v), nil
 }
 
 func nowType() *nodes.Type {
@@ -126,7 +126,7 @@ func nowType() *nodes.Type {
 			"Formats: " + layoutDoc + "\n\nExample: zone `Europe/Amsterdam`, format `date` → `2024-05-01`.",
 		Inputs: []nodes.Port{
 			zonePort("The zone to show the time in."),
-			{Name: "format", Type: nodes.String, Default: "RFC3339", Doc: "How to write `text`. " + layoutDoc},
+			{Name: "format", Type: nodes.String, Default: "RFC3339", Check: nodes.CheckDateLayout, Doc: "How to write `text`. " + layoutDoc},
 		},
 		Outputs: append([]nodes.Port{{Name: "text", Type: nodes.String, Doc: "The time written in `format`."}},
 			timeOutPorts("The current time.")...),
@@ -137,7 +137,9 @@ func nowType() *nodes.Type {
 			}
 			now := time.Now().In(z.loc)
 			out := timeOut(now, z.loc)
-			out["text"] = formatIn(now, c.Str("format"), z)
+			if out["text"], err = formatIn(now, c.Str("format"), z); err != nil {
+				return nil, err
+			}
 			return out, nil
 		},
 	}
@@ -153,7 +155,7 @@ func dateParseType() *nodes.Type {
 			"`2024-05-01T09:30:00+02:00`.",
 		Inputs: []nodes.Port{
 			{Name: "text", Type: nodes.String, Required: true, Doc: "The date text (or Unix seconds with layout unix)."},
-			{Name: "layout", Type: nodes.String, Doc: "The layout; empty tries the common formats. " + layoutDoc},
+			{Name: "layout", Type: nodes.String, Check: nodes.CheckDateLayout, Doc: "The layout; empty tries the common formats. " + layoutDoc},
 			zonePort("The zone for text without an offset, and of the outputs."),
 		},
 		Outputs: timeOutPorts("The parsed time."),
@@ -180,6 +182,9 @@ func dateParseType() *nodes.Type {
 					t = unixSeconds(f)
 				}
 			default:
+				if _, err := nodes.DateLayout(layout); err != nil {
+					return nil, nodes.Errorf("layout", "%v", err)
+				}
 				t, err = expr.ParseTime(s, layout, z.name)
 				if err != nil {
 					return nil, nodes.Errorf("text", "%v", err)
@@ -197,7 +202,7 @@ func dateFormatType() *nodes.Type {
 			"Example: `2024-05-01T10:00:00Z`, format `Mon 2 Jan 2006 15:04`, zone `Europe/Amsterdam` → `Wed 1 May 2024 12:00`.",
 		Inputs: []nodes.Port{
 			datePort("datetime", "The time to write."),
-			{Name: "format", Type: nodes.String, Default: "RFC3339", Doc: layoutDoc},
+			{Name: "format", Type: nodes.String, Default: "RFC3339", Check: nodes.CheckDateLayout, Doc: layoutDoc},
 			zonePort("The zone to show the time in."),
 		},
 		Outputs: []nodes.Port{{Name: "text", Type: nodes.String, Doc: "The formatted time."}},
@@ -210,7 +215,11 @@ func dateFormatType() *nodes.Type {
 			if err != nil {
 				return nil, err
 			}
-			return nodes.Out{"text": formatIn(t, c.Str("format"), z)}, nil
+			text, err := formatIn(t, c.Str("format"), z)
+			if err != nil {
+				return nil, err
+			}
+			return nodes.Out{"text": text}, nil
 		},
 	}
 }

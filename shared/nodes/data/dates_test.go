@@ -29,6 +29,14 @@ func dateCases() []nodeCase {
 		{name: "default RFC 3339 UTC", id: "date.now", in: map[string]any{}, check: matches("iso", `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$`)},
 		{name: "unknown zone", id: "date.now", in: map[string]any{"zone": "Mars/Base"}, errPort: "zone", errText: `unknown time zone "Mars/Base"`},
 
+		// a layout with no part of Go's reference time would write itself, whatever the date
+		{name: "moment-style format", id: "date.format", in: map[string]any{"datetime": "2024-01-05T10:00:00Z", "format": "YYYY-MM-DD"},
+			errPort: "format", errText: `"YYYY-MM-DD" has no part of the reference time Mon Jan 2 15:04:05 MST 2006`},
+		{name: "moment-style now", id: "date.now", in: map[string]any{"format": "DD/MM/YYYY"}, errPort: "format", errText: "has no part of the reference time"},
+		{name: "moment-style parse", id: "date.parse", in: map[string]any{"text": "2024-01-05", "layout": "YYYY-MM-DD"}, errPort: "layout", errText: "has no part of the reference time"},
+		{name: "Go layout with text around", id: "date.format", in: map[string]any{"datetime": "2024-01-05T10:00:00Z", "format": "on 2006-01-02 at 15h"},
+			want: nodes.Out{"text": "on 2024-01-05 at 10h"}},
+
 		// date.parse
 		{name: "layout in zone", id: "date.parse", in: map[string]any{"text": "01/05/2024 09:30", "layout": "02/01/2006 15:04", "zone": "Europe/Amsterdam"},
 			want: nodes.Out{"iso": "2024-05-01T09:30:00+02:00", "unix": 1714548600.0}},
