@@ -286,6 +286,10 @@ describe('the draft control publishing saves through', () => {
     fireEvent.change(screen.getByLabelText('Segment 2 name'), { target: { value: 'id' } });
     expect(screen.getByTestId('trigger-unsaved')).toBeTruthy();
     expect(screen.getByRole('tab', { name: 'Route' }).getAttribute('aria-describedby')).toBe('ps-trigger-unsaved');
+    // leaving the page asks (the browser's question)
+    const leave = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(leave);
+    expect(leave.defaultPrevented).toBe(true);
     // to Stages and Versions and back: the edits are there
     fireEvent.click(screen.getByRole('tab', { name: 'Stages' }));
     expect(await screen.findByTestId('stage-prod')).toBeTruthy();
@@ -314,7 +318,10 @@ describe('the draft control publishing saves through', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save route' }));
     await screen.findByText('Saved');
     expect(calls.find((c) => c.method === 'PUT' && c.path.endsWith('/route'))?.body).toMatchObject({ method: 'POST', segments: [{ kind: 'static', value: 'orders' }, { kind: 'variable', name: 'id', type: 'string' }] });
-    expect(screen.queryByTestId('trigger-unsaved')).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId('trigger-unsaved')).toBeNull());
+    const leaveSaved = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(leaveSaved);
+    expect(leaveSaved.defaultPrevented).toBe(false);
     fireEvent.click(screen.getByRole('button', { name: 'Close the publishing panel' }));
     expect(screen.queryByRole('alertdialog')).toBeNull();
     expect(screen.queryByRole('complementary', { name: 'Publishing panel' })).toBeNull();

@@ -96,6 +96,13 @@ export function usePublishing(o: PublishingOptions): Publishing {
     setClosing(false);
     setTriggerDirty(false);
   };
+  // leaving the page with them asks too (the browser's own question)
+  useEffect(() => {
+    if (!triggerDirty || o.readOnly) return;
+    const f = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', f);
+    return () => window.removeEventListener('beforeunload', f);
+  }, [triggerDirty, o.readOnly]);
   const requestClose = () => {
     if (triggerDirty && !o.readOnly) setClosing(true);
     else closePanel();
