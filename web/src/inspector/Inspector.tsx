@@ -266,6 +266,8 @@ export const Inspector = memo(function Inspector({ problems, onConnect }: { prob
                     <div className="ps-connected">← connected from {src}</div>
                   ) : (
                     <PortEditor
+                      // a number input keeps refused text (a decimal, "1e") until the next edit: not for the next node
+                      key={p.editor === 'number' ? node.id : undefined}
                       port={p}
                       value={node.values?.[p.name]}
                       onChange={(v) => actions.setValue(node.id, p.name, v)}
@@ -300,7 +302,8 @@ export const Inspector = memo(function Inspector({ problems, onConnect }: { prob
         ) : null}
         {/* a setting the save refused (or validation flags) shows with its message */}
         <Section title="Settings" open={false} forceOpen={nodeProblems.some((p) => p.path.includes('/settings/')) || unsavable({ ...doc, nodes: [node] }).length > 0}>
-          <Settings node={node} isLoop={type?.control === 'for_each' || type?.control === 'counter_loop'} />
+          {/* keyed by node: a refused text typed for one node does not stay for the next */}
+          <Settings key={node.id} node={node} isLoop={type?.control === 'for_each' || type?.control === 'counter_loop'} />
         </Section>
         <Section title="Notes" open={!!node.notes}>
           <textarea className="ps-input" rows={3} value={node.notes ?? ''} aria-label="Notes" placeholder="Notes shown on the node" onChange={(e) => actions.setNotes(node.id, e.target.value)} />

@@ -111,7 +111,7 @@ describe('the flow editor', () => {
   });
 
   it('refuses a decimal in a whole-number setting under the field, naming it, and autosave sends nothing invalid', async () => {
-    const d = doc([node('fetch', 'http.request', { values: { url: 'https://example.com' }, settings: { retries: 2 } })]);
+    const d = doc([node('fetch', 'http.request', { values: { url: 'https://example.com' }, settings: { retries: 2 } }), node('other', 'http.request', { values: { url: 'https://example.org' }, settings: { retries: 2 } })]);
     const { api, writes } = fakeApi(routes({ 'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Checkout', 'route'), draft: { document: toJSON(d), revision: 3 } } }, 'PUT /flows/F1/draft': { status: 200, body: { revision: 4 } } }));
     const open = await renderEditor(api);
     select(open, 'fetch');
@@ -131,6 +131,15 @@ describe('the flow editor', () => {
     expect(retries.getAttribute('aria-invalid')).toBeNull();
     await act(() => open.saver.flush());
     expect(writes().map((w) => (w.body as { document: { nodes: { settings?: unknown }[] } }).document.nodes[0]!.settings)).toEqual([{ retries: 3 }]);
+    // refused text is the field's for that node only: the next node shows its own values
+    fireEvent.change(retries, { target: { value: '0.5' } });
+    fireEvent.change(within(inspector()).getByRole('spinbutton', { name: 'max_response_bytes' }), { target: { value: '7.5' } });
+    select(open, 'other');
+    const next = within(inspector()).getByRole('spinbutton', { name: 'Retries' }) as HTMLInputElement;
+    expect(next.value).toBe('2');
+    expect(next.getAttribute('aria-invalid')).toBeNull();
+    expect((within(inspector()).getByRole('spinbutton', { name: 'max_response_bytes' }) as HTMLInputElement).value).toBe('');
+    expect(within(inspector()).queryByText(/must be a whole number/)).toBeNull();
     open.saver.dispose();
   });
 
