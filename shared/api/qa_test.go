@@ -31,3 +31,22 @@ func TestSecretValueNotEchoedInProblems(t *testing.T) {
 		t.Errorf("the problem echoes the body: %s", r.Body)
 	}
 }
+
+// A draft body of the wrong JSON type is described in JSON's words, not Go's.
+func TestDraftTypeErrorsInJSONTerms(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Types")
+	path, _ := e.flow(u, proj, map[string]any{"kind": "blueprint", "name": "F"})
+	for body, want := range map[string]string{
+		`[]`: "body: expected object, got array",
+		`{"document":{"schema":"polysynergy/flow@1","nodes":[],"connections":[]},"revision":"2"}`:             "body.revision: expected integer, got string",
+		`{"document":{"schema":"polysynergy/flow@1","nodes":[],"connections":[]},"revision":2.5}`:             "body.revision: expected integer, got number",
+		`{"document":{"schema":"polysynergy/flow@1","nodes":[],"connections":[]},"revision":1,"force":"yes"}`: "body.force: expected boolean, got string",
+	} {
+		p := e.do(http.MethodPut, path+"/draft", u.token, body).problem(http.StatusUnprocessableEntity)
+		if p.Detail != want {
+			t.Errorf("%s: detail %q, want %q", body, p.Detail, want)
+		}
+	}
+}

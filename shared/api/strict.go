@@ -2,10 +2,12 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -50,7 +52,7 @@ func bodyProblem(err error) error {
 		case errors.Is(sem.Err, jsonv2.ErrUnknownName):
 			return invalidField(loc, "unknown field")
 		case sem.GoType != nil:
-			return invalidField(loc, "expected %s, got %s", sem.GoType, sem.JSONKind)
+			return invalidField(loc, "expected %s, got %s", jsonTypeOf(sem.GoType), jsonKindName(sem.JSONKind))
 		}
 		return invalidField(loc, "%v", sem.Err)
 	}
@@ -74,4 +76,54 @@ func bodyLocation(ptr string) string {
 		b.WriteString("." + tok)
 	}
 	return b.String()
+}
+
+// jsonTypeOf names the JSON type a Go type decodes from, as problems say it.
+func jsonTypeOf(t reflect.Type) string {
+	if t.Implements(reflect.TypeFor[jsonv2.Unmarshaler]()) || reflect.PointerTo(t).Implements(reflect.TypeFor[jsonv2.Unmarshaler]()) {
+		return "a JSON value"
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonTypeOf(t.Elem())
+	case reflect.Struct, reflect.Map:
+		return "object"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 && t.Kind() == reflect.Slice {
+			if t == reflect.TypeFor[json.RawMessage]() {
+				return "a JSON value"
+			}
+			return "string"
+		}
+		return "array"
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	}
+	return "a JSON value"
+}
+
+// jsonKindName names the kind of JSON value that was sent.
+func jsonKindName(k jsontext.Kind) string {
+	switch k {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "nothing"
 }
