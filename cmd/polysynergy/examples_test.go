@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // bin is the CLI built once for these tests, exercised as a user would.
@@ -321,6 +322,28 @@ func TestRunJSONWithInfinity(t *testing.T) {
 	if code != 1 || strings.TrimSpace(out) != "" || !strings.Contains(errOut, "--json: the run record cannot be written as JSON") {
 		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
 	}
+}
+
+// The printed output and --json keep <, > and & as they are (a redacted secret reads
+// <secret:KEY>, not \u003csecret:KEY\u003e), and a long output is cut between characters.
+func TestRunOutputIsReadable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "readable.json")
+	doc := `{"schema":"polysynergy/flow@1","nodes":[{"id":"s","handle":"start","type":"trigger.manual","position":{"x":0,"y":0}},` +
+		`{"id":"e","handle":"out","type":"control.exit","position":{"x":200,"y":0},"values":{"value":{"k":"<secret:K>","q":"a & b <i>","z_long":"{{ repeat('é', 1500) }}"}}}],` +
+		`"connections":[{"id":"c","from":{"node":"s","port":"true_path"},"to":{"node":"e","port":"node"}}]}`
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := cli(t, "run", path, "--secret", "K=hunter2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	expect(t, out, `"k":"<secret:K>"`, `"q":"a & b <i>"`)
+	if !utf8.ValidString(out) {
+		t.Errorf("the output is cut through a character: %q", out[len(out)-20:])
+	}
+	out, _, _ = cli(t, "run", path, "--secret", "K=hunter2", "--json")
+	expect(t, out, `"k": "<secret:K>"`, `"q": "a & b <i>"`)
 }
 
 // A paused run's state file and its printout name the secrets the run used, never their

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oklog/ulid/v2"
 
@@ -229,7 +230,7 @@ func finish(env *Env, flowPath string, rf *runFlags, run *engine.Run) int {
 	}
 	if rf.jsonOut {
 		out := *run
-		data, err := json.MarshalIndent(&out, "", "  ")
+		data, err := marshalReadable(&out, "  ")
 		if err != nil {
 			env.errorf("--json: the run record cannot be written as JSON: %v (a NaN or infinity, from an expression such as 1/0?)", err)
 			return ExitFailed
@@ -292,13 +293,17 @@ func printResponse(w io.Writer, resp any) {
 }
 
 func compact(v any) string {
-	b, err := json.Marshal(v)
+	b, err := marshalReadable(v, "")
 	if err != nil {
 		return fmt.Sprint(v)
 	}
 	s := string(b)
 	if len(s) > 2000 {
-		s = s[:2000] + "…"
+		cut := 2000
+		for cut > 0 && !utf8.RuneStart(s[cut]) { // never through a character
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }
