@@ -50,3 +50,22 @@ func TestDraftTypeErrorsInJSONTerms(t *testing.T) {
 		}
 	}
 }
+
+// A stage name that is taken, on create or rename, is a 409 naming body.name.
+func TestStageNameTakenNamesTheField(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Stages")
+	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "live"}).status(http.StatusCreated)
+	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "qa"}).status(http.StatusCreated)
+	for _, r := range []*response{
+		e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "live"}),
+		e.do(http.MethodPatch, proj+"/stages/qa", u.token, map[string]any{"name": "live"}),
+	} {
+		p := r.problem(http.StatusConflict)
+		wantFields(t, p, "body.name")
+		if !strings.Contains(p.Detail, `"live"`) {
+			t.Errorf("the detail does not name the stage: %s", r)
+		}
+	}
+}

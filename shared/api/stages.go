@@ -96,7 +96,7 @@ func (h *Handler) registerStages() {
 			}
 			s, err := h.st.CreateStage(ctx, in.key(), in.Body.Name, pos)
 			if err != nil {
-				return nil, at("body", err)
+				return nil, stageTaken(in.Body.Name, at("body", err))
 			}
 			return &Created[StageView]{Body: stageView(s)}, nil
 		})
@@ -211,6 +211,16 @@ func (h *Handler) registerStages() {
 		})
 }
 
+// stageTaken answers a stage name the project has (store.ErrExists) with a 409 naming
+// body.name; other errors pass.
+func stageTaken(name string, err error) error {
+	if !errors.Is(err, store.ErrExists) {
+		return err
+	}
+	return conflict(TypeConflict, fmt.Sprintf("the project has a stage %q already; choose another name", name),
+		FieldError{Location: "body.name", Message: "is taken by another stage", Value: name})
+}
+
 // stages lists a project's stages; 404 when the project does not exist.
 func (h *Handler) stages(ctx context.Context, k store.ProjectKey) ([]store.Stage, error) {
 	st, err := h.st.ListStages(ctx, k)
@@ -259,7 +269,7 @@ func (h *Handler) renameStage(ctx context.Context, k store.ProjectKey, from, to 
 	}
 	created, err := h.st.CreateStageAs(ctx, k, store.Stage{Name: to, Position: old.Position, CreatedAt: old.CreatedAt})
 	if err != nil {
-		return store.Stage{}, at("body", err)
+		return store.Stage{}, stageTaken(to, at("body", err))
 	}
 	if err := h.copyStage(ctx, k, from, to, old.Production); err != nil {
 		if rerr := h.dropStage(context.WithoutCancel(ctx), k, to); rerr != nil {
