@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 
@@ -51,21 +52,25 @@ func (h *host) CallFlow(ctx context.Context, call nodes.FlowCall) (any, error) {
 // loadFlow loads a flow through the request's loader, refusing recursion and runaway depth.
 func (r *runState) loadFlow(ctx context.Context, flowID string) (LoadedFlow, error) {
 	if strings.TrimSpace(flowID) == "" {
-		return LoadedFlow{}, errors.New("call flow: no flow id given")
+		return LoadedFlow{}, &nodes.FlowIDError{Err: errors.New("call flow: no flow id given")}
 	}
 	if r.req.Flows == nil {
 		return LoadedFlow{}, fmt.Errorf("call flow %s: this run cannot call other flows (no flow loader is configured)", flowID)
 	}
 	chain := append(slices.Clone(r.req.callers), r.req.FlowID)
 	if slices.Contains(chain, flowID) {
-		return LoadedFlow{}, fmt.Errorf("call flow %s: refused, it would call itself: %s → %s", flowID, strings.Join(chain, " → "), flowID)
+		return LoadedFlow{}, &nodes.FlowIDError{Err: fmt.Errorf("call flow %s: refused, it would call itself: %s → %s", flowID, strings.Join(chain, " → "), flowID)}
 	}
 	if len(chain) > MaxFlowDepth {
-		return LoadedFlow{}, fmt.Errorf("call flow %s: refused, flow calls nest deeper than %d: %s → %s", flowID, MaxFlowDepth, strings.Join(chain, " → "), flowID)
+		return LoadedFlow{}, &nodes.FlowIDError{Err: fmt.Errorf("call flow %s: refused, flow calls nest deeper than %d: %s → %s", flowID, MaxFlowDepth, strings.Join(chain, " → "), flowID)}
 	}
 	lf, err := r.req.Flows(ctx, flowID)
 	if err != nil {
-		return LoadedFlow{}, fmt.Errorf("call flow %s: %w", flowID, err)
+		err = fmt.Errorf("call flow %s: %w", flowID, err)
+		if _, named := errors.AsType[*nodes.FlowIDError](err); named || errors.Is(err, nodes.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+			return LoadedFlow{}, &nodes.FlowIDError{Err: err}
+		}
+		return LoadedFlow{}, err
 	}
 	if lf.Plan == nil {
 		return LoadedFlow{}, fmt.Errorf("call flow %s: the loader returned no plan", flowID)
@@ -92,11 +97,11 @@ func (r *runState) callFlow(ctx context.Context, call nodes.FlowCall) (any, erro
 		}
 		switch len(found) {
 		case 0:
-			return nil, fmt.Errorf("call flow %s: it has no %s node to start from", call.FlowID, call.StartType)
+			return nil, &nodes.FlowIDError{Err: fmt.Errorf("call flow %s: it has no %s node to start from", call.FlowID, call.StartType)}
 		case 1:
 			start = found[0]
 		default:
-			return nil, fmt.Errorf("call flow %s: it has %d %s nodes (%s); keep one", call.FlowID, len(found), call.StartType, strings.Join(found, ", "))
+			return nil, &nodes.FlowIDError{Err: fmt.Errorf("call flow %s: it has %d %s nodes (%s); keep one", call.FlowID, len(found), call.StartType, strings.Join(found, ", "))}
 		}
 	}
 	sub := &Engine{opt: r.eng.opt}

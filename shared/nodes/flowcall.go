@@ -43,3 +43,23 @@ func CalledFlow(c *Call, port string) (FlowCaller, string, error) {
 	}
 	return fc, id, nil
 }
+
+// FlowIDError is a flow call refused for the flow it names, before that flow runs: there is
+// no such flow, the id cannot name one, the call would recurse or nest too deeply, or the
+// flow has no (or more than one) node to start from. A flow loader may return one for an id
+// it cannot load; the engine also treats ErrNotFound and fs.ErrNotExist that way. Nodes
+// report it on their flow id input (CallError); a failure inside the called flow is not one.
+type FlowIDError struct{ Err error }
+
+func (e *FlowIDError) Error() string { return e.Err.Error() }
+
+func (e *FlowIDError) Unwrap() error { return e.Err }
+
+// CallError is the error of a node whose flow call failed: a *FlowIDError becomes an
+// InputError on port, so the node's error names the input that named the flow.
+func CallError(port string, err error) error {
+	if _, ok := errors.AsType[*FlowIDError](err); ok {
+		return Errorf(port, "%v", err)
+	}
+	return err
+}

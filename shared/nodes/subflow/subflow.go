@@ -73,7 +73,7 @@ func runCall(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 	}
 	v, err := fc.CallFlow(ctx, nodes.FlowCall{FlowID: id, StartType: InputID, Input: nodes.Clone(c.Get("input"))})
 	if err != nil {
-		return nil, err
+		return nil, nodes.CallError("flow_id", err)
 	}
 	return nodes.Out{"result": v}, nil
 }

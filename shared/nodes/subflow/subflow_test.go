@@ -164,9 +164,9 @@ func TestCallFlowInEngine(t *testing.T) {
 		{target: "double", want: 42.0},
 		{target: "reply", want: map[string]any{"status": 201.0, "body": `{"got":21}`}}, // the response it set, body encoded
 		{target: "fails", want: `failed: node "call": call flow fails: the flow failed: node "end": no stock for 21`},
-		{target: "manual", want: `failed: node "call": call flow manual: it has no flow.input node to start from`},
-		{target: "missing", want: `failed: node "call": call flow missing: flow missing: not found`},
-		{target: "self", want: `failed: node "call": call flow self: refused, it would call itself: self → self`},
+		{target: "manual", want: `failed: node "call", input "flow_id": call flow manual: it has no flow.input node to start from`},
+		{target: "missing", want: `failed: node "call", input "flow_id": call flow missing: flow missing: not found`},
+		{target: "self", want: `failed: node "call", input "flow_id": call flow self: refused, it would call itself: self → self`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.target, func(t *testing.T) {

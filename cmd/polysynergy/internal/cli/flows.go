@@ -9,6 +9,7 @@ import (
 
 	"polysynergy/shared/engine"
 	"polysynergy/shared/flow"
+	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/catalog"
 )
 
@@ -28,7 +29,7 @@ var flowIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 func dirLoader(dir string) engine.FlowLoader {
 	return func(_ context.Context, id string) (engine.LoadedFlow, error) {
 		if !flowIDPattern.MatchString(id) || id == "." || id == ".." {
-			return engine.LoadedFlow{}, fmt.Errorf("flow id %q cannot name a file (letters, digits, _, . and - only)", id)
+			return engine.LoadedFlow{}, &nodes.FlowIDError{Err: fmt.Errorf("flow id %q cannot name a file (letters, digits, _, . and - only)", id)}
 		}
 		path := filepath.Join(dir, id+".json")
 		data, err := os.ReadFile(path)
