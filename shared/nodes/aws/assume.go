@@ -99,7 +99,7 @@ func (f *family) assume(ctx context.Context, c *nodes.Call, req assumeRequest) (
 	}
 	f.mu.Unlock()
 	if _, err := creds.Retrieve(ctx); err != nil {
-		return nil, assumeError(req.role, extID, err)
+		return nil, assumeError(req.role, extID, req.platform, err)
 	}
 	return creds, nil
 }
@@ -143,8 +143,8 @@ func (f *family) platformAccount(ctx context.Context, req assumeRequest) (string
 }
 
 // assumeError reports a failed AssumeRole on role_arn with STS's reason (STS's messages
-// name principals and roles, never credentials).
-func assumeError(role awstrust.RoleARN, extID string, err error) error {
+// name principals and roles, never credentials); platform says the platform signed it.
+func assumeError(role awstrust.RoleARN, extID string, platform bool, err error) error {
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
 		return fmt.Errorf("%s: assume %s: %w", portRoleARN, role, err)
@@ -155,9 +155,13 @@ func assumeError(role awstrust.RoleARN, extID string, err error) error {
 	}
 	hint := ""
 	if ae.ErrorCode() == "AccessDenied" {
-		hint = "; the role's trust policy must allow sts:AssumeRole to the platform's principal"
+		who, shown := "the identity that asked for it", "it"
+		if platform {
+			who, shown = "the platform's principal", "both"
+		}
+		hint = "; the role's trust policy must allow sts:AssumeRole to " + who
 		if extID != "" {
-			hint += " with the condition sts:ExternalId = " + extID + " (the project's settings show both)"
+			hint += " with the condition sts:ExternalId = " + extID + " (the project's settings show " + shown + ")"
 		}
 	}
 	return nodes.Errorf(portRoleARN, "cannot assume %s: %s%s", role, reason, hint)

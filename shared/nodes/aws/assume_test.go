@@ -300,6 +300,15 @@ func TestAssumeRoleDenied(t *testing.T) {
 	if sqsRec.count() != 0 {
 		t.Error("the node's call went out although the role could not be assumed")
 	}
+	if !strings.Contains(err.Error(), "to the identity that asked for it") {
+		t.Errorf("denied with the node's key: %q does not point at the key's identity", err)
+	}
+	// signed by the platform: the principal to trust is the platform's
+	err = sendAs(typ, sqsURL, projectRun("r"), map[string]any{portRoleARN: userRole})
+	if !errors.As(err, &ie) || ie.Port != portRoleARN || !strings.Contains(err.Error(), "to the platform's principal with the "+
+		"condition sts:ExternalId = polysynergy-t1-p1 (the project's settings show both)") {
+		t.Errorf("denied, signed by the platform: %v", err)
+	}
 	// a later success is not hidden by the failure
 	fs.mu.Lock()
 	fs.deny = ""
