@@ -435,9 +435,11 @@ func TestRequestRedirects(t *testing.T) {
 	if out["status"] != 302.0 || out["headers"].(map[string]any)["location"] != "/end" || out["url"] != srv.URL+"/start" {
 		t.Fatalf("not followed: %v", out)
 	}
+	// a redirect loop names follow_redirects and where it went, without Go's "Get \"/loop\"" noise
 	_, err = h.run(t, "http.request", req(srv.URL+"/loop"))
-	if err == nil || !strings.Contains(err.Error(), "10 redirects") {
-		t.Fatalf("redirect loop: want a stop after 10 redirects, got %v", err)
+	wantPortError(t, err, "follow_redirects")
+	if want := "stopped after 10 redirects, the last to " + srv.URL + "/loop"; !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), `Get "`) {
+		t.Fatalf("redirect loop: %v, want %q", err, want)
 	}
 }
 

@@ -210,7 +210,7 @@ func (f *family) client(req *request) *http.Client {
 				return http.ErrUseLastResponse
 			}
 			if len(via) >= maxRedirects {
-				return fmt.Errorf("stopped after %d redirects", maxRedirects)
+				return &redirectsError{to: r.URL.Redacted()}
 			}
 			if r.URL.Host != via[0].URL.Host {
 				// credentials are for the original host only
@@ -222,6 +222,14 @@ func (f *family) client(req *request) *http.Client {
 			return nil
 		},
 	}
+}
+
+// redirectsError stops a request that was redirected more than maxRedirects times.
+type redirectsError struct{ to string }
+
+func (e *redirectsError) Error() string {
+	return fmt.Sprintf("stopped after %d redirects, the last to %s (a redirect loop?); with follow_redirects off the node "+
+		"outputs the first redirect itself", maxRedirects, e.to)
 }
 
 // attempt sends the request once and reads the body within the per-attempt timeout.
@@ -265,6 +273,9 @@ func (f *family) transportError(ctx context.Context, req *request, port string, 
 	var be *BlockedError
 	if errors.As(err, &be) {
 		return nodes.Errorf(port, "%v", be)
+	}
+	if re, ok := errors.AsType[*redirectsError](err); ok {
+		return nodes.Errorf("follow_redirects", "%s %s: %v", req.method, req.url.Redacted(), re)
 	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("%s %s: %w", req.method, req.url.Redacted(), ctx.Err())
