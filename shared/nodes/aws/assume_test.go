@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 
@@ -27,8 +28,9 @@ const (
 // XML: AssumeRole with temporary credentials (or deny, when set) and GetCallerIdentity
 // with the platform's account.
 type stsFake struct {
-	mu   sync.Mutex
-	deny string // an AccessDenied message, when set
+	mu      sync.Mutex
+	deny    string    // an AccessDenied message, when set
+	expires time.Time // when the credentials expire (zero: in 2099)
 }
 
 func (s *stsFake) serve(w http.ResponseWriter, r *http.Request) {
@@ -37,8 +39,11 @@ func (s *stsFake) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	deny := s.deny
+	deny, expires := s.deny, s.expires
 	s.mu.Unlock()
+	if expires.IsZero() {
+		expires = time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
 	w.Header().Set("Content-Type", "text/xml")
 	switch r.PostForm.Get("Action") {
 	case "AssumeRole":
@@ -56,7 +61,7 @@ func (s *stsFake) serve(w http.ResponseWriter, r *http.Request) {
       <AccessKeyId>%s</AccessKeyId>
       <SecretAccessKey>temp-secret</SecretAccessKey>
       <SessionToken>temp-token</SessionToken>
-      <Expiration>2099-01-01T00:00:00Z</Expiration>
+      <Expiration>%s</Expiration>
     </Credentials>
     <AssumedRoleUser>
       <Arn>arn:aws:sts::222233334444:assumed-role/flows/%s</Arn>
@@ -64,7 +69,7 @@ func (s *stsFake) serve(w http.ResponseWriter, r *http.Request) {
     </AssumedRoleUser>
   </AssumeRoleResult>
   <ResponseMetadata><RequestId>req-assume</RequestId></ResponseMetadata>
-</AssumeRoleResponse>`, tempKey, r.PostForm.Get("RoleSessionName"), r.PostForm.Get("RoleSessionName"))
+</AssumeRoleResponse>`, tempKey, expires.UTC().Format(time.RFC3339), r.PostForm.Get("RoleSessionName"), r.PostForm.Get("RoleSessionName"))
 	case "GetCallerIdentity":
 		fmt.Fprintf(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <GetCallerIdentityResult>
@@ -105,6 +110,12 @@ func actions(t *testing.T, rec *recorder) map[string]int {
 // reached without the network guard.
 func roleFamily(t *testing.T, load ConfigLoader, ambient bool, stsURL, account string) *nodes.Type {
 	t.Helper()
+	return lookup(t, roleRegistry(t, load, ambient, stsURL, account), "aws.sqs_send")
+}
+
+// roleRegistry is roleFamily's registry.
+func roleRegistry(t *testing.T, load ConfigLoader, ambient bool, stsURL, account string) *nodes.Registry {
+	t.Helper()
 	f := newFamily(load)
 	f.ambient, f.stsEndpoint, f.account = ambient, stsURL, account
 	f.endpointClient = func(bool) sdkaws.HTTPClient { return http.DefaultClient }
@@ -112,7 +123,7 @@ func roleFamily(t *testing.T, load ConfigLoader, ambient bool, stsURL, account s
 	if err := r.Register(f.types()...); err != nil {
 		t.Fatal(err)
 	}
-	return lookup(t, r, "aws.sqs_send")
+	return r
 }
 
 // projectRun is a run of flow 01FLOW in project p1 of tenant t1.
@@ -191,7 +202,9 @@ func TestAssumeRoleWithTheNodesKey(t *testing.T) {
 	fs := &stsFake{}
 	stsRec, stsURL := fake(t, fs.serve)
 	sqsRec, sqsURL := fake(t, okSQS)
-	noHost := func(context.Context, string) (sdkaws.Config, error) { return sdkaws.Config{}, errors.New("no credentials") }
+	noHost := func(context.Context, string) (sdkaws.Config, error) {
+		return sdkaws.Config{}, errors.New("no credentials")
+	}
 	typ := roleFamily(t, noHost, false, stsURL, platformAcct)
 	keys := map[string]any{portRoleARN: userRole, portAccessKeyID: "AKIDFLOW", portSecretKey: "flow-secret"}
 	if err := sendAs(typ, sqsURL, projectRun("run-1"), keys); err != nil {
@@ -337,5 +350,31 @@ func TestAssumeRoleOnTheUsersMachine(t *testing.T) {
 	}
 	if auth := sqsRec.last(t).Header.Get("Authorization"); !strings.Contains(auth, "Credential="+tempKey+"/") {
 		t.Errorf("SQS call signed with %q", auth)
+	}
+}
+
+// A URL presigned as a role works only while the role's session does: expires_at says
+// when, and the node warns.
+func TestPresignAsRoleEndsWithTheSession(t *testing.T) {
+	ends := time.Now().Add(10 * time.Minute).Truncate(time.Second)
+	fs := &stsFake{expires: ends}
+	_, stsURL := fake(t, fs.serve)
+	typ := lookup(t, roleRegistry(t, testLoader, false, stsURL, platformAcct), "aws.s3_presign")
+	out, err, host := nodetest.Run(context.Background(), typ, map[string]any{"bucket": "data", "key": "k",
+		"expires_seconds": 3600.0, portRegion: "eu-west-1", portRoleARN: userRole}, nodetest.Options{Run: projectRun("r")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the credentials cache counts them expired a minute early (ExpiryWindow): the URL is
+	// promised no longer than that
+	want := ends.Add(-time.Minute).UTC().Format(time.RFC3339)
+	if got := out["expires_at"]; got != want {
+		t.Errorf("expires_at %v, want a minute before the session's end, %s", got, want)
+	}
+	if u, _ := out["url"].(string); !strings.Contains(u, "X-Amz-Credential="+tempKey) || !strings.Contains(u, "X-Amz-Security-Token=temp-token") {
+		t.Errorf("URL %q is not signed with the role's credentials", u)
+	}
+	if len(host.Logs) != 1 || !strings.Contains(host.Logs[0], "warn: the URL works until "+want) {
+		t.Errorf("logs %q, want a warning naming the session's end", host.Logs)
 	}
 }

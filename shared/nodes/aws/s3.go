@@ -127,7 +127,8 @@ func (f *family) s3Types() []*nodes.Type {
 		{
 			ID: "aws.s3_presign", Category: category, Name: "S3 presigned URL", Icon: "link",
 			Doc: "Makes a presigned URL that lets anyone holding it download (GET) or upload (PUT) one object " +
-				"until it expires, signed with the function's credentials. No request is sent.\n\n" +
+				"until it expires, signed with the node's credentials. No request is sent. Signed as a role (`role_arn`), " +
+				"it works only while the role's session does (15 minutes; `expires_at` says when).\n\n" +
 				"**Inputs**: `bucket`, `key`, `method` (`GET` or `PUT`), `expires_seconds` (1–604800, default 900), " +
 				"`content_type` (PUT: the type the upload must send).\n\n" +
 				"**Outputs**: `url`, `method`, `expires_at` (RFC 3339), `headers` (headers the client must send).\n\n" +
@@ -375,6 +376,14 @@ func (f *family) s3Presign(ctx context.Context, c *nodes.Call) (nodes.Out, error
 	expires := time.Duration(secs) * time.Second
 	pc := s3.NewPresignClient(cl, s3.WithPresignExpires(expires))
 	start := time.Now()
+	expiresAt := start.Add(expires)
+	// A URL signed with temporary credentials (an assumed role_arn) stops working when they
+	// expire, whatever it says: report that time instead.
+	if creds, err := cl.Options().Credentials.Retrieve(ctx); err == nil && creds.CanExpire && creds.Expires.Before(expiresAt) {
+		expiresAt = creds.Expires
+		c.Warn("the URL works until %s only, when the temporary credentials that sign it expire (a role_arn session "+
+			"lasts 15 minutes; sign with an access key for longer)", expiresAt.UTC().Format(time.RFC3339))
+	}
 	var url string
 	var signed map[string][]string
 	if method == "GET" {
@@ -397,5 +406,5 @@ func (f *family) s3Presign(ctx context.Context, c *nodes.Call) (nodes.Out, error
 		}
 		headers[k] = strings.Join(v, ",")
 	}
-	return nodes.Out{"url": url, "method": method, "expires_at": start.Add(expires).UTC().Format(time.RFC3339), "headers": headers}, nil
+	return nodes.Out{"url": url, "method": method, "expires_at": expiresAt.UTC().Format(time.RFC3339), "headers": headers}, nil
 }

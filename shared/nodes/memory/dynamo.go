@@ -315,8 +315,8 @@ func (f *dynamoFamily) dynamoType() *nodes.Type {
 			"- `partition_key`, `sort_key` — the key attribute names (default `session`, `seq`).\n" +
 			"- `window` — how many of the last messages the agent loads at most (0: all).\n" +
 			"- `ttl_days` — days each message is kept (0: forever); stored in `ttl_attribute` (epoch seconds).\n" +
-			"- `region`, `access_key_id`, `secret_access_key`, `session_token`, `endpoint_url` — as for the AWS nodes " +
-			"(the flow's own credentials, normally project secrets).\n\n" +
+			"- `region`, `access_key_id`, `secret_access_key`, `session_token`, `role_arn`, `endpoint_url` — as for the " +
+			"AWS nodes (the flow's own credentials, normally project secrets, or a role in your account).\n\n" +
 			"**Outputs**\n\n- `memory` — the memory service (connect to an agent's memory).\n\n" +
 			"**Example**: table `chat_memory` (keys `session` S, `seq` N), window 20, ttl_days 30.",
 		Inputs: append([]nodes.Port{
