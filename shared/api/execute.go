@@ -179,6 +179,19 @@ func (h *Handler) notTrashed(ctx context.Context, k store.ProjectKey) error {
 	return nil
 }
 
+// inTrash explains a store ErrNotFound from adding something to a project: when the project
+// is in the trash, a 409 saying so and how to go on ("restore it to <to>"); otherwise err.
+func (h *Handler) inTrash(ctx context.Context, k store.ProjectKey, err error, to string) error {
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	p, gerr := h.st.GetProject(ctx, k)
+	if gerr != nil || p.TrashedAt == nil {
+		return err
+	}
+	return conflict(TypeConflict, fmt.Sprintf("project %q is in the trash; restore it to %s", p.Name, to))
+}
+
 // checkRunStart refuses an editor run of a version the flow does not have, or from a node
 // the run's document (the draft, or that version) does not have.
 func (h *Handler) checkRunStart(ctx context.Context, k store.FlowKey, version int, start string) error {

@@ -243,8 +243,8 @@ func notFoundWhat(err error) string {
 	if i := strings.LastIndex(msg, ": "); i >= 0 {
 		msg = msg[i+2:]
 	}
-	msg = strings.TrimSuffix(msg, " "+store.ErrNotFound.Error())
 	msg = strings.TrimSuffix(msg, " (or not active)")
+	msg = strings.TrimSuffix(msg, " "+store.ErrNotFound.Error())
 	if msg == "" || strings.Contains(msg, store.ErrNotFound.Error()) {
 		return "resource"
 	}

@@ -69,3 +69,31 @@ func TestStageNameTakenNamesTheField(t *testing.T) {
 		}
 	}
 }
+
+// Adding flows, stages or API keys to a project in the trash says so (409), instead of
+// "resource not found" for a project the caller can still open.
+func TestAddingToTrashedProjectSaysTrash(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Trashy")
+	e.do(http.MethodPost, proj+"/trash", u.token, nil).ok(nil)
+	empty := map[string]any{"schema": "polysynergy/flow@1", "nodes": []any{}, "connections": []any{}}
+	for _, r := range []*response{
+		e.do(http.MethodPost, proj+"/flows", u.token, map[string]any{"kind": "route", "name": "x"}),
+		e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "live"}),
+		e.do(http.MethodPost, proj+"/api-keys", u.token, map[string]any{"label": "k"}),
+		e.do(http.MethodPost, proj+"/import", u.token, map[string]any{"bundle": map[string]any{"format": BundleFormat,
+			"flows": []any{map[string]any{"name": "x", "kind": "service", "document": empty}}}}),
+	} {
+		p := r.problem(http.StatusConflict)
+		if !strings.Contains(p.Detail, "in the trash") {
+			t.Errorf("detail %q: %s", p.Detail, r)
+		}
+	}
+	// a project that is gone is "project not found"
+	e.do(http.MethodDelete, proj, u.token, nil).status(http.StatusNoContent)
+	p := e.do(http.MethodPost, proj+"/flows", u.token, map[string]any{"kind": "route", "name": "x"}).problem(http.StatusNotFound)
+	if p.Detail != "project not found" {
+		t.Errorf("detail %q", p.Detail)
+	}
+}
