@@ -232,16 +232,7 @@ func unixTime(f float64) time.Time {
 }
 
 // LoadZone loads an IANA time zone; "" means UTC.
-func LoadZone(name string) (*time.Location, error) {
-	if name == "" {
-		return time.UTC, nil
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, fmt.Errorf("unknown time zone %q", name)
-	}
-	return loc, nil
-}
+func LoadZone(name string) (*time.Location, error) { return nodes.LoadZone(name) }
 
 // FormatTime formats t with a named or Go layout in zone.
 func FormatTime(t time.Time, layout, zone string) (any, error) {

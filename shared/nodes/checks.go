@@ -103,6 +103,8 @@ const (
 	CheckJMESPath = "jmespath"
 	// CheckDateLayout: a date layout as the date nodes take it (see DateLayout).
 	CheckDateLayout = "date_layout"
+	// CheckTimeZone: an IANA time zone name, or empty for UTC (see LoadZone).
+	CheckTimeZone = "time_zone"
 )
 
 var valueChecks = map[string]ValueCheck{
@@ -150,6 +152,23 @@ var valueChecks = map[string]ValueCheck{
 		Valid: func(v any) error { _, err := DateLayout(ToString(v)); return err },
 		Same:  sameText,
 	},
+	CheckTimeZone: {
+		Valid: func(v any) error { _, err := LoadZone(ToString(v)); return err },
+		Same:  sameText,
+	},
+}
+
+// LoadZone loads an IANA time zone by name (trimmed; empty is UTC).
+func LoadZone(name string) (*time.Location, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("unknown time zone %q (use an IANA name such as Europe/Amsterdam or UTC)", name)
+	}
+	return loc, nil
 }
 
 // dateLayouts are the layouts the date nodes and functions know by name.

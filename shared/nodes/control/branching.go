@@ -260,7 +260,7 @@ func timeRouter() *nodes.Type {
 			"`HH:MM-HH:MM` (a window may pass midnight, e.g. `22:00-06:00`), optionally prefixed with days such as "+
 			"`mon-fri 09:00-17:00` or `sat,sun 10:00-14:00`.", nodes.CheckText,
 		nil)
-	t.Inputs = append(t.Inputs, nodes.Port{Name: "timezone", Type: nodes.String, Default: "UTC", Doc: "IANA time zone, e.g. Europe/Amsterdam."})
+	t.Inputs = append(t.Inputs, nodes.Port{Name: "timezone", Type: nodes.String, Default: "UTC", Check: nodes.CheckTimeZone, Doc: "IANA time zone, e.g. Europe/Amsterdam."})
 	t.Run = func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 		loc, err := expr.LoadZone(c.Str("timezone"))
 		if err != nil {

@@ -33,13 +33,13 @@ func zoneInput(c *nodes.Call, port string) (zone, error) {
 	name := strings.TrimSpace(c.Str(port))
 	loc, err := expr.LoadZone(name)
 	if err != nil {
-		return zone{}, nodes.Errorf(port, "%v (use an IANA name such as Europe/Amsterdam or UTC)", err)
+		return zone{}, nodes.Errorf(port, "%v", err)
 	}
 	return zone{name: name, loc: loc}, nil
 }
 
 func zonePort(doc string) nodes.Port {
-	return nodes.Port{Name: "zone", Type: nodes.String, Default: "UTC", Doc: doc + " An IANA time zone such as `Europe/Amsterdam`."}
+	return nodes.Port{Name: "zone", Type: nodes.String, Default: "UTC", Check: nodes.CheckTimeZone, Doc: doc + " An IANA time zone such as `Europe/Amsterdam`."}
 }
 
 func datePort(name, doc string) nodes.Port {
@@ -463,7 +463,7 @@ func convertZoneType() *nodes.Type {
 			"`2024-07-01 08:00:00`, abbreviation `EDT`.",
 		Inputs: []nodes.Port{
 			datePort("datetime", "The time to convert."),
-			{Name: "zone", Type: nodes.String, Required: true, Doc: "The target IANA time zone, e.g. `Asia/Tokyo`."},
+			{Name: "zone", Type: nodes.String, Required: true, Check: nodes.CheckTimeZone, Doc: "The target IANA time zone, e.g. `Asia/Tokyo`."},
 		},
 		Outputs: append(timeOutPorts("The time in the zone."),
 			nodes.Port{Name: "local", Type: nodes.String, Doc: "The wall-clock time, `2006-01-02 15:04:05`."},
