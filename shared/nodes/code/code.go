@@ -365,6 +365,11 @@ func compile(src string) (*goja.Program, error) {
 		var list parser.ErrorList
 		if errors.As(err, &list) && len(list) > 0 {
 			line, col := userPos(list[0].Position.Line, list[0].Position.Column)
+			if line > strings.Count(src, "\n")+1 {
+				// past the user's last line: the parser ran into the wrapper's closing "})"
+				return nil, nodes.Errorf("code", "SyntaxError at the end of the code (is a bracket, parenthesis, brace or string left open?): %s",
+					strings.TrimSuffix(list[0].Message, " }"))
+			}
 			return nil, nodes.Errorf("code", "SyntaxError at line %d, column %d: %s", line, col, list[0].Message)
 		}
 		return nil, nodes.Errorf("code", "SyntaxError: %v", err)

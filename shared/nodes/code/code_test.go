@@ -57,6 +57,9 @@ func TestJavaScript(t *testing.T) {
 		{name: "date as RFC 3339", in: map[string]any{"code": "return new Date(Date.UTC(2024, 0, 2, 3, 4, 5))"}, want: "2024-01-02T03:04:05Z"},
 		{name: "syntax error with line", in: map[string]any{"code": "let a = 1;\nlet b = ;\nreturn a"}, errPort: "code",
 			errHas: []string{"SyntaxError", "line 2"}},
+		// code left open fails at the wrapper's closing line, which the user never wrote
+		{name: "code left open", in: map[string]any{"code": "return ("}, errPort: "code",
+			errHas: []string{"SyntaxError at the end of the code (is a bracket, parenthesis, brace or string left open?): Unexpected token"}},
 		{name: "syntax error column on line 1", in: map[string]any{"code": "return 1 +* 2"}, errPort: "code",
 			errHas: []string{"line 1, column 11"}},
 		{name: "runtime error with line", in: map[string]any{"code": "let a = 1;\n\nnull.foo;"}, errPort: "code",
