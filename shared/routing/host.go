@@ -3,6 +3,8 @@ package routing
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Length limits of the two parts of a trigger target.
@@ -303,6 +305,15 @@ func asciiLower(s string) string {
 
 // charName describes one byte of input for an error message: the quoted
 // character when it is printable ASCII, its hex value otherwise.
+// segmentCharName names the first character of s: a whole character when it is valid
+// UTF-8 ('ü', not its first byte), else the byte.
+func segmentCharName(s string) string {
+	if r, size := utf8.DecodeRuneInString(s); r != utf8.RuneError && size > 1 && unicode.IsPrint(r) {
+		return fmt.Sprintf("%q", r)
+	}
+	return charName(s[0])
+}
+
 func charName(c byte) string {
 	if c >= 0x20 && c < 0x7f {
 		return fmt.Sprintf("%q", rune(c))

@@ -277,7 +277,7 @@ func ValidateSegments(segs []Segment) error {
 			}
 			for j := 0; j < len(s.Value); j++ {
 				if !staticChar(s.Value[j]) {
-					return fail(i, "the static segment %q contains %s; only letters, digits and -._~!$&'()*+,;=:@ are allowed", s.Value, charName(s.Value[j]))
+					return fail(i, "the static segment %q contains %s; only ASCII letters, digits and -._~!$&'()*+,;=:@ are allowed", s.Value, segmentCharName(s.Value[j:]))
 				}
 			}
 		case KindVariable:
