@@ -33,6 +33,9 @@ describe('what keeps a draft from saving', () => {
       { node: 'b', handle: 'fetch', message: 'Handle: expected string, got JSON number 3' },
     ]);
     expect(saveProblemsText(saveProblemsOf(v, d, catalog)!)).toBe('fetch · Max response bytes must be a whole number (got "a") (and 1 more)');
+    // in JSON's words, without the value
+    const j = new ApiError({ ...at, status: 422, fieldErrors: [{ field: 'document', message: 'nodes[0].settings.concurrency: expected integer, got number' }] });
+    expect(saveProblemsOf(j, d, catalog)).toEqual([{ node: 'a', handle: 'log', field: 'Concurrency', message: 'Concurrency must be a whole number' }]);
     // a 422 naming no field: its detail, without the reader's line and column
     expect(saveProblemsOf(new ApiError({ ...at, status: 422, detail: 'flow document, line 1 column 2: unexpected data after the document' }), d)).toEqual([{ message: 'Unexpected data after the document' }]);
     // a field of the request other than the document keeps its name

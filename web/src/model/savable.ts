@@ -57,15 +57,16 @@ export function unsavable(doc: FlowDocument): SaveProblem[] {
   return out;
 }
 
-const GO_INTS = /^u?int(8|16|32|64)?$/;
+// Go's names of the type (int64) and JSON's (integer): the reader has said both
+const WHOLE = /^(u?int(8|16|32|64)?|integer)$/;
 
 /** "expected int, got JSON number 1.5" in words. */
 function expectedText(expected: string, gotKind: string, got: string | undefined): string {
   const shown = got ? ` (got ${got.length > 40 ? `${got.slice(0, 37)}...` : got})` : '';
-  if (GO_INTS.test(expected)) return `must be a whole number${shown}`;
-  if (/^float(32|64)$/.test(expected)) return `must be a number${shown}`;
+  if (WHOLE.test(expected)) return `must be a whole number${shown}`;
+  if (/^(float(32|64)|number)$/.test(expected)) return `must be a number${shown}`;
   if (expected === 'string') return `must be text${shown}`;
-  if (expected === 'bool') return `must be true or false${shown}`;
+  if (expected === 'bool' || expected === 'boolean') return `must be true or false${shown}`;
   return `must be ${expected}, not ${gotKind}${shown}`;
 }
 
@@ -81,7 +82,7 @@ export function saveProblemsOf(err: unknown, doc: FlowDocument, catalog?: Catalo
   const list = err.fieldErrors.length ? err.fieldErrors.map((f) => ({ field: f.field, message: f.message })) : [{ field: '', message: err.detail || err.title }];
   return list.map(({ field, message }) => {
     const text = message.replace(/^flow document(, line \d+ column \d+)?: /, '');
-    const m = /^nodes\[(\d+)\]\.(settings|values)\.([^.:[\s]+): expected ([\w.[\]*]+), got JSON (\w+)(?: (.*))?$/.exec(text);
+    const m = /^nodes\[(\d+)\]\.(settings|values)\.([^.:[\s]+): expected ([\w.[\]*]+), got (?:JSON )?(\w+)(?: (.*))?$/.exec(text);
     if (m) {
       const n = doc.nodes[Number(m[1])];
       const key = m[3]!;
