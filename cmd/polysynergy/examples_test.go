@@ -293,6 +293,32 @@ func TestValidateProblems(t *testing.T) {
 	}
 }
 
+// validate --json answers in JSON also for a file that is no flow document (broken JSON, an
+// unknown field), so a script reading stdout gets {valid: false, problems} and not nothing.
+func TestValidateJSONForUndecodableFiles(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"broken.json":  `{bad`,
+		"unknown.json": `{"schema":"polysynergy/flow@1","nodes":[],"connections":[],"extra":1}`,
+	} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code := cli(t, "validate", path, "--json")
+		var got struct {
+			Valid    bool `json:"valid"`
+			Problems []struct {
+				Path, Message string
+			} `json:"problems"`
+		}
+		if code != 2 || json.Unmarshal([]byte(out), &got) != nil || got.Valid || len(got.Problems) != 1 ||
+			!strings.Contains(got.Problems[0].Message, "flow document, line 1 column") {
+			t.Errorf("%s: exit %d, out %q, err %q; want exit 2 and one problem in JSON", name, code, out, errOut)
+		}
+	}
+}
+
 // The editor's built-in catalogue (used offline and by its tests) is the CLI's, so it never
 // lags behind the node families.
 func TestWebCatalogFixtureIsCurrent(t *testing.T) {

@@ -41,6 +41,12 @@ lists every problem with its JSON pointer and the node and port concerned.`,
 	}
 	doc, err := flow.Decode(data)
 	if err != nil {
+		if *jsonOut {
+			// a script reading --json gets the reason as the one problem, at the document's root
+			out, _ := json.MarshalIndent(map[string]any{"valid": false, "problems": flow.Problems{{Path: "", Message: err.Error()}}}, "", "  ")
+			fmt.Fprintln(env.Stdout, string(out))
+			return ExitInvalid
+		}
 		env.errorf("%s: %v", pos[0], err)
 		return ExitInvalid
 	}
