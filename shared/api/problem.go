@@ -292,8 +292,13 @@ func fromHuma(m *huma.ErrorModel, secret bool) *Problem {
 		}
 		p.Errors = append(p.Errors, fe)
 	}
-	if len(p.Errors) == 1 && (p.Detail == "validation failed" || p.Detail == "") {
-		p.Detail = p.Errors[0].Location + ": " + p.Errors[0].Message
+	if p.Detail == "validation failed" || p.Detail == "" {
+		switch n := len(p.Errors); {
+		case n == 1:
+			p.Detail = p.Errors[0].Location + ": " + p.Errors[0].Message
+		case n > 1:
+			p.Detail = fmt.Sprintf("%d invalid field(s)", n) // as invalidFields says it
+		}
 	}
 	if p.Detail == "" {
 		p.Detail = p.Title

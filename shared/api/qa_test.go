@@ -97,3 +97,16 @@ func TestAddingToTrashedProjectSaysTrash(t *testing.T) {
 		t.Errorf("detail %q", p.Detail)
 	}
 }
+
+// Several invalid fields are summed up as this API's own validation problems are ("2
+// invalid field(s)"), not with huma's "validation failed".
+func TestSeveralInvalidFieldsDetail(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Detail")
+	p := e.do(http.MethodPatch, proj+"/stages/mock", u.token, `{"position":1}`).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.name", "body.position")
+	if p.Detail != "2 invalid field(s)" {
+		t.Errorf("detail %q", p.Detail)
+	}
+}
