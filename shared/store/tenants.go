@@ -447,7 +447,7 @@ func (s *Store) CreateInvitation(ctx context.Context, inv Invitation) (Invitatio
 	}
 	inv.Email = e
 	inv.CreatedAt = s.clock()
-	inv.ExpiresAt = inv.CreatedAt.Add(s.inviteTTL)
+	inv.ExpiresAt = inv.CreatedAt.Add(s.inviteTTL).Truncate(time.Second) // stored as whole seconds (TTL)
 	it, err := marshal(inviteRec{Item: kindInvite, GSI1PK: "INVITE#" + e, GSI1SK: tenantPK(inv.Tenant),
 		ExpiresAt: inv.ExpiresAt.Unix(), Invitation: inv}, tenantPK(inv.Tenant), inviteSK(e))
 	if err != nil {
