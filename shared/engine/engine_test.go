@@ -847,3 +847,35 @@ func TestPausedStateHoldsSecretKeysNotValues(t *testing.T) {
 		t.Fatal("the caller's state is left sealed")
 	}
 }
+
+// An expression reading a node that has not run when it is read — not connected before the
+// reader, or skipped, or outside the run — says so and how to fix it, instead of the VM's
+// "cannot fetch value from <nil>". (A read that succeeds, such as {{ a.x ?? b.x }} after
+// alternative branches, is left alone.)
+func TestReadingANodeThatHasNotRun(t *testing.T) {
+	tn := newTestNodes(t)
+	b := newFlow().
+		node("start", "test.trigger", nil).
+		node("slow", "test.sleep", map[string]any{"ms": 50.0, "value": "late"}).
+		node("reader", "test.pass", map[string]any{"value": "got {{ slow.value }}"}).
+		conn("start", "true_path", "slow", "node").
+		conn("start", "true_path", "reader", "node")
+	r := run(t, engine.New(engine.Options{Concurrency: 2}), compile(t, tn.reg, b), engine.Request{})
+	want := `node "slow" has not run yet: "reader" does not wait for it (connect "slow" to "reader", or to a node before it)`
+	if r.Error == nil || r.Error.Node != "reader" || !strings.Contains(r.Error.Error, want) {
+		t.Fatalf("error %+v, want one containing %q", r.Error, want)
+	}
+
+	b = newFlow().
+		node("start", "test.trigger", nil).
+		node("gate", "control.if_else", map[string]any{"condition": false}).
+		node("maybe", "test.pass", map[string]any{"value": "x"}).
+		node("reader", "test.pass", map[string]any{"value": "{{ maybe.value }}!"}).
+		conn("start", "true_path", "gate", "node").
+		conn("gate", "true_path", "maybe", "node").
+		conn("gate", "false_path", "reader", "node")
+	r = run(t, engine.New(engine.Options{Concurrency: 1}), compile(t, tn.reg, b), engine.Request{})
+	if want := `node "maybe" was skipped (a branch before it was not taken)`; r.Error == nil || !strings.Contains(r.Error.Error, want) {
+		t.Fatalf("error %+v, want one containing %q", r.Error, want)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"polysynergy/shared/expr"
@@ -593,6 +594,9 @@ func (s *scope) inputsNoting(ctx context.Context, pn *flow.PlanNode) (map[string
 			var err error
 			v, err = pi.Value.Eval(ctx, s.env, resolver, s.r.onSecret)
 			if err != nil {
+				if why := s.unrun(pn, pi.Value); len(why) > 0 {
+					err = fmt.Errorf("%w (%s)", err, strings.Join(why, "; "))
+				}
 				return in, notes, s.valueError(name, err)
 			}
 			for _, m := range pi.Value.Missing(s.env) {
@@ -609,6 +613,40 @@ func (s *scope) inputsNoting(ctx context.Context, pn *flow.PlanNode) (map[string
 		in[name] = coerce(pi.Port.Type, v)
 	}
 	return in, notes, nil
+}
+
+// unrun explains why nodes a value reads have no outputs where pn reads them: not part of
+// the run, skipped, or not run yet because pn does not wait for them. Nodes of other scopes
+// (a loop body's, read from outside it) are validation's business and left out.
+func (s *scope) unrun(pn *flow.PlanNode, v *flow.Value) []string {
+	var why []string
+	seen := map[string]bool{}
+	v.Templates(func(t *expr.Template) {
+		for _, ref := range t.Refs() {
+			if seen[ref] {
+				continue
+			}
+			seen[ref] = true
+			if _, has := s.env[ref]; has {
+				continue
+			}
+			src, ok := s.r.plan.Node(ref)
+			if !ok || src.Handle() != ref || src == pn {
+				continue
+			}
+			switch {
+			case !s.r.inRun[src.Index]:
+				why = append(why, fmt.Sprintf("node %q is not part of this run: the node the run started from does not lead to it", ref))
+			case !s.member[src.Index]:
+			case s.status[src.Index] == nsSkipped:
+				why = append(why, fmt.Sprintf("node %q was skipped (a branch before it was not taken)", ref))
+			case s.status[src.Index] == nsPending || s.status[src.Index] == nsQueued || s.status[src.Index] == nsRunning:
+				why = append(why, fmt.Sprintf("node %q has not run yet: %q does not wait for it (connect %q to %q, or to a node before it)",
+					ref, pn.Handle(), ref, pn.Handle()))
+			}
+		}
+	})
+	return why
 }
 
 func (s *scope) valueError(port string, err error) error {
