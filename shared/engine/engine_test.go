@@ -868,6 +868,16 @@ func TestReadingANodeThatHasNotRun(t *testing.T) {
 
 	b = newFlow().
 		node("start", "test.trigger", nil).
+		node("early", "test.pass", map[string]any{"value": "{{ later.value }}!"}).
+		node("later", "test.pass", map[string]any{"value": "x"}).
+		chain("start", "early", "later")
+	r = run(t, engine.New(engine.Options{Concurrency: 1}), compile(t, tn.reg, b), engine.Request{})
+	if want := `node "later" runs after "early" ("early" leads to it), so it has no outputs yet`; r.Error == nil || !strings.Contains(r.Error.Error, want) {
+		t.Fatalf("error %+v, want one containing %q", r.Error, want)
+	}
+
+	b = newFlow().
+		node("start", "test.trigger", nil).
 		node("gate", "control.if_else", map[string]any{"condition": false}).
 		node("maybe", "test.pass", map[string]any{"value": "x"}).
 		node("reader", "test.pass", map[string]any{"value": "{{ maybe.value }}!"}).

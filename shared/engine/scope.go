@@ -640,6 +640,8 @@ func (s *scope) unrun(pn *flow.PlanNode, v *flow.Value) []string {
 			case !s.member[src.Index]:
 			case s.status[src.Index] == nsSkipped:
 				why = append(why, fmt.Sprintf("node %q was skipped (a branch before it was not taken)", ref))
+			case (s.status[src.Index] == nsPending || s.status[src.Index] == nsQueued) && leadsTo(s.r.plan, pn, src):
+				why = append(why, fmt.Sprintf("node %q runs after %q (%q leads to it), so it has no outputs yet", ref, pn.Handle(), pn.Handle()))
 			case s.status[src.Index] == nsPending || s.status[src.Index] == nsQueued || s.status[src.Index] == nsRunning:
 				why = append(why, fmt.Sprintf("node %q has not run yet: %q does not wait for it (connect %q to %q, or to a node before it)",
 					ref, pn.Handle(), ref, pn.Handle()))
@@ -647,6 +649,27 @@ func (s *scope) unrun(pn *flow.PlanNode, v *flow.Value) []string {
 		}
 	})
 	return why
+}
+
+// leadsTo reports whether to is downstream of from (jump back-edges not followed).
+func leadsTo(p *flow.Plan, from, to *flow.PlanNode) bool {
+	seen := make([]bool, len(p.Nodes))
+	stack := []int{from.Index}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, e := range p.Nodes[n].Out {
+			if e.Back || seen[e.To] {
+				continue
+			}
+			if e.To == to.Index {
+				return true
+			}
+			seen[e.To] = true
+			stack = append(stack, e.To)
+		}
+	}
+	return false
 }
 
 func (s *scope) valueError(port string, err error) error {
