@@ -6,8 +6,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 
 	"polysynergy/shared/flow"
@@ -94,29 +92,6 @@ func (s *scope) startLoop(ctx context.Context, h *flow.PlanNode) {
 	}()
 }
 
-// decimalPlaces is how many digits x has after the decimal point as written in its shortest
-// form (0.25: 2), or -1 when that is more than a float64 holds exactly (1e-20, 1/3).
-func decimalPlaces(x float64) int {
-	t := strconv.FormatFloat(x, 'f', -1, 64)
-	_, frac, _ := strings.Cut(t, ".")
-	if len(frac) > 15 {
-		return -1
-	}
-	return len(frac)
-}
-
-// roundTo rounds x to places decimals (places < 0: x as it is).
-func roundTo(x float64, places int) float64 {
-	if places < 0 {
-		return x
-	}
-	r, err := strconv.ParseFloat(strconv.FormatFloat(x, 'f', places, 64), 64)
-	if err != nil {
-		return x
-	}
-	return r
-}
-
 func loopItems(h *flow.PlanNode, in map[string]any) ([]any, error) {
 	if h.Type.Control == nodes.ControlCounter {
 		from, ok1 := nodes.ToFloat(in["from"])
@@ -148,11 +123,11 @@ func loopItems(h *flow.PlanNode, in map[string]any) ([]any, error) {
 		}
 		// values are counted in the decimals from and step are written with, so 0.1 by 0.1
 		// gives 0.3 and reaches a bound of 0.3 (the float sum is 0.30000000000000004)
-		places := max(decimalPlaces(from), decimalPlaces(step))
-		at := func(i float64) float64 { return roundTo(from+i*step, places) }
+		st := nodes.NewStepper(from, step)
+		at := st.At
 		// compared as a float first: a huge span would overflow the int conversion
 		n := math.Floor((to-from)/step) + 1
-		if next := at(n); places >= 0 && !math.IsInf(n, 0) && ((step > 0 && next <= to) || (step < 0 && next >= to)) {
+		if next := at(n); st.Rounds() && !math.IsInf(n, 0) && ((step > 0 && next <= to) || (step < 0 && next >= to)) {
 			n++
 		}
 		if math.IsInf(n, 0) || n > MaxIterations {

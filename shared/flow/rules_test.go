@@ -195,6 +195,7 @@ func TestLiteralValuesOutOfRange(t *testing.T) {
 			[]want{{"/nodes/1/values/cases/int", `case "int" of input "cases": unknown type "integer" (string, number, boolean, object, list, null, datetime, bytes)`}}},
 		{"counter loop by 0", counter(`{"to":3,"step":0}`), "", []want{{"/nodes/1/values/step", `input "step": must be a number other than 0`}}},
 		{"counter loop by 0.5", counter(`{"to":3,"step":0.5}`), "", nil},
+		{"number range by 0", one("list.range", `{"stop":3,"step":0}`), "", []want{{"/nodes/1/values/step", `input "step": must be a number other than 0`}}},
 		{"counter loop by an expression", counter(`{"to":3,"step":"{{ 0 }}"}`), "", nil},
 		{"filter with an expression that does not parse", one("list.filter", `{"list":[1],"expression":"item >"}`), "",
 			[]want{{"/nodes/1/values/expression", `input "expression": line 1, column 6: unexpected token EOF`}}},

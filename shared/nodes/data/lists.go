@@ -719,7 +719,7 @@ func rangeType() *nodes.Type {
 		Inputs: []nodes.Port{
 			{Name: "start", Type: nodes.Number, Default: 0.0, Doc: "The first number."},
 			{Name: "stop", Type: nodes.Number, Required: true, Doc: "The number to stop before."},
-			{Name: "step", Type: nodes.Number, Default: 1.0, Doc: "The distance between numbers (not 0)."},
+			{Name: "step", Type: nodes.Number, Default: 1.0, Check: nodes.CheckNonZero, Doc: "The distance between numbers (not 0)."},
 		},
 		Outputs: []nodes.Port{
 			{Name: "items", Type: nodes.List, Doc: "The numbers."},
@@ -739,8 +739,11 @@ func rangeType() *nodes.Type {
 				return nil, err
 			}
 			if step == 0 {
-				return nil, nodes.Errorf("step", "must not be 0")
+				return nil, nodes.Errorf("step", "must be a number other than 0")
 			}
+			// counted in the decimals start and step are written with (see nodes.Stepper)
+			st := nodes.NewStepper(start, step)
+			before := func(x float64) bool { return (step > 0 && x < stop) || (step < 0 && x > stop) }
 			n := math.Ceil((stop - start) / step)
 			if n < 0 || math.IsNaN(n) {
 				n = 0
@@ -748,9 +751,14 @@ func rangeType() *nodes.Type {
 			if n > maxRange {
 				return nil, nodes.Errorf("stop", "the range would have %.0f numbers; at most %d are allowed", n, maxRange)
 			}
+			if n > 0 && !before(st.At(n-1)) {
+				n-- // 1 by 0.1 up to 1.3: the float quotient 3.0000000000000004 rounds up past it
+			} else if n < maxRange && before(st.At(n)) {
+				n++
+			}
 			out := make([]any, int(n))
 			for i := range out {
-				out[i] = start + float64(i)*step
+				out[i] = st.At(float64(i))
 			}
 			return nodes.Out{"items": out, "count": n}, nil
 		},

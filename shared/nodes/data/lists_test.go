@@ -205,7 +205,15 @@ func listCases() []nodeCase {
 		{name: "empty", id: "list.range", in: map[string]any{"start": 3.0, "stop": 0.0}, want: nodes.Out{"items": []any{}, "count": 0.0}},
 		{name: "fractional", id: "list.range", in: map[string]any{"start": 0.0, "stop": 1.0, "step": 0.25},
 			want: nodes.Out{"items": []any{0.0, 0.25, 0.5, 0.75}}},
-		{name: "zero step", id: "list.range", in: map[string]any{"stop": 3.0, "step": 0.0}, errPort: "step"},
+		// decimal steps count in the decimals they are written with: no 0.30000000000000004, and
+		// a stop reached exactly is left out (1.3 is not before 1.3, though 1 + 3 × 0.1 is)
+		{name: "decimal step", id: "list.range", in: map[string]any{"start": 0.0, "stop": 0.5, "step": 0.1},
+			want: nodes.Out{"items": []any{0.0, 0.1, 0.2, 0.3, 0.4}, "count": 5.0}},
+		{name: "decimal stop", id: "list.range", in: map[string]any{"start": 1.0, "stop": 1.3, "step": 0.1},
+			want: nodes.Out{"items": []any{1.0, 1.1, 1.2}, "count": 3.0}},
+		{name: "decimal down", id: "list.range", in: map[string]any{"start": 0.3, "stop": 0.0, "step": -0.1},
+			want: nodes.Out{"items": []any{0.3, 0.2, 0.1}, "count": 3.0}},
+		{name: "zero step", id: "list.range", in: map[string]any{"stop": 3.0, "step": 0.0}, errPort: "step", errText: "must be a number other than 0"},
 		{name: "too many", id: "list.range", in: map[string]any{"stop": 1e9}, errPort: "stop", errText: "at most 100000"},
 		{name: "no stop", id: "list.range", in: map[string]any{}, errPort: "stop"},
 
