@@ -399,3 +399,38 @@ test('code values are coloured for the dark theme (the light style put true in d
     assert.deepEqual(errors, []);
   });
 });
+
+test("the project's General settings show AWS access: in the local cloud the machine's own credentials and the external ID to copy; an AWS node's role_arn explains itself", async (t) => {
+  await guarded(t, 'aws-access', async () => {
+    const external = `polysynergy-${at.tenant}-${at.project}`;
+    assert.equal((await api('GET', at.base)).aws_trust.external_id, external);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.cloud.url });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/settings/general`);
+    const aws = page.getByRole('region', { name: 'AWS access' });
+    await aws.waitFor();
+    assert.match(await aws.getByRole('note').innerText(), /own AWS credentials/);
+    assert.equal(await aws.getByLabel('External ID').innerText(), external);
+    // no platform account here: no principal, no policy to paste
+    assert.equal(await aws.getByLabel('Principal to trust').count(), 0);
+    assert.equal(await aws.getByLabel('Trust policy of the role').count(), 0);
+    await aws.getByRole('button', { name: 'Copy external ID' }).click();
+    await aws.getByText('Copied.').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), external);
+    await aws.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${suite.shots}aws-access-local.png` });
+
+    // the node's role_arn input shows its help like the other inputs, pointing here
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'bucket',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('get', 'aws.s3_get', 0, {})], connections: [] },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('.react-flow__node:has([data-handle="get"]) .ps-node-header').click();
+    const field = page.getByRole('complementary', { name: 'Inspector' }).locator('.ps-field', { has: page.locator('.ps-label', { hasText: /^Role ARN/ }) });
+    const help = field.locator('.ps-hint');
+    await help.waitFor();
+    assert.match(await help.innerText(), /external ID.*the project's settings show it/s);
+    assert.deepEqual(errors, []);
+  });
+});

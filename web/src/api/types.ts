@@ -65,6 +65,22 @@ export interface Project {
   trashed_at?: string;
   /** Whether the project's flows may reach loopback, private, link-local and cloud-metadata addresses (nodes still opt in). */
   allow_private_network?: boolean;
+  /** What a role in the user's AWS account must trust for the project's AWS nodes to assume it (their role_arn); GET project only. */
+  aws_trust?: AWSTrust;
+}
+
+/**
+ * The trust a role in the user's AWS account grants the platform for one project. The local
+ * cloud has no platform account: only the external ID is given there (the machine's own
+ * credentials assume the role).
+ */
+export interface AWSTrust {
+  /** The principal the role's trust policy allows (the platform account's root); absent in the local cloud. */
+  principal_arn?: string;
+  /** The external ID the platform sends for this project (sts:ExternalId), polysynergy-<tenant>-<project>; flows cannot set it. */
+  external_id: string;
+  /** The role's trust policy as JSON, ready to paste; only with a principal. */
+  trust_policy?: string;
 }
 
 /** The answer of the slug check: the slug asked about (or suggested from a name) and whether it is free. */

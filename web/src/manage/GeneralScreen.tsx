@@ -1,11 +1,13 @@
 // General project settings: the name, the slug (it names the trigger hosts, so changing it
 // moves every published route to new addresses; checked for availability as it is typed) and
-// the private network access of the project's flows (admins only).
+// the private network access of the project's flows (admins only), and what a role in the
+// user's AWS account must trust for the project's AWS nodes to act as it (AwsAccess).
 
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, type ApiClient } from '../api/client';
 import type { Project, Role, Stage } from '../api/types';
 import { stageBaseUrl } from '../publish/trigger';
+import { AwsAccess } from './AwsAccess';
 import { can } from './roles';
 import { ConfirmButton, errText, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad } from './common';
 import './manage.css';
@@ -317,7 +319,8 @@ export function GeneralScreen({
   const network = can(role, 'project.network');
   const save = async (input: { name?: string; slug?: string; allow_private_network?: boolean }) => {
     const p = await api.updateProject(project, input);
-    set((v) => ({ ...v, project: p }));
+    // only GET project answers aws_trust: the one read is kept
+    set((v) => ({ ...v, project: { ...p, aws_trust: p.aws_trust ?? v.project.aws_trust } }));
     onChanged?.(p);
   };
   return (
@@ -339,6 +342,7 @@ export function GeneralScreen({
             onSave={(slug) => save({ slug })}
           />
           <PrivateNetwork project={load.value.project} editable={network} onSave={(on) => save({ allow_private_network: on })} />
+          <AwsAccess trust={load.value.project.aws_trust} />
           <p className="ps-hint">
             Project ID <span className="ps-mono">{load.value.project.id}</span>
           </p>
