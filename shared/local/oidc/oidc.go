@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
@@ -174,6 +175,26 @@ func (p *Provider) loadUsers() error {
 	return nil
 }
 
+// lockUsersFile holds an exclusive lock on the users file's lock file until the returned
+// function is called (nothing to lock without a dir).
+func (p *Provider) lockUsersFile() (func(), error) {
+	if p.dir == "" {
+		return func() {}, nil
+	}
+	f, err := os.OpenFile(filepath.Join(p.dir, "dev-users.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("dev identity provider: lock users: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("dev identity provider: lock users: %w", err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		_ = f.Close()
+	}, nil
+}
+
 func (p *Provider) saveUsersLocked() error {
 	if p.dir == "" {
 		return nil
@@ -199,6 +220,9 @@ func (p *Provider) usersLocked() []User {
 func (p *Provider) Users() []User {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// users made meanwhile by another process on the dir (`polysynergy dev token`) are
+	// listed too; when the file cannot be read, those known already are
+	_ = p.loadUsers()
 	return p.usersLocked()
 }
 
@@ -212,6 +236,17 @@ func (p *Provider) EnsureUser(email, name string) (User, error) {
 	e := strings.ToLower(addr.Address)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// the file is shared with other processes on the dir (the running local cloud and
+	// `polysynergy dev token`): read what they added under its lock, so that a user is
+	// made once and saving does not drop theirs
+	unlock, err := p.lockUsersFile()
+	if err != nil {
+		return User{}, err
+	}
+	defer unlock()
+	if err := p.loadUsers(); err != nil {
+		return User{}, err
+	}
 	if u, ok := p.users[e]; ok {
 		return u, nil
 	}
