@@ -247,12 +247,19 @@ func writeResponse(w http.ResponseWriter, out []byte) error {
 		}
 		return errors.New("the function's answer is not an HTTP response")
 	}
+	if resp.StatusCode < 100 || resp.StatusCode > 599 {
+		return fmt.Errorf("the function answered status %d, not an HTTP status", resp.StatusCode)
+	}
 	for k, v := range resp.Headers {
-		w.Header().Set(k, v)
+		if !framing(k) {
+			w.Header().Set(k, v)
+		}
 	}
 	for k, vs := range resp.MultiValueHeaders {
 		for _, v := range vs {
-			w.Header().Add(k, v)
+			if !framing(k) {
+				w.Header().Add(k, v)
+			}
 		}
 	}
 	for _, c := range resp.Cookies {
@@ -270,6 +277,19 @@ func writeResponse(w http.ResponseWriter, out []byte) error {
 		w.Header().Set("Content-Type", "application/json")
 	}
 	w.WriteHeader(resp.StatusCode)
-	_, err := w.Write(body)
-	return err
+	// the answer has begun: a client that went away is not the function's fault, and no
+	// other status can be sent anymore
+	_, _ = w.Write(body)
+	return nil
+}
+
+// framing reports the headers that frame the HTTP message itself (its length, encoding and
+// connection): API Gateway frames its reply itself whatever the function says, so a
+// Content-Length that does not match the body cannot cut it or leave the client waiting.
+func framing(header string) bool {
+	switch strings.ToLower(header) {
+	case "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "proxy-connection", "te", "trailer":
+		return true
+	}
+	return false
 }
