@@ -5,6 +5,7 @@ import { ConflictError } from '../api/client';
 import type { FlowDetail } from '../api/types';
 import { createEditorStore } from '../store/editor';
 import { validateDocument } from '../model/validate';
+import { navigate } from '../shell/router';
 import { DraftSaver } from '../store/saver';
 import { catalog, doc, node } from '../test/fixtures';
 import { draftControl, usePublishing, type PublishingOptions } from './FlowPublishing';
@@ -325,6 +326,43 @@ describe('the draft control publishing saves through', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Close the publishing panel' }));
     expect(screen.queryByRole('alertdialog')).toBeNull();
     expect(screen.queryByRole('complementary', { name: 'Publishing panel' })).toBeNull();
+  });
+
+  it('asks before another flow opens over unsaved route edits (Discard goes there, Keep editing stays)', async () => {
+    navigate('/p/p1/f/f1');
+    setup([]);
+    fireEvent.click(await screen.findByRole('button', { name: 'Publishing panel' }));
+    fireEvent.change(await screen.findByLabelText('Method'), { target: { value: 'POST' } });
+    fireEvent.click(screen.getByRole('tab', { name: 'Stages' }));
+    // a flow in the sidebar or a tab: the question, and the flow stays
+    act(() => navigate('/p/p1/f/f2'));
+    const ask = screen.getByRole('alertdialog', { name: 'You have unsaved changes' });
+    expect(ask.textContent).toContain('leaving this flow discards them');
+    expect(location.pathname).toBe('/p/p1/f/f1');
+    expect(document.activeElement).toBe(within(ask).getByRole('button', { name: 'Keep editing' }));
+    fireEvent.click(within(ask).getByRole('button', { name: 'Keep editing' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(location.pathname).toBe('/p/p1/f/f1');
+    expect((screen.getByLabelText('Method') as HTMLSelectElement).value).toBe('POST');
+    expect(screen.getByRole('tab', { name: 'Route', selected: true })).toBeTruthy();
+    // asked again, Discard: the other flow opens
+    act(() => navigate('/p/p1/settings/stages'));
+    fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Discard' }));
+    expect(location.pathname).toBe('/p/p1/settings/stages');
+    expect(screen.queryByRole('complementary', { name: 'Publishing panel' })).toBeNull();
+    // nothing unsaved any more: the next navigation asks nothing
+    act(() => navigate('/p/p1/f/f1'));
+    expect(location.pathname).toBe('/p/p1/f/f1');
+  });
+
+  it('lets the flow go without asking while the route form holds no edits', async () => {
+    navigate('/p/p1/f/f1');
+    setup([]);
+    fireEvent.click(await screen.findByRole('button', { name: 'Publishing panel' }));
+    await screen.findByLabelText('Method');
+    act(() => navigate('/p/p1/f/f2'));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(location.pathname).toBe('/p/p1/f/f2');
   });
 
   it('discards unsaved schedule edits only when asked to, and keeps them across tabs', async () => {

@@ -13,6 +13,7 @@ import { type Problem, problemMark, problemsFromServer, validateDocument } from 
 import type { EditorStore } from '../store/editor';
 import type { DraftSaver } from '../store/saver';
 import { errText, formatTime } from './common';
+import { blockNavigation } from '../shell/router';
 import { useMemberName } from './members';
 import { RouteForm } from './RouteForm';
 import { ScheduleForm } from './ScheduleForm';
@@ -90,12 +91,28 @@ export function usePublishing(o: PublishingOptions): Publishing {
   // the trigger form stays mounted while the panel is open (its draft survives the other tabs);
   // closing the panel with unsaved edits in it asks first
   const [triggerDirty, setTriggerDirty] = useState(false);
-  const [closing, setClosing] = useState(false);
+  // the question: closing the panel, or leaving the flow (another flow, a settings screen, the
+  // back button), whose navigation waits in `leave` for Discard
+  const [closing, setClosing] = useState<false | 'close' | 'leave'>(false);
+  const leave = useRef<(() => void) | null>(null);
   const closePanel = () => {
     setTab(null);
     setClosing(false);
     setTriggerDirty(false);
   };
+  const keepEditing = () => {
+    leave.current = null;
+    setClosing(false);
+    setTab('trigger');
+  };
+  useEffect(() => {
+    if (!triggerDirty || o.readOnly) return;
+    return blockNavigation((proceed) => {
+      leave.current = proceed;
+      setClosing('leave');
+      return true;
+    });
+  }, [triggerDirty, o.readOnly]);
   // leaving the page with them asks too (the browser's own question)
   useEffect(() => {
     if (!triggerDirty || o.readOnly) return;
@@ -104,7 +121,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
     return () => window.removeEventListener('beforeunload', f);
   }, [triggerDirty, o.readOnly]);
   const requestClose = () => {
-    if (triggerDirty && !o.readOnly) setClosing(true);
+    if (triggerDirty && !o.readOnly) setClosing('close');
     else closePanel();
   };
   const [confirm, setConfirm] = useState<string | null>(null);
@@ -281,7 +298,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
       onKeyDown={(e) => {
         // a control that used Escape itself (the time zone list) keeps the panel open
         if (e.key !== 'Escape' || e.defaultPrevented) return;
-        if (closing) setClosing(false);
+        if (closing) keepEditing();
         else requestClose();
       }}
     >
@@ -320,21 +337,22 @@ export function usePublishing(o: PublishingOptions): Publishing {
         <div className="ps-pub-alert ps-pub-confirm" role="alertdialog" aria-labelledby="ps-unsaved-title" aria-describedby="ps-unsaved-text" data-testid="unsaved-trigger-confirm">
           <strong id="ps-unsaved-title">You have unsaved changes</strong>{' '}
           <span id="ps-unsaved-text">
-            The {flow.kind === 'schedule' ? 'schedule' : 'route'} form holds edits that are not saved; closing the panel discards them.
+            The {flow.kind === 'schedule' ? 'schedule' : 'route'} form holds edits that are not saved; {closing === 'leave' ? 'leaving this flow' : 'closing the panel'} discards them.
           </span>
           <div className="ps-row">
-            <button type="button" className="ps-button ps-small ps-danger" onClick={closePanel}>
-              Discard
-            </button>
             <button
               type="button"
-              className="ps-button ps-small ps-primary"
-              autoFocus
+              className="ps-button ps-small ps-danger"
               onClick={() => {
-                setClosing(false);
-                setTab('trigger');
+                const go = leave.current;
+                leave.current = null;
+                closePanel();
+                go?.();
               }}
             >
+              Discard
+            </button>
+            <button type="button" className="ps-button ps-small ps-primary" autoFocus onClick={keepEditing}>
               Keep editing
             </button>
           </div>

@@ -8,7 +8,7 @@ import { SettingsNav, SettingsScreen } from '../manage/SettingsScreen';
 import { useShell } from './context';
 import { loadAllFlows } from './editorLists';
 import { FlowEditor, type OpenFlow, openFlow } from './FlowEditor';
-import { navigate } from './router';
+import { navigate, whenLeaving } from './router';
 import { useSidePanel } from './sidePanel';
 import { routePath, type SettingsSection } from './routes';
 import { TabMemory, type Tabs } from './tabs';
@@ -135,7 +135,9 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
     return () => window.removeEventListener('beforeunload', f);
   }, []);
 
-  const closeTab = (id: string) => {
+  // closing the open flow's tab leaves it: what would lose unsaved edits asks first
+  const closeTab = (id: string) => (id === routeFlow ? whenLeaving(() => dropTab(id)) : dropTab(id));
+  const dropTab = (id: string) => {
     const o = cache.current.get(id);
     if (o) {
       void o.saver.flush().finally(() => o.saver.dispose());
@@ -165,7 +167,8 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
     setFlows((l) => (l.status === 'ready' ? { status: 'ready', value: l.value.filter((x) => x.id !== id) } : l));
     const t = memory.current.close(project, id);
     setTabs(t);
-    if (id === routeFlow) navigate(t.active ? routePath({ name: 'flow', project, flow: t.active }) : routePath({ name: 'project', project }), { replace: true });
+    // gone: nothing of it is left to keep
+    if (id === routeFlow) navigate(t.active ? routePath({ name: 'flow', project, flow: t.active }) : routePath({ name: 'project', project }), { replace: true, force: true });
   };
 
   const flowName = (id: string) => (flows.status === 'ready' ? (flows.value.find((f) => f.id === id)?.name ?? id) : id);

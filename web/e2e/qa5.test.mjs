@@ -1,0 +1,83 @@
+// Editor fixes from a fifth QA pass, against the real local cloud: moving to another flow (the
+// sidebar, a tab, closing the tab, the back button) while the publishing panel holds unsaved
+// route edits asks Discard / Keep editing first, as closing the panel does. Set up through the
+// API, driven through the editor.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { cloudSuite, projectSession } from './suite.mjs';
+
+const suite = cloudSuite('qa5');
+const session = projectSession(suite, { email: 'qa5@example.com', project: 'QA five', prepare: ({ api, at }) => api('POST', `${at.base}/stages`, { name: 'live' }) });
+let page;
+let api;
+let errors;
+let at;
+
+/** Runs a test step in the session (set up on first use), keeping a screenshot of the page. */
+function guarded(t, shot, f) {
+  return session.guarded(t, shot, () => {
+    ({ page, api, errors, at } = session);
+    return f();
+  });
+}
+
+test('switching flows over unsaved route edits asks first: Keep editing stays, Discard goes (sidebar, tab, ×, back)', async (t) => {
+  await guarded(t, 'switch-flow-asks', async () => {
+    const other = await api('POST', `${at.base}/flows`, { kind: 'route', name: 'other' });
+    const f = await api('POST', `${at.base}/flows`, { kind: 'route', name: 'edited' });
+    // both open in tabs, the edited one (opened from the sidebar) shown with its panel
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${other.id}`);
+    await page.getByRole('tab', { name: 'other', exact: true }).waitFor();
+    await page.getByRole('region', { name: 'Routes' }).getByRole('link', { name: 'edited' }).click();
+    await page.getByRole('tab', { name: 'edited', exact: true }).waitFor();
+    await page.locator('[data-testid=publishing-panel-toggle]').click();
+    const form = page.getByRole('form', { name: 'Route' });
+    const ask = page.getByRole('alertdialog', { name: 'You have unsaved changes' });
+    const here = `/p/${at.project}/f/${f.id}`;
+    const edit = async () => {
+      await form.getByLabel('Method').selectOption('POST');
+      await page.getByTestId('trigger-unsaved').waitFor();
+    };
+    const kept = async () => {
+      await ask.getByRole('button', { name: 'Keep editing' }).click();
+      await ask.waitFor({ state: 'detached' });
+      assert.equal(new URL(page.url()).pathname, here);
+      assert.equal(await form.getByLabel('Method').inputValue(), 'POST');
+    };
+    await edit();
+
+    // the sidebar: asked (it switched and the edits were gone)
+    await page.getByRole('region', { name: 'Routes' }).getByRole('link', { name: 'other' }).click();
+    await ask.waitFor();
+    assert.match(await ask.innerText(), /leaving this flow discards them/);
+    await page.screenshot({ path: `${suite.shots}switch-flow-ask.png` });
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Keep editing');
+    await kept();
+    // the other flow's tab, and closing this flow's tab
+    await page.getByRole('tab', { name: 'other', exact: true }).click();
+    await ask.waitFor();
+    await kept();
+    await page.getByRole('button', { name: 'Close edited' }).click();
+    await ask.waitFor();
+    await kept();
+    assert.equal(await page.getByRole('tab', { name: 'edited', exact: true }).count(), 1);
+    // the browser's back button (it went back to the other flow at once)
+    await page.goBack();
+    await ask.waitFor();
+    await kept();
+    await page.goBack();
+    await ask.waitFor();
+    assert.equal(new URL(page.url()).pathname, here);
+    // Discard: the other flow opens, and the route was not saved
+    await ask.getByRole('button', { name: 'Discard' }).click();
+    await page.waitForURL(`**/f/${other.id}`);
+    await page.getByRole('tab', { name: 'other', exact: true, selected: true }).waitFor();
+    assert.equal((await api('GET', `${at.base}/flows/${f.id}/route`)).method, 'GET');
+    // forward again: nothing unsaved, nothing asked
+    await page.goForward();
+    await page.waitForURL(`**/f/${f.id}`);
+    assert.equal(await ask.count(), 0);
+    assert.deepEqual(errors, []);
+  });
+});
