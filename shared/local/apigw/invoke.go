@@ -33,6 +33,13 @@ type Lambda struct {
 	running atomic.Int64
 }
 
+// MaxAsyncPayload is the largest event of an asynchronous (Event) invocation, as in Lambda;
+// a synchronous one takes 6 MB.
+const MaxAsyncPayload = 1 << 20
+
+// ErrTooLarge is returned for an asynchronous invocation over MaxAsyncPayload.
+var ErrTooLarge = errors.New("request must be smaller than 1048576 bytes for an asynchronous (Event) invocation")
+
 // ErrStopping is returned for an asynchronous invocation once Wait has begun.
 var ErrStopping = errors.New("the local cloud is stopping")
 
@@ -73,6 +80,9 @@ func (l *Lambda) InvokeAsync(name string, payload []byte) error {
 }
 
 func (l *Lambda) start(name string, fn Function, payload []byte) error {
+	if len(payload) > MaxAsyncPayload {
+		return fmt.Errorf("invoke %s: %w", name, ErrTooLarge)
+	}
 	l.amu.Lock()
 	defer l.amu.Unlock()
 	if l.closing {
@@ -156,6 +166,10 @@ func (l *Lambda) invoke(w http.ResponseWriter, r *http.Request) {
 	}
 	switch typ := r.Header.Get("X-Amz-Invocation-Type"); typ {
 	case "Event":
+		if len(payload) > MaxAsyncPayload {
+			lambdaError(w, http.StatusRequestEntityTooLarge, "RequestTooLargeException", ErrTooLarge.Error())
+			return
+		}
 		if err := l.start(name, fn, payload); err != nil {
 			lambdaError(w, http.StatusServiceUnavailable, "ServiceException", err.Error())
 			return
