@@ -166,14 +166,20 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 		return problem(http.StatusBadRequest, "Bad Request", err.Error(), nil), nil
 	}
 	route := entry.routes[m.Route.ID]
+	// every answer for the route carries its CORS headers, so a browser can read a refusal
+	// (a missing API key), a 202's run id or an error, not only the flow's own answer
+	withCORS := func(resp events.APIGatewayV2HTTPResponse) events.APIGatewayV2HTTPResponse {
+		corsHeaders(resp.Headers, ev.Headers["origin"], route.CORSOrigins)
+		return resp
+	}
 	pk := store.ProjectKey{Tenant: entry.lookup.Tenant, Project: entry.lookup.Project}
 
 	var touch sync.WaitGroup
 	if route.RequireAPIKey {
 		keyID, ok := r.checkKey(ctx, ev, pk)
 		if !ok {
-			return problem(http.StatusUnauthorized, "Unauthorized", "this route needs an API key: send X-API-Key or Authorization: Bearer psk_…",
-				map[string]string{"www-authenticate": `Bearer realm="polysynergy"`}), nil
+			return withCORS(problem(http.StatusUnauthorized, "Unauthorized", "this route needs an API key: send X-API-Key or Authorization: Bearer psk_…",
+				map[string]string{"www-authenticate": `Bearer realm="polysynergy"`})), nil
 		}
 		// the last-used time is written next to the run, not before it
 		touch.Add(1)
@@ -198,16 +204,16 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 		// the runner may be invoked again on failure: the run id makes it run once
 		job.RunID = r.cfg.Executor.NewRunID()
 		if r.cfg.HandOff == nil {
-			return problem(http.StatusServiceUnavailable, "Service Unavailable", "background runs are not configured", nil), nil
+			return withCORS(problem(http.StatusServiceUnavailable, "Service Unavailable", "background runs are not configured", nil)), nil
 		}
 		if err := r.cfg.HandOff(ctx, job); err != nil {
 			r.cfg.Logger.Error("hand off run", "run", job.RunID, "err", err)
-			return problem(http.StatusServiceUnavailable, "Service Unavailable", "the run could not be started; try again",
-				map[string]string{"retry-after": "1"}), nil
+			return withCORS(problem(http.StatusServiceUnavailable, "Service Unavailable", "the run could not be started; try again",
+				map[string]string{"retry-after": "1"})), nil
 		}
 		b, _ := json.Marshal(map[string]string{"run_id": job.RunID, "status": "accepted"})
-		return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusAccepted, Body: string(b),
-			Headers: map[string]string{"content-type": "application/json", "x-run-id": job.RunID}}, nil
+		return withCORS(events.APIGatewayV2HTTPResponse{StatusCode: http.StatusAccepted, Body: string(b),
+			Headers: map[string]string{"content-type": "application/json", "x-run-id": job.RunID}}), nil
 	}
 	deadline := r.cfg.Now().Add(r.cfg.Deadline)
 	if dl, ok := ctx.Deadline(); ok && dl.Add(-time.Second).Before(deadline) {
@@ -224,14 +230,12 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 	if err != nil {
 		r.cfg.Logger.Error("run flow", "flow", route.FlowID, "run", job.RunID, "err", err)
 		if errors.Is(err, store.ErrUnavailable) {
-			return problem(http.StatusServiceUnavailable, "Service Unavailable", "the flow could not be run; try again",
-				map[string]string{"retry-after": "1"}), nil
+			return withCORS(problem(http.StatusServiceUnavailable, "Service Unavailable", "the flow could not be run; try again",
+				map[string]string{"retry-after": "1"})), nil
 		}
-		return problem(http.StatusInternalServerError, "Internal Server Error", fmt.Sprintf("flow %s could not be run", route.FlowID), nil), nil
+		return withCORS(problem(http.StatusInternalServerError, "Internal Server Error", fmt.Sprintf("flow %s could not be run", route.FlowID), nil)), nil
 	}
-	resp := r.answer(run, route)
-	corsHeaders(resp.Headers, ev.Headers["origin"], route.CORSOrigins)
-	return resp, nil
+	return withCORS(r.answer(run, route)), nil
 }
 
 // allowedOrigin returns the Access-Control-Allow-Origin value for origin, or "".
