@@ -2,10 +2,13 @@ package router_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"polysynergy/shared/router"
 	"polysynergy/shared/store"
+	"polysynergy/shared/store/storetest"
 )
 
 // Every answer of a route that allows the caller's origin carries the CORS headers, not only
@@ -41,5 +44,32 @@ func TestCORSOnEveryAnswerOfTheRoute(t *testing.T) {
 		if resp.Headers["access-control-allow-origin"] != "" {
 			t.Errorf("%s: CORS headers for another origin: %v", name, resp.Headers)
 		}
+	}
+}
+
+// A refused API key says whether none was sent or the one sent is not valid; a key that
+// cannot be checked because the store fails is 503 (try again), not 401 (as if revoked).
+func TestAPIKeyRefusals(t *testing.T) {
+	ctx := context.Background()
+	fx := setup(t, store.SaveAll, router.ModeWait, true, helloFlow())
+	r, err := router.New(router.Config{Store: fx.st, Executor: fx.x, BaseDomain: "example.com", CacheTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(headers map[string]string) (int, string) {
+		resp, _ := r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/a/1", "", headers, ""))
+		return resp.StatusCode, resp.Body
+	}
+	if st, body := get(nil); st != 401 || !strings.Contains(body, "needs an API key") {
+		t.Fatalf("no key: %d %s", st, body)
+	}
+	wrong := "psk_" + strings.Repeat("A", 43)
+	if st, body := get(map[string]string{"x-api-key": wrong}); st != 401 || !strings.Contains(body, "not valid") {
+		t.Fatalf("wrong key: %d %s", st, body)
+	}
+	fx.env.SetFault(func(string) *storetest.Fault { return &storetest.Fault{Status: 500, Type: "InternalServerError"} })
+	defer fx.env.SetFault(nil)
+	if st, body := get(map[string]string{"x-api-key": wrong}); st != 503 {
+		t.Fatalf("key lookup failing: %d %s", st, body)
 	}
 }

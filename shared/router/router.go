@@ -176,8 +176,16 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 
 	var touch sync.WaitGroup
 	if route.RequireAPIKey {
-		keyID, ok := r.checkKey(ctx, ev, pk)
-		if !ok {
+		keyID, sent, err := r.checkKey(ctx, ev, pk)
+		switch {
+		case err != nil:
+			r.cfg.Logger.Error("check api key", "project", pk.Project, "err", err)
+			return withCORS(problem(http.StatusServiceUnavailable, "Service Unavailable", "the API key could not be checked; try again",
+				map[string]string{"retry-after": "1"})), nil
+		case keyID == "" && sent:
+			return withCORS(problem(http.StatusUnauthorized, "Unauthorized", "the API key is not valid for this project (revoked, mistyped, or another project's)",
+				map[string]string{"www-authenticate": `Bearer realm="polysynergy", error="invalid_token"`})), nil
+		case keyID == "":
 			return withCORS(problem(http.StatusUnauthorized, "Unauthorized", "this route needs an API key: send X-API-Key or Authorization: Bearer psk_…",
 				map[string]string{"www-authenticate": `Bearer realm="polysynergy"`})), nil
 		}
@@ -311,22 +319,29 @@ func (r *Router) answer(run *engine.Run, route store.PublishedRoute) events.APIG
 	return out
 }
 
-// checkKey accepts X-API-Key or Authorization: Bearer psk_… keys of this project.
-func (r *Router) checkKey(ctx context.Context, ev events.APIGatewayV2HTTPRequest, pk store.ProjectKey) (string, bool) {
-	key := ev.Headers["x-api-key"]
+// checkKey accepts X-API-Key or Authorization: Bearer psk_… keys of this project: keyID is
+// the key's id, or "" when none was sent (sent false) or the one sent is not this project's
+// (sent true); err is a store failure, when the key could not be checked.
+func (r *Router) checkKey(ctx context.Context, ev events.APIGatewayV2HTTPRequest, pk store.ProjectKey) (keyID string, sent bool, err error) {
+	key := strings.TrimSpace(ev.Headers["x-api-key"])
 	if key == "" {
 		if b, ok := strings.CutPrefix(ev.Headers["authorization"], "Bearer "); ok {
 			key = strings.TrimSpace(b)
 		}
 	}
 	if !auth.LooksLikeAPIKey(key) {
-		return "", false
+		return "", key != "", nil
 	}
 	ref, err := r.cfg.Store.LookupAPIKey(ctx, auth.HashAPIKey(key))
-	if err != nil || ref.Tenant != pk.Tenant || ref.Project != pk.Project {
-		return "", false
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "", true, nil
+	case err != nil:
+		return "", true, err
+	case ref.Tenant != pk.Tenant || ref.Project != pk.Project:
+		return "", true, nil
 	}
-	return ref.KeyID, true
+	return ref.KeyID, true, nil
 }
 
 // dropAPIKeyHeaders removes the headers that carry a project API key (X-API-Key: psk_…
