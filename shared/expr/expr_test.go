@@ -3,6 +3,7 @@ package expr_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -127,6 +128,42 @@ func TestErrors(t *testing.T) {
 	}
 	if _, err := tm.Eval(context.Background(), env, nil, nil); err == nil {
 		t.Fatal("a runaway expression must fail")
+	}
+}
+
+// A value no JSON can hold (NaN, infinity) fails the expression that made it, naming it: it
+// would otherwise travel on as a node's input or output and make the run's record, a
+// response or a paused state impossible to write (and in text it prints as +Inf or NaN).
+// An infinity used on the way to a finite answer is fine.
+func TestNonFiniteResults(t *testing.T) {
+	for src, want := range map[string]string{
+		"{{ 1 / 0 }}":              "expression {{ 1 / 0 }}: the result is +Inf, which JSON cannot hold (a division by zero?)",
+		"{{ -1 / 0 }}":             "the result is -Inf",
+		"{{ sqrt(-1) }}":           "expression {{ sqrt(-1) }}: the result is NaN (not a number), which JSON cannot hold",
+		"{{ [1, 0/0] }}":           "the result holds NaN (not a number) at [1]",
+		"{{ {'a': {'b': 1/0} } }}": "the result holds +Inf at .a.b",
+		"{{ map([1, 0], 1 / #) }}": "the result holds +Inf at [1]",
+		"x{{ 1 / 0 }}":             "expression {{ 1 / 0 }}: the result is +Inf",
+	} {
+		tm, err := expr.Compile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tm.Eval(context.Background(), env, nil, nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error containing %q", src, err, want)
+		}
+	}
+	for src, want := range map[string]any{
+		"{{ min(5, 1 / 0) }}": 5.0,
+		"{{ 1 / 0 > 5 }}":     true,
+	} {
+		if got := eval(t, src); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s = %#v, want %#v", src, got, want)
+		}
+	}
+	p, _ := expr.Bare("item / 0")
+	if _, err := p.Run(map[string]any{"item": 1.0}); err == nil || !strings.Contains(err.Error(), "+Inf") {
+		t.Errorf("bare expression with an infinite result: %v", err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -302,6 +303,9 @@ func run(p part, env map[string]any) (any, error) {
 		}
 		return nil, &EvalError{Code: p.code, Message: msg}
 	}
+	if msg := nonFinite(v, ""); msg != "" {
+		return nil, &EvalError{Code: p.code, Message: msg}
+	}
 	if ss, ok := v.([]string); ok {
 		l := make([]any, len(ss))
 		for i, e := range ss {
@@ -413,4 +417,48 @@ func isLocal(root ast.Node, id *ast.IdentifierNode) bool {
 		return false
 	})
 	return local
+}
+
+// nonFinite describes a NaN or infinity in an expression's result, which no JSON can hold
+// (it would make the run's record, a response or a paused state impossible to write), or
+// returns "". at is where inside the result it was found.
+func nonFinite(v any, at string) string {
+	switch x := v.(type) {
+	case float64:
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			return ""
+		}
+		what, hint := "+Inf", " (a division by zero?)"
+		switch {
+		case math.IsNaN(x):
+			what, hint = "NaN (not a number)", " (0/0, or the square root of a negative number?)"
+		case x < 0:
+			what = "-Inf"
+		}
+		if at == "" {
+			return fmt.Sprintf("the result is %s, which JSON cannot hold%s", what, hint)
+		}
+		return fmt.Sprintf("the result holds %s at %s, which JSON cannot hold%s", what, at, hint)
+	case float32:
+		return nonFinite(float64(x), at)
+	case []any:
+		for i, e := range x {
+			if m := nonFinite(e, fmt.Sprintf("%s[%d]", at, i)); m != "" {
+				return m
+			}
+		}
+	case []float64:
+		for i, e := range x {
+			if m := nonFinite(e, fmt.Sprintf("%s[%d]", at, i)); m != "" {
+				return m
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			if m := nonFinite(e, at+"."+k); m != "" {
+				return m
+			}
+		}
+	}
+	return ""
 }
