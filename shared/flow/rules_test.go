@@ -228,6 +228,20 @@ func TestLiteralValuesOutOfRange(t *testing.T) {
 	})
 }
 
+// Names other languages use for nothing are not handles: the problem says expressions write nil.
+func TestNullInExpressions(t *testing.T) {
+	one := func(text string) string {
+		return doc([]string{n("start", "trigger.manual", ""), n("x", "debug.log", `{"message":`+text+`}`)}, "start.true_path>x.node")
+	}
+	checkRules(t, []ruleCase{
+		{"null", one(`"{{ start.input ?? null }}"`), "", []want{{"/nodes/1/values/message",
+			`expression {{ … }} refers to "null", which is not a node handle (nor trigger, run or env); expressions write nothing as nil`}}},
+		{"undefined", one(`"{{ undefined }}"`), "", []want{{"/nodes/1/values/message", `expressions write nothing as nil`}}},
+		{"None", one(`"{{ None }}"`), "", []want{{"/nodes/1/values/message", `expressions write nothing as nil`}}},
+		{"nil", one(`"{{ start.input ?? nil }}"`), "", nil},
+	})
+}
+
 func TestExpressionScopes(t *testing.T) {
 	checkRules(t, []ruleCase{
 		{"a node reading itself", doc([]string{n("me", "text.case", `{"text":"{{ me.text }}","mode":"upper"}`)}), "",

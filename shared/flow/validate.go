@@ -378,7 +378,12 @@ func (b *builder) values() {
 					}
 					seen[r] = true
 					if _, ok := b.plan.byHandle[r]; !ok {
-						b.add(path+"/"+escape(k), pn.Handle(), k, "expression {{ … }} refers to %q, which is not a node handle (nor trigger, run or env)", r)
+						hint := ""
+						switch r {
+						case "null", "NULL", "Null", "undefined", "None":
+							hint = "; expressions write nothing as nil"
+						}
+						b.add(path+"/"+escape(k), pn.Handle(), k, "expression {{ … }} refers to %q, which is not a node handle (nor trigger, run or env)%s", r, hint)
 						continue
 					}
 					b.refs = append(b.refs, exprRef{node: pn, port: k, path: path + "/" + escape(k), handle: r})
