@@ -161,6 +161,20 @@ func TestOnErrorStopAndContinue(t *testing.T) {
 	if v := result(t, r, "next").Outputs["value"]; v != nil {
 		t.Fatalf("outputs of a failed node are null under continue, got %#v", v)
 	}
+
+	// its true_path carries null too (it carried {}, so a merge's value was {} and
+	// {{ merge.value ?? 'fallback' }} never fell back)
+	b := newFlow().
+		node("start", "test.trigger", nil).
+		node("bad", "test.fail", nil).
+		node("merge", "control.merge", nil).
+		conn("start", "true_path", "bad", "node").
+		conn("bad", "true_path", "merge", "inputs").
+		with("bad", func(n *flow.Node) { n.Settings.OnError = "continue" })
+	r = run(t, engine.New(engine.Options{Concurrency: 1}), compile(t, tn.reg, b), engine.Request{})
+	if out := result(t, r, "merge").Outputs; out["value"] != nil || !reflect.DeepEqual(out["values"], []any{nil}) {
+		t.Fatalf("merge after a failed node's true_path under continue: %#v, want null", out)
+	}
 }
 
 func TestIfElseMergeAndBarrier(t *testing.T) {

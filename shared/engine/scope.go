@@ -534,6 +534,9 @@ func (s *scope) edgeValue(e *flow.Edge) any {
 		if v, ok := out[nodes.PortTruePath]; ok {
 			return v
 		}
+		if s.status[e.From] == nsError {
+			return nil // a failed node going on (on_error continue): its true_path carries null
+		}
 		return map[string]any(out)
 	}
 	if v, ok := out[e.OutName]; ok {
