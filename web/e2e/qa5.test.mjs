@@ -1,7 +1,8 @@
 // Editor fixes from a fifth QA pass, against the real local cloud: moving to another flow (the
 // sidebar, a tab, closing the tab, the back button) while the publishing panel holds unsaved
-// route edits asks Discard / Keep editing first, as closing the panel does. Set up through the
-// API, driven through the editor.
+// route edits asks Discard / Keep editing first, as closing the panel does; with the server away
+// for a while, an edit is saved by itself once it is back, and a flow that failed to open offers
+// Try again. Set up through the API, driven through the editor.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -79,5 +80,41 @@ test('switching flows over unsaved route edits asks first: Keep editing stays, D
     await page.waitForURL(`**/f/${f.id}`);
     assert.equal(await ask.count(), 0);
     assert.deepEqual(errors, []);
+  });
+});
+
+test('with the server away, the edit is saved by itself once it is back, and a flow that failed to open has Try again', async (t) => {
+  await guarded(t, 'server-away', async () => {
+    const a = await api('POST', `${at.base}/flows`, { kind: 'service', name: 'kept' });
+    const b = await api('POST', `${at.base}/flows`, { kind: 'service', name: 'late' });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${a.id}`);
+    await page.getByRole('tab', { name: 'kept', exact: true }).waitFor();
+    const state = page.getByRole('status', { name: 'Save state' });
+    await state.filter({ hasText: /^Saved$/ }).waitFor();
+    // the server goes away: no request gets an answer
+    const away = (route) => route.abort('connectionrefused');
+    await page.route('**/api/v1/**', away);
+    await page.getByPlaceholder(/Search nodes/).fill('Log');
+    await page.keyboard.press('Enter');
+    await state.filter({ hasText: 'Not saved: no connection to the server · trying again' }).waitFor();
+    assert.equal(await state.getByRole('button', { name: 'Retry' }).isVisible(), true);
+    await page.screenshot({ path: `${suite.shots}server-away-save.png` });
+    // another flow cannot open: said, with a way to try again (it stayed stuck until a reload)
+    await page.getByRole('region', { name: 'Services' }).getByRole('link', { name: 'late' }).click();
+    const failed = page.getByRole('alert').filter({ hasText: 'No connection' });
+    await failed.waitFor();
+    await page.screenshot({ path: `${suite.shots}server-away-open.png` });
+    // back: Try again opens it, and the first flow's edit was saved without pressing anything
+    await page.unroute('**/api/v1/**', away);
+    await failed.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('tab', { name: 'late', exact: true, selected: true }).waitFor();
+    await state.filter({ hasText: /^Saved$/ }).waitFor();
+    for (let i = 0; ; i++) {
+      const d = await api('GET', `${at.base}/flows/${a.id}`);
+      if (d.draft.document.nodes.some((n) => n.type === 'debug.log')) break;
+      if (i > 40) assert.fail('the edit made while the server was away was never saved');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.deepEqual(errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to fetch|net::/.test(e)), []);
   });
 });

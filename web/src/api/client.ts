@@ -285,7 +285,7 @@ export class ApiClient {
           await this.sleep(this.backoff(attempt, null));
           continue;
         }
-        throw new ApiError({ status: 0, title: 'No connection', detail: err instanceof Error ? err.message : String(err), method, path });
+        throw new ApiError({ status: 0, title: 'No connection to the server', detail: err instanceof Error ? err.message : String(err), method, path });
       }
       if (res.ok) {
         if (res.status === 204) return undefined as T;

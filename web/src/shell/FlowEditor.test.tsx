@@ -173,6 +173,27 @@ describe('the flow editor', () => {
     open.saver.dispose();
   });
 
+  it('says a save the server did not answer is tried again, with its Retry apart from the text', async () => {
+    const { api, writes } = fakeApi(
+      routes({
+        'PUT /flows/F1/draft': [
+          { status: 503, body: { title: 'Service Unavailable', status: 503, detail: 'the server is starting' } },
+          { status: 200, body: { revision: 4 } },
+        ],
+      }),
+    );
+    const open = await renderEditor(api);
+    act(() => open.store.getState().setNotes('sec', 'n'));
+    await act(() => open.saver.flush());
+    const state = screen.getByRole('status', { name: 'Save state' });
+    // the text takes the ellipsis on a narrow toolbar, the button beside it stays ("fetchRetry" it read)
+    expect(state.querySelector('.ps-save-text')?.textContent).toBe('Not saved: the server is starting · trying again');
+    fireEvent.click(within(state).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(screen.getByRole('status', { name: 'Save state' }).textContent).toBe('Saved'));
+    expect(writes()).toHaveLength(2);
+    open.saver.dispose();
+  });
+
   it('connects ports with the keyboard: C on the selected node, search, Enter; said in the live region', async () => {
     const d = doc([node('add', 'math.add'), node('log', 'debug.log')]);
     const { api } = fakeApi(routes({ 'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Checkout', 'route'), draft: { document: toJSON(d), revision: 3 } } } }));

@@ -48,7 +48,7 @@ function saveLabel(s: SaveState): { cls: string; text: string } {
     case 'saving':
       return { cls: 'unsaved', text: 'Saving…' };
     case 'error':
-      return { cls: 'error', text: `Not saved: ${s.message}` };
+      return { cls: 'error', text: `Not saved: ${s.message}${s.retryIn ? ' · trying again' : ''}` };
     case 'conflict':
       return { cls: 'error', text: 'Changed elsewhere' };
     case 'invalid':
@@ -327,7 +327,8 @@ export function FlowEditor({
               </span>
             ) : (
               <span className={`ps-save-state ${label.cls}`} role="status" aria-label="Save state" title={label.cls === 'error' ? label.text : undefined}>
-                {label.text}
+                {/* the text gives way (ellipsis), never the Retry beside it */}
+                <span className="ps-save-text">{label.text}</span>
                 {save.kind === 'error' || save.kind === 'session-expired' ? (
                   <button type="button" className="ps-link" onClick={() => void saver.retry()}>
                     Retry

@@ -124,6 +124,31 @@ describe('a deep link to a missing project', () => {
   });
 });
 
+describe('the server away for a moment', () => {
+  const down = { status: 503, body: { title: 'Service Unavailable', status: 503, detail: 'starting' } };
+  it('offers Try again where the open flow failed to load, and opens it once the server answers', async () => {
+    const { api } = fakeApi(routes({ 'GET /flows/FAR': [down, { status: 200, body: detail(far) }] }));
+    renderShell(api, 'FAR');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Service Unavailable: starting');
+    // it stayed there until the page was reloaded
+    fireEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(screen.getByRole('status', { name: 'Save state' })).toBeTruthy());
+    expect(screen.queryByText('Service Unavailable: starting')).toBeNull();
+  });
+
+  it("brings the project's name back with the flows' Try again", async () => {
+    const { api } = fakeApi(routes({ 'GET ': [down, { status: 200, body: { id: 'P1', name: 'Shop', slug: 'shop' } }], 'GET /flows': [down, { status: 200, body: { items: [far] } }] }));
+    renderShell(api, null);
+    const alert = await screen.findByRole('alert');
+    await waitFor(() => expect(screen.getAllByText('Service Unavailable: starting')).toHaveLength(2));
+    fireEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
+    await screen.findByRole('link', { name: 'Far away' });
+    await waitFor(() => expect(screen.queryByText('Service Unavailable: starting')).toBeNull());
+    expect(screen.getByText('Shop')).toBeTruthy();
+  });
+});
+
 describe('deleting a flow', () => {
   const two = [flowRow('F1', 'Checkout'), flowRow('F2', 'Refunds')];
   const base = (more: Record<string, Answer | Answer[]> = {}) => ({

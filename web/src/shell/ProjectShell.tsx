@@ -62,6 +62,8 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
   const [tabs, setTabs] = useState<Tabs>(() => memory.current.get(project));
   const cache = useRef(new Map<string, OpenFlow>());
   const [current, setCurrent] = useState<Load<OpenFlow> | null>(null);
+  // bumped by Try again after the open flow failed to load
+  const [attempt, setAttempt] = useState(0);
 
   const loadFlows = useCallback(() => {
     setFlows({ status: 'loading' });
@@ -75,16 +77,20 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
     );
   }, [api, project]);
 
-  useEffect(() => {
+  const loadProject = useCallback(() => {
     setProj({ status: 'loading' });
     api.getProject(project).then(
       (p) => setProj({ status: 'ready', value: p }),
       // no such project (or not one of the member's): one clear state, not the shell around it
       (e: unknown) => setProj(e instanceof ApiError && (e.status === 404 || e.status === 403) ? { status: 'missing' } : { status: 'error', message: errText(e) }),
     );
+  }, [api, project]);
+
+  useEffect(() => {
+    loadProject();
     loadFlows();
     setTabs(memory.current.get(project));
-  }, [api, project, tenant, loadFlows]);
+  }, [project, tenant, loadProject, loadFlows]);
 
   // no flow in the URL: reopen the remembered active tab
   useEffect(() => {
@@ -115,7 +121,7 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
     return () => {
       cancelled = true;
     };
-  }, [api, catalog, project, routeFlow]);
+  }, [api, catalog, project, routeFlow, attempt]);
 
   // leaving the project: save what is unsaved, then let go
   useEffect(() => {
@@ -245,7 +251,15 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
         ) : flows.status === 'error' ? (
           <div role="alert">
             <p className="ps-field-error">{flows.message}</p>
-            <button type="button" className="ps-button ps-small" onClick={loadFlows}>
+            <button
+              type="button"
+              className="ps-button ps-small"
+              onClick={() => {
+                // the project's name failed with the list (the server was away): it comes back too
+                if (proj.status === 'error') loadProject();
+                loadFlows();
+              }}
+            >
               Try again
             </button>
           </div>
@@ -329,6 +343,10 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
         ) : current.status === 'error' ? (
           <div className="ps-empty" role="alert">
             <p className="ps-field-error">{current.message}</p>
+            {/* the server away for a moment (restarting, a network blip): no reload needed */}
+            <button type="button" className="ps-button ps-small" onClick={() => setAttempt((n) => n + 1)}>
+              Try again
+            </button>
           </div>
         ) : (
           <FlowEditor key={current.value.flow.id} project={project} open={current.value} title={<strong>{current.value.flow.name}</strong>} onFlowChanged={flowChanged} onFlowDeleted={flowDeleted} />

@@ -180,6 +180,61 @@ describe('DraftSaver', () => {
     expect(saver.state.getState().state.kind).toBe('saved');
   });
 
+  it('saves again by itself once the server is back (no answer, or a 5xx), waiting longer each time', async () => {
+    const ed = createEditorStore(catalog, doc([node('a', 'debug.log')]));
+    const { b, saves, answers } = backend();
+    const saver = new DraftSaver(ed, b, 1, { debounceMs: 10, retryMs: 1000, maxRetryMs: 3000 });
+    const down = async () => {
+      throw new ApiError({ ...init, status: 0, title: 'No connection', detail: 'Failed to fetch' });
+    };
+    answers.push(down, down, async () => {
+      throw new ApiError({ ...init, status: 503, title: 'Service Unavailable' });
+    }, down);
+    ed.getState().setValue('a', 'message', 'x');
+    await vi.advanceTimersByTimeAsync(10);
+    // said in the person's words, not the browser's "Failed to fetch"
+    expect(saver.state.getState().state).toEqual({ kind: 'error', message: 'no connection to the server', retryIn: 1000 });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(saves).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(saves).toHaveLength(2);
+    expect(saver.state.getState().state).toMatchObject({ kind: 'error', retryIn: 2000 });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(saves).toHaveLength(3);
+    expect(saver.state.getState().state).toEqual({ kind: 'error', message: 'Service Unavailable', retryIn: 3000 });
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(saves).toHaveLength(4);
+    expect(saver.state.getState().state).toMatchObject({ retryIn: 3000 });
+    // back: saved without an edit or Retry
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(saves).toHaveLength(5);
+    expect(saver.state.getState().state.kind).toBe('saved');
+    expect(saver.dirty).toBe(false);
+    // and the wait starts short again
+    answers.push(down);
+    ed.getState().setValue('a', 'message', 'xy');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saver.state.getState().state).toMatchObject({ retryIn: 1000 });
+    saver.dispose();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(saves).toHaveLength(6);
+  });
+
+  it('does not try again by itself after a refusal (a 4xx other than those it handles)', async () => {
+    const ed = createEditorStore(catalog, doc([node('a', 'debug.log')]));
+    const { b, saves, answers } = backend();
+    const saver = new DraftSaver(ed, b, 1, { debounceMs: 10, retryMs: 1000 });
+    answers.push(async () => {
+      throw new ApiError({ ...init, status: 413, title: 'Payload Too Large', detail: 'the draft is too large' });
+    });
+    ed.getState().setValue('a', 'message', 'x');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saver.state.getState().state).toEqual({ kind: 'error', message: 'the draft is too large' });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(saves).toHaveLength(1);
+    saver.dispose();
+  });
+
   it('marks edits made while a save is in flight as unsaved and saves them next', async () => {
     const ed = createEditorStore(catalog, doc([node('a', 'debug.log')]));
     const { b, saves, answers } = backend();

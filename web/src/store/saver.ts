@@ -20,7 +20,9 @@ export type SaveState =
   | { kind: 'saved' }
   | { kind: 'unsaved' }
   | { kind: 'saving' }
-  | { kind: 'error'; message: string }
+  /** `retryIn`: the server could not be reached (or failed, 5xx): saving is tried again by
+   * itself in that many milliseconds (and on the next edit, or Retry). */
+  | { kind: 'error'; message: string; retryIn?: number }
   /** The document has values the server refuses to read (found before sending: sent false) or
    * the server refused it with a 422 (sent true); saving resumes once the document changes. */
   | { kind: 'invalid'; problems: SaveProblem[]; sent: boolean }
@@ -56,6 +58,9 @@ export interface SaverState {
 
 export interface SaverOptions {
   debounceMs?: number;
+  /** The first wait before saving again after no answer (doubling up to maxRetryMs). */
+  retryMs?: number;
+  maxRetryMs?: number;
   timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
   now?: () => number;
 }
@@ -67,6 +72,11 @@ export class DraftSaver {
   private inFlight: Promise<void> | null = null;
   private readonly unsubscribe: () => void;
   private readonly debounceMs: number;
+  private readonly retryMs: number;
+  private readonly maxRetryMs: number;
+  // the wait before the next try after no answer (0: the last save got one)
+  private backoff = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly timers: NonNullable<SaverOptions['timers']>;
   private readonly now: () => number;
 
@@ -77,6 +87,8 @@ export class DraftSaver {
     opts: SaverOptions = {},
   ) {
     this.debounceMs = opts.debounceMs ?? 800;
+    this.retryMs = opts.retryMs ?? 2000;
+    this.maxRetryMs = opts.maxRetryMs ?? 30_000;
     // bound: browsers refuse window.setTimeout called on another object ("Illegal invocation")
     this.timers = opts.timers ?? { setTimeout: globalThis.setTimeout.bind(globalThis), clearTimeout: globalThis.clearTimeout.bind(globalThis) };
     this.now = opts.now ?? Date.now;
@@ -100,6 +112,12 @@ export class DraftSaver {
     this.unsubscribe();
     if (this.timer) this.timers.clearTimeout(this.timer);
     this.timer = null;
+    this.stopRetry();
+  }
+
+  private stopRetry() {
+    if (this.retryTimer) this.timers.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   private changed() {
@@ -145,8 +163,10 @@ export class DraftSaver {
       return;
     }
     this.state.setState({ state: { kind: 'saving' } });
+    this.stopRetry();
     try {
       const r = await this.backend.saveDraft(doc, revision, force ? { force: true } : {});
+      this.backoff = 0;
       const dirtyNow = this.editor.getState().changes !== changes;
       this.state.setState({
         revision: r.revision,
@@ -161,7 +181,17 @@ export class DraftSaver {
       else {
         const problems = saveProblemsOf(err, doc, catalog);
         if (problems) this.state.setState({ state: { kind: 'invalid', problems, sent: true } });
-        else this.state.setState({ state: { kind: 'error', message: err instanceof ApiError ? err.detail || err.title : String(err) } });
+        else if (err instanceof ApiError && (err.isNetwork || err.status >= 500)) {
+          // the server is away (stopped, restarting, a network blip): try again by itself, so
+          // the edits are saved once it is back without the person noticing or pressing Retry
+          this.backoff = Math.min(this.backoff ? this.backoff * 2 : this.retryMs, this.maxRetryMs);
+          const message = err.isNetwork ? 'no connection to the server' : err.detail || err.title;
+          this.state.setState({ state: { kind: 'error', message, retryIn: this.backoff } });
+          this.retryTimer = this.timers.setTimeout(() => {
+            this.retryTimer = null;
+            if (this.state.getState().state.kind === 'error') void this.retry();
+          }, this.backoff);
+        } else this.state.setState({ state: { kind: 'error', message: err instanceof ApiError ? err.detail || err.title : String(err) } });
       }
     }
   }
