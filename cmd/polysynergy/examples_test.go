@@ -271,6 +271,11 @@ func TestValidateProblems(t *testing.T) {
 			`/nodes/1/values/flow_id (call.flow_id): a flow cannot call itself: flow_id "again" is this flow's own id`},
 		{"again.json", flowDoc([]string{start, node("call", "flow.call", `{"flow_id":"again"}`)}, conn("start", "true_path", "call", "node")),
 			[]string{"--flow-id", "01HZXTESTFLOW"}, ""},
+		// run reads called flow ID from ID.json next to the flow (or in --flows DIR): validate too
+		{"caller.json", flowDoc([]string{start, node("call", "flow.call", `{"flow_id":"price-with-vat"}`)}, conn("start", "true_path", "call", "node")), nil,
+			`/nodes/1/values/flow_id (call.flow_id): flow_id "price-with-vat" names no flow, so the call would fail`},
+		{"caller.json", flowDoc([]string{start, node("call", "flow.call", `{"flow_id":"price-with-vat"}`)}, conn("start", "true_path", "call", "node")),
+			[]string{"--flows", filepath.Join("..", "..", "examples")}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, tc.name)

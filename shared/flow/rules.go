@@ -291,8 +291,9 @@ func (b *builder) loopControls() {
 
 // selfCalls refuses nodes naming the flow itself as the flow to call (inputs edited as a
 // flow picker: Call flow's and Flow tool's flow_id), when the caller said which flow it is.
+// It also refuses literal ids naming no flow, when the caller can tell (Options.FlowExists).
 func (b *builder) selfCalls() {
-	if b.opt.FlowID == "" {
+	if b.opt.FlowID == "" && b.opt.FlowExists == nil {
 		return
 	}
 	for _, pn := range b.plan.Nodes {
@@ -303,9 +304,16 @@ func (b *builder) selfCalls() {
 			if in.Port.Editor != nodes.EditFlow || !in.HasValue || !in.Value.static || len(in.Edges) > 0 {
 				continue
 			}
-			if id, _ := in.Value.lit.(string); strings.TrimSpace(id) == b.opt.FlowID {
-				b.add(fmt.Sprintf("/nodes/%d/values/%s", b.docIndex(pn), escape(in.Port.Name)), pn.Handle(), in.Port.Name,
+			raw, _ := in.Value.lit.(string)
+			id := strings.TrimSpace(raw)
+			path := fmt.Sprintf("/nodes/%d/values/%s", b.docIndex(pn), escape(in.Port.Name))
+			switch {
+			case id == "":
+			case b.opt.FlowID != "" && id == b.opt.FlowID:
+				b.add(path, pn.Handle(), in.Port.Name,
 					"a flow cannot call itself: %s %q is this flow's own id, so the call would recurse", in.Port.Name, b.opt.FlowID)
+			case b.opt.FlowExists != nil && !b.opt.FlowExists(id):
+				b.add(path, pn.Handle(), in.Port.Name, "%s %q names no flow, so the call would fail", in.Port.Name, id)
 			}
 		}
 	}

@@ -346,3 +346,33 @@ func TestCallingItself(t *testing.T) {
 		{"the id from an expression", caller(`"{{ 'flow_1' }}"`), "flow_1", nil},
 	})
 }
+
+// With a way to tell which flows exist, a literal flow id naming none is a problem: the call
+// would fail at run time. Ids from expressions are checked when called.
+func TestCallingAMissingFlow(t *testing.T) {
+	reg, err := fullRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := decode(t, doc([]string{n("start", "trigger.manual", ""), n("a", "flow.call", `{"flow_id":"price"}`),
+		n("b", "flow.call", `{"flow_id":"nope"}`), n("c", "flow.call", `{"flow_id":"{{ 'nope' }}"}`),
+		n("tool", "tool.flow", `{"flow_id":"gone"}`), n("agent", "t.agent", "")},
+		"start.true_path>a.node", "start.true_path>b.node", "start.true_path>c.node", "tool.tool>agent.tools", "start.true_path>agent.node"))
+	exists := func(id string) bool { return id == "price" }
+	probs := flow.ValidateWith(d, reg, flow.Options{FlowExists: exists})
+	want := []want{
+		{"/nodes/2/values/flow_id", `flow_id "nope" names no flow`},
+		{"/nodes/4/values/flow_id", `flow_id "gone" names no flow`},
+	}
+	if len(probs) != len(want) {
+		t.Fatalf("got %s", problemList(probs))
+	}
+	for i, w := range want {
+		if probs[i].Path != w.path || !strings.Contains(probs[i].Message, w.msg) {
+			t.Errorf("problem %d = %s: %s, want %s: %s", i, probs[i].Path, probs[i].Message, w.path, w.msg)
+		}
+	}
+	if probs := flow.ValidateWith(d, reg, flow.Options{}); len(probs) != 0 {
+		t.Errorf("without FlowExists: %s", problemList(probs))
+	}
+}

@@ -66,6 +66,9 @@ type Options struct {
 	// names that id literally as the flow to call (Call flow, Flow tool) is a problem, as
 	// the flow would call itself. Compile does not know it.
 	FlowID string
+	// FlowExists, when set, tells whether a flow id names a flow the run could call: a
+	// node that names one it does not know literally (Call flow, Flow tool) is a problem.
+	FlowExists func(id string) bool
 }
 
 // ValidateWith is Validate with what the caller knows about the flow besides its document.

@@ -16,7 +16,7 @@ import (
 
 func cmdValidate(_ context.Context, env *Env, args []string) int {
 	fs, u := newFlags(env, "validate", help{
-		synopsis: "FLOW.json [--json] [--flow-id ID]",
+		synopsis: "FLOW.json [--json] [--flow-id ID] [--flows DIR]",
 		about: `Checks a flow file against the node catalogue, as publishing does, without running it, and
 lists every problem with its JSON pointer and the node and port concerned.`,
 		examples: []string{
@@ -27,6 +27,7 @@ lists every problem with its JSON pointer and the node and port concerned.`,
 	})
 	jsonOut := fs.Bool("json", false, "print {valid, problems} as JSON")
 	flowID := fs.String("flow-id", "", "the flow's own id, to find nodes calling the flow itself (default: the file's name without .json, as run finds called flows)")
+	flowsDir := fs.String("flows", "", "where the flows it calls are, as ID.json (default: the flow file's directory, as for run)")
 	pos, code, ok := u.parse(args)
 	if !ok {
 		return code
@@ -58,7 +59,19 @@ lists every problem with its JSON pointer and the node and port concerned.`,
 			id = ""
 		}
 	}
-	probs := flow.ValidateWith(doc, catalog.Default(), flow.Options{FlowID: id})
+	dir := *flowsDir
+	if dir == "" {
+		dir = filepath.Dir(pos[0])
+	}
+	// a called flow is ID.json in dir, as run finds it
+	exists := func(called string) bool {
+		if !flowIDPattern.MatchString(called) || called == "." || called == ".." {
+			return false
+		}
+		st, err := os.Stat(filepath.Join(dir, called+".json"))
+		return err == nil && st.Mode().IsRegular()
+	}
+	probs := flow.ValidateWith(doc, catalog.Default(), flow.Options{FlowID: id, FlowExists: exists})
 	if *jsonOut {
 		if probs == nil {
 			probs = flow.Problems{}
