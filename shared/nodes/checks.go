@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -105,6 +106,8 @@ const (
 	CheckDateLayout = "date_layout"
 	// CheckTimeZone: an IANA time zone name, or empty for UTC (see LoadZone).
 	CheckTimeZone = "time_zone"
+	// CheckHTTPURL: an absolute http(s) URL with a host (see HTTPURL).
+	CheckHTTPURL = "http_url"
 )
 
 var valueChecks = map[string]ValueCheck{
@@ -156,6 +159,32 @@ var valueChecks = map[string]ValueCheck{
 		Valid: func(v any) error { _, err := LoadZone(ToString(v)); return err },
 		Same:  sameText,
 	},
+	CheckHTTPURL: {
+		Valid: func(v any) error {
+			if strings.TrimSpace(ToString(v)) == "" {
+				return nil // required inputs say so themselves
+			}
+			_, err := HTTPURL(ToString(v))
+			return err
+		},
+		Same: sameText,
+	},
+}
+
+// HTTPURL parses an absolute http(s) URL (trimmed) that names a host.
+func HTTPURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a valid URL: %v", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("%q must start with http:// or https://", raw)
+	}
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("%q has no host", raw)
+	}
+	return u, nil
 }
 
 // LoadZone loads an IANA time zone by name (trimmed; empty is UTC).

@@ -57,7 +57,7 @@ func (f *family) requestType() *nodes.Type {
 			"parsed JSON list in `body`.",
 		Inputs: []nodes.Port{
 			{Name: "method", Type: nodes.String, Default: "GET", Options: methods, Editor: nodes.EditSelect, Doc: "HTTP method."},
-			{Name: "url", Type: nodes.String, Required: true, Doc: "Absolute http(s) URL."},
+			{Name: "url", Type: nodes.String, Required: true, Check: nodes.CheckHTTPURL, Doc: "Absolute http(s) URL."},
 			{Name: "query", Type: nodes.Object, Dynamic: true, Doc: "Query parameters: name → value (lists repeat)."},
 			{Name: "headers", Type: nodes.Object, Dynamic: true, Doc: "Request headers: name → value."},
 			{Name: "body", Type: nodes.Any, Editor: nodes.EditJSON, Doc: "The request body, encoded per body_type."},
@@ -299,15 +299,9 @@ func parseRequest(c *nodes.Call) (*request, error) {
 	if raw == "" {
 		return nil, nodes.Errorf("url", "is required")
 	}
-	u, err := url.Parse(raw)
+	u, err := nodes.HTTPURL(raw)
 	if err != nil {
-		return nil, nodes.Errorf("url", "%q is not a valid URL: %v", raw, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, nodes.Errorf("url", "%q must start with http:// or https://", raw)
-	}
-	if u.Hostname() == "" {
-		return nil, nodes.Errorf("url", "%q has no host", raw)
+		return nil, nodes.Errorf("url", "%v", err)
 	}
 	r.url = u
 	if c.Has("query") {
