@@ -10,6 +10,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/htmlindex"
 
 	"polysynergy/shared/nodes"
 )
@@ -49,6 +52,18 @@ func ParseXML(ctx context.Context, text string, opt XMLOptions) (map[string]any,
 	d := xml.NewDecoder(strings.NewReader(text))
 	d.Strict = true
 	d.Entity = xml.HTMLEntity
+	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
+		// the declaration names the encoding the document was written in: text that is valid
+		// UTF-8 was decoded already (an HTTP request decodes the charset it is sent in)
+		if utf8.ValidString(text) {
+			return in, nil
+		}
+		enc, err := htmlindex.Get(label)
+		if err != nil {
+			return nil, fmt.Errorf("encoding %q declared, which is not one this node knows, and the text is not UTF-8", label)
+		}
+		return enc.NewDecoder().Reader(in), nil
+	}
 	type frame struct {
 		name     string
 		attrs    map[string]any

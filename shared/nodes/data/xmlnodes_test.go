@@ -23,6 +23,14 @@ func xmlCases() []nodeCase {
 			want: nodes.Out{"data": map[string]any{"r": map[string]any{"n": []any{3.0}, "ok": []any{true}, "zip": []any{"007"}}}}},
 		{name: "mixed text, entities and CDATA", id: "xml.parse", in: map[string]any{"text": "<p>a &amp; b&nbsp;<b>bold</b><![CDATA[<raw>]]></p>"},
 			want: nodes.Out{"value": map[string]any{"b": "bold", "#text": "a & b\u00a0<raw>"}}},
+		// a declared encoding: the text is already decoded (an HTTP request decodes the charset it
+		// is sent in), or raw bytes in that encoding; an unknown one names itself
+		{name: "declared ISO-8859-1, text already decoded", id: "xml.parse", in: map[string]any{"text": `<?xml version="1.0" encoding="ISO-8859-1"?><r>café</r>`},
+			want: nodes.Out{"data": map[string]any{"r": "café"}}},
+		{name: "declared windows-1252, raw bytes", id: "xml.parse", in: map[string]any{"text": "<?xml version=\"1.0\" encoding=\"windows-1252\"?><r>caf\xe9 \x80</r>"},
+			want: nodes.Out{"data": map[string]any{"r": "café €"}}},
+		{name: "declared unknown encoding", id: "xml.parse", in: map[string]any{"text": "<?xml version=\"1.0\" encoding=\"x-martian\"?><r>\xff</r>"},
+			errPort: "text", errText: `encoding "x-martian"`},
 		{name: "text only root", id: "xml.parse", in: map[string]any{"text": "<greeting> hi </greeting>"}, want: nodes.Out{"data": map[string]any{"greeting": "hi"}}},
 		{name: "unclosed", id: "xml.parse", in: map[string]any{"text": "<a>\n<b></a>"}, errPort: "text", errText: "invalid XML at line 2"},
 		{name: "two roots", id: "xml.parse", in: map[string]any{"text": "<a/><b/>"}, errPort: "text", errText: "a second root element <b>"},
