@@ -171,6 +171,7 @@ try {
     await page.getByRole('link', { name: 'Projects' }).first().click();
     const row = page.locator('.ps-project-row', { hasText: projectName });
     await row.getByRole('button', { name: 'Move to trash' }).click();
+    await row.getByRole('button', { name: `Move “${projectName}” to the trash` }).click();
     await row.waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Trash', exact: true }).click();
     const trashed = page.locator('.ps-project-row', { hasText: projectName });

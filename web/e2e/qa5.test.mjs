@@ -2,7 +2,8 @@
 // sidebar, a tab, closing the tab, the back button) while the publishing panel holds unsaved
 // route edits asks Discard / Keep editing first, as closing the panel does; with the server away
 // for a while, an edit is saved by itself once it is back, and a flow that failed to open offers
-// Try again. Set up through the API, driven through the editor.
+// Try again; moving a project to the trash asks first. Set up through the API, driven through
+// the editor.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -116,5 +117,25 @@ test('with the server away, the edit is saved by itself once it is back, and a f
       await new Promise((r) => setTimeout(r, 250));
     }
     assert.deepEqual(errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to fetch|net::/.test(e)), []);
+  });
+});
+
+test('moving a project to the trash asks first; Cancel keeps it serving, the confirmation trashes it', async (t) => {
+  await guarded(t, 'trash-asks', async () => {
+    const other = await api('POST', `/tenants/${at.tenant}/projects`, { name: 'Spare five', slug: 'spare-five' });
+    await page.goto(suite.cloud.url);
+    const row = page.locator('.ps-project-row', { hasText: 'Spare five' });
+    await row.getByRole('button', { name: 'Move to trash' }).click();
+    const ask = row.getByRole('group', { name: 'Confirm: Move Spare five to the trash' });
+    await ask.waitFor();
+    await page.screenshot({ path: `${suite.shots}trash-ask.png` });
+    // Cancel has the focus: Enter keeps the project
+    await page.keyboard.press('Enter');
+    await ask.waitFor({ state: 'detached' });
+    assert.equal((await api('GET', `/tenants/${at.tenant}/projects/${other.id}`)).trashed_at ?? null, null);
+    await row.getByRole('button', { name: 'Move to trash' }).click();
+    await row.getByRole('button', { name: 'Move “Spare five” to the trash' }).click();
+    await row.waitFor({ state: 'detached' });
+    assert.ok((await api('GET', `/tenants/${at.tenant}/projects/${other.id}`)).trashed_at);
   });
 });

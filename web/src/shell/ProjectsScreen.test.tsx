@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // The projects screen offers what the member's role allows, as the API decides it: an admin
 // creates, renames and trashes; an editor creates and renames; a viewer only opens projects.
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Role } from '../api/types';
 import { fakeApi } from '../manage/testkit';
@@ -14,7 +14,7 @@ afterEach(cleanup);
 const project = { id: 'P1', name: 'Shop', slug: 'shop', created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z' };
 
 async function screenFor(role: Role, items = [project]) {
-  const { api, writes } = fakeApi({ 'GET ~/projects': { status: 200, body: { items } } });
+  const { api, writes } = fakeApi({ 'GET ~/projects': { status: 200, body: { items } }, 'POST /trash': { status: 200, body: { ...project, trashed_at: '2026-11-29T00:00:00Z' } } });
   render(
     <ShellContext.Provider value={shellEnv(api, role)}>
       <ProjectsScreen trash={false} />
@@ -51,5 +51,24 @@ describe('the projects screen by role', () => {
   it('tells a viewer with no projects who creates them', async () => {
     const { page } = await screenFor('viewer', []);
     expect(await within(page).findByText('No projects yet — an editor or admin of this workspace creates them.')).toBeTruthy();
+  });
+});
+
+describe('moving a project to the trash', () => {
+  it('asks first (its routes and schedules stop), and Cancel keeps it', async () => {
+    const { page, writes } = await screenFor('admin');
+    // one click stopped a project's live routes
+    fireEvent.click(button(page, 'Move to trash')!);
+    expect(writes()).toEqual([]);
+    const ask = within(page).getByRole('group', { name: 'Confirm: Move Shop to the trash' });
+    expect(ask.textContent).toContain('Its routes and schedules stop serving until it is restored.');
+    expect(document.activeElement).toBe(within(ask).getByRole('button', { name: 'Cancel' }));
+    fireEvent.click(within(ask).getByRole('button', { name: 'Cancel' }));
+    expect(within(page).queryByRole('group')).toBeNull();
+    expect(writes()).toEqual([]);
+    fireEvent.click(button(page, 'Move to trash')!);
+    fireEvent.click(within(page).getByRole('button', { name: 'Move “Shop” to the trash' }));
+    await waitFor(() => expect(within(page).queryByRole('link', { name: /Shop/ })).toBeNull());
+    expect(writes().map((w) => `${w.method} ${w.path}`)).toEqual(['POST /trash']);
   });
 });

@@ -92,6 +92,8 @@ function CreateProject({ onCreate }: { onCreate(name: string, slug: string): Pro
 /** A project of the list; onRename and onTrash are absent for a member whose role may not. */
 function ProjectRow({ p, onRename, onTrash }: { p: Project; onRename?: ((name: string) => Promise<unknown>) | undefined; onTrash?: (() => Promise<void>) | undefined }) {
   const [editing, setEditing] = useState(false);
+  // moving to the trash stops the project's routes and schedules: asked first
+  const [confirming, setConfirming] = useState(false);
   const [name, setName] = useState(p.name);
   const [error, setError] = useState<string | null>(null);
   const run = (f: () => Promise<unknown>) => f().then(
@@ -129,15 +131,26 @@ function ProjectRow({ p, onRename, onTrash }: { p: Project; onRename?: ((name: s
         </a>
       )}
       <span className="ps-toolbar-spacer" />
-      {!editing && onRename ? (
+      {!editing && !confirming && onRename ? (
         <button type="button" className="ps-button ps-small" onClick={() => (setName(p.name), setEditing(true))}>
           Rename
         </button>
       ) : null}
-      {!editing && onTrash ? (
-        <button type="button" className="ps-button ps-small" onClick={() => void run(onTrash)}>
+      {!editing && !confirming && onTrash ? (
+        <button type="button" className="ps-button ps-small" onClick={() => setConfirming(true)}>
           Move to trash
         </button>
+      ) : null}
+      {confirming && onTrash ? (
+        <div className="ps-row" role="group" aria-label={`Confirm: Move ${p.name} to the trash`}>
+          <span>Its routes and schedules stop serving until it is restored.</span>
+          <button type="button" className="ps-button ps-small ps-danger" onClick={() => void run(onTrash).then(() => setConfirming(false))}>
+            Move “{p.name}” to the trash
+          </button>
+          <button type="button" className="ps-button ps-small" autoFocus onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </div>
       ) : null}
       {error ? <span className="ps-field-error">{error}</span> : null}
     </li>
