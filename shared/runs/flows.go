@@ -2,14 +2,20 @@ package runs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"polysynergy/shared/engine"
+	"polysynergy/shared/nodes"
 	"polysynergy/shared/store"
 )
 
 // flowLoader loads the flows a run may call (flow tools): editor runs call the other
 // flows' drafts; other runs call the version each flow has bound to the run's stage.
+//
+// A flow the project does not have, or one with no version on the run's stage, is a call
+// refused for the flow it names (nodes.FlowIDError), as in the CLI: the calling node reports
+// it on its flow id input. Other store failures stay plain errors.
 func (x *Executor) flowLoader(pk store.ProjectKey, kind Kind, stage string) engine.FlowLoader {
 	return func(ctx context.Context, flowID string) (engine.LoadedFlow, error) {
 		fk := store.FlowKey{Tenant: pk.Tenant, Project: pk.Project, Flow: flowID}
@@ -17,14 +23,27 @@ func (x *Executor) flowLoader(pk store.ProjectKey, kind Kind, stage string) engi
 		if kind != KindEditor {
 			b, err := x.st.GetBinding(ctx, fk, stage)
 			if err != nil {
-				return engine.LoadedFlow{}, fmt.Errorf("find the version of flow %s published on stage %q: %w", flowID, stage, err)
+				err = fmt.Errorf("find the version of flow %s published on stage %q: %w", flowID, stage, err)
+				return engine.LoadedFlow{}, x.flowIDError(ctx, fk, err)
 			}
 			version = b.Version
 		}
 		c, _, err := x.loadPlan(ctx, fk, version)
 		if err != nil {
-			return engine.LoadedFlow{}, err
+			return engine.LoadedFlow{}, x.flowIDError(ctx, fk, err)
 		}
 		return engine.LoadedFlow{Plan: c.plan, Version: version}, nil
 	}
+}
+
+// flowIDError makes a not-found err of loading flow fk a *nodes.FlowIDError, saying so
+// plainly when the project has no such flow at all; other errors are returned as they are.
+func (x *Executor) flowIDError(ctx context.Context, fk store.FlowKey, err error) error {
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if _, ferr := x.st.GetFlow(ctx, fk); errors.Is(ferr, store.ErrNotFound) {
+		err = fmt.Errorf("the project has no flow %s: %w", fk.Flow, err)
+	}
+	return &nodes.FlowIDError{Err: err}
 }

@@ -100,3 +100,44 @@ func TestCallFlowThroughTheStore(t *testing.T) {
 		t.Fatalf("run on beta = %s %+v, want an error naming the stage", run.Status, run.Error)
 	}
 }
+
+// A Call flow node naming a flow the project does not have fails as an input error on
+// flow_id in editor and published runs alike, as it does in the CLI (nodes.FlowIDError);
+// so does a published run calling a flow not published on its stage.
+func TestCallFlowMissingIsFlowIDError(t *testing.T) {
+	f := setup(t)
+	fk := f.flow(t, callerFlow(t, "no-such-flow"), store.SaveAll, 100)
+	for _, kind := range []runs.Kind{runs.KindEditor, runs.KindSchedule} {
+		job := f.job(fk, kind)
+		if kind == runs.KindEditor {
+			job.Version = 0
+		}
+		run, err := f.x.Execute(f.ctx, job)
+		if err != nil {
+			t.Fatalf("%s run: %v", kind, err)
+		}
+		if run.Status != "error" || run.Error == nil {
+			t.Fatalf("%s run = %s %+v, want an error", kind, run.Status, run.Error)
+		}
+		if run.Error.Node != "call" || run.Error.Type != "input_error" || run.Error.Port != "flow_id" ||
+			!strings.Contains(run.Error.Error, "no-such-flow") {
+			t.Errorf("%s run error = %+v, want an input error on call's flow_id naming the flow", kind, run.Error)
+		}
+	}
+
+	// a flow that exists but is not published on the run's stage
+	callee, err := f.st.CreateFlow(f.ctx, f.pk, store.CreateFlowInput{Kind: store.KindService, Name: "Unpublished", Document: calleeFlow(t, "2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fk2 := f.flow(t, callerFlow(t, callee.ID), store.SaveAll, 100)
+	run, err := f.x.Execute(f.ctx, f.job(fk2, runs.KindSchedule))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != "error" || run.Error == nil || run.Error.Type != "input_error" || run.Error.Port != "flow_id" ||
+		!strings.Contains(run.Error.Error, `published on stage "prod"`) {
+		t.Errorf("unpublished callee: run error = %+v, want an input error on flow_id naming the stage", run.Error)
+	}
+	f.wait(t)
+}
