@@ -92,7 +92,7 @@ var functions = sync.OnceValue(func() []Function {
 		{Name: "jmespath", Sig: "jmespath(value, query)", Doc: "Runs a JMESPath query over a value.", fn: fnJMESPath},
 		{Name: "formatDate", Sig: "formatDate(t, layout, zone?)", Doc: "Formats a time (or RFC 3339 string / Unix seconds) with a Go layout or a name: RFC3339, date, time, datetime, unix, unixms; optionally in an IANA zone.", fn: fnFormatDate},
 		{Name: "parseDate", Sig: "parseDate(s, layout?, zone?)", Doc: "Parses a date string (RFC 3339 by default) read in an optional IANA zone.", fn: fnParseDate},
-		{Name: "addDate", Sig: "addDate(t, amount, unit)", Doc: "Adds an amount of years, months, days, hours, minutes or seconds.", fn: fnAddDate},
+		{Name: "addDate", Sig: "addDate(t, amount, unit)", Doc: "Adds an amount of years, months, days, hours, minutes or seconds (a negative amount subtracts). Months and years keep the day of month, clamped to the month's last day: Jan 31 + 1 month = Feb 28 (29 in a leap year).", fn: fnAddDate},
 		{Name: "diffDate", Sig: "diffDate(a, b, unit)", Doc: "a − b in days, hours, minutes or seconds.", fn: fnDiffDate},
 	}
 })
@@ -306,14 +306,16 @@ func fnParseDate(a ...any) (any, error) {
 	return ParseTime(nodes.ToString(a[0]), layout, zone)
 }
 
-// AddTime adds amount units to t; months and years keep the day of month like time.AddDate.
+// AddTime adds amount units to t in t's location. Months and years clamp the day of month to
+// the target month's last day (Jan 31 + 1 month = Feb 28 or 29, Feb 29 + 1 year = Feb 28), as
+// Luxon and most tools do, where time.AddDate would roll over into the next month.
 func AddTime(t time.Time, amount float64, unit string) (time.Time, error) {
 	n := int(amount)
 	switch strings.TrimSuffix(strings.ToLower(unit), "s") {
 	case "year":
-		return t.AddDate(n, 0, 0), nil
+		return AddMonths(t, 12*n), nil
 	case "month":
-		return t.AddDate(0, n, 0), nil
+		return AddMonths(t, n), nil
 	case "week":
 		return t.AddDate(0, 0, 7*n), nil
 	case "day":
@@ -328,6 +330,16 @@ func AddTime(t time.Time, amount float64, unit string) (time.Time, error) {
 		return t.Add(time.Duration(amount * float64(time.Millisecond))), nil
 	}
 	return time.Time{}, fmt.Errorf("unknown unit %q (years, months, weeks, days, hours, minutes, seconds, milliseconds)", unit)
+}
+
+// AddMonths adds n calendar months (n < 0 subtracts) to t in t's location, keeping the
+// wall-clock time and the day of month, clamped to the last day of the target month.
+func AddMonths(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	// day 1 never overflows, so this is the target month (time.Date normalises the month)
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := time.Date(first.Year(), first.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	return time.Date(first.Year(), first.Month(), min(d, last), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
 }
 
 func fnAddDate(a ...any) (any, error) {

@@ -233,7 +233,9 @@ func dateAddType() *nodes.Type {
 		ID: "date.add", Category: catDate, Name: "Add to date", Icon: "calendar-plus",
 		Doc: "Adds `amount` `unit`s to `datetime` (a negative amount subtracts). Days, weeks, months and years " +
 			"follow the calendar in `zone`, so adding 1 day across a daylight-saving change keeps the wall-clock " +
-			"time; they need a whole amount. Months overflow like Go's AddDate (Jan 31 + 1 month = Mar 2 or 3).\n\n" +
+			"time; they need a whole amount. Months and years keep the day of month, clamped to the target month's " +
+			"last day: Jan 31 + 1 month = Feb 29 in 2024 (Feb 28 otherwise), Mar 31 − 1 month = Feb 29 or 28, " +
+			"Feb 29 + 1 year = Feb 28.\n\n" +
 			"Example: `2024-03-30T12:00:00+01:00`, 1 day, zone `Europe/Amsterdam` → `2024-03-31T12:00:00+02:00`.",
 		Inputs: []nodes.Port{
 			datePort("datetime", "The starting time."),
@@ -277,13 +279,9 @@ func dateAddType() *nodes.Type {
 	}
 }
 
-// addMonthsClamped adds n calendar months, keeping the day of month within the target month.
-func addMonthsClamped(t time.Time, n int) time.Time {
-	y, m, d := t.Date()
-	first := time.Date(y, m+time.Month(n), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
-	return time.Date(first.Year(), first.Month(), min(d, daysIn(first.Year(), first.Month())),
-		t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
-}
+// addMonthsClamped adds n calendar months, keeping the day of month within the target month
+// (as date.add does).
+func addMonthsClamped(t time.Time, n int) time.Time { return expr.AddMonths(t, n) }
 
 func daysIn(y int, m time.Month) int {
 	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
