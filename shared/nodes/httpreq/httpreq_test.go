@@ -180,6 +180,38 @@ func TestRequestBodiesAndParameters(t *testing.T) {
 	}
 }
 
+// A null query or header value leaves the parameter or header out (an optional value not
+// given), where it was sent as "k=" and as an empty header; an empty string is still sent.
+func TestRequestNullQueryAndHeaderValuesAreOmitted(t *testing.T) {
+	h := newHarness(t)
+	var got *http.Request
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r }))
+	defer srv.Close()
+	_, err := h.run(t, "http.request", req(srv.URL+"/x?keep=0",
+		"query", map[string]any{"a": "1", "gone": nil, "empty": "", "list": []any{"x", nil, "y"}, "nulls": []any{nil}},
+		"headers", map[string]any{"X-Custom": "yes", "X-Gone": nil, "X-Empty": "", "Content-Type": nil},
+		"method", "POST", "body", map[string]any{"n": 1.0}))
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if want := "a=1&empty=&keep=0&list=x&list=y"; got.URL.RawQuery != want {
+		t.Errorf("query = %q, want %q", got.URL.RawQuery, want)
+	}
+	if _, sent := got.Header["X-Gone"]; sent {
+		t.Errorf("header X-Gone sent as %q, want it left out", got.Header.Get("X-Gone"))
+	}
+	if v, sent := got.Header["X-Empty"]; !sent || v[0] != "" {
+		t.Errorf("header X-Empty = %q (sent %v), want an empty header", v, sent)
+	}
+	if got.Header.Get("X-Custom") != "yes" {
+		t.Errorf("header X-Custom = %q, want yes", got.Header.Get("X-Custom"))
+	}
+	// a null Content-Type is not given, so the body's own type is set
+	if ct := got.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", ct)
+	}
+}
+
 func TestRequestOutputs(t *testing.T) {
 	h := newHarness(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -33,7 +33,8 @@ func (f *family) requestType() *nodes.Type {
 		Doc: "Sends an HTTP request and outputs the response.\n\n" +
 			"**Inputs**\n\n" +
 			"- `method`, `url` — the request; `query` and `headers` are rows of name → value (a list value in " +
-			"`query` repeats the parameter).\n" +
+			"`query` repeats the parameter). A null value leaves the parameter or header out (so an optional " +
+			"value that is not there is not sent); an empty string sends it empty.\n" +
 			"- `body` with `body_type`: `json` (the value as JSON), `form` (an object as " +
 			"`application/x-www-form-urlencoded`), `multipart` (an object; a field whose value is " +
 			"`{filename, content | content_base64, content_type}` is a file), `raw` (a string sent as is, other values " +
@@ -58,8 +59,8 @@ func (f *family) requestType() *nodes.Type {
 		Inputs: []nodes.Port{
 			{Name: "method", Type: nodes.String, Default: "GET", Options: methods, Editor: nodes.EditSelect, Doc: "HTTP method."},
 			{Name: "url", Type: nodes.String, Required: true, Check: nodes.CheckHTTPURL, Doc: "Absolute http(s) URL."},
-			{Name: "query", Type: nodes.Object, Dynamic: true, Doc: "Query parameters: name → value (lists repeat)."},
-			{Name: "headers", Type: nodes.Object, Dynamic: true, Doc: "Request headers: name → value."},
+			{Name: "query", Type: nodes.Object, Dynamic: true, Doc: "Query parameters: name → value (lists repeat; a null value, or null in a list, is left out)."},
+			{Name: "headers", Type: nodes.Object, Dynamic: true, Doc: "Request headers: name → value (a null value is left out, so a null Content-Type leaves the body's own)."},
 			{Name: "body", Type: nodes.Any, Editor: nodes.EditJSON, Doc: "The request body, encoded per body_type."},
 			{Name: "body_type", Type: nodes.String, Default: "json", Options: []string{"json", "form", "multipart", "raw", "none"},
 				Editor: nodes.EditSelect, Doc: "How to encode body."},
@@ -311,13 +312,15 @@ func parseRequest(c *nodes.Call) (*request, error) {
 		}
 		vals := u.Query()
 		for _, k := range sortedKeys(q) {
+			// null leaves the parameter out (an optional value not given); "" sends k=
 			switch v := q[k].(type) {
 			case []any:
 				for _, e := range v {
-					vals.Add(k, nodes.ToString(e))
+					if e != nil {
+						vals.Add(k, nodes.ToString(e))
+					}
 				}
 			case nil:
-				vals.Add(k, "")
 			default:
 				vals.Add(k, nodes.ToString(v))
 			}
@@ -332,6 +335,9 @@ func parseRequest(c *nodes.Call) (*request, error) {
 		for _, k := range sortedKeys(h) {
 			if !validHeaderName(k) {
 				return nil, nodes.Errorf("headers", "%q is not a valid header name", k)
+			}
+			if h[k] == nil {
+				continue // null leaves the header out; "" sends it empty
 			}
 			v := nodes.ToString(h[k])
 			if strings.ContainsAny(v, "\r\n") {
