@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"reflect"
 	"time"
@@ -203,6 +204,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxDocumentBody+1)
+	}
+	// media types are case-insensitive: APPLICATION/JSON is application/json
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, params, err := mime.ParseMediaType(ct); err == nil {
+			r.Header.Set("Content-Type", mime.FormatMediaType(mt, params))
+		}
 	}
 	if _, pattern := h.mux.Handler(r); pattern == "" {
 		h.noRoute(w, r)

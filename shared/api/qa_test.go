@@ -23,8 +23,15 @@ func TestSecretValueNotEchoedInProblems(t *testing.T) {
 			t.Errorf("the problem shows the secret: %s", s)
 		}
 	}
+	// nor when the body is sent as a form (curl's -d without a content type): 415
+	r := e.doHeaders(http.MethodPut, proj+"/secrets/API_TOKEN/stages/mock", u.token, `{"value":"hunter2-secret"}`,
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	r.problem(http.StatusUnsupportedMediaType)
+	if strings.Contains(string(r.Body), "hunter2") {
+		t.Errorf("the problem shows the secret: %s", r.Body)
+	}
 	// elsewhere an unknown property is named without echoing the whole body
-	r := e.do(http.MethodPost, "/tenants/"+u.tenant+"/projects", u.token, `{"name":"A","bogus":1}`)
+	r = e.do(http.MethodPost, "/tenants/"+u.tenant+"/projects", u.token, `{"name":"A","bogus":1}`)
 	p := r.problem(http.StatusUnprocessableEntity)
 	wantFields(t, p, "body.bogus")
 	if strings.Contains(string(r.Body), `"name":"A"`) {
@@ -109,4 +116,18 @@ func TestSeveralInvalidFieldsDetail(t *testing.T) {
 	if p.Detail != "2 invalid field(s)" {
 		t.Errorf("detail %q", p.Detail)
 	}
+}
+
+// Media types are case-insensitive (RFC 9110): APPLICATION/JSON is JSON.
+func TestContentTypeCaseInsensitive(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	for _, ct := range []string{"APPLICATION/JSON", "Application/Json; Charset=UTF-8"} {
+		e.doHeaders(http.MethodPost, "/tenants/"+u.tenant+"/projects", u.token, map[string]string{"name": "P " + ct},
+			map[string]string{"Content-Type": ct}).status(http.StatusCreated)
+	}
+	proj, _ := e.project(u, "Drafts")
+	path, _ := e.flow(u, proj, map[string]any{"kind": "blueprint", "name": "F"})
+	e.doHeaders(http.MethodPut, path+"/draft", u.token, `{"document":{"schema":"polysynergy/flow@1","nodes":[],"connections":[]},"revision":1}`,
+		map[string]string{"Content-Type": "Application/JSON"}).ok(nil)
 }
