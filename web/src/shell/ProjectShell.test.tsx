@@ -90,6 +90,18 @@ describe('the project panel on a narrow window', () => {
     expect(localStorage.getItem('ps.projectPanel')).toBe('shown');
   });
 
+  it('with the panel hidden, the empty project points at it (not at "the left") and shows it', async () => {
+    localStorage.setItem('ps.projectPanel', 'hidden');
+    const { api } = fakeApi(routes());
+    renderShell(api, null);
+    const show = await screen.findByRole('button', { name: 'Show the flows' });
+    expect(screen.queryByText(/Open a flow from the left/)).toBeNull();
+    expect(screen.getByText(/Open a flow from the project panel/)).toBeTruthy();
+    fireEvent.click(show);
+    expect(await screen.findByRole('region', { name: 'Schedules' })).toBeTruthy();
+    expect(screen.getByText('Open a flow from the left, or create one with +.')).toBeTruthy();
+  });
+
   it('starts hidden on a narrow window, unless the person chose to show it', () => {
     const none = { getItem: () => null };
     expect(sidePanelShown(none, () => true)).toBe(false);

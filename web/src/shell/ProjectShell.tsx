@@ -334,7 +334,17 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
           </div>
         ) : !routeFlow ? (
           <div className="ps-empty">
-            <p>Open a flow from the left, or create one with +.</p>
+            {sideShown ? (
+              <p>Open a flow from the left, or create one with +.</p>
+            ) : (
+              // the panel is hidden to its rail (a narrow window): "the left" shows no flows
+              <p>
+                Open a flow from the project panel, or create one there with +.{' '}
+                <button type="button" className="ps-button ps-small" onClick={() => showSide(true)}>
+                  Show the flows
+                </button>
+              </p>
+            )}
           </div>
         ) : current === null || current.status === 'loading' ? (
           <div className="ps-empty" role="status">
