@@ -2,8 +2,8 @@
 // sidebar, a tab, closing the tab, the back button) while the publishing panel holds unsaved
 // route edits asks Discard / Keep editing first, as closing the panel does; with the server away
 // for a while, an edit is saved by itself once it is back, and a flow that failed to open offers
-// Try again; moving a project to the trash asks first. Set up through the API, driven through
-// the editor.
+// Try again; moving a project to the trash asks first; with the project panel hidden on a narrow
+// window, an empty project points at it. Set up through the API, driven through the editor.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -137,5 +137,26 @@ test('moving a project to the trash asks first; Cancel keeps it serving, the con
     await row.getByRole('button', { name: 'Move “Spare five” to the trash' }).click();
     await row.waitFor({ state: 'detached' });
     assert.ok((await api('GET', `/tenants/${at.tenant}/projects/${other.id}`)).trashed_at);
+  });
+});
+
+test('on a narrow window the empty project points at the hidden project panel and shows it', async (t) => {
+  await guarded(t, 'narrow-empty-project', async () => {
+    await page.setViewportSize({ width: 1024, height: 760 });
+    try {
+      await page.evaluate(() => localStorage.removeItem('ps.projectPanel'));
+      // a project with no open tab (one would reopen its flow)
+      const fresh = await api('POST', `/tenants/${at.tenant}/projects`, { name: 'Narrow five' });
+      await api('POST', `/tenants/${at.tenant}/projects/${fresh.id}/flows`, { kind: 'route', name: 'first' });
+      await page.goto(`${suite.cloud.url}/p/${fresh.id}`);
+      const show = page.getByRole('button', { name: 'Show the flows' });
+      await show.waitFor();
+      assert.equal(await page.getByText(/Open a flow from the left/).count(), 0);
+      await show.click();
+      await page.getByRole('region', { name: 'Routes' }).getByRole('link', { name: 'first' }).waitFor();
+      await page.getByText('Open a flow from the left, or create one with +.').waitFor();
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 880 });
+    }
   });
 });
