@@ -23,7 +23,10 @@ func templateType() *nodes.Type {
 			"the node.\n\n" +
 			"**Inputs**: `template` (the template source, not evaluated as `{{ }}` by the flow), `context` " +
 			"(object), `variables` (rows), `strict` (undefined variables are errors), `autoescape` (HTML-escape " +
-			"printed values).\n\n**Outputs**: `text`.\n\n" +
+			"printed values). Without `strict` an undefined variable or field prints nothing, but reading a field " +
+			"of one fails the node naming it and its line (`line 2: cannot read .city: user.address is null`, " +
+			"`cannot read .x: user.nope is undefined (user has no field \"nope\"; it has address, name)`).\n\n" +
+			"**Outputs**: `text`.\n\n" +
 			"**Example**: template `Hello {{ user.name }}! {% for o in orders %}#{{ o.id }} {% endfor %}` with " +
 			"context `{\"user\": {\"name\": \"Ada\"}, \"orders\": [{\"id\": 1}, {\"id\": 2}]}` renders " +
 			"`Hello Ada! #1 #2 `.",

@@ -71,6 +71,7 @@ func templateCases() []nodeCase {
 		tplErr("import unknown macro", `{% from "macros" import nothing %}`, "template", `no macro "nothing"`),
 		tplErr("syntax error in a named template", `{% include "broken" %}`, "template", `template "broken", line 2`),
 		tplErr("strict undefined", "{{ nobody.name }}", "template", "nobody"),
+		tplErr("read of undefined names the path and line", "Dear\n{{ order.customer.name }}", "template", "line 2: cannot read .customer: order is undefined"),
 		tplErr("recursive include", `{% include "self" %}`, "template", "levels deep"),
 		tplErr("recursive extends", `{% extends "ping" %}`, "template", "templates"),
 		tplErr("recursive macro", "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "template", "levels deep"),

@@ -20,6 +20,7 @@ func (b *budget) environment() *exec.Environment {
 	filters := map[string]exec.FilterFunction{
 		filterOp:    b.opFilter,
 		filterLeave: b.leaveFilter,
+		filterRead:  b.readFilter,
 	}
 	for _, name := range filterNames {
 		if f, ok := builtins.Filters.Get(name); ok {

@@ -46,6 +46,8 @@ var (
 	tMacro   = reflect.TypeFor[*gnodes.Macro]()
 	tBlock   = reflect.TypeFor[*gnodes.ControlStructureBlock]()
 	tGuard   = reflect.TypeFor[*guard]()
+	tGetAttr = reflect.TypeFor[*gnodes.GetAttribute]()
+	tGetItem = reflect.TypeFor[*gnodes.GetItem]()
 )
 
 const gonjaPkg = "github.com/nikolalohinski/gonja/v2/"
@@ -67,6 +69,7 @@ type instrumenter struct {
 	b    *budget
 	seen map[unsafe.Pointer]bool
 	src  string // source of the template being walked, for quoting expressions
+	name string // name of the template being walked (rootName for the node's own)
 }
 
 // walk visits every value reachable from v that belongs to gonja's node and control
@@ -104,12 +107,27 @@ func (in *instrumenter) walk(v reflect.Value, depth int) {
 			in.binary((*gnodes.BinaryExpression)(p))
 		case tTmpl:
 			t := (*gnodes.Template)(p)
-			prev := in.src
+			prev, prevName := in.src, in.name
 			in.src, _ = in.b.loader.source(t.Identifier)
+			in.name = t.Identifier
 			t.Nodes = in.outputs(t.Nodes)
 			in.walk(v.Elem(), depth+1)
-			in.src = prev
+			in.src, in.name = prev, prevName
 			return
+		case tGetAttr:
+			g := (*gnodes.GetAttribute)(p)
+			read := "." + g.Attribute
+			if g.Attribute == "" {
+				read = fmt.Sprintf(".%d", g.Index)
+			}
+			in.read(&g.Node, read, g.Location)
+		case tGetItem:
+			g := (*gnodes.GetItem)(p)
+			arg := "?"
+			if g.Arg != nil {
+				arg = g.Arg.String()
+			}
+			in.read(&g.Node, "["+arg+"]", g.Location)
 		case tBlock:
 			cb := (*gnodes.ControlStructureBlock)(p)
 			if set, ok := cb.ControlStructure.(*controls.SetControlStructure); ok {
@@ -204,7 +222,8 @@ func (g *setGuard) Execute(r *exec.Renderer, tag *gnodes.ControlStructureBlock) 
 		return nil
 	}
 	if measure(v, maxWorkBytes) > maxWorkBytes {
-		return g.b.fail(&LimitError{fmt.Sprintf("set: %s would hold a value larger than %d bytes", g.target, maxWorkBytes)})
+		return g.b.fail(&LimitError{fmt.Sprintf("set: %s would hold a value larger than %d bytes",
+			unwrap(g.target.String(), "filtered_expression(", false), maxWorkBytes)})
 	}
 	return nil
 }

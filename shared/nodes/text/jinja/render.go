@@ -123,6 +123,8 @@ type budget struct {
 	cfg       *config.Config
 	env       *exec.Environment
 	loader    *mapLoader
+	reads     []*readSite       // the guarded `.x` and `[k]` reads of the parsed templates
+	undefined []*UndefinedError // reads of an undefined or null value, first few
 }
 
 // RenderOptions adjust a render.
@@ -173,6 +175,9 @@ func render(ctx context.Context, src string, data map[string]any, templates map[
 func (b *budget) result(err error) error {
 	if b.err != nil {
 		return b.err
+	}
+	if ue := b.undefinedCause(err); ue != nil {
+		return ue
 	}
 	var se *SourceError
 	if errors.As(err, &se) {

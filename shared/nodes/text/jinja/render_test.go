@@ -137,3 +137,60 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 }
+
+// Reading through an undefined or null value fails with a message naming the path that was
+// undefined and its line, like the flow expressions' messages, not gonja's "Can't use
+// Getitem on None"; a read that succeeds is unchanged.
+func TestUndefinedReadMessages(t *testing.T) {
+	data := map[string]any{
+		"user":  map[string]any{"name": "Ada", "address": nil, "tags": []any{"x"}},
+		"items": []any{map[string]any{"id": 1.0}},
+		"empty": nil,
+	}
+	tpls := map[string]string{"card": "Name: {{ user.name }}\n{{ user.profile.bio }}"}
+	for _, tc := range []struct {
+		src    string
+		strict bool
+		want   string
+	}{
+		{src: "{{ nobody.name }}", want: "line 1: cannot read .name: nobody is undefined"},
+		{src: "a\n\n{{ nobody.name.first }}", want: "line 3: cannot read .name: nobody is undefined"},
+		{src: "{{ empty.x }}", want: "line 1: cannot read .x: empty is null"},
+		{src: "{{ user.nope.x }}", want: `line 1: cannot read .x: user.nope is undefined (user has no field "nope"; it has address, name, tags)`},
+		{src: "{{ user.address.city }}", want: "line 1: cannot read .city: user.address is null"},
+		{src: "{{ user.address.city }}", strict: true, want: "line 1: cannot read .city: user.address is null"},
+		{src: "{{ user['nope']['x'] }}", want: `line 1: cannot read ['x']: user['nope'] is undefined (user has no field "nope"; it has address, name, tags)`},
+		{src: "one\ntwo {{ items[5].id }}", want: "line 2: cannot read .id: items[5] is undefined (items has 1 item)"},
+		{src: "{{ user.tags[3].x }}", want: "line 1: cannot read .x: user.tags[3] is undefined (user.tags has 1 item)"},
+		{src: "{% for i in items %}\n{{ i.x.y }}{% endfor %}", want: `line 2: cannot read .y: i.x is undefined (i has no field "x"; it has id)`},
+		{src: "{% if user.nope.x %}y{% endif %}", want: `line 1: cannot read .x: user.nope is undefined (user has no field "nope"; it has address, name, tags)`},
+		{src: "{{ nobody[0] }}", want: "line 1: cannot read [0]: nobody is undefined"},
+		{src: "{{ 'a' ~ user.nope.x | upper }}", want: `line 1: cannot read .x: user.nope is undefined`},
+		{src: "x\n{% include 'card' %}", want: `template "card", line 2: cannot read .bio: user.profile is undefined`},
+	} {
+		_, err := Render(context.Background(), tc.src, data, tpls, RenderOptions{Strict: tc.strict})
+		if err == nil {
+			t.Errorf("%q: no error, want %q", tc.src, tc.want)
+			continue
+		}
+		if !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%q (strict %v):\n got %q\nwant %q", tc.src, tc.strict, err, tc.want)
+		}
+		var ue *UndefinedError
+		if !errors.As(err, &ue) {
+			t.Errorf("%q: error is %T, want an *UndefinedError", tc.src, err)
+		}
+	}
+	// reads that succeed, and the default filter on a missing field, are unchanged
+	for src, want := range map[string]string{
+		"{{ user.name }}|{{ user.nope }}|{{ user.address }}|{{ items[0].id }}": "Ada|||1",
+		"{{ user.nope | default('-') }}{{ (user.nope or {}).x }}":              "-",
+		"{% set ns = namespace(n=1) %}{% set ns.n = ns.n + 1 %}{{ ns.n }}":     "2",
+		"{{ user.name.upper() }}": "ADA",
+	} {
+		got, err := Render(context.Background(), src, data, tpls, RenderOptions{})
+		if err != nil || got != want {
+			t.Errorf("%q = %q, %v; want %q", src, got, err, want)
+		}
+	}
+}
