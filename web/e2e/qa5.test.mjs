@@ -3,10 +3,13 @@
 // route edits asks Discard / Keep editing first, as closing the panel does; with the server away
 // for a while, an edit is saved by itself once it is back, and a flow that failed to open offers
 // Try again; moving a project to the trash asks first; with the project panel hidden on a narrow
-// window, an empty project points at it. Set up through the API, driven through the editor.
+// window, an empty project points at it; a Merge's inputs take a connection of any type, as the
+// server allows. Set up through the API, driven through the editor.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
+import { flowNode } from './cloud.mjs';
 import { cloudSuite, projectSession } from './suite.mjs';
 
 const suite = cloudSuite('qa5');
@@ -158,5 +161,43 @@ test('on a narrow window the empty project points at the hidden project panel an
     } finally {
       await page.setViewportSize({ width: 1400, height: 880 });
     }
+  });
+});
+
+test("a text output drags onto Merge's inputs (a multi list input takes any type), and examples/fan-out.json shows no problems", async (t) => {
+  await guarded(t, 'merge-any-type', async () => {
+    const fanOut = JSON.parse(await readFile(new URL('../../examples/fan-out.json', import.meta.url), 'utf8'));
+    const f = await api('POST', `${at.base}/flows`, { kind: 'service', name: 'fan in', document: fanOut });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.getByRole('tab', { name: 'fan in', exact: true }).waitFor();
+    // it said "⚠ 3 problems": text, integer and number outputs "cannot feed input joined.inputs (list)"
+    await page.getByRole('button', { name: /No problems/ }).waitFor();
+    const g = await api('POST', `${at.base}/flows`, {
+      kind: 'service',
+      name: 'drag in',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('word', 'variable.string', 0, { value: 'hi' }), flowNode('joined', 'control.merge', 400, {})], connections: [] },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${g.id}`);
+    await page.getByRole('tab', { name: 'drag in', exact: true }).waitFor();
+    const from = page.locator('.react-flow__node[data-id=word] .react-flow__handle[data-handleid=value].source');
+    const to = page.locator('.react-flow__node[data-id=joined] .react-flow__handle[data-handleid=inputs]');
+    const a = await from.boundingBox();
+    const b = await to.boundingBox();
+    await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+    await page.mouse.up();
+    await page.locator('.react-flow__edge').first().waitFor();
+    await page.getByRole('status', { name: 'Save state' }).filter({ hasText: /^Saved$/ }).waitFor();
+    for (let i = 0; ; i++) {
+      const d = await api('GET', `${at.base}/flows/${g.id}`);
+      if (d.draft.document.connections?.length) {
+        assert.deepEqual(d.draft.document.connections, [{ from: { node: 'word', port: 'value' }, to: { node: 'joined', port: 'inputs' } }]);
+        break;
+      }
+      if (i > 40) assert.fail('the connection was not saved');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal((await api('POST', `${at.base}/flows/${g.id}/validate`, {})).valid, true);
   });
 });

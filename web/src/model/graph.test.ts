@@ -32,6 +32,7 @@ describe('canConnect', () => {
     node('bool', 'variable.boolean'),
     node('delay', 'control.delay'),
     node('merge', 'control.merge'),
+    node('pick', 'data.pick'),
     node('store', 'variable.store'),
     node('get', 'variable.store_get'),
     node('jump', 'control.jump'),
@@ -50,7 +51,12 @@ describe('canConnect', () => {
     ['unknown input', conn('num', 'value', 'delay', 'nope'), false, /has no input "nope"/],
     ['string → number input is refused', conn('str', 'value', 'num', 'value'), false, /\(string\) cannot feed .*\(number\)/],
     ['number → string input is fine', conn('num', 'value', 'str', 'value'), true, null],
-    ['number → list input is refused', conn('num', 'value', 'merge', 'inputs'), false, /cannot feed/],
+    // a multi list input (Merge's inputs) collects one value of any type per connection, as the
+    // server validates it (shared/flow): the editor refused the drag and flagged examples/fan-out.json
+    ['number → a multi list input is fine', conn('num', 'value', 'merge', 'inputs'), true, null],
+    ['string → a multi list input is fine', conn('str', 'value', 'merge', 'inputs'), true, null],
+    ['a service does not go to a multi list input', conn('store', 'store', 'merge', 'inputs'), false, /cannot feed/],
+    ['number → a single list input is refused', conn('num', 'value', 'pick', 'keys'), false, /\(number\) cannot feed .*\(list\)/],
     ['itself', conn('delay', 'value', 'delay', 'value'), false, /itself/],
     ['a row sub-port output takes anything', conn('sw', 'cases.ok', 'delay', 'ms'), true, null],
     ['a missing row is not a port', conn('sw', 'cases.nope', 'delay', 'node'), false, /has no output "cases.nope"/],

@@ -3,7 +3,7 @@
 
 import type { CatalogIndex, NodeTypeSpec, PortSpec } from './catalog';
 import { connectionKey, rowKeys, type Connection, type FlowDocument, type FlowNode } from './flow';
-import { compatible, splitPort } from './ports';
+import { portsFit, splitPort } from './ports';
 
 /** A port as a node instance shows it: a declared port, or a dict row's sub-port. */
 export interface NodePort {
@@ -94,7 +94,7 @@ export function reaches(doc: FlowDocument, catalog: CatalogIndex, start: string,
 
 /**
  * Checks a new connection against the document: both ports exist, their types are compatible
- * (nodes.Compatible; dict sub-ports take anything), it is not made twice, a single-valued input
+ * (portsFit: nodes.Compatible, and dict sub-ports and multi list inputs take anything), it is not made twice, a single-valued input
  * gets no second source, a node is not connected to itself, and no cycle is closed except by a
  * jump's back-connection. `replacing` names a connection being moved, which does not count.
  */
@@ -111,8 +111,7 @@ export function canConnect(doc: FlowDocument, catalog: CatalogIndex, c: Connecti
   if (!op) return { ok: false, reason: `node "${from.handle}" has no output "${c.from.port}"` };
   const ip = findInput(to, tt, c.to.port);
   if (!ip) return { ok: false, reason: `node "${to.handle}" has no input "${c.to.port}"` };
-  const anySub = op.sub !== undefined || ip.sub !== undefined;
-  if (!anySub && !compatible(String(op.spec.type), String(ip.spec.type))) {
+  if (!portsFit({ type: String(op.spec.type), sub: op.sub !== undefined }, { type: String(ip.spec.type), multi: ip.spec.multi, sub: ip.sub !== undefined })) {
     return { ok: false, reason: `${from.handle}.${c.from.port} (${op.spec.type}) cannot feed ${to.handle}.${c.to.port} (${ip.spec.type})` };
   }
   const key = connectionKey(c);

@@ -37,6 +37,18 @@ export function isValidPortType(t: string): t is PortType {
   return isServiceType(t) && t.length > 'service:'.length;
 }
 
+/**
+ * Reports whether an output port may feed an input port as shared/flow's validation decides:
+ * a dict sub-port on either end takes anything, and so does a multi list input (Merge's
+ * `inputs`: it collects one value of any type per connection) unless a service is handed over;
+ * otherwise the types must be compatible.
+ */
+export function portsFit(out: { type: string; sub?: boolean }, input: { type: string; multi?: boolean | undefined; sub?: boolean }): boolean {
+  if (out.sub || input.sub) return true;
+  if (input.multi && input.type === 'list' && !isServiceType(out.type)) return true;
+  return compatible(out.type, input.type);
+}
+
 /** Reports whether an output of type `from` may feed an input of type `to`. */
 export function compatible(from: string, to: string): boolean {
   if (from === to) return true;

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { catalog, conn, doc, node } from '../test/fixtures';
+import { parseDocument } from './flow';
 import { comparePaths, problemsFromServer, validateDocument } from './validate';
 
 describe('validateDocument', () => {
@@ -12,6 +14,17 @@ describe('validateDocument', () => {
       [conn('t', 'true_path', 'r', 'node')],
     );
     expect(validateDocument(d, catalog)).toEqual([]);
+  });
+
+  it('lets a multi list input (Merge) collect values of any type, as the server does; not a service', () => {
+    // examples/fan-out.json runs and the server calls it valid; the editor showed 3 problems
+    const fanOut = parseDocument(JSON.parse(readFileSync(new URL('../../../examples/fan-out.json', import.meta.url), 'utf8')));
+    expect(validateDocument(fanOut, catalog)).toEqual([]);
+    const d = doc(
+      [node('s', 'variable.string'), node('n', 'variable.number'), node('st', 'variable.store'), node('m', 'control.merge', { handle: 'joined' })],
+      [conn('s', 'value', 'm', 'inputs'), conn('n', 'value', 'm', 'inputs'), conn('st', 'store', 'm', 'inputs')],
+    );
+    expect(validateDocument(d, catalog).map((p) => [p.path, p.message])).toEqual([['/connections/2', 'output st.store (service:kv) cannot feed input joined.inputs (list)']]);
   });
 
   it('reports every problem with its path, node and port', () => {

@@ -7,7 +7,7 @@ import type { FlowDocument } from './flow';
 import { expressionRefs, expressionSyntaxProblem, findExpressions } from './expressions';
 import { findInput, findOutput, isBackConnection } from './graph';
 import { handleProblem } from './handles';
-import { compatible, splitPort } from './ports';
+import { portsFit, splitPort } from './ports';
 
 export interface Problem {
   /** JSON pointer into the document, e.g. /nodes/3/values/url. */
@@ -153,7 +153,7 @@ export function validateDocument(doc: FlowDocument, catalog: CatalogIndex): Prob
     if (!op) add(`${path}/from/port`, `node "${from.handle}" (${ft.id}) has no output port "${c.from.port}"`, from.id, c.from.port);
     if (!ip) add(`${path}/to/port`, `node "${to.handle}" (${tt.id}) has no input port "${c.to.port}"`, to.id, c.to.port);
     if (!op || !ip) return;
-    if (op.sub === undefined && ip.sub === undefined && !compatible(String(op.spec.type), String(ip.spec.type))) {
+    if (!portsFit({ type: String(op.spec.type), sub: op.sub !== undefined }, { type: String(ip.spec.type), multi: ip.spec.multi, sub: ip.sub !== undefined })) {
       add(path, `output ${from.handle}.${c.from.port} (${op.spec.type}) cannot feed input ${to.handle}.${c.to.port} (${ip.spec.type})`, to.id, c.to.port);
       return;
     }
