@@ -6,6 +6,7 @@ require (
 	github.com/PuerkitoBio/goquery v1.13.0
 	github.com/andybalholm/cascadia v1.3.4
 	github.com/dop251/goja v0.0.0-20260917113740-793a2a65c13b
+	github.com/rivo/uniseg v0.4.7
 )
 
 require (

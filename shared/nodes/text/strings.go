@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gosimple/slug"
+	"github.com/rivo/uniseg"
 
 	"polysynergy/shared/nodes"
 )
@@ -188,31 +189,33 @@ func stringTypes() []*nodes.Type {
 		},
 		{
 			ID: "text.substring", Category: category, Name: "Substring", Icon: "text-cursor",
-			Doc: "Cuts characters `start` (inclusive) to `end` (exclusive) out of `text`, counting characters, not " +
-				"bytes. Negative positions count from the end (`-1` is the last character); an empty `end` means to " +
-				"the end. Positions outside the text are clamped.\n\n**Outputs**: `text`.\n\n" +
+			Doc: "Cuts characters `start` (inclusive) to `end` (exclusive) out of `text`, counting characters as a " +
+				"reader sees them, not bytes or code points: an emoji sequence (👨‍👩‍👧, 👍🏽), a flag (🇳🇱) or a letter with " +
+				"combining accents is one character and is never split. Negative positions count from the end (`-1` " +
+				"is the last character); an empty `end` means to the end. Positions outside the text are clamped.\n\n" +
+				"**Outputs**: `text`.\n\n" +
 				"**Example**: `2024-05-17` with start `-5` → `05-17`; start 0, end 4 → `2024`.",
 			Inputs: []nodes.Port{
 				textIn("The text to cut from."),
-				{Name: "start", Type: nodes.Integer, Default: 0.0, Doc: "First character (from 0; negative counts from the end)."},
+				{Name: "start", Type: nodes.Integer, Default: 0.0, Doc: "First character (from 0; negative counts from the end; an emoji sequence or flag counts 1)."},
 				{Name: "end", Type: nodes.Integer, Doc: "Stop before this character (empty: to the end)."},
 			},
 			Outputs: []nodes.Port{textOut("The cut-out text.")},
 			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
-				rs := []rune(c.Str("text"))
+				gs := graphemes(c.Str("text"), -1)
 				start, err := c.IntOr("start", 0)
 				if err != nil {
 					return nil, err
 				}
-				end, err := c.IntOr("end", len(rs))
+				end, err := c.IntOr("end", len(gs))
 				if err != nil {
 					return nil, err
 				}
-				start, end = clampIndex(start, len(rs)), clampIndex(end, len(rs))
+				start, end = clampIndex(start, len(gs)), clampIndex(end, len(gs))
 				if start >= end {
 					return nodes.Out{"text": ""}, nil
 				}
-				return nodes.Out{"text": string(rs[start:end])}, nil
+				return nodes.Out{"text": strings.Join(gs[start:end], "")}, nil
 			},
 		},
 		{
@@ -233,12 +236,14 @@ func stringTypes() []*nodes.Type {
 		{
 			ID: "text.truncate", Category: category, Name: "Truncate", Icon: "text-select",
 			Doc: "Shortens `text` to at most `max` characters, ending with `ellipsis` when it had to cut (the " +
-				"ellipsis counts towards `max`). With `word_boundary` the cut moves back to the last space so no word " +
-				"is split.\n\n**Outputs**: `text`, `truncated` (whether it was cut).\n\n" +
+				"ellipsis counts towards `max`). Characters are counted as a reader sees them: an emoji sequence " +
+				"(👨‍👩‍👧, 👍🏽), a flag (🇳🇱) or a letter with combining accents counts 1 and is never cut in half. With " +
+				"`word_boundary` the cut moves back to the last space so no word is split.\n\n**Outputs**: `text`, " +
+				"`truncated` (whether it was cut).\n\n" +
 				"**Example**: `The quick brown fox` with max 12 and word_boundary → `The quick…`.",
 			Inputs: []nodes.Port{
 				textIn("The text to shorten."),
-				{Name: "max", Type: nodes.Integer, Required: true, Min: nodes.Bound(0), Doc: "Longest result, in characters."},
+				{Name: "max", Type: nodes.Integer, Required: true, Min: nodes.Bound(0), Doc: "Longest result, in characters (an emoji sequence or flag counts 1)."},
 				{Name: "ellipsis", Type: nodes.String, Default: "…", Doc: "Appended when the text was cut."},
 				{Name: "word_boundary", Type: nodes.Boolean, Default: false, Doc: "Cut at a space rather than mid-word."},
 			},
@@ -567,24 +572,46 @@ func runTruncate(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 		return nil, err
 	}
 	s := c.Str("text")
-	rs := []rune(s)
-	if len(rs) <= max {
+	gs := graphemes(s, max+1) // enough to tell whether it fits
+	if len(gs) <= max {
 		return nodes.Out{"text": s, "truncated": false}, nil
 	}
-	ell := []rune(c.Str("ellipsis"))
-	if len(ell) >= max {
-		return nodes.Out{"text": string(rs[:max]), "truncated": true}, nil
+	ell := c.Str("ellipsis")
+	nell := uniseg.GraphemeClusterCount(ell)
+	if nell >= max {
+		return nodes.Out{"text": strings.Join(gs[:max], ""), "truncated": true}, nil
 	}
-	keep := rs[:max-len(ell)]
-	if c.Bool("word_boundary") && !unicode.IsSpace(rs[len(keep)]) {
+	keep := gs[:max-nell]
+	if c.Bool("word_boundary") && !isSpace(gs[len(keep)]) {
 		for i := len(keep) - 1; i > 0; i-- {
-			if unicode.IsSpace(keep[i]) {
+			if isSpace(keep[i]) {
 				keep = keep[:i]
 				break
 			}
 		}
 	}
-	return nodes.Out{"text": strings.TrimRightFunc(string(keep), unicode.IsSpace) + string(ell), "truncated": true}, nil
+	return nodes.Out{"text": strings.TrimRightFunc(strings.Join(keep, ""), unicode.IsSpace) + ell, "truncated": true}, nil
+}
+
+// graphemes splits s into user-perceived characters (Unicode extended grapheme clusters,
+// UAX #29): an emoji ZWJ sequence (👨‍👩‍👧), a flag, or a letter with its combining marks
+// is one element, so cutting between elements never splits a character. With limit >= 0 it
+// stops after that many.
+func graphemes(s string, limit int) []string {
+	var out []string
+	state := -1
+	for s != "" && (limit < 0 || len(out) < limit) {
+		var g string
+		g, s, _, state = uniseg.FirstGraphemeClusterInString(s, state)
+		out = append(out, g)
+	}
+	return out
+}
+
+// isSpace reports whether the character g is white space.
+func isSpace(g string) bool {
+	r, _ := utf8.DecodeRuneInString(g)
+	return unicode.IsSpace(r)
 }
 
 // splitLines splits at \r\n, \n and \r; a final line break ends the last line.

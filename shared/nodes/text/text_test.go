@@ -23,6 +23,9 @@ type nodeCase struct {
 	errHas    string            // text the error message must contain
 }
 
+// family is 👨‍👩‍👧: five code points (three emoji joined by ZWJs), one character to a reader.
+const family = "\U0001F468\u200D\U0001F469\u200D\U0001F467"
+
 func registry(t testing.TB) *nodes.Registry {
 	t.Helper()
 	r := nodes.NewRegistry()
@@ -169,6 +172,13 @@ func stringCases() []nodeCase {
 		{name: "clamped", id: "text.substring", in: map[string]any{"text": "abc", "start": -10.0, "end": 99.0}, want: txt("abc")},
 		{name: "empty range", id: "text.substring", in: map[string]any{"text": "abc", "start": 2.0, "end": 1.0}, want: txt("")},
 		{name: "fractional start", id: "text.substring", in: map[string]any{"text": "abc", "start": 1.5}, errPort: "start"},
+		// positions count user-perceived characters (grapheme clusters): a ZWJ family, a flag and a
+		// letter with a combining accent are one each and are never split
+		{name: "ZWJ sequence is one character", id: "text.substring", in: map[string]any{"text": "a" + family + "b", "start": 1.0, "end": 2.0}, want: txt(family)},
+		{name: "after a ZWJ sequence", id: "text.substring", in: map[string]any{"text": "a" + family + "bc", "start": 2.0}, want: txt("bc")},
+		{name: "flags from the end", id: "text.substring", in: map[string]any{"text": "🇳🇱🇧🇪🇩🇪", "start": -2.0, "end": -1.0}, want: txt("🇧🇪")},
+		{name: "combining mark stays", id: "text.substring", in: map[string]any{"text": "ne\u0301e", "start": 1.0, "end": 2.0}, want: txt("e\u0301")},
+		{name: "skin tone modifier stays", id: "text.substring", in: map[string]any{"text": "👍🏽x", "start": 0.0, "end": 1.0}, want: txt("👍🏽")},
 
 		{name: "left zeros", id: "text.pad", in: map[string]any{"text": "42", "width": 5.0, "char": "0"}, want: txt("00042")},
 		{name: "right", id: "text.pad", in: map[string]any{"text": "ab", "width": 4.0, "side": "right", "char": "·"}, want: txt("ab··")},
@@ -183,6 +193,12 @@ func stringCases() []nodeCase {
 		{name: "fits", id: "text.truncate", in: map[string]any{"text": "short", "max": 5.0}, want: nodes.Out{"text": "short", "truncated": false}},
 		{name: "tiny max", id: "text.truncate", in: map[string]any{"text": "abcdef", "max": 2.0, "ellipsis": "..."}, want: nodes.Out{"text": "ab", "truncated": true}},
 		{name: "negative max", id: "text.truncate", in: map[string]any{"text": "abc", "max": -1.0}, errPort: "max"},
+		{name: "ZWJ sequences count one", id: "text.truncate", in: map[string]any{"text": family + family + family, "max": 2.0, "ellipsis": ""}, want: nodes.Out{"text": family + family, "truncated": true}},
+		{name: "ZWJ sequence fits", id: "text.truncate", in: map[string]any{"text": family, "max": 1.0}, want: nodes.Out{"text": family, "truncated": false}},
+		{name: "flags not split", id: "text.truncate", in: map[string]any{"text": "🇳🇱🇧🇪🇩🇪", "max": 2.0}, want: nodes.Out{"text": "🇳🇱…", "truncated": true}},
+		{name: "combining marks not split", id: "text.truncate", in: map[string]any{"text": "ce\u0301le\u0301bre", "max": 4.0}, want: nodes.Out{"text": "ce\u0301l…", "truncated": true}},
+		{name: "emoji ellipsis counts one", id: "text.truncate", in: map[string]any{"text": "abcdef", "max": 3.0, "ellipsis": family}, want: nodes.Out{"text": "ab" + family, "truncated": true}},
+		{name: "word boundary with emoji", id: "text.truncate", in: map[string]any{"text": "hi " + family + family + " there", "max": 6.0, "word_boundary": true}, want: nodes.Out{"text": "hi " + family + family + "…", "truncated": true}},
 
 		{name: "contains", id: "text.contains", in: map[string]any{"text": "Invoice #123 paid", "search": "PAID", "case_insensitive": true}, want: nodes.Out{"result": true, tp: "Invoice #123 paid"}, path: tp},
 		{name: "case matters", id: "text.contains", in: map[string]any{"text": "Invoice paid", "search": "PAID"}, want: nodes.Out{"result": false, fp: "Invoice paid"}, path: fp},
