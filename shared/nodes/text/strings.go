@@ -175,16 +175,20 @@ func stringTypes() []*nodes.Type {
 		},
 		{
 			ID: "text.length", Category: category, Name: "Length", Icon: "ruler",
-			Doc: "Measures `text`: `length` counts characters (Unicode code points, so `é` and `😀` count 1), " +
-				"`bytes` its UTF-8 size.\n\n**Example**: `héllo` → length 5, bytes 6.",
+			Doc: "Measures `text`: `length` counts characters as a reader sees them, like Substring and Truncate " +
+				"(an emoji sequence 👨‍👩‍👧, a flag 🇳🇱 or a letter with combining accents counts 1), `code_points` " +
+				"counts Unicode code points and `bytes` its UTF-8 size.\n\n" +
+				"**Example**: `héllo` → length 5, bytes 6; `👨‍👩‍👧` → length 1, code_points 5, bytes 18.",
 			Inputs: []nodes.Port{textIn("The text to measure.")},
 			Outputs: []nodes.Port{
-				{Name: "length", Type: nodes.Integer, Doc: "Number of characters."},
+				{Name: "length", Type: nodes.Integer, Doc: "Number of characters as a reader sees them."},
+				{Name: "code_points", Type: nodes.Integer, Doc: "Number of Unicode code points."},
 				{Name: "bytes", Type: nodes.Integer, Doc: "Number of UTF-8 bytes."},
 			},
 			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 				s := c.Str("text")
-				return nodes.Out{"length": float64(utf8.RuneCountInString(s)), "bytes": float64(len(s))}, nil
+				return nodes.Out{"length": float64(uniseg.GraphemeClusterCount(s)),
+					"code_points": float64(utf8.RuneCountInString(s)), "bytes": float64(len(s))}, nil
 			},
 		},
 		{
@@ -221,7 +225,8 @@ func stringTypes() []*nodes.Type {
 		{
 			ID: "text.pad", Category: category, Name: "Pad", Icon: "align-justify",
 			Doc: "Pads `text` with `char` to `width` characters: on the `left` (right-aligns, e.g. numbers), the " +
-				"`right`, or `both` (centres). Text already as wide is returned unchanged.\n\n**Outputs**: `text`.\n\n" +
+				"`right`, or `both` (centres). Text already as wide is returned unchanged. Characters are counted " +
+				"as a reader sees them, like Length: an emoji sequence or a flag counts 1.\n\n**Outputs**: `text`.\n\n" +
 				"**Example**: `42` with width 5, char `0`, side left → `00042`.",
 			Inputs: []nodes.Port{
 				textIn("The text to pad."),
@@ -547,11 +552,11 @@ func runPad(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 		return nil, err
 	}
 	ch := c.Str("char")
-	if utf8.RuneCountInString(ch) != 1 {
+	if uniseg.GraphemeClusterCount(ch) != 1 {
 		return nil, nodes.Errorf("char", "must be exactly one character, got %q", ch)
 	}
 	s := c.Str("text")
-	missing := width - utf8.RuneCountInString(s)
+	missing := width - uniseg.GraphemeClusterCount(s)
 	if missing <= 0 {
 		return nodes.Out{"text": s}, nil
 	}

@@ -163,8 +163,10 @@ func stringCases() []nodeCase {
 		{name: "max length exact word end", id: "text.slugify", in: map[string]any{"text": "the quick brown", "max_length": 9.0}, want: nodes.Out{"slug": "the-quick"}},
 		{name: "negative max", id: "text.slugify", in: map[string]any{"text": "x", "max_length": -1.0}, errPort: "max_length"},
 
-		{name: "runes and bytes", id: "text.length", in: map[string]any{"text": "héllo😀"}, want: nodes.Out{"length": 6.0, "bytes": 10.0}},
-		{name: "empty", id: "text.length", in: map[string]any{}, want: nodes.Out{"length": 0.0, "bytes": 0.0}},
+		{name: "runes and bytes", id: "text.length", in: map[string]any{"text": "héllo😀"}, want: nodes.Out{"length": 6.0, "code_points": 6.0, "bytes": 10.0}},
+		{name: "empty", id: "text.length", in: map[string]any{}, want: nodes.Out{"length": 0.0, "code_points": 0.0, "bytes": 0.0}},
+		{name: "emoji sequence, flag, combining accent", id: "text.length", in: map[string]any{"text": "👨\u200d👩\u200d👧🇳🇱e\u0301"},
+			want: nodes.Out{"length": 3.0, "code_points": 9.0, "bytes": 29.0}},
 
 		{name: "negative start", id: "text.substring", in: map[string]any{"text": "2024-05-17", "start": -5.0}, want: txt("05-17")},
 		{name: "start and end", id: "text.substring", in: map[string]any{"text": "2024-05-17", "start": 0.0, "end": 4.0}, want: txt("2024")},
@@ -184,6 +186,8 @@ func stringCases() []nodeCase {
 		{name: "right", id: "text.pad", in: map[string]any{"text": "ab", "width": 4.0, "side": "right", "char": "·"}, want: txt("ab··")},
 		{name: "both", id: "text.pad", in: map[string]any{"text": "ab", "width": 5.0, "side": "both", "char": "*"}, want: txt("*ab**")},
 		{name: "already wide", id: "text.pad", in: map[string]any{"text": "abcdef", "width": 3.0}, want: txt("abcdef")},
+		{name: "emoji counts one", id: "text.pad", in: map[string]any{"text": "👍🏽", "width": 3.0, "char": "-"}, want: txt("--👍🏽")},
+		{name: "flag as the char", id: "text.pad", in: map[string]any{"text": "a", "width": 2.0, "side": "right", "char": "🇳🇱"}, want: txt("a🇳🇱")},
 		{name: "two characters", id: "text.pad", in: map[string]any{"text": "a", "width": 3.0, "char": "ab"}, errPort: "char"},
 		{name: "huge width", id: "text.pad", in: map[string]any{"text": "a", "width": 1e12}, errPort: "width"},
 		{name: "no width", id: "text.pad", in: map[string]any{"text": "a"}, errPort: "width"},
