@@ -149,6 +149,14 @@ describe('the server away for a moment', () => {
     expect(screen.queryByText('Service Unavailable: starting')).toBeNull();
   });
 
+  it('says a flow that does not exist is missing, with no Try again', async () => {
+    const { api } = fakeApi(routes({ 'GET /flows/GONE': { status: 404, body: { title: 'Not Found', status: 404, detail: 'flow not found' } } }));
+    renderShell(api, 'GONE');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe('This flow does not exist, or it was deleted.');
+    expect(within(alert).queryByRole('button')).toBeNull();
+  });
+
   it("brings the project's name back with the flows' Try again", async () => {
     const { api } = fakeApi(routes({ 'GET ': [down, { status: 200, body: { id: 'P1', name: 'Shop', slug: 'shop' } }], 'GET /flows': [down, { status: 200, body: { items: [far] } }] }));
     renderShell(api, null);

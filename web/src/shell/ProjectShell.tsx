@@ -22,7 +22,8 @@ const KINDS: { kind: FlowKind; title: string }[] = [
 
 const errText = (e: unknown) => (e instanceof ApiError ? (e.fieldErrors[0] ? `${e.fieldErrors[0].field}: ${e.fieldErrors[0].message}` : e.message) : String(e));
 
-type Load<T> = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; value: T };
+/** `missing`: the API said there is no such thing (404/403), which trying again does not change. */
+type Load<T> = { status: 'loading' } | { status: 'error'; message: string; missing?: boolean } | { status: 'ready'; value: T };
 
 function NewFlow({ kind, onCreate, onCancel }: { kind: FlowKind; onCreate(name: string): Promise<void>; onCancel(): void }) {
   const [name, setName] = useState('');
@@ -116,7 +117,13 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
         cache.current.set(routeFlow, o);
         setCurrent({ status: 'ready', value: o });
       },
-      (e: unknown) => !cancelled && setCurrent({ status: 'error', message: errText(e) }),
+      (e: unknown) =>
+        !cancelled &&
+        setCurrent(
+          e instanceof ApiError && (e.status === 404 || e.status === 403)
+            ? { status: 'error', message: 'This flow does not exist, or it was deleted.', missing: true }
+            : { status: 'error', message: errText(e) },
+        ),
     );
     return () => {
       cancelled = true;
@@ -354,9 +361,11 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
           <div className="ps-empty" role="alert">
             <p className="ps-field-error">{current.message}</p>
             {/* the server away for a moment (restarting, a network blip): no reload needed */}
-            <button type="button" className="ps-button ps-small" onClick={() => setAttempt((n) => n + 1)}>
-              Try again
-            </button>
+            {current.missing ? null : (
+              <button type="button" className="ps-button ps-small" onClick={() => setAttempt((n) => n + 1)}>
+                Try again
+              </button>
+            )}
           </div>
         ) : (
           <FlowEditor key={current.value.flow.id} project={project} open={current.value} title={<strong>{current.value.flow.name}</strong>} onFlowChanged={flowChanged} onFlowDeleted={flowDeleted} />
