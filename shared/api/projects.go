@@ -108,30 +108,34 @@ func (h *Handler) registerProjects() {
 			return &Created[ProjectView]{Body: projectView(p)}, nil
 		})
 	register(h, endpoint{id: "checkProjectSlug", method: http.MethodGet, path: "/tenants/{tenant}/project-slug",
-		summary: "Suggest a slug for a name, or check that a slug is free", tag: tag, scope: ScopeTenant,
+		summary: "Suggest a free slug for a name (the one creating the project without a slug would take), or check that a slug is free", tag: tag, scope: ScopeTenant,
 		action: auth.ActionProjectRead},
 		func(ctx context.Context, in *struct {
 			TenantPath
 			Name string `query:"name" maxLength:"100" doc:"Suggest a slug from this name"`
 			Slug string `query:"slug" maxLength:"40" doc:"Check this slug"`
 		}) (*Out[SlugSuggestion], error) {
-			s := in.Slug
-			if s == "" {
+			candidates := []string{in.Slug}
+			if in.Slug == "" {
 				if strings.TrimSpace(in.Name) == "" {
 					return nil, invalidField("query.name", "give a name or a slug")
 				}
-				s = SuggestSlug(in.Name)
-			} else if err := checkSlug("query.slug", s); err != nil {
+				// the slugs a project created with this name tries, in order
+				base := SuggestSlug(in.Name)
+				candidates = []string{base, withSuffix(base, "2"), withSuffix(base, "3")}
+			} else if err := checkSlug("query.slug", in.Slug); err != nil {
 				return nil, err
 			}
-			_, err := h.st.ResolveSlug(ctx, s)
-			switch {
-			case errors.Is(err, store.ErrNotFound):
-				return ok(SlugSuggestion{Slug: s, Available: true})
-			case err != nil:
-				return nil, err
+			for _, s := range candidates {
+				_, err := h.st.ResolveSlug(ctx, s)
+				switch {
+				case errors.Is(err, store.ErrNotFound):
+					return ok(SlugSuggestion{Slug: s, Available: true})
+				case err != nil:
+					return nil, err
+				}
 			}
-			return ok(SlugSuggestion{Slug: s, Available: false})
+			return ok(SlugSuggestion{Slug: candidates[0], Available: false})
 		})
 	register(h, endpoint{id: "getProject", method: http.MethodGet, path: "/tenants/{tenant}/projects/{project}",
 		summary: "Get a project", tag: tag, scope: ScopeTenant, action: auth.ActionProjectRead},

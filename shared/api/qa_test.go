@@ -131,3 +131,27 @@ func TestContentTypeCaseInsensitive(t *testing.T) {
 	e.doHeaders(http.MethodPut, path+"/draft", u.token, `{"document":{"schema":"polysynergy/flow@1","nodes":[],"connections":[]},"revision":1}`,
 		map[string]string{"Content-Type": "Application/JSON"}).ok(nil)
 }
+
+// A slug suggested for a name is one a project created with that name (and no slug) would
+// get: the next numbered one when the plain one is taken, not the taken one.
+func TestSlugSuggestionIsFree(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	base := "/tenants/" + u.tenant
+	e.project(u, "Shop")
+	var sug SlugSuggestion
+	e.do(http.MethodGet, base+"/project-slug?name=Shop", u.token, nil).ok(&sug)
+	if sug.Slug != "shop-2" || !sug.Available {
+		t.Fatalf("suggestion %+v, want shop-2 available", sug)
+	}
+	var p ProjectView
+	e.do(http.MethodPost, base+"/projects", u.token, map[string]string{"name": "Shop"}).status(http.StatusCreated).ok(&p)
+	if p.Slug != sug.Slug {
+		t.Fatalf("created with slug %q, suggested %q", p.Slug, sug.Slug)
+	}
+	// a slug asked about is answered as it is
+	e.do(http.MethodGet, base+"/project-slug?slug=shop", u.token, nil).ok(&sug)
+	if sug.Slug != "shop" || sug.Available {
+		t.Fatalf("check %+v", sug)
+	}
+}
