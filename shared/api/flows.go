@@ -134,7 +134,7 @@ func (h *Handler) registerFlows() {
 			return ok(List[FlowView]{Items: mapSlice(p.Items, flowView), NextCursor: p.Next})
 		})
 	register(h, endpoint{id: "createFlow", method: http.MethodPost, path: base,
-		summary: "Create a flow with an empty draft, a given document or a blueprint's draft", tag: tag,
+		summary: "Create a flow with an empty draft, a given document or a blueprint's draft (409 when another flow of the project has the name, ignoring case)", tag: tag,
 		scope: ScopeTenant, action: auth.ActionFlowWrite, status: http.StatusCreated, maxBody: MaxDocumentBody},
 		func(ctx context.Context, in *struct {
 			ProjectPath
@@ -168,7 +168,7 @@ func (h *Handler) registerFlows() {
 			return ok(FlowDetail{FlowView: flowView(f), Draft: draftView(d)})
 		})
 	register(h, endpoint{id: "updateFlow", method: http.MethodPatch, path: base + "/{flow}",
-		summary: "Rename a flow or change its run settings and error flow", tag: tag, scope: ScopeTenant, action: auth.ActionFlowWrite},
+		summary: "Rename a flow (409 when another flow of the project has the name, ignoring case) or change its run settings and error flow", tag: tag, scope: ScopeTenant, action: auth.ActionFlowWrite},
 		func(ctx context.Context, in *struct {
 			FlowPath
 			Body UpdateFlowBody
