@@ -15,6 +15,7 @@ import (
 
 	"polysynergy/shared/auth"
 	"polysynergy/shared/flow"
+	"polysynergy/shared/nodes/control"
 	"polysynergy/shared/schedule"
 	"polysynergy/shared/store"
 )
@@ -147,11 +148,28 @@ func (h *Handler) registerExecute() {
 			var sum struct {
 				PausedAt  []string `json:"paused_at"`
 				PausedIDs []string `json:"paused_ids"`
+				// PausedTypes maps the paused nodes' handles and ids to their types.
+				PausedTypes map[string]string `json:"paused_types"`
 			}
 			_ = json.Unmarshal(run.Summary, &sum)
 			// a record from before paused_ids, or from a runner that did not say, is left to the runner
 			if len(sum.PausedAt) > 0 && !slices.Contains(sum.PausedAt, in.Body.Node) && !slices.Contains(sum.PausedIDs, in.Body.Node) {
 				return nil, invalidField("body.node", "run %s is not paused at %q; it waits at %s", run.ID, in.Body.Node, strings.Join(sum.PausedAt, ", "))
+			}
+			// a Human approval fails on an answer it does not take, and a run resumes once: refuse
+			// the answer here, with the run still paused (a record without types is left to the runner)
+			if sum.PausedTypes[in.Body.Node] == control.ApprovalID {
+				var ans any
+				if len(in.Body.Input) > 0 {
+					_ = json.Unmarshal(in.Body.Input, &ans) // valid JSON, checked above
+				}
+				if _, _, err := control.ApprovalAnswer(ans); err != nil {
+					msg := err.Error()
+					if !strings.Contains(msg, control.ApprovalForms) {
+						msg += " (it takes " + control.ApprovalForms + ")"
+					}
+					return nil, invalidField("body.input", "node %q is a Human approval: %s; the run is still paused at it", in.Body.Node, msg)
+				}
 			}
 			if h.cfg.Runner == nil {
 				return nil, noRunner()

@@ -172,3 +172,46 @@ func TestPublishedSchedulesReachEventBridgeScheduler(t *testing.T) {
 		t.Fatalf("unpublish: %v", fake.calls)
 	}
 }
+
+// An answer a paused Human approval does not accept (not true, false or {"approved": bool})
+// is refused with 422 naming body.input and the accepted forms, before the runner is asked:
+// the run stays paused for a proper answer instead of failing on it.
+func TestResumeRefusesAnInvalidApprovalAnswer(t *testing.T) {
+	e := newEnv(t)
+	runner := &startedRuns{}
+	e.h.cfg.Runner = runner
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Approvals")
+	path, f := e.flow(u, proj, map[string]any{"kind": "route", "name": "Ask", "document": chainDoc(t, 2, "ask")})
+	pk := store.ProjectKey{Tenant: u.tenant, Project: f.Project}
+	run, err := e.db.Store.CreateRun(context.Background(), store.Run{Tenant: pk.Tenant, Project: pk.Project, Flow: f.ID, Stage: "mock", Trigger: "editor", Status: "paused",
+		Summary: json.RawMessage(`{"paused_at":["ask","wait"],"paused_ids":["n7","n8"],"paused_types":{"ask":"control.approval","n7":"control.approval","wait":"ai.agent","n8":"ai.agent"}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resume := path + "/runs/" + run.ID + "/resume"
+	for _, node := range []string{"ask", "n7"} {
+		for _, input := range []string{`"maybe"`, `1`, `{"approved": "maybe"}`, `{"comment": "ok"}`, `null`, ``} {
+			body := map[string]any{"node": node}
+			if input != "" {
+				body["input"] = json.RawMessage(input)
+			}
+			p := e.do(http.MethodPost, resume, u.token, body).problem(http.StatusUnprocessableEntity)
+			wantFields(t, p, "body.input")
+			if !strings.Contains(p.Detail, `{"approved": true|false`) || !strings.Contains(p.Detail, "still paused") {
+				t.Errorf("%s %s: %+v", node, input, p)
+			}
+		}
+	}
+	if len(runner.payloads) != 0 {
+		t.Fatalf("refused answers reached the runner: %v", runner.payloads)
+	}
+	for _, input := range []string{`true`, `false`, `"TRUE"`, `{"approved": false, "comment": "no"}`, `{"approved": "true"}`} {
+		e.do(http.MethodPost, resume, u.token, map[string]any{"node": "ask", "input": json.RawMessage(input)}).status(http.StatusAccepted)
+	}
+	// another node that pauses takes what it takes; the runner decides
+	e.do(http.MethodPost, resume, u.token, map[string]any{"node": "wait", "input": json.RawMessage(`"maybe"`)}).status(http.StatusAccepted)
+	if len(runner.payloads) != 6 {
+		t.Fatalf("accepted answers: %d payloads", len(runner.payloads))
+	}
+}

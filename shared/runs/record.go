@@ -31,6 +31,9 @@ type summary struct {
 	PausedAt  []string         `json:"paused_at,omitempty"`
 	// PausedIDs are the ids of the nodes PausedAt names by handle (a resume may name either).
 	PausedIDs []string `json:"paused_ids,omitempty"`
+	// PausedTypes gives the type of each paused node, by handle and by id: the API checks
+	// an answer for a Human approval before resuming (a run resumes once).
+	PausedTypes map[string]string `json:"paused_types,omitempty"`
 	// Edges is the state of every edge (live, dead, pending) of a kept run.
 	Edges map[string]string `json:"edges,omitempty"`
 	// LostResults counts node results the store refused.
@@ -62,6 +65,10 @@ func summarize(a *active, run *engine.Run, details bool, lost int) summary {
 		for _, n := range run.Nodes {
 			if slices.Contains(s.PausedAt, n.Handle) && !slices.Contains(s.PausedIDs, n.NodeID) {
 				s.PausedIDs = append(s.PausedIDs, n.NodeID)
+				if s.PausedTypes == nil {
+					s.PausedTypes = map[string]string{}
+				}
+				s.PausedTypes[n.Handle], s.PausedTypes[n.NodeID] = n.Type, n.Type
 			}
 		}
 	}

@@ -47,10 +47,15 @@ func TestPauseThenResumeExactlyOnce(t *testing.T) {
 	var sum struct {
 		PausedAt  []string `json:"paused_at"`
 		PausedIDs []string `json:"paused_ids"`
+		// PausedTypes lets the API check an approval's answer before resuming.
+		PausedTypes map[string]string `json:"paused_types"`
 	}
 	if err := json.Unmarshal(rec.Summary, &sum); err != nil || len(sum.PausedAt) != 1 || sum.PausedAt[0] != "ask" ||
 		len(sum.PausedIDs) != 1 || sum.PausedIDs[0] != "ask" {
 		t.Errorf("summary paused_at = %v, paused_ids = %v (%v), want [ask] (the API checks a resume's node against both)", sum.PausedAt, sum.PausedIDs, err)
+	}
+	if len(sum.PausedTypes) != 1 || sum.PausedTypes["ask"] != "control.approval" {
+		t.Errorf("summary paused_types = %v, want ask: control.approval", sum.PausedTypes)
 	}
 	before := f.results(t, id)
 	if len(before) != 3 || byNode(before)["ask"].Status != "paused" {

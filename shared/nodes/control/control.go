@@ -5,6 +5,7 @@ package control
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -185,7 +186,7 @@ func structural() []*nodes.Type {
 			},
 		},
 		{
-			ID: "control.approval", Category: category, Name: "Human approval", Icon: "user-check", Pauses: true,
+			ID: ApprovalID, Category: category, Name: "Human approval", Icon: "user-check", Pauses: true,
 			Doc: "Pauses the run and waits for a person. The run's state is saved; resuming it with an answer " +
 				"(`{\"approved\": true, \"comment\": \"…\"}`, or just `true`/`false`; any other answer fails the node rather than " +
 				"guess) continues here exactly once: " +
@@ -208,15 +209,9 @@ func structural() []*nodes.Type {
 					return c.Pause(map[string]any{"message": c.Str("message"), "data": c.Get("data")})
 				}
 				ans := c.Resume.Input
-				var approved bool
-				comment := ""
-				if m, ok := ans.(map[string]any); ok {
-					if approved, ok = yesNo(m["approved"]); !ok {
-						return nil, nodes.Errorf("resume", `"approved" must be true or false, got %s`, nodes.Describe(m["approved"]))
-					}
-					comment = nodes.ToString(m["comment"])
-				} else if approved, ok = yesNo(ans); !ok {
-					return nil, nodes.Errorf("resume", `expected true, false or {"approved": true|false, "comment": "…"}, got %s`, nodes.Describe(ans))
+				approved, comment, err := ApprovalAnswer(ans)
+				if err != nil {
+					return nil, nodes.Errorf("resume", "%s", err)
 				}
 				out := nodes.Out{"approved": approved, "comment": comment, "answer": ans, "data": c.Get("data")}
 				if approved {
@@ -250,6 +245,30 @@ func structural() []*nodes.Type {
 			},
 		},
 	}
+}
+
+// ApprovalID is the Human approval node's type.
+const ApprovalID = "control.approval"
+
+// ApprovalForms says which answers a Human approval accepts.
+const ApprovalForms = `true, false or {"approved": true|false, "comment": "…"}`
+
+// ApprovalAnswer reads a Human approval's answer (the input its run is resumed with): true
+// or false (also the text "true" or "false", in any case), or {"approved": true|false,
+// "comment": "…"}. Anything else is an error saying what it got, rather than a guess. The
+// node and the API's resume endpoint (which refuses such an answer before the run goes on)
+// both read answers with it.
+func ApprovalAnswer(ans any) (approved bool, comment string, err error) {
+	if m, ok := ans.(map[string]any); ok {
+		if approved, ok = yesNo(m["approved"]); !ok {
+			return false, "", fmt.Errorf(`"approved" must be true or false, got %s`, nodes.Describe(m["approved"]))
+		}
+		return approved, nodes.ToString(m["comment"]), nil
+	}
+	if approved, ok := yesNo(ans); ok {
+		return approved, "", nil
+	}
+	return false, "", fmt.Errorf("expected %s, got %s", ApprovalForms, nodes.Describe(ans))
 }
 
 // yesNo reads an approval: a boolean, or the text true or false in any case. Anything else
