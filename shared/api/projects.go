@@ -239,9 +239,19 @@ func (h *Handler) registerProjects() {
 			return ok(projectView(p))
 		})
 	register(h, endpoint{id: "deleteProject", method: http.MethodDelete, path: "/tenants/{tenant}/projects/{project}",
-		summary: "Delete a project permanently with everything under it", tag: tag, scope: ScopeTenant,
+		summary: "Delete a project in the trash permanently with everything under it; 409 for a project not in the trash (move it there first)", tag: tag, scope: ScopeTenant,
 		action: auth.ActionProjectDelete, status: statusNoContent},
 		func(ctx context.Context, in *ProjectPath) (*Empty, error) {
+			// one request must not lose an active project with all its flows and runs: it goes
+			// to the trash first, where it can still be restored. A project not found (gone, or
+			// left half deleted by an interrupted delete) is left to the store, which finishes it.
+			p, err := h.st.GetProject(ctx, in.key())
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return nil, err
+			}
+			if err == nil && p.TrashedAt == nil {
+				return nil, conflict(TypeConflict, fmt.Sprintf("project %q is not in the trash: move the project to the trash first (it can be restored from there), then delete it permanently", p.Name))
+			}
 			return nil, h.st.DeleteProject(ctx, in.key())
 		})
 }

@@ -125,6 +125,14 @@ func TestProjectLifecycle(t *testing.T) {
 	if restored.TrashedAt != nil {
 		t.Error("restored project still trashed")
 	}
+	// An active project is not deleted at once: it goes to the trash first (where it can
+	// still be restored), so one request cannot lose it with everything under it.
+	pr = e.do(http.MethodDelete, base+"/projects/"+p.ID, u.token, nil).problem(http.StatusConflict)
+	if pr.Type != TypeConflict || !strings.Contains(pr.Detail, "move the project to the trash first") {
+		t.Errorf("delete an active project: %+v", pr)
+	}
+	e.do(http.MethodGet, base+"/projects/"+p.ID, u.token, nil).ok(nil)
+	e.do(http.MethodPost, base+"/projects/"+p.ID+"/trash", u.token, nil).ok(nil)
 	// Delete permanently frees the slug.
 	e.do(http.MethodDelete, base+"/projects/"+p.ID, u.token, nil).status(http.StatusNoContent)
 	e.do(http.MethodGet, base+"/projects/"+p.ID, u.token, nil).problem(http.StatusNotFound)
