@@ -2,7 +2,9 @@
 // unsaved route edits across its tabs and asks before closing over them; a decimal in a
 // whole-number setting is refused at the field and never autosaved; the curl example fills a
 // path variable with a labelled sample and the copied command works when pasted into a shell;
-// ports connect with the keyboard. Set up through the API, driven through the editor.
+// ports connect with the keyboard; a bundle with two flows of one name imports with the second
+// renamed, the new name checked in the editor and by the API. Set up through the API, driven
+// through the editor.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -196,5 +198,64 @@ test('ports connect with the keyboard: C on the focused node, search the inputs,
     await page.getByRole('status').filter({ hasText: 'No connection made' }).waitFor();
     assert.equal(await page.locator('.react-flow__edge').count(), 1);
     assert.deepEqual(errors, []);
+  });
+});
+
+test('importing a bundle with two flows of one name: the second is imported under a free name, checked here and by the API', async (t) => {
+  await guarded(t, 'import-same-name', async () => {
+    // a bundle from before names were unique; the project has "Report (2)" already
+    await api('POST', `${at.base}/flows`, { kind: 'blueprint', name: 'Report (2)' });
+    const document = { schema: 'polysynergy/flow@1', nodes: [], connections: [] };
+    const bundle = {
+      format: 'polysynergy/bundle@1',
+      project: 'Old',
+      flows: [
+        { name: 'Report', kind: 'blueprint', document },
+        { name: 'report', kind: 'blueprint', document },
+      ],
+    };
+    await page.goto(`${suite.cloud.url}/p/${at.project}/settings/export`);
+    const section = page.getByRole('region', { name: 'Import' });
+    await section.getByLabel('Bundle file (.json)').setInputFiles({ name: 'old.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bundle)) });
+    await section.getByRole('table', { name: 'Import preview' }).waitFor();
+    await section.getByText('2 flows in the bundle; 1 collides by name (1 with another flow of the bundle).').waitFor();
+    assert.equal(await section.getByTestId('import-item-1').getByRole('cell').nth(2).innerText(), 'Same name as flow 1 of the bundle (“Report”)');
+    const what = section.getByLabel('What to do with report (flow 2)');
+    assert.equal(await what.inputValue(), 'rename');
+    assert.deepEqual(await what.locator('option').allInnerTexts(), ['Import as…', 'Skip']);
+    const name = section.getByLabel('New name for report (flow 2)');
+    // the suggestion passes over the project's "Report (2)"
+    assert.equal(await name.inputValue(), 'report (3)');
+    const importButton = section.getByRole('button', { name: 'Import', exact: true });
+
+    // checked here: a project flow's name, or the other flow's
+    await name.fill(' REPORT (2)');
+    await section.getByTestId('import-problem-1').filter({ hasText: 'This project has a flow named “Report (2)” (names ignore case).' }).waitFor();
+    assert.equal(await name.getAttribute('aria-invalid'), 'true');
+    assert.equal(await importButton.isDisabled(), true);
+    await name.fill('report');
+    await section.getByTestId('import-problem-1').filter({ hasText: 'Flow 1 of the bundle (“Report”) is imported under this name too.' }).waitFor();
+    await page.screenshot({ path: `${suite.shots}import-same-name-checked.png` });
+
+    // a name taken after the preview: the API's 422 is shown at the input
+    await name.fill('Weekly report');
+    await api('POST', `${at.base}/flows`, { kind: 'blueprint', name: 'weekly report' });
+    await importButton.click();
+    await section.getByRole('alert').filter({ hasText: 'Nothing was imported: one flow needs another choice, marked below.' }).waitFor();
+    assert.match(await section.getByTestId('import-problem-1').innerText(), /weekly report.*has this name too/);
+    assert.equal(await name.getAttribute('aria-invalid'), 'true');
+    await page.screenshot({ path: `${suite.shots}import-same-name-refused.png` });
+
+    await name.fill('Weekly report 2');
+    await section.getByTestId('import-problem-1').waitFor({ state: 'detached' });
+    await importButton.click();
+    const result = section.getByRole('table', { name: 'Import result' });
+    await result.waitFor();
+    await section.getByText('Import done: 2 imported, 0 skipped.').waitFor();
+    assert.deepEqual(await result.getByRole('link').allInnerTexts(), ['Report', 'Weekly report 2']);
+    const names = (await api('GET', `${at.base}/flows`)).items.map((f) => f.name).sort();
+    for (const n of ['Report', 'Report (2)', 'Weekly report 2', 'weekly report']) assert.ok(names.includes(n), `${n} in ${names}`);
+    // the browser logs the refused request itself; nothing else went wrong
+    assert.deepEqual(errors.filter((e) => !/Failed to load resource: the server responded with a status of 422/.test(e)), []);
   });
 });

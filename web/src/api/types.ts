@@ -388,13 +388,20 @@ export interface BundleFlow {
   schedule?: ScheduleInput;
 }
 
-/** One flow of a bundle and the project's flow it collides with by name. */
+/**
+ * One flow of a bundle and what it collides with by name (flow names are unique in a project,
+ * compared trimmed and ignoring case): the project's flow (`conflict`) and/or an earlier flow
+ * of the bundle (`same_name_as`).
+ */
 export interface ImportPreviewItem {
   index: number;
   name: string;
   kind: FlowKind;
+  /** The project's flow with the same name. */
   conflict?: Flow;
-  /** A free name for action rename. */
+  /** The index of an earlier flow of the bundle with the same name: one of the two needs rename or skip. */
+  same_name_as?: number;
+  /** A free name for action rename (set for items that collide). */
   suggested_name?: string;
 }
 

@@ -176,3 +176,148 @@ describe('BundlesScreen import', () => {
     expect(screen.queryByRole('table', { name: 'Import preview' })).toBeNull();
   });
 });
+
+describe('BundlesScreen import: names unique in the project', () => {
+  // a bundle from before names were unique: Report twice; Orders is the project's too
+  const twice: Bundle = {
+    format: 'polysynergy/bundle@1',
+    flows: [
+      { name: 'Report', kind: 'route', document: { schema: 'x', nodes: [], connections: [] } },
+      { name: 'report ', kind: 'route', document: { schema: 'x', nodes: [], connections: [] } },
+      { name: 'Orders', kind: 'route', document: { schema: 'x', nodes: [], connections: [] } },
+      { name: 'Refunds', kind: 'route', document: { schema: 'x', nodes: [], connections: [] } },
+    ],
+  };
+  const twicePreview = {
+    items: [
+      { index: 0, name: 'Report', kind: 'route' },
+      { index: 1, name: 'report ', kind: 'route', same_name_as: 0, suggested_name: 'report (2)' },
+      { index: 2, name: 'Orders', kind: 'route', conflict: flows[0], suggested_name: 'Orders (2)' },
+      { index: 3, name: 'Refunds', kind: 'route' },
+    ],
+  };
+  const done = { items: [{ index: 0, action: 'create', flow: 'F9', name: 'Report' }] };
+
+  async function openTwice(importAnswer: Parameters<typeof fakeApi>[0][string] = { status: 200, body: done }) {
+    const onImported = vi.fn();
+    const fake = fakeApi({
+      'GET /flows': { status: 200, body: { items: flows } },
+      'POST /import/preview': { status: 200, body: twicePreview },
+      'POST /import': importAnswer,
+    });
+    render(<BundlesScreen api={fake.api} project="P1" role="editor" onImported={onImported} />);
+    await screen.findByRole('button', { name: 'Export all' });
+    upload(JSON.stringify(twice));
+    await screen.findByRole('table', { name: 'Import preview' });
+    return { ...fake, onImported };
+  }
+  const importButton = () => screen.getByRole('button', { name: 'Import' }) as HTMLButtonElement;
+  const problem = (index: number) => screen.queryByTestId(`import-problem-${index}`)?.textContent ?? null;
+
+  it('offers rename (the suggested name) or skip for a flow the bundle has twice, and counts both kinds of collision', async () => {
+    const { writes, onImported } = await openTwice();
+    expect(screen.getByText("4 flows in the bundle; 2 collide by name (1 with this project's flows, 1 with another flow of the bundle).")).toBeTruthy();
+    const row = screen.getByTestId('import-item-1');
+    expect(within(row).getAllByRole('cell')[2]!.textContent).toBe('Same name as flow 1 of the bundle (“Report”)');
+    // two flows of one name are told apart by their place in the bundle
+    const what = screen.getByLabelText('What to do with report (flow 2)') as HTMLSelectElement;
+    expect(what.value).toBe('rename');
+    expect([...what.options].map((o) => o.textContent)).toEqual(['Import as…', 'Skip']);
+    expect((screen.getByLabelText('New name for report (flow 2)') as HTMLInputElement).value).toBe('report (2)');
+    // the first of the two is created as it is; a flow the project has still offers overwrite
+    expect(within(screen.getByTestId('import-item-0')).getAllByRole('cell')[3]!.textContent).toBe('Create');
+    const orders = screen.getByLabelText('What to do with Orders') as HTMLSelectElement;
+    expect(orders.value).toBe('skip');
+    expect([...orders.options].map((o) => o.value)).toEqual(['skip', 'rename', 'overwrite']);
+    expect(importButton().disabled).toBe(false);
+
+    fireEvent.click(importButton());
+    await screen.findByRole('table', { name: 'Import result' });
+    expect(writes()[1]!.body).toMatchObject({
+      items: [
+        { index: 0, action: 'create' },
+        { index: 1, action: 'rename', name: 'report (2)' },
+        { index: 2, action: 'skip' },
+        { index: 3, action: 'create' },
+      ],
+    });
+    expect(onImported).toHaveBeenCalledTimes(1);
+  });
+
+  it('checks new names before importing: not empty, not a project flow, not another flow of the bundle (trimmed, ignoring case)', async () => {
+    const { writes } = await openTwice();
+    const name = screen.getByLabelText('New name for report (flow 2)') as HTMLInputElement;
+    const set = (v: string) => fireEvent.change(name, { target: { value: v } });
+
+    set('   ');
+    expect(problem(1)).toBe('Give it a name.');
+    expect(name.getAttribute('aria-invalid')).toBe('true');
+    expect(name.getAttribute('aria-describedby')).toBe(screen.getByTestId('import-problem-1').id);
+    expect(importButton().disabled).toBe(true);
+    expect(screen.getByText('Fix the new names marked above to import.')).toBeTruthy();
+
+    set(' nightly REPORT ');
+    expect(problem(1)).toBe('This project has a flow named “Nightly report” (names ignore case).');
+    expect(importButton().disabled).toBe(true);
+
+    set('REPORT');
+    expect(problem(1)).toBe('Flow 1 of the bundle (“Report”) is imported under this name too.');
+    set('refunds');
+    expect(problem(1)).toBe('Flow 4 of the bundle (“Refunds”) is imported under this name too.');
+
+    // two new names that are one: both are marked
+    set('Weekly');
+    expect(problem(1)).toBeNull();
+    expect(name.getAttribute('aria-invalid')).toBe('false');
+    fireEvent.change(screen.getByLabelText('What to do with Orders'), { target: { value: 'rename' } });
+    fireEvent.change(screen.getByLabelText('New name for Orders'), { target: { value: ' weekly' } });
+    expect(problem(1)).toBe('Flow 3 of the bundle (“Orders”) is imported under this name too.');
+    expect(problem(2)).toBe('Flow 2 of the bundle (“report”) is imported under this name too.');
+    expect(importButton().disabled).toBe(true);
+
+    // skipping one frees the name for the other; a skipped flow's name is free too
+    fireEvent.change(screen.getByLabelText('What to do with report (flow 2)'), { target: { value: 'skip' } });
+    expect(problem(1)).toBeNull();
+    expect(problem(2)).toBeNull();
+    expect(importButton().disabled).toBe(false);
+    fireEvent.change(screen.getByLabelText('New name for Orders'), { target: { value: 'Orders' } });
+    expect(problem(2)).toBe('This project has a flow named “Orders” (names ignore case).');
+    fireEvent.change(screen.getByLabelText('New name for Orders'), { target: { value: 'Orders, again' } });
+    expect(importButton().disabled).toBe(false);
+    expect(writes()).toHaveLength(1); // only the preview
+  });
+
+  it('puts what a 422 from the import names at that flow: a taken new name at its input', async () => {
+    const { writes } = await openTwice([
+      invalid('2 invalid field(s)', [
+        { location: 'body.items[1].name', message: 'flow "Weekly" (F7) has this name too' },
+        { location: 'body.bundle.flows[3].name', message: 'flow "Refunds" (F8) has this name; choose skip, rename or overwrite' },
+        { location: 'body.items[9].index', message: 'the bundle has 4 flows' },
+      ]),
+      { status: 200, body: done },
+    ]);
+    const name = screen.getByLabelText('New name for report (flow 2)') as HTMLInputElement;
+    fireEvent.change(name, { target: { value: 'Weekly' } });
+    fireEvent.click(importButton());
+
+    await waitFor(() => expect(problem(1)).toBe('flow "Weekly" (F7) has this name too'));
+    expect(name.getAttribute('aria-invalid')).toBe('true');
+    expect(name.getAttribute('aria-describedby')).toBe(screen.getByTestId('import-problem-1').id);
+    expect(problem(3)).toBe('flow "Refunds" (F8) has this name; choose skip, rename or overwrite');
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('Nothing was imported: 2 flows need another choice, marked below.');
+    expect(alert.textContent).toContain('items[9].index: the bundle has 4 flows');
+    expect(screen.queryByRole('table', { name: 'Import result' })).toBeNull();
+    // the API's word stays until the name changes; it does not block another try
+    expect(importButton().disabled).toBe(false);
+    fireEvent.change(name, { target: { value: 'Weekly 2' } });
+    expect(problem(1)).toBeNull();
+    expect(name.getAttribute('aria-invalid')).toBe('false');
+    expect(problem(3)).not.toBeNull();
+
+    fireEvent.click(importButton());
+    await screen.findByRole('table', { name: 'Import result' });
+    expect(writes()[2]!.body).toMatchObject({ items: [{ index: 0 }, { index: 1, action: 'rename', name: 'Weekly 2' }, { index: 2 }, { index: 3 }] });
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+});

@@ -1,10 +1,11 @@
 // Export and import: download the project's flows (all, or a chosen set) as one JSON bundle;
-// import a bundle file — preview which flows collide by name with the project's, choose skip,
-// rename or overwrite for each, apply, and see what was done.
+// import a bundle file — preview which flows collide by name with the project's (skip, rename or
+// overwrite) or with another flow of the bundle (rename or skip), check the new names, apply,
+// and see what was done or which choices the API refused.
 
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { ApiError, type ApiClient } from '../api/client';
-import type { Bundle, Flow, ImportAction, ImportChoice, ImportPreview, ImportResult, Role } from '../api/types';
+import type { Bundle, Flow, ImportAction, ImportChoice, ImportPreview, ImportPreviewItem, ImportResult, Role } from '../api/types';
 import { loadAllFlows } from '../shell/editorLists';
 import { navigate } from '../shell/router';
 import { routePath } from '../shell/routes';
@@ -118,13 +119,83 @@ function Export({ api, project }: { api: ApiClient; project: string }) {
 
 type Choice = { action: ImportAction; name: string };
 
+/** How flow names compare: trimmed and ignoring case (the API's store.FoldName). */
+export function foldName(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+/** True when the item needs a choice: the project or an earlier flow of the bundle has its name. */
+export function collides(i: ImportPreviewItem): boolean {
+  return !!i.conflict || i.same_name_as !== undefined;
+}
+
+/** The choice an item starts with: a flow the bundle has twice is imported under the suggested name; one the project has is skipped. */
+function defaultChoice(i: ImportPreviewItem): Choice {
+  return { action: i.same_name_as !== undefined ? 'rename' : 'skip', name: i.suggested_name ?? `${i.name.trim()} (imported)` };
+}
+
+/** The name an item ends up with in the project, or null when it is skipped. */
+function finalName(i: ImportPreviewItem, c: Choice | undefined): string | null {
+  if (!c) return i.name.trim();
+  if (c.action === 'skip') return null;
+  if (c.action === 'rename') return c.name.trim();
+  if (c.action === 'overwrite') return (i.conflict?.name ?? i.name).trim();
+  return i.name.trim();
+}
+
+/**
+ * What is wrong with each chosen new name, by item index: empty, too long, the name of one of
+ * the project's flows, or the name another flow of the bundle ends up with.
+ */
+export function renameProblems(items: ImportPreviewItem[], choices: Record<number, Choice>, projectNames: string[]): Record<number, string> {
+  const project = new Map<string, string>();
+  for (const n of projectNames) if (!project.has(foldName(n))) project.set(foldName(n), n.trim());
+  const finals = items.map((i) => ({ item: i, name: finalName(i, choices[i.index]) }));
+  const out: Record<number, string> = {};
+  for (const { item, name } of finals) {
+    if (choices[item.index]?.action !== 'rename' || name === null) continue;
+    if (!name) {
+      out[item.index] = 'Give it a name.';
+      continue;
+    }
+    if ([...name].length > 200) {
+      out[item.index] = 'A flow name has at most 200 characters.';
+      continue;
+    }
+    const taken = project.get(foldName(name));
+    if (taken !== undefined) {
+      out[item.index] = `This project has a flow named “${taken}” (names ignore case).`;
+      continue;
+    }
+    const other = finals.find((o) => o.item.index !== item.index && o.name !== null && foldName(o.name) === foldName(name));
+    if (other) out[item.index] = `Flow ${other.item.index + 1} of the bundle (“${other.item.name.trim()}”) is imported under this name too.`;
+  }
+  return out;
+}
+
+/** Where a field the import refused (422) belongs: the item it names and whether it is the new-name input. */
+function placeOf(field: string, sent: ImportChoice[]): { index: number; name: boolean } | null {
+  const choice = /^items\[(\d+)\]\.name$/.exec(field);
+  if (choice) {
+    const c = sent[Number(choice[1])];
+    return c ? { index: c.index, name: c.action === 'rename' } : null;
+  }
+  const flow = /^bundle\.flows\[(\d+)\]\.(name|kind)$/.exec(field);
+  return flow ? { index: Number(flow[1]), name: false } : null;
+}
+
+type ServerProblem = { message: string; name: boolean };
+
 function Import({ api, project, onImported }: { api: ApiClient; project: string; onImported?: () => void }) {
   const [bundle, setBundle] = useState<Bundle | null>(null);
   const [preview, setPreview] = useState<ImportPreview | null>(null);
+  const [projectNames, setProjectNames] = useState<string[]>([]);
   const [choices, setChoices] = useState<Record<number, Choice>>({});
+  const [serverProblems, setServerProblems] = useState<Record<number, ServerProblem>>({});
   const [result, setResult] = useState<ImportResult | null>(null);
   const [error, setError] = useState<string[] | null>(null);
   const [busy, setBusy] = useState(false);
+  const ids = useId();
 
   const fail = (e: unknown) => setError(e instanceof ApiError && e.fieldErrors.length ? e.fieldErrors.map((f) => `${f.field}: ${f.message}`) : [errText(e)]);
 
@@ -133,14 +204,17 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
     setPreview(null);
     setResult(null);
     setBundle(null);
+    setServerProblems({});
     const parsed = parseBundle(await file.text());
     if ('error' in parsed) return setError([parsed.error]);
     setBusy(true);
     try {
-      const p = await api.previewImport(project, parsed.bundle);
+      // the project's names, for checking new names here (the API checks them again)
+      const [p, flows] = await Promise.all([api.previewImport(project, parsed.bundle), loadAllFlows(api, project).catch(() => [] as Flow[])]);
       setBundle(parsed.bundle);
       setPreview(p);
-      setChoices(Object.fromEntries(p.items.filter((i) => i.conflict).map((i) => [i.index, { action: 'skip' as ImportAction, name: i.suggested_name ?? `${i.name} (imported)` }])));
+      setProjectNames(flows.map((f) => f.name));
+      setChoices(Object.fromEntries(p.items.filter(collides).map((i) => [i.index, defaultChoice(i)])));
     } catch (e) {
       fail(e);
     } finally {
@@ -148,10 +222,20 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
     }
   };
 
+  const choose = (index: number, c: Choice) => {
+    setChoices((s) => ({ ...s, [index]: c }));
+    setServerProblems((s) => {
+      if (!(index in s)) return s;
+      const { [index]: _, ...rest } = s;
+      return rest;
+    });
+  };
+
   const apply = async () => {
     if (!bundle || !preview) return;
     setBusy(true);
     setError(null);
+    setServerProblems({});
     const items: ImportChoice[] = preview.items.map((i) => {
       const c = choices[i.index];
       if (!c) return { index: i.index, action: 'create' };
@@ -163,14 +247,38 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
       setBundle(null);
       onImported?.();
     } catch (e) {
-      fail(e);
+      // a 422 names the flows it refuses: each message goes to its row (a new name to its input)
+      if (!(e instanceof ApiError) || e.status !== 422 || !e.fieldErrors.length) return fail(e);
+      const placed: Record<number, ServerProblem> = {};
+      const rest: string[] = [];
+      for (const f of e.fieldErrors) {
+        const at = placeOf(f.field, items);
+        if (!at || !preview.items.some((i) => i.index === at.index)) {
+          rest.push(`${f.field}: ${f.message}`);
+          continue;
+        }
+        const had = placed[at.index];
+        placed[at.index] = had ? { message: `${had.message} ${f.message}`, name: had.name || at.name } : { message: f.message, name: at.name };
+      }
+      const n = Object.keys(placed).length;
+      setServerProblems(placed);
+      setError([...(n ? [`Nothing was imported: ${n === 1 ? 'one flow needs' : `${n} flows need`} another choice, marked below.`] : []), ...rest]);
     } finally {
       setBusy(false);
     }
   };
 
-  const conflicts = preview?.items.filter((i) => i.conflict).length ?? 0;
-  const renameEmpty = preview?.items.some((i) => choices[i.index]?.action === 'rename' && !choices[i.index]!.name.trim()) ?? false;
+  const items = preview?.items ?? [];
+  const problems = renameProblems(items, choices, [...projectNames, ...items.flatMap((i) => (i.conflict ? [i.conflict.name] : []))]);
+  const invalid = Object.keys(problems).length > 0;
+  const colliding = items.filter(collides).length;
+  const withProject = items.filter((i) => i.conflict).length;
+  const withBundle = items.filter((i) => i.same_name_as !== undefined).length;
+  // two flows of one name get told apart by their place in the bundle
+  const named = new Map<string, number>();
+  for (const i of items) named.set(foldName(i.name), (named.get(foldName(i.name)) ?? 0) + 1);
+  const label = (i: ImportPreviewItem) => (named.get(foldName(i.name))! > 1 ? `${i.name.trim()} (flow ${i.index + 1})` : i.name.trim());
+  const nameOf = (index: number) => items.find((i) => i.index === index)?.name.trim() ?? '';
 
   return (
     <section aria-label="Import">
@@ -189,7 +297,9 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
             }}
           />
         </label>
-        <p className="ps-hint ps-m-form-error">Flows whose name is already taken in this project need a choice: skip them, import them under another name, or overwrite the project's flow (its draft is replaced; versions are kept).</p>
+        <p className="ps-hint ps-m-form-error">
+          Flow names are unique in a project (ignoring case). Flows whose name is already taken in this project need a choice: skip them, import them under another name, or overwrite the project's flow (its draft is replaced; versions are kept). A flow the bundle has twice is imported under another name or skipped.
+        </p>
       </div>
       {busy ? (
         <p role="status" className="ps-hint">
@@ -206,7 +316,8 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
       {preview ? (
         <>
           <p className="ps-hint" role="status">
-            {preview.items.length} flow{preview.items.length === 1 ? '' : 's'} in the bundle; {conflicts} collide{conflicts === 1 ? 's' : ''} by name.
+            {items.length} flow{items.length === 1 ? '' : 's'} in the bundle; {colliding} collide{colliding === 1 ? 's' : ''} by name
+            {withBundle ? ` (${[withProject ? `${withProject} with this project's flows` : '', `${withBundle} with another flow of the bundle`].filter(Boolean).join(', ')})` : ''}.
           </p>
           <table className="ps-m-table" aria-label="Import preview">
             <thead>
@@ -218,42 +329,71 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
               </tr>
             </thead>
             <tbody>
-              {preview.items.map((i) => {
+              {items.map((i) => {
                 const c = choices[i.index];
+                const server = serverProblems[i.index];
+                const problem = (c?.action === 'rename' ? problems[i.index] : undefined) ?? server?.message;
+                const nameInvalid = c?.action === 'rename' && (problems[i.index] !== undefined || !!server?.name);
+                const problemId = `${ids}-problem-${i.index}`;
                 return (
-                  <tr key={i.index}>
+                  <tr key={i.index} data-testid={`import-item-${i.index}`}>
                     <td>{i.name}</td>
                     <td>
                       <span className="ps-chip">{i.kind}</span>
                     </td>
-                    <td>{i.conflict ? <span className="ps-field-error">Taken by the {i.conflict.kind} “{i.conflict.name}”</span> : <span className="ps-hint">new</span>}</td>
+                    <td>
+                      {i.conflict ? <span className="ps-field-error">Taken by the {i.conflict.kind} “{i.conflict.name}”</span> : null}
+                      {i.conflict && i.same_name_as !== undefined ? <br /> : null}
+                      {i.same_name_as !== undefined ? (
+                        <span className="ps-field-error">
+                          Same name as flow {i.same_name_as + 1} of the bundle (“{nameOf(i.same_name_as)}”)
+                        </span>
+                      ) : null}
+                      {!collides(i) ? <span className="ps-hint">new</span> : null}
+                    </td>
                     <td>
                       {c ? (
                         <span className="ps-row">
                           <select
                             className="ps-input"
                             style={{ width: 'auto' }}
-                            aria-label={`What to do with ${i.name}`}
+                            aria-label={`What to do with ${label(i)}`}
+                            aria-describedby={problem && !nameInvalid ? problemId : undefined}
                             value={c.action}
-                            onChange={(e) => setChoices((s) => ({ ...s, [i.index]: { ...c, action: e.target.value as ImportAction } }))}
+                            onChange={(e) => choose(i.index, { ...c, action: e.target.value as ImportAction })}
                           >
-                            <option value="skip">Skip</option>
-                            <option value="rename">Import as…</option>
-                            <option value="overwrite">Overwrite</option>
+                            {i.same_name_as !== undefined ? (
+                              <>
+                                <option value="rename">Import as…</option>
+                                <option value="skip">Skip</option>
+                              </>
+                            ) : (
+                              <>
+                                <option value="skip">Skip</option>
+                                <option value="rename">Import as…</option>
+                                <option value="overwrite">Overwrite</option>
+                              </>
+                            )}
                           </select>
                           {c.action === 'rename' ? (
                             <input
-                              className={c.name.trim() ? 'ps-input' : 'ps-input invalid'}
-                              aria-label={`New name for ${i.name}`}
-                              aria-invalid={!c.name.trim()}
+                              className={nameInvalid ? 'ps-input invalid' : 'ps-input'}
+                              aria-label={`New name for ${label(i)}`}
+                              aria-invalid={nameInvalid}
+                              aria-describedby={nameInvalid ? problemId : undefined}
                               value={c.name}
-                              onChange={(e) => setChoices((s) => ({ ...s, [i.index]: { ...c, name: e.target.value } }))}
+                              onChange={(e) => choose(i.index, { ...c, name: e.target.value })}
                             />
                           ) : null}
                         </span>
                       ) : (
                         'Create'
                       )}
+                      {problem ? (
+                        <span id={problemId} className="ps-field-error" data-testid={`import-problem-${i.index}`} style={{ display: 'block' }}>
+                          {problem}
+                        </span>
+                      ) : null}
                     </td>
                   </tr>
                 );
@@ -261,7 +401,7 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
             </tbody>
           </table>
           <div className="ps-row" style={{ marginTop: 10 }}>
-            <button type="button" className="ps-button ps-primary" disabled={busy || renameEmpty} onClick={() => void apply()}>
+            <button type="button" className="ps-button ps-primary" disabled={busy || invalid} onClick={() => void apply()}>
               Import
             </button>
             <button
@@ -270,11 +410,13 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
               onClick={() => {
                 setPreview(null);
                 setBundle(null);
+                setServerProblems({});
+                setError(null);
               }}
             >
               Cancel
             </button>
-            {renameEmpty ? <span className="ps-field-error">Give each renamed flow a name.</span> : null}
+            {invalid ? <span className="ps-field-error">Fix the new names marked above to import.</span> : null}
           </div>
         </>
       ) : null}
