@@ -17,6 +17,8 @@ export interface RunHistoryProps {
   stages: string[];
   /** Changes when a run started or ended, so the list reloads. */
   refreshKey: string;
+  /** The run that ended last: read again briefly until it is listed (it is stored just after it ends). */
+  expectRun?: string | undefined;
   /** The run on the canvas, marked in the list. */
   current?: string | undefined;
   onOpen(run: Run): void;
@@ -37,8 +39,10 @@ export function RunHistory(p: RunHistoryProps) {
   const history = useMemo(() => createHistory(p.api, p.project, p.flow), [p.api, p.project, p.flow]);
   const s = useStore(history);
 
+  // a run started or ended: new runs come on top, the pages loaded below (and the scroll) stay
   useEffect(() => {
-    void history.getState().reload();
+    void history.getState().refresh(p.expectRun);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [history, p.refreshKey]);
 
   // the project's stages, and any a listed run ran on (a stage added since the list loaded)

@@ -38,6 +38,44 @@ describe('run history', () => {
     expect(urls).toEqual(['/api/v1/tenants/t/projects/p/flows/f1/runs?limit=2', '/api/v1/tenants/t/projects/p/flows/f1/runs?limit=2&cursor=c1']);
   });
 
+  it('puts new runs on top when refreshed, keeping the pages loaded below; a gap reloads', async () => {
+    const pages: Record<string, unknown> = {
+      '/runs?limit=2&cursor=c1': { items: [run('r2'), run('r1')], next_cursor: 'c2' },
+      '/runs?limit=2': { items: [run('r4'), run('r3')], next_cursor: 'c1' },
+    };
+    const { api } = fakeApi(pages);
+    const h = createHistory(api, 'p', 'f1', 2);
+    // nothing listed yet: a refresh loads the first page
+    await h.getState().refresh();
+    await h.getState().more();
+    expect(h.getState().items.map((r) => r.id)).toEqual(['r4', 'r3', 'r2', 'r1']);
+    // a run ended (r5 new, r4 now an error): it reloaded to the first page, dropping r2 and r1
+    pages['/runs?limit=2'] = { items: [run('r5'), run('r4', { status: 'error' })], next_cursor: 'x' };
+    await h.getState().refresh();
+    expect(h.getState().items.map((r) => `${r.id}:${r.status}`)).toEqual(['r5:success', 'r4:error', 'r3:success', 'r2:success', 'r1:success']);
+    expect(h.getState().next).toBe('c2');
+    // more new runs than a page: none of the first page is listed, so it starts over
+    pages['/runs?limit=2'] = { items: [run('r9'), run('r8')], next_cursor: 'c7' };
+    await h.getState().refresh();
+    expect(h.getState().items.map((r) => r.id)).toEqual(['r9', 'r8']);
+    expect(h.getState().next).toBe('c7');
+  });
+
+  it('waits a little for the run that ended to be listed (it is stored just after its end is announced)', async () => {
+    const answers = [
+      { items: [run('r2'), run('r1')] },
+      { items: [run('r2'), run('r1')] },
+      { items: [run('r2'), run('r1')] },
+      { items: [run('r3'), run('r2')] },
+    ];
+    const listRuns = vi.fn(async () => answers.shift() ?? { items: [] });
+    const h = createHistory({ listRuns }, 'p', 'f1', 2, 1);
+    await h.getState().reload();
+    await h.getState().refresh('r3');
+    expect(listRuns).toHaveBeenCalledTimes(4);
+    expect(h.getState().items.map((r) => r.id)).toEqual(['r3', 'r2', 'r1']);
+  });
+
   it('filters by stage and status on the server and starts over', async () => {
     const { api, urls } = fakeApi({
       '/runs?limit=20': { items: [run('a'), run('b', { stage: 'live', status: 'error' })], next_cursor: 'n' },

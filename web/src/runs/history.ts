@@ -23,6 +23,12 @@ export interface HistoryState {
   loaded: boolean;
   error: string | null;
   reload(): Promise<void>;
+  /**
+   * Reads the first page again and puts new runs on top (and updates the ones listed), keeping
+   * the pages loaded below: for runs that start and end while the list is open. Reloads when
+   * nothing is listed yet, or when none of the first page was listed (a gap would be left).
+   */
+  refresh(expect?: string): Promise<void>;
   more(): Promise<void>;
   setFilter(f: Partial<HistoryFilter>): Promise<void>;
 }
@@ -31,7 +37,9 @@ export type HistoryStore = StoreApi<HistoryState>;
 
 export const PAGE_SIZE = 20;
 
-export function createHistory(api: RunsApi, project: string, flow: string, pageSize = PAGE_SIZE): HistoryStore {
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function createHistory(api: RunsApi, project: string, flow: string, pageSize = PAGE_SIZE, retryMs = 400): HistoryStore {
   let generation = 0;
   return createStore<HistoryState>()((set, get) => {
     const load = async (append: boolean) => {
@@ -66,6 +74,33 @@ export function createHistory(api: RunsApi, project: string, flow: string, pageS
       loaded: false,
       error: null,
       reload: () => load(false),
+      refresh: async (expect) => {
+        const { loaded, items, error } = get();
+        if (!loaded || error || !items.length) return load(false);
+        const gen = generation;
+        const { filter } = get();
+        try {
+          const read = () =>
+            api.listRuns(project, flow, {
+              limit: pageSize,
+              ...(filter.stage ? { stage: filter.stage } : {}),
+              ...(filter.status ? { status: filter.status } : {}),
+            });
+          let page = await read();
+          // a run is stored just after its end is announced: wait a little for it
+          for (let i = 0; expect && i < 4 && !(page.items ?? []).some((r) => r.id === expect) && gen === generation; i++) {
+            await sleep(retryMs);
+            page = await read();
+          }
+          if (gen !== generation) return;
+          const fresh = page.items ?? [];
+          const ids = new Set(fresh.map((r) => r.id));
+          if (!get().items.some((r) => ids.has(r.id))) return load(false);
+          set((s) => ({ items: [...fresh, ...s.items.filter((r) => !ids.has(r.id))] }));
+        } catch {
+          /* the list stays as it is; Refresh tries again */
+        }
+      },
       more: async () => {
         if (!get().next || get().loading) return;
         await load(true);

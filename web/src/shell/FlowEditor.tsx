@@ -186,6 +186,8 @@ export function FlowEditor({
   const [starting, setStarting] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [otherRuns, setOtherRuns] = useState(0);
+  // the run that ended last: the history waits for it to be listed (it is stored just after)
+  const [lastEnded, setLastEnded] = useState<string | undefined>(undefined);
   const [stages, setStages] = useState<string[]>([]);
   const buffer = useRef<RunEvent[]>([]);
   const runRef = useRef<RunState | null>(null);
@@ -205,12 +207,18 @@ export function FlowEditor({
         const next = applyRunEvent(cur, e);
         runRef.current = next;
         setRun(next);
-        if (e.type === 'run_end') void refresh(cur.runId);
+        if (e.type === 'run_end') {
+          setLastEnded(cur.runId);
+          void refresh(cur.runId);
+        }
       } else {
         buffer.current.push(e);
         if (buffer.current.length > 1000) buffer.current.splice(0, buffer.current.length - 1000);
         // a run the editor did not start (a trigger, another tab) ended: the history re-reads
-        if (e.type === 'run_end') setOtherRuns((n) => n + 1);
+        if (e.type === 'run_end') {
+          setLastEnded(e.run_id);
+          setOtherRuns((n) => n + 1);
+        }
       }
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -412,6 +420,7 @@ export function FlowEditor({
           kind={flow.kind}
           stages={stages}
           refreshKey={`${run ? `${run.runId}:${finished(run.status)}` : ''}/${otherRuns}`}
+          expectRun={lastEnded}
           current={run?.runId}
           onOpen={(r) => void openPast(r)}
           onClose={() => setHistoryOpen(false)}
