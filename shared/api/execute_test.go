@@ -146,7 +146,7 @@ func TestPublishedSchedulesReachEventBridgeScheduler(t *testing.T) {
 	u := e.signIn("alice")
 	proj, _ := e.project(u, "Schedules")
 	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "prod"}).status(http.StatusCreated)
-	path, f := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Nightly",
+	path, f := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Nightly", "document": chainDoc(t, 2, "n"),
 		"schedule": map[string]any{"cron": "30 9 * * 1-5", "timezone": "Europe/Amsterdam", "enabled": true}})
 	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod"}).status(http.StatusOK)
 	name := schedule.Name(u.tenant, f.Project, f.ID, "prod")

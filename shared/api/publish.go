@@ -233,6 +233,9 @@ func (h *Handler) publish(ctx context.Context, k store.FlowKey, b PublishBody, b
 	if err := h.compile(raw); err != nil {
 		return PublishResult{}, err
 	}
+	if err := checkHasNodes(raw, f.Kind, b.Version); err != nil {
+		return PublishResult{}, err
+	}
 	if err := h.checkCalledFlows(ctx, k, raw, b.Stage); err != nil {
 		return PublishResult{}, err
 	}
@@ -287,6 +290,31 @@ func (h *Handler) compile(raw []byte) error {
 			fmt.Sprintf("the flow has %d problem(s); each is listed with its JSON pointer", len(errs)), errs...)
 	}
 	return nil
+}
+
+// checkHasNodes refuses to publish a document with no nodes: a run of it (a route request,
+// a schedule firing, a call) has no node to start from and fails every time. 422 naming the
+// document's nodes (the version, when one is published) and what to add.
+func checkHasNodes(raw []byte, kind store.FlowKind, version int) error {
+	doc, err := flow.Decode(raw)
+	if err != nil || len(doc.Nodes) > 0 {
+		return nil // compile has said what is wrong with an unreadable document
+	}
+	start := "a trigger node"
+	switch kind {
+	case store.KindRoute:
+		start = "an HTTP route node"
+	case store.KindSchedule:
+		start = "a Schedule node"
+	case store.KindService:
+		start = "a Flow input node"
+	}
+	what, loc := "the flow", "/nodes"
+	if version > 0 {
+		what, loc = fmt.Sprintf("version %d of the flow", version), "body.version"
+	}
+	msg := fmt.Sprintf("%s has no nodes, so a run of it could not start; add %s and the nodes it runs, then publish", what, start)
+	return newProblem(http.StatusUnprocessableEntity, TypeFlowInvalid, msg, FieldError{Location: loc, Message: msg})
 }
 
 // checkCalledFlows refuses to publish a flow whose nodes call other flows (inputs edited as a

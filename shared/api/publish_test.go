@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -326,4 +327,32 @@ func TestPublishChecksCalledFlows(t *testing.T) {
 	e.do(http.MethodDelete, svcPath+"/publications/prod", u.token, nil).status(http.StatusNoContent)
 	e.do(http.MethodPost, svcPath+"/publish", u.token, map[string]any{"stage": "prod"}).ok(nil)
 	e.do(http.MethodDelete, svcPath, u.token, nil).status(http.StatusNoContent)
+}
+
+// A flow with no nodes has nothing a run could start from: publishing it (the draft, or a
+// version snapshotted from it) is refused with 422 saying so, and nothing is bound.
+func TestPublishRefusesEmptyFlow(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, pv := e.project(u, "Empty")
+	empty := map[string]any{"schema": "polysynergy/flow@1", "nodes": []any{}, "connections": []any{}}
+	for kind, hint := range map[string]string{"route": "HTTP route", "schedule": "Schedule", "service": "Flow input"} {
+		body := map[string]any{"kind": kind, "name": "empty " + kind, "document": empty}
+		if kind == "schedule" {
+			body["schedule"] = map[string]any{"cron": "0 6 * * *", "enabled": true}
+		}
+		path, f := e.flow(u, proj, body)
+		p := e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).problem(http.StatusUnprocessableEntity)
+		wantFields(t, p, "/nodes")
+		if p.Type != TypeFlowInvalid || !strings.Contains(p.Detail, "has no nodes") || !strings.Contains(p.Detail, hint) {
+			t.Errorf("%s: %+v", kind, p)
+		}
+		// a version of the empty draft is refused too
+		e.do(http.MethodPost, path+"/versions", u.token, map[string]any{"message": "empty"}).status(http.StatusCreated)
+		p = e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock", "version": 1}).problem(http.StatusUnprocessableEntity)
+		wantFields(t, p, "body.version")
+		if _, err := e.db.Store.GetBinding(t.Context(), store.FlowKey{Tenant: u.tenant, Project: pv.ID, Flow: f.ID}, "mock"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s: an empty flow was bound: %v", kind, err)
+		}
+	}
 }

@@ -9,6 +9,9 @@ import { test } from 'node:test';
 import { flowNode } from './cloud.mjs';
 import { cloudSuite, projectSession } from './suite.mjs';
 
+// a route flow that can be published: an HTTP route node answering 'ok' (a flow with no nodes cannot be)
+const routeDoc = { schema: 'polysynergy/flow@1', nodes: [flowNode('route', 'trigger.route', 0, {}), flowNode('reply', 'http.response', 300, { body: 'ok' })], connections: [{ from: { node: 'route', port: 'true_path' }, to: { node: 'reply', port: 'node' } }] };
+
 const suite = cloudSuite('checks');
 const session = projectSession(suite, {
   email: 'checks@example.com',
@@ -96,7 +99,7 @@ test('expression problems show under the field while typing, then the server che
 
 test('the publishing panel shows the route each stage serves and offers to publish again where it is an older one', async (t) => {
   await guarded(t, 'served-route', async () => {
-    const f = await api('POST', `${at.base}/flows`, { kind: 'route', name: 'orders' });
+    const f = await api('POST', `${at.base}/flows`, { kind: 'route', name: 'orders', document: routeDoc });
     const fp = `${at.base}/flows/${f.id}`;
     await api('PUT', `${fp}/route`, { method: 'GET', segments: [{ kind: 'static', value: 'a' }] });
     await api('POST', `${fp}/publish`, { stage: 'live' });

@@ -6,6 +6,9 @@ import { test } from 'node:test';
 import { flowNode } from './cloud.mjs';
 import { cloudSuite, projectSession } from './suite.mjs';
 
+// a route flow that can be published: an HTTP route node answering 'ok' (a flow with no nodes cannot be)
+const routeDoc = { schema: 'polysynergy/flow@1', nodes: [flowNode('route', 'trigger.route', 0, {}), flowNode('reply', 'http.response', 300, { body: 'ok' })], connections: [{ from: { node: 'route', port: 'true_path' }, to: { node: 'reply', port: 'node' } }] };
+
 const suite = cloudSuite('sweep');
 const session = projectSession(suite, { email: 'sweep@example.com', project: 'Sweep' });
 let page;
@@ -212,7 +215,7 @@ test("clicking the publishing panel's selected tab again keeps the panel, and wh
 test("changing a route flow's run saving in its settings marks the stages it is published on as serving older settings", async (t) => {
   await guarded(t, 'run-saving-differs', async () => {
     await api('POST', `${at.base}/stages`, { name: 'live' }).catch(() => undefined);
-    const f = await api('POST', `${at.base}/flows`, { kind: 'route', name: 'saving' });
+    const f = await api('POST', `${at.base}/flows`, { kind: 'route', name: 'saving', document: routeDoc });
     const fp = `${at.base}/flows/${f.id}`;
     await api('PUT', `${fp}/route`, { method: 'GET', segments: [{ kind: 'static', value: 'saving' }] });
     await api('POST', `${fp}/publish`, { stage: 'live' });
