@@ -398,13 +398,14 @@ func (h *Handler) createFlow(ctx context.Context, k store.ProjectKey, b CreateFl
 		doc, in.Document = d, canon
 	}
 	var route *store.RouteConfig
+	routeFrom := "body.name" // what gave the route: the field a taken route is named by
 	if kind == store.KindRoute {
 		rb := RouteBody{Method: "GET", Segments: []SegmentBody{{Kind: "static", Value: SuggestSlug(b.Name)}}}
 		if nr, ok := nodeRoute(doc); ok {
-			rb = nr
+			rb, routeFrom = nr, "body.document"
 		}
 		if b.Route != nil {
-			rb = *b.Route
+			rb, routeFrom = *b.Route, "body.route.segments"
 		}
 		rc, ferrs := rb.config("body.route")
 		errs = append(errs, ferrs...)
@@ -446,7 +447,7 @@ func (h *Handler) createFlow(ctx context.Context, k store.ProjectKey, b CreateFl
 		return FlowDetail{}, err
 	}
 	if route != nil {
-		if err := h.checkRouteFree(ctx, k, "", *route, "body.route"); err != nil {
+		if err := h.checkRouteFree(ctx, k, "", *route, routeFrom); err != nil {
 			return FlowDetail{}, err
 		}
 	}

@@ -158,10 +158,21 @@ func (h *Handler) registerPublish() {
 		status: statusNoContent},
 		func(ctx context.Context, in *PublicationPath) (*Empty, error) {
 			k := store.FlowKey{Tenant: in.Tenant, Project: in.Project, Flow: in.Flow}
+			f, err := h.st.GetFlow(ctx, k)
+			if err != nil {
+				return nil, err
+			}
+			notPublished := newProblem(http.StatusNotFound, TypeNotFound, fmt.Sprintf("flow %q is not published on stage %q", f.Name, in.Stage))
+			if _, err := h.st.GetBinding(ctx, k, in.Stage); errors.Is(err, store.ErrNotFound) {
+				return nil, notPublished
+			}
 			if err := h.checkNotCalled(ctx, k, in.Stage); err != nil {
 				return nil, err
 			}
 			if err := h.st.Unpublish(ctx, k, in.Stage); err != nil {
+				if _, gerr := h.st.GetFlow(ctx, k); gerr == nil && errors.Is(err, store.ErrNotFound) {
+					return nil, notPublished // unpublished meanwhile
+				}
 				return nil, err
 			}
 			if err := h.unsyncSchedule(ctx, k, in.Stage); err != nil {

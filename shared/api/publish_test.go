@@ -198,7 +198,10 @@ func TestPublishUnpublishAndMatrix(t *testing.T) {
 		t.Errorf("publications %+v", pubs)
 	}
 	e.do(http.MethodDelete, path+"/publications/prod", u.token, nil).status(http.StatusNoContent)
-	e.do(http.MethodDelete, path+"/publications/prod", u.token, nil).problem(http.StatusNotFound)
+	// unpublishing from a stage the flow is not on says so, not "binding not found"
+	if p := e.do(http.MethodDelete, path+"/publications/prod", u.token, nil).problem(http.StatusNotFound); p.Detail != `flow "hello" is not published on stage "prod"` {
+		t.Errorf("unpublish twice: %+v", p)
+	}
 	tbl, err = e.db.Store.GetRouteTable(t.Context(), k, "prod")
 	if err != nil || len(tbl.Routes) != 0 {
 		t.Errorf("route table after unpublish %+v %v", tbl, err)

@@ -113,8 +113,41 @@ func routeKey(method string, segs []store.Segment) string {
 	return routing.Route{Method: method, Segments: routingSegments(segs)}.Key()
 }
 
+// otherKind explains a store ErrNotFound for a flow's route or schedule (want's trigger):
+// when the flow is there but of another kind, a 409 saying what triggers it instead and that
+// it has no such trigger; otherwise err.
+func (h *Handler) otherKind(ctx context.Context, k store.FlowKey, want store.FlowKind, err error) error {
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	f, gerr := h.st.GetFlow(ctx, k)
+	if gerr != nil || f.Kind == want {
+		return err
+	}
+	var how string
+	switch f.Kind {
+	case store.KindRoute:
+		how = "is a route flow: HTTP requests on its route trigger it"
+	case store.KindSchedule:
+		how = "is a schedule flow: its schedule triggers it"
+	case store.KindService:
+		how = "is a service flow: other flows call it"
+	case store.KindBlueprint:
+		how = "is a blueprint: a template, which does not run"
+	default:
+		how = fmt.Sprintf("is a %s flow", f.Kind)
+	}
+	has := "schedule"
+	if want == store.KindRoute {
+		has = "HTTP route"
+	}
+	msg := fmt.Sprintf("flow %q %s, so it has no %s", f.Name, how, has)
+	return conflict(TypeConflict, msg, FieldError{Location: "path.flow", Message: msg, Value: f.ID})
+}
+
 // checkRouteFree refuses (409) a route whose method and pattern another
-// route flow of the project already has. self is the flow being changed.
+// route flow of the project already has, naming the field at location (the one the
+// route came from). self is the flow being changed.
 func (h *Handler) checkRouteFree(ctx context.Context, k store.ProjectKey, self string, rc store.RouteConfig, location string) error {
 	flows, err := h.projectFlows(ctx, k, store.ListFlowsOptions{Kind: store.KindRoute})
 	if err != nil {
@@ -158,7 +191,7 @@ func (h *Handler) checkRouteFree(ctx context.Context, k store.ProjectKey, self s
 	}
 	if taken != nil {
 		return conflict(TypeRouteTaken, fmt.Sprintf("flow %q (%s) already has the route %s", taken.Name, taken.ID, want),
-			FieldError{Location: location, Message: "the method and path are taken by flow " + taken.ID})
+			FieldError{Location: location, Message: fmt.Sprintf("%s is taken by flow %q (%s)", want, taken.Name, taken.ID)})
 	}
 	return nil
 }
@@ -263,7 +296,7 @@ func (h *Handler) registerTriggers() {
 		func(ctx context.Context, in *FlowPath) (*Out[RouteView], error) {
 			r, err := h.st.GetRoute(ctx, in.key())
 			if err != nil {
-				return nil, err
+				return nil, h.otherKind(ctx, in.key(), store.KindRoute, err)
 			}
 			return ok(routeView(r))
 		})
@@ -279,9 +312,9 @@ func (h *Handler) registerTriggers() {
 				return nil, invalidFields(errs)
 			}
 			if _, err := h.st.GetRoute(ctx, in.key()); err != nil {
-				return nil, err
+				return nil, h.otherKind(ctx, in.key(), store.KindRoute, err)
 			}
-			if err := h.checkRouteFree(ctx, in.key().ProjectKey(), in.Flow, rc, "body"); err != nil {
+			if err := h.checkRouteFree(ctx, in.key().ProjectKey(), in.Flow, rc, "body.segments"); err != nil {
 				return nil, err
 			}
 			r, err := h.st.UpdateRoute(ctx, in.key(), rc)
@@ -296,7 +329,7 @@ func (h *Handler) registerTriggers() {
 		func(ctx context.Context, in *FlowPath) (*Out[ScheduleView], error) {
 			s, err := h.st.GetSchedule(ctx, in.key())
 			if err != nil {
-				return nil, err
+				return nil, h.otherKind(ctx, in.key(), store.KindSchedule, err)
 			}
 			return ok(h.scheduleView(s))
 		})
@@ -312,7 +345,7 @@ func (h *Handler) registerTriggers() {
 			}
 			s, err := h.st.UpdateSchedule(ctx, in.key(), sc)
 			if err != nil {
-				return nil, err
+				return nil, h.otherKind(ctx, in.key(), store.KindSchedule, err)
 			}
 			if err := h.resyncSchedule(ctx, in.key()); err != nil {
 				h.log.Error("schedule sync", "flow", in.Flow, "err", err)

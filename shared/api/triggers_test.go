@@ -38,14 +38,22 @@ func TestRoutesAndDuplicates(t *testing.T) {
 	if p.Type != TypeRouteTaken || !strings.Contains(p.Detail, f1.ID) {
 		t.Errorf("duplicate route problem %+v", p)
 	}
+	wantFields(t, p, "body.route.segments") // the route the request gave
+	// a route taken from the flow's name says so
+	e.flow(u, proj, map[string]any{"kind": "route", "name": "Order list"})
+	if p := e.do(http.MethodPost, proj+"/flows", u.token, map[string]any{"kind": "route", "name": "Order-list"}).problem(http.StatusConflict); p.Type != TypeRouteTaken {
+		t.Errorf("a default route taken: %+v", p)
+	} else {
+		wantFields(t, p, "body.name")
+	}
 	// Another method or type is fine.
 	p2, _ := e.flow(u, proj, map[string]any{"kind": "route", "name": "Dup",
 		"route": map[string]any{"method": "POST", "segments": []any{seg("static", "users", ""), seg("variable", "user", "uuid")}}})
 	e.flow(u, proj, map[string]any{"kind": "route", "name": "Num",
 		"route": map[string]any{"method": "GET", "segments": []any{seg("static", "users", ""), seg("variable", "n", "number")}}})
 	// Changing the second into the first's route: 409; into its own: fine.
-	e.do(http.MethodPut, p2+"/route", u.token, map[string]any{"method": "GET",
-		"segments": []any{seg("static", "users", ""), seg("variable", "x", "uuid")}}).problem(http.StatusConflict)
+	wantFields(t, e.do(http.MethodPut, p2+"/route", u.token, map[string]any{"method": "GET",
+		"segments": []any{seg("static", "users", ""), seg("variable", "x", "uuid")}}).problem(http.StatusConflict), "body.segments")
 	e.do(http.MethodPut, p2+"/route", u.token, map[string]any{"method": "POST",
 		"segments": []any{seg("static", "users", ""), seg("variable", "renamed", "uuid")}}).ok(nil)
 	// Bad segments are named by index.
@@ -55,9 +63,9 @@ func TestRoutesAndDuplicates(t *testing.T) {
 	p = e.do(http.MethodPut, p2+"/route", u.token, map[string]any{"method": "FETCH", "segments": []any{}}).
 		problem(http.StatusUnprocessableEntity)
 	wantFields(t, p, "body.method")
-	// A service flow has no route.
+	// A service flow has no route (TestTriggerOfAnotherKind).
 	sp, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "svc"})
-	e.do(http.MethodGet, sp+"/route", u.token, nil).problem(http.StatusNotFound)
+	e.do(http.MethodGet, sp+"/route", u.token, nil).problem(http.StatusConflict)
 }
 
 func TestSchedules(t *testing.T) {
@@ -97,4 +105,36 @@ func TestSchedules(t *testing.T) {
 		t.Errorf("preview %+v", pv)
 	}
 	e.do(http.MethodPost, "/schedule-preview", u.token, map[string]any{"cron": "every day"}).problem(http.StatusUnprocessableEntity)
+}
+
+// A route flow has no schedule and a schedule flow no route: asking for the other kind's
+// trigger is 409 saying what triggers the flow, not "schedule not found".
+func TestTriggerOfAnotherKind(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Kinds")
+	rp, _ := e.flow(u, proj, map[string]any{"kind": "route", "name": "hook"})
+	sp, _ := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "tick"})
+	vp, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "svc"})
+	cron := map[string]any{"cron": "@daily", "timezone": "UTC", "enabled": true}
+	route := map[string]any{"method": "GET", "segments": []any{seg("static", "x", "")}}
+	for _, c := range []struct {
+		method, path string
+		body         any
+		want         string
+	}{
+		{http.MethodGet, rp + "/schedule", nil, `flow "hook" is a route flow: HTTP requests on its route trigger it, so it has no schedule`},
+		{http.MethodPut, rp + "/schedule", cron, `flow "hook" is a route flow: HTTP requests on its route trigger it, so it has no schedule`},
+		{http.MethodGet, sp + "/route", nil, `flow "tick" is a schedule flow: its schedule triggers it, so it has no HTTP route`},
+		{http.MethodPut, sp + "/route", route, `flow "tick" is a schedule flow: its schedule triggers it, so it has no HTTP route`},
+		{http.MethodGet, vp + "/route", nil, `flow "svc" is a service flow: other flows call it, so it has no HTTP route`},
+		{http.MethodGet, vp + "/schedule", nil, `flow "svc" is a service flow: other flows call it, so it has no schedule`},
+	} {
+		p := e.do(c.method, c.path, u.token, c.body).problem(http.StatusConflict)
+		if p.Type != TypeConflict || p.Detail != c.want {
+			t.Errorf("%s %s: %+v", c.method, c.path, p)
+		}
+		wantFields(t, p, "path.flow")
+	}
+	e.do(http.MethodGet, proj+"/flows/01M8KN4TQBR9EX1R5Y3SM25RKT/schedule", u.token, nil).problem(http.StatusNotFound)
 }
