@@ -75,11 +75,14 @@ type Cloud struct {
 	srv     []*http.Server
 	sched   *scheduler.Scheduler
 	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	Config  platform.Config
-	Store   *store.Store
-	closeMu sync.Mutex
-	closed  bool
+	// cancelRequests cancels the requests the servers are still serving (Close, past its
+	// context)
+	cancelRequests context.CancelFunc
+	wg             sync.WaitGroup
+	Config         platform.Config
+	Store          *store.Store
+	closeMu        sync.Mutex
+	closed         bool
 	// services are stopped by Close after the servers and before the store
 	services []func(context.Context) error
 }
@@ -224,8 +227,13 @@ func Start(ctx context.Context, opt Options) (_ *Cloud, err error) {
 		}
 		mux.ServeHTTP(w, r)
 	})
+	// requests run under a context of their own, which Close cancels once its own ends (a
+	// trigger waiting for its flow), as it cancels the functions running in the background
+	reqCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
+	c.cancelRequests = cancelRequests
 	for _, l := range listeners {
-		srv := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second}
+		srv := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second,
+			BaseContext: func(net.Listener) context.Context { return reqCtx }}
 		c.srv = append(c.srv, srv)
 		c.wg.Add(1)
 		go func(l net.Listener) {
@@ -344,7 +352,21 @@ func (c *Cloud) Close(ctx context.Context) error {
 		errs = append(errs, c.gateway.Shutdown(ctx))
 	}
 	for _, s := range c.srv {
-		errs = append(errs, s.Shutdown(ctx))
+		if err := s.Shutdown(ctx); err != nil {
+			// requests still running when ctx ends are cancelled (a run ends as cancelled and
+			// its caller gets the answer for that) and given apigw.StopGrace to return:
+			// closing the data under them lost their runs and dropped their connections
+			c.opt.Log.Warn("stopping: cancelling the requests still running", "err", err)
+			c.cancelRequests()
+			grace, cancel := context.WithTimeout(context.WithoutCancel(ctx), apigw.StopGrace)
+			if err := s.Shutdown(grace); err != nil {
+				errs = append(errs, fmt.Errorf("stop serving: requests still running %s after they were cancelled: %w", apigw.StopGrace, err))
+			}
+			cancel()
+		}
+	}
+	if c.cancelRequests != nil {
+		c.cancelRequests()
 	}
 	if c.cancel != nil {
 		c.cancel()
