@@ -66,7 +66,7 @@ func (h *Handler) registerExecute() {
 	const tag = "Runs"
 	base := "/tenants/{tenant}/projects/{project}/flows/{flow}/runs"
 	register(h, endpoint{id: "startRun", method: http.MethodPost, path: base,
-		summary: "Run the flow now (editor play); answers at once, events stream over the WebSocket", tag: tag,
+		summary: "Run the flow now (editor play); answers at once, events stream over the WebSocket; a document that does not validate is refused with 422 listing every problem, as publishing does", tag: tag,
 		scope: ScopeTenant, action: auth.ActionRunStart, status: http.StatusAccepted, maxBody: MaxDocumentBody},
 		func(ctx context.Context, in *struct {
 			FlowPath
@@ -210,12 +210,12 @@ func (h *Handler) inTrash(ctx context.Context, k store.ProjectKey, err error, to
 	return conflict(TypeConflict, fmt.Sprintf("project %q is in the trash; restore it to %s", p.Name, to))
 }
 
-// checkRunStart refuses an editor run of a version the flow does not have, or from a node
-// the run's document (the draft, or that version) does not have.
+// checkRunStart refuses an editor run of a version the flow does not have, from a node the
+// run's document (the draft, or that version) does not have, or of a document that does not
+// validate: the runner would compile it and fail the run, so the same check publishing makes
+// (compile) answers 422 flow-invalid listing every problem by JSON pointer (value: the node),
+// before the runner is asked and any run is recorded.
 func (h *Handler) checkRunStart(ctx context.Context, k store.FlowKey, version int, start string) error {
-	if version == 0 && start == "" {
-		return nil
-	}
 	var raw json.RawMessage
 	what := "draft"
 	if version > 0 {
@@ -234,19 +234,13 @@ func (h *Handler) checkRunStart(ctx context.Context, k store.FlowKey, version in
 		}
 		raw = d.Document
 	}
-	if start == "" {
-		return nil
-	}
-	doc, err := flow.Decode(raw)
-	if err != nil {
-		return nil // the runner reports a document it cannot read on the run
-	}
-	for _, n := range doc.Nodes {
-		if n.ID == start || n.Handle == start {
-			return nil
+	if start != "" {
+		// a document that cannot be read is left to compile, which says why
+		if doc, err := flow.Decode(raw); err == nil && !slices.ContainsFunc(doc.Nodes, func(n flow.Node) bool { return n.ID == start || n.Handle == start }) {
+			return invalidField("body.start", "the flow's %s has no node %q (give a node's handle or id)", what, start)
 		}
 	}
-	return invalidField("body.start", "the flow's %s has no node %q (give a node's handle or id)", what, start)
+	return h.compile(raw)
 }
 
 // noRunner answers when this deployment cannot start runs.

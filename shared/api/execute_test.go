@@ -215,3 +215,61 @@ func TestResumeRefusesAnInvalidApprovalAnswer(t *testing.T) {
 		t.Fatalf("accepted answers: %d payloads", len(runner.payloads))
 	}
 }
+
+// An editor run of a draft that does not validate is refused like publishing it: 422
+// flow-invalid listing every problem by JSON pointer (value: the node), before the runner is
+// asked, so no run is ever listed for it. A version run is checked the same way.
+func TestStartRunOfInvalidDraft(t *testing.T) {
+	e := newEnv(t)
+	runner := &startedRuns{}
+	e.h.cfg.Runner = runner
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Invalid runs")
+	doc := json.RawMessage(`{"schema":"polysynergy/flow@1","nodes":[
+		{"id":"in","handle":"input","type":"flow.input","position":{"x":0,"y":0}},
+		{"id":"sum","handle":"add","type":"math.add","position":{"x":200,"y":0}}],
+		"connections":[{"id":"c1","from":{"node":"in","port":"true_path"},"to":{"node":"sum","port":"node"}}]}`)
+	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "Adder", "document": doc})
+
+	pub := e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).problem(http.StatusUnprocessableEntity)
+	for _, body := range []string{`{}`, `{"start": "add"}`, `{"stage": "mock", "input": {"x": 1}}`} {
+		p := e.do(http.MethodPost, path+"/runs", u.token, json.RawMessage(body)).problem(http.StatusUnprocessableEntity)
+		if p.Type != TypeFlowInvalid || len(p.Errors) != 2 {
+			t.Fatalf("run %s of an invalid draft: %+v", body, p)
+		}
+		wantFields(t, p, "/nodes/1/values/a", "/nodes/1/values/b")
+		for _, fe := range p.Errors {
+			if fe.Value != "add" || !strings.Contains(fe.Message, "neither a value nor a connection") {
+				t.Errorf("run %s: problem %+v does not name node add", body, fe)
+			}
+		}
+		// the same problems publishing lists
+		if mustJSON(t, p.Errors) != mustJSON(t, pub.Errors) || p.Detail != pub.Detail {
+			t.Errorf("run %s: %+v\npublish: %+v", body, p, pub)
+		}
+	}
+	// a version snapshotted from it is refused the same way
+	e.do(http.MethodPost, path+"/versions", u.token, map[string]any{}).status(http.StatusCreated)
+	if p := e.do(http.MethodPost, path+"/runs", u.token, map[string]any{"version": 1}).problem(422); p.Type != TypeFlowInvalid || mustJSON(t, p.Errors) != mustJSON(t, pub.Errors) {
+		t.Errorf("run of version 1: %+v", p)
+	}
+	// a start node the draft does not have is still named as such
+	wantFields(t, e.do(http.MethodPost, path+"/runs", u.token, map[string]any{"start": "nosuch"}).problem(422), "body.start")
+	if n := len(runner.payloads); n != 0 {
+		t.Fatalf("refused runs reached the runner: %v", runner.payloads)
+	}
+	var runs List[RunView]
+	e.do(http.MethodGet, path+"/runs", u.token, nil).ok(&runs)
+	if len(runs.Items) != 0 {
+		t.Fatalf("refused runs are listed: %+v", runs.Items)
+	}
+
+	// filled in, the draft runs
+	fixed := strings.Replace(string(doc), `"type":"math.add",`, `"type":"math.add","values":{"a":2,"b":3},`, 1)
+	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": json.RawMessage(fixed), "revision": 1}).ok(nil)
+	var started StartedRun
+	e.do(http.MethodPost, path+"/runs", u.token, map[string]any{}).status(http.StatusAccepted).ok(&started)
+	if len(runner.payloads) != 1 || runner.payloads[0]["run_id"] != started.RunID {
+		t.Fatalf("valid draft: started %+v, payloads %v", started, runner.payloads)
+	}
+}
