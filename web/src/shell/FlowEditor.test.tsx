@@ -3,12 +3,12 @@
 // loaded through the real ApiClient over a scripted fetch.
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiClient } from '../api/client';
+import { type ApiClient, FLOW_INVALID } from '../api/client';
 import type { EnvVar, SecretInfo } from '../api/types';
 import { fakeApi, type Answer } from '../manage/testkit';
 import { toJSON } from '../model/flow';
 import { renderFlowEditor } from '../test/editor';
-import { doc, node } from '../test/fixtures';
+import { conn, doc, node } from '../test/fixtures';
 import { flowRow, installResizeObserver } from '../test/shell';
 import type { OpenFlow } from './FlowEditor';
 import { FIT_PADDING, MINIMAP_SIZE } from '../canvas/constants';
@@ -170,6 +170,54 @@ describe('the flow editor', () => {
     expect(writes()).toHaveLength(1);
     await waitFor(() => expect(screen.getByRole('status', { name: 'Save state' }).textContent).toContain('Not saved: fetch · Url must be text (got 3)'));
     expect(screen.getByRole('status', { name: 'Save state' }).textContent).not.toContain('line 1 column');
+    open.saver.dispose();
+  });
+
+  it("handles a run the server refuses as invalid (422) like a refused publish: 'Not run: N problems', listed and marked on the canvas", async () => {
+    const d = doc([node('input', 'flow.input'), node('add', 'math.add')], [conn('input', 'true_path', 'add', 'node')]);
+    const required = (p: string) => `required input "${p}" of "add" has neither a value nor a connection`;
+    const { api, writes } = fakeApi(
+      routes({
+        'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Adder', 'service'), draft: { document: toJSON(d), revision: 3 } } },
+        'POST /flows/F1/runs': {
+          status: 422,
+          body: {
+            type: FLOW_INVALID,
+            title: 'Flow is invalid',
+            status: 422,
+            detail: 'the flow has 3 problem(s); each is listed with its JSON pointer',
+            errors: [
+              { location: '/nodes/1/values/a', message: required('a'), value: 'add' },
+              { location: '/nodes/1/values/b', message: 'b must be a number the server can add', value: 'add' },
+              { location: '/', message: 'the flow never exits' },
+            ],
+          },
+        },
+      }),
+    );
+    const open = await renderEditor(api);
+    const count = () => screen.getByTitle('Validation problems').textContent;
+    const before = count();
+    fireEvent.click(screen.getByRole('button', { name: '▶ Run' }));
+    const out = await screen.findByTestId('run-refused');
+    expect(out.getAttribute('role')).toBe('alert');
+    expect(out.textContent).toContain('Not run: 3 problems in the flow (marked on the canvas).');
+    expect(within(out).getAllByRole('listitem').map((l) => l.textContent)).toEqual([`add.a: ${required('a')}`, 'add.b: b must be a number the server can add', 'flow: the flow never exits']);
+    expect(writes().map((w) => `${w.method} ${w.path}`)).toEqual(['POST /flows/F1/runs']);
+    // no run is shown, and the old "The flow has problems: …" line is gone
+    expect(screen.queryByRole('region', { name: 'Run' })).toBeNull();
+    expect(screen.queryByText(/The flow has problems/)).toBeNull();
+    // what the editor does not find itself is marked: on the node's field and in the count
+    await waitFor(() => expect(count()).not.toBe(before));
+    select(open, 'add');
+    await waitFor(() => expect(within(inspector()).getByTestId('field-problems-b').textContent).toContain('b must be a number the server can add'));
+    // the field it names changes: its mark goes, the refusal stays for the flow's own problem
+    act(() => open.store.getState().setValue('add', 'b', 2));
+    await waitFor(() => expect(within(inspector()).queryByText('b must be a number the server can add')).toBeNull());
+    expect(screen.getByTestId('run-refused')).toBeTruthy();
+    // dismissed: the refusal and its marks go
+    fireEvent.click(within(screen.getByTestId('run-refused')).getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByTestId('run-refused')).toBeNull();
     open.saver.dispose();
   });
 

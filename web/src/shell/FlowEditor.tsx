@@ -13,6 +13,7 @@ import { usePublishing } from '../publish/FlowPublishing';
 import { ResumeForm } from '../runs/ResumeForm';
 import { resumedRun } from '../runs/resume';
 import { RunControls } from '../runs/RunControls';
+import { useRefusedRun } from '../runs/refusal';
 import { RunHistory } from '../runs/RunHistory';
 import { createEditorStore, type EditorStore } from '../store/editor';
 import { applyRunEvent, edgeStates, newRun, runFromDetail, type RunState } from '../store/run';
@@ -154,7 +155,9 @@ export function FlowEditor({
   // the server's check of each autosaved revision: what the editor's own validation cannot see
   // (a viewer changes nothing, so nothing is checked for them)
   const check = useDraftCheck(api, project, flow.id, store, saver, !readOnly);
-  const serverProblems = useMemo(() => mergeProblems(pub.serverProblems, check.problems), [pub.serverProblems, check.problems]);
+  // a run refused because the flow does not validate marks its problems like a refused publish
+  const refused = useRefusedRun(store, saver);
+  const serverProblems = useMemo(() => mergeProblems(pub.serverProblems, refused.problems, check.problems), [pub.serverProblems, refused.problems, check.problems]);
   // a chat message's run shows on the canvas like a run started from the toolbar
   const chat = useFlowChat({
     api,
@@ -166,6 +169,7 @@ export function FlowEditor({
     user: email ?? sub ?? '',
     onRun: (runId) => {
       setRunError(null);
+      refused.clear();
       adopt(runId);
       void follow(runId);
     },
@@ -279,13 +283,14 @@ export function FlowEditor({
   const start = async (input: StartRunInput = {}) => {
     setStarting(true);
     setRunError(null);
+    refused.clear();
     try {
       await saver.flush();
       const r = await api.startRun(project, flow.id, input);
       adopt(r.run_id);
       await follow(r.run_id);
     } catch (e) {
-      if (e instanceof FlowInvalidError) setRunError(`The flow has problems: ${e.problems.map((p) => p.message).join('; ')}`);
+      if (e instanceof FlowInvalidError) refused.refuse(e);
       else setRunError(e instanceof ApiError ? e.message : String(e));
     } finally {
       setStarting(false);
@@ -396,6 +401,23 @@ export function FlowEditor({
         {readOnly ? null : chat.panel}
       </div>
       {pub.banner}
+      {refused.refusal ? (
+        <div className="ps-banner ps-banner-error" role="alert" data-testid="run-refused">
+          <div>
+            {refused.refusal.text}
+            {refused.refusal.lines.length ? (
+              <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
+                {refused.refusal.lines.map((l, i) => (
+                  <li key={i}>{l}</li>
+                ))}
+              </ul>
+            ) : null}
+          </div>
+          <button type="button" className="ps-link" onClick={refused.clear}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
       {runError ? (
         <div className="ps-banner ps-banner-error" role="alert">
           {runError}
