@@ -4,8 +4,9 @@
 // for a while, an edit is saved by itself once it is back, and a flow that failed to open offers
 // Try again; moving a project to the trash asks first; with the project panel hidden on a narrow
 // window, an empty project points at it; a Merge's inputs take a connection of any type, as the
-// server allows; the run history keeps its loaded pages when a run ends. Set up through the API,
-// driven through the editor.
+// server allows; the run history keeps its loaded pages when a run ends; running a draft that does
+// not validate is refused like publishing it (no run), its problems listed and marked. Set up
+// through the API, driven through the editor.
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -238,5 +239,50 @@ test('a run that ends while the history is open comes on top; the pages loaded b
     await page.waitForTimeout(500);
     assert.equal(await rows.count(), 26);
     assert.equal(await rows.first().getAttribute('data-run'), id);
+  });
+});
+
+test("running a draft that does not validate is refused like publishing it: 'Not run: 2 problems', marked, and no run", async (t) => {
+  await guarded(t, 'run-refused-invalid', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'service',
+      name: 'adder',
+      document: {
+        schema: 'polysynergy/flow@1',
+        nodes: [flowNode('input', 'flow.input', 0, {}), flowNode('add', 'math.add', 400, {})],
+        connections: [{ from: { node: 'input', port: 'true_path' }, to: { node: 'add', port: 'node' } }],
+      },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.getByRole('tab', { name: 'adder', exact: true }).waitFor();
+    await page.getByRole('button', { name: '▶ Run' }).click();
+    const refused = page.getByTestId('run-refused');
+    await refused.waitFor();
+    const text = await refused.innerText();
+    assert.match(text, /Not run: 2 problems in the flow \(marked on the canvas\)\./);
+    assert.deepEqual(await refused.getByRole('listitem').allInnerTexts(), [
+      'add.a: required input "a" of "add" has neither a value nor a connection',
+      'add.b: required input "b" of "add" has neither a value nor a connection',
+    ]);
+    // it said 202, then the run failed on "compile draft of flow …: flow is invalid (2 problems); /nodes/1/values/a: …"
+    assert.doesNotMatch(text, /compile draft|\/nodes\//);
+    // marked on the canvas: the node and its two ports
+    await page.locator('.react-flow__node[data-id=add] .ps-node-has-problems').waitFor();
+    assert.equal(await page.locator('.react-flow__node[data-id=add] .ps-port-problem').count(), 2);
+    assert.equal(await page.getByRole('region', { name: 'Run' }).count(), 0);
+    await page.screenshot({ path: `${suite.shots}run-refused.png` });
+    // nothing was started: no run is listed
+    await page.waitForTimeout(500);
+    assert.deepEqual((await api('GET', `${at.base}/flows/${f.id}/runs`)).items, []);
+    // the inputs filled in, it runs
+    await page.locator('.react-flow__node[data-id=add]').click();
+    const inspector = page.getByRole('complementary', { name: 'Inspector' });
+    await inspector.getByRole('spinbutton', { name: 'a' }).fill('2');
+    await inspector.getByRole('spinbutton', { name: 'b' }).fill('3');
+    await page.getByRole('status', { name: 'Save state' }).filter({ hasText: /^Saved$/ }).waitFor();
+    await page.getByRole('button', { name: '▶ Run' }).click();
+    await page.getByRole('region', { name: 'Run' }).locator('.ps-run-success').waitFor();
+    assert.equal(await refused.count(), 0);
+    assert.equal((await api('GET', `${at.base}/flows/${f.id}/runs`)).items.length, 1);
   });
 });
