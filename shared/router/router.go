@@ -28,6 +28,9 @@ import (
 	"polysynergy/shared/store"
 )
 
+// ErrTooLarge says a request is too large to hand to a background run.
+var ErrTooLarge = errors.New("too large for a background run")
+
 // Store is what the router reads.
 type Store interface {
 	ResolveSlug(ctx context.Context, slug string) (store.SlugLookup, error)
@@ -52,7 +55,8 @@ const (
 type Config struct {
 	Store    Store
 	Executor Executor
-	// HandOff starts a run elsewhere (the runner) for routes answering at once.
+	// HandOff starts a run elsewhere (the runner) for routes answering at once. An error
+	// wrapping ErrTooLarge is answered 413, any other 503.
 	HandOff func(ctx context.Context, job runs.Job) error
 	// BaseDomain is the trigger domain ("example.com", "localhost").
 	BaseDomain string
@@ -215,6 +219,14 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 			return withCORS(problem(http.StatusServiceUnavailable, "Service Unavailable", "background runs are not configured", nil)), nil
 		}
 		if err := r.cfg.HandOff(ctx, job); err != nil {
+			if errors.Is(err, ErrTooLarge) {
+				// retrying cannot help: not a 503
+				r.cfg.Logger.Warn("hand off run", "run", job.RunID, "err", err)
+				return withCORS(problem(http.StatusRequestEntityTooLarge, "Content Too Large",
+					"this route answers at once and runs the flow in the background, which takes a request of at most 1 MB "+
+						"(Lambda's limit for a background invocation); send a smaller body, or make the route wait for the flow",
+					nil)), nil
+			}
 			r.cfg.Logger.Error("hand off run", "run", job.RunID, "err", err)
 			return withCORS(problem(http.StatusServiceUnavailable, "Service Unavailable", "the run could not be started; try again",
 				map[string]string{"retry-after": "1"})), nil

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -499,5 +500,34 @@ func TestUnavailableSecretAnswers503(t *testing.T) {
 	if resp.StatusCode != 503 || resp.Headers["retry-after"] == "" || resp.Headers["x-run-id"] == "" ||
 		!strings.Contains(resp.Body, "unavailable") || strings.Contains(resp.Body, "DynamoDB") || strings.Contains(resp.Body, "TOKEN") {
 		t.Fatalf("answer = %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
+	}
+}
+
+// A request too large for a background run gets 413, not a 503 that asks the caller to retry
+// what can never succeed; any other hand-off failure stays a 503 with Retry-After.
+func TestAsyncHandOffTooLargeIs413(t *testing.T) {
+	fx := setup(t, store.SaveAll, router.ModeAsync, false, helloFlow())
+	ctx := context.Background()
+	for _, tc := range []struct {
+		err    error
+		status int
+		retry  string
+	}{
+		{fmt.Errorf("hand off run: the payload is 2000000 bytes, over 1048576: %w", router.ErrTooLarge), 413, ""},
+		{errors.New("connection reset"), 503, "1"},
+	} {
+		r, err := router.New(router.Config{Store: fx.st, Executor: fx.x, BaseDomain: "example.com", CacheTTL: time.Millisecond,
+			HandOff: func(context.Context, runs.Job) error { return tc.err }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, _ := r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/a/1", "", map[string]string{"origin": "https://app.example"}, ""))
+		if resp.StatusCode != tc.status || resp.Headers["retry-after"] != tc.retry ||
+			resp.Headers["content-type"] != "application/problem+json" || resp.Headers["access-control-allow-origin"] != "https://app.example" {
+			t.Fatalf("%v: %d %v %s", tc.err, resp.StatusCode, resp.Headers, resp.Body)
+		}
+		if tc.status == 413 && !strings.Contains(resp.Body, "at most 1 MB") {
+			t.Fatalf("413 detail: %s", resp.Body)
+		}
 	}
 }

@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -107,6 +108,11 @@ func invokeRunner(ctx context.Context, lc *lambda.Client, fn string, job runs.Jo
 		return fmt.Errorf("hand off run %s: %w", job.RunID, err)
 	}
 	_, err = lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(fn), InvocationType: types.InvocationTypeEvent, Payload: payload})
+	var tooLarge *types.RequestTooLargeException
+	if errors.As(err, &tooLarge) {
+		// over Lambda's 1 MB for an asynchronous invocation: refused again on every retry
+		return fmt.Errorf("hand off run %s to %s (%d bytes): %w: %w", job.RunID, fn, len(payload), router.ErrTooLarge, err)
+	}
 	if err != nil {
 		return fmt.Errorf("hand off run %s to %s: %w", job.RunID, fn, err)
 	}
