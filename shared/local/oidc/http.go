@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -88,7 +89,22 @@ func (p *Provider) readAuthParams(v url.Values) (authParams, string) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return a, "redirect_uri must be an absolute http(s) URL"
 	}
+	if !onThisMachine(u) {
+		// as Cognito answers only its app client's callback URLs: the dev provider sends
+		// codes to this machine's editor (the local cloud's or a dev server's), nowhere else
+		return a, "redirect_uri must be on this machine (localhost, *.localhost or a loopback address), got host " + u.Hostname()
+	}
 	return a, ""
+}
+
+// onThisMachine says u's host is loopback: localhost, a name under .localhost, 127.0.0.0/8 or ::1.
+func onThisMachine(u *url.URL) bool {
+	h := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(h)
+	return err == nil && ip.IsLoopback()
 }
 
 var page = template.Must(template.New("signin").Parse(`<!doctype html>
@@ -262,7 +278,7 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request) {
 		to = r.URL.Query().Get("post_logout_redirect_uri")
 	}
 	u, err := url.Parse(to)
-	if to == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+	if to == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || !onThisMachine(u) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("Signed out.\n"))
 		return

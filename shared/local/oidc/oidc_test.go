@@ -165,6 +165,10 @@ func TestRefusals(t *testing.T) {
 		{"response_type=code&client_id=other&redirect_uri=http://x/cb&code_challenge=a&code_challenge_method=S256", "unknown client_id"},
 		{"response_type=code&client_id=editor&redirect_uri=http://x/cb", "PKCE is required"},
 		{"response_type=code&client_id=editor&redirect_uri=javascript:alert(1)&code_challenge=a&code_challenge_method=S256", "absolute http"},
+		// codes go to this machine only (an open redirect otherwise)
+		{"response_type=code&client_id=editor&redirect_uri=https://evil.example/cb&code_challenge=a&code_challenge_method=S256", "must be on this machine"},
+		{"response_type=code&client_id=editor&redirect_uri=http://localhost.evil.example/cb&code_challenge=a&code_challenge_method=S256", "must be on this machine"},
+		{"response_type=code&client_id=editor&redirect_uri=http://10.0.0.1/cb&code_challenge=a&code_challenge_method=S256", "must be on this machine"},
 	} {
 		resp, _ := http.Get(srv.URL + oidc.PathAuthorize + "?" + tc.q)
 		b, _ := io.ReadAll(resp.Body)
@@ -174,13 +178,32 @@ func TestRefusals(t *testing.T) {
 		}
 	}
 	// a bad e-mail re-renders the page with the reason
-	bad := url.Values{"response_type": {"code"}, "client_id": {client}, "redirect_uri": {"http://x/cb"},
+	bad := url.Values{"response_type": {"code"}, "client_id": {client}, "redirect_uri": {"http://localhost/cb"},
 		"code_challenge": {"a"}, "code_challenge_method": {"S256"}, "email": {"not-an-address"}}
 	resp, _ = c.PostForm(srv.URL+oidc.PathAuthorize, bad)
 	b, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 422 || !regexp.MustCompile(`not an e-mail address`).Match(b) {
 		t.Fatalf("bad email: %d %s", resp.StatusCode, b)
+	}
+	// sign-in pages on this machine are fine: the editor's dev server, a trigger-style host, loopback
+	for _, cb := range []string{"http://127.0.0.1:5173/cb", "http://[::1]:8090/cb", "http://app.localhost:8090/cb"} {
+		resp, _ := http.Get(srv.URL + oidc.PathAuthorize + "?" + url.Values{"response_type": {"code"}, "client_id": {client},
+			"redirect_uri": {cb}, "code_challenge": {"a"}, "code_challenge_method": {"S256"}}.Encode())
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("sign-in page for %s: %d %s", cb, resp.StatusCode, b)
+		}
+	}
+	// signing out goes back to this machine only
+	for to, want := range map[string]string{"http://localhost:8090/": "http://localhost:8090/", "https://evil.example/": ""} {
+		resp, _ := noRedirect().Get(srv.URL + oidc.PathLogout + "?" + url.Values{"logout_uri": {to}}.Encode())
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if got := resp.Header.Get("Location"); got != want || (want == "" && !strings.Contains(string(b), "Signed out")) {
+			t.Errorf("logout to %s: %d Location %q %s", to, resp.StatusCode, got, b)
+		}
 	}
 	// discovery names the endpoints
 	resp, _ = http.Get(srv.URL + oidc.PathDiscovery)
