@@ -39,7 +39,9 @@ func httpResponse() *nodes.Type {
 		Doc: "Sets what the caller of an **HTTP route** gets back. The last response node that runs wins.\n\n" +
 			"**Inputs**\n\n" +
 			"- `status` — the status code, 100–599 (default 200).\n" +
-			"- `headers` — rows of header name → value. Names ignore case; values must not contain line breaks.\n" +
+			"- `headers` — rows of header name → value. Names ignore case; values must not contain line breaks. " +
+			"`Content-Length`, `Transfer-Encoding`, `Connection` and the other headers about the connection are left " +
+			"out with a warning (forwarding another answer's headers is safe): the platform sets them.\n" +
 			"- `cookies` — a list of cookies, each `{name, value, path, domain, max_age, expires, secure, http_only, same_site}` " +
 			"or a Set-Cookie string such as `\"theme=dark; Path=/\"`. `max_age` ≤ 0 deletes the cookie; " +
 			"`expires` is an RFC 3339 time; `same_site` is lax, strict or none (none needs `secure`).\n" +
@@ -111,6 +113,16 @@ func asInputError(err error) error {
 	return err
 }
 
+// framing says a (lower-case) header is about the message's length and connection rather
+// than its content (RFC 9110 §7.6.1, §8.6, §6.1): not a flow's to set.
+func framing(name string) bool {
+	switch name {
+	case "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "proxy-connection", "te", "trailer":
+		return true
+	}
+	return false
+}
+
 // readHeaders reads the headers dict in row order, lower-casing names. Set-Cookie rows
 // are returned as cookies.
 func readHeaders(c *nodes.Call) (map[string]string, []string, error) {
@@ -135,6 +147,12 @@ func readHeaders(c *nodes.Call) (map[string]string, []string, error) {
 		}
 		if lk == "set-cookie" {
 			cookies = append(cookies, v)
+			continue
+		}
+		if framing(lk) {
+			// API Gateway frames the answer itself; a flow forwarding an upstream answer's
+			// headers (a proxy) would otherwise cut the body off or hang the caller
+			c.Warn("header %q is left out: the platform sets the response's length and connection itself", lk)
 			continue
 		}
 		if _, dup := out[lk]; dup {

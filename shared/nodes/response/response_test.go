@@ -211,6 +211,31 @@ func TestHTTPResponse(t *testing.T) {
 	}
 }
 
+// Headers about the message's framing are the platform's: a flow forwarding an upstream
+// answer's headers must not cut the body off (Content-Length: 2) or hang the caller.
+func TestHTTPResponseLeavesOutFramingHeaders(t *testing.T) {
+	typ := lookup(t, "http.response")
+	in := map[string]any{"body": "hello", "headers": map[string]any{"Content-Length": "2", "Transfer-Encoding": "chunked",
+		"connection": "close", "X-Upstream": "a"}}
+	_, err, host := nodetest.Run(context.Background(), typ, in, nodetest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := FromValue(host.Response)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := resp(200, map[string]string{"content-type": textCT, "x-upstream": "a"}, nil, "hello", false); !reflect.DeepEqual(got, want) {
+		t.Fatalf("response\n got %#v\nwant %#v", got, want)
+	}
+	warned := strings.Join(host.Logs, "\n")
+	for _, h := range []string{"content-length", "transfer-encoding", "connection"} {
+		if !strings.Contains(warned, `warn: header "`+h+`" is left out`) {
+			t.Errorf("no warning for %s in %q", h, warned)
+		}
+	}
+}
+
 func TestRedirect(t *testing.T) {
 	typ := lookup(t, "http.redirect")
 	cases := []struct {
