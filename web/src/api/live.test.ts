@@ -93,6 +93,43 @@ describe('LiveSocket', () => {
     expect(got).toEqual([1]);
   });
 
+  it('tells a listener each time its subscription is sent: on opening, at once when open, after each reconnect', async () => {
+    const told: string[] = [];
+    const off1 = live.subscribe('p1', 'f1', () => {}, { onSubscribed: () => told.push('f1') });
+    live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(told).toEqual([]); // not sent before the connection opens
+    sockets[0]!.open();
+    expect(told).toEqual(['f1']);
+    // sent at once while open; a second listener of a flow already subscribed is told at once
+    live.subscribe('p1', 'f2', () => {}, { onSubscribed: () => told.push('f2') });
+    live.subscribe('p1', 'f1', () => {}, { onSubscribed: () => told.push('f1 again') });
+    live.subscribe('p1', 'f1', () => {}); // no callback: nothing to tell
+    expect(told).toEqual(['f1', 'f2', 'f1 again']);
+    // dropped: nothing while reconnecting, then every flow again once resubscribed
+    sockets[0]!.drop();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sockets).toHaveLength(2);
+    live.subscribe('p1', 'f3', () => {}, { onSubscribed: () => told.push('f3') });
+    expect(told).toEqual(['f1', 'f2', 'f1 again']);
+    off1();
+    sockets[1]!.open();
+    expect(sockets[1]!.sent).toEqual([
+      { action: 'subscribe', project: 'p1', flow: 'f1' },
+      { action: 'subscribe', project: 'p1', flow: 'f2' },
+      { action: 'subscribe', project: 'p1', flow: 'f3' },
+    ]);
+    // the listener that left is not told
+    expect(told).toEqual(['f1', 'f2', 'f1 again', 'f1 again', 'f2', 'f3']);
+    // stopped and started again: told once more
+    live.stop();
+    live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(told).toHaveLength(6);
+    sockets[2]!.open();
+    expect(told.slice(6)).toEqual(['f1 again', 'f2', 'f3']);
+  });
+
   it('delivers each event once to the listeners of its flow, out of order too', async () => {
     const f1: number[] = [];
     const f2: number[] = [];

@@ -51,6 +51,23 @@ export interface LiveSocketOptions {
 
 type Listener = (e: RunEvent) => void;
 
+export interface SubscribeOptions {
+  /**
+   * Called each time the flow's subscription reaches the server: when it is sent (at once, or
+   * once the connection opens) and again after every reconnect. A listener joining a flow
+   * already subscribed is told at once.
+   */
+  onSubscribed?: () => void;
+}
+
+/**
+ * How long after a flow is (re)subscribed its run events may still not come: the routers cache
+ * each flow's subscribers for up to two seconds (shared/live/publish/runs.go: SubscriberTTL 1 s,
+ * answered stale up to 2 TTLs), so a run that ends in that window sends the new subscriber
+ * nothing. Once it has passed, the editor reads its run history again to catch those runs up.
+ */
+export const SUBSCRIBE_SETTLE_MS = 2500;
+
 const OPEN = 1;
 
 /** Turns a configured URL ("/ws", "wss://…") into an absolute ws(s) URL. */
@@ -67,7 +84,8 @@ export class LiveSocket {
   private attempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly subs = new Map<string, { project: string; flow: string; listeners: Set<Listener> }>();
+  // sent: the subscription went out on the current connection
+  private readonly subs = new Map<string, { project: string; flow: string; listeners: Set<Listener>; notify: Set<() => void>; sent: boolean }>();
   private readonly seen = new Map<string, Set<number>>();
   private readonly statusListeners = new Set<(s: LiveStatus) => void>();
   private readonly o: Required<Omit<LiveSocketOptions, 'getToken' | 'tenant'>> & Pick<LiveSocketOptions, 'getToken' | 'tenant'>;
@@ -114,6 +132,7 @@ export class LiveSocket {
     this.stopPing();
     const s = this.socket;
     this.socket = null;
+    for (const sub of this.subs.values()) sub.sent = false;
     if (s) {
       s.onclose = null;
       s.close(1000, 'bye');
@@ -121,19 +140,26 @@ export class LiveSocket {
   }
 
   /** Follows a flow's run events; returns the function that stops following. */
-  subscribe(project: string, flow: string, f: Listener): () => void {
+  subscribe(project: string, flow: string, f: Listener, opts: SubscribeOptions = {}): () => void {
     const key = `${project}\u0000${flow}`;
     let sub = this.subs.get(key);
     if (!sub) {
-      sub = { project, flow, listeners: new Set() };
+      sub = { project, flow, listeners: new Set(), notify: new Set(), sent: false };
       this.subs.set(key, sub);
-      this.send(this.subMsg('subscribe', project, flow));
+      sub.sent = this.send(this.subMsg('subscribe', project, flow));
     }
     sub.listeners.add(f);
+    // a function of its own, so the same callback given twice is told (and removed) per listener
+    const told = opts.onSubscribed ? () => opts.onSubscribed?.() : null;
+    if (told) {
+      sub.notify.add(told);
+      if (sub.sent) told();
+    }
     return () => {
       const s = this.subs.get(key);
       if (!s) return;
       s.listeners.delete(f);
+      if (told) s.notify.delete(told);
       if (s.listeners.size === 0) {
         this.subs.delete(key);
         this.send(this.subMsg('unsubscribe', project, flow));
@@ -175,8 +201,10 @@ export class LiveSocket {
       if (this.socket !== s) return;
       this.attempt = 0;
       this.setStatus('open');
-      for (const sub of this.subs.values()) this.send(this.subMsg('subscribe', sub.project, sub.flow));
+      for (const sub of this.subs.values()) sub.sent = this.send(this.subMsg('subscribe', sub.project, sub.flow));
       this.startPing();
+      // those following a flow learn it was subscribed (again): see SUBSCRIBE_SETTLE_MS
+      for (const sub of [...this.subs.values()]) if (sub.sent) for (const f of [...sub.notify]) f();
     };
     s.onmessage = (ev) => this.deliver(ev.data);
     s.onerror = () => {
@@ -186,6 +214,7 @@ export class LiveSocket {
       if (this.socket !== s) return;
       this.socket = null;
       this.stopPing();
+      for (const sub of this.subs.values()) sub.sent = false;
       if (this.status_ !== 'stopped') this.scheduleReconnect();
     };
   }

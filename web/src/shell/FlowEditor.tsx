@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { ApiError, FlowInvalidError } from '../api/client';
-import type { RunEvent } from '../api/live';
+import { SUBSCRIBE_SETTLE_MS, type RunEvent } from '../api/live';
 import type { FlowDetail, FlowUpdate, Flow, Run, StartRunInput } from '../api/types';
 import { useFlowChat } from '../chat/FlowChat';
 import type { FlowLinks } from '../editor/context';
@@ -205,7 +205,14 @@ export function FlowEditor({
 
   // live events of this flow; kept briefly so events before the run id is known are not lost
   useEffect(() => {
-    return live.subscribe(project, flow.id, (e) => {
+    // runs that ended just after the flow was (re)subscribed sent no events (the routers' cache
+    // of subscribers): once that window has passed, the history re-reads as for a run_end
+    let settle: ReturnType<typeof setTimeout> | undefined;
+    const catchUp = () => {
+      clearTimeout(settle);
+      settle = setTimeout(() => setOtherRuns((n) => n + 1), SUBSCRIBE_SETTLE_MS);
+    };
+    const off = live.subscribe(project, flow.id, (e) => {
       const cur = runRef.current;
       if (cur && e.run_id === cur.runId) {
         const next = applyRunEvent(cur, e);
@@ -224,7 +231,11 @@ export function FlowEditor({
           setOtherRuns((n) => n + 1);
         }
       }
-    });
+    }, { onSubscribed: catchUp });
+    return () => {
+      off();
+      clearTimeout(settle);
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [live, project, flow.id]);
 
