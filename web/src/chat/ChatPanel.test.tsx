@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../api/client';
 import type { RunEvent } from '../api/live';
 import { createEditorStore } from '../store/editor';
-import { catalog, doc, node } from '../test/fixtures';
+import { catalog, doc, flowInvalidResponse, node } from '../test/fixtures';
 import { sessionKey } from './chat';
 import { useFlowChat } from './FlowChat';
 
@@ -39,11 +39,12 @@ function Harness(p: Parameters<typeof useFlowChat>[0]) {
   );
 }
 
-function setup(nodes = [node('chat1', 'ai.chat_trigger'), node('agent', 'ai.agent')]) {
+function setup(nodes = [node('chat1', 'ai.chat_trigger'), node('agent', 'ai.agent')], started?: () => Response) {
   const calls: Call[] = [];
   const fetch = vi.fn(async (url: RequestInfo | URL, init?: RequestInit) => {
     const c = { method: init?.method ?? 'GET', url: String(url), body: init?.body ? JSON.parse(String(init.body)) : undefined };
     calls.push(c);
+    if (c.method === 'POST' && started) return started();
     if (c.method === 'POST') return new Response(JSON.stringify({ run_id: 'r1', status: 'accepted' }), { status: 202, headers: { 'Content-Type': 'application/json' } });
     return new Response(JSON.stringify({ id: 'r1', status: 'running', nodes: [] }), { status: 200, headers: { 'Content-Type': 'application/json' } });
   }) as unknown as typeof globalThis.fetch;
@@ -111,6 +112,25 @@ describe('the chat panel', () => {
     await waitFor(() => expect(within(group).getByText('Rejected.')).toBeTruthy());
     live.emit({ type: 'run_end', seq: 3, status: 'error', data: { error: { error: 'the model is unreachable' } } });
     expect(screen.getByRole('alert').textContent).toBe('the model is unreachable');
+  });
+
+  it('lists the problems of a run refused as invalid under "Not run: N problems in the flow."', async () => {
+    const refused = () =>
+      flowInvalidResponse([
+        { location: '/nodes/1/values/model', message: 'model is required', value: 'agent' },
+        { location: '/', message: 'the flow never exits' },
+      ]);
+    setup(undefined, refused);
+    fireEvent.click(screen.getByRole('button', { name: 'Chat' }));
+    fireEvent.change(screen.getByRole('textbox', { name: 'Message' }), { target: { value: 'Hello' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    const alert = await screen.findByRole('alert');
+    expect(within(screen.getByLabelText('Assistant')).getByRole('alert')).toBe(alert);
+    expect(alert.firstChild?.textContent).toBe('Not run: 2 problems in the flow.');
+    expect(within(within(alert).getByRole('list', { name: 'Problems' })).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['agent.model: model is required', 'flow: the flow never exits']);
+    // the old one-line "The flow has problems: …" is gone; the text box is free again
+    expect(screen.queryByText(/The flow has problems/)).toBeNull();
+    await waitFor(() => expect((screen.getByRole('button', { name: 'Send' }) as HTMLButtonElement).textContent).toBe('Send'));
   });
 
   it('starts a new conversation with a new session', () => {

@@ -67,9 +67,16 @@ function Assistant({ m, chat }: { m: ChatMessage; chat: ChatStore }) {
       {waiting ? <div className="ps-hint">Thinking…</div> : null}
       {m.status === 'done' && !m.text ? <div className="ps-hint">The run finished without an answer.</div> : null}
       {m.error ? (
-        <p className="ps-field-error" role="alert">
+        <div className="ps-field-error ps-chat-error" role="alert">
           {m.error}
-        </p>
+          {m.problems?.length ? (
+            <ul className="ps-chat-problems" aria-label="Problems">
+              {m.problems.map((p, i) => (
+                <li key={i}>{p}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
       ) : null}
     </li>
   );

@@ -104,6 +104,8 @@ export interface ChatMessage {
   tools?: ToolLine[];
   confirmation?: Confirmation;
   error?: string;
+  /** Under the error of a run refused as invalid: each problem ("add.a: required input …"). */
+  problems?: string[];
   /** The best answer node outputs offered so far (used when no tokens streamed). */
   fallback?: string;
   /** How good the fallback's source is (lower is better: response, exit, agent, chat). */

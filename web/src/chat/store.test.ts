@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../api/client';
 import type { RunEvent } from '../api/live';
-import { doc, node } from '../test/fixtures';
+import { doc, flowInvalidResponse, node } from '../test/fixtures';
 import { sessionKey, type KeyValueStore } from './chat';
 import { createChatStore, type ChatDeps } from './store';
 
@@ -170,9 +170,20 @@ describe('chat store', () => {
       [`POST /api/v1/tenants/t1${RUNS}`]: () => problem(422, { type: 'urn:polysynergy:problem:flow-invalid', title: 'Flow invalid', status: 422, detail: 'the flow has problems', problems: [{ node: 'agent', message: 'agent: model is required' }] }),
     });
     await chat.send('hi');
-    expect(chat.getState().messages[1]!.status).toBe('error');
-    expect(chat.getState().messages[1]!.error).toContain('agent: model is required');
+    expect(chat.getState().messages[1]).toMatchObject({ status: 'error', error: 'Not run: 1 problem in the flow.', problems: ['agent: agent: model is required'] });
     expect(chat.getState().busy).toBe(false);
+
+    // refused as invalid (flow-invalid's errors): counted like the Run button's refusal, each problem by handle.port
+    const invalid = setup({
+      [`POST /api/v1/tenants/t1${RUNS}`]: () =>
+        flowInvalidResponse([
+          { location: '/nodes/1/values/model', message: 'model is required', value: 'agent' },
+          { location: '/', message: 'the flow never exits' },
+        ]),
+    });
+    await invalid.chat.send('hi');
+    expect(invalid.chat.getState().messages[1]).toMatchObject({ status: 'error', error: 'Not run: 2 problems in the flow.', problems: ['agent.model: model is required', 'flow: the flow never exits'] });
+    expect(invalid.chat.getState().busy).toBe(false);
 
     const down = setup({});
     await down.chat.send('hi');

@@ -6,7 +6,9 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { ApiError, FlowInvalidError, type ApiClient } from '../api/client';
 import type { RunEvent } from '../api/live';
+import { refusalLines } from '../editor/refusal';
 import type { FlowDocument } from '../model/flow';
+import { runRefusalText } from '../runs/refusal';
 import {
   applyChatEvent,
   applyRunDetail,
@@ -59,7 +61,6 @@ export type ChatStore = StoreApi<ChatState> & ChatActions;
 const terminal = (m: ChatMessage | undefined) => !m || m.status === 'done' || m.status === 'error';
 
 function describe(e: unknown): string {
-  if (e instanceof FlowInvalidError) return `The flow has problems: ${e.problems.map((p) => p.message).join('; ')}`;
   if (e instanceof ApiError) return e.message;
   if (e instanceof Error) return e.message || String(e);
   return String(e);
@@ -136,7 +137,9 @@ export function createChatStore(d: ChatDeps): ChatStore {
       const r = await d.api.startRun(d.project, d.flow, chatRunInput(trigger, { message: text, session: store.getState().session, user: d.user() }));
       runId = r.run_id;
     } catch (e) {
-      patch(reply.id, { status: 'error', error: describe(e) });
+      // refused as invalid: listed like the Run button's refusal (the editor marks what it finds itself)
+      if (e instanceof FlowInvalidError) patch(reply.id, { status: 'error', error: runRefusalText(e.problems.length, false), problems: refusalLines(d.doc(), e.problems) });
+      else patch(reply.id, { status: 'error', error: describe(e) });
       store.setState({ busy: false });
       return;
     }

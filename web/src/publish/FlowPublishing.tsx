@@ -7,9 +7,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { type ApiClient, ApiError, ConflictError, FlowInvalidError } from '../api/client';
 import type { FlowDetail, Publication, Route } from '../api/types';
-import type { FlowDocument } from '../model/flow';
+import { problemCount, useRefusalMarks } from '../editor/refusal';
 import { saveProblemsText } from '../model/savable';
-import { type Problem, problemMark, problemsFromServer, validateDocument } from '../model/validate';
+import type { Problem } from '../model/validate';
 import type { EditorStore } from '../store/editor';
 import type { DraftSaver } from '../store/saver';
 import { errText, formatTime } from './common';
@@ -84,9 +84,9 @@ export function usePublishing(o: PublishingOptions): Publishing {
   const [stage, setStage] = useState<string>('');
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const [problems, setProblems] = useState<Problem[] | undefined>(undefined);
-  // the document the server's problems are about
-  const problemsDoc = useRef<FlowDocument | null>(null);
+  // problems of a refused publish are marked on the canvas (editor/refusal.ts says how long);
+  // once every one is gone, so is the refusal listing them
+  const refused = useRefusalMarks(store, saver, () => setOutcome((o) => (o?.kind === 'error' && o.problems ? null : o)));
   const [tab, setTab] = useState<Tab | null>(null);
   // the trigger form stays mounted while the panel is open (its draft survives the other tabs);
   // closing the panel with unsaved edits in it asks first
@@ -186,26 +186,15 @@ export function usePublishing(o: PublishingOptions): Publishing {
       }
       const r = await api.publish(project, flow.id, to, { revision: draft.revision(), ...(message.trim() ? { message: message.trim() } : {}) });
       setMessage('');
-      setProblems(undefined);
+      refused.clear();
       setOutcome({ kind: 'ok', text: `Published version ${r.version.number} to ${to}${r.created ? ' (a new version of the draft)' : ''}.` });
       if (r.created) setVersionsKey((k) => k + 1);
       await loadPubs();
     } catch (e) {
       if (e instanceof FlowInvalidError) {
-        const { doc, catalog } = store.getState();
-        const list = problemsFromServer(doc, e.problems);
-        problemsDoc.current = doc;
-        // the editor already shows what its own validation finds; mark only the rest
-        const local = new Set(validateDocument(doc, catalog).map((p) => `${p.node ?? ''}|${p.message}`));
-        setProblems(list.filter((p) => !local.has(`${p.node ?? ''}|${p.message}`)));
-        setOutcome({
-          kind: 'error',
-          text: `Not published: the flow has ${list.length} problem${list.length === 1 ? '' : 's'} (marked on the canvas).`,
-          problems: list.map((p) => {
-            const n = p.node ? store.getState().doc.nodes.find((x) => x.id === p.node) : undefined;
-            return `${n ? `${n.handle}${p.port ? `.${p.port}` : ''}` : p.path || 'flow'}: ${p.message}`;
-          }),
-        });
+        // the editor already shows what its own validation finds; only the rest is marked
+        const r = refused.mark(e.problems);
+        setOutcome({ kind: 'error', text: `Not published: the flow has ${problemCount(r.lines.length)} (marked on the canvas).`, problems: r.lines });
       } else if (e instanceof ConflictError) {
         setOutcome({ kind: 'error', text: `Not published: ${e.detail || e.fieldErrors[0]?.message || 'the draft was changed elsewhere'}.` });
       } else {
@@ -473,7 +462,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
         className="ps-link"
         onClick={() => {
           setOutcome(null);
-          setProblems(undefined);
+          refused.clear();
         }}
       >
         Dismiss
@@ -481,34 +470,5 @@ export function usePublishing(o: PublishingOptions): Publishing {
     </div>
   ) : null;
 
-  // problems of a refused publish stay until dismissed, the next publish, or until what they
-  // are about changes: a node's field (or the node, or its connections), and for problems of
-  // the flow as a whole, a successful save of a changed document
-  useEffect(() => {
-    if (!problems?.length) return;
-    const now = store.getState().doc;
-    // marked against the published document: an edit made before this effect ran counts too
-    const base = problemsDoc.current ?? now;
-    const marks = problems.map((p) => problemMark(base, p));
-    const keep = (d: FlowDocument, saved: boolean) => problems.filter((p, i) => (p.node ? problemMark(d, p) === marks[i] : !(saved && d !== base)));
-    const update = (next: Problem[]) => {
-      if (next.length === problems.length) return;
-      setProblems(next.length ? next : undefined);
-      // every marked problem is gone: so is the refusal listing them
-      if (!next.length) setOutcome((o) => (o?.kind === 'error' && o.problems ? null : o));
-    };
-    const offDoc = store.subscribe((st, prev) => {
-      if (st.doc !== prev.doc) update(keep(st.doc, false));
-    });
-    const offSave = saver.state.subscribe((st, prev) => {
-      if (st.state.kind === 'saved' && st.revision !== prev.revision) update(keep(store.getState().doc, true));
-    });
-    if (now !== base) update(keep(now, false));
-    return () => {
-      offDoc();
-      offSave();
-    };
-  }, [problems, store, saver]);
-
-  return { actions, panel, banner, serverProblems: problems };
+  return { actions, panel, banner, serverProblems: refused.problems };
 }

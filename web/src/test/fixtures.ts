@@ -18,3 +18,9 @@ export const conn = (from: string, fromPort: string, to: string, toPort: string)
   from: { node: from, port: fromPort },
   to: { node: to, port: toPort },
 });
+
+/** The API's 422 for a flow that does not validate, as fetch answers it: its problems by JSON pointer (value: the node's handle). */
+export function flowInvalidResponse(errors: { location: string; message: string; value?: string }[]): Response {
+  const body = { type: 'urn:polysynergy:problem:flow-invalid', title: 'Flow is invalid', status: 422, detail: `the flow has ${errors.length} problem(s)`, errors };
+  return new Response(JSON.stringify(body), { status: 422, headers: { 'Content-Type': 'application/problem+json' } });
+}
