@@ -20,9 +20,10 @@ BENCH_TARGETS += bench-lambda
 
 bench-lambda: lambdas ## each function's binary size, and its cold start under the Lambda runtime emulator
 	@echo "== function binaries (linux/arm64, stripped; target ≤ 15 MB), and deflated as in the deployment package"
-	@for f in $(FUNCTIONS); do printf '  %-8s %6.1f MB   %5.1f MB deflated\n' $$f \
+	@for f in $(FUNCTIONS); do printf '  %-8s %6.1f MB (%5.1f MiB)   %5.1f MB deflated\n' $$f \
+	  $$(echo "scale=1; $$(stat -c %s build/$$f/bootstrap) / 1000000" | bc) \
 	  $$(echo "scale=1; $$(stat -c %s build/$$f/bootstrap) / 1048576" | bc) \
-	  $$(echo "scale=1; $$(gzip -c build/$$f/bootstrap | wc -c) / 1048576" | bc); done
+	  $$(echo "scale=1; $$(gzip -c build/$$f/bootstrap | wc -c) / 1000000" | bc); done
 	@echo "== cold start under aws-lambda-rie, medians of 9 fresh starts: init-ms is Lambda's Init Duration (process"
 	@echo "   start until the function first asks for an event; target ≤ 20 ms); cold-ms is what the first caller"
 	@echo "   waits more than a warm one (init and the first request's reads); pkg-init-ms is the packages'"
