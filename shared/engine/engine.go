@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"polysynergy/shared/flow"
@@ -96,6 +97,11 @@ type Request struct {
 	Start string
 	// Trigger is the trigger's data (an HTTP request, a schedule firing, test input).
 	Trigger any
+	// Fired is the type of trigger node that fired the run (trigger.route for an HTTP
+	// request, trigger.schedule for a schedule). Without Start, a flow with several
+	// triggers (an HTTP route and a Manual play to try it, say) starts at its only trigger
+	// of this type.
+	Fired string
 	// Resolver resolves <secret:…> and <env:…>; nil means none are configured.
 	Resolver Resolver
 	// Templates are named templates for text.template's {% extends %} and {% include %}.
@@ -260,7 +266,27 @@ func (r *runState) startNode(start string) (*flow.PlanNode, error) {
 	case 1:
 		return trig[0], nil
 	}
-	return nil, &RunError{Message: fmt.Sprintf("the flow has %d triggers; say which node to start from", len(trig))}
+	if r.req.Fired == "" {
+		return nil, &RunError{Message: fmt.Sprintf("the flow has %d triggers; say which node to start from", len(trig))}
+	}
+	var fired []string
+	var first *flow.PlanNode
+	for _, n := range trig {
+		if n.Type.ID == r.req.Fired {
+			fired = append(fired, n.Node.Handle)
+			if first == nil {
+				first = n
+			}
+		}
+	}
+	switch len(fired) {
+	case 1:
+		return first, nil
+	case 0:
+		return nil, &RunError{Message: fmt.Sprintf("the flow has %d triggers and none of type %s to start this run from", len(trig), r.req.Fired)}
+	}
+	return nil, &RunError{Message: fmt.Sprintf("the flow has %d triggers of type %s (%s); keep one", len(fired), r.req.Fired,
+		strings.Join(fired, ", "))}
 }
 
 // selectNodes works out which nodes take part: everything the start reaches, plus the

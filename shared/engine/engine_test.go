@@ -800,6 +800,50 @@ func TestStartFromANodeRunsItsUpstream(t *testing.T) {
 	}
 }
 
+// A flow with several triggers (an HTTP route and a Manual play to try it, say) starts a run
+// fired by one kind of trigger at its only trigger of that kind; without the kind it asks
+// which, and with two of the kind it names them.
+func TestRunStartsAtTheTriggerThatFired(t *testing.T) {
+	tn := newTestNodes(t)
+	if err := tn.reg.Register(&nodes.Type{ID: "test.hook", Category: "Test", Name: "Hook", Doc: "A second trigger type.", Trigger: true,
+		Outputs: []nodes.Port{{Name: "data", Type: nodes.Any}},
+		Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+			return nodes.Out{"data": c.Trigger}, nil
+		}}); err != nil {
+		t.Fatal(err)
+	}
+	b := newFlow().
+		node("try", "test.trigger", nil).
+		node("hook", "test.hook", nil).
+		node("from_try", "test.pass", map[string]any{"value": "{{ try.data }}"}).
+		node("from_hook", "test.pass", map[string]any{"value": "{{ hook.data }}"}).
+		chain("try", "from_try").
+		chain("hook", "from_hook")
+	p := compile(t, tn.reg, b)
+	eng := engine.New(engine.Options{Concurrency: 1})
+	r := run(t, eng, p, engine.Request{Trigger: "req", Fired: "test.hook"})
+	if r.Status != engine.StatusSuccess || statusOf(r, "try") != "" || statusOf(r, "from_try") != "" ||
+		result(t, r, "from_hook").Outputs["value"] != "req" {
+		t.Fatalf("fired by test.hook: %s %v", r.Status, handles(r))
+	}
+	for _, tc := range []struct {
+		fired, want string
+	}{
+		{"", "the flow has 2 triggers; say which node to start from"},
+		{"trigger.schedule", "the flow has 2 triggers and none of type trigger.schedule"},
+	} {
+		_, err := eng.Run(context.Background(), p, engine.Request{Trigger: "req", Fired: tc.fired})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("fired %q: %v; want %q", tc.fired, err, tc.want)
+		}
+	}
+	two := compile(t, tn.reg, newFlow().node("h1", "test.hook", nil).node("h2", "test.hook", nil).node("try", "test.trigger", nil))
+	_, err := eng.Run(context.Background(), two, engine.Request{Fired: "test.hook"})
+	if err == nil || !strings.Contains(err.Error(), "2 triggers of type test.hook (h1, h2); keep one") {
+		t.Fatalf("two of the kind: %v", err)
+	}
+}
+
 func TestPausedStateHoldsSecretKeysNotValues(t *testing.T) {
 	tn := newTestNodes(t)
 	const odd = `pa"ss\Zq9word <&> /?x y`

@@ -531,3 +531,19 @@ func TestAsyncHandOffTooLargeIs413(t *testing.T) {
 		}
 	}
 }
+
+// A route flow that also has a Manual play trigger (to try it in the editor) answers its HTTP
+// requests from the route node; it failed every request with "the flow has 2 triggers".
+func TestRouteFlowWithAManualTriggerToo(t *testing.T) {
+	doc, _ := json.Marshal(map[string]any{"schema": flow.Schema, "nodes": []any{
+		node("try", "trigger.manual", nil),
+		node("tried", "http.response", map[string]any{"status": 418, "body": "from the manual trigger"}),
+		node("route", "trigger.route", nil),
+		node("reply", "http.response", map[string]any{"body": "hello {{ route.params.name }}"}),
+	}, "connections": []any{conn("try", "true_path", "tried", "node"), conn("route", "true_path", "reply", "node")}})
+	fx := setup(t, store.SaveAll, router.ModeWait, false, doc)
+	resp, err := fx.r.Handle(context.Background(), request("GET", "my-shop-dev.example.com", "/hello/ada/1", "", nil, ""))
+	if err != nil || resp.StatusCode != 200 || resp.Body != "hello ada" {
+		t.Fatalf("%v: %d %s", err, resp.StatusCode, resp.Body)
+	}
+}

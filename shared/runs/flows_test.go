@@ -141,3 +141,23 @@ func TestCallFlowMissingIsFlowIDError(t *testing.T) {
 	}
 	f.wait(t)
 }
+
+// A published schedule fires at the flow's Schedule node even when the flow also has a
+// Manual play trigger to try it; it failed every firing with "the flow has 2 triggers".
+func TestScheduleRunStartsAtTheScheduleNode(t *testing.T) {
+	f := setup(t)
+	fk := f.flow(t, doc(t, []node{
+		{"try", "trigger.manual", nil},
+		{"tried", "control.exit", map[string]any{"value": "manual"}},
+		{"tick", "trigger.schedule", nil},
+		{"ticked", "control.exit", map[string]any{"value": "schedule"}},
+	}, append(chain("try", "tried"), chain("tick", "ticked")...)...), store.SaveAll, 100)
+	run, err := f.x.Execute(f.ctx, f.job(fk, runs.KindSchedule))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != "success" || run.Output != "schedule" {
+		t.Fatalf("schedule run = %s, output %#v, error %+v", run.Status, run.Output, run.Error)
+	}
+	f.wait(t)
+}

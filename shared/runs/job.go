@@ -215,3 +215,15 @@ func checkID(field, v string) error {
 	}
 	return nil
 }
+
+// fired is the type of trigger node a run of kind k enters by ("" when the kind names none:
+// an editor run starts where the editor says).
+func (k Kind) fired() string {
+	switch k {
+	case KindRouter:
+		return "trigger.route"
+	case KindSchedule:
+		return "trigger.schedule"
+	}
+	return ""
+}
