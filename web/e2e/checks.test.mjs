@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { flowNode } from './cloud.mjs';
-import { cloudSuite, projectSession } from './suite.mjs';
+import { cloudSuite, projectSession, page, api, errors, at } from './suite.mjs';
 
 // a route flow that can be published: an HTTP route node answering 'ok' (a flow with no nodes cannot be)
 const routeDoc = { schema: 'polysynergy/flow@1', nodes: [flowNode('route', 'trigger.route', 0, {}), flowNode('reply', 'http.response', 300, { body: 'ok' })], connections: [{ from: { node: 'route', port: 'true_path' }, to: { node: 'reply', port: 'node' } }] };
@@ -18,18 +18,8 @@ const session = projectSession(suite, {
   project: 'Checks',
   prepare: ({ api, at }) => api('POST', `${at.base}/stages`, { name: 'live' }),
 });
-let page;
-let api;
-let errors;
-let at;
-
 /** Runs a test step in the session (set up on first use), keeping a screenshot of the page. */
-function guarded(t, shot, f) {
-  return session.guarded(t, shot, () => {
-    ({ page, api, errors, at } = session);
-    return f();
-  });
-}
+const { guarded } = session;
 
 const saved = () => page.getByRole('status', { name: 'Save state' }).filter({ hasText: /^Saved/ }).waitFor();
 const inspector = () => page.getByRole('complementary', { name: 'Inspector' });

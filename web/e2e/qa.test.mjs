@@ -7,23 +7,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { flowNode } from './cloud.mjs';
-import { cloudSuite, projectSession } from './suite.mjs';
+import { cloudSuite, projectSession, page, api, errors, at } from './suite.mjs';
 
 const suite = cloudSuite('qa');
 const link = (from, to) => ({ from: { node: from, port: 'true_path' }, to: { node: to, port: 'node' } });
 const session = projectSession(suite, { email: 'qa@example.com', project: 'QA' });
-let page;
-let api;
-let errors;
-let at;
-
 /** Runs a test step in the session (set up on first use), keeping a screenshot of the page. */
-function guarded(t, shot, f) {
-  return session.guarded(t, shot, () => {
-    ({ page, api, errors, at } = session);
-    return f();
-  });
-}
+const { guarded } = session;
 
 const saved = () => page.getByRole('status', { name: 'Save state' }).filter({ hasText: /^Saved/ }).waitFor();
 

@@ -12,22 +12,12 @@ import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { flowNode } from './cloud.mjs';
-import { cloudSuite, projectSession } from './suite.mjs';
+import { cloudSuite, projectSession, page, api, errors, at } from './suite.mjs';
 
 const suite = cloudSuite('qa4');
 const session = projectSession(suite, { email: 'qa4@example.com', project: 'QA four', prepare: ({ api, at }) => api('POST', `${at.base}/stages`, { name: 'live' }) });
-let page;
-let api;
-let errors;
-let at;
-
 /** Runs a test step in the session (set up on first use), keeping a screenshot of the page. */
-function guarded(t, shot, f) {
-  return session.guarded(t, shot, () => {
-    ({ page, api, errors, at } = session);
-    return f();
-  });
-}
+const { guarded } = session;
 
 const saved = () => page.getByRole('status', { name: 'Save state' }).filter({ hasText: /^Saved/ }).waitFor();
 

@@ -13,22 +13,12 @@ import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { test } from 'node:test';
 import { flowNode } from './cloud.mjs';
-import { cloudSuite, projectSession } from './suite.mjs';
+import { cloudSuite, projectSession, page, api, errors, at } from './suite.mjs';
 
 const suite = cloudSuite('qa5');
 const session = projectSession(suite, { email: 'qa5@example.com', project: 'QA five', prepare: ({ api, at }) => api('POST', `${at.base}/stages`, { name: 'live' }) });
-let page;
-let api;
-let errors;
-let at;
-
 /** Runs a test step in the session (set up on first use), keeping a screenshot of the page. */
-function guarded(t, shot, f) {
-  return session.guarded(t, shot, () => {
-    ({ page, api, errors, at } = session);
-    return f();
-  });
-}
+const { guarded } = session;
 
 test('switching flows over unsaved route edits asks first: Keep editing stays, Discard goes (sidebar, tab, ×, back)', async (t) => {
   await guarded(t, 'switch-flow-asks', async () => {

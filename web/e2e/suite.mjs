@@ -36,6 +36,15 @@ export async function freshPage(suite) {
  * created. guarded(t, name, f) sets up, runs f and keeps a screenshot of the page (and the
  * cloud's log when f fails).
  */
+/**
+ * The page, API client, console errors and project of the session whose guarded step runs
+ * now: live bindings a test file imports instead of keeping copies of its own.
+ */
+export let page = null;
+export let api = null;
+export let errors = null;
+export let at = null;
+
 export function projectSession(suite, { email, project, prepare }) {
   const session = { page: null, api: null, errors: null, at: null };
   let ready = null;
@@ -56,6 +65,7 @@ export function projectSession(suite, { email, project, prepare }) {
   session.guarded = async (t, name, f) => {
     try {
       await setUp();
+      ({ page, api, errors, at } = session);
       await f();
       await session.page.screenshot({ path: `${suite.shots}${name}.png` });
     } catch (e) {

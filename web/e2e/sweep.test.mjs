@@ -4,25 +4,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { flowNode } from './cloud.mjs';
-import { cloudSuite, projectSession } from './suite.mjs';
+import { cloudSuite, projectSession, page, api, errors, at } from './suite.mjs';
 
 // a route flow that can be published: an HTTP route node answering 'ok' (a flow with no nodes cannot be)
 const routeDoc = { schema: 'polysynergy/flow@1', nodes: [flowNode('route', 'trigger.route', 0, {}), flowNode('reply', 'http.response', 300, { body: 'ok' })], connections: [{ from: { node: 'route', port: 'true_path' }, to: { node: 'reply', port: 'node' } }] };
 
 const suite = cloudSuite('sweep');
 const session = projectSession(suite, { email: 'sweep@example.com', project: 'Sweep' });
-let page;
-let api;
-let errors;
-let at;
-
 /** Runs a test step in the session (set up on first use), keeping a screenshot of the page. */
-function guarded(t, shot, f) {
-  return session.guarded(t, shot, () => {
-    ({ page, api, errors, at } = session);
-    return f();
-  });
-}
+const { guarded } = session;
 
 test("a time zone typed out in full and left for Save is the one saved; +00:00 finds the zones at UTC, kolkata finds Asia/Kolkata", async (t) => {
   await guarded(t, 'time-zone-typed', async () => {
