@@ -327,6 +327,18 @@ func TestScriptedStandIn(t *testing.T) {
 	}
 }
 
+// chatAnswered chats with a model whose server answers plain, or streamed when stream is set.
+func chatAnswered(t *testing.T, stream bool, plain, streamed string) (llm.Response, error) {
+	t.Helper()
+	var w wire
+	base := w.serve(t, 200, "application/json", plain)
+	if stream {
+		base = w.serve(t, 200, "text/event-stream", streamed)
+	}
+	resp, _, err := chat(t, newModel(t, base, nil), stream)
+	return resp, err
+}
+
 func chat(t *testing.T, m *openai.Model, stream bool) (llm.Response, []string, error) {
 	t.Helper()
 	var deltas []string
@@ -437,12 +449,7 @@ data: [DONE]
 
 `
 	for _, stream := range []bool{false, true} {
-		var w wire
-		base := w.serve(t, 200, "application/json", plain)
-		if stream {
-			base = w.serve(t, 200, "text/event-stream", streamed)
-		}
-		resp, _, err := chat(t, newModel(t, base, nil), stream)
+		resp, err := chatAnswered(t, stream, plain, streamed)
 		if err != nil {
 			t.Fatalf("stream %v: %v", stream, err)
 		}
@@ -478,12 +485,7 @@ data: [DONE]
 
 `
 	for _, stream := range []bool{false, true} {
-		var w wire
-		base := w.serve(t, 200, "application/json", plain)
-		if stream {
-			base = w.serve(t, 200, "text/event-stream", streamed)
-		}
-		resp, _, err := chat(t, newModel(t, base, nil), stream)
+		resp, err := chatAnswered(t, stream, plain, streamed)
 		if err == nil || !strings.Contains(err.Error(), "the model refused: I can't help with that.") {
 			t.Errorf("stream %v: %+v, %v", stream, resp, err)
 		}
