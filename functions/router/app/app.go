@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -40,13 +41,38 @@ type App struct {
 // store, so no pass is cut off half-way and logged as failing.
 func (a *App) Drain(ctx context.Context) error { return a.x.Wait(ctx) }
 
+// Option changes how New builds the router.
+type Option func(*options)
+
+type options struct {
+	log *slog.Logger
+}
+
+// WithLogger makes the router log to l instead of cfg.Logger() (Lambda's JSON lines on
+// stdout). The local cloud passes its own logger, so the router's lines look like every
+// other function's there.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) {
+		if l != nil {
+			o.log = l
+		}
+	}
+}
+
 // New builds the router from cfg. publishers supplies live event publishers (nil: none).
-func New(ctx context.Context, cfg platform.Config, publishers runs.PublisherFunc) (*App, error) {
+func New(ctx context.Context, cfg platform.Config, publishers runs.PublisherFunc, opts ...Option) (*App, error) {
 	awsCfg, err := cfg.AWS(ctx)
 	if err != nil {
 		return nil, err
 	}
-	log := cfg.Logger()
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	log := o.log
+	if log == nil {
+		log = cfg.Logger()
+	}
 	st := store.New(cfg.DynamoDB(awsCfg), cfg.Table, store.WithLogger(log))
 	box, err := clients.SecretsBox(cfg, awsCfg)
 	if err != nil {

@@ -51,7 +51,7 @@ type Authorizer struct {
 
 // HTTPOptions configure an HTTP API.
 type HTTPOptions struct {
-	// Name is the API's id in events (apiId).
+	// Name is the API's id in events (apiId) and, in its log lines, the function it calls.
 	Name string
 	// Authorizer, when set, verifies `Authorization: Bearer` tokens on non-public routes and
 	// answers 401 like API Gateway otherwise.
@@ -85,24 +85,24 @@ func HTTPAPI(fn Function, opt HTTPOptions) http.Handler {
 		}
 		if len(payload) > MaxLambdaRequest {
 			opt.Log.Warn("request too large for Lambda: its event is over 6 MB (base64 makes binary bodies a third larger)",
-				"api", opt.Name, "path", r.URL.Path, "event_bytes", len(payload))
+				"function", opt.Name, "path", r.URL.Path, "event_bytes", len(payload))
 			writeGatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
 			return
 		}
 		out, err := fn(r.Context(), payload)
 		if err != nil {
-			opt.Log.Error("function failed", "api", opt.Name, "path", r.URL.Path, "err", err)
+			opt.Log.Error("function failed", "function", opt.Name, "path", r.URL.Path, "err", err)
 			writeGatewayError(w, http.StatusInternalServerError, "Internal Server Error")
 			return
 		}
 		if len(out) > MaxLambdaResponse {
 			opt.Log.Error("function answered more than Lambda's 6 MB response limit; Lambda fails such an invocation",
-				"api", opt.Name, "path", r.URL.Path, "response_bytes", len(out))
+				"function", opt.Name, "path", r.URL.Path, "response_bytes", len(out))
 			writeGatewayError(w, http.StatusInternalServerError, "Internal Server Error")
 			return
 		}
 		if err := writeResponse(w, out); err != nil {
-			opt.Log.Error("function answered badly", "api", opt.Name, "path", r.URL.Path, "err", err)
+			opt.Log.Error("function answered badly", "function", opt.Name, "path", r.URL.Path, "err", err)
 			writeGatewayError(w, http.StatusBadGateway, "Internal Server Error")
 		}
 	})

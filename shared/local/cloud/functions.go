@@ -48,35 +48,47 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *token.Ve
 		return nil, err
 	}
 	db := cfg.DynamoDB(awsCfg)
-	st := store.New(db, cfg.Table, store.WithLogger(log), store.WithDefaultRetention(cfg.RunRetention))
 	box, err := clients.SecretsBox(cfg, awsCfg)
 	if err != nil {
 		return nil, err
 	}
 	mgmt := publish.Client(cfg.WSEndpoint, awsCfg)
-	publishers := publish.ForRuns(st, mgmt, log)
+	// every function logs through the local cloud's logger, with a field naming it, as its
+	// own Lambda's log group would (the Lambdas keep cfg.Logger()'s JSON for CloudWatch);
+	// each has its store and live publishers, as each Lambda does
+	logs := map[string]*slog.Logger{}
+	for _, name := range []string{"api", "router", "ws", runnerFunction} {
+		logs[name] = log.With(FunctionKey, name)
+	}
+	storeFor := func(name string) *store.Store {
+		return store.New(db, cfg.Table, store.WithLogger(logs[name]), store.WithDefaultRetention(cfg.RunRetention))
+	}
 
-	apiHandler, err := api.New(api.Config{Store: st, DB: db, Box: box, Logger: log,
+	apiLog := logs["api"]
+	apiHandler, err := api.New(api.Config{Store: storeFor("api"), DB: db, Box: box, Logger: apiLog,
 		Runner: apiapp.LambdaRunner{Client: clients.Lambda(cfg, awsCfg), Function: cfg.RunnerFunction}})
 	if err != nil {
 		return nil, err
 	}
 	apiFn := invoker(httpadapter.NewV2(apiHandler).ProxyWithContext)
 
-	routerApp, err := routerapp.New(ctx, cfg, publishers)
+	routerLog := logs["router"]
+	routerApp, err := routerapp.New(ctx, cfg, publish.ForRuns(storeFor("router"), mgmt, routerLog), routerapp.WithLogger(routerLog))
 	if err != nil {
 		return nil, err
 	}
-	wsHandler, err := live.NewHandler(live.HandlerConfig{Store: st, Verifier: verifier, Logger: log})
+	wsHandler, err := live.NewHandler(live.HandlerConfig{Store: storeFor("ws"), Verifier: verifier, Logger: logs["ws"]})
 	if err != nil {
 		return nil, err
 	}
-	x, err := runs.New(runs.Options{Store: st, Secrets: box, Compiler: flow.NewCompiler(catalog.Default(), 0),
-		Publishers: publishers, Logger: log})
+	runnerLog := logs[runnerFunction]
+	runnerStore := storeFor(runnerFunction)
+	x, err := runs.New(runs.Options{Store: runnerStore, Secrets: box, Compiler: flow.NewCompiler(catalog.Default(), 0),
+		Publishers: publish.ForRuns(runnerStore, mgmt, runnerLog), Logger: runnerLog})
 	if err != nil {
 		return nil, err
 	}
-	runnerHandler := runner.New(x, runner.Options{Logger: log})
+	runnerHandler := runner.New(x, runner.Options{Logger: runnerLog})
 	runnerFn := invoker(func(ctx context.Context, raw json.RawMessage) (runner.Response, error) {
 		resp, err := runnerHandler.Handle(ctx, raw)
 		_ = x.Wait(ctx)
@@ -92,7 +104,7 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *token.Ve
 			dctx, cancel := context.WithTimeout(ctx, drainFor)
 			defer cancel()
 			if err := routerApp.Drain(dctx); err != nil {
-				log.Warn("stop: a run retention pass is still running; it is left for the next start", "err", err)
+				routerLog.Warn("stop: a run retention pass is still running; it is left for the next start", "err", err)
 			}
 			return nil
 		},
@@ -102,6 +114,10 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *token.Ve
 	f.named["api"], f.named["router"], f.named["ws"], f.named[runnerFunction] = f.api, f.router, f.ws, runnerFn
 	return f, nil
 }
+
+// FunctionKey is the log field naming the function a local cloud log line comes from
+// ("api", "router", "ws" or "runner").
+const FunctionKey = "function"
 
 // runnerFunction is the runner's function name (platform.Config.RunnerFunction).
 const runnerFunction = "runner"
