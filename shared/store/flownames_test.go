@@ -240,3 +240,33 @@ func TestFlowNamesGoWithProject(t *testing.T) {
 		}
 	}
 }
+
+// One flow renamed to one new name by several requests at once: each of them
+// succeeds. The losers of the name claim's transaction retry, find the flow
+// already has the name and only update it (they failed with a DynamoDB
+// ValidationException, an unused :old value, which the API answered with 500).
+func TestFlowRenameSameNameRace(t *testing.T) {
+	f := setup(t)
+	tn := f.tenant(t, "Acme")
+	pk := f.project(t, tn.ID, "Shop", "shop").Key()
+	fl := must[store.Flow](t)(f.blueprint(t, pk, "Start"))
+
+	const n = 6
+	for _, name := range []string{"One", "Two", "Three"} {
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() { _, errs[i] = rename(f, fl.Key(), name) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("rename %d of %d to %q: %v", i, n, name, err)
+			}
+		}
+		got := must[store.Flow](t)(f.s.GetFlow(f.ctx, fl.Key()))
+		if got.Name != name {
+			t.Fatalf("name = %q, want %q", got.Name, name)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -571,9 +572,12 @@ func (s *Store) renameFlow(ctx context.Context, op string, k FlowKey, name, expr
 		if cur.Name == name {
 			return s.updateFlowItem(ctx, op, k, expr, n, v)
 		}
-		v[":old"] = avS(cur.Name)
+		// the condition's :old goes into a copy: a retry that finds the name
+		// already set updates with v alone, which must hold no unused value
+		tv := maps.Clone(v)
+		tv[":old"] = avS(cur.Name)
 		var tx txn
-		tx.update(s.table, key(projectPK(pk), flowSK(k.Flow)), expr, "#state = :active AND #n = :old", n, v, nil)
+		tx.update(s.table, key(projectPK(pk), flowSK(k.Flow)), expr, "#state = :active AND #n = :old", n, tv, nil)
 		nIt, err := flowNameItem(pk, k.Flow, name)
 		if err != nil {
 			return Flow{}, fmt.Errorf("%s: %w", op, err)
