@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Run } from '../api/types';
 import type { RunsApi } from './history';
@@ -12,6 +12,55 @@ const run = (id: string, extra: Partial<Run> = {}): Run => ({
 });
 
 describe('RunHistory', () => {
+  it('keeps "… ago" up to date with one timer for the whole list, the exact time in the tooltip, and stops when closed', async () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(new Date('2026-03-01T12:00:00Z'));
+      const listRuns = vi.fn<RunsApi['listRuns']>(async () => ({
+        items: [run('r1', { started_at: '2026-03-01T11:59:50Z' }), run('r2', { started_at: '2026-03-01T11:58:00Z' }), run('r3', { started_at: '2026-02-01T09:05:00Z' })],
+      }));
+      const { unmount } = render(<RunHistory api={{ listRuns }} project="p" flow="f1" stages={[]} refreshKey="" onOpen={() => {}} onClose={() => {}} />);
+      await act(async () => {});
+      const when = (id: string) => document.querySelector(`tr[data-run="${id}"] time`)!;
+      expect(when('r1').textContent).toBe('10 s ago');
+      expect(when('r2').textContent).toBe('2 min ago');
+      expect(when('r1').getAttribute('dateTime')).toBe('2026-03-01T11:59:50Z');
+      expect(when('r1').getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(.+\)$/);
+      // one timer for three rows
+      expect(vi.getTimerCount()).toBe(1);
+      // each tick renders and sets the next one
+      const pass = (ms: number, step: number) => {
+        for (let t = 0; t < ms; t += step) act(() => vi.advanceTimersByTime(step));
+      };
+      pass(5_000, 1_000);
+      expect(when('r1').textContent).toBe('15 s ago');
+      expect(screen.getAllByRole('button', { name: /^Open the editor run of 15 s ago/ })).toHaveLength(1);
+      pass(50_000, 1_000);
+      pass(70_000, 10_000);
+      expect(when('r1').textContent).toBe('2 min ago');
+      expect(when('r2').textContent).toBe('4 min ago');
+      expect(vi.getTimerCount()).toBe(1);
+      unmount();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('sets no timer when every run shows a date', async () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(new Date('2026-03-01T12:00:00Z'));
+      const listRuns = vi.fn<RunsApi['listRuns']>(async () => ({ items: [run('r3', { started_at: '2026-02-01T09:05:00Z' })] }));
+      render(<RunHistory api={{ listRuns }} project="p" flow="f1" stages={[]} refreshKey="" onOpen={() => {}} onClose={() => {}} />);
+      await act(async () => {});
+      expect(document.querySelector('tr[data-run="r3"] time')?.textContent).toMatch(/^2026-02-01 \d\d:05$/);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('lists runs with status, duration, trigger, stage and version, pages and filters', async () => {
     const listRuns = vi.fn<RunsApi['listRuns']>(async (_p, _f, q) => {
       if (q.stage === 'live') return { items: [run('r9', { stage: 'live', trigger: 'route', version: 2 })] };

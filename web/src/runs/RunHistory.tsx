@@ -2,10 +2,10 @@
 // stage, version), filtered by stage and status, a page at a time; Open shows a past run on
 // the canvas with its node states and outputs.
 
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import type { FlowKind, Run } from '../api/types';
-import { createHistory, formatDuration, formatWhen, type RunsApi } from './history';
+import { createHistory, formatDuration, formatWhen, formatWhenExact, whenTick, type RunsApi } from './history';
 import './runs.css';
 
 export interface RunHistoryProps {
@@ -35,9 +35,26 @@ const OTHER_STARTS: Partial<Record<FlowKind, string>> = {
 // a cancelled or timed-out run ends as error, its error naming why
 const STATUSES = ['running', 'success', 'error', 'paused'];
 
+/**
+ * Now, for the "… ago" texts of these starts: one timer for the whole list, set again only
+ * while a text can still change (see whenTick), cleared when the list goes.
+ */
+export function useWhenClock(isos: readonly string[]): Date {
+  const [now, setNow] = useState(() => Date.now());
+  const delay = whenTick(isos, now);
+  useEffect(() => {
+    if (delay === null) return;
+    const t = setTimeout(() => setNow(Date.now()), delay);
+    return () => clearTimeout(t);
+  }, [now, delay]);
+  return useMemo(() => new Date(now), [now]);
+}
+
 export function RunHistory(p: RunHistoryProps) {
   const history = useMemo(() => createHistory(p.api, p.project, p.flow), [p.api, p.project, p.flow]);
   const s = useStore(history);
+  const starts = useMemo(() => s.items.map((r) => r.started_at), [s.items]);
+  const now = useWhenClock(starts);
 
   // a run started or ended: new runs come on top, the pages loaded below (and the scroll) stay
   useEffect(() => {
@@ -112,13 +129,17 @@ export function RunHistory(p: RunHistoryProps) {
                   <td>
                     <span className={`ps-chip ps-run-${r.status}`}>{r.status}</span>
                   </td>
-                  <td title={r.started_at}>{formatWhen(r.started_at)}</td>
+                  <td>
+                    <time dateTime={r.started_at} title={formatWhenExact(r.started_at)}>
+                      {formatWhen(r.started_at, now)}
+                    </time>
+                  </td>
                   <td>{formatDuration(r.duration_ms)}</td>
                   <td>{r.trigger}</td>
                   <td>{r.stage}</td>
                   <td>{r.version ? `v${r.version}` : 'draft'}</td>
                   <td>
-                    <button type="button" className="ps-button ps-small" aria-label={`Open the ${r.trigger} run of ${formatWhen(r.started_at)} on ${r.stage}`} onClick={() => p.onOpen(r)}>
+                    <button type="button" className="ps-button ps-small" aria-label={`Open the ${r.trigger} run of ${formatWhen(r.started_at, now)} on ${r.stage}`} onClick={() => p.onOpen(r)}>
                       Open
                     </button>
                   </td>

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../api/client';
 import type { Run } from '../api/types';
-import { createHistory, formatDuration, formatWhen } from './history';
+import { createHistory, formatDuration, formatWhen, formatWhenExact, whenTick } from './history';
 
 const run = (id: string, extra: Partial<Run> = {}): Run => ({
   id, flow: 'f1', stage: 'mock', version: 0, trigger: 'editor', status: 'success', started_at: '2026-01-01T00:00:00Z', duration_ms: 5, expires_at: 'x', ...extra,
@@ -130,5 +130,23 @@ describe('formats', () => {
     expect(formatWhen('2026-03-01T09:00:00Z', now)).toBe('3 h ago');
     expect(formatWhen('2026-02-01T09:05:00Z', now)).toBe('2026-02-01 09:05');
     expect(formatWhen('garbage', now)).toBe('garbage');
+    // the server's clock a few seconds ahead of this one: not a date as if long ago
+    expect(formatWhen('2026-03-01T12:00:03Z', now)).toBe('just now');
+    expect(formatWhen('2026-03-01T12:05:00Z', now)).toBe('2026-03-01 12:05');
+  });
+
+  it('gives the full local start with its time zone for the tooltip', () => {
+    expect(formatWhenExact('2026-03-01T11:59:50Z', 'UTC')).toBe('2026-03-01 11:59:50 (UTC)');
+    expect(formatWhenExact('garbage', 'UTC')).toBe('garbage');
+  });
+
+  it('ticks as often as the youngest start needs, and not at all for dates', () => {
+    const now = Date.parse('2026-03-01T12:00:00Z');
+    expect(whenTick(['2026-03-01T11:59:50Z', '2026-02-01T09:05:00Z'], now)).toBe(1_000);
+    expect(whenTick(['2026-03-01T12:00:03Z'], now)).toBe(1_000);
+    expect(whenTick(['2026-03-01T11:30:00Z', '2026-03-01T09:00:00Z'], now)).toBe(10_000);
+    expect(whenTick(['2026-03-01T09:00:00Z'], now)).toBe(60_000);
+    expect(whenTick(['2026-02-01T09:05:00Z', 'garbage'], now)).toBeNull();
+    expect(whenTick([], now)).toBeNull();
   });
 });

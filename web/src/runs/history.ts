@@ -124,13 +124,54 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
 }
 
-/** When a run started, relative to now for recent runs ("12 s ago", "5 min ago"), else the date. */
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** A time as the browser's local date and time: "2026-03-01 12:05" (seconds too when asked). */
+function localDateTime(t: Date, seconds = false): string {
+  const date = `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}`;
+  return `${date} ${pad(t.getHours())}:${pad(t.getMinutes())}${seconds ? `:${pad(t.getSeconds())}` : ''}`;
+}
+
+/** A clock a little ahead of this one (the server's): a run started "in the future" just now. */
+const SKEW_MS = 60_000;
+
+/**
+ * When a run started, relative to now for recent runs ("12 s ago", "5 min ago"), else the
+ * local date and time. A start up to a minute after now (the server's clock ahead of this
+ * one) is "just now".
+ */
 export function formatWhen(iso: string, now: Date = new Date()): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
   const d = now.getTime() - t.getTime();
+  if (d < 0 && d > -SKEW_MS) return 'just now';
   if (d >= 0 && d < 60_000) return `${Math.max(1, Math.round(d / 1000))} s ago`;
   if (d >= 0 && d < 3_600_000) return `${Math.round(d / 60_000)} min ago`;
   if (d >= 0 && d < 86_400_000) return `${Math.round(d / 3_600_000)} h ago`;
-  return t.toISOString().slice(0, 16).replace('T', ' ');
+  return localDateTime(t);
+}
+
+/** The full local time of a run's start, with the time zone: the tooltip of formatWhen's text. */
+export function formatWhenExact(iso: string, timeZone: string = Intl.DateTimeFormat().resolvedOptions().timeZone): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  return `${localDateTime(t, true)}${timeZone ? ` (${timeZone})` : ''}`;
+}
+
+/**
+ * How long until formatWhen's text of one of these starts can change: every second while one
+ * is under a minute old, every 10 s while one is under an hour old, every minute while one is
+ * under a day old; null when none will (they show the date).
+ */
+export function whenTick(isos: readonly string[], now: number): number | null {
+  let youngest = Infinity;
+  for (const iso of isos) {
+    const t = Date.parse(iso);
+    if (Number.isNaN(t)) continue;
+    youngest = Math.min(youngest, Math.max(0, now - t));
+  }
+  if (youngest < 60_000) return 1_000;
+  if (youngest < 3_600_000) return 10_000;
+  if (youngest < 86_400_000) return 60_000;
+  return null;
 }
