@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"encoding/json"
+	"errors"
 	"html/template"
 	"net/http"
 	"net/netip"
@@ -120,13 +121,13 @@ input{width:100%;box-sizing:border-box;padding:.6rem;border-radius:8px;border:1p
 .primary{background:#0284c7;border-color:#0284c7;text-align:center} .err{color:#fca5a5} hr{border:0;border-top:1px solid #334155;margin:1.25rem 0}
 </style></head><body><main>
 <h1>Sign in to PolySynergy</h1><p>Local development sign-in: pick a user or create one.</p>
-{{if .Error}}<p class="err" role="alert">{{.Error}}</p>{{end}}
+{{if .Error}}<p class="err" role="alert" id="email-error">{{.Error}}</p>{{end}}
 {{range .Users}}<form method="post">{{template "hidden" $.Params}}<input type="hidden" name="email" value="{{.Email}}">
 <button type="submit" data-email="{{.Email}}">{{.Name}} <span class="who">{{.Email}}</span></button></form>{{end}}
 {{if .Users}}<hr>{{end}}
 <form method="post">{{template "hidden" .Params}}
-<label>E-mail<input name="email" type="email" required autocomplete="email" placeholder="you@example.com" autofocus></label>
-<label>Name (optional)<input name="name" autocomplete="name"></label>
+<label>E-mail<input name="email" type="email" required maxlength="254" autocomplete="email" placeholder="you@example.com" value="{{.Email}}" autofocus{{if .Error}} aria-invalid="true" aria-describedby="email-error"{{end}}></label>
+<label>Name (optional)<input name="name" autocomplete="name" value="{{.Name}}"></label>
 <button class="primary" type="submit">Create user and sign in</button></form>
 </main></body></html>
 {{define "hidden"}}<input type="hidden" name="client_id" value="{{.ClientID}}"><input type="hidden" name="redirect_uri" value="{{.RedirectURI}}"><input type="hidden" name="state" value="{{.State}}"><input type="hidden" name="code_challenge" value="{{.Challenge}}"><input type="hidden" name="code_challenge_method" value="{{.Method}}"><input type="hidden" name="nonce" value="{{.Nonce}}"><input type="hidden" name="scope" value="{{.Scope}}"><input type="hidden" name="response_type" value="code">{{end}}`))
@@ -137,14 +138,20 @@ func (p *Provider) authorizePage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "sign-in request refused: "+problem, http.StatusBadRequest)
 		return
 	}
-	p.render(w, http.StatusOK, a, "")
+	p.render(w, http.StatusOK, a, newUser{})
 }
 
-func (p *Provider) render(w http.ResponseWriter, status int, a authParams, msg string) {
+// newUser is what the page's new-user form holds: typed values kept when they are refused,
+// and why.
+type newUser struct {
+	Email, Name, Error string
+}
+
+func (p *Provider) render(w http.ResponseWriter, status int, a authParams, form newUser) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = page.Execute(w, map[string]any{"Users": p.Users(), "Params": a, "Error": msg})
+	_ = page.Execute(w, map[string]any{"Users": p.Users(), "Params": a, "Error": form.Error, "Email": form.Email, "Name": form.Name})
 }
 
 func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
@@ -159,7 +166,12 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := p.EnsureUser(r.PostForm.Get("email"), r.PostForm.Get("name"))
 	if err != nil {
-		p.render(w, http.StatusUnprocessableEntity, a, err.Error())
+		form := newUser{Email: r.PostForm.Get("email"), Name: r.PostForm.Get("name"), Error: err.Error()}
+		var ee *EmailError
+		if errors.As(err, &ee) {
+			form.Error = "E-mail: " + ee.Reason + "."
+		}
+		p.render(w, http.StatusUnprocessableEntity, a, form)
 		return
 	}
 	code := randomToken()

@@ -14,7 +14,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net/mail"
 	"os"
 	"path/filepath"
 	"sort"
@@ -227,13 +226,12 @@ func (p *Provider) Users() []User {
 }
 
 // EnsureUser returns the user with this e-mail, creating it (with name, or one made from the
-// address) when new.
+// address) when new. An address ValidateEmail refuses is an *EmailError.
 func (p *Provider) EnsureUser(email, name string) (User, error) {
-	addr, err := mail.ParseAddress(strings.TrimSpace(email))
-	if err != nil || addr.Address != strings.TrimSpace(email) {
-		return User{}, fmt.Errorf("email %q is not an e-mail address", email)
+	e, err := ValidateEmail(email)
+	if err != nil {
+		return User{}, err
 	}
-	e := strings.ToLower(addr.Address)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	// the file is shared with other processes on the dir (the running local cloud and

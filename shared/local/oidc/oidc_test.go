@@ -183,7 +183,7 @@ func TestRefusals(t *testing.T) {
 	resp, _ = c.PostForm(srv.URL+oidc.PathAuthorize, bad)
 	b, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 422 || !regexp.MustCompile(`not an e-mail address`).Match(b) {
+	if resp.StatusCode != 422 || !regexp.MustCompile(`E-mail: has no @`).Match(b) {
 		t.Fatalf("bad email: %d %s", resp.StatusCode, b)
 	}
 	// sign-in pages on this machine are fine: the editor's dev server, a trigger-style host, loopback
