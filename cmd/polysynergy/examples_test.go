@@ -266,6 +266,10 @@ func TestValidateProblems(t *testing.T) {
 			`/nodes/1/values/cases/1/value (pick.cases): case "uno" is like case "one" before it`},
 		{"break.json", flowDoc([]string{start, node("stop", "control.break", "{}")}, conn("start", "true_path", "stop", "node")), nil,
 			`/nodes/1 (stop): break "stop" is not inside a loop body`},
+		// a request enters at the flow's one HTTP route node: a second one is refused
+		{"two-routes.json", flowDoc([]string{node("route", "trigger.route", "{}"), node("route2", "trigger.route", "{}")}), nil,
+			`/nodes/1 (route2): "route2" is a second HTTP route (trigger.route) in the flow, besides "route"`},
+		{"route-and-play.json", flowDoc([]string{node("route", "trigger.route", "{}"), start}), nil, ""},
 		// `run` finds called flow ID in ID.json next to the flow: this file is flow "again"
 		{"again.json", flowDoc([]string{start, node("call", "flow.call", `{"flow_id":"again"}`)}, conn("start", "true_path", "call", "node")), nil,
 			`/nodes/1/values/flow_id (call.flow_id): a flow cannot call itself: flow_id "again" is this flow's own id`},

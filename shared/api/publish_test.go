@@ -359,3 +359,33 @@ func TestPublishRefusesEmptyFlow(t *testing.T) {
 		}
 	}
 }
+
+// A request enters a route flow at its one HTTP route node (a call, a service at its Flow
+// input): publishing a flow with two of one kind is refused at the second, naming the first,
+// as every run of it would fail. A Manual play trigger beside the route is fine.
+func TestPublishRefusesTwoTriggersOfOneKind(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Triggers")
+	node := func(id, handle, typ string) map[string]any {
+		return map[string]any{"id": id, "handle": handle, "type": typ, "position": map[string]any{"x": 0, "y": 0}}
+	}
+	conn := func(from, to string) map[string]any {
+		return map[string]any{"from": map[string]any{"node": from, "port": "true_path"}, "to": map[string]any{"node": to, "port": "node"}}
+	}
+	doc := func(second string) map[string]any {
+		return map[string]any{"schema": "polysynergy/flow@1",
+			"nodes":       []any{node("n0", "route", "trigger.route"), node("n1", "second", second), node("n2", "reply", "http.response")},
+			"connections": []any{conn("n0", "n2"), conn("n1", "n2")}}
+	}
+	path, _ := e.flow(u, proj, map[string]any{"kind": "route", "name": "Orders", "document": doc("trigger.route")})
+	p := e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).problem(http.StatusUnprocessableEntity)
+	if p.Type != TypeFlowInvalid || len(p.Errors) != 1 || p.Errors[0].Location != "/nodes/1" || p.Errors[0].Value != "second" ||
+		!strings.Contains(p.Errors[0].Message, `"second" is a second HTTP route (trigger.route) in the flow, besides "route"`) {
+		t.Fatalf("two HTTP routes: %+v", p)
+	}
+	var d FlowDetail
+	e.do(http.MethodGet, path, u.token, nil).ok(&d)
+	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": doc("trigger.manual"), "revision": d.Draft.Revision}).ok(nil)
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).ok(nil)
+}

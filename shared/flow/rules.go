@@ -318,3 +318,25 @@ func (b *builder) selfCalls() {
 		}
 	}
 }
+
+// triggersOfOneKind refuses a second trigger of a type runs enter by (nodes.Type.OnePerFlow:
+// an HTTP route, a Schedule, a Flow input, a Tool start): such a run starts at the flow's
+// only node of that type and fails naming both when there are two. Disabled ones count,
+// as the run counts them. Triggers of different types (an HTTP route and a Manual play to
+// try it) are fine.
+func (b *builder) triggersOfOneKind() {
+	first := map[string]*PlanNode{}
+	for _, pn := range b.plan.Nodes {
+		if !pn.Type.Trigger || !pn.Type.OnePerFlow {
+			continue
+		}
+		f, seen := first[pn.Type.ID]
+		if !seen {
+			first[pn.Type.ID] = pn
+			continue
+		}
+		b.add(fmt.Sprintf("/nodes/%d", b.docIndex(pn)), pn.Handle(), "",
+			"%q is a second %s (%s) in the flow, besides %q: a run enters at the flow's one %s node, so it could not tell which to start from; keep one",
+			pn.Handle(), pn.Type.Name, pn.Type.ID, f.Handle(), pn.Type.Name)
+	}
+}

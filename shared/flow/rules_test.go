@@ -381,3 +381,27 @@ func TestCallingAMissingFlow(t *testing.T) {
 		t.Errorf("without FlowExists: %s", problemList(probs))
 	}
 }
+
+// A run entering by trigger type (a request at the HTTP route, a firing at the Schedule, a
+// call at the Flow input) fails naming both when the flow has two of that type: validation
+// refuses each extra one at its node, naming the first. Triggers of different types, and
+// two Manual play nodes (the editor says which it plays), are fine.
+func TestTwoTriggersOfOneKind(t *testing.T) {
+	reply := n("reply", "http.response", "")
+	checkRules(t, []ruleCase{
+		{name: "two routes", doc: doc([]string{n("route", "trigger.route", ""), n("route2", "trigger.route", ""), reply},
+			"route.true_path>reply.node", "route2.true_path>reply.node"),
+			want: []want{{"/nodes/1", `"route2" is a second HTTP route (trigger.route) in the flow, besides "route"`}}},
+		{name: "three routes, one disabled", doc: strings.Replace(doc([]string{n("a", "trigger.route", ""), n("b", "trigger.route", ""), n("c", "trigger.route", "")}),
+			`"handle":"b",`, `"handle":"b","flow_state":"disabled",`, 1),
+			want: []want{{"/nodes/1", `"b" is a second HTTP route (trigger.route) in the flow, besides "a"`},
+				{"/nodes/2", `"c" is a second HTTP route (trigger.route) in the flow, besides "a"`}}},
+		{name: "two schedules", doc: doc([]string{n("manual", "trigger.manual", ""), n("daily", "trigger.schedule", ""), n("hourly", "trigger.schedule", "")}),
+			want: []want{{"/nodes/2", `"hourly" is a second Schedule (trigger.schedule) in the flow, besides "daily"`}}},
+		{name: "two flow inputs", doc: doc([]string{n("in1", "flow.input", ""), n("in2", "flow.input", "")}),
+			want: []want{{"/nodes/1", `besides "in1": a run enters at the flow's one Flow input node`}}},
+		{name: "route and manual play", doc: doc([]string{n("route", "trigger.route", ""), n("play", "trigger.manual", ""), reply},
+			"route.true_path>reply.node", "play.true_path>reply.node")},
+		{name: "two manual plays", doc: doc([]string{n("play1", "trigger.manual", ""), n("play2", "trigger.manual", "")})},
+	})
+}

@@ -113,6 +113,7 @@ func build(doc *Document, reg *nodes.Registry, opt Options) (*Plan, Problems) {
 	b.pauses()
 	b.loopControls()
 	b.selfCalls()
+	b.triggersOfOneKind()
 	sort.SliceStable(b.probs, func(i, j int) bool { return pathLess(b.probs[i].Path, b.probs[j].Path) })
 	if len(b.probs) > 0 {
 		return nil, b.probs

@@ -171,6 +171,11 @@ type Type struct {
 	Inputs   []Port `json:"inputs"`
 	Outputs  []Port `json:"outputs"`
 	Trigger  bool   `json:"trigger,omitempty"`
+	// OnePerFlow marks a trigger that runs enter by its type: an HTTP request at the flow's
+	// HTTP route node, a schedule's firing at its Schedule node, a call at its Flow input or
+	// Tool start. A run of a flow holding two could not tell which to start from, so
+	// validation refuses a second one.
+	OnePerFlow bool `json:"one_per_flow,omitempty"`
 	// Control marks a node whose behaviour the engine provides (loops, jumps, exit…).
 	Control Control `json:"control,omitempty"`
 	// Service is the kind of service the node provides on its service output, if any.

@@ -23,7 +23,7 @@ func Register(r *nodes.Registry) error {
 
 func inputType() *nodes.Type {
 	return &nodes.Type{
-		ID: InputID, Category: "Triggers", Name: "Flow input", Icon: "log-in", Trigger: true,
+		ID: InputID, Category: "Triggers", Name: "Flow input", Icon: "log-in", Trigger: true, OnePerFlow: true,
 		Doc: "Starts a flow that other flows run with a **Call flow** node, and hands it the caller's `input`. " +
 			"End the flow with an **Exit** node: its `value` is what the caller receives (a flow that sets an " +
 			"HTTP response and does not exit returns that response). When the flow is played on its own in the " +

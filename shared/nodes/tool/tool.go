@@ -35,7 +35,7 @@ func emptySchema() map[string]any {
 
 func startType() *nodes.Type {
 	return &nodes.Type{
-		ID: StartID, Category: category, Name: "Tool start", Icon: "wrench", Trigger: true,
+		ID: StartID, Category: category, Name: "Tool start", Icon: "wrench", Trigger: true, OnePerFlow: true,
 		Doc: "Starts a flow that an agent calls as a tool (through a **Flow tool** node in another flow). " +
 			"It declares the tool to the model and hands the model's arguments to the flow. Put one in a flow " +
 			"of kind `service` or `blueprint`, and end the flow with a **Tool result** node.\n\n" +

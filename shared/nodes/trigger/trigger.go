@@ -55,7 +55,7 @@ const requestDoc = "\n\n**Outputs**\n\n" +
 
 func route() *nodes.Type {
 	return &nodes.Type{
-		ID: "trigger.route", Category: category, Name: "HTTP route", Icon: "globe", Trigger: true,
+		ID: "trigger.route", Category: category, Name: "HTTP route", Icon: "globe", Trigger: true, OnePerFlow: true,
 		Doc: "Starts the flow when an HTTP request arrives on the route published for this flow " +
 			"(`https://{project}-{stage}.<domain>/path`). The request is decoded into outputs other nodes read, " +
 			"e.g. `{{ route.json.name }}` or `{{ route.params.id }}`. Answer with an **HTTP response** node.\n\n" +
@@ -187,7 +187,7 @@ func requestOut(req HTTPRequest) (nodes.Out, error) {
 
 func schedule() *nodes.Type {
 	return &nodes.Type{
-		ID: "trigger.schedule", Category: category, Name: "Schedule", Icon: "clock", Trigger: true,
+		ID: "trigger.schedule", Category: category, Name: "Schedule", Icon: "clock", Trigger: true, OnePerFlow: true,
 		Doc: "Starts the flow on a cron schedule published for this flow. The schedule itself (cron, time zone, " +
 			"window) is managed with the flow's schedules; this node hands the firing to the flow.\n\n" +
 			"**Inputs** (informational; used when the run carries no schedule data, e.g. when played in the editor)\n\n" +
