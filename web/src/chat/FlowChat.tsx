@@ -6,6 +6,8 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { ApiClient } from '../api/client';
 import type { LiveSocket } from '../api/live';
+import type { Refusal } from '../editor/refusal';
+import type { ServerProblem } from '../model/validate';
 import type { EditorStore } from '../store/editor';
 import { ChatPanel } from './ChatPanel';
 import { findChatTrigger, type KeyValueStore } from './chat';
@@ -23,6 +25,8 @@ export interface FlowChatProps {
   user: string;
   /** Told each run a message starts (the editor shows it on the canvas). */
   onRun?(runId: string): void;
+  /** Told a message's run was refused as invalid: marks the problems on the canvas (editor/refusal.ts). */
+  onRefused?(problems: ServerProblem[]): Refusal;
   storage?: KeyValueStore;
 }
 
@@ -49,6 +53,7 @@ export function useFlowChat(p: FlowChatProps): { button: React.ReactNode; panel:
         storage: p.storage ?? (typeof localStorage !== 'undefined' ? localStorage : memory()),
         liveOpen: () => props.current.live.status === 'open',
         onRun: (runId) => props.current.onRun?.(runId),
+        ...(p.onRefused ? { onRefused: (problems: ServerProblem[]) => props.current.onRefused!(problems) } : {}),
       }),
     // one conversation per open flow
     // eslint-disable-next-line react-hooks/exhaustive-deps

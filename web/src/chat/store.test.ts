@@ -185,6 +185,21 @@ describe('chat store', () => {
     expect(invalid.chat.getState().messages[1]).toMatchObject({ status: 'error', error: 'Not run: 2 problems in the flow.', problems: ['agent.model: model is required', 'flow: the flow never exits'] });
     expect(invalid.chat.getState().busy).toBe(false);
 
+    // with the editor told (onRefused), the lines are the editor's and the text says they are marked
+    const told: unknown[] = [];
+    const marked = setup(
+      { [`POST /api/v1/tenants/t1${RUNS}`]: () => flowInvalidResponse([{ location: '/nodes/1/values/model', message: 'model is required', value: 'agent' }]) },
+      {
+        onRefused: (problems) => {
+          told.push(problems);
+          return { problems: [], lines: ['agent.model: model is required (from the editor)'], marks: [] };
+        },
+      },
+    );
+    await marked.chat.send('hi');
+    expect(told).toEqual([[{ path: '/nodes/1/values/model', message: 'model is required', node: 'agent' }]]);
+    expect(marked.chat.getState().messages[1]).toMatchObject({ status: 'error', error: 'Not run: 1 problem in the flow (marked on the canvas).', problems: ['agent.model: model is required (from the editor)'] });
+
     const down = setup({});
     await down.chat.send('hi');
     expect(down.chat.getState().messages[1]).toMatchObject({ status: 'error' });

@@ -6,8 +6,9 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { ApiError, FlowInvalidError, type ApiClient } from '../api/client';
 import type { RunEvent } from '../api/live';
-import { refusalLines } from '../editor/refusal';
+import { type Refusal, refusalLines } from '../editor/refusal';
 import type { FlowDocument } from '../model/flow';
+import type { ServerProblem } from '../model/validate';
 import { runRefusalText } from '../runs/refusal';
 import {
   applyChatEvent,
@@ -37,6 +38,12 @@ export interface ChatDeps {
   liveOpen?(): boolean;
   /** Told each run a message starts, so the canvas can show it as it goes. */
   onRun?(runId: string): void;
+  /**
+   * Told a message's run was refused because the flow does not validate (422 flow-invalid):
+   * the editor marks the problems on the canvas, as for a refused Run or publish, and returns
+   * what it read (the lines listed under the message).
+   */
+  onRefused?(problems: ServerProblem[]): Refusal;
   sleep?(ms: number): Promise<void>;
   newId?(): string;
 }
@@ -137,9 +144,11 @@ export function createChatStore(d: ChatDeps): ChatStore {
       const r = await d.api.startRun(d.project, d.flow, chatRunInput(trigger, { message: text, session: store.getState().session, user: d.user() }));
       runId = r.run_id;
     } catch (e) {
-      // refused as invalid: listed like the Run button's refusal (the editor marks what it finds itself)
-      if (e instanceof FlowInvalidError) patch(reply.id, { status: 'error', error: runRefusalText(e.problems.length, false), problems: refusalLines(d.doc(), e.problems) });
-      else patch(reply.id, { status: 'error', error: describe(e) });
+      // refused as invalid: listed like the Run button's refusal, and marked on the canvas by the editor
+      if (e instanceof FlowInvalidError) {
+        const r = d.onRefused?.(e.problems);
+        patch(reply.id, { status: 'error', error: runRefusalText(e.problems.length, r !== undefined), problems: r ? r.lines : refusalLines(d.doc(), e.problems) });
+      } else patch(reply.id, { status: 'error', error: describe(e) });
       store.setState({ busy: false });
       return;
     }

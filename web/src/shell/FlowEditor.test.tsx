@@ -221,6 +221,54 @@ describe('the flow editor', () => {
     open.saver.dispose();
   });
 
+  it('marks the problems of a chat message refused as invalid (422) on the canvas, as for the Run button; a run that starts clears them', async () => {
+    const d = doc([node('chat1', 'ai.chat_trigger'), node('add', 'math.add', { values: { a: 1, b: 2 } })], [conn('chat1', 'true_path', 'add', 'node')]);
+    const { api } = fakeApi(
+      routes({
+        'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Bot', 'blueprint'), draft: { document: toJSON(d), revision: 3 } } },
+        'POST /flows/F1/runs': [
+          {
+            status: 422,
+            body: {
+              type: FLOW_INVALID,
+              title: 'Flow is invalid',
+              status: 422,
+              detail: 'the flow has 2 problem(s)',
+              errors: [
+                { location: '/nodes/1/values/b', message: 'b must be a number the server can add', value: 'add' },
+                { location: '/', message: 'the flow never exits' },
+              ],
+            },
+          },
+          { status: 202, body: { run_id: 'R1', status: 'accepted' } },
+        ],
+        'GET /flows/F1/runs/R1': { status: 200, body: { id: 'R1', flow: 'F1', status: 'running', nodes: [] } },
+      }),
+    );
+    const open = await renderEditor(api);
+    const count = () => screen.getByTitle('Validation problems').textContent;
+    expect(count()).toBe('✓ No problems');
+    fireEvent.click(screen.getByRole('button', { name: 'Chat' }));
+    const panel = screen.getByRole('complementary', { name: 'Chat' });
+    fireEvent.change(within(panel).getByRole('textbox', { name: 'Message' }), { target: { value: 'hello' } });
+    fireEvent.click(within(panel).getByRole('button', { name: 'Send' }));
+    const alert = await within(panel).findByRole('alert');
+    expect(alert.firstChild?.textContent).toBe('Not run: 2 problems in the flow (marked on the canvas).');
+    expect(within(alert).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['add.b: b must be a number the server can add', 'flow: the flow never exits']);
+    // marked: in the problems count, on the node's field, and no Run banner of its own
+    await waitFor(() => expect(count()).toBe('⚠ 2 problems'));
+    select(open, 'add');
+    await waitFor(() => expect(within(inspector()).getByTestId('field-problems-b').textContent).toContain('b must be a number the server can add'));
+    expect(screen.queryByTestId('run-refused')).toBeNull();
+    // the field changes: its mark goes; the flow's own problem stays until a run starts
+    act(() => open.store.getState().setValue('add', 'b', 3));
+    await waitFor(() => expect(count()).toBe('⚠ 1 problem'));
+    fireEvent.change(within(panel).getByRole('textbox', { name: 'Message' }), { target: { value: 'again' } });
+    fireEvent.click(within(panel).getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect(count()).toBe('✓ No problems'));
+    open.saver.dispose();
+  });
+
   it('says a save the server did not answer is tried again, with its Retry apart from the text', async () => {
     const { api, writes } = fakeApi(
       routes({

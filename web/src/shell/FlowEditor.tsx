@@ -9,6 +9,7 @@ import type { FlowDetail, FlowUpdate, Flow, Run, StartRunInput } from '../api/ty
 import { useFlowChat } from '../chat/FlowChat';
 import type { FlowLinks } from '../editor/context';
 import { EditorScreen } from '../editor/EditorScreen';
+import { useRefusalMarks } from '../editor/refusal';
 import { usePublishing } from '../publish/FlowPublishing';
 import { ResumeForm } from '../runs/ResumeForm';
 import { resumedRun } from '../runs/resume';
@@ -157,7 +158,12 @@ export function FlowEditor({
   const check = useDraftCheck(api, project, flow.id, store, saver, !readOnly);
   // a run refused because the flow does not validate marks its problems like a refused publish
   const refused = useRefusedRun(store, saver);
-  const serverProblems = useMemo(() => mergeProblems(pub.serverProblems, refused.problems, check.problems), [pub.serverProblems, refused.problems, check.problems]);
+  // a chat message refused as invalid: its problems marked the same way (listed in the chat panel)
+  const chatMarks = useRefusalMarks(store, saver, () => {});
+  const serverProblems = useMemo(
+    () => mergeProblems(pub.serverProblems, refused.problems, chatMarks.problems, check.problems),
+    [pub.serverProblems, refused.problems, chatMarks.problems, check.problems],
+  );
   // a chat message's run shows on the canvas like a run started from the toolbar
   const chat = useFlowChat({
     api,
@@ -170,8 +176,14 @@ export function FlowEditor({
     onRun: (runId) => {
       setRunError(null);
       refused.clear();
+      chatMarks.clear();
       adopt(runId);
       void follow(runId);
+    },
+    onRefused: (problems) => {
+      // the newest refusal is the one marked: a Run button's refusal before it goes
+      refused.clear();
+      return chatMarks.mark(problems);
     },
   });
   // what the inspector's secret, env and flow pickers offer
@@ -295,6 +307,7 @@ export function FlowEditor({
     setStarting(true);
     setRunError(null);
     refused.clear();
+    chatMarks.clear();
     try {
       await saver.flush();
       const r = await api.startRun(project, flow.id, input);
