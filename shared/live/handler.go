@@ -61,17 +61,34 @@ type Reply struct {
 	Tenant  string `json:"tenant,omitempty"`
 	Project string `json:"project,omitempty"`
 	Flow    string `json:"flow,omitempty"`
+	// Field names what an error is about: a member of the client message (action, id,
+	// tenant, project, flow), "message" for a body that is not a JSON object, or
+	// "connection" for a connection that is not registered; empty for internal errors.
+	Field   string `json:"field,omitempty"`
 	Message string `json:"message,omitempty"`
+}
+
+// FieldError is a client message's fault: the member it is about and why.
+// Its text is "field: reason".
+type FieldError struct {
+	Field, Reason string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+func fieldErr(field, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
 // ParseClientMessage decodes and checks a client message: a JSON object
 // with a string "action"; subscribe needs project and flow, unsubscribe
 // too; ids are at most 128 bytes without "#", spaces or control characters.
-// Errors name the field and the reason. Unknown members are ignored.
+// Errors are *FieldError, naming the member ("message" for the body) and the
+// reason. Unknown members are ignored.
 func ParseClientMessage(body []byte) (ClientMessage, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return ClientMessage{}, errors.New("message: want a JSON object such as {\"action\":\"ping\"}")
+		return ClientMessage{}, fieldErr("message", "want a JSON object such as {\"action\":\"ping\"}")
 	}
 	var m ClientMessage
 	for _, f := range []struct {
@@ -83,20 +100,22 @@ func ParseClientMessage(body []byte) (ClientMessage, error) {
 			continue
 		}
 		if err := json.Unmarshal(v, f.dst); err != nil {
-			return ClientMessage{}, fmt.Errorf("%s: want a string", f.name)
+			*f.dst = ""
+			return m, fieldErr(f.name, "want a string")
 		}
 	}
 	if len(m.ID) > maxIDBytes {
-		return m, fmt.Errorf("id: longer than %d bytes", maxIDBytes)
+		m.ID = ""
+		return m, fieldErr("id", "longer than %d bytes", maxIDBytes)
 	}
 	switch m.Action {
 	case "":
-		return m, errors.New("action: required (subscribe, unsubscribe or ping)")
+		return m, fieldErr("action", "required (subscribe, unsubscribe or ping)")
 	case ActionPing:
 		return m, nil
 	case ActionSubscribe, ActionUnsubscribe:
 	default:
-		return m, fmt.Errorf("action %q: unknown; want subscribe, unsubscribe or ping", CutUTF8(m.Action, 64))
+		return m, fieldErr("action", "%q is unknown; want subscribe, unsubscribe or ping", CutUTF8(m.Action, 64))
 	}
 	for _, f := range []struct {
 		name, v  string
@@ -112,13 +131,13 @@ func ParseClientMessage(body []byte) (ClientMessage, error) {
 func checkID(field, v string, required bool) error {
 	switch {
 	case v == "" && required:
-		return fmt.Errorf("%s: required", field)
+		return fieldErr(field, "required")
 	case len(v) > maxIDBytes:
-		return fmt.Errorf("%s: longer than %d bytes", field, maxIDBytes)
+		return fieldErr(field, "longer than %d bytes", maxIDBytes)
 	}
 	for _, r := range v {
 		if r == '#' || unicode.IsSpace(r) || !unicode.IsPrint(r) {
-			return fmt.Errorf("%s: contains %q, which is not allowed", field, r)
+			return fieldErr(field, "contains %q, which is not allowed", r)
 		}
 	}
 	return nil
@@ -194,7 +213,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProx
 	if req.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(req.Body)
 		if err != nil {
-			return h.reply(Reply{Type: ReplyError, Message: "message: body is not valid base64"}), nil
+			return h.reply(Reply{Type: ReplyError, Field: "message", Message: "message: body is not valid base64"}), nil
 		}
 		body = b
 	}
@@ -260,20 +279,31 @@ func (h *Handler) reply(r Reply) events.APIGatewayProxyResponse {
 func (h *Handler) message(ctx context.Context, connID string, body []byte) Reply {
 	m, err := ParseClientMessage(body)
 	if err != nil {
-		return Reply{Type: ReplyError, ID: m.ID, Action: m.Action, Message: err.Error()}
+		r := Reply{Type: ReplyError, ID: m.ID, Action: CutUTF8(m.Action, 64), Message: err.Error()}
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			r.Field = fe.Field
+		}
+		return r
 	}
 	if m.Action == ActionPing {
 		return Reply{Type: ReplyPong, ID: m.ID}
 	}
-	fail := func(msg string) Reply { return Reply{Type: ReplyError, ID: m.ID, Action: m.Action, Message: msg} }
+	// an error about a well-formed subscribe or unsubscribe echoes the ids it names, as its
+	// success would, so a client can tell which of its messages it answers
+	fail := func(field, format string, args ...any) Reply {
+		return Reply{Type: ReplyError, ID: m.ID, Action: m.Action, Tenant: m.Tenant, Project: m.Project, Flow: m.Flow,
+			Field: field, Message: fieldErr(field, format, args...).Error()}
+	}
 	internal := func(what string, err error) Reply {
 		h.log.ErrorContext(ctx, "websocket "+what, "connection", connID, "err", err)
-		return fail("internal error; try again")
+		return Reply{Type: ReplyError, ID: m.ID, Action: m.Action, Tenant: m.Tenant, Project: m.Project, Flow: m.Flow,
+			Message: "internal error; try again"}
 	}
 	conn, err := h.st.GetConnection(ctx, connID)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
-			return fail("connection not registered or expired; reconnect")
+			return fail("connection", "not registered or expired; reconnect")
 		}
 		return internal("get connection", err)
 	}
@@ -281,41 +311,29 @@ func (h *Handler) message(ctx context.Context, connID string, body []byte) Reply
 	case ActionSubscribe:
 		return h.subscribe(ctx, conn, m, fail, internal)
 	default:
-		return h.unsubscribe(ctx, conn, m, internal)
+		return h.unsubscribe(ctx, conn, m, fail, internal)
 	}
 }
 
-func (h *Handler) subscribe(ctx context.Context, conn store.Connection, m ClientMessage,
-	fail func(string) Reply, internal func(string, error) Reply) Reply {
-	var member store.Membership
-	if m.Tenant != "" {
-		var err error
-		member, err = h.st.GetMembership(ctx, m.Tenant, conn.Sub)
-		switch {
-		case errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid):
-			return fail(fmt.Sprintf("tenant %s not found", m.Tenant))
-		case err != nil:
-			return internal("get membership", err)
-		}
-		if r, ok := h.checkProject(ctx, member, m, fail, internal); !ok {
-			return r
-		}
-	} else {
-		found, r, ok := h.findProject(ctx, conn.Sub, m, fail, internal)
-		if !ok {
-			return r
-		}
-		member = found
+type (
+	failFunc     func(field, format string, args ...any) Reply
+	internalFunc func(what string, err error) Reply
+)
+
+func (h *Handler) subscribe(ctx context.Context, conn store.Connection, m ClientMessage, fail failFunc, internal internalFunc) Reply {
+	member, r, ok := h.projectMember(ctx, conn.Sub, m, false, fail, internal)
+	if !ok {
+		return r
 	}
 	role := auth.Role(member.Role)
 	if err := auth.Require(role, auth.ActionFlowRead); err != nil {
 		least, _ := auth.MinimumRole(auth.ActionFlowRead)
-		return fail(fmt.Sprintf("not allowed: %s needs role %s; you are %s in this tenant", auth.ActionFlowRead, least, role))
+		return fail("tenant", "not allowed: %s needs role %s; you are %s in tenant %s", auth.ActionFlowRead, least, role, member.Tenant)
 	}
 	k := store.FlowKey{Tenant: member.Tenant, Project: m.Project, Flow: m.Flow}
 	if err := h.st.Subscribe(ctx, conn.ID, k); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return fail(fmt.Sprintf("flow %s not found", m.Flow))
+			return fail("flow", "%s not found in project %s", m.Flow, m.Project)
 		}
 		return internal("subscribe", err)
 	}
@@ -323,22 +341,38 @@ func (h *Handler) subscribe(ctx context.Context, conn store.Connection, m Client
 	return Reply{Type: ReplySubscribed, ID: m.ID, Tenant: k.Tenant, Project: k.Project, Flow: k.Flow}
 }
 
-// checkProject answers "not found" for a missing or trashed project.
-func (h *Handler) checkProject(ctx context.Context, member store.Membership, m ClientMessage,
-	fail func(string) Reply, internal func(string, error) Reply) (Reply, bool) {
-	p, err := h.st.GetProject(ctx, store.ProjectKey{Tenant: member.Tenant, Project: m.Project})
-	switch {
-	case errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) || (err == nil && p.TrashedAt != nil):
-		return fail(fmt.Sprintf("project %s not found", m.Project)), false
-	case err != nil:
-		return internal("get project", err), false
+// projectMember finds the caller's membership of the tenant holding m's project: the tenant
+// m names (an error on "tenant" when the caller is no member of it), else the first of the
+// caller's tenants that has it. A project in the trash counts only when trashed is true.
+func (h *Handler) projectMember(ctx context.Context, sub string, m ClientMessage, trashed bool,
+	fail failFunc, internal internalFunc) (store.Membership, Reply, bool) {
+	has := func(member store.Membership) (bool, Reply, bool) {
+		p, err := h.st.GetProject(ctx, store.ProjectKey{Tenant: member.Tenant, Project: m.Project})
+		switch {
+		case err == nil:
+			return p.TrashedAt == nil || trashed, Reply{}, true
+		case errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid):
+			return false, Reply{}, true
+		}
+		return false, internal("get project", err), false
 	}
-	return Reply{}, true
-}
-
-// findProject looks for the project among the caller's tenants.
-func (h *Handler) findProject(ctx context.Context, sub string, m ClientMessage,
-	fail func(string) Reply, internal func(string, error) Reply) (store.Membership, Reply, bool) {
+	if m.Tenant != "" {
+		member, err := h.st.GetMembership(ctx, m.Tenant, sub)
+		switch {
+		case errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid):
+			return store.Membership{}, fail("tenant", "%s not found among your tenants", m.Tenant), false
+		case err != nil:
+			return store.Membership{}, internal("get membership", err), false
+		}
+		found, r, ok := has(member)
+		if !ok {
+			return store.Membership{}, r, false
+		}
+		if !found {
+			return store.Membership{}, fail("project", "%s not found in tenant %s", m.Project, m.Tenant), false
+		}
+		return member, Reply{}, true
+	}
 	o := store.ListOptions{Limit: store.MaxLimit}
 	for {
 		page, err := h.st.ListUserTenants(ctx, sub, o)
@@ -346,35 +380,33 @@ func (h *Handler) findProject(ctx context.Context, sub string, m ClientMessage,
 			return store.Membership{}, internal("list tenants", err), false
 		}
 		for _, member := range page.Items {
-			p, err := h.st.GetProject(ctx, store.ProjectKey{Tenant: member.Tenant, Project: m.Project})
-			switch {
-			case err == nil && p.TrashedAt == nil:
+			found, r, ok := has(member)
+			if !ok {
+				return store.Membership{}, r, false
+			}
+			if found {
 				return member, Reply{}, true
-			case err == nil, errors.Is(err, store.ErrNotFound):
-			default:
-				return store.Membership{}, internal("get project", err), false
 			}
 		}
 		if page.Next == "" {
-			return store.Membership{}, fail(fmt.Sprintf("project %s not found", m.Project)), false
+			return store.Membership{}, fail("project", "%s not found in your tenants", m.Project), false
 		}
 		o.Cursor = page.Next
 	}
 }
 
-func (h *Handler) unsubscribe(ctx context.Context, conn store.Connection, m ClientMessage, internal func(string, error) Reply) Reply {
+// unsubscribe ends the connection's subscription to m's flow. It is idempotent: a flow the
+// connection does not follow is "unsubscribed" too, and the reply names the tenant either
+// way (the subscription's, else the tenant that holds the project, as subscribe finds it).
+func (h *Handler) unsubscribe(ctx context.Context, conn store.Connection, m ClientMessage, fail failFunc, internal internalFunc) Reply {
+	subs, err := h.st.ListConnectionSubscriptions(ctx, conn.ID)
+	if err != nil {
+		return internal("list subscriptions", err)
+	}
 	var keys []store.FlowKey
-	if m.Tenant != "" {
-		keys = []store.FlowKey{{Tenant: m.Tenant, Project: m.Project, Flow: m.Flow}}
-	} else {
-		subs, err := h.st.ListConnectionSubscriptions(ctx, conn.ID)
-		if err != nil {
-			return internal("list subscriptions", err)
-		}
-		for _, k := range subs {
-			if k.Project == m.Project && k.Flow == m.Flow {
-				keys = append(keys, k)
-			}
+	for _, k := range subs {
+		if k.Project == m.Project && k.Flow == m.Flow && (m.Tenant == "" || k.Tenant == m.Tenant) {
+			keys = append(keys, k)
 		}
 	}
 	for _, k := range keys {
@@ -382,9 +414,18 @@ func (h *Handler) unsubscribe(ctx context.Context, conn store.Connection, m Clie
 			return internal("unsubscribe", err)
 		}
 	}
-	r := Reply{Type: ReplyUnsubscribed, ID: m.ID, Tenant: m.Tenant, Project: m.Project, Flow: m.Flow}
-	if len(keys) == 1 {
-		r.Tenant = keys[0].Tenant
+	tenant := m.Tenant
+	if len(keys) > 0 {
+		// project ids are unique, so the matching subscriptions are of one tenant
+		tenant = keys[0].Tenant
+	} else {
+		member, r, ok := h.projectMember(ctx, conn.Sub, m, true, fail, internal)
+		if !ok {
+			return r
+		}
+		tenant = member.Tenant
 	}
-	return r
+	h.log.DebugContext(ctx, "websocket unsubscribed", "connection", conn.ID, "tenant", tenant, "project", m.Project, "flow", m.Flow,
+		"was_subscribed", len(keys) > 0)
+	return Reply{Type: ReplyUnsubscribed, ID: m.ID, Tenant: tenant, Project: m.Project, Flow: m.Flow}
 }

@@ -154,12 +154,12 @@ func TestHandlerMessages(t *testing.T) {
 			}},
 		{name: "stranger naming the tenant", conn: "stranger=",
 			body:    msg(map[string]any{"action": "subscribe", "tenant": T, "project": P, "flow": F}),
-			want:    live.Reply{Type: "error", Action: "subscribe"},
-			wantMsg: "tenant " + T + " not found"},
+			want:    live.Reply{Type: "error", Action: "subscribe", Tenant: T, Project: P, Flow: F, Field: "tenant"},
+			wantMsg: "tenant: " + T + " not found among your tenants"},
 		{name: "stranger without tenant", conn: "stranger=",
 			body:    msg(map[string]any{"action": "subscribe", "project": P, "flow": F}),
-			want:    live.Reply{Type: "error", Action: "subscribe"},
-			wantMsg: "project " + P + " not found",
+			want:    live.Reply{Type: "error", Action: "subscribe", Project: P, Flow: F, Field: "project"},
+			wantMsg: "project: " + P + " not found in your tenants",
 			after: func(t *testing.T) {
 				if got := subscribers(); slices.Contains(got, "stranger=") {
 					t.Errorf("stranger subscribed: %v", got)
@@ -167,22 +167,25 @@ func TestHandlerMessages(t *testing.T) {
 			}},
 		{name: "viewer into another tenant's flow", conn: "viewer=",
 			body:    msg(map[string]any{"action": "subscribe", "tenant": w.other.ID, "project": w.otherPrj.ID, "flow": w.otherFlw.ID}),
-			want:    live.Reply{Type: "error", Action: "subscribe"},
-			wantMsg: "tenant " + w.other.ID + " not found"},
+			want:    live.Reply{Type: "error", Action: "subscribe", Tenant: w.other.ID, Project: w.otherPrj.ID, Flow: w.otherFlw.ID, Field: "tenant"},
+			wantMsg: "tenant: " + w.other.ID + " not found"},
 		{name: "unknown flow", conn: "viewer=", body: msg(map[string]any{"action": "subscribe", "tenant": T, "project": P, "flow": "nope"}),
-			want: live.Reply{Type: "error", Action: "subscribe"}, wantMsg: "flow nope not found"},
+			want: live.Reply{Type: "error", Action: "subscribe", Tenant: T, Project: P, Flow: "nope", Field: "flow"}, wantMsg: "flow: nope not found in project " + P},
 		{name: "unknown project", conn: "viewer=", body: msg(map[string]any{"action": "subscribe", "project": "nope", "flow": F}),
-			want: live.Reply{Type: "error", Action: "subscribe"}, wantMsg: "project nope not found"},
-		{name: "not JSON", conn: "viewer=", body: `subscribe please`, want: live.Reply{Type: "error"}, wantMsg: "message: want a JSON object"},
-		{name: "no action", conn: "viewer=", body: `{"flow":"x"}`, want: live.Reply{Type: "error"}, wantMsg: "action: required"},
-		{name: "unknown action", conn: "viewer=", body: `{"action":"dance"}`, want: live.Reply{Type: "error", Action: "dance"}, wantMsg: `action "dance": unknown`},
-		{name: "action not a string", conn: "viewer=", body: `{"action":1}`, want: live.Reply{Type: "error"}, wantMsg: "action: want a string"},
+			want: live.Reply{Type: "error", Action: "subscribe", Project: "nope", Flow: F, Field: "project"}, wantMsg: "project: nope not found"},
+		{name: "project not in the tenant named", conn: "viewer=", body: msg(map[string]any{"action": "subscribe", "tenant": T, "project": w.otherPrj.ID, "flow": F}),
+			want:    live.Reply{Type: "error", Action: "subscribe", Tenant: T, Project: w.otherPrj.ID, Flow: F, Field: "project"},
+			wantMsg: "project: " + w.otherPrj.ID + " not found in tenant " + T},
+		{name: "not JSON", conn: "viewer=", body: `subscribe please`, want: live.Reply{Type: "error", Field: "message"}, wantMsg: "message: want a JSON object"},
+		{name: "no action", conn: "viewer=", body: `{"flow":"x"}`, want: live.Reply{Type: "error", Field: "action"}, wantMsg: "action: required"},
+		{name: "unknown action", conn: "viewer=", body: `{"action":"dance"}`, want: live.Reply{Type: "error", Action: "dance", Field: "action"}, wantMsg: `action: "dance" is unknown`},
+		{name: "action not a string", conn: "viewer=", body: `{"action":1}`, want: live.Reply{Type: "error", Field: "action"}, wantMsg: "action: want a string"},
 		{name: "flow missing", conn: "viewer=", body: msg(map[string]any{"action": "subscribe", "project": P}),
-			want: live.Reply{Type: "error", Action: "subscribe"}, wantMsg: "flow: required"},
+			want: live.Reply{Type: "error", Action: "subscribe", Field: "flow"}, wantMsg: "flow: required"},
 		{name: "bad project id", conn: "viewer=", body: msg(map[string]any{"action": "subscribe", "project": "a#b", "flow": F}),
-			want: live.Reply{Type: "error", Action: "subscribe"}, wantMsg: "project: contains '#'"},
+			want: live.Reply{Type: "error", Action: "subscribe", Field: "project"}, wantMsg: "project: contains '#'"},
 		{name: "unregistered connection", conn: "ghost=", body: msg(map[string]any{"action": "subscribe", "project": P, "flow": F}),
-			want: live.Reply{Type: "error", Action: "subscribe"}, wantMsg: "connection not registered"},
+			want: live.Reply{Type: "error", Action: "subscribe", Project: P, Flow: F, Field: "connection"}, wantMsg: "connection: not registered or expired; reconnect"},
 		{name: "viewer unsubscribes", conn: "viewer=", body: msg(map[string]any{"action": "unsubscribe", "project": P, "flow": F}),
 			want: live.Reply{Type: "unsubscribed", Tenant: T, Project: P, Flow: F},
 			after: func(t *testing.T) {
@@ -190,8 +193,21 @@ func TestHandlerMessages(t *testing.T) {
 					t.Errorf("subscribers %v; want [owner=]", got)
 				}
 			}},
-		{name: "unsubscribe again is fine", conn: "viewer=", body: msg(map[string]any{"action": "unsubscribe", "project": P, "flow": F}),
-			want: live.Reply{Type: "unsubscribed", Project: P, Flow: F}},
+		// a second unsubscribe answers like the first (it lacked the tenant)
+		{name: "unsubscribe again is fine", conn: "viewer=", body: msg(map[string]any{"action": "unsubscribe", "project": P, "flow": F, "id": "u2"}),
+			want: live.Reply{Type: "unsubscribed", ID: "u2", Tenant: T, Project: P, Flow: F}},
+		{name: "unsubscribe again naming the tenant", conn: "viewer=", body: msg(map[string]any{"action": "unsubscribe", "tenant": T, "project": P, "flow": F}),
+			want: live.Reply{Type: "unsubscribed", Tenant: T, Project: P, Flow: F}},
+		{name: "unsubscribe a flow never followed", conn: "stranger=", body: msg(map[string]any{"action": "unsubscribe", "project": w.otherPrj.ID, "flow": w.otherFlw.ID}),
+			want: live.Reply{Type: "unsubscribed", Tenant: w.other.ID, Project: w.otherPrj.ID, Flow: w.otherFlw.ID}},
+		{name: "unsubscribe from a tenant not one's own", conn: "stranger=", body: msg(map[string]any{"action": "unsubscribe", "tenant": T, "project": P, "flow": F}),
+			want:    live.Reply{Type: "error", Action: "unsubscribe", Tenant: T, Project: P, Flow: F, Field: "tenant"},
+			wantMsg: "tenant: " + T + " not found among your tenants"},
+		{name: "unsubscribe from a project not one's own", conn: "stranger=", body: msg(map[string]any{"action": "unsubscribe", "project": P, "flow": F}),
+			want:    live.Reply{Type: "error", Action: "unsubscribe", Project: P, Flow: F, Field: "project"},
+			wantMsg: "project: " + P + " not found in your tenants"},
+		{name: "unsubscribe without a flow", conn: "viewer=", body: msg(map[string]any{"action": "unsubscribe", "project": P}),
+			want: live.Reply{Type: "error", Action: "unsubscribe", Field: "flow"}, wantMsg: "flow: required"},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -224,9 +240,14 @@ func TestHandlerMessages(t *testing.T) {
 			msg(map[string]any{"action": "subscribe", "project": P, "flow": F}),
 		} {
 			got := reply(t, must(w.h.Handle(ctx, messageEvent("viewer=", "subscribe", body))))
-			if got.Type != "error" || !strings.Contains(got.Message, "project "+P+" not found") {
+			if got.Type != "error" || !strings.Contains(got.Message, "project: "+P+" not found") {
 				t.Errorf("subscribe to a trashed project: %+v; want project not found", got)
 			}
+		}
+		// unsubscribing from it still answers with its tenant
+		got := reply(t, must(w.h.Handle(ctx, messageEvent("viewer=", "unsubscribe", msg(map[string]any{"action": "unsubscribe", "project": P, "flow": F})))))
+		if want := (live.Reply{Type: "unsubscribed", Tenant: T, Project: P, Flow: F}); got != want {
+			t.Errorf("unsubscribe from a trashed project: %+v; want %+v", got, want)
 		}
 	})
 
