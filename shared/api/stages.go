@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"polysynergy/shared/auth"
+	"polysynergy/shared/flow"
 	"polysynergy/shared/secrets"
 	"polysynergy/shared/store"
 )
@@ -27,6 +28,21 @@ type StageView struct {
 
 func stageView(s store.Stage) StageView {
 	return StageView{Name: s.Name, Position: s.Position, Production: s.Production, CreatedAt: s.CreatedAt.UTC()}
+}
+
+// RenamedStageView is a renamed stage and the published flows that were not moved to its
+// new name.
+type RenamedStageView struct {
+	StageView
+	Skipped []SkippedBinding `json:"skipped" doc:"Flows published on the stage under its old name that are not published under the new one, each with why; empty when every publication moved"`
+}
+
+// SkippedBinding is a publication a stage rename did not carry over.
+type SkippedBinding struct {
+	Flow    string `json:"flow" doc:"Flow id"`
+	Name    string `json:"name" doc:"Flow name"`
+	Version int    `json:"version" doc:"The version that was published on the stage"`
+	Reason  string `json:"reason" doc:"Why it was not moved and what to do"`
 }
 
 // StagePath names a stage.
@@ -101,17 +117,17 @@ func (h *Handler) registerStages() {
 			return &Created[StageView]{Body: stageView(s)}, nil
 		})
 	register(h, endpoint{id: "renameStage", method: http.MethodPatch, path: base + "/stages/{stage}",
-		summary: "Rename a stage, moving its values, secrets and published flows", tag: tag, scope: ScopeTenant,
-		action: auth.ActionStageManage},
+		summary: "Rename a stage, moving its values, secrets and published flows (not versions with no nodes: listed under skipped)",
+		tag: tag, scope: ScopeTenant, action: auth.ActionStageManage},
 		func(ctx context.Context, in *struct {
 			StagePath
 			Body RenameStageBody
-		}) (*Out[StageView], error) {
-			s, err := h.renameStage(ctx, in.key(), in.Stage, in.Body.Name)
+		}) (*Out[RenamedStageView], error) {
+			s, skipped, err := h.renameStage(ctx, in.key(), in.Stage, in.Body.Name)
 			if err != nil {
 				return nil, err
 			}
-			return ok(stageView(s))
+			return ok(RenamedStageView{StageView: stageView(s), Skipped: skipped})
 		})
 	register(h, endpoint{id: "setProductionStage", method: http.MethodPut, path: base + "/production-stage",
 		summary: "Mark the production stage (at most one)", tag: tag, scope: ScopeTenant, action: auth.ActionStageManage},
@@ -252,53 +268,58 @@ func (h *Handler) unpublishStage(ctx context.Context, k store.ProjectKey, stage 
 // one's variables, secrets (re-sealed for the new name) and published
 // versions, production flag; then the old stage is unpublished and
 // deleted. When copying fails the new stage is removed again, so the old
-// one stays as it was.
-func (h *Handler) renameStage(ctx context.Context, k store.ProjectKey, from, to string) (store.Stage, error) {
+// one stays as it was. Publications of versions with no nodes are not
+// copied (they are returned, each with why).
+func (h *Handler) renameStage(ctx context.Context, k store.ProjectKey, from, to string) (store.Stage, []SkippedBinding, error) {
 	if from == store.MockStage {
-		return store.Stage{}, invalidField("path.stage", "the mock stage cannot be renamed")
+		return store.Stage{}, nil, invalidField("path.stage", "the mock stage cannot be renamed")
 	}
 	if to == store.MockStage {
-		return store.Stage{}, invalidField("body.name", "%q is reserved", store.MockStage)
+		return store.Stage{}, nil, invalidField("body.name", "%q is reserved", store.MockStage)
 	}
 	old, err := h.st.GetStage(ctx, k, from)
 	if err != nil {
-		return store.Stage{}, err
+		return store.Stage{}, nil, err
 	}
 	if from == to {
-		return old, nil
+		return old, []SkippedBinding{}, nil
 	}
 	created, err := h.st.CreateStageAs(ctx, k, store.Stage{Name: to, Position: old.Position, CreatedAt: old.CreatedAt})
 	if err != nil {
-		return store.Stage{}, stageTaken(to, at("body", err))
+		return store.Stage{}, nil, stageTaken(to, at("body", err))
 	}
-	if err := h.copyStage(ctx, k, from, to, old.Production); err != nil {
+	skipped, err := h.copyStage(ctx, k, from, to, old.Production)
+	if err != nil {
 		if rerr := h.dropStage(context.WithoutCancel(ctx), k, to); rerr != nil {
 			h.log.ErrorContext(ctx, "rename stage: rollback failed", "stage", to, "err", rerr)
 		}
-		return store.Stage{}, err
+		return store.Stage{}, nil, err
 	}
 	if err := h.dropStage(ctx, k, from); err != nil {
-		return store.Stage{}, err
+		return store.Stage{}, nil, err
 	}
 	created.Production = old.Production
-	return created, nil
+	return created, skipped, nil
 }
 
-func (h *Handler) copyStage(ctx context.Context, k store.ProjectKey, from, to string, production bool) error {
+// copyStage copies a stage's variables, secrets, publications and production flag to the
+// stage to. A publication of a version with no nodes is left out and returned: publishing
+// such a version is refused now (checkHasNodes), and one published before could only fail.
+func (h *Handler) copyStage(ctx context.Context, k store.ProjectKey, from, to string, production bool) ([]SkippedBinding, error) {
 	vars, err := h.st.ListEnvVars(ctx, k)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, v := range vars {
 		if val, ok := v.Values[from]; ok {
 			if err := h.st.SetEnvVar(ctx, k, v.Key, to, val); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	secs, err := h.st.ListSecrets(ctx, k)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, s := range secs {
 		if !slices.Contains(s.Stages, from) {
@@ -306,36 +327,65 @@ func (h *Handler) copyStage(ctx context.Context, k store.ProjectKey, from, to st
 		}
 		ct, err := h.st.GetSecretValue(ctx, k, s.Key, from)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		plain, err := h.box.OpenEncoded(ctx, ct, secrets.SecretContext(k.Tenant, k.Project, from, s.Key))
 		if err != nil {
-			return fmt.Errorf("rename stage: open secret %s: %w", s.Key, err)
+			return nil, fmt.Errorf("rename stage: open secret %s: %w", s.Key, err)
 		}
 		sealed, err := h.box.Seal(ctx, plain, secrets.SecretContext(k.Tenant, k.Project, to, s.Key))
 		clear(plain)
 		if err != nil {
-			return fmt.Errorf("rename stage: seal secret %s: %w", s.Key, err)
+			return nil, fmt.Errorf("rename stage: seal secret %s: %w", s.Key, err)
 		}
 		if err := h.st.SetSecret(ctx, k, s.Key, to, sealed.Encode()); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	bs, err := h.st.ListStageBindings(ctx, k, from)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	skipped := []SkippedBinding{}
 	for _, b := range bs {
+		skip, err := h.emptyBinding(ctx, k.Flow(b.Flow), b, from)
+		if err != nil {
+			return nil, err
+		}
+		if skip != nil {
+			skipped = append(skipped, *skip)
+			continue
+		}
 		// the same publication under the stage's new name: who published it and when stay
 		if _, err := h.st.Publish(ctx, store.PublishInput{Flow: k.Flow(b.Flow), Stage: to, Version: b.Version, By: b.By,
 			PublishedAt: b.PublishedAt, Message: "stage renamed from " + from}); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if production {
-		return h.st.SetProductionStage(ctx, k, to)
+		return skipped, h.st.SetProductionStage(ctx, k, to)
 	}
-	return nil
+	return skipped, nil
+}
+
+// emptyBinding says why a publication is not carried over to a renamed stage when its
+// version has no nodes (nil otherwise, also for a document that does not decode: compile
+// at run time says what is wrong with it).
+func (h *Handler) emptyBinding(ctx context.Context, fk store.FlowKey, b store.Binding, stage string) (*SkippedBinding, error) {
+	v, err := h.st.GetVersion(ctx, fk, b.Version)
+	if err != nil {
+		return nil, fmt.Errorf("rename stage: read version %d of flow %s: %w", b.Version, b.Flow, err)
+	}
+	if doc, err := flow.Decode(v.Document); err != nil || len(doc.Nodes) > 0 {
+		return nil, nil
+	}
+	f, err := h.st.GetFlow(ctx, fk)
+	if err != nil {
+		return nil, fmt.Errorf("rename stage: read flow %s: %w", b.Flow, err)
+	}
+	return &SkippedBinding{Flow: b.Flow, Name: f.Name, Version: b.Version, Reason: fmt.Sprintf(
+		"version %d has no nodes, so a run of it could not start and every trigger request of it on stage %q failed; "+
+			"it is no longer published: add the nodes it should run and publish it to the renamed stage", b.Version, stage)}, nil
 }
 
 // dropStage unpublishes and deletes a stage.

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"polysynergy/shared/secrets"
@@ -128,4 +131,48 @@ func TestStages(t *testing.T) {
 		t.Error("secret of the deleted stage is still there")
 	}
 	e.do(http.MethodGet, "/tenants/"+u.tenant+"/projects/"+newRequestID()+"/stages", u.token, nil).problem(http.StatusNotFound)
+}
+
+// Renaming a stage moved every publication, also of versions with no nodes (published before
+// such versions were refused), whose trigger requests all fail: those are not moved, and the
+// answer lists each with why.
+func TestRenameStageSkipsVersionsWithNoNodes(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, pv := e.project(u, "Renames")
+	k := store.ProjectKey{Tenant: u.tenant, Project: pv.ID}
+	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "test"}).status(http.StatusCreated)
+	_, good := e.flow(u, proj, map[string]any{"kind": "service", "name": "Good", "document": chainDoc(t, 2, "g")})
+	emptyPath, empty := e.flow(u, proj, map[string]any{"kind": "service", "name": "Hollow", "document": json.RawMessage(emptyDocument)})
+	e.do(http.MethodPost, emptyPath+"/publish", u.token, map[string]any{"stage": "test"}).problem(http.StatusUnprocessableEntity)
+	for _, f := range []FlowDetail{good, empty} { // published as before the refusal
+		if _, err := e.db.Store.Publish(t.Context(), store.PublishInput{Flow: k.Flow(f.ID), Stage: "test", By: "publisher-1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	var got RenamedStageView
+	e.do(http.MethodPatch, proj+"/stages/test", u.token, map[string]any{"name": "staging"}).ok(&got)
+	if got.Name != "staging" || len(got.Skipped) != 1 {
+		t.Fatalf("renamed %+v; want staging with Hollow skipped", got)
+	}
+	sk := got.Skipped[0]
+	if sk.Flow != empty.ID || sk.Name != "Hollow" || sk.Version != 1 ||
+		!strings.Contains(sk.Reason, "version 1 has no nodes") || !strings.Contains(sk.Reason, "no longer published") {
+		t.Errorf("skipped %+v", sk)
+	}
+	bs, err := e.db.Store.ListStageBindings(t.Context(), k, "staging")
+	if err != nil || len(bs) != 1 || bs[0].Flow != good.ID {
+		t.Errorf("bindings of staging %+v %v; want Good's only", bs, err)
+	}
+	if _, err := e.db.Store.GetStage(t.Context(), k, "test"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the old stage: %v; want it gone", err)
+	}
+
+	// nothing to skip: an empty list, not null
+	var raw map[string]json.RawMessage
+	e.do(http.MethodPatch, proj+"/stages/staging", u.token, map[string]any{"name": "live"}).ok(&raw)
+	if string(raw["skipped"]) != "[]" {
+		t.Errorf("skipped %s; want []", raw["skipped"])
+	}
 }
