@@ -118,7 +118,7 @@ func (h *Handler) registerStages() {
 		})
 	register(h, endpoint{id: "renameStage", method: http.MethodPatch, path: base + "/stages/{stage}",
 		summary: "Rename a stage, moving its values, secrets and published flows (not versions with no nodes: listed under skipped)",
-		tag: tag, scope: ScopeTenant, action: auth.ActionStageManage},
+		tag:     tag, scope: ScopeTenant, action: auth.ActionStageManage},
 		func(ctx context.Context, in *struct {
 			StagePath
 			Body RenameStageBody
