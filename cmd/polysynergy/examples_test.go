@@ -269,6 +269,11 @@ func TestValidateProblems(t *testing.T) {
 		// a request enters at the flow's one HTTP route node: a second one is refused
 		{"two-routes.json", flowDoc([]string{node("route", "trigger.route", "{}"), node("route2", "trigger.route", "{}")}), nil,
 			`/nodes/1 (route2): "route2" is a second HTTP route (trigger.route) in the flow, besides "route"`},
+		// a literal template or script that does not parse, with the parser's line and column
+		{"template.json", flowDoc([]string{start, node("page", "text.template", `{"template":"Hi {{ name }}\n{% if name %}yes"}`)}, conn("start", "true_path", "page", "node")), nil,
+			`/nodes/1/values/template (page.template): input "template": line 2, column 17: Unexpected EOF, expected tag elif or else or endif`},
+		{"code.json", flowDoc([]string{start, node("js", "code.javascript", `{"code":"let x = 1\nreturn x +* 2"}`)}, conn("start", "true_path", "js", "node")), nil,
+			`/nodes/1/values/code (js.code): input "code": SyntaxError at line 2, column 11: Unexpected token *`},
 		{"route-and-play.json", flowDoc([]string{node("route", "trigger.route", "{}"), start}), nil, ""},
 		// `run` finds called flow ID in ID.json next to the flow: this file is flow "again"
 		{"again.json", flowDoc([]string{start, node("call", "flow.call", `{"flow_id":"again"}`)}, conn("start", "true_path", "call", "node")), nil,

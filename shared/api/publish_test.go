@@ -389,3 +389,42 @@ func TestPublishRefusesTwoTriggersOfOneKind(t *testing.T) {
 	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": doc("trigger.manual"), "revision": d.Draft.Revision}).ok(nil)
 	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).ok(nil)
 }
+
+// Publishing (and the validate endpoint) refuses a literal Jinja template or JavaScript body
+// that does not parse, at the input with the parser's line and column: every run would fail
+// on it.
+func TestPublishRefusesTemplatesAndCodeThatDoNotParse(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Syntax")
+	doc := func(values map[string]any) map[string]any {
+		return map[string]any{"schema": "polysynergy/flow@1",
+			"nodes": []any{
+				map[string]any{"id": "n0", "handle": "start", "type": "flow.input", "position": map[string]any{"x": 0, "y": 0}},
+				map[string]any{"id": "n1", "handle": "page", "type": "text.template", "position": map[string]any{"x": 0, "y": 0}, "values": map[string]any{"template": values["template"]}},
+				map[string]any{"id": "n2", "handle": "js", "type": "code.javascript", "position": map[string]any{"x": 0, "y": 0}, "values": map[string]any{"code": values["code"]}},
+			},
+			"connections": []any{
+				map[string]any{"from": map[string]any{"node": "n0", "port": "true_path"}, "to": map[string]any{"node": "n1", "port": "node"}},
+				map[string]any{"from": map[string]any{"node": "n1", "port": "true_path"}, "to": map[string]any{"node": "n2", "port": "node"}},
+			}}
+	}
+	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "Render", "document": doc(map[string]any{
+		"template": "Dear {{ name }},\n{% for o in orders %}{{ o.id }}", "code": "const total = input.sum\nreturn total +"})})
+	p := e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).problem(http.StatusUnprocessableEntity)
+	if p.Type != TypeFlowInvalid || len(p.Errors) != 2 ||
+		p.Errors[0].Location != "/nodes/1/values/template" || p.Errors[0].Message != `input "template": line 2, column 32: Unexpected EOF, expected tag else or endfor.` ||
+		p.Errors[1].Location != "/nodes/2/values/code" || !strings.HasPrefix(p.Errors[1].Message, `input "code": SyntaxError at the end of the code`) {
+		t.Fatalf("publish: %+v", p)
+	}
+	var rep ValidationReport
+	e.do(http.MethodPost, path+"/validate", u.token, nil).ok(&rep)
+	if rep.Valid || len(rep.Problems) != 2 || rep.Problems[0].Port != "template" || rep.Problems[1].Port != "code" {
+		t.Fatalf("validate: %+v", rep)
+	}
+	var d FlowDetail
+	e.do(http.MethodGet, path, u.token, nil).ok(&d)
+	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": doc(map[string]any{
+		"template": "Dear {{ name }},\n{% for o in orders %}{{ o.id }}{% endfor %}", "code": "return input.sum + 1"}), "revision": d.Draft.Revision}).ok(nil)
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).ok(nil)
+}

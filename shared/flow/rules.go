@@ -8,6 +8,8 @@ import (
 
 	"polysynergy/shared/expr"
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/code/jssyntax"
+	"polysynergy/shared/nodes/text/jinja"
 )
 
 // The checks in this file find what is well formed but certainly fails (or does nothing) at
@@ -42,14 +44,32 @@ func (b *builder) literals() {
 			if err := p.CheckValue(in.Value.lit); err != nil {
 				b.add(path, pn.Handle(), p.Name, "%v", err)
 			}
-			if p.Check == nodes.CheckExpression {
-				// the nodes package cannot compile expressions: compile them here, as the node will
-				if _, err := expr.Bare(nodes.ToString(in.Value.lit)); err != nil && !errors.Is(err, expr.ErrEmpty) {
-					b.add(path, pn.Handle(), p.Name, "%v", nodes.Errorf(p.Name, "%v", err))
-				}
+			// the nodes package cannot parse these: parse them here, as the node will
+			if err := parseLiteral(p.Check, nodes.ToString(in.Value.lit)); err != nil {
+				b.add(path, pn.Handle(), p.Name, "%v", nodes.Errorf(p.Name, "%v", err))
 			}
 		}
 	}
+}
+
+// parseLiteral parses a literal value of an input whose check names a language the nodes
+// package cannot parse, with the parser the node uses, and returns its syntax error.
+func parseLiteral(check, src string) error {
+	switch check {
+	case nodes.CheckExpression:
+		if _, err := expr.Bare(src); err != nil && !errors.Is(err, expr.ErrEmpty) {
+			return err
+		}
+	case nodes.CheckJinja:
+		return jinja.Check(src)
+	case nodes.CheckJavaScript:
+		if strings.TrimSpace(src) == "" {
+			return nil // the node says it is empty; required inputs say so themselves
+		}
+		_, err := jssyntax.Parse(src)
+		return err
+	}
+	return nil
 }
 
 func isEmptyString(v any) bool {

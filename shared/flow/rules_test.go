@@ -10,6 +10,7 @@ import (
 	"polysynergy/shared/flow"
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/catalog"
+	"polysynergy/shared/nodes/text/jinja"
 )
 
 // fullRegistry is the whole catalogue, plus a test agent that uses tools.
@@ -403,5 +404,31 @@ func TestTwoTriggersOfOneKind(t *testing.T) {
 		{name: "route and manual play", doc: doc([]string{n("route", "trigger.route", ""), n("play", "trigger.manual", ""), reply},
 			"route.true_path>reply.node", "play.true_path>reply.node")},
 		{name: "two manual plays", doc: doc([]string{n("play1", "trigger.manual", ""), n("play2", "trigger.manual", "")})},
+	})
+}
+
+// A literal Jinja template (text.template's template) or JavaScript body (code.javascript's
+// code) that does not parse is a problem at the input, with the parser's message and the line
+// and column, the same message the node fails with. Connected values are not checked here.
+func TestLiteralTemplatesAndCodeThatDoNotParse(t *testing.T) {
+	start := n("start", "trigger.manual", "")
+	_, renderErr := jinja.Render(context.Background(), "Hi\n{% for o in orders %}{{ o }}", nil, nil, jinja.RenderOptions{})
+	if renderErr == nil {
+		t.Fatal("the broken template rendered")
+	}
+	checkRules(t, []ruleCase{
+		{name: "jinja", doc: doc([]string{start, n("page", "text.template", `{"template":"Hi\n{% for o in orders %}{{ o }}"}`)}, "start.true_path>page.node"),
+			want: []want{{"/nodes/1/values/template", nodes.Errorf("template", "%v", renderErr).Error()}}},
+		{name: "jinja string", doc: doc([]string{start, n("page", "text.template", `{"template":"{{ x }}\n{{ 'oops }}"}`)}, "start.true_path>page.node"),
+			want: []want{{"/nodes/1/values/template", `input "template": line 2, column 4: string starting ' is not closed`}}},
+		{name: "jinja extending a named template", doc: doc([]string{start, n("page", "text.template", `{"template":"{% extends \"base\" %}{% block a %}{% include \"footer\" %}{% endblock %}"}`)}, "start.true_path>page.node")},
+		{name: "javascript", doc: doc([]string{start, n("js", "code.javascript", `{"code":"const a = 1;\nconst b = ;\nreturn a"}`)}, "start.true_path>js.node"),
+			want: []want{{"/nodes/1/values/code", `input "code": SyntaxError at line 2, column 11: Unexpected token ;`}}},
+		{name: "javascript left open", doc: doc([]string{start, n("js", "code.javascript", `{"code":"return {a: 1"}`)}, "start.true_path>js.node"),
+			want: []want{{"/nodes/1/values/code", `input "code": SyntaxError at the end of the code (is a bracket, parenthesis, brace or string left open?)`}}},
+		{name: "javascript that parses", doc: doc([]string{start, n("js", "code.javascript", `{"code":"return input.a + 1"}`)}, "start.true_path>js.node")},
+		{name: "connected", doc: doc([]string{start, n("src", "text.template", `{"template":"{% if %}"}`), n("page", "text.template", `{"template":"x"}`)},
+			"start.true_path>src.node", "src.text>page.template"),
+			want: []want{{"/nodes/1/values/template", `input "template": line 1: {% if %}`}}},
 	})
 }

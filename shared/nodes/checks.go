@@ -100,6 +100,13 @@ const (
 	// math nodes compile it. This package cannot compile expressions (shared/expr builds on
 	// it), so its Valid is nil: flow validation compiles literal values with expr.Bare.
 	CheckExpression = "expression"
+	// CheckJinja: a Jinja template (text.template's template), as the template node parses
+	// it. Like CheckExpression it has no Valid here (the parser builds on this package):
+	// flow validation parses literal values with jinja.Check.
+	CheckJinja = "jinja"
+	// CheckJavaScript: the JavaScript node's code, a function body. No Valid here either:
+	// flow validation parses literal values with jssyntax.Parse, as the node does.
+	CheckJavaScript = "javascript"
 	// CheckJMESPath: a JMESPath query.
 	CheckJMESPath = "jmespath"
 	// CheckDateLayout: a date layout as the date nodes take it (see DateLayout).
@@ -147,6 +154,8 @@ var valueChecks = map[string]ValueCheck{
 		},
 	},
 	CheckExpression: {Same: sameText},
+	CheckJinja:      {Same: sameText},
+	CheckJavaScript: {Same: sameText},
 	CheckJMESPath: {
 		Valid: func(v any) error { _, err := CompileJMESPath(ToString(v)); return err },
 		Same:  sameText,

@@ -22,9 +22,9 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
-	"github.com/dop251/goja/parser"
 
 	"polysynergy/shared/nodes"
+	"polysynergy/shared/nodes/code/jssyntax"
 )
 
 const category = "Code"
@@ -38,10 +38,6 @@ const (
 	maxCallStack     = 2000
 	maxExportDepth   = 100
 	memCheckEvery    = 5 * time.Millisecond
-	scriptName       = "code.js"
-	// header wraps the user's code in a function; it sits on the first line so user line
-	// numbers stay as written (columns on line 1 are shifted by its length).
-	header = "(function(input){"
 )
 
 // Register adds the family to r.
@@ -65,7 +61,7 @@ func javascript() *nodes.Type {
 			"the result and a rejection fails the node. Errors report the line and column in `code`.\n\n" +
 			"Example: with `input` = `{\"a\": 1}` and code `return {b: input.a + 1}`, `result` is `{\"b\": 2}`.",
 		Inputs: []nodes.Port{
-			{Name: "code", Type: nodes.String, Required: true, Literal: true, Editor: nodes.EditCode,
+			{Name: "code", Type: nodes.String, Required: true, Literal: true, Editor: nodes.EditCode, Check: nodes.CheckJavaScript,
 				Doc: "The function body; `return` the result."},
 			{Name: "input", Type: nodes.Any, Doc: "Any JSON-like value, visible to the code as `input`."},
 			{Name: "timeout_ms", Type: nodes.Integer, Default: float64(defaultTimeoutMS), Min: nodes.Bound(1), Max: nodes.Bound(maxTimeoutMS),
@@ -123,7 +119,7 @@ func runJS(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 
 	fnVal, err := vm.RunProgram(prog)
 	if err != nil {
-		return nil, scriptError(err, timeoutMS, memMB)
+		return nil, scriptError(src, err, timeoutMS, memMB)
 	}
 	fn, ok := goja.AssertFunction(fnVal)
 	if !ok {
@@ -141,7 +137,7 @@ func runJS(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("run javascript: %w", ctx.Err())
 		}
-		return nil, scriptError(err, timeoutMS, memMB)
+		return nil, scriptError(src, err, timeoutMS, memMB)
 	}
 	if p, ok := ret.Export().(*goja.Promise); ok {
 		// an async function or a returned promise: the job queue has run by now, and with
@@ -357,60 +353,39 @@ func (ex *exporter) primitive(x any, str, path string) any {
 	return str
 }
 
-// compile parses and compiles the wrapped user code, reporting syntax errors with the
-// user's line and column.
+// compile parses (as flow validation does, through jssyntax) and compiles the wrapped user
+// code, reporting syntax errors with the user's line and column.
 func compile(src string) (*goja.Program, error) {
-	ast, err := parser.ParseFile(nil, scriptName, header+src+"\n})", 0)
+	ast, err := jssyntax.Parse(src)
 	if err != nil {
-		var list parser.ErrorList
-		if errors.As(err, &list) && len(list) > 0 {
-			line, col := userPos(list[0].Position.Line, list[0].Position.Column)
-			if line > strings.Count(src, "\n")+1 {
-				// past the user's last line: the parser ran into the wrapper's closing "})"
-				return nil, nodes.Errorf("code", "SyntaxError at the end of the code (is a bracket, parenthesis, brace or string left open?): %s",
-					strings.TrimSuffix(list[0].Message, " }"))
-			}
-			return nil, nodes.Errorf("code", "SyntaxError at line %d, column %d: %s", line, col, list[0].Message)
-		}
-		return nil, nodes.Errorf("code", "SyntaxError: %v", err)
+		return nil, nodes.Errorf("code", "%v", err)
 	}
 	prog, err := goja.CompileAST(ast, false)
 	if err != nil {
-		return nil, compileError(err)
+		return nil, compileError(src, err)
 	}
 	return prog, nil
 }
 
 // compileError turns a goja compile error into an error naming the code port with the
 // line and column of the user's code.
-func compileError(err error) error {
+func compileError(src string, err error) error {
 	var se *goja.CompilerSyntaxError
 	if errors.As(err, &se) && se.File != nil {
 		p := se.File.Position(se.Offset)
-		line, col := userPos(p.Line, p.Column)
+		line, col := jssyntax.Position(jssyntax.Wrap(src), p.Line, p.Column)
 		return nodes.Errorf("code", "SyntaxError at line %d, column %d: %s", line, col, se.Message)
 	}
 	var ce *goja.CompilerReferenceError
 	if errors.As(err, &ce) && ce.File != nil {
 		p := ce.File.Position(ce.Offset)
-		line, col := userPos(p.Line, p.Column)
+		line, col := jssyntax.Position(jssyntax.Wrap(src), p.Line, p.Column)
 		return nodes.Errorf("code", "ReferenceError at line %d, column %d: %s", line, col, ce.Message)
 	}
 	return nodes.Errorf("code", "%v", err)
 }
 
-// userPos maps a position in the wrapped script to the user's code.
-func userPos(line, col int) (int, int) {
-	if line == 1 {
-		col -= len(header)
-		if col < 1 {
-			col = 1
-		}
-	}
-	return line, col
-}
-
-func scriptError(err error, timeoutMS, memMB int) error {
+func scriptError(src string, err error, timeoutMS, memMB int) error {
 	var ie *goja.InterruptedError
 	if errors.As(err, &ie) {
 		switch ie.Value() {
@@ -428,8 +403,8 @@ func scriptError(err error, timeoutMS, memMB int) error {
 		msg := ex.Value().String()
 		for _, f := range ex.Stack() {
 			p := f.Position()
-			if p.Filename == scriptName && p.Line > 0 {
-				line, col := userPos(p.Line, p.Column)
+			if p.Filename == jssyntax.ScriptName && p.Line > 0 {
+				line, col := jssyntax.Position(jssyntax.Wrap(src), p.Line, p.Column)
 				return nodes.Errorf("code", "%s (line %d, column %d)", msg, line, col)
 			}
 		}

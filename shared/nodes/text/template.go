@@ -31,7 +31,7 @@ func templateType() *nodes.Type {
 			"context `{\"user\": {\"name\": \"Ada\"}, \"orders\": [{\"id\": 1}, {\"id\": 2}]}` renders " +
 			"`Hello Ada! #1 #2 `.",
 		Inputs: []nodes.Port{
-			{Name: "template", Type: nodes.String, Literal: true, Editor: nodes.EditTemplate, Required: true,
+			{Name: "template", Type: nodes.String, Literal: true, Editor: nodes.EditTemplate, Required: true, Check: nodes.CheckJinja,
 				Doc: "Jinja template source."},
 			{Name: "context", Type: nodes.Object, Doc: "Variables for the template."},
 			{Name: "variables", Type: nodes.List, Dynamic: true,

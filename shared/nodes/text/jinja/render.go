@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/nikolalohinski/gonja/v2/config"
 	"github.com/nikolalohinski/gonja/v2/exec"
@@ -125,6 +126,9 @@ type budget struct {
 	loader    *mapLoader
 	reads     []*readSite       // the guarded `.x` and `[k]` reads of the parsed templates
 	undefined []*UndefinedError // reads of an undefined or null value, first few
+	// anyName: a named template that is not in templates reads as empty (Check, which
+	// does not know the run's templates)
+	anyName bool
 }
 
 // RenderOptions adjust a render.
@@ -139,14 +143,41 @@ func Render(ctx context.Context, src string, data map[string]any, templates map[
 	return render(ctx, src, data, templates, opt, defaultLimits)
 }
 
-func render(ctx context.Context, src string, data map[string]any, templates map[string]string, opt RenderOptions, lim limits) (out string, err error) {
+// newBudget sets up one render (or parse) of src: the configuration, loader and environment
+// every parse of a template goes through, so Check and Render parse alike.
+func newBudget(ctx context.Context, src string, templates map[string]string, opt RenderOptions, lim limits) *budget {
 	b := &budget{ctx: ctx, lim: lim, templates: templates, parsed: map[string]*exec.Template{}}
 	b.cfg = config.New()
 	b.cfg.StrictUndefined = opt.Strict
 	b.cfg.AutoEscape = opt.AutoEscape
 	b.loader = &mapLoader{b: b, root: src}
 	b.env = b.environment()
+	return b
+}
 
+// Check parses src as Render would, without rendering it, and returns its syntax error: a
+// *SourceError with the line and column (or a *LimitError for a source past the parse
+// limits), nil when it parses. Named templates are not known here: an {% extends %} of one
+// parses as if it were empty, and {% include %} and {% import %} load theirs only when
+// rendering, so only src's own syntax is checked. It never panics.
+func Check(src string) error { return check(src, defaultLimits) }
+
+func check(src string, lim limits) (err error) {
+	b := newBudget(context.Background(), src, nil, RenderOptions{}, lim)
+	b.anyName = true
+	defer func() {
+		if r := recover(); r != nil {
+			err = b.result(fmt.Errorf("template engine failed: %v", r))
+		}
+	}()
+	if _, err := b.load(rootName); err != nil {
+		return b.result(err)
+	}
+	return nil
+}
+
+func render(ctx context.Context, src string, data map[string]any, templates map[string]string, opt RenderOptions, lim limits) (out string, err error) {
+	b := newBudget(ctx, src, templates, opt, lim)
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = "", b.result(fmt.Errorf("template engine failed: %v", r))
@@ -244,7 +275,14 @@ func (b *budget) load(name string) (*exec.Template, error) {
 		if b.err != nil {
 			return nil, b.err
 		}
-		return nil, parseError(name, err)
+		err = parseError(name, err)
+		if se, ok := err.(*SourceError); ok && se.Line == 0 {
+			src, _ := b.loader.source(name)
+			if at, found := lexError(name, src, b.cfg); found {
+				err = at
+			}
+		}
+		return nil, err
 	}
 	instrument(b, t.Root())
 	b.parsed[name] = t
@@ -271,6 +309,40 @@ func parseError(name string, err error) error {
 	return &SourceError{Template: name, Message: cleanMessage(err.Error())}
 }
 
+// lexError is where gonja's lexer stops on src, when it does: its errors (an unclosed
+// comment or string, a stray delimiter) reach the parser with a byte offset but no line, so
+// the parse error says neither where nor, often, what.
+func lexError(name, src string, cfg *config.Config) (*SourceError, bool) {
+	s := tokens.LexAll(src, cfg)
+	for !s.End() {
+		s.Next()
+	}
+	t := s.Current()
+	if t == nil || t.Type != tokens.Error || t.Pos < 0 || t.Pos > len(src) {
+		return nil, false
+	}
+	pos, msg := t.Pos, t.Val
+	switch {
+	case msg == "unclosed comment":
+		// the lexer stops at the end: point at the comment that is not closed
+		if i := strings.LastIndex(src[:pos], cfg.CommentStartString); i >= 0 {
+			pos, msg = i, "comment "+cfg.CommentStartString+" is not closed with "+cfg.CommentEndString
+		}
+	case msg != "":
+		// an unclosed string: the lexer's message is the rest of the string's line
+		for _, q := range []string{"'", `"`} {
+			if i := strings.LastIndex(src[:pos], q+msg); i >= 0 {
+				pos, msg = i, "string starting "+q+" is not closed"
+				break
+			}
+		}
+	}
+	before := src[:pos]
+	line := strings.Count(before, "\n") + 1
+	col := utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:]) + 1
+	return &SourceError{Template: name, Line: line, Column: col, Message: cleanMessage(msg)}, true
+}
+
 // mapLoader serves the node's template and the run's named templates.
 type mapLoader struct {
 	b    *budget
@@ -282,6 +354,9 @@ func (l *mapLoader) source(name string) (string, bool) {
 		return l.root, true
 	}
 	s, ok := l.b.templates[name]
+	if !ok && l.b.anyName {
+		return "", true
+	}
 	return s, ok
 }
 

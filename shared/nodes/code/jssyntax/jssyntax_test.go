@@ -1,0 +1,55 @@
+package jssyntax
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	for _, tc := range []struct{ code, want string }{
+		{"return input.a + 1", ""},
+		{"const x = 1;\nreturn x", ""},
+		{"return 1 +", "SyntaxError at the end of the code (is a bracket, parenthesis, brace or string left open?): Unexpected token"},
+		{"let a = 1;\nlet b = ;", "SyntaxError at line 2, column 9: Unexpected token ;"},
+		{"return (", "SyntaxError at the end of the code"},
+		{"x = 'é'; return @", "SyntaxError at line 1, column 17: Unexpected token ILLEGAL"},
+		{"// é\nvar ü = 'ö'; return @", "SyntaxError at line 2, column 21: Unexpected token ILLEGAL"},
+	} {
+		_, err := Parse(tc.code)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%q: %v", tc.code, err)
+			}
+			continue
+		}
+		var se *Error
+		if !errors.As(err, &se) || len(err.Error()) < len(tc.want) || err.Error()[:len(tc.want)] != tc.want {
+			t.Errorf("%q: %v, want %q", tc.code, err, tc.want)
+		}
+	}
+}
+
+// FuzzParse: Parse never panics, and every error it reports is an *Error whose position lies
+// within the code.
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{
+		"return input", "return 1 +", "let a = ;", "})(); (function(){", "/* unclosed", "'str", "`tpl ${",
+		"return {a: 1", "é = 1; @", "async function f() { await 1 }\nreturn f()", "\n\n\treturn ) ;",
+		"class A { #p = 1; get p() { return this.#p } }; return new A().p", "return /re[/", "\u2028return 1",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, code string) {
+		_, err := Parse(code)
+		if err == nil {
+			return
+		}
+		var se *Error
+		if !errors.As(err, &se) {
+			t.Fatalf("Parse(%q): %T %v", code, err, err)
+		}
+		if se.Line < 0 || se.Column < 0 || (se.Line > 0 && se.Column < 1) {
+			t.Fatalf("Parse(%q): position %d:%d", code, se.Line, se.Column)
+		}
+	})
+}
