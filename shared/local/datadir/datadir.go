@@ -21,12 +21,37 @@ type Lock struct {
 // ErrInUse is returned when another process holds the directory.
 var ErrInUse = errors.New("data directory in use")
 
+// LockFile is the file Acquire locks. It stays when the lock is released, so every data
+// directory a local cloud has used holds it.
+const LockFile = "lock"
+
+// ErrNoData is returned by Check for a directory no local cloud has used.
+var ErrNoData = errors.New("no local cloud data")
+
+// Check says whether dir is a data directory a local cloud has used (it holds LockFile),
+// for tools that read one without starting the cloud (`polysynergy dev token`): given
+// another directory they made their files there.
+func Check(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%w in %s: %w", ErrNoData, dir, err)
+	case !st.IsDir():
+		return fmt.Errorf("%w in %s: it is not a directory", ErrNoData, dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, LockFile)); err != nil {
+		return fmt.Errorf("%w in %s (it has no %s file); start `polysynergy dev --data-dir %s` first, or name the data dir it uses",
+			ErrNoData, dir, LockFile, dir)
+	}
+	return nil
+}
+
 // Acquire creates dir if needed and locks it for this process.
 func Acquire(dir string) (*Lock, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir %s: %w", dir, err)
 	}
-	path := filepath.Join(dir, "lock")
+	path := filepath.Join(dir, LockFile)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)

@@ -51,3 +51,35 @@ func TestChild(t *testing.T) {
 	}
 	t.Fatal("a second process got the lock")
 }
+
+// `polysynergy dev token --data-dir /tmp` made a signing key and a users file in /tmp: the
+// directory only had to exist. Check tells a data dir a local cloud has used from others.
+func TestCheckTellsADataDirFromOthers(t *testing.T) {
+	dir := t.TempDir()
+	if err := Check(dir); !errors.Is(err, ErrNoData) || !strings.Contains(err.Error(), "start `polysynergy dev --data-dir "+dir+"` first") {
+		t.Errorf("an empty directory: %v", err)
+	}
+	if err := Check(dir + "/missing"); !errors.Is(err, ErrNoData) {
+		t.Errorf("a missing directory: %v", err)
+	}
+	file := dir + "/file"
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(file); !errors.Is(err, ErrNoData) || !strings.Contains(err.Error(), "not a directory") {
+		t.Errorf("a file: %v", err)
+	}
+	l, err := Acquire(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(dir); err != nil {
+		t.Errorf("held by a local cloud: %v", err)
+	}
+	if err := l.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(dir); err != nil {
+		t.Errorf("used by a local cloud that stopped: %v", err)
+	}
+}
