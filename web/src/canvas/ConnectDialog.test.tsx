@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, render, screen, within } from '@testing-librar
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEditorStore } from '../store/editor';
 import { catalog, conn, doc, node } from '../test/fixtures';
-import { ConnectDialog, connectTargets, filterTargets } from './ConnectDialog';
+import { ConnectDialog, connectCandidates, connectTargets, filterTargets } from './ConnectDialog';
 
 afterEach(cleanup);
 
@@ -20,6 +20,25 @@ describe('the inputs an output can connect to', () => {
     expect(ids(connectTargets(d, catalog, { node: 'resp', port: 'response' }))).toEqual(['add.node']);
     expect(filterTargets(connectTargets(d, catalog, { node: 'add', port: 'result' }), 'log mess').map((t) => t.port)).toEqual(['message']);
     expect(filterTargets(connectTargets(d, catalog, { node: 'add', port: 'result' }), 'http response').map((t) => t.port)).toEqual(['node', 'body_type']);
+  });
+
+  it('lists the inputs that cannot take it after the others, each saying why in a few words', () => {
+    const d = start();
+    const why = (from: { node: string; port: string }) => connectCandidates(d, catalog, from).map((t) => `${t.handle}.${t.port}${t.why ? ` — ${t.why}` : ''}`);
+    expect(why({ node: 'add', port: 'result' })).toEqual([
+      'resp.node',
+      'resp.body_type',
+      'log.node',
+      'log.message',
+      'log.value',
+      'log.level',
+      'resp.status — takes integer, not number',
+      'resp.headers — takes object, not number',
+      'resp.cookies — takes list, not number',
+      'resp.body — has a source (log.value); it takes one',
+    ]);
+    expect(why({ node: 'resp', port: 'response' })).toContain('log.value — would close a cycle');
+    expect(why({ node: 'log', port: 'value' })).toContain('resp.body — already connected from log.value');
   });
 });
 
@@ -58,19 +77,66 @@ describe('ConnectDialog', () => {
     expect(store.getState().doc.connections).toHaveLength(1);
   });
 
-  it('lists the inputs of another output, says when none can take it, and Escape cancels without a change', () => {
+  it('picks the output first: another output lists its inputs; filtering to nothing says so, and Escape cancels without a change', () => {
     const { store, said, closed } = setup('resp');
     const dialog = screen.getByRole('dialog', { name: 'Connect from resp' });
-    expect(within(screen.getByRole('listbox', { name: 'Inputs' })).getAllByRole('option').map((o) => o.textContent?.split(' ')[0])).toEqual(['add.node']);
-    fireEvent.change(within(dialog).getByRole('combobox', { name: 'Output' }), { target: { value: 'false_path' } });
-    expect(within(screen.getByRole('listbox', { name: 'Inputs' })).getAllByRole('option').map((o) => o.textContent?.split(' ')[0])).toEqual(['add.node']);
-    fireEvent.change(within(dialog).getByRole('combobox', { name: 'To input' }), { target: { value: 'nothing like it' } });
+    const output = within(dialog).getByRole('combobox', { name: 'Output' }) as HTMLSelectElement;
+    expect([...output.options].map((o) => o.textContent)).toEqual(['response (object) · 1 input can take it', 'true path (any) · 3 inputs can take it', 'false path (object) · 1 input can take it']);
+    const able = () => within(screen.getByRole('listbox', { name: 'Inputs' })).getAllByRole('option').filter((o) => o.getAttribute('aria-disabled') !== 'true').map((o) => o.textContent?.split(' ')[0]);
+    expect(able()).toEqual(['add.node']);
+    fireEvent.change(output, { target: { value: 'false_path' } });
+    expect(able()).toEqual(['add.node']);
+    const search = within(dialog).getByRole('combobox', { name: 'To input' });
+    fireEvent.change(search, { target: { value: 'nothing like it' } });
     expect(within(screen.getByRole('listbox', { name: 'Inputs' })).queryAllByRole('option')).toHaveLength(0);
-    fireEvent.keyDown(within(dialog).getByRole('combobox', { name: 'To input' }), { key: 'Enter' });
+    expect(within(dialog).getByRole('status').textContent).toBe('No input matches “nothing like it”.');
+    fireEvent.keyDown(search, { key: 'Enter' });
     expect(closed()).toBe(0);
-    fireEvent.keyDown(within(dialog).getByRole('combobox', { name: 'To input' }), { key: 'Escape' });
+    fireEvent.keyDown(search, { key: 'Escape' });
     expect(closed()).toBe(1);
     expect(said).toEqual(['No connection made']);
     expect(store.getState().doc.connections).toHaveLength(1);
+  });
+
+  it('shows the inputs that cannot take the output greyed with why; Enter on one says why and connects nothing', () => {
+    const { store, said, closed } = setup();
+    const dialog = screen.getByRole('dialog', { name: 'Connect from add' });
+    const search = within(dialog).getByRole('combobox', { name: 'To input' });
+    expect(within(dialog).getByRole('status').textContent).toBe('6 of 6 inputs can take add.result; 4 cannot (greyed, with why). ↑ ↓ to move, Enter connects, Escape cancels.');
+    fireEvent.change(search, { target: { value: 'resp' } });
+    const options = within(screen.getByRole('listbox', { name: 'Inputs' })).getAllByRole('option');
+    expect(options.map((o) => [o.textContent, o.getAttribute('aria-disabled')])).toEqual([
+      ['resp.node HTTP response · node (any)', null],
+      ['resp.body_type HTTP response · body type (string)', null],
+      ['resp.status HTTP response · status (integer) — takes integer, not number', 'true'],
+      ['resp.headers HTTP response · headers (object) — takes object, not number', 'true'],
+      ['resp.cookies HTTP response · cookies (list) — takes list, not number', 'true'],
+      ['resp.body HTTP response · body (any) — has a source (log.value); it takes one', 'true'],
+    ]);
+    // End reaches the greyed ones too (their why is read out with them); Enter explains, the dialog stays
+    fireEvent.keyDown(search, { key: 'End' });
+    expect(search.getAttribute('aria-activedescendant')).toBe(options[5]!.id);
+    fireEvent.keyDown(search, { key: 'Enter' });
+    expect(within(dialog).getByRole('status').textContent).toBe('resp.body cannot take add.result: it has a source (log.value); it takes one.');
+    expect(closed()).toBe(0);
+    expect(said).toEqual([]);
+    expect(store.getState().doc.connections).toHaveLength(1);
+    // a click on one does the same
+    fireEvent.click(options[2]!);
+    expect(within(dialog).getByRole('status').textContent).toBe('resp.status cannot take add.result: it takes integer, not number.');
+    // Home and Enter: the first, which can
+    fireEvent.keyDown(search, { key: 'Home' });
+    fireEvent.keyDown(search, { key: 'Enter' });
+    expect(said).toEqual(['Connected add.result to resp.node']);
+    expect(closed()).toBe(1);
+  });
+
+  it('names the one output of a node that has only one, without a select', () => {
+    const store = createEditorStore(catalog, doc([node('brk', 'control.break'), node('log', 'debug.log')]));
+    render(<ConnectDialog store={store} node="brk" onClose={() => {}} onMessage={() => {}} />);
+    const dialog = screen.getByRole('dialog', { name: 'Connect from brk' });
+    expect(within(dialog).queryByRole('combobox', { name: 'Output' })).toBeNull();
+    expect(dialog.querySelector('.ps-field')?.textContent).toBe('Output true path (any)');
+    expect(within(dialog).getByRole('status').textContent).toContain('4 of 4 inputs can take brk.true_path');
   });
 });

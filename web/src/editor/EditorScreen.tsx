@@ -190,6 +190,22 @@ function Editor(props: EditorScreenProps) {
     [store, say],
   );
 
+  // the dialog closed: focus went back where it was (Modal); when that was nowhere (the node
+  // was selected with the mouse or by the store), it goes to the node on the canvas
+  const connectedFrom = useRef<string | null>(null);
+  useEffect(() => {
+    if (connectFrom !== null) {
+      connectedFrom.current = connectFrom;
+      return;
+    }
+    const id = connectedFrom.current;
+    connectedFrom.current = null;
+    const now = document.activeElement;
+    if (id === null || (now instanceof HTMLElement && now !== document.body && now.isConnected)) return;
+    const el = [...(canvasBox.current?.querySelectorAll<HTMLElement>('.react-flow__node') ?? [])].find((n) => n.dataset.id === id);
+    el?.focus();
+  }, [connectFrom]);
+
   useEffect(() => {
     // the members of the selected group box: deleting, copying or duplicating the box acts on them
     const boxMembers = (): string[] => {

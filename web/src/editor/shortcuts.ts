@@ -34,7 +34,7 @@ export const shortcuts: Shortcut[] = [
   { action: 'toggleGrid', keys: ['G'], label: 'Snap to grid on/off' },
   { action: 'focusPalette', keys: ['/', 'N'], label: 'Search the node palette' },
   { action: 'group', keys: ['Mod+G'], label: 'Group the selected nodes' },
-  { action: 'connect', keys: ['C'], label: 'Connect an output of the focused or selected node: pick the input from a searchable list (↑ ↓, Enter; Escape cancels)' },
+  { action: 'connect', keys: ['C'], label: 'Connect an output of the focused or selected node: pick the output, then the input from a searchable list (↑ ↓, Enter; Escape cancels)' },
   { action: 'shortcuts', keys: ['?'], label: 'Show this sheet' },
 ];
 

@@ -70,7 +70,7 @@ describe('canConnect', () => {
   it('refuses a second source on a single-valued input but not on a multi input', () => {
     const d = doc(base.nodes, [conn('num', 'value', 'delay', 'value'), conn('delay', 'value', 'merge', 'inputs')]);
     const second = canConnect(d, catalog, conn('str', 'value', 'delay', 'value'));
-    expect(second).toEqual({ ok: false, reason: 'input delay.value already has a source; it takes one' });
+    expect(second).toEqual({ ok: false, code: 'taken', reason: 'input delay.value already has a source; it takes one' });
     expect(canConnect(d, catalog, conn('sw', 'matched', 'merge', 'inputs')).ok).toBe(true);
     expect(canConnect(d, catalog, conn('bool', 'value', 'delay', 'node')).ok).toBe(true);
   });
@@ -82,7 +82,7 @@ describe('canConnect', () => {
 
   it('refuses the same connection twice', () => {
     const d = doc(base.nodes, [conn('delay', 'value', 'merge', 'inputs')]);
-    expect(canConnect(d, catalog, conn('delay', 'value', 'merge', 'inputs'))).toEqual({ ok: false, reason: 'these ports are already connected' });
+    expect(canConnect(d, catalog, conn('delay', 'value', 'merge', 'inputs'))).toEqual({ ok: false, code: 'duplicate', reason: 'these ports are already connected' });
   });
 
   it('refuses closing a cycle, except with a jump back-connection', () => {

@@ -57,7 +57,11 @@ export function findOutput(node: FlowNode, type: NodeTypeSpec, id: string): Node
   return findPort(node, type.outputs, id);
 }
 
-export type ConnectCheck = { ok: true } | { ok: false; reason: string };
+/** Why a connection cannot be made: a port or node missing, the node itself, the port types,
+ * the same connection twice, a single-valued input with a source already, a cycle. */
+export type ConnectRefusal = 'missing' | 'self' | 'type' | 'duplicate' | 'taken' | 'cycle';
+
+export type ConnectCheck = { ok: true } | { ok: false; reason: string; code?: ConnectRefusal };
 
 /** Whether the connection is a jump's back-connection, which is not a dependency. */
 export function isBackConnection(doc: FlowDocument, catalog: CatalogIndex, c: Connection, byId?: Map<string, FlowNode>): boolean {
@@ -101,29 +105,29 @@ export function reaches(doc: FlowDocument, catalog: CatalogIndex, start: string,
 export function canConnect(doc: FlowDocument, catalog: CatalogIndex, c: Connection, replacing?: string): ConnectCheck {
   const from = doc.nodes.find((n) => n.id === c.from.node);
   const to = doc.nodes.find((n) => n.id === c.to.node);
-  if (!from || !to) return { ok: false, reason: 'one end of the connection is not on the canvas' };
-  if (from.id === to.id) return { ok: false, reason: `node "${to.handle}" cannot be connected to itself` };
+  if (!from || !to) return { ok: false, code: 'missing', reason: 'one end of the connection is not on the canvas' };
+  if (from.id === to.id) return { ok: false, code: 'self', reason: `node "${to.handle}" cannot be connected to itself` };
   const ft = catalog.get(from.type);
   const tt = catalog.get(to.type);
-  if (!ft) return { ok: false, reason: `node "${from.handle}" has an unknown type ${from.type}` };
-  if (!tt) return { ok: false, reason: `node "${to.handle}" has an unknown type ${to.type}` };
+  if (!ft) return { ok: false, code: 'missing', reason: `node "${from.handle}" has an unknown type ${from.type}` };
+  if (!tt) return { ok: false, code: 'missing', reason: `node "${to.handle}" has an unknown type ${to.type}` };
   const op = findOutput(from, ft, c.from.port);
-  if (!op) return { ok: false, reason: `node "${from.handle}" has no output "${c.from.port}"` };
+  if (!op) return { ok: false, code: 'missing', reason: `node "${from.handle}" has no output "${c.from.port}"` };
   const ip = findInput(to, tt, c.to.port);
-  if (!ip) return { ok: false, reason: `node "${to.handle}" has no input "${c.to.port}"` };
+  if (!ip) return { ok: false, code: 'missing', reason: `node "${to.handle}" has no input "${c.to.port}"` };
   if (!portsFit({ type: String(op.spec.type), sub: op.sub !== undefined }, { type: String(ip.spec.type), multi: ip.spec.multi, sub: ip.sub !== undefined })) {
-    return { ok: false, reason: `${from.handle}.${c.from.port} (${op.spec.type}) cannot feed ${to.handle}.${c.to.port} (${ip.spec.type})` };
+    return { ok: false, code: 'type', reason: `${from.handle}.${c.from.port} (${op.spec.type}) cannot feed ${to.handle}.${c.to.port} (${ip.spec.type})` };
   }
   const key = connectionKey(c);
   const others = doc.connections.filter((e) => connectionKey(e) !== replacing);
-  if (others.some((e) => connectionKey(e) === key)) return { ok: false, reason: 'these ports are already connected' };
+  if (others.some((e) => connectionKey(e) === key)) return { ok: false, code: 'duplicate', reason: 'these ports are already connected' };
   if (!ip.spec.multi && others.some((e) => e.to.node === to.id && e.to.port === c.to.port)) {
-    return { ok: false, reason: `input ${to.handle}.${c.to.port} already has a source; it takes one` };
+    return { ok: false, code: 'taken', reason: `input ${to.handle}.${c.to.port} already has a source; it takes one` };
   }
   if (op.spec.type !== 'jump') {
     const rest: FlowDocument = { ...doc, connections: others };
     if (reaches(rest, catalog, to.id, from.id)) {
-      return { ok: false, reason: 'this connection would close a cycle; repeat work with a for-each or a jump/to pair instead' };
+      return { ok: false, code: 'cycle', reason: 'this connection would close a cycle; repeat work with a for-each or a jump/to pair instead' };
     }
   }
   return { ok: true };

@@ -306,13 +306,17 @@ describe('the flow editor', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(open.store.getState().doc.connections).toEqual([{ from: { node: 'add', port: 'result' }, to: { node: 'log', port: 'value' } }]);
     expect(screen.getByText('Connected add.result to log.value').closest('[aria-live]')?.getAttribute('aria-live')).toBe('polite');
-    // the new connection is selected, as after a drag; the inspector's Connect… opens it too,
-    // and the input now taken is not offered again
+    // the node was selected by the store, not focused: focus goes to it on the canvas, not to the page
+    expect((document.activeElement as HTMLElement | null)?.dataset.id).toBe('add');
+    // the new connection is selected, as after a drag; the inspector's Connect… opens it too
     expect(open.store.getState().selection.edges).toHaveLength(1);
     select(open, 'add');
     fireEvent.click(within(inspector()).getByRole('button', { name: 'Connect…' }));
     const again = screen.getByRole('dialog', { name: 'Connect from add' });
-    expect(within(within(again).getByRole('listbox', { name: 'Inputs' })).queryAllByRole('option').map((o) => o.textContent?.split(' ')[0])).not.toContain('log.value');
+    // the input now taken is listed greyed, saying why
+    const taken = within(within(again).getByRole('listbox', { name: 'Inputs' })).getAllByRole('option').find((o) => o.textContent?.startsWith('log.value '));
+    expect(taken?.getAttribute('aria-disabled')).toBe('true');
+    expect(taken?.textContent).toContain('already connected from add.result');
     fireEvent.keyDown(within(again).getByRole('combobox', { name: 'To input' }), { key: 'Escape' });
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(open.store.getState().doc.connections).toHaveLength(1);

