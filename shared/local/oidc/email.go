@@ -43,6 +43,9 @@ func ValidateEmail(email string) (string, error) {
 	if e == "" {
 		return bad("must not be empty; type an address such as you@example.com")
 	}
+	if strings.ContainsAny(e, "<>") {
+		return bad("give the address alone, such as you@example.com, without a name or <…> around it")
+	}
 	if n := len(e); n > MaxEmailLen {
 		return bad("is %d characters long; an address has at most %d", n, MaxEmailLen)
 	}
