@@ -269,6 +269,10 @@ func TestValidateProblems(t *testing.T) {
 		// a request enters at the flow's one HTTP route node: a second one is refused
 		{"two-routes.json", flowDoc([]string{node("route", "trigger.route", "{}"), node("route2", "trigger.route", "{}")}), nil,
 			`/nodes/1 (route2): "route2" is a second HTTP route (trigger.route) in the flow, besides "route"`},
+		// a called flow cannot pause: calling asker.json (next to the caller) is refused
+		{"asker.json", flowDoc([]string{node("entry", "flow.input", "{}"), node("approve", "control.approval", "{}")}, conn("entry", "true_path", "approve", "node")), nil, ""},
+		{"asks.json", flowDoc([]string{start, node("call", "flow.call", `{"flow_id":"asker"}`)}, conn("start", "true_path", "call", "node")), nil,
+			`/nodes/1/values/flow_id (call.flow_id): flow_id "asker" names a flow that can pause (at "approve" (Human approval)), but a called flow cannot pause`},
 		// a literal template or script that does not parse, with the parser's line and column
 		{"template.json", flowDoc([]string{start, node("page", "text.template", `{"template":"Hi {{ name }}\n{% if name %}yes"}`)}, conn("start", "true_path", "page", "node")), nil,
 			`/nodes/1/values/template (page.template): input "template": line 2, column 17: Unexpected EOF, expected tag elif or else or endif`},

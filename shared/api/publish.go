@@ -330,8 +330,9 @@ func checkHasNodes(raw []byte, kind store.FlowKind, version int) error {
 
 // checkCalledFlows refuses to publish a flow whose nodes call other flows (inputs edited as a
 // flow picker, e.g. Call flow's and Flow tool's flow_id) that a run on the stage could not
-// load: a flow that does not exist in the project, the flow itself, or one not published on
-// the stage (published runs call the version published there). Every problem is listed with
+// load or run: a flow that does not exist in the project, the flow itself, one not published
+// on the stage (published runs call the version published there), or one whose version there
+// can pause (a called flow cannot). Every problem is listed with
 // its JSON pointer, like the document's own. Ids given as expressions are checked when the
 // run calls them.
 func (h *Handler) checkCalledFlows(ctx context.Context, k store.FlowKey, raw []byte, stage string) error {
@@ -356,10 +357,20 @@ func (h *Handler) checkCalledFlows(ctx context.Context, k store.FlowKey, raw []b
 		if err != nil {
 			return err
 		}
-		if _, err := h.st.GetBinding(ctx, called.Key(), stage); errors.Is(err, store.ErrNotFound) {
+		bound, err := h.st.GetBinding(ctx, called.Key(), stage)
+		if errors.Is(err, store.ErrNotFound) {
 			problem("calls flow %q (%s), which is not published on stage %q: publish it there first", called.Name, r.flow, stage)
+			continue
 		} else if err != nil {
 			return err
+		}
+		what, err := h.pausing(ctx, called.Key(), bound.Version)
+		if err != nil {
+			return err
+		}
+		if len(what) > 0 {
+			problem("calls flow %q (%s), whose version %d on stage %q can pause (at %s), but a called flow cannot pause, so the call would fail: "+
+				"move the pausing step into this flow", called.Name, r.flow, bound.Version, stage, strings.Join(what, ", "))
 		}
 	}
 	if len(errs) > 0 {
@@ -367,6 +378,24 @@ func (h *Handler) checkCalledFlows(ctx context.Context, k store.FlowKey, raw []b
 			fmt.Sprintf("the flow calls %d flow(s) a run on stage %q could not run; each is listed with its JSON pointer", len(errs), stage), errs...)
 	}
 	return nil
+}
+
+// pausing says what in version v of flow k can pause its run (flow.Plan.Pausing); nothing
+// for a version that does not compile (its own publish said why).
+func (h *Handler) pausing(ctx context.Context, k store.FlowKey, v int) ([]string, error) {
+	ver, err := h.st.GetVersion(ctx, k, v)
+	if err != nil {
+		return nil, fmt.Errorf("read version %d of called flow %s: %w", v, k.Flow, err)
+	}
+	doc, err := flow.Decode(ver.Document)
+	if err != nil {
+		return nil, nil
+	}
+	plan, err := flow.Compile(doc, h.reg())
+	if err != nil {
+		return nil, nil
+	}
+	return plan.Pausing(), nil
 }
 
 // flowRef is a node input naming another flow by id.

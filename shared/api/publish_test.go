@@ -428,3 +428,34 @@ func TestPublishRefusesTemplatesAndCodeThatDoNotParse(t *testing.T) {
 		"template": "Dear {{ name }},\n{% for o in orders %}{{ o.id }}{% endfor %}", "code": "return input.sum + 1"}), "revision": d.Draft.Revision}).ok(nil)
 	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).ok(nil)
 }
+
+// A called flow cannot pause (the engine fails the call): publishing a flow that calls one
+// whose version on the stage can pause (a Human approval) is refused at the calling node.
+func TestPublishRefusesCallingAFlowThatPauses(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Pauses")
+	askDoc := func(disabled bool) map[string]any {
+		approve := map[string]any{"id": "a1", "handle": "approve", "type": "control.approval", "position": map[string]any{"x": 0, "y": 0}}
+		if disabled {
+			approve["flow_state"] = "disabled"
+		}
+		return map[string]any{"schema": "polysynergy/flow@1",
+			"nodes":       []any{map[string]any{"id": "a0", "handle": "entry", "type": "flow.input", "position": map[string]any{"x": 0, "y": 0}}, approve},
+			"connections": []any{map[string]any{"from": map[string]any{"node": "a0", "port": "true_path"}, "to": map[string]any{"node": "a1", "port": "node"}}}}
+	}
+	askPath, ask := e.flow(u, proj, map[string]any{"kind": "service", "name": "Ask", "document": askDoc(false)})
+	e.do(http.MethodPost, askPath+"/publish", u.token, map[string]any{"stage": "mock"}).ok(nil)
+	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "Caller", "document": callerDoc(t, ask.ID, false)})
+	p := e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).problem(http.StatusUnprocessableEntity)
+	if p.Type != TypeFlowInvalid || len(p.Errors) != 1 || p.Errors[0].Location != "/nodes/1/values/flow_id" || p.Errors[0].Value != "n1" ||
+		!strings.Contains(p.Errors[0].Message, `calls flow "Ask" (`+ask.ID+`), whose version 1 on stage "mock" can pause (at "approve" (Human approval)), but a called flow cannot pause`) {
+		t.Fatalf("calling a flow that pauses: %+v", p)
+	}
+	// once the version on the stage cannot pause, the caller publishes
+	var d FlowDetail
+	e.do(http.MethodGet, askPath, u.token, nil).ok(&d)
+	e.do(http.MethodPut, askPath+"/draft", u.token, map[string]any{"document": askDoc(true), "revision": d.Draft.Revision}).ok(nil)
+	e.do(http.MethodPost, askPath+"/publish", u.token, map[string]any{"stage": "mock"}).ok(nil)
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).ok(nil)
+}

@@ -127,7 +127,12 @@ func (r *runState) callFlow(ctx context.Context, call nodes.FlowCall) (any, erro
 		secrets[v] = k
 	}
 	exited, value, response := nr.exited, nr.exitValue, nr.response
+	var paused []string
+	for n := range nr.paused {
+		paused = append(paused, fmt.Sprintf("%q (%s)", lf.Plan.Nodes[n].Handle(), lf.Plan.Nodes[n].Type.Name))
+	}
 	nr.mu.Unlock()
+	slices.Sort(paused)
 	for v, k := range secrets {
 		r.onSecret(k, v)
 	}
@@ -139,7 +144,9 @@ func (r *runState) callFlow(ctx context.Context, call nodes.FlowCall) (any, erro
 		}
 		return nil, fmt.Errorf("call flow %s: the flow failed: %s", call.FlowID, msg)
 	case StatusPaused:
-		return nil, fmt.Errorf("call flow %s: the flow paused; nodes that pause cannot run inside a called flow", call.FlowID)
+		// its state is dropped: nothing could resume it inside the caller's node
+		return nil, fmt.Errorf("call flow %s: the flow paused at %s; nodes that pause cannot run inside a called flow (move them into the calling flow)",
+			call.FlowID, strings.Join(paused, ", "))
 	}
 	if exited {
 		return value, nil

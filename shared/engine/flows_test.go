@@ -142,3 +142,31 @@ func TestCallFlow(t *testing.T) {
 		})
 	}
 }
+
+// A called flow that pauses (a Human approval) cannot be resumed inside its caller's node:
+// the call fails saying where it paused, the caller's run fails (it does not pause, and
+// leaves no state to resume), and a connected false_path takes the error.
+func TestCalledFlowThatPauses(t *testing.T) {
+	reg := flowNodes(t)
+	plans := map[string]*flow.Plan{
+		"ask": compile(t, reg, newFlow().node("start", "flowtest.start", nil).
+			node("approve", control.ApprovalID, nil).
+			node("out", "control.exit", map[string]any{"value": "approved"}).chain("start", "approve", "out")),
+	}
+	req := engine.Request{FlowID: "main", Flows: nodetest.Flows(plans, 1)}
+	eng := engine.New(engine.Options{Concurrency: 1})
+	r := run(t, eng, compile(t, reg, callerFlow("ask", nil).node("after", "control.exit", map[string]any{"value": "done"}).chain("call", "after")), req)
+	want := `call flow ask: the flow paused at "approve" (Human approval); nodes that pause cannot run inside a called flow`
+	if res := result(t, r, "call"); r.Status != engine.StatusError || r.State != nil || res.Error == nil || !strings.Contains(res.Error.Error, want) {
+		t.Fatalf("run %s, state %v, call %+v; want an error containing %q", r.Status, r.State != nil, res.Error, want)
+	}
+	if statusOf(r, "after") == engine.StatusSuccess {
+		t.Fatal("the caller went on past the failed call")
+	}
+	handled := callerFlow("ask", nil).node("fallback", "control.exit", nil).
+		conn("call", "false_path", "fallback", "value")
+	r = run(t, eng, compile(t, reg, handled), req)
+	if out, _ := r.Output.(map[string]any); r.Status != engine.StatusSuccess || !strings.Contains(fmt.Sprint(out["error"]), want) {
+		t.Fatalf("false_path: %s %#v", r.Status, r.Output)
+	}
+}

@@ -311,9 +311,10 @@ func (b *builder) loopControls() {
 
 // selfCalls refuses nodes naming the flow itself as the flow to call (inputs edited as a
 // flow picker: Call flow's and Flow tool's flow_id), when the caller said which flow it is.
-// It also refuses literal ids naming no flow, when the caller can tell (Options.FlowExists).
+// It also refuses literal ids naming no flow, when the caller can tell (Options.FlowExists),
+// and ones naming a flow that can pause (Options.FlowPauses).
 func (b *builder) selfCalls() {
-	if b.opt.FlowID == "" && b.opt.FlowExists == nil {
+	if b.opt.FlowID == "" && b.opt.FlowExists == nil && b.opt.FlowPauses == nil {
 		return
 	}
 	for _, pn := range b.plan.Nodes {
@@ -334,6 +335,11 @@ func (b *builder) selfCalls() {
 					"a flow cannot call itself: %s %q is this flow's own id, so the call would recurse", in.Port.Name, b.opt.FlowID)
 			case b.opt.FlowExists != nil && !b.opt.FlowExists(id):
 				b.add(path, pn.Handle(), in.Port.Name, "%s %q names no flow, so the call would fail", in.Port.Name, id)
+			case b.opt.FlowPauses != nil:
+				if what := b.opt.FlowPauses(id); len(what) > 0 {
+					b.add(path, pn.Handle(), in.Port.Name, "%s %q names a flow that can pause (at %s), but a called flow cannot pause, so the call would fail; "+
+						"move the pausing step into this flow", in.Port.Name, id, strings.Join(what, ", "))
+				}
 			}
 		}
 	}
@@ -359,4 +365,75 @@ func (b *builder) triggersOfOneKind() {
 			"%q is a second %s (%s) in the flow, besides %q: a run enters at the flow's one %s node, so it could not tell which to start from; keep one",
 			pn.Handle(), pn.Type.Name, pn.Type.ID, f.Handle(), pn.Type.Name)
 	}
+}
+
+// Pausing lists what can pause a run of the plan, each as `"handle" (type name)`: enabled
+// nodes that pause (Human approval), and enabled nodes using a provider whose pausing input
+// is literally on (an agent with a tool that needs confirmation). Only nodes a run can take
+// part in count: those a trigger reaches and their upstream (every node, when the plan has
+// no trigger). A flow called by another (Call flow, Flow tool) cannot pause: the engine fails
+// the call, so validation refuses calling a flow for which this is not empty.
+func (p *Plan) Pausing() []string {
+	in := make([]bool, len(p.Nodes))
+	var q []int
+	for _, pn := range p.Nodes {
+		if pn.Type.Trigger {
+			in[pn.Index] = true
+			q = append(q, pn.Index)
+		}
+	}
+	if len(q) == 0 {
+		for i := range in {
+			in[i] = true
+		}
+	}
+	for len(q) > 0 {
+		n := q[0]
+		q = q[1:]
+		for _, e := range p.Nodes[n].Out {
+			if !e.Back && !in[e.To] {
+				in[e.To] = true
+				q = append(q, e.To)
+			}
+		}
+	}
+	for i := range in {
+		if in[i] {
+			q = append(q, i)
+		}
+	}
+	for len(q) > 0 {
+		n := q[0]
+		q = q[1:]
+		for _, e := range p.Nodes[n].In {
+			if !in[e.From] && !p.Nodes[e.From].Type.Trigger {
+				in[e.From] = true
+				q = append(q, e.From)
+			}
+		}
+	}
+	var out []string
+	for _, pn := range p.Nodes {
+		if !in[pn.Index] || disabled(pn) {
+			continue
+		}
+		what := ""
+		if pn.Type.Pauses {
+			what = pn.Type.Name
+		}
+		for _, e := range pn.In {
+			from := p.Nodes[e.From]
+			op, ok := from.Type.Output(e.FromPort)
+			if what != "" || !ok || !op.Type.IsService() || disabled(from) {
+				continue
+			}
+			if port := pausingInput(from); port != "" {
+				what = fmt.Sprintf("%s using %q, whose %s is on", pn.Type.Name, from.Handle(), port)
+			}
+		}
+		if what != "" {
+			out = append(out, fmt.Sprintf("%q (%s)", pn.Handle(), what))
+		}
+	}
+	return out
 }

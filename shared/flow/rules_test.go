@@ -432,3 +432,52 @@ func TestLiteralTemplatesAndCodeThatDoNotParse(t *testing.T) {
 			want: []want{{"/nodes/1/values/template", `input "template": line 1: {% if %}`}}},
 	})
 }
+
+// A called flow cannot pause (the engine fails the call): Plan.Pausing says what in a flow
+// can, and with Options.FlowPauses a node naming such a flow literally is a problem.
+func TestCallingAFlowThatPauses(t *testing.T) {
+	reg, err := fullRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	called := map[string]string{
+		"ask": doc([]string{n("entry", "flow.input", ""), n("approve", "control.approval", `{"message":"ok?"}`), n("out", "control.exit", "")},
+			"entry.true_path>approve.node", "approve.true_path>out.node"),
+		"helper": doc([]string{n("entry", "tool.start", `{"name":"x","description":"y"}`),
+			n("refund", "ai.http_tool", `{"name":"refund","description":"Refunds","url":"https://shop.example.com/refund","needs_confirmation":true}`),
+			n("agent", "t.agent", "")}, "entry.true_path>agent.node", "refund.tool>agent.tools"),
+		"quiet": strings.Replace(doc([]string{n("entry", "flow.input", ""), n("approve", "control.approval", "")}, "entry.true_path>approve.node"),
+			`"type":"control.approval",`, `"type":"control.approval","flow_state":"disabled",`, 1),
+		"plain": doc([]string{n("entry", "flow.input", ""), n("out", "control.exit", `{"value":1}`)}, "entry.true_path>out.node"),
+	}
+	pauses := map[string][]string{}
+	for id, js := range called {
+		p, err := flow.Compile(decode(t, js), reg)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		pauses[id] = p.Pausing()
+	}
+	if got := fmt.Sprint(pauses["ask"], pauses["helper"], pauses["quiet"], pauses["plain"]); got !=
+		`["approve" (Human approval)] ["agent" (Agent using "refund", whose needs_confirmation is on)] [] []` {
+		t.Fatalf("Pausing: %s", got)
+	}
+	d := decode(t, doc([]string{n("start", "trigger.manual", ""), n("a", "flow.call", `{"flow_id":"ask"}`),
+		n("b", "flow.call", `{"flow_id":"quiet"}`), n("c", "flow.call", `{"flow_id":"plain"}`), n("d", "flow.call", `{"flow_id":"{{ 'ask' }}"}`),
+		n("tool", "tool.flow", `{"flow_id":"helper"}`), n("agent", "t.agent", "")},
+		"start.true_path>a.node", "start.true_path>b.node", "start.true_path>c.node", "start.true_path>d.node",
+		"tool.tool>agent.tools", "start.true_path>agent.node"))
+	probs := flow.ValidateWith(d, reg, flow.Options{FlowPauses: func(id string) []string { return pauses[id] }})
+	want := []want{
+		{"/nodes/1/values/flow_id", `flow_id "ask" names a flow that can pause (at "approve" (Human approval)), but a called flow cannot pause, so the call would fail`},
+		{"/nodes/5/values/flow_id", `flow_id "helper" names a flow that can pause (at "agent" (Agent using "refund", whose needs_confirmation is on))`},
+	}
+	if len(probs) != len(want) {
+		t.Fatalf("got %s", problemList(probs))
+	}
+	for i, w := range want {
+		if probs[i].Path != w.path || !strings.Contains(probs[i].Message, w.msg) {
+			t.Errorf("problem %d = %s: %s, want %s: %s", i, probs[i].Path, probs[i].Message, w.path, w.msg)
+		}
+	}
+}

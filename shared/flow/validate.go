@@ -69,6 +69,10 @@ type Options struct {
 	// FlowExists, when set, tells whether a flow id names a flow the run could call: a
 	// node that names one it does not know literally (Call flow, Flow tool) is a problem.
 	FlowExists func(id string) bool
+	// FlowPauses, when set, says what in a flow the run could call can pause its run (see
+	// Plan.Pausing; empty when nothing can): a node naming such a flow literally is a
+	// problem, as a called flow cannot pause and the call would fail.
+	FlowPauses func(id string) []string
 }
 
 // ValidateWith is Validate with what the caller knows about the flow besides its document.

@@ -71,7 +71,27 @@ lists every problem with its JSON pointer and the node and port concerned.`,
 		st, err := os.Stat(filepath.Join(dir, called+".json"))
 		return err == nil && st.Mode().IsRegular()
 	}
-	probs := flow.ValidateWith(doc, catalog.Default(), flow.Options{FlowID: id, FlowExists: exists})
+	// a called flow cannot pause: say what in it can (nothing for one that does not compile,
+	// which validating it says)
+	pauses := func(called string) []string {
+		if !exists(called) {
+			return nil
+		}
+		data, err := os.ReadFile(filepath.Join(dir, called+".json"))
+		if err != nil {
+			return nil
+		}
+		cd, err := flow.Decode(data)
+		if err != nil {
+			return nil
+		}
+		plan, err := flow.Compile(cd, catalog.Default())
+		if err != nil {
+			return nil
+		}
+		return plan.Pausing()
+	}
+	probs := flow.ValidateWith(doc, catalog.Default(), flow.Options{FlowID: id, FlowExists: exists, FlowPauses: pauses})
 	if *jsonOut {
 		if probs == nil {
 			probs = flow.Problems{}
