@@ -88,3 +88,54 @@ test('keyboard connecting: pick the output, then the input; the ones that cannot
     assert.deepEqual(errors, []);
   });
 });
+
+test('the publishing panel lays out without scrolling sideways at 800, 400 and 360 px, on every tab', async (t) => {
+  await guarded(t, 'publishing-narrow', async () => {
+    const f = await api('POST', `${at.base}/flows`, { kind: 'route', name: 'narrow route' });
+    await api('POST', `${at.base}/flows/${f.id}/versions`, { message: `a version message with a long word ${'x'.repeat(80)}` });
+    const s = await api('POST', `${at.base}/flows`, { kind: 'schedule', name: 'narrow schedule' });
+    /** What scrolls sideways: the page, the app's main box, the panel and anything in it; and the panel's box. */
+    const measure = () =>
+      page.evaluate(() => {
+        const panel = document.querySelector('.ps-pub-panel');
+        const box = panel.getBoundingClientRect();
+        const sideways = [document.documentElement, document.querySelector('.ps-app-main'), panel, ...panel.querySelectorAll('*')]
+          .filter((e) => e.scrollWidth > e.clientWidth && (e === document.documentElement || e === panel || ['auto', 'scroll'].includes(getComputedStyle(e).overflowX) || e.classList.contains('ps-app-main')))
+          .map((e) => `${e.tagName}.${e.className}: ${e.scrollWidth} > ${e.clientWidth}`);
+        const out = [...panel.querySelectorAll('*')]
+          .filter((e) => {
+            const r = e.getBoundingClientRect();
+            return r.width > 0 && (r.right > box.right + 0.5 || r.left < box.left - 0.5);
+          })
+          .map((e) => `${e.tagName}.${e.className}`);
+        return { sideways, out, left: box.left, right: box.right, width: innerWidth };
+      });
+    try {
+      for (const [flow, tabs] of [
+        [f, ['Route', 'Stages', 'Versions']],
+        [s, ['Schedule', 'Stages']],
+      ]) {
+        await page.setViewportSize({ width: 1400, height: 880 });
+        await session.openPublishing(flow);
+        for (const w of [800, 400, 360]) {
+          await page.setViewportSize({ width: w, height: 760 });
+          for (const tab of tabs) {
+            await page.getByRole('complementary', { name: 'Publishing panel' }).getByRole('tab', { name: tab, exact: true }).click();
+            await page.waitForTimeout(100);
+            const m = await measure();
+            assert.deepEqual(m.sideways, [], `${flow.name} at ${w} px, ${tab}: nothing scrolls sideways`);
+            assert.deepEqual(m.out, [], `${flow.name} at ${w} px, ${tab}: everything inside the panel`);
+            assert.ok(m.left >= 0 && m.right <= m.width + 0.5, `${flow.name} at ${w} px, ${tab}: the panel in the window (${m.left}..${m.right} of ${m.width})`);
+            if (w === 400 && tab === tabs[0]) await page.screenshot({ path: `${suite.shots}publishing-${flow.kind}-400.png` });
+          }
+        }
+        // still closes from its own button on the phone-sized sheet
+        await page.getByRole('button', { name: 'Close the publishing panel' }).click();
+        await page.getByRole('complementary', { name: 'Publishing panel' }).waitFor({ state: 'detached' });
+      }
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 880 });
+    }
+    assert.deepEqual(errors, []);
+  });
+});

@@ -71,3 +71,24 @@ describe('long words', () => {
     expect(all.find(([sel, d]) => sel === '.ps-node-handle' && d['text-overflow'])?.[1]).toMatchObject({ overflow: 'hidden', 'text-overflow': 'ellipsis', 'white-space': 'nowrap' });
   });
 });
+
+describe('narrow windows', () => {
+  const all = sheets.flatMap(([, css]) => rules(css));
+  const rule = (sel: string) => all.filter(([s]) => s === sel).map(([, d]) => d);
+
+  it('scroll the 960 px editor sideways in its own box, not the page the panels are placed on', () => {
+    expect(rule('.ps-editor')[0]?.['min-width']).toBe('960px');
+    expect(rule('.ps-editor-scroll')[0]).toMatchObject({ height: '100%', 'overflow-x': 'auto' });
+  });
+
+  it('keep the publishing panel inside the window: at most its box, a sheet over the whole window on a phone', () => {
+    expect(rule('.ps-pub-overlay')[0]?.['max-width']).toBe('100%');
+    // the rule in the @media block (the parser flattens it)
+    expect(rule('.ps-pub-panel.ps-pub-overlay')[0]).toMatchObject({ position: 'fixed', inset: '0', width: 'auto' });
+    expect(sheets.find(([f]) => f === 'publish/publish.css')![1]).toMatch(/@media \(max-width: 640px\) \{\s*\.ps-pub-panel\.ps-pub-overlay/);
+  });
+
+  it('let the workspace and the signed-in name in the top bar give way with an ellipsis', () => {
+    expect(rule('.ps-topbar > .ps-hint')[0]).toMatchObject({ 'min-width': '0', overflow: 'hidden', 'text-overflow': 'ellipsis', 'white-space': 'nowrap' });
+  });
+});

@@ -269,6 +269,19 @@ describe('the flow editor', () => {
     open.saver.dispose();
   });
 
+  it('puts the editor in a box of its own that scrolls sideways on a narrow window, the publishing panel outside it', async () => {
+    const { api } = fakeApi(routes({ 'GET /flows/F1/versions': { status: 200, body: { items: [] } }, 'GET /flows/F1/publications': { status: 200, body: [] } }));
+    const open = await renderEditor(api);
+    const main = document.querySelector('.ps-flow-editor-main')!;
+    expect(main.querySelector(':scope > .ps-editor-scroll > .ps-editor')).not.toBeNull();
+    fireEvent.click(screen.getByTestId('publishing-panel-toggle'));
+    const panel = await screen.findByRole('complementary', { name: 'Publishing panel' });
+    // placed on the box that does not scroll, so scrolling the editor leaves it where it is
+    expect(panel.parentElement).toBe(main);
+    expect(panel.closest('.ps-editor-scroll')).toBeNull();
+    open.saver.dispose();
+  });
+
   it('says a save the server did not answer is tried again, with its Retry apart from the text', async () => {
     const { api, writes } = fakeApi(
       routes({

@@ -351,76 +351,79 @@ export function FlowEditor({
   return (
     <div className="ps-flow-editor">
       <div className="ps-flow-editor-main">
-        <EditorScreen
-          store={store}
-          theme={theme}
-          onTheme={setTheme}
-          title={title}
-          readOnly={readOnly}
-          status={
-            readOnly ? (
-              <span className="ps-save-state read-only" role="status" aria-label="Save state" title={READ_ONLY_TITLE}>
-                Read only
-              </span>
-            ) : (
-              <span className={`ps-save-state ${label.cls}`} role="status" aria-label="Save state" title={label.cls === 'error' ? label.text : undefined}>
-                {/* the text gives way (ellipsis), never the Retry beside it */}
-                <span className="ps-save-text">{label.text}</span>
-                {save.kind === 'error' || save.kind === 'session-expired' ? (
-                  <button type="button" className="ps-link" onClick={() => void saver.retry()}>
-                    Retry
-                  </button>
-                ) : null}
-                {/* a value the save refused: the node is selected, so the inspector shows the field and why */}
-                {save.kind === 'invalid' && save.problems[0]?.node ? (
-                  <button
-                    type="button"
-                    className="ps-link"
-                    aria-label={`Show ${save.problems[0].field ?? 'the field'} of ${save.problems[0].handle ?? 'the node'}`}
-                    onClick={() => store.getState().select({ nodes: [save.problems[0]!.node!], edges: [] })}
-                  >
-                    Show
-                  </button>
-                ) : null}
-              </span>
-            )
-          }
-          actions={
-            <>
-              {readOnly ? (
-                <button type="button" className={`ps-button ps-small${historyOpen ? ' on' : ''}`} aria-pressed={historyOpen} onClick={() => setHistoryOpen((o) => !o)} title="Past runs of this flow">
-                  History
-                </button>
+        {/* below the editor's 960 px the editor scrolls sideways here, under the panels, which stay in view */}
+        <div className="ps-editor-scroll">
+          <EditorScreen
+            store={store}
+            theme={theme}
+            onTheme={setTheme}
+            title={title}
+            readOnly={readOnly}
+            status={
+              readOnly ? (
+                <span className="ps-save-state read-only" role="status" aria-label="Save state" title={READ_ONLY_TITLE}>
+                  Read only
+                </span>
               ) : (
-                <RunControls
-                  store={store}
-                  flow={flow.id}
-                  kind={flow.kind}
-                  stages={stages}
-                  starting={starting}
-                  startingLabel={!run}
-                  historyOpen={historyOpen}
-                  onRun={(input) => void start(input)}
-                  onToggleHistory={() => setHistoryOpen((o) => !o)}
-                />
-              )}
-              {readOnly ? null : chat.button}
-              {pub.actions}
-              <button type="button" className="ps-button ps-small" aria-haspopup="dialog" title="Flow settings: name, run history, error flow" onClick={() => setSettingsOpen(true)}>
-                Settings
-              </button>
-            </>
-          }
-          serverProblems={serverProblems}
-          problemsNote={check.note}
-          secretKeys={lists.secretKeys}
-          envKeys={lists.envKeys}
-          flows={lists.flows}
-          flowId={flow.id}
-          flowLinks={flowLinks}
-          {...(run ? { runs: run.nodes } : {})}
-          {...(edges ? { touchedEdges: edges.touched, deadEdges: edges.dead } : {})}
-        />
+                <span className={`ps-save-state ${label.cls}`} role="status" aria-label="Save state" title={label.cls === 'error' ? label.text : undefined}>
+                  {/* the text gives way (ellipsis), never the Retry beside it */}
+                  <span className="ps-save-text">{label.text}</span>
+                  {save.kind === 'error' || save.kind === 'session-expired' ? (
+                    <button type="button" className="ps-link" onClick={() => void saver.retry()}>
+                      Retry
+                    </button>
+                  ) : null}
+                  {/* a value the save refused: the node is selected, so the inspector shows the field and why */}
+                  {save.kind === 'invalid' && save.problems[0]?.node ? (
+                    <button
+                      type="button"
+                      className="ps-link"
+                      aria-label={`Show ${save.problems[0].field ?? 'the field'} of ${save.problems[0].handle ?? 'the node'}`}
+                      onClick={() => store.getState().select({ nodes: [save.problems[0]!.node!], edges: [] })}
+                    >
+                      Show
+                    </button>
+                  ) : null}
+                </span>
+              )
+            }
+            actions={
+              <>
+                {readOnly ? (
+                  <button type="button" className={`ps-button ps-small${historyOpen ? ' on' : ''}`} aria-pressed={historyOpen} onClick={() => setHistoryOpen((o) => !o)} title="Past runs of this flow">
+                    History
+                  </button>
+                ) : (
+                  <RunControls
+                    store={store}
+                    flow={flow.id}
+                    kind={flow.kind}
+                    stages={stages}
+                    starting={starting}
+                    startingLabel={!run}
+                    historyOpen={historyOpen}
+                    onRun={(input) => void start(input)}
+                    onToggleHistory={() => setHistoryOpen((o) => !o)}
+                  />
+                )}
+                {readOnly ? null : chat.button}
+                {pub.actions}
+                <button type="button" className="ps-button ps-small" aria-haspopup="dialog" title="Flow settings: name, run history, error flow" onClick={() => setSettingsOpen(true)}>
+                  Settings
+                </button>
+              </>
+            }
+            serverProblems={serverProblems}
+            problemsNote={check.note}
+            secretKeys={lists.secretKeys}
+            envKeys={lists.envKeys}
+            flows={lists.flows}
+            flowId={flow.id}
+            flowLinks={flowLinks}
+            {...(run ? { runs: run.nodes } : {})}
+            {...(edges ? { touchedEdges: edges.touched, deadEdges: edges.dead } : {})}
+          />
+        </div>
         {pub.panel}
         {readOnly ? null : chat.panel}
       </div>
