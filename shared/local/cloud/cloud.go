@@ -309,6 +309,13 @@ func (c *Cloud) editor() http.Handler {
 	dir := c.opt.WebDir
 	files := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !c.canonicalHost(r.Host) && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			// the editor on http://127.0.0.1:PORT (or [::1]) is another origin than the API, the
+			// WebSocket and the sign-in it is configured with (localhost): its calls were refused
+			// as cross-origin and sign-in failed. The address the banner prints serves it.
+			http.Redirect(w, r, c.url+r.URL.RequestURI(), http.StatusFound)
+			return
+		}
 		index := filepath.Join(dir, "index.html")
 		if _, err := os.Stat(index); err != nil {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -333,6 +340,12 @@ func (c *Cloud) editor() http.Handler {
 		w.Header().Set("Cache-Control", "no-cache")
 		http.ServeFile(w, r, index)
 	})
+}
+
+// canonicalHost says whether host is the one the editor's configuration names
+// (localhost:PORT, as in URL).
+func (c *Cloud) canonicalHost(host string) bool {
+	return strings.EqualFold(host, fmt.Sprintf("localhost:%d", c.port))
 }
 
 // closeRest bounds what Close does once the functions have stopped.
