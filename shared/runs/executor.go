@@ -628,6 +628,7 @@ func (x *Executor) recordBatch(ctx context.Context, a *active, run *engine.Run) 
 		msg = run.Error.Error
 	}
 	sum := summarize(a, run, true, 0)
+	sum.Saved = true // the buffered results are written with the record
 	return x.retry(ctx, func(ctx context.Context) error {
 		_, err := x.st.RecordRun(ctx, store.Run{Tenant: a.key.Tenant, Project: a.key.Project, ID: a.key.Run,
 			Flow: a.fk.Flow, Stage: a.stage, Version: a.version, Trigger: string(a.kind), Status: run.Status,

@@ -699,3 +699,32 @@ func TestPublishersAreAskedForRunsThatGoAheadAndClosed(t *testing.T) {
 		t.Errorf("ref = %+v, want %+v", refs[0], want)
 	}
 }
+
+// A router run with policy all is written in one batch with its node results; its
+// summary says they are saved, as every other kept run's does (it said saved: false).
+func TestRouterBatchSummarySaysSaved(t *testing.T) {
+	f := setup(t)
+	fk := f.flow(t, okFlow(t), store.SaveAll, 0)
+	run, err := f.x.Execute(f.ctx, f.job(fk, runs.KindRouter))
+	if err != nil {
+		t.Fatalf("execute: %v", err)
+	}
+	f.wait(t)
+	if got := len(f.results(t, run.ID)); got != 2 {
+		t.Fatalf("results = %d, want 2", got)
+	}
+	l := f.listRuns(t, fk)
+	if len(l) != 1 {
+		t.Fatalf("runs = %+v, want one", l)
+	}
+	var sum struct {
+		Saved bool   `json:"saved"`
+		Save  string `json:"save"`
+	}
+	if err := json.Unmarshal(l[0].Summary, &sum); err != nil {
+		t.Fatalf("summary: %v", err)
+	}
+	if !sum.Saved || sum.Save != "all" {
+		t.Errorf("summary saved/save = %v/%s, want true/all (%s)", sum.Saved, sum.Save, l[0].Summary)
+	}
+}
