@@ -3,6 +3,7 @@ package oidc
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -107,4 +108,40 @@ func shorten(s string) string {
 		return s
 	}
 	return string([]rune(s)[:40]) + "…"
+}
+
+// MaxNameLen is the longest dev user name, in characters (the platform keeps a user's name
+// up to that).
+const MaxNameLen = 200
+
+// NameError says why a string cannot be a dev user's name.
+type NameError struct {
+	// Name is the name as given (shortened when long).
+	Name string
+	// Reason says what is wrong with it.
+	Reason string
+}
+
+func (e *NameError) Error() string { return fmt.Sprintf("name %q: %s", e.Name, e.Reason) }
+
+// ValidateName checks a dev user's name (surrounding spaces aside; empty is allowed, the
+// address then names the user): valid UTF-8, at most 200 characters, no control
+// characters. A name the platform cannot keep made every API call of the user fail.
+func ValidateName(name string) (string, error) {
+	n := strings.TrimSpace(name)
+	bad := func(format string, args ...any) (string, error) {
+		return "", &NameError{Name: shorten(strings.ToValidUTF8(n, "\uFFFD")), Reason: fmt.Sprintf(format, args...)}
+	}
+	if !utf8.ValidString(n) {
+		return bad("is not valid UTF-8")
+	}
+	if c := utf8.RuneCountInString(n); c > MaxNameLen {
+		return bad("is %d characters long; at most %d", c, MaxNameLen)
+	}
+	for _, r := range n {
+		if unicode.IsControl(r) {
+			return bad("holds the control character %q; use letters, digits, spaces and punctuation", r)
+		}
+	}
+	return n, nil
 }

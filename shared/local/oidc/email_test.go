@@ -1,11 +1,15 @@
 package oidc_test
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -116,5 +120,73 @@ func TestSignInPageRefusesALongEmailSayingWhy(t *testing.T) {
 	}
 	if us := p.Users(); len(us) != 1 || us[0].Email != "ada@example.com" {
 		t.Errorf("users: %+v", us)
+	}
+}
+
+// A dev user named with a control character (or longer than the platform keeps) was made,
+// and then every API call of theirs failed (422 on the workspace's name): the page and
+// EnsureUser (dev token --name) refuse such a name saying why, and a user kept from before
+// gets tokens with the part of the address before the @ as name.
+func TestDevUserNamesAreChecked(t *testing.T) {
+	for in, want := range map[string]string{"": "", "  Ada Lovelace ": "Ada Lovelace", "Zoë 🚀": "Zoë 🚀", strings.Repeat("é", 200): strings.Repeat("é", 200)} {
+		if got, err := oidc.ValidateName(in); err != nil || got != want {
+			t.Errorf("ValidateName(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for in, reason := range map[string]string{
+		"bad\x01name":            `holds the control character '\x01'`,
+		"two\nlines":             `holds the control character '\n'`,
+		strings.Repeat("n", 201): "is 201 characters long; at most 200",
+		"\xff\xfe":               "is not valid UTF-8",
+	} {
+		_, err := oidc.ValidateName(in)
+		var ne *oidc.NameError
+		if !errors.As(err, &ne) || !strings.Contains(ne.Reason, reason) {
+			t.Errorf("ValidateName(%q): %v; want the reason %q", in, err, reason)
+		}
+	}
+
+	dir := t.TempDir()
+	p, srv := start(t, dir)
+	form := url.Values{"response_type": {"code"}, "client_id": {client}, "redirect_uri": {"http://localhost/cb"},
+		"code_challenge": {"a"}, "code_challenge_method": {"S256"}, "email": {"ada@example.com"}, "name": {"Ada\x07"}}
+	resp, err := noRedirect().PostForm(srv.URL+oidc.PathAuthorize, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if page := html.UnescapeString(string(b)); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(page, `Name: holds the control character '\a'; use letters, digits, spaces and punctuation.`) {
+		t.Fatalf("a name with a control character: %d %s", resp.StatusCode, page)
+	}
+	if _, err := p.EnsureUser("ada@example.com", strings.Repeat("n", 300)); err == nil || !strings.Contains(err.Error(), "is 300 characters long; at most 200") {
+		t.Errorf("EnsureUser (dev token --name) with a 300-character name: %v", err)
+	}
+	if us := p.Users(); len(us) != 0 {
+		t.Errorf("refused names made users: %+v", us)
+	}
+
+	// a user kept from before names were checked
+	if err := os.WriteFile(filepath.Join(dir, "dev-users.json"),
+		[]byte(`[{"sub":"old1","email":"old@example.com","name":"Old\u0001","created":"2026-01-01T00:00:00Z"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	u, err := p.EnsureUser("old@example.com", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks, err := p.Issue(u, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(toks.AccessToken, ".")
+	claims, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(claims, &c); err != nil || c["name"] != "old" {
+		t.Errorf("the token's name %v (%v); want old", c["name"], err)
 	}
 }

@@ -168,8 +168,12 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		form := newUser{Email: r.PostForm.Get("email"), Name: r.PostForm.Get("name"), Error: err.Error()}
 		var ee *EmailError
-		if errors.As(err, &ee) {
+		var ne *NameError
+		switch {
+		case errors.As(err, &ee):
 			form.Error = "E-mail: " + ee.Reason + "."
+		case errors.As(err, &ne):
+			form.Error = "Name: " + ne.Reason + "."
 		}
 		p.render(w, http.StatusUnprocessableEntity, a, form)
 		return

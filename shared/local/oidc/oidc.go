@@ -226,10 +226,14 @@ func (p *Provider) Users() []User {
 }
 
 // EnsureUser returns the user with this e-mail, creating it (with name, or one made from the
-// address) when new. An address ValidateEmail refuses is an *EmailError.
+// address) when new. An address ValidateEmail refuses is an *EmailError, a name
+// ValidateName refuses a *NameError (also for a user that exists: the name is not used then).
 func (p *Provider) EnsureUser(email, name string) (User, error) {
 	e, err := ValidateEmail(email)
 	if err != nil {
+		return User{}, err
+	}
+	if name, err = ValidateName(name); err != nil {
 		return User{}, err
 	}
 	p.mu.Lock()
@@ -270,11 +274,17 @@ type Tokens struct {
 }
 
 // Issue signs ID and access tokens for a user (what `polysynergy dev token` prints).
+// A name kept from before names were checked that ValidateName refuses is replaced by the
+// part of the address before the @ (the platform refused every call with it).
 func (p *Provider) Issue(u User, nonce string) (Tokens, error) {
 	now := p.now().UTC()
+	name, err := ValidateName(u.Name)
+	if err != nil {
+		name, _, _ = strings.Cut(u.Email, "@")
+	}
 	common := map[string]any{
 		"sub": u.Sub, "iss": p.issuer, "iat": now.Unix(), "exp": now.Add(TokenTTL).Unix(), "auth_time": now.Unix(),
-		"cognito:username": u.Sub, "email": u.Email, "email_verified": true, "name": u.Name,
+		"cognito:username": u.Sub, "email": u.Email, "email_verified": true, "name": name,
 	}
 	id := clone(common)
 	id["aud"], id["token_use"] = p.clientID, "id"
