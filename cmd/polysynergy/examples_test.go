@@ -438,3 +438,47 @@ func TestPausedStateKeepsSecretKeysOnly(t *testing.T) {
 	}
 	expect(t, out, "output: true")
 }
+
+// Warnings (an expression reading a node its node does not wait for) are printed after the
+// problems and do not fail the check; --json lists them under "warnings".
+func TestValidateWarnings(t *testing.T) {
+	dir := t.TempDir()
+	race := `{"schema":"polysynergy/flow@1","nodes":[
+		{"id":"start","handle":"start","type":"trigger.manual","position":{"x":0,"y":0}},
+		{"id":"slow","handle":"slow","type":"debug.log","position":{"x":0,"y":0},"values":{"message":"x"}},
+		{"id":"reader","handle":"reader","type":"debug.log","position":{"x":0,"y":0},"values":{"message":"got {{ slow.message }}"}}],
+		"connections":[{"from":{"node":"start","port":"true_path"},"to":{"node":"slow","port":"node"}},
+		{"from":{"node":"start","port":"true_path"},"to":{"node":"reader","port":"node"}}]}`
+	path := filepath.Join(dir, "race.json")
+	if err := os.WriteFile(path, []byte(race), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	warning := `/nodes/2/values/message (reader.message): expression {{ … }} reads "slow", which "reader" does not wait for`
+	out, errOut, code := cli(t, "validate", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	expect(t, out, "race.json: valid (3 nodes, 2 connections)", "race.json: 1 warning(s), which do not make it invalid:", warning)
+
+	out, _, code = cli(t, "validate", path, "--json")
+	var got struct {
+		Valid    bool `json:"valid"`
+		Problems []struct{ Path, Message string }
+		Warnings []struct{ Path, Message, Node, Port string }
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 || !got.Valid || got.Problems == nil || len(got.Problems) != 0 ||
+		len(got.Warnings) != 1 || got.Warnings[0].Path != "/nodes/2/values/message" || got.Warnings[0].Node != "reader" || got.Warnings[0].Port != "message" {
+		t.Fatalf("--json: exit %d, %v: %s", code, err, out)
+	}
+
+	// with a problem too, both are listed and the check fails
+	bad := strings.Replace(race, `"values":{"message":"x"}`, `"values":{"message":"x","nope":1}`, 1)
+	if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code = cli(t, "validate", path)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2: %s", code, out)
+	}
+	expect(t, out, "race.json: 1 problem(s):", `/nodes/1/values/nope (slow.nope): node type debug.log has no input "nope"`, "1 warning(s)", warning)
+}

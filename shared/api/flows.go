@@ -104,6 +104,8 @@ func documentProblems(ps flow.Problems) []DocumentProblem {
 type ValidationReport struct {
 	Valid    bool              `json:"valid"`
 	Problems []DocumentProblem `json:"problems" nullable:"false"`
+	// Warnings are what is valid but likely not meant; they do not make the draft invalid.
+	Warnings []DocumentProblem `json:"warnings" nullable:"false" doc:"What is valid but likely not meant (an expression reading a node its node does not wait for); warnings do not make the draft invalid"`
 	// Revision is the draft revision checked, so an editor can tell an answer about a
 	// revision saved elsewhere from one about its own.
 	Revision int `json:"revision" doc:"The draft revision that was checked"`
@@ -234,11 +236,12 @@ func (h *Handler) registerFlows() {
 			}
 			doc, err := flow.Decode(d.Document)
 			if err != nil {
-				return ok(ValidationReport{Problems: []DocumentProblem{{Path: "", Message: err.Error()}}, Revision: d.Revision})
+				return ok(ValidationReport{Problems: []DocumentProblem{{Path: "", Message: err.Error()}}, Warnings: []DocumentProblem{}, Revision: d.Revision})
 			}
 			// the stored flow's id: a node calling this very flow is a problem too
-			probs := flow.ValidateWith(doc, h.reg(), flow.Options{FlowID: in.Flow})
-			return ok(ValidationReport{Valid: len(probs) == 0, Problems: documentProblems(probs), Revision: d.Revision})
+			rep := flow.Check(doc, h.reg(), flow.Options{FlowID: in.Flow})
+			return ok(ValidationReport{Valid: len(rep.Problems) == 0, Problems: documentProblems(rep.Problems),
+				Warnings: documentProblems(rep.Warnings), Revision: d.Revision})
 		})
 	register(h, endpoint{id: "deleteFlow", method: http.MethodDelete, path: base + "/{flow}",
 		summary: "Delete a flow (unpublishing it first) with its versions and runs; 409 while published flows call it or any flow names it as its error flow", tag: tag, scope: ScopeTenant,

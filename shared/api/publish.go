@@ -57,6 +57,9 @@ type PublishResult struct {
 	Version     VersionView     `json:"version"`
 	// Created is true when the draft was snapshotted into a new version.
 	Created bool `json:"created"`
+	// Warnings are what validation warns about in the published document (an expression
+	// reading a node its node does not wait for): they do not stop a publish.
+	Warnings []DocumentProblem `json:"warnings,omitempty" doc:"What is valid but likely not meant in the published document, each at its JSON pointer; absent when none"`
 }
 
 // PublicationPath names a flow's publication on a stage.
@@ -269,7 +272,22 @@ func (h *Handler) publish(ctx context.Context, k store.FlowKey, b PublishBody, b
 	if err != nil {
 		return PublishResult{}, at("body", err)
 	}
-	return PublishResult{Publication: publicationView(res.Binding), Version: versionView(res.Version), Created: res.Created}, nil
+	return PublishResult{Publication: publicationView(res.Binding), Version: versionView(res.Version), Created: res.Created,
+		Warnings: h.warnings(raw)}, nil
+}
+
+// warnings lists what validation warns about in a document (nil for none, or for a document
+// that does not decode: compile has refused that).
+func (h *Handler) warnings(raw []byte) []DocumentProblem {
+	doc, err := flow.Decode(raw)
+	if err != nil {
+		return nil
+	}
+	warns := flow.Check(doc, h.reg(), flow.Options{}).Warnings
+	if len(warns) == 0 {
+		return nil
+	}
+	return documentProblems(warns)
 }
 
 // compile validates and compiles a document: 422 listing every problem

@@ -459,3 +459,48 @@ func TestPublishRefusesCallingAFlowThatPauses(t *testing.T) {
 	e.do(http.MethodPost, askPath+"/publish", u.token, map[string]any{"stage": "mock"}).ok(nil)
 	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).ok(nil)
 }
+
+// Warnings do not stop a publish: the answer lists them (an expression reading a node its
+// node does not wait for), as the validate endpoint does, each at its JSON pointer. A
+// document without any has no warnings in the answer.
+func TestPublishSucceedsWithWarnings(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Warnings")
+	node := func(id, handle, typ string, values map[string]any) map[string]any {
+		return map[string]any{"id": id, "handle": handle, "type": typ, "position": map[string]any{"x": 0, "y": 0}, "values": values}
+	}
+	conn := func(from, to string) map[string]any {
+		return map[string]any{"from": map[string]any{"node": from, "port": "true_path"}, "to": map[string]any{"node": to, "port": "node"}}
+	}
+	doc := func(read string) map[string]any {
+		return map[string]any{"schema": "polysynergy/flow@1",
+			"nodes": []any{node("n0", "entry", "flow.input", nil), node("n1", "slow", "debug.log", map[string]any{"message": "x"}),
+				node("n2", "reader", "debug.log", map[string]any{"message": read})},
+			"connections": []any{conn("n0", "n1"), conn("n0", "n2")}}
+	}
+	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "Racy", "document": doc("got {{ slow.message }}")})
+	var rep ValidationReport
+	e.do(http.MethodPost, path+"/validate", u.token, nil).ok(&rep)
+	if !rep.Valid || len(rep.Problems) != 0 || len(rep.Warnings) != 1 || rep.Warnings[0].Path != "/nodes/2/values/message" ||
+		rep.Warnings[0].Node != "reader" || !strings.Contains(rep.Warnings[0].Message, `reads "slow", which "reader" does not wait for`) {
+		t.Fatalf("validate: %+v", rep)
+	}
+	var res PublishResult
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).ok(&res)
+	if res.Version.Number != 1 || len(res.Warnings) != 1 || res.Warnings[0].Path != "/nodes/2/values/message" || res.Warnings[0].Port != "message" ||
+		!strings.Contains(res.Warnings[0].Message, `connect "slow" (or a node after it) to "reader"`) {
+		t.Fatalf("publish: %+v", res)
+	}
+	var d FlowDetail
+	e.do(http.MethodGet, path, u.token, nil).ok(&d)
+	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": doc("got {{ entry.input }}"), "revision": d.Draft.Revision}).ok(nil)
+	r := e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).ok(nil)
+	if strings.Contains(string(r.Body), `"warnings"`) {
+		t.Fatalf("publish without warnings: %s", r.Body)
+	}
+	e.do(http.MethodPost, path+"/validate", u.token, nil).ok(&rep)
+	if !rep.Valid || rep.Warnings == nil || len(rep.Warnings) != 0 || !strings.Contains(string(e.do(http.MethodPost, path+"/validate", u.token, nil).Body), `"warnings":[]`) {
+		t.Fatalf("validate without warnings: %+v", rep)
+	}
+}

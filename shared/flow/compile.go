@@ -11,7 +11,7 @@ import (
 // Compile validates doc and turns it into a plan. An invalid document gives a
 // *ValidationError listing every problem.
 func Compile(doc *Document, reg *nodes.Registry) (*Plan, error) {
-	plan, probs := build(doc, reg, Options{})
+	plan, probs, _ := build(doc, reg, Options{})
 	if len(probs) > 0 {
 		return nil, &ValidationError{Problems: probs}
 	}
@@ -65,7 +65,7 @@ func (c *Compiler) Compile(doc *Document) (*Plan, error) {
 	if p := c.get(hash); p != nil {
 		return p, nil
 	}
-	plan, probs := build(doc, c.reg, Options{})
+	plan, probs, _ := build(doc, c.reg, Options{})
 	if len(probs) > 0 {
 		return nil, &ValidationError{Problems: probs}
 	}

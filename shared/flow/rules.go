@@ -227,6 +227,7 @@ func (b *builder) expressionScopes() {
 			visible = h.Scope
 		}
 		if visible < 0 || b.within(a.Scope, visible) {
+			b.unwaitedRead(r, t)
 			continue
 		}
 		// name the outermost loop holding t but not a: its loop end is the way out
@@ -242,6 +243,59 @@ func (b *builder) expressionScopes() {
 		b.add(r.path, a.Handle(), r.port, "expression {{ … }} refers to %q, which runs inside loop %q: its outputs exist only within each iteration; %s",
 			r.handle, h.Handle(), way)
 	}
+}
+
+// unwaitedRead warns about an expression of node a reading node t that a does not wait
+// for: t is not upstream of a (no path of connections leads from t to a). When a reads it,
+// t has not run yet — certainly not when a leads to t, maybe not when they race — or not at
+// all (a branch or trigger a's run does not take): the engine then gives nothing for it, so
+// {{ t.x }} fails the node and {{ t.x ?? y }} gives y. Not a problem: such a read may be
+// meant (a fallback after a jump re-runs a region), and a run with the right timing works.
+func (b *builder) unwaitedRead(r exprRef, t *PlanNode) {
+	a := r.node
+	if disabled(a) || b.upstream(a)[t.Index] {
+		return
+	}
+	if b.leadsTo(a, t) {
+		b.warn(r.path, a.Handle(), r.port,
+			"expression {{ … }} reads %q, which runs after %q (%q leads to it): its outputs do not exist yet when %q runs, so the read gives nothing; "+
+				"read a node before %q, or move the expression to a node after %q", t.Handle(), a.Handle(), a.Handle(), a.Handle(), a.Handle(), t.Handle())
+		return
+	}
+	b.warn(r.path, a.Handle(), r.port,
+		"expression {{ … }} reads %q, which %q does not wait for (it is neither upstream of %q nor connected to it): %q may not have run yet, "+
+			"or at all, when %q runs, and the read then gives nothing; connect %q (or a node after it) to %q",
+		t.Handle(), a.Handle(), a.Handle(), t.Handle(), a.Handle(), t.Handle(), a.Handle())
+}
+
+// upstream is the set of nodes with a path of connections to n (jump back-edges are not
+// dependencies), by plan index; computed once per node.
+func (b *builder) upstream(n *PlanNode) []bool {
+	if b.ups == nil {
+		b.ups = map[int][]bool{}
+	}
+	if up, ok := b.ups[n.Index]; ok {
+		return up
+	}
+	up := make([]bool, len(b.plan.Nodes))
+	q := []int{n.Index}
+	for len(q) > 0 {
+		x := q[len(q)-1]
+		q = q[:len(q)-1]
+		for _, e := range b.plan.Nodes[x].In {
+			if !up[e.From] {
+				up[e.From] = true
+				q = append(q, e.From)
+			}
+		}
+	}
+	b.ups[n.Index] = up
+	return up
+}
+
+// leadsTo reports whether a path of connections leads from a to t (back-edges not followed).
+func (b *builder) leadsTo(a, t *PlanNode) bool {
+	return b.upstream(t)[a.Index]
 }
 
 func disabled(pn *PlanNode) bool { return pn.Node.FlowState == StateDisabled }

@@ -481,3 +481,56 @@ func TestCallingAFlowThatPauses(t *testing.T) {
 		}
 	}
 }
+
+// An expression reading a node its node does not wait for (not upstream of it) is a warning,
+// not a problem: the document stays valid and compiles. When the reader leads to the node
+// read, the read always gives nothing; otherwise it depends on timing or the branch taken.
+func TestWarningsForReadsOfNodesNotWaitedFor(t *testing.T) {
+	reg, err := fullRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := func(handle, msg string) string { return n(handle, "debug.log", `{"message":`+fmt.Sprintf("%q", msg)+`}`) }
+	start := n("start", "trigger.manual", "")
+	for _, tc := range []struct {
+		name string
+		doc  string
+		want []want
+	}{
+		{"a race", doc([]string{start, log("slow", "x"), log("reader", "got {{ slow.message }}")},
+			"start.true_path>slow.node", "start.true_path>reader.node"),
+			[]want{{"/nodes/2/values/message", `expression {{ … }} reads "slow", which "reader" does not wait for (it is neither upstream of "reader" nor connected to it): "slow" may not have run yet, or at all, when "reader" runs, and the read then gives nothing; connect "slow" (or a node after it) to "reader"`}}},
+		{"a node after the reader", doc([]string{start, log("early", "{{ later.message }}!"), log("later", "x")},
+			"start.true_path>early.node", "early.true_path>later.node"),
+			[]want{{"/nodes/1/values/message", `expression {{ … }} reads "later", which runs after "early" ("early" leads to it): its outputs do not exist yet when "early" runs, so the read gives nothing`}}},
+		{"another trigger's branch", doc([]string{start, n("route", "trigger.route", ""), log("from_route", "x"), log("reader", "{{ from_route.message }} {{ route.path }}")},
+			"route.true_path>from_route.node", "start.true_path>reader.node"),
+			[]want{{"/nodes/3/values/message", `reads "from_route", which "reader" does not wait for`}, {"/nodes/3/values/message", `reads "route", which "reader" does not wait for`}}},
+		{"upstream, however far", doc([]string{start, log("a", "{{ start.input }}"), log("b", "x"), log("c", "{{ a.message }} {{ start.input }}")},
+			"start.true_path>a.node", "a.true_path>b.node", "b.true_path>c.node"), nil},
+		{"alternative branches both connected", doc([]string{start, n("gate", "control.if_else", `{"condition":true}`), log("yes", "y"), log("no", "n"),
+			log("after", "{{ yes.message ?? no.message }}")},
+			"start.true_path>gate.node", "gate.true_path>yes.node", "gate.false_path>no.node", "yes.true_path>after.node", "no.true_path>after.node"), nil},
+		{"inside a loop, reading the loop and what is before it", loop([]string{log("body", "{{ each.item }} {{ start.input }}")}, "each.item>body.node", "body.true_path>end.node"), nil},
+		{"a disabled reader", strings.Replace(doc([]string{start, log("slow", "x"), log("reader", "{{ slow.message }}")},
+			"start.true_path>slow.node", "start.true_path>reader.node"), `"handle":"reader",`, `"handle":"reader","flow_state":"disabled",`, 1), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := decode(t, tc.doc)
+			rep := flow.Check(d, reg, flow.Options{})
+			if len(rep.Problems) > 0 || len(flow.Validate(d, reg)) > 0 {
+				t.Fatalf("problems: %s", problemList(rep.Problems))
+			}
+			if _, err := flow.Compile(d, reg); err != nil {
+				t.Fatalf("a document with warnings compiles: %v", err)
+			}
+			ok := len(rep.Warnings) == len(tc.want)
+			for i := 0; ok && i < len(tc.want); i++ {
+				ok = rep.Warnings[i].Path == tc.want[i].path && strings.Contains(rep.Warnings[i].Message, tc.want[i].msg)
+			}
+			if !ok {
+				t.Fatalf("warnings:\n%s\nwant %v", problemList(rep.Warnings), tc.want)
+			}
+		})
+	}
+}

@@ -77,8 +77,22 @@ type Options struct {
 
 // ValidateWith is Validate with what the caller knows about the flow besides its document.
 func ValidateWith(doc *Document, reg *nodes.Registry, opt Options) Problems {
-	_, probs := build(doc, reg, opt)
+	_, probs, _ := build(doc, reg, opt)
 	return probs
+}
+
+// Report is what Check finds: problems, which make a document invalid (it does not compile
+// or run), and warnings, which do not: what is well formed and may work, but likely does
+// not do what was meant (an expression reading a node its node does not wait for).
+type Report struct {
+	Problems Problems `json:"problems"`
+	Warnings Problems `json:"warnings"`
+}
+
+// Check is ValidateWith that also gives the warnings. Its Problems are ValidateWith's.
+func Check(doc *Document, reg *nodes.Registry, opt Options) Report {
+	_, probs, warns := build(doc, reg, opt)
+	return Report{Problems: probs, Warnings: warns}
 }
 
 type builder struct {
@@ -87,22 +101,30 @@ type builder struct {
 	opt   Options
 	plan  *Plan
 	probs Problems
+	warns Problems
 	// refs are the node handles each node's expressions read, checked once loops are known.
 	refs []exprRef
+	// ups caches upstream sets by plan index (see upstream).
+	ups map[int][]bool
 }
 
 func (b *builder) add(path, node, port, format string, args ...any) {
 	b.probs = append(b.probs, Problem{Path: path, Node: node, Port: port, Message: fmt.Sprintf(format, args...)})
 }
 
-func build(doc *Document, reg *nodes.Registry, opt Options) (*Plan, Problems) {
+// warn records a warning: not a problem, the document stays valid.
+func (b *builder) warn(path, node, port, format string, args ...any) {
+	b.warns = append(b.warns, Problem{Path: path, Node: node, Port: port, Message: fmt.Sprintf(format, args...)})
+}
+
+func build(doc *Document, reg *nodes.Registry, opt Options) (*Plan, Problems, Problems) {
 	b := &builder{doc: doc, reg: reg, opt: opt, plan: &Plan{Doc: doc, byHandle: map[string]*PlanNode{}, byID: map[string]*PlanNode{}}}
 	if doc.Schema != Schema {
 		b.add("/schema", "", "", "schema is %q; expected %q", doc.Schema, Schema)
 	}
 	if len(doc.Nodes) > MaxNodes {
 		b.add("/nodes", "", "", "the flow has %d nodes; the limit is %d", len(doc.Nodes), MaxNodes)
-		return nil, b.probs
+		return nil, b.probs, nil
 	}
 	b.nodes()
 	b.connections()
@@ -119,10 +141,11 @@ func build(doc *Document, reg *nodes.Registry, opt Options) (*Plan, Problems) {
 	b.selfCalls()
 	b.triggersOfOneKind()
 	sort.SliceStable(b.probs, func(i, j int) bool { return pathLess(b.probs[i].Path, b.probs[j].Path) })
+	sort.SliceStable(b.warns, func(i, j int) bool { return pathLess(b.warns[i].Path, b.warns[j].Path) })
 	if len(b.probs) > 0 {
-		return nil, b.probs
+		return nil, b.probs, b.warns
 	}
-	return b.plan, nil
+	return b.plan, nil, b.warns
 }
 
 // pathLess orders JSON pointers with numeric segments numerically.

@@ -18,14 +18,16 @@ func cmdValidate(_ context.Context, env *Env, args []string) int {
 	fs, u := newFlags(env, "validate", help{
 		synopsis: "FLOW.json [--json] [--flow-id ID] [--flows DIR]",
 		about: `Checks a flow file against the node catalogue, as publishing does, without running it, and
-lists every problem with its JSON pointer and the node and port concerned.`,
+lists every problem with its JSON pointer and the node and port concerned, then any warnings:
+what is valid but likely not meant (an expression reading a node its node does not wait for).
+Warnings alone do not fail the check.`,
 		examples: []string{
 			"polysynergy validate examples/hello-route.json",
 			"polysynergy validate my-flow.json --json",
 		},
-		exits: "0 the flow is valid, 2 it has problems, cannot be read or is not a flow document, or bad usage.",
+		exits: "0 the flow is valid (warnings or not), 2 it has problems, cannot be read or is not a flow document, or bad usage.",
 	})
-	jsonOut := fs.Bool("json", false, "print {valid, problems} as JSON")
+	jsonOut := fs.Bool("json", false, "print {valid, problems, warnings} as JSON")
 	flowID := fs.String("flow-id", "", "the flow's own id, to find nodes calling the flow itself (default: the file's name without .json, as run finds called flows)")
 	flowsDir := fs.String("flows", "", "where the flows it calls are, as ID.json (default: the flow file's directory, as for run)")
 	pos, code, ok := u.parse(args)
@@ -44,7 +46,7 @@ lists every problem with its JSON pointer and the node and port concerned.`,
 	if err != nil {
 		if *jsonOut {
 			// a script reading --json gets the reason as the one problem, at the document's root
-			out, _ := json.MarshalIndent(map[string]any{"valid": false, "problems": flow.Problems{{Path: "", Message: err.Error()}}}, "", "  ")
+			out, _ := json.MarshalIndent(map[string]any{"valid": false, "problems": flow.Problems{{Path: "", Message: err.Error()}}, "warnings": flow.Problems{}}, "", "  ")
 			fmt.Fprintln(env.Stdout, string(out))
 			return ExitInvalid
 		}
@@ -91,17 +93,26 @@ lists every problem with its JSON pointer and the node and port concerned.`,
 		}
 		return plan.Pausing()
 	}
-	probs := flow.ValidateWith(doc, catalog.Default(), flow.Options{FlowID: id, FlowExists: exists, FlowPauses: pauses})
+	rep := flow.Check(doc, catalog.Default(), flow.Options{FlowID: id, FlowExists: exists, FlowPauses: pauses})
+	probs, warns := rep.Problems, rep.Warnings
 	if *jsonOut {
 		if probs == nil {
 			probs = flow.Problems{}
 		}
-		out, _ := json.MarshalIndent(map[string]any{"valid": len(probs) == 0, "problems": probs}, "", "  ")
+		if warns == nil {
+			warns = flow.Problems{}
+		}
+		out, _ := json.MarshalIndent(map[string]any{"valid": len(probs) == 0, "problems": probs, "warnings": warns}, "", "  ")
 		fmt.Fprintln(env.Stdout, string(out))
-	} else if len(probs) == 0 {
-		fmt.Fprintf(env.Stdout, "%s: valid (%d nodes, %d connections)\n", pos[0], len(doc.Nodes), len(doc.Connections))
 	} else {
-		printProblems(env.Stdout, pos[0], probs)
+		if len(probs) == 0 {
+			fmt.Fprintf(env.Stdout, "%s: valid (%d nodes, %d connections)\n", pos[0], len(doc.Nodes), len(doc.Connections))
+		} else {
+			printProblems(env.Stdout, pos[0], probs)
+		}
+		if len(warns) > 0 {
+			printList(env.Stdout, fmt.Sprintf("%s: %d warning(s), which do not make it invalid:", pos[0], len(warns)), warns)
+		}
 	}
 	if len(probs) > 0 {
 		return ExitInvalid

@@ -369,7 +369,12 @@ func loadPlan(env *Env, path string) (*flow.Plan, int) {
 }
 
 func printProblems(w io.Writer, path string, probs flow.Problems) {
-	fmt.Fprintf(w, "%s: %d problem(s):\n", path, len(probs))
+	printList(w, fmt.Sprintf("%s: %d problem(s):", path, len(probs)), probs)
+}
+
+// printList prints a heading and each problem (or warning) at its pointer, node and port.
+func printList(w io.Writer, heading string, probs flow.Problems) {
+	fmt.Fprintln(w, heading)
 	for _, p := range probs {
 		where := p.Path
 		if p.Node != "" {
