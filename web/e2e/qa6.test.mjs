@@ -139,3 +139,32 @@ test('the publishing panel lays out without scrolling sideways at 800, 400 and 3
     assert.deepEqual(errors, []);
   });
 });
+
+test('Delete on a focused inspector button leaves the node; on the canvas it removes it, and undo brings it back', async (t) => {
+  await guarded(t, 'delete-in-inspector', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'keys in panels',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('add', 'math.add', 0, { a: 1, b: 2 }), flowNode('log', 'debug.log', 320, {})], connections: [] },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="log"]').waitFor();
+    await page.locator('.react-flow__node[data-id="add"] .ps-node-header').click();
+    const inspector = page.getByRole('complementary', { name: 'Inspector' });
+    await inspector.getByRole('button', { name: 'Connect…' }).focus();
+    for (const key of ['Delete', 'Backspace', 'Control+d']) await page.keyboard.press(key);
+    await page.waitForTimeout(200);
+    assert.equal(await page.locator('.react-flow__node').count(), 2);
+    assert.equal(await inspector.getByLabel(/^Handle/).inputValue(), 'add');
+    // on the canvas: removed; Ctrl+Z in the inspector's panel still undoes
+    await page.locator('.react-flow__node[data-id="add"] .ps-node-header').click();
+    await page.keyboard.press('Delete');
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 1);
+    await page.getByRole('complementary', { name: 'Inspector' }).click({ position: { x: 20, y: 200 } });
+    await page.keyboard.press('Control+z');
+    await page.locator('[data-handle="add"]').waitFor();
+    await saved();
+    assert.equal((await api('GET', `${at.base}/flows/${f.id}`)).draft.document.nodes.length, 2);
+    assert.deepEqual(errors, []);
+  });
+});

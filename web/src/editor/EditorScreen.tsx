@@ -69,6 +69,16 @@ function isEditableTarget(t: EventTarget | null): boolean {
   return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT';
 }
 
+/**
+ * Keys pressed in the palette, the inspector, a side panel (publishing, chat), the run panel or
+ * the history are theirs: from there only undo, redo and the shortcut sheet reach the canvas.
+ * Delete on a focused inspector button removed the node it showed.
+ */
+const PANEL_ACTIONS: ReadonlySet<string> = new Set(['undo', 'redo', 'shortcuts']);
+function inPanel(t: EventTarget | null): boolean {
+  return t instanceof HTMLElement && t.closest('aside, .ps-palette, .ps-run-panel, .ps-run-history') !== null;
+}
+
 function groupProblems(list: Problem[]): Map<string, Problem[]> {
   const m = new Map<string, Problem[]>();
   for (const p of list) {
@@ -218,6 +228,7 @@ function Editor(props: EditorScreenProps) {
       const action = shortcutFor(e, isMac);
       if (!action) return;
       if (readOnly && !LOOK_ACTIONS.has(action)) return;
+      if (inPanel(e.target) && !PANEL_ACTIONS.has(action)) return;
       const s = store.getState();
       e.preventDefault();
       switch (action) {

@@ -336,6 +336,30 @@ describe('the flow editor', () => {
     open.saver.dispose();
   });
 
+  it('leaves Delete, Ctrl+D and the other canvas keys pressed in the inspector, the palette or a panel to them; undo still reaches the flow', async () => {
+    const d = doc([node('add', 'math.add'), node('log', 'debug.log')]);
+    const { api } = fakeApi(routes({ 'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Checkout', 'route'), draft: { document: toJSON(d), revision: 3 } } } }));
+    const open = await renderEditor(api);
+    const count = () => open.store.getState().doc.nodes.length;
+    select(open, 'add');
+    const connect = within(inspector()).getByRole('button', { name: 'Connect…' });
+    connect.focus();
+    // on a button of the inspector showing the node: it removed the node
+    for (const key of [{ key: 'Delete' }, { key: 'Backspace' }, { key: 'd', ctrlKey: true }, { key: 'a', ctrlKey: true }, { key: 'c' }]) fireEvent.keyDown(connect, key);
+    expect(count()).toBe(2);
+    expect(open.store.getState().selection.nodes).toEqual(['add']);
+    expect(screen.queryByRole('dialog')).toBeNull();
+    const paletteItem = document.querySelector<HTMLElement>('.ps-palette [role="option"]')!;
+    fireEvent.keyDown(paletteItem, { key: 'Delete' });
+    expect(count()).toBe(2);
+    // on the canvas (or nowhere) it does; undo from the inspector brings the node back
+    fireEvent.keyDown(window, { key: 'Delete' });
+    expect(count()).toBe(1);
+    fireEvent.keyDown(inspector(), { key: 'z', ctrlKey: true });
+    expect(count()).toBe(2);
+    open.saver.dispose();
+  });
+
   it("offers the project's variable names to an env node", async () => {
     const { api } = fakeApi(routes());
     const open = await renderEditor(api);
