@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -268,5 +269,31 @@ func TestLambdaPayloadLimits(t *testing.T) {
 	}
 	if rec := post("/big-answer", "text/plain", 10); rec.Code != 500 || !strings.Contains(rec.Body.String(), "Internal Server Error") {
 		t.Fatalf("an answer over 6 MB: %d %.100s; want 500", rec.Code, rec.Body)
+	}
+}
+
+// Stopping with a context already spent (the servers' shutdown used it up) and nothing
+// running warned "cancelling the functions still running count=0" about half the time.
+func TestLambdaWaitWithNothingRunningDoesNotWarn(t *testing.T) {
+	var logs bytes.Buffer
+	l := apigw.NewLambda(context.Background(), slog.New(slog.NewTextHandler(&logs, nil)))
+	ran := make(chan struct{}, 1)
+	l.Register("runner", func(context.Context, []byte) ([]byte, error) { ran <- struct{}{}; return []byte(`{}`), nil })
+	if err := l.InvokeAsync("runner", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	<-ran
+	if err := l.Wait(context.Background()); err != nil { // the invocation has returned
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 50 {
+		if err := l.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if logs.Len() > 0 {
+		t.Errorf("stopping with nothing running logged:\n%s", logs.String())
 	}
 }

@@ -116,6 +116,11 @@ func (l *Lambda) Wait(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	n := l.running.Load()
+	if n == 0 {
+		// none left (ctx had ended before the wait began): nothing to cancel nor to warn of
+		<-done
+		return nil
+	}
 	l.log.Warn("stopping: cancelling the functions still running", "count", n)
 	l.cancel()
 	select {
