@@ -1,0 +1,44 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// A write with a query parameter it does not take is refused, naming the parameter, and
+// does nothing: DELETE …/runs?status=error deleted every run of the flow, the filter
+// (which only listing takes) silently ignored.
+func TestWriteRefusesUnknownQuery(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, pv := e.project(u, "Runs")
+	path, f := e.flow(u, proj, map[string]any{"kind": "service", "name": "f"})
+	e.addRun(u.tenant, pv.ID, f.ID, "mock", "success", 1)
+	e.addRun(u.tenant, pv.ID, f.ID, "mock", "error", 1)
+
+	p := e.do(http.MethodDelete, path+"/runs?status=error", u.token, nil).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "query.status")
+	if !strings.Contains(p.Errors[0].Message, "takes no query parameters") {
+		t.Errorf("message = %q, want it to say the operation takes no query parameters", p.Errors[0].Message)
+	}
+	var list List[RunView]
+	e.do(http.MethodGet, path+"/runs", u.token, nil).ok(&list)
+	if len(list.Items) != 2 {
+		t.Fatalf("runs after a refused delete: %d, want 2", len(list.Items))
+	}
+
+	p = e.do(http.MethodPost, "/tenants/"+u.tenant+"/projects?dry_run=1&x=2", u.token,
+		map[string]string{"name": "Other"}).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "query.dry_run", "query.x")
+	var projects List[ProjectView]
+	e.do(http.MethodGet, "/tenants/"+u.tenant+"/projects", u.token, nil).ok(&projects)
+	if len(projects.Items) != 1 {
+		t.Fatalf("projects after a refused create: %d, want 1", len(projects.Items))
+	}
+
+	// reads still ignore what they do not know (a cache-busting ?_=…, say)
+	e.do(http.MethodGet, path+"/runs?_=123", u.token, nil).ok(&list)
+	// and a write's own parameters are fine
+	e.do(http.MethodDelete, path+"/runs", u.token, nil).status(http.StatusOK)
+}
