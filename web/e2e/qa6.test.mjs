@@ -168,3 +168,25 @@ test('Delete on a focused inspector button leaves the node; on the canvas it rem
     assert.deepEqual(errors, []);
   });
 });
+
+test('▶ Run waits on an empty flow, saying why, and no failed run is recorded; a node added, it runs', async (t) => {
+  await guarded(t, 'run-empty-flow', async () => {
+    const f = await api('POST', `${at.base}/flows`, { kind: 'blueprint', name: 'nothing yet' });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.getByText('This flow is empty.').waitFor();
+    const run = page.getByRole('button', { name: '▶ Run' });
+    assert.equal(await run.isDisabled(), true);
+    assert.equal(await run.getAttribute('title'), 'Nothing to run yet: add a trigger (or any node) from the palette first');
+    const search = page.getByRole('searchbox', { name: 'Search nodes' });
+    await search.fill('manual');
+    await page.keyboard.press('Enter');
+    await page.locator('.react-flow__node').first().waitFor();
+    assert.equal(await run.isDisabled(), false);
+    await saved();
+    await run.click();
+    await page.getByRole('region', { name: 'Run' }).locator('.ps-run-success').waitFor();
+    const runs = (await api('GET', `${at.base}/flows/${f.id}/runs`)).items;
+    assert.deepEqual(runs.map((r) => r.status), ['success']);
+    assert.deepEqual(errors, []);
+  });
+});

@@ -24,6 +24,18 @@ describe('RunControls', () => {
     expect(runs).toEqual([{ input: { method: 'GET', path: '/', headers: {}, query: {} } }]);
   });
 
+  it('waits on an empty flow, saying why, instead of recording a run that fails with nothing to start from', async () => {
+    const { store, runs } = setup([]);
+    const run = screen.getByRole('button', { name: '▶ Run' }) as HTMLButtonElement;
+    expect(run.disabled).toBe(true);
+    expect(run.title).toBe('Nothing to run yet: add a trigger (or any node) from the palette first');
+    fireEvent.click(run);
+    expect(runs).toEqual([]);
+    store.getState().addNode('trigger.manual', { x: 0, y: 0 });
+    await waitFor(() => expect(run.disabled).toBe(false));
+    expect(run.title).toBe('Run the flow from its trigger');
+  });
+
   it('runs from the selected node', () => {
     const { store, runs } = setup();
     const from = screen.getByRole('button', { name: '▶ From selection' }) as HTMLButtonElement;

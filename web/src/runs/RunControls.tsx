@@ -25,6 +25,9 @@ export interface RunControlsProps {
   onToggleHistory(): void;
 }
 
+/** Why ▶ Run waits on an empty flow. */
+export const EMPTY_TITLE = 'Nothing to run yet: add a trigger (or any node) from the palette first';
+
 const storage = (): Storage | null => {
   try {
     return window.localStorage;
@@ -63,6 +66,8 @@ export function RunControls(p: RunControlsProps) {
     return true;
   };
 
+  // nothing to start from: a run would only be recorded as failed ("no node to start from")
+  const empty = doc.nodes.length === 0;
   const selectedHandle = selected ? doc.nodes.find((n) => n.id === selected)?.handle : undefined;
   const startHandle = options.start && doc.nodes.some((n) => n.handle === options.start) ? options.start : '';
 
@@ -72,8 +77,8 @@ export function RunControls(p: RunControlsProps) {
         type="button"
         className="ps-button ps-small ps-primary ps-nowrap"
         onClick={() => run({ ...options, start: startHandle })}
-        disabled={p.starting}
-        title={startHandle ? `Run the flow from ${startHandle}` : 'Run the flow from its trigger'}
+        disabled={p.starting || empty}
+        title={empty ? EMPTY_TITLE : startHandle ? `Run the flow from ${startHandle}` : 'Run the flow from its trigger'}
       >
         {p.starting && p.startingLabel ? 'Starting…' : '▶ Run'}
       </button>
