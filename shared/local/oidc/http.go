@@ -3,6 +3,8 @@ package oidc
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"mime"
 	"html/template"
 	"net/http"
 	"net/netip"
@@ -200,13 +202,23 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
+	// another body (JSON, say) parsed as an empty form and was refused as an unknown client
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/x-www-form-urlencoded" {
+		oauthError(w, http.StatusBadRequest, "invalid_request",
+			fmt.Sprintf("the body must be application/x-www-form-urlencoded, not %q", r.Header.Get("Content-Type")))
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "the body must be application/x-www-form-urlencoded")
 		return
 	}
 	f := r.PostForm
-	if f.Get("client_id") != p.clientID {
-		oauthError(w, http.StatusUnauthorized, "invalid_client", "unknown client_id")
+	switch id := f.Get("client_id"); {
+	case id == "":
+		oauthError(w, http.StatusBadRequest, "invalid_request", "client_id is required")
+		return
+	case id != p.clientID:
+		oauthError(w, http.StatusUnauthorized, "invalid_client", fmt.Sprintf("unknown client_id %q", shorten(id)))
 		return
 	}
 	var email, nonce string
