@@ -153,8 +153,13 @@ describe('the server away for a moment', () => {
     const { api } = fakeApi(routes({ 'GET /flows/GONE': { status: 404, body: { title: 'Not Found', status: 404, detail: 'flow not found' } } }));
     renderShell(api, 'GONE');
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toBe('This flow does not exist, or it was deleted.');
+    expect(alert.querySelector('.ps-field-error')?.textContent).toBe('This flow does not exist, or it was deleted.');
     expect(within(alert).queryByRole('button')).toBeNull();
+    // not a dead end: back to the project
+    const back = within(alert).getByRole('link', { name: 'Back to the project' });
+    expect(back.getAttribute('href')).toBe('/p/P1');
+    fireEvent.click(back);
+    expect(window.location.pathname).toBe('/p/P1');
   });
 
   it("brings the project's name back with the flows' Try again", async () => {

@@ -360,6 +360,19 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
         ) : current.status === 'error' ? (
           <div className="ps-empty" role="alert">
             <p className="ps-field-error">{current.message}</p>
+            {/* gone for good: a way on, not a dead end */}
+            {current.missing ? (
+              <a
+                className="ps-button ps-small"
+                href={routePath({ name: 'project', project })}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(routePath({ name: 'project', project }));
+                }}
+              >
+                Back to the project
+              </a>
+            ) : null}
             {/* the server away for a moment (restarting, a network blip): no reload needed */}
             {current.missing ? null : (
               <button type="button" className="ps-button ps-small" onClick={() => setAttempt((n) => n + 1)}>
