@@ -190,3 +190,31 @@ test('▶ Run waits on an empty flow, saying why, and no failed run is recorded;
     assert.deepEqual(errors, []);
   });
 });
+
+test("the history's 'Started' times tick while it is open, the exact time in their tooltip", async (t) => {
+  await guarded(t, 'history-ticks', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'ticking',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('start', 'trigger.manual', 0, {})], connections: [] },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="start"]').waitFor();
+    await page.getByRole('button', { name: '▶ Run' }).click();
+    await page.getByRole('region', { name: 'Run' }).locator('.ps-run-success').waitFor();
+    await page.getByRole('button', { name: 'History', exact: true }).click();
+    const when = page.getByRole('region', { name: 'Run history' }).locator('tbody tr time').first();
+    await when.waitFor();
+    const first = await when.innerText();
+    assert.match(first, /^(\d+ s ago|just now)$/);
+    assert.match(await when.getAttribute('title'), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(.+\)$/);
+    // a few seconds on, without a reload, it says so
+    await page.waitForFunction((before) => {
+      const t = document.querySelector('.ps-run-history tbody tr time');
+      return t && t.textContent !== before && /^\d+ s ago$/.test(t.textContent);
+    }, first, { timeout: 5000 });
+    const later = Number((await when.innerText()).split(' ')[0]);
+    assert.ok(later >= 1, `ticked: ${first} → ${later} s ago`);
+    assert.deepEqual(errors, []);
+  });
+});
