@@ -42,3 +42,20 @@ func TestWriteRefusesUnknownQuery(t *testing.T) {
 	// and a write's own parameters are fine
 	e.do(http.MethodDelete, path+"/runs", u.token, nil).status(http.StatusOK)
 }
+
+// Snapshotting a version of a flow whose project is in the trash is refused with 409
+// saying so and how to go on, as adding flows, stages or API keys there is; it said
+// 404 "project not found" of a project GET shows.
+func TestCreateVersionInTrash(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Shop")
+	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "f"})
+	e.do(http.MethodPost, proj+"/trash", u.token, nil).status(http.StatusOK)
+	p := e.do(http.MethodPost, path+"/versions", u.token, map[string]any{}).problem(http.StatusConflict)
+	if !strings.Contains(p.Detail, `project "Shop" is in the trash; restore it to`) {
+		t.Errorf("detail = %q, want it to say the project is in the trash", p.Detail)
+	}
+	e.do(http.MethodPost, proj+"/restore", u.token, nil).status(http.StatusOK)
+	e.do(http.MethodPost, path+"/versions", u.token, map[string]any{}).status(http.StatusCreated)
+}
