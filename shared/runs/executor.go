@@ -267,7 +267,7 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 		Stage: job.Stage, Tenant: job.Tenant, Project: job.Project, Start: job.Start, Trigger: job.Trigger, Fired: job.Kind.fired(), Resolver: res, Flows: x.flowLoader(fk.ProjectKey(), job.Kind, job.Stage),
 		DenyPrivateNetwork: !x.privateNetwork(ctx, fk.ProjectKey(), job.AllowPrivateNetwork)})
 	if err != nil {
-		a.sink.flush(false)
+		a.sink.flush(false, nil)
 		return nil, x.failStart(ctx, a, started, fmt.Errorf("start run %s: %w", runID, err))
 	}
 	out, err := x.finish(ctx, a, run)
@@ -381,7 +381,7 @@ func (x *Executor) finish(ctx context.Context, a *active, run *engine.Run) (*eng
 		redactRun(run, a.res.known())
 	}
 	if run.Status == engine.StatusPaused {
-		lost := a.sink.flush(false)
+		lost := a.sink.flush(false, nil)
 		if err := x.savePaused(dctx, a, run); err != nil {
 			x.recordOutcome(dctx, a, run, lost, fmt.Sprintf("the run paused but its state could not be saved: %v", err))
 			return run, err
@@ -408,7 +408,11 @@ func (x *Executor) finish(ctx context.Context, a *active, run *engine.Run) (*eng
 			x.log.WarnContext(dctx, "record run in one batch; writing it piece by piece", "run", a.key.Run, "err", err)
 		}
 	}
-	lost := a.sink.flush(keep)
+	var known map[string]string
+	if keep && a.res != nil {
+		known = a.res.known()
+	}
+	lost := a.sink.flush(keep, known)
 	if err := x.recordOutcome(dctx, a, run, lost, ""); err != nil {
 		return run, err
 	}
@@ -619,9 +623,14 @@ func (x *Executor) bgDone() {
 // recordBatch writes a finished router run and its buffered results together.
 func (x *Executor) recordBatch(ctx context.Context, a *active, run *engine.Run) error {
 	buf := a.sink.buffered()
+	var known map[string]string
+	if a.res != nil {
+		known = a.res.known()
+	}
+	red := newResultRedactor(known)
 	results := make([]store.NodeResult, len(buf))
 	for i, r := range buf {
-		results[i] = toStoreResult(r)
+		results[i] = red.result(toStoreResult(r))
 	}
 	msg := ""
 	if run.Error != nil {

@@ -1,11 +1,13 @@
 package runs
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -218,3 +220,94 @@ func redactRun(run *engine.Run, known map[string]string) {
 
 // durationOf converts engine milliseconds.
 func durationOf(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
+
+// resultRedactor replaces the secret values a run read, in the forms a flow commonly
+// writes them (as written, inside a JSON string, URL-encoded), with <secret:KEY> in
+// recorded node results. The engine redacts each result when its node ends, with the
+// secrets read by then; results recorded when the run ends (a route's batch, a buffered
+// failure's) also lose the values of secrets read after them — a webhook's shared token
+// in the request the trigger node recorded, read as <secret:KEY> later to compare.
+type resultRedactor struct {
+	rep    *strings.Replacer
+	probes [][]byte // each form as it appears in encoded JSON
+}
+
+// newResultRedactor returns nil (no redaction) when no secret was read.
+func newResultRedactor(known map[string]string) *resultRedactor {
+	type pair struct{ form, marker string }
+	var pairs []pair
+	seen := map[string]bool{}
+	for k, v := range known {
+		if v == "" {
+			continue
+		}
+		for _, form := range []string{v, jsonText(v, false), jsonText(v, true), url.QueryEscape(v), url.PathEscape(v)} {
+			if form != "" && !seen[form] {
+				seen[form] = true
+				pairs = append(pairs, pair{form, "<secret:" + k + ">"})
+			}
+		}
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	// longest first, so a secret containing another is replaced whole
+	sort.Slice(pairs, func(i, j int) bool {
+		if len(pairs[i].form) != len(pairs[j].form) {
+			return len(pairs[i].form) > len(pairs[j].form)
+		}
+		return pairs[i].form < pairs[j].form
+	})
+	r := &resultRedactor{}
+	args := make([]string, 0, 2*len(pairs))
+	for _, p := range pairs {
+		args = append(args, p.form, p.marker)
+		r.probes = append(r.probes, []byte(jsonText(p.form, false)))
+	}
+	r.rep = strings.NewReplacer(args...)
+	return r
+}
+
+// jsonText is s as it appears between the quotes of a JSON string.
+func jsonText(s string, escapeHTML bool) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	if enc.Encode(s) != nil {
+		return s
+	}
+	q := strings.TrimSuffix(b.String(), "\n")
+	return q[1 : len(q)-1]
+}
+
+// result returns nr with the secrets redacted; r may be nil.
+func (r *resultRedactor) result(nr store.NodeResult) store.NodeResult {
+	if r == nil {
+		return nr
+	}
+	nr.Inputs, nr.Outputs, nr.Error, nr.Logs = r.raw(nr.Inputs), r.raw(nr.Outputs), r.raw(nr.Error), r.raw(nr.Logs)
+	return nr
+}
+
+func (r *resultRedactor) raw(b json.RawMessage) json.RawMessage {
+	if len(b) == 0 {
+		return b
+	}
+	hit := false
+	for _, p := range r.probes {
+		if bytes.Contains(b, p) {
+			hit = true
+			break
+		}
+	}
+	if !hit {
+		return b
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return b // recorded values are JSON the executor encoded; kept total for safety
+	}
+	return rawJSON(rewrite(v, r.rep))
+}

@@ -112,7 +112,7 @@ func (x *Executor) Resume(ctx context.Context, job ResumeJob) (*engine.Run, erro
 		Tenant: job.Tenant, Project: job.Project,
 		Flows: x.flowLoader(fk.ProjectKey(), ss.Kind, ss.Stage), DenyPrivateNetwork: !x.privateNetwork(ctx, fk.ProjectKey(), nil)})
 	if err != nil {
-		a.sink.flush(false)
+		a.sink.flush(false, nil)
 		if ss.Recorded {
 			if uerr := x.st.UpdateRun(context.WithoutCancel(ctx), key, store.RunUpdate{Status: engine.StatusPaused}); uerr != nil {
 				x.log.WarnContext(ctx, "mark run paused again", "run", job.RunID, "err", uerr)

@@ -68,19 +68,19 @@ func (s *sink) NodeResult(_ context.Context, _ string, r engine.NodeResult) erro
 	}
 	s.mu.Unlock()
 	if mode == sinkWrite {
-		s.write(slotted{Slot: slot, Result: r})
+		s.write(slotted{Slot: slot, Result: r}, nil)
 	}
 	return nil
 }
 
-// write stores one result in the background.
-func (s *sink) write(r slotted) {
+// write stores one result in the background; red (nil: none) redacts it first.
+func (s *sink) write(r slotted, red *resultRedactor) {
 	s.wg.Add(1)
 	s.sem <- struct{}{}
 	go func() {
 		defer s.wg.Done()
 		defer func() { <-s.sem }()
-		if err := s.x.putResult(s.ctx, s.key, r); err != nil {
+		if err := s.x.putResult(s.ctx, s.key, red.result(toStoreResult(r))); err != nil {
 			s.mu.Lock()
 			s.lost++
 			s.mu.Unlock()
@@ -91,8 +91,10 @@ func (s *sink) write(r slotted) {
 }
 
 // flush waits for the writes in flight; with keep, a buffering sink writes its buffer
-// first. It returns how many results could not be stored.
-func (s *sink) flush(keep bool) int {
+// first, redacted with known (the secrets the run read, by key: a value a result held
+// before the run read its secret is redacted too). It returns how many results could not
+// be stored.
+func (s *sink) flush(keep bool, known map[string]string) int {
 	s.mu.Lock()
 	var pending []slotted
 	if keep && s.mode == sinkBuffer {
@@ -100,8 +102,9 @@ func (s *sink) flush(keep bool) int {
 		s.mode = sinkWrite
 	}
 	s.mu.Unlock()
+	red := newResultRedactor(known)
 	for _, r := range pending {
-		s.write(r)
+		s.write(r, red)
 	}
 	s.wg.Wait()
 	s.mu.Lock()
@@ -131,8 +134,7 @@ func (s *sink) skipCount() int {
 
 // putResult writes a node result, retrying while the store is unavailable; a result too
 // large for an item is written with its values replaced by a note rather than dropped.
-func (x *Executor) putResult(ctx context.Context, key store.RunKey, r slotted) error {
-	nr := toStoreResult(r)
+func (x *Executor) putResult(ctx context.Context, key store.RunKey, nr store.NodeResult) error {
 	shrunk := false
 	for attempt := 1; ; attempt++ {
 		err := x.st.PutNodeResult(ctx, key, nr)
