@@ -337,8 +337,8 @@ func (r *Router) answer(run *engine.Run, route store.PublishedRoute) events.APIG
 func (r *Router) checkKey(ctx context.Context, ev events.APIGatewayV2HTTPRequest, pk store.ProjectKey) (keyID string, sent bool, err error) {
 	key := strings.TrimSpace(ev.Headers["x-api-key"])
 	if key == "" {
-		if b, ok := strings.CutPrefix(ev.Headers["authorization"], "Bearer "); ok {
-			key = strings.TrimSpace(b)
+		if b, ok := bearer(ev.Headers["authorization"]); ok {
+			key = b
 		}
 	}
 	if !auth.LooksLikeAPIKey(key) {
@@ -366,11 +366,21 @@ func dropAPIKeyHeaders(h map[string]string) {
 				delete(h, k)
 			}
 		case "authorization":
-			if b, ok := strings.CutPrefix(v, "Bearer "); ok && auth.LooksLikeAPIKey(strings.TrimSpace(b)) {
+			if b, ok := bearer(v); ok && auth.LooksLikeAPIKey(b) {
 				delete(h, k)
 			}
 		}
 	}
+}
+
+// bearer returns the credentials of an Authorization header of the Bearer scheme, whose
+// name is case-insensitive (RFC 9110 §11.1: "bearer psk_…" is a bearer token too).
+func bearer(v string) (string, bool) {
+	scheme, rest, ok := strings.Cut(strings.TrimSpace(v), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(rest), true
 }
 
 // table returns the stage's route table, cached for CacheTTL and rebuilt only when the

@@ -1,0 +1,43 @@
+package router_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"polysynergy/shared/auth"
+	"polysynergy/shared/router"
+	"polysynergy/shared/store"
+)
+
+// The Authorization scheme is case-insensitive (RFC 9110 §11.1): "bearer psk_…" is a
+// project API key like "Bearer psk_…". It was refused with 401 on a route that needs a
+// key, and on one that does not it reached the flow, so the run's results held the key.
+func TestAPIKeyBearerSchemeIgnoresCase(t *testing.T) {
+	ctx := context.Background()
+	for _, requireKey := range []bool{true, false} {
+		fx := setup(t, store.SaveAll, router.ModeWait, requireKey, helloFlow())
+		plain, stored, err := auth.NewAPIKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fx.st.CreateAPIKey(ctx, fx.pk, store.CreateAPIKeyInput{Label: "ci", Prefix: stored.Prefix, Hash: stored.Hash}); err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range []string{"bearer " + plain, "BEARER " + plain, "Bearer  " + plain} {
+			resp, _ := fx.r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/a/1", "",
+				map[string]string{"authorization": h}, ""))
+			if resp.StatusCode != 200 {
+				t.Errorf("require key %v, authorization %q: %d %s", requireKey, h[:8], resp.StatusCode, resp.Body)
+				continue
+			}
+			results, err := fx.st.ListNodeResults(ctx, fx.pk.Run(resp.Headers["x-run-id"]))
+			raw, _ := json.Marshal(results)
+			if err != nil || len(results) == 0 || strings.Contains(string(raw), plain) {
+				t.Errorf("require key %v, authorization %q: the run's results hold the API key (or none were stored: %v)",
+					requireKey, h[:8], err)
+			}
+		}
+	}
+}
