@@ -218,3 +218,40 @@ test("the history's 'Started' times tick while it is open, the exact time in the
     assert.deepEqual(errors, []);
   });
 });
+
+test("the publishing panel's and the run panel's tabs move with the arrow keys", async (t) => {
+  await guarded(t, 'tabs-arrow-keys', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'route',
+      name: 'tabbed',
+      document: {
+        schema: 'polysynergy/flow@1',
+        nodes: [flowNode('route', 'trigger.route', 0, {}), flowNode('resp', 'http.response', 320, { body: 'hi' })],
+        connections: [{ from: { node: 'route', port: 'true_path' }, to: { node: 'resp', port: 'node' } }],
+      },
+    });
+    await session.openPublishing(f);
+    const panel = page.getByRole('complementary', { name: 'Publishing panel' });
+    await panel.getByRole('form', { name: 'Route' }).waitFor();
+    await panel.getByRole('tab', { name: 'Route' }).focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await panel.getByRole('tab', { name: 'Stages' }).getAttribute('aria-selected'), 'true');
+    await panel.getByTestId('stage-live').waitFor();
+    await page.keyboard.press('End');
+    await panel.getByTestId('versions-list').or(panel.getByText(/No versions yet/)).first().waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Versions');
+    // Tab leaves the tabs for the panel's content
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), null);
+    await page.getByRole('button', { name: 'Close the publishing panel' }).click();
+
+    await page.getByRole('button', { name: '▶ Run' }).click();
+    const run = page.getByRole('region', { name: 'Run', exact: true });
+    await run.locator('.ps-run-success').waitFor();
+    await run.getByRole('tab', { name: /^Logs/ }).focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await run.getByRole('tab', { name: /^Output/ }).getAttribute('aria-selected'), 'true');
+    await run.getByRole('tabpanel').locator('dt', { hasText: 'resp' }).waitFor();
+    assert.deepEqual(errors, []);
+  });
+});

@@ -279,6 +279,33 @@ describe('the draft control publishing saves through', () => {
     expect(screen.queryByRole('complementary', { name: 'Publishing panel' })).toBeNull();
   });
 
+  it('moves between its tabs with the arrow keys, Home and End (only the chosen tab in the Tab order), its panel labelled by the tab', async () => {
+    setup([]);
+    fireEvent.click(await screen.findByRole('button', { name: 'Publishing panel' }));
+    await screen.findByLabelText('Method');
+    const tab = (name: string) => screen.getByRole('tab', { name });
+    expect(['Route', 'Stages', 'Versions'].map((n) => tab(n).tabIndex)).toEqual([0, -1, -1]);
+    const panel = screen.getByRole('tabpanel');
+    expect(panel.getAttribute('aria-labelledby')).toBe(tab('Route').id);
+    expect(tab('Route').getAttribute('aria-controls')).toBe(panel.id);
+    tab('Route').focus();
+    fireEvent.keyDown(tab('Route'), { key: 'ArrowRight' });
+    expect(tab('Stages').getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(tab('Stages'));
+    expect(['Route', 'Stages', 'Versions'].map((n) => tab(n).tabIndex)).toEqual([-1, 0, -1]);
+    expect(screen.getByRole('tabpanel').getAttribute('aria-labelledby')).toBe(tab('Stages').id);
+    fireEvent.keyDown(tab('Stages'), { key: 'End' });
+    expect(tab('Versions').getAttribute('aria-selected')).toBe('true');
+    // wraps around
+    fireEvent.keyDown(tab('Versions'), { key: 'ArrowRight' });
+    expect(tab('Route').getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(tab('Route'), { key: 'ArrowLeft' });
+    expect(document.activeElement).toBe(tab('Versions'));
+    fireEvent.keyDown(tab('Versions'), { key: 'Home' });
+    expect(tab('Route').getAttribute('aria-selected')).toBe('true');
+    expect(screen.getByRole('complementary', { name: 'Publishing panel' })).toBeTruthy();
+  });
+
   it("keeps the route form's unsaved edits while another tab is open, and asks before closing over them", async () => {
     const { calls } = setup([['PUT', new RegExp(`^${F}/route$`), (c) => ({ body: { id: 'r1', ...(c.body as object), pattern: '/orders/{id}', updated_at: '' } })]]);
     fireEvent.click(await screen.findByRole('button', { name: 'Publishing panel' }));

@@ -20,6 +20,7 @@ import { ScheduleForm } from './ScheduleForm';
 import { StageRoute } from './ServedRoute';
 import { type DraftControl, VersionsPanel } from './VersionsPanel';
 import './publish.css';
+import { onTablistKey, tabIndexOf } from '../ui/tablist';
 
 export interface PublishingOptions {
   api: ApiClient;
@@ -291,7 +292,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
         else requestClose();
       }}
     >
-      <div className="ps-pub-panel-tabs" role="tablist" aria-label="Publishing">
+      <div className="ps-pub-panel-tabs" role="tablist" aria-label="Publishing" onKeyDown={(e) => onTablistKey(e)}>
         {tabs
           .filter((t) => t.show)
           .map((t) => (
@@ -299,7 +300,10 @@ export function usePublishing(o: PublishingOptions): Publishing {
               key={t.id}
               type="button"
               role="tab"
+              id={`ps-pub-tab-${t.id}`}
               aria-selected={tab === t.id}
+              aria-controls="ps-pub-tabpanel"
+              tabIndex={tabIndexOf(tab === t.id)}
               aria-describedby={t.id === 'trigger' && triggerDirty ? 'ps-trigger-unsaved' : undefined}
               className={`ps-button ps-small${tab === t.id ? ' on' : ''}`}
               onClick={() => setTab(t.id)}
@@ -348,7 +352,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
         </div>
       ) : null}
       {/* a viewer's trigger and stages tabs show with their controls off; versions still open and compare */}
-      <fieldset className="ps-pub-panel-body" role="tabpanel" disabled={o.readOnly && tab !== 'versions'}>
+      <fieldset className="ps-pub-panel-body" role="tabpanel" id="ps-pub-tabpanel" aria-labelledby={`ps-pub-tab-${tab}`} disabled={o.readOnly && tab !== 'versions'}>
         {o.readOnly ? (
           <p className="ps-hint" role="note">
             Read only: an editor or admin of the project publishes this flow and changes its trigger.

@@ -360,6 +360,34 @@ describe('the flow editor', () => {
     open.saver.dispose();
   });
 
+  it("moves between the run panel's Logs and Output with the arrow keys, the list labelled by its tab", async () => {
+    const d = doc([node('start', 'trigger.manual')]);
+    const { api } = fakeApi(
+      routes({
+        'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Checkout', 'blueprint'), draft: { document: toJSON(d), revision: 3 } } },
+        'POST /flows/F1/runs': { status: 202, body: { run_id: 'R1', status: 'accepted' } },
+        'GET /flows/F1/runs/R1': { status: 200, body: { id: 'R1', flow: 'F1', status: 'running', nodes: [] } },
+      }),
+    );
+    const open = await renderEditor(api);
+    fireEvent.click(screen.getByRole('button', { name: '▶ Run' }));
+    const panel = await screen.findByRole('region', { name: 'Run' });
+    const tablist = within(panel).getByRole('tablist', { name: 'Run details' });
+    const logs = within(tablist).getByRole('tab', { name: /^Logs/ });
+    const output = within(tablist).getByRole('tab', { name: /^Output/ });
+    expect([logs.tabIndex, output.tabIndex]).toEqual([0, -1]);
+    expect(within(panel).getByRole('tabpanel').getAttribute('aria-labelledby')).toBe(logs.id);
+    logs.focus();
+    fireEvent.keyDown(logs, { key: 'ArrowRight' });
+    expect(output.getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(output);
+    expect(within(panel).getByRole('tabpanel').getAttribute('aria-labelledby')).toBe(output.id);
+    expect(within(panel).getByRole('tabpanel').textContent).toBe('Waiting for output…');
+    fireEvent.keyDown(output, { key: 'ArrowRight' });
+    expect(logs.getAttribute('aria-selected')).toBe('true');
+    open.saver.dispose();
+  });
+
   it("offers the project's variable names to an env node", async () => {
     const { api } = fakeApi(routes());
     const open = await renderEditor(api);

@@ -28,6 +28,7 @@ import { FlowSettingsDialog } from './FlowSettings';
 import { navigate } from './router';
 import { routePath } from './routes';
 import { Modal } from '../ui/Modal';
+import { onTablistKey, tabIndexOf } from '../ui/tablist';
 
 /** An open flow kept while its tab is open, so switching tabs keeps unsaved work and undo. */
 export interface OpenFlow {
@@ -78,11 +79,29 @@ function RunPanel({ run, onClose, nameOf, resume }: { run: RunState; onClose(): 
         <strong>Run</strong> <span className={`ps-chip ps-run-${run.status}`}>{run.status}</span>
         <span className="ps-hint">{run.runId}</span>
         <span className="ps-toolbar-spacer" />
-        <div role="tablist" className="ps-row">
-          <button type="button" role="tab" aria-selected={tab === 'logs'} className="ps-button ps-small" onClick={() => setTab('logs')}>
+        <div role="tablist" aria-label="Run details" className="ps-row" onKeyDown={(e) => onTablistKey(e)}>
+          <button
+            type="button"
+            role="tab"
+            id="ps-run-tab-logs"
+            aria-selected={tab === 'logs'}
+            aria-controls="ps-run-tabpanel"
+            tabIndex={tabIndexOf(tab === 'logs')}
+            className="ps-button ps-small"
+            onClick={() => setTab('logs')}
+          >
             Logs ({run.logs.length})
           </button>
-          <button type="button" role="tab" aria-selected={tab === 'output'} className="ps-button ps-small" onClick={() => setTab('output')}>
+          <button
+            type="button"
+            role="tab"
+            id="ps-run-tab-output"
+            aria-selected={tab === 'output'}
+            aria-controls="ps-run-tabpanel"
+            tabIndex={tabIndexOf(tab === 'output')}
+            className="ps-button ps-small"
+            onClick={() => setTab('output')}
+          >
             Output ({run.results.size})
           </button>
         </div>
@@ -92,7 +111,7 @@ function RunPanel({ run, onClose, nameOf, resume }: { run: RunState; onClose(): 
       </div>
       {run.error ? <p className="ps-field-error">{run.error}</p> : null}
       {run.status === 'paused' ? resume : null}
-      <div className="ps-run-panel-body">
+      <div className="ps-run-panel-body" role="tabpanel" id="ps-run-tabpanel" aria-labelledby={`ps-run-tab-${tab}`} tabIndex={0}>
         {tab === 'logs' ? (
           run.logs.length ? (
             <ol className="ps-log-list">

@@ -60,6 +60,28 @@ describe('the project sidebar', () => {
     expect(JSON.parse(localStorage.getItem('ps.tabs.P1')!)).toEqual({ open: ['F001', 'FAR2', 'FAR'], active: 'FAR' });
   });
 
+  it('moves between the open flows\' tabs with the arrow keys without opening each', async () => {
+    localStorage.setItem('ps.tabs.P1', JSON.stringify({ open: ['F001', 'FAR2'], active: 'F001' }));
+    const { api } = fakeApi(routes());
+    renderShell(api, 'FAR');
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Far away' }).getAttribute('aria-selected')).toBe('true'));
+    const tablist = screen.getByRole('tablist', { name: 'Open flows' });
+    const tabs = () => within(tablist).getAllByRole('tab');
+    // only the open flow's tab is in the Tab order
+    expect(tabs().map((t) => t.tabIndex)).toEqual([-1, -1, 0]);
+    tabs()[2]!.focus();
+    fireEvent.keyDown(tabs()[2]!, { key: 'Home' });
+    expect(document.activeElement).toBe(tabs()[0]);
+    fireEvent.keyDown(tabs()[0]!, { key: 'ArrowRight' });
+    expect(document.activeElement?.textContent).toBe('Further away');
+    fireEvent.keyDown(tabs()[1]!, { key: 'ArrowLeft' });
+    fireEvent.keyDown(tabs()[0]!, { key: 'ArrowLeft' });
+    expect(document.activeElement?.textContent).toBe('Far away');
+    // moving did not open another flow
+    expect(window.location.pathname).not.toBe('/p/P1/f/FAR2');
+    expect(screen.getByRole('tab', { name: 'Far away' }).getAttribute('aria-selected')).toBe('true');
+  });
+
   it("gives a tab its flow's full name as a tooltip (a long one is cut short on screen)", async () => {
     const long = 'A very long flow name '.repeat(7).trim();
     const { api } = fakeApi(routes({ 'GET /flows': { status: 200, body: { items: [flowRow('FAR', long, 'schedule')] } }, 'GET /flows/FAR': { status: 200, body: detail(flowRow('FAR', long, 'schedule')) } }));

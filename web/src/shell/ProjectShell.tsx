@@ -12,6 +12,7 @@ import { navigate, whenLeaving } from './router';
 import { useSidePanel } from './sidePanel';
 import { routePath, type SettingsSection } from './routes';
 import { TabMemory, type Tabs } from './tabs';
+import { onTablistKey, tabIndexOf } from '../ui/tablist';
 
 const KINDS: { kind: FlowKind; title: string }[] = [
   { kind: 'route', title: 'Routes' },
@@ -322,10 +323,10 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
       </nav>
       <div className="ps-project-main">
         {tabs.open.length ? (
-          <div className="ps-tabs" role="tablist" aria-label="Open flows">
+          <div className="ps-tabs" role="tablist" aria-label="Open flows" onKeyDown={(e) => onTablistKey(e, false)}>
             {tabs.open.map((id) => (
               <div key={id} className={`ps-tab${id === routeFlow ? ' active' : ''}`}>
-                <button type="button" role="tab" className="ps-tab-name" title={flowName(id)} aria-selected={id === routeFlow} onClick={() => goFlow(id)}>
+                <button type="button" role="tab" className="ps-tab-name" title={flowName(id)} aria-selected={id === routeFlow} tabIndex={routeFlow && tabs.open.includes(routeFlow) ? tabIndexOf(id === routeFlow) : 0} onClick={() => goFlow(id)}>
                   {flowName(id)}
                 </button>
                 <button type="button" className="ps-tab-close" aria-label={`Close ${flowName(id)}`} onClick={() => closeTab(id)}>
