@@ -242,14 +242,12 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		}
 		email, nonce = g.email, g.nonce
 	case "refresh_token":
-		p.mu.Lock()
-		e, ok := p.refresh[f.Get("refresh_token")]
-		p.mu.Unlock()
-		if !ok {
-			oauthError(w, http.StatusBadRequest, "invalid_grant", "unknown refresh token")
+		u, problem := p.refreshUser(f.Get("refresh_token"), f.Get("client_id"))
+		if problem != "" {
+			oauthError(w, http.StatusBadRequest, "invalid_grant", problem)
 			return
 		}
-		email = e
+		email = u.Email
 	default:
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token")
 		return
@@ -275,6 +273,9 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 func (p *Provider) userInfo(w http.ResponseWriter, r *http.Request) {
 	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 	claims, err := p.parse(tok)
+	if err == nil && claims["token_use"] == "refresh" {
+		err = errors.New("a refresh token is not an access token")
+	}
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		oauthError(w, http.StatusUnauthorized, "invalid_token", err.Error())

@@ -32,7 +32,9 @@ import (
 const (
 	TokenTTL = time.Hour
 	CodeTTL  = 2 * time.Minute
-	keyID    = "polysynergy-dev"
+	// RefreshTTL is how long a refresh token lasts (Cognito's default, 30 days).
+	RefreshTTL = 30 * 24 * time.Hour
+	keyID      = "polysynergy-dev"
 )
 
 // User is a dev user.
@@ -52,10 +54,9 @@ type Provider struct {
 	key      *rsa.PrivateKey
 	pub      jwk.Key
 
-	mu      sync.Mutex
-	users   map[string]User // by e-mail
-	codes   map[string]grant
-	refresh map[string]string // refresh token → e-mail
+	mu    sync.Mutex
+	users map[string]User // by e-mail
+	codes map[string]grant
 }
 
 type grant struct {
@@ -84,7 +85,7 @@ func New(cfg Config) (*Provider, error) {
 		return nil, errors.New("dev identity provider: issuer and client id are required")
 	}
 	p := &Provider{issuer: strings.TrimSuffix(cfg.Issuer, "/"), clientID: cfg.ClientID, dir: cfg.Dir, now: cfg.Now,
-		users: map[string]User{}, codes: map[string]grant{}, refresh: map[string]string{}}
+		users: map[string]User{}, codes: map[string]grant{}}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -302,10 +303,14 @@ func (p *Provider) Issue(u User, nonce string) (Tokens, error) {
 	if err != nil {
 		return Tokens{}, err
 	}
-	rt := randomToken()
-	p.mu.Lock()
-	p.refresh[rt] = u.Email
-	p.mu.Unlock()
+	// a refresh token is signed, not remembered, so it outlives a restart of the local cloud
+	// (the editor's session renewed with it failed after one); it has no audience, so the
+	// platform's verifier, which wants one and refuses token_use refresh, never takes it
+	rt, err := p.sign(map[string]any{"iss": p.issuer, "sub": u.Sub, "email": u.Email, "token_use": "refresh",
+		refreshClientClaim: p.clientID, "iat": now.Unix(), "exp": now.Add(RefreshTTL).Unix(), "jti": ulid.Make().String()})
+	if err != nil {
+		return Tokens{}, err
+	}
 	return Tokens{IDToken: idTok, AccessToken: accTok, RefreshToken: rt, ExpiresIn: int(TokenTTL.Seconds()), TokenType: "Bearer"}, nil
 }
 
@@ -330,6 +335,29 @@ func (p *Provider) sign(claims map[string]any) (string, error) {
 		return "", fmt.Errorf("sign token: %w", err)
 	}
 	return string(tok), nil
+}
+
+// refreshClientClaim names the client a refresh token was issued to.
+const refreshClientClaim = "refresh_client_id"
+
+// refreshUser returns the user a refresh token was issued to, or why it is refused.
+func (p *Provider) refreshUser(tok, clientID string) (User, string) {
+	claims, err := p.parse(tok)
+	switch {
+	case errors.Is(err, errExpired):
+		return User{}, "the refresh token expired; sign in again"
+	case err != nil || claims["token_use"] != "refresh" || claims["iss"] != p.issuer:
+		return User{}, "unknown refresh token"
+	case claims[refreshClientClaim] != clientID:
+		return User{}, "the refresh token was issued to another client"
+	}
+	email, _ := claims["email"].(string)
+	for _, u := range p.Users() { // read again: `polysynergy dev token` may have added users
+		if u.Email == email && u.Sub == claims["sub"] {
+			return u, ""
+		}
+	}
+	return User{}, "the user no longer exists"
 }
 
 func randomToken() string {
