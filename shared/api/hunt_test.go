@@ -59,3 +59,31 @@ func TestCreateVersionInTrash(t *testing.T) {
 	e.do(http.MethodPost, proj+"/restore", u.token, nil).status(http.StatusOK)
 	e.do(http.MethodPost, path+"/versions", u.token, map[string]any{}).status(http.StatusCreated)
 }
+
+// A 404 names the path parameter whose value was not found (every 4xx names its field).
+func TestNotFoundNamesThePathParameter(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Shop")
+	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "f"})
+	missing := newRequestID()
+	base := "/tenants/" + u.tenant + "/projects/"
+	for _, tc := range []struct{ method, path, field string }{
+		{http.MethodGet, base + missing, "path.project"},
+		{http.MethodGet, proj + "/flows/" + missing, "path.flow"},
+		{http.MethodGet, path + "/runs/" + missing, "path.run"},
+		{http.MethodDelete, path + "/runs/" + missing, "path.run"},
+		{http.MethodGet, path + "/versions/7", "path.version"},
+		{http.MethodDelete, proj + "/api-keys/" + missing, "path.key_id"},
+		{http.MethodDelete, proj + "/secrets/NOPE", "path.key"},
+		{http.MethodDelete, proj + "/env/NOPE", "path.key"},
+		{http.MethodPut, proj + "/secrets/K/stages/nostage", "path.stage"},
+	} {
+		var body any
+		if tc.method == http.MethodPut {
+			body = map[string]string{"value": "v"}
+		}
+		p := e.do(tc.method, tc.path, u.token, body).problem(http.StatusNotFound)
+		wantFields(t, p, tc.field)
+	}
+}

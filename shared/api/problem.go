@@ -236,6 +236,32 @@ func toProblem(ctx context.Context, log *slog.Logger, err error) *Problem {
 	return newProblem(http.StatusInternalServerError, TypeInternal, "an internal error occurred; quote the request id when reporting it")
 }
 
+// notFoundParams maps the first word of what a 404 says is missing ("api key not found")
+// to the path parameter naming it.
+var notFoundParams = map[string]string{"tenant": "tenant", "project": "project", "flow": "flow", "run": "run",
+	"version": "version", "stage": "stage", "api": "key_id", "secret": "key", "variable": "key", "key": "key",
+	"member": "sub", "invitation": "email"}
+
+// locateNotFound adds to a 404 that names no field the path parameter (of the operation's
+// path) whose value was not found, so every 4xx names its field: "flow not found" on
+// …/flows/{flow} is at path.flow.
+func locateNotFound(p *Problem, path string) *Problem {
+	if p == nil || p.Status != http.StatusNotFound || len(p.Errors) > 0 {
+		return p
+	}
+	what, ok := strings.CutSuffix(p.Detail, " not found")
+	if !ok {
+		return p
+	}
+	first, _, _ := strings.Cut(what, " ")
+	param, ok := notFoundParams[first]
+	if !ok || !strings.Contains(path, "{"+param+"}") {
+		return p
+	}
+	p.Errors = []FieldError{{Location: "path." + param, Message: "no such " + what}}
+	return p
+}
+
 // notFoundWhat names the missing thing from a store error ("get flow X:
 // flow not found" → "flow").
 func notFoundWhat(err error) string {
