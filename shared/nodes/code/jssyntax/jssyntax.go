@@ -45,8 +45,25 @@ func (e *Error) Error() string {
 	return "SyntaxError: " + e.Message
 }
 
+// Limits on code before goja's recursive-descent parser sees it: without them, deeply nested
+// code ("(" a million times) overflows the goroutine's stack, which kills the process, and
+// long chains of arrow functions take the parser time quadratic in their length.
+const (
+	// MaxCodeBytes bounds the code's size.
+	MaxCodeBytes = 256 << 10
+	// MaxNesting bounds brackets ((, [, {, ${) open at once, and arrow functions chained
+	// at one level (a => b => c …).
+	MaxNesting = 256
+)
+
 // Parse parses code as the node's function body; a syntax error is an *Error.
 func Parse(code string) (*ast.Program, error) {
+	if len(code) > MaxCodeBytes {
+		return nil, &Error{Message: fmt.Sprintf("the code is %d bytes, more than the %d allowed", len(code), MaxCodeBytes)}
+	}
+	if err := checkNesting(code); err != nil {
+		return nil, err
+	}
 	wrapped := Wrap(code)
 	prog, err := parser.ParseFile(nil, ScriptName, wrapped, 0)
 	if err == nil {
@@ -85,4 +102,107 @@ func Position(wrapped string, line, byteCol int) (int, int) {
 	}
 	n = max(0, min(n, len(text)))
 	return line, utf8.RuneCountInString(text[:n]) + 1
+}
+
+// checkNesting scans code as far as nesting goes — brackets, template literals' ${ }, arrow
+// chains — skipping strings and comments, and refuses code nested deeper than MaxNesting.
+// It does not judge the syntax: what it cannot make sense of is left to the parser.
+func checkNesting(code string) error {
+	type level struct {
+		template bool // a template literal's ${ }: its } goes back into the template text
+		arrows   int  // arrow functions chained at this level
+	}
+	stack := []level{{}}
+	line, col := 1, 1
+	deep := func(what string) error {
+		return &Error{Line: line, Column: col, Message: fmt.Sprintf("%s nested more than %d levels deep", what, MaxNesting)}
+	}
+	inTemplate := false // in a template literal's text
+	for i := 0; i < len(code); {
+		r, size := utf8.DecodeRuneInString(code[i:])
+		next := byte(0)
+		if i+size < len(code) {
+			next = code[i+size]
+		}
+		advance := func(n int) {
+			for _, c := range code[i : i+n] {
+				if c == '\n' {
+					line, col = line+1, 1
+				} else {
+					col++
+				}
+			}
+			i += n
+		}
+		if inTemplate {
+			switch {
+			case r == '\\':
+				advance(min(len(code)-i, size+1))
+			case r == '`':
+				inTemplate = false
+				advance(size)
+			case r == '$' && next == '{':
+				if len(stack) > MaxNesting {
+					return deep("template literals are")
+				}
+				stack = append(stack, level{template: true})
+				inTemplate = false
+				advance(2)
+			default:
+				advance(size)
+			}
+			continue
+		}
+		top := &stack[len(stack)-1]
+		switch {
+		case r == '/' && next == '/':
+			end := strings.IndexByte(code[i:], '\n')
+			if end < 0 {
+				end = len(code) - i
+			}
+			advance(end)
+		case r == '/' && next == '*':
+			end := strings.Index(code[i+2:], "*/")
+			if end < 0 {
+				return nil // unclosed: the parser says so
+			}
+			advance(end + 4)
+		case r == '\'' || r == '"':
+			j := i + 1
+			for j < len(code) && code[j] != byte(r) && code[j] != '\n' {
+				if code[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			advance(min(j+1, len(code)) - i)
+		case r == '`':
+			inTemplate = true
+			advance(size)
+		case r == '(' || r == '[' || r == '{':
+			if len(stack) > MaxNesting {
+				return deep("brackets are")
+			}
+			stack = append(stack, level{})
+			advance(size)
+		case r == ')' || r == ']' || r == '}':
+			if len(stack) > 1 {
+				inTemplate = stack[len(stack)-1].template
+				stack = stack[:len(stack)-1]
+			}
+			advance(size)
+		case r == ';' || r == ',':
+			top.arrows = 0
+			advance(size)
+		case r == '=' && next == '>':
+			top.arrows++
+			if top.arrows > MaxNesting {
+				return deep("arrow functions are")
+			}
+			advance(2)
+		default:
+			advance(size)
+		}
+	}
+	return nil
 }

@@ -2,7 +2,9 @@ package jssyntax
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestParse(t *testing.T) {
@@ -52,4 +54,38 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q): position %d:%d", code, se.Line, se.Column)
 		}
 	})
+}
+
+// Code nested deeper than the parser can take safely (it would overflow the stack, which
+// kills the process, or take quadratic time) is refused before it parses, saying where;
+// deep but reasonable code, and brackets inside strings, comments and template text, are not.
+func TestNestingLimits(t *testing.T) {
+	for _, tc := range []struct{ code, want string }{
+		{"return " + strings.Repeat("(", 100_000), "SyntaxError at line 1, column 264: brackets are nested more than 256 levels deep"},
+		{"return " + strings.Repeat("[", 300), "brackets are nested more than 256 levels deep"},
+		{"return " + strings.Repeat("`${", 300), "template literals are nested more than 256 levels deep"},
+		{"return " + strings.Repeat("(x)=>", 50_000), "arrow functions are nested more than 256 levels deep"},
+		{"return " + strings.Repeat("a", MaxCodeBytes), "more than the 262144 allowed"},
+	} {
+		start := time.Now()
+		_, err := Parse(tc.code)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%.20q…: %v, want %q", tc.code, err, tc.want)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%.20q…: took %v", tc.code, d)
+		}
+	}
+	for _, code := range []string{
+		"return " + strings.Repeat("(", 200) + "1" + strings.Repeat(")", 200),
+		"const s = '" + strings.Repeat("(", 1000) + "'; // " + strings.Repeat("[", 1000) + "\n/* " + strings.Repeat("{", 1000) + " */ return s",
+		"return `" + strings.Repeat("(", 1000) + "${ input.a + `${ 1 }` }`",
+		strings.Repeat("f(x => x + 1);\n", 2000) + "return 1",
+		"const add = a => b => c => a + b + c; return add(1)(2)(3)",
+		"function f(x) { return x }" + strings.Repeat("f(", 100) + "1" + strings.Repeat(")", 100),
+	} {
+		if _, err := Parse(code); err != nil {
+			t.Errorf("%.40q…: %v", code, err)
+		}
+	}
 }
