@@ -253,7 +253,7 @@ func (b *builder) expressionScopes() {
 // meant (a fallback after a jump re-runs a region), and a run with the right timing works.
 func (b *builder) unwaitedRead(r exprRef, t *PlanNode) {
 	a := r.node
-	if disabled(a) || b.upstream(a)[t.Index] {
+	if disabled(a) || b.upstream(a).has(t.Index) {
 		return
 	}
 	if b.leadsTo(a, t) {
@@ -268,23 +268,29 @@ func (b *builder) unwaitedRead(r exprRef, t *PlanNode) {
 		t.Handle(), a.Handle(), a.Handle(), t.Handle(), a.Handle(), t.Handle(), a.Handle())
 }
 
+// nodeSet is a set of plan indexes.
+type nodeSet []uint64
+
+func (s nodeSet) has(i int) bool { return s[i/64]&(1<<(i%64)) != 0 }
+func (s nodeSet) add(i int)      { s[i/64] |= 1 << (i % 64) }
+
 // upstream is the set of nodes with a path of connections to n (jump back-edges are not
-// dependencies), by plan index; computed once per node.
-func (b *builder) upstream(n *PlanNode) []bool {
+// dependencies); computed once per node, a bit per node.
+func (b *builder) upstream(n *PlanNode) nodeSet {
 	if b.ups == nil {
-		b.ups = map[int][]bool{}
+		b.ups = map[int]nodeSet{}
 	}
 	if up, ok := b.ups[n.Index]; ok {
 		return up
 	}
-	up := make([]bool, len(b.plan.Nodes))
+	up := make(nodeSet, (len(b.plan.Nodes)+63)/64)
 	q := []int{n.Index}
 	for len(q) > 0 {
 		x := q[len(q)-1]
 		q = q[:len(q)-1]
 		for _, e := range b.plan.Nodes[x].In {
-			if !up[e.From] {
-				up[e.From] = true
+			if !up.has(e.From) {
+				up.add(e.From)
 				q = append(q, e.From)
 			}
 		}
@@ -295,7 +301,7 @@ func (b *builder) upstream(n *PlanNode) []bool {
 
 // leadsTo reports whether a path of connections leads from a to t (back-edges not followed).
 func (b *builder) leadsTo(a, t *PlanNode) bool {
-	return b.upstream(t)[a.Index]
+	return b.upstream(t).has(a.Index)
 }
 
 func disabled(pn *PlanNode) bool { return pn.Node.FlowState == StateDisabled }

@@ -105,7 +105,7 @@ type builder struct {
 	// refs are the node handles each node's expressions read, checked once loops are known.
 	refs []exprRef
 	// ups caches upstream sets by plan index (see upstream).
-	ups map[int][]bool
+	ups map[int]nodeSet
 }
 
 func (b *builder) add(path, node, port, format string, args ...any) {
