@@ -87,3 +87,20 @@ func TestNotFoundNamesThePathParameter(t *testing.T) {
 		wantFields(t, p, tc.field)
 	}
 }
+
+// The 4xx that named no field name one: a missing body is at body, a stale draft revision
+// at body.revision.
+func TestMissingBodyAndStaleRevisionNameTheirField(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Shop")
+	path, f := e.flow(u, proj, map[string]any{"kind": "service", "name": "f"})
+	p := e.doHeaders(http.MethodPost, proj+"/api-keys", u.token, nil, map[string]string{"Content-Type": "application/json"}).problem(http.StatusBadRequest)
+	wantFields(t, p, "body")
+	doc := map[string]any{"schema": "polysynergy/flow@1", "nodes": []any{}}
+	p = e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"revision": f.Draft.Revision + 5, "document": doc}).problem(http.StatusConflict)
+	wantFields(t, p, "body.revision")
+	if p.CurrentRevision == nil || *p.CurrentRevision != f.Draft.Revision {
+		t.Errorf("current_revision = %v, want %d", p.CurrentRevision, f.Draft.Revision)
+	}
+}

@@ -197,7 +197,8 @@ func toProblem(ctx context.Context, log *slog.Logger, err error) *Problem {
 	case errors.As(err, &ce):
 		if ce.What == "draft" {
 			cur := ce.Current
-			p := conflict(TypeDraftStale, fmt.Sprintf("the draft is at revision %d; reload it and apply your change again", cur))
+			p := conflict(TypeDraftStale, fmt.Sprintf("the draft is at revision %d; reload it and apply your change again", cur),
+				FieldError{Location: "body.revision", Message: fmt.Sprintf("is stale: the draft is at revision %d", cur)})
 			p.CurrentRevision = &cur
 			return p
 		}
@@ -244,8 +245,14 @@ var notFoundParams = map[string]string{"tenant": "tenant", "project": "project",
 
 // locateNotFound adds to a 404 that names no field the path parameter (of the operation's
 // path) whose value was not found, so every 4xx names its field: "flow not found" on
-// …/flows/{flow} is at path.flow.
+// …/flows/{flow} is at path.flow. A stale draft revision (409) gets body.revision.
 func locateNotFound(p *Problem, path string) *Problem {
+	if p != nil && p.Type == TypeDraftStale && len(p.Errors) == 0 && p.CurrentRevision != nil {
+		// a stale draft revision is the body's revision
+		p.Errors = []FieldError{{Location: "body.revision",
+			Message: fmt.Sprintf("is stale: the draft is at revision %d", *p.CurrentRevision)}}
+		return p
+	}
 	if p == nil || p.Status != http.StatusNotFound || len(p.Errors) > 0 {
 		return p
 	}
@@ -317,6 +324,11 @@ func fromHuma(m *huma.ErrorModel, secret bool) *Problem {
 			}
 		}
 		p.Errors = append(p.Errors, fe)
+	}
+	if len(p.Errors) == 0 && (m.Status == http.StatusBadRequest || m.Status == http.StatusUnprocessableEntity) &&
+		strings.Contains(m.Detail, "body") {
+		// "request body is required": the body itself is the field
+		p.Errors = append(p.Errors, FieldError{Location: "body", Message: m.Detail})
 	}
 	if p.Detail == "validation failed" || p.Detail == "" {
 		switch n := len(p.Errors); {
