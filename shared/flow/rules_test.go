@@ -490,7 +490,9 @@ func TestWarningsForReadsOfNodesNotWaitedFor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := func(handle, msg string) string { return n(handle, "debug.log", `{"message":`+fmt.Sprintf("%q", msg)+`}`) }
+	log := func(handle, msg string) string {
+		return n(handle, "debug.log", `{"message":`+fmt.Sprintf("%q", msg)+`}`)
+	}
 	start := n("start", "trigger.manual", "")
 	for _, tc := range []struct {
 		name string
