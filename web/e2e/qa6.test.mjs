@@ -255,3 +255,32 @@ test("the publishing panel's and the run panel's tabs move with the arrow keys",
     assert.deepEqual(errors, []);
   });
 });
+
+test('closing the publishing panel, the history or the chat from inside gives the focus back to its toolbar button', async (t) => {
+  await guarded(t, 'focus-back', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'focus back',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('chat', 'ai.chat_trigger', 0, {})], connections: [] },
+    });
+    await session.openPublishing(f);
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') || document.activeElement?.textContent);
+    await page.getByRole('complementary', { name: 'Publishing panel' }).getByRole('tab', { name: 'Versions' }).focus();
+    await page.keyboard.press('Escape');
+    await page.getByRole('complementary', { name: 'Publishing panel' }).waitFor({ state: 'detached' });
+    assert.equal(await focused(), 'Publishing panel');
+
+    await page.getByRole('button', { name: 'History', exact: true }).click();
+    await page.getByRole('region', { name: 'Run history' }).getByRole('button', { name: 'Close the run history' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('region', { name: 'Run history' }).waitFor({ state: 'detached' });
+    assert.equal(await focused(), 'History');
+
+    await page.getByRole('button', { name: 'Chat' }).click();
+    await page.getByRole('textbox', { name: 'Message' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('complementary', { name: 'Chat' }).waitFor({ state: 'detached' });
+    assert.equal(await focused(), 'Chat');
+    assert.deepEqual(errors, []);
+  });
+});

@@ -57,6 +57,22 @@ function setup(nodes = [node('chat1', 'ai.chat_trigger'), node('agent', 'ai.agen
 }
 
 describe('the chat panel', () => {
+  it('gives the focus back to the Chat button when closed from inside (Escape or ✕)', () => {
+    setup();
+    const button = screen.getByRole('button', { name: 'Chat' });
+    fireEvent.click(button);
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    expect(document.activeElement).toBe(box);
+    fireEvent.keyDown(box, { key: 'Escape' });
+    expect(screen.queryByRole('complementary', { name: 'Chat' })).toBeNull();
+    expect(document.activeElement).toBe(button);
+    fireEvent.click(button);
+    const close = screen.getByRole('button', { name: 'Close the chat panel' });
+    close.focus();
+    fireEvent.click(close);
+    expect(document.activeElement).toBe(button);
+  });
+
   it('offers Chat only for a flow with a chat trigger', () => {
     setup([node('route', 'trigger.route')]);
     expect(screen.queryByRole('button', { name: 'Chat' })).toBeNull();

@@ -9,6 +9,7 @@ import type { LiveSocket } from '../api/live';
 import type { Refusal } from '../editor/refusal';
 import type { ServerProblem } from '../model/validate';
 import type { EditorStore } from '../store/editor';
+import { useFocusBack } from '../ui/focusBack';
 import { ChatPanel } from './ChatPanel';
 import { findChatTrigger, type KeyValueStore } from './chat';
 import { createChatStore } from './store';
@@ -62,12 +63,16 @@ export function useFlowChat(p: FlowChatProps): { button: React.ReactNode; panel:
   useEffect(() => p.live.subscribe(p.project, p.flow, (e) => chat.apply(e)), [p.live, p.project, p.flow, chat]);
 
   const shown = open && hasTrigger;
+  // closed from inside (Escape, ✕): the focus goes back to the Chat button
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  useFocusBack(shown, () => buttonRef.current);
   const button = hasTrigger ? (
     <button
       type="button"
       className={`ps-icon-button${shown ? ' on' : ''}`}
       aria-label="Chat"
       aria-pressed={shown}
+      ref={buttonRef}
       title="Chat with this flow (its chat trigger)"
       onClick={() => setOpen((o) => !o)}
     >

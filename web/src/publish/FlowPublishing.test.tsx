@@ -306,6 +306,23 @@ describe('the draft control publishing saves through', () => {
     expect(screen.getByRole('complementary', { name: 'Publishing panel' })).toBeTruthy();
   });
 
+  it('gives the focus back to its toolbar toggle when closed from inside (✕ or Escape)', async () => {
+    setup([]);
+    const toggle = await screen.findByRole('button', { name: 'Publishing panel' });
+    fireEvent.click(toggle);
+    const close = await screen.findByRole('button', { name: 'Close the publishing panel' });
+    close.focus();
+    fireEvent.click(close);
+    expect(screen.queryByRole('complementary', { name: 'Publishing panel' })).toBeNull();
+    expect(document.activeElement).toBe(toggle);
+    fireEvent.click(toggle);
+    const tab = await screen.findByRole('tab', { name: 'Route' });
+    tab.focus();
+    fireEvent.keyDown(tab, { key: 'Escape' });
+    expect(screen.queryByRole('complementary', { name: 'Publishing panel' })).toBeNull();
+    expect(document.activeElement).toBe(toggle);
+  });
+
   it("keeps the route form's unsaved edits while another tab is open, and asks before closing over them", async () => {
     const { calls } = setup([['PUT', new RegExp(`^${F}/route$`), (c) => ({ body: { id: 'r1', ...(c.body as object), pattern: '/orders/{id}', updated_at: '' } })]]);
     fireEvent.click(await screen.findByRole('button', { name: 'Publishing panel' }));

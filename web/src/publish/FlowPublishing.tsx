@@ -20,6 +20,7 @@ import { ScheduleForm } from './ScheduleForm';
 import { StageRoute } from './ServedRoute';
 import { type DraftControl, VersionsPanel } from './VersionsPanel';
 import './publish.css';
+import { useFocusBack } from '../ui/focusBack';
 import { onTablistKey, tabIndexOf } from '../ui/tablist';
 
 export interface PublishingOptions {
@@ -121,6 +122,10 @@ export function usePublishing(o: PublishingOptions): Publishing {
     window.addEventListener('beforeunload', f);
     return () => window.removeEventListener('beforeunload', f);
   }, [triggerDirty, o.readOnly]);
+  // closed from inside (Escape, ✕, Discard): the focus goes back to the toolbar's toggle
+  const toggleRef = useRef<HTMLButtonElement>(null);
+  useFocusBack(tab !== null, () => toggleRef.current);
+
   const requestClose = () => {
     if (triggerDirty && !o.readOnly) setClosing('close');
     else closePanel();
@@ -267,6 +272,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
         aria-pressed={tab !== null}
         aria-label="Publishing panel"
         data-testid="publishing-panel-toggle"
+        ref={toggleRef}
         title={hasTrigger ? 'Trigger, stages and versions' : 'Stages and versions'}
         onClick={() => (tab ? requestClose() : setTab(hasTrigger ? 'trigger' : publishable ? 'stages' : 'versions'))}
       >

@@ -76,6 +76,7 @@ export function RunControls(p: RunControlsProps) {
       <button
         type="button"
         className="ps-button ps-small ps-primary ps-nowrap"
+        data-testid="run-button"
         onClick={() => run({ ...options, start: startHandle })}
         disabled={p.starting || empty}
         title={empty ? EMPTY_TITLE : startHandle ? `Run the flow from ${startHandle}` : 'Run the flow from its trigger'}
@@ -94,7 +95,7 @@ export function RunControls(p: RunControlsProps) {
       <button type="button" className="ps-icon-button" aria-haspopup="dialog" aria-label="Run options" onClick={() => setOpen(true)} title="Run options: start node, test request, secrets">
         ⚙
       </button>
-      <button type="button" className={`ps-button ps-small${p.historyOpen ? ' on' : ''}`} aria-pressed={p.historyOpen} onClick={p.onToggleHistory} title="Past runs of this flow">
+      <button type="button" className={`ps-button ps-small${p.historyOpen ? ' on' : ''}`} aria-pressed={p.historyOpen} onClick={p.onToggleHistory} title="Past runs of this flow" data-testid="history-toggle">
         History
       </button>
       {open ? (

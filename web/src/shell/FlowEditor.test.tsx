@@ -388,6 +388,36 @@ describe('the flow editor', () => {
     open.saver.dispose();
   });
 
+  it('gives the focus back to the toolbar when the run panel or the history is closed from inside', async () => {
+    const d = doc([node('start', 'trigger.manual')]);
+    const { api } = fakeApi(
+      routes({
+        'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Checkout', 'blueprint'), draft: { document: toJSON(d), revision: 3 } } },
+        'POST /flows/F1/runs': { status: 202, body: { run_id: 'R1', status: 'accepted' } },
+        'GET /flows/F1/runs/R1': { status: 200, body: { id: 'R1', flow: 'F1', status: 'running', nodes: [] } },
+        'GET /flows/F1/runs': { status: 200, body: { items: [] } },
+      }),
+    );
+    const open = await renderEditor(api);
+    const run = screen.getByRole('button', { name: '▶ Run' });
+    fireEvent.click(run);
+    const panel = await screen.findByRole('region', { name: 'Run' });
+    const close = within(panel).getByRole('button', { name: 'Close the run panel' });
+    close.focus();
+    fireEvent.click(close);
+    expect(screen.queryByRole('region', { name: 'Run' })).toBeNull();
+    // ▶ Run waits while the run is followed: the focus goes to History beside it
+    expect((run as HTMLButtonElement).disabled).toBe(true);
+    const history = screen.getByRole('button', { name: 'History' });
+    expect(document.activeElement).toBe(history);
+    fireEvent.click(history);
+    const closeHistory = within(await screen.findByRole('region', { name: 'Run history' })).getByRole('button', { name: 'Close the run history' });
+    closeHistory.focus();
+    fireEvent.click(closeHistory);
+    expect(document.activeElement).toBe(history);
+    open.saver.dispose();
+  });
+
   it("offers the project's variable names to an env node", async () => {
     const { api } = fakeApi(routes());
     const open = await renderEditor(api);

@@ -28,6 +28,7 @@ import { FlowSettingsDialog } from './FlowSettings';
 import { navigate } from './router';
 import { routePath } from './routes';
 import { Modal } from '../ui/Modal';
+import { useFocusBack } from '../ui/focusBack';
 import { onTablistKey, tabIndexOf } from '../ui/tablist';
 
 /** An open flow kept while its tab is open, so switching tabs keeps unsaved work and undo. */
@@ -365,10 +366,15 @@ export function FlowEditor({
   };
 
   const edges = useMemo(() => (run ? edgeStates(doc, run) : null), [doc, run]);
+  // the history or the run panel closed from inside (its ×): the focus goes back to the toolbar
+  const root = useRef<HTMLDivElement>(null);
+  const toolbarButton = (id: string) => root.current?.querySelector<HTMLElement>(`[data-testid="${id}"]:not(:disabled)`);
+  useFocusBack(historyOpen, () => toolbarButton('history-toggle'));
+  useFocusBack(run !== null, () => toolbarButton('run-button') ?? toolbarButton('history-toggle'));
   const label = saveLabel(save);
 
   return (
-    <div className="ps-flow-editor">
+    <div className="ps-flow-editor" ref={root}>
       <div className="ps-flow-editor-main">
         {/* below the editor's 960 px the editor scrolls sideways here, under the panels, which stay in view */}
         <div className="ps-editor-scroll">
@@ -409,7 +415,14 @@ export function FlowEditor({
             actions={
               <>
                 {readOnly ? (
-                  <button type="button" className={`ps-button ps-small${historyOpen ? ' on' : ''}`} aria-pressed={historyOpen} onClick={() => setHistoryOpen((o) => !o)} title="Past runs of this flow">
+                  <button
+                  type="button"
+                  className={`ps-button ps-small${historyOpen ? ' on' : ''}`}
+                  aria-pressed={historyOpen}
+                  onClick={() => setHistoryOpen((o) => !o)}
+                  title="Past runs of this flow"
+                  data-testid="history-toggle"
+                >
                     History
                   </button>
                 ) : (
