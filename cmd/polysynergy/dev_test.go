@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // devServer is a running `polysynergy dev`, started as a user starts it.
@@ -220,11 +222,9 @@ func TestDevCommand(t *testing.T) {
 	expect(t, d.output(), "stopped; data saved.")
 	// a token for a local cloud that is not running still comes, with a note saying so
 	out, errOut, exit := cli(t, "dev", "token", "--user", "ada@example.com", "--data-dir", dir)
-	if exit != 0 || strings.TrimSpace(out) == "" || !strings.Contains(errOut, "no local cloud is running on "+dir) {
+	// it is for the port the cloud ran on (it was for the default 8090, which that cloud refuses)
+	if exit != 0 || strings.TrimSpace(out) == "" || !strings.Contains(errOut, "no local cloud is running on "+dir+"; the token is for "+d.url+",") {
 		t.Errorf("dev token with the cloud stopped: exit %d, %q, %q", exit, out, errOut)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "server.json")); !os.IsNotExist(err) {
-		t.Errorf("server.json is left behind after a clean stop: %v", err)
 	}
 	d = startDev(t, "--data-dir", dir, "--web", web)
 	code, _, body = get(t, fmt.Sprintf("%s/api/v1/tenants/%s/projects", d.url, me.Memberships[0].Tenant), "", devToken(t, dir, "ada@example.com"))
@@ -283,6 +283,30 @@ func TestDevCommandCrash(t *testing.T) {
 	}
 }
 
+// mustDataDir is a data dir a local cloud has used (it holds the lock file each start leaves).
+func mustDataDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "lock"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestDevTokenRefusesOtherDirectories: `dev token --data-dir /tmp` made a signing key and a
+// users file in any directory that existed; a directory no local cloud has used is refused,
+// saying so, and left as it was.
+func TestDevTokenRefusesOtherDirectories(t *testing.T) {
+	dir := t.TempDir()
+	_, errOut, code := cli(t, "dev", "token", "--user", "ada@example.com", "--data-dir", dir)
+	if code != 2 || !strings.Contains(errOut, "--data-dir: no local cloud data in "+dir) || !strings.Contains(errOut, "polysynergy dev --data-dir") {
+		t.Errorf("dev token on a directory no local cloud used: exit %d, %q", code, errOut)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("dev token wrote %d files in a directory that is not a data dir (%s…)", len(entries), entries[0].Name())
+	}
+}
+
 // TestDevCommandBadFlags: what `polysynergy dev` cannot start with is refused at once,
 // naming the flag and the reason.
 func TestDevCommandBadFlags(t *testing.T) {
@@ -298,6 +322,8 @@ func TestDevCommandBadFlags(t *testing.T) {
 		{[]string{"token", "--user", "a@example.com", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"token"}, 2, "--user EMAIL"},
 		{[]string{"token", "--user", "a@example.com", "--data-dir", "/no/such/dir"}, 2, "--data-dir: no local cloud data in /no/such/dir"},
+		{[]string{"token", "--user", "a@example.com", "--name", "bad\x01name", "--data-dir", mustDataDir(t)}, 2, `--name: name "bad`},
+		{[]string{"token", "--user", "a@@example.com", "--data-dir", mustDataDir(t)}, 2, "--user: "},
 		{[]string{"--port", "0", "--dynamodb-endpoint", "http://127.0.0.1:1"}, 1, "does not answer (is it running?)"},
 	} {
 		args := append([]string{"dev"}, tc.args...)
@@ -308,5 +334,129 @@ func TestDevCommandBadFlags(t *testing.T) {
 		if code != tc.code || !strings.Contains(errOut, tc.want) {
 			t.Errorf("dev %v: exit %d, %q; want exit %d saying %q", tc.args, code, errOut, tc.code, tc.want)
 		}
+	}
+}
+
+// call sends a JSON request to the REST API and decodes the answer into out, failing the
+// test unless the status is want.
+func call(t *testing.T, method, url, token string, body, out any, want int) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = strings.NewReader(string(b))
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: %d %s, want %d", method, url, resp.StatusCode, data, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, url, err, data)
+		}
+	}
+}
+
+// TestDevCommandSecondCtrlC: a stop waits (up to 15 s) for the requests still going, and
+// said nothing while it did, and a second Ctrl-C was swallowed. Now it says what it waits
+// for, and a second Ctrl-C cancels them at once: the caller gets the router's answer and
+// the data is still saved.
+func TestDevCommandSecondCtrlC(t *testing.T) {
+	dir := t.TempDir()
+	d := startDev(t, "--data-dir", dir)
+	tok := devToken(t, dir, "lin@example.com")
+	var me struct{ Memberships []struct{ Tenant string } }
+	call(t, "GET", d.url+"/api/v1/me", tok, nil, &me, 200)
+	var proj struct{ ID string }
+	call(t, "POST", fmt.Sprintf("%s/api/v1/tenants/%s/projects", d.url, me.Memberships[0].Tenant), tok,
+		map[string]any{"name": "Slow", "slug": "slow"}, &proj, 201)
+	pbase := fmt.Sprintf("%s/api/v1/tenants/%s/projects/%s", d.url, me.Memberships[0].Tenant, proj.ID)
+	call(t, "POST", pbase+"/stages", tok, map[string]any{"name": "dev"}, nil, 201)
+	pos := map[string]any{"x": 0, "y": 0}
+	doc := map[string]any{"schema": "polysynergy/flow@1",
+		"nodes": []any{
+			map[string]any{"id": "r", "handle": "route", "type": "trigger.route", "position": pos},
+			map[string]any{"id": "d", "handle": "wait", "type": "control.delay", "position": pos, "values": map[string]any{"ms": 120_000}},
+			map[string]any{"id": "a", "handle": "reply", "type": "http.response", "position": pos, "values": map[string]any{"body": "late"}},
+		},
+		"connections": []any{
+			map[string]any{"from": map[string]any{"node": "r", "port": "true_path"}, "to": map[string]any{"node": "d", "port": "node"}},
+			map[string]any{"from": map[string]any{"node": "d", "port": "true_path"}, "to": map[string]any{"node": "a", "port": "node"}},
+		}}
+	var fl struct{ ID string }
+	call(t, "POST", pbase+"/flows", tok, map[string]any{"kind": "route", "name": "slow", "document": doc,
+		"route": map[string]any{"method": "GET", "segments": []any{map[string]any{"kind": "static", "value": "slow"}}}}, &fl, 201)
+	call(t, "POST", pbase+"/flows/"+fl.ID+"/publish", tok, map[string]any{"stage": "dev"}, nil, 200)
+
+	// a subscriber tells when the run waits in its delay node (runs are listed once they end)
+	ws, _, err := websocket.Dial(context.Background(), "ws://localhost:"+d.port+"/ws?token="+tok, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	sub, _ := json.Marshal(map[string]any{"action": "subscribe", "project": proj.ID, "flow": fl.ID})
+	if err := ws.Write(context.Background(), websocket.MessageText, sub); err != nil {
+		t.Fatal(err)
+	}
+	if _, reply, err := ws.Read(context.Background()); err != nil || !strings.Contains(string(reply), "subscribed") {
+		t.Fatalf("subscribe: %s %v", reply, err)
+	}
+	answered := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("GET", "http://127.0.0.1:"+d.port+"/slow", nil)
+		req.Host = "slow-dev.localhost:" + d.port
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			answered <- 0
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	for waiting := false; !waiting; {
+		rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		_, msg, err := ws.Read(rctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("live events: %v", err)
+		}
+		var evs []struct{ Type, Node string }
+		_ = json.Unmarshal(msg, &evs)
+		for _, e := range evs {
+			waiting = waiting || (e.Type == "node_start" && e.Node == "wait")
+		}
+	}
+	_ = ws.Close(websocket.StatusNormalClosure, "")
+
+	if err := d.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	for waited := 0; !strings.Contains(d.output(), "Ctrl-C again cancels them"); waited++ {
+		if waited == 300 {
+			t.Fatalf("the stop does not say what it waits for:\n%s", d.output())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	expect(t, d.output(), "stopping… (waiting up to 15s for requests and runs still going")
+	if !strings.Contains(d.output(), "stopped") {
+		// still waiting for the request: the second Ctrl-C is what ends it
+		if err := d.stop(t); err != nil {
+			t.Fatalf("exit after a second Ctrl-C: %v\n%s", err, d.output())
+		}
+		expect(t, d.output(), "cancelling the requests and runs still going; saving the data…", "stopped; data saved.")
+	} else {
+		t.Fatalf("the stop did not wait for the request still going:\n%s", d.output())
+	}
+	if status := <-answered; status != http.StatusGatewayTimeout {
+		t.Errorf("the caller got %d; want the router's 504", status)
 	}
 }

@@ -3,21 +3,29 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"polysynergy/shared/local/cloud"
+	"polysynergy/shared/local/datadir"
 	"polysynergy/shared/local/oidc"
 )
 
-// serverFile records where a running local cloud listens (read by `dev token`).
+// serverFile records where the local cloud of a data dir listens, and its process while
+// it runs (read by `dev token`).
 const serverFile = "server.json"
+
+// stopWait is how long a stop waits for the requests and runs still going before it
+// cancels them.
+const stopWait = 15 * time.Second
 
 func cmdDev(ctx context.Context, env *Env, args []string) int {
 	if len(args) > 0 && args[0] == "token" {
@@ -85,10 +93,25 @@ editor and sign in on its dev sign-in page (pick a user or create one). Data is 
   Ctrl-C stops it; data is flushed first.
 `, c.URL(), "ws://localhost:"+fmt.Sprint(c.Port()), c.Port(), storage, tokenCommand(*dir))
 	<-ctx.Done()
-	fmt.Fprintln(env.Stdout, "\nstopping…")
-	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	// a second Ctrl-C stops waiting for the requests and runs still going: they are
+	// cancelled (their callers get the router's answer) and the data is still saved
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(again)
+	fmt.Fprintf(env.Stdout, "\nstopping… (waiting up to %s for requests and runs still going; Ctrl-C again cancels them)\n", stopWait)
+	sctx, cancel := context.WithTimeout(context.Background(), stopWait)
 	defer cancel()
-	_ = os.Remove(filepath.Join(*dir, serverFile))
+	go func() {
+		select {
+		case <-again:
+			fmt.Fprintln(env.Stdout, "cancelling the requests and runs still going; saving the data…")
+			cancel()
+		case <-sctx.Done():
+		}
+	}()
+	// kept, with no process: `dev token` then still knows the port this data dir's cloud uses
+	stopped, _ := json.Marshal(map[string]any{"url": c.URL(), "pid": 0, "stopped": time.Now().UTC()})
+	_ = os.WriteFile(filepath.Join(*dir, serverFile), stopped, 0o600)
 	if err := c.Close(sctx); err != nil {
 		env.errorf("stop: %v", err)
 		return ExitFailed
@@ -123,8 +146,8 @@ new; its workspace is made on its first API call (GET /api/v1/me).`,
 	if *user == "" {
 		return usg.bad("missing --user EMAIL, the dev user to make a token for")
 	}
-	if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
-		env.errorf("--data-dir: no local cloud data in %s; start `polysynergy dev --data-dir %s` first, or name the data dir it uses", *dir, *dir)
+	if err := datadir.Check(*dir); err != nil {
+		env.errorf("--data-dir: %v", err)
 		return ExitInvalid
 	}
 	issuer, running := devServer(*dir)
@@ -138,7 +161,11 @@ new; its workspace is made on its first API call (GET /api/v1/me).`,
 	}
 	u, err := p.EnsureUser(*user, *name)
 	if err != nil {
-		env.errorf("--user: %v", err)
+		flag := "--user"
+		if ne := (*oidc.NameError)(nil); errors.As(err, &ne) {
+			flag = "--name"
+		}
+		env.errorf("%s: %v", flag, err)
 		return ExitInvalid
 	}
 	toks, err := p.Issue(u, "")
