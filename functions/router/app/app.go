@@ -99,7 +99,9 @@ func New(ctx context.Context, cfg platform.Config, publishers runs.PublisherFunc
 		// failed run's error flow is: the answer to a failed request waits for it.
 		resp, err := r.Handle(ctx, ev)
 		if resp.StatusCode >= 500 {
-			if werr := x.Wait(ctx); werr != nil {
+			// a request cancelled by its caller or a stop is not worth a warning; one whose
+			// deadline passed before the error flow ended is
+			if werr := x.Wait(ctx); werr != nil && !errors.Is(werr, context.Canceled) {
 				log.WarnContext(ctx, "wait for the error flow", "err", werr)
 			}
 		}
