@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -102,5 +103,51 @@ func TestMissingBodyAndStaleRevisionNameTheirField(t *testing.T) {
 	wantFields(t, p, "body.revision")
 	if p.CurrentRevision == nil || *p.CurrentRevision != f.Draft.Revision {
 		t.Errorf("current_revision = %v, want %d", p.CurrentRevision, f.Draft.Revision)
+	}
+}
+
+// Two admins stepping down at the same moment: one of them stays admin; the other request
+// is refused with 409 at path.sub. Both succeeded, leaving a tenant nobody could manage.
+func TestAdminsSteppingDownAtOnceKeepOne(t *testing.T) {
+	e := newEnv(t)
+	owner := e.signIn("owner")
+	base := "/tenants/" + owner.tenant
+	e.do(http.MethodPost, base+"/invitations", owner.token, map[string]string{"email": "bob@example.com", "role": "admin"}).
+		status(http.StatusCreated)
+	bob := e.signIn("bob")
+	for round := range 3 {
+		var wg sync.WaitGroup
+		res := make([]*response, 2)
+		for i, u := range []user{owner, bob} {
+			wg.Go(func() {
+				res[i] = e.do(http.MethodPatch, base+"/members/"+u.sub, u.token, map[string]string{"role": "viewer"})
+			})
+		}
+		wg.Wait()
+		var members List[MemberView]
+		admin := owner
+		if res[0].Status == http.StatusOK {
+			admin = bob
+		}
+		e.do(http.MethodGet, base+"/members", admin.token, nil).ok(&members)
+		admins := 0
+		for _, m := range members.Items {
+			if m.Role == "admin" {
+				admins++
+			}
+		}
+		if admins != 1 {
+			t.Fatalf("round %d: %d admins left (answers %d, %d), want 1", round, admins, res[0].Status, res[1].Status)
+		}
+		for _, r := range res {
+			if r.Status != http.StatusOK {
+				wantFields(t, r.problem(http.StatusConflict), "path.sub")
+			}
+		}
+		other := owner
+		if admin == owner {
+			other = bob
+		}
+		e.do(http.MethodPatch, base+"/members/"+other.sub, admin.token, map[string]string{"role": "admin"}).status(http.StatusOK)
 	}
 }

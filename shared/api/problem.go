@@ -217,6 +217,9 @@ func toProblem(ctx context.Context, log *slog.Logger, err error) *Problem {
 	case errors.Is(err, store.ErrSlugTaken):
 		return conflict(TypeSlugTaken, "the slug is used by another project; choose another",
 			FieldError{Location: "body.slug", Message: "is taken"})
+	case errors.Is(err, store.ErrLastAdmin):
+		return conflict(TypeConflict, "a tenant needs at least one admin; make someone else admin first",
+			FieldError{Location: "path.sub", Message: "is the tenant's last admin"})
 	case errors.Is(err, store.ErrStageInUse):
 		return conflict(TypeConflict, "flows are still published to the stage")
 	case errors.Is(err, store.ErrExists):
@@ -241,7 +244,7 @@ func toProblem(ctx context.Context, log *slog.Logger, err error) *Problem {
 // to the path parameter naming it.
 var notFoundParams = map[string]string{"tenant": "tenant", "project": "project", "flow": "flow", "run": "run",
 	"version": "version", "stage": "stage", "api": "key_id", "secret": "key", "variable": "key", "key": "key",
-	"member": "sub", "invitation": "email"}
+	"member": "sub", "membership": "sub", "invitation": "email"}
 
 // locateNotFound adds to a 404 that names no field the path parameter (of the operation's
 // path) whose value was not found, so every 4xx names its field: "flow not found" on

@@ -127,11 +127,7 @@ func (h *Handler) registerTenants() {
 				return nil, err
 			}
 			role := store.Role(in.Body.Role)
-			if m.Role == store.RoleAdmin && role != store.RoleAdmin {
-				if err := h.keepAnAdmin(ctx, in.Tenant, in.Sub); err != nil {
-					return nil, err
-				}
-			}
+			// the store keeps an admin (store.ErrLastAdmin), checked in the change's transaction
 			if err := h.st.SetMemberRole(ctx, in.Tenant, in.Sub, role); err != nil {
 				return nil, err
 			}
@@ -142,15 +138,7 @@ func (h *Handler) registerTenants() {
 		summary: "Remove a member (never the last admin)",
 		tag:     tag, scope: ScopeTenant, action: auth.ActionMemberManage, status: statusNoContent},
 		func(ctx context.Context, in *MemberPath) (*Empty, error) {
-			m, err := h.st.GetMembership(ctx, in.Tenant, in.Sub)
-			if err != nil {
-				return nil, err
-			}
-			if m.Role == store.RoleAdmin {
-				if err := h.keepAnAdmin(ctx, in.Tenant, in.Sub); err != nil {
-					return nil, err
-				}
-			}
+			// never the last admin: store.ErrLastAdmin, checked in the removal's transaction
 			return nil, h.st.RemoveMember(ctx, in.Tenant, in.Sub)
 		})
 	register(h, endpoint{id: "listInvitations", method: http.MethodGet, path: "/tenants/{tenant}/invitations",
@@ -191,23 +179,6 @@ func (h *Handler) registerTenants() {
 			}
 			return nil, err
 		})
-}
-
-// keepAnAdmin refuses to take the admin role from sub when no other admin
-// would remain.
-func (h *Handler) keepAnAdmin(ctx context.Context, tenant, sub string) error {
-	ms, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Membership], error) {
-		return h.st.ListMembers(ctx, tenant, o)
-	})
-	if err != nil {
-		return err
-	}
-	for _, m := range ms {
-		if m.Role == store.RoleAdmin && m.Sub != sub {
-			return nil
-		}
-	}
-	return conflict(TypeConflict, "a tenant needs at least one admin; make someone else admin first")
 }
 
 // notAMember refuses an invitation of an address that already belongs to a member of the

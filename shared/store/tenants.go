@@ -357,7 +357,8 @@ func decodeMember(op string, it item) (Membership, error) {
 	return rec.Membership, nil
 }
 
-// SetMemberRole changes a member's role.
+// SetMemberRole changes a member's role; ErrLastAdmin when it would leave the tenant
+// without an admin.
 func (s *Store) SetMemberRole(ctx context.Context, tenant, sub string, role Role) error {
 	op := fmt.Sprintf("set role of %s in tenant %s", sub, tenant)
 	if err := checkID("tenant", tenant); err != nil {
@@ -369,11 +370,68 @@ func (s *Store) SetMemberRole(ctx context.Context, tenant, sub string, role Role
 	if err := checkRole(role); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	return s.updateExisting(ctx, op, "membership", key(tenantPK(tenant), memberSK(sub)),
-		"SET #r = :r", names{"#r": "role"}, vals{":r": avS(string(role))})
+	if role == RoleAdmin {
+		return s.updateExisting(ctx, op, "membership", key(tenantPK(tenant), memberSK(sub)),
+			"SET #r = :r", names{"#r": "role"}, vals{":r": avS(string(role))})
+	}
+	return s.changeMember(ctx, op, tenant, sub, func(tx *txn, k item, cond string, n names, v vals) {
+		v[":r"] = avS(string(role))
+		tx.update(s.table, k, "SET #r = :r", cond, n, v, nil)
+	}, func(k item) error {
+		return s.updateExisting(ctx, op, "membership", k, "SET #r = :r", names{"#r": "role"}, vals{":r": avS(string(role))})
+	})
 }
 
-// RemoveMember removes a user from a tenant.
+// changeMember demotes or removes a member, never the tenant's last admin: when the member
+// is an admin, the change (add, with the condition that the member is still an admin) is
+// one transaction with a check that another admin still is one, so two admins stepping
+// down at once cannot both succeed. Otherwise plain does the change.
+func (s *Store) changeMember(ctx context.Context, op, tenant, sub string,
+	add func(tx *txn, k item, cond string, n names, v vals), plain func(k item) error) error {
+	k := key(tenantPK(tenant), memberSK(sub))
+	for attempt := 0; attempt < s.commitAttempts; attempt++ {
+		var admins []string
+		isAdmin, found := false, false
+		err := s.queryAll(ctx, op, query{pk: tenantPK(tenant), skPrefix: preMember, forward: true, consistent: true}, func(it item) error {
+			m, err := decodeMember(op, it)
+			if err != nil {
+				return err
+			}
+			if m.Sub == sub {
+				found, isAdmin = true, m.Role == RoleAdmin
+			} else if m.Role == RoleAdmin {
+				admins = append(admins, m.Sub)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("%s: membership %w", op, ErrNotFound)
+		}
+		if !isAdmin {
+			return plain(k)
+		}
+		if len(admins) == 0 {
+			return fmt.Errorf("%s: %w", op, ErrLastAdmin)
+		}
+		var tx txn
+		n := names{"#r": "role"}
+		add(&tx, k, "#r = :admin", n, vals{":admin": avS(string(RoleAdmin))})
+		tx.check(s.table, key(tenantPK(tenant), memberSK(admins[0])), "#r = :admin", n,
+			vals{":admin": avS(string(RoleAdmin))}, nil)
+		err = s.commit(ctx, op, &tx)
+		if isRetry(err) {
+			continue
+		}
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, &ConflictError{What: "membership"})
+}
+
+// RemoveMember removes a user from a tenant; ErrLastAdmin when it is the tenant's last
+// admin.
 func (s *Store) RemoveMember(ctx context.Context, tenant, sub string) error {
 	op := fmt.Sprintf("remove member %s from tenant %s", sub, tenant)
 	if err := checkID("tenant", tenant); err != nil {
@@ -382,7 +440,11 @@ func (s *Store) RemoveMember(ctx context.Context, tenant, sub string) error {
 	if err := checkID("sub", sub); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	return s.deleteExisting(ctx, op, "membership", key(tenantPK(tenant), memberSK(sub)))
+	return s.changeMember(ctx, op, tenant, sub, func(tx *txn, k item, cond string, n names, v vals) {
+		tx.del(s.table, k, cond, n, v, nil)
+	}, func(k item) error {
+		return s.deleteExisting(ctx, op, "membership", k)
+	})
 }
 
 // deleteExisting deletes an item that must exist.
