@@ -238,8 +238,13 @@ func (h *Handler) registerFlows() {
 			if err != nil {
 				return ok(ValidationReport{Problems: []DocumentProblem{{Path: "", Message: err.Error()}}, Warnings: []DocumentProblem{}, Revision: d.Revision})
 			}
-			// the stored flow's id: a node calling this very flow is a problem too
-			rep := flow.Check(doc, h.reg(), flow.Options{FlowID: in.Flow})
+			// the stored flow's id: a node calling this very flow is a problem too; the flows
+			// it calls are checked as an editor run calls them, in their drafts
+			opt, err := h.draftCallOptions(ctx, in.key(), d.Document)
+			if err != nil {
+				return nil, err
+			}
+			rep := flow.Check(doc, h.reg(), opt)
 			return ok(ValidationReport{Valid: len(rep.Problems) == 0, Problems: documentProblems(rep.Problems),
 				Warnings: documentProblems(rep.Warnings), Revision: d.Revision})
 		})
@@ -261,6 +266,41 @@ func (h *Handler) registerFlows() {
 			}
 			return nil, h.st.DeleteFlow(ctx, in.key())
 		})
+}
+
+// draftCallOptions are the validation options for a draft of flow k: its id, and what the
+// flows its nodes name literally (flowRefs) are as an editor run would call them: whether
+// each exists in the project, and what in its draft can pause (a called flow cannot).
+func (h *Handler) draftCallOptions(ctx context.Context, k store.FlowKey, raw []byte) (flow.Options, error) {
+	refs, err := h.flowRefs(raw)
+	if err != nil {
+		return flow.Options{FlowID: k.Flow}, nil // the document's own problems say why
+	}
+	exists := map[string]bool{}
+	pauses := map[string][]string{}
+	for _, r := range refs {
+		if _, seen := exists[r.flow]; seen || r.flow == k.Flow {
+			continue
+		}
+		d, err := h.st.GetDraft(ctx, k.ProjectKey().Flow(r.flow))
+		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
+			exists[r.flow] = false
+			continue
+		}
+		if err != nil {
+			return flow.Options{}, fmt.Errorf("read the draft of called flow %s: %w", r.flow, err)
+		}
+		exists[r.flow] = true
+		if doc, err := flow.Decode(d.Document); err == nil {
+			if plan, err := flow.Compile(doc, h.reg()); err == nil {
+				pauses[r.flow] = plan.Pausing()
+			}
+		}
+	}
+	return flow.Options{FlowID: k.Flow,
+		FlowExists: func(id string) bool { e, known := exists[id]; return e || !known },
+		FlowPauses: func(id string) []string { return pauses[id] },
+	}, nil
 }
 
 func draftView(d store.Draft) DraftView {

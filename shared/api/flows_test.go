@@ -235,10 +235,36 @@ func TestValidateFlow(t *testing.T) {
 	if rep.Revision != 2 {
 		t.Errorf("the report names the revision it checked: %d, want 2", rep.Revision)
 	}
+	// the flows it calls are checked as an editor run calls them, in their drafts: one that is
+	// not in the project, and one whose draft can pause (a called flow cannot), are problems
 	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": caller("01HZZZZZZZZZZZZZZZZZZZZZZZ"), "revision": 2}).ok(nil)
 	e.do(http.MethodPost, path+"/validate", u.token, nil).ok(&rep)
-	if !rep.Valid || rep.Revision != 3 {
-		t.Errorf("a call of another flow is checked when publishing, not here: %+v", rep)
+	if rep.Valid || rep.Revision != 3 || len(rep.Problems) != 1 || rep.Problems[0].Path != "/nodes/1/values/flow_id" ||
+		!strings.Contains(rep.Problems[0].Message, `"01HZZZZZZZZZZZZZZZZZZZZZZZ" names no flow`) {
+		t.Errorf("a call of a flow not in the project: %+v", rep)
+	}
+	pos := map[string]any{"x": 0, "y": 0}
+	asks := map[string]any{"schema": "polysynergy/flow@1",
+		"nodes": []any{map[string]any{"id": "a0", "handle": "entry", "type": "flow.input", "position": pos},
+			map[string]any{"id": "a1", "handle": "approve", "type": "control.approval", "position": pos}},
+		"connections": []any{map[string]any{"from": map[string]any{"node": "a0", "port": "true_path"}, "to": map[string]any{"node": "a1", "port": "node"}}}}
+	askPath, ask := e.flow(u, proj, map[string]any{"kind": "service", "name": "Ask", "document": asks})
+	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": caller(ask.ID), "revision": 3}).ok(nil)
+	e.do(http.MethodPost, path+"/validate", u.token, nil).ok(&rep)
+	if rep.Valid || len(rep.Problems) != 1 || rep.Problems[0].Path != "/nodes/1/values/flow_id" ||
+		!strings.Contains(rep.Problems[0].Message, "can pause (at") || !strings.Contains(rep.Problems[0].Message, "approve") {
+		t.Errorf("a call of a flow whose draft can pause: %+v", rep)
+	}
+	// once its draft cannot pause, the call is fine (whether it is published on a stage is
+	// publishing's question)
+	asks["nodes"] = []any{asks["nodes"].([]any)[0], map[string]any{"id": "a1", "handle": "note", "type": "text.template", "position": pos,
+		"values": map[string]any{"template": "ok"}}}
+	var ad FlowDetail
+	e.do(http.MethodGet, askPath, u.token, nil).ok(&ad)
+	e.do(http.MethodPut, askPath+"/draft", u.token, map[string]any{"document": asks, "revision": ad.Draft.Revision}).ok(nil)
+	e.do(http.MethodPost, path+"/validate", u.token, nil).ok(&rep)
+	if !rep.Valid || len(rep.Problems) != 0 {
+		t.Errorf("a call of a flow that cannot pause: %+v", rep)
 	}
 }
 
