@@ -323,6 +323,18 @@ describe('the draft control publishing saves through', () => {
     expect(document.activeElement).toBe(toggle);
   });
 
+  it('links a project without stages to its Stages settings, where one is added', async () => {
+    setup([['GET', new RegExp(`^${P}/stages$`), { body: [] }]]);
+    fireEvent.click(await screen.findByRole('button', { name: 'Publishing panel' }));
+    fireEvent.click(await screen.findByRole('tab', { name: 'Stages' }));
+    const link = await screen.findByRole('link', { name: 'Add a stage' });
+    expect(link.closest('p')?.textContent).toBe("The project has no stages yet to publish to. Add a stage (production, staging…) in the project's settings.");
+    expect(link.getAttribute('href')).toBe('/p/p1/settings/stages');
+    fireEvent.click(link);
+    expect(window.location.pathname).toBe('/p/p1/settings/stages');
+    navigate('/');
+  });
+
   it("keeps the route form's unsaved edits while another tab is open, and asks before closing over them", async () => {
     const { calls } = setup([['PUT', new RegExp(`^${F}/route$`), (c) => ({ body: { id: 'r1', ...(c.body as object), pattern: '/orders/{id}', updated_at: '' } })]]);
     fireEvent.click(await screen.findByRole('button', { name: 'Publishing panel' }));

@@ -12,7 +12,7 @@ import { saveProblemsText } from '../model/savable';
 import type { Problem } from '../model/validate';
 import type { EditorStore } from '../store/editor';
 import type { DraftSaver } from '../store/saver';
-import { errText, formatTime } from './common';
+import { errText, formatTime, StagesLink } from './common';
 import { blockNavigation } from '../shell/router';
 import { useMemberName } from './members';
 import { RouteForm } from './RouteForm';
@@ -400,7 +400,11 @@ export function usePublishing(o: PublishingOptions): Publishing {
               </label>
               <input id="ps-publish-message" className="ps-input" value={message} placeholder="What changed" onChange={(e) => setMessage(e.target.value)} />
             </div>
-            {stages === null ? <p className="ps-hint">Loading stages…</p> : stages.length === 0 ? <p className="ps-hint">The project has no stages yet; add one under the project's settings.</p> : null}
+            {stages === null ? <p className="ps-hint">Loading stages…</p> : stages.length === 0 ? (
+              <p className="ps-hint">
+                The project has no stages yet to publish to. <StagesLink project={project}>Add a stage</StagesLink> (production, staging…) in the project's settings.
+              </p>
+            ) : null}
             <ul className="ps-versions">
               {stages?.map((s) => {
                 const p = pubs.find((x) => x.stage === s);

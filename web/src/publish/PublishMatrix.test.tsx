@@ -29,6 +29,13 @@ function setup(extra: Handler[], readOnly = false) {
 }
 
 describe('PublishMatrixScreen', () => {
+  it('links a project without stages to its Stages settings', async () => {
+    setup([['GET', MATRIX, { body: { ...matrix(3, true), stages: [] } }]]);
+    const link = await screen.findByRole('link', { name: 'Add a stage' });
+    expect(link.getAttribute('href')).toBe('/p/p1/settings/stages');
+    expect(link.closest('p')?.textContent).toContain('This project has no stages yet.');
+  });
+
   it("shows a viewer the matrix with its buttons off, and sends nothing", async () => {
     const { calls } = setup([], true);
     const table = await screen.findByTestId('publish-matrix');

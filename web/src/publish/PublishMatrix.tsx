@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { type ApiClient, ConflictError, FlowInvalidError } from '../api/client';
 import type { MatrixRow, PublishMatrix } from '../api/types';
-import { errText, formatTime, type Load, LoadError, Loading } from './common';
+import { errText, formatTime, type Load, LoadError, Loading, StagesLink } from './common';
 import { useMemberName } from './members';
 import './publish.css';
 
@@ -98,7 +98,11 @@ export function PublishMatrixScreen(props: PublishMatrixProps) {
       <div aria-live="polite" role="status">
         {note ? <p className="ps-pub-ok">{note}</p> : null}
       </div>
-      {m.stages.length === 0 ? <p className="ps-empty">This project has no stages yet. Add one under the project's settings.</p> : null}
+      {m.stages.length === 0 ? (
+        <p className="ps-empty">
+          This project has no stages yet. <StagesLink project={project}>Add a stage</StagesLink> (production, staging…) in the project's settings to publish to it.
+        </p>
+      ) : null}
       {flows.length === 0 ? (
         <p className="ps-empty">No flows yet. Create a route or schedule flow, then publish it here.</p>
       ) : m.stages.length ? (

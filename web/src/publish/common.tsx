@@ -3,6 +3,8 @@
 
 import { useState } from 'react';
 import { ApiError } from '../api/client';
+import { navigate } from '../shell/router';
+import { routePath } from '../shell/routes';
 
 /** A readable message for any error. */
 export function errText(e: unknown): string {
@@ -77,5 +79,22 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
     >
       {done === 'copied' ? 'Copied' : done === 'failed' ? 'Copy failed' : 'Copy'}
     </button>
+  );
+}
+
+/** A link to the project's Stages settings, where a stage is added (the router asks first over unsaved edits). */
+export function StagesLink({ project, children }: { project: string; children: React.ReactNode }) {
+  const href = routePath({ name: 'settings', project, section: 'stages' });
+  return (
+    <a
+      className="ps-link"
+      href={href}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(href);
+      }}
+    >
+      {children}
+    </a>
   );
 }
