@@ -174,10 +174,28 @@ func (h *Handler) registerExecute() {
 			if h.cfg.Runner == nil {
 				return nil, noRunner()
 			}
+			// a run resumes once: of requests racing for it one is handed to the runner, the
+			// others are refused here rather than accepted and dropped by the runner's claim
+			// (a state the store does not have is left to the runner, as before)
+			requested := true
+			switch err := h.st.RequestResume(ctx, in.key()); {
+			case errors.Is(err, store.ErrAlreadyClaimed):
+				return nil, conflict(TypeConflict, fmt.Sprintf("run %s is already being resumed", run.ID),
+					FieldError{Location: "path.run", Message: "is already being resumed"})
+			case errors.Is(err, store.ErrNotFound):
+				requested = false
+			case err != nil:
+				return nil, err
+			}
 			payload, _ := json.Marshal(map[string]any{"kind": "resume", "tenant": in.Tenant, "project": in.Project,
 				"flow": in.Flow, "run_id": run.ID, "node": in.Body.Node, "input": rawOrNull(in.Body.Input)})
 			if err := h.cfg.Runner.StartRun(ctx, payload); err != nil {
 				h.log.Error("resume run", "run", run.ID, "err", err)
+				if requested {
+					if cerr := h.st.CancelResumeRequest(context.WithoutCancel(ctx), in.key()); cerr != nil {
+						h.log.Error("take back resume request", "run", run.ID, "err", cerr)
+					}
+				}
 				return nil, unavailable()
 			}
 			return ok(StartedRun{RunID: run.ID, Status: "accepted"})

@@ -1,10 +1,15 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+
+	"polysynergy/shared/store"
 )
 
 // A write with a query parameter it does not take is refused, naming the parameter, and
@@ -150,4 +155,72 @@ func TestAdminsSteppingDownAtOnceKeepOne(t *testing.T) {
 		}
 		e.do(http.MethodPatch, base+"/members/"+other.sub, admin.token, map[string]string{"role": "admin"}).status(http.StatusOK)
 	}
+}
+
+// flakyRunner fails its first n hand-offs.
+type flakyRunner struct {
+	startedRuns
+	fail int
+}
+
+func (f *flakyRunner) StartRun(ctx context.Context, payload []byte) error {
+	f.mu.Lock()
+	fail := f.fail > 0
+	f.fail--
+	f.mu.Unlock()
+	if fail {
+		return errors.New("invoke: throttled")
+	}
+	return f.startedRuns.StartRun(ctx, payload)
+}
+
+// Resumes racing for one paused run: one is handed to the runner (202), the others are
+// refused with 409 at path.run; all were answered 202 and all but one dropped by the
+// runner's claim. A failed hand-off takes its request back; a state saved again (the run
+// paused again, or a resume put back) takes a new one.
+func TestConcurrentResumesOneAccepted(t *testing.T) {
+	e := newEnv(t)
+	runner := &flakyRunner{}
+	e.h.cfg.Runner = runner
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Approvals")
+	path, f := e.flow(u, proj, map[string]any{"kind": "route", "name": "Ask", "document": chainDoc(t, 2, "ask")})
+	pk := store.ProjectKey{Tenant: u.tenant, Project: f.Project}
+	run, err := e.db.Store.CreateRun(t.Context(), store.Run{Tenant: pk.Tenant, Project: pk.Project, Flow: f.ID, Stage: "mock",
+		Trigger: "editor", Status: "paused", Summary: json.RawMessage(`{"paused_at":["ask"],"paused_ids":["n7"]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.Store.SaveRunState(t.Context(), pk.Run(run.ID), json.RawMessage(`{"format":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	resume := path + "/runs/" + run.ID + "/resume"
+	body := map[string]any{"node": "ask", "input": map[string]any{"approved": true}}
+
+	runner.fail = 1
+	e.do(http.MethodPost, resume, u.token, body).problem(http.StatusServiceUnavailable)
+
+	const n = 6
+	res := make([]*response, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { res[i] = e.do(http.MethodPost, resume, u.token, body) })
+	}
+	wg.Wait()
+	accepted := 0
+	for _, r := range res {
+		if r.Status == http.StatusAccepted {
+			accepted++
+			continue
+		}
+		wantFields(t, r.problem(http.StatusConflict), "path.run")
+	}
+	if accepted != 1 || len(runner.payloads) != 1 {
+		t.Fatalf("%d of %d resumes accepted, %d handed to the runner; want 1 and 1", accepted, n, len(runner.payloads))
+	}
+	// the runner put the state back (or the run paused again): it can be resumed again
+	if err := e.db.Store.SaveRunState(t.Context(), pk.Run(run.ID), json.RawMessage(`{"format":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	e.do(http.MethodPost, resume, u.token, body).status(http.StatusAccepted)
 }

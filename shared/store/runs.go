@@ -548,6 +548,53 @@ func (s *Store) ClaimResume(ctx context.Context, k RunKey) (json.RawMessage, err
 	return state, nil
 }
 
+// ResumeRequestTTL is how long a resume request holds a paused run for the runner it was
+// handed to; past it (a hand-off that never reached a runner) the run takes another.
+const ResumeRequestTTL = 15 * time.Minute
+
+// RequestResume marks a paused run's state as asked to resume, once: of concurrent
+// requests one succeeds and the others get ErrAlreadyClaimed, as do requests once a runner
+// claimed the state (ClaimResume). The mark goes with the state when it is saved again (a
+// resume that could not go ahead puts it back; the run paused again), is taken back by
+// CancelResumeRequest, or is ignored after ResumeRequestTTL. ErrNotFound when the run has
+// no paused state.
+func (s *Store) RequestResume(ctx context.Context, k RunKey) error {
+	op := fmt.Sprintf("request resume of run %s", k.Run)
+	if err := k.validate(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	now := s.clock()
+	in := updateInput(s.table, key(runPK(k), skRunState), "SET resume_requested = :now",
+		"#status = :paused AND (attribute_not_exists(resume_requested) OR resume_requested < :stale)",
+		names{"#status": "status"}, vals{":paused": avS(statePaused), ":now": avN(now.UnixNano()),
+			":stale": avN(now.Add(-ResumeRequestTTL).UnixNano())})
+	in.ReturnValuesOnConditionCheckFailure = "ALL_OLD"
+	_, err := s.db.UpdateItem(ctx, in)
+	if ccf, ok := isConditionFailed(err); ok {
+		if len(ccf.Item) == 0 {
+			return fmt.Errorf("%s: run state %w", op, ErrNotFound)
+		}
+		return fmt.Errorf("%s: %w", op, ErrAlreadyClaimed)
+	}
+	return wrap(op, err)
+}
+
+// CancelResumeRequest takes back a resume request whose hand-off failed, so the run can
+// be resumed again at once.
+func (s *Store) CancelResumeRequest(ctx context.Context, k RunKey) error {
+	op := fmt.Sprintf("cancel resume request of run %s", k.Run)
+	if err := k.validate(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	// set to 0 rather than REMOVEd: the embedded server left the attribute in place
+	_, err := s.db.UpdateItem(ctx, updateInput(s.table, key(runPK(k), skRunState), "SET resume_requested = :none",
+		"#status = :paused", names{"#status": "status"}, vals{":paused": avS(statePaused), ":none": avN(0)}))
+	if _, ok := isConditionFailed(err); ok {
+		return nil // claimed or gone meanwhile: nothing to take back
+	}
+	return wrap(op, err)
+}
+
 // RetentionPass is what one retention pass over a flow's runs did.
 type RetentionPass struct {
 	Deleted int // runs deleted
