@@ -276,11 +276,46 @@ test('closing the publishing panel, the history or the chat from inside gives th
     await page.getByRole('region', { name: 'Run history' }).waitFor({ state: 'detached' });
     assert.equal(await focused(), 'History');
 
-    await page.getByRole('button', { name: 'Chat' }).click();
+    await page.getByRole('toolbar', { name: 'Flow' }).getByRole('button', { name: 'Chat', exact: true }).click();
     await page.getByRole('textbox', { name: 'Message' }).waitFor();
     await page.keyboard.press('Escape');
     await page.getByRole('complementary', { name: 'Chat' }).waitFor({ state: 'detached' });
     assert.equal(await focused(), 'Chat');
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('the chat panel stays in the window without scrolling sideways at 800 and 400 px, with the project panel shown', async (t) => {
+  await guarded(t, 'chat-narrow', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'narrow chat',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('chat', 'ai.chat_trigger', 0, {})], connections: [] },
+    });
+    try {
+      await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+      await page.locator('[data-handle="chat"]').waitFor();
+      await page.getByRole('toolbar', { name: 'Flow' }).getByRole('button', { name: 'Chat', exact: true }).click();
+      for (const w of [800, 400]) {
+        await page.setViewportSize({ width: w, height: 760 });
+        if (await page.getByRole('button', { name: 'Show the project panel' }).isVisible()) await page.getByRole('button', { name: 'Show the project panel' }).click();
+        await page.waitForTimeout(100);
+        const m = await page.evaluate(() => {
+          const panel = document.querySelector('.ps-chat-panel');
+          const b = panel.getBoundingClientRect();
+          const main = document.querySelector('.ps-app-main');
+          return { left: b.left, right: b.right, width: b.width, page: document.documentElement.scrollWidth - document.documentElement.clientWidth, main: main.scrollWidth - main.clientWidth };
+        });
+        assert.ok(m.left >= 0 && m.right <= w + 0.5, `at ${w} px the chat is in the window: ${JSON.stringify(m)}`);
+        assert.ok(m.width >= Math.min(380, w) - 1, `at ${w} px the chat is not squeezed: ${JSON.stringify(m)}`);
+        assert.equal(m.page, 0);
+        assert.equal(m.main, 0);
+        await page.getByRole('textbox', { name: 'Message' }).waitFor();
+      }
+      await page.screenshot({ path: `${suite.shots}chat-400.png` });
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 880 });
+    }
     assert.deepEqual(errors, []);
   });
 });

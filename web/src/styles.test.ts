@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-const sheets = ['styles.css', 'manage/manage.css', 'publish/publish.css'].map((f) => [f, readFileSync(new URL(`./${f}`, import.meta.url), 'utf8')] as const);
+const sheets = ['styles.css', 'manage/manage.css', 'publish/publish.css', 'chat/chat.css'].map((f) => [f, readFileSync(new URL(`./${f}`, import.meta.url), 'utf8')] as const);
 
 /** The rules of a sheet: selector → declarations (comments dropped, no nesting). */
 function rules(css: string): [string, Record<string, string>][] {
@@ -86,6 +86,12 @@ describe('narrow windows', () => {
     // the rule in the @media block (the parser flattens it)
     expect(rule('.ps-pub-panel.ps-pub-overlay')[0]).toMatchObject({ position: 'fixed', inset: '0', width: 'auto' });
     expect(sheets.find(([f]) => f === 'publish/publish.css')![1]).toMatch(/@media \(max-width: 640px\) \{\s*\.ps-pub-panel\.ps-pub-overlay/);
+  });
+
+  it('make the chat panel a sheet over the whole window on a phone, as the publishing panel', () => {
+    expect(rule('.ps-chat-panel')[0]?.['max-width']).toBe('100%');
+    expect(rule('.ps-chat-panel')[1]).toMatchObject({ position: 'fixed', inset: '0', width: 'auto' });
+    expect(sheets.find(([f]) => f === 'chat/chat.css')![1]).toMatch(/@media \(max-width: 640px\) \{\s*\.ps-chat-panel \{/);
   });
 
   it('let the workspace and the signed-in name in the top bar give way with an ellipsis', () => {
