@@ -215,6 +215,12 @@ test("the history's 'Started' times tick while it is open, the exact time in the
     }, first, { timeout: 5000 });
     const later = Number((await when.innerText()).split(' ')[0]);
     assert.ok(later >= 1, `ticked: ${first} → ${later} s ago`);
+    // the filters are as wide as their options, not half the row each
+    const history = page.getByRole('region', { name: 'Run history' });
+    for (const name of ['Stage', 'Status']) {
+      const box = await history.getByRole('combobox', { name }).boundingBox();
+      assert.ok(box.width < 200, `${name} is ${box.width} px wide`);
+    }
     assert.deepEqual(errors, []);
   });
 });

@@ -87,6 +87,24 @@ describe('RunHistory', () => {
     expect(onOpen).toHaveBeenCalledWith(expect.objectContaining({ id: 'r9' }));
   });
 
+  it('says it is refreshing (the list busy) while Refresh reads the runs again', async () => {
+    let answer: (v: { items: Run[] }) => void = () => {};
+    const listRuns = vi
+      .fn<RunsApi['listRuns']>()
+      .mockResolvedValueOnce({ items: [run('r1')] })
+      .mockImplementationOnce(() => new Promise((r) => (answer = r)));
+    render(<RunHistory api={{ listRuns }} project="p" flow="f1" stages={[]} refreshKey="" onOpen={() => {}} onClose={() => {}} />);
+    const region = screen.getByRole('region', { name: 'Run history' });
+    await waitFor(() => expect(region.querySelector('tr[data-run="r1"]')).not.toBeNull());
+    fireEvent.click(within(region).getByRole('button', { name: 'Refresh' }));
+    const busy = within(region).getByRole('button', { name: 'Refreshing…' }) as HTMLButtonElement;
+    expect(busy.disabled).toBe(true);
+    expect(within(region).getByRole('table').getAttribute('aria-busy')).toBe('true');
+    await act(async () => answer({ items: [run('r2'), run('r1')] }));
+    expect(within(region).getByRole('button', { name: 'Refresh' })).toBeTruthy();
+    expect(within(region).getByRole('table').getAttribute('aria-busy')).toBeNull();
+  });
+
   it('says when there are no runs and shows errors with a retry', async () => {
     const listRuns = vi.fn<RunsApi['listRuns']>().mockRejectedValueOnce(new Error('Server error')).mockResolvedValueOnce({ items: [] });
     render(<RunHistory api={{ listRuns }} project="p" flow="f1" stages={[]} refreshKey="" onOpen={() => {}} onClose={() => {}} />);

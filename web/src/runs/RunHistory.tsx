@@ -86,7 +86,7 @@ export function RunHistory(p: RunHistoryProps) {
           ))}
         </select>
         <button type="button" className="ps-button ps-small" onClick={() => void s.reload()} disabled={s.loading}>
-          Refresh
+          {s.loading && s.loaded ? 'Refreshing…' : 'Refresh'}
         </button>
         <span className="ps-toolbar-spacer" />
         <button type="button" className="ps-icon-button" aria-label="Close the run history" onClick={p.onClose}>
@@ -109,7 +109,7 @@ export function RunHistory(p: RunHistoryProps) {
         ) : null}
         {s.loaded && s.items.length === 0 ? <p className="ps-hint">{s.filter.stage || s.filter.status ? 'No runs match.' : `No runs yet. Press ▶ Run${p.kind ? (OTHER_STARTS[p.kind] ?? '') : ''}.`}</p> : null}
         {s.items.length ? (
-          <table className="ps-run-table">
+          <table className="ps-run-table" aria-busy={s.loading || undefined}>
             <thead>
               <tr>
                 <th scope="col">Status</th>
