@@ -84,6 +84,9 @@ func TestNotFoundNamesThePathParameter(t *testing.T) {
 		{http.MethodDelete, proj + "/secrets/NOPE", "path.key"},
 		{http.MethodDelete, proj + "/env/NOPE", "path.key"},
 		{http.MethodPut, proj + "/secrets/K/stages/nostage", "path.stage"},
+		{http.MethodGet, base + "not-an-id", "path.project"},
+		{http.MethodGet, proj + "/flows/" + strings.Repeat("A", 300), "path.flow"},
+		{http.MethodGet, path + "/versions/x", "path.version"},
 	} {
 		var body any
 		if tc.method == http.MethodPut {

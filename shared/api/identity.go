@@ -266,7 +266,10 @@ func checkPathIDs(ctx huma.Context, op *huma.Operation) *Problem {
 			ok = v != "" && len(v) <= 128 && !strings.ContainsAny(v, "# \t\r\n")
 		}
 		if !ok {
-			return notFound(strings.ReplaceAll(p.Name, "_", " "))
+			what := strings.ReplaceAll(p.Name, "_", " ")
+			pr := notFound(what)
+			pr.Errors = []FieldError{{Location: "path." + p.Name, Message: "no such " + what}}
+			return pr
 		}
 	}
 	return nil
