@@ -131,6 +131,16 @@ describe('ConnectDialog', () => {
     expect(closed()).toBe(1);
   });
 
+  it('closes when its node goes while it is open (the draft replaced from elsewhere), so the canvas keys work again', () => {
+    const store = createEditorStore(catalog, start());
+    let closed = 0;
+    render(<ConnectDialog store={store} node="add" onClose={() => closed++} onMessage={() => {}} />);
+    expect(screen.getByRole('dialog', { name: 'Connect from add' })).toBeTruthy();
+    act(() => store.getState().load(doc([node('log', 'debug.log')]), { keepHistory: true }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(closed).toBe(1);
+  });
+
   it('names the one output of a node that has only one, without a select', () => {
     const store = createEditorStore(catalog, doc([node('brk', 'control.break'), node('log', 'debug.log')]));
     render(<ConnectDialog store={store} node="brk" onClose={() => {}} onMessage={() => {}} />);

@@ -134,6 +134,11 @@ export function ConnectDialog({ store, node, onClose, onMessage }: ConnectDialog
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [active]);
 
+  // the node went while the dialog was open (its draft replaced by another tab's): nothing to connect
+  const gone = !from;
+  useEffect(() => {
+    if (gone) onClose();
+  }, [gone, onClose]);
   if (!from) return null;
   const handle = from.handle;
 
