@@ -28,7 +28,7 @@ type SegmentBody struct {
 type RouteBody struct {
 	Method        string        `json:"method" enum:"GET,POST,PUT,PATCH,DELETE,HEAD,OPTIONS,ANY"`
 	Segments      []SegmentBody `json:"segments" maxItems:"32" nullable:"false" doc:"The path in order; none is /"`
-	RequireAPIKey bool          `json:"require_api_key,omitempty"`
+	RequireAPIKey bool          `json:"require_api_key,omitempty" doc:"Callers must send one of the project's API keys. A PUT replaces the whole route: left out, this is false (no key needed) once published"`
 	Description   string        `json:"description,omitempty" maxLength:"1000"`
 	ResponseMode  string        `json:"response_mode,omitempty" enum:"wait,async" doc:"wait: answer with the flow's response; async: 202 with a run id"`
 	CORSOrigins   []string      `json:"cors_origins,omitempty" maxItems:"20" doc:"Browser origins allowed to call the route (https://app.example.com, or * for any); none: no CORS"`
@@ -202,7 +202,7 @@ type ScheduleInput struct {
 	Timezone string     `json:"timezone,omitempty" maxLength:"64" doc:"IANA time zone (default UTC)"`
 	Start    *time.Time `json:"start,omitempty" doc:"Do not fire before"`
 	End      *time.Time `json:"end,omitempty" doc:"Do not fire after"`
-	Enabled  bool       `json:"enabled,omitempty"`
+	Enabled  bool       `json:"enabled,omitempty" doc:"Fire on the stages the flow is published to. A PUT replaces the whole schedule: left out, this is false (the schedule stops firing)"`
 }
 
 // ScheduleView is a schedule with its next fire times.
