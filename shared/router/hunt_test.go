@@ -41,3 +41,25 @@ func TestAPIKeyBearerSchemeIgnoresCase(t *testing.T) {
 		}
 	}
 }
+
+// A request the flow's trigger cannot read is answered 400 with the problem naming the
+// field and the reason in errors[], as the REST API's problems do (it said so only in
+// detail).
+func TestUnreadableRequestNamesTheField(t *testing.T) {
+	fx := setup(t, store.SaveErrors, router.ModeWait, false, helloFlow())
+	bad := request("GET", "my-shop-dev.example.com", "/hello/a/1", "", map[string]string{"content-type": "application/json"}, "{bad")
+	resp, _ := fx.r.Handle(context.Background(), bad)
+	var p struct {
+		Status int `json:"status"`
+		Errors []struct {
+			Location string `json:"location"`
+			Message  string `json:"message"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &p); err != nil || resp.StatusCode != 400 || p.Status != 400 {
+		t.Fatalf("malformed JSON body: %d %s (%v)", resp.StatusCode, resp.Body, err)
+	}
+	if len(p.Errors) != 1 || p.Errors[0].Location != "body" || !strings.Contains(p.Errors[0].Message, "not valid JSON") {
+		t.Fatalf("errors = %+v, want one at body saying it is not valid JSON", p.Errors)
+	}
+}

@@ -107,9 +107,20 @@ func New(cfg Config) (*Router, error) {
 	return &Router{cfg: cfg, cache: map[string]*cached{}, reading: map[string]bool{}}, nil
 }
 
+// fieldError names a field of the request and what is wrong with it, as in the REST API's
+// problems.
+type fieldError struct {
+	Location string `json:"location"`
+	Message  string `json:"message"`
+}
+
 // problem builds an application/problem+json answer.
-func problem(status int, title, detail string, extra map[string]string) events.APIGatewayV2HTTPResponse {
-	b, _ := json.Marshal(map[string]any{"type": "about:blank", "title": title, "status": status, "detail": detail})
+func problem(status int, title, detail string, extra map[string]string, errs ...fieldError) events.APIGatewayV2HTTPResponse {
+	doc := map[string]any{"type": "about:blank", "title": title, "status": status, "detail": detail}
+	if len(errs) > 0 {
+		doc["errors"] = errs
+	}
+	b, _ := json.Marshal(doc)
 	h := map[string]string{"content-type": "application/problem+json"}
 	for k, v := range extra {
 		h[k] = v
@@ -307,7 +318,8 @@ func (r *Router) answer(run *engine.Run, route store.PublishedRoute) events.APIG
 				reason = r
 			}
 		}
-		return problem(http.StatusBadRequest, "Bad Request", fmt.Sprintf("the request's %s: %s", field, reason), runHdr)
+		return problem(http.StatusBadRequest, "Bad Request", fmt.Sprintf("the request's %s: %s", field, reason), runHdr,
+			fieldError{Location: field, Message: reason})
 	}
 	if run.Response == nil {
 		// the error's text stays in the run, for the flow's owners: it may name hosts,
