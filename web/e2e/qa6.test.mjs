@@ -325,3 +325,28 @@ test('the chat panel stays in the window without scrolling sideways at 800 and 4
     assert.deepEqual(errors, []);
   });
 });
+
+test("creating a project explains the slug and shows a refused slug at its field, the API's words and all", async (t) => {
+  await guarded(t, 'create-project-slug', async () => {
+    const slug = (await api('GET', at.base.replace(/\/projects\/.*/, `/projects/${at.project}`))).slug;
+    await page.goto(`${suite.cloud.url}/`);
+    const form = page.getByRole('form', { name: 'New project' });
+    await form.getByRole('textbox', { name: 'Name' }).fill('Another');
+    const field = form.getByRole('textbox', { name: 'Slug' });
+    assert.equal(await field.inputValue(), 'another');
+    const described = () => field.evaluate((e) => (e.getAttribute('aria-describedby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent));
+    assert.deepEqual(await described(), ['Names the project in its trigger addresses (another-{stage}.…): unique, changeable later under General.']);
+    await field.fill('Bad slug!');
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    assert.match((await described())[0], /Lowercase letters, digits and hyphens/);
+    // taken by this session's project: the API says so at the field
+    await field.fill(slug);
+    await form.getByRole('button', { name: 'Create project' }).click();
+    await page.waitForFunction(() => document.querySelector('form[aria-label="New project"] input[aria-invalid="true"]'));
+    const said = (await described())[0];
+    assert.match(said, /^Slug /, `the slug's error: ${said}`);
+    assert.equal(await form.getByRole('alert').count(), 0);
+    await page.screenshot({ path: `${suite.shots}create-project-slug.png` });
+    assert.deepEqual(errors.filter((e) => !e.includes('status of 409') && !e.includes('status of 422')), []);
+  });
+});

@@ -72,3 +72,47 @@ describe('moving a project to the trash', () => {
     expect(writes().map((w) => `${w.method} ${w.path}`)).toEqual(['POST /trash']);
   });
 });
+
+describe('creating a project', () => {
+  it("explains the slug, checks it as typed with the API's rules, and shows the API's field errors at their fields", async () => {
+    const { api, writes } = fakeApi({
+      'GET ~/projects': { status: 200, body: { items: [] } },
+      'POST ~/projects': {
+        status: 422,
+        body: { title: 'Unprocessable Entity', status: 422, detail: 'invalid', errors: [{ location: 'body.slug', message: 'is taken' }] },
+      },
+    });
+    render(
+      <ShellContext.Provider value={shellEnv(api, 'admin')}>
+        <ProjectsScreen trash={false} />
+      </ShellContext.Provider>,
+    );
+    const form = await screen.findByRole('form', { name: 'New project' });
+    const name = within(form).getByRole('textbox', { name: 'Name' });
+    const slug = within(form).getByRole('textbox', { name: 'Slug' });
+    // nothing typed: the name is asked for at its field, nothing is sent
+    fireEvent.click(within(form).getByRole('button', { name: 'Create project' }));
+    expect(name.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(name.getAttribute('aria-describedby')!)?.textContent).toBe('Give the project a name.');
+    fireEvent.change(name, { target: { value: 'Shop' } });
+    expect(name.getAttribute('aria-invalid')).toBeNull();
+    // the slug follows the name and says what it is for
+    expect((slug as HTMLInputElement).value).toBe('shop');
+    expect(slug.getAttribute('aria-describedby')!.split(' ').map((i) => document.getElementById(i)?.textContent)).toEqual([
+      'Names the project in its trigger addresses (shop-{stage}.…): unique, changeable later under General.',
+    ]);
+    // typed wrong: said at once, and not sent
+    fireEvent.change(slug, { target: { value: 'Shop!' } });
+    expect(slug.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(slug.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent).toContain('Lowercase letters, digits and hyphens');
+    fireEvent.click(within(form).getByRole('button', { name: 'Create project' }));
+    expect(writes()).toEqual([]);
+    // the API's refusal of the slug is shown at the slug, not as "body.slug: …" under the form
+    fireEvent.change(slug, { target: { value: 'shop' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Create project' }));
+    await waitFor(() => expect(slug.getAttribute('aria-invalid')).toBe('true'));
+    expect(document.getElementById(slug.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent).toBe('Slug is taken');
+    expect(within(form).queryByRole('alert')).toBeNull();
+    expect(writes()).toHaveLength(1);
+  });
+});

@@ -1,8 +1,10 @@
 // Projects: the list with create, rename and move to trash; the trash with restore.
 
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { ApiError } from '../api/client';
+import { fieldError, formError } from '../manage/common';
+import { slugProblem } from '../manage/GeneralScreen';
 import { can } from '../manage/roles';
 import type { Project } from '../api/types';
 import { useShell } from './context';
@@ -40,15 +42,27 @@ function CreateProject({ onCreate }: { onCreate(name: string, slug: string): Pro
   const [slug, setSlug] = useState('');
   const [slugEdited, setSlugEdited] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  // the slug is checked here once typed or sent (the API's rules), and the API's answer per field
+  const [tried, setTried] = useState(false);
   const shownSlug = slugEdited ? slug : suggestSlug(name);
+  const slugLocal = (slugEdited || tried) && (name.trim() || slugEdited) ? slugProblem(shownSlug) : null;
+  // the API words a field's problem after its name ("is taken"): said with the field's name
+  const named = (label: string, m: string | undefined) => (m && /^[a-z]/.test(m) && !m.toLowerCase().startsWith(label.toLowerCase()) ? `${label} ${m}` : m);
+  const nameMsg = (tried && !name.trim() ? 'Give the project a name.' : null) ?? named('Name', fieldError(error, 'body.name', 'name'));
+  const slugMsg = slugLocal ?? named('Slug', fieldError(error, 'body.slug', 'slug'));
+  const rest = formError(error, ['body.name', 'name', 'body.slug', 'slug']);
+  const id = useId();
   return (
     <form
-      className="ps-create-form"
+      className="ps-create-form ps-create-fields"
       aria-label="New project"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        if (!name.trim()) return setError('Give the project a name.');
+        setTried(true);
+        setError(null);
+        if (!name.trim() || slugProblem(shownSlug)) return;
         setBusy(true);
         setError(null);
         onCreate(name.trim(), shownSlug)
@@ -56,33 +70,60 @@ function CreateProject({ onCreate }: { onCreate(name: string, slug: string): Pro
             setName('');
             setSlug('');
             setSlugEdited(false);
+            setTried(false);
           })
-          .catch((err: unknown) => setError(errText(err)))
+          .catch((err: unknown) => setError(err))
           .finally(() => setBusy(false));
       }}
     >
-      <label>
-        Name
-        <input className="ps-input" value={name} onChange={(e) => setName(e.target.value)} placeholder="My project" />
-      </label>
-      <label>
-        Slug
-        <input
-          className="ps-input"
-          value={shownSlug}
-          onChange={(e) => {
-            setSlugEdited(true);
-            setSlug(e.target.value);
-          }}
-          placeholder="my-project"
-        />
-      </label>
+      <div className="ps-create-field">
+        <label>
+          Name
+          <input
+            className={`ps-input${nameMsg ? ' invalid' : ''}`}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="My project"
+            aria-invalid={nameMsg ? true : undefined}
+            aria-describedby={nameMsg ? `${id}-name-error` : undefined}
+          />
+        </label>
+        {nameMsg ? (
+          <span id={`${id}-name-error`} className="ps-field-error">
+            {nameMsg}
+          </span>
+        ) : null}
+      </div>
+      <div className="ps-create-field">
+        <label>
+          Slug
+          <input
+            className={`ps-input${slugMsg ? ' invalid' : ''}`}
+            value={shownSlug}
+            onChange={(e) => {
+              setSlugEdited(true);
+              setSlug(e.target.value);
+            }}
+            placeholder="my-project"
+            aria-invalid={slugMsg ? true : undefined}
+            aria-describedby={`${slugMsg ? `${id}-slug-error ` : ''}${id}-slug-help`}
+          />
+        </label>
+        {slugMsg ? (
+          <span id={`${id}-slug-error`} className="ps-field-error">
+            {slugMsg}
+          </span>
+        ) : null}
+        <span id={`${id}-slug-help`} className="ps-hint">
+          Names the project in its trigger addresses ({shownSlug || 'slug'}-{'{stage}'}.…): unique, changeable later under General.
+        </span>
+      </div>
       <button type="submit" className="ps-button ps-primary" disabled={busy}>
         {busy ? 'Creating…' : 'Create project'}
       </button>
-      {error ? (
+      {rest ? (
         <p className="ps-field-error" role="alert">
-          {error}
+          {rest}
         </p>
       ) : null}
     </form>
