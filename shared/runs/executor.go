@@ -474,6 +474,13 @@ func (x *Executor) recordOutcome(ctx context.Context, a *active, run *engine.Run
 			return x.st.UpdateRun(ctx, a.key, store.RunUpdate{Status: status, Duration: nonZero(dur), Error: msg,
 				Summary: rawJSON(sum)})
 		})
+		if errors.Is(err, store.ErrNotFound) {
+			// deleted from the history while it ran: the outcome has nowhere to go. Not an
+			// error, which would have the runner's invocation retried and the flow run again.
+			x.log.InfoContext(ctx, "run deleted while it ran; its outcome is not recorded", "run", a.key.Run,
+				"status", status)
+			return nil
+		}
 	} else {
 		err = x.retry(ctx, func(ctx context.Context) error {
 			_, err := x.st.CreateRun(ctx, store.Run{Tenant: a.key.Tenant, Project: a.key.Project, ID: a.key.Run,
