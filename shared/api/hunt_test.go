@@ -227,3 +227,22 @@ func TestConcurrentResumesOneAccepted(t *testing.T) {
 	}
 	e.do(http.MethodPost, resume, u.token, body).status(http.StatusAccepted)
 }
+
+// A schedule EventBridge Scheduler cannot fire (both day fields restricted, which classic
+// cron ORs) is refused when it is set, at body.cron; it was saved and only publishing it
+// failed.
+func TestScheduleNotExpressibleRefusedWhenSet(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Shop")
+	path, _ := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "nightly"})
+	p := e.do(http.MethodPut, path+"/schedule", u.token, map[string]any{"cron": "0 0 29 2 1", "enabled": true}).
+		problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "body.cron")
+	if !strings.Contains(p.Errors[0].Message, "EventBridge") {
+		t.Errorf("message = %q, want it to say why", p.Errors[0].Message)
+	}
+	e.do(http.MethodPut, path+"/schedule", u.token, map[string]any{"cron": "0 0 29 2 *", "enabled": true}).status(http.StatusOK)
+	wantFields(t, e.do(http.MethodPost, "/schedule-preview", u.token, map[string]any{"cron": "0 0 1 * MON"}).
+		problem(http.StatusUnprocessableEntity), "body.cron")
+}

@@ -223,6 +223,11 @@ type ScheduleView struct {
 func (s ScheduleInput) config(now time.Time, location string) (store.ScheduleConfig, *schedule.Cron, []FieldError) {
 	var errs []FieldError
 	c, err := schedule.Parse(s.Cron)
+	if err == nil {
+		// what EventBridge Scheduler (the deployment's scheduler) cannot fire could never be
+		// published: refuse it now rather than at publishing
+		_, err = c.EventBridge()
+	}
 	if err != nil {
 		errs = append(errs, FieldError{Location: location + ".cron", Message: err.Error(), Value: s.Cron})
 	}
