@@ -350,3 +350,25 @@ test("creating a project explains the slug and shows a refused slug at its field
     assert.deepEqual(errors.filter((e) => !e.includes('status of 409') && !e.includes('status of 422')), []);
   });
 });
+
+test('a new flow named like one of the project is refused as typed; Escape goes back to its +', async (t) => {
+  await guarded(t, 'new-flow-name', async () => {
+    await api('POST', `${at.base}/flows`, { kind: 'route', name: 'Taken Name' });
+    await page.goto(`${suite.cloud.url}/p/${at.project}`);
+    const routes = page.getByRole('region', { name: 'Routes' });
+    await routes.getByRole('link', { name: 'Taken Name' }).waitFor();
+    const blueprints = page.getByRole('region', { name: 'Blueprints' });
+    await blueprints.getByRole('button', { name: 'New blueprint' }).click();
+    const input = blueprints.getByRole('textbox', { name: 'New blueprint name' });
+    await input.fill('taken name');
+    assert.equal(await input.getAttribute('aria-invalid'), 'true');
+    await blueprints.getByText('A route named “Taken Name” exists in this project (names ignore case).').waitFor();
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    assert.equal((await api('GET', `${at.base}/flows`)).items.filter((f) => f.name.toLowerCase() === 'taken name').length, 1);
+    await page.keyboard.press('Escape');
+    await input.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'New blueprint');
+    assert.deepEqual(errors, []);
+  });
+});

@@ -255,3 +255,36 @@ describe('deleting a flow', () => {
     expect(within(screen.getByRole('dialog', { name: 'Flow settings' })).queryByRole('button', { name: /Delete/ })).toBeNull();
   });
 });
+
+describe('a new flow from the project panel', () => {
+  it('says as it is typed that the project has a flow of that name, shows the API\'s refusal without ids, and Escape goes back to its +', async () => {
+    const { api, writes } = fakeApi(
+      routes({
+        'POST /flows': {
+          status: 409,
+          body: { type: 'urn:polysynergy:problem:conflict', title: 'Conflict', status: 409, detail: 'name taken', errors: [{ location: 'body.name', message: 'is taken by flow "Orders" (01M8KTJYDE8YHVXAP9D3QJ9JZV)' }] },
+        },
+      }),
+    );
+    renderShell(api, null);
+    const routesRegion = await screen.findByRole('region', { name: 'Routes' });
+    await within(screen.getByRole('region', { name: 'Schedules' })).findByRole('link', { name: 'Far away' });
+    const plus = within(routesRegion).getByRole('button', { name: 'New route' });
+    fireEvent.click(plus);
+    const input = within(routesRegion).getByRole('textbox', { name: 'New route name' });
+    fireEvent.change(input, { target: { value: 'far AWAY ' } });
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(input.getAttribute('aria-describedby')!)?.textContent).toBe('A schedule named “Far away” exists in this project (names ignore case).');
+    fireEvent.click(within(routesRegion).getByRole('button', { name: 'Create' }));
+    expect(writes().filter((w) => w.method === 'POST')).toEqual([]);
+    // one the list does not know yet (made in another tab): the API's words, without the id
+    fireEvent.change(input, { target: { value: 'Orders' } });
+    expect(input.getAttribute('aria-invalid')).toBeNull();
+    fireEvent.click(within(routesRegion).getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(input.getAttribute('aria-invalid')).toBe('true'));
+    expect(document.getElementById(input.getAttribute('aria-describedby')!)?.textContent).toBe('Name is taken by flow "Orders"');
+    fireEvent.keyDown(input, { key: 'Escape' });
+    expect(within(routesRegion).queryByRole('textbox')).toBeNull();
+    expect(document.activeElement).toBe(plus);
+  });
+});

@@ -1,7 +1,7 @@
 // A project: the left panel lists its flows by kind (with create), tabs of open flows
 // (remembered per project), and the open flow in the editor. The URL names the open flow.
 
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import type { Flow, FlowDetail, FlowKind, Project } from '../api/types';
 import { SettingsNav, SettingsScreen } from '../manage/SettingsScreen';
@@ -26,10 +26,23 @@ const errText = (e: unknown) => (e instanceof ApiError ? (e.fieldErrors[0] ? `${
 /** `missing`: the API said there is no such thing (404/403), which trying again does not change. */
 type Load<T> = { status: 'loading' } | { status: 'error'; message: string; missing?: boolean } | { status: 'ready'; value: T };
 
-function NewFlow({ kind, onCreate, onCancel }: { kind: FlowKind; onCreate(name: string): Promise<void>; onCancel(): void }) {
+/** The API's refusal of a new flow's name, said with the field's name and without ids. */
+function newFlowError(e: unknown): string {
+  if (e instanceof ApiError) {
+    const f = e.fieldErrors.find((x) => x.field === 'body.name' || x.field === 'name');
+    if (f) return `Name ${f.message.replace(/\s*\([0-9A-Z]{26}\)/g, '')}`.replace(/^Name ([A-Z])/, '$1');
+  }
+  return errText(e);
+}
+
+function NewFlow({ kind, taken, onCreate, onCancel }: { kind: FlowKind; taken(name: string): Flow | undefined; onCreate(name: string): Promise<void>; onCancel(): void }) {
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const errorId = useId();
+  // a name the project has already (any kind, ignoring case), said as it is typed
+  const same = name.trim() ? taken(name.trim()) : undefined;
+  const shown = same ? `A ${same.kind} named “${same.name}” exists in this project (names ignore case).` : error;
   return (
     <form
       className="ps-new-flow"
@@ -37,17 +50,35 @@ function NewFlow({ kind, onCreate, onCancel }: { kind: FlowKind; onCreate(name: 
       onSubmit={(e) => {
         e.preventDefault();
         if (!name.trim()) return setError('Give it a name.');
+        if (same) return;
         setBusy(true);
         onCreate(name.trim())
-          .catch((err: unknown) => setError(errText(err)))
+          .catch((err: unknown) => setError(newFlowError(err)))
           .finally(() => setBusy(false));
       }}
     >
-      <input className="ps-input" autoFocus aria-label={`New ${kind} name`} value={name} placeholder={`${kind} name`} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && onCancel()} />
+      <input
+        className={`ps-input${shown ? ' invalid' : ''}`}
+        autoFocus
+        aria-label={`New ${kind} name`}
+        aria-invalid={shown ? true : undefined}
+        aria-describedby={shown ? errorId : undefined}
+        value={name}
+        placeholder={`${kind} name`}
+        onChange={(e) => {
+          setName(e.target.value);
+          setError(null);
+        }}
+        onKeyDown={(e) => e.key === 'Escape' && onCancel()}
+      />
       <button type="submit" className="ps-button ps-small ps-primary" disabled={busy}>
         Create
       </button>
-      {error ? <p className="ps-field-error">{error}</p> : null}
+      {shown ? (
+        <p className="ps-field-error" id={errorId}>
+          {shown}
+        </p>
+      ) : null}
     </form>
   );
 }
@@ -59,6 +90,7 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
   const [proj, setProj] = useState<Load<Project> | { status: 'missing' }>({ status: 'loading' });
   const [flows, setFlows] = useState<Load<Flow[]>>({ status: 'loading' });
   const [creating, setCreating] = useState<FlowKind | null>(null);
+  const plusButtons = useRef(new Map<FlowKind, HTMLButtonElement>());
   const [sideShown, showSide] = useSidePanel();
   const memory = useRef(new TabMemory(localStorage));
   const [tabs, setTabs] = useState<Tabs>(() => memory.current.get(project));
@@ -280,7 +312,14 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
                   <h2>{t}</h2>
                   <span className="ps-toolbar-spacer" />
                   {readOnly ? null : (
-                    <button type="button" className="ps-icon-button" aria-label={`New ${kind}`} title={`New ${kind}`} onClick={() => setCreating(creating === kind ? null : kind)}>
+                    <button
+                      type="button"
+                      className="ps-icon-button"
+                      aria-label={`New ${kind}`}
+                      title={`New ${kind}`}
+                      ref={(el) => void (el ? plusButtons.current.set(kind, el) : plusButtons.current.delete(kind))}
+                      onClick={() => setCreating(creating === kind ? null : kind)}
+                    >
                       +
                     </button>
                   )}
@@ -288,7 +327,12 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
                 {creating === kind ? (
                   <NewFlow
                     kind={kind}
-                    onCancel={() => setCreating(null)}
+                    taken={(n) => flows.value.find((f) => f.name.toLowerCase() === n.toLowerCase())}
+                    onCancel={() => {
+                      // Escape: back to the + it came from
+                      setCreating(null);
+                      plusButtons.current.get(kind)?.focus();
+                    }}
                     onCreate={async (name) => {
                       const f = await api.createFlow(project, { kind, name });
                       setCreating(null);
