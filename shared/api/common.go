@@ -104,7 +104,7 @@ func mapSlice[A, B any](in []A, f func(A) B) []B {
 }
 
 // checkName validates a display name field: not blank, ≤ max characters,
-// no control characters.
+// no control characters, nothing invisible or reversing the text (store.Deceptive).
 func checkName(location, v string, max int) error {
 	switch {
 	case strings.TrimSpace(v) == "":
@@ -117,6 +117,9 @@ func checkName(location, v string, max int) error {
 	for _, r := range v {
 		if unicode.IsControl(r) {
 			return invalidField(location, "contains a control character")
+		}
+		if store.Deceptive(r) {
+			return invalidField(location, "contains an invisible or text-direction character (U+%04X)", r)
 		}
 	}
 	return nil

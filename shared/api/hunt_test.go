@@ -246,3 +246,18 @@ func TestScheduleNotExpressibleRefusedWhenSet(t *testing.T) {
 	wantFields(t, e.do(http.MethodPost, "/schedule-preview", u.token, map[string]any{"cron": "0 0 1 * MON"}).
 		problem(http.StatusUnprocessableEntity), "body.cron")
 }
+
+// A flow, project or API key name with an invisible or text-direction character is
+// refused naming the field: "hello\u200b" looked like "hello" yet was another name.
+func TestNamesRefuseInvisibleCharacters(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Shop")
+	e.flow(u, proj, map[string]any{"kind": "service", "name": "hello"})
+	wantFields(t, e.do(http.MethodPost, proj+"/flows", u.token, map[string]any{"kind": "service", "name": "hello\u200b"}).
+		problem(http.StatusUnprocessableEntity), "body.name")
+	wantFields(t, e.do(http.MethodPost, "/tenants/"+u.tenant+"/projects", u.token, map[string]any{"name": "\u202eevil"}).
+		problem(http.StatusUnprocessableEntity), "body.name")
+	wantFields(t, e.do(http.MethodPost, proj+"/api-keys", u.token, map[string]any{"label": "\ufeffci"}).
+		problem(http.StatusUnprocessableEntity), "body.label")
+}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -62,4 +63,22 @@ func TestTenantKeepsAnAdminUnderConcurrentChanges(t *testing.T) {
 	wantErr(t, f.s.SetMemberRole(f.ctx, tn.ID, last, store.RoleEditor), store.ErrLastAdmin)
 	wantErr(t, f.s.RemoveMember(f.ctx, tn.ID, last), store.ErrLastAdmin)
 	noErr(t, f.s.SetMemberRole(f.ctx, tn.ID, last, store.RoleAdmin)) // staying admin is fine
+}
+
+// Names refuse the invisible characters that make two names look alike or a name look
+// empty (zero-width space, word joiner, byte order mark) and the text-direction controls
+// that make a name read as another ("\u202Eevil"); a joiner inside an emoji is fine.
+func TestNamesRefuseInvisibleAndDirectionCharacters(t *testing.T) {
+	f := setup(t)
+	tn := f.tenant(t, "Acme")
+	pk := f.project(t, tn.ID, "Shop", "shop").Key()
+	must[store.Flow](t)(f.blueprint(t, pk, "hello"))
+	for _, name := range []string{"hello\u200b", "\u200b", "\u202eevil", "a\u2066b\u2069", "\ufeffhello", "x\u2060y", "\u200fhello"} {
+		_, err := f.blueprint(t, pk, name)
+		wantErr(t, err, store.ErrInvalid)
+		if _, err := f.s.CreateProject(f.ctx, tn.ID, store.CreateProjectInput{Name: name, Slug: "p-" + fmt.Sprint(len(name))}); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("project named %q: %v, want invalid", name, err)
+		}
+	}
+	must[store.Flow](t)(f.blueprint(t, pk, "family \U0001F468\u200d\U0001F469\u200d\U0001F467"))
 }

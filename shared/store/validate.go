@@ -23,8 +23,27 @@ func checkName(field, v string, max int) error {
 		if unicode.IsControl(r) {
 			return invalid(field, "contains a control character")
 		}
+		if Deceptive(r) {
+			return invalid(field, "contains an invisible or text-direction character (U+%04X)", r)
+		}
 	}
 	return nil
+}
+
+// Deceptive reports the characters that make a name look like another or look empty:
+// zero-width ones (space, word joiner, byte order mark, Mongolian vowel separator) and the
+// bidirectional marks, embeddings, overrides and isolates. Joiners (U+200C, U+200D), which
+// scripts and emoji need, are not.
+func Deceptive(r rune) bool {
+	switch {
+	case r == 0x200B, r == 0x2060, r == 0xFEFF, r == 0x180E:
+		return true
+	case r == 0x200E, r == 0x200F, r == 0x061C:
+		return true
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
 }
 
 // normEmail lower-cases and trims an e-mail address and checks its shape.
