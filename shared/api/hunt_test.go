@@ -261,3 +261,18 @@ func TestNamesRefuseInvisibleCharacters(t *testing.T) {
 	wantFields(t, e.do(http.MethodPost, proj+"/api-keys", u.token, map[string]any{"label": "\ufeffci"}).
 		problem(http.StatusUnprocessableEntity), "body.label")
 }
+
+// A user whose name (from the identity provider) holds a control or text-direction
+// character (a right-to-left mark, common in names typed in Hebrew or Arabic) still
+// signs in: the personal workspace is named without them. GET /me failed.
+func TestSignInWithDirectionMarksInName(t *testing.T) {
+	e := newEnv(t)
+	for i, name := range []string{"\u200fדנה", "Ann\u202e", "Bob\tSmith"} {
+		tok := token(t, "sub-rtl-"+string(rune('a'+i)), "", name)
+		var me Me
+		e.do(http.MethodGet, "/me", tok, nil).ok(&me)
+		if len(me.Memberships) != 1 || strings.ContainsAny(me.Memberships[0].TenantName, "\u200f\u202e\t") {
+			t.Fatalf("%q: memberships %+v", name, me.Memberships)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 
 	"polysynergy/shared/auth"
 	"polysynergy/shared/store"
@@ -120,9 +121,20 @@ func (h *Handler) signIn(ctx context.Context, id auth.Identity) (Me, error) {
 
 // personalTenantName names the tenant a first sign-in creates.
 func personalTenantName(id auth.Identity) string {
-	who := id.Name
+	// a name is what the identity provider says: it may hold characters a tenant name may
+	// not (a tab, a right-to-left mark), which are left out rather than refusing the sign-in
+	clean := func(s string) string {
+		return strings.TrimSpace(strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) || store.Deceptive(r) {
+				return -1
+			}
+			return r
+		}, strings.ToValidUTF8(s, "")))
+	}
+	who := clean(id.Name)
 	if who == "" {
 		who, _, _ = strings.Cut(id.Email, "@")
+		who = clean(who)
 	}
 	if who == "" {
 		return "Personal workspace"
