@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -208,6 +209,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// media types are case-insensitive: APPLICATION/JSON is application/json
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		if mt, params, err := mime.ParseMediaType(ct); err == nil {
+			if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+				// JSON is UTF-8 (RFC 8259); reading another charset as UTF-8 garbles it
+				p := newProblem(http.StatusUnsupportedMediaType, "", fmt.Sprintf("body: charset %s is not supported; send UTF-8", cs),
+					FieldError{Location: "body", Message: fmt.Sprintf("charset %s is not supported; send UTF-8", cs)})
+				p.Instance = requestURN(id)
+				writeProblem(w, p)
+				return
+			}
 			r.Header.Set("Content-Type", mime.FormatMediaType(mt, params))
 		}
 	}

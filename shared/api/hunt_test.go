@@ -276,3 +276,19 @@ func TestSignInWithDirectionMarksInName(t *testing.T) {
 		}
 	}
 }
+
+// A body declared in a charset other than UTF-8 is refused with 415 naming the body: it
+// was read as UTF-8 regardless (a UTF-16 body then failed as "invalid character").
+func TestNonUTF8CharsetRefused(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	for _, ct := range []string{"application/json; charset=utf-16", "application/json; charset=ISO-8859-1"} {
+		p := e.doHeaders(http.MethodPost, "/tenants/"+u.tenant+"/projects", u.token, map[string]string{"name": "P"},
+			map[string]string{"Content-Type": ct}).problem(http.StatusUnsupportedMediaType)
+		wantFields(t, p, "body")
+	}
+	for _, ct := range []string{"application/json; charset=UTF-8", "application/json; charset=utf8", "application/json"} {
+		e.doHeaders(http.MethodPost, "/tenants/"+u.tenant+"/projects", u.token, map[string]string{"name": "P " + ct},
+			map[string]string{"Content-Type": ct}).status(http.StatusCreated)
+	}
+}
