@@ -359,7 +359,7 @@ type plannedItem struct {
 // importBundle validates the whole bundle and every choice first, so bad
 // input writes nothing; then it creates or overwrites flow by flow (each
 // flow's creation is one transaction).
-func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b ImportBody) (ImportResult, error) {
+func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b ImportBody) (res ImportResult, err error) {
 	flows, err := h.checkBundle(b.Bundle, "body.bundle")
 	if err != nil {
 		return ImportResult{}, err
@@ -475,6 +475,18 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 	}
 	done := make([]ImportedItem, len(plan))
 	var created []int
+	defer func() {
+		if err == nil {
+			return
+		}
+		// nothing half-imported: the flows this import created go again, so the caller
+		// can retry (or fix the bundle) without meeting them as name collisions
+		for _, i := range created {
+			if derr := h.st.DeleteFlow(context.WithoutCancel(ctx), k.Flow(done[i].Flow)); derr != nil {
+				h.log.ErrorContext(ctx, "undo a failed import: delete flow", "flow", done[i].Flow, "err", derr)
+			}
+		}
+	}()
 	for i, it := range plan {
 		done[i] = ImportedItem{Index: it.index, Action: it.action, Name: it.name}
 		if it.action != "create" && it.action != "rename" {

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -291,4 +293,36 @@ func TestNonUTF8CharsetRefused(t *testing.T) {
 		e.doHeaders(http.MethodPost, "/tenants/"+u.tenant+"/projects", u.token, map[string]string{"name": "P " + ct},
 			map[string]string{"Content-Type": ct}).status(http.StatusCreated)
 	}
+}
+
+// An import that fails part way (a flow the store cannot hold) leaves nothing behind: the
+// flows it had created are deleted again, and the 413 names the document. The earlier
+// flows stayed, so a retry met its own half-import as name collisions.
+func TestImportFailingPartWayLeavesNothing(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Shop")
+	rnd := make([]byte, 1_200_000)
+	if _, err := rand.Read(rnd); err != nil {
+		t.Fatal(err)
+	}
+	small := map[string]any{"schema": "polysynergy/flow@1", "nodes": []any{}, "connections": []any{}}
+	huge := map[string]any{"schema": "polysynergy/flow@1", "connections": []any{}, "nodes": []any{map[string]any{
+		"id": "n1", "handle": "n1", "type": "debug.log", "position": map[string]any{"x": 0, "y": 0},
+		"values": map[string]any{"message": base64.StdEncoding.EncodeToString(rnd)}}}}
+	bundle := map[string]any{"format": "polysynergy/bundle@1", "flows": []any{
+		map[string]any{"name": "first", "kind": "blueprint", "document": small},
+		map[string]any{"name": "second", "kind": "blueprint", "document": small},
+		map[string]any{"name": "huge", "kind": "blueprint", "document": huge},
+	}}
+	p := e.do(http.MethodPost, proj+"/import", u.token, map[string]any{"bundle": bundle}).problem(http.StatusRequestEntityTooLarge)
+	wantFields(t, p, "body.bundle.flows[2].document")
+	var flows List[FlowView]
+	e.do(http.MethodGet, proj+"/flows", u.token, nil).ok(&flows)
+	if len(flows.Items) != 0 {
+		t.Fatalf("flows after a failed import: %+v, want none", flows.Items)
+	}
+	// the names are free again
+	bundle["flows"] = bundle["flows"].([]any)[:2]
+	e.do(http.MethodPost, proj+"/import", u.token, map[string]any{"bundle": bundle}).status(http.StatusOK)
 }

@@ -227,7 +227,11 @@ func toProblem(ctx context.Context, log *slog.Logger, err error) *Problem {
 	case errors.Is(err, store.ErrNotFound):
 		return notFound(notFoundWhat(err))
 	case errors.Is(err, store.ErrTooLarge):
-		return newProblem(http.StatusRequestEntityTooLarge, TypeTooLarge, "the document is too large to store even compressed")
+		p := newProblem(http.StatusRequestEntityTooLarge, TypeTooLarge, "the document is too large to store even compressed")
+		if fe != nil {
+			p.Errors = []FieldError{{Location: fe.prefix + ".document", Message: "is too large to store even compressed"}}
+		}
+		return p
 	case errors.Is(err, auth.ErrForbidden):
 		return newProblem(http.StatusForbidden, TypeForbidden, "your role does not allow this")
 	case errors.Is(err, auth.ErrUnauthorized):
