@@ -254,6 +254,8 @@ test("the publishing panel's and the run panel's tabs move with the arrow keys",
     await page.getByRole('button', { name: '▶ Run' }).click();
     const run = page.getByRole('region', { name: 'Run', exact: true });
     await run.locator('.ps-run-success').waitFor();
+    // the run's end is said in a live region
+    assert.equal(await run.getByRole('status', { name: 'Run status' }).innerText(), 'success');
     await run.getByRole('tab', { name: /^Logs/ }).focus();
     await page.keyboard.press('ArrowRight');
     assert.equal(await run.getByRole('tab', { name: /^Output/ }).getAttribute('aria-selected'), 'true');

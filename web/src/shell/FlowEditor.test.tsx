@@ -372,6 +372,8 @@ describe('the flow editor', () => {
     const open = await renderEditor(api);
     fireEvent.click(screen.getByRole('button', { name: '▶ Run' }));
     const panel = await screen.findByRole('region', { name: 'Run' });
+    // the status is a live region: its end is said, not only coloured
+    expect(within(panel).getByRole('status', { name: 'Run status' }).textContent).toBe('running');
     const tablist = within(panel).getByRole('tablist', { name: 'Run details' });
     const logs = within(tablist).getByRole('tab', { name: /^Logs/ });
     const output = within(tablist).getByRole('tab', { name: /^Output/ });

@@ -77,7 +77,11 @@ function RunPanel({ run, onClose, nameOf, resume }: { run: RunState; onClose(): 
   return (
     <section className="ps-run-panel" aria-label="Run">
       <div className="ps-row">
-        <strong>Run</strong> <span className={`ps-chip ps-run-${run.status}`}>{run.status}</span>
+        <strong>Run</strong>{' '}
+        {/* a live region: a run that ends (or pauses) is said, not only coloured */}
+        <span role="status" aria-label="Run status">
+          <span className={`ps-chip ps-run-${run.status}`}>{run.status}</span>
+        </span>
         <span className="ps-hint">{run.runId}</span>
         <span className="ps-toolbar-spacer" />
         <div role="tablist" aria-label="Run details" className="ps-row" onKeyDown={(e) => onTablistKey(e)}>
