@@ -116,3 +116,40 @@ describe('creating a project', () => {
     expect(writes()).toHaveLength(1);
   });
 });
+
+describe('renaming a project', () => {
+  it('keeps the form and what was typed when the API refuses the name, saying why at the field; Escape gives up back to Rename', async () => {
+    const { api, writes } = fakeApi({
+      'GET ~/projects': { status: 200, body: { items: [project] } },
+      'PATCH ': [
+        { status: 422, body: { title: 'Unprocessable Entity', status: 422, detail: 'invalid', errors: [{ location: 'body.name', message: 'must be at most 100 characters' }] } },
+        { status: 200, body: { ...project, name: 'Shop two' } },
+      ],
+    });
+    render(
+      <ShellContext.Provider value={shellEnv(api, 'admin')}>
+        <ProjectsScreen trash={false} />
+      </ShellContext.Provider>,
+    );
+    const page = screen.getByRole('region', { name: 'Projects' });
+    await within(page).findByRole('link', { name: /Shop/ });
+    fireEvent.click(within(page).getByRole('button', { name: 'Rename' }));
+    const input = within(page).getByRole('textbox', { name: 'Project name' });
+    fireEvent.change(input, { target: { value: 'x'.repeat(120) } });
+    fireEvent.click(within(page).getByRole('button', { name: 'Save' }));
+    // refused: still editing, with the typed name and why (it closed, the typed name lost)
+    await waitFor(() => expect(input.getAttribute('aria-invalid')).toBe('true'));
+    expect(within(page).getByRole('textbox', { name: 'Project name' })).toBe(input);
+    expect((input as HTMLInputElement).value).toBe('x'.repeat(120));
+    expect(document.getElementById(input.getAttribute('aria-describedby')!)?.textContent).toBe('Name must be at most 100 characters');
+    fireEvent.change(input, { target: { value: 'Shop two' } });
+    fireEvent.click(within(page).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(within(page).queryByRole('textbox', { name: 'Project name' })).toBeNull());
+    expect(writes().filter((w) => w.method === 'PATCH')).toHaveLength(2);
+    // Escape gives up
+    fireEvent.click(within(page).getByRole('button', { name: 'Rename' }));
+    fireEvent.keyDown(within(page).getByRole('textbox', { name: 'Project name' }), { key: 'Escape' });
+    expect(within(page).queryByRole('textbox', { name: 'Project name' })).toBeNull();
+    await waitFor(() => expect(document.activeElement).toBe(within(page).getByRole('button', { name: 'Rename' })));
+  });
+});

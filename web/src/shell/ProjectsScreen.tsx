@@ -1,6 +1,6 @@
 // Projects: the list with create, rename and move to trash; the trash with restore.
 
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { ApiError } from '../api/client';
 import { fieldError, formError } from '../manage/common';
@@ -137,10 +137,20 @@ function ProjectRow({ p, onRename, onTrash }: { p: Project; onRename?: ((name: s
   const [confirming, setConfirming] = useState(false);
   const [name, setName] = useState(p.name);
   const [error, setError] = useState<string | null>(null);
-  const run = (f: () => Promise<unknown>) => f().then(
-    () => setError(null),
-    (e: unknown) => setError(errText(e)),
-  );
+  const errorId = useId();
+  const renameButton = useRef<HTMLButtonElement>(null);
+  // true when it worked: a refused rename keeps the form (and what was typed) open with why
+  const run = (f: () => Promise<unknown>) =>
+    f().then(
+      () => (setError(null), true),
+      (e: unknown) => (setError(errText(e).replace(/^(body\.)?name: /, 'Name ')), false),
+    );
+  const stopEditing = () => {
+    setEditing(false);
+    setError(null);
+    // the form goes: the focus goes back to Rename
+    requestAnimationFrame(() => renameButton.current?.focus());
+  };
   return (
     <li className="ps-project-row">
       {editing ? (
@@ -148,14 +158,24 @@ function ProjectRow({ p, onRename, onTrash }: { p: Project; onRename?: ((name: s
           className="ps-row"
           onSubmit={(e) => {
             e.preventDefault();
-            void run(() => onRename!(name.trim())).then(() => setEditing(false));
+            if (!name.trim()) return setError('Give the project a name.');
+            void run(() => onRename!(name.trim())).then((ok) => ok && stopEditing());
           }}
         >
-          <input className="ps-input" aria-label="Project name" value={name} autoFocus onChange={(e) => setName(e.target.value)} />
+          <input
+            className={`ps-input${error ? ' invalid' : ''}`}
+            aria-label="Project name"
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? errorId : undefined}
+            value={name}
+            autoFocus
+            onChange={(e) => setName(e.target.value)}
+            onKeyDown={(e) => e.key === 'Escape' && stopEditing()}
+          />
           <button type="submit" className="ps-button ps-small ps-primary">
             Save
           </button>
-          <button type="button" className="ps-button ps-small" onClick={() => setEditing(false)}>
+          <button type="button" className="ps-button ps-small" onClick={stopEditing}>
             Cancel
           </button>
         </form>
@@ -173,7 +193,7 @@ function ProjectRow({ p, onRename, onTrash }: { p: Project; onRename?: ((name: s
       )}
       <span className="ps-toolbar-spacer" />
       {!editing && !confirming && onRename ? (
-        <button type="button" className="ps-button ps-small" onClick={() => (setName(p.name), setEditing(true))}>
+        <button type="button" className="ps-button ps-small" ref={renameButton} onClick={() => (setName(p.name), setEditing(true))}>
           Rename
         </button>
       ) : null}
@@ -185,7 +205,7 @@ function ProjectRow({ p, onRename, onTrash }: { p: Project; onRename?: ((name: s
       {confirming && onTrash ? (
         <div className="ps-row" role="group" aria-label={`Confirm: Move ${p.name} to the trash`}>
           <span>Its routes and schedules stop serving until it is restored.</span>
-          <button type="button" className="ps-button ps-small ps-danger" onClick={() => void run(onTrash).then(() => setConfirming(false))}>
+          <button type="button" className="ps-button ps-small ps-danger" onClick={() => void run(onTrash).then((ok) => ok && setConfirming(false))}>
             Move “{p.name}” to the trash
           </button>
           <button type="button" className="ps-button ps-small" autoFocus onClick={() => setConfirming(false)}>
@@ -193,7 +213,11 @@ function ProjectRow({ p, onRename, onTrash }: { p: Project; onRename?: ((name: s
           </button>
         </div>
       ) : null}
-      {error ? <span className="ps-field-error">{error}</span> : null}
+      {error ? (
+        <span className="ps-field-error" id={errorId} role="alert">
+          {error}
+        </span>
+      ) : null}
     </li>
   );
 }
