@@ -253,6 +253,7 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 		effStage = job.SubStage
 	}
 	a.res = newResolver(x.st, x.box, fk.ProjectKey(), effStage)
+	a.res.wrote = a.sink.hasWritten
 	var res engine.Resolver = a.res
 	if !comp.readsEnv {
 		res = noEnv{a.res}
@@ -413,6 +414,12 @@ func (x *Executor) finish(ctx context.Context, a *active, run *engine.Run) (*eng
 		known = a.res.known()
 	}
 	lost := a.sink.flush(keep, known)
+	if keep && a.res != nil && a.res.readLate() {
+		// results written before the run read a secret may hold its value
+		if err := x.redactStored(dctx, a.key, a.res.known()); err != nil {
+			x.log.ErrorContext(dctx, "redact secrets read late from stored results", "run", a.key.Run, "err", err)
+		}
+	}
 	if err := x.recordOutcome(dctx, a, run, lost, ""); err != nil {
 		return run, err
 	}

@@ -1,6 +1,7 @@
 package runs_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -64,5 +65,37 @@ func TestRunDeletedWhileRunningEndsQuietly(t *testing.T) {
 	f.wait(t)
 	if l := f.listRuns(t, fk); len(l) != 0 {
 		t.Fatalf("runs = %+v, want the deleted run to stay deleted", l)
+	}
+}
+
+// A run written node by node (a schedule's or an editor run with policy all) whose early
+// result held a secret's value before the run read that secret has that result redacted
+// when the run ends, as a route's batch has: the trigger's outputs held it in clear.
+func TestSecretReadLateIsRedactedInWrittenResults(t *testing.T) {
+	f := setup(t)
+	f.secret(t, "HOOK_TOKEN", "prod", secretValue)
+	d := doc(t, []node{
+		{"start", "trigger.manual", nil},
+		{"sec", "variable.secret", map[string]any{"key": "HOOK_TOKEN"}},
+		{"done", "control.exit", map[string]any{"value": "checked"}},
+	}, chain("start", "sec", "done")...)
+	fk := f.flow(t, d, store.SaveAll, 0)
+	job := f.job(fk, runs.KindSchedule)
+	job.Trigger = map[string]any{"token": secretValue}
+	run, err := f.x.Execute(f.ctx, job)
+	if err != nil {
+		t.Fatalf("execute: %v", err)
+	}
+	f.wait(t)
+	if rs := f.results(t, run.ID); len(rs) != 3 {
+		t.Fatalf("results = %d, want 3", len(rs))
+	}
+	if hits := f.scanFor(t, secretValue); len(hits) != 0 {
+		t.Fatalf("the secret is stored in %d items:\n%s", len(hits), strings.Join(hits, "\n---\n"))
+	}
+	// a run that reads its secret before anything holds it is not read back
+	job.Trigger = map[string]any{"token": "nothing secret"}
+	if _, err := f.x.Execute(f.ctx, job); err != nil {
+		t.Fatalf("execute: %v", err)
 	}
 }

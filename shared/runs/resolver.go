@@ -21,7 +21,12 @@ type resolver struct {
 	pk    store.ProjectKey
 	stage string // the stage whose values are used (a mock run's sub-stage)
 
+	// wrote, when set, reports whether node results were written already; a secret first
+	// read after that makes late true (those results may hold its value unredacted)
+	wrote func() bool
+
 	mu      sync.Mutex
+	late    bool
 	secrets map[string]string
 	env     map[string]string
 	envErr  error
@@ -56,10 +61,19 @@ func (r *resolver) Secret(ctx context.Context, key string) (string, error) {
 		return "", fmt.Errorf("decrypt secret %q on stage %q: %w", key, r.stage, err)
 	}
 	v = string(pt)
+	late := r.wrote != nil && r.wrote()
 	r.mu.Lock()
 	r.secrets[key] = v
+	r.late = r.late || late
 	r.mu.Unlock()
 	return v, nil
+}
+
+// readLate reports whether a secret was first read after node results were written.
+func (r *resolver) readLate() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.late
 }
 
 // Env returns an environment variable of the resolver's stage; a missing one wraps

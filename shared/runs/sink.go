@@ -42,6 +42,7 @@ type sink struct {
 	ctx  context.Context // detached from the run's deadline: results are not dropped
 
 	mu    sync.Mutex
+	wrote bool // a result was handed to write
 	skips int
 	buf   []slotted
 	wg    sync.WaitGroup
@@ -65,6 +66,9 @@ func (s *sink) NodeResult(_ context.Context, _ string, r engine.NodeResult) erro
 	mode := s.mode
 	if mode == sinkBuffer {
 		s.buf = append(s.buf, slotted{Slot: slot, Result: r})
+	}
+	if mode == sinkWrite {
+		s.wrote = true
 	}
 	s.mu.Unlock()
 	if mode == sinkWrite {
@@ -110,6 +114,37 @@ func (s *sink) flush(keep bool, known map[string]string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.lost
+}
+
+// hasWritten reports whether results were written as they came (policy all).
+func (s *sink) hasWritten() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.wrote
+}
+
+// redactStored rewrites the run's stored results that hold a value of the secrets in known
+// (by key): results written before the run read a secret were redacted without it.
+func (x *Executor) redactStored(ctx context.Context, key store.RunKey, known map[string]string) error {
+	red := newResultRedactor(known)
+	if red == nil {
+		return nil
+	}
+	rs, err := x.st.ListNodeResults(ctx, key)
+	if err != nil {
+		return fmt.Errorf("read results of run %s to redact them: %w", key.Run, err)
+	}
+	for _, nr := range rs {
+		out := red.result(nr)
+		if bytes.Equal(out.Inputs, nr.Inputs) && bytes.Equal(out.Outputs, nr.Outputs) &&
+			bytes.Equal(out.Error, nr.Error) && bytes.Equal(out.Logs, nr.Logs) {
+			continue
+		}
+		if err := x.putResult(ctx, key, out); err != nil {
+			return fmt.Errorf("redact result of node %s of run %s: %w", nr.NodeID, key.Run, err)
+		}
+	}
+	return nil
 }
 
 // buffered returns the results held back (policy errors), for a paused run's state.
