@@ -376,3 +376,27 @@ test('a new flow named like one of the project is refused as typed; Escape goes 
     assert.deepEqual(errors, []);
   });
 });
+
+test('a refused project rename keeps the form and what was typed, saying why at the field', async (t) => {
+  await guarded(t, 'rename-refused', async () => {
+    const p = await api('POST', `${at.base.replace(/\/projects\/.*/, '')}/projects`, { name: 'Renamed later' });
+    await page.goto(`${suite.cloud.url}/`);
+    await page.locator('.ps-project-row').filter({ hasText: 'Renamed later' }).getByRole('button', { name: 'Rename' }).click();
+    // the row being renamed shows its name in the input, not as text
+    const row = page.locator('.ps-project-row').filter({ has: page.getByRole('textbox', { name: 'Project name' }) });
+    const input = row.getByRole('textbox', { name: 'Project name' });
+    const long = 'n'.repeat(140);
+    await input.fill(long);
+    await row.getByRole('button', { name: 'Save' }).click();
+    await page.waitForFunction(() => document.querySelector('.ps-project-row input[aria-invalid="true"]'));
+    assert.equal(await input.inputValue(), long);
+    const why = await input.evaluate((e) => document.getElementById(e.getAttribute('aria-describedby'))?.textContent);
+    assert.match(why, /^Name /);
+    await input.fill('Renamed now');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.ps-project-row').filter({ hasText: 'Renamed now' }).getByRole('button', { name: 'Rename' }).waitFor();
+    assert.equal((await api('GET', `${at.base.replace(/\/projects\/.*/, '')}/projects/${p.id}`)).name, 'Renamed now');
+    for (const e of errors.filter((x) => /status of (400|422)/.test(x))) errors.splice(errors.indexOf(e), 1);
+    assert.deepEqual(errors, []);
+  });
+});
