@@ -60,6 +60,19 @@ describe('StagesScreen', () => {
     expect(screen.getByText('qa')).toBeTruthy();
   });
 
+  it('says the naming rule once: as the error when a name breaks it, else as help', async () => {
+    const { api } = fakeApi({ 'GET /stages': { status: 200, body: three } });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    const input = await screen.findByLabelText(/Stage name/);
+    const rule = () => screen.queryAllByText('A lowercase letter, then up to 31 lowercase letters or digits (no dashes). "mock" is reserved.');
+    expect(rule().map((e) => e.className)).toEqual(['ps-hint']);
+    fireEvent.change(input, { target: { value: 'Bad-Stage' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add stage' }));
+    await waitFor(() => expect(input.getAttribute('aria-invalid')).toBe('true'));
+    expect(rule()).toHaveLength(1);
+    expect(rule()[0]!.className).not.toBe('ps-hint');
+  });
+
   it('moves a stage with the keyboard-reachable arrow buttons', async () => {
     const { api, writes } = fakeApi({
       'GET /stages': { status: 200, body: three },

@@ -58,7 +58,8 @@ function NewStage({ existing, onCreate }: { existing: string[]; onCreate(name: s
             setProblem(null);
           }}
         />
-        <span className="ps-hint">{NAME_RULE}</span>
+        {/* the rule as the error replaces the rule as help: said once */}
+        {nameErr === NAME_RULE ? null : <span className="ps-hint">{NAME_RULE}</span>}
         <FieldMessage id="new-stage-name" message={nameErr} />
       </label>
       <div className="ps-m-submit">
