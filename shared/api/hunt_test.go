@@ -326,3 +326,30 @@ func TestImportFailingPartWayLeavesNothing(t *testing.T) {
 	bundle["flows"] = bundle["flows"].([]any)[:2]
 	e.do(http.MethodPost, proj+"/import", u.token, map[string]any{"bundle": bundle}).status(http.StatusOK)
 }
+
+// A new user's first requests arriving together (two tabs, a script) make one personal
+// workspace, not one each: six concurrent GET /me made six.
+func TestConcurrentFirstSignInMakesOneWorkspace(t *testing.T) {
+	e := newEnv(t)
+	tok := token(t, "sub-fresh", "fresh@example.com", "Fresh")
+	const n = 6
+	var wg sync.WaitGroup
+	res := make([]*response, n)
+	for i := range n {
+		wg.Go(func() { res[i] = e.do(http.MethodGet, "/me", tok, nil) })
+	}
+	wg.Wait()
+	tenants := map[string]bool{}
+	for _, r := range res {
+		var me Me
+		r.ok(&me)
+		for _, m := range me.Memberships {
+			tenants[m.Tenant] = true
+		}
+	}
+	var me Me
+	e.do(http.MethodGet, "/me", tok, nil).ok(&me)
+	if len(me.Memberships) != 1 || len(tenants) != 1 {
+		t.Fatalf("memberships %+v (answers named %d tenants), want one personal workspace", me.Memberships, len(tenants))
+	}
+}

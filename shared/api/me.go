@@ -96,7 +96,14 @@ func (h *Handler) signIn(ctx context.Context, id auth.Identity) (Me, error) {
 	}
 	if len(ms) == 0 {
 		t, err := h.st.CreateTenant(ctx, store.CreateTenantInput{Name: personalTenantName(id),
-			OwnerSub: id.Subject, OwnerEmail: validEmailOrEmpty(id.Email)})
+			OwnerSub: id.Subject, OwnerEmail: validEmailOrEmpty(id.Email), Personal: true})
+		if errors.Is(err, store.ErrPersonalTenant) {
+			// a request arriving with this one made it: answer with its tenant
+			if ms, err = h.awaitMemberships(ctx, id.Subject); err != nil {
+				return Me{}, err
+			}
+			return h.withTenants(ctx, me, ms)
+		}
 		if err != nil {
 			return Me{}, err
 		}
@@ -104,6 +111,11 @@ func (h *Handler) signIn(ctx context.Context, id auth.Identity) (Me, error) {
 		me.Memberships = []MembershipView{{Tenant: t.ID, TenantName: t.Name, Role: string(store.RoleAdmin), Since: t.CreatedAt}}
 		return me, nil
 	}
+	return h.withTenants(ctx, me, ms)
+}
+
+// withTenants fills in me's memberships with their tenants' names.
+func (h *Handler) withTenants(ctx context.Context, me Me, ms []store.Membership) (Me, error) {
 	me.Memberships = make([]MembershipView, 0, len(ms))
 	for _, m := range ms {
 		t, err := h.st.GetTenant(ctx, m.Tenant)
@@ -117,6 +129,28 @@ func (h *Handler) signIn(ctx context.Context, id auth.Identity) (Me, error) {
 			Role: string(m.Role), Since: m.CreatedAt.UTC()})
 	}
 	return me, nil
+}
+
+// awaitMemberships lists a user's memberships once the personal tenant another request
+// made shows (the list is an index, updated a moment after the write); 503 when it does
+// not within a few seconds.
+func (h *Handler) awaitMemberships(ctx context.Context, sub string) ([]store.Membership, error) {
+	for wait := 50 * time.Millisecond; ; wait *= 2 {
+		ms, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Membership], error) {
+			return h.st.ListUserTenants(ctx, sub, o)
+		})
+		if err != nil || len(ms) > 0 {
+			return ms, err
+		}
+		if wait > 2*time.Second {
+			return nil, unavailable()
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }
 
 // personalTenantName names the tenant a first sign-in creates.

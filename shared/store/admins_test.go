@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"polysynergy/shared/store"
 )
@@ -81,4 +82,17 @@ func TestNamesRefuseInvisibleAndDirectionCharacters(t *testing.T) {
 		}
 	}
 	must[store.Flow](t)(f.blueprint(t, pk, "family \U0001F468\u200d\U0001F469\u200d\U0001F467"))
+}
+
+// One personal tenant per user at a time: a second creation within PersonalTenantWindow
+// is ErrPersonalTenant; after it (a user who since belongs to no tenant) it succeeds.
+func TestPersonalTenantOnce(t *testing.T) {
+	f := setup(t)
+	in := store.CreateTenantInput{Name: "Ada's workspace", OwnerSub: "ada", Personal: true}
+	must[store.Tenant](t)(f.s.CreateTenant(f.ctx, in))
+	_, err := f.s.CreateTenant(f.ctx, in)
+	wantErr(t, err, store.ErrPersonalTenant)
+	must[store.Tenant](t)(f.s.CreateTenant(f.ctx, store.CreateTenantInput{Name: "Team", OwnerSub: "ada"})) // not personal
+	f.clock.Advance(store.PersonalTenantWindow + time.Second)
+	must[store.Tenant](t)(f.s.CreateTenant(f.ctx, in))
 }

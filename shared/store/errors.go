@@ -34,6 +34,8 @@ var (
 	ErrStageInUse = errors.New("stage in use")
 	// ErrAlreadyClaimed: a paused run's state was already claimed for resume.
 	ErrAlreadyClaimed = errors.New("already claimed")
+	// ErrPersonalTenant: another request is making the user's personal tenant.
+	ErrPersonalTenant = errors.New("the personal tenant is being made by another request")
 	// ErrLastAdmin: the change would leave a tenant without an admin.
 	ErrLastAdmin = errors.New("a tenant needs at least one admin")
 )

@@ -121,7 +121,19 @@ type CreateTenantInput struct {
 	Name       string
 	OwnerSub   string
 	OwnerEmail string
+	// Personal makes it the owner's personal tenant, made on a sign-in that finds the user
+	// in none: of creations racing for one user (first requests arriving together) one
+	// succeeds and the others get ErrPersonalTenant, for PersonalTenantWindow.
+	Personal bool
 }
+
+// PersonalTenantWindow is how long a user's personal tenant creation keeps others for the
+// same user from succeeding (long enough for the racing requests to see its membership;
+// a user who later belongs to no tenant can get a new one).
+const PersonalTenantWindow = time.Minute
+
+// skPersonal is the claim, under the user, of a personal tenant being made.
+const skPersonal = "PERSONAL_TENANT"
 
 // CreateTenant creates a tenant and makes the owner its admin, atomically.
 func (s *Store) CreateTenant(ctx context.Context, in CreateTenantInput) (Tenant, error) {
@@ -157,6 +169,14 @@ func (s *Store) CreateTenant(ctx context.Context, in CreateTenantInput) (Tenant,
 	var tx txn
 	tx.put(s.table, tIt, "attribute_not_exists(PK)", nil, nil, ErrExists)
 	tx.put(s.table, mIt, "", nil, nil, nil)
+	if in.Personal {
+		claim := key(userPK(in.OwnerSub), skPersonal)
+		claim["kind"] = avS("personal_tenant_claim")
+		claim["tenant"] = avS(id)
+		claim[attrTTL] = avN(now.Add(PersonalTenantWindow).Unix())
+		tx.put(s.table, claim, "attribute_not_exists(PK) OR #exp < :now", names{"#exp": attrTTL},
+			vals{":now": avN(now.Unix())}, ErrPersonalTenant)
+	}
 	if err := s.commit(ctx, op, &tx); err != nil {
 		return Tenant{}, err
 	}
