@@ -143,7 +143,8 @@ func (h *Handler) registerExecute() {
 				return nil, err
 			}
 			if run.Status != "paused" {
-				return nil, conflict(TypeConflict, fmt.Sprintf("run %s is %s, not paused", run.ID, run.Status))
+				return nil, conflict(TypeConflict, fmt.Sprintf("run %s is %s, not paused", run.ID, run.Status),
+					FieldError{Location: "path.run", Message: fmt.Sprintf("is %s, not paused", run.Status)})
 			}
 			var sum struct {
 				PausedAt  []string `json:"paused_at"`
@@ -210,7 +211,8 @@ func (h *Handler) notTrashed(ctx context.Context, k store.ProjectKey) error {
 		return err
 	}
 	if p.TrashedAt != nil {
-		return conflict(TypeConflict, fmt.Sprintf("project %q is in the trash; restore it to run or publish its flows", p.Name))
+		return conflict(TypeConflict, fmt.Sprintf("project %q is in the trash; restore it to run or publish its flows", p.Name),
+			FieldError{Location: "path.project", Message: "is in the trash"})
 	}
 	return nil
 }
@@ -225,7 +227,8 @@ func (h *Handler) inTrash(ctx context.Context, k store.ProjectKey, err error, to
 	if gerr != nil || p.TrashedAt == nil {
 		return err
 	}
-	return conflict(TypeConflict, fmt.Sprintf("project %q is in the trash; restore it to %s", p.Name, to))
+	return conflict(TypeConflict, fmt.Sprintf("project %q is in the trash; restore it to %s", p.Name, to),
+		FieldError{Location: "path.project", Message: "is in the trash"})
 }
 
 // checkRunStart refuses an editor run of a version the flow does not have, from a node the

@@ -88,7 +88,7 @@ func TestStartAndResumeRuns(t *testing.T) {
 		t.Fatalf("resume at a node that is not paused: %+v (payloads %d → %d)", p422, before, len(runner.payloads))
 	}
 	done, _ := e.db.Store.CreateRun(context.Background(), store.Run{Tenant: pk.Tenant, Project: pk.Project, Flow: f.ID, Stage: "mock", Trigger: "editor", Status: "success"})
-	e.do(http.MethodPost, path+"/runs/"+done.ID+"/resume", u.token, map[string]any{"node": "ask"}).problem(409)
+	wantFields(t, e.do(http.MethodPost, path+"/runs/"+done.ID+"/resume", u.token, map[string]any{"node": "ask"}).problem(409), "path.run")
 	wantFields(t, e.do(http.MethodPost, path+"/runs/"+run.ID+"/resume", u.token, map[string]any{}).problem(422), "body.node")
 
 	// without a runner the endpoints say so

@@ -64,6 +64,8 @@ func TestCreateVersionInTrash(t *testing.T) {
 	if !strings.Contains(p.Detail, `project "Shop" is in the trash; restore it to`) {
 		t.Errorf("detail = %q, want it to say the project is in the trash", p.Detail)
 	}
+	wantFields(t, p, "path.project")
+	wantFields(t, e.do(http.MethodPost, path+"/runs", u.token, map[string]any{}).problem(http.StatusConflict), "path.project")
 	e.do(http.MethodPost, proj+"/restore", u.token, nil).status(http.StatusOK)
 	e.do(http.MethodPost, path+"/versions", u.token, map[string]any{}).status(http.StatusCreated)
 }

@@ -221,7 +221,8 @@ func toProblem(ctx context.Context, log *slog.Logger, err error) *Problem {
 		return conflict(TypeConflict, "a tenant needs at least one admin; make someone else admin first",
 			FieldError{Location: "path.sub", Message: "is the tenant's last admin"})
 	case errors.Is(err, store.ErrStageInUse):
-		return conflict(TypeConflict, "flows are still published to the stage")
+		return conflict(TypeConflict, "flows are still published to the stage",
+			FieldError{Location: "path.stage", Message: "has flows published to it"})
 	case errors.Is(err, store.ErrExists):
 		return conflict(TypeConflict, "it already exists")
 	case errors.Is(err, store.ErrNotFound):
