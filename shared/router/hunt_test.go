@@ -63,3 +63,27 @@ func TestUnreadableRequestNamesTheField(t *testing.T) {
 		t.Fatalf("errors = %+v, want one at body saying it is not valid JSON", p.Errors)
 	}
 }
+
+// A route's 401 names the header the key goes in (errors[0] at header.x-api-key), as every
+// refusal names its field.
+func TestAPIKeyRefusalNamesTheHeader(t *testing.T) {
+	fx := setup(t, store.SaveErrors, router.ModeWait, true, helloFlow())
+	for _, h := range []map[string]string{nil, {"x-api-key": "psk_wrong"}, {"authorization": "Bearer psk_wrong"}} {
+		resp, _ := fx.r.Handle(context.Background(), request("GET", "my-shop-dev.example.com", "/hello/a/1", "", h, ""))
+		var p struct {
+			Errors []struct {
+				Location string `json:"location"`
+			} `json:"errors"`
+		}
+		if err := json.Unmarshal([]byte(resp.Body), &p); err != nil || resp.StatusCode != 401 {
+			t.Fatalf("%v: %d %s", h, resp.StatusCode, resp.Body)
+		}
+		want := "header.x-api-key"
+		if h["authorization"] != "" {
+			want = "header.authorization"
+		}
+		if len(p.Errors) != 1 || p.Errors[0].Location != want {
+			t.Errorf("%v: errors %+v, want one at %s", h, p.Errors, want)
+		}
+	}
+}

@@ -198,11 +198,17 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 			return withCORS(problem(http.StatusServiceUnavailable, "Service Unavailable", "the API key could not be checked; try again",
 				map[string]string{"retry-after": "1"})), nil
 		case keyID == "" && sent:
+			at := "header.x-api-key"
+			if strings.TrimSpace(ev.Headers["x-api-key"]) == "" {
+				at = "header.authorization"
+			}
 			return withCORS(problem(http.StatusUnauthorized, "Unauthorized", "the API key is not valid for this project (revoked, mistyped, or another project's)",
-				map[string]string{"www-authenticate": `Bearer realm="polysynergy", error="invalid_token"`})), nil
+				map[string]string{"www-authenticate": `Bearer realm="polysynergy", error="invalid_token"`},
+				fieldError{Location: at, Message: "is not an API key of this project"})), nil
 		case keyID == "":
 			return withCORS(problem(http.StatusUnauthorized, "Unauthorized", "this route needs an API key: send X-API-Key or Authorization: Bearer psk_…",
-				map[string]string{"www-authenticate": `Bearer realm="polysynergy"`})), nil
+				map[string]string{"www-authenticate": `Bearer realm="polysynergy"`},
+				fieldError{Location: "header.x-api-key", Message: "is required: send X-API-Key or Authorization: Bearer psk_…"})), nil
 		}
 		// the last-used time is written next to the run, not before it
 		touch.Add(1)
