@@ -400,3 +400,22 @@ test('a refused project rename keeps the form and what was typed, saying why at 
     assert.deepEqual(errors, []);
   });
 });
+
+test('settings fields are named by their labels only, also while they say what is wrong', async (t) => {
+  await guarded(t, 'field-names', async () => {
+    await page.goto(`${suite.cloud.url}/p/${at.project}/settings/secrets`);
+    const form = page.getByRole('form', { name: 'New secret' });
+    await form.getByRole('textbox', { name: 'Key', exact: true }).fill('bad key!');
+    await form.getByRole('button', { name: 'Save secret' }).click();
+    const key = form.getByRole('textbox', { name: 'Key', exact: true });
+    assert.equal(await key.getAttribute('aria-invalid'), 'true');
+    assert.equal(await form.getByLabel('Value', { exact: true }).getAttribute('aria-invalid'), 'true');
+    await page.goto(`${suite.cloud.url}/p/${at.project}/settings/stages`);
+    const stage = page.getByRole('textbox', { name: 'Stage name', exact: true });
+    await stage.fill('Bad-Stage');
+    await page.getByRole('button', { name: 'Add stage' }).click();
+    assert.equal(await stage.getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByText('A lowercase letter, then up to 31 lowercase letters or digits (no dashes). "mock" is reserved.').count(), 1);
+    assert.deepEqual(errors, []);
+  });
+});

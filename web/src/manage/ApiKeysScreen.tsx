@@ -94,11 +94,11 @@ function NewKey({ onCreate }: { onCreate(label: string): Promise<void> }) {
         );
       }}
     >
-      <label>
-        Label
+      <div className="ps-m-field">
+        <label htmlFor="new-key-label">Label</label>
         <input {...invalidProps('new-key-label', msg)} id="new-key-label" value={label} maxLength={100} placeholder="Billing webhook" onChange={(e) => setLabel(e.target.value)} />
         <FieldMessage id="new-key-label" message={msg} />
-      </label>
+      </div>
       <div className="ps-m-submit">
         <button type="submit" className="ps-button ps-primary" disabled={busy}>
           {busy ? 'Creating…' : 'Create key'}

@@ -111,11 +111,11 @@ function ValuesForm({
       }}
     >
       {fixedKey ? null : (
-        <label>
-          Key
+        <div className="ps-m-field">
+          <label htmlFor={`${prefix}-key`}>Key</label>
           <input {...invalidProps(`${prefix}-key`, keyErr)} id={`${prefix}-key`} className={`${keyErr ? 'ps-input invalid' : 'ps-input'} ps-mono`} value={key} placeholder="API_BASE_URL" autoComplete="off" onChange={(e) => setKey(e.target.value)} />
           <FieldMessage id={`${prefix}-key`} message={keyErr} />
-        </label>
+        </div>
       )}
       {inputs}
       <div className="ps-m-submit">

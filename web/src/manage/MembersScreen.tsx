@@ -53,13 +53,13 @@ function Invite({ onInvite }: { onInvite(email: string, role: Role): Promise<voi
         );
       }}
     >
-      <label>
-        E-mail
+      <div className="ps-m-field">
+        <label htmlFor="invite-email">E-mail</label>
         <input {...invalidProps('invite-email', emailErr)} id="invite-email" type="email" value={email} placeholder="someone@example.com" autoComplete="off" onChange={(e) => setEmail(e.target.value)} />
         <FieldMessage id="invite-email" message={emailErr} />
-      </label>
-      <label>
-        Role
+      </div>
+      <div className="ps-m-field">
+        <label htmlFor="invite-role">Role</label>
         <select {...invalidProps('invite-role', roleErr)} id="invite-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
           {ROLES.map((r) => (
             <option key={r.role} value={r.role}>
@@ -68,7 +68,7 @@ function Invite({ onInvite }: { onInvite(email: string, role: Role): Promise<voi
           ))}
         </select>
         <FieldMessage id="invite-role" message={roleErr} />
-      </label>
+      </div>
       <div className="ps-m-submit">
         <button type="submit" className="ps-button ps-primary" disabled={busy}>
           {busy ? 'Inviting…' : 'Invite'}

@@ -52,6 +52,20 @@ describe('SecretsScreen', () => {
     expect(within(row).getAllByRole('cell')[1]!.textContent).toContain('staging');
   });
 
+  it('names its fields by their labels only, also when they say what is wrong (the hint and the error were part of the name)', async () => {
+    const { api, writes } = fakeApi(base);
+    render(<SecretsScreen api={api} project="P1" role="admin" />);
+    const form = await screen.findByRole('form', { name: 'New secret' });
+    fireEvent.change(within(form).getByRole('textbox', { name: 'Key' }), { target: { value: '9LIVES' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save secret' }));
+    const key = await within(form).findByRole('textbox', { name: 'Key' });
+    await waitFor(() => expect(key.getAttribute('aria-invalid')).toBe('true'));
+    expect(document.getElementById(key.getAttribute('aria-describedby')!)?.textContent).toContain('Letters, digits and _');
+    expect(within(form).getByRole('combobox', { name: 'Stage' })).toBeTruthy();
+    expect(within(form).getByLabelText('Value')).toBeTruthy();
+    expect(writes()).toEqual([]);
+  });
+
   it('sets another stage of an existing key from its row', async () => {
     const { api, writes } = fakeApi({ ...base, 'PUT /secrets/DB_URL/stages/mock': { status: 204 } });
     render(<SecretsScreen api={api} project="P1" role="admin" />);

@@ -75,14 +75,14 @@ function SetValue({
       }}
     >
       {fixedKey ? null : (
-        <label>
-          Key
+        <div className="ps-m-field">
+          <label htmlFor={`${prefix}-key`}>Key</label>
           <input {...invalidProps(`${prefix}-key`, keyErr)} id={`${prefix}-key`} className={`${keyErr ? 'ps-input invalid' : 'ps-input'} ps-mono`} value={key} placeholder="STRIPE_KEY" autoComplete="off" onChange={(e) => setKey(e.target.value)} />
           <FieldMessage id={`${prefix}-key`} message={keyErr} />
-        </label>
+        </div>
       )}
-      <label>
-        Stage
+      <div className="ps-m-field">
+        <label htmlFor={`${prefix}-stage`}>Stage</label>
         <select {...invalidProps(`${prefix}-stage`, stageErr)} id={`${prefix}-stage`} value={stage} onChange={(e) => setStage(e.target.value)}>
           {stages.map((s) => (
             <option key={s} value={s}>
@@ -91,9 +91,9 @@ function SetValue({
           ))}
         </select>
         <FieldMessage id={`${prefix}-stage`} message={stageErr} />
-      </label>
-      <label>
-        Value
+      </div>
+      <div className="ps-m-field">
+        <label htmlFor={`${prefix}-value`}>Value</label>
         <input
           {...invalidProps(`${prefix}-value`, valueErr)}
           id={`${prefix}-value`}
@@ -106,7 +106,7 @@ function SetValue({
         />
         <span className="ps-hint">Sealed when saved; never shown again.</span>
         <FieldMessage id={`${prefix}-value`} message={valueErr} />
-      </label>
+      </div>
       <div className="ps-m-submit">
         <button type="submit" className="ps-button ps-primary" disabled={busy || stages.length === 0}>
           {busy ? 'Saving…' : 'Save secret'}

@@ -71,6 +71,9 @@ describe('StagesScreen', () => {
     await waitFor(() => expect(input.getAttribute('aria-invalid')).toBe('true'));
     expect(rule()).toHaveLength(1);
     expect(rule()[0]!.className).not.toBe('ps-hint');
+    // named by its label only; the error is its description (it was part of the name)
+    expect(screen.getByRole('textbox', { name: 'Stage name' })).toBe(input);
+    expect(document.getElementById(input.getAttribute('aria-describedby')!)?.textContent).toContain('A lowercase letter');
   });
 
   it('moves a stage with the keyboard-reachable arrow buttons', async () => {

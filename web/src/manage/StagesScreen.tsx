@@ -45,8 +45,8 @@ function NewStage({ existing, onCreate }: { existing: string[]; onCreate(name: s
           .finally(() => setBusy(false));
       }}
     >
-      <label>
-        Stage name
+      <div className="ps-m-field">
+        <label htmlFor="new-stage-name">Stage name</label>
         <input
           {...invalidProps('new-stage-name', nameErr)}
           id="new-stage-name"
@@ -61,7 +61,7 @@ function NewStage({ existing, onCreate }: { existing: string[]; onCreate(name: s
         {/* the rule as the error replaces the rule as help: said once */}
         {nameErr === NAME_RULE ? null : <span className="ps-hint">{NAME_RULE}</span>}
         <FieldMessage id="new-stage-name" message={nameErr} />
-      </label>
+      </div>
       <div className="ps-m-submit">
         <button type="submit" className="ps-button ps-primary" disabled={busy}>
           {busy ? 'Adding…' : 'Add stage'}
