@@ -87,3 +87,33 @@ func TestAPIKeyRefusalNamesTheHeader(t *testing.T) {
 		}
 	}
 }
+
+// The router's other refusals name what they are about too: the host (no project or
+// nothing published on its stage, or no project-stage in it), the path (no route) and the
+// method (405).
+func TestRoutingRefusalsNameTheirField(t *testing.T) {
+	fx := setup(t, store.SaveErrors, router.ModeWait, false, helloFlow())
+	for _, tc := range []struct {
+		method, host, path string
+		status             int
+		field              string
+	}{
+		{"GET", "nohyphen.example.com", "/x", 400, "header.host"},
+		{"GET", "nope-dev.example.com", "/hello/a/1", 404, "header.host"},
+		{"GET", "my-shop-dev.example.com", "/nope", 404, "path"},
+		{"POST", "my-shop-dev.example.com", "/hello/a/1", 405, "method"},
+	} {
+		resp, _ := fx.r.Handle(context.Background(), request(tc.method, tc.host, tc.path, "", nil, ""))
+		var p struct {
+			Errors []struct {
+				Location string `json:"location"`
+			} `json:"errors"`
+		}
+		if err := json.Unmarshal([]byte(resp.Body), &p); err != nil || resp.StatusCode != tc.status {
+			t.Fatalf("%+v: %d %s", tc, resp.StatusCode, resp.Body)
+		}
+		if len(p.Errors) != 1 || p.Errors[0].Location != tc.field {
+			t.Errorf("%+v: errors %+v, want one at %s", tc, p.Errors, tc.field)
+		}
+	}
+}

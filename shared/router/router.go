@@ -148,7 +148,8 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 				reason = he.Reason
 			}
 			return problem(http.StatusBadRequest, "Bad Request",
-				fmt.Sprintf("cannot tell the project and stage from host %q (%s), nor from the path", host, reason), nil), nil
+				fmt.Sprintf("cannot tell the project and stage from host %q (%s), nor from the path", host, reason), nil,
+				fieldError{Location: "header.host", Message: reason + "; use {project}-{stage}." + r.cfg.BaseDomain}), nil
 		}
 		target, path = t, rest
 	}
@@ -158,7 +159,8 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 		return problem(http.StatusServiceUnavailable, "Service Unavailable", "routes could not be read; try again", map[string]string{"retry-after": "1"}), nil
 	}
 	if entry.missing {
-		return problem(http.StatusNotFound, "Not Found", fmt.Sprintf("project %q has nothing published on stage %q", target.Project, target.Stage), nil), nil
+		return problem(http.StatusNotFound, "Not Found", fmt.Sprintf("project %q has nothing published on stage %q", target.Project, target.Stage), nil,
+			fieldError{Location: "header.host", Message: fmt.Sprintf("no project %q with flows published on stage %q", target.Project, target.Stage)}), nil
 	}
 	method := ev.RequestContext.HTTP.Method
 	if method == http.MethodOptions && ev.Headers["access-control-request-method"] != "" {
@@ -174,11 +176,13 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 	case errors.As(err, &mna):
 		return problem(http.StatusMethodNotAllowed, "Method Not Allowed",
 			fmt.Sprintf("%s is not allowed on %s; use %s", method, path, strings.Join(mna.Allow, ", ")),
-			map[string]string{"allow": strings.Join(mna.Allow, ", ")}), nil
+			map[string]string{"allow": strings.Join(mna.Allow, ", ")},
+			fieldError{Location: "method", Message: "is not allowed here; use " + strings.Join(mna.Allow, ", ")}), nil
 	case errors.Is(err, routing.ErrNotFound):
-		return problem(http.StatusNotFound, "Not Found", fmt.Sprintf("no route matches %s %s", method, path), nil), nil
+		return problem(http.StatusNotFound, "Not Found", fmt.Sprintf("no route matches %s %s", method, path), nil,
+			fieldError{Location: "path", Message: "no route published on this stage matches it"}), nil
 	case err != nil:
-		return problem(http.StatusBadRequest, "Bad Request", err.Error(), nil), nil
+		return problem(http.StatusBadRequest, "Bad Request", err.Error(), nil, fieldError{Location: "path", Message: err.Error()}), nil
 	}
 	route := entry.routes[m.Route.ID]
 	// every answer for the route carries its CORS headers, so a browser can read a refusal
