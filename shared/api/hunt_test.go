@@ -355,3 +355,32 @@ func TestConcurrentFirstSignInMakesOneWorkspace(t *testing.T) {
 		t.Fatalf("memberships %+v (answers named %d tenants), want one personal workspace", me.Memberships, len(tenants))
 	}
 }
+
+// A project PATCH refused for one field changes none: a taken slug left the private
+// network switch and the name changed. And an editor may send the switch unchanged (a
+// client PATCHing back what it read); only changing it needs an admin.
+func TestProjectPatchAllOrNothing(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Shop")
+	e.project(u, "Other") // slug "other"
+	p := e.do(http.MethodPatch, proj, u.token, map[string]any{"name": "Renamed", "allow_private_network": true, "slug": "other"}).
+		problem(http.StatusConflict)
+	wantFields(t, p, "body.slug")
+	var v ProjectView
+	e.do(http.MethodGet, proj, u.token, nil).ok(&v)
+	if v.Name != "Shop" || v.AllowPrivateNetwork || v.Slug != "shop" {
+		t.Fatalf("after a refused PATCH: %+v, want it unchanged", v)
+	}
+
+	e.do(http.MethodPost, "/tenants/"+u.tenant+"/invitations", u.token, map[string]string{"email": "ed@example.com", "role": "editor"}).
+		status(http.StatusCreated)
+	ed := e.signIn("ed")
+	ed.tenant = u.tenant
+	e.do(http.MethodPatch, proj, ed.token, map[string]any{"name": "Shop 2", "allow_private_network": false}).ok(&v)
+	if v.Name != "Shop 2" {
+		t.Fatalf("editor's PATCH: %+v", v)
+	}
+	wantFields(t, e.do(http.MethodPatch, proj, ed.token, map[string]any{"allow_private_network": true}).problem(http.StatusForbidden),
+		"body.allow_private_network")
+}

@@ -170,21 +170,21 @@ func (h *Handler) registerProjects() {
 			if len(errs) > 0 {
 				return nil, invalidFields(errs)
 			}
-			if in.Body.AllowPrivateNetwork != nil {
+			cur, err := h.st.GetProject(ctx, k)
+			if err != nil {
+				return nil, err
+			}
+			// sending the switch unchanged (a client PATCHing back what it read) is no change
+			setPrivate := in.Body.AllowPrivateNetwork != nil && *in.Body.AllowPrivateNetwork != cur.AllowPrivateNetwork
+			if setPrivate {
 				if role := principal(ctx).Role; role != auth.RoleAdmin {
 					return nil, newProblem(http.StatusForbidden, TypeForbidden,
 						fmt.Sprintf("changing allow_private_network needs role admin; you are %s in this tenant", role),
 						FieldError{Location: "body.allow_private_network", Message: "needs role admin"})
 				}
 			}
-			if _, err := h.st.GetProject(ctx, k); err != nil {
-				return nil, err
-			}
-			if in.Body.AllowPrivateNetwork != nil {
-				if err := h.st.SetPrivateNetwork(ctx, k, *in.Body.AllowPrivateNetwork); err != nil {
-					return nil, err
-				}
-			}
+			// the change that can be refused (a taken slug) goes first, so a refused PATCH
+			// changes nothing; the others were checked above
 			if in.Body.Slug != nil {
 				if err := h.st.ChangeSlug(ctx, k, *in.Body.Slug); err != nil {
 					return nil, h.slugTaken(ctx, k.Tenant, *in.Body.Slug, err)
@@ -192,6 +192,11 @@ func (h *Handler) registerProjects() {
 			}
 			if in.Body.Name != nil {
 				if err := h.st.RenameProject(ctx, k, *in.Body.Name); err != nil {
+					return nil, err
+				}
+			}
+			if setPrivate {
+				if err := h.st.SetPrivateNetwork(ctx, k, *in.Body.AllowPrivateNetwork); err != nil {
 					return nil, err
 				}
 			}
