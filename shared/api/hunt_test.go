@@ -384,3 +384,23 @@ func TestProjectPatchAllOrNothing(t *testing.T) {
 	wantFields(t, e.do(http.MethodPatch, proj, ed.token, map[string]any{"allow_private_network": true}).problem(http.StatusForbidden),
 		"body.allow_private_network")
 }
+
+// Deleting a secret's or variable's value on a stage where it has none names the stage,
+// not the key: "secret not found" at path.key was said of a secret that exists.
+func TestDeleteValueOnStageWithoutOneNamesTheStage(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Shop")
+	e.do(http.MethodPost, proj+"/stages", u.token, map[string]string{"name": "live"}).status(http.StatusCreated)
+	e.do(http.MethodPut, proj+"/secrets/TOKEN/stages/live", u.token, map[string]string{"value": "v"}).status(http.StatusNoContent)
+	e.do(http.MethodPut, proj+"/env/REGION/stages/live", u.token, map[string]string{"value": "eu"}).status(http.StatusOK)
+	for _, path := range []string{proj + "/secrets/TOKEN/stages/mock", proj + "/env/REGION/stages/mock"} {
+		p := e.do(http.MethodDelete, path, u.token, nil).problem(http.StatusNotFound)
+		wantFields(t, p, "path.stage")
+		if !strings.Contains(p.Detail, `no value on stage "mock"`) {
+			t.Errorf("%s: detail %q", path, p.Detail)
+		}
+	}
+	wantFields(t, e.do(http.MethodDelete, proj+"/secrets/NOPE/stages/live", u.token, nil).problem(http.StatusNotFound), "path.key")
+	wantFields(t, e.do(http.MethodDelete, proj+"/env/NOPE/stages/live", u.token, nil).problem(http.StatusNotFound), "path.key")
+}

@@ -133,7 +133,17 @@ func (h *Handler) registerSecrets() {
 			if err := checkKeyPath(in.Key, false); err != nil {
 				return nil, err
 			}
-			return nil, h.st.DeleteSecret(ctx, in.project(), in.Key, in.Stage)
+			err := h.st.DeleteSecret(ctx, in.project(), in.Key, in.Stage)
+			if errors.Is(err, store.ErrNotFound) {
+				if ss, lerr := h.st.ListSecrets(ctx, in.project()); lerr == nil {
+					for _, s := range ss {
+						if s.Key == in.Key {
+							return nil, noValueOnStage("secret", in.Key, in.Stage)
+						}
+					}
+				}
+			}
+			return nil, err
 		})
 	register(h, endpoint{id: "deleteSecret", method: http.MethodDelete, path: base + "/{key}",
 		summary: "Delete a secret on every stage", tag: tag, scope: ScopeTenant, action: auth.ActionSecretWrite,
@@ -241,7 +251,13 @@ func (h *Handler) registerEnv() {
 			if err := checkKeyPath(in.Key, false); err != nil {
 				return nil, err
 			}
-			return nil, h.st.DeleteEnvVar(ctx, in.project(), in.Key, in.Stage)
+			err := h.st.DeleteEnvVar(ctx, in.project(), in.Key, in.Stage)
+			if errors.Is(err, store.ErrNotFound) {
+				if _, verr := h.envVar(ctx, in.project(), in.Key); verr == nil {
+					return nil, noValueOnStage("variable", in.Key, in.Stage)
+				}
+			}
+			return nil, err
 		})
 	register(h, endpoint{id: "deleteEnv", method: http.MethodDelete, path: base + "/{key}",
 		summary: "Delete a variable on every stage", tag: tag, scope: ScopeTenant, action: auth.ActionEnvWrite,
@@ -269,4 +285,11 @@ func (h *Handler) envVar(ctx context.Context, k store.ProjectKey, key string) (*
 		}
 	}
 	return nil, notFound("variable")
+}
+
+// noValueOnStage is the 404 for a secret or variable that exists but has no value on the
+// stage named in the path.
+func noValueOnStage(what, key, stage string) *Problem {
+	return newProblem(http.StatusNotFound, TypeNotFound, fmt.Sprintf("%s %s has no value on stage %q", what, key, stage),
+		FieldError{Location: "path.stage", Message: fmt.Sprintf("%s %s has no value on this stage", what, key)})
 }
