@@ -183,6 +183,11 @@ func (h *Handler) export(ctx context.Context, k store.ProjectKey, only []string)
 		if err != nil {
 			return Bundle{}, err
 		}
+		if len(flows) > MaxBundleFlows {
+			// a bundle an import refuses is no export: have the flows chosen
+			return Bundle{}, invalidField("query.flow", "the project has %d flows and a bundle holds at most %d (what an import takes): "+
+				"choose the flows to export with flow=ID (repeated), in several bundles", len(flows), MaxBundleFlows)
+		}
 	} else {
 		for i, id := range only {
 			if !validULID(id) {

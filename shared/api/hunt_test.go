@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -403,4 +404,35 @@ func TestDeleteValueOnStageWithoutOneNamesTheStage(t *testing.T) {
 	}
 	wantFields(t, e.do(http.MethodDelete, proj+"/secrets/NOPE/stages/live", u.token, nil).problem(http.StatusNotFound), "path.key")
 	wantFields(t, e.do(http.MethodDelete, proj+"/env/NOPE/stages/live", u.token, nil).problem(http.StatusNotFound), "path.key")
+}
+
+// Exporting every flow of a project with more flows than a bundle holds is refused at
+// query.flow saying to choose the flows; it gave a bundle the import refused
+// (body.bundle.flows: expected array length <= 200), so the export could not go back in.
+func TestExportOfMoreFlowsThanABundleHolds(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, pv := e.project(u, "Many")
+	k := store.ProjectKey{Tenant: u.tenant, Project: pv.ID}
+	var first string
+	for i := range MaxBundleFlows + 1 {
+		f, err := e.db.Store.CreateFlow(t.Context(), k, store.CreateFlowInput{Kind: store.KindBlueprint,
+			Name: "f" + strconv.Itoa(i), Document: json.RawMessage(`{"schema":"polysynergy/flow@1","nodes":[],"connections":[]}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = f.ID
+		}
+	}
+	p := e.do(http.MethodGet, proj+"/export", u.token, nil).problem(http.StatusUnprocessableEntity)
+	wantFields(t, p, "query.flow")
+	if !strings.Contains(p.Detail, "201 flows") {
+		t.Errorf("detail %q, want it to say how many", p.Detail)
+	}
+	var b Bundle
+	e.do(http.MethodGet, proj+"/export?flow="+first, u.token, nil).ok(&b)
+	if len(b.Flows) != 1 {
+		t.Fatalf("chosen export: %d flows", len(b.Flows))
+	}
 }
