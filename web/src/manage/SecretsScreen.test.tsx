@@ -62,7 +62,12 @@ describe('SecretsScreen', () => {
     await waitFor(() => expect(key.getAttribute('aria-invalid')).toBe('true'));
     expect(document.getElementById(key.getAttribute('aria-describedby')!)?.textContent).toContain('Letters, digits and _');
     expect(within(form).getByRole('combobox', { name: 'Stage' })).toBeTruthy();
-    expect(within(form).getByLabelText('Value')).toBeTruthy();
+    // the value's help is its description (it was only heard as part of its name)
+    const value = within(form).getByLabelText('Value');
+    expect(value.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)?.textContent?.trim())).toEqual([
+      'Enter the value.',
+      'Sealed when saved; never shown again.',
+    ]);
     expect(writes()).toEqual([]);
   });
 

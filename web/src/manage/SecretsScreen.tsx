@@ -95,7 +95,7 @@ function SetValue({
       <div className="ps-m-field">
         <label htmlFor={`${prefix}-value`}>Value</label>
         <input
-          {...invalidProps(`${prefix}-value`, valueErr)}
+          {...invalidProps(`${prefix}-value`, valueErr, `${prefix}-value-hint`)}
           id={`${prefix}-value`}
           type="password"
           autoComplete="new-password"
@@ -104,7 +104,9 @@ function SetValue({
           onChange={(e) => setValue(e.target.value)}
           onKeyDown={(e) => e.key === 'Escape' && onCancel?.()}
         />
-        <span className="ps-hint">Sealed when saved; never shown again.</span>
+        <span className="ps-hint" id={`${prefix}-value-hint`}>
+          Sealed when saved; never shown again.
+        </span>
         <FieldMessage id={`${prefix}-value`} message={valueErr} />
       </div>
       <div className="ps-m-submit">

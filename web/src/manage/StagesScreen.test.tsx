@@ -66,6 +66,7 @@ describe('StagesScreen', () => {
     const input = await screen.findByLabelText(/Stage name/);
     const rule = () => screen.queryAllByText('A lowercase letter, then up to 31 lowercase letters or digits (no dashes). "mock" is reserved.');
     expect(rule().map((e) => e.className)).toEqual(['ps-hint']);
+    expect(document.getElementById(input.getAttribute('aria-describedby')!)).toBe(rule()[0]);
     fireEvent.change(input, { target: { value: 'Bad-Stage' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add stage' }));
     await waitFor(() => expect(input.getAttribute('aria-invalid')).toBe('true'));

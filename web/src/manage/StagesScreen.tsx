@@ -48,7 +48,7 @@ function NewStage({ existing, onCreate }: { existing: string[]; onCreate(name: s
       <div className="ps-m-field">
         <label htmlFor="new-stage-name">Stage name</label>
         <input
-          {...invalidProps('new-stage-name', nameErr)}
+          {...invalidProps('new-stage-name', nameErr, nameErr === NAME_RULE ? undefined : 'new-stage-name-hint')}
           id="new-stage-name"
           value={name}
           placeholder="staging"
@@ -59,7 +59,11 @@ function NewStage({ existing, onCreate }: { existing: string[]; onCreate(name: s
           }}
         />
         {/* the rule as the error replaces the rule as help: said once */}
-        {nameErr === NAME_RULE ? null : <span className="ps-hint">{NAME_RULE}</span>}
+        {nameErr === NAME_RULE ? null : (
+          <span className="ps-hint" id="new-stage-name-hint">
+            {NAME_RULE}
+          </span>
+        )}
         <FieldMessage id="new-stage-name" message={nameErr} />
       </div>
       <div className="ps-m-submit">

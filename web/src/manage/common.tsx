@@ -197,8 +197,14 @@ export function when(iso: string | undefined | null): string {
 }
 
 /** An input's props for an error the API named: marked invalid and described by it. */
-export function invalidProps(id: string, message: string | undefined) {
-  return message ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-error`, className: 'ps-input invalid' } : { className: 'ps-input' };
+/** The props of a field's control: invalid and described by its error when there is one, and by its help (hintId) always. */
+export function invalidProps(id: string, message: string | undefined, hintId?: string) {
+  const describedBy = [message ? `${id}-error` : '', hintId ?? ''].filter(Boolean).join(' ');
+  return {
+    ...(message ? { 'aria-invalid': true as const } : {}),
+    ...(describedBy ? { 'aria-describedby': describedBy } : {}),
+    className: message ? 'ps-input invalid' : 'ps-input',
+  };
 }
 
 export function FieldMessage({ id, message }: { id: string; message: string | undefined }) {
