@@ -409,7 +409,10 @@ test('settings fields are named by their labels only, also while they say what i
     await form.getByRole('button', { name: 'Save secret' }).click();
     const key = form.getByRole('textbox', { name: 'Key', exact: true });
     assert.equal(await key.getAttribute('aria-invalid'), 'true');
-    assert.equal(await form.getByLabel('Value', { exact: true }).getAttribute('aria-invalid'), 'true');
+    const value = form.getByLabel('Value', { exact: true });
+    assert.equal(await value.getAttribute('aria-invalid'), 'true');
+    // its help is its description
+    assert.match(await value.evaluate((e) => e.getAttribute('aria-describedby').split(' ').map((id) => document.getElementById(id)?.textContent).join(' | ')), /Sealed when saved; never shown again\./);
     await page.goto(`${suite.cloud.url}/p/${at.project}/settings/stages`);
     const stage = page.getByRole('textbox', { name: 'Stage name', exact: true });
     await stage.fill('Bad-Stage');
