@@ -436,3 +436,49 @@ func TestExportOfMoreFlowsThanABundleHolds(t *testing.T) {
 		t.Fatalf("chosen export: %d flows", len(b.Flows))
 	}
 }
+
+// A run whose node results add up to more than one response can hold (Lambda answers at
+// most 6 MB) is still shown: the largest values are replaced by a note of their size,
+// newest nodes first kept whole. GET …/runs/{run} failed with 500 for such a run.
+func TestRunDetailFitsOneResponse(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, pv := e.project(u, "Runs")
+	path, f := e.flow(u, proj, map[string]any{"kind": "service", "name": "f"})
+	k := store.ProjectKey{Tenant: u.tenant, Project: pv.ID}
+	r, err := e.db.Store.CreateRun(t.Context(), store.Run{Tenant: k.Tenant, Project: k.Project, Flow: f.ID, Stage: "mock",
+		Version: 1, Trigger: "editor", Status: "success"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big, _ := json.Marshal(map[string]string{"text": strings.Repeat("y", 64<<10)})
+	for i := range 120 {
+		if err := e.db.Store.PutNodeResult(t.Context(), k.Run(r.ID), store.NodeResult{NodeID: "p" + strconv.Itoa(i),
+			Order: i + 1, Status: "success", StartedAt: r.StartedAt, Outputs: big, Inputs: json.RawMessage(`{"width":65000}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp := e.do(http.MethodGet, path+"/runs/"+r.ID, u.token, nil)
+	var d RunDetail
+	resp.ok(&d)
+	if len(resp.Body) > MaxResponseBody {
+		t.Fatalf("run detail is %d bytes, over %d", len(resp.Body), MaxResponseBody)
+	}
+	if len(d.Nodes) != 120 {
+		t.Fatalf("nodes = %d, want all 120", len(d.Nodes))
+	}
+	cut := 0
+	for _, n := range d.Nodes {
+		var m map[string]any
+		_ = json.Unmarshal(n.Outputs, &m)
+		if m["$truncated"] == true {
+			cut++
+		}
+		if string(n.Inputs) != `{"width":65000}` {
+			t.Errorf("node %s inputs %s, want the small value whole", n.Node, n.Inputs)
+		}
+	}
+	if cut == 0 || cut == 120 {
+		t.Fatalf("%d of 120 outputs cut, want some (only as many as needed)", cut)
+	}
+}

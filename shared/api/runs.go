@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sort"
 	"sync"
 	"time"
 
@@ -119,7 +120,7 @@ func (h *Handler) registerRuns() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(RunDetail{RunView: runView(r), Nodes: mapSlice(ns, nodeResultView)})
+			return ok(RunDetail{RunView: runView(r), Nodes: fitResults(mapSlice(ns, nodeResultView), resultsBudget)})
 		})
 	register(h, endpoint{id: "deleteRun", method: http.MethodDelete, path: base + "/{run}",
 		summary: "Delete a run with its node results", tag: tag, scope: ScopeTenant, action: auth.ActionRunWrite,
@@ -157,4 +158,48 @@ func (h *Handler) registerCatalog() {
 		func(ctx context.Context, _ *NoInput) (*Out[nodes.Catalog], error) {
 			return ok(h.reg().Catalog())
 		})
+}
+
+// MaxResponseBody is the most a response of the API should be: Lambda answers at most
+// 6 MB, and fails an invocation whose answer is larger.
+const MaxResponseBody = 5 << 20
+
+// resultsBudget is how much of a run detail's answer its node results may take (their
+// encoded values; the rest of the answer and escaping need the remainder).
+const resultsBudget = 4 << 20
+
+// fitResults keeps a run's node results within budget bytes of values: when they add up to
+// more (a run of many large outputs), the largest values are replaced, largest first and
+// no more than needed, by a note of their size; the nodes, their status and the small
+// values all stay.
+func fitResults(ns []NodeResultView, budget int) []NodeResultView {
+	type ref struct {
+		v    *json.RawMessage
+		size int
+	}
+	var refs []ref
+	total := 0
+	for i := range ns {
+		n := &ns[i]
+		for _, v := range []*json.RawMessage{&n.Inputs, &n.Outputs, &n.Error, &n.Logs} {
+			total += len(*v)
+			if len(*v) > 1024 {
+				refs = append(refs, ref{v, len(*v)})
+			}
+		}
+	}
+	if total <= budget {
+		return ns
+	}
+	sort.SliceStable(refs, func(i, j int) bool { return refs[i].size > refs[j].size })
+	for _, r := range refs {
+		if total <= budget {
+			break
+		}
+		note, _ := json.Marshal(map[string]any{"$truncated": true, "bytes": r.size,
+			"reason": "the run's results are larger than one answer can hold; this value is not shown"})
+		*r.v = note
+		total += len(note) - r.size
+	}
+	return ns
 }
