@@ -204,6 +204,7 @@ func (h *Handler) export(ctx context.Context, k store.ProjectKey, only []string)
 		}
 	}
 	b := Bundle{Format: BundleFormat, ExportedAt: h.now().UTC(), Project: p.Name, Flows: []BundleFlow{}}
+	size := 0
 	for _, f := range flows {
 		d, err := h.st.GetDraft(ctx, f.Key())
 		if err != nil {
@@ -228,6 +229,11 @@ func (h *Handler) export(ctx context.Context, k store.ProjectKey, only []string)
 				Enabled: s.Enabled}
 		}
 		b.Flows = append(b.Flows, bf)
+		if size += len(bf.Document) + 1024; size > MaxResponseBody-(512<<10) {
+			// Lambda answers at most 6 MB (and an import takes at most MaxDocumentBody)
+			return Bundle{}, invalidField("query.flow", "the flows' documents add up to more than one bundle can hold "+
+				"(about %d MB): export fewer flows at a time, choosing them with flow=ID (repeated)", MaxResponseBody>>20)
+		}
 	}
 	return b, nil
 }

@@ -482,3 +482,28 @@ func TestRunDetailFitsOneResponse(t *testing.T) {
 		t.Fatalf("%d of 120 outputs cut, want some (only as many as needed)", cut)
 	}
 }
+
+// An export whose documents add up to more than one answer can hold is refused at
+// query.flow saying to export fewer; it failed with 500 (Lambda's 6 MB answer limit).
+func TestExportTooLargeForOneAnswer(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, pv := e.project(u, "Big")
+	k := store.ProjectKey{Tenant: u.tenant, Project: pv.ID}
+	var ids []string
+	for i := range 3 {
+		doc, _ := json.Marshal(map[string]any{"schema": "polysynergy/flow@1", "connections": []any{}, "nodes": []any{map[string]any{
+			"id": "n1", "handle": "n1", "type": "debug.log", "position": map[string]any{"x": 0, "y": 0},
+			"values": map[string]any{"message": strings.Repeat("a log line of some length ", 80_000)}}}})
+		f, err := e.db.Store.CreateFlow(t.Context(), k, store.CreateFlowInput{Kind: store.KindBlueprint, Name: "big" + strconv.Itoa(i), Document: doc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, f.ID)
+	}
+	wantFields(t, e.do(http.MethodGet, proj+"/export", u.token, nil).problem(http.StatusUnprocessableEntity), "query.flow")
+	resp := e.do(http.MethodGet, proj+"/export?flow="+ids[0]+"&flow="+ids[1], u.token, nil).status(http.StatusOK)
+	if len(resp.Body) > MaxResponseBody {
+		t.Fatalf("export of two flows is %d bytes", len(resp.Body))
+	}
+}
