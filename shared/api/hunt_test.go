@@ -507,3 +507,42 @@ func TestExportTooLargeForOneAnswer(t *testing.T) {
 		t.Fatalf("export of two flows is %d bytes", len(resp.Body))
 	}
 }
+
+// A page of runs whose summaries add up to more than one answer can hold (a big flow's
+// edge states, 200 runs) is still answered: the summaries lose their edges, which the run
+// itself (GET …/runs/{run}) still has.
+func TestRunListFitsOneResponse(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, pv := e.project(u, "Runs")
+	path, f := e.flow(u, proj, map[string]any{"kind": "service", "name": "f"})
+	edges := map[string]string{}
+	for i := range 3000 {
+		edges["c"+strconv.Itoa(i)] = "live"
+	}
+	sum, _ := json.Marshal(map[string]any{"save": "all", "saved": true, "edges": edges})
+	var last store.Run
+	for range 200 {
+		r, err := e.db.Store.CreateRun(t.Context(), store.Run{Tenant: u.tenant, Project: pv.ID, Flow: f.ID, Stage: "mock",
+			Version: 1, Trigger: "editor", Status: "success", Summary: sum})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = r
+	}
+	resp := e.do(http.MethodGet, path+"/runs?limit=200", u.token, nil)
+	var list List[RunView]
+	resp.ok(&list)
+	if len(resp.Body) > MaxResponseBody || len(list.Items) != 200 {
+		t.Fatalf("run list: %d bytes, %d runs", len(resp.Body), len(list.Items))
+	}
+	var s map[string]any
+	if err := json.Unmarshal(list.Items[0].Summary, &s); err != nil || s["save"] != "all" || s["edges"] != nil {
+		t.Fatalf("summary %s, want it without its edges", list.Items[0].Summary)
+	}
+	var d RunDetail
+	e.do(http.MethodGet, path+"/runs/"+last.ID, u.token, nil).ok(&d)
+	if !strings.Contains(string(d.Summary), `"edges"`) {
+		t.Fatalf("the run's own summary lost its edges")
+	}
+}

@@ -93,7 +93,7 @@ func (h *Handler) registerRuns() {
 			if err != nil {
 				return nil, at("query", err)
 			}
-			return ok(List[RunView]{Items: mapSlice(p.Items, runView), NextCursor: p.Next})
+			return ok(List[RunView]{Items: fitSummaries(mapSlice(p.Items, runView), resultsBudget), NextCursor: p.Next})
 		})
 	register(h, endpoint{id: "getRun", method: http.MethodGet, path: base + "/{run}",
 		summary: "Get a run with its node results", tag: tag, scope: ScopeTenant, action: auth.ActionRunRead},
@@ -202,4 +202,39 @@ func fitResults(ns []NodeResultView, budget int) []NodeResultView {
 		total += len(note) - r.size
 	}
 	return ns
+}
+
+// fitSummaries keeps a page of runs within budget bytes of summaries: when they add up to
+// more (a big flow's edge states on every run), the summaries lose their edges, largest
+// first and no more than needed; each run's own answer (getRun) keeps them.
+func fitSummaries(rs []RunView, budget int) []RunView {
+	total := 0
+	for _, r := range rs {
+		total += len(r.Summary)
+	}
+	if total <= budget {
+		return rs
+	}
+	order := make([]int, len(rs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return len(rs[order[a]].Summary) > len(rs[order[b]].Summary) })
+	for _, i := range order {
+		if total <= budget {
+			break
+		}
+		var m map[string]json.RawMessage
+		if json.Unmarshal(rs[i].Summary, &m) != nil || m["edges"] == nil {
+			continue
+		}
+		delete(m, "edges")
+		b, err := json.Marshal(m)
+		if err != nil {
+			continue
+		}
+		total += len(b) - len(rs[i].Summary)
+		rs[i].Summary = b
+	}
+	return rs
 }
