@@ -351,6 +351,18 @@ func (c *Cloud) canonicalHost(host string) bool {
 // closeRest bounds what Close does once the functions have stopped.
 const closeRest = 10 * time.Second
 
+// Cancel cancels the requests and background runs still going, as Close does once its
+// context ends (their callers get the router's answer, the runs end as cancelled), so that
+// a Close under way stops waiting for them: a second Ctrl-C. The data is still saved.
+func (c *Cloud) Cancel() {
+	if c.cancelRequests != nil {
+		c.cancelRequests()
+	}
+	if c.cancel != nil {
+		c.cancel()
+	}
+}
+
 // Close shuts down gracefully: connections drain, the functions still running get until
 // ctx ends and are cancelled then, data is flushed, the lock released.
 func (c *Cloud) Close(ctx context.Context) error {

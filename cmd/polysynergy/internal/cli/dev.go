@@ -105,7 +105,7 @@ editor and sign in on its dev sign-in page (pick a user or create one). Data is 
 		select {
 		case <-again:
 			fmt.Fprintln(env.Stdout, "cancelling the requests and runs still going; saving the data…")
-			cancel()
+			c.Cancel()
 		case <-sctx.Done():
 		}
 	}()
