@@ -35,6 +35,7 @@ import type {
   Publication,
   PublishMatrix,
   PublishResult,
+  RenamedStage,
   Role,
   Route,
   RouteInput,
@@ -457,8 +458,9 @@ export class ApiClient {
   createStage(project: string, input: { name: string; position?: number }): Promise<Stage> {
     return this.request('POST', this.pp(project, '/stages'), { body: input });
   }
-  renameStage(project: string, stage: string, name: string): Promise<Stage> {
-    return this.request('PATCH', this.pp(project, `/stages/${enc(stage)}`), { body: { name } });
+  /** Renames a stage; the answer lists the publications that were not moved (empty versions). */
+  renameStage(project: string, stage: string, name: string): Promise<RenamedStage> {
+    return this.request<RenamedStage>('PATCH', this.pp(project, `/stages/${enc(stage)}`), { body: { name } }).then((s) => ({ ...s, skipped: s?.skipped ?? [] }));
   }
   deleteStage(project: string, stage: string): Promise<void> {
     return this.request('DELETE', this.pp(project, `/stages/${enc(stage)}`));

@@ -96,6 +96,23 @@ export interface Stage {
   created_at: string;
 }
 
+/** A publication a stage rename did not carry over to the new name (Go's SkippedBinding). */
+export interface SkippedBinding {
+  /** Flow id. */
+  flow: string;
+  /** Flow name. */
+  name: string;
+  /** The version that was published on the stage. */
+  version: number;
+  /** Why it was not moved and what to do. */
+  reason: string;
+}
+
+/** A renamed stage and the publications not moved to its new name (empty when all moved). */
+export interface RenamedStage extends Stage {
+  skipped: SkippedBinding[];
+}
+
 export interface Flow {
   id: string;
   project: string;

@@ -121,6 +121,47 @@ describe('StagesScreen', () => {
     expect(writes()[2]).toMatchObject({ method: 'DELETE', path: '/stages/prod' });
   });
 
+  it('says which publications a rename did not move, and says nothing when all moved', async () => {
+    const reason = 'version 2 has no nodes, so a run of it could not start and every trigger request of it on stage "staging" failed; it is no longer published: add the nodes it should run and publish it to the renamed stage';
+    const { api } = fakeApi({
+      'GET /stages': { status: 200, body: three },
+      'PATCH /stages/staging': { status: 200, body: { ...st('qa', 1), skipped: [{ flow: 'F1', name: 'empty hook', version: 2, reason }] } },
+      'PATCH /stages/qa': { status: 200, body: { ...st('qa2', 1), skipped: [] } },
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rename stage staging' }));
+    fireEvent.change(screen.getByLabelText('New stage name'), { target: { value: 'qa' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    const notice = await screen.findByTestId('stage-rename-skipped');
+    expect(notice.getAttribute('role')).toBe('alert');
+    expect(notice.querySelector('p')!.textContent).toBe('Renamed staging to qa; 1 flow published on staging is not published on qa:');
+    expect(within(notice).getByRole('listitem').textContent).toBe(`empty hook (version 2): ${reason}`);
+    // the stage's row is the stage, not the list of what was skipped
+    expect(screen.getAllByRole('row').some((r) => r.textContent?.includes('qa'))).toBe(true);
+
+    // a rename that moved everything says nothing (and the last one's list goes)
+    fireEvent.click(screen.getByRole('button', { name: 'Rename stage qa' }));
+    fireEvent.change(screen.getByLabelText('New stage name'), { target: { value: 'qa2' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('qa2');
+    expect(screen.queryByTestId('stage-rename-skipped')).toBeNull();
+  });
+
+  it('dismisses the list of what a rename did not move', async () => {
+    const { api } = fakeApi({
+      'GET /stages': { status: 200, body: three },
+      'PATCH /stages/staging': { status: 200, body: { ...st('qa', 1), skipped: [{ flow: 'F1', name: 'a', version: 1, reason: 'r1' }, { flow: 'F2', name: 'b', version: 3, reason: 'r2' }] } },
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rename stage staging' }));
+    fireEvent.change(screen.getByLabelText('New stage name'), { target: { value: 'qa' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    const notice = await screen.findByRole('alert', { name: /2 flows published on staging are not published on qa/ });
+    expect(within(notice).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['a (version 1): r1', 'b (version 3): r2']);
+    fireEvent.click(within(notice).getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByTestId('stage-rename-skipped')).toBeNull();
+  });
+
   it('cancels a delete with Escape', async () => {
     const { api, writes } = fakeApi({ 'GET /stages': { status: 200, body: three } });
     render(<StagesScreen api={api} project="P1" role="admin" />);

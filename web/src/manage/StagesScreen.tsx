@@ -3,7 +3,7 @@
 
 import { useState } from 'react';
 import type { ApiClient } from '../api/client';
-import type { Role, Stage } from '../api/types';
+import type { Role, SkippedBinding, Stage } from '../api/types';
 import { can } from './roles';
 import { ConfirmButton, errText, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad } from './common';
 import './manage.css';
@@ -112,11 +112,35 @@ function RenameStage({ stage, existing, onRename, onCancel }: { stage: string; e
   );
 }
 
+/** The publications a rename did not carry over to the stage's new name, each with why. */
+function NotMoved({ from, to, list, onDismiss }: { from: string; to: string; list: SkippedBinding[]; onDismiss(): void }) {
+  const n = list.length === 1 ? '1 flow' : `${list.length} flows`;
+  return (
+    <section className="ps-m-notice" role="alert" aria-labelledby="stage-rename-skipped" data-testid="stage-rename-skipped">
+      <p id="stage-rename-skipped">
+        Renamed <strong className="ps-mono">{from}</strong> to <strong className="ps-mono">{to}</strong>; {n} published on {from} {list.length === 1 ? 'is' : 'are'} not published on {to}:
+      </p>
+      <ul>
+        {list.map((b) => (
+          <li key={b.flow}>
+            <strong>{b.name}</strong> (version {b.version}): {b.reason}
+          </li>
+        ))}
+      </ul>
+      <button type="button" className="ps-button ps-small" onClick={onDismiss}>
+        Dismiss
+      </button>
+    </section>
+  );
+}
+
 export function StagesScreen({ api, project, role }: { api: ApiClient; project: string; role: Role | null }) {
   const [load, reload, set] = useLoad(() => api.listStages(project).then(ordered), [api, project]);
   const [renaming, setRenaming] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState('');
+  /** The publications the last rename did not move (shown until the next rename or dismissed). */
+  const [skipped, setSkipped] = useState<{ from: string; to: string; list: SkippedBinding[] } | null>(null);
   const manage = can(role, 'stages.manage');
 
   const act = (f: () => Promise<unknown>) =>
@@ -175,6 +199,7 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
           <p className="ps-hint" role="status" aria-live="polite">
             {status}
           </p>
+          {skipped ? <NotMoved {...skipped} onDismiss={() => setSkipped(null)} /> : null}
           {load.value.length === 0 ? (
             <p className="ps-empty">No stages yet.</p>
           ) : (
@@ -223,9 +248,10 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
                             existing={list.map((x) => x.name).filter((n) => n !== s.name)}
                             onCancel={() => setRenaming(null)}
                             onRename={async (name) => {
-                              const answer = await api.renameStage(project, s.name, name);
+                              const { skipped: notMoved, ...answer } = await api.renameStage(project, s.name, name);
                               setRenaming(null);
                               set((l) => ordered(l.map((x) => (x.name === s.name ? answer : x))));
+                              setSkipped(notMoved.length ? { from: s.name, to: answer.name, list: notMoved } : null);
                             }}
                           />
                         ) : (
