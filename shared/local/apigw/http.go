@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/oklog/ulid/v2"
@@ -178,7 +179,7 @@ func buildEvent(r *http.Request, opt HTTPOptions) (*events.APIGatewayV2HTTPReque
 		}
 	}
 	if len(body) > 0 {
-		if isText(r.Header.Get("Content-Type")) {
+		if bodyIsText(r.Header.Get("Content-Type"), body) {
 			ev.Body = string(body)
 		} else {
 			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
@@ -236,18 +237,27 @@ func sourceIP(r *http.Request) string {
 	return host
 }
 
-// isText reports content types API Gateway passes as text rather than base64.
-func isText(ct string) bool {
-	if ct == "" {
-		return true
+// bodyIsText reports whether an HTTP API passes a request body to the function as text
+// (isBase64Encoded false) rather than base64. HTTP APIs decide by the Content-Type alone,
+// with no binaryMediaTypes setting: text/*, application/json, application/xml and
+// application/javascript are text; every other type, a missing Content-Type and
+// application/x-www-form-urlencoded among them, is binary (docs/local.md says where this
+// comes from). A body that is not valid UTF-8 is binary whatever it claims to be: the
+// event's body is a JSON string, which cannot hold such bytes (encoding/json would turn
+// them into U+FFFD), so as text it would reach the function changed.
+func bodyIsText(ct string, body []byte) bool {
+	if ct == "" || !utf8.Valid(body) {
+		return false
 	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return false
 	}
-	return strings.HasPrefix(mt, "text/") || mt == "application/json" || strings.HasSuffix(mt, "+json") ||
-		mt == "application/x-www-form-urlencoded" || mt == "application/xml" || strings.HasSuffix(mt, "+xml") ||
-		mt == "application/javascript" || mt == "application/graphql"
+	switch mt {
+	case "application/json", "application/xml", "application/javascript":
+		return true
+	}
+	return strings.HasPrefix(mt, "text/")
 }
 
 // writeResponse writes a function's payload 2.0 answer.

@@ -3,6 +3,7 @@ package apigw_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -74,5 +75,63 @@ func TestPayloadLimitCountsHTMLCharactersAsOneByte(t *testing.T) {
 	}
 	if n := len(r.payloads[len(r.payloads)-1]); n > apigw.MaxLambdaRequest {
 		t.Fatalf("the function was invoked with %d bytes", n)
+	}
+}
+
+// A request body reaches the function as text only for the content types an HTTP API passes
+// as text, and only when it is valid UTF-8; otherwise base64 with isBase64Encoded, so no byte
+// is lost: `curl --data-binary @file` (no Content-Type) or a text/plain upload of binary data
+// arrived as isBase64Encoded false with each invalid byte turned into U+FFFD.
+func TestRequestBodyIsBase64UnlessTextByContentTypeAndUTF8(t *testing.T) {
+	h := apigw.HTTPAPI(fn(func(_ context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		b, _ := json.Marshal(ev)
+		return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: string(b)}, nil
+	}), apigw.HTTPOptions{Name: "router"})
+	binary := []byte{0x00, 0x01, 0xff, 0xfe}
+	for _, tc := range []struct {
+		ctype string
+		body  []byte
+		text  bool
+	}{
+		{"", binary, false},
+		{"text/plain", binary, false},
+		{"text/plain; charset=utf-8", binary, false},
+		{"application/json", binary, false},
+		{"text/plain; charset=iso-8859-1", []byte("caf\xe9"), false},
+		{"application/octet-stream", binary, false},
+		{"image/png", []byte("\x89PNG\r\n\x1a\n"), false},
+		{"", []byte("hello"), false},
+		{"application/x-www-form-urlencoded", []byte("a=1&b=%3C"), false},
+		{"multipart/form-data; boundary=x", []byte("--x--\r\n"), false},
+		{"application/problem+json", []byte(`{"a":1}`), false},
+		{"not a type", []byte("hello"), false},
+		{"text/plain", []byte("héllo <b> & \x00 ✓"), true},
+		{"TEXT/HTML; charset=UTF-8", []byte("<p>hi</p>"), true},
+		{"text/csv", []byte("a,b\n1,2\n"), true},
+		{"application/json", []byte(`{"a":"é"}`), true},
+		{"application/xml", []byte(`<a/>`), true},
+		{"application/javascript", []byte(`alert(1)`), true},
+	} {
+		rec := send(h, "POST", "/echo", tc.ctype, tc.body)
+		var ev events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(rec.Body.Bytes(), &ev); rec.Code != 200 || err != nil {
+			t.Fatalf("%q: %d %v %s", tc.ctype, rec.Code, err, rec.Body)
+		}
+		got := []byte(ev.Body)
+		if ev.IsBase64Encoded {
+			var err error
+			if got, err = base64.StdEncoding.DecodeString(ev.Body); err != nil {
+				t.Fatalf("%q: isBase64Encoded but %v", tc.ctype, err)
+			}
+		}
+		if ev.IsBase64Encoded == tc.text || !bytes.Equal(got, tc.body) {
+			t.Errorf("%q %q: arrived as %q (isBase64Encoded %v)", tc.ctype, tc.body, ev.Body, ev.IsBase64Encoded)
+		}
+	}
+	// no body: none in the event
+	rec := send(h, "POST", "/echo", "", nil)
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(rec.Body.Bytes(), &ev); err != nil || ev.Body != "" || ev.IsBase64Encoded {
+		t.Fatalf("no body: %v %+v", err, ev)
 	}
 }
