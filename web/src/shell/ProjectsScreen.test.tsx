@@ -73,6 +73,51 @@ describe('moving a project to the trash', () => {
   });
 });
 
+describe('refused trash and restore', () => {
+  const gone = { status: 404, body: { title: 'Not Found', status: 404, detail: 'project not found', errors: [{ location: 'path.project', message: 'no such project' }] } };
+
+  it('says why a move to the trash was refused in words, not "path.project: …", and keeps the confirmation', async () => {
+    const { api } = fakeApi({ 'GET ~/projects': { status: 200, body: { items: [project] } }, 'POST /trash': gone });
+    render(
+      <ShellContext.Provider value={shellEnv(api, 'admin')}>
+        <ProjectsScreen trash={false} />
+      </ShellContext.Provider>,
+    );
+    const page = screen.getByRole('region', { name: 'Projects' });
+    fireEvent.click(await within(page).findByRole('button', { name: 'Move to trash' }));
+    fireEvent.click(within(page).getByRole('button', { name: 'Move “Shop” to the trash' }));
+    expect((await within(page).findByRole('alert')).textContent).toBe('Project not found');
+    expect(within(page).getByRole('group', { name: 'Confirm: Move Shop to the trash' })).toBeTruthy();
+  });
+
+  it('says why a restore was refused in words: the project gone, a field by its name, no answer', async () => {
+    const trashed = { ...project, trashed_at: '2026-11-29T00:00:00Z' };
+    const { api } = fakeApi({
+      'GET ~/trash': { status: 200, body: { items: [trashed] } },
+      'POST /restore': [
+        gone,
+        { status: 409, body: { title: 'Conflict', status: 409, detail: 'the slug is used by another project; choose another', errors: [{ location: 'body.slug', message: 'is taken' }] } },
+        { status: 403, body: { title: 'Forbidden', status: 403, detail: 'your role does not allow this' } },
+        { status: 200, body: project },
+      ],
+    });
+    render(
+      <ShellContext.Provider value={shellEnv(api, 'admin')}>
+        <ProjectsScreen trash={true} />
+      </ShellContext.Provider>,
+    );
+    const page = screen.getByRole('region', { name: 'Trash' });
+    const restore = await within(page).findByRole('button', { name: 'Restore' });
+    for (const want of ['Project not found', 'Slug is taken', 'Your role does not allow this']) {
+      fireEvent.click(restore);
+      await waitFor(() => expect(within(page).getByRole('alert').textContent).toBe(want));
+    }
+    fireEvent.click(restore);
+    await waitFor(() => expect(within(page).queryByRole('alert')).toBeNull());
+    expect(within(page).queryByRole('button', { name: 'Restore' })).toBeNull();
+  });
+});
+
 describe('creating a project', () => {
   it("explains the slug, checks it as typed with the API's rules, and shows the API's field errors at their fields", async () => {
     const { api, writes } = fakeApi({

@@ -12,9 +12,26 @@ import { createProjectsStore, type Load, suggestSlug } from './projects';
 import { navigate } from './router';
 import { routePath } from './routes';
 
-function errText(e: unknown): string {
-  if (e instanceof ApiError) return e.fieldErrors.length ? e.fieldErrors.map((f) => `${f.field}: ${f.message}`).join('; ') : e.message;
-  return e instanceof Error ? e.message : String(e);
+const sentence = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
+
+/**
+ * What the API's refusal says, as the editor says it elsewhere: a field of the body by its
+ * name ("body.name: is taken" → "Name is taken"); what the address names (the project itself,
+ * path.project) by the problem's own sentence ("Project not found"), never "path.project: …";
+ * no answer at all as that.
+ */
+export function errText(e: unknown): string {
+  if (!(e instanceof ApiError)) return e instanceof Error ? e.message : String(e);
+  if (e.isNetwork) return 'The API could not be reached.';
+  const said = sentence(e.detail || e.title);
+  const parts: string[] = [];
+  for (const f of e.fieldErrors) {
+    // the client gives body fields without "body."; path., query. and header. are the address's
+    const body = f.field && !/^(path|query|header)\./.test(f.field);
+    const text = body ? `${sentence(f.field.split('.').pop()!.replace(/_/g, ' '))} ${f.message}` : said;
+    if (!parts.includes(text)) parts.push(text);
+  }
+  return parts.length ? parts.join('; ') : said;
 }
 
 function ListState({ load, empty, retry }: { load: Load<Project>; empty: string; retry(): void }) {
@@ -143,7 +160,7 @@ function ProjectRow({ p, onRename, onTrash }: { p: Project; onRename?: ((name: s
   const run = (f: () => Promise<unknown>) =>
     f().then(
       () => (setError(null), true),
-      (e: unknown) => (setError(errText(e).replace(/^(body\.)?name: /, 'Name ')), false),
+      (e: unknown) => (setError(errText(e)), false),
     );
   const stopEditing = () => {
     setEditing(false);
@@ -249,7 +266,11 @@ export function ProjectsScreen({ trash }: { trash: boolean }) {
         </div>
         <p className="ps-hint">Projects in the trash stop serving their routes and schedules. Restore brings one back as it was.</p>
         <ListState load={trashed} empty="The trash is empty." retry={() => void store.getState().loadTrash()} />
-        {restoreError ? <p className="ps-field-error">{restoreError}</p> : null}
+        {restoreError ? (
+          <p className="ps-field-error" role="alert">
+            {restoreError}
+          </p>
+        ) : null}
         {trashed.status === 'ready' && trashed.items.length ? (
           <ul className="ps-project-list">
             {trashed.items.map((p) => (
