@@ -315,6 +315,9 @@ type opMeta struct {
 	// overlap lets a write decode its body while its membership check is in
 	// flight; its handler calls permitted before touching the store.
 	overlap bool
+	// changesProject: the operation changes the project in its path (or what is
+	// under it), which a project in the trash refuses (see readOnlyInTrash).
+	changesProject bool
 }
 
 const metaKey = "polysynergy"
@@ -341,6 +344,19 @@ type endpoint struct {
 	rawBody any
 	// overlap: see opMeta.overlap.
 	overlap bool
+	// trashOK marks the writes a project in the trash takes: moving it there,
+	// restoring it and deleting it for good (see readOnlyInTrash).
+	trashOK bool
+}
+
+// readOnlyInTrash is the trash rule: a project in the trash is read-only until it is
+// restored. Every operation under /projects/{project} that changes something (any
+// method but GET whose action is not a read; validating a draft is a read) is refused
+// with 409 at path.project, in one place (authorize), except those marked trashOK.
+// Reads go on working, so a project can be looked at before it is restored or deleted.
+func readOnlyInTrash(e endpoint) bool {
+	return e.method != http.MethodGet && strings.Contains(e.path, "/projects/{project}") &&
+		!strings.HasSuffix(string(e.action), ".read") && !e.trashOK
 }
 
 // errorStatuses are the error responses documented for each scope.
@@ -362,9 +378,10 @@ func register[I, O any](h *Handler, e endpoint, fn func(context.Context, *I) (*O
 		DefaultStatus:    e.status,
 		MaxBodyBytes:     e.maxBody,
 		SkipValidateBody: e.rawBody != nil,
-		Metadata:         map[string]any{metaKey: opMeta{scope: e.scope, action: e.action, overlap: e.overlap}},
-		Extensions:       map[string]any{ExtScope: string(e.scope)},
-		Responses:        map[string]*huma.Response{},
+		Metadata: map[string]any{metaKey: opMeta{scope: e.scope, action: e.action, overlap: e.overlap,
+			changesProject: readOnlyInTrash(e)}},
+		Extensions: map[string]any{ExtScope: string(e.scope)},
+		Responses:  map[string]*huma.Response{},
 	}
 	if op.MaxBodyBytes == 0 {
 		op.MaxBodyBytes = DefaultMaxBody
@@ -374,6 +391,9 @@ func register[I, O any](h *Handler, e endpoint, fn func(context.Context, *I) (*O
 		if min, ok := auth.MinimumRole(e.action); ok {
 			op.Description = fmt.Sprintf("Needs the %s permission (role %s or above).", e.action, min)
 		}
+	}
+	if readOnlyInTrash(e) {
+		op.Description = strings.TrimSpace(op.Description + " " + trashRuleDoc)
 	}
 	if e.scope != ScopePublic {
 		op.Security = []map[string][]string{{"bearer": {}}}

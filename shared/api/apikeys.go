@@ -80,7 +80,7 @@ func (h *Handler) registerAPIKeys() {
 			k, err := h.st.CreateAPIKey(ctx, in.key(), store.CreateAPIKeyInput{Label: in.Body.Label, Prefix: stored.Prefix,
 				Hash: stored.Hash})
 			if err != nil {
-				return nil, h.inTrash(ctx, in.key(), at("body", err), "add API keys")
+				return nil, h.inTrash(ctx, in.key(), at("body", err))
 			}
 			return &Created[NewAPIKey]{Body: NewAPIKey{APIKeyView: apiKeyView(k), Key: plain}}, nil
 		})

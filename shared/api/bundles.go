@@ -507,7 +507,7 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 			Document: it.canon, RunSaving: store.RunSaving(it.RunSaving), Retention: it.Retention,
 			Route: it.route, Schedule: it.schedule})
 		if err != nil {
-			return ImportResult{}, h.inTrash(ctx, k, at(fmt.Sprintf("body.bundle.flows[%d]", it.index), err), "import flows")
+			return ImportResult{}, h.inTrash(ctx, k, at(fmt.Sprintf("body.bundle.flows[%d]", it.index), err))
 		}
 		done[i].Flow = f.ID
 		if it.ID != "" {

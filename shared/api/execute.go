@@ -89,9 +89,6 @@ func (h *Handler) registerExecute() {
 			if _, err := h.st.GetFlow(ctx, k); err != nil {
 				return nil, err
 			}
-			if err := h.notTrashed(ctx, k.ProjectKey()); err != nil {
-				return nil, err
-			}
 			for _, st := range []struct{ field, name string }{{"body.stage", b.Stage}, {"body.sub_stage", b.SubStage}} {
 				if st.name == "" || st.name == "mock" {
 					continue
@@ -138,9 +135,6 @@ func (h *Handler) registerExecute() {
 			}
 			if run.Flow != in.Flow {
 				return nil, store.ErrNotFound
-			}
-			if err := h.notTrashed(ctx, in.key().ProjectKey()); err != nil {
-				return nil, err
 			}
 			if run.Status != "paused" {
 				return nil, conflict(TypeConflict, fmt.Sprintf("run %s is %s, not paused", run.ID, run.Status),
@@ -201,34 +195,6 @@ func (h *Handler) registerExecute() {
 			}
 			return ok(StartedRun{RunID: run.ID, Status: "accepted"})
 		})
-}
-
-// notTrashed refuses to run or publish the flows of a project in the trash (its triggers
-// are off until it is restored).
-func (h *Handler) notTrashed(ctx context.Context, k store.ProjectKey) error {
-	p, err := h.st.GetProject(ctx, k)
-	if err != nil {
-		return err
-	}
-	if p.TrashedAt != nil {
-		return conflict(TypeConflict, fmt.Sprintf("project %q is in the trash; restore it to run or publish its flows", p.Name),
-			FieldError{Location: "path.project", Message: "is in the trash"})
-	}
-	return nil
-}
-
-// inTrash explains a store ErrNotFound from adding something to a project: when the project
-// is in the trash, a 409 saying so and how to go on ("restore it to <to>"); otherwise err.
-func (h *Handler) inTrash(ctx context.Context, k store.ProjectKey, err error, to string) error {
-	if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	p, gerr := h.st.GetProject(ctx, k)
-	if gerr != nil || p.TrashedAt == nil {
-		return err
-	}
-	return conflict(TypeConflict, fmt.Sprintf("project %q is in the trash; restore it to %s", p.Name, to),
-		FieldError{Location: "path.project", Message: "is in the trash"})
 }
 
 // checkRunStart refuses an editor run of a version the flow does not have, from a node the

@@ -496,7 +496,7 @@ func (h *Handler) createFlow(ctx context.Context, k store.ProjectKey, b CreateFl
 	}
 	f, err := h.st.CreateFlow(ctx, k, in)
 	if err != nil {
-		return FlowDetail{}, h.inTrash(ctx, k, at("body", err), "add flows")
+		return FlowDetail{}, h.inTrash(ctx, k, at("body", err))
 	}
 	return FlowDetail{FlowView: flowView(f), Draft: DraftView{Document: in.Document, Revision: 1, UpdatedAt: f.CreatedAt.UTC()}}, nil
 }

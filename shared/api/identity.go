@@ -143,8 +143,14 @@ func (h *Handler) authorize(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	pr.Tenant = ctx.Param("tenant")
+	// a write to a project in the trash is refused (readOnlyInTrash); the project is read
+	// while the membership is checked, and a failed membership check answers first
+	trashed := h.startTrashCheck(ctx.Context(), meta, pr.Tenant, ctx.Param("project"))
 	if op.Method != http.MethodGet && !meta.overlap {
 		role, deny := h.permit(ctx.Context(), pr.Tenant, id.Subject, meta.action)
+		if deny == nil {
+			deny = trashed()
+		}
 		if deny != nil {
 			writeHumaProblem(ctx, deny)
 			return
@@ -162,6 +168,9 @@ func (h *Handler) authorize(ctx huma.Context, next func(huma.Context)) {
 	go func() {
 		defer close(g.done)
 		g.role, g.deny = h.permit(ctx.Context(), pr.Tenant, id.Subject, meta.action)
+		if g.deny == nil {
+			g.deny = trashed()
+		}
 	}()
 	pr.gate = g
 	next(huma.WithValue(&gatedContext{innerContext: ctx, g: g}, principalKey{}, pr))

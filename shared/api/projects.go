@@ -207,8 +207,8 @@ func (h *Handler) registerProjects() {
 			return ok(projectView(p))
 		})
 	register(h, endpoint{id: "trashProject", method: http.MethodPost, path: "/tenants/{tenant}/projects/{project}/trash",
-		summary: "Move a project to the trash (its triggers stop)", tag: tag, scope: ScopeTenant,
-		action: auth.ActionProjectTrash},
+		summary: "Move a project to the trash: its routes and schedules stop, and it is read-only (reads work; changes answer 409) until restored", tag: tag, scope: ScopeTenant,
+		action: auth.ActionProjectTrash, trashOK: true},
 		func(ctx context.Context, in *ProjectPath) (*Out[ProjectView], error) {
 			if err := h.st.TrashProject(ctx, in.key()); err != nil {
 				return nil, err
@@ -232,7 +232,7 @@ func (h *Handler) registerProjects() {
 			return ok(List[ProjectView]{Items: mapSlice(p.Items, projectView), NextCursor: p.Next})
 		})
 	register(h, endpoint{id: "restoreProject", method: http.MethodPost, path: "/tenants/{tenant}/projects/{project}/restore",
-		summary: "Restore a project from the trash", tag: tag, scope: ScopeTenant, action: auth.ActionProjectRestore},
+		summary: "Restore a project from the trash: it takes changes again and its routes and schedules fire again", tag: tag, scope: ScopeTenant, action: auth.ActionProjectRestore, trashOK: true},
 		func(ctx context.Context, in *ProjectPath) (*Out[ProjectView], error) {
 			if err := h.st.RestoreProject(ctx, in.key()); err != nil {
 				return nil, err
@@ -245,7 +245,7 @@ func (h *Handler) registerProjects() {
 		})
 	register(h, endpoint{id: "deleteProject", method: http.MethodDelete, path: "/tenants/{tenant}/projects/{project}",
 		summary: "Delete a project in the trash permanently with everything under it; 409 for a project not in the trash (move it there first)", tag: tag, scope: ScopeTenant,
-		action: auth.ActionProjectDelete, status: statusNoContent},
+		action: auth.ActionProjectDelete, status: statusNoContent, trashOK: true},
 		func(ctx context.Context, in *ProjectPath) (*Empty, error) {
 			// one request must not lose an active project with all its flows and runs: it goes
 			// to the trash first, where it can still be restored. A project not found (gone, or

@@ -211,9 +211,6 @@ func (h *Handler) publish(ctx context.Context, k store.FlowKey, b PublishBody, b
 	if err != nil {
 		return PublishResult{}, err
 	}
-	if err := h.notTrashed(ctx, k.ProjectKey()); err != nil { // the store refuses it too, should the project be trashed meanwhile
-		return PublishResult{}, err
-	}
 	if f.Kind == store.KindBlueprint {
 		return PublishResult{}, invalidField("path.flow", "blueprints are templates and cannot be published")
 	}

@@ -112,7 +112,7 @@ func (h *Handler) registerStages() {
 			}
 			s, err := h.st.CreateStage(ctx, in.key(), in.Body.Name, pos)
 			if err != nil {
-				return nil, h.inTrash(ctx, in.key(), stageTaken(in.Body.Name, at("body", err)), "add stages")
+				return nil, h.inTrash(ctx, in.key(), stageTaken(in.Body.Name, at("body", err)))
 			}
 			return &Created[StageView]{Body: stageView(s)}, nil
 		})

@@ -145,7 +145,7 @@ func (h *Handler) registerVersions() {
 		}) (*Created[CreatedVersion], error) {
 			v, created, err := h.st.CreateVersion(ctx, in.key(), principal(ctx).Identity.Subject, in.Body.Message)
 			if err != nil {
-				return nil, h.inTrash(ctx, in.key().ProjectKey(), at("body", err), "snapshot versions")
+				return nil, h.inTrash(ctx, in.key().ProjectKey(), at("body", err))
 			}
 			return &Created[CreatedVersion]{Body: CreatedVersion{Version: versionView(v), Created: created}}, nil
 		})
