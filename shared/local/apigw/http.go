@@ -262,16 +262,26 @@ func bodyIsText(ct string, body []byte) bool {
 
 // writeResponse writes a function's payload 2.0 answer.
 func writeResponse(w http.ResponseWriter, out []byte) error {
-	var resp events.APIGatewayV2HTTPResponse
-	if err := json.Unmarshal(out, &resp); err != nil || resp.StatusCode == 0 {
-		// a bare value: API Gateway answers 200 with it as JSON
-		if json.Valid(out) && (err != nil || !strings.Contains(string(out), "statusCode")) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusOK)
-			_, werr := w.Write(out)
-			return werr
+	if !json.Valid(out) {
+		return errors.New("the function's answer is not JSON")
+	}
+	if !hasStatusCode(out) {
+		// valid JSON without a statusCode: API Gateway infers the response (status 200,
+		// content-type application/json, not base64) with the answer as the body — a
+		// string's own text, any other value as the function wrote it
+		body := out
+		var str string
+		if json.Unmarshal(out, &str) == nil {
+			body = []byte(str)
 		}
-		return errors.New("the function's answer is not an HTTP response")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body)
+		return nil
+	}
+	var resp events.APIGatewayV2HTTPResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		return fmt.Errorf("the function's answer is not an HTTP response: %w", err)
 	}
 	if resp.StatusCode < 100 || resp.StatusCode > 599 {
 		return fmt.Errorf("the function answered status %d, not an HTTP status", resp.StatusCode)
@@ -307,6 +317,21 @@ func writeResponse(w http.ResponseWriter, out []byte) error {
 	// other status can be sent anymore
 	_, _ = w.Write(body)
 	return nil
+}
+
+// hasStatusCode reports whether out is a JSON object with a statusCode member (matched as
+// encoding/json matches it to the response's field, case aside).
+func hasStatusCode(out []byte) bool {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(out, &fields) != nil {
+		return false
+	}
+	for k := range fields {
+		if strings.EqualFold(k, "statusCode") {
+			return true
+		}
+	}
+	return false
 }
 
 // framing reports the headers that frame the HTTP message itself (its length, encoding and

@@ -135,3 +135,39 @@ func TestRequestBodyIsBase64UnlessTextByContentTypeAndUTF8(t *testing.T) {
 		t.Fatalf("no body: %v %+v", err, ev)
 	}
 }
+
+// With payload 2.0, valid JSON without a statusCode is the body of a 200 answer with
+// content-type application/json; a string is answered as its text ("Hello from Lambda!"
+// is the body Hello from Lambda!, as in the table of AWS's "Lambda function response for
+// format 2.0"). An object that merely mentions "statusCode" in a value was refused with
+// 502, a string was answered with its quotes, and an answer with a statusCode but a field
+// of the wrong type was taken for a bare value and answered 200.
+func TestResponseWithoutStatusCodeIsInferred(t *testing.T) {
+	for out, want := range map[string]string{
+		`"Hello from Lambda!"`:                `Hello from Lambda!`,
+		`"<b>\u00e9</b>"`:                     `<b>é</b>`,
+		`{ "message": "Hello from Lambda!" }`: `{ "message": "Hello from Lambda!" }`,
+		`{"message":"no statusCode here"}`:    `{"message":"no statusCode here"}`,
+		`[1,"statusCode"]`:                    `[1,"statusCode"]`,
+		`42`:                                  `42`,
+		`true`:                                `true`,
+	} {
+		h := apigw.HTTPAPI(func(context.Context, []byte) ([]byte, error) { return []byte(out), nil }, apigw.HTTPOptions{Name: "router"})
+		rec := send(h, "GET", "/", "", nil)
+		if rec.Code != 200 || rec.Body.String() != want || rec.Header().Get("Content-Type") != "application/json" {
+			t.Errorf("%s: %d %q %v; want 200 %q as application/json", out, rec.Code, rec.Body, rec.Header(), want)
+		}
+	}
+	for _, out := range []string{`{"statusCode":200,"body":123}`, `{"statusCode":"200"}`, `{"statusCode":null}`, `not json`} {
+		h := apigw.HTTPAPI(func(context.Context, []byte) ([]byte, error) { return []byte(out), nil }, apigw.HTTPOptions{Name: "router"})
+		if rec := send(h, "GET", "/", "", nil); rec.Code != http.StatusBadGateway {
+			t.Errorf("%s: %d %q; want 502", out, rec.Code, rec.Body)
+		}
+	}
+	h := apigw.HTTPAPI(func(context.Context, []byte) ([]byte, error) {
+		return []byte(`{"statusCode":201,"body":"made","headers":{"content-type":"text/plain"}}`), nil
+	}, apigw.HTTPOptions{Name: "router"})
+	if rec := send(h, "GET", "/", "", nil); rec.Code != 201 || rec.Body.String() != "made" || rec.Header().Get("Content-Type") != "text/plain" {
+		t.Errorf("a full answer: %d %q %v", rec.Code, rec.Body, rec.Header())
+	}
+}
