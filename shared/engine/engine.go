@@ -104,6 +104,9 @@ type Request struct {
 	Fired string
 	// Resolver resolves <secret:…> and <env:…>; nil means none are configured.
 	Resolver Resolver
+	// Secrets are the plan's secrets (PlanSecrets), resolved before the run's first event
+	// so that every event is redacted; nil: the engine works them out from the plan.
+	Secrets *SecretRefs
 	// Templates are named templates for text.template's {% extends %} and {% include %}.
 	Templates map[string]string
 	// Concurrency overrides the engine's per-run concurrency when > 0.

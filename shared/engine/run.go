@@ -166,6 +166,14 @@ func (r *runState) execute(ctx context.Context, restored *scope) (*Run, error) {
 			r.envVars[k] = v
 		}
 	}
+	if err := r.prefetchSecrets(ctx); err != nil {
+		// nothing runs: a value a node would pass on could go out before its secret is known
+		ne := &NodeError{Type: ErrKindNode, Error: "the run could not start: " + err.Error()}
+		if errors.Is(err, ErrUnavailable) {
+			ne.Type = ErrKindUnavailable
+		}
+		r.fail(ne)
+	}
 	r.results = make([]NodeResult, 0, len(r.plan.Nodes))
 	start := map[string]any{"stage": r.req.Stage, "start": r.startHandle(), "version": r.req.Version}
 	if restored != nil && r.resume != nil {
