@@ -145,12 +145,18 @@ func buildEvent(r *http.Request, opt HTTPOptions) (*events.APIGatewayV2HTTPReque
 		return nil, http.StatusRequestEntityTooLarge, "Request Entity Too Large"
 	}
 	now := opt.Now()
+	// the API's domain name, as in AWS a host name without a port (the host header keeps
+	// what the client sent)
+	domain := r.Host
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		domain = h
+	}
 	ev := &events.APIGatewayV2HTTPRequest{
 		Version: "2.0", RouteKey: "$default", RawPath: r.URL.EscapedPath(), RawQueryString: r.URL.RawQuery,
 		Headers: map[string]string{},
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			RouteKey: "$default", AccountID: "000000000000", Stage: "$default", RequestID: ulid.Make().String(),
-			APIID: opt.Name, DomainName: r.Host, DomainPrefix: strings.Split(r.Host, ".")[0],
+			APIID: opt.Name, DomainName: domain, DomainPrefix: strings.Split(domain, ".")[0],
 			Time: now.UTC().Format("02/Jan/2006:15:04:05 -0700"), TimeEpoch: now.UnixMilli(),
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
 				Method: r.Method, Path: r.URL.Path, Protocol: r.Proto, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),

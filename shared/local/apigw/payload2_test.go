@@ -171,3 +171,26 @@ func TestResponseWithoutStatusCodeIsInferred(t *testing.T) {
 		t.Errorf("a full answer: %d %q %v", rec.Code, rec.Body, rec.Header())
 	}
 }
+
+// requestContext.domainName is the API's domain name and domainPrefix its first label, as in
+// AWS ("domainName": "id.execute-api.us-east-1.amazonaws.com", "domainPrefix": "id"): the
+// port of a local address is no part of them (it made the prefix of "localhost:8090"
+// "localhost:8090"); the host header keeps it.
+func TestDomainNameHasNoPort(t *testing.T) {
+	var r recorder
+	h := apigw.HTTPAPI(r.fn, apigw.HTTPOptions{Name: "router"})
+	for host, want := range map[string][2]string{
+		"shop-live.localhost:8090": {"shop-live.localhost", "shop-live"},
+		"localhost:8090":           {"localhost", "localhost"},
+		"shop-live.localhost":      {"shop-live.localhost", "shop-live"},
+		"[::1]:8090":               {"::1", "::1"},
+	} {
+		req := httptest.NewRequest("GET", "/x", nil)
+		req.Host = host
+		h.ServeHTTP(httptest.NewRecorder(), req)
+		ev := r.last(t)
+		if ev.RequestContext.DomainName != want[0] || ev.RequestContext.DomainPrefix != want[1] || ev.Headers["host"] != host {
+			t.Errorf("%s: domainName %q, domainPrefix %q, host %q", host, ev.RequestContext.DomainName, ev.RequestContext.DomainPrefix, ev.Headers["host"])
+		}
+	}
+}
