@@ -265,7 +265,7 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 		defer cancel()
 	}
 	run, err := x.engine(a).Run(runCtx, comp.plan, engine.Request{RunID: runID, FlowID: job.Flow, Version: job.Version,
-		Stage: job.Stage, Tenant: job.Tenant, Project: job.Project, Start: job.Start, Trigger: job.Trigger, Fired: job.Kind.fired(), Resolver: res, Flows: x.flowLoader(fk.ProjectKey(), job.Kind, job.Stage),
+		Stage: job.Stage, Tenant: job.Tenant, Project: job.Project, Start: job.Start, Trigger: job.Trigger, Fired: job.Kind.fired(), Resolver: res, Secrets: &comp.secrets, Flows: x.flowLoader(fk.ProjectKey(), job.Kind, job.Stage),
 		DenyPrivateNetwork: !x.privateNetwork(ctx, fk.ProjectKey(), job.AllowPrivateNetwork)})
 	if err != nil {
 		a.sink.flush(false, nil)

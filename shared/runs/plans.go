@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"polysynergy/shared/engine"
 	"polysynergy/shared/flow"
 	"polysynergy/shared/store"
 )
@@ -16,6 +17,8 @@ type compiled struct {
 	// readsEnv is false when the document never mentions `env`: no expression can then
 	// read the stage's variables as a whole, and the run skips listing them.
 	readsEnv bool
+	// secrets are the secrets the plan may read, resolved before a run's first event.
+	secrets engine.SecretRefs
 }
 
 // versionKey names an immutable flow version.
@@ -65,7 +68,7 @@ func compile(comp *flow.Compiler, doc []byte) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &compiled{plan: plan, readsEnv: bytes.Contains(doc, []byte("env"))}, nil
+	return &compiled{plan: plan, readsEnv: bytes.Contains(doc, []byte("env")), secrets: engine.PlanSecrets(plan)}, nil
 }
 
 // loadPlan returns the compiled plan of a flow version, or of the draft for version 0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"polysynergy/shared/engine"
@@ -69,6 +70,80 @@ func (r *resolver) Secret(ctx context.Context, key string) (string, error) {
 	return v, nil
 }
 
+// secretReads bounds the secret reads of one run in flight at once (Secrets).
+const secretReads = 8
+
+// Secrets implements engine.SecretBatcher: it reads the keys not read yet at once (in
+// parallel, up to secretReads in flight: one round trip for a flow's few secrets) and
+// returns those with a value. A key without a value, or one that cannot be read or
+// opened for good, is left out: the node reading it fails naming the key, as before.
+// A store that is unavailable is an error.
+func (r *resolver) Secrets(ctx context.Context, keys []string) (map[string]string, error) {
+	out := make(map[string]string, len(keys))
+	var todo []string
+	r.mu.Lock()
+	for _, k := range keys {
+		if v, ok := r.secrets[k]; ok {
+			out[k] = v
+		} else {
+			todo = append(todo, k)
+		}
+	}
+	r.mu.Unlock()
+	if len(todo) == 0 || r.box == nil {
+		return out, nil
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		sem  = make(chan struct{}, secretReads)
+	)
+	for _, k := range todo {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			v, err := r.Secret(ctx, k)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				out[k] = v
+			case errors.Is(err, engine.ErrUnavailable):
+				errs = append(errs, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
+
+// secretLister is the part of the store that lists a project's secrets (without values).
+type secretLister interface {
+	ListSecrets(ctx context.Context, k store.ProjectKey) ([]store.SecretInfo, error)
+}
+
+// SecretKeys implements engine.SecretLister: the keys of the project's secrets with a value
+// on the resolver's stage (one query; values are not read).
+func (r *resolver) SecretKeys(ctx context.Context) ([]string, error) {
+	l, ok := r.st.(secretLister)
+	if !ok || r.box == nil {
+		return nil, nil
+	}
+	infos, err := l.ListSecrets(ctx, r.pk)
+	if err != nil {
+		return nil, fmt.Errorf("list secrets on stage %q: %w", r.stage, unavailable(err))
+	}
+	var keys []string
+	for _, si := range infos {
+		if slices.Contains(si.Stages, r.stage) {
+			keys = append(keys, si.Key)
+		}
+	}
+	return keys, nil
+}
+
 // readLate reports whether a secret was first read after node results were written.
 func (r *resolver) readLate() bool {
 	r.mu.Lock()
@@ -122,6 +197,17 @@ type noEnv struct{ r *resolver }
 
 func (n noEnv) Secret(ctx context.Context, key string) (string, error) { return n.r.Secret(ctx, key) }
 func (n noEnv) Env(ctx context.Context, key string) (string, error)    { return n.r.Env(ctx, key) }
+func (n noEnv) Secrets(ctx context.Context, keys []string) (map[string]string, error) {
+	return n.r.Secrets(ctx, keys)
+}
+func (n noEnv) SecretKeys(ctx context.Context) ([]string, error) { return n.r.SecretKeys(ctx) }
+
+var (
+	_ engine.SecretBatcher = (*resolver)(nil)
+	_ engine.SecretLister  = (*resolver)(nil)
+	_ engine.SecretBatcher = noEnv{}
+	_ engine.SecretLister  = noEnv{}
+)
 
 // unavailable marks a store error that may pass (throttling, outages) for the engine, so
 // the node's error says so and a router answers 503 rather than 500.

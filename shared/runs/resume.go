@@ -109,7 +109,7 @@ func (x *Executor) Resume(ctx context.Context, job ResumeJob) (*engine.Run, erro
 		runCtx, cancel = context.WithDeadline(ctx, job.Deadline)
 		defer cancel()
 	}
-	run, err := x.engine(a).Resume(runCtx, comp.plan, st, job.Node, job.Input, engine.Request{Resolver: r,
+	run, err := x.engine(a).Resume(runCtx, comp.plan, st, job.Node, job.Input, engine.Request{Resolver: r, Secrets: &comp.secrets,
 		Tenant: job.Tenant, Project: job.Project,
 		Flows: x.flowLoader(fk.ProjectKey(), ss.Kind, ss.Stage), DenyPrivateNetwork: !x.privateNetwork(ctx, fk.ProjectKey(), nil)})
 	if err != nil {

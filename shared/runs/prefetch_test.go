@@ -1,0 +1,159 @@
+package runs_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+
+	"polysynergy/shared/engine"
+	"polysynergy/shared/nodes/trigger"
+	"polysynergy/shared/runs"
+	"polysynergy/shared/store"
+)
+
+// readCounter is the store counting the secret values read (and lists).
+type readCounter struct {
+	*store.Store
+	mu    sync.Mutex
+	reads []string
+	lists int
+}
+
+func (c *readCounter) GetSecretValue(ctx context.Context, k store.ProjectKey, key, stage string) ([]byte, error) {
+	c.mu.Lock()
+	c.reads = append(c.reads, key)
+	c.mu.Unlock()
+	return c.Store.GetSecretValue(ctx, k, key, stage)
+}
+
+func (c *readCounter) ListSecrets(ctx context.Context, k store.ProjectKey) ([]store.SecretInfo, error) {
+	c.mu.Lock()
+	c.lists++
+	c.mu.Unlock()
+	return c.Store.ListSecrets(ctx, k)
+}
+
+func (c *readCounter) take() (reads []string, lists int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	reads, lists = c.reads, c.lists
+	c.reads, c.lists = nil, 0
+	return reads, lists
+}
+
+// hookFlow is a route checking a webhook's shared token (a request header) against a
+// secret after the trigger has ended; never is a branch the run does not take.
+func hookFlow(t testing.TB, key string) json.RawMessage {
+	return doc(t, []node{
+		{"route", "trigger.route", map[string]any{"method": "POST", "path": "/hook"}},
+		{"check", "control.if_else", map[string]any{"condition": "{{ route.headers['x-hook-token'] != '' }}",
+			"value": "<secret:" + key + ">"}},
+		{"reply", "http.response", map[string]any{"status": 204}},
+		{"never", "http.response", map[string]any{"status": 401, "body": "<secret:NOT_SET_ANYWHERE>"}},
+	}, conn{"route", "true_path", "check", "node"}, conn{"check", "true_path", "reply", "node"},
+		conn{"check", "false_path", "never", "node"})
+}
+
+func hookRequest() trigger.HTTPRequest {
+	return trigger.HTTPRequest{Method: "POST", Path: "/hook", Host: "shop-prod.example.com",
+		Headers: map[string]string{"x-hook-token": secretValue}}
+}
+
+// The route trigger's node_end event carried the webhook's token in clear: the run read
+// <secret:HOOK_TOKEN> only in a later node, and events already sent cannot be redacted
+// again. The secrets a flow names are now read before its first event (in one round, and
+// not at all by a flow naming none); one without a value on a branch not taken does not
+// fail the run.
+func TestRouteEventsNeverCarryASecretReadLater(t *testing.T) {
+	var rc *readCounter
+	f := setup(t, func(o *runs.Options) {
+		rc = &readCounter{Store: o.Store.(*store.Store)}
+		o.Store = rc
+	})
+	f.secret(t, "HOOK_TOKEN", "prod", secretValue)
+	for _, save := range []store.RunSaving{store.SaveAll, store.SaveNone} {
+		fk := f.flow(t, hookFlow(t, "HOOK_TOKEN"), save, 0)
+		job := f.job(fk, runs.KindRouter)
+		job.Trigger = hookRequest()
+		rc.take()
+		run, err := f.x.Execute(f.ctx, job)
+		if err != nil || run.Status != engine.StatusSuccess {
+			t.Fatalf("%s: execute = %+v, %v", save, run, err)
+		}
+		var ends []engine.Event
+		f.pub.mu.Lock()
+		evs := append([]engine.Event(nil), f.pub.events...)
+		f.pub.mu.Unlock()
+		for _, ev := range evs {
+			if ev.RunID == run.ID && ev.Type == engine.EventNodeEnd && ev.Node == "route" {
+				ends = append(ends, ev)
+			}
+		}
+		if len(ends) != 1 {
+			t.Fatalf("%s: route node_end events: %d", save, len(ends))
+		}
+		raw, _ := json.Marshal(ends[0])
+		if strings.Contains(string(raw), secretValue) || !strings.Contains(string(raw), `\u003csecret:HOOK_TOKEN\u003e`) {
+			t.Fatalf("%s: the trigger's node_end event: %s", save, raw)
+		}
+		raw, _ = json.Marshal(evs)
+		if strings.Contains(string(raw), secretValue) {
+			t.Fatalf("%s: an event holds the token: %s", save, raw)
+		}
+		reads, lists := rc.take()
+		if len(reads) != 2 || lists != 0 {
+			// HOOK_TOKEN once (the run's resolver keeps it for the node), NOT_SET_ANYWHERE once
+			t.Fatalf("%s: secret reads %v, lists %d", save, reads, lists)
+		}
+		f.wait(t)
+	}
+	if hits := f.scanFor(t, secretValue); len(hits) != 0 {
+		t.Fatalf("the token is stored in clear in %d items:\n%s", len(hits), strings.Join(hits, "\n---\n"))
+	}
+
+	// a flow naming no secret reads none
+	fk := f.flow(t, routeFlow(t), store.SaveNone, 0)
+	job := f.job(fk, runs.KindRouter)
+	job.Trigger = trigger.HTTPRequest{Method: "GET", Path: "/hello", Host: "shop-prod.example.com"}
+	if run, err := f.x.Execute(f.ctx, job); err != nil || run.Status != engine.StatusSuccess {
+		t.Fatalf("execute = %+v, %v", run, err)
+	}
+	if reads, lists := rc.take(); len(reads) != 0 || lists != 0 {
+		t.Fatalf("a flow naming no secret read %v, listed %d times", reads, lists)
+	}
+}
+
+// A Secret node whose key is computed cannot be known before the run: every secret of the
+// stage is read up front (one list, then the values).
+func TestComputedSecretKeyReadsTheStagesSecretsUpFront(t *testing.T) {
+	var rc *readCounter
+	f := setup(t, func(o *runs.Options) {
+		rc = &readCounter{Store: o.Store.(*store.Store)}
+		o.Store = rc
+	})
+	f.secret(t, "HOOK_TOKEN", "prod", secretValue)
+	f.secret(t, "MOCK_ONLY", "mock", "mock-only-value")
+	d := doc(t, []node{
+		{"route", "trigger.route", map[string]any{"method": "POST", "path": "/hook"}},
+		{"sec", "variable.secret", map[string]any{"key": "{{ 'HOOK_' + 'TOKEN' }}"}},
+		{"reply", "http.response", map[string]any{"status": 204}},
+	}, chain("route", "sec", "reply")...)
+	fk := f.flow(t, d, store.SaveAll, 0)
+	job := f.job(fk, runs.KindRouter)
+	job.Trigger = hookRequest()
+	run, err := f.x.Execute(f.ctx, job)
+	if err != nil || run.Status != engine.StatusSuccess {
+		t.Fatalf("execute = %+v, %v", run, err)
+	}
+	f.pub.mu.Lock()
+	raw, _ := json.Marshal(f.pub.events)
+	f.pub.mu.Unlock()
+	if strings.Contains(string(raw), secretValue) {
+		t.Fatalf("an event holds the token: %s", raw)
+	}
+	if reads, lists := rc.take(); len(reads) != 1 || reads[0] != "HOOK_TOKEN" || lists != 1 {
+		t.Fatalf("secret reads %v, lists %d; want the prod stage's one secret, listed once", reads, lists)
+	}
+}
