@@ -213,6 +213,12 @@ func (h *Handler) registerProjects() {
 			if err := h.st.TrashProject(ctx, in.key()); err != nil {
 				return nil, err
 			}
+			// nothing of a trashed project fires; moving it to the trash again (it is
+			// idempotent) retries a sync that failed
+			if err := h.syncProjectSchedules(ctx, in.key(), false); err != nil {
+				h.log.Error("trash project: take its schedules out of the scheduler", "project", in.Project, "err", err)
+				return nil, unavailable()
+			}
 			p, err := h.st.GetProject(ctx, in.key())
 			if err != nil {
 				return nil, err
@@ -237,6 +243,10 @@ func (h *Handler) registerProjects() {
 			if err := h.st.RestoreProject(ctx, in.key()); err != nil {
 				return nil, err
 			}
+			if err := h.syncProjectSchedules(ctx, in.key(), true); err != nil {
+				h.log.Error("restore project: put its schedules back into the scheduler", "project", in.Project, "err", err)
+				return nil, unavailable()
+			}
 			p, err := h.st.GetProject(ctx, in.key())
 			if err != nil {
 				return nil, err
@@ -256,6 +266,13 @@ func (h *Handler) registerProjects() {
 			}
 			if err == nil && p.TrashedAt == nil {
 				return nil, conflict(TypeConflict, fmt.Sprintf("project %q is not in the trash: move the project to the trash first (it can be restored from there), then delete it permanently", p.Name))
+			}
+			if err == nil {
+				// a project trashed before its schedules left the scheduler with it
+				if err := h.syncProjectSchedules(ctx, in.key(), false); err != nil {
+					h.log.Error("delete project: take its schedules out of the scheduler", "project", in.Project, "err", err)
+					return nil, unavailable()
+				}
 			}
 			return nil, h.st.DeleteProject(ctx, in.key())
 		})

@@ -62,3 +62,43 @@ func (h *Handler) inTrash(ctx context.Context, k store.ProjectKey, err error) er
 	}
 	return inTrashProblem(p)
 }
+
+// syncProjectSchedules takes every published schedule of a project out of EventBridge
+// Scheduler (on false: the project went to the trash, where nothing of it fires) or puts it
+// back (on true: restored). No-op without a Scheduler (the local cloud's scheduler leaves
+// out the schedules of trashed projects itself).
+func (h *Handler) syncProjectSchedules(ctx context.Context, k store.ProjectKey, on bool) error {
+	if h.cfg.Scheduler == nil {
+		return nil
+	}
+	cursor := ""
+	for {
+		page, err := h.st.ListFlows(ctx, k, store.ListFlowsOptions{Kind: store.KindSchedule,
+			ListOptions: store.ListOptions{Cursor: cursor, Limit: store.MaxLimit}})
+		if err != nil {
+			return fmt.Errorf("list the project's schedule flows: %w", err)
+		}
+		for _, f := range page.Items {
+			fk := k.Flow(f.ID)
+			if on {
+				if err := h.resyncSchedule(ctx, fk); err != nil {
+					return err
+				}
+				continue
+			}
+			bs, err := h.st.ListFlowBindings(ctx, fk)
+			if err != nil {
+				return fmt.Errorf("list where schedule flow %s is published: %w", f.ID, err)
+			}
+			for _, b := range bs {
+				if err := h.unsyncSchedule(ctx, fk, b.Stage); err != nil {
+					return err
+				}
+			}
+		}
+		if page.Next == "" {
+			return nil
+		}
+		cursor = page.Next
+	}
+}

@@ -2,8 +2,15 @@ package api
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+
+	"polysynergy/shared/schedule"
 )
 
 // A project in the trash is read-only until it is restored: every operation that changes
@@ -93,4 +100,46 @@ func TestTrashedProjectIsReadOnly(t *testing.T) {
 	// and deleting it for good works from the trash
 	e.do(http.MethodPost, proj+"/trash", a.token, nil).ok(nil)
 	e.do(http.MethodDelete, proj, a.token, nil).status(http.StatusNoContent)
+}
+
+// Moving a project to the trash takes its published schedules out of EventBridge Scheduler
+// (they went on firing the flows of a trashed project), restoring it puts them back, and
+// deleting it for good leaves none behind.
+func TestTrashStopsSchedules(t *testing.T) {
+	e := newEnv(t)
+	fake := &fakeScheduler{existing: map[string]bool{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	client := scheduler.New(scheduler.Options{BaseEndpoint: aws.String(srv.URL), Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")})
+	e.h.cfg.Scheduler = schedule.NewSyncer(client, "polysynergy", quietLogger())
+	e.h.cfg.SchedulerTarget = SchedulerTarget{Group: "polysynergy", RunnerARN: "arn:aws:lambda:us-east-1:1:function:runner", RoleARN: "arn:aws:iam::1:role/sched"}
+	has := func(name string) bool {
+		fake.mu.Lock()
+		defer fake.mu.Unlock()
+		return fake.existing[name]
+	}
+	u := e.signIn("alice")
+	proj, p := e.project(u, "Clock")
+	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "prod"}).status(http.StatusCreated)
+	path, fl := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Tick", "document": chainDoc(t, 2, "n"),
+		"schedule": map[string]any{"cron": "0 3 * * *", "enabled": true}})
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod"}).ok(nil)
+	name := schedule.Name(u.tenant, p.ID, fl.ID, "prod")
+	if !has(name) {
+		t.Fatalf("publishing did not put the schedule %s into the scheduler: %v", name, fake.calls)
+	}
+	e.do(http.MethodPost, proj+"/trash", u.token, nil).ok(nil)
+	if has(name) {
+		t.Fatal("the schedule of a project in the trash is still in the scheduler")
+	}
+	e.do(http.MethodPost, proj+"/restore", u.token, nil).ok(nil)
+	if !has(name) {
+		t.Fatal("restoring the project did not put its schedule back")
+	}
+	e.do(http.MethodPost, proj+"/trash", u.token, nil).ok(nil)
+	e.do(http.MethodDelete, proj, u.token, nil).status(http.StatusNoContent)
+	if has(name) {
+		t.Fatal("the schedule is left in the scheduler after deleting the project")
+	}
 }

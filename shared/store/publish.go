@@ -504,14 +504,42 @@ func (s *Store) getRouteTable(ctx context.Context, op string, k ProjectKey, stag
 }
 
 // ListPublishedSchedules lists, across the deployment, the schedules that
-// are published to at least one stage (for the local scheduler).
+// are published to at least one stage (for the local scheduler). Schedules of a
+// project in the trash (or being deleted) are left out: nothing of it fires until it
+// is restored. A page may so hold fewer items than Limit while Next is set.
 func (s *Store) ListPublishedSchedules(ctx context.Context, o ListOptions) (Page[Schedule], error) {
 	const op = "list published schedules"
-	return listPage(ctx, s, op, query{index: IndexGSI2, pk: gsiSchedules, forward: true}, o,
+	page, err := listPage(ctx, s, op, query{index: IndexGSI2, pk: gsiSchedules, forward: true}, o,
 		func(op string, it item) (Schedule, error) {
 			rec, err := decodeScheduleRec(op, it)
 			return rec.Schedule, err
 		})
+	if err != nil {
+		return page, err
+	}
+	active := map[ProjectKey]bool{}
+	kept := page.Items[:0]
+	for _, sc := range page.Items {
+		pk := sc.Key().ProjectKey()
+		on, known := active[pk]
+		if !known {
+			rec, err := s.getProjectRec(ctx, op, pk, false)
+			switch {
+			case err == nil:
+				on = rec.State == stateActive
+			case errors.Is(err, ErrNotFound):
+				on = false
+			default:
+				return Page[Schedule]{}, err
+			}
+			active[pk] = on
+		}
+		if on {
+			kept = append(kept, sc)
+		}
+	}
+	page.Items = kept
+	return page, nil
 }
 
 // DeleteFlow unpublishes a flow from every stage (one transaction each),

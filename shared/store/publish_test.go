@@ -259,3 +259,36 @@ func TestDeleteFlowUnbindsEverything(t *testing.T) {
 	// One binding left on prod: still in use.
 	wantErr(t, f.s.DeleteStage(f.ctx, pk, "prod"), store.ErrStageInUse)
 }
+
+// The schedules of a project in the trash are not listed for the scheduler (they fired in
+// the local cloud as if the project were active), and are again once it is restored.
+func TestTrashedProjectSchedulesAreNotListed(t *testing.T) {
+	f := setup(t)
+	tn := f.tenant(t, "Acme")
+	pk := f.project(t, tn.ID, "Shop", "shop").Key()
+	other := f.project(t, tn.ID, "Other", "other").Key()
+	for _, k := range []store.ProjectKey{pk, other} {
+		f.stage(t, k, "prod", 1)
+		fl := must[store.Flow](t)(f.s.CreateFlow(f.ctx, k, store.CreateFlowInput{Kind: store.KindSchedule, Name: "Nightly",
+			Document: flowDoc(2), Schedule: &store.ScheduleConfig{Cron: "0 3 * * *", Enabled: true}}))
+		must[store.PublishResult](t)(f.s.Publish(f.ctx, store.PublishInput{Flow: fl.Key(), Stage: "prod"}))
+	}
+	projects := func() []string {
+		var out []string
+		for _, sc := range must[store.Page[store.Schedule]](t)(f.s.ListPublishedSchedules(f.ctx, store.ListOptions{})).Items {
+			out = append(out, sc.Project)
+		}
+		return out
+	}
+	if got := projects(); len(got) != 2 {
+		t.Fatalf("published schedules of %v, want both projects", got)
+	}
+	noErr(t, f.s.TrashProject(f.ctx, pk))
+	if got := projects(); len(got) != 1 || got[0] != other.Project {
+		t.Fatalf("published schedules of %v with Shop in the trash, want only %s", got, other.Project)
+	}
+	noErr(t, f.s.RestoreProject(f.ctx, pk))
+	if got := projects(); len(got) != 2 {
+		t.Fatalf("published schedules of %v after restoring, want both projects", got)
+	}
+}
