@@ -29,6 +29,7 @@ import { navigate } from './router';
 import { routePath } from './routes';
 import { Modal } from '../ui/Modal';
 import { useFocusBack } from '../ui/focusBack';
+import { useToolbarBottom } from '../ui/belowToolbar';
 import { onTablistKey, tabIndexOf } from '../ui/tablist';
 
 /** An open flow kept while its tab is open, so switching tabs keeps unsaved work and undo. */
@@ -376,10 +377,13 @@ export function FlowEditor({
   useFocusBack(historyOpen, () => toolbarButton('history-toggle'));
   useFocusBack(run !== null, () => toolbarButton('run-button') ?? toolbarButton('history-toggle'));
   const label = saveLabel(save);
+  // the panels start below the toolbar, however many rows it wraps to
+  const main = useRef<HTMLDivElement>(null);
+  useToolbarBottom(main);
 
   return (
     <div className="ps-flow-editor" ref={root}>
-      <div className="ps-flow-editor-main">
+      <div className="ps-flow-editor-main" ref={main}>
         {/* below the editor's 960 px the editor scrolls sideways here, under the panels, which stay in view */}
         <div className="ps-editor-scroll">
           <EditorScreen
