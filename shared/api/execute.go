@@ -15,7 +15,9 @@ import (
 
 	"polysynergy/shared/auth"
 	"polysynergy/shared/flow"
+	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/control"
+	"polysynergy/shared/nodes/trigger"
 	"polysynergy/shared/schedule"
 	"polysynergy/shared/store"
 )
@@ -43,7 +45,7 @@ type SchedulerTarget struct {
 type StartRunBody struct {
 	Start string `json:"start,omitempty" maxLength:"100" doc:"Handle or id of the node to play from (default: the flow's trigger)"`
 	// Input is the trigger's test input (a mock request, manual play input…).
-	Input json.RawMessage `json:"input,omitempty" doc:"Test input handed to the trigger"`
+	Input json.RawMessage `json:"input,omitempty" doc:"Test input handed to the trigger. A run that starts at an HTTP route or Mock route takes an HTTP request object {method, path, headers, query, params, body} (every field optional); input it could not read as one is refused with 422 at body.input"`
 	Stage string          `json:"stage,omitempty" maxLength:"32" doc:"Stage to run on (default mock)"`
 	// SubStage lends another stage's secrets and variables to a mock run.
 	SubStage string `json:"sub_stage,omitempty" maxLength:"32" doc:"With stage mock: whose secrets and variables to use"`
@@ -103,7 +105,7 @@ func (h *Handler) registerExecute() {
 					return nil, err
 				}
 			}
-			if err := h.checkRunStart(ctx, k, b.Version, b.Start); err != nil {
+			if err := h.checkRunStart(ctx, k, b.Version, b.Start, b.Input); err != nil {
 				return nil, err
 			}
 			if h.cfg.Runner == nil {
@@ -202,7 +204,7 @@ func (h *Handler) registerExecute() {
 // validate: the runner would compile it and fail the run, so the same check publishing makes
 // (compile) answers 422 flow-invalid listing every problem by JSON pointer (value: the node),
 // before the runner is asked and any run is recorded.
-func (h *Handler) checkRunStart(ctx context.Context, k store.FlowKey, version int, start string) error {
+func (h *Handler) checkRunStart(ctx context.Context, k store.FlowKey, version int, start string, input json.RawMessage) error {
 	var raw json.RawMessage
 	what := "draft"
 	if version > 0 {
@@ -227,8 +229,79 @@ func (h *Handler) checkRunStart(ctx context.Context, k store.FlowKey, version in
 			return invalidField("body.start", "the flow's %s has no node %q (give a node's handle or id)", what, start)
 		}
 	}
-	return h.compile(raw)
+	if err := h.compile(raw); err != nil {
+		return err
+	}
+	return h.checkRouteInput(raw, start, input)
 }
+
+// routeInputShape is what an editor run hands an HTTP route (or Mock route) trigger as its
+// request.
+const routeInputShape = `an HTTP request object such as {"method": "POST", "path": "/users/7", ` +
+	`"headers": {"content-type": "application/json"}, "query": {"page": "2"}, "params": {"id": 7}, "body": "{\"name\": \"Ada\"}"} ` +
+	`(every field optional; an object or list body is sent as JSON)`
+
+// checkRouteInput refuses the input of an editor run that starts at an HTTP route or Mock
+// route trigger when that trigger could not read it as an HTTP request (a string, a
+// number, a header that is not text…): the run would be accepted and fail at its first
+// node. No input is left to the trigger (a Mock route plays its own inputs).
+// The start node is found as the engine finds it: the node named by start, else the
+// flow's only trigger. raw has compiled, so it decodes.
+func (h *Handler) checkRouteInput(raw json.RawMessage, start string, input json.RawMessage) error {
+	doc, err := flow.Decode(raw)
+	if err != nil {
+		return nil
+	}
+	var node *flow.Node
+	var triggers []*flow.Node
+	for i := range doc.Nodes {
+		n := &doc.Nodes[i]
+		if start != "" && (n.ID == start || n.Handle == start) {
+			node = n
+			break
+		}
+		if t, ok := h.reg().Lookup(n.Type); ok && t.Trigger {
+			triggers = append(triggers, n)
+		}
+	}
+	if start == "" && len(triggers) == 1 {
+		node = triggers[0]
+	}
+	if node == nil || (node.Type != routeTrigger && node.Type != mockRouteTrigger) {
+		return nil
+	}
+	name := "HTTP route"
+	if node.Type == mockRouteTrigger {
+		name = "Mock route"
+	}
+	var v any
+	if len(input) > 0 {
+		_ = json.Unmarshal(input, &v) // valid JSON, checked before
+	}
+	if v == nil {
+		// no input: a Mock route plays its own inputs; an HTTP route fails its node saying to
+		// use a Mock route, which the editor shows on the canvas
+		return nil
+	}
+	if _, err := trigger.RequestFromTrigger(v); err != nil {
+		reason := err.Error()
+		if re, ok := errors.AsType[*nodes.RequestError](err); ok {
+			reason = re.Reason
+			if re.Field != "request" {
+				reason = fmt.Sprintf("input.%s: %s", re.Field, re.Reason)
+			}
+		}
+		return invalidField("body.input", "is not an HTTP request for the %s %q the run starts at (%s); give %s",
+			name, node.Handle, reason, routeInputShape)
+	}
+	return nil
+}
+
+// The trigger types whose input is an HTTP request.
+const (
+	routeTrigger     = "trigger.route"
+	mockRouteTrigger = "trigger.mock_route"
+)
 
 // noRunner answers when this deployment cannot start runs.
 func noRunner() *Problem {

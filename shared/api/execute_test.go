@@ -273,3 +273,59 @@ func TestStartRunOfInvalidDraft(t *testing.T) {
 		t.Fatalf("valid draft: started %+v, payloads %v", started, runner.payloads)
 	}
 }
+
+// routeDoc is a route flow: an HTTP route (or Mock route) trigger and a log of its path.
+func routeDoc(trigger string) json.RawMessage {
+	return json.RawMessage(`{"schema":"polysynergy/flow@1","nodes":[
+		{"id":"r","handle":"route","type":"` + trigger + `","values":{"method":"POST","path":"/hello"},"position":{"x":0,"y":0}},
+		{"id":"l","handle":"log","type":"debug.log","values":{"message":"{{ route.path }}","level":"info"},"position":{"x":200,"y":0}}],
+		"connections":[{"id":"c","from":{"node":"r","port":"true_path"},"to":{"node":"l","port":"node"}}]}`)
+}
+
+// An editor run of a route flow whose input the route trigger cannot read as an HTTP
+// request (a string, a number, headers that are not an object…) is refused with 422 at
+// body.input saying what it takes; it was accepted (202) and the run failed at its trigger.
+func TestRunInputMustBeARouteRequest(t *testing.T) {
+	e := newEnv(t)
+	runner := &startedRuns{}
+	e.h.cfg.Runner = runner
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Runs")
+	route, _ := e.flow(u, proj, map[string]any{"kind": "route", "name": "Route", "document": routeDoc("trigger.route")})
+	mock, _ := e.flow(u, proj, map[string]any{"kind": "route", "name": "Mock", "document": routeDoc("trigger.mock_route")})
+	for _, tc := range []struct {
+		path, body, want string
+	}{
+		{route, `{"input": "string"}`, "string"},
+		{route, `{"input": 42}`, "number"},
+		{route, `{"input": [1, 2]}`, "list"},
+		{route, `{"input": {"method": "POST", "headers": "x"}}`, "headers"},
+		{mock, `{"input": "string"}`, "string"},
+		{route, `{"start": "route", "input": true}`, "boolean"},
+	} {
+		r := e.do(http.MethodPost, tc.path+"/runs", u.token, tc.body)
+		p := r.problem(http.StatusUnprocessableEntity)
+		wantFields(t, p, "body.input")
+		msg := p.Errors[0].Message
+		if !strings.Contains(msg, "is not an HTTP request for the") || !strings.Contains(msg, `"route"`) ||
+			!strings.Contains(msg, `{"method": "POST", "path": "/users/7"`) || !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: message %q does not say what is wrong and what the trigger takes", tc.body, msg)
+		}
+	}
+	if len(runner.payloads) != 0 {
+		t.Fatalf("refused runs were handed to the runner: %v", runner.payloads)
+	}
+	// what the trigger reads is accepted: a request object (any part of it), no input
+	// (the Mock route plays its own inputs; the HTTP route says to use one), and any input
+	// for a run that starts past the trigger
+	for _, tc := range []struct{ path, body string }{
+		{route, `{"input": {"method": "POST", "path": "/hello", "headers": {"X-A": ["1", "2"]}, "body": {"name": "Ada"}}}`},
+		{route, `{"input": {}}`},
+		{route, `{}`},
+		{mock, `{"input": null}`},
+		{mock, `{"input": {"path": "/hello?x=1", "query": {"y": ["1"]}}}`},
+		{route, `{"start": "log", "input": "string"}`},
+	} {
+		e.do(http.MethodPost, tc.path+"/runs", u.token, tc.body).status(http.StatusAccepted)
+	}
+}
