@@ -93,6 +93,16 @@ func (r *resolver) Secrets(ctx context.Context, keys []string) (map[string]strin
 	if len(todo) == 0 || r.box == nil {
 		return out, nil
 	}
+	if len(todo) == 1 { // the common case: no goroutine needed
+		v, err := r.Secret(ctx, todo[0])
+		switch {
+		case err == nil:
+			out[todo[0]] = v
+		case errors.Is(err, engine.ErrUnavailable):
+			return out, err
+		}
+		return out, nil
+	}
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
