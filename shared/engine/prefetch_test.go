@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -300,3 +301,36 @@ func TestSecretsUnavailableAtStartFailTheRun(t *testing.T) {
 		t.Fatalf("%s %+v", r.Status, r.Error)
 	}
 }
+
+// A secret the run could not know before its first event (a node type reading one by a
+// name it does not declare, a resolver that cannot list) is logged by key, never value.
+func TestSecretReadAfterEventsIsLogged(t *testing.T) {
+	tn := newTestNodes(t)
+	b := newFlow().
+		node("trig", "test.trigger", nil).
+		node("read", "test.secret", map[string]any{"key": "UNDECLARED"}).
+		chain("trig", "read")
+	var logs strings.Builder
+	var mu sync.Mutex
+	log := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return logs.Write(p)
+	}), nil))
+	res := secrets{sec: map[string]string{"UNDECLARED": "undeclared-value-42"}}
+	r := run(t, engine.New(engine.Options{Concurrency: 1, Publisher: &recorder{}, Logger: log}), compile(t, tn.reg, b), engine.Request{Resolver: res})
+	if r.Status != engine.StatusSuccess {
+		t.Fatalf("%s %+v", r.Status, r.Error)
+	}
+	mu.Lock()
+	got := logs.String()
+	mu.Unlock()
+	if !strings.Contains(got, "secret read after the run's first events") || !strings.Contains(got, "UNDECLARED") ||
+		strings.Contains(got, "undeclared-value-42") {
+		t.Fatalf("log: %s", got)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

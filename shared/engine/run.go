@@ -32,17 +32,20 @@ type runState struct {
 	budget atomic.Int64
 	halt   atomic.Bool // stop dispatching everywhere: exit, fatal error, pause
 
-	mu        sync.Mutex
-	results   []NodeResult
-	secrets   map[string]string // secret value → key, for redaction
-	clean     *cleaner          // built from secrets; nil when a secret was added since
-	jumps     map[int]int
-	failure   *NodeError
-	exited    bool
-	exitValue any
-	response  any
-	paused    map[int]any // paused node → payload
-	resume    *resumeInfo
+	mu      sync.Mutex
+	results []NodeResult
+	secrets map[string]string // secret value → key, for redaction
+	// prefetched is set once the secrets the plan may read were resolved (before the
+	// run's first event); a secret first read after that may have gone out in an event
+	prefetched bool
+	clean      *cleaner // built from secrets; nil when a secret was added since
+	jumps      map[int]int
+	failure    *NodeError
+	exited     bool
+	exitValue  any
+	response   any
+	paused     map[int]any // paused node → payload
+	resume     *resumeInfo
 
 	started  time.Time
 	envVars  map[string]any
@@ -69,11 +72,19 @@ func (r *runState) fail(ne *NodeError) {
 
 func (r *runState) onSecret(key, value string) {
 	r.mu.Lock()
-	if _, known := r.secrets[value]; !known {
+	_, known := r.secrets[value]
+	if !known {
 		r.secrets[value] = key
 		r.clean = nil
 	}
+	late := !known && r.prefetched && value != ""
 	r.mu.Unlock()
+	if late && r.eng.opt.Publisher != nil {
+		// the plan could not name it and the resolver could not list the stage's secrets:
+		// events sent before now were redacted without it (the value is not logged)
+		r.eng.opt.Logger.Warn("secret read after the run's first events; they were redacted without it",
+			"run", r.req.RunID, "flow", r.req.FlowID, "secret", key)
+	}
 }
 
 // cleaner returns the run's cleaner (it does not change once built, so it is shared).
@@ -174,6 +185,9 @@ func (r *runState) execute(ctx context.Context, restored *scope) (*Run, error) {
 		}
 		r.fail(ne)
 	}
+	r.mu.Lock()
+	r.prefetched = true
+	r.mu.Unlock()
 	r.results = make([]NodeResult, 0, len(r.plan.Nodes))
 	start := map[string]any{"stage": r.req.Stage, "start": r.startHandle(), "version": r.req.Version}
 	if restored != nil && r.resume != nil {
