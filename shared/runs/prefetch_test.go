@@ -1,15 +1,19 @@
 package runs_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"polysynergy/shared/engine"
 	"polysynergy/shared/nodes/trigger"
 	"polysynergy/shared/runs"
+	"polysynergy/shared/secrets"
 	"polysynergy/shared/store"
 )
 
@@ -156,4 +160,55 @@ func TestComputedSecretKeyReadsTheStagesSecretsUpFront(t *testing.T) {
 	if reads, lists := rc.take(); len(reads) != 1 || reads[0] != "HOOK_TOKEN" || lists != 1 {
 		t.Fatalf("secret reads %v, lists %d; want the prod stage's one secret, listed once", reads, lists)
 	}
+}
+
+// flakyWrapper is a key service that is throttled (or not) at will.
+type flakyWrapper struct {
+	secrets.KeyWrapper
+	down atomic.Bool
+}
+
+func (w *flakyWrapper) UnwrapKey(ctx context.Context, wrapped []byte, aad map[string]string) ([]byte, error) {
+	if w.down.Load() {
+		return nil, errors.New("ThrottlingException: rate exceeded")
+	}
+	return w.KeyWrapper.UnwrapKey(ctx, wrapped, aad)
+}
+
+// A key service that is throttled when the run reads its secrets up front could answer a
+// moment later, after a value went out in an event: the run ends at once as unavailable
+// (a route answers 503), before any node runs. A secret that cannot be opened for good is
+// left for the node reading it, as before.
+func TestSecretsThatMayPassFailTheRunAtStart(t *testing.T) {
+	fw := &flakyWrapper{}
+	f := setup(t, func(o *runs.Options) {
+		w, err := secrets.NewLocalWrapper(bytes.Repeat([]byte{7}, 32)) // the fixture's key
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.KeyWrapper = w
+		if o.Secrets, err = secrets.NewBox(fw); err != nil {
+			t.Fatal(err)
+		}
+	})
+	f.secret(t, "HOOK_TOKEN", "prod", secretValue)
+	fk := f.flow(t, hookFlow(t, "HOOK_TOKEN"), store.SaveAll, 0)
+	job := f.job(fk, runs.KindRouter)
+	job.Trigger = hookRequest()
+	fw.down.Store(true)
+	run, err := f.x.Execute(f.ctx, job)
+	if err != nil || run.Status != engine.StatusError || run.Error == nil || run.Error.Type != engine.ErrKindUnavailable || len(run.Nodes) != 0 {
+		t.Fatalf("execute = %+v, %v; want an unavailable error before any node ran", run, err)
+	}
+	f.pub.mu.Lock()
+	raw, _ := json.Marshal(f.pub.events)
+	f.pub.mu.Unlock()
+	if strings.Contains(string(raw), secretValue) || strings.Contains(string(raw), `"node_start"`) {
+		t.Fatalf("events: %s", raw)
+	}
+	fw.down.Store(false)
+	if run, err := f.x.Execute(f.ctx, job); err != nil || run.Status != engine.StatusSuccess {
+		t.Fatalf("execute once the key service answers = %+v, %v", run, err)
+	}
+	f.wait(t)
 }

@@ -59,7 +59,7 @@ func (r *resolver) Secret(ctx context.Context, key string) (string, error) {
 	}
 	pt, err := r.box.OpenEncoded(ctx, ct, secrets.SecretContext(r.pk.Tenant, r.pk.Project, r.stage, key))
 	if err != nil {
-		return "", fmt.Errorf("decrypt secret %q on stage %q: %w", key, r.stage, err)
+		return "", &openError{err: fmt.Errorf("decrypt secret %q on stage %q: %w", key, r.stage, err)}
 	}
 	v = string(pt)
 	late := r.wrote != nil && r.wrote()
@@ -70,6 +70,23 @@ func (r *resolver) Secret(ctx context.Context, key string) (string, error) {
 	return v, nil
 }
 
+// openError is a secret whose ciphertext was read but could not be opened.
+type openError struct{ err error }
+
+func (e *openError) Error() string { return e.err.Error() }
+func (e *openError) Unwrap() error { return e.err }
+
+// mayPass reports whether a failed read of a secret might succeed later in the run: the
+// store was unavailable, or the key service failed other than by refusing the ciphertext
+// (throttled, unreachable). Such a value cannot be known up front, yet could be read later.
+func mayPass(err error) bool {
+	if errors.Is(err, engine.ErrUnavailable) {
+		return true
+	}
+	var oe *openError
+	return errors.As(err, &oe) && !errors.Is(err, secrets.ErrDecrypt) && !errors.Is(err, secrets.ErrMalformed)
+}
+
 // secretReads bounds the secret reads of one run in flight at once (Secrets).
 const secretReads = 8
 
@@ -77,7 +94,8 @@ const secretReads = 8
 // parallel, up to secretReads in flight: one round trip for a flow's few secrets) and
 // returns those with a value. A key without a value, or one that cannot be read or
 // opened for good, is left out: the node reading it fails naming the key, as before.
-// A store that is unavailable is an error.
+// A read that may pass (the store unavailable, the key service throttled or unreachable)
+// is an error wrapping engine.ErrUnavailable.
 func (r *resolver) Secrets(ctx context.Context, keys []string) (map[string]string, error) {
 	out := make(map[string]string, len(keys))
 	var todo []string
@@ -98,8 +116,8 @@ func (r *resolver) Secrets(ctx context.Context, keys []string) (map[string]strin
 		switch {
 		case err == nil:
 			out[todo[0]] = v
-		case errors.Is(err, engine.ErrUnavailable):
-			return out, err
+		case mayPass(err):
+			return out, unavailableErr(err)
 		}
 		return out, nil
 	}
@@ -120,13 +138,21 @@ func (r *resolver) Secrets(ctx context.Context, keys []string) (map[string]strin
 			switch {
 			case err == nil:
 				out[k] = v
-			case errors.Is(err, engine.ErrUnavailable):
-				errs = append(errs, err)
+			case mayPass(err):
+				errs = append(errs, unavailableErr(err))
 			}
 		}()
 	}
 	wg.Wait()
 	return out, errors.Join(errs...)
+}
+
+// unavailableErr marks err as one that may pass for the engine (once).
+func unavailableErr(err error) error {
+	if errors.Is(err, engine.ErrUnavailable) {
+		return err
+	}
+	return fmt.Errorf("%w (%w)", err, engine.ErrUnavailable)
 }
 
 // secretLister is the part of the store that lists a project's secrets (without values).
