@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -33,7 +34,32 @@ const (
 	DefaultMaxBody = 64 << 10
 	// MaxDocumentBody caps the bodies that carry flow documents or bundles.
 	MaxDocumentBody = 6 << 20
+	// MaxDocument caps one flow document (4 MiB), counted as an answer carries it
+	// (documentAnswerSize): every answer holding a document — the flow, a version, the
+	// export of that flow — stays within MaxResponseBody, and so within Lambda's 6 MB.
+	MaxDocument = 4 << 20
 )
+
+// documentAnswerSize is the size of a stored (compact) document as Lambda carries it in an
+// answer: there the HTTP body is a JSON string, in which each '"' and '\' of the document
+// takes two bytes and each U+2028 and U+2029 six (Lambda's encoder escapes no HTML).
+func documentAnswerSize(doc []byte) int {
+	return len(doc) + bytes.Count(doc, []byte{'"'}) + bytes.Count(doc, []byte{'\\'}) +
+		3*(bytes.Count(doc, []byte("\u2028"))+bytes.Count(doc, []byte("\u2029")))
+}
+
+// checkDocumentSize refuses a document over MaxDocument with 413 at location.
+func checkDocumentSize(location string, doc []byte) error {
+	n := documentAnswerSize(doc)
+	if n <= MaxDocument {
+		return nil
+	}
+	msg := fmt.Sprintf("is %d bytes as an answer carries it (each \" and \\ counting twice); a flow document may be at most "+
+		"%d bytes (%d MiB) so that it can be read back: move large values out of it (environment variables, "+
+		"files) or split the flow with Call flow", n, MaxDocument, MaxDocument>>20)
+	return newProblem(http.StatusRequestEntityTooLarge, TypeTooLarge, location+": "+msg,
+		FieldError{Location: location, Message: msg})
+}
 
 // Config is what the handler needs.
 type Config struct {

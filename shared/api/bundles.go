@@ -36,7 +36,7 @@ type BundleFlow struct {
 	ID        string          `json:"id,omitempty" maxLength:"26" doc:"The flow's id where it was exported; references to it from other flows of the bundle follow it on import"`
 	Name      string          `json:"name" minLength:"1" maxLength:"200"`
 	Kind      string          `json:"kind" enum:"route,schedule,blueprint,service"`
-	Document  json.RawMessage `json:"document"`
+	Document  json.RawMessage `json:"document" doc:"The flow's document. At most 4 MiB (4194304 bytes) compacted, each double quote and backslash counting twice (as an answer carries it), so that it can always be read back; larger is refused with 413"`
 	RunSaving string          `json:"run_saving,omitempty" enum:"all,errors,none"`
 	Retention int             `json:"retention,omitempty" minimum:"1" maximum:"10000"`
 	// ErrorFlow is the id (where it was exported) of the flow run when this one fails; it
@@ -229,7 +229,8 @@ func (h *Handler) export(ctx context.Context, k store.ProjectKey, only []string)
 				Enabled: s.Enabled}
 		}
 		b.Flows = append(b.Flows, bf)
-		if size += len(bf.Document) + 1024; size > MaxResponseBody-(512<<10) {
+		// counted as Lambda carries the answer (a JSON string, where '"' and '\\' take two bytes)
+		if size += documentAnswerSize(bf.Document) + 2048; size > MaxResponseBody-(512<<10) {
 			// Lambda answers at most 6 MB (and an import takes at most MaxDocumentBody)
 			return Bundle{}, invalidField("query.flow", "the flows' documents add up to more than one bundle can hold "+
 				"(about %d MB): export fewer flows at a time, choosing them with flow=ID (repeated)", MaxResponseBody>>20)
@@ -274,6 +275,9 @@ func (h *Handler) checkBundle(b Bundle, location string) ([]checkedFlow, error) 
 			add(err)
 		}
 		_, canon, err := decodeDocument(loc+".document", bf.Document)
+		if p, ok := errors.AsType[*Problem](err); ok && p.Status == http.StatusRequestEntityTooLarge {
+			return nil, p
+		}
 		if err != nil {
 			add(err)
 		}

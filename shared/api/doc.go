@@ -15,7 +15,7 @@
 //     otherwise a new ULID).
 //   - Lists take limit (1–200, default 50) and cursor, and answer
 //     {items, next_cursor}.
-//   - Bodies are capped (64 KiB; 6 MiB for flow documents and bundles):
+//   - Bodies are capped (64 KiB; 6 MiB for flow documents and bundles, and a document itself at MaxDocument):
 //     413. Unknown JSON fields and wrong types are 422 naming the field.
 //     Malformed ids in the path are 404. DynamoDB throttling or failure is
 //     503 with Retry-After.

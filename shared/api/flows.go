@@ -56,7 +56,7 @@ type CreateFlowBody struct {
 	Kind string `json:"kind" enum:"route,schedule,blueprint,service"`
 	Name string `json:"name" minLength:"1" maxLength:"200"`
 	// Document is the first draft (empty when absent).
-	Document json.RawMessage `json:"document,omitempty" doc:"The first draft; an empty flow when absent"`
+	Document json.RawMessage `json:"document,omitempty" doc:"The first draft; an empty flow when absent. At most 4 MiB (4194304 bytes) compacted, each double quote and backslash counting twice (as an answer carries it), so that it can always be read back; larger is refused with 413"`
 	// Blueprint copies the draft of a blueprint flow of the project.
 	Blueprint string         `json:"blueprint,omitempty" maxLength:"26" doc:"Start from the draft of this blueprint flow"`
 	RunSaving string         `json:"run_saving,omitempty" enum:"all,errors,none"`
@@ -75,7 +75,7 @@ type UpdateFlowBody struct {
 
 // SaveDraftBody saves a draft.
 type SaveDraftBody struct {
-	Document json.RawMessage `json:"document" doc:"The whole flow document"`
+	Document json.RawMessage `json:"document" doc:"The whole flow document. At most 4 MiB (4194304 bytes) compacted, each double quote and backslash counting twice (as an answer carries it), so that it can always be read back; larger is refused with 413"`
 	Revision int             `json:"revision" minimum:"1" doc:"The revision the edit is based on"`
 	// Force allows replacing a flow that has nodes by one that has none.
 	Force bool `json:"force,omitempty" doc:"Allow replacing a non-empty flow by an empty one"`
@@ -360,12 +360,19 @@ func decodeDocument(location string, raw json.RawMessage) (*flow.Document, []byt
 		doc.Connections = []flow.Connection{}
 	}
 	if bytes.IndexAny(raw, "\n\r\t") < 0 && !bytes.Contains(raw, []byte(": ")) && !bytes.Contains(raw, []byte(", ")) {
-		return doc, raw, nil // already compact, as editors send it
+		// already compact, as editors send it
+		if err := checkDocumentSize(location, raw); err != nil {
+			return nil, nil, err
+		}
+		return doc, raw, nil
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(raw))
 	if err := json.Compact(&buf, raw); err != nil {
 		return nil, nil, invalidField(location, "%v", err)
+	}
+	if err := checkDocumentSize(location, buf.Bytes()); err != nil {
+		return nil, nil, err
 	}
 	return doc, buf.Bytes(), nil
 }
@@ -435,6 +442,9 @@ func (h *Handler) createFlow(ctx context.Context, k store.ProjectKey, b CreateFl
 	var doc *flow.Document
 	if len(b.Document) > 0 {
 		d, canon, err := decodeDocument("body.document", b.Document)
+		if p, ok := errors.AsType[*Problem](err); ok && p.Status == http.StatusRequestEntityTooLarge {
+			return FlowDetail{}, p
+		}
 		if err != nil {
 			add(err)
 		}
