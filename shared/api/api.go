@@ -253,8 +253,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-// noRoute answers a request no operation matches: 405 with Allow when the
-// path exists for other methods, else 404.
+// noRoute answers a request no operation matches: 405 with Allow (one header listing
+// every method the path takes, HEAD with GET) when the path exists for other methods,
+// else 404.
 func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
 	var allow []string
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
@@ -265,14 +266,15 @@ func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
 		probe.Method = m
 		if _, pattern := h.mux.Handler(probe); pattern != "" {
 			allow = append(allow, m)
+			if m == http.MethodGet {
+				allow = append(allow, http.MethodHead) // a GET pattern serves HEAD too
+			}
 		}
 	}
 	p := newProblem(http.StatusNotFound, TypeNotFound, fmt.Sprintf("no endpoint at %s", r.URL.Path))
 	if len(allow) > 0 {
 		p = newProblem(http.StatusMethodNotAllowed, "", fmt.Sprintf("%s is not allowed here", r.Method))
-		for _, m := range allow {
-			w.Header().Add("Allow", m)
-		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
 	}
 	p.Instance = requestURN(RequestID(r.Context()))
 	writeProblem(w, p)

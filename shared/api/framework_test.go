@@ -127,8 +127,18 @@ func TestUnknownPathAndMethod(t *testing.T) {
 	}
 	r := e.do(http.MethodDelete, "/health", "", nil)
 	r.problem(http.StatusMethodNotAllowed)
-	if r.Header.Get("Allow") != "GET" {
-		t.Errorf("Allow %q, want GET", r.Header.Get("Allow"))
+	// HEAD is served wherever GET is, so the Allow header says so; it listed only GET
+	if r.Header.Get("Allow") != "GET, HEAD" {
+		t.Errorf("Allow %q, want GET, HEAD", r.Header.Get("Allow"))
+	}
+	e.do(http.MethodHead, "/health", "", nil).status(http.StatusOK)
+	// a path of several methods lists them all in one header
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Allow")
+	r = e.do(http.MethodPut, proj+"/flows", u.token, nil)
+	r.problem(http.StatusMethodNotAllowed)
+	if got := r.Header.Values("Allow"); len(got) != 1 || got[0] != "GET, HEAD, POST" {
+		t.Errorf("Allow %q, want one header GET, HEAD, POST", got)
 	}
 	if r.Header.Get(RequestIDHeader) == "" {
 		t.Error("405 has no X-Request-Id")
