@@ -391,6 +391,36 @@ func TestRunOutputIsReadable(t *testing.T) {
 	expect(t, out, `"k": "<secret:K>"`, `"q": "a & b <i>"`)
 }
 
+// A run reading a secret by a key it computes knows every --secret from its start, so the
+// input it was given and its first nodes' results, which hold the value before the secret
+// is read, show <secret:KEY> (they were printed in clear).
+func TestSecretReadByAComputedKeyIsRedactedFromTheStart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "computed-key.json")
+	doc := `{"schema":"polysynergy/flow@1","nodes":[
+	 {"id":"start","handle":"start","type":"trigger.manual","position":{"x":0,"y":0}},
+	 {"id":"read","handle":"read","type":"variable.secret","position":{"x":200,"y":0},"values":{"key":"{{ 'TO' + 'KEN' }}"}},
+	 {"id":"done","handle":"done","type":"control.exit","position":{"x":400,"y":0},"values":{"value":"{{ read.value == trigger.t }}"}}],
+	 "connections":[
+	 {"from":{"node":"start","port":"true_path"},"to":{"node":"read","port":"node"}},
+	 {"from":{"node":"read","port":"true_path"},"to":{"node":"done","port":"node"}}]}`
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range [][]string{nil, {"--json"}} {
+		args := append([]string{"run", path, "--input", `{"t":"s3cr3t-value"}`, "--secret", "TOKEN=s3cr3t-value"}, format...)
+		out, errOut, code := cli(t, args...)
+		if code != 0 {
+			t.Fatalf("run %v: exit %d: %s%s", format, code, out, errOut)
+		}
+		if strings.Contains(out+errOut, "s3cr3t") {
+			t.Errorf("run %v printed the secret's value:\n%s%s", format, out, errOut)
+		}
+		if format != nil {
+			expect(t, out, `"t": "<secret:TOKEN>"`, `"output": true`)
+		}
+	}
+}
+
 // A paused run's state file and its printout name the secrets the run used, never their
 // values; the resume resolves them again from --secret and refuses without them.
 func TestPausedStateKeepsSecretKeysOnly(t *testing.T) {

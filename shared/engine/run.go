@@ -231,6 +231,9 @@ func (r *runState) execute(ctx context.Context, restored *scope) (*Run, error) {
 		run.Status = StatusSuccess
 	}
 	run.DurationMS = durMS(r.now().Sub(r.started))
+	// the input the run was given is shown with the run (the CLI prints it): a secret's value
+	// in it is a secret too, uncut as the caller gave it
+	run.Trigger = r.cleaner().uncut().walk(run.Trigger, 0)
 	if c := r.cleaner(); run.Response != nil || run.Output != nil {
 		// the response is the caller's answer, not a record: secrets go, nothing is cut
 		// (the trigger's own limit, 6 MB behind API Gateway, bounds it)

@@ -425,6 +425,18 @@ func (m mapResolver) Secret(_ context.Context, key string) (string, error) {
 	return "", fmt.Errorf("%w (pass it with --secret %s=…)", nodes.ErrNotFound, key)
 }
 
+// SecretKeys implements engine.SecretLister: a run that may read secrets its flow does not
+// name (a key computed by an expression, a called flow) knows every --secret from its start,
+// so its output is redacted from its first node on.
+func (m mapResolver) SecretKeys(context.Context) ([]string, error) {
+	keys := make([]string, 0, len(m.secrets))
+	for k := range m.secrets {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys, nil
+}
+
 func (m mapResolver) Env(_ context.Context, key string) (string, error) {
 	if v, ok := m.env[key]; ok {
 		return v, nil
