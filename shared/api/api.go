@@ -439,7 +439,7 @@ func register[I, O any](h *Handler, e endpoint, fn func(context.Context, *I) (*O
 	huma.Register(h.api, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := fn(ctx, in)
 		if err != nil {
-			return nil, locateNotFound(toProblem(ctx, h.log, err), e.path)
+			return nil, locateNotFound(h.firstMissing(ctx, toProblem(ctx, h.log, err)), e.path)
 		}
 		return out, nil
 	})

@@ -143,6 +143,7 @@ func (h *Handler) authorize(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	pr.Tenant = ctx.Param("tenant")
+	ctx = huma.WithValue(ctx, pathIDsKey{}, pathIDs{tenant: pr.Tenant, project: ctx.Param("project"), flow: ctx.Param("flow")})
 	// a write to a project in the trash is refused (readOnlyInTrash); the project is read
 	// while the membership is checked, and a failed membership check answers first
 	trashed := h.startTrashCheck(ctx.Context(), meta, pr.Tenant, ctx.Param("project"))

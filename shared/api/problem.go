@@ -351,3 +351,36 @@ func fromHuma(m *huma.ErrorModel, secret bool) *Problem {
 	}
 	return p
 }
+
+// pathIDs are the ids of a tenant-scoped request's path that name the parents of what it
+// is about (set by authorize).
+type pathIDs struct{ tenant, project, flow string }
+
+type pathIDsKey struct{}
+
+// firstMissing makes a 404 name the first missing parent in the path: a request under a
+// project that does not exist is "project not found" at path.project whatever it is
+// about (a flow, a run, a secret, a stage…), and one under a missing flow "flow not
+// found" at path.flow, as the shorter paths say. The parents are read only for a 404.
+func (h *Handler) firstMissing(ctx context.Context, p *Problem) *Problem {
+	if p == nil || p.Status != http.StatusNotFound {
+		return p
+	}
+	ids, _ := ctx.Value(pathIDsKey{}).(pathIDs)
+	what, _ := strings.CutSuffix(p.Detail, " not found")
+	if ids.project == "" || what == "project" || what == "tenant" {
+		return p
+	}
+	gone := func(err error) bool { return errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) }
+	pk := store.ProjectKey{Tenant: ids.tenant, Project: ids.project}
+	if _, err := h.st.GetProject(ctx, pk); gone(err) {
+		return notFound("project")
+	}
+	if ids.flow == "" || what == "flow" {
+		return p
+	}
+	if _, err := h.st.GetFlow(ctx, pk.Flow(ids.flow)); gone(err) {
+		return notFound("flow")
+	}
+	return p
+}
