@@ -35,22 +35,23 @@ const (
 	// MaxDocumentBody caps the bodies that carry flow documents or bundles.
 	MaxDocumentBody = 6 << 20
 	// MaxDocument caps one flow document (4 MiB), counted as an answer carries it
-	// (documentAnswerSize): every answer holding a document — the flow, a version, the
+	// (answerSize): every answer holding a document — the flow, a version, the
 	// export of that flow — stays within MaxResponseBody, and so within Lambda's 6 MB.
 	MaxDocument = 4 << 20
 )
 
-// documentAnswerSize is the size of a stored (compact) document as Lambda carries it in an
-// answer: there the HTTP body is a JSON string, in which each '"' and '\' of the document
-// takes two bytes and each U+2028 and U+2029 six (Lambda's encoder escapes no HTML).
-func documentAnswerSize(doc []byte) int {
+// answerSize is the size of a part of an answer (a stored document, a run's values) as
+// Lambda carries it: there the HTTP body is a JSON string, in which each '"' and '\' takes
+// two bytes and each U+2028 and U+2029 six (Lambda's encoder escapes no HTML). Answers are
+// kept within MaxResponseBody counted this way.
+func answerSize(doc []byte) int {
 	return len(doc) + bytes.Count(doc, []byte{'"'}) + bytes.Count(doc, []byte{'\\'}) +
 		3*(bytes.Count(doc, []byte("\u2028"))+bytes.Count(doc, []byte("\u2029")))
 }
 
 // checkDocumentSize refuses a document over MaxDocument with 413 at location.
 func checkDocumentSize(location string, doc []byte) error {
-	n := documentAnswerSize(doc)
+	n := answerSize(doc)
 	if n <= MaxDocument {
 		return nil
 	}

@@ -230,7 +230,7 @@ func (h *Handler) export(ctx context.Context, k store.ProjectKey, only []string)
 		}
 		b.Flows = append(b.Flows, bf)
 		// counted as Lambda carries the answer (a JSON string, where '"' and '\\' take two bytes)
-		if size += documentAnswerSize(bf.Document) + 2048; size > MaxResponseBody-(512<<10) {
+		if size += answerSize(bf.Document) + 2048; size > MaxResponseBody-(512<<10) {
 			// Lambda answers at most 6 MB (and an import takes at most MaxDocumentBody)
 			return Bundle{}, invalidField("query.flow", "the flows' documents add up to more than one bundle can hold "+
 				"(about %d MB): export fewer flows at a time, choosing them with flow=ID (repeated)", MaxResponseBody>>20)

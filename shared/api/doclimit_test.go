@@ -6,10 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"polysynergy/shared/store"
 )
 
 // sizedDoc is a valid compact flow document whose size as an answer carries it
-// (documentAnswerSize) is exactly size: one log node whose message is text full of '"' and
+// (answerSize) is exactly size: one log node whose message is text full of '"' and
 // '\', which Lambda's answer escapes, padded with letters.
 func sizedDoc(t *testing.T, size int) json.RawMessage {
 	t.Helper()
@@ -23,12 +25,12 @@ func sizedDoc(t *testing.T, size int) json.RawMessage {
 		return b
 	}
 	msg := strings.Repeat(`say "hi" to C:\flows, `, (size-1000)/40)
-	pad := size - documentAnswerSize(build(msg))
+	pad := size - answerSize(build(msg))
 	if pad < 0 {
 		t.Fatalf("sizedDoc(%d): base is too large by %d", size, -pad)
 	}
 	doc := build(msg + strings.Repeat("a", pad))
-	if got := documentAnswerSize(doc); got != size {
+	if got := answerSize(doc); got != size {
 		t.Fatalf("sizedDoc(%d) is %d", size, got)
 	}
 	return doc
@@ -54,7 +56,7 @@ func TestDocumentLimitFitsEveryAnswer(t *testing.T) {
 	fits := func(what string, r *response) {
 		t.Helper()
 		r.status(http.StatusOK)
-		if n := documentAnswerSize(r.Body); n > MaxResponseBody {
+		if n := answerSize(r.Body); n > MaxResponseBody {
 			t.Errorf("%s: the answer is %d bytes as Lambda carries it, over %d", what, n, MaxResponseBody)
 		}
 		if !strings.Contains(string(r.Body), string(at)) {
@@ -84,5 +86,37 @@ func TestDocumentLimitFitsEveryAnswer(t *testing.T) {
 	e.do(http.MethodGet, path, u.token, nil).ok(&d)
 	if d.Draft.Revision != f.Draft.Revision+1 {
 		t.Errorf("the refused save changed the draft: revision %d", d.Draft.Revision)
+	}
+}
+
+// A run's results are fitted to one answer counted as Lambda carries it: values of quoted
+// text (an HTTP body of JSON, say) take up to twice their size there, so 3.75 MB of them,
+// under the results budget by length, made an answer of 7.5 MB that Lambda fails.
+func TestRunDetailFitsCountedAsLambdaCarriesIt(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, pv := e.project(u, "Runs")
+	path, f := e.flow(u, proj, map[string]any{"kind": "service", "name": "f"})
+	k := store.ProjectKey{Tenant: u.tenant, Project: pv.ID}
+	r, err := e.db.Store.CreateRun(t.Context(), store.Run{Tenant: k.Tenant, Project: k.Project, Flow: f.ID, Stage: "mock",
+		Version: 1, Trigger: "editor", Status: "success"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	quoted, _ := json.Marshal(strings.Repeat(`"`, 32<<10)) // 64 KiB of \" here, 128 KiB in Lambda's answer
+	for i := range 60 {
+		if err := e.db.Store.PutNodeResult(t.Context(), k.Run(r.ID), store.NodeResult{NodeID: "p" + strconv.Itoa(i),
+			Order: i + 1, Status: "success", StartedAt: r.StartedAt, Outputs: quoted}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp := e.do(http.MethodGet, path+"/runs/"+r.ID, u.token, nil)
+	var d RunDetail
+	resp.ok(&d)
+	if n := answerSize(resp.Body); n > MaxResponseBody {
+		t.Fatalf("run detail is %d bytes as Lambda carries it, over %d", n, MaxResponseBody)
+	}
+	if len(d.Nodes) != 60 {
+		t.Fatalf("nodes = %d, want all 60", len(d.Nodes))
 	}
 }

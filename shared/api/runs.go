@@ -160,12 +160,12 @@ func (h *Handler) registerCatalog() {
 		})
 }
 
-// MaxResponseBody is the most a response of the API should be: Lambda answers at most
-// 6 MB, and fails an invocation whose answer is larger.
+// MaxResponseBody is the most a response of the API should be, counted as Lambda carries it
+// (answerSize): Lambda answers at most 6 MB, and fails an invocation whose answer is larger.
 const MaxResponseBody = 5 << 20
 
 // resultsBudget is how much of a run detail's answer its node results may take (their
-// encoded values; the rest of the answer and escaping need the remainder).
+// encoded values counted by answerSize; the rest of the answer needs the remainder).
 const resultsBudget = 4 << 20
 
 // fitResults keeps a run's node results within budget bytes of values: when they add up to
@@ -182,9 +182,10 @@ func fitResults(ns []NodeResultView, budget int) []NodeResultView {
 	for i := range ns {
 		n := &ns[i]
 		for _, v := range []*json.RawMessage{&n.Inputs, &n.Outputs, &n.Error, &n.Logs} {
-			total += len(*v)
-			if len(*v) > 1024 {
-				refs = append(refs, ref{v, len(*v)})
+			size := answerSize(*v) // as Lambda carries it: a value of quoted JSON text counts up to twice
+			total += size
+			if size > 1024 {
+				refs = append(refs, ref{v, size})
 			}
 		}
 	}
@@ -196,10 +197,10 @@ func fitResults(ns []NodeResultView, budget int) []NodeResultView {
 		if total <= budget {
 			break
 		}
-		note, _ := json.Marshal(map[string]any{"$truncated": true, "bytes": r.size,
+		note, _ := json.Marshal(map[string]any{"$truncated": true, "bytes": len(*r.v),
 			"reason": "the run's results are larger than one answer can hold; this value is not shown"})
 		*r.v = note
-		total += len(note) - r.size
+		total += answerSize(note) - r.size
 	}
 	return ns
 }
@@ -210,7 +211,7 @@ func fitResults(ns []NodeResultView, budget int) []NodeResultView {
 func fitSummaries(rs []RunView, budget int) []RunView {
 	total := 0
 	for _, r := range rs {
-		total += len(r.Summary)
+		total += answerSize(r.Summary)
 	}
 	if total <= budget {
 		return rs
@@ -219,7 +220,7 @@ func fitSummaries(rs []RunView, budget int) []RunView {
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool { return len(rs[order[a]].Summary) > len(rs[order[b]].Summary) })
+	sort.SliceStable(order, func(a, b int) bool { return answerSize(rs[order[a]].Summary) > answerSize(rs[order[b]].Summary) })
 	for _, i := range order {
 		if total <= budget {
 			break
@@ -233,7 +234,7 @@ func fitSummaries(rs []RunView, budget int) []RunView {
 		if err != nil {
 			continue
 		}
-		total += len(b) - len(rs[i].Summary)
+		total += answerSize(b) - answerSize(rs[i].Summary)
 		rs[i].Summary = b
 	}
 	return rs
