@@ -61,3 +61,98 @@ test('the publishing and chat panels start below the toolbar when it wraps to tw
     assert.deepEqual(errors, []);
   });
 });
+
+test("the server's warnings show on the canvas, in the problems list and after a publish, and block nothing", async (t) => {
+  await guarded(t, 'validation-warnings', async () => {
+    // b reads a, but a is not upstream of b: two branches from the trigger
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'service',
+      name: 'racing branches',
+      document: {
+        schema: 'polysynergy/flow@1',
+        nodes: [flowNode('start', 'flow.input', 0, {}), flowNode('a', 'math.add', 320, { a: 1, b: 2 }), { ...flowNode('b', 'debug.log', 320, { message: 'sum {{ a.result ?? 0 }}' }), position: { x: 320, y: 260 } }],
+        connections: [
+          { from: { node: 'start', port: 'true_path' }, to: { node: 'a', port: 'node' } },
+          { from: { node: 'start', port: 'true_path' }, to: { node: 'b', port: 'node' } },
+        ],
+      },
+    });
+    const report = await api('POST', `${at.base}/flows/${f.id}/validate`);
+    assert.equal(report.valid, true);
+    assert.deepEqual(report.problems, []);
+    assert.equal(report.warnings.length, 1, JSON.stringify(report));
+    const message = report.warnings[0].message;
+
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="b"]').waitFor();
+    // the revision a flow opens at is not checked: an edit (Layout) saves one that is
+    await page.getByRole('toolbar', { name: 'Flow' }).getByRole('button', { name: 'Layout' }).click();
+    const count = page.getByRole('toolbar', { name: 'Flow' }).getByRole('button', { name: '✓ No problems · 1 warning' });
+    await count.waitFor({ timeout: 15000 });
+
+    // on the canvas: b in the warning style, said in its name and its badge, its port marked
+    const b = page.locator('.react-flow__node[data-id="b"]');
+    assert.match(await b.getAttribute('aria-label'), /^b, Log, 1 warning$/);
+    assert.equal(await b.locator('.ps-node').evaluate((e) => e.classList.contains('ps-node-has-warnings') && !e.classList.contains('ps-node-has-problems')), true);
+    assert.equal((await b.locator('.ps-node-warnings').innerText()).trim(), '△ 1');
+    assert.equal(await b.locator('.ps-port-warning[data-port="message"]').count(), 1);
+    const styles = await page.evaluate(() => {
+      const warned = getComputedStyle(document.querySelector('.react-flow__node[data-id="b"] .ps-node'));
+      const root = getComputedStyle(document.documentElement);
+      return { style: warned.borderTopStyle, color: warned.borderTopColor, warn: root.getPropertyValue('--warn').trim(), notice: root.getPropertyValue('--notice').trim() };
+    });
+    assert.equal(styles.style, 'dashed');
+    assert.notEqual(styles.warn, styles.notice);
+
+    // the list: under its own heading, Show (a click) selects the node
+    await count.click();
+    const panel = page.getByRole('region', { name: 'Problems' });
+    await panel.getByText('No problems.').waitFor();
+    const item = panel.getByRole('list', { name: /1 warning: valid, but likely not meant/ }).getByRole('button', { name: `Warning: b.message ${message}` });
+    await item.click();
+    const inspector = page.getByRole('complementary', { name: 'Inspector' });
+    assert.equal(await inspector.getByLabel(/^Handle/).inputValue(), 'b');
+    assert.match(await inspector.getByRole('list', { name: 'Warnings of this node' }).innerText(), /reads "a"/);
+    await page.screenshot({ path: `${suite.shots}warnings-canvas.png` });
+
+    // Run and Publish are not held back; the publish says it went through with the warning
+    assert.equal(await page.getByRole('button', { name: '▶ Run' }).isDisabled(), false);
+    await page.getByTestId('publish-stage').selectOption('live');
+    await page.getByTestId('publish-button').click();
+    const outcome = page.getByTestId('publish-outcome');
+    await outcome.filter({ hasText: 'Published — 1 warning' }).waitFor();
+    assert.equal(await outcome.getAttribute('role'), 'status');
+    const lines = await outcome.getByRole('list', { name: 'Warnings' }).getByRole('listitem').allInnerTexts();
+    assert.equal(lines.length, 1);
+    assert.ok(lines[0].includes(`b.message: ${message}`), lines[0]);
+    const pubs = await api('GET', `${at.base}/flows/${f.id}/publications`);
+    assert.deepEqual(pubs.map((p) => p.stage), ['live']);
+    await outcome.getByRole('button', { name: 'Show b' }).click();
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    // the server's check still shows it
+    await count.waitFor();
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('the editor flags a second HTTP route at once, as the server does', async (t) => {
+  await guarded(t, 'second-route', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'route',
+      name: 'two routes',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('route', 'trigger.route', 0, {}), flowNode('route2', 'trigger.route', 320, {})], connections: [] },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="route2"]').waitFor();
+    const count = page.getByRole('toolbar', { name: 'Flow' }).getByRole('button', { name: '⚠ 1 problem' });
+    await count.waitFor();
+    await count.click();
+    const items = await page.getByRole('region', { name: 'Problems' }).getByRole('listitem').allInnerTexts();
+    assert.equal(items.length, 1);
+    assert.match(items[0], /^route2 "route2" is a second HTTP route \(trigger\.route\) in the flow, besides "route": /);
+    // the server says the same, once
+    const report = await api('POST', `${at.base}/flows/${f.id}/validate`);
+    assert.deepEqual(report.problems.map((p) => p.message.slice(0, 72)), [items[0].slice('route2 '.length, 'route2 '.length + 72)]);
+    assert.deepEqual(errors, []);
+  });
+});

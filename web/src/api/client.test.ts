@@ -65,6 +65,18 @@ describe('ApiClient requests', () => {
   });
 });
 
+describe('validating the draft', () => {
+  it("gives the answer's problems, warnings and revision ([] for an older answer without warnings)", async () => {
+    const warn = { path: '/nodes/2/values/template', message: 'reads "a", which "b" does not wait for', node: 'b', port: 'template' };
+    const { fetch, calls } = fake(json(200, { valid: true, problems: [], warnings: [warn], revision: 7 }), json(200, { valid: false, problems: [{ path: '/nodes', message: 'm' }] }));
+    const api = client(fetch);
+    await expect(api.validateFlow('p', 'f')).resolves.toEqual({ valid: true, problems: [], warnings: [warn], revision: 7 });
+    expect(calls[0]!.url).toBe('/api/v1/tenants/t1/projects/p/flows/f/validate');
+    expect(calls[0]!.init.method).toBe('POST');
+    await expect(api.validateFlow('p', 'f')).resolves.toEqual({ valid: false, problems: [{ path: '/nodes', message: 'm' }], warnings: [] });
+  });
+});
+
 describe('ApiClient errors', () => {
   it('turns problem+json into ApiError with field errors and the request id', async () => {
     const { fetch } = fake(

@@ -507,10 +507,17 @@ export class ApiClient {
       body: { document: toJSON(doc), revision, ...(opts.force ? { force: true } : {}) },
     });
   }
-  /** Validates the saved draft on the server. */
-  /** Validates the saved draft (not what is unsaved): every problem, by JSON pointer. */
+  /**
+   * Validates the saved draft (not what is unsaved): every problem and warning, by JSON
+   * pointer, and the revision checked.
+   */
   validateFlow(project: string, flow: string, signal?: AbortSignal): Promise<ValidationReport> {
-    return this.request<ValidationReport>('POST', this.fp(project, flow, '/validate'), signal ? { signal } : {}).then((r) => ({ valid: !!r?.valid, problems: r?.problems ?? [] }));
+    return this.request<ValidationReport>('POST', this.fp(project, flow, '/validate'), signal ? { signal } : {}).then((r) => ({
+      valid: !!r?.valid,
+      problems: r?.problems ?? [],
+      warnings: r?.warnings ?? [],
+      ...(typeof r?.revision === 'number' ? { revision: r.revision } : {}),
+    }));
   }
 
   // ---- versions and publishing ---------------------------------------------------------

@@ -154,6 +154,8 @@ export interface SavedDraft {
 export interface ValidationReport {
   valid: boolean;
   problems: ServerProblem[];
+  /** What is valid but likely not meant (never makes the draft invalid); [] when none. */
+  warnings: ServerProblem[];
   /** The draft revision the server checked. */
   revision?: number;
 }
@@ -194,6 +196,8 @@ export interface PublishResult {
   created: boolean;
   publication: Publication;
   version: Version;
+  /** What validation warns about in the published document; absent when none. */
+  warnings?: ServerProblem[];
 }
 
 /** The answer to snapshotting the draft: created is false when it equals the latest. */

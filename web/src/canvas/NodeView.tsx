@@ -63,6 +63,7 @@ function PortRow({
   value,
   connected,
   problem,
+  warning,
 }: {
   nodeId: string;
   port: NodePort;
@@ -70,6 +71,8 @@ function PortRow({
   value?: unknown;
   connected?: boolean;
   problem?: string;
+  /** A warning about the port (shown when it has no problem). */
+  warning?: string | undefined;
 }) {
   const connecting = useContext(ConnectingContext);
   const kind = dir === 'input' ? 'target' : 'source';
@@ -81,11 +84,11 @@ function PortRow({
   const preview = dir === 'input' && !connected && value !== undefined ? portPreview(port, value, env?.flows) : '';
   return (
     <div
-      className={`ps-port ps-port-${dir}${path}${problem ? ' ps-port-problem' : ''}${port.sub !== undefined ? ' ps-port-sub' : ''}${state}`}
+      className={`ps-port ps-port-${dir}${path}${problem ? ' ps-port-problem' : warning ? ' ps-port-warning' : ''}${port.sub !== undefined ? ' ps-port-sub' : ''}${state}`}
       // the hover text is built when the pointer arrives: building and setting it for every
       // port of a 500-node flow up front cost a noticeable part of opening it
       onPointerEnter={(e) => {
-        e.currentTarget.title = problem ? `${portTitle(port, dir)}\n⚠ ${problem}` : portTitle(port, dir);
+        e.currentTarget.title = problem ? `${portTitle(port, dir)}\n⚠ ${problem}` : warning ? `${portTitle(port, dir)}\n△ warning: ${warning}` : portTitle(port, dir);
       }}
       data-port={port.id}
     >
@@ -99,6 +102,11 @@ function PortRow({
         {label}
         {port.spec.required && dir === 'input' ? <span className="ps-required">*</span> : null}
       </span>
+      {!problem && warning ? (
+        <span className="ps-port-warning-mark" aria-label="warning" title={`warning: ${warning}`}>
+          △
+        </span>
+      ) : null}
       <span className="ps-port-type">{port.sub !== undefined ? 'row' : String(port.spec.type)}</span>
       {preview ? <span className="ps-port-preview">{preview}</span> : null}
     </div>
@@ -122,11 +130,15 @@ function NodeViewImpl({ id, data, selected }: NodeProps<PsNode>) {
   const inputs = nodeInputs(node, type);
   const outputs = nodeOutputs(node, type);
   const portProblem = new Map<string, string>();
-  for (const p of problems) if (p.port && !portProblem.has(p.port)) portProblem.set(p.port, p.message);
+  const portWarning = new Map<string, string>();
+  const errors = problems.filter((p) => !p.warning);
+  const warnings = problems.filter((p) => p.warning);
+  for (const p of errors) if (p.port && !portProblem.has(p.port)) portProblem.set(p.port, p.message);
+  for (const p of warnings) if (p.port && !portWarning.has(p.port)) portWarning.set(p.port, p.message);
   const cls = [
     'ps-node',
     selected ? 'selected' : '',
-    problems.length ? 'ps-node-has-problems' : '',
+    errors.length ? 'ps-node-has-problems' : warnings.length ? 'ps-node-has-warnings' : '',
     node.flow_state === 'disabled' ? 'ps-node-disabled' : '',
     type.trigger ? 'ps-node-trigger' : '',
     run ? `ps-run-${run.status}` : '',
@@ -150,9 +162,14 @@ function NodeViewImpl({ id, data, selected }: NodeProps<PsNode>) {
             {run.order}
           </span>
         ) : null}
-        {problems.length ? (
-          <span className="ps-node-problems" title={problems.map((p) => p.message).join('\n')}>
-            ⚠ {problems.length}
+        {errors.length ? (
+          <span className="ps-node-problems" title={errors.map((p) => p.message).join('\n')}>
+            ⚠ {errors.length}
+          </span>
+        ) : null}
+        {warnings.length ? (
+          <span className="ps-node-warnings" title={warnings.map((p) => `warning: ${p.message}`).join('\n')}>
+            △ {warnings.length}
           </span>
         ) : null}
       </div>
@@ -167,6 +184,7 @@ function NodeViewImpl({ id, data, selected }: NodeProps<PsNode>) {
               value={p.sub === undefined ? node.values?.[p.id] : undefined}
               connected={connected.has(p.id)}
               problem={portProblem.get(p.id)}
+              warning={portWarning.get(p.id)}
             />
           ))}
         </div>

@@ -15,6 +15,17 @@ describe('accessible names on the canvas', () => {
     expect(say!.ariaLabel).toBe('say, Log, disabled');
   });
 
+  it('say warnings apart from problems, and redraw a node whose problem turns into a warning', () => {
+    const d = doc([node('n_1', 'http.request', { handle: 'fetch' })]);
+    const p = { path: '/nodes/0/values/url', message: 'reads "a", which "fetch" does not wait for', node: 'n_1', port: 'url' };
+    const deriver = new NodeDeriver();
+    const [asWarning] = deriver.derive(d, catalog, new Set(), new Map([['n_1', [{ ...p, warning: true }]]]), new Map(), new Map());
+    expect(asWarning!.ariaLabel).toBe('fetch, HTTP request, 1 warning');
+    const [asProblem] = deriver.derive(d, catalog, new Set(), new Map([['n_1', [p, { ...p, message: 'other', warning: true }]]]), new Map(), new Map());
+    expect(asProblem).not.toBe(asWarning);
+    expect(asProblem!.ariaLabel).toBe('fetch, HTTP request, 1 problem, 1 warning');
+  });
+
   it('name a connection by the handles and ports it joins', () => {
     const d = doc([node('n_1', 'trigger.manual', { handle: 'start' }), node('n_2', 'debug.log', { handle: 'say' })], [conn('n_1', 'true_path', 'n_2', 'node')]);
     const handles = new Map(d.nodes.map((n) => [n.id, n.handle]));

@@ -28,10 +28,11 @@ export interface Measured {
  * A node's accessible name (React Flow gives its node groups none): its handle and type, its
  * problems and how it ran, e.g. "fetch, HTTP request, 1 problem, ran: error".
  */
-export function nodeAriaLabel(n: FlowNode, typeName: string | undefined, problems: number, run: NodeRunView | undefined): string {
+export function nodeAriaLabel(n: FlowNode, typeName: string | undefined, problems: number, run: NodeRunView | undefined, warnings = 0): string {
   const parts = [n.handle || n.id, typeName ?? n.type];
   if (n.flow_state === 'disabled') parts.push('disabled');
   if (problems) parts.push(`${problems} problem${problems === 1 ? '' : 's'}`);
+  if (warnings) parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`);
   if (run) parts.push(`ran: ${run.status}`);
   return parts.join(', ');
 }
@@ -58,7 +59,7 @@ export class NodeDeriver {
     const out = doc.nodes.map((n) => {
       const sel = selected.has(n.id);
       const probs = problems.get(n.id) ?? [];
-      const problemsKey = probs.map((p) => `${p.port ?? ''}:${p.message}`).join('\n');
+      const problemsKey = probs.map((p) => `${p.warning ? 'w' : ''}:${p.port ?? ''}:${p.message}`).join('\n');
       const conn = connected.get(n.id) ?? new Set<string>();
       const connectedKey = [...conn].sort().join(',');
       const run = runs.get(n.id);
@@ -83,7 +84,13 @@ export class NodeDeriver {
         type: 'ps',
         position: n.position,
         selected: sel,
-        ariaLabel: nodeAriaLabel(n, catalog.get(n.type)?.name, probs.length, run),
+        ariaLabel: nodeAriaLabel(
+          n,
+          catalog.get(n.type)?.name,
+          probs.filter((p) => !p.warning).length,
+          run,
+          probs.filter((p) => p.warning).length,
+        ),
         data: { node: n, type: catalog.get(n.type), problems: probs, connected: conn, ...(run ? { run } : {}) },
         ...(m ? { measured: { width: m.width, height: m.height } } : {}),
       };

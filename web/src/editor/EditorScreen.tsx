@@ -311,7 +311,23 @@ function Editor(props: EditorScreenProps) {
     };
   }, [store, sheet, connectFrom, fit, layout, say, readOnly, startConnect]);
 
-  const problemCount = allProblems.length;
+  // warnings (the server's, flagged) are listed apart and never counted as problems
+  const errorList = useMemo(() => allProblems.filter((p) => !p.warning), [allProblems]);
+  const warningList = useMemo(() => allProblems.filter((p) => p.warning), [allProblems]);
+  const problemCount = errorList.length;
+  const warningCount = warningList.length;
+  const warningsText = warningCount ? ` · ${warningCount} warning${warningCount === 1 ? '' : 's'}` : '';
+  const problemItem = (p: Problem, i: number) => {
+    const n = p.node ? doc.nodes.find((x) => x.id === p.node) : undefined;
+    return (
+      <li key={i} className={p.warning ? 'ps-warning-item' : undefined}>
+        <button type="button" className="ps-link" disabled={!n} onClick={() => n && focusNode(n.id)}>
+          {p.warning ? <span className="ps-sr-only">Warning: </span> : null}
+          <span className="ps-mono">{n ? `${n.handle}${p.port ? `.${p.port}` : ''}` : p.path}</span> {p.message}
+        </button>
+      </li>
+    );
+  };
 
   return (
     <div className="ps-editor">
@@ -348,7 +364,7 @@ function Editor(props: EditorScreenProps) {
         <button
           type="button"
           ref={problemsButton}
-          className={`ps-button ps-small ps-problems-button${problemCount ? ' has' : ''}`}
+          className={`ps-button ps-small ps-problems-button${problemCount ? ' has' : warningCount ? ' has-warnings' : ''}`}
           aria-expanded={problemsOpen}
           aria-controls={problemsOpen ? 'ps-problems-panel' : undefined}
           onClick={() => setProblemsOpen((o) => !o)}
@@ -358,9 +374,10 @@ function Editor(props: EditorScreenProps) {
             e.stopPropagation();
             setProblemsOpen(false);
           }}
-          title="Validation problems"
+          title={warningCount ? 'Validation problems and warnings (warnings do not stop a run or a publish)' : 'Validation problems'}
         >
           {problemCount ? `⚠ ${problemCount} problem${problemCount === 1 ? '' : 's'}` : '✓ No problems'}
+          {warningsText}
         </button>
         <div className="ps-toolbar-spacer" />
         {props.status}
@@ -399,18 +416,17 @@ function Editor(props: EditorScreenProps) {
             >
               {props.problemsNote ? <div className="ps-problems-note">{props.problemsNote}</div> : null}
               {problemCount === 0 ? <div className="ps-empty">No problems.</div> : null}
-              <ul>
-                {allProblems.map((p, i) => {
-                  const n = p.node ? doc.nodes.find((x) => x.id === p.node) : undefined;
-                  return (
-                    <li key={i}>
-                      <button type="button" className="ps-link" disabled={!n} onClick={() => n && focusNode(n.id)}>
-                        <span className="ps-mono">{n ? `${n.handle}${p.port ? `.${p.port}` : ''}` : p.path}</span> {p.message}
-                      </button>
-                    </li>
-                  );
-                })}
-              </ul>
+              {problemCount ? <ul>{errorList.map(problemItem)}</ul> : null}
+              {warningCount ? (
+                <>
+                  <div className="ps-problems-heading" id="ps-warnings-heading">
+                    △ {warningCount} warning{warningCount === 1 ? '' : 's'}: valid, but likely not meant (they do not stop a run or a publish)
+                  </div>
+                  <ul className="ps-warnings" aria-labelledby="ps-warnings-heading">
+                    {warningList.map(problemItem)}
+                  </ul>
+                </>
+              ) : null}
             </div>
           ) : null}
           <div className="ps-toast" role="status" aria-live="polite">

@@ -1,4 +1,5 @@
-// A publish or run the API refused because the flow does not validate (422 flow-invalid): its
+// A publish or run the API refused because the flow does not validate (422 flow-invalid), or
+// the warnings of a publish that went through (marked as warnings, blocking nothing): its
 // problems as lines ("add.a: required input …", "flow: …") and the ones to mark on the canvas.
 // Publishing (publish/FlowPublishing.tsx), the Run button (runs/refusal.ts) and the chat
 // panel (chat/store.ts) all show a refusal through here. Marked problems stay until
@@ -38,8 +39,8 @@ export interface Refusal {
 }
 
 /** The server's problems of a refused publish or run of doc. */
-export function readRefusal(doc: FlowDocument, catalog: Parameters<typeof validateDocument>[1], server: ServerProblem[]): Refusal {
-  const problems = problemsFromServer(doc, server);
+export function readRefusal(doc: FlowDocument, catalog: Parameters<typeof validateDocument>[1], server: ServerProblem[], warning = false): Refusal {
+  const problems = problemsFromServer(doc, server, warning);
   const key = (p: Problem) => `${p.node ?? ''}|${p.message}`;
   const local = new Set(validateDocument(doc, catalog).map(key));
   return { problems, lines: problems.map((p) => problemLine(doc, p)), marks: problems.filter((p) => !local.has(key(p))) };
@@ -52,7 +53,7 @@ export interface RefusalMarks {
    * Reads a refusal of the editor's document now and marks what it finds that the editor
    * does not; returns it for the caller's text and lines.
    */
-  mark(server: ServerProblem[]): Refusal;
+  mark(server: ServerProblem[], warning?: boolean): Refusal;
   /** Dismissed, or a new publish or run: the marks go. */
   clear(): void;
 }
@@ -69,9 +70,9 @@ export function useRefusalMarks(store: EditorStore, saver: DraftSaver, onGone: (
   gone.current = onGone;
 
   const mark = useCallback(
-    (server: ServerProblem[]) => {
+    (server: ServerProblem[], warning = false) => {
       const { doc, catalog } = store.getState();
-      const r = readRefusal(doc, catalog, server);
+      const r = readRefusal(doc, catalog, server, warning);
       problemsDoc.current = doc;
       setProblems(r.marks.length ? r.marks : undefined);
       return r;

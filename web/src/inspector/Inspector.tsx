@@ -208,7 +208,10 @@ export const Inspector = memo(function Inspector({ problems, onConnect }: { prob
       </aside>
     );
   }
-  const nodeProblems = problems.get(node.id) ?? [];
+  const nodeAll = problems.get(node.id) ?? [];
+  // warnings are said apart and never make a field invalid
+  const nodeProblems = nodeAll.filter((p) => !p.warning);
+  const nodeWarnings = nodeAll.filter((p) => p.warning);
   const connectedInputs = new Set(doc.connections.filter((c) => c.to.node === node.id).map((c) => c.to.port.split('.')[0]!));
   const sourceOf = (port: string) => {
     const c = doc.connections.find((x) => x.to.node === node.id && x.to.port === port);
@@ -237,6 +240,18 @@ export const Inspector = memo(function Inspector({ problems, onConnect }: { prob
           ))}
         </ul>
       ) : null}
+      {nodeWarnings.length ? (
+        <ul className="ps-warning-list" aria-label="Warnings of this node">
+          {nodeWarnings.map((p, i) => (
+            <li key={i}>
+              <span aria-hidden>△ </span>
+              <span className="ps-sr-only">Warning: </span>
+              {p.port ? <span className="ps-mono">{p.port}: </span> : null}
+              {p.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {readOnly ? (
         <p className="ps-hint ps-read-only-note" role="note">
           Read only: viewers can look at this flow but not change it.
@@ -255,6 +270,7 @@ export const Inspector = memo(function Inspector({ problems, onConnect }: { prob
             {editable.map((p) => {
               const src = connectedInputs.has(p.name) && !p.dynamic ? sourceOf(p.name) : null;
               const probs = nodeProblems.filter((x) => x.port === p.name);
+              const warns = nodeWarnings.filter((x) => x.port === p.name);
               return (
                 <div className="ps-field" key={p.name}>
                   <div className="ps-label" title={p.doc}>
@@ -278,16 +294,17 @@ export const Inspector = memo(function Inspector({ problems, onConnect }: { prob
                       flowId={flowId}
                       flowLinks={flowLinks}
                       invalid={probs.length > 0}
-                      describedBy={probs.length ? `ps-field-problems-${p.name}` : undefined}
+                      describedBy={probs.length || warns.length ? `ps-field-problems-${p.name}` : undefined}
                     />
                   )}
                   {p.doc ? <div className="ps-hint">{p.doc}</div> : null}
-                  {probs.length ? (
+                  {probs.length || warns.length ? (
                     <div id={`ps-field-problems-${p.name}`} data-testid={`field-problems-${p.name}`}>
-                      {probs.map((x, i) => {
+                      {[...probs, ...warns].map((x, i) => {
                         const where = valuePlace(x.path, p.name);
                         return (
-                          <div className="ps-field-error" key={i}>
+                          <div className={x.warning ? 'ps-field-warning' : 'ps-field-error'} key={i}>
+                            {x.warning ? 'Warning: ' : null}
                             {where ? <span className="ps-mono">{where}: </span> : null}
                             {x.message}
                           </div>

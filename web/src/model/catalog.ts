@@ -47,6 +47,8 @@ export interface NodeTypeSpec {
   inputs: PortSpec[];
   outputs: PortSpec[];
   trigger?: boolean;
+  /** A trigger runs enter by (HTTP route, Schedule, Flow input, Tool start): one per flow. */
+  one_per_flow?: boolean;
   control?: string;
   service?: string;
 }

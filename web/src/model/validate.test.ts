@@ -134,7 +134,49 @@ describe('validateDocument', () => {
   });
 });
 
+describe('triggers of one kind', () => {
+  it('flags a second HTTP route, Schedule, Flow input or Tool start as the server does, disabled ones too', () => {
+    const d = doc([
+      node('route', 'trigger.route'),
+      node('manual', 'trigger.manual'),
+      node('manual2', 'trigger.manual'),
+      node('route2', 'trigger.route', { flow_state: 'disabled' }),
+      node('tick', 'trigger.schedule'),
+      node('tick2', 'trigger.schedule'),
+      node('in', 'flow.input'),
+      node('in2', 'flow.input'),
+      node('tool', 'tool.start'),
+      node('tool2', 'tool.start'),
+      node('route3', 'trigger.route'),
+    ]);
+    const probs = validateDocument(d, catalog).filter((p) => p.message.includes(' is a second '));
+    expect(probs.map((p) => [p.path, p.node, p.message.slice(0, p.message.indexOf(':'))])).toEqual([
+      ['/nodes/3', 'route2', '"route2" is a second HTTP route (trigger.route) in the flow, besides "route"'],
+      ['/nodes/5', 'tick2', '"tick2" is a second Schedule (trigger.schedule) in the flow, besides "tick"'],
+      ['/nodes/7', 'in2', '"in2" is a second Flow input (flow.input) in the flow, besides "in"'],
+      ['/nodes/9', 'tool2', '"tool2" is a second Tool start (tool.start) in the flow, besides "tool"'],
+      ['/nodes/10', 'route3', '"route3" is a second HTTP route (trigger.route) in the flow, besides "route"'],
+    ]);
+    expect(probs[0]!.message).toBe(
+      `"route2" is a second HTTP route (trigger.route) in the flow, besides "route": a run enters at the flow's one HTTP route node, so it could not tell which to start from; keep one`,
+    );
+    expect(probs.every((p) => !p.warning)).toBe(true);
+  });
+
+  it('leaves triggers of different kinds and several Manual plays alone', () => {
+    const d = doc([node('route', 'trigger.route'), node('m1', 'trigger.manual'), node('m2', 'trigger.manual'), node('tick', 'trigger.schedule'), node('mock', 'trigger.mock_route'), node('mock2', 'trigger.mock_route')]);
+    expect(validateDocument(d, catalog).filter((p) => p.message.includes(' is a second '))).toEqual([]);
+  });
+});
+
 describe('problems from the server', () => {
+  it('marks warnings as warnings', () => {
+    const d = doc([node('a', 'control.delay'), node('b', 'control.delay')]);
+    expect(problemsFromServer(d, [{ path: '/nodes/1/values/ms', message: 'reads a', node: 'b', port: 'ms' }], true)).toEqual([
+      { path: '/nodes/1/values/ms', message: 'reads a', node: 'b', port: 'ms', warning: true },
+    ]);
+  });
+
   it('maps JSON pointers to node ids', () => {
     const d = doc([node('a', 'control.delay'), node('b', 'control.delay', { handle: 'bee' })], [conn('a', 'true_path', 'b', 'node')]);
     expect(

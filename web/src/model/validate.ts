@@ -17,6 +17,11 @@ export interface Problem {
   node?: string;
   /** Port concerned on that node. */
   port?: string;
+  /**
+   * A warning (the server's `warnings`): valid but likely not meant. It never makes the flow
+   * invalid, so it blocks nothing; it is shown apart from the problems, in its own style.
+   */
+  warning?: boolean;
 }
 
 // Go's expr.placeholderRE: a <secret:KEY> or <env:KEY> anywhere in a string
@@ -210,6 +215,23 @@ export function validateDocument(doc: FlowDocument, catalog: CatalogIndex): Prob
       add(`${path}/${escape(p.name)}`, `required input "${p.name}" of "${n.handle}" has neither a value nor a connection`, n.id, p.name);
     }
   });
+  // a second trigger of a type runs enter by (the catalogue's one_per_flow): Go's
+  // triggersOfOneKind, in its words; disabled ones count, as the run counts them
+  const firstOfType = new Map<string, string>();
+  doc.nodes.forEach((n, i) => {
+    const t = catalog.get(n.type);
+    if (!t?.trigger || !t.one_per_flow) return;
+    const first = firstOfType.get(t.id);
+    if (first === undefined) {
+      firstOfType.set(t.id, n.handle);
+      return;
+    }
+    add(
+      `/nodes/${i}`,
+      `${JSON.stringify(n.handle)} is a second ${t.name} (${t.id}) in the flow, besides ${JSON.stringify(first)}: a run enters at the flow's one ${t.name} node, so it could not tell which to start from; keep one`,
+      n.id,
+    );
+  });
   cycles(doc, catalog, byId, add);
   return probs.sort((a, b) => comparePaths(a.path, b.path));
 }
@@ -272,8 +294,11 @@ export interface ServerProblem {
   port?: string;
 }
 
-/** Maps the server's problems onto node ids, by the JSON pointer's node or connection index. */
-export function problemsFromServer(doc: FlowDocument, list: ServerProblem[]): Problem[] {
+/**
+ * Maps the server's problems onto node ids, by the JSON pointer's node or connection index;
+ * `warning` marks them as warnings (the answer's `warnings`).
+ */
+export function problemsFromServer(doc: FlowDocument, list: ServerProblem[], warning = false): Problem[] {
   return list.map((p) => {
     let node: string | undefined;
     let port = p.port;
@@ -290,7 +315,7 @@ export function problemsFromServer(doc: FlowDocument, list: ServerProblem[]): Pr
       port = port ?? c?.to.port;
     }
     if (!node && p.node) node = doc.nodes.find((n) => n.handle === p.node || n.id === p.node)?.id;
-    return { path: p.path, message: p.message, node, port };
+    return { path: p.path, message: p.message, node, port, ...(warning ? { warning: true } : {}) };
   });
 }
 

@@ -28,6 +28,7 @@ function Harness(o: PublishingOptions) {
       <ul aria-label="marked">
         {p.serverProblems?.map((x, i) => (
           <li key={i}>
+            {x.warning ? 'warning:' : ''}
             {x.node}|{x.port ?? ''}|{x.message}
           </li>
         ))}
@@ -68,6 +69,50 @@ describe('publishing in the flow editor', () => {
     expect(put).toBeGreaterThanOrEqual(0);
     expect(post).toBeGreaterThan(put);
     expect(calls[post]?.body).toEqual({ stage: 'dev', revision: 6 });
+  });
+
+  it('says a publish with warnings went through — "Published — 1 warning" — lists them with Show, and marks them as warnings', async () => {
+    const { store } = setup([
+      [
+        'POST',
+        new RegExp(`^${F}/publish$`),
+        {
+          body: {
+            created: false,
+            publication: { stage: 'dev', version: 2, by: 'ann', published_at: '' },
+            version: { number: 2, hash: 'h', author: 'ann', created_at: '' },
+            warnings: [{ path: '/nodes/0/values/url', message: 'expression reads "a", which "n1" does not wait for', node: 'n1', port: 'url' }],
+          },
+        },
+      ],
+    ]);
+    await waitFor(() => expect((screen.getByTestId('publish-stage') as HTMLSelectElement).value).toBe('dev'));
+    fireEvent.click(screen.getByTestId('publish-button'));
+    const out = await screen.findByTestId('publish-outcome');
+    // went through: a status, not an alert
+    expect(out.getAttribute('role')).toBe('status');
+    expect(out.textContent).toMatch(/^Published — 1 warning: version 2 to dev\./);
+    const items = within(within(out).getByRole('list', { name: 'Warnings' })).getAllByRole('listitem');
+    expect(items.map((l) => l.textContent)).toEqual(['△ n1.url: expression reads "a", which "n1" does not wait for Show']);
+    fireEvent.click(within(items[0]!).getByRole('button', { name: 'Show n1' }));
+    expect(store.getState().selection.nodes).toEqual(['n1']);
+    const marked = () => within(screen.getByRole('list', { name: 'marked' })).queryAllByRole('listitem').map((l) => l.textContent);
+    expect(marked()).toEqual(['warning:n1|url|expression reads "a", which "n1" does not wait for']);
+    // the field it is about changes: the mark goes
+    act(() => store.getState().setValue('n1', 'url', 'https://example.net'));
+    await waitFor(() => expect(marked()).toEqual([]));
+  });
+
+  it('says a publish without warnings as before, and drops the last one\'s warnings', async () => {
+    const ok = (warnings?: unknown[]) => ({ body: { created: false, publication: { stage: 'dev', version: 2, by: 'ann', published_at: '' }, version: { number: 2, hash: 'h', author: 'ann', created_at: '' }, ...(warnings ? { warnings } : {}) } });
+    let n = 0;
+    setup([['POST', new RegExp(`^${F}/publish$`), () => (n++ === 0 ? ok([{ path: '/nodes/0', message: 'w', node: 'n1' }]) : ok())]]);
+    await waitFor(() => expect((screen.getByTestId('publish-stage') as HTMLSelectElement).value).toBe('dev'));
+    fireEvent.click(screen.getByTestId('publish-button'));
+    await waitFor(() => expect(screen.getByTestId('publish-outcome').textContent).toContain('Published — 1 warning'));
+    fireEvent.click(screen.getByTestId('publish-button'));
+    await waitFor(() => expect(screen.getByTestId('publish-outcome').textContent).toBe('Published version 2 to dev.Dismiss'));
+    expect(within(screen.getByRole('list', { name: 'marked' })).queryAllByRole('listitem')).toHaveLength(0);
   });
 
   it('lists and marks the problems of a refused publish (once, when the editor finds them too)', async () => {

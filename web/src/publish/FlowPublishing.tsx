@@ -48,7 +48,12 @@ export interface Publishing {
 }
 
 type Tab = 'trigger' | 'stages' | 'versions';
-type Outcome = { kind: 'ok'; text: string } | { kind: 'error'; text: string; problems?: string[] };
+/** A warning of a publish that went through, as a line, and the node it is about (for Show). */
+type WarningLine = { line: string; node?: string | undefined; handle?: string | undefined };
+type Outcome = { kind: 'ok'; text: string; warnings?: WarningLine[] } | { kind: 'error'; text: string; problems?: string[] };
+
+/** "1 warning", "3 warnings". */
+const warningCount = (n: number) => `${n} warning${n === 1 ? '' : 's'}`;
 
 const saveWhy: Record<string, string> = {
   conflict: 'the draft was changed elsewhere',
@@ -89,6 +94,9 @@ export function usePublishing(o: PublishingOptions): Publishing {
   // problems of a refused publish are marked on the canvas (editor/refusal.ts says how long);
   // once every one is gone, so is the refusal listing them
   const refused = useRefusalMarks(store, saver, () => setOutcome((o) => (o?.kind === 'error' && o.problems ? null : o)));
+  // a publish that went through with warnings marks them (as warnings) until what they are
+  // about changes, the banner is dismissed or the next publish
+  const warned = useRefusalMarks(store, saver, () => undefined);
   const [tab, setTab] = useState<Tab | null>(null);
   // the trigger form stays mounted while the panel is open (its draft survives the other tabs);
   // closing the panel with unsaved edits in it asks first
@@ -184,6 +192,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
   const publish = async (to: string) => {
     setBusy(true);
     setOutcome(null);
+    warned.clear();
     try {
       const s = await draft.save();
       if (!s.ok) {
@@ -193,7 +202,16 @@ export function usePublishing(o: PublishingOptions): Publishing {
       const r = await api.publish(project, flow.id, to, { revision: draft.revision(), ...(message.trim() ? { message: message.trim() } : {}) });
       setMessage('');
       refused.clear();
-      setOutcome({ kind: 'ok', text: `Published version ${r.version.number} to ${to}${r.created ? ' (a new version of the draft)' : ''}.` });
+      const what = `version ${r.version.number} to ${to}${r.created ? ' (a new version of the draft)' : ''}`;
+      if (r.warnings?.length) {
+        const w = warned.mark(r.warnings, true);
+        const doc = store.getState().doc;
+        const lines = w.problems.map((p, i) => ({ line: w.lines[i]!, node: p.node, handle: doc.nodes.find((n) => n.id === p.node)?.handle }));
+        setOutcome({ kind: 'ok', text: `Published — ${warningCount(lines.length)}: ${what}. Warnings do not stop it; they are marked on the canvas.`, warnings: lines });
+      } else {
+        warned.clear();
+        setOutcome({ kind: 'ok', text: `Published ${what}.` });
+      }
       if (r.created) setVersionsKey((k) => k + 1);
       await loadPubs();
     } catch (e) {
@@ -470,6 +488,26 @@ export function usePublishing(o: PublishingOptions): Publishing {
             ))}
           </ul>
         ) : null}
+        {outcome.kind === 'ok' && outcome.warnings?.length ? (
+          <ul className="ps-publish-warnings" aria-label="Warnings">
+            {outcome.warnings.map((w, i) => (
+              <li key={i}>
+                <span aria-hidden>△ </span>
+                {w.line}{' '}
+                {w.node ? (
+                  <button
+                    type="button"
+                    className="ps-link"
+                    aria-label={`Show ${w.handle ?? 'the node'}`}
+                    onClick={() => store.getState().select({ nodes: [w.node!], edges: [] })}
+                  >
+                    Show
+                  </button>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        ) : null}
       </div>
       <button
         type="button"
@@ -477,6 +515,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
         onClick={() => {
           setOutcome(null);
           refused.clear();
+          warned.clear();
         }}
       >
         Dismiss
@@ -484,5 +523,6 @@ export function usePublishing(o: PublishingOptions): Publishing {
     </div>
   ) : null;
 
-  return { actions, panel, banner, serverProblems: refused.problems };
+  const serverProblems = useMemo(() => (refused.problems || warned.problems ? [...(refused.problems ?? []), ...(warned.problems ?? [])] : undefined), [refused.problems, warned.problems]);
+  return { actions, panel, banner, serverProblems };
 }

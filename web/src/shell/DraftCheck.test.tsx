@@ -95,6 +95,36 @@ describe('expression problems while editing', () => {
     open.saver.dispose();
   }, 20_000);
 
+  it("shows the server's warnings apart from problems: in the toolbar, the list (Show selects the node) and at the field, never as invalid", async () => {
+    const warning = { path: '/nodes/1/values/url', message: 'expression reads "start", which "fetch" does not wait for', node: 'fetch', port: 'url' };
+    const { api } = fakeApi(routes({ status: 200, body: { valid: true, problems: [], warnings: [warning], revision: 4 } }));
+    const open = await renderFlowEditor(api, { title: 'Greeter' });
+    act(() => open.store.getState().setValue('req', 'url', '{{ start.url }}'));
+    // not a problem: the count stays clean and says the warning beside it
+    const button = await screen.findByRole('button', { name: '✓ No problems · 1 warning' }, { timeout: 5000 });
+    expect(button.classList.contains('has-warnings')).toBe(true);
+    expect(button.classList.contains('has')).toBe(false);
+    // the run is not held back by it
+    expect((screen.getByRole('button', { name: '▶ Run' }) as HTMLButtonElement).disabled).toBe(false);
+    fireEvent.click(button);
+    const panel = screen.getByRole('region', { name: 'Problems' });
+    expect(within(panel).getByTestId('server-check').textContent).toBe('Checked by the server at revision 4: 1 warning, which does not stop a run or a publish.');
+    expect(within(panel).getByText('No problems.')).toBeTruthy();
+    const list = within(panel).getByRole('list', { name: /1 warning: valid, but likely not meant/ });
+    const item = within(list).getByRole('button', { name: 'Warning: fetch.url expression reads "start", which "fetch" does not wait for' });
+    fireEvent.click(item);
+    expect(open.store.getState().selection.nodes).toEqual(['req']);
+    // the inspector says it as a warning, and the field is not invalid
+    const warnings = within(inspector()).getByRole('list', { name: 'Warnings of this node' });
+    expect(warnings.textContent).toBe('△ Warning: url: expression reads "start", which "fetch" does not wait for');
+    expect(fieldProblems()).toBe('Warning: expression reads "start", which "fetch" does not wait for');
+    const input = within(inspector()).getByRole('textbox', { name: 'url' });
+    expect(input.getAttribute('aria-invalid')).toBeNull();
+    expect(input.getAttribute('aria-describedby')).toBe('ps-field-problems-url');
+    expect(within(inspector()).queryByRole('list', { name: 'Problems of this node' })).toBeNull();
+    open.saver.dispose();
+  }, 20_000);
+
   it('says when the server could not check, and checks again on request', async () => {
     const { api, calls } = fakeApi(routes([{ status: 500, body: { title: 'Internal Server Error', status: 500, detail: 'the store did not answer' } }, { status: 200, body: { valid: true, problems: [] } }]));
     const open = await renderFlowEditor(api, { title: 'Greeter' });

@@ -10,7 +10,7 @@ import type { EditorStore } from '../store/editor';
 import type { DraftSaver } from '../store/saver';
 
 export interface DraftCheck {
-  /** The server's problems that still apply to the document being edited. */
+  /** The server's problems (then its warnings, flagged) that still apply to the document being edited. */
   problems: Problem[];
   /** What the problems panel says about the server's check (null before the first). */
   note: ReactNode;
@@ -24,6 +24,7 @@ export function useDraftCheck(api: ApiClient, project: string, flow: string, sto
   const doc = useStore(store, (s) => s.doc);
   const marks = useMemo(() => answer?.problems.map((p) => problemMark(answer.doc, p)) ?? [], [answer]);
   const problems = useMemo(() => visibleProblems(answer, doc, marks), [answer, doc, marks]);
+  const warnings = problems.filter((p) => p.warning).length;
   let note: ReactNode = null;
   if (checking) {
     note = (
@@ -43,7 +44,8 @@ export function useDraftCheck(api: ApiClient, project: string, flow: string, sto
   } else if (answer) {
     note = (
       <span className="ps-hint" data-testid="server-check">
-        Checked by the server at revision {answer.revision}.
+        Checked by the server at revision {answer.revision}
+        {warnings ? `: ${warnings} warning${warnings === 1 ? '' : 's'}, which do${warnings === 1 ? 'es' : ''} not stop a run or a publish` : ''}.
       </span>
     );
   }

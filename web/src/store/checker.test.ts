@@ -12,13 +12,13 @@ function setup(opts: { delayMs?: number } = {}) {
   const ed = createEditorStore(catalog, doc([node('log', 'debug.log', { values: { message: 'hi' } }), node('reply', 'http.response', { values: { status: 200 } })]));
   let revision = 1;
   const saver = new DraftSaver(ed, { getDraft: async () => ({ document: ed.getState().doc, revision }), saveDraft: async () => ({ revision: ++revision }) }, 1, { debounceMs: 100 });
-  const asked: { revision: number; signal: AbortSignal; answer(r: ServerProblem[], checked?: number): void; fail(e: unknown): void }[] = [];
+  const asked: { revision: number; signal: AbortSignal; answer(r: ServerProblem[], checked?: number, warnings?: ServerProblem[]): void; fail(e: unknown): void }[] = [];
   const check = (signal: AbortSignal) =>
     new Promise<ValidationReport>((resolve, reject) => {
       asked.push({
         revision: saver.state.getState().revision,
         signal,
-        answer: (problems, checked) => resolve({ valid: problems.length === 0, problems, revision: checked }),
+        answer: (problems, checked, warnings = []) => resolve({ valid: problems.length === 0, problems, warnings, revision: checked }),
         fail: reject,
       });
     });
@@ -144,9 +144,23 @@ describe('DraftChecker', () => {
     saver.dispose();
   });
 
+  it("keeps the answer's warnings after its problems, flagged, also when the draft is valid", async () => {
+    const { ed, saver, checker, asked } = setup({ delayMs: 10 });
+    checker.attach();
+    ed.getState().setValue('log', 'message', '{{ reply.status }}');
+    await vi.advanceTimersByTimeAsync(150);
+    const warn = { path: '/nodes/0/values/message', message: 'reads "reply", which log does not wait for', node: 'log', port: 'message' };
+    asked[0]!.answer([], undefined, [warn]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(checker.state.getState().answer?.problems).toEqual([{ ...warn, warning: true }]);
+    // a warning and a problem alike are kept apart when merged
+    expect(mergeProblems([{ ...warn, warning: true }], [{ ...warn }])).toHaveLength(2);
+    saver.dispose();
+  });
+
   it('is one per saver', () => {
     const { ed, saver } = setup();
-    const f = async () => ({ valid: true, problems: [] });
+    const f = async () => ({ valid: true, problems: [], warnings: [] });
     expect(checkerFor(saver, ed, f)).toBe(checkerFor(saver, ed, f));
     saver.dispose();
   });

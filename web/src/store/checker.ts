@@ -18,7 +18,10 @@ export interface CheckAnswer {
   revision: number;
   /** The document at that revision: the problems' node indexes are its. */
   doc: FlowDocument;
-  /** Its problems, without those the editor's own validation already shows. */
+  /**
+   * Its problems, without those the editor's own validation already shows, then its warnings
+   * (flagged `warning`: shown apart, never blocking).
+   */
   problems: Problem[];
 }
 
@@ -164,7 +167,7 @@ export class DraftChecker {
         return;
       }
       const local = validateDocument(doc, catalog);
-      const problems = problemsFromServer(doc, report.problems).filter((p) => !shownLocally(p, local));
+      const problems = [...problemsFromServer(doc, report.problems).filter((p) => !shownLocally(p, local)), ...problemsFromServer(doc, report.warnings ?? [], true)];
       this.state.setState({ checking: false, error: null, answer: { revision: rev, doc, problems } });
     } catch (e) {
       if (ctrl.signal.aborted || this.saver.state.getState().revision !== rev) return;
@@ -205,7 +208,7 @@ export function mergeProblems(...lists: (Problem[] | undefined)[]): Problem[] | 
   const out: Problem[] = [];
   for (const l of lists)
     for (const p of l ?? []) {
-      const k = `${p.node ?? ''}|${p.port ?? ''}|${p.path}|${p.message}`;
+      const k = `${p.warning ? 'w' : ''}|${p.node ?? ''}|${p.port ?? ''}|${p.path}|${p.message}`;
       if (seen.has(k)) continue;
       seen.add(k);
       out.push(p);
