@@ -172,6 +172,17 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 		return nil, err
 	}
 	fk := store.FlowKey{Tenant: job.Tenant, Project: job.Project, Flow: job.Flow}
+	if job.Kind == KindSchedule {
+		// a trashed project serves nothing: its schedules are taken down when it is trashed,
+		// but a firing under way then (or one whose removal failed) still arrives
+		p, err := x.st.GetProject(ctx, fk.ProjectKey())
+		if err != nil {
+			return nil, fmt.Errorf("load project %s: %w", fk.Project, err)
+		}
+		if p.TrashedAt != nil {
+			return nil, fmt.Errorf("%w: the firing of flow %s is not run", ErrProjectInTrash, fk.Flow)
+		}
+	}
 	a := &active{fk: fk, kind: job.Kind, version: job.Version, stage: job.Stage, subStage: job.SubStage,
 		save: job.Save, keep: x.opt.Retention}
 	if a.save == "" {

@@ -98,6 +98,9 @@ var (
 	// ErrDuplicateRun is returned with the stored record when a Job names a run id that
 	// already exists: the flow is not run again.
 	ErrDuplicateRun = errors.New("run already exists")
+	// ErrProjectInTrash: a schedule fired for a project in the trash, which serves nothing
+	// (its schedules are removed when it is trashed; one may fire meanwhile). Not run.
+	ErrProjectInTrash = errors.New("the project is in the trash")
 	// ErrAlreadyResumed: the paused run was already claimed by another resume.
 	ErrAlreadyResumed = errors.New("run already resumed")
 	// ErrNotPaused: the run has no paused state to resume (it never paused, or it is gone).

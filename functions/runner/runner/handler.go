@@ -56,7 +56,8 @@ type Response struct {
 	Kind  string `json:"kind"`
 	RunID string `json:"run_id,omitempty"`
 	// Status is the run's status (success, error, paused, running for a duplicate of a run
-	// in progress), or already_resumed / not_paused for resumes that cannot proceed.
+	// in progress), already_resumed / not_paused for resumes that cannot proceed, or skipped
+	// for a schedule of a project in the trash.
 	Status string `json:"status"`
 	// Duplicate is set when the run id had run already: it was not run again.
 	Duplicate  bool     `json:"duplicate,omitempty"`
@@ -68,6 +69,8 @@ type Response struct {
 // Response statuses besides the run statuses.
 const (
 	StatusAlreadyResumed = "already_resumed"
+	// StatusSkipped: a schedule fired for a project in the trash; nothing ran.
+	StatusSkipped = "skipped"
 	StatusNotPaused      = "not_paused"
 )
 
@@ -123,6 +126,12 @@ func (h *Handler) execute(ctx context.Context, kind string, job runs.Job) (Respo
 	resp := respond(kind, run)
 	if resp.RunID == "" {
 		resp.RunID = job.RunID
+	}
+	if errors.Is(err, runs.ErrProjectInTrash) {
+		// answered without an error, so that Scheduler does not retry it
+		resp.Status, resp.Error = StatusSkipped, err.Error()
+		h.opt.Logger.InfoContext(ctx, "not run: the project is in the trash", "kind", kind, "flow", job.Flow)
+		return resp, nil
 	}
 	if errors.Is(err, runs.ErrDuplicateRun) && run != nil {
 		resp.Duplicate = true

@@ -233,6 +233,27 @@ func TestReplaySchedule(t *testing.T) {
 	}
 }
 
+// A schedule firing for a project in the trash (its schedules are taken down when it is
+// trashed, but a firing under way then, or one whose removal failed, still arrives) runs
+// nothing and is answered without an error, so Scheduler does not retry it. It ran the flow.
+func TestReplayScheduleOfTrashedProjectIsSkipped(t *testing.T) {
+	f := setup(t)
+	fk := f.flow(t, store.KindSchedule, doc(t, []node{{"tick", "trigger.schedule", nil}, {"log", "debug.log", map[string]any{"message": "ran"}}}))
+	if err := f.st.TrashProject(f.ctx, fk.ProjectKey()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := f.replay(t, "schedule.json", fk, nil)
+	if err != nil || resp.Status != runner.StatusSkipped || !strings.Contains(resp.Error, "the project is in the trash") {
+		t.Fatalf("firing for a trashed project: %+v, %v; want skipped without an error", resp, err)
+	}
+	if page, err := f.st.ListRuns(f.ctx, fk, store.ListRunsOptions{}); err != nil || len(page.Items) != 0 {
+		t.Errorf("runs after a skipped firing: %+v, %v; want none", page.Items, err)
+	}
+	if len(f.pub.types) != 0 {
+		t.Errorf("events of a skipped firing: %v", f.pub.types)
+	}
+}
+
 func TestReplayScheduleWithoutScheduledTimeUsesInvocationTime(t *testing.T) {
 	f := setup(t)
 	at := time.Date(2025, 6, 1, 9, 30, 0, 0, time.UTC)
