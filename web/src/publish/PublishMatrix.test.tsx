@@ -76,6 +76,28 @@ describe('PublishMatrixScreen', () => {
     expect(screen.getByTestId('matrix-cell-f1-prod').textContent).toContain('up to date');
   });
 
+  it('says a publish with warnings went through, and lists them', async () => {
+    setup([
+      [
+        'POST',
+        /\/flows\/f2\/publish$/,
+        {
+          body: {
+            created: false,
+            publication: { stage: 'dev', version: 1, by: 'u1', published_at: '' },
+            version: { number: 1, hash: 'h', author: 'u1', created_at: '' },
+            warnings: [{ path: '/nodes/2/values/message', message: 'expression {{ … }} reads "a", which "b" does not wait for', node: 'b', port: 'message' }, { path: '/nodes/0', message: 'w2' }],
+          },
+        },
+      ],
+    ]);
+    fireEvent.click(await screen.findByRole('button', { name: 'Publish Nightly to dev' }));
+    expect(await screen.findByText('Published — 2 warnings: Nightly v1 to dev. Warnings do not stop it; open the flow to see them marked.')).toBeTruthy();
+    const list = screen.getByRole('list', { name: 'Warnings' });
+    expect(within(list).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['△ b.message: expression {{ … }} reads "a", which "b" does not wait for', '△ /nodes/0: w2']);
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('unpublishes after confirming', async () => {
     const { calls } = setup([['DELETE', /\/flows\/f1\/publications\/dev$/, { status: 204 }]]);
     fireEvent.click(await screen.findByRole('button', { name: 'Unpublish Orders from dev' }));

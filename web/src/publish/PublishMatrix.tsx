@@ -28,6 +28,8 @@ export function PublishMatrixScreen(props: PublishMatrixProps) {
   const [confirm, setConfirm] = useState<string | null>(null);
   const [problem, setProblem] = useState<RowProblem | null>(null);
   const [note, setNote] = useState<string | null>(null);
+  // the warnings of the publish the note is about (valid, likely not meant; it went through)
+  const [noteWarnings, setNoteWarnings] = useState<string[]>([]);
   const nameOf = useMemberName(api);
 
   const reload = useCallback(
@@ -50,10 +52,14 @@ export function PublishMatrixScreen(props: PublishMatrixProps) {
     setConfirm(null);
     setProblem(null);
     setNote(null);
+    setNoteWarnings([]);
     try {
       if (what === 'publish') {
         const r = await api.publish(project, row.flow, stage);
-        setNote(`Published ${row.name} v${r.version.number} to ${stage}${r.created ? ' (a new version of the draft)' : ''}.`);
+        const warnings = (r.warnings ?? []).map((p) => `${p.node ? `${p.node}${p.port ? `.${p.port}` : ''}` : p.path || 'flow'}: ${p.message}`);
+        const what = `${row.name} v${r.version.number} to ${stage}${r.created ? ' (a new version of the draft)' : ''}`;
+        setNote(warnings.length ? `Published — ${warnings.length} warning${warnings.length === 1 ? '' : 's'}: ${what}. Warnings do not stop it; open the flow to see them marked.` : `Published ${what}.`);
+        setNoteWarnings(warnings);
       } else {
         await api.unpublish(project, row.flow, stage);
         setNote(`Unpublished ${row.name} from ${stage}.`);
@@ -97,6 +103,16 @@ export function PublishMatrixScreen(props: PublishMatrixProps) {
       ) : null}
       <div aria-live="polite" role="status">
         {note ? <p className="ps-pub-ok">{note}</p> : null}
+        {note && noteWarnings.length ? (
+          <ul className="ps-publish-warnings" aria-label="Warnings">
+            {noteWarnings.map((w, i) => (
+              <li key={i}>
+                <span aria-hidden>△ </span>
+                {w}
+              </li>
+            ))}
+          </ul>
+        ) : null}
       </div>
       {m.stages.length === 0 ? (
         <p className="ps-empty">
