@@ -156,3 +156,22 @@ test('the editor flags a second HTTP route at once, as the server does', async (
     assert.deepEqual(errors, []);
   });
 });
+
+test('a restore the API refuses says why in words, not "path.project: …"', async (t) => {
+  await guarded(t, 'restore-refused', async () => {
+    const gone = await api('POST', `/tenants/${at.tenant}/projects`, { name: 'Gone meanwhile' });
+    await api('POST', `/tenants/${at.tenant}/projects/${gone.id}/trash`);
+    await page.goto(`${suite.cloud.url}/trash`);
+    const row = page.locator('.ps-project-row').filter({ hasText: 'Gone meanwhile' });
+    await row.getByRole('button', { name: 'Restore' }).waitFor();
+    // deleted for good in another tab, then restored here
+    await api('DELETE', `/tenants/${at.tenant}/projects/${gone.id}`);
+    await row.getByRole('button', { name: 'Restore' }).click();
+    const alert = page.getByRole('region', { name: 'Trash' }).getByRole('alert');
+    await alert.waitFor();
+    const text = await alert.innerText();
+    assert.doesNotMatch(text, /path\.|body\.|:\s/, text);
+    assert.match(text, /^Project not found/, text);
+    assert.deepEqual(errors.filter((e) => !/404/.test(e)), []);
+  });
+});
