@@ -277,7 +277,7 @@ func ParseTime(s, layout, zone string) (time.Time, error) {
 	if layout == "" {
 		for _, l := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
 			if t, err := time.ParseInLocation(l, s, loc); err == nil {
-				return t, nil
+				return inGap(t, l, s, loc), nil
 			}
 		}
 		return time.Time{}, fmt.Errorf("%q is not a date in a known format (give a layout)", s)
@@ -289,7 +289,23 @@ func ParseTime(s, layout, zone string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("parse %q with layout %q: %w", s, layout, err)
 	}
-	return t, nil
+	return inGap(t, layout, s, loc), nil
+}
+
+// inGap reads text without an offset that time.ParseInLocation put in loc again with WallDate,
+// so a wall-clock time in a daylight-saving gap lands after the gap.
+func inGap(t time.Time, layout, s string, loc *time.Location) time.Time {
+	if t.Location() != loc {
+		return t // the text had its own offset
+	}
+	u, err := time.Parse(layout, s) // the wall clock as written
+	if err != nil || u.Location() != time.UTC {
+		return t
+	}
+	if _, off := u.Zone(); off != 0 {
+		return t
+	}
+	return wallOf(u, loc)
 }
 
 func fnParseDate(a ...any) (any, error) {
@@ -317,9 +333,9 @@ func AddTime(t time.Time, amount float64, unit string) (time.Time, error) {
 	case "month":
 		return AddMonths(t, n), nil
 	case "week":
-		return t.AddDate(0, 0, 7*n), nil
+		return WallDate(t.Year(), t.Month(), t.Day()+7*n, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location()), nil
 	case "day":
-		return t.AddDate(0, 0, n), nil
+		return WallDate(t.Year(), t.Month(), t.Day()+n, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location()), nil
 	case "hour":
 		return t.Add(time.Duration(amount * float64(time.Hour))), nil
 	case "minute":
@@ -332,6 +348,27 @@ func AddTime(t time.Time, amount float64, unit string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("unknown unit %q (years, months, weeks, days, hours, minutes, seconds, milliseconds)", unit)
 }
 
+// WallDate is time.Date for a wall-clock time in loc, except that a time in a daylight-saving
+// gap (a wall clock that never shows there, such as midnight on the day Santiago springs forward)
+// reads as the time after the gap by its length — 00:00 becomes 01:00 −03:00 — as Luxon and
+// java.time do. time.Date leaves that choice open and, west of Greenwich, picks a time before
+// the gap: on the previous day.
+func WallDate(y int, mo time.Month, d, h, mi, s, ns int, loc *time.Location) time.Time {
+	t := time.Date(y, mo, d, h, mi, s, ns, loc)
+	want := time.Date(y, mo, d, h, mi, s, ns, time.UTC)
+	if time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC).Equal(want) {
+		return t
+	}
+	// the offset in force a day before: the one the gap jumps away from
+	_, before := want.Add(-24 * time.Hour).In(loc).Zone()
+	return want.Add(-time.Duration(before) * time.Second).In(loc)
+}
+
+// wallOf reads t's wall clock again in loc (see WallDate).
+func wallOf(t time.Time, loc *time.Location) time.Time {
+	return WallDate(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
+}
+
 // AddMonths adds n calendar months (n < 0 subtracts) to t in t's location, keeping the
 // wall-clock time and the day of month, clamped to the last day of the target month.
 func AddMonths(t time.Time, n int) time.Time {
@@ -339,7 +376,7 @@ func AddMonths(t time.Time, n int) time.Time {
 	// day 1 never overflows, so this is the target month (time.Date normalises the month)
 	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
 	last := time.Date(first.Year(), first.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day()
-	return time.Date(first.Year(), first.Month(), min(d, last), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	return WallDate(first.Year(), first.Month(), min(d, last), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
 }
 
 func fnAddDate(a ...any) (any, error) {

@@ -384,27 +384,27 @@ func startOf(t time.Time, unit string, loc *time.Location, weekStart time.Weekda
 	case "minute":
 		s := t.Truncate(time.Minute)
 		if _, off := t.Zone(); off%60 != 0 {
-			s = time.Date(y, m, d, t.Hour(), t.Minute(), 0, 0, loc)
+			s = expr.WallDate(y, m, d, t.Hour(), t.Minute(), 0, 0, loc)
 		}
 		return s, s.Add(time.Minute)
 	case "hour":
 		s := t.Truncate(time.Hour)
 		if _, off := t.Zone(); off%3600 != 0 {
-			s = time.Date(y, m, d, t.Hour(), 0, 0, 0, loc)
+			s = expr.WallDate(y, m, d, t.Hour(), 0, 0, 0, loc)
 		}
 		return s, s.Add(time.Hour)
 	case "week":
 		back := (int(t.Weekday()) - int(weekStart) + 7) % 7
-		return time.Date(y, m, d-back, 0, 0, 0, 0, loc), time.Date(y, m, d-back+7, 0, 0, 0, 0, loc)
+		return expr.WallDate(y, m, d-back, 0, 0, 0, 0, loc), expr.WallDate(y, m, d-back+7, 0, 0, 0, 0, loc)
 	case "month":
-		return time.Date(y, m, 1, 0, 0, 0, 0, loc), time.Date(y, m+1, 1, 0, 0, 0, 0, loc)
+		return expr.WallDate(y, m, 1, 0, 0, 0, 0, loc), expr.WallDate(y, m+1, 1, 0, 0, 0, 0, loc)
 	case "quarter":
 		q := time.Month((int(m)-1)/3*3 + 1)
-		return time.Date(y, q, 1, 0, 0, 0, 0, loc), time.Date(y, q+3, 1, 0, 0, 0, 0, loc)
+		return expr.WallDate(y, q, 1, 0, 0, 0, 0, loc), expr.WallDate(y, q+3, 1, 0, 0, 0, 0, loc)
 	case "year":
-		return time.Date(y, 1, 1, 0, 0, 0, 0, loc), time.Date(y+1, 1, 1, 0, 0, 0, 0, loc)
+		return expr.WallDate(y, 1, 1, 0, 0, 0, 0, loc), expr.WallDate(y+1, 1, 1, 0, 0, 0, 0, loc)
 	}
-	return time.Date(y, m, d, 0, 0, 0, 0, loc), time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	return expr.WallDate(y, m, d, 0, 0, 0, 0, loc), expr.WallDate(y, m, d+1, 0, 0, 0, 0, loc)
 }
 
 func startOfType() *nodes.Type {
@@ -603,7 +603,7 @@ func fromComponentsType() *nodes.Type {
 			if dim := daysIn(vals[0], time.Month(vals[1])); vals[2] > dim {
 				return nil, nodes.Errorf("day", "%04d-%02d has %d days, got %d", vals[0], vals[1], dim, vals[2])
 			}
-			t := time.Date(vals[0], time.Month(vals[1]), vals[2], vals[3], vals[4], vals[5], vals[6]*int(time.Millisecond), z.loc)
+			t := expr.WallDate(vals[0], time.Month(vals[1]), vals[2], vals[3], vals[4], vals[5], vals[6]*int(time.Millisecond), z.loc)
 			return timeOut(t, z.loc), nil
 		},
 	}
