@@ -157,6 +157,39 @@ func start(t *testing.T, dir string, logs io.Writer) *cloud.Cloud {
 	return c
 }
 
+// stagedProject signs email in and makes a project (name and slug) with one stage: the API
+// client, the project's id and its API path (/tenants/T/projects/P).
+func stagedProject(t *testing.T, c *cloud.Cloud, seen *recorder, email, name, slug, stage string) (*client, string, string) {
+	t.Helper()
+	api := &client{t: t, base: c.URL(), token: signIn(t, c.URL(), email), seen: seen}
+	var me struct {
+		Memberships []struct{ Tenant string } `json:"memberships"`
+	}
+	api.do("GET", "/me", nil, 200, &me)
+	var proj struct{ ID string }
+	api.do("POST", "/tenants/"+me.Memberships[0].Tenant+"/projects", map[string]any{"name": name, "slug": slug}, 201, &proj)
+	pbase := "/tenants/" + me.Memberships[0].Tenant + "/projects/" + proj.ID
+	api.do("POST", pbase+"/stages", map[string]any{"name": stage}, 201, nil)
+	return api, proj.ID, pbase
+}
+
+// subscribe opens the live WebSocket as token's user, subscribed to a flow's run events.
+func subscribe(ctx context.Context, t *testing.T, c *cloud.Cloud, token, project, flow string) *websocket.Conn {
+	t.Helper()
+	ws, _, err := websocket.Dial(ctx, strings.Replace(c.URL(), "http", "ws", 1)+"/ws?token="+token, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, _ := json.Marshal(map[string]any{"action": "subscribe", "project": project, "flow": flow})
+	if err := ws.Write(ctx, websocket.MessageText, sub); err != nil {
+		t.Fatal(err)
+	}
+	if _, reply, err := ws.Read(ctx); err != nil || !strings.Contains(string(reply), "subscribed") {
+		t.Fatalf("subscribe reply: %s %v", reply, err)
+	}
+	return ws
+}
+
 func TestLocalCloudEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	seen := &recorder{}
@@ -203,19 +236,8 @@ func TestLocalCloudEndToEnd(t *testing.T) {
 	// a WebSocket client subscribes to the flow
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, strings.Replace(c.URL(), "http", "ws", 1)+"/ws?token="+api.token, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := subscribe(ctx, t, c, api.token, proj.ID, fl.ID)
 	defer ws.CloseNow()
-	sub, _ := json.Marshal(map[string]any{"action": "subscribe", "project": proj.ID, "flow": fl.ID})
-	if err := ws.Write(ctx, websocket.MessageText, sub); err != nil {
-		t.Fatal(err)
-	}
-	_, reply, err := ws.Read(ctx)
-	if err != nil || !strings.Contains(string(reply), "subscribed") {
-		t.Fatalf("subscribe reply: %s %v", reply, err)
-	}
 
 	status, body := trigger(t, c.Port(), "e2e-shop-dev.localhost", "/hello/ada")
 	if status != 200 || body != "Hello, Ada! (key "+secretValue+")" && body != "Hello, Ada! (key <secret:GREETING_KEY>)" {

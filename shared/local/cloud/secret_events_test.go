@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/coder/websocket"
 )
 
 // A webhook's shared token arrives in a request header and is compared with
@@ -24,15 +22,7 @@ func TestLiveEventsNeverCarryASecretReadLater(t *testing.T) {
 	c := start(t, dir, seen)
 	defer func() { _ = c.Close(context.Background()) }()
 
-	api := &client{t: t, base: c.URL(), token: signIn(t, c.URL(), "hook@example.com"), seen: seen}
-	var me struct {
-		Memberships []struct{ Tenant string } `json:"memberships"`
-	}
-	api.do("GET", "/me", nil, 200, &me)
-	var proj struct{ ID string }
-	api.do("POST", "/tenants/"+me.Memberships[0].Tenant+"/projects", map[string]any{"name": "Hooks", "slug": "hooks"}, 201, &proj)
-	pbase := "/tenants/" + me.Memberships[0].Tenant + "/projects/" + proj.ID
-	api.do("POST", pbase+"/stages", map[string]any{"name": "live"}, 201, nil)
+	api, project, pbase := stagedProject(t, c, seen, "hook@example.com", "Hooks", "hooks", "live")
 	api.do("PUT", pbase+"/secrets/HOOK_TOKEN/stages/live", map[string]any{"value": token}, 204, nil)
 
 	node := func(id, handle, typ string, x int, values map[string]any) map[string]any {
@@ -57,18 +47,8 @@ func TestLiveEventsNeverCarryASecretReadLater(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, strings.Replace(c.URL(), "http", "ws", 1)+"/ws?token="+api.token, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := subscribe(ctx, t, c, api.token, project, fl.ID)
 	defer ws.CloseNow()
-	sub, _ := json.Marshal(map[string]any{"action": "subscribe", "project": proj.ID, "flow": fl.ID})
-	if err := ws.Write(ctx, websocket.MessageText, sub); err != nil {
-		t.Fatal(err)
-	}
-	if _, reply, err := ws.Read(ctx); err != nil || !strings.Contains(string(reply), "subscribed") {
-		t.Fatalf("subscribe reply: %s %v", reply, err)
-	}
 
 	// the webhook call, with its token in a header
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {

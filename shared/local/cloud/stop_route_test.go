@@ -25,15 +25,7 @@ func TestStoppingCancelsTriggerRequestsInProgress(t *testing.T) {
 	seen := &recorder{}
 	c := start(t, dir, seen)
 	defer func() { _ = c.Close(context.Background()) }()
-	api := &client{t: t, base: c.URL(), token: signIn(t, c.URL(), "ria@example.com"), seen: seen}
-	var me struct {
-		Memberships []struct{ Tenant string } `json:"memberships"`
-	}
-	api.do("GET", "/me", nil, 200, &me)
-	var proj struct{ ID string }
-	api.do("POST", "/tenants/"+me.Memberships[0].Tenant+"/projects", map[string]any{"name": "Slow", "slug": "slow"}, 201, &proj)
-	pbase := "/tenants/" + me.Memberships[0].Tenant + "/projects/" + proj.ID
-	api.do("POST", pbase+"/stages", map[string]any{"name": "dev"}, 201, nil)
+	api, project, pbase := stagedProject(t, c, seen, "ria@example.com", "Slow", "slow", "dev")
 	pos := map[string]any{"x": 0, "y": 0}
 	doc := map[string]any{"schema": "polysynergy/flow@1",
 		"nodes": []any{
@@ -51,18 +43,8 @@ func TestStoppingCancelsTriggerRequestsInProgress(t *testing.T) {
 	api.do("POST", pbase+"/flows/"+fl.ID+"/publish", map[string]any{"stage": "dev"}, 200, nil)
 
 	// a subscriber tells when the run waits in its delay node
-	ws, _, err := websocket.Dial(context.Background(), strings.Replace(c.URL(), "http", "ws", 1)+"/ws?token="+api.token, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := subscribe(context.Background(), t, c, api.token, project, fl.ID)
 	defer ws.CloseNow()
-	sub, _ := json.Marshal(map[string]any{"action": "subscribe", "project": proj.ID, "flow": fl.ID})
-	if err := ws.Write(context.Background(), websocket.MessageText, sub); err != nil {
-		t.Fatal(err)
-	}
-	if _, reply, err := ws.Read(context.Background()); err != nil || !strings.Contains(string(reply), "subscribed") {
-		t.Fatalf("subscribe: %s %v", reply, err)
-	}
 
 	type answer struct {
 		status int

@@ -16,15 +16,7 @@ func TestSchedulesFireWithoutWaitingAndStoppingCancelsRuns(t *testing.T) {
 	seen := &recorder{}
 	c := start(t, dir, seen)
 	defer func() { _ = c.Close(context.Background()) }()
-	api := &client{t: t, base: c.URL(), token: signIn(t, c.URL(), "sam@example.com"), seen: seen}
-	var me struct {
-		Memberships []struct{ Tenant string } `json:"memberships"`
-	}
-	api.do("GET", "/me", nil, 200, &me)
-	var proj struct{ ID string }
-	api.do("POST", "/tenants/"+me.Memberships[0].Tenant+"/projects", map[string]any{"name": "Clock", "slug": "clock"}, 201, &proj)
-	pbase := "/tenants/" + me.Memberships[0].Tenant + "/projects/" + proj.ID
-	api.do("POST", pbase+"/stages", map[string]any{"name": "dev"}, 201, nil)
+	api, _, pbase := stagedProject(t, c, seen, "sam@example.com", "Clock", "clock", "dev")
 
 	pos := map[string]any{"x": 0, "y": 0}
 	doc := func(trigger string, delay int) map[string]any {

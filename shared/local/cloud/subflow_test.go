@@ -23,15 +23,7 @@ func newCalledFlowsEnv(t *testing.T, email, slug string) *calledFlowsEnv {
 	seen := &recorder{}
 	c := start(t, dir, seen)
 	t.Cleanup(func() { _ = c.Close(context.Background()) })
-	api := &client{t: t, base: c.URL(), token: signIn(t, c.URL(), email), seen: seen}
-	var me struct {
-		Memberships []struct{ Tenant string } `json:"memberships"`
-	}
-	api.do("GET", "/me", nil, 200, &me)
-	var proj struct{ ID string }
-	api.do("POST", "/tenants/"+me.Memberships[0].Tenant+"/projects", map[string]any{"name": slug, "slug": slug}, 201, &proj)
-	pbase := "/tenants/" + me.Memberships[0].Tenant + "/projects/" + proj.ID
-	api.do("POST", pbase+"/stages", map[string]any{"name": "dev"}, 201, nil)
+	api, _, pbase := stagedProject(t, c, seen, email, slug, slug, "dev")
 	return &calledFlowsEnv{cloud: c, api: api, pbase: pbase}
 }
 
