@@ -95,21 +95,8 @@ func TestDocumentLimitFitsEveryAnswer(t *testing.T) {
 func TestRunDetailFitsCountedAsLambdaCarriesIt(t *testing.T) {
 	e := newEnv(t)
 	u := e.signIn("alice")
-	proj, pv := e.project(u, "Runs")
-	path, f := e.flow(u, proj, map[string]any{"kind": "service", "name": "f"})
-	k := store.ProjectKey{Tenant: u.tenant, Project: pv.ID}
-	r, err := e.db.Store.CreateRun(t.Context(), store.Run{Tenant: k.Tenant, Project: k.Project, Flow: f.ID, Stage: "mock",
-		Version: 1, Trigger: "editor", Status: "success"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	quoted, _ := json.Marshal(strings.Repeat(`"`, 32<<10)) // 64 KiB of \" here, 128 KiB in Lambda's answer
-	for i := range 60 {
-		if err := e.db.Store.PutNodeResult(t.Context(), k.Run(r.ID), store.NodeResult{NodeID: "p" + strconv.Itoa(i),
-			Order: i + 1, Status: "success", StartedAt: r.StartedAt, Outputs: quoted}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	path, r := e.runWithResults(u, 60, quoted, nil)
 	resp := e.do(http.MethodGet, path+"/runs/"+r.ID, u.token, nil)
 	var d RunDetail
 	resp.ok(&d)
@@ -119,4 +106,25 @@ func TestRunDetailFitsCountedAsLambdaCarriesIt(t *testing.T) {
 	if len(d.Nodes) != 60 {
 		t.Fatalf("nodes = %d, want all 60", len(d.Nodes))
 	}
+}
+
+// runWithResults stores a finished run of a new flow (in a new project) with n node results
+// of these outputs and inputs, as the runner writes them; the flow's API path and the run.
+func (e *env) runWithResults(u user, n int, outputs, inputs json.RawMessage) (string, store.Run) {
+	e.t.Helper()
+	proj, pv := e.project(u, "Runs")
+	path, f := e.flow(u, proj, map[string]any{"kind": "service", "name": "f"})
+	k := store.ProjectKey{Tenant: u.tenant, Project: pv.ID}
+	r, err := e.db.Store.CreateRun(e.t.Context(), store.Run{Tenant: k.Tenant, Project: k.Project, Flow: f.ID, Stage: "mock",
+		Version: 1, Trigger: "editor", Status: "success"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for i := range n {
+		if err := e.db.Store.PutNodeResult(e.t.Context(), k.Run(r.ID), store.NodeResult{NodeID: "p" + strconv.Itoa(i),
+			Order: i + 1, Status: "success", StartedAt: r.StartedAt, Outputs: outputs, Inputs: inputs}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return path, r
 }

@@ -443,21 +443,8 @@ func TestExportOfMoreFlowsThanABundleHolds(t *testing.T) {
 func TestRunDetailFitsOneResponse(t *testing.T) {
 	e := newEnv(t)
 	u := e.signIn("alice")
-	proj, pv := e.project(u, "Runs")
-	path, f := e.flow(u, proj, map[string]any{"kind": "service", "name": "f"})
-	k := store.ProjectKey{Tenant: u.tenant, Project: pv.ID}
-	r, err := e.db.Store.CreateRun(t.Context(), store.Run{Tenant: k.Tenant, Project: k.Project, Flow: f.ID, Stage: "mock",
-		Version: 1, Trigger: "editor", Status: "success"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	big, _ := json.Marshal(map[string]string{"text": strings.Repeat("y", 64<<10)})
-	for i := range 120 {
-		if err := e.db.Store.PutNodeResult(t.Context(), k.Run(r.ID), store.NodeResult{NodeID: "p" + strconv.Itoa(i),
-			Order: i + 1, Status: "success", StartedAt: r.StartedAt, Outputs: big, Inputs: json.RawMessage(`{"width":65000}`)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	path, r := e.runWithResults(u, 120, big, json.RawMessage(`{"width":65000}`))
 	resp := e.do(http.MethodGet, path+"/runs/"+r.ID, u.token, nil)
 	var d RunDetail
 	resp.ok(&d)
