@@ -33,7 +33,7 @@ type nodeCase struct {
 func allCases() []nodeCase {
 	var all []nodeCase
 	for _, group := range [][]nodeCase{objectCases(), listCases(), jsonCases(), csvCases(), xmlCases(), encodingCases(),
-		cryptoCases(), dateCases(), dstGapCases()} {
+		cryptoCases(), dateCases(), dstGapCases(), dstDiffCases()} {
 		all = append(all, group...)
 	}
 	return all

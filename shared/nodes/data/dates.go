@@ -290,13 +290,31 @@ func daysIn(y int, m time.Month) int {
 // monthsBetween is b − a in calendar months counted from a (forwards or backwards, the
 // day of month clamped to short months), with the part-month as a fraction.
 func monthsBetween(a, b time.Time) float64 {
+	est := (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
+	return calendarBetween(a, b, est, addMonthsClamped)
+}
+
+// daysBetween is b − a in calendar days of a's location (a day across a daylight-saving
+// change is 23 or 25 hours long), with the part-day as a fraction.
+func daysBetween(a, b time.Time) float64 {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	est := int(time.Date(by, bm, bd, 0, 0, 0, 0, time.UTC).Sub(time.Date(ay, am, ad, 0, 0, 0, 0, time.UTC)).Hours() / 24)
+	return calendarBetween(a, b, est, func(t time.Time, n int) time.Time {
+		return expr.WallDate(t.Year(), t.Month(), t.Day()+n, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	})
+}
+
+// calendarBetween counts the whole steps of add from a towards b (est is the step count of
+// their calendar fields, at least the answer), with the part-step as a fraction of its span.
+func calendarBetween(a, b time.Time, est int, add func(time.Time, int) time.Time) float64 {
 	dir := 1
 	if b.Before(a) {
 		dir = -1
 	}
-	m := max(((b.Year()-a.Year())*12+int(b.Month())-int(a.Month()))*dir, 0)
+	m := max(est*dir, 0)
 	passes := func(k int) bool {
-		t := addMonthsClamped(a, dir*k)
+		t := add(a, dir*k)
 		if dir > 0 {
 			return t.After(b)
 		}
@@ -305,7 +323,7 @@ func monthsBetween(a, b time.Time) float64 {
 	for m > 0 && passes(m) {
 		m--
 	}
-	lo, hi := addMonthsClamped(a, dir*m), addMonthsClamped(a, dir*(m+1))
+	lo, hi := add(a, dir*m), add(a, dir*(m+1))
 	frac := 0.0
 	if span := hi.Sub(lo); span != 0 {
 		frac = float64(b.Sub(lo)) / float64(span)
@@ -317,7 +335,9 @@ func dateDiffType() *nodes.Type {
 	return &nodes.Type{
 		ID: "date.diff", Category: catDate, Name: "Date difference", Icon: "calendar-clock",
 		Doc: "How much time lies between `from` and `to`, in `unit` (`to` − `from`: negative when `to` is " +
-			"earlier). Months and years count calendar months in `zone` (a part-month is a fraction). Turn on " +
+			"earlier). Days, weeks, months and years count calendar days and months in `zone`, as Add to date " +
+			"adds them: 30 March to 1 April is 2 days in `Europe/Amsterdam` although it lasts 47 hours (a part-day " +
+			"or part-month is a fraction of its length). Turn on " +
 			"`whole` to drop the fraction (towards zero).\n\n" +
 			"Example: from `2024-01-15`, to `2024-03-01`, unit days → 46; unit months, whole → 1.",
 		Inputs: []nodes.Port{
@@ -325,7 +345,7 @@ func dateDiffType() *nodes.Type {
 			datePort("to", "The later time."),
 			{Name: "unit", Type: nodes.String, Default: "days", Options: addUnits(), Doc: "The unit of the result."},
 			{Name: "whole", Type: nodes.Boolean, Default: false, Doc: "Drop the fractional part."},
-			zonePort("The zone for calendar months and for text without an offset."),
+			zonePort("The zone for calendar days and months and for text without an offset."),
 		},
 		Outputs: []nodes.Port{
 			{Name: "diff", Type: nodes.Number, Doc: "The difference in `unit`."},
@@ -354,6 +374,10 @@ func dateDiffType() *nodes.Type {
 				d = monthsBetween(from.In(z.loc), to.In(z.loc))
 			case "years":
 				d = monthsBetween(from.In(z.loc), to.In(z.loc)) / 12
+			case "days":
+				d = daysBetween(from.In(z.loc), to.In(z.loc))
+			case "weeks":
+				d = daysBetween(from.In(z.loc), to.In(z.loc)) / 7
 			case "milliseconds":
 				d = float64(to.Sub(from)) / float64(time.Millisecond)
 			default:

@@ -31,3 +31,30 @@ func dstGapCases() []nodeCase {
 			want: nodes.Out{"iso": "2024-09-08T01:30:00-03:00"}},
 	}
 }
+
+// date.diff counts days and weeks on the calendar of `zone` like months (as date.add adds them,
+// and as Luxon and Moment count): 30 March to 1 April in Amsterdam is 2 days although that
+// stretch is 47 hours long.
+func dstDiffCases() []nodeCase {
+	const z = "Europe/Amsterdam"
+	return []nodeCase{
+		{name: "days across spring forward", id: "date.diff",
+			in:   map[string]any{"from": "2024-03-30", "to": "2024-04-01", "unit": "days", "zone": z},
+			want: nodes.Out{"diff": 2.0, "milliseconds": 47 * 3600e3}},
+		{name: "days across fall back", id: "date.diff",
+			in:   map[string]any{"from": "2024-10-26T12:00:00", "to": "2024-10-27T12:00:00", "unit": "days", "zone": z},
+			want: nodes.Out{"diff": 1.0, "milliseconds": 25 * 3600e3}},
+		{name: "whole days just short", id: "date.diff",
+			in:   map[string]any{"from": "2024-03-30T12:00:00", "to": "2024-03-31T11:59:00", "unit": "days", "whole": true, "zone": z},
+			want: nodes.Out{"diff": 0.0}},
+		{name: "weeks across spring forward", id: "date.diff",
+			in:   map[string]any{"from": "2024-03-25", "to": "2024-04-08", "unit": "weeks", "zone": z},
+			want: nodes.Out{"diff": 2.0}},
+		{name: "negative days across spring forward", id: "date.diff",
+			in:   map[string]any{"from": "2024-04-01", "to": "2024-03-30", "unit": "days", "zone": z},
+			want: nodes.Out{"diff": -2.0}},
+		{name: "half a day in UTC", id: "date.diff",
+			in:   map[string]any{"from": "2024-01-01T00:00:00Z", "to": "2024-01-02T12:00:00Z", "unit": "days"},
+			want: nodes.Out{"diff": 1.5}},
+	}
+}
