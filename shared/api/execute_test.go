@@ -134,15 +134,22 @@ func (f *fakeScheduler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func TestPublishedSchedulesReachEventBridgeScheduler(t *testing.T) {
-	e := newEnv(t)
+// fakeScheduler points the API's schedule syncing at a fake EventBridge Scheduler (its wire
+// format over HTTP), closed when the test ends.
+func (e *env) fakeScheduler() *fakeScheduler {
 	fake := &fakeScheduler{existing: map[string]bool{}}
 	srv := httptest.NewServer(fake)
-	defer srv.Close()
+	e.t.Cleanup(srv.Close)
 	client := scheduler.New(scheduler.Options{BaseEndpoint: aws.String(srv.URL), Region: "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")})
 	e.h.cfg.Scheduler = schedule.NewSyncer(client, "polysynergy", quietLogger())
 	e.h.cfg.SchedulerTarget = SchedulerTarget{Group: "polysynergy", RunnerARN: "arn:aws:lambda:us-east-1:1:function:runner", RoleARN: "arn:aws:iam::1:role/sched"}
+	return fake
+}
+
+func TestPublishedSchedulesReachEventBridgeScheduler(t *testing.T) {
+	e := newEnv(t)
+	fake := e.fakeScheduler()
 	u := e.signIn("alice")
 	proj, _ := e.project(u, "Schedules")
 	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "prod"}).status(http.StatusCreated)

@@ -2,13 +2,8 @@ package api
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 
 	"polysynergy/shared/schedule"
 )
@@ -107,13 +102,7 @@ func TestTrashedProjectIsReadOnly(t *testing.T) {
 // deleting it for good leaves none behind.
 func TestTrashStopsSchedules(t *testing.T) {
 	e := newEnv(t)
-	fake := &fakeScheduler{existing: map[string]bool{}}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	client := scheduler.New(scheduler.Options{BaseEndpoint: aws.String(srv.URL), Region: "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")})
-	e.h.cfg.Scheduler = schedule.NewSyncer(client, "polysynergy", quietLogger())
-	e.h.cfg.SchedulerTarget = SchedulerTarget{Group: "polysynergy", RunnerARN: "arn:aws:lambda:us-east-1:1:function:runner", RoleARN: "arn:aws:iam::1:role/sched"}
+	fake := e.fakeScheduler()
 	has := func(name string) bool {
 		fake.mu.Lock()
 		defer fake.mu.Unlock()
