@@ -175,3 +175,66 @@ test('a restore the API refuses says why in words, not "path.project: …"', asy
     assert.deepEqual(errors.filter((e) => !/404/.test(e)), []);
   });
 });
+
+test("the publish banner's Show pans to the warning's node, and a warning whose field changed leaves the list", async (t) => {
+  await guarded(t, 'publish-warning-show', async () => {
+    // b reads a, but a is not upstream of b; b sits far right, out of view once the canvas moves
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'service',
+      name: 'far branches',
+      document: {
+        schema: 'polysynergy/flow@1',
+        nodes: [flowNode('start', 'flow.input', 0, {}), flowNode('a', 'math.add', 320, { a: 1, b: 2 }), { ...flowNode('b', 'debug.log', 0, { message: 'sum {{ a.result ?? 0 }}' }), position: { x: 2400, y: 900 } }],
+        connections: [
+          { from: { node: 'start', port: 'true_path' }, to: { node: 'a', port: 'node' } },
+          { from: { node: 'start', port: 'true_path' }, to: { node: 'b', port: 'node' } },
+        ],
+      },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="b"]').waitFor();
+    /** Whether node id is inside the canvas's box on the screen. */
+    const inView = (id) =>
+      page.evaluate((id) => {
+        const box = document.querySelector('.ps-canvas-box').getBoundingClientRect();
+        const n = document.querySelector(`.react-flow__node[data-id="${id}"]`).getBoundingClientRect();
+        return n.left >= box.left && n.right <= box.right && n.top >= box.top && n.bottom <= box.bottom;
+      }, id);
+    // zoomed in on start: b is off screen
+    await page.locator('.react-flow__node[data-id="start"]').click();
+    await page.getByRole('toolbar', { name: 'Flow' }).getByRole('button', { name: 'Fit' }).click();
+    await page.waitForTimeout(300);
+    const pane = await page.locator('.react-flow__pane').boundingBox();
+    await page.mouse.move(pane.x + 200, pane.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(pane.x + 200 + 1200, pane.y + 200 + 600, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForTimeout(100);
+    assert.equal(await inView('b'), false, 'b starts out of view');
+
+    await page.getByTestId('publish-stage').selectOption('live');
+    await page.getByTestId('publish-button').click();
+    const outcome = page.getByTestId('publish-outcome');
+    await outcome.filter({ hasText: 'Published — 1 warning' }).waitFor();
+    await outcome.getByRole('button', { name: 'Show b' }).click();
+    const inspector = page.getByRole('complementary', { name: 'Inspector' });
+    assert.equal(await inspector.getByLabel(/^Handle/).inputValue(), 'b');
+    // brought into view, as the problems list does
+    await page.waitForFunction(() => {
+      const box = document.querySelector('.ps-canvas-box').getBoundingClientRect();
+      const n = document.querySelector('.react-flow__node[data-id="b"]').getBoundingClientRect();
+      return n.left >= box.left && n.right <= box.right && n.top >= box.top && n.bottom <= box.bottom;
+    }, null, { timeout: 3000 });
+    await page.screenshot({ path: `${suite.shots}publish-warning-shown.png` });
+
+    // its field changes: the canvas mark goes, and the banner's line with it
+    const message = inspector.getByRole('textbox', { name: /^message/ }).first();
+    await message.click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' and more');
+    await outcome.filter({ hasText: 'It has changed in the draft since: publish again to serve the change.' }).waitFor();
+    assert.equal(await outcome.getByRole('list', { name: 'Warnings' }).count(), 0);
+    await outcome.getByRole('button', { name: 'Dismiss' }).click();
+    assert.deepEqual(errors, []);
+  });
+});

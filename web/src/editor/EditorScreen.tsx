@@ -2,7 +2,7 @@
 // shortcuts and the system clipboard wired to the open flow's store.
 
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { type ReactNode, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { type ReactNode, type Ref, useCallback, useDeferredValue, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { Canvas } from '../canvas/Canvas';
 import { ConnectDialog } from '../canvas/ConnectDialog';
@@ -55,6 +55,14 @@ export interface EditorScreenProps {
   /** The signed-in member may only look (a viewer): the canvas, palette and inspector offer
    * no changes and the store refuses them; selecting, copying and runs' states still show. */
   readOnly?: boolean;
+  /** What the editor does for controls outside it (the publish banner's Show). */
+  handle?: Ref<EditorHandle>;
+}
+
+/** The editor's actions for what sits around it. */
+export interface EditorHandle {
+  /** Selects the node and brings it into view (opening its group), as the problems list does. */
+  showNode(id: string): void;
 }
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
@@ -184,6 +192,7 @@ function Editor(props: EditorScreenProps) {
     },
     [store, rf],
   );
+  useImperativeHandle(props.handle, () => ({ showNode: focusNode }), [focusNode]);
 
   // C (or the inspector's Connect…): the focused node, else the one selected node
   const startConnect = useCallback(

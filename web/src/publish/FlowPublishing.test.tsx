@@ -37,7 +37,7 @@ function Harness(o: PublishingOptions) {
   );
 }
 
-function setup(extra: Handler[], f: FlowDetail = flow) {
+function setup(extra: Handler[], f: FlowDetail = flow, more: Partial<PublishingOptions> = {}) {
   let revision = 5;
   const m = mockApi([
     ...extra,
@@ -49,7 +49,7 @@ function setup(extra: Handler[], f: FlowDetail = flow) {
   ]);
   const store = createEditorStore(catalog, startDoc);
   const saver = new DraftSaver(store, { getDraft: () => m.api.getDraft('p1', 'f1'), saveDraft: (d, r, o) => m.api.saveDraft('p1', 'f1', d, r, o) }, 5, { debounceMs: 60_000 });
-  render(<Harness api={m.api} project="p1" flow={f} store={store} saver={saver} triggerUrl="http://{project}-{stage}.localhost:8090" />);
+  render(<Harness api={m.api} project="p1" flow={f} store={store} saver={saver} triggerUrl="http://{project}-{stage}.localhost:8090" {...more} />);
   return { ...m, store, saver };
 }
 
@@ -101,6 +101,63 @@ describe('publishing in the flow editor', () => {
     // the field it is about changes: the mark goes
     act(() => store.getState().setValue('n1', 'url', 'https://example.net'));
     await waitFor(() => expect(marked()).toEqual([]));
+  });
+
+  it("Show brings the warning's node into view through the editor's showNode, as the problems list does", async () => {
+    const shown: string[] = [];
+    const { store } = setup(
+      [['POST', new RegExp(`^${F}/publish$`), { body: { created: false, publication: { stage: 'dev', version: 2, by: 'ann', published_at: '' }, version: { number: 2, hash: 'h', author: 'ann', created_at: '' }, warnings: [{ path: '/nodes/0/values/url', message: 'w', node: 'n1', port: 'url' }] } }]],
+      flow,
+      { showNode: (id) => shown.push(id) },
+    );
+    await waitFor(() => expect((screen.getByTestId('publish-stage') as HTMLSelectElement).value).toBe('dev'));
+    fireEvent.click(screen.getByTestId('publish-button'));
+    fireEvent.click(await screen.findByRole('button', { name: 'Show n1' }));
+    expect(shown).toEqual(['n1']);
+    // showNode selects (and pans); the banner does not do it twice
+    expect(store.getState().selection.nodes).toEqual([]);
+  });
+
+  it('drops a warning from the banner once its mark on the canvas goes, and says it changed since', async () => {
+    const two = doc([node('n1', 'http.request', { values: { url: 'https://example.com' } }), node('n2', 'http.request', { values: { url: 'https://example.com' } })]);
+    const f2: FlowDetail = { ...flow, draft: { document: two, revision: 5 } };
+    const { store } = setup(
+      [
+        [
+          'POST',
+          new RegExp(`^${F}/publish$`),
+          {
+            body: {
+              created: false,
+              publication: { stage: 'dev', version: 2, by: 'ann', published_at: '' },
+              version: { number: 2, hash: 'h', author: 'ann', created_at: '' },
+              warnings: [
+                { path: '/nodes/0/values/url', message: 'w1', node: 'n1', port: 'url' },
+                { path: '/nodes/1/values/url', message: 'w2', node: 'n2', port: 'url' },
+              ],
+            },
+          },
+        ],
+      ],
+      f2,
+    );
+    act(() => store.getState().load(two));
+    await waitFor(() => expect((screen.getByTestId('publish-stage') as HTMLSelectElement).value).toBe('dev'));
+    fireEvent.click(screen.getByTestId('publish-button'));
+    const out = await screen.findByTestId('publish-outcome');
+    const items = () => within(screen.getByTestId('publish-outcome')).queryAllByRole('listitem').map((l) => l.textContent);
+    await waitFor(() => expect(items()).toEqual(['△ n1.url: w1 Show', '△ n2.url: w2 Show']));
+    const marked = () => within(screen.getByRole('list', { name: 'marked' })).queryAllByRole('listitem').map((l) => l.textContent);
+    // n1's field changes: its mark goes, and its line with it
+    act(() => store.getState().setValue('n1', 'url', 'https://example.net'));
+    await waitFor(() => expect(marked()).toEqual(['warning:n2|url|w2']));
+    expect(items()).toEqual(['△ n2.url: w2 Show']);
+    expect(out.textContent).toContain('Published — 2 warnings: version 2 to dev. Warnings do not stop it; they are marked on the canvas. 1 changed in the draft since (publish again to serve the change).');
+    // the last one too: no list, the banner stays until dismissed and says what happened
+    act(() => store.getState().setValue('n2', 'url', 'https://example.net'));
+    await waitFor(() => expect(marked()).toEqual([]));
+    expect(screen.getByTestId('publish-outcome').querySelector('ul')).toBeNull();
+    expect(screen.getByTestId('publish-outcome').textContent).toBe('Published — 2 warnings: version 2 to dev. Each has changed in the draft since: publish again to serve the changes.Dismiss');
   });
 
   it('says a publish without warnings as before, and drops the last one\'s warnings', async () => {

@@ -34,6 +34,9 @@ export interface PublishingOptions {
   /** The signed-in member may only look (a viewer): no Publish, and the panel shows the
    * trigger, stages and versions with its controls turned off. */
   readOnly?: boolean;
+  /** Selects a node and brings it into view (the editor's EditorHandle.showNode); without it,
+   * the banner's Show only selects it. */
+  showNode?: ((id: string) => void) | undefined;
 }
 
 export interface Publishing {
@@ -48,9 +51,14 @@ export interface Publishing {
 }
 
 type Tab = 'trigger' | 'stages' | 'versions';
-/** A warning of a publish that went through, as a line, and the node it is about (for Show). */
-type WarningLine = { line: string; node?: string | undefined; handle?: string | undefined };
-type Outcome = { kind: 'ok'; text: string; warnings?: WarningLine[] } | { kind: 'error'; text: string; problems?: string[] };
+/**
+ * A warning of a publish that went through, as a line, and the node it is about (for Show).
+ * A marked one (problem) leaves the list when its mark on the canvas goes (its field changed).
+ */
+type WarningLine = { line: string; node?: string | undefined; handle?: string | undefined; problem?: Problem | undefined };
+type Outcome =
+  | { kind: 'ok'; text: string; warnings?: WarningLine[]; what?: string; warningTotal?: number }
+  | { kind: 'error'; text: string; problems?: string[] };
 
 /** "1 warning", "3 warnings". */
 const warningCount = (n: number) => `${n} warning${n === 1 ? '' : 's'}`;
@@ -206,8 +214,8 @@ export function usePublishing(o: PublishingOptions): Publishing {
       if (r.warnings?.length) {
         const w = warned.mark(r.warnings, true);
         const doc = store.getState().doc;
-        const lines = w.problems.map((p, i) => ({ line: w.lines[i]!, node: p.node, handle: doc.nodes.find((n) => n.id === p.node)?.handle }));
-        setOutcome({ kind: 'ok', text: `Published — ${warningCount(lines.length)}: ${what}. Warnings do not stop it; they are marked on the canvas.`, warnings: lines });
+        const lines = w.problems.map((p, i) => ({ line: w.lines[i]!, node: p.node, handle: doc.nodes.find((n) => n.id === p.node)?.handle, problem: w.marks.includes(p) ? p : undefined }));
+        setOutcome({ kind: 'ok', text: `Published — ${warningCount(lines.length)}: ${what}. Warnings do not stop it; they are marked on the canvas.`, warnings: lines, what, warningTotal: lines.length });
       } else {
         warned.clear();
         setOutcome({ kind: 'ok', text: `Published ${what}.` });
@@ -477,10 +485,24 @@ export function usePublishing(o: PublishingOptions): Publishing {
     </aside>
   ) : null;
 
+  // the warnings still about what they were: one whose field changed is gone from the canvas, so
+  // from the list too (the text says how many changed since, which the stage still serves)
+  const liveWarnings = outcome?.kind === 'ok' ? outcome.warnings?.filter((w) => !w.problem || warned.problems?.includes(w.problem)) : undefined;
+  const changedWarnings = outcome?.kind === 'ok' && outcome.warningTotal ? outcome.warningTotal - (liveWarnings?.length ?? 0) : 0;
+  const outcomeText =
+    outcome?.kind === 'ok' && outcome.warningTotal && changedWarnings
+      ? `Published — ${warningCount(outcome.warningTotal)}: ${outcome.what}. ${
+          liveWarnings?.length
+            ? `Warnings do not stop it; they are marked on the canvas. ${changedWarnings} changed in the draft since (publish again to serve the change${changedWarnings === 1 ? '' : 's'}).`
+            : `${outcome.warningTotal === 1 ? 'It has' : 'Each has'} changed in the draft since: publish again to serve the change${outcome.warningTotal === 1 ? '' : 's'}.`
+        }`
+      : outcome?.text;
+  const show = (id: string) => (o.showNode ? o.showNode(id) : store.getState().select({ nodes: [id], edges: [] }));
+
   const banner = outcome ? (
     <div className={`ps-banner${outcome.kind === 'error' ? ' ps-banner-error' : ''}`} role={outcome.kind === 'error' ? 'alert' : 'status'} data-testid="publish-outcome">
       <div>
-        {outcome.text}
+        {outcomeText}
         {outcome.kind === 'error' && outcome.problems?.length ? (
           <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
             {outcome.problems.map((p, i) => (
@@ -488,9 +510,9 @@ export function usePublishing(o: PublishingOptions): Publishing {
             ))}
           </ul>
         ) : null}
-        {outcome.kind === 'ok' && outcome.warnings?.length ? (
+        {liveWarnings?.length ? (
           <ul className="ps-publish-warnings" aria-label="Warnings">
-            {outcome.warnings.map((w, i) => (
+            {liveWarnings.map((w, i) => (
               <li key={i}>
                 <span aria-hidden>△ </span>
                 {w.line}{' '}
@@ -499,7 +521,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
                     type="button"
                     className="ps-link"
                     aria-label={`Show ${w.handle ?? 'the node'}`}
-                    onClick={() => store.getState().select({ nodes: [w.node!], edges: [] })}
+                    onClick={() => show(w.node!)}
                   >
                     Show
                   </button>

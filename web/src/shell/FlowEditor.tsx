@@ -1,14 +1,14 @@
 // One open flow: its draft in the canvas editor, autosaved with the draft's revision, and the
 // Run button with live node states over the WebSocket and a logs / output panel.
 
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { ApiError, FlowInvalidError } from '../api/client';
 import { SUBSCRIBE_SETTLE_MS, type RunEvent } from '../api/live';
 import type { FlowDetail, FlowUpdate, Flow, Run, StartRunInput } from '../api/types';
 import { useFlowChat } from '../chat/FlowChat';
 import type { FlowLinks } from '../editor/context';
-import { EditorScreen } from '../editor/EditorScreen';
+import { type EditorHandle, EditorScreen } from '../editor/EditorScreen';
 import { useRefusalMarks } from '../editor/refusal';
 import { usePublishing } from '../publish/FlowPublishing';
 import { ResumeForm } from '../runs/ResumeForm';
@@ -177,7 +177,10 @@ export function FlowEditor({
   const [settingsOpen, setSettingsOpen] = useState(false);
   // a viewer looks: the server refuses their changes and runs, so nothing offers them
   const readOnly = role === 'viewer';
-  const pub = usePublishing({ api, project, flow, store, saver, triggerUrl, readOnly });
+  // the editor's own actions: the banners' Show selects a node and pans to it as its problems list does
+  const editor = useRef<EditorHandle>(null);
+  const showNode = useCallback((id: string) => (editor.current ? editor.current.showNode(id) : store.getState().select({ nodes: [id], edges: [] })), [store]);
+  const pub = usePublishing({ api, project, flow, store, saver, triggerUrl, readOnly, showNode });
   // the server's check of each autosaved revision: what the editor's own validation cannot see
   // (a viewer changes nothing, so nothing is checked for them)
   const check = useDraftCheck(api, project, flow.id, store, saver, !readOnly);
@@ -387,6 +390,7 @@ export function FlowEditor({
         {/* below the editor's 960 px the editor scrolls sideways here, under the panels, which stay in view */}
         <div className="ps-editor-scroll">
           <EditorScreen
+            handle={editor}
             store={store}
             theme={theme}
             onTheme={setTheme}
@@ -412,7 +416,7 @@ export function FlowEditor({
                       type="button"
                       className="ps-link"
                       aria-label={`Show ${save.problems[0].field ?? 'the field'} of ${save.problems[0].handle ?? 'the node'}`}
-                      onClick={() => store.getState().select({ nodes: [save.problems[0]!.node!], edges: [] })}
+                      onClick={() => showNode(save.problems[0]!.node!)}
                     >
                       Show
                     </button>
