@@ -27,6 +27,7 @@ func (b *budget) environment() *exec.Environment {
 			filters[name] = b.wrapFilter(name, f)
 		}
 	}
+	filters["format"] = b.wrapFilter("format", formatFilter)
 	structures := map[string]parser.ControlStructureParser{
 		"include": b.includeParser,
 		"import":  b.importParser,
@@ -191,6 +192,9 @@ func (b *budget) opFilter(e *exec.Evaluator, left *exec.Value, p *exec.VarArgs) 
 			return errValue(b.fail(&LimitError{fmt.Sprintf("joined value would be larger than %d bytes", maxValueBytes)}))
 		}
 	case "%":
+		if left.IsString() {
+			return formatOperator(left, right)
+		}
 		if !left.IsFloat() && !right.IsFloat() && right.Integer() == 0 {
 			return errValue(errors.New("modulo by zero"))
 		}
