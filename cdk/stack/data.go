@@ -31,15 +31,16 @@ type TableAccess struct {
 }
 
 // StoreAccess is every item operation shared/store performs: single-item reads
-// and writes, queries, batch writes, and transactions, which IAM authorises per
-// item through PutItem, UpdateItem, DeleteItem and ConditionCheckItem. The
+// and writes, queries, batch reads (a run's secrets) and batch writes, and
+// transactions, which IAM authorises per item through PutItem, UpdateItem,
+// DeleteItem and ConditionCheckItem. The
 // deployed functions query GSI1 only; GSI2 (published schedules across the
 // deployment) is read by the local scheduler, never in AWS.
 func StoreAccess() TableAccess {
 	return TableAccess{
 		Actions: []string{
-			"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-			"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+			"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
+			"dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
 		},
 		Indexes: []string{store.IndexGSI1},
 	}

@@ -57,11 +57,16 @@ func (r *resolver) Secret(ctx context.Context, key string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read secret %q on stage %q: %w", key, r.stage, unavailable(err))
 	}
+	return r.open(ctx, key, ct)
+}
+
+// open decrypts a secret's ciphertext read from the store and keeps its value for the run.
+func (r *resolver) open(ctx context.Context, key string, ct []byte) (string, error) {
 	pt, err := r.box.OpenEncoded(ctx, ct, secrets.SecretContext(r.pk.Tenant, r.pk.Project, r.stage, key))
 	if err != nil {
 		return "", &openError{err: fmt.Errorf("decrypt secret %q on stage %q: %w", key, r.stage, err)}
 	}
-	v = string(pt)
+	v := string(pt)
 	late := r.wrote != nil && r.wrote()
 	r.mu.Lock()
 	r.secrets[key] = v
@@ -87,15 +92,22 @@ func mayPass(err error) bool {
 	return errors.As(err, &oe) && !errors.Is(err, secrets.ErrDecrypt) && !errors.Is(err, secrets.ErrMalformed)
 }
 
-// secretReads bounds the secret reads of one run in flight at once (Secrets).
+// secretReads bounds the secret reads or decryptions of one run in flight at once (Secrets).
 const secretReads = 8
 
-// Secrets implements engine.SecretBatcher: it reads the keys not read yet at once (in
-// parallel, up to secretReads in flight: one round trip for a flow's few secrets) and
-// returns those with a value. A key without a value, or one that cannot be read or
-// opened for good, is left out: the node reading it fails naming the key, as before.
-// A read that may pass (the store unavailable, the key service throttled or unreachable)
-// is an error wrapping engine.ErrUnavailable.
+// secretBatchReader is the part of the store that reads several secrets' ciphertexts of
+// one stage at once (BatchGetItem); keys without a value are left out of the map.
+type secretBatchReader interface {
+	GetSecretValues(ctx context.Context, k store.ProjectKey, stage string, keys []string) (map[string][]byte, error)
+}
+
+// Secrets implements engine.SecretBatcher: it reads the keys not read yet at once (one
+// batch read of the store when it has one, else single reads in parallel, up to
+// secretReads in flight: one round trip for a flow's few secrets), decrypts them in
+// parallel and returns those with a value. A key without a value, or one that cannot be
+// read or opened for good, is left out: the node reading it fails naming the key, as
+// before. A read that may pass (the store unavailable, the key service throttled or
+// unreachable) is an error wrapping engine.ErrUnavailable.
 func (r *resolver) Secrets(ctx context.Context, keys []string) (map[string]string, error) {
 	out := make(map[string]string, len(keys))
 	var todo []string
@@ -121,6 +133,24 @@ func (r *resolver) Secrets(ctx context.Context, keys []string) (map[string]strin
 		}
 		return out, nil
 	}
+	read := r.Secret
+	if b, ok := r.st.(secretBatchReader); ok {
+		cts, err := b.GetSecretValues(ctx, r.pk, r.stage, todo)
+		switch {
+		case err == nil:
+			read = func(ctx context.Context, key string) (string, error) {
+				ct, ok := cts[key]
+				if !ok {
+					return "", fmt.Errorf("%w: secret %q has no value on stage %q", nodes.ErrNotFound, key, r.stage)
+				}
+				return r.open(ctx, key, ct)
+			}
+		case errors.Is(err, store.ErrUnavailable):
+			return out, unavailableErr(fmt.Errorf("read %d secrets on stage %q: %w", len(todo), r.stage, err))
+		}
+		// any other failure (a key the store refuses): each key is read alone, so that
+		// only the keys that cannot be read are left out
+	}
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -132,7 +162,7 @@ func (r *resolver) Secrets(ctx context.Context, keys []string) (map[string]strin
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			v, err := r.Secret(ctx, k)
+			v, err := read(ctx, k)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {

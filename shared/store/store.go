@@ -15,6 +15,7 @@ import (
 // satisfies it; tests may wrap it.
 type API interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
@@ -75,7 +76,7 @@ func WithDefaultRetention(n int) Option {
 }
 
 // WithBatchBackoff sets the first wait before retrying unprocessed batch
-// writes (it doubles on each attempt). Default 25ms.
+// writes and reads (it doubles on each attempt). Default 25ms.
 func WithBatchBackoff(d time.Duration) Option {
 	return func(s *Store) { s.batchBackoff = d }
 }
