@@ -220,9 +220,15 @@ func Clone(v any) any {
 	return v
 }
 
-// Equal compares loosely: numbers by value (numeric strings included), otherwise by deep
+// Equal compares loosely: numbers by value (numeric strings included), a boolean only with a
+// boolean, otherwise by deep
 // equality of their JSON forms.
 func Equal(a, b any) bool {
+	_, ba := a.(bool)
+	_, bb := b.(bool)
+	if ba != bb {
+		return false // a boolean equals only a boolean, though ToFloat reads true as 1
+	}
 	if IsNumber(a) || IsNumber(b) {
 		fa, oka := ToFloat(a)
 		fb, okb := ToFloat(b)
