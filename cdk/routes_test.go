@@ -31,6 +31,19 @@ func TestRestRoutesMirrorTheAPI(t *testing.T) {
 	if err := stack.ValidateRoutes(got); err != nil {
 		t.Fatalf("the API's route table would not deploy: %v", err)
 	}
+	// the gateway gets a HEAD route next to each GET one (the API answers HEAD as GET)
+	deployed := map[string]stack.RouteSpec{}
+	for _, r := range stack.WithHeadRoutes(got) {
+		deployed[r.Method+" "+r.Path] = r
+	}
+	for _, r := range got {
+		if r.Method != http.MethodGet {
+			continue
+		}
+		if h, ok := deployed[http.MethodHead+" "+r.Path]; !ok || h.Public != r.Public {
+			t.Errorf("GET %s (public=%v): HEAD route %+v, want one with the same public flag", r.Path, r.Public, h)
+		}
+	}
 	var health bool
 	for _, r := range got {
 		if r.Path == api.Prefix+"/health" && r.Method == "GET" {
@@ -46,7 +59,8 @@ func TestRestRoutesMirrorTheAPI(t *testing.T) {
 }
 
 // TestPublicRoutesAreServed asks the API's real handler for every public GET
-// route of the table (the OpenAPI document in each form among them): a path
+// route of the table (the OpenAPI document in each form among them), by GET and by
+// HEAD (the gateway's HEAD routes, stack.WithHeadRoutes): a path
 // the API serves but the gateway lacks answers API Gateway's 404 in AWS, and a
 // gateway route the API does not serve is dead.
 func TestPublicRoutesAreServed(t *testing.T) {
@@ -79,6 +93,12 @@ func TestPublicRoutesAreServed(t *testing.T) {
 			t.Errorf("GET %s: %d from the API, want 200: the gateway routes a path the API does not serve", r.Path, rec.Code)
 		}
 		served[r.Path] = true
+		// its HEAD route reaches the same handler, which answers it as GET
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, r.Path, nil))
+		if rec.Code != http.StatusOK {
+			t.Errorf("HEAD %s: %d from the API, want 200 as for GET", r.Path, rec.Code)
+		}
 	}
 	for _, p := range append([]string{api.OpenAPIPath}, openAPIVariants()...) {
 		if !served[p] {

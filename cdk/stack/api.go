@@ -39,7 +39,9 @@ type RestAPIProps struct {
 	Retention awslogs.RetentionDays
 }
 
-// NewRestAPI validates the route table and creates the API.
+// NewRestAPI validates the route table and creates the API: one route per entry, and a
+// HEAD route next to each GET route (WithHeadRoutes), with the same integration and
+// authorizer.
 func NewRestAPI(scope constructs.Construct, id string, p RestAPIProps) (*RestAPI, error) {
 	if err := ValidateRoutes(p.Routes); err != nil {
 		return nil, fmt.Errorf("REST API route table: %w", err)
@@ -75,7 +77,7 @@ func NewRestAPI(scope constructs.Construct, id string, p RestAPIProps) (*RestAPI
 
 	r := &RestAPI{API: api, Stage: stage}
 	routes := constructs.NewConstruct(c, jsii.String("Routes"))
-	for _, spec := range p.Routes {
+	for _, spec := range WithHeadRoutes(p.Routes) {
 		props := &awsapigatewayv2.HttpRouteProps{
 			HttpApi:     api,
 			RouteKey:    awsapigatewayv2.HttpRouteKey_With(jsii.String(spec.Path), awsapigatewayv2.HttpMethod(spec.Method)),

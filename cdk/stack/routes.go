@@ -118,3 +118,28 @@ func normalisePath(p string) string {
 	}
 	return strings.Join(segs, "/")
 }
+
+// WithHeadRoutes returns the route table with a HEAD route next to every GET route
+// the table does not already pair with one: API Gateway HTTP API routes match their
+// method exactly (only ANY matches others), so without it a HEAD request, which the
+// API answers as it does GET, gets the gateway's 404. A twin has its GET route's path
+// and public flag (so the same authorizer), and its operation id with "-head".
+func WithHeadRoutes(routes []RouteSpec) []RouteSpec {
+	has := make(map[string]bool, len(routes))
+	for _, r := range routes {
+		has[r.Method+" "+normalisePath(r.Path)] = true
+	}
+	out := make([]RouteSpec, 0, 2*len(routes))
+	for _, r := range routes {
+		out = append(out, r)
+		if r.Method != "GET" || has["HEAD "+normalisePath(r.Path)] {
+			continue
+		}
+		twin := RouteSpec{Method: "HEAD", Path: r.Path, Public: r.Public}
+		if r.OperationID != "" {
+			twin.OperationID = r.OperationID + "-head"
+		}
+		out = append(out, twin)
+	}
+	return out
+}

@@ -596,10 +596,24 @@ func (y *synthesized) checkRESTRoutes(t *testing.T) {
 		}
 		routes[key] = p
 	}
-	if len(routes) != len(y.routes) {
-		t.Errorf("REST API has %d routes, want one per endpoint: %d", len(routes), len(y.routes))
-	}
+	// a HEAD route next to each GET route: HTTP API routes match their method exactly
+	specs := stack.WithHeadRoutes(y.routes)
+	gets := 0
 	for _, spec := range y.routes {
+		if spec.Method == "GET" {
+			gets++
+			head, ok := routes["HEAD "+spec.Path]
+			if !ok {
+				t.Errorf("GET %s has no HEAD route: API Gateway would answer a HEAD request 404", spec.Path)
+			} else if get := routes["GET "+spec.Path]; fmt.Sprint(head["Target"]) != fmt.Sprint(get["Target"]) || get["Target"] == nil {
+				t.Errorf("HEAD %s goes to %v, GET to %v: want the API function's integration", spec.Path, head["Target"], get["Target"])
+			}
+		}
+	}
+	if len(routes) != len(y.routes)+gets || len(specs) != len(routes) {
+		t.Errorf("REST API has %d routes, want one per endpoint and one per GET endpoint for HEAD: %d + %d", len(routes), len(y.routes), gets)
+	}
+	for _, spec := range specs {
 		key := spec.Method + " " + spec.Path
 		p, ok := routes[key]
 		if !ok {
@@ -1366,8 +1380,8 @@ func (y *synthesized) checkSnapshot(t *testing.T, path string) {
 		counts[r["Type"].(string)]++
 		total++
 	}
-	if want := len(y.routes) + 3 + 1; counts["AWS::ApiGatewayV2::Route"] != want {
-		t.Errorf("%d routes, want %d: one per REST endpoint, 3 WebSocket routes and the router's $default",
+	if want := len(stack.WithHeadRoutes(y.routes)) + 3 + 1; counts["AWS::ApiGatewayV2::Route"] != want {
+		t.Errorf("%d routes, want %d: one per REST endpoint and a HEAD one per GET endpoint, 3 WebSocket routes and the router's $default",
 			counts["AWS::ApiGatewayV2::Route"], want)
 	}
 	t.Logf("%d resources, %d of them REST routes", total, len(y.routes))
