@@ -67,7 +67,7 @@ func ToFloat(v any) (float64, bool) {
 		return f, err == nil
 	case string:
 		s := strings.TrimSpace(x)
-		if s == "" {
+		if s == "" || !decimalText(s) {
 			return 0, false
 		}
 		f, err := strconv.ParseFloat(s, 64)
@@ -220,9 +220,16 @@ func Clone(v any) any {
 	return v
 }
 
+// decimalText reports whether s has none of the Go-literal forms strconv.ParseFloat also
+// reads (digit separators as in 1_000, hexadecimal floats as in 0x1p4), which are text to people.
+func decimalText(s string) bool { return !strings.ContainsAny(s, "_xXpP") }
+
+// IsDecimalText reports whether numeric-looking s is written the way people and JSON write
+// numbers (see ToFloat).
+func IsDecimalText(s string) bool { return decimalText(s) }
+
 // Equal compares loosely: numbers by value (numeric strings included), a boolean only with a
-// boolean, otherwise by deep
-// equality of their JSON forms.
+// boolean, otherwise by deep equality of their JSON forms.
 func Equal(a, b any) bool {
 	_, ba := a.(bool)
 	_, bb := b.(bool)

@@ -29,3 +29,18 @@ func TestEqualKeepsBooleansApartFromNumbers(t *testing.T) {
 		}
 	}
 }
+
+// Numeric text is a decimal number as people and JSON write it: Go literal syntax that
+// strconv.ParseFloat also takes (digit separators, hexadecimal floats) stays text.
+func TestToFloatReadsDecimalTextOnly(t *testing.T) {
+	for _, s := range []string{"1_000", "0x1p4", "0X1P-2", "1_0.5"} {
+		if f, ok := ToFloat(s); ok {
+			t.Errorf("ToFloat(%q) = %v, want not a number", s, f)
+		}
+	}
+	for s, want := range map[string]float64{"12.5": 12.5, " 3 ": 3, "-1e3": -1000, ".5": 0.5, "1E2": 100} {
+		if f, ok := ToFloat(s); !ok || f != want {
+			t.Errorf("ToFloat(%q) = %v, %v, want %v", s, f, ok, want)
+		}
+	}
+}

@@ -137,6 +137,9 @@ func cell(s string, infer bool) any {
 	if digits == "" || !isDigit(digits[0]) || (len(digits) > 1 && digits[0] == '0' && isDigit(digits[1])) {
 		return s
 	}
+	if !nodes.IsDecimalText(s) {
+		return s // 1_000, 0x1p4
+	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
 		return f
 	}

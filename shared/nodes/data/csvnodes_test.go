@@ -106,3 +106,18 @@ func FuzzParseCSV(f *testing.F) {
 		}
 	})
 }
+
+// infer_types turns only decimal numbers into numbers: Go-literal forms stay text.
+func TestCSVInferKeepsGoLiteralsAsText(t *testing.T) {
+	r := newRegistry(t)
+	out, err := runNode(t, r, "csv.parse", map[string]any{"text": "v\n0x1p4\n1_000\n12\n", "infer_types": true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := out["rows"].([]any)
+	for i, want := range []any{"0x1p4", "1_000", 12.0} {
+		if got := rows[i].(map[string]any)["v"]; got != want {
+			t.Errorf("row %d: v = %#v, want %#v", i, got, want)
+		}
+	}
+}
