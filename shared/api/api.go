@@ -230,6 +230,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set(RequestIDHeader, id)
 	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+	if r.Method == http.MethodHead {
+		// a HEAD answer is the GET answer's status and headers only (RFC 9110 §9.3.2):
+		// net/http drops the body, the Lambda adapter would not
+		w = headWriter{w}
+	}
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxDocumentBody+1)
 	}
@@ -253,6 +258,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.mux.ServeHTTP(w, r)
 }
+
+// headWriter answers a HEAD request: what the handler writes as the body is dropped.
+type headWriter struct{ http.ResponseWriter }
+
+func (w headWriter) Write(p []byte) (int, error) { return len(p), nil }
 
 // noRoute answers a request no operation matches: 405 with Allow (one header listing
 // every method the path takes, HEAD with GET) when the path exists for other methods,
