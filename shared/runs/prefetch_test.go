@@ -39,6 +39,17 @@ func (c *readCounter) ListSecrets(ctx context.Context, k store.ProjectKey) ([]st
 	return c.Store.ListSecrets(ctx, k)
 }
 
+// countingSetup is setup with the executor's store counting secret reads.
+func countingSetup(t *testing.T) (*fixture, *readCounter) {
+	t.Helper()
+	var rc *readCounter
+	f := setup(t, func(o *runs.Options) {
+		rc = &readCounter{Store: o.Store.(*store.Store)}
+		o.Store = rc
+	})
+	return f, rc
+}
+
 func (c *readCounter) take() (reads []string, lists int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -71,11 +82,7 @@ func hookRequest() trigger.HTTPRequest {
 // not at all by a flow naming none); one without a value on a branch not taken does not
 // fail the run.
 func TestRouteEventsNeverCarryASecretReadLater(t *testing.T) {
-	var rc *readCounter
-	f := setup(t, func(o *runs.Options) {
-		rc = &readCounter{Store: o.Store.(*store.Store)}
-		o.Store = rc
-	})
+	f, rc := countingSetup(t)
 	f.secret(t, "HOOK_TOKEN", "prod", secretValue)
 	for _, save := range []store.RunSaving{store.SaveAll, store.SaveNone} {
 		fk := f.flow(t, hookFlow(t, "HOOK_TOKEN"), save, 0)
@@ -132,11 +139,7 @@ func TestRouteEventsNeverCarryASecretReadLater(t *testing.T) {
 // A Secret node whose key is computed cannot be known before the run: every secret of the
 // stage is read up front (one list, then the values).
 func TestComputedSecretKeyReadsTheStagesSecretsUpFront(t *testing.T) {
-	var rc *readCounter
-	f := setup(t, func(o *runs.Options) {
-		rc = &readCounter{Store: o.Store.(*store.Store)}
-		o.Store = rc
-	})
+	f, rc := countingSetup(t)
 	f.secret(t, "HOOK_TOKEN", "prod", secretValue)
 	f.secret(t, "MOCK_ONLY", "mock", "mock-only-value")
 	d := doc(t, []node{
