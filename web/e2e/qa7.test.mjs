@@ -238,3 +238,47 @@ test("the publish banner's Show pans to the warning's node, and a warning whose 
     assert.deepEqual(errors, []);
   });
 });
+
+test('on a short window (1366 × 640) the run panel, the history and a banner leave the canvas room', async (t) => {
+  await guarded(t, 'short-window-panels', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'service',
+      name: 'short window',
+      document: {
+        schema: 'polysynergy/flow@1',
+        nodes: [flowNode('start', 'trigger.manual', 0, {}), flowNode('log', 'debug.log', 320, { message: 'hi' })],
+        connections: [{ from: { node: 'start', port: 'true_path' }, to: { node: 'log', port: 'node' } }],
+      },
+    });
+    try {
+      await page.setViewportSize({ width: 1366, height: 640 });
+      await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+      await page.locator('[data-handle="log"]').waitFor();
+      await page.getByRole('button', { name: '▶ Run' }).click();
+      await page.getByRole('status', { name: 'Run status' }).filter({ hasText: 'success' }).waitFor();
+      await page.getByTestId('history-toggle').click();
+      await page.getByRole('region', { name: 'Run history' }).getByRole('row').nth(1).waitFor();
+      await page.getByTestId('publish-stage').selectOption('live');
+      await page.getByTestId('publish-button').click();
+      await page.getByTestId('publish-outcome').waitFor();
+      await page.waitForTimeout(100);
+      const m = await page.evaluate(() => {
+        const box = (s) => document.querySelector(s).getBoundingClientRect();
+        return { canvas: box('.ps-canvas-box').height, run: box('.ps-run-panel'), history: box('.ps-run-history'), window: innerHeight };
+      });
+      // it was 36 px: the panels kept their 220 and 240 px
+      assert.ok(m.canvas >= 200, `the canvas keeps room: ${JSON.stringify(m)}`);
+      assert.ok(m.run.height >= 84 && m.history.height >= 96, `the panels keep their minimum: ${JSON.stringify(m)}`);
+      assert.ok(m.history.bottom <= m.window + 0.5, `the history ends in the window: ${JSON.stringify(m)}`);
+      await page.screenshot({ path: `${suite.shots}short-window-panels.png` });
+      // a tall window gives the panels their full height again
+      await page.setViewportSize({ width: 1400, height: 1000 });
+      await page.waitForTimeout(100);
+      const tall = await page.evaluate(() => ({ run: document.querySelector('.ps-run-panel').getBoundingClientRect().height, history: document.querySelector('.ps-run-history').getBoundingClientRect().height }));
+      assert.deepEqual(tall, { run: 220, history: 240 });
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 880 });
+    }
+    assert.deepEqual(errors, []);
+  });
+});

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-const sheets = ['styles.css', 'manage/manage.css', 'publish/publish.css', 'chat/chat.css'].map((f) => [f, readFileSync(new URL(`./${f}`, import.meta.url), 'utf8')] as const);
+const sheets = ['styles.css', 'manage/manage.css', 'publish/publish.css', 'chat/chat.css', 'runs/runs.css'].map((f) => [f, readFileSync(new URL(`./${f}`, import.meta.url), 'utf8')] as const);
 
 /** The rules of a sheet: selector → declarations (comments dropped, no nesting). */
 function rules(css: string): [string, Record<string, string>][] {
@@ -69,6 +69,21 @@ describe('long words', () => {
     const all = sheets.flatMap(([, css]) => rules(css));
     // a 60-character handle ran past the node's right edge
     expect(all.find(([sel, d]) => sel === '.ps-node-handle' && d['text-overflow'])?.[1]).toMatchObject({ overflow: 'hidden', 'text-overflow': 'ellipsis', 'white-space': 'nowrap' });
+  });
+});
+
+describe('short windows', () => {
+  // 1366 × 640 with the run panel, the history and a banner open left the canvas 36 px tall
+  it('keep room for the canvas: the run panel and the history shrink (to a minimum) before the editor does', () => {
+    const all = sheets.flatMap(([, css]) => rules(css));
+    const main = all.filter(([sel]) => sel === '.ps-flow-editor-main').map(([, d]) => d);
+    expect(main.some((d) => d.flex === '1' && /^min\(\d+px, \d+vh\)$/.test(d['min-height'] ?? ''))).toBe(true);
+    for (const panel of ['.ps-run-panel', '.ps-run-history']) {
+      const d = all.find(([sel]) => sel === panel)![1];
+      expect(d.flex, panel).toMatch(/^0 1 \d+px$/);
+      expect(d['min-height'], panel).toMatch(/^\d+px$/);
+      expect(d.height, panel).toBeUndefined();
+    }
   });
 });
 
