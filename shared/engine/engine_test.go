@@ -947,4 +947,8 @@ func TestReadingANodeThatHasNotRun(t *testing.T) {
 	if want := `node "maybe" was skipped (a branch before it was not taken)`; r.Error == nil || !strings.Contains(r.Error.Error, want) {
 		t.Fatalf("error %+v, want one containing %q", r.Error, want)
 	}
+	// merging alternative branches by expression is common ({{ a.x ?? b.x }}): say how
+	if want := `write maybe?.value to read null when it is skipped`; !strings.Contains(r.Error.Error, want) {
+		t.Fatalf("error %+v, want one containing %q", r.Error, want)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -642,7 +643,8 @@ func (s *scope) unrun(pn *flow.PlanNode, v *flow.Value) []string {
 				why = append(why, fmt.Sprintf("node %q is not part of this run: the node the run started from does not lead to it", ref))
 			case !s.member[src.Index]:
 			case s.status[src.Index] == nsSkipped:
-				why = append(why, fmt.Sprintf("node %q was skipped (a branch before it was not taken)", ref))
+				why = append(why, fmt.Sprintf("node %q was skipped (a branch before it was not taken); write %s to read null when it is skipped",
+					ref, optionalRead(t.Source(), ref)))
 			case (s.status[src.Index] == nsPending || s.status[src.Index] == nsQueued) && leadsTo(s.r.plan, pn, src):
 				why = append(why, fmt.Sprintf("node %q runs after %q (%q leads to it), so it has no outputs yet", ref, pn.Handle(), pn.Handle()))
 			case s.status[src.Index] == nsPending || s.status[src.Index] == nsQueued || s.status[src.Index] == nsRunning:
@@ -652,6 +654,16 @@ func (s *scope) unrun(pn *flow.PlanNode, v *flow.Value) []string {
 		}
 	})
 	return why
+}
+
+// optionalRead suggests the optional-chaining form of the first field read of ref in src
+// (maybe?.value), for merging alternative branches with {{ a?.x ?? b.x }}.
+func optionalRead(src, ref string) string {
+	re := regexp.MustCompile(`(^|[^A-Za-z0-9_.?])` + regexp.QuoteMeta(ref) + `\.([A-Za-z_][A-Za-z0-9_]*)`)
+	if m := re.FindStringSubmatch(src); m != nil {
+		return ref + "?." + m[2]
+	}
+	return ref + "?.…"
 }
 
 // leadsTo reports whether to is downstream of from (jump back-edges not followed).
