@@ -178,6 +178,9 @@ func (f *family) runRequest(ctx context.Context, c *nodes.Call) (nodes.Out, erro
 	if err != nil {
 		return nil, err
 	}
+	if msg := brokenJSON(body, resp.Header.Get("Content-Type"), req.respType, decoded); msg != "" {
+		c.Warn("%s", msg)
+	}
 	return nodes.Out{
 		"status":      float64(resp.StatusCode),
 		"headers":     headerMap(resp.Header),
@@ -660,6 +663,32 @@ func decodeBody(b []byte, ctype, respType string) (any, error) {
 		return string(b), nil
 	}
 	return base64.StdEncoding.EncodeToString(b), nil
+}
+
+// brokenJSON explains why a response that declares a JSON content type came out as text with
+// response_type auto ("" when it did not).
+func brokenJSON(b []byte, ctype, respType string, decoded any) string {
+	if respType != "auto" {
+		return ""
+	}
+	if _, ok := decoded.(string); !ok {
+		return ""
+	}
+	mt, _, _ := mime.ParseMediaType(ctype)
+	if mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+		return ""
+	}
+	if enc := charsetOf(ctype); enc != nil {
+		if u, err := enc.NewDecoder().Bytes(b); err == nil {
+			b = u
+		}
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return fmt.Sprintf("the response says %s but is not JSON (%v; body starts %q), so body is its text; "+
+			"set response_type json to fail instead", mt, err, snippet(b))
+	}
+	return ""
 }
 
 // headerMap lower-cases header names; a header sent several times becomes a list.
