@@ -348,20 +348,27 @@ func AddTime(t time.Time, amount float64, unit string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("unknown unit %q (years, months, weeks, days, hours, minutes, seconds, milliseconds)", unit)
 }
 
-// WallDate is time.Date for a wall-clock time in loc, except that a time in a daylight-saving
-// gap (a wall clock that never shows there, such as midnight on the day Santiago springs forward)
-// reads as the time after the gap by its length — 00:00 becomes 01:00 −03:00 — as Luxon and
-// java.time do. time.Date leaves that choice open and, west of Greenwich, picks a time before
-// the gap: on the previous day.
+// WallDate is time.Date for a wall-clock time in loc, settled as Luxon and java.time do
+// where time.Date leaves the choice open (and picks differently east and west of Greenwich):
+// a time in a daylight-saving gap (midnight on the day Santiago springs forward) reads as the
+// time after the gap by its length — 00:00 becomes 01:00 −03:00 — and a time that happens twice
+// (02:30 on the night Amsterdam falls back) as its first occurrence, 02:30 +02:00.
 func WallDate(y int, mo time.Month, d, h, mi, s, ns int, loc *time.Location) time.Time {
-	t := time.Date(y, mo, d, h, mi, s, ns, loc)
 	want := time.Date(y, mo, d, h, mi, s, ns, time.UTC)
-	if time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC).Equal(want) {
+	wall := func(t time.Time) time.Time {
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+	}
+	// the offset in force a day before: in an overlap the earlier one, in a gap the one the
+	// gap jumps away from
+	_, before := want.Add(-24 * time.Hour).In(loc).Zone()
+	first := want.Add(-time.Duration(before) * time.Second).In(loc)
+	if wall(first).Equal(want) {
+		return first
+	}
+	if t := time.Date(y, mo, d, h, mi, s, ns, loc); wall(t).Equal(want) {
 		return t
 	}
-	// the offset in force a day before: the one the gap jumps away from
-	_, before := want.Add(-24 * time.Hour).In(loc).Zone()
-	return want.Add(-time.Duration(before) * time.Second).In(loc)
+	return first // in a gap: after it
 }
 
 // wallOf reads t's wall clock again in loc (see WallDate).
