@@ -42,7 +42,8 @@ func stringTypes() []*nodes.Type {
 		},
 		{
 			ID: "text.split", Category: category, Name: "Split", Icon: "split",
-			Doc: "Splits `text` at every `separator` into a list. An empty separator splits into characters. " +
+			Doc: "Splits `text` at every `separator` into a list. An empty separator splits into characters as a " +
+				"reader sees them (like Length: an emoji sequence, a flag or a letter with accents is one). " +
 				"`limit` > 0 caps the number of parts (the last part keeps the rest); `trim` strips spaces around " +
 				"each part and `skip_empty` drops empty parts.\n\n**Outputs**: `parts` (list of strings), `count`.\n\n" +
 				"**Example**: `a, b,,c` with separator `,`, trim and skip_empty → `[\"a\", \"b\", \"c\"]`.",
@@ -361,13 +362,16 @@ func runSplit(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 	case s == "":
 		parts = nil
 	case sep == "":
-		rs := []rune(s)
-		for i, r := range rs {
+		// characters as a reader sees them (as Length counts them): 👍🏽 and e + ◌́ stay whole
+		state, rest := -1, s
+		for rest != "" {
 			if limit > 0 && len(parts) == limit-1 {
-				parts = append(parts, string(rs[i:]))
+				parts = append(parts, rest)
 				break
 			}
-			parts = append(parts, string(r))
+			var g string
+			g, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
+			parts = append(parts, g)
 		}
 	default:
 		parts = strings.SplitN(s, sep, limit)

@@ -126,6 +126,12 @@ func stringCases() []nodeCase {
 		{name: "characters", id: "text.split", in: map[string]any{"text": "héj", "separator": ""}, want: nodes.Out{"parts": []any{"h", "é", "j"}}},
 		{name: "characters limited", id: "text.split", in: map[string]any{"text": "héj", "separator": "", "limit": 2.0}, want: nodes.Out{"parts": []any{"h", "éj"}}},
 		{name: "empty text", id: "text.split", in: map[string]any{"text": ""}, want: nodes.Out{"parts": []any{}, "count": 0.0}},
+		// characters as Length, Pad and Truncate count them: an emoji with its skin tone, a letter
+		// with a combining accent and a flag stay whole
+		{name: "characters as a reader sees them", id: "text.split", in: map[string]any{"text": "👍🏽é🇳🇱x", "separator": ""},
+			want: nodes.Out{"parts": []any{"👍🏽", "é", "🇳🇱", "x"}, "count": 4.0}},
+		{name: "characters as a reader sees them, limited", id: "text.split", in: map[string]any{"text": "👍🏽é🇳🇱x", "separator": "", "limit": 2.0},
+			want: nodes.Out{"parts": []any{"👍🏽", "é🇳🇱x"}}},
 		{name: "negative limit", id: "text.split", in: map[string]any{"text": "a", "limit": -1.0}, errPort: "limit"},
 
 		{name: "elements", id: "text.join", in: map[string]any{"list": []any{"red", 2.0, nil, true}}, want: txt("red, 2, , true")},
