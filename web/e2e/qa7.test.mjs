@@ -282,3 +282,32 @@ test('on a short window (1366 × 640) the run panel, the history and a banner le
     assert.deepEqual(errors, []);
   });
 });
+
+test("a one-line field shows a handle's underscore (mock_route did not read 'mock route')", async (t) => {
+  await guarded(t, 'underscore-in-fields', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'service',
+      name: 'underscores',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('mock_route', 'trigger.manual', 0, {})], connections: [] },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="mock_route"]').click();
+    const handle = page.getByRole('complementary', { name: 'Inspector' }).getByLabel(/^Handle/);
+    assert.equal(await handle.inputValue(), 'mock_route');
+    // the field drawn with the underscore and with a space in its place (typed, not committed,
+    // the caret at the end both times): they must differ
+    await handle.focus();
+    await handle.press('End');
+    const withUnderscore = await handle.screenshot({ caret: 'hide' });
+    await handle.fill('mock route');
+    await handle.press('End');
+    const withSpace = await handle.screenshot({ caret: 'hide' });
+    assert.equal(withUnderscore.equals(withSpace), false, 'the underscore is drawn');
+    const box = await handle.boundingBox();
+    assert.equal(Math.round(box.height), 28, 'the field keeps its height');
+    // Escape puts the handle back
+    await handle.press('Escape');
+    assert.equal(await handle.inputValue(), 'mock_route');
+    assert.deepEqual(errors, []);
+  });
+});

@@ -72,6 +72,20 @@ describe('long words', () => {
   });
 });
 
+describe('one-line fields', () => {
+  // at line-height normal Chromium clipped the underscore of DejaVu Sans Mono: "mock_route" read "mock route"
+  it('have a line box tall enough for an underscore, at the same 28 px height, as weak as .ps-input', () => {
+    const all = sheets.flatMap(([, css]) => rules(css));
+    const d = all.find(([sel]) => sel === ':where(input).ps-input')?.[1];
+    expect(d).toBeDefined();
+    expect(parseInt(d!['line-height']!, 10)).toBeGreaterThanOrEqual(18);
+    const base = all.find(([sel]) => sel === '.ps-input')![1];
+    expect(base.padding).toBe('5px 8px');
+    // 1 + 4 + 18 + 4 + 1: the height a field had with 5 px padding and a 16 px line
+    expect(2 + parseInt(d!['padding-top']!, 10) + parseInt(d!['line-height']!, 10) + parseInt(d!['padding-bottom']!, 10)).toBe(28);
+  });
+});
+
 describe('short windows', () => {
   // 1366 × 640 with the run panel, the history and a banner open left the canvas 36 px tall
   it('keep room for the canvas: the run panel and the history shrink (to a minimum) before the editor does', () => {
