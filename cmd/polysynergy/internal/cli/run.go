@@ -21,6 +21,7 @@ import (
 	"polysynergy/shared/flow"
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/catalog"
+	"polysynergy/shared/nodes/control"
 )
 
 // runFlags are the flags run and resume share.
@@ -188,6 +189,19 @@ state: pass them again with --secret.`,
 			return ExitInvalid
 		}
 		*node = paused[0]
+	}
+	// a Human approval fails on an answer it does not take, and a run resumes once: refuse the
+	// answer here with the run still paused, as the API does
+	if pn, ok := plan.Node(*node); ok && pn.Type != nil && pn.Type.ID == control.ApprovalID {
+		if _, _, err := control.ApprovalAnswer(input); err != nil {
+			_ = os.Rename(claimed, statePath)
+			msg := err.Error()
+			if !strings.Contains(msg, control.ApprovalForms) {
+				msg += " (it takes " + control.ApprovalForms + ")"
+			}
+			env.errorf("--input: node %q is a Human approval: %s; the run is still paused at it", pn.Handle(), msg)
+			return ExitInvalid
+		}
 	}
 	pr := &printer{w: env.Stdout, quiet: rf.jsonOut}
 	eng := engine.New(engine.Options{Concurrency: rf.concurrency, Deadline: rf.timeout, Publisher: pr})
