@@ -314,3 +314,39 @@ test("a one-line field shows a handle's underscore (mock_route did not read 'moc
     assert.deepEqual(errors, []);
   });
 });
+
+test('deleting the focused node with the keyboard keeps the focus on the canvas, not the page', async (t) => {
+  await guarded(t, 'delete-keeps-focus', async () => {
+    errors.length = 0;
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'service',
+      name: 'delete by keyboard',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('start', 'trigger.manual', 0, {}), flowNode('one', 'debug.log', 320, { message: 'a' }), flowNode('two', 'debug.log', 640, { message: 'b' })], connections: [] },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="two"]').waitFor();
+    const focused = () => page.evaluate(() => document.activeElement.closest('.react-flow__node')?.querySelector('[data-handle]')?.dataset.handle ?? document.activeElement.className);
+    // to node one with the keyboard, Enter selects it, Delete removes it
+    await page.locator('.react-flow__node:has([data-handle="one"])').focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Delete');
+    await page.locator('[data-handle="one"]').waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    // the next node has the focus: Enter and Delete go on from there
+    assert.equal(await focused(), 'two');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Delete');
+    await page.locator('[data-handle="two"]').waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    assert.equal(await focused(), 'start');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Delete');
+    await page.locator('[data-handle="start"]').waitFor({ state: 'detached' });
+    // none left: the canvas itself, where undo still reaches the flow
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    assert.match(await focused(), /ps-canvas-box/);
+    await page.keyboard.press('Control+z');
+    await page.locator('[data-handle="start"]').waitFor();
+    assert.deepEqual(errors, []);
+  });
+});

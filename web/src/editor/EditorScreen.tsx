@@ -5,6 +5,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { type ReactNode, type Ref, useCallback, useDeferredValue, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { Canvas } from '../canvas/Canvas';
+import { focusAfterRemoval } from '../canvas/focusAfter';
 import { ConnectDialog } from '../canvas/ConnectDialog';
 import type { Measured } from '../canvas/derive';
 import type { NodeRunView } from '../canvas/NodeView';
@@ -248,9 +249,22 @@ function Editor(props: EditorScreenProps) {
           s.redo();
           break;
         case 'delete': {
+          // the focused node going took the focus to the page's body: it goes to the next node
+          // on the canvas (or the canvas itself), so Tab and the canvas keys carry on from there
+          const nodeEls = () => [...(canvasBox.current?.querySelectorAll<HTMLElement>('.react-flow__node') ?? [])];
+          const focused = document.activeElement instanceof HTMLElement ? document.activeElement.closest<HTMLElement>('.react-flow__node')?.dataset.id : undefined;
+          const order = nodeEls().map((el) => el.dataset.id ?? '');
           // a selected group box goes with the nodes inside it (undo brings them back)
           s.removeSelection(boxMembers());
           groupUi(store).getState().setSelected(null);
+          if (focused)
+            requestAnimationFrame(() => {
+              const now = document.activeElement;
+              if (now instanceof HTMLElement && now !== document.body && now.isConnected) return;
+              const els = nodeEls();
+              const next = focusAfterRemoval(order, focused, new Set(els.map((el) => el.dataset.id ?? '')));
+              (els.find((el) => el.dataset.id === next) ?? canvasBox.current)?.focus();
+            });
           break;
         }
         case 'duplicate':
@@ -400,7 +414,8 @@ function Editor(props: EditorScreenProps) {
       </header>
       <div className={`ps-editor-body${readOnly ? ' read-only' : ''}`}>
         {readOnly ? null : <Palette ref={palette} catalog={catalog} onPlace={place} />}
-        <div className="ps-canvas-box" ref={canvasBox}>
+        {/* focusable from script (tabIndex -1): where the focus goes when the last focused node is deleted */}
+        <div className="ps-canvas-box" ref={canvasBox} tabIndex={-1}>
           <Canvas problems={problems} runs={props.runs} touchedEdges={props.touchedEdges} deadEdges={props.deadEdges} colorMode={theme} measured={measured} pointer={pointer} onMessage={say} />
           {doc.nodes.length === 0 ? (
             <div className="ps-canvas-empty">

@@ -1,0 +1,14 @@
+// Where the keyboard focus goes when the focused node on the canvas is deleted: it went to the
+// page's body, so the next Tab started over at the top bar and the canvas keys stopped working.
+
+/**
+ * The node to focus after `focused` went: the first one after it (in the canvas's order before
+ * the delete) that is still there, else the last one before it; null when none is left.
+ */
+export function focusAfterRemoval(order: readonly string[], focused: string, present: ReadonlySet<string>): string | null {
+  const i = order.indexOf(focused);
+  if (i < 0) return null;
+  for (let j = i + 1; j < order.length; j++) if (present.has(order[j]!)) return order[j]!;
+  for (let j = i - 1; j >= 0; j--) if (present.has(order[j]!)) return order[j]!;
+  return null;
+}
