@@ -221,7 +221,8 @@ function Editor(props: EditorScreenProps) {
     const id = connectedFrom.current;
     connectedFrom.current = null;
     const now = document.activeElement;
-    if (id === null || (now instanceof HTMLElement && now !== document.body && now.isConnected)) return;
+    // (the canvas box itself, focused by a click on the pane, counts as nowhere)
+    if (id === null || (now instanceof HTMLElement && now !== document.body && now !== canvasBox.current && now.isConnected)) return;
     const el = [...(canvasBox.current?.querySelectorAll<HTMLElement>('.react-flow__node') ?? [])].find((n) => n.dataset.id === id);
     el?.focus();
   }, [connectFrom]);
