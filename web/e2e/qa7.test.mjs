@@ -350,3 +350,23 @@ test('deleting the focused node with the keyboard keeps the focus on the canvas,
     assert.deepEqual(errors, []);
   });
 });
+
+test("an empty route flow offers its HTTP route node as a button, and the node it places is saved", async (t) => {
+  await guarded(t, 'empty-flow-starter', async () => {
+    const f = await api('POST', `${at.base}/flows`, { kind: 'route', name: 'starts empty' });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.getByText('This flow is empty.').waitFor();
+    await page.getByRole('button', { name: 'Add HTTP route', exact: true }).click();
+    await page.locator('.react-flow__node:has([data-handle="route"])').waitFor();
+    assert.equal(await page.getByText('This flow is empty.').count(), 0);
+    // autosave keeps it: the draft the server holds has the route node
+    let types = [];
+    for (let i = 0; i < 50 && types.length === 0; i++) {
+      await page.waitForTimeout(100);
+      const d = await api('GET', `${at.base}/flows/${f.id}`);
+      types = (d.draft.document.nodes ?? []).map((n) => n.type);
+    }
+    assert.deepEqual(types, ['trigger.route']);
+    assert.deepEqual(errors, []);
+  });
+});

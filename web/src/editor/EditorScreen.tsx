@@ -58,6 +58,8 @@ export interface EditorScreenProps {
   readOnly?: boolean;
   /** What the editor does for controls outside it (the publish banner's Show). */
   handle?: Ref<EditorHandle>;
+  /** The node types an empty flow offers to start with (its kind's trigger), as buttons. */
+  starters?: readonly string[];
 }
 
 /** The editor's actions for what sits around it. */
@@ -422,6 +424,15 @@ function Editor(props: EditorScreenProps) {
             <div className="ps-canvas-empty">
               <p>This flow is empty.</p>
               <p className="ps-hint">{readOnly ? 'An editor or admin of the project can add nodes to it.' : 'Start with a trigger from the palette, or paste a flow (Ctrl+V).'}</p>
+              {readOnly
+                ? null
+                : (props.starters ?? [])
+                    .filter((id) => catalog.get(id))
+                    .map((id) => (
+                      <button key={id} type="button" className="ps-button" onClick={() => place(id)}>
+                        Add {catalog.get(id)!.name}
+                      </button>
+                    ))}
             </div>
           ) : null}
           {problemsOpen ? (

@@ -44,6 +44,19 @@ const select = (open: OpenFlow, id: string) => act(() => open.store.getState().s
 const suggestions = (input: HTMLElement) => [...(document.getElementById(input.getAttribute('list')!)?.querySelectorAll('option') ?? [])].map((o) => o.value);
 
 describe('the flow editor', () => {
+  it("offers an empty flow its kind's trigger to start with, and places it on a click", async () => {
+    const empty = doc([]);
+    const { api } = fakeApi(routes({ 'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Checkout', 'route'), draft: { document: toJSON(empty), revision: 3 } } } }));
+    const open = await renderEditor(api);
+    expect(screen.getByText('This flow is empty.')).toBeTruthy();
+    // a route flow starts at its HTTP route node (what a request enters by), not any trigger
+    fireEvent.click(screen.getByRole('button', { name: 'Add HTTP route' }));
+    expect(open.store.getState().doc.nodes.map((n) => n.type)).toEqual(['trigger.route']);
+    expect(screen.queryByText('This flow is empty.')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Add HTTP route' })).toBeNull();
+    open.saver.dispose();
+  });
+
   it("offers the project's secret keys (every stage's) to a secret node", async () => {
     const { api, calls } = fakeApi(routes());
     const open = await renderEditor(api);

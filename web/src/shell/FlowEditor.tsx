@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { ApiError, FlowInvalidError } from '../api/client';
 import { SUBSCRIBE_SETTLE_MS, type RunEvent } from '../api/live';
-import type { FlowDetail, FlowUpdate, Flow, Run, StartRunInput } from '../api/types';
+import type { FlowDetail, FlowKind, FlowUpdate, Flow, Run, StartRunInput } from '../api/types';
 import { useFlowChat } from '../chat/FlowChat';
 import type { FlowLinks } from '../editor/context';
 import { type EditorHandle, EditorScreen } from '../editor/EditorScreen';
@@ -40,6 +40,14 @@ export interface OpenFlow {
 }
 
 const finished = (s: string) => s !== 'running' && s !== 'paused';
+
+/** The trigger an empty flow of each kind offers to start with: what its runs enter by. */
+export const STARTERS: Record<FlowKind, readonly string[]> = {
+  route: ['trigger.route'],
+  schedule: ['trigger.schedule'],
+  service: ['flow.input'],
+  blueprint: ['trigger.manual'],
+};
 
 /** Why a viewer's editor changes nothing (the Read only chip's title). */
 export const READ_ONLY_TITLE = 'You are a viewer in this project: you can look at this flow, its runs and its versions. An editor or admin can change, run or publish it.';
@@ -391,6 +399,7 @@ export function FlowEditor({
         <div className="ps-editor-scroll">
           <EditorScreen
             handle={editor}
+            starters={STARTERS[flow.kind]}
             store={store}
             theme={theme}
             onTheme={setTheme}
