@@ -70,8 +70,8 @@ type Response struct {
 const (
 	StatusAlreadyResumed = "already_resumed"
 	// StatusSkipped: a schedule fired for a project in the trash; nothing ran.
-	StatusSkipped = "skipped"
-	StatusNotPaused      = "not_paused"
+	StatusSkipped   = "skipped"
+	StatusNotPaused = "not_paused"
 )
 
 // Handle decodes a payload and runs it. Errors are returned for payloads that cannot be
