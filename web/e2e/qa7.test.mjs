@@ -351,7 +351,7 @@ test('deleting the focused node with the keyboard keeps the focus on the canvas,
   });
 });
 
-test("an empty route flow offers its HTTP route node as a button, and the node it places is saved", async (t) => {
+test("an empty route flow offers its HTTP route node as a button; the node it places is saved and runs", async (t) => {
   await guarded(t, 'empty-flow-starter', async () => {
     const f = await api('POST', `${at.base}/flows`, { kind: 'route', name: 'starts empty' });
     await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
@@ -367,6 +367,10 @@ test("an empty route flow offers its HTTP route node as a button, and the node i
       types = (d.draft.document.nodes ?? []).map((n) => n.type);
     }
     assert.deepEqual(types, ['trigger.route']);
+    // ▶ Run sends a test request (it sent none, as the options were made for the empty flow,
+    // and the run failed: "use a Mock route")
+    await page.getByTestId('run-button').click();
+    await page.getByRole('status', { name: 'Run status' }).filter({ hasText: 'success' }).waitFor();
     assert.deepEqual(errors, []);
   });
 });

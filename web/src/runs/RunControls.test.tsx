@@ -24,6 +24,27 @@ describe('RunControls', () => {
     expect(runs).toEqual([{ input: { method: 'GET', path: '/', headers: {}, query: {} } }]);
   });
 
+  it('sends a test request once an empty route flow gets an HTTP route node (it ran without one and failed: "use a Mock route")', async () => {
+    const { store, runs } = setup([]);
+    const run = screen.getByRole('button', { name: '▶ Run' }) as HTMLButtonElement;
+    store.getState().addNode('trigger.route', { x: 0, y: 0 });
+    await waitFor(() => expect(run.disabled).toBe(false));
+    fireEvent.click(run);
+    expect(runs).toEqual([{ input: { method: 'GET', path: '/', headers: {}, query: {} } }]);
+    // with a Mock route, its own inputs make the request
+    store.getState().addNode('trigger.mock_route', { x: 0, y: 200 });
+    await waitFor(() => expect(store.getState().doc.nodes.length).toBe(2));
+    fireEvent.click(run);
+    expect(runs[1]).toEqual({});
+    // options the user saved are kept as they are, whatever the document
+    fireEvent.click(screen.getByRole('button', { name: 'Run options' }));
+    await screen.findByRole('dialog', { name: 'Run options' });
+    fireEvent.click(screen.getByLabelText(/Send a test request/));
+    fireEvent.click(screen.getByRole('button', { name: 'Save and run' }));
+    expect(runs[2]).toEqual({ input: { method: 'GET', path: '/', headers: {}, query: {} } });
+    expect(localStorage.length).toBe(1);
+  });
+
   it('waits on an empty flow, saying why, instead of recording a run that fails with nothing to start from', async () => {
     const { store, runs } = setup([]);
     const run = screen.getByRole('button', { name: '▶ Run' }) as HTMLButtonElement;

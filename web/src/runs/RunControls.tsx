@@ -5,7 +5,7 @@ import { lazy, Suspense, useId, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import type { StartRunInput } from '../api/types';
 import type { EditorStore } from '../store/editor';
-import { defaultOptions, type KeyValue, loadOptions, METHODS, type OptionProblem, type RunOptions, saveOptions, startInput, takesRequest } from './options';
+import { defaultOptions, hasSavedOptions, type KeyValue, loadOptions, METHODS, type OptionProblem, type RunOptions, saveOptions, startInput, takesRequest } from './options';
 import './runs.css';
 import { Modal } from '../ui/Modal';
 
@@ -45,10 +45,18 @@ export function RunControls(p: RunControlsProps) {
     const s = storage();
     return s ? loadOptions(s, p.flow, fallback) : fallback;
   });
+  // until the user saves options of their own, the test request follows the document: a
+  // flow opened empty that gets an HTTP route node (and no Mock route) sends one
+  const [saved, setSaved] = useState(() => {
+    const s = storage();
+    return s ? hasSavedOptions(s, p.flow) : false;
+  });
   const [open, setOpen] = useState(false);
   const [problems, setProblems] = useState<OptionProblem[]>([]);
+  const current = saved ? options : { ...options, useRequest: defaultOptions(doc).useRequest };
 
   const remember = (o: RunOptions) => {
+    setSaved(true);
     setOptions(o);
     const s = storage();
     if (s) saveOptions(s, p.flow, o);
@@ -77,7 +85,7 @@ export function RunControls(p: RunControlsProps) {
         type="button"
         className="ps-button ps-small ps-primary ps-nowrap"
         data-testid="run-button"
-        onClick={() => run({ ...options, start: startHandle })}
+        onClick={() => run({ ...current, start: startHandle })}
         disabled={p.starting || empty}
         title={empty ? EMPTY_TITLE : startHandle ? `Run the flow from ${startHandle}` : 'Run the flow from its trigger'}
       >
@@ -87,7 +95,7 @@ export function RunControls(p: RunControlsProps) {
         type="button"
         className="ps-button ps-small ps-nowrap"
         disabled={p.starting || !selectedHandle}
-        onClick={() => selectedHandle && run(options, selectedHandle)}
+        onClick={() => selectedHandle && run(current, selectedHandle)}
         title={selectedHandle ? `Run from ${selectedHandle}, with the run options` : 'Select one node to run from it'}
       >
         ▶ From selection
@@ -100,7 +108,7 @@ export function RunControls(p: RunControlsProps) {
       </button>
       {open ? (
         <RunOptionsDialog
-          initial={{ ...options, start: startHandle }}
+          initial={{ ...current, start: startHandle }}
           handles={doc.nodes.map((n) => ({ handle: n.handle, trigger: n.type.startsWith('trigger.') }))}
           stages={p.stages}
           takesRequest={request}

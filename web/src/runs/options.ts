@@ -162,6 +162,15 @@ export function loadOptions(storage: Pick<Storage, 'getItem'>, flow: string, fal
   };
 }
 
+/** Whether the user saved run options for the flow (else the defaults follow its document). */
+export function hasSavedOptions(storage: Pick<Storage, 'getItem'>, flow: string): boolean {
+  try {
+    return storage.getItem(storageKey(flow)) !== null;
+  } catch {
+    return false;
+  }
+}
+
 export function saveOptions(storage: Pick<Storage, 'setItem'>, flow: string, o: RunOptions): void {
   try {
     storage.setItem(storageKey(flow), JSON.stringify(o));
