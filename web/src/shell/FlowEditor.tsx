@@ -94,30 +94,26 @@ function RunPanel({ run, onClose, nameOf, resume }: { run: RunState; onClose(): 
         <span className="ps-hint">{run.runId}</span>
         <span className="ps-toolbar-spacer" />
         <div role="tablist" aria-label="Run details" className="ps-row" onKeyDown={(e) => onTablistKey(e)}>
-          <button
-            type="button"
-            role="tab"
-            id="ps-run-tab-logs"
-            aria-selected={tab === 'logs'}
-            aria-controls="ps-run-tabpanel"
-            tabIndex={tabIndexOf(tab === 'logs')}
-            className="ps-button ps-small"
-            onClick={() => setTab('logs')}
-          >
-            Logs ({run.logs.length})
-          </button>
-          <button
-            type="button"
-            role="tab"
-            id="ps-run-tab-output"
-            aria-selected={tab === 'output'}
-            aria-controls="ps-run-tabpanel"
-            tabIndex={tabIndexOf(tab === 'output')}
-            className="ps-button ps-small"
-            onClick={() => setTab('output')}
-          >
-            Output ({run.results.size})
-          </button>
+          {(
+            [
+              ['logs', `Logs (${run.logs.length})`],
+              ['output', `Output (${run.results.size})`],
+            ] as const
+          ).map(([which, label]) => (
+            <button
+              key={which}
+              type="button"
+              role="tab"
+              id={`ps-run-tab-${which}`}
+              aria-selected={tab === which}
+              aria-controls="ps-run-tabpanel"
+              tabIndex={tabIndexOf(tab === which)}
+              className="ps-button ps-small"
+              onClick={() => setTab(which)}
+            >
+              {label}
+            </button>
+          ))}
         </div>
         <button type="button" className="ps-icon-button" aria-label="Close the run panel" onClick={onClose}>
           ×
