@@ -184,19 +184,23 @@ func (b *builder) nodes() {
 			b.add(path+"/id", name, "", "node id %q is used by another node", n.ID)
 			ok = false
 		}
+		// A node whose only fault is its handle is still planned, so its values,
+		// connections and settings are checked too: the user sees every problem
+		// of the node at once. Expressions cannot reach it by that handle.
+		handleOK := true
 		switch {
 		case !handleRE.MatchString(n.Handle):
 			b.add(path+"/handle", name, "", "handle %q must start with a lowercase letter or _ and contain only lowercase letters, digits and _", n.Handle)
-			ok = false
+			handleOK = false
 		case reserved[n.Handle]:
 			b.add(path+"/handle", name, "", "handle %q is reserved for expressions", n.Handle)
-			ok = false
+			handleOK = false
 		case expr.IsFunction(n.Handle):
 			b.add(path+"/handle", name, "", "handle %q is the name of an expression function; choose another", n.Handle)
-			ok = false
+			handleOK = false
 		case b.plan.byHandle[n.Handle] != nil:
 			b.add(path+"/handle", name, "", "handle %q is used by another node", n.Handle)
-			ok = false
+			handleOK = false
 		}
 		t, found := b.reg.Lookup(n.Type)
 		if !found {
@@ -238,7 +242,9 @@ func (b *builder) nodes() {
 		}
 		b.plan.Nodes = append(b.plan.Nodes, pn)
 		b.plan.byID[n.ID] = pn
-		b.plan.byHandle[n.Handle] = pn
+		if handleOK {
+			b.plan.byHandle[n.Handle] = pn
+		}
 		for pi := range t.Inputs {
 			p := &t.Inputs[pi]
 			if p.Control {
