@@ -5,7 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/rivo/uniseg"
 
 	"polysynergy/shared/nodes"
 )
@@ -26,23 +27,26 @@ func regexPorts() []nodes.Port {
 }
 
 const regexDoc = " Patterns use [RE2 syntax](https://github.com/google/re2/wiki/Syntax): `\\d`, `[a-z]+`, `(?P<name>…)` " +
-	"named groups, `(?i)` flags; matching always takes linear time. Positions count characters, not bytes."
+	"named groups, `(?i)` flags; matching always takes linear time. Positions count characters as a reader sees them, like " +
+	"Substring (an emoji sequence 👍🏽 or a letter with combining accents is 1), so `index` and `end` can go " +
+	"straight into Substring's `start` and `end`."
 
 func regexTypes() []*nodes.Type {
 	return []*nodes.Type{
 		{
 			ID: "text.regex_match", Category: category, Name: "Regex match", Icon: "regex",
 			Doc: "Tests whether `pattern` matches somewhere in `text` and takes `true_path` or `false_path`, carrying " +
-				"`text`. On a match, `match` is the matched text, `index` its position and `groups` the submatches by " +
+				"`text`. On a match, `match` is the matched text, `index` its position, `end` the position just after it and `groups` the submatches by " +
 				"number (`\"1\"`, `\"2\"`, …) and by name (null for groups that did not take part)." + regexDoc +
-				"\n\n**Outputs**: `matched`, `match`, `index` (-1 without a match), `groups`, `true_path`, `false_path`." +
+				"\n\n**Outputs**: `matched`, `match`, `index` and `end` (-1 without a match), `groups`, `true_path`, `false_path`." +
 				"\n\n**Example**: pattern `order-(?P<id>\\d+)` on `see order-1234` → matched, match `order-1234`, " +
-				"groups `{\"1\": \"1234\", \"id\": \"1234\"}`, index 4.",
+				"groups `{\"1\": \"1234\", \"id\": \"1234\"}`, index 4, end 14.",
 			Inputs: regexPorts(),
 			Outputs: append([]nodes.Port{
 				{Name: "matched", Type: nodes.Boolean, Doc: "Whether the pattern matched."},
 				{Name: "match", Type: nodes.String, Doc: "The matched text (empty without a match)."},
-				{Name: "index", Type: nodes.Integer, Doc: "Character position of the match, or -1."},
+				{Name: "index", Type: nodes.Integer, Doc: "Character position of the match (as Substring counts), or -1."},
+				{Name: "end", Type: nodes.Integer, Doc: "Character position just after the match (Substring's end), or -1."},
 				{Name: "groups", Type: nodes.Object, Doc: "Submatches by number and name."},
 			}, branchPorts("`text`")...),
 			Run: runRegexMatch,
@@ -50,7 +54,7 @@ func regexTypes() []*nodes.Type {
 		{
 			ID: "text.regex_extract", Category: category, Name: "Regex extract", Icon: "text-search",
 			Doc: "Finds every match of `pattern` in `text` (at most `limit` when > 0). `matches` lists one object per " +
-				"match: `{match, index, groups}` with groups by number and name; `values` lists just the text of " +
+				"match: `{match, index, end, groups}` with groups by number and name; `values` lists just the text of " +
 				"`group` (0: the whole match, or a group number or name) for each match." + regexDoc +
 				"\n\n**Outputs**: `matches`, `values`, `count`.\n\n**Example**: pattern `(\\w+)@(\\w+)\\.com`, group `2` " +
 				"on `ann@acme.com, bob@example.com` → values `[\"acme\", \"example\"]`.",
@@ -59,7 +63,7 @@ func regexTypes() []*nodes.Type {
 				nodes.Port{Name: "limit", Type: nodes.Integer, Default: 0.0, Doc: "At most this many matches (0: all)."},
 			),
 			Outputs: []nodes.Port{
-				{Name: "matches", Type: nodes.List, Doc: "One {match, index, groups} object per match."},
+				{Name: "matches", Type: nodes.List, Doc: "One {match, index, end, groups} object per match."},
 				{Name: "values", Type: nodes.List, Doc: "The selected group's text per match."},
 				{Name: "count", Type: nodes.Integer, Doc: "Number of matches."},
 			},
@@ -108,19 +112,46 @@ func compile(c *nodes.Call) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-// runeIndex converts byte offsets of s into character offsets, walking forward only.
-type runeIndex struct {
-	s           string
-	byte, runes int
+// charIndex converts byte offsets of s into character positions as Substring counts them
+// (grapheme clusters: 👍🏽 or e + ◌́ is one), walking forward only. A match that starts or
+// ends inside a character (a pattern for the combining accent alone) is widened to the
+// whole character, so Substring(start, end) always returns text containing the match.
+type charIndex struct {
+	s        string
+	pos, idx int // byte offset where character idx starts
+	next     int // byte offset where character idx ends (pos when unknown)
+	state    int
 }
 
-func (r *runeIndex) at(b int) int {
-	if b < r.byte {
-		r.byte, r.runes = 0, 0
+func newCharIndex(s string) *charIndex { return &charIndex{s: s, state: -1} }
+
+// advance moves past every character that ends at or before byte b.
+func (c *charIndex) advance(b int) {
+	for c.pos < len(c.s) {
+		if c.next == c.pos {
+			g, _, _, st := uniseg.FirstGraphemeClusterInString(c.s[c.pos:], c.state)
+			c.next, c.state = c.pos+len(g), st
+		}
+		if c.next > b {
+			return
+		}
+		c.pos, c.idx = c.next, c.idx+1
 	}
-	r.runes += utf8.RuneCountInString(r.s[r.byte:b])
-	r.byte = b
-	return r.runes
+}
+
+// start is the position of the character that holds byte b.
+func (c *charIndex) start(b int) int {
+	c.advance(b)
+	return c.idx
+}
+
+// end is the position just after the character that holds byte b-1 (an exclusive end).
+func (c *charIndex) end(b int) int {
+	c.advance(b)
+	if c.pos < b {
+		return c.idx + 1
+	}
+	return c.idx
 }
 
 // groups maps a match's submatches by number and by name.
@@ -149,10 +180,12 @@ func runRegexMatch(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 	}
 	s := c.Str("text")
 	loc := re.FindStringSubmatchIndex(s)
-	out := nodes.Out{"matched": loc != nil, "match": "", "index": -1.0, "groups": map[string]any{}}
+	out := nodes.Out{"matched": loc != nil, "match": "", "index": -1.0, "end": -1.0, "groups": map[string]any{}}
 	if loc != nil {
 		out["match"] = s[loc[0]:loc[1]]
-		out["index"] = float64(utf8.RuneCountInString(s[:loc[0]]))
+		idx := newCharIndex(s)
+		out["index"] = float64(idx.start(loc[0]))
+		out["end"] = float64(idx.end(loc[1]))
 		out["groups"] = groups(re, s, loc)
 	}
 	return branch(out, loc != nil, s), nil
@@ -195,11 +228,12 @@ func runRegexExtract(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 		}
 	}
 	s := c.Str("text")
-	idx := &runeIndex{s: s}
+	idx := newCharIndex(s)
 	matches, values := []any{}, []any{}
 	for _, loc := range re.FindAllStringSubmatchIndex(s, limit) {
 		matches = append(matches, map[string]any{
-			"match": s[loc[0]:loc[1]], "index": float64(idx.at(loc[0])), "groups": groups(re, s, loc),
+			"match": s[loc[0]:loc[1]], "index": float64(idx.start(loc[0])), "end": float64(idx.end(loc[1])),
+			"groups": groups(re, s, loc),
 		})
 		var v any
 		if loc[2*gi] >= 0 {

@@ -231,23 +231,37 @@ func regexCases() []nodeCase {
 	tp, fp := nodes.PortTruePath, nodes.PortFalsePath
 	return []nodeCase{
 		{name: "named group", id: "text.regex_match", in: map[string]any{"pattern": `order-(?P<id>\d+)`, "text": "see order-1234"},
-			want: nodes.Out{"matched": true, "match": "order-1234", "index": 4.0, "groups": map[string]any{"1": "1234", "id": "1234"}, tp: "see order-1234"}, path: tp},
-		{name: "rune index", id: "text.regex_match", in: map[string]any{"pattern": `b`, "text": "ééb"}, want: nodes.Out{"index": 2.0}, path: tp},
+			want: nodes.Out{"matched": true, "match": "order-1234", "index": 4.0, "end": 14.0, "groups": map[string]any{"1": "1234", "id": "1234"}, tp: "see order-1234"}, path: tp},
+		{name: "rune index", id: "text.regex_match", in: map[string]any{"pattern": `b`, "text": "ééb"}, want: nodes.Out{"index": 2.0, "end": 3.0}, path: tp},
+		// positions count characters as Substring does: 👍🏽 (two code points) and e + ◌́ are one each
+		{name: "index after an emoji with a skin tone", id: "text.regex_match", in: map[string]any{"pattern": `a`, "text": "👍🏽a"},
+			want: nodes.Out{"index": 1.0, "end": 2.0}, path: tp},
+		{name: "index after a combining accent", id: "text.regex_match", in: map[string]any{"pattern": `x`, "text": "e\u0301x"},
+			want: nodes.Out{"index": 1.0, "end": 2.0}, path: tp},
+		{name: "match inside a character widens to it", id: "text.regex_match", in: map[string]any{"pattern": "\u0301", "text": "ae\u0301x"},
+			want: nodes.Out{"match": "\u0301", "index": 1.0, "end": 2.0}, path: tp},
 		{name: "optional group absent", id: "text.regex_match", in: map[string]any{"pattern": `a(x)?`, "text": "a"}, want: nodes.Out{"groups": map[string]any{"1": nil}}, path: tp},
 		{name: "no match", id: "text.regex_match", in: map[string]any{"pattern": `\d`, "text": "abc"},
-			want: nodes.Out{"matched": false, "match": "", "index": -1.0, "groups": map[string]any{}, fp: "abc"}, path: fp},
+			want: nodes.Out{"matched": false, "match": "", "index": -1.0, "end": -1.0, "groups": map[string]any{}, fp: "abc"}, path: fp},
 		{name: "flags", id: "text.regex_match", in: map[string]any{"pattern": `^b.c$`, "text": "a\nB\nC", "case_insensitive": true, "multiline": true, "dot_all": true}, want: nodes.Out{"match": "B\nC"}, path: tp},
 		{name: "bad pattern", id: "text.regex_match", in: map[string]any{"pattern": `(unclosed`, "text": "x"}, errPort: "pattern", errHas: "missing closing )"},
 		{name: "no backreferences", id: "text.regex_match", in: map[string]any{"pattern": `(a)\1`, "text": "aa"}, errPort: "pattern"},
 
 		{name: "all with groups", id: "text.regex_extract", in: map[string]any{"pattern": `(\w+)@(?P<host>\w+)\.com`, "text": "ann@acme.com, bob@example.com", "group": "2"},
 			want: nodes.Out{"count": 2.0, "values": []any{"acme", "example"}, "matches": []any{
-				map[string]any{"match": "ann@acme.com", "index": 0.0, "groups": map[string]any{"1": "ann", "2": "acme", "host": "acme"}},
-				map[string]any{"match": "bob@example.com", "index": 14.0, "groups": map[string]any{"1": "bob", "2": "example", "host": "example"}},
+				map[string]any{"match": "ann@acme.com", "index": 0.0, "end": 12.0, "groups": map[string]any{"1": "ann", "2": "acme", "host": "acme"}},
+				map[string]any{"match": "bob@example.com", "index": 14.0, "end": 29.0, "groups": map[string]any{"1": "bob", "2": "example", "host": "example"}},
 			}}},
 		{name: "group by name, limited", id: "text.regex_extract", in: map[string]any{"pattern": `(?P<n>\d+)`, "text": "é1 é22 é333", "group": "n", "limit": 2.0},
 			want: nodes.Out{"values": []any{"1", "22"}, "count": 2.0}},
 		{name: "whole matches", id: "text.regex_extract", in: map[string]any{"pattern": `\d+`, "text": "a1b22"}, want: nodes.Out{"values": []any{"1", "22"}}},
+		{name: "positions in characters", id: "text.regex_extract", in: map[string]any{"pattern": `[a-z]+`, "text": "👍🏽ab " + family + "e\u0301x 🇳🇱cd"},
+			want: nodes.Out{"matches": []any{
+				map[string]any{"match": "ab", "index": 1.0, "end": 3.0, "groups": map[string]any{}},
+				map[string]any{"match": "e", "index": 5.0, "end": 6.0, "groups": map[string]any{}},
+				map[string]any{"match": "x", "index": 6.0, "end": 7.0, "groups": map[string]any{}},
+				map[string]any{"match": "cd", "index": 9.0, "end": 11.0, "groups": map[string]any{}},
+			}}},
 		{name: "none", id: "text.regex_extract", in: map[string]any{"pattern": `\d`, "text": "abc"}, want: nodes.Out{"matches": []any{}, "values": []any{}, "count": 0.0}},
 		{name: "unknown group", id: "text.regex_extract", in: map[string]any{"pattern": `(a)`, "text": "a", "group": "year"}, errPort: "group"},
 		{name: "group out of range", id: "text.regex_extract", in: map[string]any{"pattern": `(a)`, "text": "a", "group": "2"}, errPort: "group"},
@@ -328,5 +342,30 @@ func TestFamilyDeclarations(t *testing.T) {
 	tpl, _ := r.Lookup("text.template")
 	if p, _ := tpl.Input("template"); p.Templated || p.Editor != nodes.EditTemplate {
 		t.Errorf("text.template's template input must be literal with the template editor: %+v", p)
+	}
+}
+
+// TestRegexPositionsFeedSubstring cuts each match out again with Substring at the regex
+// node's index and end: both count the same characters.
+func TestRegexPositionsFeedSubstring(t *testing.T) {
+	r := registry(t)
+	extract, _ := r.Lookup("text.regex_extract")
+	substring, _ := r.Lookup("text.substring")
+	ctx := context.Background()
+	for _, s := range []string{"👍🏽x👍🏽yz", "e\u0301xe\u0301y", family + "🇳🇱zz", "plain xy"} {
+		out, err := run(ctx, extract, map[string]any{"pattern": `[x-z]+`, "text": s}, nil)
+		if err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		for _, m := range out["matches"].([]any) {
+			m := m.(map[string]any)
+			sub, err := run(ctx, substring, map[string]any{"text": s, "start": m["index"], "end": m["end"]}, nil)
+			if err != nil {
+				t.Fatalf("%q: substring: %v", s, err)
+			}
+			if sub["text"] != m["match"] {
+				t.Errorf("%q: Substring(%v, %v) = %q, the match was %q", s, m["index"], m["end"], sub["text"], m["match"])
+			}
+		}
 	}
 }
