@@ -151,6 +151,33 @@ describe('editor store', () => {
     expect(s.getState().doc.connections).toEqual([conn('sw', 'cases.b', 'y', 'node')]);
   });
 
+  it('redo after undoing a paste selects the pasted nodes again, as right after the paste', () => {
+    const s = createEditorStore(catalog, doc([node('a', 'variable.string', { handle: 's' }), node('b', 'debug.log', { handle: 'log' })], [conn('a', 'value', 'b', 'value')]));
+    s.getState().select({ nodes: ['a', 'b'] });
+    const ids = s.getState().paste(s.getState().copySelection()!, { x: 500, y: 500 });
+    expect(s.getState().selection.nodes).toEqual(ids);
+    s.getState().undo();
+    expect(s.getState().selection.nodes).toEqual([]);
+    s.getState().select({ nodes: ['a'] }); // something else selected in between
+    s.getState().redo();
+    expect(s.getState().selection).toEqual({ nodes: ids, edges: [] });
+    // and again after a second round, and for a duplicate
+    s.getState().undo();
+    s.getState().redo();
+    expect(s.getState().selection.nodes).toEqual(ids);
+    const dup = s.getState().duplicateSelection();
+    s.getState().undo();
+    s.getState().clearSelection();
+    s.getState().redo();
+    expect(s.getState().selection.nodes).toEqual(dup);
+    // an edit that chose no selection keeps the current one on redo
+    s.getState().select({ nodes: ['b'] });
+    s.getState().setValue('a', 'value', 'x');
+    s.getState().undo();
+    s.getState().redo();
+    expect(s.getState().selection.nodes).toEqual(['b']);
+  });
+
   it('copies, pastes and duplicates the selection', () => {
     const s = createEditorStore(catalog, doc([node('a', 'variable.string', { handle: 's' }), node('b', 'debug.log', { handle: 'log' })], [conn('a', 'value', 'b', 'value')]));
     expect(s.getState().copySelection()).toBeNull();

@@ -115,6 +115,9 @@ function updateNode(doc: FlowDocument, id: string, f: (n: FlowNode) => FlowNode)
 /** Creates the store of one open flow. */
 export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emptyDocument()): EditorStore {
   return createStore<EditorState & EditorActions>()((set, get) => {
+    /** The selection an edit chose along with the document it made (a paste selects what it
+     * pasted): redo brings the document back with that selection, as right after the edit. */
+    const chosen = new WeakMap<FlowDocument, Selection>();
     const commit = (next: FlowDocument, opts: EditOptions = {}, selection?: Selection) => {
       const s = get();
       if (next === s.doc && !selection) return;
@@ -134,6 +137,7 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
         }
         lastEdit = opts.coalesce ? { key: opts.coalesce, at: t } : null;
       }
+      if (selection) chosen.set(next, selection);
       set({
         doc: next,
         past,
@@ -204,7 +208,7 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
           future: s.future.slice(1),
           lastEdit: null,
           changes: s.changes + 1,
-          selection: pruneSelection(next, s.selection),
+          selection: pruneSelection(next, chosen.get(next) ?? s.selection),
         });
       },
 
