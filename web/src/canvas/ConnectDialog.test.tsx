@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, render, screen, within } from '@testing-librar
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEditorStore } from '../store/editor';
 import { catalog, conn, doc, node } from '../test/fixtures';
-import { ConnectDialog, connectCandidates, connectTargets, filterTargets } from './ConnectDialog';
+import { ConnectDialog, connectCandidates, connectTargets, filterTargets, mainOutput } from './ConnectDialog';
 
 afterEach(cleanup);
 
@@ -139,6 +139,20 @@ describe('ConnectDialog', () => {
     act(() => store.getState().load(doc([node('log', 'debug.log')]), { keepHistory: true }));
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(closed).toBe(1);
+  });
+
+  it("starts on a trigger's path (true path), not its first data output; other nodes on their result", () => {
+    const d = doc([node('route', 'trigger.route'), node('tick', 'trigger.schedule'), node('chat', 'ai.chat_trigger'), node('add', 'math.add'), node('resp', 'http.response')]);
+    expect(['route', 'tick', 'chat', 'add', 'resp'].map((n) => mainOutput(d, catalog, n))).toEqual(['true_path', 'true_path', 'true_path', 'result', 'response']);
+    expect(mainOutput(d, catalog, 'nope')).toBeUndefined();
+    const store = createEditorStore(catalog, doc([node('route', 'trigger.route'), node('resp', 'http.response')]));
+    render(<ConnectDialog store={store} node="route" onClose={() => {}} onMessage={() => {}} />);
+    const dialog = screen.getByRole('dialog', { name: 'Connect from route' });
+    expect((within(dialog).getByRole('combobox', { name: 'Output' }) as HTMLSelectElement).value).toBe('true_path');
+    expect(within(dialog).getByRole('status').textContent).toContain('can take route.true_path');
+    const search = within(dialog).getByRole('combobox', { name: 'To input' });
+    fireEvent.keyDown(search, { key: 'Enter' });
+    expect(store.getState().doc.connections).toEqual([{ from: { node: 'route', port: 'true_path' }, to: { node: 'resp', port: 'node' } }]);
   });
 
   it('names the one output of a node that has only one, without a select', () => {

@@ -11,6 +11,7 @@ import { useStore } from 'zustand';
 import { portLabel, type CatalogIndex } from '../model/catalog';
 import type { Connection, FlowDocument } from '../model/flow';
 import { canConnect, nodeInputs, nodeOutputs } from '../model/graph';
+import { PORT_TRUE } from '../model/ports';
 import type { EditorStore } from '../store/editor';
 import { Modal } from '../ui/Modal';
 
@@ -35,6 +36,20 @@ export function connectSources(doc: FlowDocument, catalog: CatalogIndex, nodeId:
   const t = n && catalog.get(n.type);
   if (!n || !t) return [];
   return nodeOutputs(n, t).map((p) => ({ port: p.id, label: p.sub ?? portLabel(p.spec), type: p.sub !== undefined ? 'row' : String(p.spec.type) }));
+}
+
+/**
+ * The output the dialog starts on: a trigger's path on (true path), which is what a flow is
+ * drawn from (its data outputs, method, path, message, are read with expressions); any other
+ * node's first output (its result, or the service it provides). undefined for an unknown node.
+ */
+export function mainOutput(doc: FlowDocument, catalog: CatalogIndex, nodeId: string): string | undefined {
+  const n = doc.nodes.find((x) => x.id === nodeId);
+  const t = n && catalog.get(n.type);
+  if (!n || !t) return undefined;
+  const outs = nodeOutputs(n, t);
+  if (t.trigger && outs.some((p) => p.id === PORT_TRUE)) return PORT_TRUE;
+  return outs[0]?.id;
 }
 
 /** Why an input cannot take the connection, in a few words. */
@@ -111,8 +126,12 @@ export function ConnectDialog({ store, node, onClose, onMessage }: ConnectDialog
   const sources = useMemo(() => connectSources(doc, catalog, node), [doc, catalog, node]);
   // how many inputs each output can feed (shown in the Output select)
   const reach = useMemo(() => new Map(sources.map((s) => [s.port, connectTargets(doc, catalog, { node, port: s.port }).length])), [doc, catalog, node, sources]);
-  // the first output that can go somewhere
-  const [port, setPort] = useState(() => sources.find((s) => reach.get(s.port))?.port ?? sources[0]?.port ?? '');
+  // the node's main output when it can go somewhere, else the first that can
+  const [port, setPort] = useState(() => {
+    const main = mainOutput(doc, catalog, node);
+    if (main && reach.get(main)) return main;
+    return sources.find((s) => reach.get(s.port))?.port ?? main ?? sources[0]?.port ?? '';
+  });
   const candidates = useMemo(() => (port ? connectCandidates(doc, catalog, { node, port }) : []), [doc, catalog, node, port]);
   const able = candidates.filter((t) => !t.why).length;
   const [query, setQuery] = useState('');
