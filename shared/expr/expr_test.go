@@ -82,6 +82,8 @@ func TestTemplates(t *testing.T) {
 		{"{{ formatDate(addDate('2023-03-31', -1, 'months'), 'date') }}", "2023-02-28"},
 		{"{{ formatDate(addDate('2024-02-29', 1, 'years'), 'date') }}", "2025-02-28"},
 		{"{{ diffDate('2026-01-02', '2026-01-01', 'hours') }}", 24.0},
+		{"{{ formatDate(parseDate('2024-03-10 02:30', '', 'America/New_York'), 'RFC3339', 'UTC') }}", "2024-03-10T07:30:00Z"},
+		{"{{ formatDate('2024-05-01T12:30', 'datetime') }}", "2024-05-01 12:30:00"},
 		{"{{ slugify('Hello, World!') }}", "hello-world"},
 		{"{{ pow(2, 10) }}", 1024.0},
 		{"key=<secret:KEY> host=<env:HOST>", "key=s3cr3t host=h.example"},

@@ -207,7 +207,7 @@ func ToTime(v any) (time.Time, error) {
 	case time.Time:
 		return x, nil
 	case string:
-		for _, l := range []string{time.RFC3339Nano, time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+		for _, l := range append([]string{time.RFC3339Nano, time.RFC3339}, naiveLayouts...) {
 			if t, err := time.Parse(l, x); err == nil {
 				return t, nil
 			}
@@ -268,6 +268,10 @@ func fnFormatDate(a ...any) (any, error) {
 	return FormatTime(t, nodes.ToString(a[1]), zone)
 }
 
+// naiveLayouts are the layouts without an offset ParseTime and ToTime try: with seconds
+// (fractions are accepted too), to the minute, or a date alone.
+var naiveLayouts = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"}
+
 // ParseTime parses s with an optional layout, reading it in zone when it has no offset.
 func ParseTime(s, layout, zone string) (time.Time, error) {
 	loc, err := LoadZone(zone)
@@ -275,7 +279,7 @@ func ParseTime(s, layout, zone string) (time.Time, error) {
 		return time.Time{}, err
 	}
 	if layout == "" {
-		for _, l := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+		for _, l := range append([]string{time.RFC3339Nano}, naiveLayouts...) {
 			if t, err := time.ParseInLocation(l, s, loc); err == nil {
 				return inGap(t, l, s, loc), nil
 			}

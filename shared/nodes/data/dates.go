@@ -61,7 +61,7 @@ func timeInput(c *nodes.Call, port string, loc *time.Location) (time.Time, error
 		t, err := expr.ParseTime(s, "", loc.String())
 		if err != nil {
 			return time.Time{}, nodes.Errorf(port, "%q is not a date (use RFC 3339 such as 2024-05-01T12:00:00Z, "+
-				"2024-05-01 12:00:00, 2024-05-01 or Unix seconds)", s)
+				"2024-05-01 12:00:00, 2024-05-01 12:00, 2024-05-01 or Unix seconds)", s)
 		}
 		return t, nil
 	}
@@ -149,7 +149,8 @@ func dateParseType() *nodes.Type {
 	return &nodes.Type{
 		ID: "date.parse", Category: catDate, Name: "Parse date", Icon: "calendar-search",
 		Doc: "Reads a date from `text`. Without `layout` it accepts RFC 3339 (`2024-05-01T12:00:00Z`, with or " +
-			"without fractions and offset), `2024-05-01 12:00:00`, `2024-05-01T12:00:00` and `2024-05-01`. Text " +
+			"without fractions and offset), `2024-05-01 12:00:00`, `2024-05-01T12:00:00`, the same to the minute " +
+			"(`2024-05-01 12:00`) and `2024-05-01`. Text " +
 			"without an offset is read as wall-clock time in `zone`.\n\nLayouts: " + layoutDoc + "\n\n" +
 			"Example: text `01/05/2024 09:30`, layout `02/01/2006 15:04`, zone `Europe/Amsterdam` → " +
 			"`2024-05-01T09:30:00+02:00`.",
@@ -480,12 +481,20 @@ func startOfType() *nodes.Type {
 func convertZoneType() *nodes.Type {
 	return &nodes.Type{
 		ID: "date.convert_zone", Category: catDate, Name: "Convert time zone", Icon: "globe",
-		Doc: "Shows `datetime` in another time zone: the same instant with the zone's wall-clock time and offset.\n\n" +
+		Doc: "Shows `datetime` in another time zone: the same instant with the zone's wall-clock time and offset. " +
+			"Text without an offset (`2024-03-10 02:30`) is wall-clock time in `from_zone` (empty: UTC); a time " +
+			"skipped by a daylight-saving change there moves forward by the gap, and one that happens twice is " +
+			"its first occurrence, as in the other date nodes. Text with an offset, a date value or Unix seconds " +
+			"is already an instant and ignores `from_zone`.\n\n" +
 			"Example: `2024-07-01T12:00:00Z` to `America/New_York` → `2024-07-01T08:00:00-04:00`, local " +
-			"`2024-07-01 08:00:00`, abbreviation `EDT`.",
+			"`2024-07-01 08:00:00`, abbreviation `EDT`; `2024-03-10 02:30` from `America/New_York` to `UTC` → " +
+			"`2024-03-10T07:30:00Z` (02:30 does not exist that night: it reads as 03:30 EDT).",
 		Inputs: []nodes.Port{
-			datePort("datetime", "The time to convert."),
+			{Name: "datetime", Type: nodes.DateTime, Doc: "The time to convert. A date, RFC 3339 text (text without " +
+				"an offset is read in `from_zone`), `2006-01-02` or Unix seconds; empty means now."},
 			{Name: "zone", Type: nodes.String, Required: true, Check: nodes.CheckTimeZone, Doc: "The target IANA time zone, e.g. `Asia/Tokyo`."},
+			{Name: "from_zone", Type: nodes.String, Default: "", Check: nodes.CheckTimeZone,
+				Doc: "The IANA time zone `datetime` text without an offset is wall-clock time in, e.g. `America/New_York` (empty: UTC)."},
 		},
 		Outputs: append(timeOutPorts("The time in the zone."),
 			nodes.Port{Name: "local", Type: nodes.String, Doc: "The wall-clock time, `2006-01-02 15:04:05`."},
@@ -500,7 +509,11 @@ func convertZoneType() *nodes.Type {
 			if err != nil {
 				return nil, err
 			}
-			t, err := timeInput(c, "datetime", time.UTC)
+			from, err := zoneInput(c, "from_zone")
+			if err != nil {
+				return nil, err
+			}
+			t, err := timeInput(c, "datetime", from.loc)
 			if err != nil {
 				return nil, err
 			}
