@@ -1,0 +1,67 @@
+// Editor gaps from an eighth pass, against the real local cloud: redo after undoing a paste
+// selects the pasted nodes again; the keyboard connect dialog starts on a trigger's path.
+// Set up through the API, driven through the editor.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { flowNode } from './cloud.mjs';
+import { cloudSuite, projectSession, page, api, errors, at } from './suite.mjs';
+
+const suite = cloudSuite('qa8');
+const session = projectSession(suite, { email: 'qa8@example.com', project: 'QA eight', prepare: ({ api, at }) => api('POST', `${at.base}/stages`, { name: 'live' }) });
+/** Runs a test step in the session (set up on first use), keeping a screenshot of the page. */
+const { guarded } = session;
+
+/** The ids of the nodes the canvas shows selected. */
+const selectedIds = () => page.locator('.react-flow__node.selected').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
+
+test('paste, undo, redo: the pasted nodes are selected again, as right after the paste', async (t) => {
+  await guarded(t, 'paste-undo-redo', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.cloud.url });
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'paste and redo',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('add', 'math.add', 0, { a: 1, b: 2 }), flowNode('log', 'debug.log', 320, {})], connections: [] },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="log"]').waitFor();
+    await page.locator('.react-flow__node[data-id="add"] .ps-node-header').click();
+    await page.keyboard.press('Control+c');
+    await page.locator('.react-flow__pane').hover({ position: { x: 300, y: 500 } });
+    await page.keyboard.press('Control+v');
+    await page.locator('[data-handle="add_2"]').waitFor();
+    const pasted = await page.locator('.react-flow__node:has([data-handle="add_2"])').getAttribute('data-id');
+    assert.deepEqual(await selectedIds(), [pasted]);
+
+    await page.keyboard.press('Control+z');
+    await page.locator('[data-handle="add_2"]').waitFor({ state: 'detached' });
+    await page.keyboard.press('Control+Shift+z');
+    await page.locator('[data-handle="add_2"]').waitFor();
+    assert.deepEqual(await selectedIds(), [pasted]);
+    // the inspector follows: it shows the pasted node
+    assert.equal(await page.getByRole('complementary', { name: 'Inspector' }).getByLabel('Handle').inputValue(), 'add_2');
+    assert.deepEqual(errors, []);
+  });
+});
+
+test("the keyboard connect dialog starts on an HTTP route's true path, and Enter draws the flow from it", async (t) => {
+  await guarded(t, 'connect-from-route', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'connect the route',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('route', 'trigger.route', 0, {}), flowNode('resp', 'http.response', 320, {})], connections: [] },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="resp"]').waitFor();
+    await page.locator('.react-flow__node[data-id="route"]').focus();
+    await page.keyboard.press('c');
+    const dialog = page.getByRole('dialog', { name: 'Connect from route' });
+    await dialog.waitFor();
+    assert.equal(await dialog.getByRole('combobox', { name: 'Output' }).inputValue(), 'true_path');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('status').filter({ hasText: 'Connected route.true_path to resp.node' }).waitFor();
+    assert.equal(await page.locator('.react-flow__edge').count(), 1);
+    assert.deepEqual(errors, []);
+  });
+});
