@@ -73,7 +73,15 @@ func TestTemplates(t *testing.T) {
 		{"{{ default(fetch.missing, 'fallback') }}", "fallback"},
 		{"{{ coalesce(nil, '', 'x') }}", "x"},
 		{"{{ n % 4 }}", 3.0},
-		{"{{ toJSON({'a': 1}) }}", "{\n  \"a\": 1\n}"},
+		// toJSON is compact like JSON.stringify, keys sorted, <>& as written; indent pretty-prints
+		{"{{ toJSON({'b': [1, 2.5, nil], 'a': 'x<y>&z'}) }}", `{"a":"x<y>&z","b":[1,2.5,null]}`},
+		{"{{ toJSON({'a': 1}, 2) }}", "{\n  \"a\": 1\n}"},
+		{"{{ toJSON([1], '\t') }}", "[\n\t1\n]"},
+		{"{{ toJSON([1], 0) }}", "[1]"},
+		{"{{ toJSON([1], 99) }}", "[\n          1\n]"},
+		{"{{ toJSON('é\u2028') }}", `"é\u2028"`},
+		{"{{ toJSON(nil) }}", "null"},
+		{"{{ toJSON(fetch.body) }}", `{"items":[{"name":"first"},{"name":"second"}]}`},
 		{"{{ fromJSON('[1,2]') }}", []any{1.0, 2.0}},
 		{"{{ jmespath(fetch.body, 'items[1].name') }}", "second"},
 		{"{{ formatDate(when, 'datetime', 'Europe/Amsterdam') }}", "2026-03-29 01:30:00"},
@@ -254,4 +262,22 @@ func FuzzTemplate(f *testing.F) {
 		}
 		_, _ = tm.Eval(context.Background(), map[string]any{"a": map[string]any{"b": 1.0}}, res{}, nil)
 	})
+}
+
+func TestToJSONErrors(t *testing.T) {
+	for src, want := range map[string]string{
+		"{{ toJSON(1, true) }}":  "indent must be a whole number of spaces or a string",
+		"{{ toJSON(1, 2.5) }}":   "indent must be a whole number",
+		"{{ toJSON(1, 2, 3) }}":  "toJSON takes 1 or 2 arguments",
+		"{{ toJSON(sqrt(-1)) }}": "NaN",
+	} {
+		tm, err := expr.Compile(src)
+		if err != nil {
+			t.Fatalf("compile %q: %v", src, err)
+		}
+		_, err = tm.Eval(context.Background(), env, res{}, nil)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want one containing %q", src, err, want)
+		}
+	}
 }

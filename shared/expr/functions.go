@@ -29,7 +29,7 @@ type Function struct {
 }
 
 // Functions lists PolySynergy's own expression functions (expr-lang's builtins such as
-// upper, lower, trim, split, join, replace, len, keys, values, now, toJSON and fromJSON come
+// upper, lower, trim, split, join, replace, len, keys, values, now and fromJSON come
 // on top, as do the operators `contains`, `startsWith`, `endsWith`, `matches`, `in`).
 func Functions() []Function { return functions() }
 
@@ -89,6 +89,7 @@ var functions = sync.OnceValue(func() []Function {
 			}
 			return f, nil
 		}},
+		{Name: "toJSON", Sig: "toJSON(value, indent?)", Doc: "value as compact JSON text, like JavaScript's JSON.stringify: object keys sorted, no spaces, `<`, `>` and `&` as written. indent (a number of spaces up to 10, or a string such as \"\\t\") pretty-prints it, like JSON.stringify(value, null, 2).", fn: fnToJSON},
 		{Name: "jmespath", Sig: "jmespath(value, query)", Doc: "Runs a JMESPath query over a value.", fn: fnJMESPath},
 		{Name: "formatDate", Sig: "formatDate(t, layout, zone?)", Doc: "Formats a time (or RFC 3339 string / Unix seconds) with a Go layout or a name: RFC3339, date, time, datetime, unix, unixms; optionally in an IANA zone.", fn: fnFormatDate},
 		{Name: "parseDate", Sig: "parseDate(s, layout?, zone?)", Doc: "Parses a date string (RFC 3339 by default) read in an optional IANA zone.", fn: fnParseDate},
@@ -199,6 +200,43 @@ func JMESPath(v any, query string) (any, error) {
 		return nil, fmt.Errorf("jmespath query %q: %w", query, err)
 	}
 	return out, nil
+}
+
+// maxJSONIndent is the widest indent toJSON takes, as JSON.stringify clamps it.
+const maxJSONIndent = 10
+
+// fnToJSON encodes a value as JSON text the way JavaScript's JSON.stringify does: compact
+// unless an indent is given, without escaping <, > and &. Object keys come sorted, so the
+// text is the same on every run.
+func fnToJSON(a ...any) (any, error) {
+	if len(a) < 1 || len(a) > 2 {
+		return nil, fmt.Errorf("toJSON takes 1 or 2 arguments (value, indent), got %d", len(a))
+	}
+	indent := ""
+	if len(a) == 2 {
+		switch x := a[1].(type) {
+		case nil:
+		case string:
+			indent = x
+			if r := []rune(indent); len(r) > maxJSONIndent {
+				indent = string(r[:maxJSONIndent])
+			}
+		default:
+			n, ok := nodes.ToFloat(x)
+			if !ok || !nodes.IsNumber(x) || n != math.Trunc(n) {
+				return nil, fmt.Errorf("toJSON: indent must be a whole number of spaces or a string, got %s", nodes.Describe(x))
+			}
+			indent = strings.Repeat(" ", int(min(max(n, 0), maxJSONIndent)))
+		}
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", indent)
+	if err := enc.Encode(a[0]); err != nil {
+		return nil, fmt.Errorf("toJSON: %s cannot be written as JSON: %w", nodes.Describe(a[0]), err)
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
 }
 
 // ToTime converts times, RFC 3339 strings and Unix seconds to a time.
