@@ -60,6 +60,8 @@ func TestJavaScript(t *testing.T) {
 		// code left open fails at the wrapper's closing line, which the user never wrote
 		{name: "code left open", in: map[string]any{"code": "return ("}, errPort: "code",
 			errHas: []string{"SyntaxError at the end of the code (is a bracket, parenthesis, brace or string left open?): Unexpected token"}},
+		{name: "a name declared twice fails as the flow check says", in: map[string]any{"code": "const input = 2;\nreturn input"}, errPort: "code",
+			errHas: []string{"SyntaxError at line 1, column 7: Identifier 'input' has already been declared (input is the node's input"}},
 		{name: "syntax error column on line 1", in: map[string]any{"code": "return 1 +* 2"}, errPort: "code",
 			errHas: []string{"line 1, column 11"}},
 		{name: "runtime error with line", in: map[string]any{"code": "let a = 1;\n\nnull.foo;"}, errPort: "code",

@@ -67,6 +67,9 @@ func Parse(code string) (*ast.Program, error) {
 	wrapped := Wrap(code)
 	prog, err := parser.ParseFile(nil, ScriptName, wrapped, 0)
 	if err == nil {
+		if e := checkDeclarations(prog, wrapped); e != nil {
+			return nil, e
+		}
 		return prog, nil
 	}
 	var list parser.ErrorList
