@@ -96,7 +96,8 @@ type connMeta struct {
 	id          string
 	stage       string
 	apiID       string
-	domain      string
+	domain      string // the API's domain name: as in AWS, a host name without a port
+	host        string // the Host header the client sent
 	connectedAt time.Time
 	identity    Identity
 }
@@ -162,8 +163,8 @@ func messageEvent(m connMeta, route string, data []byte, binary bool, now time.T
 // disconnectEvent builds the $disconnect event.
 func disconnectEvent(m connMeta, code int, reason string, now time.Time) events.APIGatewayWebsocketProxyRequest {
 	ev := events.APIGatewayWebsocketProxyRequest{
-		Headers:           map[string]string{"Host": m.domain},
-		MultiValueHeaders: map[string][]string{"Host": {m.domain}},
+		Headers:           map[string]string{"Host": m.host},
+		MultiValueHeaders: map[string][]string{"Host": {m.host}},
 		RequestContext:    m.context(RouteDisconnect, EventTypeDisconnect, now),
 	}
 	ev.RequestContext.DisconnectStatusCode = int64(code)

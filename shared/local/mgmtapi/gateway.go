@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -213,7 +214,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer g.wg.Done()
 
 	now := g.cfg.Now()
-	m := connMeta{id: newID(), stage: g.cfg.Stage, apiID: g.cfg.APIID, domain: r.Host, connectedAt: now,
+	domain := r.Host
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		domain = h
+	}
+	m := connMeta{id: newID(), stage: g.cfg.Stage, apiID: g.cfg.APIID, domain: domain, host: r.Host, connectedAt: now,
 		identity: Identity{SourceIP: sourceIP(r), UserAgent: r.UserAgent()}}
 	resp, err := g.invoke(connectEvent(m, r, now))
 	if err != nil {

@@ -239,7 +239,9 @@ func TestGatewayEventsAndRoutes(t *testing.T) {
 		{"x (last value)", connect.QueryStringParameters["x"], "2"},
 		{"x (all values)", strings.Join(connect.MultiValueQueryStringParameters["x"], ","), "1,2"},
 		{"header", connect.Headers["X-Custom"], "yes"},
-		{"host header", connect.Headers["Host"], rc.DomainName},
+		{"host header", connect.Headers["Host"], strings.TrimPrefix(strings.TrimSuffix(env.wsURL, "/ws"), "ws://")},
+		// as in AWS, the domain name has no port (the Host header keeps it)
+		{"domainName", rc.DomainName, "127.0.0.1"},
 	}
 	for _, ck := range checks {
 		if ck.got != ck.want {
@@ -298,6 +300,9 @@ func TestGatewayEventsAndRoutes(t *testing.T) {
 		dis.RequestContext.DisconnectReason == nil || *dis.RequestContext.DisconnectReason != "bye" ||
 		dis.RequestContext.EventType != "DISCONNECT" {
 		t.Errorf("$disconnect %+v; want connection %s, code 1000, reason bye", dis.RequestContext, id)
+	}
+	if dis.Headers["Host"] != connect.Headers["Host"] || dis.RequestContext.DomainName != "127.0.0.1" {
+		t.Errorf("$disconnect Host %q, domainName %q; want %q and 127.0.0.1", dis.Headers["Host"], dis.RequestContext.DomainName, connect.Headers["Host"])
 	}
 	if n := env.gw.Registry().Len(); n != 0 {
 		t.Errorf("registry holds %d connections after disconnect; want 0", n)
