@@ -1,10 +1,13 @@
 package apigw_test
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -66,5 +69,32 @@ func TestAnswerWithAStatusThatIsNoHTTPStatusIs502(t *testing.T) {
 		if resp.StatusCode != http.StatusBadGateway {
 			t.Errorf("status %d answered %d", code, resp.StatusCode)
 		}
+	}
+}
+
+// Payload format 2.0 answers have no multiValueHeaders: API Gateway ignores them, so the
+// local gateway does too (a flow that set headers that way would work here and lose them in
+// AWS), and says so in the log.
+func TestMultiValueHeadersOfA2Point0AnswerAreIgnored(t *testing.T) {
+	var logs bytes.Buffer
+	h := apigw.HTTPAPI(fn(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: "ok",
+			Headers:           map[string]string{"content-type": "text/plain", "x-list": "a,b"},
+			MultiValueHeaders: map[string][]string{"X-Multi": {"1", "2"}, "Set-Cookie": {"a=1"}},
+			Cookies:           []string{"b=2"}}, nil
+	}), apigw.HTTPOptions{Name: "router", Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("X-List") != "a,b" || resp.Header.Values("X-Multi") != nil ||
+		strings.Join(resp.Header.Values("Set-Cookie"), ";") != "b=2" {
+		t.Errorf("status %d, headers %v; want X-List a,b, no X-Multi, only the cookies field's b=2", resp.StatusCode, resp.Header)
+	}
+	if !strings.Contains(logs.String(), "multiValueHeaders") || !strings.Contains(logs.String(), "X-Multi") {
+		t.Errorf("log %q does not say the multiValueHeaders were ignored", logs.String())
 	}
 }

@@ -14,9 +14,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"mime"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -104,9 +106,15 @@ func HTTPAPI(fn Function, opt HTTPOptions) http.Handler {
 			writeGatewayError(w, http.StatusInternalServerError, "Internal Server Error")
 			return
 		}
-		if err := writeResponse(w, out); err != nil {
+		ignored, err := writeResponse(w, out)
+		if err != nil {
 			opt.Log.Error("function answered badly", "function", opt.Name, "path", r.URL.Path, "err", err)
 			writeGatewayError(w, http.StatusBadGateway, "Internal Server Error")
+			return
+		}
+		if len(ignored) > 0 {
+			opt.Log.Warn("the function's answer has multiValueHeaders, which payload format 2.0 does not have; API Gateway ignores them (use headers, comma-separated, and cookies)",
+				"function", opt.Name, "path", r.URL.Path, "headers", ignored)
 		}
 	})
 }
@@ -267,9 +275,10 @@ func bodyIsText(ct string, body []byte) bool {
 }
 
 // writeResponse writes a function's payload 2.0 answer.
-func writeResponse(w http.ResponseWriter, out []byte) error {
+// It returns the names of the multiValueHeaders it ignored.
+func writeResponse(w http.ResponseWriter, out []byte) (ignored []string, err error) {
 	if !json.Valid(out) {
-		return errors.New("the function's answer is not JSON")
+		return nil, errors.New("the function's answer is not JSON")
 	}
 	if !hasStatusCode(out) {
 		// valid JSON without a statusCode: API Gateway infers the response (status 200,
@@ -283,26 +292,25 @@ func writeResponse(w http.ResponseWriter, out []byte) error {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(body)
-		return nil
+		return nil, nil
 	}
 	var resp events.APIGatewayV2HTTPResponse
 	if err := json.Unmarshal(out, &resp); err != nil {
-		return fmt.Errorf("the function's answer is not an HTTP response: %w", err)
+		return nil, fmt.Errorf("the function's answer is not an HTTP response: %w", err)
 	}
 	if resp.StatusCode < 100 || resp.StatusCode > 599 {
-		return fmt.Errorf("the function answered status %d, not an HTTP status", resp.StatusCode)
+		return nil, fmt.Errorf("the function answered status %d, not an HTTP status", resp.StatusCode)
 	}
 	for k, v := range resp.Headers {
 		if !framing(k) {
 			w.Header().Set(k, v)
 		}
 	}
-	for k, vs := range resp.MultiValueHeaders {
-		for _, v := range vs {
-			if !framing(k) {
-				w.Header().Add(k, v)
-			}
-		}
+	if len(resp.MultiValueHeaders) > 0 {
+		// payload format 2.0 has no multiValueHeaders: API Gateway drops them (several values
+		// go comma-separated in headers, cookies in cookies), so they are dropped here too
+		// and a function relying on them fails locally as it would in AWS
+		ignored = slices.Sorted(maps.Keys(resp.MultiValueHeaders))
 	}
 	for _, c := range resp.Cookies {
 		w.Header().Add("Set-Cookie", c)
@@ -311,7 +319,7 @@ func writeResponse(w http.ResponseWriter, out []byte) error {
 	if resp.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(resp.Body)
 		if err != nil {
-			return fmt.Errorf("isBase64Encoded body is not base64: %w", err)
+			return nil, fmt.Errorf("isBase64Encoded body is not base64: %w", err)
 		}
 		body = b
 	}
@@ -322,7 +330,7 @@ func writeResponse(w http.ResponseWriter, out []byte) error {
 	// the answer has begun: a client that went away is not the function's fault, and no
 	// other status can be sent anymore
 	_, _ = w.Write(body)
-	return nil
+	return ignored, nil
 }
 
 // hasStatusCode reports whether out is a JSON object with a statusCode member (matched as
