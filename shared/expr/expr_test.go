@@ -62,6 +62,11 @@ func TestTemplates(t *testing.T) {
 		{"{{ fetch.body.items }}", []any{map[string]any{"name": "first"}, map[string]any{"name": "second"}}},
 		{"{{ upper(trigger.query.q) }}", "HELLO WORLD"},
 		{"{{ lower(trim('  A  ')) }}", "a"},
+		// full case mapping, as JavaScript's toUpperCase and toLowerCase
+		{"{{ upper('straße') }}", "STRASSE"},
+		{"{{ lower('ΟΔΟΣ') }}", "οδος"},
+		{"{{ capitalize('ßa') + ' ' + title('ßa ßb-ßc') }}", "Ssa Ssa Ssb-Ssc"},
+		{"{{ upper(42) }}", "42"},
 		{"{{ split('a,b', ',') }}", []any{"a", "b"}},
 		{"{{ join(['a','b'], '-') }}", "a-b"},
 		{"{{ replace('aXa', 'X', 'y') }}", "aya"},

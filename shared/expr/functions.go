@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -29,7 +30,7 @@ type Function struct {
 }
 
 // Functions lists PolySynergy's own expression functions (expr-lang's builtins such as
-// upper, lower, trim, split, join, replace, len, keys, values, now and fromJSON come
+// trim, split, join, replace, len, keys, values, now and fromJSON come
 // on top, as do the operators `contains`, `startsWith`, `endsWith`, `matches`, `in`).
 func Functions() []Function { return functions() }
 
@@ -38,22 +39,24 @@ var functions = sync.OnceValue(func() []Function {
 		{Name: "default", Sig: "default(value, fallback)", Doc: "value unless it is null or an empty string, else fallback.", fn: fnDefault},
 		{Name: "coalesce", Sig: "coalesce(a, b, …)", Doc: "The first argument that is not null or empty.", fn: fnCoalesce},
 		{Name: "includes", Sig: "includes(haystack, needle)", Doc: "Whether a string contains a substring, or a list an element.", fn: fnIncludes},
-		{Name: "capitalize", Sig: "capitalize(s)", Doc: "First letter upper-cased.", fn: str1(func(s string) any {
-			r := []rune(s)
-			if len(r) > 0 {
-				r[0] = unicode.ToUpper(r[0])
-			}
-			return string(r)
+		{Name: "upper", Sig: "upper(s)", Doc: "Upper case with Unicode's full case mapping, as JavaScript's toUpperCase: \"straße\" → \"STRASSE\".", fn: str1(func(s string) any { return nodes.Upper(s) })},
+		{Name: "lower", Sig: "lower(s)", Doc: "Lower case with Unicode's full case mapping, as JavaScript's toLowerCase (a final Σ becomes ς).", fn: str1(func(s string) any { return nodes.Lower(s) })},
+		{Name: "capitalize", Sig: "capitalize(s)", Doc: "First letter upper-cased (title case: \"ß\" → \"Ss\"); the rest as it is.", fn: str1(func(s string) any {
+			return nodes.TitleFirst(s)
 		})},
-		{Name: "title", Sig: "title(s)", Doc: "Every word capitalised.", fn: str1(func(s string) any {
+		{Name: "title", Sig: "title(s)", Doc: "Every word capitalised (after a space, - or _); the rest as it is.", fn: str1(func(s string) any {
+			var b strings.Builder
 			prev := ' '
-			return strings.Map(func(r rune) rune {
-				defer func() { prev = r }()
-				if unicode.IsSpace(prev) || prev == '-' || prev == '_' {
-					return unicode.ToUpper(r)
+			for i, r := range s {
+				_, n := utf8.DecodeRuneInString(s[i:])
+				if c := s[i : i+n]; unicode.IsSpace(prev) || prev == '-' || prev == '_' {
+					b.WriteString(nodes.TitleFirst(c))
+				} else {
+					b.WriteString(c)
 				}
-				return r
-			}, s)
+				prev = r
+			}
+			return b.String()
 		})},
 		{Name: "slugify", Sig: "slugify(s)", Doc: "A URL-safe lowercase slug.", fn: str1(func(s string) any { return slug.Make(s) })},
 		{Name: "urlEncode", Sig: "urlEncode(s)", Doc: "Percent-encodes a query value.", fn: str1(func(s string) any { return url.QueryEscape(s) })},

@@ -107,7 +107,9 @@ func stringTypes() []*nodes.Type {
 			Doc: "Changes the case of `text`: `upper`, `lower`, `title` (every word capitalised), `capitalize` " +
 				"(first letter upper, the rest lower), or rewrites it as an identifier: `snake` (`order_total`), " +
 				"`kebab` (`order-total`), `camel` (`orderTotal`), `pascal` (`OrderTotal`). Identifier modes split words " +
-				"at spaces, punctuation and case changes (`HTTPServer` → `http_server`).\n\n**Outputs**: `text`.\n\n" +
+				"at spaces, punctuation and case changes (`HTTPServer` → `http_server`). Case changes use Unicode's full " +
+				"case mapping, as JavaScript and Python do: `straße` in upper case is `STRASSE`, and a final `Σ` " +
+				"lower-cases to `ς`.\n\n**Outputs**: `text`.\n\n" +
 				"**Example**: `Order total (EUR)` with mode `snake` → `order_total_eur`.",
 			Inputs: []nodes.Port{
 				textIn("The text to change."),
@@ -458,34 +460,45 @@ func words(s string) []string {
 	return out
 }
 
-// capitalize upper-cases the first letter and lower-cases the rest.
+// capitalize gives the first letter its title case and lower-cases the rest, with Unicode's
+// full case mapping ("ßa" → "Ssa", as Python's capitalize).
 func capitalize(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
+	_, n := utf8.DecodeRuneInString(s)
 	if n == 0 {
 		return s
 	}
-	return string(unicode.ToUpper(r)) + strings.ToLower(s[n:])
+	return nodes.TitleFirst(s[:n]) + nodes.Lower(s[n:])
 }
 
 func changeCase(s, mode string) string {
 	switch mode {
 	case "lower":
-		return strings.ToLower(s)
+		return nodes.Lower(s)
 	case "title":
-		prev := ' '
-		return strings.Map(func(r rune) rune {
-			defer func() { prev = r }()
-			if unicode.IsLetter(prev) || unicode.IsDigit(prev) || prev == '\'' || prev == '’' {
-				return unicode.ToLower(r)
+		// a character after a letter, digit or apostrophe is lowered; any other starts a word
+		// and gets its title case. Lowering whole runs keeps a final sigma final.
+		var b strings.Builder
+		run, prev := 0, ' '
+		for i, r := range s {
+			if !(unicode.IsLetter(prev) || unicode.IsDigit(prev) || prev == '\'' || prev == '’') {
+				b.WriteString(nodes.Lower(s[run:i]))
+				n := utf8.RuneLen(r)
+				if r == utf8.RuneError {
+					_, n = utf8.DecodeRuneInString(s[i:])
+				}
+				b.WriteString(nodes.TitleFirst(s[i : i+n]))
+				run = i + n
 			}
-			return unicode.ToTitle(r)
-		}, s)
+			prev = r
+		}
+		b.WriteString(nodes.Lower(s[run:]))
+		return b.String()
 	case "capitalize":
 		return capitalize(s)
 	case "snake", "kebab":
 		ws := words(s)
 		for i, w := range ws {
-			ws[i] = strings.ToLower(w)
+			ws[i] = nodes.Lower(w)
 		}
 		sep := "_"
 		if mode == "kebab" {
@@ -496,14 +509,14 @@ func changeCase(s, mode string) string {
 		ws := words(s)
 		for i, w := range ws {
 			if i == 0 && mode == "camel" {
-				ws[i] = strings.ToLower(w)
+				ws[i] = nodes.Lower(w)
 			} else {
 				ws[i] = capitalize(w)
 			}
 		}
 		return strings.Join(ws, "")
 	}
-	return strings.ToUpper(s)
+	return nodes.Upper(s)
 }
 
 func runSlugify(_ context.Context, c *nodes.Call) (nodes.Out, error) {

@@ -155,6 +155,11 @@ func stringCases() []nodeCase {
 		{name: "kebab", id: "text.case", in: map[string]any{"text": "userId", "mode": "kebab"}, want: txt("user-id")},
 		{name: "camel", id: "text.case", in: map[string]any{"text": "first_name-value", "mode": "camel"}, want: txt("firstNameValue")},
 		{name: "pascal", id: "text.case", in: map[string]any{"text": "HTTP server", "mode": "pascal"}, want: txt("HttpServer")},
+		// full case mapping, as JavaScript and Python: ß → SS, final sigma stays final
+		{name: "upper sharp s", id: "text.case", in: map[string]any{"text": "Straße ﬁ", "mode": "upper"}, want: txt("STRASSE FI")},
+		{name: "lower final sigma", id: "text.case", in: map[string]any{"text": "ΟΔΟΣ ΟΔΟΣ.", "mode": "lower"}, want: txt("οδος οδος.")},
+		{name: "title sharp s and sigma", id: "text.case", in: map[string]any{"text": "ßAB ΟΔΟΣ", "mode": "title"}, want: txt("Ssab Οδος")},
+		{name: "capitalize sharp s", id: "text.case", in: map[string]any{"text": "ßAB", "mode": "capitalize"}, want: txt("Ssab")},
 		{name: "bad mode", id: "text.case", in: map[string]any{"text": "x", "mode": "shout"}, errPort: "mode"},
 
 		{name: "whitespace", id: "text.trim", in: map[string]any{"text": " \t x y \n"}, want: txt("x y")},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/nikolalohinski/gonja/v2/builtins"
 	controls "github.com/nikolalohinski/gonja/v2/builtins/control_structures"
@@ -12,6 +13,8 @@ import (
 	gnodes "github.com/nikolalohinski/gonja/v2/nodes"
 	"github.com/nikolalohinski/gonja/v2/parser"
 	"github.com/nikolalohinski/gonja/v2/tokens"
+
+	"polysynergy/shared/nodes"
 )
 
 // environment builds the render's environment: wrapped filters, methods, globals and
@@ -28,6 +31,13 @@ func (b *budget) environment() *exec.Environment {
 		}
 	}
 	filters["format"] = b.wrapFilter("format", formatFilter)
+	// upper, lower and capitalize with Unicode's full case mapping, as Python's: ß → SS
+	filters["upper"] = b.wrapFilter("upper", caseFilter(nodes.Upper))
+	filters["lower"] = b.wrapFilter("lower", caseFilter(nodes.Lower))
+	filters["capitalize"] = b.wrapFilter("capitalize", caseFilter(func(s string) string {
+		_, n := utf8.DecodeRuneInString(s)
+		return nodes.TitleFirst(s[:n]) + nodes.Lower(s[n:])
+	}))
 	structures := map[string]parser.ControlStructureParser{
 		"include": b.includeParser,
 		"import":  b.importParser,
@@ -375,6 +385,7 @@ func sandboxMethods() exec.Methods {
 		}
 		str[name] = wrapStrMethod(name, m)
 	}
+	str["upper"], str["lower"] = caseMethod(nodes.Upper), caseMethod(nodes.Lower)
 	return exec.Methods{Bool: all.Bool, Int: all.Int, Float: all.Float, Dict: all.Dict, List: all.List,
 		Str: exec.NewMethodSet(str)}
 }
@@ -384,6 +395,29 @@ var strMethodNames = []string{"capitalize", "capwords", "casefold", "center", "c
 	"islower", "isnumeric", "isprintable", "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip",
 	"partition", "removeprefix", "removesuffix", "replace", "rfind", "rjust", "rpartition", "rsplit", "rstrip",
 	"split", "splitlines", "startswith", "strip", "swapcase", "title", "upper", "zfill"}
+
+// caseFilter is a filter that changes the case of its (string) input.
+func caseFilter(change func(string) string) exec.FilterFunction {
+	return func(_ *exec.Evaluator, in *exec.Value, p *exec.VarArgs) *exec.Value {
+		if in.IsError() {
+			return in
+		}
+		if err := p.Take(); err != nil {
+			return exec.AsValue(exec.ErrInvalidCall(err))
+		}
+		return exec.AsValue(change(in.String()))
+	}
+}
+
+// caseMethod is a str method that changes the case of the string.
+func caseMethod(change func(string) string) exec.Method[string] {
+	return func(self string, _ *exec.Value, p *exec.VarArgs) (any, error) {
+		if err := p.Take(); err != nil {
+			return nil, exec.ErrInvalidCall(err)
+		}
+		return change(self), nil
+	}
+}
 
 // formatWidth finds numbers in the replacement fields of a str.format pattern.
 var formatWidth = regexp.MustCompile(`\{[^{}]*?(\d{7,}|\{)`)
