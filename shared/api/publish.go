@@ -207,6 +207,10 @@ func (h *Handler) publish(ctx context.Context, k store.FlowKey, b PublishBody, b
 	if b.Version > 0 && b.Revision > 0 {
 		return PublishResult{}, invalidField("body.revision", "only applies when publishing the draft, not a version")
 	}
+	if b.Version > 0 && b.Message != "" {
+		// a version keeps the message it was made with; this one would be dropped
+		return PublishResult{}, invalidField("body.message", "only applies when publishing the draft (it is the new version's message), not a version")
+	}
 	f, err := h.st.GetFlow(ctx, k)
 	if err != nil {
 		return PublishResult{}, err
