@@ -41,13 +41,18 @@ type XMLOptions struct {
 	AlwaysList bool
 	// InferTypes turns numeric text into numbers and true/false into booleans.
 	InferTypes bool
+	// StripNamespaces drops namespace prefixes from names (soap:Body is Body) and leaves
+	// out the xmlns declarations.
+	StripNamespaces bool
 }
 
 // ParseXML reads an XML document into {root: value}. An element with only text becomes that
 // text; otherwise an object with "@attr" keys, child elements by name (repeated ones as a
-// list) and "#text" for text beside them; an empty element is "". Names are local (a
-// namespace prefix is dropped); comments, processing instructions and the doctype are
-// skipped.
+// list) and "#text" for text beside them; an empty element is "". Names are as written,
+// with their namespace prefix (soap:Envelope), and namespace declarations are attributes
+// (@xmlns:soap), as xml2js (n8n's XML node) reads them, so FormatXML writes the same
+// document back; StripNamespaces drops both. Comments, processing instructions and the
+// doctype are skipped.
 func ParseXML(ctx context.Context, text string, opt XMLOptions) (map[string]any, error) {
 	d := xml.NewDecoder(strings.NewReader(text))
 	d.Strict = true
@@ -80,8 +85,13 @@ func ParseXML(ctx context.Context, text string, opt XMLOptions) (map[string]any,
 				return nil, err
 			}
 		}
-		tok, err := d.Token()
+		// RawToken keeps the prefixes as written (Token replaces them by the namespace URL);
+		// that start and end tags match is checked below
+		tok, err := d.RawToken()
 		if errors.Is(err, io.EOF) {
+			if len(stack) > 0 {
+				return nil, &XMLError{Line: line(), Msg: "unexpected end: <" + stack[len(stack)-1].name + "> is not closed"}
+			}
 			break
 		}
 		if err != nil {
@@ -93,21 +103,22 @@ func ParseXML(ctx context.Context, text string, opt XMLOptions) (map[string]any,
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			name := xmlName(t.Name, opt.StripNamespaces)
 			if root != nil {
-				return nil, &XMLError{Line: line(), Msg: "a second root element <" + t.Name.Local + ">"}
+				return nil, &XMLError{Line: line(), Msg: "a second root element <" + name + ">"}
 			}
 			if len(stack) >= maxXMLDepth {
 				return nil, &XMLError{Line: line(), Msg: fmt.Sprintf("elements nest deeper than %d", maxXMLDepth)}
 			}
-			f := &frame{name: t.Name.Local, children: map[string][]any{}}
+			f := &frame{name: name, children: map[string][]any{}}
 			for _, a := range t.Attr {
-				if a.Name.Space == "xmlns" || a.Name.Local == "xmlns" && a.Name.Space == "" {
+				if opt.StripNamespaces && (a.Name.Space == "xmlns" || a.Name.Local == "xmlns" && a.Name.Space == "") {
 					continue // namespace declarations
 				}
 				if f.attrs == nil {
 					f.attrs = map[string]any{}
 				}
-				f.attrs[xmlAttrPrefix+a.Name.Local] = cell(a.Value, opt.InferTypes)
+				f.attrs[xmlAttrPrefix+xmlName(a.Name, opt.StripNamespaces)] = cell(a.Value, opt.InferTypes)
 			}
 			stack = append(stack, f)
 		case xml.CharData:
@@ -117,7 +128,14 @@ func ParseXML(ctx context.Context, text string, opt XMLOptions) (map[string]any,
 				return nil, &XMLError{Line: line(), Msg: "text outside the root element"}
 			}
 		case xml.EndElement:
+			name := xmlName(t.Name, opt.StripNamespaces)
+			if len(stack) == 0 {
+				return nil, &XMLError{Line: line(), Msg: "</" + name + "> closes no element"}
+			}
 			f := stack[len(stack)-1]
+			if name != f.name {
+				return nil, &XMLError{Line: line(), Msg: "element <" + f.name + "> closed by </" + name + ">"}
+			}
 			stack = stack[:len(stack)-1]
 			text := strings.TrimSpace(f.text.String())
 			var v any
@@ -157,7 +175,31 @@ func ParseXML(ctx context.Context, text string, opt XMLOptions) (map[string]any,
 	return root, nil
 }
 
-var xmlNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9._-]*$`)
+// xmlName is a name as written, prefix:local, or only its local part.
+func xmlName(n xml.Name, local bool) string {
+	if n.Space == "" || local {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
+}
+
+// xmlNamePattern matches element and attribute names FormatXML writes: a name, optionally
+// with a namespace prefix (soap:Envelope, xmlns:soap).
+var xmlNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9._-]*(:[A-Za-z_][A-Za-z0-9._-]*)?$`)
+
+// usableElementName reports whether name can be an element FormatXML writes: an XML
+// name with an optional prefix, neither part starting with the reserved "xml".
+func usableElementName(name string) bool {
+	if !xmlNamePattern.MatchString(name) {
+		return false
+	}
+	for _, part := range strings.Split(name, ":") {
+		if strings.HasPrefix(strings.ToLower(part), "xml") {
+			return false
+		}
+	}
+	return true
+}
 
 // FormatXML writes value as the XML element name: objects' "@attr" keys become attributes,
 // "#text" the element's text, other keys child elements (lists repeat the element); scalars
@@ -185,7 +227,7 @@ func writeXML(e *xml.Encoder, name string, v any, path string, depth int) error 
 	if depth > maxXMLDepth {
 		return fmt.Errorf("%s: nested deeper than %d", path, maxXMLDepth)
 	}
-	if !xmlNamePattern.MatchString(name) || strings.HasPrefix(strings.ToLower(name), "xml") {
+	if !usableElementName(name) {
 		return fmt.Errorf("%s: %q is not a usable element name", orRoot(path), name)
 	}
 	if list, ok := v.([]any); ok {
@@ -262,8 +304,11 @@ func xmlParseType() *nodes.Type {
 			"- An element with only text becomes that text; an empty one `\"\"`.\n" +
 			"- Otherwise it becomes an object: attributes as `@name` keys, child elements by name (repeated ones " +
 			"as a list; with `always_list` every child is a list), and `#text` for text beside them.\n" +
-			"- Namespace prefixes are dropped from names; comments, processing instructions and the doctype are " +
-			"skipped; HTML entities such as `&nbsp;` are understood.\n- `infer_types` turns numbers and true/false " +
+			"- Names keep their namespace prefix as written (`soap:Envelope`, `@xsi:type`) and namespace " +
+			"declarations are attributes (`@xmlns:soap`), as n8n's XML node reads them, so Format XML writes the " +
+			"same document back; `strip_namespaces` drops prefixes and declarations (`Envelope`).\n" +
+			"- Comments, processing instructions and the doctype are skipped; HTML entities such as `&nbsp;` are " +
+			"understood.\n- `infer_types` turns numbers and true/false " +
 			"into numbers and booleans (text with leading zeros stays text).\n\nBad XML is an error naming the line.\n\n" +
 			"Example: `<order id=\"7\"><item>a</item><item>b</item></order>` → " +
 			"`{\"order\": {\"@id\": \"7\", \"item\": [\"a\", \"b\"]}}`.",
@@ -271,6 +316,7 @@ func xmlParseType() *nodes.Type {
 			{Name: "text", Type: nodes.String, Required: true, Editor: nodes.EditCode, Doc: "The XML text."},
 			{Name: "always_list", Type: nodes.Boolean, Default: false, Doc: "Make every child element a list, even when it occurs once."},
 			{Name: "infer_types", Type: nodes.Boolean, Default: false, Doc: "Turn numeric text into numbers and true/false into booleans."},
+			{Name: "strip_namespaces", Type: nodes.Boolean, Default: false, Doc: "Drop namespace prefixes from names (`soap:Body` → `Body`) and leave out xmlns declarations."},
 		},
 		Outputs: []nodes.Port{
 			{Name: "data", Type: nodes.Object, Doc: "The document: {root_name: value}."},
@@ -278,7 +324,8 @@ func xmlParseType() *nodes.Type {
 			{Name: "value", Type: nodes.Any, Doc: "The root element's value."},
 		},
 		Run: func(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
-			data, err := ParseXML(ctx, c.Str("text"), XMLOptions{AlwaysList: c.Bool("always_list"), InferTypes: c.Bool("infer_types")})
+			data, err := ParseXML(ctx, c.Str("text"), XMLOptions{AlwaysList: c.Bool("always_list"),
+				InferTypes: c.Bool("infer_types"), StripNamespaces: c.Bool("strip_namespaces")})
 			if err != nil {
 				var xe *XMLError
 				if errors.As(err, &xe) {
@@ -302,7 +349,8 @@ func xmlFormatType() *nodes.Type {
 			"objects, `@name` keys are attributes, `#text` is the element's text and other keys are child elements " +
 			"(a list repeats the element); numbers, booleans and text are the element's text and null an empty " +
 			"element. Keys are written in alphabetical order. Text is escaped. Names must be XML names not " +
-			"starting with `xml`.\n\n" +
+			"starting with `xml`, optionally with a namespace prefix: `soap:Envelope` with an `@xmlns:soap` " +
+			"attribute writes `<soap:Envelope xmlns:soap=\"…\">`, as Parse XML reads it.\n\n" +
 			"Example: root `order`, value `{\"@id\": 7, \"item\": [\"a\", \"b\"]}` → " +
 			"`<order id=\"7\"><item>a</item><item>b</item></order>` (after the XML declaration).",
 		Inputs: []nodes.Port{
@@ -316,8 +364,8 @@ func xmlFormatType() *nodes.Type {
 			if root == "" {
 				root = "root"
 			}
-			if !xmlNamePattern.MatchString(root) || strings.HasPrefix(strings.ToLower(root), "xml") {
-				return nil, nodes.Errorf("root", "%q is not a usable element name (letters, digits, _ - . ; not starting with xml)", root)
+			if !usableElementName(root) {
+				return nil, nodes.Errorf("root", "%q is not a usable element name (letters, digits, _ - . with an optional prefix: ; not starting with xml)", root)
 			}
 			v := c.Get("value")
 			if list, ok := v.([]any); ok && len(list) != 1 {

@@ -16,8 +16,20 @@ func xmlCases() []nodeCase {
 		{name: "attributes, repeats and text", id: "xml.parse", in: map[string]any{"text": `<?xml version="1.0"?>
 <!-- an order -->
 <order id="7" xmlns:x="urn:x"><x:item sku="a">Apple</x:item><item>Pear</item><note/><total>12.50</total></order>`},
-			want: nodes.Out{"root": "order", "value": map[string]any{"@id": "7", "item": []any{map[string]any{"@sku": "a", "#text": "Apple"}, "Pear"},
-				"note": "", "total": "12.50"}}},
+			want: nodes.Out{"root": "order", "value": map[string]any{"@id": "7", "@xmlns:x": "urn:x", "x:item": map[string]any{"@sku": "a", "#text": "Apple"},
+				"item": "Pear", "note": "", "total": "12.50"}}},
+		{name: "namespaces stripped", id: "xml.parse", in: map[string]any{"strip_namespaces": true, "text": `<order id="7" xmlns:x="urn:x" xmlns="urn:d">` +
+			`<x:item x:sku="a">Apple</x:item><item>Pear</item></order>`},
+			want: nodes.Out{"root": "order", "value": map[string]any{"@id": "7", "item": []any{map[string]any{"@sku": "a", "#text": "Apple"}, "Pear"}}}},
+		{name: "soap envelope keeps prefixes", id: "xml.parse", in: map[string]any{"text": soapEnvelope},
+			want: nodes.Out{"root": "soap:Envelope", "value": map[string]any{
+				"@xmlns:soap": "http://schemas.xmlsoap.org/soap/envelope/", "@xmlns:m": "urn:stock",
+				"soap:Header": "", "soap:Body": map[string]any{"m:GetPrice": map[string]any{
+					"@xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance", "m:Item": map[string]any{"@xsi:type": "string", "#text": "Apple"}}}}}},
+		{name: "prefixed end tag must match", id: "xml.parse", in: map[string]any{"text": "<a:x xmlns:a='u' xmlns:b='u'>\n</b:x>"},
+			errPort: "text", errText: "invalid XML at line 2: element <a:x> closed by </b:x>"},
+		{name: "stray end tag", id: "xml.parse", in: map[string]any{"text": "</a>"}, errPort: "text", errText: "closes no element"},
+		{name: "unclosed at the end", id: "xml.parse", in: map[string]any{"text": "<a><b></b>"}, errPort: "text", errText: "<a> is not closed"},
 		{name: "always list and inferred types", id: "xml.parse", in: map[string]any{"text": "<r><n>3</n><ok>true</ok><zip>007</zip></r>",
 			"always_list": true, "infer_types": true},
 			want: nodes.Out{"data": map[string]any{"r": map[string]any{"n": []any{3.0}, "ok": []any{true}, "zip": []any{"007"}}}}},
@@ -44,6 +56,12 @@ func xmlCases() []nodeCase {
 				`<order id="7"><item>a</item><item>b</item><note></note><who vip="true">Ann &amp; Bo</who></order>`}},
 		{name: "indented scalar", id: "xml.format", in: map[string]any{"value": map[string]any{"a": map[string]any{"b": 1.0}}, "indent": true},
 			want: nodes.Out{"text": `<?xml version="1.0" encoding="UTF-8"?>` + "\n<root>\n  <a>\n    <b>1</b>\n  </a>\n</root>\n"}},
+		{name: "prefixed names", id: "xml.format", in: map[string]any{"root": "soap:Envelope", "value": map[string]any{
+			"@xmlns:soap": "urn:s", "soap:Body": map[string]any{"@xsi:nil": "true", "@xmlns:xsi": "urn:i"}}},
+			want: nodes.Out{"text": `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
+				`<soap:Envelope xmlns:soap="urn:s"><soap:Body xmlns:xsi="urn:i" xsi:nil="true"></soap:Body></soap:Envelope>`}},
+		{name: "reserved prefix", id: "xml.format", in: map[string]any{"value": "x", "root": "xmlns:a"}, errPort: "root"},
+		{name: "two colons", id: "xml.format", in: map[string]any{"value": map[string]any{"a:b:c": "x"}}, errPort: "value", errText: "not a usable element name"},
 		{name: "bad root", id: "xml.format", in: map[string]any{"value": "x", "root": "1st"}, errPort: "root", errText: "not a usable element name"},
 		{name: "reserved root", id: "xml.format", in: map[string]any{"value": "x", "root": "xmlThing"}, errPort: "root"},
 		{name: "bad key", id: "xml.format", in: map[string]any{"value": map[string]any{"a b": 1.0}}, errPort: "value", errText: `value.a b: "a b" is not a usable element name`},
@@ -67,6 +85,45 @@ func TestXMLRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(p["data"], map[string]any{"doc": value}) {
 		t.Fatalf("round trip = %#v, want %#v\n%s", p["data"], value, f["text"])
+	}
+}
+
+const soapEnvelope = `<?xml version="1.0" encoding="UTF-8"?>
+<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:m="urn:stock">
+  <soap:Header/>
+  <soap:Body>
+    <m:GetPrice xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+      <m:Item xsi:type="string">Apple</m:Item>
+    </m:GetPrice>
+  </soap:Body>
+</soap:Envelope>`
+
+// TestXMLSOAPRoundTrip parses a SOAP envelope and writes it back: prefixes, namespace
+// declarations and prefixed attributes survive, and the result parses to the same value.
+func TestXMLSOAPRoundTrip(t *testing.T) {
+	r := newRegistry(t)
+	p, err := runNode(t, r, "xml.parse", map[string]any{"text": soapEnvelope}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := runNode(t, r, "xml.format", map[string]any{"root": p["root"], "value": p["value"], "indent": true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := f["text"].(string)
+	for _, want := range []string{`<soap:Envelope xmlns:m="urn:stock" xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">`,
+		`<soap:Body>`, `<m:GetPrice xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">`, `<m:Item xsi:type="string">Apple</m:Item>`,
+		`</soap:Envelope>`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("formatted envelope lacks %s:\n%s", want, text)
+		}
+	}
+	again, err := runNode(t, r, "xml.parse", map[string]any{"text": text}, nil)
+	if err != nil {
+		t.Fatalf("parse the written envelope: %v\n%s", err, text)
+	}
+	if !reflect.DeepEqual(again["data"], p["data"]) {
+		t.Fatalf("round trip = %#v, want %#v", again["data"], p["data"])
 	}
 }
 
