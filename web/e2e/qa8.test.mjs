@@ -65,3 +65,32 @@ test("the keyboard connect dialog starts on an HTTP route's true path, and Enter
     assert.deepEqual(errors, []);
   });
 });
+
+test("keyboard only: an empty route flow's Add HTTP route button hands the focus to the node it adds; the palette's search names its active node type", async (t) => {
+  await guarded(t, 'starter-focus', async () => {
+    const f = await api('POST', `${at.base}/flows`, { kind: 'route', name: 'keyboard start' });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    const add = page.getByRole('button', { name: 'Add HTTP route', exact: true });
+    await add.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-handle="route"]').waitFor();
+    // the button went with the empty canvas; the focus is on the new node, not the page's body
+    await page.waitForFunction(() => document.activeElement?.classList.contains('react-flow__node'));
+    const routeId = await page.locator('.react-flow__node:has([data-handle="route"])').getAttribute('data-id');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-id')), routeId);
+
+    // the palette: its list is named, and ↓ in the search moves the option it points at
+    await page.keyboard.press('/');
+    const search = page.getByRole('searchbox', { name: 'Search nodes' });
+    await page.keyboard.type('http re');
+    const list = page.getByRole('listbox', { name: 'Node types' });
+    const first = await list.getByRole('option').first().getAttribute('id');
+    assert.equal(await search.getAttribute('aria-activedescendant'), first);
+    await page.keyboard.press('ArrowDown');
+    const second = await list.getByRole('option').nth(1).getAttribute('id');
+    assert.equal(await search.getAttribute('aria-activedescendant'), second);
+    assert.equal(await page.locator(`[id="${second}"]`).getAttribute('aria-selected'), 'true');
+    await page.keyboard.press('Escape');
+    assert.deepEqual(errors, []);
+  });
+});

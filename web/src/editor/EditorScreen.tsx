@@ -161,17 +161,38 @@ function Editor(props: EditorScreenProps) {
       const g = s.snapToGrid ? GRID : 1;
       const at = { x: Math.round(p.x / g) * g, y: Math.round(p.y / g) * g };
       const id = s.addNode(typeId, at);
-      if (!id) return;
+      if (!id) return null;
       say(`Added ${catalog.get(typeId)?.name ?? typeId}`);
       // brought into view when it landed past the edge
       const r = canvasBox.current?.getBoundingClientRect();
-      if (!r) return;
+      if (!r) return id;
       const a = rf.flowToScreenPosition(at);
       const b = rf.flowToScreenPosition({ x: at.x + DEFAULT_NODE_SIZE.width, y: at.y + DEFAULT_NODE_SIZE.height });
       if (a.x < r.left || a.y < r.top || b.x > r.right || b.y > r.bottom)
         void rf.setCenter(at.x + DEFAULT_NODE_SIZE.width / 2, at.y + DEFAULT_NODE_SIZE.height / 2, { zoom: rf.getZoom(), duration: 200 });
+      return id;
     },
     [store, viewportCenter, catalog, say, rf],
+  );
+  // An empty canvas's starter button goes with the node it adds: the focus moves to that node
+  // (it went to the page's body, so the keyboard started over at the top bar).
+  const placeStarter = useCallback(
+    (typeId: string) => {
+      const id = place(typeId);
+      if (!id) return;
+      // React Flow shows a node (focusable) once it has measured it: a few frames
+      let tries = 0;
+      const focus = () => {
+        const el = canvasBox.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`);
+        // the user went on elsewhere meanwhile: leave their focus be
+        const now = document.activeElement;
+        if (now && now !== document.body && now.isConnected && now !== el) return;
+        el?.focus();
+        if (document.activeElement !== el && ++tries < 60) requestAnimationFrame(focus);
+      };
+      requestAnimationFrame(focus);
+    },
+    [place],
   );
 
   const fit = useCallback(() => void rf.fitView({ padding: FIT_PADDING, duration: 200, maxZoom: 1 }), [rf]);
@@ -429,7 +450,7 @@ function Editor(props: EditorScreenProps) {
                 : (props.starters ?? [])
                     .filter((id) => catalog.get(id))
                     .map((id) => (
-                      <button key={id} type="button" className="ps-button" onClick={() => place(id)}>
+                      <button key={id} type="button" className="ps-button" onClick={() => placeStarter(id)}>
                         Add {catalog.get(id)!.name}
                       </button>
                     ))}
