@@ -32,6 +32,9 @@ export function searchTypes(catalog: CatalogIndex, query: string): NodeTypeSpec[
     .map((x) => x.t);
 }
 
+/** The id of a type's option in the list (the search names the active one with it). */
+const optionId = (typeId: string) => `ps-palette-opt-${typeId}`;
+
 function firstSentence(doc: string): string {
   const s = doc.split(/\n\n/)[0] ?? '';
   return s.replace(/[`*]/g, '').slice(0, 160);
@@ -59,7 +62,7 @@ export const Palette = memo(forwardRef<PaletteHandle, { catalog: CatalogIndex; o
     if (!n) return;
     const next = (Math.min(active, n - 1) + d + n) % n;
     setActive(next);
-    list.current?.querySelector(`[data-type-id="${CSS.escape(visible[next]!.id)}"]`)?.scrollIntoView({ block: 'nearest' });
+    document.getElementById(optionId(visible[next]!.id))?.scrollIntoView?.({ block: 'nearest' });
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
@@ -83,6 +86,7 @@ export const Palette = memo(forwardRef<PaletteHandle, { catalog: CatalogIndex; o
     <div
       key={t.id}
       role="option"
+      id={optionId(t.id)}
       aria-selected={t.id === activeId}
       data-type-id={t.id}
       className={`ps-palette-item${t.id === activeId ? ' active' : ''}`}
@@ -109,7 +113,7 @@ export const Palette = memo(forwardRef<PaletteHandle, { catalog: CatalogIndex; o
   );
 
   return (
-    <div className="ps-palette" aria-label="Node palette">
+    <div className="ps-palette" role="region" aria-label="Node palette">
       <input
         ref={input}
         className="ps-palette-search"
@@ -118,13 +122,15 @@ export const Palette = memo(forwardRef<PaletteHandle, { catalog: CatalogIndex; o
         value={query}
         aria-label="Search nodes"
         aria-controls="ps-palette-list"
+        // ↑ ↓ move the active node type while the focus stays here: a screen reader follows it
+        aria-activedescendant={activeId ? optionId(activeId) : undefined}
         onChange={(e) => {
           setQuery(e.target.value);
           setActive(0);
         }}
         onKeyDown={onKeyDown}
       />
-      <div className="ps-palette-list" id="ps-palette-list" role="listbox" ref={list} onKeyDown={onKeyDown}>
+      <div className="ps-palette-list" id="ps-palette-list" role="listbox" aria-label="Node types" ref={list} onKeyDown={onKeyDown}>
         {searching ? (
           results.length ? (
             results.map(item)

@@ -29,3 +29,21 @@ describe('palette keys and pointer', () => {
     expect(placed[2]).toBe(searchTypes(catalog, 'log')[0]!.id);
   });
 });
+
+describe('palette for a screen reader', () => {
+  it('names its list, and the search points at the active node type as ↑ ↓ move it', () => {
+    render(<Palette catalog={catalog} onPlace={() => {}} />);
+    expect(screen.getByRole('region', { name: 'Node palette' })).toBeTruthy();
+    const list = screen.getByRole('listbox', { name: 'Node types' });
+    const search = screen.getByRole('searchbox', { name: 'Search nodes' });
+    expect(search.getAttribute('aria-controls')).toBe(list.id);
+    fireEvent.change(search, { target: { value: 'resp' } });
+    const options = screen.getAllByRole('option');
+    expect(search.getAttribute('aria-activedescendant')).toBe(options[0]!.id);
+    fireEvent.keyDown(search, { key: 'ArrowDown' });
+    expect(search.getAttribute('aria-activedescendant')).toBe(options[1]!.id);
+    expect(document.getElementById(search.getAttribute('aria-activedescendant')!)?.getAttribute('aria-selected')).toBe('true');
+    fireEvent.change(search, { target: { value: 'no such node anywhere' } });
+    expect(search.getAttribute('aria-activedescendant')).toBeNull();
+  });
+});
