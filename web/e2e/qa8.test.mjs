@@ -94,3 +94,23 @@ test("keyboard only: an empty route flow's Add HTTP route button hands the focus
     assert.deepEqual(errors, []);
   });
 });
+
+test('keyboard only: a flow created from the + form opens with the focus on its starter button, not the page body', async (t) => {
+  await guarded(t, 'new-flow-focus', async () => {
+    await page.goto(`${suite.cloud.url}/p/${at.project}`);
+    await page.getByRole('button', { name: 'New schedule' }).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('nightly');
+    await page.keyboard.press('Enter');
+    await page.getByRole('tab', { name: 'nightly' }).waitFor();
+    const add = page.getByRole('button', { name: 'Add Schedule', exact: true });
+    await add.waitFor();
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    assert.equal(await add.evaluate((e) => e === document.activeElement), true);
+    // Enter there adds the trigger, and the focus follows it
+    await page.keyboard.press('Enter');
+    await page.locator('[data-handle="schedule"]').waitFor();
+    await page.waitForFunction(() => document.activeElement?.classList.contains('react-flow__node'));
+    assert.deepEqual(errors, []);
+  });
+});

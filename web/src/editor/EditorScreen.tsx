@@ -174,6 +174,19 @@ function Editor(props: EditorScreenProps) {
     },
     [store, viewportCenter, catalog, say, rf],
   );
+  // An empty flow opened with the focus nowhere (the new-flow form it was created in went, or the
+  // page just loaded): its first starter button takes it, the step a keyboard user takes next.
+  const emptyBox = useRef<HTMLDivElement>(null);
+  const empty = doc.nodes.length === 0;
+  useEffect(() => {
+    if (!empty || readOnly) return;
+    const raf = requestAnimationFrame(() => {
+      const now = document.activeElement;
+      if (now && now !== document.body && now.isConnected) return;
+      emptyBox.current?.querySelector<HTMLElement>('button')?.focus();
+    });
+    return () => cancelAnimationFrame(raf);
+  }, [empty, readOnly]);
   // An empty canvas's starter button goes with the node it adds: the focus moves to that node
   // (it went to the page's body, so the keyboard started over at the top bar).
   const placeStarter = useCallback(
@@ -442,7 +455,7 @@ function Editor(props: EditorScreenProps) {
         <div className="ps-canvas-box" ref={canvasBox} tabIndex={-1}>
           <Canvas problems={problems} runs={props.runs} touchedEdges={props.touchedEdges} deadEdges={props.deadEdges} colorMode={theme} measured={measured} pointer={pointer} onMessage={say} />
           {doc.nodes.length === 0 ? (
-            <div className="ps-canvas-empty">
+            <div className="ps-canvas-empty" ref={emptyBox}>
               <p>This flow is empty.</p>
               <p className="ps-hint">{readOnly ? 'An editor or admin of the project can add nodes to it.' : 'Start with a trigger from the palette, or paste a flow (Ctrl+V).'}</p>
               {readOnly
