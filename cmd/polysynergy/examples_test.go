@@ -476,7 +476,7 @@ func TestValidateWarnings(t *testing.T) {
 	race := `{"schema":"polysynergy/flow@1","nodes":[
 		{"id":"start","handle":"start","type":"trigger.manual","position":{"x":0,"y":0}},
 		{"id":"slow","handle":"slow","type":"debug.log","position":{"x":0,"y":0},"values":{"message":"x"}},
-		{"id":"reader","handle":"reader","type":"debug.log","position":{"x":0,"y":0},"values":{"message":"got {{ slow.message }}"}}],
+		{"id":"reader","handle":"reader","type":"debug.log","position":{"x":0,"y":0},"values":{"message":"got {{ slow.value }}"}}],
 		"connections":[{"from":{"node":"start","port":"true_path"},"to":{"node":"slow","port":"node"}},
 		{"from":{"node":"start","port":"true_path"},"to":{"node":"reader","port":"node"}}]}`
 	path := filepath.Join(dir, "race.json")

@@ -479,7 +479,7 @@ func TestPublishSucceedsWithWarnings(t *testing.T) {
 				node("n2", "reader", "debug.log", map[string]any{"message": read})},
 			"connections": []any{conn("n0", "n1"), conn("n0", "n2")}}
 	}
-	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "Racy", "document": doc("got {{ slow.message }}")})
+	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "Racy", "document": doc("got {{ slow.value }}")})
 	var rep ValidationReport
 	e.do(http.MethodPost, path+"/validate", u.token, nil).ok(&rep)
 	if !rep.Valid || len(rep.Problems) != 0 || len(rep.Warnings) != 1 || rep.Warnings[0].Path != "/nodes/2/values/message" ||

@@ -24,6 +24,53 @@ type exprRef struct {
 	handle string
 }
 
+// fieldRead is an expression's read of field of the node named handle.
+type fieldRead struct {
+	exprRef
+	field string
+}
+
+// outputReads warns about expressions reading an output a node does not have (`{{ t.txt }}`
+// of a Template, whose output is text): the read gives nothing at run time, with a warning
+// in the run, which is almost always a typo. Types with outputs named by their rows (a
+// Switch's cases) are not checked.
+func (b *builder) outputReads() {
+	for _, r := range b.fields {
+		t := b.plan.byHandle[r.handle]
+		if t == nil || t.Type == nil || disabled(r.node) {
+			continue
+		}
+		if hasDynamicOutput(t.Type) {
+			continue
+		}
+		known, names := false, []string(nil)
+		for _, o := range t.Type.Outputs {
+			known = known || o.Name == r.field
+			if !o.Branch {
+				names = append(names, o.Name)
+			}
+		}
+		if known {
+			continue
+		}
+		has := "it has no data outputs"
+		if len(names) > 0 {
+			has = "its outputs are " + strings.Join(names, ", ")
+		}
+		b.warn(r.path, r.node.Handle(), r.port, "expression {{ … }} reads %q of %q, a %s node, which has no output %q (%s): the read gives nothing",
+			r.field, r.handle, t.Type.Name, r.field, has)
+	}
+}
+
+func hasDynamicOutput(t *nodes.Type) bool {
+	for _, o := range t.Outputs {
+		if o.Dynamic {
+			return true
+		}
+	}
+	return false
+}
+
 // literals checks literal values against their ports' declared constraints (Min, Max,
 // Check) and, for the rows of a dynamic input, Distinct.
 func (b *builder) literals() {

@@ -104,6 +104,8 @@ type builder struct {
 	warns Problems
 	// refs are the node handles each node's expressions read, checked once loops are known.
 	refs []exprRef
+	// fields are expressions' reads of a constant field off a node handle (`fetch.body`)
+	fields []fieldRead
 	// ups caches upstream sets by plan index (see upstream).
 	ups map[int]nodeSet
 }
@@ -136,6 +138,7 @@ func build(doc *Document, reg *nodes.Registry, opt Options) (*Plan, Problems, Pr
 	b.loops()
 	b.jumps()
 	b.expressionScopes()
+	b.outputReads()
 	b.pauses()
 	b.loopControls()
 	b.selfCalls()
@@ -424,6 +427,9 @@ func (b *builder) values() {
 						continue
 					}
 					b.refs = append(b.refs, exprRef{node: pn, port: k, path: path + "/" + escape(k), handle: r})
+				}
+				for _, f := range t.Fields() {
+					b.fields = append(b.fields, fieldRead{exprRef: exprRef{node: pn, port: k, path: path + "/" + escape(k), handle: f.Root}, field: f.Name})
 				}
 			})
 		}
