@@ -317,7 +317,15 @@ func run(p part, env map[string]any) (any, error) {
 }
 
 func compileExpr(code string) (*vm.Program, error) {
-	return expr.Compile(code, options()...)
+	src, at := bareFilterCalls(code)
+	prog, err := expr.Compile(src, options()...)
+	if err != nil && at != nil {
+		var fe *file.Error
+		if errors.As(err, &fe) {
+			fe.Line, fe.Column = originalPosition(code, src, at, fe.Line, fe.Column)
+		}
+	}
+	return prog, err
 }
 
 // Expression compiles a bare expression (no {{ }}), as used by filter/map/condition nodes.
