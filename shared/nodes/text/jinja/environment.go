@@ -66,7 +66,7 @@ func (b *budget) environment() *exec.Environment {
 		Filters:           exec.NewFilterSet(filters),
 		Tests:             b.tests(),
 		ControlStructures: exec.NewControlStructureSet(structures),
-		Methods:           sandboxMethods(),
+		Methods:           b.sandboxMethods(),
 	}
 }
 
@@ -107,6 +107,7 @@ func (b *budget) tests() *exec.TestSet {
 		if err := b.alive(); err != nil {
 			return err
 		}
+		plainArgs(p)
 		for _, v := range append([]*exec.Value{in}, p.Args...) {
 			if v != nil && (v.IsList() || v.IsDict()) && measure(v, maxWorkBytes) > maxWorkBytes {
 				return b.fail(&LimitError{fmt.Sprintf("test %s: value is larger than %d bytes", name, maxWorkBytes)})
@@ -134,6 +135,7 @@ func (b *budget) tests() *exec.TestSet {
 				if err := check(name, in, p); err != nil {
 					return false, err
 				}
+				in = plainList(in)
 				return safely(name, func() (bool, error) { return f(e, in, p) })
 			}
 		case func(*exec.Context, *exec.Value, *exec.VarArgs) (bool, error):
@@ -141,6 +143,7 @@ func (b *budget) tests() *exec.TestSet {
 				if err := check(name, in, p); err != nil {
 					return false, err
 				}
+				in = plainList(in)
 				return safely(name, func() (bool, error) { return f(c, in, p) })
 			}
 		}
@@ -288,6 +291,9 @@ func (b *budget) wrapFilter(name string, f exec.FilterFunction) exec.FilterFunct
 		if in.IsError() {
 			return in
 		}
+		// filters see a variable's list itself, not the reference to it (lists.go)
+		in = plainList(in)
+		plainArgs(p)
 		var size int64
 		switch {
 		case in.IsString():
@@ -375,7 +381,7 @@ func (b *budget) wrapFilter(name string, f exec.FilterFunction) exec.FilterFunct
 }
 
 // sandboxMethods wraps the string methods that can amplify their input.
-func sandboxMethods() exec.Methods {
+func (b *budget) sandboxMethods() exec.Methods {
 	all := builtins.Methods
 	str := map[string]exec.Method[string]{}
 	for _, name := range strMethodNames {
@@ -386,7 +392,7 @@ func sandboxMethods() exec.Methods {
 		str[name] = wrapStrMethod(name, m)
 	}
 	str["upper"], str["lower"] = caseMethod(nodes.Upper), caseMethod(nodes.Lower)
-	return exec.Methods{Bool: all.Bool, Int: all.Int, Float: all.Float, Dict: all.Dict, List: all.List,
+	return exec.Methods{Bool: all.Bool, Int: all.Int, Float: all.Float, Dict: all.Dict, List: b.listMethods(),
 		Str: exec.NewMethodSet(str)}
 }
 
@@ -424,6 +430,7 @@ var formatWidth = regexp.MustCompile(`\{[^{}]*?(\d{7,}|\{)`)
 
 func wrapStrMethod(name string, m exec.Method[string]) exec.Method[string] {
 	return func(self string, selfValue *exec.Value, p *exec.VarArgs) (any, error) {
+		plainArgs(p)
 		size := int64(len(self))
 		est := size
 		switch name {

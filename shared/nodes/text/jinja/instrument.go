@@ -217,6 +217,14 @@ func (g *setGuard) Execute(r *exec.Renderer, tag *gnodes.ControlStructureBlock) 
 	if g.target == nil {
 		return nil
 	}
+	if n, ok := g.target.(*gnodes.Name); ok {
+		// a list in a variable is held by reference, so append works in any scope (lists.go)
+		if v, ok := r.Environment.Context.Get(n.Name.Val); ok {
+			if ref, ok := listRef(v); ok {
+				r.Environment.Context.Set(n.Name.Val, ref)
+			}
+		}
+	}
 	v := r.Eval(g.target)
 	if v.IsError() || !(v.IsList() || v.IsDict()) {
 		return nil

@@ -2,6 +2,7 @@ package jinja
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -37,4 +38,54 @@ func TestFullCaseMapping(t *testing.T) {
 		{"capitalize filter", "{{ 'ßAB'|capitalize }}", nil, "Ssab"},
 		{"upper of a number", "{{ 4|upper }}", nil, "4"},
 	})
+}
+
+// TestListAppendInLoops: a list in a variable is one list in every scope, as in Python, so
+// append inside a loop (or a macro) adds to it; gonja 2.9.1 dropped those appends silently.
+func TestListAppendInLoops(t *testing.T) {
+	xs := map[string]any{"xs": []any{"a", "b"}, "items": []any{1.0}}
+	runRenderCases(t, []renderCase{
+		{"append in a loop", "{% set l = [] %}{% for x in xs %}{% set _ = l.append(x) %}{% endfor %}{{ l }}", xs, "['a', 'b']"},
+		{"do append in a loop, twice per round", "{% set l = [0] %}{% for x in xs %}{% do l.append(x) %}{% do l.append(x ~ x) %}{% endfor %}{{ l|join(',') }}", xs, "0,a,aa,b,bb"},
+		{"nested loops", "{% set l = [] %}{% for x in xs %}{% for y in xs %}{% do l.append(x ~ y) %}{% endfor %}{% endfor %}{{ l|join(' ') }}", xs, "aa ab ba bb"},
+		{"append in an if in a loop", "{% set l = [] %}{% for x in xs %}{% if x == 'b' %}{% do l.append(x) %}{% endif %}{% endfor %}{{ l }}", xs, "['b']"},
+		{"append in a macro", "{% macro add(v) %}{% do l.append(v) %}{% endmacro %}{% set l = [] %}{{ add(1) }}{{ add(2) }}{{ l }}", nil, "[1, 2]"},
+		{"a list passed to a macro", "{% macro add(to) %}{% do to.append(1) %}{% endmacro %}{% set l = [] %}{{ add(l) }}{{ l }}", nil, "[1]"},
+		{"two names, one list", "{% set l = [] %}{% set m = l %}{% for x in xs %}{% do m.append(x) %}{% endfor %}{{ l }}", xs, "['a', 'b']"},
+		{"data list in a loop", "{% for x in xs %}{% do items.append(x) %}{% endfor %}{{ items }}", xs, "[1, 'a', 'b']"},
+		{"appended values are data", "{% set l = [] %}{% for x in xs %}{% do l.append({'k': x}) %}{% endfor %}{% do l.append(None) %}{{ l|tojson }}|{{ l|length }}", xs, `[{"k":"a"},{"k":"b"},null]|3`},
+		{"filters read the list", "{% set l = [3, 1] %}{% do l.append(2) %}{{ l|sort|join }}|{{ l|first }}|{{ l[2] }}|{{ 2 in l }}|{{ l + [9] }}|{% for x in l %}{{ x }}{% endfor %}", nil, "123|3|2|True|[3, 1, 2, 9]|312"},
+		{"reverse in place", "{% set l = [1, 2, 3] %}{% for x in xs %}{% endfor %}{% do l.reverse() %}{{ l }}", xs, "[3, 2, 1]"},
+		{"set in a loop still does not leak", "{% set l = [] %}{% for x in xs %}{% set l = l + [x] %}{% endfor %}{{ l }}", xs, "[]"},
+		{"namespace, the portable way", "{% set ns = namespace(l=[]) %}{% for x in xs %}{% set ns.l = ns.l + [x] %}{% endfor %}{{ ns.l }}", xs, "['a', 'b']"},
+	})
+}
+
+// TestListAppendWithoutVariable: a list no variable holds (a namespace attribute, a dict's
+// value) cannot be changed in place; append says so and points at namespace() rather than
+// doing nothing.
+func TestListAppendWithoutVariable(t *testing.T) {
+	for _, src := range []string{
+		"{% set ns = namespace(l=[]) %}{% for x in xs %}{% do ns.l.append(x) %}{% endfor %}{{ ns.l }}",
+		"{% set d = {'l': []} %}{% do d.l.append(1) %}{{ d }}",
+	} {
+		_, err := Render(context.Background(), src, map[string]any{"xs": []any{"a"}}, nil, RenderOptions{Strict: true})
+		if err == nil || !strings.Contains(err.Error(), "append() cannot change this list") || !strings.Contains(err.Error(), "namespace(") {
+			t.Errorf("%s: want an error pointing at namespace(), got %v", src, err)
+		}
+	}
+}
+
+// TestListAppendKeepsDataUnchanged: the render works on copies of its data.
+func TestListAppendKeepsDataUnchanged(t *testing.T) {
+	items := []any{1.0, 2.0}
+	items = items[:1] // spare capacity an append could write into
+	data := map[string]any{"items": items, "xs": []any{"a"}}
+	out, err := Render(context.Background(), "{% for x in xs %}{% do items.append(x) %}{% endfor %}{% set l = items %}{% do l.append(3) %}{{ items|length }}", data, nil, RenderOptions{})
+	if err != nil || out != "3" {
+		t.Fatalf("render: %q, %v", out, err)
+	}
+	if len(items) != 1 || items[:2][1] != 2.0 {
+		t.Fatalf("the data's list changed: %v (backing %v)", items, items[:2])
+	}
 }
