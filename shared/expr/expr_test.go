@@ -189,7 +189,7 @@ func TestNonFiniteResults(t *testing.T) {
 // not expr-lang's internals ("invalid operation: int(string)").
 func TestPathErrorsNameThePart(t *testing.T) {
 	env := map[string]any{"start": map[string]any{"input": map[string]any{"s": "abc", "l": []any{1.0, 2.0}, "n": nil, "b": true,
-		"m": map[string]any{"k": 1.0}}}}
+		"m": map[string]any{"k": 1.0}, "j": ` {"name": "ada"}`}}}
 	for code, want := range map[string]string{
 		"start.input.s.x":    "cannot read .x: start.input.s is a string, not an object",
 		"start.input.l.x":    "cannot read .x: start.input.l is a list, not an object",
@@ -199,6 +199,14 @@ func TestPathErrorsNameThePart(t *testing.T) {
 		"start.input.l[1].y": "cannot read .y: start.input.l[1] is a number, not an object",
 		"start.input.s[0].y": "cannot read .y: start.input.s[0] is a string, not an object",
 		"start.input.b[0]":   "cannot read [0]: start.input.b is a boolean, not a list",
+		// JSON text gets a hint
+		"start.input.j.name": "cannot read .name: start.input.j is a string, not an object (JSON text? fromJSON(start.input.j) parses it)",
+		// paths inside larger expressions are explained too
+		"start.input.j.name | upper":           "cannot read .name: start.input.j is a string, not an object (JSON text?",
+		"len(start.input.s.x) + 1":             "cannot read .x: start.input.s is a string, not an object",
+		"start.input.m.k + start.input.l[1].y": "cannot read .y: start.input.l[1] is a number, not an object",
+		// failures that are not a path's keep expr-lang's message
+		"start.input.s + start.input.m.k": "invalid operation: string + float64",
 	} {
 		tm, err := expr.Compile("{{ " + code + " }}")
 		if err != nil {

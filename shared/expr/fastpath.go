@@ -201,7 +201,13 @@ func pathError(steps []step, env map[string]any) string {
 	case tr.at == nil:
 		return fmt.Sprintf("cannot read .%s: %s is null", tr.stop.key, tr.name)
 	}
-	return fmt.Sprintf("cannot read .%s: %s is %s, not an object", tr.stop.key, tr.name, kindOf(tr.at))
+	hint := ""
+	if s, ok := tr.at.(string); ok {
+		if t := strings.TrimSpace(s); strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+			hint = fmt.Sprintf(" (JSON text? fromJSON(%s) parses it)", tr.name)
+		}
+	}
+	return fmt.Sprintf("cannot read .%s: %s is %s, not an object%s", tr.stop.key, tr.name, kindOf(tr.at), hint)
 }
 
 // kindOf names a value's JSON kind with an article, for messages.

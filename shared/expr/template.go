@@ -300,6 +300,8 @@ func run(p part, env map[string]any) (any, error) {
 			if m := pathError(p.path, env); m != "" {
 				msg = m
 			}
+		} else if m := chainError(prog, env); m != "" {
+			msg = m
 		}
 		return nil, &EvalError{Code: p.code, Message: msg}
 	}
