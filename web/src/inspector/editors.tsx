@@ -83,9 +83,18 @@ function Suspended({ children }: { children: React.ReactNode }) {
   return <Suspense fallback={<div className="ps-code ps-loading">Loading editor…</div>}>{children}</Suspense>;
 }
 
-function ExprToggle({ on, onToggle }: { on: boolean; onToggle(): void }) {
+/** Switches an input between a fixed value and an expression; named after its input, since a
+ * screen reader read the bare "{}" (and the inspector has one per input). */
+function ExprToggle({ name, on, onToggle }: { name: string; on: boolean; onToggle(): void }) {
   return (
-    <button type="button" className={`ps-icon-button ps-expr-toggle${on ? ' on' : ''}`} title={on ? 'Use a fixed value' : 'Use an expression {{ }}'} aria-pressed={on} onClick={onToggle}>
+    <button
+      type="button"
+      className={`ps-icon-button ps-expr-toggle${on ? ' on' : ''}`}
+      title={on ? 'Use a fixed value' : 'Use an expression {{ }}'}
+      aria-label={`Expression for ${name}`}
+      aria-pressed={on}
+      onClick={onToggle}
+    >
       {'{}'}
     </button>
   );
@@ -104,7 +113,7 @@ function NumberEditor({ port, value, onChange, ctx, invalid, describedBy }: Port
     return (
       <div className="ps-row">
         <ExprInput value={typeof value === 'string' ? value : ''} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} describedBy={describedBy} />
-        <ExprToggle on onToggle={() => (setExpr(false), onChange(undefined))} />
+        <ExprToggle name={port.name} on onToggle={() => (setExpr(false), onChange(undefined))} />
       </div>
     );
   }
@@ -133,7 +142,7 @@ function NumberEditor({ port, value, onChange, ctx, invalid, describedBy }: Port
             else if (Number.isFinite(e.target.valueAsNumber)) onChange(e.target.valueAsNumber);
           }}
         />
-        <ExprToggle on={false} onToggle={() => (setUnreadable(false), setExpr(true), onChange('{{  }}'))} />
+        <ExprToggle name={port.name} on={false} onToggle={() => (setUnreadable(false), setExpr(true), onChange('{{  }}'))} />
       </div>
       {unreadable ? (
         <div className="ps-field-error" id={unreadableId}>
@@ -151,7 +160,7 @@ function BooleanEditor({ port, value, onChange, ctx, invalid, describedBy }: Por
     return (
       <div className="ps-row">
         <ExprInput value={typeof value === 'string' ? value : ''} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} describedBy={describedBy} />
-        <ExprToggle on onToggle={() => (setExpr(false), onChange(undefined))} />
+        <ExprToggle name={port.name} on onToggle={() => (setExpr(false), onChange(undefined))} />
       </div>
     );
   }
@@ -162,7 +171,7 @@ function BooleanEditor({ port, value, onChange, ctx, invalid, describedBy }: Por
         <input type="checkbox" checked={checked} aria-label={port.name} onChange={(e) => onChange(e.target.checked)} />
         <span>{checked ? 'true' : 'false'}</span>
       </label>
-      <ExprToggle on={false} onToggle={() => (setExpr(true), onChange('{{  }}'))} />
+      <ExprToggle name={port.name} on={false} onToggle={() => (setExpr(true), onChange('{{  }}'))} />
     </div>
   );
 }
@@ -173,7 +182,7 @@ function SelectEditor({ port, value, onChange, ctx, invalid, describedBy }: Port
     return (
       <div className="ps-row">
         <ExprInput value={typeof value === 'string' ? value : ''} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} describedBy={describedBy} />
-        <ExprToggle on onToggle={() => (setExpr(false), onChange(undefined))} />
+        <ExprToggle name={port.name} on onToggle={() => (setExpr(false), onChange(undefined))} />
       </div>
     );
   }
@@ -187,7 +196,7 @@ function SelectEditor({ port, value, onChange, ctx, invalid, describedBy }: Port
           </option>
         ))}
       </select>
-      <ExprToggle on={false} onToggle={() => (setExpr(true), onChange('{{  }}'))} />
+      <ExprToggle name={port.name} on={false} onToggle={() => (setExpr(true), onChange('{{  }}'))} />
     </div>
   );
 }
