@@ -205,8 +205,13 @@ func TestPathErrorsNameThePart(t *testing.T) {
 		"start.input.j.name | upper":           "cannot read .name: start.input.j is a string, not an object (JSON text?",
 		"len(start.input.s.x) + 1":             "cannot read .x: start.input.s is a string, not an object",
 		"start.input.m.k + start.input.l[1].y": "cannot read .y: start.input.l[1] is a number, not an object",
-		// failures that are not a path's keep expr-lang's message
-		"start.input.s + start.input.m.k": "invalid operation: string + float64",
+		// failures that are not a path's keep expr-lang's message, in JSON's kinds
+		"start.input.s + start.input.m.k": "invalid operation: string + number (text is not turned into a number by itself: number(x) converts it)",
+		"start.input.m + 1":               "invalid operation: object + number",
+		"start.input.l - start.input.n":   "invalid operation: list - null",
+		"not start.input.s":               "expected a boolean, got a string",
+		"len(start.input.b)":              "invalid argument for len (type boolean)",
+		"'x' in start.input.m.k":          `operator "in" not defined on number`,
 	} {
 		tm, err := expr.Compile("{{ " + code + " }}")
 		if err != nil {

@@ -296,6 +296,7 @@ func run(p part, env map[string]any) (any, error) {
 		if errors.As(err, &fe) {
 			msg = fe.Message
 		}
+		msg = readableVMError(msg)
 		if p.path != nil {
 			if m := pathError(p.path, env); m != "" {
 				msg = m
