@@ -37,6 +37,10 @@ describe('RouteForm', () => {
     setup(() => ({ body: route }));
     expect(await screen.findByTestId('trigger-url-dev')).toHaveProperty('textContent', 'http://shop-dev.localhost:8090/users/{id}');
     expect(screen.getByTestId('trigger-url-prod').textContent).toBe('http://shop-prod.localhost:8090/users/{id}');
+    // it starts on the stage that serves the route (prod), not the first (dev, not published)
+    expect(screen.getByTestId('curl-example').textContent).toBe("curl -i 'http://shop-prod.localhost:8090/users/00000000-0000-4000-8000-000000000000'");
+    expect((screen.getByLabelText('curl on') as HTMLSelectElement).value).toBe('prod');
+    fireEvent.change(screen.getByLabelText('curl on'), { target: { value: 'dev' } });
     expect(screen.getByTestId('curl-example').textContent).toBe("curl -i 'http://shop-dev.localhost:8090/users/00000000-0000-4000-8000-000000000000'");
     expect(screen.getByRole('button', { name: 'Copy the dev URL' })).toBeTruthy();
     expect(screen.getByText('prod · v3')).toBeTruthy();
@@ -47,11 +51,11 @@ describe('RouteForm', () => {
     const writeText = vi.fn(() => Promise.resolve());
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
     setup(() => ({ body: route }), { ...route, segments: [{ kind: 'static', value: 'hello' }, { kind: 'variable', name: 'name', type: 'string' }] });
-    expect(await screen.findByTestId('curl-example')).toHaveProperty('textContent', "curl -i 'http://shop-dev.localhost:8090/hello/ada'");
+    expect(await screen.findByTestId('curl-example')).toHaveProperty('textContent', "curl -i 'http://shop-prod.localhost:8090/hello/ada'");
     expect(screen.getByTestId('curl-samples').textContent).toBe('Sample values in the path: {name} = ada. Put in your own before running it.');
     expect(screen.getByTestId('trigger-url-dev').textContent).toBe('http://shop-dev.localhost:8090/hello/{name}');
     fireEvent.click(screen.getByRole('button', { name: 'Copy the curl example' }));
-    expect(writeText).toHaveBeenCalledWith("curl -i 'http://shop-dev.localhost:8090/hello/ada'");
+    expect(writeText).toHaveBeenCalledWith("curl -i 'http://shop-prod.localhost:8090/hello/ada'");
   });
 
   it('sends the edited route: method, added, reordered and removed segments, key, mode', async () => {

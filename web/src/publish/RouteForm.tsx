@@ -101,7 +101,9 @@ export function RouteForm(props: RouteFormProps) {
   }, [api, project, flow]);
   useEffect(reload, [reload]);
 
-  const stage = curlStage || props.stages[0] || '';
+  // the curl example starts on a stage that serves the route (the first published one): on an
+  // unpublished one (mock, listed first) the copied command only got a 404
+  const stage = curlStage || props.stages.find((st) => props.published?.[st]) || props.stages[0] || '';
   const body = useMemo(() => (form ? routeBody(form) : null), [form]);
   const samples = useMemo(() => (body ? sampleValues(body.segments) : []), [body]);
   // unsaved: what the form would send differs from the saved route
