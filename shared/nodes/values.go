@@ -12,7 +12,8 @@ import (
 )
 
 // ToString formats a value for a string input: strings as is, numbers without a trailing
-// ".0", booleans as true/false, nil as "", times as RFC 3339, other values as JSON.
+// ".0", booleans as true/false, nil as "", times as RFC 3339, other values as compact JSON
+// without HTML escapes.
 func ToString(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -38,11 +39,15 @@ func ToString(v any) string {
 	case fmt.Stringer:
 		return x.String()
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
+	// as JSON.stringify writes it: <, > and & as they are (json.Marshal writes \u003c …, which
+	// showed in every text an object was put into)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return fmt.Sprint(v)
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // ToFloat converts numbers and numeric strings to float64.

@@ -44,3 +44,20 @@ func TestToFloatReadsDecimalTextOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestToStringWritesObjectsAsJSONStringifyDoes(t *testing.T) {
+	for _, tc := range []struct {
+		v    any
+		want string
+	}{
+		{map[string]any{"b": "<b>&", "a": []any{1.0, nil}}, `{"a":[1,null],"b":"<b>&"}`},
+		{[]any{"x > y"}, `["x > y"]`},
+		{"<as is>", "<as is>"},
+		{3.0, "3"},
+		{nil, ""},
+	} {
+		if got := ToString(tc.v); got != tc.want {
+			t.Errorf("ToString(%#v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
