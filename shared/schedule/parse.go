@@ -137,10 +137,10 @@ func Parse(expr string) (*Cron, error) {
 	}
 	parts := strings.Fields(body)
 	if len(parts) != 5 {
-		reason := fmt.Sprintf("expected 5 fields (minute hour day-of-month month day-of-week), got %d", len(parts))
-		if len(parts) == 6 {
-			reason += "; seconds and year fields are not supported"
+		if reason, ok := foreignCron(trimmed); ok {
+			return nil, &Error{Field: FieldExpression, Value: expr, Reason: reason}
 		}
+		reason := fmt.Sprintf("expected 5 fields (minute hour day-of-month month day-of-week), got %d", len(parts))
 		return nil, &Error{Field: FieldExpression, Value: expr, Reason: reason}
 	}
 	c := &Cron{expr: trimmed}
