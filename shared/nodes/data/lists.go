@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rivo/uniseg"
+
 	"polysynergy/shared/expr"
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/data/path"
@@ -616,8 +618,9 @@ func concatType() *nodes.Type {
 func lengthType() *nodes.Type {
 	return &nodes.Type{
 		ID: "list.length", Category: catData, Name: "Length", Icon: "ruler",
-		Doc: "Counts the elements of a list, the keys of an object, or the characters (not bytes) of text. " +
-			"Null counts 0.\n\nExample: `[1, 2, 3]` → 3; `\"héllo\"` → 5.",
+		Doc: "Counts the elements of a list, the keys of an object, or the characters of text as a reader sees " +
+			"them, like Text length (not bytes or code points: an emoji sequence 👍🏽 or a letter with combining " +
+			"accents counts 1). Null counts 0.\n\nExample: `[1, 2, 3]` → 3; `\"héllo\"` → 5.",
 		Inputs:  []nodes.Port{{Name: "value", Type: nodes.Any, Doc: "A list, object or text."}},
 		Outputs: []nodes.Port{{Name: "length", Type: nodes.Integer, Doc: "The count."}},
 		Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
@@ -625,7 +628,7 @@ func lengthType() *nodes.Type {
 			switch v := c.Get("value").(type) {
 			case nil:
 			case string:
-				n = len([]rune(v))
+				n = uniseg.GraphemeClusterCount(v) // as Text length counts: 👍🏽 is 1
 			case []byte:
 				n = len(v)
 			default:

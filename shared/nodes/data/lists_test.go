@@ -178,6 +178,7 @@ func listCases() []nodeCase {
 		// list.length
 		{name: "list", id: "list.length", in: map[string]any{"value": nums}, want: nodes.Out{"length": 3.0}},
 		{name: "runes", id: "list.length", in: map[string]any{"value": "héllo"}, want: nodes.Out{"length": 5.0}},
+		{name: "characters as Text length counts", id: "list.length", in: map[string]any{"value": "👍🏽ae\u0301🇳🇱"}, want: nodes.Out{"length": 4.0}},
 		{name: "object", id: "list.length", in: map[string]any{"value": map[string]any{"a": 1.0}}, want: nodes.Out{"length": 1.0}},
 		{name: "null", id: "list.length", in: map[string]any{}, want: nodes.Out{"length": 0.0}},
 		{name: "number", id: "list.length", in: map[string]any{"value": 4.0}, errPort: "value", errText: "expected a list, object or text"},
