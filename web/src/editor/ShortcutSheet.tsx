@@ -1,5 +1,6 @@
 // The keyboard shortcut sheet (`?`).
 
+import { Fragment } from 'react';
 import { Modal } from '../ui/Modal';
 import { displayKeys, gestures, LOOK_ACTIONS, shortcuts } from './shortcuts';
 
@@ -26,8 +27,12 @@ export function ShortcutSheet({ onClose, mac, readOnly = false }: { onClose(): v
             .map((s) => (
             <tr key={s.action}>
               <td>
-                {s.keys.map((k) => (
-                  <kbd key={k}>{displayKeys(k, mac)}</kbd>
+                {/* a screen reader read the keys run together ("Ctrl+Shift+ZCtrl+Y"): "or" between them */}
+                {s.keys.map((k, i) => (
+                  <Fragment key={k}>
+                    {i ? <span className="ps-sr-only"> or </span> : null}
+                    <kbd>{displayKeys(k, mac)}</kbd>
+                  </Fragment>
                 ))}
               </td>
               <td>{s.label}</td>
