@@ -228,7 +228,27 @@ func caseRows(c *nodes.Call) ([]string, map[string]any) {
 	return keys, vals
 }
 
+// checkCaseRows refuses case rows the engine would drop without a word, so a misconfigured
+// router does not quietly take default: a row that is not {key, value} (a list of plain
+// values), or a row with a value but no key to name its output.
+func checkCaseRows(c *nodes.Call) error {
+	rows, _ := c.Values["cases"].([]any)
+	for i, r := range rows {
+		m, ok := r.(map[string]any)
+		if !ok {
+			return nodes.Errorf("cases", "row %d is %s, not a {key, value} row (the key names the case's output)", i+1, nodes.Describe(r))
+		}
+		if k, _ := m["key"].(string); k == "" && m["value"] != nil && m["value"] != "" {
+			return nodes.Errorf("cases", "row %d (value %s) has no key to name its output", i+1, nodes.Describe(m["value"]))
+		}
+	}
+	return nil
+}
+
 func route(c *nodes.Call, match matcher) (nodes.Out, error) {
+	if err := checkCaseRows(c); err != nil {
+		return nil, err
+	}
 	keys, vals := caseRows(c)
 	all := c.Str("mode") == "all"
 	got := c.Get("value")

@@ -115,3 +115,43 @@ func TestApprovalAnswers(t *testing.T) {
 		}
 	}
 }
+
+// A router whose case rows are not {key, value} rows (a list of plain values, or a row with a
+// value and no key) fails naming cases, instead of every value quietly taking default.
+func TestRouterRefusesCaseRowsItCannotName(t *testing.T) {
+	r := nodes.NewRegistry()
+	if err := control.Register(r); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		id   string
+		rows []any
+		want string // in the error; "" for success
+	}{
+		{"control.switch", []any{"1", "a"}, `row 1 is string "1", not a {key, value} row`},
+		{"control.switch", []any{map[string]any{"key": "one", "value": "1"}, map[string]any{"key": "", "value": "a"}}, `row 2 (value string "a") has no key`},
+		{"router.exact", []any{7.0}, `row 1 is number "7"`},
+		// a blank row left while editing is no case at all
+		{"control.switch", []any{map[string]any{"key": "one", "value": "1"}, map[string]any{"key": "", "value": ""}}, ""},
+	} {
+		typ, _ := r.Lookup(tc.id)
+		vals := map[string]any{}
+		for _, row := range tc.rows {
+			if m, ok := row.(map[string]any); ok && m["key"] != "" {
+				vals[m["key"].(string)] = m["value"]
+			}
+		}
+		out, err, _ := nodetest.Run(context.Background(), typ, map[string]any{"value": "1", "cases": vals},
+			nodetest.Options{Values: map[string]any{"cases": tc.rows}})
+		if tc.want == "" {
+			if err != nil || out["cases.one"] == nil {
+				t.Errorf("%s %v: %v %v, want cases.one live", tc.id, tc.rows, out, err)
+			}
+			continue
+		}
+		var ie *nodes.InputError
+		if !errors.As(err, &ie) || ie.Port != "cases" || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %v: %v, want input cases: …%s…", tc.id, tc.rows, err, tc.want)
+		}
+	}
+}
