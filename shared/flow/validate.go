@@ -139,6 +139,7 @@ func build(doc *Document, reg *nodes.Registry, opt Options) (*Plan, Problems, Pr
 	b.jumps()
 	b.expressionScopes()
 	b.outputReads()
+	b.templateReads()
 	b.pauses()
 	b.loopControls()
 	b.selfCalls()
