@@ -154,6 +154,7 @@ type active struct {
 	batchTried bool // that write was attempted (and may have landed even if it seemed to fail)
 	res        *resolver
 	pub        engine.Publisher
+	counts     map[string]int // node results by status before a resume
 }
 
 // Execute runs a job and returns the run record (secrets redacted, values truncated).
@@ -455,7 +456,7 @@ func (x *Executor) savePaused(ctx context.Context, a *active, run *engine.Run) e
 	}
 	ss := savedState{Format: stateFormat, Kind: a.kind, Flow: a.fk.Flow, Version: a.version, Stage: a.stage,
 		SubStage: a.subStage, Save: a.save, Recorded: a.recorded || a.save == store.SaveAll, Skips: a.sink.skipCount(),
-		Pending: a.sink.buffered(), Masked: masked, Engine: eng}
+		Pending: a.sink.buffered(), Counts: resultCounts(a, run), Masked: masked, Engine: eng}
 	if a.version == 0 {
 		ss.Draft = a.draft
 	}

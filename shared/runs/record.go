@@ -42,6 +42,19 @@ type summary struct {
 	LostResults int `json:"lost_results,omitempty"`
 }
 
+// resultCounts counts the run's node results by status, those from before a resume
+// included.
+func resultCounts(a *active, run *engine.Run) map[string]int {
+	c := make(map[string]int, len(a.counts)+2)
+	for k, n := range a.counts {
+		c[k] += n
+	}
+	for _, n := range run.Nodes {
+		c[n.Status]++
+	}
+	return c
+}
+
 // responseSummary is what the run answered over HTTP.
 type responseSummary struct {
 	Status      int    `json:"status"`
@@ -55,10 +68,7 @@ const maxSummaryOutput = 4 << 10
 // runs whose data the policy keeps.
 func summarize(a *active, run *engine.Run, details bool, lost int) summary {
 	s := summary{Start: run.Start, SubStage: a.subStage, Save: a.save, Saved: a.sink != nil && a.sink.writing(),
-		Exited: run.Exited, LostResults: lost, Counts: map[string]int{}}
-	for _, n := range run.Nodes {
-		s.Counts[n.Status]++
-	}
+		Exited: run.Exited, LostResults: lost, Counts: resultCounts(a, run)}
 	if run.Error != nil {
 		s.ErrorNode, s.ErrorType = run.Error.Node, run.Error.Type
 	}

@@ -34,6 +34,9 @@ type savedState struct {
 	Skips int `json:"skips,omitempty"`
 	// Pending are node results held back by policy errors.
 	Pending []slotted `json:"pending,omitempty"`
+	// Counts are the node results by status of the run so far (the engine's run after a
+	// resume holds only the resumed part's), so the finished run's summary counts them all.
+	Counts map[string]int `json:"counts,omitempty"`
 	// Masked lists the secret keys whose values are masked out of Engine.
 	Masked []string `json:"masked,omitempty"`
 	// Engine is the engine.State as JSON, secret values masked.
