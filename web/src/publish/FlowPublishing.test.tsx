@@ -8,7 +8,7 @@ import { validateDocument } from '../model/validate';
 import { navigate } from '../shell/router';
 import { DraftSaver } from '../store/saver';
 import { catalog, doc, node } from '../test/fixtures';
-import { draftControl, usePublishing, type PublishingOptions } from './FlowPublishing';
+import { draftControl, EMPTY_PUBLISH_TITLE, usePublishing, type PublishingOptions } from './FlowPublishing';
 import { flowInvalid, type Handler, mockApi } from './testing';
 
 afterEach(cleanup);
@@ -69,6 +69,28 @@ describe('publishing in the flow editor', () => {
     expect(put).toBeGreaterThanOrEqual(0);
     expect(post).toBeGreaterThan(put);
     expect(calls[post]?.body).toEqual({ stage: 'dev', revision: 6 });
+  });
+
+  it('waits with Publish on an empty flow, saying why, as ▶ Run does (the server refuses it), and offers it once there is a node', async () => {
+    const { calls, store } = setup([]);
+    const select = (await screen.findByTestId('publish-stage')) as HTMLSelectElement;
+    await waitFor(() => expect(select.options).toHaveLength(2));
+    const button = screen.getByRole('button', { name: 'Publish' }) as HTMLButtonElement;
+    expect(button.disabled).toBe(false);
+    act(() => store.getState().removeNodes(['n1']));
+    expect(button.disabled).toBe(true);
+    expect(button.title).toBe(EMPTY_PUBLISH_TITLE);
+    fireEvent.click(button);
+    // the Stages tab's buttons wait too
+    fireEvent.click(screen.getByRole('button', { name: 'Publishing panel' }));
+    fireEvent.click(await screen.findByRole('tab', { name: 'Stages' }));
+    const toDev = (await screen.findByRole('button', { name: 'Publish to dev' })) as HTMLButtonElement;
+    expect(toDev.disabled).toBe(true);
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+    act(() => store.getState().undo());
+    expect(button.disabled).toBe(false);
+    expect(button.title).toBe('Publish the draft to dev');
+    expect(toDev.disabled).toBe(false);
   });
 
   it('says a publish with warnings went through — "Published — 1 warning" — lists them with Show, and marks them as warnings', async () => {

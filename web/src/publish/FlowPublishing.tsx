@@ -5,6 +5,7 @@
 // marked on the canvas like the editor's own.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useStore } from 'zustand';
 import { type ApiClient, ApiError, ConflictError, FlowInvalidError } from '../api/client';
 import type { FlowDetail, Publication, Route } from '../api/types';
 import { problemCount, useRefusalMarks } from '../editor/refusal';
@@ -89,8 +90,13 @@ export function draftControl(saver: DraftSaver): DraftControl {
   };
 }
 
+/** Why Publish waits on an empty flow (the server refuses it: a run of it could not start). */
+export const EMPTY_PUBLISH_TITLE = 'Nothing to publish yet: add a trigger and the nodes it runs first';
+
 export function usePublishing(o: PublishingOptions): Publishing {
   const { api, project, flow, store, saver } = o;
+  // an empty draft is refused by the server; Publish waits, as ▶ Run does, and says why
+  const empty = useStore(store, (s) => s.doc.nodes.length === 0);
   const publishable = flow.kind !== 'blueprint';
   const hasTrigger = flow.kind === 'route' || flow.kind === 'schedule';
   const [stages, setStages] = useState<string[] | null>(null);
@@ -284,8 +290,8 @@ export function usePublishing(o: PublishingOptions): Publishing {
             className="ps-button ps-small"
             aria-label="Publish"
             data-testid="publish-button"
-            disabled={busy || !stage}
-            title={stage ? `Publish the draft to ${stage}` : 'Add a stage first'}
+            disabled={busy || !stage || empty}
+            title={empty ? EMPTY_PUBLISH_TITLE : stage ? `Publish the draft to ${stage}` : 'Add a stage first'}
             onClick={() => void publish(stage)}
           >
             {busy ? 'Publishing…' : 'Publish'}
@@ -451,7 +457,8 @@ export function usePublishing(o: PublishingOptions): Publishing {
                       <button
                         type="button"
                         className={`ps-button ps-small${p?.route_differs ? ' ps-primary' : ''}`}
-                        disabled={busy}
+                        disabled={busy || empty}
+                        title={empty ? EMPTY_PUBLISH_TITLE : undefined}
                         aria-label={`Publish to ${s}`}
                         onClick={() => void publish(s)}
                       >
