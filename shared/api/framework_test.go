@@ -250,7 +250,7 @@ func TestReadsRevealNothingBeforeMembership(t *testing.T) {
 	for _, path := range []string{base + "/projects?limit=0", base + "/projects?cursor=%%%", missing,
 		missing + "/flows", base + "/projects/" + p.ID} {
 		pr := e.do(http.MethodGet, path, outsider.token, nil).problem(http.StatusNotFound)
-		if pr.Detail != "tenant not found" || len(pr.Errors) != 0 {
+		if pr.Detail != "tenant not found" || len(pr.Errors) != 1 || pr.Errors[0].Location != "path.tenant" {
 			t.Errorf("outsider %s: %+v", path, pr)
 		}
 	}

@@ -185,7 +185,9 @@ func (h *Handler) permit(ctx context.Context, tenant, sub string, action auth.Ac
 	m, err := h.st.GetMembership(ctx, tenant, sub)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
-			return "", notFound("tenant")
+			p := notFound("tenant")
+			p.Errors = []FieldError{{Location: "path.tenant", Message: "no such tenant, or you are not a member of it"}}
+			return "", p
 		}
 		return "", toProblem(ctx, h.log, err)
 	}

@@ -333,6 +333,10 @@ func fromHuma(m *huma.ErrorModel, secret bool) *Problem {
 		}
 		p.Errors = append(p.Errors, fe)
 	}
+	if len(p.Errors) == 0 && m.Status == http.StatusRequestEntityTooLarge {
+		// "request body is too large limit=65536 bytes"
+		p.Errors = append(p.Errors, FieldError{Location: "body", Message: m.Detail})
+	}
 	if len(p.Errors) == 0 && (m.Status == http.StatusBadRequest || m.Status == http.StatusUnprocessableEntity) &&
 		strings.Contains(m.Detail, "body") {
 		// "request body is required": the body itself is the field

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -24,4 +25,35 @@ func TestPublishVersionRefusesMessage(t *testing.T) {
 	if res.Version.Number != 1 || res.Created {
 		t.Errorf("publish version 1 %+v", res)
 	}
+}
+
+// A tenant the caller is not a member of (or that does not exist) is a 404 at path.tenant,
+// as every other 404 names its path parameter; it named no field, on reads and writes alike.
+func TestTenantNotFoundNamesPathTenant(t *testing.T) {
+	e := newEnv(t)
+	alice, bob := e.signIn("alice"), e.signIn("bob")
+	proj, _ := e.project(alice, "Mine")
+	for _, c := range []struct{ method, path string }{
+		{http.MethodGet, "/tenants/" + alice.tenant},
+		{http.MethodGet, proj + "/flows"},
+		{http.MethodPost, proj + "/flows"},
+		{http.MethodDelete, proj},
+	} {
+		var body any
+		if c.method == http.MethodPost {
+			body = map[string]any{"kind": "route", "name": "x"}
+		}
+		p := e.do(c.method, c.path, bob.token, body).problem(http.StatusNotFound)
+		wantFields(t, p, "path.tenant")
+	}
+}
+
+// A body over the operation's limit is a 413 naming the body, as the README promises of
+// every error; it named no field.
+func TestTooLargeBodyNamesBody(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	big := `{"name":"` + strings.Repeat("a", DefaultMaxBody) + `"}`
+	p := e.do(http.MethodPost, "/tenants/"+u.tenant+"/projects", u.token, big).problem(http.StatusRequestEntityTooLarge)
+	wantFields(t, p, "body")
 }
