@@ -14,6 +14,10 @@ import (
 // maxResultBytes bounds the text regex_replace builds.
 const maxResultBytes = 8 << 20
 
+// maxMatches bounds the matches regex_extract lists: each is an object, so a pattern that
+// matches every character of a few megabytes would otherwise take gigabytes.
+const maxMatches = 100000
+
 // regexPorts are the inputs every regex node shares.
 func regexPorts() []nodes.Port {
 	return []nodes.Port{
@@ -55,12 +59,14 @@ func regexTypes() []*nodes.Type {
 			ID: "text.regex_extract", Category: category, Name: "Regex extract", Icon: "text-search",
 			Doc: "Finds every match of `pattern` in `text` (at most `limit` when > 0). `matches` lists one object per " +
 				"match: `{match, index, end, groups}` with groups by number and name; `values` lists just the text of " +
-				"`group` (0: the whole match, or a group number or name) for each match." + regexDoc +
+				"`group` (0: the whole match, or a group number or name) for each match. More than 100000 matches " +
+				"fail the node unless `limit` takes the first ones." + regexDoc +
 				"\n\n**Outputs**: `matches`, `values`, `count`.\n\n**Example**: pattern `(\\w+)@(\\w+)\\.com`, group `2` " +
 				"on `ann@acme.com, bob@example.com` → values `[\"acme\", \"example\"]`.",
 			Inputs: append(regexPorts(),
 				nodes.Port{Name: "group", Type: nodes.String, Default: "0", Doc: "Which group `values` lists: 0 (whole match), a number or a name."},
-				nodes.Port{Name: "limit", Type: nodes.Integer, Default: 0.0, Doc: "At most this many matches (0: all)."},
+				nodes.Port{Name: "limit", Type: nodes.Integer, Default: 0.0, Min: nodes.Bound(0), Max: nodes.Bound(maxMatches),
+					Doc: "At most this many matches (0: all, which may be at most 100000)."},
 			),
 			Outputs: []nodes.Port{
 				{Name: "matches", Type: nodes.List, Doc: "One {match, index, end, groups} object per match."},
@@ -228,9 +234,17 @@ func runRegexExtract(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 		}
 	}
 	s := c.Str("text")
+	find := limit
+	if find < 0 {
+		find = maxMatches + 1 // enough to tell there are too many
+	}
+	locs := re.FindAllStringSubmatchIndex(s, find)
+	if len(locs) > maxMatches {
+		return nil, nodes.Errorf("limit", "the pattern matches more than %d times; set limit to take the first ones (at most %d)", maxMatches, maxMatches)
+	}
 	idx := newCharIndex(s)
 	matches, values := []any{}, []any{}
-	for _, loc := range re.FindAllStringSubmatchIndex(s, limit) {
+	for _, loc := range locs {
 		matches = append(matches, map[string]any{
 			"match": s[loc[0]:loc[1]], "index": float64(idx.start(loc[0])), "end": float64(idx.end(loc[1])),
 			"groups": groups(re, s, loc),

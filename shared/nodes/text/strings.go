@@ -2,6 +2,7 @@ package text
 
 import (
 	"context"
+	"math"
 	"regexp"
 	"strings"
 	"unicode"
@@ -208,22 +209,7 @@ func stringTypes() []*nodes.Type {
 				{Name: "end", Type: nodes.Integer, Doc: "Stop before this character (empty: to the end)."},
 			},
 			Outputs: []nodes.Port{textOut("The cut-out text.")},
-			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
-				gs := graphemes(c.Str("text"), -1)
-				start, err := c.IntOr("start", 0)
-				if err != nil {
-					return nil, err
-				}
-				end, err := c.IntOr("end", len(gs))
-				if err != nil {
-					return nil, err
-				}
-				start, end = clampIndex(start, len(gs)), clampIndex(end, len(gs))
-				if start >= end {
-					return nodes.Out{"text": ""}, nil
-				}
-				return nodes.Out{"text": strings.Join(gs[start:end], "")}, nil
-			},
+			Run: runSubstring,
 		},
 		{
 			ID: "text.pad", Category: category, Name: "Pad", Icon: "align-justify",
@@ -557,6 +543,48 @@ func clampIndex(i, n int) int {
 		i += n
 	}
 	return min(max(i, 0), n)
+}
+
+func runSubstring(_ context.Context, c *nodes.Call) (nodes.Out, error) {
+	s := c.Str("text")
+	start, err := c.IntOr("start", 0)
+	if err != nil {
+		return nil, err
+	}
+	end, err := c.IntOr("end", math.MaxInt)
+	if err != nil {
+		return nil, err
+	}
+	// the count is needed only for positions from the end; the cut is found by walking the
+	// characters once and slicing the text (a list of every character took hundreds of
+	// megabytes for a few megabytes of text)
+	n := math.MaxInt
+	if start < 0 || end < 0 {
+		n = uniseg.GraphemeClusterCount(s)
+	}
+	start, end = clampIndex(start, n), clampIndex(end, n)
+	if start >= end {
+		return nodes.Out{"text": ""}, nil
+	}
+	from, to := -1, len(s)
+	pos, i, state, rest := 0, 0, -1, s
+	for rest != "" {
+		if i == start {
+			from = pos
+		}
+		if i == end {
+			to = pos
+			break
+		}
+		var g string
+		g, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
+		pos += len(g)
+		i++
+	}
+	if from < 0 {
+		return nodes.Out{"text": ""}, nil // start is past the end
+	}
+	return nodes.Out{"text": s[from:to]}, nil
 }
 
 func runPad(_ context.Context, c *nodes.Call) (nodes.Out, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -271,6 +272,13 @@ func regexCases() []nodeCase {
 		{name: "unknown group", id: "text.regex_extract", in: map[string]any{"pattern": `(a)`, "text": "a", "group": "year"}, errPort: "group"},
 		{name: "group out of range", id: "text.regex_extract", in: map[string]any{"pattern": `(a)`, "text": "a", "group": "2"}, errPort: "group"},
 		{name: "bad pattern", id: "text.regex_extract", in: map[string]any{"pattern": `[z-a]`, "text": "a"}, errPort: "pattern"},
+		{name: "too many matches", id: "text.regex_extract", in: map[string]any{"pattern": `a`, "text": strings.Repeat("a", maxMatches+1)},
+			errPort: "limit", errHas: "matches more than 100000 times"},
+		{name: "limited many matches", id: "text.regex_extract", in: map[string]any{"pattern": `a`, "text": strings.Repeat("a", maxMatches+1), "limit": 2.0},
+			want: nodes.Out{"values": []any{"a", "a"}, "count": 2.0}},
+		{name: "exactly the most matches", id: "text.regex_extract", in: map[string]any{"pattern": `a`, "text": strings.Repeat("a", maxMatches)},
+			want: nodes.Out{"count": float64(maxMatches)}},
+		{name: "limit above the most", id: "text.regex_extract", in: map[string]any{"pattern": `a`, "text": "a", "limit": float64(maxMatches + 1)}, errPort: "limit"},
 		{name: "negative limit", id: "text.regex_extract", in: map[string]any{"pattern": `a`, "text": "a", "limit": -2.0}, errPort: "limit"},
 
 		{name: "groups", id: "text.regex_replace", in: map[string]any{"pattern": `(\d{4})-(\d{2})-(\d{2})`, "replacement": "$3/$2/$1", "text": "due 2024-05-17"},
@@ -371,6 +379,29 @@ func TestRegexPositionsFeedSubstring(t *testing.T) {
 			if sub["text"] != m["match"] {
 				t.Errorf("%q: Substring(%v, %v) = %q, the match was %q", s, m["index"], m["end"], sub["text"], m["match"])
 			}
+		}
+	}
+}
+
+// TestSubstringOfLongText: cutting a few characters out of long text does not build a list
+// of every character (a few megabytes of text took hundreds of megabytes).
+func TestSubstringOfLongText(t *testing.T) {
+	typ, _ := registry(t).Lookup("text.substring")
+	long := strings.Repeat("ab👍🏽", 50000) // 150000 characters, 500 kB
+	for _, in := range []map[string]any{{"start": 2.0, "end": 4.0}, {"start": -2.0}, {"start": 1.0, "end": -149997.0}} {
+		in["text"] = long
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		out, err := run(context.Background(), typ, in, nil)
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 200<<10 {
+			t.Errorf("%v: allocated %d bytes to cut from 500 kB of text", in["start"], n)
+		}
+		if want := map[float64]string{2: "👍🏽a", -2: "b👍🏽", 1: "b👍🏽"}[in["start"].(float64)]; out["text"] != want {
+			t.Errorf("%v: %q, want %q", in["start"], out["text"], want)
 		}
 	}
 }
