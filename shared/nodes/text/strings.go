@@ -209,7 +209,7 @@ func stringTypes() []*nodes.Type {
 				{Name: "end", Type: nodes.Integer, Doc: "Stop before this character (empty: to the end)."},
 			},
 			Outputs: []nodes.Port{textOut("The cut-out text.")},
-			Run: runSubstring,
+			Run:     runSubstring,
 		},
 		{
 			ID: "text.pad", Category: category, Name: "Pad", Icon: "align-justify",
