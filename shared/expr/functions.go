@@ -259,17 +259,35 @@ func ToTime(v any) (time.Time, error) {
 		if err != nil {
 			return time.Time{}, err
 		}
-		return unixTime(f), nil
+		return unixTime(f)
 	}
 	if f, ok := nodes.ToFloat(v); ok && nodes.IsNumber(v) {
-		return unixTime(f), nil
+		return unixTime(f)
 	}
 	return time.Time{}, fmt.Errorf("%s is not a date", nodes.Describe(v))
 }
 
-func unixTime(f float64) time.Time {
+// The Unix seconds of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the dates RFC 3339 can
+// write. Outside them int64 nanoseconds overflow and 1e20 came out as year 292277026596.
+const (
+	minUnix = -62135596800
+	maxUnix = 253402300799
+)
+
+// CheckUnix refuses Unix seconds outside the years 1 to 9999.
+func CheckUnix(sec float64) error {
+	if math.IsNaN(sec) || sec < minUnix || sec >= maxUnix+1 {
+		return fmt.Errorf("%v Unix seconds is outside the years 1 to 9999", nodes.ToString(sec))
+	}
+	return nil
+}
+
+func unixTime(f float64) (time.Time, error) {
+	if err := CheckUnix(f); err != nil {
+		return time.Time{}, err
+	}
 	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)).UTC()
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
 }
 
 // LoadZone loads an IANA time zone; "" means UTC.

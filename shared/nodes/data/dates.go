@@ -56,6 +56,9 @@ func timeInput(c *nodes.Call, port string, loc *time.Location) (time.Time, error
 			return time.Now().In(loc), nil
 		}
 		if f, ok := nodes.ToFloat(s); ok {
+			if err := expr.CheckUnix(f); err != nil {
+				return time.Time{}, nodes.Errorf(port, "%v", err)
+			}
 			return unixSeconds(f), nil
 		}
 		t, err := expr.ParseTime(s, "", loc.String())
@@ -177,7 +180,15 @@ func dateParseType() *nodes.Type {
 				if !ok {
 					return nil, nodes.Errorf("text", "%q is not a number of %s", s, map[bool]string{true: "milliseconds", false: "seconds"}[strings.EqualFold(layout, "unixms")])
 				}
-				if strings.EqualFold(layout, "unixms") {
+				ms := strings.EqualFold(layout, "unixms")
+				sec := f
+				if ms {
+					sec = f / 1000
+				}
+				if err := expr.CheckUnix(sec); err != nil {
+					return nil, nodes.Errorf("text", "%v", err)
+				}
+				if ms {
 					t = unixMillis(f)
 				} else {
 					t = unixSeconds(f)

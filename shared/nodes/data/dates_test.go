@@ -149,6 +149,12 @@ func dateCases() []nodeCase {
 		{name: "bad unit", id: "date.start_of", in: map[string]any{"unit": "decade"}, errPort: "unit"},
 		{name: "bad week start", id: "date.start_of", in: map[string]any{"week_start": "friday"}, errPort: "week_start"},
 
+		// Unix seconds outside the years 1 to 9999 overflowed into year 292277026596
+		{name: "unix seconds too large", id: "date.format", in: map[string]any{"datetime": 1e20, "format": "date"}, errPort: "datetime", errText: "outside the years 1 to 9999"},
+		{name: "unix text too small", id: "date.format", in: map[string]any{"datetime": "-1e20", "format": "date"}, errPort: "datetime", errText: "outside the years 1 to 9999"},
+		{name: "last second of 9999", id: "date.format", in: map[string]any{"datetime": 253402300799.0}, want: nodes.Out{"text": "9999-12-31T23:59:59Z"}},
+		{name: "unixms too large", id: "date.parse", in: map[string]any{"text": "1e30", "layout": "unixms"}, errPort: "text", errText: "outside the years 1 to 9999"},
+
 		// date.convert_zone
 		{name: "new york", id: "date.convert_zone", in: map[string]any{"datetime": "2024-07-01T12:00:00Z", "zone": "America/New_York"},
 			want: nodes.Out{"iso": "2024-07-01T08:00:00-04:00", "local": "2024-07-01 08:00:00", "offset": "-04:00",
