@@ -238,6 +238,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxDocumentBody+1)
 	}
+	if ce := strings.TrimSpace(r.Header.Get("Content-Encoding")); ce != "" && !strings.EqualFold(ce, "identity") && r.ContentLength != 0 {
+		// a compressed body would be read as JSON and refused as "invalid character '\x1f'"
+		// (RFC 9110 §15.5.16: 415, saying which codings are taken)
+		w.Header().Set("Accept-Encoding", "identity")
+		msg := fmt.Sprintf("content coding %q is not supported; send the body uncompressed", ce)
+		p := newProblem(http.StatusUnsupportedMediaType, "", "body: "+msg,
+			FieldError{Location: "header.content-encoding", Message: msg})
+		p.Instance = requestURN(id)
+		writeProblem(w, p)
+		return
+	}
 	// media types are case-insensitive: APPLICATION/JSON is application/json
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		if mt, params, err := mime.ParseMediaType(ct); err == nil {

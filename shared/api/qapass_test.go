@@ -57,3 +57,23 @@ func TestTooLargeBodyNamesBody(t *testing.T) {
 	p := e.do(http.MethodPost, "/tenants/"+u.tenant+"/projects", u.token, big).problem(http.StatusRequestEntityTooLarge)
 	wantFields(t, p, "body")
 }
+
+// A compressed body (Content-Encoding: gzip) is refused with 415 at
+// header.content-encoding: it was read as JSON and refused as "invalid character '\x1f'".
+func TestContentEncodingRefused(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	projects := "/tenants/" + u.tenant + "/projects"
+	for _, enc := range []string{"gzip", "br", "GZIP, identity"} {
+		r := e.doHeaders(http.MethodPost, projects, u.token, "\x1f\x8b\x08\x00", map[string]string{"Content-Encoding": enc})
+		p := r.problem(http.StatusUnsupportedMediaType)
+		wantFields(t, p, "header.content-encoding")
+		if r.Header.Get("Accept-Encoding") != "identity" {
+			t.Errorf("%s: Accept-Encoding %q, want identity (RFC 9110 §12.5.3)", enc, r.Header.Get("Accept-Encoding"))
+		}
+	}
+	for _, enc := range []string{"identity", ""} {
+		e.doHeaders(http.MethodPost, projects, u.token, `{"name":"plain `+enc+`"}`, map[string]string{"Content-Encoding": enc}).
+			status(http.StatusCreated)
+	}
+}
