@@ -114,3 +114,41 @@ test('keyboard only: a flow created from the + form opens with the focus on its 
     assert.deepEqual(errors, []);
   });
 });
+
+test('keyboard only: deleting the focused connection hands the focus to the next connection, then to a node, not the page body', async (t) => {
+  await guarded(t, 'delete-edge-focus', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'edges by keyboard',
+      document: {
+        schema: 'polysynergy/flow@1',
+        nodes: [flowNode('start', 'trigger.manual', 0, {}), flowNode('a', 'debug.log', 320, {}), flowNode('b', 'debug.log', 640, {})],
+        connections: [
+          { from: { node: 'start', port: 'true_path' }, to: { node: 'a', port: 'node' } },
+          { from: { node: 'a', port: 'true_path' }, to: { node: 'b', port: 'node' } },
+        ],
+      },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="b"]').waitFor();
+    const focusedLabel = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName);
+    // Shift+Tab from the first node reaches the connections (before the nodes in the Tab order)
+    await page.locator('.react-flow__node[data-id="start"]').focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await focusedLabel(), 'Connection from start.true_path to a.node');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Delete');
+    await page.getByRole('group', { name: 'Connection from start.true_path to a.node' }).waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    assert.equal(await focusedLabel(), 'Connection from a.true_path to b.node');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Delete');
+    await page.getByRole('group', { name: 'Connection from a.true_path to b.node' }).waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    assert.match(await focusedLabel(), /^(start|a|b), /);
+    await page.keyboard.press('Control+z');
+    await page.getByRole('group', { name: 'Connection from a.true_path to b.node' }).waitFor();
+    assert.deepEqual(errors, []);
+  });
+});

@@ -286,21 +286,24 @@ function Editor(props: EditorScreenProps) {
           s.redo();
           break;
         case 'delete': {
-          // the focused node going took the focus to the page's body: it goes to the next node
-          // on the canvas (or the canvas itself), so Tab and the canvas keys carry on from there
-          const nodeEls = () => [...(canvasBox.current?.querySelectorAll<HTMLElement>('.react-flow__node') ?? [])];
-          const focused = document.activeElement instanceof HTMLElement ? document.activeElement.closest<HTMLElement>('.react-flow__node')?.dataset.id : undefined;
-          const order = nodeEls().map((el) => el.dataset.id ?? '');
+          // the focused node (or connection) going took the focus to the page's body: it goes
+          // to the next node (connection) on the canvas, else a node, else the canvas itself,
+          // so Tab and the canvas keys carry on from there
+          const was = document.activeElement?.closest<HTMLElement | SVGElement>('.react-flow__node, .react-flow__edge');
+          const sel = was?.classList.contains('react-flow__edge') ? '.react-flow__edge' : '.react-flow__node';
+          const els = () => [...(canvasBox.current?.querySelectorAll<HTMLElement | SVGElement>(sel) ?? [])];
+          const focused = was?.dataset.id;
+          const order = els().map((el) => el.dataset.id ?? '');
           // a selected group box goes with the nodes inside it (undo brings them back)
           s.removeSelection(boxMembers());
           groupUi(store).getState().setSelected(null);
           if (focused)
             requestAnimationFrame(() => {
               const now = document.activeElement;
-              if (now instanceof HTMLElement && now !== document.body && now.isConnected) return;
-              const els = nodeEls();
-              const next = focusAfterRemoval(order, focused, new Set(els.map((el) => el.dataset.id ?? '')));
-              (els.find((el) => el.dataset.id === next) ?? canvasBox.current)?.focus();
+              if (now && now !== document.body && now.isConnected) return;
+              const left = els();
+              const next = focusAfterRemoval(order, focused, new Set(left.map((el) => el.dataset.id ?? '')));
+              (left.find((el) => el.dataset.id === next) ?? canvasBox.current?.querySelector<HTMLElement>('.react-flow__node') ?? canvasBox.current)?.focus();
             });
           break;
         }
