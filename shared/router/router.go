@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -541,13 +540,9 @@ func requestOf(ev events.APIGatewayV2HTTPRequest, path string, params map[string
 		req.Headers[strings.ToLower(k)] = v
 	}
 	if ev.RawQueryString != "" {
-		// pairs that do not parse (a bad %-escape, a ;) are left out; the others are kept
-		// with their own values (API Gateway's parameters join repeats with commas, which
-		// cannot be told from commas in a value)
-		q, _ := url.ParseQuery(ev.RawQueryString)
-		for k, v := range q {
-			req.Query[k] = v
-		}
+		// read from the raw string, so repeats keep their own values (API Gateway's
+		// parameters join them with commas, which cannot be told from commas in a value)
+		req.Query = parseQuery(ev.RawQueryString)
 	} else {
 		for k, v := range ev.QueryStringParameters {
 			req.Query[k] = strings.Split(v, ",")
@@ -561,4 +556,57 @@ func requestOf(ev events.APIGatewayV2HTTPRequest, path string, params map[string
 		req.Params = map[string]any{}
 	}
 	return req
+}
+
+// parseQuery reads a raw query string as browsers (the WHATWG URL standard) and API
+// Gateway read it: pairs are split at '&' only, so a ';' is part of a value; '+' is a
+// space; and a '%' not followed by two hex digits stays as it was sent. url.ParseQuery
+// refuses the whole pair in the last two cases, which left ?tags=a;b and ?discount=100%
+// out of the flow's query.
+func parseQuery(raw string) map[string][]string {
+	out := map[string][]string{}
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, v = unescapeQuery(k), unescapeQuery(v)
+		out[k] = append(out[k], v)
+	}
+	return out
+}
+
+// unescapeQuery decodes '+' and %XX escapes, leaving any other '%' as it is.
+func unescapeQuery(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b.WriteByte(' ')
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
 }
