@@ -3,6 +3,7 @@ package jinja
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -24,6 +25,7 @@ func (b *budget) environment() *exec.Environment {
 		filterOp:    b.opFilter,
 		filterLeave: b.leaveFilter,
 		filterRead:  b.readFilter,
+		filterIndex: indexFilter,
 	}
 	for _, name := range filterNames {
 		if f, ok := builtins.Filters.Get(name); ok {
@@ -208,8 +210,19 @@ func (b *budget) opFilter(e *exec.Evaluator, left *exec.Value, p *exec.VarArgs) 
 		if left.IsString() {
 			return formatOperator(left, right)
 		}
-		if !left.IsFloat() && !right.IsFloat() && right.Integer() == 0 {
+		if right.IsNumber() && right.Float() == 0 {
 			return errValue(errors.New("modulo by zero"))
+		}
+		if left.IsNumber() && right.IsNumber() {
+			return floorModulo(left, right) // gonja: -7 % 3 was -1 and -7.5 % 2 was -1; Python says 2 and 0.5
+		}
+	case "/", "//":
+		// as in Python: gonja printed +Inf for 1 / 0 and -9223372036854775808 for 1 // 0
+		if right.IsNumber() && right.Float() == 0 && left.IsNumber() {
+			return errValue(errors.New("division by zero"))
+		}
+		if op == "//" && left.IsNumber() && right.IsNumber() {
+			return floorDivide(left, right) // gonja truncated: -7 // 2 was -3, Python says -4
 		}
 	case "~":
 		if measure(left, maxValueBytes)+measure(right, maxValueBytes) > maxValueBytes {
@@ -235,6 +248,37 @@ func (b *budget) opFilter(e *exec.Evaluator, left *exec.Value, p *exec.VarArgs) 
 		Right:    &gnodes.Name{Name: tok(tokens.Name, "right")},
 		Operator: &gnodes.BinOperator{Token: tok(tt, op)},
 	})
+}
+
+// floorDivide is Python's a // b (b is not 0): rounded down, an integer for two integers.
+func floorDivide(a, b *exec.Value) *exec.Value {
+	if a.IsInteger() && b.IsInteger() {
+		x, y := a.Integer(), b.Integer()
+		q := x / y
+		if x%y != 0 && (x < 0) != (y < 0) {
+			q--
+		}
+		return exec.AsValue(q)
+	}
+	return exec.AsValue(math.Floor(a.Float() / b.Float()))
+}
+
+// floorModulo is Python's a % b (b is not 0): the remainder has the sign of b.
+func floorModulo(a, b *exec.Value) *exec.Value {
+	if a.IsInteger() && b.IsInteger() {
+		x, y := a.Integer(), b.Integer()
+		r := x % y
+		if r != 0 && (r < 0) != (y < 0) {
+			r += y
+		}
+		return exec.AsValue(r)
+	}
+	x, y := a.Float(), b.Float()
+	r := math.Mod(x, y)
+	if r != 0 && (r < 0) != (y < 0) {
+		r += y
+	}
+	return exec.AsValue(r)
 }
 
 // arg returns positional argument i or keyword argument name.
@@ -319,6 +363,10 @@ func (b *budget) wrapFilter(name string, f exec.FilterFunction) exec.FilterFunct
 		if iterating[name] && in.IsString() && len(in.String()) > maxListLen {
 			return errValue(b.fail(&LimitError{fmt.Sprintf("filter %s: string input is longer than %d characters", name, maxListLen)}))
 		}
+		wasString := in.IsString() && stringWalkers[name]
+		if wasString {
+			in = exec.AsValue(codePoints(in.String()))
+		}
 		est := size
 		switch name {
 		case "center":
@@ -367,7 +415,12 @@ func (b *budget) wrapFilter(name string, f exec.FilterFunction) exec.FilterFunct
 		if est > maxValueBytes && est > size {
 			return errValue(b.fail(&LimitError{fmt.Sprintf("filter %s would build more than %d bytes", name, maxValueBytes)}))
 		}
-		out := f(e, in, p)
+		var out *exec.Value
+		if name == "reverse" && in.IsList() {
+			out = reversed(in, p, wasString)
+		} else {
+			out = f(e, in, p)
+		}
 		if out != nil && !out.IsError() && !shallow[name] {
 			if out.IsList() && out.Len() > maxListLen {
 				return errValue(b.fail(&LimitError{fmt.Sprintf("filter %s built more than %d elements", name, maxListLen)}))

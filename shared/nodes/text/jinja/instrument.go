@@ -61,6 +61,7 @@ func instrument(b *budget, root *gnodes.Template) {
 
 // opTokens maps the operators opFilter evaluates to their token types.
 var opTokens = map[string]tokens.Type{"*": tokens.Multiply, "+": tokens.Addition, "%": tokens.Modulo,
+	"/": tokens.Division, "//": tokens.FloorDivision,
 	"~": tokens.Tilde, "==": tokens.Equals, "!=": tokens.Ne, "<": tokens.LowerThan, "<=": tokens.LowerThanOrEqual,
 	">": tokens.GreaterThan, ">=": tokens.GreaterThanOrEqual, "in": tokens.In}
 
@@ -128,6 +129,9 @@ func (in *instrumenter) walk(v reflect.Value, depth int) {
 				arg = g.Arg.String()
 			}
 			in.read(&g.Node, "["+arg+"]", g.Location)
+			if g.Arg != nil {
+				in.index(g)
+			}
 		case tBlock:
 			cb := (*gnodes.ControlStructureBlock)(p)
 			if set, ok := cb.ControlStructure.(*controls.SetControlStructure); ok {
@@ -182,7 +186,7 @@ func (in *instrumenter) binary(e *gnodes.BinaryExpression) {
 	}
 	op := e.Operator.Token
 	switch op.Type {
-	case tokens.Addition, tokens.Tilde, tokens.Multiply, tokens.Modulo, tokens.Equals, tokens.Ne,
+	case tokens.Addition, tokens.Tilde, tokens.Multiply, tokens.Modulo, tokens.Division, tokens.FloorDivision, tokens.Equals, tokens.Ne,
 		tokens.LowerThan, tokens.LowerThanOrEqual, tokens.GreaterThan, tokens.GreaterThanOrEqual, tokens.In:
 	default:
 		return

@@ -99,6 +99,7 @@ const rootName = ""
 const (
 	filterOp    = "\x00op"
 	filterLeave = "\x00leave"
+	filterIndex = "\x00index"
 	fnEnter     = "\x00enter"
 )
 

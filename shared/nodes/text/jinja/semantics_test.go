@@ -89,3 +89,38 @@ func TestListAppendKeepsDataUnchanged(t *testing.T) {
 		t.Fatalf("the data's list changed: %v (backing %v)", items, items[:2])
 	}
 }
+
+// TestStringsByCodePoint: indexing and the filters that walk a string count code points, as
+// Python does; gonja read bytes there and printed invalid UTF-8 ("ß"[0] was "Ã").
+func TestStringsByCodePoint(t *testing.T) {
+	s := map[string]any{"s": "ß👍🏽é", "l": []any{1.0, 2.0, 3.0}}
+	runRenderCases(t, []renderCase{
+		{"index", "{{ s[0] }}|{{ s[1] }}|{{ s[-1] }}|{{ s[-4] }}", s, "ß|👍|é|ß"},
+		{"index past the end", "{{ s[4] is defined }}|{{ s[-5] is defined }}", s, "False|False"},
+		{"index with a variable", "{% for i in range(4) %}{{ s[i] }}.{% endfor %}", s, "ß.👍.🏽.é."},
+		{"reverse", "{{ s|reverse }}", s, "é🏽👍ß"},
+		{"batch", "{{ s|batch(2)|list }}", s, "[['ß', '👍'], ['🏽', 'é']]"},
+		{"unique, sort, join", "{{ ('aß' ~ s)|unique|join }}|{{ 'cab'|sort|join }}|{{ s|join('-') }}", s, "aß👍🏽é|abc|ß-👍-🏽-é"},
+		{"first and last", "{{ s|first }}{{ s|last }}", s, "ßé"},
+		{"slice is unchanged", "{{ s[1:3] }}", s, "👍🏽"},
+		{"reverse a list keeps its order reversed", "{{ [3, 1, 2]|reverse|list }}|{{ l|reverse|join }}", s, "[2, 1, 3]|321"},
+		{"list from the end", "{{ l[-3] }}|{{ l[-1] }}|{{ l[-4] is defined }}", s, "1|3|False"},
+	})
+}
+
+// TestArithmeticAsPython: / and // by zero fail as in Python (gonja printed +Inf and
+// -9223372036854775808), // rounds down and % takes the sign of the divisor.
+func TestArithmeticAsPython(t *testing.T) {
+	runRenderCases(t, []renderCase{
+		{"floor division", "{{ 7 // 2 }}|{{ -7 // 2 }}|{{ -7.5 // 2 }}|{{ 7.0 // 2 }}", nil, "3|-4|-4.0|3.0"},
+		{"modulo", "{{ -7 % 3 }}|{{ 7 % -3 }}|{{ -7.5 % 2 }}|{{ 7 % 3 }}", nil, "2|-2|0.5|1"},
+		{"true division", "{{ 7 / 2 }}|{{ 4 / 2 }}", nil, "3.5|2.0"},
+		{"string formatting still", "{{ 'a%sb' % 1 }}", nil, "a1b"},
+	})
+	for _, src := range []string{"{{ 1 / 0 }}", "{{ 1 // 0 }}", "{{ 1.5 // 0.0 }}", "{{ 1 % 0 }}", "{{ 1 % 0.0 }}", "{% set z = 0 %}{{ 3 / z }}"} {
+		_, err := Render(context.Background(), src, nil, nil, RenderOptions{})
+		if err == nil || !strings.Contains(err.Error(), "by zero") {
+			t.Errorf("%s: want a division by zero error, got %v", src, err)
+		}
+	}
+}

@@ -122,7 +122,7 @@ func (b *budget) why(e *exec.Evaluator, target gnodes.Expression) string {
 		return "is undefined or null"
 	}
 	name := unwrap(from.String(), "filtered_expression(", false)
-	switch obj := plainList(fv).Interface().(type) {
+	switch obj := plainList(unindexed(fv)).Interface().(type) {
 	case map[string]any:
 		k, ok := keyVal.(string)
 		if !ok {
