@@ -549,8 +549,17 @@ func requestOf(ev events.APIGatewayV2HTTPRequest, path string, params map[string
 		}
 	}
 	for _, c := range ev.Cookies {
+		// as RFC 6265 §5.4 and net/http read them: of two cookies of one name the first
+		// wins (a browser sends the one with the longer path first), and a value in
+		// double quotes is what is inside them
 		name, val, _ := strings.Cut(c, "=")
-		req.Cookies[strings.TrimSpace(name)] = val
+		name, val = strings.TrimSpace(name), strings.TrimSpace(val)
+		if len(val) >= 2 && val[0] == '"' && val[len(val)-1] == '"' {
+			val = val[1 : len(val)-1]
+		}
+		if _, seen := req.Cookies[name]; !seen {
+			req.Cookies[name] = val
+		}
 	}
 	if req.Params == nil {
 		req.Params = map[string]any{}
