@@ -152,3 +152,33 @@ test('keyboard only: deleting the focused connection hands the focus to the next
     assert.deepEqual(errors, []);
   });
 });
+
+test('keyboard only: Ctrl+G on the focused, selected nodes hands the focus to the group box they went into', async (t) => {
+  await guarded(t, 'group-focus', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'group by keyboard',
+      document: {
+        schema: 'polysynergy/flow@1',
+        nodes: [flowNode('start', 'trigger.manual', 0, {}), flowNode('a', 'math.add', 320, { a: 1, b: 2 }), flowNode('b', 'debug.log', 640, {})],
+        connections: [
+          { from: { node: 'start', port: 'true_path' }, to: { node: 'a', port: 'node' } },
+          { from: { node: 'a', port: 'true_path' }, to: { node: 'b', port: 'node' } },
+        ],
+      },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="b"]').waitFor();
+    await page.locator('.react-flow__node[data-id="a"] .ps-node-header').click();
+    await page.locator('.react-flow__node[data-id="b"] .ps-node-header').click({ modifiers: ['Shift'] });
+    await page.keyboard.press('Control+g');
+    await page.locator('[data-handle="b"]').waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    assert.match(await page.evaluate(() => document.activeElement?.getAttribute('data-id') ?? ''), /^group:/);
+    assert.match(await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? ''), /2 nodes/);
+    // the canvas keys carry on from it: undo brings the nodes back
+    await page.keyboard.press('Control+z');
+    await page.locator('[data-handle="b"]').waitFor();
+    assert.deepEqual(errors, []);
+  });
+});

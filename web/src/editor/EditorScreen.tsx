@@ -14,6 +14,7 @@ import { FIT_PADDING, GRID } from '../canvas/constants';
 import { GroupButton, groupSelection } from '../groups/GroupControls';
 import { findGroup, groupOfNode } from '../groups/model';
 import { groupUi } from '../groups/state';
+import { boxId } from '../groups/view';
 import { preloadCodeEditor } from '../inspector/editors';
 import { Inspector } from '../inspector/Inspector';
 import type { Position } from '../model/flow';
@@ -187,25 +188,30 @@ function Editor(props: EditorScreenProps) {
     });
     return () => cancelAnimationFrame(raf);
   }, [empty, readOnly]);
+  /**
+   * Gives the keyboard focus to a canvas node (or group box) once React Flow shows it (it is
+   * focusable once measured: a few frames), unless the focus went somewhere else meanwhile.
+   */
+  const focusWhenShown = useCallback((rfId: string) => {
+    let tries = 0;
+    const focus = () => {
+      const el = canvasBox.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(rfId)}"]`);
+      // the user went on elsewhere meanwhile: leave their focus be
+      const now = document.activeElement;
+      if (now && now !== document.body && now.isConnected && now !== el) return;
+      el?.focus();
+      if (document.activeElement !== el && ++tries < 60) requestAnimationFrame(focus);
+    };
+    requestAnimationFrame(focus);
+  }, []);
   // An empty canvas's starter button goes with the node it adds: the focus moves to that node
   // (it went to the page's body, so the keyboard started over at the top bar).
   const placeStarter = useCallback(
     (typeId: string) => {
       const id = place(typeId);
-      if (!id) return;
-      // React Flow shows a node (focusable) once it has measured it: a few frames
-      let tries = 0;
-      const focus = () => {
-        const el = canvasBox.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`);
-        // the user went on elsewhere meanwhile: leave their focus be
-        const now = document.activeElement;
-        if (now && now !== document.body && now.isConnected && now !== el) return;
-        el?.focus();
-        if (document.activeElement !== el && ++tries < 60) requestAnimationFrame(focus);
-      };
-      requestAnimationFrame(focus);
+      if (id) focusWhenShown(id);
     },
-    [place],
+    [place, focusWhenShown],
   );
 
   const fit = useCallback(() => void rf.fitView({ padding: FIT_PADDING, duration: 200, maxZoom: 1 }), [rf]);
@@ -329,9 +335,14 @@ function Editor(props: EditorScreenProps) {
         case 'focusPalette':
           palette.current?.focus();
           break;
-        case 'group':
-          if (s.selection.nodes.length) say(groupSelection(store));
+        case 'group': {
+          if (!s.selection.nodes.length) break;
+          say(groupSelection(store));
+          // the focused node went into the group: the focus goes to the group's box
+          const made = groupUi(store).getState().selected;
+          if (made) focusWhenShown(boxId(made));
           break;
+        }
         case 'connect':
           startConnect();
           break;
