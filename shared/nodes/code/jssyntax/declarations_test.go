@@ -1,8 +1,6 @@
 package jssyntax
 
 import (
-	"errors"
-	"strings"
 	"testing"
 
 	"github.com/dop251/goja"
@@ -10,7 +8,7 @@ import (
 )
 
 // declarationCases are code the parser accepts; want is the error Parse gives ("" for none).
-var declarationCases = []struct{ code, want string }{
+var declarationCases = []parseCase{
 	{"let a = 1;\nlet a = 2;", "SyntaxError at line 2, column 5: Identifier 'a' has already been declared"},
 	{"let x; var x;", "Identifier 'x' has already been declared"},
 	{"var x; let x;", "Identifier 'x' has already been declared"},
@@ -73,19 +71,7 @@ var declarationCases = []struct{ code, want string }{
 }
 
 func TestDeclarations(t *testing.T) {
-	for _, tc := range declarationCases {
-		_, err := Parse(tc.code)
-		if tc.want == "" {
-			if err != nil {
-				t.Errorf("%q: %v", tc.code, err)
-			}
-			continue
-		}
-		var se *Error
-		if !errors.As(err, &se) || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: %v, want …%s…", tc.code, err, tc.want)
-		}
-	}
+	checkParse(t, declarationCases)
 }
 
 // TestDeclarationsAgreeWithGoja: the node compiles with goja after Parse, so Parse must not
