@@ -34,7 +34,7 @@ func memberChains(prog *vm.Program) [][]step {
 			default:
 				return false
 			}
-			cur = m.Node
+			cur = unchars(m.Node)
 		}
 		id, ok := cur.(*ast.IdentifierNode)
 		if len(rev) == 0 || !ok || IsFunction(id.Value) || isLocal(root, id) {

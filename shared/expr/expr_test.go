@@ -36,6 +36,7 @@ var env = map[string]any{
 	"run":     map[string]any{"stage": "prod"},
 	"n":       7.0,
 	"when":    time.Date(2026, 3, 29, 0, 30, 0, 0, time.UTC),
+	"word":    "ß👍é",
 }
 
 func eval(t *testing.T, src string) any {
@@ -67,6 +68,17 @@ func TestTemplates(t *testing.T) {
 		{"{{ lower('ΟΔΟΣ') }}", "οδος"},
 		{"{{ capitalize('ßa') + ' ' + title('ßa ßb-ßc') }}", "Ssa Ssa Ssb-Ssc"},
 		{"{{ upper(42) }}", "42"},
+		// strings index and slice by code point, as len() counts (expr-lang read bytes:
+		// "ß"[0] was 195 and slices were not UTF-8)
+		{"{{ word[0] }}|{{ word[1] }}|{{ word[-1] }}", "ß|👍|é"},
+		{"{{ word[1:3] }}|{{ word[:1] }}|{{ word[2:] }}|{{ word[-2:] }}|{{ word[5:9] }}", "👍é|ß|é|👍é|"},
+		{"{{ len(word) }}", 3},
+		{"{{ word[len(word) - 1] }}", "é"},
+		{"{{ fetch.body.items[1:] }}", []any{map[string]any{"name": "second"}}},
+		{"{{ fetch.body.items[-1].name }}", "second"},
+		{"{{ fetch.body.items[0]['name'] }}", "first"},
+		{"{{ map(fetch.body.items, .name[0]) }}", []any{"f", "s"}},
+		{"{{ nothing?.[0] }}", nil},
 		{"{{ split('a,b', ',') }}", []any{"a", "b"}},
 		{"{{ join(['a','b'], '-') }}", "a-b"},
 		{"{{ replace('aXa', 'X', 'y') }}", "aya"},
@@ -298,5 +310,23 @@ func TestToJSONErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want one containing %q", src, err, want)
 		}
+	}
+}
+
+// TestIndexKeepsTheFastPath: a plain path with indexes is still walked without the VM.
+func TestIndexKeepsTheFastPath(t *testing.T) {
+	for _, src := range []string{"{{ fetch.body.items[1].name }}", "{{ fetch.body.items[1]['name'] + '!' }}"} {
+		tm, err := expr.Compile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := tm.Eval(context.Background(), env, res{}, nil)
+		if err != nil || !strings.HasPrefix(nodes.ToString(v), "second") {
+			t.Fatalf("%s = %v, %v", src, v, err)
+		}
+	}
+	tm, _ := expr.Compile("{{ word[7] }}")
+	if _, err := tm.Eval(context.Background(), env, res{}, nil); err == nil || !strings.Contains(err.Error(), "out of range") {
+		t.Fatalf("an index past the end of a string: %v", err)
 	}
 }

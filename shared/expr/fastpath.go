@@ -92,7 +92,7 @@ func fastPath(prog *vm.Program) []step {
 			default:
 				return nil
 			}
-			n = x.Node
+			n = unchars(x.Node)
 		default:
 			return nil
 		}

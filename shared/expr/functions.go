@@ -102,7 +102,8 @@ var functions = sync.OnceValue(func() []Function {
 })
 
 var options = sync.OnceValue(func() []expr.Option {
-	opts := []expr.Option{expr.AllowUndefinedVariables(), expr.MaxNodes(MaxNodes), expr.Patch(modPatch{})}
+	opts := []expr.Option{expr.AllowUndefinedVariables(), expr.MaxNodes(MaxNodes), expr.Patch(modPatch{}), expr.Patch(charsPatch{}),
+		expr.Function(fnChars, fnCharsOf), expr.Function(fnSlice, fnSliceOf)}
 	for _, f := range functions() {
 		opts = append(opts, expr.Function(f.Name, f.fn))
 	}
@@ -502,7 +503,7 @@ func fnDiffDate(a ...any) (any, error) {
 // IsFunction reports whether name is an expression function (builtin or ours), which a
 // node handle may not shadow.
 func IsFunction(name string) bool {
-	if _, ok := builtin.Index[name]; ok {
+	if _, ok := builtin.Index[name]; ok || name == fnChars || name == fnSlice {
 		return true
 	}
 	for _, f := range functions() {
