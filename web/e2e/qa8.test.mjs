@@ -153,7 +153,7 @@ test('keyboard only: deleting the focused connection hands the focus to the next
   });
 });
 
-test('keyboard only: Ctrl+G on the focused, selected nodes hands the focus to the group box they went into', async (t) => {
+test('keyboard only: Ctrl+G hands the focus to the group box; Enter opens the group (focus inside), Close group gives it back to the box', async (t) => {
   await guarded(t, 'group-focus', async () => {
     const f = await api('POST', `${at.base}/flows`, {
       kind: 'blueprint',
@@ -176,6 +176,19 @@ test('keyboard only: Ctrl+G on the focused, selected nodes hands the focus to th
     await page.waitForFunction(() => document.activeElement !== document.body);
     assert.match(await page.evaluate(() => document.activeElement?.getAttribute('data-id') ?? ''), /^group:/);
     assert.match(await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? ''), /2 nodes/);
+    const box = await page.evaluate(() => document.activeElement?.getAttribute('data-id'));
+    // Enter on the box opens the group, and the focus goes to a node inside it
+    await page.keyboard.press('Enter');
+    await page.getByRole('region', { name: 'Open group' }).waitFor();
+    await page.locator('[data-handle="b"]').waitFor();
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    assert.match(await page.evaluate(() => document.activeElement?.getAttribute('data-id') ?? ''), /^(a|b)$/);
+    // Close group: the focus goes back to the group's box
+    await page.getByRole('region', { name: 'Open group' }).getByRole('button', { name: 'Close group' }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-handle="b"]').waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-id')), box);
     // the canvas keys carry on from it: undo brings the nodes back
     await page.keyboard.press('Control+z');
     await page.locator('[data-handle="b"]').waitFor();

@@ -17,18 +17,19 @@ import {
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, type RefObject, useCallback, useMemo, useRef, useState } from 'react';
+import { type DragEvent, type KeyboardEvent, type RefObject, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { useEditor, useEditorEnv } from '../editor/context';
 import { GroupOverlay } from '../groups/GroupControls';
 import { GroupNode, type GroupRfNode, groupRunStatus } from '../groups/GroupNode';
 import { groupUi } from '../groups/state';
-import { type GroupView, groupIdOfBox, groupView, isBoxId, moveGroup, resolveEnd } from '../groups/view';
+import { boxId, type GroupView, groupIdOfBox, groupView, isBoxId, moveGroup, resolveEnd } from '../groups/view';
 import type { Connection, FlowDocument, Position } from '../model/flow';
 import { canConnect } from '../model/graph';
 import type { Problem } from '../model/validate';
 import { FIT_PADDING, GRID, MINIMAP_KEY, MINIMAP_SIZE, PALETTE_MIME } from './constants';
 import { type Measured, NodeDeriver, deriveEdges } from './derive';
+import { focusWhenShown } from './focusAfter';
 import { categoryColor } from './icons';
 import { ConnectingContext, type ConnectingState, type NodeRunView, NodeView, type PsNode } from './NodeView';
 
@@ -182,6 +183,29 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
     [ui],
   );
 
+  // Enter on a focused group box opens it, as a double-click does (the keyboard had no way in
+  // but the group panel's Open group button)
+  const onCanvasKeyDown = useCallback(
+    (e: KeyboardEvent<HTMLDivElement>) => {
+      if (e.key !== 'Enter' || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      const el = e.target instanceof HTMLElement ? e.target : null;
+      const id = el?.classList.contains('react-flow__node') ? el.dataset.id : undefined;
+      if (id && isBoxId(id)) ui.getState().setOpen(groupIdOfBox(id));
+    },
+    [ui],
+  );
+  // a group opened or closed takes the focused box (or button) away with it: the focus goes
+  // to the first node inside the opened group, or to the box of the group just closed
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const lastOpen = useRef(openGroup);
+  useEffect(() => {
+    const was = lastOpen.current;
+    lastOpen.current = openGroup;
+    if (was === openGroup) return;
+    const sel = openGroup ? '.react-flow__node' : was ? `.react-flow__node[data-id="${CSS.escape(boxId(was))}"]` : null;
+    if (sel) focusWhenShown(() => canvasRef.current?.querySelector<HTMLElement>(sel));
+  }, [openGroup]);
+
   const onEdgesChange = useCallback(
     (changes: EdgeChange<Edge>[]) => {
       const selects: { id: string; selected: boolean }[] = [];
@@ -328,7 +352,7 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
 
   return (
     <ConnectingContext.Provider value={connecting}>
-      <div className="ps-canvas" onDragOver={onDragOver} onDrop={onDrop} onPointerMove={onPointerMove} onPointerLeave={() => (pointer.current = null)}>
+      <div className="ps-canvas" ref={canvasRef} onKeyDown={onCanvasKeyDown} onDragOver={onDragOver} onDrop={onDrop} onPointerMove={onPointerMove} onPointerLeave={() => (pointer.current = null)}>
         <ReactFlow<CanvasNode, Edge>
           nodes={nodes}
           edges={edges}

@@ -12,3 +12,21 @@ export function focusAfterRemoval(order: readonly string[], focused: string, pre
   for (let j = i - 1; j >= 0; j--) if (present.has(order[j]!)) return order[j]!;
   return null;
 }
+
+/**
+ * Gives the keyboard focus to the element find() returns once it is there and focusable (React
+ * Flow shows a node once it has measured it: a few frames), unless the focus went somewhere
+ * else meanwhile: it is only taken back from the page's body (where it lands when the focused
+ * element went).
+ */
+export function focusWhenShown(find: () => HTMLElement | SVGElement | null | undefined, frames = 60): void {
+  let tries = 0;
+  const step = () => {
+    const el = find();
+    const now = document.activeElement;
+    if (now && now !== document.body && now.isConnected && now !== el) return;
+    el?.focus();
+    if (document.activeElement !== el && ++tries < frames) requestAnimationFrame(step);
+  };
+  requestAnimationFrame(step);
+}

@@ -5,7 +5,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { type ReactNode, type Ref, useCallback, useDeferredValue, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { Canvas } from '../canvas/Canvas';
-import { focusAfterRemoval } from '../canvas/focusAfter';
+import { focusAfterRemoval, focusWhenShown } from '../canvas/focusAfter';
 import { ConnectDialog } from '../canvas/ConnectDialog';
 import type { Measured } from '../canvas/derive';
 import type { NodeRunView } from '../canvas/NodeView';
@@ -188,30 +188,16 @@ function Editor(props: EditorScreenProps) {
     });
     return () => cancelAnimationFrame(raf);
   }, [empty, readOnly]);
-  /**
-   * Gives the keyboard focus to a canvas node (or group box) once React Flow shows it (it is
-   * focusable once measured: a few frames), unless the focus went somewhere else meanwhile.
-   */
-  const focusWhenShown = useCallback((rfId: string) => {
-    let tries = 0;
-    const focus = () => {
-      const el = canvasBox.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(rfId)}"]`);
-      // the user went on elsewhere meanwhile: leave their focus be
-      const now = document.activeElement;
-      if (now && now !== document.body && now.isConnected && now !== el) return;
-      el?.focus();
-      if (document.activeElement !== el && ++tries < 60) requestAnimationFrame(focus);
-    };
-    requestAnimationFrame(focus);
-  }, []);
+  /** Gives the keyboard focus to a canvas node (or group box) once React Flow shows it. */
+  const focusWhenShownId = useCallback((rfId: string) => focusWhenShown(() => canvasBox.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(rfId)}"]`)), []);
   // An empty canvas's starter button goes with the node it adds: the focus moves to that node
   // (it went to the page's body, so the keyboard started over at the top bar).
   const placeStarter = useCallback(
     (typeId: string) => {
       const id = place(typeId);
-      if (id) focusWhenShown(id);
+      if (id) focusWhenShownId(id);
     },
-    [place, focusWhenShown],
+    [place, focusWhenShownId],
   );
 
   const fit = useCallback(() => void rf.fitView({ padding: FIT_PADDING, duration: 200, maxZoom: 1 }), [rf]);
@@ -340,7 +326,7 @@ function Editor(props: EditorScreenProps) {
           say(groupSelection(store));
           // the focused node went into the group: the focus goes to the group's box
           const made = groupUi(store).getState().selected;
-          if (made) focusWhenShown(boxId(made));
+          if (made) focusWhenShownId(boxId(made));
           break;
         }
         case 'connect':

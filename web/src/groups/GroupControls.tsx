@@ -37,7 +37,7 @@ export function groupSelection(store: EditorStore): string {
   if (problem) return problem;
   store.getState().clearSelection();
   ui.getState().setSelected(made);
-  return 'Grouped — double-click the group to open it';
+  return 'Grouped — double-click the group, or press Enter on it, to open it';
 }
 
 /** The toolbar button: group the selected nodes. */
