@@ -337,6 +337,51 @@ func TestValidateJSONForUndecodableFiles(t *testing.T) {
 	}
 }
 
+// validate takes several files (a repository's flows/*.json in CI): it checks each, says
+// which are valid, and fails when any is not; --json prints a list with each file named, and
+// a file that cannot be read or decoded is one problem in it rather than ending the check.
+func TestValidateSeveralFiles(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{bad`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	good, missing := example("hello-route.json"), filepath.Join(dir, "missing.json")
+
+	out, errOut, code := cli(t, "validate", good, example("for-each.json"))
+	if code != 0 {
+		t.Fatalf("two valid files: exit %d: %s %s", code, out, errOut)
+	}
+	expect(t, out, "hello-route.json: valid (", "for-each.json: valid (", "2 files: 2 valid, 0 not")
+
+	out, errOut, code = cli(t, "validate", good, bad, missing)
+	if code != 2 {
+		t.Fatalf("a bad file among them: exit %d, want 2: %s %s", code, out, errOut)
+	}
+	expect(t, out, "hello-route.json: valid (", "3 files: 1 valid, 2 not")
+	expect(t, errOut, "bad.json: flow document, line 1 column", "missing.json: no such file")
+
+	out, _, code = cli(t, "validate", good, bad, missing, "--json")
+	var got []struct {
+		File     string `json:"file"`
+		Valid    bool   `json:"valid"`
+		Problems []struct{ Path, Message string }
+	}
+	if code != 2 || json.Unmarshal([]byte(out), &got) != nil || len(got) != 3 {
+		t.Fatalf("--json: exit %d, %s", code, out)
+	}
+	if got[0].File != good || !got[0].Valid || got[1].File != bad || got[1].Valid || len(got[1].Problems) != 1 ||
+		got[2].Valid || !strings.Contains(got[2].Problems[0].Message, "read flow") {
+		t.Errorf("--json: %+v", got)
+	}
+
+	_, errOut, code = cli(t, "validate", good, bad, "--flow-id", "x")
+	if code != 2 {
+		t.Errorf("--flow-id with two files: exit %d", code)
+	}
+	expect(t, errOut, "--flow-id names one flow's id")
+}
+
 // The editor's built-in catalogue (used offline and by its tests) is the CLI's, so it never
 // lags behind the node families.
 func TestWebCatalogFixtureIsCurrent(t *testing.T) {

@@ -16,54 +16,109 @@ import (
 
 func cmdValidate(_ context.Context, env *Env, args []string) int {
 	fs, u := newFlags(env, "validate", help{
-		synopsis: "FLOW.json [--json] [--flow-id ID] [--flows DIR]",
-		about: `Checks a flow file against the node catalogue, as publishing does, without running it, and
+		synopsis: "FLOW.json… [--json] [--flow-id ID] [--flows DIR]",
+		about: `Checks flow files against the node catalogue, as publishing does, without running them, and
 lists every problem with its JSON pointer and the node and port concerned, then any warnings:
-what is valid but likely not meant (an expression reading a node its node does not wait for).
-Warnings alone do not fail the check.`,
+what is valid but likely not meant (an expression reading a node its node does not wait for or
+an output the node does not have, a template reading a node it is not given). Warnings alone
+do not fail the check. Given several files, it checks each and fails if any has problems.`,
 		examples: []string{
 			"polysynergy validate examples/hello-route.json",
 			"polysynergy validate my-flow.json --json",
+			"polysynergy validate flows/*.json",
 		},
-		exits: "0 the flow is valid (warnings or not), 2 it has problems, cannot be read or is not a flow document, or bad usage.",
+		exits: "0 every flow is valid (warnings or not), 2 one has problems, cannot be read or is not a flow document, or bad usage.",
 	})
-	jsonOut := fs.Bool("json", false, "print {valid, problems, warnings} as JSON")
-	flowID := fs.String("flow-id", "", "the flow's own id, to find nodes calling the flow itself (default: the file's name without .json, as run finds called flows)")
+	jsonOut := fs.Bool("json", false, "print {valid, problems, warnings} as JSON (for several files, a list of them, each with its file)")
+	flowID := fs.String("flow-id", "", "the flow's own id, to find nodes calling the flow itself (default: the file's name without .json, as run finds called flows; one file only)")
 	flowsDir := fs.String("flows", "", "where the flows it calls are, as ID.json (default: the flow file's directory, as for run)")
 	pos, code, ok := u.parse(args)
 	if !ok {
 		return code
 	}
-	if len(pos) != 1 {
-		return u.argCount(pos, "the flow file to check (FLOW.json)")
+	if len(pos) == 0 {
+		return u.bad("missing the flow file to check (FLOW.json)")
 	}
-	data, err := os.ReadFile(pos[0])
+	if *flowID != "" && len(pos) > 1 {
+		return u.bad("--flow-id names one flow's id: give it with one file (each file's id is otherwise its name)")
+	}
+	exit, bad := ExitOK, 0
+	var reports []validation
+	for _, path := range pos {
+		v := validateFile(path, *flowID, *flowsDir)
+		if !v.Valid {
+			exit, bad = ExitInvalid, bad+1
+		}
+		if *jsonOut {
+			reports = append(reports, v)
+			continue
+		}
+		switch {
+		case v.readErr != nil:
+			env.errorf("read flow: %v", v.readErr)
+		case v.decodeErr != nil:
+			env.errorf("%s: %v", path, v.decodeErr)
+		case len(v.Problems) == 0:
+			fmt.Fprintf(env.Stdout, "%s: valid (%d nodes, %d connections)\n", path, v.nodes, v.connections)
+		default:
+			printProblems(env.Stdout, path, v.Problems)
+		}
+		if len(v.Warnings) > 0 {
+			printList(env.Stdout, fmt.Sprintf("%s: %d warning(s), which do not make it invalid:", path, len(v.Warnings)), v.Warnings)
+		}
+	}
+	if *jsonOut {
+		var out []byte
+		if len(reports) == 1 {
+			out, _ = json.MarshalIndent(reports[0], "", "  ")
+		} else {
+			out, _ = json.MarshalIndent(reports, "", "  ")
+		}
+		fmt.Fprintln(env.Stdout, string(out))
+	} else if len(pos) > 1 {
+		fmt.Fprintf(env.Stdout, "%d files: %d valid, %d not\n", len(pos), len(pos)-bad, bad)
+	}
+	return exit
+}
+
+// validation is one file's check, as --json prints it.
+type validation struct {
+	File     string        `json:"file,omitempty"`
+	Valid    bool          `json:"valid"`
+	Problems flow.Problems `json:"problems"`
+	Warnings flow.Problems `json:"warnings"`
+
+	readErr, decodeErr error
+	nodes, connections int
+}
+
+// validateFile checks one flow file: id is the flow's own id ("" for the file's name) and
+// dir where the flows it calls are ("" for the file's directory).
+func validateFile(path, id, dir string) validation {
+	v := validation{File: path, Problems: flow.Problems{}, Warnings: flow.Problems{}}
+	data, err := os.ReadFile(path)
 	if err != nil {
-		env.errorf("read flow: %v", err)
-		return ExitInvalid
+		// a script reading --json gets the reason as the one problem, at the document's root
+		v.readErr = err
+		v.Problems = flow.Problems{{Path: "", Message: "read flow: " + err.Error()}}
+		return v
 	}
 	doc, err := flow.Decode(data)
 	if err != nil {
-		if *jsonOut {
-			// a script reading --json gets the reason as the one problem, at the document's root
-			out, _ := json.MarshalIndent(map[string]any{"valid": false, "problems": flow.Problems{{Path: "", Message: err.Error()}}, "warnings": flow.Problems{}}, "", "  ")
-			fmt.Fprintln(env.Stdout, string(out))
-			return ExitInvalid
-		}
-		env.errorf("%s: %v", pos[0], err)
-		return ExitInvalid
+		v.decodeErr = err
+		v.Problems = flow.Problems{{Path: "", Message: err.Error()}}
+		return v
 	}
-	id := *flowID
+	v.nodes, v.connections = len(doc.Nodes), len(doc.Connections)
 	if id == "" {
 		// `run` calls flow ID by reading ID.json next to the file: this file is flow NAME
-		id = strings.TrimSuffix(filepath.Base(pos[0]), ".json")
+		id = strings.TrimSuffix(filepath.Base(path), ".json")
 		if !flowIDPattern.MatchString(id) {
 			id = ""
 		}
 	}
-	dir := *flowsDir
 	if dir == "" {
-		dir = filepath.Dir(pos[0])
+		dir = filepath.Dir(path)
 	}
 	// a called flow is ID.json in dir, as run finds it
 	exists := func(called string) bool {
@@ -94,30 +149,14 @@ Warnings alone do not fail the check.`,
 		return plan.Pausing()
 	}
 	rep := flow.Check(doc, catalog.Default(), flow.Options{FlowID: id, FlowExists: exists, FlowPauses: pauses})
-	probs, warns := rep.Problems, rep.Warnings
-	if *jsonOut {
-		if probs == nil {
-			probs = flow.Problems{}
-		}
-		if warns == nil {
-			warns = flow.Problems{}
-		}
-		out, _ := json.MarshalIndent(map[string]any{"valid": len(probs) == 0, "problems": probs, "warnings": warns}, "", "  ")
-		fmt.Fprintln(env.Stdout, string(out))
-	} else {
-		if len(probs) == 0 {
-			fmt.Fprintf(env.Stdout, "%s: valid (%d nodes, %d connections)\n", pos[0], len(doc.Nodes), len(doc.Connections))
-		} else {
-			printProblems(env.Stdout, pos[0], probs)
-		}
-		if len(warns) > 0 {
-			printList(env.Stdout, fmt.Sprintf("%s: %d warning(s), which do not make it invalid:", pos[0], len(warns)), warns)
-		}
+	if rep.Problems != nil {
+		v.Problems = rep.Problems
 	}
-	if len(probs) > 0 {
-		return ExitInvalid
+	if rep.Warnings != nil {
+		v.Warnings = rep.Warnings
 	}
-	return ExitOK
+	v.Valid = len(v.Problems) == 0
+	return v
 }
 
 func cmdNodes(_ context.Context, env *Env, args []string) int {
