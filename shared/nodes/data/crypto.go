@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/oklog/ulid/v2"
+	"github.com/rivo/uniseg"
 
 	"polysynergy/shared/nodes"
 )
@@ -342,7 +343,8 @@ func randomStringType() *nodes.Type {
 		ID: "crypto.random_string", Category: catCrypto, Name: "Random string", Icon: "dices",
 		Doc: fmtDoc("Makes a cryptographically secure random string of `length` characters (1–%d) from an "+
 			"alphabet: `alphanumeric` (default), `lowercase` (a–z, 0–9), `numeric` (codes and PINs), `hex`, "+
-			"`urlsafe`, or your own `characters`. Every character is equally likely.\n\n"+
+			"`urlsafe`, or your own `characters` (counted as a reader sees them: `👍🏽` is one; a character typed " +
+			"twice counts once). Every character is equally likely.\n\n"+
 			"Example: length 6, numeric → `402913`.", maxRandom),
 		Inputs: []nodes.Port{
 			{Name: "length", Type: nodes.Integer, Min: nodes.Bound(1), Max: nodes.Bound(maxRandom), Default: 32.0, Doc: "How many characters."},
@@ -356,27 +358,39 @@ func randomStringType() *nodes.Type {
 			if err != nil {
 				return nil, err
 			}
-			chars := []rune(c.Str("characters"))
-			if len(chars) == 0 {
+			set := c.Str("characters")
+			if set == "" {
 				name, err := oneOf(c, "alphabet", "alphanumeric", "lowercase", "numeric", "hex", "urlsafe")
 				if err != nil {
 					return nil, err
 				}
-				chars = []rune(alphabet(name))
+				set = alphabet(name)
+			}
+			// characters as a reader sees them (👍🏽 is one, not 👍 and a lone skin tone), each
+			// once, so every character is equally likely however often it was typed
+			var chars []string
+			seen := map[string]bool{}
+			for state, rest := -1, set; rest != ""; {
+				var g string
+				g, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
+				if !seen[g] {
+					seen[g] = true
+					chars = append(chars, g)
+				}
 			}
 			if len(chars) < 2 {
-				return nil, nodes.Errorf("characters", "needs at least 2 characters")
+				return nil, nodes.Errorf("characters", "needs at least 2 different characters, got %d", len(chars))
 			}
-			out := make([]rune, n)
+			var out strings.Builder
 			limit := big.NewInt(int64(len(chars)))
-			for i := range out {
+			for range n {
 				k, err := rand.Int(rand.Reader, limit)
 				if err != nil {
 					return nil, err
 				}
-				out[i] = chars[k.Int64()]
+				out.WriteString(chars[k.Int64()])
 			}
-			return nodes.Out{"value": string(out)}, nil
+			return nodes.Out{"value": out.String()}, nil
 		},
 	}
 }

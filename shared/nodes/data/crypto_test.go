@@ -133,6 +133,11 @@ func cryptoCases() []nodeCase {
 		{name: "default", id: "crypto.random_string", in: map[string]any{}, check: matches("value", `^[A-Za-z0-9]{32}$`)},
 		{name: "custom", id: "crypto.random_string", in: map[string]any{"length": 20.0, "characters": "äb"}, check: matches("value", `^[äb]{20}$`)},
 		{name: "one character", id: "crypto.random_string", in: map[string]any{"characters": "a"}, errPort: "characters", errText: "at least 2"},
+		// characters as a reader sees them: 👍🏽 is never cut into 👍 and a lone skin tone
+		{name: "emoji characters", id: "crypto.random_string", in: map[string]any{"length": 30.0, "characters": "👍🏽e\u0301"},
+			check: matches("value", `^(👍🏽|e\x{301}){30}$`)},
+		{name: "one emoji is one character", id: "crypto.random_string", in: map[string]any{"characters": "👍🏽"}, errPort: "characters", errText: "at least 2 different characters, got 1"},
+		{name: "a repeated character counts once", id: "crypto.random_string", in: map[string]any{"characters": "aaa"}, errPort: "characters", errText: "got 1"},
 		{name: "bad length", id: "crypto.random_string", in: map[string]any{"length": -1.0}, errPort: "length"},
 		{name: "bad alphabet", id: "crypto.random_string", in: map[string]any{"alphabet": "emoji"}, errPort: "alphabet"},
 	}
