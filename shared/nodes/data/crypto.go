@@ -343,7 +343,7 @@ func randomStringType() *nodes.Type {
 		ID: "crypto.random_string", Category: catCrypto, Name: "Random string", Icon: "dices",
 		Doc: fmtDoc("Makes a cryptographically secure random string of `length` characters (1–%d) from an "+
 			"alphabet: `alphanumeric` (default), `lowercase` (a–z, 0–9), `numeric` (codes and PINs), `hex`, "+
-			"`urlsafe`, or your own `characters` (counted as a reader sees them: `👍🏽` is one; a character typed " +
+			"`urlsafe`, or your own `characters` (counted as a reader sees them: `👍🏽` is one; a character typed "+
 			"twice counts once). Every character is equally likely.\n\n"+
 			"Example: length 6, numeric → `402913`.", maxRandom),
 		Inputs: []nodes.Port{
