@@ -153,7 +153,7 @@ test('keyboard only: deleting the focused connection hands the focus to the next
   });
 });
 
-test('keyboard only: Ctrl+G hands the focus to the group box; Enter opens the group (focus inside), Close group gives it back to the box', async (t) => {
+test('keyboard only: Ctrl+G hands the focus to the group box; Enter opens the group (focus inside), Close group gives it back to the box, Dissolve to a node it held', async (t) => {
   await guarded(t, 'group-focus', async () => {
     const f = await api('POST', `${at.base}/flows`, {
       kind: 'blueprint',
@@ -189,9 +189,19 @@ test('keyboard only: Ctrl+G hands the focus to the group box; Enter opens the gr
     await page.locator('[data-handle="b"]').waitFor({ state: 'detached' });
     await page.waitForFunction(() => document.activeElement !== document.body);
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-id')), box);
-    // the canvas keys carry on from it: undo brings the nodes back
+    // Dissolve in the group's panel: the focus goes to the first node it held
+    await page.locator(`.react-flow__node[data-id="${box}"]`).click();
+    await page.getByRole('region', { name: 'Group' }).getByRole('button', { name: 'Dissolve' }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-handle="b"]').waitFor();
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-id')), 'a');
+    // the canvas keys carry on from it: undo brings the group back, and again the nodes
+    await page.keyboard.press('Control+z');
+    await page.locator(`.react-flow__node[data-id="${box}"]`).waitFor();
     await page.keyboard.press('Control+z');
     await page.locator('[data-handle="b"]').waitFor();
+    assert.equal(await page.locator('.react-flow__node[data-id^="group:"]').count(), 0);
     assert.deepEqual(errors, []);
   });
 });

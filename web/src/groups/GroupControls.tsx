@@ -5,6 +5,7 @@
 import { Panel } from '@xyflow/react';
 import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
+import { focusWhenShown } from '../canvas/focusAfter';
 import type { FlowDocument } from '../model/flow';
 import type { EditorStore } from '../store/editor';
 import { addMembers, createGroup, dissolveGroup, exposePort, findGroup, GroupError, renameGroup, type Side, unexposePort } from './model';
@@ -205,9 +206,14 @@ function GroupPanel({ store, id }: { store: EditorStore; id: string }) {
         <button
           type="button"
           className="ps-button ps-small"
-          onClick={() => {
+          onClick={(e) => {
+            // the panel goes with the group: the focus goes to the first node it held (it
+            // went to the page's body)
+            const first = findGroup(store.getState().doc, id)?.members[0];
+            const flow = e.currentTarget.closest('.react-flow');
             run((d) => dissolveGroup(d, id));
             ui.getState().setSelected(null);
+            if (first && flow) focusWhenShown(() => flow.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(first)}"]`));
           }}
         >
           Dissolve
