@@ -499,14 +499,27 @@ func (h *Handler) createFlow(ctx context.Context, k store.ProjectKey, b CreateFl
 	if err := h.checkNameFree(ctx, k, "", b.Name, "body.name"); err != nil {
 		return FlowDetail{}, err
 	}
-	if route != nil {
-		if err := h.checkRouteFree(ctx, k, "", *route, routeFrom); err != nil {
-			return FlowDetail{}, err
+	var f store.Flow
+	create := func() error {
+		var err error
+		f, err = h.st.CreateFlow(ctx, k, in)
+		if err != nil && !errors.Is(err, store.ErrRoutesChanged) {
+			return h.inTrash(ctx, k, at("body", err))
 		}
+		return err
 	}
-	f, err := h.st.CreateFlow(ctx, k, in)
+	var err error
+	if route != nil {
+		// checked and written so that two flows created at once cannot both take the route
+		err = h.writeRouteChecked(ctx, k, "", *route, routeFrom, func(rev int) error {
+			in.RouteRevision = &rev
+			return create()
+		})
+	} else {
+		err = create()
+	}
 	if err != nil {
-		return FlowDetail{}, h.inTrash(ctx, k, at("body", err))
+		return FlowDetail{}, err
 	}
 	return FlowDetail{FlowView: flowView(f), Draft: DraftView{Document: in.Document, Revision: 1, UpdatedAt: f.CreatedAt.UTC()}}, nil
 }

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -75,5 +77,61 @@ func TestContentEncodingRefused(t *testing.T) {
 	for _, enc := range []string{"identity", ""} {
 		e.doHeaders(http.MethodPost, projects, u.token, `{"name":"plain `+enc+`"}`, map[string]string{"Content-Encoding": enc}).
 			status(http.StatusCreated)
+	}
+}
+
+// Two route flows cannot take the same route by writing at the same time: each checked
+// the project's routes, saw it free, and wrote it (3 of 6 flows created at once with GET
+// /racy were created, and two PUT …/route to GET /racy2 both answered 200).
+func TestRouteFreeUnderConcurrentWrites(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Race")
+	route := map[string]any{"method": "GET", "segments": []any{seg("static", "racy", "")}}
+	const n = 6
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			r := e.do(http.MethodPost, proj+"/flows", u.token, map[string]any{"kind": "route",
+				"name": fmt.Sprintf("race%d", i), "route": route})
+			codes[i] = r.Status
+		})
+	}
+	wg.Wait()
+	created := 0
+	for _, c := range codes {
+		switch c {
+		case http.StatusCreated:
+			created++
+		case http.StatusConflict:
+		default:
+			t.Errorf("create answered %d", c)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d flows created with GET /racy at once (%v), want 1", created, codes)
+	}
+
+	var paths []string
+	for i := range n {
+		p, _ := e.flow(u, proj, map[string]any{"kind": "route", "name": fmt.Sprintf("other%d", i)})
+		paths = append(paths, p)
+	}
+	route2 := map[string]any{"method": "GET", "segments": []any{seg("static", "racy2", "")}}
+	for i := range n {
+		wg.Go(func() { codes[i] = e.do(http.MethodPut, paths[i]+"/route", u.token, route2).Status })
+	}
+	wg.Wait()
+	changed := 0
+	for _, c := range codes {
+		if c == http.StatusOK {
+			changed++
+		} else if c != http.StatusConflict {
+			t.Errorf("route change answered %d", c)
+		}
+	}
+	if changed != 1 {
+		t.Errorf("%d flows took GET /racy2 at once (%v), want 1", changed, codes)
 	}
 }

@@ -145,9 +145,36 @@ func (h *Handler) otherKind(ctx context.Context, k store.FlowKey, want store.Flo
 	return conflict(TypeConflict, msg, FieldError{Location: "path.flow", Message: msg, Value: f.ID})
 }
 
+// routeWriteAttempts bounds how often a route write checks the project's routes again
+// after another route write came in between its check and its write.
+const routeWriteAttempts = 5
+
+// writeRouteChecked checks that no other route flow of the project has the route
+// (checkRouteFree) and then calls write with the project's route revision the check
+// saw; write fails with store.ErrRoutesChanged when another route was written
+// meanwhile, and the check is made again.
+func (h *Handler) writeRouteChecked(ctx context.Context, k store.ProjectKey, self string, rc store.RouteConfig,
+	location string, write func(rev int) error) error {
+	for range routeWriteAttempts {
+		rev, err := h.st.RouteRevision(ctx, k)
+		if err != nil {
+			return err
+		}
+		if err := h.checkRouteFree(ctx, k, self, rc, location); err != nil {
+			return err
+		}
+		if err := write(rev); !errors.Is(err, store.ErrRoutesChanged) {
+			return err
+		}
+	}
+	return conflict(TypeConflict, "the project's routes kept changing while this route was checked; try again",
+		FieldError{Location: location, Message: "could not be checked against the project's other routes; try again"})
+}
+
 // checkRouteFree refuses (409) a route whose method and pattern another
 // route flow of the project already has, naming the field at location (the one the
-// route came from). self is the flow being changed.
+// route came from). self is the flow being changed. Writers check with
+// writeRouteChecked, which makes the check hold against concurrent writes.
 func (h *Handler) checkRouteFree(ctx context.Context, k store.ProjectKey, self string, rc store.RouteConfig, location string) error {
 	flows, err := h.projectFlows(ctx, k, store.ListFlowsOptions{Kind: store.KindRoute})
 	if err != nil {
@@ -319,10 +346,12 @@ func (h *Handler) registerTriggers() {
 			if _, err := h.st.GetRoute(ctx, in.key()); err != nil {
 				return nil, h.otherKind(ctx, in.key(), store.KindRoute, err)
 			}
-			if err := h.checkRouteFree(ctx, in.key().ProjectKey(), in.Flow, rc, "body.segments"); err != nil {
-				return nil, err
-			}
-			r, err := h.st.UpdateRoute(ctx, in.key(), rc)
+			var r store.Route
+			err := h.writeRouteChecked(ctx, in.key().ProjectKey(), in.Flow, rc, "body.segments", func(rev int) error {
+				var err error
+				r, err = h.st.UpdateRouteAt(ctx, in.key(), rc, rev)
+				return err
+			})
 			if err != nil {
 				return nil, err
 			}

@@ -23,6 +23,7 @@
 //	route table       T#<t>#P#<p>             ROUTES#<stage>
 //	flow (metadata)   T#<t>#P#<p>             FLOW#<f>
 //	flow name claim   T#<t>#P#<p>             FLOWNAME#<folded name>
+//	route revision    T#<t>#P#<p>             ROUTEREV
 //	secret value      T#<t>#P#<p>             SECRET#<key>#<stage>
 //	env value         T#<t>#P#<p>             ENV#<key>#<stage>
 //	api key           T#<t>#P#<p>             APIKEY#<id>

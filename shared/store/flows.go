@@ -179,6 +179,10 @@ type CreateFlowInput struct {
 	Retention int
 	// Route configures a route flow (default: GET /, wait).
 	Route *RouteConfig
+	// RouteRevision, with a route, is the project's route revision the caller checked the
+	// route against: the flow is written only while it is still that revision
+	// (ErrRoutesChanged otherwise). nil writes whatever the revision.
+	RouteRevision *int
 	// Schedule configures a schedule flow (required for that kind).
 	Schedule *ScheduleConfig
 }
@@ -341,6 +345,11 @@ func (s *Store) CreateFlow(ctx context.Context, k ProjectKey, in CreateFlowInput
 			return Flow{}, fmt.Errorf("%s: %w", op, err)
 		}
 		tx.put(s.table, rIt, "", nil, nil, nil)
+		rev := -1
+		if in.RouteRevision != nil {
+			rev = *in.RouteRevision
+		}
+		s.bumpRouteRev(&tx, k, rev)
 	case KindSchedule:
 		if in.Schedule == nil {
 			return Flow{}, fmt.Errorf("%s: %w", op, invalid("schedule", "required for schedule flows"))
@@ -752,6 +761,13 @@ func (s *Store) getRoute(ctx context.Context, op string, k FlowKey, consistent b
 // UpdateRoute changes a route flow's trigger configuration. Stages serve the
 // configuration that was published until the flow is published again.
 func (s *Store) UpdateRoute(ctx context.Context, k FlowKey, rc RouteConfig) (Route, error) {
+	return s.UpdateRouteAt(ctx, k, rc, -1)
+}
+
+// UpdateRouteAt is UpdateRoute written only while the project's route revision is still
+// rev, the one the caller checked the route against (ErrRoutesChanged otherwise); a
+// negative rev writes whatever the revision.
+func (s *Store) UpdateRouteAt(ctx context.Context, k FlowKey, rc RouteConfig, rev int) (Route, error) {
 	op := fmt.Sprintf("update route of flow %s", k.Flow)
 	if err := k.validate(); err != nil {
 		return Route{}, fmt.Errorf("%s: %w", op, err)
@@ -769,15 +785,12 @@ func (s *Store) UpdateRoute(ctx context.Context, k FlowKey, rc RouteConfig) (Rou
 	if err != nil {
 		return Route{}, fmt.Errorf("%s: %w", op, err)
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(s.table), Item: it, ConditionExpression: aws.String("#route = :id"),
-		ExpressionAttributeNames: names{"#route": "route"}, ExpressionAttributeValues: vals{":id": avS(cur.ID)},
-	})
-	if _, ok := isConditionFailed(err); ok {
-		return Route{}, fmt.Errorf("%s: route %w", op, ErrNotFound)
-	}
-	if err != nil {
-		return Route{}, wrap(op, err)
+	var tx txn
+	tx.put(s.table, it, "#route = :id", names{"#route": "route"}, vals{":id": avS(cur.ID)},
+		fmt.Errorf("route %w", ErrNotFound))
+	s.bumpRouteRev(&tx, k.ProjectKey(), rev)
+	if err := s.commit(ctx, op, &tx); err != nil {
+		return Route{}, err
 	}
 	return r, nil
 }
