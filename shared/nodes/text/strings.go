@@ -129,7 +129,8 @@ func stringTypes() []*nodes.Type {
 		{
 			ID: "text.trim", Category: category, Name: "Trim", Icon: "scissors",
 			Doc: "Removes whitespace — or any of the given `characters` — from both ends of `text`, or only the " +
-				"left or right end.\n\n**Outputs**: `text`.\n\n**Example**: `--abc--` with characters `-` and side " +
+				"left or right end. Characters count as a reader sees them (an emoji sequence or a letter with " +
+				"accents is one and is removed whole or not at all).\n\n**Outputs**: `text`.\n\n**Example**: `--abc--` with characters `-` and side " +
 				"`left` → `abc--`.",
 			Inputs: []nodes.Port{
 				textIn("The text to trim."),
@@ -152,12 +153,7 @@ func stringTypes() []*nodes.Type {
 						s = strings.TrimRightFunc(s, unicode.IsSpace)
 					}
 				} else {
-					if left {
-						s = strings.TrimLeft(s, chars)
-					}
-					if right {
-						s = strings.TrimRight(s, chars)
-					}
+					s = trimCharacters(s, chars, left, right)
 				}
 				return nodes.Out{"text": s}, nil
 			},
@@ -656,6 +652,40 @@ func graphemes(s string, limit int) []string {
 		out = append(out, g)
 	}
 	return out
+}
+
+// trimCharacters removes the characters of set from the ends of s, counting characters as a
+// reader sees them: trimming "e" leaves "é" (e + ◌́) whole, where a cut set of code points
+// left a lone accent, and "👍🏽" trims that emoji, not every 👍 and skin tone on its own.
+func trimCharacters(s, set string, left, right bool) string {
+	in := map[string]bool{}
+	for _, g := range graphemes(set, -1) {
+		in[g] = true
+	}
+	// one pass, no list: where the first kept character starts and the last one ends
+	from, to := -1, 0
+	pos, state, rest := 0, -1, s
+	for rest != "" {
+		var g string
+		g, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
+		if !in[g] {
+			if from < 0 {
+				from = pos
+			}
+			to = pos + len(g)
+		}
+		pos += len(g)
+	}
+	if from < 0 {
+		return "" // every character is in the set
+	}
+	if !left {
+		from = 0
+	}
+	if !right {
+		to = len(s)
+	}
+	return s[from:to]
 }
 
 // isSpace reports whether the character g is white space.

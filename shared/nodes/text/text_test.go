@@ -166,6 +166,9 @@ func stringCases() []nodeCase {
 		{name: "whitespace", id: "text.trim", in: map[string]any{"text": " \t x y \n"}, want: txt("x y")},
 		{name: "left characters", id: "text.trim", in: map[string]any{"text": "--abc--", "characters": "-", "side": "left"}, want: txt("abc--")},
 		{name: "right", id: "text.trim", in: map[string]any{"text": "  abc  ", "side": "right"}, want: txt("  abc")},
+		{name: "characters are whole", id: "text.trim", in: map[string]any{"text": "e\u0301xe", "characters": "e"}, want: txt("e\u0301x")},
+		{name: "emoji characters", id: "text.trim", in: map[string]any{"text": "👍🏽👍a👍🏽", "characters": "👍🏽"}, want: txt("👍a")},
+		{name: "all trimmed", id: "text.trim", in: map[string]any{"text": "--", "characters": "-"}, want: txt("")},
 		{name: "bad side", id: "text.trim", in: map[string]any{"text": "x", "side": "middle"}, errPort: "side"},
 
 		{name: "accents", id: "text.slugify", in: map[string]any{"text": "Crème Brûlée & Co!"}, want: nodes.Out{"slug": "creme-brulee-and-co"}},
