@@ -73,6 +73,9 @@ func TestExamples(t *testing.T) {
 		{"branching.json", []string{"--input", `{"order":"{\"amount\": 20}"}`}, 0, []string{"small order of 20: accepted"}},
 		{"branching.json", []string{"--input", `{"order":"not json"}`}, 0, []string{"invalid order", "warn: rejected:"}},
 		{"for-each.json", []string{"--concurrency", "1"}, 0, []string{`"names":["ADA","GRACE","LINUS"]`, `"count":3`, "shout [2]"}},
+		// the node-execution budget: start, each, shout ×3 is five runs; the hint names the flag
+		{"for-each.json", []string{"--max-node-runs", "4"}, 1, []string{"the run exceeded its budget of 4 node executions", "--max-node-runs raises the budget"}},
+		{"for-each.json", []string{"--max-node-runs", "20"}, 0, []string{`"count":3`}},
 		{"retry-jump.json", nil, 0, []string{"succeeded on attempt 3"}},
 		{"retry-jump.json", []string{"--input", `{"succeed_on": 99}`}, 0, []string{"gave up after 5 retries"}},
 		{"fan-out.json", nil, 0, []string{`"upper":"FLOWS RUN IN PARALLEL"`, `"words":4`, `"double":42`}},
@@ -212,9 +215,11 @@ func TestValidateAndCatalogue(t *testing.T) {
 		t.Fatalf("unknown category: %d %s", code, errOut)
 	}
 	for flag, want := range map[string]string{
-		"--concurrency=0": "--concurrency: 0 is below 1",
-		"--timeout=-1s":   "--timeout: -1s is not a positive duration",
-		"--timeout=0":     "--timeout: 0s is not a positive duration",
+		"--concurrency=0":         "--concurrency: 0 is below 1",
+		"--timeout=-1s":           "--timeout: -1s is not a positive duration",
+		"--timeout=0":             "--timeout: 0s is not a positive duration",
+		"--max-node-runs=0":       "--max-node-runs: 0 is not from 1 to 1000000",
+		"--max-node-runs=1000001": "--max-node-runs: 1000001 is not from 1 to 1000000",
 	} {
 		for _, cmd := range []string{"run", "resume"} {
 			_, errOut, code = cli(t, cmd, example("hello-route.json"), flag)

@@ -111,6 +111,8 @@ type Request struct {
 	Templates map[string]string
 	// Concurrency overrides the engine's per-run concurrency when > 0.
 	Concurrency int
+	// MaxNodeRuns overrides the engine's node-execution budget for this run when > 0.
+	MaxNodeRuns int
 	// Flows loads other flows of the project for nodes that run them (flow tools);
 	// nil: such nodes fail with an error saying the run cannot call flows.
 	Flows FlowLoader
@@ -232,11 +234,16 @@ func (e *Engine) newRun(plan *flow.Plan, req Request) (*runState, error) {
 	if req.Concurrency > 0 {
 		conc = req.Concurrency
 	}
+	maxRuns := e.opt.MaxNodeRuns
+	if req.MaxNodeRuns > 0 {
+		maxRuns = req.MaxNodeRuns
+	}
 	r := &runState{
 		eng:     e,
 		plan:    plan,
 		req:     req,
 		conc:    conc,
+		maxRuns: maxRuns,
 		jumps:   map[int]int{},
 		secrets: map[string]string{},
 		info: &nodes.RunInfo{ID: req.RunID, FlowID: req.FlowID, Stage: req.Stage, Version: req.Version,

@@ -551,8 +551,18 @@ func TestDeadlineBudgetAndCancellation(t *testing.T) {
 		conn("bad", "false_path", "retry", "node").
 		conn("retry", "to", "again", "from")
 	r = run(t, engine.New(engine.Options{MaxNodeRuns: 20}), compile(t, tn.reg, b), engine.Request{})
-	if r.Status != engine.StatusError || r.Error.Type != engine.ErrKindBudget || !strings.Contains(r.Error.Error, "budget of 20") {
+	if r.Status != engine.StatusError || r.Error.Type != engine.ErrKindBudget || !strings.Contains(r.Error.Error, "budget of 20 node executions (every run of a node counts") {
 		t.Fatalf("budget: %s %+v", r.Status, r.Error)
+	}
+	// a request sets its own budget: larger or smaller than the engine's
+	r = run(t, engine.New(engine.Options{MaxNodeRuns: 20}), compile(t, tn.reg, b), engine.Request{MaxNodeRuns: 7})
+	if r.Status != engine.StatusError || !strings.Contains(r.Error.Error, "budget of 7 node executions") {
+		t.Fatalf("request budget 7: %s %+v", r.Status, r.Error)
+	}
+	// with room for 1,000 retries (3 node runs each) the jump runs out first, and the run ends
+	r = run(t, engine.New(engine.Options{MaxNodeRuns: 20}), compile(t, tn.reg, b), engine.Request{MaxNodeRuns: 5000})
+	if r.Status != engine.StatusSuccess || r.Error != nil {
+		t.Fatalf("request budget 5000: %s %+v", r.Status, r.Error)
 	}
 }
 

@@ -38,9 +38,9 @@ func (s *scope) freeze() *frozen {
 // startLoop runs a for-each or counter loop as one step of this scope.
 func (s *scope) startLoop(ctx context.Context, h *flow.PlanNode) {
 	n := h.Index
-	if s.r.budget.Add(1) > int64(s.r.eng.opt.MaxNodeRuns) {
+	if s.r.budget.Add(1) > int64(s.r.maxRuns) {
 		s.r.fail(&NodeError{Type: ErrKindBudget, Node: h.Handle(),
-			Error: fmt.Sprintf("the run exceeded its budget of %d node executions at node %q", s.r.eng.opt.MaxNodeRuns, h.Handle())})
+			Error: fmt.Sprintf("the run exceeded its budget of %d node executions (every run of a node counts, each loop iteration's too) at node %q", s.r.maxRuns, h.Handle())})
 		s.stop = true
 		return
 	}

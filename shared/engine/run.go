@@ -26,11 +26,12 @@ type runState struct {
 	inRun  []bool
 	start  int
 
-	order  atomic.Int64
-	calls  atomic.Int64 // nested flow calls, numbering their run ids
-	seq    atomic.Int64
-	budget atomic.Int64
-	halt   atomic.Bool // stop dispatching everywhere: exit, fatal error, pause
+	order   atomic.Int64
+	calls   atomic.Int64 // nested flow calls, numbering their run ids
+	seq     atomic.Int64
+	budget  atomic.Int64
+	maxRuns int         // the node-execution budget
+	halt    atomic.Bool // stop dispatching everywhere: exit, fatal error, pause
 
 	mu      sync.Mutex
 	results []NodeResult

@@ -321,10 +321,10 @@ func (s *scope) dispatch(ctx context.Context, n int, holdsSlot bool) {
 		s.startLoop(ctx, pn)
 		return
 	}
-	if s.r.budget.Add(1) > int64(s.r.eng.opt.MaxNodeRuns) {
+	if s.r.budget.Add(1) > int64(s.r.maxRuns) {
 		s.free(&holdsSlot)
 		s.r.fail(&NodeError{Type: ErrKindBudget, Node: pn.Handle(),
-			Error: fmt.Sprintf("the run exceeded its budget of %d node executions at node %q", s.r.eng.opt.MaxNodeRuns, pn.Handle())})
+			Error: fmt.Sprintf("the run exceeded its budget of %d node executions (every run of a node counts, each loop iteration's too) at node %q", s.r.maxRuns, pn.Handle())})
 		s.stop = true
 		return
 	}

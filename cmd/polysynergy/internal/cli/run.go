@@ -24,12 +24,19 @@ import (
 	"polysynergy/shared/nodes/control"
 )
 
+// The node-execution budget of a run: the engine's default, and the most --max-node-runs takes.
+const (
+	defaultNodeRuns = 10000
+	maxNodeRuns     = 1000000
+)
+
 // runFlags are the flags run and resume share.
 type runFlags struct {
 	input       string
 	env         kvFlag
 	secrets     kvFlag
 	concurrency int
+	maxNodeRuns int
 	jsonOut     bool
 	state       string
 	timeout     time.Duration
@@ -47,6 +54,7 @@ func (rf *runFlags) register(fsName string, fs *flag.FlagSet) {
 	fs.Var(rf.env, "env", "environment variable KEY=VALUE (repeatable)")
 	fs.Var(rf.secrets, "secret", "secret KEY=VALUE (repeatable; never printed)")
 	fs.IntVar(&rf.concurrency, "concurrency", 4, "nodes of the run executing at once (1 = deterministic order)")
+	fs.IntVar(&rf.maxNodeRuns, "max-node-runs", defaultNodeRuns, fmt.Sprintf("the run's budget of node executions, each loop iteration's counting (1 to %d)", maxNodeRuns))
 	fs.BoolVar(&rf.jsonOut, "json", false, "print the run record as JSON instead of progress")
 	fs.StringVar(&rf.state, "state", "", "where a paused run's state is kept (default FLOW.state.json)")
 	fs.DurationVar(&rf.timeout, "timeout", 5*time.Minute, "the run's deadline")
@@ -62,6 +70,9 @@ func (rf *runFlags) check(env *Env) bool {
 	case rf.concurrency < 1:
 		env.errorf("--concurrency: %d is below 1; it is how many nodes of the run execute at once", rf.concurrency)
 		return false
+	case rf.maxNodeRuns < 1 || rf.maxNodeRuns > maxNodeRuns:
+		env.errorf("--max-node-runs: %d is not from 1 to %d; it is how many node executions the run may make", rf.maxNodeRuns, maxNodeRuns)
+		return false
 	case rf.timeout <= 0:
 		env.errorf("--timeout: %s is not a positive duration such as 30s or 5m", rf.timeout)
 		return false
@@ -71,7 +82,7 @@ func (rf *runFlags) check(env *Env) bool {
 
 func cmdRun(ctx context.Context, env *Env, args []string) int {
 	fs, u := newFlags(env, "run", help{
-		synopsis: "FLOW.json [--input JSON|@file] [--start NODE] [--env K=V]… [--secret K=V]… [--concurrency N] [--json] [--timeout 5m] [--state FILE] [--flows DIR] [--stage NAME]",
+		synopsis: "FLOW.json [--input JSON|@file] [--start NODE] [--env K=V]… [--secret K=V]… [--concurrency N] [--max-node-runs N] [--json] [--timeout 5m] [--state FILE] [--flows DIR] [--stage NAME]",
 		about: `Runs a flow file on this machine and prints each node as it finishes (order, handle, status,
 duration, error, log lines), then the HTTP response the flow set, its Exit value or the last
 node's outputs; --json prints the whole run record instead. --input is the trigger's data
@@ -111,7 +122,7 @@ to FLOW.json, or in --flows DIR.`,
 	req := engine.Request{RunID: ulid.Make().String(), FlowID: flowID(pos[0]), Stage: rf.stage, Start: *start,
 		Trigger: input, Resolver: mapResolver{env: rf.env, secrets: rf.secrets}, Flows: dirLoader(rf.flowsDir(pos[0]))}
 	pr := &printer{w: env.Stdout, quiet: rf.jsonOut}
-	eng := engine.New(engine.Options{Concurrency: rf.concurrency, Deadline: rf.timeout, Publisher: pr})
+	eng := engine.New(engine.Options{Concurrency: rf.concurrency, MaxNodeRuns: rf.maxNodeRuns, Deadline: rf.timeout, Publisher: pr})
 	run, err := eng.Run(ctx, plan, req)
 	if err != nil {
 		env.errorf("%v", err)
@@ -204,7 +215,7 @@ state: pass them again with --secret.`,
 		}
 	}
 	pr := &printer{w: env.Stdout, quiet: rf.jsonOut}
-	eng := engine.New(engine.Options{Concurrency: rf.concurrency, Deadline: rf.timeout, Publisher: pr})
+	eng := engine.New(engine.Options{Concurrency: rf.concurrency, MaxNodeRuns: rf.maxNodeRuns, Deadline: rf.timeout, Publisher: pr})
 	run, err := eng.Resume(ctx, plan, &st, *node, input, engine.Request{Resolver: mapResolver{env: rf.env, secrets: rf.secrets},
 		Flows: dirLoader(rf.flowsDir(pos[0]))})
 	if err != nil {
@@ -263,6 +274,9 @@ func printOutcome(w io.Writer, run *engine.Run) {
 	fmt.Fprintf(w, "\nrun %s %s in %.1fms\n", run.ID, run.Status, run.DurationMS)
 	if run.Error != nil {
 		fmt.Fprintf(w, "error: %s\n", run.Error.Error)
+		if run.Error.Type == engine.ErrKindBudget {
+			fmt.Fprintf(w, "       --max-node-runs raises the budget (up to %d)\n", maxNodeRuns)
+		}
 	}
 	switch {
 	case run.Response != nil:
