@@ -205,3 +205,33 @@ test('keyboard only: Ctrl+G hands the focus to the group box; Enter opens the gr
     assert.deepEqual(errors, []);
   });
 });
+
+test("keyboard only: closing a flow's tab hands the focus to the tab now open, and the last one to the flow's entry in the project panel", async (t) => {
+  await guarded(t, 'close-tab-focus', async () => {
+    const one = await api('POST', `${at.base}/flows`, { kind: 'blueprint', name: 'tab one', document: { schema: 'polysynergy/flow@1', nodes: [flowNode('start', 'trigger.manual', 0, {})], connections: [] } });
+    const two = await api('POST', `${at.base}/flows`, { kind: 'blueprint', name: 'tab two', document: { schema: 'polysynergy/flow@1', nodes: [flowNode('go', 'trigger.manual', 0, {})], connections: [] } });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${one.id}`);
+    await page.locator('[data-handle="start"]').waitFor();
+    await page.getByRole('link', { name: 'tab two', exact: true }).click();
+    await page.locator('[data-handle="go"]').waitFor();
+    const tabs = page.getByRole('tablist', { name: 'Open flows' });
+    // close every other tab first, so only ours are left
+    for (const name of await tabs.getByRole('tab').allInnerTexts()) {
+      if (name !== 'tab one' && name !== 'tab two') await tabs.getByRole('button', { name: `Close ${name}`, exact: true }).click();
+    }
+    await tabs.getByRole('button', { name: 'Close tab two', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-handle="start"]').waitFor();
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'tab one');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'tab');
+    await tabs.getByRole('button', { name: 'Close tab one', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await tabs.waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'tab one');
+    assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'A');
+    assert.ok(two.id);
+    assert.deepEqual(errors, []);
+  });
+});

@@ -13,6 +13,7 @@ import { useSidePanel } from './sidePanel';
 import { routePath, type SettingsSection } from './routes';
 import { TabMemory, type Tabs } from './tabs';
 import { onTablistKey, tabIndexOf } from '../ui/tablist';
+import { focusWhenShown } from '../canvas/focusAfter';
 
 const KINDS: { kind: FlowKind; title: string }[] = [
   { kind: 'route', title: 'Routes' },
@@ -192,6 +193,14 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
     const t = memory.current.close(project, id);
     setTabs(t);
     if (id === routeFlow) navigate(t.active ? routePath({ name: 'flow', project, flow: t.active }) : routePath({ name: 'project', project }));
+    // the focused × went with its tab: the focus goes to the tab now open, else to the closed
+    // flow's entry in the project panel (it went to the page's body)
+    const flowPath = routePath({ name: 'flow', project, flow: id });
+    focusWhenShown(() =>
+      t.active
+        ? document.querySelector<HTMLElement>(`.ps-tabs [data-flow="${CSS.escape(t.active)}"]`)
+        : (document.querySelector<HTMLElement>(`a.ps-side-item[href="${CSS.escape(flowPath)}"]`) ?? document.querySelector<HTMLElement>('.ps-project-main .ps-empty button')),
+    );
   };
 
   // the open flow's settings changed (the dialog saved them): its title, tab and list entry follow
@@ -370,7 +379,7 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
           <div className="ps-tabs" role="tablist" aria-label="Open flows" onKeyDown={(e) => onTablistKey(e, false)}>
             {tabs.open.map((id) => (
               <div key={id} className={`ps-tab${id === routeFlow ? ' active' : ''}`}>
-                <button type="button" role="tab" className="ps-tab-name" title={flowName(id)} aria-selected={id === routeFlow} tabIndex={routeFlow && tabs.open.includes(routeFlow) ? tabIndexOf(id === routeFlow) : 0} onClick={() => goFlow(id)}>
+                <button type="button" role="tab" className="ps-tab-name" data-flow={id} title={flowName(id)} aria-selected={id === routeFlow} tabIndex={routeFlow && tabs.open.includes(routeFlow) ? tabIndexOf(id === routeFlow) : 0} onClick={() => goFlow(id)}>
                   {flowName(id)}
                 </button>
                 <button type="button" className="ps-tab-close" aria-label={`Close ${flowName(id)}`} onClick={() => closeTab(id)}>
