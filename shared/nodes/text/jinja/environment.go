@@ -57,6 +57,7 @@ func (b *budget) environment() *exec.Environment {
 		"range":  b.rangeFunction,
 		"lipsum": lipsumFunction,
 		fnEnter:  b.enterFunction,
+		"none":   nil, // Jinja spells None lowercase too, as true and false
 	}
 	for _, name := range []string{"cycler", "dict", "joiner", "namespace", "_", "gettext", "ngettext"} {
 		if f, ok := builtins.GlobalFunctions.Get(name); ok {

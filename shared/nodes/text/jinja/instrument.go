@@ -365,8 +365,14 @@ func (s *outputStructure) Execute(r *exec.Renderer, _ *gnodes.ControlStructureBl
 		return err
 	}
 	text := value.String()
-	if r.Config.AutoEscape && value.IsString() && !value.Safe {
+	switch {
+	case r.Config.AutoEscape && value.IsString() && !value.Safe:
 		text = value.Escaped()
+	case value.IsList() || value.IsDict():
+		text = repr(value)
+		if r.Config.AutoEscape && !value.Safe {
+			text = exec.AsValue(text).Escaped()
+		}
 	}
 	_, err := io.WriteString(r.Output, text)
 	return err

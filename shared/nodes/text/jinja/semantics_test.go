@@ -124,3 +124,21 @@ func TestArithmeticAsPython(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintedContainers: a printed list or dict reads as in Jinja: None for null (gonja
+// printed nothing: [1, , 'x']), quotes that hold the text, keys in order.
+func TestPrintedContainers(t *testing.T) {
+	data := map[string]any{"d": map[string]any{"b": 1.0, "a": nil, "c": []any{nil, true, "it's"}}, "l": []any{1.0, nil, "x"}}
+	runRenderCases(t, []renderCase{
+		{"list with null", "{{ l }}", data, "[1, None, 'x']"},
+		{"object, keys sorted", "{{ d }}", data, `{'a': None, 'b': 1, 'c': [None, True, "it's"]}`},
+		{"dict literal in written order", "{{ {'z': 1, 'a': none} }}", nil, "{'z': 1, 'a': None}"},
+		{"nested and empty", "{{ [[], {}, [None]] }}", nil, "[[], {}, [None]]"},
+		{"null alone still prints nothing", "{{ l[1] }}|{{ d.a }}", data, "|"},
+		{"none and None", "{{ none is none }}|{{ None is none }}|{{ [none] }}", nil, "True|True|[None]"},
+	})
+	out, err := Render(context.Background(), "{{ l }}", map[string]any{"l": []any{"<b>", nil}}, nil, RenderOptions{AutoEscape: true})
+	if err != nil || out != "[&#39;&lt;b&gt;&#39;, None]" {
+		t.Fatalf("autoescaped list: %q, %v", out, err)
+	}
+}
