@@ -507,12 +507,14 @@ func (r *Router) preflight(ev events.APIGatewayV2HTTPRequest, entry *cached, pat
 	origin := ev.Headers["origin"]
 	m, err := entry.table.Match(want, path)
 	if err != nil {
-		return problem(http.StatusNotFound, "Not Found", fmt.Sprintf("no route matches %s %s", want, path), nil)
+		return problem(http.StatusNotFound, "Not Found", fmt.Sprintf("no route matches %s %s", want, path), nil,
+			fieldError{Location: "header.access-control-request-method", Message: fmt.Sprintf("no route published on this stage serves %s %s", want, path)})
 	}
 	route := entry.routes[m.Route.ID]
 	o := allowedOrigin(origin, route.CORSOrigins)
 	if o == "" {
-		return problem(http.StatusForbidden, "Forbidden", fmt.Sprintf("origin %q may not call %s %s from a browser (the route's CORS origins do not include it)", origin, want, path), nil)
+		return problem(http.StatusForbidden, "Forbidden", fmt.Sprintf("origin %q may not call %s %s from a browser (the route's CORS origins do not include it)", origin, want, path), nil,
+			fieldError{Location: "header.origin", Message: "is not one of the route's CORS origins"})
 	}
 	h := map[string]string{
 		"access-control-allow-origin":  o,
