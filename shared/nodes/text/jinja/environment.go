@@ -33,6 +33,7 @@ func (b *budget) environment() *exec.Environment {
 		}
 	}
 	filters["format"] = b.wrapFilter("format", formatFilter)
+	filters["pprint"] = b.wrapFilter("pprint", pprintFilter)
 	// upper, lower and capitalize with Unicode's full case mapping, as Python's: ß → SS
 	filters["upper"] = b.wrapFilter("upper", caseFilter(nodes.Upper))
 	filters["lower"] = b.wrapFilter("lower", caseFilter(nodes.Lower))

@@ -78,6 +78,18 @@ func writeRepr(b *strings.Builder, v *exec.Value, depth int) {
 	}
 }
 
+// pprintFilter is Jinja's pprint: the value as Python writes it (gonja wrote JSON of its own
+// wrappers for lists built in the template: [{"Val": {}, "Safe": false}]).
+func pprintFilter(_ *exec.Evaluator, in *exec.Value, p *exec.VarArgs) *exec.Value {
+	if in.IsError() {
+		return in
+	}
+	if err := p.Take(exec.KeywordArgument("verbose", exec.AsValue(false), func(*exec.Value) error { return nil })); err != nil {
+		return exec.AsValue(exec.ErrInvalidCall(err))
+	}
+	return exec.AsValue(repr(in))
+}
+
 // quote is a string literal as Python's repr writes it: in single quotes unless the text
 // holds a single quote and no double one.
 func quote(s string) string {

@@ -135,6 +135,7 @@ func TestPrintedContainers(t *testing.T) {
 		{"dict literal in written order", "{{ {'z': 1, 'a': none} }}", nil, "{'z': 1, 'a': None}"},
 		{"nested and empty", "{{ [[], {}, [None]] }}", nil, "[[], {}, [None]]"},
 		{"null alone still prints nothing", "{{ l[1] }}|{{ d.a }}", data, "|"},
+		{"pprint", "{% set l2 = [1, 'a', none] %}{{ l2|pprint }}|{{ 'x'|pprint }}|{{ d|pprint }}", data, `[1, 'a', None]|'x'|{'a': None, 'b': 1, 'c': [None, True, "it's"]}`},
 		{"none and None", "{{ none is none }}|{{ None is none }}|{{ [none] }}", nil, "True|True|[None]"},
 	})
 	out, err := Render(context.Background(), "{{ l }}", map[string]any{"l": []any{"<b>", nil}}, nil, RenderOptions{AutoEscape: true})
