@@ -3,6 +3,37 @@
 
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
+import { focusWhenShown } from '../canvas/focusAfter';
+
+const FOCUSABLE = 'button:not([disabled]), a[href], input:not([disabled]), select:not([disabled])';
+
+/**
+ * Where the focus goes after a confirmed action in a list row (a delete) took the focused
+ * button away: the button asked again (or the row's first control) when the row stayed, else
+ * the row now in its place (or the one before it), else the screen's heading. It went to the
+ * page's body, so the keyboard started over at the top bar. Called before the action (the row
+ * may be gone by the time it is done); the function it returns moves the focus afterwards.
+ */
+export function refocusAfterRowAction(anchor: Element): (prefer?: () => HTMLElement | null) => void {
+  const row = anchor.closest('tr, li');
+  const list = row?.parentElement ?? null;
+  const index = row && list ? [...list.children].indexOf(row) : -1;
+  const screen = anchor.closest('section');
+  return (prefer) =>
+    focusWhenShown(() => {
+      const again = prefer?.();
+      if (again?.isConnected) return again;
+      if (row?.isConnected) return row.querySelector<HTMLElement>(FOCUSABLE);
+      if (list?.isConnected && index >= 0) {
+        const rows = [...list.children];
+        const el = rows[Math.min(index, rows.length - 1)]?.querySelector<HTMLElement>(FOCUSABLE);
+        if (el) return el;
+      }
+      const heading = screen?.isConnected ? screen.querySelector<HTMLElement>('h1, h2') : null;
+      if (heading && !heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+      return heading;
+    });
+}
 
 /** A readable message for any error. */
 export function errText(e: unknown): string {
@@ -162,10 +193,12 @@ export function ConfirmButton({
         onClick={() => {
           setBusy(true);
           setError(null);
+          const refocus = confirmRef.current ? refocusAfterRowAction(confirmRef.current) : null;
           onConfirm().then(
             () => {
               setBusy(false);
               setAsking(false);
+              refocus?.(() => openRef.current);
             },
             (e: unknown) => {
               setBusy(false);
