@@ -447,7 +447,7 @@ func (b *budget) sandboxMethods() exec.Methods {
 		str[name] = wrapStrMethod(name, m)
 	}
 	str["upper"], str["lower"] = caseMethod(nodes.Upper), caseMethod(nodes.Lower)
-	return exec.Methods{Bool: all.Bool, Int: all.Int, Float: all.Float, Dict: all.Dict, List: b.listMethods(),
+	return exec.Methods{Bool: all.Bool, Int: all.Int, Float: all.Float, Dict: b.dictMethods(), List: b.listMethods(),
 		Str: exec.NewMethodSet(str)}
 }
 

@@ -143,3 +143,30 @@ func TestPrintedContainers(t *testing.T) {
 		t.Fatalf("autoescaped list: %q, %v", out, err)
 	}
 }
+
+// TestDictMethodsChangeTheDict: update, pop, setdefault and clear change the dict itself, in
+// any scope, as in Python; gonja ran them on a copy and the dict stayed as it was.
+func TestDictMethodsChangeTheDict(t *testing.T) {
+	data := map[string]any{"m": map[string]any{"k": "v"}, "xs": []any{"a", "b"}}
+	runRenderCases(t, []renderCase{
+		{"update", "{% set d = {} %}{% do d.update({'a': 1}) %}{{ d }}", nil, "{'a': 1}"},
+		{"update in a loop", "{% set d = {} %}{% for x in xs %}{% do d.update({x: loop.index}) %}{% endfor %}{{ d }}", data, "{'a': 1, 'b': 2}"},
+		{"update with keywords, data dict", "{% do m.update(n=2) %}{{ m }}", data, "{'k': 'v', 'n': 2}"},
+		{"namespace dict in a loop", "{% set ns = namespace(d={}) %}{% for x in xs %}{% do ns.d.update({x: 1}) %}{% endfor %}{{ ns.d }}", data, "{'a': 1, 'b': 1}"},
+		{"nested dict", "{% set d = {'a': {}} %}{% do d.a.update({'c': 2}) %}{{ d }}", nil, "{'a': {'c': 2}}"},
+		{"pop", "{% set d = {'a': 1, 'b': 2} %}{{ d.pop('a') }}|{{ d.pop('z', 0) }}|{{ d }}", nil, "1|0|{'b': 2}"},
+		{"setdefault", "{% set d = {'a': 1} %}{{ d.setdefault('a', 5) }}{{ d.setdefault('b', 2) }}|{{ d }}", nil, "12|{'a': 1, 'b': 2}"},
+		{"clear", "{% set d = {'a': 1} %}{% do d.clear() %}{{ d }}", nil, "{}"},
+	})
+	m := map[string]any{"k": "v"}
+	if _, err := Render(context.Background(), "{% do m.update({'x': 1}) %}{% do m.pop('k') %}", map[string]any{"m": m}, nil, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(m) != 1 || m["k"] != "v" {
+		t.Fatalf("the data's object changed: %v", m)
+	}
+	_, err := Render(context.Background(), "{% set d = {} %}{{ d.pop('zz') }}", nil, nil, RenderOptions{})
+	if err == nil || !strings.Contains(err.Error(), `no key "zz"`) {
+		t.Fatalf("pop of a missing key: %v", err)
+	}
+}
