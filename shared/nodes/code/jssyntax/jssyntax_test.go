@@ -2,9 +2,9 @@ package jssyntax
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestParse(t *testing.T) {
@@ -65,8 +65,11 @@ func FuzzParse(f *testing.F) {
 }
 
 // Code nested deeper than the parser can take safely (it would overflow the stack, which
-// kills the process, or take quadratic time) is refused before it parses, saying where;
-// deep but reasonable code, and brackets inside strings, comments and template text, are not.
+// kills the process, or take time or memory out of all proportion) is refused before it
+// parses, saying where: brackets, and the nesting that needs none — prefix and
+// right-associative operators, statements inside statements, else-if chains, and all of
+// them together along one path. Deep but reasonable code, long code in either semicolon
+// style, and brackets inside strings, comments and template text, are not refused.
 func TestNestingLimits(t *testing.T) {
 	for _, tc := range []struct{ code, want string }{
 		{"return " + strings.Repeat("(", 100_000), "SyntaxError at line 1, column 264: brackets are nested more than 256 levels deep"},
@@ -74,15 +77,36 @@ func TestNestingLimits(t *testing.T) {
 		{"return " + strings.Repeat("`${", 300), "template literals are nested more than 256 levels deep"},
 		{"return " + strings.Repeat("(x)=>", 50_000), "arrow functions are nested more than 256 levels deep"},
 		{"return " + strings.Repeat("a", MaxCodeBytes), "more than the 262144 allowed"},
+		// 200,000 of these overflowed the stack
+		{"return " + strings.Repeat("!", 200_000) + "a", "SyntaxError at line 1, column 264: operators are nested more than 256 levels deep"},
+		{"return " + strings.Repeat("!\n", 100_000) + "a", "line 257, column 1: operators are nested more than 256 levels deep"},
+		{"return " + strings.Repeat("- ", 100_000) + "a", "operators are nested more than 256 levels deep"},
+		{"return " + strings.Repeat("++", 100_000) + "a", "operators are nested more than 256 levels deep"},
+		{strings.Repeat("a = ", 60_000) + "1", "operators are nested more than 256 levels deep"},
+		{"return " + strings.Repeat("a ? b : ", 30_000) + "c", "operators are nested more than 256 levels deep"},
+		{"return " + strings.Repeat("a\n? b\n: ", 20_000) + "c", "operators are nested more than 256 levels deep"},
+		{"return " + strings.Repeat("a ** ", 50_000) + "2", "operators are nested more than 256 levels deep"},
+		{strings.Repeat("l: ", 80_000) + "x", "operators are nested more than 256 levels deep"},
+		{"return " + strings.Repeat("new ", 50_000) + "X", "operators are nested more than 256 levels deep"},
+		{"return " + strings.Repeat("typeof ", 30_000) + "x", "operators are nested more than 256 levels deep"},
+		// fifty thousand took half a gigabyte of stack
+		{strings.Repeat("if (a) ", 30_000) + "x", "statements are nested more than 1024 levels deep"},
+		{strings.Repeat("if (a)\n", 30_000) + "x", "line 1025, column 1: statements are nested more than 1024 levels deep"},
+		{strings.Repeat("for (;;) while (a) ", 10_000) + "x", "statements are nested more than 1024 levels deep"},
+		{strings.Repeat("if (a) x; else ", 15_000) + "y", "else if chains are nested more than 1024 levels deep"},
+		{strings.Repeat("if (a) {\n  x\n} else ", 12_000) + "{}", "else if chains are nested more than 1024 levels deep"},
+		{"return " + strings.Repeat(strings.Repeat("!", 250)+"(", 256) + "a", "brackets, operators and statements together are nested more than 2048 levels deep"},
 	} {
-		start := time.Now()
 		_, err := Parse(tc.code)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%.20q…: %v, want %q", tc.code, err, tc.want)
 		}
-		if d := time.Since(start); d > time.Second {
-			t.Errorf("%.20q…: took %v", tc.code, d)
-		}
+	}
+	var asi, semis strings.Builder
+	for i := range 1200 {
+		fmt.Fprintf(&asi, "const v%d = input.items?.[%d] ?? null\nif (v%d) out.push(v%d.name + (v%d.age > 18 ? ' adult' : ' minor'))\nlet w%d = !v%d ? -1 : +v%d.n\nfor (const k of [1]) n += k\nwhile (false) n++\n",
+			i, i, i, i, i, i, i, i)
+		fmt.Fprintf(&semis, "if (input.a === %d) { n = n + %d; } else if (input.b !== %d) { n -= 1; } else { n = -n; }\n", i, i, i)
 	}
 	for _, code := range []string{
 		"return " + strings.Repeat("(", 200) + "1" + strings.Repeat(")", 200),
@@ -91,6 +115,12 @@ func TestNestingLimits(t *testing.T) {
 		strings.Repeat("f(x => x + 1);\n", 2000) + "return 1",
 		"const add = a => b => c => a + b + c; return add(1)(2)(3)",
 		"function f(x) { return x }" + strings.Repeat("f(", 100) + "1" + strings.Repeat(")", 100),
+		"const out = []\n" + asi.String() + "return out",
+		"let n = 0;\n" + semis.String() + "return n",
+		"return " + strings.Repeat("!", 200) + "input",
+		"return " + strings.Repeat("a ? b : ", 100) + "c",
+		"switch (input) {\n" + strings.Repeat("case 1:\n  n++\n  break\n", 3000) + "}",
+		"return " + strings.Repeat("1 + ", 20_000) + "1",
 	} {
 		if _, err := Parse(code); err != nil {
 			t.Errorf("%.40q…: %v", code, err)
