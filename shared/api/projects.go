@@ -265,7 +265,8 @@ func (h *Handler) registerProjects() {
 				return nil, err
 			}
 			if err == nil && p.TrashedAt == nil {
-				return nil, conflict(TypeConflict, fmt.Sprintf("project %q is not in the trash: move the project to the trash first (it can be restored from there), then delete it permanently", p.Name))
+				return nil, conflict(TypeConflict, fmt.Sprintf("project %q is not in the trash: move the project to the trash first (it can be restored from there), then delete it permanently", p.Name),
+					FieldError{Location: "path.project", Message: "is not in the trash: POST …/trash first"})
 			}
 			if err == nil {
 				// a project trashed before its schedules left the scheduler with it

@@ -165,7 +165,8 @@ func (h *Handler) registerPublish() {
 			if err != nil {
 				return nil, err
 			}
-			notPublished := newProblem(http.StatusNotFound, TypeNotFound, fmt.Sprintf("flow %q is not published on stage %q", f.Name, in.Stage))
+			notPublished := newProblem(http.StatusNotFound, TypeNotFound, fmt.Sprintf("flow %q is not published on stage %q", f.Name, in.Stage),
+				FieldError{Location: "path.stage", Message: fmt.Sprintf("flow %q is not published on this stage", f.Name)})
 			if _, err := h.st.GetBinding(ctx, k, in.Stage); errors.Is(err, store.ErrNotFound) {
 				return nil, notPublished
 			}

@@ -135,3 +135,14 @@ func TestRouteFreeUnderConcurrentWrites(t *testing.T) {
 		t.Errorf("%d flows took GET /racy2 at once (%v), want 1", changed, codes)
 	}
 }
+
+// Deleting a project that is not in the trash (409) and unpublishing a flow from a stage
+// it is not published on (404) name the path parameter at fault; both named no field.
+func TestRefusalsNameThePathParameter(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Keep")
+	path, _ := e.flow(u, proj, map[string]any{"kind": "route", "name": "hello", "document": chainDoc(t, 3, "p")})
+	wantFields(t, e.do(http.MethodDelete, proj, u.token, nil).problem(http.StatusConflict), "path.project")
+	wantFields(t, e.do(http.MethodDelete, path+"/publications/mock", u.token, nil).problem(http.StatusNotFound), "path.stage")
+}
