@@ -43,3 +43,24 @@ func TestRefusedPreflightNamesTheHeader(t *testing.T) {
 		t.Errorf("allowed preflight: %d %s", resp.StatusCode, resp.Body)
 	}
 }
+
+// A route with CORS origins answers with Vary: Origin whatever the request's origin: a
+// shared cache that stored the answer to a request from another origin (or none), which
+// had no Access-Control-Allow-Origin and no Vary, served it to the allowed origin too,
+// and the browser refused it.
+func TestCORSAnswersVaryByOriginForEveryOrigin(t *testing.T) {
+	fx := setup(t, store.SaveNone, router.ModeWait, false, helloFlow())
+	for _, origin := range []string{"", "https://evil.example", "https://app.example"} {
+		h := map[string]string{}
+		if origin != "" {
+			h["origin"] = origin
+		}
+		resp, err := fx.r.Handle(context.Background(), request("GET", "my-shop-dev.example.com", "/hello/a/1", "", h, ""))
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("origin %q: %d %s %v", origin, resp.StatusCode, resp.Body, err)
+		}
+		if resp.Headers["vary"] != "Origin" {
+			t.Errorf("origin %q: Vary %q, want Origin (headers %v)", origin, resp.Headers["vary"], resp.Headers)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -292,6 +293,9 @@ func allowedOrigin(origin string, allowed []string) string {
 }
 
 // corsHeaders adds the CORS answer headers when the route allows the request's origin.
+// Unless the route allows any origin, every answer varies by Origin, the refused ones
+// too: a shared cache must not hand the answer to a request from another origin (without
+// Access-Control-Allow-Origin) to an allowed one.
 func corsHeaders(h map[string]string, origin string, allowed []string) {
 	if h == nil || len(allowed) == 0 {
 		return
@@ -299,10 +303,31 @@ func corsHeaders(h map[string]string, origin string, allowed []string) {
 	if o := allowedOrigin(origin, allowed); o != "" {
 		h["access-control-allow-origin"] = o
 		h["access-control-expose-headers"] = "x-run-id"
-		if o != "*" {
-			h["vary"] = "Origin"
-		}
 	}
+	if !slices.Contains(allowed, "*") {
+		addVary(h, "Origin")
+	}
+}
+
+// addVary adds name to the answer's Vary header (kept as the flow set it otherwise).
+func addVary(h map[string]string, name string) {
+	for k, v := range h {
+		if !strings.EqualFold(k, "vary") {
+			continue
+		}
+		for f := range strings.SplitSeq(v, ",") {
+			if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, name) {
+				return
+			}
+		}
+		if strings.TrimSpace(v) == "" {
+			h[k] = name
+		} else {
+			h[k] = v + ", " + name
+		}
+		return
+	}
+	h["vary"] = name
 }
 
 // answer maps the run to the HTTP reply.
