@@ -13,11 +13,11 @@ func templateType() *nodes.Type {
 		ID: "text.template", Category: category, Name: "Template", Icon: "file-code",
 		Doc: "Renders a [Jinja](https://jinja.palletsprojects.com/templates/) template: `{{ name }}` prints a " +
 			"variable, `{% for item in items %}…{% endfor %}` loops, `{% if %}` tests, filters such as " +
-			"`{{ title | upper }}` transform values, and macros, blocks and `{% set %}` work as in Jinja. A list " +
-			"in a variable is one list everywhere, so `{% set l = [] %}{% for x in xs %}{% do l.append(x) %}" +
-			"{% endfor %}` collects into `l`, and a dict's `update`, `pop`, `setdefault` and `clear` change the dict " +
-			"itself; a list inside a namespace or a dict cannot be appended to (the node fails saying so): build a " +
-			"new one, `{% set ns.items = ns.items + [x] %}`.\n\n" +
+			"`{{ title | upper }}` transform values, and macros, blocks and `{% set %}` work as in Jinja. Lists and " +
+			"dicts are shared as in Python: a list a variable, a namespace or a dict holds is one list wherever " +
+			"it is used, so `{% set l = [] %}{% for x in xs %}{% do l.append(x) %}{% endfor %}` collects into " +
+			"`l`, and a dict's `update`, `pop`, `setdefault` and `clear` change the dict itself; appending to a " +
+			"value of the moment (a literal, a filter's result) fails saying so.\n\n" +
 			"The variables are the properties of `context` plus the rows of `variables` (rows win). Named " +
 			"templates supplied with the run can be extended (`{% extends \"base.html\" %}` with " +
 			"`{% block %}`s), included (`{% include \"footer\" %}`) and imported (`{% from \"macros\" import " +

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"unsafe"
 
 	"github.com/nikolalohinski/gonja/v2/builtins"
 	"github.com/nikolalohinski/gonja/v2/exec"
@@ -37,6 +38,10 @@ func (b *budget) dictMethods() *exec.MethodSet[map[string]any] {
 					err = fmt.Errorf("update(): %s is not a dict", p.Args[0].String())
 					return false
 				}
+				if d.refersToSelf(v) {
+					err = errSelf
+					return false
+				}
 				d.set(k.String(), v)
 				return true
 			}, func() {})
@@ -45,6 +50,9 @@ func (b *budget) dictMethods() *exec.MethodSet[map[string]any] {
 			}
 		}
 		for k, v := range p.KwArgs {
+			if d.refersToSelf(v) {
+				return nil, errSelf
+			}
 			d.set(k, v)
 		}
 		return nil, b.checkSize(self, "dict")
@@ -83,6 +91,9 @@ func (b *budget) dictMethods() *exec.MethodSet[map[string]any] {
 		if len(p.Args) == 2 {
 			def = p.Args[1]
 		}
+		if d.refersToSelf(def) {
+			return nil, errSelf
+		}
 		d.set(key, def)
 		return def.Interface(), nil
 	}
@@ -99,6 +110,8 @@ func (b *budget) dictMethods() *exec.MethodSet[map[string]any] {
 	}
 	return exec.NewMethodSet(methods)
 }
+
+var errSelf = errors.New("the dict would contain itself")
 
 // dict is a dict value changed in place: a dict literal (*exec.Dict) or an object from
 // the data (a map).
@@ -137,7 +150,18 @@ func (d dict) get(key string) (*exec.Value, bool) {
 	return exec.ToValue(v), true
 }
 
+// refersToSelf reports whether v reaches the dict.
+func (d dict) refersToSelf(v *exec.Value) bool {
+	if d.lit != nil {
+		return refersTo(v, unsafe.Pointer(d.lit))
+	}
+	return refersTo(v, pointerOf(d.m))
+}
+
 func (d dict) set(key string, v *exec.Value) {
+	if sh := share(v, 0); !same(sh, v) {
+		v = exec.AsValue(sh) // its lists shared, so append changes them (lists.go)
+	}
 	if d.lit != nil {
 		for _, p := range d.lit.Pairs {
 			if p != nil && p.Key.String() == key {

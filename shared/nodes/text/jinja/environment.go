@@ -65,6 +65,25 @@ func (b *budget) environment() *exec.Environment {
 			globals[name] = f
 		}
 	}
+	// namespace(items=[]) and dict(items=[]) hold their lists shared, so append works (lists.go)
+	for _, name := range []string{"namespace", "dict"} {
+		switch f := globals[name].(type) {
+		case func(*exec.Evaluator, *exec.VarArgs) map[string]any:
+			globals[name] = func(e *exec.Evaluator, p *exec.VarArgs) map[string]any {
+				m := f(e, p)
+				share(m, 0)
+				return m
+			}
+		case func(*exec.Evaluator, *exec.VarArgs) *exec.Value:
+			globals[name] = func(e *exec.Evaluator, p *exec.VarArgs) *exec.Value {
+				v := f(e, p)
+				if v != nil && !v.IsError() && v.Val.CanInterface() {
+					share(v.Val.Interface(), 0)
+				}
+				return v
+			}
+		}
+	}
 	return &exec.Environment{
 		Context:           exec.NewContext(globals),
 		Filters:           exec.NewFilterSet(filters),

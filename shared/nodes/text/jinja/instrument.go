@@ -221,12 +221,33 @@ func (g *setGuard) Execute(r *exec.Renderer, tag *gnodes.ControlStructureBlock) 
 	if g.target == nil {
 		return nil
 	}
-	if n, ok := g.target.(*gnodes.Name); ok {
-		// a list in a variable is held by reference, so append works in any scope (lists.go)
+	// a list a variable, a namespace or a dict holds is shared, so append works in any
+	// scope (lists.go)
+	switch n := g.target.(type) {
+	case *gnodes.Name:
 		if v, ok := r.Environment.Context.Get(n.Name.Val); ok {
-			if ref, ok := listRef(v); ok {
+			if ref, changed := listRef(v); changed {
 				r.Environment.Context.Set(n.Name.Val, ref)
 			}
+		}
+	case *gnodes.GetAttribute, *gnodes.GetItem:
+		v := r.Eval(g.target)
+		if v.IsError() {
+			break
+		}
+		ref, changed := listRef(v.Interface())
+		if !changed {
+			break
+		}
+		var parent, key *exec.Value
+		if a, ok := n.(*gnodes.GetAttribute); ok {
+			parent, key = r.Eval(a.Node), exec.AsValue(a.Attribute)
+		} else {
+			i := n.(*gnodes.GetItem)
+			parent, key = r.Eval(i.Node), r.Eval(i.Arg)
+		}
+		if !parent.IsError() && !key.IsError() {
+			_ = parent.Set(key, ref) // as set did; a failure leaves the plain list, which append refuses
 		}
 	}
 	v := r.Eval(g.target)

@@ -190,10 +190,7 @@ func render(ctx context.Context, src string, data map[string]any, templates map[
 	}
 	vars := make(map[string]any, len(data))
 	for k, v := range data {
-		vars[k] = templateValue(v, 0)
-		if l, ok := vars[k].([]any); ok {
-			vars[k] = &l // a variable's list is shared by reference (see lists.go)
-		}
+		vars[k] = share(templateValue(v, 0), 0) // lists by reference (lists.go)
 	}
 	w := &countingWriter{b: b, limit: lim.output}
 	if err := tpl.Execute(w, exec.NewContext(vars)); err != nil {

@@ -61,17 +61,40 @@ func TestListAppendInLoops(t *testing.T) {
 	})
 }
 
-// TestListAppendWithoutVariable: a list no variable holds (a namespace attribute, a dict's
-// value) cannot be changed in place; append says so and points at namespace() rather than
-// doing nothing.
-func TestListAppendWithoutVariable(t *testing.T) {
-	for _, src := range []string{
-		"{% set ns = namespace(l=[]) %}{% for x in xs %}{% do ns.l.append(x) %}{% endfor %}{{ ns.l }}",
-		"{% set d = {'l': []} %}{% do d.l.append(1) %}{{ d }}",
+// TestListAppendInContainers: lists a namespace, a dict or another list holds, and lists in
+// the data, are changed in place too (gonja lost those appends everywhere, not only in loops).
+func TestListAppendInContainers(t *testing.T) {
+	data := map[string]any{"xs": []any{"a", "b"}, "o": map[string]any{"tags": []any{"t"}, "rows": []any{[]any{1.0}, []any{2.0}}}}
+	runRenderCases(t, []renderCase{
+		{"namespace", "{% set ns = namespace(items=[]) %}{% for x in xs %}{% do ns.items.append(x) %}{% endfor %}{{ ns.items }}", data, "['a', 'b']"},
+		{"namespace after set", "{% set ns = namespace(items=[]) %}{% for x in xs %}{% set ns.items = ns.items + [x] %}{% do ns.items.append(0) %}{% endfor %}{{ ns.items }}", data, "['a', 0, 'b', 0]"},
+		{"dict literal", "{% set d = {'l': []} %}{% for x in xs %}{% do d.l.append(x) %}{% endfor %}{{ d }}", data, "{'l': ['a', 'b']}"},
+		{"dict()", "{% set d = dict(l=[]) %}{% for x in xs %}{% do d.l.append(x) %}{% endfor %}{{ d.l }}", data, "['a', 'b']"},
+		{"list put in by update", "{% set d = {} %}{% do d.update({'l': []}) %}{% do d.l.append(1) %}{{ d }}", nil, "{'l': [1]}"},
+		{"list of lists", "{% set ll = [[1], [2]] %}{% for x in ll %}{% do x.append(0) %}{% endfor %}{{ ll }}", nil, "[[1, 0], [2, 0]]"},
+		{"appended list", "{% set l = [] %}{% do l.append([]) %}{% do l[-1].append(1) %}{{ l }}", nil, "[[1]]"},
+		{"one list under two names", "{% set l = [1] %}{% set d = {'x': l} %}{% do l.append(2) %}{{ d }}", nil, "{'x': [1, 2]}"},
+		{"data object's list", "{% do o.tags.append('u') %}{{ o.tags }}|{{ o|tojson }}", data, `['t', 'u']|{"rows":[[1],[2]],"tags":["t","u"]}`},
+		{"data rows in a loop", "{% for r in o.rows %}{% do r.append(0) %}{% endfor %}{{ o.rows }}", data, "[[1, 0], [2, 0]]"},
+	})
+}
+
+// TestListAppendRefused: a list nothing holds (a literal, a filter's result, a {% with %}
+// value) cannot keep a change: append says so and points at namespace() instead of doing
+// nothing; a list is never put inside itself (printing it would recurse forever).
+func TestListAppendRefused(t *testing.T) {
+	for src, want := range map[string]string{
+		"{{ [1].append(2) }}": "append() cannot change this list",
+		"{% macro m(a=[]) %}{% do a.append(1) %}{% endmacro %}{{ m() }}": "namespace(",
+		"{% with w = [] %}{% do w.append(1) %}{% endwith %}":             "append() cannot change this list",
+		"{% set l = [] %}{% do l.append(l) %}":                           "inside itself",
+		"{% set l = [] %}{% set m = [l] %}{% do l.append(m) %}":          "inside itself",
+		"{% set d = {} %}{% do d.update({'me': d}) %}":                   "contain itself",
+		"{% set d = {'l': []} %}{% do d.l.append(d) %}":                  "inside itself",
 	} {
 		_, err := Render(context.Background(), src, map[string]any{"xs": []any{"a"}}, nil, RenderOptions{Strict: true})
-		if err == nil || !strings.Contains(err.Error(), "append() cannot change this list") || !strings.Contains(err.Error(), "namespace(") {
-			t.Errorf("%s: want an error pointing at namespace(), got %v", src, err)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: want an error containing %q, got %v", src, want, err)
 		}
 	}
 }
