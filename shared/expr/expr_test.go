@@ -295,10 +295,13 @@ func FuzzTemplate(f *testing.F) {
 }
 
 func TestToJSONErrors(t *testing.T) {
+	// too many arguments is found when compiling, so validation reports it
+	if _, err := expr.Compile("{{ toJSON(1, 2, 3) }}"); err == nil || !strings.Contains(err.Error(), "too many arguments") {
+		t.Errorf("toJSON(1, 2, 3) compiles: %v", err)
+	}
 	for src, want := range map[string]string{
 		"{{ toJSON(1, true) }}":          "indent must be a whole number of spaces or a string",
 		"{{ toJSON(1, 2.5) }}":           "indent must be a whole number",
-		"{{ toJSON(1, 2, 3) }}":          "toJSON takes 1 or 2 arguments",
 		"{{ toJSON(sqrt(-1)) }}":         "NaN",
 		"{{ formatDate(1e20, 'date') }}": "outside the years 1 to 9999",
 	} {

@@ -27,6 +27,9 @@ type Function struct {
 	Sig  string `json:"signature"`
 	Doc  string `json:"doc"`
 	fn   func(args ...any) (any, error)
+	// types, when set, are the signatures compiling checks calls against (too many
+	// arguments is then an error when the flow is validated, not only when it runs)
+	types []any
 }
 
 // Functions lists PolySynergy's own expression functions (expr-lang's builtins such as
@@ -92,7 +95,8 @@ var functions = sync.OnceValue(func() []Function {
 			}
 			return f, nil
 		}},
-		{Name: "toJSON", Sig: "toJSON(value, indent?)", Doc: "value as compact JSON text, like JavaScript's JSON.stringify: object keys sorted, no spaces, `<`, `>` and `&` as written. indent (a number of spaces up to 10, or a string such as \"\\t\") pretty-prints it, like JSON.stringify(value, null, 2).", fn: fnToJSON},
+		{Name: "toJSON", Sig: "toJSON(value, indent?)", Doc: "value as compact JSON text, like JavaScript's JSON.stringify: object keys sorted, no spaces, `<`, `>` and `&` as written. indent (a number of spaces up to 10, or a string such as \"\\t\") pretty-prints it, like JSON.stringify(value, null, 2).", fn: fnToJSON,
+			types: []any{new(func(any) string), new(func(any, any) string)}},
 		{Name: "jmespath", Sig: "jmespath(value, query)", Doc: "Runs a JMESPath query over a value.", fn: fnJMESPath},
 		{Name: "formatDate", Sig: "formatDate(t, layout, zone?)", Doc: "Formats a time (or RFC 3339 string / Unix seconds) with a Go layout or a name: RFC3339, date, time, datetime, unix, unixms; optionally in an IANA zone.", fn: fnFormatDate},
 		{Name: "parseDate", Sig: "parseDate(s, layout?, zone?)", Doc: "Parses a date string (RFC 3339 by default) read in an optional IANA zone.", fn: fnParseDate},
@@ -105,7 +109,7 @@ var options = sync.OnceValue(func() []expr.Option {
 	opts := []expr.Option{expr.AllowUndefinedVariables(), expr.MaxNodes(MaxNodes), expr.Patch(modPatch{}), expr.Patch(charsPatch{}),
 		expr.Function(fnChars, fnCharsOf), expr.Function(fnSlice, fnSliceOf)}
 	for _, f := range functions() {
-		opts = append(opts, expr.Function(f.Name, f.fn))
+		opts = append(opts, expr.Function(f.Name, f.fn, f.types...))
 	}
 	return opts
 })
