@@ -56,6 +56,8 @@ describe('PublishMatrixScreen', () => {
   it('renders flows × stages with bound versions and draft differs', async () => {
     setup([]);
     const table = await screen.findByTestId('publish-matrix');
+    // the flows stages run first (route, schedule), the blueprint (never published) last
+    expect(within(table).getAllByRole('rowheader').map((h) => h.querySelector('a')?.textContent)).toEqual(['Orders', 'Nightly', 'Template']);
     expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Flow', 'Latest', 'dev', 'prod']);
     const dev = screen.getByTestId('matrix-cell-f1-dev');
     expect(dev.textContent).toContain('v3');

@@ -21,6 +21,15 @@ export interface PublishMatrixProps {
 
 type RowProblem = { flow: string; stage: string; message: string; problems: string[] };
 
+/** The flows stages run come first, as the project panel lists them (routes, schedules,
+ * services); blueprints, never published, last. Sorted by kind name, blueprints came first and
+ * pushed the routes down the page. */
+const KIND_ORDER = ['route', 'schedule', 'service', 'blueprint'];
+const kindRank = (kind: string) => {
+  const i = KIND_ORDER.indexOf(kind);
+  return i < 0 ? KIND_ORDER.length : i;
+};
+
 export function PublishMatrixScreen(props: PublishMatrixProps) {
   const { api, project } = props;
   const [load, setLoad] = useState<Load<PublishMatrix>>({ status: 'loading' });
@@ -90,7 +99,7 @@ export function PublishMatrixScreen(props: PublishMatrixProps) {
       </div>
     );
   const m = load.value;
-  const flows = [...m.flows].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  const flows = [...m.flows].sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
 
   return (
     <div className="ps-matrix-page">
