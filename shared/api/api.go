@@ -205,7 +205,7 @@ func build(cfg Config) *Handler {
 	hc.Transformers = []huma.Transformer{h.transform}
 	h.mux = http.NewServeMux()
 	h.api = humago.New(h.mux, hc)
-	h.api.UseMiddleware(h.authorize, refuseUnknownWriteQuery, refuseBadJSONText)
+	h.api.UseMiddleware(h.authorize, refuseUnknownWriteQuery, refuseRepeatedQuery, refuseBadJSONText)
 	h.registerAll()
 	// huma registers its own error model while defining operations; every
 	// error here is a Problem, so the unused schemas are dropped.

@@ -146,3 +146,19 @@ func TestRefusalsNameThePathParameter(t *testing.T) {
 	wantFields(t, e.do(http.MethodDelete, proj, u.token, nil).problem(http.StatusConflict), "path.project")
 	wantFields(t, e.do(http.MethodDelete, path+"/publications/mock", u.token, nil).problem(http.StatusNotFound), "path.stage")
 }
+
+// A query parameter that takes one value, given twice, is refused naming it: huma used the
+// first (?limit=2&limit=3 answered 2 items) and ignored the rest. A list parameter (the
+// export's flow) may repeat.
+func TestRepeatedQueryParameterRefused(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Q")
+	path, f := e.flow(u, proj, map[string]any{"kind": "route", "name": "hello", "document": chainDoc(t, 3, "p")})
+	wantFields(t, e.do(http.MethodGet, "/tenants/"+u.tenant+"/projects?limit=2&limit=3", u.token, nil).
+		problem(http.StatusUnprocessableEntity), "query.limit")
+	wantFields(t, e.do(http.MethodGet, path+"/runs?status=error&status=success", u.token, nil).
+		problem(http.StatusUnprocessableEntity), "query.status")
+	e.do(http.MethodGet, proj+"/export?flow="+f.ID+"&flow="+f.ID, u.token, nil).ok(nil)
+	e.do(http.MethodGet, path+"/runs?status=error&limit=2", u.token, nil).ok(nil)
+}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"sort"
@@ -48,4 +49,37 @@ func refuseUnknownWriteQuery(ctx huma.Context, next func(huma.Context)) {
 	}
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Location < errs[j].Location })
 	writeHumaProblem(ctx, invalidFields(errs))
+}
+
+// refuseRepeatedQuery is middleware: a query parameter that takes one value given more
+// than once (?status=error&status=success, ?limit=2&limit=200) is refused with 422 naming
+// it; huma used the first and ignored the others, so the answer was not what the caller
+// asked for. Parameters that take a list (export's flow) may repeat.
+func refuseRepeatedQuery(ctx huma.Context, next func(huma.Context)) {
+	op := ctx.Operation()
+	if op == nil || ctx.URL().RawQuery == "" {
+		next(ctx)
+		return
+	}
+	u := ctx.URL()
+	q := u.Query()
+	var errs []FieldError
+	for _, p := range op.Parameters {
+		if p == nil || p.In != "query" || len(q[p.Name]) < 2 || takesList(p) {
+			continue
+		}
+		errs = append(errs, FieldError{Location: "query." + p.Name,
+			Message: fmt.Sprintf("is given %d times; give it once", len(q[p.Name]))})
+	}
+	if len(errs) == 0 {
+		next(ctx)
+		return
+	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Location < errs[j].Location })
+	writeHumaProblem(ctx, invalidFields(errs))
+}
+
+// takesList reports whether a parameter's schema is an array.
+func takesList(p *huma.Param) bool {
+	return p.Schema != nil && p.Schema.Type == huma.TypeArray
 }
