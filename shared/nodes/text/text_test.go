@@ -169,6 +169,7 @@ func stringCases() []nodeCase {
 		{name: "characters are whole", id: "text.trim", in: map[string]any{"text": "e\u0301xe", "characters": "e"}, want: txt("e\u0301x")},
 		{name: "emoji characters", id: "text.trim", in: map[string]any{"text": "👍🏽👍a👍🏽", "characters": "👍🏽"}, want: txt("👍a")},
 		{name: "all trimmed", id: "text.trim", in: map[string]any{"text": "--", "characters": "-"}, want: txt("")},
+		{name: "blow-up", id: "text.replace", in: map[string]any{"text": strings.Repeat("a", 1000), "find": "a", "replace": strings.Repeat("x", 10000)}, errPort: "replace", errHas: "larger than"},
 		{name: "bad side", id: "text.trim", in: map[string]any{"text": "x", "side": "middle"}, errPort: "side"},
 
 		{name: "accents", id: "text.slugify", in: map[string]any{"text": "Crème Brûlée & Co!"}, want: nodes.Out{"slug": "creme-brulee-and-co"}},
@@ -312,10 +313,38 @@ func markdownCases() []nodeCase {
 			want: nodes.Out{"html": "<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>b</td>\n</tr>\n</tbody>\n</table>\n<p><del>old</del></p>\n"}},
 		{name: "hard wraps", id: "text.markdown_to_html", in: map[string]any{"markdown": "a\nb", "hard_wraps": true}, want: nodes.Out{"html": "<p>a<br>\nb</p>\n"}},
 		{name: "too large", id: "text.markdown_to_html", in: map[string]any{"markdown": strings.Repeat("a", maxMarkdownBytes+1)}, errPort: "markdown"},
+		// nesting goldmark takes quadratic time over (200,000 '- ' did not finish in minutes)
+		{name: "quotes nested too deep", id: "text.markdown_to_html", in: map[string]any{"markdown": "ok\n" + strings.Repeat(">", 200_000) + " a"}, errPort: "markdown",
+			errHas: "line 2 nests block quotes and lists more than 100 levels deep"},
+		{name: "lists nested too deep", id: "text.markdown_to_html", in: map[string]any{"markdown": strings.Repeat("- ", 200_000) + "a"}, errPort: "markdown",
+			errHas: "line 1 nests block quotes and lists more than 100 levels deep"},
+		{name: "lists nested by indentation too deep", id: "text.markdown_to_html", in: map[string]any{"markdown": nestedList(120)}, errPort: "markdown",
+			errHas: "nests block quotes and lists more than 100 levels deep"},
 	}
 }
 
 func TestMarkdown(t *testing.T) { runCases(t, markdownCases()) }
+
+// Reasonable nesting, and lines that only look like markers ("-1", "*emph*"), are not refused.
+func TestMarkdownNestingThatIsFine(t *testing.T) {
+	src := "> > - 1. x\n\n-1 and *emph* - not a list\n\n" + strings.Repeat("> ", 90) + "deep quote\n\n" + nestedList(20)
+	if err := markdownNesting(src); err != nil {
+		t.Fatal(err)
+	}
+	html, err := markdownToHTML(src, false, false)
+	if err != nil || !strings.Contains(html, "<blockquote>\n<blockquote>\n<ul>\n<li>\n<ol>\n<li>x</li>") || !strings.Contains(html, "<p>-1 and <em>emph</em> - not a list</p>") {
+		t.Fatalf("%v\n%s", err, html)
+	}
+}
+
+// nestedList is a list nested depth levels deep by indentation.
+func nestedList(depth int) string {
+	var b strings.Builder
+	for k := range depth {
+		b.WriteString(strings.Repeat("  ", k) + "- item\n")
+	}
+	return b.String()
+}
 
 // TestFamilyDeclarations checks that every type is documented, categorised and tested.
 func TestFamilyDeclarations(t *testing.T) {
