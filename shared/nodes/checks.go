@@ -247,13 +247,65 @@ func DateLayout(s string) (string, error) {
 	return s, nil
 }
 
+// Limits on a JMESPath query before its recursive parser sees it: a 200 KB query of
+// parentheses or "!" took 600 MB (a Lambda has 512 MB to 1 GB), and no real query comes
+// near either limit.
+const (
+	MaxJMESPathBytes   = 4096
+	MaxJMESPathNesting = 64
+)
+
 // CompileJMESPath compiles a JMESPath query; the error names the query.
 func CompileJMESPath(query string) (*jmespath.JMESPath, error) {
+	if len(query) > MaxJMESPathBytes {
+		return nil, fmt.Errorf("jmespath query is %d bytes, more than the %d allowed", len(query), MaxJMESPathBytes)
+	}
+	if err := jmespathNesting(query); err != nil {
+		return nil, fmt.Errorf("jmespath query %q: %w", query, err)
+	}
 	jp, err := jmespath.Compile(query)
 	if err != nil {
 		return nil, fmt.Errorf("jmespath query %q: %w", query, err)
 	}
 	return jp, nil
+}
+
+// jmespathNesting refuses brackets, or "!"s in a row, nested more than MaxJMESPathNesting
+// deep, outside quoted identifiers, raw strings and literals.
+func jmespathNesting(q string) error {
+	depth, nots := 0, 0
+	for i := 0; i < len(q); i++ {
+		switch c := q[i]; c {
+		case '"', '\'', '`':
+			for i++; i < len(q) && q[i] != c; i++ {
+				if q[i] == '\\' {
+					i++
+				}
+			}
+		case '(', '[', '{':
+			depth++
+			if depth > MaxJMESPathNesting {
+				return fmt.Errorf("brackets nest more than %d levels deep", MaxJMESPathNesting)
+			}
+		case ')', ']', '}':
+			depth = max(0, depth-1)
+		case '!':
+			if i+1 < len(q) && q[i+1] == '=' {
+				i++
+				nots = 0
+				continue
+			}
+			nots++
+			if nots > MaxJMESPathNesting {
+				return fmt.Errorf("more than %d '!' in a row", MaxJMESPathNesting)
+			}
+			continue
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		nots = 0
+	}
+	return nil
 }
 
 func sameText(a, b any) bool { return ToString(a) == ToString(b) }

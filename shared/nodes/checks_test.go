@@ -126,3 +126,32 @@ func TestDeclaredConstraintsAreChecked(t *testing.T) {
 		}
 	}
 }
+
+// JMESPath queries are bounded before the recursive parser sees them (a 200 KB query of
+// parentheses took 600 MB); brackets and "!" inside quotes, raw strings and literals do not
+// count, and real queries pass.
+func TestJMESPathLimits(t *testing.T) {
+	for q, want := range map[string]string{
+		strings.Repeat("a.", 3000) + "b":                          "jmespath query is 6001 bytes, more than the 4096 allowed",
+		strings.Repeat("(", 65) + "a" + strings.Repeat(")", 65):   "brackets nest more than 64 levels deep",
+		"a" + strings.Repeat("[0]", 10) + strings.Repeat("[", 70): "brackets nest more than 64 levels deep",
+		strings.Repeat("! ", 65) + "a":                            "more than 64 '!' in a row",
+		"people[?age > ":                                          "jmespath query \"people[?age > \":",
+	} {
+		_, err := nodes.CompileJMESPath(q)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%.30q…: %v, want …%s…", q, err, want)
+		}
+	}
+	for _, q := range []string{
+		"people[?age > `20` && !(name == 'x')].name | sort(@) | [0]",
+		"a.\"" + strings.Repeat("(", 100) + "\" || `" + strings.Repeat("[", 60) + strings.Repeat("]", 60) + "` || '" + strings.Repeat("!", 100) + "'",
+		strings.Repeat("(", 64) + "a" + strings.Repeat(")", 64),
+		"a != b && c != d",
+		strings.Repeat("a.", 2000) + "b",
+	} {
+		if _, err := nodes.CompileJMESPath(q); err != nil {
+			t.Errorf("%.40q…: %v", q, err)
+		}
+	}
+}
