@@ -87,7 +87,7 @@ func stringTypes() []*nodes.Type {
 			ID: "text.replace", Category: category, Name: "Replace", Icon: "replace",
 			Doc: "Replaces occurrences of `find` in `text` with `replace` — every occurrence (`mode` all) or only the " +
 				"first. `find` is plain text (use **Regex replace** for patterns); `case_insensitive` matches " +
-				"regardless of case.\n\n**Outputs**: `text`, `count` (replacements made).\n\n" +
+				"regardless of case. A result larger than 8 MB fails the node.\n\n**Outputs**: `text`, `count` (replacements made).\n\n" +
 				"**Example**: `Hello World, hello!` with find `hello`, replace `bye`, case-insensitive → " +
 				"`bye World, bye!`, count 2.",
 			Inputs: []nodes.Port{
@@ -399,7 +399,15 @@ func runReplace(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 			i += j + len(find)
 		}
 	}
+	size := len(s)
+	for _, l := range locs {
+		size += len(repl) - (l[1] - l[0])
+		if size > maxResultBytes { // as Regex replace: "a" by 100 kB in 100 kB of a's was 10 GB
+			return nil, nodes.Errorf("replace", "the result would be larger than %d bytes", maxResultBytes)
+		}
+	}
 	var b strings.Builder
+	b.Grow(size)
 	last := 0
 	for _, l := range locs {
 		b.WriteString(s[last:l[0]])
