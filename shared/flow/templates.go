@@ -95,7 +95,8 @@ var (
 // jinjaWords are names Jinja itself gives meaning to (read only).
 var jinjaWords = wordSet(`if elif else endif for in endfor set endset macro endmacro call endcall filter endfilter
 	block endblock extends include import from as with endwith without context not and or is true false none True False None
-	loop range namespace do raw endraw recursive ignore missing super self caller varargs kwargs autoescape endautoescape`)
+	loop range namespace dict lipsum cycler joiner do raw endraw recursive ignore missing super self caller varargs kwargs
+	autoescape endautoescape`)
 
 func wordSet(words string) map[string]bool {
 	set := map[string]bool{}
