@@ -470,8 +470,26 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 	if len(errs) > 0 {
 		return ImportResult{}, invalidFields(errs)
 	}
+	// the route check holds while the import writes: each of its route writes expects the
+	// project's route revision the check saw, plus the import's own writes before it
+	rev, err := h.st.RouteRevision(ctx, k)
+	if err != nil {
+		return ImportResult{}, err
+	}
 	if err := h.checkImportRoutes(ctx, k, plan); err != nil {
 		return ImportResult{}, err
+	}
+	routeRev := func() *int {
+		r := rev
+		rev++
+		return &r
+	}
+	routesChanged := func(err error, loc string) error {
+		if errors.Is(err, store.ErrRoutesChanged) {
+			return conflict(TypeConflict, "another route of the project was written while this import ran; import again",
+				FieldError{Location: loc, Message: "could not be checked against the project's other routes; import again"})
+		}
+		return err
 	}
 	// where each bundle flow ends up, so calls between the bundle's flows follow them: created
 	// flows get new ids, an overwritten flow is its target, a skipped one the project's flow
@@ -507,11 +525,16 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 		if it.action != "create" && it.action != "rename" {
 			continue
 		}
-		f, err := h.st.CreateFlow(ctx, k, store.CreateFlowInput{Kind: store.FlowKind(it.Kind), Name: it.name,
+		in := store.CreateFlowInput{Kind: store.FlowKind(it.Kind), Name: it.name,
 			Document: it.canon, RunSaving: store.RunSaving(it.RunSaving), Retention: it.Retention,
-			Route: it.route, Schedule: it.schedule})
+			Route: it.route, Schedule: it.schedule}
+		if it.Kind == string(store.KindRoute) {
+			in.RouteRevision = routeRev()
+		}
+		f, err := h.st.CreateFlow(ctx, k, in)
 		if err != nil {
-			return ImportResult{}, h.inTrash(ctx, k, at(fmt.Sprintf("body.bundle.flows[%d]", it.index), err))
+			loc := fmt.Sprintf("body.bundle.flows[%d]", it.index)
+			return ImportResult{}, h.inTrash(ctx, k, at(loc, routesChanged(err, loc+".route")))
 		}
 		done[i].Flow = f.ID
 		if it.ID != "" {
@@ -550,8 +573,12 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 		if doc, changed, err := h.remapFlowRefs(it.canon, moved); err == nil && changed {
 			it.canon = doc
 		}
-		if err := h.overwrite(ctx, *it.target, it); err != nil {
-			return ImportResult{}, err
+		var rr *int
+		if it.route != nil {
+			rr = routeRev()
+		}
+		if err := h.overwrite(ctx, *it.target, it, rr); err != nil {
+			return ImportResult{}, routesChanged(err, fmt.Sprintf("body.bundle.flows[%d].route", it.index))
 		}
 		done[i].Flow = it.target.ID
 	}
@@ -658,7 +685,8 @@ func (h *Handler) checkImportRoutes(ctx context.Context, k store.ProjectKey, pla
 }
 
 // overwrite replaces an existing flow's draft, trigger and settings.
-func (h *Handler) overwrite(ctx context.Context, f store.Flow, it plannedItem) error {
+// routeRev is the project's route revision its route write expects (nil: any).
+func (h *Handler) overwrite(ctx context.Context, f store.Flow, it plannedItem, routeRev *int) error {
 	d, err := h.st.GetDraft(ctx, f.Key())
 	if err != nil {
 		return err
@@ -667,7 +695,11 @@ func (h *Handler) overwrite(ctx context.Context, f store.Flow, it plannedItem) e
 		return err
 	}
 	if it.route != nil {
-		if _, err := h.st.UpdateRoute(ctx, f.Key(), *it.route); err != nil {
+		rev := -1
+		if routeRev != nil {
+			rev = *routeRev
+		}
+		if _, err := h.st.UpdateRouteAt(ctx, f.Key(), *it.route, rev); err != nil {
 			return err
 		}
 	}

@@ -162,3 +162,34 @@ func TestRepeatedQueryParameterRefused(t *testing.T) {
 	e.do(http.MethodGet, proj+"/export?flow="+f.ID+"&flow="+f.ID, u.token, nil).ok(nil)
 	e.do(http.MethodGet, path+"/runs?status=error&limit=2", u.token, nil).ok(nil)
 }
+
+// An import cannot give a flow a route another flow takes at the same time: the import
+// checked the project's routes, then created its flows, so a PUT …/route to the same
+// route between the two left two flows with it.
+func TestImportRouteFreeUnderConcurrentWrites(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Imp")
+	bothTook := 0
+	for round := range 8 {
+		route := map[string]any{"method": "GET", "segments": []any{seg("static", fmt.Sprintf("r%d", round), "")}}
+		other, _ := e.flow(u, proj, map[string]any{"kind": "route", "name": fmt.Sprintf("other%d", round)})
+		bundle := map[string]any{"format": "polysynergy/bundle@1", "flows": []any{map[string]any{
+			"id": "b1", "name": fmt.Sprintf("imported%d", round), "kind": "route", "route": route,
+			"document": map[string]any{"schema": "polysynergy/flow@1", "nodes": []any{}, "connections": []any{}}}}}
+		var imp, put int
+		var wg sync.WaitGroup
+		wg.Go(func() { imp = e.do(http.MethodPost, proj+"/import", u.token, map[string]any{"bundle": bundle}).Status })
+		wg.Go(func() { put = e.do(http.MethodPut, other+"/route", u.token, route).Status })
+		wg.Wait()
+		if imp != http.StatusOK && imp != http.StatusConflict || put != http.StatusOK && put != http.StatusConflict {
+			t.Fatalf("round %d: import %d, route change %d", round, imp, put)
+		}
+		if imp == http.StatusOK && put == http.StatusOK {
+			bothTook++
+		}
+	}
+	if bothTook > 0 {
+		t.Errorf("in %d of 8 rounds an import and a route change both took the same route", bothTook)
+	}
+}
