@@ -609,6 +609,10 @@ func runPad(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 	if missing <= 0 {
 		return nodes.Out{"text": s}, nil
 	}
+	// one character may be many bytes (a letter with a thousand accents is one)
+	if len(s)+missing*len(ch) > maxResultBytes {
+		return nil, nodes.Errorf("char", "the padded text would be larger than %d bytes", maxResultBytes)
+	}
 	switch side {
 	case "right":
 		s += strings.Repeat(ch, missing)

@@ -170,6 +170,8 @@ func stringCases() []nodeCase {
 		{name: "emoji characters", id: "text.trim", in: map[string]any{"text": "👍🏽👍a👍🏽", "characters": "👍🏽"}, want: txt("👍a")},
 		{name: "all trimmed", id: "text.trim", in: map[string]any{"text": "--", "characters": "-"}, want: txt("")},
 		{name: "blow-up", id: "text.replace", in: map[string]any{"text": strings.Repeat("a", 1000), "find": "a", "replace": strings.Repeat("x", 10000)}, errPort: "replace", errHas: "larger than"},
+		{name: "pad blow-up", id: "text.pad", in: map[string]any{"text": "x", "width": 1048576.0, "char": "a" + strings.Repeat("\u0301", 100)},
+			errPort: "char", errHas: "larger than"},
 		{name: "bad side", id: "text.trim", in: map[string]any{"text": "x", "side": "middle"}, errPort: "side"},
 
 		{name: "accents", id: "text.slugify", in: map[string]any{"text": "Crème Brûlée & Co!"}, want: nodes.Out{"slug": "creme-brulee-and-co"}},
