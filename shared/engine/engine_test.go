@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,25 @@ func TestLinearChainAndExpressions(t *testing.T) {
 		if r.Edges[e.ID] != "live" {
 			t.Fatalf("edge %s is %s", e.ID, r.Edges[e.ID])
 		}
+	}
+}
+
+// Expressions see run with exactly the fields validation knows (flow.RunFields), so a read
+// of another is warned about and none it knows is missing.
+func TestRunFieldsAreWhatValidationKnows(t *testing.T) {
+	tn := newTestNodes(t)
+	b := newFlow().node("start", "test.trigger", nil).node("a", "test.pass", map[string]any{"value": "{{ keys(run) }}"}).chain("start", "a")
+	r := run(t, engine.New(engine.Options{}), compile(t, tn.reg, b), engine.Request{RunID: "r1", Stage: "mock"})
+	got, _ := result(t, r, "a").Outputs["value"].([]any)
+	var names []string
+	for _, k := range got {
+		names = append(names, k.(string))
+	}
+	slices.Sort(names)
+	want := flow.RunFields()
+	slices.Sort(want)
+	if !slices.Equal(names, want) {
+		t.Fatalf("run has %v; flow.RunFields is %v", names, want)
 	}
 }
 

@@ -167,6 +167,7 @@ func (r *runState) execute(ctx context.Context, restored *scope) (*Run, error) {
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 	r.runErr = ctx.Err
+	// the fields flow.RunFields lists (validation warns about reads of others)
 	r.runEnv = map[string]any{"id": r.req.RunID, "flow": r.req.FlowID, "stage": r.req.Stage, "version": r.req.Version, "started": r.started}
 	r.envVars = map[string]any{}
 	if l, ok := r.req.Resolver.(EnvLister); ok {

@@ -3,6 +3,7 @@ package flow
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,6 +25,9 @@ type exprRef struct {
 	handle string
 }
 
+// RunFields returns the fields of `run` in expressions, as the engine sets them.
+func RunFields() []string { return []string{"id", "flow", "stage", "version", "started"} }
+
 // fieldRead is an expression's read of field of the node named handle.
 type fieldRead struct {
 	exprRef
@@ -36,6 +40,11 @@ type fieldRead struct {
 // Switch's cases) are not checked.
 func (b *builder) outputReads() {
 	for _, r := range b.fields {
+		if r.handle == "run" && b.plan.byHandle["run"] == nil && !slices.Contains(RunFields(), r.field) && !disabled(r.node) {
+			b.warn(r.path, r.node.Handle(), r.port, "expression {{ … }} reads %q of run, which has no field %q (it has %s): the read gives nothing",
+				r.field, r.field, strings.Join(RunFields(), ", "))
+			continue
+		}
 		t := b.plan.byHandle[r.handle]
 		if t == nil || t.Type == nil || disabled(r.node) {
 			continue

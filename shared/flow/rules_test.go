@@ -534,6 +534,8 @@ func TestWarningsForReadsOfNodesNotWaitedFor(t *testing.T) {
 			n("computed", "text.template", `{"template":"Hi {{ start.input.name }}","context":"{{ start.input }}"}`),
 			n("local", "text.template", `{"template":"{% set start = 1 %}{{ start }}"}`)},
 			"start.true_path>rows.node", "start.true_path>ctx.node", "start.true_path>computed.node", "start.true_path>local.node"), nil},
+		{"a field run does not have", doc([]string{start, log("reader", "{{ run.stage }} {{ run.stgae }} {{ run.id }}")}, "start.true_path>reader.node"),
+			[]want{{"/nodes/1/values/message", `expression {{ … }} reads "stgae" of run, which has no field "stgae" (it has id, flow, stage, version, started): the read gives nothing`}}},
 		{"a disabled reader", strings.Replace(doc([]string{start, log("slow", "x"), log("reader", "{{ slow.value }}")},
 			"start.true_path>slow.node", "start.true_path>reader.node"), `"handle":"reader",`, `"handle":"reader","flow_state":"disabled",`, 1), nil},
 	} {
