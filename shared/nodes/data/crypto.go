@@ -338,6 +338,9 @@ func alphabet(name string) string {
 	return ""
 }
 
+// maxRandomBytes bounds the text random_string builds.
+const maxRandomBytes = 1 << 20
+
 func randomStringType() *nodes.Type {
 	return &nodes.Type{
 		ID: "crypto.random_string", Category: catCrypto, Name: "Random string", Icon: "dices",
@@ -380,6 +383,13 @@ func randomStringType() *nodes.Type {
 			}
 			if len(chars) < 2 {
 				return nil, nodes.Errorf("characters", "needs at least 2 different characters, got %d", len(chars))
+			}
+			widest := 0
+			for _, ch := range chars {
+				widest = max(widest, len(ch))
+			}
+			if n*widest > maxRandomBytes { // one character may be many bytes (a letter with many accents)
+				return nil, nodes.Errorf("characters", "%d of the longest character (%d bytes) could be larger than %d bytes", n, widest, maxRandomBytes)
 			}
 			var out strings.Builder
 			limit := big.NewInt(int64(len(chars)))

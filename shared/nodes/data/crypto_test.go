@@ -137,6 +137,8 @@ func cryptoCases() []nodeCase {
 		{name: "emoji characters", id: "crypto.random_string", in: map[string]any{"length": 30.0, "characters": "👍🏽e\u0301"},
 			check: matches("value", `^(👍🏽|e\x{301}){30}$`)},
 		{name: "one emoji is one character", id: "crypto.random_string", in: map[string]any{"characters": "👍🏽"}, errPort: "characters", errText: "at least 2 different characters, got 1"},
+		{name: "huge characters", id: "crypto.random_string", in: map[string]any{"length": 4096.0, "characters": "b" + strings.Repeat("\u0301", 200) + "a"},
+			errPort: "characters", errText: "could be larger than"},
 		{name: "a repeated character counts once", id: "crypto.random_string", in: map[string]any{"characters": "aaa"}, errPort: "characters", errText: "got 1"},
 		{name: "bad length", id: "crypto.random_string", in: map[string]any{"length": -1.0}, errPort: "length"},
 		{name: "bad alphabet", id: "crypto.random_string", in: map[string]any{"alphabet": "emoji"}, errPort: "alphabet"},
