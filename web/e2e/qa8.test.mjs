@@ -66,7 +66,7 @@ test("the keyboard connect dialog starts on an HTTP route's true path, and Enter
   });
 });
 
-test("keyboard only: an empty route flow's Add HTTP route button hands the focus to the node it adds; the palette's search names its active node type", async (t) => {
+test("keyboard only: an empty route flow's Add HTTP route button hands the focus to the node it adds; the palette's search names its active node type and Escape goes back to the canvas", async (t) => {
   await guarded(t, 'starter-focus', async () => {
     const f = await api('POST', `${at.base}/flows`, { kind: 'route', name: 'keyboard start' });
     await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
@@ -90,7 +90,11 @@ test("keyboard only: an empty route flow's Add HTTP route button hands the focus
     const second = await list.getByRole('option').nth(1).getAttribute('id');
     assert.equal(await search.getAttribute('aria-activedescendant'), second);
     assert.equal(await page.locator(`[id="${second}"]`).getAttribute('aria-selected'), 'true');
+    // Escape clears the search, a second Escape goes back to the canvas: the selected node
     await page.keyboard.press('Escape');
+    assert.equal(await search.inputValue(), '');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-id')), routeId);
     assert.deepEqual(errors, []);
   });
 });

@@ -40,7 +40,15 @@ function firstSentence(doc: string): string {
   return s.replace(/[`*]/g, '').slice(0, 160);
 }
 
-export const Palette = memo(forwardRef<PaletteHandle, { catalog: CatalogIndex; onPlace(typeId: string): void }>(function Palette({ catalog, onPlace }, ref) {
+export interface PaletteProps {
+  catalog: CatalogIndex;
+  onPlace(typeId: string): void;
+  /** Escape in an empty search: where the focus goes instead (the canvas); without it the
+   * search just lets go of it. */
+  onLeave?(): void;
+}
+
+export const Palette = memo(forwardRef<PaletteHandle, PaletteProps>(function Palette({ catalog, onPlace, onLeave }, ref) {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
@@ -78,6 +86,7 @@ export const Palette = memo(forwardRef<PaletteHandle, { catalog: CatalogIndex; o
     } else if (e.key === 'Escape') {
       e.preventDefault();
       if (query) setQuery('');
+      else if (onLeave) onLeave();
       else input.current?.blur();
     }
   };

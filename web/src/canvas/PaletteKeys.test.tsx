@@ -47,3 +47,18 @@ describe('palette for a screen reader', () => {
     expect(search.getAttribute('aria-activedescendant')).toBeNull();
   });
 });
+
+describe('Escape in the palette', () => {
+  it('clears the search first, then hands the focus to where the editor says (the canvas)', () => {
+    let left = 0;
+    render(<Palette catalog={catalog} onPlace={() => {}} onLeave={() => left++} />);
+    const search = screen.getByRole('searchbox', { name: 'Search nodes' }) as HTMLInputElement;
+    search.focus();
+    fireEvent.change(search, { target: { value: 'log' } });
+    fireEvent.keyDown(search, { key: 'Escape' });
+    expect(search.value).toBe('');
+    expect(left).toBe(0);
+    fireEvent.keyDown(search, { key: 'Escape' });
+    expect(left).toBe(1);
+  });
+});

@@ -190,6 +190,14 @@ function Editor(props: EditorScreenProps) {
   }, [empty, readOnly]);
   /** Gives the keyboard focus to a canvas node (or group box) once React Flow shows it. */
   const focusWhenShownId = useCallback((rfId: string) => focusWhenShown(() => canvasBox.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(rfId)}"]`)), []);
+  // Escape in the palette's empty search goes back to the canvas: the one selected node, else
+  // the canvas itself (the search only blurred, leaving the focus on the page's body, where Tab
+  // started over at the top bar)
+  const leavePalette = useCallback(() => {
+    const sel = store.getState().selection.nodes;
+    const el = sel.length === 1 ? canvasBox.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(sel[0]!)}"]`) : null;
+    (el ?? canvasBox.current)?.focus();
+  }, [store]);
   // An empty canvas's starter button goes with the node it adds: the focus moves to that node
   // (it went to the page's body, so the keyboard started over at the top bar).
   const placeStarter = useCallback(
@@ -450,7 +458,7 @@ function Editor(props: EditorScreenProps) {
         </button>
       </header>
       <div className={`ps-editor-body${readOnly ? ' read-only' : ''}`}>
-        {readOnly ? null : <Palette ref={palette} catalog={catalog} onPlace={place} />}
+        {readOnly ? null : <Palette ref={palette} catalog={catalog} onPlace={place} onLeave={leavePalette} />}
         {/* focusable from script (tabIndex -1): where the focus goes when the last focused node is deleted */}
         <div className="ps-canvas-box" ref={canvasBox} tabIndex={-1}>
           <Canvas problems={problems} runs={props.runs} touchedEdges={props.touchedEdges} deadEdges={props.deadEdges} colorMode={theme} measured={measured} pointer={pointer} onMessage={say} />
