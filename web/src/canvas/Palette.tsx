@@ -32,6 +32,12 @@ export function searchTypes(catalog: CatalogIndex, query: string): NodeTypeSpec[
     .map((x) => x.t);
 }
 
+/** A node type's name in the list for a screen reader: its name, and that it is a trigger
+ * unless the name says so already ("HTTP route, trigger"; "Chat trigger"). */
+export function optionName(t: Pick<NodeTypeSpec, 'name' | 'trigger'>): string {
+  return t.trigger && !/\btrigger\b/i.test(t.name) ? `${t.name}, trigger` : t.name;
+}
+
 /** The id of a type's option in the list (the search names the active one with it). */
 const optionId = (typeId: string) => `ps-palette-opt-${typeId}`;
 
@@ -96,6 +102,8 @@ export const Palette = memo(forwardRef<PaletteHandle, PaletteProps>(function Pal
       key={t.id}
       role="option"
       id={optionId(t.id)}
+      // named once: the chip read "Chat trigger trigger"
+      aria-label={optionName(t)}
       aria-selected={t.id === activeId}
       data-type-id={t.id}
       className={`ps-palette-item${t.id === activeId ? ' active' : ''}`}

@@ -62,3 +62,14 @@ describe('Escape in the palette', () => {
     expect(left).toBe(1);
   });
 });
+
+describe('palette option names', () => {
+  it('say a trigger once: "HTTP route, trigger", "Chat trigger" (not "Chat trigger trigger")', () => {
+    render(<Palette catalog={catalog} onPlace={() => {}} />);
+    const list = screen.getByRole('listbox', { name: 'Node types' });
+    expect(list.querySelector('[data-type-id="trigger.route"]')?.getAttribute('aria-label')).toBe('HTTP route, trigger');
+    expect(list.querySelector('[data-type-id="ai.chat_trigger"]')?.getAttribute('aria-label')).toBe('Chat trigger');
+    expect(list.querySelector('[data-type-id="debug.log"]')?.getAttribute('aria-label')).toBe('Log');
+    expect(screen.queryAllByRole('option', { name: /trigger trigger/ })).toHaveLength(0);
+  });
+});
