@@ -5,6 +5,7 @@
 package router
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -276,7 +277,43 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 		}
 		return withCORS(problem(http.StatusInternalServerError, "Internal Server Error", fmt.Sprintf("flow %s could not be run", route.FlowID), nil)), nil
 	}
-	return withCORS(r.answer(run, route)), nil
+	resp := withCORS(r.answer(run, route))
+	if n, big := answerTooLarge(resp); big {
+		// Lambda fails an invocation that answers more: the caller would get API Gateway's
+		// bare error, with no run id
+		r.cfg.Logger.Warn("flow answer over Lambda's response limit", "flow", route.FlowID, "run", run.ID, "bytes", n)
+		return withCORS(problem(http.StatusInternalServerError, "Internal Server Error",
+			fmt.Sprintf("flow %s answered %d bytes, more than the 6 MB (%d bytes) an answer can hold; answer less (a link to the content, say); run %s has the details",
+				route.FlowID, n, maxAnswer, run.ID), map[string]string{"x-run-id": run.ID})), nil
+	}
+	return resp, nil
+}
+
+// maxAnswer is Lambda's limit on a function's answer: the payload 2.0 response as the
+// runtime encodes it (JSON, HTML characters not escaped).
+const maxAnswer = 6<<20 + 100
+
+// answerTooLarge reports whether resp is over maxAnswer once encoded, and its size then. An
+// answer whose text is clearly small is not encoded to find out (JSON escapes a byte into
+// at most six).
+func answerTooLarge(resp events.APIGatewayV2HTTPResponse) (int, bool) {
+	n := len(resp.Body) + 256
+	for k, v := range resp.Headers {
+		n += len(k) + len(v) + 8
+	}
+	for _, c := range resp.Cookies {
+		n += len(c) + 4
+	}
+	if 6*n < maxAnswer {
+		return 0, false
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(resp); err != nil {
+		return 0, false
+	}
+	return b.Len(), b.Len() > maxAnswer
 }
 
 // allowedOrigin returns the Access-Control-Allow-Origin value for origin, or "".
