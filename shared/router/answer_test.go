@@ -38,3 +38,23 @@ func TestAnswerOverLambdaLimitIsAProblem(t *testing.T) {
 		t.Fatalf("%d %d bytes", resp.StatusCode, len(resp.Body))
 	}
 }
+
+// A host that names no project and stage (a mistyped my-shop--dev) falls back to the path
+// form; when that names nothing either, the 404 says what was wrong with the host: it
+// said only that a project named after the path's first part ("hello") had nothing
+// published on a stage named after its second.
+func TestMistypedHostSaysWhy(t *testing.T) {
+	fx := setup(t, store.SaveNone, router.ModeWait, false, helloFlow())
+	resp, err := fx.r.Handle(context.Background(), request("GET", "my-shop--dev.example.com", "/hello/a/1", "", nil, ""))
+	if err != nil || resp.StatusCode != 404 {
+		t.Fatalf("%d %s %v", resp.StatusCode, resp.Body, err)
+	}
+	if !strings.Contains(resp.Body, "my-shop--dev.example.com") || !strings.Contains(resp.Body, `"header.host"`) {
+		t.Errorf("the 404 does not say what was wrong with the host: %s", resp.Body)
+	}
+	// the path form itself still works
+	resp, _ = fx.r.Handle(context.Background(), request("GET", "abc.execute-api.us-east-1.amazonaws.com", "/my-shop/dev/hello/a/1", "", nil, ""))
+	if resp.StatusCode != 200 {
+		t.Errorf("path form: %d %s", resp.StatusCode, resp.Body)
+	}
+}

@@ -140,24 +140,34 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 		path = ev.RequestContext.HTTP.Path
 	}
 	target, err := routing.ParseHost(host, r.cfg.BaseDomain)
+	hostReason := "" // why the host named no project and stage, when the path did instead
 	if err != nil {
+		var he *routing.HostError
+		reason := err.Error()
+		if errors.As(err, &he) {
+			reason = he.Reason
+		}
 		t, rest, perr := routing.ParsePath(path)
 		if perr != nil {
-			var he *routing.HostError
-			reason := err.Error()
-			if errors.As(err, &he) {
-				reason = he.Reason
-			}
 			return problem(http.StatusBadRequest, "Bad Request",
 				fmt.Sprintf("cannot tell the project and stage from host %q (%s), nor from the path", host, reason), nil,
 				fieldError{Location: "header.host", Message: reason + "; use {project}-{stage}." + r.cfg.BaseDomain}), nil
 		}
-		target, path = t, rest
+		target, path, hostReason = t, rest, reason
 	}
 	entry, err := r.table(ctx, target)
 	if err != nil {
 		r.cfg.Logger.Error("route table", "project", target.Project, "stage", target.Stage, "err", err)
 		return problem(http.StatusServiceUnavailable, "Service Unavailable", "routes could not be read; try again", map[string]string{"retry-after": "1"}), nil
+	}
+	if entry.missing && hostReason != "" {
+		// the path form was the fallback: say why the host was not read first, or a
+		// mistyped host (demo--live) reads as a project named after the path's first part
+		return problem(http.StatusNotFound, "Not Found",
+			fmt.Sprintf("cannot tell the project and stage from host %q (%s); read from the path instead, project %q has nothing published on stage %q",
+				host, hostReason, target.Project, target.Stage), nil,
+			fieldError{Location: "header.host", Message: hostReason + "; use {project}-{stage}." + r.cfg.BaseDomain},
+			fieldError{Location: "path", Message: fmt.Sprintf("no project %q with flows published on stage %q", target.Project, target.Stage)}), nil
 	}
 	if entry.missing {
 		return problem(http.StatusNotFound, "Not Found", fmt.Sprintf("project %q has nothing published on stage %q", target.Project, target.Stage), nil,
