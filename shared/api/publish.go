@@ -58,8 +58,9 @@ type PublishResult struct {
 	// Created is true when the draft was snapshotted into a new version.
 	Created bool `json:"created"`
 	// Warnings are what validation warns about in the published document (an expression
-	// reading a node its node does not wait for): they do not stop a publish.
-	Warnings []DocumentProblem `json:"warnings,omitempty" doc:"What is valid but likely not meant in the published document, each at its JSON pointer; absent when none"`
+	// reading a node its node does not wait for), and the secrets and environment variables
+	// it names that have no value on the stage: they do not stop a publish.
+	Warnings []DocumentProblem `json:"warnings,omitempty" doc:"What is valid but likely not meant in the published document, and each secret or environment variable it names that has no value on the stage, each at its JSON pointer; absent when none"`
 }
 
 // PublicationPath names a flow's publication on a stage.
@@ -274,8 +275,9 @@ func (h *Handler) publish(ctx context.Context, k store.FlowKey, b PublishBody, b
 	if err != nil {
 		return PublishResult{}, at("body", err)
 	}
+	warns := append(h.warnings(raw), h.stageWarnings(ctx, k.ProjectKey(), b.Stage, raw)...)
 	return PublishResult{Publication: publicationView(res.Binding), Version: versionView(res.Version), Created: res.Created,
-		Warnings: h.warnings(raw)}, nil
+		Warnings: warns}, nil
 }
 
 // warnings lists what validation warns about in a document (nil for none, or for a document
