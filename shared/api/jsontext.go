@@ -17,7 +17,8 @@ import (
 // keeps the last of two members of the same name, so such a body was stored changed
 // (a Latin-1 "café" as "caf\ufffd") or read differently from what a stricter reader of
 // the same body sees. Operations that decode their raw body themselves (strictDecode)
-// already refuse both and are passed through; other syntax errors are left to huma.
+// already refuse both and are passed through; other syntax errors are left to huma. A
+// leading byte order mark is dropped.
 func refuseBadJSONText(ctx huma.Context, next func(huma.Context)) {
 	op := ctx.Operation()
 	if op == nil || op.RequestBody == nil || op.SkipValidateBody || !jsonMediaType(ctx.Header("Content-Type")) {
@@ -39,6 +40,9 @@ func refuseBadJSONText(ctx huma.Context, next func(huma.Context)) {
 		rest = errReader{err}
 	}
 	if err == nil && int64(len(data)) < limit {
+		// a byte order mark, which RFC 8259 lets a reader ignore (Windows PowerShell's
+		// Out-File writes one), is dropped rather than refused as "invalid character 'ï'"
+		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 		if p := jsonTextProblem(data); p != nil {
 			writeHumaProblem(ctx, p)
 			return

@@ -51,3 +51,16 @@ func TestBodyInvalidUTF8AndDuplicateNames(t *testing.T) {
 	// valid UTF-8, escapes included, still passes
 	e.do(http.MethodPost, projects, u.token, `{"name":"café \u00e9 ✓"}`).status(http.StatusCreated)
 }
+
+// A body starting with a UTF-8 byte order mark is read without it (RFC 8259 lets a reader
+// ignore one); it was refused with "invalid character 'ï' looking for beginning of value".
+func TestBodyByteOrderMarkIgnored(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	var p ProjectView
+	e.do(http.MethodPost, "/tenants/"+u.tenant+"/projects", u.token, "\xef\xbb\xbf{\"name\":\"BOM\"}").
+		status(http.StatusCreated).ok(&p)
+	if p.Name != "BOM" {
+		t.Errorf("name %q", p.Name)
+	}
+}
