@@ -78,10 +78,15 @@ editor and sign in on its dev sign-in page (pick a user or create one). Data is 
 	if *dynamoURL != "" {
 		storage = *dynamoURL
 	}
+	editor := c.URL()
+	if _, err := os.Stat(filepath.Join(*web, "index.html")); err != nil {
+		// the editor's address answers a page saying so; the banner says it first
+		editor += fmt.Sprintf("   (not built: %s has no index.html; run 'make web', or give --web)", *web)
+	}
 	fmt.Fprintf(env.Stdout, `
   PolySynergy is running (local cloud)
 
-  Editor      %[1]s
+  Editor      %[6]s
   REST API    %[1]s/api/v1   (OpenAPI: %[1]s/api/v1/openapi.json)
   WebSocket   %[2]s/ws
   Triggers    http://{project}-{stage}.localhost:%[3]d/…
@@ -91,7 +96,7 @@ editor and sign in on its dev sign-in page (pick a user or create one). Data is 
   Storage     %[4]s
 
   Ctrl-C stops it; data is flushed first.
-`, c.URL(), "ws://localhost:"+fmt.Sprint(c.Port()), c.Port(), storage, tokenCommand(*dir))
+`, c.URL(), "ws://localhost:"+fmt.Sprint(c.Port()), c.Port(), storage, tokenCommand(*dir), editor)
 	<-ctx.Done()
 	// a second Ctrl-C stops waiting for the requests and runs still going: they are
 	// cancelled (their callers get the router's answer) and the data is still saved
