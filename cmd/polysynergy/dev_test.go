@@ -152,6 +152,9 @@ func TestDevCommand(t *testing.T) {
 	d := startDev(t, "--data-dir", dir, "--web", web)
 	expect(t, d.output(), "PolySynergy is running", d.url+"/api/v1", "ws://localhost:"+d.port+"/ws",
 		"http://{project}-{stage}.localhost:"+d.port+"/…", "/.well-known/openid-configuration", "Storage     embedded DynamoDB, kept in "+dir)
+	if strings.Contains(d.output(), "not built") {
+		t.Fatalf("the banner says a built editor is not built:\n%s", d.output())
+	}
 
 	// the editor, with single-page-app fallback; a missing asset is a 404, not the page
 	for path, want := range map[string]string{"/": "PolySynergy editor", "/p/some-project/flows/x": "PolySynergy editor",
@@ -259,6 +262,8 @@ func TestDevCommandPortInUse(t *testing.T) {
 func TestDevCommandCrash(t *testing.T) {
 	dir := t.TempDir()
 	d := startDev(t, "--data-dir", dir)
+	// the test's directory has no web/dist: the banner says the editor is not built
+	expect(t, d.output(), "(not built: "+filepath.Join("web", "dist")+" has no index.html; run 'make web', or give --web)")
 	tok := devToken(t, dir, "grace@example.com")
 	_, _, body := get(t, d.url+"/api/v1/me", "", tok)
 	var me struct{ Memberships []struct{ Tenant string } }
