@@ -562,3 +562,47 @@ func TestValidateWarnings(t *testing.T) {
 	}
 	expect(t, out, "race.json: 1 problem(s):", `/nodes/1/values/nope (slow.nope): node type debug.log has no input "nope"`, "1 warning(s)", warning)
 }
+
+// A secret is redacted also as nodes encode it on the way out: Jinja's urlencode (as
+// JavaScript's encodeURI writes it), the URL and base64 encoding nodes, so the run record
+// never holds it in any of those forms.
+func TestEncodedSecretsAreRedacted(t *testing.T) {
+	dir := t.TempDir()
+	node := func(handle, typ, values string) string {
+		return fmt.Sprintf(`{"id":%q,"handle":%q,"type":%q,"position":{"x":0,"y":0},"values":%s}`, handle, handle, typ, values)
+	}
+	chain := func(handles ...string) []string {
+		var out []string
+		for i := 1; i < len(handles); i++ {
+			out = append(out, fmt.Sprintf(`{"from":{"node":%q,"port":"true_path"},"to":{"node":%q,"port":"node"}}`, handles[i-1], handles[i]))
+		}
+		return out
+	}
+	nodes := []string{
+		node("start", "trigger.manual", "{}"),
+		node("tok", "variable.secret", `{"key":"TOK"}`),
+		node("page", "text.template", `{"template":"{{ s | urlencode }}","variables":[{"key":"s","value":"{{ tok.value }}"}]}`),
+		node("q", "encoding.url_encode", `{"text":"{{ tok.value }}","mode":"query"}`),
+		node("b", "encoding.base64_encode", `{"text":"{{ tok.value }}"}`),
+		node("bu", "encoding.base64_encode", `{"text":"{{ tok.value }}","variant":"url","padding":false}`),
+	}
+	doc := `{"schema":"polysynergy/flow@1","nodes":[` + strings.Join(nodes, ",") + `],"connections":[` +
+		strings.Join(chain("start", "tok", "page", "q", "b", "bu"), ",") + `]}`
+	path := filepath.Join(dir, "encode.json")
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const secret = "p@ss w/rd+1é~"
+	out, errOut, code := cli(t, "run", path, "--secret", "TOK="+secret, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	for _, form := range []string{secret, "p@ss%20w/rd+1%C3%A9~", "p%40ss+w%2Frd%2B1%C3%A9~", "cEBzcyB3L3JkKzHDqX4", "cEBzcyB3L3JkKzHDqX4"} {
+		if strings.Contains(out, form) {
+			t.Errorf("the run record holds the secret as %q", form)
+		}
+	}
+	if n := strings.Count(out, "<secret:TOK>"); n < 5 {
+		t.Errorf("the record names the secret %d times, want one per encoding node and more:\n%s", n, out)
+	}
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -27,8 +28,10 @@ type secretEncoding struct {
 }
 
 // secretEncodings: as written; inside a JSON string, once and twice (a JSON document put
-// in a string), by encoders that escape <, > and & ("h") and by ones that do not; and in a
-// URL's query and path.
+// in a string), by encoders that escape <, > and & ("h") and by ones that do not; in a
+// URL's query and path, as JavaScript's encodeURI and encodeURIComponent, Python's quote
+// and Jinja's urlencode write it; and in base64 (standard and URL-safe; without the
+// padding, which follows the marker, so a value cut from a longer text matches too).
 var secretEncodings = []secretEncoding{
 	{"", func(s string) string { return s }},
 	{"json", jsonEscaper(false)},
@@ -39,6 +42,28 @@ var secretEncodings = []secretEncoding{
 	{"jsonh.jsonh", func(s string) string { return jsonEscaper(true)(jsonEscaper(true)(s)) }},
 	{"query", url.QueryEscape},
 	{"path", url.PathEscape},
+	{"uri", percentEncoder(";,/?:@&=+$#-_.!~*'()")},
+	{"uric", percentEncoder("-_.!~*'()")},
+	{"quote", percentEncoder("/_.-~")},
+	{"base", func(s string) string { return strings.TrimRight(base64.StdEncoding.EncodeToString([]byte(s)), "=") }},
+	{"baseurl", func(s string) string { return strings.TrimRight(base64.URLEncoding.EncodeToString([]byte(s)), "=") }},
+}
+
+// percentEncoder returns an encoder that keeps ASCII letters, digits and the bytes of keep,
+// and writes every other byte of the UTF-8 text as %XX.
+func percentEncoder(keep string) func(string) string {
+	return func(s string) string {
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(keep, c) >= 0 {
+				b.WriteByte(c)
+				continue
+			}
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+		return b.String()
+	}
 }
 
 // jsonEscaper returns s as it appears between the quotes of a JSON string.
