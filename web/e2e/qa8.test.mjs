@@ -239,3 +239,37 @@ test("keyboard only: closing a flow's tab hands the focus to the tab now open, a
     assert.deepEqual(errors, []);
   });
 });
+
+test("keyboard only: deleting the open flow from its settings hands the focus to the tab now open, else to its kind's +", async (t) => {
+  await guarded(t, 'delete-flow-focus', async () => {
+    const keep = await api('POST', `${at.base}/flows`, { kind: 'blueprint', name: 'kept open', document: { schema: 'polysynergy/flow@1', nodes: [flowNode('start', 'trigger.manual', 0, {})], connections: [] } });
+    await api('POST', `${at.base}/flows`, { kind: 'blueprint', name: 'doomed one' });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${keep.id}`);
+    const tabs = page.getByRole('tablist', { name: 'Open flows' });
+    await tabs.getByRole('tab', { name: 'kept open', exact: true }).waitFor();
+    await page.getByRole('link', { name: 'doomed one', exact: true }).click();
+    await tabs.getByRole('tab', { name: 'doomed one', exact: true }).waitFor();
+    const deleteOpen = async () => {
+      await page.getByRole('toolbar', { name: 'Flow' }).getByRole('button', { name: 'Settings', exact: true }).click();
+      await page.getByRole('button', { name: /^Delete the flow/ }).focus();
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Enter'); // the confirmation's Delete, focused
+    };
+    // another flow's tab is open: the focus goes to the tab now open
+    await deleteOpen();
+    await tabs.getByRole('tab', { name: 'doomed one', exact: true }).waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement?.getAttribute('role') === 'tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-selected')), 'true');
+    const last = await api('POST', `${at.base}/flows`, { kind: 'blueprint', name: 'doomed two' });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${last.id}`);
+    await tabs.getByRole('tab', { name: 'doomed two', exact: true }).waitFor();
+    // a fresh page may bring back other tabs: close them, keeping ours
+    for (const name of await tabs.getByRole('tab').allInnerTexts()) if (name !== 'doomed two') await tabs.getByRole('button', { name: `Close ${name}`, exact: true }).click();
+    assert.deepEqual(await tabs.getByRole('tab').allInnerTexts(), ['doomed two']);
+    await deleteOpen();
+    await tabs.waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'New blueprint');
+    assert.deepEqual(errors, []);
+  });
+});

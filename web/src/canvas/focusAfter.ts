@@ -15,18 +15,27 @@ export function focusAfterRemoval(order: readonly string[], focused: string, pre
 
 /**
  * Gives the keyboard focus to the element find() returns once it is there and focusable (React
- * Flow shows a node once it has measured it: a few frames), unless the focus went somewhere
- * else meanwhile: it is only taken back from the page's body (where it lands when the focused
- * element went).
+ * Flow shows a node once it has measured it: a few frames; a flow's tab once the flow it opens
+ * is chosen), unless the person goes on meanwhile (a key, a pointer press): the focus the
+ * action left on the page's body, on its own button or where a closing dialog put it back is
+ * taken, theirs is not.
  */
 export function focusWhenShown(find: () => HTMLElement | SVGElement | null | undefined, frames = 60): void {
+  let moved = false;
+  const onInput = () => (moved = true);
+  window.addEventListener('keydown', onInput, true);
+  window.addEventListener('pointerdown', onInput, true);
+  const done = () => {
+    window.removeEventListener('keydown', onInput, true);
+    window.removeEventListener('pointerdown', onInput, true);
+  };
   let tries = 0;
   const step = () => {
+    if (moved) return done();
     const el = find();
-    const now = document.activeElement;
-    if (now && now !== document.body && now.isConnected && now !== el) return;
-    el?.focus();
-    if (document.activeElement !== el && ++tries < frames) requestAnimationFrame(step);
+    if (el && document.activeElement !== el) el.focus();
+    if ((el && document.activeElement === el) || ++tries >= frames) return done();
+    requestAnimationFrame(step);
   };
   requestAnimationFrame(step);
 }

@@ -194,14 +194,21 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
     setTabs(t);
     if (id === routeFlow) navigate(t.active ? routePath({ name: 'flow', project, flow: t.active }) : routePath({ name: 'project', project }));
     // the focused × went with its tab: the focus goes to the tab now open, else to the closed
-    // flow's entry in the project panel (it went to the page's body)
+    // flow's entry in the project panel
     const flowPath = routePath({ name: 'flow', project, flow: id });
-    focusWhenShown(() =>
-      t.active
-        ? document.querySelector<HTMLElement>(`.ps-tabs [data-flow="${CSS.escape(t.active)}"]`)
-        : (document.querySelector<HTMLElement>(`a.ps-side-item[href="${CSS.escape(flowPath)}"]`) ?? document.querySelector<HTMLElement>('.ps-project-main .ps-empty button')),
-    );
+    focusAfterTab(t.active, () => document.querySelector<HTMLElement>(`a.ps-side-item[href="${CSS.escape(flowPath)}"]`));
   };
+  /**
+   * A tab went (closed, or its flow deleted) and with it the focused control (its ×, the
+   * settings dialog's Delete): the focus goes to the tab now open, else to `orElse`, else to
+   * the empty project's button; it went to the page's body, where Tab started at the top bar.
+   */
+  const focusAfterTab = (active: string | null | undefined, orElse: () => HTMLElement | null | undefined) =>
+    focusWhenShown(() =>
+      active
+        ? document.querySelector<HTMLElement>(`.ps-tabs [data-flow="${CSS.escape(active)}"]`)
+        : (orElse() ?? document.querySelector<HTMLElement>('.ps-project-main .ps-empty button')),
+    );
 
   // the open flow's settings changed (the dialog saved them): its title, tab and list entry follow
   const flowChanged = (f: FlowDetail) => {
@@ -217,6 +224,7 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
 
   // the open flow was deleted: its tab closes without saving, and it leaves the list
   const flowDeleted = (id: string) => {
+    const kind = flows.status === 'ready' ? flows.value.find((x) => x.id === id)?.kind : undefined;
     cache.current.get(id)?.saver.dispose();
     cache.current.delete(id);
     setFlows((l) => (l.status === 'ready' ? { status: 'ready', value: l.value.filter((x) => x.id !== id) } : l));
@@ -224,6 +232,8 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
     setTabs(t);
     // gone: nothing of it is left to keep
     if (id === routeFlow) navigate(t.active ? routePath({ name: 'flow', project, flow: t.active }) : routePath({ name: 'project', project }), { replace: true, force: true });
+    // the dialog's Delete went with it: the tab now open, else the + of the flow's kind
+    focusAfterTab(t.active, () => (kind ? plusButtons.current.get(kind) : null));
   };
 
   const flowName = (id: string) => (flows.status === 'ready' ? (flows.value.find((f) => f.id === id)?.name ?? id) : id);
