@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Flow names are unique within a project, compared after trimming and with
@@ -52,12 +53,17 @@ func (e *NameTakenError) Is(target error) bool { return target == ErrNameTaken }
 // the claim to say who has it.
 var errNameClaimed = errors.New("flow name claimed")
 
+// NormName is the form a flow name is stored in: spaces trimmed at both ends and
+// composed as NFC composes it.
+func NormName(name string) string { return norm.NFC.String(strings.TrimSpace(name)) }
+
 // FoldName is the form in which flow names are compared: spaces trimmed at
-// both ends and every letter mapped to one representative of its case
-// folding orbit, so FoldName(a) == FoldName(b) exactly when
-// strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b)).
+// both ends, composed as Unicode's NFC composes it (so "Café" typed with an
+// accent character and with a combining accent are one name), and every letter
+// mapped to one representative of its case folding orbit, so FoldName(a) ==
+// FoldName(b) exactly when strings.EqualFold of their trimmed NFC forms holds.
 func FoldName(name string) string {
-	name = strings.TrimSpace(name)
+	name = NormName(name)
 	var b strings.Builder
 	b.Grow(len(name))
 	for _, r := range name {

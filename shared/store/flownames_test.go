@@ -41,11 +41,13 @@ func TestFoldName(t *testing.T) {
 	}{
 		{"Orders", "orders", true}, {" Orders\t", "ORDERS", true}, {"Ärger", "äRGER", true}, {"Σοφία", "σοφία", true},
 		{"ﬁle", "file", false}, {"a b", "a  b", false}, {"Orders", "Order", false}, {"K", "\u212a", true},
+		// an accent written as its own character or combining: one name
+		{"Caf\u00e9", "CAFE\u0301", true}, {"\u00c5ngstr\u00f6m", "A\u030angstro\u0308m", true},
 	} {
 		if got := store.FoldName(c.a) == store.FoldName(c.b); got != c.same {
 			t.Errorf("FoldName(%q) == FoldName(%q) is %v, want %v", c.a, c.b, got, c.same)
 		}
-		if eq := strings.EqualFold(strings.TrimSpace(c.a), strings.TrimSpace(c.b)); eq != c.same {
+		if eq := strings.EqualFold(store.NormName(c.a), store.NormName(c.b)); eq != c.same {
 			t.Errorf("strings.EqualFold(%q, %q) = %v: the case is wrong", c.a, c.b, eq)
 		}
 	}
@@ -73,6 +75,14 @@ func TestFlowNamesUniqueInProject(t *testing.T) {
 	if got := must[store.Flow](t)(f.s.GetFlow(f.ctx, lib.Key())); got.Name != "Lib" {
 		t.Fatalf("a refused rename changed the name to %q", got.Name)
 	}
+
+	// a name is stored composed (NFC), and a combining accent does not make another name
+	cafe := must[store.Flow](t)(f.blueprint(t, pk, " Cafe\u0301 "))
+	if cafe.Name != "Caf\u00e9" {
+		t.Fatalf("stored name %q, want it composed", cafe.Name)
+	}
+	_, err = f.blueprint(t, pk, "CAF\u00c9")
+	wantTaken(t, err, cafe.ID)
 
 	// a flow keeps its own name in another case, or unchanged with other settings
 	up := must[store.Flow](t)(rename(f, orders.Key(), "ORDERS "))

@@ -290,7 +290,7 @@ func (s *Store) CreateFlow(ctx context.Context, k ProjectKey, in CreateFlowInput
 	if err := checkName("name", in.Name, 200); err != nil {
 		return Flow{}, fmt.Errorf("%s: %w", op, err)
 	}
-	in.Name = strings.TrimSpace(in.Name)
+	in.Name = NormName(in.Name)
 	if err := checkJSON("document", in.Document); err != nil {
 		return Flow{}, fmt.Errorf("%s: %w", op, err)
 	}
@@ -504,7 +504,7 @@ func (s *Store) UpdateFlow(ctx context.Context, k FlowKey, u FlowUpdate) (Flow, 
 		if err := checkName("name", *u.Name, 200); err != nil {
 			return Flow{}, fmt.Errorf("%s: %w", op, err)
 		}
-		name := strings.TrimSpace(*u.Name)
+		name := NormName(*u.Name)
 		u.Name = &name
 		set = append(set, "#n = :n")
 		n["#n"] = "name"
