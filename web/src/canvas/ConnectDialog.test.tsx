@@ -155,6 +155,18 @@ describe('ConnectDialog', () => {
     expect(store.getState().doc.connections).toEqual([{ from: { node: 'route', port: 'true_path' }, to: { node: 'resp', port: 'node' } }]);
   });
 
+  it('lists the control inputs (node) first from a path output, so Enter on a trigger goes on to the next node, not into a data input', () => {
+    // the route already goes on to the response; the log is the next node to connect
+    const d = doc([node('route', 'trigger.route'), node('resp', 'http.response'), node('log', 'debug.log')], [conn('route', 'true_path', 'resp', 'node')]);
+    expect(ids(connectTargets(d, catalog, { node: 'route', port: 'true_path' })).slice(0, 2)).toEqual(['log.node', 'resp.status']);
+    // a data output keeps the document's order
+    expect(ids(connectTargets(d, catalog, { node: 'route', port: 'body' })).slice(0, 2)).toEqual(['resp.node', 'resp.body']);
+    const store = createEditorStore(catalog, d);
+    render(<ConnectDialog store={store} node="route" onClose={() => {}} onMessage={() => {}} />);
+    fireEvent.keyDown(within(screen.getByRole('dialog', { name: 'Connect from route' })).getByRole('combobox', { name: 'To input' }), { key: 'Enter' });
+    expect(store.getState().doc.connections).toContainEqual({ from: { node: 'route', port: 'true_path' }, to: { node: 'log', port: 'node' } });
+  });
+
   it('names the one output of a node that has only one, without a select', () => {
     const store = createEditorStore(catalog, doc([node('brk', 'control.break'), node('log', 'debug.log')]));
     render(<ConnectDialog store={store} node="brk" onClose={() => {}} onMessage={() => {}} />);

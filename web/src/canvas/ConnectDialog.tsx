@@ -73,12 +73,19 @@ function whyNot(doc: FlowDocument, from: Connection['from'], fromType: string, t
 
 /**
  * Every input of the other nodes, for the output: the ones that can take it (canConnect's
- * rules) first, then the ones that cannot with why; each part in the document's order.
+ * rules) first, then the ones that cannot with why; each part in the document's order. From a
+ * path output (true path, false path, a case) the nodes' control inputs (node), where a path
+ * goes on, come first among the ones that can take it: Enter on a trigger's true path went to
+ * the first node's first data input (an HTTP response's status).
  */
 export function connectCandidates(doc: FlowDocument, catalog: CatalogIndex, from: Connection['from']): ConnectTarget[] {
   const ok: ConnectTarget[] = [];
+  const okControl: ConnectTarget[] = [];
   const not: ConnectTarget[] = [];
   const fromType = connectSources(doc, catalog, from.node).find((s) => s.port === from.port)?.type ?? 'this type';
+  const fromNode = doc.nodes.find((n) => n.id === from.node);
+  const fromSpec = fromNode && catalog.get(fromNode.type);
+  const branch = !!(fromNode && fromSpec && nodeOutputs(fromNode, fromSpec).find((p) => p.id === from.port)?.spec.branch);
   for (const n of doc.nodes) {
     if (n.id === from.node) continue;
     const t = catalog.get(n.type);
@@ -86,11 +93,11 @@ export function connectCandidates(doc: FlowDocument, catalog: CatalogIndex, from
     for (const p of nodeInputs(n, t)) {
       const target: ConnectTarget = { node: n.id, handle: n.handle, port: p.id, label: p.sub ?? portLabel(p.spec), type: p.sub !== undefined ? 'row' : String(p.spec.type), typeName: t.name };
       const r = canConnect(doc, catalog, { from, to: { node: n.id, port: p.id } });
-      if (r.ok) ok.push(target);
+      if (r.ok) (branch && p.spec.control ? okControl : ok).push(target);
       else not.push({ ...target, why: whyNot(doc, from, fromType, { node: n.id, port: p.id, type: String(p.spec.type) }, r.code, r.reason) });
     }
   }
-  return [...ok, ...not];
+  return [...okControl, ...ok, ...not];
 }
 
 /** Every input of the other nodes that can take a connection from the output (canConnect's rules). */
