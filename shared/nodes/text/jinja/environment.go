@@ -58,6 +58,7 @@ func (b *budget) environment() *exec.Environment {
 		"range":  b.rangeFunction,
 		"lipsum": lipsumFunction,
 		fnEnter:  b.enterFunction,
+		fnMethod: b.methodFunction,
 		"none":   nil, // Jinja spells None lowercase too, as true and false
 	}
 	for _, name := range []string{"cycler", "dict", "joiner", "namespace", "_", "gettext", "ngettext"} {
@@ -84,12 +85,13 @@ func (b *budget) environment() *exec.Environment {
 			}
 		}
 	}
+	b.methods = b.sandboxMethods()
 	return &exec.Environment{
 		Context:           exec.NewContext(globals),
 		Filters:           exec.NewFilterSet(filters),
 		Tests:             b.tests(),
 		ControlStructures: exec.NewControlStructureSet(structures),
-		Methods:           b.sandboxMethods(),
+		Methods:           b.methods,
 	}
 }
 

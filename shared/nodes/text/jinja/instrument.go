@@ -48,6 +48,7 @@ var (
 	tGuard   = reflect.TypeFor[*guard]()
 	tGetAttr = reflect.TypeFor[*gnodes.GetAttribute]()
 	tGetItem = reflect.TypeFor[*gnodes.GetItem]()
+	tCall    = reflect.TypeFor[*gnodes.Call]()
 )
 
 const gonjaPkg = "github.com/nikolalohinski/gonja/v2/"
@@ -139,6 +140,8 @@ func (in *instrumenter) walk(v reflect.Value, depth int) {
 				cb.ControlStructure = &setGuard{b: in.b, set: set, target: setTarget(set)}
 				return
 			}
+		case tCall:
+			in.method((*gnodes.Call)(p))
 		case tMacro:
 			for _, kw := range (*gnodes.Macro)(p).Kwargs {
 				if kw != nil && kw.Value != nil {

@@ -101,6 +101,7 @@ const (
 	filterLeave = "\x00leave"
 	filterIndex = "\x00index"
 	fnEnter     = "\x00enter"
+	fnMethod    = "\x00method"
 )
 
 // limits are the budget of one render (tests shrink them).
@@ -127,6 +128,7 @@ type budget struct {
 	loader    *mapLoader
 	reads     []*readSite       // the guarded `.x` and `[k]` reads of the parsed templates
 	undefined []*UndefinedError // reads of an undefined or null value, first few
+	methods   exec.Methods      // the environment's methods, for methodFunction
 	// anyName: a named template that is not in templates reads as empty (Check, which
 	// does not know the run's templates)
 	anyName bool

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 // renderCase is a template with data and the text it must render to, as Jinja in Python would.
@@ -191,5 +192,38 @@ func TestDictMethodsChangeTheDict(t *testing.T) {
 	_, err := Render(context.Background(), "{% set d = {} %}{{ d.pop('zz') }}", nil, nil, RenderOptions{})
 	if err == nil || !strings.Contains(err.Error(), `no key "zz"`) {
 		t.Fatalf("pop of a missing key: %v", err)
+	}
+}
+
+// TestAppendInLongLoops: appending costs the same however long the list is (gonja converted
+// and printed the whole list on every method call: 4000 appends took 11 s).
+func TestAppendInLongLoops(t *testing.T) {
+	rows := make([]any, 20000)
+	for i := range rows {
+		rows[i] = map[string]any{"id": float64(i)}
+	}
+	start := time.Now()
+	out, err := Render(context.Background(), "{% set l = [] %}{% set d = {} %}{% for r in rows %}{% do l.append(r.id) %}"+
+		"{% do d.update({'last': r.id}) %}{% endfor %}{{ l|length }} {{ l[-1] }} {{ d.last }}", map[string]any{"rows": rows}, nil, RenderOptions{})
+	if err != nil || out != "20000 19999 19999" {
+		t.Fatalf("render: %q, %v", out, err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("20000 appends took %v", d)
+	}
+}
+
+// TestChangingMethodsOnOtherValues: the changing methods name what they were called on.
+func TestChangingMethodsOnOtherValues(t *testing.T) {
+	for src, want := range map[string]string{
+		"{% set s = 'x' %}{% do s.append(1) %}": "cannot call append() on a string",
+		"{% do nothing.append(1) %}":            "undefined or null",
+		"{% set l = [1] %}{% do l.update(1) %}": "a list has no method update()",
+		"{% set d = {} %}{% do d.append(1) %}":  "a dict has no method append()",
+	} {
+		_, err := Render(context.Background(), src, nil, nil, RenderOptions{})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: want an error containing %q, got %v", src, want, err)
+		}
 	}
 }
