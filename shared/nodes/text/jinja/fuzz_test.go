@@ -39,6 +39,9 @@ func FuzzTemplate(f *testing.F) {
 		{"{{ lipsum(2, false, 5, 10)|wordcount > 0 }}{{ cycler('a','b').next() }}{{ joiner(',')() }}", `{}`},
 		{"{% with a = 1 %}{{ a }}{% endwith %}{% do [].append(1) %}{% trans %}t{% endtrans %}", `{}`},
 		{"{{ (((((1))))) }}{{ -x }}{{ not x }}{{ x is even }}{{ x in [1] }}", `{"x": 1}`},
+		{"{% set l = [] %}{% for x in xs %}{% do l.append(x) %}{% do l.append(l[0:1]) %}{% endfor %}{{ l }}{{ l|pprint }}", `{"xs": [1, [2]]}`},
+		{"{% set d = {'l': []} %}{% do d.update(o) %}{% do d.l.append(d.l) %}{{ d.pop('k', 0) }}{{ d }}", `{"o": {"k": [1]}}`},
+		{"{{ s[0] }}{{ s[-1] }}{{ s|reverse }}{{ l[-2] }}{{ 7 // -2 }}{{ -7 % 3 }}", `{"s": "ßé👍🏽", "l": [1, 2]}`},
 	} {
 		f.Add(seed[0], seed[1])
 	}
