@@ -3,6 +3,7 @@ package text
 import (
 	"context"
 	"regexp"
+	"strings"
 	"testing"
 
 	"polysynergy/shared/nodes"
@@ -21,6 +22,8 @@ func FuzzRegex(f *testing.F) {
 		{`^$`, ""},
 		{`\b\w+\b`, "héllo wörld"},
 		{`(x)?(y)?`, "yyy"},
+		{"\u0301", "e\u0301x👍🏽a"},
+		{`[a-z]+`, "👍🏽ab e\u0301x 🇳🇱cd"},
 	} {
 		f.Add(seed[0], seed[1])
 	}
@@ -54,6 +57,18 @@ func FuzzRegex(f *testing.F) {
 		}
 		if n := len(re.FindAllStringIndex(text, -1)); out["count"] != float64(n) {
 			t.Fatalf("regex_extract counted %v matches, want %d", out["count"], n)
+		}
+		// index and end count characters as Substring does: the cut between them holds the match
+		chars := graphemes(text, -1)
+		for _, m := range out["matches"].([]any) {
+			m := m.(map[string]any)
+			i, j := int(m["index"].(float64)), int(m["end"].(float64))
+			if i < 0 || i > j || j > len(chars) {
+				t.Fatalf("match %q of %q in %q at [%d, %d) of %d characters", m["match"], pattern, text, i, j, len(chars))
+			}
+			if cut := strings.Join(chars[i:j], ""); !strings.Contains(cut, m["match"].(string)) {
+				t.Fatalf("characters [%d, %d) of %q are %q, which do not hold the match %q", i, j, text, cut, m["match"])
+			}
 		}
 		out, err, _ = nodetest.Run(ctx, replace, map[string]any{"pattern": pattern, "text": text, "replacement": "<$0>"}, nodetest.Options{})
 		if err != nil {
