@@ -74,7 +74,7 @@ func TestExamples(t *testing.T) {
 		{"branching.json", []string{"--input", `{"order":"not json"}`}, 0, []string{"invalid order", "warn: rejected:"}},
 		{"for-each.json", []string{"--concurrency", "1"}, 0, []string{`"names":["ADA","GRACE","LINUS"]`, `"count":3`, "shout [2]"}},
 		// the node-execution budget: start, each, shout ×3 is five runs; the hint names the flag
-		{"for-each.json", []string{"--max-node-runs", "4"}, 1, []string{"the run exceeded its budget of 4 node executions", "--max-node-runs raises the budget"}},
+		{"for-each.json", []string{"--max-node-runs", "4"}, 1, []string{"the run exceeded its budget of 4 node executions", "--max-node-runs N sets it for this run"}},
 		{"for-each.json", []string{"--max-node-runs", "20"}, 0, []string{`"count":3`}},
 		{"retry-jump.json", nil, 0, []string{"succeeded on attempt 3"}},
 		{"retry-jump.json", []string{"--input", `{"succeed_on": 99}`}, 0, []string{"gave up after 5 retries"}},
@@ -218,7 +218,7 @@ func TestValidateAndCatalogue(t *testing.T) {
 		"--concurrency=0":         "--concurrency: 0 is below 1",
 		"--timeout=-1s":           "--timeout: -1s is not a positive duration",
 		"--timeout=0":             "--timeout: 0s is not a positive duration",
-		"--max-node-runs=0":       "--max-node-runs: 0 is not from 1 to 1000000",
+		"--max-node-runs=-1":      "--max-node-runs: -1 is not from 1 to 1000000",
 		"--max-node-runs=1000001": "--max-node-runs: 1000001 is not from 1 to 1000000",
 	} {
 		for _, cmd := range []string{"run", "resume"} {

@@ -68,7 +68,7 @@ func New(opt Options) *Engine {
 		opt.Deadline = 5 * time.Minute
 	}
 	if opt.MaxNodeRuns <= 0 {
-		opt.MaxNodeRuns = 10000
+		opt.MaxNodeRuns = flow.DefaultNodeRuns
 	}
 	if opt.MaxValueBytes <= 0 {
 		opt.MaxValueBytes = 64 << 10
@@ -111,7 +111,8 @@ type Request struct {
 	Templates map[string]string
 	// Concurrency overrides the engine's per-run concurrency when > 0.
 	Concurrency int
-	// MaxNodeRuns overrides the engine's node-execution budget for this run when > 0.
+	// MaxNodeRuns overrides the node-execution budget for this run when > 0 (before it
+	// the flow's settings.max_node_runs, then the engine's).
 	MaxNodeRuns int
 	// Flows loads other flows of the project for nodes that run them (flow tools);
 	// nil: such nodes fail with an error saying the run cannot call flows.
@@ -234,7 +235,11 @@ func (e *Engine) newRun(plan *flow.Plan, req Request) (*runState, error) {
 	if req.Concurrency > 0 {
 		conc = req.Concurrency
 	}
+	// the request's budget, else the flow's own setting, else the engine's
 	maxRuns := e.opt.MaxNodeRuns
+	if plan.Doc != nil && plan.Doc.Settings.MaxNodeRuns > 0 {
+		maxRuns = plan.Doc.Settings.MaxNodeRuns
+	}
 	if req.MaxNodeRuns > 0 {
 		maxRuns = req.MaxNodeRuns
 	}

@@ -579,6 +579,18 @@ func TestDeadlineBudgetAndCancellation(t *testing.T) {
 	if r.Status != engine.StatusError || !strings.Contains(r.Error.Error, "budget of 7 node executions") {
 		t.Fatalf("request budget 7: %s %+v", r.Status, r.Error)
 	}
+	// the flow's own setting comes before the engine's, and the request's before both
+	b.doc.Settings.MaxNodeRuns = 9 // through JSON, as a stored flow
+	fp := compile(t, tn.reg, b)
+	b.doc.Settings.MaxNodeRuns = 0
+	r = run(t, engine.New(engine.Options{MaxNodeRuns: 20}), fp, engine.Request{})
+	if r.Status != engine.StatusError || !strings.Contains(r.Error.Error, "budget of 9 node executions") || !strings.Contains(r.Error.Error, "settings.max_node_runs raises it (up to 100000)") {
+		t.Fatalf("flow budget 9: %s %+v", r.Status, r.Error)
+	}
+	r = run(t, engine.New(engine.Options{MaxNodeRuns: 20}), fp, engine.Request{MaxNodeRuns: 12})
+	if r.Status != engine.StatusError || !strings.Contains(r.Error.Error, "budget of 12 node executions") {
+		t.Fatalf("request budget 12 over the flow's 9: %s %+v", r.Status, r.Error)
+	}
 	// with room for 1,000 retries (3 node runs each) the jump runs out first, and the run ends
 	r = run(t, engine.New(engine.Options{MaxNodeRuns: 20}), compile(t, tn.reg, b), engine.Request{MaxNodeRuns: 5000})
 	if r.Status != engine.StatusSuccess || r.Error != nil {

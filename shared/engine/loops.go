@@ -40,7 +40,7 @@ func (s *scope) startLoop(ctx context.Context, h *flow.PlanNode) {
 	n := h.Index
 	if s.r.budget.Add(1) > int64(s.r.maxRuns) {
 		s.r.fail(&NodeError{Type: ErrKindBudget, Node: h.Handle(),
-			Error: fmt.Sprintf("the run exceeded its budget of %d node executions (every run of a node counts, each loop iteration's too) at node %q", s.r.maxRuns, h.Handle())})
+			Error: fmt.Sprintf("the run exceeded its budget of %d node executions (every run of a node counts, each loop iteration's too) at node %q; the flow's settings.max_node_runs raises it (up to %d)", s.r.maxRuns, h.Handle(), flow.MaxNodeRuns)})
 		s.stop = true
 		return
 	}

@@ -324,7 +324,7 @@ func (s *scope) dispatch(ctx context.Context, n int, holdsSlot bool) {
 	if s.r.budget.Add(1) > int64(s.r.maxRuns) {
 		s.free(&holdsSlot)
 		s.r.fail(&NodeError{Type: ErrKindBudget, Node: pn.Handle(),
-			Error: fmt.Sprintf("the run exceeded its budget of %d node executions (every run of a node counts, each loop iteration's too) at node %q", s.r.maxRuns, pn.Handle())})
+			Error: fmt.Sprintf("the run exceeded its budget of %d node executions (every run of a node counts, each loop iteration's too) at node %q; the flow's settings.max_node_runs raises it (up to %d)", s.r.maxRuns, pn.Handle(), flow.MaxNodeRuns)})
 		s.stop = true
 		return
 	}

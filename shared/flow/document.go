@@ -21,13 +21,30 @@ const Schema = "polysynergy/flow@1"
 // MaxDocumentBytes caps a flow document's size.
 const MaxDocumentBytes = 8 << 20
 
-// Document is a flow: nodes, the connections between their ports, and editor groups.
+// Document is a flow: nodes, the connections between their ports, editor groups, and
+// the flow's own run settings.
 type Document struct {
 	Schema      string       `json:"schema"`
 	Nodes       []Node       `json:"nodes"`
 	Connections []Connection `json:"connections"`
 	Groups      []Group      `json:"groups,omitempty"`
+	Settings    FlowSettings `json:"settings,omitzero"`
 }
+
+// FlowSettings are a flow's run settings. They are part of the document, so a published
+// version runs with the settings it was published with (as a Step Functions state
+// machine's definition holds its timeout).
+type FlowSettings struct {
+	// MaxNodeRuns is the run's budget of node executions (every run of a node counts,
+	// each loop iteration's too); 0 means the default, DefaultNodeRuns.
+	MaxNodeRuns int `json:"max_node_runs,omitempty"`
+}
+
+// The node-execution budget of a run: the default, and the most a flow may set.
+const (
+	DefaultNodeRuns = 10_000
+	MaxNodeRuns     = 100_000
+)
 
 // Node is one node of a flow.
 type Node struct {

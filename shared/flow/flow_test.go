@@ -2,6 +2,7 @@ package flow_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -251,4 +252,38 @@ func FuzzDecodeValidate(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A flow's run settings travel in its document: max_node_runs from 1 to MaxNodeRuns (0 or
+// absent is the default); other values are a problem at /settings/max_node_runs.
+func TestFlowSettings(t *testing.T) {
+	base := `{"schema":"polysynergy/flow@1","nodes":[{"id":"a","handle":"a","type":"t.text","position":{"x":0,"y":0},"values":{"text":"x"}}],"connections":[]`
+	for settings, want := range map[string]string{
+		``:                                     "",
+		`,"settings":{}`:                       "",
+		`,"settings":{"max_node_runs":50000}`:  "",
+		`,"settings":{"max_node_runs":100001}`: "max_node_runs 100001 must be from 1 to 100000 (0 or absent: 10000)",
+		`,"settings":{"max_node_runs":-5}`:     "max_node_runs -5 must be from 1 to 100000",
+	} {
+		doc := decode(t, base+settings+"}")
+		probs := flow.Validate(doc, registry(t))
+		switch {
+		case want == "" && len(probs) > 0:
+			t.Errorf("%s: %v", settings, probs)
+		case want != "" && (len(probs) != 1 || probs[0].Path != "/settings/max_node_runs" || !strings.Contains(probs[0].Message, want)):
+			t.Errorf("%s: %v, want %q at /settings/max_node_runs", settings, probs, want)
+		}
+	}
+	if _, err := flow.Decode([]byte(base + `,"settings":{"max_node_runs":5,"nope":1}}`)); err == nil || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("an unknown setting: %v", err)
+	}
+	doc := decode(t, base+`,"settings":{"max_node_runs":50000}}`)
+	out, err := json.Marshal(doc)
+	if err != nil || !strings.Contains(string(out), `"settings":{"max_node_runs":50000}`) {
+		t.Errorf("encoded %s, %v", out, err)
+	}
+	out, _ = json.Marshal(decode(t, base+"}"))
+	if strings.Contains(string(out), "settings") {
+		t.Errorf("no settings are written when there are none: %s", out)
+	}
 }

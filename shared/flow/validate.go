@@ -124,6 +124,9 @@ func build(doc *Document, reg *nodes.Registry, opt Options) (*Plan, Problems, Pr
 	if doc.Schema != Schema {
 		b.add("/schema", "", "", "schema is %q; expected %q", doc.Schema, Schema)
 	}
+	if n := doc.Settings.MaxNodeRuns; n < 0 || n > MaxNodeRuns {
+		b.add("/settings/max_node_runs", "", "", "max_node_runs %d must be from 1 to %d (0 or absent: %d)", n, MaxNodeRuns, DefaultNodeRuns)
+	}
 	if len(doc.Nodes) > MaxNodes {
 		b.add("/nodes", "", "", "the flow has %d nodes; the limit is %d", len(doc.Nodes), MaxNodes)
 		return nil, b.probs, nil

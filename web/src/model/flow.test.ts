@@ -45,6 +45,25 @@ describe('parseDocument', () => {
     }
   });
 
+  it("keeps the flow's run settings, and refuses settings Go would not read", () => {
+    const withSettings = { ...structuredClone(sample), settings: { max_node_runs: 50000 } };
+    expect(toJSON(parseDocument(structuredClone(withSettings)))).toEqual(withSettings);
+    expect(toJSON(parseDocument({ ...structuredClone(sample), settings: {} }))).toEqual(sample);
+    for (const [settings, path] of [
+      [{ max_node_runs: 2.5 }, '/settings/max_node_runs'],
+      [{ max_node_runs: '5' }, '/settings/max_node_runs'],
+      [{ budget: 5 }, '/settings/budget'],
+      [[], '/settings'],
+    ] as const) {
+      try {
+        parseDocument({ ...structuredClone(sample), settings });
+        expect.unreachable(`parsed ${JSON.stringify(settings)}`);
+      } catch (e) {
+        expect((e as DocumentError).path).toBe(path);
+      }
+    }
+  });
+
   it('leaves empty optional fields out when writing, as Go does', () => {
     const d = parseDocument({ schema: SCHEMA, nodes: [{ id: 'a', handle: 'a', type: 'x.y', position: { x: 1.4, y: 2.6 } }], connections: [] });
     d.nodes[0]!.settings = { retries: 0 };

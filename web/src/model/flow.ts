@@ -62,6 +62,14 @@ export interface FlowDocument {
   nodes: FlowNode[];
   connections: Connection[];
   groups?: Group[];
+  /** The flow's run settings, kept as the document has them. */
+  settings?: FlowSettings;
+}
+
+/** A flow's run settings (the document's `settings`). */
+export interface FlowSettings {
+  /** The run's budget of node executions (1 to 100,000; absent: 10,000). */
+  max_node_runs?: number;
 }
 
 /** A dict port's row: `{key, type, value}`. */
@@ -93,7 +101,8 @@ export class DocumentError extends Error {
 
 const nodeFields = new Set(['id', 'handle', 'type', 'version', 'values', 'position', 'group', 'notes', 'flow_state', 'settings']);
 const settingsFields = new Set(['timeout_ms', 'retries', 'backoff_ms', 'on_error', 'concurrency']);
-const docFields = new Set(['schema', 'nodes', 'connections', 'groups']);
+const docFields = new Set(['schema', 'nodes', 'connections', 'groups', 'settings']);
+const flowSettingsFields = new Set(['max_node_runs']);
 const connFields = new Set(['id', 'from', 'to']);
 const groupFields = new Set(['id', 'name', 'members', 'inputs', 'outputs']);
 
@@ -222,7 +231,15 @@ export function parseDocument(raw: unknown): FlowDocument {
     }
     return group;
   });
-  return { schema: SCHEMA, nodes, connections, groups };
+  const doc: FlowDocument = { schema: SCHEMA, nodes, connections, groups };
+  if (raw.settings !== undefined && raw.settings !== null) {
+    if (!isObject(raw.settings)) throw new DocumentError('/settings', 'must be an object');
+    checkFields(raw.settings, flowSettingsFields, '/settings');
+    const max = num(raw.settings, 'max_node_runs', '/settings');
+    if (max !== undefined && !Number.isInteger(max)) throw new DocumentError('/settings/max_node_runs', 'must be a whole number');
+    if (max) doc.settings = { max_node_runs: max };
+  }
+  return doc;
 }
 
 /** Whether a settings object has nothing set (Go omits it then). */
@@ -258,6 +275,7 @@ export function toJSON(doc: FlowDocument): FlowDocument {
     }),
     connections: doc.connections.map((c) => (c.id ? { id: c.id, from: { ...c.from }, to: { ...c.to } } : { from: { ...c.from }, to: { ...c.to } })),
     groups: (doc.groups ?? []).map((g) => ({ ...g, members: [...g.members] })),
+    ...(doc.settings?.max_node_runs ? { settings: { max_node_runs: doc.settings.max_node_runs } } : {}),
   };
 }
 
@@ -292,7 +310,7 @@ export function newId(prefix = 'n'): string {
  */
 export function sameButPositions(a: FlowDocument, b: FlowDocument): boolean {
   if (a === b) return true;
-  if (a.connections !== b.connections || a.groups !== b.groups || a.nodes.length !== b.nodes.length) return false;
+  if (a.connections !== b.connections || a.groups !== b.groups || a.settings?.max_node_runs !== b.settings?.max_node_runs || a.nodes.length !== b.nodes.length) return false;
   for (let i = 0; i < a.nodes.length; i++) {
     const x = a.nodes[i]!;
     const y = b.nodes[i]!;

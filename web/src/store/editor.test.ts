@@ -41,6 +41,16 @@ describe('editor store', () => {
     expect(s.getState().doc.nodes[0]!.flow_state).toBe('disabled');
   });
 
+  it("keeps the flow's run settings through edits, undo and redo", () => {
+    const s = createEditorStore(catalog, { ...doc([node('a', 'debug.log'), node('b', 'debug.log')]), settings: { max_node_runs: 50000 } });
+    s.getState().setValue('a', 'message', 'hi');
+    s.getState().removeNodes(['b']);
+    expect(s.getState().doc.settings).toEqual({ max_node_runs: 50000 });
+    s.getState().undo();
+    s.getState().redo();
+    expect(s.getState().doc.settings).toEqual({ max_node_runs: 50000 });
+  });
+
   it('merges typing in one field into one undo step, but not across fields or pauses', () => {
     const s = createEditorStore(catalog, doc([node('a', 'debug.log')]));
     for (const t of ['h', 'he', 'hel', 'hell', 'hello']) {

@@ -24,11 +24,9 @@ import (
 	"polysynergy/shared/nodes/control"
 )
 
-// The node-execution budget of a run: the engine's default, and the most --max-node-runs takes.
-const (
-	defaultNodeRuns = 10000
-	maxNodeRuns     = 1000000
-)
+// maxNodeRuns is the most --max-node-runs takes (a flow document may set up to
+// flow.MaxNodeRuns, for the platform).
+const maxNodeRuns = 1_000_000
 
 // runFlags are the flags run and resume share.
 type runFlags struct {
@@ -54,7 +52,7 @@ func (rf *runFlags) register(fsName string, fs *flag.FlagSet) {
 	fs.Var(rf.env, "env", "environment variable KEY=VALUE (repeatable)")
 	fs.Var(rf.secrets, "secret", "secret KEY=VALUE (repeatable; never printed)")
 	fs.IntVar(&rf.concurrency, "concurrency", 4, "nodes of the run executing at once (1 = deterministic order)")
-	fs.IntVar(&rf.maxNodeRuns, "max-node-runs", defaultNodeRuns, fmt.Sprintf("the run's budget of node executions, each loop iteration's counting (1 to %d)", maxNodeRuns))
+	fs.IntVar(&rf.maxNodeRuns, "max-node-runs", 0, fmt.Sprintf("the run's budget of node executions, each loop iteration's counting (1 to %d; default: the flow's settings.max_node_runs, else %d)", maxNodeRuns, flow.DefaultNodeRuns))
 	fs.BoolVar(&rf.jsonOut, "json", false, "print the run record as JSON instead of progress")
 	fs.StringVar(&rf.state, "state", "", "where a paused run's state is kept (default FLOW.state.json)")
 	fs.DurationVar(&rf.timeout, "timeout", 5*time.Minute, "the run's deadline")
@@ -70,7 +68,7 @@ func (rf *runFlags) check(env *Env) bool {
 	case rf.concurrency < 1:
 		env.errorf("--concurrency: %d is below 1; it is how many nodes of the run execute at once", rf.concurrency)
 		return false
-	case rf.maxNodeRuns < 1 || rf.maxNodeRuns > maxNodeRuns:
+	case rf.maxNodeRuns < 0 || rf.maxNodeRuns > maxNodeRuns:
 		env.errorf("--max-node-runs: %d is not from 1 to %d; it is how many node executions the run may make", rf.maxNodeRuns, maxNodeRuns)
 		return false
 	case rf.timeout <= 0:
@@ -275,7 +273,7 @@ func printOutcome(w io.Writer, run *engine.Run) {
 	if run.Error != nil {
 		fmt.Fprintf(w, "error: %s\n", run.Error.Error)
 		if run.Error.Type == engine.ErrKindBudget {
-			fmt.Fprintf(w, "       --max-node-runs raises the budget (up to %d)\n", maxNodeRuns)
+			fmt.Fprintf(w, "       --max-node-runs N sets it for this run (up to %d)\n", maxNodeRuns)
 		}
 	}
 	switch {

@@ -1,0 +1,39 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// A flow document's run settings are kept through the API (draft, version, export), and a
+// value out of range is a problem at its pointer.
+func TestFlowDocumentSettingsAreKept(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Settings")
+	doc := func(max int) map[string]any {
+		return map[string]any{"schema": "polysynergy/flow@1", "settings": map[string]any{"max_node_runs": max},
+			"nodes":       []any{map[string]any{"id": "n0", "handle": "entry", "type": "flow.input", "position": map[string]any{"x": 0, "y": 0}}},
+			"connections": []any{}}
+	}
+	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "Long loops", "document": doc(50000)})
+	r := e.do(http.MethodGet, path, u.token, nil).ok(nil)
+	if !strings.Contains(string(r.Body), `"settings":{"max_node_runs":50000}`) {
+		t.Fatalf("GET: %s", r.Body)
+	}
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).ok(nil)
+	r = e.do(http.MethodGet, path+"/versions/1", u.token, nil).ok(nil)
+	if !strings.Contains(string(r.Body), `"max_node_runs":50000`) {
+		t.Fatalf("version: %s", r.Body)
+	}
+	var rep ValidationReport
+	var d FlowDetail
+	e.do(http.MethodGet, path, u.token, nil).ok(&d)
+	e.do(http.MethodPut, path+"/draft", u.token, map[string]any{"document": doc(200000), "revision": d.Draft.Revision}).ok(nil)
+	e.do(http.MethodPost, path+"/validate", u.token, nil).ok(&rep)
+	if rep.Valid || len(rep.Problems) != 1 || rep.Problems[0].Path != "/settings/max_node_runs" ||
+		!strings.Contains(rep.Problems[0].Message, "must be from 1 to 100000") {
+		t.Fatalf("validate: %+v", rep)
+	}
+}
