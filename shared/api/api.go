@@ -189,6 +189,10 @@ func build(cfg Config) *Handler {
 	if version == "" {
 		version = "1.0.0"
 	}
+	// member names are matched exactly, as the OpenAPI document spells them: huma's default
+	// took {"Name": …} for name (and encoding/json reads it so), which a stricter client or
+	// a later reader of the same body would not
+	huma.ValidateStrictCasing = true
 	hc := huma.DefaultConfig("PolySynergy API", version)
 	hc.OpenAPIPath = Prefix + "/openapi"
 	hc.DocsPath = ""

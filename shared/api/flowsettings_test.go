@@ -37,3 +37,21 @@ func TestFlowDocumentSettingsAreKept(t *testing.T) {
 		t.Fatalf("validate: %+v", rep)
 	}
 }
+
+// Body members are matched exactly as the API names them: {"Name": …} is not name (it was
+// taken for it, so a project was renamed by a body a stricter reader sees as naming nothing).
+func TestBodyMemberNamesAreCaseSensitive(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Exact")
+	wantFields(t, e.do(http.MethodPatch, proj, u.token, map[string]any{"Name": "Other"}).problem(http.StatusUnprocessableEntity), "body.Name")
+	var v struct{ Name string }
+	e.do(http.MethodGet, proj, u.token, nil).ok(&v)
+	if v.Name != "Exact" {
+		t.Fatalf("renamed to %q", v.Name)
+	}
+	e.do(http.MethodPatch, proj, u.token, map[string]any{"name": "Renamed"}).ok(&v)
+	if v.Name != "Renamed" {
+		t.Fatalf("name: %q", v.Name)
+	}
+}
