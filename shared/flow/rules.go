@@ -553,3 +553,43 @@ func (p *Plan) Pausing() []string {
 	}
 	return out
 }
+
+// rowShapes checks the rows of dynamic inputs written as a list: each row is an object
+// {key, value} (a Switch's cases, Build object's fields). A row that is not one is a
+// problem (the engine leaves it out, so a case or field silently went missing); a row
+// without a key, or with a key an earlier row has, is left out too or shadowed, which is
+// a warning.
+func (b *builder) rowShapes() {
+	for _, pn := range b.plan.Nodes {
+		for _, in := range pn.Inputs {
+			p := in.Port
+			list, ok := pn.Node.Values[p.Name].([]any)
+			if !p.Dynamic || !ok {
+				continue
+			}
+			path := fmt.Sprintf("/nodes/%d/values/%s", b.docIndex(pn), escape(p.Name))
+			first := map[string]int{}
+			for i, r := range list {
+				m, ok := r.(map[string]any)
+				if !ok {
+					b.add(fmt.Sprintf("%s/%d", path, i), pn.Handle(), p.Name, "row %d of input %q must be an object {\"key\": …, \"value\": …}, not %s",
+						i, p.Name, describe(r))
+					continue
+				}
+				k, isText := m["key"].(string)
+				switch {
+				case m["key"] != nil && !isText:
+					b.add(fmt.Sprintf("%s/%d/key", path, i), pn.Handle(), p.Name, "row %d of input %q: key must be text, not %s", i, p.Name, describe(m["key"]))
+				case k == "":
+					b.warn(fmt.Sprintf("%s/%d/key", path, i), pn.Handle(), p.Name, "row %d of input %q has no key, so it is left out", i, p.Name)
+				default:
+					if j, dup := first[k]; dup {
+						b.warn(fmt.Sprintf("%s/%d/key", path, i), pn.Handle(), p.Name, "row %d of input %q has key %q, as row %d has: only one of them counts", i, p.Name, k, j)
+						continue
+					}
+					first[k] = i
+				}
+			}
+		}
+	}
+}

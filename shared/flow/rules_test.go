@@ -558,3 +558,40 @@ func TestWarningsForReadsOfNodesNotWaitedFor(t *testing.T) {
 		})
 	}
 }
+
+// The rows of a dynamic input written as a list are objects {key, value}: another shape is a
+// problem (the engine left such a row out, so a Switch case silently went missing); a row
+// without a key, or repeating an earlier row's key, is a warning.
+func TestRowShapes(t *testing.T) {
+	reg, err := fullRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := n("start", "trigger.manual", "")
+	d := decode(t, doc([]string{start,
+		n("sw", "control.switch", `{"value":"{{ start.input }}","cases":["1",{"key":"x","value":1},{"key":"","value":2},{"key":"x","value":3},{"key":5,"value":1}]}`),
+		n("obj", "data.build_object", `{"fields":{"a":1,"b":2}}`)},
+		"start.true_path>sw.node", "start.true_path>obj.node"))
+	rep := flow.Check(d, reg, flow.Options{})
+	wantProblems := []want{
+		{"/nodes/1/values/cases/0", `row 0 of input "cases" must be an object {"key": …, "value": …}, not string "1"`},
+		{"/nodes/1/values/cases/4/key", `row 4 of input "cases": key must be text`},
+	}
+	wantWarnings := []want{
+		{"/nodes/1/values/cases/2/key", `row 2 of input "cases" has no key, so it is left out`},
+		{"/nodes/1/values/cases/3/key", `row 3 of input "cases" has key "x", as row 1 has: only one of them counts`},
+	}
+	for _, c := range []struct {
+		got  flow.Problems
+		want []want
+	}{{rep.Problems, wantProblems}, {rep.Warnings, wantWarnings}} {
+		if len(c.got) != len(c.want) {
+			t.Fatalf("got\n%s\nwant %v", problemList(c.got), c.want)
+		}
+		for i, w := range c.want {
+			if c.got[i].Path != w.path || !strings.Contains(c.got[i].Message, w.msg) {
+				t.Errorf("%d: %s, want %s: %s", i, c.got[i], w.path, w.msg)
+			}
+		}
+	}
+}

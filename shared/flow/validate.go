@@ -135,6 +135,7 @@ func build(doc *Document, reg *nodes.Registry, opt Options) (*Plan, Problems, Pr
 	b.connections()
 	b.values()
 	b.literals()
+	b.rowShapes()
 	b.required()
 	b.groups()
 	b.cycles()
