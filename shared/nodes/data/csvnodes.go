@@ -216,7 +216,30 @@ func csvParseType() *nodes.Type {
 }
 
 // csvField renders one value for a CSV cell: null is empty, objects and lists are JSON.
-func csvField(v any) string { return nodes.ToString(v) }
+// With guard, text that a spreadsheet would run as a formula gets a leading single quote
+// (OWASP's advice against CSV injection); numbers and booleans are written as they are.
+func csvField(v any, guard bool) string {
+	s := nodes.ToString(v)
+	if guard {
+		if _, ok := v.(string); ok {
+			return guardFormula(s)
+		}
+	}
+	return s
+}
+
+// guardFormula prefixes a single quote to text starting with a character that makes
+// spreadsheet apps read the cell as a formula: = + - @, a tab or a carriage return.
+func guardFormula(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
 
 func csvFormatType() *nodes.Type {
 	return &nodes.Type{
@@ -226,6 +249,10 @@ func csvFormatType() *nodes.Type {
 			"then new keys as they appear. Missing keys give empty fields.\n- Rows of lists are written as they are; " +
 			"`columns`, when given, is the header line.\n\nNull is an empty field; nested objects and lists are written " +
 			"as JSON. `header` writes the column names first.\n\n" +
+			"`escape_formulas` (default on) guards against CSV injection as OWASP advises: a text value or column name " +
+			"starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` so spreadsheet apps show it " +
+			"as text instead of running it (`=cmd()` → `'=cmd()`, the text `-1` → `'-1`). Numbers and booleans are " +
+			"written as they are (the number -1 stays `-1`). Turn it off when the CSV is read by a program that needs the exact text.\n\n" +
 			"Example: `[{\"name\": \"Ann\", \"age\": 40}]` → `age,name\\n40,Ann\\n`.",
 		Inputs: []nodes.Port{
 			{Name: "rows", Type: nodes.List, Required: true, Doc: "A list of objects or a list of lists."},
@@ -233,6 +260,8 @@ func csvFormatType() *nodes.Type {
 			delimiterPort(),
 			{Name: "header", Type: nodes.Boolean, Default: true, Doc: "Write a header line with the column names."},
 			{Name: "line_ending", Type: nodes.String, Default: "lf", Options: []string{"lf", "crlf"}, Doc: "Line ending: \\n or \\r\\n."},
+			{Name: "escape_formulas", Type: nodes.Boolean, Default: true,
+				Doc: "Prefix `'` to text starting with = + - @, a tab or a carriage return, so spreadsheet apps do not run it as a formula; numbers stay numbers."},
 		},
 		Outputs: []nodes.Port{
 			{Name: "text", Type: nodes.String, Doc: "The CSV text."},
@@ -284,8 +313,16 @@ func csvFormatType() *nodes.Type {
 			w := csv.NewWriter(&b)
 			w.Comma = delim
 			w.UseCRLF = ending == "crlf"
+			guard := c.Bool("escape_formulas")
 			if c.Bool("header") && len(columns) > 0 {
-				if err := w.Write(columns); err != nil {
+				header := columns
+				if guard {
+					header = make([]string, len(columns))
+					for i, col := range columns {
+						header[i] = guardFormula(col)
+					}
+				}
+				if err := w.Write(header); err != nil {
 					return nil, nodes.Errorf("columns", "%v", err)
 				}
 			}
@@ -294,13 +331,13 @@ func csvFormatType() *nodes.Type {
 				if m, ok := asMap(r); ok {
 					rec = make([]string, len(columns))
 					for j, col := range columns {
-						rec[j] = csvField(m[col])
+						rec[j] = csvField(m[col], guard)
 					}
 				} else {
 					l := r.([]any)
 					rec = make([]string, len(l))
 					for j, v := range l {
-						rec[j] = csvField(v)
+						rec[j] = csvField(v, guard)
 					}
 				}
 				if err := w.Write(rec); err != nil {

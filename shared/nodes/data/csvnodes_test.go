@@ -46,6 +46,13 @@ func csvCases() []nodeCase {
 		{name: "empty", id: "csv.format", in: map[string]any{"rows": []any{}}, want: nodes.Out{"text": ""}},
 		{name: "mixed", id: "csv.format", in: map[string]any{"rows": []any{map[string]any{}, []any{}}}, errPort: "rows", errText: "item 1: rows must be all objects or all lists"},
 		{name: "scalar row", id: "csv.format", in: map[string]any{"rows": []any{"x"}}, errPort: "rows", errText: "item 0"},
+		{name: "formula injection guarded", id: "csv.format", in: map[string]any{"rows": []any{
+			[]any{"=cmd()", "+1", "-1", "@x", "\tx", "\rx", -1.0, 2.0, true, "a=b", "", nil}}, "columns": []any{"=HYPERLINK()", "ok"}},
+			want: nodes.Out{"text": "'=HYPERLINK(),ok\n'=cmd(),'+1,'-1,'@x,'\tx,\"'\rx\",-1,2,true,a=b,,\n", "columns": []any{"=HYPERLINK()", "ok"}}},
+		{name: "formula guard in objects", id: "csv.format", in: map[string]any{"rows": []any{map[string]any{"a": "=1+1", "b": -3.5}}},
+			want: nodes.Out{"text": "a,b\n'=1+1,-3.5\n"}},
+		{name: "formula guard off", id: "csv.format", in: map[string]any{"rows": []any{[]any{"=cmd()", "-1"}}, "escape_formulas": false},
+			want: nodes.Out{"text": "=cmd(),-1\n"}},
 		{name: "bad line ending", id: "csv.format", in: map[string]any{"rows": []any{}, "line_ending": "cr"}, errPort: "line_ending"},
 	}
 }
