@@ -171,12 +171,20 @@ func (m *Model) params(req llm.Request) (sdk.MessageNewParams, error) {
 				p.System = append(p.System, sdk.TextBlockParam{Text: msg.Content})
 			}
 		case llm.User:
-			p.Messages = appendUser(p.Messages, sdk.NewTextBlock(msg.Content))
+			// The API refuses empty text blocks ("text content blocks must be non-empty").
+			if msg.Content != "" {
+				p.Messages = appendUser(p.Messages, sdk.NewTextBlock(msg.Content))
+			}
 		case llm.ToolRole:
 			if msg.ToolCallID == "" {
 				return p, fmt.Errorf("message %d: a tool message needs the id of the call it answers", i)
 			}
-			p.Messages = appendUser(p.Messages, sdk.NewToolResultBlock(msg.ToolCallID, msg.Content, false))
+			result := sdk.NewToolResultBlock(msg.ToolCallID, msg.Content, false)
+			if msg.Content == "" {
+				// a tool that answered nothing: a result without content, not an empty text block
+				result.OfToolResult.Content = nil
+			}
+			p.Messages = appendUser(p.Messages, result)
 		case llm.Assistant:
 			var blocks []sdk.ContentBlockParamUnion
 			if msg.Content != "" {
@@ -190,7 +198,9 @@ func (m *Model) params(req llm.Request) (sdk.MessageNewParams, error) {
 				blocks = append(blocks, sdk.NewToolUseBlock(tc.ID, args, tc.Name))
 			}
 			if len(blocks) == 0 {
-				blocks = append(blocks, sdk.NewTextBlock(""))
+				// An empty answer (kept in memory, say) would be an empty text block, which
+				// the API refuses: it is left out, and the user turns around it are joined.
+				continue
 			}
 			p.Messages = append(p.Messages, sdk.NewAssistantMessage(blocks...))
 		default:

@@ -383,3 +383,46 @@ func TestLongErrorBodyIsCut(t *testing.T) {
 		t.Fatalf("error (%d bytes): %.300s", len(fmt.Sprint(err)), err)
 	}
 }
+
+// The API refuses empty text anywhere in a conversation ("messages: text content blocks must
+// be non-empty"). A tool that answers nothing (an HTTP 204) and an empty answer kept in
+// memory are ordinary, and must not make every later request of the session fail: an empty
+// tool result goes without content, an empty assistant turn is left out.
+func TestEmptyTextIsNotSent(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		t.Run(fmt.Sprint("stream=", stream), func(t *testing.T) {
+			srv := anthropictest.New(t, anthropictest.Turn{Text: "ok"})
+			m := newModel(t, srv.URL, nil)
+			msgs := []llm.Message{
+				{Role: llm.User, Content: "first question"},
+				{Role: llm.Assistant, Content: ""}, // an empty answer remembered
+				{Role: llm.User, Content: "ping the hook"},
+				{Role: llm.Assistant, ToolCalls: []llm.ToolCall{{ID: "t1", Name: "hook", Arguments: map[string]any{}}}},
+				{Role: llm.ToolRole, ToolCallID: "t1", Name: "hook", Content: ""}, // nothing came back
+			}
+			var onDelta func(string)
+			if stream {
+				onDelta = func(string) {}
+			}
+			resp, err := m.Chat(context.Background(), llm.Request{Messages: msgs}, onDelta)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Message.Content != "ok" {
+				t.Fatalf("answer %q", resp.Message.Content)
+			}
+			sent := srv.Requests()[0]["messages"].([]any)
+			if len(sent) != 3 {
+				t.Fatalf("want user (both questions), assistant tool_use, user tool_result; sent %v", sent)
+			}
+			first := sent[0].(map[string]any)["content"].([]any)
+			if len(first) != 2 || first[0].(map[string]any)["text"] != "first question" || first[1].(map[string]any)["text"] != "ping the hook" {
+				t.Fatalf("the questions around the empty answer: %v", first)
+			}
+			res := sent[2].(map[string]any)["content"].([]any)[0].(map[string]any)
+			if res["type"] != "tool_result" || res["tool_use_id"] != "t1" {
+				t.Fatalf("tool result block %v", res)
+			}
+		})
+	}
+}

@@ -4,7 +4,8 @@
 // content_block_start, content_block_delta with text_delta / input_json_delta,
 // content_block_stop, message_delta, message_stop). It records every request body. Like the
 // API, it refuses (400) a request offering a tool whose name is not ^[a-zA-Z0-9_-]{1,64}$,
-// or whose first message is not the user's.
+// whose first message is not the user's, or that holds empty text (a message's content "",
+// or a text block without text, also inside a tool result).
 package anthropictest
 
 import (
@@ -76,6 +77,11 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", `messages: first message must use the "user" role`)
 		return
 	}
+	if emptyText(r) {
+		// as the API: an empty text block anywhere in the conversation is refused
+		writeError(w, http.StatusBadRequest, "invalid_request_error", "messages: text content blocks must be non-empty")
+		return
+	}
 	body, turn, err := s.Take(r)
 	switch {
 	case errors.Is(err, llmtest.ErrNoTurns):
@@ -117,6 +123,51 @@ func firstRole(r *http.Request) string {
 		return ""
 	}
 	return body.Messages[0].Role
+}
+
+// emptyText reports whether a message of the request is empty text or holds an empty
+// text block, directly or in a tool result, leaving the body for Take.
+func emptyText(r *http.Request) bool {
+	b, err := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	var body struct {
+		Messages []struct {
+			Content json.RawMessage `json:"content"`
+		} `json:"messages"`
+	}
+	if err != nil || json.Unmarshal(b, &body) != nil {
+		return false
+	}
+	var empty func(raw json.RawMessage, top bool) bool
+	empty = func(raw json.RawMessage, top bool) bool {
+		var text string
+		if json.Unmarshal(raw, &text) == nil {
+			return top && text == ""
+		}
+		var blocks []struct {
+			Type    string          `json:"type"`
+			Text    *string         `json:"text"`
+			Content json.RawMessage `json:"content"`
+		}
+		if json.Unmarshal(raw, &blocks) != nil {
+			return false
+		}
+		for _, bl := range blocks {
+			if bl.Type == "text" && (bl.Text == nil || *bl.Text == "") {
+				return true
+			}
+			if bl.Type == "tool_result" && len(bl.Content) > 0 && string(bl.Content) != "null" && empty(bl.Content, false) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, m := range body.Messages {
+		if empty(m.Content, true) {
+			return true
+		}
+	}
+	return false
 }
 
 func writeError(w http.ResponseWriter, status int, typ, msg string) {
