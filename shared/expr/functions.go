@@ -108,6 +108,7 @@ var functions = sync.OnceValue(func() []Function {
 var options = sync.OnceValue(func() []expr.Option {
 	opts := []expr.Option{expr.AllowUndefinedVariables(), expr.MaxNodes(MaxNodes), expr.Patch(modPatch{}), expr.Patch(charsPatch{}),
 		expr.Function(fnChars, fnCharsOf), expr.Function(fnSlice, fnSliceOf)}
+	opts = append(opts, nullTextOptions()...)
 	for _, f := range functions() {
 		opts = append(opts, expr.Function(f.Name, f.fn, f.types...))
 	}
