@@ -29,7 +29,7 @@ import { canConnect } from '../model/graph';
 import type { Problem } from '../model/validate';
 import { FIT_PADDING, GRID, MINIMAP_KEY, MINIMAP_SIZE, PALETTE_MIME } from './constants';
 import { type Measured, NodeDeriver, deriveEdges } from './derive';
-import { focusWhenShown } from './focusAfter';
+import { findByAttr, focusWhenShown } from './focusAfter';
 import { categoryColor } from './icons';
 import { ConnectingContext, type ConnectingState, type NodeRunView, NodeView, type PsNode } from './NodeView';
 
@@ -202,8 +202,8 @@ export function Canvas({ problems, runs, touchedEdges, deadEdges, colorMode, mea
     const was = lastOpen.current;
     lastOpen.current = openGroup;
     if (was === openGroup) return;
-    const sel = openGroup ? '.react-flow__node' : was ? `.react-flow__node[data-id="${CSS.escape(boxId(was))}"]` : null;
-    if (sel) focusWhenShown(() => canvasRef.current?.querySelector<HTMLElement>(sel));
+    if (openGroup) focusWhenShown(() => canvasRef.current?.querySelector<HTMLElement>('.react-flow__node'));
+    else if (was) focusWhenShown(() => findByAttr(canvasRef.current, '.react-flow__node', 'data-id', boxId(was)));
   }, [openGroup]);
 
   const onEdgesChange = useCallback(

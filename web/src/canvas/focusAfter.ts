@@ -39,3 +39,11 @@ export function focusWhenShown(find: () => HTMLElement | SVGElement | null | und
   };
   requestAnimationFrame(step);
 }
+
+/** The first element under root matching selector whose attribute is value (no CSS escaping:
+ * ids and paths hold characters a selector would need escaped, and jsdom has no CSS.escape). */
+export function findByAttr(root: ParentNode | null | undefined, selector: string, attr: string, value: string): HTMLElement | null {
+  if (!root) return null;
+  for (const el of root.querySelectorAll<HTMLElement>(selector)) if (el.getAttribute(attr) === value) return el;
+  return null;
+}

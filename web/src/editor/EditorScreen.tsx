@@ -5,7 +5,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { type ReactNode, type Ref, useCallback, useDeferredValue, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { Canvas } from '../canvas/Canvas';
-import { focusAfterRemoval, focusWhenShown } from '../canvas/focusAfter';
+import { findByAttr, focusAfterRemoval, focusWhenShown } from '../canvas/focusAfter';
 import { ConnectDialog } from '../canvas/ConnectDialog';
 import type { Measured } from '../canvas/derive';
 import type { NodeRunView } from '../canvas/NodeView';
@@ -189,13 +189,13 @@ function Editor(props: EditorScreenProps) {
     return () => cancelAnimationFrame(raf);
   }, [empty, readOnly]);
   /** Gives the keyboard focus to a canvas node (or group box) once React Flow shows it. */
-  const focusWhenShownId = useCallback((rfId: string) => focusWhenShown(() => canvasBox.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(rfId)}"]`)), []);
+  const focusWhenShownId = useCallback((rfId: string) => focusWhenShown(() => findByAttr(canvasBox.current, '.react-flow__node', 'data-id', rfId)), []);
   // Escape in the palette's empty search goes back to the canvas: the one selected node, else
   // the canvas itself (the search only blurred, leaving the focus on the page's body, where Tab
   // started over at the top bar)
   const leavePalette = useCallback(() => {
     const sel = store.getState().selection.nodes;
-    const el = sel.length === 1 ? canvasBox.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(sel[0]!)}"]`) : null;
+    const el = sel.length === 1 ? findByAttr(canvasBox.current, '.react-flow__node', 'data-id', sel[0]!) : null;
     (el ?? canvasBox.current)?.focus();
   }, [store]);
   // An empty canvas's starter button goes with the node it adds: the focus moves to that node

@@ -5,7 +5,7 @@
 import { Panel } from '@xyflow/react';
 import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import { focusWhenShown } from '../canvas/focusAfter';
+import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
 import type { FlowDocument } from '../model/flow';
 import type { EditorStore } from '../store/editor';
 import { addMembers, createGroup, dissolveGroup, exposePort, findGroup, GroupError, renameGroup, type Side, unexposePort } from './model';
@@ -213,7 +213,7 @@ function GroupPanel({ store, id }: { store: EditorStore; id: string }) {
             const flow = e.currentTarget.closest('.react-flow');
             run((d) => dissolveGroup(d, id));
             ui.getState().setSelected(null);
-            if (first && flow) focusWhenShown(() => flow.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(first)}"]`));
+            if (first && flow) focusWhenShown(() => findByAttr(flow, '.react-flow__node', 'data-id', first));
           }}
         >
           Dissolve

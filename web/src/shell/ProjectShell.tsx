@@ -13,7 +13,7 @@ import { useSidePanel } from './sidePanel';
 import { routePath, type SettingsSection } from './routes';
 import { TabMemory, type Tabs } from './tabs';
 import { onTablistKey, tabIndexOf } from '../ui/tablist';
-import { focusWhenShown } from '../canvas/focusAfter';
+import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
 
 const KINDS: { kind: FlowKind; title: string }[] = [
   { kind: 'route', title: 'Routes' },
@@ -196,7 +196,7 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
     // the focused × went with its tab: the focus goes to the tab now open, else to the closed
     // flow's entry in the project panel
     const flowPath = routePath({ name: 'flow', project, flow: id });
-    focusAfterTab(t.active, () => document.querySelector<HTMLElement>(`a.ps-side-item[href="${CSS.escape(flowPath)}"]`));
+    focusAfterTab(t.active, () => findByAttr(document, 'a.ps-side-item', 'href', flowPath));
   };
   /**
    * A tab went (closed, or its flow deleted) and with it the focused control (its ×, the
@@ -206,7 +206,7 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
   const focusAfterTab = (active: string | null | undefined, orElse: () => HTMLElement | null | undefined) =>
     focusWhenShown(() =>
       active
-        ? document.querySelector<HTMLElement>(`.ps-tabs [data-flow="${CSS.escape(active)}"]`)
+        ? findByAttr(document, '.ps-tabs [data-flow]', 'data-flow', active)
         : (orElse() ?? document.querySelector<HTMLElement>('.ps-project-main .ps-empty button')),
     );
 
