@@ -332,8 +332,10 @@ func (a *accumulator) add(ch oai.ChatCompletionChunk, onDelta func(string)) {
 			if tc.ID != "" {
 				p.id = tc.ID
 			}
-			if tc.Function.Name != "" {
-				p.name += tc.Function.Name
+			// A name normally arrives once, in the call's first delta; some compatible
+			// servers repeat it on every delta. A repeat is not a further piece.
+			if n := tc.Function.Name; n != "" && n != p.name {
+				p.name += n
 			}
 			p.args.WriteString(tc.Function.Arguments)
 		}
@@ -372,7 +374,21 @@ func (e *Error) Error() string {
 	if e.key != "" {
 		msg = strings.ReplaceAll(msg, e.key, "[redacted]")
 	}
-	return msg
+	return cut(msg, maxErrorLen)
+}
+
+// maxErrorLen bounds an error's text: an API's or gateway's message may be kilobytes long.
+const maxErrorLen = 1000
+
+// cut shortens s to at most n bytes at a character boundary, saying how long it was.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + fmt.Sprintf("… [%d bytes in all]", len(s))
 }
 
 func (e *Error) Unwrap() error { return e.Err }

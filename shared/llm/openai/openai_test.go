@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 	"time"
 
 	"polysynergy/shared/llm"
@@ -488,6 +489,52 @@ data: [DONE]
 		resp, err := chatAnswered(t, stream, plain, streamed)
 		if err == nil || !strings.Contains(err.Error(), "the model refused: I can't help with that.") {
 			t.Errorf("stream %v: %+v, %v", stream, resp, err)
+		}
+	}
+}
+
+// Some OpenAI-compatible servers repeat the function name on every tool_calls delta of a
+// call (OpenAI sends it once). The name is the one repeated, not the pieces run together,
+// which would name a tool that does not exist.
+func TestStreamToolCallNameRepeatedInEveryDelta(t *testing.T) {
+	body := `data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"get_weather","arguments":""}}]},"finish_reason":null}]}
+
+data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"name":"get_weather","arguments":"{\"city\":"}}]},"finish_reason":null}]}
+
+data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"\"Paris\"}"}}]},"finish_reason":null}]}
+
+data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}
+
+data: [DONE]
+
+`
+	var w wire
+	m := newModel(t, w.serve(t, 200, "text/event-stream", body), nil)
+	resp, _, err := chat(t, m, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []llm.ToolCall{{ID: "call_1", Name: "get_weather", Arguments: map[string]any{"city": "Paris"}}}
+	if !reflect.DeepEqual(resp.Message.ToolCalls, want) {
+		t.Fatalf("tool calls\n got %+v\nwant %+v", resp.Message.ToolCalls, want)
+	}
+}
+
+// An API's error message is bounded in the error's text (a gateway may put a whole page in
+// it), and the key stays out of it even where the bound cuts.
+func TestLongErrorMessageIsCut(t *testing.T) {
+	long := key + " " + strings.Repeat("é", 30000)
+	for _, stream := range []bool{false, true} {
+		var w wire
+		m := newModel(t, w.serve(t, 400, "application/json", `{"error":{"message":"`+long+`","type":"invalid_request_error"}}`), nil)
+		_, _, err := chat(t, m, stream)
+		if err == nil {
+			t.Fatal("no error")
+		}
+		s := err.Error()
+		if len(s) > 1200 || !utf8.ValidString(s) || strings.Contains(s, key) || !strings.Contains(s, "400") ||
+			!strings.Contains(s, "bytes in all]") {
+			t.Fatalf("stream=%v: error of %d bytes: %.400s", stream, len(s), s)
 		}
 	}
 }
