@@ -99,7 +99,7 @@ var functions = sync.OnceValue(func() []Function {
 			types: []any{new(func(any) string), new(func(any, any) string)}},
 		{Name: "jmespath", Sig: "jmespath(value, query)", Doc: "Runs a JMESPath query over a value.", fn: fnJMESPath},
 		{Name: "formatDate", Sig: "formatDate(t, layout, zone?)", Doc: "Formats a time (or RFC 3339 string / Unix seconds) with a Go layout or a name: RFC3339, date, time, datetime, unix, unixms; optionally in an IANA zone.", fn: fnFormatDate},
-		{Name: "parseDate", Sig: "parseDate(s, layout?, zone?)", Doc: "Parses a date string (RFC 3339 by default) read in an optional IANA zone.", fn: fnParseDate},
+		{Name: "parseDate", Sig: "parseDate(s, layout?, zone?)", Doc: "Parses a date string read in an optional IANA zone. Without a layout: RFC 3339, also with a space for the T, without seconds, or with the offset as +0200 or +02; and the same without an offset.", fn: fnParseDate},
 		{Name: "addDate", Sig: "addDate(t, amount, unit)", Doc: "Adds an amount of years, months, days, hours, minutes or seconds (a negative amount subtracts). Months and years keep the day of month, clamped to the month's last day: Jan 31 + 1 month = Feb 28 (29 in a leap year).", fn: fnAddDate},
 		{Name: "diffDate", Sig: "diffDate(a, b, unit)", Doc: "a − b in days, hours, minutes or seconds.", fn: fnDiffDate},
 	}
@@ -254,7 +254,7 @@ func ToTime(v any) (time.Time, error) {
 	case time.Time:
 		return x, nil
 	case string:
-		for _, l := range append([]string{time.RFC3339Nano, time.RFC3339}, naiveLayouts...) {
+		for _, l := range anyLayouts {
 			if t, err := time.Parse(l, x); err == nil {
 				return t, nil
 			}
@@ -337,6 +337,23 @@ func fnFormatDate(a ...any) (any, error) {
 // (fractions are accepted too), to the minute, or a date alone.
 var naiveLayouts = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"}
 
+// offsetLayouts are the ISO 8601 forms with an offset beyond RFC 3339 that ParseTime and
+// ToTime try: a space for the T (as PostgreSQL writes), no seconds, and the offset as
+// +02:00, +0200 (ISO 8601's basic form) or +02, or Z. Fractions of a second are read after
+// the seconds without being in the layout.
+var offsetLayouts = func() []string {
+	var l []string
+	for _, base := range naiveLayouts[:4] {
+		for _, off := range []string{"Z07:00", "Z0700", "Z07"} {
+			l = append(l, base+off)
+		}
+	}
+	return l
+}()
+
+// anyLayouts are the layouts tried, in order, for a date without a layout.
+var anyLayouts = append(append([]string{time.RFC3339Nano}, offsetLayouts...), naiveLayouts...)
+
 // ParseTime parses s with an optional layout, reading it in zone when it has no offset.
 func ParseTime(s, layout, zone string) (time.Time, error) {
 	loc, err := LoadZone(zone)
@@ -344,7 +361,7 @@ func ParseTime(s, layout, zone string) (time.Time, error) {
 		return time.Time{}, err
 	}
 	if layout == "" {
-		for _, l := range append([]string{time.RFC3339Nano}, naiveLayouts...) {
+		for _, l := range anyLayouts {
 			if t, err := time.ParseInLocation(l, s, loc); err == nil {
 				return inGap(t, l, s, loc), nil
 			}

@@ -153,7 +153,7 @@ func dateParseType() *nodes.Type {
 		ID: "date.parse", Category: catDate, Name: "Parse date", Icon: "calendar-search",
 		Doc: "Reads a date from `text`. Without `layout` it accepts RFC 3339 (`2024-05-01T12:00:00Z`, with or " +
 			"without fractions and offset), `2024-05-01 12:00:00`, `2024-05-01T12:00:00`, the same to the minute " +
-			"(`2024-05-01 12:00`) and `2024-05-01`. Text " +
+			"(`2024-05-01 12:00`) and `2024-05-01`; the offset may also be written `+0200` (ISO 8601's basic form) or `+02`. Text " +
 			"without an offset is read as wall-clock time in `zone`.\n\nLayouts: " + layoutDoc + "\n\n" +
 			"Example: text `01/05/2024 09:30`, layout `02/01/2006 15:04`, zone `Europe/Amsterdam` → " +
 			"`2024-05-01T09:30:00+02:00`.",
