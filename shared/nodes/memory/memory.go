@@ -140,7 +140,13 @@ func toMessage(v any) (llm.Message, error) {
 		return m, fmt.Errorf("not a message: %v", err)
 	}
 	switch m.Role {
-	case llm.System, llm.User, llm.Assistant, llm.ToolRole:
+	case llm.System, llm.User, llm.Assistant:
+	case llm.ToolRole:
+		// no provider takes a tool result that answers no call: kept, it would fail every
+		// later model request of the session
+		if strings.TrimSpace(m.ToolCallID) == "" {
+			return m, errors.New("a tool message needs the tool_call_id of the call it answers")
+		}
 	default:
 		return m, fmt.Errorf("role must be system, user, assistant or tool, got %q", m.Role)
 	}
@@ -209,6 +215,9 @@ func loadType() *nodes.Type {
 			limit, err := c.IntOr("limit", 0)
 			if err != nil {
 				return nil, err
+			}
+			if limit < 0 {
+				return nil, nodes.Errorf("limit", "must be 0 or more, got %d", limit)
 			}
 			msgs, err := m.Load(ctx, s, limit)
 			if err != nil {

@@ -140,6 +140,16 @@ func scenario(t *testing.T, mem any) {
 		{name: "bad message", id: "memory.append", in: map[string]any{"session": "s1", "messages": []any{"hi"}}, wantErr: `input "messages": item 0: must be an object`},
 		{name: "nothing to append", id: "memory.append", in: map[string]any{"session": "s1"}, wantErr: `input "messages": give messages, or a content`},
 		{name: "no session", id: "memory.load", in: map[string]any{"session": " "}, wantErr: `input "session": required`},
+		// A tool message that answers no call cannot be sent to any provider: kept, it would
+		// fail every later agent run of the session.
+		{name: "tool message without its call", id: "memory.append", in: map[string]any{"session": "s1",
+			"messages": []any{map[string]any{"role": "tool", "content": "42"}}},
+			wantErr: `input "messages": item 0: a tool message needs the tool_call_id of the call it answers`},
+		{name: "single tool message", id: "memory.append", in: map[string]any{"session": "s1", "role": "tool", "content": "42"},
+			wantErr: `input "role": a tool message needs the tool_call_id of the call it answers`},
+		{name: "negative limit", id: "memory.load", in: map[string]any{"session": "s1", "limit": -1.0},
+			wantErr: `input "limit": must be 0 or more, got -1`},
+		{name: "nothing was added", id: "memory.load", in: map[string]any{"session": "s1"}, want: nodes.Out{"count": 4.0}},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
