@@ -367,16 +367,10 @@ func TestPublishRefusesTwoTriggersOfOneKind(t *testing.T) {
 	e := newEnv(t)
 	u := e.signIn("alice")
 	proj, _ := e.project(u, "Triggers")
-	node := func(id, handle, typ string) map[string]any {
-		return map[string]any{"id": id, "handle": handle, "type": typ, "position": map[string]any{"x": 0, "y": 0}}
-	}
-	conn := func(from, to string) map[string]any {
-		return map[string]any{"from": map[string]any{"node": from, "port": "true_path"}, "to": map[string]any{"node": to, "port": "node"}}
-	}
 	doc := func(second string) map[string]any {
 		return map[string]any{"schema": "polysynergy/flow@1",
-			"nodes":       []any{node("n0", "route", "trigger.route"), node("n1", "second", second), node("n2", "reply", "http.response")},
-			"connections": []any{conn("n0", "n2"), conn("n1", "n2")}}
+			"nodes":       []any{docNode("n0", "route", "trigger.route", nil), docNode("n1", "second", second, nil), docNode("n2", "reply", "http.response", nil)},
+			"connections": []any{pathConn("n0", "n2"), pathConn("n1", "n2")}}
 	}
 	path, _ := e.flow(u, proj, map[string]any{"kind": "route", "name": "Orders", "document": doc("trigger.route")})
 	p := e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).problem(http.StatusUnprocessableEntity)
@@ -467,17 +461,11 @@ func TestPublishSucceedsWithWarnings(t *testing.T) {
 	e := newEnv(t)
 	u := e.signIn("alice")
 	proj, _ := e.project(u, "Warnings")
-	node := func(id, handle, typ string, values map[string]any) map[string]any {
-		return map[string]any{"id": id, "handle": handle, "type": typ, "position": map[string]any{"x": 0, "y": 0}, "values": values}
-	}
-	conn := func(from, to string) map[string]any {
-		return map[string]any{"from": map[string]any{"node": from, "port": "true_path"}, "to": map[string]any{"node": to, "port": "node"}}
-	}
 	doc := func(read string) map[string]any {
 		return map[string]any{"schema": "polysynergy/flow@1",
-			"nodes": []any{node("n0", "entry", "flow.input", nil), node("n1", "slow", "debug.log", map[string]any{"message": "x"}),
-				node("n2", "reader", "debug.log", map[string]any{"message": read})},
-			"connections": []any{conn("n0", "n1"), conn("n0", "n2")}}
+			"nodes": []any{docNode("n0", "entry", "flow.input", nil), docNode("n1", "slow", "debug.log", map[string]any{"message": "x"}),
+				docNode("n2", "reader", "debug.log", map[string]any{"message": read})},
+			"connections": []any{pathConn("n0", "n1"), pathConn("n0", "n2")}}
 	}
 	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "Racy", "document": doc("got {{ slow.value }}")})
 	var rep ValidationReport

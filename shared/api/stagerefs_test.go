@@ -14,16 +14,11 @@ func TestPublishWarnsAboutSecretsAndVariablesTheStageLacks(t *testing.T) {
 	u := e.signIn("alice")
 	proj, _ := e.project(u, "Refs")
 	e.do(http.MethodPost, proj+"/stages", u.token, map[string]string{"name": "live"}).status(http.StatusCreated)
-	node := func(id, handle, typ string, values map[string]any) map[string]any {
-		return map[string]any{"id": id, "handle": handle, "type": typ, "position": map[string]any{"x": 0, "y": 0}, "values": values}
-	}
 	doc := map[string]any{"schema": "polysynergy/flow@1",
-		"nodes": []any{node("n0", "entry", "flow.input", nil),
-			node("n1", "log", "debug.log", map[string]any{"message": "token <secret:API_TOKEN> in {{ env.REGION }}"}),
-			node("n2", "key", "variable.secret", map[string]any{"key": "STRIPE_KEY"})},
-		"connections": []any{
-			map[string]any{"from": map[string]any{"node": "n0", "port": "true_path"}, "to": map[string]any{"node": "n1", "port": "node"}},
-			map[string]any{"from": map[string]any{"node": "n1", "port": "true_path"}, "to": map[string]any{"node": "n2", "port": "node"}}}}
+		"nodes": []any{docNode("n0", "entry", "flow.input", nil),
+			docNode("n1", "log", "debug.log", map[string]any{"message": "token <secret:API_TOKEN> in {{ env.REGION }}"}),
+			docNode("n2", "key", "variable.secret", map[string]any{"key": "STRIPE_KEY"})},
+		"connections": []any{pathConn("n0", "n1"), pathConn("n1", "n2")}}
 	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "Uses keys", "document": doc})
 
 	var res PublishResult
@@ -56,4 +51,18 @@ func TestPublishWarnsAboutSecretsAndVariablesTheStageLacks(t *testing.T) {
 	if strings.Contains(string(r.Body), `"warnings"`) || strings.Contains(string(r.Body), `"v"`) {
 		t.Fatalf("publish with every value set: %s", r.Body)
 	}
+}
+
+// docNode is a node of a flow document, at the origin.
+func docNode(id, handle, typ string, values map[string]any) map[string]any {
+	n := map[string]any{"id": id, "handle": handle, "type": typ, "position": map[string]any{"x": 0, "y": 0}}
+	if values != nil {
+		n["values"] = values
+	}
+	return n
+}
+
+// pathConn connects from's true path to to's node input.
+func pathConn(from, to string) map[string]any {
+	return map[string]any{"from": map[string]any{"node": from, "port": "true_path"}, "to": map[string]any{"node": to, "port": "node"}}
 }
