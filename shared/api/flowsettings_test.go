@@ -14,7 +14,7 @@ func TestFlowDocumentSettingsAreKept(t *testing.T) {
 	proj, _ := e.project(u, "Settings")
 	doc := func(max int) map[string]any {
 		return map[string]any{"schema": "polysynergy/flow@1", "settings": map[string]any{"max_node_runs": max},
-			"nodes":       []any{map[string]any{"id": "n0", "handle": "entry", "type": "flow.input", "position": map[string]any{"x": 0, "y": 0}}},
+			"nodes":       []any{docNode("n0", "entry", "flow.input", nil)},
 			"connections": []any{}}
 	}
 	path, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "Long loops", "document": doc(50000)})
