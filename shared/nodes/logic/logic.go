@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/cases"
+
 	"polysynergy/shared/nodes"
 )
 
@@ -60,14 +62,14 @@ func logicTypes() []*nodes.Type {
 			"YYYY-MM-DD) compare as times; other text compares alphabetically; false < true. `contains` looks for " +
 			"a substring in text, an element in a list (numbers by value) or a key in an object; `starts_with` and " +
 			"`ends_with` also test a list's first or last element. `is_empty` holds for null, \"\", [] and {}. " +
-			"`case_insensitive` applies to text.\n\n" +
+			"`case_insensitive` applies to text and compares with Unicode case folding (`STRASSE` equals `straße`).\n\n" +
 			"**Outputs**: `result`, `true_path`, `false_path`.\n\n" +
 			"**Example**: a `{{ order.total }}` (\"120.50\"), operator `gt`, b `100` → result true, true_path live.",
 		Inputs: []nodes.Port{
 			{Name: "a", Type: nodes.Any, Doc: "The value to test."},
 			{Name: "operator", Type: nodes.String, Default: "eq", Required: true, Options: operators, Doc: "How to compare."},
 			{Name: "b", Type: nodes.Any, Doc: "What to compare with (a pattern for matches)."},
-			{Name: "case_insensitive", Type: nodes.Boolean, Default: false, Doc: "Ignore case when comparing text."},
+			{Name: "case_insensitive", Type: nodes.Boolean, Default: false, Doc: "Ignore case when comparing text (Unicode case folding: ß matches ss)."},
 		},
 		Outputs: branchOutputs("`a`"),
 		Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
@@ -216,7 +218,7 @@ func dateTime(v any) (time.Time, bool) {
 func Compare(op string, a, b any, caseInsensitive bool) (bool, error) {
 	fold := func(s string) string {
 		if caseInsensitive {
-			return strings.ToLower(s)
+			return foldCase(s)
 		}
 		return s
 	}
@@ -309,7 +311,7 @@ func equal(a, b any, caseInsensitive bool) bool {
 		sa, oka := a.(string)
 		sb, okb := b.(string)
 		if oka && okb {
-			return strings.EqualFold(sa, sb)
+			return foldCase(sa) == foldCase(sb)
 		}
 	}
 	return nodes.Equal(a, b)
@@ -337,7 +339,7 @@ func order(a, b any, caseInsensitive bool) (int, error) {
 	sb, okb := b.(string)
 	if oka && okb {
 		if caseInsensitive {
-			sa, sb = strings.ToLower(sa), strings.ToLower(sb)
+			sa, sb = foldCase(sa), foldCase(sb)
 		}
 		return strings.Compare(sa, sb), nil
 	}
@@ -367,7 +369,7 @@ func contains(a, b any, caseInsensitive bool) (bool, error) {
 	case string:
 		s, sub := x, nodes.ToString(b)
 		if caseInsensitive {
-			s, sub = strings.ToLower(s), strings.ToLower(sub)
+			s, sub = foldCase(s), foldCase(sub)
 		}
 		return strings.Contains(s, sub), nil
 	case map[string]any:
@@ -377,7 +379,7 @@ func contains(a, b any, caseInsensitive bool) (bool, error) {
 		}
 		if caseInsensitive {
 			for k := range x {
-				if strings.EqualFold(k, key) {
+				if foldCase(k) == foldCase(key) {
 					return true, nil
 				}
 			}
@@ -399,3 +401,7 @@ func contains(a, b any, caseInsensitive bool) (bool, error) {
 	}
 	return false, nodes.Errorf("a", "cannot look inside %s", nodes.Describe(a))
 }
+
+// foldCase maps s to its Unicode case folding (full folding: "ß" and "SS" both become "ss"),
+// so comparing without case treats STRASSE and straße alike.
+func foldCase(s string) string { return cases.Fold().String(s) }

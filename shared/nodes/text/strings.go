@@ -10,6 +10,7 @@ import (
 
 	"github.com/gosimple/slug"
 	"github.com/rivo/uniseg"
+	"golang.org/x/text/cases"
 
 	"polysynergy/shared/nodes"
 )
@@ -246,14 +247,15 @@ func stringTypes() []*nodes.Type {
 		{
 			ID: "text.contains", Category: category, Name: "Text contains", Icon: "search",
 			Doc: "Tests whether `text` contains `search` (or, by `mode`, starts or ends with it) and takes " +
-				"`true_path` or `false_path` accordingly, carrying `text`.\n\n**Outputs**: `result` (boolean), " +
+				"`true_path` or `false_path` accordingly, carrying `text`. `case_insensitive` compares with Unicode " +
+				"case folding (as for search in most apps): `ß` matches `ss`, `ς` matches `σ`.\n\n**Outputs**: `result` (boolean), " +
 				"`true_path`, `false_path`.\n\n**Example**: `Invoice #123 paid` contains `PAID` case-insensitively → " +
 				"true_path.",
 			Inputs: []nodes.Port{
 				textIn("The text to test."),
 				{Name: "search", Type: nodes.String, Required: true, Doc: "What to look for."},
 				{Name: "mode", Type: nodes.String, Default: "contains", Options: []string{"contains", "starts_with", "ends_with"}, Doc: "Where search must occur."},
-				{Name: "case_insensitive", Type: nodes.Boolean, Default: false, Doc: "Ignore case."},
+				{Name: "case_insensitive", Type: nodes.Boolean, Default: false, Doc: "Ignore case, with Unicode case folding: `STRASSE` contains `straße`."},
 			},
 			Outputs: append([]nodes.Port{{Name: "result", Type: nodes.Boolean, Doc: "Whether the text matched."}}, branchPorts("`text`")...),
 			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
@@ -263,7 +265,7 @@ func stringTypes() []*nodes.Type {
 				}
 				s, search := c.Str("text"), c.Str("search")
 				if c.Bool("case_insensitive") {
-					s, search = strings.ToLower(s), strings.ToLower(search)
+					s, search = foldCase(s), foldCase(search)
 				}
 				var ok bool
 				switch mode {
@@ -731,3 +733,7 @@ func splitLines(s string) []string {
 	}
 	return out
 }
+
+// foldCase maps s to its Unicode case folding (full folding: "ß" and "SS" both become "ss"),
+// for comparing text without case.
+func foldCase(s string) string { return cases.Fold().String(s) }

@@ -223,6 +223,9 @@ func stringCases() []nodeCase {
 		{name: "word boundary with emoji", id: "text.truncate", in: map[string]any{"text": "hi " + family + family + " there", "max": 6.0, "word_boundary": true}, want: nodes.Out{"text": "hi " + family + family + "…", "truncated": true}},
 
 		{name: "contains", id: "text.contains", in: map[string]any{"text": "Invoice #123 paid", "search": "PAID", "case_insensitive": true}, want: nodes.Out{"result": true, tp: "Invoice #123 paid"}, path: tp},
+		{name: "case folding ß", id: "text.contains", in: map[string]any{"text": "Große STRASSE 1", "search": "straße", "case_insensitive": true}, want: nodes.Out{"result": true}, path: tp},
+		{name: "case folding starts_with", id: "text.contains", in: map[string]any{"text": "straße 1", "search": "STRASSE", "mode": "starts_with", "case_insensitive": true}, want: nodes.Out{"result": true}, path: tp},
+		{name: "case folding keeps ß without the flag", id: "text.contains", in: map[string]any{"text": "STRASSE", "search": "straße"}, want: nodes.Out{"result": false}, path: fp},
 		{name: "case matters", id: "text.contains", in: map[string]any{"text": "Invoice paid", "search": "PAID"}, want: nodes.Out{"result": false, fp: "Invoice paid"}, path: fp},
 		{name: "starts_with", id: "text.contains", in: map[string]any{"text": "ERR: disk", "search": "ERR", "mode": "starts_with"}, want: nodes.Out{"result": true}, path: tp},
 		{name: "ends_with", id: "text.contains", in: map[string]any{"text": "report.csv", "search": ".pdf", "mode": "ends_with"}, want: nodes.Out{"result": false}, path: fp},
