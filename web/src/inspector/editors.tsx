@@ -2,7 +2,7 @@
 // env, flow, code, json, template, dict rows and list. Values are stored as the engine reads them:
 // numbers as numbers, JSON as JSON, `{{ }}` expressions as strings.
 
-import { lazy, Suspense, useEffect, useId, useState } from 'react';
+import { lazy, Suspense, useEffect, useId, useRef, useState } from 'react';
 import type { FlowChoice, FlowLinks } from '../editor/context';
 import { type PortSpec, portLabel } from '../model/catalog';
 import type { CompletionContext } from '../model/expressions';
@@ -332,8 +332,9 @@ function DictEditor({ port, value, onChange, ctx }: PortEditorProps) {
   const set = (next: DictRow[]) => onChange(next.length ? next : undefined);
   const update = (i: number, patch: Partial<DictRow>) => set(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const keys = rows.map((r) => r.key);
+  const box = useRef<HTMLDivElement>(null);
   return (
-    <div className="ps-dict">
+    <div className="ps-dict" ref={box}>
       {rows.length === 0 ? <div className="ps-hint">No rows. Each row's key becomes a sub-port {port.name}.key.</div> : null}
       {rows.map((r, i) => (
         <div className="ps-dict-row" key={i}>
@@ -358,20 +359,41 @@ function DictEditor({ port, value, onChange, ctx }: PortEditorProps) {
             />
           </div>
           <div className="ps-dict-actions">
-            <button type="button" className="ps-icon-button" title="Move up" disabled={i === 0} onClick={() => set(rows.map((x, j) => (j === i - 1 ? rows[i]! : j === i ? rows[i - 1]! : x)))}>
+            <button type="button" className="ps-icon-button" title="Move up" aria-label={`Move ${port.name} row ${i + 1} up`} disabled={i === 0} onClick={() => set(rows.map((x, j) => (j === i - 1 ? rows[i]! : j === i ? rows[i - 1]! : x)))}>
               ↑
             </button>
-            <button type="button" className="ps-icon-button" title="Remove row" onClick={() => set(rows.filter((_, j) => j !== i))}>
+            <button type="button" className="ps-icon-button" title="Remove row" aria-label={`Remove ${port.name} row ${i + 1}`} onClick={() => set(rows.filter((_, j) => j !== i))}>
               ✕
             </button>
           </div>
         </div>
       ))}
-      <button type="button" className="ps-button ps-small" onClick={() => set([...rows, { key: nextKey(keys), type: 'string', value: '' }])}>
+      <button
+        type="button"
+        className="ps-button ps-small"
+        onClick={() => {
+          set([...rows, { key: nextKey(keys), type: 'string', value: '' }]);
+          // the new row's key takes the focus, to be named at once
+          focusLast(box.current, '.ps-dict-key');
+        }}
+      >
         + Add row
       </button>
     </div>
   );
+}
+
+/** Focuses the last element matching selector under root once the row being added shows
+ * (one more than now). */
+function focusLast(root: HTMLElement | null, selector: string) {
+  const before = root?.querySelectorAll(selector).length ?? 0;
+  let tries = 0;
+  const step = () => {
+    const all = root?.querySelectorAll<HTMLElement>(selector);
+    if (all && all.length > before) all[all.length - 1]!.focus();
+    else if (++tries < 10) requestAnimationFrame(step);
+  };
+  requestAnimationFrame(step);
 }
 
 function nextKey(keys: string[]): string {
@@ -384,18 +406,26 @@ function ListEditor({ port, value, onChange, ctx, invalid, describedBy }: PortEd
   if (isExpr(value)) {
     return <ExprInput value={value as string} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} describedBy={describedBy} />;
   }
+  const box = useRef<HTMLDivElement>(null);
   return (
-    <div className="ps-list">
+    <div className="ps-list" ref={box}>
       {items.map((it, i) => (
         <div className="ps-list-row" key={i}>
           <ExprInput value={showItem(it)} label={`${port.name} item ${i + 1}`} ctx={ctx} onChange={(t) => set(items.map((x, j) => (j === i ? parseItem(t) : x)))} />
-          <button type="button" className="ps-icon-button" title="Remove item" onClick={() => set(items.filter((_, j) => j !== i))}>
+          <button type="button" className="ps-icon-button" title="Remove item" aria-label={`Remove ${port.name} item ${i + 1}`} onClick={() => set(items.filter((_, j) => j !== i))}>
             ✕
           </button>
         </div>
       ))}
       <div className="ps-row">
-        <button type="button" className="ps-button ps-small" onClick={() => set([...items, ''])}>
+        <button
+          type="button"
+          className="ps-button ps-small"
+          onClick={() => {
+            set([...items, '']);
+            focusLast(box.current, '.ps-list-row input, .ps-list-row textarea, .ps-list-row [contenteditable="true"]');
+          }}
+        >
           + Add item
         </button>
         <button type="button" className="ps-button ps-small ps-quiet" title="Use one expression that gives the whole list" onClick={() => onChange('{{  }}')}>
