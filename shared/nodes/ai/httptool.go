@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -33,7 +34,9 @@ func (f *family) httpToolType() *nodes.Type {
 			"connect its `tool` output to an Agent's `tools` input.\n\n" +
 			"Arguments named in the URL as `{name}` are put into the path (escaped); the others go into the query " +
 			"string for GET, DELETE and HEAD, or into a JSON body for POST, PUT and PATCH. A JSON answer is parsed; " +
-			"an HTTP error status is reported to the model as the tool's error.\n\n" +
+			"an HTTP error status is reported to the model as the tool's error. Values the URL and headers take from " +
+			"secrets (`<secret:…>`) are replaced by `[redacted]` in answers and errors, so an API that echoes them " +
+			"does not hand them to the model.\n\n" +
 			"URLs are built from the model's arguments, so the network guard applies: " + netguard.Doc + "\n\n" +
 			"**Inputs**\n\n- `name` — the tool's name as the model sees it (letters, digits, `_`, `-`).\n" +
 			"- `description` — what it does and when to use it.\n- `method`, `url` — the request, e.g. " +
@@ -77,6 +80,9 @@ type HTTPTool struct {
 	confirm bool
 	timeout time.Duration
 	client  *http.Client
+	// secrets are the values resolved from <secret:…> in the URL and headers: an API may
+	// echo them, and the answer goes to the model and its provider.
+	secrets []string
 }
 
 func (f *family) newHTTPTool(c *nodes.Call) (*HTTPTool, error) {
@@ -148,7 +154,82 @@ func (f *family) newHTTPTool(c *nodes.Call) (*HTTPTool, error) {
 		return nil
 	}}
 	return &HTTPTool{spec: llm.ToolSpec{Name: name, Description: desc, Parameters: params}, method: method, url: raw, shown: shownURL(c, u),
-		headers: headers, confirm: c.Bool("needs_confirmation"), timeout: time.Duration(secs * float64(time.Second)), client: client}, nil
+		headers: headers, confirm: c.Bool("needs_confirmation"), timeout: time.Duration(secs * float64(time.Second)), client: client,
+		secrets: toolSecrets(c, raw, headers)}, nil
+}
+
+// secretRef is a <secret:…> placeholder in a node's literal value.
+var secretRef = regexp.MustCompile(`<secret:[^<>]+>`)
+
+// toolSecrets are the values the tool's URL and headers were resolved with from <secret:…>
+// placeholders, longest first: each literal value (c.Values) that has placeholders is
+// matched against its resolved value, and what stands in for the placeholders is a secret.
+// A value the match cannot take apart (placeholders mixed with templates) is a secret whole.
+func toolSecrets(c *nodes.Call, rawURL string, headers map[string]string) []string {
+	var out []string
+	add := func(literal, resolved string) {
+		locs := secretRef.FindAllStringIndex(literal, -1)
+		if len(locs) == 0 || resolved == "" {
+			return
+		}
+		var pat strings.Builder
+		pat.WriteString("^")
+		last := 0
+		for _, l := range locs {
+			pat.WriteString(regexp.QuoteMeta(literal[last:l[0]]) + "(.+?)")
+			last = l[1]
+		}
+		pat.WriteString(regexp.QuoteMeta(literal[last:]) + "$")
+		m := regexp.MustCompile(pat.String()).FindStringSubmatch(resolved)
+		if m == nil {
+			out = append(out, resolved)
+			return
+		}
+		out = append(out, m[1:]...)
+	}
+	if s, ok := c.Values["url"].(string); ok {
+		add(strings.TrimSpace(s), rawURL)
+	}
+	if lh, ok := c.Values["headers"].(map[string]any); ok {
+		for k, v := range lh {
+			if s, ok := v.(string); ok {
+				add(s, headers[k])
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return slices.Compact(out)
+}
+
+// redact replaces the tool's secrets in s, as written and as JSON escapes them.
+func (t *HTTPTool) redact(s string) string {
+	for _, sec := range t.secrets {
+		forms := []string{sec}
+		if b, err := json.Marshal(sec); err == nil {
+			forms = append(forms, string(b[1:len(b)-1]), strings.ReplaceAll(string(b[1:len(b)-1]), "/", `\/`))
+		}
+		for _, f := range forms {
+			s = strings.ReplaceAll(s, f, "[redacted]")
+		}
+	}
+	return s
+}
+
+// redactValue replaces the tool's secrets in the strings of a decoded JSON answer.
+func (t *HTTPTool) redactValue(v any) any {
+	switch x := v.(type) {
+	case string:
+		return t.redact(x)
+	case map[string]any:
+		for k, e := range x {
+			x[k] = t.redactValue(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = t.redactValue(e)
+		}
+	}
+	return v
 }
 
 // shownURL is the tool's URL for error messages: the node's literal url value when it has
@@ -264,14 +345,14 @@ func (t *HTTPTool) Call(ctx context.Context, args map[string]any) (any, error) {
 		return nil, fmt.Errorf("%s: the answer is larger than %d bytes", t.spec.Name, maxToolBody)
 	}
 	if resp.StatusCode >= 400 {
-		return nil, fmt.Errorf("%s: HTTP %d: %s", t.spec.Name, resp.StatusCode, preview(strings.TrimSpace(string(data)), 500))
+		return nil, fmt.Errorf("%s: HTTP %d: %s", t.spec.Name, resp.StatusCode, preview(t.redact(strings.TrimSpace(string(data))), 500))
 	}
 	trimmed := bytes.TrimSpace(data)
 	if strings.Contains(resp.Header.Get("Content-Type"), "json") || (len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')) {
 		var v any
 		if err := json.Unmarshal(trimmed, &v); err == nil {
-			return v, nil
+			return t.redactValue(v), nil
 		}
 	}
-	return string(data), nil
+	return t.redact(string(data)), nil
 }

@@ -221,3 +221,46 @@ func TestHTTPToolErrorsKeepSecretsOutOfTheModel(t *testing.T) {
 		t.Errorf("error\n got %s\nwant %s", err, want)
 	}
 }
+
+// An API that echoes the credentials it was sent (a request inspector, a 401 naming the
+// token it refused) must not hand the flow's secrets to the model and its provider: the
+// tool's answer and its HTTP error leave out every value the headers and the URL were
+// resolved with from <secret:…>, as they appear in the answer (JSON-escaped too).
+func TestHTTPToolAnswersKeepSecretsOutOfTheModel(t *testing.T) {
+	const token, key = "tk-SUPER/SECRET&1", "qk-ANOTHER-2"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		echo := map[string]any{"authorization": r.Header.Get("Authorization"), "query": r.URL.Query().Get("key"),
+			"note": "token " + strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ") + " seen"}
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/fail") {
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, "invalid token "+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+			return
+		}
+		json.NewEncoder(w).Encode(echo) // escapes & as \u0026
+	}))
+	t.Cleanup(srv.Close)
+	literal := map[string]any{"url": srv.URL + "/{path}?key=<secret:QUERY_KEY>",
+		"headers": map[string]any{"Authorization": "Bearer <secret:API_TOKEN>", "X-Plain": "visible"}}
+	in := map[string]any{"name": "inspect", "description": "Echoes.", netguard.PortName: true,
+		"url": strings.ReplaceAll(literal["url"].(string), "<secret:QUERY_KEY>", key),
+		"headers": map[string]any{"Authorization": "Bearer " + token, "X-Plain": "visible"}}
+	out, err, _ := nodetest.Run(context.Background(), typ(t, "ai.http_tool"), in, nodetest.Options{Values: literal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tool := out["tool"].(llm.Tool)
+	res, err := tool.Call(context.Background(), map[string]any{"path": "echo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(res)
+	if s := string(b); strings.Contains(s, "SECRET") || strings.Contains(s, key) || !strings.Contains(s, "token [redacted] seen") ||
+		!strings.Contains(s, `"Bearer [redacted]"`) {
+		t.Fatalf("answer %s", s)
+	}
+	_, err = tool.Call(context.Background(), map[string]any{"path": "fail"})
+	if err == nil || strings.Contains(err.Error(), "SECRET") || !strings.Contains(err.Error(), "HTTP 401: invalid token [redacted]") {
+		t.Fatalf("error %v", err)
+	}
+}
