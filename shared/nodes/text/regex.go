@@ -78,7 +78,8 @@ func regexTypes() []*nodes.Type {
 		{
 			ID: "text.regex_replace", Category: category, Name: "Regex replace", Icon: "replace-all",
 			Doc: "Replaces matches of `pattern` in `text` with `replacement` — all of them, or the first `limit`. In " +
-				"the replacement `$1` or `${name}` insert groups (`$$` is a dollar sign) unless `literal` is set." +
+				"the replacement `$1` or `${name}` insert groups (`$$` is a dollar sign) unless `literal` is set. A result " +
+				"over 8 MB is an error naming `replacement`." +
 				regexDoc + "\n\n**Outputs**: `text`, `count` (replacements made).\n\n**Example**: pattern " +
 				"`(\\d{4})-(\\d{2})-(\\d{2})`, replacement `$3/$2/$1` on `due 2024-05-17` → `due 17/05/2024`.",
 			Inputs: append(regexPorts(),
@@ -268,12 +269,45 @@ func runRegexReplace(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 		return nil, err
 	}
 	s, repl := c.Str("text"), c.Str("replacement")
-	locs := re.FindAllStringSubmatchIndex(s, limit)
+	literal := c.Bool("literal")
+	// Count the matches first without keeping them (ReplaceAllStringFunc hands them out one at
+	// a time): listing millions of match locations would take hundreds of megabytes.
+	total, matched := 0, 0
+	re.ReplaceAllStringFunc(s, func(m string) string {
+		total++
+		matched += len(m)
+		return ""
+	})
+	n := total
+	if limit > 0 && limit < n {
+		n = limit
+	}
+	if n > maxMatches {
+		if n < total {
+			return nil, nodes.Errorf("limit", "the pattern matches %d times; a limit over %d must take them all (0)", total, maxMatches)
+		}
+		// Replace them all, streaming, once the result is known to stay within bounds.
+		size := len(s) - matched + n*len(repl)
+		if !literal {
+			size += strings.Count(repl, "$") * matched // a group is at most its match
+		}
+		if size > maxResultBytes {
+			return nil, nodes.Errorf("replacement", "the result of replacing %d matches could be larger than %d bytes", n, maxResultBytes)
+		}
+		var out string
+		if literal {
+			out = re.ReplaceAllLiteralString(s, repl)
+		} else {
+			out = re.ReplaceAllString(s, repl)
+		}
+		return nodes.Out{"text": out, "count": float64(n)}, nil
+	}
+	locs := re.FindAllStringSubmatchIndex(s, n)
 	var b []byte
 	last := 0
 	for _, loc := range locs {
 		b = append(b, s[last:loc[0]]...)
-		if c.Bool("literal") {
+		if literal {
 			b = append(b, repl...)
 		} else {
 			b = re.ExpandString(b, repl, s, loc)

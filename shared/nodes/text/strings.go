@@ -15,6 +15,15 @@ import (
 	"polysynergy/shared/nodes"
 )
 
+// maxParts bounds the list Split and Split lines make: each part costs some 80 bytes besides
+// its text, so splitting 8 MB into characters would otherwise take over 600 MB.
+const maxParts = 1_000_000
+
+// tooManyParts is the error for a split past maxParts.
+func tooManyParts(port, what string) error {
+	return nodes.Errorf(port, "splits into more than %d %s, which is more than a flow should hold in one list; set limit, or split in steps", maxParts, what)
+}
+
 // maxPadWidth bounds text.pad so a width typo cannot allocate gigabytes.
 const maxPadWidth = 1 << 20
 
@@ -47,7 +56,8 @@ func stringTypes() []*nodes.Type {
 			Doc: "Splits `text` at every `separator` into a list. An empty separator splits into characters as a " +
 				"reader sees them (like Length: an emoji sequence, a flag or a letter with accents is one). " +
 				"`limit` > 0 caps the number of parts (the last part keeps the rest); `trim` strips spaces around " +
-				"each part and `skip_empty` drops empty parts.\n\n**Outputs**: `parts` (list of strings), `count`.\n\n" +
+				"each part and `skip_empty` drops empty parts. More than 1,000,000 parts (before `skip_empty`) is an " +
+				"error naming `text`; set `limit` to take fewer.\n\n**Outputs**: `parts` (list of strings), `count`.\n\n" +
 				"**Example**: `a, b,,c` with separator `,`, trim and skip_empty → `[\"a\", \"b\", \"c\"]`.",
 			Inputs: []nodes.Port{
 				textIn("The text to split."),
@@ -282,7 +292,7 @@ func stringTypes() []*nodes.Type {
 		{
 			ID: "text.split_lines", Category: category, Name: "Split lines", Icon: "list",
 			Doc: "Splits `text` into its lines (at `\\n`, `\\r\\n` or `\\r`); a final line break does not add an " +
-				"empty line. `trim` strips each line, `skip_empty` drops blank lines.\n\n**Outputs**: `lines`, " +
+				"empty line. `trim` strips each line, `skip_empty` drops blank lines. More than 1,000,000 lines is an error.\n\n**Outputs**: `lines`, " +
 				"`count`.\n\n**Example**: `a\\r\\n\\nb\\n` → `[\"a\", \"\", \"b\"]`; with skip_empty → `[\"a\", \"b\"]`.",
 			Inputs: []nodes.Port{
 				textIn("The text to split."),
@@ -294,7 +304,10 @@ func stringTypes() []*nodes.Type {
 				{Name: "count", Type: nodes.Integer, Doc: "How many lines."},
 			},
 			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
-				lines := splitLines(c.Str("text"))
+				lines, ok := splitLines(c.Str("text"))
+				if !ok {
+					return nil, nodes.Errorf("text", "has more than %d lines, which is more than a flow should hold in one list", maxParts)
+				}
 				out := make([]any, 0, len(lines))
 				for _, l := range lines {
 					if c.Bool("trim") {
@@ -348,8 +361,18 @@ func runSplit(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 	case s == "":
 		parts = nil
 	case sep == "":
-		// characters as a reader sees them (as Length counts them): 👍🏽 and e + ◌́ stay whole
-		state, rest := -1, s
+		// characters as a reader sees them (as Length counts them): 👍🏽 and e + ◌́ stay whole;
+		// counted first, so too many fail before the list is made
+		n, state, rest := 0, -1, s
+		for rest != "" && n <= maxParts && (limit <= 0 || n < limit) {
+			_, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
+			n++
+		}
+		if n > maxParts {
+			return nil, tooManyParts("text", "characters")
+		}
+		parts = make([]string, 0, n)
+		state, rest = -1, s
 		for rest != "" {
 			if limit > 0 && len(parts) == limit-1 {
 				parts = append(parts, rest)
@@ -360,6 +383,9 @@ func runSplit(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 			parts = append(parts, g)
 		}
 	default:
+		if n := strings.Count(s, sep) + 1; n > maxParts && (limit <= 0 || limit > maxParts) {
+			return nil, tooManyParts("text", "parts")
+		}
 		parts = strings.SplitN(s, sep, limit)
 	}
 	out := make([]any, 0, len(parts))
@@ -708,20 +734,32 @@ func isSpace(g string) bool {
 	return unicode.IsSpace(r)
 }
 
-// splitLines splits at \r\n, \n and \r; a final line break ends the last line.
-func splitLines(s string) []string {
-	if s == "" {
-		return nil
+// splitLines splits at \r\n, \n and \r; a final line break ends the last line. It reports
+// false, before making the list, when there would be more than maxParts lines.
+func splitLines(s string) ([]string, bool) {
+	n := 0
+	eachLine(s, func(string) { n++ })
+	if n > maxParts {
+		return nil, false
 	}
-	var out []string
+	if n == 0 {
+		return nil, true
+	}
+	out := make([]string, 0, n)
+	eachLine(s, func(l string) { out = append(out, l) })
+	return out, true
+}
+
+// eachLine calls f with each line of s, as splitLines cuts them.
+func eachLine(s string, f func(string)) {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '\n':
-			out = append(out, s[start:i])
+			f(s[start:i])
 			start = i + 1
 		case '\r':
-			out = append(out, s[start:i])
+			f(s[start:i])
 			if i+1 < len(s) && s[i+1] == '\n' {
 				i++
 			}
@@ -729,9 +767,8 @@ func splitLines(s string) []string {
 		}
 	}
 	if start < len(s) {
-		out = append(out, s[start:])
+		f(s[start:])
 	}
-	return out
 }
 
 // foldCase maps s to its Unicode case folding (full folding: "ß" and "SS" both become "ss"),
