@@ -73,7 +73,7 @@ var functions = sync.OnceValue(func() []Function {
 			h := sha256.Sum256([]byte(s))
 			return hex.EncodeToString(h[:])
 		})},
-		{Name: "mod", Sig: "mod(x, y)", Doc: "Remainder of x / y (also written x % y).", fn: fnMod},
+		{Name: "mod", Sig: "mod(x, y)", Doc: "Remainder of x / y (also written x % y), truncated as in JavaScript: it has the sign of x, so mod(-7, 3) is -1 (the Modulo node and Jinja's % floor instead: 2).", fn: fnMod},
 		{Name: "pow", Sig: "pow(x, y)", Doc: "x to the power y.", fn: num2(math.Pow)},
 		{Name: "sqrt", Sig: "sqrt(x)", Doc: "Square root.", fn: func(a ...any) (any, error) {
 			if err := arity("sqrt", a, 1); err != nil {
@@ -557,8 +557,10 @@ func fnMod(a ...any) (any, error) {
 	if y == 0 {
 		return nil, fmt.Errorf("%% by zero")
 	}
-	if x == math.Trunc(x) && y == math.Trunc(y) {
-		return float64(int64(x) % int64(y)), nil
+	// math.Mod is exact, also for whole numbers past int64 (which int64(x) would wrap)
+	r := math.Mod(x, y)
+	if r == 0 {
+		r = 0 // not −0 (−6 % 3)
 	}
-	return math.Mod(x, y), nil
+	return r, nil
 }

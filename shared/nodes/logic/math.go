@@ -124,7 +124,9 @@ func mathTypes() []*nodes.Type {
 				return a / b, nil
 			}),
 		binary("math.modulo", "Modulo", "percent", "The remainder of `a` divided by `b`, with the sign of `b` "+
-			"(floored, as in Python and spreadsheets): −7 mod 3 → 2. A zero `b` is an error. **Example**: 17 mod 5 → 2.",
+			"(floored, as in Python, Jinja and spreadsheets' MOD): −7 mod 3 → 2, 7 mod −3 → −2. Note that `%` and " +
+			"`mod()` in `{{ }}` expressions truncate instead, as JavaScript (and n8n) do: `{{ -7 % 3 }}` is −1. " +
+			"A zero `b` is an error. **Example**: 17 mod 5 → 2.",
 			func(a, b float64) (float64, error) {
 				if b == 0 {
 					return 0, nodes.Errorf("b", "modulo by zero")
@@ -132,6 +134,9 @@ func mathTypes() []*nodes.Type {
 				r := math.Mod(a, b)
 				if r != 0 && (r < 0) != (b < 0) {
 					r += b
+				}
+				if r == 0 {
+					r = 0 // not −0 (−6 mod 3)
 				}
 				return r, nil
 			}),

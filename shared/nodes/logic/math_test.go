@@ -136,3 +136,14 @@ func TestRound(t *testing.T) {
 		}
 	}
 }
+
+func TestModuloZeroIsNotNegativeZero(t *testing.T) {
+	typ, _ := registry(t).Lookup("math.modulo")
+	out, err, _ := nodetest.Run(context.Background(), typ, map[string]any{"a": -6.0, "b": 3.0}, nodetest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := out["result"].(float64); r != 0 || math.Signbit(r) {
+		t.Fatalf("-6 mod 3 = %v, want 0", out["result"])
+	}
+}
