@@ -314,6 +314,11 @@ type Error struct {
 
 func (e *Error) Error() string {
 	msg := fmt.Sprintf("%s: %s: %v", e.Model, e.Op, e.Err)
+	var ae *sdk.Error
+	if errors.As(e.Err, &ae) && ae.StatusCode == http.StatusNotFound && (ae.Message == "" || strings.EqualFold(ae.Message, "not found")) {
+		// no API error saying what was not found (a model would be named): the path is wrong
+		msg = fmt.Sprintf("%s: %s: no such endpoint (is base_url the API root, without /v1?): %v", e.Model, e.Op, e.Err)
+	}
 	if e.key != "" {
 		msg = strings.ReplaceAll(msg, e.key, "[redacted]")
 	}

@@ -426,3 +426,20 @@ func TestEmptyTextIsNotSent(t *testing.T) {
 		})
 	}
 }
+
+// A 404 that names nothing missing is a wrong path (a base_url ending in /v1 asks for
+// /v1/v1/messages); a 404 naming the model is not.
+func TestNotFoundPathSuggestsTheBaseURL(t *testing.T) {
+	const hint = "no such endpoint (is base_url the API root, without /v1?)"
+	var w wire
+	m := newModel(t, w.serve(t, 404, "application/json", `{"type":"error","error":{"type":"not_found_error","message":"Not Found"}}`)+"/v1", nil)
+	if _, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "x"}}}, nil); err == nil ||
+		!strings.Contains(err.Error(), hint) {
+		t.Errorf("wrong path: %v", err)
+	}
+	m = newModel(t, w.serve(t, 404, "application/json", `{"type":"error","error":{"type":"not_found_error","message":"model: claude-nine"}}`), nil)
+	if _, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "x"}}}, nil); err == nil ||
+		strings.Contains(err.Error(), hint) || !strings.Contains(err.Error(), "model: claude-nine") {
+		t.Errorf("missing model: %v", err)
+	}
+}

@@ -371,6 +371,10 @@ func (e *Error) Error() string {
 	if errors.As(e.Err, &ae) && ae.Message != "" {
 		msg += ": " + ae.Message
 	}
+	if ae != nil && ae.StatusCode == http.StatusNotFound && (ae.Message == "" || strings.EqualFold(ae.Message, "not found")) {
+		// no API error saying what was not found (a model would be named): the path is wrong
+		msg += " (no such endpoint: is base_url the API root, ending in /v1?)"
+	}
 	if e.key != "" {
 		msg = strings.ReplaceAll(msg, e.key, "[redacted]")
 	}

@@ -538,3 +538,18 @@ func TestLongErrorMessageIsCut(t *testing.T) {
 		}
 	}
 }
+
+// A 404 without an API error naming what is missing is a wrong path: the usual cause is a
+// base_url without /v1 (Ollama's http://localhost:11434). A 404 naming the model is not.
+func TestNotFoundPathSuggestsTheBaseURL(t *testing.T) {
+	const hint = "(no such endpoint: is base_url the API root, ending in /v1?)"
+	var w wire
+	m := newModel(t, w.serve(t, 404, "text/plain", "404 page not found"), nil)
+	if _, _, err := chat(t, m, true); err == nil || !strings.Contains(err.Error(), hint) {
+		t.Errorf("wrong path: %v", err)
+	}
+	m = newModel(t, w.serve(t, 404, "application/json", `{"error":{"message":"model \"llama9\" not found, try pulling it first","type":"api_error"}}`), nil)
+	if _, _, err := chat(t, m, false); err == nil || strings.Contains(err.Error(), hint) || !strings.Contains(err.Error(), `model "llama9" not found`) {
+		t.Errorf("missing model: %v", err)
+	}
+}
