@@ -150,6 +150,10 @@ describe('creating a project', () => {
     fireEvent.change(slug, { target: { value: 'Shop!' } });
     expect(slug.getAttribute('aria-invalid')).toBe('true');
     expect(document.getElementById(slug.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent).toContain('Lowercase letters, digits and hyphens');
+    // the hint shows no address made of what cannot be one ("Shop!-{stage}")
+    const hints = slug.getAttribute('aria-describedby')!.split(' ').map((i) => document.getElementById(i)?.textContent ?? '');
+    expect(hints.join(' ')).not.toContain('Shop!-');
+    expect(hints.join(' ')).toContain('(slug-{stage}.…)');
     fireEvent.click(within(form).getByRole('button', { name: 'Create project' }));
     expect(writes()).toEqual([]);
     // the API's refusal of the slug is shown at the slug, not as "body.slug: …" under the form

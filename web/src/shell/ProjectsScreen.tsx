@@ -132,7 +132,7 @@ function CreateProject({ onCreate }: { onCreate(name: string, slug: string): Pro
           </span>
         ) : null}
         <span id={`${id}-slug-help`} className="ps-hint">
-          Names the project in its trigger addresses ({shownSlug || 'slug'}-{'{stage}'}.…): unique, changeable later under General.
+          Names the project in its trigger addresses ({shownSlug && !slugProblem(shownSlug) ? shownSlug : 'slug'}-{'{stage}'}.…): unique, changeable later under General.
         </span>
       </div>
       <button type="submit" className="ps-button ps-primary" disabled={busy}>
