@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -24,4 +26,28 @@ func OwnTimeout(ctx context.Context, limit time.Duration, err error) error {
 		return fmt.Errorf("no answer within the model's timeout of %s", limit)
 	}
 	return err
+}
+
+// RateLimitNote explains a refusal for rate limiting (429) with what the answer asked for:
+// how long to wait (retry-after-ms or Retry-After, in seconds or as a date), and what to
+// change. "" for other answers.
+func RateLimitNote(r *http.Response, now time.Time) string {
+	if r == nil || r.StatusCode != http.StatusTooManyRequests {
+		return ""
+	}
+	wait := time.Duration(0)
+	if ms, err := strconv.ParseFloat(r.Header.Get("Retry-After-Ms"), 64); err == nil && ms > 0 {
+		wait = time.Duration(ms * float64(time.Millisecond))
+	} else if v := strings.TrimSpace(r.Header.Get("Retry-After")); v != "" {
+		if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
+			wait = time.Duration(s * float64(time.Second))
+		} else if t, err := http.ParseTime(v); err == nil && t.After(now) {
+			wait = t.Sub(now)
+		}
+	}
+	if wait > 0 {
+		return fmt.Sprintf(" (rate limited: the API asks to wait %s before retrying; raise the model's max_retries or send fewer requests)",
+			wait.Round(time.Millisecond))
+	}
+	return " (rate limited: raise the model's max_retries or send fewer requests)"
 }

@@ -322,7 +322,11 @@ func (e *Error) Error() string {
 	if e.key != "" {
 		msg = strings.ReplaceAll(msg, e.key, "[redacted]")
 	}
-	return cut(msg, maxErrorLen)
+	msg = cut(msg, maxErrorLen)
+	if ae != nil {
+		msg += llm.RateLimitNote(ae.Response, time.Now())
+	}
+	return msg
 }
 
 // maxErrorLen bounds an error's text: the SDK's error carries the whole answer body, which a

@@ -443,3 +443,20 @@ func TestNotFoundPathSuggestsTheBaseURL(t *testing.T) {
 		t.Errorf("missing model: %v", err)
 	}
 }
+
+// A rate-limited request that used up its retries says so, with the wait the API asked for.
+func TestRateLimitSaysHowLongToWait(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, `{"type":"error","error":{"type":"rate_limit_error","message":"`+strings.Repeat("Number of request tokens has exceeded your rate limit. ", 40)+`"}}`)
+	}))
+	t.Cleanup(srv.Close)
+	m := newModel(t, srv.URL, nil)
+	_, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "x"}}}, nil)
+	if err == nil || !strings.Contains(err.Error(), "429") ||
+		!strings.HasSuffix(err.Error(), "(rate limited: the API asks to wait 30s before retrying; raise the model's max_retries or send fewer requests)") {
+		t.Errorf("%v", err)
+	}
+}

@@ -378,7 +378,11 @@ func (e *Error) Error() string {
 	if e.key != "" {
 		msg = strings.ReplaceAll(msg, e.key, "[redacted]")
 	}
-	return cut(msg, maxErrorLen)
+	msg = cut(msg, maxErrorLen)
+	if ae != nil {
+		msg += llm.RateLimitNote(ae.Response, time.Now())
+	}
+	return msg
 }
 
 // maxErrorLen bounds an error's text: an API's or gateway's message may be kilobytes long.

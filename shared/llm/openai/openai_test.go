@@ -553,3 +553,21 @@ func TestNotFoundPathSuggestsTheBaseURL(t *testing.T) {
 		t.Errorf("missing model: %v", err)
 	}
 }
+
+// A rate-limited request that used up its retries says so, with the wait the API asked for.
+func TestRateLimitSaysHowLongToWait(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "20")
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, `{"error":{"message":"Rate limit reached for requests","type":"requests"}}`)
+	}))
+	t.Cleanup(srv.Close)
+	for _, stream := range []bool{false, true} {
+		_, _, err := chat(t, newModel(t, srv.URL+"/v1", nil), stream)
+		if err == nil || !strings.Contains(err.Error(), "429") || !strings.Contains(err.Error(), "Rate limit reached") ||
+			!strings.Contains(err.Error(), "the API asks to wait 20s before retrying; raise the model's max_retries") {
+			t.Errorf("stream=%v: %v", stream, err)
+		}
+	}
+}
