@@ -761,7 +761,12 @@ func rangeType() *nodes.Type {
 			}
 			out := make([]any, int(n))
 			for i := range out {
-				out[i] = st.At(float64(i))
+				x := st.At(float64(i))
+				if i > 0 && x == out[i-1] {
+					// past 2^53 a step of 1 no longer changes the number
+					return nil, nodes.Errorf("step", "%v is too small a step for numbers as large as %v: they would repeat", step, x)
+				}
+				out[i] = x
 			}
 			return nodes.Out{"items": out, "count": n}, nil
 		},
@@ -861,6 +866,9 @@ func sumByType() *nodes.Type {
 					hi = f
 				}
 				sum += f
+				if math.IsInf(sum, 0) {
+					return nil, itemError("list", i, "the sum passes the largest number JSON can hold (about 1.8e308)")
+				}
 				n++
 			}
 			out := nodes.Out{"sum": sum, "count": num(n), "average": nil, "min": nil, "max": nil}

@@ -204,6 +204,8 @@ func listCases() []nodeCase {
 		{name: "down", id: "list.range", in: map[string]any{"start": 3.0, "stop": 0.0, "step": -1.0},
 			want: nodes.Out{"items": []any{3.0, 2.0, 1.0}}},
 		{name: "empty", id: "list.range", in: map[string]any{"start": 3.0, "stop": 0.0}, want: nodes.Out{"items": []any{}, "count": 0.0}},
+		{name: "step below precision", id: "list.range", in: map[string]any{"start": 9007199254740992.0, "stop": 9007199254740999.0},
+			errPort: "step", errText: "they would repeat"},
 		{name: "fractional", id: "list.range", in: map[string]any{"start": 0.0, "stop": 1.0, "step": 0.25},
 			want: nodes.Out{"items": []any{0.0, 0.25, 0.5, 0.75}}},
 		// decimal steps count in the decimals they are written with: no 0.30000000000000004, and
@@ -243,6 +245,8 @@ func listCases() []nodeCase {
 		// list.sum_by
 		{name: "stats", id: "list.sum_by", in: map[string]any{"list": people(), "path": "age"},
 			want: nodes.Out{"sum": 74.0, "count": 3.0, "min": 9.0, "max": 40.0, "average": 74.0 / 3}},
+		{name: "sum past the largest number", id: "list.sum_by", in: map[string]any{"list": []any{1e308, "1e308"}},
+			errPort: "list", errText: "item 1: the sum passes the largest number"},
 		{name: "plain numbers", id: "list.sum_by", in: map[string]any{"list": []any{2.0, "3.5", nil}},
 			want: nodes.Out{"sum": 5.5, "count": 2.0, "average": 2.75}},
 		{name: "empty", id: "list.sum_by", in: map[string]any{"list": []any{}},
