@@ -11,8 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 
 	"polysynergy/shared/llm"
 	"polysynergy/shared/llm/llmtest"

@@ -243,7 +243,7 @@ func TestHTTPToolAnswersKeepSecretsOutOfTheModel(t *testing.T) {
 	literal := map[string]any{"url": srv.URL + "/{path}?key=<secret:QUERY_KEY>",
 		"headers": map[string]any{"Authorization": "Bearer <secret:API_TOKEN>", "X-Plain": "visible"}}
 	in := map[string]any{"name": "inspect", "description": "Echoes.", netguard.PortName: true,
-		"url": strings.ReplaceAll(literal["url"].(string), "<secret:QUERY_KEY>", key),
+		"url":     strings.ReplaceAll(literal["url"].(string), "<secret:QUERY_KEY>", key),
 		"headers": map[string]any{"Authorization": "Bearer " + token, "X-Plain": "visible"}}
 	out, err, _ := nodetest.Run(context.Background(), typ(t, "ai.http_tool"), in, nodetest.Options{Values: literal})
 	if err != nil {
