@@ -277,7 +277,16 @@ func toolCall(id, name, args string) llm.ToolCall {
 	if strings.TrimSpace(args) == "" {
 		return call
 	}
-	if err := json.Unmarshal([]byte(args), &call.Arguments); err != nil {
+	err := json.Unmarshal([]byte(args), &call.Arguments)
+	var inner string
+	if err != nil && json.Unmarshal([]byte(args), &inner) == nil {
+		// encoded twice (some servers in front of open models): a JSON string holding the object
+		var m map[string]any
+		if json.Unmarshal([]byte(inner), &m) == nil && m != nil {
+			call.Arguments, err = m, nil
+		}
+	}
+	if err != nil {
 		call.Arguments = map[string]any{}
 		call.Invalid = llm.InvalidArguments(args, err)
 	}

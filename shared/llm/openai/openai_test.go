@@ -571,3 +571,23 @@ func TestRateLimitSaysHowLongToWait(t *testing.T) {
 		}
 	}
 }
+
+// Some servers in front of open models send a call's arguments encoded twice: a JSON string
+// holding the JSON object. The object inside is the arguments; a string holding anything
+// else is still not an object.
+func TestToolArgumentsEncodedTwice(t *testing.T) {
+	plain := `{"id":"x","object":"chat.completion","created":1,"model":"gpt-test","choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","content":null,"tool_calls":[` +
+		`{"id":"c1","type":"function","function":{"name":"f","arguments":"\"{\\\"city\\\": \\\"Zürich\\\"}\""}},` +
+		`{"id":"c2","type":"function","function":{"name":"f","arguments":"\"Zürich\""}}]}}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}`
+	resp, err := chatAnswered(t, false, plain, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := resp.Message.ToolCalls
+	if len(calls) != 2 || calls[0].Invalid != "" || calls[0].Arguments["city"] != "Zürich" {
+		t.Fatalf("calls %+v", calls)
+	}
+	if c := calls[1]; !strings.Contains(c.Invalid, "not an object") || len(c.Arguments) != 0 {
+		t.Errorf("a string that holds no object: %+v", c)
+	}
+}
