@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -215,6 +216,13 @@ func cast(v any, to string) (any, error) {
 			if f != math.Trunc(f) || math.IsInf(f, 0) {
 				return nil, fmt.Errorf("%s is not a whole number", desc)
 			}
+			if t, isText := v.(string); isText && math.Abs(f) >= 1<<53 {
+				// "9007199254740993" would silently become 9007199254740992
+				exact, ok := new(big.Rat).SetString(strings.TrimSpace(t))
+				if ok && exact.Cmp(new(big.Rat).SetFloat64(f)) != 0 {
+					return nil, fmt.Errorf("%s has more digits than a number holds exactly (whole numbers are exact up to 9007199254740992); keep it as text", desc)
+				}
+			}
 		}
 		return f, nil
 	case "boolean":
@@ -289,7 +297,7 @@ func typeCastType() *nodes.Type {
 		ID: "data.type_cast", Category: catData, Name: "Convert type", Icon: "repeat-2",
 		Doc: "Converts `value` to the type `to`, failing with a clear error when it cannot:\n\n" +
 			"- `string`: text (objects and lists as JSON).\n- `number`: numbers, numeric text, true → 1.\n" +
-			"- `integer`: like number, but the value must be whole (`\"12\"` → 12; `\"1.5\"` fails).\n" +
+			"- `integer`: like number, but the value must be whole (`\"12\"` → 12; `\"1.5\"` fails, as does text such as `\"9007199254740993\"` that a number cannot hold exactly).\n" +
 			"- `boolean`: true/false, yes/no, on/off, 1/0 (any case); numbers are true unless 0; null is false.\n" +
 			"- `list`: lists stay; null → `[]`; text starting with `[` is parsed as JSON; anything else is wrapped as `[value]`.\n" +
 			"- `object`: objects stay; null → `{}`; text is parsed as a JSON object.\n" +

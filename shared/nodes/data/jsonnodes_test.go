@@ -60,6 +60,8 @@ func jsonCases() []nodeCase {
 		{name: "list to number", id: "data.type_cast", in: map[string]any{"value": []any{1.0}, "to": "number"}, errPort: "value", errText: "to a number"},
 		{name: "to integer", id: "data.type_cast", in: map[string]any{"value": "12", "to": "integer"}, want: nodes.Out{"value": 12.0}},
 		{name: "not whole", id: "data.type_cast", in: map[string]any{"value": "1.5", "to": "integer"}, errPort: "value", errText: "not a whole number"},
+		{name: "integer past 2^53 loses digits", id: "data.type_cast", in: map[string]any{"value": "9007199254740993", "to": "integer"}, errPort: "value", errText: "more digits than a number holds exactly"},
+		{name: "integer past 2^53 held exactly", id: "data.type_cast", in: map[string]any{"value": " 1e20 ", "to": "integer"}, want: nodes.Out{"value": 1e20}},
 		{name: "yes", id: "data.type_cast", in: map[string]any{"value": "YES", "to": "boolean"}, want: nodes.Out{"value": true}},
 		{name: "off", id: "data.type_cast", in: map[string]any{"value": "off", "to": "boolean"}, want: nodes.Out{"value": false}},
 		{name: "number to bool", id: "data.type_cast", in: map[string]any{"value": 2.0, "to": "boolean"}, want: nodes.Out{"value": true}},
