@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -82,7 +81,7 @@ type HTTPTool struct {
 	client  *http.Client
 	// secrets are the values resolved from <secret:…> in the URL and headers: an API may
 	// echo them, and the answer goes to the model and its provider.
-	secrets []string
+	secrets *llm.Redactor
 }
 
 func (f *family) newHTTPTool(c *nodes.Call) (*HTTPTool, error) {
@@ -158,78 +157,21 @@ func (f *family) newHTTPTool(c *nodes.Call) (*HTTPTool, error) {
 		secrets: toolSecrets(c, raw, headers)}, nil
 }
 
-// secretRef is a <secret:…> placeholder in a node's literal value.
-var secretRef = regexp.MustCompile(`<secret:[^<>]+>`)
-
 // toolSecrets are the values the tool's URL and headers were resolved with from <secret:…>
-// placeholders, longest first: each literal value (c.Values) that has placeholders is
-// matched against its resolved value, and what stands in for the placeholders is a secret.
-// A value the match cannot take apart (placeholders mixed with templates) is a secret whole.
-func toolSecrets(c *nodes.Call, rawURL string, headers map[string]string) []string {
-	var out []string
-	add := func(literal, resolved string) {
-		locs := secretRef.FindAllStringIndex(literal, -1)
-		if len(locs) == 0 || resolved == "" {
-			return
-		}
-		var pat strings.Builder
-		pat.WriteString("^")
-		last := 0
-		for _, l := range locs {
-			pat.WriteString(regexp.QuoteMeta(literal[last:l[0]]) + "(.+?)")
-			last = l[1]
-		}
-		pat.WriteString(regexp.QuoteMeta(literal[last:]) + "$")
-		m := regexp.MustCompile(pat.String()).FindStringSubmatch(resolved)
-		if m == nil {
-			out = append(out, resolved)
-			return
-		}
-		out = append(out, m[1:]...)
-	}
+// placeholders in their literal values (c.Values).
+func toolSecrets(c *nodes.Call, rawURL string, headers map[string]string) *llm.Redactor {
+	r := &llm.Redactor{}
 	if s, ok := c.Values["url"].(string); ok {
-		add(strings.TrimSpace(s), rawURL)
+		r.AddResolved(strings.TrimSpace(s), rawURL)
 	}
 	if lh, ok := c.Values["headers"].(map[string]any); ok {
 		for k, v := range lh {
 			if s, ok := v.(string); ok {
-				add(s, headers[k])
+				r.AddResolved(s, headers[k])
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
-	return slices.Compact(out)
-}
-
-// redact replaces the tool's secrets in s, as written and as JSON escapes them.
-func (t *HTTPTool) redact(s string) string {
-	for _, sec := range t.secrets {
-		forms := []string{sec}
-		if b, err := json.Marshal(sec); err == nil {
-			forms = append(forms, string(b[1:len(b)-1]), strings.ReplaceAll(string(b[1:len(b)-1]), "/", `\/`))
-		}
-		for _, f := range forms {
-			s = strings.ReplaceAll(s, f, "[redacted]")
-		}
-	}
-	return s
-}
-
-// redactValue replaces the tool's secrets in the strings of a decoded JSON answer.
-func (t *HTTPTool) redactValue(v any) any {
-	switch x := v.(type) {
-	case string:
-		return t.redact(x)
-	case map[string]any:
-		for k, e := range x {
-			x[k] = t.redactValue(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = t.redactValue(e)
-		}
-	}
-	return v
+	return r
 }
 
 // shownURL is the tool's URL for error messages: the node's literal url value when it has
@@ -345,14 +287,14 @@ func (t *HTTPTool) Call(ctx context.Context, args map[string]any) (any, error) {
 		return nil, fmt.Errorf("%s: the answer is larger than %d bytes", t.spec.Name, maxToolBody)
 	}
 	if resp.StatusCode >= 400 {
-		return nil, fmt.Errorf("%s: HTTP %d: %s", t.spec.Name, resp.StatusCode, preview(t.redact(strings.TrimSpace(string(data))), 500))
+		return nil, fmt.Errorf("%s: HTTP %d: %s", t.spec.Name, resp.StatusCode, preview(t.secrets.Text(strings.TrimSpace(string(data))), 500))
 	}
 	trimmed := bytes.TrimSpace(data)
 	if strings.Contains(resp.Header.Get("Content-Type"), "json") || (len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')) {
 		var v any
 		if err := json.Unmarshal(trimmed, &v); err == nil {
-			return t.redactValue(v), nil
+			return t.secrets.Value(v), nil
 		}
 	}
-	return t.redact(string(data)), nil
+	return t.secrets.Text(string(data)), nil
 }

@@ -38,7 +38,9 @@ func toolsType() *nodes.Type {
 			"server when the agent first asks, and each call opens a session, calls the tool and closes it. A tool " +
 			"result marked as an error reaches the agent as an error (the model sees its text). A tool whose name the model " +
 			"APIs refuse (MCP allows dots and up to 128 characters) is offered with `_` for the other characters " +
-			"(`files.read` as `files_read`), cut to 64 characters, and still called by its own name.\n\n" +
+			"(`files.read` as `files_read`), cut to 64 characters, and still called by its own name. The bearer token and " +
+			"what the URL and headers take from secrets (`<secret:…>`) are replaced by `[redacted]` in the results the " +
+			"model reads, so a server that echoes them does not hand them to the model.\n\n" +
 			"**Inputs**\n\n- `url` — the server's MCP endpoint, e.g. `https://mcp.example.com/mcp`.\n" +
 			"- `bearer_token` — sent as `Authorization: Bearer …` (a secret; empty: none).\n" +
 			"- `headers` — extra request headers, e.g. `{\"X-Api-Key\": \"<secret:KEY>\"}`.\n" +
@@ -85,8 +87,18 @@ func runTools(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 			hdr.Set(k, s)
 		}
 	}
+	// what the credentials were resolved with from secrets: a server may echo them
+	secrets := &llm.Redactor{}
+	if lh, ok := c.Values["headers"].(map[string]any); ok {
+		for k, v := range lh {
+			if s, ok := v.(string); ok {
+				secrets.AddResolved(s, hdr.Get(k))
+			}
+		}
+	}
 	if tok := strings.TrimSpace(c.Str("bearer_token")); tok != "" {
 		hdr.Set("Authorization", "Bearer "+tok)
+		secrets.Add(tok) // a secret input: all of it
 	}
 	var allowed []string
 	if c.Has("allowed_tools") {
@@ -118,8 +130,11 @@ func runTools(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 	if lit, ok := c.Values["url"].(string); ok && strings.TrimSpace(lit) != "" {
 		shown = strings.TrimSpace(lit)
 	}
+	if lit, ok := c.Values["url"].(string); ok {
+		secrets.AddResolved(strings.TrimSpace(lit), u)
+	}
 	return nodes.Out{"tools": &Server{url: u, shown: shown, hc: hc, allowed: allowed, confirm: c.Bool("needs_confirmation"),
-		timeout: time.Duration(ms) * time.Millisecond}}, nil
+		timeout: time.Duration(ms) * time.Millisecond, secrets: secrets}}, nil
 }
 
 // headerTransport adds fixed headers to every request.
@@ -144,6 +159,9 @@ type Server struct {
 	allowed []string
 	confirm bool
 	timeout time.Duration
+	// secrets are the token and the values the URL and headers take from secrets, redacted
+	// from what the tools answer (it goes to the model and its provider)
+	secrets *llm.Redactor
 
 	mu    sync.Mutex
 	tools []llm.Tool
@@ -361,7 +379,7 @@ func (t *tool) Call(ctx context.Context, args map[string]any) (any, error) {
 	if err != nil {
 		return nil, t.srv.timedOut(outer, t.srv.hide(fmt.Errorf("call MCP tool %s: %w", t.spec.Name, err)))
 	}
-	text := contentText(res.Content)
+	text := t.srv.secrets.Text(contentText(res.Content))
 	if res.IsError {
 		if text == "" {
 			text = "the tool reported an error"
@@ -373,7 +391,7 @@ func (t *tool) Call(ctx context.Context, args map[string]any) (any, error) {
 		if err == nil {
 			var v any
 			if json.Unmarshal(b, &v) == nil {
-				return v, nil
+				return t.srv.secrets.Value(v), nil
 			}
 		}
 	}

@@ -356,3 +356,51 @@ func TestErrorsKeepTheURLsSecretOut(t *testing.T) {
 		t.Fatalf("call error: %v", err)
 	}
 }
+
+type whoOut struct {
+	Seen string `json:"seen"`
+}
+
+// A server that echoes the credentials it gets (a whoami tool, an error naming the token)
+// does not hand the flow's secrets to the model: the bearer token and the values the
+// headers take from <secret:…> are redacted from results and error results.
+func TestResultsKeepTheCredentialsOut(t *testing.T) {
+	const token, key = "mcp-SUPERSECRET-tok", "hdr-SUPERSECRET-key"
+	srv := sdk.NewServer(&sdk.Implementation{Name: "test", Version: "1"}, nil)
+	sdk.AddTool(srv, &sdk.Tool{Name: "whoami", Description: "Says what it got"},
+		func(_ context.Context, req *sdk.CallToolRequest, in echoIn) (*sdk.CallToolResult, any, error) {
+			got := req.Extra.Header.Get("Authorization") + " / " + req.Extra.Header.Get("X-Key")
+			if in.Text == "fail" {
+				return &sdk.CallToolResult{IsError: true, Content: []sdk.Content{&sdk.TextContent{Text: "rejected " + got}}}, nil, nil
+			}
+			return &sdk.CallToolResult{Content: []sdk.Content{&sdk.TextContent{Text: got}}}, nil, nil
+		})
+	sdk.AddTool(srv, &sdk.Tool{Name: "whoami_structured", Description: "Says what it got, as data"},
+		func(_ context.Context, req *sdk.CallToolRequest, in echoIn) (*sdk.CallToolResult, whoOut, error) {
+			return nil, whoOut{Seen: req.Extra.Header.Get("X-Key")}, nil
+		})
+	hs := httptest.NewServer(sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return srv }, nil))
+	t.Cleanup(hs.Close)
+	out, err, _ := nodetest.Run(context.Background(), lookup(t), map[string]any{"url": hs.URL + "/mcp", "allow_private_network": true,
+		"bearer_token": token, "headers": map[string]any{"X-Key": "k=" + key}},
+		nodetest.Options{Values: map[string]any{"bearer_token": "<secret:MCP_TOKEN>", "headers": map[string]any{"X-Key": "k=<secret:MCP_KEY>"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tools, err := out["tools"].(llm.ToolProvider).Tools(context.Background())
+	if err != nil || len(tools) != 2 {
+		t.Fatalf("list: %v %v", tools, err)
+	}
+	res, err := tools[0].Call(context.Background(), map[string]any{"text": "hi"})
+	if err != nil || res != "Bearer [redacted] / k=[redacted]" {
+		t.Errorf("text result %q, %v", res, err)
+	}
+	_, err = tools[0].Call(context.Background(), map[string]any{"text": "fail"})
+	if err == nil || err.Error() != "rejected Bearer [redacted] / k=[redacted]" {
+		t.Errorf("error result %v", err)
+	}
+	res, err = tools[1].Call(context.Background(), map[string]any{"text": "hi"})
+	if !reflect.DeepEqual(res, map[string]any{"seen": "k=[redacted]"}) || err != nil {
+		t.Errorf("structured result %v, %v", res, err)
+	}
+}
