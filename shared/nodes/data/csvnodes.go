@@ -43,7 +43,13 @@ func (e *CSVError) Error() string {
 // opt.Header is set (missing trailing fields are null), otherwise lists of fields. It also
 // returns the column names (repeated names get a _2, _3… suffix; blank ones are column_N).
 func ParseCSV(ctx context.Context, text string, opt CSVOptions) ([]any, []string, error) {
-	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(text, "\ufeff")))
+	text = strings.TrimPrefix(text, "\ufeff")
+	if strings.Contains(text, "\r") && !strings.Contains(text, "\n") {
+		// lines ended by a carriage return alone (classic Mac, some exports), which
+		// encoding/csv would read as one long line
+		text = strings.ReplaceAll(text, "\r", "\n")
+	}
+	r := csv.NewReader(strings.NewReader(text))
 	r.Comma = opt.Delimiter
 	r.FieldsPerRecord = -1
 	rows := []any{}
@@ -173,7 +179,8 @@ func delimiterPort() nodes.Port {
 func csvParseType() *nodes.Type {
 	return &nodes.Type{
 		ID: "csv.parse", Category: catJSON, Name: "Parse CSV", Icon: "sheet",
-		Doc: "Reads CSV text (RFC 4180: quoted fields may hold the delimiter, quotes as `\"\"` and line breaks).\n\n" +
+		Doc: "Reads CSV text (RFC 4180: quoted fields may hold the delimiter, quotes as `\"\"` and line breaks). Lines may " +
+			"end in `\\n`, `\\r\\n`, or `\\r` alone throughout.\n\n" +
 			"- With `header` (default) the first row names the columns and `rows` is a list of objects; a row with " +
 			"fewer fields gets null for the missing columns, one with more fields is an error. Blank column names " +
 			"become `column_N`, repeated names get `_2`, `_3`…\n- Without `header`, `rows` is a list of lists.\n" +

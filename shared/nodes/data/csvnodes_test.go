@@ -25,6 +25,8 @@ func csvCases() []nodeCase {
 		{name: "multiline field and BOM", id: "csv.parse", in: map[string]any{"text": "\ufeffnote\n\"line1\nline2\"\n"},
 			want: nodes.Out{"rows": []any{map[string]any{"note": "line1\nline2"}}}},
 		{name: "empty", id: "csv.parse", in: map[string]any{"text": ""}, want: nodes.Out{"rows": []any{}, "count": 0.0}},
+		{name: "carriage returns alone end lines", id: "csv.parse", in: map[string]any{"text": "a,b\r1,\"x\ry\"\r3,4\r"},
+			want: nodes.Out{"rows": []any{map[string]any{"a": "1", "b": "x\ny"}, map[string]any{"a": "3", "b": "4"}}, "columns": []any{"a", "b"}, "count": 2.0}},
 		{name: "long row", id: "csv.parse", in: map[string]any{"text": "a,b\n1,2\n1,2,3\n"}, errPort: "text", errText: "line 3: the row has 3 fields"},
 		{name: "bad quote", id: "csv.parse", in: map[string]any{"text": "a,b\n1,\"x\"y\n"}, errPort: "text", errText: "invalid CSV at line 2, column"},
 		{name: "bad delimiter", id: "csv.parse", in: map[string]any{"text": "a", "delimiter": ";;"}, errPort: "delimiter", errText: "one character"},
