@@ -451,6 +451,13 @@ func (a *agent) finish(ctx context.Context, st agentState, resp llm.Response) (n
 	answer := resp.Message.Content
 	var data any
 	warnCutOff(a.c, resp)
+	if strings.TrimSpace(answer) == "" {
+		calls := "model calls"
+		if st.ModelCalls == 1 {
+			calls = "model call"
+		}
+		a.c.Warn("the model's final answer is empty (stop reason %q, after %d %s)", resp.StopReason, st.ModelCalls, calls)
+	}
 	if a.req.Output != nil {
 		var err error
 		if data, err = parseJSONAnswer(answer); err != nil {

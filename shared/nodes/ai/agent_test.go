@@ -441,3 +441,16 @@ func TestAgentHistoryStartsWithTheUser(t *testing.T) {
 		}
 	}
 }
+
+// A final answer with no text (models do this after tool results now and then) is not an
+// error, but the run says so: an empty reply otherwise looks like a broken flow.
+func TestAgentEmptyAnswerIsWarned(t *testing.T) {
+	srv := openaitest.New(t, openaitest.Turn{Pieces: []string{}})
+	out, err, h := runAgent(t, map[string]any{"model": openaiModel(t, srv), "prompt": "hi"}, nodetest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out["answer"] != "" || !strings.Contains(strings.Join(h.Logs, "\n"), "warn: the model's final answer is empty (stop reason \"stop\", after 1 model call)") {
+		t.Fatalf("answer %q logs %v", out["answer"], h.Logs)
+	}
+}
