@@ -2,6 +2,8 @@ package expr
 
 import (
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/builtin"
@@ -17,18 +19,20 @@ var nullText = []struct {
 	name  string
 	text  []int
 	types []any
+	// guard, when set, checks the arguments (text already in place of null) before the call
+	guard func(args []any) error
 }{
-	{"trim", []int{0, 1}, []any{new(func(any) string), new(func(any, any) string)}},
-	{"trimPrefix", []int{0, 1}, []any{new(func(any) string), new(func(any, any) string)}},
-	{"trimSuffix", []int{0, 1}, []any{new(func(any) string), new(func(any, any) string)}},
-	{"split", []int{0, 1}, []any{new(func(any, any) []string), new(func(any, any, int) []string)}},
-	{"splitAfter", []int{0, 1}, []any{new(func(any, any) []string), new(func(any, any, int) []string)}},
-	{"replace", []int{0, 1, 2}, []any{new(func(any, any, any) string), new(func(any, any, any, int) string)}},
-	{"repeat", []int{0}, []any{new(func(any, int) string)}},
-	{"indexOf", []int{0, 1}, []any{new(func(any, any) int)}},
-	{"lastIndexOf", []int{0, 1}, []any{new(func(any, any) int)}},
-	{"hasPrefix", []int{0, 1}, []any{new(func(any, any) bool)}},
-	{"hasSuffix", []int{0, 1}, []any{new(func(any, any) bool)}},
+	{"trim", []int{0, 1}, []any{new(func(any) string), new(func(any, any) string)}, nil},
+	{"trimPrefix", []int{0, 1}, []any{new(func(any) string), new(func(any, any) string)}, nil},
+	{"trimSuffix", []int{0, 1}, []any{new(func(any) string), new(func(any, any) string)}, nil},
+	{"split", []int{0, 1}, []any{new(func(any, any) []string), new(func(any, any, int) []string)}, splitGuard("split")},
+	{"splitAfter", []int{0, 1}, []any{new(func(any, any) []string), new(func(any, any, int) []string)}, splitGuard("splitAfter")},
+	{"replace", []int{0, 1, 2}, []any{new(func(any, any, any) string), new(func(any, any, any, int) string)}, replaceGuard},
+	{"repeat", []int{0}, []any{new(func(any, int) string)}, nil},
+	{"indexOf", []int{0, 1}, []any{new(func(any, any) int)}, nil},
+	{"lastIndexOf", []int{0, 1}, []any{new(func(any, any) int)}, nil},
+	{"hasPrefix", []int{0, 1}, []any{new(func(any, any) bool)}, nil},
+	{"hasSuffix", []int{0, 1}, []any{new(func(any, any) bool)}, nil},
 }
 
 // nullTextOptions overrides those builtins with wrappers that turn a null text argument
@@ -54,7 +58,7 @@ func nullTextOptions() []expr.Option {
 				return v, err
 			}
 		}
-		name, text := nt.name, nt.text
+		name, text, guard := nt.name, nt.text, nt.guard
 		opts = append(opts, expr.Function(name, func(args ...any) (any, error) {
 			args = append([]any(nil), args...)
 			for _, p := range text {
@@ -69,8 +73,53 @@ func nullTextOptions() []expr.Option {
 					return nil, fmt.Errorf("%s: argument %d must be text, got %s", name, p+1, nodes.Describe(v))
 				}
 			}
+			if guard != nil {
+				if err := guard(args); err != nil {
+					return nil, err
+				}
+			}
 			return call(args...)
 		}, nt.types...))
 	}
 	return opts
+}
+
+// maxSplitParts bounds the list split and splitAfter make, as the Split node does: each
+// part costs tens of bytes, so 8 MB split into characters would take hundreds of megabytes.
+const maxSplitParts = 1_000_000
+
+// maxReplaced bounds the text replace makes (an empty old text inserts new at every character).
+const maxReplaced = 8 << 20
+
+func splitGuard(name string) func([]any) error {
+	return func(a []any) error {
+		s, sep := a[0].(string), a[1].(string)
+		if len(a) > 2 {
+			if n, ok := a[2].(int); ok && n >= 0 && n <= maxSplitParts {
+				return nil
+			}
+		}
+		n := strings.Count(s, sep) + 1
+		if sep == "" {
+			n = utf8.RuneCountInString(s) // one part per character
+		}
+		if n > maxSplitParts {
+			return fmt.Errorf("%s: the text splits into %d parts, more than %d; give a count as the third argument", name, n, maxSplitParts)
+		}
+		return nil
+	}
+}
+
+func replaceGuard(a []any) error {
+	s, old, repl := a[0].(string), a[1].(string), a[2].(string)
+	n := strings.Count(s, old)
+	if len(a) > 3 {
+		if m, ok := a[3].(int); ok && m >= 0 && m < n {
+			n = m
+		}
+	}
+	if size := len(s) + n*(len(repl)-len(old)); size > maxReplaced {
+		return fmt.Errorf("replace: the result would be %d bytes, more than %d", size, maxReplaced)
+	}
+	return nil
 }

@@ -77,3 +77,34 @@ func TestTextFunctionsNameTheirBadArguments(t *testing.T) {
 		t.Errorf("trim with three arguments compiled")
 	}
 }
+
+// split and replace are held to the same bounds as the Split node and other text results.
+func TestSplitAndReplaceBounds(t *testing.T) {
+	vars := map[string]any{"big": strings.Repeat("a", 2_000_000)}
+	for src, want := range map[string]string{
+		"{{ split(big, '') }}":             "split: the text splits into 2000000 parts, more than 1000000",
+		"{{ splitAfter(big, 'a') }}":       "splitAfter: the text splits into 2000001 parts",
+		"{{ replace(big, '', 'xxxxx') }}":  "replace: the result would be 12000005 bytes",
+		"{{ replace(big, 'a', 'xxxxx') }}": "replace: the result would be 10000000 bytes",
+	} {
+		tm, err := expr.Compile(src)
+		if err != nil {
+			t.Fatalf("compile %s: %v", src, err)
+		}
+		_, err = tm.Eval(context.Background(), vars, nil, nil)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", src, err, want)
+		}
+	}
+	for src, want := range map[string]any{
+		"{{ len(split(big, '', 3)) }}":           3,
+		"{{ len(replace(big, 'a', 'bb', 10)) }}": 2_000_010,
+		"{{ len(split('a,b', ',')) }}":           2,
+	} {
+		tm, _ := expr.Compile(src)
+		got, err := tm.Eval(context.Background(), vars, nil, nil)
+		if err != nil || got != want {
+			t.Errorf("%s = %v, %v; want %v", src, got, err, want)
+		}
+	}
+}
