@@ -125,5 +125,8 @@ describe('RunHistory', () => {
     expect(await hint('schedule')).toBe('No runs yet. Press ▶ Run, or publish and enable the schedule.');
     expect(await hint('blueprint')).toBe('No runs yet. Press ▶ Run.');
     expect(await hint('service')).toBe('No runs yet. Press ▶ Run, or call it from another flow.');
+    // an empty flow: ▶ Run waits for a node, and the hint says so instead of pointing at it
+    render(<RunHistory api={{ listRuns }} project="p" flow="f1" kind="route" emptyFlow stages={[]} refreshKey="" onOpen={() => {}} onClose={() => {}} />);
+    expect((await screen.findByText(/No runs yet/)).textContent).toBe('No runs yet. Add a trigger from the palette, then press ▶ Run.');
   });
 });

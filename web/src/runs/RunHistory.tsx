@@ -14,6 +14,8 @@ export interface RunHistoryProps {
   flow: string;
   /** The flow's kind: what else runs it, for the empty list's hint. */
   kind?: FlowKind;
+  /** The flow has no nodes yet: ▶ Run waits, so the empty list's hint says to add a trigger. */
+  emptyFlow?: boolean;
   stages: string[];
   /** Changes when a run started or ended, so the list reloads. */
   refreshKey: string;
@@ -107,7 +109,7 @@ export function RunHistory(p: RunHistoryProps) {
             Loading runs…
           </p>
         ) : null}
-        {s.loaded && s.items.length === 0 ? <p className="ps-hint">{s.filter.stage || s.filter.status ? 'No runs match.' : `No runs yet. Press ▶ Run${p.kind ? (OTHER_STARTS[p.kind] ?? '') : ''}.`}</p> : null}
+        {s.loaded && s.items.length === 0 ? <p className="ps-hint">{s.filter.stage || s.filter.status ? 'No runs match.' : p.emptyFlow ? 'No runs yet. Add a trigger from the palette, then press ▶ Run.' : `No runs yet. Press ▶ Run${p.kind ? (OTHER_STARTS[p.kind] ?? '') : ''}.`}</p> : null}
         {s.items.length ? (
           <table className="ps-run-table" aria-busy={s.loading || undefined}>
             <thead>

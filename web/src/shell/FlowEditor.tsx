@@ -516,6 +516,7 @@ export function FlowEditor({
           project={project}
           flow={flow.id}
           kind={flow.kind}
+          emptyFlow={doc.nodes.length === 0}
           stages={stages}
           refreshKey={`${run ? `${run.runId}:${finished(run.status)}` : ''}/${otherRuns}`}
           expectRun={lastEnded}
