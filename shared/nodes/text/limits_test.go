@@ -86,3 +86,31 @@ func TestRegexReplaceManyMatches(t *testing.T) {
 			errPort: "replacement", errHas: "larger than"},
 	})
 }
+
+// Replace keeps no list of match positions: 8 million matches stay within a few times the text.
+func TestReplaceMemory(t *testing.T) {
+	typ, _ := registry(t).Lookup("text.replace")
+	big := strings.Repeat("a", 8<<20)
+	for _, ci := range []bool{false, true} {
+		find := "a"
+		if ci {
+			find = "A"
+		}
+		var out nodes.Out
+		var err error
+		n := allocated(func() {
+			out, err = run(context.Background(), typ, map[string]any{"text": big, "find": find, "replace": "b", "case_insensitive": ci}, nil)
+		})
+		if err != nil || out["count"] != float64(8<<20) || strings.Trim(out["text"].(string), "b") != "" {
+			t.Fatalf("case_insensitive %v: %v, count %v", ci, err, out["count"])
+		}
+		if n > 64<<20 {
+			t.Errorf("case_insensitive %v: allocated %d MB, want at most 64 MB", ci, n>>20)
+		}
+	}
+	runCases(t, []nodeCase{
+		{name: "first only", id: "text.replace", in: map[string]any{"text": "aXaXa", "find": "x", "replace": "-", "mode": "first", "case_insensitive": true},
+			want: nodes.Out{"text": "a-aXa", "count": 1.0}},
+		{name: "adjacent", id: "text.replace", in: map[string]any{"text": "aaaa", "find": "aa", "replace": "b"}, want: nodes.Out{"text": "bb", "count": 2.0}},
+	})
+}

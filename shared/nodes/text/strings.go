@@ -414,36 +414,61 @@ func runReplace(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 	if mode == "first" {
 		n = 1
 	}
-	var locs [][]int
+	// each calls f with the start and end of every match, in order, without keeping them:
+	// a list of millions of match positions would take hundreds of megabytes
+	index := func(s string) (int, int) {
+		j := strings.Index(s, find)
+		return j, j + len(find)
+	}
 	if c.Bool("case_insensitive") {
-		locs = regexp.MustCompile("(?i)"+regexp.QuoteMeta(find)).FindAllStringIndex(s, n)
-	} else {
-		for i := 0; i <= len(s) && (n < 0 || len(locs) < n); {
-			j := strings.Index(s[i:], find)
+		re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(find))
+		if n < 0 {
+			// ReplaceAll… go through the matches without a list or an allocation each
+			count, size := 0, len(s)
+			re.ReplaceAllStringFunc(s, func(m string) string {
+				count++
+				size += len(repl) - len(m)
+				return ""
+			})
+			if size > maxResultBytes {
+				return nil, nodes.Errorf("replace", "the result would be larger than %d bytes", maxResultBytes)
+			}
+			return nodes.Out{"text": re.ReplaceAllLiteralString(s, repl), "count": float64(count)}, nil
+		}
+		index = func(s string) (int, int) { // only for the first match
+			if loc := re.FindStringIndex(s); loc != nil {
+				return loc[0], loc[1]
+			}
+			return -1, -1
+		}
+	}
+	each := func(f func(a, b int)) int {
+		count := 0
+		for i := 0; i <= len(s) && (n < 0 || count < n); count++ {
+			j, k := index(s[i:])
 			if j < 0 {
 				break
 			}
-			locs = append(locs, []int{i + j, i + j + len(find)})
-			i += j + len(find)
+			f(i+j, i+k)
+			i += k
 		}
+		return count
 	}
 	size := len(s)
-	for _, l := range locs {
-		size += len(repl) - (l[1] - l[0])
-		if size > maxResultBytes { // as Regex replace: "a" by 100 kB in 100 kB of a's was 10 GB
-			return nil, nodes.Errorf("replace", "the result would be larger than %d bytes", maxResultBytes)
-		}
+	count := each(func(a, b int) { size += len(repl) - (b - a) })
+	if size > maxResultBytes { // as Regex replace: "a" by 100 kB in 100 kB of a's was 10 GB
+		return nil, nodes.Errorf("replace", "the result would be larger than %d bytes", maxResultBytes)
 	}
 	var b strings.Builder
 	b.Grow(size)
 	last := 0
-	for _, l := range locs {
-		b.WriteString(s[last:l[0]])
+	each(func(from, to int) {
+		b.WriteString(s[last:from])
 		b.WriteString(repl)
-		last = l[1]
-	}
+		last = to
+	})
 	b.WriteString(s[last:])
-	return nodes.Out{"text": b.String(), "count": float64(len(locs))}, nil
+	return nodes.Out{"text": b.String(), "count": float64(count)}, nil
 }
 
 // words splits text into words for identifier cases: at non-letters/digits, at a lower
