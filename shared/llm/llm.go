@@ -33,6 +33,8 @@ type Message struct {
 	// ToolCallID and Name tie a tool message to the call it answers.
 	ToolCallID string `json:"tool_call_id,omitempty"`
 	Name       string `json:"name,omitempty"`
+	// IsError marks a tool message whose call failed (providers that can say so tell the model).
+	IsError bool `json:"is_error,omitempty"`
 }
 
 // ToolCall is a model's request to run a tool with arguments.

@@ -179,7 +179,7 @@ func (m *Model) params(req llm.Request) (sdk.MessageNewParams, error) {
 			if msg.ToolCallID == "" {
 				return p, fmt.Errorf("message %d: a tool message needs the id of the call it answers", i)
 			}
-			result := sdk.NewToolResultBlock(msg.ToolCallID, msg.Content, false)
+			result := sdk.NewToolResultBlock(msg.ToolCallID, msg.Content, msg.IsError)
 			if msg.Content == "" {
 				// a tool that answered nothing: a result without content, not an empty text block
 				result.OfToolResult.Content = nil

@@ -348,7 +348,7 @@ func (a *agent) loop(ctx context.Context, st agentState) (nodes.Out, error) {
 				a.c.Warn("the model called unknown tool %q (call %s)", call.Name, call.ID)
 				st.Steps = append(st.Steps, Step{Step: st.ModelCalls, Tool: call.Name, CallID: call.ID, Arguments: call.Arguments,
 					Error: msg, Status: "error"})
-				st.Messages = append(st.Messages, llm.Message{Role: llm.ToolRole, ToolCallID: call.ID, Name: call.Name, Content: "Error: " + msg})
+				st.Messages = append(st.Messages, llm.Message{Role: llm.ToolRole, ToolCallID: call.ID, Name: call.Name, Content: "Error: " + msg, IsError: true})
 				st.Pending = st.Pending[1:]
 				continue
 			}
@@ -358,7 +358,7 @@ func (a *agent) loop(ctx context.Context, st agentState) (nodes.Out, error) {
 				a.c.Warn("the model called %s (call %s) with unreadable arguments: %s", call.Name, call.ID, call.Invalid)
 				st.Steps = append(st.Steps, Step{Step: st.ModelCalls, Tool: call.Name, CallID: call.ID, Arguments: call.Arguments,
 					Error: msg, Status: "error"})
-				st.Messages = append(st.Messages, llm.Message{Role: llm.ToolRole, ToolCallID: call.ID, Name: call.Name, Content: "Error: " + msg})
+				st.Messages = append(st.Messages, llm.Message{Role: llm.ToolRole, ToolCallID: call.ID, Name: call.Name, Content: "Error: " + msg, IsError: true})
 				st.Pending = st.Pending[1:]
 				continue
 			}
@@ -429,7 +429,8 @@ func (a *agent) callTool(ctx context.Context, st *agentState, tool llm.Tool, cal
 		a.c.Log("tool %s (call %s) with %s answered in %s", call.Name, call.ID, compact(args), dur.Round(time.Millisecond))
 	}
 	st.Steps = append(st.Steps, s)
-	st.Messages = append(st.Messages, llm.Message{Role: llm.ToolRole, ToolCallID: call.ID, Name: call.Name, Content: note + content})
+	st.Messages = append(st.Messages, llm.Message{Role: llm.ToolRole, ToolCallID: call.ID, Name: call.Name, Content: note + content,
+		IsError: err != nil})
 	a.streamResult(st.ModelCalls, call, s.Status, s.DurationMS)
 }
 

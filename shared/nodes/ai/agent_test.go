@@ -454,3 +454,28 @@ func TestAgentEmptyAnswerIsWarned(t *testing.T) {
 		t.Fatalf("answer %q logs %v", out["answer"], h.Logs)
 	}
 }
+
+// Anthropic is told which tool results are errors (is_error), as its tool use guide asks:
+// a failed call, an unknown tool and unreadable arguments are; a result is not.
+func TestAgentToolErrorsAreMarkedForAnthropic(t *testing.T) {
+	ok := &fakeTool{name: "ok", result: "fine"}
+	broken := &fakeTool{name: "broken", err: errors.New("upstream down")}
+	srv := anthropictest.New(t,
+		anthropictest.Turn{Calls: []anthropictest.Call{{ID: "t1", Name: "ok"}, {ID: "t2", Name: "broken"}, {ID: "t3", Name: "nosuch"}}},
+		anthropictest.Turn{Text: "Done."},
+	)
+	model := modelFrom(t, "ai.anthropic", map[string]any{"api_key": "sk-ant", "base_url": srv.URL, "max_retries": 0.0, netguard.PortName: true})
+	out, err, _ := runAgent(t, map[string]any{"model": model, "tools": []any{ok, broken}, "prompt": "go"}, nodetest.Options{})
+	if err != nil || out["answer"] != "Done." {
+		t.Fatalf("%v %v", out["answer"], err)
+	}
+	msgs := srv.Requests()[1]["messages"].([]any)
+	got := map[string]any{}
+	for _, b := range msgs[len(msgs)-1].(map[string]any)["content"].([]any) {
+		bm := b.(map[string]any)
+		got[bm["tool_use_id"].(string)] = bm["is_error"]
+	}
+	if want := map[string]any{"t1": false, "t2": true, "t3": true}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("is_error by call %v, want %v", got, want)
+	}
+}
