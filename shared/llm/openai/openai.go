@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -124,7 +125,8 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 	if !m.cfg.OmitStreamOptions {
 		params.StreamOptions = oai.ChatCompletionStreamOptionsParam{IncludeUsage: oai.Bool(true)}
 	}
-	stream := m.svc.NewStreaming(ctx, params, option.WithResponseInto(&hr))
+	var done doneWatch
+	stream := m.svc.NewStreaming(ctx, params, option.WithResponseInto(&hr), option.WithMiddleware(done.middleware))
 	defer stream.Close()
 	var acc accumulator
 	for stream.Next() {
@@ -132,6 +134,13 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 	}
 	if err := stream.Err(); err != nil {
 		return llm.Response{}, m.wrap("stream chat completion", llm.OwnTimeout(ctx, m.cfg.Timeout, err))
+	}
+	if acc.finish == "" && done.seen() {
+		// ended properly with data: [DONE], but the server sends no finish reason
+		acc.finish = "stop"
+		if len(acc.calls) > 0 {
+			acc.finish = "tool_calls"
+		}
 	}
 	if acc.finish == "" {
 		// Every chat completions stream ends with a chunk carrying the finish reason. Without
@@ -294,6 +303,56 @@ func toolCall(id, name, args string) llm.ToolCall {
 		call.Arguments = map[string]any{}
 	}
 	return call
+}
+
+// doneWatch notices the data: [DONE] line that ends a complete chat completions stream
+// (the SDK reads it but does not say whether the stream ended with it).
+type doneWatch struct {
+	body *doneBody
+}
+
+func (d *doneWatch) middleware(r *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	resp, err := next(r)
+	if err == nil && resp != nil && resp.Body != nil {
+		d.body = &doneBody{ReadCloser: resp.Body, line: true}
+		resp.Body = d.body
+	}
+	return resp, err
+}
+
+func (d *doneWatch) seen() bool { return d.body != nil && d.body.done }
+
+// doneBody passes a stream through, watching for a line that is data: [DONE].
+type doneBody struct {
+	io.ReadCloser
+	line bool   // at the start of a line
+	cur  []byte // the start of the current line, up to len("data: [DONE]")
+	done bool
+}
+
+func (b *doneBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	for _, c := range p[:n] {
+		if c == '\n' || c == '\r' {
+			b.check()
+			b.cur, b.line = b.cur[:0], true
+			continue
+		}
+		if b.line && len(b.cur) < 16 {
+			b.cur = append(b.cur, c)
+		}
+	}
+	if err == io.EOF {
+		b.check()
+	}
+	return n, err
+}
+
+func (b *doneBody) check() {
+	s := strings.TrimSpace(string(b.cur))
+	if strings.HasPrefix(s, "data:") && strings.TrimSpace(strings.TrimPrefix(s, "data:")) == "[DONE]" {
+		b.done = true
+	}
 }
 
 // accumulator rebuilds the answer from stream chunks: text in order, tool calls by index

@@ -591,3 +591,32 @@ func TestToolArgumentsEncodedTwice(t *testing.T) {
 		t.Errorf("a string that holds no object: %+v", c)
 	}
 }
+
+// Some compatible servers (Gemini's OpenAI endpoint behind some proxies, LocalAI) never send
+// a finish reason but end the stream properly with data: [DONE]. That answer is complete;
+// a stream cut before [DONE] is still an error.
+func TestStreamEndedByDoneWithoutFinishReason(t *testing.T) {
+	chunks := `data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Hello"}}]}
+
+data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":" [DONE] world"}}]}
+
+`
+	var w wire
+	_, _, err := chat(t, newModel(t, w.serve(t, 200, "text/event-stream", chunks), nil), true)
+	if err == nil || !strings.Contains(err.Error(), "the stream ended before the answer was complete") {
+		t.Fatalf("cut stream: %v", err)
+	}
+	resp, deltas, err := chat(t, newModel(t, w.serve(t, 200, "text/event-stream", chunks+"data: [DONE]\n\n"), nil), true)
+	if err != nil || resp.Message.Content != "Hello [DONE] world" || len(deltas) != 2 || resp.StopReason != "stop" {
+		t.Fatalf("answer %+v deltas %q: %v", resp, deltas, err)
+	}
+	calls := `data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"k1","type":"function","function":{"name":"f","arguments":"{}"}}]}}]}
+
+data:[DONE]
+
+`
+	resp, _, err = chat(t, newModel(t, w.serve(t, 200, "text/event-stream", calls), nil), true)
+	if err != nil || len(resp.Message.ToolCalls) != 1 || resp.StopReason != "tool_calls" {
+		t.Fatalf("tool call answer %+v: %v", resp, err)
+	}
+}
