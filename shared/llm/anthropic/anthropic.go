@@ -167,12 +167,13 @@ func (m *Model) params(req llm.Request) (sdk.MessageNewParams, error) {
 	for i, msg := range req.Messages {
 		switch msg.Role {
 		case llm.System:
-			if msg.Content != "" {
+			if strings.TrimSpace(msg.Content) != "" {
 				p.System = append(p.System, sdk.TextBlockParam{Text: msg.Content})
 			}
 		case llm.User:
-			// The API refuses empty text blocks ("text content blocks must be non-empty").
-			if msg.Content != "" {
+			// The API refuses empty or only-whitespace text ("text content blocks must be
+			// non-empty", "… must contain non-whitespace text").
+			if strings.TrimSpace(msg.Content) != "" {
 				p.Messages = appendUser(p.Messages, sdk.NewTextBlock(msg.Content))
 			}
 		case llm.ToolRole:
@@ -180,14 +181,14 @@ func (m *Model) params(req llm.Request) (sdk.MessageNewParams, error) {
 				return p, fmt.Errorf("message %d: a tool message needs the id of the call it answers", i)
 			}
 			result := sdk.NewToolResultBlock(msg.ToolCallID, msg.Content, msg.IsError)
-			if msg.Content == "" {
+			if strings.TrimSpace(msg.Content) == "" {
 				// a tool that answered nothing: a result without content, not an empty text block
 				result.OfToolResult.Content = nil
 			}
 			p.Messages = appendUser(p.Messages, result)
 		case llm.Assistant:
 			var blocks []sdk.ContentBlockParamUnion
-			if msg.Content != "" {
+			if strings.TrimSpace(msg.Content) != "" {
 				blocks = append(blocks, sdk.NewTextBlock(msg.Content))
 			}
 			for _, tc := range msg.ToolCalls {
@@ -198,8 +199,8 @@ func (m *Model) params(req llm.Request) (sdk.MessageNewParams, error) {
 				blocks = append(blocks, sdk.NewToolUseBlock(tc.ID, args, tc.Name))
 			}
 			if len(blocks) == 0 {
-				// An empty answer (kept in memory, say) would be an empty text block, which
-				// the API refuses: it is left out, and the user turns around it are joined.
+				// An empty or only-whitespace answer (kept in memory, say) would be text the
+				// API refuses: it is left out, and the user turns around it are joined.
 				continue
 			}
 			p.Messages = append(p.Messages, sdk.NewAssistantMessage(blocks...))

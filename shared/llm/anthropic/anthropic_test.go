@@ -399,6 +399,10 @@ func TestEmptyTextIsNotSent(t *testing.T) {
 				{Role: llm.User, Content: "ping the hook"},
 				{Role: llm.Assistant, ToolCalls: []llm.ToolCall{{ID: "t1", Name: "hook", Arguments: map[string]any{}}}},
 				{Role: llm.ToolRole, ToolCallID: "t1", Name: "hook", Content: ""}, // nothing came back
+				{Role: llm.Assistant, Content: "\n "},                             // only whitespace, refused as well
+				{Role: llm.User, Content: " "},
+				{Role: llm.Assistant, ToolCalls: []llm.ToolCall{{ID: "t2", Name: "hook", Arguments: map[string]any{}}}},
+				{Role: llm.ToolRole, ToolCallID: "t2", Name: "hook", Content: "\n"},
 			}
 			var onDelta func(string)
 			if stream {
@@ -412,16 +416,18 @@ func TestEmptyTextIsNotSent(t *testing.T) {
 				t.Fatalf("answer %q", resp.Message.Content)
 			}
 			sent := srv.Requests()[0]["messages"].([]any)
-			if len(sent) != 3 {
-				t.Fatalf("want user (both questions), assistant tool_use, user tool_result; sent %v", sent)
+			if len(sent) != 5 {
+				t.Fatalf("want user (both questions), assistant tool_use, user tool_result, assistant tool_use, user tool_result; sent %v", sent)
 			}
 			first := sent[0].(map[string]any)["content"].([]any)
 			if len(first) != 2 || first[0].(map[string]any)["text"] != "first question" || first[1].(map[string]any)["text"] != "ping the hook" {
 				t.Fatalf("the questions around the empty answer: %v", first)
 			}
-			res := sent[2].(map[string]any)["content"].([]any)[0].(map[string]any)
-			if res["type"] != "tool_result" || res["tool_use_id"] != "t1" {
-				t.Fatalf("tool result block %v", res)
+			for i, id := range map[int]string{2: "t1", 4: "t2"} {
+				blocks := sent[i].(map[string]any)["content"].([]any)
+				if res := blocks[0].(map[string]any); len(blocks) != 1 || res["type"] != "tool_result" || res["tool_use_id"] != id || res["content"] != nil {
+					t.Fatalf("message %d: %v", i, blocks)
+				}
 			}
 		})
 	}

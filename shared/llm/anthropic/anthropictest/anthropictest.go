@@ -5,7 +5,8 @@
 // content_block_stop, message_delta, message_stop). It records every request body. Like the
 // API, it refuses (400) a request offering a tool whose name is not ^[a-zA-Z0-9_-]{1,64}$,
 // whose first message is not the user's, or that holds empty text (a message's content "",
-// or a text block without text, also inside a tool result).
+// or a text block without text, also inside a tool result) or content whose text is all
+// whitespace.
 package anthropictest
 
 import (
@@ -77,9 +78,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", `messages: first message must use the "user" role`)
 		return
 	}
-	if emptyText(r) {
-		// as the API: an empty text block anywhere in the conversation is refused
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "messages: text content blocks must be non-empty")
+	if why := emptyText(r); why != "" {
+		// as the API: empty or only-whitespace text in the conversation is refused
+		writeError(w, http.StatusBadRequest, "invalid_request_error", why)
 		return
 	}
 	body, turn, err := s.Take(r)
@@ -125,9 +126,10 @@ func firstRole(r *http.Request) string {
 	return body.Messages[0].Role
 }
 
-// emptyText reports whether a message of the request is empty text or holds an empty
-// text block, directly or in a tool result, leaving the body for Take.
-func emptyText(r *http.Request) bool {
+// emptyText returns the API's refusal of a request holding empty text ("" as a message's
+// content, a text block without text, also inside a tool result), or text blocks that are
+// all whitespace in one content list; "" when there is none. It leaves the body for Take.
+func emptyText(r *http.Request) string {
 	b, err := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	var body struct {
@@ -136,13 +138,23 @@ func emptyText(r *http.Request) bool {
 		} `json:"messages"`
 	}
 	if err != nil || json.Unmarshal(b, &body) != nil {
-		return false
+		return ""
 	}
-	var empty func(raw json.RawMessage, top bool) bool
-	empty = func(raw json.RawMessage, top bool) bool {
+	const (
+		empty      = "messages: text content blocks must be non-empty"
+		whitespace = "messages: text content blocks must contain non-whitespace text"
+	)
+	var check func(raw json.RawMessage, top bool) string
+	check = func(raw json.RawMessage, top bool) string {
 		var text string
 		if json.Unmarshal(raw, &text) == nil {
-			return top && text == ""
+			switch {
+			case top && text == "":
+				return empty
+			case top && strings.TrimSpace(text) == "":
+				return whitespace
+			}
+			return ""
 		}
 		var blocks []struct {
 			Type    string          `json:"type"`
@@ -150,24 +162,36 @@ func emptyText(r *http.Request) bool {
 			Content json.RawMessage `json:"content"`
 		}
 		if json.Unmarshal(raw, &blocks) != nil {
-			return false
+			return ""
 		}
+		texts, blank := 0, 0
 		for _, bl := range blocks {
-			if bl.Type == "text" && (bl.Text == nil || *bl.Text == "") {
-				return true
+			if bl.Type == "text" {
+				if bl.Text == nil || *bl.Text == "" {
+					return empty
+				}
+				texts++
+				if strings.TrimSpace(*bl.Text) == "" {
+					blank++
+				}
 			}
-			if bl.Type == "tool_result" && len(bl.Content) > 0 && string(bl.Content) != "null" && empty(bl.Content, false) {
-				return true
+			if bl.Type == "tool_result" && len(bl.Content) > 0 && string(bl.Content) != "null" {
+				if why := check(bl.Content, false); why != "" {
+					return why
+				}
 			}
 		}
-		return false
+		if texts > 0 && blank == texts {
+			return whitespace
+		}
+		return ""
 	}
 	for _, m := range body.Messages {
-		if empty(m.Content, true) {
-			return true
+		if why := check(m.Content, true); why != "" {
+			return why
 		}
 	}
-	return false
+	return ""
 }
 
 func writeError(w http.ResponseWriter, status int, typ, msg string) {
