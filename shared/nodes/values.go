@@ -25,9 +25,9 @@ func ToString(v any) string {
 	case bool:
 		return strconv.FormatBool(x)
 	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
+		return formatNumber(x, 64)
 	case float32:
-		return strconv.FormatFloat(float64(x), 'f', -1, 32)
+		return formatNumber(float64(x), 32)
 	case int:
 		return strconv.Itoa(x)
 	case int64:
@@ -48,6 +48,22 @@ func ToString(v any) string {
 		return fmt.Sprint(v)
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// formatNumber writes a number as JavaScript's String(n) and JSON write it: plainly, except
+// from 1e21 up and below 1e-6, where the exponent form keeps it short (1e+21, 1.5e-7; the
+// plain form of 1.5e300 was 301 digits long).
+func formatNumber(x float64, bits int) string {
+	abs := math.Abs(x)
+	if abs == 0 || math.IsNaN(x) || math.IsInf(x, 0) || (abs >= 1e-6 && abs < 1e21) {
+		return strconv.FormatFloat(x, 'f', -1, bits)
+	}
+	s := strconv.FormatFloat(x, 'e', -1, bits)
+	// Go writes at least two exponent digits (1e-07); JavaScript as few as it needs
+	if i := strings.Index(s, "e"); i >= 0 && len(s) > i+3 && s[i+2] == '0' {
+		s = s[:i+2] + s[i+3:]
+	}
+	return s
 }
 
 // ToFloat converts numbers and numeric strings to float64.

@@ -55,9 +55,19 @@ func TestToStringWritesObjectsAsJSONStringifyDoes(t *testing.T) {
 		{"<as is>", "<as is>"},
 		{3.0, "3"},
 		{nil, ""},
+		// numbers as String(n) writes them: the exponent form from 1e21 and below 1e-6
+		{1e21, "1e+21"}, {-1.5e300, "-1.5e+300"}, {999999999999999900000.0, "999999999999999900000"},
+		{1e-7, "1e-7"}, {1.25e-10, "1.25e-10"}, {0.000001, "0.000001"}, {tenth() + 0.2, "0.30000000000000004"},
+		{float32(1e22), "1e+22"}, {0.0, "0"},
 	} {
 		if got := ToString(tc.v); got != tc.want {
 			t.Errorf("ToString(%#v) = %q, want %q", tc.v, got, tc.want)
 		}
 	}
+}
+
+// tenth is 0.1 at run time (a constant 0.1 + 0.2 is folded to exactly 0.3).
+func tenth() float64 {
+	x := 1.0
+	return x / 10
 }
