@@ -124,8 +124,8 @@ func mathTypes() []*nodes.Type {
 				return a / b, nil
 			}),
 		binary("math.modulo", "Modulo", "percent", "The remainder of `a` divided by `b`, with the sign of `b` "+
-			"(floored, as in Python, Jinja and spreadsheets' MOD): −7 mod 3 → 2, 7 mod −3 → −2. Note that `%` and " +
-			"`mod()` in `{{ }}` expressions truncate instead, as JavaScript (and n8n) do: `{{ -7 % 3 }}` is −1. " +
+			"(floored, as in Python, Jinja and spreadsheets' MOD): −7 mod 3 → 2, 7 mod −3 → −2. Note that `%` and "+
+			"`mod()` in `{{ }}` expressions truncate instead, as JavaScript (and n8n) do: `{{ -7 % 3 }}` is −1. "+
 			"A zero `b` is an error. **Example**: 17 mod 5 → 2.",
 			func(a, b float64) (float64, error) {
 				if b == 0 {
