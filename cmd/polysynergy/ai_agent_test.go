@@ -42,32 +42,8 @@ func TestAIAgentExample(t *testing.T) {
 	}))
 	defer shop.Close()
 
-	data, err := os.ReadFile(example("ai-agent.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range doc["nodes"].([]any) {
-		node := n.(map[string]any)
-		values, _ := node["values"].(map[string]any)
-		switch node["handle"] {
-		case "llm":
-			values["base_url"] = llm.URL
-			values["allow_private_network"] = true
-		case "get_order", "refund":
-			values["url"] = strings.Replace(values["url"].(string), "https://shop.example.com", shop.URL, 1)
-			values["allow_private_network"] = true
-		}
-	}
 	dir := t.TempDir()
-	flowPath := filepath.Join(dir, "ai-agent.json")
-	patched, _ := json.Marshal(doc)
-	if err := os.WriteFile(flowPath, patched, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	flowPath := aiAgentFlow(t, dir, llm.URL, shop.URL)
 	secrets := []string{"--secret", "OPENAI_API_KEY=sk-cli-secret", "--secret", "SHOP_TOKEN=shop-secret"}
 	out, errOut, code := cli(t, append([]string{"run", flowPath}, secrets...)...)
 	if code != 0 {
@@ -95,4 +71,36 @@ func TestAIAgentExample(t *testing.T) {
 	if llm.Remaining() != 0 {
 		t.Errorf("%d scripted turns left", llm.Remaining())
 	}
+}
+
+// aiAgentFlow writes examples/ai-agent.json into dir with its model at llmURL and its shop
+// at shopURL (both on loopback, which the nodes are allowed to reach), and returns its path.
+func aiAgentFlow(t *testing.T, dir, llmURL, shopURL string) string {
+	t.Helper()
+	data, err := os.ReadFile(example("ai-agent.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range doc["nodes"].([]any) {
+		node := n.(map[string]any)
+		values, _ := node["values"].(map[string]any)
+		switch node["handle"] {
+		case "llm":
+			values["base_url"] = llmURL
+			values["allow_private_network"] = true
+		case "get_order", "refund":
+			values["url"] = strings.Replace(values["url"].(string), "https://shop.example.com", shopURL, 1)
+			values["allow_private_network"] = true
+		}
+	}
+	path := filepath.Join(dir, "ai-agent.json")
+	patched, _ := json.Marshal(doc)
+	if err := os.WriteFile(path, patched, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

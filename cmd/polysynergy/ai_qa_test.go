@@ -5,8 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -34,31 +32,7 @@ func TestAIAgentToolAnswersKeepSecretsFromTheModel(t *testing.T) {
 	}))
 	defer shop.Close()
 
-	data, err := os.ReadFile(example("ai-agent.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range doc["nodes"].([]any) {
-		node := n.(map[string]any)
-		values, _ := node["values"].(map[string]any)
-		switch node["handle"] {
-		case "llm":
-			values["base_url"] = llm.URL
-			values["allow_private_network"] = true
-		case "get_order", "refund":
-			values["url"] = strings.Replace(values["url"].(string), "https://shop.example.com", shop.URL, 1)
-			values["allow_private_network"] = true
-		}
-	}
-	flowPath := filepath.Join(t.TempDir(), "ai-agent.json")
-	patched, _ := json.Marshal(doc)
-	if err := os.WriteFile(flowPath, patched, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	flowPath := aiAgentFlow(t, t.TempDir(), llm.URL, shop.URL)
 	out, errOut, code := cli(t, "run", flowPath, "--secret", "OPENAI_API_KEY=sk-qa-secret", "--secret", "SHOP_TOKEN=shop-qa-secret")
 	if code != 0 {
 		t.Fatalf("run exit %d\n%s\n%s", code, out, errOut)
