@@ -413,12 +413,7 @@ data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choice
 data: [DONE]
 
 `
-	var w wire
-	m := newModel(t, w.serve(t, 200, "text/event-stream", body), nil)
-	resp, _, err := chat(t, m, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := streamed(t, body)
 	want := []llm.ToolCall{
 		{ID: "call_a", Name: "write", Arguments: map[string]any{"path": "a.py"}},
 		{ID: "call_b", Name: "write", Arguments: map[string]any{"path": "b.py"}},
@@ -508,12 +503,7 @@ data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choice
 data: [DONE]
 
 `
-	var w wire
-	m := newModel(t, w.serve(t, 200, "text/event-stream", body), nil)
-	resp, _, err := chat(t, m, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := streamed(t, body)
 	want := []llm.ToolCall{{ID: "call_1", Name: "get_weather", Arguments: map[string]any{"city": "Paris"}}}
 	if !reflect.DeepEqual(resp.Message.ToolCalls, want) {
 		t.Fatalf("tool calls\n got %+v\nwant %+v", resp.Message.ToolCalls, want)
@@ -619,4 +609,16 @@ data:[DONE]
 	if err != nil || len(resp.Message.ToolCalls) != 1 || resp.StopReason != "tool_calls" {
 		t.Fatalf("tool call answer %+v: %v", resp, err)
 	}
+}
+
+// streamed answers a streaming chat with the event stream body and returns the response.
+func streamed(t *testing.T, body string) llm.Response {
+	t.Helper()
+	var w wire
+	m := newModel(t, w.serve(t, 200, "text/event-stream", body), nil)
+	resp, _, err := chat(t, m, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
 }
