@@ -51,3 +51,15 @@ func RateLimitNote(r *http.Response, now time.Time) string {
 	}
 	return " (rate limited: raise the model's max_retries or send fewer requests)"
 }
+
+// Cut shortens s to at most n bytes at a character boundary, saying how long it was: an
+// API's or a proxy's error text may be kilobytes long.
+func Cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + fmt.Sprintf("… [%d bytes in all]", len(s))
+}

@@ -36,3 +36,21 @@ func TestRateLimitNote(t *testing.T) {
 		}
 	}
 }
+
+// Cut keeps text within the bound at a character boundary and says how long it was.
+func TestCut(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"abcdef", 3, "abc… [6 bytes in all]"},
+		{"aé€x", 3, "aé… [7 bytes in all]"},
+		{"€€", 2, "… [6 bytes in all]"},
+	} {
+		if got := llm.Cut(tc.s, tc.n); got != tc.want {
+			t.Errorf("Cut(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}

@@ -323,7 +323,7 @@ func (e *Error) Error() string {
 	if e.key != "" {
 		msg = strings.ReplaceAll(msg, e.key, "[redacted]")
 	}
-	msg = cut(msg, maxErrorLen)
+	msg = llm.Cut(msg, maxErrorLen)
 	if ae != nil {
 		msg += llm.RateLimitNote(ae.Response, time.Now())
 	}
@@ -334,15 +334,6 @@ func (e *Error) Error() string {
 // proxy's error page makes kilobytes of HTML.
 const maxErrorLen = 1000
 
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n] + fmt.Sprintf("… [%d bytes in all]", len(s))
-}
 
 func (e *Error) Unwrap() error { return e.Err }
 

@@ -446,7 +446,7 @@ func (e *Error) Error() string {
 	if e.key != "" {
 		msg = strings.ReplaceAll(msg, e.key, "[redacted]")
 	}
-	msg = cut(msg, maxErrorLen)
+	msg = llm.Cut(msg, maxErrorLen)
 	if ae != nil {
 		msg += llm.RateLimitNote(ae.Response, time.Now())
 	}
@@ -456,16 +456,6 @@ func (e *Error) Error() string {
 // maxErrorLen bounds an error's text: an API's or gateway's message may be kilobytes long.
 const maxErrorLen = 1000
 
-// cut shortens s to at most n bytes at a character boundary, saying how long it was.
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n] + fmt.Sprintf("… [%d bytes in all]", len(s))
-}
 
 func (e *Error) Unwrap() error { return e.Err }
 
