@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"testing"
 
-	"polysynergy/shared/store"
 )
 
 // A resumed run's summary counts every node result of the run, not only those of the
@@ -13,11 +12,8 @@ import (
 // {"success": 2} once resumed (its five results are listed in the run's detail), though it
 // said {"paused": 1, "success": 2} while paused.
 func TestResumedRunCountsEveryResult(t *testing.T) {
-	f := setup(t)
-	f.secret(t, "API_KEY", "prod", secretValue)
-	fk := f.flow(t, approvalFlow(t), store.SaveAll, 0)
 	const id = "01JPAUSEDRUNC0UNTS00000000"
-	pause(t, f, fk, id)
+	f, fk := pausedApproval(t, id)
 	counts := func() map[string]int {
 		t.Helper()
 		rec, err := f.st.GetRun(f.ctx, f.runKey(id))

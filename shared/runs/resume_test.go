@@ -34,11 +34,8 @@ func resumeJob(fk store.FlowKey, runID string, approved bool) runs.ResumeJob {
 }
 
 func TestPauseThenResumeExactlyOnce(t *testing.T) {
-	f := setup(t)
-	f.secret(t, "API_KEY", "prod", secretValue)
-	fk := f.flow(t, approvalFlow(t), store.SaveAll, 0)
 	const id = "01JPAUSEDRUN00000000000000"
-	pause(t, f, fk, id)
+	f, fk := pausedApproval(t, id)
 
 	rec, err := f.st.GetRun(f.ctx, f.runKey(id))
 	if err != nil || rec.Status != "paused" {
@@ -145,11 +142,8 @@ func TestSkippedNodesGetTheirOwnSlots(t *testing.T) {
 }
 
 func TestResumeErrors(t *testing.T) {
-	f := setup(t)
-	f.secret(t, "API_KEY", "prod", secretValue)
-	fk := f.flow(t, approvalFlow(t), store.SaveAll, 0)
 	const id = "01JPAUSEDRUN00000000000001"
-	pause(t, f, fk, id)
+	f, fk := pausedApproval(t, id)
 
 	if _, err := f.x.Resume(f.ctx, resumeJob(fk, "01JNEVERPAUSED000000000000", true)); !errors.Is(err, runs.ErrNotPaused) {
 		t.Errorf("resume of a run that never paused: %v, want ErrNotPaused", err)
@@ -264,4 +258,15 @@ func TestErrorsPolicyKeepsResultsHeldAcrossAPause(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pausedApproval sets up the approval flow (with its prod secret) and pauses run id at its
+// approval.
+func pausedApproval(t *testing.T, id string) (*fixture, store.FlowKey) {
+	t.Helper()
+	f := setup(t)
+	f.secret(t, "API_KEY", "prod", secretValue)
+	fk := f.flow(t, approvalFlow(t), store.SaveAll, 0)
+	pause(t, f, fk, id)
+	return f, fk
 }
