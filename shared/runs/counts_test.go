@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
-
 )
 
 // A resumed run's summary counts every node result of the run, not only those of the

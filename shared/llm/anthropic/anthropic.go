@@ -334,7 +334,6 @@ func (e *Error) Error() string {
 // proxy's error page makes kilobytes of HTML.
 const maxErrorLen = 1000
 
-
 func (e *Error) Unwrap() error { return e.Err }
 
 // StatusCode is the HTTP status of the API's refusal, or 0.

@@ -456,7 +456,6 @@ func (e *Error) Error() string {
 // maxErrorLen bounds an error's text: an API's or gateway's message may be kilobytes long.
 const maxErrorLen = 1000
 
-
 func (e *Error) Unwrap() error { return e.Err }
 
 // StatusCode is the HTTP status of the API's refusal, or 0.
