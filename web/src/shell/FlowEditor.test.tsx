@@ -36,6 +36,18 @@ const routes = (over: Record<string, Answer | Answer[]> = {}) => ({
   ...over,
 });
 
+/** The routes of blueprint F1 (a Manual play) whose run R1, once started, stays running. */
+const runningRoutes = (over: Record<string, Answer | Answer[]> = {}) =>
+  routes({
+    'GET /flows/F1': {
+      status: 200,
+      body: { ...flowRow('F1', 'Checkout', 'blueprint'), draft: { document: toJSON(doc([node('start', 'trigger.manual')])), revision: 3 } },
+    },
+    'POST /flows/F1/runs': { status: 202, body: { run_id: 'R1', status: 'accepted' } },
+    'GET /flows/F1/runs/R1': { status: 200, body: { id: 'R1', flow: 'F1', status: 'running', nodes: [] } },
+    ...over,
+  });
+
 const renderEditor = (api: ApiClient): Promise<OpenFlow> => renderFlowEditor(api, { title: 'Checkout' });
 
 const inspector = () => screen.getByRole('complementary', { name: 'Inspector' });
@@ -374,14 +386,7 @@ describe('the flow editor', () => {
   });
 
   it("moves between the run panel's Logs and Output with the arrow keys, the list labelled by its tab", async () => {
-    const d = doc([node('start', 'trigger.manual')]);
-    const { api } = fakeApi(
-      routes({
-        'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Checkout', 'blueprint'), draft: { document: toJSON(d), revision: 3 } } },
-        'POST /flows/F1/runs': { status: 202, body: { run_id: 'R1', status: 'accepted' } },
-        'GET /flows/F1/runs/R1': { status: 200, body: { id: 'R1', flow: 'F1', status: 'running', nodes: [] } },
-      }),
-    );
+    const { api } = fakeApi(runningRoutes());
     const open = await renderEditor(api);
     fireEvent.click(screen.getByRole('button', { name: '▶ Run' }));
     const panel = await screen.findByRole('region', { name: 'Run' });
@@ -404,15 +409,7 @@ describe('the flow editor', () => {
   });
 
   it('gives the focus back to the toolbar when the run panel or the history is closed from inside', async () => {
-    const d = doc([node('start', 'trigger.manual')]);
-    const { api } = fakeApi(
-      routes({
-        'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Checkout', 'blueprint'), draft: { document: toJSON(d), revision: 3 } } },
-        'POST /flows/F1/runs': { status: 202, body: { run_id: 'R1', status: 'accepted' } },
-        'GET /flows/F1/runs/R1': { status: 200, body: { id: 'R1', flow: 'F1', status: 'running', nodes: [] } },
-        'GET /flows/F1/runs': { status: 200, body: { items: [] } },
-      }),
-    );
+    const { api } = fakeApi(runningRoutes({ 'GET /flows/F1/runs': { status: 200, body: { items: [] } } }));
     const open = await renderEditor(api);
     const run = screen.getByRole('button', { name: '▶ Run' });
     fireEvent.click(run);
