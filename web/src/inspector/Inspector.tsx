@@ -114,6 +114,72 @@ function NumberSetting({ k, value, max, onChange, hint }: { k: IntSetting; value
   );
 }
 
+/** The most node executions a flow's runs may be given, and how many they get without it. */
+export const MAX_NODE_RUNS = 100000;
+export const DEFAULT_NODE_RUNS = 10000;
+
+/**
+ * The flow's own run settings (the document's `settings`), shown when nothing is selected:
+ * the run's budget of node executions, which a For each over many items needs raised. Typed
+ * text that is not a whole number from 1 to 100,000 is said under the field and not put
+ * into the document; empty is the default.
+ */
+function FlowSettingsFields({ value, readOnly }: { value: number | undefined; readOnly: boolean }) {
+  const actions = useActions();
+  const [text, setText] = useState(value === undefined ? '' : String(value));
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    setText(value === undefined ? '' : String(value));
+    setProblem(null);
+  }, [value]);
+  const id = useId();
+  const label = 'Node executions per run';
+  const kept = value === undefined ? `the default, ${DEFAULT_NODE_RUNS.toLocaleString('en')}` : String(value);
+  return (
+    <section className="ps-settings" aria-label="Flow settings">
+      <h3 className="ps-label">Flow settings</h3>
+      <div className="ps-setting-field">
+        <label className="ps-setting">
+          <span>{label}</span>
+          <input
+            className={`ps-input${problem ? ' invalid' : ''}`}
+            aria-invalid={problem ? true : undefined}
+            aria-describedby={`${id}-hint${problem ? ` ${id}` : ''}`}
+            type="number"
+            min={1}
+            max={MAX_NODE_RUNS}
+            step={1}
+            value={text}
+            readOnly={readOnly}
+            placeholder={String(DEFAULT_NODE_RUNS)}
+            onChange={(e) => {
+              setText(e.target.value);
+              if (e.target.value === '') {
+                setProblem(null);
+                return actions.setFlowSettings({ max_node_runs: undefined });
+              }
+              const v = e.target.valueAsNumber;
+              if (e.target.validity?.badInput || !Number.isInteger(v) || v < 1 || v > MAX_NODE_RUNS) {
+                return setProblem(`${label} must be a whole number from 1 to ${MAX_NODE_RUNS.toLocaleString('en')}: the value stays ${kept}.`);
+              }
+              setProblem(null);
+              actions.setFlowSettings({ max_node_runs: v });
+            }}
+          />
+        </label>
+        <div className="ps-hint" id={`${id}-hint`}>
+          Every run of a node counts, each loop iteration's too; a run that needs more fails. Empty: {DEFAULT_NODE_RUNS.toLocaleString('en')}.
+        </div>
+        {problem ? (
+          <div className="ps-field-error" id={id}>
+            {problem}
+          </div>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
 function Settings({ node, isLoop }: { node: FlowNode; isLoop: boolean }) {
   const actions = useActions();
   const s = node.settings ?? {};
@@ -202,7 +268,10 @@ export const Inspector = memo(function Inspector({ problems, onConnect }: { prob
               )}
             </>
           ) : (
-            <p>{readOnly ? 'Select a node to see its values, settings and documentation.' : 'Select a node to edit it. Add nodes from the palette: click, drag, or search with /.'}</p>
+            <>
+              <p>{readOnly ? 'Select a node to see its values, settings and documentation.' : 'Select a node to edit it. Add nodes from the palette: click, drag, or search with /.'}</p>
+              <FlowSettingsFields value={doc.settings?.max_node_runs} readOnly={readOnly} />
+            </>
           )}
         </div>
       </aside>

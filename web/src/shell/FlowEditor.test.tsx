@@ -135,6 +135,31 @@ describe('the flow editor', () => {
     open.saver.dispose();
   });
 
+  it("edits the flow's own run budget when nothing is selected, and refuses what the server would", async () => {
+    const { api, writes } = fakeApi(routes({ 'PUT /flows/F1/draft': [{ status: 200, body: { revision: 4 } }, { status: 200, body: { revision: 5 } }] }));
+    const open = await renderEditor(api);
+    const settings = within(inspector()).getByRole('region', { name: 'Flow settings' });
+    const budget = within(settings).getByRole('spinbutton', { name: 'Node executions per run' }) as HTMLInputElement;
+    expect(budget.value).toBe('');
+    expect(budget.placeholder).toBe('10000');
+    fireEvent.change(budget, { target: { value: '50000' } });
+    expect(open.store.getState().doc.settings).toEqual({ max_node_runs: 50000 });
+    await act(() => open.saver.flush());
+    expect((writes()[0]!.body as { document: { settings?: unknown } }).document.settings).toEqual({ max_node_runs: 50000 });
+    for (const bad of ['2.5', '0', '100001']) {
+      fireEvent.change(budget, { target: { value: bad } });
+      expect(budget.getAttribute('aria-invalid')).toBe('true');
+      expect(within(settings).getByText(/must be a whole number from 1 to 100,000: the value stays 50000\./)).toBeTruthy();
+      expect(open.store.getState().doc.settings).toEqual({ max_node_runs: 50000 });
+    }
+    fireEvent.change(budget, { target: { value: '' } });
+    expect(budget.getAttribute('aria-invalid')).toBeNull();
+    expect(open.store.getState().doc.settings).toBeUndefined();
+    await act(() => open.saver.flush());
+    expect((writes()[1]!.body as { document: { settings?: unknown } }).document.settings).toBeUndefined();
+    open.saver.dispose();
+  });
+
   it('refuses a decimal in a whole-number setting under the field, naming it, and autosave sends nothing invalid', async () => {
     const d = doc([node('fetch', 'http.request', { values: { url: 'https://example.com' }, settings: { retries: 2 } }), node('other', 'http.request', { values: { url: 'https://example.org' }, settings: { retries: 2 } })]);
     const { api, writes } = fakeApi(routes({ 'GET /flows/F1': { status: 200, body: { ...flowRow('F1', 'Checkout', 'route'), draft: { document: toJSON(d), revision: 3 } } }, 'PUT /flows/F1/draft': { status: 200, body: { revision: 4 } } }));

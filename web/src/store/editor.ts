@@ -12,6 +12,7 @@ import {
   emptyDocument,
   type FlowDocument,
   type FlowNode,
+  type FlowSettings,
   type FlowState,
   newId,
   type NodeSettings,
@@ -77,6 +78,8 @@ export interface EditorActions {
   setHandle(nodeId: string, handle: string): string | null;
   setNotes(nodeId: string, notes: string): void;
   setSettings(nodeId: string, settings: NodeSettings): void;
+  /** Sets the flow's own run settings (the document's `settings`); undefined clears one. */
+  setFlowSettings(settings: FlowSettings): void;
   setFlowState(nodeId: string, state: FlowState): void;
   select(sel: Partial<Selection>, mode?: 'replace' | 'add' | 'toggle'): void;
   selectAll(): void;
@@ -349,6 +352,17 @@ export function createEditorStore(catalog: CatalogIndex, doc: FlowDocument = emp
         commit(updateNode(get().doc, nodeId, (n) => ({ ...n, settings: { ...(n.settings ?? {}), ...settings } })), {
           coalesce: `settings:${nodeId}`,
         });
+      },
+
+      setFlowSettings(settings) {
+        const d = get().doc;
+        const merged: FlowSettings = { ...(d.settings ?? {}), ...settings };
+        if (merged.max_node_runs === undefined) delete merged.max_node_runs;
+        const next: FlowDocument = { ...d };
+        if (Object.keys(merged).length) next.settings = merged;
+        else delete next.settings;
+        if (JSON.stringify(next.settings ?? {}) === JSON.stringify(d.settings ?? {})) return;
+        commit(next, { coalesce: 'flow-settings' });
       },
 
       setFlowState(nodeId, state) {
