@@ -396,10 +396,17 @@ func (a *agent) loop(ctx context.Context, st agentState) (nodes.Out, error) {
 		if len(msg.ToolCalls) == 0 {
 			return a.finish(ctx, st, resp)
 		}
+		// every call of the turn needs an id of its own: its result is matched to it (a
+		// provider refuses two results for one id, or a call left without one)
+		seen := map[string]bool{}
 		for i := range msg.ToolCalls {
-			if msg.ToolCalls[i].ID == "" {
+			if id := msg.ToolCalls[i].ID; id == "" || seen[id] {
 				msg.ToolCalls[i].ID = fmt.Sprintf("call_%d_%d", step, i+1)
+				for n := 2; seen[msg.ToolCalls[i].ID]; n++ {
+					msg.ToolCalls[i].ID = fmt.Sprintf("call_%d_%d_%d", step, i+1, n)
+				}
 			}
+			seen[msg.ToolCalls[i].ID] = true
 		}
 		st.Pending = append([]llm.ToolCall(nil), msg.ToolCalls...)
 	}

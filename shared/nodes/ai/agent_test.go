@@ -400,6 +400,39 @@ func TestAgentInvalidToolArguments(t *testing.T) {
 	}
 }
 
+// Two calls of one turn with the same id (an OpenAI-compatible server numbering each call
+// call_0) get ids of their own, so each result answers its call; the provider refused two
+// results for one id.
+func TestAgentDuplicateToolCallIDs(t *testing.T) {
+	lookup := &fakeTool{name: "lookup", result: "found"}
+	srv := openaitest.New(t,
+		openaitest.Turn{Calls: []openaitest.Call{call("call_0", "lookup", map[string]any{"q": "a"}), call("call_0", "lookup", map[string]any{"q": "b"})}},
+		openaitest.Turn{Text: "Both found."},
+	)
+	out, err, _ := runAgent(t, map[string]any{"model": openaiModel(t, srv), "tools": lookup, "prompt": "find a and b"}, nodetest.Options{})
+	if err != nil || out["answer"] != "Both found." || len(lookup.calls) != 2 {
+		t.Fatalf("%v %v %v", out, err, lookup.calls)
+	}
+	tm := toolMessages(srv.Requests()[1])
+	if len(tm) != 2 || tm["call_0"] != "found" {
+		t.Fatalf("tool results by call id: %v", tm)
+	}
+	var ids []string
+	for _, m := range srv.Requests()[1]["messages"].([]any) {
+		for _, c := range asList(m.(map[string]any)["tool_calls"]) {
+			ids = append(ids, c.(map[string]any)["id"].(string))
+		}
+	}
+	if len(ids) != 2 || ids[0] == ids[1] {
+		t.Fatalf("the assistant's calls as sent back: %v", ids)
+	}
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
 // A history window that starts mid-conversation (an odd history, or a memory whose first
 // kept messages are an answer or tool results) starts at the first user message: Anthropic
 // refuses a conversation that does not start with the user, and every provider one that
