@@ -320,6 +320,21 @@ func (e *Error) Error() string {
 		// no API error saying what was not found (a model would be named): the path is wrong
 		msg = fmt.Sprintf("%s: %s: no such endpoint (is base_url the API root, without /v1?): %v", e.Model, e.Op, e.Err)
 	}
+	if ae != nil && ae.StatusCode >= 200 && ae.StatusCode < 300 {
+		// an error event in a stream that began well: the SDK words it as the 200 it came in
+		var ev struct {
+			Error struct{ Type, Message string } `json:"error"`
+		}
+		_ = json.Unmarshal([]byte(ae.RawJSON()), &ev)
+		what := strings.TrimSpace(strings.Trim(ev.Error.Type+": "+ev.Error.Message, ": "))
+		if what == "" {
+			what = ae.RawJSON()
+		}
+		msg = fmt.Sprintf("%s: %s: the API broke off the answer with an error: %s", e.Model, e.Op, what)
+		if ev.Error.Type == "overloaded_error" {
+			msg += " (the API is overloaded for now; try again, or raise max_retries)"
+		}
+	}
 	if e.key != "" {
 		msg = strings.ReplaceAll(msg, e.key, "[redacted]")
 	}

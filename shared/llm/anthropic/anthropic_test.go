@@ -466,3 +466,16 @@ func TestRateLimitSaysHowLongToWait(t *testing.T) {
 		t.Errorf("%v", err)
 	}
 }
+
+// An error event in a stream that began well (the API overloaded mid-answer) says so, not
+// the "200 OK" the stream started with.
+func TestErrorEventMidStreamIsNamed(t *testing.T) {
+	body := "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-test\",\"content\":[],\"stop_reason\":null,\"usage\":{\"input_tokens\":1,\"output_tokens\":0}}}\n\n" +
+		"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n"
+	var w wire
+	_, err := chat(t, newModel(t, w.serve(t, 200, "text/event-stream", body), func(c *anthropic.Config) { c.MaxRetries = 0 }), true)
+	if err == nil || !strings.Contains(err.Error(), "anthropic/claude-test: stream message: the API broke off the answer with an error: overloaded_error: Overloaded (the API is overloaded for now") ||
+		strings.Contains(err.Error(), "200 OK") {
+		t.Fatalf("error: %v", err)
+	}
+}
