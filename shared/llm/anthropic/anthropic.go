@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode"
 	"time"
 
 	sdk "github.com/anthropics/anthropic-sdk-go/v2"
@@ -189,7 +190,12 @@ func (m *Model) params(req llm.Request) (sdk.MessageNewParams, error) {
 		case llm.Assistant:
 			var blocks []sdk.ContentBlockParamUnion
 			if strings.TrimSpace(msg.Content) != "" {
-				blocks = append(blocks, sdk.NewTextBlock(msg.Content))
+				text := msg.Content
+				if i == lastTurn(req.Messages) {
+					// an answer to continue (a prefill): the API refuses one ending in white space
+					text = strings.TrimRightFunc(text, unicode.IsSpace)
+				}
+				blocks = append(blocks, sdk.NewTextBlock(text))
 			}
 			for _, tc := range msg.ToolCalls {
 				args := tc.Arguments
@@ -230,6 +236,16 @@ func (m *Model) params(req llm.Request) (sdk.MessageNewParams, error) {
 		p.SetExtraFields(map[string]any{"temperature": *temp})
 	}
 	return p, nil
+}
+
+// lastTurn is the index of the last message that is not a system message, or -1.
+func lastTurn(msgs []llm.Message) int {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Role != llm.System {
+			return i
+		}
+	}
+	return -1
 }
 
 // appendUser adds a block to the last message when it is a user message (tool results of

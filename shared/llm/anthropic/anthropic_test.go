@@ -479,3 +479,25 @@ func TestErrorEventMidStreamIsNamed(t *testing.T) {
 		t.Fatalf("error: %v", err)
 	}
 }
+
+// A conversation ending in an answer to continue (a prefill) is sent without the answer's
+// trailing white space, which the API refuses ("final assistant content cannot end with
+// trailing whitespace"); earlier answers keep theirs.
+func TestFinalAssistantTextLosesTrailingSpace(t *testing.T) {
+	var w wire
+	m := newModel(t, w.serve(t, 200, "application/json", messageJSON), nil)
+	_, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{
+		{Role: llm.User, Content: "a"}, {Role: llm.Assistant, Content: "kept \n"},
+		{Role: llm.User, Content: "b"}, {Role: llm.Assistant, Content: "Sure, the list:\n  "},
+	}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := w.body["messages"].([]any)
+	text := func(i int) string {
+		return msgs[i].(map[string]any)["content"].([]any)[0].(map[string]any)["text"].(string)
+	}
+	if len(msgs) != 4 || text(1) != "kept \n" || text(3) != "Sure, the list:" {
+		t.Fatalf("messages sent: %v", msgs)
+	}
+}
