@@ -15,8 +15,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode"
 	"time"
+	"unicode"
 
 	sdk "github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
