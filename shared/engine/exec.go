@@ -48,6 +48,10 @@ func (h *host) Stream(chunk any) {
 	h.r.publish(h.ctx, Event{Type: EventStream, Node: h.pn.Handle(), NodeID: h.pn.Node.ID, Iteration: h.iter, Data: h.r.cleaner().value(chunk)})
 }
 
+// Redact implements nodes.Redactor: v with the secrets the run has read replaced, as its
+// records are, but not cut.
+func (h *host) Redact(v any) any { return h.r.cleaner().uncut().value(v) }
+
 func (h *host) SetResponse(resp any) {
 	h.r.mu.Lock()
 	h.r.response = resp

@@ -32,6 +32,22 @@ type Host interface {
 	Env(ctx context.Context, key string) (string, error)
 }
 
+// Redactor is what a Host may also offer: a copy of a value with every secret the run has
+// read replaced by <secret:KEY>, in the forms the run's records redact. Nodes handing a
+// value outside the run (to a model's provider, say) pass it through Call.Redact.
+type Redactor interface {
+	Redact(v any) any
+}
+
+// Redact returns v with the run's secrets replaced by <secret:KEY> when the host can (the
+// engine's can), else v as it is.
+func (c *Call) Redact(v any) any {
+	if r, ok := c.Host.(Redactor); ok {
+		return r.Redact(v)
+	}
+	return v
+}
+
 // Call is one execution of a node: its resolved inputs and the engine's services.
 type Call struct {
 	NodeID string

@@ -126,7 +126,7 @@ func runFlowTool(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 	if err != nil {
 		return nil, nodes.Errorf("flow_id", "flow %s: Tool start %v", id, err)
 	}
-	t := &flowTool{flowID: id, spec: spec, confirm: c.Bool("needs_confirmation"), caller: fc}
+	t := &flowTool{flowID: id, spec: spec, confirm: c.Bool("needs_confirmation"), caller: fc, redact: c.Redact}
 	return nodes.Out{"tool": Provider{t}}, nil
 }
 
@@ -168,6 +168,9 @@ type flowTool struct {
 	spec    llm.ToolSpec
 	confirm bool
 	caller  nodes.FlowCaller
+	// redact hides the run's secrets in the called flow's result: it goes to the model's
+	// provider, outside the run
+	redact func(any) any
 }
 
 func (t *flowTool) Spec() llm.ToolSpec      { return t.spec }
@@ -180,7 +183,17 @@ func (t *flowTool) Call(ctx context.Context, args map[string]any) (any, error) {
 	}
 	v, err := t.caller.CallFlow(ctx, nodes.FlowCall{FlowID: t.flowID, StartType: StartID, Input: nodes.Clone(args)})
 	if err != nil {
-		return nil, fmt.Errorf("tool %s: %w", t.spec.Name, err)
+		return nil, &redactedError{msg: fmt.Sprintf("tool %s: %v", t.spec.Name, t.redact(err.Error())), err: err}
 	}
-	return v, nil
+	return t.redact(v), nil
 }
+
+// redactedError is an error whose text has the run's secrets hidden; what it wraps stays
+// reachable for errors.Is and errors.As.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }

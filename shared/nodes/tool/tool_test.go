@@ -247,3 +247,59 @@ func TestFlowToolInEngine(t *testing.T) {
 		t.Errorf("spec = %#v", spec)
 	}
 }
+
+// secretResolver resolves the secrets of a test run.
+type secretResolver map[string]string
+
+func (r secretResolver) Secret(_ context.Context, key string) (string, error) {
+	if v, ok := r[key]; ok {
+		return v, nil
+	}
+	return "", fmt.Errorf("no secret %q", key)
+}
+func (r secretResolver) Env(context.Context, string) (string, error) { return "", errors.New("no env") }
+
+// What a flow tool answers goes to the model's provider, outside the run: the run's secrets
+// are hidden in it (a tool flow whose HTTP call echoed its token handed the token to the
+// provider), as they are in the run's records.
+func TestFlowToolHidesSecretsFromTheModel(t *testing.T) {
+	reg := registry(t)
+	var received any
+	if err := reg.Register(
+		&nodes.Type{ID: "test.start", Category: "Test", Name: "Start", Doc: "test", Trigger: true,
+			Run: func(context.Context, *nodes.Call) (nodes.Out, error) { return nodes.Out{}, nil }},
+		&nodes.Type{ID: "test.agent", Category: "Test", Name: "Agent", Doc: "test",
+			Inputs:  []nodes.Port{{Name: "tools", Type: nodes.ServiceType(llm.KindTool), Multi: true}},
+			Outputs: []nodes.Port{{Name: "answer", Type: nodes.Any}},
+			Run: func(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
+				provs, _ := c.Get("tools").([]any)
+				tools, err := provs[0].(llm.ToolProvider).Tools(ctx)
+				if err != nil {
+					return nil, err
+				}
+				received, err = tools[0].Call(ctx, map[string]any{})
+				return nodes.Out{"answer": "done"}, err
+			}},
+	); err != nil {
+		t.Fatal(err)
+	}
+	echo := nodetest.Compile(t, reg, `{"schema":"polysynergy/flow@1","nodes":[
+		{"id":"start","handle":"start","type":"tool.start","values":{"name":"whoami"}},
+		{"id":"res","handle":"res","type":"tool.result","values":{"value":{"echo":"Bearer <secret:TOK>"}}}],
+		"connections":[{"from":{"node":"start","port":"true_path"},"to":{"node":"res","port":"node"}}]}`)
+	main := nodetest.Compile(t, reg, `{"schema":"polysynergy/flow@1","nodes":[
+		{"id":"go","handle":"go","type":"test.start"},
+		{"id":"tool","handle":"tool","type":"tool.flow","values":{"flow_id":"echo"}},
+		{"id":"agent","handle":"agent","type":"test.agent"}],
+		"connections":[{"from":{"node":"go","port":"true_path"},"to":{"node":"agent","port":"node"}},
+		{"from":{"node":"tool","port":"tool"},"to":{"node":"agent","port":"tools"}}]}`)
+	run, err := engine.New(engine.Options{Concurrency: 1}).Run(context.Background(), main, engine.Request{RunID: "r1", FlowID: "main",
+		Stage: "prod", Flows: nodetest.Flows(map[string]*flow.Plan{"echo": echo}, 2), Resolver: secretResolver{"TOK": "tok-very-secret"}})
+	if err != nil || run.Status != engine.StatusSuccess {
+		t.Fatalf("%v %+v", err, run)
+	}
+	got := nodes.ToString(received)
+	if strings.Contains(got, "tok-very-secret") || !strings.Contains(got, "Bearer <secret:TOK>") {
+		t.Fatalf("the model would have read %s", got)
+	}
+}
