@@ -23,7 +23,7 @@ func ContentType(r *http.Response) string {
 // context (still alive when only the request's limit passed).
 func OwnTimeout(ctx context.Context, limit time.Duration, err error) error {
 	if limit > 0 && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("no answer within the model's timeout of %s", limit)
+		return fmt.Errorf("no answer within the model's timeout of %s (it covers the whole answer, also a streamed one; raise timeout for long answers)", limit)
 	}
 	return err
 }
