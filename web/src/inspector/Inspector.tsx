@@ -56,6 +56,20 @@ function HandleField({ node }: { node: FlowNode }) {
 }
 
 /**
+ * The text of a number field and why a typed value was refused, both reset when the value
+ * in the document changes (undo, another node, a save from elsewhere).
+ */
+function useTypedNumber(value: number | undefined) {
+  const [text, setText] = useState(value === undefined ? '' : String(value));
+  const [refused, setRefused] = useState<string | null>(null);
+  useEffect(() => {
+    setText(value === undefined ? '' : String(value));
+    setRefused(null);
+  }, [value]);
+  return { text, setText, refused, setRefused };
+}
+
+/**
  * A whole-number setting. What is typed is checked here and the problem named under the field:
  * a decimal (or text the browser cannot read) is not put into the document, which the server
  * cannot read with one (autosave answered a technical 422); a number out of bounds is kept and
@@ -63,13 +77,8 @@ function HandleField({ node }: { node: FlowNode }) {
  */
 function NumberSetting({ k, value, max, onChange, hint }: { k: IntSetting; value: number | undefined; max: number; onChange(v: number | undefined): void; hint?: string }) {
   const label = settingLabels[k];
-  const [text, setText] = useState(value === undefined ? '' : String(value));
-  // a typed value that was refused: the document keeps the one before
-  const [refused, setRefused] = useState<string | null>(null);
-  useEffect(() => {
-    setText(value === undefined ? '' : String(value));
-    setRefused(null);
-  }, [value]);
+  // refused: why a typed value was not taken (the document keeps the one before)
+  const { text, setText, refused, setRefused } = useTypedNumber(value);
   const id = useId();
   const kept = value === undefined ? 'unset' : String(value);
   const problem =
@@ -126,12 +135,7 @@ export const DEFAULT_NODE_RUNS = 10000;
  */
 function FlowSettingsFields({ value, readOnly }: { value: number | undefined; readOnly: boolean }) {
   const actions = useActions();
-  const [text, setText] = useState(value === undefined ? '' : String(value));
-  const [problem, setProblem] = useState<string | null>(null);
-  useEffect(() => {
-    setText(value === undefined ? '' : String(value));
-    setProblem(null);
-  }, [value]);
+  const { text, setText, refused: problem, setRefused: setProblem } = useTypedNumber(value);
   const id = useId();
   const label = 'Node executions per run';
   const kept = value === undefined ? `the default, ${DEFAULT_NODE_RUNS.toLocaleString('en')}` : String(value);
