@@ -122,6 +122,13 @@ type Request struct {
 	// to reach loopback, private, link-local or cloud-metadata addresses.
 	// False leaves it to the nodes' inputs (the CLI on one's own machine).
 	DenyPrivateNetwork bool
+	// Finish, when set, is called with the run once it has ended (or paused), before its
+	// run_end (or run_paused) event is published: the platform's host settles there what
+	// the run's caller was answered (an HTTP route's reply may not be the response the
+	// flow set) and may turn a successful run into a failed one (Status and Error) so that
+	// its event and record say what the caller got. It must not change a paused run's
+	// status. Nested flow calls do not inherit it.
+	Finish func(run *Run)
 
 	// callers are the flows of the enclosing runs, outermost first (nested flow calls).
 	callers []string
@@ -198,6 +205,9 @@ const (
 	// ErrKindRequest: the data that started the run (a route's HTTP request) could not be
 	// read; the caller's fault (see nodes.RequestError).
 	ErrKindRequest = "request_error"
+	// ErrKindResponse: the run's caller did not get the answer the flow set (it was too
+	// large, invalid, or missing), but an error the host answered instead.
+	ErrKindResponse = "response_error"
 )
 
 // ErrUnavailable is wrapped by resolvers (and nodes) around errors of a service that is

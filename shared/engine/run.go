@@ -242,6 +242,13 @@ func (r *runState) execute(ctx context.Context, restored *scope) (*Run, error) {
 		run.Response = c.uncut().walk(run.Response, 0)
 		run.Output = c.value(run.Output)
 	}
+	if r.req.Finish != nil {
+		paused := run.Status == StatusPaused
+		r.req.Finish(run)
+		if paused {
+			run.Status = StatusPaused
+		}
+	}
 	if run.Status == StatusPaused {
 		var handles []string
 		for n := range r.paused {

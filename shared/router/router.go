@@ -272,6 +272,14 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 		deadline = dl.Add(-time.Second)
 	}
 	job.Deadline = deadline
+	// the answer is settled as the run ends, before its record is written, so that the
+	// record says what the caller got (a 500 for an answer over Lambda's limit, say)
+	var answered *events.APIGatewayV2HTTPResponse
+	job.Answer = func(run *engine.Run) runs.Answer {
+		resp, why := r.reply(run, route, withCORS)
+		answered = &resp
+		return runs.Answer{Status: resp.StatusCode, ContentType: resp.Headers["content-type"], Error: why}
+	}
 	run, err := r.cfg.Executor.Execute(ctx, job)
 	if err != nil && run != nil {
 		// the flow ran (and did whatever it does) but its record could not be stored in
@@ -287,16 +295,30 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 		}
 		return withCORS(problem(http.StatusInternalServerError, "Internal Server Error", fmt.Sprintf("flow %s could not be run", route.FlowID), nil)), nil
 	}
-	resp := withCORS(r.answer(run, route))
+	if answered != nil {
+		return *answered, nil
+	}
+	// an executor that did not call Job.Answer (a test's, or a run that ended before it)
+	resp, _ := r.reply(run, route, withCORS)
+	return resp, nil
+}
+
+// reply is the answer to a finished run's caller, and why it is not the response the flow
+// set when that is not because the run failed ("" otherwise).
+func (r *Router) reply(run *engine.Run, route store.PublishedRoute, withCORS func(events.APIGatewayV2HTTPResponse) events.APIGatewayV2HTTPResponse) (events.APIGatewayV2HTTPResponse, string) {
+	resp, why := r.answer(run, route)
+	resp = withCORS(resp)
 	if n, big := answerTooLarge(resp); big {
 		// Lambda fails an invocation that answers more: the caller would get API Gateway's
 		// bare error, with no run id
 		r.cfg.Logger.Warn("flow answer over Lambda's response limit", "flow", route.FlowID, "run", run.ID, "bytes", n)
 		return withCORS(problem(http.StatusInternalServerError, "Internal Server Error",
-			fmt.Sprintf("flow %s answered %d bytes, more than the 6 MB (%d bytes) an answer can hold; answer less (a link to the content, say); run %s has the details",
-				route.FlowID, n, maxAnswer, run.ID), map[string]string{"x-run-id": run.ID})), nil
+				fmt.Sprintf("flow %s answered %d bytes, more than the 6 MB (%d bytes) an answer can hold; answer less (a link to the content, say); run %s has the details",
+					route.FlowID, n, maxAnswer, run.ID), map[string]string{"x-run-id": run.ID})),
+			fmt.Sprintf("the flow's answer of %d bytes (headers included, as Lambda counts it) is more than the 6 MB (%d bytes) Lambda lets a function answer; answer less (a link to the content, say)",
+				n, maxAnswer)
 	}
-	return resp, nil
+	return resp, why
 }
 
 // maxAnswer is Lambda's limit on a function's answer: the payload 2.0 response as the
@@ -377,16 +399,17 @@ func addVary(h map[string]string, name string) {
 	h["vary"] = name
 }
 
-// answer maps the run to the HTTP reply.
-func (r *Router) answer(run *engine.Run, route store.PublishedRoute) events.APIGatewayV2HTTPResponse {
+// answer maps the run to the HTTP reply, and says why the caller does not get the
+// response the flow set when the run did not fail ("" when it did, or the caller gets it).
+func (r *Router) answer(run *engine.Run, route store.PublishedRoute) (events.APIGatewayV2HTTPResponse, string) {
 	runHdr := map[string]string{"x-run-id": run.ID}
 	if run.Error != nil && (run.Error.Type == engine.ErrKindDeadline || run.Error.Type == engine.ErrKindCancelled) {
-		return problem(http.StatusGatewayTimeout, "Gateway Timeout", fmt.Sprintf("flow %s did not answer in time", route.FlowID), runHdr)
+		return problem(http.StatusGatewayTimeout, "Gateway Timeout", fmt.Sprintf("flow %s did not answer in time", route.FlowID), runHdr), ""
 	}
 	if run.Response == nil && run.Error != nil && run.Error.Type == engine.ErrKindUnavailable {
 		return problem(http.StatusServiceUnavailable, "Service Unavailable",
 			fmt.Sprintf("flow %s could not answer: a service it depends on is unavailable; try again (run %s has the details)", route.FlowID, run.ID),
-			map[string]string{"x-run-id": run.ID, "retry-after": "1"})
+			map[string]string{"x-run-id": run.ID, "retry-after": "1"}), ""
 	}
 	if run.Response == nil && run.Error != nil && run.Error.Type == engine.ErrKindRequest {
 		// the caller's request could not be read (a JSON body that is not JSON, say)
@@ -400,20 +423,26 @@ func (r *Router) answer(run *engine.Run, route store.PublishedRoute) events.APIG
 			}
 		}
 		return problem(http.StatusBadRequest, "Bad Request", fmt.Sprintf("the request's %s: %s", field, reason), runHdr,
-			fieldError{Location: field, Message: reason})
+			fieldError{Location: field, Message: reason}), ""
 	}
 	if run.Response == nil {
 		// the error's text stays in the run, for the flow's owners: it may name hosts,
 		// nodes or data the caller has no business seeing
-		detail := fmt.Sprintf("flow %s ended without an HTTP response; run %s has the details", route.FlowID, run.ID)
 		if run.Error != nil {
-			detail = fmt.Sprintf("flow %s failed (%s) before answering; run %s has the details", route.FlowID, run.Error.Type, run.ID)
+			return problem(http.StatusInternalServerError, "Internal Server Error",
+				fmt.Sprintf("flow %s failed (%s) before answering; run %s has the details", route.FlowID, run.Error.Type, run.ID), runHdr), ""
 		}
-		return problem(http.StatusInternalServerError, "Internal Server Error", detail, runHdr)
+		why := "the flow ended without an HTTP response (no HTTP response node ran)"
+		if run.Status == engine.StatusPaused {
+			why = "the flow paused before an HTTP response node ran"
+		}
+		return problem(http.StatusInternalServerError, "Internal Server Error",
+			fmt.Sprintf("flow %s ended without an HTTP response; run %s has the details", route.FlowID, run.ID), runHdr), why
 	}
 	resp, err := response.FromValue(run.Response)
 	if err != nil {
-		return problem(http.StatusInternalServerError, "Internal Server Error", fmt.Sprintf("flow %s set an invalid response: %v", route.FlowID, err), runHdr)
+		return problem(http.StatusInternalServerError, "Internal Server Error", fmt.Sprintf("flow %s set an invalid response: %v", route.FlowID, err), runHdr),
+			fmt.Sprintf("the flow set an invalid response: %v", err)
 	}
 	out := events.APIGatewayV2HTTPResponse{StatusCode: resp.Status, Headers: map[string]string{}, Body: resp.Body,
 		IsBase64Encoded: resp.IsBase64, Cookies: resp.Cookies}
@@ -421,7 +450,7 @@ func (r *Router) answer(run *engine.Run, route store.PublishedRoute) events.APIG
 		out.Headers[k] = v
 	}
 	out.Headers["x-run-id"] = run.ID
-	return out
+	return out, ""
 }
 
 // checkKey accepts X-API-Key or Authorization: Bearer psk_… keys of this project: keyID is

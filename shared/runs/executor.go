@@ -155,6 +155,7 @@ type active struct {
 	res        *resolver
 	pub        engine.Publisher
 	counts     map[string]int // node results by status before a resume
+	answer     *Answer        // what the run's caller was answered (Job.Answer)
 }
 
 // Execute runs a job and returns the run record (secrets redacted, values truncated).
@@ -278,7 +279,7 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 	}
 	run, err := x.engine(a).Run(runCtx, comp.plan, engine.Request{RunID: runID, FlowID: job.Flow, Version: job.Version,
 		Stage: job.Stage, Tenant: job.Tenant, Project: job.Project, Start: job.Start, Trigger: job.Trigger, Fired: job.Kind.fired(), Resolver: res, Secrets: &comp.secrets, Flows: x.flowLoader(fk.ProjectKey(), job.Kind, job.Stage),
-		DenyPrivateNetwork: !x.privateNetwork(ctx, fk.ProjectKey(), job.AllowPrivateNetwork)})
+		DenyPrivateNetwork: !x.privateNetwork(ctx, fk.ProjectKey(), job.AllowPrivateNetwork), Finish: a.answering(job.Answer)})
 	if err != nil {
 		a.sink.flush(false, nil)
 		return nil, x.failStart(ctx, a, started, fmt.Errorf("start run %s: %w", runID, err))
@@ -288,6 +289,24 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 		x.runErrorFlow(ctx, job, out)
 	}
 	return out, err
+}
+
+// answering returns the engine's Finish hook for a job answered over HTTP (nil for
+// others): it keeps what the caller was answered, and fails a successful run whose caller
+// got an error instead of the flow's response.
+func (a *active) answering(answer func(*engine.Run) Answer) func(*engine.Run) {
+	if answer == nil {
+		return nil
+	}
+	return func(run *engine.Run) {
+		ans := answer(run)
+		a.answer = &ans
+		if ans.Error != "" && run.Status == engine.StatusSuccess {
+			run.Status = engine.StatusError
+			run.Error = &engine.NodeError{Type: engine.ErrKindResponse,
+				Error: fmt.Sprintf("the caller was answered %d instead of the flow's response: %s", ans.Status, ans.Error)}
+		}
+	}
 }
 
 // privateNetwork is whether the project lets its flows reach private

@@ -59,6 +59,22 @@ type Job struct {
 	// AllowPrivateNetwork is the project's setting when the caller already
 	// knows it (the router's cached slug lookup); nil reads the project.
 	AllowPrivateNetwork *bool
+	// Answer, for a run whose caller is answered over HTTP when it ends (the router's
+	// inline runs), returns what that caller gets. It is called once the run has ended
+	// (or paused), before the run's last event and its record, which then say what the
+	// caller got: the answer's status, and for a run that succeeded but whose caller got
+	// an error instead of the flow's response (Answer.Error), status error with that
+	// error (type response_error). Nil: the record holds the response the flow set.
+	Answer func(run *engine.Run) Answer
+}
+
+// Answer is what a run's caller was answered over HTTP (Job.Answer).
+type Answer struct {
+	// Status and ContentType are the answer's.
+	Status      int
+	ContentType string
+	// Error says why the caller did not get the response the flow set, "" when it did.
+	Error string
 }
 
 // ResumeJob continues a paused run.

@@ -59,6 +59,10 @@ func resultCounts(a *active, run *engine.Run) map[string]int {
 type responseSummary struct {
 	Status      int    `json:"status"`
 	ContentType string `json:"content_type,omitempty"`
+	// FlowStatus is the status of the response the flow set, when its caller got another
+	// answer (an error the router answered instead); 0 when the flow set none or the
+	// caller got it.
+	FlowStatus int `json:"flow_status,omitempty"`
 }
 
 // maxSummaryOutput bounds the exit value copied into a run record.
@@ -85,6 +89,19 @@ func summarize(a *active, run *engine.Run, details bool, lost int) summary {
 		}
 	}
 	s.Response = responseOf(run.Response)
+	if a.answer != nil {
+		// what the caller got, which is not always the response the flow set
+		set := s.Response
+		s.Response = &responseSummary{Status: a.answer.Status, ContentType: a.answer.ContentType}
+		if set != nil {
+			if set.Status == 0 {
+				set.Status = 200 // a response node's default
+			}
+			if set.Status != a.answer.Status || a.answer.Error != "" {
+				s.Response.FlowStatus = set.Status
+			}
+		}
+	}
 	if details {
 		s.Edges = run.Edges
 		if run.Output != nil {
