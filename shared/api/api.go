@@ -401,6 +401,8 @@ type endpoint struct {
 	// trashOK marks the writes a project in the trash takes: moving it there,
 	// restoring it and deleting it for good (see readOnlyInTrash).
 	trashOK bool
+	// ifMatch marks the writes that honour If-Match (412 documented; see etag.go).
+	ifMatch bool
 }
 
 // readOnlyInTrash is the trash rule: a project in the trash is read-only until it is
@@ -449,12 +451,19 @@ func register[I, O any](h *Handler, e endpoint, fn func(context.Context, *I) (*O
 	if readOnlyInTrash(e) {
 		op.Description = strings.TrimSpace(op.Description + " " + trashRuleDoc)
 	}
+	if e.ifMatch {
+		op.Description = strings.TrimSpace(op.Description + " " + ifMatchDoc)
+	}
 	if e.scope != ScopePublic {
 		op.Security = []map[string][]string{{"bearer": {}}}
 	}
 	registry := h.api.OpenAPI().Components.Schemas
 	schema := registry.Schema(reflect.TypeFor[Problem](), true, "Problem")
-	for _, code := range errorStatuses[e.scope] {
+	codes := errorStatuses[e.scope]
+	if e.ifMatch {
+		codes = append(codes[:len(codes):len(codes)], http.StatusPreconditionFailed)
+	}
+	for _, code := range codes {
 		op.Responses[fmt.Sprint(code)] = &huma.Response{
 			Description: http.StatusText(code),
 			Content:     map[string]*huma.MediaType{ProblemContentType: {Schema: schema}},

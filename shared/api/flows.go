@@ -150,7 +150,7 @@ func (h *Handler) registerFlows() {
 		})
 	register(h, endpoint{id: "getFlow", method: http.MethodGet, path: base + "/{flow}", summary: "Get a flow with its draft",
 		tag: tag, scope: ScopeTenant, action: auth.ActionFlowRead},
-		func(ctx context.Context, in *FlowPath) (*Out[FlowDetail], error) {
+		func(ctx context.Context, in *FlowPath) (*Tagged[FlowDetail], error) {
 			var f store.Flow
 			var d store.Draft
 			var ferr, derr error
@@ -167,14 +167,16 @@ func (h *Handler) registerFlows() {
 			if derr != nil {
 				return nil, derr
 			}
-			return ok(FlowDetail{FlowView: flowView(f), Draft: draftView(d)})
+			return &Tagged[FlowDetail]{ETag: flowETag(f, d.Revision), Body: FlowDetail{FlowView: flowView(f), Draft: draftView(d)}}, nil
 		})
 	register(h, endpoint{id: "updateFlow", method: http.MethodPatch, path: base + "/{flow}",
-		summary: "Rename a flow (409 when another flow of the project has the name, ignoring case) or change its run settings and error flow", tag: tag, scope: ScopeTenant, action: auth.ActionFlowWrite},
+		summary: "Rename a flow (409 when another flow of the project has the name, ignoring case) or change its run settings and error flow", tag: tag, scope: ScopeTenant, action: auth.ActionFlowWrite,
+		ifMatch: true},
 		func(ctx context.Context, in *struct {
 			FlowPath
+			IfMatchHeader
 			Body UpdateFlowBody
-		}) (*Out[FlowView], error) {
+		}) (*Tagged[FlowView], error) {
 			u := store.FlowUpdate{Name: in.Body.Name, Retention: in.Body.Retention}
 			if in.Body.Name != nil {
 				if err := checkName("body.name", *in.Body.Name, 200); err != nil {
@@ -199,19 +201,34 @@ func (h *Handler) registerFlows() {
 				}
 				u.ErrorFlow = &id
 			}
+			m, err := h.flowMatch(ctx, in.key(), in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			u.Match = m
 			f, err := h.st.UpdateFlow(ctx, in.key(), u)
 			if err != nil {
-				return nil, at("body", err)
+				return nil, at("body", h.flowChanged(ctx, in.key(), in.IfMatch, err))
 			}
-			return ok(flowView(f))
+			rev := 0
+			if m != nil {
+				rev = m.DraftRevision // checked in the same transaction
+			} else if d, err := h.st.GetDraft(ctx, in.key()); err != nil {
+				return nil, err
+			} else {
+				rev = d.Revision
+			}
+			return &Tagged[FlowView]{ETag: flowETag(f, rev), Body: flowView(f)}, nil
 		})
 	register(h, endpoint{id: "saveDraft", method: http.MethodPut, path: base + "/{flow}/draft",
-		summary: "Save the draft (409 with current_revision when the revision is stale)", tag: tag,
-		scope: ScopeTenant, action: auth.ActionFlowWrite, maxBody: MaxDocumentBody, rawBody: SaveDraftBody{}, overlap: true},
+		summary: "Save the draft (409 with current_revision when the revision is stale); If-Match takes the flow's ETag (GET flow) and the answer's ETag is the flow's", tag: tag,
+		scope: ScopeTenant, action: auth.ActionFlowWrite, maxBody: MaxDocumentBody, rawBody: SaveDraftBody{}, overlap: true,
+		ifMatch: true},
 		func(ctx context.Context, in *struct {
 			FlowPath
+			IfMatchHeader
 			RawBody []byte `contentType:"application/json"`
-		}) (*Out[SavedDraft], error) {
+		}) (*Tagged[SavedDraft], error) {
 			// A draft can be large: it is decoded once, strictly, here
 			// instead of by huma's generic validation (two more parses).
 			var body SaveDraftBody
@@ -221,11 +238,15 @@ func (h *Handler) registerFlows() {
 			if body.Revision < 1 {
 				return nil, invalidField("body.revision", "must be at least 1")
 			}
-			rev, err := h.saveDraft(ctx, in.key(), body.Document, body.Revision, body.Force, "body.document")
+			rev, err := h.saveDraft(ctx, in.key(), body.Document, body.Revision, body.Force, "body.document", in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
-			return ok(SavedDraft{Revision: rev})
+			f, err := h.st.GetFlowConsistent(ctx, in.key())
+			if err != nil {
+				return nil, err
+			}
+			return &Tagged[SavedDraft]{ETag: flowETag(f, rev), Body: SavedDraft{Revision: rev}}, nil
 		})
 	register(h, endpoint{id: "validateFlow", method: http.MethodPost, path: base + "/{flow}/validate",
 		summary: "Validate the draft and list every problem", tag: tag, scope: ScopeTenant, action: auth.ActionFlowRead},
@@ -250,8 +271,15 @@ func (h *Handler) registerFlows() {
 		})
 	register(h, endpoint{id: "deleteFlow", method: http.MethodDelete, path: base + "/{flow}",
 		summary: "Delete a flow (unpublishing it first) with its versions and runs; 409 while published flows call it or any flow names it as its error flow", tag: tag, scope: ScopeTenant,
-		action: auth.ActionFlowWrite, status: statusNoContent},
-		func(ctx context.Context, in *FlowPath) (*Empty, error) {
+		action: auth.ActionFlowWrite, status: statusNoContent, ifMatch: true},
+		func(ctx context.Context, in *struct {
+			FlowPath
+			IfMatchHeader
+		}) (*Empty, error) {
+			m, err := h.flowMatch(ctx, in.key(), in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
 			bs, err := h.st.ListFlowBindings(ctx, in.key())
 			if err != nil {
 				return nil, err
@@ -264,7 +292,7 @@ func (h *Handler) registerFlows() {
 			if err := h.checkNotErrorFlow(ctx, in.key()); err != nil {
 				return nil, err
 			}
-			return nil, h.st.DeleteFlow(ctx, in.key())
+			return nil, h.flowChanged(ctx, in.key(), in.IfMatch, h.st.DeleteFlowIf(ctx, in.key(), m))
 		})
 }
 
@@ -380,7 +408,7 @@ func decodeDocument(location string, raw json.RawMessage) (*flow.Document, []byt
 // saveDraft saves a document as the draft at expected revision. Replacing
 // a flow that has nodes by one without any needs force.
 func (h *Handler) saveDraft(ctx context.Context, k store.FlowKey, raw json.RawMessage, expected int, force bool,
-	location string) (int, error) {
+	location, ifMatchHeader string) (int, error) {
 	doc, canon, err := decodeDocument(location, raw)
 	if err != nil {
 		return 0, err
@@ -388,6 +416,10 @@ func (h *Handler) saveDraft(ctx context.Context, k store.FlowKey, raw json.RawMe
 	// Nothing above touched the store: an overlapping save waits here for
 	// its membership check.
 	if err := permitted(ctx); err != nil {
+		return 0, err
+	}
+	m, err := h.flowMatch(ctx, k, ifMatchHeader)
+	if err != nil {
 		return 0, err
 	}
 	if len(doc.Nodes) == 0 && !force {
@@ -407,9 +439,9 @@ func (h *Handler) saveDraft(ctx context.Context, k store.FlowKey, raw json.RawMe
 				FieldError{Location: location, Message: "is empty while the saved draft is not"})
 		}
 	}
-	rev, err := h.st.SaveDraft(ctx, k, canon, expected)
+	rev, err := h.st.SaveDraftIf(ctx, k, canon, expected, m)
 	if err != nil {
-		return 0, at("body", err)
+		return 0, at("body", h.flowChanged(ctx, k, ifMatchHeader, err))
 	}
 	return rev, nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -33,6 +34,10 @@ const (
 	TypeForbidden    = "urn:polysynergy:problem:forbidden"
 	TypeNotFound     = "urn:polysynergy:problem:not-found"
 	TypeInternal     = "urn:polysynergy:problem:internal"
+	// TypeChanged: If-Match named a representation the resource no longer has (412).
+	TypeChanged = "urn:polysynergy:problem:changed"
+	// TypeSlugReserved: the slug was freed by another tenant recently and is still theirs.
+	TypeSlugReserved = "urn:polysynergy:problem:slug-reserved"
 )
 
 // RetryAfterSeconds is the Retry-After the API gives when DynamoDB is
@@ -62,6 +67,10 @@ type Problem struct {
 	Errors []FieldError `json:"errors,omitempty" doc:"Each failing field"`
 	// CurrentRevision is the stored draft revision (draft conflicts).
 	CurrentRevision *int `json:"current_revision,omitempty" doc:"The draft's current revision, when a save was based on a stale one"`
+	// CurrentETag is the resource's entity tag now (412 answers to If-Match).
+	CurrentETag string `json:"current_etag,omitempty" doc:"The resource's current ETag, when If-Match named another (412)"`
+	// AvailableAt is when a reserved slug may be claimed by anyone (slug-reserved).
+	AvailableAt *time.Time `json:"available_at,omitempty" doc:"When the reserved slug becomes free for anyone (slug-reserved)"`
 
 	headers http.Header
 }
@@ -111,6 +120,8 @@ var typeTitles = map[string]string{
 	TypeForbidden:    "Forbidden",
 	TypeNotFound:     "Not found",
 	TypeInternal:     "Internal error",
+	TypeChanged:      "Changed since read",
+	TypeSlugReserved: "Slug is reserved",
 }
 
 // invalidField is a 422 naming one field.
@@ -155,6 +166,18 @@ func unavailable() *Problem {
 	return p
 }
 
+// slugReserved is the 409 for a slug another tenant freed less than store.SlugReservation
+// ago.
+func slugReserved(location string, e *store.SlugReservedError) *Problem {
+	until := e.Until.UTC()
+	msg := fmt.Sprintf("is reserved until %s for the tenant whose project used it (its trigger hosts may still be called)",
+		until.Format(time.RFC3339))
+	p := conflict(TypeSlugReserved, fmt.Sprintf("the slug %q was freed recently by another tenant and stays theirs until %s; choose another",
+		e.Slug, until.Format(time.RFC3339)), FieldError{Location: location, Message: msg, Value: e.Slug})
+	p.AvailableAt = &until
+	return p
+}
+
 // fieldErr tags a store or handler error with the request location of the
 // value it is about, e.g. "body" so that a store ValidationError for field
 // "name" becomes location "body.name".
@@ -190,6 +213,7 @@ func toProblem(ctx context.Context, log *slog.Logger, err error) *Problem {
 	var ve *store.ValidationError
 	var ce *store.ConflictError
 	var nt *store.NameTakenError
+	var sr *store.SlugReservedError
 	switch {
 	case errors.Is(err, store.ErrUnavailable):
 		log.WarnContext(ctx, "store unavailable", "request_id", RequestID(ctx), "err", err)
@@ -214,6 +238,8 @@ func toProblem(ctx context.Context, log *slog.Logger, err error) *Problem {
 		return invalidField(loc, "%s", ve.Reason)
 	case errors.As(err, &nt):
 		return nameTaken(prefix+".name", nt.Name, nt.Flow, nt.FlowName)
+	case errors.As(err, &sr):
+		return slugReserved(prefix+".slug", sr)
 	case errors.Is(err, store.ErrSlugTaken):
 		return conflict(TypeSlugTaken, "the slug is used by another project; choose another",
 			FieldError{Location: "body.slug", Message: "is taken"})

@@ -78,6 +78,8 @@ type UpdateProjectBody struct {
 type SlugSuggestion struct {
 	Slug      string `json:"slug"`
 	Available bool   `json:"available"`
+	// ReservedUntil is set when another tenant freed the slug recently (it is theirs until then).
+	ReservedUntil *time.Time `json:"reserved_until,omitempty" doc:"When the slug, freed recently by another tenant's project, becomes free for anyone; until then it is theirs"`
 }
 
 func (h *Handler) registerProjects() {
@@ -126,35 +128,40 @@ func (h *Handler) registerProjects() {
 			} else if err := checkSlug("query.slug", in.Slug); err != nil {
 				return nil, err
 			}
-			for _, s := range candidates {
-				_, err := h.st.ResolveSlug(ctx, s)
-				switch {
-				case errors.Is(err, store.ErrNotFound):
-					return ok(SlugSuggestion{Slug: s, Available: true})
-				case err != nil:
+			var first store.SlugAvailability
+			for i, s := range candidates {
+				av, err := h.st.CheckSlug(ctx, s, in.Tenant)
+				if err != nil {
 					return nil, err
 				}
+				if av.Available {
+					return ok(SlugSuggestion{Slug: s, Available: true})
+				}
+				if i == 0 {
+					first = av
+				}
 			}
-			return ok(SlugSuggestion{Slug: candidates[0], Available: false})
+			return ok(SlugSuggestion{Slug: candidates[0], Available: false, ReservedUntil: utcPtr(first.ReservedUntil)})
 		})
 	register(h, endpoint{id: "getProject", method: http.MethodGet, path: "/tenants/{tenant}/projects/{project}",
 		summary: "Get a project", tag: tag, scope: ScopeTenant, action: auth.ActionProjectRead},
-		func(ctx context.Context, in *ProjectPath) (*Out[ProjectView], error) {
+		func(ctx context.Context, in *ProjectPath) (*Tagged[ProjectView], error) {
 			p, err := h.st.GetProject(ctx, in.key())
 			if err != nil {
 				return nil, err
 			}
 			v := projectView(p)
 			v.AWSTrust = h.awsTrust(p)
-			return ok(v)
+			return &Tagged[ProjectView]{ETag: h.projectETag(p), Body: v}, nil
 		})
 	register(h, endpoint{id: "updateProject", method: http.MethodPatch, path: "/tenants/{tenant}/projects/{project}",
-		summary: "Rename a project, change its slug (409 when taken) or its private network access (admins)", tag: tag, scope: ScopeTenant,
-		action: auth.ActionProjectUpdate},
+		summary: "Rename a project, change its slug (409 when taken, or reserved: a slug another tenant's project left stays theirs for 30 days) or its private network access (admins); all in one change", tag: tag, scope: ScopeTenant,
+		action: auth.ActionProjectUpdate, ifMatch: true},
 		func(ctx context.Context, in *struct {
 			ProjectPath
+			IfMatchHeader
 			Body UpdateProjectBody
-		}) (*Out[ProjectView], error) {
+		}) (*Tagged[ProjectView], error) {
 			k := in.key()
 			var errs []FieldError
 			if in.Body.Name != nil {
@@ -170,9 +177,17 @@ func (h *Handler) registerProjects() {
 			if len(errs) > 0 {
 				return nil, invalidFields(errs)
 			}
-			cur, err := h.st.GetProject(ctx, k)
+			match, err := h.projectMatch(ctx, k, in.IfMatch)
 			if err != nil {
 				return nil, err
+			}
+			cur := match
+			if cur == nil {
+				p, err := h.st.GetProject(ctx, k)
+				if err != nil {
+					return nil, err
+				}
+				cur = &p
 			}
 			// sending the switch unchanged (a client PATCHing back what it read) is no change
 			setPrivate := in.Body.AllowPrivateNetwork != nil && *in.Body.AllowPrivateNetwork != cur.AllowPrivateNetwork
@@ -183,33 +198,25 @@ func (h *Handler) registerProjects() {
 						FieldError{Location: "body.allow_private_network", Message: "needs role admin"})
 				}
 			}
-			// the change that can be refused (a taken slug) goes first, so a refused PATCH
-			// changes nothing; the others were checked above
-			if in.Body.Slug != nil {
-				if err := h.st.ChangeSlug(ctx, k, *in.Body.Slug); err != nil {
-					return nil, h.slugTaken(ctx, k.Tenant, *in.Body.Slug, err)
-				}
-			}
-			if in.Body.Name != nil {
-				if err := h.st.RenameProject(ctx, k, *in.Body.Name); err != nil {
-					return nil, err
-				}
-			}
+			u := store.ProjectUpdate{Name: in.Body.Name, Slug: in.Body.Slug, Match: match}
 			if setPrivate {
-				if err := h.st.SetPrivateNetwork(ctx, k, *in.Body.AllowPrivateNetwork); err != nil {
-					return nil, err
-				}
+				u.AllowPrivateNetwork = in.Body.AllowPrivateNetwork
 			}
-			p, err := h.st.GetProject(ctx, k)
+			// one transaction: a refused change (a taken slug, a changed project) changes nothing
+			p, err := h.st.UpdateProject(ctx, k, u)
 			if err != nil {
+				err = h.projectChanged(ctx, k, in.IfMatch, err)
+				if in.Body.Slug != nil {
+					err = h.slugTaken(ctx, k.Tenant, *in.Body.Slug, err)
+				}
 				return nil, err
 			}
-			return ok(projectView(p))
+			return &Tagged[ProjectView]{ETag: h.projectETag(p), Body: projectView(p)}, nil
 		})
 	register(h, endpoint{id: "trashProject", method: http.MethodPost, path: "/tenants/{tenant}/projects/{project}/trash",
 		summary: "Move a project to the trash: its routes and schedules stop, and it is read-only (reads work; changes answer 409) until restored", tag: tag, scope: ScopeTenant,
 		action: auth.ActionProjectTrash, trashOK: true},
-		func(ctx context.Context, in *ProjectPath) (*Out[ProjectView], error) {
+		func(ctx context.Context, in *ProjectPath) (*Tagged[ProjectView], error) {
 			if err := h.st.TrashProject(ctx, in.key()); err != nil {
 				return nil, err
 			}
@@ -219,11 +226,11 @@ func (h *Handler) registerProjects() {
 				h.log.Error("trash project: take its schedules out of the scheduler", "project", in.Project, "err", err)
 				return nil, unavailable()
 			}
-			p, err := h.st.GetProject(ctx, in.key())
+			p, err := h.st.GetProjectConsistent(ctx, in.key())
 			if err != nil {
 				return nil, err
 			}
-			return ok(projectView(p))
+			return &Tagged[ProjectView]{ETag: h.projectETag(p), Body: projectView(p)}, nil
 		})
 	register(h, endpoint{id: "listTrash", method: http.MethodGet, path: "/tenants/{tenant}/trash",
 		summary: "List trashed projects", tag: tag, scope: ScopeTenant, action: auth.ActionProjectRead},
@@ -239,7 +246,7 @@ func (h *Handler) registerProjects() {
 		})
 	register(h, endpoint{id: "restoreProject", method: http.MethodPost, path: "/tenants/{tenant}/projects/{project}/restore",
 		summary: "Restore a project from the trash: it takes changes again and its routes and schedules fire again", tag: tag, scope: ScopeTenant, action: auth.ActionProjectRestore, trashOK: true},
-		func(ctx context.Context, in *ProjectPath) (*Out[ProjectView], error) {
+		func(ctx context.Context, in *ProjectPath) (*Tagged[ProjectView], error) {
 			if err := h.st.RestoreProject(ctx, in.key()); err != nil {
 				return nil, err
 			}
@@ -247,20 +254,32 @@ func (h *Handler) registerProjects() {
 				h.log.Error("restore project: put its schedules back into the scheduler", "project", in.Project, "err", err)
 				return nil, unavailable()
 			}
-			p, err := h.st.GetProject(ctx, in.key())
+			p, err := h.st.GetProjectConsistent(ctx, in.key())
 			if err != nil {
 				return nil, err
 			}
-			return ok(projectView(p))
+			return &Tagged[ProjectView]{ETag: h.projectETag(p), Body: projectView(p)}, nil
 		})
 	register(h, endpoint{id: "deleteProject", method: http.MethodDelete, path: "/tenants/{tenant}/projects/{project}",
 		summary: "Delete a project in the trash permanently with everything under it; 409 for a project not in the trash (move it there first)", tag: tag, scope: ScopeTenant,
-		action: auth.ActionProjectDelete, status: statusNoContent, trashOK: true},
-		func(ctx context.Context, in *ProjectPath) (*Empty, error) {
+		action: auth.ActionProjectDelete, status: statusNoContent, trashOK: true, ifMatch: true},
+		func(ctx context.Context, in *struct {
+			ProjectPath
+			IfMatchHeader
+		}) (*Empty, error) {
+			match, err := h.projectMatch(ctx, in.key(), in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
 			// one request must not lose an active project with all its flows and runs: it goes
 			// to the trash first, where it can still be restored. A project not found (gone, or
 			// left half deleted by an interrupted delete) is left to the store, which finishes it.
-			p, err := h.st.GetProject(ctx, in.key())
+			var p store.Project
+			if match != nil {
+				p = *match
+			} else {
+				p, err = h.st.GetProject(ctx, in.key())
+			}
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return nil, err
 			}
@@ -275,7 +294,7 @@ func (h *Handler) registerProjects() {
 					return nil, unavailable()
 				}
 			}
-			return nil, h.st.DeleteProject(ctx, in.key())
+			return nil, h.projectChanged(ctx, in.key(), in.IfMatch, h.st.DeleteProjectIf(ctx, in.key(), match))
 		})
 }
 

@@ -179,7 +179,7 @@ func (h *Handler) registerVersions() {
 				}
 				rev = d.Revision
 			}
-			n, err := h.saveDraft(ctx, in.key(), v.Document, rev, true, "version")
+			n, err := h.saveDraft(ctx, in.key(), v.Document, rev, true, "version", "")
 			if err != nil {
 				return nil, err
 			}

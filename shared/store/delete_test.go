@@ -68,6 +68,11 @@ func TestDeleteProjectRemovesEverything(t *testing.T) {
 		t.FailNow()
 	}
 	othersAfter := keySet(after)
+	// the slug's lookup became the tenant's reservation of it, which names no project
+	if !othersAfter["SLUG#shop|SLUG"] {
+		t.Fatal("the freed slug is not reserved")
+	}
+	othersBefore["SLUG#shop|SLUG"] = true
 	if len(othersAfter) != len(othersBefore) {
 		t.Fatalf("other items %d → %d", len(othersBefore), len(othersAfter))
 	}
@@ -95,7 +100,11 @@ func TestDeleteProjectRemovesEverything(t *testing.T) {
 	wantErr(t, f.s.DeleteProject(f.ctx, p.Key()), store.ErrNotFound)
 	_ = flows
 
-	// The slug is free again; the kept project is intact.
+	// The slug is reserved for the tenant: refused to another until the reservation ends,
+	// then free; the kept project is intact.
+	_, err = f.s.CreateProject(f.ctx, b.ID, store.CreateProjectInput{Name: "New Shop", Slug: "shop"})
+	wantErr(t, err, store.ErrSlugTaken)
+	f.clock.Advance(store.SlugReservation)
 	f.project(t, b.ID, "New Shop", "shop")
 	if _, err := f.s.GetDraft(f.ctx, q.Key().Flow(must[store.Page[store.Flow]](t)(f.s.ListFlows(f.ctx, q.Key(), store.ListFlowsOptions{})).Items[0].ID)); err != nil {
 		t.Fatalf("kept project's draft: %v", err)

@@ -488,6 +488,9 @@ type FlowUpdate struct {
 	Retention *int
 	// ErrorFlow sets the flow run when a published run fails ("" removes it).
 	ErrorFlow *string
+	// Match, when set, makes the update conditional: it happens only while the flow is
+	// still as read (ErrChanged otherwise).
+	Match *FlowMatch
 }
 
 // UpdateFlow changes a flow's name or run settings. Published route tables
@@ -541,13 +544,29 @@ func (s *Store) UpdateFlow(ctx context.Context, k FlowKey, u FlowUpdate) (Flow, 
 		}
 	}
 	if u.Name != nil {
-		return s.renameFlow(ctx, op, k, *u.Name, expr, n, v)
+		return s.renameFlow(ctx, op, k, *u.Name, expr, n, v, u.Match)
 	}
-	return s.updateFlowItem(ctx, op, k, expr, n, v)
+	return s.updateFlowItem(ctx, op, k, expr, n, v, u.Match)
 }
 
-// updateFlowItem applies an update expression to an active flow's metadata.
-func (s *Store) updateFlowItem(ctx context.Context, op string, k FlowKey, expr string, n names, v vals) (Flow, error) {
+// updateFlowItem applies an update expression to an active flow's metadata; with m, only
+// while the flow is as m says (in one transaction with the draft's check).
+func (s *Store) updateFlowItem(ctx context.Context, op string, k FlowKey, expr string, n names, v vals, m *FlowMatch) (Flow, error) {
+	if m != nil {
+		n, v = maps.Clone(n), maps.Clone(v)
+		cond := "#state = :active AND " + m.flowCond(n, v)
+		var tx txn
+		tx.update(s.table, key(projectPK(k.ProjectKey()), flowSK(k.Flow)), expr, cond, n, v, ErrChanged)
+		m.draftCheck(s, &tx, k)
+		if err := s.commit(ctx, op, &tx); err != nil {
+			return Flow{}, err
+		}
+		rec, err := s.getFlowRec(ctx, op, k, true)
+		if err != nil {
+			return Flow{}, err
+		}
+		return rec.Flow, nil
+	}
 	in := updateInput(s.table, key(projectPK(k.ProjectKey()), flowSK(k.Flow)), expr,
 		"#state = :active", n, v)
 	in.ReturnValues = "ALL_NEW"
@@ -568,7 +587,7 @@ func (s *Store) updateFlowItem(ctx context.Context, op string, k FlowKey, expr s
 // renameFlow applies an update expression that sets the flow's name, moving
 // its name claim in the same transaction: the old name is released and the
 // new one claimed (a change of case or spaces only keeps the claim).
-func (s *Store) renameFlow(ctx context.Context, op string, k FlowKey, name, expr string, n names, v vals) (Flow, error) {
+func (s *Store) renameFlow(ctx context.Context, op string, k FlowKey, name, expr string, n names, v vals, m *FlowMatch) (Flow, error) {
 	pk := k.ProjectKey()
 	for attempt := 0; attempt < s.commitAttempts; attempt++ {
 		cur, err := s.getFlowRec(ctx, op, k, true)
@@ -579,14 +598,25 @@ func (s *Store) renameFlow(ctx context.Context, op string, k FlowKey, name, expr
 			return Flow{}, fmt.Errorf("%s: flow %w", op, ErrNotFound)
 		}
 		if cur.Name == name {
-			return s.updateFlowItem(ctx, op, k, expr, n, v)
+			return s.updateFlowItem(ctx, op, k, expr, n, v, m)
 		}
 		// the condition's :old goes into a copy: a retry that finds the name
 		// already set updates with v alone, which must hold no unused value
 		tv := maps.Clone(v)
 		tv[":old"] = avS(cur.Name)
+		tn := n
+		cond := "#state = :active AND #n = :old"
+		var changed error // nil: a concurrent rename, read again and retry
+		if m != nil {
+			tn = maps.Clone(n)
+			cond += " AND " + m.flowCond(tn, tv)
+			changed = ErrChanged
+		}
 		var tx txn
-		tx.update(s.table, key(projectPK(pk), flowSK(k.Flow)), expr, "#state = :active AND #n = :old", n, tv, nil)
+		tx.update(s.table, key(projectPK(pk), flowSK(k.Flow)), expr, cond, tn, tv, changed)
+		if m != nil {
+			m.draftCheck(s, &tx, k)
+		}
 		nIt, err := flowNameItem(pk, k.Flow, name)
 		if err != nil {
 			return Flow{}, fmt.Errorf("%s: %w", op, err)
@@ -649,6 +679,12 @@ var errStaleDraft = errors.New("stale draft revision")
 // expectedRevision, and returns the new revision. A stale expectedRevision
 // is a *ConflictError carrying the current revision.
 func (s *Store) SaveDraft(ctx context.Context, k FlowKey, doc json.RawMessage, expectedRevision int) (int, error) {
+	return s.SaveDraftIf(ctx, k, doc, expectedRevision, nil)
+}
+
+// SaveDraftIf is SaveDraft that, with m, saves only while the flow (its metadata and
+// draft) is as m says: ErrChanged otherwise, before a stale expectedRevision is reported.
+func (s *Store) SaveDraftIf(ctx context.Context, k FlowKey, doc json.RawMessage, expectedRevision int, m *FlowMatch) (int, error) {
 	op := fmt.Sprintf("save draft of flow %s", k.Flow)
 	if err := k.validate(); err != nil {
 		return 0, fmt.Errorf("%s: %w", op, err)
@@ -668,9 +704,19 @@ func (s *Store) SaveDraft(ctx context.Context, k FlowKey, doc json.RawMessage, e
 	// transaction (one round trip; the draft is compressed, so its write
 	// units stay small).
 	var t txn
-	t.put(s.table, it, "revision = :exp", nil, vals{":exp": avN(int64(expectedRevision))}, errStaleDraft)
-	t.update(s.table, key(projectPK(k.ProjectKey()), flowSK(k.Flow)), "SET updated_at = :now", "attribute_exists(PK)",
-		nil, vals{":now": avTime(now)}, ErrNotFound)
+	draftCond, dv := "revision = :exp", vals{":exp": avN(int64(expectedRevision))}
+	flowCond, fn, fv, flowFail := "attribute_exists(PK)", names{}, vals{":now": avTime(now)}, error(ErrNotFound)
+	if m != nil {
+		// the draft item takes one condition: both revisions (the one the body is based
+		// on and the one the caller read); which of them failed is told below
+		draftCond += " AND revision = :mRev"
+		dv[":mRev"] = avN(int64(m.DraftRevision))
+		flowCond = m.flowCond(fn, fv)
+		flowFail = ErrChanged
+	}
+	t.put(s.table, it, draftCond, nil, dv, errStaleDraft)
+	t.update(s.table, key(projectPK(k.ProjectKey()), flowSK(k.Flow)), "SET updated_at = :now", flowCond,
+		fn, fv, flowFail)
 	err = s.commit(ctx, op, &t)
 	if errors.Is(err, errStaleDraft) {
 		// Tell "missing" from "stale" by reading the current revision.
@@ -681,7 +727,11 @@ func (s *Store) SaveDraft(ctx context.Context, k FlowKey, doc json.RawMessage, e
 		if len(resp.Item) == 0 {
 			return 0, fmt.Errorf("%s: draft %w", op, ErrNotFound)
 		}
-		return 0, fmt.Errorf("%s: %w", op, &ConflictError{What: "draft", Current: int(getN(resp.Item, "revision"))})
+		cur := int(getN(resp.Item, "revision"))
+		if m != nil && cur != m.DraftRevision {
+			return 0, fmt.Errorf("%s: draft %w", op, ErrChanged)
+		}
+		return 0, fmt.Errorf("%s: %w", op, &ConflictError{What: "draft", Current: cur})
 	}
 	if errors.Is(err, ErrNotFound) {
 		return 0, fmt.Errorf("%s: flow %w", op, ErrNotFound)

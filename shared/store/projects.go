@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -61,6 +63,101 @@ type SlugLookup struct {
 type slugRec struct {
 	Item string `dynamodbav:"kind"`
 	SlugLookup
+	// ReservedUntil (epoch seconds) marks a slug no project has any more: it was freed by
+	// a slug change or a project's deletion, and until then only Tenant may claim it (so no
+	// one else receives the trigger requests still sent to its hosts). Claims check it, so
+	// an expired reservation is claimable whether or not DynamoDB's TTL has removed it.
+	ReservedUntil int64 `dynamodbav:"reserved_until,omitempty"`
+	// ExpiresAt lets DynamoDB's TTL remove an expired reservation.
+	ExpiresAt int64 `dynamodbav:"expires_at,omitempty"`
+}
+
+// SlugReservation is how long a slug freed by a slug change or a project's deletion stays
+// reserved for the tenant that freed it: long enough for the senders of its trigger
+// requests (webhooks, integrations) to be moved to the new hosts or switched off, without
+// any other tenant receiving them meanwhile. The tenant may take it back at once.
+const SlugReservation = 30 * 24 * time.Hour
+
+// SlugReservedError is ErrSlugTaken for a slug reserved for another tenant: Until is when
+// anyone may claim it.
+type SlugReservedError struct {
+	Slug  string
+	Until time.Time
+}
+
+// Error implements error.
+func (e *SlugReservedError) Error() string {
+	return fmt.Sprintf("slug %q is reserved for the tenant that used it until %s", e.Slug, e.Until.UTC().Format(time.RFC3339))
+}
+
+// Is makes errors.Is(err, ErrSlugTaken) true.
+func (e *SlugReservedError) Is(target error) bool { return target == ErrSlugTaken }
+
+// claimSlugCond is the condition under which tenant may put its lookup item on a slug: no
+// item, or a reservation that is tenant's own or has expired by now.
+func claimSlugCond(tenant string, now time.Time) (string, names, vals) {
+	return "attribute_not_exists(PK) OR (attribute_exists(#ru) AND (#cTenant = :cTenant OR #ru <= :cNow))",
+		names{"#ru": "reserved_until", "#cTenant": "tenant"}, vals{":cTenant": avS(tenant), ":cNow": avN(now.Unix())}
+}
+
+// reservationItem is the item that keeps a freed slug for tenant until until.
+func reservationItem(slug, tenant string, until time.Time) (item, error) {
+	return marshal(slugRec{Item: kindSlug, SlugLookup: SlugLookup{Slug: slug, Tenant: tenant},
+		ReservedUntil: until.Unix(), ExpiresAt: until.Unix()}, slugPK(slug), skSlug)
+}
+
+// slugTakenError explains why tenant could not claim slug: a *SlugReservedError when
+// another tenant's unexpired reservation holds it, else plain ErrSlugTaken.
+func (s *Store) slugTakenError(ctx context.Context, slug, tenant string) error {
+	plain := fmt.Errorf("slug %q: %w", slug, ErrSlugTaken)
+	it, err := s.get(ctx, "read slug "+slug, "slug", key(slugPK(slug), skSlug), true)
+	if err != nil {
+		return plain
+	}
+	var rec slugRec
+	if unmarshal(it, &rec) != nil || rec.ReservedUntil == 0 || rec.Tenant == tenant {
+		return plain
+	}
+	until := time.Unix(rec.ReservedUntil, 0).UTC()
+	if !s.clock().Before(until) {
+		return plain // expired meanwhile: whoever claims it next gets it
+	}
+	return &SlugReservedError{Slug: slug, Until: until}
+}
+
+// SlugAvailability is whether a tenant may claim a slug, and if not, why.
+type SlugAvailability struct {
+	Available bool
+	// ReservedUntil is set when another tenant's reservation holds the slug.
+	ReservedUntil *time.Time
+}
+
+// CheckSlug says whether tenant may claim slug now: free, or reserved for tenant, or
+// reserved for another tenant until a time that has passed.
+func (s *Store) CheckSlug(ctx context.Context, slug, tenant string) (SlugAvailability, error) {
+	op := fmt.Sprintf("check slug %q", slug)
+	if err := ValidateSlug(slug); err != nil {
+		return SlugAvailability{}, fmt.Errorf("%s: %w", op, err)
+	}
+	it, err := s.get(ctx, op, "slug", key(slugPK(slug), skSlug), false)
+	if isNotFound(err) {
+		return SlugAvailability{Available: true}, nil
+	}
+	if err != nil {
+		return SlugAvailability{}, err
+	}
+	var rec slugRec
+	if err := unmarshal(it, &rec); err != nil {
+		return SlugAvailability{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if rec.ReservedUntil == 0 {
+		return SlugAvailability{}, nil
+	}
+	until := time.Unix(rec.ReservedUntil, 0).UTC()
+	if rec.Tenant == tenant || !s.clock().Before(until) {
+		return SlugAvailability{Available: true}, nil
+	}
+	return SlugAvailability{ReservedUntil: &until}, nil
 }
 
 // CreateProjectInput creates a project.
@@ -68,6 +165,9 @@ type CreateProjectInput struct {
 	Name string
 	Slug string
 }
+
+// errSlugClaim marks a failed slug claim inside a transaction (told apart by slugTakenError).
+var errSlugClaim = errors.New("slug claimed")
 
 // CreateProject creates a project with its slug lookup and its mock stage,
 // atomically. ErrSlugTaken when any project in the deployment has the slug;
@@ -106,9 +206,13 @@ func (s *Store) CreateProject(ctx context.Context, tenant string, in CreateProje
 	tx.check(s.table, key(tenantPK(tenant), skTenant), "attribute_exists(PK)", nil, nil,
 		fmt.Errorf("tenant %w", ErrNotFound))
 	tx.put(s.table, pIt, "attribute_not_exists(PK)", nil, nil, fmt.Errorf("project %w", ErrExists))
-	tx.put(s.table, sIt, "attribute_not_exists(PK)", nil, nil, fmt.Errorf("slug %q: %w", in.Slug, ErrSlugTaken))
+	cond, cn, cv := claimSlugCond(tenant, now)
+	tx.put(s.table, sIt, cond, cn, cv, errSlugClaim)
 	tx.put(s.table, mock, "", nil, nil, nil)
 	if err := s.commit(ctx, op, &tx); err != nil {
+		if errors.Is(err, errSlugClaim) {
+			return Project{}, fmt.Errorf("%s: %w", op, s.slugTakenError(ctx, in.Slug, tenant))
+		}
 		return Project{}, err
 	}
 	return p, nil
@@ -179,22 +283,132 @@ func (s *Store) listProjects(ctx context.Context, tenant, state string, o ListOp
 
 // RenameProject changes a project's display name.
 func (s *Store) RenameProject(ctx context.Context, k ProjectKey, name string) error {
-	op := fmt.Sprintf("rename project %s", k.Project)
+	_, err := s.UpdateProject(ctx, k, ProjectUpdate{Name: &name})
+	return err
+}
+
+// ProjectUpdate changes a project; nil fields are left alone.
+type ProjectUpdate struct {
+	Name *string
+	// Slug moves the project to another slug; the old one stays reserved for the tenant
+	// for SlugReservation. ErrSlugTaken when another project has it (a *SlugReservedError
+	// when another tenant's reservation holds it).
+	Slug                *string
+	AllowPrivateNetwork *bool
+	// Match, when set, makes the update conditional: it happens only while the project is
+	// still as read (every attribute its representation shows), ErrChanged otherwise.
+	Match *Project
+}
+
+// UpdateProject changes a project's name, slug and private network access in one
+// transaction (with its slug lookup and the reservation of a slug it leaves), and returns
+// the project as it is then.
+func (s *Store) UpdateProject(ctx context.Context, k ProjectKey, u ProjectUpdate) (Project, error) {
+	op := fmt.Sprintf("update project %s", k.Project)
 	if err := k.validate(); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return Project{}, fmt.Errorf("%s: %w", op, err)
 	}
-	if err := checkName("name", name, 100); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+	if u.Name != nil {
+		if err := checkName("name", *u.Name, 100); err != nil {
+			return Project{}, fmt.Errorf("%s: %w", op, err)
+		}
 	}
-	_, err := s.db.UpdateItem(ctx, updateInput(s.table, key(projectPK(k), skProject),
-		"SET #n = :n, GSI1SK = :sk, updated_at = :now", "#state <> :deleting",
-		names{"#n": "name", "#state": "state"},
-		vals{":n": avS(name), ":sk": avS(projectListSK(name, k.Project)), ":now": avTime(s.clock()),
-			":deleting": avS(stateDeleting)}))
-	if _, ok := isConditionFailed(err); ok {
-		return fmt.Errorf("%s: project %w", op, ErrNotFound)
+	if u.Slug != nil {
+		if err := ValidateSlug(*u.Slug); err != nil {
+			return Project{}, fmt.Errorf("%s: %w", op, err)
+		}
 	}
-	return wrap(op, err)
+	for attempt := 0; attempt < s.commitAttempts; attempt++ {
+		rec, err := s.getProjectRec(ctx, op, k, true)
+		if err != nil {
+			return Project{}, err
+		}
+		if rec.State == stateDeleting {
+			return Project{}, fmt.Errorf("%s: project %w", op, ErrNotFound)
+		}
+		// the write is conditioned on the project being as read (retry when it changed
+		// meanwhile), or as the caller read it (ErrChanged)
+		base, changed := rec.Project, error(nil)
+		if u.Match != nil {
+			base, changed = *u.Match, ErrChanged
+			if !sameProject(rec.Project, base) {
+				return Project{}, fmt.Errorf("%s: project %w", op, ErrChanged)
+			}
+		}
+		now := s.clock()
+		set := []string{"updated_at = :now"}
+		n, v := names{}, vals{":now": avTime(now)}
+		newName := u.Name != nil && *u.Name != rec.Name
+		newSlug := u.Slug != nil && *u.Slug != rec.Slug
+		allow := rec.AllowPrivateNetwork
+		newAllow := u.AllowPrivateNetwork != nil && *u.AllowPrivateNetwork != allow
+		if !newName && !newSlug && !newAllow {
+			return rec.Project, nil
+		}
+		if newName {
+			set = append(set, "#n = :n", "GSI1SK = :sk")
+			n["#n"] = "name"
+			v[":n"] = avS(*u.Name)
+			v[":sk"] = avS(projectListSK(*u.Name, k.Project))
+		}
+		if newSlug {
+			set = append(set, "slug = :slug")
+			v[":slug"] = avS(*u.Slug)
+		}
+		if newAllow {
+			allow = *u.AllowPrivateNetwork
+			set = append(set, "allow_private_network = :a")
+			v[":a"] = avBool(allow)
+		}
+		cond := projectCond(base, n, v)
+		var tx txn
+		tx.update(s.table, key(projectPK(k), skProject), "SET "+strings.Join(set, ", "), cond, n, v, changed)
+		own := vals{":t": avS(k.Tenant), ":p": avS(k.Project)}
+		if newSlug {
+			res, err := reservationItem(rec.Slug, k.Tenant, now.Add(SlugReservation))
+			if err != nil {
+				return Project{}, fmt.Errorf("%s: %w", op, err)
+			}
+			tx.put(s.table, res, "tenant = :t AND #project = :p", names{"#project": "project"}, own, nil)
+			newIt, err := marshal(slugRec{Item: kindSlug, SlugLookup: SlugLookup{
+				Slug: *u.Slug, Tenant: k.Tenant, Project: k.Project, Trashed: rec.State == stateTrashed,
+				AllowPrivateNetwork: allow,
+			}}, slugPK(*u.Slug), skSlug)
+			if err != nil {
+				return Project{}, fmt.Errorf("%s: %w", op, err)
+			}
+			cc, cn, cv := claimSlugCond(k.Tenant, now)
+			tx.put(s.table, newIt, cc, cn, cv, errSlugClaim)
+		} else if newAllow {
+			tx.update(s.table, key(slugPK(rec.Slug), skSlug), "SET allow_private_network = :a",
+				"tenant = :t AND #project = :p", names{"#project": "project"},
+				vals{":a": avBool(allow), ":t": own[":t"], ":p": own[":p"]}, nil)
+		}
+		err = s.commit(ctx, op, &tx)
+		if isRetry(err) {
+			continue
+		}
+		if errors.Is(err, errSlugClaim) {
+			return Project{}, fmt.Errorf("%s: %w", op, s.slugTakenError(ctx, *u.Slug, k.Tenant))
+		}
+		if err != nil {
+			return Project{}, err
+		}
+		out, err := s.getProjectRec(ctx, op, k, true)
+		if err != nil {
+			return Project{}, err
+		}
+		return out.Project, nil
+	}
+	return Project{}, fmt.Errorf("%s: %w", op, &ConflictError{What: "project"})
+}
+
+// sameProject reports whether two reads of a project show the same state (what
+// projectCond checks).
+func sameProject(a, b Project) bool {
+	return a.Name == b.Name && a.Slug == b.Slug && a.ProductionStage == b.ProductionStage &&
+		a.UpdatedAt.Equal(b.UpdatedAt) && (a.TrashedAt == nil) == (b.TrashedAt == nil) &&
+		a.AllowPrivateNetwork == b.AllowPrivateNetwork
 }
 
 // ResolveSlug finds the project a slug belongs to (the router's first read).
@@ -211,87 +425,27 @@ func (s *Store) ResolveSlug(ctx context.Context, slug string) (SlugLookup, error
 	if err := unmarshal(it, &rec); err != nil {
 		return SlugLookup{}, fmt.Errorf("%s: %w", op, err)
 	}
+	if rec.ReservedUntil != 0 {
+		// a reserved slug belongs to no project: nothing is served on its hosts
+		return SlugLookup{}, fmt.Errorf("%s: slug %w (reserved)", op, ErrNotFound)
+	}
 	return rec.SlugLookup, nil
 }
 
-// ChangeSlug gives a project a new slug: the old lookup is deleted and the
-// new one created in one transaction. ErrSlugTaken when another project has it.
+// ChangeSlug gives a project a new slug: the new lookup is created and the old one
+// becomes a reservation for the tenant (SlugReservation) in one transaction. ErrSlugTaken
+// when another project has it, a *SlugReservedError when another tenant's reservation does.
 func (s *Store) ChangeSlug(ctx context.Context, k ProjectKey, slug string) error {
-	op := fmt.Sprintf("change slug of project %s", k.Project)
-	if err := k.validate(); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	if err := ValidateSlug(slug); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	for attempt := 0; attempt < s.commitAttempts; attempt++ {
-		rec, err := s.getProjectRec(ctx, op, k, true)
-		if err != nil {
-			return err
-		}
-		if rec.State == stateDeleting {
-			return fmt.Errorf("%s: project %w", op, ErrNotFound)
-		}
-		if rec.Slug == slug {
-			return nil
-		}
-		now := s.clock()
-		newIt, err := marshal(slugRec{Item: kindSlug, SlugLookup: SlugLookup{
-			Slug: slug, Tenant: k.Tenant, Project: k.Project, Trashed: rec.State == stateTrashed,
-			AllowPrivateNetwork: rec.AllowPrivateNetwork,
-		}}, slugPK(slug), skSlug)
-		if err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
-		var tx txn
-		tx.update(s.table, key(projectPK(k), skProject), "SET slug = :new, updated_at = :now",
-			"slug = :old AND #state = :state", names{"#state": "state"},
-			vals{":new": avS(slug), ":old": avS(rec.Slug), ":now": avTime(now), ":state": avS(rec.State)}, nil)
-		tx.del(s.table, key(slugPK(rec.Slug), skSlug), "tenant = :t AND #project = :p", names{"#project": "project"},
-			vals{":t": avS(k.Tenant), ":p": avS(k.Project)}, nil)
-		tx.put(s.table, newIt, "attribute_not_exists(PK)", nil, nil, fmt.Errorf("slug %q: %w", slug, ErrSlugTaken))
-		err = s.commit(ctx, op, &tx)
-		if isRetry(err) {
-			continue
-		}
-		return err
-	}
-	return fmt.Errorf("%s: %w", op, &ConflictError{What: "project"})
+	_, err := s.UpdateProject(ctx, k, ProjectUpdate{Slug: &slug})
+	return err
 }
 
 // SetPrivateNetwork changes whether the project's flows may reach private
 // networks, on the project and its slug lookup (the router's copy) in one
 // transaction.
 func (s *Store) SetPrivateNetwork(ctx context.Context, k ProjectKey, allow bool) error {
-	op := fmt.Sprintf("set private network access of project %s", k.Project)
-	if err := k.validate(); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	for attempt := 0; attempt < s.commitAttempts; attempt++ {
-		rec, err := s.getProjectRec(ctx, op, k, true)
-		if err != nil {
-			return err
-		}
-		if rec.State == stateDeleting {
-			return fmt.Errorf("%s: project %w", op, ErrNotFound)
-		}
-		if rec.AllowPrivateNetwork == allow {
-			return nil
-		}
-		var tx txn
-		tx.update(s.table, key(projectPK(k), skProject), "SET allow_private_network = :a, updated_at = :now",
-			"slug = :slug AND #state = :state", names{"#state": "state"},
-			vals{":a": avBool(allow), ":now": avTime(s.clock()), ":slug": avS(rec.Slug), ":state": avS(rec.State)}, nil)
-		tx.update(s.table, key(slugPK(rec.Slug), skSlug), "SET allow_private_network = :a",
-			"tenant = :t AND #project = :p", names{"#project": "project"},
-			vals{":a": avBool(allow), ":t": avS(k.Tenant), ":p": avS(k.Project)}, nil)
-		err = s.commit(ctx, op, &tx)
-		if isRetry(err) {
-			continue
-		}
-		return err
-	}
-	return fmt.Errorf("%s: %w", op, &ConflictError{What: "project"})
+	_, err := s.UpdateProject(ctx, k, ProjectUpdate{AllowPrivateNetwork: &allow})
+	return err
 }
 
 // TrashProject moves a project to the trash: it leaves the project list,
@@ -349,13 +503,21 @@ func (s *Store) setProjectTrashed(ctx context.Context, k ProjectKey, trash bool)
 }
 
 // DeleteProject permanently removes a project and everything under it: its
-// slug lookup and API key lookups, stages, route tables, secrets, variables,
+// slug lookup (which becomes a reservation of the slug for the tenant, SlugReservation)
+// and API key lookups, stages, route tables, secrets, variables,
 // flows with drafts, versions, bindings, routes, schedules, subscriptions,
 // and runs with their node results and state. The first step (one
 // transaction) hides the project and frees its slug; the rest runs in
 // batches, so an interrupted delete leaves an invisible project that a
 // repeated DeleteProject finishes.
 func (s *Store) DeleteProject(ctx context.Context, k ProjectKey) error {
+	return s.DeleteProjectIf(ctx, k, nil)
+}
+
+// DeleteProjectIf is DeleteProject that, with m, starts only while the project is as m
+// says (ErrChanged otherwise, and nothing is deleted). A delete already started is
+// finished whatever m says.
+func (s *Store) DeleteProjectIf(ctx context.Context, k ProjectKey, m *Project) error {
 	op := fmt.Sprintf("delete project %s", k.Project)
 	if err := k.validate(); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
@@ -371,12 +533,28 @@ func (s *Store) DeleteProject(ctx context.Context, k ProjectKey) error {
 		if attempt >= s.commitAttempts {
 			return fmt.Errorf("%s: %w", op, &ConflictError{What: "project"})
 		}
+		now := s.clock()
+		cond, n := "#state = :from AND slug = :slug", names{"#state": "state"}
+		v := vals{":to": avS(stateDeleting), ":from": avS(rec.State), ":gpk": avS(projectListPK(k.Tenant, stateDeleting)),
+			":now": avTime(now), ":slug": avS(rec.Slug)}
+		var changed error // nil: changed meanwhile, read again and retry
+		if m != nil {
+			if !sameProject(rec.Project, *m) {
+				return fmt.Errorf("%s: project %w", op, ErrChanged)
+			}
+			cond += " AND " + projectCond(*m, n, v)
+			changed = ErrChanged
+		}
 		var tx txn
 		tx.update(s.table, key(projectPK(k), skProject), "SET #state = :to, GSI1PK = :gpk, updated_at = :now",
-			"#state = :from AND slug = :slug", names{"#state": "state"},
-			vals{":to": avS(stateDeleting), ":from": avS(rec.State), ":gpk": avS(projectListPK(k.Tenant, stateDeleting)),
-				":now": avTime(s.clock()), ":slug": avS(rec.Slug)}, nil)
-		tx.del(s.table, key(slugPK(rec.Slug), skSlug), "attribute_not_exists(PK) OR (tenant = :t AND #project = :p)", names{"#project": "project"},
+			cond, n, v, changed)
+		// the slug stays the tenant's for a while: whoever still sends trigger requests to
+		// its hosts reaches no other tenant's project
+		res, err := reservationItem(rec.Slug, k.Tenant, now.Add(SlugReservation))
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		tx.put(s.table, res, "attribute_not_exists(PK) OR (tenant = :t AND #project = :p)", names{"#project": "project"},
 			vals{":t": avS(k.Tenant), ":p": avS(k.Project)}, nil)
 		err = s.commit(ctx, op, &tx)
 		if err == nil {

@@ -144,7 +144,9 @@ func TestSlugUniqueAcrossTenants(t *testing.T) {
 	if got := must[store.Project](t)(f.s.GetProject(f.ctx, pa.Key())); got.Slug != "shop-a" {
 		t.Fatalf("project slug = %q", got.Slug)
 	}
-	// The freed slug can be taken by the other tenant.
+	// The freed slug is reserved for tenant A for a while, then the other tenant can take it.
+	wantErr(t, f.s.ChangeSlug(f.ctx, pb.Key(), "shop"), store.ErrSlugTaken)
+	f.clock.Advance(store.SlugReservation)
 	noErr(t, f.s.ChangeSlug(f.ctx, pb.Key(), "shop"))
 	if lk := must[store.SlugLookup](t)(f.s.ResolveSlug(f.ctx, "shop")); lk.Tenant != b.ID || lk.Project != pb.ID {
 		t.Fatalf("shop lookup = %+v", lk)

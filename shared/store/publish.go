@@ -547,11 +547,18 @@ func (s *Store) ListPublishedSchedules(ctx context.Context, o ListOptions) (Page
 // and finally its metadata. The flow is hidden first, so an interrupted
 // delete is finished by calling DeleteFlow again.
 func (s *Store) DeleteFlow(ctx context.Context, k FlowKey) error {
+	return s.DeleteFlowIf(ctx, k, nil)
+}
+
+// DeleteFlowIf is DeleteFlow that, with m, deletes only while the flow is as m says
+// (ErrChanged otherwise, and nothing is deleted). A flow already being deleted is finished
+// whatever m says.
+func (s *Store) DeleteFlowIf(ctx context.Context, k FlowKey, m *FlowMatch) error {
 	op := fmt.Sprintf("delete flow %s", k.Flow)
 	if err := k.validate(); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	if err := s.hideFlow(ctx, op, k); err != nil {
+	if err := s.hideFlow(ctx, op, k, m); err != nil {
 		return err
 	}
 	bindings, err := s.ListFlowBindings(ctx, k)
@@ -568,7 +575,7 @@ func (s *Store) DeleteFlow(ctx context.Context, k FlowKey) error {
 
 // hideFlow marks a flow as being deleted and frees its name, in one
 // transaction (nothing to do when it is already being deleted).
-func (s *Store) hideFlow(ctx context.Context, op string, k FlowKey) error {
+func (s *Store) hideFlow(ctx context.Context, op string, k FlowKey, m *FlowMatch) error {
 	for attempt := 0; attempt < s.commitAttempts; attempt++ {
 		meta, err := s.getFlowRec(ctx, op, k, true)
 		if err != nil {
@@ -578,9 +585,16 @@ func (s *Store) hideFlow(ctx context.Context, op string, k FlowKey) error {
 			return nil
 		}
 		var tx txn
+		cond, n := "#state = :cur", names{"#state": "state"}
+		v := vals{":deleting": avS(stateDeleting), ":now": avTime(s.clock()), ":cur": avS(meta.State)}
+		var changed error // nil: changed meanwhile, read again and retry
+		if m != nil {
+			cond += " AND " + m.flowCond(n, v)
+			changed = ErrChanged
+			m.draftCheck(s, &tx, k)
+		}
 		tx.update(s.table, key(projectPK(k.ProjectKey()), flowSK(k.Flow)), "SET #state = :deleting, updated_at = :now",
-			"#state = :cur", names{"#state": "state"},
-			vals{":deleting": avS(stateDeleting), ":now": avTime(s.clock()), ":cur": avS(meta.State)}, nil)
+			cond, n, v, changed)
 		if err := s.releaseFlowName(ctx, op, &tx, k, meta.Name); err != nil {
 			return err
 		}
