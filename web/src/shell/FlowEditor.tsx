@@ -17,7 +17,8 @@ import { RunControls } from '../runs/RunControls';
 import { useRefusedRun } from '../runs/refusal';
 import { RunHistory } from '../runs/RunHistory';
 import { createEditorStore, type EditorStore } from '../store/editor';
-import { applyRunEvent, edgeStates, newRun, runFromDetail, type RunState } from '../store/run';
+import { edgeStates, runFromDetail, type RunState } from '../store/run';
+import { adoptRun, applyLiveEvent, RunFollower } from '../runs/follow';
 import { mergeProblems } from '../store/checker';
 import { DraftSaver, type SaveState } from '../store/saver';
 import { saveProblemsText } from '../model/savable';
@@ -81,7 +82,7 @@ function json(v: unknown): string {
   }
 }
 
-function RunPanel({ run, onClose, nameOf, resume }: { run: RunState; onClose(): void; nameOf(id: string): string; resume?: React.ReactNode }) {
+function RunPanel({ run, note, onClose, nameOf, resume }: { run: RunState; note?: string | null; onClose(): void; nameOf(id: string): string; resume?: React.ReactNode }) {
   const [tab, setTab] = useState<'logs' | 'output'>('logs');
   return (
     <section className="ps-run-panel" aria-label="Run">
@@ -120,6 +121,12 @@ function RunPanel({ run, onClose, nameOf, resume }: { run: RunState; onClose(): 
         </button>
       </div>
       {run.error ? <p className="ps-field-error">{run.error}</p> : null}
+      {/* the stored run could not be read (the editor keeps trying), or is no longer followed */}
+      {note ? (
+        <p className="ps-hint ps-run-note" data-testid="run-note">
+          {note}
+        </p>
+      ) : null}
       {run.status === 'paused' ? resume : null}
       <div className="ps-run-panel-body" role="tabpanel" id="ps-run-tabpanel" aria-labelledby={`ps-run-tab-${tab}`} tabIndex={0}>
         {tab === 'logs' ? (
@@ -210,7 +217,7 @@ export function FlowEditor({
       refused.clear();
       chatMarks.clear();
       adopt(runId);
-      void follow(runId);
+      void follower.follow(runId);
     },
     onRefused: (problems) => {
       // the newest refusal is the one marked: a Run button's refusal before it goes
@@ -237,9 +244,31 @@ export function FlowEditor({
   // the run that ended last: the history waits for it to be listed (it is stored just after)
   const [lastEnded, setLastEnded] = useState<string | undefined>(undefined);
   const [stages, setStages] = useState<string[]>([]);
+  // what the run panel says about following the run (a read of the stored run that failed)
+  const [runNote, setRunNote] = useState<{ runId: string; text: string } | null>(null);
   const buffer = useRef<RunEvent[]>([]);
+  // the run shown, as the events and reads left it: the one source the socket's handler, the
+  // follower and the panel go by (never set back from a render, which may be an older state)
   const runRef = useRef<RunState | null>(null);
-  runRef.current = run;
+  const show = useCallback((s: RunState | null) => {
+    runRef.current = s;
+    setRun(s);
+  }, []);
+  // the stored run read while a run is followed (the socket may miss its end): api, project and
+  // flow as they are now, not as the first render saw them
+  const latest = useRef({ api, project, flow: flow.id, live });
+  latest.current = { api, project, flow: flow.id, live };
+  const [follower] = useState(
+    () =>
+      new RunFollower({
+        read: (runId) => latest.current.api.getRun(latest.current.project, latest.current.flow, runId),
+        current: () => runRef.current,
+        show: (s) => show(s),
+        socketOpen: () => latest.current.live.status === 'open',
+        onNote: (runId, text) => setRunNote(text ? { runId, text } : null),
+      }),
+  );
+  useEffect(() => () => follower.dispose(), [follower]);
 
   // signed in again after the session expired: save what waited
   const firstEpoch = useRef(signInEpoch);
@@ -255,17 +284,16 @@ export function FlowEditor({
     const catchUp = () => {
       clearTimeout(settle);
       settle = setTimeout(() => setOtherRuns((n) => n + 1), SUBSCRIBE_SETTLE_MS);
+      // events of the time the socket was away are missing: the followed run is read again
+      follower.resubscribed();
     };
     const off = live.subscribe(project, flow.id, (e) => {
       const cur = runRef.current;
       if (cur && e.run_id === cur.runId) {
-        const next = applyRunEvent(cur, e);
-        runRef.current = next;
-        setRun(next);
-        if (e.type === 'run_end') {
-          setLastEnded(cur.runId);
-          void refresh(cur.runId);
-        }
+        show(applyLiveEvent(cur, e));
+        // the stored run is read once its events stop, soon after its end
+        follower.event(e);
+        if (e.type === 'run_end') setLastEnded(cur.runId);
       } else {
         buffer.current.push(e);
         if (buffer.current.length > 1000) buffer.current.splice(0, buffer.current.length - 1000);
@@ -283,24 +311,6 @@ export function FlowEditor({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [live, project, flow.id]);
 
-  const refresh = async (runId: string) => {
-    try {
-      const d = await api.getRun(project, flow.id, runId);
-      if (runRef.current?.runId !== runId) return;
-      const stored = runFromDetail(d);
-      // stored results have inputs and outputs; keep live logs when the stored run has none
-      const merged: RunState = { ...stored, logs: stored.logs.length ? stored.logs : (runRef.current?.logs ?? []) };
-      if (!stored.nodes.size && runRef.current) {
-        merged.nodes = runRef.current.nodes;
-        merged.results = runRef.current.results;
-      }
-      runRef.current = merged;
-      setRun(merged);
-    } catch {
-      /* the live state stays */
-    }
-  };
-
   // the project's stages, for the run options' sub-stage and the history's stage filter
   useEffect(() => {
     let live = true;
@@ -314,25 +324,12 @@ export function FlowEditor({
     // opening the history or the options reads them again: stages change on their own screen
   }, [api, project, historyOpen]);
 
-  // without the socket (or when events were missed) the stored run tells the outcome
-  const follow = async (runId: string) => {
-    // a paused run waits for its answer: following resumes with it
-    const waiting = () => runRef.current?.runId === runId && !finished(runRef.current.status) && runRef.current.status !== 'paused';
-    for (let i = 0; i < 30 && waiting(); i++) {
-      await new Promise((res) => setTimeout(res, live.status === 'open' ? 2000 : 1000));
-      if (runRef.current?.runId !== runId) break;
-      if (live.status !== 'open' || i > 2) await refresh(runId);
-    }
-    if (runRef.current?.runId === runId && finished(runRef.current.status)) await refresh(runId);
-  };
-
   /** Makes runId the run the canvas shows, with its events that came before its id was known. */
   const adopt = (runId: string) => {
-    let s = newRun(runId);
-    for (const e of buffer.current) s = applyRunEvent(s, e);
+    const s = adoptRun(runId, buffer.current);
     buffer.current = buffer.current.filter((e) => e.run_id !== runId);
-    runRef.current = s;
-    setRun(s);
+    setRunNote(null);
+    show(s);
   };
 
   const start = async (input: StartRunInput = {}) => {
@@ -344,7 +341,8 @@ export function FlowEditor({
       await saver.flush();
       const r = await api.startRun(project, flow.id, input);
       adopt(r.run_id);
-      await follow(r.run_id);
+      // ▶ Run waits while the run runs; the follower reads the stored run until it is settled
+      await follower.follow(r.run_id);
     } catch (e) {
       if (e instanceof FlowInvalidError) refused.refuse(e);
       else setRunError(e instanceof ApiError ? e.message : String(e));
@@ -358,10 +356,8 @@ export function FlowEditor({
     const cur = runRef.current;
     if (!cur) return;
     await api.resumeRun(project, flow.id, cur.runId, body);
-    const next = resumedRun(cur, body.node);
-    runRef.current = next;
-    setRun(next);
-    await follow(cur.runId);
+    show(resumedRun(cur, body.node));
+    await follower.follow(cur.runId, { resumedNode: body.node });
   };
 
   /** Shows a past run on the canvas: its node states, outputs and logs. */
@@ -369,9 +365,11 @@ export function FlowEditor({
     setRunError(null);
     try {
       const d = await api.getRun(project, flow.id, r.id);
-      const s = runFromDetail(d);
-      runRef.current = s;
-      setRun(s);
+      setRunNote(null);
+      show(runFromDetail(d));
+      // a run still running (a trigger's, another tab's) is followed like one started here
+      if (d.status === 'running') void follower.follow(d.id);
+      else follower.closed();
     } catch (e) {
       setRunError(e instanceof ApiError ? e.message : String(e));
     }
@@ -505,7 +503,11 @@ export function FlowEditor({
       {run ? (
         <RunPanel
           run={run}
-          onClose={() => setRun(null)}
+          note={runNote?.runId === run.runId ? runNote.text : null}
+          onClose={() => {
+            show(null);
+            follower.closed();
+          }}
           nameOf={(id) => doc.nodes.find((n) => n.id === id)?.handle ?? id}
           resume={readOnly ? undefined : <ResumeForm key={run.runId} run={run} nameOf={(id) => doc.nodes.find((n) => n.id === id)?.handle ?? id} onResume={resume} />}
         />
