@@ -110,3 +110,37 @@ func TestTenantRenameAndInvitationWithdraw(t *testing.T) {
 		t.Errorf("withdrawn invitation was claimed: %+v", me)
 	}
 }
+
+// A member leaves a tenant by themselves, whatever their role; the last admin cannot.
+func TestMemberLeavesTenant(t *testing.T) {
+	e := newEnv(t)
+	admin := e.signIn("admin")
+	base := "/tenants/" + admin.tenant
+	for _, who := range []string{"carol", "dave"} {
+		e.do(http.MethodPost, base+"/invitations", admin.token, map[string]string{"email": who + "@example.com", "role": "viewer"}).
+			status(http.StatusCreated)
+	}
+	carol := e.signIn("carol")
+	dave := e.signIn("dave")
+
+	// a viewer (who may not manage members) leaves
+	e.do(http.MethodPost, base+"/leave", carol.token, nil).status(http.StatusNoContent)
+	e.do(http.MethodGet, base, carol.token, nil).problem(http.StatusNotFound)
+	e.do(http.MethodPost, base+"/leave", carol.token, nil).problem(http.StatusNotFound)
+	var members List[MemberView]
+	e.do(http.MethodGet, base+"/members", admin.token, nil).ok(&members)
+	for _, m := range members.Items {
+		if m.Sub == carol.sub {
+			t.Fatalf("carol is still a member: %+v", members.Items)
+		}
+	}
+
+	// the last admin cannot leave; once another member is admin, they can
+	p := e.do(http.MethodPost, base+"/leave", admin.token, nil).problem(http.StatusConflict)
+	wantFields(t, p, "path.tenant")
+	e.do(http.MethodGet, base, admin.token, nil).ok(nil)
+	e.do(http.MethodPatch, base+"/members/"+dave.sub, admin.token, map[string]string{"role": "admin"}).ok(nil)
+	e.do(http.MethodPost, base+"/leave", admin.token, nil).status(http.StatusNoContent)
+	e.do(http.MethodGet, base, admin.token, nil).problem(http.StatusNotFound)
+	e.do(http.MethodPost, base+"/leave", dave.token, nil).problem(http.StatusConflict)
+}

@@ -35,6 +35,7 @@ var tenancyCases = map[string]tenancyCase{
 	"listMembers":      {},
 	"setMemberRole":    {},
 	"removeMember":     {},
+	"leaveTenant":      {},
 	"listInvitations":  {},
 	"invite":           {},
 	"deleteInvitation": {},

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -140,6 +141,19 @@ func (h *Handler) registerTenants() {
 		func(ctx context.Context, in *MemberPath) (*Empty, error) {
 			// never the last admin: store.ErrLastAdmin, checked in the removal's transaction
 			return nil, h.st.RemoveMember(ctx, in.Tenant, in.Sub)
+		})
+	register(h, endpoint{id: "leaveTenant", method: http.MethodPost, path: "/tenants/{tenant}/leave",
+		summary: "Leave the tenant: any member removes their own membership (409 for its last admin: make someone else admin first)",
+		tag:     tag, scope: ScopeTenant, action: auth.ActionMemberRead, status: statusNoContent},
+		func(ctx context.Context, in *TenantPath) (*Empty, error) {
+			// the caller's own membership: never the last admin (store.ErrLastAdmin, checked in
+			// the removal's transaction)
+			err := h.st.RemoveMember(ctx, in.Tenant, principal(ctx).Identity.Subject)
+			if errors.Is(err, store.ErrLastAdmin) {
+				return nil, conflict(TypeConflict, "you are the tenant's last admin: make another member admin first, then leave",
+					FieldError{Location: "path.tenant", Message: "you are its last admin"})
+			}
+			return nil, err
 		})
 	register(h, endpoint{id: "listInvitations", method: http.MethodGet, path: "/tenants/{tenant}/invitations",
 		summary: "List pending invitations", tag: tag, scope: ScopeTenant, action: auth.ActionMemberRead},
