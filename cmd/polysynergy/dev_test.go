@@ -401,8 +401,10 @@ func TestDevCommandSecondCtrlC(t *testing.T) {
 		"route": map[string]any{"method": "GET", "segments": []any{map[string]any{"kind": "static", "value": "slow"}}}}, &fl, 201)
 	call(t, "POST", pbase+"/flows/"+fl.ID+"/publish", tok, map[string]any{"stage": "dev"}, nil, 200)
 
-	// a subscriber tells when the run waits in its delay node (runs are listed once they end)
-	ws, _, err := websocket.Dial(context.Background(), "ws://localhost:"+d.port+"/ws?token="+tok, nil)
+	// a subscriber tells when the run waits in its delay node (runs are listed once they end);
+	// it connects as a script does, the token in an Authorization header (not in the URL)
+	ws, _, err := websocket.Dial(context.Background(), "ws://localhost:"+d.port+"/ws",
+		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + tok}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,5 @@
-// Command ws is the WebSocket API Lambda: $connect (with ?token=JWT), $disconnect, and the
+// Command ws is the WebSocket API Lambda: $connect (the token offered as the subprotocol
+// bearer.<JWT> beside polysynergy.v1, which it selects), $disconnect, and the
 // subscribe / unsubscribe / ping actions of the editor's live run view.
 package main
 

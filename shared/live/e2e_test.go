@@ -93,9 +93,13 @@ func (c *cloud) connect(tb testing.TB, sub string) *client {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, c.wsURL+"?token="+c.iss.token(tb, sub, nil), nil)
+	// as the editor does: the token offered as a subprotocol, not in the URL
+	conn, _, err := websocket.Dial(ctx, c.wsURL, &websocket.DialOptions{Subprotocols: live.ProtocolsFor(c.iss.token(tb, sub, nil))})
 	if err != nil {
 		tb.Fatalf("dial as %s: %v", sub, err)
+	}
+	if conn.Subprotocol() != live.Protocol {
+		tb.Fatalf("dial as %s: subprotocol %q; want %s selected", sub, conn.Subprotocol(), live.Protocol)
 	}
 	conn.SetReadLimit(2 * publish.MaxMessageBytes)
 	cl := &client{c: conn, msgs: make(chan []byte, 1000), closed: make(chan error, 1)}
@@ -257,15 +261,61 @@ func TestLiveEndToEnd(t *testing.T) {
 	}
 }
 
-func TestLiveRejectsBadToken(t *testing.T) {
+// Through the gateway and a real WebSocket: a token offered as a subprotocol connects and the
+// handshake's answer selects polysynergy.v1 only; a foreign token, a token in the URL (even a
+// good one) and one offered without polysynergy.v1 are refused before the upgrade.
+func TestLiveConnectToken(t *testing.T) {
 	c := newCloud(t, nil)
-	_, resp, err := websocket.Dial(context.Background(), c.wsURL+"?token="+c.iss.token(t, viewerSub, map[string]any{"iss": "https://evil"}), nil)
-	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("dial with a foreign token: %v %v; want 401", err, resp)
+	ctx := context.Background()
+	good := c.iss.token(t, viewerSub, nil)
+
+	refused := []struct {
+		name   string
+		url    string
+		protos []string
+		status int
+	}{
+		{"foreign token", c.wsURL, live.ProtocolsFor(c.iss.token(t, viewerSub, map[string]any{"iss": "https://evil"})), http.StatusUnauthorized},
+		{"wrong signature", c.wsURL, live.ProtocolsFor(good[:len(good)-4] + "AAAA"), http.StatusUnauthorized},
+		{"token in the URL", c.wsURL + "?token=" + good, nil, http.StatusUnauthorized},
+		{"token in the URL and as a subprotocol", c.wsURL + "?token=" + good, live.ProtocolsFor(good), http.StatusUnauthorized},
+		{"token without polysynergy.v1", c.wsURL, []string{"bearer." + good}, http.StatusBadRequest},
+		{"no token", c.wsURL, []string{"polysynergy.v1"}, http.StatusUnauthorized},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			_, resp, err := websocket.Dial(ctx, tt.url, &websocket.DialOptions{Subprotocols: tt.protos})
+			if err == nil || resp == nil || resp.StatusCode != tt.status {
+				t.Fatalf("dial: %v %v; want %d", err, resp, tt.status)
+			}
+		})
 	}
 	if n := c.gw.Registry().Len(); n != 0 {
-		t.Errorf("%d connections registered; want 0", n)
+		t.Errorf("%d connections registered after the refusals; want 0", n)
 	}
+
+	conn, resp, err := websocket.Dial(ctx, c.wsURL, &websocket.DialOptions{Subprotocols: live.ProtocolsFor(good)})
+	if err != nil {
+		t.Fatalf("dial with the token as a subprotocol: %v", err)
+	}
+	if got := resp.Header.Values("Sec-WebSocket-Protocol"); len(got) != 1 || got[0] != "polysynergy.v1" {
+		t.Errorf("handshake answer's Sec-WebSocket-Protocol %q; want exactly polysynergy.v1", got)
+	}
+	for k, vs := range resp.Header {
+		for _, v := range vs {
+			if strings.Contains(v, good) {
+				t.Errorf("handshake answer's %s echoes the token", k)
+			}
+		}
+	}
+	b, _ := json.Marshal(map[string]string{"action": "ping", "id": "p"})
+	if err := conn.Write(ctx, websocket.MessageText, b); err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := conn.Read(ctx); err != nil || !strings.Contains(string(got), `"pong"`) {
+		t.Fatalf("ping: %s %v; want a pong", got, err)
+	}
+	_ = conn.Close(websocket.StatusNormalClosure, "")
 }
 
 func TestLiveVanishedClientIsCleanedUp(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"unicode"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -32,9 +33,29 @@ const (
 	ReplyError        = "error"
 )
 
-// TokenParam is the $connect query parameter carrying the JWT (browsers
-// cannot set headers on WebSocket requests).
-const TokenParam = "token"
+// The $connect handshake: a client offers the subprotocols Protocol and
+// BearerPrefix+token in the Sec-WebSocket-Protocol header (browsers cannot set
+// other headers on a WebSocket request, and unlike the URL the header is not
+// written to access logs); the handler verifies the token and selects Protocol in
+// its answer, so the token never comes back. Clients that can set headers may
+// send "Authorization: Bearer <token>" instead. A token in the query string
+// (?token=, the old form) is refused.
+const (
+	// Protocol is the API's WebSocket subprotocol, the one $connect selects.
+	Protocol = "polysynergy.v1"
+	// BearerPrefix prefixes the access token in the offered subprotocols:
+	// "bearer.<JWT>" (a JWT's characters are all valid in a subprotocol name).
+	BearerPrefix = "bearer."
+	// ProtocolHeader is the handshake header offering (request) and selecting
+	// (response) subprotocols.
+	ProtocolHeader = "Sec-WebSocket-Protocol"
+	// queryTokenParam is the refused query parameter of the old form.
+	queryTokenParam = "token"
+)
+
+// ProtocolsFor returns the subprotocols a client offers to connect with token:
+// Protocol, which $connect selects, and BearerPrefix+token.
+func ProtocolsFor(token string) []string { return []string{Protocol, BearerPrefix + token} }
 
 // maxIDBytes bounds the ids in client messages (as the store does).
 const maxIDBytes = 128
@@ -169,8 +190,9 @@ type HandlerConfig struct {
 	Logger   *slog.Logger  // default slog.Default()
 }
 
-// Handler is the WebSocket API's function: $connect?token=JWT verifies the
-// token and stores the connection (it expires after 2 h, with its
+// Handler is the WebSocket API's function: $connect verifies the token offered
+// as a subprotocol (ProtocolsFor; or an Authorization: Bearer header), selects
+// Protocol and stores the connection (it expires after 2 h, with its
 // subscriptions); $disconnect deletes the connection and its
 // subscriptions; subscribe / unsubscribe a flow — authorised like the REST
 // API: the caller must be a member of the project's tenant with a role
@@ -226,15 +248,11 @@ func status(code int) events.APIGatewayProxyResponse {
 
 func (h *Handler) connect(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) events.APIGatewayProxyResponse {
 	id := req.RequestContext.ConnectionID
-	token := req.QueryStringParameters[TokenParam]
-	if token == "" {
-		if vs := req.MultiValueQueryStringParameters[TokenParam]; len(vs) > 0 {
-			token = vs[len(vs)-1]
-		}
-	}
-	if token == "" {
-		h.log.InfoContext(ctx, "websocket connect without token", "connection", id)
-		return status(http.StatusUnauthorized)
+	token, selectProtocol, refused := connectToken(req)
+	if refused != nil {
+		// the reasons never hold the token
+		h.log.InfoContext(ctx, "websocket connect refused", "connection", id, "status", refused.status, "reason", refused.reason)
+		return status(refused.status)
 	}
 	who, _, err := h.ver.Verify(ctx, token)
 	if err != nil {
@@ -258,7 +276,88 @@ func (h *Handler) connect(ctx context.Context, req events.APIGatewayWebsocketPro
 		return status(http.StatusInternalServerError)
 	}
 	h.log.DebugContext(ctx, "websocket connected", "connection", id, "sub", who.Subject)
-	return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}
+	resp := events.APIGatewayProxyResponse{StatusCode: http.StatusOK}
+	if selectProtocol {
+		// API Gateway answers the handshake with this header; a browser that offered
+		// subprotocols closes the connection when none is selected
+		resp.Headers = map[string]string{ProtocolHeader: Protocol}
+	}
+	return resp
+}
+
+// refusal is why a $connect is refused: the status and a reason for the log.
+type refusal struct {
+	status int
+	reason string
+}
+
+// connectToken finds the token of a $connect request: offered as the subprotocol
+// BearerPrefix+token next to Protocol, or in an Authorization: Bearer header; exactly
+// one of them. selectProtocol reports whether the client offered Protocol. A token in
+// the query string is refused, even beside a good one: its URL has been logged on its way.
+func connectToken(req events.APIGatewayWebsocketProxyRequest) (token string, selectProtocol bool, refused *refusal) {
+	_, inQuery := req.QueryStringParameters[queryTokenParam]
+	if _, ok := req.MultiValueQueryStringParameters[queryTokenParam]; ok || inQuery {
+		return "", false, &refusal{http.StatusUnauthorized, "a token in the query string (?token=) is refused: URLs are logged; " +
+			"offer it as the subprotocol " + BearerPrefix + "<token> beside " + Protocol + ", or send Authorization: Bearer <token>"}
+	}
+	var bearers []string
+	for _, v := range headerValues(req, ProtocolHeader) {
+		for _, p := range strings.Split(v, ",") {
+			p = strings.Trim(p, " \t")
+			switch {
+			case p == Protocol:
+				selectProtocol = true
+			case strings.HasPrefix(p, BearerPrefix):
+				bearers = append(bearers, strings.TrimPrefix(p, BearerPrefix))
+			}
+		}
+	}
+	authz := headerValues(req, "Authorization")
+	switch {
+	case len(bearers) > 1:
+		return "", false, &refusal{http.StatusUnauthorized, fmt.Sprintf("%d %s<token> subprotocols offered; want one", len(bearers), BearerPrefix)}
+	case len(authz) > 1:
+		return "", false, &refusal{http.StatusUnauthorized, fmt.Sprintf("%d Authorization headers; want one", len(authz))}
+	case len(bearers) == 1 && len(authz) == 1:
+		return "", false, &refusal{http.StatusUnauthorized, "a token both as a subprotocol and in Authorization; send one"}
+	case len(bearers) == 1:
+		if !selectProtocol {
+			// the only other protocol to select would be the token's, echoed back in the
+			// handshake's answer
+			return "", false, &refusal{http.StatusBadRequest, "the " + BearerPrefix + "<token> subprotocol is offered without " +
+				Protocol + ", the one to select; offer both"}
+		}
+		return bearers[0], true, nil
+	case len(authz) == 1:
+		scheme, tok, _ := strings.Cut(strings.TrimSpace(authz[0]), " ")
+		if !strings.EqualFold(scheme, "Bearer") {
+			return "", false, &refusal{http.StatusUnauthorized, "Authorization: want the Bearer scheme"}
+		}
+		return strings.TrimSpace(tok), selectProtocol, nil
+	}
+	return "", false, &refusal{http.StatusUnauthorized, "no token: offer the subprotocols " + Protocol + " and " + BearerPrefix +
+		"<token> (Sec-WebSocket-Protocol), or send Authorization: Bearer <token>"}
+}
+
+// headerValues returns the values of the request header name (case-insensitive, as
+// clients spell it): every value of multiValueHeaders, else the one of headers.
+func headerValues(req events.APIGatewayWebsocketProxyRequest, name string) []string {
+	var vs []string
+	for k, v := range req.MultiValueHeaders {
+		if strings.EqualFold(k, name) {
+			vs = append(vs, v...)
+		}
+	}
+	if vs != nil {
+		return vs
+	}
+	for k, v := range req.Headers {
+		if strings.EqualFold(k, name) {
+			vs = append(vs, v)
+		}
+	}
+	return vs
 }
 
 func (h *Handler) disconnect(ctx context.Context, id string) events.APIGatewayProxyResponse {

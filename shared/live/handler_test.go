@@ -1,10 +1,12 @@
 package live_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -16,10 +18,24 @@ import (
 	"polysynergy/shared/store"
 )
 
-func connectEvent(id string, query map[string]string, connectedAt time.Time) events.APIGatewayWebsocketProxyRequest {
-	return events.APIGatewayWebsocketProxyRequest{QueryStringParameters: query,
+// connectEvent is a $connect event with the given request headers, each in headers and
+// multiValueHeaders as API Gateway sends them.
+func connectEvent(id string, headers map[string]string, connectedAt time.Time) events.APIGatewayWebsocketProxyRequest {
+	ev := events.APIGatewayWebsocketProxyRequest{
 		RequestContext: events.APIGatewayWebsocketProxyRequestContext{RouteKey: "$connect", EventType: "CONNECT",
 			ConnectionID: id, ConnectedAt: connectedAt.UnixMilli(), Stage: "dev"}}
+	if headers != nil {
+		ev.Headers, ev.MultiValueHeaders = map[string]string{}, map[string][]string{}
+		for k, v := range headers {
+			ev.Headers[k], ev.MultiValueHeaders[k] = v, []string{v}
+		}
+	}
+	return ev
+}
+
+// offer is the Sec-WebSocket-Protocol header a browser sends for new WebSocket(url, protocols).
+func offer(protocols ...string) map[string]string {
+	return map[string]string{"Sec-WebSocket-Protocol": strings.Join(protocols, ", ")}
 }
 
 func messageEvent(id, route, body string) events.APIGatewayWebsocketProxyRequest {
@@ -37,31 +53,52 @@ func TestHandlerConnect(t *testing.T) {
 	ctx := context.Background()
 	before := time.Now()
 	at := before.Add(-3 * time.Hour) // requestContext.connectedAt of a replayed event
+	good := w.iss.token(t, viewerSub, nil)
+	ev := func(h map[string]string) func(id string) events.APIGatewayWebsocketProxyRequest {
+		return func(id string) events.APIGatewayWebsocketProxyRequest { return connectEvent(id, h, at) }
+	}
 	tests := []struct {
 		name   string
 		id     string
 		ev     func(id string) events.APIGatewayWebsocketProxyRequest
 		status int
 		sub    string
+		// proto is the Sec-WebSocket-Protocol header of the answer
+		proto string
 	}{
-		{"no token", "c-none=", func(id string) events.APIGatewayWebsocketProxyRequest { return connectEvent(id, nil, at) }, 401, ""},
-		{"garbage token", "c-garbage=", func(id string) events.APIGatewayWebsocketProxyRequest {
-			return connectEvent(id, map[string]string{"token": "not.a.jwt"}, at)
-		}, 401, ""},
-		{"expired token", "c-expired=", func(id string) events.APIGatewayWebsocketProxyRequest {
-			return connectEvent(id, map[string]string{"token": w.iss.token(t, viewerSub, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()})}, at)
-		}, 401, ""},
-		{"wrong audience", "c-aud=", func(id string) events.APIGatewayWebsocketProxyRequest {
-			return connectEvent(id, map[string]string{"token": w.iss.token(t, viewerSub, map[string]any{"aud": "someone-else"})}, at)
-		}, 401, ""},
-		{"valid token", "c-ok=", func(id string) events.APIGatewayWebsocketProxyRequest {
-			return connectEvent(id, map[string]string{"token": w.iss.token(t, viewerSub, nil)}, at)
-		}, 200, viewerSub},
-		{"token only in the multi-value query", "c-multi=", func(id string) events.APIGatewayWebsocketProxyRequest {
-			ev := connectEvent(id, nil, at)
-			ev.MultiValueQueryStringParameters = map[string][]string{"token": {w.iss.token(t, ownerSub, nil)}}
-			return ev
-		}, 200, ownerSub},
+		{"no token", "c-none=", ev(nil), 401, "", ""},
+		{"only the protocol", "c-proto=", ev(offer("polysynergy.v1")), 401, "", ""},
+		{"garbage token", "c-garbage=", ev(offer("polysynergy.v1", "bearer.not.a.jwt")), 401, "", ""},
+		{"expired token", "c-expired=", ev(offer("polysynergy.v1",
+			"bearer."+w.iss.token(t, viewerSub, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()}))), 401, "", ""},
+		{"wrong audience", "c-aud=", ev(offer("polysynergy.v1", "bearer."+w.iss.token(t, viewerSub, map[string]any{"aud": "someone-else"}))), 401, "", ""},
+		{"token as a subprotocol", "c-ok=", ev(offer("polysynergy.v1", "bearer."+good)), 200, viewerSub, "polysynergy.v1"},
+		{"token first, other protocols, lower-case header, no spaces", "c-order=",
+			ev(map[string]string{"sec-websocket-protocol": "bearer." + w.iss.token(t, ownerSub, nil) + ",chat,polysynergy.v1"}), 200, ownerSub, "polysynergy.v1"},
+		{"token only in the multi-value headers, in a second header line", "c-multi=", func(id string) events.APIGatewayWebsocketProxyRequest {
+			e := connectEvent(id, nil, at)
+			e.MultiValueHeaders = map[string][]string{"Sec-WebSocket-Protocol": {"polysynergy.v1", "bearer." + w.iss.token(t, ownerSub, nil)}}
+			return e
+		}, 200, ownerSub, "polysynergy.v1"},
+		{"token without the protocol to select", "c-alone=", ev(offer("bearer." + good)), 400, "", ""},
+		{"two tokens", "c-two=", ev(offer("polysynergy.v1", "bearer."+good, "bearer."+w.iss.token(t, ownerSub, nil))), 401, "", ""},
+		{"Authorization header", "c-authz=", ev(map[string]string{"Authorization": "Bearer " + good}), 200, viewerSub, ""},
+		{"Authorization header with the protocol offered", "c-authz-proto=",
+			ev(map[string]string{"authorization": "bearer " + good, "Sec-WebSocket-Protocol": "polysynergy.v1"}), 200, viewerSub, "polysynergy.v1"},
+		{"Authorization header, not Bearer", "c-basic=", ev(map[string]string{"Authorization": "Basic dXNlcjpwYXNz"}), 401, "", ""},
+		{"token both as subprotocol and Authorization", "c-both=",
+			ev(map[string]string{"Authorization": "Bearer " + good, "Sec-WebSocket-Protocol": "polysynergy.v1, bearer." + good}), 401, "", ""},
+		{"token in the query string (the old form)", "c-query=", func(id string) events.APIGatewayWebsocketProxyRequest {
+			e := connectEvent(id, nil, at)
+			e.QueryStringParameters = map[string]string{"token": good}
+			e.MultiValueQueryStringParameters = map[string][]string{"token": {good}}
+			return e
+		}, 401, "", ""},
+		{"token in the query string beside a good one in the header", "c-query-too=", func(id string) events.APIGatewayWebsocketProxyRequest {
+			e := connectEvent(id, offer("polysynergy.v1", "bearer."+good), at)
+			e.MultiValueQueryStringParameters = map[string][]string{"token": {good}}
+			return e
+		}, 401, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,6 +108,9 @@ func TestHandlerConnect(t *testing.T) {
 			}
 			if resp.StatusCode != tt.status {
 				t.Fatalf("status %d (%s); want %d", resp.StatusCode, resp.Body, tt.status)
+			}
+			if got := resp.Headers["Sec-WebSocket-Protocol"]; got != tt.proto || len(resp.MultiValueHeaders) != 0 {
+				t.Errorf("answer's Sec-WebSocket-Protocol %q (multi-value %v); want %q", got, resp.MultiValueHeaders, tt.proto)
 			}
 			c, err := w.st.GetConnection(ctx, tt.id)
 			if tt.sub == "" {
@@ -93,6 +133,70 @@ func TestHandlerConnect(t *testing.T) {
 	}
 }
 
+// The token never shows in the handler's logs (at debug level) nor in its answers, whichever
+// way a $connect brings it and whatever becomes of it; a refusal's log says why.
+func TestHandlerConnectNeverLogsTheToken(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	var logs bytes.Buffer
+	h, err := live.NewHandler(live.HandlerConfig{Store: w.st, Verifier: w.iss.verifier,
+		Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := w.iss.token(t, viewerSub, nil)
+	expired := w.iss.token(t, viewerSub, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()})
+	foreign := w.iss.token(t, viewerSub, map[string]any{"iss": "https://evil"})
+	forged := good[:len(good)-4] + "AAAA"
+	tokens := []string{good, expired, foreign, forged}
+	query := func(tok string) events.APIGatewayWebsocketProxyRequest {
+		e := connectEvent("q=", nil, time.Now())
+		e.QueryStringParameters = map[string]string{"token": tok}
+		return e
+	}
+	tests := []struct {
+		name string
+		ev   events.APIGatewayWebsocketProxyRequest
+		log  string // in the log line of this $connect
+	}{
+		{"accepted", connectEvent("ok=", offer("polysynergy.v1", "bearer."+good), time.Now()), "websocket connected"},
+		{"accepted by Authorization", connectEvent("authz=", map[string]string{"Authorization": "Bearer " + good}, time.Now()), "websocket connected"},
+		{"expired", connectEvent("exp=", offer("polysynergy.v1", "bearer."+expired), time.Now()), "expired"},
+		{"foreign issuer", connectEvent("iss=", offer("polysynergy.v1", "bearer."+foreign), time.Now()), "https://evil"},
+		{"forged", connectEvent("forged=", offer("polysynergy.v1", "bearer."+forged), time.Now()), "token rejected"},
+		{"in the query string", query(good), "query string (?token=) is refused"},
+		{"without the protocol to select", connectEvent("alone=", offer("bearer."+good), time.Now()), "offered without polysynergy.v1"},
+		{"twice", connectEvent("twice=", offer("polysynergy.v1", "bearer."+good, "bearer."+expired), time.Now()), "2 bearer.<token> subprotocols"},
+		{"both ways", connectEvent("both=", map[string]string{"Authorization": "Bearer " + good,
+			"Sec-WebSocket-Protocol": "polysynergy.v1, bearer." + forged}, time.Now()), "both as a subprotocol and in Authorization"},
+		{"none", connectEvent("none=", offer("polysynergy.v1"), time.Now()), "no token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			logs.Reset()
+			resp, err := h.Handle(ctx, tt.ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			answer, _ := json.Marshal(resp)
+			if !strings.Contains(logs.String(), tt.log) {
+				t.Errorf("log %s; want it to mention %q", logs.String(), tt.log)
+			}
+			for _, tok := range tokens {
+				// each part of the JWT: a payload or a signature alone is as bad
+				for _, part := range strings.Split(tok, ".") {
+					if strings.Contains(logs.String(), part) {
+						t.Errorf("log holds a part of a token: %s", logs.String())
+					}
+					if strings.Contains(string(answer), part) {
+						t.Errorf("answer holds a part of a token: %s", answer)
+					}
+				}
+			}
+		})
+	}
+}
+
 func reply(t *testing.T, resp events.APIGatewayProxyResponse) live.Reply {
 	t.Helper()
 	if resp.StatusCode != 200 {
@@ -109,7 +213,7 @@ func TestHandlerMessages(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	for id, sub := range map[string]string{"viewer=": viewerSub, "owner=": ownerSub, "stranger=": strangerSub} {
-		resp, err := w.h.Handle(ctx, connectEvent(id, map[string]string{"token": w.iss.token(t, sub, nil)}, time.Now()))
+		resp, err := w.h.Handle(ctx, connectEvent(id, offer(live.ProtocolsFor(w.iss.token(t, sub, nil))...), time.Now()))
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("connect %s: %d %v", id, resp.StatusCode, err)
 		}

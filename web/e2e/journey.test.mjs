@@ -22,6 +22,7 @@ let errors;
 let token;
 let failed = null;
 const frames = [];
+const wsUrls = [];
 /** What the steps learn and later steps use. */
 const at = { tenant: '', project: '', slug: '', flow: '', stage: 'live' };
 
@@ -33,7 +34,10 @@ before(async () => {
   const context = await browser.newContext({ viewport: { width: 1400, height: 880 } });
   page = await context.newPage();
   errors = watchConsole(page);
-  page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
+  page.on('websocket', (ws) => {
+    wsUrls.push(ws.url());
+    ws.on('framereceived', (f) => frames.push(String(f.payload)));
+  });
 });
 
 after(async () => {
@@ -199,6 +203,9 @@ step('07-run', async () => {
   await page.locator('[data-handle="response"].ps-run-success').waitFor();
   await page.locator('[data-handle="mock_route"].ps-run-success').waitFor();
   assert.ok(frames.some((f) => f.includes('"node_end"')), 'node states came over the WebSocket');
+  // the token travels as a subprotocol, never in the URL (URLs are logged)
+  assert.ok(wsUrls.length > 0, 'the editor opened its WebSocket');
+  for (const u of wsUrls) assert.ok(!/[?&]token=/.test(u) && !u.includes(token.split('.')[2]), `a token in the WebSocket URL ${u.split('?')[0]}?…`);
   await panel.getByRole('tab', { name: /Output/ }).click();
   await panel.getByText('"method": "GET"').first().waitFor();
 });

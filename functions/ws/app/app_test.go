@@ -154,8 +154,10 @@ func TestReplayEvents(t *testing.T) {
 		event  string
 		vars   map[string]string
 		status int
-		body   map[string]string
-		check  func(t *testing.T)
+		// proto is the Sec-WebSocket-Protocol header of the answer
+		proto string
+		body  map[string]string
+		check func(t *testing.T)
 	}{
 		{name: "connect with a forged token", event: "1-connect", status: 401,
 			vars: map[string]string{"TOKEN": vars["TOKEN"][:len(vars["TOKEN"])-4] + "AAAA"},
@@ -164,7 +166,13 @@ func TestReplayEvents(t *testing.T) {
 					t.Errorf("connection stored for a forged token: %v", err)
 				}
 			}},
-		{name: "connect", event: "1-connect", vars: vars, status: 200, check: func(t *testing.T) {
+		{name: "connect with the token in the query string (the old form)", event: "1-connect-query-token", vars: vars, status: 401,
+			check: func(t *testing.T) {
+				if _, err := st.GetConnection(ctx, connID); !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("connection stored for a token in the URL: %v", err)
+				}
+			}},
+		{name: "connect", event: "1-connect", vars: vars, status: 200, proto: "polysynergy.v1", check: func(t *testing.T) {
 			c, err := st.GetConnection(ctx, connID)
 			if err != nil || c.Sub != sub {
 				t.Fatalf("connection %+v, %v; want one for %s", c, err, sub)
@@ -196,6 +204,9 @@ func TestReplayEvents(t *testing.T) {
 			resp := invoke(t, event(t, s.event, s.vars))
 			if resp.StatusCode != s.status {
 				t.Fatalf("status %d (%s); want %d", resp.StatusCode, resp.Body, s.status)
+			}
+			if got := resp.Headers["Sec-WebSocket-Protocol"]; got != s.proto {
+				t.Errorf("answer's Sec-WebSocket-Protocol %q; want %q", got, s.proto)
 			}
 			if s.body != nil {
 				var got map[string]string

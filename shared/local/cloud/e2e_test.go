@@ -176,9 +176,15 @@ func stagedProject(t *testing.T, c *cloud.Cloud, seen *recorder, email, name, sl
 // subscribe opens the live WebSocket as token's user, subscribed to a flow's run events.
 func subscribe(ctx context.Context, t *testing.T, c *cloud.Cloud, token, project, flow string) *websocket.Conn {
 	t.Helper()
-	ws, _, err := websocket.Dial(ctx, strings.Replace(c.URL(), "http", "ws", 1)+"/ws?token="+token, nil)
+	// as the editor does: the token offered as a subprotocol beside polysynergy.v1, which the
+	// handshake's answer selects; never in the URL
+	ws, _, err := websocket.Dial(ctx, strings.Replace(c.URL(), "http", "ws", 1)+"/ws",
+		&websocket.DialOptions{Subprotocols: []string{"polysynergy.v1", "bearer." + token}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if ws.Subprotocol() != "polysynergy.v1" {
+		t.Fatalf("live WebSocket subprotocol %q; want polysynergy.v1 selected", ws.Subprotocol())
 	}
 	sub, _ := json.Marshal(map[string]any{"action": "subscribe", "project": project, "flow": flow})
 	if err := ws.Write(ctx, websocket.MessageText, sub); err != nil {
@@ -236,7 +242,8 @@ func TestLocalCloudEndToEnd(t *testing.T) {
 	// a WebSocket client subscribes to the flow
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ws := subscribe(ctx, t, c, api.token, proj.ID, fl.ID)
+	wsToken := api.token
+	ws := subscribe(ctx, t, c, wsToken, proj.ID, fl.ID)
 	defer ws.CloseNow()
 
 	status, body := trigger(t, c.Port(), "e2e-shop-dev.localhost", "/hello/ada")
@@ -408,5 +415,9 @@ func TestLocalCloudEndToEnd(t *testing.T) {
 		if strings.Contains(text, secretValue) {
 			t.Errorf("the secret appears in %s", name)
 		}
+	}
+	// nor does the access token the live WebSocket connected with (its signature is enough)
+	if sig := wsToken[strings.LastIndex(wsToken, ".")+1:]; strings.Contains(seen.String(), sig) {
+		t.Error("the access token appears in the events, logs or answers")
 	}
 }

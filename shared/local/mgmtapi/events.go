@@ -122,7 +122,9 @@ func (m connMeta) context(route, eventType string, now time.Time) events.APIGate
 }
 
 // connectEvent builds the $connect event for an upgrade request: its
-// headers and query string in both single- and multi-value form.
+// headers (Sec-WebSocket-Protocol among them, as the client sent it: the
+// subprotocols it offers) and query string in both single- and multi-value
+// form, as API Gateway passes them.
 func connectEvent(m connMeta, r *http.Request, now time.Time) events.APIGatewayWebsocketProxyRequest {
 	ev := events.APIGatewayWebsocketProxyRequest{
 		RequestContext: m.context(RouteConnect, EventTypeConnect, now),
@@ -134,6 +136,7 @@ func connectEvent(m connMeta, r *http.Request, now time.Time) events.APIGatewayW
 		if len(vs) == 0 {
 			continue
 		}
+		k = headerName(k)
 		ev.Headers[k] = vs[len(vs)-1]
 		ev.MultiValueHeaders[k] = slices.Clone(vs)
 	}
@@ -145,6 +148,16 @@ func connectEvent(m connMeta, r *http.Request, now time.Time) events.APIGatewayW
 		}
 	}
 	return ev
+}
+
+// headerName spells a header as clients send it and API Gateway passes it on:
+// Go canonicalises "Sec-WebSocket-Protocol" to "Sec-Websocket-Protocol",
+// which is how no browser spells the WebSocket handshake's headers.
+func headerName(canonical string) string {
+	if rest, ok := strings.CutPrefix(canonical, "Sec-Websocket-"); ok {
+		return "Sec-WebSocket-" + rest
+	}
+	return canonical
 }
 
 // messageEvent builds the event for one client message; binary (or

@@ -68,8 +68,12 @@ type GatewayConfig struct {
 // and hands it to the integration exactly as Lambda would, and registers the
 // live connections in a Registry for the Management API (Server).
 //
-// As in API Gateway: a $connect answer outside 2xx (or an error) rejects
-// the handshake with that status (500 for an error); messages are routed on
+// As in API Gateway: the $connect event carries the upgrade request's headers
+// (Sec-WebSocket-Protocol, the subprotocols offered, among them, spelt as
+// clients send them) and query string; a $connect answer outside 2xx (or an
+// error) rejects the handshake with that status (500 for an error); the
+// Sec-WebSocket-Protocol header of a 2xx answer is the handshake's, as it is
+// (none when it has none); messages are routed on
 // their JSON "action" member; a message's non-empty response body is sent
 // back to the client (the route response); an integration error sends
 // {"message":"Internal server error","connectionId":…,"requestId":…};
@@ -237,7 +241,16 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	opts := &websocket.AcceptOptions{InsecureSkipVerify: true}
 	if p := headerValue(resp, "Sec-WebSocket-Protocol"); p != "" {
-		opts.Subprotocols = []string{p}
+		// API Gateway answers the handshake with the subprotocol the $connect
+		// answer selects, as it is: set here, Accept leaves it (it negotiates
+		// none itself). A client that did not offer it fails the handshake, as
+		// browsers then do against AWS.
+		w.Header().Set("Sec-WebSocket-Protocol", p)
+		if !offered(r, p) {
+			// not the value: it could be a secret the client offered
+			g.log.Warn("websocket $connect answer selects a subprotocol the client did not offer; the client will close the connection",
+				"connection", m.id)
+		}
 	}
 	wc := &wsConn{ready: make(chan struct{})}
 	wc.lastIn.Store(time.Now().UnixNano())
@@ -415,6 +428,18 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 		g.cancel()
 		return fmt.Errorf("shutdown websocket gateway: %w", ctx.Err())
 	}
+}
+
+// offered reports whether the upgrade request r offers subprotocol p.
+func offered(r *http.Request, p string) bool {
+	for _, v := range r.Header.Values("Sec-WebSocket-Protocol") {
+		for _, o := range strings.Split(v, ",") {
+			if strings.TrimSpace(o) == p {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func headerValue(resp events.APIGatewayProxyResponse, name string) string {

@@ -45,11 +45,22 @@ func (r *recorder) invoke(_ context.Context, payload []byte) ([]byte, error) {
 	resp := events.APIGatewayProxyResponse{StatusCode: 200}
 	switch ev.RequestContext.RouteKey {
 	case "$connect":
-		if ev.QueryStringParameters["token"] != "good" {
+		// like the live handler: the token offered as the subprotocol bearer.<token> (in the
+		// header as the client spelt it), and polysynergy.v1 selected when offered; ?proto=
+		// answers another protocol, ?proto=none none
+		offers := map[string]bool{}
+		for _, o := range strings.Split(ev.Headers["Sec-WebSocket-Protocol"], ",") {
+			offers[strings.TrimSpace(o)] = true
+		}
+		if !offers["bearer.good"] {
 			resp.StatusCode = 401
 		}
-		if p := ev.QueryStringParameters["proto"]; p != "" {
+		switch p := ev.QueryStringParameters["proto"]; {
+		case p == "none":
+		case p != "":
 			resp.Headers = map[string]string{"Sec-WebSocket-Protocol": p}
+		case offers["polysynergy.v1"]:
+			resp.Headers = map[string]string{"Sec-WebSocket-Protocol": "polysynergy.v1"}
 		}
 	case "echo":
 		resp.Body = "echo:" + ev.Body
@@ -121,11 +132,16 @@ func startGateway(t *testing.T, tune func(*mgmtapi.GatewayConfig)) *gwEnv {
 	return &gwEnv{gw: gw, rec: rec, wsURL: "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws", client: newClient(ts.URL + "/mgmt")}
 }
 
+// goodProtocols are the subprotocols the test integration accepts: the token, and
+// polysynergy.v1 to select.
+var goodProtocols = []string{"polysynergy.v1", "bearer.good"}
+
+// dial connects offering goodProtocols.
 func dial(t *testing.T, url string, hdr http.Header) *websocket.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: hdr})
+	c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: hdr, Subprotocols: goodProtocols})
 	if err != nil {
 		status := 0
 		if resp != nil {
@@ -178,20 +194,23 @@ func TestGatewayRejectsConnect(t *testing.T) {
 	env := startGateway(t, nil)
 	tests := []struct {
 		name   string
-		query  string
+		protos []string
 		status int
 	}{
-		{"no token", "", 401},
-		{"wrong token", "?token=bad", 401},
+		{"no token", nil, 401},
+		{"wrong token", []string{"polysynergy.v1", "bearer.bad"}, 401},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, resp, err := websocket.Dial(context.Background(), env.wsURL+tt.query, nil)
+			_, resp, err := websocket.Dial(context.Background(), env.wsURL, &websocket.DialOptions{Subprotocols: tt.protos})
 			if err == nil {
 				t.Fatalf("dial succeeded; want status %d", tt.status)
 			}
 			if resp == nil || resp.StatusCode != tt.status {
 				t.Fatalf("dial response %+v; want status %d", resp, tt.status)
+			}
+			if p := resp.Header.Get("Sec-WebSocket-Protocol"); p != "" {
+				t.Errorf("refusal selects subprotocol %q; want none", p)
 			}
 		})
 	}
@@ -215,7 +234,7 @@ func TestGatewayRejectsConnect(t *testing.T) {
 
 func TestGatewayEventsAndRoutes(t *testing.T) {
 	env := startGateway(t, nil)
-	c := dial(t, env.wsURL+"?token=good&x=1&x=2", http.Header{"X-Custom": {"yes"}, "User-Agent": {"gw-test/2"}})
+	c := dial(t, env.wsURL+"?x=1&x=2", http.Header{"X-Custom": {"yes"}, "User-Agent": {"gw-test/2"}})
 	connect := env.rec.waitRoute(t, "$connect", 1)[0]
 	id := connect.RequestContext.ConnectionID
 	if !strings.HasSuffix(id, "=") || len(id) != 16 {
@@ -235,7 +254,12 @@ func TestGatewayEventsAndRoutes(t *testing.T) {
 		{"messageDirection", rc.MessageDirection, "IN"},
 		{"sourceIp", rc.Identity.SourceIP, "127.0.0.1"},
 		{"userAgent", rc.Identity.UserAgent, "gw-test/2"},
-		{"token", connect.QueryStringParameters["token"], "good"},
+		// the subprotocols offered, in the header as the client spelt it (Go would say Sec-Websocket-…)
+		{"Sec-WebSocket-Protocol", connect.Headers["Sec-WebSocket-Protocol"], "polysynergy.v1,bearer.good"},
+		{"Sec-WebSocket-Protocol (all values)", strings.Join(connect.MultiValueHeaders["Sec-WebSocket-Protocol"], "|"), "polysynergy.v1,bearer.good"},
+		{"Sec-WebSocket-Version", connect.Headers["Sec-WebSocket-Version"], "13"},
+		{"Sec-WebSocket-Key", connect.Headers["Sec-WebSocket-Key"] != "", true},
+		{"Go's spelling", connect.Headers["Sec-Websocket-Protocol"], ""},
 		{"x (last value)", connect.QueryStringParameters["x"], "2"},
 		{"x (all values)", strings.Join(connect.MultiValueQueryStringParameters["x"], ","), "1,2"},
 		{"header", connect.Headers["X-Custom"], "yes"},
@@ -317,16 +341,37 @@ func TestGatewayEventsAndRoutes(t *testing.T) {
 	}
 }
 
+// The handshake's answer carries the subprotocol the $connect answer selects, as it is, as API
+// Gateway's does: none when it selects none, and one the client did not offer too (which the
+// client then refuses, as browsers do).
 func TestGatewaySubprotocol(t *testing.T) {
 	env := startGateway(t, nil)
 	ctx := context.Background()
-	c, _, err := websocket.Dial(ctx, env.wsURL+"?token=good&proto=polysynergy.v1", &websocket.DialOptions{Subprotocols: []string{"polysynergy.v1"}})
+	c, resp, err := websocket.Dial(ctx, env.wsURL, &websocket.DialOptions{Subprotocols: goodProtocols})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.CloseNow()
-	if c.Subprotocol() != "polysynergy.v1" {
-		t.Errorf("subprotocol %q; want polysynergy.v1 (from the $connect response header)", c.Subprotocol())
+	if c.Subprotocol() != "polysynergy.v1" || resp.Header.Get("Sec-WebSocket-Protocol") != "polysynergy.v1" {
+		t.Errorf("subprotocol %q (header %q); want polysynergy.v1 (from the $connect response header)",
+			c.Subprotocol(), resp.Header.Get("Sec-WebSocket-Protocol"))
+	}
+
+	c2, resp, err := websocket.Dial(ctx, env.wsURL+"?proto=none", &websocket.DialOptions{Subprotocols: goodProtocols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.CloseNow()
+	if vs := resp.Header.Values("Sec-WebSocket-Protocol"); len(vs) != 0 {
+		t.Errorf("handshake answer selects %q though $connect selected none", vs)
+	}
+
+	_, resp, err = websocket.Dial(ctx, env.wsURL+"?proto=chat.v9", &websocket.DialOptions{Subprotocols: goodProtocols})
+	if err == nil || !strings.Contains(err.Error(), `"chat.v9"`) {
+		t.Errorf("dial: %v; want the client to refuse the subprotocol chat.v9 it did not offer", err)
+	}
+	if resp == nil || resp.StatusCode != http.StatusSwitchingProtocols || resp.Header.Get("Sec-WebSocket-Protocol") != "chat.v9" {
+		t.Errorf("handshake answer %+v; want 101 selecting chat.v9 as $connect answered", resp)
 	}
 }
 
@@ -342,7 +387,7 @@ func TestGatewayTimeouts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := startGateway(t, tt.tune)
-			c := dial(t, env.wsURL+"?token=good", nil)
+			c := dial(t, env.wsURL, nil)
 			ce := readClose(t, c)
 			if ce.Code != websocket.StatusGoingAway || !strings.Contains(ce.Reason, tt.reason) {
 				t.Errorf("closed with %d %q; want 1001 mentioning %s", ce.Code, ce.Reason, tt.reason)
@@ -357,7 +402,7 @@ func TestGatewayTimeouts(t *testing.T) {
 
 func TestGatewayActivityDefersIdleTimeout(t *testing.T) {
 	env := startGateway(t, func(c *mgmtapi.GatewayConfig) { c.IdleTimeout = 400 * time.Millisecond })
-	c := dial(t, env.wsURL+"?token=good", nil)
+	c := dial(t, env.wsURL, nil)
 	// Messages every 40 ms for well over the idle timeout keep it open.
 	for range 20 {
 		write(t, c, websocket.MessageText, `{"action":"echo"}`)
@@ -377,7 +422,7 @@ func TestGatewayActivityDefersIdleTimeout(t *testing.T) {
 
 func TestGatewayMessageTooBig(t *testing.T) {
 	env := startGateway(t, nil)
-	c := dial(t, env.wsURL+"?token=good", nil)
+	c := dial(t, env.wsURL, nil)
 	big := strings.Repeat("z", mgmtapi.MaxPayloadBytes+1)
 	_ = c.Write(context.Background(), websocket.MessageText, []byte(big))
 	ce := readClose(t, c)
@@ -397,7 +442,7 @@ func TestGatewayMessageTooBig(t *testing.T) {
 
 func TestGatewayManagementAPI(t *testing.T) {
 	env := startGateway(t, nil)
-	c := dial(t, env.wsURL+"?token=good", http.Header{"User-Agent": {"mgmt-test"}})
+	c := dial(t, env.wsURL, http.Header{"User-Agent": {"mgmt-test"}})
 	id := env.rec.waitRoute(t, "$connect", 1)[0].RequestContext.ConnectionID
 	ctx := context.Background()
 
@@ -444,7 +489,7 @@ func TestGatewayManagementAPI(t *testing.T) {
 
 func TestGatewayVanishedClient(t *testing.T) {
 	env := startGateway(t, nil)
-	c := dial(t, env.wsURL+"?token=good", nil)
+	c := dial(t, env.wsURL, nil)
 	id := env.rec.waitRoute(t, "$connect", 1)[0].RequestContext.ConnectionID
 	_ = c.CloseNow() // no close handshake: the TCP connection just ends
 	dis := env.rec.waitRoute(t, "$disconnect", 1)[0]
@@ -459,8 +504,8 @@ func TestGatewayVanishedClient(t *testing.T) {
 
 func TestGatewayShutdown(t *testing.T) {
 	env := startGateway(t, nil)
-	a := dial(t, env.wsURL+"?token=good", nil)
-	b := dial(t, env.wsURL+"?token=good", nil)
+	a := dial(t, env.wsURL, nil)
+	b := dial(t, env.wsURL, nil)
 	env.rec.waitRoute(t, "$connect", 2)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -477,7 +522,7 @@ func TestGatewayShutdown(t *testing.T) {
 	if n := len(env.rec.waitRoute(t, "$disconnect", 2)); n != 2 {
 		t.Errorf("%d $disconnect events; want 2", n)
 	}
-	_, resp, err := websocket.Dial(context.Background(), env.wsURL+"?token=good", nil)
+	_, resp, err := websocket.Dial(context.Background(), env.wsURL, nil)
 	if err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("dial after shutdown: %v %v; want 503", err, resp)
 	}

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LiveSocket, resolveWsUrl, type RunEvent, type SocketLike } from './live';
+import { LiveSocket, liveProtocols, resolveWsUrl, type RunEvent, type SocketLike } from './live';
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -8,7 +8,10 @@ class FakeSocket implements SocketLike {
   onclose: SocketLike['onclose'] = null;
   onerror: SocketLike['onerror'] = null;
   onmessage: SocketLike['onmessage'] = null;
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    readonly protocols: string[] = [],
+  ) {}
   send(data: string) {
     this.sent.push(JSON.parse(data));
   }
@@ -39,8 +42,8 @@ describe('LiveSocket', () => {
     live = new LiveSocket({
       url: 'ws://localhost:8090/ws',
       getToken: () => 'jwt.x',
-      createSocket: (u) => {
-        const s = new FakeSocket(u);
+      createSocket: (u, p) => {
+        const s = new FakeSocket(u, p);
         sockets.push(s);
         return s;
       },
@@ -59,7 +62,9 @@ describe('LiveSocket', () => {
     live.subscribe('p1', 'f1', () => {});
     live.start();
     await vi.advanceTimersByTimeAsync(0);
-    expect(sockets[0]!.url).toBe('ws://localhost:8090/ws?token=jwt.x');
+    // the token is offered as a subprotocol, never put in the URL (URLs are logged)
+    expect(sockets[0]!.url).toBe('ws://localhost:8090/ws');
+    expect(sockets[0]!.protocols).toEqual(['polysynergy.v1', 'bearer.jwt.x']);
     expect(live.status).toBe('connecting');
     sockets[0]!.open();
     expect(live.status).toBe('open');
@@ -68,6 +73,80 @@ describe('LiveSocket', () => {
       { action: 'subscribe', project: 'p1', flow: 'f1' },
       { action: 'subscribe', project: 'p1', flow: 'f2' },
     ]);
+  });
+
+  it('offers the token current at each (re)connect, and none when there is none', async () => {
+    const tokens = ['a.b.c', 'd.e.f', null];
+    live = new LiveSocket({
+      url: 'ws://localhost:8090/ws?x=1',
+      getToken: async () => tokens.shift(),
+      createSocket: (u, p) => {
+        const s = new FakeSocket(u, p);
+        sockets.push(s);
+        return s;
+      },
+      random: () => 1,
+      minDelayMs: 100,
+    });
+    live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    sockets[0]!.drop();
+    await vi.advanceTimersByTimeAsync(100);
+    sockets[1]!.drop();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(sockets.map((s) => s.url)).toEqual(['ws://localhost:8090/ws?x=1', 'ws://localhost:8090/ws?x=1', 'ws://localhost:8090/ws?x=1']);
+    expect(sockets.map((s) => s.protocols)).toEqual([['polysynergy.v1', 'bearer.a.b.c'], ['polysynergy.v1', 'bearer.d.e.f'], ['polysynergy.v1']]);
+  });
+
+  it('tries again later when the socket cannot be made (a token that is no valid subprotocol)', async () => {
+    let calls = 0;
+    live = new LiveSocket({
+      url: 'ws://h/ws',
+      getToken: () => (calls === 0 ? 'bad token' : 'good.token.x'),
+      createSocket: (u, p) => {
+        calls++;
+        if (p.some((x) => x.includes(' '))) throw new SyntaxError('The subprotocol is invalid.');
+        const s = new FakeSocket(u, p);
+        sockets.push(s);
+        return s;
+      },
+      random: () => 1,
+      minDelayMs: 100,
+    });
+    live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(live.status).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sockets[0]!.protocols).toEqual(['polysynergy.v1', 'bearer.good.token.x']);
+    sockets[0]!.open();
+    expect(live.status).toBe('open');
+  });
+
+  it('opens a browser WebSocket offering the subprotocols by default', async () => {
+    const made: unknown[][] = [];
+    vi.stubGlobal(
+      'WebSocket',
+      class {
+        readyState = 0;
+        onopen = null;
+        onclose = null;
+        onerror = null;
+        onmessage = null;
+        constructor(...args: unknown[]) {
+          made.push(args);
+        }
+        send() {}
+        close() {}
+      },
+    );
+    try {
+      live = new LiveSocket({ url: 'wss://live.example.com/live', getToken: () => 'h.p.s' });
+      live.start();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(made).toEqual([['wss://live.example.com/live', ['polysynergy.v1', 'bearer.h.p.s']]]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('reconnects with growing delays and subscribes again', async () => {
@@ -188,6 +267,14 @@ describe('LiveSocket with a tenant', () => {
       expect(sent).toEqual([{ action: 'subscribe', tenant: 't1', project: 'p', flow: 'f' }]);
       live.stop();
     });
+  });
+});
+
+describe('liveProtocols', () => {
+  it('offers polysynergy.v1 and the token behind bearer.', () => {
+    expect(liveProtocols('h.p.s')).toEqual(['polysynergy.v1', 'bearer.h.p.s']);
+    expect(liveProtocols('')).toEqual(['polysynergy.v1']);
+    expect(liveProtocols(undefined)).toEqual(['polysynergy.v1']);
   });
 });
 

@@ -1,6 +1,10 @@
 // The one WebSocket the editor keeps open for live runs: it connects with the session's
 // token, reconnects with backoff when the connection drops, subscribes again to every flow
 // it was following, and delivers each event once (by run and seq).
+//
+// The token travels in the handshake's Sec-WebSocket-Protocol header, as the subprotocol
+// "bearer.<token>" offered beside "polysynergy.v1" (the one the server selects), never in the
+// URL: URLs end up in console errors and in proxy and API Gateway logs (shared/live).
 
 /** A run event, as the engine emits it (shared/engine.Event). */
 export interface RunEvent {
@@ -31,7 +35,18 @@ export interface SocketLike {
   close(code?: number, reason?: string): void;
 }
 
-export type SocketFactory = (url: string) => SocketLike;
+/** Opens a socket offering these subprotocols, as `new WebSocket(url, protocols)`. */
+export type SocketFactory = (url: string, protocols: string[]) => SocketLike;
+
+/** The API's subprotocol: the server selects it when it accepts the connection. */
+export const LIVE_PROTOCOL = 'polysynergy.v1';
+/** Prefixes the access token among the offered subprotocols. */
+export const BEARER_PREFIX = 'bearer.';
+
+/** The subprotocols offered to connect with token (just LIVE_PROTOCOL without one). */
+export function liveProtocols(token: string | null | undefined): string[] {
+  return token ? [LIVE_PROTOCOL, BEARER_PREFIX + token] : [LIVE_PROTOCOL];
+}
 
 export interface LiveSocketOptions {
   /** ws:// or wss:// URL of the WebSocket API. */
@@ -92,7 +107,7 @@ export class LiveSocket {
 
   constructor(opts: LiveSocketOptions) {
     this.o = {
-      createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+      createSocket: (url, protocols) => new WebSocket(url, protocols) as unknown as SocketLike,
       minDelayMs: 500,
       maxDelayMs: 30000,
       pingMs: 4 * 60 * 1000,
@@ -185,13 +200,13 @@ export class LiveSocket {
 
   private async connect(): Promise<void> {
     this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
-    let url = this.o.url;
     const token = await this.o.getToken?.();
     if (this.status_ === 'stopped') return;
-    if (token) url += `${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
     let s: SocketLike;
     try {
-      s = this.o.createSocket(url);
+      // the token as a subprotocol, not in the URL (see the top of this file); a token that
+      // is not a valid subprotocol name makes the constructor throw: try again later
+      s = this.o.createSocket(this.o.url, liveProtocols(token));
     } catch {
       this.scheduleReconnect();
       return;
