@@ -44,6 +44,10 @@ type Config struct {
 	MaxTokens   int
 	// Timeout bounds each request attempt (0: none beyond the context).
 	Timeout time.Duration
+	// IdleTimeout bounds the silence of a streamed answer: the time until it starts and
+	// between its pieces (0: none, only Timeout). A plain request's answer comes whole, once
+	// written: only Timeout bounds it.
+	IdleTimeout time.Duration
 	// MaxRetries retries failed requests (429, 5xx, overloaded) with backoff.
 	MaxRetries int
 	// HTTPClient sends the requests; a plain http.Client when nil.
@@ -114,7 +118,7 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 		}
 		return m.response(msg)
 	}
-	stream := m.client.Messages.NewStreaming(ctx, params, option.WithResponseInto(&hr))
+	stream := m.client.Messages.NewStreaming(ctx, params, option.WithResponseInto(&hr), option.WithMiddleware(m.idleWatch))
 	defer stream.Close()
 	var acc sdk.Message
 	// The tool inputs as streamed: the SDK's accumulator replaces one that is not valid
@@ -154,6 +158,11 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 		}
 	}
 	return m.response(&acc)
+}
+
+// idleWatch bounds the silence of a streamed request's attempts (Config.IdleTimeout).
+func (m *Model) idleWatch(r *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	return llm.IdleWatch(m.cfg.IdleTimeout)(r, next)
 }
 
 func (m *Model) params(req llm.Request) (sdk.MessageNewParams, error) {

@@ -501,3 +501,67 @@ func TestFinalAssistantTextLosesTrailingSpace(t *testing.T) {
 		t.Fatalf("messages sent: %v", msgs)
 	}
 }
+
+// A streamed answer that stalls after its first events fails once it has been silent for the
+// model's idle timeout, not the whole timeout, saying so and naming the setting; one that
+// never starts says it did not start. Neither reads as the run's deadline.
+func TestStreamIdleTimeout(t *testing.T) {
+	events := llmtest.Events(streamEvents)
+	idle := func(c *anthropic.Config) { c.Timeout = 20 * time.Second; c.IdleTimeout = 100 * time.Millisecond }
+	for _, tc := range []struct {
+		name, base string
+		deltas     []string
+		want       string
+	}{
+		// message_start, the text block, a ping and the first text: then nothing
+		{"stalled after the first pieces", llmtest.Stream(t, events[:4], 0, true), []string{"Okay,"},
+			"the answer stalled: nothing more came for 100ms, the model's idle_timeout"},
+		{"headers but no event", llmtest.Stream(t, nil, 0, true), nil,
+			"the answer did not start within 100ms, the model's idle_timeout"},
+		{"no headers", llmtest.Silent(t), nil, "the answer did not start within 100ms, the model's idle_timeout"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var deltas []string
+			_, err := newModel(t, tc.base, idle).Chat(context.Background(),
+				llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "x"}}}, func(s string) { deltas = append(deltas, s) })
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "anthropic/claude-test: stream message") {
+				t.Fatalf("want an error %q, got %v", tc.want, err)
+			}
+			var ie *llm.IdleTimeoutError
+			if !errors.As(err, &ie) || errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "within the model's timeout") {
+				t.Fatalf("not told as the idle timeout: %v", err)
+			}
+			if !reflect.DeepEqual(deltas, tc.deltas) {
+				t.Errorf("deltas %q, want %q", deltas, tc.deltas)
+			}
+		})
+	}
+}
+
+// The idle timeout bounds the silence, not the answer: a stream whose events keep coming
+// (pings, as the API sends while a model thinks) may take longer in all, and a plain answer,
+// which comes whole once written, is bounded by timeout only.
+func TestIdleTimeoutBoundsSilenceOnly(t *testing.T) {
+	events := llmtest.Events(streamEvents)
+	var paced []string
+	paced = append(paced, events[:2]...)
+	for range 30 {
+		paced = append(paced, events[2]) // ping
+	}
+	paced = append(paced, events[3:]...)
+	m := newModel(t, llmtest.Stream(t, paced, 50*time.Millisecond, false), func(c *anthropic.Config) { c.IdleTimeout = time.Second })
+	resp, err := chat(t, m, true)
+	if err != nil || resp.Message.Content != "Okay, checking." {
+		t.Fatalf("paced stream: %+v, %v", resp, err)
+	}
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, messageJSON)
+	}))
+	t.Cleanup(slow.Close)
+	m = newModel(t, slow.URL, func(c *anthropic.Config) { c.IdleTimeout = 50 * time.Millisecond })
+	if _, err := chat(t, m, false); err != nil {
+		t.Fatalf("plain answer slower than the idle timeout: %v", err)
+	}
+}

@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Script plays turns of type T in order and records each request's JSON body and
@@ -119,4 +121,59 @@ func Silent(t testing.TB) string {
 	}))
 	t.Cleanup(func() { close(release); srv.Close() })
 	return srv.URL
+}
+
+// Stream starts a server that answers every request 200 with a text/event-stream body of
+// events — each a whole server-sent event as the provider writes it, without the blank line
+// that ends it — written and flushed one at a time, gap apart. With stall set it then sends
+// nothing more, the connection open, until its client gives up (a provider whose answer
+// stalled); otherwise the body ends. It is closed when the test ends.
+func Stream(t testing.TB, events []string, gap time.Duration, stall bool) string {
+	t.Helper()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "no-cache")
+		w.WriteHeader(http.StatusOK)
+		f, _ := w.(http.Flusher)
+		if f != nil {
+			f.Flush()
+		}
+		for i, ev := range events {
+			if i > 0 && gap > 0 {
+				select {
+				case <-time.After(gap):
+				case <-r.Context().Done():
+					return
+				}
+			}
+			if _, err := io.WriteString(w, strings.TrimRight(ev, "\n")+"\n\n"); err != nil {
+				return
+			}
+			if f != nil {
+				f.Flush()
+			}
+		}
+		if stall {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	return srv.URL
+}
+
+// Events splits a server-sent event stream as written (events ending in a blank line) into
+// its events, for Stream.
+func Events(stream string) []string {
+	var out []string
+	for ev := range strings.SplitSeq(strings.ReplaceAll(stream, "\r\n", "\n"), "\n\n") {
+		if strings.TrimSpace(ev) != "" {
+			out = append(out, ev)
+		}
+	}
+	return out
 }

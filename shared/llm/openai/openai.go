@@ -50,6 +50,10 @@ type Config struct {
 	OmitStreamOptions bool
 	// Timeout bounds each request attempt (0: none beyond the context).
 	Timeout time.Duration
+	// IdleTimeout bounds the silence of a streamed answer: the time until it starts and
+	// between its pieces (0: none, only Timeout). A plain request's answer comes whole, once
+	// written: only Timeout bounds it.
+	IdleTimeout time.Duration
 	// MaxRetries retries failed requests (429, 5xx, connection errors) with backoff.
 	MaxRetries int
 	// HTTPClient sends the requests; http.DefaultClient's transport when nil.
@@ -126,7 +130,8 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 		params.StreamOptions = oai.ChatCompletionStreamOptionsParam{IncludeUsage: oai.Bool(true)}
 	}
 	var done doneWatch
-	stream := m.svc.NewStreaming(ctx, params, option.WithResponseInto(&hr), option.WithMiddleware(done.middleware))
+	stream := m.svc.NewStreaming(ctx, params, option.WithResponseInto(&hr), option.WithMiddleware(done.middleware),
+		option.WithMiddleware(m.idleWatch))
 	defer stream.Close()
 	var acc accumulator
 	for stream.Next() {
@@ -153,6 +158,11 @@ func (m *Model) Chat(ctx context.Context, req llm.Request, onDelta func(string))
 			"the stream ended before the answer was complete (no finish reason; the connection was cut)"))
 	}
 	return acc.response(m)
+}
+
+// idleWatch bounds the silence of a streamed request's attempts (Config.IdleTimeout).
+func (m *Model) idleWatch(r *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	return llm.IdleWatch(m.cfg.IdleTimeout)(r, next)
 }
 
 // params turns a neutral request into the SDK's request parameters.

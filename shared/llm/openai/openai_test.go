@@ -622,3 +622,69 @@ func streamed(t *testing.T, body string) llm.Response {
 	}
 	return resp
 }
+
+// A streamed answer that stalls after its first pieces fails once it has been silent for the
+// model's idle timeout, not the whole timeout, saying so and naming the setting; one that
+// never starts (no headers, or headers and nothing more) says it did not start. Neither
+// reads as the run's deadline.
+func TestStreamIdleTimeout(t *testing.T) {
+	events := llmtest.Events(streamSSE)
+	idle := func(c *openai.Config) { c.Timeout = 20 * time.Second; c.IdleTimeout = 100 * time.Millisecond }
+	for _, tc := range []struct {
+		name, base string
+		deltas     []string
+		want       string
+	}{
+		{"stalled after the first pieces", llmtest.Stream(t, events[:2], 0, true), []string{"Let me"},
+			"the answer stalled: nothing more came for 100ms, the model's idle_timeout"},
+		{"headers but no piece", llmtest.Stream(t, nil, 0, true), nil,
+			"the answer did not start within 100ms, the model's idle_timeout"},
+		{"no headers", llmtest.Silent(t), nil, "the answer did not start within 100ms, the model's idle_timeout"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, deltas, err := chat(t, newModel(t, tc.base+"/v1", idle), true)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "openai/gpt-test: stream chat completion") {
+				t.Fatalf("want an error %q, got %v", tc.want, err)
+			}
+			var ie *llm.IdleTimeoutError
+			if !errors.As(err, &ie) || errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "within the model's timeout") {
+				t.Fatalf("not told as the idle timeout: %v", err)
+			}
+			if !reflect.DeepEqual(deltas, tc.deltas) {
+				t.Errorf("deltas %q, want %q", deltas, tc.deltas)
+			}
+		})
+	}
+}
+
+// The idle timeout bounds the silence, not the answer: a stream whose pieces keep coming
+// may take longer in all, and a plain (not streamed) answer, which comes whole once
+// written, is bounded by timeout only.
+func TestIdleTimeoutBoundsSilenceOnly(t *testing.T) {
+	events := llmtest.Events(streamSSE)
+	// every piece comes well within the idle timeout; all of them take longer than it
+	paced := llmtest.Stream(t, append(append([]string{}, events[:1]...), append(repeat(events[1], 30), events[2:]...)...), 50*time.Millisecond, false)
+	m := newModel(t, paced+"/v1", func(c *openai.Config) { c.IdleTimeout = time.Second })
+	resp, deltas, err := chat(t, m, true)
+	if err != nil || len(deltas) != 31 || resp.StopReason != "tool_calls" {
+		t.Fatalf("paced stream: %d deltas, %+v, %v", len(deltas), resp, err)
+	}
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, completionJSON)
+	}))
+	t.Cleanup(slow.Close)
+	m = newModel(t, slow.URL+"/v1", func(c *openai.Config) { c.IdleTimeout = 50 * time.Millisecond })
+	if resp, _, err := chat(t, m, false); err != nil || resp.Message.Content != "Checking." {
+		t.Fatalf("plain answer slower than the idle timeout: %+v %v", resp, err)
+	}
+}
+
+func repeat(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}

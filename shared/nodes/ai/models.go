@@ -71,7 +71,11 @@ func (f *family) modelType(p provider) *nodes.Type {
 		"- `max_tokens` — answer length limit used when the consuming node sets none.\n" +
 		"- `base_url` — the API root" + defaultNote(p.baseURL) + "; point it at a proxy, a gateway or a test stand-in. " +
 		"Loopback and private addresses need `allow_private_network`.\n" +
-		"- `timeout` — seconds one request may take (default 120).\n" +
+		"- `timeout` — seconds one request may take, the whole answer included, also a streamed one (default 120).\n" +
+		"- `idle_timeout` — seconds a streamed answer may go silent: before its first piece and between two pieces " +
+		"(default 60). A stream that stalls fails after this rather than after the whole `timeout`; raise it for " +
+		"models that think long before answering, or set 0 to wait up to `timeout`. An answer that is not streamed " +
+		"comes whole once written, so only `timeout` bounds it.\n" +
 		"- `max_retries` — retries of rate-limited or failed requests, with backoff (default 2).\n" +
 		"- `allow_private_network` — " + netguard.Doc + "\n\n" +
 		"**Outputs**\n\n- `model` — the chat model service.\n\n" +
@@ -86,6 +90,8 @@ func (f *family) modelType(p provider) *nodes.Type {
 			{Name: "max_tokens", Type: nodes.Integer, Doc: "Answer length limit in tokens."},
 			{Name: "base_url", Type: nodes.String, Required: p.baseURL == "", Default: base, Doc: "The API's base URL."},
 			{Name: "timeout", Type: nodes.Number, Default: 120.0, Doc: "Seconds one request may take."},
+			{Name: "idle_timeout", Type: nodes.Number, Default: llm.DefaultIdleTimeout.Seconds(),
+				Doc: "Seconds a streamed answer may go silent (before its first piece, between pieces); 0: up to timeout."},
 			{Name: "max_retries", Type: nodes.Integer, Default: 2.0, Doc: "Retries of failed requests."},
 			guardPort(p.id == "ai.ollama"),
 		},
@@ -159,6 +165,19 @@ func (f *family) newModel(p provider, c *nodes.Call) (llm.Model, error) {
 	if secs <= 0 || secs > 3600 {
 		return nil, nodes.Errorf("timeout", "must be between 0 and 3600 seconds, got %v", secs)
 	}
+	idleSecs := llm.DefaultIdleTimeout.Seconds()
+	if c.Has("idle_timeout") && c.Get("idle_timeout") != "" {
+		if idleSecs, err = c.Float("idle_timeout"); err != nil {
+			return nil, err
+		}
+	}
+	if idleSecs < 0 || idleSecs > 3600 {
+		return nil, nodes.Errorf("idle_timeout", "must be between 0 (off: wait up to timeout) and 3600 seconds, got %v", idleSecs)
+	}
+	if idleSecs > secs {
+		// the whole request's limit comes first anyway
+		idleSecs = 0
+	}
 	retries, err := c.IntOr("max_retries", 2)
 	if err != nil {
 		return nil, err
@@ -168,16 +187,18 @@ func (f *family) newModel(p provider, c *nodes.Call) (llm.Model, error) {
 	}
 	hc := &http.Client{Transport: f.transport(c.Bool(netguard.PortName))}
 	timeout := time.Duration(secs * float64(time.Second))
+	idle := time.Duration(idleSecs * float64(time.Second))
 	if p.anthropic {
 		m, err := anthropic.New(anthropic.Config{BaseURL: base, APIKey: key, Model: name, Temperature: temp,
-			MaxTokens: maxTok, Timeout: timeout, MaxRetries: retries, HTTPClient: hc})
+			MaxTokens: maxTok, Timeout: timeout, IdleTimeout: idle, MaxRetries: retries, HTTPClient: hc})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.id, err)
 		}
 		return m, nil
 	}
 	m, err := openai.New(openai.Config{Provider: p.vendor, BaseURL: base, APIKey: key, Model: name, Temperature: temp,
-		MaxTokens: maxTok, MaxCompletionTokens: p.id == "ai.openai", OmitStreamOptions: p.id == "ai.mistral", Timeout: timeout, MaxRetries: retries, HTTPClient: hc})
+		MaxTokens: maxTok, MaxCompletionTokens: p.id == "ai.openai", OmitStreamOptions: p.id == "ai.mistral", Timeout: timeout, IdleTimeout: idle,
+		MaxRetries: retries, HTTPClient: hc})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.id, err)
 	}

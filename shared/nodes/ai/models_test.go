@@ -8,6 +8,7 @@ import (
 
 	"polysynergy/shared/llm"
 	"polysynergy/shared/llm/anthropic/anthropictest"
+	"polysynergy/shared/llm/llmtest"
 	"polysynergy/shared/llm/openai/openaitest"
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/netguard"
@@ -52,6 +53,8 @@ func TestModelNodes(t *testing.T) {
 		{"ai.openai", map[string]any{"api_key": "k", "max_tokens": -1.0}, "", "max_tokens", "must not be negative"},
 		{"ai.openai", map[string]any{"api_key": "k", "timeout": 0.0}, "", "timeout", "between 0 and 3600"},
 		{"ai.mistral", map[string]any{"api_key": "k", "max_retries": 11.0}, "", "max_retries", "between 0 and 10"},
+		{"ai.openai", map[string]any{"api_key": "k", "idle_timeout": -1.0}, "", "idle_timeout", "between 0 (off: wait up to timeout) and 3600"},
+		{"ai.anthropic", map[string]any{"api_key": "k", "idle_timeout": "soon"}, "", "idle_timeout", "expected a number"},
 	} {
 		t.Run(tc.id+"/"+tc.describe+tc.port, func(t *testing.T) {
 			out, err, _ := nodetest.Run(context.Background(), typ(t, tc.id), tc.in, nodetest.Options{})
@@ -125,5 +128,44 @@ func TestModelNodesGuardPrivateAddresses(t *testing.T) {
 	}
 	if len(srv.Requests()) != 0 {
 		t.Fatal("the request reached the server")
+	}
+}
+
+// A model node's idle_timeout reaches its provider: a streamed answer that stalls after its
+// first piece fails after that long, naming the setting, not after the whole timeout; 0
+// leaves only timeout.
+func TestModelNodesIdleTimeout(t *testing.T) {
+	oaiEvents := []string{
+		`data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"},"logprobs":null,"finish_reason":null}],"usage":null}`,
+	}
+	antEvents := []string{
+		"event: message_start\n" + `data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}}`,
+		"event: content_block_start\n" + `data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`,
+		"event: content_block_delta\n" + `data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}}`,
+	}
+	for _, tc := range []struct {
+		id, base string
+	}{
+		{"ai.openai", llmtest.Stream(t, oaiEvents, 0, true) + "/v1"},
+		{"ai.anthropic", llmtest.Stream(t, antEvents, 0, true)},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			in := map[string]any{"api_key": "k", "base_url": tc.base, "max_retries": 0.0, netguard.PortName: true}
+			chat := func(m llm.Model) (string, error) {
+				var got strings.Builder
+				_, err := m.Chat(context.Background(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "hi"}}},
+					func(s string) { got.WriteString(s) })
+				return got.String(), err
+			}
+			in["timeout"], in["idle_timeout"] = 30.0, 0.1
+			got, err := chat(modelFrom(t, tc.id, in))
+			if got != "Hel" || err == nil || !strings.Contains(err.Error(), "nothing more came for 100ms, the model's idle_timeout") {
+				t.Fatalf("idle_timeout 0.1: %q, %v", got, err)
+			}
+			in["timeout"], in["idle_timeout"] = 0.3, 0.0
+			if _, err := chat(modelFrom(t, tc.id, in)); err == nil || !strings.Contains(err.Error(), "no answer within the model's timeout of 300ms") {
+				t.Fatalf("idle_timeout 0: %v", err)
+			}
+		})
 	}
 }
