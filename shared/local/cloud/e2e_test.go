@@ -245,6 +245,20 @@ func TestLocalCloudEndToEnd(t *testing.T) {
 	wsToken := api.token
 	ws := subscribe(ctx, t, c, wsToken, proj.ID, fl.ID)
 	defer ws.CloseNow()
+	// a wrong token, and the good one in the URL (the old form), are refused before the upgrade
+	wsURL := strings.Replace(c.URL(), "http", "ws", 1) + "/ws"
+	for name, try := range map[string]struct {
+		url    string
+		protos []string
+	}{
+		"wrong token":      {wsURL, []string{"polysynergy.v1", "bearer." + wsToken[:len(wsToken)-4] + "AAAA"}},
+		"token in the URL": {wsURL + "?token=" + wsToken, nil},
+	} {
+		if _, resp, err := websocket.Dial(ctx, try.url, &websocket.DialOptions{Subprotocols: try.protos}); err == nil ||
+			resp == nil || resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("live WebSocket with a %s: %v; want 401", name, err)
+		}
+	}
 
 	status, body := trigger(t, c.Port(), "e2e-shop-dev.localhost", "/hello/ada")
 	if status != 200 || body != "Hello, Ada! (key "+secretValue+")" && body != "Hello, Ada! (key <secret:GREETING_KEY>)" {
