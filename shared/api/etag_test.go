@@ -237,3 +237,69 @@ func TestFreedSlugReservedAPI(t *testing.T) {
 		t.Fatalf("slug %q", p.Slug)
 	}
 }
+
+func TestRouteAndScheduleIfMatch(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Triggers")
+	rpath, _ := e.flow(u, proj, map[string]any{"kind": "route", "name": "Hello"})
+	spath, _ := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Tick"})
+
+	route := func(v string) map[string]any {
+		return map[string]any{"method": "GET", "segments": []any{map[string]any{"kind": "static", "value": v}}}
+	}
+	r0 := e.do(http.MethodGet, rpath+"/route", u.token, nil).ok(nil).etag()
+	r1 := e.doHeaders(http.MethodPut, rpath+"/route", u.token, route("one"), ifMatchHdr(r0)).ok(nil).etag()
+	if got := e.do(http.MethodGet, rpath+"/route", u.token, nil).ok(nil).etag(); got != r1 || r1 == r0 {
+		t.Fatalf("route ETags %s → PUT %s, GET %s", r0, r1, got)
+	}
+	wantChanged(t, e.doHeaders(http.MethodPut, rpath+"/route", u.token, route("two"), ifMatchHdr(r0)), r1)
+	var rv RouteView
+	e.do(http.MethodGet, rpath+"/route", u.token, nil).ok(&rv)
+	if rv.Pattern != "/one" {
+		t.Fatalf("a refused PUT changed the route to %s", rv.Pattern)
+	}
+	e.do(http.MethodPut, rpath+"/route", u.token, route("three")).ok(nil) // no If-Match: as before
+
+	sched := func(cron string) map[string]any { return map[string]any{"cron": cron, "enabled": true} }
+	s0 := e.do(http.MethodGet, spath+"/schedule", u.token, nil).ok(nil).etag()
+	s1 := e.doHeaders(http.MethodPut, spath+"/schedule", u.token, sched("*/5 * * * *"), ifMatchHdr(s0)).ok(nil).etag()
+	if got := e.do(http.MethodGet, spath+"/schedule", u.token, nil).ok(nil).etag(); got != s1 || s1 == s0 {
+		t.Fatalf("schedule ETags %s → PUT %s, GET %s", s0, s1, got)
+	}
+	wantChanged(t, e.doHeaders(http.MethodPut, spath+"/schedule", u.token, sched("0 0 * * *"), ifMatchHdr(s0)), s1)
+	var sv ScheduleView
+	e.do(http.MethodGet, spath+"/schedule", u.token, nil).ok(&sv)
+	if sv.Cron != "*/5 * * * *" {
+		t.Fatalf("a refused PUT changed the schedule to %q", sv.Cron)
+	}
+
+	// parallel PUTs on one ETag: exactly one wins
+	tag := e.do(http.MethodGet, rpath+"/route", u.token, nil).ok(nil).etag()
+	const n = 6
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			statuses[i] = e.doHeaders(http.MethodPut, rpath+"/route", u.token, route(fmt.Sprintf("p%d", i)), ifMatchHdr(tag)).Status
+		}()
+	}
+	close(start)
+	wg.Wait()
+	won, refused := 0, 0
+	for _, s := range statuses {
+		switch s {
+		case http.StatusOK:
+			won++
+		case http.StatusPreconditionFailed:
+			refused++
+		}
+	}
+	if won != 1 || refused != n-1 {
+		t.Fatalf("parallel route PUTs answered %v; want one 200 and the rest 412", statuses)
+	}
+}

@@ -325,59 +325,108 @@ func (h *Handler) registerTriggers() {
 	base := "/tenants/{tenant}/projects/{project}/flows/{flow}"
 	register(h, endpoint{id: "getRoute", method: http.MethodGet, path: base + "/route", summary: "Get a route flow's route",
 		tag: tag, scope: ScopeTenant, action: auth.ActionRouteRead},
-		func(ctx context.Context, in *FlowPath) (*Out[RouteView], error) {
+		func(ctx context.Context, in *FlowPath) (*Tagged[RouteView], error) {
 			r, err := h.st.GetRoute(ctx, in.key())
 			if err != nil {
 				return nil, h.otherKind(ctx, in.key(), store.KindRoute, err)
 			}
-			return ok(routeView(r))
+			return &Tagged[RouteView]{ETag: etagOf(routeView(r)), Body: routeView(r)}, nil
 		})
 	register(h, endpoint{id: "updateRoute", method: http.MethodPut, path: base + "/route",
 		summary: "Change a route flow's route (409 when another route flow has the method and pattern)", tag: tag,
-		scope: ScopeTenant, action: auth.ActionRouteWrite},
+		scope: ScopeTenant, action: auth.ActionRouteWrite, ifMatch: true},
 		func(ctx context.Context, in *struct {
 			FlowPath
+			IfMatchHeader
 			Body RouteBody
-		}) (*Out[RouteView], error) {
+		}) (*Tagged[RouteView], error) {
 			rc, errs := in.Body.config("body")
 			if len(errs) > 0 {
 				return nil, invalidFields(errs)
 			}
-			if _, err := h.st.GetRoute(ctx, in.key()); err != nil {
-				return nil, h.otherKind(ctx, in.key(), store.KindRoute, err)
-			}
-			var r store.Route
-			err := h.writeRouteChecked(ctx, in.key().ProjectKey(), in.Flow, rc, "body.segments", func(rev int) error {
-				var err error
-				r, err = h.st.UpdateRouteAt(ctx, in.key(), rc, rev)
-				return err
-			})
+			im, err := parseIfMatch(in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
-			return ok(routeView(r))
+			cur, err := h.st.GetRoute(ctx, in.key())
+			if err != nil {
+				return nil, h.otherKind(ctx, in.key(), store.KindRoute, err)
+			}
+			var match *store.Route
+			if im.conditional() {
+				// compared with the route read strongly; the write checks its revision again
+				if cur, err = h.st.GetRouteConsistent(ctx, in.key()); err != nil {
+					return nil, err
+				}
+				if tag := etagOf(routeView(cur)); !im.matches(tag) {
+					return nil, changed("route", in.IfMatch, tag)
+				}
+				match = &cur
+			}
+			var r store.Route
+			err = h.writeRouteChecked(ctx, in.key().ProjectKey(), in.Flow, rc, "body.segments", func(rev int) error {
+				var err error
+				r, err = h.st.UpdateRouteIf(ctx, in.key(), rc, rev, match)
+				return err
+			})
+			if errors.Is(err, store.ErrChanged) {
+				now, rerr := h.st.GetRouteConsistent(ctx, in.key())
+				if rerr != nil {
+					return nil, rerr
+				}
+				return nil, changed("route", in.IfMatch, etagOf(routeView(now)))
+			}
+			if err != nil {
+				return nil, err
+			}
+			return &Tagged[RouteView]{ETag: etagOf(routeView(r)), Body: routeView(r)}, nil
 		})
 	register(h, endpoint{id: "getSchedule", method: http.MethodGet, path: base + "/schedule",
 		summary: "Get a schedule flow's schedule with its next five fire times", tag: tag, scope: ScopeTenant,
 		action: auth.ActionScheduleRead},
-		func(ctx context.Context, in *FlowPath) (*Out[ScheduleView], error) {
+		func(ctx context.Context, in *FlowPath) (*Tagged[ScheduleView], error) {
 			s, err := h.st.GetSchedule(ctx, in.key())
 			if err != nil {
 				return nil, h.otherKind(ctx, in.key(), store.KindSchedule, err)
 			}
-			return ok(h.scheduleView(s))
+			v := h.scheduleView(s)
+			return &Tagged[ScheduleView]{ETag: etagOf(v), Body: v}, nil
 		})
 	register(h, endpoint{id: "updateSchedule", method: http.MethodPut, path: base + "/schedule",
-		summary: "Change when a schedule flow fires", tag: tag, scope: ScopeTenant, action: auth.ActionScheduleWrite},
+		summary: "Change when a schedule flow fires", tag: tag, scope: ScopeTenant, action: auth.ActionScheduleWrite,
+		ifMatch: true},
 		func(ctx context.Context, in *struct {
 			FlowPath
+			IfMatchHeader
 			Body ScheduleInput
-		}) (*Out[ScheduleView], error) {
+		}) (*Tagged[ScheduleView], error) {
 			sc, _, errs := in.Body.config(h.now(), "body")
 			if len(errs) > 0 {
 				return nil, invalidFields(errs)
 			}
-			s, err := h.st.UpdateSchedule(ctx, in.key(), sc)
+			im, err := parseIfMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			var match *store.ScheduleMatch
+			if im.conditional() {
+				cur, m, err := h.st.ScheduleState(ctx, in.key())
+				if err != nil {
+					return nil, h.otherKind(ctx, in.key(), store.KindSchedule, err)
+				}
+				if tag := etagOf(h.scheduleView(cur)); !im.matches(tag) {
+					return nil, changed("schedule", in.IfMatch, tag)
+				}
+				match = &m
+			}
+			s, err := h.st.UpdateScheduleIf(ctx, in.key(), sc, match)
+			if errors.Is(err, store.ErrChanged) {
+				cur, _, rerr := h.st.ScheduleState(ctx, in.key())
+				if rerr != nil {
+					return nil, rerr
+				}
+				return nil, changed("schedule", in.IfMatch, etagOf(h.scheduleView(cur)))
+			}
 			if err != nil {
 				return nil, h.otherKind(ctx, in.key(), store.KindSchedule, err)
 			}
@@ -385,7 +434,8 @@ func (h *Handler) registerTriggers() {
 				h.log.Error("schedule sync", "flow", in.Flow, "err", err)
 				return nil, unavailable()
 			}
-			return ok(h.scheduleView(s))
+			v := h.scheduleView(s)
+			return &Tagged[ScheduleView]{ETag: etagOf(v), Body: v}, nil
 		})
 	register(h, endpoint{id: "previewSchedule", method: http.MethodPost, path: "/schedule-preview",
 		summary: "Describe a cron expression and list its next five fire times", tag: tag, scope: ScopeUser},

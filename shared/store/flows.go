@@ -127,6 +127,8 @@ type Route struct {
 	Flow string `dynamodbav:"flow"`
 	RouteConfig
 	UpdatedAt time.Time `dynamodbav:"updated_at"`
+	// Rev counts the route's changes (0 as created): what a conditional write expects.
+	Rev int `dynamodbav:"rev,omitempty"`
 }
 
 type routeRec struct {
@@ -818,6 +820,12 @@ func (s *Store) UpdateRoute(ctx context.Context, k FlowKey, rc RouteConfig) (Rou
 // rev, the one the caller checked the route against (ErrRoutesChanged otherwise); a
 // negative rev writes whatever the revision.
 func (s *Store) UpdateRouteAt(ctx context.Context, k FlowKey, rc RouteConfig, rev int) (Route, error) {
+	return s.UpdateRouteIf(ctx, k, rc, rev, nil)
+}
+
+// UpdateRouteIf is UpdateRouteAt that, with match, writes only while the route is still
+// at match's Rev (the route as the caller read it): ErrChanged otherwise.
+func (s *Store) UpdateRouteIf(ctx context.Context, k FlowKey, rc RouteConfig, rev int, match *Route) (Route, error) {
 	op := fmt.Sprintf("update route of flow %s", k.Flow)
 	if err := k.validate(); err != nil {
 		return Route{}, fmt.Errorf("%s: %w", op, err)
@@ -826,23 +834,41 @@ func (s *Store) UpdateRouteAt(ctx context.Context, k FlowKey, rc RouteConfig, re
 	if err != nil {
 		return Route{}, fmt.Errorf("%s: %w", op, err)
 	}
-	cur, err := s.getRoute(ctx, op, k, true)
-	if err != nil {
-		return Route{}, err
+	for attempt := 0; attempt < s.commitAttempts; attempt++ {
+		cur, err := s.getRoute(ctx, op, k, true)
+		if err != nil {
+			return Route{}, err
+		}
+		if match != nil && (match.Rev != cur.Rev || match.ID != cur.ID) {
+			return Route{}, fmt.Errorf("%s: route %w", op, ErrChanged)
+		}
+		// every write moves the revision on, and only from the one it read
+		r := Route{ID: cur.ID, Flow: cur.Flow, RouteConfig: rc, UpdatedAt: s.clock(), Rev: cur.Rev + 1}
+		it, err := marshal(routeRec{Item: kindRoute, Route: r}, flowPK(k), skRoute)
+		if err != nil {
+			return Route{}, fmt.Errorf("%s: %w", op, err)
+		}
+		cond, v := "#route = :id AND rev = :rev", vals{":id": avS(cur.ID), ":rev": avN(int64(cur.Rev))}
+		if cur.Rev == 0 {
+			cond, v = "#route = :id AND attribute_not_exists(rev)", vals{":id": avS(cur.ID)}
+		}
+		var changed error // nil: written meanwhile, read again
+		if match != nil {
+			changed = fmt.Errorf("route %w", ErrChanged)
+		}
+		var tx txn
+		tx.put(s.table, it, cond, names{"#route": "route"}, v, changed)
+		s.bumpRouteRev(&tx, k.ProjectKey(), rev)
+		err = s.commit(ctx, op, &tx)
+		if isRetry(err) {
+			continue
+		}
+		if err != nil {
+			return Route{}, err
+		}
+		return r, nil
 	}
-	r := Route{ID: cur.ID, Flow: cur.Flow, RouteConfig: rc, UpdatedAt: s.clock()}
-	it, err := marshal(routeRec{Item: kindRoute, Route: r}, flowPK(k), skRoute)
-	if err != nil {
-		return Route{}, fmt.Errorf("%s: %w", op, err)
-	}
-	var tx txn
-	tx.put(s.table, it, "#route = :id", names{"#route": "route"}, vals{":id": avS(cur.ID)},
-		fmt.Errorf("route %w", ErrNotFound))
-	s.bumpRouteRev(&tx, k.ProjectKey(), rev)
-	if err := s.commit(ctx, op, &tx); err != nil {
-		return Route{}, err
-	}
-	return r, nil
+	return Route{}, fmt.Errorf("%s: %w", op, &ConflictError{What: "route"})
 }
 
 // GetSchedule reads a schedule flow's schedule.
@@ -877,6 +903,27 @@ func decodeScheduleRec(op string, it item) (scheduleRec, error) {
 // UpdateSchedule changes when a schedule flow fires; its published stages
 // are kept.
 func (s *Store) UpdateSchedule(ctx context.Context, k FlowKey, c ScheduleConfig) (Schedule, error) {
+	return s.UpdateScheduleIf(ctx, k, c, nil)
+}
+
+// ScheduleMatch is what a conditional schedule write expects: the revision the caller read
+// (ScheduleState).
+type ScheduleMatch struct{ Rev int }
+
+// ScheduleState reads a schedule with a strongly consistent read, with its revision (every
+// change to it, publishing included, makes a new one).
+func (s *Store) ScheduleState(ctx context.Context, k FlowKey) (Schedule, ScheduleMatch, error) {
+	op := fmt.Sprintf("get schedule of flow %s", k.Flow)
+	if err := k.validate(); err != nil {
+		return Schedule{}, ScheduleMatch{}, fmt.Errorf("%s: %w", op, err)
+	}
+	rec, err := s.getScheduleRec(ctx, op, k, true)
+	return rec.Schedule, ScheduleMatch{Rev: rec.Rev}, err
+}
+
+// UpdateScheduleIf is UpdateSchedule that, with m, writes only while the schedule is still
+// at m's revision: ErrChanged otherwise.
+func (s *Store) UpdateScheduleIf(ctx context.Context, k FlowKey, c ScheduleConfig, m *ScheduleMatch) (Schedule, error) {
 	op := fmt.Sprintf("update schedule of flow %s", k.Flow)
 	if err := k.validate(); err != nil {
 		return Schedule{}, fmt.Errorf("%s: %w", op, err)
@@ -889,6 +936,9 @@ func (s *Store) UpdateSchedule(ctx context.Context, k FlowKey, c ScheduleConfig)
 		rec, err := s.getScheduleRec(ctx, op, k, true)
 		if err != nil {
 			return Schedule{}, err
+		}
+		if m != nil && rec.Rev != m.Rev {
+			return Schedule{}, fmt.Errorf("%s: schedule %w", op, ErrChanged)
 		}
 		rec.ScheduleConfig = c
 		rec.UpdatedAt = s.clock()

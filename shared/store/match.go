@@ -128,3 +128,13 @@ func (s *Store) GetFlowConsistent(ctx context.Context, k FlowKey) (Flow, error) 
 	}
 	return rec.Flow, nil
 }
+
+// GetRouteConsistent reads a route flow's route with a strongly consistent read (what a
+// conditional write compares against).
+func (s *Store) GetRouteConsistent(ctx context.Context, k FlowKey) (Route, error) {
+	op := fmt.Sprintf("get route of flow %s", k.Flow)
+	if err := k.validate(); err != nil {
+		return Route{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return s.getRoute(ctx, op, k, true)
+}
