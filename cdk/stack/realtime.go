@@ -22,8 +22,9 @@ type Realtime struct {
 
 // NewRealtime creates the WebSocket API with $connect, $disconnect and $default
 // routed to handler, and the live stage with throttling. $connect carries the
-// JWT as ?token= and the handler verifies it (API Gateway has no JWT authorizer
-// for WebSocket APIs).
+// JWT in the Sec-WebSocket-Protocol header (bearer.<token>, beside
+// polysynergy.v1) or in Authorization, never in the URL, and the handler
+// verifies it (API Gateway has no JWT authorizer for WebSocket APIs).
 func NewRealtime(scope constructs.Construct, id string, handler awslambda.IFunction, throttle *awsapigatewayv2.ThrottleSettings) *Realtime {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	integ := func(name string) *awsapigatewayv2.WebSocketRouteOptions {
