@@ -26,6 +26,7 @@ import { EditorContext, type EditorEnv, type FlowChoice, type FlowLinks } from '
 import { LOOK_ACTIONS, shortcutFor } from './shortcuts';
 import { useStructuralDoc } from './structural';
 import { ShortcutSheet } from './ShortcutSheet';
+import { useRovingToolbar } from './toolbar';
 
 export interface EditorScreenProps {
   store: EditorStore;
@@ -116,6 +117,8 @@ function Editor(props: EditorScreenProps) {
   const [connectFrom, setConnectFrom] = useState<string | null>(null);
   const [problemsOpen, setProblemsOpen] = useState(false);
   const problemsButton = useRef<HTMLButtonElement>(null);
+  const toolbar = useRef<HTMLElement>(null);
+  useRovingToolbar(toolbar);
   const [message, setMessage] = useState<string | null>(null);
   const palette = useRef<PaletteHandle>(null);
   const measured = useRef(new Map<string, Measured>());
@@ -399,7 +402,8 @@ function Editor(props: EditorScreenProps) {
 
   return (
     <div className="ps-editor">
-      <header className="ps-toolbar" role="toolbar" aria-label="Flow">
+      {/* one Tab stop; ← → Home End move between its buttons (editor/toolbar.ts) */}
+      <header className="ps-toolbar" role="toolbar" aria-label="Flow" ref={toolbar}>
         <div className="ps-toolbar-title">{props.title}</div>
         {readOnly ? null : (
           <div className="ps-toolbar-group">
