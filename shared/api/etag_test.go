@@ -303,3 +303,20 @@ func TestRouteAndScheduleIfMatch(t *testing.T) {
 		t.Fatalf("parallel route PUTs answered %v; want one 200 and the rest 412", statuses)
 	}
 }
+
+func TestTenantRenameIfMatch(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	base := "/tenants/" + u.tenant
+	t0 := e.do(http.MethodGet, base, u.token, nil).ok(nil).etag()
+	t1 := e.doHeaders(http.MethodPatch, base, u.token, map[string]any{"name": "Acme"}, ifMatchHdr(t0)).ok(nil).etag()
+	if got := e.do(http.MethodGet, base, u.token, nil).ok(nil).etag(); got != t1 || t1 == t0 {
+		t.Fatalf("tenant ETags %s → PATCH %s, GET %s", t0, t1, got)
+	}
+	wantChanged(t, e.doHeaders(http.MethodPatch, base, u.token, map[string]any{"name": "Lost"}, ifMatchHdr(t0)), t1)
+	var v TenantView
+	e.do(http.MethodGet, base, u.token, nil).ok(&v)
+	if v.Name != "Acme" {
+		t.Fatalf("a refused PATCH renamed the tenant to %q", v.Name)
+	}
+}

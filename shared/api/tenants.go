@@ -66,6 +66,11 @@ type InvitationPath struct {
 	Email  string `path:"email" doc:"The invited e-mail address"`
 }
 
+// tenantView is a tenant as its caller sees it (with the caller's role).
+func tenantView(ctx context.Context, t store.Tenant) TenantView {
+	return TenantView{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.UTC(), Role: string(principal(ctx).Role)}
+}
+
 func memberView(m store.Membership) MemberView {
 	return MemberView{Sub: m.Sub, Email: m.Email, Role: string(m.Role), Since: m.CreatedAt.UTC()}
 }
@@ -79,30 +84,54 @@ func (h *Handler) registerTenants() {
 	const tag = "Members"
 	register(h, endpoint{id: "getTenant", method: http.MethodGet, path: "/tenants/{tenant}", summary: "Get a tenant",
 		tag: tag, scope: ScopeTenant, action: auth.ActionMemberRead},
-		func(ctx context.Context, in *TenantPath) (*Out[TenantView], error) {
+		func(ctx context.Context, in *TenantPath) (*Tagged[TenantView], error) {
 			t, err := h.st.GetTenant(ctx, in.Tenant)
 			if err != nil {
 				return nil, err
 			}
-			return ok(TenantView{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.UTC(), Role: string(principal(ctx).Role)})
+			v := tenantView(ctx, t)
+			return &Tagged[TenantView]{ETag: etagOf(v), Body: v}, nil
 		})
 	register(h, endpoint{id: "renameTenant", method: http.MethodPatch, path: "/tenants/{tenant}", summary: "Rename a tenant",
-		tag: tag, scope: ScopeTenant, action: auth.ActionMemberManage},
+		tag: tag, scope: ScopeTenant, action: auth.ActionMemberManage, ifMatch: true},
 		func(ctx context.Context, in *struct {
 			TenantPath
+			IfMatchHeader
 			Body RenameBody
-		}) (*Out[TenantView], error) {
+		}) (*Tagged[TenantView], error) {
 			if err := checkName("body.name", in.Body.Name, 100); err != nil {
 				return nil, err
 			}
-			if err := h.st.RenameTenant(ctx, in.Tenant, in.Body.Name); err != nil {
+			im, err := parseIfMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			var match *store.Tenant
+			if im.conditional() {
+				cur, err := h.st.GetTenantConsistent(ctx, in.Tenant)
+				if err != nil {
+					return nil, err
+				}
+				if tag := etagOf(tenantView(ctx, cur)); !im.matches(tag) {
+					return nil, changed("tenant", in.IfMatch, tag)
+				}
+				match = &cur
+			}
+			if err := h.st.RenameTenantIf(ctx, in.Tenant, in.Body.Name, match); err != nil {
+				if errors.Is(err, store.ErrChanged) {
+					if cur, rerr := h.st.GetTenantConsistent(ctx, in.Tenant); rerr == nil {
+						return nil, changed("tenant", in.IfMatch, etagOf(tenantView(ctx, cur)))
+					}
+				}
 				return nil, err
 			}
 			t, err := h.st.GetTenant(ctx, in.Tenant)
 			if err != nil {
 				return nil, err
 			}
-			return ok(TenantView{ID: t.ID, Name: in.Body.Name, CreatedAt: t.CreatedAt.UTC(), Role: string(principal(ctx).Role)})
+			t.Name = in.Body.Name
+			v := tenantView(ctx, t)
+			return &Tagged[TenantView]{ETag: etagOf(v), Body: v}, nil
 		})
 	register(h, endpoint{id: "listMembers", method: http.MethodGet, path: "/tenants/{tenant}/members", summary: "List members",
 		tag: tag, scope: ScopeTenant, action: auth.ActionMemberRead},

@@ -202,6 +202,12 @@ func (s *Store) GetTenant(ctx context.Context, id string) (Tenant, error) {
 
 // RenameTenant changes a tenant's name.
 func (s *Store) RenameTenant(ctx context.Context, id, name string) error {
+	return s.RenameTenantIf(ctx, id, name, nil)
+}
+
+// RenameTenantIf is RenameTenant that, with match, renames only while the tenant still has
+// match's name (its only attribute that changes): ErrChanged otherwise.
+func (s *Store) RenameTenantIf(ctx context.Context, id, name string, match *Tenant) error {
 	op := fmt.Sprintf("rename tenant %s", id)
 	if err := checkID("tenant", id); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
@@ -209,8 +215,37 @@ func (s *Store) RenameTenant(ctx context.Context, id, name string) error {
 	if err := checkName("name", name, 100); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	return s.updateExisting(ctx, op, "tenant", key(tenantPK(id), skTenant),
-		"SET #n = :n", names{"#n": "name"}, vals{":n": avS(name)})
+	if match == nil {
+		return s.updateExisting(ctx, op, "tenant", key(tenantPK(id), skTenant),
+			"SET #n = :n", names{"#n": "name"}, vals{":n": avS(name)})
+	}
+	_, err := s.db.UpdateItem(ctx, updateInput(s.table, key(tenantPK(id), skTenant), "SET #n = :n",
+		"attribute_exists(PK) AND #n = :old", names{"#n": "name"}, vals{":n": avS(name), ":old": avS(match.Name)}))
+	if _, ok := isConditionFailed(err); ok {
+		if _, gerr := s.GetTenantConsistent(ctx, id); gerr != nil {
+			return gerr
+		}
+		return fmt.Errorf("%s: tenant %w", op, ErrChanged)
+	}
+	return wrap(op, err)
+}
+
+// GetTenantConsistent reads a tenant with a strongly consistent read (what a conditional
+// write compares against).
+func (s *Store) GetTenantConsistent(ctx context.Context, id string) (Tenant, error) {
+	op := fmt.Sprintf("get tenant %s", id)
+	if err := checkID("tenant", id); err != nil {
+		return Tenant{}, fmt.Errorf("%s: %w", op, err)
+	}
+	it, err := s.get(ctx, op, "tenant", key(tenantPK(id), skTenant), true)
+	if err != nil {
+		return Tenant{}, err
+	}
+	var rec tenantRec
+	if err := unmarshal(it, &rec); err != nil {
+		return Tenant{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return rec.Tenant, nil
 }
 
 // updateExisting runs an UpdateItem that requires the item to exist.
