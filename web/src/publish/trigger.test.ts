@@ -40,6 +40,13 @@ describe('trigger URLs', () => {
     expect(triggerUrl('http://{project}-{stage}.localhost:8090', 'shop', 'prod', segs)).toBe('http://shop-prod.localhost:8090/users/{id}/orders/{n}/{slug}');
     expect(triggerUrl('', 'shop', 'prod', segs)).toBeNull();
   });
+  it('asks for a HEAD with -I, not -X HEAD (which waits for a body that never comes)', () => {
+    const hello: Segment[] = [{ kind: 'static', value: 'hello' }];
+    expect(curlExample({ pattern: 'http://{project}-{stage}.localhost:8090', slug: 's', stage: 'dev', method: 'HEAD', segments: hello })).toBe("curl -I 'http://s-dev.localhost:8090/hello'");
+    expect(curlExample({ pattern: 'http://{project}-{stage}.localhost:8090', slug: 's', stage: 'dev', method: 'HEAD', segments: hello, requireApiKey: true })).toBe(
+      `curl -I -H "X-API-Key: $POLYSYNERGY_API_KEY" 'http://s-dev.localhost:8090/hello'`,
+    );
+  });
   it('writes a curl line with method, key and body', () => {
     expect(curlExample({ pattern: 'http://{project}-{stage}.localhost:8090', slug: 's', stage: 'dev', method: 'GET', segments: [] })).toBe("curl -i 'http://s-dev.localhost:8090/'");
     expect(curlExample({ pattern: 'http://{project}-{stage}.localhost:8090', slug: 's', stage: 'dev', method: 'POST', segments: segs.slice(0, 2), requireApiKey: true })).toBe(

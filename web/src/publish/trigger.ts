@@ -66,8 +66,10 @@ export function curlExample(opts: { pattern: string | undefined; slug: string; s
   const base = stageBaseUrl(opts.pattern, opts.slug, opts.stage);
   if (base === null) return null;
   const method = opts.method === 'ANY' ? 'GET' : opts.method;
-  const parts = ['curl', '-i'];
-  if (method !== 'GET') parts.push('-X', method);
+  // HEAD is -I: with -X HEAD curl waits for the body the Content-Length names, which never
+  // comes, until it times out
+  const parts = method === 'HEAD' ? ['curl', '-I'] : ['curl', '-i'];
+  if (method !== 'GET' && method !== 'HEAD') parts.push('-X', method);
   // double quotes, so the shell fills in the key from the environment
   if (opts.requireApiKey) parts.push('-H', '"X-API-Key: $POLYSYNERGY_API_KEY"');
   if (method === 'POST' || method === 'PUT' || method === 'PATCH') parts.push('-H', shellQuote('Content-Type: application/json'), '-d', shellQuote('{}'));
