@@ -162,6 +162,30 @@ describe('StagesScreen', () => {
     expect(screen.queryByTestId('stage-rename-skipped')).toBeNull();
   });
 
+  it("hands the keyboard back to the stage's Rename button after a rename, a cancel and Escape (not the page's body)", async () => {
+    const { api, writes } = fakeApi({
+      'GET /stages': { status: 200, body: three },
+      'PATCH /stages/staging': [{ status: 409, body: { title: 'Conflict', status: 409, detail: 'a stage "qa" exists' } }, { status: 200, body: { ...st('qa', 1), skipped: [] } }],
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rename stage staging' }));
+    fireEvent.keyDown(screen.getByLabelText('New stage name'), { key: 'Escape' });
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rename stage staging' })));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Rename stage staging' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rename stage staging' })));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Rename stage staging' }));
+    fireEvent.change(screen.getByLabelText('New stage name'), { target: { value: 'qa' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    // refused: the form stays, the error is said on the field, Save works again
+    expect((await screen.findByText('a stage "qa" exists')).id).toBe(screen.getByLabelText('New stage name').getAttribute('aria-describedby'));
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rename stage qa' })));
+    expect(writes()).toHaveLength(2);
+  });
+
   it('cancels a delete with Escape', async () => {
     const { api, writes } = fakeApi({ 'GET /stages': { status: 200, body: three } });
     render(<StagesScreen api={api} project="P1" role="admin" />);

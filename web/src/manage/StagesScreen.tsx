@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { ApiClient } from '../api/client';
 import type { Role, SkippedBinding, Stage } from '../api/types';
 import { can } from './roles';
+import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
 import { ConfirmButton, errText, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad } from './common';
 import './manage.css';
 
@@ -84,25 +85,32 @@ function RenameStage({ stage, existing, onRename, onCancel }: { stage: string; e
   const [name, setName] = useState(stage);
   const [problem, setProblem] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
   const id = `rename-stage-${stage}`;
   const msg = problem ?? fieldError(error, 'name') ?? (error ? errText(error) : undefined);
   return (
     <form
-      className="ps-row"
+      className="ps-row ps-m-rename"
       aria-label={`Rename stage ${stage}`}
       onSubmit={(e) => {
         e.preventDefault();
+        if (busy) return;
         const n = name.trim();
         if (n === stage) return onCancel();
         const p = stageNameProblem(n, existing);
         setProblem(p);
+        setError(null);
         if (p) return;
-        onRename(n).catch(setError);
+        setBusy(true);
+        onRename(n).catch((err: unknown) => {
+          setBusy(false);
+          setError(err);
+        });
       }}
     >
       <input {...invalidProps(id, msg)} id={id} aria-label="New stage name" value={name} autoFocus onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && onCancel()} />
-      <button type="submit" className="ps-button ps-small ps-primary">
-        Save
+      <button type="submit" className="ps-button ps-small ps-primary" disabled={busy}>
+        {busy ? 'Saving…' : 'Save'}
       </button>
       <button type="button" className="ps-button ps-small" onClick={onCancel}>
         Cancel
@@ -142,6 +150,11 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
   /** The publications the last rename did not move (shown until the next rename or dismissed). */
   const [skipped, setSkipped] = useState<{ from: string; to: string; list: SkippedBinding[] } | null>(null);
   const manage = can(role, 'stages.manage');
+  /** Ends a rename (saved or not): the keyboard goes back to the stage's Rename button, not the page's body. */
+  const endRename = (name: string) => {
+    setRenaming(null);
+    focusWhenShown(() => findByAttr(document, 'button', 'aria-label', `Rename stage ${name}`));
+  };
 
   const act = (f: () => Promise<unknown>) =>
     f().then(
@@ -246,10 +259,10 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
                           <RenameStage
                             stage={s.name}
                             existing={list.map((x) => x.name).filter((n) => n !== s.name)}
-                            onCancel={() => setRenaming(null)}
+                            onCancel={() => endRename(s.name)}
                             onRename={async (name) => {
                               const { skipped: notMoved, ...answer } = await api.renameStage(project, s.name, name);
-                              setRenaming(null);
+                              endRename(answer.name);
                               set((l) => ordered(l.map((x) => (x.name === s.name ? answer : x))));
                               setSkipped(notMoved.length ? { from: s.name, to: answer.name, list: notMoved } : null);
                             }}
