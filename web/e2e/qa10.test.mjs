@@ -12,6 +12,8 @@ const { guarded } = session;
 
 /** What has the keyboard focus: its accessible label, else its tag. */
 const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName);
+/** Waits until the element with this accessible label has the keyboard focus. */
+const focusOn = (label) => page.waitForFunction((l) => document.activeElement?.getAttribute('aria-label') === l, label).then(focused);
 
 test("a stage's rename field keeps its width beside a refusal, and the keyboard goes back to Rename after it", async (t) => {
   await guarded(t, 'stage-rename', async () => {
@@ -25,7 +27,7 @@ test("a stage's rename field keeps its width beside a refusal, and the keyboard 
     const box = await input.boundingBox();
     assert.ok(box && box.width >= 120, `the rename field is ${box?.width}px wide`);
     await page.keyboard.press('Escape');
-    assert.equal(await focused(), 'Rename stage staging');
+    assert.equal(await focusOn('Rename stage staging'), 'Rename stage staging');
     assert.deepEqual(errors, []);
   });
 });
