@@ -118,6 +118,25 @@ describe('EnvScreen', () => {
     expect(within(row).getAllByRole('cell').map((c) => c.textContent)).toEqual(['—', 'https://staging', 'https://api.example.com', 'EditDelete']);
   });
 
+  it("keeps the keyboard in place: Edit opens in the first value, Save, Cancel and Escape go back to the row's Edit button", async () => {
+    const { api } = fakeApi({ ...base, 'PUT /env/DEBUG': { status: 200, body: { key: 'DEBUG', values: { mock: 'false' } } } });
+    render(<EnvScreen api={api} project="P1" role="editor" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit DEBUG' }));
+    expect(document.activeElement).toBe(screen.getByLabelText('DEBUG on mock'));
+    fireEvent.keyDown(screen.getByLabelText('DEBUG on mock'), { key: 'Escape' });
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Edit DEBUG' })));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Edit DEBUG' }));
+    fireEvent.click(within(screen.getByRole('form', { name: 'Edit DEBUG' })).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Edit DEBUG' })));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Edit DEBUG' }));
+    fireEvent.change(screen.getByLabelText('DEBUG on mock'), { target: { value: 'false' } });
+    fireEvent.click(within(screen.getByRole('form', { name: 'Edit DEBUG' })).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Edit DEBUG' })));
+    expect(screen.getByRole('status').textContent).toBe('Saved DEBUG.');
+  });
+
   it('deletes a variable after confirming', async () => {
     const { api, writes } = fakeApi({ ...base, 'DELETE /env/DEBUG': { status: 204 } });
     render(<EnvScreen api={api} project="P1" role="editor" />);

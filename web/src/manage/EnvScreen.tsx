@@ -6,6 +6,7 @@ import { useState } from 'react';
 import type { ApiClient } from '../api/client';
 import type { EnvVar, Role, Stage } from '../api/types';
 import { can } from './roles';
+import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
 import { ConfirmButton, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad } from './common';
 import { keyProblem } from './SecretsScreen';
 import './manage.css';
@@ -80,7 +81,7 @@ function ValuesForm({
       },
     );
   };
-  const inputs = stages.map((s) => {
+  const inputs = stages.map((s, i) => {
     const id = `${prefix}-${s}`;
     const msg = fieldError(error, `values.${s}`);
     return (
@@ -91,6 +92,8 @@ function ValuesForm({
           id={id}
           aria-label={`${fixedKey ?? 'New variable'} on ${s}`}
           value={values[s] ?? ''}
+          // an edit opened from the table starts in its first field (the Edit button it replaces is gone)
+          autoFocus={!!fixedKey && i === 0}
           placeholder={Object.hasOwn(initial, s) ? '(cleared: removed on save)' : 'not set'}
           autoComplete="off"
           spellCheck={false}
@@ -145,6 +148,11 @@ export function EnvScreen({ api, project, role }: { api: ApiClient; project: str
   const write = can(role, 'env.write');
   const [editing, setEditing] = useState<string | null>(null);
   const [status, setStatus] = useState('');
+  /** Ends an edit (saved or not): the keyboard goes back to the variable's Edit button, not the page's body. */
+  const endEdit = (key: string) => {
+    setEditing(null);
+    focusWhenShown(() => findByAttr(document, 'button', 'aria-label', `Edit ${key}`));
+  };
 
   const save = async (key: string, before: Record<string, string>, after: Record<string, string>) => {
     const { set: values, remove } = envChanges(before, after);
@@ -203,10 +211,10 @@ export function EnvScreen({ api, project, role }: { api: ApiClient; project: str
                             fixedKey={v.key}
                             stages={stageFields(load.value.stages)}
                             initial={v.values}
-                            onCancel={() => setEditing(null)}
+                            onCancel={() => endEdit(v.key)}
                             onSave={async (key, values) => {
                               await save(key, v.values, values);
-                              setEditing(null);
+                              endEdit(key);
                             }}
                           />
                           <p className="ps-hint">Clear a field to remove the value on that stage.</p>

@@ -84,6 +84,21 @@ describe('SecretsScreen', () => {
     expect(document.body.innerHTML).not.toContain('postgres://x');
   });
 
+  it("keeps the keyboard in place: a key's form opens in its value, and Save or Escape go back to its Set value button", async () => {
+    const { api } = fakeApi({ ...base, 'PUT /secrets/DB_URL/stages/mock': { status: 204 } });
+    render(<SecretsScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Set a value of DB_URL' }));
+    const value = () => within(screen.getByRole('form', { name: 'Set DB_URL' })).getByLabelText(/Value/);
+    expect(document.activeElement).toBe(value());
+    fireEvent.keyDown(value(), { key: 'Escape' });
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Set a value of DB_URL' })));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Set a value of DB_URL' }));
+    fireEvent.change(value(), { target: { value: 'postgres://x' } });
+    fireEvent.click(within(screen.getByRole('form', { name: 'Set DB_URL' })).getByRole('button', { name: 'Save secret' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Set a value of DB_URL' })));
+  });
+
   it('shows the API error on the field it names', async () => {
     const { api } = fakeApi({ ...base, 'PUT /secrets/lower_ok/stages/mock': invalid('path.key: bad', [{ location: 'path.key', message: 'key is reserved' }]) });
     render(<SecretsScreen api={api} project="P1" role="admin" />);

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import type { ApiClient } from '../api/client';
 import type { Role, SecretInfo, Stage } from '../api/types';
 import { can } from './roles';
+import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
 import { ConfirmButton, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad, when } from './common';
 import './manage.css';
 
@@ -101,6 +102,8 @@ function SetValue({
           autoComplete="new-password"
           spellCheck={false}
           value={value}
+          // a key's own form opens with the keyboard in its value
+          autoFocus={!!fixedKey}
           onChange={(e) => setValue(e.target.value)}
           onKeyDown={(e) => e.key === 'Escape' && onCancel?.()}
         />
@@ -137,6 +140,11 @@ export function SecretsScreen({ api, project, role }: { api: ApiClient; project:
   );
   const [editing, setEditing] = useState<string | null>(null);
   const [status, setStatus] = useState('');
+  /** Closes a key's form (saved or not): the keyboard goes back to its Set value button, not the page's body. */
+  const endEdit = (key: string) => {
+    setEditing(null);
+    focusWhenShown(() => findByAttr(document, 'button', 'aria-label', `Set a value of ${key}`));
+  };
 
   const saved = (key: string, stage: string) => {
     set((d) => {
@@ -214,10 +222,10 @@ export function SecretsScreen({ api, project, role }: { api: ApiClient; project:
                           fixedKey={s.key}
                           stages={load.value.stages.map((x) => x.name)}
                           defaultStage={load.value.stages.find((x) => !s.stages.includes(x.name))?.name}
-                          onCancel={() => setEditing(null)}
+                          onCancel={() => endEdit(s.key)}
                           onSave={async (key, stage, value) => {
                             await api.setSecret(project, key, stage, value);
-                            setEditing(null);
+                            endEdit(key);
                             saved(key, stage);
                           }}
                         />
