@@ -62,7 +62,9 @@ func logicTypes() []*nodes.Type {
 			"YYYY-MM-DD) compare as times; other text compares alphabetically; false < true. `contains` looks for " +
 			"a substring in text, an element in a list (numbers by value) or a key in an object; `starts_with` and " +
 			"`ends_with` also test a list's first or last element. `is_empty` holds for null, \"\", [] and {}. " +
-			"`case_insensitive` applies to text and compares with Unicode case folding (`STRASSE` equals `straße`).\n\n" +
+			"`case_insensitive` applies to text and compares with Unicode case folding (`STRASSE` equals `straße`); " +
+			"for `matches` it is the pattern's `(?i)` flag, which folds one character to one (`K` matches `k`, but " +
+			"`straße` does not match `STRASSE`: write `stra(ß|ss)e`).\n\n" +
 			"**Outputs**: `result`, `true_path`, `false_path`.\n\n" +
 			"**Example**: a `{{ order.total }}` (\"120.50\"), operator `gt`, b `100` → result true, true_path live.",
 		Inputs: []nodes.Port{

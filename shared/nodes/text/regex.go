@@ -24,7 +24,8 @@ func regexPorts() []nodes.Port {
 		{Name: "pattern", Type: nodes.String, Required: true, Editor: nodes.EditCode, Check: nodes.CheckRegexp,
 			Doc: "Regular expression in RE2 syntax (no backreferences or lookaround; always linear time)."},
 		textIn("The text to search."),
-		{Name: "case_insensitive", Type: nodes.Boolean, Default: false, Doc: "Ignore case (flag i)."},
+		{Name: "case_insensitive", Type: nodes.Boolean, Default: false,
+			Doc: "Ignore case (flag i): one character for one (`k` matches `K` and `K`), not `ß` for `SS`."},
 		{Name: "multiline", Type: nodes.Boolean, Default: false, Doc: "^ and $ match at line breaks (flag m)."},
 		{Name: "dot_all", Type: nodes.Boolean, Default: false, Doc: ". also matches line breaks (flag s)."},
 	}
@@ -33,7 +34,10 @@ func regexPorts() []nodes.Port {
 const regexDoc = " Patterns use [RE2 syntax](https://github.com/google/re2/wiki/Syntax): `\\d`, `[a-z]+`, `(?P<name>…)` " +
 	"named groups, `(?i)` flags; matching always takes linear time. Positions count characters as a reader sees them, like " +
 	"Substring (an emoji sequence 👍🏽 or a letter with combining accents is 1), so `index` and `end` can go " +
-	"straight into Substring's `start` and `end`."
+	"straight into Substring's `start` and `end`. Ignoring case (`case_insensitive` or `(?i)`) matches a character " +
+	"with the characters it folds to one for one (`k`, `K` and the Kelvin sign `K`; `ǆ`, `ǅ` and `Ǆ`; `σ` and `ς`), " +
+	"not with several: `(?i)straße` does not match `STRASSE`, nor `ﬃ` `FFI` (RE2 folds one character to one). For " +
+	"plain text use **Replace** or **Text contains**, which fold fully, or spell both out: `stra(ß|ss)e`."
 
 func regexTypes() []*nodes.Type {
 	return []*nodes.Type{

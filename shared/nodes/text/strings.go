@@ -3,7 +3,6 @@ package text
 import (
 	"context"
 	"math"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -98,7 +97,8 @@ func stringTypes() []*nodes.Type {
 			ID: "text.replace", Category: category, Name: "Replace", Icon: "replace",
 			Doc: "Replaces occurrences of `find` in `text` with `replace` — every occurrence (`mode` all) or only the " +
 				"first. `find` is plain text (use **Regex replace** for patterns); `case_insensitive` matches " +
-				"regardless of case. A result larger than 8 MB fails the node.\n\n**Outputs**: `text`, `count` (replacements made).\n\n" +
+				"regardless of case with Unicode's full case folding, as Text contains compares: `straße` finds `STRASSE`, " +
+				"`FFI` finds `ﬃ`; a match takes whole characters only (`s` is not found inside `ß`). A result larger than 8 MB fails the node.\n\n**Outputs**: `text`, `count` (replacements made).\n\n" +
 				"**Example**: `Hello World, hello!` with find `hello`, replace `bye`, case-insensitive → " +
 				"`bye World, bye!`, count 2.",
 			Inputs: []nodes.Port{
@@ -106,7 +106,7 @@ func stringTypes() []*nodes.Type {
 				{Name: "find", Type: nodes.String, Required: true, Doc: "The text to look for (not empty)."},
 				{Name: "replace", Type: nodes.String, Default: "", Doc: "What to put instead."},
 				{Name: "mode", Type: nodes.String, Default: "all", Options: []string{"all", "first"}, Doc: "Replace every occurrence or the first."},
-				{Name: "case_insensitive", Type: nodes.Boolean, Default: false, Doc: "Ignore case when matching."},
+				{Name: "case_insensitive", Type: nodes.Boolean, Default: false, Doc: "Ignore case, with Unicode case folding: `straße` finds `STRASSE`."},
 			},
 			Outputs: []nodes.Port{
 				textOut("The changed text."),
@@ -420,28 +420,6 @@ func runReplace(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 		j := strings.Index(s, find)
 		return j, j + len(find)
 	}
-	if c.Bool("case_insensitive") {
-		re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(find))
-		if n < 0 {
-			// ReplaceAll… go through the matches without a list or an allocation each
-			count, size := 0, len(s)
-			re.ReplaceAllStringFunc(s, func(m string) string {
-				count++
-				size += len(repl) - len(m)
-				return ""
-			})
-			if size > maxResultBytes {
-				return nil, nodes.Errorf("replace", "the result would be larger than %d bytes", maxResultBytes)
-			}
-			return nodes.Out{"text": re.ReplaceAllLiteralString(s, repl), "count": float64(count)}, nil
-		}
-		index = func(s string) (int, int) { // only for the first match
-			if loc := re.FindStringIndex(s); loc != nil {
-				return loc[0], loc[1]
-			}
-			return -1, -1
-		}
-	}
 	each := func(f func(a, b int)) int {
 		count := 0
 		for i := 0; i <= len(s) && (n < 0 || count < n); count++ {
@@ -453,6 +431,23 @@ func runReplace(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 			i += k
 		}
 		return count
+	}
+	if c.Bool("case_insensitive") {
+		// full case folding, as Text contains compares: "straße" finds "STRASSE" and "ǅ"
+		// finds "ǆ", which Go's (?i), folding one character to one character, does not
+		ft, ff := newFolded(s), foldText(find)
+		each = func(f func(a, b int)) int {
+			count := 0
+			for i := 0; n < 0 || count < n; count++ {
+				a, b, next := ft.index(ff, i)
+				if a < 0 {
+					break
+				}
+				f(a, b)
+				i = next
+			}
+			return count
+		}
 	}
 	size := len(s)
 	count := each(func(a, b int) { size += len(repl) - (b - a) })

@@ -143,6 +143,21 @@ func stringCases() []nodeCase {
 		{name: "first", id: "text.replace", in: map[string]any{"text": "a.b.c", "find": ".", "replace": "", "mode": "first"}, want: nodes.Out{"text": "ab.c", "count": 1.0}},
 		{name: "case-insensitive", id: "text.replace", in: map[string]any{"text": "Hello World, hello!", "find": "hello", "replace": "bye", "case_insensitive": true}, want: nodes.Out{"text": "bye World, bye!", "count": 2.0}},
 		{name: "pattern characters are literal", id: "text.replace", in: map[string]any{"text": "1+1=2", "find": "+", "replace": " plus ", "case_insensitive": true}, want: txt("1 plus 1=2")},
+		// case_insensitive folds fully, as Text contains does: Go's (?i) maps one character to one
+		{name: "case folding ß", id: "text.replace", in: map[string]any{"text": "Große STRASSE, strasse, Straße", "find": "straße", "replace": "Str.", "case_insensitive": true},
+			want: nodes.Out{"text": "Große Str., Str., Str.", "count": 3.0}},
+		{name: "case folding the other way", id: "text.replace", in: map[string]any{"text": "die Straße", "find": "STRASSE", "replace": "road", "case_insensitive": true},
+			want: nodes.Out{"text": "die road", "count": 1.0}},
+		{name: "case folding ligature and iota", id: "text.replace", in: map[string]any{"text": "oﬃce ᾳ", "find": "FFI", "replace": "ffi", "case_insensitive": true},
+			want: nodes.Out{"text": "office ᾳ", "count": 1.0}},
+		{name: "case folding digraph", id: "text.replace", in: map[string]any{"text": "Ǆ ǅ ǆ", "find": "ǆ", "replace": "dz", "case_insensitive": true},
+			want: nodes.Out{"text": "dz dz dz", "count": 3.0}},
+		{name: "no part of a character", id: "text.replace", in: map[string]any{"text": "Maß, MASS", "find": "s", "replace": "_", "case_insensitive": true},
+			want: nodes.Out{"text": "Maß, MA__", "count": 2.0}},
+		{name: "case folding first only", id: "text.replace", in: map[string]any{"text": "ΣΊΣΥΦΟΣ σίσυφος", "find": "σίσυφοσ", "replace": "x", "mode": "first", "case_insensitive": true},
+			want: nodes.Out{"text": "x σίσυφος", "count": 1.0}},
+		{name: "not UTF-8", id: "text.replace", in: map[string]any{"text": "a\xffB\xff", "find": "b", "replace": "c", "case_insensitive": true},
+			want: nodes.Out{"text": "a\xffc\xff", "count": 1.0}},
 		{name: "not found", id: "text.replace", in: map[string]any{"text": "abc", "find": "x", "replace": "y"}, want: nodes.Out{"text": "abc", "count": 0.0}},
 		{name: "empty find", id: "text.replace", in: map[string]any{"text": "abc", "find": ""}, errPort: "find"},
 		{name: "bad mode", id: "text.replace", in: map[string]any{"text": "abc", "find": "a", "mode": "some"}, errPort: "mode"},
@@ -255,6 +270,14 @@ func regexCases() []nodeCase {
 			want: nodes.Out{"index": 1.0, "end": 2.0}, path: tp},
 		{name: "match inside a character widens to it", id: "text.regex_match", in: map[string]any{"pattern": "\u0301", "text": "ae\u0301x"},
 			want: nodes.Out{"match": "\u0301", "index": 1.0, "end": 2.0}, path: tp},
+		// (?i) folds one character to one, as the nodes' docs say: the Kelvin sign and the
+		// digraphs are found, ß for SS is not
+		{name: "case folding one for one", id: "text.regex_match", in: map[string]any{"pattern": `k ǆ σ`, "text": "\u212a ǅ ς", "case_insensitive": true},
+			want: nodes.Out{"matched": true}, path: tp},
+		{name: "no case folding one for several", id: "text.regex_match", in: map[string]any{"pattern": `straße`, "text": "STRASSE", "case_insensitive": true},
+			want: nodes.Out{"matched": false}, path: fp},
+		{name: "both spellings spelled out", id: "text.regex_match", in: map[string]any{"pattern": `stra(ß|ss)e`, "text": "STRASSE", "case_insensitive": true},
+			want: nodes.Out{"matched": true}, path: tp},
 		{name: "optional group absent", id: "text.regex_match", in: map[string]any{"pattern": `a(x)?`, "text": "a"}, want: nodes.Out{"groups": map[string]any{"1": nil}}, path: tp},
 		{name: "no match", id: "text.regex_match", in: map[string]any{"pattern": `\d`, "text": "abc"},
 			want: nodes.Out{"matched": false, "match": "", "index": -1.0, "end": -1.0, "groups": map[string]any{}, fp: "abc"}, path: fp},
@@ -439,6 +462,30 @@ func TestSubstringOfLongText(t *testing.T) {
 		}
 		if want := map[float64]string{2: "👍🏽a", -2: "b👍🏽", 1: "b👍🏽"}[in["start"].(float64)]; out["text"] != want {
 			t.Errorf("%v: %q, want %q", in["start"], out["text"], want)
+		}
+	}
+}
+
+// Folding character by character, as Replace does to map matches back, gives the same text
+// as folding the whole text.
+func TestFoldedIsTheFullFolding(t *testing.T) {
+	for _, s := range []string{"Straße ΣΊΣΥΦΟΣ", "ǄǅǆDŽ", "ﬃ ᾼ ᾳ İı K ſ", "ŉ ẞ ΐ", "plain ASCII", "mixed Ünïcödé ÅNGSTRÖM Å"} {
+		f := newFolded(s)
+		if want := foldCase(s); f.text != want {
+			t.Errorf("%q: folded %q, want %q", s, f.text, want)
+		}
+		// every character boundary of the text maps back to itself
+		for i := range s {
+			a := -1
+			for j := 0; j <= len(f.text); j++ {
+				if f.boundary(j) && f.orig(j) == i {
+					a = j
+					break
+				}
+			}
+			if a < 0 {
+				t.Errorf("%q: offset %d is not reached from the folded text", s, i)
+			}
 		}
 	}
 }
