@@ -137,6 +137,38 @@ describe('EnvScreen', () => {
     expect(screen.getByRole('status').textContent).toBe('Saved DEBUG.');
   });
 
+  it('says a value too large for the API on its field, and values too large together on the form, before asking', async () => {
+    const { api, writes } = fakeApi(base);
+    render(<EnvScreen api={api} project="P1" role="editor" />);
+    const form = await screen.findByRole('form', { name: 'New variable' });
+    fireEvent.change(within(form).getByLabelText('Key'), { target: { value: 'BIG' } });
+    fireEvent.change(within(form).getByLabelText('New variable on prod'), { target: { value: 'x'.repeat(70000) } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Add variable' }));
+    const prod = within(form).getByLabelText('New variable on prod');
+    await waitFor(() => expect(prod.getAttribute('aria-invalid')).toBe('true'));
+    expect(document.getElementById(prod.getAttribute('aria-describedby')!)?.textContent).toBe('Too long: a value may be at most about 64 KB (this one is 69 KB).');
+
+    fireEvent.change(prod, { target: { value: 'x'.repeat(40000) } });
+    fireEvent.change(within(form).getByLabelText('New variable on mock'), { target: { value: 'y'.repeat(40000) } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Add variable' }));
+    expect((await within(form).findByRole('alert')).textContent).toBe('Too large together: one save takes at most 64 KB of values (these are 79 KB). Save the large ones one stage at a time.');
+    expect(prod.getAttribute('aria-invalid')).toBeNull();
+    expect(writes()).toHaveLength(0);
+  });
+
+  it("says the API's body limit in words when it refuses a request as too large", async () => {
+    const { api } = fakeApi({
+      ...base,
+      'PUT /env/BIG': { status: 413, body: { title: 'Too large', status: 413, detail: 'request body is too large limit=65536 bytes', errors: [{ location: 'body', message: 'request body is too large limit=65536 bytes' }] } },
+    });
+    render(<EnvScreen api={api} project="P1" role="editor" />);
+    const form = await screen.findByRole('form', { name: 'New variable' });
+    fireEvent.change(within(form).getByLabelText('Key'), { target: { value: 'BIG' } });
+    fireEvent.change(within(form).getByLabelText('New variable on prod'), { target: { value: 'small' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Add variable' }));
+    expect((await within(form).findByRole('alert')).textContent).toBe('Too large to save: the API takes at most 64 KB in one request. Shorten the value.');
+  });
+
   it('deletes a variable after confirming', async () => {
     const { api, writes } = fakeApi({ ...base, 'DELETE /env/DEBUG': { status: 204 } });
     render(<EnvScreen api={api} project="P1" role="editor" />);

@@ -32,6 +32,27 @@ export function envChanges(before: Record<string, string>, after: Record<string,
 
 const stageFields = (stages: Stage[]) => stages.map((s) => s.name);
 
+/** The most the API takes in one request (its body limit), in bytes. */
+export const MAX_ENV_BODY = 64 * 1024;
+const kb = (n: number) => `${Math.ceil(n / 1024).toLocaleString('en')} KB`;
+
+/**
+ * Why the values a save would send are refused before asking the API: one value too large by
+ * itself is said on its stage's field; values too large only together on the form (the API
+ * took neither and answered "body: request body is too large limit=65536 bytes").
+ */
+export function envSizeProblems(values: Record<string, string>): { fields: Record<string, string>; form: string | null } {
+  const enc = new TextEncoder();
+  const fields: Record<string, string> = {};
+  for (const [stage, v] of Object.entries(values)) {
+    const n = enc.encode(JSON.stringify({ values: { [stage]: v } })).length;
+    if (n > MAX_ENV_BODY) fields[stage] = `Too long: a value may be at most about 64 KB (this one is ${kb(enc.encode(v).length)}).`;
+  }
+  if (Object.keys(fields).length) return { fields, form: null };
+  const total = enc.encode(JSON.stringify({ values })).length;
+  return { fields, form: total > MAX_ENV_BODY ? `Too large together: one save takes at most 64 KB of values (these are ${kb(total)}). Save the large ones one stage at a time.` : null };
+}
+
 /** The editable values of one variable (or of a new one, with its key). */
 function ValuesForm({
   stages,
@@ -54,6 +75,7 @@ function ValuesForm({
   const [key, setKey] = useState(fixedKey ?? '');
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(stages.map((s) => [s, initial[s] ?? ''])));
   const [problem, setProblem] = useState<string | null>(null);
+  const [sizes, setSizes] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const prefix = fixedKey ? `env-${fixedKey}` : 'new-env';
@@ -66,6 +88,10 @@ function ValuesForm({
     setError(null);
     if (kp) return;
     if (!fixedKey && Object.values(values).every((v) => v === '')) return setError(new Error('Give it a value on at least one stage.'));
+    const size = envSizeProblems(envChanges(initial, values).set);
+    setSizes(size.fields);
+    if (Object.keys(size.fields).length) return;
+    if (size.form) return setError(new Error(size.form));
     setBusy(true);
     onSave(k, values).then(
       () => {
@@ -83,7 +109,7 @@ function ValuesForm({
   };
   const inputs = stages.map((s, i) => {
     const id = `${prefix}-${s}`;
-    const msg = fieldError(error, `values.${s}`);
+    const msg = sizes[s] ?? fieldError(error, `values.${s}`);
     return (
       <label key={s} className="ps-m-field">
         {layout === 'form' ? s : <span className="ps-hint">{s}</span>}

@@ -99,6 +99,19 @@ describe('SecretsScreen', () => {
     await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Set a value of DB_URL' })));
   });
 
+  it('refuses a value longer than the API takes on the field, saying how long it may be, before asking', async () => {
+    const { api, writes } = fakeApi(base);
+    render(<SecretsScreen api={api} project="P1" role="admin" />);
+    const form = await screen.findByRole('form', { name: 'New secret' });
+    fireEvent.change(within(form).getByLabelText('Key'), { target: { value: 'CERT' } });
+    const value = within(form).getByLabelText(/Value/);
+    fireEvent.change(value, { target: { value: 'x'.repeat(50000) } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save secret' }));
+    await waitFor(() => expect(value.getAttribute('aria-invalid')).toBe('true'));
+    expect(value.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)?.textContent)).toContain('Too long: at most 49,152 characters (this one has 50,000).');
+    expect(writes()).toHaveLength(0);
+  });
+
   it('shows the API error on the field it names', async () => {
     const { api } = fakeApi({ ...base, 'PUT /secrets/lower_ok/stages/mock': invalid('path.key: bad', [{ location: 'path.key', message: 'key is reserved' }]) });
     render(<SecretsScreen api={api} project="P1" role="admin" />);

@@ -20,6 +20,17 @@ export function keyProblem(key: string): string | null {
   return null;
 }
 
+/** The longest secret value the API takes, in characters. */
+export const MAX_SECRET_CHARS = 49152;
+
+/** Why a secret's value is refused before asking the API, or undefined. */
+export function secretValueProblem(value: string): string | undefined {
+  if (!value) return 'Enter the value.';
+  const n = [...value].length;
+  if (n > MAX_SECRET_CHARS) return `Too long: at most ${MAX_SECRET_CHARS.toLocaleString('en')} characters (this one has ${n.toLocaleString('en')}).`;
+  return undefined;
+}
+
 const byKey = (a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key);
 
 interface Data {
@@ -57,7 +68,7 @@ function SetValue({
       aria-label={fixedKey ? `Set ${fixedKey}` : 'New secret'}
       onSubmit={(e) => {
         e.preventDefault();
-        const p = { ...(fixedKey ? {} : { key: keyProblem(key.trim()) ?? undefined }), value: value ? undefined : 'Enter the value.' };
+        const p = { ...(fixedKey ? {} : { key: keyProblem(key.trim()) ?? undefined }), value: secretValueProblem(value) };
         setProblem(p);
         setError(null);
         if (p.key || p.value) return;

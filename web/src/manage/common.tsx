@@ -35,11 +35,18 @@ export function refocusAfterRowAction(anchor: Element): (prefer?: () => HTMLElem
     });
 }
 
+/** The API's body limit said in words ("request body is too large limit=65536 bytes"). */
+function tooLargeText(e: ApiError): string | null {
+  if (e.status !== 413) return null;
+  const m = /limit=(\d+)/.exec(e.detail);
+  return `Too large to save: the API takes at most ${m ? `${Math.floor(Number(m[1]) / 1024)} KB` : 'a limited size'} in one request. Shorten the value.`;
+}
+
 /** A readable message for any error. */
 export function errText(e: unknown): string {
   if (e instanceof ApiError) {
     if (e.isNetwork) return 'The API could not be reached.';
-    return e.detail || e.title;
+    return tooLargeText(e) ?? (e.detail || e.title);
   }
   return e instanceof Error ? e.message : String(e);
 }
@@ -57,6 +64,7 @@ export function fieldError(e: unknown, ...fields: string[]): string | undefined 
 /** The error's text unless it is only about fields the form already shows. */
 export function formError(e: unknown, shown: string[]): string | null {
   if (e === null || e === undefined) return null;
+  if (e instanceof ApiError && e.status === 413) return errText(e);
   if (e instanceof ApiError && e.fieldErrors.length > 0) {
     const rest = e.fieldErrors.filter((f) => !shown.includes(f.field));
     if (rest.length === 0) return null;
