@@ -60,7 +60,7 @@ func TestLocalCloudFunctionsLogInOneFormatNamingTheFunction(t *testing.T) {
 	want := map[string]string{ // a message each function logs above
 		"router": `msg="route table"`,
 		"api":    `msg="store unavailable"`,
-		"ws":     `msg="websocket connect without token"`,
+		"ws":     `msg="websocket connect refused"`,
 		"runner": `msg="rejected runner payload"`,
 	}
 	for fn, msg := range want {
