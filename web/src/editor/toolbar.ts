@@ -12,7 +12,7 @@ const ITEMS = 'button, a[href]';
 /** The toolbar's items the arrows move between: its enabled buttons and links (not a dialog's). */
 export function toolbarItems(root: HTMLElement): HTMLElement[] {
   return [...root.querySelectorAll<HTMLElement>(ITEMS)].filter(
-    (el) => !el.matches(':disabled') && !el.closest('[role="dialog"], [hidden], [inert]') && el.closest('[role="toolbar"]') === root,
+    (el) => !el.matches(':disabled') && !el.closest('[role="dialog"], [hidden]') && el.closest('[role="toolbar"]') === root,
   );
 }
 
@@ -68,7 +68,7 @@ export function roveToolbar(root: HTMLElement): () => void {
   sync();
   // items come and go (a run starts, Retry shows, publishing loads), or are disabled
   const watch = new MutationObserver(sync);
-  watch.observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['disabled', 'hidden', 'inert', 'role'] });
+  watch.observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['disabled', 'hidden', 'role'] });
   root.addEventListener('focusin', onFocus);
   root.addEventListener('keydown', onKey);
   return () => {

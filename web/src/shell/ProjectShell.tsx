@@ -14,6 +14,7 @@ import { routePath, type SettingsSection } from './routes';
 import { TabMemory, type Tabs } from './tabs';
 import { onTablistKey, tabIndexOf } from '../ui/tablist';
 import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
+import './sidePanel.css';
 
 const KINDS: { kind: FlowKind; title: string }[] = [
   { kind: 'route', title: 'Routes' },
@@ -92,7 +93,26 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
   const [flows, setFlows] = useState<Load<Flow[]>>({ status: 'loading' });
   const [creating, setCreating] = useState<FlowKind | null>(null);
   const plusButtons = useRef(new Map<FlowKind, HTMLButtonElement>());
-  const [sideShown, showSide] = useSidePanel();
+  const [sideShown, showSide, overlay] = useSidePanel();
+  // on a phone-sized window the panel opens over the editor: its rail's button stays to close it
+  const railButton = useRef<HTMLButtonElement>(null);
+  const hideButton = useRef<HTMLButtonElement>(null);
+  const sideId = useId();
+  const over = overlay && sideShown;
+  // closed from inside (its «, Escape): the focus goes back to the rail's », not the page's body
+  const focusRail = useRef(false);
+  const closeOver = (back: boolean) => {
+    focusRail.current = back;
+    showSide(false);
+  };
+  // opened over the editor: the focus goes into it (to its «), as into a dialog
+  useEffect(() => {
+    if (over) hideButton.current?.focus();
+    else if (focusRail.current) {
+      focusRail.current = false;
+      railButton.current?.focus();
+    }
+  }, [over]);
   const memory = useRef(new TabMemory(localStorage));
   const [tabs, setTabs] = useState<Tabs>(() => memory.current.get(project));
   const cache = useRef(new Map<string, OpenFlow>());
@@ -277,18 +297,60 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
   }
 
   return (
-    <div className="ps-project-shell">
+    <div className={`ps-project-shell${overlay ? ' ps-side-overlay' : ''}`}>
       {sideShown ? null : (
         <nav className="ps-side-rail" aria-label="Project">
-          <button type="button" className="ps-icon-button" aria-label="Show the project panel" title="Show the project panel (flows and settings)" aria-expanded={false} onClick={() => showSide(true)}>
+          <button
+            type="button"
+            ref={railButton}
+            className="ps-icon-button"
+            aria-label="Show the project panel"
+            title="Show the project panel (flows and settings)"
+            aria-expanded={false}
+            aria-controls={sideId}
+            onClick={() => showSide(true)}
+          >
             »
           </button>
         </nav>
       )}
-      <nav className="ps-side" aria-label="Project" hidden={!sideShown}>
+      {/* over the editor: the rail keeps its room (the editor does not jump), a click beside the panel closes it */}
+      {over ? <div className="ps-side-rail" aria-hidden /> : null}
+      {over ? <div className="ps-side-backdrop" aria-hidden onClick={() => closeOver(false)} /> : null}
+      <nav
+        className="ps-side"
+        id={sideId}
+        aria-label="Project"
+        hidden={!sideShown}
+        onKeyDown={
+          over
+            ? (e) => {
+                if (e.key !== 'Escape' || e.defaultPrevented) return;
+                e.preventDefault();
+                closeOver(true);
+              }
+            : undefined
+        }
+        onClick={
+          over
+            ? (e) => {
+                // a flow or a settings screen opened from it: it makes way for what it opened
+                if ((e.target as Element).closest('a[href]')) closeOver(false);
+              }
+            : undefined
+        }
+      >
         <div className="ps-side-title ps-row">
           <span className="ps-side-title-text">{title}</span>
-          <button type="button" className="ps-icon-button ps-side-hide" aria-label="Hide the project panel" title="Hide the project panel (more room for the editor)" aria-expanded onClick={() => showSide(false)}>
+          <button
+            type="button"
+            ref={hideButton}
+            className="ps-icon-button ps-side-hide"
+            aria-label="Hide the project panel"
+            title="Hide the project panel (more room for the editor)"
+            aria-expanded
+            onClick={() => (over ? closeOver(true) : showSide(false))}
+          >
             «
           </button>
         </div>
@@ -384,7 +446,8 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
         )}
         <SettingsNav project={project} active={section} />
       </nav>
-      <div className="ps-project-main">
+      {/* under the panel opened over it, the editor is out of reach (Tab stays in the panel) */}
+      <div className="ps-project-main" inert={over}>
         {tabs.open.length ? (
           <div className="ps-tabs" role="tablist" aria-label="Open flows" onKeyDown={(e) => onTablistKey(e, false)}>
             {tabs.open.map((id) => (

@@ -2,32 +2,60 @@
 // editor needs on a narrow window (the editor is at least 960 px wide, so under about 1200 px
 // its toolbar actions and the inspector ended up off-screen, behind a horizontal scroll): it
 // can be hidden to a slim rail, starts hidden on a narrow window, and the choice is remembered.
+// On a phone-sized window (OVERLAY) it took the room the canvas had left (at 480 px the panel
+// and the palette filled the width): there it opens over the editor, beside its rail, and
+// closes again (its «, Escape, a click beside it, or opening what it links to); it always
+// starts closed there, and opening it there is not remembered for wider windows.
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 
 const KEY = 'ps.projectPanel';
 
 /** Narrower than this, the panel starts hidden (until the person shows it). */
 export const NARROW = '(max-width: 1199px)';
 
-/** Whether the panel starts shown: the remembered choice, else not on a narrow window. */
-export function sidePanelShown(storage: Pick<Storage, 'getItem'> | null, narrow: () => boolean): boolean {
+/** Narrower than this, the panel opens over the editor instead of beside it. */
+export const OVERLAY = '(max-width: 767px)';
+
+/** Whether the panel starts shown: closed where it would cover the editor, else the remembered choice, else not on a narrow window. */
+export function sidePanelShown(storage: Pick<Storage, 'getItem'> | null, narrow: () => boolean, overlay: () => boolean = () => false): boolean {
+  if (overlay()) return false;
   const saved = storage?.getItem(KEY);
   if (saved === 'shown') return true;
   if (saved === 'hidden') return false;
   return !narrow();
 }
 
-const isNarrow = () => typeof matchMedia === 'function' && matchMedia(NARROW).matches;
+const matches = (q: string) => typeof matchMedia === 'function' && matchMedia(q).matches;
+const isNarrow = () => matches(NARROW);
+const isOverlay = () => matches(OVERLAY);
 const store = () => (typeof localStorage !== 'undefined' ? localStorage : null);
 
-export function useSidePanel(): [boolean, (shown: boolean) => void] {
-  const [shown, setShown] = useState(() => sidePanelShown(store(), isNarrow));
+/**
+ * [shown, show, overlay]: overlay is whether the window is narrow enough that the panel opens
+ * over the editor (kept current as the window is resized; entering it closes the panel).
+ */
+export function useSidePanel(): [boolean, (shown: boolean) => void, boolean] {
+  const [shown, setShown] = useState(() => sidePanelShown(store(), isNarrow, isOverlay));
+  const [overlay, setOverlay] = useState(isOverlay);
+  useEffect(() => {
+    if (typeof matchMedia !== 'function') return;
+    const q = matchMedia(OVERLAY);
+    const changed = () => {
+      setOverlay(q.matches);
+      // narrowed to a phone's width: the panel would cover the editor; widened again: as chosen
+      setShown(q.matches ? false : sidePanelShown(store(), isNarrow));
+    };
+    q.addEventListener?.('change', changed);
+    return () => q.removeEventListener?.('change', changed);
+  }, []);
   return [
     shown,
     (s) => {
-      store()?.setItem(KEY, s ? 'shown' : 'hidden');
+      // over the editor it is a passing look, not a choice for wider windows
+      if (!isOverlay()) store()?.setItem(KEY, s ? 'shown' : 'hidden');
       setShown(s);
     },
+    overlay,
   ];
 }
