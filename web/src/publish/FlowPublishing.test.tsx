@@ -291,6 +291,38 @@ describe('publishing in the flow editor', () => {
     expect((await screen.findByTestId('publish-outcome')).textContent).toContain('Unpublished from prod.');
     expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.path)).toEqual([`${F}/publications/prod`]);
   });
+
+  it("keeps the keyboard on the stage after Unpublish's Cancel and confirm (their buttons go away)", async () => {
+    let published = true;
+    setup([
+      ['DELETE', new RegExp(`^${F}/publications/prod$`), () => ((published = false), { status: 204 })],
+      ['GET', new RegExp(`^${F}/publications$`), () => ({ body: published ? [{ stage: 'prod', version: 2, by: 'ann', published_at: '2026-11-01T00:00:00Z' }] : [] })],
+    ]);
+    fireEvent.click(screen.getByRole('button', { name: 'Publishing panel' }));
+    fireEvent.click(await screen.findByRole('tab', { name: 'Stages' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Unpublish from prod' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Unpublish from prod' })));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Unpublish from prod' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm unpublish from prod' }));
+    expect((await screen.findByTestId('publish-outcome')).textContent).toContain('Unpublished from prod.');
+    // not published any more: its Publish button has the keyboard
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Publish to prod' })));
+  });
+
+  it("refuses a version message longer than the API takes on the field, before saving or publishing (the API's answer was 'body.message: expected length <= 1000')", async () => {
+    const { calls } = setup([]);
+    fireEvent.click(screen.getByRole('button', { name: 'Publishing panel' }));
+    fireEvent.click(await screen.findByRole('tab', { name: 'Stages' }));
+    const message = screen.getByLabelText('Message for the new version (optional)');
+    fireEvent.change(message, { target: { value: 'm'.repeat(1200) } });
+    expect(message.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(message.getAttribute('aria-describedby')!)?.textContent).toBe('The message is too long: at most 1,000 characters (this one has 1,200).');
+    fireEvent.click(screen.getByRole('button', { name: 'Publish to dev' }));
+    expect((await screen.findByTestId('publish-outcome')).textContent).toContain('Not published: the message is too long: at most 1,000 characters (this one has 1,200).');
+    expect(calls.filter((c) => c.method !== 'GET')).toEqual([]);
+  });
 });
 
 describe('the route each stage serves', () => {

@@ -13,7 +13,7 @@ import { saveProblemsText } from '../model/savable';
 import type { Problem } from '../model/validate';
 import type { EditorStore } from '../store/editor';
 import type { DraftSaver } from '../store/saver';
-import { errText, formatTime, StagesLink } from './common';
+import { errText, focusBackTo, formatTime, StagesLink, versionMessageProblem } from './common';
 import { blockNavigation } from '../shell/router';
 import { useMemberName } from './members';
 import { RouteForm } from './RouteForm';
@@ -203,7 +203,13 @@ export function usePublishing(o: PublishingOptions): Publishing {
     if (publishable) void loadPubs();
   }, [runSaving, publishable, loadPubs]);
 
-  const publish = async (to: string) => {
+  const messageProblem = versionMessageProblem(message);
+  const publish = async (to: string, from = document.activeElement?.getAttribute('aria-label') ?? null) => {
+    if (messageProblem) {
+      setOutcome({ kind: 'error', text: `Not published: ${messageProblem[0]!.toLowerCase()}${messageProblem.slice(1)}` });
+      setTab((t) => t ?? 'stages');
+      return;
+    }
     setBusy(true);
     setOutcome(null);
     warned.clear();
@@ -240,6 +246,8 @@ export function usePublishing(o: PublishingOptions): Publishing {
       }
     } finally {
       setBusy(false);
+      // the pressed button was off while it ran, which dropped the keyboard on the page's body
+      if (from) focusBackTo(from);
     }
   };
 
@@ -255,6 +263,8 @@ export function usePublishing(o: PublishingOptions): Publishing {
       setOutcome({ kind: 'error', text: `Not unpublished: ${errText(e)}` });
     } finally {
       setBusy(false);
+      // the confirm button is gone: back to Unpublish (still published) or Publish (not)
+      focusBackTo(`Unpublish from ${from}`, `Publish to ${from}`);
     }
   };
 
@@ -430,7 +440,20 @@ export function usePublishing(o: PublishingOptions): Publishing {
               <label className="ps-pub-label" htmlFor="ps-publish-message">
                 Message for the new version (optional)
               </label>
-              <input id="ps-publish-message" className="ps-input" value={message} placeholder="What changed" onChange={(e) => setMessage(e.target.value)} />
+              <input
+                id="ps-publish-message"
+                className={`ps-input${messageProblem ? ' invalid' : ''}`}
+                aria-invalid={messageProblem ? true : undefined}
+                aria-describedby={messageProblem ? 'ps-publish-message-error' : undefined}
+                value={message}
+                placeholder="What changed"
+                onChange={(e) => setMessage(e.target.value)}
+              />
+              {messageProblem ? (
+                <span id="ps-publish-message-error" className="ps-field-error">
+                  {messageProblem}
+                </span>
+              ) : null}
             </div>
             {stages === null ? <p className="ps-hint">Loading stages…</p> : stages.length === 0 ? (
               <p className="ps-hint">
@@ -474,7 +497,14 @@ export function usePublishing(o: PublishingOptions): Publishing {
                           <button type="button" autoFocus className="ps-button ps-small ps-danger" aria-label={`Confirm unpublish from ${s}`} onClick={() => void unpublish(s)}>
                             Unpublish from {s}
                           </button>
-                          <button type="button" className="ps-button ps-small" onClick={() => setConfirm(null)}>
+                          <button
+                            type="button"
+                            className="ps-button ps-small"
+                            onClick={() => {
+                              setConfirm(null);
+                              focusBackTo(`Unpublish from ${s}`);
+                            }}
+                          >
                             Cancel
                           </button>
                         </>

@@ -3,6 +3,7 @@
 
 import { useState } from 'react';
 import { ApiError } from '../api/client';
+import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
 import { navigate } from '../shell/router';
 import { routePath } from '../shell/routes';
 
@@ -97,4 +98,30 @@ export function StagesLink({ project, children }: { project: string; children: R
       {children}
     </a>
   );
+}
+
+/**
+ * After an action whose button went away or was turned off while it ran (the focus fell to the
+ * page's body): gives the focus to the first enabled button with one of these labels. Focus
+ * that is somewhere else stays there.
+ */
+export function focusBackTo(...labels: string[]): void {
+  focusWhenShown(() => {
+    const a = document.activeElement as HTMLElement | null;
+    if (a && a !== document.body && a.isConnected) return a;
+    for (const l of labels) {
+      const el = findByAttr(document, 'button', 'aria-label', l) as HTMLButtonElement | null;
+      if (el && !el.disabled) return el;
+    }
+    return null;
+  });
+}
+
+/** The longest message a version takes (the API's limit), in characters. */
+export const MAX_VERSION_MESSAGE = 1000;
+
+/** Why a version's message is refused before asking the API, or null. */
+export function versionMessageProblem(message: string): string | null {
+  const n = [...message.trim()].length;
+  return n > MAX_VERSION_MESSAGE ? `The message is too long: at most ${MAX_VERSION_MESSAGE.toLocaleString('en')} characters (this one has ${n.toLocaleString('en')}).` : null;
 }
