@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FlowDiff, Version } from '../api/types';
 import { SCHEMA } from '../model/flow';
@@ -115,6 +115,38 @@ describe('VersionsPanel', () => {
     expect(d?.query.get('to')).toBe('draft');
     const changes = screen.getByTestId('diff-list');
     expect(within(changes).getAllByRole('listitem').map((l) => l.textContent)).toEqual(['added node c t.x', 'removed node b t.x', 'changed node a: values.url']);
+  });
+
+  it('says a failed Save as version as an error, not as news, and refuses a message longer than the API takes on the field', async () => {
+    const { calls } = setup(control(), [['POST', new RegExp(`^${BASE}/versions$`), { status: 500, body: { title: 'Internal Server Error', status: 500, detail: 'store down' } }]]);
+    const message = await screen.findByLabelText('Version message');
+    fireEvent.change(message, { target: { value: 'x'.repeat(1001) } });
+    expect(message.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(message.getAttribute('aria-describedby')!)?.textContent).toBe('The message is too long: at most 1,000 characters (this one has 1,001).');
+    fireEvent.click(screen.getByRole('button', { name: 'Save as version' }));
+    expect(calls.some((c) => c.method === 'POST')).toBe(false);
+
+    fireEvent.change(message, { target: { value: 'fine' } });
+    expect(message.getAttribute('aria-invalid')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Save as version' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Not saved as a version: store down');
+    expect(screen.getByRole('status').textContent).toBe('');
+  });
+
+  it('loads older versions once per press, and hands the keyboard to the first one loaded when the button goes', async () => {
+    const older: Version[] = [{ number: 0, hash: 'ffff0000ffff0000', author: 'cy@example.com', created_at: '2026-10-01T10:00:00Z' }];
+    let pages = 0;
+    const m = mockApi([
+      ['GET', new RegExp(`^${BASE}/versions$`), (c) => (c.query.get('cursor') ? (pages++, { body: { items: older } }) : { body: { items: versions, next_cursor: 'c1' } })],
+    ]);
+    render(<VersionsPanel api={m.api} project="p1" flow="f1" draft={control()} />);
+    const button = await screen.findByRole('button', { name: 'Older versions' });
+    button.focus();
+    fireEvent.click(button);
+    fireEvent.click(button);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'View version 0' })));
+    expect(pages).toBe(1);
+    expect(within(screen.getByTestId('versions-list')).getAllByRole('listitem')).toHaveLength(3);
   });
 
   it('says when there are no versions yet', async () => {

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { type ApiClient, ConflictError } from '../api/client';
 import type { FlowDiff, Version } from '../api/types';
 import type { FlowDocument } from '../model/flow';
-import { errText, formatTime, type Load, LoadError, Loading } from './common';
+import { errText, focusBackTo, formatTime, type Load, LoadError, Loading, versionMessageProblem } from './common';
 import { classifyDiff, type DiffView, diffIsEmpty } from './diff';
 import { DiffCanvas } from './DiffCanvas';
 import { useMemberName } from './members';
@@ -120,6 +120,9 @@ export function VersionsPanel(props: VersionsPanelProps) {
   const [restoreBusy, setRestoreBusy] = useState(false);
   const [restoreError, setRestoreError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
+  // what went wrong with Save as version or Older versions: said as an error, not as news
+  const [failure, setFailure] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [message, setMessage] = useState('');
   const [snapping, setSnapping] = useState(false);
   const nameOf = useMemberName(api);
@@ -137,12 +140,18 @@ export function VersionsPanel(props: VersionsPanelProps) {
   useEffect(reload, [reload]);
 
   const more = async () => {
-    if (list.status !== 'ready' || !list.value.next) return;
+    if (list.status !== 'ready' || !list.value.next || loadingMore) return;
+    setLoadingMore(true);
+    setFailure(null);
     try {
       const p = await api.listVersions(project, flow, { limit: 50, cursor: list.value.next });
       setList({ status: 'ready', value: { items: [...list.value.items, ...p.items], next: p.next_cursor } });
+      // the button may be gone (the last page): the keyboard goes on at the first version loaded
+      if (!p.next_cursor && p.items[0]) focusBackTo(`View version ${p.items[0].number}`);
     } catch (e) {
-      setNote(errText(e));
+      setFailure(`Older versions could not be loaded: ${errText(e)}`);
+    } finally {
+      setLoadingMore(false);
     }
   };
 
@@ -194,9 +203,12 @@ export function VersionsPanel(props: VersionsPanelProps) {
     }
   };
 
+  const messageProblem = versionMessageProblem(message);
   const snapshot = async () => {
-    setSnapping(true);
     setNote(null);
+    setFailure(null);
+    if (messageProblem) return;
+    setSnapping(true);
     try {
       if (draft.dirty()) {
         const s = await draft.save();
@@ -207,7 +219,7 @@ export function VersionsPanel(props: VersionsPanelProps) {
       setNote(r.created ? `Saved the draft as version ${r.version.number}.` : `The draft equals version ${r.version.number}; no new version.`);
       reload();
     } catch (e) {
-      setNote(errText(e));
+      setFailure(`Not saved as a version: ${errText(e)}`);
     } finally {
       setSnapping(false);
     }
@@ -225,15 +237,33 @@ export function VersionsPanel(props: VersionsPanelProps) {
           aria-label="Save the draft as a version"
           onSubmit={submitWith(snapshot)}
         >
-          <input className="ps-input" aria-label="Version message" placeholder="Message (optional)" value={message} onChange={(e) => setMessage(e.target.value)} />
+          <input
+            className={`ps-input${messageProblem ? ' invalid' : ''}`}
+            aria-label="Version message"
+            aria-invalid={messageProblem ? true : undefined}
+            aria-describedby={messageProblem ? 'ps-version-message-error' : undefined}
+            placeholder="Message (optional)"
+            value={message}
+            onChange={(e) => setMessage(e.target.value)}
+          />
           <button type="submit" className="ps-button ps-small" disabled={snapping}>
             Save as version
           </button>
         </form>
       )}
+      {messageProblem && !props.readOnly ? (
+        <p id="ps-version-message-error" className="ps-field-error">
+          {messageProblem}
+        </p>
+      ) : null}
       <div aria-live="polite" role="status">
         {note ? <p className="ps-pub-ok">{note}</p> : null}
       </div>
+      {failure ? (
+        <p className="ps-pub-alert" role="alert">
+          {failure}
+        </p>
+      ) : null}
 
       {items.length >= 1 ? (
         <fieldset>
@@ -317,8 +347,8 @@ export function VersionsPanel(props: VersionsPanelProps) {
         </ul>
       )}
       {list.value.next ? (
-        <button type="button" className="ps-button ps-small" onClick={() => void more()}>
-          Older versions
+        <button type="button" className="ps-button ps-small" disabled={loadingMore} onClick={() => void more()}>
+          {loadingMore ? 'Loading older versions…' : 'Older versions'}
         </button>
       ) : null}
 
