@@ -85,6 +85,20 @@ describe('ScheduleForm', () => {
     expect(screen.getByLabelText('End').className).toContain('invalid');
   });
 
+  it('says why there are no fire times when the preview is refused (it said "Working them out…" for ever), and ties the window errors to their fields', async () => {
+    const m = mockApi([['GET', PATH, { body: saved }], ['POST', /^\/schedule-preview$/, invalid([{ location: 'body.end', message: 'must be after start' }])]]);
+    render(<ScheduleForm api={m.api} project="p1" flow="f1" previewDelayMs={10} />);
+    await screen.findByTestId('cron-description');
+    fireEvent.change(screen.getByLabelText('Start'), { target: { value: '2027-05-01T10:00' } });
+    fireEvent.change(screen.getByLabelText('End'), { target: { value: '2027-04-01T10:00' } });
+    expect(await screen.findByText('Fix the end to see when it fires.')).toBeTruthy();
+    expect(screen.queryByText('Working them out…')).toBeNull();
+    const end = screen.getByLabelText('End');
+    expect(end.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(end.getAttribute('aria-describedby')!)?.textContent).toBe('End: must be after start');
+    expect(screen.getByLabelText('Start').getAttribute('aria-invalid')).toBeNull();
+  });
+
   it('lists the IANA zones with UTC first', () => {
     const z = timeZones();
     expect(z[0]).toBe('UTC');

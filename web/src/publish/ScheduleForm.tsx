@@ -239,15 +239,37 @@ export function ScheduleForm(props: ScheduleFormProps) {
         <div className="ps-pub-window">
           <label className="ps-pub-field">
             <span className="ps-pub-label">Start</span>
-            <input type="datetime-local" className={`ps-input${err('start') ? ' invalid' : ''}`} value={form.start} onChange={(e) => edit({ start: e.target.value })} />
+            <input
+              type="datetime-local"
+              className={`ps-input${err('start') ? ' invalid' : ''}`}
+              aria-invalid={err('start') ? true : undefined}
+              aria-describedby={err('start') ? 'ps-window-start-error' : undefined}
+              value={form.start}
+              onChange={(e) => edit({ start: e.target.value })}
+            />
           </label>
           <label className="ps-pub-field">
             <span className="ps-pub-label">End</span>
-            <input type="datetime-local" className={`ps-input${err('end') ? ' invalid' : ''}`} value={form.end} onChange={(e) => edit({ end: e.target.value })} />
+            <input
+              type="datetime-local"
+              className={`ps-input${err('end') ? ' invalid' : ''}`}
+              aria-invalid={err('end') ? true : undefined}
+              aria-describedby={err('end') ? 'ps-window-end-error' : undefined}
+              value={form.end}
+              onChange={(e) => edit({ end: e.target.value })}
+            />
           </label>
         </div>
-        {err('start') ? <p className="ps-field-error">Start: {err('start')}</p> : null}
-        {err('end') ? <p className="ps-field-error">End: {err('end')}</p> : null}
+        {err('start') ? (
+          <p className="ps-field-error" id="ps-window-start-error">
+            Start: {err('start')}
+          </p>
+        ) : null}
+        {err('end') ? (
+          <p className="ps-field-error" id="ps-window-end-error">
+            End: {err('end')}
+          </p>
+        ) : null}
       </fieldset>
 
       <label className="ps-switch">
@@ -257,7 +279,16 @@ export function ScheduleForm(props: ScheduleFormProps) {
       <section aria-label="Next fire times">
         <h3 className="ps-pub-label">Next fire times ({form.timezone})</h3>
         {runs === null ? (
-          <p className="ps-hint">{cronErr ? 'Fix the expression to see when it fires.' : 'Working them out…'}</p>
+          <p className="ps-hint">
+            {cronErr
+              ? 'Fix the expression to see when it fires.'
+              : previewErr
+                ? // the preview was refused (an end before the start…): said on its field above; it never comes
+                  `Fix the ${['timezone', 'start', 'end'].filter((f) => fieldError(previewErr, f)).map((f) => (f === 'timezone' ? 'time zone' : f)).join(' and ') || 'schedule'} to see when it fires${
+                    ['timezone', 'start', 'end'].some((f) => fieldError(previewErr, f)) ? '.' : `: ${errText(previewErr)}`
+                  }`
+                : 'Working them out…'}
+          </p>
         ) : runs.length === 0 ? (
           <p className="ps-hint">It does not fire again{form.end ? ' before the window ends' : ''}.</p>
         ) : (
