@@ -39,7 +39,7 @@ func agentType() *nodes.Type {
 			"- `instructions` — the system prompt.\n- `prompt` — the user's message.\n" +
 			"- `output_schema` — a JSON object schema for a structured final answer (parsed onto `data`).\n" +
 			"- `max_steps` — the most model calls in one run (default 10).\n" +
-			"- `temperature`, `max_tokens` — override the model node's settings.\n- `stream` — stream events (default on).\n\n" +
+			"- `temperature`, `max_tokens` — override the model node's settings.\n- `stream` — stream events (default on); the model node's `idle_timeout` then bounds the pauses in each answer.\n\n" +
 			"**Outputs**\n\n- `answer` — the final answer's text.\n- `data` — the parsed structured answer, or null.\n" +
 			"- `steps` — every tool call: `{step, tool, call_id, arguments, result, error, status, duration_ms}`.\n" +
 			"- `usage` — tokens over all model calls.\n- `messages` — the whole conversation.\n\n" +

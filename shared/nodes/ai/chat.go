@@ -25,7 +25,8 @@ func chatType() *nodes.Type {
 			"- `output_schema` — a JSON schema (an object schema) the answer must follow.\n" +
 			"- `schema_name` — a name for the schema (some providers show it to the model).\n" +
 			"- `temperature`, `max_tokens` — override the model node's settings.\n" +
-			"- `stream` — send the answer as stream events while it is written.\n\n" +
+			"- `stream` — send the answer as stream events while it is written; the model node's `idle_timeout` then bounds " +
+			"the pauses in it (before the first piece and between pieces).\n\n" +
 			"**Outputs**\n\n- `text` — the answer's text.\n- `data` — the parsed JSON answer when `output_schema` is set, else null.\n" +
 			"- `usage` — `{input_tokens, output_tokens, total_tokens}`.\n- `message` — the assistant message.\n\n" +
 			"**Example**: system `Classify the ticket.`, prompt `{{ route.json.text }}`, output schema " +
