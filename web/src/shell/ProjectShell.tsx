@@ -446,8 +446,7 @@ export function ProjectShell({ project, flow: routeFlow, section = null }: { pro
         )}
         <SettingsNav project={project} active={section} />
       </nav>
-      {/* under the panel opened over it, the editor is out of reach (Tab stays in the panel) */}
-      <div className="ps-project-main" inert={over}>
+      <div className="ps-project-main">
         {tabs.open.length ? (
           <div className="ps-tabs" role="tablist" aria-label="Open flows" onKeyDown={(e) => onTablistKey(e, false)}>
             {tabs.open.map((id) => (

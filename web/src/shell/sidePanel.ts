@@ -33,7 +33,7 @@ const store = () => (typeof localStorage !== 'undefined' ? localStorage : null);
 
 /**
  * [shown, show, overlay]: overlay is whether the window is narrow enough that the panel opens
- * over the editor (kept current as the window is resized; entering it closes the panel).
+ * over the editor (kept current as the window is resized; leaving it shows the panel as chosen).
  */
 export function useSidePanel(): [boolean, (shown: boolean) => void, boolean] {
   const [shown, setShown] = useState(() => sidePanelShown(store(), isNarrow, isOverlay));
@@ -43,8 +43,9 @@ export function useSidePanel(): [boolean, (shown: boolean) => void, boolean] {
     const q = matchMedia(OVERLAY);
     const changed = () => {
       setOverlay(q.matches);
-      // narrowed to a phone's width: the panel would cover the editor; widened again: as chosen
-      setShown(q.matches ? false : sidePanelShown(store(), isNarrow));
+      // widened again: as chosen for wider windows (narrowed, a shown panel moves over the
+      // editor, to be closed like any there: a sheet over the window, the chat's, stays above it)
+      if (!q.matches) setShown(sidePanelShown(store(), isNarrow));
     };
     q.addEventListener?.('change', changed);
     return () => q.removeEventListener?.('change', changed);
