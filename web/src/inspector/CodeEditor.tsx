@@ -25,6 +25,10 @@ export interface CodeEditorProps {
   minLines?: number;
   /** Shows the value without letting it change; by default, whether the open flow is read-only. */
   readOnly?: boolean;
+  /** The value has a problem (aria-invalid on the editable content). */
+  invalid?: boolean;
+  /** Id(s) of what says the value's problems (aria-describedby on the editable content). */
+  describedBy?: string | undefined;
 }
 
 /**
@@ -66,7 +70,15 @@ function languageOf(l: CodeLanguage): Extension {
 
 const lockedWhen = (on: boolean): Extension => [EditorState.readOnly.of(on), EditorView.editable.of(!on)];
 
-export default function CodeEditor({ value, onChange, language, ctx, label, placeholder, minLines = 4, readOnly }: CodeEditorProps) {
+/** What a screen reader hears of the editable content: its name, and its problems when it has any. */
+const contentAria = (label: string | undefined, invalid: boolean | undefined, describedBy: string | undefined): Extension =>
+  EditorView.contentAttributes.of({
+    'aria-label': label ?? 'code',
+    ...(invalid ? { 'aria-invalid': 'true' } : {}),
+    ...(describedBy ? { 'aria-describedby': describedBy } : {}),
+  });
+
+export default function CodeEditor({ value, onChange, language, ctx, label, placeholder, minLines = 4, readOnly, invalid, describedBy }: CodeEditorProps) {
   const envReadOnly = useContext(EditorContext)?.readOnly ?? false;
   const locked = readOnly ?? envReadOnly;
   const lock = useRef(new Compartment());
@@ -77,6 +89,7 @@ export default function CodeEditor({ value, onChange, language, ctx, label, plac
   onChangeRef.current = onChange;
   ctxRef.current = ctx;
   const lang = useRef(new Compartment());
+  const aria = useRef(new Compartment());
 
   useEffect(() => {
     const source = (c: CMContext): CMResult | null => {
@@ -103,7 +116,7 @@ export default function CodeEditor({ value, onChange, language, ctx, label, plac
           autocompletion({ override: [source], activateOnTyping: true }),
           exprHighlight,
           EditorView.lineWrapping,
-          EditorView.contentAttributes.of({ 'aria-label': label ?? 'code' }),
+          aria.current.of(contentAria(label, invalid, describedBy)),
           ...(placeholder ? [cmPlaceholder(placeholder)] : []),
           EditorView.theme({ '.cm-content': { minHeight: `${minLines * 1.4}em` } }),
           EditorView.updateListener.of((u) => {
@@ -130,6 +143,10 @@ export default function CodeEditor({ value, onChange, language, ctx, label, plac
   useEffect(() => {
     view.current?.dispatch({ effects: lock.current.reconfigure(lockedWhen(locked)) });
   }, [locked]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: aria.current.reconfigure(contentAria(label, invalid, describedBy)) });
+  }, [label, invalid, describedBy]);
 
   return <div className="ps-code" ref={host} />;
 }

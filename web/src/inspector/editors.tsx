@@ -279,10 +279,11 @@ export function FlowPicker({ port, value, onChange, flows = [], flowId = '', flo
   );
 }
 
-function JsonEditor({ port, value, onChange, ctx }: PortEditorProps) {
+function JsonEditor({ port, value, onChange, ctx, invalid, describedBy }: PortEditorProps) {
   const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v, null, 2));
   const [text, setText] = useState(show(value));
   const [error, setError] = useState<string | null>(null);
+  const errorId = useId();
   useEffect(() => {
     // follow outside changes (undo, another editor) unless they are what we typed
     let same = false;
@@ -305,6 +306,8 @@ function JsonEditor({ port, value, onChange, ctx }: PortEditorProps) {
           language="json"
           ctx={ctx}
           label={port.name}
+          invalid={invalid || !!error}
+          describedBy={[error ? errorId : '', describedBy ?? ''].filter(Boolean).join(' ') || undefined}
           placeholder={port.default !== undefined ? JSON.stringify(port.default) : 'JSON, e.g. {"id": "{{ route.params.id }}"}'}
           onChange={(t) => {
             setText(t);
@@ -322,7 +325,11 @@ function JsonEditor({ port, value, onChange, ctx }: PortEditorProps) {
           }}
         />
       </Suspended>
-      {error ? <div className="ps-field-error">Not saved: {error}</div> : null}
+      {error ? (
+        <div className="ps-field-error" id={errorId}>
+          Not saved: {error}
+        </div>
+      ) : null}
     </div>
   );
 }
@@ -463,6 +470,8 @@ export function PortEditor(props: PortEditorProps) {
             language={port.editor === 'code' ? 'javascript' : 'template'}
             ctx={port.templated ? ctx : undefined}
             label={port.name}
+            invalid={invalid}
+            describedBy={describedBy}
             onChange={(t) => onChange(t === '' ? undefined : t)}
           />
         </Suspended>
