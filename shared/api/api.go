@@ -398,6 +398,8 @@ type endpoint struct {
 	rawBody any
 	// overlap: see opMeta.overlap.
 	overlap bool
+	// errors are error statuses documented beyond the scope's.
+	errors []int
 	// trashOK marks the writes a project in the trash takes: moving it there,
 	// restoring it and deleting it for good (see readOnlyInTrash).
 	trashOK bool
@@ -463,6 +465,7 @@ func register[I, O any](h *Handler, e endpoint, fn func(context.Context, *I) (*O
 	if e.ifMatch {
 		codes = append(codes[:len(codes):len(codes)], http.StatusPreconditionFailed)
 	}
+	codes = append(codes[:len(codes):len(codes)], e.errors...)
 	for _, code := range codes {
 		op.Responses[fmt.Sprint(code)] = &huma.Response{
 			Description: http.StatusText(code),

@@ -242,7 +242,7 @@ func TestReadsRevealNothingBeforeMembership(t *testing.T) {
 	outsider := e.signIn("outsider")
 	e.do(http.MethodPost, "/tenants/"+owner.tenant+"/invitations", owner.token,
 		map[string]string{"email": "viewer@example.com", "role": "viewer"}).status(http.StatusCreated)
-	viewer := e.signIn("viewer")
+	viewer := e.signInAccepting("viewer", owner.tenant)
 	base := "/tenants/" + owner.tenant
 	var p ProjectView
 	e.do(http.MethodPost, base+"/projects", owner.token, map[string]string{"name": "P"}).ok(&p)

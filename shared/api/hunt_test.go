@@ -127,7 +127,7 @@ func TestAdminsSteppingDownAtOnceKeepOne(t *testing.T) {
 	base := "/tenants/" + owner.tenant
 	e.do(http.MethodPost, base+"/invitations", owner.token, map[string]string{"email": "bob@example.com", "role": "admin"}).
 		status(http.StatusCreated)
-	bob := e.signIn("bob")
+	bob := e.signInAccepting("bob", owner.tenant)
 	for round := range 3 {
 		var wg sync.WaitGroup
 		res := make([]*response, 2)
@@ -376,8 +376,7 @@ func TestProjectPatchAllOrNothing(t *testing.T) {
 
 	e.do(http.MethodPost, "/tenants/"+u.tenant+"/invitations", u.token, map[string]string{"email": "ed@example.com", "role": "editor"}).
 		status(http.StatusCreated)
-	ed := e.signIn("ed")
-	ed.tenant = u.tenant
+	ed := e.signInAccepting("ed", u.tenant)
 	e.do(http.MethodPatch, proj, ed.token, map[string]any{"name": "Shop 2", "allow_private_network": false}).ok(&v)
 	if v.Name != "Shop 2" {
 		t.Fatalf("editor's PATCH: %+v", v)

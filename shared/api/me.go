@@ -48,8 +48,13 @@ type Me struct {
 	Memberships []MembershipView `json:"memberships" nullable:"false"`
 	// CreatedTenant is set when this call created the personal tenant.
 	CreatedTenant string `json:"created_tenant,omitempty" doc:"The personal tenant this sign-in created"`
-	// Claimed lists tenants joined through invitations by this call.
-	Claimed []string `json:"claimed,omitempty" doc:"Tenants joined through invitations in this call"`
+	// Invitations are the pending, unexpired invitations addressed to the caller's
+	// verified e-mail address; none is taken up until the caller accepts it
+	// (POST /me/invitations/{tenant}/accept).
+	Invitations []MyInvitationView `json:"invitations" nullable:"false" doc:"Pending invitations to your verified e-mail address; accept or decline each under /me/invitations"`
+	// Claimed is kept for compatibility and is always absent: sign-in no longer joins
+	// tenants by itself (see Invitations).
+	Claimed []string `json:"claimed,omitempty" doc:"Deprecated: always absent. Signing in no longer accepts invitations; see invitations"`
 }
 
 func (h *Handler) registerMe() {
@@ -63,12 +68,14 @@ func (h *Handler) registerMe() {
 			}
 			return ok(me)
 		})
+	h.registerMyInvitations()
 }
 
-// signIn records the user's profile, claims invitations for their e-mail
-// address, and creates a personal tenant when they belong to none.
+// signIn records the user's profile, lists the invitations to their verified e-mail
+// address (joining none: the user accepts each), and creates a personal tenant when they
+// belong to none.
 func (h *Handler) signIn(ctx context.Context, id auth.Identity) (Me, error) {
-	me := Me{Sub: id.Subject, Email: strings.ToLower(id.Email), Name: id.Name}
+	me := Me{Sub: id.Subject, Email: strings.ToLower(id.Email), Name: id.Name, Invitations: []MyInvitationView{}}
 	if id.Email != "" {
 		u, err := h.st.GetUser(ctx, id.Subject)
 		switch {
@@ -80,13 +87,11 @@ func (h *Handler) signIn(ctx context.Context, id auth.Identity) (Me, error) {
 		case err != nil:
 			return Me{}, err
 		}
-		claimed, err := h.st.ClaimInvitations(ctx, id.Subject, id.Email)
-		if err != nil && !errors.Is(err, store.ErrInvalid) {
+		invs, err := h.myInvitations(ctx, id)
+		if err != nil {
 			return Me{}, err
 		}
-		for _, m := range claimed {
-			me.Claimed = append(me.Claimed, m.Tenant)
-		}
+		me.Invitations = invs
 	}
 	ms, err := collect(ctx, func(o store.ListOptions) (store.Page[store.Membership], error) {
 		return h.st.ListUserTenants(ctx, id.Subject, o)

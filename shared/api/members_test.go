@@ -2,10 +2,13 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
-func TestInvitationClaimedOnFirstSignIn(t *testing.T) {
+// An invitation waits for its invitee's consent: signing in lists it and joins nothing;
+// accepting joins with the invited role and consumes it.
+func TestInvitationWaitsForConsent(t *testing.T) {
 	e := newEnv(t)
 	admin := e.signIn("admin")
 	base := "/tenants/" + admin.tenant
@@ -20,11 +23,34 @@ func TestInvitationClaimedOnFirstSignIn(t *testing.T) {
 	if len(invs.Items) != 1 {
 		t.Fatalf("invitations %+v, want 1", invs)
 	}
+	bobTok := token(t, "sub-bob", "bob@example.com", "Bob")
 	var me Me
-	e.do(http.MethodGet, "/me", token(t, "sub-bob", "bob@example.com", "Bob"), nil).ok(&me)
-	if len(me.Memberships) != 1 || me.Memberships[0].Tenant != admin.tenant || me.Memberships[0].Role != "editor" ||
-		me.CreatedTenant != "" || len(me.Claimed) != 1 {
-		t.Errorf("bob after sign-in: %+v, want only the invited tenant as editor", me)
+	r := e.do(http.MethodGet, "/me", bobTok, nil).ok(&me)
+	if len(me.Memberships) != 1 || me.Memberships[0].Tenant == admin.tenant || me.CreatedTenant == "" || len(me.Claimed) != 0 {
+		t.Errorf("bob after sign-in: %+v, want only his own new tenant", me)
+	}
+	if strings.Contains(string(r.Body), `"claimed"`) {
+		t.Errorf("claimed is given: %s", r.Body)
+	}
+	if len(me.Invitations) != 1 || me.Invitations[0].Tenant != admin.tenant || me.Invitations[0].Role != "editor" ||
+		me.Invitations[0].InvitedBy != admin.sub || me.Invitations[0].InvitedByEmail != "admin@example.com" ||
+		me.Invitations[0].InvitedByName != "Admin" || me.Invitations[0].TenantName != "Admin's workspace" ||
+		!me.Invitations[0].ExpiresAt.Equal(inv.ExpiresAt) {
+		t.Errorf("bob's invitations %+v, want the one to %s", me.Invitations, admin.tenant)
+	}
+	e.do(http.MethodGet, base, bobTok, nil).problem(http.StatusNotFound)
+	e.do(http.MethodGet, base+"/invitations", admin.token, nil).ok(&invs)
+	if len(invs.Items) != 1 {
+		t.Errorf("signing in consumed the invitation: %+v", invs)
+	}
+	var m MembershipView
+	e.do(http.MethodPost, "/me/invitations/"+admin.tenant+"/accept", bobTok, nil).ok(&m)
+	if m.Tenant != admin.tenant || m.Role != "editor" || m.TenantName != "Admin's workspace" {
+		t.Errorf("accepted %+v", m)
+	}
+	e.do(http.MethodGet, "/me", bobTok, nil).ok(&me)
+	if len(me.Memberships) != 2 || len(me.Invitations) != 0 {
+		t.Errorf("bob after accepting: %+v, want two tenants and no invitation", me)
 	}
 	e.do(http.MethodGet, base+"/invitations", admin.token, nil).ok(&invs)
 	if len(invs.Items) != 0 {
@@ -35,7 +61,7 @@ func TestInvitationClaimedOnFirstSignIn(t *testing.T) {
 	if len(members.Items) != 2 {
 		t.Errorf("members %+v, want 2", members)
 	}
-	// inviting a member again (any case) is refused: it would never be claimed
+	// inviting a member again (any case) is refused: it would never be accepted
 	p := e.do(http.MethodPost, base+"/invitations", admin.token,
 		map[string]string{"email": "BOB@example.COM", "role": "admin"}).problem(http.StatusConflict)
 	wantFields(t, p, "body.email")
@@ -62,7 +88,7 @@ func TestMemberRolesAndLastAdmin(t *testing.T) {
 	base := "/tenants/" + admin.tenant
 	e.do(http.MethodPost, base+"/invitations", admin.token, map[string]string{"email": "carol@example.com", "role": "viewer"}).
 		status(http.StatusCreated)
-	carol := e.signIn("carol")
+	carol := e.signInAccepting("carol", admin.tenant)
 
 	// The only admin can be neither demoted nor removed.
 	p := e.do(http.MethodPatch, base+"/members/"+admin.sub, admin.token, map[string]string{"role": "editor"}).
@@ -107,7 +133,10 @@ func TestTenantRenameAndInvitationWithdraw(t *testing.T) {
 	var me Me
 	e.do(http.MethodGet, "/me", token(t, "sub-dan", "dan@example.com", ""), nil).ok(&me)
 	if me.CreatedTenant == "" || len(me.Memberships) != 1 {
-		t.Errorf("withdrawn invitation was claimed: %+v", me)
+		t.Errorf("withdrawn invitation was taken up: %+v", me)
+	}
+	if len(me.Invitations) != 0 {
+		t.Errorf("withdrawn invitation is listed: %+v", me.Invitations)
 	}
 }
 
@@ -120,8 +149,8 @@ func TestMemberLeavesTenant(t *testing.T) {
 		e.do(http.MethodPost, base+"/invitations", admin.token, map[string]string{"email": who + "@example.com", "role": "viewer"}).
 			status(http.StatusCreated)
 	}
-	carol := e.signIn("carol")
-	dave := e.signIn("dave")
+	carol := e.signInAccepting("carol", admin.tenant)
+	dave := e.signInAccepting("dave", admin.tenant)
 
 	// a viewer (who may not manage members) leaves
 	e.do(http.MethodPost, base+"/leave", carol.token, nil).status(http.StatusNoContent)

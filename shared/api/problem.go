@@ -38,6 +38,8 @@ const (
 	TypeChanged = "urn:polysynergy:problem:changed"
 	// TypeSlugReserved: the slug was freed by another tenant recently and is still theirs.
 	TypeSlugReserved = "urn:polysynergy:problem:slug-reserved"
+	// TypeExpired: the thing named (an invitation) existed but has expired (410).
+	TypeExpired = "urn:polysynergy:problem:expired"
 )
 
 // RetryAfterSeconds is the Retry-After the API gives when DynamoDB is
@@ -122,6 +124,7 @@ var typeTitles = map[string]string{
 	TypeInternal:     "Internal error",
 	TypeChanged:      "Changed since read",
 	TypeSlugReserved: "Slug is reserved",
+	TypeExpired:      "Expired",
 }
 
 // invalidField is a 422 naming one field.

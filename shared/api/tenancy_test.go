@@ -28,26 +28,29 @@ type tenancyCase struct {
 var scheduleFlow = map[string]string{"flow": "schedule_flow"}
 
 var tenancyCases = map[string]tenancyCase{
-	"getHealth":        {},
-	"getMe":            {},
-	"getTenant":        {},
-	"renameTenant":     {},
-	"listMembers":      {},
-	"setMemberRole":    {},
-	"removeMember":     {},
-	"leaveTenant":      {},
-	"listInvitations":  {},
-	"invite":           {},
-	"deleteInvitation": {},
-	"listProjects":     {},
-	"createProject":    {},
-	"checkProjectSlug": {query: "?name=Hello"},
-	"getProject":       {},
-	"updateProject":    {},
-	"trashProject":     {},
-	"listTrash":        {},
-	"restoreProject":   {},
-	"deleteProject":    {},
+	"getHealth":           {},
+	"getMe":               {},
+	"listMyInvitations":   {},
+	"acceptMyInvitation":  {},
+	"declineMyInvitation": {},
+	"getTenant":           {},
+	"renameTenant":        {},
+	"listMembers":         {},
+	"setMemberRole":       {},
+	"removeMember":        {},
+	"leaveTenant":         {},
+	"listInvitations":     {},
+	"invite":              {},
+	"deleteInvitation":    {},
+	"listProjects":        {},
+	"createProject":       {},
+	"checkProjectSlug":    {query: "?name=Hello"},
+	"getProject":          {},
+	"updateProject":       {},
+	"trashProject":        {},
+	"listTrash":           {},
+	"restoreProject":      {},
+	"deleteProject":       {},
 
 	"listStages":         {},
 	"createStage":        {},
@@ -132,7 +135,7 @@ func newTenancyFixture(t *testing.T) *tenancyFixture {
 	}{{"editor", "editor", &f.editor}, {"viewer", "viewer", &f.viewer}} {
 		e.do(http.MethodPost, "/tenants/"+tenant+"/invitations", f.admin.token,
 			map[string]string{"email": who.name + "@example.com", "role": who.role}).status(http.StatusCreated)
-		*who.u = e.signIn(who.name)
+		*who.u = e.signInAccepting(who.name, tenant)
 		if who.u.tenant != tenant {
 			t.Fatalf("%s joined %s, want %s", who.name, who.u.tenant, tenant)
 		}

@@ -50,7 +50,7 @@ type RoleBody struct {
 
 // InviteBody invites an e-mail address.
 type InviteBody struct {
-	Email string `json:"email" minLength:"3" maxLength:"254" doc:"Whoever signs in with this address joins the tenant"`
+	Email string `json:"email" minLength:"3" maxLength:"254" doc:"Whoever signs in with this verified address may accept the invitation and join the tenant"`
 	Role  string `json:"role" enum:"admin,editor,viewer"`
 }
 
@@ -197,7 +197,7 @@ func (h *Handler) registerTenants() {
 			return ok(List[InvitationView]{Items: mapSlice(p.Items, inviteView), NextCursor: p.Next})
 		})
 	register(h, endpoint{id: "invite", method: http.MethodPost, path: "/tenants/{tenant}/invitations",
-		summary: "Invite an e-mail address with a role (claimed when that address signs in)",
+		summary: "Invite an e-mail address with a role (its owner accepts or declines it under /me/invitations)",
 		tag:     tag, scope: ScopeTenant, action: auth.ActionMemberManage, status: http.StatusCreated},
 		func(ctx context.Context, in *struct {
 			TenantPath

@@ -57,7 +57,7 @@ func TestSecretsNeverReturned(t *testing.T) {
 	// Viewers and editors cannot set secrets; editors may list keys.
 	e.do(http.MethodPost, "/tenants/"+u.tenant+"/invitations", u.token, map[string]string{"email": "ed@example.com", "role": "editor"}).
 		status(http.StatusCreated)
-	ed := e.signIn("ed")
+	ed := e.signInAccepting("ed", u.tenant)
 	e.do(http.MethodGet, proj+"/secrets", ed.token, nil).ok(nil)
 	e.do(http.MethodPut, proj+"/secrets/X/stages/prod", ed.token, map[string]any{"value": "x"}).problem(http.StatusForbidden)
 	// Delete one stage, then all.

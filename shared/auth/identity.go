@@ -13,6 +13,11 @@ type Identity struct {
 	// Email is the user's e-mail address, empty when the token carries none
 	// (Cognito access tokens do not).
 	Email string
+	// EmailVerified: the address is the user's own. It is set when the token carries an
+	// address and does not say "email_verified": false (Cognito's access tokens carry the
+	// address only once it is verified — see the pre-token-generation trigger — and say
+	// nothing more; its ID tokens and the local identity provider say email_verified).
+	EmailVerified bool
 	// Name is a display name: the `name` claim, else `cognito:username`,
 	// else `username`.
 	Name string
@@ -36,6 +41,7 @@ func IdentityFromClaims(get func(string) string) (Identity, error) {
 		return Identity{}, fmt.Errorf("%w: claim \"sub\" is missing or empty", ErrMalformed)
 	}
 	id := Identity{Subject: sub, Email: strings.TrimSpace(get("email"))}
+	id.EmailVerified = id.Email != "" && !strings.EqualFold(strings.TrimSpace(get("email_verified")), "false")
 	for _, claim := range []string{"name", "cognito:username", "username"} {
 		if v := strings.TrimSpace(get(claim)); v != "" {
 			id.Name = v

@@ -18,12 +18,12 @@ func TestFromAuthorizerClaims(t *testing.T) {
 				"sub": "abc-123", "email": "ada@example.com", "name": "Ada Lovelace",
 				"cognito:username": "ada", "email_verified": "true", "token_use": "id",
 			},
-			want: Identity{Subject: "abc-123", Email: "ada@example.com", Name: "Ada Lovelace"},
+			want: Identity{Subject: "abc-123", Email: "ada@example.com", EmailVerified: true, Name: "Ada Lovelace"},
 		},
 		{
 			name:   "name falls back to cognito:username",
 			claims: map[string]string{"sub": "abc-123", "email": "ada@example.com", "cognito:username": "ada"},
-			want:   Identity{Subject: "abc-123", Email: "ada@example.com", Name: "ada"},
+			want:   Identity{Subject: "abc-123", Email: "ada@example.com", EmailVerified: true, Name: "ada"},
 		},
 		{
 			name:   "access token claims fall back to username",
@@ -63,5 +63,27 @@ func TestFromAuthorizerClaims(t *testing.T) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestIdentityEmailVerified(t *testing.T) {
+	cases := []struct {
+		claims map[string]string
+		want   bool
+	}{
+		{map[string]string{"sub": "a", "email": "a@example.com"}, true}, // Cognito access token: address only once verified
+		{map[string]string{"sub": "a", "email": "a@example.com", "email_verified": "true"}, true},
+		{map[string]string{"sub": "a", "email": "a@example.com", "email_verified": "false"}, false},
+		{map[string]string{"sub": "a", "email": "a@example.com", "email_verified": " FALSE "}, false},
+		{map[string]string{"sub": "a", "email_verified": "true"}, false}, // no address
+	}
+	for _, c := range cases {
+		id, err := FromAuthorizerClaims(c.claims)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id.EmailVerified != c.want {
+			t.Errorf("%v: EmailVerified %v, want %v", c.claims, id.EmailVerified, c.want)
+		}
 	}
 }

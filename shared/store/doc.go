@@ -65,7 +65,7 @@
 // the old name claim + claim the new one), delete flow (hide + release its
 // name claim), publish (+ new version + binding + stage count + route table
 // or schedule), unpublish, production stage switch, API key (+ hash lookup),
-// invitation claim (+ membership). Drafts
+// accepting an invitation (delete it + membership). Drafts
 // use optimistic concurrency on their revision; route tables and schedules
 // are replaced conditionally on a counter, retried on fresh reads. Deleting
 // a flow or project first hides it in one transaction, then removes its

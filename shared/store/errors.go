@@ -38,6 +38,8 @@ var (
 	ErrPersonalTenant = errors.New("the personal tenant is being made by another request")
 	// ErrLastAdmin: the change would leave a tenant without an admin.
 	ErrLastAdmin = errors.New("a tenant needs at least one admin")
+	// ErrExpired: the item (an invitation) exists but has expired.
+	ErrExpired = errors.New("expired")
 )
 
 // ConflictError reports an optimistic-concurrency conflict: the caller's

@@ -136,14 +136,32 @@ func TestInvitations(t *testing.T) {
 	noErr(t, f.s.DeleteInvitation(f.ctx, c.ID, "new@example.com"))
 	wantErr(t, f.s.DeleteInvitation(f.ctx, c.ID, "new@example.com"), store.ErrNotFound)
 
+	// Listed for the invitee, across tenants; nothing is taken up until accepted.
+	mine := must[[]store.Invitation](t)(f.s.ListInvitationsFor(f.ctx, " NEW@example.com "))
+	if len(mine) != 2 || mine[0].Tenant == mine[1].Tenant {
+		t.Fatalf("invitations for new@ = %+v, want a's and b's", mine)
+	}
+	if got := must[[]store.Invitation](t)(f.s.ListInvitationsFor(f.ctx, "other@example.com")); len(got) != 0 {
+		t.Fatalf("invitations for other@ = %+v", got)
+	}
+	if _, err := f.s.GetMembership(f.ctx, a.ID, "newbie"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("membership before accepting: %v", err)
+	}
+
+	// Accepted: the membership with the invited role, the invitation consumed; again: the same membership.
+	m := must[store.Membership](t)(f.s.AcceptInvitation(f.ctx, a.ID, "newbie", "new@example.com"))
+	if m.Tenant != a.ID || m.Role != store.RoleEditor || m.Email != "new@example.com" {
+		t.Fatalf("accepted = %+v", m)
+	}
+	if again := must[store.Membership](t)(f.s.AcceptInvitation(f.ctx, a.ID, "newbie", "new@example.com")); again.Role != store.RoleEditor {
+		t.Fatalf("accepted again = %+v", again)
+	}
+	_, err = f.s.AcceptInvitation(f.ctx, a.ID, "someone-else", "new@example.com")
+	wantErr(t, err, store.ErrNotFound)
+
 	// Already a member of b: keeps the role, invitation consumed.
 	must[store.Membership](t)(f.s.AddMember(f.ctx, store.Membership{Tenant: b.ID, Sub: "newbie", Role: store.RoleAdmin}))
-
-	got := must[[]store.Membership](t)(f.s.ClaimInvitations(f.ctx, "newbie", "new@example.com"))
-	if len(got) != 1 || got[0].Tenant != a.ID || got[0].Role != store.RoleEditor {
-		t.Fatalf("claimed = %+v", got)
-	}
-	if m := must[store.Membership](t)(f.s.GetMembership(f.ctx, b.ID, "newbie")); m.Role != store.RoleAdmin {
+	if m := must[store.Membership](t)(f.s.AcceptInvitation(f.ctx, b.ID, "newbie", "new@example.com")); m.Role != store.RoleAdmin {
 		t.Fatalf("existing role changed to %q", m.Role)
 	}
 	for _, tn := range []string{a.ID, b.ID} {
@@ -151,18 +169,28 @@ func TestInvitations(t *testing.T) {
 			t.Fatalf("tenant %s still has invitations %+v", tn, inv.Items)
 		}
 	}
-	if again := must[[]store.Membership](t)(f.s.ClaimInvitations(f.ctx, "newbie", "new@example.com")); len(again) != 0 {
-		t.Fatalf("second claim = %+v", again)
-	}
 
-	// Expired invitations are neither listed nor claimable.
+	// Declined: deleted; declining or accepting again is ErrNotFound.
+	must[store.Invitation](t)(f.s.CreateInvitation(f.ctx, store.Invitation{Tenant: c.ID, Email: "no@example.com", Role: store.RoleViewer}))
+	noErr(t, f.s.DeclineInvitation(f.ctx, c.ID, "no@example.com"))
+	wantErr(t, f.s.DeclineInvitation(f.ctx, c.ID, "no@example.com"), store.ErrNotFound)
+	_, err = f.s.AcceptInvitation(f.ctx, c.ID, "nobody", "no@example.com")
+	wantErr(t, err, store.ErrNotFound)
+
+	// Expired invitations are neither listed nor accepted nor declined.
 	must[store.Invitation](t)(f.s.CreateInvitation(f.ctx, store.Invitation{Tenant: c.ID, Email: "late@example.com", Role: store.RoleViewer}))
 	f.clock.Advance(store.InvitationTTL + time.Hour)
 	if inv := must[store.Page[store.Invitation]](t)(f.s.ListInvitations(f.ctx, c.ID, store.ListOptions{})); len(inv.Items) != 0 {
 		t.Fatalf("expired invitation listed: %+v", inv.Items)
 	}
-	if got := must[[]store.Membership](t)(f.s.ClaimInvitations(f.ctx, "late", "late@example.com")); len(got) != 0 {
-		t.Fatalf("expired invitation claimed: %+v", got)
+	if got := must[[]store.Invitation](t)(f.s.ListInvitationsFor(f.ctx, "late@example.com")); len(got) != 0 {
+		t.Fatalf("expired invitation listed for the invitee: %+v", got)
+	}
+	_, err = f.s.AcceptInvitation(f.ctx, c.ID, "late", "late@example.com")
+	wantErr(t, err, store.ErrExpired)
+	wantErr(t, f.s.DeclineInvitation(f.ctx, c.ID, "late@example.com"), store.ErrExpired)
+	if _, err := f.s.GetMembership(f.ctx, c.ID, "late"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("expired invitation made a membership: %v", err)
 	}
 }
 

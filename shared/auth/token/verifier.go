@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"polysynergy/shared/auth"
+	"strconv"
 	"strings"
 	"time"
 
@@ -220,8 +221,15 @@ func (v *Verifier) Verify(ctx context.Context, token string) (auth.Identity, map
 		return auth.Identity{}, nil, fmt.Errorf("verify token: %w", err)
 	}
 	id, err := auth.IdentityFromClaims(func(name string) string {
-		s, _ := claims[name].(string)
-		return s
+		switch v := claims[name].(type) {
+		case string:
+			return v
+		case bool:
+			if name == "email_verified" { // a boolean in ID tokens, "true"/"false" in API Gateway's claims
+				return strconv.FormatBool(v)
+			}
+		}
+		return ""
 	})
 	if err != nil {
 		return auth.Identity{}, nil, fmt.Errorf("verify token: %w", err)

@@ -238,7 +238,7 @@ func TestVerifyAccepts(t *testing.T) {
 		{
 			name:   "cognito ID token",
 			claims: idClaims(now),
-			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
+			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", EmailVerified: true, Name: "Ada Lovelace"},
 		},
 		{
 			name:   "cognito access token with client_id and no aud",
@@ -248,32 +248,37 @@ func TestVerifyAccepts(t *testing.T) {
 		{
 			name:   "aud list containing the audience",
 			claims: with(idClaims(now), map[string]any{"aud": []string{"other", testAudience}}),
-			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
+			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", EmailVerified: true, Name: "Ada Lovelace"},
 		},
 		{
 			name:   "name falls back to cognito:username",
 			claims: with(idClaims(now), map[string]any{"name": nil}),
-			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "ada"},
+			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", EmailVerified: true, Name: "ada"},
 		},
 		{
 			name:   "no token_use (dev identity provider)",
 			claims: with(idClaims(now), map[string]any{"token_use": nil}),
-			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
+			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", EmailVerified: true, Name: "Ada Lovelace"},
 		},
 		{
 			name:   "expired but within skew",
 			claims: with(idClaims(now), map[string]any{"exp": now.Add(-20 * time.Second).Unix()}),
-			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
+			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", EmailVerified: true, Name: "Ada Lovelace"},
 		},
 		{
 			name:   "nbf and iat slightly ahead, within skew",
 			claims: with(idClaims(now), map[string]any{"nbf": now.Add(20 * time.Second).Unix(), "iat": now.Add(20 * time.Second).Unix()}),
+			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", EmailVerified: true, Name: "Ada Lovelace"},
+		},
+		{
+			name:   "e-mail address not verified (a boolean false)",
+			claims: with(idClaims(now), map[string]any{"email_verified": false}),
 			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
 		},
 		{
 			name:   "fractional exp",
 			claims: with(idClaims(now), map[string]any{"exp": float64(now.Add(time.Hour).Unix()) + 0.5}),
-			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", Name: "Ada Lovelace"},
+			want:   auth.Identity{Subject: "0b6e5f1a-1111-2222-3333-444455556666", Email: "ada@example.com", EmailVerified: true, Name: "Ada Lovelace"},
 		},
 	}
 	for _, tt := range tests {
