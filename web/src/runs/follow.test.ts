@@ -194,6 +194,20 @@ describe('the run follower', () => {
     expect(reads).toEqual([]);
   });
 
+  it('lets the caller wait a minute at most while the run goes on, and reads on', async () => {
+    let resolved = false;
+    void f.follow('R1').then(() => (resolved = true));
+    await advance(FOLLOW_TIMING.waitMs - 1);
+    expect(resolved).toBe(false);
+    await advance(1);
+    expect(resolved).toBe(true);
+    const n = reads.length;
+    answers = [stored('success')];
+    await advance(FOLLOW_TIMING.maxDelayMs);
+    expect(reads.length).toBe(n + 1);
+    expect(shown!.status).toBe('success');
+  });
+
   it('gives up after its budget, saying so, without reading forever', async () => {
     void f.follow('R1');
     answers = [stored('running')];

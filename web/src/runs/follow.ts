@@ -25,6 +25,8 @@ export const FOLLOW_TIMING = {
   maxDelayMs: 8000,
   /** A run followed this long without settling is left to the socket (and the history). */
   budgetMs: 15 * 60 * 1000,
+  /** follow() resolves after this long at most (▶ Run waits no longer), while reads go on. */
+  waitMs: 60 * 1000,
 };
 
 /** A run as the editor shows it, with the seq of the event that last set its status. */
@@ -130,6 +132,8 @@ interface Following {
   since: number;
   attempt: number;
   timer?: ReturnType<typeof setTimeout>;
+  /** Ends the wait of follow()'s promises (waitMs). */
+  waitTimer?: ReturnType<typeof setTimeout>;
   reading: boolean;
   /** A read was asked for while one was in flight: read again when it answers. */
   again: boolean;
@@ -156,7 +160,8 @@ export class RunFollower {
   /**
    * Follows runId (the run the editor shows) until its stored record is settled. The promise
    * resolves once the run is no longer running (it ended or paused, as the socket or the
-   * stored run said), or is no longer shown or followed. resumedNode: the node the run was
+   * stored run said), or is no longer shown or followed, or after waitMs (reading goes on,
+   * the caller waits no longer). resumedNode: the node the run was
    * just resumed at (its stored record says "paused" there until the runner takes it).
    */
   follow(runId: string, opts: { resumedNode?: string } = {}): Promise<void> {
@@ -164,11 +169,13 @@ export class RunFollower {
     const waiters = prev?.runId === runId ? prev.waiters : [];
     if (prev) {
       clearTimeout(prev.timer);
+      clearTimeout(prev.waitTimer);
       if (prev.runId !== runId) this.release(prev);
     }
     const f: Following = { runId, since: this.now(), attempt: 0, reading: false, again: false, failed: false, waiters, ...(opts.resumedNode ? { resumedNode: opts.resumedNode } : {}) };
     this.f = f;
     const done = new Promise<void>((res) => f.waiters.push(res));
+    f.waitTimer = setTimeout(() => this.release(f), FOLLOW_TIMING.waitMs);
     this.plan(this.deps.socketOpen() ? FOLLOW_TIMING.quietMs : FOLLOW_TIMING.closedMs);
     this.check();
     return done;
@@ -297,6 +304,7 @@ export class RunFollower {
 
   private stop(f: Following) {
     clearTimeout(f.timer);
+    clearTimeout(f.waitTimer);
     f.timer = undefined;
     this.release(f);
     if (this.f === f) this.f = null;
