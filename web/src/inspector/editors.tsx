@@ -334,50 +334,91 @@ function JsonEditor({ port, value, onChange, ctx, invalid, describedBy }: PortEd
   );
 }
 
+/** Why a row's key is not usable, or null: empty, or a key an earlier row has (rows count from 1). */
+export function rowKeyProblem(keys: readonly string[], i: number): string | null {
+  const k = keys[i] ?? '';
+  if (!k.trim()) return `Row ${i + 1} has no key: give it one, or remove the row.`;
+  const first = keys.indexOf(k);
+  if (first !== i) return `Row ${i + 1}'s key "${k}" is also row ${first + 1}'s: only one of them counts.`;
+  return null;
+}
+
+/**
+ * After a row or item's remove button took itself away: the focus goes to the remove button now
+ * in its place, else the one before it, else the add button (it went to the page's body).
+ */
+function focusAfterRemove(root: HTMLElement | null, selector: string, index: number) {
+  requestAnimationFrame(() => {
+    if (!root?.isConnected) return;
+    const all = [...root.querySelectorAll<HTMLElement>(selector)];
+    (all[index] ?? all[index - 1] ?? root.querySelector<HTMLElement>('.ps-add-row'))?.focus();
+  });
+}
+
 function DictEditor({ port, value, onChange, ctx }: PortEditorProps) {
   const rows = toRows(value);
   const set = (next: DictRow[]) => onChange(next.length ? next : undefined);
   const update = (i: number, patch: Partial<DictRow>) => set(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const keys = rows.map((r) => r.key);
   const box = useRef<HTMLDivElement>(null);
+  const id = useId();
   return (
     <div className="ps-dict" ref={box}>
       {rows.length === 0 ? <div className="ps-hint">No rows. Each row's key becomes a sub-port {port.name}.key.</div> : null}
-      {rows.map((r, i) => (
-        <div className="ps-dict-row" key={i}>
-          <input
-            className={`ps-input ps-dict-key${!r.key || keys.indexOf(r.key) !== i ? ' invalid' : ''}`}
-            value={r.key}
-            placeholder="key"
-            aria-label={`${port.name} row ${i + 1} key`}
-            onChange={(e) => update(i, { key: e.target.value })}
-          />
-          <select className="ps-input ps-dict-type" value={r.type ?? 'string'} aria-label={`${port.name} row ${i + 1} type`} onChange={(e) => update(i, { type: e.target.value })}>
-            {['string', 'number', 'boolean', 'object', 'list', 'any'].map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-          <div className="ps-dict-value">
-            <ExprInput
-              value={showItem(r.value ?? '')}
-              label={`${port.name} row ${i + 1} value`}
-              ctx={ctx}
-              onChange={(t) => update(i, { value: r.type && r.type !== 'string' ? parseItem(t) : t })}
+      {rows.map((r, i) => {
+        const problem = rowKeyProblem(keys, i);
+        return (
+          <div className="ps-dict-row" key={i}>
+            <input
+              className={`ps-input ps-dict-key${problem ? ' invalid' : ''}`}
+              value={r.key}
+              placeholder="key"
+              aria-label={`${port.name} row ${i + 1} key`}
+              aria-invalid={problem ? true : undefined}
+              aria-describedby={problem ? `${id}-row${i}` : undefined}
+              onChange={(e) => update(i, { key: e.target.value })}
             />
+            <select className="ps-input ps-dict-type" value={r.type ?? 'string'} aria-label={`${port.name} row ${i + 1} type`} onChange={(e) => update(i, { type: e.target.value })}>
+              {['string', 'number', 'boolean', 'object', 'list', 'any'].map((t) => (
+                <option key={t}>{t}</option>
+              ))}
+            </select>
+            <div className="ps-dict-value">
+              <ExprInput
+                value={showItem(r.value ?? '')}
+                label={`${port.name} row ${i + 1} value`}
+                ctx={ctx}
+                onChange={(t) => update(i, { value: r.type && r.type !== 'string' ? parseItem(t) : t })}
+              />
+            </div>
+            <div className="ps-dict-actions">
+              <button type="button" className="ps-icon-button" title="Move up" aria-label={`Move ${port.name} row ${i + 1} up`} disabled={i === 0} onClick={() => set(rows.map((x, j) => (j === i - 1 ? rows[i]! : j === i ? rows[i - 1]! : x)))}>
+                ↑
+              </button>
+              <button
+                type="button"
+                className="ps-icon-button ps-remove-row"
+                title="Remove row"
+                aria-label={`Remove ${port.name} row ${i + 1}`}
+                onClick={() => {
+                  set(rows.filter((_, j) => j !== i));
+                  focusAfterRemove(box.current, '.ps-remove-row', i);
+                }}
+              >
+                ✕
+              </button>
+            </div>
+            {problem ? (
+              <div className="ps-field-error ps-dict-problem" id={`${id}-row${i}`} style={{ gridColumn: '1 / -1' }}>
+                {problem}
+              </div>
+            ) : null}
           </div>
-          <div className="ps-dict-actions">
-            <button type="button" className="ps-icon-button" title="Move up" aria-label={`Move ${port.name} row ${i + 1} up`} disabled={i === 0} onClick={() => set(rows.map((x, j) => (j === i - 1 ? rows[i]! : j === i ? rows[i - 1]! : x)))}>
-              ↑
-            </button>
-            <button type="button" className="ps-icon-button" title="Remove row" aria-label={`Remove ${port.name} row ${i + 1}`} onClick={() => set(rows.filter((_, j) => j !== i))}>
-              ✕
-            </button>
-          </div>
-        </div>
-      ))}
+        );
+      })}
       <button
         type="button"
-        className="ps-button ps-small"
+        className="ps-button ps-small ps-add-row"
         onClick={() => {
           set([...rows, { key: nextKey(keys), type: 'string', value: '' }]);
           // the new row's key takes the focus, to be named at once
@@ -419,7 +460,16 @@ function ListEditor({ port, value, onChange, ctx, invalid, describedBy }: PortEd
       {items.map((it, i) => (
         <div className="ps-list-row" key={i}>
           <ExprInput value={showItem(it)} label={`${port.name} item ${i + 1}`} ctx={ctx} onChange={(t) => set(items.map((x, j) => (j === i ? parseItem(t) : x)))} />
-          <button type="button" className="ps-icon-button" title="Remove item" aria-label={`Remove ${port.name} item ${i + 1}`} onClick={() => set(items.filter((_, j) => j !== i))}>
+          <button
+            type="button"
+            className="ps-icon-button ps-remove-row"
+            title="Remove item"
+            aria-label={`Remove ${port.name} item ${i + 1}`}
+            onClick={() => {
+              set(items.filter((_, j) => j !== i));
+              focusAfterRemove(box.current, '.ps-remove-row', i);
+            }}
+          >
             ✕
           </button>
         </div>
@@ -427,7 +477,7 @@ function ListEditor({ port, value, onChange, ctx, invalid, describedBy }: PortEd
       <div className="ps-row">
         <button
           type="button"
-          className="ps-button ps-small"
+          className="ps-button ps-small ps-add-row"
           onClick={() => {
             set([...items, '']);
             focusLast(box.current, '.ps-list-row input, .ps-list-row textarea, .ps-list-row [contenteditable="true"]');
