@@ -247,6 +247,12 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 	if route.ResponseMode == ModeAsync {
 		// the runner may be invoked again on failure: the run id makes it run once
 		job.RunID = r.cfg.Executor.NewRunID()
+		// the caller gets 202 whatever the flow sets: the run's record says so (the flow's
+		// status beside it)
+		b, _ := json.Marshal(map[string]string{"run_id": job.RunID, "status": "accepted"})
+		accepted := withCORS(events.APIGatewayV2HTTPResponse{StatusCode: http.StatusAccepted, Body: string(b),
+			Headers: map[string]string{"content-type": "application/json", "x-run-id": job.RunID}})
+		job.Answered = &runs.Answer{Status: accepted.StatusCode, ContentType: accepted.Headers["content-type"]}
 		if r.cfg.HandOff == nil {
 			return withCORS(problem(http.StatusServiceUnavailable, "Service Unavailable", "background runs are not configured", nil)), nil
 		}
@@ -263,9 +269,7 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 			return withCORS(problem(http.StatusServiceUnavailable, "Service Unavailable", "the run could not be started; try again",
 				map[string]string{"retry-after": "1"})), nil
 		}
-		b, _ := json.Marshal(map[string]string{"run_id": job.RunID, "status": "accepted"})
-		return withCORS(events.APIGatewayV2HTTPResponse{StatusCode: http.StatusAccepted, Body: string(b),
-			Headers: map[string]string{"content-type": "application/json", "x-run-id": job.RunID}}), nil
+		return accepted, nil
 	}
 	deadline := r.cfg.Now().Add(r.cfg.Deadline)
 	if dl, ok := ctx.Deadline(); ok && dl.Add(-time.Second).Before(deadline) {

@@ -287,6 +287,10 @@ func TestAPIKeysAsyncModeAndMissingResponse(t *testing.T) {
 	if job.Kind != runs.KindRouter || job.Flow != fx3.flow.Flow || job.RunID != resp.Headers["x-run-id"] {
 		t.Fatalf("handed off %+v", job)
 	}
+	// the hand-off carries the 202 for the run's record
+	if job.Answered == nil || job.Answered.Status != resp.StatusCode || job.Answered.ContentType != resp.Headers["content-type"] {
+		t.Fatalf("handed off answer %+v, the caller got %d %s", job.Answered, resp.StatusCode, resp.Headers["content-type"])
+	}
 }
 
 func TestBinaryBodiesAndDeadline(t *testing.T) {

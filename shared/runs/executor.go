@@ -155,7 +155,7 @@ type active struct {
 	res        *resolver
 	pub        engine.Publisher
 	counts     map[string]int // node results by status before a resume
-	answer     *Answer        // what the run's caller was answered (Job.Answer)
+	answer     *Answer        // what the run's caller was answered (Job.Answer, Job.Answered; kept across a pause)
 }
 
 // Execute runs a job and returns the run record (secrets redacted, values truncated).
@@ -187,6 +187,10 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 	}
 	a := &active{fk: fk, kind: job.Kind, version: job.Version, stage: job.Stage, subStage: job.SubStage,
 		save: job.Save, keep: x.opt.Retention}
+	if job.Answer == nil && job.Answered != nil {
+		// answered before the run: a run that cannot start is recorded with it too
+		a.answer = &Answer{Status: job.Answered.Status, ContentType: job.Answered.ContentType}
+	}
 	if a.save == "" {
 		// The flow's own setting. A flow that does not exist (or cannot be read) gets no
 		// run record: nothing is claimed, so a retry may succeed.
@@ -279,7 +283,7 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 	}
 	run, err := x.engine(a).Run(runCtx, comp.plan, engine.Request{RunID: runID, FlowID: job.Flow, Version: job.Version,
 		Stage: job.Stage, Tenant: job.Tenant, Project: job.Project, Start: job.Start, Trigger: job.Trigger, Fired: job.Kind.fired(), Resolver: res, Secrets: &comp.secrets, Flows: x.flowLoader(fk.ProjectKey(), job.Kind, job.Stage),
-		DenyPrivateNetwork: !x.privateNetwork(ctx, fk.ProjectKey(), job.AllowPrivateNetwork), Finish: a.answering(job.Answer)})
+		DenyPrivateNetwork: !x.privateNetwork(ctx, fk.ProjectKey(), job.AllowPrivateNetwork), Finish: a.answering(job.answer())})
 	if err != nil {
 		a.sink.flush(false, nil)
 		return nil, x.failStart(ctx, a, started, fmt.Errorf("start run %s: %w", runID, err))
@@ -385,18 +389,22 @@ func (x *Executor) failStart(ctx context.Context, a *active, started time.Time, 
 			Data: map[string]any{"status": engine.StatusError, "error": cause.Error()}})
 	}
 	dur := x.now().Sub(started)
-	sum := rawJSON(summary{SubStage: a.subStage, Save: a.save, Saved: a.save != store.SaveNone, ErrorType: "start_error"})
+	sum := summary{SubStage: a.subStage, Save: a.save, Saved: a.save != store.SaveNone, ErrorType: "start_error"}
+	if a.answer != nil {
+		// what the caller was answered before the run (a route's 202)
+		sum.Response = &responseSummary{Status: a.answer.Status, ContentType: a.answer.ContentType}
+	}
 	var err error
 	switch {
 	case a.recorded:
 		err = x.retry(dctx, func(ctx context.Context) error {
 			return x.st.UpdateRun(ctx, a.key, store.RunUpdate{Status: engine.StatusError, Duration: nonZero(dur),
-				Error: cause.Error(), Summary: sum})
+				Error: cause.Error(), Summary: rawJSON(sum)})
 		})
 	case a.save != store.SaveNone:
 		_, err = x.st.CreateRun(dctx, store.Run{Tenant: a.key.Tenant, Project: a.key.Project, ID: a.key.Run,
 			Flow: a.fk.Flow, Stage: a.stage, Version: a.version, Trigger: string(a.kind), Status: engine.StatusError,
-			StartedAt: started, Duration: nonZero(dur), Error: cause.Error(), Summary: sum})
+			StartedAt: started, Duration: nonZero(dur), Error: cause.Error(), Summary: rawJSON(sum)})
 	}
 	if err != nil {
 		x.log.ErrorContext(ctx, "run failure not recorded", "run", a.key.Run, "err", err)
@@ -475,7 +483,7 @@ func (x *Executor) savePaused(ctx context.Context, a *active, run *engine.Run) e
 	}
 	ss := savedState{Format: stateFormat, Kind: a.kind, Flow: a.fk.Flow, Version: a.version, Stage: a.stage,
 		SubStage: a.subStage, Save: a.save, Recorded: a.recorded || a.save == store.SaveAll, Skips: a.sink.skipCount(),
-		Pending: a.sink.buffered(), Counts: resultCounts(a, run), Masked: masked, Engine: eng}
+		Pending: a.sink.buffered(), Counts: resultCounts(a, run), Masked: masked, Engine: eng, Answer: a.answer}
 	if a.version == 0 {
 		ss.Draft = a.draft
 	}

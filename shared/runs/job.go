@@ -66,15 +66,30 @@ type Job struct {
 	// an error instead of the flow's response (Answer.Error), status error with that
 	// error (type response_error). Nil: the record holds the response the flow set.
 	Answer func(run *engine.Run) Answer
+	// Answered, for a run whose caller was answered before it ran (a route answering at
+	// once: 202 and the run id), is that answer; the record says it as it says Answer's,
+	// with the status the flow set as flow_status, and a run that set no response is no
+	// response_error (Error is ignored). Used when Answer is nil; it travels in the
+	// runner's router payload.
+	Answered *Answer
 }
 
-// Answer is what a run's caller was answered over HTTP (Job.Answer).
+// answer is the job's Answer, or one that returns Answered (nil when it has neither).
+func (j Job) answer() func(*engine.Run) Answer {
+	if j.Answer != nil || j.Answered == nil {
+		return j.Answer
+	}
+	ans := Answer{Status: j.Answered.Status, ContentType: j.Answered.ContentType}
+	return func(*engine.Run) Answer { return ans }
+}
+
+// Answer is what a run's caller was answered over HTTP (Job.Answer, Job.Answered).
 type Answer struct {
 	// Status and ContentType are the answer's.
-	Status      int
-	ContentType string
+	Status      int    `json:"status"`
+	ContentType string `json:"content_type,omitempty"`
 	// Error says why the caller did not get the response the flow set, "" when it did.
-	Error string
+	Error string `json:"error,omitempty"`
 }
 
 // ResumeJob continues a paused run.

@@ -93,7 +93,7 @@ func (x *Executor) Resume(ctx context.Context, job ResumeJob) (*engine.Run, erro
 		mode = sinkBuffer
 	}
 	a := &active{key: key, fk: fk, kind: ss.Kind, version: ss.Version, draft: ss.Draft, stage: ss.Stage,
-		subStage: ss.SubStage, save: ss.Save, recorded: ss.Recorded, keep: x.opt.Retention, res: res, counts: ss.Counts,
+		subStage: ss.SubStage, save: ss.Save, recorded: ss.Recorded, keep: x.opt.Retention, res: res, counts: ss.Counts, answer: ss.Answer,
 		sink: newSink(ctx, x, key, mode, ss.Skips, ss.Pending)}
 	res.wrote = a.sink.hasWritten
 	a.pub = x.publisher(ctx, job.Publisher, RunRef{Kind: KindResume, Tenant: job.Tenant, Project: job.Project,

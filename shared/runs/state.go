@@ -39,6 +39,9 @@ type savedState struct {
 	Counts map[string]int `json:"counts,omitempty"`
 	// Masked lists the secret keys whose values are masked out of Engine.
 	Masked []string `json:"masked,omitempty"`
+	// Answer is what the run's caller was answered (a route's run), so that the record of
+	// the resumed run still says it.
+	Answer *Answer `json:"answer,omitempty"`
 	// Engine is the engine.State as JSON, secret values masked.
 	Engine json.RawMessage `json:"engine"`
 }

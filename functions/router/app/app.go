@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"polysynergy/functions/runner/runner"
 	"polysynergy/shared/flow"
 	"polysynergy/shared/live/publish"
 	"polysynergy/shared/nodes/catalog"
@@ -110,28 +111,19 @@ func New(ctx context.Context, cfg platform.Config, publishers runs.PublisherFunc
 	return &App{Handle: handle, x: x}, nil
 }
 
-// HandOffPayload is the runner's router payload (functions/runner) for a route that
-// answers at once.
-type HandOffPayload struct {
-	Kind    string              `json:"kind"`
-	Tenant  string              `json:"tenant"`
-	Project string              `json:"project"`
-	Flow    string              `json:"flow"`
-	Version int                 `json:"version"`
-	Stage   string              `json:"stage"`
-	RunID   string              `json:"run_id"`
-	Request trigger.HTTPRequest `json:"request"`
-	Save    string              `json:"save,omitempty"`
-}
-
 // invokeRunner starts the run on the runner function without waiting for it.
 func invokeRunner(ctx context.Context, lc *lambda.Client, fn string, job runs.Job) error {
 	req, err := trigger.RequestFromTrigger(job.Trigger)
 	if err != nil {
 		return fmt.Errorf("hand off run %s: %w", job.RunID, err)
 	}
-	payload, err := json.Marshal(HandOffPayload{Kind: string(runs.KindRouter), Tenant: job.Tenant, Project: job.Project,
-		Flow: job.Flow, Version: job.Version, Stage: job.Stage, RunID: job.RunID, Request: req, Save: string(job.Save)})
+	// the runner's own payload type, so that no field the runner reads is left behind
+	p := runner.RouterPayload{Kind: runner.KindRouter, Tenant: job.Tenant, Project: job.Project,
+		Flow: job.Flow, Version: job.Version, Stage: job.Stage, RunID: job.RunID, Request: req, Save: string(job.Save)}
+	if job.Answered != nil {
+		p.Answered = &runner.Answered{Status: job.Answered.Status, ContentType: job.Answered.ContentType}
+	}
+	payload, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("hand off run %s: %w", job.RunID, err)
 	}

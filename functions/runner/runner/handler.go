@@ -94,9 +94,13 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (Response, er
 			Trigger: jsonValue(p.Input), Save: store.RunSaving(p.Save)})
 	case *RouterPayload:
 		h.opt.Logger.InfoContext(ctx, "router hand-off", "run", p.RunID, "route", p.Route)
+		answered := handOffAnswer
+		if p.Answered != nil {
+			answered = *p.Answered
+		}
 		return h.execute(ctx, KindRouter, runs.Job{Kind: runs.KindRouter, Tenant: p.Tenant, Project: p.Project,
 			Flow: p.Flow, Version: p.Version, Stage: p.Stage, RunID: p.RunID, Trigger: p.Request.Map(),
-			Save: store.RunSaving(p.Save)})
+			Save: store.RunSaving(p.Save), Answered: &runs.Answer{Status: answered.Status, ContentType: answered.ContentType}})
 	case *ResumePayload:
 		return h.resume(ctx, p)
 	}

@@ -373,13 +373,18 @@ func TestReplayRouterHandOff(t *testing.T) {
 	if rec.Trigger != "router" || rec.Stage != "prod" || rec.Status != "success" {
 		t.Errorf("stored run = %+v, want a successful router run on prod", rec)
 	}
+	// the caller got the router's 202: a payload that does not say it (router.json, as a
+	// router older than the answered field sends) is recorded as that, the flow's 201 beside it
 	var sum struct {
 		Response struct {
-			Status int `json:"status"`
+			Status      int    `json:"status"`
+			ContentType string `json:"content_type"`
+			FlowStatus  int    `json:"flow_status"`
 		} `json:"response"`
 	}
-	if err := json.Unmarshal(rec.Summary, &sum); err != nil || sum.Response.Status != 201 {
-		t.Errorf("summary response = %+v (%v), want status 201", sum.Response, err)
+	if err := json.Unmarshal(rec.Summary, &sum); err != nil || sum.Response.Status != 202 ||
+		sum.Response.ContentType != "application/json" || sum.Response.FlowStatus != 201 {
+		t.Errorf("summary response = %+v (%v), want status 202 with flow_status 201", sum.Response, err)
 	}
 	rs := f.results(t, resp.RunID)
 	if got := inputs(t, rs["set:success"])["value"]; got != `order 42: 2 × book (tags ["a","b"])` {
@@ -410,6 +415,7 @@ func TestPayloadErrorsNameTheField(t *testing.T) {
 		{"unknown field", `{"kind":"editor","tenant":"t","project":"p","flow":"f","run_id":"r","colour":"red"}`, "colour"},
 		{"resume without node", `{"kind":"resume","tenant":"t","project":"p","flow":"f","run_id":"r"}`, "node"},
 		{"router without method", `{"kind":"router","tenant":"t","project":"p","flow":"f","version":1,"stage":"prod","run_id":"r","request":{"path":"/"}}`, "request.method"},
+		{"router with a bad answer", `{"kind":"router","tenant":"t","project":"p","flow":"f","version":1,"stage":"prod","run_id":"r","request":{"method":"GET","path":"/"},"answered":{"status":2}}`, "answered.status"},
 		{"router without stage", `{"kind":"router","tenant":"t","project":"p","flow":"f","version":1,"run_id":"r","request":{"method":"GET","path":"/"}}`, "stage"},
 		{"trailing data", `{"kind":"resume","tenant":"t","project":"p","flow":"f","run_id":"r","node":"n"} {}`, "payload"},
 	}
@@ -498,5 +504,32 @@ func TestDeadlineLeavesMarginAndStoreErrorsAreReturned(t *testing.T) {
 	}
 	if _, err := h.Handle(ctx, json.RawMessage(`{"kind":"resume","tenant":"t","project":"p","flow":"f","run_id":"r","node":"n"}`)); !errors.Is(err, store.ErrUnavailable) {
 		t.Errorf("resume with store unavailable: err = %v, want it returned", err)
+	}
+}
+
+// A hand-off whose flow cannot be started (its version is gone) is recorded as failed with
+// the answer its caller got (the payload's), not without one.
+func TestRouterHandOffThatCannotStartRecordsTheAnswer(t *testing.T) {
+	f := setup(t)
+	fk := f.flow(t, store.KindRoute, doc(t, []node{
+		{"route", "trigger.route", map[string]any{"method": "POST", "path": "/orders/{id:number}"}},
+		{"reply", "http.response", map[string]any{"status": 201, "body": "ok"}},
+	}))
+	resp, err := f.replay(t, "router.json", fk, map[string]any{"version": 9,
+		"answered": map[string]any{"status": 202, "content_type": "application/json; charset=utf-8"}})
+	if err == nil || !strings.Contains(err.Error(), "version 9") {
+		t.Fatalf("handle: %+v %v; want the load's error", resp, err)
+	}
+	rec := f.run(t, "01JQ9B1C2D3E4F5G6H7J8K9M0N")
+	var sum struct {
+		ErrorType string `json:"error_type"`
+		Response  *struct {
+			Status      int    `json:"status"`
+			ContentType string `json:"content_type"`
+		} `json:"response"`
+	}
+	if err := json.Unmarshal(rec.Summary, &sum); err != nil || rec.Status != "error" || sum.ErrorType != "start_error" ||
+		sum.Response == nil || sum.Response.Status != 202 || sum.Response.ContentType != "application/json; charset=utf-8" {
+		t.Fatalf("stored run %s %s (%v)", rec.Status, rec.Summary, err)
 	}
 }

@@ -103,7 +103,21 @@ type RouterPayload struct {
 	Request trigger.HTTPRequest `json:"request"`
 	// Save is the route's run-saving policy ("" reads the flow's setting).
 	Save string `json:"save,omitempty"`
+	// Answered is what the router answered the request's caller (its 202), which the run's
+	// record says as its response, with the status the flow set as flow_status. Absent (a
+	// payload from a router older than the field): 202 application/json, the router's
+	// answer to every hand-off.
+	Answered *Answered `json:"answered,omitempty"`
 }
+
+// Answered is what a router payload's request was answered.
+type Answered struct {
+	Status      int    `json:"status"`
+	ContentType string `json:"content_type,omitempty"`
+}
+
+// handOffAnswer is the router's answer to a hand-off, for payloads that do not say it.
+var handOffAnswer = Answered{Status: 202, ContentType: "application/json"}
 
 // PayloadKind implements Payload.
 func (*SchedulePayload) PayloadKind() string { return KindSchedule }
@@ -251,6 +265,9 @@ func (p *RouterPayload) validate() error {
 	}
 	if p.Version < 1 {
 		return payloadErr("version", "must be a published version (1 or more), got %d", p.Version)
+	}
+	if p.Answered != nil && (p.Answered.Status < 100 || p.Answered.Status > 599) {
+		return payloadErr("answered.status", "must be an HTTP status (100 to 599), got %d", p.Answered.Status)
 	}
 	return checkSave(p.Save)
 }
