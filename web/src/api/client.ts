@@ -28,6 +28,8 @@ import type {
   Invitation,
   ListParams,
   Me,
+  Membership,
+  MyInvitation,
   Member,
   NewApiKey,
   Page,
@@ -358,6 +360,22 @@ export class ApiClient {
   /** The caller and their tenants; the first sign-in creates a personal tenant. */
   me(): Promise<Me> {
     return this.get('/me');
+  }
+
+  /** The pending invitations to the caller's verified e-mail address. */
+  async myInvitations(): Promise<MyInvitation[]> {
+    const p = await this.get<Page<MyInvitation>>('/me/invitations');
+    return p?.items ?? [];
+  }
+
+  /** Accepts the invitation to tenant: the caller joins it with the invited role. */
+  acceptInvitation(tenant: string): Promise<Membership> {
+    return this.request('POST', `/me/invitations/${enc(tenant)}/accept`);
+  }
+
+  /** Declines the invitation to tenant (it is deleted). */
+  declineInvitation(tenant: string): Promise<void> {
+    return this.request('DELETE', `/me/invitations/${enc(tenant)}`);
   }
 
   async catalog(): Promise<Catalog> {

@@ -36,8 +36,23 @@ export interface Me {
   memberships: Membership[];
   /** Set on the first sign-in, which creates a personal tenant. */
   created_tenant?: string;
-  /** Invitations claimed by this sign-in. */
+  /** Pending invitations to the person's verified e-mail address; none is taken up until accepted. */
+  invitations?: MyInvitation[];
+  /** Deprecated: always absent (signing in no longer accepts invitations). */
   claimed?: string[] | null;
+}
+
+/** An invitation addressed to the signed-in person (GET /me/invitations). */
+export interface MyInvitation {
+  tenant: string;
+  tenant_name: string;
+  role: Role;
+  /** The inviting member's subject, and their name and e-mail address when known. */
+  invited_by?: string;
+  invited_by_name?: string;
+  invited_by_email?: string;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface Tenant {

@@ -8,6 +8,7 @@ import { slugProblem } from '../manage/GeneralScreen';
 import { can } from '../manage/roles';
 import type { Project } from '../api/types';
 import { useShell } from './context';
+import { Invitations } from './Invitations';
 import { createProjectsStore, type Load, suggestSlug } from './projects';
 import { navigate } from './router';
 import { routePath } from './routes';
@@ -297,45 +298,49 @@ export function ProjectsScreen({ trash }: { trash: boolean }) {
     );
 
   return (
-    <section className="ps-page" aria-label="Projects">
-      <div className="ps-row">
-        <h1>Projects</h1>
-        <span className="ps-toolbar-spacer" />
-        {trashes ? (
-          <button type="button" className="ps-button" onClick={() => navigate('/trash')}>
-            Trash
-          </button>
-        ) : null}
-      </div>
-      {create ? (
-        <CreateProject
-          onCreate={async (name, slug) => {
-            const p = await store.getState().create(name, slug || undefined);
-            navigate(routePath({ name: 'project', project: p.id }));
-          }}
+    <>
+      <section className="ps-page" aria-label="Projects">
+        <div className="ps-row">
+          <h1>Projects</h1>
+          <span className="ps-toolbar-spacer" />
+          {trashes ? (
+            <button type="button" className="ps-button" onClick={() => navigate('/trash')}>
+              Trash
+            </button>
+          ) : null}
+        </div>
+        {create ? (
+          <CreateProject
+            onCreate={async (name, slug) => {
+              const p = await store.getState().create(name, slug || undefined);
+              navigate(routePath({ name: 'project', project: p.id }));
+            }}
+          />
+        ) : (
+          <p className="ps-hint" role="note">
+            You are a {role ?? 'member'} in this workspace: you can open its projects and look at their flows and runs. An editor or admin creates and changes them.
+          </p>
+        )}
+        <ListState
+          load={projects}
+          empty={create ? 'No projects yet — create the first one above.' : 'No projects yet — an editor or admin of this workspace creates them.'}
+          retry={() => void store.getState().load()}
         />
-      ) : (
-        <p className="ps-hint" role="note">
-          You are a {role ?? 'member'} in this workspace: you can open its projects and look at their flows and runs. An editor or admin creates and changes them.
-        </p>
-      )}
-      <ListState
-        load={projects}
-        empty={create ? 'No projects yet — create the first one above.' : 'No projects yet — an editor or admin of this workspace creates them.'}
-        retry={() => void store.getState().load()}
-      />
-      {projects.status === 'ready' && projects.items.length ? (
-        <ul className="ps-project-list">
-          {projects.items.map((p) => (
-            <ProjectRow
-              key={p.id}
-              p={p}
-              onRename={rename ? (name) => store.getState().rename(p.id, name) : undefined}
-              onTrash={trashes ? () => store.getState().moveToTrash(p.id) : undefined}
-            />
-          ))}
-        </ul>
-      ) : null}
-    </section>
+        {projects.status === 'ready' && projects.items.length ? (
+          <ul className="ps-project-list">
+            {projects.items.map((p) => (
+              <ProjectRow
+                key={p.id}
+                p={p}
+                onRename={rename ? (name) => store.getState().rename(p.id, name) : undefined}
+                onTrash={trashes ? () => store.getState().moveToTrash(p.id) : undefined}
+              />
+            ))}
+          </ul>
+        ) : null}
+      </section>
+      {/* the invitations to the person, whichever workspace they are in */}
+      <Invitations />
+    </>
   );
 }

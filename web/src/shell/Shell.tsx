@@ -2,7 +2,7 @@
 // expired" banner (signing in again in a popup keeps the page and its unsaved work), and the
 // screens the URL names.
 
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiClient } from '../api/client';
 import { LiveSocket, resolveWsUrl } from '../api/live';
 import type { Me } from '../api/types';
@@ -36,8 +36,11 @@ function remembered(): string | null {
   }
 }
 
-export function Shell({ cfg, api, session, catalog, me }: ShellProps) {
+export function Shell({ cfg, api, session, catalog, me: signedIn }: ShellProps) {
   const path = usePath();
+  // read again after an invitation is accepted, so the switcher lists the tenant joined
+  const [me, setMe] = useState(signedIn);
+  const reloadMe = useCallback(async () => setMe(await api.me()), [api]);
   const route = parseRoute(path);
   const [theme, setTheme] = useTheme();
   const [tenant, setTenantState] = useState<string | null>(() => pickTenant(me, remembered()));
@@ -47,7 +50,7 @@ export function Shell({ cfg, api, session, catalog, me }: ShellProps) {
 
   useEffect(() => api.onSessionExpired(() => setExpired(true)), [api]);
 
-  const chooseTenant = (t: string) => {
+  const chooseTenant = useCallback((t: string) => {
     try {
       localStorage.setItem(TENANT_KEY, t);
     } catch {
@@ -55,7 +58,7 @@ export function Shell({ cfg, api, session, catalog, me }: ShellProps) {
     }
     setTenantState(t);
     navigate('/');
-  };
+  }, []);
 
   const live = useMemo(() => {
     if (!tenant) return null;
@@ -71,8 +74,8 @@ export function Shell({ cfg, api, session, catalog, me }: ShellProps) {
     if (!tenant || !live) return null;
     api.setTenant(tenant);
     const membership = me.memberships.find((m) => m.tenant === tenant);
-    return { api, live, catalog, tenant, signInEpoch, theme, setTheme, triggerUrl: cfg.triggerUrl, role: membership?.role, sub: me.sub, email: me.email, tenantName: membership?.tenant_name || tenant };
-  }, [api, live, catalog, tenant, signInEpoch, theme, setTheme, cfg.triggerUrl, me]);
+    return { api, live, catalog, tenant, signInEpoch, theme, setTheme, triggerUrl: cfg.triggerUrl, role: membership?.role, sub: me.sub, email: me.email, tenantName: membership?.tenant_name || tenant, reloadMe, chooseTenant };
+  }, [api, live, catalog, tenant, signInEpoch, theme, setTheme, cfg.triggerUrl, me, reloadMe, chooseTenant]);
 
   const signInAgain = async () => {
     setSignInError(null);

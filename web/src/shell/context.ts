@@ -26,6 +26,10 @@ export interface ShellEnv {
   email?: string | undefined;
   /** The tenant's display name. */
   tenantName?: string | undefined;
+  /** Reads the signed-in person again (GET /me): the workspace switcher then lists a tenant just joined. */
+  reloadMe?: (() => Promise<void>) | undefined;
+  /** Switches the editor to another of the person's workspaces. */
+  chooseTenant?: ((tenant: string) => void) | undefined;
 }
 
 export const ShellContext = createContext<ShellEnv | null>(null);
