@@ -311,7 +311,7 @@ func monthsBetween(a, b time.Time) float64 {
 func daysBetween(a, b time.Time) float64 {
 	ay, am, ad := a.Date()
 	by, bm, bd := b.Date()
-	est := int(time.Date(by, bm, bd, 0, 0, 0, 0, time.UTC).Sub(time.Date(ay, am, ad, 0, 0, 0, 0, time.UTC)).Hours() / 24)
+	est := int((time.Date(by, bm, bd, 0, 0, 0, 0, time.UTC).Unix() - time.Date(ay, am, ad, 0, 0, 0, 0, time.UTC).Unix()) / 86400)
 	return calendarBetween(a, b, est, func(t time.Time, n int) time.Time {
 		return expr.WallDate(t.Year(), t.Month(), t.Day()+n, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
 	})
@@ -337,8 +337,8 @@ func calendarBetween(a, b time.Time, est int, add func(time.Time, int) time.Time
 	}
 	lo, hi := add(a, dir*m), add(a, dir*(m+1))
 	frac := 0.0
-	if span := hi.Sub(lo); span != 0 {
-		frac = float64(b.Sub(lo)) / float64(span)
+	if span := millisBetween(lo, hi); span != 0 {
+		frac = millisBetween(lo, b) / span
 	}
 	return float64(dir) * (float64(m) + frac)
 }
@@ -390,12 +390,16 @@ func dateDiffType() *nodes.Type {
 				d = daysBetween(from.In(z.loc), to.In(z.loc))
 			case "weeks":
 				d = daysBetween(from.In(z.loc), to.In(z.loc)) / 7
+			case "hours":
+				d = millisBetween(from, to) / float64(time.Hour/time.Millisecond)
+			case "minutes":
+				d = millisBetween(from, to) / float64(time.Minute/time.Millisecond)
+			case "seconds":
+				d = millisBetween(from, to) / 1000
 			case "milliseconds":
-				d = float64(to.Sub(from)) / float64(time.Millisecond)
+				d = millisBetween(from, to)
 			default:
-				if d, err = expr.DiffTime(to, from, unit); err != nil {
-					return nil, nodes.Errorf("unit", "%v", err)
-				}
+				return nil, nodes.Errorf("unit", "unknown unit %q", unit)
 			}
 			if c.Bool("whole") {
 				d = math.Trunc(d)
@@ -403,9 +407,19 @@ func dateDiffType() *nodes.Type {
 			if d == 0 {
 				d = 0 // no negative zero
 			}
-			return nodes.Out{"diff": d, "milliseconds": float64(to.Sub(from)) / float64(time.Millisecond)}, nil
+			ms := millisBetween(from, to)
+			if ms == 0 {
+				ms = 0 // no negative zero
+			}
+			return nodes.Out{"diff": d, "milliseconds": ms}, nil
 		},
 	}
+}
+
+// millisBetween is b − a in milliseconds, exact over the years 1 to 9999 (time.Time.Sub
+// stops at its largest duration, 292 years).
+func millisBetween(a, b time.Time) float64 {
+	return float64(b.Unix()-a.Unix())*1000 + float64(b.Nanosecond()-a.Nanosecond())/1e6
 }
 
 func periodUnits() []string {

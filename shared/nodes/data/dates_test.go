@@ -130,6 +130,16 @@ func dateCases() []nodeCase {
 		{name: "negative hours", id: "date.diff", in: map[string]any{"from": "2024-01-01T12:00:00Z", "to": "2024-01-01T10:00:00Z", "unit": "hours"}, want: nodes.Out{"diff": -2.0}},
 		{name: "weeks whole", id: "date.diff", in: map[string]any{"from": "2024-01-01", "to": "2024-01-20", "unit": "weeks", "whole": true}, want: nodes.Out{"diff": 2.0}},
 		{name: "milliseconds", id: "date.diff", in: map[string]any{"from": "2024-01-01T00:00:00Z", "to": "2024-01-01T00:00:01.25Z", "unit": "milliseconds"}, want: nodes.Out{"diff": 1250.0}},
+		// more than 292 years apart: time.Time.Sub stops at its largest duration, which made
+		// hours, minutes, seconds and milliseconds wrong (milliseconds 9.2e12 for any span longer)
+		{name: "days over 292 years", id: "date.diff", in: map[string]any{"from": "1700-01-01", "to": "2024-01-01"},
+			want: nodes.Out{"diff": 118338.0, "milliseconds": 118338 * 86400e3}},
+		{name: "hours over 292 years", id: "date.diff", in: map[string]any{"from": "2024-01-01", "to": "1700-01-01", "unit": "hours"},
+			want: nodes.Out{"diff": -118338 * 24.0}},
+		{name: "milliseconds over 292 years", id: "date.diff", in: map[string]any{"from": "0001-01-01T00:00:00Z", "to": "9999-12-31T23:59:59.5Z", "unit": "milliseconds"},
+			want: nodes.Out{"diff": 315537897599500.0, "milliseconds": 315537897599500.0}},
+		{name: "weeks over 292 years", id: "date.diff", in: map[string]any{"from": "1700-01-01", "to": "2024-01-01", "unit": "weeks", "whole": true},
+			want: nodes.Out{"diff": 16905.0}},
 		{name: "bad unit", id: "date.diff", in: map[string]any{"unit": "ages"}, errPort: "unit"},
 		{name: "bad from", id: "date.diff", in: map[string]any{"from": "x"}, errPort: "from"},
 
