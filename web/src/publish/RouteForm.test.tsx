@@ -112,6 +112,34 @@ describe('RouteForm', () => {
     expect(screen.queryByRole('alert')).toBeNull();
   });
 
+  it("ties each error the API names to its field for a screen reader (aria-invalid, aria-describedby), as the other forms do", async () => {
+    setup(() =>
+      invalid([
+        { location: 'body.segments[1]', message: 'variable name must match [a-z_][a-z0-9_]*' },
+        { location: 'body.description', message: 'expected length <= 500' },
+        { location: 'body.cors_origins[0]', message: '"app" is not an origin (scheme://host[:port]) or *' },
+      ]),
+    );
+    await screen.findByLabelText('Method');
+    fireEvent.click(screen.getByRole('button', { name: 'Save route' }));
+    await screen.findByText('expected length <= 500');
+    const said = (el: HTMLElement) => (el.getAttribute('aria-invalid') === 'true' ? document.getElementById(el.getAttribute('aria-describedby')!)?.textContent : null);
+    expect(said(screen.getByLabelText('Segment 2 name'))).toBe('variable name must match [a-z_][a-z0-9_]*');
+    expect(said(screen.getByLabelText('Segment 1 text'))).toBeNull();
+    expect(said(screen.getByLabelText('Description'))).toBe('expected length <= 500');
+    expect(said(screen.getByLabelText(/^Browser origins/))).toBe('"app" is not an origin (scheme://host[:port]) or *');
+  });
+
+  it('hands the focus on when a segment is removed: to the segment now in its place, the one before, then + Static', async () => {
+    setup(() => ({ body: route }));
+    await screen.findByLabelText('Method');
+    fireEvent.click(screen.getByRole('button', { name: 'Remove segment 1' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Remove segment 1' })));
+    expect(screen.getByLabelText('Segment 1 name')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Remove segment 1' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: '+ Static' })));
+  });
+
   it('shows a taken route (409) on the form', async () => {
     setup(() => ({
       status: 409,

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { type ApiClient, ApiError, ConflictError } from '../api/client';
 import type { HttpMethod, Publication, Route, RouteInput, Segment } from '../api/types';
-import { CopyButton, errText, fieldError, type Load, LoadError, Loading, otherFieldErrors } from './common';
+import { CopyButton, errText, fieldError, focusBackTo, type Load, LoadError, Loading, otherFieldErrors } from './common';
 import { StageRoute } from './ServedRoute';
 import { curlExample, routePattern, sampleValues, triggerUrl } from './trigger';
 import './publish.css';
@@ -161,14 +161,25 @@ export function RouteForm(props: RouteFormProps) {
         <label className="ps-pub-label" htmlFor="ps-route-method">
           Method
         </label>
-        <select id="ps-route-method" className={`ps-input${fieldError(error, 'method') ? ' invalid' : ''}`} value={form.method} onChange={(e) => edit({ method: e.target.value as HttpMethod })}>
+        <select
+          id="ps-route-method"
+          className={`ps-input${fieldError(error, 'method') ? ' invalid' : ''}`}
+          aria-invalid={fieldError(error, 'method') ? true : undefined}
+          aria-describedby={fieldError(error, 'method') ? 'ps-route-method-error' : undefined}
+          value={form.method}
+          onChange={(e) => edit({ method: e.target.value as HttpMethod })}
+        >
           {METHODS.map((m) => (
             <option key={m} value={m}>
               {m}
             </option>
           ))}
         </select>
-        {fieldError(error, 'method') ? <span className="ps-field-error">{fieldError(error, 'method')}</span> : null}
+        {fieldError(error, 'method') ? (
+          <span className="ps-field-error" id="ps-route-method-error">
+            {fieldError(error, 'method')}
+          </span>
+        ) : null}
       </div>
 
       <fieldset aria-describedby="ps-route-pattern">
@@ -189,9 +200,25 @@ export function RouteForm(props: RouteFormProps) {
                 <option value="variable">Variable</option>
               </select>
               {s.kind === 'static' ? (
-                <input className={`ps-input${err ? ' invalid' : ''}`} aria-label={`Segment ${n} text`} value={s.value ?? ''} placeholder="users" onChange={(e) => editSeg(i, { value: e.target.value })} />
+                <input
+                  className={`ps-input${err ? ' invalid' : ''}`}
+                  aria-label={`Segment ${n} text`}
+                  aria-invalid={err ? true : undefined}
+                  aria-describedby={err ? `ps-seg-error-${s.key}` : undefined}
+                  value={s.value ?? ''}
+                  placeholder="users"
+                  onChange={(e) => editSeg(i, { value: e.target.value })}
+                />
               ) : (
-                <input className={`ps-input${err ? ' invalid' : ''}`} aria-label={`Segment ${n} name`} value={s.name ?? ''} placeholder="id" onChange={(e) => editSeg(i, { name: e.target.value })} />
+                <input
+                  className={`ps-input${err ? ' invalid' : ''}`}
+                  aria-label={`Segment ${n} name`}
+                  aria-invalid={err ? true : undefined}
+                  aria-describedby={err ? `ps-seg-error-${s.key}` : undefined}
+                  value={s.name ?? ''}
+                  placeholder="id"
+                  onChange={(e) => editSeg(i, { name: e.target.value })}
+                />
               )}
               {s.kind === 'variable' ? (
                 <select className="ps-input" aria-label={`Segment ${n} type`} value={s.type ?? 'string'} onChange={(e) => editSeg(i, { type: e.target.value as Segment['type'] })}>
@@ -211,16 +238,31 @@ export function RouteForm(props: RouteFormProps) {
                 <button type="button" className="ps-icon-button" aria-label={`Move segment ${n} down`} disabled={i === form.segments.length - 1} onClick={() => move(i, 1)}>
                   ↓
                 </button>
-                <button type="button" className="ps-icon-button" aria-label={`Remove segment ${n}`} onClick={() => edit({ segments: form.segments.filter((_, j) => j !== i) })}>
+                <button
+                  type="button"
+                  className="ps-icon-button"
+                  aria-label={`Remove segment ${n}`}
+                  onClick={(e) => {
+                    edit({ segments: form.segments.filter((_, j) => j !== i) });
+                    // the button went with its segment: on to the one now in its place, the one before, or + Static
+                    const owner = e.currentTarget.closest('form');
+                    if (form.segments.length > 1) focusBackTo(`Remove segment ${n}`, `Remove segment ${n - 1}`);
+                    else requestAnimationFrame(() => owner?.querySelector<HTMLElement>('.ps-add-static')?.focus());
+                  }}
+                >
                   ×
                 </button>
               </span>
-              {err ? <span className="ps-field-error ps-seg-error">{err}</span> : null}
+              {err ? (
+                <span className="ps-field-error ps-seg-error" id={`ps-seg-error-${s.key}`}>
+                  {err}
+                </span>
+              ) : null}
             </div>
           );
         })}
         <div className="ps-row">
-          <button type="button" className="ps-button ps-small" onClick={() => edit({ segments: [...form.segments, withKey({ kind: 'static', value: '' })] })}>
+          <button type="button" className="ps-button ps-small ps-add-static" onClick={() => edit({ segments: [...form.segments, withKey({ kind: 'static', value: '' })] })}>
             + Static
           </button>
           <button type="button" className="ps-button ps-small" onClick={() => edit({ segments: [...form.segments, withKey({ kind: 'variable', name: '', type: 'string' })] })}>
@@ -252,8 +294,20 @@ export function RouteForm(props: RouteFormProps) {
         <label className="ps-pub-label" htmlFor="ps-route-description">
           Description
         </label>
-        <textarea id="ps-route-description" className="ps-input" rows={2} value={form.description} onChange={(e) => edit({ description: e.target.value })} />
-        {fieldError(error, 'description') ? <span className="ps-field-error">{fieldError(error, 'description')}</span> : null}
+        <textarea
+          id="ps-route-description"
+          className={`ps-input${fieldError(error, 'description') ? ' invalid' : ''}`}
+          aria-invalid={fieldError(error, 'description') ? true : undefined}
+          aria-describedby={fieldError(error, 'description') ? 'ps-route-description-error' : undefined}
+          rows={2}
+          value={form.description}
+          onChange={(e) => edit({ description: e.target.value })}
+        />
+        {fieldError(error, 'description') ? (
+          <span className="ps-field-error" id="ps-route-description-error">
+            {fieldError(error, 'description')}
+          </span>
+        ) : null}
       </div>
 
       <div className="ps-pub-field">
@@ -263,16 +317,22 @@ export function RouteForm(props: RouteFormProps) {
         <textarea
           id="ps-route-cors"
           className={`ps-input${corsErrors.length ? ' invalid' : ''}`}
+          aria-invalid={corsErrors.length ? true : undefined}
+          aria-describedby={corsErrors.length ? 'ps-route-cors-error' : undefined}
           rows={2}
           placeholder="https://app.example.com"
           value={form.cors}
           onChange={(e) => edit({ cors: e.target.value })}
         />
-        {corsErrors.map((m) => (
-          <span key={m} className="ps-field-error">
-            {m}
+        {corsErrors.length ? (
+          <span id="ps-route-cors-error">
+            {corsErrors.map((m) => (
+              <span key={m} className="ps-field-error">
+                {m}
+              </span>
+            ))}
           </span>
-        ))}
+        ) : null}
       </div>
 
       {conflict ? (
