@@ -18,10 +18,14 @@ func resultPort(doc string) []nodes.Port {
 	return []nodes.Port{{Name: "result", Type: nodes.Number, Doc: doc}}
 }
 
-// finite rejects NaN and infinities, which JSON cannot carry.
+// finite rejects NaN and infinities, which JSON cannot carry, and gives −0 as 0 (JSON
+// would write -0: 0 / −5, ceil(−0.5)).
 func finite(v float64, port, what string) (nodes.Out, error) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return nil, nodes.Errorf(port, "%s is not a finite number", what)
+	}
+	if v == 0 {
+		v = 0
 	}
 	return nodes.Out{"result": v}, nil
 }
@@ -227,7 +231,7 @@ func mathTypes() []*nodes.Type {
 				if lo > hi {
 					return nil, nodes.Errorf("min", "min (%v) is larger than max (%v)", lo, hi)
 				}
-				return nodes.Out{"result": math.Min(math.Max(x, lo), hi)}, nil
+				return finite(math.Min(math.Max(x, lo), hi), "value", "the result")
 			},
 		},
 		{

@@ -147,3 +147,36 @@ func TestModuloZeroIsNotNegativeZero(t *testing.T) {
 		t.Fatalf("-6 mod 3 = %v, want 0", out["result"])
 	}
 }
+
+// A zero result is 0, never −0 (which JSON writes as -0, and the run showed): 0 / −5,
+// 0 × −5, ceil(−0.5), floor("-0"), the sum of −0s.
+func TestMathZeroIsNotNegativeZero(t *testing.T) {
+	reg := registry(t)
+	for _, tc := range []struct {
+		id string
+		in map[string]any
+	}{
+		{"math.divide", map[string]any{"a": 0.0, "b": -5.0}},
+		{"math.multiply", map[string]any{"a": 0.0, "b": -5.0}},
+		{"math.subtract", map[string]any{"a": math.Copysign(0, -1), "b": 0.0}},
+		{"math.ceil", map[string]any{"value": -0.5}},
+		{"math.floor", map[string]any{"value": "-0"}},
+		{"math.abs", map[string]any{"value": math.Copysign(0, -1)}},
+		{"math.sum", map[string]any{"values": []any{math.Copysign(0, -1)}}},
+		{"math.min", map[string]any{"values": []any{0.0, math.Copysign(0, -1)}}},
+		{"math.clamp", map[string]any{"value": math.Copysign(0, -1), "min": -1.0, "max": 1.0}},
+		{"math.expression", map[string]any{"expression": "0 * -1"}},
+	} {
+		typ, ok := reg.Lookup(tc.id)
+		if !ok {
+			t.Fatalf("no %s", tc.id)
+		}
+		out, err, _ := nodetest.Run(context.Background(), typ, tc.in, nodetest.Options{})
+		if err != nil {
+			t.Fatalf("%s %v: %v", tc.id, tc.in, err)
+		}
+		if r, ok := out["result"].(float64); !ok || r != 0 || math.Signbit(r) {
+			t.Errorf("%s %v = %#v, want 0", tc.id, tc.in, out["result"])
+		}
+	}
+}
