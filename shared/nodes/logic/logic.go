@@ -296,7 +296,8 @@ func Compare(op string, a, b any, caseInsensitive bool) (bool, error) {
 	return false, nodes.Errorf("operator", "must be one of %s, not %q", strings.Join(operators, ", "), op)
 }
 
-// equal compares numbers (and numeric text) by value, text optionally without case, and
+// equal compares numbers (and numeric text) by value, dates (times, RFC 3339 or YYYY-MM-DD
+// text) as times, text optionally without case, and
 // anything else with nodes.Equal — except that a boolean only equals a boolean.
 func equal(a, b any, caseInsensitive bool) bool {
 	_, ba := a.(bool)
@@ -307,6 +308,12 @@ func equal(a, b any, caseInsensitive bool) bool {
 	if x, ok := number(a); ok {
 		if y, ok := number(b); ok {
 			return x == y
+		}
+	}
+	// dates as times, as order compares them (2024-01-01 is 2024-01-01T00:00:00Z)
+	if x, ok := dateTime(a); ok {
+		if y, ok := dateTime(b); ok {
+			return x.Equal(y)
 		}
 	}
 	if caseInsensitive {

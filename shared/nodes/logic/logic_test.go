@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/nodetest"
@@ -116,6 +117,12 @@ func compareCases() []nodeCase {
 		cmp("ge smaller", 4.0, "ge", 5.0, false),
 		cmp("dates compare as times", "2024-05-17T10:00:00+02:00", "lt", "2024-05-17T09:30:00Z", true),
 		cmp("date only", "2024-01-31", "lt", "2024-02-01", true),
+		// eq and ne compare dates as times too, as le and ge do (both held while eq was false)
+		cmp("dates equal as times", "2024-05-17T10:00:00+02:00", "eq", "2024-05-17T08:00:00Z", true),
+		cmp("date only equals its midnight", "2024-01-01", "eq", "2024-01-01T00:00:00Z", true),
+		cmp("dates ne as times", "2024-01-01", "ne", "2024-01-01T00:00:00.000Z", false),
+		cmp("time value equals its text", time.Date(2024, 5, 17, 8, 0, 0, 0, time.UTC), "eq", "2024-05-17T10:00:00+02:00", true),
+		cmp("different instants", "2024-05-17T10:00:00+02:00", "eq", "2024-05-17T10:00:00Z", false),
 		cmp("booleans ordered", false, "lt", true, true),
 		cmp("case-insensitive order", "B", "gt", "a", true, "case_insensitive", true),
 		cmp("substring", "hello world", "contains", "o w", true),
