@@ -78,6 +78,36 @@ test("the run panel keeps a run's end when the stored run, read just after it, s
   });
 });
 
+test('the run panel says when the stored run cannot be read, keeps trying, and clears it once a read works', async (t) => {
+  await guarded(t, 'read-fails', async () => {
+    const f = await openManual('read fails');
+    const run = page.getByRole('region', { name: 'Run', exact: true });
+    let failing = true;
+    let failed = 0;
+    await page.route(`**/flows/${f.id}/runs/*`, async (route) => {
+      if (route.request().method() !== 'GET' || !failing) return route.continue();
+      failed++;
+      await route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'the table is busy' }) });
+    });
+    try {
+      await page.getByRole('button', { name: '▶ Run' }).click();
+      const note = run.getByTestId('run-note');
+      await note.waitFor();
+      assert.match(await note.innerText(), /^Could not read the stored run \(.+\); trying again\.$/);
+      assert.ok(failed >= 1);
+      failing = false;
+      await note.waitFor({ state: 'detached' });
+      await run.locator('.ps-run-success').waitFor();
+    } finally {
+      await page.unroute(`**/flows/${f.id}/runs/*`);
+    }
+    // the browser logs each refused read (the 503s this test made); the editor itself said it
+    // once, as a warning, never as an error
+    errors.splice(0, errors.length, ...errors.filter((e) => !/status of 503 \(Service Unavailable\)/.test(e)));
+    assert.deepEqual(errors, []);
+  });
+});
+
 test("the editor's toolbar is one Tab stop; the arrow keys, Home and End move between its buttons", async (t) => {
   await guarded(t, 'toolbar-keys', async () => {
     await openManual('toolbar keys');
