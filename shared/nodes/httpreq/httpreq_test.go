@@ -1,12 +1,14 @@
 package httpreq
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -690,5 +692,44 @@ func TestRequestBadInput(t *testing.T) {
 			_, err := h.run(t, "http.request", tc.in)
 			wantPortError(t, err, tc.port)
 		})
+	}
+}
+
+// A multipart file's Content-Disposition is written as browsers write it (RFC 7578 §4.2):
+// name first, both quoted, the filename in UTF-8. It was RFC 2231's filename*=utf-8 encoding for
+// a name that is not plain ASCII, which RFC 7578 forbids and servers such as PHP ignore (the
+// file then arrives as a plain field with no name), and unquoted name=… after it. A quote
+// in the filename is escaped, and a line break cannot start a header of its own.
+func TestRequestMultipartFilenameAsBrowsersWriteIt(t *testing.T) {
+	h := newHarness(t)
+	var raw []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { raw, _ = io.ReadAll(r.Body) }))
+	defer srv.Close()
+	for _, tc := range []struct{ filename, want string }{
+		{"a.txt", `Content-Disposition: form-data; name="file"; filename="a.txt"`},
+		{"my résumé.pdf", `Content-Disposition: form-data; name="file"; filename="my résumé.pdf"`},
+		{`say "hi".txt`, `Content-Disposition: form-data; name="file"; filename="say \"hi\".txt"`},
+		{"two\r\nX-Evil: 1.txt", `Content-Disposition: form-data; name="file"; filename="two%0D%0AX-Evil: 1.txt"`},
+	} {
+		_, err := h.run(t, "http.request", req(srv.URL, "method", "POST", "body_type", "multipart", "body",
+			map[string]any{"file": map[string]any{"filename": tc.filename, "content": "x", "content_type": "text/plain\r\nX-Evil: 2"}}))
+		if err == nil {
+			t.Fatalf("%q: a content type with a line break was sent", tc.filename)
+		}
+		wantPortError(t, err, "body", "content_type")
+		_, err = h.run(t, "http.request", req(srv.URL, "method", "POST", "body_type", "multipart", "body",
+			map[string]any{"file": map[string]any{"filename": tc.filename, "content": "x"}}))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.filename, err)
+		}
+		if !strings.Contains(string(raw), tc.want+"\r\n") || strings.Contains(string(raw), "\r\nX-Evil") {
+			t.Errorf("%q: part written as\n%s\nwant the line %s", tc.filename, raw, tc.want)
+		}
+		// Go's reader (as most servers) reads the name back
+		mr := multipart.NewReader(bytes.NewReader(raw), strings.TrimPrefix(strings.SplitN(string(raw), "\r\n", 2)[0], "--"))
+		p, err := mr.NextPart()
+		if err != nil || p.FormName() != "file" || (p.FileName() != tc.filename && !strings.Contains(tc.filename, "\r")) {
+			t.Errorf("%q: read back as %q / %q (%v)", tc.filename, p.FormName(), p.FileName(), err)
+		}
 	}
 }

@@ -537,9 +537,11 @@ func writePart(w *multipart.Writer, name string, v any) error {
 	if ct == "" {
 		ct = "application/octet-stream"
 	}
+	if strings.ContainsAny(ct, "\r\n") {
+		return nodes.Errorf("body", "field %q: content_type contains a line break", name)
+	}
 	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", mime.FormatMediaType("form-data",
-		map[string]string{"name": name, "filename": nodes.ToString(file["filename"])}))
+	h.Set("Content-Disposition", formDisposition(name, nodes.ToString(file["filename"])))
 	h.Set("Content-Type", ct)
 	pw, err := w.CreatePart(h)
 	if err != nil {
@@ -549,6 +551,18 @@ func writePart(w *multipart.Writer, name string, v any) error {
 		return fmt.Errorf("write multipart field %q: %w", name, err)
 	}
 	return nil
+}
+
+// dispositionEscaper escapes a quoted name or filename: quotes and backslashes as Go's
+// multipart writer does, line breaks percent-encoded as browsers do.
+var dispositionEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\r", "%0D", "\n", "%0A")
+
+// formDisposition is a file part's Content-Disposition as browsers and Go's
+// multipart.Writer.CreateFormFile write it (RFC 7578 §4.2): the name and the filename quoted,
+// in UTF-8. Not mime.FormatMediaType's RFC 2231 filename*=utf-8 encoding for a filename that is
+// not plain ASCII, which RFC 7578 forbids and servers such as PHP's ignore.
+func formDisposition(name, filename string) string {
+	return `form-data; name="` + dispositionEscaper.Replace(name) + `"; filename="` + dispositionEscaper.Replace(filename) + `"`
 }
 
 func isList(v any) bool {
