@@ -90,6 +90,27 @@ describe('ApiKeysScreen', () => {
     ]);
   });
 
+  it("keeps the keyboard on the key: after a rename, a cancel, and the new key's I have copied it (it went to the page's body)", async () => {
+    const { api } = fakeApi({
+      'GET /api-keys': { status: 200, body: { items: keys } },
+      'PATCH /api-keys/K2': { status: 200, body: { ...keys[1], label: 'GitHub Actions' } },
+      'POST /api-keys': { status: 201, body: { id: 'K3', prefix: 'psk_ef56', label: 'Zapier', created_at: '2026-04-01T00:00:00Z', key: SECRET } },
+    });
+    render(<ApiKeysScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rename key CI' }));
+    fireEvent.keyDown(screen.getByLabelText('Label', { selector: 'form[aria-label="Rename key CI"] input' }), { key: 'Escape' });
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rename key CI' })));
+    fireEvent.click(screen.getByRole('button', { name: 'Rename key CI' }));
+    fireEvent.change(screen.getByLabelText('Label', { selector: 'form[aria-label="Rename key CI"] input' }), { target: { value: 'GitHub Actions' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rename key GitHub Actions' })));
+
+    fireEvent.change(screen.getByLabelText('Label', { selector: '#new-key-label' }), { target: { value: 'Zapier' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create key' }));
+    fireEvent.click(within(await screen.findByRole('region', { name: 'New API key' })).getByRole('button', { name: 'I have copied it' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rename key Zapier' })));
+  });
+
   it('asks nothing of the API for non-admins', async () => {
     const { api, calls } = fakeApi({});
     render(<ApiKeysScreen api={api} project="P1" role="editor" />);

@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import type { ApiClient } from '../api/client';
 import type { ApiKey, NewApiKey, Role } from '../api/types';
+import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
 import { can } from './roles';
 import { ConfirmButton, errText, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad, when } from './common';
 import './manage.css';
@@ -116,21 +117,26 @@ function NewKey({ onCreate }: { onCreate(label: string): Promise<void> }) {
 function Relabel({ k, onSave, onCancel }: { k: ApiKey; onSave(label: string): Promise<void>; onCancel(): void }) {
   const [label, setLabel] = useState(k.label);
   const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
   const id = `relabel-${k.id}`;
   const msg = label.trim() ? (fieldError(error, 'label') ?? (error ? errText(error) : undefined)) : 'Give the key a label.';
   return (
     <form
-      className="ps-row"
+      className="ps-row ps-m-rename"
       aria-label={`Rename key ${k.label}`}
       onSubmit={(e) => {
         e.preventDefault();
-        if (!label.trim()) return;
-        onSave(label.trim()).catch(setError);
+        if (!label.trim() || busy) return;
+        setBusy(true);
+        onSave(label.trim()).catch((err: unknown) => {
+          setBusy(false);
+          setError(err);
+        });
       }}
     >
       <input {...invalidProps(id, msg)} id={id} aria-label="Label" value={label} maxLength={100} autoFocus onChange={(e) => setLabel(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && onCancel()} />
-      <button type="submit" className="ps-button ps-small ps-primary">
-        Save
+      <button type="submit" className="ps-button ps-small ps-primary" disabled={busy}>
+        {busy ? 'Saving…' : 'Save'}
       </button>
       <button type="button" className="ps-button ps-small" onClick={onCancel}>
         Cancel
@@ -145,6 +151,8 @@ export function ApiKeysScreen({ api, project, role }: { api: ApiClient; project:
   const [load, reload, set] = useLoad<ApiKey[]>(async () => (allowed ? collectPages((cursor) => api.listApiKeys(project, { limit: 100, cursor })) : []), [api, project, allowed]);
   const [created, setCreated] = useState<NewApiKey | null>(null);
   const [renaming, setRenaming] = useState<string | null>(null);
+  /** The keyboard goes to a key's Rename button once it shows again (after a rename, or the new key's notice), not the page's body. */
+  const focusRename = (label: string) => focusWhenShown(() => findByAttr(document, 'button', 'aria-label', `Rename key ${label}`));
 
   if (!allowed)
     return (
@@ -171,7 +179,15 @@ export function ApiKeysScreen({ api, project, role }: { api: ApiClient; project:
           set((l) => [listed, ...l]);
         }}
       />
-      {created ? <Created k={created} onDone={() => setCreated(null)} /> : null}
+      {created ? (
+        <Created
+          k={created}
+          onDone={() => {
+            setCreated(null);
+            focusRename(created.label);
+          }}
+        />
+      ) : null}
       <LoadState load={load} what="API keys" retry={reload} />
       {load.status === 'ready' ? (
         load.value.length === 0 ? (
@@ -197,10 +213,14 @@ export function ApiKeysScreen({ api, project, role }: { api: ApiClient; project:
                     {renaming === k.id ? (
                       <Relabel
                         k={k}
-                        onCancel={() => setRenaming(null)}
+                        onCancel={() => {
+                          setRenaming(null);
+                          focusRename(k.label);
+                        }}
                         onSave={async (label) => {
                           const answer = await api.renameApiKey(project, k.id, label);
                           setRenaming(null);
+                          focusRename(answer.label);
                           set((l) => l.map((x) => (x.id === k.id ? { ...x, ...answer } : x)));
                         }}
                       />
