@@ -733,3 +733,39 @@ func TestRequestMultipartFilenameAsBrowsersWriteIt(t *testing.T) {
 		}
 	}
 }
+
+// A header value Go's client refuses (a control character, a secret's trailing newline)
+// fails naming the input that holds it, not "net/http: invalid header field value for
+// Authorization" after the request was built; a basic-auth username with a colon (which
+// the server would split as part of the password) is refused too.
+func TestRequestHeaderValuesNameTheirInput(t *testing.T) {
+	h := newHarness(t)
+	hits := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name string
+		in   map[string]any
+		port string
+		has  string
+	}{
+		{"nul in a header", req(srv.URL, "headers", map[string]any{"X-A": "a\x00b"}), "headers", `header "X-A" contains the control character U+0000`},
+		{"line break in a header", req(srv.URL, "headers", map[string]any{"X-A": "a\nb"}), "headers", `header "X-A" contains a line break`},
+		{"token with a newline", req(srv.URL, "auth", "bearer", "token", "tok\n"), "token", "contains a line break"},
+		{"api key with a delete", req(srv.URL, "auth", "api_key_header", "api_key", "k\x7f"), "api_key", "control character U+007F"},
+		{"username with a colon", req(srv.URL, "auth", "basic", "username", "a:b", "password", "p"), "username", "colon"},
+		{"username with a line break", req(srv.URL, "auth", "basic", "username", "a\r", "password", "p"), "username", "line break"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := h.run(t, "http.request", tc.in)
+			wantPortError(t, err, tc.port, tc.has)
+		})
+	}
+	if hits != 0 {
+		t.Errorf("%d refused requests reached the server", hits)
+	}
+	// tabs and non-ASCII text are valid header values
+	if _, err := h.run(t, "http.request", req(srv.URL, "headers", map[string]any{"X-A": "a\tb é"}, "auth", "bearer", "token", "t")); err != nil {
+		t.Fatalf("valid header values: %v", err)
+	}
+}

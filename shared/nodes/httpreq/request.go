@@ -343,8 +343,8 @@ func parseRequest(c *nodes.Call) (*request, error) {
 				continue // null leaves the header out; "" sends it empty
 			}
 			v := nodes.ToString(h[k])
-			if strings.ContainsAny(v, "\r\n") {
-				return nil, nodes.Errorf("headers", "header %q contains a line break", k)
+			if why := headerValueProblem(v); why != "" {
+				return nil, nodes.Errorf("headers", "header %q %s", k, why)
 			}
 			r.header.Set(k, v)
 		}
@@ -389,6 +389,21 @@ func validMethod(m string) bool {
 		}
 	}
 	return false
+}
+
+// headerValueProblem says why v cannot be sent as a header value ("" when it can): a line
+// break, or another control character but a tab (Go's client refuses them, naming only the
+// header).
+func headerValueProblem(v string) string {
+	for _, ch := range v {
+		switch {
+		case ch == '\r' || ch == '\n':
+			return "contains a line break"
+		case (ch < ' ' && ch != '\t') || ch == 0x7f:
+			return fmt.Sprintf("contains the control character U+%04X", ch)
+		}
+	}
+	return ""
 }
 
 func validHeaderName(k string) bool {
@@ -579,11 +594,21 @@ func setAuth(c *nodes.Call, r *request) error {
 		if c.Str("username") == "" {
 			return nodes.Errorf("username", "is required for basic auth")
 		}
+		if strings.Contains(c.Str("username"), ":") {
+			// the server takes everything after the first colon as the password
+			return nodes.Errorf("username", "contains a colon, which basic auth cannot send in a username (RFC 7617)")
+		}
+		if why := headerValueProblem(c.Str("username")); why != "" {
+			return nodes.Errorf("username", "%s", why)
+		}
 		req := &http.Request{Header: r.header}
 		req.SetBasicAuth(c.Str("username"), c.Str("password"))
 	case "bearer":
 		if c.Str("token") == "" {
 			return nodes.Errorf("token", "is required for bearer auth")
+		}
+		if why := headerValueProblem(c.Str("token")); why != "" {
+			return nodes.Errorf("token", "%s (copied with the token?)", why)
 		}
 		r.header.Set("Authorization", "Bearer "+c.Str("token"))
 	case "api_key_header":
@@ -596,6 +621,9 @@ func setAuth(c *nodes.Call, r *request) error {
 		}
 		if c.Str("api_key") == "" {
 			return nodes.Errorf("api_key", "is required for api_key_header auth")
+		}
+		if why := headerValueProblem(c.Str("api_key")); why != "" {
+			return nodes.Errorf("api_key", "%s (copied with the key?)", why)
 		}
 		r.header.Set(name, c.Str("api_key"))
 		r.apiKeyName = name
