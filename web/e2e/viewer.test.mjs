@@ -1,5 +1,5 @@
-// A viewer in the real local cloud: the owner invites them with the viewer role; signing in
-// claims the invitation, and they open a flow of the owner's workspace. The editor says it is read only, offers no
+// A viewer in the real local cloud: the owner invites them with the viewer role; they accept
+// the invitation on the projects screen, and they open a flow of the owner's workspace. The editor says it is read only, offers no
 // run, palette or publish; dragging a node, pressing Delete or pasting changes nothing, the
 // inspector's fields are off, and the editor sends no write at all. The past runs still show.
 
@@ -32,8 +32,10 @@ test('a viewer looks at a flow and its runs without changing anything', async (t
     await owner('POST', `${base}/flows/${flow.id}/runs`, {});
     await owner('POST', `/tenants/${tenant}/invitations`, { email: 'viewer@example.com', role: 'viewer' });
 
-    // the viewer signs in, claiming the invitation: the owner's workspace is theirs to look at
+    // the viewer signs in and accepts the invitation: the owner's workspace is theirs to look at
     await signInForApi(page, suite.cloud, 'viewer@example.com');
+    await page.getByRole('button', { name: /^Accept the invitation to / }).click();
+    await page.getByRole('button', { name: /^Open / }).click();
     await page.getByText('Shared', { exact: true }).waitFor();
     // the projects screen offers a viewer no changes either
     for (const name of ['Create project', 'Rename', 'Move to trash', 'Trash']) assert.equal(await page.getByRole('button', { name, exact: true }).count(), 0, `no ${name} button`);

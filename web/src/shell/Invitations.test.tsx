@@ -78,6 +78,16 @@ describe('invitations on the projects screen', () => {
     expect(chooseTenant).toHaveBeenCalledWith('T2');
   });
 
+  it('offers no Open button for the workspace the editor is in already', async () => {
+    const { region } = renderWith({
+      'GET /me/invitations': [{ status: 200, body: { items: [{ ...acme, tenant: 'T1' }] } }],
+      'POST /me/invitations/T1/accept': [{ status: 200, body: { tenant: 'T1', tenant_name: 'Acme', role: 'editor', since: '2026-11-29T00:00:00Z' } }],
+    });
+    fireEvent.click(await within(region).findByRole('button', { name: 'Accept the invitation to Acme' }));
+    await within(region).findByText('You joined Acme.');
+    expect(within(region).queryByRole('button', { name: 'Open Acme' })).toBeNull();
+  });
+
   it('declines: the invitation is deleted, nothing is joined, and the focus goes back to the heading', async () => {
     const { region, calls, reloadMe } = renderWith({
       'GET /me/invitations': [{ status: 200, body: { items: [acme] } }],

@@ -30,7 +30,7 @@ const when = (iso: string) => {
 };
 
 export function Invitations() {
-  const { api, reloadMe, chooseTenant } = useShell();
+  const { api, tenant, reloadMe, chooseTenant } = useShell();
   const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -96,8 +96,8 @@ export function Invitations() {
       {joined ? (
         <p className="ps-row" role="status">
           You joined {joined.name}.
-          {chooseTenant ? (
-            <button type="button" className="ps-button ps-small" ref={openButton} onClick={() => chooseTenant(joined.tenant)}>
+          {chooseTenant && tenant !== joined.tenant ? (
+            <button type="button" className="ps-button ps-small" ref={openButton} onClick={() => (chooseTenant(joined.tenant), heading.current?.focus())}>
               Open {joined.name}
             </button>
           ) : null}
