@@ -65,6 +65,17 @@ describe('ApiClient requests', () => {
   });
 });
 
+describe('the invitations addressed to the caller', () => {
+  it('lists, accepts and declines them outside any tenant, with no tenant chosen', async () => {
+    const { fetch, calls } = fake(json(200, { items: [{ tenant: 'T 2', tenant_name: 'Acme', role: 'viewer' }] }), json(200, { tenant: 'T 2', tenant_name: 'Acme', role: 'viewer', since: 'x' }), new Response(null, { status: 204 }));
+    const api = new ApiClient({ baseUrl: '/api/v1/', fetch, getToken: () => 'tok', sleep: async () => {} });
+    expect((await api.myInvitations()).map((i) => i.tenant)).toEqual(['T 2']);
+    expect((await api.acceptInvitation('T 2')).tenant_name).toBe('Acme');
+    expect(await api.declineInvitation('T 2')).toBeUndefined();
+    expect(calls.map((c) => `${c.init.method} ${c.url}`)).toEqual(['GET /api/v1/me/invitations', 'POST /api/v1/me/invitations/T%202/accept', 'DELETE /api/v1/me/invitations/T%202']);
+  });
+});
+
 describe('validating the draft', () => {
   it("gives the answer's problems, warnings and revision ([] for an older answer without warnings)", async () => {
     const warn = { path: '/nodes/2/values/template', message: 'reads "a", which "b" does not wait for', node: 'b', port: 'template' };
