@@ -347,6 +347,9 @@ func ParseRange(s string) (lo, hi *float64, err error) {
 		}
 		hi = &f
 	}
+	if lo != nil && hi != nil && *lo > *hi {
+		return nil, nil, fmt.Errorf("range %q: its min %v is more than its max %v, so no number falls in it (write %v..%v)", s, *lo, *hi, *hi, *lo)
+	}
 	return lo, hi, nil
 }
 

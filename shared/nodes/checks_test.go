@@ -53,6 +53,10 @@ func TestPortChecks(t *testing.T) {
 		{nodes.CheckRange, " 1.5 .. ", ""},
 		{nodes.CheckRange, "5", `range "5" must look like min..max`},
 		{nodes.CheckRange, "a..5", `range "a..5": "a" is not a number`},
+		// a range no number falls in was accepted and never matched
+		{nodes.CheckRange, "10..1", `range "10..1": its min 10 is more than its max 1, so no number falls in it (write 1..10)`},
+		{nodes.CheckRange, "-5..-10", `range "-5..-10": its min -5 is more than its max -10, so no number falls in it (write -10..-5)`},
+		{nodes.CheckRange, "5..5", ""},
 		{nodes.CheckValueType, "List", ""},
 		{nodes.CheckValueType, "integer", `unknown type "integer" (string, number, boolean, object, list, null, datetime, bytes)`},
 		{nodes.CheckText, "anything", ""},
