@@ -168,7 +168,7 @@ function BooleanEditor({ port, value, onChange, ctx, invalid, describedBy }: Por
   return (
     <div className="ps-row">
       <label className="ps-switch">
-        <input type="checkbox" checked={checked} aria-label={port.name} onChange={(e) => onChange(e.target.checked)} />
+        <input type="checkbox" checked={checked} aria-label={port.name} aria-invalid={invalid || undefined} aria-describedby={describedBy} onChange={(e) => onChange(e.target.checked)} />
         <span>{checked ? 'true' : 'false'}</span>
       </label>
       <ExprToggle name={port.name} on={false} onToggle={() => (setExpr(true), onChange('{{  }}'))} />
@@ -186,10 +186,22 @@ function SelectEditor({ port, value, onChange, ctx, invalid, describedBy }: Port
       </div>
     );
   }
+  const current = value === undefined || value === null ? '' : String(value);
+  // a value that is not one of the options (an older node, an import) stays shown as itself:
+  // the select showed "default (…)" while the problem under it named the value
+  const stray = current !== '' && !(port.options ?? []).includes(current) ? current : null;
   return (
     <div className="ps-row">
-      <select className={`ps-input${invalid ? ' invalid' : ''}`} aria-label={port.name} value={value === undefined || value === null ? '' : String(value)} onChange={(e) => onChange(optionValue(port, e.target.value))}>
+      <select
+        className={`ps-input${invalid || stray !== null ? ' invalid' : ''}`}
+        aria-label={port.name}
+        aria-invalid={invalid || stray !== null || undefined}
+        aria-describedby={describedBy}
+        value={current}
+        onChange={(e) => onChange(optionValue(port, e.target.value))}
+      >
         <option value="">{port.default !== undefined ? `default (${String(port.default)})` : '—'}</option>
+        {stray !== null ? <option value={stray}>{`${stray} (not an option)`}</option> : null}
         {(port.options ?? []).map((o) => (
           <option key={o} value={o}>
             {o}
@@ -202,7 +214,7 @@ function SelectEditor({ port, value, onChange, ctx, invalid, describedBy }: Port
 }
 
 /** Secret and environment pickers: a known key from the project, or any key typed in. */
-function KeyPicker({ port, value, onChange, keys, kind, invalid }: PortEditorProps & { keys: string[]; kind: 'secret' | 'env' }) {
+function KeyPicker({ port, value, onChange, keys, kind, invalid, describedBy }: PortEditorProps & { keys: string[]; kind: 'secret' | 'env' }) {
   const listId = useId();
   // a secret-typed port holds a placeholder; a key input (variable.secret's key) holds the name
   const wrap = kind === 'secret' ? port.type === 'secret' : false;
@@ -218,6 +230,8 @@ function KeyPicker({ port, value, onChange, keys, kind, invalid }: PortEditorPro
         list={listId}
         value={key}
         aria-label={port.name}
+        aria-invalid={invalid || undefined}
+        aria-describedby={describedBy}
         placeholder={kind === 'secret' ? 'SECRET_KEY' : 'VARIABLE_NAME'}
         onChange={(e) => {
           const k = e.target.value;
@@ -244,14 +258,21 @@ export function flowLabel(f: FlowChoice): string {
  * flow cannot call itself); a value that names no offered flow (a deleted flow, an expression)
  * stays as an option of its own, so choosing nothing never drops it silently.
  */
-export function FlowPicker({ port, value, onChange, flows = [], flowId = '', flowLinks, invalid }: PortEditorProps) {
+export function FlowPicker({ port, value, onChange, flows = [], flowId = '', flowLinks, invalid, describedBy }: PortEditorProps) {
   const others = flows.filter((f) => f.id !== flowId).sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id));
   const current = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
   const chosen = others.find((f) => f.id === current);
   const stray = current !== '' && !chosen ? current : null;
   return (
     <div className="ps-row">
-      <select className={`ps-input${invalid || stray !== null ? ' invalid' : ''}`} aria-label={port.name} value={current} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}>
+      <select
+        className={`ps-input${invalid || stray !== null ? ' invalid' : ''}`}
+        aria-label={port.name}
+        aria-invalid={invalid || stray !== null || undefined}
+        aria-describedby={describedBy}
+        value={current}
+        onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}
+      >
         <option value="">— choose a flow —</option>
         {stray !== null ? <option value={stray}>{stray === flowId ? `this flow ${stray} (a flow cannot call itself)` : `unknown flow ${stray}`}</option> : null}
         {others.map((f) => (
