@@ -3,8 +3,10 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -207,5 +209,49 @@ func TestAcceptWhenAlreadyMember(t *testing.T) {
 	e.do(http.MethodGet, "/tenants/"+admin.tenant+"/invitations", admin.token, nil).ok(&invs)
 	if len(invs.Items) != 0 {
 		t.Errorf("invitation not consumed: %+v", invs.Items)
+	}
+}
+
+// Accepting twice at once joins once (both answer the membership); accepting and declining at
+// once leave either a member without the invitation or neither.
+func TestAcceptAndDeclineAtOnce(t *testing.T) {
+	e := newEnv(t)
+	admin := e.signIn("admin")
+	base := "/tenants/" + admin.tenant
+	for round, pair := range [][2]string{{"accept", "accept"}, {"accept", "decline"}} {
+		who := e.signIn(fmt.Sprintf("racer%d", round))
+		e.do(http.MethodPost, base+"/invitations", admin.token, map[string]string{"email": who.email, "role": "viewer"}).
+			status(http.StatusCreated)
+		res := make([]*response, 2)
+		var wg sync.WaitGroup
+		for i, what := range pair {
+			wg.Go(func() {
+				if what == "accept" {
+					res[i] = e.do(http.MethodPost, "/me/invitations/"+admin.tenant+"/accept", who.token, nil)
+				} else {
+					res[i] = e.do(http.MethodDelete, "/me/invitations/"+admin.tenant, who.token, nil)
+				}
+			})
+		}
+		wg.Wait()
+		member := e.do(http.MethodGet, base, who.token, nil).Status == http.StatusOK
+		for i, r := range res {
+			switch {
+			case pair[i] == "accept" && member && r.Status == http.StatusOK:
+			case pair[i] == "accept" && !member && r.Status == http.StatusNotFound:
+			case pair[i] == "decline" && !member && r.Status == http.StatusNoContent:
+			case pair[i] == "decline" && member && r.Status == http.StatusNotFound:
+			default:
+				t.Errorf("%v: %s answered %s (member: %v)", pair, pair[i], r, member)
+			}
+		}
+		if pair == [2]string{"accept", "accept"} && !member {
+			t.Errorf("two accepts joined nothing: %s, %s", res[0], res[1])
+		}
+		var invs List[InvitationView]
+		e.do(http.MethodGet, base+"/invitations", admin.token, nil).ok(&invs)
+		if len(invs.Items) != 0 {
+			t.Errorf("%v: invitation left %+v", pair, invs.Items)
+		}
 	}
 }
