@@ -54,11 +54,11 @@ const (
 
 // AccessTokenClaimsJS is the pre-token-generation trigger (event version 2).
 // The editor sends its access token to the API and the WebSocket, and they read
-// who is calling from it — the e-mail address above all, which claims the
-// invitations sent to it. Cognito's access tokens carry neither e-mail nor name
+// who is calling from it — the e-mail address above all, which lists the
+// invitations sent to it and lets its owner accept them. Cognito's access tokens carry neither e-mail nor name
 // (its ID tokens do, and the local identity provider puts them in both), so the
 // trigger adds them: the e-mail only once verified, so an address changed to
-// someone else's claims nothing before its owner confirms it.
+// someone else's sees and accepts nothing before its owner confirms it.
 const AccessTokenClaimsJS = `exports.handler = async (event) => {
   const a = (event.request && event.request.userAttributes) || {};
   const claims = {};

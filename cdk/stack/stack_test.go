@@ -1069,7 +1069,7 @@ func (y *synthesized) checkIdentity(t *testing.T) {
 			"TokenValidityUnits":   map[string]any{"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "minutes"},
 		}))
 	})
-	// Access tokens carry the verified e-mail (the API claims invitations with it): a version 2
+	// Access tokens carry the verified e-mail (the API lists and accepts invitations with it): a version 2
 	// pre-token-generation trigger, which needs the Essentials plan; an e-mail change waits
 	// for verification.
 	claimsFn := *y.st.Stack.GetLogicalId(y.st.Identity.TokenClaims.Node().DefaultChild().(awscdk.CfnElement))
