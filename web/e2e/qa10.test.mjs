@@ -31,3 +31,49 @@ test("a stage's rename field keeps its width beside a refusal, and the keyboard 
     assert.deepEqual(errors, []);
   });
 });
+
+test("the toolbar's Publish keeps the keyboard after publishing (Chromium dropped it on the page's body while the button was off)", async (t) => {
+  await guarded(t, 'publish-focus', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'route',
+      name: 'publish by keyboard',
+      document: {
+        schema: 'polysynergy/flow@1',
+        nodes: [
+          { id: 'route', handle: 'route', type: 'trigger.route', position: { x: 0, y: 0 }, values: {} },
+          { id: 'resp', handle: 'resp', type: 'http.response', position: { x: 320, y: 0 }, values: { body: 'hi' } },
+        ],
+        connections: [{ from: { node: 'route', port: 'true_path' }, to: { node: 'resp', port: 'node' } }],
+      },
+    });
+    await api('PUT', `${at.base}/flows/${f.id}/route`, { method: 'GET', segments: [{ kind: 'static', value: 'kb' }] });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.getByRole('tab', { name: 'publish by keyboard', exact: true }).waitFor();
+    const publish = page.getByTestId('publish-button');
+    await page.getByTestId('publish-stage').selectOption('staging');
+    await publish.focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('publish-outcome').filter({ hasText: 'Published version 1 to staging' }).waitFor();
+    assert.equal(await focusOn('Publish'), 'Publish');
+    // and Enter again publishes again, from where the keyboard is
+    await page.keyboard.press('Enter');
+    await page.getByTestId('publish-outcome').filter({ hasText: 'Published version 1 to staging.' }).waitFor();
+    assert.deepEqual(errors, []);
+  });
+});
+
+test("an API key's rename field keeps its width beside a refusal", async (t) => {
+  await guarded(t, 'key-rename', async () => {
+    await api('POST', `${at.base}/api-keys`, { label: 'CI' });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/settings/api-keys`);
+    await page.getByRole('button', { name: 'Rename key CI' }).click();
+    const form = page.getByRole('form', { name: 'Rename key CI' });
+    await form.getByRole('textbox', { name: 'Label' }).fill('   ');
+    await form.getByText('Give the key a label.').waitFor();
+    const box = await form.getByRole('textbox', { name: 'Label' }).boundingBox();
+    assert.ok(box && box.width >= 120, `the rename field is ${box?.width}px wide`);
+    await page.keyboard.press('Escape');
+    assert.equal(await focusOn('Rename key CI'), 'Rename key CI');
+    assert.deepEqual(errors, []);
+  });
+});
