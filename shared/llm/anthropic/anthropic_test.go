@@ -524,16 +524,7 @@ func TestStreamIdleTimeout(t *testing.T) {
 			var deltas []string
 			_, err := newModel(t, tc.base, idle).Chat(context.Background(),
 				llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "x"}}}, func(s string) { deltas = append(deltas, s) })
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "anthropic/claude-test: stream message") {
-				t.Fatalf("want an error %q, got %v", tc.want, err)
-			}
-			var ie *llm.IdleTimeoutError
-			if !errors.As(err, &ie) || errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "within the model's timeout") {
-				t.Fatalf("not told as the idle timeout: %v", err)
-			}
-			if !reflect.DeepEqual(deltas, tc.deltas) {
-				t.Errorf("deltas %q, want %q", deltas, tc.deltas)
-			}
+			llmtest.WantIdleTimeout(t, err, tc.want, "anthropic/claude-test: stream message", deltas, tc.deltas)
 		})
 	}
 }

@@ -4,7 +4,9 @@ package llmtest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"polysynergy/shared/llm"
 )
 
 // Script plays turns of type T in order and records each request's JSON body and
@@ -176,4 +180,28 @@ func Events(stream string) []string {
 		}
 	}
 	return out
+}
+
+// WantIdleTimeout fails t unless err is the idle timeout's error containing want and op (the
+// provider's failing operation), told apart from the whole answer's timeout, and the stream
+// delivered exactly wantDeltas before it.
+func WantIdleTimeout(t testing.TB, err error, want, op string, deltas, wantDeltas []string) {
+	t.Helper()
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), op) {
+		t.Fatalf("want an error %q from %s, got %v", want, op, err)
+	}
+	var ie *llm.IdleTimeoutError
+	if !errors.As(err, &ie) || errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "within the model's timeout") {
+		t.Fatalf("not told as the idle timeout: %v", err)
+	}
+	if len(deltas) != len(wantDeltas) {
+		t.Errorf("deltas %q, want %q", deltas, wantDeltas)
+		return
+	}
+	for i := range deltas {
+		if deltas[i] != wantDeltas[i] {
+			t.Errorf("deltas %q, want %q", deltas, wantDeltas)
+			return
+		}
+	}
 }

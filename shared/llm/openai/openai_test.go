@@ -643,16 +643,7 @@ func TestStreamIdleTimeout(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, deltas, err := chat(t, newModel(t, tc.base+"/v1", idle), true)
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "openai/gpt-test: stream chat completion") {
-				t.Fatalf("want an error %q, got %v", tc.want, err)
-			}
-			var ie *llm.IdleTimeoutError
-			if !errors.As(err, &ie) || errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "within the model's timeout") {
-				t.Fatalf("not told as the idle timeout: %v", err)
-			}
-			if !reflect.DeepEqual(deltas, tc.deltas) {
-				t.Errorf("deltas %q, want %q", deltas, tc.deltas)
-			}
+			llmtest.WantIdleTimeout(t, err, tc.want, "openai/gpt-test: stream chat completion", deltas, tc.deltas)
 		})
 	}
 }
