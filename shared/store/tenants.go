@@ -185,11 +185,15 @@ func (s *Store) CreateTenant(ctx context.Context, in CreateTenantInput) (Tenant,
 
 // GetTenant reads a tenant.
 func (s *Store) GetTenant(ctx context.Context, id string) (Tenant, error) {
+	return s.getTenant(ctx, id, false)
+}
+
+func (s *Store) getTenant(ctx context.Context, id string, consistent bool) (Tenant, error) {
 	op := fmt.Sprintf("get tenant %s", id)
 	if err := checkID("tenant", id); err != nil {
 		return Tenant{}, fmt.Errorf("%s: %w", op, err)
 	}
-	it, err := s.get(ctx, op, "tenant", key(tenantPK(id), skTenant), false)
+	it, err := s.get(ctx, op, "tenant", key(tenantPK(id), skTenant), consistent)
 	if err != nil {
 		return Tenant{}, err
 	}
@@ -233,19 +237,7 @@ func (s *Store) RenameTenantIf(ctx context.Context, id, name string, match *Tena
 // GetTenantConsistent reads a tenant with a strongly consistent read (what a conditional
 // write compares against).
 func (s *Store) GetTenantConsistent(ctx context.Context, id string) (Tenant, error) {
-	op := fmt.Sprintf("get tenant %s", id)
-	if err := checkID("tenant", id); err != nil {
-		return Tenant{}, fmt.Errorf("%s: %w", op, err)
-	}
-	it, err := s.get(ctx, op, "tenant", key(tenantPK(id), skTenant), true)
-	if err != nil {
-		return Tenant{}, err
-	}
-	var rec tenantRec
-	if err := unmarshal(it, &rec); err != nil {
-		return Tenant{}, fmt.Errorf("%s: %w", op, err)
-	}
-	return rec.Tenant, nil
+	return s.getTenant(ctx, id, true)
 }
 
 // updateExisting runs an UpdateItem that requires the item to exist.
