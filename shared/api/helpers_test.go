@@ -123,6 +123,12 @@ func token(t testing.TB, sub, email, name string) string {
 	if name != "" {
 		claims["name"] = name
 	}
+	return signClaims(t, claims)
+}
+
+// signClaims signs claims as the test issuer's ID token.
+func signClaims(t testing.TB, claims map[string]any) string {
+	t.Helper()
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		t.Fatal(err)

@@ -2,16 +2,12 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/lestrrat-go/jwx/v3/jwa"
-	"github.com/lestrrat-go/jwx/v3/jws"
 
 	"polysynergy/shared/store"
 )
@@ -35,19 +31,7 @@ func tokenWith(t testing.TB, sub, email string, extra map[string]any) string {
 	for k, v := range extra {
 		claims[k] = v
 	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hdr := jws.NewHeaders()
-	if err := hdr.Set(jws.KeyIDKey, testKid); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := jws.Sign(payload, jws.WithKey(jwa.RS256(), signingKey(), jws.WithProtectedHeaders(hdr)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(tok)
+	return signClaims(t, claims)
 }
 
 func myInvitations(e *env, tok string) []MyInvitationView {
