@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PublishMatrix } from '../api/types';
 import { PublishMatrixScreen } from './PublishMatrix';
@@ -107,6 +107,22 @@ describe('PublishMatrixScreen', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Confirm unpublish Orders from dev' }));
     expect(await screen.findByText('Unpublished Orders from dev.')).toBeTruthy();
     expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.path)).toEqual(['/tenants/t1/projects/p1/flows/f1/publications/dev']);
+  });
+
+  it("keeps the keyboard on the cell after Unpublish's Cancel and confirm (their buttons go away)", async () => {
+    let gone = false;
+    setup([
+      ['DELETE', /\/flows\/f1\/publications\/dev$/, () => ((gone = true), { status: 204 })],
+      ['GET', MATRIX, () => ({ body: gone ? { ...matrix(3, true), flows: [{ ...matrix(3, true).flows[0]!, stages: {} }, ...matrix(3, true).flows.slice(1)] } : matrix(3, true) })],
+    ]);
+    fireEvent.click(await screen.findByRole('button', { name: 'Unpublish Orders from dev' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Unpublish Orders from dev' })));
+    fireEvent.click(screen.getByRole('button', { name: 'Unpublish Orders from dev' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm unpublish Orders from dev' }));
+    expect(await screen.findByText('Unpublished Orders from dev.')).toBeTruthy();
+    // not published there any more: the cell's Publish has it
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Publish Orders to dev' })));
   });
 
   it('lists the problems of a flow that does not validate', async () => {

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { type ApiClient, ConflictError, FlowInvalidError } from '../api/client';
 import type { MatrixRow, PublishMatrix } from '../api/types';
-import { errText, formatTime, type Load, LoadError, Loading, StagesLink } from './common';
+import { errText, focusBackTo, formatTime, type Load, LoadError, Loading, StagesLink } from './common';
 import { useMemberName } from './members';
 import './publish.css';
 
@@ -80,6 +80,9 @@ export function PublishMatrixScreen(props: PublishMatrixProps) {
       setProblem({ flow: row.flow, stage, message, problems });
     } finally {
       setBusy(null);
+      // the pressed button was off while it ran, or went (Unpublish's confirm): the keyboard
+      // stays on the cell instead of falling to the page's body
+      focusBackTo(...(what === 'unpublish' ? [`Unpublish ${row.name} from ${stage}`] : []), `Publish ${row.name} to ${stage}`);
     }
   };
 
@@ -219,7 +222,14 @@ export function PublishMatrixScreen(props: PublishMatrixProps) {
                               <button type="button" autoFocus className="ps-button ps-small ps-danger" onClick={() => void act(row, stage, 'unpublish')} aria-label={`Confirm unpublish ${row.name} from ${stage}`}>
                                 Unpublish
                               </button>
-                              <button type="button" className="ps-button ps-small" onClick={() => setConfirm(null)}>
+                              <button
+                                type="button"
+                                className="ps-button ps-small"
+                                onClick={() => {
+                                  setConfirm(null);
+                                  focusBackTo(`Unpublish ${row.name} from ${stage}`);
+                                }}
+                              >
                                 Cancel
                               </button>
                             </span>
