@@ -54,6 +54,11 @@ export function applyLiveEvent(s: RunState, e: RunEvent): RunState {
   return { ...next, statusSeq: e.seq } as LiveRun;
 }
 
+/** An event set the run's status since `before` (the same run, a later state). */
+export function statusChanged(before: RunState, after: RunState): boolean {
+  return (before as LiveRun).statusSeq !== (after as LiveRun).statusSeq || before.status !== after.status;
+}
+
 /** The run runId with the events that came before its id was known (in seq order). */
 export function adoptRun(runId: string, buffered: readonly RunEvent[]): RunState {
   let s = newRun(runId);

@@ -140,6 +140,24 @@ describe('the run panel following a run', () => {
     open.saver.dispose();
   });
 
+  it("keeps the resumed run's end when its events come before the resume is answered", async () => {
+    const paused = [ev('run_start', 1), ev('node_start', 2, { node_id: 'start' }), ev('node_end', 3, { node_id: 'start', status: 'paused' }), ev('run_paused', 4)];
+    const { open, live, status } = await setup({ status: 200, body: { ...record('paused'), nodes: [{ ...record('paused').nodes[0]!, status: 'paused' }] } }, (live) => ({
+      'POST /flows/F1/runs/R1/resume': () => {
+        // the runner took the answer and the run ended before the API answered the editor
+        live.emit(ev('run_start', 5), ev('node_end', 6, { node_id: 'start', status: 'success' }), ev('run_end', 7, { status: 'success' }));
+        return { status: 202, body: { run_id: 'R1', status: 'accepted' } };
+      },
+    }));
+    act(() => live.emit(...paused));
+    expect(status()).toBe('paused');
+    const form = within(screen.getByRole('region', { name: 'Run' })).getByRole('group', { name: 'Resume the paused run' });
+    fireEvent.click(within(form).getByRole('button', { name: /Resume/ }));
+    await act(() => vi.advanceTimersByTimeAsync(0));
+    expect(status()).toBe('success');
+    open.saver.dispose();
+  });
+
   it('says in the run panel that the stored run could not be read, tries again, and clears it once a read works', async () => {
     const { open, live, status, reads, advance } = await setup([
       { status: 503, body: { title: 'Service Unavailable', status: 503, detail: 'the table is busy' } },

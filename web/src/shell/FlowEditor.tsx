@@ -18,7 +18,7 @@ import { useRefusedRun } from '../runs/refusal';
 import { RunHistory } from '../runs/RunHistory';
 import { createEditorStore, type EditorStore } from '../store/editor';
 import { edgeStates, runFromDetail, type RunState } from '../store/run';
-import { adoptRun, applyLiveEvent, RunFollower } from '../runs/follow';
+import { adoptRun, applyLiveEvent, RunFollower, statusChanged } from '../runs/follow';
 import { mergeProblems } from '../store/checker';
 import { DraftSaver, type SaveState } from '../store/saver';
 import { saveProblemsText } from '../model/savable';
@@ -356,7 +356,11 @@ export function FlowEditor({
     const cur = runRef.current;
     if (!cur) return;
     await api.resumeRun(project, flow.id, cur.runId, body);
-    show(resumedRun(cur, body.node));
+    const now = runRef.current;
+    if (now?.runId !== cur.runId) return;
+    // the resumed run's events may have come before the answer (it ended, or paused again):
+    // they are newer than the resume, which marks the run running only while none came
+    if (!statusChanged(cur, now)) show(resumedRun(now, body.node));
     await follower.follow(cur.runId, { resumedNode: body.node });
   };
 
