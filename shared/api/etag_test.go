@@ -32,6 +32,16 @@ func wantChanged(t *testing.T, r *response, current string) {
 	}
 }
 
+// wantDeleteIfMatch requires a DELETE of path with the old ETag to be refused and keep the
+// resource, and one with the current ETag to delete it.
+func wantDeleteIfMatch(t *testing.T, e *env, path, token, old, current string) {
+	t.Helper()
+	wantChanged(t, e.doHeaders(http.MethodDelete, path, token, nil, ifMatchHdr(old)), current)
+	e.do(http.MethodGet, path, token, nil).ok(nil)
+	e.doHeaders(http.MethodDelete, path, token, nil, ifMatchHdr(current)).status(http.StatusNoContent)
+	e.do(http.MethodGet, path, token, nil).status(http.StatusNotFound)
+}
+
 func TestFlowETagAndIfMatch(t *testing.T) {
 	e := newEnv(t)
 	u := e.signIn("alice")
@@ -100,10 +110,7 @@ func TestFlowETagAndIfMatch(t *testing.T) {
 	tag4 := e.do(http.MethodPatch, path, u.token, map[string]any{"name": "Plain"}).ok(nil).etag()
 
 	// DELETE: an old ETag keeps the flow, the current one deletes it
-	wantChanged(t, e.doHeaders(http.MethodDelete, path, u.token, nil, ifMatchHdr(tag3)), tag4)
-	e.do(http.MethodGet, path, u.token, nil).ok(nil)
-	e.doHeaders(http.MethodDelete, path, u.token, nil, ifMatchHdr(tag4)).status(http.StatusNoContent)
-	e.do(http.MethodGet, path, u.token, nil).status(http.StatusNotFound)
+	wantDeleteIfMatch(t, e, path, u.token, tag3, tag4)
 }
 
 // Parallel writes based on the same ETag: exactly one wins, the others get 412 (the check
@@ -184,10 +191,7 @@ func TestProjectETagAndIfMatch(t *testing.T) {
 	if tag2 == tag1 {
 		t.Fatal("trashing did not change the ETag")
 	}
-	wantChanged(t, e.doHeaders(http.MethodDelete, proj, u.token, nil, ifMatchHdr(tag1)), tag2)
-	e.do(http.MethodGet, proj, u.token, nil).ok(nil)
-	e.doHeaders(http.MethodDelete, proj, u.token, nil, ifMatchHdr(tag2)).status(http.StatusNoContent)
-	e.do(http.MethodGet, proj, u.token, nil).status(http.StatusNotFound)
+	wantDeleteIfMatch(t, e, proj, u.token, tag1, tag2)
 }
 
 // A slug freed by a slug change or a deletion stays the freeing tenant's for 30 days:
