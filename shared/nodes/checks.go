@@ -115,6 +115,9 @@ const (
 	CheckTimeZone = "time_zone"
 	// CheckHTTPURL: an absolute http(s) URL with a host (see HTTPURL).
 	CheckHTTPURL = "http_url"
+	// CheckTimeWindow: a window of the time of day, "[days ]HH:MM-HH:MM" (see
+	// ParseTimeWindow).
+	CheckTimeWindow = "time_window"
 )
 
 var valueChecks = map[string]ValueCheck{
@@ -167,6 +170,14 @@ var valueChecks = map[string]ValueCheck{
 	CheckTimeZone: {
 		Valid: func(v any) error { _, err := LoadZone(ToString(v)); return err },
 		Same:  sameText,
+	},
+	CheckTimeWindow: {
+		Valid: func(v any) error { _, err := ParseTimeWindow(ToString(v)); return err },
+		Same: func(a, b any) bool {
+			wa, _ := ParseTimeWindow(ToString(a))
+			wb, _ := ParseTimeWindow(ToString(b))
+			return wa.From == wb.From && wa.To == wb.To && Equal(dayList(wa.Days), dayList(wb.Days))
+		},
 	},
 	CheckHTTPURL: {
 		Valid: func(v any) error {
@@ -365,4 +376,18 @@ func ValueType(s string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("unknown type %q (%s)", s, strings.Join(ValueTypes, ", "))
+}
+
+// dayList lists a window's days in order (nil for every day), to compare windows.
+func dayList(days map[time.Weekday]bool) []any {
+	if days == nil {
+		return nil
+	}
+	out := []any{}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if days[d] {
+			out = append(out, float64(d))
+		}
+	}
+	return out
 }

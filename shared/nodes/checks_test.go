@@ -74,6 +74,10 @@ func TestPortChecks(t *testing.T) {
 		}
 		return c.Same(a, b)
 	}
+	if !same(nodes.CheckTimeWindow, "mon-fri 9:00-17:00", "Mon - Fri 09:00 - 17:00") || same(nodes.CheckTimeWindow, "09:00-17:00", "mon-sun 09:00-17:00x") ||
+		same(nodes.CheckTimeWindow, "mon 09:00-17:00", "tue 09:00-17:00") || same(nodes.CheckTimeWindow, "09:00-17:00", "mon 09:00-17:00") {
+		t.Error("time windows compare by their days and times")
+	}
 	if !same(nodes.CheckRange, "1..5", " 1 .. 5.0") || same(nodes.CheckRange, "1..5", "1..") || same(nodes.CheckRange, "..5", "5..") {
 		t.Error("ranges compare by their bounds")
 	}

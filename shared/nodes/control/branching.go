@@ -277,8 +277,9 @@ func route(c *nodes.Call, match matcher) (nodes.Out, error) {
 func timeRouter() *nodes.Type {
 	t := router("router.time", "Time of day router", "clock",
 		"Routes on the time of day of `value` (a date; empty means now) in `timezone`. Each case is a window "+
-			"`HH:MM-HH:MM` (a window may pass midnight, e.g. `22:00-06:00`), optionally prefixed with days such as "+
-			"`mon-fri 09:00-17:00` or `sat,sun 10:00-14:00`.", nodes.CheckText,
+			"`HH:MM-HH:MM` (a window may pass midnight, e.g. `22:00-06:00`; `24:00` ends one at midnight, so "+
+			"`00:00-24:00` is the whole day), optionally prefixed with days such as "+
+			"`mon-fri 09:00-17:00` or `sat,sun 10:00-14:00`.", nodes.CheckTimeWindow,
 		nil)
 	t.Inputs = append(t.Inputs, nodes.Port{Name: "timezone", Type: nodes.String, Default: "UTC", Check: nodes.CheckTimeZone, Doc: "IANA time zone, e.g. Europe/Amsterdam."})
 	t.Run = func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
@@ -295,88 +296,12 @@ func timeRouter() *nodes.Type {
 		}
 		local := at.In(loc)
 		return route(c, func(_ *nodes.Call, want, _ any) (bool, any, error) {
-			ok, err := inWindow(local, nodes.ToString(want))
+			w, err := nodes.ParseTimeWindow(nodes.ToString(want))
 			if err != nil {
 				return false, nil, nodes.Errorf("cases", "%v", err)
 			}
-			return ok, local.Format(time.RFC3339), nil
+			return w.Contains(local), local.Format(time.RFC3339), nil
 		})
 	}
 	return t
-}
-
-var dayNames = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
-	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
-
-func parseDays(s string) (map[time.Weekday]bool, error) {
-	days := map[time.Weekday]bool{}
-	for _, part := range strings.Split(strings.ToLower(s), ",") {
-		part = strings.TrimSpace(part)
-		a, b, isRange := strings.Cut(part, "-")
-		da, ok := dayNames[a]
-		if !ok {
-			return nil, fmt.Errorf("unknown day %q (use mon, tue, wed, thu, fri, sat, sun)", a)
-		}
-		if !isRange {
-			days[da] = true
-			continue
-		}
-		db, ok := dayNames[b]
-		if !ok {
-			return nil, fmt.Errorf("unknown day %q (use mon, tue, wed, thu, fri, sat, sun)", b)
-		}
-		for d := da; ; d = (d + 1) % 7 {
-			days[d] = true
-			if d == db {
-				break
-			}
-		}
-	}
-	return days, nil
-}
-
-func parseClock(s string) (int, error) {
-	t, err := time.Parse("15:04", strings.TrimSpace(s))
-	if err != nil {
-		return 0, fmt.Errorf("time %q must look like HH:MM", s)
-	}
-	return t.Hour()*60 + t.Minute(), nil
-}
-
-// inWindow reports whether t falls in a "[days ]HH:MM-HH:MM" window.
-func inWindow(t time.Time, spec string) (bool, error) {
-	spec = strings.TrimSpace(spec)
-	var days map[time.Weekday]bool
-	if i := strings.LastIndexByte(spec, ' '); i > 0 {
-		var err error
-		if days, err = parseDays(spec[:i]); err != nil {
-			return false, err
-		}
-		spec = spec[i+1:]
-	}
-	a, b, ok := strings.Cut(spec, "-")
-	if !ok {
-		return false, fmt.Errorf("window %q must look like HH:MM-HH:MM", spec)
-	}
-	from, err := parseClock(a)
-	if err != nil {
-		return false, err
-	}
-	to, err := parseClock(b)
-	if err != nil {
-		return false, err
-	}
-	m := t.Hour()*60 + t.Minute()
-	day := t.Weekday()
-	if from <= to {
-		return (days == nil || days[day]) && m >= from && m < to, nil
-	}
-	// passes midnight: the part after midnight belongs to the previous day's window
-	if m >= from {
-		return days == nil || days[day], nil
-	}
-	if m < to {
-		return days == nil || days[(day+6)%7], nil
-	}
-	return false, nil
 }

@@ -48,6 +48,22 @@ func TestRunTimeChecksMatchTheDeclarations(t *testing.T) {
 		{"router.type", map[string]any{"value": 5.0, "cases": cases("String", "NUMBER")}, map[string]any{"cases": rows("String", "NUMBER")}, "", "cases.b"},
 		{"router.regex", map[string]any{"value": "x", "cases": cases("(x")}, map[string]any{"cases": rows("(x")}, "cases", "missing closing )"},
 		{"router.regex", map[string]any{"value": "ab", "cases": cases("^b", "^a")}, map[string]any{"cases": rows("^b", "^a")}, "", "cases.b"},
+		// a time window is checked when the flow is validated, not only when the router reaches
+		// it at run time (behind a case that matched at 10:00 a bad one went unnoticed, and the
+		// run failed at 20:00)
+		{"router.time", map[string]any{"value": "2024-05-06T20:00:00Z", "cases": cases("25:00-26:00")},
+			map[string]any{"cases": rows("25:00-26:00")}, "cases", `time "25:00": the hour must be 00 to 23`},
+		{"router.time", map[string]any{"value": "2024-05-06T20:00:00Z", "cases": cases("12:00-12:00")},
+			map[string]any{"cases": rows("12:00-12:00")}, "cases", `window "12:00-12:00" is empty (it ends when it starts); write 00:00-24:00 for the whole day`},
+		{"router.time", map[string]any{"value": "2024-05-06T20:00:00Z", "cases": cases("weekdays 09:00-17:00")},
+			map[string]any{"cases": rows("weekdays 09:00-17:00")}, "cases", `unknown day "weekdays" (use mon, tue, wed, thu, fri, sat, sun)`},
+		{"router.time", map[string]any{"value": "2024-05-06T20:00:00Z", "cases": cases("9am-5pm")},
+			map[string]any{"cases": rows("9am-5pm")}, "cases", `window "9am-5pm" must look like HH:MM-HH:MM, after days if any (mon-fri 09:00-17:00)`},
+		// 24:00 ends a window at midnight, and spaces around the dashes are allowed
+		{"router.time", map[string]any{"value": "2024-05-06T23:59:00Z", "cases": cases("mon - fri 09:00 - 17:00", "mon 18:00-24:00")},
+			map[string]any{"cases": rows("mon - fri 09:00 - 17:00", "mon 18:00-24:00")}, "", "cases.b"},
+		{"router.time", map[string]any{"value": "2024-05-06T12:00:00Z", "cases": cases("sat,sun 00:00-24:00", "Mon-Fri 9:00-17:00")},
+			map[string]any{"cases": rows("sat,sun 00:00-24:00", "Mon-Fri 9:00-17:00")}, "", "cases.b"},
 	} {
 		typ, _ := r.Lookup(tc.id)
 		out, err, _ := nodetest.Run(context.Background(), typ, tc.in, nodetest.Options{Values: tc.values})
