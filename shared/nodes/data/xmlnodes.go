@@ -54,6 +54,8 @@ type XMLOptions struct {
 // document back; StripNamespaces drops both. Comments, processing instructions and the
 // doctype are skipped.
 func ParseXML(ctx context.Context, text string, opt XMLOptions) (map[string]any, error) {
+	// a UTF-8 byte order mark (XML 1.0 allows one) is not text before the root
+	text = strings.TrimPrefix(text, "\ufeff")
 	d := xml.NewDecoder(strings.NewReader(text))
 	d.Strict = true
 	d.Entity = xml.HTMLEntity

@@ -26,6 +26,11 @@ func xmlCases() []nodeCase {
 				"@xmlns:soap": "http://schemas.xmlsoap.org/soap/envelope/", "@xmlns:m": "urn:stock",
 				"soap:Header": "", "soap:Body": map[string]any{"m:GetPrice": map[string]any{
 					"@xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance", "m:Item": map[string]any{"@xsi:type": "string", "#text": "Apple"}}}}}},
+		// a UTF-8 byte order mark (files saved on Windows) was "text outside the root element"
+		{name: "byte order mark", id: "xml.parse", in: map[string]any{"text": "\ufeff<?xml version=\"1.0\"?>\n<a>x</a>"},
+			want: nodes.Out{"data": map[string]any{"a": "x"}, "root": "a"}},
+		{name: "byte order mark without declaration", id: "xml.parse", in: map[string]any{"text": "\ufeff<a>x</a>"},
+			want: nodes.Out{"data": map[string]any{"a": "x"}, "root": "a"}},
 		{name: "prefixed end tag must match", id: "xml.parse", in: map[string]any{"text": "<a:x xmlns:a='u' xmlns:b='u'>\n</b:x>"},
 			errPort: "text", errText: "invalid XML at line 2: element <a:x> closed by </b:x>"},
 		{name: "stray end tag", id: "xml.parse", in: map[string]any{"text": "</a>"}, errPort: "text", errText: "closes no element"},
