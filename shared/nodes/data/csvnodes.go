@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"polysynergy/shared/nodes"
@@ -52,6 +53,10 @@ func ParseCSV(ctx context.Context, text string, opt CSVOptions) ([]any, []string
 	r := csv.NewReader(strings.NewReader(text))
 	r.Comma = opt.Delimiter
 	r.FieldsPerRecord = -1
+	// trimming also reads a quoted field after spaces (a, "b, c"); not with a space or tab
+	// delimiter, which encoding/csv would skip as leading space, moving the fields after an
+	// empty one
+	r.TrimLeadingSpace = opt.Trim && !unicode.IsSpace(opt.Delimiter)
 	rows := []any{}
 	var columns []string
 	for n := 0; ; n++ {
@@ -184,7 +189,7 @@ func csvParseType() *nodes.Type {
 			"- With `header` (default) the first row names the columns and `rows` is a list of objects; a row with " +
 			"fewer fields gets null for the missing columns, one with more fields is an error. Blank column names " +
 			"become `column_N`, repeated names get `_2`, `_3`…\n- Without `header`, `rows` is a list of lists.\n" +
-			"- `trim` removes spaces around fields; `infer_types` turns numbers and true/false into numbers and " +
+			"- `trim` removes spaces around fields (so `a, \"b, c\"` reads `b, c`); `infer_types` turns numbers and true/false into numbers and " +
 			"booleans (text with leading zeros such as `007` stays text).\n\nBad CSV is an error naming the line and column.\n\n" +
 			"Example: `name,age\\nAnn,40` → `[{\"name\": \"Ann\", \"age\": \"40\"}]`.",
 		Inputs: []nodes.Port{

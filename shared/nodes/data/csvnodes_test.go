@@ -20,6 +20,13 @@ func csvCases() []nodeCase {
 		{name: "tab, trim and infer", id: "csv.parse", in: map[string]any{"text": "id\tzip\tok\tv\n 1 \t007\ttrue\t-2.5e1\n", "delimiter": `\t`,
 			"trim": true, "infer_types": true},
 			want: nodes.Out{"rows": []any{map[string]any{"id": 1.0, "zip": "007", "ok": true, "v": -25.0}}}},
+		// with trim, a quoted field after the delimiter's space ("a, \"b, c\"", as many exports
+		// write) is read; it was "bare \" in non-quoted-field"
+		{name: "trim before a quoted field", id: "csv.parse", in: map[string]any{"text": "name, city\nAnn, \"Paris, FR\"\n", "trim": true},
+			want: nodes.Out{"rows": []any{map[string]any{"name": "Ann", "city": "Paris, FR"}}, "columns": []any{"name", "city"}}},
+		// a tab delimiter is not eaten as the space before a field: empty fields stay in place
+		{name: "trim keeps empty tab fields", id: "csv.parse", in: map[string]any{"text": "a\tb\tc\n\t\t3\n", "delimiter": `\t`, "trim": true},
+			want: nodes.Out{"rows": []any{map[string]any{"a": "", "b": "", "c": "3"}}}},
 		{name: "short row, blank and repeated names", id: "csv.parse", in: map[string]any{"text": "a,,a\n1\n"},
 			want: nodes.Out{"rows": []any{map[string]any{"a": "1", "column_2": nil, "a_2": nil}}, "columns": []any{"a", "column_2", "a_2"}}},
 		{name: "multiline field and BOM", id: "csv.parse", in: map[string]any{"text": "\ufeffnote\n\"line1\nline2\"\n"},
