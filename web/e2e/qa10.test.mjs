@@ -77,3 +77,28 @@ test("an API key's rename field keeps its width beside a refusal", async (t) => 
     assert.deepEqual(errors, []);
   });
 });
+
+test("at 480 px a secret's Set value form has a row of its own: the key keeps its width and nothing runs off the screen", async (t) => {
+  await guarded(t, 'secret-480', async () => {
+    await api('PUT', `${at.base}/secrets/API_KEY/stages/mock`, { value: 'sealed' });
+    await page.setViewportSize({ width: 480, height: 880 });
+    try {
+      await page.goto(`${suite.cloud.url}/p/${at.project}/settings/secrets`);
+      await page.getByRole('button', { name: 'Set a value of API_KEY' }).click();
+      const form = page.getByRole('form', { name: 'Set API_KEY' });
+      await form.waitFor();
+      // the keyboard is in the value, and the value is never shown back
+      assert.equal(await focused(), 'INPUT');
+      assert.equal(await form.getByLabel('Value', { exact: true }).getAttribute('type'), 'password');
+      const key = page.getByRole('cell', { name: 'API_KEY', exact: true }).locator('strong');
+      const box = await key.boundingBox();
+      // one line: it was squeezed to two letters a line ("AP / I_ / KE / Y")
+      assert.ok(box && box.height < 24, `the key takes ${box?.height}px, more than a line`);
+      const screen = page.getByRole('region', { name: 'Secrets' });
+      assert.ok(await screen.evaluate((s) => s.scrollWidth <= s.clientWidth + 1), 'the secrets screen runs off to the right');
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 880 });
+    }
+  });
+});

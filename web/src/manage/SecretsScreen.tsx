@@ -2,7 +2,7 @@
 // value per stage (a password field, cleared once saved) and delete a key's value on one
 // stage or everywhere.
 
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import type { ApiClient } from '../api/client';
 import type { Role, SecretInfo, Stage } from '../api/types';
 import { can } from './roles';
@@ -204,66 +204,73 @@ export function SecretsScreen({ api, project, role }: { api: ApiClient; project:
               </thead>
               <tbody>
                 {load.value.secrets.map((s) => (
-                  <tr key={s.key}>
-                    <td>
-                      <strong className="ps-mono">{s.key}</strong>
-                    </td>
-                    <td>
-                      {s.stages.length === 0 ? <span className="ps-m-unset">no stage</span> : null}
-                      {s.stages.map((stage) => (
-                        <span key={stage} className="ps-m-stage-chip">
-                          {stage}
-                          {write ? (
+                  <Fragment key={s.key}>
+                    <tr>
+                      <td className="ps-m-key">
+                        <strong className="ps-mono">{s.key}</strong>
+                      </td>
+                      <td>
+                        {s.stages.length === 0 ? <span className="ps-m-unset">no stage</span> : null}
+                        {s.stages.map((stage) => (
+                          <span key={stage} className="ps-m-stage-chip">
+                            {stage}
+                            {write ? (
+                              <ConfirmButton
+                                label="×"
+                                accessibleName={`Delete ${s.key} on ${stage}`}
+                                question={`Delete the value of ${s.key} on ${stage}?`}
+                                confirmLabel="Delete"
+                                onConfirm={async () => {
+                                  await api.deleteSecret(project, s.key, stage);
+                                  set((d) => d && { ...d, secrets: d.secrets.map((x) => (x.key === s.key ? { ...x, stages: x.stages.filter((y) => y !== stage) } : x)).filter((x) => x.stages.length > 0) });
+                                  setStatus(`Deleted ${s.key} on ${stage}.`);
+                                }}
+                              />
+                            ) : null}
+                          </span>
+                        ))}
+                      </td>
+                      <td className="ps-hint">{when(s.updated_at)}</td>
+                      <td className="ps-m-actions">
+                        {write ? (
+                          <span className="ps-m-actions">
+                            <button type="button" className="ps-button ps-small" aria-label={`Set a value of ${s.key}`} onClick={() => setEditing(editing === s.key ? null : s.key)}>
+                              Set value
+                            </button>
                             <ConfirmButton
-                              label="×"
-                              accessibleName={`Delete ${s.key} on ${stage}`}
-                              question={`Delete the value of ${s.key} on ${stage}?`}
-                              confirmLabel="Delete"
+                              label="Delete"
+                              accessibleName={`Delete ${s.key} on every stage`}
+                              question={`Delete ${s.key} on every stage? Flows that read it will fail.`}
+                              confirmLabel="Delete everywhere"
                               onConfirm={async () => {
-                                await api.deleteSecret(project, s.key, stage);
-                                set((d) => d && { ...d, secrets: d.secrets.map((x) => (x.key === s.key ? { ...x, stages: x.stages.filter((y) => y !== stage) } : x)).filter((x) => x.stages.length > 0) });
-                                setStatus(`Deleted ${s.key} on ${stage}.`);
+                                await api.deleteSecret(project, s.key);
+                                set((d) => d && { ...d, secrets: d.secrets.filter((x) => x.key !== s.key) });
+                                setStatus(`Deleted ${s.key}.`);
                               }}
                             />
-                          ) : null}
-                        </span>
-                      ))}
-                      {editing === s.key && load.value ? (
-                        <SetValue
-                          fixedKey={s.key}
-                          stages={load.value.stages.map((x) => x.name)}
-                          defaultStage={load.value.stages.find((x) => !s.stages.includes(x.name))?.name}
-                          onCancel={() => endEdit(s.key)}
-                          onSave={async (key, stage, value) => {
-                            await api.setSecret(project, key, stage, value);
-                            endEdit(key);
-                            saved(key, stage);
-                          }}
-                        />
-                      ) : null}
-                    </td>
-                    <td className="ps-hint">{when(s.updated_at)}</td>
-                    <td className="ps-m-actions">
-                      {write ? (
-                        <span className="ps-m-actions">
-                          <button type="button" className="ps-button ps-small" aria-label={`Set a value of ${s.key}`} onClick={() => setEditing(editing === s.key ? null : s.key)}>
-                            Set value
-                          </button>
-                          <ConfirmButton
-                            label="Delete"
-                            accessibleName={`Delete ${s.key} on every stage`}
-                            question={`Delete ${s.key} on every stage? Flows that read it will fail.`}
-                            confirmLabel="Delete everywhere"
-                            onConfirm={async () => {
-                              await api.deleteSecret(project, s.key);
-                              set((d) => d && { ...d, secrets: d.secrets.filter((x) => x.key !== s.key) });
-                              setStatus(`Deleted ${s.key}.`);
+                          </span>
+                        ) : null}
+                      </td>
+                    </tr>
+                    {/* a row of its own, the table's width: inside the stages cell it squeezed the key to two letters a line on a phone */}
+                    {editing === s.key && load.value ? (
+                      <tr className="ps-m-edit-row">
+                        <td colSpan={4}>
+                          <SetValue
+                            fixedKey={s.key}
+                            stages={load.value.stages.map((x) => x.name)}
+                            defaultStage={load.value.stages.find((x) => !s.stages.includes(x.name))?.name}
+                            onCancel={() => endEdit(s.key)}
+                            onSave={async (key, stage, value) => {
+                              await api.setSecret(project, key, stage, value);
+                              endEdit(key);
+                              saved(key, stage);
                             }}
                           />
-                        </span>
-                      ) : null}
-                    </td>
-                  </tr>
+                        </td>
+                      </tr>
+                    ) : null}
+                  </Fragment>
                 ))}
               </tbody>
             </table>
