@@ -283,8 +283,23 @@ func cast(v any, to string) (any, error) {
 		}
 		return nil, fmt.Errorf("cannot convert %s to an object", desc)
 	case "datetime":
+		if s, ok := v.(string); ok {
+			s = strings.TrimSpace(s)
+			if f, ok := nodes.ToFloat(s); ok {
+				// Unix seconds as text (a query parameter, a CSV cell), as the date nodes read them
+				if err := expr.CheckUnix(f); err != nil {
+					return nil, fmt.Errorf("cannot convert to a date: %v", err)
+				}
+				return unixSeconds(f).Format(time.RFC3339Nano), nil
+			}
+			v = s
+		}
 		t, err := expr.ToTime(v)
 		if err != nil {
+			if _, text := v.(string); text {
+				return nil, fmt.Errorf("cannot convert %s to a date (use RFC 3339 such as 2024-05-01T12:00:00Z, "+
+					"2024-05-01 12:00:00, 2024-05-01 or Unix seconds)", desc)
+			}
 			return nil, fmt.Errorf("cannot convert to a date: %v", err)
 		}
 		return t.Format(time.RFC3339Nano), nil

@@ -79,7 +79,15 @@ func jsonCases() []nodeCase {
 		{name: "number to object", id: "data.type_cast", in: map[string]any{"value": 1.0, "to": "object"}, errPort: "value", errText: "to an object"},
 		{name: "to json", id: "data.type_cast", in: map[string]any{"value": map[string]any{"a": "<"}, "to": "json"}, want: nodes.Out{"value": `{"a":"<"}`}},
 		{name: "unix to datetime", id: "data.type_cast", in: map[string]any{"value": 0.0, "to": "datetime"}, want: nodes.Out{"value": "1970-01-01T00:00:00Z"}},
-		{name: "bad datetime", id: "data.type_cast", in: map[string]any{"value": "soon", "to": "datetime"}, errPort: "value", errText: "not an RFC 3339 date"},
+		{name: "bad datetime", id: "data.type_cast", in: map[string]any{"value": "soon", "to": "datetime"}, errPort: "value",
+			errText: `cannot convert string "soon" to a date (use RFC 3339 such as 2024-05-01T12:00:00Z, 2024-05-01 12:00:00, 2024-05-01 or Unix seconds)`},
+		// Unix seconds as text (a query parameter, a CSV cell) convert as the date nodes read
+		// them; it was "is not an RFC 3339 date", though the doc promises Unix seconds
+		{name: "unix text to datetime", id: "data.type_cast", in: map[string]any{"value": " 1714557600.5 ", "to": "datetime"},
+			want: nodes.Out{"value": "2024-05-01T10:00:00.5Z"}},
+		{name: "unix text out of range", id: "data.type_cast", in: map[string]any{"value": "1e20", "to": "datetime"}, errPort: "value", errText: "outside the years 1 to 9999"},
+		{name: "date text with space", id: "data.type_cast", in: map[string]any{"value": " 2024-05-01 ", "to": "datetime"},
+			want: nodes.Out{"value": "2024-05-01T00:00:00Z"}},
 		{name: "bad target", id: "data.type_cast", in: map[string]any{"value": 1.0, "to": "float"}, errPort: "to", errText: "unknown value"},
 
 		// data.type_of
