@@ -169,6 +169,31 @@ describe('EnvScreen', () => {
     expect((await within(form).findByRole('alert')).textContent).toBe('Too large to save: the API takes at most 64 KB in one request. Shorten the value.');
   });
 
+  it('shows what the API took when a later call of the same save fails, and a retry sends only the rest', async () => {
+    const { api, writes } = fakeApi({
+      ...base,
+      'PUT /env/BASE_URL': { status: 200, body: { key: 'BASE_URL', values: { mock: 'http://localhost', staging: 'https://staging', prod: 'https://api.example.com' } } },
+      'DELETE /env/BASE_URL/stages/mock': [{ status: 500, body: { title: 'Internal Server Error', status: 500, detail: 'store down' } }, { status: 204 }],
+    });
+    render(<EnvScreen api={api} project="P1" role="editor" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit BASE_URL' }));
+    const form = screen.getByRole('form', { name: 'Edit BASE_URL' });
+    fireEvent.change(within(form).getByLabelText('BASE_URL on staging'), { target: { value: 'https://staging' } });
+    fireEvent.change(within(form).getByLabelText('BASE_URL on mock'), { target: { value: '' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    expect((await within(form).findByRole('alert')).textContent).toBe('store down');
+    fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(screen.queryByRole('form', { name: 'Edit BASE_URL' })).toBeNull());
+    expect(writes().map((c) => [c.method, c.path])).toEqual([
+      ['PUT', '/env/BASE_URL'],
+      ['DELETE', '/env/BASE_URL/stages/mock'],
+      // the retry: staging was set already
+      ['DELETE', '/env/BASE_URL/stages/mock'],
+    ]);
+    const row = screen.getByRole('row', { name: /BASE_URL/ });
+    expect(within(row).getAllByRole('cell').map((c) => c.textContent)).toEqual(['—', 'https://staging', 'https://api.example.com', 'EditDelete']);
+  });
+
   it('deletes a variable after confirming', async () => {
     const { api, writes } = fakeApi({ ...base, 'DELETE /env/DEBUG': { status: 204 } });
     render(<EnvScreen api={api} project="P1" role="editor" />);

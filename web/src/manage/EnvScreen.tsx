@@ -183,15 +183,26 @@ export function EnvScreen({ api, project, role }: { api: ApiClient; project: str
   const save = async (key: string, before: Record<string, string>, after: Record<string, string>) => {
     const { set: values, remove } = envChanges(before, after);
     let next: Record<string, string> = { ...before };
-    if (Object.keys(values).length) next = { ...(await api.setEnv(project, key, values)).values };
-    for (const s of remove) {
-      await api.deleteEnv(project, key, s);
-      delete next[s];
+    let changed = false;
+    try {
+      if (Object.keys(values).length) {
+        next = { ...(await api.setEnv(project, key, values)).values };
+        changed = true;
+      }
+      for (const s of remove) {
+        await api.deleteEnv(project, key, s);
+        delete next[s];
+        changed = true;
+      }
+    } finally {
+      // what the API took shows, also when a later call failed (the table kept the old values
+      // while the server had the new ones, and a retry sent them again)
+      if (changed)
+        set((d) => {
+          const rest = d.vars.filter((v) => v.key !== key);
+          return { ...d, vars: Object.keys(next).length ? [...rest, { key, values: next }].sort(byKey) : rest };
+        });
     }
-    set((d) => {
-      const rest = d.vars.filter((v) => v.key !== key);
-      return { ...d, vars: Object.keys(next).length ? [...rest, { key, values: next }].sort(byKey) : rest };
-    });
     setStatus(`Saved ${key}.`);
   };
 
