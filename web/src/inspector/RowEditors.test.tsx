@@ -58,6 +58,17 @@ describe('rows of a dict input and items of a list input', () => {
     await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Remove cookies item 1' })));
   });
 
+  it('goes from Use expression back to items with the expression toggle (only emptying the text did)', () => {
+    render(<Field port={{ name: 'keys', type: 'list', editor: 'list', templated: true }} start={['a']} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Use expression' }));
+    expect((screen.getByRole('textbox', { name: 'keys' }) as HTMLInputElement).value).toBe('{{  }}');
+    const toggle = screen.getByRole('button', { name: 'Expression for keys' });
+    expect(toggle.getAttribute('aria-pressed')).toBe('true');
+    fireEvent.click(toggle);
+    expect(screen.queryByRole('textbox', { name: 'keys' })).toBeNull();
+    expect(screen.getByRole('button', { name: '+ Add item' })).toBeTruthy();
+  });
+
   it('names a list item’s remove button', () => {
     render(<Field port={{ name: 'cookies', type: 'list', editor: 'list', templated: true }} start={['x=1', 'y=2']} />);
     expect(screen.getByRole('button', { name: 'Remove cookies item 2' })).toBeTruthy();

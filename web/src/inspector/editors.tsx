@@ -472,10 +472,16 @@ function nextKey(keys: string[]): string {
 function ListEditor({ port, value, onChange, ctx, invalid, describedBy }: PortEditorProps) {
   const items = Array.isArray(value) ? value : value === undefined || value === null || value === '' ? [] : [value];
   const set = (next: unknown[]) => onChange(next.length ? next : undefined);
-  if (isExpr(value)) {
-    return <ExprInput value={value as string} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} describedBy={describedBy} />;
-  }
   const box = useRef<HTMLDivElement>(null);
+  if (isExpr(value)) {
+    // the way back to items, as Use expression leads here (only emptying the text did)
+    return (
+      <div className="ps-row">
+        <ExprInput value={value as string} onChange={onChange} ctx={ctx} label={port.name} invalid={invalid} describedBy={describedBy} />
+        <ExprToggle name={port.name} on onToggle={() => onChange(undefined)} />
+      </div>
+    );
+  }
   return (
     <div className="ps-list" ref={box}>
       {items.map((it, i) => (
