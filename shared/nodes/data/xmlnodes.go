@@ -265,13 +265,20 @@ func writeXML(e *xml.Encoder, name string, v any, path string, depth int) error 
 				if _, ok := asMap(m[k]); ok {
 					return fmt.Errorf("%s.%s: an attribute holds text, not an object", orRoot(path), k)
 				}
-				start.Attr = append(start.Attr, xml.Attr{Name: xml.Name{Local: an}, Value: nodes.ToString(m[k])})
+				av := nodes.ToString(m[k])
+				if err := xmlChars(av); err != nil {
+					return fmt.Errorf("%s.%s: %w", orRoot(path), k, err)
+				}
+				start.Attr = append(start.Attr, xml.Attr{Name: xml.Name{Local: an}, Value: av})
 			default:
 				children = append(children, k)
 			}
 		}
 	} else if v != nil {
 		text = nodes.ToString(v)
+	}
+	if err := xmlChars(text); err != nil {
+		return fmt.Errorf("%s: %w", orRoot(path), err)
 	}
 	if err := e.EncodeToken(start); err != nil {
 		return fmt.Errorf("%s: %w", orRoot(path), err)
@@ -288,6 +295,23 @@ func writeXML(e *xml.Encoder, name string, v any, path string, depth int) error 
 	}
 	if err := e.EncodeToken(start.End()); err != nil {
 		return fmt.Errorf("%s: %w", orRoot(path), err)
+	}
+	return nil
+}
+
+// xmlChars refuses text XML 1.0 cannot hold (control characters but tab and line breaks,
+// U+FFFE and U+FFFF, invalid UTF-8), which the encoder would write as U+FFFD.
+func xmlChars(s string) error {
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return fmt.Errorf("is not valid UTF-8 (byte %d)", i)
+			}
+		case r == '\t' || r == '\n' || r == '\r':
+		case r < 0x20 || r == 0xFFFE || r == 0xFFFF || (r >= 0xD800 && r <= 0xDFFF):
+			return fmt.Errorf("contains U+%04X, which XML 1.0 cannot hold", r)
+		}
 	}
 	return nil
 }
@@ -350,7 +374,7 @@ func xmlFormatType() *nodes.Type {
 		Doc: "Writes `value` as an XML document whose root element is `root`, the reverse of Parse XML: in " +
 			"objects, `@name` keys are attributes, `#text` is the element's text and other keys are child elements " +
 			"(a list repeats the element); numbers, booleans and text are the element's text and null an empty " +
-			"element. Keys are written in alphabetical order. Text is escaped. Names must be XML names not " +
+			"element. Keys are written in alphabetical order. Text is escaped; a control character XML cannot hold (other than tab and line breaks) is an error naming where it is. Names must be XML names not " +
 			"starting with `xml`, optionally with a namespace prefix: `soap:Envelope` with an `@xmlns:soap` " +
 			"attribute writes `<soap:Envelope xmlns:soap=\"…\">`, as Parse XML reads it.\n\n" +
 			"Example: root `order`, value `{\"@id\": 7, \"item\": [\"a\", \"b\"]}` → " +

@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
 	"reflect"
 	"strings"
@@ -65,6 +66,13 @@ func xmlCases() []nodeCase {
 			"@xmlns:soap": "urn:s", "soap:Body": map[string]any{"@xsi:nil": "true", "@xmlns:xsi": "urn:i"}}},
 			want: nodes.Out{"text": `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
 				`<soap:Envelope xmlns:soap="urn:s"><soap:Body xmlns:xsi="urn:i" xsi:nil="true"></soap:Body></soap:Envelope>`}},
+		// a character XML cannot hold was written as U+FFFD without a word, changing the data
+		{name: "control character in text", id: "xml.format", in: map[string]any{"value": map[string]any{"a": "x\x00y"}},
+			errPort: "value", errText: "value.a: contains U+0000, which XML 1.0 cannot hold"},
+		{name: "control character in an attribute", id: "xml.format", in: map[string]any{"value": map[string]any{"@id": "\x1b[0m"}},
+			errPort: "value", errText: "value.@id: contains U+001B, which XML 1.0 cannot hold"},
+		{name: "tabs, line breaks and emoji are fine", id: "xml.format", in: map[string]any{"value": "a\tb\nc 👋"},
+			want: nodes.Out{"text": xml.Header + "<root>a&#x9;b\nc 👋</root>"}},
 		{name: "reserved prefix", id: "xml.format", in: map[string]any{"value": "x", "root": "xmlns:a"}, errPort: "root"},
 		{name: "two colons", id: "xml.format", in: map[string]any{"value": map[string]any{"a:b:c": "x"}}, errPort: "value", errText: "not a usable element name"},
 		{name: "bad root", id: "xml.format", in: map[string]any{"value": "x", "root": "1st"}, errPort: "root", errText: "not a usable element name"},
