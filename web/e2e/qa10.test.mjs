@@ -102,3 +102,28 @@ test("at 480 px a secret's Set value form has a row of its own: the key keeps it
     }
   });
 });
+
+test("the inspector's Delete for several nodes hands the keyboard to the canvas, where undo brings them back", async (t) => {
+  await guarded(t, 'inspector-delete', async () => {
+    const node = (id, type, x) => ({ id, handle: id, type, position: { x, y: 0 }, values: {} });
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'delete from the inspector',
+      document: { schema: 'polysynergy/flow@1', nodes: [node('a', 'debug.log', 0), node('b', 'debug.log', 320), node('c', 'debug.log', 640)], connections: [] },
+    });
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="c"]').waitFor();
+    await page.locator('.react-flow__node[data-id="a"] .ps-node-header').click();
+    await page.locator('.react-flow__node[data-id="b"] .ps-node-header').click({ modifiers: ['Shift'] });
+    const inspector = page.getByRole('complementary', { name: 'Inspector' });
+    await inspector.getByText('2 nodes selected.').waitFor();
+    await inspector.getByRole('button', { name: 'Delete' }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-handle="a"]').waitFor({ state: 'detached' });
+    // the node left has the keyboard (it went to the page's body)
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-id') === 'c');
+    await page.keyboard.press('Control+z');
+    await page.locator('[data-handle="a"]').waitFor();
+    assert.deepEqual(errors, []);
+  });
+});

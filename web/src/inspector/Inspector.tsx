@@ -10,6 +10,7 @@ import { type IntSetting, settingLabels, settingProblem, unsavable } from '../mo
 import { describeType } from '../model/ports';
 import type { Problem } from '../model/validate';
 import { Markdown } from '../ui/Markdown';
+import { focusWhenShown } from '../canvas/focusAfter';
 import { completionContextFor } from './completion';
 import { PortEditor } from './editors';
 
@@ -234,6 +235,17 @@ function Section({ title, children, open = true, forceOpen = false }: { title: s
   );
 }
 
+/**
+ * Deletes the selection from the inspector's Delete button, which goes with it: the keyboard
+ * goes to the canvas (a node left on it, else the canvas itself) instead of the page's body,
+ * where the canvas keys (undo, delete, arrows) stopped working.
+ */
+function removeFromInspector(removeSelection: () => void, button: HTMLElement) {
+  const canvas = button.closest('.ps-editor, main, body')?.querySelector<HTMLElement>('.ps-canvas-box') ?? null;
+  removeSelection();
+  focusWhenShown(() => canvas?.querySelector<HTMLElement>('.react-flow__node') ?? canvas);
+}
+
 export const Inspector = memo(function Inspector({ problems, onConnect }: { problems: ReadonlyMap<string, Problem[]>; onConnect?: ((nodeId: string) => void) | undefined }) {
   const { secretKeys, envKeys, flows, flowId, flowLinks, readOnly } = useEditorEnv();
   const actions = useActions();
@@ -256,7 +268,7 @@ export const Inspector = memo(function Inspector({ problems, onConnect }: { prob
                   <button type="button" className="ps-button" onClick={() => actions.duplicateSelection()}>
                     Duplicate
                   </button>
-                  <button type="button" className="ps-button ps-danger" onClick={() => actions.removeSelection()}>
+                  <button type="button" className="ps-button ps-danger" onClick={(e) => removeFromInspector(() => actions.removeSelection(), e.currentTarget)}>
                     Delete
                   </button>
                 </div>
@@ -266,7 +278,7 @@ export const Inspector = memo(function Inspector({ problems, onConnect }: { prob
             <>
               <p>{selection.edges.length === 1 ? 'A connection is' : `${selection.edges.length} connections are`} selected.</p>
               {readOnly ? null : (
-                <button type="button" className="ps-button ps-danger" onClick={() => actions.removeSelection()}>
+                <button type="button" className="ps-button ps-danger" onClick={(e) => removeFromInspector(() => actions.removeSelection(), e.currentTarget)}>
                   Delete
                 </button>
               )}
