@@ -39,7 +39,7 @@ export function refocusAfterRowAction(anchor: Element): (prefer?: () => HTMLElem
 function tooLargeText(e: ApiError): string | null {
   if (e.status !== 413) return null;
   const m = /limit=(\d+)/.exec(e.detail);
-  return `Too large to save: the API takes at most ${m ? `${Math.floor(Number(m[1]) / 1024)} KB` : 'a limited size'} in one request. Shorten the value.`;
+  return `Too large: the API takes at most ${m ? `${Math.floor(Number(m[1]) / 1024)} KB` : 'a limited size'} in one request.`;
 }
 
 /** A readable message for any error. */
