@@ -127,3 +127,25 @@ test("the inspector's Delete for several nodes hands the keyboard to the canvas,
     assert.deepEqual(errors, []);
   });
 });
+
+test('at 480 px a variable key keeps a line of its own width instead of three letters a line', async (t) => {
+  await guarded(t, 'env-480', async () => {
+    await api('PUT', `${at.base}/env/BASE_URL`, { values: { mock: `https://example.com/${'segment/'.repeat(20)}` } });
+    await page.setViewportSize({ width: 480, height: 880 });
+    try {
+      await page.goto(`${suite.cloud.url}/p/${at.project}/settings/env`);
+      const key = page.getByRole('rowheader', { name: 'BASE_URL' });
+      await key.waitFor();
+      const box = await key.evaluate((e) => {
+        const r = document.createRange();
+        r.selectNodeContents(e);
+        return r.getClientRects().length;
+      });
+      // one line box: it broke as "BAS / E_U / RL"
+      assert.equal(box, 1);
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 880 });
+    }
+  });
+});

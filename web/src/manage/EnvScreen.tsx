@@ -259,7 +259,7 @@ export function EnvScreen({ api, project, role }: { api: ApiClient; project: str
                       </tr>
                     ) : (
                       <tr key={v.key}>
-                        <th scope="row" className="ps-mono">
+                        <th scope="row" className="ps-mono ps-m-key">
                           {v.key}
                         </th>
                         {load.value.stages.map((s) => (
