@@ -107,6 +107,11 @@ func TestTemplates(t *testing.T) {
 		{"{{ formatDate(addDate('2023-03-31', -1, 'months'), 'date') }}", "2023-02-28"},
 		{"{{ formatDate(addDate('2024-02-29', 1, 'years'), 'date') }}", "2025-02-28"},
 		{"{{ diffDate('2026-01-02', '2026-01-01', 'hours') }}", 24.0},
+		// more than 292 years apart (time.Time.Sub stops there: 106751.99 days)
+		{"{{ diffDate('9999-01-01', '0001-01-01', 'days') }}", 3651694.0},
+		{"{{ diffDate('1700-01-01', '2024-01-01', 'hours') }}", -2840112.0},
+		{"{{ diffDate('9999-12-31T23:59:59.5Z', '0001-01-01T00:00:00Z', 'milliseconds') }}", 315537897599500.0},
+		{"{{ diffDate('2026-01-01T00:00:00.0009Z', '2026-01-01', 'milliseconds') }}", 0.0},
 		{"{{ formatDate(parseDate('2024-03-10 02:30', '', 'America/New_York'), 'RFC3339', 'UTC') }}", "2024-03-10T07:30:00Z"},
 		{"{{ formatDate('2024-05-01T12:30', 'datetime') }}", "2024-05-01 12:30:00"},
 		{"{{ slugify('Hello, World!') }}", "hello-world"},

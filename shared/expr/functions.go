@@ -487,24 +487,31 @@ func fnAddDate(a ...any) (any, error) {
 	return AddTime(t, n, nodes.ToString(a[2]))
 }
 
-// DiffTime returns a − b in unit.
+// DiffTime returns a − b in unit, exact over the years 1 to 9999 (time.Time.Sub stops at
+// its largest duration, 292 years).
 func DiffTime(a, b time.Time, unit string) (float64, error) {
-	d := a.Sub(b)
+	ms := MillisBetween(b, a)
 	switch strings.TrimSuffix(strings.ToLower(unit), "s") {
 	case "week":
-		return d.Hours() / (24 * 7), nil
+		return ms / (7 * 24 * 3600e3), nil
 	case "day":
-		return d.Hours() / 24, nil
+		return ms / (24 * 3600e3), nil
 	case "hour":
-		return d.Hours(), nil
+		return ms / 3600e3, nil
 	case "minute":
-		return d.Minutes(), nil
+		return ms / 60e3, nil
 	case "second":
-		return d.Seconds(), nil
+		return ms / 1e3, nil
 	case "millisecond":
-		return float64(d.Milliseconds()), nil
+		return math.Trunc(ms), nil
 	}
 	return 0, fmt.Errorf("unknown unit %q (weeks, days, hours, minutes, seconds, milliseconds)", unit)
+}
+
+// MillisBetween is b − a in milliseconds, exact over the years 1 to 9999 (time.Time.Sub
+// stops at its largest duration, 292 years).
+func MillisBetween(a, b time.Time) float64 {
+	return float64(b.Unix()-a.Unix())*1000 + float64(b.Nanosecond()-a.Nanosecond())/1e6
 }
 
 func fnDiffDate(a ...any) (any, error) {

@@ -337,8 +337,8 @@ func calendarBetween(a, b time.Time, est int, add func(time.Time, int) time.Time
 	}
 	lo, hi := add(a, dir*m), add(a, dir*(m+1))
 	frac := 0.0
-	if span := millisBetween(lo, hi); span != 0 {
-		frac = millisBetween(lo, b) / span
+	if span := expr.MillisBetween(lo, hi); span != 0 {
+		frac = expr.MillisBetween(lo, b) / span
 	}
 	return float64(dir) * (float64(m) + frac)
 }
@@ -391,13 +391,13 @@ func dateDiffType() *nodes.Type {
 			case "weeks":
 				d = daysBetween(from.In(z.loc), to.In(z.loc)) / 7
 			case "hours":
-				d = millisBetween(from, to) / float64(time.Hour/time.Millisecond)
+				d = expr.MillisBetween(from, to) / float64(time.Hour/time.Millisecond)
 			case "minutes":
-				d = millisBetween(from, to) / float64(time.Minute/time.Millisecond)
+				d = expr.MillisBetween(from, to) / float64(time.Minute/time.Millisecond)
 			case "seconds":
-				d = millisBetween(from, to) / 1000
+				d = expr.MillisBetween(from, to) / 1000
 			case "milliseconds":
-				d = millisBetween(from, to)
+				d = expr.MillisBetween(from, to)
 			default:
 				return nil, nodes.Errorf("unit", "unknown unit %q", unit)
 			}
@@ -407,7 +407,7 @@ func dateDiffType() *nodes.Type {
 			if d == 0 {
 				d = 0 // no negative zero
 			}
-			ms := millisBetween(from, to)
+			ms := expr.MillisBetween(from, to)
 			if ms == 0 {
 				ms = 0 // no negative zero
 			}
@@ -416,11 +416,6 @@ func dateDiffType() *nodes.Type {
 	}
 }
 
-// millisBetween is b − a in milliseconds, exact over the years 1 to 9999 (time.Time.Sub
-// stops at its largest duration, 292 years).
-func millisBetween(a, b time.Time) float64 {
-	return float64(b.Unix()-a.Unix())*1000 + float64(b.Nanosecond()-a.Nanosecond())/1e6
-}
 
 func periodUnits() []string {
 	return []string{"minute", "hour", "day", "week", "month", "quarter", "year"}
