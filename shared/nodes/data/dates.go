@@ -416,7 +416,6 @@ func dateDiffType() *nodes.Type {
 	}
 }
 
-
 func periodUnits() []string {
 	return []string{"minute", "hour", "day", "week", "month", "quarter", "year"}
 }
