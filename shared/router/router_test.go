@@ -72,25 +72,14 @@ func setupTB(t testing.TB, saving store.RunSaving, mode string, requireKey bool,
 	ctx := context.Background()
 	env := storetest.Start(t)
 	st := env.Store
-	ten, err := st.CreateTenant(ctx, store.CreateTenantInput{Name: "Acme", OwnerSub: "owner", OwnerEmail: "o@example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := st.CreateProject(ctx, ten.ID, store.CreateProjectInput{Name: "Shop", Slug: "my-shop"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk := store.ProjectKey{Tenant: ten.ID, Project: p.ID}
-	if _, err := st.CreateStage(ctx, pk, "dev", 1); err != nil {
-		t.Fatal(err)
-	}
+	pk := storetest.Project(t, st, "my-shop", "dev")
 	f, err := st.CreateFlow(ctx, pk, store.CreateFlowInput{Kind: store.KindRoute, Name: "hello", Document: doc, RunSaving: saving,
 		Route: &store.RouteConfig{Method: "GET", ResponseMode: mode, RequireAPIKey: requireKey, CORSOrigins: []string{"https://app.example"}, Segments: []store.Segment{
 			{Kind: "static", Value: "hello"}, {Kind: "variable", Name: "name", Type: "string"}, {Kind: "variable", Name: "n", Type: "number"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fk := store.FlowKey{Tenant: ten.ID, Project: p.ID, Flow: f.ID}
+	fk := store.FlowKey{Tenant: pk.Tenant, Project: pk.Project, Flow: f.ID}
 	if _, err := st.Publish(ctx, store.PublishInput{Flow: fk, Stage: "dev", By: "owner"}); err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +87,7 @@ func setupTB(t testing.TB, saving store.RunSaving, mode string, requireKey bool,
 	_, _ = rand.Read(key)
 	lw, _ := secrets.NewLocalWrapper(key)
 	box, _ := secrets.NewBox(lw)
-	sealed, err := box.Seal(ctx, []byte("tok-123-secret"), secrets.SecretContext(ten.ID, p.ID, "dev", "TOKEN"))
+	sealed, err := box.Seal(ctx, []byte("tok-123-secret"), secrets.SecretContext(pk.Tenant, pk.Project, "dev", "TOKEN"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -155,18 +155,7 @@ func setup(t testing.TB, opts ...func(*runs.Options)) *fixture {
 	if f.box, err = secrets.NewBox(w); err != nil {
 		t.Fatalf("box: %v", err)
 	}
-	tn, err := f.st.CreateTenant(f.ctx, store.CreateTenantInput{Name: "Acme", OwnerSub: "owner", OwnerEmail: "owner@example.com"})
-	if err != nil {
-		t.Fatalf("create tenant: %v", err)
-	}
-	p, err := f.st.CreateProject(f.ctx, tn.ID, store.CreateProjectInput{Name: "Shop", Slug: "shop"})
-	if err != nil {
-		t.Fatalf("create project: %v", err)
-	}
-	f.pk = p.Key()
-	if _, err := f.st.CreateStage(f.ctx, f.pk, "prod", 1); err != nil {
-		t.Fatalf("create stage: %v", err)
-	}
+	f.pk = storetest.Project(t, f.st, "shop", "prod")
 	f.comp = flow.NewCompiler(catalog.Default(), 0)
 	o := runs.Options{Store: f.st, Secrets: f.box, Compiler: f.comp, WriteBackoff: time.Millisecond, RetentionInterval: -1,
 		Engine:     engine.Options{Concurrency: 1},

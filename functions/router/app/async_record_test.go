@@ -108,24 +108,13 @@ func setupAsyncRoute(t *testing.T, doc json.RawMessage) *asyncRoute {
 	ctx := context.Background()
 	env := storetest.Start(t)
 	st := env.Store
-	ten, err := st.CreateTenant(ctx, store.CreateTenantInput{Name: "Acme", OwnerSub: "owner", OwnerEmail: "o@example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := st.CreateProject(ctx, ten.ID, store.CreateProjectInput{Name: "Shop", Slug: "my-shop"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk := store.ProjectKey{Tenant: ten.ID, Project: p.ID}
-	if _, err := st.CreateStage(ctx, pk, "dev", 1); err != nil {
-		t.Fatal(err)
-	}
+	pk := storetest.Project(t, st, "my-shop", "dev")
 	f, err := st.CreateFlow(ctx, pk, store.CreateFlowInput{Kind: store.KindRoute, Name: "hello", Document: doc, RunSaving: store.SaveAll,
 		Route: &store.RouteConfig{Method: "POST", ResponseMode: router.ModeAsync, Segments: []store.Segment{{Kind: "static", Value: "hello"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Publish(ctx, store.PublishInput{Flow: store.FlowKey{Tenant: ten.ID, Project: p.ID, Flow: f.ID}, Stage: "dev", By: "owner"}); err != nil {
+	if _, err := st.Publish(ctx, store.PublishInput{Flow: store.FlowKey{Tenant: pk.Tenant, Project: pk.Project, Flow: f.ID}, Stage: "dev", By: "owner"}); err != nil {
 		t.Fatal(err)
 	}
 	x, err := runs.New(runs.Options{Store: st, Compiler: flow.NewCompiler(catalog.Default(), 0), RetentionInterval: -1})
@@ -156,7 +145,7 @@ func setupAsyncRoute(t *testing.T, doc json.RawMessage) *asyncRoute {
 		t.Fatal(err)
 	}
 
-	return &asyncRoute{st: st, pk: pk, r: r, l: l, h: h, fk: store.FlowKey{Tenant: ten.ID, Project: p.ID, Flow: f.ID}}
+	return &asyncRoute{st: st, pk: pk, r: r, l: l, h: h, fk: store.FlowKey{Tenant: pk.Tenant, Project: pk.Project, Flow: f.ID}}
 }
 
 // post sends POST /hello, expects the 202 and waits for the handed-off run to end.

@@ -116,3 +116,22 @@ func (e *Env) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	e.Server.ServeHTTP(w, r)
 }
+
+// Project creates a tenant "Acme" owned by "owner", its project "Shop" with slug, and the
+// project's stage: the fixture most trigger tests start from.
+func Project(tb testing.TB, st *store.Store, slug, stage string) store.ProjectKey {
+	tb.Helper()
+	ctx := context.Background()
+	ten, err := st.CreateTenant(ctx, store.CreateTenantInput{Name: "Acme", OwnerSub: "owner", OwnerEmail: "owner@example.com"})
+	if err != nil {
+		tb.Fatalf("create tenant: %v", err)
+	}
+	p, err := st.CreateProject(ctx, ten.ID, store.CreateProjectInput{Name: "Shop", Slug: slug})
+	if err != nil {
+		tb.Fatalf("create project: %v", err)
+	}
+	if _, err := st.CreateStage(ctx, p.Key(), stage, 1); err != nil {
+		tb.Fatalf("create stage: %v", err)
+	}
+	return p.Key()
+}
