@@ -568,23 +568,25 @@ func (b *builder) rowShapes() {
 				continue
 			}
 			path := fmt.Sprintf("/nodes/%d/values/%s", b.docIndex(pn), escape(p.Name))
+			// rows are counted from 1 in messages, as the inspector numbers them (the paths
+			// count from 0)
 			first := map[string]int{}
 			for i, r := range list {
 				m, ok := r.(map[string]any)
 				if !ok {
 					b.add(fmt.Sprintf("%s/%d", path, i), pn.Handle(), p.Name, "row %d of input %q must be an object {\"key\": …, \"value\": …}, not %s",
-						i, p.Name, describe(r))
+						i+1, p.Name, describe(r))
 					continue
 				}
 				k, isText := m["key"].(string)
 				switch {
 				case m["key"] != nil && !isText:
-					b.add(fmt.Sprintf("%s/%d/key", path, i), pn.Handle(), p.Name, "row %d of input %q: key must be text, not %s", i, p.Name, describe(m["key"]))
+					b.add(fmt.Sprintf("%s/%d/key", path, i), pn.Handle(), p.Name, "row %d of input %q: key must be text, not %s", i+1, p.Name, describe(m["key"]))
 				case k == "":
-					b.warn(fmt.Sprintf("%s/%d/key", path, i), pn.Handle(), p.Name, "row %d of input %q has no key, so it is left out", i, p.Name)
+					b.warn(fmt.Sprintf("%s/%d/key", path, i), pn.Handle(), p.Name, "row %d of input %q has no key, so it is left out", i+1, p.Name)
 				default:
 					if j, dup := first[k]; dup {
-						b.warn(fmt.Sprintf("%s/%d/key", path, i), pn.Handle(), p.Name, "row %d of input %q has key %q, as row %d has: only one of them counts", i, p.Name, k, j)
+						b.warn(fmt.Sprintf("%s/%d/key", path, i), pn.Handle(), p.Name, "row %d of input %q has key %q, as row %d has: only one of them counts", i+1, p.Name, k, j+1)
 						continue
 					}
 					first[k] = i

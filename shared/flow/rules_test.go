@@ -574,12 +574,12 @@ func TestRowShapes(t *testing.T) {
 		"start.true_path>sw.node", "start.true_path>obj.node"))
 	rep := flow.Check(d, reg, flow.Options{})
 	wantProblems := []want{
-		{"/nodes/1/values/cases/0", `row 0 of input "cases" must be an object {"key": …, "value": …}, not string "1"`},
-		{"/nodes/1/values/cases/4/key", `row 4 of input "cases": key must be text`},
+		{"/nodes/1/values/cases/0", `row 1 of input "cases" must be an object {"key": …, "value": …}, not string "1"`},
+		{"/nodes/1/values/cases/4/key", `row 5 of input "cases": key must be text`},
 	}
 	wantWarnings := []want{
-		{"/nodes/1/values/cases/2/key", `row 2 of input "cases" has no key, so it is left out`},
-		{"/nodes/1/values/cases/3/key", `row 3 of input "cases" has key "x", as row 1 has: only one of them counts`},
+		{"/nodes/1/values/cases/2/key", `row 3 of input "cases" has no key, so it is left out`},
+		{"/nodes/1/values/cases/3/key", `row 4 of input "cases" has key "x", as row 2 has: only one of them counts`},
 	}
 	for _, c := range []struct {
 		got  flow.Problems
