@@ -37,6 +37,9 @@ describe('MembersScreen', () => {
     render(<MembersScreen api={api} role="admin" />);
     await screen.findByText('ann@example.com');
     const form = screen.getByRole('form', { name: 'Invite' });
+    // invitations wait for the invitee's consent: the form says so
+    expect(form.textContent).toContain('once they accept it');
+    expect(form.textContent).not.toContain('Whoever signs in with this address joins');
     fireEvent.change(within(form).getByLabelText('E-mail'), { target: { value: 'dee@example.com' } });
     fireEvent.change(within(form).getByLabelText('Role'), { target: { value: 'viewer' } });
     fireEvent.click(within(form).getByRole('button', { name: 'Invite' }));

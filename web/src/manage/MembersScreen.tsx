@@ -74,7 +74,7 @@ function Invite({ onInvite }: { onInvite(email: string, role: Role): Promise<voi
           {busy ? 'Inviting…' : 'Invite'}
         </button>
       </div>
-      <p className="ps-hint ps-m-form-error">Whoever signs in with this address joins the workspace with the role.</p>
+      <p className="ps-hint ps-m-form-error">Whoever signs in with this address (verified) sees the invitation on their projects screen and joins the workspace with the role once they accept it.</p>
       {formError(error, ['email', 'role']) ? (
         <p className="ps-field-error ps-m-form-error" role="alert">
           {formError(error, ['email', 'role'])}
