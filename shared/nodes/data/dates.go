@@ -154,7 +154,9 @@ func dateParseType() *nodes.Type {
 		Doc: "Reads a date from `text`. Without `layout` it accepts RFC 3339 (`2024-05-01T12:00:00Z`, with or " +
 			"without fractions and offset), `2024-05-01 12:00:00`, `2024-05-01T12:00:00`, the same to the minute " +
 			"(`2024-05-01 12:00`) and `2024-05-01`; the offset may also be written `+0200` (ISO 8601's basic form) or `+02`. Text " +
-			"without an offset is read as wall-clock time in `zone`.\n\nLayouts: " + layoutDoc + "\n\n" +
+			"without an offset is read as wall-clock time in `zone`. A layout must read a year: one without " +
+			"(`time`, `15:04`, `02/01`) would give the year 0000 and is refused — add a date part " +
+			"(`2006-01-02 15:04`).\n\nLayouts: " + layoutDoc + "\n\n" +
 			"Example: text `01/05/2024 09:30`, layout `02/01/2006 15:04`, zone `Europe/Amsterdam` → " +
 			"`2024-05-01T09:30:00+02:00`.",
 		Inputs: []nodes.Port{
@@ -197,14 +199,34 @@ func dateParseType() *nodes.Type {
 				if _, err := nodes.DateLayout(layout); err != nil {
 					return nil, nodes.Errorf("layout", "%v", err)
 				}
+				if !layoutHasYear(layout) {
+					return nil, nodes.Errorf("layout", "%q has no year, so the date would be the year 0000 (outside "+
+						"the years 1 to 9999): add a date part, e.g. `2006-01-02 15:04`, or put today's date before "+
+						"the time with a Now node", layout)
+				}
 				t, err = expr.ParseTime(s, layout, z.name)
 				if err != nil {
 					return nil, nodes.Errorf("text", "%v", err)
+				}
+				if y := t.Year(); y < 1 || y > 9999 {
+					return nil, nodes.Errorf("text", "%q is in the year %04d, outside the years 1 to 9999", s, y)
 				}
 			}
 			return timeOut(t, z.loc), nil
 		},
 	}
+}
+
+// layoutHasYear reports whether a date layout (a name or a Go layout; empty is RFC 3339)
+// reads a year: one without (`time`, `15:04`, `02/01`) parses to the year 0000.
+func layoutHasYear(layout string) bool {
+	l, err := nodes.DateLayout(layout)
+	if err != nil {
+		return true // the caller reports the layout
+	}
+	ref := time.Date(2006, 1, 2, 15, 4, 5, 0, time.FixedZone("MST", -7*3600))
+	t, err := time.Parse(l, ref.Format(l))
+	return err != nil || t.Year() != 0
 }
 
 func dateFormatType() *nodes.Type {

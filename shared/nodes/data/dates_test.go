@@ -57,6 +57,11 @@ func dateCases() []nodeCase {
 		{name: "unknown format", id: "date.parse", in: map[string]any{"text": "1 May"}, errPort: "text", errText: "not a date in a known format"},
 		{name: "layout mismatch", id: "date.parse", in: map[string]any{"text": "2024-05-01", "layout": "02/01/2006"}, errPort: "text", errText: "with layout"},
 		{name: "empty", id: "date.parse", in: map[string]any{"text": " "}, errPort: "text", errText: "is empty"},
+		{name: "time-only layout has no year", id: "date.parse", in: map[string]any{"text": "09:30", "layout": "15:04"}, errPort: "layout", errText: `"15:04" has no year`},
+		{name: "named time layout has no year", id: "date.parse", in: map[string]any{"text": "09:30:00", "layout": "time"}, errPort: "layout", errText: "add a date part"},
+		{name: "day without a year", id: "date.parse", in: map[string]any{"text": "01/05", "layout": "02/01"}, errPort: "layout", errText: "has no year"},
+		{name: "two-digit year is a year", id: "date.parse", in: map[string]any{"text": "01/05/24", "layout": "02/01/06"}, want: nodes.Out{"iso": "2024-05-01T00:00:00Z"}},
+		{name: "year 0000 in the text", id: "date.parse", in: map[string]any{"text": "0000-05-01", "layout": "date"}, errPort: "text", errText: "outside the years 1 to 9999"},
 		{name: "bad zone", id: "date.parse", in: map[string]any{"text": "2024-05-01", "zone": "Nowhere"}, errPort: "zone"},
 		{name: "datetime output", id: "date.parse", in: map[string]any{"text": "2024-05-01T12:00:00Z", "zone": "Asia/Tokyo"},
 			check: func(t *testing.T, out nodes.Out) {
