@@ -58,6 +58,40 @@ describe('StagesScreen', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Add stage' }));
     await waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(5));
     expect(screen.getByText('qa')).toBeTruthy();
+    // the stage just added is not "already" there
+    expect(screen.queryByText(/There is already/)).toBeNull();
+  });
+
+  it('drops "There is already a stage" once that stage is renamed or deleted (the check follows the list)', async () => {
+    const { api } = fakeApi({
+      'GET /stages': { status: 200, body: three },
+      'PATCH /stages/staging': { status: 200, body: { ...st('qa', 1), skipped: [] } },
+      'DELETE /stages/prod': { status: 204 },
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    const input = await screen.findByLabelText(/Stage name/);
+    const already = (name: string) => screen.queryByText(`There is already a stage "${name}".`);
+
+    fireEvent.change(input, { target: { value: 'staging' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add stage' }));
+    expect(already('staging')).not.toBeNull();
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    fireEvent.click(screen.getByRole('button', { name: 'Rename stage staging' }));
+    fireEvent.change(screen.getByLabelText('New stage name'), { target: { value: 'qa' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByRole('button', { name: 'Rename stage qa' });
+    expect(already('staging')).toBeNull();
+    expect(input.getAttribute('aria-invalid')).toBeNull();
+    expect((input as HTMLInputElement).value).toBe('staging');
+
+    fireEvent.change(input, { target: { value: 'prod' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add stage' }));
+    expect(already('prod')).not.toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Delete stage prod' }));
+    fireEvent.click(within(screen.getByRole('group', { name: 'Confirm: Delete stage prod' })).getByRole('button', { name: 'Delete stage' }));
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Rename stage prod' })).toBeNull());
+    expect(already('prod')).toBeNull();
+    expect(input.getAttribute('aria-invalid')).toBeNull();
   });
 
   it('says the naming rule once: as the error when a name breaks it, else as help', async () => {

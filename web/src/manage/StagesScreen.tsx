@@ -26,9 +26,12 @@ const ordered = (l: Stage[]) => [...l].sort((a, b) => a.position - b.position ||
 
 function NewStage({ existing, onCreate }: { existing: string[]; onCreate(name: string): Promise<void> }) {
   const [name, setName] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
+  /** The name last refused (null once edited): its problem is checked against the list as it
+   * is now, so "There is already a stage x" goes when x is renamed or deleted. */
+  const [checked, setChecked] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const problem = checked === null ? null : stageNameProblem(checked, existing);
   const nameErr = problem ?? fieldError(error, 'name');
   return (
     <form
@@ -37,7 +40,8 @@ function NewStage({ existing, onCreate }: { existing: string[]; onCreate(name: s
       onSubmit={(e) => {
         e.preventDefault();
         const p = stageNameProblem(name.trim(), existing);
-        setProblem(p);
+        // only a refused name is kept (an added one is in the list: it must not read as taken)
+        setChecked(p ? name.trim() : null);
         setError(null);
         if (p) return;
         setBusy(true);
@@ -56,7 +60,7 @@ function NewStage({ existing, onCreate }: { existing: string[]; onCreate(name: s
           autoComplete="off"
           onChange={(e) => {
             setName(e.target.value);
-            setProblem(null);
+            setChecked(null);
           }}
         />
         {/* the rule as the error replaces the rule as help: said once */}
