@@ -48,6 +48,25 @@ describe('MembersScreen', () => {
     expect(writes()[0]).toMatchObject({ method: 'POST', path: '~/invitations', body: { email: 'dee@example.com', role: 'viewer' } });
   });
 
+  it('checks the e-mail itself and says so on the field, not in the browser\'s bubble', async () => {
+    const { api, writes } = fakeApi(base);
+    render(<MembersScreen api={api} role="admin" />);
+    const form = await screen.findByRole('form', { name: 'Invite' });
+    expect((form as HTMLFormElement).noValidate).toBe(true);
+    const email = within(form).getByLabelText('E-mail');
+    fireEvent.change(email, { target: { value: 'bob' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Invite' }));
+    const msg = await within(form).findByText('"bob" is not an e-mail address (like someone@example.com).');
+    expect(email.getAttribute('aria-invalid')).toBe('true');
+    expect(email.getAttribute('aria-describedby')).toBe(msg.id);
+    fireEvent.change(email, { target: { value: '' } });
+    expect(within(form).queryByText(/is not an e-mail address/)).toBeNull();
+    expect(email.getAttribute('aria-invalid')).toBeNull();
+    fireEvent.click(within(form).getByRole('button', { name: 'Invite' }));
+    expect(await within(form).findByText('Enter an e-mail address.')).toBeTruthy();
+    expect(writes()).toHaveLength(0);
+  });
+
   it('shows an invitation refused by the API on the e-mail field', async () => {
     const { api } = fakeApi({ ...base, 'POST ~/invitations': invalid('email: invalid', [{ location: 'body.email', message: 'is not an e-mail address' }]) });
     render(<MembersScreen api={api} role="admin" />);

@@ -21,6 +21,13 @@ interface Data {
   invitations: Invitation[];
 }
 
+/** Why an address to invite is refused before asking the API, or null. */
+function emailProblem(m: string): string | null {
+  if (!m) return 'Enter an e-mail address.';
+  if (!/^[^\s@]+@[^\s@]+$/.test(m)) return `"${m}" is not an e-mail address (like someone@example.com).`;
+  return null;
+}
+
 function Invite({ onInvite }: { onInvite(email: string, role: Role): Promise<void> }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('editor');
@@ -30,13 +37,16 @@ function Invite({ onInvite }: { onInvite(email: string, role: Role): Promise<voi
   const emailErr = problem ?? fieldError(error, 'email');
   const roleErr = fieldError(error, 'role');
   return (
+    // noValidate: the address is checked here and said on the field (the browser's own check
+    // showed only its bubble, which screen readers and the field's description do not carry)
     <form
       className="ps-m-form"
       aria-label="Invite"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         const m = email.trim();
-        const p = /^[^\s@]+@[^\s@]+$/.test(m) ? null : 'Enter an e-mail address.';
+        const p = emailProblem(m);
         setProblem(p);
         setError(null);
         if (p) return;
@@ -55,7 +65,18 @@ function Invite({ onInvite }: { onInvite(email: string, role: Role): Promise<voi
     >
       <div className="ps-m-field">
         <label htmlFor="invite-email">E-mail</label>
-        <input {...invalidProps('invite-email', emailErr)} id="invite-email" type="email" value={email} placeholder="someone@example.com" autoComplete="off" onChange={(e) => setEmail(e.target.value)} />
+        <input
+          {...invalidProps('invite-email', emailErr)}
+          id="invite-email"
+          type="email"
+          value={email}
+          placeholder="someone@example.com"
+          autoComplete="off"
+          onChange={(e) => {
+            setEmail(e.target.value);
+            setProblem(null);
+          }}
+        />
         <FieldMessage id="invite-email" message={emailErr} />
       </div>
       <div className="ps-m-field">
