@@ -369,7 +369,9 @@ func redirect() *nodes.Type {
 	return &nodes.Type{
 		ID: "http.redirect", Category: category, Name: "HTTP redirect", Icon: "corner-up-right",
 		Doc: "Answers the **HTTP route**'s caller with a redirect to `location`.\n\n**Inputs**\n\n" +
-			"- `location` — an absolute http(s) URL or a path starting with `/` (required).\n" +
+			"- `location` — an absolute http(s) URL or a path starting with `/` (required). Spaces, non-ASCII " +
+			"and other characters a URL cannot hold are percent-encoded (`/a b?x=é` → `/a%20b?x=%C3%A9`); " +
+			"`%XX` escapes already in it are kept.\n" +
 			"- `status` — 301 (moved permanently), 302 (found, default), 303 (see other), 307 or 308 " +
 			"(which keep the method and body).\n\n**Outputs**\n\n- `response` — the response as set.\n\n" +
 			"**Example**: location `/login?next={{ route.path }}`, status 303.",
@@ -411,7 +413,8 @@ func checkLocation(loc string) (string, error) {
 	if err := checkText(loc); err != nil {
 		return "", nodes.Errorf("location", "%v", err)
 	}
-	u, err := url.Parse(loc)
+	enc := escapeLocation(loc)
+	u, err := url.Parse(enc)
 	if err != nil {
 		return "", nodes.Errorf("location", "not a URL: %v", err)
 	}
@@ -419,10 +422,50 @@ func checkLocation(loc string) (string, error) {
 		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return "", nodes.Errorf("location", "%q: an absolute URL must be http(s)://host/…", loc)
 		}
-		return loc, nil
+		return enc, nil
 	}
 	if !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.ContainsRune(loc, '\\') {
 		return "", nodes.Errorf("location", "%q: expected an absolute URL or a path starting with a single /", loc)
 	}
-	return loc, nil
+	return enc, nil
+}
+
+// escapeLocation percent-encodes, as UTF-8, what a URL cannot hold as written: spaces,
+// tabs, non-ASCII and the characters " < > \ ^ ` { | }, as a browser or Go's url package
+// would (/a b?x=é → /a%20b?x=%C3%A9). A % that starts a %XX escape is kept, so encoded
+// text is not encoded twice; a lone % becomes %25. In an absolute URL's host part only
+// non-ASCII is encoded: a space or backslash there stays, for url.Parse to refuse, so
+// "https://a.example\\@b.example" cannot turn into a URL whose host is b.example.
+func escapeLocation(s string) string {
+	const hexDigits = "0123456789ABCDEF"
+	authEnd := 0 // the end of "scheme://host:port", or 0 for a path
+	if i := strings.Index(s, "://"); i > 0 && !strings.ContainsAny(s[:i], "/?#") {
+		authEnd = i + 3
+		if j := strings.IndexAny(s[authEnd:], "/?#"); j >= 0 {
+			authEnd += j
+		} else {
+			authEnd = len(s)
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case i < authEnd && c < 0x80:
+			b.WriteByte(c)
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b.WriteByte(c)
+		case c <= ' ' || c >= 0x7f || c == '%' || strings.IndexByte("\"<>\\^`{|}", c) >= 0:
+			b.WriteByte('%')
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&15])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
