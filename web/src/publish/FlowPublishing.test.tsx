@@ -53,6 +53,14 @@ function setup(extra: Handler[], f: FlowDetail = flow, more: Partial<PublishingO
   return { ...m, store, saver };
 }
 
+/** The text a control's aria-describedby points at (a title alone is not it: a disabled button takes no focus). */
+const description = (el: HTMLElement) =>
+  (el.getAttribute('aria-describedby') ?? '')
+    .split(' ')
+    .map((id) => document.getElementById(id)?.textContent ?? '')
+    .join(' ')
+    .trim();
+
 describe('publishing in the flow editor', () => {
   it('saves unsaved edits, then publishes the draft at its revision to the chosen stage', async () => {
     const { calls, store } = setup([
@@ -91,6 +99,38 @@ describe('publishing in the flow editor', () => {
     expect(button.disabled).toBe(false);
     expect(button.title).toBe('Publish the draft to dev');
     expect(toDev.disabled).toBe(false);
+  });
+
+  it('says why Publish waits to screen readers too (its description, not only its title), and in the Stages tab as text', async () => {
+    const { store } = setup([]);
+    const select = (await screen.findByTestId('publish-stage')) as HTMLSelectElement;
+    await waitFor(() => expect(select.options).toHaveLength(2));
+    const button = screen.getByRole('button', { name: 'Publish' });
+    expect(description(button)).toBe('');
+    act(() => store.getState().removeNodes(['n1']));
+    expect(description(button)).toBe(EMPTY_PUBLISH_TITLE);
+    expect(screen.getByRole('button', { name: 'Publish', description: EMPTY_PUBLISH_TITLE })).toBe(button);
+    fireEvent.click(screen.getByRole('button', { name: 'Publishing panel' }));
+    fireEvent.click(await screen.findByRole('tab', { name: 'Stages' }));
+    const tab = screen.getByRole('region', { name: 'Stages' });
+    // said on the page (a disabled button takes no focus and its tooltip needs a mouse)
+    const said = within(tab).getByText(EMPTY_PUBLISH_TITLE);
+    expect(said.className).not.toContain('sr-only');
+    const toDev = await within(tab).findByRole('button', { name: 'Publish to dev' });
+    expect(toDev.getAttribute('aria-describedby')).toBe(said.id);
+    act(() => store.getState().undo());
+    expect(description(button)).toBe('');
+    expect(toDev.getAttribute('aria-describedby')).toBeNull();
+    expect(within(tab).queryByText(EMPTY_PUBLISH_TITLE)).toBeNull();
+  });
+
+  it('says why Publish waits when the project has no stages', async () => {
+    setup([['GET', new RegExp(`^${P}/stages$`), { body: [] }]]);
+    const select = (await screen.findByTestId('publish-stage')) as HTMLSelectElement;
+    await waitFor(() => expect(select.disabled).toBe(true));
+    const button = screen.getByRole('button', { name: 'Publish' }) as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    expect(description(button)).toBe('Add a stage first');
   });
 
   it('says a publish with warnings went through — "Published — 1 warning" — lists them with Show, and marks them as warnings', async () => {

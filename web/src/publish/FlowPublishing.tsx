@@ -271,6 +271,10 @@ export function usePublishing(o: PublishingOptions): Publishing {
   const published = useMemo(() => Object.fromEntries(pubs.map((p) => [p.stage, p.version])), [pubs]);
   const routeChanged = useMemo(() => new Set(pubs.filter((p) => p.route_differs).map((p) => p.stage)), [pubs]);
 
+  /** Why Publish is off (null when it is on or only busy): its description, not only its
+   * title, which a disabled button (no focus) gives only to a mouse. */
+  const publishWhy = empty ? EMPTY_PUBLISH_TITLE : stage ? null : stages === null ? 'Loading the stages…' : 'Add a stage first';
+
   const actions = (
     <div className="ps-pub-bar" role="group" aria-label="Publishing">
       {publishable && !o.readOnly ? (
@@ -301,11 +305,17 @@ export function usePublishing(o: PublishingOptions): Publishing {
             aria-label="Publish"
             data-testid="publish-button"
             disabled={busy || !stage || empty}
-            title={empty ? EMPTY_PUBLISH_TITLE : stage ? `Publish the draft to ${stage}` : 'Add a stage first'}
+            title={publishWhy ?? `Publish the draft to ${stage}`}
+            aria-describedby={publishWhy ? 'ps-publish-why' : undefined}
             onClick={() => void publish(stage)}
           >
             {busy ? 'Publishing…' : 'Publish'}
           </button>
+          {publishWhy ? (
+            <span id="ps-publish-why" className="ps-sr-only">
+              {publishWhy}
+            </span>
+          ) : null}
         </>
       ) : null}
       <button
@@ -460,6 +470,11 @@ export function usePublishing(o: PublishingOptions): Publishing {
                 The project has no stages yet to publish to. <StagesLink project={project}>Add a stage</StagesLink> (production, staging…) in the project's settings.
               </p>
             ) : null}
+            {empty && stages?.length ? (
+              <p className="ps-hint" id="ps-publish-empty">
+                {EMPTY_PUBLISH_TITLE}
+              </p>
+            ) : null}
             <ul className="ps-versions">
               {stages?.map((s) => {
                 const p = pubs.find((x) => x.stage === s);
@@ -482,6 +497,7 @@ export function usePublishing(o: PublishingOptions): Publishing {
                         className={`ps-button ps-small${p?.route_differs ? ' ps-primary' : ''}`}
                         disabled={busy || empty}
                         title={empty ? EMPTY_PUBLISH_TITLE : undefined}
+                        aria-describedby={empty ? 'ps-publish-empty' : undefined}
                         aria-label={`Publish to ${s}`}
                         onClick={() => void publish(s)}
                       >
