@@ -10,6 +10,7 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"hash"
 	"math/big"
 	"strings"
@@ -185,12 +186,31 @@ func decodeSignature(s, enc string) ([]byte, bool) {
 	return b, err == nil
 }
 
+// mismatchReason says why a signature did not match: it is not in the expected encoding,
+// has the wrong length for the algorithm (size bytes), or differs.
+func mismatchReason(sig, enc, alg string, got []byte, decoded bool, size int) string {
+	hint := ""
+	if i := strings.IndexAny(sig, "=:"); i > 0 && i < 12 && !decoded {
+		hint = fmt.Sprintf("; set prefix to strip %q", sig[:i+1])
+	}
+	switch {
+	case !decoded && enc == "hex":
+		return fmt.Sprintf("signature is not valid hex (encoding hex expects %d hex digits for a %s HMAC)%s", 2*size, alg, hint)
+	case !decoded:
+		return fmt.Sprintf("signature is not valid Base64 (encoding base64 expects %d characters, standard or URL "+
+			"alphabet, for a %s HMAC)%s", base64.StdEncoding.EncodedLen(size), alg, hint)
+	case len(got) != size:
+		return fmt.Sprintf("signature is %d bytes, a %s HMAC is %d", len(got), alg, size)
+	}
+	return "signature does not match the HMAC of message with key"
+}
+
 func hmacVerifyType() *nodes.Type {
 	return &nodes.Type{
 		ID: "crypto.hmac_verify", Category: catCrypto, Name: "HMAC verify", Icon: "shield-check",
 		Doc: "Checks a received `signature` against the HMAC of `message` with `key`, comparing in constant time. " +
 			"Takes `true_path` when it matches and `false_path` when it does not (a malformed signature does not " +
-			"match); both carry the message. Set `prefix` to strip a scheme marker such as `sha256=` (GitHub).\n\n" +
+			"match; `reason` says why, e.g. that `signature` is not valid hex); both carry the message. Set `prefix` to strip a scheme marker such as `sha256=` (GitHub).\n\n" +
 			"Example (verifying a GitHub webhook): message `{{ trigger.raw_body }}`, signature " +
 			"`{{ trigger.headers[\"x-hub-signature-256\"] }}`, prefix `sha256=`, key `<secret:GITHUB_WEBHOOK_SECRET>`.",
 		Inputs: append(append([]nodes.Port{algorithmPort()}, keyPorts()...),
@@ -203,6 +223,8 @@ func hmacVerifyType() *nodes.Type {
 			{Name: nodes.PortTruePath, Type: nodes.Any, Branch: true, Doc: "Live when the signature matches."},
 			{Name: nodes.PortFalsePath, Type: nodes.Any, Branch: true, Doc: "Live when it does not."},
 			{Name: "valid", Type: nodes.Boolean, Doc: "Whether the signature matches."},
+			{Name: "reason", Type: nodes.String, Doc: "Why it does not match, empty when it does: the `signature` is not " +
+				"valid hex / Base64 (as `encoding` expects), has the wrong length for `algorithm`, or differs."},
 		},
 		Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 			enc, err := oneOf(c, "encoding", "hex", "base64")
@@ -222,9 +244,11 @@ func hmacVerifyType() *nodes.Type {
 			valid := ok && hmac.Equal(got, sum)
 			msg := nodes.Clone(c.Get("message"))
 			if valid {
-				return nodes.Out{"valid": true, nodes.PortTruePath: msg}, nil
+				return nodes.Out{"valid": true, "reason": "", nodes.PortTruePath: msg}, nil
 			}
-			return nodes.Out{"valid": false, nodes.PortFalsePath: msg}, nil
+			alg, _ := oneOf(c, "algorithm", hashAlgorithms()...)
+			return nodes.Out{"valid": false, "reason": mismatchReason(sig, enc, alg, got, ok, len(sum)),
+				nodes.PortFalsePath: msg}, nil
 		},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"hash"
 	"strings"
 
@@ -20,7 +21,7 @@ func verifyHMACType() *nodes.Type {
 		Doc: "Checks a webhook's HMAC signature: computes the HMAC of `payload` (the raw request body) with `secret` " +
 			"and `algorithm`, and compares it in constant time with `signature` (after removing `prefix`, e.g. " +
 			"`sha256=` for GitHub), decoded per `encoding`. Takes `true_path` when it matches and `false_path` " +
-			"otherwise (a malformed signature does not match); both carry `payload`.\n\n" +
+			"otherwise (a malformed signature does not match; `reason` says why); both carry `payload`.\n\n" +
 			"**Example**: GitHub sends `X-Hub-Signature-256: sha256=…`; set algorithm `sha256`, encoding `hex`, " +
 			"prefix `sha256=`, payload `{{ trigger.body_raw }}` and the signature header.",
 		Inputs: []nodes.Port{
@@ -35,6 +36,8 @@ func verifyHMACType() *nodes.Type {
 		},
 		Outputs: []nodes.Port{
 			{Name: "valid", Type: nodes.Boolean, Doc: "Whether the signature matches."},
+			{Name: "reason", Type: nodes.String, Doc: "Why it does not match, empty when it does: `signature` lacks " +
+				"`prefix`, is not valid hex / Base64 (as `encoding` expects), has the wrong length for `algorithm`, or differs."},
 			{Name: nodes.PortTruePath, Type: nodes.Any, Branch: true, Doc: "Live when the signature matches; carries payload."},
 			{Name: nodes.PortFalsePath, Type: nodes.Any, Branch: true, Doc: "Live when it does not; carries payload."},
 		},
@@ -48,9 +51,10 @@ func runVerifyHMAC(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 		return nil, nodes.Errorf("secret", "is required")
 	}
 	var newHash func() hash.Hash
-	switch strings.ToLower(c.Str("algorithm")) {
+	alg := strings.ToLower(c.Str("algorithm"))
+	switch alg {
 	case "", "sha256":
-		newHash = sha256.New
+		newHash, alg = sha256.New, "sha256"
 	case "sha1":
 		newHash = sha1.New
 	case "sha512":
@@ -68,8 +72,9 @@ func runVerifyHMAC(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 	payload := c.Str("payload")
 	mac := hmac.New(newHash, []byte(secret))
 	mac.Write([]byte(payload))
-	valid := signatureMatches(mac.Sum(nil), strings.TrimSpace(c.Str("signature")), c.Str("prefix"), enc)
-	out := nodes.Out{"valid": valid}
+	reason := signatureMismatch(mac.Sum(nil), strings.TrimSpace(c.Str("signature")), c.Str("prefix"), enc, alg)
+	valid := reason == ""
+	out := nodes.Out{"valid": valid, "reason": reason}
 	if valid {
 		out[nodes.PortTruePath] = payload
 	} else {
@@ -78,10 +83,15 @@ func runVerifyHMAC(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 	return out, nil
 }
 
-func signatureMatches(want []byte, sig, prefix, enc string) bool {
+// signatureMismatch says why sig does not match want, or "" when it does: the prefix is
+// missing, sig is not in encoding enc, has the wrong length for alg, or differs.
+func signatureMismatch(want []byte, sig, prefix, enc, alg string) string {
+	if sig == "" {
+		return "signature is empty"
+	}
 	if prefix != "" {
 		if !strings.HasPrefix(sig, prefix) {
-			return false
+			return fmt.Sprintf("signature does not start with prefix %q", prefix)
 		}
 		sig = sig[len(prefix):]
 	}
@@ -92,10 +102,22 @@ func signatureMatches(want []byte, sig, prefix, enc string) bool {
 	} else {
 		got, err = decodeBase64(sig)
 	}
-	if err != nil {
-		return false
+	hint := ""
+	if i := strings.IndexAny(sig, "=:"); i > 0 && i < 12 {
+		hint = fmt.Sprintf("; set prefix to strip %q", sig[:i+1])
 	}
-	return hmac.Equal(got, want)
+	switch {
+	case err != nil && enc == "hex":
+		return fmt.Sprintf("signature is not valid hex (encoding hex expects %d hex digits for a %s HMAC)%s", 2*len(want), alg, hint)
+	case err != nil:
+		return fmt.Sprintf("signature is not valid Base64 (encoding base64 expects %d characters, standard or URL "+
+			"alphabet, for a %s HMAC)%s", base64.StdEncoding.EncodedLen(len(want)), alg, hint)
+	case len(got) != len(want):
+		return fmt.Sprintf("signature is %d bytes, a %s HMAC is %d", len(got), alg, len(want))
+	case !hmac.Equal(got, want):
+		return "signature does not match the HMAC of payload with secret"
+	}
+	return ""
 }
 
 func decodeBase64(s string) ([]byte, error) {

@@ -102,3 +102,42 @@ func TestFamilyDocumented(t *testing.T) {
 		t.Error("http.verify_hmac: false_path must be a branch, not the error path")
 	}
 }
+
+func TestVerifyHMACReason(t *testing.T) {
+	h := newHarness(t)
+	const secret, payload = "It's a Secret to Everybody", "Hello, World!"
+	const github = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+	cases := []struct {
+		name   string
+		in     map[string]any
+		reason string
+	}{
+		{"valid", map[string]any{"signature": github, "prefix": "sha256="}, ""},
+		{"invalid hex", map[string]any{"signature": "zz"},
+			"signature is not valid hex (encoding hex expects 64 hex digits for a sha256 HMAC)"},
+		{"prefix not set", map[string]any{"signature": github},
+			`signature is not valid hex (encoding hex expects 64 hex digits for a sha256 HMAC); set prefix to strip "sha256="`},
+		{"invalid base64", map[string]any{"signature": "a*b", "encoding": "base64", "algorithm": "sha512"},
+			"signature is not valid Base64 (encoding base64 expects 88 characters, standard or URL alphabet, for a sha512 HMAC)"},
+		{"prefix missing", map[string]any{"signature": github[len("sha256="):], "prefix": "sha256="},
+			`signature does not start with prefix "sha256="`},
+		{"truncated", map[string]any{"signature": github[:21], "prefix": "sha256="}, "signature is 7 bytes, a sha256 HMAC is 32"},
+		{"wrong secret", map[string]any{"signature": github, "prefix": "sha256=", "secret": "other"},
+			"signature does not match the HMAC of payload with secret"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := map[string]any{"secret": secret, "payload": payload}
+			for k, v := range tc.in {
+				in[k] = v
+			}
+			out, err := h.run(t, "http.verify_hmac", in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out["reason"] != tc.reason || out["valid"] != (tc.reason == "") {
+				t.Fatalf("valid = %v, reason = %q; want reason %q", out["valid"], out["reason"], tc.reason)
+			}
+		})
+	}
+}
