@@ -134,3 +134,33 @@ describe('MembersScreen', () => {
     expect(within(screen.getAllByRole('row')[1]!).getAllByRole('cell')[1]!.textContent).toBe('editor');
   });
 });
+
+describe("the API's refusal at an invite field", () => {
+  it('goes from the field that is edited, not from the other one', async () => {
+    const { api } = fakeApi({
+      ...base,
+      'POST ~/invitations': invalid('invalid', [
+        { location: 'body.email', message: 'is not an e-mail address' },
+        { location: 'body.role', message: 'is not a role here' },
+      ]),
+    });
+    render(<MembersScreen api={api} role="admin" />);
+    const form = await screen.findByRole('form', { name: 'Invite' });
+    const email = within(form).getByLabelText(/^E-mail/);
+    fireEvent.change(email, { target: { value: 'x@y' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Invite' }));
+    expect(await within(form).findByText('is not an e-mail address')).toBeTruthy();
+    expect(within(form).getByText('is not a role here')).toBeTruthy();
+    fireEvent.change(email, { target: { value: 'x@y.z' } });
+    expect(within(form).queryByText('is not an e-mail address')).toBeNull();
+    expect(email.getAttribute('aria-invalid')).not.toBe('true');
+    // the role was not edited: its refusal stays until it is
+    expect(within(form).getByText('is not a role here')).toBeTruthy();
+    fireEvent.change(within(form).getByLabelText(/^Role/), { target: { value: 'viewer' } });
+    expect(within(form).queryByText('is not a role here')).toBeNull();
+    // the client's own check is as it was: said on submit
+    fireEvent.change(email, { target: { value: 'nope' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Invite' }));
+    expect(await within(form).findByText(/"nope" is not an e-mail address/)).toBeTruthy();
+  });
+});

@@ -7,7 +7,7 @@ import type { ApiClient } from '../api/client';
 import type { Invitation, Member, Role } from '../api/types';
 import { collectPages } from './ApiKeysScreen';
 import { can } from './roles';
-import { ConfirmButton, errText, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad, when } from './common';
+import { ConfirmButton, errText, FieldMessage, formError, invalidProps, LoadState, Screen, useLoad, useServerError, when } from './common';
 import './manage.css';
 
 const ROLES: { role: Role; what: string }[] = [
@@ -32,10 +32,13 @@ function Invite({ onInvite }: { onInvite(email: string, role: Role): Promise<voi
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('editor');
   const [problem, setProblem] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const server = useServerError();
+  const error = server.error;
+  const setError = server.set;
   const [busy, setBusy] = useState(false);
-  const emailErr = problem ?? fieldError(error, 'email');
-  const roleErr = fieldError(error, 'role');
+  // the API's word on a field goes once that field is edited (the client's check stays as it was)
+  const emailErr = problem ?? server.field('email');
+  const roleErr = server.field('role');
   return (
     // noValidate: the address is checked here and said on the field (the browser's own check
     // showed only its bubble, which screen readers and the field's description do not carry)
@@ -75,13 +78,18 @@ function Invite({ onInvite }: { onInvite(email: string, role: Role): Promise<voi
           onChange={(e) => {
             setEmail(e.target.value);
             setProblem(null);
+            server.edited('email');
           }}
         />
         <FieldMessage id="invite-email" message={emailErr} />
       </div>
       <div className="ps-m-field">
         <label htmlFor="invite-role">Role</label>
-        <select {...invalidProps('invite-role', roleErr)} id="invite-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+        <select {...invalidProps('invite-role', roleErr)} id="invite-role" value={role} onChange={(e) => {
+            setRole(e.target.value as Role);
+            server.edited('role');
+          }}
+        >
           {ROLES.map((r) => (
             <option key={r.role} value={r.role}>
               {r.role}

@@ -248,3 +248,43 @@ describe('StagesScreen', () => {
     expect(calls.filter((c) => c.path === '/stages')).toHaveLength(2);
   });
 });
+
+describe("the API's refusal at a stage field", () => {
+  it('goes once the name is edited; the client check and the next refusal still show', async () => {
+    const { api } = fakeApi({
+      'GET /stages': { status: 200, body: three },
+      'POST /stages': [invalid('name: taken', [{ location: 'body.name', message: 'a stage "qa" exists' }]), invalid('name: taken', [{ location: 'body.name', message: 'a stage "qb" exists' }])],
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    const input = await screen.findByLabelText(/Stage name/);
+    fireEvent.change(input, { target: { value: 'qa' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add stage' }));
+    expect(await screen.findByText('a stage "qa" exists')).toBeTruthy();
+    fireEvent.change(input, { target: { value: 'qab' } });
+    expect(screen.queryByText('a stage "qa" exists')).toBeNull();
+    expect(input.getAttribute('aria-invalid')).not.toBe('true');
+    // the client's own check is as it was: said on submit
+    fireEvent.change(input, { target: { value: 'mock' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add stage' }));
+    expect(await screen.findByText('"mock" is reserved.')).toBeTruthy();
+    fireEvent.change(input, { target: { value: 'qb' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add stage' }));
+    expect(await screen.findByText('a stage "qb" exists')).toBeTruthy();
+  });
+
+  it("a rename's refusal goes once the new name is edited", async () => {
+    const { api } = fakeApi({
+      'GET /stages': { status: 200, body: three },
+      'PATCH /stages/staging': invalid('name: taken', [{ location: 'body.name', message: 'a stage "qa" exists' }]),
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rename stage staging' }));
+    const input = screen.getByLabelText('New stage name');
+    fireEvent.change(input, { target: { value: 'qa' } });
+    fireEvent.click(within(screen.getByRole('form', { name: 'Rename stage staging' })).getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('a stage "qa" exists')).toBeTruthy();
+    fireEvent.change(input, { target: { value: 'qa2' } });
+    expect(screen.queryByText('a stage "qa" exists')).toBeNull();
+    expect(input.getAttribute('aria-invalid')).not.toBe('true');
+  });
+});

@@ -6,7 +6,7 @@ import type { ApiClient } from '../api/client';
 import type { Role, SkippedBinding, Stage } from '../api/types';
 import { can } from './roles';
 import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
-import { ConfirmButton, errText, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad } from './common';
+import { ConfirmButton, errText, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad, useServerError } from './common';
 import './manage.css';
 
 export const MOCK_STAGE = 'mock';
@@ -29,10 +29,13 @@ function NewStage({ existing, onCreate }: { existing: string[]; onCreate(name: s
   /** The name last refused (null once edited): its problem is checked against the list as it
    * is now, so "There is already a stage x" goes when x is renamed or deleted. */
   const [checked, setChecked] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const server = useServerError();
+  const error = server.error;
+  const setError = server.set;
   const [busy, setBusy] = useState(false);
   const problem = checked === null ? null : stageNameProblem(checked, existing);
-  const nameErr = problem ?? fieldError(error, 'name');
+  // the API's word on the name goes once the name is edited (the client's check stays as it was)
+  const nameErr = problem ?? server.field('name');
   return (
     <form
       className="ps-m-form"
@@ -61,6 +64,7 @@ function NewStage({ existing, onCreate }: { existing: string[]; onCreate(name: s
           onChange={(e) => {
             setName(e.target.value);
             setChecked(null);
+            server.edited('name');
           }}
         />
         {/* the rule as the error replaces the rule as help: said once */}
@@ -112,7 +116,18 @@ function RenameStage({ stage, existing, onRename, onCancel }: { stage: string; e
         });
       }}
     >
-      <input {...invalidProps(id, msg)} id={id} aria-label="New stage name" value={name} autoFocus onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && onCancel()} />
+      <input
+        {...invalidProps(id, msg)}
+        id={id}
+        aria-label="New stage name"
+        value={name}
+        autoFocus
+        onChange={(e) => {
+          setName(e.target.value);
+          // what the API said is shown at the field, its only one: it goes once the name is edited
+          setError(null);
+        }}
+        onKeyDown={(e) => e.key === 'Escape' && onCancel()} />
       <button type="submit" className="ps-button ps-small ps-primary" disabled={busy}>
         {busy ? 'Saving…' : 'Save'}
       </button>

@@ -61,6 +61,21 @@ export function fieldError(e: unknown, ...fields: string[]): string | undefined 
   return undefined;
 }
 
+/**
+ * A form's refusal by the API whose field messages go once the person edits that field (they
+ * stayed until the next submit, saying a fixed value was still wrong); what the API said about
+ * the form as a whole stays. set() keeps a new refusal (or clears it), edited(f) drops f's.
+ */
+export function useServerError(): { error: unknown; set(e: unknown): void; field(...fields: string[]): string | undefined; edited(field: string): void } {
+  const [state, setState] = useState<{ error: unknown; edited: ReadonlySet<string> }>({ error: null, edited: new Set() });
+  return {
+    error: state.error,
+    set: (error) => setState({ error, edited: new Set() }),
+    field: (...fields) => fieldError(state.error, ...fields.filter((f) => !state.edited.has(f))),
+    edited: (f) => setState((s) => (s.error === null || s.edited.has(f) ? s : { error: s.error, edited: new Set([...s.edited, f]) })),
+  };
+}
+
 /** The error's text unless it is only about fields the form already shows. */
 export function formError(e: unknown, shown: string[]): string | null {
   if (e === null || e === undefined) return null;
