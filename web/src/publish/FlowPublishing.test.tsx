@@ -124,6 +124,25 @@ describe('publishing in the flow editor', () => {
     expect(within(tab).queryByText(EMPTY_PUBLISH_TITLE)).toBeNull();
   });
 
+  it('says why the toolbar\'s Publish waits on screen beside it, not only to screen readers and in the Stages tab', async () => {
+    const { store } = setup([]);
+    const select = (await screen.findByTestId('publish-stage')) as HTMLSelectElement;
+    await waitFor(() => expect(select.options).toHaveLength(2));
+    const bar = screen.getByRole('group', { name: 'Publishing' });
+    expect(bar.querySelector('[data-testid=publish-why]')).toBeNull();
+    act(() => store.getState().removeNodes(['n1']));
+    const why = within(bar).getByTestId('publish-why');
+    // shown: not visually hidden, in the toolbar's row, its tooltip the whole reason
+    expect(why.closest('.ps-sr-only')).toBeNull();
+    expect(why.textContent).toBe('Nothing to publish yet');
+    expect(why.title).toBe(EMPTY_PUBLISH_TITLE);
+    // said once to a screen reader: by the button's description
+    expect(why.getAttribute('aria-hidden')).toBe('true');
+    expect(description(screen.getByRole('button', { name: 'Publish' }))).toBe(EMPTY_PUBLISH_TITLE);
+    act(() => store.getState().undo());
+    expect(within(bar).queryByTestId('publish-why')).toBeNull();
+  });
+
   it('says why Publish waits when the project has no stages', async () => {
     setup([['GET', new RegExp(`^${P}/stages$`), { body: [] }]]);
     const select = (await screen.findByTestId('publish-stage')) as HTMLSelectElement;
@@ -131,6 +150,7 @@ describe('publishing in the flow editor', () => {
     const button = screen.getByRole('button', { name: 'Publish' }) as HTMLButtonElement;
     expect(button.disabled).toBe(true);
     expect(description(button)).toBe('Add a stage first');
+    expect(screen.getByTestId('publish-why').textContent).toBe('Add a stage first');
   });
 
   it('says a publish with warnings went through — "Published — 1 warning" — lists them with Show, and marks them as warnings', async () => {

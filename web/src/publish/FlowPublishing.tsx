@@ -274,6 +274,9 @@ export function usePublishing(o: PublishingOptions): Publishing {
   /** Why Publish is off (null when it is on or only busy): its description, not only its
    * title, which a disabled button (no focus) gives only to a mouse. */
   const publishWhy = empty ? EMPTY_PUBLISH_TITLE : stage ? null : stages === null ? 'Loading the stages…' : 'Add a stage first';
+  /** The same, short enough to stay beside the button on screen (a mouse's tooltip and a
+   * screen reader's description were all that said it). */
+  const publishWhyShort = empty ? 'Nothing to publish yet' : publishWhy;
 
   const actions = (
     <div className="ps-pub-bar" role="group" aria-label="Publishing">
@@ -312,9 +315,15 @@ export function usePublishing(o: PublishingOptions): Publishing {
             {busy ? 'Publishing…' : 'Publish'}
           </button>
           {publishWhy ? (
-            <span id="ps-publish-why" className="ps-sr-only">
-              {publishWhy}
-            </span>
+            <>
+              {/* on screen, short (its tooltip the whole reason); the button's description says it in full */}
+              <span className="ps-publish-why" data-testid="publish-why" aria-hidden title={publishWhy}>
+                {publishWhyShort}
+              </span>
+              <span id="ps-publish-why" className="ps-sr-only">
+                {publishWhy}
+              </span>
+            </>
           ) : null}
         </>
       ) : null}
