@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -249,32 +250,234 @@ func decimalText(s string) bool { return !strings.ContainsAny(s, "_xXpP") }
 // numbers (see ToFloat).
 func IsDecimalText(s string) bool { return decimalText(s) }
 
-// Equal compares loosely: numbers by value (numeric strings included), a boolean only with a
-// boolean, otherwise by deep equality of their JSON forms.
+// Equal is the platform's equality, the one Compare's eq applies and Switch, the membership
+// router and the list nodes (Index of, List contains, Unique) share: numbers and numeric text
+// by value ("3.0" equals "3" and 3; integers exactly, so 2^53+1 differs from 2^53), dates
+// (times, RFC 3339 or YYYY-MM-DD text) as instants, a boolean only a boolean (true is not
+// "true" nor 1), other text exactly (case-sensitive), bytes by content, and lists and objects
+// element by element with these same rules. EqualKey gives the matching hash key.
 func Equal(a, b any) bool {
-	_, ba := a.(bool)
-	_, bb := b.(bool)
-	if ba != bb {
-		return false // a boolean equals only a boolean, though ToFloat reads true as 1
+	sa, oka := scalarOf(a)
+	sb, okb := scalarOf(b)
+	if oka || okb {
+		return oka && okb && sa == sb
 	}
-	if IsNumber(a) || IsNumber(b) {
-		fa, oka := ToFloat(a)
-		fb, okb := ToFloat(b)
-		if oka && okb {
-			return fa == fb
+	if la, ok := containerList(a); ok {
+		lb, ok := containerList(b)
+		if !ok || len(la) != len(lb) {
+			return false
+		}
+		for i := range la {
+			if !Equal(la[i], lb[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	ma, oka := containerMap(a)
+	mb, okb := containerMap(b)
+	if !oka || !okb || len(ma) != len(mb) {
+		return false
+	}
+	for k, ea := range ma {
+		eb, ok := mb[k]
+		if !ok || !Equal(ea, eb) {
+			return false
 		}
 	}
-	if sa, ok := a.(string); ok {
-		if sb, ok := b.(string); ok {
-			return sa == sb
+	return true
+}
+
+// EqualKey is a text key for v such that EqualKey(a) == EqualKey(b) exactly when Equal(a, b):
+// for grouping and removing repeats without comparing every pair.
+func EqualKey(v any) string {
+	var b strings.Builder
+	writeEqualKey(&b, v)
+	return b.String()
+}
+
+func writeEqualKey(b *strings.Builder, v any) {
+	if s, ok := scalarOf(v); ok {
+		b.WriteByte(s.kind)
+		switch s.kind {
+		case 'b', 'i':
+			b.WriteString(strconv.FormatInt(s.i, 10))
+		case 'f':
+			b.WriteString(strconv.FormatFloat(s.f, 'g', -1, 64))
+		default:
+			b.WriteString(strconv.Quote(s.s))
 		}
+		return
 	}
-	if ba, ok := a.(bool); ok {
-		if bb, ok := b.(bool); ok {
-			return ba == bb
+	if l, ok := containerList(v); ok {
+		b.WriteByte('[')
+		for i, e := range l {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeEqualKey(b, e)
 		}
+		b.WriteByte(']')
+		return
 	}
-	return reflect.DeepEqual(Normalize(a), Normalize(b))
+	m, _ := containerMap(v)
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(k))
+		b.WriteByte(':')
+		writeEqualKey(b, m[k])
+	}
+	b.WriteByte('}')
+}
+
+// scalar is a non-container value in the canonical form Equal compares: kind z (null),
+// b (boolean, i 0 or 1), i (an integral number within int64), f (any other number),
+// n (NaN), t (a time, s in UTC RFC 3339), s (text), y (bytes, s their content).
+type scalar struct {
+	kind byte
+	i    int64
+	f    float64
+	s    string
+}
+
+// scalarOf reads v as a scalar; lists and objects are not (false).
+func scalarOf(v any) (scalar, bool) {
+	switch x := v.(type) {
+	case nil:
+		return scalar{kind: 'z'}, true
+	case bool:
+		if x {
+			return scalar{kind: 'b', i: 1}, true
+		}
+		return scalar{kind: 'b'}, true
+	case int:
+		return scalar{kind: 'i', i: int64(x)}, true
+	case int64:
+		return scalar{kind: 'i', i: x}, true
+	case int32:
+		return scalar{kind: 'i', i: int64(x)}, true
+	case uint:
+		return uintScalar(uint64(x)), true
+	case uint64:
+		return uintScalar(x), true
+	case float64:
+		return floatScalar(x), true
+	case float32:
+		return floatScalar(float64(x)), true
+	case json.Number:
+		if n, ok := exactInt(x.String()); ok {
+			return scalar{kind: 'i', i: n}, true
+		}
+		if f, err := x.Float64(); err == nil {
+			return floatScalar(f), true
+		}
+		return scalar{kind: 's', s: x.String()}, true
+	case time.Time:
+		return scalar{kind: 't', s: x.UTC().Format(time.RFC3339Nano)}, true
+	case []byte:
+		return scalar{kind: 'y', s: string(x)}, true
+	case string:
+		s := strings.TrimSpace(x)
+		if n, ok := exactInt(s); ok {
+			return scalar{kind: 'i', i: n}, true
+		}
+		if f, ok := ToFloat(s); ok {
+			return floatScalar(f), true
+		}
+		if t, ok := DateText(s); ok {
+			return scalar{kind: 't', s: t.UTC().Format(time.RFC3339Nano)}, true
+		}
+		return scalar{kind: 's', s: x}, true
+	case map[string]any, Out, []any, []string:
+		return scalar{}, false
+	}
+	switch reflect.ValueOf(v).Kind() {
+	case reflect.Slice, reflect.Array:
+		return scalar{}, false
+	}
+	switch n := Normalize(v).(type) { // plain JSON types or text, so this ends
+	case map[string]any, []any:
+		return scalar{}, false
+	default:
+		return scalarOf(n)
+	}
+}
+
+func uintScalar(x uint64) scalar {
+	if x <= math.MaxInt64 {
+		return scalar{kind: 'i', i: int64(x)}
+	}
+	return floatScalar(float64(x))
+}
+
+// exactInt reads decimal integer text (an optional sign and digits) that fits in int64.
+func exactInt(s string) (int64, bool) {
+	if s == "" || !decimalText(s) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+// floatScalar keeps integral numbers within int64 as integers, so 3.0 equals 3.
+func floatScalar(f float64) scalar {
+	switch {
+	case math.IsNaN(f):
+		return scalar{kind: 'n'}
+	case f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63:
+		return scalar{kind: 'i', i: int64(f)}
+	}
+	return scalar{kind: 'f', f: f}
+}
+
+// DateText reads RFC 3339 text (2024-05-01T12:00:00Z, with or without fractions) or a date
+// (2024-05-01, midnight UTC), as Compare and Equal read dates.
+func DateText(s string) (time.Time, bool) {
+	if len(s) < 10 || s[4] != '-' {
+		return time.Time{}, false
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, true
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// containerList reads lists of any element type.
+func containerList(v any) ([]any, bool) {
+	switch v.(type) {
+	case []byte, string, nil:
+		return nil, false
+	case []any, []string:
+		return ToList(v)
+	}
+	switch reflect.ValueOf(v).Kind() {
+	case reflect.Slice, reflect.Array:
+		return ToList(v)
+	}
+	return nil, false
+}
+
+// containerMap reads objects: maps and Out as they are, anything else by its JSON form.
+func containerMap(v any) (map[string]any, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		return x, true
+	case Out:
+		return x, true
+	}
+	m, ok := Normalize(v).(map[string]any)
+	return m, ok
 }
 
 // Normalize turns a value into plain JSON types (map[string]any, []any, float64, string,

@@ -71,3 +71,33 @@ func tenth() float64 {
 	x := 1.0
 	return x / 10
 }
+
+// EqualKey agrees with Equal on every pair: Unique removes exactly what Index of finds equal.
+func TestEqualKeyAgreesWithEqual(t *testing.T) {
+	vals := []any{nil, true, false, 0, 0.0, -0.0, "0", "-0", 1, "1", "1.0", " 1 ", 1.5, "1.50", "abc", "ABC", "",
+		int64(9007199254740993), "9007199254740993", 9007199254740992.0, "2024-05-01", "2024-05-01T00:00:00Z",
+		"2024-05-01T02:00:00+02:00", []any{1.0, "a"}, []any{"1", "a"}, []any{"a", 1.0}, []string{"a"}, []any{"a"},
+		map[string]any{"k": 1.0}, map[string]any{"k": "1.0"}, map[string]any{"k": 2.0}, Out{"k": 1}, []byte("abc"),
+		map[string]any{}, []any{}, "null", "true", 1e300, "1e300"}
+	for _, a := range vals {
+		for _, b := range vals {
+			if eq, same := Equal(a, b), EqualKey(a) == EqualKey(b); eq != same {
+				t.Errorf("Equal(%#v, %#v) = %v but keys %q and %q", a, b, eq, EqualKey(a), EqualKey(b))
+			}
+			if Equal(a, b) != Equal(b, a) {
+				t.Errorf("Equal(%#v, %#v) is not symmetric", a, b)
+			}
+		}
+	}
+	for _, tc := range [][2]any{{"3.0", "3"}, {"1e3", 1000}, {"2024-05-01", "2024-05-01T00:00:00Z"},
+		{[]any{1.0, "a"}, []any{"1", "a"}}, {map[string]any{"k": 1.0}, Out{"k": "1.0"}}} {
+		if !Equal(tc[0], tc[1]) {
+			t.Errorf("Equal(%#v, %#v) = false, want true", tc[0], tc[1])
+		}
+	}
+	for _, tc := range [][2]any{{int64(9007199254740993), 9007199254740992.0}, {"abc", "ABC"}, {"true", true}, {nil, ""}, {"null", nil}} {
+		if Equal(tc[0], tc[1]) {
+			t.Errorf("Equal(%#v, %#v) = true, want false", tc[0], tc[1])
+		}
+	}
+}

@@ -44,8 +44,10 @@ func branching() []*nodes.Type {
 			},
 		},
 		router("control.switch", "Switch", "list",
-			"Compares `value` with each case's value in order; the first equal case's output is live (numbers "+
-				"compare by value, so \"3\" equals 3). No match takes `default`.", "",
+			"Compares `value` with each case's value in order; the first equal case's output is live. Equal means "+
+				"what Compare's `eq` means: numbers and numeric text by value (`\"3.0\"`, `\"3\"` and `3` are one case), "+
+				"dates (RFC 3339 or YYYY-MM-DD) as instants, a boolean only a boolean (`true` is not `\"true\"`), other "+
+				"text exactly (case-sensitive), lists and objects element by element. No match takes `default`.", "",
 			func(c *nodes.Call, want, got any) (bool, any, error) { return nodes.Equal(want, got), got, nil }),
 		router("router.regex", "Regex router", "code",
 			"Tests `value` (as text) against each case's regular expression (RE2 syntax). A matching case's output "+
@@ -110,7 +112,8 @@ func branching() []*nodes.Type {
 				return ok && v != nil, v, nil
 			}),
 		router("router.membership", "List membership router", "list-checks",
-			"Routes on which list contains `value`: each case's value is a list (or a comma-separated string).", "",
+			"Routes on which list contains `value`: each case's value is a list (or a comma-separated string). "+
+				"Elements are compared as Compare's `eq` compares (`\"3.0\"` is in `[3]`).", "",
 			func(c *nodes.Call, want, got any) (bool, any, error) {
 				list, ok := nodes.ToList(want)
 				if !ok {

@@ -58,8 +58,10 @@ func logicTypes() []*nodes.Type {
 		Doc: "Compares `a` with `b` and takes `true_path` or `false_path`, carrying `a`.\n\n" +
 			"Operators: `eq` (=), `ne` (≠), `lt` (<), `le` (≤), `gt` (>), `ge` (≥), `contains`, `not_contains`, " +
 			"`matches` (b is an RE2 regular expression), `starts_with`, `ends_with`, `is_empty` (b is ignored).\n\n" +
-			"Numbers and numeric text compare as numbers, so `\"10\" > \"9\"` and `\"3\" = 3.0`; dates (RFC 3339 or " +
-			"YYYY-MM-DD) compare as times; other text compares alphabetically; false < true. `contains` looks for " +
+			"Numbers and numeric text compare as numbers, so `\"10\" > \"9\"` and `\"3\" = 3.0` (integers exactly, " +
+			"beyond 2^53 too); dates (RFC 3339 or YYYY-MM-DD) compare as times; other text compares alphabetically; " +
+			"false < true; a boolean equals only a boolean; lists and objects are equal element by element by these " +
+			"rules. Switch, the list membership router, Index of, List contains and Unique use this same `eq`. `contains` looks for " +
 			"a substring in text, an element in a list (numbers by value) or a key in an object; `starts_with` and " +
 			"`ends_with` also test a list's first or last element. `is_empty` holds for null, \"\", [] and {}. " +
 			"`case_insensitive` applies to text and compares with Unicode case folding (`STRASSE` equals `straße`); " +
@@ -296,25 +298,12 @@ func Compare(op string, a, b any, caseInsensitive bool) (bool, error) {
 	return false, nodes.Errorf("operator", "must be one of %s, not %q", strings.Join(operators, ", "), op)
 }
 
-// equal compares numbers (and numeric text) by value, dates (times, RFC 3339 or YYYY-MM-DD
-// text) as times, text optionally without case, and
-// anything else with nodes.Equal — except that a boolean only equals a boolean.
+// equal is nodes.Equal (numbers and numeric text by value, dates as times, a boolean only a
+// boolean, lists and objects element by element), and with caseInsensitive two texts also
+// match when their Unicode case foldings are equal.
 func equal(a, b any, caseInsensitive bool) bool {
-	_, ba := a.(bool)
-	_, bb := b.(bool)
-	if ba != bb {
-		return false
-	}
-	if x, ok := number(a); ok {
-		if y, ok := number(b); ok {
-			return x == y
-		}
-	}
-	// dates as times, as order compares them (2024-01-01 is 2024-01-01T00:00:00Z)
-	if x, ok := dateTime(a); ok {
-		if y, ok := dateTime(b); ok {
-			return x.Equal(y)
-		}
+	if nodes.Equal(a, b) {
+		return true
 	}
 	if caseInsensitive {
 		sa, oka := a.(string)
@@ -323,7 +312,7 @@ func equal(a, b any, caseInsensitive bool) bool {
 			return foldCase(sa) == foldCase(sb)
 		}
 	}
-	return nodes.Equal(a, b)
+	return false
 }
 
 // order returns -1, 0 or 1 for a versus b.
