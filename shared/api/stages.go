@@ -24,10 +24,53 @@ type StageView struct {
 	Position   int       `json:"position"`
 	Production bool      `json:"production"`
 	CreatedAt  time.Time `json:"created_at"`
+	ETag       string    `json:"etag" doc:"The stage's entity tag, as GET stage answers it in ETag: send it in If-Match to rename or delete the stage only as you read it"`
 }
 
 func stageView(s store.Stage) StageView {
-	return StageView{Name: s.Name, Position: s.Position, Production: s.Production, CreatedAt: s.CreatedAt.UTC()}
+	v := StageView{Name: s.Name, Position: s.Position, Production: s.Production, CreatedAt: s.CreatedAt.UTC()}
+	v.ETag = stageETag(s)
+	return v
+}
+
+// stageETag is a stage's ETag: its representation (without the tag) and its revision,
+// which a rename or delete that has begun counts up.
+func stageETag(s store.Stage) string {
+	return etagOf(StageView{Name: s.Name, Position: s.Position, Production: s.Production, CreatedAt: s.CreatedAt.UTC()}, s.Rev)
+}
+
+// stageChanged turns a store.ErrChanged of a conditional stage write into its 412 (with
+// the stage's ETag now; 404 when it is gone); other errors pass.
+func (h *Handler) stageChanged(ctx context.Context, k store.ProjectKey, name, header string, err error) error {
+	if !errors.Is(err, store.ErrChanged) {
+		return err
+	}
+	cur, rerr := h.st.GetStageConsistent(ctx, k, name)
+	if rerr != nil {
+		return rerr
+	}
+	return changed("stage", header, stageETag(cur))
+}
+
+// stageMatch reads stage name for a write that honours If-Match: strongly when the header
+// asks for a particular representation (412 when it is not the stage's now), as before
+// otherwise. conditional says which.
+func (h *Handler) stageMatch(ctx context.Context, k store.ProjectKey, name, header string) (s store.Stage, conditional bool, err error) {
+	m, err := parseIfMatch(header)
+	if err != nil {
+		return store.Stage{}, false, err
+	}
+	if !m.conditional() {
+		s, err = h.st.GetStage(ctx, k, name)
+		return s, false, err
+	}
+	if s, err = h.st.GetStageConsistent(ctx, k, name); err != nil {
+		return store.Stage{}, false, err
+	}
+	if cur := stageETag(s); !m.matches(cur) {
+		return store.Stage{}, false, changed("stage", header, cur)
+	}
+	return s, true, nil
 }
 
 // RenamedStageView is a renamed stage and the published flows that were not moved to its
@@ -116,18 +159,30 @@ func (h *Handler) registerStages() {
 			}
 			return &Created[StageView]{Body: stageView(s)}, nil
 		})
-	register(h, endpoint{id: "renameStage", method: http.MethodPatch, path: base + "/stages/{stage}",
-		summary: "Rename a stage, moving its values, secrets and published flows (not versions with no nodes: listed under skipped)",
-		tag:     tag, scope: ScopeTenant, action: auth.ActionStageManage},
-		func(ctx context.Context, in *struct {
-			StagePath
-			Body RenameStageBody
-		}) (*Out[RenamedStageView], error) {
-			s, skipped, err := h.renameStage(ctx, in.key(), in.Stage, in.Body.Name)
+	register(h, endpoint{id: "getStage", method: http.MethodGet, path: base + "/stages/{stage}", summary: "Get a stage",
+		tag: tag, scope: ScopeTenant, action: auth.ActionStageRead},
+		func(ctx context.Context, in *StagePath) (*Tagged[StageView], error) {
+			s, err := h.st.GetStage(ctx, in.key(), in.Stage)
 			if err != nil {
 				return nil, err
 			}
-			return ok(RenamedStageView{StageView: stageView(s), Skipped: skipped})
+			v := stageView(s)
+			return &Tagged[StageView]{ETag: v.ETag, Body: v}, nil
+		})
+	register(h, endpoint{id: "renameStage", method: http.MethodPatch, path: base + "/stages/{stage}",
+		summary: "Rename a stage, moving its values, secrets and published flows (not versions with no nodes: listed under skipped)",
+		tag:     tag, scope: ScopeTenant, action: auth.ActionStageManage, ifMatch: true},
+		func(ctx context.Context, in *struct {
+			StagePath
+			IfMatchHeader
+			Body RenameStageBody
+		}) (*Tagged[RenamedStageView], error) {
+			s, skipped, err := h.renameStage(ctx, in.key(), in.Stage, in.Body.Name, in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			v := stageView(s)
+			return &Tagged[RenamedStageView]{ETag: v.ETag, Body: RenamedStageView{StageView: v, Skipped: skipped}}, nil
 		})
 	register(h, endpoint{id: "setProductionStage", method: http.MethodPut, path: base + "/production-stage",
 		summary: "Mark the production stage (at most one)", tag: tag, scope: ScopeTenant, action: auth.ActionStageManage},
@@ -212,13 +267,23 @@ func (h *Handler) registerStages() {
 		})
 	register(h, endpoint{id: "deleteStage", method: http.MethodDelete, path: base + "/stages/{stage}",
 		summary: "Delete a stage (never mock), unpublishing what was bound to it", tag: tag, scope: ScopeTenant,
-		action: auth.ActionStageManage, status: statusNoContent},
-		func(ctx context.Context, in *StagePath) (*Empty, error) {
+		action: auth.ActionStageManage, status: statusNoContent, ifMatch: true},
+		func(ctx context.Context, in *struct {
+			StagePath
+			IfMatchHeader
+		}) (*Empty, error) {
 			if in.Stage == store.MockStage {
 				return nil, invalidField("path.stage", "the mock stage cannot be deleted")
 			}
-			if _, err := h.st.GetStage(ctx, in.key(), in.Stage); err != nil {
+			cur, conditional, err := h.stageMatch(ctx, in.key(), in.Stage, in.IfMatch)
+			if err != nil {
 				return nil, err
+			}
+			if conditional {
+				// the first write: of deletes (or renames) based on one read, one goes on
+				if _, err := h.st.ClaimStage(ctx, in.key(), cur); err != nil {
+					return nil, h.stageChanged(ctx, in.key(), in.Stage, in.IfMatch, err)
+				}
 			}
 			if err := h.unpublishStage(ctx, in.key(), in.Stage); err != nil {
 				return nil, err
@@ -270,23 +335,28 @@ func (h *Handler) unpublishStage(ctx context.Context, k store.ProjectKey, stage 
 // deleted. When copying fails the new stage is removed again, so the old
 // one stays as it was. Publications of versions with no nodes are not
 // copied (they are returned, each with why).
-func (h *Handler) renameStage(ctx context.Context, k store.ProjectKey, from, to string) (store.Stage, []SkippedBinding, error) {
+//
+// With If-Match (ifMatchHeader) the first write — creating the new stage, in one
+// transaction with counting the old one's revision up — happens only while the old stage
+// is as the tag says: a stale tag writes nothing (412), and of renames (or deletes) sent at
+// once with one tag only one goes on.
+func (h *Handler) renameStage(ctx context.Context, k store.ProjectKey, from, to, ifMatchHeader string) (store.Stage, []SkippedBinding, error) {
 	if from == store.MockStage {
 		return store.Stage{}, nil, invalidField("path.stage", "the mock stage cannot be renamed")
 	}
 	if to == store.MockStage {
 		return store.Stage{}, nil, invalidField("body.name", "%q is reserved", store.MockStage)
 	}
-	old, err := h.st.GetStage(ctx, k, from)
+	old, conditional, err := h.stageMatch(ctx, k, from, ifMatchHeader)
 	if err != nil {
 		return store.Stage{}, nil, err
 	}
 	if from == to {
 		return old, []SkippedBinding{}, nil
 	}
-	created, err := h.st.CreateStageAs(ctx, k, store.Stage{Name: to, Position: old.Position, CreatedAt: old.CreatedAt})
+	created, err := h.st.BeginStageRename(ctx, k, old, to, conditional)
 	if err != nil {
-		return store.Stage{}, nil, stageTaken(to, at("body", err))
+		return store.Stage{}, nil, stageTaken(to, at("body", h.stageChanged(ctx, k, from, ifMatchHeader, err)))
 	}
 	skipped, err := h.copyStage(ctx, k, from, to, old.Production)
 	if err != nil {

@@ -53,6 +53,7 @@ var tenancyCases = map[string]tenancyCase{
 	"deleteProject":       {},
 
 	"listStages":         {},
+	"getStage":           {},
 	"createStage":        {},
 	"renameStage":        {},
 	"setProductionStage": {},

@@ -14,6 +14,10 @@ type Stage struct {
 	Position   int       `dynamodbav:"position"`
 	Production bool      `dynamodbav:"production"`
 	CreatedAt  time.Time `dynamodbav:"created_at"`
+	// Rev counts the conditional claims on the stage (a rename or delete that has begun),
+	// so that of two based on one read only one proceeds; a renamed stage continues its
+	// old name's count. Part of the stage's ETag; absent on stages never claimed (0).
+	Rev int `dynamodbav:"rev"`
 }
 
 type stageRec struct {
@@ -85,6 +89,16 @@ func (s *Store) createStage(ctx context.Context, op string, k ProjectKey, st Sta
 
 // GetStage reads a stage.
 func (s *Store) GetStage(ctx context.Context, k ProjectKey, name string) (Stage, error) {
+	return s.getStage(ctx, k, name, false)
+}
+
+// GetStageConsistent reads a stage with a strongly consistent read (what a conditional
+// write compares against).
+func (s *Store) GetStageConsistent(ctx context.Context, k ProjectKey, name string) (Stage, error) {
+	return s.getStage(ctx, k, name, true)
+}
+
+func (s *Store) getStage(ctx context.Context, k ProjectKey, name string, consistent bool) (Stage, error) {
 	op := fmt.Sprintf("get stage %q of project %s", name, k.Project)
 	if err := k.validate(); err != nil {
 		return Stage{}, fmt.Errorf("%s: %w", op, err)
@@ -92,7 +106,7 @@ func (s *Store) GetStage(ctx context.Context, k ProjectKey, name string) (Stage,
 	if err := ValidateStageName(name); err != nil {
 		return Stage{}, fmt.Errorf("%s: %w", op, err)
 	}
-	it, err := s.get(ctx, op, "stage", key(projectPK(k), stageSK(name)), false)
+	it, err := s.get(ctx, op, "stage", key(projectPK(k), stageSK(name)), consistent)
 	if err != nil {
 		return Stage{}, err
 	}
@@ -249,4 +263,104 @@ func (s *Store) DeleteStage(ctx context.Context, k ProjectKey, name string) erro
 		}
 	}
 	return s.deleteKeys(ctx, op, keys)
+}
+
+// stageCond adds to n and v (under names of its own) the condition that a stage's item
+// still holds st's values (every attribute its ETag covers), and returns it.
+func stageCond(st Stage, n names, v vals) string {
+	for k, a := range map[string]string{"#mPos": "position", "#mProd": "production", "#mCr": "created_at", "#mRev": "rev"} {
+		n[k] = a
+	}
+	v[":mPos"] = avN(int64(st.Position))
+	v[":mProd"] = avBool(st.Production)
+	v[":mCr"] = avTime(st.CreatedAt)
+	v[":mRev"] = avN(int64(st.Rev))
+	c := "attribute_exists(PK) AND #mPos = :mPos AND #mProd = :mProd AND #mCr = :mCr AND "
+	if st.Rev == 0 {
+		// a stage written before revisions were kept has none
+		return c + "(attribute_not_exists(#mRev) OR #mRev = :mRev)"
+	}
+	return c + "#mRev = :mRev"
+}
+
+// stageChanged is the error of a claim whose condition failed: ErrNotFound when the stage
+// is gone, ErrChanged when it is there but not as match had it.
+func (s *Store) stageChanged(ctx context.Context, op string, k ProjectKey, name string) error {
+	if _, err := s.GetStageConsistent(ctx, k, name); err != nil {
+		return err
+	}
+	return fmt.Errorf("%s: stage %w", op, ErrChanged)
+}
+
+// ClaimStage begins a conditional change of a stage made of several writes (a delete: the
+// unpublishing, then the deletion): it counts the stage's revision up, only while the stage
+// is still as match has it (GetStageConsistent). Of two claims based on one read one
+// succeeds; the other gets ErrChanged (ErrNotFound when the stage is gone) and has written
+// nothing. It returns the stage as claimed.
+func (s *Store) ClaimStage(ctx context.Context, k ProjectKey, match Stage) (Stage, error) {
+	op := fmt.Sprintf("claim stage %q of project %s", match.Name, k.Project)
+	if err := k.validate(); err != nil {
+		return Stage{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := ValidateStageName(match.Name); err != nil {
+		return Stage{}, fmt.Errorf("%s: %w", op, err)
+	}
+	n, v := names{}, vals{":one": avN(1), ":zero": avN(0)}
+	cond := stageCond(match, n, v)
+	_, err := s.db.UpdateItem(ctx, updateInput(s.table, key(projectPK(k), stageSK(match.Name)),
+		"SET #mRev = if_not_exists(#mRev, :zero) + :one", cond, n, v))
+	if _, ok := isConditionFailed(err); ok {
+		return Stage{}, s.stageChanged(ctx, op, k, match.Name)
+	}
+	if err != nil {
+		return Stage{}, wrap(op, err)
+	}
+	match.Rev++
+	return match, nil
+}
+
+// BeginStageRename is the first write of a stage rename: in one transaction it creates the
+// stage under the new name (with from's position and creation time, not production:
+// SetProductionStage moves that) and counts from's revision up. With match (from as read by
+// GetStageConsistent) it happens only while from is still as read: ErrChanged otherwise,
+// with nothing written, so of two renames based on one read only one proceeds. Without
+// match from need only exist. ErrNotFound when from is gone, ErrExists when to is taken.
+func (s *Store) BeginStageRename(ctx context.Context, k ProjectKey, from Stage, to string, match bool) (Stage, error) {
+	op := fmt.Sprintf("rename stage %q of project %s to %q", from.Name, k.Project, to)
+	if err := k.validate(); err != nil {
+		return Stage{}, fmt.Errorf("%s: %w", op, err)
+	}
+	for _, name := range []string{from.Name, to} {
+		if err := ValidateStageName(name); err != nil {
+			return Stage{}, fmt.Errorf("%s: %w", op, err)
+		}
+		if name == MockStage {
+			return Stage{}, fmt.Errorf("%s: %w", op, invalid("stage", "the mock stage cannot be renamed"))
+		}
+	}
+	if from.CreatedAt.IsZero() {
+		from.CreatedAt = s.clock()
+	}
+	st := Stage{Name: to, Position: from.Position, CreatedAt: from.CreatedAt, Rev: from.Rev + 1}
+	it, err := s.stageItem(k, st, 0)
+	if err != nil {
+		return Stage{}, fmt.Errorf("%s: %w", op, err)
+	}
+	n, v := names{"#mRev": "rev"}, vals{":one": avN(1), ":zero": avN(0)}
+	cond, onFail := "attribute_exists(PK)", error(fmt.Errorf("stage %q %w", from.Name, ErrNotFound))
+	if match {
+		cond, onFail = stageCond(from, n, v), ErrChanged
+	}
+	var tx txn
+	s.checkProjectActive(&tx, k)
+	tx.update(s.table, key(projectPK(k), stageSK(from.Name)), "SET #mRev = if_not_exists(#mRev, :zero) + :one", cond, n, v, onFail)
+	tx.put(s.table, it, "attribute_not_exists(PK)", nil, nil, fmt.Errorf("stage %w", ErrExists))
+	err = s.commit(ctx, op, &tx)
+	if errors.Is(err, ErrChanged) {
+		return Stage{}, s.stageChanged(ctx, op, k, from.Name)
+	}
+	if err != nil {
+		return Stage{}, err
+	}
+	return st, nil
 }
