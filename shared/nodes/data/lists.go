@@ -293,8 +293,10 @@ func uniqueType() *nodes.Type {
 	return &nodes.Type{
 		ID: "list.unique", Category: catData, Name: "Unique", Icon: "fingerprint",
 		Doc: "Removes repeated elements of `list`, keeping the first of each. With `path`, elements count as " +
-			"repeats when the values at that path are equal (elements without it share one group). Values compare " +
-			"by content: `1` equals `1.0`, objects with the same keys and values are equal, `1` and `\"1\"` differ.\n\n" +
+			"repeats when the values at that path are equal (elements without it share one group). Elements are " +
+			"repeats when Compare's `eq` holds between them, as in Index of and List contains: numbers and numeric " +
+			"text by value (`1`, `1.0` and `\"1\"` are repeats), dates as instants, a boolean only a boolean, other " +
+			"text exactly, lists and objects element by element.\n\n" +
 			"Example: `[{\"id\": 1, \"v\": \"a\"}, {\"id\": 1, \"v\": \"b\"}]` by path `id` → `[{\"id\": 1, \"v\": \"a\"}]`.",
 		Inputs: []nodes.Port{
 			listIn("The list."),
@@ -317,7 +319,7 @@ func uniqueType() *nodes.Type {
 			out := []any{}
 			for _, e := range list {
 				v, _ := path.Get(e, p)
-				k := canonicalKey(v)
+				k := nodes.EqualKey(v)
 				if seen[k] {
 					continue
 				}
@@ -486,7 +488,7 @@ func nthType() *nodes.Type {
 	}
 }
 
-// indexOf finds value in list (comparing the values at p), loosely as nodes.Equal does.
+// indexOf finds value in list (comparing the values at p) with nodes.Equal, Compare's eq.
 func indexOf(list []any, p path.Path, value any) int {
 	for i, e := range list {
 		v, ok := path.Get(e, p)
@@ -501,8 +503,10 @@ func containsType() *nodes.Type {
 	return &nodes.Type{
 		ID: "list.contains", Category: catData, Name: "List contains", Icon: "list-checks",
 		Doc: "Takes `true_path` when `list` contains `value`, otherwise `false_path`; both carry the value. " +
-			"With `path`, the value at that path inside each element is compared. Numbers compare by value " +
-			"(`\"3\"` equals `3`), other values by content. When `list` is text, it tests for a substring.\n\n" +
+			"With `path`, the value at that path inside each element is compared. Values compare as Compare's " +
+			"`eq` compares them (and as Index of and Unique do): numbers and numeric text by value (`\"3\"` and " +
+			"`\"3.0\"` equal `3`), dates as instants, a boolean only a boolean, other text exactly, lists and " +
+			"objects element by element. When `list` is text, it tests for a substring.\n\n" +
 			"Example: list `[{\"role\": \"admin\"}]`, path `role`, value `admin` → true path.",
 		Inputs: []nodes.Port{
 			{Name: "list", Type: nodes.Any, Required: true, Doc: "The list (or text) to search."},
@@ -997,7 +1001,9 @@ func indexOfType() *nodes.Type {
 	return &nodes.Type{
 		ID: "list.index_of", Category: catData, Name: "Index of", Icon: "locate",
 		Doc: "Finds the position of the first element of `list` equal to `value` (or whose value at `path` is). " +
-			"Numbers compare by value. Not found gives -1.\n\nExample: `[\"a\", \"b\"]`, value `b` → 1.",
+			"Values compare as Compare's `eq` compares them (and as List contains and Unique do): numbers and " +
+			"numeric text by value (`1` finds `\"1\"` and `\"1.0\"`), dates as instants, a boolean only a boolean, " +
+			"other text exactly, lists and objects element by element. Not found gives -1.\n\nExample: `[\"a\", \"b\"]`, value `b` → 1.",
 		Inputs: []nodes.Port{
 			listIn("The list to search."),
 			{Name: "value", Type: nodes.Any, Doc: "What to look for."},

@@ -109,8 +109,8 @@ func listCases() []nodeCase {
 		{name: "bad path", id: "list.sort", in: map[string]any{"list": nums, "path": "[x"}, errPort: "path"},
 
 		// list.unique
-		{name: "values", id: "list.unique", in: map[string]any{"list": []any{1.0, "1", 1.0, map[string]any{"a": 1.0}, map[string]any{"a": 1.0}}},
-			want: nodes.Out{"items": []any{1.0, "1", map[string]any{"a": 1.0}}, "duplicates": 2.0}},
+		{name: "values", id: "list.unique", in: map[string]any{"list": []any{1.0, "1", 1.0, true, map[string]any{"a": 1.0}, map[string]any{"a": "1.0"}}},
+			want: nodes.Out{"items": []any{1.0, true, map[string]any{"a": 1.0}}, "duplicates": 3.0}},
 		{name: "by path", id: "list.unique", in: map[string]any{"list": people(), "path": "team"},
 			check: wantNames("Ann", "bo")},
 		{name: "not list", id: "list.unique", in: map[string]any{"list": 3.0}, errPort: "list"},
