@@ -129,6 +129,13 @@ type Request struct {
 	// its event and record say what the caller got. It must not change a paused run's
 	// status. Nested flow calls do not inherit it.
 	Finish func(run *Run)
+	// Caller returns the texts the run's caller sent, when that caller gets Run.Response (an
+	// HTTP route's request: path, query, headers, cookies and body, as sent and decoded); it
+	// is called only when the response holds a secret. A secret inside one of them is not
+	// redacted in Run.Response where the response repeats that text (the caller holds it
+	// already, and redacting it would tell the caller it is a secret); results, events and
+	// the trigger are redacted as always. Nested flow calls do not inherit it.
+	Caller func() []string
 
 	// callers are the flows of the enclosing runs, outermost first (nested flow calls).
 	callers []string

@@ -237,9 +237,10 @@ func (r *runState) execute(ctx context.Context, restored *scope) (*Run, error) {
 	// in it is a secret too, uncut as the caller gave it
 	run.Trigger = r.cleaner().uncut().walk(run.Trigger, 0)
 	if c := r.cleaner(); run.Response != nil || run.Output != nil {
-		// the response is the caller's answer, not a record: secrets go, nothing is cut
-		// (the trigger's own limit, 6 MB behind API Gateway, bounds it)
-		run.Response = c.uncut().walk(run.Response, 0)
+		// the response is the caller's answer, not a record: secrets go (but for what the
+		// caller sent, where the answer repeats it: secrets.go), nothing is cut (the
+		// trigger's own limit, 6 MB behind API Gateway, bounds it)
+		run.Response = r.redactAnswer(c, run.Response)
 		run.Output = c.value(run.Output)
 	}
 	if r.req.Finish != nil {

@@ -121,23 +121,23 @@ func TestNoResponseIsRecordedAsTheCallerGotIt(t *testing.T) {
 	}
 }
 
-// A response the router cannot send as the flow set it (here a base64 body that is the
-// value of a secret, which the run's redaction turns into <secret:KEY>, no longer base64)
-// gets its caller a 500; its run was recorded as answering 200.
+// A response the router cannot send as the flow set it (here a cookie that is the value
+// of a secret, which the run's redaction turns into <secret:KEY>, no longer a name=value
+// pair) gets its caller a 500; its run was recorded as answering 201.
 func TestInvalidResponseIsRecordedAsTheCallerGotIt(t *testing.T) {
 	doc, _ := json.Marshal(map[string]any{"schema": flow.Schema,
 		"nodes": []any{
 			node("route", "trigger.route", nil),
-			node("reply", "http.response", map[string]any{"status": 201, "body": "<secret:B64>", "body_type": "base64"}),
+			node("reply", "http.response", map[string]any{"status": 201, "body": "ok", "cookies": []any{"<secret:SID>"}}),
 		},
 		"connections": []any{conn("route", "true_path", "reply", "node")}})
 	fx := setup(t, store.SaveAll, router.ModeWait, false, doc)
 	ctx := context.Background()
-	sealed, err := fx.box.Seal(ctx, []byte("aGVsbG8gd29ybGQ="), secrets.SecretContext(fx.pk.Tenant, fx.pk.Project, "dev", "B64"))
+	sealed, err := fx.box.Seal(ctx, []byte("sid=s3cr3t-value"), secrets.SecretContext(fx.pk.Tenant, fx.pk.Project, "dev", "SID"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := fx.st.SetSecret(ctx, fx.pk, "B64", "dev", sealed.Encode()); err != nil {
+	if err := fx.st.SetSecret(ctx, fx.pk, "SID", "dev", sealed.Encode()); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := fx.r.Handle(ctx, request("GET", "my-shop-dev.example.com", "/hello/a/1", "", nil, ""))
@@ -146,7 +146,7 @@ func TestInvalidResponseIsRecordedAsTheCallerGotIt(t *testing.T) {
 	}
 	got := readAnswer(t, fx, resp.Headers["x-run-id"])
 	if got.Status != "error" || got.ErrorType != "response_error" || got.Response.Status != 500 || got.Response.FlowStatus != 201 ||
-		!strings.Contains(got.Error, "invalid response") || strings.Contains(got.Error, "aGVsbG8gd29ybGQ") {
+		!strings.Contains(got.Error, "invalid response") || strings.Contains(got.Error, "s3cr3t-value") {
 		t.Fatalf("stored run %+v", got)
 	}
 }

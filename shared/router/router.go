@@ -7,6 +7,7 @@ package router
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -276,6 +277,10 @@ func (r *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 		deadline = dl.Add(-time.Second)
 	}
 	job.Deadline = deadline
+	// what the caller sent is not redacted where the answer repeats it: redacting it would
+	// tell the caller which of the values it sent is a secret
+	// (worked out only when the answer holds a secret)
+	job.Caller = func() []string { return callerTexts(ev, req) }
 	// the answer is settled as the run ends, before its record is written, so that the
 	// record says what the caller got (a 500 for an answer over Lambda's limit, say)
 	var answered *events.APIGatewayV2HTTPResponse
@@ -725,4 +730,101 @@ func unhex(c byte) byte {
 		return c - 'A' + 10
 	}
 	return c - '0'
+}
+
+// callerTexts lists the texts the caller sent in a request, as sent and decoded: the raw
+// path and query, header names and values, cookies, the body (and its bytes when base64),
+// the request as the flow sees it (parameters, query values), and within each text the
+// values of a JSON or form body and what percent-encoding and base64 stand for. The run's
+// answer does not redact a secret inside one of them where it repeats that text.
+func callerTexts(ev events.APIGatewayV2HTTPRequest, req trigger.HTTPRequest) []string {
+	seen := map[string]bool{}
+	var out []string
+	var add func(s string, depth int)
+	var addValue func(v any, depth int)
+	add = func(s string, depth int) {
+		if s == "" || seen[s] {
+			return
+		}
+		seen[s] = true
+		out = append(out, s)
+		if depth >= 2 {
+			return
+		}
+		if u := unescapeQuery(s); u != s {
+			add(u, depth+1)
+		}
+		if t := strings.TrimSpace(s); len(t) > 1 && strings.ContainsRune("{[\"", rune(t[0])) {
+			dec := json.NewDecoder(strings.NewReader(t))
+			dec.UseNumber()
+			var v any
+			if dec.Decode(&v) == nil {
+				addValue(v, depth+1)
+			}
+		}
+		if strings.ContainsAny(s, "=&") && !strings.ContainsAny(s, "\r\n") {
+			for k, vs := range parseQuery(s) {
+				add(k, depth+1)
+				for _, v := range vs {
+					add(v, depth+1)
+				}
+			}
+		}
+		for _, f := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(" \t\r\n,;:&\"'", r) }) {
+			if len(f) < 4 {
+				continue
+			}
+			for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+				if b, err := enc.DecodeString(f); err == nil {
+					add(string(b), depth+1)
+					break
+				}
+			}
+		}
+	}
+	addValue = func(v any, depth int) {
+		switch x := v.(type) {
+		case string:
+			add(x, depth)
+		case json.Number:
+			add(x.String(), depth)
+		case map[string]any:
+			for k, e := range x {
+				add(k, depth)
+				addValue(e, depth)
+			}
+		case []any:
+			for _, e := range x {
+				addValue(e, depth)
+			}
+		case []string:
+			for _, e := range x {
+				add(e, depth)
+			}
+		case nil, bool:
+		default:
+			add(fmt.Sprint(x), depth)
+		}
+	}
+	add(ev.RawPath, 0)
+	add(ev.RawQueryString, 0)
+	for k, v := range ev.Headers {
+		add(k, 0)
+		add(v, 0)
+	}
+	for k, v := range ev.QueryStringParameters {
+		add(k, 0)
+		add(v, 0)
+	}
+	for _, c := range ev.Cookies {
+		add(c, 0)
+	}
+	add(ev.Body, 0)
+	if ev.IsBase64Encoded {
+		if b, err := base64.StdEncoding.DecodeString(ev.Body); err == nil {
+			add(string(b), 0)
+		}
+	}
+	addValue(req.Map(), 0)
+	return out
 }

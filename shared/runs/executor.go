@@ -283,7 +283,7 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 	}
 	run, err := x.engine(a).Run(runCtx, comp.plan, engine.Request{RunID: runID, FlowID: job.Flow, Version: job.Version,
 		Stage: job.Stage, Tenant: job.Tenant, Project: job.Project, Start: job.Start, Trigger: job.Trigger, Fired: job.Kind.fired(), Resolver: res, Secrets: &comp.secrets, Flows: x.flowLoader(fk.ProjectKey(), job.Kind, job.Stage),
-		DenyPrivateNetwork: !x.privateNetwork(ctx, fk.ProjectKey(), job.AllowPrivateNetwork), Finish: a.answering(job.answer())})
+		DenyPrivateNetwork: !x.privateNetwork(ctx, fk.ProjectKey(), job.AllowPrivateNetwork), Finish: a.answering(job.answer()), Caller: job.Caller})
 	if err != nil {
 		a.sink.flush(false, nil)
 		return nil, x.failStart(ctx, a, started, fmt.Errorf("start run %s: %w", runID, err))

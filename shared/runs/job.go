@@ -72,6 +72,11 @@ type Job struct {
 	// response_error (Error is ignored). Used when Answer is nil; it travels in the
 	// runner's router payload.
 	Answered *Answer
+	// Caller, for a run whose caller gets the flow's response (Answer), returns the texts
+	// that caller sent (its request's parts, as sent and decoded): the secrets inside them
+	// are not redacted where the answer repeats them (engine.Request.Caller). Records,
+	// events and logs are redacted as always.
+	Caller func() []string `json:"-"`
 }
 
 // answer is the job's Answer, or one that returns Answered (nil when it has neither).
