@@ -26,28 +26,40 @@ func tooManyParts(port, what string) error {
 // maxPadWidth bounds text.pad so a width typo cannot allocate gigabytes.
 const maxPadWidth = 1 << 20
 
+// keepNullsIn is Join's and Concatenate's switch for null parts.
+func keepNullsIn() nodes.Port {
+	return nodes.Port{Name: "keep_nulls", Type: nodes.Boolean, Default: false,
+		Doc: "Write each null as an empty part (between separators) instead of skipping it."}
+}
+
+// joinParts writes parts as text with sep between them, skipping nulls unless keepNulls.
+func joinParts(parts []any, sep string, keepNulls bool) string {
+	strs := make([]string, 0, len(parts))
+	for _, p := range parts {
+		if p != nil || keepNulls {
+			strs = append(strs, nodes.ToString(p))
+		}
+	}
+	return strings.Join(strs, sep)
+}
+
 func stringTypes() []*nodes.Type {
 	return []*nodes.Type{
 		{
 			ID: "text.concatenate", Category: category, Name: "Concatenate", Icon: "combine",
 			Doc: "Joins `values` into one text with `separator` between them. Connect several outputs to `values` " +
-				"(or give a list); lists among them are flattened one level and empty (null) values are skipped. " +
-				"Numbers print without a trailing `.0`, objects as JSON.\n\n**Outputs**: `text`.\n\n" +
+				"(or give a list); lists among them are flattened one level. Null values are skipped, as Join skips " +
+				"them; with `keep_nulls` each is an empty part instead (`a,,b`). Numbers print without a trailing " +
+				"`.0`, objects as JSON.\n\n**Outputs**: `text`.\n\n" +
 				"**Example**: values `[\"Order\", 42, \"shipped\"]`, separator `\" \"` → `Order 42 shipped`.",
 			Inputs: []nodes.Port{
 				{Name: "values", Type: nodes.List, Multi: true, Doc: "The parts, in order."},
 				{Name: "separator", Type: nodes.String, Default: "", Doc: "Put between parts."},
+				keepNullsIn(),
 			},
 			Outputs: []nodes.Port{textOut("The joined text.")},
 			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
-				parts := flatten(c, "values")
-				strs := make([]string, 0, len(parts))
-				for _, p := range parts {
-					if p != nil {
-						strs = append(strs, nodes.ToString(p))
-					}
-				}
-				return nodes.Out{"text": strings.Join(strs, c.Str("separator"))}, nil
+				return nodes.Out{"text": joinParts(flatten(c, "values"), c.Str("separator"), c.Bool("keep_nulls"))}, nil
 			},
 		},
 		{
@@ -73,12 +85,15 @@ func stringTypes() []*nodes.Type {
 		},
 		{
 			ID: "text.join", Category: category, Name: "Join", Icon: "link",
-			Doc: "Joins the elements of `list` into text with `separator` between them; null elements become empty " +
-				"text, numbers print without a trailing `.0`, objects as JSON.\n\n**Outputs**: `text`.\n\n" +
+			Doc: "Joins the elements of `list` into text with `separator` between them. Null elements are skipped, " +
+				"as Concatenate skips them (`[\"a\", null, \"b\"]` → `a, b`); with `keep_nulls` each is an empty " +
+				"element instead (`a, , b`), keeping positions. Numbers print without a trailing `.0`, objects as " +
+				"JSON.\n\n**Outputs**: `text`.\n\n" +
 				"**Example**: `[\"red\", \"green\", \"blue\"]` with separator `, ` → `red, green, blue`.",
 			Inputs: []nodes.Port{
 				{Name: "list", Type: nodes.List, Required: true, Doc: "The elements to join."},
 				{Name: "separator", Type: nodes.String, Default: ", ", Doc: "Put between elements."},
+				keepNullsIn(),
 			},
 			Outputs: []nodes.Port{textOut("The joined text.")},
 			Run: func(_ context.Context, c *nodes.Call) (nodes.Out, error) {
@@ -86,11 +101,7 @@ func stringTypes() []*nodes.Type {
 				if err != nil {
 					return nil, err
 				}
-				strs := make([]string, len(l))
-				for i, e := range l {
-					strs[i] = nodes.ToString(e)
-				}
-				return nodes.Out{"text": strings.Join(strs, c.Str("separator"))}, nil
+				return nodes.Out{"text": joinParts(l, c.Str("separator"), c.Bool("keep_nulls"))}, nil
 			},
 		},
 		{

@@ -120,6 +120,7 @@ func stringCases() []nodeCase {
 		{name: "parts", id: "text.concatenate", in: map[string]any{"values": []any{"Order", 42.0, "shipped"}, "separator": " "}, want: txt("Order 42 shipped")},
 		{name: "flattens and skips null", id: "text.concatenate", in: map[string]any{"values": []any{[]any{"a", "b"}, nil, map[string]any{"k": 1.0}}}, want: txt(`ab{"k":1}`)},
 		{name: "nothing", id: "text.concatenate", in: map[string]any{}, want: txt("")},
+		{name: "nulls kept", id: "text.concatenate", in: map[string]any{"values": []any{"a", nil, "b"}, "separator": ",", "keep_nulls": true}, want: txt("a,,b")},
 
 		{name: "comma", id: "text.split", in: map[string]any{"text": "a,b,,c"}, want: nodes.Out{"parts": []any{"a", "b", "", "c"}, "count": 4.0}},
 		{name: "trim and skip", id: "text.split", in: map[string]any{"text": "a, b,,c ", "trim": true, "skip_empty": true}, want: nodes.Out{"parts": []any{"a", "b", "c"}}},
@@ -135,7 +136,8 @@ func stringCases() []nodeCase {
 			want: nodes.Out{"parts": []any{"👍🏽", "é🇳🇱x"}}},
 		{name: "negative limit", id: "text.split", in: map[string]any{"text": "a", "limit": -1.0}, errPort: "limit"},
 
-		{name: "elements", id: "text.join", in: map[string]any{"list": []any{"red", 2.0, nil, true}}, want: txt("red, 2, , true")},
+		{name: "elements", id: "text.join", in: map[string]any{"list": []any{"red", 2.0, nil, true}}, want: txt("red, 2, true")},
+		{name: "nulls kept", id: "text.join", in: map[string]any{"list": []any{"red", nil, "blue"}, "keep_nulls": true}, want: txt("red, , blue")},
 		{name: "separator", id: "text.join", in: map[string]any{"list": []any{"a", "b"}, "separator": "|"}, want: txt("a|b")},
 		{name: "not a list", id: "text.join", in: map[string]any{"list": "a,b"}, errPort: "list"},
 
