@@ -168,3 +168,74 @@ func TestStageRenameParallelOneWins(t *testing.T) {
 		}
 	}
 }
+
+func TestMemberIfMatch(t *testing.T) {
+	e := newEnv(t)
+	alice := e.signIn("alice")
+	base := "/tenants/" + alice.tenant
+	e.do(http.MethodPost, base+"/invitations", alice.token, map[string]string{"email": "bob@example.com", "role": "viewer"}).
+		status(http.StatusCreated)
+	bob := e.signInAccepting("bob", alice.tenant)
+	path := base + "/members/" + bob.sub
+
+	var mv MemberView
+	tag0 := e.do(http.MethodGet, path, alice.token, nil).ok(&mv).etag()
+	var l List[MemberView]
+	e.do(http.MethodGet, base+"/members", alice.token, nil).ok(&l)
+	i := slices.IndexFunc(l.Items, func(m MemberView) bool { return m.Sub == bob.sub })
+	if i < 0 || l.Items[i].ETag != tag0 || mv.ETag != tag0 || mv.Role != "viewer" {
+		t.Fatalf("member %+v ETag %s; listed %+v", mv, tag0, l.Items)
+	}
+	e.do(http.MethodGet, base+"/members/sub-nobody", alice.token, nil).problem(http.StatusNotFound)
+
+	// the current tag changes the role; the answer's ETag is what GET shows next
+	r := e.doHeaders(http.MethodPatch, path, alice.token, map[string]any{"role": "editor"}, ifMatchHdr(tag0)).ok(&mv)
+	tag1 := r.etag()
+	if mv.Role != "editor" || mv.ETag != tag1 || tag1 == tag0 {
+		t.Fatalf("changed to %+v, ETag %s (was %s)", mv, tag1, tag0)
+	}
+	if got := e.do(http.MethodGet, path, alice.token, nil).ok(nil).etag(); got != tag1 {
+		t.Fatalf("PATCH answered ETag %s, GET shows %s", tag1, got)
+	}
+	// the old tag changes nothing
+	wantChanged(t, e.doHeaders(http.MethodPatch, path, alice.token, map[string]any{"role": "admin"}, ifMatchHdr(tag0)), tag1)
+	wantChanged(t, e.doHeaders(http.MethodDelete, path, alice.token, nil, ifMatchHdr(tag0)), tag1)
+	e.do(http.MethodGet, path, alice.token, nil).ok(&mv)
+	if mv.Role != "editor" {
+		t.Fatalf("a refused PATCH made bob %s", mv.Role)
+	}
+	wantFields(t, e.doHeaders(http.MethodPatch, path, alice.token, map[string]any{"role": "admin"},
+		ifMatchHdr("nonsense")).problem(http.StatusBadRequest), "header.if-match")
+	// * and no If-Match change whatever the member is now
+	e.doHeaders(http.MethodPatch, path, alice.token, map[string]any{"role": "admin"}, ifMatchHdr("*")).ok(nil)
+	tag2 := e.do(http.MethodPatch, path, alice.token, map[string]any{"role": "viewer"}).ok(nil).etag()
+	// the last admin is kept with a tag too
+	atag := e.do(http.MethodGet, base+"/members/"+alice.sub, alice.token, nil).ok(nil).etag()
+	e.doHeaders(http.MethodPatch, base+"/members/"+alice.sub, alice.token, map[string]any{"role": "viewer"}, ifMatchHdr(atag)).
+		problem(http.StatusConflict)
+
+	// parallel changes on one tag: one wins
+	statuses := raceStatuses(6, func(i int) int {
+		role := []string{"editor", "admin"}[i%2]
+		return e.doHeaders(http.MethodPatch, path, alice.token, map[string]any{"role": role}, ifMatchHdr(tag2)).Status
+	})
+	if n := countStatus(statuses, http.StatusOK); n != 1 || countStatus(statuses, http.StatusPreconditionFailed) != 5 {
+		t.Fatalf("parallel role changes answered %v; want one 200 and 412s", statuses)
+	}
+	tag3 := e.do(http.MethodGet, path, alice.token, nil).ok(nil).etag()
+
+	// removal: the old tag keeps the member, the current one removes them
+	wantChanged(t, e.doHeaders(http.MethodDelete, path, alice.token, nil, ifMatchHdr(tag2)), tag3)
+	wantDeleteIfMatch(t, e, path, alice.token, tag2, tag3)
+	e.doHeaders(http.MethodPatch, path, alice.token, map[string]any{"role": "admin"}, ifMatchHdr(tag3)).problem(http.StatusNotFound)
+}
+
+func countStatus(statuses []int, want int) int {
+	n := 0
+	for _, s := range statuses {
+		if s == want {
+			n++
+		}
+	}
+	return n
+}

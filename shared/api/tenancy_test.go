@@ -36,6 +36,7 @@ var tenancyCases = map[string]tenancyCase{
 	"getTenant":           {},
 	"renameTenant":        {},
 	"listMembers":         {},
+	"getMember":           {},
 	"setMemberRole":       {},
 	"removeMember":        {},
 	"leaveTenant":         {},

@@ -27,6 +27,7 @@ type MemberView struct {
 	Email string    `json:"email,omitempty"`
 	Role  string    `json:"role" enum:"admin,editor,viewer"`
 	Since time.Time `json:"since"`
+	ETag  string    `json:"etag" doc:"The membership's entity tag, as GET member answers it in ETag: send it in If-Match to change the role or remove the member only as you read it"`
 }
 
 // InvitationView is a pending invitation.
@@ -72,7 +73,39 @@ func tenantView(ctx context.Context, t store.Tenant) TenantView {
 }
 
 func memberView(m store.Membership) MemberView {
-	return MemberView{Sub: m.Sub, Email: m.Email, Role: string(m.Role), Since: m.CreatedAt.UTC()}
+	v := MemberView{Sub: m.Sub, Email: m.Email, Role: string(m.Role), Since: m.CreatedAt.UTC()}
+	v.ETag = etagOf(v) // of the view without its tag
+	return v
+}
+
+// memberMatch checks If-Match against a membership as it is now (read strongly): nil
+// without a condition, the membership as read when it matches, 412 when not.
+func (h *Handler) memberMatch(ctx context.Context, tenant, sub, header string) (*store.Membership, error) {
+	m, err := parseIfMatch(header)
+	if err != nil || !m.conditional() {
+		return nil, err
+	}
+	cur, err := h.st.GetMembershipConsistent(ctx, tenant, sub)
+	if err != nil {
+		return nil, err
+	}
+	if tag := memberView(cur).ETag; !m.matches(tag) {
+		return nil, changed("member", header, tag)
+	}
+	return &cur, nil
+}
+
+// memberChanged turns a store.ErrChanged of a conditional membership write into its 412
+// (404 when the member is gone); other errors pass.
+func (h *Handler) memberChanged(ctx context.Context, tenant, sub, header string, err error) error {
+	if !errors.Is(err, store.ErrChanged) {
+		return err
+	}
+	cur, rerr := h.st.GetMembershipConsistent(ctx, tenant, sub)
+	if rerr != nil {
+		return rerr
+	}
+	return changed("member", header, memberView(cur).ETag)
 }
 
 func inviteView(i store.Invitation) InvitationView {
@@ -145,31 +178,58 @@ func (h *Handler) registerTenants() {
 			}
 			return ok(List[MemberView]{Items: mapSlice(p.Items, memberView), NextCursor: p.Next})
 		})
-	register(h, endpoint{id: "setMemberRole", method: http.MethodPatch, path: "/tenants/{tenant}/members/{sub}",
-		summary: "Change a member's role (a tenant keeps at least one admin)",
-		tag:     tag, scope: ScopeTenant, action: auth.ActionMemberManage},
-		func(ctx context.Context, in *struct {
-			MemberPath
-			Body RoleBody
-		}) (*Out[MemberView], error) {
+	register(h, endpoint{id: "getMember", method: http.MethodGet, path: "/tenants/{tenant}/members/{sub}",
+		summary: "Get a member", tag: tag, scope: ScopeTenant, action: auth.ActionMemberRead},
+		func(ctx context.Context, in *MemberPath) (*Tagged[MemberView], error) {
 			m, err := h.st.GetMembership(ctx, in.Tenant, in.Sub)
 			if err != nil {
 				return nil, err
 			}
-			role := store.Role(in.Body.Role)
-			// the store keeps an admin (store.ErrLastAdmin), checked in the change's transaction
-			if err := h.st.SetMemberRole(ctx, in.Tenant, in.Sub, role); err != nil {
+			v := memberView(m)
+			return &Tagged[MemberView]{ETag: v.ETag, Body: v}, nil
+		})
+	register(h, endpoint{id: "setMemberRole", method: http.MethodPatch, path: "/tenants/{tenant}/members/{sub}",
+		summary: "Change a member's role (a tenant keeps at least one admin)",
+		tag:     tag, scope: ScopeTenant, action: auth.ActionMemberManage, ifMatch: true},
+		func(ctx context.Context, in *struct {
+			MemberPath
+			IfMatchHeader
+			Body RoleBody
+		}) (*Tagged[MemberView], error) {
+			match, err := h.memberMatch(ctx, in.Tenant, in.Sub, in.IfMatch)
+			if err != nil {
 				return nil, err
 			}
-			m.Role = role
-			return ok(memberView(m))
+			if match == nil {
+				if _, err := h.st.GetMembership(ctx, in.Tenant, in.Sub); err != nil {
+					return nil, err
+				}
+			}
+			role := store.Role(in.Body.Role)
+			// the store keeps an admin (store.ErrLastAdmin), checked in the change's transaction
+			if err := h.st.SetMemberRoleIf(ctx, in.Tenant, in.Sub, role, match); err != nil {
+				return nil, h.memberChanged(ctx, in.Tenant, in.Sub, in.IfMatch, err)
+			}
+			m, err := h.st.GetMembershipConsistent(ctx, in.Tenant, in.Sub)
+			if err != nil {
+				return nil, err
+			}
+			v := memberView(m)
+			return &Tagged[MemberView]{ETag: v.ETag, Body: v}, nil
 		})
 	register(h, endpoint{id: "removeMember", method: http.MethodDelete, path: "/tenants/{tenant}/members/{sub}",
 		summary: "Remove a member (never the last admin)",
-		tag:     tag, scope: ScopeTenant, action: auth.ActionMemberManage, status: statusNoContent},
-		func(ctx context.Context, in *MemberPath) (*Empty, error) {
+		tag:     tag, scope: ScopeTenant, action: auth.ActionMemberManage, status: statusNoContent, ifMatch: true},
+		func(ctx context.Context, in *struct {
+			MemberPath
+			IfMatchHeader
+		}) (*Empty, error) {
+			match, err := h.memberMatch(ctx, in.Tenant, in.Sub, in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
 			// never the last admin: store.ErrLastAdmin, checked in the removal's transaction
-			return nil, h.st.RemoveMember(ctx, in.Tenant, in.Sub)
+			return nil, h.memberChanged(ctx, in.Tenant, in.Sub, in.IfMatch, h.st.RemoveMemberIf(ctx, in.Tenant, in.Sub, match))
 		})
 	register(h, endpoint{id: "leaveTenant", method: http.MethodPost, path: "/tenants/{tenant}/leave",
 		summary: "Leave the tenant: any member removes their own membership (409 for its last admin: make someone else admin first)",

@@ -382,6 +382,16 @@ func (s *Store) AddMember(ctx context.Context, m Membership) (Membership, error)
 // GetMembership reads a user's membership of a tenant (the authorisation
 // check of every request).
 func (s *Store) GetMembership(ctx context.Context, tenant, sub string) (Membership, error) {
+	return s.getMembership(ctx, tenant, sub, false)
+}
+
+// GetMembershipConsistent reads a membership with a strongly consistent read (what a
+// conditional write compares against).
+func (s *Store) GetMembershipConsistent(ctx context.Context, tenant, sub string) (Membership, error) {
+	return s.getMembership(ctx, tenant, sub, true)
+}
+
+func (s *Store) getMembership(ctx context.Context, tenant, sub string, consistent bool) (Membership, error) {
 	op := fmt.Sprintf("get membership of %s in tenant %s", sub, tenant)
 	if err := checkID("tenant", tenant); err != nil {
 		return Membership{}, fmt.Errorf("%s: %w", op, err)
@@ -389,7 +399,7 @@ func (s *Store) GetMembership(ctx context.Context, tenant, sub string) (Membersh
 	if err := checkID("sub", sub); err != nil {
 		return Membership{}, fmt.Errorf("%s: %w", op, err)
 	}
-	it, err := s.get(ctx, op, "membership", key(tenantPK(tenant), memberSK(sub)), false)
+	it, err := s.get(ctx, op, "membership", key(tenantPK(tenant), memberSK(sub)), consistent)
 	if err != nil {
 		return Membership{}, err
 	}
@@ -404,9 +414,37 @@ func decodeMember(op string, it item) (Membership, error) {
 	return rec.Membership, nil
 }
 
+// memberCond adds to n and v (under names of its own) the condition that a membership's
+// item still holds m's values (every attribute its representation shows), and returns it.
+func memberCond(m Membership, n names, v vals) string {
+	for k, a := range map[string]string{"#mRole": "role", "#mCr": "created_at", "#mEmail": "email"} {
+		n[k] = a
+	}
+	v[":mRole"] = avS(string(m.Role))
+	v[":mCr"] = avTime(m.CreatedAt)
+	c := "#mRole = :mRole AND #mCr = :mCr AND "
+	if m.Email == "" {
+		return c + "attribute_not_exists(#mEmail)"
+	}
+	v[":mEmail"] = avS(m.Email)
+	return c + "#mEmail = :mEmail"
+}
+
+// sameMember reports whether a and b show the same membership.
+func sameMember(a, b Membership) bool {
+	return a.Role == b.Role && a.Email == b.Email && a.CreatedAt.Equal(b.CreatedAt)
+}
+
 // SetMemberRole changes a member's role; ErrLastAdmin when it would leave the tenant
 // without an admin.
 func (s *Store) SetMemberRole(ctx context.Context, tenant, sub string, role Role) error {
+	return s.SetMemberRoleIf(ctx, tenant, sub, role, nil)
+}
+
+// SetMemberRoleIf is SetMemberRole that, with match (the membership as read by
+// GetMembershipConsistent), changes the role only while the membership is still as read:
+// ErrChanged otherwise, with nothing written. The condition is part of the write.
+func (s *Store) SetMemberRoleIf(ctx context.Context, tenant, sub string, role Role, match *Membership) error {
 	op := fmt.Sprintf("set role of %s in tenant %s", sub, tenant)
 	if err := checkID("tenant", tenant); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
@@ -417,35 +455,37 @@ func (s *Store) SetMemberRole(ctx context.Context, tenant, sub string, role Role
 	if err := checkRole(role); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	if role == RoleAdmin {
-		return s.updateExisting(ctx, op, "membership", key(tenantPK(tenant), memberSK(sub)),
-			"SET #r = :r", names{"#r": "role"}, vals{":r": avS(string(role))})
-	}
-	return s.changeMember(ctx, op, tenant, sub, func(tx *txn, k item, cond string, n names, v vals) {
+	set := func(tx *txn, k item, cond string, n names, v vals) {
+		n["#r"] = "role"
 		v[":r"] = avS(string(role))
 		tx.update(s.table, k, "SET #r = :r", cond, n, v, nil)
-	}, func(k item) error {
-		return s.updateExisting(ctx, op, "membership", k, "SET #r = :r", names{"#r": "role"}, vals{":r": avS(string(role))})
-	})
+	}
+	if role == RoleAdmin {
+		// a promotion never leaves the tenant without an admin
+		return s.changeMember(ctx, op, tenant, sub, match, set, false)
+	}
+	return s.changeMember(ctx, op, tenant, sub, match, set, true)
 }
 
-// changeMember demotes or removes a member, never the tenant's last admin: when the member
-// is an admin, the change (add, with the condition that the member is still an admin) is
-// one transaction with a check that another admin still is one, so two admins stepping
-// down at once cannot both succeed. Otherwise plain does the change.
-func (s *Store) changeMember(ctx context.Context, op, tenant, sub string,
-	add func(tx *txn, k item, cond string, n names, v vals), plain func(k item) error) error {
+// changeMember changes or removes a member (add adds the write to tx under cond), with
+// keepAdmin never the tenant's last admin: when the member is an admin, the change (with
+// the condition that the member is still an admin) is one transaction with a check that
+// another admin still is one, so two admins stepping down at once cannot both succeed.
+// With match the write happens only while the membership is as match has it (ErrChanged).
+func (s *Store) changeMember(ctx context.Context, op, tenant, sub string, match *Membership,
+	add func(tx *txn, k item, cond string, n names, v vals), keepAdmin bool) error {
 	k := key(tenantPK(tenant), memberSK(sub))
 	for attempt := 0; attempt < s.commitAttempts; attempt++ {
 		var admins []string
-		isAdmin, found := false, false
+		var cur Membership
+		found := false
 		err := s.queryAll(ctx, op, query{pk: tenantPK(tenant), skPrefix: preMember, forward: true, consistent: true}, func(it item) error {
 			m, err := decodeMember(op, it)
 			if err != nil {
 				return err
 			}
 			if m.Sub == sub {
-				found, isAdmin = true, m.Role == RoleAdmin
+				found, cur = true, m
 			} else if m.Role == RoleAdmin {
 				admins = append(admins, m.Sub)
 			}
@@ -457,17 +497,25 @@ func (s *Store) changeMember(ctx context.Context, op, tenant, sub string,
 		if !found {
 			return fmt.Errorf("%s: membership %w", op, ErrNotFound)
 		}
-		if !isAdmin {
-			return plain(k)
+		if match != nil && !sameMember(cur, *match) {
+			return fmt.Errorf("%s: membership %w", op, ErrChanged)
 		}
-		if len(admins) == 0 {
-			return fmt.Errorf("%s: %w", op, ErrLastAdmin)
+		// the write's condition: the member as just read (role and all), or as match has it;
+		// when it fails the member changed meanwhile, and the next attempt says how
+		n, v := names{}, vals{}
+		cond := memberCond(cur, n, v)
+		if match != nil {
+			cond = memberCond(*match, n, v)
 		}
 		var tx txn
-		n := names{"#r": "role"}
-		add(&tx, k, "#r = :admin", n, vals{":admin": avS(string(RoleAdmin))})
-		tx.check(s.table, key(tenantPK(tenant), memberSK(admins[0])), "#r = :admin", n,
-			vals{":admin": avS(string(RoleAdmin))}, nil)
+		add(&tx, k, cond, n, v)
+		if keepAdmin && cur.Role == RoleAdmin {
+			if len(admins) == 0 {
+				return fmt.Errorf("%s: %w", op, ErrLastAdmin)
+			}
+			tx.check(s.table, key(tenantPK(tenant), memberSK(admins[0])), "#ar = :admin", names{"#ar": "role"},
+				vals{":admin": avS(string(RoleAdmin))}, nil)
+		}
 		err = s.commit(ctx, op, &tx)
 		if isRetry(err) {
 			continue
@@ -480,6 +528,13 @@ func (s *Store) changeMember(ctx context.Context, op, tenant, sub string,
 // RemoveMember removes a user from a tenant; ErrLastAdmin when it is the tenant's last
 // admin.
 func (s *Store) RemoveMember(ctx context.Context, tenant, sub string) error {
+	return s.RemoveMemberIf(ctx, tenant, sub, nil)
+}
+
+// RemoveMemberIf is RemoveMember that, with match (the membership as read by
+// GetMembershipConsistent), removes the member only while the membership is still as
+// read: ErrChanged otherwise, with nothing written.
+func (s *Store) RemoveMemberIf(ctx context.Context, tenant, sub string, match *Membership) error {
 	op := fmt.Sprintf("remove member %s from tenant %s", sub, tenant)
 	if err := checkID("tenant", tenant); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
@@ -487,11 +542,9 @@ func (s *Store) RemoveMember(ctx context.Context, tenant, sub string) error {
 	if err := checkID("sub", sub); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	return s.changeMember(ctx, op, tenant, sub, func(tx *txn, k item, cond string, n names, v vals) {
+	return s.changeMember(ctx, op, tenant, sub, match, func(tx *txn, k item, cond string, n names, v vals) {
 		tx.del(s.table, k, cond, n, v, nil)
-	}, func(k item) error {
-		return s.deleteExisting(ctx, op, "membership", k)
-	})
+	}, true)
 }
 
 // deleteExisting deletes an item that must exist.
