@@ -99,7 +99,7 @@ var functions = sync.OnceValue(func() []Function {
 			types: []any{new(func(any) string), new(func(any, any) string)}},
 		{Name: "jmespath", Sig: "jmespath(value, query)", Doc: "Runs a JMESPath query over a value.", fn: fnJMESPath},
 		{Name: "formatDate", Sig: "formatDate(t, layout, zone?)", Doc: "Formats a time (or RFC 3339 string / Unix seconds) with a Go layout or a name: RFC3339, date, time, datetime, unix, unixms; optionally in an IANA zone.", fn: fnFormatDate},
-		{Name: "parseDate", Sig: "parseDate(s, layout?, zone?)", Doc: "Parses a date string read in an optional IANA zone. Without a layout: RFC 3339, also with a space for the T, without seconds, or with the offset as +0200 or +02; and the same without an offset.", fn: fnParseDate},
+		{Name: "parseDate", Sig: "parseDate(s, layout?, zone?)", Doc: "Parses a date string read in an optional IANA zone. Without a layout: RFC 3339, also with a space for the T, without seconds, or with the offset as +0200 or +02; and the same without an offset. A layout must read a year: a time-only one ('15:04', 'time') is refused naming it, as the Parse date node refuses it; so is a date outside the years 1 to 9999.", fn: fnParseDate},
 		{Name: "addDate", Sig: "addDate(t, amount, unit)", Doc: "Adds an amount of years, months, days, hours, minutes or seconds (a negative amount subtracts). Months and years keep the day of month, clamped to the month's last day: Jan 31 + 1 month = Feb 28 (29 in a leap year).", fn: fnAddDate},
 		{Name: "diffDate", Sig: "diffDate(a, b, unit)", Doc: "a − b in days, hours, minutes or seconds.", fn: fnDiffDate},
 	}
@@ -363,19 +363,45 @@ func ParseTime(s, layout, zone string) (time.Time, error) {
 	if layout == "" {
 		for _, l := range anyLayouts {
 			if t, err := time.ParseInLocation(l, s, loc); err == nil {
-				return inGap(t, l, s, loc), nil
+				return inYears(s, inGap(t, l, s, loc))
 			}
 		}
 		return time.Time{}, fmt.Errorf("%q is not a date in a known format (give a layout)", s)
 	}
+	given := layout
 	if layout, err = nodes.DateLayout(layout); err != nil {
 		return time.Time{}, err
+	}
+	if !LayoutHasYear(layout) {
+		return time.Time{}, fmt.Errorf("layout %q has no year, so the date would be the year 0000 (outside the "+
+			"years 1 to 9999): add a date part, e.g. \"2006-01-02 15:04\"", given)
 	}
 	t, err := time.ParseInLocation(layout, s, loc)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("parse %q with layout %q: %w", s, layout, err)
 	}
-	return inGap(t, layout, s, loc), nil
+	return inYears(s, inGap(t, layout, s, loc))
+}
+
+// inYears refuses a parsed date outside the years 1 to 9999, which the date functions and
+// nodes keep to (text such as 0000-05-01).
+func inYears(s string, t time.Time) (time.Time, error) {
+	if y := t.Year(); y < 1 || y > 9999 {
+		return time.Time{}, fmt.Errorf("%q is in the year %04d, outside the years 1 to 9999", s, y)
+	}
+	return t, nil
+}
+
+// LayoutHasYear reports whether a date layout (a name or a Go layout; empty is RFC 3339)
+// reads a year: one without (`time`, `15:04`, `02/01`) parses to the year 0000.
+func LayoutHasYear(layout string) bool {
+	l, err := nodes.DateLayout(layout)
+	if err != nil {
+		return true // the caller reports the layout
+	}
+	ref := time.Date(2006, 1, 2, 15, 4, 5, 0, time.FixedZone("MST", -7*3600))
+	t, err := time.Parse(l, ref.Format(l))
+	return err != nil || t.Year() != 0
 }
 
 // inGap reads text without an offset that time.ParseInLocation put in loc again with WallDate,

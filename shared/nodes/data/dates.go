@@ -199,7 +199,7 @@ func dateParseType() *nodes.Type {
 				if _, err := nodes.DateLayout(layout); err != nil {
 					return nil, nodes.Errorf("layout", "%v", err)
 				}
-				if !layoutHasYear(layout) {
+				if !expr.LayoutHasYear(layout) {
 					return nil, nodes.Errorf("layout", "%q has no year, so the date would be the year 0000 (outside "+
 						"the years 1 to 9999): add a date part, e.g. `2006-01-02 15:04`, or put today's date before "+
 						"the time with a Now node", layout)
@@ -215,18 +215,6 @@ func dateParseType() *nodes.Type {
 			return timeOut(t, z.loc), nil
 		},
 	}
-}
-
-// layoutHasYear reports whether a date layout (a name or a Go layout; empty is RFC 3339)
-// reads a year: one without (`time`, `15:04`, `02/01`) parses to the year 0000.
-func layoutHasYear(layout string) bool {
-	l, err := nodes.DateLayout(layout)
-	if err != nil {
-		return true // the caller reports the layout
-	}
-	ref := time.Date(2006, 1, 2, 15, 4, 5, 0, time.FixedZone("MST", -7*3600))
-	t, err := time.Parse(l, ref.Format(l))
-	return err != nil || t.Year() != 0
 }
 
 func dateFormatType() *nodes.Type {
