@@ -28,7 +28,7 @@ const sideways = () =>
 
 test('why Publish waits is on screen beside it, and the page does not widen at 800 or 480 px', async (t) => {
   await guarded(t, 'publish-why', async () => {
-    // a route flow and a project with no stage but mock... mock is a stage: an empty flow waits
+    // an empty flow: Publish waits, whatever the stage
     const f = await api('POST', `${at.base}/flows`, { kind: 'route', name: 'nothing yet', document: { schema: 'polysynergy/flow@1', nodes: [], connections: [] } });
     try {
       for (const w of [1400, 800, 480]) {
@@ -53,6 +53,74 @@ test('why Publish waits is on screen beside it, and the page does not widen at 8
     } finally {
       await page.setViewportSize({ width: 1400, height: 880 });
     }
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('at 480 px the node palette opens over the canvas from a rail and closes again; the canvas keeps the width', async (t) => {
+  await guarded(t, 'palette-480', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'palette narrow',
+      document: { schema: 'polysynergy/flow@1', nodes: [flowNode('start', 'trigger.manual', 0, {})], connections: [] },
+    });
+    await page.setViewportSize({ width: 480, height: 800 });
+    try {
+      await open(f);
+      const palette = page.getByRole('region', { name: 'Node palette' });
+      const opener = page.getByRole('button', { name: 'Node palette' });
+      await opener.waitFor();
+      assert.equal(await palette.count(), 0, 'closed at first');
+      /** How much of the canvas is in the window. */
+      const canvasInView = async () => {
+        const box = await page.locator('.react-flow__pane').boundingBox();
+        return Math.min(box.x + box.width, 480) - Math.max(box.x, 0);
+      };
+      // the project rail and the palette's: the canvas has the rest (it had 216 of 480 px)
+      assert.ok((await canvasInView()) >= 380, `canvas in view: ${await canvasInView()} px`);
+
+      await opener.click();
+      await palette.waitFor();
+      await page.screenshot({ path: `${suite.shots}palette-480-open.png` });
+      const box = await palette.boundingBox();
+      assert.ok(box.x >= 0 && box.x + box.width <= 480, `the palette at ${box.x}..${box.x + box.width}`);
+      assert.deepEqual(await sideways(), []);
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Search nodes');
+      // Escape closes it, the keyboard back on its +
+      await page.keyboard.press('Escape');
+      await palette.waitFor({ state: 'detached' });
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Node palette');
+      // a click beside it closes it
+      await opener.click();
+      await page.locator('.ps-palette-backdrop').click({ position: { x: 400, y: 300 } });
+      await palette.waitFor({ state: 'detached' });
+      // a node picked from it is added and it closes
+      await page.keyboard.press('/');
+      await palette.waitFor();
+      await page.keyboard.type('Log');
+      await page.keyboard.press('Enter');
+      await palette.waitFor({ state: 'detached' });
+      await page.locator('.react-flow__node').nth(1).waitFor();
+      assert.equal(await page.locator('.react-flow__node').count(), 2);
+      // dragged from it onto the canvas: it makes way for the drop
+      await opener.click();
+      // by the mouse (Playwright's dragTo waits for the pane, which the backdrop covers until the drag starts)
+      await page.keyboard.type('Log');
+      const item = await palette.getByRole('option', { name: 'Log', exact: true }).boundingBox();
+      await page.mouse.move(item.x + 20, item.y + item.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(item.x + 60, item.y + 40, { steps: 4 });
+      await page.mouse.move(400, 600, { steps: 8 });
+      await page.mouse.up();
+      await palette.waitFor({ state: 'detached' });
+      await page.locator('.react-flow__node').nth(2).waitFor();
+      assert.deepEqual(await sideways(), []);
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 880 });
+    }
+    // wide again: the palette is beside the canvas
+    await page.getByRole('region', { name: 'Node palette' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Node palette' }).count(), 0);
     assert.deepEqual(errors, []);
   });
 });

@@ -2,7 +2,7 @@
 // shortcuts and the system clipboard wired to the open flow's store.
 
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { type ReactNode, type Ref, useCallback, useDeferredValue, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { type ReactNode, type Ref, useCallback, useDeferredValue, useEffect, useId, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { Canvas } from '../canvas/Canvas';
 import { findByAttr, focusAfterRemoval, focusWhenShown } from '../canvas/focusAfter';
@@ -21,6 +21,7 @@ import type { Position } from '../model/flow';
 import { DEFAULT_NODE_SIZE, placement } from '../model/layout';
 import { type Problem, validateDocument } from '../model/validate';
 import type { EditorStore } from '../store/editor';
+import { PHONE, useMediaQuery } from '../ui/media';
 import type { Theme } from '../ui/theme';
 import { EditorContext, type EditorEnv, type FlowChoice, type FlowLinks } from './context';
 import { LOOK_ACTIONS, shortcutFor } from './shortcuts';
@@ -89,7 +90,7 @@ function isEditableTarget(t: EventTarget | null): boolean {
  */
 const PANEL_ACTIONS: ReadonlySet<string> = new Set(['undo', 'redo', 'shortcuts']);
 function inPanel(t: EventTarget | null): boolean {
-  return t instanceof HTMLElement && t.closest('aside, .ps-palette, .ps-run-panel, .ps-run-history') !== null;
+  return t instanceof HTMLElement && t.closest('aside, .ps-palette, .ps-palette-over, .ps-run-panel, .ps-run-history') !== null;
 }
 
 function groupProblems(list: Problem[]): Map<string, Problem[]> {
@@ -121,6 +122,16 @@ function Editor(props: EditorScreenProps) {
   useRovingToolbar(toolbar);
   const [message, setMessage] = useState<string | null>(null);
   const palette = useRef<PaletteHandle>(null);
+  // On a phone-sized window the palette took half of it (232 of 480 px): there it is a slim rail
+  // whose + opens it over the canvas, closed again by its «, Escape, a click beside it, or
+  // placing a node (like the project panel there).
+  const phone = useMediaQuery(PHONE);
+  const [paletteOpen, setPaletteOpen] = useState(false);
+  const paletteOver = phone && paletteOpen;
+  const paletteButton = useRef<HTMLButtonElement>(null);
+  const paletteId = useId();
+  // dragging a node type out of it: it makes way for the drop on the canvas under it
+  const [paletteDrag, setPaletteDrag] = useState(false);
   const measured = useRef(new Map<string, Measured>());
   const pointer = useRef<Position | null>(null);
   const canvasBox = useRef<HTMLDivElement>(null);
@@ -197,10 +208,16 @@ function Editor(props: EditorScreenProps) {
   // the canvas itself (the search only blurred, leaving the focus on the page's body, where Tab
   // started over at the top bar)
   const leavePalette = useCallback(() => {
+    if (phone) {
+      // over the canvas: it closes, the keyboard back on the + that opened it
+      setPaletteOpen(false);
+      paletteButton.current?.focus();
+      return;
+    }
     const sel = store.getState().selection.nodes;
     const el = sel.length === 1 ? findByAttr(canvasBox.current, '.react-flow__node', 'data-id', sel[0]!) : null;
     (el ?? canvasBox.current)?.focus();
-  }, [store]);
+  }, [store, phone]);
   // An empty canvas's starter button goes with the node it adds: the focus moves to that node
   // (it went to the page's body, so the keyboard started over at the top bar).
   const placeStarter = useCallback(
@@ -210,6 +227,25 @@ function Editor(props: EditorScreenProps) {
     },
     [place, focusWhenShownId],
   );
+
+  // Over the canvas, a node placed from the palette closes it and takes the keyboard, as a
+  // starter button's does (beside the canvas the palette stays, for the next one).
+  const placeFromPalette = useCallback(
+    (typeId: string) => {
+      if (!phone) return void place(typeId);
+      const id = place(typeId);
+      setPaletteOpen(false);
+      if (id) focusWhenShownId(id);
+    },
+    [phone, place, focusWhenShownId],
+  );
+  // narrowed to a phone's width (or widened from it), it starts closed over the canvas
+  useEffect(() => setPaletteOpen(false), [phone]);
+  // opened over the canvas: the keyboard goes to its search, as into a dialog
+  useEffect(() => {
+    if (paletteOver) palette.current?.focus();
+    else setPaletteDrag(false);
+  }, [paletteOver]);
 
   const fit = useCallback(() => void rf.fitView({ padding: FIT_PADDING, duration: 200, maxZoom: 1 }), [rf]);
   const layout = useCallback(() => {
@@ -330,7 +366,9 @@ function Editor(props: EditorScreenProps) {
           say(s.snapToGrid ? 'Snap to grid off' : 'Snap to grid on');
           break;
         case 'focusPalette':
-          palette.current?.focus();
+          // over the canvas it opens first (and takes the keyboard once shown)
+          if (phone && !paletteOpen) setPaletteOpen(true);
+          else palette.current?.focus();
           break;
         case 'group': {
           if (!s.selection.nodes.length) break;
@@ -380,7 +418,7 @@ function Editor(props: EditorScreenProps) {
       window.removeEventListener('cut', onCopy);
       window.removeEventListener('paste', onPaste);
     };
-  }, [store, sheet, connectFrom, fit, layout, say, readOnly, startConnect]);
+  }, [store, sheet, connectFrom, fit, layout, say, readOnly, startConnect, phone, paletteOpen]);
 
   // warnings (the server's, flagged) are listed apart and never counted as problems
   const errorList = useMemo(() => allProblems.filter((p) => !p.warning), [allProblems]);
@@ -461,8 +499,53 @@ function Editor(props: EditorScreenProps) {
           {theme === 'dark' ? '☀' : '☾'}
         </button>
       </header>
-      <div className={`ps-editor-body${readOnly ? ' read-only' : ''}`}>
-        {readOnly ? null : <Palette ref={palette} catalog={catalog} onPlace={place} onLeave={leavePalette} />}
+      <div className={`ps-editor-body${readOnly ? ' read-only' : phone ? ' palette-over' : ''}`}>
+        {readOnly ? null : phone ? (
+          <>
+            <div className="ps-palette-rail">
+              <button
+                type="button"
+                ref={paletteButton}
+                className="ps-icon-button"
+                aria-label="Node palette"
+                aria-expanded={paletteOpen}
+                aria-controls={paletteOpen ? paletteId : undefined}
+                title="Add a node: show the node palette (/)"
+                onClick={() => setPaletteOpen((o) => !o)}
+              >
+                +
+              </button>
+            </div>
+            {paletteOpen ? (
+              <>
+                <div className={`ps-palette-backdrop${paletteDrag ? ' dragging' : ''}`} aria-hidden onClick={() => setPaletteOpen(false)} />
+                <div
+                  className={`ps-palette-over${paletteDrag ? ' dragging' : ''}`}
+                  id={paletteId}
+                  onKeyDown={(e) => {
+                    // the search's Escape clears it first (and, empty, closes it itself)
+                    if (e.key !== 'Escape' || e.defaultPrevented) return;
+                    e.preventDefault();
+                    leavePalette();
+                  }}
+                  // later than the drag's start: hidden at once, the browser would cancel the drag
+                  onDragStart={() => setTimeout(() => setPaletteDrag(true))}
+                  onDragEnd={() => setPaletteOpen(false)}
+                >
+                  <div className="ps-palette-over-head">
+                    <span>Add a node</span>
+                    <button type="button" className="ps-icon-button" aria-label="Hide the node palette" title="Hide the node palette (Escape)" onClick={leavePalette}>
+                      «
+                    </button>
+                  </div>
+                  <Palette ref={palette} catalog={catalog} onPlace={placeFromPalette} onLeave={leavePalette} />
+                </div>
+              </>
+            ) : null}
+          </>
+        ) : (
+          <Palette ref={palette} catalog={catalog} onPlace={place} onLeave={leavePalette} />
+        )}
         {/* focusable from script (tabIndex -1): where the focus goes when the last focused node is deleted */}
         <div className="ps-canvas-box" ref={canvasBox} tabIndex={-1}>
           <Canvas problems={problems} runs={props.runs} touchedEdges={props.touchedEdges} deadEdges={props.deadEdges} colorMode={theme} measured={measured} pointer={pointer} onMessage={say} />

@@ -1,0 +1,23 @@
+// Whether the window matches a media query, kept current as it is resized.
+
+import { useEffect, useState } from 'react';
+
+/** A phone-sized window: there the project panel and the node palette open over the editor
+ * instead of taking the room the canvas has left (at 480 px they filled the width). */
+export const PHONE = '(max-width: 767px)';
+
+const matches = (q: string) => typeof matchMedia === 'function' && matchMedia(q).matches;
+
+/** Whether the window matches the query now, re-rendering when that changes. */
+export function useMediaQuery(query: string): boolean {
+  const [now, setNow] = useState(() => matches(query));
+  useEffect(() => {
+    if (typeof matchMedia !== 'function') return;
+    const q = matchMedia(query);
+    const changed = () => setNow(q.matches);
+    changed();
+    q.addEventListener?.('change', changed);
+    return () => q.removeEventListener?.('change', changed);
+  }, [query]);
+  return now;
+}
