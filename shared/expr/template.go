@@ -367,6 +367,15 @@ type Program struct{ p part }
 // Run evaluates the expression over env.
 func (p *Program) Run(env map[string]any) (any, error) { return run(p.p, env) }
 
+// Refs lists the names the expression reads from its environment, in order of first use:
+// identifiers that are not functions nor bound by let (`price` in `round(price * 2)`).
+func (p *Program) Refs() []string {
+	if p.p.prog == nil {
+		return nil
+	}
+	return appendRefs(nil, p.p.prog)
+}
+
 // syntaxAt builds a SyntaxError for byte offset pos of s.
 func syntaxAt(s string, pos int, msg string) *SyntaxError {
 	if pos > len(s) {

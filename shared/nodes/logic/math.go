@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -239,7 +240,8 @@ func mathTypes() []*nodes.Type {
 			Doc: "Evaluates an arithmetic `expression` over the `variables` rows, e.g. `price * qty * (1 + vat)`. " +
 				"Operators `+ - * / % **`, parentheses, comparisons and `? :`, plus functions such as `abs`, " +
 				"`ceil`, `floor`, `round`, `max`, `min`, `pow` and `sqrt`. Variables holding numeric text count as " +
-				"numbers. The result must be a number.\n\n**Outputs**: `result`.\n\n" +
+				"numbers. A name no row sets is an error naming it and the variables there are (`unknown variable " +
+				"\"prce\": the variables are price, qty`), not null. The result must be a number.\n\n**Outputs**: `result`.\n\n" +
 				"**Example**: expression `round(price * qty * (1 + vat))` with rows price 9.99, qty 3, vat 0.21 → 36.",
 			Inputs: []nodes.Port{
 				{Name: "expression", Type: nodes.String, Required: true, Literal: true, Editor: nodes.EditCode,
@@ -361,6 +363,9 @@ func runExpression(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 			env[k] = v
 		}
 	}
+	if err := knownVariables(prog, env); err != nil {
+		return nil, err
+	}
 	v, err := prog.Run(env)
 	if err != nil {
 		return nil, nodes.Errorf("expression", "%v", err)
@@ -370,4 +375,31 @@ func runExpression(_ context.Context, c *nodes.Call) (nodes.Out, error) {
 	}
 	f, _ := nodes.ToFloat(v)
 	return finite(f, "expression", fmt.Sprintf("the value %v", f))
+}
+
+// knownVariables refuses an expression that reads a name no variables row sets (a typo such
+// as `prce` read as null), naming it and the variables there are.
+func knownVariables(prog *expr.Program, env map[string]any) error {
+	var unknown []string
+	for _, r := range prog.Refs() {
+		if _, ok := env[r]; !ok {
+			unknown = append(unknown, strconv.Quote(r))
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	what := "unknown variable " + unknown[0]
+	if len(unknown) > 1 {
+		what = "unknown variables " + strings.Join(unknown, ", ")
+	}
+	if len(env) == 0 {
+		return nodes.Errorf("expression", "%s: there are no variables (add a row to variables for each name)", what)
+	}
+	names := make([]string, 0, len(env))
+	for k := range env {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return nodes.Errorf("expression", "%s: the variables are %s (a row in variables sets each)", what, strings.Join(names, ", "))
 }

@@ -2,7 +2,9 @@ package logic
 
 import (
 	"context"
+	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"polysynergy/shared/nodes"
@@ -177,6 +179,44 @@ func TestMathZeroIsNotNegativeZero(t *testing.T) {
 		}
 		if r, ok := out["result"].(float64); !ok || r != 0 || math.Signbit(r) {
 			t.Errorf("%s %v = %#v, want 0", tc.id, tc.in, out["result"])
+		}
+	}
+}
+
+// A name the expression reads that no variables row sets is an error naming it and the
+// variables there are: a typo (`prce`) read as null and the node answered null or a
+// message that did not say which name was wrong.
+func TestMathExpressionNamesAnUnknownVariable(t *testing.T) {
+	typ, _ := registry(t).Lookup("math.expression")
+	rows := map[string]any{"price": 9.99, "qty": "3"}
+	for _, tc := range []struct {
+		expression string
+		vars       map[string]any
+		want       string // in the error; "" for success
+	}{
+		{"round(prce * qty)", rows, `unknown variable "prce": the variables are price, qty`},
+		{"prce", rows, `unknown variable "prce"`},
+		{"prce ?? 0", rows, `unknown variable "prce"`},
+		{"price * qtty + vat", rows, `unknown variables "qtty", "vat": the variables are price, qty`},
+		{"x + 1", nil, `unknown variable "x": there are no variables`},
+		{"round(price * qty)", rows, ""},
+		{"let x = 2; x * qty + max(1, 2)", rows, ""},
+		{"sum(map([1, 2], # * qty))", rows, ""},
+	} {
+		in := map[string]any{"expression": tc.expression}
+		if tc.vars != nil {
+			in["variables"] = tc.vars
+		}
+		out, err, _ := nodetest.Run(context.Background(), typ, in, nodetest.Options{})
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tc.expression, err)
+			}
+			continue
+		}
+		var ie *nodes.InputError
+		if !errors.As(err, &ie) || ie.Port != "expression" || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, %v; want an error at expression with %q", tc.expression, out, err, tc.want)
 		}
 	}
 }
