@@ -5,7 +5,6 @@
 package dynamo
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -46,9 +45,10 @@ type Options struct {
 	SweepInterval time.Duration
 	// The write log is compacted into a snapshot once it has passed CompactAt and the
 	// writes have paused for QuietFor, or once it has passed CompactMax while they go on.
-	// A snapshot holds writes back while it copies the items, so a busy server is not
-	// interrupted for one every few seconds; a replay after a crash reads at most
-	// CompactMax of log (defaults 32 MB, 250 ms, 128 MB).
+	// A snapshot holds no write back (see persist.go), but it reads and writes the whole
+	// snapshot file, work in proportion to the table, so a busy server does not spend it
+	// every few seconds; a replay after a crash reads at most CompactMax of log (defaults
+	// 32 MB, 250 ms, 128 MB).
 	CompactAt, CompactMax int64
 	QuietFor              time.Duration
 	Now                   func() time.Time
@@ -62,10 +62,8 @@ type DB struct {
 	http  *http.Server
 	ln    net.Listener
 	url   string
-	dirty atomic.Bool
-	mu    sync.RWMutex // writers of the data vs the snapshot
-	keys  *keyLocks    // orders the writes to each item with their log lines
-	walMu sync.Mutex   // guards walBuf and walN
+	keys  *keyLocks  // orders the writes to each item with their log lines
+	walMu sync.Mutex // guards walBuf and walN
 	// walBuf collects log lines in memory: a write never waits for the file system. The
 	// flusher hands them to the file (fileMu held) within Flush's interval, or sooner once
 	// walKick says the buffer has grown large.
@@ -74,8 +72,11 @@ type DB struct {
 	walN    int64         // bytes logged since the last snapshot
 	lastLog atomic.Int64  // when the last write was logged (Unix nanoseconds)
 	walKick chan struct{}
-	fileMu  sync.Mutex // the log file: its writes, syncs and truncation
+	fileMu  sync.Mutex // the log file: its writes, syncs and the cut that starts a new one
 	wal     *os.File
+	snapMu  sync.Mutex     // one snapshot at a time
+	bg      sync.WaitGroup // a snapshot the flusher started
+	busy    atomic.Bool    // that snapshot is under way
 	fault   atomic.Pointer[Fault]
 	stop    chan struct{}
 	done    chan struct{}
@@ -203,16 +204,21 @@ func (d *DB) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		d.mu.RLock()
-		defer d.mu.RUnlock()
 		// the writes to an item are applied and logged one at a time, so a replay applies
 		// them in order; writes to other items go on meanwhile
 		defer d.keys.lock(body)()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		d.srv.ServeHTTP(rec, r)
 		if rec.status == http.StatusOK {
+			// what the write left (read while its items are still locked), not the request:
+			// see logState
+			line, err := d.stateLine(op, body)
+			if err != nil {
+				d.opt.Log.Error("local dynamodb: log write", "op", op, "err", err)
+				return
+			}
 			d.walMu.Lock()
-			d.logWrite(op, body)
+			d.logLine(line)
 			d.walMu.Unlock()
 		}
 		return
@@ -230,27 +236,21 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
-// walFile is the log of writes since the last snapshot.
-const walFile = "dynamodb.wal"
+// walFile is the log of writes since the last snapshot; walCut is the log a snapshot is
+// being made of (the writes before its cut).
+const (
+	walFile = "dynamodb.wal"
+	walCut  = "dynamodb.wal.cut"
+)
 
-// logWrite appends a successful write to the log (flushed to disk within Flush's interval).
-func (d *DB) logWrite(op string, body []byte) {
-	if d.walBuf == nil {
+// logLine appends a write's line to the log (flushed to disk within Flush's interval).
+func (d *DB) logLine(line []byte) {
+	if d.walBuf == nil || line == nil {
 		return
 	}
-	// one line per write: {"op":…,"body":…} with the body as it came (accepted by the
-	// server, so valid JSON), compacted only if it spans lines
-	if bytes.ContainsAny(body, "\r\n") {
-		var c bytes.Buffer
-		if json.Compact(&c, body) != nil {
-			return
-		}
-		body = c.Bytes()
-	}
-	n, _ := fmt.Fprintf(d.walBuf, "{\"op\":%q,\"body\":%s}\n", op, body)
-	d.walN += int64(n)
+	d.walBuf.Write(line)
+	d.walN += int64(len(line))
 	d.lastLog.Store(time.Now().UnixNano())
-	d.dirty.Store(true)
 	if d.walBuf.Len() >= walHandOff {
 		select {
 		case d.walKick <- struct{}{}:
@@ -331,86 +331,9 @@ func (d *DB) load() error {
 	return nil
 }
 
-// replay applies the writes logged since the last snapshot and opens the log for appending.
-func (d *DB) replay() error {
-	if d.opt.Dir == "" {
-		return nil
-	}
-	path := filepath.Join(d.opt.Dir, walFile)
-	if d.opt.Reset {
-		_ = os.Remove(path)
-	}
-	if f, err := os.Open(path); err == nil {
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 1<<20), 64<<20)
-		n := 0
-		for sc.Scan() {
-			var e walEntry
-			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-				break // a line cut short by a crash ends the log
-			}
-			var body any
-			_ = json.Unmarshal(e.Body, &body)
-			if _, err := d.call(e.Op, body); err != nil {
-				d.opt.Log.Warn("local dynamodb replay", "op", e.Op, "err", err)
-			}
-			n++
-		}
-		f.Close()
-		if n > 0 {
-			d.opt.Log.Info("local dynamodb replayed writes", "count", n)
-			d.dirty.Store(true)
-		}
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return fmt.Errorf("local dynamodb: open write log: %w", err)
-	}
-	d.wal, d.walBuf = f, &bytes.Buffer{}
-	return nil
-}
-
-// syncWAL writes the logged lines to the file and syncs it. Writes wait only for the moment
-// the buffer is swapped for an empty one, never for the file system.
-func (d *DB) syncWAL() error {
-	d.fileMu.Lock()
-	defer d.fileMu.Unlock()
-	d.walMu.Lock()
-	if d.walBuf == nil {
-		d.walMu.Unlock()
-		return nil
-	}
-	if d.walBuf.Len() == 0 {
-		d.walMu.Unlock()
-		return nil
-	}
-	// two buffers take turns: one collects lines while the other is written, so a busy
-	// server allocates (and the kernel zeroes) no new megabytes every interval
-	lines, next := d.walBuf, d.walFree
-	if next == nil {
-		next = bytes.NewBuffer(make([]byte, 0, lines.Cap()))
-	}
-	d.walBuf, d.walFree = next, nil
-	d.walMu.Unlock()
-	size, err := d.wal.Seek(0, io.SeekEnd)
-	if err != nil {
-		d.restoreLines(lines)
-		return err
-	}
-	if _, err := d.wal.Write(lines.Bytes()); err != nil {
-		// the lines go back to the buffer for the next try, and a part written is cut off
-		// (a replay stops at a broken line, and would miss every line after it)
-		_ = d.wal.Truncate(size)
-		d.restoreLines(lines)
-		return err
-	}
-	lines.Reset()
-	d.walFree = lines
-	return d.wal.Sync()
-}
-
 // scanPages reads every item as the embedded server answers Scan: one response per page.
-// It only copies: a snapshot holds writes back while it runs.
+// The embedded server holds every request back while it answers a Scan: only the expiry
+// sweep and a start that found a write log scan the table.
 func (d *DB) scanPages() ([][]byte, error) {
 	var pages [][]byte
 	var start json.RawMessage
@@ -484,151 +407,4 @@ func (d *DB) sweep() error {
 	}
 	_, err = d.live(pages)
 	return err
-}
-
-// Flush puts the writes logged so far on disk (at most a second after they happened), and
-// compacts the log into a snapshot once it has grown large (see Options.CompactAt).
-func (d *DB) Flush() error {
-	if d.opt.Dir == "" {
-		return nil
-	}
-	if err := d.syncWAL(); err != nil {
-		return fmt.Errorf("local dynamodb: write log: %w", err)
-	}
-	d.walMu.Lock()
-	n := d.walN
-	d.walMu.Unlock()
-	quiet := time.Since(time.Unix(0, d.lastLog.Load())) >= d.opt.QuietFor
-	if n > d.opt.CompactMax || n > d.opt.CompactAt && quiet {
-		return d.Snapshot()
-	}
-	return nil
-}
-
-// Snapshot writes every item to the snapshot file and empties the write log.
-func (d *DB) Snapshot() error {
-	if d.opt.Dir == "" || !d.dirty.Load() {
-		return nil
-	}
-	// the log file is not written while the snapshot is taken and the file emptied: the lines
-	// logged before the scan are in the snapshot, those after it stay in the buffer
-	d.fileMu.Lock()
-	defer d.fileMu.Unlock()
-	d.mu.Lock() // no writes while the items are copied: only that part holds them back
-	d.dirty.Store(false)
-	pages, err := d.scanPages()
-	var pending *bytes.Buffer
-	if err == nil {
-		d.walMu.Lock()
-		pending = d.walBuf
-		if d.walBuf != nil {
-			d.walBuf = &bytes.Buffer{}
-		}
-		d.walMu.Unlock()
-	}
-	d.mu.Unlock()
-	var items []json.RawMessage
-	if err == nil {
-		// an expired item left out here is deleted too; writes logged after the copy
-		// follow the snapshot in the log, as they follow it in the table
-		items, err = d.live(pages)
-	}
-	if err != nil {
-		d.dirty.Store(true)
-		d.restoreLines(pending)
-		return fmt.Errorf("local dynamodb: snapshot: %w", err)
-	}
-	// on failure from here the lines go back to the log, which still needs them
-	fail := func(err error) error {
-		d.dirty.Store(true)
-		d.restoreLines(pending)
-		return fmt.Errorf("local dynamodb: save: %w", err)
-	}
-	data, err := json.Marshal(snapshot{Table: d.opt.Table, Saved: d.opt.Now().UTC(), Items: items})
-	if err != nil {
-		return fail(err)
-	}
-	tmp := d.path() + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fail(err)
-	}
-	_, werr := f.Write(data)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(tmp, d.path()); err != nil {
-		return fail(err)
-	}
-	// the snapshot holds everything logged before its scan: start the log afresh
-	if d.wal != nil {
-		if err := d.wal.Truncate(0); err != nil {
-			// the snapshot holds the taken lines; the file's older lines stay and would be
-			// replayed over it, as before this snapshot
-			return fmt.Errorf("local dynamodb: truncate write log: %w", err)
-		}
-		d.walMu.Lock()
-		d.walN = int64(d.walBuf.Len())
-		d.walMu.Unlock()
-	}
-	return nil
-}
-
-// restoreLines puts lines taken from the buffer for a snapshot that failed back in front of
-// those logged since, so the log still has them.
-func (d *DB) restoreLines(lines *bytes.Buffer) {
-	if lines == nil || lines.Len() == 0 {
-		return
-	}
-	d.walMu.Lock()
-	defer d.walMu.Unlock()
-	_, _ = lines.Write(d.walBuf.Bytes())
-	d.walBuf = lines
-}
-
-func (d *DB) flusher() {
-	defer close(d.done)
-	t := time.NewTicker(d.opt.Flush)
-	defer t.Stop()
-	sweep := time.NewTicker(d.opt.SweepInterval)
-	defer sweep.Stop()
-	for {
-		select {
-		case <-d.stop:
-			return
-		case <-t.C:
-			if err := d.Flush(); err != nil {
-				d.opt.Log.Error("local dynamodb flush", "err", err)
-			}
-		case <-d.walKick:
-			if err := d.Flush(); err != nil {
-				d.opt.Log.Error("local dynamodb flush", "err", err)
-			}
-		case <-sweep.C:
-			// scan deletes what has expired (DynamoDB's TTL); writes go on meanwhile
-			if err := d.sweep(); err != nil {
-				d.opt.Log.Error("local dynamodb expiry sweep", "err", err)
-			}
-		}
-	}
-}
-
-// Close writes the data a last time and stops the server.
-func (d *DB) Close(ctx context.Context) error {
-	if !d.closed.CompareAndSwap(false, true) {
-		return nil
-	}
-	close(d.stop)
-	<-d.done
-	serr := d.http.Shutdown(ctx)
-	ferr := d.Flush()
-	if ferr == nil {
-		ferr = d.Snapshot()
-	}
-	if d.wal != nil {
-		_ = d.wal.Close()
-	}
-	return errors.Join(ferr, serr)
 }
