@@ -239,3 +239,143 @@ func countStatus(statuses []int, want int) int {
 	}
 	return n
 }
+
+func TestEnvVarIfMatch(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Env tags")
+	for _, s := range []string{"test", "prod"} {
+		e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": s}).status(http.StatusCreated)
+	}
+	path := proj + "/env/BASE"
+	var ev EnvVarView
+	t0 := e.do(http.MethodPut, path+"/stages/test", u.token, map[string]any{"value": "a"}).ok(&ev).etag()
+	var l []EnvVarView
+	e.do(http.MethodGet, proj+"/env", u.token, nil).ok(&l)
+	if got := e.do(http.MethodGet, path, u.token, nil).ok(nil).etag(); got != t0 || ev.ETag != t0 || len(l) != 1 || l[0].ETag != t0 {
+		t.Fatalf("PUT answered %s (body %s), GET %s, list %+v", t0, ev.ETag, got, l)
+	}
+	e.do(http.MethodGet, proj+"/env/NOPE", u.token, nil).problem(http.StatusNotFound)
+	e.doHeaders(http.MethodPut, proj+"/env/NOPE/stages/test", u.token, map[string]any{"value": "x"}, ifMatchHdr(t0)).
+		problem(http.StatusNotFound)
+
+	// the current tag sets values on several stages; the answer's ETag is GET's
+	t1 := e.doHeaders(http.MethodPut, path, u.token, map[string]any{"values": map[string]string{"prod": "p", "test": "a2"}},
+		ifMatchHdr(t0)).ok(&ev).etag()
+	if got := e.do(http.MethodGet, path, u.token, nil).ok(nil).etag(); got != t1 || t1 == t0 || ev.Values["prod"] != "p" {
+		t.Fatalf("PUT answered %s %+v, GET %s", t1, ev, got)
+	}
+	// an old tag writes nothing, on any of the variable's writes
+	wantChanged(t, e.doHeaders(http.MethodPut, path+"/stages/test", u.token, map[string]any{"value": "lost"}, ifMatchHdr(t0)), t1)
+	wantChanged(t, e.doHeaders(http.MethodPut, path, u.token, map[string]any{"values": map[string]string{"test": "lost"}}, ifMatchHdr(t0)), t1)
+	wantChanged(t, e.doHeaders(http.MethodDelete, path+"/stages/prod", u.token, nil, ifMatchHdr(t0)), t1)
+	wantChanged(t, e.doHeaders(http.MethodDelete, path, u.token, nil, ifMatchHdr(t0)), t1)
+	ev = EnvVarView{}
+	e.do(http.MethodGet, path, u.token, nil).ok(&ev)
+	if ev.Values["test"] != "a2" || ev.Values["prod"] != "p" {
+		t.Fatalf("refused writes changed the variable: %+v", ev.Values)
+	}
+	wantFields(t, e.doHeaders(http.MethodPut, path+"/stages/test", u.token, map[string]any{"value": "x"},
+		ifMatchHdr("W/")).problem(http.StatusBadRequest), "header.if-match")
+
+	// a write without If-Match, even of the same value, changes the tag
+	t2 := e.do(http.MethodPut, path+"/stages/test", u.token, map[string]any{"value": "a2"}).ok(nil).etag()
+	if t2 == t1 {
+		t.Fatal("rewriting a value kept the variable's ETag")
+	}
+	wantChanged(t, e.doHeaders(http.MethodPut, path+"/stages/prod", u.token, map[string]any{"value": "lost"}, ifMatchHdr(t1)), t2)
+	t3 := e.doHeaders(http.MethodPut, path+"/stages/prod", u.token, map[string]any{"value": "p2"}, ifMatchHdr("*")).ok(nil).etag()
+
+	// deleting one stage's value answers the tag of what is left
+	e.doHeaders(http.MethodDelete, path+"/stages/nope", u.token, nil, ifMatchHdr(t3)).problem(http.StatusNotFound)
+	r := e.doHeaders(http.MethodDelete, path+"/stages/prod", u.token, nil, ifMatchHdr(t3)).status(http.StatusNoContent)
+	t4 := r.etag()
+	var left EnvVarView
+	if got := e.do(http.MethodGet, path, u.token, nil).ok(&left).etag(); got != t4 || len(left.Values) != 1 {
+		t.Fatalf("DELETE answered %s, GET %s %+v", t4, got, left.Values)
+	}
+	e.doHeaders(http.MethodDelete, path+"/stages/prod", u.token, nil, ifMatchHdr(t4)).problem(http.StatusNotFound)
+
+	// parallel writes on one tag: one wins
+	statuses := raceStatuses(6, func(i int) int {
+		return e.doHeaders(http.MethodPut, path+"/stages/"+[]string{"test", "prod"}[i%2], u.token,
+			map[string]any{"value": fmt.Sprint(i)}, ifMatchHdr(t4)).Status
+	})
+	if countStatus(statuses, http.StatusOK) != 1 || countStatus(statuses, http.StatusPreconditionFailed) != 5 {
+		t.Fatalf("parallel PUTs answered %v; want one 200 and 412s", statuses)
+	}
+	t5 := e.do(http.MethodGet, path, u.token, nil).ok(nil).etag()
+	wantDeleteIfMatch(t, e, path, u.token, t4, t5)
+}
+
+func TestSecretIfMatch(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Secret tags")
+	for _, s := range []string{"test", "prod"} {
+		e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": s}).status(http.StatusCreated)
+	}
+	const value = "hunter2-very-secret"
+	var seen []*response
+	keep := func(r *response) *response { seen = append(seen, r); return r }
+	path := proj + "/secrets/TOKEN"
+
+	t0 := keep(e.do(http.MethodPut, path+"/stages/test", u.token, map[string]any{"value": value})).status(http.StatusNoContent).etag()
+	var sv SecretView
+	if got := keep(e.do(http.MethodGet, path, u.token, nil)).ok(&sv).etag(); got != t0 || sv.ETag != t0 ||
+		len(sv.Stages) != 1 || sv.Stages[0] != "test" {
+		t.Fatalf("PUT answered %s, GET %s %+v", t0, got, sv)
+	}
+	var l []SecretView
+	keep(e.do(http.MethodGet, proj+"/secrets", u.token, nil)).ok(&l)
+	if len(l) != 1 || l[0].ETag != t0 {
+		t.Fatalf("listed %+v, want etag %s", l, t0)
+	}
+	e.do(http.MethodGet, proj+"/secrets/NOPE", u.token, nil).problem(http.StatusNotFound)
+
+	// the current tag replaces the value and answers the new tag
+	t1 := keep(e.doHeaders(http.MethodPut, path+"/stages/test", u.token, map[string]any{"value": value + "2"}, ifMatchHdr(t0))).
+		status(http.StatusNoContent).etag()
+	if got := e.do(http.MethodGet, path, u.token, nil).ok(nil).etag(); got != t1 || t1 == t0 {
+		t.Fatalf("PUT answered %s (was %s), GET %s", t1, t0, got)
+	}
+	// the old tag writes nothing
+	keep(e.doHeaders(http.MethodPut, path+"/stages/test", u.token, map[string]any{"value": value}, ifMatchHdr(t0)))
+	wantChanged(t, seen[len(seen)-1], t1)
+	wantChanged(t, keep(e.doHeaders(http.MethodPut, path+"/stages/prod", u.token, map[string]any{"value": value}, ifMatchHdr(t0))), t1)
+	wantChanged(t, keep(e.doHeaders(http.MethodDelete, path+"/stages/test", u.token, nil, ifMatchHdr(t0))), t1)
+	wantChanged(t, keep(e.doHeaders(http.MethodDelete, path, u.token, nil, ifMatchHdr(t0))), t1)
+	k := store.ProjectKey{Tenant: u.tenant, Project: strings.TrimPrefix(proj, "/tenants/"+u.tenant+"/projects/")}
+	if si, _, err := e.db.Store.SecretState(t.Context(), k, "TOKEN"); err != nil || len(si.Stages) != 1 {
+		t.Fatalf("refused writes changed the secret: %+v %v", si, err)
+	}
+	if ct, err := e.db.Store.GetSecretValue(t.Context(), k, "TOKEN", "test"); err != nil || len(ct) == 0 {
+		t.Fatalf("secret value: %v", err)
+	}
+	wantFields(t, e.doHeaders(http.MethodDelete, path, u.token, nil, ifMatchHdr("abc")).problem(http.StatusBadRequest), "header.if-match")
+
+	// * writes whatever it is now; the answer of a stage's deletion is the tag of what is left
+	t2 := keep(e.doHeaders(http.MethodPut, path+"/stages/prod", u.token, map[string]any{"value": value}, ifMatchHdr("*"))).
+		status(http.StatusNoContent).etag()
+	t3 := keep(e.doHeaders(http.MethodDelete, path+"/stages/prod", u.token, nil, ifMatchHdr(t2))).status(http.StatusNoContent).etag()
+	if got := e.do(http.MethodGet, path, u.token, nil).ok(nil).etag(); got != t3 || t3 == t2 {
+		t.Fatalf("DELETE answered %s, GET %s", t3, got)
+	}
+
+	// parallel replacements on one tag: one wins
+	statuses := raceStatuses(6, func(i int) int {
+		return e.doHeaders(http.MethodPut, path+"/stages/test", u.token, map[string]any{"value": fmt.Sprint(value, i)}, ifMatchHdr(t3)).Status
+	})
+	if countStatus(statuses, http.StatusNoContent) != 1 || countStatus(statuses, http.StatusPreconditionFailed) != 5 {
+		t.Fatalf("parallel PUTs answered %v; want one 204 and 412s", statuses)
+	}
+	t4 := e.do(http.MethodGet, path, u.token, nil).ok(nil).etag()
+	wantDeleteIfMatch(t, e, path, u.token, t3, t4)
+
+	// no answer carries the value, in its body or its headers (the tag included)
+	for _, r := range seen {
+		if strings.Contains(string(r.Body), "hunter2") || strings.Contains(fmt.Sprint(r.Header), "hunter2") {
+			t.Errorf("an answer shows the secret's value: %s %v", r, r.Header)
+		}
+	}
+}

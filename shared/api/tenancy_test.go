@@ -87,11 +87,13 @@ var tenancyCases = map[string]tenancyCase{
 	"getPublishMatrix": {},
 
 	"listSecrets":       {},
+	"getSecret":         {},
 	"setSecret":         {},
 	"deleteSecretStage": {},
 	"deleteSecret":      {},
 
 	"listEnv":        {},
+	"getEnv":         {use: map[string]string{"key": "env_key"}},
 	"setEnv":         {},
 	"setEnvStage":    {},
 	"deleteEnvStage": {},
@@ -173,6 +175,7 @@ func (f *tenancyFixture) extend(t *testing.T) {
 	e.do(http.MethodPut, proj+"/secrets/TOKEN/stages/prod", a.token, map[string]any{"value": "v"}).status(http.StatusNoContent)
 	e.do(http.MethodPut, proj+"/env/URL/stages/prod", a.token, map[string]any{"value": "v"}).ok(nil)
 	f.params["key"] = "TOKEN"
+	f.params["env_key"] = "URL"
 	var nk NewAPIKey
 	e.do(http.MethodPost, proj+"/api-keys", a.token, map[string]any{"label": "k"}).ok(&nk)
 	f.params["key_id"] = nk.ID

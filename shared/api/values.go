@@ -23,12 +23,122 @@ type SecretView struct {
 	Key       string    `json:"key"`
 	Stages    []string  `json:"stages" nullable:"false"`
 	UpdatedAt time.Time `json:"updated_at"`
+	ETag      string    `json:"etag" doc:"The secret's entity tag, as GET secret answers it in ETag (made of its stages, update time and each value's revision, never of a value): send it in If-Match to change the secret only as you read it"`
 }
 
 // EnvVarView is an environment variable with its value per stage.
 type EnvVarView struct {
 	Key    string            `json:"key"`
 	Values map[string]string `json:"values" nullable:"false" doc:"Stage → value"`
+	ETag   string            `json:"etag" doc:"The variable's entity tag, as GET variable answers it in ETag: send it in If-Match to change the variable only as you read it"`
+}
+
+// TagOnly is the answer of a write without a body that answers the resource's ETag (none
+// when the write left nothing).
+type TagOnly struct {
+	ETag string `header:"ETag" doc:"The resource's entity tag after the write, when it still exists"`
+}
+
+// secretView is a secret without its values; its ETag hashes the view and each stage's
+// value's revision, never a value (nor anything derived from one).
+func secretView(s store.SecretInfo) SecretView {
+	st := s.Stages
+	if st == nil {
+		st = []string{}
+	}
+	v := SecretView{Key: s.Key, Stages: st, UpdatedAt: s.UpdatedAt.UTC()}
+	v.ETag = etagOf(v, revsOf(s.Revs))
+	return v
+}
+
+// revsOf is a stage → revision map that is never nil (one JSON form for "none").
+func revsOf(r map[string]int) map[string]int {
+	if r == nil {
+		return map[string]int{}
+	}
+	return r
+}
+
+// secretMatch checks If-Match against a secret as it is now (read strongly): nil without
+// a condition, what the conditional write compares against when it matches, 412 when not
+// (404 when the secret has no value anywhere).
+func (h *Handler) secretMatch(ctx context.Context, k store.ProjectKey, key, header string) (*store.VarMatch, error) {
+	m, err := parseIfMatch(header)
+	if err != nil || !m.conditional() {
+		return nil, err
+	}
+	si, vm, err := h.st.SecretState(ctx, k, key)
+	if err != nil {
+		return nil, err
+	}
+	if tag := secretView(si).ETag; !m.matches(tag) {
+		return nil, changed("secret", header, tag)
+	}
+	return &vm, nil
+}
+
+// secretChanged turns a store.ErrChanged of a conditional secret write into its 412 (404
+// when the secret is gone); other errors pass.
+func (h *Handler) secretChanged(ctx context.Context, k store.ProjectKey, key, header string, err error) error {
+	if !errors.Is(err, store.ErrChanged) {
+		return err
+	}
+	si, _, rerr := h.st.SecretState(ctx, k, key)
+	if rerr != nil {
+		return rerr
+	}
+	return changed("secret", header, secretView(si).ETag)
+}
+
+// secretTag is the answer of a secret write: the secret's ETag now, none when it is gone.
+func (h *Handler) secretTag(ctx context.Context, k store.ProjectKey, key string) (*TagOnly, error) {
+	si, _, err := h.st.SecretState(ctx, k, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return &TagOnly{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &TagOnly{ETag: secretView(si).ETag}, nil
+}
+
+// envMatch checks If-Match against a variable as it is now (read strongly), as secretMatch.
+func (h *Handler) envMatch(ctx context.Context, k store.ProjectKey, key, header string) (*store.VarMatch, error) {
+	m, err := parseIfMatch(header)
+	if err != nil || !m.conditional() {
+		return nil, err
+	}
+	v, vm, err := h.st.EnvVarState(ctx, k, key)
+	if err != nil {
+		return nil, err
+	}
+	if tag := envView(v).ETag; !m.matches(tag) {
+		return nil, changed("variable", header, tag)
+	}
+	return &vm, nil
+}
+
+// envChanged turns a store.ErrChanged of a conditional variable write into its 412 (404
+// when the variable is gone); other errors pass.
+func (h *Handler) envChanged(ctx context.Context, k store.ProjectKey, key, header string, err error) error {
+	if !errors.Is(err, store.ErrChanged) {
+		return err
+	}
+	v, _, rerr := h.st.EnvVarState(ctx, k, key)
+	if rerr != nil {
+		return rerr
+	}
+	return changed("variable", header, envView(v).ETag)
+}
+
+// envTagged is a variable as it is now with its ETag (404 when it has no value anywhere).
+func (h *Handler) envTagged(ctx context.Context, k store.ProjectKey, key string) (*Tagged[EnvVarView], error) {
+	v, _, err := h.st.EnvVarState(ctx, k, key)
+	if err != nil {
+		return nil, err
+	}
+	ev := envView(v)
+	return &Tagged[EnvVarView]{ETag: ev.ETag, Body: ev}, nil
 }
 
 // VarPath names a secret or variable.
@@ -98,21 +208,30 @@ func (h *Handler) registerSecrets() {
 			if err != nil {
 				return nil, err
 			}
-			return ok(mapSlice(ss, func(s store.SecretInfo) SecretView {
-				st := s.Stages
-				if st == nil {
-					st = []string{}
-				}
-				return SecretView{Key: s.Key, Stages: st, UpdatedAt: s.UpdatedAt.UTC()}
-			}))
+			return ok(mapSlice(ss, secretView))
+		})
+	register(h, endpoint{id: "getSecret", method: http.MethodGet, path: base + "/{key}",
+		summary: "Get a secret's key with the stages that have a value (never values)", tag: tag, scope: ScopeTenant,
+		action: auth.ActionSecretRead},
+		func(ctx context.Context, in *VarPath) (*Tagged[SecretView], error) {
+			if err := checkKeyPath(in.Key, false); err != nil {
+				return nil, err
+			}
+			si, _, err := h.st.SecretState(ctx, in.project(), in.Key)
+			if err != nil {
+				return nil, err
+			}
+			v := secretView(si)
+			return &Tagged[SecretView]{ETag: v.ETag, Body: v}, nil
 		})
 	register(h, endpoint{id: "setSecret", method: http.MethodPut, path: base + "/{key}/stages/{stage}",
-		summary: "Set a secret's value for a stage (sealed; never returned)", tag: tag, scope: ScopeTenant,
-		action: auth.ActionSecretWrite, status: statusNoContent},
+		summary: "Set a secret's value for a stage (sealed; never returned); answers the secret's ETag", tag: tag, scope: ScopeTenant,
+		action: auth.ActionSecretWrite, status: statusNoContent, ifMatch: true},
 		func(ctx context.Context, in *struct {
 			VarStagePath
+			IfMatchHeader
 			Body SecretValueBody
-		}) (*Empty, error) {
+		}) (*TagOnly, error) {
 			if err := checkKeyPath(in.Key, true); err != nil {
 				return nil, err
 			}
@@ -120,20 +239,48 @@ func (h *Handler) registerSecrets() {
 			if _, err := h.st.GetStage(ctx, k, in.Stage); err != nil {
 				return nil, err
 			}
+			match, err := h.secretMatch(ctx, k, in.Key, in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
 			sealed, err := h.box.Seal(ctx, []byte(in.Body.Value), secrets.SecretContext(k.Tenant, k.Project, in.Stage, in.Key))
 			if err != nil {
 				return nil, fmt.Errorf("seal secret %s: %w", in.Key, err)
 			}
-			return nil, at("body", h.st.SetSecret(ctx, k, in.Key, in.Stage, sealed.Encode()))
+			if match != nil {
+				err = h.st.SetSecretIf(ctx, k, in.Key, in.Stage, sealed.Encode(), *match)
+			} else {
+				err = h.st.SetSecret(ctx, k, in.Key, in.Stage, sealed.Encode())
+			}
+			if err != nil {
+				return nil, at("body", h.secretChanged(ctx, k, in.Key, in.IfMatch, err))
+			}
+			return h.secretTag(ctx, k, in.Key)
 		})
 	register(h, endpoint{id: "deleteSecretStage", method: http.MethodDelete, path: base + "/{key}/stages/{stage}",
-		summary: "Delete a secret's value for one stage", tag: tag, scope: ScopeTenant, action: auth.ActionSecretWrite,
-		status: statusNoContent},
-		func(ctx context.Context, in *VarStagePath) (*Empty, error) {
+		summary: "Delete a secret's value for one stage; answers the secret's ETag when it has values left", tag: tag,
+		scope: ScopeTenant, action: auth.ActionSecretWrite, status: statusNoContent, ifMatch: true},
+		func(ctx context.Context, in *struct {
+			VarStagePath
+			IfMatchHeader
+		}) (*TagOnly, error) {
 			if err := checkKeyPath(in.Key, false); err != nil {
 				return nil, err
 			}
-			err := h.st.DeleteSecret(ctx, in.project(), in.Key, in.Stage)
+			match, err := h.secretMatch(ctx, in.project(), in.Key, in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			if match != nil {
+				if _, has := match.Revs[in.Stage]; !has {
+					return nil, noValueOnStage("secret", in.Key, in.Stage)
+				}
+				if err := h.st.DeleteSecretsIf(ctx, in.project(), in.Key, []string{in.Stage}, *match); err != nil {
+					return nil, h.secretChanged(ctx, in.project(), in.Key, in.IfMatch, err)
+				}
+				return h.secretTag(ctx, in.project(), in.Key)
+			}
+			err = h.st.DeleteSecret(ctx, in.project(), in.Key, in.Stage)
 			if errors.Is(err, store.ErrNotFound) {
 				if ss, lerr := h.st.ListSecrets(ctx, in.project()); lerr == nil {
 					for _, s := range ss {
@@ -143,14 +290,33 @@ func (h *Handler) registerSecrets() {
 					}
 				}
 			}
-			return nil, err
+			if err != nil {
+				return nil, err
+			}
+			return h.secretTag(ctx, in.project(), in.Key)
 		})
 	register(h, endpoint{id: "deleteSecret", method: http.MethodDelete, path: base + "/{key}",
 		summary: "Delete a secret on every stage", tag: tag, scope: ScopeTenant, action: auth.ActionSecretWrite,
-		status: statusNoContent},
-		func(ctx context.Context, in *VarPath) (*Empty, error) {
+		status: statusNoContent, ifMatch: true},
+		func(ctx context.Context, in *struct {
+			VarPath
+			IfMatchHeader
+		}) (*Empty, error) {
 			if err := checkKeyPath(in.Key, false); err != nil {
 				return nil, err
+			}
+			match, err := h.secretMatch(ctx, in.project(), in.Key, in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			if match != nil {
+				stages := make([]string, 0, len(match.Revs))
+				for st := range match.Revs {
+					stages = append(stages, st)
+				}
+				sort.Strings(stages)
+				return nil, h.secretChanged(ctx, in.project(), in.Key, in.IfMatch,
+					h.st.DeleteSecretsIf(ctx, in.project(), in.Key, stages, *match))
 			}
 			ss, err := h.st.ListSecrets(ctx, in.project())
 			if err != nil {
@@ -170,7 +336,9 @@ func envView(v store.EnvVar) EnvVarView {
 	if vals == nil {
 		vals = map[string]string{}
 	}
-	return EnvVarView{Key: v.Key, Values: vals}
+	ev := EnvVarView{Key: v.Key, Values: vals}
+	ev.ETag = etagOf(ev, revsOf(v.Revs))
+	return ev
 }
 
 func (h *Handler) registerEnv() {
@@ -189,12 +357,22 @@ func (h *Handler) registerEnv() {
 			}
 			return ok(mapSlice(vs, envView))
 		})
+	register(h, endpoint{id: "getEnv", method: http.MethodGet, path: base + "/{key}",
+		summary: "Get a variable with its values per stage", tag: tag, scope: ScopeTenant, action: auth.ActionEnvRead},
+		func(ctx context.Context, in *VarPath) (*Tagged[EnvVarView], error) {
+			if err := checkKeyPath(in.Key, false); err != nil {
+				return nil, err
+			}
+			return h.envTagged(ctx, in.project(), in.Key)
+		})
 	register(h, endpoint{id: "setEnv", method: http.MethodPut, path: base + "/{key}",
-		summary: "Set a variable's values on the given stages", tag: tag, scope: ScopeTenant, action: auth.ActionEnvWrite},
+		summary: "Set a variable's values on the given stages", tag: tag, scope: ScopeTenant, action: auth.ActionEnvWrite,
+		ifMatch: true},
 		func(ctx context.Context, in *struct {
 			VarPath
+			IfMatchHeader
 			Body EnvValuesBody
-		}) (*Out[EnvVarView], error) {
+		}) (*Tagged[EnvVarView], error) {
 			if err := checkKeyPath(in.Key, true); err != nil {
 				return nil, err
 			}
@@ -223,48 +401,110 @@ func (h *Handler) registerEnv() {
 				return nil, invalidFields(errs)
 			}
 			sort.Strings(stages)
+			match, err := h.envMatch(ctx, k, in.Key, in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			if match != nil {
+				if err := h.st.SetEnvVarsIf(ctx, k, in.Key, in.Body.Values, *match); err != nil {
+					return nil, at("body", h.envChanged(ctx, k, in.Key, in.IfMatch, err))
+				}
+				return h.envTagged(ctx, k, in.Key)
+			}
 			for _, s := range stages {
 				if err := h.st.SetEnvVar(ctx, k, in.Key, s, in.Body.Values[s]); err != nil {
 					return nil, at("body", err)
 				}
 			}
-			return h.envVar(ctx, k, in.Key)
+			return h.envTagged(ctx, k, in.Key)
 		})
 	register(h, endpoint{id: "setEnvStage", method: http.MethodPut, path: base + "/{key}/stages/{stage}",
-		summary: "Set a variable's value on one stage", tag: tag, scope: ScopeTenant, action: auth.ActionEnvWrite},
+		summary: "Set a variable's value on one stage", tag: tag, scope: ScopeTenant, action: auth.ActionEnvWrite,
+		ifMatch: true},
 		func(ctx context.Context, in *struct {
 			VarStagePath
+			IfMatchHeader
 			Body EnvValueBody
-		}) (*Out[EnvVarView], error) {
+		}) (*Tagged[EnvVarView], error) {
 			if err := checkKeyPath(in.Key, true); err != nil {
 				return nil, err
 			}
-			if err := h.st.SetEnvVar(ctx, in.project(), in.Key, in.Stage, in.Body.Value); err != nil {
-				return nil, at("body", err)
+			match, err := h.envMatch(ctx, in.project(), in.Key, in.IfMatch)
+			if err != nil {
+				return nil, err
 			}
-			return h.envVar(ctx, in.project(), in.Key)
+			if match != nil {
+				err = h.st.SetEnvVarsIf(ctx, in.project(), in.Key, map[string]string{in.Stage: in.Body.Value}, *match)
+			} else {
+				err = h.st.SetEnvVar(ctx, in.project(), in.Key, in.Stage, in.Body.Value)
+			}
+			if err != nil {
+				return nil, at("body", h.envChanged(ctx, in.project(), in.Key, in.IfMatch, err))
+			}
+			return h.envTagged(ctx, in.project(), in.Key)
 		})
 	register(h, endpoint{id: "deleteEnvStage", method: http.MethodDelete, path: base + "/{key}/stages/{stage}",
-		summary: "Delete a variable's value on one stage", tag: tag, scope: ScopeTenant, action: auth.ActionEnvWrite,
-		status: statusNoContent},
-		func(ctx context.Context, in *VarStagePath) (*Empty, error) {
+		summary: "Delete a variable's value on one stage; answers the variable's ETag when it has values left", tag: tag,
+		scope: ScopeTenant, action: auth.ActionEnvWrite, status: statusNoContent, ifMatch: true},
+		func(ctx context.Context, in *struct {
+			VarStagePath
+			IfMatchHeader
+		}) (*TagOnly, error) {
 			if err := checkKeyPath(in.Key, false); err != nil {
 				return nil, err
 			}
-			err := h.st.DeleteEnvVar(ctx, in.project(), in.Key, in.Stage)
-			if errors.Is(err, store.ErrNotFound) {
-				if _, verr := h.envVar(ctx, in.project(), in.Key); verr == nil {
+			match, err := h.envMatch(ctx, in.project(), in.Key, in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			if match != nil {
+				if _, has := match.Revs[in.Stage]; !has {
 					return nil, noValueOnStage("variable", in.Key, in.Stage)
 				}
+				err = h.envChanged(ctx, in.project(), in.Key, in.IfMatch,
+					h.st.DeleteEnvVarsIf(ctx, in.project(), in.Key, []string{in.Stage}, *match))
+			} else {
+				err = h.st.DeleteEnvVar(ctx, in.project(), in.Key, in.Stage)
+				if errors.Is(err, store.ErrNotFound) {
+					if _, verr := h.envVar(ctx, in.project(), in.Key); verr == nil {
+						return nil, noValueOnStage("variable", in.Key, in.Stage)
+					}
+				}
 			}
-			return nil, err
+			if err != nil {
+				return nil, err
+			}
+			t, err := h.envTagged(ctx, in.project(), in.Key)
+			if errors.Is(err, store.ErrNotFound) {
+				return &TagOnly{}, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			return &TagOnly{ETag: t.ETag}, nil
 		})
 	register(h, endpoint{id: "deleteEnv", method: http.MethodDelete, path: base + "/{key}",
 		summary: "Delete a variable on every stage", tag: tag, scope: ScopeTenant, action: auth.ActionEnvWrite,
-		status: statusNoContent},
-		func(ctx context.Context, in *VarPath) (*Empty, error) {
+		status: statusNoContent, ifMatch: true},
+		func(ctx context.Context, in *struct {
+			VarPath
+			IfMatchHeader
+		}) (*Empty, error) {
 			if err := checkKeyPath(in.Key, false); err != nil {
 				return nil, err
+			}
+			match, err := h.envMatch(ctx, in.project(), in.Key, in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			if match != nil {
+				stages := make([]string, 0, len(match.Revs))
+				for st := range match.Revs {
+					stages = append(stages, st)
+				}
+				sort.Strings(stages)
+				return nil, h.envChanged(ctx, in.project(), in.Key, in.IfMatch,
+					h.st.DeleteEnvVarsIf(ctx, in.project(), in.Key, stages, *match))
 			}
 			if _, err := h.envVar(ctx, in.project(), in.Key); err != nil {
 				return nil, err

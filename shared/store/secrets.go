@@ -13,12 +13,17 @@ type SecretInfo struct {
 	Key       string
 	Stages    []string
 	UpdatedAt time.Time
+	// Revs is each stage's value's revision (counted up by every write of it): what the
+	// secret's ETag is made of besides the above, never of the value.
+	Revs map[string]int
 }
 
 // EnvVar is an environment variable with its value per stage.
 type EnvVar struct {
 	Key    string
 	Values map[string]string
+	// Revs is each stage's value's revision (counted up by every write of it).
+	Revs map[string]int
 }
 
 type varRec struct {
@@ -27,6 +32,8 @@ type varRec struct {
 	Stage     string    `dynamodbav:"stage"`
 	Value     string    `dynamodbav:"value,omitempty"`
 	UpdatedAt time.Time `dynamodbav:"updated_at"`
+	// Rev counts the writes of the value (absent on values written before it was kept: 0).
+	Rev int `dynamodbav:"rev"`
 }
 
 // MaxSecretSize bounds a secret's ciphertext.
@@ -43,11 +50,9 @@ func checkVarArgs(k ProjectKey, field, key, stage string) error {
 }
 
 // putVar writes a secret or variable value for an existing stage.
-func (s *Store) putVar(ctx context.Context, op string, k ProjectKey, it item, stage string) error {
+func (s *Store) putVar(ctx context.Context, op string, k ProjectKey, w varWrite) error {
 	var tx txn
-	tx.check(s.table, key(projectPK(k), stageSK(stage)), "attribute_exists(PK)", nil, nil,
-		fmt.Errorf("stage %q %w", stage, ErrNotFound))
-	tx.put(s.table, it, "", nil, nil, nil)
+	s.addVarWrite(&tx, k, w, "", nil, nil, nil)
 	return s.commit(ctx, op, &tx)
 }
 
@@ -61,13 +66,7 @@ func (s *Store) SetSecret(ctx context.Context, k ProjectKey, secretKey, stage st
 	if len(ciphertext) == 0 || len(ciphertext) > MaxSecretSize {
 		return fmt.Errorf("%s: %w", op, invalid("ciphertext", "must be 1–%d bytes", MaxSecretSize))
 	}
-	it, err := marshal(varRec{Item: kindSecret, Key: secretKey, Stage: stage, UpdatedAt: s.clock()},
-		projectPK(k), secretSK(secretKey, stage))
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	it["ciphertext"] = avB(ciphertext)
-	return s.putVar(ctx, op, k, it, stage)
+	return s.putVar(ctx, op, k, secretWrite(secretKey, stage, ciphertext))
 }
 
 // GetSecretValue returns a secret's ciphertext for a stage (for the runner).
@@ -94,18 +93,19 @@ func (s *Store) ListSecrets(ctx context.Context, k ProjectKey) ([]SecretInfo, er
 	byKey := map[string]*SecretInfo{}
 	var order []string
 	err := s.queryAll(ctx, op, query{pk: projectPK(k), skPrefix: preSecret, forward: true,
-		projection: "#key, stage, updated_at", names: names{"#key": "key"}}, func(it item) error {
+		projection: "#key, stage, updated_at, rev", names: names{"#key": "key"}}, func(it item) error {
 		var rec varRec
 		if err := unmarshal(it, &rec); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
 		si := byKey[rec.Key]
 		if si == nil {
-			si = &SecretInfo{Key: rec.Key}
+			si = &SecretInfo{Key: rec.Key, Revs: map[string]int{}}
 			byKey[rec.Key] = si
 			order = append(order, rec.Key)
 		}
 		si.Stages = append(si.Stages, rec.Stage)
+		si.Revs[rec.Stage] = rec.Rev
 		if rec.UpdatedAt.After(si.UpdatedAt) {
 			si.UpdatedAt = rec.UpdatedAt
 		}
@@ -164,13 +164,7 @@ func (s *Store) SetEnvVar(ctx context.Context, k ProjectKey, varKey, stage, valu
 	if len(value) > MaxSecretSize {
 		return fmt.Errorf("%s: %w", op, invalid("value", "longer than %d bytes", MaxSecretSize))
 	}
-	it, err := marshal(varRec{Item: kindEnv, Key: varKey, Stage: stage, Value: value, UpdatedAt: s.clock()},
-		projectPK(k), envSK(varKey, stage))
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	it["value"] = avS(value)
-	return s.putVar(ctx, op, k, it, stage)
+	return s.putVar(ctx, op, k, envWrite(varKey, stage, value))
 }
 
 // ListEnvVars lists a project's environment variables with their values per
@@ -187,9 +181,10 @@ func (s *Store) ListEnvVars(ctx context.Context, k ProjectKey) ([]EnvVar, error)
 			return fmt.Errorf("%s: %w", op, err)
 		}
 		if n := len(out); n == 0 || out[n-1].Key != rec.Key {
-			out = append(out, EnvVar{Key: rec.Key, Values: map[string]string{}})
+			out = append(out, EnvVar{Key: rec.Key, Values: map[string]string{}, Revs: map[string]int{}})
 		}
 		out[len(out)-1].Values[rec.Stage] = getS(it, "value")
+		out[len(out)-1].Revs[rec.Stage] = rec.Rev
 		return nil
 	})
 	return out, err
