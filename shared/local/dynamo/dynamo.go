@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/truora/minidyn/server"
+	"github.com/valyala/fastjson"
 
 	"polysynergy/shared/store"
 )
@@ -78,6 +79,8 @@ type DB struct {
 	bg      sync.WaitGroup // a snapshot the flusher started
 	busy    atomic.Bool    // that snapshot is under way
 	fault   atomic.Pointer[Fault]
+	exp     *expiries    // items by expiry, for the sweep (nil without a data dir: it scans)
+	scans   atomic.Int64 // Scans of the whole table (tests)
 	stop    chan struct{}
 	done    chan struct{}
 	closed  atomic.Bool
@@ -120,6 +123,9 @@ func Start(ctx context.Context, opt Options) (*DB, error) {
 	schema := store.TableSchema()
 	d := &DB{opt: opt, srv: server.NewServer(), keys: newKeyLocks(schema.PartitionKey.Name, schema.SortKey.Name),
 		stop: make(chan struct{}), done: make(chan struct{}), walKick: make(chan struct{}, 1)}
+	if opt.Dir != "" {
+		d.exp = newExpiries()
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("local dynamodb: listen: %w", err)
@@ -317,6 +323,10 @@ func (d *DB) load() error {
 	if err := json.Unmarshal(data, &snap); err != nil {
 		return fmt.Errorf("local dynamodb: %s is damaged (%v); start with --reset to begin empty", d.path(), err)
 	}
+	var p fastjson.Parser
+	for _, it := range snap.Items {
+		d.noteItem(&p, d.opt.Table, it, nil)
+	}
 	for i := 0; i < len(snap.Items); i += 25 {
 		end := min(i+25, len(snap.Items))
 		var reqs []any
@@ -335,6 +345,7 @@ func (d *DB) load() error {
 // The embedded server holds every request back while it answers a Scan: only the expiry
 // sweep and a start that found a write log scan the table.
 func (d *DB) scanPages() ([][]byte, error) {
+	d.scans.Add(1)
 	var pages [][]byte
 	var start json.RawMessage
 	for {
@@ -399,8 +410,13 @@ func (d *DB) live(pages [][]byte) ([]json.RawMessage, error) {
 	return items, nil
 }
 
-// sweep deletes the items whose expires_at has passed; writes go on meanwhile.
+// sweep deletes the items whose expires_at has passed: those the index holds, or without a
+// data dir (no index) those a Scan finds, which holds every request back while it copies the
+// table.
 func (d *DB) sweep() error {
+	if d.exp != nil {
+		return d.sweepIndexed()
+	}
 	pages, err := d.scanPages()
 	if err != nil {
 		return err

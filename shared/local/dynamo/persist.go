@@ -109,6 +109,13 @@ func (d *DB) stateLine(op string, body []byte) ([]byte, error) {
 	if len(states) == 0 {
 		return nil, nil
 	}
+	if d.exp != nil {
+		p := d.keys.parsers.Get()
+		for _, st := range states {
+			d.noteItem(p, st.table, st.item, st.key)
+		}
+		d.keys.parsers.Put(p)
+	}
 	quote := func(b *bytes.Buffer, s string) {
 		q, _ := json.Marshal(s)
 		b.Write(q)
@@ -226,6 +233,12 @@ func (d *DB) replay() error {
 	items, err := d.live(pages)
 	if err != nil {
 		return fmt.Errorf("local dynamodb: snapshot after replay: %w", err)
+	}
+	// the replayed writes did not pass the index: index the table as it is now
+	d.exp = newExpiries()
+	var p fastjson.Parser
+	for _, it := range items {
+		d.noteItem(&p, d.opt.Table, it, nil)
 	}
 	if err := d.writeSnapshot(items); err != nil {
 		return fmt.Errorf("local dynamodb: snapshot after replay: %w", err)
