@@ -13,18 +13,25 @@ func FuzzDecodeBody(f *testing.F) {
 	f.Add([]byte{0xff, 0xfe, 0}, "application/octet-stream", "auto")
 	f.Add([]byte("x"), "text/plain; charset=", "text")
 	f.Add([]byte("x"), "text/plain; charset=utf-16le", "text")
+	f.Add([]byte("caf\xe9"), "text/plain; charset=x-unknown", "auto")
+	f.Add([]byte("caf\xe9"), "text/plain; charset=x-unknown", "text")
+	f.Add([]byte("\x81\x40"), "text/plain; charset=IBM037", "text")
+	f.Add([]byte("\x00\x00\x00A"), "text/plain; charset=UTF-32", "auto")
 	f.Fuzz(func(t *testing.T, body []byte, ctype, respType string) {
 		switch respType {
 		case "auto", "json", "text", "base64":
 		default:
 			return
 		}
-		v, err := decodeBody(body, ctype, respType)
+		v, kind, err := decodeBody(body, ctype, respType)
 		if err != nil {
 			return
 		}
-		if s, ok := v.(string); ok && charsetOf(ctype) != nil && respType == "text" && !utf8.ValidString(s) {
-			t.Fatalf("text %q from %q under %q is not UTF-8", s, body, ctype)
+		if kind != bodyJSON && kind != bodyText && kind != bodyBase64 {
+			t.Fatalf("body encoding %q", kind)
+		}
+		if enc, _ := charsetOf(ctype); enc != nil && respType == "text" && !utf8.ValidString(v.(string)) {
+			t.Fatalf("text %q from %q under %q is not UTF-8", v, body, ctype)
 		}
 	})
 }

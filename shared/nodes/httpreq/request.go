@@ -20,7 +20,9 @@ import (
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/ianaindex"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
 
 	"polysynergy/shared/nodes"
 )
@@ -47,12 +49,16 @@ func (f *family) requestType() *nodes.Type {
 			"given (capped at 60 s) and otherwise 0.5 s, 1 s, 2 s… (capped at 30 s).\n" +
 			"- `follow_redirects` (up to 10); `response_type` `auto` (JSON by content type, text when UTF-8, " +
 			"otherwise base64), `json`, `text` or `base64`; text and JSON in another charset the content type " +
-			"declares (`charset=ISO-8859-1`, `windows-1252`, `Shift_JIS`…) are decoded to UTF-8; `max_response_bytes` " +
-			"fails larger responses.\n" +
+			"declares are decoded to UTF-8: any charset golang.org/x/text decodes, by its WHATWG label as browsers " +
+			"read it (`ISO-8859-1`, `windows-1252`, `Shift_JIS`, `UTF-16`…) or its IANA name (`IBM437`, EBCDIC " +
+			"`IBM037`…), and `UTF-32`. A charset none of these knows is named in `unknown_charset` and a warning: " +
+			"a body that is valid UTF-8 is read as UTF-8; any other is base64 with auto (`body_encoding` says " +
+			"so) and an error with text or json. `max_response_bytes` fails larger responses.\n" +
 			"- `allow_private_network`: the request refuses loopback, private, link-local, multicast and cloud " +
 			"metadata addresses (checked on every connection, after DNS resolution and redirects) unless set.\n" +
 			"- `fail_on_error_status`: a 4xx/5xx answer fails the node (by default it succeeds with `ok` false).\n\n" +
-			"**Outputs**: `status`, `headers` (lower-case names; a repeated header is a list), `body`, `ok` (2xx), " +
+			"**Outputs**: `status`, `headers` (lower-case names; a repeated header is a list), `body`, " +
+			"`body_encoding` (json, text or base64), `unknown_charset`, `ok` (2xx), " +
 			"`url` (after redirects), `duration_ms`.\n\n" +
 			"**Example**: `GET https://api.example.com/items` with query `limit` = `10` outputs `status` 200 and the " +
 			"parsed JSON list in `body`.",
@@ -90,6 +96,8 @@ func (f *family) requestType() *nodes.Type {
 			{Name: "status", Type: nodes.Integer, Doc: "HTTP status code."},
 			{Name: "headers", Type: nodes.Object, Doc: "Response headers with lower-case names."},
 			{Name: "body", Type: nodes.Any, Doc: "The response body, decoded per response_type."},
+			{Name: "body_encoding", Type: nodes.String, Doc: "What body holds: json (parsed), text or base64 (the bytes)."},
+			{Name: "unknown_charset", Type: nodes.String, Doc: "The charset the response declares when no decoder knows it, else empty."},
 			{Name: "ok", Type: nodes.Boolean, Doc: "True for a 2xx status."},
 			{Name: "url", Type: nodes.String, Doc: "The final URL after redirects."},
 			{Name: "duration_ms", Type: nodes.Number, Doc: "Time taken, in milliseconds, including retries."},
@@ -174,20 +182,27 @@ func (f *family) runRequest(ctx context.Context, c *nodes.Call) (nodes.Out, erro
 		return nil, fmt.Errorf("%s %s answered %d %s: %s", req.method, req.url.Redacted(), resp.StatusCode,
 			http.StatusText(resp.StatusCode), snippet(body))
 	}
-	decoded, err := decodeBody(body, resp.Header.Get("Content-Type"), req.respType)
+	ctype := resp.Header.Get("Content-Type")
+	decoded, bodyEncoding, err := decodeBody(body, ctype, req.respType)
 	if err != nil {
 		return nil, err
 	}
-	if msg := brokenJSON(body, resp.Header.Get("Content-Type"), req.respType, decoded); msg != "" {
+	if msg := brokenJSON(body, ctype, req.respType, decoded); msg != "" {
 		c.Warn("%s", msg)
 	}
+	if msg := unknownCharset(body, ctype, req.respType, bodyEncoding); msg != "" {
+		c.Warn("%s", msg)
+	}
+	_, unknown := charsetOf(ctype)
 	return nodes.Out{
-		"status":      float64(resp.StatusCode),
-		"headers":     headerMap(resp.Header),
-		"body":        decoded,
-		"ok":          resp.StatusCode/100 == 2,
-		"url":         resp.Request.URL.String(),
-		"duration_ms": float64(time.Since(start).Microseconds()) / 1000,
+		"status":          float64(resp.StatusCode),
+		"headers":         headerMap(resp.Header),
+		"body":            decoded,
+		"body_encoding":   bodyEncoding,
+		"unknown_charset": unknown,
+		"ok":              resp.StatusCode/100 == 2,
+		"url":             resp.Request.URL.String(),
+		"duration_ms":     float64(time.Since(start).Microseconds()) / 1000,
 	}, nil
 }
 
@@ -651,60 +666,116 @@ func oauthInputs(c *nodes.Call) (tokenKey, string, error) {
 }
 
 // charsetOf is the decoder for the charset a content type declares, or nil when it declares
-// none, UTF-8 (or its subset US-ASCII), or one unknown to the WHATWG encoding list.
-func charsetOf(ctype string) encoding.Encoding {
+// none or UTF-8 (or its subset US-ASCII). A declared charset is looked up as browsers read
+// labels (WHATWG), then in IANA's registry, both as golang.org/x/text knows them (IBM437,
+// EBCDIC IBM037…), and UTF-32; unknown is the declared name when none has a decoder for it.
+func charsetOf(ctype string) (enc encoding.Encoding, unknown string) {
 	_, params, err := mime.ParseMediaType(ctype)
 	if err != nil {
-		return nil
+		return nil, ""
 	}
-	cs := strings.ToLower(strings.TrimSpace(params["charset"]))
-	if cs == "" || cs == "utf-8" || cs == "utf8" || cs == "us-ascii" {
-		return nil
+	name := strings.TrimSpace(params["charset"])
+	cs := strings.ToLower(name)
+	switch cs {
+	case "", "utf-8", "utf8", "us-ascii":
+		return nil, ""
+	case "utf-32":
+		return utf32.UTF32(utf32.BigEndian, utf32.UseBOM), ""
+	case "utf-32be":
+		return utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM), ""
+	case "utf-32le":
+		return utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM), ""
 	}
-	enc, err := htmlindex.Get(cs)
-	if err != nil || enc == unicode.UTF8 {
-		return nil
+	if enc, err := htmlindex.Get(cs); err == nil {
+		if enc == unicode.UTF8 {
+			return nil, ""
+		}
+		return enc, ""
 	}
-	return enc
+	for _, index := range []*ianaindex.Index{ianaindex.IANA, ianaindex.MIME} {
+		if enc, err := index.Encoding(cs); err == nil && enc != nil {
+			if enc == unicode.UTF8 {
+				return nil, ""
+			}
+			return enc, ""
+		}
+	}
+	return nil, name
 }
 
-// decodeBody turns the response body into the output value per response_type. Text and
-// JSON in a charset the content type declares are decoded to UTF-8 first.
-func decodeBody(b []byte, ctype, respType string) (any, error) {
-	if enc := charsetOf(ctype); enc != nil && respType != "base64" {
+// Body encodings: what the body output holds.
+const (
+	bodyJSON   = "json"
+	bodyText   = "text"
+	bodyBase64 = "base64"
+)
+
+// decodeBody turns the response body into the output value per response_type, and says what
+// it holds (bodyJSON, bodyText or bodyBase64). Text and JSON in a charset the content type
+// declares are decoded to UTF-8 first. In a charset no decoder knows, a body that is valid
+// UTF-8 is read as UTF-8; any other is an error naming the charset for text and json, and
+// base64 for auto (the caller says why).
+func decodeBody(b []byte, ctype, respType string) (any, string, error) {
+	enc, unknown := charsetOf(ctype)
+	if enc != nil && respType != "base64" {
 		if u, err := enc.NewDecoder().Bytes(b); err == nil {
 			b = u
 		}
 	}
+	if unknown != "" && !utf8.Valid(b) && (respType == "text" || respType == "json") {
+		return nil, "", nodes.Errorf("response_type", "the response's charset %q is unknown (no decoder for it in "+
+			"the WHATWG or IANA lists) and the body is not UTF-8, so it cannot be read as %s: set response_type "+
+			"base64 to take its bytes", unknown, respType)
+	}
 	switch respType {
 	case "text":
-		return string(b), nil
+		return string(b), bodyText, nil
 	case "base64":
-		return base64.StdEncoding.EncodeToString(b), nil
+		return base64.StdEncoding.EncodeToString(b), bodyBase64, nil
 	case "json":
 		if len(bytes.TrimSpace(b)) == 0 {
-			return nil, nil
+			return nil, bodyJSON, nil
 		}
 		var v any
 		if err := json.Unmarshal(b, &v); err != nil {
-			return nil, nodes.Errorf("response_type", "the response is not JSON: %v (body starts %q)", err, snippet(b))
+			return nil, "", nodes.Errorf("response_type", "the response is not JSON: %v (body starts %q)", err, snippet(b))
 		}
-		return v, nil
+		return v, bodyJSON, nil
 	}
 	mt, _, _ := mime.ParseMediaType(ctype)
 	if mt == "application/json" || strings.HasSuffix(mt, "+json") {
 		var v any
 		if len(bytes.TrimSpace(b)) == 0 {
-			return nil, nil
+			return nil, bodyJSON, nil
 		}
 		if err := json.Unmarshal(b, &v); err == nil {
-			return v, nil
+			return v, bodyJSON, nil
 		}
 	}
 	if utf8.Valid(b) {
-		return string(b), nil
+		return string(b), bodyText, nil
 	}
-	return base64.StdEncoding.EncodeToString(b), nil
+	return base64.StdEncoding.EncodeToString(b), bodyBase64, nil
+}
+
+// unknownCharset explains what became of a body in a charset no decoder knows ("" when the
+// charset is known, or the body is ASCII, which reads the same in nearly every charset).
+func unknownCharset(b []byte, ctype, respType, bodyEncoding string) string {
+	_, unknown := charsetOf(ctype)
+	if unknown == "" || respType == "base64" {
+		return ""
+	}
+	if bodyEncoding == bodyBase64 {
+		return fmt.Sprintf("the response's charset %q is unknown (no decoder for it in the WHATWG or IANA lists) "+
+			"and the body is not UTF-8, so body is its bytes in base64 (body_encoding base64)", unknown)
+	}
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return fmt.Sprintf("the response's charset %q is unknown (no decoder for it in the WHATWG or IANA "+
+				"lists); the body is valid UTF-8 and was read as UTF-8", unknown)
+		}
+	}
+	return ""
 }
 
 // brokenJSON explains why a response that declares a JSON content type came out as text with
@@ -720,7 +791,7 @@ func brokenJSON(b []byte, ctype, respType string, decoded any) string {
 	if mt != "application/json" && !strings.HasSuffix(mt, "+json") {
 		return ""
 	}
-	if enc := charsetOf(ctype); enc != nil {
+	if enc, _ := charsetOf(ctype); enc != nil {
 		if u, err := enc.NewDecoder().Bytes(b); err == nil {
 			b = u
 		}
