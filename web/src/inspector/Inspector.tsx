@@ -12,6 +12,7 @@ import type { Problem } from '../model/validate';
 import { Markdown } from '../ui/Markdown';
 import { focusWhenShown } from '../canvas/focusAfter';
 import { completionContextFor } from './completion';
+import { useFlowDrafts } from './drafts';
 import { PortEditor } from './editors';
 
 function HandleField({ node }: { node: FlowNode }) {
@@ -246,9 +247,61 @@ function removeFromInspector(removeSelection: () => void, button: HTMLElement) {
   focusWhenShown(() => canvas?.querySelector<HTMLElement>('.react-flow__node') ?? canvas);
 }
 
+/**
+ * The JSON text kept for other nodes than the one shown (it did not parse, so it is not their
+ * value): where it is, why, and a Show that selects that node to finish it.
+ */
+function OtherDrafts({ shown }: { shown: string | undefined }) {
+  const { flowId } = useEditorEnv();
+  const actions = useActions();
+  const nodes = useEditor((s) => s.doc.nodes);
+  const others = useFlowDrafts(flowId)
+    .filter((d) => d.node !== shown)
+    .map((d) => ({ ...d, handle: nodes.find((n) => n.id === d.node)?.handle }))
+    .filter((d) => d.handle !== undefined);
+  if (!others.length) return null;
+  return (
+    <div className="ps-drafts-note" role="note" aria-label="Unsaved JSON" data-testid="json-drafts">
+      <p>
+        Not saved: JSON that does not parse yet is kept in {others.length === 1 ? 'a field' : `${others.length} fields`} of other nodes (they keep their last valid values):
+      </p>
+      <ul>
+        {others.map((d) => (
+          <li key={`${d.node}/${d.port}`}>
+            <span className="ps-mono">
+              {d.handle}.{d.port}
+            </span>{' '}
+            <button
+              type="button"
+              className="ps-button ps-small"
+              aria-label={`Show ${d.handle}.${d.port}`}
+              onClick={(e) => {
+                const box = e.currentTarget.closest('.ps-inspector');
+                actions.select({ nodes: [d.node], edges: [] });
+                // the keyboard goes on in the field, where the text is (the button goes away)
+                focusWhenShown(() => [...(box?.querySelectorAll<HTMLElement>('[data-port]') ?? [])].find((f) => f.dataset.port === d.port)?.querySelector<HTMLElement>('[contenteditable="true"]') ?? null);
+              }}
+            >
+              Show
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export const Inspector = memo(function Inspector({ problems, onConnect }: { problems: ReadonlyMap<string, Problem[]>; onConnect?: ((nodeId: string) => void) | undefined }) {
   const { secretKeys, envKeys, flows, flowId, flowLinks, readOnly } = useEditorEnv();
   const actions = useActions();
+  // JSON kept in the inspector is not in the draft: leaving the page asks the browser's question
+  const drafting = useFlowDrafts(flowId).length > 0;
+  useEffect(() => {
+    if (!drafting) return;
+    const ask = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', ask);
+    return () => window.removeEventListener('beforeunload', ask);
+  }, [drafting]);
   const selection = useEditor((s) => s.selection);
   const doc = useStructuralDoc(useEditor((s) => s.doc));
   const catalog = useEditor((s) => s.catalog);
@@ -259,6 +312,7 @@ export const Inspector = memo(function Inspector({ problems, onConnect }: { prob
   if (!node) {
     return (
       <aside className="ps-inspector" aria-label="Inspector">
+        <OtherDrafts shown={undefined} />
         <div className="ps-empty">
           {selection.nodes.length > 1 ? (
             <>
@@ -318,6 +372,7 @@ export const Inspector = memo(function Inspector({ problems, onConnect }: { prob
           </button>
         ) : null}
       </header>
+      <OtherDrafts shown={node.id} />
       {nodeProblems.length ? (
         <ul className="ps-problem-list" aria-label="Problems of this node">
           {nodeProblems.map((p, i) => (
@@ -357,7 +412,7 @@ export const Inspector = memo(function Inspector({ problems, onConnect }: { prob
               const probs = nodeProblems.filter((x) => x.port === p.name);
               const warns = nodeWarnings.filter((x) => x.port === p.name);
               return (
-                <div className="ps-field" key={p.name}>
+                <div className="ps-field" key={p.name} data-port={p.name}>
                   <div className="ps-label" title={p.doc}>
                     {portLabel(p)}
                     {p.required ? <span className="ps-required">*</span> : null}
@@ -367,8 +422,10 @@ export const Inspector = memo(function Inspector({ problems, onConnect }: { prob
                     <div className="ps-connected">← connected from {src}</div>
                   ) : (
                     <PortEditor
-                      // a number input keeps refused text (a decimal, "1e") until the next edit: not for the next node
-                      key={p.editor === 'number' ? node.id : undefined}
+                      // a number input keeps refused text (a decimal, "1e") until the next edit: not for the
+                      // next node; a JSON field shows the next node's own draft, if it has one
+                      key={p.editor === 'number' || p.editor === 'json' ? node.id : undefined}
+                      draft={{ flow: flowId, node: node.id, port: p.name }}
                       port={p}
                       value={node.values?.[p.name]}
                       onChange={(v) => actions.setValue(node.id, p.name, v)}

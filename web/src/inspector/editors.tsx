@@ -7,6 +7,7 @@ import type { FlowChoice, FlowLinks } from '../editor/context';
 import { type PortSpec, portLabel } from '../model/catalog';
 import type { CompletionContext } from '../model/expressions';
 import type { DictRow } from '../model/flow';
+import { clearDraft, type DraftPlace, getDraft, setDraft } from './drafts';
 import { ExprInput } from './ExprInput';
 
 const loadCodeEditor = () => import('./CodeEditor');
@@ -36,6 +37,9 @@ export interface PortEditorProps {
   invalid?: boolean;
   /** Id of the field's problems, for aria-describedby (when it has any). */
   describedBy?: string | undefined;
+  /** Where text typed into the field that is not yet a value (JSON that does not parse) is
+   * kept while the inspector shows something else; without it, only while it is shown. */
+  draft?: DraftPlace | undefined;
 }
 
 const capitalize = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
@@ -300,12 +304,19 @@ export function FlowPicker({ port, value, onChange, flows = [], flowId = '', flo
   );
 }
 
-function JsonEditor({ port, value, onChange, ctx, invalid, describedBy }: PortEditorProps) {
+function JsonEditor({ port, value, onChange, ctx, invalid, describedBy, draft }: PortEditorProps) {
   const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v, null, 2));
-  const [text, setText] = useState(show(value));
-  const [error, setError] = useState<string | null>(null);
+  // text typed before that did not parse (the inspector showed another node since): shown again
+  const [kept] = useState(() => (draft ? getDraft(draft) : undefined));
+  const [text, setText] = useState(kept?.text ?? show(value));
+  const [error, setError] = useState<string | null>(kept?.error ?? null);
   const errorId = useId();
+  // the value as last seen: an outside change is one that differs from it
+  const seen = useRef(JSON.stringify(value));
   useEffect(() => {
+    const now = JSON.stringify(value);
+    if (now === seen.current) return;
+    seen.current = now;
     // follow outside changes (undo, another editor) unless they are what we typed
     let same = false;
     try {
@@ -316,6 +327,7 @@ function JsonEditor({ port, value, onChange, ctx, invalid, describedBy }: PortEd
     if (!same && !(text.trim() === '' && value === undefined)) {
       setText(show(value));
       setError(null);
+      if (draft) clearDraft(draft);
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value]);
@@ -334,21 +346,34 @@ function JsonEditor({ port, value, onChange, ctx, invalid, describedBy }: PortEd
             setText(t);
             if (t.trim() === '') {
               setError(null);
+              if (draft) clearDraft(draft);
+              seen.current = JSON.stringify(undefined);
               onChange(undefined);
               return;
             }
+            let parsed: unknown;
             try {
-              onChange(JSON.parse(t));
-              setError(null);
+              parsed = JSON.parse(t);
             } catch (e) {
-              setError(e instanceof Error ? e.message : 'not valid JSON');
+              const why = e instanceof Error ? e.message : 'not valid JSON';
+              setError(why);
+              if (draft) setDraft(draft, { text: t, error: why });
+              return;
             }
+            setError(null);
+            if (draft) clearDraft(draft);
+            seen.current = JSON.stringify(parsed);
+            onChange(parsed);
           }}
         />
       </Suspended>
       {error ? (
-        <div className="ps-field-error" id={errorId}>
+        <div className="ps-field-error" id={errorId} data-testid={`json-draft-${port.name}`}>
           Not saved: {error}
+          <span className="ps-hint">
+            {' '}
+            The node keeps its last valid value; this text stays here{draft ? ', also while another node is shown,' : ''} until it is valid JSON or emptied.
+          </span>
         </div>
       ) : null}
     </div>
