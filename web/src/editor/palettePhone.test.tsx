@@ -46,7 +46,8 @@ function renderEditor() {
 const palette = () => screen.queryByRole('region', { name: 'Node palette' });
 const opener = () => screen.getByRole('button', { name: 'Node palette' });
 
-describe('the node palette on a phone-sized window', () => {
+// (a busy machine: a full editor takes its time to render)
+describe('the node palette on a phone-sized window', { timeout: 30000 }, () => {
   it('is beside the canvas on a wide window, with no rail', () => {
     fakeWindow(1400);
     renderEditor();
