@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -17,6 +18,7 @@ type APIKeyView struct {
 	Prefix     string     `json:"prefix" doc:"The first characters of the key, to tell keys apart"`
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	ETag       string     `json:"etag" doc:"The key's entity tag, as GET api key answers it in ETag (it changes when the key is used, as last_used_at does): send it in If-Match to relabel or revoke the key only as you read it"`
 }
 
 // NewAPIKey is a created key with its plaintext, shown this once.
@@ -42,7 +44,39 @@ func (p APIKeyPath) project() store.ProjectKey {
 }
 
 func apiKeyView(k store.APIKey) APIKeyView {
-	return APIKeyView{ID: k.ID, Label: k.Label, Prefix: k.Prefix, CreatedAt: k.CreatedAt.UTC(), LastUsedAt: utcPtr(k.LastUsed)}
+	v := APIKeyView{ID: k.ID, Label: k.Label, Prefix: k.Prefix, CreatedAt: k.CreatedAt.UTC(), LastUsedAt: utcPtr(k.LastUsed)}
+	v.ETag = etagOf(v) // of the view without its tag
+	return v
+}
+
+// apiKeyMatch checks If-Match against an API key as it is now (read strongly): nil without
+// a condition, the key as read when it matches, 412 when not.
+func (h *Handler) apiKeyMatch(ctx context.Context, k store.ProjectKey, id, header string) (*store.APIKey, error) {
+	m, err := parseIfMatch(header)
+	if err != nil || !m.conditional() {
+		return nil, err
+	}
+	cur, err := h.st.GetAPIKeyConsistent(ctx, k, id)
+	if err != nil {
+		return nil, err
+	}
+	if tag := apiKeyView(cur).ETag; !m.matches(tag) {
+		return nil, changed("API key", header, tag)
+	}
+	return &cur, nil
+}
+
+// apiKeyChanged turns a store.ErrChanged of a conditional key write into its 412 (404
+// when the key is gone); other errors pass.
+func (h *Handler) apiKeyChanged(ctx context.Context, k store.ProjectKey, id, header string, err error) error {
+	if !errors.Is(err, store.ErrChanged) {
+		return err
+	}
+	cur, rerr := h.st.GetAPIKeyConsistent(ctx, k, id)
+	if rerr != nil {
+		return rerr
+	}
+	return changed("API key", header, apiKeyView(cur).ETag)
 }
 
 func (h *Handler) registerAPIKeys() {
@@ -84,27 +118,52 @@ func (h *Handler) registerAPIKeys() {
 			}
 			return &Created[NewAPIKey]{Body: NewAPIKey{APIKeyView: apiKeyView(k), Key: plain}}, nil
 		})
-	register(h, endpoint{id: "renameAPIKey", method: http.MethodPatch, path: base + "/{key_id}",
-		summary: "Relabel an API key", tag: tag, scope: ScopeTenant, action: auth.ActionAPIKeyWrite},
-		func(ctx context.Context, in *struct {
-			APIKeyPath
-			Body APIKeyBody
-		}) (*Out[APIKeyView], error) {
-			if err := checkName("body.label", in.Body.Label, 100); err != nil {
-				return nil, err
-			}
-			if err := h.renameAPIKey(ctx, in.project(), in.KeyID, in.Body.Label); err != nil {
-				return nil, err
-			}
+	register(h, endpoint{id: "getAPIKey", method: http.MethodGet, path: base + "/{key_id}",
+		summary: "Get an API key (without its secret)", tag: tag, scope: ScopeTenant, action: auth.ActionAPIKeyRead},
+		func(ctx context.Context, in *APIKeyPath) (*Tagged[APIKeyView], error) {
 			k, err := h.st.GetAPIKey(ctx, in.project(), in.KeyID)
 			if err != nil {
 				return nil, err
 			}
-			return ok(apiKeyView(k))
+			v := apiKeyView(k)
+			return &Tagged[APIKeyView]{ETag: v.ETag, Body: v}, nil
+		})
+	register(h, endpoint{id: "renameAPIKey", method: http.MethodPatch, path: base + "/{key_id}",
+		summary: "Relabel an API key", tag: tag, scope: ScopeTenant, action: auth.ActionAPIKeyWrite, ifMatch: true},
+		func(ctx context.Context, in *struct {
+			APIKeyPath
+			IfMatchHeader
+			Body APIKeyBody
+		}) (*Tagged[APIKeyView], error) {
+			if err := checkName("body.label", in.Body.Label, 100); err != nil {
+				return nil, err
+			}
+			match, err := h.apiKeyMatch(ctx, in.project(), in.KeyID, in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			if err := h.st.RenameAPIKeyIf(ctx, in.project(), in.KeyID, in.Body.Label, match); err != nil {
+				return nil, at("body", h.apiKeyChanged(ctx, in.project(), in.KeyID, in.IfMatch, err))
+			}
+			k, err := h.st.GetAPIKeyConsistent(ctx, in.project(), in.KeyID)
+			if err != nil {
+				return nil, err
+			}
+			v := apiKeyView(k)
+			return &Tagged[APIKeyView]{ETag: v.ETag, Body: v}, nil
 		})
 	register(h, endpoint{id: "deleteAPIKey", method: http.MethodDelete, path: base + "/{key_id}",
-		summary: "Revoke an API key", tag: tag, scope: ScopeTenant, action: auth.ActionAPIKeyWrite, status: statusNoContent},
-		func(ctx context.Context, in *APIKeyPath) (*Empty, error) {
-			return nil, h.st.DeleteAPIKey(ctx, in.project(), in.KeyID)
+		summary: "Revoke an API key", tag: tag, scope: ScopeTenant, action: auth.ActionAPIKeyWrite, status: statusNoContent,
+		ifMatch: true},
+		func(ctx context.Context, in *struct {
+			APIKeyPath
+			IfMatchHeader
+		}) (*Empty, error) {
+			match, err := h.apiKeyMatch(ctx, in.project(), in.KeyID, in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			return nil, h.apiKeyChanged(ctx, in.project(), in.KeyID, in.IfMatch,
+				h.st.DeleteAPIKeyIf(ctx, in.project(), in.KeyID, match))
 		})
 }

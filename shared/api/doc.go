@@ -11,9 +11,11 @@
 //     type, title, status, detail, instance (the request) and, for bad
 //     input, errors[] naming each failing field ({location, message,
 //     value}); a stale draft revision adds current_revision.
-//   - Tenants, members, flows, projects, routes, schedules, stages, variables and secrets answer GET and their writes with a strong ETag; their
-//     PATCH, PUT and DELETE honour If-Match (412 with current_etag, checked in
-//     the write's DynamoDB condition): etag.go.
+//   - Tenants, members, flows, projects, routes, schedules, stages, variables,
+//     secrets and API keys answer GET and their writes with a strong ETag (in a
+//     list, each member, stage, variable, secret and API key carries it as
+//     etag); their PATCH, PUT and DELETE honour If-Match (412 with current_etag, checked in the write's DynamoDB
+//     condition): etag.go.
 //   - Every response carries X-Request-Id (a valid incoming one is echoed,
 //     otherwise a new ULID).
 //   - Lists take limit (1–200, default 50) and cursor, and answer

@@ -1,13 +1,16 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"polysynergy/shared/auth"
 	"polysynergy/shared/store"
 )
 
@@ -378,4 +381,67 @@ func TestSecretIfMatch(t *testing.T) {
 			t.Errorf("an answer shows the secret's value: %s %v", r, r.Header)
 		}
 	}
+}
+
+func TestAPIKeyIfMatch(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, pv := e.project(u, "Key tags")
+	k := store.ProjectKey{Tenant: u.tenant, Project: pv.ID}
+	var nk NewAPIKey
+	e.do(http.MethodPost, proj+"/api-keys", u.token, map[string]any{"label": "ci"}).status(http.StatusCreated).ok(&nk)
+	path := proj + "/api-keys/" + nk.ID
+
+	var kv APIKeyView
+	tag0 := e.do(http.MethodGet, path, u.token, nil).ok(&kv).etag()
+	var l List[APIKeyView]
+	e.do(http.MethodGet, proj+"/api-keys", u.token, nil).ok(&l)
+	if kv.ETag != tag0 || nk.ETag != tag0 || len(l.Items) != 1 || l.Items[0].ETag != tag0 {
+		t.Fatalf("GET ETag %s; body %s, created %s, listed %+v", tag0, kv.ETag, nk.ETag, l.Items)
+	}
+	if strings.Contains(tag0, nk.Key) || strings.Contains(string(e.do(http.MethodGet, path, u.token, nil).Body), nk.Key) {
+		t.Fatal("a GET shows the key")
+	}
+	e.do(http.MethodGet, proj+"/api-keys/"+newRequestID(), u.token, nil).problem(http.StatusNotFound)
+
+	// the current tag relabels and answers the new tag
+	tag1 := e.doHeaders(http.MethodPatch, path, u.token, map[string]any{"label": "deploy"}, ifMatchHdr(tag0)).ok(&kv).etag()
+	if got := e.do(http.MethodGet, path, u.token, nil).ok(nil).etag(); got != tag1 || tag1 == tag0 || kv.Label != "deploy" {
+		t.Fatalf("PATCH answered %s %+v, GET %s", tag1, kv, got)
+	}
+	wantChanged(t, e.doHeaders(http.MethodPatch, path, u.token, map[string]any{"label": "lost"}, ifMatchHdr(tag0)), tag1)
+	// using the key changes what GET shows (last_used_at), so its tag
+	if err := e.db.Store.TouchLastUsed(t.Context(), k, nk.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	tag2 := e.do(http.MethodGet, path, u.token, nil).ok(&kv).etag()
+	if tag2 == tag1 || kv.LastUsedAt == nil || kv.Label != "deploy" {
+		t.Fatalf("after use: %s %+v", tag2, kv)
+	}
+	wantChanged(t, e.doHeaders(http.MethodPatch, path, u.token, map[string]any{"label": "lost"}, ifMatchHdr(tag1)), tag2)
+	wantFields(t, e.doHeaders(http.MethodPatch, path, u.token, map[string]any{"label": "lost"},
+		ifMatchHdr(`"unterminated`)).problem(http.StatusBadRequest), "header.if-match")
+	e.doHeaders(http.MethodPatch, path, u.token, map[string]any{"label": "star"}, ifMatchHdr("*")).ok(nil)
+	tag3 := e.do(http.MethodPatch, path, u.token, map[string]any{"label": "plain"}).ok(nil).etag()
+
+	// parallel relabels on one tag: one wins
+	statuses := raceStatuses(6, func(i int) int {
+		return e.doHeaders(http.MethodPatch, path, u.token, map[string]any{"label": fmt.Sprint("l", i)}, ifMatchHdr(tag3)).Status
+	})
+	if countStatus(statuses, http.StatusOK) != 1 || countStatus(statuses, http.StatusPreconditionFailed) != 5 {
+		t.Fatalf("parallel PATCHes answered %v; want one 200 and 412s", statuses)
+	}
+	tag4 := e.do(http.MethodGet, path, u.token, nil).ok(nil).etag()
+
+	// revoke: a stale tag keeps the key working, the current one revokes it
+	hash := auth.HashAPIKey(nk.Key)
+	wantChanged(t, e.doHeaders(http.MethodDelete, path, u.token, nil, ifMatchHdr(tag3)), tag4)
+	if _, err := e.db.Store.LookupAPIKey(t.Context(), hash); err != nil {
+		t.Fatalf("a refused revoke removed the key's lookup: %v", err)
+	}
+	wantDeleteIfMatch(t, e, path, u.token, tag3, tag4)
+	if _, err := e.db.Store.LookupAPIKey(t.Context(), hash); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a revoked key is still looked up: %v", err)
+	}
+	e.doHeaders(http.MethodPatch, path, u.token, map[string]any{"label": "gone"}, ifMatchHdr(tag4)).problem(http.StatusNotFound)
 }

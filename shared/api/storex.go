@@ -2,7 +2,7 @@ package api
 
 // The few writes the store has no method for, done on the store's
 // documented key layout (shared/store/doc.go) through the same DynamoDB
-// client: renaming an API key and deleting runs on request. They belong in
+// client: deleting runs on request. They belong in
 // shared/store; they live here until it has them.
 
 import (
@@ -63,23 +63,6 @@ func dbErr(op string, err error) error {
 		err = &unavailableErr{err: err}
 	}
 	return fmt.Errorf("%s: %w", op, err)
-}
-
-// renameAPIKey changes an API key's label.
-func (h *Handler) renameAPIKey(ctx context.Context, k store.ProjectKey, id, label string) error {
-	op := "rename api key " + id
-	_, err := h.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(h.table),
-		Key:                       map[string]types.AttributeValue{"PK": avS(projectPK(k)), "SK": avS("APIKEY#" + id)},
-		UpdateExpression:          aws.String("SET label = :l"),
-		ConditionExpression:       aws.String("attribute_exists(PK)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":l": avS(label)},
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return fmt.Errorf("%s: api key %w", op, store.ErrNotFound)
-	}
-	return dbErr(op, err)
 }
 
 // flowRunIDs lists every run id of a flow.

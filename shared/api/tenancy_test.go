@@ -100,6 +100,7 @@ var tenancyCases = map[string]tenancyCase{
 	"deleteEnv":      {},
 
 	"listAPIKeys":  {},
+	"getAPIKey":    {},
 	"createAPIKey": {},
 	"renameAPIKey": {},
 	"deleteAPIKey": {},

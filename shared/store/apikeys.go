@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -94,6 +95,16 @@ func decodeAPIKey(op string, it item) (APIKey, error) {
 
 // GetAPIKey reads a key (with its hash, never the secret).
 func (s *Store) GetAPIKey(ctx context.Context, k ProjectKey, id string) (APIKey, error) {
+	return s.getAPIKey(ctx, k, id, false)
+}
+
+// GetAPIKeyConsistent reads a key with a strongly consistent read (what a conditional
+// write compares against).
+func (s *Store) GetAPIKeyConsistent(ctx context.Context, k ProjectKey, id string) (APIKey, error) {
+	return s.getAPIKey(ctx, k, id, true)
+}
+
+func (s *Store) getAPIKey(ctx context.Context, k ProjectKey, id string, consistent bool) (APIKey, error) {
 	op := fmt.Sprintf("get api key %s", id)
 	if err := k.validate(); err != nil {
 		return APIKey{}, fmt.Errorf("%s: %w", op, err)
@@ -101,7 +112,7 @@ func (s *Store) GetAPIKey(ctx context.Context, k ProjectKey, id string) (APIKey,
 	if err := checkID("key_id", id); err != nil {
 		return APIKey{}, fmt.Errorf("%s: %w", op, err)
 	}
-	it, err := s.get(ctx, op, "api key", key(projectPK(k), apiKeySK(id)), false)
+	it, err := s.get(ctx, op, "api key", key(projectPK(k), apiKeySK(id)), consistent)
 	if err != nil {
 		return APIKey{}, err
 	}
@@ -119,15 +130,76 @@ func (s *Store) ListAPIKeys(ctx context.Context, k ProjectKey, o ListOptions) (P
 
 // DeleteAPIKey revokes a key: the key and its hash lookup go together.
 func (s *Store) DeleteAPIKey(ctx context.Context, k ProjectKey, id string) error {
+	return s.DeleteAPIKeyIf(ctx, k, id, nil)
+}
+
+// DeleteAPIKeyIf is DeleteAPIKey that, with match (the key as read by
+// GetAPIKeyConsistent), revokes the key only while it is still as read: ErrChanged
+// otherwise, with nothing written.
+func (s *Store) DeleteAPIKeyIf(ctx context.Context, k ProjectKey, id string, match *APIKey) error {
 	op := fmt.Sprintf("delete api key %s", id)
 	ak, err := s.GetAPIKey(ctx, k, id)
 	if err != nil {
 		return err
 	}
+	cond, n, v, onFail := "attribute_exists(PK)", names{}, vals{}, error(fmt.Errorf("api key %w", ErrNotFound))
+	if match != nil {
+		cond, onFail = apiKeyCond(*match, n, v), ErrChanged
+	}
 	var tx txn
-	tx.del(s.table, key(projectPK(k), apiKeySK(id)), "attribute_exists(PK)", nil, nil, fmt.Errorf("api key %w", ErrNotFound))
+	tx.del(s.table, key(projectPK(k), apiKeySK(id)), cond, n, v, onFail)
 	tx.del(s.table, key(apiKeyRefPK(ak.Hash), skAPIKeyRef), "", nil, nil, nil)
-	return s.commit(ctx, op, &tx)
+	return s.apiKeyChanged(ctx, op, k, id, s.commit(ctx, op, &tx))
+}
+
+// RenameAPIKeyIf changes a key's label; with match (the key as read by
+// GetAPIKeyConsistent) only while the key is still as read: ErrChanged otherwise.
+func (s *Store) RenameAPIKeyIf(ctx context.Context, k ProjectKey, id, label string, match *APIKey) error {
+	op := fmt.Sprintf("rename api key %s", id)
+	if err := k.validate(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkID("key_id", id); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkName("label", label, 100); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	cond, n, v, onFail := "attribute_exists(PK)", names{"#l": "label"}, vals{":l": avS(label)}, error(fmt.Errorf("api key %w", ErrNotFound))
+	if match != nil {
+		cond, onFail = apiKeyCond(*match, n, v), ErrChanged
+	}
+	var tx txn
+	tx.update(s.table, key(projectPK(k), apiKeySK(id)), "SET #l = :l", cond, n, v, onFail)
+	return s.apiKeyChanged(ctx, op, k, id, s.commit(ctx, op, &tx))
+}
+
+// apiKeyCond adds to n and v (under names of its own) the condition that a key's item
+// still holds m's values (every attribute its representation shows), and returns it.
+func apiKeyCond(m APIKey, n names, v vals) string {
+	for a, name := range map[string]string{"#mLabel": "label", "#mPrefix": "prefix", "#mCr": "created_at", "#mLu": "last_used"} {
+		n[a] = name
+	}
+	v[":mLabel"], v[":mPrefix"], v[":mCr"] = avS(m.Label), avS(m.Prefix), avTime(m.CreatedAt)
+	c := "attribute_exists(PK) AND #mLabel = :mLabel AND #mPrefix = :mPrefix AND #mCr = :mCr AND "
+	if m.LastUsed == nil {
+		v[":mNull"] = avS("NULL")
+		return c + "(attribute_not_exists(#mLu) OR attribute_type(#mLu, :mNull))"
+	}
+	v[":mLu"] = avTime(*m.LastUsed)
+	return c + "#mLu = :mLu"
+}
+
+// apiKeyChanged makes the ErrChanged of a conditional key write ErrNotFound when the key
+// is gone.
+func (s *Store) apiKeyChanged(ctx context.Context, op string, k ProjectKey, id string, err error) error {
+	if !errors.Is(err, ErrChanged) {
+		return err
+	}
+	if _, gerr := s.GetAPIKeyConsistent(ctx, k, id); gerr != nil {
+		return gerr
+	}
+	return fmt.Errorf("%s: api key %w", op, ErrChanged)
 }
 
 // LookupAPIKey finds the key with that hash (the router's check).
