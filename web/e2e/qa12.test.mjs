@@ -124,3 +124,117 @@ test('at 480 px the node palette opens over the canvas from a rail and closes ag
     assert.deepEqual(errors, []);
   });
 });
+
+/** Waits until check() answers something (polling), failing after a minute rather than hanging the file. */
+async function until(check, what) {
+  const end = Date.now() + 60000;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`no ${what} within a minute`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Runs a flow (start → a 4 s wait → after) twice in the editor, its WebSocket routed through the
+ * test, and drops the connection (both ends, as a server or gateway closing it) while the second
+ * run waits. keepDown: new connections are refused until the stored run has ended (the socket
+ * misses the rest of the run); else it reconnects at once, in the middle of the wait. Then checks
+ * the run panel's status and every node's state once the socket is back.
+ */
+async function dropMidRun(name, { keepDown }) {
+  const f = await api('POST', `${at.base}/flows`, {
+    kind: 'blueprint',
+    name,
+    document: {
+      schema: 'polysynergy/flow@1',
+      nodes: [flowNode('start', 'trigger.manual', 0, {}), flowNode('wait', 'control.delay', 320, { ms: 4000 }), flowNode('after', 'debug.log', 640, { message: 'after the wait' })],
+      connections: [
+        { from: { node: 'start', port: 'true_path' }, to: { node: 'wait', port: 'node' } },
+        { from: { node: 'wait', port: 'true_path' }, to: { node: 'after', port: 'node' } },
+      ],
+    },
+  });
+  // every WebSocket of the page goes through here: passed on to the server, or (down) refused
+  let down = false;
+  let connected = 0;
+  const open = [];
+  await page.routeWebSocket(/\/ws(\?.*)?$/, (ws) => {
+    if (down) return void ws.close({ code: 1011, reason: 'the test keeps the connection down' });
+    connected++;
+    open.push({ ws, server: ws.connectToServer() });
+  });
+  try {
+    await page.goto(`${suite.cloud.url}/p/${at.project}/f/${f.id}`);
+    await page.locator('[data-handle="after"]').waitFor();
+    const run = page.getByRole('region', { name: 'Run', exact: true });
+    const node = (h) => page.locator(`.react-flow__node [data-handle="${h}"]`);
+    const status = () => run.getByRole('status', { name: 'Run status' }).textContent();
+    // a first run: the flow's subscription has reached the routers, so the next run's events come live
+    await page.getByRole('button', { name: '▶ Run' }).click();
+    await run.locator('.ps-run-success').waitFor();
+    await node('after').and(page.locator('.ps-run-success')).waitFor();
+
+    const before = (await api('GET', `${at.base}/flows/${f.id}/runs`)).items.length;
+    // every status the panel says from now on, in order
+    await page.evaluate(() => {
+      window.__statuses = [];
+      const seen = () => {
+        const s = document.querySelector('[aria-label="Run status"]')?.textContent;
+        if (s && window.__statuses.at(-1) !== s) window.__statuses.push(s);
+      };
+      new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByRole('button', { name: '▶ Run' }).click();
+    // live: the new run is in its wait, the node after it not run yet
+    await node('wait').and(page.locator('.ps-run-running')).waitFor();
+    assert.equal(await node('after').evaluate((e) => e.classList.contains('ps-run-success')), false, 'the node after the wait has not run yet');
+    assert.equal(await status(), 'running');
+    const socketsBefore = connected;
+    down = keepDown;
+    for (const { ws, server } of open.splice(0)) {
+      await server.close({ code: 1001, reason: 'going away' }).catch(() => {});
+      await ws.close({ code: 1001, reason: 'going away' }).catch(() => {});
+    }
+    if (keepDown) {
+      // the run ends meanwhile, unseen by the socket
+      const stored = await until(async () => {
+        const runs = (await api('GET', `${at.base}/flows/${f.id}/runs`)).items;
+        return runs.length > before ? runs.find((r) => r.status !== 'running') : undefined;
+      }, 'end of the stored run');
+      assert.equal(stored.status, 'success');
+      down = false;
+    }
+    // the socket comes back
+    await until(() => connected > socketsBefore, 'new connection');
+    // the panel and the canvas say how the run ended
+    await run.locator('.ps-run-success').waitFor();
+    for (const h of ['start', 'wait', 'after']) await node(h).and(page.locator('.ps-run-success')).waitFor();
+    assert.equal(await status(), 'success');
+    // the new run: running, then its end, and nothing else (no error, never back to running)
+    const said = await page.evaluate(() => window.__statuses);
+    assert.deepEqual(said.slice(said.indexOf('running')), ['running', 'success'], said.join(' → '));
+    assert.equal(await page.locator('.react-flow__node .ps-run-running').count(), 0, 'no node is left running');
+    const runs = (await api('GET', `${at.base}/flows/${f.id}/runs`)).items;
+    assert.equal(runs.length, before + 1, 'one run more');
+    // and the next run ends right too
+    await page.getByRole('button', { name: '▶ Run' }).click();
+    await node('wait').and(page.locator('.ps-run-running')).waitFor();
+    await node('after').and(page.locator('.ps-run-success')).waitFor();
+    await run.locator('.ps-run-success').waitFor();
+  } finally {
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+  }
+  // the browser logs the refused connections (this test made them); the editor said nothing as an error
+  errors.splice(0, errors.length, ...errors.filter((e) => !/WebSocket connection to .* failed/.test(e)));
+  assert.deepEqual(errors, []);
+}
+
+test('a run whose WebSocket drops in its middle and stays down until it has ended ends right in the run panel and on the canvas', async (t) => {
+  await guarded(t, 'ws-drop-down', () => dropMidRun('dropped socket', { keepDown: true }));
+});
+
+test('a run whose WebSocket drops in its middle and comes back at once ends right in the run panel and on the canvas', async (t) => {
+  await guarded(t, 'ws-drop-back', () => dropMidRun('dropped socket back', { keepDown: false }));
+});
