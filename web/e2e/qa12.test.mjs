@@ -238,3 +238,54 @@ test('a run whose WebSocket drops in its middle and stays down until it has ende
 test('a run whose WebSocket drops in its middle and comes back at once ends right in the run panel and on the canvas', async (t) => {
   await guarded(t, 'ws-drop-back', () => dropMidRun('dropped socket back', { keepDown: false }));
 });
+
+test('JSON that does not parse survives selecting another node and coming back, with its error; the inspector says where it waits', async (t) => {
+  await guarded(t, 'json-draft', async () => {
+    const f = await api('POST', `${at.base}/flows`, {
+      kind: 'blueprint',
+      name: 'json drafts',
+      document: {
+        schema: 'polysynergy/flow@1',
+        nodes: [flowNode('get_a', 'aws.dynamodb_get', 0, { key: { id: 1 } }), flowNode('get_b', 'aws.dynamodb_get', 400, { key: { id: 2 } })],
+        connections: [],
+      },
+    });
+    await open(f);
+    const inspector = page.getByRole('complementary', { name: 'Inspector' });
+    const key = inspector.getByRole('textbox', { name: 'key', exact: true });
+    await page.locator('.react-flow__node[data-id="get_a"] .ps-node-header').click();
+    await key.click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('{"id": 1, "sort": ');
+    await inspector.getByTestId('json-draft-key').waitFor();
+    // as the field has it (it closes the brackets typed)
+    const typed = await key.textContent();
+    assert.match(typed, /^\{"id": 1, "sort": /);
+    // another node of the same type: its own value, no error; the text waits, said on screen
+    await page.locator('.react-flow__node[data-id="get_b"] .ps-node-header').click();
+    await page.waitForFunction(() => document.querySelector('[data-port="key"] .cm-content')?.textContent?.includes('"id": 2'));
+    assert.equal(await inspector.getByTestId('json-draft-key').count(), 0);
+    const note = inspector.getByRole('note', { name: 'Unsaved JSON' });
+    assert.match(await note.innerText(), /get_a\.key/);
+    // closing the inspector (nothing selected) keeps it too
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await note.waitFor();
+    await note.getByRole('button', { name: 'Show get_a.key' }).click();
+    await page.locator('.react-flow__node[data-id="get_a"].selected').waitFor();
+    await page.waitForFunction(() => document.activeElement?.closest('[data-port="key"]') !== null);
+    assert.equal(await key.textContent(), typed);
+    assert.match(await inspector.getByTestId('json-draft-key').innerText(), /^Not saved: /);
+    // finished: it is saved as the node's value
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('{"id": 1, "sort": "up"}');
+    await inspector.getByTestId('json-draft-key').waitFor({ state: 'detached' });
+    // (the save state said Saved before too, the text that did not parse being no change: the draft itself)
+    const saved = await until(async () => {
+      const { draft } = await api('GET', `${at.base}/flows/${f.id}`);
+      const k = draft.document.nodes.find((n) => n.id === 'get_a').values.key;
+      return k.sort ? k : null;
+    }, 'saved key');
+    assert.deepEqual(saved, { id: 1, sort: 'up' });
+    assert.deepEqual(errors, []);
+  });
+});
