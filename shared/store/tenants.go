@@ -500,10 +500,11 @@ func (s *Store) changeMember(ctx context.Context, op, tenant, sub string, match 
 		if match != nil && !sameMember(cur, *match) {
 			return fmt.Errorf("%s: membership %w", op, ErrChanged)
 		}
-		// the write's condition: the member as just read (role and all), or as match has it;
-		// when it fails the member changed meanwhile, and the next attempt says how
-		n, v := names{}, vals{}
-		cond := memberCond(cur, n, v)
+		// the write's condition: the member still has the role just read (whether it is an
+		// admin decides the check below), or is all as match has it; when it fails the
+		// member changed meanwhile, and the next attempt says how
+		n, v := names{"#mRole": "role"}, vals{":mRole": avS(string(cur.Role))}
+		cond := "attribute_exists(PK) AND #mRole = :mRole"
 		if match != nil {
 			cond = memberCond(*match, n, v)
 		}
