@@ -445,3 +445,55 @@ func TestAPIKeyIfMatch(t *testing.T) {
 	}
 	e.doHeaders(http.MethodPatch, path, u.token, map[string]any{"label": "gone"}, ifMatchHdr(tag4)).problem(http.StatusNotFound)
 }
+
+// Deletes and renames of one stage sent at once with one ETag: exactly one goes on; a
+// refused delete has unpublished nothing.
+func TestStageDeleteOrRenameParallelOneWins(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, pv := e.project(u, "Stage race 2")
+	k := store.ProjectKey{Tenant: u.tenant, Project: pv.ID}
+	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "test"}).status(http.StatusCreated)
+	_, f := e.flow(u, proj, map[string]any{"kind": "service", "name": "Pub", "document": chainDoc(t, 2, "p")})
+	e.do(http.MethodPost, proj+"/flows/"+f.ID+"/publish", u.token, map[string]any{"stage": "test"}).ok(nil)
+	tag := e.do(http.MethodGet, proj+"/stages/test", u.token, nil).ok(nil).etag()
+
+	const n = 6
+	statuses := raceStatuses(n, func(i int) int {
+		if i%2 == 0 {
+			return e.doHeaders(http.MethodDelete, proj+"/stages/test", u.token, nil, ifMatchHdr(tag)).Status
+		}
+		return e.doHeaders(http.MethodPatch, proj+"/stages/test", u.token, map[string]any{"name": fmt.Sprintf("r%d", i)}, ifMatchHdr(tag)).Status
+	})
+	won := -1
+	for i, s := range statuses {
+		switch s {
+		case http.StatusOK, http.StatusNoContent:
+			if won >= 0 {
+				t.Fatalf("answered %v: more than one won", statuses)
+			}
+			won = i
+		case http.StatusPreconditionFailed, http.StatusNotFound:
+		default:
+			t.Fatalf("answered %v", statuses)
+		}
+	}
+	if won < 0 {
+		t.Fatalf("answered %v: none won", statuses)
+	}
+	var st []StageView
+	e.do(http.MethodGet, proj+"/stages", u.token, nil).ok(&st)
+	want := []string{"mock"}
+	if won%2 == 1 {
+		want = append(want, fmt.Sprintf("r%d", won))
+	}
+	if got := stageNames(st); !slices.Equal(got, want) {
+		t.Fatalf("stages after the race %v; want %v (request %d won: %v)", got, want, won, statuses)
+	}
+	if won%2 == 1 {
+		bs, err := e.db.Store.ListStageBindings(t.Context(), k, want[1])
+		if err != nil || len(bs) != 1 {
+			t.Fatalf("the renamed stage's publications %+v %v", bs, err)
+		}
+	}
+}
