@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SCHEMA } from '../model/flow';
-import { ApiClient, ApiError, ConflictError, FlowInvalidError, SessionExpiredError } from './client';
+import { ApiClient, ApiError, ChangedError, ConflictError, FlowInvalidError, SessionExpiredError } from './client';
 
 type Call = { url: string; init: RequestInit };
 
@@ -183,5 +183,50 @@ describe('ApiClient errors', () => {
     expect(e.isNetwork).toBe(true);
     expect(e.detail).toBe('Failed to fetch');
     expect(sleeps).toEqual([300, 600]);
+  });
+});
+
+describe('ApiClient If-Match', () => {
+  const hdr = (c: Call) => c.init.headers as Record<string, string>;
+
+  it('sends the tag last read as If-Match on the writes of existing items, and none when there is no tag', async () => {
+    const { fetch, calls } = fake(
+      json(200, { name: 'qa', position: 1, production: false, created_at: '', etag: '"s2"', skipped: [] }),
+      new Response(null, { status: 204, headers: { ETag: '"k2"' } }),
+      new Response(null, { status: 204 }),
+      json(200, { sub: 'u', role: 'admin', since: '', etag: '"m2"' }),
+    );
+    const api = client(fetch);
+    await api.renameStage('p1', 'staging', 'qa', '"s1"');
+    expect(hdr(calls[0]!)['If-Match']).toBe('"s1"');
+    await expect(api.setSecret('p1', 'K', 'prod', 'v', '"k1"')).resolves.toEqual({ etag: '"k2"' });
+    expect(hdr(calls[1]!)['If-Match']).toBe('"k1"');
+    await api.setSecret('p1', 'NEW', 'prod', 'v');
+    expect(hdr(calls[2]!)).not.toHaveProperty('If-Match');
+    await api.setMemberRole('u', 'admin', '"m1"');
+    expect(hdr(calls[3]!)['If-Match']).toBe('"m1"');
+  });
+
+  it('turns a 412 into ChangedError with the current tag', async () => {
+    const { fetch } = fake(
+      problem(412, { type: 'urn:polysynergy:problem:changed', title: 'Precondition Failed', status: 412, detail: 'the stage changed since it was read', current_etag: '"now"' }),
+    );
+    const e = await client(fetch)
+      .deleteStage('p1', 'staging', '"old"')
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ChangedError);
+    expect((e as ChangedError).currentEtag).toBe('"now"');
+    expect((e as ChangedError).status).toBe(412);
+  });
+
+  it("reads the project's and the tenant's ETag header as their etag", async () => {
+    const { fetch, calls } = fake(json(200, { id: 'p1', name: 'Shop', slug: 'shop' }, { ETag: '"p1"' }), json(200, { id: 'p1', name: 'Shop 2', slug: 'shop' }, { ETag: '"p2"' }), json(200, { id: 't1', name: 'T', role: 'admin' }, { ETag: '"t1"' }));
+    const api = client(fetch);
+    const p = await api.getProject('p1');
+    expect(p.etag).toBe('"p1"');
+    const p2 = await api.updateProject('p1', { name: 'Shop 2' }, p.etag);
+    expect(hdr(calls[1]!)['If-Match']).toBe('"p1"');
+    expect(p2.etag).toBe('"p2"');
+    expect((await api.getTenant()).etag).toBe('"t1"');
   });
 });

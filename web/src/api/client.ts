@@ -4,8 +4,11 @@
 //
 // Errors: problem+json answers become ApiError (with field errors); 401 becomes
 // SessionExpiredError after telling the listeners (the editor keeps unsaved work and asks
-// to sign in again); 409 becomes ConflictError with the server's current revision; 422 with
-// flow problems becomes FlowInvalidError. Idempotent reads are retried on 502/503/504 and
+// to sign in again); 409 becomes ConflictError with the server's current revision; 412 (an
+// If-Match tag that is no longer current: someone changed the item since it was read, and
+// nothing was written) becomes ChangedError with the current tag; 422 with
+// flow problems becomes FlowInvalidError. The writes on an existing item take the `etag` last
+// read of it (ifMatch) and send it as If-Match; their answers carry the new one. Idempotent reads are retried on 502/503/504 and
 // network failures, honouring Retry-After.
 
 import { parseCatalog, type Catalog } from '../model/catalog';
@@ -140,6 +143,19 @@ export class ConflictError extends ApiError {
   }
 }
 
+/**
+ * 412: the If-Match tag is not the item's current one — someone else changed it since it was
+ * read — and nothing was written. currentEtag is the item's tag now, when the API says it.
+ */
+export class ChangedError extends ApiError {
+  readonly currentEtag: string | null;
+  constructor(init: ConstructorParameters<typeof ApiError>[0], currentEtag: string | null) {
+    super(init);
+    this.name = 'ChangedError';
+    this.currentEtag = currentEtag;
+  }
+}
+
 /** 422 with the flow's validation problems (publish, run). */
 export class FlowInvalidError extends ApiError {
   readonly problems: ServerProblem[];
@@ -213,6 +229,14 @@ export interface RequestOptions {
   body?: unknown;
   signal?: AbortSignal;
   headers?: Record<string, string>;
+  /** The entity tag last read of the item: sent as If-Match (412 when it is no longer current). */
+  ifMatch?: string | null;
+}
+
+/** A write's answer with the ETag header it came with (null when none). */
+export interface Tagged<T> {
+  body: T;
+  etag: string | null;
 }
 
 export interface ApiClientOptions {
@@ -269,11 +293,17 @@ export class ApiClient {
 
   /** Sends one request and decodes the JSON answer (undefined for 204). */
   async request<T>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
+    return (await this.tagged<T>(method, path, o)).body;
+  }
+
+  /** Like request, with the answer's ETag header. */
+  async tagged<T>(method: string, path: string, o: RequestOptions = {}): Promise<Tagged<T>> {
     const idempotent = method === 'GET' || method === 'HEAD';
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...this.opts.headers, ...o.headers };
       const token = await this.opts.getToken?.();
       if (token) headers.Authorization = `Bearer ${token}`;
+      if (o.ifMatch) headers['If-Match'] = o.ifMatch;
       let body: string | undefined;
       if (o.body !== undefined) {
         headers['Content-Type'] = 'application/json';
@@ -291,11 +321,12 @@ export class ApiClient {
         throw new ApiError({ status: 0, title: 'No connection to the server', detail: err instanceof Error ? err.message : String(err), method, path });
       }
       if (res.ok) {
-        if (res.status === 204) return undefined as T;
+        const etag = res.headers.get('ETag');
+        if (res.status === 204) return { body: undefined as T, etag };
         const text = await res.text();
-        if (!text) return undefined as T;
+        if (!text) return { body: undefined as T, etag };
         try {
-          return JSON.parse(text) as T;
+          return { body: JSON.parse(text) as T, etag };
         } catch {
           throw new ApiError({ status: res.status, title: 'Unreadable answer', detail: 'the API answered with something that is not JSON', method, path });
         }
@@ -347,12 +378,27 @@ export class ApiClient {
       const cr = problem?.current_revision;
       return new ConflictError(init, typeof cr === 'number' ? cr : null);
     }
+    if (res.status === 412) {
+      const ce = problem?.current_etag;
+      return new ChangedError(init, typeof ce === 'string' && ce ? ce : null);
+    }
     if (res.status === 422 && problem && (problem.type === FLOW_INVALID || Array.isArray(problem.problems))) return new FlowInvalidError(init, problemsOf(problem));
     return new ApiError(init);
   }
 
   private get<T>(path: string, query?: Query, signal?: AbortSignal) {
     return this.request<T>('GET', path, { query, signal });
+  }
+
+  /** The answer with its ETag header as its etag (for resources whose body has none). */
+  private async withEtag<T extends object>(method: string, path: string, o: RequestOptions = {}): Promise<T & { etag?: string }> {
+    const { body, etag } = await this.tagged<T>(method, path, o);
+    return etag ? { ...body, etag } : body;
+  }
+
+  /** A write's new ETag header (null when the item is gone or the API sent none). */
+  private async etagOf(method: string, path: string, o: RequestOptions = {}): Promise<{ etag: string | null }> {
+    return { etag: (await this.tagged<unknown>(method, path, o)).etag };
   }
 
   // ---- identity, catalogue ------------------------------------------------------------
@@ -411,20 +457,24 @@ export class ApiClient {
 
   // ---- tenant and members --------------------------------------------------------------
 
+  /** The tenant, with its ETag as etag. */
   getTenant(): Promise<Tenant> {
-    return this.get(this.tp());
+    return this.withEtag('GET', this.tp());
   }
-  renameTenant(name: string): Promise<Tenant> {
-    return this.request('PATCH', this.tp(), { body: { name } });
+  renameTenant(name: string, ifMatch?: string | null): Promise<Tenant> {
+    return this.withEtag('PATCH', this.tp(), { body: { name }, ifMatch });
   }
   listMembers(p: ListParams = {}): Promise<Page<Member>> {
     return this.get(this.tp('/members'), { ...p });
   }
-  setMemberRole(sub: string, role: Role): Promise<Member> {
-    return this.request('PATCH', this.tp(`/members/${enc(sub)}`), { body: { role } });
+  getMember(sub: string): Promise<Member> {
+    return this.get(this.tp(`/members/${enc(sub)}`));
   }
-  removeMember(sub: string): Promise<void> {
-    return this.request('DELETE', this.tp(`/members/${enc(sub)}`));
+  setMemberRole(sub: string, role: Role, ifMatch?: string | null): Promise<Member> {
+    return this.request('PATCH', this.tp(`/members/${enc(sub)}`), { body: { role }, ifMatch });
+  }
+  removeMember(sub: string, ifMatch?: string | null): Promise<void> {
+    return this.request('DELETE', this.tp(`/members/${enc(sub)}`), { ifMatch });
   }
   invite(email: string, role: Role): Promise<Invitation> {
     return this.request('POST', this.tp('/invitations'), { body: { email, role } });
@@ -451,12 +501,13 @@ export class ApiClient {
   createProject(input: { name: string; slug?: string }): Promise<Project> {
     return this.request('POST', this.tp('/projects'), { body: input });
   }
+  /** The project, with its ETag as etag. */
   getProject(project: string): Promise<Project> {
-    return this.get(this.pp(project));
+    return this.withEtag('GET', this.pp(project));
   }
   /** Renames, changes the slug (409 when taken) or, for admins, the private network access. */
-  updateProject(project: string, input: { name?: string; slug?: string; allow_private_network?: boolean }): Promise<Project> {
-    return this.request('PATCH', this.pp(project), { body: input });
+  updateProject(project: string, input: { name?: string; slug?: string; allow_private_network?: boolean }, ifMatch?: string | null): Promise<Project> {
+    return this.withEtag('PATCH', this.pp(project), { body: input, ifMatch });
   }
   trashProject(project: string): Promise<Project> {
     return this.request('POST', this.pp(project, '/trash'));
@@ -476,12 +527,15 @@ export class ApiClient {
   createStage(project: string, input: { name: string; position?: number }): Promise<Stage> {
     return this.request('POST', this.pp(project, '/stages'), { body: input });
   }
-  /** Renames a stage; the answer lists the publications that were not moved (empty versions). */
-  renameStage(project: string, stage: string, name: string): Promise<RenamedStage> {
-    return this.request<RenamedStage>('PATCH', this.pp(project, `/stages/${enc(stage)}`), { body: { name } }).then((s) => ({ ...s, skipped: s?.skipped ?? [] }));
+  getStage(project: string, stage: string): Promise<Stage> {
+    return this.get(this.pp(project, `/stages/${enc(stage)}`));
   }
-  deleteStage(project: string, stage: string): Promise<void> {
-    return this.request('DELETE', this.pp(project, `/stages/${enc(stage)}`));
+  /** Renames a stage; the answer lists the publications that were not moved (empty versions). */
+  renameStage(project: string, stage: string, name: string, ifMatch?: string | null): Promise<RenamedStage> {
+    return this.request<RenamedStage>('PATCH', this.pp(project, `/stages/${enc(stage)}`), { body: { name }, ifMatch }).then((s) => ({ ...s, skipped: s?.skipped ?? [] }));
+  }
+  deleteStage(project: string, stage: string, ifMatch?: string | null): Promise<void> {
+    return this.request('DELETE', this.pp(project, `/stages/${enc(stage)}`), { ifMatch });
   }
   reorderStages(project: string, stages: string[]): Promise<Stage[]> {
     return this.request('PUT', this.pp(project, '/stage-order'), { body: { stages } });
@@ -613,24 +667,34 @@ export class ApiClient {
   listSecrets(project: string): Promise<SecretInfo[]> {
     return this.get<SecretInfo[] | null>(this.pp(project, '/secrets')).then((l) => l ?? []);
   }
-  setSecret(project: string, key: string, stage: string, value: string): Promise<void> {
-    return this.request('PUT', this.pp(project, `/secrets/${enc(key)}/stages/${enc(stage)}`), { body: { value } });
+  /** One secret's stages and tag (never a value). */
+  getSecret(project: string, key: string): Promise<SecretInfo> {
+    return this.get(this.pp(project, `/secrets/${enc(key)}`));
   }
-  deleteSecret(project: string, key: string, stage?: string): Promise<void> {
-    return this.request('DELETE', this.pp(project, stage ? `/secrets/${enc(key)}/stages/${enc(stage)}` : `/secrets/${enc(key)}`));
+  /** Sets a secret's value on a stage; answers the secret's new tag. */
+  setSecret(project: string, key: string, stage: string, value: string, ifMatch?: string | null): Promise<{ etag: string | null }> {
+    return this.etagOf('PUT', this.pp(project, `/secrets/${enc(key)}/stages/${enc(stage)}`), { body: { value }, ifMatch });
+  }
+  /** Deletes a secret's value on a stage (or everywhere); answers the tag of what is left. */
+  deleteSecret(project: string, key: string, stage?: string, ifMatch?: string | null): Promise<{ etag: string | null }> {
+    return this.etagOf('DELETE', this.pp(project, stage ? `/secrets/${enc(key)}/stages/${enc(stage)}` : `/secrets/${enc(key)}`), { ifMatch });
   }
   listEnv(project: string): Promise<EnvVar[]> {
     return this.get<EnvVar[] | null>(this.pp(project, '/env')).then((l) => l ?? []);
   }
+  getEnv(project: string, key: string): Promise<EnvVar> {
+    return this.get(this.pp(project, `/env/${enc(key)}`));
+  }
   /** Sets a variable's value on every given stage at once. */
-  setEnv(project: string, key: string, values: Record<string, string>): Promise<EnvVar> {
-    return this.request('PUT', this.pp(project, `/env/${enc(key)}`), { body: { values } });
+  setEnv(project: string, key: string, values: Record<string, string>, ifMatch?: string | null): Promise<EnvVar> {
+    return this.request('PUT', this.pp(project, `/env/${enc(key)}`), { body: { values }, ifMatch });
   }
-  setEnvStage(project: string, key: string, stage: string, value: string): Promise<EnvVar> {
-    return this.request('PUT', this.pp(project, `/env/${enc(key)}/stages/${enc(stage)}`), { body: { value } });
+  setEnvStage(project: string, key: string, stage: string, value: string, ifMatch?: string | null): Promise<EnvVar> {
+    return this.request('PUT', this.pp(project, `/env/${enc(key)}/stages/${enc(stage)}`), { body: { value }, ifMatch });
   }
-  deleteEnv(project: string, key: string, stage?: string): Promise<void> {
-    return this.request('DELETE', this.pp(project, stage ? `/env/${enc(key)}/stages/${enc(stage)}` : `/env/${enc(key)}`));
+  /** Deletes a variable's value on a stage (or everywhere); answers the tag of what is left. */
+  deleteEnv(project: string, key: string, stage?: string, ifMatch?: string | null): Promise<{ etag: string | null }> {
+    return this.etagOf('DELETE', this.pp(project, stage ? `/env/${enc(key)}/stages/${enc(stage)}` : `/env/${enc(key)}`), { ifMatch });
   }
   listApiKeys(project: string, p: ListParams = {}): Promise<Page<ApiKey>> {
     return this.get(this.pp(project, '/api-keys'), { ...p });
@@ -638,11 +702,14 @@ export class ApiClient {
   createApiKey(project: string, label: string): Promise<NewApiKey> {
     return this.request('POST', this.pp(project, '/api-keys'), { body: { label } });
   }
-  renameApiKey(project: string, id: string, label: string): Promise<ApiKey> {
-    return this.request('PATCH', this.pp(project, `/api-keys/${enc(id)}`), { body: { label } });
+  getApiKey(project: string, id: string): Promise<ApiKey> {
+    return this.get(this.pp(project, `/api-keys/${enc(id)}`));
   }
-  deleteApiKey(project: string, id: string): Promise<void> {
-    return this.request('DELETE', this.pp(project, `/api-keys/${enc(id)}`));
+  renameApiKey(project: string, id: string, label: string, ifMatch?: string | null): Promise<ApiKey> {
+    return this.request('PATCH', this.pp(project, `/api-keys/${enc(id)}`), { body: { label }, ifMatch });
+  }
+  deleteApiKey(project: string, id: string, ifMatch?: string | null): Promise<void> {
+    return this.request('DELETE', this.pp(project, `/api-keys/${enc(id)}`), { ifMatch });
   }
   /** The project's flows as one bundle; only the given flow ids when some are given. */
   exportFlows(project: string, flows?: string[]): Promise<Bundle> {

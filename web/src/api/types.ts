@@ -60,6 +60,8 @@ export interface Tenant {
   name: string;
   role: string;
   created_at: string;
+  /** The entity tag of what was read: sent back as If-Match by a write on it (412 when it changed since). */
+  etag?: string;
 }
 
 export interface Member {
@@ -67,6 +69,8 @@ export interface Member {
   email?: string;
   role: Role;
   since: string;
+  /** The entity tag of what was read: sent back as If-Match by a write on it (412 when it changed since). */
+  etag?: string;
 }
 
 export interface Project {
@@ -78,6 +82,8 @@ export interface Project {
   created_at: string;
   updated_at: string;
   trashed_at?: string;
+  /** The entity tag of what was read: sent back as If-Match by a write on it (412 when it changed since). */
+  etag?: string;
   /** Whether the project's flows may reach loopback, private, link-local and cloud-metadata addresses (nodes still opt in). */
   allow_private_network?: boolean;
   /** What a role in the user's AWS account must trust for the project's AWS nodes to assume it (their role_arn); GET project only. */
@@ -109,6 +115,8 @@ export interface Stage {
   position: number;
   production: boolean;
   created_at: string;
+  /** The entity tag of what was read: sent back as If-Match by a write on it (412 when it changed since). */
+  etag?: string;
 }
 
 /** A publication a stage rename did not carry over to the new name (Go's SkippedBinding). */
@@ -373,12 +381,16 @@ export interface SecretInfo {
   key: string;
   stages: string[];
   updated_at: string;
+  /** The entity tag of what was read: sent back as If-Match by a write on it (412 when it changed since). */
+  etag?: string;
 }
 
 export interface EnvVar {
   key: string;
   /** stage → value */
   values: Record<string, string>;
+  /** The entity tag of what was read: sent back as If-Match by a write on it (412 when it changed since). */
+  etag?: string;
 }
 
 export interface ApiKey {
@@ -387,6 +399,8 @@ export interface ApiKey {
   label: string;
   created_at: string;
   last_used_at?: string;
+  /** The entity tag of what was read: sent back as If-Match by a write on it (412 when it changed since). */
+  etag?: string;
 }
 
 /** The answer to creating a key: the key itself, shown once. */
