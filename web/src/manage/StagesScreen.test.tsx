@@ -3,7 +3,8 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Stage } from '../api/types';
 import { StagesScreen, stageNameProblem } from './StagesScreen';
-import { fakeApi, invalid } from './testkit';
+import { changed, fakeApi, invalid } from './testkit';
+import { CHANGED_TEXT } from './common';
 
 afterEach(cleanup);
 
@@ -286,5 +287,65 @@ describe("the API's refusal at a stage field", () => {
     fireEvent.change(input, { target: { value: 'qa2' } });
     expect(screen.queryByText('a stage "qa" exists')).toBeNull();
     expect(input.getAttribute('aria-invalid')).not.toBe('true');
+  });
+
+  it('renames and deletes with the etag read as If-Match', async () => {
+    const tagged = three.map((x) => ({ ...x, etag: `"${x.name}-1"` }));
+    const { api, writes } = fakeApi({
+      'GET /stages': { status: 200, body: tagged },
+      'PATCH /stages/staging': { status: 200, body: { ...st('qa', 1), etag: '"qa-1"', skipped: [] } },
+      'DELETE /stages/qa': { status: 204 },
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rename stage staging' }));
+    fireEvent.change(screen.getByLabelText('New stage name'), { target: { value: 'qa' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete stage qa' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete stage' }));
+    await waitFor(() => expect(writes()).toHaveLength(2));
+    // the renamed stage's own new tag, from the rename's answer
+    expect(writes().map((w) => [w.method, w.path, w.ifMatch])).toEqual([
+      ['PATCH', '/stages/staging', '"staging-1"'],
+      ['DELETE', '/stages/qa', '"qa-1"'],
+    ]);
+  });
+
+  it('keeps the typed name on a rename refused with 412, says so, reads the list again and saves with the new tag', async () => {
+    const { api, writes, calls } = fakeApi({
+      'GET /stages': [
+        { status: 200, body: three.map((x) => ({ ...x, etag: `"${x.name}-1"` })) },
+        { status: 200, body: [st('mock', 0), { ...st('staging', 1, true), etag: '"staging-2"' }, st('prod', 2)] },
+      ],
+      'PATCH /stages/staging': [changed('"staging-2"'), { status: 200, body: { ...st('qa', 1, true), etag: '"qa-1"', skipped: [] } }],
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rename stage staging' }));
+    const input = screen.getByLabelText('New stage name') as HTMLInputElement;
+    fireEvent.change(input, { target: { value: 'qa' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText(CHANGED_TEXT)).toBeTruthy();
+    expect(input.isConnected).toBe(true);
+    expect(input.value).toBe('qa');
+    await waitFor(() => expect(document.activeElement).toBe(input));
+    // the list was read again: someone made staging the production stage
+    await waitFor(() => expect(calls.filter((c) => c.method === 'GET' && c.path === '/stages')).toHaveLength(2));
+    const row = screen.getAllByRole('row').find((r) => within(r).queryByLabelText('New stage name'))!;
+    expect(within(row).getByText('Production')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('qa');
+    expect(writes().map((w) => w.ifMatch)).toEqual(['"staging-1"', '"staging-2"']);
+  });
+
+  it('keeps asking on a delete refused with 412 and says so', async () => {
+    const { api, writes } = fakeApi({
+      'GET /stages': { status: 200, body: three.map((x) => ({ ...x, etag: `"${x.name}-1"` })) },
+      'DELETE /stages/staging': changed(),
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete stage staging' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete stage' }));
+    expect(await screen.findByText(CHANGED_TEXT)).toBeTruthy();
+    expect(writes()).toEqual([expect.objectContaining({ method: 'DELETE', ifMatch: '"staging-1"' })]);
+    expect(screen.getAllByRole('row')).toHaveLength(4);
   });
 });

@@ -1,12 +1,14 @@
 // Stages: listed in order; add (name rules shown, mock reserved), rename, move up and down,
 // mark production (at most one), delete (never mock; it unpublishes what the stage serves).
+// A rename or delete sends the stage's etag as If-Match: when someone changed the stage since
+// the list was read (412), nothing is written, the typed name stays and the list is read again.
 
-import { useState } from 'react';
-import type { ApiClient } from '../api/client';
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, type ApiClient } from '../api/client';
 import type { Role, SkippedBinding, Stage } from '../api/types';
 import { can } from './roles';
 import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
-import { ConfirmButton, errText, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad, useServerError } from './common';
+import { ConfirmButton, errText, isChanged, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad, useServerError } from './common';
 import './manage.css';
 
 export const MOCK_STAGE = 'mock';
@@ -94,8 +96,13 @@ function RenameStage({ stage, existing, onRename, onCancel }: { stage: string; e
   const [problem, setProblem] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
   const id = `rename-stage-${stage}`;
   const msg = problem ?? fieldError(error, 'name') ?? (error ? errText(error) : undefined);
+  // refused because the stage changed: the keyboard goes back to the name, as typed, to save again
+  useEffect(() => {
+    if (isChanged(error)) input.current?.focus();
+  }, [error]);
   return (
     <form
       className="ps-row ps-m-rename"
@@ -118,6 +125,7 @@ function RenameStage({ stage, existing, onRename, onCancel }: { stage: string; e
     >
       <input
         {...invalidProps(id, msg)}
+        ref={input}
         id={id}
         aria-label="New stage name"
         value={name}
@@ -169,6 +177,20 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
   /** The publications the last rename did not move (shown until the next rename or dismissed). */
   const [skipped, setSkipped] = useState<{ from: string; to: string; list: SkippedBinding[] } | null>(null);
   const manage = can(role, 'stages.manage');
+  /**
+   * After a rename or delete the API refused because the stage changed since it was read (412)
+   * or is gone (404): the list is read again in place (a form open in a row that is still there
+   * keeps what was typed), and the refusal goes on to the form or the confirmation.
+   */
+  const refreshed = async (e: unknown): Promise<never> => {
+    if (isChanged(e) || (e instanceof ApiError && e.status === 404)) {
+      await api.listStages(project).then(
+        (l) => set(() => ordered(l)),
+        () => {},
+      );
+    }
+    throw e;
+  };
   /** Ends a rename (saved or not): the keyboard goes back to the stage's Rename button, not the page's body. */
   const endRename = (name: string) => {
     setRenaming(null);
@@ -280,7 +302,7 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
                             existing={list.map((x) => x.name).filter((n) => n !== s.name)}
                             onCancel={() => endRename(s.name)}
                             onRename={async (name) => {
-                              const { skipped: notMoved, ...answer } = await api.renameStage(project, s.name, name);
+                              const { skipped: notMoved, ...answer } = await api.renameStage(project, s.name, name, s.etag).catch(refreshed);
                               endRename(answer.name);
                               set((l) => ordered(l.map((x) => (x.name === s.name ? answer : x))));
                               setSkipped(notMoved.length ? { from: s.name, to: answer.name, list: notMoved } : null);
@@ -320,7 +342,7 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
                               }
                               confirmLabel="Delete stage"
                               onConfirm={async () => {
-                                await api.deleteStage(project, s.name);
+                                await api.deleteStage(project, s.name, s.etag).catch(refreshed);
                                 set((l) => l.filter((x) => x.name !== s.name));
                               }}
                             />

@@ -2,7 +2,7 @@
 // texts (by field when the API names one), an inline confirmation, and the screen frame.
 
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError } from '../api/client';
+import { ApiError, ChangedError } from '../api/client';
 import { focusWhenShown } from '../canvas/focusAfter';
 
 const FOCUSABLE = 'button:not([disabled]), a[href], input:not([disabled]), select:not([disabled])';
@@ -42,8 +42,20 @@ function tooLargeText(e: ApiError): string | null {
   return `Too large: the API takes at most ${m ? `${Math.floor(Number(m[1]) / 1024)} KB` : 'a limited size'} in one request.`;
 }
 
+/**
+ * What a write refused with 412 says: someone changed the item since this screen read it, and
+ * nothing was written. The screen keeps what the person typed and shows the item as it is now.
+ */
+export const CHANGED_TEXT = 'Changed by someone else since you opened it — what it is now is shown. Apply your change again, or discard it.';
+
+/** Whether a write was refused because the item changed since it was read (412). */
+export function isChanged(e: unknown): e is ChangedError {
+  return e instanceof ChangedError;
+}
+
 /** A readable message for any error. */
 export function errText(e: unknown): string {
+  if (e instanceof ChangedError) return CHANGED_TEXT;
   if (e instanceof ApiError) {
     if (e.isNetwork) return 'The API could not be reached.';
     return tooLargeText(e) ?? (e.detail || e.title);
@@ -79,7 +91,7 @@ export function useServerError(): { error: unknown; set(e: unknown): void; field
 /** The error's text unless it is only about fields the form already shows. */
 export function formError(e: unknown, shown: string[]): string | null {
   if (e === null || e === undefined) return null;
-  if (e instanceof ApiError && e.status === 413) return errText(e);
+  if (e instanceof ChangedError || (e instanceof ApiError && e.status === 413)) return errText(e);
   if (e instanceof ApiError && e.fieldErrors.length > 0) {
     const rest = e.fieldErrors.filter((f) => !shown.includes(f.field));
     if (rest.length === 0) return null;
