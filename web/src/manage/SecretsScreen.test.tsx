@@ -3,7 +3,8 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SecretInfo, Stage } from '../api/types';
 import { keyProblem, SecretsScreen } from './SecretsScreen';
-import { fakeApi, invalid } from './testkit';
+import { changed, fakeApi, invalid } from './testkit';
+import { CHANGED_TEXT } from './common';
 
 afterEach(cleanup);
 
@@ -153,5 +154,77 @@ describe('SecretsScreen', () => {
     const { api } = fakeApi({ 'GET /stages': { status: 200, body: stages }, 'GET /secrets': { status: 200, body: [] } });
     render(<SecretsScreen api={api} project="P1" role="admin" />);
     expect(await screen.findByText('No secrets yet. Add one above.')).toBeTruthy();
+  });
+
+  it('sends the etag read as If-Match on setting and deleting an existing key, and none for a new one', async () => {
+    const tagged = secrets.map((x) => ({ ...x, etag: `"${x.key}-1"` }));
+    const { api, writes } = fakeApi({
+      'GET /stages': { status: 200, body: stages },
+      'GET /secrets': { status: 200, body: tagged },
+      'PUT /secrets/DB_URL/stages/prod': { status: 204, headers: { ETag: '"DB_URL-2"' } },
+      'DELETE /secrets/DB_URL/stages/staging': { status: 204, headers: { ETag: '"DB_URL-3"' } },
+      'PUT /secrets/NEW_ONE/stages/mock': { status: 204, headers: { ETag: '"NEW_ONE-1"' } },
+    });
+    render(<SecretsScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Set a value of DB_URL' }));
+    const form = screen.getByRole('form', { name: 'Set DB_URL' });
+    fireEvent.change(within(form).getByLabelText('Stage'), { target: { value: 'prod' } });
+    fireEvent.change(within(form).getByLabelText(/Value/), { target: { value: 'v1' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save secret' }));
+    await screen.findByText(/Saved DB_URL on prod/);
+    fireEvent.click(screen.getByRole('button', { name: 'Delete DB_URL on staging' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    await screen.findByText('Deleted DB_URL on staging.');
+    const add = screen.getByRole('form', { name: 'New secret' });
+    fireEvent.change(within(add).getByLabelText('Key'), { target: { value: 'NEW_ONE' } });
+    fireEvent.change(within(add).getByLabelText(/Value/), { target: { value: 'v2' } });
+    fireEvent.click(within(add).getByRole('button', { name: 'Save secret' }));
+    await screen.findByText(/Saved NEW_ONE on mock/);
+    // each write takes the tag the one before it answered
+    expect(writes().map((w) => [w.method, w.path, w.ifMatch])).toEqual([
+      ['PUT', '/secrets/DB_URL/stages/prod', '"DB_URL-1"'],
+      ['DELETE', '/secrets/DB_URL/stages/staging', '"DB_URL-2"'],
+      ['PUT', '/secrets/NEW_ONE/stages/mock', null],
+    ]);
+  });
+
+  it('keeps the typed value on a set refused with 412, says so, reads the secret again and saves with its new tag', async () => {
+    const { api, writes } = fakeApi({
+      'GET /stages': { status: 200, body: stages },
+      'GET /secrets': { status: 200, body: secrets.map((x) => ({ ...x, etag: '"1"' })) },
+      'GET /secrets/DB_URL': { status: 200, body: { key: 'DB_URL', stages: ['staging', 'prod'], updated_at: '2026-03-05T10:00:00Z', etag: '"2"' } },
+      'PUT /secrets/DB_URL/stages/staging': [changed('"2"'), { status: 204, headers: { ETag: '"3"' } }],
+    });
+    render(<SecretsScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Set a value of DB_URL' }));
+    const form = screen.getByRole('form', { name: 'Set DB_URL' });
+    fireEvent.change(within(form).getByLabelText('Stage'), { target: { value: 'staging' } });
+    const value = within(form).getByLabelText(/Value/) as HTMLInputElement;
+    fireEvent.change(value, { target: { value: 'mine' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save secret' }));
+    expect(await within(form).findByText(CHANGED_TEXT)).toBeTruthy();
+    expect(value.isConnected).toBe(true);
+    expect(value.value).toBe('mine');
+    await waitFor(() => expect(document.activeElement).toBe(value));
+    // the row shows the secret as it is now: someone set it on prod
+    const row = screen.getAllByRole('row').find((r) => r.textContent?.startsWith('DB_URL'))!;
+    await waitFor(() => expect(within(row).getAllByRole('cell')[1]!.textContent).toContain('prod'));
+    fireEvent.click(within(form).getByRole('button', { name: 'Save secret' }));
+    await screen.findByText(/Saved DB_URL on staging/);
+    expect(writes().map((w) => w.ifMatch)).toEqual(['"1"', '"2"']);
+  });
+
+  it('keeps asking on a delete refused with 412 and says so', async () => {
+    const { api } = fakeApi({
+      'GET /stages': { status: 200, body: stages },
+      'GET /secrets': { status: 200, body: secrets.map((x) => ({ ...x, etag: '"1"' })) },
+      'GET /secrets/STRIPE_KEY': { status: 200, body: { ...secrets[0], etag: '"2"' } },
+      'DELETE /secrets/STRIPE_KEY': changed('"2"'),
+    });
+    render(<SecretsScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete STRIPE_KEY on every stage' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete everywhere' }));
+    expect(await screen.findByText(CHANGED_TEXT)).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Delete everywhere' })).toBeTruthy();
   });
 });

@@ -1,13 +1,15 @@
 // Secrets: keys with the stages they have a value on — values are never shown. Admins set a
 // value per stage (a password field, cleared once saved) and delete a key's value on one
-// stage or everywhere.
+// stage or everywhere. Each write on a key the list has sends the key's etag as If-Match: when
+// someone changed the secret since it was read (412), nothing is written, the typed value
+// stays in its field, and the secret is read again.
 
-import { Fragment, useState } from 'react';
-import type { ApiClient } from '../api/client';
+import { Fragment, useEffect, useRef, useState } from 'react';
+import { ApiError, type ApiClient } from '../api/client';
 import type { Role, SecretInfo, Stage } from '../api/types';
 import { can } from './roles';
 import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
-import { ConfirmButton, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad, when } from './common';
+import { ConfirmButton, FieldMessage, isChanged, fieldError, formError, invalidProps, LoadState, Screen, useLoad, when } from './common';
 import './manage.css';
 
 const KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -58,6 +60,11 @@ function SetValue({
   const [problem, setProblem] = useState<{ key?: string; value?: string }>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const valueInput = useRef<HTMLInputElement>(null);
+  // refused because the secret changed: the keyboard goes back to the value, kept as typed
+  useEffect(() => {
+    if (isChanged(error)) valueInput.current?.focus();
+  }, [error]);
   const prefix = fixedKey ? `secret-${fixedKey}` : 'new-secret';
   const keyErr = problem.key ?? fieldError(error, 'path.key', 'key');
   const valueErr = problem.value ?? fieldError(error, 'value');
@@ -108,6 +115,7 @@ function SetValue({
         <label htmlFor={`${prefix}-value`}>Value</label>
         <input
           {...invalidProps(`${prefix}-value`, valueErr, `${prefix}-value-hint`)}
+          ref={valueInput}
           id={`${prefix}-value`}
           type="password"
           autoComplete="new-password"
@@ -157,17 +165,44 @@ export function SecretsScreen({ api, project, role }: { api: ApiClient; project:
     focusWhenShown(() => findByAttr(document, 'button', 'aria-label', `Set a value of ${key}`));
   };
 
-  const saved = (key: string, stage: string) => {
+  const saved = (key: string, stage: string, etag: string | null) => {
     set((d) => {
       if (!d) return d;
       const now = new Date().toISOString();
       const has = d.secrets.find((s) => s.key === key);
+      const tag = etag ? { etag } : {};
       const secrets = has
-        ? d.secrets.map((s) => (s.key === key ? { ...s, stages: s.stages.includes(stage) ? s.stages : [...s.stages, stage], updated_at: now } : s))
-        : [...d.secrets, { key, stages: [stage], updated_at: now }].sort(byKey);
+        ? d.secrets.map((s) => (s.key === key ? { ...s, stages: s.stages.includes(stage) ? s.stages : [...s.stages, stage], updated_at: now, ...tag } : s))
+        : [...d.secrets, { key, stages: [stage], updated_at: now, ...tag }].sort(byKey);
       return { ...d, secrets };
     });
     setStatus(`Saved ${key} on ${stage}. The value is sealed and will not be shown again.`);
+  };
+
+  /** The etag last read of a key the list has (none for a new key: a create). */
+  const tagOf = (key: string) => (load.status === 'ready' ? load.value?.secrets.find((s) => s.key === key)?.etag : undefined);
+
+  /**
+   * After a write the API refused because the secret changed since it was read (412) or is
+   * gone (404): the secret is read again in place (a form open on it keeps what was typed), and
+   * the refusal goes on to the form or the confirmation.
+   */
+  const refreshed = (key: string) => async (e: unknown): Promise<never> => {
+    if (isChanged(e) || (e instanceof ApiError && e.status === 404)) {
+      await api.getSecret(project, key).then(
+        (now) => set((d) => d && { ...d, secrets: d.secrets.map((x) => (x.key === key ? now : x)) }),
+        (g: unknown) => {
+          if (g instanceof ApiError && g.status === 404) set((d) => d && { ...d, secrets: d.secrets.filter((x) => x.key !== key) });
+        },
+      );
+    }
+    throw e;
+  };
+
+  /** Sets a value, conditional on the key's tag when the list has the key. */
+  const setValue = async (key: string, stage: string, value: string) => {
+    const { etag } = await api.setSecret(project, key, stage, value, tagOf(key)).catch(refreshed(key));
+    saved(key, stage, etag);
   };
 
   return (
@@ -184,7 +219,7 @@ export function SecretsScreen({ api, project, role }: { api: ApiClient; project:
       {!readable ? null : <LoadState load={load} what="secrets" retry={reload} />}
       {load.status === 'ready' && load.value ? (
         <>
-          {write ? <SetValue stages={load.value.stages.map((s) => s.name)} onSave={async (key, stage, value) => (await api.setSecret(project, key, stage, value), saved(key, stage))} /> : null}
+          {write ? <SetValue stages={load.value.stages.map((s) => s.name)} onSave={setValue} /> : null}
           <p className="ps-hint ps-m-ok" role="status" aria-live="polite">
             {status}
           </p>
@@ -221,8 +256,8 @@ export function SecretsScreen({ api, project, role }: { api: ApiClient; project:
                                 question={`Delete the value of ${s.key} on ${stage}?`}
                                 confirmLabel="Delete"
                                 onConfirm={async () => {
-                                  await api.deleteSecret(project, s.key, stage);
-                                  set((d) => d && { ...d, secrets: d.secrets.map((x) => (x.key === s.key ? { ...x, stages: x.stages.filter((y) => y !== stage) } : x)).filter((x) => x.stages.length > 0) });
+                                  const { etag } = await api.deleteSecret(project, s.key, stage, s.etag).catch(refreshed(s.key));
+                                  set((d) => d && { ...d, secrets: d.secrets.map((x) => (x.key === s.key ? { ...x, stages: x.stages.filter((y) => y !== stage), ...(etag ? { etag } : {}) } : x)).filter((x) => x.stages.length > 0) });
                                   setStatus(`Deleted ${s.key} on ${stage}.`);
                                 }}
                               />
@@ -243,7 +278,7 @@ export function SecretsScreen({ api, project, role }: { api: ApiClient; project:
                               question={`Delete ${s.key} on every stage? Flows that read it will fail.`}
                               confirmLabel="Delete everywhere"
                               onConfirm={async () => {
-                                await api.deleteSecret(project, s.key);
+                                await api.deleteSecret(project, s.key, undefined, s.etag).catch(refreshed(s.key));
                                 set((d) => d && { ...d, secrets: d.secrets.filter((x) => x.key !== s.key) });
                                 setStatus(`Deleted ${s.key}.`);
                               }}
@@ -262,9 +297,8 @@ export function SecretsScreen({ api, project, role }: { api: ApiClient; project:
                             defaultStage={load.value.stages.find((x) => !s.stages.includes(x.name))?.name}
                             onCancel={() => endEdit(s.key)}
                             onSave={async (key, stage, value) => {
-                              await api.setSecret(project, key, stage, value);
+                              await setValue(key, stage, value);
                               endEdit(key);
-                              saved(key, stage);
                             }}
                           />
                         </td>
