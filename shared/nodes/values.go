@@ -288,6 +288,14 @@ func Equal(a, b any) bool {
 	return true
 }
 
+// exactNumber is n as float64 when float64 holds it exactly (|n| ≤ 2^53), else n.
+func exactNumber(n int64) any {
+	if n > 1<<53 || n < -(1<<53) {
+		return n
+	}
+	return float64(n)
+}
+
 // EqualKey is a text key for v such that EqualKey(a) == EqualKey(b) exactly when Equal(a, b):
 // for grouping and removing repeats without comparing every pair.
 func EqualKey(v any) string {
@@ -481,15 +489,16 @@ func containerMap(v any) (map[string]any, bool) {
 }
 
 // Normalize turns a value into plain JSON types (map[string]any, []any, float64, string,
-// bool, nil) by a JSON round trip when it is not one already.
+// bool, nil) by a JSON round trip when it is not one already. A whole number beyond 2^53
+// (as Parse JSON reads 9007199254740993) stays int64, which float64 cannot hold exactly.
 func Normalize(v any) any {
 	switch x := v.(type) {
 	case nil, string, bool, float64:
 		return v
 	case int:
-		return float64(x)
+		return exactNumber(int64(x))
 	case int64:
-		return float64(x)
+		return exactNumber(x)
 	case Out:
 		return Normalize(map[string]any(x))
 	case map[string]any:

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -41,11 +42,15 @@ func position(s string, off int) (line, col int) {
 	return line, col
 }
 
-// ParseJSON decodes one JSON document (numbers as float64). Anything but whitespace after
-// the value is an error, as is empty text.
+// ParseJSON decodes one JSON document. Numbers are float64, except whole numbers beyond
+// 2^53 (9007199254740992) within int64's range, which float64 cannot hold exactly (ids such
+// as 9007199254740993): those are int64, kept to the digit (nodes.Equal, ToString and JSON
+// output keep them exact). Whole numbers beyond int64 (±9223372036854775807) are the nearest
+// float64. Anything but whitespace after the value is an error, as is empty text.
 func ParseJSON(s string) (any, error) {
 	s = strings.TrimPrefix(s, "\ufeff")
 	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		var se *json.SyntaxError
@@ -75,14 +80,66 @@ func ParseJSON(s string) (any, error) {
 		l, c := position(s, len(s)-len(rest))
 		return nil, &JSONError{Line: l, Column: c, Msg: "unexpected text after the JSON value"}
 	}
+	v, bad := jsonNumbers(v)
+	if bad != "" {
+		// as encoding/json says of a number float64 cannot hold (1e400)
+		at := strings.Index(s, bad)
+		l, c := position(s, max(at, 0))
+		return nil, &JSONError{Line: l, Column: c, Msg: fmt.Sprintf("number %s is out of range", bad)}
+	}
 	return v, nil
+}
+
+// exactBeyond is 2^53: whole numbers up to it are exact as float64.
+const exactBeyond = 1 << 53
+
+// jsonNumbers replaces the json.Numbers in v (decoded with UseNumber) by float64, or by int64
+// for whole numbers beyond 2^53 within int64's range. bad is a number too large for float64.
+func jsonNumbers(v any) (out any, bad string) {
+	switch x := v.(type) {
+	case json.Number:
+		if n, err := strconv.ParseInt(string(x), 10, 64); err == nil {
+			if n > exactBeyond || n < -exactBeyond {
+				return n, ""
+			}
+			return float64(n), ""
+		}
+		f, err := strconv.ParseFloat(string(x), 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return nil, string(x)
+		}
+		if math.IsInf(f, 0) {
+			return nil, string(x)
+		}
+		return f, "" // an underflow (1e-400) reads as 0, as encoding/json reads it
+	case map[string]any:
+		for k, e := range x {
+			c, bad := jsonNumbers(e)
+			if bad != "" {
+				return nil, bad
+			}
+			x[k] = c
+		}
+	case []any:
+		for i, e := range x {
+			c, bad := jsonNumbers(e)
+			if bad != "" {
+				return nil, bad
+			}
+			x[i] = c
+		}
+	}
+	return v, ""
 }
 
 func jsonParseType() *nodes.Type {
 	return &nodes.Type{
 		ID: "json.parse", Category: catJSON, Name: "Parse JSON", Icon: "file-json",
 		Doc: "Parses JSON text into a value (objects, lists, numbers, text, booleans, null). Invalid JSON is an " +
-			"error giving the line and column of the problem. Values that are already parsed (objects, lists, " +
+			"error giving the line and column of the problem. Whole numbers keep every digit up to int64's range " +
+			"(±9223372036854775807), so an id such as `9007199254740993` (beyond 2^53, where decimals lose " +
+			"digits) stays exact in text, JSON output and comparisons; arithmetic on it is approximate, and " +
+			"larger whole numbers and decimals keep about 16 significant digits. Values that are already parsed (objects, lists, " +
 			"numbers) pass through unchanged.\n\nExample: `{\"a\": [1, 2]}` → the object `{\"a\": [1, 2]}`.",
 		Inputs: []nodes.Port{{Name: "text", Type: nodes.String, Required: true, Editor: nodes.EditJSON, Doc: "The JSON text."}},
 		Outputs: []nodes.Port{
@@ -212,6 +269,9 @@ func cast(v any, to string) (any, error) {
 		if !ok {
 			return nil, fmt.Errorf("cannot convert %s to a number", desc)
 		}
+		if n, ok := exactInt(v); ok && (n > exactBeyond || n < -exactBeyond) {
+			return n, nil // a whole number beyond 2^53 (an id), kept to the digit as Parse JSON keeps it
+		}
 		if to == "integer" {
 			if f != math.Trunc(f) || math.IsInf(f, 0) {
 				return nil, fmt.Errorf("%s is not a whole number", desc)
@@ -307,12 +367,32 @@ func cast(v any, to string) (any, error) {
 	return nil, fmt.Errorf("unknown type %q", to)
 }
 
+// exactInt reads a whole number exactly: an int64 (or smaller integer type), or integer text
+// within int64's range.
+func exactInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case int:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case json.Number:
+		n, err := strconv.ParseInt(string(x), 10, 64)
+		return n, err == nil
+	case string:
+		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
+
 func typeCastType() *nodes.Type {
 	return &nodes.Type{
 		ID: "data.type_cast", Category: catData, Name: "Convert type", Icon: "repeat-2",
 		Doc: "Converts `value` to the type `to`, failing with a clear error when it cannot:\n\n" +
 			"- `string`: text (objects and lists as JSON).\n- `number`: numbers, numeric text, true → 1.\n" +
-			"- `integer`: like number, but the value must be whole (`\"12\"` → 12; `\"1.5\"` fails, as does text such as `\"9007199254740993\"` that a number cannot hold exactly).\n" +
+			"- `integer`: like number, but the value must be whole (`\"12\"` → 12; `\"1.5\"` fails). Whole numbers beyond 2^53 keep every digit up to int64's range, as Parse JSON keeps them (`\"9007199254740993\"` → 9007199254740993); text beyond that range that a number cannot hold exactly fails.\n" +
 			"- `boolean`: true/false, yes/no, on/off, 1/0 (any case); numbers are true unless 0; null is false.\n" +
 			"- `list`: lists stay; null → `[]`; text starting with `[` is parsed as JSON; anything else is wrapped as `[value]`.\n" +
 			"- `object`: objects stay; null → `{}`; text is parsed as a JSON object.\n" +
