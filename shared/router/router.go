@@ -453,6 +453,14 @@ func (r *Router) answer(run *engine.Run, route store.PublishedRoute) (events.API
 		return problem(http.StatusInternalServerError, "Internal Server Error", fmt.Sprintf("flow %s set an invalid response: %v", route.FlowID, err), runHdr),
 			fmt.Sprintf("the flow set an invalid response: %v", err)
 	}
+	if resp.Status < 200 {
+		// an informational status is no answer: HTTP sends the final one after it, so
+		// locally the caller got 100 and then a bare 200, and a 101 announces a protocol
+		// switch no one makes
+		return problem(http.StatusInternalServerError, "Internal Server Error",
+				fmt.Sprintf("flow %s answered status %d, an informational status that cannot end a request; answer 200–599 (run %s has the details)", route.FlowID, resp.Status, run.ID), runHdr),
+			fmt.Sprintf("the flow answered status %d, an informational (1xx) status, which cannot be a request's final answer; answer with a status of 200–599", resp.Status)
+	}
 	out := events.APIGatewayV2HTTPResponse{StatusCode: resp.Status, Headers: map[string]string{}, Body: resp.Body,
 		IsBase64Encoded: resp.IsBase64, Cookies: resp.Cookies}
 	for k, v := range resp.Headers {
