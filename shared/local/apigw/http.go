@@ -326,11 +326,22 @@ func writeResponse(w http.ResponseWriter, out []byte) (ignored []string, err err
 	if w.Header().Get("Content-Type") == "" && len(body) > 0 {
 		w.Header().Set("Content-Type", "application/json")
 	}
+	if bodyAllowedForStatus(resp.StatusCode) {
+		// API Gateway has the whole answer and sends its length (a HEAD request's too, whose
+		// body is left out); Go's server would chunk an answer over 2 KB and give a HEAD none
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	}
 	w.WriteHeader(resp.StatusCode)
 	// the answer has begun: a client that went away is not the function's fault, and no
 	// other status can be sent anymore
 	_, _ = w.Write(body)
 	return ignored, nil
+}
+
+// bodyAllowedForStatus reports whether a response with this status has a body (and so a
+// Content-Length): not 1xx, 204 or 304 (RFC 9110 §6.4.1).
+func bodyAllowedForStatus(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
 }
 
 // hasStatusCode reports whether out is a JSON object with a statusCode member (matched as
