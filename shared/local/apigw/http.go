@@ -186,12 +186,7 @@ func buildEvent(r *http.Request, opt HTTPOptions) (*events.APIGatewayV2HTTPReque
 		ev.Headers[lk] = strings.Join(v, ",")
 	}
 	ev.Headers["host"] = r.Host
-	if q := r.URL.Query(); len(q) > 0 {
-		ev.QueryStringParameters = map[string]string{}
-		for k, v := range q {
-			ev.QueryStringParameters[k] = strings.Join(v, ",")
-		}
-	}
+	ev.QueryStringParameters = queryParameters(r.URL.RawQuery)
 	if len(body) > 0 {
 		if bodyIsText(r.Header.Get("Content-Type"), body) {
 			ev.Body = string(body)
@@ -213,6 +208,56 @@ func buildEvent(r *http.Request, opt HTTPOptions) (*events.APIGatewayV2HTTPReque
 		}
 	}
 	return ev, 0, ""
+}
+
+// queryParameters reads a raw query string into payload 2.0's queryStringParameters (nil
+// when it has none): pairs split at '&' only, so a ';' is part of a value (?tags=a;b), '+'
+// is a space, %XX escapes are decoded and a '%' not followed by two hex digits stays as
+// sent (?discount=100%); a repeated key's values are joined with commas, in order.
+// url.ParseQuery dropped the pairs with a ';' or such a '%' from the event.
+func queryParameters(raw string) map[string]string {
+	var out map[string]string
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, v = unescapeQuery(k), unescapeQuery(v)
+		if out == nil {
+			out = map[string]string{}
+		}
+		if prev, ok := out[k]; ok {
+			v = prev + "," + v
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// unescapeQuery decodes '+' and %XX escapes, leaving any other '%' as it is.
+func unescapeQuery(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b.WriteByte(' ')
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			v, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			b.WriteByte(byte(v))
+			i += 2
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // ClaimStrings renders claims the way API Gateway's JWT authorizer passes them: every value
