@@ -3,7 +3,8 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EnvVar, Stage } from '../api/types';
 import { EnvScreen, envChanges } from './EnvScreen';
-import { fakeApi, invalid } from './testkit';
+import { changed, fakeApi, invalid } from './testkit';
+import { CHANGED_TEXT } from './common';
 
 afterEach(cleanup);
 
@@ -209,5 +210,73 @@ describe('EnvScreen', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('not a member');
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     expect(await screen.findByText('No variables yet. Add one above.')).toBeTruthy();
+  });
+
+  it("sends the variable's etag as If-Match on each write of a save, each taking the tag the one before answered", async () => {
+    const { api, writes } = fakeApi({
+      'GET /stages': { status: 200, body: stages },
+      'GET /env': { status: 200, body: vars.map((v) => ({ ...v, etag: `"${v.key}-1"` })) },
+      'PUT /env/BASE_URL': { status: 200, body: { key: 'BASE_URL', values: { mock: 'http://localhost', staging: 'https://staging', prod: 'https://api.example.com' }, etag: '"BASE_URL-2"' } },
+      'DELETE /env/BASE_URL/stages/mock': { status: 204, headers: { ETag: '"BASE_URL-3"' } },
+      'DELETE /env/BASE_URL': { status: 204 },
+    });
+    render(<EnvScreen api={api} project="P1" role="editor" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit BASE_URL' }));
+    const form = screen.getByRole('form', { name: 'Edit BASE_URL' });
+    fireEvent.change(within(form).getByLabelText('BASE_URL on staging'), { target: { value: 'https://staging' } });
+    fireEvent.change(within(form).getByLabelText('BASE_URL on mock'), { target: { value: '' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(screen.queryByRole('form', { name: 'Edit BASE_URL' })).toBeNull());
+    fireEvent.click(screen.getByRole('button', { name: 'Delete BASE_URL' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete everywhere' }));
+    await screen.findByText('Deleted BASE_URL.');
+    expect(writes().map((c) => [c.method, c.path, c.ifMatch])).toEqual([
+      ['PUT', '/env/BASE_URL', '"BASE_URL-1"'],
+      ['DELETE', '/env/BASE_URL/stages/mock', '"BASE_URL-2"'],
+      ['DELETE', '/env/BASE_URL', '"BASE_URL-3"'],
+    ]);
+  });
+
+  it('keeps the typed values on an edit refused with 412, says so, shows the current values and saves with the new tag', async () => {
+    const { api, writes } = fakeApi({
+      'GET /stages': { status: 200, body: stages },
+      'GET /env': { status: 200, body: vars.map((v) => ({ ...v, etag: '"1"' })) },
+      'GET /env/BASE_URL': { status: 200, body: { key: 'BASE_URL', values: { mock: 'http://theirs', prod: 'https://api.example.com' }, etag: '"2"' } },
+      'PUT /env/BASE_URL': [changed('"2"'), { status: 200, body: { key: 'BASE_URL', values: { mock: 'http://mine', prod: 'https://api.example.com' }, etag: '"3"' } }],
+    });
+    render(<EnvScreen api={api} project="P1" role="editor" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit BASE_URL' }));
+    const form = screen.getByRole('form', { name: 'Edit BASE_URL' });
+    const mock = within(form).getByLabelText('BASE_URL on mock') as HTMLInputElement;
+    fireEvent.change(mock, { target: { value: 'http://mine' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(await within(form).findByText(CHANGED_TEXT)).toBeTruthy();
+    expect(mock.isConnected).toBe(true);
+    expect(mock.value).toBe('http://mine');
+    await waitFor(() => expect(document.activeElement).toBe(mock));
+    await waitFor(() => expect(screen.getByTestId('env-BASE_URL-mock-now').textContent).toBe('Now: http://theirs'));
+    expect(screen.getByTestId('env-BASE_URL-staging-now').textContent).toBe('Now: not set');
+    fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(screen.queryByRole('form', { name: 'Edit BASE_URL' })).toBeNull());
+    expect(writes().map((c) => [c.ifMatch, c.body])).toEqual([
+      ['"1"', { values: { mock: 'http://mine' } }],
+      ['"2"', { values: { mock: 'http://mine' } }],
+    ]);
+    expect(within(screen.getByRole('row', { name: /BASE_URL/ })).getAllByRole('cell')[0]!.textContent).toBe('http://mine');
+  });
+
+  it('keeps asking on a delete refused with 412 and says so', async () => {
+    const { api } = fakeApi({
+      'GET /stages': { status: 200, body: stages },
+      'GET /env': { status: 200, body: vars.map((v) => ({ ...v, etag: '"1"' })) },
+      'GET /env/DEBUG': { status: 200, body: { key: 'DEBUG', values: { mock: 'false' }, etag: '"2"' } },
+      'DELETE /env/DEBUG': changed('"2"'),
+    });
+    render(<EnvScreen api={api} project="P1" role="editor" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete DEBUG' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete everywhere' }));
+    expect(await screen.findByText(CHANGED_TEXT)).toBeTruthy();
+    const row = screen.getByRole('row', { name: /DEBUG/ });
+    await waitFor(() => expect(within(row).getAllByRole('cell')[0]!.textContent).toBe('false'));
   });
 });

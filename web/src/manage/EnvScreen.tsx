@@ -1,13 +1,15 @@
 // Environment variables: a table of keys by stage with their values; editors add, edit (a
 // cleared field removes the value on that stage) and delete them. Errors the API names are
-// shown on the key or on the stage's field.
+// shown on the key or on the stage's field. Each write on an existing variable sends its etag as
+// If-Match: when someone changed it since it was read (412), nothing more is written, the
+// typed values stay, and the variable is read again (its current values shown at each field).
 
-import { useState } from 'react';
-import type { ApiClient } from '../api/client';
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, type ApiClient } from '../api/client';
 import type { EnvVar, Role, Stage } from '../api/types';
 import { can } from './roles';
 import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
-import { ConfirmButton, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad } from './common';
+import { ConfirmButton, FieldMessage, isChanged, fieldError, formError, invalidProps, LoadState, Screen, useLoad } from './common';
 import { keyProblem } from './SecretsScreen';
 import './manage.css';
 
@@ -78,6 +80,11 @@ function ValuesForm({
   const [sizes, setSizes] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const first = useRef<HTMLInputElement>(null);
+  // refused because the variable changed: the keyboard goes back to the values, kept as typed
+  useEffect(() => {
+    if (isChanged(error)) first.current?.focus();
+  }, [error]);
   const prefix = fixedKey ? `env-${fixedKey}` : 'new-env';
   const keyErr = (fixedKey ? undefined : problem) ?? fieldError(error, 'path.key', 'key');
   const shown = ['path.key', 'key', ...stages.map((s) => `values.${s}`)];
@@ -115,6 +122,7 @@ function ValuesForm({
         {layout === 'form' ? s : <span className="ps-hint">{s}</span>}
         <input
           {...invalidProps(id, msg)}
+          ref={i === 0 ? first : undefined}
           id={id}
           aria-label={`${fixedKey ?? 'New variable'} on ${s}`}
           value={values[s] ?? ''}
@@ -127,6 +135,12 @@ function ValuesForm({
           onKeyDown={(e) => e.key === 'Escape' && onCancel?.()}
         />
         <FieldMessage id={id} message={msg} />
+        {/* after a 412 the variable was read again: what each stage holds now, beside what was typed */}
+        {isChanged(error) ? (
+          <span className="ps-hint" data-testid={`${id}-now`}>
+            Now: {Object.hasOwn(initial, s) ? initial[s] : 'not set'}
+          </span>
+        ) : null}
       </label>
     );
   });
@@ -180,29 +194,54 @@ export function EnvScreen({ api, project, role }: { api: ApiClient; project: str
     focusWhenShown(() => findByAttr(document, 'button', 'aria-label', `Edit ${key}`));
   };
 
-  const save = async (key: string, before: Record<string, string>, after: Record<string, string>) => {
+  /**
+   * After a write the API refused because the variable changed since it was read (412) or is
+   * gone (404): the variable is read again in place (a form open on it keeps what was typed),
+   * and the refusal goes on to the form or the confirmation.
+   */
+  const refreshed = async (key: string, e: unknown): Promise<never> => {
+    if (isChanged(e) || (e instanceof ApiError && e.status === 404)) {
+      await api.getEnv(project, key).then(
+        (now) => set((d) => ({ ...d, vars: d.vars.map((x) => (x.key === key ? now : x)) })),
+        (g: unknown) => {
+          if (g instanceof ApiError && g.status === 404) set((d) => ({ ...d, vars: d.vars.filter((x) => x.key !== key) }));
+        },
+      );
+    }
+    throw e;
+  };
+
+  /** Saves a variable's values; etag: the one last read of an existing variable (none for a new one). */
+  const save = async (key: string, before: Record<string, string>, after: Record<string, string>, etag?: string) => {
     const { set: values, remove } = envChanges(before, after);
     let next: Record<string, string> = { ...before };
     let changed = false;
+    let tag = etag;
+    let failure: unknown = null;
     try {
       if (Object.keys(values).length) {
-        next = { ...(await api.setEnv(project, key, values)).values };
+        const answer = await api.setEnv(project, key, values, tag);
+        next = { ...answer.values };
+        tag = answer.etag;
         changed = true;
       }
       for (const s of remove) {
-        await api.deleteEnv(project, key, s);
+        tag = (await api.deleteEnv(project, key, s, tag)).etag ?? undefined;
         delete next[s];
         changed = true;
       }
-    } finally {
-      // what the API took shows, also when a later call failed (the table kept the old values
-      // while the server had the new ones, and a retry sent them again)
-      if (changed)
-        set((d) => {
-          const rest = d.vars.filter((v) => v.key !== key);
-          return { ...d, vars: Object.keys(next).length ? [...rest, { key, values: next }].sort(byKey) : rest };
-        });
+    } catch (e) {
+      failure = e;
     }
+    // what the API took shows, also when a later call failed (the table kept the old values
+    // while the server had the new ones, and a retry sent them again)
+    if (changed)
+      set((d) => {
+        const rest = d.vars.filter((v) => v.key !== key);
+        return { ...d, vars: Object.keys(next).length ? [...rest, { key, values: next, ...(tag ? { etag: tag } : {}) }].sort(byKey) : rest };
+      });
+    // a refusal because it changed (or is gone) reads it again, over what was shown
+    if (failure !== null) return refreshed(key, failure);
     setStatus(`Saved ${key}.`);
   };
 
@@ -250,7 +289,7 @@ export function EnvScreen({ api, project, role }: { api: ApiClient; project: str
                             initial={v.values}
                             onCancel={() => endEdit(v.key)}
                             onSave={async (key, values) => {
-                              await save(key, v.values, values);
+                              await save(key, v.values, values, v.etag);
                               endEdit(key);
                             }}
                           />
@@ -279,7 +318,7 @@ export function EnvScreen({ api, project, role }: { api: ApiClient; project: str
                                 question={`Delete ${v.key} on every stage?`}
                                 confirmLabel="Delete everywhere"
                                 onConfirm={async () => {
-                                  await api.deleteEnv(project, v.key);
+                                  await api.deleteEnv(project, v.key, undefined, v.etag).catch((e: unknown) => refreshed(v.key, e));
                                   set((d) => ({ ...d, vars: d.vars.filter((x) => x.key !== v.key) }));
                                   setStatus(`Deleted ${v.key}.`);
                                 }}
