@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Invitation, Member } from '../api/types';
 import { MembersScreen } from './MembersScreen';
-import { fakeApi, invalid } from './testkit';
+import { changed, fakeApi, invalid } from './testkit';
 
 afterEach(cleanup);
 
@@ -162,5 +162,57 @@ describe("the API's refusal at an invite field", () => {
     fireEvent.change(email, { target: { value: 'nope' } });
     fireEvent.click(within(form).getByRole('button', { name: 'Invite' }));
     expect(await within(form).findByText(/"nope" is not an e-mail address/)).toBeTruthy();
+  });
+
+  it("changes a role and removes a member with the member's etag as If-Match", async () => {
+    const { api, writes } = fakeApi({
+      'GET ~/members': { status: 200, body: { items: members.map((m) => ({ ...m, etag: `"${m.sub}-1"` })) } },
+      'GET ~/invitations': { status: 200, body: { items: [] } },
+      'PATCH ~/members/u-bob': { status: 200, body: { ...members[1], role: 'editor', etag: '"u-bob-2"' } },
+      'DELETE ~/members/u-bob': { status: 204 },
+    });
+    render(<MembersScreen api={api} role="admin" me="u-ann" />);
+    fireEvent.change(await screen.findByLabelText('Role of bob@example.com'), { target: { value: 'editor' } });
+    await waitFor(() => expect((screen.getByLabelText('Role of bob@example.com') as HTMLSelectElement).value).toBe('editor'));
+    fireEvent.click(screen.getByRole('button', { name: 'Remove bob@example.com' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(screen.queryByText('bob@example.com')).toBeNull());
+    expect(writes().map((w) => [w.method, w.path, w.ifMatch])).toEqual([
+      ['PATCH', '~/members/u-bob', '"u-bob-1"'],
+      ['DELETE', '~/members/u-bob', '"u-bob-2"'],
+    ]);
+  });
+
+  it('on a role change refused with 412 shows the current role, says which was chosen, and keeps the keyboard on the role', async () => {
+    const { api, writes } = fakeApi({
+      'GET ~/members': { status: 200, body: { items: members.map((m) => ({ ...m, etag: '"1"' })) } },
+      'GET ~/invitations': { status: 200, body: { items: [] } },
+      'GET ~/members/u-bob': { status: 200, body: { ...members[1], role: 'admin', etag: '"2"' } },
+      'PATCH ~/members/u-bob': [changed('"2"'), { status: 200, body: { ...members[1], role: 'editor', etag: '"3"' } }],
+    });
+    render(<MembersScreen api={api} role="admin" me="u-ann" />);
+    const select = (await screen.findByLabelText('Role of bob@example.com')) as HTMLSelectElement;
+    fireEvent.change(select, { target: { value: 'editor' } });
+    expect(await screen.findByText(/Changed by someone else since you opened it — the role shown is the current one\..*\(You chose editor\.\)/)).toBeTruthy();
+    await waitFor(() => expect(select.value).toBe('admin'));
+    await waitFor(() => expect(document.activeElement).toBe(select));
+    fireEvent.change(select, { target: { value: 'editor' } });
+    await waitFor(() => expect(select.value).toBe('editor'));
+    expect(writes().map((w) => w.ifMatch)).toEqual(['"1"', '"2"']);
+  });
+
+  it('keeps asking on a removal refused with 412 and says so', async () => {
+    const { api } = fakeApi({
+      'GET ~/members': { status: 200, body: { items: members.map((m) => ({ ...m, etag: '"1"' })) } },
+      'GET ~/invitations': { status: 200, body: { items: [] } },
+      'GET ~/members/u-bob': { status: 200, body: { ...members[1], role: 'editor', etag: '"2"' } },
+      'DELETE ~/members/u-bob': changed('"2"'),
+    });
+    render(<MembersScreen api={api} role="admin" me="u-ann" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Remove bob@example.com' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    expect(await screen.findByText(/Changed by someone else since you opened it/)).toBeTruthy();
+    await waitFor(() => expect((screen.getByLabelText('Role of bob@example.com') as HTMLSelectElement).value).toBe('editor'));
+    expect(screen.getByRole('button', { name: 'Remove' })).toBeTruthy();
   });
 });

@@ -1,13 +1,15 @@
 // Members of the workspace (tenant): who has which role, pending invitations, and for admins
 // invite by e-mail, change roles, remove members and withdraw invitations. The API keeps at
-// least one admin; its refusal is shown as it words it.
+// least one admin; its refusal is shown as it words it. A role change or removal sends the
+// member's etag as If-Match: when someone changed the member since it was read (412), nothing
+// is written, the member is read again, and the screen says so at the member.
 
-import { useState } from 'react';
-import type { ApiClient } from '../api/client';
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, type ApiClient } from '../api/client';
 import type { Invitation, Member, Role } from '../api/types';
 import { collectPages } from './ApiKeysScreen';
 import { can } from './roles';
-import { ConfirmButton, errText, FieldMessage, formError, invalidProps, LoadState, Screen, useLoad, useServerError, when } from './common';
+import { CHANGED_TEXT, ConfirmButton, errText, isChanged, FieldMessage, formError, invalidProps, LoadState, Screen, useLoad, useServerError, when } from './common';
 import './manage.css';
 
 const ROLES: { role: Role; what: string }[] = [
@@ -116,11 +118,18 @@ function Invite({ onInvite }: { onInvite(email: string, role: Role): Promise<voi
 function RoleSelect({ m, onChange }: { m: Member; onChange(role: Role): Promise<void> }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** A refusal because the member changed: the keyboard goes back to the role, now the current one. */
+  const [refused, setRefused] = useState(0);
+  const select = useRef<HTMLSelectElement>(null);
+  useEffect(() => {
+    if (refused) select.current?.focus();
+  }, [refused]);
   const id = `role-${m.sub}`;
   return (
     <>
       <select
         {...invalidProps(id, error ?? undefined)}
+        ref={select}
         id={id}
         aria-label={`Role of ${m.email ?? m.sub}`}
         value={m.role}
@@ -133,7 +142,9 @@ function RoleSelect({ m, onChange }: { m: Member; onChange(role: Role): Promise<
             () => setBusy(false),
             (err: unknown) => {
               setBusy(false);
-              setError(errText(err));
+              // the select shows the role as it is now: the one chosen is said, to choose again
+              setError(isChanged(err) ? `${CHANGED_TEXT.replace('what it is now is shown', 'the role shown is the current one')} (You chose ${r}.)` : errText(err));
+              if (isChanged(err)) setRefused((n) => n + 1);
             },
           );
         }}
@@ -158,6 +169,21 @@ export function MembersScreen({ api, role, me, workspace }: { api: ApiClient; ro
   const [ownRole, setOwnRole] = useState<Role | null>(null);
   const manage = can(ownRole ?? role, 'members.manage');
   const name = (m: Member) => m.email ?? m.sub;
+  /**
+   * After a change the API refused because the member changed since it was read (412) or is
+   * gone (404): the member is read again in place, and the refusal goes on to the row.
+   */
+  const refreshed = (sub: string) => async (e: unknown): Promise<never> => {
+    if (isChanged(e) || (e instanceof ApiError && e.status === 404)) {
+      await api.getMember(sub).then(
+        (now) => set((d) => ({ ...d, members: d.members.map((x) => (x.sub === sub ? now : x)) })),
+        (g: unknown) => {
+          if (g instanceof ApiError && g.status === 404) set((d) => ({ ...d, members: d.members.filter((x) => x.sub !== sub) }));
+        },
+      );
+    }
+    throw e;
+  };
 
   return (
     <Screen
@@ -205,7 +231,7 @@ export function MembersScreen({ api, role, me, workspace }: { api: ApiClient; ro
                         <RoleSelect
                           m={m}
                           onChange={async (r) => {
-                            const answer = await api.setMemberRole(m.sub, r);
+                            const answer = await api.setMemberRole(m.sub, r, m.etag).catch(refreshed(m.sub));
                             if (m.sub === me) setOwnRole(answer.role);
                             set((d) => ({ ...d, members: d.members.map((x) => (x.sub === m.sub ? { ...x, ...answer } : x)) }));
                           }}
@@ -223,7 +249,7 @@ export function MembersScreen({ api, role, me, workspace }: { api: ApiClient; ro
                           question={m.sub === me ? 'Remove yourself? You lose access to this workspace.' : `Remove ${name(m)} from the workspace?`}
                           confirmLabel="Remove"
                           onConfirm={async () => {
-                            await api.removeMember(m.sub);
+                            await api.removeMember(m.sub, m.etag).catch(refreshed(m.sub));
                             set((d) => ({ ...d, members: d.members.filter((x) => x.sub !== m.sub) }));
                           }}
                         />
