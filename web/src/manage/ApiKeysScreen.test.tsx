@@ -3,7 +3,8 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiKey } from '../api/types';
 import { ApiKeysScreen, collectPages } from './ApiKeysScreen';
-import { fakeApi, invalid } from './testkit';
+import { changed, fakeApi, invalid } from './testkit';
+import { CHANGED_TEXT } from './common';
 
 afterEach(cleanup);
 
@@ -117,5 +118,60 @@ describe('ApiKeysScreen', () => {
     expect(screen.getByRole('note').textContent).toBe('Only admins can see and manage API keys.');
     await new Promise((r) => setTimeout(r, 10));
     expect(calls).toHaveLength(0);
+  });
+
+  it("relabels and deletes with the key's etag as If-Match", async () => {
+    const { api, writes } = fakeApi({
+      'GET /api-keys': { status: 200, body: { items: keys.map((k) => ({ ...k, etag: `"${k.id}-1"` })) } },
+      'PATCH /api-keys/K2': { status: 200, body: { ...keys[1], label: 'CI 2', etag: '"K2-2"' } },
+      'DELETE /api-keys/K2': { status: 204 },
+    });
+    render(<ApiKeysScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rename key CI' }));
+    fireEvent.change(screen.getByLabelText('Label', { selector: 'form[aria-label="Rename key CI"] input' }), { target: { value: 'CI 2' } });
+    fireEvent.click(within(screen.getByRole('form', { name: 'Rename key CI' })).getByRole('button', { name: 'Save' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete key CI 2' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete key' }));
+    await waitFor(() => expect(screen.queryByText('CI 2')).toBeNull());
+    expect(writes().map((w) => [w.method, w.path, w.ifMatch])).toEqual([
+      ['PATCH', '/api-keys/K2', '"K2-1"'],
+      ['DELETE', '/api-keys/K2', '"K2-2"'],
+    ]);
+  });
+
+  it('keeps the typed label on a relabel refused with 412, says so, reads the key again and saves with its new tag', async () => {
+    const { api, writes } = fakeApi({
+      'GET /api-keys': { status: 200, body: { items: keys.map((k) => ({ ...k, etag: '"1"' })) } },
+      'GET /api-keys/K2': { status: 200, body: { ...keys[1], last_used_at: '2026-03-09T09:00:00Z', etag: '"2"' } },
+      'PATCH /api-keys/K2': [changed('"2"'), { status: 200, body: { ...keys[1], label: 'Deploys', etag: '"3"' } }],
+    });
+    render(<ApiKeysScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rename key CI' }));
+    const input = screen.getByLabelText('Label', { selector: 'form[aria-label="Rename key CI"] input' }) as HTMLInputElement;
+    fireEvent.change(input, { target: { value: 'Deploys' } });
+    fireEvent.click(within(screen.getByRole('form', { name: 'Rename key CI' })).getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText(CHANGED_TEXT)).toBeTruthy();
+    expect(input.isConnected).toBe(true);
+    expect(input.value).toBe('Deploys');
+    await waitFor(() => expect(document.activeElement).toBe(input));
+    // the row shows the key as it is now: it was used since
+    const row = screen.getAllByRole('row').find((r) => r.textContent?.includes('psk_cd34'))!;
+    await waitFor(() => expect(within(row).getAllByRole('cell')[3]!.textContent).not.toBe('never'));
+    fireEvent.click(within(screen.getByRole('form', { name: 'Rename key CI' })).getByRole('button', { name: 'Save' }));
+    await screen.findByText('Deploys');
+    expect(writes().map((w) => w.ifMatch)).toEqual(['"1"', '"2"']);
+  });
+
+  it('keeps asking on a delete refused with 412 and says so', async () => {
+    const { api } = fakeApi({
+      'GET /api-keys': { status: 200, body: { items: keys.map((k) => ({ ...k, etag: '"1"' })) } },
+      'GET /api-keys/K2': { status: 200, body: { ...keys[1], etag: '"2"' } },
+      'DELETE /api-keys/K2': changed('"2"'),
+    });
+    render(<ApiKeysScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete key CI' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete key' }));
+    expect(await screen.findByText(CHANGED_TEXT)).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Delete key' })).toBeTruthy();
   });
 });

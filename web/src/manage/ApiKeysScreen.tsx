@@ -1,13 +1,16 @@
 // API keys of a project: callers of routes that require a key send one. Listed by prefix,
 // label, created and last used; a created key is shown this once (with copy and a warning);
-// labels can be changed; deleting one refuses its callers at once. Admins only.
+// labels can be changed; deleting one refuses its callers at once. Admins only. A relabel or
+// delete sends the key's etag as If-Match: when the key changed since it was read (412; using
+// it changes its last use too), nothing is written, the typed label stays and the key is read
+// again.
 
-import { useState } from 'react';
-import type { ApiClient } from '../api/client';
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, type ApiClient } from '../api/client';
 import type { ApiKey, NewApiKey, Role } from '../api/types';
 import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
 import { can } from './roles';
-import { ConfirmButton, errText, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad, when } from './common';
+import { ConfirmButton, errText, isChanged, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad, when } from './common';
 import './manage.css';
 
 /** Every page of a list. */
@@ -118,6 +121,11 @@ function Relabel({ k, onSave, onCancel }: { k: ApiKey; onSave(label: string): Pr
   const [label, setLabel] = useState(k.label);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  // refused because the key changed: the keyboard goes back to the label, kept as typed
+  useEffect(() => {
+    if (isChanged(error)) input.current?.focus();
+  }, [error]);
   const id = `relabel-${k.id}`;
   const msg = label.trim() ? (fieldError(error, 'label') ?? (error ? errText(error) : undefined)) : 'Give the key a label.';
   return (
@@ -134,7 +142,7 @@ function Relabel({ k, onSave, onCancel }: { k: ApiKey; onSave(label: string): Pr
         });
       }}
     >
-      <input {...invalidProps(id, msg)} id={id} aria-label="Label" value={label} maxLength={100} autoFocus onChange={(e) => setLabel(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && onCancel()} />
+      <input {...invalidProps(id, msg)} ref={input} id={id} aria-label="Label" value={label} maxLength={100} autoFocus onChange={(e) => setLabel(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && onCancel()} />
       <button type="submit" className="ps-button ps-small ps-primary" disabled={busy}>
         {busy ? 'Saving…' : 'Save'}
       </button>
@@ -153,6 +161,22 @@ export function ApiKeysScreen({ api, project, role }: { api: ApiClient; project:
   const [renaming, setRenaming] = useState<string | null>(null);
   /** The keyboard goes to a key's Rename button once it shows again (after a rename, or the new key's notice), not the page's body. */
   const focusRename = (label: string) => focusWhenShown(() => findByAttr(document, 'button', 'aria-label', `Rename key ${label}`));
+  /**
+   * After a change the API refused because the key changed since it was read (412) or is gone
+   * (404): the key is read again in place (a relabel open on it keeps what was typed), and the
+   * refusal goes on to the form or the confirmation.
+   */
+  const refreshed = (id: string) => async (e: unknown): Promise<never> => {
+    if (isChanged(e) || (e instanceof ApiError && e.status === 404)) {
+      await api.getApiKey(project, id).then(
+        (now) => set((l) => l.map((x) => (x.id === id ? now : x))),
+        (g: unknown) => {
+          if (g instanceof ApiError && g.status === 404) set((l) => l.filter((x) => x.id !== id));
+        },
+      );
+    }
+    throw e;
+  };
 
   if (!allowed)
     return (
@@ -218,7 +242,7 @@ export function ApiKeysScreen({ api, project, role }: { api: ApiClient; project:
                           focusRename(k.label);
                         }}
                         onSave={async (label) => {
-                          const answer = await api.renameApiKey(project, k.id, label);
+                          const answer = await api.renameApiKey(project, k.id, label, k.etag).catch(refreshed(k.id));
                           setRenaming(null);
                           focusRename(answer.label);
                           set((l) => l.map((x) => (x.id === k.id ? { ...x, ...answer } : x)));
@@ -243,7 +267,7 @@ export function ApiKeysScreen({ api, project, role }: { api: ApiClient; project:
                         question={`Delete “${k.label}”? Callers using it are refused from now on.`}
                         confirmLabel="Delete key"
                         onConfirm={async () => {
-                          await api.deleteApiKey(project, k.id);
+                          await api.deleteApiKey(project, k.id, k.etag).catch(refreshed(k.id));
                           set((l) => l.filter((x) => x.id !== k.id));
                         }}
                       />
