@@ -3,7 +3,8 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Project, Stage } from '../api/types';
 import { GeneralScreen, movedHosts, slugProblem } from './GeneralScreen';
-import { fakeApi, invalid } from './testkit';
+import { changed, fakeApi, invalid } from './testkit';
+import { CHANGED_TEXT } from './common';
 
 afterEach(cleanup);
 
@@ -219,5 +220,50 @@ describe('GeneralScreen', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     expect(((await screen.findByLabelText('Name')) as HTMLInputElement).value).toBe('Shop');
     expect(calls.filter((c) => c.method === 'GET' && c.path === '')).toHaveLength(2);
+  });
+
+  it("sends the project's ETag as If-Match on each change, each taking the tag the one before answered", async () => {
+    const { api, writes } = fakeApi({
+      'GET ': { status: 200, body: proj(), headers: { ETag: '"p1"' } },
+      'GET /stages': stages,
+      'PATCH ': [
+        { status: 200, body: proj({ name: 'Shop 2' }), headers: { ETag: '"p2"' } },
+        { status: 200, body: proj({ name: 'Shop 2', allow_private_network: true }), headers: { ETag: '"p3"' } },
+      ],
+    });
+    render(<GeneralScreen api={api} project="P1" role="admin" />);
+    fireEvent.change(await screen.findByLabelText('Name'), { target: { value: 'Shop 2' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Rename' }));
+    await screen.findByText('Renamed.');
+    fireEvent.click(screen.getByRole('switch', { name: /reach private networks/ }));
+    await screen.findByText('Private network access is on.');
+    expect(writes().map((w) => w.ifMatch)).toEqual(['"p1"', '"p2"']);
+  });
+
+  it('keeps the typed name on a rename refused with 412, says so with the current name, and renames with the new tag', async () => {
+    const { api, writes } = fakeApi({
+      'GET ': [
+        { status: 200, body: proj(), headers: { ETag: '"p1"' } },
+        { status: 200, body: proj({ name: 'Their Shop', allow_private_network: true }), headers: { ETag: '"p2"' } },
+      ],
+      'GET /stages': stages,
+      'PATCH ': [changed('"p2"'), { status: 200, body: proj({ name: 'My Shop', allow_private_network: true }), headers: { ETag: '"p3"' } }],
+    });
+    render(<GeneralScreen api={api} project="P1" role="admin" />);
+    const name = (await screen.findByLabelText('Name')) as HTMLInputElement;
+    fireEvent.change(name, { target: { value: 'My Shop' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Rename' }));
+    expect(await screen.findByText(CHANGED_TEXT)).toBeTruthy();
+    expect(name.value).toBe('My Shop');
+    await waitFor(() => expect(screen.getByTestId('project-name-now').textContent).toBe('Now: Their Shop'));
+    await waitFor(() => expect(document.activeElement).toBe(name));
+    // the rest of the screen shows the project as it is now
+    expect((screen.getByRole('switch', { name: /reach private networks/ }) as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Rename' }));
+    await screen.findByText('Renamed.');
+    expect(writes().map((w) => [w.ifMatch, w.body])).toEqual([
+      ['"p1"', { name: 'My Shop' }],
+      ['"p2"', { name: 'My Shop' }],
+    ]);
   });
 });

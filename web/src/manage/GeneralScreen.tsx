@@ -2,6 +2,9 @@
 // moves every published route to new addresses; checked for availability as it is typed) and
 // the private network access of the project's flows (admins only), and what a role in the
 // user's AWS account must trust for the project's AWS nodes to act as it (AwsAccess).
+// Each change sends the project's etag as If-Match: when someone changed the project since it
+// was read (412), nothing is written, what was typed stays, the project is read again and the
+// form says so with what it is now.
 
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, type ApiClient } from '../api/client';
@@ -9,7 +12,7 @@ import type { Project, Role, Stage } from '../api/types';
 import { stageBaseUrl } from '../publish/trigger';
 import { AwsAccess } from './AwsAccess';
 import { can } from './roles';
-import { ConfirmButton, errText, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad } from './common';
+import { ConfirmButton, errText, isChanged, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad } from './common';
 import './manage.css';
 
 /** The longest slug the API takes (it is part of a DNS label with the stage). */
@@ -74,6 +77,11 @@ function NameForm({ project, editable, onSave }: { project: Project; editable: b
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState('');
+  const input = useRef<HTMLInputElement>(null);
+  // refused because the project changed: the keyboard goes back to the name, kept as typed
+  useEffect(() => {
+    if (isChanged(error)) input.current?.focus();
+  }, [error]);
   const trimmed = name.trim();
   const problem = editable && !trimmed ? 'Give the project a name.' : trimmed.length > 100 ? 'At most 100 characters.' : undefined;
   const msg = problem ?? fieldError(error, 'name');
@@ -96,6 +104,7 @@ function NameForm({ project, editable, onSave }: { project: Project; editable: b
         <label htmlFor="project-name">Name</label>
         <input
           {...invalidProps('project-name', msg)}
+          ref={input}
           id="project-name"
           value={name}
           readOnly={!editable}
@@ -107,6 +116,11 @@ function NameForm({ project, editable, onSave }: { project: Project; editable: b
           }}
         />
         <FieldMessage id="project-name" message={msg} />
+        {isChanged(error) ? (
+          <span className="ps-hint" data-testid="project-name-now">
+            Now: {project.name}
+          </span>
+        ) : null}
       </div>
       {editable ? (
         <div className="ps-m-submit">
@@ -318,7 +332,18 @@ export function GeneralScreen({
   const update = can(role, 'project.update');
   const network = can(role, 'project.network');
   const save = async (input: { name?: string; slug?: string; allow_private_network?: boolean }) => {
-    const p = await api.updateProject(project, input);
+    let p: Project;
+    try {
+      p = await api.updateProject(project, input, load.status === 'ready' ? load.value.project.etag : undefined);
+    } catch (e) {
+      // changed since it was read: read it again in place (the forms keep what was typed)
+      if (isChanged(e))
+        await api.getProject(project).then(
+          (now) => set((v) => ({ ...v, project: now })),
+          () => {},
+        );
+      throw e;
+    }
     // only GET project answers aws_trust: the one read is kept
     set((v) => ({ ...v, project: { ...p, aws_trust: p.aws_trust ?? v.project.aws_trust } }));
     onChanged?.(p);
