@@ -73,6 +73,7 @@ func ParseXML(ctx context.Context, text string, opt XMLOptions) (map[string]any,
 	}
 	type frame struct {
 		name     string
+		ns       map[string]string // the prefixes this element declares (xmlns:p="uri"; "" for xmlns)
 		attrs    map[string]any
 		children map[string][]any
 		order    []string
@@ -114,13 +115,58 @@ func ParseXML(ctx context.Context, text string, opt XMLOptions) (map[string]any,
 			}
 			f := &frame{name: name, children: map[string][]any{}}
 			for _, a := range t.Attr {
+				if a.Name.Space == "xmlns" {
+					if f.ns == nil {
+						f.ns = map[string]string{}
+					}
+					f.ns[a.Name.Local] = a.Value
+				}
+			}
+			// XML allows an attribute once per start tag, also under two prefixes bound to one
+			// namespace (Namespaces in XML 1.0, 6.3); encoding/xml kept the last one silently
+			uri := func(prefix string) (string, bool) {
+				if u, ok := f.ns[prefix]; ok {
+					return u, true
+				}
+				for i := len(stack) - 1; i >= 0; i-- {
+					if u, ok := stack[i].ns[prefix]; ok {
+						return u, true
+					}
+				}
+				return "", prefix == "xml"
+			}
+			seen := map[string]string{} // the attribute's expanded name → its name as written
+			for _, a := range t.Attr {
+				written := xmlName(a.Name, false)
+				key := "\x00" + written
+				if a.Name.Space != "" && a.Name.Space != "xmlns" {
+					if u, ok := uri(a.Name.Space); ok {
+						key = u + "\x00" + a.Name.Local
+					}
+				}
+				if first, dup := seen[key]; dup {
+					if first == written {
+						return nil, &XMLError{Line: line(), Msg: fmt.Sprintf("attribute %q appears twice in <%s> "+
+							"(XML allows an attribute once per element)", written, xmlName(t.Name, false))}
+					}
+					return nil, &XMLError{Line: line(), Msg: fmt.Sprintf("attributes %q and %q of <%s> are the same "+
+						"attribute (their prefixes name one namespace; XML allows an attribute once per element)",
+						first, written, xmlName(t.Name, false))}
+				}
+				seen[key] = written
 				if opt.StripNamespaces && (a.Name.Space == "xmlns" || a.Name.Local == "xmlns" && a.Name.Space == "") {
 					continue // namespace declarations
 				}
 				if f.attrs == nil {
 					f.attrs = map[string]any{}
 				}
-				f.attrs[xmlAttrPrefix+xmlName(a.Name, opt.StripNamespaces)] = cell(a.Value, opt.InferTypes)
+				k := xmlAttrPrefix + xmlName(a.Name, opt.StripNamespaces)
+				if _, clash := f.attrs[k]; clash {
+					return nil, &XMLError{Line: line(), Msg: fmt.Sprintf("attribute %q of <%s> is %s once namespaces "+
+						"are stripped, as another attribute of it is: turn strip_namespaces off to keep both",
+						written, xmlName(t.Name, false), k)}
+				}
+				f.attrs[k] = cell(a.Value, opt.InferTypes)
 			}
 			stack = append(stack, f)
 		case xml.CharData:
@@ -334,7 +380,9 @@ func xmlParseType() *nodes.Type {
 			"declarations are attributes (`@xmlns:soap`), as n8n's XML node reads them, so Format XML writes the " +
 			"same document back; `strip_namespaces` drops prefixes and declarations (`Envelope`).\n" +
 			"- Comments, processing instructions and the doctype are skipped; HTML entities such as `&nbsp;` are " +
-			"understood.\n- `infer_types` turns numbers and true/false " +
+			"understood.\n- An attribute written twice in one element (`<a x=\"1\" x=\"2\">`, or under two prefixes " +
+			"of one namespace) is an error naming it, as XML requires; so are two attributes that `strip_namespaces` " +
+			"would make one (`a:id` and `b:id`).\n- `infer_types` turns numbers and true/false " +
 			"into numbers and booleans (text with leading zeros stays text).\n\nBad XML is an error naming the line.\n\n" +
 			"Example: `<order id=\"7\"><item>a</item><item>b</item></order>` → " +
 			"`{\"order\": {\"@id\": \"7\", \"item\": [\"a\", \"b\"]}}`.",

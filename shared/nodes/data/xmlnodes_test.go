@@ -27,6 +27,19 @@ func xmlCases() []nodeCase {
 				"@xmlns:soap": "http://schemas.xmlsoap.org/soap/envelope/", "@xmlns:m": "urn:stock",
 				"soap:Header": "", "soap:Body": map[string]any{"m:GetPrice": map[string]any{
 					"@xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance", "m:Item": map[string]any{"@xsi:type": "string", "#text": "Apple"}}}}}},
+		// an attribute twice in one start tag is not XML (encoding/xml kept the last one silently)
+		{name: "duplicate attribute", id: "xml.parse", in: map[string]any{"text": "<order>\n<item sku=\"a\" qty=\"1\" sku=\"b\"/></order>"},
+			errPort: "text", errText: `invalid XML at line 2: attribute "sku" appears twice in <item>`},
+		{name: "duplicate prefixed attribute", id: "xml.parse", in: map[string]any{"text": `<a xmlns:x="urn:x" x:id="1" x:id="2"/>`},
+			errPort: "text", errText: `attribute "x:id" appears twice in <a>`},
+		{name: "duplicate namespace declaration", id: "xml.parse", in: map[string]any{"text": `<a xmlns:x="urn:x" xmlns:x="urn:y"/>`},
+			errPort: "text", errText: `attribute "xmlns:x" appears twice`},
+		{name: "one attribute under two prefixes", id: "xml.parse", in: map[string]any{"text": `<r xmlns:p="urn:n"><a xmlns:q="urn:n" p:id="1" q:id="2"/></r>`},
+			errPort: "text", errText: `attributes "p:id" and "q:id" of <a> are the same attribute`},
+		{name: "one name once namespaces are stripped", id: "xml.parse", in: map[string]any{"strip_namespaces": true, "text": `<a xmlns:p="urn:p" xmlns:q="urn:q" p:id="1" q:id="2"/>`},
+			errPort: "text", errText: `attribute "q:id" of <a> is @id once namespaces are stripped`},
+		{name: "same local name in two namespaces", id: "xml.parse", in: map[string]any{"text": `<a xmlns:p="urn:p" xmlns:q="urn:q" p:id="1" q:id="2" id="3"/>`},
+			want: nodes.Out{"value": map[string]any{"@xmlns:p": "urn:p", "@xmlns:q": "urn:q", "@p:id": "1", "@q:id": "2", "@id": "3"}}},
 		// a UTF-8 byte order mark (files saved on Windows) was "text outside the root element"
 		{name: "byte order mark", id: "xml.parse", in: map[string]any{"text": "\ufeff<?xml version=\"1.0\"?>\n<a>x</a>"},
 			want: nodes.Out{"data": map[string]any{"a": "x"}, "root": "a"}},
@@ -160,7 +173,8 @@ func TestXMLDepthLimit(t *testing.T) {
 // and that what it reads has one root and formats back into XML that reads the same.
 func FuzzParseXML(f *testing.F) {
 	for _, s := range []string{`<a x="1"><b>t</b><b/></a>`, "<a>&amp;&nbsp;<![CDATA[x]]></a>", "<a><b>", "<a/><b/>",
-		`<?xml version="1.0"?><!DOCTYPE a><a xmlns="urn:x"><!--c--><n:b xmlns:n="urn:n">1</n:b></a>`, "text", "<a>x<b/>y</a>"} {
+		`<?xml version="1.0"?><!DOCTYPE a><a xmlns="urn:x"><!--c--><n:b xmlns:n="urn:n">1</n:b></a>`, "text", "<a>x<b/>y</a>",
+		`<a x="1" x="2"/>`, `<r xmlns:p="u"><a xmlns:q="u" p:i="1" q:i="2"/></r>`} {
 		f.Add(s, false)
 		f.Add(s, true)
 	}
