@@ -141,15 +141,18 @@ async function until(check, what) {
  * test, and drops the connection (both ends, as a server or gateway closing it) while the second
  * run waits. keepDown: new connections are refused until the stored run has ended (the socket
  * misses the rest of the run); else it reconnects at once, in the middle of the wait. Then checks
- * the run panel's status and every node's state once the socket is back.
+ * the run panel's status and every node's state once the socket is back. fails: the last node
+ * fails (debug.fail), so the run ends in error.
  */
-async function dropMidRun(name, { keepDown }) {
+async function dropMidRun(name, { keepDown, fails = false }) {
+  // the run's end and the last node's state: a node that fails ends the run in error
+  const end = fails ? 'error' : 'success';
   const f = await api('POST', `${at.base}/flows`, {
     kind: 'blueprint',
     name,
     document: {
       schema: 'polysynergy/flow@1',
-      nodes: [flowNode('start', 'trigger.manual', 0, {}), flowNode('wait', 'control.delay', 320, { ms: 4000 }), flowNode('after', 'debug.log', 640, { message: 'after the wait' })],
+      nodes: [flowNode('start', 'trigger.manual', 0, {}), flowNode('wait', 'control.delay', 320, { ms: 4000 }), fails ? flowNode('after', 'debug.fail', 640, { message: 'failed after the wait' }) : flowNode('after', 'debug.log', 640, { message: 'after the wait' })],
       connections: [
         { from: { node: 'start', port: 'true_path' }, to: { node: 'wait', port: 'node' } },
         { from: { node: 'wait', port: 'true_path' }, to: { node: 'after', port: 'node' } },
@@ -173,8 +176,8 @@ async function dropMidRun(name, { keepDown }) {
     const status = () => run.getByRole('status', { name: 'Run status' }).textContent();
     // a first run: the flow's subscription has reached the routers, so the next run's events come live
     await page.getByRole('button', { name: '▶ Run' }).click();
-    await run.locator('.ps-run-success').waitFor();
-    await node('after').and(page.locator('.ps-run-success')).waitFor();
+    await run.locator(`.ps-run-${end}`).waitFor();
+    await node('after').and(page.locator(`.ps-run-${end}`)).waitFor();
 
     const before = (await api('GET', `${at.base}/flows/${f.id}/runs`)).items.length;
     // every status the panel says from now on, in order
@@ -189,7 +192,7 @@ async function dropMidRun(name, { keepDown }) {
     await page.getByRole('button', { name: '▶ Run' }).click();
     // live: the new run is in its wait, the node after it not run yet
     await node('wait').and(page.locator('.ps-run-running')).waitFor();
-    assert.equal(await node('after').evaluate((e) => e.classList.contains('ps-run-success')), false, 'the node after the wait has not run yet');
+    assert.equal(await node('after').evaluate((e, c) => e.classList.contains(c), `ps-run-${end}`), false, 'the node after the wait has not run yet');
     assert.equal(await status(), 'running');
     const socketsBefore = connected;
     down = keepDown;
@@ -203,26 +206,27 @@ async function dropMidRun(name, { keepDown }) {
         const runs = (await api('GET', `${at.base}/flows/${f.id}/runs`)).items;
         return runs.length > before ? runs.find((r) => r.status !== 'running') : undefined;
       }, 'end of the stored run');
-      assert.equal(stored.status, 'success');
+      assert.equal(stored.status, end);
       down = false;
     }
     // the socket comes back
     await until(() => connected > socketsBefore, 'new connection');
     // the panel and the canvas say how the run ended
-    await run.locator('.ps-run-success').waitFor();
-    for (const h of ['start', 'wait', 'after']) await node(h).and(page.locator('.ps-run-success')).waitFor();
-    assert.equal(await status(), 'success');
+    await run.locator(`.ps-run-${end}`).waitFor();
+    for (const h of ['start', 'wait']) await node(h).and(page.locator('.ps-run-success')).waitFor();
+    await node('after').and(page.locator(`.ps-run-${end}`)).waitFor();
+    assert.equal(await status(), end);
     // the new run: running, then its end, and nothing else (no error, never back to running)
     const said = await page.evaluate(() => window.__statuses);
-    assert.deepEqual(said.slice(said.indexOf('running')), ['running', 'success'], said.join(' → '));
+    assert.deepEqual(said.slice(said.indexOf('running')), ['running', end], said.join(' → '));
     assert.equal(await page.locator('.react-flow__node .ps-run-running').count(), 0, 'no node is left running');
     const runs = (await api('GET', `${at.base}/flows/${f.id}/runs`)).items;
     assert.equal(runs.length, before + 1, 'one run more');
     // and the next run ends right too
     await page.getByRole('button', { name: '▶ Run' }).click();
     await node('wait').and(page.locator('.ps-run-running')).waitFor();
-    await node('after').and(page.locator('.ps-run-success')).waitFor();
-    await run.locator('.ps-run-success').waitFor();
+    await node('after').and(page.locator(`.ps-run-${end}`)).waitFor();
+    await run.locator(`.ps-run-${end}`).waitFor();
   } finally {
     await page.unrouteAll({ behavior: 'ignoreErrors' });
   }
@@ -237,6 +241,10 @@ test('a run whose WebSocket drops in its middle and stays down until it has ende
 
 test('a run whose WebSocket drops in its middle and comes back at once ends right in the run panel and on the canvas', async (t) => {
   await guarded(t, 'ws-drop-back', () => dropMidRun('dropped socket back', { keepDown: false }));
+});
+
+test('a run that fails after its WebSocket dropped ends in error in the run panel, its failed node marked, after reconnecting', async (t) => {
+  await guarded(t, 'ws-drop-error', () => dropMidRun('dropped socket error', { keepDown: true, fails: true }));
 });
 
 test('JSON that does not parse survives selecting another node and coming back, with its error; the inspector says where it waits', async (t) => {
