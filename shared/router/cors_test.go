@@ -2,10 +2,13 @@ package router_test
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"polysynergy/shared/flow"
 	"polysynergy/shared/router"
 	"polysynergy/shared/store"
 	"polysynergy/shared/store/storetest"
@@ -71,5 +74,37 @@ func TestAPIKeyRefusals(t *testing.T) {
 	defer fx.env.SetFault(nil)
 	if st, body := get(map[string]string{"x-api-key": wrong}); st != 503 {
 		t.Fatalf("key lookup failing: %d %s", st, body)
+	}
+}
+
+// A flow may expose headers of its own to the browser app (X-Total-Count for paging): the
+// route's CORS answer adds X-Run-Id to them. It replaced them, so the app could not read
+// the flow's headers.
+func TestCORSKeepsTheHeadersTheFlowExposes(t *testing.T) {
+	doc, _ := json.Marshal(map[string]any{"schema": flow.Schema,
+		"nodes": []any{
+			node("route", "trigger.route", nil),
+			node("reply", "http.response", map[string]any{"status": 200, "body": "[]",
+				"headers": map[string]any{"X-Total-Count": "42", "Access-Control-Expose-Headers": "X-Total-Count, Link"}}),
+		},
+		"connections": []any{conn("route", "true_path", "reply", "node")}})
+	fx := setup(t, store.SaveNone, router.ModeWait, false, doc)
+	resp, err := fx.r.Handle(context.Background(), request("GET", "my-shop-dev.example.com", "/hello/a/1", "", map[string]string{"origin": "https://app.example"}, ""))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%d %s %v", resp.StatusCode, resp.Body, err)
+	}
+	var exposed []string
+	n := 0
+	for k, v := range resp.Headers {
+		if strings.EqualFold(k, "access-control-expose-headers") {
+			n++
+			for f := range strings.SplitSeq(v, ",") {
+				exposed = append(exposed, strings.ToLower(strings.TrimSpace(f)))
+			}
+		}
+	}
+	slices.Sort(exposed)
+	if n != 1 || !slices.Equal(exposed, []string{"link", "x-run-id", "x-total-count"}) {
+		t.Errorf("exposed %q in %d headers (%v), want link, x-run-id and x-total-count in one", exposed, n, resp.Headers)
 	}
 }

@@ -380,7 +380,9 @@ func corsHeaders(h map[string]string, origin string, allowed []string) {
 	}
 	if o := allowedOrigin(origin, allowed); o != "" {
 		h["access-control-allow-origin"] = o
-		h["access-control-expose-headers"] = "x-run-id"
+		// added to the headers the flow exposes (X-Total-Count, say), which replacing them
+		// hid from the browser app
+		addToList(h, "access-control-expose-headers", "x-run-id")
 	}
 	if !slices.Contains(allowed, "*") {
 		addVary(h, "Origin")
@@ -388,9 +390,13 @@ func corsHeaders(h map[string]string, origin string, allowed []string) {
 }
 
 // addVary adds name to the answer's Vary header (kept as the flow set it otherwise).
-func addVary(h map[string]string, name string) {
+func addVary(h map[string]string, name string) { addToList(h, "vary", name) }
+
+// addToList adds name to the answer's comma-separated list header (kept as the flow set it
+// otherwise, and left alone when it is "*" or names it already).
+func addToList(h map[string]string, header, name string) {
 	for k, v := range h {
-		if !strings.EqualFold(k, "vary") {
+		if !strings.EqualFold(k, header) {
 			continue
 		}
 		for f := range strings.SplitSeq(v, ",") {
@@ -405,7 +411,7 @@ func addVary(h map[string]string, name string) {
 		}
 		return
 	}
-	h["vary"] = name
+	h[header] = name
 }
 
 // answer maps the run to the HTTP reply, and says why the caller does not get the
