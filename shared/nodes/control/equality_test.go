@@ -7,15 +7,22 @@ import (
 
 	"polysynergy/shared/engine"
 	"polysynergy/shared/nodes"
-	"polysynergy/shared/nodes/catalog"
+	"polysynergy/shared/nodes/control"
 	"polysynergy/shared/nodes/logic"
 	"polysynergy/shared/nodes/nodetest"
+	"polysynergy/shared/nodes/trigger"
 )
 
 // Switch takes a case exactly when Compare's eq holds between the value and the case's
 // value: "3.0" and "3" are one number, as are 3 and "3"; dates compare as instants. Before,
 // Switch compared two texts as text, so "3.0" took default where Compare said equal.
 func TestSwitchMatchesAsCompareEquals(t *testing.T) {
+	reg := nodes.NewRegistry()
+	for _, register := range []func(*nodes.Registry) error{control.Register, trigger.Register} {
+		if err := register(reg); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tc := range []struct {
 		value, want any // want: the case value that must be taken
 	}{
@@ -40,7 +47,7 @@ func TestSwitchMatchesAsCompareEquals(t *testing.T) {
 			"connections":[{"from":{"node":"play","port":"true_path"},"to":{"node":"sw","port":"node"}},
 			{"from":{"node":"sw","port":"cases.hit"},"to":{"node":"hit","port":"node"}},
 			{"from":{"node":"sw","port":"default"},"to":{"node":"def","port":"node"}}]}`
-		plan := nodetest.Compile(t, catalog.Default(), doc)
+		plan := nodetest.Compile(t, reg, doc)
 		run, err := engine.New(engine.Options{Concurrency: 1}).Run(context.Background(), plan,
 			engine.Request{RunID: "r1", FlowID: "f1", Stage: "mock"})
 		if err != nil {
