@@ -348,4 +348,20 @@ describe("the API's refusal at a stage field", () => {
     expect(writes()).toEqual([expect.objectContaining({ method: 'DELETE', ifMatch: '"staging-1"' })]);
     expect(screen.getAllByRole('row')).toHaveLength(4);
   });
+
+  it('says so on the screen when the stage being renamed was renamed away by someone else (404), and shows the list as it is now', async () => {
+    const { api, writes } = fakeApi({
+      'GET /stages': [{ status: 200, body: three.map((x) => ({ ...x, etag: '"1"' })) }, { status: 200, body: [st('mock', 0), st('beta', 1), st('prod', 2, true)] }],
+      'PATCH /stages/staging': { status: 404, body: { title: 'Not Found', status: 404, detail: 'stage not found' } },
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rename stage staging' }));
+    fireEvent.change(screen.getByLabelText('New stage name'), { target: { value: 'qa' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText(/staging was renamed or deleted by someone else since you opened it; nothing was changed/)).toBeTruthy();
+    expect(screen.getByText('beta')).toBeTruthy();
+    expect(screen.queryByLabelText('New stage name')).toBeNull();
+    await waitFor(() => expect(document.activeElement?.tagName).toBe('H1'));
+    expect(writes()).toHaveLength(1);
+  });
 });

@@ -182,10 +182,22 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
    * or is gone (404): the list is read again in place (a form open in a row that is still there
    * keeps what was typed), and the refusal goes on to the form or the confirmation.
    */
-  const refreshed = async (e: unknown): Promise<never> => {
+  const refreshed = (name: string) => async (e: unknown): Promise<never> => {
     if (isChanged(e) || (e instanceof ApiError && e.status === 404)) {
       await api.listStages(project).then(
-        (l) => set(() => ordered(l)),
+        (l) => {
+          set(() => ordered(l));
+          // gone: its row (and a rename open in it) goes, so the screen says why
+          if (!l.some((x) => x.name === name)) {
+            setRenaming((r) => (r === name ? null : r));
+            setError(`${name} was renamed or deleted by someone else since you opened it; nothing was changed. The stages are shown as they are now.`);
+            focusWhenShown(() => {
+              const h = document.querySelector<HTMLElement>('section[aria-label="Stages"] h1');
+              if (h && !h.hasAttribute('tabindex')) h.tabIndex = -1;
+              return h;
+            });
+          }
+        },
         () => {},
       );
     }
@@ -302,7 +314,7 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
                             existing={list.map((x) => x.name).filter((n) => n !== s.name)}
                             onCancel={() => endRename(s.name)}
                             onRename={async (name) => {
-                              const { skipped: notMoved, ...answer } = await api.renameStage(project, s.name, name, s.etag).catch(refreshed);
+                              const { skipped: notMoved, ...answer } = await api.renameStage(project, s.name, name, s.etag).catch(refreshed(s.name));
                               endRename(answer.name);
                               set((l) => ordered(l.map((x) => (x.name === s.name ? answer : x))));
                               setSkipped(notMoved.length ? { from: s.name, to: answer.name, list: notMoved } : null);
@@ -342,7 +354,7 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
                               }
                               confirmLabel="Delete stage"
                               onConfirm={async () => {
-                                await api.deleteStage(project, s.name, s.etag).catch(refreshed);
+                                await api.deleteStage(project, s.name, s.etag).catch(refreshed(s.name));
                                 set((l) => l.filter((x) => x.name !== s.name));
                               }}
                             />
