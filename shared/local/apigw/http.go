@@ -8,6 +8,7 @@ package apigw
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -186,6 +187,7 @@ func buildEvent(r *http.Request, opt HTTPOptions) (*events.APIGatewayV2HTTPReque
 		ev.Headers[lk] = strings.Join(v, ",")
 	}
 	ev.Headers["host"] = r.Host
+	forwardedHeaders(ev.Headers, r, now)
 	ev.QueryStringParameters = queryParameters(r.URL.RawQuery)
 	if len(body) > 0 {
 		if bodyIsText(r.Header.Get("Content-Type"), body) {
@@ -208,6 +210,34 @@ func buildEvent(r *http.Request, opt HTTPOptions) (*events.APIGatewayV2HTTPReque
 		}
 	}
 	return ev, 0, ""
+}
+
+// forwardedHeaders adds the headers API Gateway adds to every request it passes on: the
+// client's address appended to X-Forwarded-For (after any the client sent), the scheme and
+// port it was called on, and a trace id (X-Amzn-Trace-Id, kept when the client sent one).
+// A flow that builds links from them or reads the caller's address from them behaves
+// locally as it will in AWS.
+func forwardedHeaders(h map[string]string, r *http.Request, now time.Time) {
+	ip := sourceIP(r)
+	if xff := strings.TrimSpace(h["x-forwarded-for"]); xff != "" {
+		h["x-forwarded-for"] = xff + ", " + ip
+	} else {
+		h["x-forwarded-for"] = ip
+	}
+	h["x-forwarded-proto"] = "http"
+	if r.TLS != nil {
+		h["x-forwarded-proto"] = "https"
+	}
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if _, port, err := net.SplitHostPort(a.String()); err == nil {
+			h["x-forwarded-port"] = port
+		}
+	}
+	if h["x-amzn-trace-id"] == "" {
+		var id [12]byte
+		_, _ = rand.Read(id[:])
+		h["x-amzn-trace-id"] = fmt.Sprintf("Root=1-%08x-%x", now.Unix(), id)
+	}
 }
 
 // queryParameters reads a raw query string into payload 2.0's queryStringParameters (nil
