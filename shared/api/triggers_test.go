@@ -138,3 +138,31 @@ func TestTriggerOfAnotherKind(t *testing.T) {
 	}
 	e.do(http.MethodGet, proj+"/flows/01M8KN4TQBR9EX1R5Y3SM25RKT/schedule", u.token, nil).problem(http.StatusNotFound)
 }
+
+// Quartz's and EventBridge's L, W and # (and '?' outside the day fields) are refused naming
+// the field and what the form means, not as "is not a number".
+func TestScheduleCronOtherDialectSaysWhat(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Dialects")
+	path, _ := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Monthly",
+		"schedule": map[string]any{"cron": "0 9 1 * *", "timezone": "UTC", "enabled": true}})
+	for cron, want := range map[string]string{
+		"0 9 L * *":     `day-of-month field "L": "L" (the last day of the month) is not supported`,
+		"0 9 15W * *":   `day-of-month field "15W": "15W" (the weekday nearest day 15) is not supported`,
+		"0 9 ? * MON#1": `day-of-week field "MON#1": "MON#1" (the 1st Monday of the month) is not supported`,
+		"0 9 ? * FRIL":  `day-of-week field "FRIL": "FRIL" (the last Friday of the month) is not supported`,
+		"? 9 * * *":     `minute field "?": "?" is only allowed in day-of-month and day-of-week`,
+	} {
+		p := e.do(http.MethodPut, path+"/schedule", u.token, map[string]any{"cron": cron, "timezone": "UTC", "enabled": true}).
+			problem(http.StatusUnprocessableEntity)
+		wantFields(t, p, "body.cron")
+		if len(p.Errors) == 0 || !strings.Contains(p.Errors[0].Message, want) {
+			t.Errorf("PUT cron %q: errors %+v, want a message with %q", cron, p.Errors, want)
+		}
+		p = e.do(http.MethodPost, "/schedule-preview", u.token, map[string]any{"cron": cron}).problem(http.StatusUnprocessableEntity)
+		if len(p.Errors) == 0 || !strings.Contains(p.Errors[0].Message, want) {
+			t.Errorf("preview of %q: errors %+v, want a message with %q", cron, p.Errors, want)
+		}
+	}
+}

@@ -169,6 +169,9 @@ func parseField(text string, s *fieldSpec) (field, error) {
 		if part == "" {
 			return fail("has an empty list item (check for doubled or trailing commas)")
 		}
+		if reason, ok := otherDialectItem(part, s); ok {
+			return fail("%s", reason)
+		}
 		it, err := parseItem(part, s)
 		if err != nil {
 			return fail("%s", err.Error())

@@ -130,7 +130,7 @@ func TestParseErrors(t *testing.T) {
 		{"/5 * * * *", FieldMinute, "/5", `minute field "/5": "/5" is missing a value before '/'`},
 		{"1,,2 * * * *", FieldMinute, "1,,2", `minute field "1,,2": has an empty list item (check for doubled or trailing commas)`},
 		{"1, * * * *", FieldMinute, "1,", `minute field "1,": has an empty list item (check for doubled or trailing commas)`},
-		{"? * * * *", FieldMinute, "?", `minute field "?": "?" is not a number`},
+		{"? * * * *", FieldMinute, "?", `minute field "?": "?" is only allowed in day-of-month and day-of-week (where it means any day)`},
 		{"0 0 30 2 *", FieldDayOfMonth, "30", `day-of-month field "30": the schedule would never run: no selected day exists in February`},
 		{"0 0 31 4,6 *", FieldDayOfMonth, "31", `day-of-month field "31": the schedule would never run: no selected day exists in April or June`},
 		{"", FieldExpression, "", `cron expression "": is empty; expected 5 fields (minute hour day-of-month month day-of-week) or a macro such as @daily`},

@@ -123,3 +123,62 @@ func fromRate(spec string) (string, bool) {
 	}
 	return "", false
 }
+
+// otherDialectItem returns the reason for a list item written in Quartz's or EventBridge's
+// cron syntax that five-field cron does not have — L (last), W (nearest weekday), # (nth
+// weekday of the month), and '?' outside the day fields — naming what the form means, so
+// the message does not merely say it "is not a number"; ok is false for anything else.
+func otherDialectItem(part string, s *fieldSpec) (reason string, ok bool) {
+	const tail = "; it is Quartz and EventBridge syntax, which five-field cron (and so PolySynergy) does not have"
+	up := strings.ToUpper(part)
+	switch s.name {
+	case FieldDayOfMonth:
+		switch {
+		case up == "L":
+			return `"L" (the last day of the month) is not supported` + tail + `; to run on it, schedule days 28-31 and let the flow go on only when tomorrow is the 1st`, true
+		case up == "LW":
+			return `"LW" (the last weekday of the month) is not supported` + tail, true
+		case strings.HasPrefix(up, "L-"):
+			return fmt.Sprintf("%q (days before the last day of the month) is not supported", part) + tail, true
+		case strings.HasSuffix(up, "W") && len(up) > 1:
+			if _, isNum := number(up[:len(up)-1]); isNum {
+				return fmt.Sprintf("%q (the weekday nearest day %s) is not supported", part, up[:len(up)-1]) + tail, true
+			}
+		}
+	case FieldDayOfWeek:
+		if day, nth, found := strings.Cut(up, "#"); found {
+			return fmt.Sprintf("%q (the %s %s of the month) is not supported", part, nthWord(nth), weekdayWord(day)) + tail, true
+		}
+		if len(up) > 1 && strings.HasSuffix(up, "L") {
+			return fmt.Sprintf("%q (the last %s of the month) is not supported", part, weekdayWord(up[:len(up)-1])) + tail, true
+		}
+	case FieldMinute, FieldHour, FieldMonth:
+		if base, _, _ := strings.Cut(part, "/"); base == "?" {
+			return `"?" is only allowed in day-of-month and day-of-week (where it means any day)`, true
+		}
+	}
+	return "", false
+}
+
+// weekdayWord names a day-of-week value written in Quartz's numbering (1 = Sunday) or by
+// name; anything else is returned as written.
+func weekdayWord(text string) string {
+	days := []string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+	if n, ok := number(text); ok && n >= 1 && n <= 7 {
+		return days[n-1]
+	}
+	for i, name := range specs[iDow].names {
+		if strings.EqualFold(text, name) {
+			return days[i]
+		}
+	}
+	return "day " + text
+}
+
+// nthWord is "2" as "2nd"; text that is not a number is returned as written.
+func nthWord(text string) string {
+	if n, ok := number(text); ok {
+		return ordinal(n)
+	}
+	return text
+}
