@@ -105,6 +105,20 @@ test('a secret set in one tab is not overwritten from another: the other is refu
       await mine.getByRole('button', { name: 'Save secret' }).click();
       await tab.getByText('Saved DB_PASSWORD on mock.', { exact: false }).waitFor();
       assert.notEqual((await api('GET', `${at.base}/secrets/DB_PASSWORD`)).etag, after);
+
+      // a delete asked for in the second tab after the first set it again: refused, still asking,
+      // the keyboard on its Delete (it was lost while the button waited), and nothing deleted
+      await page.goto(`${suite.cloud.url}${path}`);
+      await page.getByRole('button', { name: 'Set a value of DB_PASSWORD' }).click();
+      await theirs.getByLabel('Value', { exact: true }).fill('again');
+      await theirs.getByRole('button', { name: 'Save secret' }).click();
+      await page.getByText('Saved DB_PASSWORD on mock.', { exact: false }).waitFor();
+      const confirm = tab.getByRole('group', { name: 'Confirm: Delete DB_PASSWORD on mock' });
+      await tab.getByRole('button', { name: 'Delete DB_PASSWORD on mock' }).click();
+      await confirm.getByRole('button', { name: 'Delete' }).click();
+      await confirm.getByText(CHANGED).waitFor();
+      await tab.waitForFunction(() => document.activeElement?.textContent === 'Delete' && !!document.activeElement.closest('[role=group]'));
+      assert.deepEqual((await api('GET', `${at.base}/secrets/DB_PASSWORD`)).stages, ['mock']);
       assert.deepEqual(unexpected(tabErrors), []);
       assert.deepEqual(errors, []);
     } finally {

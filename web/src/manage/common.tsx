@@ -195,6 +195,10 @@ export function ConfirmButton({
   useEffect(() => {
     if (asking) confirmRef.current?.focus();
   }, [asking]);
+  // refused: the keyboard goes back to the confirm button, which lost it while it waited disabled
+  useEffect(() => {
+    if (error && !busy) confirmRef.current?.focus();
+  }, [error, busy]);
   const cancel = () => {
     setAsking(false);
     setError(null);
