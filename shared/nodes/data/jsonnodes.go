@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"polysynergy/shared/expr"
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/nodes"
 )
 
@@ -80,57 +81,21 @@ func ParseJSON(s string) (any, error) {
 		l, c := position(s, len(s)-len(rest))
 		return nil, &JSONError{Line: l, Column: c, Msg: "unexpected text after the JSON value"}
 	}
-	v, bad := jsonNumbers(v)
-	if bad != "" {
+	v, err := jsonvalue.Numbers(v)
+	var re *jsonvalue.RangeError
+	if errors.As(err, &re) {
 		// as encoding/json says of a number float64 cannot hold (1e400)
-		at := strings.Index(s, bad)
+		at := strings.Index(s, re.Number)
 		l, c := position(s, max(at, 0))
-		return nil, &JSONError{Line: l, Column: c, Msg: fmt.Sprintf("number %s is out of range", bad)}
+		return nil, &JSONError{Line: l, Column: c, Msg: re.Error()}
+	} else if err != nil {
+		return nil, err
 	}
 	return v, nil
 }
 
 // exactBeyond is 2^53: whole numbers up to it are exact as float64.
-const exactBeyond = 1 << 53
-
-// jsonNumbers replaces the json.Numbers in v (decoded with UseNumber) by float64, or by int64
-// for whole numbers beyond 2^53 within int64's range. bad is a number too large for float64.
-func jsonNumbers(v any) (out any, bad string) {
-	switch x := v.(type) {
-	case json.Number:
-		if n, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			if n > exactBeyond || n < -exactBeyond {
-				return n, ""
-			}
-			return float64(n), ""
-		}
-		f, err := strconv.ParseFloat(string(x), 64)
-		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return nil, string(x)
-		}
-		if math.IsInf(f, 0) {
-			return nil, string(x)
-		}
-		return f, "" // an underflow (1e-400) reads as 0, as encoding/json reads it
-	case map[string]any:
-		for k, e := range x {
-			c, bad := jsonNumbers(e)
-			if bad != "" {
-				return nil, bad
-			}
-			x[k] = c
-		}
-	case []any:
-		for i, e := range x {
-			c, bad := jsonNumbers(e)
-			if bad != "" {
-				return nil, bad
-			}
-			x[i] = c
-		}
-	}
-	return v, ""
-}
+const exactBeyond = jsonvalue.ExactBeyond
 
 func jsonParseType() *nodes.Type {
 	return &nodes.Type{
