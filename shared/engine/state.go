@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"polysynergy/shared/flow"
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/nodes"
 )
 
@@ -227,4 +230,31 @@ func (e *Engine) Resume(ctx context.Context, plan *flow.Plan, st *State, node st
 	s.status[pn.Index] = nsPending
 	s.initWaiting()
 	return r.execute(ctx, s)
+}
+
+// UnmarshalJSON decodes a serialised state, reading the flow's values (trigger, node
+// outputs, pause payloads) through jsonvalue, so whole numbers beyond 2^53 stay exact int64
+// across a pause (9007199254740993 came back as 9007199254740992).
+func (st *State) UnmarshalJSON(b []byte) error {
+	type plain State // without this method
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var p plain
+	if err := dec.Decode(&p); err != nil {
+		return err
+	}
+	var err error
+	if p.Trigger, err = jsonvalue.Numbers(p.Trigger); err != nil {
+		return fmt.Errorf("trigger: %w", err)
+	}
+	if _, err = jsonvalue.Numbers(p.Paused); err != nil {
+		return fmt.Errorf("paused: %w", err)
+	}
+	for h, ns := range p.Nodes {
+		if _, err = jsonvalue.Numbers(ns.Outputs); err != nil {
+			return fmt.Errorf("nodes.%s: %w", h, err)
+		}
+	}
+	*st = State(p)
+	return nil
 }

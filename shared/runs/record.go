@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"polysynergy/shared/engine"
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/store"
 )
 
@@ -209,8 +210,9 @@ func fromStoreResult(nr store.NodeResult) engine.NodeResult {
 	if nr.Order < skipBase {
 		r.Order = nr.Order
 	}
-	_ = json.Unmarshal(nr.Inputs, &r.Inputs)
-	_ = json.Unmarshal(nr.Outputs, &r.Outputs)
+	// the values as the flow saw them: whole numbers beyond 2^53 stay exact int64
+	r.Inputs, _ = jsonvalue.UnmarshalMap(nr.Inputs)
+	r.Outputs, _ = jsonvalue.UnmarshalMap(nr.Outputs)
 	if len(nr.Error) > 0 {
 		var e engine.NodeError
 		if json.Unmarshal(nr.Error, &e) == nil {
