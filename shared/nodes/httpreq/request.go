@@ -24,6 +24,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/encoding/unicode/utf32"
 
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/nodes"
 )
 
@@ -736,19 +737,18 @@ func decodeBody(b []byte, ctype, respType string) (any, string, error) {
 		if len(bytes.TrimSpace(b)) == 0 {
 			return nil, bodyJSON, nil
 		}
-		var v any
-		if err := json.Unmarshal(b, &v); err != nil {
+		v, err := jsonvalue.Unmarshal(b)
+		if err != nil {
 			return nil, "", nodes.Errorf("response_type", "the response is not JSON: %v (body starts %q)", err, snippet(b))
 		}
 		return v, bodyJSON, nil
 	}
 	mt, _, _ := mime.ParseMediaType(ctype)
 	if mt == "application/json" || strings.HasSuffix(mt, "+json") {
-		var v any
 		if len(bytes.TrimSpace(b)) == 0 {
 			return nil, bodyJSON, nil
 		}
-		if err := json.Unmarshal(b, &v); err == nil {
+		if v, err := jsonvalue.Unmarshal(b); err == nil {
 			return v, bodyJSON, nil
 		}
 	}
@@ -796,8 +796,7 @@ func brokenJSON(b []byte, ctype, respType string, decoded any) string {
 			b = u
 		}
 	}
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
+	if _, err := jsonvalue.Unmarshal(b); err != nil {
 		return fmt.Sprintf("the response says %s but is not JSON (%v; body starts %q), so body is its text; "+
 			"set response_type json to fail instead", mt, err, snippet(b))
 	}
