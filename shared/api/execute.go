@@ -365,6 +365,23 @@ func (h *Handler) unsyncSchedule(ctx context.Context, k store.FlowKey, stage str
 	return nil
 }
 
+// unsyncDeletedSchedule removes the schedules of a deleted schedule flow from EventBridge
+// Scheduler, one per stage it was published to (bs, read before the delete unpublished it):
+// deleting the flow unpublishes it as DELETE …/publications/{stage} does, and its schedules
+// must stop firing as they do then. A failure is logged and answered 503, as unpublishing's.
+func (h *Handler) unsyncDeletedSchedule(ctx context.Context, k store.FlowKey, kind store.FlowKind, bs []store.Binding) error {
+	if kind != store.KindSchedule {
+		return nil
+	}
+	for _, b := range bs {
+		if err := h.unsyncSchedule(ctx, k, b.Stage); err != nil {
+			h.log.Error("delete flow: schedule sync", "flow", k.Flow, "stage", b.Stage, "err", err)
+			return unavailable()
+		}
+	}
+	return nil
+}
+
 // resyncSchedule updates every stage a schedule flow is published to.
 func (h *Handler) resyncSchedule(ctx context.Context, k store.FlowKey) error {
 	if h.cfg.Scheduler == nil {

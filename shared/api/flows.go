@@ -292,7 +292,16 @@ func (h *Handler) registerFlows() {
 			if err := h.checkNotErrorFlow(ctx, in.key()); err != nil {
 				return nil, err
 			}
-			return nil, h.flowChanged(ctx, in.key(), in.IfMatch, h.st.DeleteFlowIf(ctx, in.key(), m))
+			// the kind says whether it has schedules; a delete that was interrupted (the flow
+			// hidden already) is finished below and its schedules removed whatever it was
+			kind := store.KindSchedule
+			if f, err := h.st.GetFlow(ctx, in.key()); err == nil {
+				kind = f.Kind
+			}
+			if err := h.flowChanged(ctx, in.key(), in.IfMatch, h.st.DeleteFlowIf(ctx, in.key(), m)); err != nil {
+				return nil, err
+			}
+			return nil, h.unsyncDeletedSchedule(ctx, in.key(), kind, bs)
 		})
 }
 

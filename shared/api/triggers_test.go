@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"polysynergy/shared/schedule"
 )
 
 func seg(kind, a, b string) map[string]string {
@@ -163,6 +165,33 @@ func TestScheduleCronOtherDialectSaysWhat(t *testing.T) {
 		p = e.do(http.MethodPost, "/schedule-preview", u.token, map[string]any{"cron": cron}).problem(http.StatusUnprocessableEntity)
 		if len(p.Errors) == 0 || !strings.Contains(p.Errors[0].Message, want) {
 			t.Errorf("preview of %q: errors %+v, want a message with %q", cron, p.Errors, want)
+		}
+	}
+}
+
+// Deleting a published schedule flow (which unpublishes it from every stage) takes its
+// schedules out of EventBridge Scheduler, as unpublishing does: they stayed and kept
+// invoking the runner for a flow that no longer exists.
+func TestDeletedScheduleFlowLeavesEventBridgeScheduler(t *testing.T) {
+	e := newEnv(t)
+	fake := e.fakeScheduler()
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Gone")
+	for _, st := range []string{"prod", "test"} {
+		e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": st}).status(http.StatusCreated)
+	}
+	path, f := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Nightly", "document": chainDoc(t, 2, "n"),
+		"schedule": map[string]any{"cron": "0 2 * * *", "timezone": "Europe/Amsterdam", "enabled": true}})
+	for _, st := range []string{"prod", "test"} {
+		e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": st}).status(http.StatusOK)
+	}
+	if len(fake.existing) != 2 {
+		t.Fatalf("published on two stages: schedules %v", fake.existing)
+	}
+	e.do(http.MethodDelete, path, u.token, nil).status(http.StatusNoContent)
+	for _, st := range []string{"prod", "test"} {
+		if name := schedule.Name(u.tenant, f.Project, f.ID, st); fake.existing[name] {
+			t.Errorf("the deleted flow's schedule on %s is still in EventBridge Scheduler (calls %v)", st, fake.calls)
 		}
 	}
 }
