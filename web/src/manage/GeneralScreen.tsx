@@ -160,6 +160,8 @@ function SlugForm({
   const [error, setError] = useState<unknown>(null);
   const [status, setStatus] = useState('');
   const input = useRef<HTMLInputElement>(null);
+  /** Whether the last confirmed change was refused (the keyboard then stays in the slug). */
+  const failed = useRef(false);
   const problem = editable ? slugProblem(slug) : null;
   const availability = useSlugAvailability(api, slug, project.slug, editable);
   const taken = error instanceof ApiError && error.status === 409;
@@ -213,13 +215,17 @@ function SlugForm({
                 Change the slug to <strong className="ps-mono">{slug}</strong>? The old trigger addresses stop answering at once.
               </>
             }
+            // a refusal put the keyboard in the slug: the confirmation, gone with it, leaves it there
+            focusAfter={() => (failed.current ? input.current : null)}
             onConfirm={async () => {
               setStatus('');
+              failed.current = false;
               try {
                 await onSave(slug);
                 setError(null);
                 setStatus('Slug changed.');
               } catch (e) {
+                failed.current = true;
                 setError(e);
                 setTimeout(() => input.current?.focus(), 0);
               }

@@ -178,6 +178,7 @@ export function ConfirmButton({
   disabled,
   small = true,
   accessibleName,
+  focusAfter,
 }: {
   label: string;
   question: ReactNode;
@@ -186,6 +187,8 @@ export function ConfirmButton({
   disabled?: boolean;
   small?: boolean;
   accessibleName?: string;
+  /** Where the keyboard goes once onConfirm is done, when not back to this button (null: as usual). */
+  focusAfter?: () => HTMLElement | null;
 }) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -237,7 +240,7 @@ export function ConfirmButton({
             () => {
               setBusy(false);
               setAsking(false);
-              refocus?.(() => openRef.current);
+              refocus?.(() => focusAfter?.() ?? openRef.current);
             },
             (e: unknown) => {
               setBusy(false);
