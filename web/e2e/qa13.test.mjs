@@ -169,3 +169,40 @@ test('a stage changed or renamed in one tab is not renamed from another: the oth
     }
   });
 });
+
+test("the project renamed in one tab is not renamed over from another; renaming twice in one tab needs no reload (the rename's ETag is the project's)", async (t) => {
+  await guarded(t, 'project-two-tabs', async () => {
+    const path = `/p/${at.project}/settings/general`;
+    await page.goto(`${suite.cloud.url}${path}`);
+    const { tab, tabErrors } = await secondTab(path);
+    try {
+      const rename = async (p, name) => {
+        const form = p.getByRole('form', { name: 'Project name' });
+        await form.getByLabel('Name').fill(name);
+        await form.getByRole('button', { name: 'Rename' }).click();
+        return form;
+      };
+      const theirs = await rename(page, 'QA thirteen A');
+      await theirs.getByText('Renamed.').waitFor();
+      // the same tab again, on the tag its rename answered
+      await rename(page, 'QA thirteen AA');
+      await theirs.getByText('Renamed.').waitFor();
+      assert.equal((await api('GET', at.base)).name, 'QA thirteen AA');
+
+      const mine = await rename(tab, 'QA thirteen B');
+      await mine.getByText(CHANGED).waitFor();
+      assert.equal(await mine.getByLabel('Name').inputValue(), 'QA thirteen B');
+      assert.equal(await tab.getByTestId('project-name-now').innerText(), 'Now: QA thirteen AA');
+      assert.equal(await tab.evaluate(() => document.activeElement?.id), 'project-name');
+      assert.equal((await api('GET', at.base)).name, 'QA thirteen AA');
+
+      await mine.getByRole('button', { name: 'Rename' }).click();
+      await mine.getByText('Renamed.').waitFor();
+      assert.equal((await api('GET', at.base)).name, 'QA thirteen B');
+      assert.deepEqual(unexpected(tabErrors), []);
+      assert.deepEqual(errors, []);
+    } finally {
+      await tab.close();
+    }
+  });
+});
