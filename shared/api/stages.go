@@ -324,6 +324,14 @@ func (h *Handler) unpublishStage(ctx context.Context, k store.ProjectKey, stage 
 		if err := h.st.Unpublish(ctx, k.Flow(b.Flow), stage); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
+		// its schedule stops firing there, as on unpublishing (bindings written before the
+		// flow's kind was recorded have none)
+		if b.FlowKind == store.KindSchedule || b.FlowKind == "" {
+			if err := h.unsyncSchedule(ctx, k.Flow(b.Flow), stage); err != nil {
+				h.log.ErrorContext(ctx, "unpublish stage: schedule sync", "flow", b.Flow, "stage", stage, "err", err)
+				return unavailable()
+			}
+		}
 	}
 	return nil
 }
@@ -430,6 +438,11 @@ func (h *Handler) copyStage(ctx context.Context, k store.ProjectKey, from, to st
 		if _, err := h.st.Publish(ctx, store.PublishInput{Flow: k.Flow(b.Flow), Stage: to, Version: b.Version, By: b.By,
 			PublishedAt: b.PublishedAt, Message: "stage renamed from " + from}); err != nil {
 			return nil, err
+		}
+		// a schedule flow fires on the new stage, as on publishing
+		if err := h.syncSchedule(ctx, k.Flow(b.Flow), to); err != nil {
+			h.log.ErrorContext(ctx, "rename stage: schedule sync", "flow", b.Flow, "stage", to, "err", err)
+			return nil, unavailable()
 		}
 	}
 	if production {

@@ -195,3 +195,42 @@ func TestDeletedScheduleFlowLeavesEventBridgeScheduler(t *testing.T) {
 		}
 	}
 }
+
+// Deleting a stage unpublishes what it holds and renaming one moves its publications: the
+// schedules in EventBridge Scheduler follow, as on unpublishing and publishing. The deleted
+// (or old) stage's schedule stayed and kept firing, and the renamed stage got none.
+func TestStageDeleteAndRenameMoveSchedules(t *testing.T) {
+	e := newEnv(t)
+	fake := e.fakeScheduler()
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Stages")
+	for _, st := range []string{"prod", "test"} {
+		e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": st}).status(http.StatusCreated)
+	}
+	path, f := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Nightly", "document": chainDoc(t, 2, "n"),
+		"schedule": map[string]any{"cron": "30 2 * * *", "timezone": "America/New_York", "enabled": true}})
+	for _, st := range []string{"prod", "test"} {
+		e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": st}).status(http.StatusOK)
+	}
+	name := func(stage string) string { return schedule.Name(u.tenant, f.Project, f.ID, stage) }
+	e.do(http.MethodDelete, proj+"/stages/test", u.token, nil).status(http.StatusNoContent)
+	if fake.existing[name("test")] {
+		t.Errorf("the deleted stage's schedule is still in EventBridge Scheduler (calls %v)", fake.calls)
+	}
+	e.do(http.MethodPatch, proj+"/stages/prod", u.token, map[string]any{"name": "live"}).ok(nil)
+	if fake.existing[name("prod")] || !fake.existing[name("live")] {
+		t.Fatalf("after renaming prod to live: schedules %v (calls %v), want only live's", fake.existing, fake.calls)
+	}
+	body := fake.bodies[len(fake.bodies)-1]
+	for i, c := range fake.calls {
+		if c == "POST "+name("live") {
+			body = fake.bodies[i]
+		}
+	}
+	target, _ := body["Target"].(map[string]any)
+	input, _ := target["Input"].(string)
+	if body["ScheduleExpression"] != "cron(30 2 * * ? *)" || body["ScheduleExpressionTimezone"] != "America/New_York" ||
+		!strings.Contains(input, `"stage":"live"`) {
+		t.Fatalf("live's schedule: %v", body)
+	}
+}
