@@ -206,3 +206,33 @@ test("the project renamed in one tab is not renamed over from another; renaming 
     }
   });
 });
+
+test('private network access switched in a tab whose project changed meanwhile: refused, the switch shows what is set and keeps the keyboard', async (t) => {
+  await guarded(t, 'network-two-tabs', async () => {
+    const path = `/p/${at.project}/settings/general`;
+    await page.goto(`${suite.cloud.url}${path}`);
+    const { tab, tabErrors } = await secondTab(path);
+    try {
+      const form = page.getByRole('form', { name: 'Project name' });
+      await form.getByLabel('Name').fill('QA thirteen C');
+      await form.getByRole('button', { name: 'Rename' }).click();
+      await form.getByText('Renamed.').waitFor();
+
+      const sw = tab.getByRole('switch', { name: /reach private networks/ });
+      await sw.click();
+      await tab.getByText(CHANGED).waitFor();
+      await tab.waitForFunction(() => document.activeElement?.getAttribute('role') === 'switch');
+      assert.equal(await sw.isChecked(), false);
+      assert.equal((await api('GET', at.base)).allow_private_network ?? false, false);
+
+      await sw.click();
+      await tab.getByText('Private network access is on.').waitFor();
+      await tab.waitForFunction(() => document.activeElement?.getAttribute('role') === 'switch');
+      assert.equal((await api('GET', at.base)).allow_private_network, true);
+      assert.deepEqual(unexpected(tabErrors), []);
+      assert.deepEqual(errors, []);
+    } finally {
+      await tab.close();
+    }
+  });
+});

@@ -261,6 +261,12 @@ function PrivateNetwork({ project, editable, onSave }: { project: Project; edita
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState('');
+  /** Counts the answered changes: the switch, off while it waited, gets the keyboard back after each. */
+  const [answered, setAnswered] = useState(0);
+  const sw = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (answered) sw.current?.focus();
+  }, [answered]);
   const on = project.allow_private_network === true;
   return (
     <section className="ps-m-form ps-m-column" aria-labelledby="private-network-title">
@@ -272,6 +278,7 @@ function PrivateNetwork({ project, editable, onSave }: { project: Project; edita
       </p>
       <label className="ps-switch">
         <input
+          ref={sw}
           type="checkbox"
           role="switch"
           checked={on}
@@ -287,7 +294,10 @@ function PrivateNetwork({ project, editable, onSave }: { project: Project; edita
                 () => setStatus(next ? 'Private network access is on.' : 'Private network access is off.'),
                 (err: unknown) => setError(errText(err)),
               )
-              .finally(() => setBusy(false));
+              .finally(() => {
+                setBusy(false);
+                setAnswered((n) => n + 1);
+              });
           }}
         />
         Allow this project&apos;s flows to reach private networks
