@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"strconv"
 )
 
@@ -137,4 +138,91 @@ func Number(n json.Number) (any, error) {
 		return nil, &RangeError{Number: string(n)}
 	}
 	return f, nil // an underflow (1e-400) reads as 0, as encoding/json reads it
+}
+
+// Into decodes one JSON document into out (a pointer, as for json.Unmarshal), the values
+// held in its interface-typed parts (any fields, map[string]any, []any) in the value model,
+// so a struct's Arguments map[string]any keeps 9007199254740993 exact. It fails where
+// json.Unmarshal fails, with its error.
+func Into(data []byte, out any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	err := dec.Decode(out)
+	if err == nil {
+		if _, terr := dec.Token(); terr == nil {
+			err = errors.New("invalid character after top-level value")
+		} else if !errors.Is(terr, io.EOF) {
+			err = terr
+		}
+	}
+	if err == nil {
+		err = numbersIn(reflect.ValueOf(out))
+	}
+	if err != nil {
+		if perr := json.Unmarshal(data, out); perr != nil {
+			return perr
+		}
+		return err
+	}
+	return nil
+}
+
+var numberType = reflect.TypeFor[json.Number]()
+
+// numbersIn converts the json.Numbers held in interface values within v, in place.
+func numbersIn(v reflect.Value) error {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			return numbersIn(v.Elem())
+		}
+	case reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		e := v.Elem()
+		if e.Type() == numberType || e.Kind() == reflect.Map || e.Kind() == reflect.Slice {
+			c, err := Numbers(e.Interface())
+			if err != nil {
+				return err
+			}
+			if v.CanSet() && e.Type() == numberType {
+				v.Set(reflect.ValueOf(c))
+			}
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if f := v.Field(i); f.CanSet() {
+				if err := numbersIn(f); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type() == reflect.TypeFor[json.RawMessage]() {
+			return nil
+		}
+		for i := range v.Len() {
+			if err := numbersIn(v.Index(i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		if v.Type().Elem().Kind() == reflect.Interface {
+			_, err := Numbers(v.Interface())
+			if err != nil || v.Type() == reflect.TypeFor[map[string]any]() {
+				return err
+			}
+		}
+		iter := v.MapRange()
+		for iter.Next() {
+			e := reflect.New(v.Type().Elem()).Elem()
+			e.Set(iter.Value())
+			if err := numbersIn(e); err != nil {
+				return err
+			}
+			v.SetMapIndex(iter.Key(), e)
+		}
+	}
+	return nil
 }

@@ -56,3 +56,35 @@ func TestUnmarshal(t *testing.T) {
 		t.Error("UnmarshalMap([1]) must fail")
 	}
 }
+
+func TestInto(t *testing.T) {
+	type step struct {
+		Arguments map[string]any `json:"arguments"`
+		Result    any            `json:"result"`
+		N         float64        `json:"n"`
+		I         int64          `json:"i"`
+	}
+	var out struct {
+		Steps  []step          `json:"steps"`
+		ByName map[string]step `json:"by_name"`
+		Raw    json.RawMessage `json:"raw"`
+	}
+	in := `{"steps":[{"arguments":{"id":9007199254740993},"result":[9007199254740993,1],"n":2,"i":9007199254740993}],
+		"by_name":{"a":{"result":9007199254740993}},"raw":{"id":9007199254740993}}`
+	if err := jsonvalue.Into([]byte(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	const id int64 = 9007199254740993
+	s := out.Steps[0]
+	if s.Arguments["id"] != id || !reflect.DeepEqual(s.Result, []any{id, 1.0}) || s.N != 2 || s.I != id ||
+		out.ByName["a"].Result != id || string(out.Raw) != `{"id":9007199254740993}` {
+		t.Fatalf("Into = %#v", out)
+	}
+	var v any
+	if err := jsonvalue.Into([]byte(`{"x":9007199254740993}`), &v); err != nil || v.(map[string]any)["x"] != id {
+		t.Fatalf("Into any = %#v, %v", v, err)
+	}
+	if err := jsonvalue.Into([]byte(`{"x":`), &v); err == nil || err.Error() != "unexpected end of JSON input" {
+		t.Fatalf("broken: %v", err)
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"polysynergy/shared/jsonvalue"
 )
 
 // ToString formats a value for a string input: strings as is, numbers without a trailing
@@ -518,8 +520,8 @@ func Normalize(v any) any {
 	if err != nil {
 		return fmt.Sprint(v)
 	}
-	var out any
-	if err := json.Unmarshal(b, &out); err != nil {
+	out, err := jsonvalue.Unmarshal(b)
+	if err != nil {
 		return string(b)
 	}
 	return out

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/llm"
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/memory"
@@ -544,5 +545,5 @@ func remarshal(v, out any) error {
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(b, out)
+	return jsonvalue.Into(b, out) // tool-call arguments keep whole numbers beyond 2^53 exact
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/llm"
 	"polysynergy/shared/nodes"
 )
@@ -230,8 +231,8 @@ func parseJSONAnswer(text string) (any, error) {
 		s = strings.TrimPrefix(s, "```")
 		s = strings.TrimSuffix(strings.TrimSpace(s), "```")
 	}
-	var v any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
+	v, err := jsonvalue.Unmarshal([]byte(s))
+	if err != nil {
 		return nil, fmt.Errorf("the model's answer is not valid JSON for output_schema (%v); it begins %q", err, preview(text, 120))
 	}
 	if _, ok := v.(map[string]any); !ok {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/llm"
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/netguard"
@@ -291,8 +292,7 @@ func (t *HTTPTool) Call(ctx context.Context, args map[string]any) (any, error) {
 	}
 	trimmed := bytes.TrimSpace(data)
 	if strings.Contains(resp.Header.Get("Content-Type"), "json") || (len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')) {
-		var v any
-		if err := json.Unmarshal(trimmed, &v); err == nil {
+		if v, err := jsonvalue.Unmarshal(trimmed); err == nil {
 			return t.secrets.Value(v), nil
 		}
 	}

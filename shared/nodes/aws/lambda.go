@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/nodes"
 )
 
@@ -57,8 +58,8 @@ func parseResult(b []byte) any {
 	if len(b) == 0 {
 		return nil
 	}
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
+	v, err := jsonvalue.Unmarshal(b)
+	if err != nil {
 		return string(b)
 	}
 	return v

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/nodes"
 )
 
@@ -207,8 +208,8 @@ func (f *family) s3Get(ctx context.Context, c *nodes.Call) (nodes.Out, error) {
 		}
 		body = string(data)
 	case "json":
-		var v any
-		if err := json.Unmarshal(data, &v); err != nil {
+		v, err := jsonvalue.Unmarshal(data)
+		if err != nil {
 			return nil, nodes.Errorf("as", "object s3://%s/%s is not JSON: %v", bucket, key, err)
 		}
 		body = v

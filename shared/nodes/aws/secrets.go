@@ -3,12 +3,12 @@ package aws
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/nodes"
 )
 
@@ -62,9 +62,10 @@ func (f *family) secretsGet(ctx context.Context, c *nodes.Call) (nodes.Out, erro
 		value = base64.StdEncoding.EncodeToString(out.SecretBinary)
 	}
 	var parsed any
-	var m map[string]any
-	if out.SecretString != nil && json.Unmarshal([]byte(value), &m) == nil {
-		parsed = m
+	if out.SecretString != nil {
+		if m, err := jsonvalue.UnmarshalMap([]byte(value)); err == nil {
+			parsed = m
+		}
 	}
 	return nodes.Out{"value": value, "json": parsed, "name": sdkaws.ToString(out.Name),
 		"arn": sdkaws.ToString(out.ARN), "version_id": sdkaws.ToString(out.VersionId)}, nil

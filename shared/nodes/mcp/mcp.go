@@ -20,6 +20,7 @@ import (
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/llm"
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/netguard"
@@ -389,8 +390,7 @@ func (t *tool) Call(ctx context.Context, args map[string]any) (any, error) {
 	if res.StructuredContent != nil {
 		b, err := json.Marshal(res.StructuredContent)
 		if err == nil {
-			var v any
-			if json.Unmarshal(b, &v) == nil {
+			if v, err := jsonvalue.Unmarshal(b); err == nil {
 				return t.srv.secrets.Value(v), nil
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/llm"
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/aws"
@@ -177,7 +178,7 @@ func plainMessages(msgs []llm.Message) ([]any, error) {
 		return nil, fmt.Errorf("encode messages: %w", err)
 	}
 	var out []any
-	if err := json.Unmarshal(b, &out); err != nil {
+	if err := jsonvalue.Into(b, &out); err != nil {
 		return nil, fmt.Errorf("decode messages: %w", err)
 	}
 	if out == nil {

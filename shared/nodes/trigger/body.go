@@ -3,13 +3,14 @@ package trigger
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/url"
 	"strings"
+
+	"polysynergy/shared/jsonvalue"
 )
 
 // parsedBody is a request body decoded by its content type.
@@ -48,7 +49,8 @@ func parseBody(req HTTPRequest) (parsedBody, error) {
 		if len(bytes.TrimSpace(pb.raw)) == 0 {
 			return pb, nil
 		}
-		if err := json.Unmarshal(pb.raw, &pb.json); err != nil {
+		var err error
+		if pb.json, err = jsonvalue.Unmarshal(pb.raw); err != nil {
 			return pb, fieldErr("body", "content-type %s but the body is not valid JSON: %v", mt, err)
 		}
 	case mt == "application/x-www-form-urlencoded":
@@ -75,8 +77,7 @@ func parseBody(req HTTPRequest) (parsedBody, error) {
 	default:
 		trimmed := bytes.TrimSpace(pb.raw)
 		if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
-			var v any
-			if json.Unmarshal(trimmed, &v) == nil {
+			if v, err := jsonvalue.Unmarshal(trimmed); err == nil {
 				pb.json = v
 			}
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/llm"
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/netguard"
@@ -97,8 +98,8 @@ func (q *Qdrant) Do(ctx context.Context, method, path string, body, out any) err
 	if out == nil || len(env.Result) == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(env.Result))
-	if err := dec.Decode(out); err != nil {
+	// payloads keep whole numbers beyond 2^53 exact
+	if err := jsonvalue.Into(env.Result, out); err != nil {
 		return fmt.Errorf("decode answer: %w", err)
 	}
 	return nil
@@ -227,7 +228,8 @@ func filterOf(c *nodes.Call, port string) (map[string]any, error) {
 	}
 	var m map[string]any
 	if s, ok := v.(string); ok {
-		if err := json.Unmarshal([]byte(s), &m); err != nil {
+		var err error // a match on an id beyond 2^53 is sent to the digit
+		if m, err = jsonvalue.UnmarshalMap([]byte(s)); err != nil {
 			return nil, nodes.Errorf(port, "not a JSON object: %v", err)
 		}
 	} else {
