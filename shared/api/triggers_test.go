@@ -150,11 +150,13 @@ func TestScheduleCronOtherDialectSaysWhat(t *testing.T) {
 	path, _ := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Monthly",
 		"schedule": map[string]any{"cron": "0 9 1 * *", "timezone": "UTC", "enabled": true}})
 	for cron, want := range map[string]string{
-		"0 9 L * *":     `day-of-month field "L": "L" (the last day of the month) is not supported`,
-		"0 9 15W * *":   `day-of-month field "15W": "15W" (the weekday nearest day 15) is not supported`,
-		"0 9 ? * MON#1": `day-of-week field "MON#1": "MON#1" (the 1st Monday of the month) is not supported`,
-		"0 9 ? * FRIL":  `day-of-week field "FRIL": "FRIL" (the last Friday of the month) is not supported`,
-		"? 9 * * *":     `minute field "?": "?" is only allowed in day-of-month and day-of-week`,
+		"0 9 L * *":        `day-of-month field "L": "L" (the last day of the month) is not supported`,
+		"0 9 15W * *":      `day-of-month field "15W": "15W" (the weekday nearest day 15) is not supported`,
+		"0 9 ? * MON#1":    `day-of-week field "MON#1": "MON#1" (the 1st Monday of the month) is not supported`,
+		"0 9 ? * FRIL":     `day-of-week field "FRIL": "FRIL" (the last Friday of the month) is not supported`,
+		"? 9 * * *":        `minute field "?": "?" is only allowed in day-of-month and day-of-week`,
+		"rate(30 seconds)": `schedules fire at most once a minute (EventBridge Scheduler's smallest rate is 1 minute)`,
+		"rate(0 minutes)":  `the rate's value "0" is not a positive whole number`,
 	} {
 		p := e.do(http.MethodPut, path+"/schedule", u.token, map[string]any{"cron": cron, "timezone": "UTC", "enabled": true}).
 			problem(http.StatusUnprocessableEntity)

@@ -150,6 +150,9 @@ func TestParseErrors(t *testing.T) {
 		{"rate(6 hours)", FieldExpression, "rate(6 hours)", `: write 0 */6 * * *`},
 		{"rate(1 day)", FieldExpression, "rate(1 day)", `: write 0 0 * * *`},
 		{"rate(7 minutes)", FieldExpression, "rate(7 minutes)", `rate(…) is not supported; schedules are cron expressions: write the times as cron, e.g. */15 * * * * for every 15 minutes`},
+		{"rate(30 seconds)", FieldExpression, "rate(30 seconds)", `rate(…) is not supported; schedules are cron expressions; schedules fire at most once a minute (EventBridge Scheduler's smallest rate is 1 minute): write * * * * * for every minute`},
+		{"rate(0 minutes)", FieldExpression, "rate(0 minutes)", `the rate's value "0" is not a positive whole number`},
+		{"rate(2 weeks)", FieldExpression, "rate(2 weeks)", `"week" is not a unit of rate(…) (minutes, hours or days)`},
 		{"@every 5m", FieldExpression, "@every 5m", `cron expression "@every 5m": unknown macro; supported macros are @yearly, @annually, @monthly, @weekly, @daily, @midnight and @hourly`},
 		{"@reboot", FieldExpression, "@reboot", `cron expression "@reboot": unknown macro; supported macros are @yearly, @annually, @monthly, @weekly, @daily, @midnight and @hourly`},
 	}

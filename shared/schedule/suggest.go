@@ -28,8 +28,12 @@ func foreignCron(trimmed string) (reason string, ok bool) {
 		return base, true
 	case strings.HasPrefix(lower, "rate(") && strings.HasSuffix(lower, ")"):
 		base := "rate(…) is not supported; schedules are cron expressions"
-		if s, ok := fromRate(strings.TrimSpace(lower[len("rate(") : len(lower)-1])); ok {
+		spec := strings.TrimSpace(lower[len("rate(") : len(lower)-1])
+		if s, ok := fromRate(spec); ok {
 			return base + ": write " + s, true
+		}
+		if why := rateProblem(spec); why != "" {
+			return base + "; " + why, true
 		}
 		return base + ": write the times as cron, e.g. */15 * * * * for every 15 minutes", true
 	}
@@ -92,6 +96,27 @@ func fromEventBridge(inner string) (string, bool) {
 		dow = "*"
 	}
 	return strings.Join([]string{f[0], f[1], dom, f[3], dow}, " "), true
+}
+
+// rateProblem says what is wrong with a rate that EventBridge itself would refuse too: a
+// unit below a minute, one it does not know, or a value that is not a positive whole number
+// ("" for a well-formed rate that has no cron form, such as 7 minutes).
+func rateProblem(spec string) string {
+	num, unit, _ := strings.Cut(spec, " ")
+	unit = strings.TrimSuffix(strings.TrimSpace(unit), "s")
+	switch unit {
+	case "second", "sec", "millisecond", "ms":
+		return "schedules fire at most once a minute (EventBridge Scheduler's smallest rate is 1 minute): write * * * * * for every minute"
+	case "minute", "hour", "day":
+	case "":
+		return "write the times as cron, e.g. */15 * * * * for every 15 minutes"
+	default:
+		return fmt.Sprintf("%q is not a unit of rate(…) (minutes, hours or days); write the times as cron, e.g. 0 9 * * MON for every week", unit)
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(num)); err != nil || n < 1 {
+		return fmt.Sprintf("the rate's value %q is not a positive whole number; write the times as cron, e.g. */15 * * * * for every 15 minutes", num)
+	}
+	return ""
 }
 
 // fromRate converts rate(N unit) to cron when N units divide the next larger unit evenly.
