@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"polysynergy/shared/local/scheduler"
+	"polysynergy/shared/schedule"
 	"polysynergy/shared/store"
 	"polysynergy/shared/store/storetest"
 )
@@ -142,5 +143,70 @@ func TestTimesMissedWhileAsleepAreNotCaughtUp(t *testing.T) {
 	at = nil
 	if n, err := s.Tick(context.Background(), time.Date(2026, 1, 10, 11, 1, 0, 0, time.UTC)); err != nil || n != 2 {
 		t.Fatalf("11:00 and 11:01 from a tick at 11:01: %d %v (%v)", n, err, at)
+	}
+}
+
+// Around clock changes the scheduler fires what the preview (schedule.Cron.Next, which the
+// API's next_runs use) lists, as EventBridge Scheduler does: a 02:30 daily schedule in
+// Europe/Amsterdam does not fire on the night clocks go forward (02:30 does not exist) and
+// fires once, not twice, on the night they go back.
+func TestDaylightSavingNightsFireAsPreviewed(t *testing.T) {
+	ctx := context.Background()
+	st, _ := storetest.New(t)
+	ten, _ := st.CreateTenant(ctx, store.CreateTenantInput{Name: "T", OwnerSub: "o", OwnerEmail: "o@example.com"})
+	p, _ := st.CreateProject(ctx, ten.ID, store.CreateProjectInput{Name: "P", Slug: "p-dst"})
+	pk := store.ProjectKey{Tenant: ten.ID, Project: p.ID}
+	if _, err := st.CreateStage(ctx, pk, "prod", 1); err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := json.Marshal(map[string]any{"schema": "polysynergy/flow@1", "nodes": []any{}, "connections": []any{}})
+	f, err := st.CreateFlow(ctx, pk, store.CreateFlowInput{Kind: store.KindSchedule, Name: "night", Document: doc,
+		Schedule: &store.ScheduleConfig{Cron: "30 2 * * *", Timezone: "Europe/Amsterdam", Enabled: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, store.PublishInput{Flow: store.FlowKey{Tenant: ten.ID, Project: p.ID, Flow: f.ID}, Stage: "prod", By: "o"}); err != nil {
+		t.Fatal(err)
+	}
+	cron, _ := schedule.Parse("30 2 * * *")
+	loc, _ := schedule.LoadZone("Europe/Amsterdam")
+	for _, night := range []struct {
+		name  string
+		from  time.Time
+		fires []time.Time
+	}{
+		// 2026-03-29 02:00 CET becomes 03:00 CEST
+		{"spring forward", time.Date(2026, 3, 27, 23, 0, 0, 0, time.UTC), []time.Time{
+			time.Date(2026, 3, 28, 1, 30, 0, 0, time.UTC), time.Date(2026, 3, 30, 0, 30, 0, 0, time.UTC)}},
+		// 2026-10-25 03:00 CEST becomes 02:00 CET: 02:30 happens twice
+		{"fall back", time.Date(2026, 10, 23, 22, 0, 0, 0, time.UTC), []time.Time{
+			time.Date(2026, 10, 24, 0, 30, 0, 0, time.UTC), time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC),
+			time.Date(2026, 10, 26, 1, 30, 0, 0, time.UTC)}},
+	} {
+		var fired []time.Time
+		s := scheduler.New(st, func(_ context.Context, f scheduler.Firing) error { fired = append(fired, f.At); return nil }, night.from, nil)
+		// a tick a minute from 00:00 to 03:00 UTC (MaxLate: each time fires from the tick
+		// after it), every half hour the rest of the day (nothing is due then)
+		end := night.from.Add(52 * time.Hour)
+		step := func(now time.Time) time.Duration {
+			if now.Hour() < 3 {
+				return time.Minute
+			}
+			return 30 * time.Minute
+		}
+		for now := night.from; !now.After(end); now = now.Add(step(now)) {
+			if _, err := s.Tick(ctx, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		preview := cron.Next(night.from, loc, len(night.fires))
+		if len(fired) != len(night.fires) || len(preview) != len(night.fires) {
+			t.Fatalf("%s: fired %v, previewed %v, want %v", night.name, fired, preview, night.fires)
+		}
+		for i, want := range night.fires {
+			if !fired[i].Equal(want) || !preview[i].Equal(want) {
+				t.Errorf("%s: firing %d at %v (previewed %v), want %v", night.name, i, fired[i], preview[i], want)
+			}
+		}
 	}
 }
