@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -208,5 +209,66 @@ func TestDaylightSavingNightsFireAsPreviewed(t *testing.T) {
 				t.Errorf("%s: firing %d at %v (previewed %v), want %v", night.name, i, fired[i], preview[i], want)
 			}
 		}
+	}
+}
+
+// The scheduler reads the published schedules at every tick: a changed expression, a
+// disabled schedule and an unpublished flow take effect at the next tick, and a firing that
+// fails (the runner could not be invoked) neither stops the others due then nor later ones.
+func TestChangesTakeEffectAndAFailedFiringDoesNotStopIt(t *testing.T) {
+	ctx := context.Background()
+	st, _ := storetest.New(t)
+	fk := everyMinute(t, st)
+	if _, err := st.CreateStage(ctx, fk.ProjectKey(), "test", 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, store.PublishInput{Flow: fk, Stage: "test", By: "o"}); err != nil {
+		t.Fatal(err)
+	}
+	var fired []string
+	failProd := true
+	start := time.Date(2026, 1, 10, 8, 0, 30, 0, time.UTC)
+	s := scheduler.New(st, func(_ context.Context, f scheduler.Firing) error {
+		if f.Stage == "prod" && failProd {
+			return errors.New("runner unavailable")
+		}
+		fired = append(fired, f.Stage+" "+f.At.Format("15:04"))
+		return nil
+	}, start, nil)
+	tick := func(at time.Time) []string {
+		t.Helper()
+		fired = nil
+		_, _ = s.Tick(ctx, at)
+		return fired
+	}
+	minute := func(m int) time.Time { return time.Date(2026, 1, 10, 8, m, 30, 0, time.UTC) }
+	if got, err := s.Tick(ctx, minute(1)); err == nil || got != 1 || len(fired) != 1 || fired[0] != "test 08:01" {
+		t.Fatalf("08:01 with prod failing: %d %v %v, want test fired and the error", got, err, fired)
+	}
+	failProd = false
+	if got := tick(minute(2)); len(got) != 2 {
+		t.Fatalf("08:02 after a failure: %v, want both stages", got)
+	}
+	// every other minute from now on
+	if _, err := st.UpdateSchedule(ctx, fk, store.ScheduleConfig{Cron: "*/2 * * * *", Timezone: "UTC", Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := tick(minute(3)); len(got) != 0 {
+		t.Fatalf("08:03 after changing to */2: %v", got)
+	}
+	if got := tick(minute(4)); len(got) != 2 {
+		t.Fatalf("08:04: %v", got)
+	}
+	if err := st.Unpublish(ctx, fk, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if got := tick(minute(6)); len(got) != 1 || got[0] != "prod 08:06" {
+		t.Fatalf("08:06 after unpublishing test: %v", got)
+	}
+	if _, err := st.UpdateSchedule(ctx, fk, store.ScheduleConfig{Cron: "*/2 * * * *", Timezone: "UTC", Enabled: false}); err != nil {
+		t.Fatal(err)
+	}
+	if got := tick(minute(8)); len(got) != 0 {
+		t.Fatalf("08:08 disabled: %v", got)
 	}
 }
