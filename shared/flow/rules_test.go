@@ -210,7 +210,7 @@ func TestLiteralValuesOutOfRange(t *testing.T) {
 		{"find with a good expression", one("list.find", `{"list":[1],"expression":"item.n > 2 && index < 5"}`), "", nil},
 		{"math expression that does not parse", one("math.expression", `{"expression":"1 +* 2"}`), "",
 			[]want{{"/nodes/1/values/expression", `input "expression": line 1, column 4: unexpected token Operator("*")`}}},
-		{"math expression", one("math.expression", `{"expression":"round(price * qty)"}`), "", nil},
+		{"math expression", one("math.expression", `{"expression":"round(price * qty)","variables":[{"key":"price","value":2},{"key":"qty","value":3}]}`), "", nil},
 		{"JMESPath query that does not parse", one("json.jmespath", `{"value":{},"query":"people[?age >"}`), "",
 			[]want{{"/nodes/1/values/query", `input "query": jmespath query "people[?age >": `}}},
 		{"JMESPath query", one("json.jmespath", `{"value":{},"query":"people[?age > `+"`30`"+`].name"}`), "", nil},

@@ -144,6 +144,7 @@ func build(doc *Document, reg *nodes.Registry, opt Options) (*Plan, Problems, Pr
 	b.expressionScopes()
 	b.outputReads()
 	b.templateReads()
+	b.mathVariables()
 	b.pauses()
 	b.loopControls()
 	b.selfCalls()
