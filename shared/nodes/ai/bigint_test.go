@@ -1,6 +1,7 @@
 package ai_test
 
 import (
+	"context"
 	"reflect"
 	"testing"
 
@@ -30,5 +31,19 @@ func TestAgentConfirmationKeepsLargeIntegersExact(t *testing.T) {
 	}
 	if want := []map[string]any{{"order": id}}; out["answer"] != "Finished." || !reflect.DeepEqual(refund.calls, want) {
 		t.Fatalf("answer %q, refund calls %#v, want %#v", out["answer"], refund.calls, want)
+	}
+}
+
+// A model's structured answer (output_schema) keeps whole numbers beyond 2^53 exact, as
+// Parse JSON reads them.
+func TestChatStructuredAnswerKeepsLargeIntegersExact(t *testing.T) {
+	srv := openaitest.New(t, openaitest.Turn{Text: `{"order": 9007199254740993, "n": 2}`})
+	out, err, _ := nodetest.Run(context.Background(), typ(t, "ai.chat"), map[string]any{"model": openaiModel(t, srv),
+		"prompt": "which order?", "output_schema": `{"type":"object"}`}, nodetest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]any{"order": int64(9007199254740993), "n": 2.0}; !reflect.DeepEqual(out["data"], want) {
+		t.Fatalf("data %#v, want %#v", out["data"], want)
 	}
 }
