@@ -2,6 +2,7 @@ package runs_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"polysynergy/shared/engine"
@@ -51,4 +52,35 @@ func TestPausedRunKeepsLargeIntegersExact(t *testing.T) {
 		}
 	}
 	t.Fatalf("no stored result for done: %+v", again.Nodes)
+}
+
+// With run saving "errors", the results held back while a run is paused are stored with the
+// paused state and written once it fails; whole numbers beyond 2^53 in them stay exact.
+func TestHeldResultsKeepLargeIntegersExact(t *testing.T) {
+	const id int64 = 9007199254740993
+	f := setup(t)
+	fk := f.flow(t, doc(t, []node{
+		{"start", "trigger.manual", nil},
+		{"ask", "control.approval", map[string]any{"message": "go on?"}},
+		{"boom", "debug.fail", map[string]any{"message": "failed"}},
+	}, conn{"start", "true_path", "ask", "node"}, conn{"ask", "true_path", "boom", "node"}), store.SaveErrors, 0)
+	job := f.job(fk, runs.KindSchedule)
+	job.Trigger = map[string]any{"id": id}
+	run, err := f.x.Execute(f.ctx, job)
+	if err != nil || run.Status != engine.StatusPaused {
+		t.Fatalf("execute = %v, %v; want paused", run, err)
+	}
+	if got, err := f.x.Resume(f.ctx, resumeJob(fk, run.ID, true)); err != nil || got.Status != engine.StatusError {
+		t.Fatalf("resume = %v, %v; want failed", got, err)
+	}
+	f.wait(t)
+	for _, r := range f.results(t, run.ID) {
+		if r.NodeID == "start" {
+			if !strings.Contains(string(r.Outputs), `9007199254740993`) {
+				t.Fatalf("stored outputs of start %s, want the id to the digit", r.Outputs)
+			}
+			return
+		}
+	}
+	t.Fatalf("no stored result for start: %+v", f.results(t, run.ID))
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"polysynergy/shared/engine"
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/store"
 )
 
@@ -49,7 +50,8 @@ type savedState struct {
 // decodeSavedState reads a saved run state, checking every field the executor relies on.
 func decodeSavedState(data []byte) (*savedState, error) {
 	var ss savedState
-	if err := json.Unmarshal(data, &ss); err != nil {
+	// the results held back keep whole numbers beyond 2^53 exact (jsonvalue)
+	if err := jsonvalue.Into(data, &ss); err != nil {
 		return nil, fmt.Errorf("decode run state: %w", err)
 	}
 	switch {
