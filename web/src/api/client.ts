@@ -626,17 +626,21 @@ export class ApiClient {
 
   // ---- triggers ------------------------------------------------------------------------
 
-  getRoute(project: string, flow: string): Promise<Route> {
-    return this.get(this.fp(project, flow, '/route'));
+  /** The route, with its ETag as etag. */
+  getRoute(project: string, flow: string): Promise<Route & { etag?: string }> {
+    return this.withEtag('GET', this.fp(project, flow, '/route'));
   }
-  putRoute(project: string, flow: string, route: RouteInput): Promise<Route> {
-    return this.request('PUT', this.fp(project, flow, '/route'), { body: route });
+  /** Saves the route (over ifMatch, the etag last read, when given); answers it with its new etag. */
+  putRoute(project: string, flow: string, route: RouteInput, ifMatch?: string | null): Promise<Route & { etag?: string }> {
+    return this.withEtag('PUT', this.fp(project, flow, '/route'), { body: route, ifMatch });
   }
-  getSchedule(project: string, flow: string): Promise<Schedule> {
-    return this.get(this.fp(project, flow, '/schedule'));
+  /** The schedule, with its ETag as etag (it changes when a fire time has passed, too). */
+  getSchedule(project: string, flow: string): Promise<Schedule & { etag?: string }> {
+    return this.withEtag('GET', this.fp(project, flow, '/schedule'));
   }
-  putSchedule(project: string, flow: string, schedule: ScheduleInput): Promise<Schedule> {
-    return this.request('PUT', this.fp(project, flow, '/schedule'), { body: schedule });
+  /** Saves the schedule (over ifMatch, the etag last read, when given); answers it with its new etag. */
+  putSchedule(project: string, flow: string, schedule: ScheduleInput, ifMatch?: string | null): Promise<Schedule & { etag?: string }> {
+    return this.withEtag('PUT', this.fp(project, flow, '/schedule'), { body: schedule, ifMatch });
   }
 
   // ---- runs ----------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Route } from '../api/types';
 import { RouteForm } from './RouteForm';
-import { type Call, invalid, mockApi } from './testing';
+import { type Call, changed, invalid, mockApi } from './testing';
 
 afterEach(cleanup);
 
@@ -152,6 +152,54 @@ describe('RouteForm', () => {
     // said once: the 409's field error ("body: the method and path are taken…") made a second alert
     expect(screen.getAllByRole('alert')).toHaveLength(1);
     expect(screen.queryByText(/^body:/)).toBeNull();
+  });
+
+  it('sends the etag last read as If-Match, and the tag the save answered with the next save', async () => {
+    const m = mockApi([
+      ['GET', PATH, { body: route, headers: { ETag: '"r1"' } }],
+      ['PUT', PATH, (c: Call) => ({ body: { ...route, ...(c.body as object) }, headers: { ETag: c.ifMatch === '"r1"' ? '"r2"' : '"r3"' } })],
+    ]);
+    render(<RouteForm api={m.api} project="p1" flow="f1" slug="shop" stages={['dev']} />);
+    await screen.findByLabelText('Method');
+    fireEvent.change(screen.getByLabelText('Description'), { target: { value: 'one' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save route' }));
+    await screen.findByText('Saved');
+    fireEvent.change(screen.getByLabelText('Description'), { target: { value: 'two' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save route' }));
+    await screen.findByText('Saved');
+    expect(m.calls.filter((c) => c.method === 'PUT').map((c) => c.ifMatch)).toEqual(['"r1"', '"r2"']);
+  });
+
+  it('keeps what was typed when the route changed meanwhile (412), says so with the route as it is now, and saves again over its new tag', async () => {
+    const theirs: Route = { ...route, method: 'POST', pattern: '/orders', segments: [{ kind: 'static', value: 'orders' }] };
+    let current: { route: Route; tag: string } = { route, tag: '"r1"' };
+    const m = mockApi([
+      ['GET', PATH, () => ({ body: current.route, headers: { ETag: current.tag } })],
+      ['PUT', PATH, (c: Call) => (c.ifMatch === current.tag ? { body: { ...current.route, ...(c.body as object) }, headers: { ETag: '"r3"' } } : changed(current.tag))],
+    ]);
+    render(<RouteForm api={m.api} project="p1" flow="f1" slug="shop" stages={['dev']} />);
+    await screen.findByLabelText('Method');
+    // someone else saves the route in another tab
+    current = { route: theirs, tag: '"r2"' };
+    fireEvent.change(screen.getByLabelText('Description'), { target: { value: 'mine' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save route' }));
+    const alert = await screen.findByTestId('route-changed');
+    expect(alert.getAttribute('role')).toBe('alert');
+    expect(alert.textContent).toContain('Changed by someone else since you opened it — what it is now is shown. Apply your change again, or discard it.');
+    await waitFor(() => expect(screen.getByTestId('route-now').textContent).toBe('Now: POST /orders'));
+    // what was typed stays, nothing else said, no Saved
+    expect((screen.getByLabelText('Description') as HTMLTextAreaElement).value).toBe('mine');
+    expect((screen.getByLabelText('Method') as HTMLSelectElement).value).toBe('GET');
+    expect(screen.queryByText('Saved')).toBeNull();
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Save route' })));
+    // saving again goes over the tag read after the refusal
+    fireEvent.click(screen.getByRole('button', { name: 'Save route' }));
+    await screen.findByText('Saved');
+    const puts = m.calls.filter((c) => c.method === 'PUT');
+    expect(puts.map((c) => c.ifMatch)).toEqual(['"r1"', '"r2"']);
+    expect((puts[1]!.body as { description: string }).description).toBe('mine');
+    expect(screen.queryByTestId('route-changed')).toBeNull();
   });
 
   it('shows a load error with a retry', async () => {

@@ -1,11 +1,14 @@
 // The route form of a route flow: method, the path as ordered segments (static text or a
 // typed variable), API key requirement, description and response mode; the trigger URL of
 // every stage with a copy button and a curl example. Errors of the API land on their fields;
-// a 409 (another route flow has the method and path) is shown on the form.
+// a 409 (another route flow has the method and path) is shown on the form. A save sends the
+// route's etag last read as If-Match; a 412 (someone changed the route since) keeps what was
+// typed, says so and reads the route again (its new tag, and what it is now, shown).
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { type ApiClient, ApiError, ConflictError } from '../api/client';
 import type { HttpMethod, Publication, Route, RouteInput, Segment } from '../api/types';
+import { CHANGED_TEXT, isChanged } from '../manage/common';
 import { CopyButton, errText, fieldError, focusBackTo, type Load, LoadError, Loading, otherFieldErrors } from './common';
 import { StageRoute } from './ServedRoute';
 import { curlExample, routePattern, sampleValues, triggerUrl } from './trigger';
@@ -88,6 +91,9 @@ export function RouteForm(props: RouteFormProps) {
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
   const [curlStage, setCurlStage] = useState<string>('');
+  // the route as it is now, read again after a 412
+  const [now, setNow] = useState<Route | null>(null);
+  const saveRef = useRef<HTMLButtonElement>(null);
 
   const reload = useCallback(() => {
     setLoad({ status: 'loading' });
@@ -131,25 +137,42 @@ export function RouteForm(props: RouteFormProps) {
   const submit = async () => {
     setSaving(true);
     setError(null);
+    setNow(null);
+    const etag = load.status === 'ready' ? (load.value as Route & { etag?: string }).etag : undefined;
     try {
-      const r = await api.putRoute(project, flow, body);
+      const r = await api.putRoute(project, flow, body, etag);
       setLoad({ status: 'ready', value: r });
       setForm(fromRoute(r));
       setSaved(true);
       props.onSaved?.(r);
     } catch (e) {
       setError(e);
+      // changed meanwhile: what was typed stays; the route is read again (its new tag for the
+      // next save, and what it is now, shown beside the message)
+      if (isChanged(e))
+        api.getRoute(project, flow).then(
+          (r) => {
+            setLoad({ status: 'ready', value: r });
+            setNow(r);
+          },
+          () => undefined,
+        );
     } finally {
       setSaving(false);
+      // the button waited disabled and the browser left the keyboard on the body
+      requestAnimationFrame(() => {
+        if (!document.activeElement || document.activeElement === document.body) saveRef.current?.focus();
+      });
     }
   };
 
   const segErr = (i: number) => fieldError(error, `segments[${i}]`) ?? fieldError(error, `segments[${i}]`, true);
   const shown = (f: string) => /^(method|description|require_api_key|response_mode|segments(\[\d+\].*)?|cors_origins(\[\d+\])?)$/.test(f);
   const corsErrors = error instanceof ApiError ? error.fieldErrors.filter((f) => f.field.startsWith('cors_origins')).map((f) => f.message) : [];
-  const rest = otherFieldErrors(error, shown);
+  const rest = isChanged(error) ? [] : otherFieldErrors(error, shown);
   const conflict = error instanceof ConflictError ? error : null;
-  const general = error && !conflict && rest.length === 0 && !(error as { fieldErrors?: unknown[] }).fieldErrors?.length ? errText(error) : null;
+  const changed = isChanged(error);
+  const general = changed ? CHANGED_TEXT : error && !conflict && rest.length === 0 && !(error as { fieldErrors?: unknown[] }).fieldErrors?.length ? errText(error) : null;
 
   return (
     <form
@@ -342,8 +365,15 @@ export function RouteForm(props: RouteFormProps) {
       ) : null}
       {/* a taken route's 409 names the field too ("body: the method and path are taken…"): said once above */}
       {!conflict && (rest.length || general) ? (
-        <div className="ps-pub-alert" role="alert">
-          {general ?? (
+        <div className="ps-pub-alert" role="alert" data-testid={changed ? 'route-changed' : undefined}>
+          {changed && now ? (
+            <>
+              {CHANGED_TEXT}{' '}
+              <span data-testid="route-now">
+                Now: <code>{`${now.method} ${routePattern(now.segments ?? [])}`}</code>
+              </span>
+            </>
+          ) : general ?? (
             <ul>
               {rest.map((m) => (
                 <li key={m}>{m}</li>
@@ -354,7 +384,7 @@ export function RouteForm(props: RouteFormProps) {
       ) : null}
 
       <div className="ps-row">
-        <button type="submit" className="ps-button ps-primary" disabled={saving}>
+        <button ref={saveRef} type="submit" className="ps-button ps-primary" disabled={saving}>
           {saving ? 'Saving…' : 'Save route'}
         </button>
         {saved ? (

@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Schedule } from '../api/types';
 import { ScheduleForm, timeZones, untilPassed } from './ScheduleForm';
-import { type Call, type Handler, invalid, mockApi } from './testing';
+import { type Call, changed, type Handler, invalid, mockApi } from './testing';
 
 afterEach(cleanup);
 
@@ -71,6 +71,53 @@ describe('ScheduleForm', () => {
       end: new Date('2027-06-30T12:30').toISOString(),
       enabled: false,
     });
+  });
+
+  it('sends the etag last read as If-Match, and the tag the save answered with the next save', async () => {
+    const m = mockApi([
+      ['GET', PATH, { body: saved, headers: { ETag: '"s1"' } }],
+      ['POST', /^\/schedule-preview$/, { body: { description: 'Every 15 minutes', next_runs: fifteen } }],
+      ['PUT', PATH, (c: Call) => ({ body: { ...saved, ...(c.body as object) }, headers: { ETag: c.ifMatch === '"s1"' ? '"s2"' : '"s3"' } })],
+    ]);
+    render(<ScheduleForm api={m.api} project="p1" flow="f1" previewDelayMs={10} />);
+    await screen.findByTestId('cron-description');
+    fireEvent.click(screen.getByRole('switch', { name: 'Enabled' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save schedule' }));
+    await screen.findByText('Saved');
+    fireEvent.click(screen.getByRole('switch', { name: 'Enabled' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save schedule' }));
+    await screen.findByText('Saved');
+    expect(m.calls.filter((c) => c.method === 'PUT').map((c) => c.ifMatch)).toEqual(['"s1"', '"s2"']);
+  });
+
+  it('keeps what was typed when the schedule changed meanwhile (412), says so with the schedule as it is now, and saves again over its new tag', async () => {
+    let current: { s: Schedule; tag: string } = { s: saved, tag: '"s1"' };
+    const m = mockApi([
+      ['GET', PATH, () => ({ body: current.s, headers: { ETag: current.tag } })],
+      ['POST', /^\/schedule-preview$/, { body: { description: 'Every 15 minutes', next_runs: fifteen } }],
+      ['PUT', PATH, (c: Call) => (c.ifMatch === current.tag ? { body: { ...current.s, ...(c.body as object) }, headers: { ETag: '"s3"' } } : changed(current.tag))],
+    ]);
+    render(<ScheduleForm api={m.api} project="p1" flow="f1" previewDelayMs={10} />);
+    await screen.findByTestId('cron-description');
+    // someone else disables it and moves it to 07:00 UTC in another tab
+    current = { s: { ...saved, cron: '0 7 * * *', timezone: 'UTC', enabled: false }, tag: '"s2"' };
+    fireEvent.change(screen.getByLabelText(/^Cron/), { target: { value: '*/15 * * * *' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save schedule' }));
+    const alert = await screen.findByTestId('schedule-changed');
+    expect(alert.getAttribute('role')).toBe('alert');
+    expect(alert.textContent).toContain('Changed by someone else since you opened it — what it is now is shown. Apply your change again, or discard it.');
+    await waitFor(() => expect(screen.getByTestId('schedule-now').textContent).toBe('Now: 0 7 * * * (UTC), disabled.'));
+    // what was typed stays: the expression, the zone and the switch as the person left them
+    expect((screen.getByLabelText(/^Cron/) as HTMLInputElement).value).toBe('*/15 * * * *');
+    expect((screen.getByLabelText('Time zone') as HTMLInputElement).value).toBe('Europe/Amsterdam');
+    expect((screen.getByRole('switch', { name: 'Enabled' }) as HTMLInputElement).checked).toBe(true);
+    expect(screen.queryByText('Saved')).toBeNull();
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Save schedule' })));
+    fireEvent.click(screen.getByRole('button', { name: 'Save schedule' }));
+    await screen.findByText('Saved');
+    const puts = m.calls.filter((c) => c.method === 'PUT');
+    expect(puts.map((c) => c.ifMatch)).toEqual(['"s1"', '"s2"']);
+    expect((puts[1]!.body as { cron: string }).cron).toBe('*/15 * * * *');
   });
 
   it('shows the API validation errors on their fields', async () => {

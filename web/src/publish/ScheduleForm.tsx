@@ -2,10 +2,13 @@
 // as it is typed, the next five fire times (the API's answer: a preview while editing, the
 // saved schedule's after saving), the IANA time zone (a searchable picker), an optional
 // start / end window and the enabled switch. The API's validation errors land on the fields.
+// A save sends the schedule's etag last read as If-Match; a 412 (someone changed it since, or a
+// fire time passed after it was read) keeps what was typed, says so and reads it again.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ApiClient } from '../api/client';
 import type { Schedule, ScheduleInput } from '../api/types';
+import { CHANGED_TEXT, isChanged } from '../manage/common';
 import { errText, fieldError, formatTime, type Load, LoadError, Loading, otherFieldErrors } from './common';
 import { tryDescribeCron } from './cron';
 import { TimeZonePicker } from './TimeZonePicker';
@@ -85,6 +88,9 @@ export function ScheduleForm(props: ScheduleFormProps) {
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
   const edited = useRef(false);
+  // the schedule as it is now, read again after a 412
+  const [now, setNow] = useState<Schedule | null>(null);
+  const saveRef = useRef<HTMLButtonElement>(null);
 
   const reload = useCallback(() => {
     setLoad({ status: 'loading' });
@@ -174,8 +180,10 @@ export function ScheduleForm(props: ScheduleFormProps) {
   const submit = async () => {
     setSaving(true);
     setError(null);
+    setNow(null);
+    const etag = (load.value as Schedule & { etag?: string }).etag;
     try {
-      const s = await api.putSchedule(project, flow, body);
+      const s = await api.putSchedule(project, flow, body, etag);
       setLoad({ status: 'ready', value: s });
       setForm(fromSchedule(s));
       setPreview({ description: s.description, next_runs: s.next_runs });
@@ -184,8 +192,22 @@ export function ScheduleForm(props: ScheduleFormProps) {
       props.onSaved?.(s);
     } catch (e) {
       setError(e);
+      // changed meanwhile: what was typed stays (edited), the schedule is read again (its new
+      // tag for the next save, and what it is now, shown beside the message)
+      if (isChanged(e))
+        api.getSchedule(project, flow).then(
+          (s) => {
+            setLoad({ status: 'ready', value: s });
+            setNow(s);
+          },
+          () => undefined,
+        );
     }
     setSaving(false);
+    // the button waited disabled and the browser left the keyboard on the body
+    requestAnimationFrame(() => {
+      if (!document.activeElement || document.activeElement === document.body) saveRef.current?.focus();
+    });
   };
 
   const local = tryDescribeCron(form.cron);
@@ -193,8 +215,9 @@ export function ScheduleForm(props: ScheduleFormProps) {
   // errors of the save first, then of the preview
   const err = (f: string) => fieldError(error, f) ?? fieldError(previewErr, f);
   const cronErr = err('cron') ?? (local.ok ? undefined : local.error);
-  const rest = [...otherFieldErrors(error, (f) => ['cron', 'timezone', 'start', 'end', 'enabled'].includes(f))];
-  const general = error && !rest.length && !['cron', 'timezone', 'start', 'end'].some((f) => fieldError(error, f)) ? errText(error) : null;
+  const changed = isChanged(error);
+  const rest = changed ? [] : [...otherFieldErrors(error, (f) => ['cron', 'timezone', 'start', 'end', 'enabled'].includes(f))];
+  const general = changed ? CHANGED_TEXT : error && !rest.length && !['cron', 'timezone', 'start', 'end'].some((f) => fieldError(error, f)) ? errText(error) : null;
   const runs = preview && !('error' in preview) ? preview.next_runs : null;
 
   return (
@@ -311,8 +334,15 @@ export function ScheduleForm(props: ScheduleFormProps) {
       </section>
 
       {rest.length || general ? (
-        <div className="ps-pub-alert" role="alert">
-          {general ?? (
+        <div className="ps-pub-alert" role="alert" data-testid={changed ? 'schedule-changed' : undefined}>
+          {changed && now ? (
+            <>
+              {CHANGED_TEXT}{' '}
+              <span data-testid="schedule-now">
+                Now: <code>{now.cron}</code> ({now.timezone || 'UTC'}), {now.enabled ? 'enabled' : 'disabled'}.
+              </span>
+            </>
+          ) : general ?? (
             <ul>
               {rest.map((m) => (
                 <li key={m}>{m}</li>
@@ -323,7 +353,7 @@ export function ScheduleForm(props: ScheduleFormProps) {
       ) : null}
 
       <div className="ps-row">
-        <button type="submit" className="ps-button ps-primary" disabled={saving}>
+        <button ref={saveRef} type="submit" className="ps-button ps-primary" disabled={saving}>
           {saving ? 'Saving…' : 'Save schedule'}
         </button>
         {saved ? (
