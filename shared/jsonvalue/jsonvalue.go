@@ -156,7 +156,7 @@ func Into(data []byte, out any) error {
 		}
 	}
 	if err == nil {
-		err = numbersIn(reflect.ValueOf(out))
+		err = NumbersIn(out)
 	}
 	if err != nil {
 		if perr := json.Unmarshal(data, out); perr != nil {
@@ -166,6 +166,11 @@ func Into(data []byte, out any) error {
 	}
 	return nil
 }
+
+// NumbersIn converts, in place, the json.Numbers held in the interface-typed parts of what
+// out points to, as Into does: for a caller decoding with its own json.Decoder (UseNumber,
+// and DisallowUnknownFields or a stream). The error is a *RangeError.
+func NumbersIn(out any) error { return numbersIn(reflect.ValueOf(out)) }
 
 var numberType = reflect.TypeFor[json.Number]()
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"polysynergy/shared/jsonvalue"
@@ -86,5 +87,21 @@ func TestInto(t *testing.T) {
 	}
 	if err := jsonvalue.Into([]byte(`{"x":`), &v); err == nil || err.Error() != "unexpected end of JSON input" {
 		t.Fatalf("broken: %v", err)
+	}
+}
+
+// A caller with its own decoder (DisallowUnknownFields) converts after decoding.
+func TestNumbersIn(t *testing.T) {
+	var p struct {
+		Params map[string]any `json:"params"`
+	}
+	dec := json.NewDecoder(strings.NewReader(`{"params":{"id":9007199254740993,"n":1}}`))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		t.Fatal(err)
+	}
+	if err := jsonvalue.NumbersIn(&p); err != nil || p.Params["id"] != int64(9007199254740993) || p.Params["n"] != 1.0 {
+		t.Fatalf("NumbersIn: %#v, %v", p.Params, err)
 	}
 }
