@@ -4,7 +4,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Role } from '../api/types';
-import { fakeApi } from '../manage/testkit';
+import { changed, fakeApi } from '../manage/testkit';
 import { shellEnv } from '../test/editor';
 import { ShellContext } from './context';
 import { ProjectsScreen } from './ProjectsScreen';
@@ -170,6 +170,8 @@ describe('renaming a project', () => {
   it('keeps the form and what was typed when the API refuses the name, saying why at the field; Escape gives up back to Rename', async () => {
     const { api, writes } = fakeApi({
       'GET ~/projects': { status: 200, body: { items: [project] } },
+      // the rename reads the project's tag first (the list carries none)
+      'GET ': { status: 200, body: project, headers: { ETag: '"t1"' } },
       'PATCH ': [
         { status: 422, body: { title: 'Unprocessable Entity', status: 422, detail: 'invalid', errors: [{ location: 'body.name', message: 'must be at most 100 characters' }] } },
         { status: 200, body: { ...project, name: 'Shop two' } },
@@ -200,5 +202,36 @@ describe('renaming a project', () => {
     fireEvent.keyDown(within(page).getByRole('textbox', { name: 'Project name' }), { key: 'Escape' });
     expect(within(page).queryByRole('textbox', { name: 'Project name' })).toBeNull();
     await waitFor(() => expect(document.activeElement).toBe(within(page).getByRole('button', { name: 'Rename' })));
+  });
+
+  it('sends the tag read with If-Match; a 412 keeps the form and what was typed, says so with the name now, and Save again goes over the new tag', async () => {
+    const theirs = { ...project, name: 'Shop (theirs)', updated_at: '2026-11-29T00:00:00Z' };
+    const { api, writes } = fakeApi({
+      'GET ~/projects': { status: 200, body: { items: [project] } },
+      // the tag read for the rename, then the project as it is now after the refusal
+      'GET ': [
+        { status: 200, body: project, headers: { ETag: '"t1"' } },
+        { status: 200, body: theirs, headers: { ETag: '"t2"' } },
+      ],
+      'PATCH ': [changed('"t2"'), { status: 200, body: { ...theirs, name: 'Mine' }, headers: { ETag: '"t3"' } }],
+    });
+    render(
+      <ShellContext.Provider value={shellEnv(api, 'admin')}>
+        <ProjectsScreen trash={false} />
+      </ShellContext.Provider>,
+    );
+    const page = screen.getByRole('region', { name: 'Projects' });
+    await within(page).findByRole('link', { name: /Shop/ });
+    fireEvent.click(within(page).getByRole('button', { name: 'Rename' }));
+    const input = within(page).getByRole('textbox', { name: 'Project name' });
+    fireEvent.change(input, { target: { value: 'Mine' } });
+    fireEvent.click(within(page).getByRole('button', { name: 'Save' }));
+    const alert = await within(page).findByRole('alert');
+    expect(alert.textContent).toBe('Changed by someone else since you opened it — what it is now is shown. Apply your change again, or discard it. Now: “Shop (theirs)”.');
+    expect((within(page).getByRole('textbox', { name: 'Project name' }) as HTMLInputElement).value).toBe('Mine');
+    fireEvent.click(within(page).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(within(page).queryByRole('textbox', { name: 'Project name' })).toBeNull());
+    expect(within(page).getByRole('link', { name: /Mine/ })).toBeTruthy();
+    expect(writes().map((w) => w.ifMatch)).toEqual(['"t1"', '"t2"']);
   });
 });

@@ -1,8 +1,15 @@
 // The projects screen's state: the list, the trash, and the changes made from it, each with
 // its loading and error state.
+//
+// A rename sends the project's etag as If-Match. The list carries no tags, so a rename from it
+// first reads the project (its tag): when that is no longer what the list shows, or the API
+// answers 412 (changed between that read and the rename), someone changed the project since the
+// list was read — nothing is written, the list shows the project as it is now, and the rename is
+// refused with a ChangedError saying so (the shared sentence, and the name now).
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { ApiError } from '../api/client';
+import { ApiError, ChangedError } from '../api/client';
+import { CHANGED_TEXT } from '../manage/common';
 import type { Page, Project } from '../api/types';
 
 /** What the projects store needs from the API client. */
@@ -10,7 +17,10 @@ export interface ProjectsBackend {
   listProjects(): Promise<Page<Project>>;
   listTrash(): Promise<Page<Project>>;
   createProject(input: { name: string; slug?: string }): Promise<Project>;
-  updateProject(project: string, input: { name?: string; slug?: string }): Promise<Project>;
+  /** The project with its etag (its ETag header). */
+  getProject(project: string): Promise<Project>;
+  /** ifMatch: the etag last read (412, ChangedError, when the project changed since). */
+  updateProject(project: string, input: { name?: string; slug?: string }, ifMatch?: string | null): Promise<Project>;
   trashProject(project: string): Promise<Project>;
   restoreProject(project: string): Promise<Project>;
 }
@@ -52,6 +62,32 @@ function message(e: unknown): string {
 
 const byName = (a: Project, b: Project) => a.name.localeCompare(b.name);
 
+/** Whether two reads of a project show the same (what its list item and its GET both carry). */
+function sameProject(a: Project, b: Project): boolean {
+  return (
+    a.name === b.name &&
+    a.slug === b.slug &&
+    a.updated_at === b.updated_at &&
+    (a.production_stage ?? '') === (b.production_stage ?? '') &&
+    !!a.allow_private_network === !!b.allow_private_network
+  );
+}
+
+/** The refusal of a rename of a project someone changed since it was read (now: as it is now). */
+function changedSince(id: string, now: Project | null, currentEtag: string | null): ChangedError {
+  return new ChangedError(
+    {
+      status: 412,
+      title: 'Precondition Failed',
+      type: 'urn:polysynergy:problem:changed',
+      detail: now ? `${CHANGED_TEXT} Now: “${now.name}”.` : CHANGED_TEXT,
+      method: 'PATCH',
+      path: `/projects/${id}`,
+    },
+    currentEtag,
+  );
+}
+
 export function createProjectsStore(api: ProjectsBackend): ProjectsStore {
   return createStore<ProjectsState & ProjectsActions>()((set, get) => {
     const items = (l: Load<Project>): Project[] | null => (l.status === 'ready' ? l.items : null);
@@ -90,9 +126,28 @@ export function createProjectsStore(api: ProjectsBackend): ProjectsStore {
         return p;
       },
       async rename(id, name) {
-        const p = await api.updateProject(id, { name });
-        setList((l) => l.map((x) => (x.id === id ? p : x)));
-        return p;
+        const put = (p: Project) => setList((l) => l.map((x) => (x.id === id ? p : x)));
+        const shown = items(get().projects)?.find((x) => x.id === id);
+        let tag = shown?.etag;
+        if (!tag) {
+          // the list has no tags: the project's own, unless it changed since the list was read
+          const now = await api.getProject(id);
+          if (shown && !sameProject(shown, now)) {
+            put(now);
+            throw changedSince(id, now, now.etag ?? null);
+          }
+          tag = now.etag;
+        }
+        try {
+          const p = await api.updateProject(id, { name }, tag);
+          put(p);
+          return p;
+        } catch (e) {
+          if (!(e instanceof ChangedError)) throw e;
+          const now = await api.getProject(id).catch(() => null);
+          if (now) put(now);
+          throw changedSince(id, now, now?.etag ?? e.currentEtag);
+        }
       },
       async moveToTrash(id) {
         const p = await api.trashProject(id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../api/client';
+import { ApiError, ChangedError } from '../api/client';
 import type { Me, Project } from '../api/types';
 import { createProjectsStore, type ProjectsBackend, suggestSlug } from './projects';
 import { parseRoute, type Route, routePath, SETTINGS_SECTIONS } from './routes';
@@ -122,11 +122,21 @@ function project(id: string, name: string): Project {
   return { id, tenant: 't', name, slug: id, created_at: '', updated_at: '' };
 }
 
-function fakeBackend(): ProjectsBackend & { live: Project[]; bin: Project[]; fail: boolean } {
+// a project's tag: what its GET shows
+const tagOf = (p: Project) => `"${p.name}@${p.updated_at}"`;
+
+function fakeBackend(): ProjectsBackend & { live: Project[]; bin: Project[]; fail: boolean; sent: (string | null)[]; edits: number } {
   const b = {
     live: [project('p1', 'Beta'), project('p2', 'Alpha')],
     bin: [] as Project[],
     fail: false,
+    /** The If-Match of each updateProject. */
+    sent: [] as (string | null)[],
+    edits: 0,
+    async getProject(id: string) {
+      const p = b.live.find((x) => x.id === id)!;
+      return { ...p, etag: tagOf(p) };
+    },
     async listProjects() {
       if (b.fail) throw new ApiError({ status: 0, title: 'Network', method: 'GET', path: '/projects' });
       return { items: [...b.live] };
@@ -140,9 +150,13 @@ function fakeBackend(): ProjectsBackend & { live: Project[]; bin: Project[]; fai
       b.live.push(p);
       return p;
     },
-    async updateProject(id: string, i: { name?: string }) {
-      const p = { ...b.live.find((x) => x.id === id)!, name: i.name ?? '' };
-      return p;
+    async updateProject(id: string, i: { name?: string }, ifMatch?: string | null) {
+      b.sent.push(ifMatch ?? null);
+      const cur = b.live.find((x) => x.id === id)!;
+      if (ifMatch && ifMatch !== tagOf(cur)) throw new ChangedError({ status: 412, title: 'Precondition Failed', detail: 'the project changed since you read it', method: 'PATCH', path: `/projects/${id}` }, tagOf(cur));
+      const p = { ...cur, name: i.name ?? '', updated_at: `t${++b.edits}` };
+      b.live = b.live.map((x) => (x.id === id ? p : x));
+      return { ...p, etag: tagOf(p) };
     },
     async trashProject(id: string) {
       const p = { ...b.live.find((x) => x.id === id)!, trashed_at: 'now' };
@@ -192,6 +206,49 @@ describe('projects store', () => {
     expect(names()).toEqual(['Alpha', 'Gamma', 'Zeta']);
     const t2 = s.getState().trash;
     expect(t2.status === 'ready' && t2.items).toEqual([]);
+  });
+  it("renames over the project's etag: read before the first rename (the list has none), then the one the rename answered", async () => {
+    const b = fakeBackend();
+    const s = createProjectsStore(b);
+    await s.getState().load();
+    await s.getState().rename('p1', 'Gamma');
+    await s.getState().rename('p1', 'Delta');
+    expect(b.sent).toEqual(['"Beta@"', '"Gamma@t1"']);
+    const l = s.getState().projects;
+    expect(l.status === 'ready' && l.items.map((x) => x.name)).toEqual(['Alpha', 'Delta']);
+  });
+  it('refuses a rename of a project changed since the list was read, writing nothing, and lists it as it is now', async () => {
+    const b = fakeBackend();
+    const s = createProjectsStore(b);
+    await s.getState().load();
+    // someone else renames it in another tab
+    b.live = b.live.map((x) => (x.id === 'p1' ? { ...x, name: 'Theirs', updated_at: 'later' } : x));
+    const e = await s.getState().rename('p1', 'Mine').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ChangedError);
+    expect((e as ChangedError).detail).toBe('Changed by someone else since you opened it — what it is now is shown. Apply your change again, or discard it. Now: “Theirs”.');
+    expect(b.sent).toEqual([]);
+    const l = s.getState().projects;
+    expect(l.status === 'ready' && l.items.map((x) => x.name)).toEqual(['Alpha', 'Theirs']);
+    // applied again: over the tag read with it
+    await s.getState().rename('p1', 'Mine');
+    expect(b.sent).toEqual(['"Theirs@later"']);
+    expect(b.live.find((x) => x.id === 'p1')?.name).toBe('Mine');
+  });
+  it('on a 412 (changed between reading its tag and renaming) says so, lists the project as it is now and renames over its new tag next', async () => {
+    const b = fakeBackend();
+    const s = createProjectsStore(b);
+    await s.getState().load();
+    await s.getState().rename('p1', 'Gamma'); // the list item now carries the rename's tag
+    b.live = b.live.map((x) => (x.id === 'p1' ? { ...x, name: 'Theirs', updated_at: 'later' } : x));
+    const e = await s.getState().rename('p1', 'Mine').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ChangedError);
+    expect((e as ChangedError).detail).toBe('Changed by someone else since you opened it — what it is now is shown. Apply your change again, or discard it. Now: “Theirs”.');
+    expect(b.live.find((x) => x.id === 'p1')?.name).toBe('Theirs');
+    const l = s.getState().projects;
+    expect(l.status === 'ready' && l.items.map((x) => x.name)).toEqual(['Alpha', 'Theirs']);
+    await s.getState().rename('p1', 'Mine');
+    expect(b.sent).toEqual(['"Beta@"', '"Gamma@t1"', '"Theirs@later"']);
+    expect(b.live.find((x) => x.id === 'p1')?.name).toBe('Mine');
   });
   it('passes a refused create to the caller and leaves the list', async () => {
     const s = createProjectsStore(fakeBackend());
