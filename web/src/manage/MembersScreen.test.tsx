@@ -183,6 +183,24 @@ describe("the API's refusal at an invite field", () => {
     ]);
   });
 
+  it('keeps the keyboard on the role select after a role change is answered (it waited disabled and the focus fell to the body)', async () => {
+    const { api } = fakeApi({
+      'GET ~/members': { status: 200, body: { items: members.map((m) => ({ ...m, etag: '"1"' })) } },
+      'GET ~/invitations': { status: 200, body: { items: [] } },
+      'PATCH ~/members/u-bob': { status: 200, body: { ...members[1], role: 'editor', etag: '"2"' } },
+    });
+    render(<MembersScreen api={api} role="admin" me="u-ann" />);
+    const select = (await screen.findByLabelText('Role of bob@example.com')) as HTMLSelectElement;
+    // disabled while it waits, Chromium moves the keyboard to the body (jsdom cannot blur a
+    // disabled control): the change is made with the keyboard already there
+    fireEvent.change(select, { target: { value: 'editor' } });
+    expect(select.disabled).toBe(true);
+    expect(document.activeElement).toBe(document.body);
+    await waitFor(() => expect(select.disabled).toBe(false));
+    expect(select.value).toBe('editor');
+    await waitFor(() => expect(document.activeElement).toBe(select));
+  });
+
   it('on a role change refused with 412 shows the current role, says which was chosen, and keeps the keyboard on the role', async () => {
     const { api, writes } = fakeApi({
       'GET ~/members': { status: 200, body: { items: members.map((m) => ({ ...m, etag: '"1"' })) } },

@@ -120,10 +120,19 @@ function RoleSelect({ m, onChange }: { m: Member; onChange(role: Role): Promise<
   const [error, setError] = useState<string | null>(null);
   /** A refusal because the member changed: the keyboard goes back to the role, now the current one. */
   const [refused, setRefused] = useState(0);
+  /**
+   * Counts the answered changes: the select waited disabled and the browser left the keyboard
+   * on the body, so it gets it back (unless the person has gone on elsewhere meanwhile).
+   */
+  const [answered, setAnswered] = useState(0);
   const select = useRef<HTMLSelectElement>(null);
   useEffect(() => {
     if (refused) select.current?.focus();
   }, [refused]);
+  useEffect(() => {
+    const at = document.activeElement;
+    if (answered && (!at || at === document.body)) select.current?.focus();
+  }, [answered]);
   const id = `role-${m.sub}`;
   return (
     <>
@@ -139,9 +148,13 @@ function RoleSelect({ m, onChange }: { m: Member; onChange(role: Role): Promise<
           setBusy(true);
           setError(null);
           onChange(r).then(
-            () => setBusy(false),
+            () => {
+              setBusy(false);
+              setAnswered((n) => n + 1);
+            },
             (err: unknown) => {
               setBusy(false);
+              setAnswered((n) => n + 1);
               // the select shows the role as it is now: the one chosen is said, to choose again
               setError(isChanged(err) ? `${CHANGED_TEXT.replace('what it is now is shown', 'the role shown is the current one')} (You chose ${r}.)` : errText(err));
               if (isChanged(err)) setRefused((n) => n + 1);
