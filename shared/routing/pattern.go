@@ -29,9 +29,9 @@ const (
 	TypeUUID VarType = "uuid"
 	// TypeNumber matches a decimal number — optional sign, digits with an
 	// optional fraction, optional exponent, e.g. "42", "-1.5", "2e3", ".5" — that
-	// is finite as a float64, and yields a float64 (the type encoding/json gives
-	// JSON numbers, so flows see one number type). Integers beyond 2^53 lose
-	// precision: use string for large identifiers.
+	// is finite as a float64, and yields it as JSON numbers read everywhere in
+	// flows (package jsonvalue): a float64, except a whole number beyond 2^53
+	// within int64's range, which is an int64 kept to the digit.
 	TypeNumber VarType = "number"
 	// TypeString matches any non-empty segment and yields it as a string.
 	TypeString VarType = "string"

@@ -1,12 +1,15 @@
 package routing
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+
+	"polysynergy/shared/jsonvalue"
 )
 
 // ErrNotFound is returned by Table.Match when no route matches the path (404).
@@ -338,8 +341,8 @@ func (l *leaf) values(segs []string) map[string]any {
 		v := segs[p.index]
 		switch p.typ {
 		case TypeNumber:
-			f, _ := strconv.ParseFloat(v, 64) // checked by isNumber during the match
-			m[p.name] = f
+			// checked by isNumber during the match; an id beyond 2^53 stays exact (int64)
+			m[p.name], _ = jsonvalue.Number(json.Number(v))
 		case TypeUUID:
 			m[p.name] = asciiLower(v)
 		default:

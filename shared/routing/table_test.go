@@ -59,6 +59,10 @@ func TestMatchPriorityAndTyping(t *testing.T) {
 		{"/items/1.5E-2", "number", map[string]any{"n": 0.015}},
 		{"/items/.5", "number", map[string]any{"n": 0.5}},
 		{"/items/007", "number", map[string]any{"n": 7.0}},
+		// whole numbers beyond 2^53 stay exact (float64 would read …993 as …992)
+		{"/items/9007199254740993", "number", map[string]any{"n": int64(9007199254740993)}},
+		{"/items/-9007199254740993", "number", map[string]any{"n": int64(-9007199254740993)}},
+		{"/items/9007199254740992", "number", map[string]any{"n": 9007199254740992.0}},
 		{"/items/1.", "string", map[string]any{"s": "1."}},
 		{"/items/1e999", "string", map[string]any{"s": "1e999"}},
 		{"/items/0x10", "string", map[string]any{"s": "0x10"}},
