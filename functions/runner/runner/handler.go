@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"polysynergy/shared/engine"
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/nodes/trigger"
 	"polysynergy/shared/runs"
 	"polysynergy/shared/store"
@@ -207,8 +208,8 @@ func jsonValue(raw json.RawMessage) any {
 	if len(raw) == 0 {
 		return nil
 	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
+	v, err := jsonvalue.Unmarshal(raw) // big whole numbers stay exact
+	if err != nil {
 		return nil
 	}
 	return v

@@ -15,6 +15,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/nodes/trigger"
 	"polysynergy/shared/store"
 )
@@ -172,11 +173,17 @@ func Decode(raw []byte) (Payload, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
+	dec.UseNumber()
 	if err := dec.Decode(p); err != nil {
 		return nil, decodeErr(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, payloadErr("payload", "unexpected data after the JSON object")
+	}
+	// the request's values (path variables, query, body) as the flow sees them: a whole
+	// number beyond 2^53 stays exact
+	if err := jsonvalue.NumbersIn(p); err != nil {
+		return nil, payloadErr("payload", "%v", err)
 	}
 	if err := p.validate(); err != nil {
 		return nil, err
