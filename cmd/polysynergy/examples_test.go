@@ -69,6 +69,9 @@ func TestExamples(t *testing.T) {
 	}{
 		{"hello-route.json", []string{"--input", `{"method":"GET","path":"/hello/ada","params":{"name":"ada"}}`}, 0,
 			[]string{"HTTP 200", "Hello, Ada! You called GET /hello/ada.", "x-powered-by: polysynergy", "#  1  route", "success"}},
+		// --input keeps a whole number beyond 2^53 to the digit (float64 gives …992)
+		{"hello-route.json", []string{"--input", `{"method":"GET","path":"/hello/x","params":{"name":9007199254740993}}`}, 0,
+			[]string{"Hello, 9007199254740993! You called GET /hello/x."}},
 		{"branching.json", nil, 0, []string{"output: \"large order of 250: needs review\"", "reject", "skipped"}},
 		{"branching.json", []string{"--input", `{"order":"{\"amount\": 20}"}`}, 0, []string{"small order of 20: accepted"}},
 		{"branching.json", []string{"--input", `{"order":"not json"}`}, 0, []string{"invalid order", "warn: rejected:"}},

@@ -19,6 +19,7 @@ import (
 
 	"polysynergy/shared/engine"
 	"polysynergy/shared/flow"
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/nodes"
 	"polysynergy/shared/nodes/catalog"
 	"polysynergy/shared/nodes/control"
@@ -425,8 +426,8 @@ func readInput(s string) (any, error) {
 			return nil, err
 		}
 	}
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
+	v, err := jsonvalue.Unmarshal(data) // big whole numbers stay exact
+	if err != nil {
 		return nil, fmt.Errorf("not JSON: %v", err)
 	}
 	return v, nil
