@@ -60,7 +60,8 @@ func decode(data []byte) (any, error) {
 	return Numbers(v)
 }
 
-// UnmarshalMap decodes a JSON object into the value model; null gives a nil map.
+// UnmarshalMap decodes a JSON object into the value model; null gives a nil map. Another
+// value fails with a *json.UnmarshalTypeError, as json.Unmarshal into a map does.
 func UnmarshalMap(data []byte) (map[string]any, error) {
 	v, err := Unmarshal(data)
 	if err != nil {
@@ -72,7 +73,8 @@ func UnmarshalMap(data []byte) (map[string]any, error) {
 	case map[string]any:
 		return m, nil
 	}
-	return nil, fmt.Errorf("cannot unmarshal %s into an object", kind(v))
+	// json.Unmarshal's error for it, so callers that tell "not an object" from "not JSON" can
+	return nil, &json.UnmarshalTypeError{Value: kind(v), Type: reflect.TypeFor[map[string]any]()}
 }
 
 func kind(v any) string {

@@ -53,8 +53,9 @@ func TestUnmarshal(t *testing.T) {
 	if m, err := jsonvalue.UnmarshalMap([]byte(`null`)); err != nil || m != nil {
 		t.Errorf("UnmarshalMap(null) = %#v, %v", m, err)
 	}
-	if _, err := jsonvalue.UnmarshalMap([]byte(`[1]`)); err == nil {
-		t.Error("UnmarshalMap([1]) must fail")
+	var typ *json.UnmarshalTypeError
+	if _, err := jsonvalue.UnmarshalMap([]byte(`[1]`)); !errors.As(err, &typ) || typ.Value != "array" {
+		t.Errorf("UnmarshalMap([1]) = %v, want json's type error naming the array", err)
 	}
 }
 

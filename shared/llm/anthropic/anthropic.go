@@ -21,6 +21,7 @@ import (
 	sdk "github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
 
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/llm"
 )
 
@@ -310,7 +311,8 @@ func (m *Model) response(msg *sdk.Message) (llm.Response, error) {
 		case "tool_use":
 			call := llm.ToolCall{ID: b.ID, Name: b.Name, Arguments: map[string]any{}}
 			if len(b.Input) > 0 {
-				if err := json.Unmarshal(b.Input, &call.Arguments); err != nil {
+				var err error
+				if call.Arguments, err = jsonvalue.UnmarshalMap(b.Input); err != nil {
 					// malformed or cut off (max_tokens): the agent tells the model
 					call.Arguments = map[string]any{}
 					call.Invalid = llm.InvalidArguments(string(b.Input), err)

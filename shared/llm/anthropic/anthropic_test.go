@@ -556,3 +556,21 @@ func TestIdleTimeoutBoundsSilenceOnly(t *testing.T) {
 		t.Fatalf("plain answer slower than the idle timeout: %v", err)
 	}
 }
+
+// A tool call's whole number beyond 2^53 (an order id) reaches the tool to the digit;
+// float64 would turn 9007199254740993 into …992.
+func TestToolInputKeepsBigWholeNumbersExact(t *testing.T) {
+	body := strings.Replace(messageJSON, `"days": 2}`, `"days": 2, "order": 9007199254740993}`, 1)
+	var w wire
+	resp, err := chat(t, newModel(t, w.serve(t, 200, "application/json", body), nil), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Message.ToolCalls) != 1 {
+		t.Fatalf("calls %+v", resp.Message.ToolCalls)
+	}
+	args := resp.Message.ToolCalls[0].Arguments
+	if args["order"] != int64(9007199254740993) || args["days"] != 2.0 {
+		t.Fatalf("arguments %#v, want the order id exact and days a float64", args)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/shared"
 
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/llm"
 )
 
@@ -296,12 +297,12 @@ func toolCall(id, name, args string) llm.ToolCall {
 	if strings.TrimSpace(args) == "" {
 		return call
 	}
-	err := json.Unmarshal([]byte(args), &call.Arguments)
+	var err error
+	call.Arguments, err = jsonvalue.UnmarshalMap([]byte(args)) // big whole numbers stay exact
 	var inner string
 	if err != nil && json.Unmarshal([]byte(args), &inner) == nil {
 		// encoded twice (some servers in front of open models): a JSON string holding the object
-		var m map[string]any
-		if json.Unmarshal([]byte(inner), &m) == nil && m != nil {
+		if m, ierr := jsonvalue.UnmarshalMap([]byte(inner)); ierr == nil && m != nil {
 			call.Arguments, err = m, nil
 		}
 	}

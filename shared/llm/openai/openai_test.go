@@ -679,3 +679,27 @@ func repeat(s string, n int) []string {
 	}
 	return out
 }
+
+// A tool call's whole number beyond 2^53 (an order id) reaches the tool to the digit, also
+// when a server encodes the arguments twice; float64 would turn 9007199254740993 into …992.
+func TestToolArgumentsKeepBigWholeNumbersExact(t *testing.T) {
+	plain := `{"id":"x","object":"chat.completion","created":1,"model":"gpt-test","choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","content":null,"tool_calls":[` +
+		`{"id":"c1","type":"function","function":{"name":"f","arguments":"{\"order\": 9007199254740993, \"n\": 2}"}},` +
+		`{"id":"c2","type":"function","function":{"name":"f","arguments":"\"{\\\"order\\\": 9007199254740993}\""}}]}}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}`
+	resp, err := chatAnswered(t, false, plain, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := resp.Message.ToolCalls
+	if len(calls) != 2 {
+		t.Fatalf("calls %+v", calls)
+	}
+	for _, c := range calls {
+		if c.Invalid != "" || c.Arguments["order"] != int64(9007199254740993) {
+			t.Errorf("call %s arguments %#v (%s), want the order id exact", c.ID, c.Arguments, c.Invalid)
+		}
+	}
+	if calls[0].Arguments["n"] != 2.0 {
+		t.Errorf("small numbers stay float64: %#v", calls[0].Arguments)
+	}
+}
