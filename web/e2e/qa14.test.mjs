@@ -76,3 +76,30 @@ test('a schedule saved elsewhere while the form is open is not overwritten: the 
     errors.length = 0;
   });
 });
+
+test('a project renamed elsewhere while the projects list is open is not renamed over from it: refused with the name now, the typed name kept, then renamed on top', async (t) => {
+  await guarded(t, 'project-rename-changed', async () => {
+    await page.goto(`${suite.cloud.url}/`);
+    const row = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: /QA fourteen/ }) });
+    await row.getByRole('button', { name: 'Rename' }).click();
+    // editing, the row's link gives way to the form: the one form of the list
+    await page.getByRole('textbox', { name: 'Project name' }).fill('Mine');
+
+    // renamed meanwhile through the API (another tab, say)
+    await api('PATCH', at.base, { name: 'Theirs' });
+
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: CHANGED }).waitFor();
+    assert.equal(await page.getByRole('alert').filter({ hasText: CHANGED }).innerText(), `${CHANGED} Now: “Theirs”.`);
+    assert.equal(await page.getByRole('textbox', { name: 'Project name' }).inputValue(), 'Mine');
+    assert.equal((await api('GET', at.base)).name, 'Theirs');
+    await page.screenshot({ path: `${suite.shots}project-rename-refused.png` });
+
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('textbox', { name: 'Project name' }).waitFor({ state: 'detached' });
+    await page.getByRole('link', { name: /Mine/ }).waitFor();
+    assert.equal((await api('GET', at.base)).name, 'Mine');
+    assert.deepEqual(unexpected(errors), []);
+    errors.length = 0;
+  });
+});
