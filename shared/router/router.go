@@ -668,7 +668,7 @@ func requestOf(ev events.APIGatewayV2HTTPRequest, path string, params map[string
 	if ev.RawQueryString != "" {
 		// read from the raw string, so repeats keep their own values (API Gateway's
 		// parameters join them with commas, which cannot be told from commas in a value)
-		req.Query = parseQuery(ev.RawQueryString)
+		req.Query = trigger.ParseURLEncoded(ev.RawQueryString)
 	} else {
 		for k, v := range ev.QueryStringParameters {
 			req.Query[k] = strings.Split(v, ",")
@@ -693,59 +693,6 @@ func requestOf(ev events.APIGatewayV2HTTPRequest, path string, params map[string
 	return req
 }
 
-// parseQuery reads a raw query string as browsers (the WHATWG URL standard) and API
-// Gateway read it: pairs are split at '&' only, so a ';' is part of a value; '+' is a
-// space; and a '%' not followed by two hex digits stays as it was sent. url.ParseQuery
-// refuses the whole pair in the last two cases, which left ?tags=a;b and ?discount=100%
-// out of the flow's query.
-func parseQuery(raw string) map[string][]string {
-	out := map[string][]string{}
-	for pair := range strings.SplitSeq(raw, "&") {
-		if pair == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
-		k, v = unescapeQuery(k), unescapeQuery(v)
-		out[k] = append(out[k], v)
-	}
-	return out
-}
-
-// unescapeQuery decodes '+' and %XX escapes, leaving any other '%' as it is.
-func unescapeQuery(s string) string {
-	if !strings.ContainsAny(s, "%+") {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '+':
-			b.WriteByte(' ')
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-			i += 2
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
-}
-
 // callerTexts lists the texts the caller sent in a request, as sent and decoded: the raw
 // path and query, header names and values, cookies, the body (and its bytes when base64),
 // the request as the flow sees it (parameters, query values), and within each text the
@@ -765,7 +712,7 @@ func callerTexts(ev events.APIGatewayV2HTTPRequest, req trigger.HTTPRequest) []s
 		if depth >= 2 {
 			return
 		}
-		if u := unescapeQuery(s); u != s {
+		if u := trigger.UnescapeURLEncoded(s); u != s {
 			add(u, depth+1)
 		}
 		if t := strings.TrimSpace(s); len(t) > 1 && strings.ContainsRune("{[\"", rune(t[0])) {
@@ -777,7 +724,7 @@ func callerTexts(ev events.APIGatewayV2HTTPRequest, req trigger.HTTPRequest) []s
 			}
 		}
 		if strings.ContainsAny(s, "=&") && !strings.ContainsAny(s, "\r\n") {
-			for k, vs := range parseQuery(s) {
+			for k, vs := range trigger.ParseURLEncoded(s) {
 				add(k, depth+1)
 				for _, v := range vs {
 					add(v, depth+1)

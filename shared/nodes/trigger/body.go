@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
-	"net/url"
 	"strings"
 
 	"polysynergy/shared/jsonvalue"
@@ -54,12 +53,8 @@ func parseBody(req HTTPRequest) (parsedBody, error) {
 			return pb, fieldErr("body", "content-type %s but the body is not valid JSON: %v", mt, err)
 		}
 	case mt == "application/x-www-form-urlencoded":
-		q, err := url.ParseQuery(string(pb.raw))
-		if err != nil {
-			return pb, fieldErr("body", "content-type %s but the body is not valid form data: %v", mt, err)
-		}
 		pb.form = map[string]any{}
-		for k, vs := range q {
+		for k, vs := range ParseURLEncoded(string(pb.raw)) {
 			for _, v := range vs {
 				addFormValue(pb.form, k, v)
 			}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"mime"
-	"net/url"
 	"reflect"
 	"testing"
 )
@@ -73,7 +72,7 @@ func FuzzParseBody(f *testing.F) {
 		}
 		mt, _, _ := mime.ParseMediaType(ctype)
 		if mt == "application/x-www-form-urlencoded" {
-			q, _ := url.ParseQuery(string(pb.raw))
+			q := ParseURLEncoded(string(pb.raw))
 			if len(q) != len(pb.form) {
 				t.Fatalf("form has %d keys, the query %d", len(pb.form), len(q))
 			}

@@ -146,9 +146,12 @@ func TestRoute(t *testing.T) {
 			want: want{"form": map[string]any{"a": []any{"1", "3"}, "b": "two words", "c": ""}, "json": nil},
 		},
 		{
-			name:     "bad form",
-			trigger:  map[string]any{"headers": map[string]any{"content-type": "application/x-www-form-urlencoded"}, "body": "a=%zz"},
-			errField: "body", errText: "form data",
+			// read as browsers and the query string are: a ';' is part of a value, and a '%'
+			// that starts no escape stays (url.ParseQuery refused the whole body: a 400)
+			name: "form with a stray percent and a semicolon",
+			trigger: map[string]any{"method": "POST", "headers": map[string]any{"content-type": "application/x-www-form-urlencoded"},
+				"body": "a=%zz&discount=100%&tags=a;b&name=caf%C3%A9"},
+			want: want{"form": map[string]any{"a": "%zz", "discount": "100%", "tags": "a;b", "name": "café"}, "json": nil},
 		},
 		{
 			name: "multipart base64 with fields and a file",
