@@ -6,7 +6,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cloudSuite, projectSession, page, api, errors, at } from './suite.mjs';
+import { signInForApi } from './cloud.mjs';
+import { cloudSuite, freshPage, projectSession, page, api, errors, at } from './suite.mjs';
 
 const suite = cloudSuite('qa14');
 const session = projectSession(suite, { email: 'qa14@example.com', project: 'QA fourteen' });
@@ -101,5 +102,37 @@ test('a project renamed elsewhere while the projects list is open is not renamed
     assert.equal((await api('GET', at.base)).name, 'Mine');
     assert.deepEqual(unexpected(errors), []);
     errors.length = 0;
+  });
+});
+
+test("a member's role changed with the keyboard keeps the keyboard on the role select once the change is answered (it fell to the body)", async (t) => {
+  await guarded(t, 'member-role-focus', async () => {
+    // a second member: invited, signed in in their own browser context, accepted
+    const other = await freshPage(suite);
+    try {
+      await api('POST', `/tenants/${at.tenant}/invitations`, { email: 'qa14-bob@example.com', role: 'editor' });
+      const bob = await signInForApi(other, suite.cloud, 'qa14-bob@example.com');
+      await bob('POST', `/me/invitations/${at.tenant}/accept`);
+    } finally {
+      await other.context().close();
+    }
+    await page.goto(`${suite.cloud.url}/p/${at.project}/settings/members`);
+    const select = page.getByRole('combobox', { name: 'Role of qa14-bob@example.com' });
+    await select.focus();
+    await page.keyboard.press('ArrowDown'); // editor → admin, answered by the API
+    await page.waitForFunction(() => {
+      const el = document.querySelector('select[aria-label="Role of qa14-bob@example.com"]');
+      return el && !el.disabled && el.value === 'admin';
+    });
+    assert.equal((await api('GET', `/tenants/${at.tenant}/members`)).items.find((m) => m.email === 'qa14-bob@example.com').role, 'admin');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Role of qa14-bob@example.com');
+    // and the keyboard goes on from there: another change with the arrows
+    await page.keyboard.press('ArrowUp');
+    await page.waitForFunction(() => {
+      const el = document.querySelector('select[aria-label="Role of qa14-bob@example.com"]');
+      return el && !el.disabled && el.value === 'editor' && document.activeElement === el;
+    });
+    assert.equal((await api('GET', `/tenants/${at.tenant}/members`)).items.find((m) => m.email === 'qa14-bob@example.com').role, 'editor');
+    assert.deepEqual(errors, []);
   });
 });
