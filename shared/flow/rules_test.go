@@ -162,7 +162,7 @@ func TestLiteralValuesOutOfRange(t *testing.T) {
 		{"SQS delay over 15 minutes", one("aws.sqs_send", `{"queue_url":"https://q","message":"m","delay_seconds":901}`), "",
 			[]want{{"/nodes/1/values/delay_seconds", `must be between 0 and 900, got 901`}}},
 		{"an HTTP status no HTTP has", one("http.response", `{"status":700}`), "",
-			[]want{{"/nodes/1/values/status", `input "status": must be between 100 and 599, got 700`}}},
+			[]want{{"/nodes/1/values/status", `input "status": must be between 200 and 599, got 700`}}},
 		{"round to too many digits", one("math.round", `{"value":1.5,"digits":16}`), "",
 			[]want{{"/nodes/1/values/digits", `must be between -15 and 15, got 16`}}},
 		{"JavaScript timeout by expression", js(`,"timeout_ms":"{{ 0 }}"`), "", nil},

@@ -38,7 +38,7 @@ func httpResponse() *nodes.Type {
 		ID: "http.response", Category: category, Name: "HTTP response", Icon: "send",
 		Doc: "Sets what the caller of an **HTTP route** gets back. The last response node that runs wins.\n\n" +
 			"**Inputs**\n\n" +
-			"- `status` — the status code, 100–599 (default 200).\n" +
+			"- `status` — the status code, 200–599 (default 200); a 1xx status is informational, never a request's answer.\n" +
 			"- `headers` — rows of header name → value. Names ignore case; values must not contain line breaks. " +
 			"`Content-Length`, `Transfer-Encoding`, `Connection` and the other headers about the connection are left " +
 			"out with a warning (forwarding another answer's headers is safe): the platform sets them.\n" +
@@ -53,7 +53,7 @@ func httpResponse() *nodes.Type {
 			"**Outputs**\n\n- `response` — `{status, headers, cookies, body, is_base64}` as sent.\n\n" +
 			"**Example**: status 201, body `{{ create.item }}` answers `201` with the item as JSON.",
 		Inputs: []nodes.Port{
-			{Name: "status", Type: nodes.Integer, Default: 200.0, Min: nodes.Bound(100), Max: nodes.Bound(599), Doc: "HTTP status code (100–599)."},
+			{Name: "status", Type: nodes.Integer, Default: 200.0, Min: nodes.Bound(200), Max: nodes.Bound(599), Doc: "HTTP status code (200–599)."},
 			{Name: "headers", Type: nodes.Object, Dynamic: true, Doc: "Response headers: name → value."},
 			{Name: "cookies", Type: nodes.List, Doc: "Cookies to set: objects {name, value, …} or Set-Cookie strings."},
 			{Name: "body", Type: nodes.Any, Editor: nodes.EditJSON, Doc: "The response body."},

@@ -13,7 +13,7 @@ import (
 // Response is the HTTP reply a flow sets with an HTTP response or redirect node. The
 // nodes hand its Map form to Host.SetResponse; the router reads it back with FromValue.
 type Response struct {
-	// Status is the HTTP status code, 100–599.
+	// Status is the HTTP status code, 200–599 (a 1xx is no final answer).
 	Status int `json:"status"`
 	// Headers holds the response headers by lower-case name.
 	Headers map[string]string `json:"headers"`
@@ -174,10 +174,10 @@ func fromMap(m map[string]any) (Response, error) {
 
 // Validate checks the status range, header names and values, cookies (no line breaks,
 // a name=value pair), that a base64 body decodes and that statuses without a body
-// (1xx, 204, 304) have none.
+// (204, 304) have none.
 func (r Response) Validate() error {
-	if r.Status < 100 || r.Status > 599 {
-		return fieldErr("status", "%d is not an HTTP status (100–599)", r.Status)
+	if r.Status < 200 || r.Status > 599 {
+		return fieldErr("status", "%d is not a final HTTP status (200–599; a 1xx status is informational, never a request's answer)", r.Status)
 	}
 	for _, k := range sortedKeys(r.Headers) {
 		if err := checkHeader(k, r.Headers[k]); err != nil {
