@@ -277,6 +277,15 @@ func TestRouteAndScheduleIfMatch(t *testing.T) {
 	if sv.Cron != "*/5 * * * *" {
 		t.Fatalf("a refused PUT changed the schedule to %q", sv.Cron)
 	}
+	// a fire time passing changes next_runs, not the schedule: its tag stays, and a save over
+	// it goes through (it changed every five minutes, refusing an open form's save)
+	e.clock = e.clock.Add(10 * time.Minute)
+	var later ScheduleView
+	if got := e.do(http.MethodGet, spath+"/schedule", u.token, nil).ok(&later).etag(); got != s1 ||
+		len(later.NextRuns) == 0 || later.NextRuns[0].Equal(sv.NextRuns[0]) {
+		t.Fatalf("after fire times passed: ETag %s (was %s), next runs %v (were %v)", got, s1, later.NextRuns, sv.NextRuns)
+	}
+	e.doHeaders(http.MethodPut, spath+"/schedule", u.token, sched("*/10 * * * *"), ifMatchHdr(s1)).ok(nil)
 
 	// parallel PUTs on one ETag: exactly one wins
 	tag := e.do(http.MethodGet, rpath+"/route", u.token, nil).ok(nil).etag()

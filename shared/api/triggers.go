@@ -314,6 +314,13 @@ func (h *Handler) scheduleView(s store.Schedule) ScheduleView {
 	return v
 }
 
+// scheduleETag is the tag of what is stored: the view without next_runs, which a read
+// works out from its clock, so a fire time passing does not refuse an open form's save.
+func scheduleETag(v ScheduleView) string {
+	v.NextRuns = nil
+	return etagOf(v)
+}
+
 // SchedulePreview describes a cron expression.
 type SchedulePreview struct {
 	Description string      `json:"description"`
@@ -390,7 +397,7 @@ func (h *Handler) registerTriggers() {
 				return nil, h.otherKind(ctx, in.key(), store.KindSchedule, err)
 			}
 			v := h.scheduleView(s)
-			return &Tagged[ScheduleView]{ETag: etagOf(v), Body: v}, nil
+			return &Tagged[ScheduleView]{ETag: scheduleETag(v), Body: v}, nil
 		})
 	register(h, endpoint{id: "updateSchedule", method: http.MethodPut, path: base + "/schedule",
 		summary: "Change when a schedule flow fires", tag: tag, scope: ScopeTenant, action: auth.ActionScheduleWrite,
@@ -414,7 +421,7 @@ func (h *Handler) registerTriggers() {
 				if err != nil {
 					return nil, h.otherKind(ctx, in.key(), store.KindSchedule, err)
 				}
-				if tag := etagOf(h.scheduleView(cur)); !im.matches(tag) {
+				if tag := scheduleETag(h.scheduleView(cur)); !im.matches(tag) {
 					return nil, changed("schedule", in.IfMatch, tag)
 				}
 				match = &m
@@ -425,7 +432,7 @@ func (h *Handler) registerTriggers() {
 				if rerr != nil {
 					return nil, rerr
 				}
-				return nil, changed("schedule", in.IfMatch, etagOf(h.scheduleView(cur)))
+				return nil, changed("schedule", in.IfMatch, scheduleETag(h.scheduleView(cur)))
 			}
 			if err != nil {
 				return nil, h.otherKind(ctx, in.key(), store.KindSchedule, err)
@@ -435,7 +442,7 @@ func (h *Handler) registerTriggers() {
 				return nil, unavailable()
 			}
 			v := h.scheduleView(s)
-			return &Tagged[ScheduleView]{ETag: etagOf(v), Body: v}, nil
+			return &Tagged[ScheduleView]{ETag: scheduleETag(v), Body: v}, nil
 		})
 	register(h, endpoint{id: "previewSchedule", method: http.MethodPost, path: "/schedule-preview",
 		summary: "Describe a cron expression and list its next five fire times", tag: tag, scope: ScopeUser},
