@@ -2,8 +2,8 @@
 // as it is typed, the next five fire times (the API's answer: a preview while editing, the
 // saved schedule's after saving), the IANA time zone (a searchable picker), an optional
 // start / end window and the enabled switch. The API's validation errors land on the fields.
-// A save sends the schedule's etag last read as If-Match; a 412 (someone changed it since, or a
-// fire time passed after it was read) keeps what was typed, says so and reads it again.
+// A save sends the schedule's etag last read as If-Match; a 412 (someone changed it since; a
+// fire time passing does not change it) keeps what was typed, says so and reads it again.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ApiClient } from '../api/client';
