@@ -184,6 +184,11 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 		if p.TrashedAt != nil {
 			return nil, fmt.Errorf("%w: the firing of flow %s is not run", ErrProjectInTrash, fk.Flow)
 		}
+		if job.Fired {
+			if err := x.stillFires(ctx, fk, job.Stage); err != nil {
+				return nil, err
+			}
+		}
 	}
 	a := &active{fk: fk, kind: job.Kind, version: job.Version, stage: job.Stage, subStage: job.SubStage,
 		save: job.Save, keep: x.opt.Retention}
@@ -316,6 +321,24 @@ func (a *active) answering(answer func(*engine.Run) Answer) func(*engine.Run) {
 // privateNetwork is whether the project lets its flows reach private
 // networks: known is the caller's copy of the setting; without it the project
 // is read. A project that cannot be read denies (the safe answer).
+// stillFires checks that the schedule of fk still fires on stage: Scheduler may deliver a
+// firing late, or one under way when the schedule was disabled, unpublished from the stage
+// or its flow deleted (the schedule's removal follows those writes, and may fail).
+func (x *Executor) stillFires(ctx context.Context, fk store.FlowKey, stage string) error {
+	sc, err := x.st.GetSchedule(ctx, fk)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("%w: flow %s is gone; the firing is not run", ErrScheduleWithdrawn, fk.Flow)
+	case err != nil:
+		return fmt.Errorf("load schedule of flow %s: %w", fk.Flow, err)
+	case !sc.Enabled:
+		return fmt.Errorf("%w: the schedule of flow %s is disabled; the firing is not run", ErrScheduleWithdrawn, fk.Flow)
+	case sc.Bindings[stage] == 0:
+		return fmt.Errorf("%w: flow %s is not published on stage %s; the firing is not run", ErrScheduleWithdrawn, fk.Flow, stage)
+	}
+	return nil
+}
+
 func (x *Executor) privateNetwork(ctx context.Context, pk store.ProjectKey, known *bool) bool {
 	if known != nil {
 		return *known

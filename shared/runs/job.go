@@ -43,6 +43,10 @@ type Job struct {
 	// SubStage, only with Stage "mock", is the stage whose secrets and environment
 	// variables the run borrows ("" uses mock's own).
 	SubStage string
+	// Fired, with Kind schedule, marks a firing delivered by the scheduler: it is not run
+	// (ErrScheduleWithdrawn) when the schedule no longer fires on Stage — disabled,
+	// unpublished from it, or the flow deleted since the firing was sent.
+	Fired bool
 	// RunID, when given, makes the job idempotent: a run with that id runs once. Empty
 	// means a new ULID and no idempotency claim.
 	RunID string
@@ -137,6 +141,10 @@ var (
 	// ErrProjectInTrash: a schedule fired for a project in the trash, which serves nothing
 	// (its schedules are removed when it is trashed; one may fire meanwhile). Not run.
 	ErrProjectInTrash = errors.New("the project is in the trash")
+	// ErrScheduleWithdrawn: a schedule fired for a flow that no longer fires on that stage
+	// (unpublished from it, its schedule disabled, or the flow deleted). Scheduler may deliver
+	// a firing late, or one already under way when the schedule was taken down. Not run.
+	ErrScheduleWithdrawn = errors.New("the schedule no longer fires on this stage")
 	// ErrAlreadyResumed: the paused run was already claimed by another resume.
 	ErrAlreadyResumed = errors.New("run already resumed")
 	// ErrNotPaused: the run has no paused state to resume (it never paused, or it is gone).

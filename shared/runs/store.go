@@ -11,6 +11,7 @@ import (
 type Store interface {
 	GetProject(ctx context.Context, k store.ProjectKey) (store.Project, error)
 	GetFlow(ctx context.Context, k store.FlowKey) (store.Flow, error)
+	GetSchedule(ctx context.Context, k store.FlowKey) (store.Schedule, error)
 	GetDraft(ctx context.Context, k store.FlowKey) (store.Draft, error)
 	GetVersion(ctx context.Context, k store.FlowKey, n int) (store.Version, error)
 	GetBinding(ctx context.Context, k store.FlowKey, stage string) (store.Binding, error)

@@ -58,7 +58,7 @@ type Response struct {
 	RunID string `json:"run_id,omitempty"`
 	// Status is the run's status (success, error, paused, running for a duplicate of a run
 	// in progress), already_resumed / not_paused for resumes that cannot proceed, or skipped
-	// for a schedule of a project in the trash.
+	// for a schedule of a project in the trash or one that no longer fires on its stage.
 	Status string `json:"status"`
 	// Duplicate is set when the run id had run already: it was not run again.
 	Duplicate  bool     `json:"duplicate,omitempty"`
@@ -70,7 +70,8 @@ type Response struct {
 // Response statuses besides the run statuses.
 const (
 	StatusAlreadyResumed = "already_resumed"
-	// StatusSkipped: a schedule fired for a project in the trash; nothing ran.
+	// StatusSkipped: a schedule fired for a project in the trash, or for a flow that no
+	// longer fires on the stage (unpublished, disabled, deleted); nothing ran.
 	StatusSkipped   = "skipped"
 	StatusNotPaused = "not_paused"
 )
@@ -121,7 +122,7 @@ func (h *Handler) schedule(ctx context.Context, p *SchedulePayload) (Response, e
 	h.opt.Logger.InfoContext(ctx, "schedule fired", "schedule", p.ScheduleID, "flow", p.Flow, "stage", p.Stage,
 		"fired_at", fired, "execution", p.ExecutionID, "run", runID)
 	ev := trigger.ScheduleEvent{FiredAt: fired, Cron: p.Cron, Timezone: p.Timezone, ScheduleID: p.ScheduleID}
-	return h.execute(ctx, KindSchedule, runs.Job{Kind: runs.KindSchedule, Tenant: p.Tenant, Project: p.Project,
+	return h.execute(ctx, KindSchedule, runs.Job{Kind: runs.KindSchedule, Fired: true, Tenant: p.Tenant, Project: p.Project,
 		Flow: p.Flow, Version: p.Version, Stage: p.Stage, RunID: runID, Trigger: ev.Map()})
 }
 
@@ -132,10 +133,10 @@ func (h *Handler) execute(ctx context.Context, kind string, job runs.Job) (Respo
 	if resp.RunID == "" {
 		resp.RunID = job.RunID
 	}
-	if errors.Is(err, runs.ErrProjectInTrash) {
+	if errors.Is(err, runs.ErrProjectInTrash) || errors.Is(err, runs.ErrScheduleWithdrawn) {
 		// answered without an error, so that Scheduler does not retry it
 		resp.Status, resp.Error = StatusSkipped, err.Error()
-		h.opt.Logger.InfoContext(ctx, "not run: the project is in the trash", "kind", kind, "flow", job.Flow)
+		h.opt.Logger.InfoContext(ctx, "not run", "kind", kind, "flow", job.Flow, "why", err.Error())
 		return resp, nil
 	}
 	if errors.Is(err, runs.ErrDuplicateRun) && run != nil {

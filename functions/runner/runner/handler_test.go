@@ -127,6 +127,11 @@ func (f *fixture) flow(t *testing.T, kind store.FlowKind, d json.RawMessage) sto
 	if _, _, err := f.st.CreateVersion(f.ctx, fl.Key(), "o", "v1"); err != nil {
 		t.Fatalf("version: %v", err)
 	}
+	if kind == store.KindSchedule { // the samples fire on prod
+		if _, err := f.st.Publish(f.ctx, store.PublishInput{Flow: fl.Key(), Stage: "prod", Version: 1, By: "o"}); err != nil {
+			t.Fatalf("publish: %v", err)
+		}
+	}
 	return fl.Key()
 }
 
@@ -251,6 +256,57 @@ func TestReplayScheduleOfTrashedProjectIsSkipped(t *testing.T) {
 	}
 	if len(f.pub.types) != 0 {
 		t.Errorf("events of a skipped firing: %v", f.pub.types)
+	}
+}
+
+// A firing Scheduler delivers late, or sent just before the schedule was taken down, is not
+// run once the schedule no longer fires on its stage: disabled, unpublished from the stage,
+// or the flow deleted. It is answered "skipped" without an error, so it is not retried.
+func TestReplayScheduleNoLongerFiringIsSkipped(t *testing.T) {
+	for _, tc := range []struct {
+		name, why string
+		change    func(f *fixture, fk store.FlowKey) error
+	}{
+		{"disabled", "is disabled", func(f *fixture, fk store.FlowKey) error {
+			_, err := f.st.UpdateSchedule(f.ctx, fk, store.ScheduleConfig{Cron: "0 2 * * *", Timezone: "Europe/Amsterdam"})
+			return err
+		}},
+		{"unpublished", "is not published on stage prod", func(f *fixture, fk store.FlowKey) error {
+			return f.st.Unpublish(f.ctx, fk, "prod")
+		}},
+		{"deleted", "is gone", func(f *fixture, fk store.FlowKey) error {
+			if err := f.st.Unpublish(f.ctx, fk, "prod"); err != nil {
+				return err
+			}
+			return f.st.DeleteFlow(f.ctx, fk)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := setup(t)
+			fk := f.flow(t, store.KindSchedule, doc(t, []node{{"tick", "trigger.schedule", nil}, {"log", "debug.log", map[string]any{"message": "ran"}}}))
+			if err := tc.change(f, fk); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := f.replay(t, "schedule.json", fk, nil)
+			if err != nil || resp.Status != runner.StatusSkipped || !strings.Contains(resp.Error, tc.why) {
+				t.Fatalf("firing: %+v, %v; want skipped without an error, saying it %s", resp, err, tc.why)
+			}
+			if page, err := f.st.ListRuns(f.ctx, fk, store.ListRunsOptions{}); err != nil || len(page.Items) != 0 {
+				t.Errorf("runs after a skipped firing: %+v, %v; want none", page.Items, err)
+			}
+			if len(f.pub.types) != 0 {
+				t.Errorf("events of a skipped firing: %v", f.pub.types)
+			}
+		})
+	}
+	// published on prod only: a firing for another stage is not run either
+	f := setup(t)
+	fk := f.flow(t, store.KindSchedule, doc(t, []node{{"tick", "trigger.schedule", nil}}))
+	if resp, err := f.replay(t, "schedule.json", fk, map[string]any{"stage": "dev"}); err != nil || resp.Status != runner.StatusSkipped {
+		t.Fatalf("firing on a stage it is not published on: %+v, %v", resp, err)
+	}
+	if resp, err := f.replay(t, "schedule.json", fk, nil); err != nil || resp.Status != "success" {
+		t.Fatalf("firing on prod: %+v, %v; want it run", resp, err)
 	}
 }
 
