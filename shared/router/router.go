@@ -28,6 +28,7 @@ import (
 	"polysynergy/shared/routing"
 	"polysynergy/shared/runs"
 	"polysynergy/shared/store"
+	"polysynergy/shared/urlencoded"
 )
 
 // ErrTooLarge says a request is too large to hand to a background run.
@@ -668,7 +669,7 @@ func requestOf(ev events.APIGatewayV2HTTPRequest, path string, params map[string
 	if ev.RawQueryString != "" {
 		// read from the raw string, so repeats keep their own values (API Gateway's
 		// parameters join them with commas, which cannot be told from commas in a value)
-		req.Query = trigger.ParseURLEncoded(ev.RawQueryString)
+		req.Query = urlencoded.Parse(ev.RawQueryString)
 	} else {
 		for k, v := range ev.QueryStringParameters {
 			req.Query[k] = strings.Split(v, ",")
@@ -712,7 +713,7 @@ func callerTexts(ev events.APIGatewayV2HTTPRequest, req trigger.HTTPRequest) []s
 		if depth >= 2 {
 			return
 		}
-		if u := trigger.UnescapeURLEncoded(s); u != s {
+		if u := urlencoded.Unescape(s); u != s {
 			add(u, depth+1)
 		}
 		if t := strings.TrimSpace(s); len(t) > 1 && strings.ContainsRune("{[\"", rune(t[0])) {
@@ -724,7 +725,7 @@ func callerTexts(ev events.APIGatewayV2HTTPRequest, req trigger.HTTPRequest) []s
 			}
 		}
 		if strings.ContainsAny(s, "=&") && !strings.ContainsAny(s, "\r\n") {
-			for k, vs := range trigger.ParseURLEncoded(s) {
+			for k, vs := range urlencoded.Parse(s) {
 				add(k, depth+1)
 				for _, v := range vs {
 					add(v, depth+1)

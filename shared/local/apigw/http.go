@@ -29,6 +29,7 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"polysynergy/shared/auth/token"
+	"polysynergy/shared/urlencoded"
 )
 
 // Function is a Lambda function as the runtime sees it: JSON in, JSON out.
@@ -241,53 +242,19 @@ func forwardedHeaders(h map[string]string, r *http.Request, now time.Time) {
 }
 
 // queryParameters reads a raw query string into payload 2.0's queryStringParameters (nil
-// when it has none): pairs split at '&' only, so a ';' is part of a value (?tags=a;b), '+'
-// is a space, %XX escapes are decoded and a '%' not followed by two hex digits stays as
-// sent (?discount=100%); a repeated key's values are joined with commas, in order.
+// when it has none) as API Gateway does (package urlencoded: a ';' is part of a value, a
+// stray '%' stays as sent); a repeated key's values are joined with commas, in order.
 // url.ParseQuery dropped the pairs with a ';' or such a '%' from the event.
 func queryParameters(raw string) map[string]string {
-	var out map[string]string
-	for pair := range strings.SplitSeq(raw, "&") {
-		if pair == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
-		k, v = unescapeQuery(k), unescapeQuery(v)
-		if out == nil {
-			out = map[string]string{}
-		}
-		if prev, ok := out[k]; ok {
-			v = prev + "," + v
-		}
-		out[k] = v
+	q := urlencoded.Parse(raw)
+	if len(q) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(q))
+	for k, vs := range q {
+		out[k] = strings.Join(vs, ",")
 	}
 	return out
-}
-
-// unescapeQuery decodes '+' and %XX escapes, leaving any other '%' as it is.
-func unescapeQuery(s string) string {
-	if !strings.ContainsAny(s, "%+") {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '+':
-			b.WriteByte(' ')
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			v, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
-			b.WriteByte(byte(v))
-			i += 2
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // ClaimStrings renders claims the way API Gateway's JWT authorizer passes them: every value

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"polysynergy/shared/jsonvalue"
+	"polysynergy/shared/urlencoded"
 )
 
 // parsedBody is a request body decoded by its content type.
@@ -54,7 +55,7 @@ func parseBody(req HTTPRequest) (parsedBody, error) {
 		}
 	case mt == "application/x-www-form-urlencoded":
 		pb.form = map[string]any{}
-		for k, vs := range ParseURLEncoded(string(pb.raw)) {
+		for k, vs := range urlencoded.Parse(string(pb.raw)) {
 			for _, v := range vs {
 				addFormValue(pb.form, k, v)
 			}

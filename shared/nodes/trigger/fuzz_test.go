@@ -6,6 +6,8 @@ import (
 	"mime"
 	"reflect"
 	"testing"
+
+	"polysynergy/shared/urlencoded"
 )
 
 // FuzzRequestFromTrigger feeds JSON trigger data: reading it must never panic, errors
@@ -72,7 +74,7 @@ func FuzzParseBody(f *testing.F) {
 		}
 		mt, _, _ := mime.ParseMediaType(ctype)
 		if mt == "application/x-www-form-urlencoded" {
-			q := ParseURLEncoded(string(pb.raw))
+			q := urlencoded.Parse(string(pb.raw))
 			if len(q) != len(pb.form) {
 				t.Fatalf("form has %d keys, the query %d", len(pb.form), len(q))
 			}

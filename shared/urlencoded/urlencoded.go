@@ -1,27 +1,31 @@
-package trigger
+// Package urlencoded reads the application/x-www-form-urlencoded format of query strings and
+// form bodies the way browsers (the WHATWG URL standard) and API Gateway read it, leniently:
+// what url.ParseQuery refuses (a ';' inside a value, a stray '%') is kept as sent. The local
+// gateway, the router and the trigger nodes read with it, so a query and a form agree.
+package urlencoded
 
 import "strings"
 
-// ParseURLEncoded reads a query string or an application/x-www-form-urlencoded body as
+// Parse reads a query string or an application/x-www-form-urlencoded body as
 // browsers (the WHATWG URL standard) and API Gateway read it: pairs are split at '&' only,
 // so a ';' is part of a value; '+' is a space; and a '%' not followed by two hex digits stays
 // as it was sent. url.ParseQuery refuses the whole pair in the last two cases, which left
 // ?tags=a;b and ?discount=100% out of a flow's query and refused such a form body.
-func ParseURLEncoded(raw string) map[string][]string {
+func Parse(raw string) map[string][]string {
 	out := map[string][]string{}
 	for pair := range strings.SplitSeq(raw, "&") {
 		if pair == "" {
 			continue
 		}
 		k, v, _ := strings.Cut(pair, "=")
-		k, v = UnescapeURLEncoded(k), UnescapeURLEncoded(v)
+		k, v = Unescape(k), Unescape(v)
 		out[k] = append(out[k], v)
 	}
 	return out
 }
 
-// UnescapeURLEncoded decodes '+' and %XX escapes, leaving any other '%' as it is.
-func UnescapeURLEncoded(s string) string {
+// Unescape decodes '+' and %XX escapes, leaving any other '%' as it is.
+func Unescape(s string) string {
 	if !strings.ContainsAny(s, "%+") {
 		return s
 	}
