@@ -59,35 +59,58 @@ func revsOf(r map[string]int) map[string]int {
 	return r
 }
 
-// secretMatch checks If-Match against a secret as it is now (read strongly): nil without
-// a condition, what the conditional write compares against when it matches, 412 when not
-// (404 when the secret has no value anywhere).
-func (h *Handler) secretMatch(ctx context.Context, k store.ProjectKey, key, header string) (*store.VarMatch, error) {
+// A project's values in 412 problems, and which store read gives their state.
+const (
+	secretValue = "secret"
+	envValue    = "variable"
+)
+
+// valueState reads a secret's or a variable's ETag, and what a conditional write compares
+// against, as they are now (read strongly; store.ErrNotFound when it has no value anywhere).
+func (h *Handler) valueState(ctx context.Context, k store.ProjectKey, kind, key string) (string, store.VarMatch, error) {
+	if kind == secretValue {
+		si, vm, err := h.st.SecretState(ctx, k, key)
+		if err != nil {
+			return "", vm, err
+		}
+		return secretView(si).ETag, vm, nil
+	}
+	v, vm, err := h.st.EnvVarState(ctx, k, key)
+	if err != nil {
+		return "", vm, err
+	}
+	return envView(v).ETag, vm, nil
+}
+
+// valueMatch checks If-Match against a secret or a variable as it is now: nil without a
+// condition, what the conditional write compares against when it matches, 412 when not
+// (404 when it has no value anywhere).
+func (h *Handler) valueMatch(ctx context.Context, k store.ProjectKey, kind, key, header string) (*store.VarMatch, error) {
 	m, err := parseIfMatch(header)
 	if err != nil || !m.conditional() {
 		return nil, err
 	}
-	si, vm, err := h.st.SecretState(ctx, k, key)
+	tag, vm, err := h.valueState(ctx, k, kind, key)
 	if err != nil {
 		return nil, err
 	}
-	if tag := secretView(si).ETag; !m.matches(tag) {
-		return nil, changed("secret", header, tag)
+	if !m.matches(tag) {
+		return nil, changed(kind, header, tag)
 	}
 	return &vm, nil
 }
 
-// secretChanged turns a store.ErrChanged of a conditional secret write into its 412 (404
-// when the secret is gone); other errors pass.
-func (h *Handler) secretChanged(ctx context.Context, k store.ProjectKey, key, header string, err error) error {
+// valueChanged turns a store.ErrChanged of a conditional secret or variable write into its
+// 412 (404 when it is gone); other errors pass.
+func (h *Handler) valueChanged(ctx context.Context, k store.ProjectKey, kind, key, header string, err error) error {
 	if !errors.Is(err, store.ErrChanged) {
 		return err
 	}
-	si, _, rerr := h.st.SecretState(ctx, k, key)
+	tag, _, rerr := h.valueState(ctx, k, kind, key)
 	if rerr != nil {
 		return rerr
 	}
-	return changed("secret", header, secretView(si).ETag)
+	return changed(kind, header, tag)
 }
 
 // secretTag is the answer of a secret write: the secret's ETag now, none when it is gone.
@@ -100,35 +123,6 @@ func (h *Handler) secretTag(ctx context.Context, k store.ProjectKey, key string)
 		return nil, err
 	}
 	return &TagOnly{ETag: secretView(si).ETag}, nil
-}
-
-// envMatch checks If-Match against a variable as it is now (read strongly), as secretMatch.
-func (h *Handler) envMatch(ctx context.Context, k store.ProjectKey, key, header string) (*store.VarMatch, error) {
-	m, err := parseIfMatch(header)
-	if err != nil || !m.conditional() {
-		return nil, err
-	}
-	v, vm, err := h.st.EnvVarState(ctx, k, key)
-	if err != nil {
-		return nil, err
-	}
-	if tag := envView(v).ETag; !m.matches(tag) {
-		return nil, changed("variable", header, tag)
-	}
-	return &vm, nil
-}
-
-// envChanged turns a store.ErrChanged of a conditional variable write into its 412 (404
-// when the variable is gone); other errors pass.
-func (h *Handler) envChanged(ctx context.Context, k store.ProjectKey, key, header string, err error) error {
-	if !errors.Is(err, store.ErrChanged) {
-		return err
-	}
-	v, _, rerr := h.st.EnvVarState(ctx, k, key)
-	if rerr != nil {
-		return rerr
-	}
-	return changed("variable", header, envView(v).ETag)
 }
 
 // envTagged is a variable as it is now with its ETag (404 when it has no value anywhere).
@@ -239,7 +233,7 @@ func (h *Handler) registerSecrets() {
 			if _, err := h.st.GetStage(ctx, k, in.Stage); err != nil {
 				return nil, err
 			}
-			match, err := h.secretMatch(ctx, k, in.Key, in.IfMatch)
+			match, err := h.valueMatch(ctx, k, secretValue, in.Key, in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
@@ -253,7 +247,7 @@ func (h *Handler) registerSecrets() {
 				err = h.st.SetSecret(ctx, k, in.Key, in.Stage, sealed.Encode())
 			}
 			if err != nil {
-				return nil, at("body", h.secretChanged(ctx, k, in.Key, in.IfMatch, err))
+				return nil, at("body", h.valueChanged(ctx, k, secretValue, in.Key, in.IfMatch, err))
 			}
 			return h.secretTag(ctx, k, in.Key)
 		})
@@ -267,7 +261,7 @@ func (h *Handler) registerSecrets() {
 			if err := checkKeyPath(in.Key, false); err != nil {
 				return nil, err
 			}
-			match, err := h.secretMatch(ctx, in.project(), in.Key, in.IfMatch)
+			match, err := h.valueMatch(ctx, in.project(), secretValue, in.Key, in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
@@ -276,7 +270,7 @@ func (h *Handler) registerSecrets() {
 					return nil, noValueOnStage("secret", in.Key, in.Stage)
 				}
 				if err := h.st.DeleteSecretsIf(ctx, in.project(), in.Key, []string{in.Stage}, *match); err != nil {
-					return nil, h.secretChanged(ctx, in.project(), in.Key, in.IfMatch, err)
+					return nil, h.valueChanged(ctx, in.project(), secretValue, in.Key, in.IfMatch, err)
 				}
 				return h.secretTag(ctx, in.project(), in.Key)
 			}
@@ -305,7 +299,7 @@ func (h *Handler) registerSecrets() {
 			if err := checkKeyPath(in.Key, false); err != nil {
 				return nil, err
 			}
-			match, err := h.secretMatch(ctx, in.project(), in.Key, in.IfMatch)
+			match, err := h.valueMatch(ctx, in.project(), secretValue, in.Key, in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
@@ -315,7 +309,7 @@ func (h *Handler) registerSecrets() {
 					stages = append(stages, st)
 				}
 				sort.Strings(stages)
-				return nil, h.secretChanged(ctx, in.project(), in.Key, in.IfMatch,
+				return nil, h.valueChanged(ctx, in.project(), secretValue, in.Key, in.IfMatch,
 					h.st.DeleteSecretsIf(ctx, in.project(), in.Key, stages, *match))
 			}
 			ss, err := h.st.ListSecrets(ctx, in.project())
@@ -401,13 +395,13 @@ func (h *Handler) registerEnv() {
 				return nil, invalidFields(errs)
 			}
 			sort.Strings(stages)
-			match, err := h.envMatch(ctx, k, in.Key, in.IfMatch)
+			match, err := h.valueMatch(ctx, k, envValue, in.Key, in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
 			if match != nil {
 				if err := h.st.SetEnvVarsIf(ctx, k, in.Key, in.Body.Values, *match); err != nil {
-					return nil, at("body", h.envChanged(ctx, k, in.Key, in.IfMatch, err))
+					return nil, at("body", h.valueChanged(ctx, k, envValue, in.Key, in.IfMatch, err))
 				}
 				return h.envTagged(ctx, k, in.Key)
 			}
@@ -429,7 +423,7 @@ func (h *Handler) registerEnv() {
 			if err := checkKeyPath(in.Key, true); err != nil {
 				return nil, err
 			}
-			match, err := h.envMatch(ctx, in.project(), in.Key, in.IfMatch)
+			match, err := h.valueMatch(ctx, in.project(), envValue, in.Key, in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
@@ -439,7 +433,7 @@ func (h *Handler) registerEnv() {
 				err = h.st.SetEnvVar(ctx, in.project(), in.Key, in.Stage, in.Body.Value)
 			}
 			if err != nil {
-				return nil, at("body", h.envChanged(ctx, in.project(), in.Key, in.IfMatch, err))
+				return nil, at("body", h.valueChanged(ctx, in.project(), envValue, in.Key, in.IfMatch, err))
 			}
 			return h.envTagged(ctx, in.project(), in.Key)
 		})
@@ -453,7 +447,7 @@ func (h *Handler) registerEnv() {
 			if err := checkKeyPath(in.Key, false); err != nil {
 				return nil, err
 			}
-			match, err := h.envMatch(ctx, in.project(), in.Key, in.IfMatch)
+			match, err := h.valueMatch(ctx, in.project(), envValue, in.Key, in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
@@ -461,7 +455,7 @@ func (h *Handler) registerEnv() {
 				if _, has := match.Revs[in.Stage]; !has {
 					return nil, noValueOnStage("variable", in.Key, in.Stage)
 				}
-				err = h.envChanged(ctx, in.project(), in.Key, in.IfMatch,
+				err = h.valueChanged(ctx, in.project(), envValue, in.Key, in.IfMatch,
 					h.st.DeleteEnvVarsIf(ctx, in.project(), in.Key, []string{in.Stage}, *match))
 			} else {
 				err = h.st.DeleteEnvVar(ctx, in.project(), in.Key, in.Stage)
@@ -493,7 +487,7 @@ func (h *Handler) registerEnv() {
 			if err := checkKeyPath(in.Key, false); err != nil {
 				return nil, err
 			}
-			match, err := h.envMatch(ctx, in.project(), in.Key, in.IfMatch)
+			match, err := h.valueMatch(ctx, in.project(), envValue, in.Key, in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
@@ -503,7 +497,7 @@ func (h *Handler) registerEnv() {
 					stages = append(stages, st)
 				}
 				sort.Strings(stages)
-				return nil, h.envChanged(ctx, in.project(), in.Key, in.IfMatch,
+				return nil, h.valueChanged(ctx, in.project(), envValue, in.Key, in.IfMatch,
 					h.st.DeleteEnvVarsIf(ctx, in.project(), in.Key, stages, *match))
 			}
 			if _, err := h.envVar(ctx, in.project(), in.Key); err != nil {
