@@ -100,6 +100,10 @@ func TestTemplates(t *testing.T) {
 		{"{{ toJSON(nil) }}", "null"},
 		{"{{ toJSON(fetch.body) }}", `{"items":[{"name":"first"},{"name":"second"}]}`},
 		{"{{ fromJSON('[1,2]') }}", []any{1.0, 2.0}},
+		// a whole number beyond 2^53 stays exact, as every JSON a flow reads (float64: …992)
+		{`{{ fromJSON('{"id": 9007199254740993}').id }}`, int64(9007199254740993)},
+		{`{{ fromJSON('{"id": 9007199254740993}').id + 1 }}`, 9007199254740994},
+		{`{{ fromJSON('1.5') }}`, 1.5},
 		{"{{ jmespath(fetch.body, 'items[1].name') }}", "second"},
 		{"{{ formatDate(when, 'datetime', 'Europe/Amsterdam') }}", "2026-03-29 01:30:00"},
 		{"{{ formatDate(addDate(when, 1, 'days'), 'date') }}", "2026-03-30"},

@@ -18,6 +18,7 @@ import (
 	"github.com/expr-lang/expr/builtin"
 	"github.com/gosimple/slug"
 
+	"polysynergy/shared/jsonvalue"
 	"polysynergy/shared/nodes"
 )
 
@@ -33,7 +34,7 @@ type Function struct {
 }
 
 // Functions lists PolySynergy's own expression functions (expr-lang's builtins such as
-// trim, split, join, replace, len, keys, values, now and fromJSON come
+// trim, split, join, replace, len, keys, values and now come
 // on top, as do the operators `contains`, `startsWith`, `endsWith`, `matches`, `in`).
 func Functions() []Function { return functions() }
 
@@ -97,6 +98,8 @@ var functions = sync.OnceValue(func() []Function {
 		}},
 		{Name: "toJSON", Sig: "toJSON(value, indent?)", Doc: "value as compact JSON text, like JavaScript's JSON.stringify: object keys sorted, no spaces, `<`, `>` and `&` as written. indent (a number of spaces up to 10, or a string such as \"\\t\") pretty-prints it, like JSON.stringify(value, null, 2).", fn: fnToJSON,
 			types: []any{new(func(any) string), new(func(any, any) string)}},
+		{Name: "fromJSON", Sig: "fromJSON(text)", Doc: "Parses JSON text into a value, like JavaScript's JSON.parse. A whole number beyond 2^53 (an id such as 9007199254740993) stays exact, as in every JSON a flow reads.", fn: fnFromJSON,
+			types: []any{new(func(any) any)}},
 		{Name: "jmespath", Sig: "jmespath(value, query)", Doc: "Runs a JMESPath query over a value.", fn: fnJMESPath},
 		{Name: "formatDate", Sig: "formatDate(t, layout, zone?)", Doc: "Formats a time (or RFC 3339 string / Unix seconds) with a Go layout or a name: RFC3339, date, time, datetime, unix, unixms; optionally in an IANA zone.", fn: fnFormatDate},
 		{Name: "parseDate", Sig: "parseDate(s, layout?, zone?)", Doc: "Parses a date string read in an optional IANA zone. Without a layout: RFC 3339, also with a space for the T, without seconds, or with the offset as +0200 or +02; and the same without an offset. A layout must read a year: a time-only one ('15:04', 'time') is refused naming it, as the Parse date node refuses it; so is a date outside the years 1 to 9999.", fn: fnParseDate},
@@ -114,6 +117,23 @@ var options = sync.OnceValue(func() []expr.Option {
 	}
 	return opts
 })
+
+// fnFromJSON is expr-lang's fromJSON reading numbers as the rest of the platform does
+// (package jsonvalue), where the builtin made every number a float64.
+func fnFromJSON(args ...any) (any, error) {
+	if err := arity("fromJSON", args, 1); err != nil {
+		return nil, err
+	}
+	s, ok := args[0].(string)
+	if !ok {
+		return nil, fmt.Errorf("fromJSON: the argument must be JSON text, got %s", nodes.Describe(args[0]))
+	}
+	v, err := jsonvalue.Unmarshal([]byte(s))
+	if err != nil {
+		return nil, fmt.Errorf("fromJSON: %w", err)
+	}
+	return v, nil
+}
 
 func arity(name string, a []any, n int) error {
 	if len(a) != n {
