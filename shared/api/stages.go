@@ -27,6 +27,11 @@ type StageView struct {
 	ETag       string    `json:"etag" doc:"The stage's entity tag, as GET stage answers it in ETag: send it in If-Match to rename or delete the stage only as you read it"`
 }
 
+// MaxStages bounds a project's stages besides mock. A write of a value on every stage, or a
+// conditional one checking every stage, is one DynamoDB transaction of at most 100 actions,
+// which 20 stages keep well within.
+const MaxStages = 20
+
 func stageView(s store.Stage) StageView {
 	v := StageView{Name: s.Name, Position: s.Position, Production: s.Production, CreatedAt: s.CreatedAt.UTC()}
 	v.ETag = stageETag(s)
@@ -146,9 +151,16 @@ func (h *Handler) registerStages() {
 			if err != nil {
 				return nil, err
 			}
-			pos := 0
+			pos, n := 0, 0
 			for _, s := range st {
 				pos = max(pos, s.Position+1)
+				if s.Name != store.MockStage {
+					n++
+				}
+			}
+			if n >= MaxStages {
+				return nil, conflict(TypeConflict, fmt.Sprintf("the project has %d stages besides mock, the most it can have: delete one to add %q", n, in.Body.Name),
+					FieldError{Location: "body.name", Message: fmt.Sprintf("at most %d stages besides mock", MaxStages), Value: in.Body.Name})
 			}
 			if in.Body.Position != nil {
 				pos = *in.Body.Position

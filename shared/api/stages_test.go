@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -35,6 +36,20 @@ func TestStages(t *testing.T) {
 	e.do(http.MethodGet, proj+"/stages", u.token, nil).ok(&st)
 	if got := stageNames(st); len(got) != 3 || got[0] != "mock" || got[1] != "test" || got[2] != "prod" {
 		t.Errorf("stages %v", got)
+	}
+	// at most MaxStages besides mock: the next is refused naming the limit, and nothing is added
+	other, _ := e.project(u, "Many stages")
+	for i := range MaxStages {
+		e.do(http.MethodPost, other+"/stages", u.token, map[string]any{"name": fmt.Sprintf("s%d", i)}).status(http.StatusCreated)
+	}
+	p = e.do(http.MethodPost, other+"/stages", u.token, map[string]any{"name": "onemore"}).problem(http.StatusConflict)
+	wantFields(t, p, "body.name")
+	if !strings.Contains(p.Detail, fmt.Sprintf("%d stages besides mock", MaxStages)) {
+		t.Errorf("detail %q does not name the limit", p.Detail)
+	}
+	var many []StageView
+	if e.do(http.MethodGet, other+"/stages", u.token, nil).ok(&many); len(many) != MaxStages+1 {
+		t.Errorf("%d stages after a refused one, want %d and mock", len(many), MaxStages)
 	}
 	// Production: at most one.
 	e.do(http.MethodPut, proj+"/production-stage", u.token, map[string]any{"stage": "prod"}).ok(&st)
