@@ -1,35 +1,15 @@
 // @vitest-environment jsdom
 // On a phone-sized window the node palette took half of it (232 of 480 px): there it is a rail
 // whose + opens it over the canvas, closed by its «, Escape, a click beside it or placing a node.
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEditorStore } from '../store/editor';
 import { catalog, doc } from '../test/fixtures';
-import { installResizeObserver } from '../test/shell';
+import { fakeWindow, installResizeObserver } from '../test/shell';
 import { EditorScreen } from './EditorScreen';
 
 beforeAll(installResizeObserver);
 
-/** A window `width` px wide as matchMedia answers it, which the test can resize. */
-function fakeWindow(width: number) {
-  const listeners = new Set<() => void>();
-  const max = (q: string) => Number(/max-width: (\d+)px/.exec(q)?.[1] ?? Infinity);
-  const w = { width };
-  globalThis.matchMedia = ((q: string) => ({
-    get matches() {
-      return w.width <= max(q);
-    },
-    media: q,
-    addEventListener: (_: string, f: () => void) => listeners.add(f),
-    removeEventListener: (_: string, f: () => void) => listeners.delete(f),
-  })) as unknown as typeof matchMedia;
-  return {
-    resize(to: number) {
-      w.width = to;
-      act(() => listeners.forEach((f) => f()));
-    },
-  };
-}
 
 const saved = globalThis.matchMedia;
 afterEach(() => {

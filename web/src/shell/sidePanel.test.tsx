@@ -1,38 +1,18 @@
 // @vitest-environment jsdom
 // The project panel on a phone-sized window opens over the editor and closes again, so the
 // canvas stays reachable; there it starts closed whatever was chosen on a wider window.
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LiveSocket } from '../api/live';
 import { fakeApi } from '../manage/testkit';
 import { catalog } from '../test/fixtures';
-import { FakeLive, flowRow, installResizeObserver } from '../test/shell';
+import { FakeLive, fakeWindow, flowRow, installResizeObserver } from '../test/shell';
 import { ShellContext, type ShellEnv } from './context';
 import { ProjectShell } from './ProjectShell';
 import { NARROW, OVERLAY, sidePanelShown } from './sidePanel';
 
 beforeAll(installResizeObserver);
 
-/** A window `width` px wide as matchMedia answers it, which the test can resize. */
-function fakeWindow(width: number) {
-  const listeners = new Set<() => void>();
-  const max = (q: string) => Number(/max-width: (\d+)px/.exec(q)?.[1] ?? Infinity);
-  const w = { width };
-  globalThis.matchMedia = ((q: string) => ({
-    get matches() {
-      return w.width <= max(q);
-    },
-    media: q,
-    addEventListener: (_: string, f: () => void) => listeners.add(f),
-    removeEventListener: (_: string, f: () => void) => listeners.delete(f),
-  })) as unknown as typeof matchMedia;
-  return {
-    resize(to: number) {
-      w.width = to;
-      act(() => listeners.forEach((f) => f()));
-    },
-  };
-}
 
 const saved = globalThis.matchMedia;
 beforeEach(() => localStorage.clear());
