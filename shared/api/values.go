@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"time"
 
@@ -304,11 +306,7 @@ func (h *Handler) registerSecrets() {
 				return nil, err
 			}
 			if match != nil {
-				stages := make([]string, 0, len(match.Revs))
-				for st := range match.Revs {
-					stages = append(stages, st)
-				}
-				sort.Strings(stages)
+				stages := slices.Sorted(maps.Keys(match.Revs)) // every stage the tag was read with
 				return nil, h.valueChanged(ctx, in.project(), secretValue, in.Key, in.IfMatch,
 					h.st.DeleteSecretsIf(ctx, in.project(), in.Key, stages, *match))
 			}
@@ -492,11 +490,7 @@ func (h *Handler) registerEnv() {
 				return nil, err
 			}
 			if match != nil {
-				stages := make([]string, 0, len(match.Revs))
-				for st := range match.Revs {
-					stages = append(stages, st)
-				}
-				sort.Strings(stages)
+				stages := slices.Sorted(maps.Keys(match.Revs)) // every stage the tag was read with
 				return nil, h.valueChanged(ctx, in.project(), envValue, in.Key, in.IfMatch,
 					h.st.DeleteEnvVarsIf(ctx, in.project(), in.Key, stages, *match))
 			}
