@@ -464,6 +464,10 @@ export class ApiClient {
   renameTenant(name: string, ifMatch?: string | null): Promise<Tenant> {
     return this.withEtag('PATCH', this.tp(), { body: { name }, ifMatch });
   }
+  /** The caller leaves the tenant, whatever their role (409 for its last admin). */
+  leaveTenant(): Promise<void> {
+    return this.request('POST', this.tp('/leave'));
+  }
   listMembers(p: ListParams = {}): Promise<Page<Member>> {
     return this.get(this.tp('/members'), { ...p });
   }
