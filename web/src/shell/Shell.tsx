@@ -2,7 +2,7 @@
 // expired" banner (signing in again in a popup keeps the page and its unsaved work), and the
 // screens the URL names.
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ApiClient } from '../api/client';
 import { LiveSocket, resolveWsUrl } from '../api/live';
 import type { Me } from '../api/types';
@@ -10,6 +10,7 @@ import type { Session } from '../auth/session';
 import type { RuntimeConfig } from '../config';
 import type { CatalogIndex } from '../model/catalog';
 import { MembersPage } from '../manage/SettingsScreen';
+import { WorkspacePage } from '../manage/WorkspaceScreen';
 import { Playground } from '../Playground';
 import { PublishPage } from '../publish/PublishPage';
 import { useTheme } from '../ui/theme';
@@ -47,6 +48,12 @@ export function Shell({ cfg, api, session, catalog, me: signedIn }: ShellProps) 
   const [expired, setExpired] = useState(false);
   const [signInEpoch, setSignInEpoch] = useState(0);
   const [signInError, setSignInError] = useState<string | null>(null);
+  /** Said once a workspace was left (focused, so the keyboard starts there on the next screen). */
+  const [leftNote, setLeftNote] = useState<string | null>(null);
+  const leftNoteRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (leftNote) leftNoteRef.current?.focus();
+  }, [leftNote]);
 
   useEffect(() => api.onSessionExpired(() => setExpired(true)), [api]);
 
@@ -57,8 +64,35 @@ export function Shell({ cfg, api, session, catalog, me: signedIn }: ShellProps) 
       /* remembered for this page only */
     }
     setTenantState(t);
+    setLeftNote(null);
     navigate('/');
   }, []);
+
+  const renamedTenant = useCallback((t: string, name: string) => {
+    setMe((m) => ({ ...m, memberships: m.memberships.map((x) => (x.tenant === t ? { ...x, tenant_name: name } : x)) }));
+  }, []);
+
+  // GET /me right away could still list the tenant left (the memberships are an index, updated
+  // a moment later): the person's memberships drop it here instead
+  const leftTenant = useCallback(
+    (t: string, name: string) => {
+      const rest = { ...me, memberships: me.memberships.filter((x) => x.tenant !== t) };
+      const was = remembered();
+      const next = pickTenant(rest, was === t ? null : was);
+      try {
+        if (next) localStorage.setItem(TENANT_KEY, next);
+        else localStorage.removeItem(TENANT_KEY);
+      } catch {
+        /* remembered for this page only */
+      }
+      setMe(rest);
+      setTenantState(next);
+      const nextName = rest.memberships.find((x) => x.tenant === next)?.tenant_name || next;
+      setLeftNote(next ? `You left “${name}”. You are in “${nextName}” now.` : `You left “${name}”.`);
+      navigate('/');
+    },
+    [me],
+  );
 
   const live = useMemo(() => {
     if (!tenant) return null;
@@ -74,8 +108,8 @@ export function Shell({ cfg, api, session, catalog, me: signedIn }: ShellProps) 
     if (!tenant || !live) return null;
     api.setTenant(tenant);
     const membership = me.memberships.find((m) => m.tenant === tenant);
-    return { api, live, catalog, tenant, signInEpoch, theme, setTheme, triggerUrl: cfg.triggerUrl, role: membership?.role, sub: me.sub, email: me.email, tenantName: membership?.tenant_name || tenant, reloadMe, chooseTenant };
-  }, [api, live, catalog, tenant, signInEpoch, theme, setTheme, cfg.triggerUrl, me, reloadMe, chooseTenant]);
+    return { api, live, catalog, tenant, signInEpoch, theme, setTheme, triggerUrl: cfg.triggerUrl, role: membership?.role, sub: me.sub, email: me.email, tenantName: membership?.tenant_name || tenant, reloadMe, chooseTenant, renamedTenant, leftTenant };
+  }, [api, live, catalog, tenant, signInEpoch, theme, setTheme, cfg.triggerUrl, me, reloadMe, chooseTenant, renamedTenant, leftTenant]);
 
   const signInAgain = async () => {
     setSignInError(null);
@@ -94,11 +128,12 @@ export function Shell({ cfg, api, session, catalog, me: signedIn }: ShellProps) 
 
   const who = me.email ?? me.name ?? me.sub;
   let screen: React.ReactNode;
-  if (!env) screen = <p className="ps-empty">You are not a member of any workspace yet. Ask for an invitation.</p>;
+  if (!env) screen = <p className="ps-empty">{`You are not a member of any workspace ${leftNote ? 'now' : 'yet'}. Ask for an invitation.`}</p>;
   else if (route.name === 'projects') screen = <ProjectsScreen trash={false} />;
   else if (route.name === 'trash') screen = <ProjectsScreen trash />;
   else if (route.name === 'publish') screen = <PublishPage key={`${tenant}/${route.project}`} project={route.project} />;
   else if (route.name === 'members') screen = <MembersPage key={tenant} />;
+  else if (route.name === 'workspace') screen = <WorkspacePage key={tenant} />;
   else if (route.name === 'settings') screen = <ProjectShell key={`${tenant}/${route.project}`} project={route.project} flow={null} section={route.section} />;
   else if (route.name === 'project' || route.name === 'flow') screen = <ProjectShell key={`${tenant}/${route.project}`} project={route.project} flow={route.name === 'flow' ? route.flow : null} />;
   else
@@ -151,6 +186,20 @@ export function Shell({ cfg, api, session, catalog, me: signedIn }: ShellProps) 
             Members
           </a>
         ) : null}
+        {tenant ? (
+          <a
+            href="/workspace"
+            className="ps-link"
+            aria-current={route.name === 'workspace' ? 'page' : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/workspace');
+            }}
+          >
+            {/* "Settings" on screen, beside the workspace and its members; named in full */}
+            <span className="ps-sr-only">Workspace </span>Settings
+          </a>
+        ) : null}
         <span className="ps-toolbar-spacer" />
         <span className="ps-hint" title={me.sub}>
           {who}
@@ -161,6 +210,26 @@ export function Shell({ cfg, api, session, catalog, me: signedIn }: ShellProps) 
           </button>
         ) : null}
       </header>
+      {leftNote ? (
+        <div className="ps-banner ps-ws-left" role="status" tabIndex={-1} ref={leftNoteRef} data-testid="left-workspace">
+          <span>{leftNote}</span>
+          <button
+            type="button"
+            className="ps-button ps-small"
+            onClick={() => {
+              setLeftNote(null);
+              // the note goes: the keyboard goes on from the screen's heading, not the page's top
+              const heading = document.querySelector<HTMLElement>('.ps-app-main h1');
+              if (heading) {
+                if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+                heading.focus();
+              }
+            }}
+          >
+            Dismiss
+          </button>
+        </div>
+      ) : null}
       {expired ? (
         <div className="ps-banner ps-banner-error" role="alert">
           Your session expired. Your unsaved work is kept on this page; sign in again to save it.

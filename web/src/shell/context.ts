@@ -30,6 +30,10 @@ export interface ShellEnv {
   reloadMe?: (() => Promise<void>) | undefined;
   /** Switches the editor to another of the person's workspaces. */
   chooseTenant?: ((tenant: string) => void) | undefined;
+  /** A workspace was renamed (here or, seen on a 412, by someone else): the top bar and switcher show the name. */
+  renamedTenant?: ((tenant: string, name: string) => void) | undefined;
+  /** The person left a workspace: it leaves the switcher and another of theirs opens (none: the empty state). */
+  leftTenant?: ((tenant: string, name: string) => void) | undefined;
 }
 
 export const ShellContext = createContext<ShellEnv | null>(null);

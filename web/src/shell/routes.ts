@@ -10,6 +10,7 @@ const isSection = (s: string): s is SettingsSection => (SETTINGS_SECTIONS as rea
 export type Route =
   | { name: 'projects' }
   | { name: 'members' }
+  | { name: 'workspace' }
   | { name: 'settings'; project: string; section: SettingsSection }
   | { name: 'trash' }
   | { name: 'project'; project: string }
@@ -35,6 +36,7 @@ export function parseRoute(path: string): Route {
   if (parts.length === 1 && parts[0] === 'trash') return { name: 'trash' };
   if (parts.length === 1 && parts[0] === 'playground') return { name: 'playground' };
   if (parts.length === 1 && parts[0] === 'members') return { name: 'members' };
+  if (parts.length === 1 && parts[0] === 'workspace') return { name: 'workspace' };
   if (parts[0] === 'p' && parts.length >= 2) {
     const project = dec(parts[1] ?? '');
     if (!project) return { name: 'not-found', path };
@@ -61,6 +63,8 @@ export function routePath(r: Route): string {
       return '/playground';
     case 'members':
       return '/members';
+    case 'workspace':
+      return '/workspace';
     case 'settings':
       return `/p/${e(r.project)}/settings/${r.section}`;
     case 'project':
