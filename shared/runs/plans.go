@@ -1,21 +1,23 @@
 package runs
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"polysynergy/shared/engine"
+	"polysynergy/shared/expr"
 	"polysynergy/shared/flow"
+	"polysynergy/shared/nodes"
 	"polysynergy/shared/store"
 )
 
 // compiled is a plan with what the executor learned about its document.
 type compiled struct {
 	plan *flow.Plan
-	// readsEnv is false when the document never mentions `env`: no expression can then
-	// read the stage's variables as a whole, and the run skips listing them.
+	// readsEnv is false when no flow the run may run can read the stage's variables as a
+	// whole or by a node's key (see planReadsEnv): the run then skips listing them up front.
 	readsEnv bool
 	// secrets are the secrets the plan may read, resolved before a run's first event.
 	secrets engine.SecretRefs
@@ -68,7 +70,43 @@ func compile(comp *flow.Compiler, doc []byte) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &compiled{plan: plan, readsEnv: bytes.Contains(doc, []byte("env")), secrets: engine.PlanSecrets(plan)}, nil
+	return &compiled{plan: plan, readsEnv: planReadsEnv(plan), secrets: engine.PlanSecrets(plan)}, nil
+}
+
+// planReadsEnv reports whether a run of plan may read the stage's environment variables
+// through the resolver's list of them: an expression evaluated against the run's scope can
+// read them as `env` (or `$env`, the whole scope, as $env["env"]), so any template whose
+// text holds "env" counts (<env:KEY> placeholders and words such as "environment" too:
+// the check may say yes when no read comes, never the other way); so does a node that
+// reads one by key (an input edited as an environment variable's name, variable.env), as
+// before, so its variables are read when the run starts; and so does a node that runs
+// other flows of the project (an input naming a flow: Call flow, Tool), whose own
+// expressions share this run's resolver and are not in this plan.
+//
+// It reads the compiled plan, not the document's bytes: a document may write "env" as
+// "\u0065nv" inside a JSON string, and text outside templates (notes, names, literal
+// values) reads nothing.
+func planReadsEnv(plan *flow.Plan) bool {
+	for _, pn := range plan.Nodes {
+		for _, p := range pn.Type.Inputs {
+			if p.Editor == nodes.EditFlow || p.Editor == nodes.EditEnv {
+				return true
+			}
+		}
+		for _, pi := range pn.Inputs {
+			if !pi.HasValue {
+				continue
+			}
+			reads := false
+			pi.Value.Templates(func(t *expr.Template) {
+				reads = reads || strings.Contains(t.Source(), "env")
+			})
+			if reads {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // loadPlan returns the compiled plan of a flow version, or of the draft for version 0
