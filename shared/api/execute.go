@@ -365,10 +365,26 @@ func (h *Handler) unsyncSchedule(ctx context.Context, k store.FlowKey, stage str
 	return nil
 }
 
-// unsyncDeletedSchedule removes the schedules of a deleted schedule flow from EventBridge
-// Scheduler, one per stage it was published to (bs, read before the delete unpublished it):
-// deleting the flow unpublishes it as DELETE …/publications/{stage} does, and its schedules
-// must stop firing as they do then. A failure is logged and answered 503, as unpublishing's.
+// restoreSchedule puts a flow's schedule for stage back into EventBridge Scheduler after it
+// was removed ahead of a store write (unpublishing, deleting the flow or the stage) that then
+// failed. syncSchedule reads the store, so it is put back only where the flow is still
+// published. A failure is logged: the store write's error is what the caller answers.
+func (h *Handler) restoreSchedule(ctx context.Context, k store.FlowKey, stage string) {
+	if h.cfg.Scheduler == nil {
+		return
+	}
+	err := h.syncSchedule(context.WithoutCancel(ctx), k, stage)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		h.log.ErrorContext(ctx, "put back the schedule of a flow still published", "flow", k.Flow, "stage", stage, "err", err)
+	}
+}
+
+// unsyncDeletedSchedule removes the schedules of a schedule flow about to be deleted from
+// EventBridge Scheduler, one per stage it is published to (bs): deleting the flow unpublishes
+// it as DELETE …/publications/{stage} does, and its schedules must stop firing as they do
+// then. It runs before the store deletes anything, so that a failure (logged and answered
+// 503, as unpublishing's) leaves the flow and its publications for a retry to find; a
+// schedule already gone counts as removed.
 func (h *Handler) unsyncDeletedSchedule(ctx context.Context, k store.FlowKey, kind store.FlowKind, bs []store.Binding) error {
 	if kind != store.KindSchedule {
 		return nil

@@ -104,6 +104,25 @@ type fakeScheduler struct {
 	calls    []string
 	bodies   []map[string]any
 	existing map[string]bool
+	// fail answers requests of a method with a 500 InternalServerException once pass more
+	// of them have been answered (the SDK client does not retry: RetryMaxAttempts 1).
+	fail map[string]*injected
+}
+
+type injected struct{ pass, fail int }
+
+// failNext makes n requests of method fail after the next pass ones.
+func (f *fakeScheduler) failNext(method string, pass, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail[method] = &injected{pass: pass, fail: n}
+}
+
+// has reports whether the named schedule exists.
+func (f *fakeScheduler) has(name string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.existing[name]
 }
 
 func (f *fakeScheduler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -116,6 +135,15 @@ func (f *fakeScheduler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.Unmarshal(b, &m)
 	f.bodies = append(f.bodies, m)
 	w.Header().Set("Content-Type", "application/json")
+	if in := f.fail[r.Method]; in != nil && in.pass > 0 {
+		in.pass--
+	} else if in != nil && in.fail > 0 {
+		in.fail--
+		w.Header().Set("X-Amzn-Errortype", "InternalServerException")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"Message":"injected failure"}`))
+		return
+	}
 	switch r.Method {
 	case http.MethodPost:
 		if f.existing[name] {
@@ -129,6 +157,12 @@ func (f *fakeScheduler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPut:
 		_, _ = w.Write([]byte(`{"ScheduleArn":"arn:aws:scheduler:us-east-1:1:schedule/g/` + name + `"}`))
 	case http.MethodDelete:
+		if !f.existing[name] {
+			w.Header().Set("X-Amzn-Errortype", "ResourceNotFoundException")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"Message":"Schedule ` + name + ` does not exist."}`))
+			return
+		}
 		delete(f.existing, name)
 		_, _ = w.Write([]byte(`{}`))
 	}
@@ -137,11 +171,11 @@ func (f *fakeScheduler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // fakeScheduler points the API's schedule syncing at a fake EventBridge Scheduler (its wire
 // format over HTTP), closed when the test ends.
 func (e *env) fakeScheduler() *fakeScheduler {
-	fake := &fakeScheduler{existing: map[string]bool{}}
+	fake := &fakeScheduler{existing: map[string]bool{}, fail: map[string]*injected{}}
 	srv := httptest.NewServer(fake)
 	e.t.Cleanup(srv.Close)
 	client := scheduler.New(scheduler.Options{BaseEndpoint: aws.String(srv.URL), Region: "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")})
+		Credentials: credentials.NewStaticCredentialsProvider("k", "s", ""), RetryMaxAttempts: 1})
 	e.h.cfg.Scheduler = schedule.NewSyncer(client, "polysynergy", quietLogger())
 	e.h.cfg.SchedulerTarget = SchedulerTarget{Group: "polysynergy", RunnerARN: "arn:aws:lambda:us-east-1:1:function:runner", RoleARN: "arn:aws:iam::1:role/sched"}
 	return fake

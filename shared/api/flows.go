@@ -298,10 +298,20 @@ func (h *Handler) registerFlows() {
 			if f, err := h.st.GetFlow(ctx, in.key()); err == nil {
 				kind = f.Kind
 			}
-			if err := h.flowChanged(ctx, in.key(), in.IfMatch, h.st.DeleteFlowIf(ctx, in.key(), m)); err != nil {
+			// EventBridge first: had the store gone first, a failure there left the schedules
+			// firing with nothing in the store to find them by on a retry
+			if err := h.unsyncDeletedSchedule(ctx, in.key(), kind, bs); err != nil {
 				return nil, err
 			}
-			return nil, h.unsyncDeletedSchedule(ctx, in.key(), kind, bs)
+			if err := h.flowChanged(ctx, in.key(), in.IfMatch, h.st.DeleteFlowIf(ctx, in.key(), m)); err != nil {
+				if kind == store.KindSchedule {
+					for _, b := range bs {
+						h.restoreSchedule(ctx, in.key(), b.Stage)
+					}
+				}
+				return nil, err
+			}
+			return nil, nil
 		})
 }
 
