@@ -131,12 +131,12 @@ func (h *Handler) registerStages() {
 	base := "/tenants/{tenant}/projects/{project}"
 	register(h, endpoint{id: "listStages", method: http.MethodGet, path: base + "/stages", summary: "List stages in order",
 		tag: tag, scope: ScopeTenant, action: auth.ActionStageRead},
-		func(ctx context.Context, in *ProjectPath) (*Out[[]StageView], error) {
+		func(ctx context.Context, in *ProjectPath) (*Tagged[[]StageView], error) {
 			st, err := h.stages(ctx, in.key())
 			if err != nil {
 				return nil, err
 			}
-			return ok(mapSlice(st, stageView))
+			return stageListAnswer(st), nil
 		})
 	register(h, endpoint{id: "createStage", method: http.MethodPost, path: base + "/stages", summary: "Create a stage",
 		tag: tag, scope: ScopeTenant, action: auth.ActionStageManage, status: http.StatusCreated},
@@ -197,19 +197,33 @@ func (h *Handler) registerStages() {
 			return &Tagged[RenamedStageView]{ETag: v.ETag, Body: RenamedStageView{StageView: v, Skipped: skipped}}, nil
 		})
 	register(h, endpoint{id: "setProductionStage", method: http.MethodPut, path: base + "/production-stage",
-		summary: "Mark the production stage (at most one)", tag: tag, scope: ScopeTenant, action: auth.ActionStageManage},
+		summary: "Mark the production stage (at most one)", tag: tag, scope: ScopeTenant, action: auth.ActionStageManage, ifMatch: true},
 		func(ctx context.Context, in *struct {
 			ProjectPath
+			IfMatchHeader
 			Body ProductionBody
-		}) (*Out[[]StageView], error) {
+		}) (*Tagged[[]StageView], error) {
 			name := in.Body.Stage
 			if name == store.MockStage {
 				return nil, invalidField("body.stage", "the mock stage cannot be production")
 			}
-			if name != "" {
-				if store.ValidateStageName(name) != nil {
+			if name != "" && store.ValidateStageName(name) != nil {
+				return nil, invalidField("body.stage", "no stage %q", name)
+			}
+			list, err := h.stageListMatch(ctx, in.key(), in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			if list != nil {
+				if name != "" && !slices.ContainsFunc(list.Stages, func(s store.Stage) bool { return s.Name == name }) {
 					return nil, invalidField("body.stage", "no stage %q", name)
 				}
+				if err := h.st.SetProductionStageIf(ctx, in.key(), name, *list); err != nil {
+					return nil, h.stageListChanged(ctx, in.key(), in.IfMatch, err)
+				}
+				return h.stageListNow(ctx, in.key())
+			}
+			if name != "" {
 				if _, err := h.st.GetStage(ctx, in.key(), name); err != nil {
 					if errors.Is(err, store.ErrNotFound) {
 						if _, perr := h.st.GetProject(ctx, in.key()); perr != nil {
@@ -223,20 +237,23 @@ func (h *Handler) registerStages() {
 			if err := h.st.SetProductionStage(ctx, in.key(), name); err != nil {
 				return nil, at("body", err)
 			}
-			st, err := h.stages(ctx, in.key())
+			return h.stageListNow(ctx, in.key())
+		})
+	register(h, endpoint{id: "reorderStages", method: http.MethodPut, path: base + "/stage-order",
+		summary: "Reorder the stages", tag: tag, scope: ScopeTenant, action: auth.ActionStageManage, ifMatch: true},
+		func(ctx context.Context, in *struct {
+			ProjectPath
+			IfMatchHeader
+			Body StageOrderBody
+		}) (*Tagged[[]StageView], error) {
+			list, err := h.stageListMatch(ctx, in.key(), in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
-			return ok(mapSlice(st, stageView))
-		})
-	register(h, endpoint{id: "reorderStages", method: http.MethodPut, path: base + "/stage-order",
-		summary: "Reorder the stages", tag: tag, scope: ScopeTenant, action: auth.ActionStageManage},
-		func(ctx context.Context, in *struct {
-			ProjectPath
-			Body StageOrderBody
-		}) (*Out[[]StageView], error) {
-			st, err := h.stages(ctx, in.key())
-			if err != nil {
+			var st []store.Stage
+			if list != nil {
+				st = list.Stages
+			} else if st, err = h.stages(ctx, in.key()); err != nil {
 				return nil, err
 			}
 			have := map[string]store.Stage{}
@@ -264,6 +281,13 @@ func (h *Handler) registerStages() {
 				slices.Sort(missing)
 				return nil, invalidField("body.stages", "must list every stage; missing %v", missing)
 			}
+			if list != nil {
+				// one transaction, only while the list is as the tag says
+				if err := h.st.SetStageOrderIf(ctx, in.key(), in.Body.Stages, *list); err != nil {
+					return nil, h.stageListChanged(ctx, in.key(), in.IfMatch, err)
+				}
+				return h.stageListNow(ctx, in.key())
+			}
 			for i, n := range in.Body.Stages {
 				if have[n].Position != i {
 					if err := h.st.SetStagePosition(ctx, in.key(), n, i); err != nil {
@@ -271,11 +295,7 @@ func (h *Handler) registerStages() {
 					}
 				}
 			}
-			st, err = h.stages(ctx, in.key())
-			if err != nil {
-				return nil, err
-			}
-			return ok(mapSlice(st, stageView))
+			return h.stageListNow(ctx, in.key())
 		})
 	register(h, endpoint{id: "deleteStage", method: http.MethodDelete, path: base + "/stages/{stage}",
 		summary: "Delete a stage (never mock), unpublishing what was bound to it", tag: tag, scope: ScopeTenant,
@@ -302,6 +322,67 @@ func (h *Handler) registerStages() {
 			}
 			return nil, h.st.DeleteStage(ctx, in.key(), in.Stage)
 		})
+}
+
+// The stage list's ETag covers the whole list as GET …/stages answers it: every stage's
+// name, position, production flag, creation time and revision (each stage's own ETag), in
+// order. It is what a client holds when it reorders the stages or marks the production
+// stage (PUT …/stage-order, PUT …/production-stage), which honour If-Match with it and
+// answer the list with its new tag; the check is repeated in the write's transaction
+// (store.StageList: every stage as read, no stage added since).
+
+// stageListETag is the ETag of a project's stage list (stages in order).
+func stageListETag(st []store.Stage) string {
+	return etagOf(mapSlice(st, stageView))
+}
+
+// stageListAnswer is the answer of GET …/stages and of the writes of the list.
+func stageListAnswer(st []store.Stage) *Tagged[[]StageView] {
+	return &Tagged[[]StageView]{ETag: stageListETag(st), Body: mapSlice(st, stageView)}
+}
+
+// stageListNow answers the stage list as it is now (read strongly, so its tag is the one a
+// following conditional write compares with).
+func (h *Handler) stageListNow(ctx context.Context, k store.ProjectKey) (*Tagged[[]StageView], error) {
+	l, err := h.st.StageListConsistent(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	return stageListAnswer(l.Stages), nil
+}
+
+// stageListMatch checks If-Match against a project's stage list as it is now (read
+// strongly): nil without a condition, the list as read when it matches, 412 when not;
+// 404 when the project does not exist (or is in the trash).
+func (h *Handler) stageListMatch(ctx context.Context, k store.ProjectKey, header string) (*store.StageList, error) {
+	m, err := parseIfMatch(header)
+	if err != nil || !m.conditional() {
+		return nil, err
+	}
+	l, err := h.st.StageListConsistent(ctx, k)
+	if err == nil && !l.Active {
+		err = fmt.Errorf("stage list: project %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, h.inTrash(ctx, k, err)
+	}
+	if cur := stageListETag(l.Stages); !m.matches(cur) {
+		return nil, changed("stage list", header, cur)
+	}
+	return &l, nil
+}
+
+// stageListChanged turns a store.ErrChanged of a conditional write of the stage list into
+// its 412 (with the list's ETag now); other errors pass.
+func (h *Handler) stageListChanged(ctx context.Context, k store.ProjectKey, header string, err error) error {
+	if !errors.Is(err, store.ErrChanged) {
+		return err
+	}
+	l, rerr := h.st.StageListConsistent(ctx, k)
+	if rerr != nil {
+		return rerr
+	}
+	return changed("stage list", header, stageListETag(l.Stages))
 }
 
 // stageTaken answers a stage name the project has (store.ErrExists) with a 409 naming

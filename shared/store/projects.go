@@ -46,6 +46,10 @@ type projectRec struct {
 	State  string `dynamodbav:"state"`
 	GSI1PK string `dynamodbav:"GSI1PK"`
 	GSI1SK string `dynamodbav:"GSI1SK"`
+	// StagesRev counts the writes that add a stage to the project and the conditional
+	// writes of its stage list (StageList), so that such a write notices a stage added
+	// since the list was read. Absent until the first (0).
+	StagesRev int `dynamodbav:"stages_rev,omitempty"`
 	Project
 }
 

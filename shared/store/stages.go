@@ -79,7 +79,7 @@ func (s *Store) createStage(ctx context.Context, op string, k ProjectKey, st Sta
 		return Stage{}, fmt.Errorf("%s: %w", op, err)
 	}
 	var tx txn
-	s.checkProjectActive(&tx, k)
+	s.addingStage(&tx, k)
 	tx.put(s.table, it, "attribute_not_exists(PK)", nil, nil, fmt.Errorf("stage %w", ErrExists))
 	if err := s.commit(ctx, op, &tx); err != nil {
 		return Stage{}, err
@@ -352,7 +352,7 @@ func (s *Store) BeginStageRename(ctx context.Context, k ProjectKey, from Stage, 
 		cond, onFail = stageCond(from, n, v), ErrChanged
 	}
 	var tx txn
-	s.checkProjectActive(&tx, k)
+	s.addingStage(&tx, k)
 	tx.update(s.table, key(projectPK(k), stageSK(from.Name)), "SET #mRev = if_not_exists(#mRev, :zero) + :one", cond, n, v, onFail)
 	tx.put(s.table, it, "attribute_not_exists(PK)", nil, nil, fmt.Errorf("stage %w", ErrExists))
 	err = s.commit(ctx, op, &tx)
