@@ -18,7 +18,8 @@ import (
 )
 
 // dynamoLog sits in front of the embedded DynamoDB and records each request the real SDK
-// client sends: its operation and, for a Query, the sort key prefix it asks for.
+// client sends: its operation and, for a Query, the sort key prefix it asks for, for a
+// GetItem the sort key.
 type dynamoLog struct {
 	next http.Handler
 	mu   sync.Mutex
@@ -32,10 +33,14 @@ func (d *dynamoLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op := target[strings.LastIndexByte(target, '.')+1:]
 	var in struct {
 		ExpressionAttributeValues map[string]map[string]any
+		Key                       map[string]map[string]any
 	}
 	_ = json.Unmarshal(body, &in)
 	if p, ok := in.ExpressionAttributeValues[":skp"]["S"].(string); ok {
 		op += " " + p
+	}
+	if sk, ok := in.Key["SK"]["S"].(string); ok && op == "GetItem" {
+		op += " " + sk
 	}
 	d.mu.Lock()
 	d.ops = append(d.ops, op)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"polysynergy/shared/engine"
 	"polysynergy/shared/nodes"
@@ -16,17 +17,32 @@ import (
 // A flow the project does not have, or one with no version on the run's stage, is a call
 // refused for the flow it names (nodes.FlowIDError), as in the CLI: the calling node reports
 // it on its flow id input. Other store failures stay plain errors.
+//
+// The loader belongs to one run (and the flows it calls): the version bound to the stage is
+// read once per called flow, the first time the run calls it, and every later call in the
+// run (a loop, an agent's tool, describing the tool and then calling it) runs that version
+// without reading the binding again. A read that fails is not kept: the next call tries
+// again.
 func (x *Executor) flowLoader(pk store.ProjectKey, kind Kind, stage string) engine.FlowLoader {
+	var (
+		mu    sync.Mutex
+		bound = map[string]int{} // flow → the version bound to stage, as this run read it
+	)
 	return func(ctx context.Context, flowID string) (engine.LoadedFlow, error) {
 		fk := store.FlowKey{Tenant: pk.Tenant, Project: pk.Project, Flow: flowID}
-		version := 0
-		if kind != KindEditor {
+		mu.Lock()
+		version, known := bound[flowID]
+		mu.Unlock()
+		if kind != KindEditor && !known {
 			b, err := x.st.GetBinding(ctx, fk, stage)
 			if err != nil {
 				err = fmt.Errorf("find the version of flow %s published on stage %q: %w", flowID, stage, err)
 				return engine.LoadedFlow{}, x.flowIDError(ctx, fk, err)
 			}
 			version = b.Version
+			mu.Lock()
+			bound[flowID] = version
+			mu.Unlock()
 		}
 		c, _, err := x.loadPlan(ctx, fk, version)
 		if err != nil {
