@@ -65,3 +65,19 @@ func TestRunReadsACalledFlowsBindingOnce(t *testing.T) {
 		t.Fatalf("the called flow's binding was read %d times, want once (requests: %v)", count(ops, "GetItem BIND#prod"), ops)
 	}
 }
+
+// A schedule's firing reads its project once: whether it is in the trash and whether its
+// flows may reach private networks come from the same read.
+func TestScheduleRunReadsItsProjectOnce(t *testing.T) {
+	f := setup(t)
+	x, log := f.recorded(t)
+	fk := f.flow(t, okFlow(t), store.SaveNone, 0)
+	log.take()
+	run, err := x.Execute(f.ctx, f.job(fk, runs.KindSchedule))
+	if err != nil || run.Status != engine.StatusSuccess {
+		t.Fatalf("run: %v %+v", err, run)
+	}
+	if ops := log.take(); count(ops, "GetItem PROJECT") != 1 {
+		t.Fatalf("the project was read %d times, want once (requests: %v)", count(ops, "GetItem PROJECT"), ops)
+	}
+}

@@ -184,6 +184,11 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 		if p.TrashedAt != nil {
 			return nil, fmt.Errorf("%w: the firing of flow %s is not run", ErrProjectInTrash, fk.Flow)
 		}
+		if job.AllowPrivateNetwork == nil {
+			// the project just read says it: not read again for the run
+			allow := p.AllowPrivateNetwork
+			job.AllowPrivateNetwork = &allow
+		}
 		if job.Fired {
 			if err := x.stillFires(ctx, fk, job.Stage); err != nil {
 				return nil, err
