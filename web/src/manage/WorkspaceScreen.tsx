@@ -286,18 +286,18 @@ export function WorkspaceScreen({
         </>
       }
     >
-      <h2>Name</h2>
       {rename ? (
         <NameForm key={tenant.id} tenant={tenant} onSave={save} />
       ) : (
-        <>
+        <section className="ps-m-form ps-m-column" aria-labelledby="workspace-name-title">
+          <h2 id="workspace-name-title">Name</h2>
           <p className="ps-ws-name">
             <strong>{tenant.name}</strong>
           </p>
           <p className="ps-m-note" role="note">
             Only admins can rename the workspace.
           </p>
-        </>
+        </section>
       )}
       <section className="ps-m-form ps-m-column ps-ws-leave" aria-labelledby="workspace-leave-title">
         <h2 id="workspace-leave-title" tabIndex={-1}>
