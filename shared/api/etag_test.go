@@ -247,7 +247,9 @@ func TestRouteAndScheduleIfMatch(t *testing.T) {
 	u := e.signIn("alice")
 	proj, _ := e.project(u, "Triggers")
 	rpath, _ := e.flow(u, proj, map[string]any{"kind": "route", "name": "Hello"})
-	spath, _ := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Tick"})
+	spath, _ := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Tick", "document": chainDoc(t, 2, "n")})
+	// published, so that it fires and lists next runs
+	e.do(http.MethodPost, spath+"/publish", u.token, map[string]any{"stage": "mock"}).status(http.StatusOK)
 
 	route := func(v string) map[string]any {
 		return map[string]any{"method": "GET", "segments": []any{map[string]any{"kind": "static", "value": v}}}

@@ -240,7 +240,8 @@ type ScheduleView struct {
 	End         *time.Time     `json:"end,omitempty"`
 	Enabled     bool           `json:"enabled"`
 	Description string         `json:"description" example:"At 09:30 on Monday through Friday"`
-	NextRuns    []time.Time    `json:"next_runs" nullable:"false" doc:"The next five fire times (within start/end)"`
+	NextRuns    []time.Time    `json:"next_runs" nullable:"false" doc:"The next five fire times (within start/end); empty when it does not fire (not_firing says why) or fires no more (its end has passed)"`
+	NotFiring   string         `json:"not_firing,omitempty" enum:"disabled,not_published" doc:"Why next_runs is empty although the expression has times ahead: disabled (enabled is false), or not_published (published on no stage). Absent while it fires"`
 	Published   map[string]int `json:"published" nullable:"false" doc:"Stage → published version"`
 	UpdatedAt   time.Time      `json:"updated_at"`
 }
@@ -307,12 +308,27 @@ func (h *Handler) scheduleView(s store.Schedule) ScheduleView {
 	if v.Published == nil {
 		v.Published = map[string]int{}
 	}
+	switch {
+	case !s.Enabled:
+		v.NotFiring = notFiringDisabled
+	case len(v.Published) == 0:
+		v.NotFiring = notFiringUnpublished
+	}
 	if c, err := schedule.Parse(s.Cron); err == nil {
 		v.Description = c.Describe()
-		v.NextRuns = nextRuns(c, s.ScheduleConfig, h.now(), 5)
+		// what does not fire has no next runs (POST /schedule-preview lists an expression's)
+		if v.NotFiring == "" {
+			v.NextRuns = nextRuns(c, s.ScheduleConfig, h.now(), 5)
+		}
 	}
 	return v
 }
+
+// Why a schedule's next_runs is empty (ScheduleView.NotFiring).
+const (
+	notFiringDisabled    = "disabled"
+	notFiringUnpublished = "not_published"
+)
 
 // scheduleETag is the tag of what is stored: the view without next_runs, which a read
 // works out from its clock, so a fire time passing does not refuse an open form's save.

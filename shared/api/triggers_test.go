@@ -74,11 +74,18 @@ func TestSchedules(t *testing.T) {
 	e := newEnv(t)
 	u := e.signIn("alice")
 	proj, _ := e.project(u, "Sched")
-	path, _ := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Nightly",
+	path, _ := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Nightly", "document": chainDoc(t, 2, "n"),
 		"schedule": map[string]any{"cron": "30 9 * * 1-5", "timezone": "Europe/Amsterdam", "enabled": true}})
 	var s ScheduleView
+	// published nowhere, it does not fire: no next runs, and why
 	e.do(http.MethodGet, path+"/schedule", u.token, nil).ok(&s)
-	if s.Cron != "30 9 * * 1-5" || s.Timezone != "Europe/Amsterdam" || !s.Enabled || len(s.NextRuns) != 5 {
+	if s.Cron != "30 9 * * 1-5" || !s.Enabled || len(s.NextRuns) != 0 || s.NotFiring != "not_published" {
+		t.Fatalf("unpublished schedule %+v, want no next runs (not_published)", s)
+	}
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).status(http.StatusOK)
+	s = ScheduleView{}
+	e.do(http.MethodGet, path+"/schedule", u.token, nil).ok(&s)
+	if s.Cron != "30 9 * * 1-5" || s.Timezone != "Europe/Amsterdam" || !s.Enabled || len(s.NextRuns) != 5 || s.NotFiring != "" {
 		t.Fatalf("schedule %+v", s)
 	}
 	if !strings.Contains(s.Description, "09:30") {
@@ -91,9 +98,21 @@ func TestSchedules(t *testing.T) {
 	}
 	end := time.Date(2030, 1, 9, 0, 0, 0, 0, time.UTC)
 	e.do(http.MethodPut, path+"/schedule", u.token, map[string]any{"cron": "@daily", "timezone": "UTC",
-		"end": end, "enabled": false}).ok(&s)
-	if len(s.NextRuns) != 2 || s.Enabled {
+		"end": end, "enabled": true}).ok(&s)
+	if len(s.NextRuns) != 2 || !s.Enabled {
 		t.Errorf("windowed schedule %+v, want 2 runs before the end", s)
+	}
+	// disabled, it does not fire: no next runs (they were listed as if it did), and why
+	s = ScheduleView{}
+	e.do(http.MethodPut, path+"/schedule", u.token, map[string]any{"cron": "@daily", "timezone": "UTC",
+		"end": end, "enabled": false}).ok(&s)
+	if len(s.NextRuns) != 0 || s.Enabled || s.NotFiring != "disabled" {
+		t.Errorf("disabled schedule %+v, want no next runs (disabled)", s)
+	}
+	s = ScheduleView{}
+	e.do(http.MethodGet, path+"/schedule", u.token, nil).ok(&s)
+	if len(s.NextRuns) != 0 || s.NotFiring != "disabled" {
+		t.Errorf("disabled schedule read %+v", s)
 	}
 	p := e.do(http.MethodPut, path+"/schedule", u.token, map[string]any{"cron": "0 25 * * *", "timezone": "UTC",
 		"start": end, "end": end.Add(-time.Hour)}).problem(http.StatusUnprocessableEntity)

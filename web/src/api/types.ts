@@ -326,7 +326,10 @@ export interface Schedule {
   start?: string;
   end?: string;
   enabled: boolean;
+  /** Empty when it does not fire: not_firing says why. */
   next_runs: string[];
+  /** Why next_runs is empty although the expression has times ahead; absent while it fires. */
+  not_firing?: 'disabled' | 'not_published';
   /** stage → published version */
   published: Record<string, number>;
   updated_at: string;

@@ -14,7 +14,7 @@ const saved: Schedule = {
   timezone: 'Europe/Amsterdam',
   enabled: true,
   next_runs: ['2026-12-01T08:00:00Z', '2026-12-02T08:00:00Z', '2026-12-03T08:00:00Z', '2026-12-04T08:00:00Z', '2026-12-07T08:00:00Z'],
-  published: {},
+  published: { prod: 2 },
   updated_at: '2026-11-01T00:00:00Z',
 };
 const fifteen = ['2026-12-01T08:15:00Z', '2026-12-01T08:30:00Z', '2026-12-01T08:45:00Z', '2026-12-01T09:00:00Z', '2026-12-01T09:15:00Z'];
@@ -32,6 +32,36 @@ describe('ScheduleForm', () => {
     const runs = screen.getByTestId('next-runs').querySelectorAll('time');
     expect([...runs].map((t) => t.getAttribute('datetime'))).toEqual(saved.next_runs);
     expect((screen.getByLabelText('Time zone') as HTMLSelectElement).value).toBe('Europe/Amsterdam');
+    expect(screen.getByTestId('schedule-published').textContent).toBe('Fires on prod (v2).');
+    expect(screen.queryByTestId('not-firing')).toBeNull();
+  });
+
+  it('lists no fire times, and says why, for a schedule that does not fire', async () => {
+    // disabled: the API lists none (not_firing); switching it on previews when it will fire
+    const off: Schedule = { ...saved, enabled: false, next_runs: [], not_firing: 'disabled' };
+    let m = mockApi([['GET', PATH, { body: off }], ['POST', /^\/schedule-preview$/, { body: { description: saved.description, next_runs: saved.next_runs } }]]);
+    render(<ScheduleForm api={m.api} project="p1" flow="f1" previewDelayMs={10} />);
+    expect((await screen.findByTestId('not-firing')).textContent).toBe(
+      'None: disabled, it does not fire on the stages it is published to. Enable it and save to make it fire.',
+    );
+    expect(screen.queryByTestId('next-runs')).toBeNull();
+    fireEvent.click(screen.getByRole('switch'));
+    await waitFor(() => expect([...screen.getByTestId('next-runs').querySelectorAll('time')].map((t) => t.getAttribute('datetime'))).toEqual(saved.next_runs));
+    expect(screen.queryByTestId('not-firing')).toBeNull();
+    // switched off again, before saving: none again
+    fireEvent.click(screen.getByRole('switch'));
+    expect(screen.queryByTestId('next-runs')).toBeNull();
+    expect(screen.getByTestId('not-firing')).toBeTruthy();
+    cleanup();
+
+    // published nowhere: none either, even while the preview of what is typed has times
+    const unpublished: Schedule = { ...saved, published: {}, next_runs: [], not_firing: 'not_published' };
+    m = mockApi([['GET', PATH, { body: unpublished }], ['POST', /^\/schedule-preview$/, { body: { description: 'Every 15 minutes', next_runs: fifteen } }]]);
+    render(<ScheduleForm api={m.api} project="p1" flow="f1" previewDelayMs={10} />);
+    expect((await screen.findByTestId('not-firing')).textContent).toBe('None: published to no stage, it does not fire.');
+    fireEvent.change(screen.getByLabelText(/^Cron/), { target: { value: '*/15 * * * *' } });
+    await waitFor(() => expect(m.calls.some((c) => c.path === '/schedule-preview')).toBe(true));
+    expect(screen.queryByTestId('next-runs')).toBeNull();
     expect(screen.getByTestId('schedule-published').textContent).toBe('Not published to any stage yet: publish it to make it fire.');
   });
 
@@ -159,7 +189,7 @@ describe('ScheduleForm keeps up', () => {
 
   it('reads the schedule again when the publications change (a publish from the toolbar)', async () => {
     let reads = 0;
-    const m = mockApi([['GET', PATH, () => ({ body: ++reads === 1 ? saved : { ...saved, published: { dev: 3 } } })]]);
+    const m = mockApi([['GET', PATH, () => ({ body: ++reads === 1 ? { ...saved, published: {} } : { ...saved, published: { dev: 3 } } })]]);
     const view = render(<ScheduleForm api={m.api} project="p1" flow="f1" refreshKey="" />);
     expect((await screen.findByTestId('schedule-published')).textContent).toBe('Not published to any stage yet: publish it to make it fire.');
     view.rerender(<ScheduleForm api={m.api} project="p1" flow="f1" refreshKey="dev:3" />);

@@ -1,6 +1,7 @@
 // The schedule form of a schedule flow: a 5-field cron expression described in plain words
 // as it is typed, the next five fire times (the API's answer: a preview while editing, the
-// saved schedule's after saving), the IANA time zone (a searchable picker), an optional
+// saved schedule's after saving; none, with why, while it is disabled or published nowhere,
+// since then it does not fire), the IANA time zone (a searchable picker), an optional
 // start / end window and the enabled switch. The API's validation errors land on the fields.
 // A save sends the schedule's etag last read as If-Match; a 412 (someone changed it since; a
 // fire time passing does not change it) keeps what was typed, says so and reads it again.
@@ -127,7 +128,8 @@ export function ScheduleForm(props: ScheduleFormProps) {
 
   // the next fire times of what is typed, from the API, once typing pauses
   const body = useMemo(() => (form ? scheduleBody(form) : null), [form]);
-  const bodyKey = body ? JSON.stringify({ ...body, enabled: undefined }) : '';
+  // enabled too: switching a disabled schedule on lists the times it will fire at
+  const bodyKey = body ? JSON.stringify(body) : '';
   useEffect(() => {
     if (!body || !edited.current) return;
     if (!tryDescribeCron(body.cron).ok) return setPreview(null);
@@ -219,6 +221,9 @@ export function ScheduleForm(props: ScheduleFormProps) {
   const rest = changed ? [] : [...otherFieldErrors(error, (f) => ['cron', 'timezone', 'start', 'end', 'enabled'].includes(f))];
   const general = changed ? CHANGED_TEXT : error && !rest.length && !['cron', 'timezone', 'start', 'end'].some((f) => fieldError(error, f)) ? errText(error) : null;
   const runs = preview && !('error' in preview) ? preview.next_runs : null;
+  // what does not fire has no next fire times (as the API answers for the saved schedule)
+  const published = Object.keys(load.value.published ?? {}).length > 0;
+  const notFiring = !form.enabled ? 'disabled' : !published ? 'not_published' : null;
 
   return (
     <form
@@ -301,7 +306,13 @@ export function ScheduleForm(props: ScheduleFormProps) {
 
       <section aria-label="Next fire times">
         <h3 className="ps-pub-label">Next fire times ({form.timezone})</h3>
-        {runs === null ? (
+        {notFiring ? (
+          <p className="ps-hint" data-testid="not-firing">
+            {notFiring === 'disabled'
+              ? `None: disabled, it does not fire${published ? ' on the stages it is published to' : ''}. Enable it and save to make it fire.`
+              : 'None: published to no stage, it does not fire.'}
+          </p>
+        ) : runs === null ? (
           <p className="ps-hint">
             {cronErr
               ? 'Fix the expression to see when it fires.'
@@ -323,7 +334,6 @@ export function ScheduleForm(props: ScheduleFormProps) {
             ))}
           </ol>
         )}
-        {!form.enabled ? <p className="ps-hint">Disabled: published stages do not fire until it is enabled.</p> : null}
         <p className="ps-hint" data-testid="schedule-published">
           {Object.keys(load.value.published ?? {}).length
             ? `Fires on ${Object.entries(load.value.published)
