@@ -21,6 +21,10 @@ const MaxFlowDepth = 4
 type LoadedFlow struct {
 	Plan    *flow.Plan
 	Version int
+	// Resolver, when set, resolves the called flow's secrets and variables instead of the
+	// caller's (the same stage's values: a loader may offer a called flow that reads `env`
+	// the variables its caller's resolver left out, as its caller reads none).
+	Resolver Resolver
 }
 
 // FlowLoader loads another flow of the run's project: the version bound to the run's
@@ -106,8 +110,12 @@ func (r *runState) callFlow(ctx context.Context, call nodes.FlowCall) (any, erro
 	}
 	sub := &Engine{opt: r.eng.opt}
 	sub.opt.Publisher, sub.opt.Sink = nil, nil
+	res := r.req.Resolver
+	if lf.Resolver != nil {
+		res = lf.Resolver
+	}
 	req := Request{RunID: fmt.Sprintf("%s.%d", r.req.RunID, r.calls.Add(1)), FlowID: call.FlowID, Version: lf.Version,
-		Stage: r.req.Stage, Tenant: r.req.Tenant, Project: r.req.Project, Start: start, Trigger: call.Input, Resolver: r.req.Resolver, Templates: r.req.Templates,
+		Stage: r.req.Stage, Tenant: r.req.Tenant, Project: r.req.Project, Start: start, Trigger: call.Input, Resolver: res, Templates: r.req.Templates,
 		Concurrency: r.conc, Flows: r.req.Flows, DenyPrivateNetwork: r.req.DenyPrivateNetwork,
 		callers: append(slices.Clone(r.req.callers), r.req.FlowID)}
 	nr, err := sub.newRun(lf.Plan, req)

@@ -83,11 +83,11 @@ func (f *fixture) recorded(t *testing.T) (*runs.Executor, *dynamoLog) {
 	return x, log
 }
 
-// A run reads the stage's environment variables up front (one Query) only when a flow it
-// may run can read them: an expression naming `env`, a placeholder, a node
-// reading one by key, or a call of another flow (whose expressions are not in the plan).
-// Text that only looks like it (a literal value, a note) reads nothing. Each run gets
-// the values it asks for.
+// A run reads the stage's environment variables (one Query) only when a flow it runs can
+// read them: an expression naming `env`, a placeholder, a node reading one by key, in the
+// flow itself or in a flow it calls (whose plan is checked when it is called; the list is
+// read once for the run). Text that only looks like it (a literal value, a note) reads
+// nothing. Each run gets the values it asks for.
 func TestRunReadsTheStagesVariablesOnlyWhenItMay(t *testing.T) {
 	f := setup(t)
 	f.envVar(t, "REGION", "prod", "eu-west-1")
@@ -112,6 +112,28 @@ func TestRunReadsTheStagesVariablesOnlyWhenItMay(t *testing.T) {
 	if _, err := f.st.Publish(f.ctx, store.PublishInput{Flow: callee.Key(), Stage: "prod", By: "owner"}); err != nil {
 		t.Fatal(err)
 	}
+	quiet, err := f.st.CreateFlow(f.ctx, f.pk, store.CreateFlowInput{Kind: store.KindService, Name: "Quiet", Document: doc(t, []node{
+		{"input", "flow.input", map[string]any{"test_input": map[string]any{}}},
+		{"out", "control.exit", map[string]any{"value": "{{ run.stage }}"}},
+	}, chain("input", "out")...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.Publish(f.ctx, store.PublishInput{Flow: quiet.Key(), Stage: "prod", By: "owner"}); err != nil {
+		t.Fatal(err)
+	}
+	// a called flow reading none, which calls the one reading `env`
+	middle, err := f.st.CreateFlow(f.ctx, f.pk, store.CreateFlowInput{Kind: store.KindService, Name: "Middle", Document: doc(t, []node{
+		{"input", "flow.input", map[string]any{"test_input": map[string]any{}}},
+		{"inner", "flow.call", map[string]any{"flow_id": callee.ID, "input": map[string]any{}}},
+		{"out", "control.exit", map[string]any{"value": "{{ inner.result }}"}},
+	}, chain("input", "inner", "out")...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.Publish(f.ctx, store.PublishInput{Flow: middle.Key(), Stage: "prod", By: "owner"}); err != nil {
+		t.Fatal(err)
+	}
 	escaped := bytes.ReplaceAll(exitWith("{{ env.REGION }}"), []byte("{{ env."), []byte(`{{ \u0065nv.`))
 	if bytes.Contains(escaped, []byte("env")) {
 		t.Fatalf("the escaped document still says env: %s", escaped)
@@ -133,6 +155,11 @@ func TestRunReadsTheStagesVariablesOnlyWhenItMay(t *testing.T) {
 		{"a node by key", exitWith("{{ v.value }}", node{"v", "variable.env", map[string]any{"key": "REGION"}}), "eu-west-1", 1},
 		{"an expression written with a JSON escape", escaped, "eu-west-1", 1},
 		{"a called flow", exitWith("{{ call.result }}", node{"call", "flow.call", map[string]any{"flow_id": callee.ID, "input": map[string]any{}}}), "eu-west-1", 1},
+		{"a called flow, twice", exitWith("{{ call.result }} {{ again.result }}",
+			node{"call", "flow.call", map[string]any{"flow_id": callee.ID, "input": map[string]any{}}},
+			node{"again", "flow.call", map[string]any{"flow_id": callee.ID, "input": map[string]any{}}}), "eu-west-1 eu-west-1", 1},
+		{"a flow called by a called flow", exitWith("{{ call.result }}", node{"call", "flow.call", map[string]any{"flow_id": middle.ID, "input": map[string]any{}}}), "eu-west-1", 1},
+		{"a called flow reading none", exitWith("{{ call.result }}", node{"call", "flow.call", map[string]any{"flow_id": quiet.ID, "input": map[string]any{}}}), "prod", 0},
 		{"env only in literal text and a note", literal, "the environment is not read", 0},
 		{"no env at all", exitWith("{{ run.stage }}"), "prod", 0},
 	}

@@ -292,7 +292,7 @@ func (x *Executor) Execute(ctx context.Context, job Job) (*engine.Run, error) {
 		defer cancel()
 	}
 	run, err := x.engine(a).Run(runCtx, comp.plan, engine.Request{RunID: runID, FlowID: job.Flow, Version: job.Version,
-		Stage: job.Stage, Tenant: job.Tenant, Project: job.Project, Start: job.Start, Trigger: job.Trigger, Fired: job.Kind.fired(), Resolver: res, Secrets: &comp.secrets, Flows: x.flowLoader(fk.ProjectKey(), job.Kind, job.Stage),
+		Stage: job.Stage, Tenant: job.Tenant, Project: job.Project, Start: job.Start, Trigger: job.Trigger, Fired: job.Kind.fired(), Resolver: res, Secrets: &comp.secrets, Flows: x.flowLoader(fk.ProjectKey(), job.Kind, job.Stage, a.res),
 		DenyPrivateNetwork: !x.privateNetwork(ctx, fk.ProjectKey(), job.AllowPrivateNetwork), Finish: a.answering(job.answer()), Caller: job.Caller})
 	if err != nil {
 		a.sink.flush(false, nil)

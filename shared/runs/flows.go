@@ -23,7 +23,12 @@ import (
 // run (a loop, an agent's tool, describing the tool and then calling it) runs that version
 // without reading the binding again. A read that fails is not kept: the next call tries
 // again.
-func (x *Executor) flowLoader(pk store.ProjectKey, kind Kind, stage string) engine.FlowLoader {
+//
+// res is the run's resolver: a called flow whose expressions read `env` gets it whole, one
+// that does not gets it without the list of variables, as a run of that flow would (so a
+// caller that reads no variables itself does not read them for a called flow that reads
+// none either).
+func (x *Executor) flowLoader(pk store.ProjectKey, kind Kind, stage string, res *resolver) engine.FlowLoader {
 	var (
 		mu    sync.Mutex
 		bound = map[string]int{} // flow → the version bound to stage, as this run read it
@@ -48,7 +53,14 @@ func (x *Executor) flowLoader(pk store.ProjectKey, kind Kind, stage string) engi
 		if err != nil {
 			return engine.LoadedFlow{}, x.flowIDError(ctx, fk, err)
 		}
-		return engine.LoadedFlow{Plan: c.plan, Version: version}, nil
+		lf := engine.LoadedFlow{Plan: c.plan, Version: version}
+		if res != nil {
+			lf.Resolver = res
+			if !c.readsEnv {
+				lf.Resolver = noEnv{res}
+			}
+		}
+		return lf, nil
 	}
 }
 

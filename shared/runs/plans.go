@@ -79,9 +79,9 @@ func compile(comp *flow.Compiler, doc []byte) (*compiled, error) {
 // text holds "env" counts (<env:KEY> placeholders and words such as "environment" too:
 // the check may say yes when no read comes, never the other way); so does a node that
 // reads one by key (an input edited as an environment variable's name, variable.env), as
-// before, so its variables are read when the run starts; and so does a node that runs
-// other flows of the project (an input naming a flow: Call flow, Tool), whose own
-// expressions share this run's resolver and are not in this plan.
+// before, so its variables are read when the run starts. A flow the plan calls (Call flow,
+// Tool) is checked when it is loaded: it gets the list when its own plan reads it
+// (flowLoader).
 //
 // It reads the compiled plan, not the document's bytes: a document may write "env" as
 // "\u0065nv" inside a JSON string, and text outside templates (notes, names, literal
@@ -89,7 +89,7 @@ func compile(comp *flow.Compiler, doc []byte) (*compiled, error) {
 func planReadsEnv(plan *flow.Plan) bool {
 	for _, pn := range plan.Nodes {
 		for _, p := range pn.Type.Inputs {
-			if p.Editor == nodes.EditFlow || p.Editor == nodes.EditEnv {
+			if p.Editor == nodes.EditEnv {
 				return true
 			}
 		}

@@ -111,7 +111,7 @@ func (x *Executor) Resume(ctx context.Context, job ResumeJob) (*engine.Run, erro
 	}
 	run, err := x.engine(a).Resume(runCtx, comp.plan, st, job.Node, job.Input, engine.Request{Resolver: r, Secrets: &comp.secrets,
 		Tenant: job.Tenant, Project: job.Project,
-		Flows: x.flowLoader(fk.ProjectKey(), ss.Kind, ss.Stage), DenyPrivateNetwork: !x.privateNetwork(ctx, fk.ProjectKey(), nil)})
+		Flows: x.flowLoader(fk.ProjectKey(), ss.Kind, ss.Stage, res), DenyPrivateNetwork: !x.privateNetwork(ctx, fk.ProjectKey(), nil)})
 	if err != nil {
 		a.sink.flush(false, nil)
 		if ss.Recorded {
