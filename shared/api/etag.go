@@ -15,15 +15,17 @@ import (
 
 // Optimistic concurrency (RFC 9110 §8.8.3, §13.1.1). The resources changed in place — a
 // flow (with its draft), a project, a route flow's route, a schedule flow's schedule, a
-// stage, a project's stage list, a membership, an environment variable, a secret and an API key —
+// stage, a project's stage list, a membership, an invitation, an environment variable, a
+// secret and an API key —
 // answer GET and their writes with a strong ETag,
 // and their PATCH, PUT and DELETE honour If-Match: a list of entity tags none of which
 // equals the current one (strong comparison: a weak tag never matches) is refused with 412,
 // and nothing is written. The comparison is repeated inside the write's DynamoDB condition
 // (store.FlowMatch, store.ProjectUpdate.Match, the route's and the schedule's revision, the
 // stage's store.ClaimStage and store.BeginStageRename, the stage list's store.StageList,
-// store.SetMemberRoleIf and
-// RemoveMemberIf, the values' revisions in store.VarMatch, store.RenameAPIKeyIf and
+// store.SetMemberRoleIf and RemoveMemberIf, the invitation's revision in
+// store.CreateInvitationIf and DeleteInvitationIf,
+// the values' revisions in store.VarMatch, store.RenameAPIKeyIf and
 // DeleteAPIKeyIf), so no other write can slip in
 // between; an operation of several writes makes its first one conditional.
 // "If-Match: *" and no If-Match write whatever the resource is now, as before.

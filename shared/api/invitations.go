@@ -163,3 +163,69 @@ func (h *Handler) registerMyInvitations() {
 			return nil, nil
 		})
 }
+
+// inviteETag is an invitation's ETag: its representation (without the tag) and its
+// revision, which every invitation of the address again counts up.
+func inviteETag(i store.Invitation) string {
+	return etagOf(InvitationView{Email: i.Email, Role: string(i.Role), InvitedBy: i.InvitedBy,
+		CreatedAt: i.CreatedAt.UTC(), ExpiresAt: i.ExpiresAt.UTC()}, i.Rev)
+}
+
+// pendingInvitation reads a tenant's pending invitation to email strongly: 404 when there
+// is none (or it has expired, or the address is none the store would have invited).
+func (h *Handler) pendingInvitation(ctx context.Context, tenant, email string) (store.Invitation, error) {
+	inv, err := h.st.GetInvitation(ctx, tenant, strings.TrimSpace(email))
+	if errors.Is(err, store.ErrExpired) || errors.Is(err, store.ErrNotFound) || isInvalid(err) {
+		return store.Invitation{}, notFound("invitation")
+	}
+	return inv, err
+}
+
+// invitationGone is the 412 of an If-Match naming an invitation that is no longer pending
+// (withdrawn, declined, accepted or expired since it was read): there is no current tag.
+func invitationGone(email, sent string) *Problem {
+	return newProblem(http.StatusPreconditionFailed, TypeChanged,
+		fmt.Sprintf("the invitation of %s changed since you read it: it is no longer pending (withdrawn, declined, accepted or expired); read the invitations again", email),
+		FieldError{Location: "header.if-match", Message: "names an invitation that is no longer pending", Value: sent})
+}
+
+// invitationMatch checks If-Match against the pending invitation to email as it is now
+// (read strongly): nil without a condition, the invitation as read when it matches, 412
+// when not. One that is gone is 404 for a withdrawal and 412 for an invitation again
+// (reinvite), which replaces a particular invitation.
+func (h *Handler) invitationMatch(ctx context.Context, tenant, email, header string, reinvite bool) (*store.Invitation, error) {
+	m, err := parseIfMatch(header)
+	if err != nil || !m.conditional() {
+		return nil, err
+	}
+	inv, err := h.pendingInvitation(ctx, tenant, email)
+	if err != nil {
+		var p *Problem
+		if reinvite && errors.As(err, &p) && p.Status == http.StatusNotFound {
+			return nil, invitationGone(strings.ToLower(strings.TrimSpace(email)), header)
+		}
+		return nil, err
+	}
+	if cur := inviteETag(inv); !m.matches(cur) {
+		return nil, changed("invitation", header, cur)
+	}
+	return &inv, nil
+}
+
+// invitationChanged turns a store.ErrChanged of a conditional invitation write into its
+// 412 (with the invitation's ETag now; when it is gone, 404 for a withdrawal and 412
+// without a tag for an invitation again); other errors pass.
+func (h *Handler) invitationChanged(ctx context.Context, tenant, email, header string, err error, reinvite bool) error {
+	if !errors.Is(err, store.ErrChanged) {
+		return err
+	}
+	inv, rerr := h.pendingInvitation(ctx, tenant, email)
+	if rerr != nil {
+		var p *Problem
+		if reinvite && errors.As(rerr, &p) && p.Status == http.StatusNotFound {
+			return invitationGone(strings.ToLower(strings.TrimSpace(email)), header)
+		}
+		return rerr
+	}
+	return changed("invitation", header, inviteETag(inv))
+}

@@ -43,6 +43,7 @@ var tenancyCases = map[string]tenancyCase{
 	"listInvitations":     {},
 	"invite":              {},
 	"deleteInvitation":    {},
+	"getInvitation":       {},
 	"listProjects":        {},
 	"createProject":       {},
 	"checkProjectSlug":    {query: "?name=Hello"},

@@ -37,6 +37,7 @@ type InvitationView struct {
 	InvitedBy string    `json:"invited_by,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
+	ETag      string    `json:"etag" doc:"The invitation's entity tag, as GET invitation answers it in ETag: send it in If-Match to invite the address again or withdraw the invitation only as you read it"`
 }
 
 // RenameBody renames something.
@@ -109,8 +110,10 @@ func (h *Handler) memberChanged(ctx context.Context, tenant, sub, header string,
 }
 
 func inviteView(i store.Invitation) InvitationView {
-	return InvitationView{Email: i.Email, Role: string(i.Role), InvitedBy: i.InvitedBy,
+	v := InvitationView{Email: i.Email, Role: string(i.Role), InvitedBy: i.InvitedBy,
 		CreatedAt: i.CreatedAt.UTC(), ExpiresAt: i.ExpiresAt.UTC()}
+	v.ETag = inviteETag(i)
+	return v
 }
 
 func (h *Handler) registerTenants() {
@@ -256,31 +259,55 @@ func (h *Handler) registerTenants() {
 			}
 			return ok(List[InvitationView]{Items: mapSlice(p.Items, inviteView), NextCursor: p.Next})
 		})
+	register(h, endpoint{id: "getInvitation", method: http.MethodGet, path: "/tenants/{tenant}/invitations/{email}",
+		summary: "Get a pending invitation", tag: tag, scope: ScopeTenant, action: auth.ActionMemberRead},
+		func(ctx context.Context, in *InvitationPath) (*Tagged[InvitationView], error) {
+			inv, err := h.pendingInvitation(ctx, in.Tenant, in.Email)
+			if err != nil {
+				return nil, err
+			}
+			v := inviteView(inv)
+			return &Tagged[InvitationView]{ETag: v.ETag, Body: v}, nil
+		})
 	register(h, endpoint{id: "invite", method: http.MethodPost, path: "/tenants/{tenant}/invitations",
-		summary: "Invite an e-mail address with a role (its owner accepts or declines it under /me/invitations)",
-		tag:     tag, scope: ScopeTenant, action: auth.ActionMemberManage, status: http.StatusCreated},
+		summary: "Invite an e-mail address with a role (its owner accepts or declines it under /me/invitations); inviting a pending address again replaces its invitation",
+		tag:     tag, scope: ScopeTenant, action: auth.ActionMemberManage, status: http.StatusCreated, ifMatch: true},
 		func(ctx context.Context, in *struct {
 			TenantPath
+			IfMatchHeader
 			Body InviteBody
 		}) (*Created[InvitationView], error) {
 			if err := h.notAMember(ctx, in.Tenant, in.Body.Email); err != nil {
 				return nil, err
 			}
-			inv, err := h.st.CreateInvitation(ctx, store.Invitation{Tenant: in.Tenant, Email: in.Body.Email,
-				Role: store.Role(in.Body.Role), InvitedBy: principal(ctx).Identity.Subject})
+			// If-Match names the pending invitation of the address, which this replaces
+			match, err := h.invitationMatch(ctx, in.Tenant, in.Body.Email, in.IfMatch, true)
 			if err != nil {
-				return nil, at("body", err)
+				return nil, err
+			}
+			inv, err := h.st.CreateInvitationIf(ctx, store.Invitation{Tenant: in.Tenant, Email: in.Body.Email,
+				Role: store.Role(in.Body.Role), InvitedBy: principal(ctx).Identity.Subject}, match)
+			if err != nil {
+				return nil, at("body", h.invitationChanged(ctx, in.Tenant, in.Body.Email, in.IfMatch, err, true))
 			}
 			return &Created[InvitationView]{Body: inviteView(inv)}, nil
 		})
 	register(h, endpoint{id: "deleteInvitation", method: http.MethodDelete, path: "/tenants/{tenant}/invitations/{email}",
-		summary: "Withdraw an invitation", tag: tag, scope: ScopeTenant, action: auth.ActionMemberManage, status: statusNoContent},
-		func(ctx context.Context, in *InvitationPath) (*Empty, error) {
-			err := h.st.DeleteInvitation(ctx, in.Tenant, strings.TrimSpace(in.Email))
+		summary: "Withdraw an invitation", tag: tag, scope: ScopeTenant, action: auth.ActionMemberManage, status: statusNoContent, ifMatch: true},
+		func(ctx context.Context, in *struct {
+			InvitationPath
+			IfMatchHeader
+		}) (*Empty, error) {
+			email := strings.TrimSpace(in.Email)
+			match, err := h.invitationMatch(ctx, in.Tenant, email, in.IfMatch, false)
+			if err != nil {
+				return nil, err
+			}
+			err = h.st.DeleteInvitationIf(ctx, in.Tenant, email, match)
 			if err != nil && isInvalid(err) {
 				return nil, notFound("invitation")
 			}
-			return nil, err
+			return nil, h.invitationChanged(ctx, in.Tenant, email, in.IfMatch, err, false)
 		})
 }
 

@@ -106,6 +106,10 @@ type Invitation struct {
 	InvitedBy string    `dynamodbav:"invited_by,omitempty"`
 	CreatedAt time.Time `dynamodbav:"created_at"`
 	ExpiresAt time.Time `dynamodbav:"-"`
+	// Rev counts the writes of the invitation to its address (each invitation again), so
+	// that a conditional write (CreateInvitationIf, DeleteInvitationIf) notices one in
+	// between. Absent on invitations written before it was kept (0).
+	Rev int `dynamodbav:"rev"`
 }
 
 type inviteRec struct {
@@ -595,35 +599,9 @@ func listPage[T any](ctx context.Context, s *Store, op string, q query, o ListOp
 }
 
 // CreateInvitation invites an e-mail address to a tenant. Inviting the same
-// address again replaces the invitation (new role, new expiry).
+// address again replaces the invitation (new role, new expiry), counting its revision up.
 func (s *Store) CreateInvitation(ctx context.Context, inv Invitation) (Invitation, error) {
-	op := fmt.Sprintf("invite to tenant %s", inv.Tenant)
-	if err := checkID("tenant", inv.Tenant); err != nil {
-		return Invitation{}, fmt.Errorf("%s: %w", op, err)
-	}
-	e, err := normEmail("email", inv.Email)
-	if err != nil {
-		return Invitation{}, fmt.Errorf("%s: %w", op, err)
-	}
-	if err := checkRole(inv.Role); err != nil {
-		return Invitation{}, fmt.Errorf("%s: %w", op, err)
-	}
-	inv.Email = e
-	inv.CreatedAt = s.clock()
-	inv.ExpiresAt = inv.CreatedAt.Add(s.inviteTTL).Truncate(time.Second) // stored as whole seconds (TTL)
-	it, err := marshal(inviteRec{Item: kindInvite, GSI1PK: "INVITE#" + e, GSI1SK: tenantPK(inv.Tenant),
-		ExpiresAt: inv.ExpiresAt.Unix(), Invitation: inv}, tenantPK(inv.Tenant), inviteSK(e))
-	if err != nil {
-		return Invitation{}, fmt.Errorf("%s: %w", op, err)
-	}
-	var tx txn
-	tx.check(s.table, key(tenantPK(inv.Tenant), skTenant), "attribute_exists(PK)", nil, nil,
-		fmt.Errorf("tenant %w", ErrNotFound))
-	tx.put(s.table, it, "", nil, nil, nil)
-	if err := s.commit(ctx, op, &tx); err != nil {
-		return Invitation{}, err
-	}
-	return inv, nil
+	return s.CreateInvitationIf(ctx, inv, nil)
 }
 
 func decodeInvite(op string, it item) (Invitation, error) {
