@@ -196,7 +196,7 @@ func TestReplaySchedule(t *testing.T) {
 	f := setup(t)
 	fk := f.flow(t, store.KindSchedule, doc(t, []node{
 		{"tick", "trigger.schedule", nil},
-		{"log", "debug.log", map[string]any{"message": "{{ tick.schedule_id }} at {{ tick.fired_at }} ({{ tick.cron }}, {{ tick.timezone }})"}},
+		{"log", "debug.log", map[string]any{"message": "{{ tick.schedule_id }} at {{ tick.fired_at }} ({{ tick.cron }}, {{ tick.timezone }}; {{ tick.fired_at_local }})"}},
 	}))
 	resp, err := f.replay(t, "schedule.json", fk, nil)
 	if err != nil {
@@ -216,8 +216,9 @@ func TestReplaySchedule(t *testing.T) {
 	if len(rs) != 2 {
 		t.Fatalf("results = %v, want tick and log", rs)
 	}
-	if got := inputs(t, rs["log:success"])["message"]; got != "nightly-report at 2025-03-22T01:00:00Z (0 2 * * *, Europe/Amsterdam)" {
-		t.Errorf("log message = %q, want the schedule id and the scheduled time", got)
+	// fired_at in UTC, fired_at_local on the schedule's clock (02:00 in Amsterdam, CET)
+	if got := inputs(t, rs["log:success"])["message"]; got != "nightly-report at 2025-03-22T01:00:00Z (0 2 * * *, Europe/Amsterdam; 2025-03-22T02:00:00+01:00)" {
+		t.Errorf("log message = %q, want the schedule id and the scheduled time, in UTC and on the schedule's clock", got)
 	}
 
 	// Scheduler (or Lambda) delivers the same firing again: it does not run twice

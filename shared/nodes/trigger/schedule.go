@@ -3,6 +3,7 @@ package trigger
 import (
 	"math"
 	"time"
+	_ "time/tzdata" // fired_at_local needs the IANA zones on any runtime
 
 	"polysynergy/shared/nodes"
 )
@@ -19,18 +20,36 @@ type ScheduleEvent struct {
 	ScheduleID string `json:"schedule_id"`
 }
 
-// Map returns the event as trigger data, with fired_at in RFC 3339 ("" when unset).
+// Map returns the event as trigger data, with fired_at in RFC 3339 ("" when unset) and
+// fired_at_local, the same instant on the schedule's wall clock: RFC 3339 with the time
+// zone's offset at that instant (UTC when the zone is empty or unknown; "" when unset).
+// fired_at is kept as it was for the flows that read it.
 func (e ScheduleEvent) Map() map[string]any {
-	fired := ""
+	fired, local := "", ""
 	if !e.FiredAt.IsZero() {
 		fired = e.FiredAt.Format(time.RFC3339Nano)
+		local = e.FiredAt.In(zone(e.Timezone)).Format(time.RFC3339Nano)
 	}
 	return map[string]any{
-		"fired_at":    fired,
-		"cron":        e.Cron,
-		"timezone":    e.Timezone,
-		"schedule_id": e.ScheduleID,
+		"fired_at":       fired,
+		"fired_at_local": local,
+		"cron":           e.Cron,
+		"timezone":       e.Timezone,
+		"schedule_id":    e.ScheduleID,
 	}
+}
+
+// zone is the IANA zone name's location; UTC for an empty or unknown name (a schedule's zone
+// is checked when it is saved).
+func zone(name string) *time.Location {
+	if name == "" || name == "Local" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // ScheduleFromTrigger reads a schedule event from trigger data: a ScheduleEvent, its Map

@@ -192,15 +192,18 @@ func schedule() *nodes.Type {
 			"window) is managed with the flow's schedules; this node hands the firing to the flow.\n\n" +
 			"**Inputs** (informational; used when the run carries no schedule data, e.g. when played in the editor)\n\n" +
 			"- `cron` — a 5-field cron expression; `timezone` — an IANA zone such as `Europe/Amsterdam`.\n\n" +
-			"**Outputs**\n\n- `fired_at` — when it fired (RFC 3339; now, in UTC, when played by hand).\n" +
+			"**Outputs**\n\n- `fired_at` — when it fired (RFC 3339 in UTC; now when played by hand).\n" +
+			"- `fired_at_local` — the same time on the schedule's clock: RFC 3339 with the offset of `timezone`.\n" +
 			"- `cron`, `timezone`, `schedule_id`.\n\n" +
-			"**Example**: a schedule `0 8 * * 1-5` in `Europe/Amsterdam` gives `fired_at` = `2024-05-06T06:00:00Z`.",
+			"**Example**: a schedule `0 8 * * 1-5` in `Europe/Amsterdam` gives `fired_at` = `2024-05-06T06:00:00Z` " +
+			"and `fired_at_local` = `2024-05-06T08:00:00+02:00`.",
 		Inputs: []nodes.Port{
 			{Name: "cron", Type: nodes.String, Literal: true, Doc: "The cron expression (informational)."},
 			{Name: "timezone", Type: nodes.String, Default: "UTC", Literal: true, Doc: "The time zone (informational)."},
 		},
 		Outputs: []nodes.Port{
-			{Name: "fired_at", Type: nodes.DateTime, Doc: "When the schedule fired, RFC 3339."},
+			{Name: "fired_at", Type: nodes.DateTime, Doc: "When the schedule fired, RFC 3339 in UTC."},
+			{Name: "fired_at_local", Type: nodes.String, Doc: "When the schedule fired on the clock of its time zone: RFC 3339 with that zone's offset then, e.g. 2024-05-06T08:00:00+02:00."},
 			{Name: "cron", Type: nodes.String, Doc: "The cron expression."},
 			{Name: "timezone", Type: nodes.String, Doc: "The time zone of the cron expression."},
 			{Name: "schedule_id", Type: nodes.String, Doc: "The schedule's id (empty when played by hand)."},
@@ -226,8 +229,8 @@ func schedule() *nodes.Type {
 				ev.Timezone = "UTC"
 			}
 			m := ev.Map()
-			return nodes.Out{"fired_at": m["fired_at"], "cron": m["cron"], "timezone": m["timezone"],
-				"schedule_id": m["schedule_id"]}, nil
+			return nodes.Out{"fired_at": m["fired_at"], "fired_at_local": m["fired_at_local"], "cron": m["cron"],
+				"timezone": m["timezone"], "schedule_id": m["schedule_id"]}, nil
 		},
 	}
 }

@@ -355,12 +355,25 @@ func TestSchedule(t *testing.T) {
 		{
 			name:    "map trigger",
 			trigger: map[string]any{"fired_at": "2024-05-06T06:00:00Z", "cron": "0 8 * * 1-5", "timezone": "Europe/Amsterdam", "schedule_id": "s1"},
-			want:    map[string]any{"fired_at": "2024-05-06T06:00:00Z", "cron": "0 8 * * 1-5", "timezone": "Europe/Amsterdam", "schedule_id": "s1"},
+			want: map[string]any{"fired_at": "2024-05-06T06:00:00Z", "fired_at_local": "2024-05-06T08:00:00+02:00",
+				"cron": "0 8 * * 1-5", "timezone": "Europe/Amsterdam", "schedule_id": "s1"},
+		},
+		{
+			// winter: the zone's offset at the instant, not today's
+			name:    "local time in winter",
+			trigger: map[string]any{"fired_at": "2024-01-08T07:00:00Z", "cron": "0 8 * * 1-5", "timezone": "Europe/Amsterdam"},
+			want:    map[string]any{"fired_at": "2024-01-08T07:00:00Z", "fired_at_local": "2024-01-08T08:00:00+01:00"},
+		},
+		{
+			name:    "local time west of UTC",
+			trigger: map[string]any{"fired_at": "2024-07-01T13:30:00Z", "timezone": "America/New_York"},
+			want:    map[string]any{"fired_at": "2024-07-01T13:30:00Z", "fired_at_local": "2024-07-01T09:30:00-04:00"},
 		},
 		{
 			name:    "struct trigger",
 			trigger: ScheduleEvent{FiredAt: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), Cron: "4 3 * * *", ScheduleID: "s2"},
-			want:    map[string]any{"fired_at": "2024-01-02T03:04:05Z", "cron": "4 3 * * *", "timezone": "UTC", "schedule_id": "s2"},
+			want: map[string]any{"fired_at": "2024-01-02T03:04:05Z", "fired_at_local": "2024-01-02T03:04:05Z", "cron": "4 3 * * *",
+				"timezone": "UTC", "schedule_id": "s2"},
 		},
 		{
 			name:    "unix seconds",
@@ -410,6 +423,10 @@ func TestSchedule(t *testing.T) {
 			fired, err := time.Parse(time.RFC3339Nano, out["fired_at"].(string))
 			if err != nil {
 				t.Fatalf("fired_at %q is not RFC 3339: %v", out["fired_at"], err)
+			}
+			// fired_at_local is the same instant
+			if local, err := time.Parse(time.RFC3339Nano, out["fired_at_local"].(string)); err != nil || !local.Equal(fired) {
+				t.Errorf("fired_at_local %q (%v) is not fired_at %v", out["fired_at_local"], err, fired)
 			}
 			if tc.trigger == nil && (fired.Before(before) || fired.Location() != time.UTC) {
 				t.Errorf("fired_at %v: want now in UTC (after %v)", fired, before)
