@@ -480,14 +480,19 @@ export class ApiClient {
   removeMember(sub: string, ifMatch?: string | null): Promise<void> {
     return this.request('DELETE', this.tp(`/members/${enc(sub)}`), { ifMatch });
   }
-  invite(email: string, role: Role): Promise<Invitation> {
-    return this.request('POST', this.tp('/invitations'), { body: { email, role } });
+  /** Invites an address; inviting a pending one again replaces its invitation (over ifMatch, its etag last read, when given). */
+  invite(email: string, role: Role, ifMatch?: string | null): Promise<Invitation> {
+    return this.request('POST', this.tp('/invitations'), { body: { email, role }, ifMatch });
+  }
+  /** One pending invitation, with its etag. */
+  getInvitation(email: string): Promise<Invitation> {
+    return this.get(this.tp(`/invitations/${enc(email)}`));
   }
   listInvitations(p: ListParams = {}): Promise<Page<Invitation>> {
     return this.get(this.tp('/invitations'), { ...p });
   }
-  deleteInvitation(email: string): Promise<void> {
-    return this.request('DELETE', this.tp(`/invitations/${enc(email)}`));
+  deleteInvitation(email: string, ifMatch?: string | null): Promise<void> {
+    return this.request('DELETE', this.tp(`/invitations/${enc(email)}`), { ifMatch });
   }
 
   // ---- projects ------------------------------------------------------------------------
@@ -541,12 +546,20 @@ export class ApiClient {
   deleteStage(project: string, stage: string, ifMatch?: string | null): Promise<void> {
     return this.request('DELETE', this.pp(project, `/stages/${enc(stage)}`), { ifMatch });
   }
-  reorderStages(project: string, stages: string[]): Promise<Stage[]> {
-    return this.request('PUT', this.pp(project, '/stage-order'), { body: { stages } });
+  /** The stages with the list's etag (what reordering and marking production take as If-Match). */
+  async stageList(project: string): Promise<Tagged<Stage[]>> {
+    const { body, etag } = await this.tagged<Stage[] | null>('GET', this.pp(project, '/stages'));
+    return { body: body ?? [], etag };
   }
-  /** Marks the production stage ('' for none); answers the stages in order. */
-  setProductionStage(project: string, stage: string): Promise<Stage[]> {
-    return this.request('PUT', this.pp(project, '/production-stage'), { body: { stage } });
+  /** Reorders the stages (over ifMatch, the list's etag last read, when given); answers the list with its new etag. */
+  async reorderStages(project: string, stages: string[], ifMatch?: string | null): Promise<Tagged<Stage[]>> {
+    const { body, etag } = await this.tagged<Stage[] | null>('PUT', this.pp(project, '/stage-order'), { body: { stages }, ifMatch });
+    return { body: body ?? [], etag };
+  }
+  /** Marks the production stage ('' for none) (over ifMatch, the list's etag last read, when given); answers the list with its new etag. */
+  async setProductionStage(project: string, stage: string, ifMatch?: string | null): Promise<Tagged<Stage[]>> {
+    const { body, etag } = await this.tagged<Stage[] | null>('PUT', this.pp(project, '/production-stage'), { body: { stage }, ifMatch });
+    return { body: body ?? [], etag };
   }
 
   // ---- flows and drafts ----------------------------------------------------------------

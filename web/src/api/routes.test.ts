@@ -45,6 +45,7 @@ describe('API client paths', () => {
     ['invite', () => api.invite('a@b.c', 'viewer')],
     ['listInvitations', () => api.listInvitations()],
     ['deleteInvitation', () => api.deleteInvitation('a@b.c')],
+    ['getInvitation', () => api.getInvitation('a@b.c')],
     ['listProjects', () => api.listProjects()],
     ['listTrash', () => api.listTrash()],
     ['checkProjectSlug', () => api.checkProjectSlug({ slug: 's' })],

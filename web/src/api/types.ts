@@ -420,6 +420,8 @@ export interface Invitation {
   invited_by?: string;
   created_at: string;
   expires_at: string;
+  /** The entity tag of what was read: sent back as If-Match when inviting the address again or withdrawing it (412 when it changed since). */
+  etag?: string;
 }
 
 /** An export of a project's flows (GET …/export), the input of an import. */

@@ -233,4 +233,62 @@ describe("the API's refusal at an invite field", () => {
     await waitFor(() => expect((screen.getByLabelText('Role of bob@example.com') as HTMLSelectElement).value).toBe('editor'));
     expect(screen.getByRole('button', { name: 'Remove' })).toBeTruthy();
   });
+
+  it("withdraws an invitation with its etag; refused with 412 it keeps asking, shows the invitation as it is now and sends the new tag next", async () => {
+    const cy = { ...invitations[0]!, etag: '"cy-1"' };
+    const { api, writes } = fakeApi({
+      'GET ~/members': { status: 200, body: { items: members } },
+      'GET ~/invitations': { status: 200, body: { items: [cy] } },
+      'GET ~/invitations/cy@example.com': { status: 200, body: { ...cy, role: 'admin', etag: '"cy-2"' } },
+      'DELETE ~/invitations/cy@example.com': [changed('"cy-2"'), { status: 204 }],
+    });
+    render(<MembersScreen api={api} role="admin" me="u-ann" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Withdraw the invitation of cy@example.com' }));
+    fireEvent.click(within(screen.getByRole('group', { name: /Confirm/ })).getByRole('button', { name: 'Withdraw' }));
+    expect(await screen.findByText(/Changed by someone else since you opened it/)).toBeTruthy();
+    const inv = screen.getByRole('table', { name: 'Pending invitations' });
+    // someone invited cy again as admin meanwhile: shown, still pending, still asking
+    await waitFor(() => expect(within(inv).getByText('admin')).toBeTruthy());
+    fireEvent.click(within(screen.getByRole('group', { name: /Confirm/ })).getByRole('button', { name: 'Withdraw' }));
+    await waitFor(() => expect(screen.queryByText('cy@example.com')).toBeNull());
+    expect(writes().map((w) => [w.method, w.ifMatch])).toEqual([
+      ['DELETE', '"cy-1"'],
+      ['DELETE', '"cy-2"'],
+    ]);
+  });
+
+  it("invites a pending address again with its invitation's etag; refused with 412 it keeps what was typed, says so and shows the invitation as it is now", async () => {
+    const cy = { ...invitations[0]!, etag: '"cy-1"' };
+    const { api, writes } = fakeApi({
+      'GET ~/members': { status: 200, body: { items: members } },
+      'GET ~/invitations': { status: 200, body: { items: [cy] } },
+      'GET ~/invitations/cy@example.com': { status: 200, body: { ...cy, role: 'admin', etag: '"cy-2"' } },
+      'POST ~/invitations': [
+        changed('"cy-2"'),
+        { status: 201, body: { ...cy, role: 'viewer', etag: '"cy-3"' } },
+        { status: 201, body: { email: 'dee@example.com', role: 'viewer', created_at: '2026-04-01T00:00:00Z', expires_at: '2026-04-15T00:00:00Z', etag: '"dee-1"' } },
+      ],
+    });
+    render(<MembersScreen api={api} role="admin" me="u-ann" />);
+    await screen.findByText('ann@example.com');
+    const form = screen.getByRole('form', { name: 'Invite' });
+    const email = within(form).getByLabelText('E-mail') as HTMLInputElement;
+    const role = within(form).getByLabelText('Role') as HTMLSelectElement;
+    fireEvent.change(email, { target: { value: 'Cy@example.com' } });
+    fireEvent.change(role, { target: { value: 'viewer' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Invite' }));
+    expect(await within(form).findByText(/Changed by someone else since you opened it/)).toBeTruthy();
+    expect(email.value).toBe('Cy@example.com');
+    expect(role.value).toBe('viewer');
+    const inv = screen.getByRole('table', { name: 'Pending invitations' });
+    await waitFor(() => expect(within(inv).getByText('admin')).toBeTruthy());
+    fireEvent.click(within(form).getByRole('button', { name: 'Invite' }));
+    await waitFor(() => expect(within(inv).getByText('viewer')).toBeTruthy());
+    expect(email.value).toBe('');
+    // an address with no pending invitation: no If-Match
+    fireEvent.change(email, { target: { value: 'dee@example.com' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Invite' }));
+    expect(await within(inv).findByText('dee@example.com')).toBeTruthy();
+    expect(writes().map((w) => w.ifMatch)).toEqual(['"cy-1"', '"cy-2"', null]);
+  });
 });

@@ -2,7 +2,10 @@
 // invite by e-mail, change roles, remove members and withdraw invitations. The API keeps at
 // least one admin; its refusal is shown as it words it. A role change or removal sends the
 // member's etag as If-Match: when someone changed the member since it was read (412), nothing
-// is written, the member is read again, and the screen says so at the member.
+// is written, the member is read again, and the screen says so at the member. Withdrawing an
+// invitation, and inviting an address with a pending invitation again (which replaces it), send
+// that invitation's etag: on 412 the invitation is read again, what was typed stays, and the
+// screen says so.
 
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, type ApiClient } from '../api/client';
@@ -186,6 +189,21 @@ export function MembersScreen({ api, role, me, workspace }: { api: ApiClient; ro
    * After a change the API refused because the member changed since it was read (412) or is
    * gone (404): the member is read again in place, and the refusal goes on to the row.
    */
+  /**
+   * After a write of an invitation the API refused because it changed since it was read (412)
+   * or is gone (404): the invitation is read again in place, and the refusal goes on.
+   */
+  const invitationRefreshed = (email: string) => async (e: unknown): Promise<never> => {
+    if (isChanged(e) || (e instanceof ApiError && e.status === 404)) {
+      await api.getInvitation(email).then(
+        (now) => set((d) => ({ ...d, invitations: d.invitations.some((x) => x.email === now.email) ? d.invitations.map((x) => (x.email === now.email ? now : x)) : [now, ...d.invitations] })),
+        (g: unknown) => {
+          if (g instanceof ApiError && g.status === 404) set((d) => ({ ...d, invitations: d.invitations.filter((x) => x.email !== email) }));
+        },
+      );
+    }
+    throw e;
+  };
   const refreshed = (sub: string) => async (e: unknown): Promise<never> => {
     if (isChanged(e) || (e instanceof ApiError && e.status === 404)) {
       await api.getMember(sub).then(
@@ -211,7 +229,9 @@ export function MembersScreen({ api, role, me, workspace }: { api: ApiClient; ro
       {manage ? (
         <Invite
           onInvite={async (email, r) => {
-            const inv = await api.invite(email, r);
+            // an address with a pending invitation: inviting it again replaces the one read
+            const pending = load.status === 'ready' ? load.value.invitations.find((x) => x.email.toLowerCase() === email.toLowerCase()) : undefined;
+            const inv = await api.invite(email, r, pending?.etag).catch(pending ? invitationRefreshed(pending.email) : (e: unknown) => Promise.reject(e));
             set((d) => ({ ...d, invitations: [inv, ...d.invitations.filter((x) => x.email !== inv.email)] }));
           }}
         />
@@ -302,7 +322,7 @@ export function MembersScreen({ api, role, me, workspace }: { api: ApiClient; ro
                           question={`Withdraw the invitation of ${i.email}?`}
                           confirmLabel="Withdraw"
                           onConfirm={async () => {
-                            await api.deleteInvitation(i.email);
+                            await api.deleteInvitation(i.email, i.etag).catch(invitationRefreshed(i.email));
                             set((d) => ({ ...d, invitations: d.invitations.filter((x) => x.email !== i.email) }));
                           }}
                         />

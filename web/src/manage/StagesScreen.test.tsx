@@ -364,4 +364,91 @@ describe("the API's refusal at a stage field", () => {
     await waitFor(() => expect(document.activeElement?.tagName).toBe('H1'));
     expect(writes()).toHaveLength(1);
   });
+
+  it("marks production with the list's etag; refused with 412 it says so, shows the list as it is now and sends the new tag next", async () => {
+    const tagged = (l: Stage[]) => l.map((x) => ({ ...x, etag: `"${x.name}-${x.position}-${x.production}"` }));
+    const now = tagged([st('mock', 0), st('prod', 1, true), st('staging', 2)]);
+    const { api, writes, calls } = fakeApi({
+      'GET /stages': [
+        { status: 200, body: tagged(three), headers: { ETag: '"L1"' } },
+        { status: 200, body: now, headers: { ETag: '"L2"' } },
+      ],
+      'PUT /production-stage': [changed('"L2"'), { status: 200, body: tagged([st('mock', 0), st('prod', 1), st('staging', 2, true)]), headers: { ETag: '"L3"' } }],
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Make staging the production stage' }));
+    expect(await screen.findByText(CHANGED_TEXT)).toBeTruthy();
+    // nothing was written; the list was read again (someone moved prod up)
+    await waitFor(() => expect(calls.filter((c) => c.method === 'GET' && c.path === '/stages')).toHaveLength(2));
+    await waitFor(() => expect(screen.getAllByRole('row')[2]!.textContent).toContain('prod'));
+    const row = () => screen.getAllByRole('row').find((r) => r.textContent?.includes('staging'))!;
+    expect(within(row()).queryByText('Production')).toBeNull();
+    // the person makes it production again: the new tag goes, and the message goes
+    fireEvent.click(screen.getByRole('button', { name: 'Make staging the production stage' }));
+    await waitFor(() => expect(within(row()).getByText('Production')).toBeTruthy());
+    expect(screen.queryByText(CHANGED_TEXT)).toBeNull();
+    expect(writes().map((w) => [w.path, w.ifMatch])).toEqual([
+      ['/production-stage', '"L1"'],
+      ['/production-stage', '"L2"'],
+    ]);
+  });
+
+  it("moves a stage with the list's etag; refused with 412 it says so and shows the list as it is now; the answer's tag goes next", async () => {
+    const { api, writes } = fakeApi({
+      'GET /stages': [
+        { status: 200, body: three, headers: { ETag: '"L1"' } },
+        { status: 200, body: [st('mock', 0), st('staging', 1), st('prod', 2), st('qa', 3)], headers: { ETag: '"L2"' } },
+      ],
+      'PUT /stage-order': [
+        changed('"L2"'),
+        { status: 200, body: [st('mock', 0), st('prod', 1), st('staging', 2), st('qa', 3)], headers: { ETag: '"L3"' } },
+        { status: 200, body: [st('prod', 0), st('mock', 1), st('staging', 2), st('qa', 3)], headers: { ETag: '"L4"' } },
+      ],
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Move staging down' }));
+    expect(await screen.findByText(CHANGED_TEXT)).toBeTruthy();
+    // someone added qa meanwhile: it is shown, staging stays where it was
+    expect(await screen.findByText('qa')).toBeTruthy();
+    expect(screen.getAllByRole('row')[2]!.textContent).toContain('staging');
+    expect(screen.getByRole('status').textContent).not.toContain('moved');
+    fireEvent.click(screen.getByRole('button', { name: 'Move staging down' }));
+    await waitFor(() => expect(screen.getByRole('status').textContent).toContain('staging moved down'));
+    fireEvent.click(screen.getByRole('button', { name: 'Move prod up' }));
+    await waitFor(() => expect(writes()).toHaveLength(3));
+    expect(writes().map((w) => w.ifMatch)).toEqual(['"L1"', '"L2"', '"L3"']);
+    expect(writes()[1]!.body).toEqual({ stages: ['mock', 'prod', 'staging', 'qa'] });
+  });
+
+  it("after adding a stage reads the list's tag again before a move, and says so without writing when someone else changed the list", async () => {
+    const { api, writes } = fakeApi({
+      'GET /stages': [
+        { status: 200, body: three, headers: { ETag: '"L1"' } },
+        // after qa was added here: the list as shown, with its tag
+        { status: 200, body: [...three, st('qa', 3)], headers: { ETag: '"L2"' } },
+        // after beta was added here: someone else renamed staging meanwhile
+        { status: 200, body: [st('mock', 0), st('uat', 1), st('prod', 2, true), st('qa', 3), st('beta', 4)], headers: { ETag: '"L4"' } },
+      ],
+      'POST /stages': [
+        { status: 201, body: st('qa', 3) },
+        { status: 201, body: st('beta', 4) },
+      ],
+      'PUT /stage-order': { status: 200, body: [st('mock', 0), st('staging', 1), st('qa', 2), st('prod', 3, true)], headers: { ETag: '"L3"' } },
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    const input = await screen.findByLabelText(/Stage name/);
+    fireEvent.change(input, { target: { value: 'qa' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add stage' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Move qa up' }));
+    await waitFor(() => expect(writes()).toHaveLength(2));
+    expect(writes()[1]).toMatchObject({ method: 'PUT', path: '/stage-order', ifMatch: '"L2"', body: { stages: ['mock', 'staging', 'qa', 'prod'] } });
+    await waitFor(() => expect(screen.getByRole('status').textContent).toContain('qa moved up'));
+
+    fireEvent.change(input, { target: { value: 'beta' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add stage' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Move beta up' }));
+    expect(await screen.findByText(CHANGED_TEXT)).toBeTruthy();
+    expect(screen.getByText('uat')).toBeTruthy();
+    expect(writes()).toHaveLength(3); // the two additions and the first move: no write of the list
+  });
 });

@@ -2,13 +2,15 @@
 // mark production (at most one), delete (never mock; it unpublishes what the stage serves).
 // A rename or delete sends the stage's etag as If-Match: when someone changed the stage since
 // the list was read (412), nothing is written, the typed name stays and the list is read again.
+// Moving a stage and marking production are writes of the whole list: they send the list's
+// etag (GET …/stages), and on 412 the list is read again and the screen says so.
 
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, type ApiClient } from '../api/client';
+import { ApiError, type ApiClient, type Tagged } from '../api/client';
 import type { Role, SkippedBinding, Stage } from '../api/types';
 import { can } from './roles';
 import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
-import { ConfirmButton, errText, isChanged, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad, useServerError } from './common';
+import { CHANGED_TEXT, ConfirmButton, errText, isChanged, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad, useServerError } from './common';
 import './manage.css';
 
 export const MOCK_STAGE = 'mock';
@@ -25,6 +27,10 @@ export function stageNameProblem(name: string, existing: string[]): string | nul
 }
 
 const ordered = (l: Stage[]) => [...l].sort((a, b) => a.position - b.position || a.name.localeCompare(b.name));
+
+/** Whether two ordered lists show the same stages (each as its own tag has it). */
+const sameList = (a: Stage[], b: Stage[]) =>
+  a.length === b.length && a.every((s, i) => s.name === b[i]!.name && s.position === b[i]!.position && s.production === b[i]!.production && s.etag === b[i]!.etag);
 
 function NewStage({ existing, onCreate }: { existing: string[]; onCreate(name: string): Promise<void> }) {
   const [name, setName] = useState('');
@@ -170,7 +176,14 @@ function NotMoved({ from, to, list, onDismiss }: { from: string; to: string; lis
 }
 
 export function StagesScreen({ api, project, role }: { api: ApiClient; project: string; role: Role | null }) {
-  const [load, reload, set] = useLoad(() => api.listStages(project).then(ordered), [api, project]);
+  /** The list's etag and the list it is of (what GET …/stages or a write of the list answered). */
+  const listTag = useRef<{ etag: string | null; of: Stage[] }>({ etag: null, of: [] });
+  const tagged = ({ body, etag }: Tagged<Stage[]>): Stage[] => {
+    const l = ordered(body);
+    listTag.current = { etag, of: l };
+    return l;
+  };
+  const [load, reload, set] = useLoad(() => api.stageList(project).then(tagged), [api, project]);
   const [renaming, setRenaming] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState('');
@@ -184,9 +197,10 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
    */
   const refreshed = (name: string) => async (e: unknown): Promise<never> => {
     if (isChanged(e) || (e instanceof ApiError && e.status === 404)) {
-      await api.listStages(project).then(
-        (l) => {
-          set(() => ordered(l));
+      await api.stageList(project).then(
+        (t) => {
+          const l = tagged(t);
+          set(() => l);
           // gone: its row (and a rename open in it) goes, so the screen says why
           if (!l.some((x) => x.name === name)) {
             setRenaming((r) => (r === name ? null : r));
@@ -209,16 +223,50 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
     focusWhenShown(() => findByAttr(document, 'button', 'aria-label', `Rename stage ${name}`));
   };
 
-  const act = (f: () => Promise<unknown>) =>
-    f().then(
-      () => setError(null),
-      (e: unknown) => setError(errText(e)),
-    );
+  /** Runs a change; its error is shown (an error f says itself stays). */
+  const act = (f: () => Promise<unknown>) => {
+    setError(null);
+    return f().catch((e: unknown) => setError(errText(e)));
+  };
 
-  const setProduction = (name: string) =>
+  /**
+   * The list's etag for a write of the whole list shown: the one last read when the list shown
+   * is that read's; after a change of one stage (whose answer has no list tag) the list is read
+   * again, and its tag goes only when it is still the list shown. Otherwise (someone else
+   * changed it) null: the list as it is now is shown and the screen says so, nothing written.
+   */
+  const tagFor = async (shown: Stage[]): Promise<string | null | false> => {
+    if (sameList(listTag.current.of, shown)) return listTag.current.etag;
+    const l = tagged(await api.stageList(project));
+    if (sameList(l, shown)) return listTag.current.etag;
+    set(() => l);
+    setError(CHANGED_TEXT);
+    return false;
+  };
+  /** A write of the list refused with 412: the list is read again (then the refusal goes on). */
+  const listChanged = async (e: unknown): Promise<never> => {
+    if (isChanged(e)) {
+      await api.stageList(project).then(
+        (t) => {
+          const l = tagged(t);
+          set(() => l);
+        },
+        () => {},
+      );
+    }
+    throw e;
+  };
+  /** Shows a write's answer: the list with its new tag. */
+  const answered = (t: Tagged<Stage[]>) => {
+    const l = tagged(t);
+    set(() => l);
+  };
+
+  const setProduction = (list: Stage[], name: string) =>
     void act(async () => {
-      const l = await api.setProductionStage(project, name);
-      set(() => ordered(l));
+      const tag = await tagFor(list);
+      if (tag === false) return;
+      answered(await api.setProductionStage(project, name, tag).catch(listChanged));
     });
 
   const move = (list: Stage[], i: number, by: -1 | 1) => {
@@ -227,8 +275,9 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
     if (j < 0 || j >= names.length) return;
     [names[i], names[j]] = [names[j]!, names[i]!];
     void act(async () => {
-      const answer = await api.reorderStages(project, names);
-      set(() => ordered(answer));
+      const tag = await tagFor(list);
+      if (tag === false) return;
+      answered(await api.reorderStages(project, names, tag).catch(listChanged));
       setStatus(`${list[i]!.name} moved ${by < 0 ? 'up' : 'down'}`);
       // keep the keyboard on the button that was pressed (or its twin at the list's edge)
       setTimeout(() => {
@@ -333,11 +382,11 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
                         {manage && !mock && renaming !== s.name ? (
                           <span className="ps-m-actions">
                             {s.production ? (
-                              <button type="button" className="ps-button ps-small" aria-label={`Unmark ${s.name} as production`} onClick={() => setProduction('')}>
+                              <button type="button" className="ps-button ps-small" aria-label={`Unmark ${s.name} as production`} onClick={() => setProduction(list, '')}>
                                 Unmark production
                               </button>
                             ) : (
-                              <button type="button" className="ps-button ps-small" aria-label={`Make ${s.name} the production stage`} onClick={() => setProduction(s.name)}>
+                              <button type="button" className="ps-button ps-small" aria-label={`Make ${s.name} the production stage`} onClick={() => setProduction(list, s.name)}>
                                 Make production
                               </button>
                             )}
