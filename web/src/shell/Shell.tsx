@@ -191,13 +191,14 @@ export function Shell({ cfg, api, session, catalog, me: signedIn }: ShellProps) 
             href="/workspace"
             className="ps-link"
             aria-current={route.name === 'workspace' ? 'page' : undefined}
+            // "Settings" on screen, beside the workspace and its members; named in full
+            aria-label="Workspace settings"
             onClick={(e) => {
               e.preventDefault();
               navigate('/workspace');
             }}
           >
-            {/* "Settings" on screen, beside the workspace and its members; named in full */}
-            <span className="ps-sr-only">Workspace </span>Settings
+            Settings
           </a>
         ) : null}
         <span className="ps-toolbar-spacer" />
