@@ -202,7 +202,7 @@ export function Shell({ cfg, api, session, catalog, me: signedIn }: ShellProps) 
           </a>
         ) : null}
         <span className="ps-toolbar-spacer" />
-        <span className="ps-hint" title={me.sub}>
+        <span className="ps-hint ps-topbar-who" title={me.sub}>
           {who}
         </span>
         {session.enabled ? (
