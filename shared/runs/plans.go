@@ -16,8 +16,8 @@ import (
 // compiled is a plan with what the executor learned about its document.
 type compiled struct {
 	plan *flow.Plan
-	// readsEnv is false when no flow the run may run can read the stage's variables as a
-	// whole or by a node's key (see planReadsEnv): the run then skips listing them up front.
+	// readsEnv is false when the plan cannot read the stage's variables as a whole or by a
+	// node's key (see planReadsEnv): its runs then skip listing them up front.
 	readsEnv bool
 	// secrets are the secrets the plan may read, resolved before a run's first event.
 	secrets engine.SecretRefs
@@ -74,9 +74,8 @@ func compile(comp *flow.Compiler, doc []byte) (*compiled, error) {
 }
 
 // planReadsEnv reports whether a run of plan may read the stage's environment variables
-// through the resolver's list of them: an expression evaluated against the run's scope can
-// read them as `env` (or `$env`, the whole scope, as $env["env"]), so any template whose
-// text holds "env" counts (<env:KEY> placeholders and words such as "environment" too:
+// through the resolver's list of them: an expression evaluated against the run's scope
+// reads them as `env`, so any template whose text holds "env" counts (<env:KEY> placeholders and words such as "environment" too:
 // the check may say yes when no read comes, never the other way); so does a node that
 // reads one by key (an input edited as an environment variable's name, variable.env), as
 // before, so its variables are read when the run starts. A flow the plan calls (Call flow,
