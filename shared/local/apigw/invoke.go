@@ -72,14 +72,21 @@ func (l *Lambda) Routes(mux *http.ServeMux) {
 // Scheduler and the router's hand-off use): it returns once the invocation is accepted and
 // the function runs in the background.
 func (l *Lambda) InvokeAsync(name string, payload []byte) error {
+	return l.InvokeAsyncThen(name, payload, nil)
+}
+
+// InvokeAsyncThen is InvokeAsync that, once the invocation is accepted, calls done (when
+// not nil) with the function's error when it returns (nil when it succeeded). The local
+// scheduler retries a failed firing with it.
+func (l *Lambda) InvokeAsyncThen(name string, payload []byte, done func(error)) error {
 	fn, ok := l.lookup(name)
 	if !ok {
 		return fmt.Errorf("invoke %s: function not found", name)
 	}
-	return l.start(name, fn, payload)
+	return l.start(name, fn, payload, done)
 }
 
-func (l *Lambda) start(name string, fn Function, payload []byte) error {
+func (l *Lambda) start(name string, fn Function, payload []byte, done func(error)) error {
 	if len(payload) > MaxAsyncPayload {
 		return fmt.Errorf("invoke %s: %w", name, ErrTooLarge)
 	}
@@ -93,8 +100,12 @@ func (l *Lambda) start(name string, fn Function, payload []byte) error {
 	go func() {
 		defer l.async.Done()
 		defer l.running.Add(-1)
-		if _, err := fn(l.ctx, payload); err != nil {
+		_, err := fn(l.ctx, payload)
+		if err != nil {
 			l.log.Error("async invocation failed", "function", name, "err", err)
+		}
+		if done != nil {
+			done(err)
 		}
 	}()
 	return nil
@@ -175,7 +186,7 @@ func (l *Lambda) invoke(w http.ResponseWriter, r *http.Request) {
 			lambdaError(w, http.StatusRequestEntityTooLarge, "RequestTooLargeException", ErrTooLarge.Error())
 			return
 		}
-		if err := l.start(name, fn, payload); err != nil {
+		if err := l.start(name, fn, payload, nil); err != nil {
 			lambdaError(w, http.StatusServiceUnavailable, "ServiceException", err.Error())
 			return
 		}

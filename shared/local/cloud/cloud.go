@@ -246,9 +246,9 @@ func Start(ctx context.Context, opt Options) (_ *Cloud, err error) {
 
 	// EventBridge Scheduler invokes the runner asynchronously: a schedule's run never
 	// holds up the next firing (they ran one after another, so a long run delayed every
-	// other schedule)
-	c.sched = scheduler.New(c.Store, func(_ context.Context, f scheduler.Firing) error {
-		return c.lambdas.InvokeAsync(runnerFunction, schedulePayload(f))
+	// other schedule). The runner's failure comes back to the scheduler, which retries it.
+	c.sched = scheduler.New(c.Store, func(_ context.Context, f scheduler.Firing, result func(error)) error {
+		return c.lambdas.InvokeAsyncThen(runnerFunction, schedulePayload(f), result)
 	}, opt.Now(), opt.Log)
 	c.wg.Add(1)
 	go func() {

@@ -2,7 +2,8 @@
 // server runs, published schedules fire at their times in their time zones, within their
 // start/end window, through the same payload the runner gets in AWS. Missed times are not
 // caught up (EventBridge does not either): neither those before the server started nor,
-// after the machine slept, those more than MaxLate ago.
+// after the machine slept, those more than MaxLate ago. A firing the runner does not take
+// or fails is retried with backoff, a bounded number of times (RetryPolicy).
 package scheduler
 
 import (
@@ -33,8 +34,47 @@ type Firing struct {
 
 // Fire delivers a firing: it starts the runner with the schedule's payload and returns
 // once the invocation is accepted, without waiting for the run (EventBridge invokes the
-// runner asynchronously), so one schedule's long run never delays another's firing.
-type Fire func(ctx context.Context, f Firing) error
+// runner asynchronously), so one schedule's long run never delays another's firing. An
+// error means it was not accepted (the runner is unavailable). Once accepted, Fire (or the
+// invocation it started) calls result with the runner's outcome when it returns: an error
+// there means the runner failed (not the flow: a run that ends in error is a result too).
+// Either error has the firing retried (RetryPolicy). result may be left uncalled.
+type Fire func(ctx context.Context, f Firing, result func(error)) error
+
+// RetryPolicy bounds the retries of a firing the runner did not take or failed, as
+// EventBridge Scheduler's retry policy does a target invocation's. Retry n (1, 2, …) waits
+// FirstDelay·2^(n-1), at most MaxDelay; a firing is not retried more than MaxRetries times,
+// nor once the retry would come more than MaxEventAge after its scheduled time.
+//
+// In AWS, EventBridge Scheduler retries an invocation Lambda refuses with its schedule's
+// RetryPolicy, by default MaximumRetryAttempts 185 and MaximumEventAgeInSeconds 86400 (24
+// hours, with backoff and jitter), which PolySynergy's schedules keep; a run that fails once
+// Lambda has taken the event is retried by Lambda's asynchronous invocation, by default
+// twice (after about 1 and 2 minutes), within 6 hours. Locally one policy covers both, with
+// shorter bounds (DefaultRetry): a process on a laptop is either back within a minute or
+// needs someone to look.
+type RetryPolicy struct {
+	MaxRetries  int
+	MaxEventAge time.Duration
+	FirstDelay  time.Duration
+	MaxDelay    time.Duration
+}
+
+// DefaultRetry is the local scheduler's policy: up to 5 retries after 1, 2, 4, 8 and 16
+// seconds (31 s in all), within 10 minutes of the scheduled time.
+var DefaultRetry = RetryPolicy{MaxRetries: 5, MaxEventAge: 10 * time.Minute, FirstDelay: time.Second, MaxDelay: time.Minute}
+
+// Delay is how long retry n (1 for the first) waits after the attempt before it.
+func (p RetryPolicy) Delay(n int) time.Duration {
+	d := p.FirstDelay
+	for i := 1; i < n && d < p.MaxDelay; i++ {
+		d *= 2
+	}
+	if p.MaxDelay > 0 && d > p.MaxDelay {
+		d = p.MaxDelay
+	}
+	return d
+}
 
 // MaxLate is how late a fire time may still fire: a tick that comes later than that after
 // it (the machine slept, the process was stopped) counts it as missed, as EventBridge
@@ -49,8 +89,17 @@ type Scheduler struct {
 	fire Fire
 	log  *slog.Logger
 
+	// Retry is the policy for firings the runner did not take or failed (DefaultRetry);
+	// set it before the first tick.
+	Retry RetryPolicy
+
 	mu   sync.Mutex
 	last time.Time // fire times after this have not been considered yet
+
+	rmu     sync.Mutex
+	idle    *sync.Cond // signalled when pending drops to 0
+	pending int        // retries waiting or under way
+	stopped bool       // Run has ended: no new retries
 }
 
 // New returns a scheduler that considers fire times from now on.
@@ -58,7 +107,9 @@ func New(st Store, fire Fire, now time.Time, log *slog.Logger) *Scheduler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Scheduler{st: st, fire: fire, log: log, last: now}
+	s := &Scheduler{st: st, fire: fire, log: log, last: now, Retry: DefaultRetry}
+	s.idle = sync.NewCond(&s.rmu)
+	return s
 }
 
 // ScheduleID is the id a schedule carries in its payload (EventBridge's schedule name).
@@ -126,7 +177,7 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) (int, error) {
 			for stage, version := range sc.Bindings {
 				f := Firing{Tenant: sc.Tenant, Project: sc.Project, Flow: sc.Flow, Stage: stage, Version: version,
 					Cron: sc.Cron, Timezone: sc.Timezone, ScheduleID: ScheduleID(sc, stage), At: at}
-				if err := s.fire(ctx, f); err != nil {
+				if err := s.deliver(ctx, f, 0, now); err != nil {
 					errs = append(errs, fmt.Errorf("fire %s on %s: %w", sc.Flow, stage, err))
 					continue
 				}
@@ -140,6 +191,79 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) (int, error) {
 			"from", from.UTC().Format(time.RFC3339), "to", late.UTC().Format(time.RFC3339))
 	}
 	return fired, errors.Join(errs...)
+}
+
+// deliver hands a firing to the runner: attempt 0 is the firing itself, attempt n its n-th
+// retry, made at (as the scheduler's clock counts: the tick's time plus the delays since). A
+// refusal or a failure of the runner is retried (retry); deliver returns the refusal.
+func (s *Scheduler) deliver(ctx context.Context, f Firing, attempt int, at time.Time) error {
+	err := s.fire(ctx, f, func(err error) {
+		if err != nil {
+			s.retry(ctx, f, attempt, at, fmt.Errorf("the runner failed: %w", err))
+		} else if attempt > 0 {
+			s.log.InfoContext(ctx, "schedule firing delivered on a retry", "flow", f.Flow, "stage", f.Stage,
+				"scheduled_time", f.At.UTC().Format(time.RFC3339), "retry", attempt)
+		}
+	})
+	if err != nil {
+		s.retry(ctx, f, attempt, at, fmt.Errorf("the runner did not take it: %w", err))
+	}
+	return err
+}
+
+// retry delivers a firing again after attempt failed with err, unless the policy's bounds
+// are reached or ctx has ended (the local cloud is stopping); either is logged.
+func (s *Scheduler) retry(ctx context.Context, f Firing, attempt int, at time.Time, err error) {
+	p := s.Retry
+	next := attempt + 1
+	delay := p.Delay(next)
+	when := at.Add(delay)
+	attrs := []any{"flow", f.Flow, "stage", f.Stage, "schedule", f.ScheduleID,
+		"scheduled_time", f.At.UTC().Format(time.RFC3339), "attempts", next, "err", err}
+	switch {
+	case next > p.MaxRetries:
+		s.log.ErrorContext(ctx, "schedule firing failed: not retried again (the retries are spent)", append(attrs, "max_retries", p.MaxRetries)...)
+		return
+	case when.Sub(f.At) > p.MaxEventAge:
+		s.log.ErrorContext(ctx, "schedule firing failed: not retried again (it would be too late)", append(attrs, "max_event_age", p.MaxEventAge.String())...)
+		return
+	}
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	if s.stopped || ctx.Err() != nil {
+		s.log.WarnContext(ctx, "schedule firing failed: not retried (the scheduler is stopping)", attrs...)
+		return
+	}
+	s.log.WarnContext(ctx, "schedule firing failed: retrying", append(attrs, "retry", next, "in", delay.String())...)
+	s.pending++
+	go func() {
+		defer func() {
+			s.rmu.Lock()
+			if s.pending--; s.pending == 0 {
+				s.idle.Broadcast()
+			}
+			s.rmu.Unlock()
+		}()
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			s.log.WarnContext(ctx, "schedule firing not retried: the scheduler is stopping", attrs...)
+			return
+		case <-t.C:
+		}
+		_ = s.deliver(ctx, f, next, when) // a refusal is logged and retried by deliver
+	}()
+}
+
+// Wait waits until no retry is waiting or under way (those whose context ends give up). A
+// retry that a runner's failure reported later asks for is not waited for.
+func (s *Scheduler) Wait() {
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	for s.pending > 0 {
+		s.idle.Wait()
+	}
 }
 
 func orUTC(z string) string {
@@ -156,6 +280,10 @@ func (s *Scheduler) Run(ctx context.Context, interval time.Duration, now func() 
 	for {
 		select {
 		case <-ctx.Done():
+			s.rmu.Lock()
+			s.stopped = true
+			s.rmu.Unlock()
+			s.Wait() // they give up with ctx
 			return
 		case <-t.C:
 			if n, err := s.Tick(ctx, now()); err != nil {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -46,7 +49,7 @@ func TestSchedulesFireInTheirZoneAndWindow(t *testing.T) {
 	var mu sync.Mutex
 	var fired []scheduler.Firing
 	start := time.Date(2026, 1, 10, 7, 58, 0, 0, time.UTC)
-	s := scheduler.New(st, func(_ context.Context, f scheduler.Firing) error {
+	s := scheduler.New(st, func(_ context.Context, f scheduler.Firing, _ func(error)) error {
 		mu.Lock()
 		fired = append(fired, f)
 		mu.Unlock()
@@ -64,7 +67,7 @@ func TestSchedulesFireInTheirZoneAndWindow(t *testing.T) {
 		t.Fatalf("firing %+v", f)
 	}
 	// no catch-up: a scheduler started later does not fire what it missed
-	s2 := scheduler.New(st, func(context.Context, scheduler.Firing) error { t.Fatal("missed times fire"); return nil }, start.Add(time.Hour), nil)
+	s2 := scheduler.New(st, func(context.Context, scheduler.Firing, func(error)) error { t.Fatal("missed times fire"); return nil }, start.Add(time.Hour), nil)
 	if n, _ := s2.Tick(ctx, start.Add(time.Hour+time.Second)); n != 0 {
 		t.Fatal("fired")
 	}
@@ -107,7 +110,7 @@ func TestConcurrentTicksFireEachTimeOnce(t *testing.T) {
 	everyMinute(t, st)
 	var fired atomic.Int32
 	start := time.Date(2026, 1, 10, 7, 59, 30, 0, time.UTC)
-	s := scheduler.New(st, func(context.Context, scheduler.Firing) error { fired.Add(1); return nil }, start, nil)
+	s := scheduler.New(st, func(context.Context, scheduler.Firing, func(error)) error { fired.Add(1); return nil }, start, nil)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Add(1)
@@ -131,7 +134,7 @@ func TestTimesMissedWhileAsleepAreNotCaughtUp(t *testing.T) {
 	everyMinute(t, st)
 	var at []time.Time
 	start := time.Date(2026, 1, 10, 7, 59, 30, 0, time.UTC)
-	s := scheduler.New(st, func(_ context.Context, f scheduler.Firing) error { at = append(at, f.At); return nil }, start, nil)
+	s := scheduler.New(st, func(_ context.Context, f scheduler.Firing, _ func(error)) error { at = append(at, f.At); return nil }, start, nil)
 	wake := start.Add(3 * time.Hour) // 10:59:30
 	n, err := s.Tick(context.Background(), wake)
 	if err != nil {
@@ -185,7 +188,10 @@ func TestDaylightSavingNightsFireAsPreviewed(t *testing.T) {
 			time.Date(2026, 10, 26, 1, 30, 0, 0, time.UTC)}},
 	} {
 		var fired []time.Time
-		s := scheduler.New(st, func(_ context.Context, f scheduler.Firing) error { fired = append(fired, f.At); return nil }, night.from, nil)
+		s := scheduler.New(st, func(_ context.Context, f scheduler.Firing, _ func(error)) error {
+			fired = append(fired, f.At)
+			return nil
+		}, night.from, nil)
 		// a tick a minute from 00:00 to 03:00 UTC (MaxLate: each time fires from the tick
 		// after it), every half hour the rest of the day (nothing is due then)
 		end := night.from.Add(52 * time.Hour)
@@ -228,13 +234,14 @@ func TestChangesTakeEffectAndAFailedFiringDoesNotStopIt(t *testing.T) {
 	var fired []string
 	failProd := true
 	start := time.Date(2026, 1, 10, 8, 0, 30, 0, time.UTC)
-	s := scheduler.New(st, func(_ context.Context, f scheduler.Firing) error {
+	s := scheduler.New(st, func(_ context.Context, f scheduler.Firing, _ func(error)) error {
 		if f.Stage == "prod" && failProd {
 			return errors.New("runner unavailable")
 		}
 		fired = append(fired, f.Stage+" "+f.At.Format("15:04"))
 		return nil
 	}, start, nil)
+	s.Retry = scheduler.RetryPolicy{} // a failed firing is not retried here (TestFailedFiringsAreRetried)
 	tick := func(at time.Time) []string {
 		t.Helper()
 		fired = nil
@@ -270,5 +277,179 @@ func TestChangesTakeEffectAndAFailedFiringDoesNotStopIt(t *testing.T) {
 	}
 	if got := tick(minute(8)); len(got) != 0 {
 		t.Fatalf("08:08 disabled: %v", got)
+	}
+}
+
+// tracker counts goroutines under way; wait returns once none is.
+type tracker struct {
+	mu sync.Mutex
+	n  int
+	c  *sync.Cond
+}
+
+func (t *tracker) cond() *sync.Cond {
+	if t.c == nil {
+		t.c = sync.NewCond(&t.mu)
+	}
+	return t.c
+}
+
+func (t *tracker) add() { t.mu.Lock(); t.n++; t.mu.Unlock() }
+
+func (t *tracker) done() {
+	t.mu.Lock()
+	if t.n--; t.n == 0 {
+		t.cond().Broadcast()
+	}
+	t.mu.Unlock()
+}
+
+func (t *tracker) wait() {
+	t.mu.Lock()
+	for t.n > 0 {
+		t.cond().Wait()
+	}
+	t.mu.Unlock()
+}
+
+// syncBuffer is a log destination safe for concurrent writes and reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A firing the runner does not take, or takes and fails (the runner returns an error), is
+// delivered again with backoff, a bounded number of times, as EventBridge Scheduler retries
+// a target invocation (and Lambda a failed asynchronous one). The local scheduler tried
+// once: a runner that failed once lost the firing.
+func TestFailedFiringsAreRetried(t *testing.T) {
+	st, _ := storetest.New(t)
+	everyMinute(t, st)
+	start := time.Date(2026, 1, 10, 7, 59, 30, 0, time.UTC)
+	due := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
+	policy := scheduler.RetryPolicy{MaxRetries: 4, MaxEventAge: time.Hour, FirstDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond}
+
+	// runner fails the first failures attempts: refused (the invocation) or, once taken,
+	// failing (its result, reported from the background as the local cloud's Lambda does)
+	type outcome struct {
+		calls int
+		times []time.Time
+		log   string
+	}
+	run := func(t *testing.T, failures int, refuse bool, tick time.Time, p scheduler.RetryPolicy) outcome {
+		t.Helper()
+		var (
+			mu    sync.Mutex
+			calls int
+			times []time.Time
+			runs  tracker // the runs in the background (a WaitGroup must not grow from 0 while waited on)
+		)
+		logs := &syncBuffer{}
+		s := scheduler.New(st, func(_ context.Context, f scheduler.Firing, result func(error)) error {
+			mu.Lock()
+			calls++
+			n := calls
+			times = append(times, f.At)
+			mu.Unlock()
+			if refuse && n <= failures {
+				return errors.New("runner unavailable")
+			}
+			runs.add()
+			go func() {
+				defer runs.done()
+				if n <= failures {
+					result(errors.New("runner failed: the database did not answer"))
+					return
+				}
+				result(nil)
+			}()
+			return nil
+		}, start, slog.New(slog.NewTextHandler(logs, nil)))
+		s.Retry = p
+		if _, err := s.Tick(context.Background(), tick); (err != nil) != (refuse && failures > 0) {
+			t.Fatalf("tick: %v", err)
+		}
+		// until neither a run nor a retry is left: a pass that delivered nothing
+		for prev := -1; ; {
+			runs.wait()
+			s.Wait()
+			mu.Lock()
+			n := calls
+			mu.Unlock()
+			if n == prev {
+				break
+			}
+			prev = n
+		}
+		return outcome{calls: calls, times: times, log: logs.String()}
+	}
+
+	for _, refuse := range []bool{true, false} {
+		name := map[bool]string{true: "refused", false: "failed"}[refuse]
+		t.Run(name+" twice, then delivered", func(t *testing.T) {
+			o := run(t, 2, refuse, start.Add(45*time.Second), policy)
+			if o.calls != 3 {
+				t.Fatalf("%d deliveries, want 3 (two failures, then it went through)", o.calls)
+			}
+			for _, at := range o.times {
+				if !at.Equal(due) {
+					t.Errorf("a retry delivered the firing of %v, want the scheduled time %v", at, due)
+				}
+			}
+			if strings.Count(o.log, "schedule firing failed: retrying") != 2 || !strings.Contains(o.log, "delivered on a retry") {
+				t.Errorf("log:\n%s", o.log)
+			}
+		})
+		t.Run(name+" every time: retried MaxRetries times, then left", func(t *testing.T) {
+			o := run(t, 100, refuse, start.Add(45*time.Second), policy)
+			if o.calls != 1+policy.MaxRetries {
+				t.Fatalf("%d deliveries, want %d", o.calls, 1+policy.MaxRetries)
+			}
+			if !strings.Contains(o.log, "the retries are spent") || !strings.Contains(o.log, "level=ERROR") {
+				t.Errorf("log:\n%s", o.log)
+			}
+		})
+	}
+	t.Run("not retried past the maximum event age", func(t *testing.T) {
+		// the tick comes 30 s - 2 ms after the scheduled time: the first retry (1 ms later)
+		// is within 30 s, the second (2 ms after that) would not be
+		p := policy
+		p.MaxEventAge = 30 * time.Second
+		o := run(t, 100, false, due.Add(30*time.Second-2*time.Millisecond), p)
+		if o.calls != 2 || !strings.Contains(o.log, "it would be too late") {
+			t.Fatalf("%d deliveries, want 2; log:\n%s", o.calls, o.log)
+		}
+	})
+}
+
+// The retries back off exponentially up to the policy's cap; the default's numbers are the
+// documented ones (docs/schedules.md).
+func TestRetryPolicyDelays(t *testing.T) {
+	var got []time.Duration
+	for n := 1; n <= 7; n++ {
+		got = append(got, scheduler.DefaultRetry.Delay(n))
+	}
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 32 * time.Second, time.Minute}
+	if !slices.Equal(got, want) {
+		t.Fatalf("default delays %v, want %v", got, want)
+	}
+	if d := scheduler.DefaultRetry; d.MaxRetries != 5 || d.MaxEventAge != 10*time.Minute {
+		t.Fatalf("default policy %+v", d)
+	}
+	capped := scheduler.RetryPolicy{FirstDelay: 3 * time.Second, MaxDelay: 10 * time.Second}
+	if d := capped.Delay(3); d != 10*time.Second {
+		t.Fatalf("capped third delay %v, want 10s", d)
 	}
 }
