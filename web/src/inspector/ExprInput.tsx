@@ -2,7 +2,7 @@
 // their outputs, trigger, run and env complete as you type (↑ ↓ Enter/Tab, Esc), and each
 // expression shows as a chip, red when it names something unknown.
 
-import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { bodySyntaxProblem, type CompletionContext, type CompletionResult, completeExpression, expressionRefs, findExpressions } from '../model/expressions';
 
 export interface ExprInputProps {
@@ -25,7 +25,11 @@ export function ExprInput({ value, onChange, ctx, placeholder, multiline, label,
   const listId = useId();
   const pendingCaret = useRef<number | null>(null);
 
-  useEffect(() => {
+  // The caret goes where the change put it in the same commit that sets the new value (which
+  // moves the browser's caret to the end). As a passive effect it could run after the next key
+  // was already handled: typing fast after Enter took a completion put `.inp` after the `}}`,
+  // outside the expression, so nothing completed (`{{ manual }}.inp`).
+  useLayoutEffect(() => {
     if (pendingCaret.current !== null && ref.current) {
       ref.current.setSelectionRange(pendingCaret.current, pendingCaret.current);
       pendingCaret.current = null;
@@ -110,7 +114,9 @@ export function ExprInput({ value, onChange, ctx, placeholder, multiline, label,
       if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(e.key)) refresh(value, e.currentTarget.selectionStart ?? 0);
     },
     onClick: (e: React.MouseEvent<HTMLTextAreaElement | HTMLInputElement>) => refresh(value, e.currentTarget.selectionStart ?? 0),
-    onBlur: () => setTimeout(() => setCompletion(null), 150),
+    // (later, so a click on an option lands first; not when the field has the focus again by
+    // then: a completion shown since, for what was typed after coming back, stays)
+    onBlur: () => setTimeout(() => document.activeElement !== ref.current && setCompletion(null), 150),
   };
 
   return (
