@@ -175,13 +175,19 @@ func (h *Handler) registerPublish() {
 				return nil, err
 			}
 			// EventBridge first, then the store: had the binding gone first, a failure here
-			// left the schedule firing with no publication for a retry to find (404)
-			if err := h.unsyncSchedule(ctx, k, in.Stage); err != nil {
-				h.log.Error("unpublish: schedule sync", "flow", in.Flow, "stage", in.Stage, "err", err)
-				return nil, unavailable()
+			// left the schedule firing with no publication for a retry to find (404). Only a
+			// schedule flow has one: unpublishing the others does not wait on EventBridge
+			isSchedule := f.Kind == store.KindSchedule
+			if isSchedule {
+				if err := h.unsyncSchedule(ctx, k, in.Stage); err != nil {
+					h.log.Error("unpublish: schedule sync", "flow", in.Flow, "stage", in.Stage, "err", err)
+					return nil, unavailable()
+				}
 			}
 			if err := h.st.Unpublish(ctx, k, in.Stage); err != nil {
-				h.restoreSchedule(ctx, k, in.Stage)
+				if isSchedule {
+					h.restoreSchedule(ctx, k, in.Stage)
+				}
 				if _, gerr := h.st.GetFlow(ctx, k); gerr == nil && errors.Is(err, store.ErrNotFound) {
 					return nil, notPublished // unpublished meanwhile
 				}

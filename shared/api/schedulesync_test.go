@@ -143,3 +143,16 @@ func TestUnpublishThatFailsInTheStorePutsTheScheduleBack(t *testing.T) {
 		t.Fatalf("unpublished, the schedule stayed (calls %v)", fake.calls)
 	}
 }
+
+// Unpublishing a route flow does not call EventBridge Scheduler (it has no schedule), so it
+// works while Scheduler fails; it answered 503 then.
+func TestUnpublishRouteFlowDoesNotWaitOnTheScheduler(t *testing.T) {
+	e, fake, u, proj, _, _ := scheduleFixture(t)
+	rpath, _ := e.flow(u, proj, map[string]any{"kind": "route", "name": "Hello", "document": chainDoc(t, 2, "r")})
+	e.do(http.MethodPost, rpath+"/publish", u.token, map[string]any{"stage": "prod"}).status(http.StatusOK)
+	fake.failNext(http.MethodDelete, 0, 1)
+	e.do(http.MethodDelete, rpath+"/publications/prod", u.token, nil).status(http.StatusNoContent)
+	if got := e.publishedStages(u, rpath); len(got) != 0 {
+		t.Fatalf("still published on %v", got)
+	}
+}
