@@ -9,7 +9,7 @@ import { catalog } from '../test/fixtures';
 import { FakeLive, fakeWindow, flowRow, installResizeObserver } from '../test/shell';
 import { ShellContext, type ShellEnv } from './context';
 import { ProjectShell } from './ProjectShell';
-import { NARROW, OVERLAY, sidePanelShown } from './sidePanel';
+import { NARROW, sidePanelShown } from './sidePanel';
 
 beforeAll(installResizeObserver);
 
@@ -101,6 +101,6 @@ describe('the project panel at 480 px', () => {
   it('starts closed where it would cover the editor, whatever was remembered', () => {
     expect(sidePanelShown({ getItem: () => 'shown' }, () => true, () => true)).toBe(false);
     expect(sidePanelShown({ getItem: () => 'shown' }, () => true, () => false)).toBe(true);
-    expect([NARROW, OVERLAY]).toEqual(['(max-width: 1199px)', '(max-width: 767px)']);
+    expect(NARROW).toBe('(max-width: 1199px)');
   });
 });

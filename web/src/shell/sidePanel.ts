@@ -2,20 +2,19 @@
 // editor needs on a narrow window (the editor is at least 960 px wide, so under about 1200 px
 // its toolbar actions and the inspector ended up off-screen, behind a horizontal scroll): it
 // can be hidden to a slim rail, starts hidden on a narrow window, and the choice is remembered.
-// On a phone-sized window (OVERLAY) it took the room the canvas had left (at 480 px the panel
+// On a phone-sized window (PHONE, ui/media.ts) it took the room the canvas had left (at 480 px the panel
 // and the palette filled the width): there it opens over the editor, beside its rail, and
 // closes again (its «, Escape, a click beside it, or opening what it links to); it always
 // starts closed there, and opening it there is not remembered for wider windows.
 
 import { useEffect, useState } from 'react';
+import { PHONE } from '../ui/media';
 
 const KEY = 'ps.projectPanel';
 
 /** Narrower than this, the panel starts hidden (until the person shows it). */
 export const NARROW = '(max-width: 1199px)';
 
-/** Narrower than this, the panel opens over the editor instead of beside it. */
-export const OVERLAY = '(max-width: 767px)';
 
 /** Whether the panel starts shown: closed where it would cover the editor, else the remembered choice, else not on a narrow window. */
 export function sidePanelShown(storage: Pick<Storage, 'getItem'> | null, narrow: () => boolean, overlay: () => boolean = () => false): boolean {
@@ -28,7 +27,8 @@ export function sidePanelShown(storage: Pick<Storage, 'getItem'> | null, narrow:
 
 const matches = (q: string) => typeof matchMedia === 'function' && matchMedia(q).matches;
 const isNarrow = () => matches(NARROW);
-const isOverlay = () => matches(OVERLAY);
+// narrower than a phone's width, the panel opens over the editor instead of beside it
+const isOverlay = () => matches(PHONE);
 const store = () => (typeof localStorage !== 'undefined' ? localStorage : null);
 
 /**
@@ -40,7 +40,7 @@ export function useSidePanel(): [boolean, (shown: boolean) => void, boolean] {
   const [overlay, setOverlay] = useState(isOverlay);
   useEffect(() => {
     if (typeof matchMedia !== 'function') return;
-    const q = matchMedia(OVERLAY);
+    const q = matchMedia(PHONE);
     const changed = () => {
       setOverlay(q.matches);
       // widened again: as chosen for wider windows (narrowed, a shown panel moves over the
