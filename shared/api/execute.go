@@ -365,6 +365,15 @@ func (h *Handler) unsyncSchedule(ctx context.Context, k store.FlowKey, stage str
 	return nil
 }
 
+// schedulerUnavailable is the 503 of a change whose schedule EventBridge Scheduler did not
+// take (or whose schedule could not be read to send it). The request can be retried: a
+// schedule is removed from Scheduler before the store lets go of it.
+func schedulerUnavailable() *Problem {
+	p := unavailable()
+	p.Detail = "EventBridge Scheduler (or the database) did not answer; retry after the time in Retry-After"
+	return p
+}
+
 // restoreSchedule puts a flow's schedule for stage back into EventBridge Scheduler after it
 // was removed ahead of a store write (unpublishing, deleting the flow or the stage) that then
 // failed. syncSchedule reads the store, so it is put back only where the flow is still
@@ -392,7 +401,7 @@ func (h *Handler) unsyncDeletedSchedule(ctx context.Context, k store.FlowKey, ki
 	for _, b := range bs {
 		if err := h.unsyncSchedule(ctx, k, b.Stage); err != nil {
 			h.log.Error("delete flow: schedule sync", "flow", k.Flow, "stage", b.Stage, "err", err)
-			return unavailable()
+			return schedulerUnavailable()
 		}
 	}
 	return nil

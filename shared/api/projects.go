@@ -224,7 +224,7 @@ func (h *Handler) registerProjects() {
 			// idempotent) retries a sync that failed
 			if err := h.syncProjectSchedules(ctx, in.key(), false); err != nil {
 				h.log.Error("trash project: take its schedules out of the scheduler", "project", in.Project, "err", err)
-				return nil, unavailable()
+				return nil, schedulerUnavailable()
 			}
 			p, err := h.st.GetProjectConsistent(ctx, in.key())
 			if err != nil {
@@ -252,7 +252,7 @@ func (h *Handler) registerProjects() {
 			}
 			if err := h.syncProjectSchedules(ctx, in.key(), true); err != nil {
 				h.log.Error("restore project: put its schedules back into the scheduler", "project", in.Project, "err", err)
-				return nil, unavailable()
+				return nil, schedulerUnavailable()
 			}
 			p, err := h.st.GetProjectConsistent(ctx, in.key())
 			if err != nil {
@@ -291,7 +291,7 @@ func (h *Handler) registerProjects() {
 				// a project trashed before its schedules left the scheduler with it
 				if err := h.syncProjectSchedules(ctx, in.key(), false); err != nil {
 					h.log.Error("delete project: take its schedules out of the scheduler", "project", in.Project, "err", err)
-					return nil, unavailable()
+					return nil, schedulerUnavailable()
 				}
 			}
 			return nil, h.projectChanged(ctx, in.key(), in.IfMatch, h.st.DeleteProjectIf(ctx, in.key(), match))

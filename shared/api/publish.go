@@ -121,7 +121,7 @@ func (h *Handler) registerPublish() {
 			}
 			if err := h.syncSchedule(ctx, in.key(), in.Body.Stage); err != nil {
 				h.log.Error("publish: schedule sync", "flow", in.Flow, "stage", in.Body.Stage, "err", err)
-				return nil, unavailable()
+				return nil, schedulerUnavailable()
 			}
 			return ok(res)
 		})
@@ -181,7 +181,7 @@ func (h *Handler) registerPublish() {
 			if isSchedule {
 				if err := h.unsyncSchedule(ctx, k, in.Stage); err != nil {
 					h.log.Error("unpublish: schedule sync", "flow", in.Flow, "stage", in.Stage, "err", err)
-					return nil, unavailable()
+					return nil, schedulerUnavailable()
 				}
 			}
 			if err := h.st.Unpublish(ctx, k, in.Stage); err != nil {

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"polysynergy/shared/schedule"
@@ -48,7 +49,10 @@ func scheduleFixture(t *testing.T) (e *env, fake *fakeScheduler, u user, proj, p
 func TestUnpublishAfterASchedulerFailureConverges(t *testing.T) {
 	e, fake, u, _, path, name := scheduleFixture(t)
 	fake.failNext(http.MethodDelete, 0, 1)
-	e.do(http.MethodDelete, path+"/publications/prod", u.token, nil).problem(http.StatusServiceUnavailable)
+	// the answer names the scheduler, not the database
+	if p := e.do(http.MethodDelete, path+"/publications/prod", u.token, nil).problem(http.StatusServiceUnavailable); !strings.Contains(p.Detail, "EventBridge Scheduler") {
+		t.Errorf("503 detail %q", p.Detail)
+	}
 	if got := e.publishedStages(u, path); !slices.Contains(got, "prod") || !fake.has(name("prod")) {
 		t.Fatalf("after the failure: published on %v, schedule there %v; want both still there", got, fake.has(name("prod")))
 	}

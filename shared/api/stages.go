@@ -422,7 +422,7 @@ func (h *Handler) unpublishStage(ctx context.Context, k store.ProjectKey, stage 
 		if isSchedule {
 			if err := h.unsyncSchedule(ctx, k.Flow(b.Flow), stage); err != nil {
 				h.log.ErrorContext(ctx, "unpublish stage: schedule sync", "flow", b.Flow, "stage", stage, "err", err)
-				return unavailable()
+				return schedulerUnavailable()
 			}
 		}
 		if err := h.st.Unpublish(ctx, k.Flow(b.Flow), stage); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -541,7 +541,7 @@ func (h *Handler) copyStage(ctx context.Context, k store.ProjectKey, from, to st
 		// a schedule flow fires on the new stage, as on publishing
 		if err := h.syncSchedule(ctx, k.Flow(b.Flow), to); err != nil {
 			h.log.ErrorContext(ctx, "rename stage: schedule sync", "flow", b.Flow, "stage", to, "err", err)
-			return nil, unavailable()
+			return nil, schedulerUnavailable()
 		}
 	}
 	if production {

@@ -455,7 +455,7 @@ func (h *Handler) registerTriggers() {
 			}
 			if err := h.resyncSchedule(ctx, in.key()); err != nil {
 				h.log.Error("schedule sync", "flow", in.Flow, "err", err)
-				return nil, unavailable()
+				return nil, schedulerUnavailable()
 			}
 			v := h.scheduleView(s)
 			return &Tagged[ScheduleView]{ETag: scheduleETag(v), Body: v}, nil
