@@ -160,3 +160,30 @@ func TestUnpublishRouteFlowDoesNotWaitOnTheScheduler(t *testing.T) {
 		t.Fatalf("still published on %v", got)
 	}
 }
+
+// A schedule of a project in the trash does not fire: it lists no next runs and says why
+// (in_trash); restored, it lists them again, under the same tag.
+func TestScheduleInTheTrashListsNoNextRuns(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Binned")
+	path, _ := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Tick", "document": chainDoc(t, 2, "n"),
+		"schedule": map[string]any{"cron": "0 3 * * *", "enabled": true}})
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "mock"}).status(http.StatusOK)
+	var s ScheduleView
+	tag := e.do(http.MethodGet, path+"/schedule", u.token, nil).ok(&s).etag()
+	if len(s.NextRuns) != 5 || s.NotFiring != "" {
+		t.Fatalf("published and enabled: %+v", s)
+	}
+	e.do(http.MethodPost, proj+"/trash", u.token, nil).ok(nil)
+	s = ScheduleView{}
+	e.do(http.MethodGet, path+"/schedule", u.token, nil).ok(&s)
+	if len(s.NextRuns) != 0 || s.NotFiring != "in_trash" {
+		t.Fatalf("in the trash: %+v, want no next runs (in_trash)", s)
+	}
+	e.do(http.MethodPost, proj+"/restore", u.token, nil).ok(nil)
+	s = ScheduleView{}
+	if got := e.do(http.MethodGet, path+"/schedule", u.token, nil).ok(&s).etag(); len(s.NextRuns) != 5 || s.NotFiring != "" || got != tag {
+		t.Fatalf("restored: %+v, tag %s (was %s)", s, got, tag)
+	}
+}

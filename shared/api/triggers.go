@@ -241,7 +241,7 @@ type ScheduleView struct {
 	Enabled     bool           `json:"enabled"`
 	Description string         `json:"description" example:"At 09:30 on Monday through Friday"`
 	NextRuns    []time.Time    `json:"next_runs" nullable:"false" doc:"The next five fire times (within start/end); empty when it does not fire (not_firing says why) or fires no more (its end has passed)"`
-	NotFiring   string         `json:"not_firing,omitempty" enum:"disabled,not_published" doc:"Why next_runs is empty although the expression has times ahead: disabled (enabled is false), or not_published (published on no stage). Absent while it fires"`
+	NotFiring   string         `json:"not_firing,omitempty" enum:"disabled,not_published,in_trash" doc:"Why next_runs is empty although the expression has times ahead: disabled (enabled is false), not_published (published on no stage) or in_trash (its project is in the trash). Absent while it fires"`
 	Published   map[string]int `json:"published" nullable:"false" doc:"Stage → published version"`
 	UpdatedAt   time.Time      `json:"updated_at"`
 }
@@ -328,12 +328,13 @@ func (h *Handler) scheduleView(s store.Schedule) ScheduleView {
 const (
 	notFiringDisabled    = "disabled"
 	notFiringUnpublished = "not_published"
+	notFiringInTrash     = "in_trash"
 )
 
 // scheduleETag is the tag of what is stored: the view without next_runs, which a read
 // works out from its clock, so a fire time passing does not refuse an open form's save.
 func scheduleETag(v ScheduleView) string {
-	v.NextRuns = nil
+	v.NextRuns, v.NotFiring = nil, "" // not_firing: what is stored says, or the project's state
 	return etagOf(v)
 }
 
@@ -413,6 +414,16 @@ func (h *Handler) registerTriggers() {
 				return nil, h.otherKind(ctx, in.key(), store.KindSchedule, err)
 			}
 			v := h.scheduleView(s)
+			if v.NotFiring == "" {
+				// nothing of a project in the trash fires (its schedules are out of the scheduler)
+				p, err := h.st.GetProject(ctx, in.key().ProjectKey())
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					return nil, err
+				}
+				if err == nil && p.TrashedAt != nil {
+					v.NotFiring, v.NextRuns = notFiringInTrash, []time.Time{}
+				}
+			}
 			return &Tagged[ScheduleView]{ETag: scheduleETag(v), Body: v}, nil
 		})
 	register(h, endpoint{id: "updateSchedule", method: http.MethodPut, path: base + "/schedule",

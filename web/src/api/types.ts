@@ -329,7 +329,7 @@ export interface Schedule {
   /** Empty when it does not fire: not_firing says why. */
   next_runs: string[];
   /** Why next_runs is empty although the expression has times ahead; absent while it fires. */
-  not_firing?: 'disabled' | 'not_published';
+  not_firing?: 'disabled' | 'not_published' | 'in_trash';
   /** stage → published version */
   published: Record<string, number>;
   updated_at: string;

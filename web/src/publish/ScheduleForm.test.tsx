@@ -63,6 +63,13 @@ describe('ScheduleForm', () => {
     await waitFor(() => expect(m.calls.some((c) => c.path === '/schedule-preview')).toBe(true));
     expect(screen.queryByTestId('next-runs')).toBeNull();
     expect(screen.getByTestId('schedule-published').textContent).toBe('Not published to any stage yet: publish it to make it fire.');
+    cleanup();
+
+    // its project in the trash: none, and why
+    m = mockApi([['GET', PATH, { body: { ...saved, next_runs: [], not_firing: 'in_trash' } }]]);
+    render(<ScheduleForm api={m.api} project="p1" flow="f1" previewDelayMs={10} />);
+    expect((await screen.findByTestId('not-firing')).textContent).toBe('None: the project is in the trash, where nothing fires. Restore it to make it fire.');
+    expect(screen.queryByTestId('next-runs')).toBeNull();
   });
 
   it('previews what is typed with the API and describes it at once', async () => {

@@ -223,7 +223,7 @@ export function ScheduleForm(props: ScheduleFormProps) {
   const runs = preview && !('error' in preview) ? preview.next_runs : null;
   // what does not fire has no next fire times (as the API answers for the saved schedule)
   const published = Object.keys(load.value.published ?? {}).length > 0;
-  const notFiring = !form.enabled ? 'disabled' : !published ? 'not_published' : null;
+  const notFiring = load.value.not_firing === 'in_trash' ? 'in_trash' : !form.enabled ? 'disabled' : !published ? 'not_published' : null;
 
   return (
     <form
@@ -308,9 +308,11 @@ export function ScheduleForm(props: ScheduleFormProps) {
         <h3 className="ps-pub-label">Next fire times ({form.timezone})</h3>
         {notFiring ? (
           <p className="ps-hint" data-testid="not-firing">
-            {notFiring === 'disabled'
-              ? `None: disabled, it does not fire${published ? ' on the stages it is published to' : ''}. Enable it and save to make it fire.`
-              : 'None: published to no stage, it does not fire.'}
+            {notFiring === 'in_trash'
+              ? 'None: the project is in the trash, where nothing fires. Restore it to make it fire.'
+              : notFiring === 'disabled'
+                ? `None: disabled, it does not fire${published ? ' on the stages it is published to' : ''}. Enable it and save to make it fire.`
+                : 'None: published to no stage, it does not fire.'}
           </p>
         ) : runs === null ? (
           <p className="ps-hint">
