@@ -42,8 +42,8 @@ type BundleFlow struct {
 	// ErrorFlow is the id (where it was exported) of the flow run when this one fails; it
 	// follows that flow when both are imported, and is dropped otherwise.
 	ErrorFlow string         `json:"error_flow,omitempty" maxLength:"26" doc:"The error flow's id where it was exported"`
-	Route     *RouteBody     `json:"route,omitempty"`
-	Schedule  *ScheduleInput `json:"schedule,omitempty"`
+	Route     *RouteBody     `json:"route,omitempty" doc:"A route flow's route. Absent: a created flow takes the method and path of its document's HTTP route node, else GET /{its name as a slug}; an overwritten flow keeps its route"`
+	Schedule  *ScheduleInput `json:"schedule,omitempty" doc:"A schedule flow's schedule. Absent: a created flow runs hourly (0 * * * *, UTC), disabled; an overwritten flow keeps its schedule"`
 }
 
 // ExportQuery chooses flows to export.
@@ -274,7 +274,7 @@ func (h *Handler) checkBundle(b Bundle, location string) ([]checkedFlow, error) 
 		if err := checkName(loc+".name", bf.Name, 200); err != nil {
 			add(err)
 		}
-		_, canon, err := decodeDocument(loc+".document", bf.Document)
+		doc, canon, err := decodeDocument(loc+".document", bf.Document)
 		if p, ok := errors.AsType[*Problem](err); ok && p.Status == http.StatusRequestEntityTooLarge {
 			return nil, p
 		}
@@ -291,7 +291,11 @@ func (h *Handler) checkBundle(b Bundle, location string) ([]checkedFlow, error) 
 		}
 		switch kind {
 		case store.KindRoute:
+			// as a flow created from a document: its HTTP route node's route, else GET /{name}
 			rb := RouteBody{Method: "GET", Segments: []SegmentBody{{Kind: "static", Value: SuggestSlug(bf.Name)}}}
+			if nr, ok := nodeRoute(doc); ok {
+				rb = nr
+			}
 			if bf.Route != nil {
 				rb = *bf.Route
 			}
@@ -454,6 +458,15 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 			}
 			overwrites[cur.ID] = i
 			it.target = &cur
+			// a bundle flow without a route or schedule keeps the overwritten flow's: the
+			// default a created flow gets (GET /{name}, hourly and disabled) would silently
+			// move its webhook or stop its schedule
+			if cf.Route == nil {
+				it.route = nil
+			}
+			if cf.Schedule == nil {
+				it.schedule = nil
+			}
 		}
 		if action == "create" || action == "rename" {
 			fn := store.FoldName(it.name)
@@ -642,7 +655,7 @@ func (h *Handler) checkImportRoutes(ctx context.Context, k store.ProjectKey, pla
 	seen := map[string]int{}
 	overwritten := map[string]bool{}
 	for _, it := range plan {
-		if it.target != nil {
+		if it.target != nil && it.route != nil { // an overwrite without a route keeps the flow's
 			overwritten[it.target.ID] = true
 		}
 	}
