@@ -63,8 +63,15 @@ type query struct {
 	names      map[string]string
 	values     map[string]types.AttributeValue
 	projection string
-	pageSize   int32 // items per request for queryAll (0: as many as DynamoDB returns)
-	pageMax    int32 // with pageSize: each further request asks for twice as many, up to pageMax
+	// uniqueSK: the index's sort key is unique within the partition (a run's id), so a page
+	// after a cursor is asked for as the sort keys beyond the cursor's rather than with the
+	// cursor as ExclusiveStartKey. The two are the same to DynamoDB, but the embedded server
+	// (minidyn) finds no start when the cursor's item is gone — a run deleted, or expired,
+	// after its page was read — and answers an empty page with no cursor, ending the list.
+	uniqueSK bool
+	skAfter  string // with uniqueSK: only sort keys after this one (in the query's order)
+	pageSize int32  // items per request for queryAll (0: as many as DynamoDB returns)
+	pageMax  int32  // with pageSize: each further request asks for twice as many, up to pageMax
 }
 
 // keyNames returns the partition and sort key attribute names of the index.
@@ -100,6 +107,14 @@ func (s *Store) queryInput(q query) *dynamodb.QueryInput {
 		names["#sk"] = skName
 		values[":skfrom"], values[":skto"] = avS(q.skBetween[0]), avS(q.skBetween[1])
 		cond += " AND #sk BETWEEN :skfrom AND :skto"
+	} else if q.skAfter != "" {
+		names["#sk"] = skName
+		values[":skafter"] = avS(q.skAfter)
+		if q.forward {
+			cond += " AND #sk > :skafter"
+		} else {
+			cond += " AND #sk < :skafter"
+		}
 	}
 	maps.Copy(names, q.names)
 	maps.Copy(values, q.values)
@@ -140,6 +155,11 @@ func (s *Store) queryPage(ctx context.Context, op string, q query, cursor string
 	esk, err := decodeCursor(cursor, attrs, q)
 	if err != nil {
 		return nil, "", err
+	}
+	if esk != nil && q.uniqueSK && q.skPrefix == "" && q.skBetween[0] == "" {
+		_, skName := q.keyNames()
+		q.skAfter = getS(esk, skName)
+		esk = nil
 	}
 	want := limit + 1
 	var out []item

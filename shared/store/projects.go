@@ -282,7 +282,9 @@ func (s *Store) listProjects(ctx context.Context, tenant, state string, o ListOp
 	if err := checkID("tenant", tenant); err != nil {
 		return Page[Project]{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return listPage(ctx, s, op, query{index: IndexGSI1, pk: projectListPK(tenant, state), forward: true}, o, decodeProject)
+	// GSI1SK is the name and id (projectListSK): a cursor's project restored, trashed or
+	// deleted since stays a place in the list
+	return listPage(ctx, s, op, query{index: IndexGSI1, pk: projectListPK(tenant, state), forward: true, uniqueSK: true}, o, decodeProject)
 }
 
 // RenameProject changes a project's display name.

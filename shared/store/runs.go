@@ -260,7 +260,8 @@ func (s *Store) ListRuns(ctx context.Context, k FlowKey, o ListRunsOptions) (Pag
 	if err := k.validate(); err != nil {
 		return Page[Run]{}, fmt.Errorf("%s: %w", op, err)
 	}
-	q := query{index: IndexGSI1, pk: flowRunsPK(k), names: names{}, values: vals{}}
+	// a run's GSI1SK is its id: a cursor's run deleted since stays a place in the list
+	q := query{index: IndexGSI1, pk: flowRunsPK(k), names: names{}, values: vals{}, uniqueSK: true}
 	// everything of the run but the node results some runs carry
 	proj := make([]string, len(runListAttrs))
 	for i, a := range runListAttrs {
