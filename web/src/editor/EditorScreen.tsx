@@ -52,6 +52,8 @@ export interface EditorScreenProps {
   flows?: FlowChoice[];
   /** The id of the open flow. */
   flowId?: string;
+  /** Where unparsed JSON drafts are kept across reloads (tenant/project/flow); by default the flow's id. */
+  draftScope?: string;
   /** Opens another flow of the project (the flow picker's Open link). */
   flowLinks?: FlowLinks;
   theme: Theme;
@@ -610,13 +612,13 @@ const NONE: string[] = [];
 const NO_FLOWS: FlowChoice[] = [];
 
 export function EditorScreen(props: EditorScreenProps) {
-  const { store, secretKeys, envKeys, flows, flowId, flowLinks } = props;
+  const { store, secretKeys, envKeys, flows, flowId, flowLinks, draftScope } = props;
   const readOnly = props.readOnly ?? false;
   // the store refuses edits too, so nothing (a shortcut, a paste, a stray control) changes the flow
   if (store.getState().readOnly !== readOnly) store.getState().setReadOnly(readOnly);
   const env: EditorEnv = useMemo(
-    () => ({ store, secretKeys: secretKeys ?? NONE, envKeys: envKeys ?? NONE, flows: flows ?? NO_FLOWS, flowId: flowId ?? '', flowLinks, readOnly }),
-    [store, secretKeys, envKeys, flows, flowId, flowLinks, readOnly],
+    () => ({ store, secretKeys: secretKeys ?? NONE, envKeys: envKeys ?? NONE, flows: flows ?? NO_FLOWS, flowId: flowId ?? '', draftScope: draftScope ?? flowId ?? '', flowLinks, readOnly }),
+    [store, secretKeys, envKeys, flows, flowId, draftScope, flowLinks, readOnly],
   );
   return (
     <EditorContext.Provider value={env}>

@@ -28,6 +28,9 @@ export interface EditorEnv {
   flows: FlowChoice[];
   /** The id of the open flow ('' where there is none, as in the playground). */
   flowId: string;
+  /** Where the inspector's unparsed JSON drafts of this flow are kept across reloads
+   * (tenant/project/flow; '' keeps them in the page only, as in the playground). */
+  draftScope: string;
   /** Opens another flow of the project; absent where the editor has nowhere to go. */
   flowLinks?: FlowLinks | undefined;
   /** The signed-in member may only look (a viewer): nothing offers a change. */

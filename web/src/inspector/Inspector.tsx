@@ -12,7 +12,7 @@ import type { Problem } from '../model/validate';
 import { Markdown } from '../ui/Markdown';
 import { focusWhenShown } from '../canvas/focusAfter';
 import { completionContextFor } from './completion';
-import { useFlowDrafts } from './drafts';
+import { draftOver, pruneDrafts, useFlowDrafts } from './drafts';
 import { PortEditor } from './editors';
 
 function HandleField({ node }: { node: FlowNode }) {
@@ -252,10 +252,10 @@ function removeFromInspector(removeSelection: () => void, button: HTMLElement) {
  * value): where it is, why, and a Show that selects that node to finish it.
  */
 function OtherDrafts({ shown }: { shown: string | undefined }) {
-  const { flowId } = useEditorEnv();
+  const { draftScope } = useEditorEnv();
   const actions = useActions();
   const nodes = useEditor((s) => s.doc.nodes);
-  const others = useFlowDrafts(flowId)
+  const others = useFlowDrafts(draftScope)
     .filter((d) => d.node !== shown)
     .map((d) => ({ ...d, handle: nodes.find((n) => n.id === d.node)?.handle }))
     .filter((d) => d.handle !== undefined);
@@ -292,10 +292,21 @@ function OtherDrafts({ shown }: { shown: string | undefined }) {
 }
 
 export const Inspector = memo(function Inspector({ problems, onConnect }: { problems: ReadonlyMap<string, Problem[]>; onConnect?: ((nodeId: string) => void) | undefined }) {
-  const { secretKeys, envKeys, flows, flowId, flowLinks, readOnly } = useEditorEnv();
+  const { secretKeys, envKeys, flows, flowId, flowLinks, readOnly, draftScope } = useEditorEnv();
   const actions = useActions();
+  // drafts kept from before (a reload): only those whose node and JSON field are still there,
+  // with the value they were typed over (drafts.ts)
+  const store = useEditorEnv().store;
+  useEffect(() => {
+    const { doc, catalog } = store.getState();
+    pruneDrafts(draftScope, (d) => {
+      const n = doc.nodes.find((x) => x.id === d.node);
+      const p = n ? catalog.get(n.type)?.inputs.find((x) => x.name === d.port) : undefined;
+      return !!n && p?.editor === 'json' && draftOver(d, n.values?.[d.port]);
+    });
+  }, [store, draftScope]);
   // JSON kept in the inspector is not in the draft: leaving the page asks the browser's question
-  const drafting = useFlowDrafts(flowId).length > 0;
+  const drafting = useFlowDrafts(draftScope).length > 0;
   useEffect(() => {
     if (!drafting) return;
     const ask = (e: BeforeUnloadEvent) => e.preventDefault();
@@ -425,7 +436,7 @@ export const Inspector = memo(function Inspector({ problems, onConnect }: { prob
                       // a number input keeps refused text (a decimal, "1e") until the next edit: not for the
                       // next node; a JSON field shows the next node's own draft, if it has one
                       key={p.editor === 'number' || p.editor === 'json' ? node.id : undefined}
-                      draft={{ flow: flowId, node: node.id, port: p.name }}
+                      draft={{ flow: draftScope, node: node.id, port: p.name }}
                       port={p}
                       value={node.values?.[p.name]}
                       onChange={(v) => actions.setValue(node.id, p.name, v)}

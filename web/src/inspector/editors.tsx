@@ -7,7 +7,7 @@ import type { FlowChoice, FlowLinks } from '../editor/context';
 import { type PortSpec, portLabel } from '../model/catalog';
 import type { CompletionContext } from '../model/expressions';
 import type { DictRow } from '../model/flow';
-import { clearDraft, type DraftPlace, getDraft, setDraft } from './drafts';
+import { clearDraft, type DraftPlace, draftOver, getDraft, setDraft, valueKey } from './drafts';
 import { ExprInput } from './ExprInput';
 
 const loadCodeEditor = () => import('./CodeEditor');
@@ -307,7 +307,19 @@ export function FlowPicker({ port, value, onChange, flows = [], flowId = '', flo
 function JsonEditor({ port, value, onChange, ctx, invalid, describedBy, draft }: PortEditorProps) {
   const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v, null, 2));
   // text typed before that did not parse (the inspector showed another node since): shown again
-  const [kept] = useState(() => (draft ? getDraft(draft) : undefined));
+  // (only over the value it was typed over: one changed since, by another tab say, goes)
+  const [kept] = useState(() => {
+    const d = draft ? getDraft(draft) : undefined;
+    if (d && !draftOver(d, value)) {
+      clearDraft(draft!);
+      return undefined;
+    }
+    return d;
+  });
+  // the value the text is typed over: the node's, or what the text last parsed to
+  const base = useRef(value);
+  // and the value this typing began from
+  const from = useRef(kept?.from ?? valueKey(value));
   const [text, setText] = useState(kept?.text ?? show(value));
   const [error, setError] = useState<string | null>(kept?.error ?? null);
   const errorId = useId();
@@ -317,6 +329,7 @@ function JsonEditor({ port, value, onChange, ctx, invalid, describedBy, draft }:
     const now = JSON.stringify(value);
     if (now === seen.current) return;
     seen.current = now;
+    base.current = value;
     // follow outside changes (undo, another editor) unless they are what we typed
     let same = false;
     try {
@@ -327,6 +340,7 @@ function JsonEditor({ port, value, onChange, ctx, invalid, describedBy, draft }:
     if (!same && !(text.trim() === '' && value === undefined)) {
       setText(show(value));
       setError(null);
+      from.current = valueKey(value);
       if (draft) clearDraft(draft);
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -348,6 +362,7 @@ function JsonEditor({ port, value, onChange, ctx, invalid, describedBy, draft }:
               setError(null);
               if (draft) clearDraft(draft);
               seen.current = JSON.stringify(undefined);
+              base.current = undefined;
               onChange(undefined);
               return;
             }
@@ -357,12 +372,13 @@ function JsonEditor({ port, value, onChange, ctx, invalid, describedBy, draft }:
             } catch (e) {
               const why = e instanceof Error ? e.message : 'not valid JSON';
               setError(why);
-              if (draft) setDraft(draft, { text: t, error: why });
+              if (draft) setDraft(draft, { text: t, error: why, base: valueKey(base.current), from: from.current });
               return;
             }
             setError(null);
             if (draft) clearDraft(draft);
             seen.current = JSON.stringify(parsed);
+            base.current = parsed;
             onChange(parsed);
           }}
         />
@@ -372,7 +388,7 @@ function JsonEditor({ port, value, onChange, ctx, invalid, describedBy, draft }:
           Not saved: {error}
           <span className="ps-hint">
             {' '}
-            The node keeps its last valid value; this text stays here{draft ? ', also while another node is shown,' : ''} until it is valid JSON or emptied.
+            The node keeps its last valid value; this text stays here{draft ? `, also while another node is shown${draft.flow ? ' or the page is reloaded' : ''},` : ''} until it is valid JSON or emptied.
           </span>
         </div>
       ) : null}

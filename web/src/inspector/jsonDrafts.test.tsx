@@ -9,7 +9,7 @@ import { EditorScreen } from '../editor/EditorScreen';
 import { createEditorStore } from '../store/editor';
 import { catalog, doc, node } from '../test/fixtures';
 import { installResizeObserver } from '../test/shell';
-import { clearAllDrafts } from './drafts';
+import { clearAllDrafts, forgetLoadedDrafts } from './drafts';
 
 beforeAll(installResizeObserver);
 afterEach(() => {
@@ -17,15 +17,9 @@ afterEach(() => {
   clearAllDrafts();
 });
 
-function setup() {
-  const store = createEditorStore(
-    catalog,
-    doc([
-      node('a', 'aws.dynamodb_get', { values: { key: { id: 1 } } }),
-      node('b', 'aws.dynamodb_get', { values: { key: { id: 2 } } }),
-    ]),
-  );
-  render(<EditorScreen store={store} title="Flow" flowId="F1" theme="light" onTheme={() => undefined} />);
+function setup(nodes = [node('a', 'aws.dynamodb_get', { values: { key: { id: 1 } } }), node('b', 'aws.dynamodb_get', { values: { key: { id: 2 } } })]) {
+  const store = createEditorStore(catalog, doc(nodes));
+  render(<EditorScreen store={store} title="Flow" flowId="F1" draftScope="T1/P1/F1" theme="light" onTheme={() => undefined} />);
   const select = (id: string | null) => act(() => store.getState().select({ nodes: id ? [id] : [], edges: [] }));
   const inspector = () => screen.getByRole('complementary', { name: 'Inspector' });
   /** The `key` field's editable content and its CodeMirror view, once loaded. */
@@ -104,5 +98,91 @@ describe('JSON that does not parse, in the inspector', { timeout: 30000 }, () =>
     select('b');
     f = await key();
     expect(f.view.state.doc.toString()).toBe('{\n  "id": 2\n}');
+  });
+
+  describe('across a reload of the page (sessionStorage, per tenant, project and flow)', () => {
+    const stored = () => JSON.parse(sessionStorage.getItem('ps.jsonDrafts:T1/P1/F1') ?? '[]') as { node: string; port: string; text: string }[];
+    /** The page again: what it held in memory gone, the tab's sessionStorage kept, the flow opened anew. */
+    const reload = (nodes?: Parameters<typeof setup>[0]) => {
+      cleanup();
+      forgetLoadedDrafts();
+      return setup(nodes);
+    };
+    const typeInvalid = async () => {
+      const s = setup();
+      s.select('a');
+      const f = await s.key();
+      s.type(f.view, '{"id": 1,');
+      await waitFor(() => expect(f.el.getAttribute('aria-invalid')).toBe('true'));
+      expect(stored()).toMatchObject([{ node: 'a', port: 'key', text: '{"id": 1,' }]);
+    };
+
+    it('comes back with its error and where it waits, and goes from storage once the field is fixed', async () => {
+      await typeInvalid();
+      const { store, select, inspector, key, type } = reload();
+      // listed before anything is selected, and leaving the page asks again
+      expect(within(inspector()).getByRole('note', { name: 'Unsaved JSON' }).textContent).toContain('a.key');
+      const e = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(e);
+      expect(e.defaultPrevented).toBe(true);
+      select('a');
+      const f = await key();
+      expect(f.view.state.doc.toString()).toBe('{"id": 1,');
+      expect(f.el.getAttribute('aria-invalid')).toBe('true');
+      expect(within(inspector()).getByTestId('json-draft-key').textContent).toMatch(/^Not saved: /);
+      type(f.view, '{"id": 4}');
+      await waitFor(() => expect(store.getState().doc.nodes[0]!.values!.key).toEqual({ id: 4 }));
+      expect(sessionStorage.getItem('ps.jsonDrafts:T1/P1/F1')).toBeNull();
+    });
+
+    it('goes from storage when it is emptied (discarded)', async () => {
+      await typeInvalid();
+      const { select, inspector, key, type } = reload();
+      select('a');
+      const f = await key();
+      type(f.view, '');
+      await waitFor(() => expect(within(inspector()).queryByTestId('json-draft-key')).toBeNull());
+      expect(sessionStorage.getItem('ps.jsonDrafts:T1/P1/F1')).toBeNull();
+    });
+
+    it('is dropped when the value of its field changed underneath (another tab saved one)', async () => {
+      await typeInvalid();
+      const { select, inspector, key } = reload([node('a', 'aws.dynamodb_get', { values: { key: { id: 7 } } }), node('b', 'aws.dynamodb_get', { values: { key: { id: 2 } } })]);
+      expect(within(inspector()).queryByRole('note', { name: 'Unsaved JSON' })).toBeNull();
+      expect(sessionStorage.getItem('ps.jsonDrafts:T1/P1/F1')).toBeNull();
+      select('a');
+      const f = await key();
+      expect(f.view.state.doc.toString()).toBe('{\n  "id": 7\n}');
+      expect(f.el.getAttribute('aria-invalid')).toBeNull();
+    });
+
+    it('is kept over the value its typing began from, when text that parsed on the way was not saved before the reload', async () => {
+      const s = setup();
+      s.select('a');
+      const f = await s.key();
+      s.type(f.view, '{}');
+      await waitFor(() => expect(s.store.getState().doc.nodes[0]!.values!.key).toEqual({}));
+      s.type(f.view, '{"id": 5,');
+      await waitFor(() => expect(stored()).toHaveLength(1));
+      // the draft as saved still has { id: 1 }
+      const { inspector } = reload();
+      expect(within(inspector()).getByRole('note', { name: 'Unsaved JSON' }).textContent).toContain('a.key');
+    });
+
+    it('is dropped when its node is gone, and kept when only the order of the keys differs', async () => {
+      await typeInvalid();
+      let { inspector } = reload([node('b', 'aws.dynamodb_get', { values: { key: { id: 2 } } })]);
+      expect(within(inspector()).queryByRole('note', { name: 'Unsaved JSON' })).toBeNull();
+      expect(sessionStorage.getItem('ps.jsonDrafts:T1/P1/F1')).toBeNull();
+
+      cleanup();
+      const s = setup([node('a', 'aws.dynamodb_get', { values: { key: { id: 1, b: 2 } } })]);
+      s.select('a');
+      const f = await s.key();
+      s.type(f.view, '{"id": 1, "b": 2,');
+      await waitFor(() => expect(stored()).toHaveLength(1));
+      ({ inspector } = reload([node('a', 'aws.dynamodb_get', { values: { key: { b: 2, id: 1 } } })]));
+      expect(within(inspector()).getByRole('note', { name: 'Unsaved JSON' }).textContent).toContain('a.key');
+    });
   });
 });

@@ -180,7 +180,7 @@ export function FlowEditor({
   /** The flow was deleted (from its settings): the shell closes its tab. */
   onFlowDeleted?: (id: string) => void;
 }) {
-  const { api, live, theme, setTheme, signInEpoch, triggerUrl, email, sub, role } = useShell();
+  const { api, live, theme, setTheme, signInEpoch, triggerUrl, email, sub, role, tenant } = useShell();
   const { store, saver } = open;
   // the flow as its settings last were: the dialog opens on them after a save even without a shell
   const [flow, setFlow] = useState<FlowDetail>(open.flow);
@@ -470,6 +470,7 @@ export function FlowEditor({
             envKeys={lists.envKeys}
             flows={lists.flows}
             flowId={flow.id}
+            draftScope={`${tenant}/${project}/${flow.id}`}
             flowLinks={flowLinks}
             {...(run ? { runs: run.nodes } : {})}
             {...(edges ? { touchedEdges: edges.touched, deadEdges: edges.dead } : {})}
