@@ -594,6 +594,13 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 			return ImportResult{}, routesChanged(err, fmt.Sprintf("body.bundle.flows[%d].route", it.index))
 		}
 		done[i].Flow = it.target.ID
+		// a published schedule fires as EventBridge Scheduler holds it: give it the new one
+		if it.schedule != nil {
+			if err := h.resyncSchedule(ctx, it.target.Key()); err != nil {
+				h.log.Error("import: schedule sync", "flow", it.target.ID, "err", err)
+				return ImportResult{}, schedulerUnavailable()
+			}
+		}
 	}
 	return ImportResult{Items: append([]ImportedItem{}, done...)}, nil
 }

@@ -6,7 +6,14 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"polysynergy/shared/schedule"
 )
+
+// Overwriting a route or schedule flow with a bundle flow that has no route or schedule (a
+// bundle written by hand, or by a tool that leaves them out) keeps the flow's route and
+// schedule: it took the default a created flow gets, moving a POST /in webhook to GET /hook
+// and turning a daily Paris schedule into a disabled hourly one in UTC.
 
 func TestHunt88OverwriteKeepsRouteAndSchedule(t *testing.T) {
 	e := newEnv(t)
@@ -118,4 +125,35 @@ func TestHunt88HostileBundles(t *testing.T) {
 		wantFields(t, p, "path.project")
 	}
 	e.do(http.MethodGet, dst+"/export", u.token, nil).ok(nil)
+}
+
+// Overwriting a published schedule flow by an import changes the schedule EventBridge
+// Scheduler fires, as PUT …/schedule does: it kept firing the old cron (and a schedule the
+// import disabled went on firing).
+func TestHunt88ImportOverwriteSyncsPublishedSchedule(t *testing.T) {
+	e := newEnv(t)
+	fake := e.fakeScheduler()
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Schedules")
+	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "prod"}).status(http.StatusCreated)
+	path, f := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Nightly", "document": chainDoc(t, 2, "n"),
+		"schedule": map[string]any{"cron": "30 9 * * 1-5", "timezone": "Europe/Amsterdam", "enabled": true}})
+	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod"}).status(http.StatusOK)
+	name := schedule.Name(u.tenant, f.Project, f.ID, "prod")
+	b := map[string]any{"format": BundleFormat, "flows": []any{map[string]any{"name": "Nightly", "kind": "schedule",
+		"document": chainDoc(t, 3, "m"), "schedule": map[string]any{"cron": "@daily", "timezone": "UTC", "enabled": false}}}}
+	e.do(http.MethodPost, proj+"/import", u.token, map[string]any{"bundle": b, "items": []any{
+		map[string]any{"index": 0, "action": "overwrite"}}}).ok(nil)
+	last := fake.bodies[len(fake.bodies)-1]
+	if fake.calls[len(fake.calls)-1] != "PUT "+name || last["ScheduleExpression"] != "cron(0 0 * * ? *)" || last["State"] != "DISABLED" {
+		t.Fatalf("after the import the scheduler holds %v %v", fake.calls, last)
+	}
+	// an overwrite without a schedule keeps it, and changes nothing in the scheduler
+	calls := len(fake.calls)
+	delete(b["flows"].([]any)[0].(map[string]any), "schedule")
+	e.do(http.MethodPost, proj+"/import", u.token, map[string]any{"bundle": b, "items": []any{
+		map[string]any{"index": 0, "action": "overwrite"}}}).ok(nil)
+	if len(fake.calls) != calls {
+		t.Fatalf("an overwrite keeping the schedule called the scheduler: %v", fake.calls[calls:])
+	}
 }
