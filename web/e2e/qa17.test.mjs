@@ -81,3 +81,58 @@ test('JSON that does not parse is kept across a reload with its error, and goes 
     assert.deepEqual(errors, []);
   });
 });
+
+for (const width of [800, 480]) {
+  test(`at ${width} px every control of the flow's toolbar is in the window and clickable, and nothing scrolls sideways`, async (t) => {
+    await guarded(t, `toolbar-${width}`, async () => {
+      const name = `toolbar ${width}`;
+      const f = await api('POST', `${at.base}/flows`, {
+        kind: 'blueprint',
+        name,
+        document: { schema: 'polysynergy/flow@1', nodes: [flowNode('start', 'trigger.manual', 0, {}), flowNode('say', 'debug.log', 320, { message: 'hi' })], connections: [{ from: { node: 'start', port: 'true_path' }, to: { node: 'say', port: 'node' } }] },
+      });
+      await page.setViewportSize({ width, height: 800 });
+      try {
+        await open(f);
+        const toolbar = page.getByRole('toolbar', { name: 'Flow' });
+        await toolbar.getByRole('button', { name: /Run/ }).first().waitFor();
+        const controls = toolbar.locator('button, a[href], select, input');
+        const n = await controls.count();
+        assert.ok(n >= 10, `toolbar controls: ${n}`);
+        for (let i = 0; i < n; i++) {
+          const c = controls.nth(i);
+          if (!(await c.isVisible())) continue;
+          const label = `${(await c.getAttribute('aria-label')) ?? (await c.innerText())}`.trim();
+          const box = await c.boundingBox();
+          assert.ok(box.x >= 0 && box.x + box.width <= width && box.y >= 0 && box.y + box.height <= 800, `${label} in the window at ${width} px: ${JSON.stringify(box)}`);
+          // what a click at its middle lands on is the control (nothing covers it)
+          const hit = await c.evaluate((el) => {
+            const r = el.getBoundingClientRect();
+            const at = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+            return !!at && (at === el || el.contains(at));
+          });
+          assert.ok(hit, `${label} is what a click at its middle reaches`);
+          if (await c.isEnabled()) await c.click({ trial: true, timeout: 5000 });
+        }
+        // nothing scrolled (the page, the app's main box or the editor's box) and nothing can
+        const sideways = await page.evaluate(() =>
+          [document.scrollingElement, document.querySelector('.ps-app-main'), document.querySelector('.ps-editor-scroll')]
+            .filter(Boolean)
+            .map((e) => ({ left: e.scrollLeft, over: e === document.querySelector('.ps-editor-scroll') ? 0 : e.scrollWidth - e.clientWidth })),
+        );
+        assert.deepEqual(sideways.map((s) => s.left), sideways.map(() => 0), 'nothing scrolled sideways');
+        assert.deepEqual(sideways.map((s) => s.over <= 0), sideways.map(() => true), `the page does not widen: ${JSON.stringify(sideways)}`);
+        // a real click on the last control works from where it is: the ☾ theme switch
+        const theme = toolbar.getByRole('button', { name: /theme/i });
+        if (await theme.count()) {
+          await theme.click();
+          await theme.click();
+        }
+        await page.screenshot({ path: `${suite.shots}toolbar-${width}-narrow.png` });
+        assert.deepEqual(errors, []);
+      } finally {
+        await page.setViewportSize({ width: 1400, height: 880 });
+      }
+    });
+  });
+}
