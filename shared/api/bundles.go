@@ -519,14 +519,32 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 			}
 		}
 	}
+	// what each flow to overwrite is now, to put back when the import fails after
+	// changing it
+	prior := map[int]overwritten{}
+	for i, it := range plan {
+		if it.action != "overwrite" {
+			continue
+		}
+		was, err := h.overwritten(ctx, it)
+		if err != nil {
+			return ImportResult{}, at(fmt.Sprintf("body.bundle.flows[%d]", it.index), err)
+		}
+		prior[i] = was
+	}
+	touched := map[int]bool{}
 	done := make([]ImportedItem, len(plan))
 	var created []int
 	defer func() {
 		if err == nil {
 			return
 		}
-		// nothing half-imported: the flows this import created go again, so the caller
-		// can retry (or fix the bundle) without meeting them as name collisions
+		// nothing half-imported: the flows this import overwrote are put back as they
+		// were, and the flows it created go again, so the caller can retry (or fix the
+		// bundle) without meeting them as name collisions or finding flows half-replaced
+		for i := range touched {
+			h.putBack(context.WithoutCancel(ctx), plan[i].target.Key(), prior[i])
+		}
 		for _, i := range created {
 			if derr := h.st.DeleteFlow(context.WithoutCancel(ctx), k.Flow(done[i].Flow)); derr != nil {
 				h.log.ErrorContext(ctx, "undo a failed import: delete flow", "flow", done[i].Flow, "err", derr)
@@ -574,6 +592,7 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 		fk := k.Flow(done[i].Flow)
 		if it.action == "overwrite" {
 			fk = it.target.Key()
+			touched[i] = true
 		}
 		if _, err := h.st.UpdateFlow(ctx, fk, store.FlowUpdate{ErrorFlow: &to}); err != nil {
 			return ImportResult{}, at(fmt.Sprintf("body.bundle.flows[%d]", it.index), err) // the store names error_flow
@@ -590,6 +609,7 @@ func (h *Handler) importBundle(ctx context.Context, k store.ProjectKey, b Import
 		if it.route != nil {
 			rr = routeRev()
 		}
+		touched[i] = true
 		if err := h.overwrite(ctx, *it.target, it, rr); err != nil {
 			return ImportResult{}, routesChanged(err, fmt.Sprintf("body.bundle.flows[%d].route", it.index))
 		}
@@ -702,6 +722,70 @@ func (h *Handler) checkImportRoutes(ctx context.Context, k store.ProjectKey, pla
 		}
 	}
 	return nil
+}
+
+// overwritten is what an import's overwrite changes of a flow, as it was before.
+type overwritten struct {
+	flow     store.Flow
+	draft    json.RawMessage
+	route    *store.RouteConfig    // when the import replaces it
+	schedule *store.ScheduleConfig // when the import replaces it
+}
+
+// overwritten reads what overwriting it.target changes.
+func (h *Handler) overwritten(ctx context.Context, it plannedItem) (overwritten, error) {
+	fk := it.target.Key()
+	f, err := h.st.GetFlow(ctx, fk)
+	if err != nil {
+		return overwritten{}, err
+	}
+	d, err := h.st.GetDraft(ctx, fk)
+	if err != nil {
+		return overwritten{}, err
+	}
+	was := overwritten{flow: f, draft: d.Document}
+	if it.route != nil {
+		r, err := h.st.GetRoute(ctx, fk)
+		if err != nil {
+			return overwritten{}, err
+		}
+		was.route = &r.RouteConfig
+	}
+	if it.schedule != nil {
+		s, err := h.st.GetSchedule(ctx, fk)
+		if err != nil {
+			return overwritten{}, err
+		}
+		was.schedule = &s.ScheduleConfig
+	}
+	return was, nil
+}
+
+// putBack undoes an import's overwrite of a flow (best effort: what fails is logged).
+func (h *Handler) putBack(ctx context.Context, fk store.FlowKey, was overwritten) {
+	fail := func(what string, err error) {
+		if err != nil {
+			h.log.ErrorContext(ctx, "undo a failed import: "+what, "flow", fk.Flow, "err", err)
+		}
+	}
+	d, err := h.st.GetDraft(ctx, fk)
+	fail("read the draft", err)
+	if err == nil && string(d.Document) != string(was.draft) {
+		_, err := h.st.SaveDraft(ctx, fk, was.draft, d.Revision)
+		fail("put the draft back", err)
+	}
+	if was.route != nil {
+		_, err := h.st.UpdateRouteAt(ctx, fk, *was.route, -1)
+		fail("put the route back", err)
+	}
+	if was.schedule != nil {
+		_, err := h.st.UpdateSchedule(ctx, fk, *was.schedule)
+		fail("put the schedule back", err)
+		fail("put the schedule back into the scheduler", h.resyncSchedule(ctx, fk))
+	}
+	_, err = h.st.UpdateFlow(ctx, fk, store.FlowUpdate{RunSaving: &was.flow.RunSaving, Retention: &was.flow.Retention,
+		ErrorFlow: &was.flow.ErrorFlow})
+	fail("put the settings back", err)
 }
 
 // overwrite replaces an existing flow's draft, trigger and settings.
