@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,6 +68,10 @@ type PreviewItem struct {
 	SameNameAs *int `json:"same_name_as,omitempty" doc:"An earlier flow of the bundle (its index) with the same name, ignoring case: flow names are unique in a project, so one of the two needs rename or skip"`
 	// SuggestedName is a free name for action rename.
 	SuggestedName string `json:"suggested_name,omitempty"`
+	// RouteTakenBy is the project's route flow, other than Conflict, with this flow's route.
+	RouteTakenBy *FlowView `json:"route_taken_by,omitempty" doc:"The project's route flow (other than conflict) that has this route flow's method and path: the import is refused with 409 route-taken unless this flow is skipped"`
+	// SameRouteAs is an earlier route flow of the bundle with the same route.
+	SameRouteAs *int `json:"same_route_as,omitempty" doc:"An earlier route flow of the bundle (its index) with the same method and path: the import is refused with 409 route-taken unless one of the two is skipped"`
 }
 
 // ImportPreview lists every flow of a bundle.
@@ -126,13 +131,22 @@ func (h *Handler) registerBundles() {
 			ProjectPath
 			Body ImportPreviewBody
 		}) (*Out[ImportPreview], error) {
-			if _, err := h.checkBundle(in.Body.Bundle, "body.bundle"); err != nil {
+			checked, err := h.checkBundle(in.Body.Bundle, "body.bundle")
+			if err != nil {
 				return nil, err
 			}
 			existing, err := h.flowsByName(ctx, in.key())
 			if err != nil {
 				return nil, err
 			}
+			// the project's routes, as the import checks them (checkImportRoutes)
+			routes := map[string]store.Flow{}
+			if slices.ContainsFunc(checked, func(cf checkedFlow) bool { return cf.route != nil }) {
+				if routes, err = h.projectRoutes(ctx, in.key()); err != nil {
+					return nil, err
+				}
+			}
+			firstRoute := map[string]int{}
 			taken := namesOf(existing, in.Body.Bundle.Flows)
 			first := map[string]int{}
 			out := ImportPreview{Items: []PreviewItem{}}
@@ -151,6 +165,18 @@ func (h *Handler) registerBundles() {
 				if it.Conflict != nil || it.SameNameAs != nil {
 					it.SuggestedName = freeName(bf.Name, taken)
 					taken[store.FoldName(it.SuggestedName)] = true
+				}
+				if rc := checked[i].route; rc != nil {
+					key := routeKey(rc.Method, rc.Segments)
+					if f, ok := routes[key]; ok && (it.Conflict == nil || it.Conflict.ID != f.ID) {
+						fv := flowView(f)
+						it.RouteTakenBy = &fv
+					}
+					if j, dup := firstRoute[key]; dup {
+						it.SameRouteAs = &j
+					} else {
+						firstRoute[key] = i
+					}
 				}
 				out.Items = append(out.Items, it)
 			}
@@ -701,27 +727,40 @@ func (h *Handler) checkImportRoutes(ctx context.Context, k store.ProjectKey, pla
 	if len(seen) == 0 {
 		return nil
 	}
-	flows, err := h.projectFlows(ctx, k, store.ListFlowsOptions{Kind: store.KindRoute})
+	routes, err := h.projectRoutes(ctx, k)
 	if err != nil {
 		return err
 	}
-	for _, f := range flows {
-		if overwritten[f.ID] {
+	for _, it := range plan { // in the bundle's order: the first clash is named
+		if it.route == nil || it.action == "skip" {
 			continue
 		}
+		if f, clash := routes[routeKey(it.route.Method, it.route.Segments)]; clash && !overwritten[f.ID] {
+			return conflict(TypeRouteTaken, fmt.Sprintf("flow %q (%s) already has the route of bundle flow %d", f.Name, f.ID, it.index),
+				FieldError{Location: fmt.Sprintf("body.bundle.flows[%d].route", it.index), Message: "taken by flow " + f.ID})
+		}
+	}
+	return nil
+}
+
+// projectRoutes maps the routes of the project's route flows (routeKey) to their flows.
+func (h *Handler) projectRoutes(ctx context.Context, k store.ProjectKey) (map[string]store.Flow, error) {
+	flows, err := h.projectFlows(ctx, k, store.ListFlowsOptions{Kind: store.KindRoute})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]store.Flow, len(flows))
+	for _, f := range flows {
 		r, err := h.st.GetRoute(ctx, f.Key())
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if i, clash := seen[routeKey(r.Method, r.Segments)]; clash {
-			return conflict(TypeRouteTaken, fmt.Sprintf("flow %q (%s) already has the route of bundle flow %d", f.Name, f.ID, i),
-				FieldError{Location: fmt.Sprintf("body.bundle.flows[%d].route", i), Message: "taken by flow " + f.ID})
-		}
+		out[routeKey(r.Method, r.Segments)] = f
 	}
-	return nil
+	return out, nil
 }
 
 // overwritten is what an import's overwrite changes of a flow, as it was before.

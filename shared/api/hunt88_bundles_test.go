@@ -157,3 +157,49 @@ func TestHunt88ImportOverwriteSyncsPublishedSchedule(t *testing.T) {
 		t.Fatalf("an overwrite keeping the schedule called the scheduler: %v", fake.calls[calls:])
 	}
 }
+
+// The preview shows what the import refuses for routes, as it shows name collisions: a
+// bundle route flow whose method and path a project flow of another name has
+// (route_taken_by), and two bundle flows with one route (same_route_as). It showed nothing,
+// and the import it called clean was refused with 409 route-taken.
+func TestHunt88PreviewShowsRouteConflicts(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	dst, _ := e.project(u, "Dest")
+	_, existing := e.flow(u, dst, map[string]any{"kind": "route", "name": "Existing",
+		"route": map[string]any{"method": "GET", "segments": []any{seg("static", "hello", "")}}})
+	e.flow(u, dst, map[string]any{"kind": "route", "name": "Same", "route": map[string]any{"method": "GET", "segments": []any{seg("static", "same", "")}}})
+	route := func(path string) map[string]any {
+		return map[string]any{"method": "GET", "segments": []any{seg("static", path, "")}}
+	}
+	b := map[string]any{"format": BundleFormat, "flows": []any{
+		map[string]any{"name": "Other", "kind": "route", "document": chainDoc(t, 2, "x"), "route": route("hello")},
+		map[string]any{"name": "Same", "kind": "route", "document": chainDoc(t, 2, "y"), "route": route("same")}, // its own: an overwrite keeps it
+		map[string]any{"name": "Free", "kind": "route", "document": chainDoc(t, 2, "z"), "route": route("free")},
+		map[string]any{"name": "Twin", "kind": "route", "document": chainDoc(t, 2, "w"), "route": route("free")},
+		map[string]any{"name": "Svc", "kind": "service", "document": chainDoc(t, 2, "s")}}}
+	var prev ImportPreview
+	e.do(http.MethodPost, dst+"/import/preview", u.token, map[string]any{"bundle": b}).ok(&prev)
+	it := prev.Items
+	if it[0].RouteTakenBy == nil || it[0].RouteTakenBy.ID != existing.ID || it[0].SameRouteAs != nil {
+		t.Errorf("item 0: %+v, want route_taken_by %s", it[0], existing.ID)
+	}
+	if it[1].RouteTakenBy != nil || it[1].Conflict == nil {
+		t.Errorf("item 1 (the flow of its name has its route): %+v", it[1])
+	}
+	if it[2].RouteTakenBy != nil || it[2].SameRouteAs != nil || it[4].RouteTakenBy != nil || it[4].SameRouteAs != nil {
+		t.Errorf("items 2, 4: %+v %+v", it[2], it[4])
+	}
+	if it[3].SameRouteAs == nil || *it[3].SameRouteAs != 2 {
+		t.Errorf("item 3: %+v, want same_route_as 2", it[3])
+	}
+	// the import refuses what the preview shows, and takes the bundle once those are skipped
+	items := []any{map[string]any{"index": 1, "action": "overwrite"}}
+	p := e.do(http.MethodPost, dst+"/import", u.token, map[string]any{"bundle": b, "items": items}).problem(http.StatusConflict)
+	wantFields(t, p, "body.bundle.flows[3].route")
+	items = append(items, map[string]any{"index": 3, "action": "skip"})
+	p = e.do(http.MethodPost, dst+"/import", u.token, map[string]any{"bundle": b, "items": items}).problem(http.StatusConflict)
+	wantFields(t, p, "body.bundle.flows[0].route")
+	items = append(items, map[string]any{"index": 0, "action": "skip"})
+	e.do(http.MethodPost, dst+"/import", u.token, map[string]any{"bundle": b, "items": items}).ok(nil)
+}
