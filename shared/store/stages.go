@@ -18,6 +18,10 @@ type Stage struct {
 	// so that of two based on one read only one proceeds; a renamed stage continues its
 	// old name's count. Part of the stage's ETag; absent on stages never claimed (0).
 	Rev int `dynamodbav:"rev"`
+	// RenamingFrom is, on the new stage of a rename that has begun and not finished
+	// (BeginStageRename to FinishStageRename), the stage it is being renamed from; "" on
+	// every other stage.
+	RenamingFrom string `dynamodbav:"renaming_from,omitempty"`
 }
 
 type stageRec struct {
@@ -321,7 +325,8 @@ func (s *Store) ClaimStage(ctx context.Context, k ProjectKey, match Stage) (Stag
 
 // BeginStageRename is the first write of a stage rename: in one transaction it creates the
 // stage under the new name (with from's position and creation time, not production:
-// SetProductionStage moves that) and counts from's revision up. With match (from as read by
+// SetProductionStage moves that, and RenamingFrom set to from's name until
+// FinishStageRename) and counts from's revision up. With match (from as read by
 // GetStageConsistent) it happens only while from is still as read: ErrChanged otherwise,
 // with nothing written, so of two renames based on one read only one proceeds. Without
 // match from need only exist. ErrNotFound when from is gone, ErrExists when to is taken.
@@ -341,7 +346,7 @@ func (s *Store) BeginStageRename(ctx context.Context, k ProjectKey, from Stage, 
 	if from.CreatedAt.IsZero() {
 		from.CreatedAt = s.clock()
 	}
-	st := Stage{Name: to, Position: from.Position, CreatedAt: from.CreatedAt, Rev: from.Rev + 1}
+	st := Stage{Name: to, Position: from.Position, CreatedAt: from.CreatedAt, Rev: from.Rev + 1, RenamingFrom: from.Name}
 	it, err := s.stageItem(k, st, 0)
 	if err != nil {
 		return Stage{}, fmt.Errorf("%s: %w", op, err)
@@ -363,4 +368,30 @@ func (s *Store) BeginStageRename(ctx context.Context, k ProjectKey, from Stage, 
 		return Stage{}, err
 	}
 	return st, nil
+}
+
+// FinishStageRename is the last write of a stage rename, once the old stage (from) is gone:
+// it clears the new stage's RenamingFrom and counts its revision up (its representation
+// changes), and returns the stage as it is then. When the stage is not being renamed from
+// from (cleared already, by a retry that finished it) it returns the stage unchanged;
+// ErrNotFound when the stage is gone.
+func (s *Store) FinishStageRename(ctx context.Context, k ProjectKey, to, from string) (Stage, error) {
+	op := fmt.Sprintf("finish renaming stage %q of project %s to %q", from, k.Project, to)
+	if err := k.validate(); err != nil {
+		return Stage{}, fmt.Errorf("%s: %w", op, err)
+	}
+	for _, name := range []string{from, to} {
+		if err := ValidateStageName(name); err != nil {
+			return Stage{}, fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	// an empty string, not REMOVE: the embedded server mishandles SET … REMOVE (doc.go)
+	_, err := s.db.UpdateItem(ctx, updateInput(s.table, key(projectPK(k), stageSK(to)),
+		"SET #rev = if_not_exists(#rev, :zero) + :one, #from = :none", "#from = :from",
+		names{"#from": "renaming_from", "#rev": "rev"}, vals{":from": avS(from), ":none": avS(""), ":zero": avN(0), ":one": avN(1)}))
+	if _, ok := isConditionFailed(err); !ok && err != nil {
+		return Stage{}, wrap(op, err)
+	}
+	// cleared now, or not being renamed from from (or gone: ErrNotFound)
+	return s.GetStageConsistent(ctx, k, to)
 }
