@@ -24,7 +24,9 @@ type StageView struct {
 	Position   int       `json:"position"`
 	Production bool      `json:"production"`
 	CreatedAt  time.Time `json:"created_at"`
-	ETag       string    `json:"etag" doc:"The stage's entity tag, as GET stage answers it in ETag: send it in If-Match to rename or delete the stage only as you read it"`
+	// RenamingFrom marks a rename that began and did not finish.
+	RenamingFrom string `json:"renaming_from,omitempty" doc:"Present while a rename of the stage named here to this stage has begun and not finished (it failed part way, say on a 503): send that rename again (PATCH the stage named here with this name) to finish it"`
+	ETag         string `json:"etag" doc:"The stage's entity tag, as GET stage answers it in ETag: send it in If-Match to rename or delete the stage only as you read it"`
 }
 
 // MaxStages bounds a project's stages besides mock. A write of a value on every stage, or a
@@ -33,7 +35,7 @@ type StageView struct {
 const MaxStages = 20
 
 func stageView(s store.Stage) StageView {
-	v := StageView{Name: s.Name, Position: s.Position, Production: s.Production, CreatedAt: s.CreatedAt.UTC()}
+	v := StageView{Name: s.Name, Position: s.Position, Production: s.Production, CreatedAt: s.CreatedAt.UTC(), RenamingFrom: s.RenamingFrom}
 	v.ETag = stageETag(s)
 	return v
 }
@@ -41,7 +43,8 @@ func stageView(s store.Stage) StageView {
 // stageETag is a stage's ETag: its representation (without the tag) and its revision,
 // which a rename or delete that has begun counts up.
 func stageETag(s store.Stage) string {
-	return etagOf(StageView{Name: s.Name, Position: s.Position, Production: s.Production, CreatedAt: s.CreatedAt.UTC()}, s.Rev)
+	return etagOf(StageView{Name: s.Name, Position: s.Position, Production: s.Production, CreatedAt: s.CreatedAt.UTC(),
+		RenamingFrom: s.RenamingFrom}, s.Rev)
 }
 
 // stageChanged turns a store.ErrChanged of a conditional stage write into its 412 (with
@@ -320,7 +323,20 @@ func (h *Handler) registerStages() {
 			if err := h.unpublishStage(ctx, in.key(), in.Stage); err != nil {
 				return nil, err
 			}
-			return nil, h.st.DeleteStage(ctx, in.key(), in.Stage)
+			if err := h.st.DeleteStage(ctx, in.key(), in.Stage); err != nil {
+				return nil, err
+			}
+			// a rename of this stage that did not finish is over: the stage it made
+			// keeps what was copied to it, without the mark
+			if to, err := h.renamingTo(ctx, in.key(), cur); err != nil || to != "" {
+				if err == nil {
+					_, err = h.st.FinishStageRename(ctx, in.key(), to, in.Stage)
+				}
+				if err != nil {
+					h.log.ErrorContext(ctx, "delete stage: clear the mark of its unfinished rename", "stage", in.Stage, "err", err)
+				}
+			}
+			return nil, nil
 		})
 }
 
@@ -447,12 +463,27 @@ func (h *Handler) unpublishStage(ctx context.Context, k store.ProjectKey, stage 
 // transaction with counting the old one's revision up — happens only while the old stage
 // is as the tag says: a stale tag writes nothing (412), and of renames (or deletes) sent at
 // once with one tag only one goes on.
+//
+// The new stage carries renaming_from (the old name) from that first write until the old
+// stage is gone. A rename that failed after the first write (a 503 from EventBridge
+// Scheduler while unpublishing the old stage, say) is finished by sending it again:
+// resumeStageRename. A stage being renamed to, and one being renamed from, cannot be
+// renamed to another name meanwhile (409 saying which rename to send again).
 func (h *Handler) renameStage(ctx context.Context, k store.ProjectKey, from, to, ifMatchHeader string) (store.Stage, []SkippedBinding, error) {
 	if from == store.MockStage {
 		return store.Stage{}, nil, invalidField("path.stage", "the mock stage cannot be renamed")
 	}
 	if to == store.MockStage {
 		return store.Stage{}, nil, invalidField("body.name", "%q is reserved", store.MockStage)
+	}
+	if from != to {
+		cur, err := h.st.GetStageConsistent(ctx, k, to)
+		switch {
+		case err == nil && cur.RenamingFrom == from:
+			return h.resumeStageRename(ctx, k, from, cur, ifMatchHeader)
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return store.Stage{}, nil, err
+		}
 	}
 	old, conditional, err := h.stageMatch(ctx, k, from, ifMatchHeader)
 	if err != nil {
@@ -461,11 +492,33 @@ func (h *Handler) renameStage(ctx context.Context, k store.ProjectKey, from, to,
 	if from == to {
 		return old, []SkippedBinding{}, nil
 	}
-	created, err := h.st.BeginStageRename(ctx, k, old, to, conditional)
-	if err != nil {
+	if old.RenamingFrom != "" {
+		return store.Stage{}, nil, conflict(TypeConflict, fmt.Sprintf(
+			"stage %q is still being renamed from %q (that rename did not finish): rename %q to %q again to finish it, then rename %q",
+			from, old.RenamingFrom, old.RenamingFrom, from, from),
+			FieldError{Location: "path.stage", Message: fmt.Sprintf("is being renamed from %q", old.RenamingFrom), Value: from})
+	}
+	if pending, err := h.renamingTo(ctx, k, old); err != nil {
+		return store.Stage{}, nil, err
+	} else if pending != "" {
+		if conditional {
+			// a rename that began after the tag's check (sent at once with this one) is a
+			// change of the stage since: 412, as when it had begun first
+			if cur, err := h.st.GetStageConsistent(ctx, k, from); err != nil {
+				return store.Stage{}, nil, err
+			} else if stageETag(cur) != stageETag(old) {
+				return store.Stage{}, nil, changed("stage", ifMatchHeader, stageETag(cur))
+			}
+		}
+		return store.Stage{}, nil, conflict(TypeConflict, fmt.Sprintf(
+			"stage %q is being renamed to %q (that rename did not finish): rename it to %q again to finish it, or delete stage %q to give it up",
+			from, pending, pending, pending),
+			FieldError{Location: "body.name", Message: fmt.Sprintf("stage %q is being renamed to %q", from, pending), Value: to})
+	}
+	if _, err := h.st.BeginStageRename(ctx, k, old, to, conditional); err != nil {
 		return store.Stage{}, nil, stageTaken(to, at("body", h.stageChanged(ctx, k, from, ifMatchHeader, err)))
 	}
-	skipped, err := h.copyStage(ctx, k, from, to, old.Production)
+	skipped, err := h.copyStage(ctx, k, from, to, old.Production, false)
 	if err != nil {
 		if rerr := h.dropStage(context.WithoutCancel(ctx), k, to); rerr != nil {
 			h.log.ErrorContext(ctx, "rename stage: rollback failed", "stage", to, "err", rerr)
@@ -475,19 +528,98 @@ func (h *Handler) renameStage(ctx context.Context, k store.ProjectKey, from, to,
 	if err := h.dropStage(ctx, k, from); err != nil {
 		return store.Stage{}, nil, err
 	}
-	created.Production = old.Production
-	return created, skipped, nil
+	s, err := h.st.FinishStageRename(ctx, k, to, from)
+	if err != nil {
+		return store.Stage{}, nil, err
+	}
+	return s, skipped, nil
+}
+
+// resumeStageRename finishes a rename of from to the stage to that began and did not
+// finish (to.RenamingFrom is from): it copies what the new stage does not have yet (what
+// it has is kept: copied by the first attempt, or changed since), puts the schedules of
+// what is published on from onto to, deletes from and clears the mark. When from is gone
+// already (the first attempt got that far, or from was deleted) it only clears the mark. A
+// stage named from that is not the one being renamed (created later: it has another
+// creation time; the new stage keeps the old one's) is left alone.
+//
+// With If-Match the resumed rename goes on when the tag is the new stage's now, the old
+// stage's now, or the old stage's as it was when the rename began (the tag the first
+// attempt was sent with: a retry sends the same request again); 412 with the old stage's
+// tag (the new one's once the old one is gone) otherwise.
+func (h *Handler) resumeStageRename(ctx context.Context, k store.ProjectKey, from string, to store.Stage, ifMatchHeader string) (store.Stage, []SkippedBinding, error) {
+	m, err := parseIfMatch(ifMatchHeader)
+	if err != nil {
+		return store.Stage{}, nil, err
+	}
+	old, err := h.st.GetStageConsistent(ctx, k, from)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return store.Stage{}, nil, err
+	}
+	exists := err == nil && old.CreatedAt.Equal(to.CreatedAt)
+	if m.conditional() {
+		// from as the first attempt read it: BeginStageRename gave the new stage its
+		// position, creation time and revision + 1; production moves to the new stage
+		began := store.Stage{Name: from, Position: to.Position, CreatedAt: to.CreatedAt, Rev: to.Rev - 1,
+			Production: to.Production || (exists && old.Production)}
+		ok := m.matches(stageETag(to)) || m.matches(stageETag(began))
+		cur := stageETag(to)
+		if exists {
+			ok = ok || m.matches(stageETag(old))
+			cur = stageETag(old)
+		}
+		if !ok {
+			return store.Stage{}, nil, changed("stage", ifMatchHeader, cur)
+		}
+	}
+	skipped := []SkippedBinding{}
+	if exists {
+		if skipped, err = h.copyStage(ctx, k, from, to.Name, old.Production, true); err != nil {
+			return store.Stage{}, nil, err
+		}
+		if err := h.dropStage(ctx, k, from); err != nil {
+			return store.Stage{}, nil, err
+		}
+	}
+	s, err := h.st.FinishStageRename(ctx, k, to.Name, from)
+	if err != nil {
+		return store.Stage{}, nil, err
+	}
+	return s, skipped, nil
+}
+
+// renamingTo names the stage a rename of st that did not finish is making ("" when none):
+// the stage whose renaming_from is st's name (and that has st's creation time, which a
+// renamed stage keeps).
+func (h *Handler) renamingTo(ctx context.Context, k store.ProjectKey, st store.Stage) (string, error) {
+	list, err := h.st.ListStages(ctx, k)
+	if err != nil {
+		return "", err
+	}
+	for _, s := range list {
+		if s.RenamingFrom == st.Name && s.CreatedAt.Equal(st.CreatedAt) {
+			return s.Name, nil
+		}
+	}
+	return "", nil
 }
 
 // copyStage copies a stage's variables, secrets, publications and production flag to the
 // stage to. A publication of a version with no nodes is left out and returned: publishing
 // such a version is refused now (checkHasNodes), and one published before could only fail.
-func (h *Handler) copyStage(ctx context.Context, k store.ProjectKey, from, to string, production bool) ([]SkippedBinding, error) {
+// With resume (finishing a rename that did not finish) a value, secret or publication to
+// has already is kept (the first attempt copied it, or it was changed since); a
+// publication's schedule is put onto to all the same (the first attempt may have failed
+// there).
+func (h *Handler) copyStage(ctx context.Context, k store.ProjectKey, from, to string, production, resume bool) ([]SkippedBinding, error) {
 	vars, err := h.st.ListEnvVars(ctx, k)
 	if err != nil {
 		return nil, err
 	}
 	for _, v := range vars {
+		if _, have := v.Values[to]; have && resume {
+			continue
+		}
 		if val, ok := v.Values[from]; ok {
 			if err := h.st.SetEnvVar(ctx, k, v.Key, to, val); err != nil {
 				return nil, err
@@ -499,7 +631,7 @@ func (h *Handler) copyStage(ctx context.Context, k store.ProjectKey, from, to st
 		return nil, err
 	}
 	for _, s := range secs {
-		if !slices.Contains(s.Stages, from) {
+		if !slices.Contains(s.Stages, from) || (resume && slices.Contains(s.Stages, to)) {
 			continue
 		}
 		ct, err := h.st.GetSecretValue(ctx, k, s.Key, from)
@@ -534,8 +666,7 @@ func (h *Handler) copyStage(ctx context.Context, k store.ProjectKey, from, to st
 			continue
 		}
 		// the same publication under the stage's new name: who published it and when stay
-		if _, err := h.st.Publish(ctx, store.PublishInput{Flow: k.Flow(b.Flow), Stage: to, Version: b.Version, By: b.By,
-			PublishedAt: b.PublishedAt, Message: "stage renamed from " + from}); err != nil {
+		if err := h.copyBinding(ctx, k.Flow(b.Flow), b, from, to, resume); err != nil {
 			return nil, err
 		}
 		// a schedule flow fires on the new stage, as on publishing
@@ -548,6 +679,23 @@ func (h *Handler) copyStage(ctx context.Context, k store.ProjectKey, from, to st
 		return skipped, h.st.SetProductionStage(ctx, k, to)
 	}
 	return skipped, nil
+}
+
+// copyBinding publishes b's version on to as it is published on from (who published it and
+// when stay). With resume it leaves a publication to has already as it is.
+func (h *Handler) copyBinding(ctx context.Context, fk store.FlowKey, b store.Binding, from, to string, resume bool) error {
+	if resume {
+		_, err := h.st.GetBinding(ctx, fk, to)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	_, err := h.st.Publish(ctx, store.PublishInput{Flow: fk, Stage: to, Version: b.Version, By: b.By,
+		PublishedAt: b.PublishedAt, Message: "stage renamed from " + from})
+	return err
 }
 
 // emptyBinding says why a publication is not carried over to a renamed stage when its
