@@ -46,3 +46,40 @@ func TestHunt88TrashPagesWhileProjectsLeave(t *testing.T) {
 		t.Fatalf("projects after the cursor's project was trashed: %+v, want Zulu", a2)
 	}
 }
+
+// Coverage: a trashed project keeps its slug — another tenant cannot take it, nor another
+// project of the same tenant — so its restore never meets a taken slug; its API keys can be
+// listed but not created or revoked while it is in the trash; restoring twice is idempotent.
+func TestHunt88TrashKeepsSlugAndKeys(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	b := e.signIn("bob")
+	var pv ProjectView
+	e.do(http.MethodPost, "/tenants/"+u.tenant+"/projects", u.token, map[string]string{"name": "Shop", "slug": "shop"}).
+		status(http.StatusCreated).ok(&pv)
+	proj := "/tenants/" + u.tenant + "/projects/" + pv.ID
+	var key struct {
+		ID string `json:"id"`
+	}
+	e.do(http.MethodPost, proj+"/api-keys", u.token, map[string]string{"label": "ci"}).ok(&key)
+	e.do(http.MethodPost, proj+"/trash", u.token, nil).ok(nil)
+	for _, tc := range []struct {
+		who  user
+		path string
+		body map[string]string
+	}{
+		{b, "/tenants/" + b.tenant + "/projects", map[string]string{"name": "Mine", "slug": "shop"}},
+		{u, "/tenants/" + u.tenant + "/projects", map[string]string{"name": "Shop 2", "slug": "shop"}},
+	} {
+		wantFields(t, e.do(http.MethodPost, tc.path, tc.who.token, tc.body).problem(http.StatusConflict), "body.slug")
+	}
+	e.do(http.MethodGet, proj+"/api-keys", u.token, nil).ok(nil)
+	wantFields(t, e.do(http.MethodPost, proj+"/api-keys", u.token, map[string]string{"label": "x"}).problem(http.StatusConflict), "path.project")
+	wantFields(t, e.do(http.MethodDelete, proj+"/api-keys/"+key.ID, u.token, nil).problem(http.StatusConflict), "path.project")
+	var got ProjectView
+	e.do(http.MethodPost, proj+"/restore", u.token, nil).ok(&got)
+	e.do(http.MethodPost, proj+"/restore", u.token, nil).ok(&got)
+	if got.Slug != "shop" || got.TrashedAt != nil {
+		t.Fatalf("restored %+v", got)
+	}
+}
