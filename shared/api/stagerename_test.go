@@ -159,9 +159,55 @@ func TestRetriedStageRenameAfterItFinishedClearsTheMark(t *testing.T) {
 	if st := e.stageNames(u, proj); !slices.Equal(st, []string{"mock", "new"}) {
 		t.Fatalf("stages %v", st)
 	}
-	// a stage created under the old name later is another stage: not renamed by a retry
+}
+
+// A stage created under the old name of a rename whose mark stayed is another stage (its
+// creation time is not the one the new stage kept): a retry of the rename leaves it alone,
+// answers 409 (the new name is taken) and clears the stale mark.
+func TestRetriedStageRenameLeavesAStageCreatedUnderTheOldName(t *testing.T) {
+	e := newEnv(t)
+	u := e.signIn("alice")
+	proj, _ := e.project(u, "Again")
 	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "old"}).status(http.StatusCreated)
+	k := projectKeyOf(t, proj)
+	old, err := e.db.Store.GetStageConsistent(t.Context(), k, "old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.Store.BeginStageRename(t.Context(), k, old, "new", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.Store.DeleteStage(t.Context(), k, "old"); err != nil {
+		t.Fatal(err)
+	}
+	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "old"}).status(http.StatusCreated)
+	e.do(http.MethodPut, proj+"/env/BASE/stages/old", u.token, map[string]any{"value": "kept"}).ok(nil)
 	e.do(http.MethodPatch, proj+"/stages/old", u.token, map[string]any{"name": "new"}).problem(http.StatusConflict)
+	if st := e.stageNames(u, proj); !slices.Contains(st, "old") || !slices.Contains(st, "new") || len(st) != 3 {
+		t.Fatalf("stages %v, want mock, old and new without a mark", st)
+	}
+	var v EnvVarView
+	if e.do(http.MethodGet, proj+"/env/BASE", u.token, nil).ok(&v); v.Values["old"] != "kept" || len(v.Values) != 1 {
+		t.Fatalf("variable %+v", v)
+	}
+}
+
+// Deleting the new stage of a half-done rename deletes it as any stage (with its
+// publication and schedule); the old stage stays with what it still has.
+func TestDeletingTheTargetOfAnUnfinishedRename(t *testing.T) {
+	e, fake, u, proj, path, name, _ := halfRenamed(t)
+	e.do(http.MethodDelete, proj+"/stages/live", u.token, nil).status(http.StatusNoContent)
+	if st := e.stageNames(u, proj); !slices.Equal(st, []string{"mock", "prod", "test"}) {
+		t.Fatalf("stages %v", st)
+	}
+	if st := e.publishedStages(u, path); !slices.Equal(st, []string{"prod", "test"}) || !fake.has(name("prod")) || fake.has(name("live")) {
+		t.Fatalf("published on %v, schedules %v", st, fake.existing)
+	}
+	// prod renames again as any stage
+	e.do(http.MethodPatch, proj+"/stages/prod", u.token, map[string]any{"name": "live"}).ok(nil)
+	if !fake.has(name("live")) || fake.has(name("prod")) {
+		t.Fatalf("schedules %v", fake.existing)
+	}
 }
 
 // While a rename of prod to live is half done, prod cannot be renamed to a third name, nor

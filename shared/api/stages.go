@@ -541,7 +541,8 @@ func (h *Handler) renameStage(ctx context.Context, k store.ProjectKey, from, to,
 // what is published on from onto to, deletes from and clears the mark. When from is gone
 // already (the first attempt got that far, or from was deleted) it only clears the mark. A
 // stage named from that is not the one being renamed (created later: it has another
-// creation time; the new stage keeps the old one's) is left alone.
+// creation time; the new stage keeps the old one's) is left alone: the stale mark is
+// cleared and the answer is 409, the new name being taken.
 //
 // With If-Match the resumed rename goes on when the tag is the new stage's now, the old
 // stage's now, or the old stage's as it was when the rename began (the tag the first
@@ -557,6 +558,14 @@ func (h *Handler) resumeStageRename(ctx context.Context, k store.ProjectKey, fro
 		return store.Stage{}, nil, err
 	}
 	exists := err == nil && old.CreatedAt.Equal(to.CreatedAt)
+	if err == nil && !exists {
+		// a stage created under the old name since the rename: not the one being renamed,
+		// and the mark is stale (the rename's old stage is gone). The new name is taken.
+		if _, err := h.st.FinishStageRename(ctx, k, to.Name, from); err != nil {
+			return store.Stage{}, nil, err
+		}
+		return store.Stage{}, nil, stageTaken(to.Name, fmt.Errorf("rename stage %q: %w", from, store.ErrExists))
+	}
 	if m.conditional() {
 		// from as the first attempt read it: BeginStageRename gave the new stage its
 		// position, creation time and revision + 1; production moves to the new stage
