@@ -135,8 +135,8 @@ func (h *Handler) registerExecute() {
 			if err != nil {
 				return nil, err
 			}
-			if run.Flow != in.Flow {
-				return nil, store.ErrNotFound
+			if run.Flow != in.Flow { // another flow's run: not found here, as getRun says
+				return nil, notFound("run")
 			}
 			if run.Status != "paused" {
 				return nil, conflict(TypeConflict, fmt.Sprintf("run %s is %s, not paused", run.ID, run.Status),

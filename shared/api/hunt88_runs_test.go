@@ -80,3 +80,33 @@ func TestHunt88RunCursorsAndIsolation(t *testing.T) {
 	}
 	e.do(http.MethodGet, path+"/runs/"+ids[0], u.token, nil).ok(nil)
 }
+
+// A paused run is resumed only through its own flow and tenant: another flow's path or
+// another tenant's is 404 at path.run (another flow's was a 404 naming no field), and
+// nothing reaches the runner; a deleted run cannot be resumed.
+func TestHunt88ResumeIsolation(t *testing.T) {
+	e := newEnv(t)
+	runner := &startedRuns{}
+	e.h.cfg.Runner = runner
+	u := e.signIn("alice")
+	proj, pv := e.project(u, "Runs")
+	path, f := e.flow(u, proj, map[string]any{"kind": "service", "name": "f"})
+	opath, _ := e.flow(u, proj, map[string]any{"kind": "service", "name": "g"})
+	b := e.signIn("bob")
+	bp, _ := e.project(b, "B")
+	bpath, _ := e.flow(b, bp, map[string]any{"kind": "service", "name": "f"})
+	run := e.addRun(u.tenant, pv.ID, f.ID, "mock", "paused", 0)
+	gone := e.addRun(u.tenant, pv.ID, f.ID, "mock", "paused", 0)
+	body := map[string]any{"node": "ask", "input": true}
+	wantFields(t, e.do(http.MethodPost, opath+"/runs/"+run.ID+"/resume", u.token, body).problem(http.StatusNotFound), "path.run")
+	wantFields(t, e.do(http.MethodPost, bpath+"/runs/"+run.ID+"/resume", b.token, body).problem(http.StatusNotFound), "path.run")
+	e.do(http.MethodDelete, path+"/runs/"+gone.ID, u.token, nil).status(http.StatusNoContent)
+	wantFields(t, e.do(http.MethodPost, path+"/runs/"+gone.ID+"/resume", u.token, body).problem(http.StatusNotFound), "path.run")
+	if len(runner.payloads) != 0 {
+		t.Fatalf("refused resumes reached the runner: %v", runner.payloads)
+	}
+	e.do(http.MethodPost, path+"/runs/"+run.ID+"/resume", u.token, body).status(http.StatusAccepted)
+	if len(runner.payloads) != 1 {
+		t.Fatalf("runner got %d resumes, want 1", len(runner.payloads))
+	}
+}
