@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -79,7 +80,7 @@ func TestHunt88ImportedRouteFromDocument(t *testing.T) {
 }
 
 // Coverage of hostile bundles: an export naming one flow twice holds it once (and imports);
-// a wrong or missing format, missing flows or document, and nesting deeper than JSON
+// a wrong or missing format, missing flows or document, more than 200 flows, and nesting deeper than JSON
 // decoding takes are refused at the field (or the body) by preview and import alike;
 // preview and import of a trashed project are 409 at path.project, its export works.
 func TestHunt88HostileBundles(t *testing.T) {
@@ -109,6 +110,12 @@ func TestHunt88HostileBundles(t *testing.T) {
 			p := e.do(http.MethodPost, empty+path, u.token, map[string]any{"bundle": tc.bundle}).problem(http.StatusUnprocessableEntity)
 			wantFields(t, p, tc.field)
 		}
+		many := make([]any, MaxBundleFlows+1)
+		for i := range many {
+			many[i] = map[string]any{"name": fmt.Sprintf("f%d", i), "kind": "service", "document": map[string]any{"schema": "polysynergy/flow@1", "nodes": []any{}, "connections": []any{}}}
+		}
+		wantFields(t, e.do(http.MethodPost, empty+path, u.token, map[string]any{"bundle": map[string]any{"format": BundleFormat, "flows": many}}).
+			problem(http.StatusUnprocessableEntity), "body.bundle.flows")
 		deep := `{"bundle":{"format":"polysynergy/bundle@1","flows":[{"name":"x","kind":"service","document":{"schema":"polysynergy/flow@1","nodes":[],"connections":[],"x":` +
 			strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}}]}}`
 		wantFields(t, e.do(http.MethodPost, empty+path, u.token, deep).problem(http.StatusBadRequest), "body")
