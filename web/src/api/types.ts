@@ -117,6 +117,11 @@ export interface Stage {
   created_at: string;
   /** The entity tag of what was read: sent back as If-Match by a write on it (412 when it changed since). */
   etag?: string;
+  /**
+   * The old name of a rename to this name that did not finish (a 503 part way, say): both
+   * stages exist; sending the same rename again (PATCH the old one with this name) finishes it.
+   */
+  renaming_from?: string;
 }
 
 /** A publication a stage rename did not carry over to the new name (Go's SkippedBinding). */

@@ -452,3 +452,110 @@ describe("the API's refusal at a stage field", () => {
     expect(writes()).toHaveLength(3); // the two additions and the first move: no write of the list
   });
 });
+
+describe('a stage rename that did not finish', () => {
+  // staging → qa failed part way: both stages are there, qa marked as renamed from staging
+  const marked = [st('mock', 0), { ...st('staging', 1), etag: '"staging-2"' }, { ...st('qa', 2), etag: '"qa-1"', renaming_from: 'staging' }, st('prod', 3, true)];
+  const done = [st('mock', 0), { ...st('qa', 1), etag: '"qa-2"' }, st('prod', 2, true)];
+  const unavailable = (detail: string) => ({ status: 503, body: { title: 'Service Unavailable', status: 503, detail } });
+  const row = (name: string) => screen.getAllByRole('row').find((r) => within(r).queryByText(name, { selector: 'td > strong' }))!;
+
+  it('says so on the new stage, with Finish rename, and on the old one', async () => {
+    const { api } = fakeApi({ 'GET /stages': { status: 200, body: marked } });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    await screen.findByText(/Renaming from/);
+    expect(row('qa').textContent).toContain('Renaming from staging did not finish.');
+    expect(within(row('qa')).getByRole('button', { name: 'Finish renaming staging to qa' }).textContent).toBe('Finish rename');
+    expect(row('staging').textContent).toContain('Being renamed to qa.');
+    expect(within(row('staging')).queryByRole('button', { name: /Finish/ })).toBeNull();
+    expect(within(row('prod')).queryByText(/did not finish|Being renamed/)).toBeNull();
+  });
+
+  it('shows the note, not the button, to those who cannot change stages', async () => {
+    const { api } = fakeApi({ 'GET /stages': { status: 200, body: marked } });
+    render(<StagesScreen api={api} project="P1" role="editor" />);
+    await screen.findByText(/Renaming from/);
+    expect(row('qa').textContent).toContain('Renaming from staging did not finish.');
+    expect(screen.queryByRole('button', { name: /Finish/ })).toBeNull();
+  });
+
+  it('Finish rename sends the same rename over the new stage\'s tag, then reads the list: the mark goes', async () => {
+    const { api, writes, calls } = fakeApi({
+      'GET /stages': [{ status: 200, body: marked }, { status: 200, body: done }],
+      'PATCH /stages/staging': { status: 200, body: { ...st('qa', 1), etag: '"qa-2"', skipped: [] } },
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Finish renaming staging to qa' }));
+    await waitFor(() => expect(screen.queryByText(/did not finish/)).toBeNull());
+    expect(writes()).toEqual([expect.objectContaining({ method: 'PATCH', path: '/stages/staging', body: { name: 'qa' }, ifMatch: '"qa-1"' })]);
+    expect(calls.filter((c) => c.method === 'GET' && c.path === '/stages')).toHaveLength(2);
+    expect(screen.queryByText('staging')).toBeNull();
+    expect(screen.queryByText(/Being renamed/)).toBeNull();
+    expect(screen.queryByRole('button', { name: /Finish/ })).toBeNull();
+    expect(screen.getByRole('status').textContent).toContain('Renamed staging to qa');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rename stage qa' })));
+  });
+
+  it('a Finish that fails again says why and keeps the mark and the button', async () => {
+    const { api, writes } = fakeApi({
+      'GET /stages': { status: 200, body: marked },
+      'PATCH /stages/staging': unavailable('EventBridge Scheduler: rate exceeded'),
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Finish renaming staging to qa' }));
+    expect((await screen.findByText(/Finishing the rename of staging to qa failed/)).textContent).toBe(
+      'Finishing the rename of staging to qa failed: EventBridge Scheduler: rate exceeded',
+    );
+    expect(screen.getByText(/Finishing the rename/).getAttribute('role')).toBe('alert');
+    expect(row('qa').textContent).toContain('Renaming from staging did not finish.');
+    const again = screen.getByRole('button', { name: 'Finish renaming staging to qa' }) as HTMLButtonElement;
+    expect(again.disabled).toBe(false);
+    expect(writes()).toHaveLength(1);
+  });
+
+  it('a Finish refused with 412 says "Changed by someone else" and shows the list as it is now', async () => {
+    const { api, writes } = fakeApi({
+      'GET /stages': [{ status: 200, body: marked }, { status: 200, body: [...marked.slice(0, 2), { ...marked[2]!, etag: '"qa-3"' }, marked[3]!] }],
+      'PATCH /stages/staging': [changed('"staging-3"'), { status: 200, body: { ...st('qa', 1), etag: '"qa-4"', skipped: [] } }],
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Finish renaming staging to qa' }));
+    expect(await screen.findByText(CHANGED_TEXT)).toBeTruthy();
+    // the next Finish goes over the tag read again
+    fireEvent.click(screen.getByRole('button', { name: 'Finish renaming staging to qa' }));
+    await waitFor(() => expect(writes()).toHaveLength(2));
+    expect(writes().map((w) => w.ifMatch)).toEqual(['"qa-1"', '"qa-3"']);
+  });
+
+  it('a rename answered 503 part way says it can be finished, and shows the mark', async () => {
+    const { api, writes } = fakeApi({
+      'GET /stages': [{ status: 200, body: [st('mock', 0), { ...st('staging', 1), etag: '"staging-1"' }, st('prod', 2, true)] }, { status: 200, body: marked }],
+      'PATCH /stages/staging': unavailable('EventBridge Scheduler: service unavailable'),
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rename stage staging' }));
+    fireEvent.change(screen.getByLabelText('New stage name'), { target: { value: 'qa' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    const said = await screen.findByText(/Renaming staging to qa did not finish/);
+    expect(said.textContent).toBe('Renaming staging to qa did not finish (EventBridge Scheduler: service unavailable). Both stages are there; press Finish rename on qa to finish it.');
+    expect(said.getAttribute('role')).toBe('alert');
+    expect(screen.queryByLabelText('New stage name')).toBeNull();
+    expect(row('qa').textContent).toContain('Renaming from staging did not finish.');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Finish renaming staging to qa' })));
+    expect(writes()).toEqual([expect.objectContaining({ method: 'PATCH', path: '/stages/staging', body: { name: 'qa' }, ifMatch: '"staging-1"' })]);
+  });
+
+  it('a rename answered 503 that left nothing to finish keeps the form with the error', async () => {
+    const { api } = fakeApi({
+      'GET /stages': { status: 200, body: three },
+      'PATCH /stages/staging': unavailable('store down'),
+    });
+    render(<StagesScreen api={api} project="P1" role="admin" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rename stage staging' }));
+    fireEvent.change(screen.getByLabelText('New stage name'), { target: { value: 'qa' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('store down')).toBeTruthy();
+    expect((screen.getByLabelText('New stage name') as HTMLInputElement).value).toBe('qa');
+    expect(screen.queryByRole('button', { name: /Finish/ })).toBeNull();
+  });
+});

@@ -4,10 +4,13 @@
 // the list was read (412), nothing is written, the typed name stays and the list is read again.
 // Moving a stage and marking production are writes of the whole list: they send the list's
 // etag (GET …/stages), and on 412 the list is read again and the screen says so.
+// A rename that did not finish (the API failed part way, say a 503 from EventBridge Scheduler)
+// leaves both stages, the new one with renaming_from: its row says so and "Finish rename" sends
+// the same rename again (over the new stage's tag), then reads the list again.
 
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, type ApiClient, type Tagged } from '../api/client';
-import type { Role, SkippedBinding, Stage } from '../api/types';
+import type { RenamedStage, Role, SkippedBinding, Stage } from '../api/types';
 import { can } from './roles';
 import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
 import { CHANGED_TEXT, ConfirmButton, errText, isChanged, FieldMessage, fieldError, formError, invalidProps, LoadState, Screen, useLoad, useServerError } from './common';
@@ -217,6 +220,62 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
     }
     throw e;
   };
+  /** Reads the list again and shows it (a failed read leaves the list shown): the list read, or null. */
+  const reread = () =>
+    api.stageList(project).then(
+      (t) => {
+        const l = tagged(t);
+        set(() => l);
+        return l;
+      },
+      () => null,
+    );
+
+  /**
+   * A rename that failed on the API's side (5xx, or no answer) may have begun: when the list read
+   * again shows the new stage marked as renamed from the old one, the form closes and the screen
+   * says how to finish it (true); otherwise the form shows the error as before (false).
+   */
+  const unfinished = async (e: unknown, from: string, to: string): Promise<boolean> => {
+    if (!(e instanceof ApiError) || !(e.status >= 500 || e.isNetwork)) return false;
+    const l = await reread();
+    if (!l?.some((x) => x.name === to && x.renaming_from === from)) return false;
+    setRenaming(null);
+    setSkipped(null);
+    setError(`Renaming ${from} to ${to} did not finish (${errText(e)}). Both stages are there; press Finish rename on ${to} to finish it.`);
+    focusWhenShown(() => findByAttr(document, 'button', 'aria-label', `Finish renaming ${from} to ${to}`));
+    return true;
+  };
+
+  /** The stage whose unfinished rename is being sent again. */
+  const [finishing, setFinishing] = useState<string | null>(null);
+  /**
+   * Sends an unfinished rename again (PATCH the old name with the new one, over the new stage's
+   * tag, which the API takes for a retry), then reads the list again: done, the mark goes; refused
+   * (412, or 409 when a stage was created under the old name since), the list shows what is now.
+   */
+  const finishRename = (s: Stage) => {
+    const from = s.renaming_from!;
+    setError(null);
+    setFinishing(s.name);
+    void (async () => {
+      let r: RenamedStage;
+      try {
+        r = await api.renameStage(project, from, s.name, s.etag);
+      } catch (e) {
+        await reread();
+        setError(isChanged(e) ? CHANGED_TEXT : `Finishing the rename of ${from} to ${s.name} failed: ${errText(e)}`);
+        return;
+      } finally {
+        setFinishing(null);
+      }
+      await reread();
+      setSkipped(r.skipped.length ? { from, to: s.name, list: r.skipped } : null);
+      setStatus(`Renamed ${from} to ${s.name}`);
+      focusWhenShown(() => findByAttr(document, 'button', 'aria-label', `Rename stage ${s.name}`));
+    })();
+  };
+
   /** Ends a rename (saved or not): the keyboard goes back to the stage's Rename button, not the page's body. */
   const endRename = (name: string) => {
     setRenaming(null);
@@ -332,6 +391,8 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
               <tbody>
                 {load.value.map((s, i, list) => {
                   const mock = s.name === MOCK_STAGE;
+                  /** The new name of this stage's unfinished rename, if any. */
+                  const renamingTo = list.find((x) => x.renaming_from === s.name)?.name;
                   return (
                     <tr key={s.name}>
                       <td>
@@ -363,7 +424,14 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
                             existing={list.map((x) => x.name).filter((n) => n !== s.name)}
                             onCancel={() => endRename(s.name)}
                             onRename={async (name) => {
-                              const { skipped: notMoved, ...answer } = await api.renameStage(project, s.name, name, s.etag).catch(refreshed(s.name));
+                              let r: RenamedStage;
+                              try {
+                                r = await api.renameStage(project, s.name, name, s.etag);
+                              } catch (e) {
+                                if (await unfinished(e, s.name, name)) return;
+                                return refreshed(s.name)(e);
+                              }
+                              const { skipped: notMoved, ...answer } = r;
                               endRename(answer.name);
                               set((l) => ordered(l.map((x) => (x.name === s.name ? answer : x))));
                               setSkipped(notMoved.length ? { from: s.name, to: answer.name, list: notMoved } : null);
@@ -372,6 +440,16 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
                         ) : (
                           <>
                             <strong className="ps-mono">{s.name}</strong> {mock ? <span className="ps-hint">(editor runs)</span> : null}
+                            {s.renaming_from ? (
+                              <p className="ps-m-unfinished">
+                                Renaming from <strong className="ps-mono">{s.renaming_from}</strong> did not finish.
+                              </p>
+                            ) : null}
+                            {renamingTo ? (
+                              <p className="ps-hint ps-m-unfinished-old">
+                                Being renamed to <strong className="ps-mono">{renamingTo}</strong>.
+                              </p>
+                            ) : null}
                           </>
                         )}
                       </td>
@@ -381,6 +459,17 @@ export function StagesScreen({ api, project, role }: { api: ApiClient; project: 
                       <td className="ps-m-actions">
                         {manage && !mock && renaming !== s.name ? (
                           <span className="ps-m-actions">
+                            {s.renaming_from ? (
+                              <button
+                                type="button"
+                                className="ps-button ps-small ps-primary"
+                                aria-label={`Finish renaming ${s.renaming_from} to ${s.name}`}
+                                disabled={finishing === s.name}
+                                onClick={() => finishRename(s)}
+                              >
+                                {finishing === s.name ? 'Finishing…' : 'Finish rename'}
+                              </button>
+                            ) : null}
                             {s.production ? (
                               <button type="button" className="ps-button ps-small" aria-label={`Unmark ${s.name} as production`} onClick={() => setProduction(list, '')}>
                                 Unmark production
