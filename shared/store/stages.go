@@ -78,6 +78,9 @@ func (s *Store) CreateStageAs(ctx context.Context, k ProjectKey, st Stage) (Stag
 }
 
 func (s *Store) createStage(ctx context.Context, op string, k ProjectKey, st Stage) (Stage, error) {
+	if err := s.purgeStageValues(ctx, op, k, st.Name); err != nil {
+		return Stage{}, err
+	}
 	it, err := s.stageItem(k, st, 0)
 	if err != nil {
 		return Stage{}, fmt.Errorf("%s: %w", op, err)
@@ -244,7 +247,14 @@ func (s *Store) DeleteStage(ctx context.Context, k ProjectKey, name string) erro
 		case err == nil:
 			done = true
 		case errors.Is(err, errStageBusy):
-			if _, gerr := s.GetStage(ctx, k, name); gerr != nil {
+			_, gerr := s.GetStage(ctx, k, name)
+			if errors.Is(gerr, ErrNotFound) {
+				// an earlier delete may have stopped after the stage's item went: its values go now
+				if perr := s.purgeStageValues(ctx, op, k, name); perr != nil {
+					return perr
+				}
+			}
+			if gerr != nil {
 				return gerr
 			}
 			return fmt.Errorf("%s: %w", op, ErrStageInUse)
@@ -255,8 +265,16 @@ func (s *Store) DeleteStage(ctx context.Context, k ProjectKey, name string) erro
 	if !done {
 		return fmt.Errorf("%s: %w", op, &ConflictError{What: "project"})
 	}
-	// Values for the stage: no new ones can appear, SetSecret and SetEnvVar
-	// check that the stage exists.
+	return s.purgeStageValues(ctx, op, k, name)
+}
+
+// purgeStageValues deletes the secret and variable values left under the name of a stage
+// that does not exist: those of a stage just deleted, or of one whose delete stopped after
+// its item went (a failure, a lost answer), which would otherwise come back with the next
+// stage of that name. Each batch of deletes is one transaction that also checks that no
+// stage of that name exists, and values are written only while their stage exists
+// (addVarWrite), so a stage created meanwhile keeps every value it has: the purge stops.
+func (s *Store) purgeStageValues(ctx context.Context, op string, k ProjectKey, name string) error {
 	var keys []item
 	for _, pre := range []string{preSecret, preEnv} {
 		err := s.queryAll(ctx, op, query{pk: projectPK(k), skPrefix: pre, forward: true, consistent: true,
@@ -266,8 +284,25 @@ func (s *Store) DeleteStage(ctx context.Context, k ProjectKey, name string) erro
 			return err
 		}
 	}
-	return s.deleteKeys(ctx, op, keys)
+	for len(keys) > 0 {
+		n := min(len(keys), maxTxItems-1)
+		var tx txn
+		tx.check(s.table, key(projectPK(k), stageSK(name)), "attribute_not_exists(PK)", nil, nil, errStageRecreated)
+		for _, it := range keys[:n] {
+			tx.del(s.table, it, "", nil, nil, nil)
+		}
+		if err := s.commit(ctx, op, &tx); errors.Is(err, errStageRecreated) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		keys = keys[n:]
+	}
+	return nil
 }
+
+// errStageRecreated: a stage of the name whose values were being purged exists again.
+var errStageRecreated = errors.New("a stage of that name exists again")
 
 // stageCond adds to n and v (under names of its own) the condition that a stage's item
 // still holds st's values (every attribute its ETag covers), and returns it.
@@ -345,6 +380,9 @@ func (s *Store) BeginStageRename(ctx context.Context, k ProjectKey, from Stage, 
 	}
 	if from.CreatedAt.IsZero() {
 		from.CreatedAt = s.clock()
+	}
+	if err := s.purgeStageValues(ctx, op, k, to); err != nil {
+		return Stage{}, err
 	}
 	st := Stage{Name: to, Position: from.Position, CreatedAt: from.CreatedAt, Rev: from.Rev + 1, RenamingFrom: from.Name}
 	it, err := s.stageItem(k, st, 0)
