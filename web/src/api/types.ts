@@ -451,7 +451,8 @@ export interface BundleFlow {
 /**
  * One flow of a bundle and what it collides with by name (flow names are unique in a project,
  * compared trimmed and ignoring case): the project's flow (`conflict`) and/or an earlier flow
- * of the bundle (`same_name_as`).
+ * of the bundle (`same_name_as`); and, for a route flow, by route (`route_taken_by`,
+ * `same_route_as`).
  */
 export interface ImportPreviewItem {
   index: number;
@@ -463,6 +464,14 @@ export interface ImportPreviewItem {
   same_name_as?: number;
   /** A free name for action rename (set for items that collide). */
   suggested_name?: string;
+  /**
+   * The project's route flow (other than `conflict`) that has this route flow's method and path:
+   * the import is refused with 409 route-taken unless this flow is skipped (or is an overwrite
+   * that keeps its flow's route, or another bundle flow overwrites that flow with a route).
+   */
+  route_taken_by?: Flow;
+  /** The index of an earlier route flow of the bundle with the same method and path: the import is refused with 409 route-taken unless one of the two is skipped. */
+  same_route_as?: number;
 }
 
 export interface ImportPreview {

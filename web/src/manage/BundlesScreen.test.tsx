@@ -321,3 +321,167 @@ describe('BundlesScreen import: names unique in the project', () => {
     expect(screen.queryByRole('alert')).toBeNull();
   });
 });
+
+describe('BundlesScreen import: routes the import refuses (409 route-taken)', () => {
+  const doc = { schema: 'x', nodes: [], connections: [] };
+  const get = (path: string) => ({ method: 'GET' as const, segments: [{ kind: 'static' as const, value: path }] });
+  const importButton = () => screen.getByRole('button', { name: 'Import' }) as HTMLButtonElement;
+  const problem = (index: number) => screen.queryByTestId(`import-problem-${index}`)?.textContent ?? null;
+  const blocked = () => screen.queryByTestId('import-route-blocked')?.textContent ?? null;
+  const place = (index: number) => within(screen.getByTestId(`import-item-${index}`)).getAllByRole('cell')[2]!.textContent;
+  const what = (name: string) => screen.getByLabelText(`What to do with ${name}`) as HTMLSelectElement;
+  const choose = (name: string, value: string) => fireEvent.change(what(name), { target: { value } });
+
+  async function open(b: Bundle, items: unknown[], importAnswer: Parameters<typeof fakeApi>[0][string] = { status: 200, body: { items: [] } }) {
+    const fake = fakeApi({
+      'GET /flows': { status: 200, body: { items: flows } },
+      'POST /import/preview': { status: 200, body: { items } },
+      'POST /import': importAnswer,
+    });
+    render(<BundlesScreen api={fake.api} project="P1" role="editor" />);
+    await screen.findByRole('button', { name: 'Export all' });
+    upload(JSON.stringify(b));
+    await screen.findByRole('table', { name: 'Import preview' });
+    return fake;
+  }
+
+  it('route_taken_by: says the import would be refused and blocks Import until the flow is skipped, overwrites, or the route is freed', async () => {
+    const legacy = flow('F4', 'Old refunds');
+    const shop = flow('F5', 'Shop orders');
+    const b: Bundle = {
+      format: 'polysynergy/bundle@1',
+      flows: [
+        { name: 'Refunds', kind: 'route', document: doc, route: get('refunds') },
+        { name: 'Orders', kind: 'route', document: doc },
+        { name: 'Shop orders', kind: 'route', document: doc, route: get('shop') },
+      ],
+    };
+    const { writes } = await open(b, [
+      { index: 0, name: 'Refunds', kind: 'route', route_taken_by: legacy },
+      { index: 1, name: 'Orders', kind: 'route', conflict: flows[0], suggested_name: 'Orders (2)', route_taken_by: shop },
+      { index: 2, name: 'Shop orders', kind: 'route', conflict: shop, suggested_name: 'Shop orders (2)' },
+    ]);
+    expect(screen.getByText('3 flows in the bundle; 2 collide by name; 2 by route.')).toBeTruthy();
+    expect(place(0)).toBe('Route GET /refunds is taken by the route flow “Old refunds”');
+    expect(place(1)).toBe('Taken by the route “Orders”Its route is taken by the route flow “Shop orders”');
+
+    // a flow that collides only by route gets a choice: created (refused) or skipped
+    expect(what('Refunds').value).toBe('create');
+    expect([...what('Refunds').options].map((o) => o.value)).toEqual(['create', 'skip']);
+    expect(problem(0)).toBe(
+      'The import would be refused: route GET /refunds is taken by the route flow “Old refunds”. Skip it, or change the route in the file or of “Old refunds” and open the file again (importing under another name keeps the route).',
+    );
+    expect(what('Refunds').getAttribute('aria-describedby')).toBe(screen.getByTestId('import-problem-0').id);
+    expect(importButton().disabled).toBe(true);
+    expect(blocked()).toBe('The import would be refused (route taken): skip the flow marked above, or change the routes.');
+
+    choose('Refunds', 'skip');
+    expect(problem(0)).toBeNull();
+    expect(blocked()).toBeNull();
+    expect(importButton().disabled).toBe(false);
+
+    // a skipped flow (the default for a taken name) is no problem; importing it under another name keeps its route
+    expect(problem(1)).toBeNull();
+    choose('Orders', 'rename');
+    expect(problem(1)).toBe(
+      'The import would be refused: its route is taken by the route flow “Shop orders”. Skip it, or overwrite “Orders” (it keeps its route), or change the route in the file or of “Shop orders” and open the file again (importing under another name keeps the route).',
+    );
+    expect(importButton().disabled).toBe(true);
+    // overwriting the flow that has the route, with a route of its own, frees it
+    choose('Shop orders', 'overwrite');
+    expect(problem(1)).toBeNull();
+    expect(importButton().disabled).toBe(false);
+    choose('Shop orders', 'skip');
+    expect(problem(1)).not.toBeNull();
+    // an overwrite without a route in the file keeps the overwritten flow's route
+    choose('Orders', 'overwrite');
+    expect(problem(1)).toBeNull();
+    expect(importButton().disabled).toBe(false);
+
+    fireEvent.click(importButton());
+    await screen.findByRole('table', { name: 'Import result' });
+    expect(writes()[1]!.body).toMatchObject({
+      items: [
+        { index: 0, action: 'skip' },
+        { index: 1, action: 'overwrite' },
+        { index: 2, action: 'skip' },
+      ],
+    });
+  });
+
+  it('same_route_as: marks both flows, renaming does not help, skipping one does', async () => {
+    const b: Bundle = {
+      format: 'polysynergy/bundle@1',
+      flows: [
+        { name: 'Report', kind: 'route', document: doc },
+        { name: 'report ', kind: 'route', document: doc },
+        { name: 'Report copy', kind: 'route', document: doc, route: get('report') },
+        { name: 'Helpers 2', kind: 'blueprint', document: doc },
+      ],
+    };
+    const { writes } = await open(b, [
+      { index: 0, name: 'Report', kind: 'route' },
+      { index: 1, name: 'report ', kind: 'route', same_name_as: 0, suggested_name: 'report (2)', same_route_as: 0 },
+      { index: 2, name: 'Report copy', kind: 'route', same_route_as: 0 },
+      { index: 3, name: 'Helpers 2', kind: 'blueprint' },
+    ]);
+    expect(screen.getByText('4 flows in the bundle; 1 collides by name (1 with another flow of the bundle); 3 by route.')).toBeTruthy();
+    expect(place(2)).toBe('Same route as flow 1 of the bundle (“Report”), flow 2 of the bundle (“report”)');
+    expect(place(0)).toBe('Same route as flow 2 of the bundle (“report”), flow 3 of the bundle (“Report copy”)');
+    expect(place(1)).toBe('Same name as flow 1 of the bundle (“Report”)Same route as flow 1 of the bundle (“Report”), flow 3 of the bundle (“Report copy”)');
+    expect(place(3)).toBe('new');
+    expect(within(screen.getByTestId('import-item-3')).getAllByRole('cell')[3]!.textContent).toBe('Create');
+
+    // the name twice is imported under another name by default: its route stays the same
+    expect(what('report (flow 2)').value).toBe('rename');
+    expect(problem(1)).toBe(
+      'The import would be refused: flow 1 (“Report”), flow 3 (“Report copy”) of the bundle have the same route. Skip all but one, or change the route in the file and open the file again (importing under another name keeps the route).',
+    );
+    expect(problem(0)).toContain('flow 2 (“report”), flow 3 (“Report copy”) of the bundle have the same route');
+    expect(blocked()).toBe('The import would be refused (route taken): skip the 3 flows marked above, or change the routes.');
+    expect(importButton().disabled).toBe(true);
+
+    choose('Report copy', 'skip');
+    expect(problem(2)).toBeNull();
+    expect(problem(0)).toBe(
+      'The import would be refused: flow 2 (“report”) of the bundle has the same route. Skip it or the other, or change the route in the file and open the file again (importing under another name keeps the route).',
+    );
+    expect(importButton().disabled).toBe(true);
+    choose('report (flow 2)', 'skip');
+    expect(problem(0)).toBeNull();
+    expect(problem(1)).toBeNull();
+    expect(blocked()).toBeNull();
+    expect(importButton().disabled).toBe(false);
+
+    fireEvent.click(importButton());
+    await screen.findByRole('table', { name: 'Import result' });
+    expect(writes()[1]!.body).toMatchObject({
+      items: [
+        { index: 0, action: 'create' },
+        { index: 1, action: 'skip' },
+        { index: 2, action: 'skip' },
+        { index: 3, action: 'create' },
+      ],
+    });
+  });
+
+  it('puts a 409 route-taken from the import (a route taken since the preview) at its flow', async () => {
+    const b: Bundle = { format: 'polysynergy/bundle@1', flows: [{ name: 'Refunds', kind: 'route', document: doc, route: get('refunds') }] };
+    await open(b, [{ index: 0, name: 'Refunds', kind: 'route' }], {
+      status: 409,
+      body: {
+        type: 'urn:polysynergy:problem:route-taken',
+        title: 'Conflict',
+        status: 409,
+        detail: 'flow "Old refunds" (F4) already has the route of bundle flow 0',
+        errors: [{ location: 'body.bundle.flows[0].route', message: 'taken by flow F4' }],
+      },
+    });
+    expect(importButton().disabled).toBe(false);
+    fireEvent.click(importButton());
+    await waitFor(() => expect(problem(0)).toBe('taken by flow F4'));
+    const alert = screen.getByRole('alert').textContent;
+    expect(alert).toContain('Nothing was imported: one flow needs another choice, marked below.');
+    expect(alert).toContain('flow "Old refunds" (F4) already has the route of bundle flow 0');
+  });
+});

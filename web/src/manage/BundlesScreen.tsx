@@ -1,12 +1,14 @@
 // Export and import: download the project's flows (all, or a chosen set) as one JSON bundle;
 // import a bundle file — preview which flows collide by name with the project's (skip, rename or
-// overwrite) or with another flow of the bundle (rename or skip), check the new names, apply,
-// and see what was done or which choices the API refused.
+// overwrite) or with another flow of the bundle (rename or skip), and which by route (the
+// import refuses those with 409 unless they are skipped), check the new names, apply, and see
+// what was done or which choices the API refused.
 
 import { useId, useState } from 'react';
 import { ApiError, type ApiClient } from '../api/client';
-import type { Bundle, Flow, ImportAction, ImportChoice, ImportPreview, ImportPreviewItem, ImportResult, Role } from '../api/types';
+import type { Bundle, BundleFlow, Flow, ImportAction, ImportChoice, ImportPreview, ImportPreviewItem, ImportResult, Role } from '../api/types';
 import { loadAllFlows } from '../shell/editorLists';
+import { routePattern } from '../publish/trigger';
 import { navigate } from '../shell/router';
 import { routePath } from '../shell/routes';
 import { can } from './roles';
@@ -129,9 +131,57 @@ export function collides(i: ImportPreviewItem): boolean {
   return !!i.conflict || i.same_name_as !== undefined;
 }
 
-/** The choice an item starts with: a flow the bundle has twice is imported under the suggested name; one the project has is skipped. */
+/** The index of the first flow of the bundle with the item's route, when another flow of the bundle has that route too. */
+function routeGroup(i: ImportPreviewItem, items: ImportPreviewItem[]): number | undefined {
+  if (i.same_route_as !== undefined) return i.same_route_as;
+  return items.some((o) => o.same_route_as === i.index) ? i.index : undefined;
+}
+
+/** True when the item's route is the project's or another bundle flow's: it may need skipping. */
+export function routeCollides(i: ImportPreviewItem, items: ImportPreviewItem[]): boolean {
+  return !!i.route_taken_by || routeGroup(i, items) !== undefined;
+}
+
+/** The choice an item starts with: a flow the bundle has twice is imported under the suggested name; one the project has is skipped; one that collides only by route is created (until it is skipped). */
 function defaultChoice(i: ImportPreviewItem): Choice {
-  return { action: i.same_name_as !== undefined ? 'rename' : 'skip', name: i.suggested_name ?? `${i.name.trim()} (imported)` };
+  const name = i.suggested_name ?? `${i.name.trim()} (imported)`;
+  if (!collides(i)) return { action: 'create', name };
+  return { action: i.same_name_as !== undefined ? 'rename' : 'skip', name };
+}
+
+/** The route a bundle flow names ("GET /orders"), or null when it takes one from its document or name. */
+function routeText(f: BundleFlow | undefined): string | null {
+  return f?.route ? `${f.route.method} ${routePattern(f.route.segments)}` : null;
+}
+
+/**
+ * The flows the import would refuse with 409 route-taken with these choices, by item index, and
+ * what to do. A flow's route counts unless it is skipped, or overwrites a flow and has no route
+ * of its own in the file (it keeps that flow's route); renaming keeps the route. A project
+ * flow's route is free when another flow of the bundle overwrites that flow with a route.
+ */
+export function routeProblems(items: ImportPreviewItem[], choices: Record<number, Choice>, bundle: Bundle): Record<number, string> {
+  const action = (i: ImportPreviewItem) => choices[i.index]?.action ?? 'create';
+  const counts = (i: ImportPreviewItem) => action(i) !== 'skip' && !(action(i) === 'overwrite' && !bundle.flows[i.index]?.route);
+  const freed = new Set(items.filter((j) => action(j) === 'overwrite' && j.conflict && bundle.flows[j.index]?.route).map((j) => j.conflict!.id));
+  const out: Record<number, string> = {};
+  for (const i of items) {
+    if (!counts(i)) continue;
+    const route = routeText(bundle.flows[i.index]);
+    const taken = i.route_taken_by && !freed.has(i.route_taken_by.id) ? i.route_taken_by : undefined;
+    const group = routeGroup(i, items);
+    const others = group === undefined ? [] : items.filter((o) => o.index !== i.index && (o.index === group || o.same_route_as === group) && counts(o));
+    if (!taken && !others.length) continue;
+    const why: string[] = [];
+    if (taken) why.push(`${route ? `route ${route}` : 'its route'} is taken by the route flow “${taken.name}”`);
+    if (others.length) why.push(`${others.map((o) => `flow ${o.index + 1} (“${o.name.trim()}”)`).join(', ')} of the bundle ${others.length === 1 ? 'has' : 'have'} the same route`);
+    const fixes = ['skip it'];
+    if (others.length) fixes[0] = others.length === 1 ? 'skip it or the other' : 'skip all but one';
+    if (taken && i.conflict && !bundle.flows[i.index]?.route && action(i) !== 'overwrite') fixes.push(`overwrite “${i.conflict.name}” (it keeps its route)`);
+    const where = taken ? `change the route in the file or of “${taken.name}”` : 'change the route in the file';
+    out[i.index] = `The import would be refused: ${why.join('; ')}. ${fixes.join(', or ').replace(/^./, (c) => c.toUpperCase())}, or ${where} and open the file again (importing under another name keeps the route).`;
+  }
+  return out;
 }
 
 /** The name an item ends up with in the project, or null when it is skipped. */
@@ -180,7 +230,7 @@ function placeOf(field: string, sent: ImportChoice[]): { index: number; name: bo
     const c = sent[Number(choice[1])];
     return c ? { index: c.index, name: c.action === 'rename' } : null;
   }
-  const flow = /^bundle\.flows\[(\d+)\]\.(name|kind)$/.exec(field);
+  const flow = /^bundle\.flows\[(\d+)\]\.(name|kind|route)$/.exec(field);
   return flow ? { index: Number(flow[1]), name: false } : null;
 }
 
@@ -214,7 +264,7 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
       setBundle(parsed.bundle);
       setPreview(p);
       setProjectNames(flows.map((f) => f.name));
-      setChoices(Object.fromEntries(p.items.filter(collides).map((i) => [i.index, defaultChoice(i)])));
+      setChoices(Object.fromEntries(p.items.filter((i) => collides(i) || routeCollides(i, p.items)).map((i) => [i.index, defaultChoice(i)])));
     } catch (e) {
       fail(e);
     } finally {
@@ -247,8 +297,9 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
       setBundle(null);
       onImported?.();
     } catch (e) {
-      // a 422 names the flows it refuses: each message goes to its row (a new name to its input)
-      if (!(e instanceof ApiError) || e.status !== 422 || !e.fieldErrors.length) return fail(e);
+      // a 422 names the flows it refuses, a 409 the route that is taken: each message goes to
+      // its row (a new name to its input)
+      if (!(e instanceof ApiError) || (e.status !== 422 && e.status !== 409) || !e.fieldErrors.length) return fail(e);
       const placed: Record<number, ServerProblem> = {};
       const rest: string[] = [];
       for (const f of e.fieldErrors) {
@@ -262,7 +313,11 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
       }
       const n = Object.keys(placed).length;
       setServerProblems(placed);
-      setError([...(n ? [`Nothing was imported: ${n === 1 ? 'one flow needs' : `${n} flows need`} another choice, marked below.`] : []), ...rest]);
+      setError([
+        ...(n ? [`Nothing was imported: ${n === 1 ? 'one flow needs' : `${n} flows need`} another choice, marked below.`] : []),
+        ...(e.status === 409 && e.detail ? [e.detail] : []),
+        ...rest,
+      ]);
     } finally {
       setBusy(false);
     }
@@ -271,7 +326,10 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
   const items = preview?.items ?? [];
   const problems = renameProblems(items, choices, [...projectNames, ...items.flatMap((i) => (i.conflict ? [i.conflict.name] : []))]);
   const invalid = Object.keys(problems).length > 0;
+  const routed = bundle ? routeProblems(items, choices, bundle) : {};
+  const refused = Object.keys(routed).length;
   const colliding = items.filter(collides).length;
+  const byRoute = items.filter((i) => routeCollides(i, items)).length;
   const withProject = items.filter((i) => i.conflict).length;
   const withBundle = items.filter((i) => i.same_name_as !== undefined).length;
   // two flows of one name get told apart by their place in the bundle
@@ -298,7 +356,7 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
           />
         </label>
         <p className="ps-hint ps-m-form-error">
-          Flow names are unique in a project (ignoring case). Flows whose name is already taken in this project need a choice: skip them, import them under another name, or overwrite the project's flow (its draft is replaced; versions are kept). A flow the bundle has twice is imported under another name or skipped.
+          Flow names are unique in a project (ignoring case). Flows whose name is already taken in this project need a choice: skip them, import them under another name, or overwrite the project's flow (its draft is replaced; versions are kept). A flow the bundle has twice is imported under another name or skipped. A route flow whose method and path another flow of the project or the bundle has is refused: skip it (or one of the two), or overwrite the project's flow of its name, which keeps that flow's route when the file gives none. Importing under another name keeps the route.
         </p>
       </div>
       {busy ? (
@@ -317,7 +375,8 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
         <>
           <p className="ps-hint" role="status">
             {items.length} flow{items.length === 1 ? '' : 's'} in the bundle; {colliding} collide{colliding === 1 ? 's' : ''} by name
-            {withBundle ? ` (${[withProject ? `${withProject} with this project's flows` : '', `${withBundle} with another flow of the bundle`].filter(Boolean).join(', ')})` : ''}.
+            {withBundle ? ` (${[withProject ? `${withProject} with this project's flows` : '', `${withBundle} with another flow of the bundle`].filter(Boolean).join(', ')})` : ''}
+            {byRoute ? `; ${byRoute} by route` : ''}.
           </p>
           <table className="ps-m-table" aria-label="Import preview">
             <thead>
@@ -332,7 +391,7 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
               {items.map((i) => {
                 const c = choices[i.index];
                 const server = serverProblems[i.index];
-                const problem = (c?.action === 'rename' ? problems[i.index] : undefined) ?? server?.message;
+                const problem = (c?.action === 'rename' ? problems[i.index] : undefined) ?? routed[i.index] ?? server?.message;
                 const nameInvalid = c?.action === 'rename' && (problems[i.index] !== undefined || !!server?.name);
                 const problemId = `${ids}-problem-${i.index}`;
                 return (
@@ -349,7 +408,21 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
                           Same name as flow {i.same_name_as + 1} of the bundle (“{nameOf(i.same_name_as)}”)
                         </span>
                       ) : null}
-                      {!collides(i) ? <span className="ps-hint">new</span> : null}
+                      {i.route_taken_by ? (
+                        <span className="ps-field-error" style={{ display: 'block' }}>
+                          {routeText(bundle?.flows[i.index]) ? `Route ${routeText(bundle?.flows[i.index])}` : 'Its route'} is taken by the route flow “{i.route_taken_by.name}”
+                        </span>
+                      ) : null}
+                      {routeGroup(i, items) !== undefined ? (
+                        <span className="ps-field-error" style={{ display: 'block' }}>
+                          Same route as{' '}
+                          {items
+                            .filter((o) => o.index !== i.index && (o.index === routeGroup(i, items) || o.same_route_as === routeGroup(i, items)))
+                            .map((o) => `flow ${o.index + 1} of the bundle (“${o.name.trim()}”)`)
+                            .join(', ')}
+                        </span>
+                      ) : null}
+                      {!collides(i) && !routeCollides(i, items) ? <span className="ps-hint">new</span> : null}
                     </td>
                     <td>
                       {c ? (
@@ -362,7 +435,12 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
                             value={c.action}
                             onChange={(e) => choose(i.index, { ...c, action: e.target.value as ImportAction })}
                           >
-                            {i.same_name_as !== undefined ? (
+                            {!collides(i) ? (
+                              <>
+                                <option value="create">Create</option>
+                                <option value="skip">Skip</option>
+                              </>
+                            ) : i.same_name_as !== undefined ? (
                               <>
                                 <option value="rename">Import as…</option>
                                 <option value="skip">Skip</option>
@@ -401,7 +479,7 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
             </tbody>
           </table>
           <div className="ps-row" style={{ marginTop: 10 }}>
-            <button type="button" className="ps-button ps-primary" disabled={busy || invalid} onClick={() => void apply()}>
+            <button type="button" className="ps-button ps-primary" disabled={busy || invalid || refused > 0} onClick={() => void apply()}>
               Import
             </button>
             <button
@@ -417,6 +495,11 @@ function Import({ api, project, onImported }: { api: ApiClient; project: string;
               Cancel
             </button>
             {invalid ? <span className="ps-field-error">Fix the new names marked above to import.</span> : null}
+            {refused ? (
+              <span className="ps-field-error" data-testid="import-route-blocked">
+                The import would be refused (route taken): skip {refused === 1 ? 'the flow' : `the ${refused} flows`} marked above, or change the routes.
+              </span>
+            ) : null}
           </div>
         </>
       ) : null}
