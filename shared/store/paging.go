@@ -67,9 +67,12 @@ type query struct {
 	// after a cursor is asked for as the sort keys beyond the cursor's rather than with the
 	// cursor as ExclusiveStartKey. The two are the same to DynamoDB, but the embedded server
 	// (minidyn) finds no start when the cursor's item is gone — a run deleted, or expired,
-	// after its page was read — and answers an empty page with no cursor, ending the list.
+	// or an item that left the index's partition, after its page was read — and answers an
+	// empty page with no cursor, ending the list. A query of the table always pages so (its
+	// sort key is unique in the partition); on an index only with uniqueSK, as there a sort
+	// key may repeat and only the whole cursor (index and table keys) is a place.
 	uniqueSK bool
-	skAfter  string // with uniqueSK: only sort keys after this one (in the query's order)
+	skAfter  string // only sort keys after this one (in the query's order); see uniqueSK
 	pageSize int32  // items per request for queryAll (0: as many as DynamoDB returns)
 	pageMax  int32  // with pageSize: each further request asks for twice as many, up to pageMax
 }
@@ -99,7 +102,18 @@ func (s *Store) queryInput(q query) *dynamodb.QueryInput {
 	names := map[string]string{"#pk": pkName}
 	values := map[string]types.AttributeValue{":pk": avS(q.pk)}
 	cond := "#pk = :pk"
-	if q.skPrefix != "" {
+	if q.skPrefix != "" && q.skAfter != "" {
+		// begins_with and "after" are one range: from the cursor's sort key to the
+		// prefix's end, or from the prefix to the cursor's. BETWEEN takes both ends, which
+		// queryPage drops (the cursor's item, a key just past the prefix).
+		names["#sk"] = skName
+		if q.forward {
+			values[":skfrom"], values[":skto"] = avS(q.skAfter), avS(prefixEnd(q.skPrefix))
+		} else {
+			values[":skfrom"], values[":skto"] = avS(q.skPrefix), avS(q.skAfter)
+		}
+		cond += " AND #sk BETWEEN :skfrom AND :skto"
+	} else if q.skPrefix != "" {
 		names["#sk"] = skName
 		values[":skp"] = avS(q.skPrefix)
 		cond += " AND begins_with(#sk, :skp)"
@@ -156,10 +170,15 @@ func (s *Store) queryPage(ctx context.Context, op string, q query, cursor string
 	if err != nil {
 		return nil, "", err
 	}
-	if esk != nil && q.uniqueSK && q.skPrefix == "" && q.skBetween[0] == "" {
-		_, skName := q.keyNames()
+	_, skName := q.keyNames()
+	if esk != nil && (q.uniqueSK || q.index == "") && q.skBetween[0] == "" && (q.skPrefix == "" || prefixEnd(q.skPrefix) != "") {
 		q.skAfter = getS(esk, skName)
 		esk = nil
+	}
+	// with a prefix the range's ends are asked for too (see queryInput)
+	inRange := func(it item) bool {
+		sk := getS(it, skName)
+		return q.skAfter == "" || q.skPrefix == "" || (sk != q.skAfter && strings.HasPrefix(sk, q.skPrefix))
 	}
 	want := limit + 1
 	var out []item
@@ -175,7 +194,11 @@ func (s *Store) queryPage(ctx context.Context, op string, q query, cursor string
 		if err != nil {
 			return nil, "", wrap(op, err)
 		}
-		out = append(out, resp.Items...)
+		for _, it := range resp.Items {
+			if inRange(it) {
+				out = append(out, it)
+			}
+		}
 		if len(out) >= want || len(resp.LastEvaluatedKey) == 0 {
 			break
 		}
@@ -215,6 +238,16 @@ func (s *Store) queryPages(ctx context.Context, op string, q query, fn func(item
 			in.Limit = aws.Int32(min(2**in.Limit, q.pageMax))
 		}
 	}
+}
+
+// prefixEnd is the least string after every string that begins with prefix (its last
+// byte counted up), or "" when that is not a plain ASCII string.
+func prefixEnd(prefix string) string {
+	last := prefix[len(prefix)-1]
+	if last >= 0x7e {
+		return ""
+	}
+	return prefix[:len(prefix)-1] + string(last+1)
 }
 
 // encodeCursor is base64url(JSON) of the item's position attributes.

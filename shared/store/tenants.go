@@ -578,7 +578,9 @@ func (s *Store) ListUserTenants(ctx context.Context, sub string, o ListOptions) 
 	if err := checkID("sub", sub); err != nil {
 		return Page[Membership]{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return listPage(ctx, s, op, query{index: IndexGSI1, pk: userPK(sub), skPrefix: "T#", forward: true}, o, decodeMember)
+	// a membership's GSI1SK is its tenant's key, one per user: a cursor's membership removed
+	// since stays a place in the list
+	return listPage(ctx, s, op, query{index: IndexGSI1, pk: userPK(sub), skPrefix: "T#", forward: true, uniqueSK: true}, o, decodeMember)
 }
 
 // listPage runs a paged query and decodes its items.
