@@ -96,11 +96,11 @@ func TestHunt88ResumeIsolation(t *testing.T) {
 	bp, _ := e.project(b, "B")
 	bpath, _ := e.flow(b, bp, map[string]any{"kind": "service", "name": "f"})
 	run := e.addRun(u.tenant, pv.ID, f.ID, "mock", "paused", 0)
-	gone := e.addRun(u.tenant, pv.ID, f.ID, "mock", "paused", 0)
+	gone := e.addRun(u.tenant, pv.ID, f.ID, "mock", "error", 0)
 	body := map[string]any{"node": "ask", "input": true}
 	wantFields(t, e.do(http.MethodPost, opath+"/runs/"+run.ID+"/resume", u.token, body).problem(http.StatusNotFound), "path.run")
 	wantFields(t, e.do(http.MethodPost, bpath+"/runs/"+run.ID+"/resume", b.token, body).problem(http.StatusNotFound), "path.run")
-	e.do(http.MethodDelete, path+"/runs/"+gone.ID, u.token, nil).status(http.StatusNoContent)
+	e.do(http.MethodDelete, path+"/runs/"+gone.ID, u.token, nil).status(http.StatusNoContent) // ended: resumed, it failed
 	wantFields(t, e.do(http.MethodPost, path+"/runs/"+gone.ID+"/resume", u.token, body).problem(http.StatusNotFound), "path.run")
 	if len(runner.payloads) != 0 {
 		t.Fatalf("refused resumes reached the runner: %v", runner.payloads)

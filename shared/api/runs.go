@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"sort"
 	"sync"
@@ -50,6 +52,7 @@ type RunDetail struct {
 // DeletedRuns counts deleted runs.
 type DeletedRuns struct {
 	Deleted int `json:"deleted"`
+	Skipped int `json:"skipped" doc:"Runs left because they have not ended (running, or paused waiting to be resumed); delete them once they have"`
 }
 
 // RunPath names a run of a flow.
@@ -123,33 +126,44 @@ func (h *Handler) registerRuns() {
 			return ok(RunDetail{RunView: runView(r), Nodes: fitResults(mapSlice(ns, nodeResultView), resultsBudget)})
 		})
 	register(h, endpoint{id: "deleteRun", method: http.MethodDelete, path: base + "/{run}",
-		summary: "Delete a run with its node results", tag: tag, scope: ScopeTenant, action: auth.ActionRunWrite,
-		status: statusNoContent},
+		summary: "Delete a run with its node results, once it has ended: 409 at path.run for a run still running or paused " +
+			"(waiting to be resumed); a run running for longer than any run can take (15 minutes) has stopped and is deleted",
+		tag: tag, scope: ScopeTenant, action: auth.ActionRunWrite, status: statusNoContent},
 		func(ctx context.Context, in *RunPath) (*Empty, error) {
-			r, err := h.st.GetRun(ctx, in.key())
-			if err != nil {
-				return nil, err
+			err := h.st.DeleteRun(ctx, in.key(), in.Flow)
+			var ae *store.RunActiveError
+			if errors.As(err, &ae) {
+				return nil, runActive(ae)
 			}
-			if r.Flow != in.Flow {
-				return nil, notFound("run")
-			}
-			return nil, h.deleteRuns(ctx, in.key().ProjectKey(), []string{in.Run})
+			return nil, err
 		})
 	register(h, endpoint{id: "deleteRuns", method: http.MethodDelete, path: base,
-		summary: "Delete every run of a flow", tag: tag, scope: ScopeTenant, action: auth.ActionRunWrite},
+		summary: "Delete every run of a flow that has ended; runs still running or paused (waiting to be resumed) are left " +
+			"and counted as skipped", tag: tag, scope: ScopeTenant, action: auth.ActionRunWrite},
 		func(ctx context.Context, in *FlowPath) (*Out[DeletedRuns], error) {
 			if _, err := h.st.GetFlow(ctx, in.key()); err != nil {
 				return nil, err
 			}
-			ids, err := h.flowRunIDs(ctx, in.key())
+			res, err := h.st.DeleteFlowRuns(ctx, in.key())
 			if err != nil {
 				return nil, err
 			}
-			if err := h.deleteRuns(ctx, in.key().ProjectKey(), ids); err != nil {
-				return nil, err
-			}
-			return ok(DeletedRuns{Deleted: len(ids)})
+			return ok(DeletedRuns{Deleted: res.Deleted, Skipped: res.Skipped})
 		})
+}
+
+// runActive is the 409 for deleting a run that has not ended.
+func runActive(e *store.RunActiveError) *Problem {
+	if e.Status == "paused" {
+		return conflict(TypeConflict, fmt.Sprintf("the run is paused, waiting to be resumed; it can be deleted once it has ended: "+
+			"resumed, it ends when its flow finishes (or pauses again); never resumed, it is removed when it expires at %s",
+			e.ExpiresAt.UTC().Format(time.RFC3339)),
+			FieldError{Location: "path.run", Message: "is paused, waiting to be resumed"})
+	}
+	return conflict(TypeConflict, fmt.Sprintf("the run is still running; it can be deleted once it has ended "+
+		"(or from %s if it has not recorded its end by then: no run lasts longer than %s, so it has stopped)",
+		e.DeletableAt.UTC().Format(time.RFC3339), store.RunMaxDuration),
+		FieldError{Location: "path.run", Message: "is still running"})
 }
 
 func (h *Handler) registerCatalog() {

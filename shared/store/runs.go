@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -214,6 +215,11 @@ func (s *Store) UpdateRun(ctx context.Context, k RunKey, u RunUpdate) error {
 		add("#status = :status")
 		n["#status"] = "status"
 		v[":status"] = avS(u.Status)
+		if u.Status == runStatusRunning {
+			// a resumed run runs again from now: DeleteRun's stale rule counts from here
+			add(attrRunningAt + " = :runningAt")
+			v[":runningAt"] = avN(s.clock().Unix())
+		}
 	}
 	if u.Duration != 0 {
 		add("duration_ms = :d")
@@ -331,6 +337,8 @@ func (s *Store) runItem(r Run) (item, error) {
 	if err != nil {
 		return nil, err
 	}
+	// when it went (last) running: the stale rule of DeleteRun counts from it
+	it[attrRunningAt] = avN(r.StartedAt.Unix())
 	if len(r.Summary) > 0 {
 		if it["summary"], err = s.encodeBlob("summary", r.Summary); err != nil {
 			return nil, err
@@ -802,4 +810,140 @@ func (s *Store) deleteRuns(ctx context.Context, op string, pk ProjectKey, runs [
 		return err
 	}
 	return s.deleteKeys(ctx, op, heads)
+}
+
+// RunMaxDuration is the longest a run can go on: the runner Lambda's timeout (900 s),
+// which bounds a run, and each resumed part of a paused run, whatever its deadline (the
+// engine's default is 5 minutes; the router's runs last one request, at most 29 s). A
+// run still "running" this long after it started (or was last resumed) has stopped
+// without recording its end (its runner crashed or timed out): nothing writes to it
+// any more, and DeleteRun deletes it.
+const RunMaxDuration = 15 * time.Minute
+
+// attrRunningAt is, on a run's item, when the run last went running (Unix seconds): when
+// it started, or when it was last resumed (UpdateRun to "running").
+const attrRunningAt = "running_at"
+
+// ErrRunActive: the run has not ended (running or paused); see RunActiveError.
+var ErrRunActive = errors.New("the run has not ended")
+
+// RunActiveError is DeleteRun's refusal of a run that has not ended.
+type RunActiveError struct {
+	// Status is the run's: "running" or "paused" (waiting to be resumed).
+	Status string
+	// DeletableAt is, for a running run, when it is taken to have stopped if it has not
+	// recorded its end by then (RunMaxDuration after it went running).
+	DeletableAt time.Time
+	// ExpiresAt is when the run's record expires (is removed whether it ended or not).
+	ExpiresAt time.Time
+}
+
+// Error implements error.
+func (e *RunActiveError) Error() string { return "the run is " + e.Status + ": it has not ended" }
+
+// Is makes errors.Is(err, ErrRunActive) true.
+func (e *RunActiveError) Is(target error) bool { return target == ErrRunActive }
+
+// claimRunDelete checks, in one conditional write on the run's item, that the run of
+// flow has ended (its status is neither "running" nor "paused") or has been running
+// longer than RunMaxDuration, and marks it as being deleted; it answers the run's
+// parts. A run that has ended never runs again (only a paused run is resumed), so
+// nothing writes to its partition after the check. ErrNotFound when the run does not
+// exist or is another flow's; a *RunActiveError when it has not ended.
+func (s *Store) claimRunDelete(ctx context.Context, op string, k RunKey, flow string) (runParts, error) {
+	now := s.clock()
+	cutoff := now.Add(-RunMaxDuration)
+	in := updateInput(s.table, key(runPK(k), skRun), "SET deleting_at = :now",
+		"attribute_exists(PK) AND #flow = :flow AND ((#status <> :running AND #status <> :paused) OR "+
+			"(#status = :running AND ("+attrRunningAt+" < :cutoff OR (attribute_not_exists("+attrRunningAt+") AND started_at < :cutoffT))))",
+		names{"#flow": "flow", "#status": "status"},
+		vals{":now": avTime(now), ":flow": avS(flow), ":running": avS(runStatusRunning), ":paused": avS(statePaused),
+			":cutoff": avN(cutoff.Unix()), ":cutoffT": avTime(cutoff)})
+	in.ReturnValues = "ALL_NEW"
+	in.ReturnValuesOnConditionCheckFailure = "ALL_OLD"
+	out, err := s.db.UpdateItem(ctx, in)
+	if ccf, ok := isConditionFailed(err); ok {
+		old := item(ccf.Item)
+		if len(old) == 0 || getS(old, "flow") != flow {
+			return runParts{}, fmt.Errorf("%s: run %w", op, ErrNotFound)
+		}
+		e := &RunActiveError{Status: getS(old, "status"), ExpiresAt: time.Unix(getN(old, "expires_at"), 0).UTC()}
+		if e.Status == runStatusRunning {
+			since := time.Unix(getN(old, attrRunningAt), 0).UTC()
+			if _, ok := old[attrRunningAt]; !ok {
+				since, _ = time.Parse(time.RFC3339Nano, getS(old, "started_at"))
+			}
+			e.DeletableAt = since.Add(RunMaxDuration).UTC()
+		}
+		return runParts{}, fmt.Errorf("%s: %w", op, e)
+	}
+	if err != nil {
+		return runParts{}, wrap(op, err)
+	}
+	return partsOf(out.Attributes), nil
+}
+
+// DeleteRun deletes a run of flow with its node results and state, once it has ended:
+// a run that is still running, or paused waiting to be resumed, is refused with a
+// *RunActiveError (matching ErrRunActive), checked in the delete's first, conditional
+// write, so a run is never deleted in part while its runner writes to it. A run that
+// has been running longer than RunMaxDuration has stopped without recording its end
+// and is deleted. ErrNotFound when the run does not exist or is another flow's. An
+// interrupted delete leaves the run's item, and deleting it again finishes.
+func (s *Store) DeleteRun(ctx context.Context, k RunKey, flow string) error {
+	op := fmt.Sprintf("delete run %s", k.Run)
+	if err := k.validate(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	p, err := s.claimRunDelete(ctx, op, k, flow)
+	if err != nil {
+		return err
+	}
+	return s.deleteRuns(ctx, op, k.ProjectKey(), []runParts{p})
+}
+
+// FlowRunsDeleted is what DeleteFlowRuns did.
+type FlowRunsDeleted struct {
+	Deleted int // runs deleted
+	Skipped int // runs left because they have not ended (running or paused)
+}
+
+// DeleteFlowRuns deletes every run of a flow that has ended, as DeleteRun does each, and
+// counts those it left because they have not.
+func (s *Store) DeleteFlowRuns(ctx context.Context, k FlowKey) (FlowRunsDeleted, error) {
+	op := fmt.Sprintf("delete runs of flow %s", k.Flow)
+	var res FlowRunsDeleted
+	if err := k.validate(); err != nil {
+		return res, fmt.Errorf("%s: %w", op, err)
+	}
+	var ids []string
+	err := s.queryAll(ctx, op, query{index: IndexGSI1, pk: flowRunsPK(k), projection: "#run", names: names{"#run": "run"}},
+		func(it item) error {
+			if id := getS(it, "run"); id != "" {
+				ids = append(ids, id)
+			}
+			return nil
+		})
+	if err != nil {
+		return res, err
+	}
+	var parts []runParts
+	for _, id := range ids {
+		p, err := s.claimRunDelete(ctx, op, k.ProjectKey().Run(id), k.Flow)
+		switch {
+		case errors.Is(err, ErrRunActive):
+			res.Skipped++
+			continue
+		case errors.Is(err, ErrNotFound):
+			continue // gone meanwhile (deleted, or expired)
+		case err != nil:
+			return res, err
+		}
+		parts = append(parts, p)
+	}
+	if err := s.deleteRuns(ctx, op, k.ProjectKey(), parts); err != nil {
+		return res, err
+	}
+	res.Deleted = len(parts)
+	return res, nil
 }
