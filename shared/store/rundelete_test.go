@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"polysynergy/shared/store"
 )
 
@@ -82,4 +85,32 @@ func TestDeleteRunOnlyOnceEnded(t *testing.T) {
 	if len(left.Items) != 2 {
 		t.Fatalf("runs left %+v, want the paused and the resumed run", left.Items)
 	}
+}
+
+// A run recorded before runs carried when they went running (running_at) counts from its
+// start: still running, it is refused until RunMaxDuration after it started.
+func TestDeleteRunRecordedWithoutRunningAt(t *testing.T) {
+	f := setup(t)
+	tn := f.tenant(t, "Acme")
+	pk := f.project(t, tn.ID, "Shop", "shop").Key()
+	f.stage(t, pk, "prod", 1)
+	fl := f.routeFlow(t, pk, "Orders", "orders")
+	r := must[store.Run](t)(f.s.CreateRun(f.ctx, store.Run{Tenant: tn.ID, Project: pk.Project, Flow: fl.ID, Stage: "prod",
+		Version: 1, Trigger: "schedule", Status: "running"}))
+	runPK := "T#" + tn.ID + "#P#" + pk.Project + "#R#" + r.ID
+	it := f.rawItem(t, runPK, "RUN")
+	delete(it, "running_at") // written again without it (the embedded server keeps REMOVEd attributes)
+	_, err := f.env.Client.PutItem(f.ctx, &dynamodb.PutItemInput{TableName: aws.String(f.env.Table), Item: it})
+	noErr(t, err)
+	if it := f.rawItem(t, runPK, "RUN"); it == nil || it["running_at"] != nil {
+		t.Fatalf("run item %v, want it without running_at", it)
+	}
+	f.clock.Advance(store.RunMaxDuration - time.Minute)
+	var ae *store.RunActiveError
+	if err := f.s.DeleteRun(f.ctx, r.Key(), fl.ID); !errors.As(err, &ae) ||
+		!ae.DeletableAt.Equal(r.StartedAt.Add(store.RunMaxDuration)) {
+		t.Fatalf("delete a 14-minute-old running run: %v (%+v), want it refused, deletable 15 minutes after its start %v", err, ae, r.StartedAt)
+	}
+	f.clock.Advance(2 * time.Minute)
+	noErr(t, f.s.DeleteRun(f.ctx, r.Key(), fl.ID))
 }
