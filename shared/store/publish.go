@@ -509,7 +509,9 @@ func (s *Store) getRouteTable(ctx context.Context, op string, k ProjectKey, stag
 // is restored. A page may so hold fewer items than Limit while Next is set.
 func (s *Store) ListPublishedSchedules(ctx context.Context, o ListOptions) (Page[Schedule], error) {
 	const op = "list published schedules"
-	page, err := listPage(ctx, s, op, query{index: IndexGSI2, pk: gsiSchedules, forward: true}, o,
+	// a schedule's GSI2SK is its flow's key, one per flow: a cursor's schedule unpublished or
+	// deleted since stays a place in the list (see uniqueSK)
+	page, err := listPage(ctx, s, op, query{index: IndexGSI2, pk: gsiSchedules, forward: true, uniqueSK: true}, o,
 		func(op string, it item) (Schedule, error) {
 			rec, err := decodeScheduleRec(op, it)
 			return rec.Schedule, err

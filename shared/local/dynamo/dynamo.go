@@ -60,6 +60,7 @@ type Options struct {
 type DB struct {
 	opt   Options
 	srv   *server.Server
+	guard *IndexGuard // every request goes through it to srv
 	http  *http.Server
 	ln    net.Listener
 	url   string
@@ -121,7 +122,8 @@ func Start(ctx context.Context, opt Options) (*DB, error) {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	schema := store.TableSchema()
-	d := &DB{opt: opt, srv: server.NewServer(), keys: newKeyLocks(schema.PartitionKey.Name, schema.SortKey.Name),
+	srv := server.NewServer()
+	d := &DB{opt: opt, srv: srv, guard: NewIndexGuard(srv, opt.Log), keys: newKeyLocks(schema.PartitionKey.Name, schema.SortKey.Name),
 		stop: make(chan struct{}), done: make(chan struct{}), walKick: make(chan struct{}, 1)}
 	if opt.Dir != "" {
 		d.exp = newExpiries()
@@ -214,7 +216,7 @@ func (d *DB) serve(w http.ResponseWriter, r *http.Request) {
 		// them in order; writes to other items go on meanwhile
 		defer d.keys.lock(body)()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		d.srv.ServeHTTP(rec, r)
+		d.guard.ServeHTTP(rec, r)
 		if rec.status == http.StatusOK {
 			// what the write left (read while its items are still locked), not the request:
 			// see logState
@@ -229,7 +231,7 @@ func (d *DB) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	d.srv.ServeHTTP(w, r)
+	d.guard.ServeHTTP(w, r)
 }
 
 type statusRecorder struct {
@@ -294,7 +296,7 @@ func (d *DB) call(op string, body any) ([]byte, error) {
 	req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
 	rec := httptest.NewRecorder()
-	d.srv.ServeHTTP(rec, req)
+	d.guard.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
 		return nil, fmt.Errorf("%s: %d %s", op, rec.Code, strings.TrimSpace(rec.Body.String()))
 	}

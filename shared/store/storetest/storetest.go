@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/truora/minidyn/server"
 
+	"polysynergy/shared/local/dynamo"
 	"polysynergy/shared/store"
 )
 
@@ -36,6 +37,7 @@ type Env struct {
 	Store  *store.Store
 	Client *dynamodb.Client
 	Server *server.Server
+	guard  *dynamo.IndexGuard // in front of Server, as in the local cloud
 	URL    string
 	Table  string
 
@@ -55,7 +57,8 @@ func New(tb testing.TB, opts ...store.Option) (*store.Store, *dynamodb.Client) {
 // failures.
 func Start(tb testing.TB, opts ...store.Option) *Env {
 	tb.Helper()
-	e := &Env{Server: server.NewServer(), Table: TableName}
+	srv := server.NewServer()
+	e := &Env{Server: srv, guard: dynamo.NewIndexGuard(srv, nil), Table: TableName}
 	ts := httptest.NewServer(http.HandlerFunc(e.serve))
 	tb.Cleanup(ts.Close)
 	e.URL = ts.URL
@@ -114,7 +117,7 @@ func (e *Env) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	e.Server.ServeHTTP(w, r)
+	e.guard.ServeHTTP(w, r)
 }
 
 // Project creates a tenant "Acme" owned by "owner", its project "Shop" with slug, and the
