@@ -78,7 +78,7 @@ func TestPublicRoutesAreServed(t *testing.T) {
 	}
 	// public routes touch no table: a client that reaches nothing will do
 	db := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: new(string)})
-	h, err := api.New(api.Config{Store: store.New(db, "unused"), DB: db, Box: box})
+	h, err := api.New(api.Config{Store: store.New(db, "unused"), Box: box})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,10 +66,6 @@ func checkDocumentSize(location string, doc []byte) error {
 type Config struct {
 	// Store is the DynamoDB store (required).
 	Store *store.Store
-	// DB is the raw DynamoDB client the store runs on; the few operations the
-	// store has no method for (API key rename, run deletion) use it directly
-	// on the store's key layout. Required.
-	DB store.API
 	// Box seals secret values (required for the secrets endpoints).
 	Box *secrets.Box
 	// Registry is the node registry flows are validated against;
@@ -100,8 +96,6 @@ type Config struct {
 type Handler struct {
 	cfg    Config
 	st     *store.Store
-	db     store.API
-	table  string
 	box    *secrets.Box
 	reg    func() *nodes.Registry // the node catalogue
 	authn  Authenticator
@@ -143,9 +137,6 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("api: Config.Store is required")
 	}
-	if cfg.DB == nil {
-		return nil, errors.New("api: Config.DB is required")
-	}
 	if cfg.Box == nil {
 		return nil, errors.New("api: Config.Box is required")
 	}
@@ -160,11 +151,8 @@ func Routes() []Route {
 
 // build registers every operation; it needs no dependencies.
 func build(cfg Config) *Handler {
-	h := &Handler{cfg: cfg, st: cfg.Store, db: cfg.DB, box: cfg.Box,
+	h := &Handler{cfg: cfg, st: cfg.Store, box: cfg.Box,
 		authn: cfg.Authenticator, log: cfg.Logger, now: cfg.Now}
-	if cfg.Store != nil {
-		h.table = cfg.Store.Table()
-	}
 	if cfg.Registry != nil {
 		h.reg = func() *nodes.Registry { return cfg.Registry }
 	} else {

@@ -39,8 +39,7 @@
 //
 // # Beyond the store
 //
-// The store has no method to relabel an API key or to delete runs on
-// request; storex.go does both on the store's documented key layout.
+// The API reaches DynamoDB only through the store's methods.
 // Renaming a stage is a copy (values, re-sealed secrets, published
 // versions, production flag) then a delete, undone when the copy fails.
 package api

@@ -200,3 +200,5 @@ func TestFlowNamesBeforeClaims(t *testing.T) {
 	e.do(http.MethodDelete, a, u.token, nil).status(http.StatusNoContent)
 	e.do(http.MethodPatch, b, u.token, map[string]any{"name": "report"}).ok(nil)
 }
+
+func avS(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }

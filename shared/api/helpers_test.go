@@ -74,7 +74,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, db: db, box: box, clock: time.Date(2030, 1, 7, 8, 0, 0, 0, time.UTC)}
-	h, err := New(Config{Store: db.Store, DB: db.Client, Box: box, Authenticator: BearerAuthenticator{Verifier: v},
+	h, err := New(Config{Store: db.Store, Box: box, Authenticator: BearerAuthenticator{Verifier: v},
 		Logger: quietLogger(), Now: func() time.Time { return e.clock }})
 	if err != nil {
 		t.Fatalf("new handler: %v", err)

@@ -43,7 +43,7 @@ func NewHTTP(ctx context.Context, cfg platform.Config) (*api.Handler, error) {
 	if box == nil {
 		return nil, errors.New("set " + platform.EnvKMSKey + " or " + platform.EnvSecretsKeyFile + ": the API seals secret values")
 	}
-	ac := api.Config{Store: st, DB: db, Box: box, Logger: log, AWSTrustPrincipal: cfg.TrustPrincipal}
+	ac := api.Config{Store: st, Box: box, Logger: log, AWSTrustPrincipal: cfg.TrustPrincipal}
 	if cfg.RunnerFunction != "" {
 		ac.Runner = LambdaRunner{Client: clients.Lambda(cfg, awsCfg), Function: cfg.RunnerFunction}
 	}

@@ -65,7 +65,7 @@ func buildFunctions(ctx context.Context, cfg platform.Config, verifier *token.Ve
 	}
 
 	apiLog := logs["api"]
-	apiHandler, err := api.New(api.Config{Store: storeFor("api"), DB: db, Box: box, Logger: apiLog,
+	apiHandler, err := api.New(api.Config{Store: storeFor("api"), Box: box, Logger: apiLog,
 		Runner: apiapp.LambdaRunner{Client: clients.Lambda(cfg, awsCfg), Function: cfg.RunnerFunction}})
 	if err != nil {
 		return nil, err
