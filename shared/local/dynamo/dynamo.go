@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -286,22 +285,8 @@ func contains(l []string, s string) bool {
 
 func (d *DB) path() string { return filepath.Join(d.opt.Dir, SnapshotFile) }
 
-// call sends one DynamoDB JSON request straight to the embedded server.
-func (d *DB) call(op string, body any) ([]byte, error) {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(data))
-	req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
-	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
-	rec := httptest.NewRecorder()
-	d.guard.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK {
-		return nil, fmt.Errorf("%s: %d %s", op, rec.Code, strings.TrimSpace(rec.Body.String()))
-	}
-	return rec.Body.Bytes(), nil
-}
+// call sends one DynamoDB JSON request straight to the embedded server (through the guard).
+func (d *DB) call(op string, body any) ([]byte, error) { return callJSON(d.guard, op, body) }
 
 type snapshot struct {
 	Table string            `json:"table"`

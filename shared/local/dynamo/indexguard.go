@@ -229,7 +229,11 @@ func (g *IndexGuard) get(table string, key rawItem) (rawItem, error) {
 }
 
 // call sends one request straight to the server (the caller holds mu).
-func (g *IndexGuard) call(op string, body any) ([]byte, error) {
+func (g *IndexGuard) call(op string, body any) ([]byte, error) { return callJSON(g.srv, op, body) }
+
+// callJSON sends one DynamoDB JSON request to h in process and returns the answer's body;
+// an answer other than 200 is an error naming op.
+func callJSON(h http.Handler, op string, body any) ([]byte, error) {
 	data, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
@@ -238,7 +242,7 @@ func (g *IndexGuard) call(op string, body any) ([]byte, error) {
 	req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
 	rec := httptest.NewRecorder()
-	g.srv.ServeHTTP(rec, req)
+	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
 		return nil, fmt.Errorf("%s: %d %s", op, rec.Code, strings.TrimSpace(rec.Body.String()))
 	}
