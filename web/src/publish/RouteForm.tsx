@@ -9,7 +9,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { type ApiClient, ApiError, ConflictError } from '../api/client';
 import type { HttpMethod, Publication, Route, RouteInput, Segment } from '../api/types';
 import { CHANGED_TEXT, isChanged } from '../manage/common';
-import { CopyButton, errText, fieldError, focusBackTo, type Load, LoadError, Loading, otherFieldErrors } from './common';
+import { CopyButton, errText, fieldError, focusBackTo, type Load, LoadError, Loading, otherFieldErrors, useKeyboardBackAfter } from './common';
 import { StageRoute } from './ServedRoute';
 import { curlExample, routePattern, sampleValues, triggerUrl } from './trigger';
 import './publish.css';
@@ -94,6 +94,8 @@ export function RouteForm(props: RouteFormProps) {
   // the route as it is now, read again after a 412
   const [now, setNow] = useState<Route | null>(null);
   const saveRef = useRef<HTMLButtonElement>(null);
+  // the button waited disabled and the browser left the keyboard on the body
+  useKeyboardBackAfter(saving, saveRef);
 
   const reload = useCallback(() => {
     setLoad({ status: 'loading' });
@@ -159,10 +161,6 @@ export function RouteForm(props: RouteFormProps) {
         );
     } finally {
       setSaving(false);
-      // the button waited disabled and the browser left the keyboard on the body
-      requestAnimationFrame(() => {
-        if (!document.activeElement || document.activeElement === document.body) saveRef.current?.focus();
-      });
     }
   };
 

@@ -10,7 +10,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ApiClient } from '../api/client';
 import type { Schedule, ScheduleInput } from '../api/types';
 import { CHANGED_TEXT, isChanged } from '../manage/common';
-import { errText, fieldError, formatTime, type Load, LoadError, Loading, otherFieldErrors } from './common';
+import { errText, fieldError, formatTime, type Load, LoadError, Loading, otherFieldErrors, useKeyboardBackAfter } from './common';
 import { tryDescribeCron } from './cron';
 import { TimeZonePicker } from './TimeZonePicker';
 import './publish.css';
@@ -92,6 +92,8 @@ export function ScheduleForm(props: ScheduleFormProps) {
   // the schedule as it is now, read again after a 412
   const [now, setNow] = useState<Schedule | null>(null);
   const saveRef = useRef<HTMLButtonElement>(null);
+  // the button waited disabled and the browser left the keyboard on the body
+  useKeyboardBackAfter(saving, saveRef);
 
   const reload = useCallback(() => {
     setLoad({ status: 'loading' });
@@ -206,10 +208,6 @@ export function ScheduleForm(props: ScheduleFormProps) {
         );
     }
     setSaving(false);
-    // the button waited disabled and the browser left the keyboard on the body
-    requestAnimationFrame(() => {
-      if (!document.activeElement || document.activeElement === document.body) saveRef.current?.focus();
-    });
   };
 
   const local = tryDescribeCron(form.cron);

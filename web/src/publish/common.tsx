@@ -1,7 +1,7 @@
 // Small pieces the publishing screens share: error text, field errors by name, a copy
 // button, times, and the loading / error states.
 
-import { useState } from 'react';
+import { type RefObject, useLayoutEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import { findByAttr, focusWhenShown } from '../canvas/focusAfter';
 import { navigate } from '../shell/router';
@@ -124,4 +124,17 @@ export const MAX_VERSION_MESSAGE = 1000;
 export function versionMessageProblem(message: string): string | null {
   const n = [...message.trim()].length;
   return n > MAX_VERSION_MESSAGE ? `The message is too long: at most ${MAX_VERSION_MESSAGE.toLocaleString('en')} characters (this one has ${n.toLocaleString('en')}).` : null;
+}
+
+/**
+ * Gives the keyboard back to `button` when `busy` ends (a save answered) and the browser left it
+ * on the page's body, as it does when a focused button is disabled while it waits. It happens in
+ * the commit that ends busy, so the keyboard is back by the time the answer shows.
+ */
+export function useKeyboardBackAfter(busy: boolean, button: RefObject<HTMLElement | null>): void {
+  const was = useRef(busy);
+  useLayoutEffect(() => {
+    if (was.current && !busy && (!document.activeElement || document.activeElement === document.body)) button.current?.focus();
+    was.current = busy;
+  }, [busy, button]);
 }
