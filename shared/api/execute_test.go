@@ -181,16 +181,25 @@ func (e *env) fakeScheduler() *fakeScheduler {
 	return fake
 }
 
-func TestPublishedSchedulesReachEventBridgeScheduler(t *testing.T) {
-	e := newEnv(t)
-	fake := e.fakeScheduler()
-	u := e.signIn("alice")
-	proj, _ := e.project(u, "Schedules")
+// publishedNightly signs alice in with the fake scheduler, and publishes her schedule flow
+// "Nightly" (weekdays 9:30 in Amsterdam) to the stage prod of her project "Schedules": it
+// returns the scheduler, alice, the project's and the flow's paths and the schedule's name.
+func (e *env) publishedNightly(t *testing.T) (fake *fakeScheduler, u user, proj, path, name string) {
+	t.Helper()
+	fake = e.fakeScheduler()
+	u = e.signIn("alice")
+	proj, _ = e.project(u, "Schedules")
 	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "prod"}).status(http.StatusCreated)
 	path, f := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Nightly", "document": chainDoc(t, 2, "n"),
 		"schedule": map[string]any{"cron": "30 9 * * 1-5", "timezone": "Europe/Amsterdam", "enabled": true}})
 	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod"}).status(http.StatusOK)
-	name := schedule.Name(u.tenant, f.Project, f.ID, "prod")
+	name = schedule.Name(u.tenant, f.Project, f.ID, "prod")
+	return fake, u, proj, path, name
+}
+
+func TestPublishedSchedulesReachEventBridgeScheduler(t *testing.T) {
+	e := newEnv(t)
+	fake, u, _, path, name := e.publishedNightly(t)
 	if len(fake.calls) != 1 || fake.calls[0] != "POST "+name {
 		t.Fatalf("calls %v", fake.calls)
 	}

@@ -7,8 +7,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"polysynergy/shared/schedule"
 )
 
 // Overwriting a route or schedule flow with a bundle flow that has no route or schedule (a
@@ -139,14 +137,7 @@ func TestHunt88HostileBundles(t *testing.T) {
 // import disabled went on firing).
 func TestHunt88ImportOverwriteSyncsPublishedSchedule(t *testing.T) {
 	e := newEnv(t)
-	fake := e.fakeScheduler()
-	u := e.signIn("alice")
-	proj, _ := e.project(u, "Schedules")
-	e.do(http.MethodPost, proj+"/stages", u.token, map[string]any{"name": "prod"}).status(http.StatusCreated)
-	path, f := e.flow(u, proj, map[string]any{"kind": "schedule", "name": "Nightly", "document": chainDoc(t, 2, "n"),
-		"schedule": map[string]any{"cron": "30 9 * * 1-5", "timezone": "Europe/Amsterdam", "enabled": true}})
-	e.do(http.MethodPost, path+"/publish", u.token, map[string]any{"stage": "prod"}).status(http.StatusOK)
-	name := schedule.Name(u.tenant, f.Project, f.ID, "prod")
+	fake, u, proj, _, name := e.publishedNightly(t)
 	b := map[string]any{"format": BundleFormat, "flows": []any{map[string]any{"name": "Nightly", "kind": "schedule",
 		"document": chainDoc(t, 3, "m"), "schedule": map[string]any{"cron": "@daily", "timezone": "UTC", "enabled": false}}}}
 	e.do(http.MethodPost, proj+"/import", u.token, map[string]any{"bundle": b, "items": []any{

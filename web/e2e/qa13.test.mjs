@@ -6,8 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { watchConsole } from './browser.mjs';
-import { cloudSuite, projectSession, page, api, errors, at } from './suite.mjs';
+import { cloudSuite, projectSession, page, api, errors, at, secondTab as openSecondTab } from './suite.mjs';
 
 const suite = cloudSuite('qa13');
 const session = projectSession(suite, { email: 'qa13@example.com', project: 'QA thirteen' });
@@ -18,27 +17,12 @@ const unexpected = (list, statuses = '412') => list.filter((e) => !new RegExp(`F
 
 const CHANGED = 'Changed by someone else since you opened it — what it is now is shown. Apply your change again, or discard it.';
 
-/**
- * A second tab of the signed-in user (its session copied, as a duplicated tab has it), at path;
- * closed by the returned close().
- */
-async function secondTab(path) {
-  const storage = await page.evaluate(() => JSON.stringify(Object.fromEntries(Object.entries(sessionStorage))));
-  const tab = await page.context().newPage();
-  const tabErrors = watchConsole(tab);
-  await tab.addInitScript((s) => {
-    for (const [k, v] of Object.entries(JSON.parse(s))) sessionStorage.setItem(k, v);
-  }, storage);
-  await tab.goto(`${suite.cloud.url}${path}`);
-  return { tab, tabErrors };
-}
-
 test('a variable changed in one tab is not overwritten from another: the other is refused, keeps its value, shows the current one, and saves it on top when asked', async (t) => {
   await guarded(t, 'env-two-tabs', async () => {
     await api('PUT', `${at.base}/env/BASE_URL`, { values: { mock: 'https://one.example.com' } });
     const path = `/p/${at.project}/settings/env`;
     await page.goto(`${suite.cloud.url}${path}`);
-    const { tab, tabErrors } = await secondTab(path);
+    const { tab, tabErrors } = await openSecondTab(suite, path);
     try {
       // both open the variable as it is
       await page.getByRole('button', { name: 'Edit BASE_URL' }).click();
@@ -79,7 +63,7 @@ test('a secret set in one tab is not overwritten from another: the other is refu
     await api('PUT', `${at.base}/secrets/DB_PASSWORD/stages/mock`, { value: 'first' });
     const path = `/p/${at.project}/settings/secrets`;
     await page.goto(`${suite.cloud.url}${path}`);
-    const { tab, tabErrors } = await secondTab(path);
+    const { tab, tabErrors } = await openSecondTab(suite, path);
     try {
       await page.getByRole('button', { name: 'Set a value of DB_PASSWORD' }).click();
       await tab.getByRole('button', { name: 'Set a value of DB_PASSWORD' }).click();
@@ -132,7 +116,7 @@ test('a stage changed or renamed in one tab is not renamed from another: the oth
     await api('POST', `${at.base}/stages`, { name: 'staging' });
     const path = `/p/${at.project}/settings/stages`;
     await page.goto(`${suite.cloud.url}${path}`);
-    const { tab, tabErrors } = await secondTab(path);
+    const { tab, tabErrors } = await openSecondTab(suite, path);
     try {
       await tab.getByRole('button', { name: 'Rename stage staging' }).click();
       const mine = tab.getByRole('form', { name: 'Rename stage staging' });
@@ -174,7 +158,7 @@ test("the project renamed in one tab is not renamed over from another; renaming 
   await guarded(t, 'project-two-tabs', async () => {
     const path = `/p/${at.project}/settings/general`;
     await page.goto(`${suite.cloud.url}${path}`);
-    const { tab, tabErrors } = await secondTab(path);
+    const { tab, tabErrors } = await openSecondTab(suite, path);
     try {
       const rename = async (p, name) => {
         const form = p.getByRole('form', { name: 'Project name' });
@@ -211,7 +195,7 @@ test('private network access switched in a tab whose project changed meanwhile: 
   await guarded(t, 'network-two-tabs', async () => {
     const path = `/p/${at.project}/settings/general`;
     await page.goto(`${suite.cloud.url}${path}`);
-    const { tab, tabErrors } = await secondTab(path);
+    const { tab, tabErrors } = await openSecondTab(suite, path);
     try {
       const form = page.getByRole('form', { name: 'Project name' });
       await form.getByLabel('Name').fill('QA thirteen C');

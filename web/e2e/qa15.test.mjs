@@ -7,8 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { watchConsole } from './browser.mjs';
-import { cloudSuite, projectSession, page, api, errors, at } from './suite.mjs';
+import { cloudSuite, projectSession, page, api, errors, at, secondTab as openSecondTab } from './suite.mjs';
 
 const suite = cloudSuite('qa15');
 const session = projectSession(suite, { email: 'qa15@example.com', project: 'QA fifteen' });
@@ -18,21 +17,6 @@ const { guarded } = session;
 const unexpected = (list) => list.filter((e) => !/Failed to load resource: the server responded with a status of 412/.test(e));
 
 const CHANGED = 'Changed by someone else since you opened it — what it is now is shown. Apply your change again, or discard it.';
-
-/**
- * A second tab of the signed-in user (its session copied, as a duplicated tab has it), at path;
- * closed by the caller.
- */
-async function secondTab(path) {
-  const storage = await page.evaluate(() => JSON.stringify(Object.fromEntries(Object.entries(sessionStorage))));
-  const tab = await page.context().newPage();
-  const tabErrors = watchConsole(tab);
-  await tab.addInitScript((s) => {
-    for (const [k, v] of Object.entries(JSON.parse(s))) sessionStorage.setItem(k, v);
-  }, storage);
-  await tab.goto(`${suite.cloud.url}${path}`);
-  return { tab, tabErrors };
-}
 
 /** The names of the stages in order and the production one, as the API has them. */
 async function stagesNow() {
@@ -48,7 +32,7 @@ test('the production stage and the stage order changed in one tab are not overwr
     for (const name of ['test', 'prod']) await api('POST', `${at.base}/stages`, { name });
     const path = `/p/${at.project}/settings/stages`;
     await page.goto(`${suite.cloud.url}${path}`);
-    const { tab, tabErrors } = await secondTab(path);
+    const { tab, tabErrors } = await openSecondTab(suite, path);
     try {
       await page.getByRole('button', { name: 'Make test the production stage' }).waitFor();
       await tab.getByRole('button', { name: 'Make prod the production stage' }).waitFor();
@@ -97,7 +81,7 @@ test('an invitation invited again in one tab is not withdrawn from another as it
     await api('POST', `/tenants/${at.tenant}/invitations`, { email: 'qa15-cy@example.com', role: 'viewer' });
     const path = `/p/${at.project}/settings/members`;
     await page.goto(`${suite.cloud.url}${path}`);
-    const { tab, tabErrors } = await secondTab(path);
+    const { tab, tabErrors } = await openSecondTab(suite, path);
     try {
       const pendingIn = (p) => p.getByRole('table', { name: 'Pending invitations' });
       await pendingIn(page).getByText('qa15-cy@example.com').waitFor();

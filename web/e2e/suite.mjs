@@ -76,3 +76,18 @@ export function projectSession(suite, { email, project, prepare }) {
   };
   return session;
 }
+
+/**
+ * A second tab of the signed-in user (its session copied, as a duplicated tab has it), at path
+ * of the suite's local cloud, with its console watched; closed by the caller.
+ */
+export async function secondTab(suite, path) {
+  const storage = await page.evaluate(() => JSON.stringify(Object.fromEntries(Object.entries(sessionStorage))));
+  const tab = await page.context().newPage();
+  const tabErrors = watchConsole(tab);
+  await tab.addInitScript((s) => {
+    for (const [k, v] of Object.entries(JSON.parse(s))) sessionStorage.setItem(k, v);
+  }, storage);
+  await tab.goto(`${suite.cloud.url}${path}`);
+  return { tab, tabErrors };
+}
